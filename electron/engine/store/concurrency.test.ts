@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { sleep, useTestStores } from './testing/temp.js';
+
+const testStore = useTestStores();
+
+const randomPause = () => sleep(Math.random() * 3);
+
+describe('concurrent use of one store', () => {
+  it('keeps 50 concurrent transactions whole and apart while plain writes interleave', async () => {
+    const store = await testStore();
+    await store.calls.create({ id: 'background', number: '+1', startedAt: 0 });
+    const failsOnPurpose = (i: number) => i % 10 === 9;
+
+    const work: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 50; i++) {
+      work.push(
+        store.transaction(async (tx) => {
+          await randomPause();
+          await tx.calls.create({ id: `t${i}`, number: '+8613800138000', startedAt: i });
+          for (let step = 0; step < 5; step++) {
+            await randomPause();
+            await tx.calls.appendEvent(`t${i}`, { at: i, type: 'step', data: { step } });
+          }
+          if (failsOnPurpose(i)) throw new Error(`rollback ${i}`);
+        }),
+      );
+      // Issued while transactions are open: each must wait, and must not vanish with a rollback.
+      work.push(store.calls.appendEvent('background', { at: i, type: 'plain', data: { i } }));
+      work.push(store.audit.add({ actor: 'test', action: 'plain', subject: String(i) }));
+    }
+    const results = await Promise.allSettled(work);
+
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    expect(failures.sort()).toEqual(['rollback 19', 'rollback 29', 'rollback 39', 'rollback 49', 'rollback 9']);
+
+    for (let i = 0; i < 50; i++) {
+      const events = await store.calls.events(`t${i}`);
+      if (failsOnPurpose(i)) {
+        expect(await store.calls.get(`t${i}`)).toBeNull();
+        expect(events).toEqual([]);
+        continue;
+      }
+      expect(events.map((e) => e.type)).toEqual(['created', 'step', 'step', 'step', 'step', 'step']);
+      // Consecutive ids: nothing else was written to call_events while this transaction was open.
+      expect(events.map((e) => e.id - events[0]!.id)).toEqual([0, 1, 2, 3, 4, 5]);
+    }
+    expect((await store.calls.events('background')).filter((e) => e.type === 'plain')).toHaveLength(50);
+    expect(await store.audit.list()).toHaveLength(50);
+  });
+
+  it('serializes read-modify-write transactions, so no update is lost', async () => {
+    const store = await testStore();
+    await store.settings.setMany({ counter: 0 });
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        store.transaction(async (tx) => {
+          const { counter } = await tx.settings.getAll();
+          await randomPause();
+          await tx.settings.setMany({ counter: (counter as number) + 1 });
+        }),
+      ),
+    );
+    expect((await store.settings.getAll()).counter).toBe(40);
+  });
+
+  it('runs a repository call that needs its own transaction inside an open one (as a savepoint)', async () => {
+    const store = await testStore();
+    await store.transaction(async (tx) => {
+      await tx.calls.create({ id: 'c1', number: '+1', startedAt: 1 }); // its own transaction, nested
+      await expect(tx.calls.update('c1', { state: 'ringing' }, { at: 2, type: 'x', data: [] as never })).rejects.toMatchObject({ code: 'SQLITE' });
+      await tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'state' });
+    });
+    expect(await store.calls.get('c1')).toMatchObject({ state: 'dialing' });
+    expect((await store.calls.events('c1')).map((e) => e.type)).toEqual(['created', 'state']);
+  });
+
+  it('lets code in a transaction that uses the store (not tx) join the transaction rather than deadlock', async () => {
+    const store = await testStore();
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.users.create({ username: 'amy', displayName: 'Amy', role: 'agent', skills: [] });
+        await store.audit.add({ actor: 'test', action: 'via store', subject: null }); // e.g. an event listener
+        expect(await store.users.list()).toHaveLength(1); // sees the open transaction's writes
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await store.users.list()).toEqual([]);
+    expect(await store.audit.list()).toEqual([]);
+  });
+});

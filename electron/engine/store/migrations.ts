@@ -1,0 +1,98 @@
+/**
+ * Versioned schema migrations. The version lives in `PRAGMA user_version` (read before anything
+ * else, cheaply, even read-only); `schema_migrations` keeps a human-readable history beside it.
+ * Each migration runs in its own transaction, together with both version records, so a crash
+ * mid-migration leaves the previous version intact.
+ *
+ * Released migrations never change: add a new one instead.
+ */
+import type { SqlExecutor } from './database.js';
+import { initialSchema } from './migrations/001-initial.js';
+import { StoreError } from './types.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run as one script inside the migration's transaction. */
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initialSchema];
+
+export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
+
+export interface MigrateOptions {
+  /** Named in error messages. */
+  path: string;
+  migrations?: readonly Migration[];
+  now?: () => number;
+}
+
+/** Brings the database up to the latest schema; returns the resulting version. */
+export async function migrate(db: SqlExecutor, options: MigrateOptions): Promise<number> {
+  const migrations = options.migrations ?? MIGRATIONS;
+  assertWellFormed(migrations);
+  const latest = latestVersion(migrations);
+  const now = options.now ?? Date.now;
+  // Taking the write lock even when nothing is pending makes a database that another process
+  // holds fail now, at open, rather than on the first write of a call.
+  let version = await db.transaction(async (tx) => assertKnownVersion(await readSchemaVersion(tx), latest, options.path));
+  for (const migration of migrations) {
+    if (migration.version <= version) continue;
+    version = await db.transaction(async (tx) => {
+      // Re-read inside the lock: another process may have migrated while we waited.
+      const current = assertKnownVersion(await readSchemaVersion(tx), latest, options.path);
+      if (current >= migration.version) return current;
+      await apply(tx, migration, now());
+      return migration.version;
+    });
+  }
+  return version;
+}
+
+export async function readSchemaVersion(db: SqlExecutor): Promise<number> {
+  const row = await db.get<{ user_version: number }>('PRAGMA user_version');
+  return row?.user_version ?? 0;
+}
+
+export function assertKnownVersion(version: number, latest: number, path: string): number {
+  if (version > latest) throw tooNewError(path, version, latest);
+  return version;
+}
+
+export function tooNewError(path: string, found: number, latest: number): StoreError {
+  return new StoreError(
+    'TOO_NEW',
+    `The database at ${path} was written by a newer version of Outbound Console (schema ${found}; ` +
+      `this version knows up to ${latest}). Nothing was changed. Install the newer version, or start ` +
+      'with another data directory (--data).',
+  );
+}
+
+async function apply(tx: SqlExecutor, migration: Migration, appliedAt: number): Promise<void> {
+  await tx.exec(migration.up);
+  await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $applied_at)', {
+    $version: migration.version,
+    $name: migration.name,
+    $applied_at: appliedAt,
+  });
+  // PRAGMA takes no bound parameters; the version is an integer we own.
+  await tx.exec(`PRAGMA user_version = ${Math.trunc(migration.version)}`);
+}
+
+function latestVersion(migrations: readonly Migration[]): number {
+  return migrations.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+}
+
+function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`Migration "${migration.name}" has version ${migration.version}; expected ${index + 1} (versions count up from 1 without gaps).`);
+    }
+  });
+}

@@ -1,0 +1,355 @@
+import type { SqlExecutor, SqlValue } from '../database.js';
+import type {
+  CallEventRecord,
+  CallListItem,
+  CallRecord,
+  CallRepository,
+  JsonObject,
+  NewCall,
+  NewUtterance,
+  RecordingRecord,
+  UtteranceRecord,
+} from '../types.js';
+import { decodeJsonObject, encodeJson } from './codec.js';
+import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
+
+// ---------------------------------------------------------------------------------------------
+// Rows and records
+
+interface CallRow {
+  id: string;
+  campaign_id: number | null;
+  contact_id: number | null;
+  trunk_id: number | null;
+  number: string;
+  attempt: number;
+  state: CallRecord['state'];
+  outcome: CallRecord['outcome'];
+  disposition_code: string | null;
+  sip_code: number | null;
+  sip_reason: string | null;
+  agent_id: number | null;
+  flow_id: number | null;
+  flow_version: number | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+interface CallListRow extends CallRow {
+  contact_name: string | null;
+  campaign_name: string | null;
+}
+
+type UpdatableField = keyof Omit<CallRecord, 'id' | 'startedAt'>;
+
+/** Column of every field `update` may change. */
+const UPDATABLE_COLUMNS = {
+  campaignId: 'campaign_id',
+  contactId: 'contact_id',
+  trunkId: 'trunk_id',
+  number: 'number',
+  attempt: 'attempt',
+  state: 'state',
+  outcome: 'outcome',
+  dispositionCode: 'disposition_code',
+  sipCode: 'sip_code',
+  sipReason: 'sip_reason',
+  agentId: 'agent_id',
+  flowId: 'flow_id',
+  flowVersion: 'flow_version',
+  answeredAt: 'answered_at',
+  endedAt: 'ended_at',
+  endReason: 'end_reason',
+} as const satisfies Record<UpdatableField, keyof CallRow>;
+
+const CALL_COLUMNS = ['id', 'started_at', ...Object.values(UPDATABLE_COLUMNS)];
+const SELECT_CALL = `SELECT ${CALL_COLUMNS.join(', ')} FROM calls`;
+
+function toCall(row: CallRow): CallRecord {
+  return {
+    id: row.id,
+    campaignId: row.campaign_id,
+    contactId: row.contact_id,
+    trunkId: row.trunk_id,
+    number: row.number,
+    attempt: row.attempt,
+    state: row.state,
+    outcome: row.outcome,
+    dispositionCode: row.disposition_code,
+    sipCode: row.sip_code,
+    sipReason: row.sip_reason,
+    agentId: row.agent_id,
+    flowId: row.flow_id,
+    flowVersion: row.flow_version,
+    startedAt: row.started_at,
+    answeredAt: row.answered_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+  };
+}
+
+interface EventRow {
+  id: number;
+  call_id: string;
+  at: number;
+  type: string;
+  data: string;
+}
+
+function toEvent(row: EventRow): CallEventRecord {
+  return { id: row.id, callId: row.call_id, at: row.at, type: row.type, data: decodeJsonObject(row.data, `call event ${row.id}`) };
+}
+
+interface UtteranceRow {
+  id: number;
+  call_id: string;
+  speaker: UtteranceRecord['speaker'];
+  text: string;
+  intent: string | null;
+  confidence: number | null;
+  start_ms: number;
+  end_ms: number;
+  cut_at_ms: number | null;
+}
+
+const UTTERANCE_COLUMNS = 'id, call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms';
+
+function toUtterance(row: UtteranceRow): UtteranceRecord {
+  return {
+    id: row.id,
+    callId: row.call_id,
+    speaker: row.speaker,
+    text: row.text,
+    intent: row.intent,
+    confidence: row.confidence,
+    startMs: row.start_ms,
+    endMs: row.end_ms,
+    cutAtMs: row.cut_at_ms,
+  };
+}
+
+interface RecordingRow {
+  id: number;
+  call_id: string;
+  path: string;
+  channels: number;
+  sample_rate: number;
+  duration_ms: number;
+  bytes: number;
+  created_at: number;
+}
+
+const RECORDING_COLUMNS = 'id, call_id, path, channels, sample_rate, duration_ms, bytes, created_at';
+
+function toRecording(row: RecordingRow): RecordingRecord {
+  return {
+    id: row.id,
+    callId: row.call_id,
+    path: row.path,
+    channels: row.channels,
+    sampleRate: row.sample_rate,
+    durationMs: row.duration_ms,
+    bytes: row.bytes,
+    createdAt: row.created_at,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+
+type NewEvent = { at: number; type: string; data?: JsonObject };
+type ListFilter = Parameters<CallRepository['list']>[0];
+
+const missingCall = (id: string): string => `Call "${id}" does not exist.`;
+
+const LIST_FROM = `
+  FROM calls c
+  LEFT JOIN contacts ct ON ct.id = c.contact_id
+  LEFT JOIN campaigns cp ON cp.id = c.campaign_id`;
+
+const SELECT_ITEMS = `SELECT ${CALL_COLUMNS.map((column) => `c.${column}`).join(', ')}, ct.name AS contact_name, cp.name AS campaign_name
+  ${LIST_FROM}`;
+
+function toListItem(row: CallListRow): CallListItem {
+  return { ...toCall(row), contactName: row.contact_name, campaignName: row.campaign_name };
+}
+
+async function getCall(db: SqlExecutor, id: string): Promise<CallListItem | null> {
+  const row = await db.get<CallListRow>(`${SELECT_ITEMS} WHERE c.id = $id`, { $id: id });
+  return row ? toListItem(row) : null;
+}
+
+function insertEvent(db: SqlExecutor, callId: string, event: NewEvent): Promise<unknown> {
+  const insert = db.run('INSERT INTO call_events (call_id, at, type, data) VALUES ($call_id, $at, $type, $data)', {
+    $call_id: callId,
+    $at: event.at,
+    $type: event.type,
+    $data: encodeJson(event.data ?? {}),
+  });
+  return explainMissing(insert, missingCall(callId));
+}
+
+/** `SET a = $a, …` for the fields given (undefined means "leave as is"). */
+function assignments(changes: Partial<Record<UpdatableField, unknown>>): { sql: string; params: Record<string, SqlValue> } {
+  const columns: string[] = [];
+  const params: Record<string, SqlValue> = {};
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(UPDATABLE_COLUMNS, field)) throw new TypeError(`calls.update cannot change "${field}".`);
+    const column = UPDATABLE_COLUMNS[field as UpdatableField];
+    columns.push(`${column} = $${column}`);
+    params[`$${column}`] = value as SqlValue; // every updatable field is a string, number or null
+  }
+  return { sql: columns.join(', '), params };
+}
+
+function listConditions(filter: ListFilter): { where: string; params: Record<string, SqlValue> } {
+  const conditions: string[] = [];
+  const params: Record<string, SqlValue> = {};
+  if (filter.outcome !== undefined) {
+    conditions.push('c.outcome = $outcome');
+    params.$outcome = filter.outcome;
+  }
+  if (filter.campaignId !== undefined) {
+    conditions.push('c.campaign_id = $campaign_id');
+    params.$campaign_id = filter.campaignId;
+  }
+  const search = filter.search?.trim();
+  if (search) {
+    conditions.push(`(c.number LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM utterances u WHERE u.call_id = c.id AND u.text LIKE $pattern ESCAPE '\\'))`);
+    params.$pattern = likeContaining(search);
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function createCallRepository({ db, now }: RepositoryContext): CallRepository {
+  return {
+    create(input: NewCall) {
+      return db.transaction(async (tx) => {
+        const row = await tx.get<CallRow>(
+          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at)
+           VALUES ($id, $campaign_id, $contact_id, $trunk_id, $number, $attempt, $state, $flow_id, $flow_version, $started_at)
+           RETURNING ${CALL_COLUMNS.join(', ')}`,
+          {
+            $id: input.id,
+            $campaign_id: input.campaignId ?? null,
+            $contact_id: input.contactId ?? null,
+            $trunk_id: input.trunkId ?? null,
+            $number: input.number,
+            $attempt: input.attempt ?? 1,
+            $state: input.state ?? 'queued',
+            $flow_id: input.flowId ?? null,
+            $flow_version: input.flowVersion ?? null,
+            $started_at: input.startedAt,
+          },
+        );
+        const call = toCall(returned(row));
+        await insertEvent(tx, call.id, { at: call.startedAt, type: 'created', data: { state: call.state } });
+        return call;
+      });
+    },
+
+    get: (id) => getCall(db, id),
+
+    update(id, changes, event) {
+      return db.transaction(async (tx) => {
+        const { sql, params } = assignments(changes);
+        if (sql) {
+          const { changes: updated } = await tx.run(`UPDATE calls SET ${sql} WHERE id = $id`, { ...params, $id: id });
+          if (updated === 0) throw notFound(missingCall(id));
+        }
+        if (event) await insertEvent(tx, id, event);
+        const call = await getCall(tx, id);
+        if (!call) throw notFound(missingCall(id));
+        return call;
+      });
+    },
+
+    async appendEvent(callId, event) {
+      await insertEvent(db, callId, event);
+    },
+
+    async events(callId) {
+      const rows = await db.all<EventRow>('SELECT id, call_id, at, type, data FROM call_events WHERE call_id = $call_id ORDER BY id', {
+        $call_id: callId,
+      });
+      return rows.map(toEvent);
+    },
+
+    async addUtterance(callId, utterance: NewUtterance) {
+      const insert = db.get<UtteranceRow>(
+        `INSERT INTO utterances (call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms)
+         VALUES ($call_id, $speaker, $text, $intent, $confidence, $start_ms, $end_ms, $cut_at_ms)
+         RETURNING ${UTTERANCE_COLUMNS}`,
+        {
+          $call_id: callId,
+          $speaker: utterance.speaker,
+          $text: utterance.text,
+          $intent: utterance.intent ?? null,
+          $confidence: utterance.confidence ?? null,
+          $start_ms: utterance.startMs,
+          $end_ms: utterance.endMs,
+          $cut_at_ms: utterance.cutAtMs ?? null,
+        },
+      );
+      return toUtterance(returned(await explainMissing(insert, missingCall(callId))));
+    },
+
+    async utterances(callId) {
+      const rows = await db.all<UtteranceRow>(
+        `SELECT ${UTTERANCE_COLUMNS} FROM utterances WHERE call_id = $call_id ORDER BY start_ms, id`,
+        { $call_id: callId },
+      );
+      return rows.map(toUtterance);
+    },
+
+    async addRecording(input) {
+      const insert = db.get<RecordingRow>(
+        `INSERT INTO recordings (call_id, path, channels, sample_rate, duration_ms, bytes, created_at)
+         VALUES ($call_id, $path, $channels, $sample_rate, $duration_ms, $bytes, $created_at)
+         RETURNING ${RECORDING_COLUMNS}`,
+        {
+          $call_id: input.callId,
+          $path: input.path,
+          $channels: input.channels,
+          $sample_rate: input.sampleRate,
+          $duration_ms: input.durationMs,
+          $bytes: input.bytes,
+          $created_at: now(),
+        },
+      );
+      return toRecording(returned(await explainMissing(insert, missingCall(input.callId))));
+    },
+
+    async recording(callId) {
+      const row = await db.get<RecordingRow>(`SELECT ${RECORDING_COLUMNS} FROM recordings WHERE call_id = $call_id`, { $call_id: callId });
+      return row ? toRecording(row) : null;
+    },
+
+    list(filter) {
+      const { where, params } = listConditions(filter);
+      // One read transaction, so the page and the total describe the same moment.
+      return db.transaction(
+        async (tx) => {
+          const rows = await tx.all<CallListRow>(
+            `${SELECT_ITEMS} ${where} ORDER BY c.started_at DESC, c.id DESC LIMIT $limit OFFSET $offset`,
+            { ...params, $limit: filter.limit, $offset: filter.offset },
+          );
+          const total = (await tx.get<{ n: number }>(`SELECT count(*) AS n ${LIST_FROM} ${where}`, params))?.n ?? 0;
+          return { calls: rows.map(toListItem), total };
+        },
+        { behavior: 'deferred' },
+      );
+    },
+
+    async unfinished() {
+      const rows = await db.all<CallRow>(`${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`);
+      return rows.map(toCall);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { DEFAULT_SETTINGS } from '../../api/contract.js';
+import type { ContactListRecord, ContactRecord, ContactRepository, CustomFieldDefinition, NewContact } from '../types.js';
+import { decodeJsonArray, decodeJsonObject, encodeJson } from './codec.js';
+import { chunks, explainMissing, pageParams, returned, type RepositoryContext } from './context.js';
+
+interface ContactListRow {
+  id: number;
+  name: string;
+  description: string;
+  default_region: string;
+  fields: string;
+  created_at: number;
+}
+
+interface ContactRow {
+  id: number;
+  list_id: number;
+  phone: string;
+  name: string | null;
+  time_zone: string | null;
+  fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const LIST_COLUMNS = 'id, name, description, default_region, fields, created_at';
+const CONTACT_COLUMNS = 'id, list_id, phone, name, time_zone, fields, created_at, updated_at';
+
+function toList(row: ContactListRow): ContactListRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    defaultRegion: row.default_region,
+    // Written only by createList from CustomFieldDefinition[].
+    fields: decodeJsonArray(row.fields, `contact list "${row.name}"`) as unknown as CustomFieldDefinition[],
+    createdAt: row.created_at,
+  };
+}
+
+function toContact(row: ContactRow): ContactRecord {
+  return {
+    id: row.id,
+    listId: row.list_id,
+    phone: row.phone,
+    name: row.name,
+    timeZone: row.time_zone,
+    fields: decodeJsonObject(row.fields, `contact ${row.id}`),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+// Without a region of its own, a list takes the one in Settings, else the built-in default.
+const INSERT_LIST = `
+  INSERT INTO contact_lists (name, description, default_region, fields, created_at)
+  VALUES ($name, $description,
+          COALESCE($default_region, (SELECT value ->> '$' FROM settings WHERE key = 'defaultRegion'), $fallback_region),
+          $fields, $created_at)
+  RETURNING ${LIST_COLUMNS}`;
+
+// One statement per chunk: rows arrive as one JSON array parameter, which keeps a million-row
+// import from paying a round trip per row. `WHERE true` resolves SQLite's parsing ambiguity
+// between INSERT … SELECT and ON CONFLICT. Fields merge as a JSON merge patch (RFC 7396): given
+// keys replace stored ones, and a null value removes the field.
+const UPSERT_CONTACTS = `
+  INSERT INTO contacts (list_id, phone, name, time_zone, fields, created_at, updated_at)
+  SELECT $list_id, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'), $now, $now
+  FROM json_each($rows) WHERE true
+  ON CONFLICT (list_id, phone) DO UPDATE SET
+    name = COALESCE(excluded.name, contacts.name),
+    time_zone = COALESCE(excluded.time_zone, contacts.time_zone),
+    fields = json_patch(contacts.fields, excluded.fields),
+    updated_at = excluded.updated_at`;
+
+const UPSERT_CHUNK_SIZE = 10_000;
+
+export function createContactRepository({ db, now }: RepositoryContext): ContactRepository {
+  return {
+    async createList(input) {
+      const row = await db.get<ContactListRow>(INSERT_LIST, {
+        $name: input.name,
+        $description: input.description ?? '',
+        $default_region: input.defaultRegion ?? null,
+        $fallback_region: DEFAULT_SETTINGS.defaultRegion,
+        $fields: encodeJson(input.fields ?? []),
+        $created_at: now(),
+      });
+      return toList(returned(row));
+    },
+
+    async getListByName(name) {
+      const row = await db.get<ContactListRow>(`SELECT ${LIST_COLUMNS} FROM contact_lists WHERE name = $name`, { $name: name });
+      return row ? toList(row) : null;
+    },
+
+    async lists() {
+      return (await db.all<ContactListRow>(`SELECT ${LIST_COLUMNS} FROM contact_lists ORDER BY name`)).map(toList);
+    },
+
+    upsertContacts(listId: number, contacts: NewContact[]) {
+      const work = db.transaction(async (tx) => {
+        // New rows get rowids above the current maximum, so counting those tells inserts from merges.
+        const before = (await tx.get<{ max_id: number | null }>('SELECT max(id) AS max_id FROM contacts'))?.max_id ?? 0;
+        const at = now();
+        for (const chunk of chunks(contacts, UPSERT_CHUNK_SIZE)) {
+          await tx.run(UPSERT_CONTACTS, { $list_id: listId, $rows: encodeJson(chunk.map(contactJson)), $now: at });
+        }
+        const inserted = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE id > $before', { $before: before }))?.n ?? 0;
+        return { inserted, merged: contacts.length - inserted };
+      });
+      return explainMissing(work, `Contact list ${listId} does not exist.`);
+    },
+
+    async contacts(listId, page) {
+      const rows = await db.all<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE list_id = $list_id ORDER BY id LIMIT $limit OFFSET $offset`,
+        { $list_id: listId, ...pageParams(page) },
+      );
+      return rows.map(toContact);
+    },
+
+    async countContacts(listId) {
+      const row = await db.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE list_id = $list_id', { $list_id: listId });
+      return row?.n ?? 0;
+    },
+  };
+}
+
+function contactJson(contact: NewContact): object {
+  return { phone: contact.phone, name: contact.name ?? null, timeZone: contact.timeZone ?? null, fields: contact.fields ?? {} };
+}

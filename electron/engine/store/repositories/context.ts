@@ -1,0 +1,52 @@
+/** What every repository is built from, and the few helpers they share. */
+import type { SqlExecutor } from '../database.js';
+import { StoreError } from '../types.js';
+
+export interface RepositoryContext {
+  /** The Database, or the executor of the transaction the repositories are bound to. */
+  db: SqlExecutor;
+  /** Epoch ms for the timestamps the store fills in. */
+  now: () => number;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** Named parameters for `LIMIT $limit OFFSET $offset`; no page means every row. */
+export function pageParams(page: Page | undefined): { $limit: number; $offset: number } {
+  return page ? { $limit: page.limit, $offset: page.offset } : { $limit: -1, $offset: 0 };
+}
+
+export function notFound(message: string): StoreError {
+  return new StoreError('NOT_FOUND', message);
+}
+
+/** Replaces the generic foreign-key message with one naming what is missing. */
+export async function explainMissing<T>(work: Promise<T>, message: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new StoreError('NOT_FOUND', message, { cause: error });
+    throw error;
+  }
+}
+
+/** Splits a long list so one statement's JSON parameter stays a few MB at most. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** Escapes LIKE wildcards; use with `ESCAPE '\'`. */
+export function likeContaining(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The row an `INSERT … RETURNING` or a just-written key must produce. */
+export function returned<T>(row: T | undefined): T {
+  if (row === undefined) throw new Error('The database returned no row for a statement that always returns one.');
+  return row;
+}

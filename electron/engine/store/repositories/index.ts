@@ -1,0 +1,30 @@
+/** Every repository, bound to one executor: the Database, or one open transaction. */
+import type { Repositories } from '../types.js';
+import { createAuditRepository } from './audit.js';
+import { createCallRepository } from './calls.js';
+import { createCampaignRepository } from './campaigns.js';
+import { createContactRepository } from './contacts.js';
+import type { RepositoryContext } from './context.js';
+import { createDispositionRepository } from './dispositions.js';
+import { createDncRepository } from './dnc.js';
+import { createFlowRepository } from './flows.js';
+import { createSettingsRepository } from './settings.js';
+import { createTrunkRepository } from './trunks.js';
+import { createUserRepository } from './users.js';
+
+export type { RepositoryContext } from './context.js';
+
+export function createRepositories(context: RepositoryContext): Repositories {
+  return {
+    settings: createSettingsRepository(context),
+    contacts: createContactRepository(context),
+    campaigns: createCampaignRepository(context),
+    flows: createFlowRepository(context),
+    trunks: createTrunkRepository(context),
+    calls: createCallRepository(context),
+    users: createUserRepository(context),
+    dispositions: createDispositionRepository(context),
+    dnc: createDncRepository(context),
+    audit: createAuditRepository(context),
+  };
+}

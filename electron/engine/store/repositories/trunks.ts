@@ -1,0 +1,78 @@
+import type { NewTrunk, TrunkRecord, TrunkRepository } from '../types.js';
+import { decodeFlag, encodeFlag } from './codec.js';
+import { returned, type RepositoryContext } from './context.js';
+
+interface TrunkRow {
+  id: number;
+  name: string;
+  uri: string;
+  domain: string;
+  username: string | null;
+  password_cipher: string | null;
+  register: number;
+  caller_id: string | null;
+  max_concurrent_calls: number;
+  role: TrunkRecord['role'];
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS =
+  'id, name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, created_at, updated_at';
+
+function toTrunk(row: TrunkRow): TrunkRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    uri: row.uri,
+    domain: row.domain,
+    username: row.username,
+    passwordCipher: row.password_cipher,
+    register: decodeFlag(row.register),
+    callerId: row.caller_id,
+    maxConcurrentCalls: row.max_concurrent_calls,
+    role: row.role,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepository {
+  return {
+    async create(input: NewTrunk) {
+      const row = await db.get<TrunkRow>(
+        `INSERT INTO trunks (name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, created_at, updated_at)
+         VALUES ($name, $uri, $domain, $username, $password_cipher, $register, $caller_id, $max_concurrent_calls, $role, $now, $now)
+         RETURNING ${COLUMNS}`,
+        {
+          $name: input.name,
+          $uri: input.uri,
+          $domain: input.domain,
+          $username: input.username,
+          $password_cipher: input.passwordCipher,
+          $register: encodeFlag(input.register),
+          $caller_id: input.callerId,
+          $max_concurrent_calls: input.maxConcurrentCalls,
+          $role: input.role,
+          $now: now(),
+        },
+      );
+      return toTrunk(returned(row));
+    },
+
+    async list() {
+      // Primary trunks first: the order the dialer tries them in.
+      return (await db.all<TrunkRow>(`SELECT ${COLUMNS} FROM trunks ORDER BY role = 'backup', name`)).map(toTrunk);
+    },
+
+    async getByName(name) {
+      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE name = $name`, { $name: name });
+      return row ? toTrunk(row) : null;
+    },
+
+    async remove(name) {
+      const { changes } = await db.run('DELETE FROM trunks WHERE name = $name', { $name: name });
+      return changes > 0;
+    },
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * The store's public face: typed repositories behind interfaces. Nothing outside `store/` writes
+ * SQL; a PostgreSQL backend (DESIGN.md §5) implements these same interfaces later.
+ *
+ * Times are epoch milliseconds; durations are milliseconds.
+ */
+import type {
+  AgentRole,
+  AgentStatus,
+  CallOutcome,
+  CallState,
+  Language,
+  Speaker,
+} from '../api/contract.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+export interface ContactListRecord {
+  id: number;
+  name: string;
+  description: string;
+  /** Region used for numbers without a country code, e.g. CN. */
+  defaultRegion: string;
+  /** Custom fields declared for this list (e.g. amount, vip_level, tags). */
+  fields: CustomFieldDefinition[];
+  createdAt: number;
+}
+
+export interface CustomFieldDefinition {
+  name: string;
+  type: 'text' | 'number' | 'date' | 'tags';
+  label?: string;
+}
+
+export interface ContactRecord {
+  id: number;
+  listId: number;
+  /** E.164, e.g. +8613800138000. */
+  phone: string;
+  name: string | null;
+  /** IANA zone, or null to use the campaign's / settings' default. */
+  timeZone: string | null;
+  /** Custom field values by field name. */
+  fields: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewContact = Pick<ContactRecord, 'phone'> & Partial<Pick<ContactRecord, 'name' | 'timeZone' | 'fields'>>;
+
+export interface CampaignRecord {
+  id: number;
+  name: string;
+  status: 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
+  dialingMode: 'agentless' | 'progressive' | 'power';
+  listId: number | null;
+  flowId: number | null;
+  /** The flow version pinned when the campaign started. */
+  flowVersion: number | null;
+  maxConcurrentCalls: number;
+  /** Weekday windows, holidays; shape owned by the dialer. */
+  schedule: JsonObject;
+  /** Retry delays per outcome and max attempts; shape owned by the dialer. */
+  retryPolicy: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewCampaign = Pick<CampaignRecord, 'name'> &
+  Partial<Pick<CampaignRecord, 'dialingMode' | 'listId' | 'flowId' | 'maxConcurrentCalls' | 'schedule' | 'retryPolicy'>>;
+
+export interface FlowRecord {
+  id: number;
+  name: string;
+  language: Language;
+  latestVersion: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FlowVersionRecord {
+  flowId: number;
+  version: number;
+  definition: JsonObject;
+  createdAt: number;
+}
+
+export interface TrunkRecord {
+  id: number;
+  name: string;
+  /** ws:// or wss:// URI of the PBX / carrier's SIP WebSocket. */
+  uri: string;
+  domain: string;
+  username: string | null;
+  /** Encrypted by the caller (telephony/secrets); the store never sees a plain password. */
+  passwordCipher: string | null;
+  register: boolean;
+  callerId: string | null;
+  maxConcurrentCalls: number;
+  role: 'primary' | 'backup';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewTrunk = Omit<TrunkRecord, 'id' | 'createdAt' | 'updatedAt'>;
+
+export interface CallRecord {
+  id: string;
+  campaignId: number | null;
+  contactId: number | null;
+  trunkId: number | null;
+  /** The number dialed, E.164 where it could be normalized. */
+  number: string;
+  /** 1 for the first attempt at this contact in this campaign. */
+  attempt: number;
+  state: CallState;
+  outcome: CallOutcome | null;
+  dispositionCode: string | null;
+  sipCode: number | null;
+  sipReason: string | null;
+  agentId: number | null;
+  flowId: number | null;
+  flowVersion: number | null;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Why the call ended, in words (e.g. "customer hung up", "engine restarted mid-call"). */
+  endReason: string | null;
+}
+
+export type NewCall = Pick<CallRecord, 'id' | 'number' | 'startedAt'> &
+  Partial<Pick<CallRecord, 'campaignId' | 'contactId' | 'trunkId' | 'attempt' | 'state' | 'flowId' | 'flowVersion'>>;
+
+/** A call joined with what the History page shows beside it. */
+export interface CallListItem extends CallRecord {
+  contactName: string | null;
+  campaignName: string | null;
+}
+
+export interface CallEventRecord {
+  id: number;
+  callId: string;
+  at: number;
+  type: string;
+  data: JsonObject;
+}
+
+export interface UtteranceRecord {
+  id: number;
+  callId: string;
+  speaker: Speaker;
+  text: string;
+  intent: string | null;
+  confidence: number | null;
+  /** ms from the call's answer (its media start). */
+  startMs: number;
+  endMs: number;
+  /** ms from the call's answer at which barge-in cut this prompt, or null. */
+  cutAtMs: number | null;
+}
+
+export type NewUtterance = Omit<UtteranceRecord, 'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs'> &
+  Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs'>>;
+
+export interface RecordingRecord {
+  id: number;
+  callId: string;
+  /** Path relative to the data directory. */
+  path: string;
+  channels: number;
+  sampleRate: number;
+  durationMs: number;
+  bytes: number;
+  createdAt: number;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  displayName: string;
+  role: AgentRole;
+  skills: string[];
+  status: AgentStatus;
+  createdAt: number;
+}
+
+export interface DispositionRecord {
+  code: string;
+  labelEn: string;
+  labelZh: string;
+  /** System dispositions are set by the engine; agent ones are chosen in the wrap-up form. */
+  kind: 'system' | 'agent';
+  /** A final disposition stops further attempts at the contact. */
+  final: boolean;
+}
+
+export interface DncRecord {
+  phone: string;
+  reason: string | null;
+  /** Where it came from: import, agent, flow, api. */
+  source: string;
+  createdAt: number;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: number;
+  /** Who did it: a username, "engine", "cli". */
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: JsonObject;
+}
+
+export type NewAudit = Omit<AuditRecord, 'id' | 'at' | 'details'> & { details?: JsonObject; at?: number };
+
+// ---------------------------------------------------------------------------------------------
+// Repositories
+
+export interface SettingsRepository {
+  /** Every stored setting as raw JSON values (validation belongs to the caller's schema). */
+  getAll(): Promise<Record<string, Json>>;
+  /** Writes all given keys in one transaction. */
+  setMany(values: Record<string, Json>): Promise<void>;
+}
+
+export interface ContactRepository {
+  createList(input: { name: string; description?: string; defaultRegion?: string; fields?: CustomFieldDefinition[] }): Promise<ContactListRecord>;
+  getListByName(name: string): Promise<ContactListRecord | null>;
+  lists(): Promise<ContactListRecord[]>;
+  /** Inserts or merges (same list + phone → fields merged, name kept unless given) in one transaction. */
+  upsertContacts(listId: number, contacts: NewContact[]): Promise<{ inserted: number; merged: number }>;
+  contacts(listId: number, page?: { limit: number; offset: number }): Promise<ContactRecord[]>;
+  countContacts(listId: number): Promise<number>;
+}
+
+export interface CampaignRepository {
+  create(input: NewCampaign): Promise<CampaignRecord>;
+  get(id: number): Promise<CampaignRecord | null>;
+  getByName(name: string): Promise<CampaignRecord | null>;
+  list(): Promise<Array<CampaignRecord & { listName: string | null; flowName: string | null }>>;
+  setStatus(id: number, status: CampaignRecord['status']): Promise<void>;
+}
+
+export interface FlowRepository {
+  create(input: { name: string; language: Language }): Promise<FlowRecord>;
+  list(): Promise<FlowRecord[]>;
+  getByName(name: string): Promise<FlowRecord | null>;
+  /** Stores a new immutable version and returns it (versions count up from 1). */
+  addVersion(flowId: number, definition: JsonObject): Promise<FlowVersionRecord>;
+  getVersion(flowId: number, version: number): Promise<FlowVersionRecord | null>;
+}
+
+export interface TrunkRepository {
+  create(input: NewTrunk): Promise<TrunkRecord>;
+  list(): Promise<TrunkRecord[]>;
+  getByName(name: string): Promise<TrunkRecord | null>;
+  remove(name: string): Promise<boolean>;
+}
+
+export interface CallRepository {
+  /** Creates the call and its first event ("created") in one transaction. */
+  create(input: NewCall): Promise<CallRecord>;
+  /** The call with its contact's and campaign's names, as History shows it. */
+  get(id: string): Promise<CallListItem | null>;
+  /** Applies a state change and records it as an event, in one transaction. */
+  update(id: string, changes: Partial<Omit<CallRecord, 'id' | 'startedAt'>>, event?: { at: number; type: string; data?: JsonObject }): Promise<CallRecord>;
+  appendEvent(callId: string, event: { at: number; type: string; data?: JsonObject }): Promise<void>;
+  events(callId: string): Promise<CallEventRecord[]>;
+  addUtterance(callId: string, utterance: NewUtterance): Promise<UtteranceRecord>;
+  utterances(callId: string): Promise<UtteranceRecord[]>;
+  addRecording(input: Omit<RecordingRecord, 'id' | 'createdAt'>): Promise<RecordingRecord>;
+  recording(callId: string): Promise<RecordingRecord | null>;
+  /** Newest first. `search` matches number, contact name and transcript text. */
+  list(filter: { limit: number; offset: number; outcome?: CallOutcome; campaignId?: number; search?: string }): Promise<{ calls: CallListItem[]; total: number }>;
+  /** Calls not yet ended (state not 'done'), e.g. to close them after a crash. */
+  unfinished(): Promise<CallRecord[]>;
+}
+
+export interface UserRepository {
+  create(input: { username: string; displayName: string; role: AgentRole; skills: string[] }): Promise<UserRecord>;
+  list(): Promise<UserRecord[]>;
+  get(id: number): Promise<UserRecord | null>;
+  setStatus(id: number, status: AgentStatus): Promise<void>;
+}
+
+export interface DispositionRepository {
+  list(): Promise<DispositionRecord[]>;
+  upsert(record: DispositionRecord): Promise<void>;
+}
+
+export interface DncRepository {
+  add(entries: Array<{ phone: string; reason?: string | null; source: string }>): Promise<number>;
+  has(phone: string): Promise<boolean>;
+  list(page?: { limit: number; offset: number }): Promise<DncRecord[]>;
+  remove(phone: string): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  add(entry: NewAudit): Promise<void>;
+  list(page?: { limit: number; offset: number }): Promise<AuditRecord[]>;
+}
+
+/** Every repository, bound to one connection (or one open transaction). */
+export interface Repositories {
+  settings: SettingsRepository;
+  contacts: ContactRepository;
+  campaigns: CampaignRepository;
+  flows: FlowRepository;
+  trunks: TrunkRepository;
+  calls: CallRepository;
+  users: UserRepository;
+  dispositions: DispositionRepository;
+  dnc: DncRepository;
+  audit: AuditRepository;
+}
+
+export interface Store extends Repositories {
+  readonly path: string;
+  readonly schemaVersion: number;
+  /**
+   * Runs `work` in one transaction: everything it writes through `tx` commits together or not at
+   * all. Other store calls wait until it finishes (one writer at a time, no interleaving).
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Error codes the store raises; the engine maps them onto API errors. */
+export type StoreErrorCode =
+  /** The data directory cannot be created or written. */
+  | 'DATA_DIR_UNWRITABLE'
+  /** The file is not a SQLite database, or fails its integrity check. */
+  | 'CORRUPT'
+  /** The file was written by a newer version of the app. */
+  | 'TOO_NEW'
+  /** Another running process holds the database. */
+  | 'LOCKED'
+  /** A unique name or key is already used. */
+  | 'CONFLICT'
+  /** A referenced row does not exist. */
+  | 'NOT_FOUND'
+  /** Anything else SQLite reported. */
+  | 'SQLITE';
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
