@@ -1,0 +1,276 @@
+/**
+ * The one API between the engine and everything outside it (console, CLI, later the media host).
+ *
+ * Defined once, here, as runtime schemas: every message that crosses a process boundary is
+ * parsed with these on the receiving side. Both transports (Electron IPC and the headless
+ * WebSocket) carry exactly these messages; see `messages.ts` for the envelopes.
+ *
+ * This file is imported by the renderer too, so it must stay free of Node and Electron imports.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export const Language = z.enum(LANGUAGES);
+export type Language = z.infer<typeof Language>;
+
+function isIanaTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Settings an admin edits on the Settings page. Durations are milliseconds. */
+export const SettingsSchema = z.object({
+  /** Console language; also the default for new flows. */
+  language: Language,
+  /** ISO 3166-1 alpha-2 region used to read phone numbers written without a country code. */
+  defaultRegion: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as CN or US'),
+  /** IANA time zone for contacts that have none of their own. */
+  timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
+  /** How long an outgoing call may ring before the app cancels it (JsSIP has no ring timeout). */
+  ringTimeoutMs: z.number().int().min(5_000).max(120_000),
+  /** Calls the engine runs at once on this desktop, across all campaigns. */
+  maxConcurrentCalls: z.number().int().min(1).max(200),
+  /** Record calls (both directions, stereo). */
+  recordCalls: z.boolean(),
+  /** Time an agent gets after a call to fill in the wrap-up form. */
+  wrapUpMs: z.number().int().min(0).max(600_000),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
+
+export const DEFAULT_SETTINGS: Settings = {
+  language: 'zh-CN',
+  defaultRegion: 'CN',
+  timeZone: 'Asia/Shanghai',
+  ringTimeoutMs: 30_000,
+  maxConcurrentCalls: 10,
+  recordCalls: true,
+  wrapUpMs: 30_000,
+};
+
+export const CALL_STATES = [
+  'queued',
+  'dialing',
+  'ringing',
+  'answered',
+  'bot',
+  'transferring',
+  'agent',
+  'wrap_up',
+  'done',
+] as const;
+export const CallState = z.enum(CALL_STATES);
+export type CallState = z.infer<typeof CallState>;
+
+export const CALL_OUTCOMES = [
+  'completed',
+  'transferred',
+  'busy',
+  'no_answer',
+  'failed',
+  'machine',
+  'abandoned',
+  'invalid_number',
+] as const;
+export const CallOutcome = z.enum(CALL_OUTCOMES);
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+/** Epoch milliseconds. */
+const Timestamp = z.number().int().nonnegative();
+const Id = z.string().min(1).max(200);
+
+export const CallSummarySchema = z.object({
+  id: Id,
+  number: z.string(),
+  contactName: z.string().nullable(),
+  campaignId: z.number().int().nullable(),
+  campaignName: z.string().nullable(),
+  state: CallState,
+  outcome: CallOutcome.nullable(),
+  disposition: z.string().nullable(),
+  sipCode: z.number().int().nullable(),
+  startedAt: Timestamp,
+  answeredAt: Timestamp.nullable(),
+  endedAt: Timestamp.nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+});
+export type CallSummary = z.infer<typeof CallSummarySchema>;
+
+export const CallEventSchema = z.object({
+  at: Timestamp,
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type CallEvent = z.infer<typeof CallEventSchema>;
+
+export const Speaker = z.enum(['customer', 'bot', 'agent', 'supervisor']);
+export type Speaker = z.infer<typeof Speaker>;
+
+export const UtteranceSchema = z.object({
+  speaker: Speaker,
+  text: z.string(),
+  intent: z.string().nullable(),
+  confidence: z.number().min(0).max(1).nullable(),
+  startMs: z.number().int().nonnegative(),
+  endMs: z.number().int().nonnegative(),
+  /** Where a prompt was cut by barge-in, ms from call start; null when it played whole. */
+  cutAtMs: z.number().int().nonnegative().nullable(),
+});
+export type Utterance = z.infer<typeof UtteranceSchema>;
+
+export const CallDetailSchema = z.object({
+  call: CallSummarySchema,
+  events: z.array(CallEventSchema),
+  utterances: z.array(UtteranceSchema),
+  recording: z
+    .object({ durationMs: z.number().int().nonnegative(), channels: z.number().int(), sampleRate: z.number().int() })
+    .nullable(),
+});
+export type CallDetail = z.infer<typeof CallDetailSchema>;
+
+export const AgentRole = z.enum(['agent', 'supervisor', 'admin']);
+export type AgentRole = z.infer<typeof AgentRole>;
+export const AgentStatus = z.enum(['available', 'offered', 'on_call', 'wrap_up', 'away', 'offline']);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+export const AgentSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role: AgentRole,
+  skills: z.array(z.string()),
+  status: AgentStatus,
+  createdAt: Timestamp,
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const CampaignStatus = z.enum(['draft', 'running', 'paused', 'stopped', 'completed']);
+export const CampaignSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: CampaignStatus,
+  dialingMode: z.enum(['agentless', 'progressive', 'power']),
+  listName: z.string().nullable(),
+  flowName: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
+
+export const FlowSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  language: Language,
+  latestVersion: z.number().int().nullable(),
+  updatedAt: Timestamp,
+});
+export type FlowSummary = z.infer<typeof FlowSummarySchema>;
+
+export const LiveCallSchema = CallSummarySchema.extend({
+  lastUtterance: z.string().nullable(),
+});
+export type LiveCall = z.infer<typeof LiveCallSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  transport: z.enum(['ipc', 'websocket', 'in-process']),
+  dataDir: z.string(),
+  databasePath: z.string(),
+  schemaVersion: z.number().int(),
+  startedAt: Timestamp,
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Commands: request → response
+
+const NoParams = z.object({}).strict();
+
+const Username = z
+  .string()
+  .min(2, 'must be at least 2 characters')
+  .max(64)
+  .regex(/^[a-z0-9._-]+$/, 'may use lowercase letters, digits, dot, dash and underscore only');
+
+export const commands = {
+  'app.info': { params: NoParams, result: AppInfoSchema },
+  'settings.get': { params: NoParams, result: SettingsSchema },
+  'settings.update': {
+    params: z.object({ changes: SettingsSchema.partial().strict() }).strict(),
+    result: SettingsSchema,
+  },
+  'calls.list': {
+    params: z
+      .object({
+        limit: z.number().int().min(1).max(500).default(50),
+        offset: z.number().int().min(0).default(0),
+        outcome: CallOutcome.optional(),
+        campaignId: z.number().int().optional(),
+        /** Matches the number, the contact's name or a transcript line. */
+        search: z.string().max(200).optional(),
+      })
+      .strict(),
+    result: z.object({ calls: z.array(CallSummarySchema), total: z.number().int().nonnegative() }),
+  },
+  'calls.get': {
+    params: z.object({ id: Id }).strict(),
+    result: CallDetailSchema,
+  },
+  'live.list': { params: NoParams, result: z.object({ calls: z.array(LiveCallSchema) }) },
+  'campaigns.list': { params: NoParams, result: z.object({ campaigns: z.array(CampaignSummarySchema) }) },
+  'flows.list': { params: NoParams, result: z.object({ flows: z.array(FlowSummarySchema) }) },
+  'agents.list': { params: NoParams, result: z.object({ agents: z.array(AgentSchema) }) },
+  'agents.create': {
+    params: z
+      .object({
+        username: Username,
+        displayName: z.string().trim().min(1, 'is required').max(100),
+        role: AgentRole.default('agent'),
+        skills: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+      })
+      .strict(),
+    result: AgentSchema,
+  },
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+/** What a caller passes (defaults may be left out). */
+export type CommandParams<C extends CommandName> = z.input<Commands[C]['params']>;
+/** What a handler receives (defaults filled in). */
+export type ParsedParams<C extends CommandName> = z.output<Commands[C]['params']>;
+export type CommandResult<C extends CommandName> = z.output<Commands[C]['result']>;
+
+// ---------------------------------------------------------------------------------------------
+// Events: engine → subscribers
+
+export const events = {
+  'settings.changed': SettingsSchema,
+  'agents.changed': z.object({ agents: z.array(AgentSchema) }),
+  'call.updated': LiveCallSchema,
+  'engine.status': z.object({ state: z.enum(['ready', 'stopping']), at: Timestamp }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export type EventData<E extends EventName> = z.output<Events[E]>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}

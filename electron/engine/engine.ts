@@ -1,0 +1,224 @@
+/**
+ * The engine: opens the data directory's store and serves the API. It is pure TypeScript with no
+ * Electron import, so the same engine runs inside Electron's main process and headless under Node.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AppInfo, CallSummary, CommandName, EventData, EventName } from './api/contract.js';
+import { Dispatcher, type CommandHandlers } from './api/dispatcher.js';
+import { ApiError } from './api/errors.js';
+import type { ResponseMessage } from './api/messages.js';
+import { LiveCalls } from './calls/live-calls.js';
+import { EventHub, type EventSubscriber } from './events/event-hub.js';
+import { silentLogger, type Logger } from './log.js';
+import { SettingsService } from './settings/settings-service.js';
+import { openStore } from './store/index.js';
+import { StoreError, type CallListItem, type Store, type UserRecord } from './store/types.js';
+
+export interface EngineOptions {
+  /** Where the database, recordings and caches live. Created if missing. */
+  dataDir: string;
+  /** Which transport the app info reports (the shells set it). */
+  transport: AppInfo['transport'];
+  version: string;
+  log?: Logger;
+  /** Who is acting, for the audit log (a username later; the shell's name until users sign in). */
+  actor?: string;
+}
+
+/** Why the engine could not start, in words a person can act on. */
+export class EngineStartError extends Error {
+  override readonly name = 'EngineStartError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class Engine {
+  readonly events: EventHub;
+  readonly liveCalls: LiveCalls;
+  private readonly dispatcher: Dispatcher;
+  private readonly settings: SettingsService;
+  private readonly startedAt = Date.now();
+  private stopped = false;
+
+  private constructor(
+    readonly store: Store,
+    private readonly options: Required<EngineOptions>,
+  ) {
+    const log = options.log;
+    this.events = new EventHub((error) => log.error('An event subscriber failed', { error: String(error) }));
+    this.liveCalls = new LiveCalls(this.events);
+    this.settings = new SettingsService(store, log);
+    this.dispatcher = new Dispatcher(this.handlers(), {
+      onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
+    });
+  }
+
+  static async start(options: EngineOptions): Promise<Engine> {
+    const dataDir = resolve(options.dataDir);
+    const full: Required<EngineOptions> = { log: silentLogger, actor: options.transport, ...options, dataDir };
+    let store: Store;
+    try {
+      await mkdir(dataDir, { recursive: true }).catch(() => undefined); // openStore reports the real reason.
+      store = await openStore({ dataDir });
+    } catch (error) {
+      if (error instanceof StoreError) throw new EngineStartError(error.code, error.message, { cause: error });
+      throw new EngineStartError('START_FAILED', `The engine could not open its data in ${dataDir}: ${(error as Error).message}`, { cause: error });
+    }
+    const engine = new Engine(store, full);
+    full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
+    engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
+    return engine;
+  }
+
+  /** Handles one raw API message from any transport; never throws. */
+  handle(raw: unknown): Promise<ResponseMessage> {
+    if (this.stopped) {
+      return Promise.resolve({ type: 'response', id: null, ok: false, error: { code: 'UNAVAILABLE', message: 'The engine is stopping' } });
+    }
+    return this.dispatcher.handle(raw);
+  }
+
+  /** Runs one command in-process (the CLI and tests use this; transports use `handle`). */
+  request(command: CommandName, params: unknown = {}): Promise<unknown> {
+    return this.dispatcher.run(command, params);
+  }
+
+  subscribe(subscriber: EventSubscriber): () => void {
+    return this.events.subscribe(subscriber);
+  }
+
+  emit<E extends EventName>(event: E, data: EventData<E>): void {
+    this.events.emit(event, data);
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
+    this.stopped = true;
+    await this.store.close();
+    this.options.log.info('Engine stopped');
+  }
+
+  private handlers(): CommandHandlers {
+    const { store, options } = this;
+    const handlers: CommandHandlers = {
+      'app.info': () => ({
+        name: 'Outbound Console',
+        version: options.version,
+        transport: options.transport,
+        dataDir: options.dataDir,
+        databasePath: store.path,
+        schemaVersion: store.schemaVersion,
+        startedAt: this.startedAt,
+      }),
+      'settings.get': () => this.settings.get(),
+      'settings.update': async ({ changes }) => {
+        const settings = await this.settings.update(changes, options.actor);
+        this.events.emit('settings.changed', settings);
+        return settings;
+      },
+      'calls.list': async (filter) => {
+        const { calls, total } = await store.calls.list(filter);
+        return { calls: calls.map(toCallSummary), total };
+      },
+      'calls.get': async ({ id }) => {
+        const call = await store.calls.get(id);
+        if (!call) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
+        const [events, utterances, recording] = await Promise.all([
+          store.calls.events(id),
+          store.calls.utterances(id),
+          store.calls.recording(id),
+        ]);
+        return {
+          call: toCallSummary(call),
+          events: events.map(({ at, type, data }) => ({ at, type, data })),
+          utterances: utterances.map(({ speaker, text, intent, confidence, startMs, endMs, cutAtMs }) => ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs })),
+          recording: recording && { durationMs: recording.durationMs, channels: recording.channels, sampleRate: recording.sampleRate },
+        };
+      },
+      'live.list': () => ({ calls: this.liveCalls.list() }),
+      'campaigns.list': async () => ({
+        campaigns: (await store.campaigns.list()).map((c) => ({
+          id: c.id,
+          name: c.name,
+          status: c.status,
+          dialingMode: c.dialingMode,
+          listName: c.listName,
+          flowName: c.flowName,
+          createdAt: c.createdAt,
+        })),
+      }),
+      'flows.list': async () => ({
+        flows: (await store.flows.list()).map((f) => ({ id: f.id, name: f.name, language: f.language, latestVersion: f.latestVersion, updatedAt: f.updatedAt })),
+      }),
+      'agents.list': async () => ({ agents: (await store.users.list()).map(toAgent) }),
+      'agents.create': async (input) => {
+        const user = await store
+          .transaction(async (tx) => {
+            const created = await tx.users.create(input);
+            await tx.audit.add({ actor: options.actor, action: 'agents.create', subject: created.username, details: { role: created.role } });
+            return created;
+          })
+          .catch((error: unknown) => {
+            // The only unique key is the username: point the form at it.
+            if (error instanceof StoreError && error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message, 'username');
+            throw error;
+          });
+        this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) });
+        return toAgent(user);
+      },
+    };
+    return mapStoreErrors(handlers);
+  }
+}
+
+function toCallSummary(call: CallListItem): CallSummary {
+  return {
+    id: call.id,
+    number: call.number,
+    contactName: call.contactName,
+    campaignId: call.campaignId,
+    campaignName: call.campaignName,
+    state: call.state,
+    outcome: call.outcome,
+    disposition: call.dispositionCode,
+    sipCode: call.sipCode,
+    startedAt: call.startedAt,
+    answeredAt: call.answeredAt,
+    endedAt: call.endedAt,
+    durationMs: call.endedAt === null ? null : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt)),
+  };
+}
+
+function toAgent(user: UserRecord): EventData<'agents.changed'>['agents'][number] {
+  const { id, username, displayName, role, skills, status, createdAt } = user;
+  return { id, username, displayName, role, skills, status, createdAt };
+}
+
+/** Store failures become API errors with the store's own message (it names what clashed). */
+function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
+  const wrapped: Record<string, (params: never) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(handlers) as Array<[string, (params: never) => unknown]>) {
+    wrapped[name] = async (params) => {
+      try {
+        return await handler(params);
+      } catch (error) {
+        if (!(error instanceof StoreError)) throw error;
+        if (error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message);
+        if (error.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', error.message);
+        throw new ApiError('STORE_ERROR', error.message);
+      }
+    };
+  }
+  return wrapped as unknown as CommandHandlers;
+}

@@ -1,0 +1,13 @@
+/**
+ * electron/engine — the engine's public face. Pure TypeScript, no `electron` import: the Electron
+ * shell (electron/main) and the headless shell (electron/headless, electron/cli) both run it.
+ *
+ *   api/       the typed contract, its envelopes, dispatcher and client
+ *   store/     SQLite persistence behind repository interfaces
+ *   settings/  admin settings over the store
+ *   calls/     live calls (the state machine joins later)
+ *   events/    the outgoing event stream
+ */
+export { Engine, EngineStartError, type EngineOptions } from './engine.js';
+export { createStderrLogger, silentLogger, type Logger } from './log.js';
+export { defaultDataDir } from './paths.js';
