@@ -1,0 +1,56 @@
+/** `outbound serve`: the engine plus the headless console, until Ctrl+C or SIGTERM. */
+import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import { startHeadlessServer } from '../headless/index.js';
+import type { Output } from './output.js';
+import { UsageError } from './usage.js';
+
+export interface ServeOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  rendererDir: string;
+  version: string;
+  log: Logger;
+  /** Resolves when the process is asked to stop (signals in real use; a promise in tests). */
+  stopSignal: Promise<string>;
+}
+
+export async function serve(options: ServeOptions, out: Output): Promise<number> {
+  let engine: Engine;
+  try {
+    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console' });
+  } catch (error) {
+    if (error instanceof EngineStartError) {
+      out.error(error.code, error.message);
+      return 1;
+    }
+    throw error;
+  }
+  let server;
+  try {
+    server = await startHeadlessServer({ api: engine, rendererDir: options.rendererDir, host: options.host, port: options.port, log: options.log });
+  } catch (error) {
+    await engine.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      out.error('PORT_IN_USE', `Port ${options.port} on ${options.host} is already in use; choose another with --port, or --port 0 for any free port`);
+      return 1;
+    }
+    if (error instanceof Error && error.message.startsWith('Refusing to listen')) throw new UsageError(error.message);
+    throw error;
+  }
+  out.record(
+    { event: 'listening', mode: 'headless', url: server.url, port: server.port, token: server.token, dataDir: engine.dataDir, database: engine.store.path },
+    [
+      `Outbound Console ${options.version} — headless console`,
+      `  data:     ${engine.dataDir}`,
+      `  console:  ${server.url}`,
+      'Open the console URL in a browser on this machine. Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+  const signal = await options.stopSignal;
+  await server.close();
+  await engine.stop();
+  out.record({ event: 'stopped', signal }, `Stopped (${signal}).`);
+  return 0;
+}

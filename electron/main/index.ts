@@ -1,0 +1,63 @@
+/**
+ * The Electron shell: windows, permissions and IPC wiring only. Everything else is the engine
+ * (electron/engine), which this file starts with the app's user-data folder.
+ */
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Engine, EngineStartError, createStderrLogger } from '../engine/index.js';
+import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
+import { applyPermissionPolicy } from './permissions.js';
+import { createConsoleWindow, rendererPaths } from './windows.js';
+
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const paths = { ...rendererPaths(outDir), devServerUrl: process.env.ELECTRON_RENDERER_URL };
+const isTrustedUrl = trustedUrlMatcher(pathToFileURL(join(outDir, 'renderer')).toString(), paths.devServerUrl);
+const log = createStderrLogger('outbound-desktop');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  let engine: Engine;
+  try {
+    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop' });
+  } catch (error) {
+    const message = error instanceof EngineStartError ? error.message : String(error);
+    dialog.showErrorBox('Outbound Console could not start', message);
+    app.exit(1);
+    return;
+  }
+  applyPermissionPolicy(session.defaultSession, isTrustedUrl);
+  const disposeIpc = registerApiIpc(ipcMain, {
+    api: engine,
+    isTrustedUrl,
+    targets: () => BrowserWindow.getAllWindows().map((window) => window.webContents),
+  });
+  createConsoleWindow(paths);
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createConsoleWindow(paths);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    disposeIpc();
+    void engine.stop().finally(() => app.exit(0));
+  });
+}

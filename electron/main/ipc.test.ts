@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { ResponseMessage } from '../engine/api/messages.js';
+import { EventHub } from '../engine/events/event-hub.js';
+import { createOutboundBridge } from '../preload/bridge.js';
+import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
+import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
+
+function setUp(senderUrl: string) {
+  const ipc = new FakeElectronIpc(senderUrl);
+  const hub = new EventHub();
+  const requests: unknown[] = [];
+  const dispose = registerApiIpc(ipc.ipcMain, {
+    api: {
+      handle: async (raw): Promise<ResponseMessage> => {
+        requests.push(raw);
+        return { type: 'response', id: 1, ok: true, result: 'handled' };
+      },
+      subscribe: (subscriber) => hub.subscribe(subscriber),
+    },
+    isTrustedUrl: trustedUrlMatcher('file:///app/out/renderer/', 'http://localhost:5173'),
+    targets: () => [ipc.webContents],
+  });
+  return { ipc, hub, requests, dispose, bridge: createOutboundBridge(ipc.ipcRenderer) };
+}
+
+describe('Electron IPC wiring', () => {
+  it('passes requests from our own pages to the engine', async () => {
+    const { bridge, requests } = setUp('file:///app/out/renderer/console/index.html');
+    const reply = await bridge.request({ type: 'request', id: 1, command: 'app.info', params: {} });
+    expect(reply).toMatchObject({ ok: true, result: 'handled' });
+    expect(requests).toHaveLength(1);
+  });
+
+  it.each(['https://evil.example/', 'file:///tmp/downloaded.html'])('refuses requests from %s', async (url) => {
+    const { bridge, requests } = setUp(url);
+    const reply = await bridge.request({ type: 'request', id: 1, command: 'app.info', params: {} });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
+    expect(requests).toHaveLength(0);
+  });
+
+  it('trusts the dev server only by exact origin', () => {
+    const trusted = trustedUrlMatcher('file:///app/out/renderer/', 'http://localhost:5173');
+    expect(trusted('http://localhost:5173/console/index.html')).toBe(true);
+    expect(trusted('http://localhost:5174/')).toBe(false);
+    expect(trusted('http://localhost:5173.evil.example/')).toBe(false);
+  });
+
+  it('the bridge refuses commands outside the contract without touching IPC', async () => {
+    const { bridge, requests } = setUp('file:///app/out/renderer/console/index.html');
+    const reply = await bridge.request({ type: 'request', id: 9, command: 'shell.exec', params: { cmd: 'rm -rf /' } });
+    expect(reply).toMatchObject({ id: 9, ok: false, error: { code: 'UNKNOWN_COMMAND' } });
+    expect(requests).toHaveLength(0);
+  });
+
+  it('delivers engine events to windows, without the IPC event object, until disposed', () => {
+    const { bridge, hub, dispose, ipc } = setUp('file:///app/out/renderer/console/index.html');
+    const received: unknown[][] = [];
+    const off = bridge.onEvent((...args) => received.push(args));
+    hub.emit('engine.status', { state: 'ready', at: 5 });
+    expect(received).toEqual([[{ type: 'event', event: 'engine.status', data: { state: 'ready', at: 5 }, seq: 1 }]]);
+    off();
+    hub.emit('engine.status', { state: 'ready', at: 6 });
+    expect(received).toHaveLength(1);
+    dispose();
+    expect(ipc.handlerCount()).toBe(0);
+  });
+
+  it('skips destroyed windows', () => {
+    const { bridge, hub, ipc } = setUp('file:///app/out/renderer/console/index.html');
+    const received: unknown[] = [];
+    bridge.onEvent((message) => received.push(message));
+    ipc.destroyed = true;
+    hub.emit('engine.status', { state: 'stopping', at: 1 });
+    expect(received).toHaveLength(0);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Wires the engine's API onto Electron IPC: one `handle` for requests and one channel for events.
+ * Takes minimal interfaces instead of importing Electron, so the wiring is tested under Node with
+ * stand-ins (see ipc.test.ts and the contract suite).
+ */
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../engine/api/ipc-channels.js';
+import type { EventMessage, ResponseMessage } from '../engine/api/messages.js';
+
+/** The slice of Electron's `ipcMain` used here. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+export interface IpcInvokeEventLike {
+  /** The frame that sent the request; null when it has navigated away or been destroyed. */
+  senderFrame: { url: string } | null;
+}
+
+/** A window's `webContents` as far as events are concerned. */
+export interface EventTargetLike {
+  send(channel: string, message: EventMessage): void;
+  isDestroyed(): boolean;
+}
+
+export interface ApiIpcOptions {
+  api: {
+    handle(raw: unknown): Promise<ResponseMessage>;
+    subscribe(subscriber: (message: EventMessage) => void): () => void;
+  };
+  /** Only our own pages may talk to the engine (not a page the window was tricked into loading). */
+  isTrustedUrl(url: string): boolean;
+  /** The windows that receive events (the console windows; not the media host). */
+  targets(): Iterable<EventTargetLike>;
+}
+
+export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): () => void {
+  ipcMain.handle(IPC_REQUEST_CHANNEL, (event, raw) => {
+    const url = event.senderFrame?.url;
+    if (url === undefined || !options.isTrustedUrl(url)) {
+      const reply: ResponseMessage = {
+        type: 'response',
+        id: null,
+        ok: false,
+        error: { code: 'BAD_MESSAGE', message: `Requests from ${url ?? 'a closed frame'} are not accepted` },
+      };
+      return reply;
+    }
+    return options.api.handle(raw);
+  });
+  const unsubscribe = options.api.subscribe((message) => {
+    for (const target of options.targets()) {
+      if (!target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, message);
+    }
+  });
+  return () => {
+    unsubscribe();
+    ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
+  };
+}
+
+/** Trusts the app's own renderer files and, in development, the dev server's origin. */
+export function trustedUrlMatcher(rendererDirUrl: string, devServerUrl?: string): (url: string) => boolean {
+  const devOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
+  return (url) => {
+    if (url.startsWith(rendererDirUrl)) return true;
+    if (devOrigin === undefined) return false;
+    try {
+      return new URL(url).origin === devOrigin;
+    } catch {
+      return false;
+    }
+  };
+}
