@@ -1,0 +1,4 @@
+import { createContext } from 'react';
+import type { EngineConnection } from './engine.js';
+
+export const EngineContext = createContext<EngineConnection | null>(null);

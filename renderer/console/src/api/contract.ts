@@ -1,0 +1,45 @@
+/**
+ * The console's one door to the engine's API definitions (electron/engine/api, pure TypeScript).
+ * Features import from here, never from across the tree.
+ */
+export {
+  AgentRole,
+  AgentStatus,
+  CALL_OUTCOMES,
+  CALL_STATES,
+  CampaignStatus,
+  DEFAULT_SETTINGS,
+  LANGUAGES,
+  SETTING_KEYS,
+  SettingsSchema,
+  Speaker,
+  type Agent,
+  type AppInfo,
+  type CallDetail,
+  type CallEvent,
+  type CallOutcome,
+  type CallState,
+  type CallSummary,
+  type CampaignSummary,
+  type CommandName,
+  type CommandParams,
+  type CommandResult,
+  type EventData,
+  type EventName,
+  type FlowSummary,
+  type Language,
+  type LiveCall,
+  type SettingKey,
+  type Settings,
+  type Utterance,
+} from '../../../../electron/engine/api/contract.js';
+export { ApiError, type ApiErrorCode, API_ERROR_CODES } from '../../../../electron/engine/api/errors.js';
+export { createApiClient, type ClientTransport, type OutboundApi } from '../../../../electron/engine/api/client.js';
+export {
+  createWebSocketTransport,
+  type ConnectionState,
+  type WebSocketLike,
+} from '../../../../electron/engine/api/ws-client.js';
+
+export type CampaignStatusName = import('../../../../electron/engine/api/contract.js').CampaignSummary['status'];
+export type DialingMode = import('../../../../electron/engine/api/contract.js').CampaignSummary['dialingMode'];

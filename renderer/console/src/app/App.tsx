@@ -1,0 +1,61 @@
+import { useEffect, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { AgentsPage } from '../features/agents/AgentsPage.js';
+import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
+import { FlowsPage } from '../features/flows/FlowsPage.js';
+import { HistoryPage } from '../features/history/HistoryPage.js';
+import { LivePage } from '../features/live/LivePage.js';
+import { SettingsPage } from '../features/settings/SettingsPage.js';
+import { ConnectionBanner } from './ConnectionStatus.js';
+import { Header } from './Header.js';
+import { LanguageSaveError } from './LanguageSwitch.js';
+import { Sidebar } from './Sidebar.js';
+import type { Route } from './routes.js';
+import { useRoute } from './useRoute.js';
+
+export function App() {
+  const { t } = useTranslation();
+  const route = useRoute();
+
+  useEffect(() => {
+    document.title = t('app.pageTitle', { page: t(`nav.${route.page}`), app: t('app.name') });
+  }, [t, route.page]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        {t('app.skipToContent')}
+      </a>
+      <Header />
+      <Sidebar current={route.page} />
+      <main id="main" className="main" tabIndex={-1}>
+        <ConnectionBanner />
+        <LanguageSaveError />
+        <CurrentPage route={route} />
+      </main>
+    </div>
+  );
+}
+
+function CurrentPage({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'live':
+      return <LivePage />;
+    case 'campaigns':
+      return <CampaignsPage />;
+    case 'flows':
+      return <FlowsPage />;
+    case 'history':
+      return <HistoryPage callId={route.param} />;
+    case 'agents':
+      return <AgentsPage />;
+    case 'settings':
+      return <SettingsPage />;
+  }
+}
+
+/** "#main" would change the route; move focus instead. */
+function skipToMain(event: MouseEvent<HTMLAnchorElement>) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}

@@ -1,0 +1,102 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CallDetail } from '../../api/contract.js';
+import { useCommand } from '../../api/hooks.js';
+import { useFormat } from '../../i18n/format.js';
+import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { Loading } from '../../ui/Loading.js';
+import { CallOutcomeBadge } from './CallOutcomeBadge.js';
+import { CallTimeline } from './CallTimeline.js';
+import { CallTranscript } from './CallTranscript.js';
+
+interface CallDetailPanelProps {
+  callId: string;
+  onClose: () => void;
+}
+
+/** Side panel with one call's summary, event timeline and transcript (calls.get). */
+export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
+  const { t } = useTranslation();
+  const detail = useCommand('calls.get', { id: callId });
+  const headingId = useId();
+  const panel = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    panel.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      // Back to the row the panel was opened from, so keyboard users keep their place.
+      document.querySelector<HTMLElement>(`tr[data-call-id="${CSS.escape(callId)}"] a`)?.focus();
+    };
+  }, [callId, onClose]);
+
+  const number = detail.data?.call.number ?? '';
+  return (
+    <aside className="drawer" aria-labelledby={headingId} data-testid="call-detail" ref={panel} tabIndex={-1}>
+      <header className="drawer-header">
+        <h2 id={headingId}>{detail.data ? t('callDetail.title', { number }) : t('common.loading')}</h2>
+        <button type="button" className="button button-ghost icon-button" onClick={onClose} aria-label={t('callDetail.close')} data-testid="call-detail-close">
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+            <path d="M6 6l12 12M18 6L6 18" />
+          </svg>
+        </button>
+      </header>
+      <div className="drawer-body">
+        {detail.error ? <ErrorNotice error={detail.error} onRetry={detail.reload} /> : null}
+        {detail.data ? <CallDetailBody detail={detail.data} /> : detail.error ? null : <Loading />}
+      </div>
+    </aside>
+  );
+}
+
+function CallDetailBody({ detail }: { detail: CallDetail }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { call, recording } = detail;
+  const none = t('common.none');
+  const time = (ms: number | null) => (ms === null ? none : format.dateTime(ms));
+
+  const rows: [string, ReactNode][] = [
+    [t('callDetail.fields.contact'), call.contactName ?? none],
+    [t('callDetail.fields.campaign'), call.campaignName ?? none],
+    [t('callDetail.fields.outcome'), <CallOutcomeBadge call={call} />],
+    [t('callDetail.fields.state'), t(`callState.${call.state}`)],
+    [t('callDetail.fields.disposition'), call.disposition ?? none],
+    [t('callDetail.fields.sipCode'), call.sipCode ?? none],
+    [t('callDetail.fields.startedAt'), time(call.startedAt)],
+    [t('callDetail.fields.answeredAt'), time(call.answeredAt)],
+    [t('callDetail.fields.endedAt'), time(call.endedAt)],
+    [t('callDetail.fields.duration'), call.durationMs === null ? none : format.duration(call.durationMs)],
+    [
+      t('callDetail.fields.recording'),
+      recording
+        ? t('callDetail.recordingValue', {
+            duration: format.duration(recording.durationMs),
+            channels: format.number(recording.channels),
+            rate: format.number(recording.sampleRate),
+          })
+        : t('callDetail.noRecording'),
+    ],
+  ];
+
+  return (
+    <>
+      <section className="drawer-section" aria-label={t('callDetail.summary')}>
+        <dl className="details">
+          {rows.map(([label, value]) => (
+            <div key={label} className="details-row">
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <CallTranscript utterances={detail.utterances} />
+      <CallTimeline startedAt={call.startedAt} events={detail.events} />
+    </>
+  );
+}
