@@ -1,0 +1,51 @@
+/**
+ * The Debian packages the tests need, installed on demand. As root it runs apt-get itself; as
+ * anyone else it stops at once with the exact command to run. Used by `npm test`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** What each part of the suite needs: a file that proves it is there, and the package that brings it. */
+export const SYSTEM_NEEDS = [
+  { why: 'end-to-end tests of the console (Chromium driven by playwright-core)', probe: '/usr/bin/chromium', packages: ['chromium'] },
+  // Without a CJK font the Chinese screenshots show empty boxes (the text assertions pass either way).
+  { why: 'Chinese text in console screenshots', probe: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', packages: ['fonts-wqy-microhei'] },
+];
+
+export function missingPackages(needs = SYSTEM_NEEDS) {
+  return [...new Set(needs.filter((need) => !existsSync(need.probe)).flatMap((need) => need.packages))];
+}
+
+export function installCommand(packages) {
+  return `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+}
+
+/** Installs what is missing; returns null when all is there, or a message when it cannot. */
+export function ensureSystemPackages(needs = SYSTEM_NEEDS, log = console.log) {
+  const missing = missingPackages(needs);
+  if (missing.length === 0) return null;
+  const command = installCommand(missing);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !hasAptGet()) {
+    return `Missing system packages: ${missing.join(', ')}.\nInstall them with:\n  sudo sh -c '${command}'\nthen run npm test again.`;
+  }
+  log(`Installing missing system packages: ${missing.join(', ')} (apt-get, as root)`);
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+  if (update.status !== 0) return `apt-get update failed (exit ${update.status}); run it by hand:\n  ${command}`;
+  const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (install.status !== 0) return `apt-get install failed (exit ${install.status}); run it by hand:\n  ${command}`;
+  const still = missingPackages(needs);
+  return still.length === 0 ? null : `Installed, but still missing: ${still.join(', ')}`;
+}
+
+function hasAptGet() {
+  try {
+    execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
