@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 // Three builds: the main process (Electron shell + engine, and the headless CLI that shares the
-// engine), the sandboxed preload, and the renderer pages (the console; the media host joins later).
+// engine), the sandboxed preload, and the renderer pages (the console and the media host).
 export default defineConfig({
   main: {
     build: {
@@ -41,7 +41,10 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,
       rollupOptions: {
-        input: { console: resolve(__dirname, 'renderer/console/index.html') },
+        input: {
+          console: resolve(__dirname, 'renderer/console/index.html'),
+          'media-host': resolve(__dirname, 'renderer/media-host/index.html'),
+        },
       },
     },
   },

@@ -1,0 +1,61 @@
+/**
+ * Placing and controlling real calls through the API: dial, hang up, DTMF, hold, blind transfer,
+ * and the stream of each call's milestones (SIP, ICE, media) with timestamps.
+ *
+ * Pure TypeScript like the rest of api/: the renderer imports it through contract.ts.
+ */
+import { z } from 'zod';
+
+const CallIdParam = z.string().min(1).max(200);
+
+export const callCommands = {
+  'calls.dial': {
+    params: z
+      .object({
+        /** Digits with an optional leading +; spaces, dashes and brackets are ignored. */
+        number: z.string().min(1, 'is required').max(40),
+        /** Trunk name; default: the first primary trunk (a backup trunk is tried when it fails). */
+        trunk: z.string().min(1).max(64).optional(),
+        ringTimeoutMs: z.number().int().min(5_000).max(120_000).optional(),
+      })
+      .strict(),
+    result: z.object({ callId: z.string() }),
+  },
+  'calls.hangup': { params: z.object({ id: CallIdParam }).strict(), result: z.object({}) },
+  'calls.dtmf': {
+    params: z
+      .object({
+        id: CallIdParam,
+        digits: z.string().regex(/^[0-9A-D*#]{1,32}$/, 'may use 0-9, *, # and A-D only'),
+        /** RFC 4733 in the audio stream (falls back to SIP INFO when not negotiated), or SIP INFO. */
+        transport: z.enum(['rfc4733', 'info']).default('rfc4733'),
+      })
+      .strict(),
+    result: z.object({}),
+  },
+  'calls.hold': { params: z.object({ id: CallIdParam, hold: z.boolean() }).strict(), result: z.object({ done: z.boolean() }) },
+  'calls.transfer': {
+    params: z
+      .object({
+        id: CallIdParam,
+        /** A number (sent to the call's trunk domain) or a full sip: URI. */
+        target: z.string().min(1).max(200),
+      })
+      .strict(),
+    result: z.object({}),
+  },
+} as const;
+
+export const CallEventSchema = z.object({
+  callId: z.string(),
+  at: z.number().int().nonnegative(),
+  /** dial, trying, ringing, early_media, answered, media_flowing, failover, ring_timeout, ended, … */
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type CallEventStreamItem = z.infer<typeof CallEventSchema>;
+
+export const callEvents = {
+  /** One milestone of a live call, as it is stored in the call's events. */
+  'call.event': CallEventSchema,
+} as const;

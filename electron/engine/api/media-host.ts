@@ -1,0 +1,183 @@
+/**
+ * The link between the engine and the media host (the hidden Chromium page that owns every SIP user
+ * agent and every call's RTCPeerConnection). The engine never imports JsSIP: it sends the media host
+ * commands and receives its events and audio through this protocol.
+ *
+ *   engine → host   text  { type: 'command', id, command, params }
+ *   host → engine   text  { type: 'reply', id, ok, result | error }   |   { type: 'event', event, data }
+ *   both ways       binary audio frames (see the frame layout below)
+ *
+ * In Electron the link is a MessagePort; headless it is a WebSocket on the engine's loopback server.
+ * Both sides validate every text message with these schemas: a malformed one is reported, never
+ * trusted. This file is imported by the media host page, so it stays free of Node imports.
+ */
+import { z } from 'zod';
+
+export * from './audio-frames.js';
+
+// ---------------------------------------------------------------------------------------------
+// Commands: engine → host
+
+const CallId = z.string().min(1).max(200);
+const TrunkId = z.number().int().positive();
+
+export const TrunkConfigSchema = z.object({
+  trunkId: TrunkId,
+  name: z.string(),
+  uri: z.string().regex(/^wss?:\/\//),
+  domain: z.string().min(1),
+  username: z.string().nullable(),
+  password: z.string().nullable(),
+  register: z.boolean(),
+  callerId: z.string().nullable(),
+});
+export type TrunkConfig = z.infer<typeof TrunkConfigSchema>;
+
+export const DTMF_TRANSPORTS = ['rfc4733', 'info'] as const;
+
+export const hostCommands = {
+  /** Creates or replaces the trunk's user agent (connects, registers when asked). */
+  'trunk.configure': { params: TrunkConfigSchema, result: z.object({ connected: z.boolean() }) },
+  'trunk.remove': { params: z.object({ trunkId: TrunkId }), result: z.object({}) },
+  /** Places a call; resolves once the INVITE is on its way (or fails at once when it cannot be). */
+  'call.dial': {
+    params: z.object({
+      callId: CallId,
+      channel: z.number().int().nonnegative(),
+      trunkId: TrunkId,
+      /** sip:NUMBER@DOMAIN */
+      target: z.string().startsWith('sip:'),
+      /** Dead line: no RTP received for this long while the call is up and not on hold. */
+      rtpTimeoutMs: z.number().int().min(1000),
+      extraHeaders: z.array(z.string()).default([]),
+    }),
+    result: z.object({}),
+  },
+  'call.hangup': { params: z.object({ callId: CallId, reason: z.string().optional() }), result: z.object({}) },
+  'call.dtmf': {
+    params: z.object({ callId: CallId, tones: z.string().regex(/^[0-9A-D*#,]+$/), transport: z.enum(DTMF_TRANSPORTS) }),
+    result: z.object({}),
+  },
+  'call.hold': { params: z.object({ callId: CallId, hold: z.boolean() }), result: z.object({ done: z.boolean() }) },
+  'call.refer': { params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }), result: z.object({}) },
+  /** Drops whatever the call's player still holds (barge-in). */
+  'call.flush': { params: z.object({ callId: CallId }), result: z.object({}) },
+  /** What the host holds right now (for health checks and benchmarks). */
+  'host.stats': {
+    params: z.object({}),
+    result: z.object({ calls: z.number().int(), userAgents: z.number().int(), heapBytes: z.number().nullable() }),
+  },
+} as const;
+
+export type HostCommands = typeof hostCommands;
+export type HostCommandName = keyof HostCommands;
+export type HostCommandParams<C extends HostCommandName> = z.input<HostCommands[C]['params']>;
+export type HostCommandResult<C extends HostCommandName> = z.output<HostCommands[C]['result']>;
+
+export const HostCommandMessage = z.object({
+  type: z.literal('command'),
+  id: z.number().int().nonnegative(),
+  command: z.string(),
+  params: z.unknown(),
+});
+export type HostCommandMessage = z.infer<typeof HostCommandMessage>;
+
+export const HOST_ERROR_CODES = ['BAD_COMMAND', 'NO_SUCH_CALL', 'NO_SUCH_TRUNK', 'TRUNK_DOWN', 'CALL_STATE', 'MEDIA', 'INTERNAL'] as const;
+
+export const HostReplyMessage = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    type: z.literal('reply'),
+    id: z.number().int(),
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(HOST_ERROR_CODES), message: z.string() }),
+  }),
+]);
+export type HostReplyMessage = z.infer<typeof HostReplyMessage>;
+
+// ---------------------------------------------------------------------------------------------
+// Events: host → engine
+
+export const TRUNK_LINK_STATES = ['connecting', 'connected', 'registering', 'registered', 'down'] as const;
+
+/** Milestones of one call, as the media host sees them from SIP, ICE and RTP. */
+export const CALL_MILESTONES = [
+  'sending', // INVITE handed to the transport
+  'trying', // 100 Trying
+  'ringing', // 180
+  'early_media', // 183 with SDP
+  'answered', // 200 OK
+  'confirmed', // ACK sent
+  'ice', // ICE connection state changed
+  'media_flowing', // first RTP packets received
+  'media_timeout', // no RTP for rtpTimeoutMs while up and not held
+  'media_resumed', // RTP back after a timeout warning or a reconnect
+  'dtmf_in',
+  'dtmf_out',
+  'hold',
+  'unhold',
+  'renegotiated',
+  'refer', // a REFER's progress: accepted / NOTIFY status / failed
+  'failed', // ended before it was answered
+  'ended', // ended after it was answered
+] as const;
+export type CallMilestone = (typeof CALL_MILESTONES)[number];
+
+export const RtpStatsSchema = z.object({
+  packetsReceived: z.number(),
+  packetsSent: z.number(),
+  packetsLost: z.number(),
+  jitterMs: z.number(),
+  roundTripMs: z.number().nullable(),
+});
+export type RtpStats = z.infer<typeof RtpStatsSchema>;
+
+export const hostEvents = {
+  'host.ready': z.object({ userAgent: z.string(), sampleRate: z.number(), at: z.number() }),
+  'host.error': z.object({ message: z.string(), at: z.number() }),
+  'trunk.state': z.object({
+    trunkId: TrunkId,
+    state: z.enum(TRUNK_LINK_STATES),
+    reason: z.string().nullable(),
+    at: z.number(),
+  }),
+  'call.milestone': z.object({
+    callId: CallId,
+    milestone: z.enum(CALL_MILESTONES),
+    at: z.number(),
+    /** SIP status of the response or request behind it, when there is one. */
+    sipCode: z.number().int().nullable().default(null),
+    sipReason: z.string().nullable().default(null),
+    /** For failed/ended: who ended it (local = us, remote = the far end, system = transport or timer). */
+    originator: z.enum(['local', 'remote', 'system']).nullable().default(null),
+    /** JsSIP's cause or another short detail. */
+    detail: z.string().nullable().default(null),
+    stats: RtpStatsSchema.nullable().default(null),
+  }),
+  /** The call's player: how much the engine's audio has played (drives the engine's pacing). */
+  'call.playout': z.object({
+    callId: CallId,
+    playedFrames: z.number().int(),
+    bufferedFrames: z.number().int(),
+    underruns: z.number().int(),
+    droppedFrames: z.number().int(),
+  }),
+} as const;
+
+export type HostEvents = typeof hostEvents;
+export type HostEventName = keyof HostEvents;
+export type HostEventData<E extends HostEventName> = z.output<HostEvents[E]>;
+export type HostEventInput<E extends HostEventName> = z.input<HostEvents[E]>;
+
+export const HostEventMessage = z.object({ type: z.literal('event'), event: z.string(), data: z.unknown() });
+export type HostEventMessage = z.infer<typeof HostEventMessage>;
+
+export function isHostCommandName(name: string): name is HostCommandName {
+  return Object.hasOwn(hostCommands, name);
+}
+export function isHostEventName(name: string): name is HostEventName {
+  return Object.hasOwn(hostEvents, name);
+}
+
+/** The path of the media host's link on the headless server. */
+export const MEDIA_HOST_LINK_PATH = '/media-host-link';

@@ -1,0 +1,460 @@
+/**
+ * One outbound call from the engine's side: dials through the media host, tracks every milestone
+ * (stored as call events with timestamps), runs the ring timer JsSIP lacks, retries the same call
+ * once on the backup trunk when the trunk (not the number) failed, plays the bot's audio paced by
+ * the host's player, records both directions, and ends with an outcome, SIP code and reason.
+ * Every way out (hang-up from either side, timers, dead line, media host crash) goes through
+ * `finish`, which runs once.
+ */
+import type { CallOutcome, CallState } from '../api/contract.js';
+import type { HostEventData, RtpStats } from '../api/media-host.js';
+import type { Logger } from '../log.js';
+import type { JsonObject, Store } from '../store/types.js';
+import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
+import { classifyFailure, describeHangup } from './outcomes.js';
+import { CallPlayback, type PlaybackResult } from './playback.js';
+
+export interface DialTrunk {
+  id: number;
+  name: string;
+  uri: string;
+  domain: string;
+  username: string | null;
+  password: string | null;
+  register: boolean;
+  callerId: string | null;
+  maxConcurrentCalls: number;
+  role: 'primary' | 'backup';
+  updatedAt: number;
+}
+
+export interface RecordedCall {
+  path: string;
+  channels: number;
+  sampleRate: number;
+  durationMs: number;
+  bytes: number;
+}
+
+export interface CallRecorderLike {
+  push(frame: { seq: number; timestampMs: number; left: Int16Array; right: Int16Array }): void;
+  finish(): Promise<RecordedCall>;
+  abort(): Promise<void>;
+}
+
+export interface CallEnd {
+  callId: string;
+  outcome: CallOutcome;
+  sipCode: number | null;
+  sipReason: string | null;
+  reason: string;
+  answeredAt: number | null;
+  endedAt: number;
+  trunk: string;
+  recording: RecordedCall | null;
+}
+
+export interface CallEventPayload {
+  callId: string;
+  at: number;
+  type: string;
+  data: JsonObject;
+}
+
+export interface CallSessionDeps {
+  store: Store;
+  log: Logger;
+  /** The live media host (launched on demand). */
+  host(): Promise<MediaHostClient>;
+  /** Makes sure the host has this trunk's user agent. */
+  ensureTrunk(client: MediaHostClient, trunk: DialTrunk): Promise<void>;
+  /** Creates the call's recorder (null: not recording). */
+  createRecorder(callId: string): CallRecorderLike | null;
+  /** Store paths are relative to the data directory. */
+  relativePath(path: string): string;
+  onEvent(event: CallEventPayload): void;
+  onState(session: CallSession): void;
+  onEnded(session: CallSession, end: CallEnd): void;
+}
+
+export interface CallSessionOptions {
+  callId: string;
+  channel: number;
+  number: string;
+  trunks: DialTrunk[];
+  ringTimeoutMs: number;
+  rtpTimeoutMs: number;
+  startedAt: number;
+}
+
+/** A hang-up that gets no answer from the media host ends the call anyway after this long. */
+const HANGUP_GRACE_MS = 3000;
+
+export class CallSession {
+  readonly callId: string;
+  readonly channel: number;
+  readonly number: string;
+  state: CallState = 'dialing';
+  answeredAt: number | null = null;
+  trunk: DialTrunk;
+  lastStats: RtpStats | null = null;
+  private trunkIndex = 0;
+  private client: MediaHostClient | null = null;
+  private ringTimer: ReturnType<typeof setTimeout> | null = null;
+  private hangupTimer: ReturnType<typeof setTimeout> | null = null;
+  private ringTimedOut = false;
+  private canceledBy: string | null = null;
+  private localReason: string | null = null;
+  private recorder: CallRecorderLike | null = null;
+  private firstRecordedSeq: number | null = null;
+  private readonly playback: CallPlayback;
+  private readonly audioListeners = new Set<(frame: CaptureFrame) => void>();
+  private ended: Promise<CallEnd>;
+  private resolveEnded!: (end: CallEnd) => void;
+  private finished = false;
+  /** Serializes store writes so events keep their order. */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: CallSessionDeps,
+    private readonly options: CallSessionOptions,
+  ) {
+    this.callId = options.callId;
+    this.channel = options.channel;
+    this.number = options.number;
+    const first = options.trunks[0];
+    if (!first) throw new Error('a call needs a trunk');
+    this.trunk = first;
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.playback = new CallPlayback({
+      send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
+      flush: () => void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
+    });
+  }
+
+  get startedAt(): number {
+    return this.options.startedAt;
+  }
+
+  /** Settles when the call is over and stored. */
+  whenEnded(): Promise<CallEnd> {
+    return this.ended;
+  }
+
+  async start(): Promise<void> {
+    await this.write(() =>
+      this.deps.store.calls.create({ id: this.callId, number: this.number, startedAt: this.options.startedAt, trunkId: this.trunk.id, state: 'dialing' }),
+    );
+    this.event('dial', { number: this.number, trunk: this.trunk.name });
+    this.deps.onState(this);
+    void this.attempt();
+  }
+
+  /** Audio from the customer (left) and what they heard (right), 20 ms at a time. */
+  onAudio(listener: (frame: CaptureFrame) => void): () => void {
+    this.audioListeners.add(listener);
+    return () => this.audioListeners.delete(listener);
+  }
+
+  /** Plays 20 ms frames to the customer; resolves when played or stopped. */
+  play(frames: Int16Array[]): Promise<PlaybackResult> {
+    if (this.state !== 'answered') return Promise.resolve({ completed: false, playedFrames: 0 });
+    return this.playback.play(frames);
+  }
+
+  /** Stops the bot's audio at once (barge-in): queued frames dropped, the host's buffer flushed. */
+  stopPlayback(): void {
+    this.playback.stop();
+  }
+
+  get isPlaying(): boolean {
+    return this.playback.isPlaying;
+  }
+
+  async hangup(reason: string, by = 'engine'): Promise<void> {
+    if (this.finished) return;
+    if (this.answeredAt === null) this.canceledBy ??= by;
+    this.localReason ??= reason;
+    this.event('hangup_requested', { reason, by });
+    this.armHangupGrace();
+    try {
+      const client = this.client ?? (await this.deps.host());
+      await client.request('call.hangup', { callId: this.callId, reason });
+    } catch (error) {
+      // The host has no such call (not dialed yet, or already gone): end it here.
+      this.finish({ outcome: this.answeredAt === null ? 'no_answer' : 'completed', sipCode: null, sipReason: null, reason: this.answeredAt === null ? `canceled before answer by ${by}` : reason, detail: String(error) });
+    }
+  }
+
+  async sendDtmf(tones: string, transport: 'rfc4733' | 'info'): Promise<void> {
+    await this.requireClient().request('call.dtmf', { callId: this.callId, tones, transport });
+  }
+
+  async hold(hold: boolean): Promise<boolean> {
+    const { done } = await this.requireClient().request('call.hold', { callId: this.callId, hold });
+    return done;
+  }
+
+  async refer(target: string): Promise<void> {
+    this.event('refer_requested', { target });
+    await this.requireClient().request('call.refer', { callId: this.callId, target });
+  }
+
+  onMilestone(m: HostEventData<'call.milestone'>): void {
+    if (this.finished) return;
+    if (m.stats) this.lastStats = m.stats;
+    const data: JsonObject = { trunk: this.trunk.name };
+    if (m.sipCode !== null) data.sipCode = m.sipCode;
+    if (m.sipReason) data.sipReason = m.sipReason;
+    if (m.originator) data.originator = m.originator;
+    if (m.detail) data.detail = m.detail;
+    if (m.stats) data.stats = { ...m.stats };
+    switch (m.milestone) {
+      case 'ringing':
+      case 'early_media':
+        this.eventAt(m.at, m.milestone, data);
+        if (this.state === 'dialing') this.setState('ringing', { sipCode: m.sipCode });
+        return;
+      case 'answered':
+        this.clearRingTimer();
+        this.eventAt(m.at, 'answered', data);
+        this.answeredAt = m.at;
+        this.setState('answered', { answeredAt: m.at, sipCode: m.sipCode ?? 200, sipReason: m.sipReason });
+        this.recorder = this.deps.createRecorder(this.callId);
+        return;
+      case 'media_timeout':
+        this.eventAt(m.at, m.milestone, data);
+        void this.hangup(`dead line: ${m.detail ?? 'no RTP from the far end'}`, 'engine (media watchdog)');
+        return;
+      case 'failed':
+        this.eventAt(m.at, 'sip_failed', data);
+        this.onFailed(m);
+        return;
+      case 'ended':
+        this.eventAt(m.at, 'sip_ended', data);
+        this.finish({
+          outcome: 'completed',
+          sipCode: null,
+          sipReason: null,
+          reason: describeHangup(m.originator, m.detail, this.localReason),
+          detail: m.detail,
+        });
+        return;
+      default:
+        this.eventAt(m.at, m.milestone, data);
+    }
+  }
+
+  onPlayout(report: HostEventData<'call.playout'>): void {
+    this.playback.onReport(report.playedFrames, report.droppedFrames);
+  }
+
+  onCapture(frame: CaptureFrame): void {
+    if (this.answeredAt !== null && this.recorder) {
+      this.firstRecordedSeq ??= frame.seq;
+      this.recorder.push({ seq: frame.seq - this.firstRecordedSeq, timestampMs: frame.timestampMs, left: frame.left, right: frame.right });
+    }
+    for (const listener of this.audioListeners) listener(frame);
+  }
+
+  /** The media host died under this call. */
+  onHostLost(reason: string): void {
+    this.event('media_host_lost', { reason });
+    this.finish({
+      outcome: this.answeredAt === null ? 'failed' : 'completed',
+      sipCode: null,
+      sipReason: null,
+      reason: `the media host stopped (${reason})`,
+      detail: reason,
+    });
+  }
+
+  private async attempt(): Promise<void> {
+    let client: MediaHostClient;
+    try {
+      client = await this.deps.host();
+      this.client = client;
+      await this.deps.ensureTrunk(client, this.trunk);
+    } catch (error) {
+      this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: `the media host is not available: ${errorMessage(error)}`, detail: null });
+      return;
+    }
+    if (this.finished) return;
+    if (this.canceledBy) {
+      this.finish({ outcome: 'no_answer', sipCode: null, sipReason: null, reason: `canceled before answer by ${this.canceledBy}`, detail: null });
+      return;
+    }
+    this.armRingTimer();
+    try {
+      await client.request('call.dial', {
+        callId: this.callId,
+        channel: this.channel,
+        trunkId: this.trunk.id,
+        target: `sip:${this.number}@${this.trunk.domain}`,
+        rtpTimeoutMs: this.options.rtpTimeoutMs,
+        extraHeaders: [],
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.event('dial_refused', { trunk: this.trunk.name, code: code ?? 'UNKNOWN', detail: errorMessage(error) });
+      if (code === 'TRUNK_DOWN') {
+        this.onFailed({ sipCode: null, sipReason: null, originator: 'system', detail: 'Connection Error' }, errorMessage(error));
+      } else {
+        this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: `the media host refused the call: ${errorMessage(error)}`, detail: null });
+      }
+    }
+  }
+
+  private onFailed(m: Pick<HostEventData<'call.milestone'>, 'sipCode' | 'sipReason' | 'originator' | 'detail'>, context?: string): void {
+    this.clearRingTimer();
+    const verdict = classifyFailure(
+      { sipCode: m.sipCode, sipReason: m.sipReason, originator: m.originator, cause: m.detail?.split(':')[0] ?? null, ringTimedOut: this.ringTimedOut, canceledBy: this.canceledBy },
+      this.options.ringTimeoutMs,
+    );
+    if (this.ringTimedOut && m.sipCode === null) m = { ...m, sipCode: 487, sipReason: 'Request Terminated' }; // our CANCEL
+    const next = this.options.trunks[this.trunkIndex + 1];
+    if (verdict.trunkFault && next && !this.canceledBy) {
+      const from = this.trunk;
+      this.trunkIndex++;
+      this.trunk = next;
+      this.event('failover', { from: from.name, to: next.name, reason: context ? `${verdict.reason} (${context})` : verdict.reason });
+      void this.write(() => this.deps.store.calls.update(this.callId, { trunkId: next.id }));
+      void this.attempt();
+      return;
+    }
+    this.finish({ outcome: verdict.outcome, sipCode: m.sipCode, sipReason: m.sipReason, reason: context ? `${verdict.reason} (${context})` : verdict.reason, detail: m.detail });
+  }
+
+  private finish(end: { outcome: CallOutcome; sipCode: number | null; sipReason: string | null; reason: string; detail: string | null }): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearRingTimer();
+    if (this.hangupTimer) clearTimeout(this.hangupTimer);
+    this.playback.close();
+    const endedAt = Date.now();
+    this.state = 'done';
+    const recorder = this.recorder;
+    this.recorder = null;
+    this.event('ended', {
+      outcome: end.outcome,
+      reason: end.reason,
+      ...(end.sipCode === null ? {} : { sipCode: end.sipCode }),
+      ...(this.lastStats ? { stats: { ...this.lastStats } } : {}),
+    });
+    void (async () => {
+      let recording: RecordedCall | null = null;
+      if (recorder) {
+        try {
+          recording = await recorder.finish();
+        } catch (error) {
+          this.deps.log.error('Finishing a call recording failed', { callId: this.callId, error: errorMessage(error) });
+        }
+      }
+      await this.write(async () => {
+        await this.deps.store.transaction(async (tx) => {
+          await tx.calls.update(this.callId, {
+            state: 'done',
+            outcome: end.outcome,
+            sipCode: end.sipCode ?? (this.answeredAt !== null ? 200 : null),
+            sipReason: end.sipReason,
+            endedAt,
+            endReason: end.reason,
+            trunkId: this.trunk.id,
+          });
+          if (recording) {
+            await tx.calls.addRecording({
+              callId: this.callId,
+              path: this.deps.relativePath(recording.path),
+              channels: recording.channels,
+              sampleRate: recording.sampleRate,
+              durationMs: recording.durationMs,
+              bytes: recording.bytes,
+            });
+          }
+        });
+      });
+      const result: CallEnd = {
+        callId: this.callId,
+        outcome: end.outcome,
+        sipCode: end.sipCode,
+        sipReason: end.sipReason,
+        reason: end.reason,
+        answeredAt: this.answeredAt,
+        endedAt,
+        trunk: this.trunk.name,
+        recording,
+      };
+      this.deps.onState(this);
+      this.deps.onEnded(this, result);
+      this.resolveEnded(result);
+    })();
+  }
+
+  private setState(state: CallState, changes: { answeredAt?: number; sipCode?: number | null; sipReason?: string | null }): void {
+    this.state = state;
+    void this.write(() => this.deps.store.calls.update(this.callId, { state, ...changes }));
+    this.deps.onState(this);
+  }
+
+  private armRingTimer(): void {
+    this.clearRingTimer();
+    this.ringTimer = setTimeout(() => {
+      this.ringTimer = null;
+      if (this.answeredAt !== null || this.finished) return;
+      this.ringTimedOut = true;
+      this.event('ring_timeout', { afterMs: this.options.ringTimeoutMs });
+      this.armHangupGrace();
+      void this.client?.request('call.hangup', { callId: this.callId, reason: 'ring timeout' }).catch(() => undefined);
+    }, this.options.ringTimeoutMs);
+  }
+
+  private clearRingTimer(): void {
+    if (this.ringTimer) clearTimeout(this.ringTimer);
+    this.ringTimer = null;
+  }
+
+  private armHangupGrace(): void {
+    if (this.hangupTimer) return;
+    this.hangupTimer = setTimeout(() => {
+      this.hangupTimer = null;
+      this.event('hangup_unconfirmed', { afterMs: HANGUP_GRACE_MS });
+      const reason = this.ringTimedOut ? `no answer within ${Math.round(this.options.ringTimeoutMs / 1000)} s (ring timeout)` : (this.localReason ?? 'hung up');
+      this.finish({ outcome: this.answeredAt === null ? 'no_answer' : 'completed', sipCode: null, sipReason: null, reason, detail: 'the media host did not confirm the hang-up' });
+    }, HANGUP_GRACE_MS);
+  }
+
+  private requireClient(): MediaHostClient {
+    if (!this.client || this.answeredAt === null || this.finished) throw new CallNotUpError(this.callId);
+    return this.client;
+  }
+
+  private event(type: string, data: JsonObject): void {
+    this.eventAt(Date.now(), type, data);
+  }
+
+  private eventAt(at: number, type: string, data: JsonObject): void {
+    const payload = { callId: this.callId, at, type, data };
+    void this.write(() => this.deps.store.calls.appendEvent(this.callId, { at, type, data }));
+    this.deps.onEvent(payload);
+  }
+
+  private write<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const next = this.writes.then(work).catch((error: unknown) => {
+      this.deps.log.error('Storing a call change failed', { callId: this.callId, error: errorMessage(error) });
+      return undefined;
+    });
+    this.writes = next;
+    return next;
+  }
+}
+
+export class CallNotUpError extends Error {
+  override readonly name = 'CallNotUpError';
+  constructor(callId: string) {
+    super(`Call ${callId} is not up (not answered yet, or already ended)`);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,200 @@
+/**
+ * The engine's end of the media host link: sends commands and matches replies, validates every
+ * event the page sends, and splits binary audio frames out by call channel. Transport-neutral:
+ * the headless shell gives it a WebSocket, the Electron shell a MessagePort.
+ */
+import {
+  CAPTURE_FRAME_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_KIND,
+  HostEventMessage,
+  HostReplyMessage,
+  PLAYBACK_FRAME_BYTES,
+  SAMPLES_PER_FRAME,
+  hostCommands,
+  hostEvents,
+  isHostEventName,
+  readFrameHeader,
+  writeFrameHeader,
+  type HostCommandName,
+  type HostCommandParams,
+  type HostCommandResult,
+  type HostEventData,
+  type HostEventName,
+} from '../api/media-host.js';
+import type { Logger } from '../log.js';
+
+/** One link to one media host page, whatever carries it. */
+export interface MediaHostConnection {
+  sendText(text: string): void;
+  sendBinary(data: Uint8Array): void;
+  onText(listener: (text: string) => void): void;
+  onBinary(listener: (data: Uint8Array) => void): void;
+  onClose(listener: (reason: string) => void): void;
+  close(): void;
+}
+
+export interface CaptureFrame {
+  channel: number;
+  seq: number;
+  timestampMs: number;
+  /** The customer: 320 samples, 16 kHz. */
+  left: Int16Array;
+  /** What the customer heard from us. */
+  right: Int16Array;
+}
+
+export class MediaHostCommandError extends Error {
+  override readonly name = 'MediaHostCommandError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
+
+type EventListeners = { [E in HostEventName]?: Array<(data: HostEventData<E>) => void> };
+
+export class MediaHostClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly listeners: EventListeners = {};
+  private captureListener: ((frame: CaptureFrame) => void) | null = null;
+  private closedReason: string | null = null;
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+  /** Frames the engine could not use (unknown layout); counted, never thrown. */
+  badFrames = 0;
+
+  constructor(
+    private readonly connection: MediaHostConnection,
+    private readonly log: Logger,
+  ) {
+    connection.onText((text) => this.receiveText(text));
+    connection.onBinary((data) => this.receiveBinary(data));
+    connection.onClose((reason) => this.handleClose(reason));
+  }
+
+  get isClosed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  request<C extends HostCommandName>(command: C, params: HostCommandParams<C>, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<HostCommandResult<C>> {
+    if (this.closedReason !== null) return Promise.reject(new MediaHostCommandError('HOST_GONE', `The media host is gone (${this.closedReason})`));
+    const id = this.nextId++;
+    const parsed = hostCommands[command].params.parse(params); // a bug on our side if this throws
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new MediaHostCommandError('TIMEOUT', `The media host did not answer ${command} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => {
+          const result = hostCommands[command].result.safeParse(value);
+          if (result.success) resolve(result.data as HostCommandResult<C>);
+          else reject(new MediaHostCommandError('BAD_REPLY', `The media host's reply to ${command} is malformed: ${result.error.message}`));
+        },
+        reject,
+        timer,
+      });
+      this.connection.sendText(JSON.stringify({ type: 'command', id, command, params: parsed }));
+    });
+  }
+
+  on<E extends HostEventName>(event: E, listener: (data: HostEventData<E>) => void): void {
+    const list = (this.listeners[event] ??= []) as Array<(data: HostEventData<E>) => void>;
+    list.push(listener);
+  }
+
+  onCapture(listener: (frame: CaptureFrame) => void): void {
+    this.captureListener = listener;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    if (this.closedReason !== null) listener(this.closedReason);
+    else this.closeListeners.push(listener);
+  }
+
+  sendPlayback(channel: number, seq: number, samples: Int16Array): void {
+    if (this.closedReason !== null) return;
+    const bytes = new Uint8Array(PLAYBACK_FRAME_BYTES);
+    writeFrameHeader(new DataView(bytes.buffer), { kind: FRAME_KIND.playback, channel, seq, timestampMs: Date.now() });
+    new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).set(samples.subarray(0, SAMPLES_PER_FRAME));
+    this.connection.sendBinary(bytes);
+  }
+
+  close(): void {
+    this.connection.close();
+    this.handleClose('closed by the engine');
+  }
+
+  private receiveText(text: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.log.warn('Media host sent text that is not JSON', { text: text.slice(0, 200) });
+      return;
+    }
+    const reply = HostReplyMessage.safeParse(raw);
+    if (reply.success) {
+      const pending = this.pending.get(reply.data.id);
+      if (!pending) return;
+      this.pending.delete(reply.data.id);
+      clearTimeout(pending.timer);
+      if (reply.data.ok) pending.resolve(reply.data.result);
+      else pending.reject(new MediaHostCommandError(reply.data.error.code, reply.data.error.message));
+      return;
+    }
+    const event = HostEventMessage.safeParse(raw);
+    if (!event.success || !isHostEventName(event.data.event)) {
+      this.log.warn('Media host sent an unknown message', { text: text.slice(0, 200) });
+      return;
+    }
+    const name = event.data.event;
+    const data = hostEvents[name].safeParse(event.data.data);
+    if (!data.success) {
+      this.log.warn(`Media host sent a malformed ${name} event`, { error: data.error.message });
+      return;
+    }
+    for (const listener of (this.listeners[name] ?? []) as Array<(data: unknown) => void>) {
+      try {
+        listener(data.data);
+      } catch (error) {
+        this.log.error(`A ${name} listener failed`, { error: error instanceof Error ? error.stack : String(error) });
+      }
+    }
+  }
+
+  private receiveBinary(data: Uint8Array): void {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const header = readFrameHeader(view);
+    if (!header || header.kind !== FRAME_KIND.capture || data.byteLength !== CAPTURE_FRAME_BYTES) {
+      this.badFrames++;
+      return;
+    }
+    // Int16Array views need 2-byte alignment; copy when the transport's buffer is not aligned
+    // (new Uint8Array(view) copies; Buffer#slice would not).
+    const aligned = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
+    const left = new Int16Array(aligned.buffer, aligned.byteOffset + FRAME_HEADER_BYTES, SAMPLES_PER_FRAME);
+    const right = new Int16Array(aligned.buffer, aligned.byteOffset + FRAME_HEADER_BYTES + SAMPLES_PER_FRAME * 2, SAMPLES_PER_FRAME);
+    try {
+      this.captureListener?.({ channel: header.channel, seq: header.seq, timestampMs: header.timestampMs, left, right });
+    } catch (error) {
+      this.log.error('An audio frame listener failed', { error: error instanceof Error ? error.stack : String(error) });
+    }
+  }
+
+  private handleClose(reason: string): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    for (const [, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new MediaHostCommandError('HOST_GONE', `The media host went away (${reason})`));
+    }
+    this.pending.clear();
+    for (const listener of this.closeListeners) listener(reason);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Telephony: places and tracks calls through the media host. It picks the trunks (the named or
+ * first primary one, then a backup), keeps each trunk's user agent configured in the current media
+ * host (again after a host restart), relays trunk health, and routes the host's events and audio
+ * to each call's session.
+ */
+import { randomUUID } from 'node:crypto';
+import { relative } from 'node:path';
+import type { HostEventData } from '../api/media-host.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { CallSession, type CallEnd, type CallEventPayload, type CallRecorderLike, type DialTrunk } from './call-session.js';
+import type { MediaHostClient } from './media-host-client.js';
+import { MediaHostSupervisor, type MediaHostLauncher } from './media-host-supervisor.js';
+import { checkDialNumber } from './numbers.js';
+import type { TrunkHealthRegistry } from './trunk-health.js';
+
+export interface TrunkSource {
+  /** Every trunk with its password decrypted. */
+  listForDialing(): Promise<DialTrunk[]>;
+}
+
+export interface TelephonyOptions {
+  store: Store;
+  log: Logger;
+  dataDir: string;
+  trunks: TrunkSource;
+  health: TrunkHealthRegistry;
+  createRecorder(callId: string): CallRecorderLike | null;
+  ringTimeoutMs(): Promise<number>;
+  onCallEvent(event: CallEventPayload): void;
+  onCallState(session: CallSession): void;
+}
+
+export interface DialOptions {
+  number: string;
+  /** Trunk name; default: the first primary trunk. */
+  trunk?: string;
+  ringTimeoutMs?: number;
+  /** No RTP for this long on an answered call that is not on hold = dead line. */
+  rtpTimeoutMs?: number;
+}
+
+export class TelephonyError extends Error {
+  override readonly name = 'TelephonyError';
+  constructor(
+    readonly code: 'INVALID_NUMBER' | 'NO_TRUNK' | 'TRUNK_FULL' | 'NOT_FOUND' | 'NOT_UP' | 'UNAVAILABLE',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_RTP_TIMEOUT_MS = 15_000;
+
+export class Telephony {
+  private supervisor: MediaHostSupervisor | null = null;
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly byChannel = new Map<number, CallSession>();
+  /** Trunk id → the trunk's updatedAt as configured in the current host. */
+  private configured = new WeakMap<MediaHostClient, Map<number, number>>();
+  private nextChannel = 1;
+  private readonly endListeners = new Set<(end: CallEnd) => void>();
+
+  constructor(private readonly options: TelephonyOptions) {}
+
+  /** Given by the shell: how to start a media host (Chromium headless, a hidden window in Electron). */
+  setLauncher(launcher: MediaHostLauncher): void {
+    if (this.supervisor) throw new Error('The media host launcher is already set');
+    this.supervisor = new MediaHostSupervisor(
+      launcher,
+      {
+        onReady: (client) => this.adopt(client),
+        onLost: (_client, reason) => {
+          for (const session of [...this.sessions.values()]) session.onHostLost(reason);
+        },
+      },
+      this.options.log,
+    );
+  }
+
+  get mediaHost(): MediaHostSupervisor | null {
+    return this.supervisor;
+  }
+
+  get liveCount(): number {
+    return this.sessions.size;
+  }
+
+  get(callId: string): CallSession | undefined {
+    return this.sessions.get(callId);
+  }
+
+  onCallEnded(listener: (end: CallEnd) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  async dial(options: DialOptions): Promise<CallSession> {
+    const check = checkDialNumber(options.number);
+    if (!check.ok) throw new TelephonyError('INVALID_NUMBER', `number: ${check.message}`, 'number');
+    if (!this.supervisor) throw new TelephonyError('UNAVAILABLE', 'No media host is available in this process (calls need the engine started with a media host)');
+    const trunks = await this.pickTrunks(options.trunk);
+    const session = new CallSession(
+      {
+        store: this.options.store,
+        log: this.options.log,
+        host: () => this.requireSupervisor().client(),
+        ensureTrunk: (client, trunk) => this.ensureTrunk(client, trunk),
+        createRecorder: (callId) => this.options.createRecorder(callId),
+        relativePath: (path) => relative(this.options.dataDir, path),
+        onEvent: (event) => this.options.onCallEvent(event),
+        onState: (s) => this.options.onCallState(s),
+        onEnded: (s, end) => {
+          this.sessions.delete(s.callId);
+          this.byChannel.delete(s.channel);
+          for (const listener of this.endListeners) listener(end);
+        },
+      },
+      {
+        callId: randomUUID(),
+        channel: this.nextChannel++,
+        number: check.number,
+        trunks,
+        ringTimeoutMs: options.ringTimeoutMs ?? (await this.options.ringTimeoutMs()),
+        rtpTimeoutMs: options.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS,
+        startedAt: Date.now(),
+      },
+    );
+    this.sessions.set(session.callId, session);
+    this.byChannel.set(session.channel, session);
+    await session.start();
+    return session;
+  }
+
+  require(callId: string): CallSession {
+    const session = this.sessions.get(callId);
+    if (!session) throw new TelephonyError('NOT_FOUND', `No live call with id "${callId}"`);
+    return session;
+  }
+
+  /** Ends every call and the media host. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.hangup('engine stopping').catch(() => undefined)));
+    await Promise.race([
+      Promise.all([...this.sessions.values()].map((s) => s.whenEnded())),
+      new Promise((resolve) => setTimeout(resolve, 4000)),
+    ]);
+    await this.supervisor?.stop();
+  }
+
+  /** Primary (named or first primary), then one backup that is not the primary. */
+  private async pickTrunks(name: string | undefined): Promise<DialTrunk[]> {
+    const all = await this.options.trunks.listForDialing();
+    if (all.length === 0) throw new TelephonyError('NO_TRUNK', 'No SIP trunk is configured: add one in Settings or with `outbound trunk add`', 'trunk');
+    const primary = name === undefined ? (all.find((t) => t.role === 'primary') ?? all[0]) : all.find((t) => t.name === name);
+    if (!primary) throw new TelephonyError('NO_TRUNK', `No trunk named "${name}" (trunks: ${all.map((t) => t.name).join(', ')})`, 'trunk');
+    const live = [...this.sessions.values()].filter((s) => s.trunk.id === primary.id).length;
+    const backup = all.find((t) => t.role === 'backup' && t.id !== primary.id);
+    if (live >= primary.maxConcurrentCalls) {
+      if (!backup) throw new TelephonyError('TRUNK_FULL', `Trunk "${primary.name}" is at its limit of ${primary.maxConcurrentCalls} concurrent calls`, 'trunk');
+      return [backup];
+    }
+    return backup ? [primary, backup] : [primary];
+  }
+
+  private requireSupervisor(): MediaHostSupervisor {
+    if (!this.supervisor) throw new TelephonyError('UNAVAILABLE', 'No media host launcher');
+    return this.supervisor;
+  }
+
+  private async adopt(client: MediaHostClient): Promise<void> {
+    this.configured.set(client, new Map());
+    client.on('trunk.state', (s) => this.onTrunkState(s));
+    client.on('call.milestone', (m) => this.sessions.get(m.callId)?.onMilestone(m));
+    client.on('call.playout', (p) => this.sessions.get(p.callId)?.onPlayout(p));
+    client.onCapture((frame) => this.byChannel.get(frame.channel)?.onCapture(frame));
+    // Configure every trunk right away so health shows before the first call.
+    const trunks = await this.options.trunks.listForDialing();
+    await Promise.all(trunks.map((t) => this.ensureTrunk(client, t).catch(() => undefined)));
+  }
+
+  private onTrunkState(s: HostEventData<'trunk.state'>): void {
+    this.options.health.set(s.trunkId, { state: s.state, reason: s.reason, since: s.at });
+  }
+
+  private async ensureTrunk(client: MediaHostClient, trunk: DialTrunk): Promise<void> {
+    let configured = this.configured.get(client);
+    if (!configured) {
+      configured = new Map();
+      this.configured.set(client, configured);
+    }
+    if (configured.get(trunk.id) === trunk.updatedAt) return;
+    configured.set(trunk.id, trunk.updatedAt);
+    await client.request('trunk.configure', {
+      trunkId: trunk.id,
+      name: trunk.name,
+      uri: trunk.uri,
+      domain: trunk.domain,
+      username: trunk.username,
+      password: trunk.password,
+      register: trunk.register,
+      callerId: trunk.callerId,
+    });
+  }
+}

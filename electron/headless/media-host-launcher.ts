@@ -1,0 +1,130 @@
+/**
+ * Headless media host: runs the media host page in Debian's (or the given) Chromium through
+ * playwright-core, linked back to this process's headless server. Chromium is started with the
+ * flags a hidden call page needs: autoplay without a gesture, real (not mDNS) host candidates so a
+ * PBX can reach us, loopback candidates (a PBX on the same machine, and the test bed), and no
+ * background networking (installs are offline).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import type { Logger } from '../engine/log.js';
+import type { LaunchedMediaHost, MediaHostLauncher } from '../engine/telephony/index.js';
+import type { HeadlessServer } from './server.js';
+
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export const MEDIA_HOST_CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export interface ChromiumLauncherOptions {
+  server: Pick<HeadlessServer, 'mediaHostUrl' | 'acceptMediaHostLink'>;
+  log: Logger;
+  executablePath?: string;
+  linkTimeoutMs?: number;
+}
+
+export function findChromium(explicit?: string): string {
+  const candidates = explicit ? [explicit] : [process.env.OUTBOUND_CHROMIUM, ...CHROMIUM_CANDIDATES].filter((c): c is string => Boolean(c));
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error(
+      `Chromium was not found (looked at ${candidates.join(', ')}). Calls run in a Chromium page when the app is headless: install it (Debian: apt-get install chromium) or set OUTBOUND_CHROMIUM`,
+    );
+  }
+  return found;
+}
+
+export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions): MediaHostLauncher {
+  return {
+    async launch(): Promise<LaunchedMediaHost> {
+      const executablePath = findChromium(options.executablePath);
+      const profile = await mkdtemp(join(tmpdir(), 'outbound-media-host-'));
+      let context: BrowserContext;
+      try {
+        context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: MEDIA_HOST_CHROMIUM_ARGS });
+      } catch (error) {
+        await rm(profile, { recursive: true, force: true });
+        throw new Error(`Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+      const link = options.server.acceptMediaHostLink(options.linkTimeoutMs ?? 20_000);
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') options.log.warn(`media host: ${message.text()}`);
+      });
+      let stopping = false;
+      const exited = new Promise<string>((resolve) => {
+        page.on('crash', () => resolve('the media host page crashed'));
+        context.on('close', () => resolve(stopping ? 'stopped' : 'Chromium exited'));
+      });
+      const stop = async (): Promise<void> => {
+        stopping = true;
+        await context.close().catch(() => undefined);
+        await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+      };
+      try {
+        await page.goto(options.server.mediaHostUrl);
+        const connection = await link;
+        const browserPid = await findBrowserPid(profile);
+        return { connection, exited, stop, pids: () => (browserPid === null ? [] : processTree(browserPid)) };
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    },
+  };
+}
+
+/** The Chromium browser process started with this profile (its children inherit nothing we can match). */
+async function findBrowserPid(profile: string): Promise<number | null> {
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(`--user-data-dir=${profile}`) && !cmdline.includes('--type=')) return Number(entry);
+  }
+  return null;
+}
+
+/** A process and all its descendants (Linux /proc; empty elsewhere). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [root];
+  }
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const result: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    result.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return result;
+}

@@ -1,0 +1,215 @@
+/**
+ * The media host: executes the engine's commands (trunks, dial, hang up, DTMF, hold, refer, flush),
+ * owns the trunks' user agents and the calls, and streams each call's audio both ways.
+ */
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_KIND,
+  HostCommandMessage,
+  SAMPLES_PER_FRAME,
+  hostCommands,
+  isHostCommandName,
+  readFrameHeader,
+  writeFrameHeader,
+  type HostCommandName,
+  type HostCommandResult,
+  type HostEventInput,
+  type HostEventName,
+  type HostReplyMessage,
+} from '../../../electron/engine/api/media-host.js';
+import { AudioEngine } from './audio.js';
+import { CallLeg } from './call-leg.js';
+import type { EngineLink } from './link.js';
+import { TrunkAgent } from './trunk-agent.js';
+
+class HostError extends Error {
+  constructor(
+    readonly code: 'BAD_COMMAND' | 'NO_SUCH_CALL' | 'NO_SUCH_TRUNK' | 'TRUNK_DOWN' | 'CALL_STATE' | 'MEDIA' | 'INTERNAL',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a dial waits for a trunk that is still connecting before calling it down. */
+const TRUNK_READY_TIMEOUT_MS = 3000;
+
+export class MediaHost {
+  private readonly trunks = new Map<number, TrunkAgent>();
+  private readonly calls = new Map<string, CallLeg>();
+  private readonly byChannel = new Map<number, CallLeg>();
+
+  constructor(
+    private readonly link: EngineLink,
+    private readonly audio: AudioEngine,
+  ) {
+    link.onText((text) => void this.receive(text));
+    link.onBinary((buffer) => this.receiveAudio(buffer));
+    link.onClose(() => {
+      // Without the engine nobody drives these calls: end them (the engine records why).
+      for (const leg of this.calls.values()) leg.hangup('media host lost the engine');
+    });
+  }
+
+  announce(): void {
+    this.emit('host.ready', { userAgent: navigator.userAgent, sampleRate: this.audio.context.sampleRate, at: Date.now() });
+  }
+
+  private emit<E extends HostEventName>(event: E, data: HostEventInput<E>): void {
+    this.link.sendText(JSON.stringify({ type: 'event', event, data }));
+  }
+
+  private async receive(text: string): Promise<void> {
+    let message: HostCommandMessage;
+    try {
+      message = HostCommandMessage.parse(JSON.parse(text));
+    } catch (error) {
+      this.emit('host.error', { message: `Unreadable command from the engine: ${String(error)}`, at: Date.now() });
+      return;
+    }
+    let reply: HostReplyMessage;
+    try {
+      const result = await this.run(message.command, message.params);
+      reply = { type: 'reply', id: message.id, ok: true, result };
+    } catch (error) {
+      const code = error instanceof HostError ? error.code : 'INTERNAL';
+      reply = { type: 'reply', id: message.id, ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } };
+    }
+    this.link.sendText(JSON.stringify(reply));
+  }
+
+  private async run(command: string, rawParams: unknown): Promise<unknown> {
+    if (!isHostCommandName(command)) throw new HostError('BAD_COMMAND', `Unknown command "${command}"`);
+    const parsed = hostCommands[command].params.safeParse(rawParams);
+    if (!parsed.success) throw new HostError('BAD_COMMAND', `Bad parameters for ${command}: ${parsed.error.message}`);
+    return this.execute(command, parsed.data as never);
+  }
+
+  private async execute<C extends HostCommandName>(command: C, params: never): Promise<HostCommandResult<C>> {
+    type P<K extends HostCommandName> = import('zod').output<(typeof hostCommands)[K]['params']>;
+    switch (command) {
+      case 'trunk.configure': {
+        const config = params as P<'trunk.configure'>;
+        this.trunks.get(config.trunkId)?.stop();
+        const agent = new TrunkAgent(config, {
+          onState: (state, reason) => this.emit('trunk.state', { trunkId: config.trunkId, state, reason, at: Date.now() }),
+          onSipMessage: (summary) => {
+            if (!summary.callId || summary.direction !== 'in') return;
+            for (const leg of this.calls.values()) {
+              if (leg.sipCallId === summary.callId) leg.onSipMessage(summary.status, summary.reason, summary.cseqMethod);
+            }
+          },
+          onReconnected: () => {
+            for (const leg of this.calls.values()) if (leg.trunkId === config.trunkId) leg.renegotiate();
+          },
+        });
+        this.trunks.set(config.trunkId, agent);
+        return { connected: agent.isConnected() } as HostCommandResult<C>;
+      }
+      case 'trunk.remove': {
+        const { trunkId } = params as P<'trunk.remove'>;
+        this.trunks.get(trunkId)?.stop();
+        this.trunks.delete(trunkId);
+        return {} as HostCommandResult<C>;
+      }
+      case 'call.dial': {
+        const p = params as P<'call.dial'>;
+        const agent = this.trunks.get(p.trunkId);
+        if (!agent) throw new HostError('NO_SUCH_TRUNK', `Trunk ${p.trunkId} is not configured in the media host`);
+        if (this.calls.has(p.callId)) throw new HostError('CALL_STATE', `Call ${p.callId} already exists`);
+        // JsSIP reports a drop just before dialing as "Canceled", like our own cancel: look first.
+        if (!agent.isConnected() && !(await agent.waitUntilReady(TRUNK_READY_TIMEOUT_MS))) {
+          throw new HostError('TRUNK_DOWN', `Trunk "${agent.config.name}" is not connected (${agent.config.uri})`);
+        }
+        const leg = new CallLeg({
+          ...p,
+          audio: this.audio.createCallAudio({
+            onCaptureFrame: ({ seq, buffer }) => {
+              writeFrameHeader(new DataView(buffer), { kind: FRAME_KIND.capture, channel: p.channel, seq, timestampMs: Date.now() });
+              this.link.sendBinary(buffer);
+            },
+            onPlayerReport: (report) => this.emit('call.playout', { callId: p.callId, ...report }),
+          }),
+          emit: (milestone) => this.emit('call.milestone', milestone),
+          onClosed: (closed) => {
+            this.calls.delete(closed.callId);
+            this.byChannel.delete(closed.channel);
+          },
+        });
+        this.calls.set(p.callId, leg);
+        this.byChannel.set(p.channel, leg);
+        try {
+          leg.start(agent.ua, agent.config.callerId);
+        } catch (error) {
+          this.calls.delete(p.callId);
+          this.byChannel.delete(p.channel);
+          leg.audio.close();
+          throw new HostError('MEDIA', `Could not start the call: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return {} as HostCommandResult<C>;
+      }
+      case 'call.hangup': {
+        const { callId, reason } = params as P<'call.hangup'>;
+        this.requireCall(callId).hangup(reason);
+        return {} as HostCommandResult<C>;
+      }
+      case 'call.dtmf': {
+        const { callId, tones, transport } = params as P<'call.dtmf'>;
+        this.guard(() => this.requireCall(callId).sendDtmf(tones, transport));
+        return {} as HostCommandResult<C>;
+      }
+      case 'call.hold': {
+        const { callId, hold } = params as P<'call.hold'>;
+        const leg = this.requireCall(callId);
+        const done = await this.guardAsync(() => leg.hold(hold));
+        return { done } as HostCommandResult<C>;
+      }
+      case 'call.refer': {
+        const { callId, target } = params as P<'call.refer'>;
+        this.guard(() => this.requireCall(callId).refer(target));
+        return {} as HostCommandResult<C>;
+      }
+      case 'call.flush': {
+        const { callId } = params as P<'call.flush'>;
+        this.requireCall(callId).audio.flush();
+        return {} as HostCommandResult<C>; // what was dropped comes in the next call.playout
+      }
+      case 'host.stats': {
+        const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+        return { calls: this.calls.size, userAgents: this.trunks.size, heapBytes: memory?.usedJSHeapSize ?? null } as HostCommandResult<C>;
+      }
+      default:
+        throw new HostError('BAD_COMMAND', `Unhandled command "${String(command)}"`);
+    }
+  }
+
+  private receiveAudio(buffer: ArrayBuffer): void {
+    const header = readFrameHeader(new DataView(buffer));
+    if (!header || header.kind !== FRAME_KIND.playback) return;
+    const leg = this.byChannel.get(header.channel);
+    if (!leg || leg.isEnded) return;
+    leg.audio.play(new Int16Array(buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME));
+  }
+
+  private requireCall(callId: string): CallLeg {
+    const leg = this.calls.get(callId);
+    if (!leg) throw new HostError('NO_SUCH_CALL', `No live call ${callId} in the media host`);
+    return leg;
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw new HostError('CALL_STATE', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async guardAsync<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new HostError('CALL_STATE', error instanceof Error ? error.message : String(error));
+    }
+  }
+}

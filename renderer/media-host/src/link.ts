@@ -1,0 +1,80 @@
+/**
+ * The page's end of the link to the engine: JSON text for commands, replies and events, binary for
+ * audio frames. In Electron the shell hands the page a MessagePort (through the media host's
+ * preload, by window.postMessage); headless the page opens the engine's loopback WebSocket with
+ * the token from its own URL.
+ */
+import { MEDIA_HOST_LINK_PATH } from '../../../electron/engine/api/media-host.js';
+
+export interface EngineLink {
+  sendText(text: string): void;
+  sendBinary(buffer: ArrayBuffer): void;
+  onText(listener: (text: string) => void): void;
+  onBinary(listener: (buffer: ArrayBuffer) => void): void;
+  onClose(listener: (reason: string) => void): void;
+}
+
+const PORT_MESSAGE = 'outbound:media-host-port';
+
+/** Waits for whichever link this page gets: a MessagePort from the Electron shell, or the WebSocket. */
+export function connectToEngine(location: Location): Promise<EngineLink> {
+  const token = new URLSearchParams(location.search).get('token');
+  if (token) return openWebSocketLink(location, token);
+  return new Promise((resolve) => {
+    const onMessage = (event: MessageEvent): void => {
+      if (event.source !== window || event.data !== PORT_MESSAGE || !event.ports[0]) return;
+      window.removeEventListener('message', onMessage);
+      resolve(portLink(event.ports[0]));
+    };
+    window.addEventListener('message', onMessage);
+  });
+}
+
+function openWebSocketLink(location: Location, token: string): Promise<EngineLink> {
+  const url = `ws://${location.host}${MEDIA_HOST_LINK_PATH}?token=${encodeURIComponent(token)}`;
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  const textListeners: Array<(text: string) => void> = [];
+  const binaryListeners: Array<(buffer: ArrayBuffer) => void> = [];
+  const closeListeners: Array<(reason: string) => void> = [];
+  socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+    if (typeof event.data === 'string') for (const l of textListeners) l(event.data);
+    else for (const l of binaryListeners) l(event.data);
+  });
+  socket.addEventListener('close', (event) => {
+    for (const l of closeListeners) l(`WebSocket closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+  });
+  return new Promise((resolve, reject) => {
+    socket.addEventListener('open', () =>
+      resolve({
+        sendText: (text) => socket.readyState === WebSocket.OPEN && socket.send(text),
+        sendBinary: (buffer) => socket.readyState === WebSocket.OPEN && socket.send(buffer),
+        onText: (l) => textListeners.push(l),
+        onBinary: (l) => binaryListeners.push(l),
+        onClose: (l) => closeListeners.push(l),
+      }),
+    );
+    socket.addEventListener('error', () => reject(new Error(`Cannot reach the engine at ${url.replace(/token=[^&]+/, 'token=…')}`)));
+  });
+}
+
+function portLink(port: MessagePort): EngineLink {
+  const textListeners: Array<(text: string) => void> = [];
+  const binaryListeners: Array<(buffer: ArrayBuffer) => void> = [];
+  const closeListeners: Array<(reason: string) => void> = [];
+  port.onmessage = (event: MessageEvent<string | ArrayBuffer>) => {
+    if (typeof event.data === 'string') for (const l of textListeners) l(event.data);
+    else if (event.data instanceof ArrayBuffer) for (const l of binaryListeners) l(event.data);
+  };
+  port.addEventListener('close', () => {
+    for (const l of closeListeners) l('MessagePort closed');
+  });
+  port.start();
+  return {
+    sendText: (text) => port.postMessage(text),
+    sendBinary: (buffer) => port.postMessage(buffer, [buffer]),
+    onText: (l) => textListeners.push(l),
+    onBinary: (l) => binaryListeners.push(l),
+    onClose: (l) => closeListeners.push(l),
+  };
+}
