@@ -332,6 +332,8 @@ export class CallSession {
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.playback.close();
     const endedAt = Date.now();
+    // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
+    const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);
     this.state = 'done';
     const recorder = this.recorder;
     this.recorder = null;
@@ -355,7 +357,7 @@ export class CallSession {
           await tx.calls.update(this.callId, {
             state: 'done',
             outcome: end.outcome,
-            sipCode: end.sipCode ?? (this.answeredAt !== null ? 200 : null),
+            sipCode,
             sipReason: end.sipReason,
             endedAt,
             endReason: end.reason,
@@ -376,7 +378,7 @@ export class CallSession {
       const result: CallEnd = {
         callId: this.callId,
         outcome: end.outcome,
-        sipCode: end.sipCode,
+        sipCode,
         sipReason: end.sipReason,
         reason: end.reason,
         answeredAt: this.answeredAt,

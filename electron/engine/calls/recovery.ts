@@ -1,0 +1,73 @@
+/**
+ * After a crash: calls the last run left open are closed with a recorded reason, and their
+ * recordings (segments written while the call ran) are finalized and indexed, so History shows
+ * what happened and keeps what was heard.
+ */
+import { relative } from 'node:path';
+import type { Logger } from '../log.js';
+import { recoverRecordings } from '../recording/index.js';
+import type { Store } from '../store/types.js';
+
+export interface RecoveryReport {
+  closedCalls: number;
+  recoveredRecordings: number;
+  unrecoverable: Array<{ callId: string; error: string }>;
+}
+
+export async function closeInterruptedCalls(store: Store, dataDir: string, recordingsDir: string, log: Logger): Promise<RecoveryReport> {
+  const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
+  const recovered = await recoverRecordings(recordingsDir);
+  const byCall = new Map<string, (typeof recovered)[number]>();
+  for (const item of recovered) byCall.set(item.callId, item);
+  const open = await store.calls.unfinished();
+  const now = Date.now();
+  for (const call of open) {
+    const recording = byCall.get(call.id);
+    byCall.delete(call.id);
+    await store.transaction(async (tx) => {
+      await tx.calls.update(
+        call.id,
+        {
+          state: 'done',
+          outcome: call.answeredAt === null ? 'failed' : 'completed',
+          endedAt: now,
+          endReason: 'the app stopped during the call (crash or power loss); closed when it started again',
+        },
+        { at: now, type: 'closed_after_crash', data: { previousState: call.state } },
+      );
+      if (recording && recording.error === undefined) {
+        await tx.calls.addRecording({
+          callId: call.id,
+          path: relative(dataDir, recording.path),
+          channels: recording.channels,
+          sampleRate: recording.sampleRate,
+          durationMs: recording.durationMs,
+          bytes: recording.bytes,
+        });
+        report.recoveredRecordings++;
+      }
+    });
+    report.closedCalls++;
+  }
+  // Recordings of calls that were already closed (the crash hit between the two): index if missing.
+  for (const [callId, recording] of byCall) {
+    if (recording.error !== undefined) {
+      report.unrecoverable.push({ callId, error: recording.error });
+      continue;
+    }
+    const call = await store.calls.get(callId);
+    if (call && !(await store.calls.recording(callId))) {
+      await store.calls.addRecording({
+        callId,
+        path: relative(dataDir, recording.path),
+        channels: recording.channels,
+        sampleRate: recording.sampleRate,
+        durationMs: recording.durationMs,
+        bytes: recording.bytes,
+      });
+      report.recoveredRecordings++;
+    }
+  }
+  if (report.closedCalls || report.recoveredRecordings || report.unrecoverable.length) log.warn('Closed calls interrupted by the last stop', { ...report });
+  return report;
+}

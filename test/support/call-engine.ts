@@ -1,0 +1,75 @@
+/**
+ * An engine that places real calls, for end-to-end tests: the engine in this process, its headless
+ * server, and the built media host page in Debian's Chromium (as `outbound call` runs it).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, silentLogger, type Logger } from '../../electron/engine/index.js';
+import type { CallEventStreamItem, CommandParams } from '../../electron/engine/api/contract.js';
+import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
+import { createChromiumMediaHostLauncher } from '../../electron/headless/media-host-launcher.js';
+import { ROOT, assertBuilt } from './serve.js';
+
+export interface CallEngine {
+  engine: Engine;
+  server: HeadlessServer;
+  dataDir: string;
+  /** Every call.event so far. */
+  events: CallEventStreamItem[];
+  eventsOf(callId: string): CallEventStreamItem[];
+  /** Resolves with the first event of this type on this call. */
+  waitForEvent(callId: string, type: string, timeoutMs?: number): Promise<CallEventStreamItem>;
+  addTrunk(params: CommandParams<'trunks.create'>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCallEngine(options: { log?: Logger } = {}): Promise<CallEngine> {
+  assertBuilt();
+  const log = options.log ?? (process.env.OUTBOUND_TEST_LOG ? (await import('../../electron/engine/index.js')).createStderrLogger('engine') : silentLogger);
+  const dataDir = await mkdtemp(join(tmpdir(), 'outbound-calls-'));
+  const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'test', log });
+  const server = await startHeadlessServer({ api: engine, rendererDir: join(ROOT, 'out', 'renderer'), port: 0, log });
+  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log }));
+  const events: CallEventStreamItem[] = [];
+  const waiters = new Set<() => void>();
+  engine.subscribe((message) => {
+    if (message.event !== 'call.event') return;
+    events.push(message.data as CallEventStreamItem);
+    for (const wake of waiters) wake();
+  });
+  const eventsOf = (callId: string): CallEventStreamItem[] => events.filter((e) => e.callId === callId);
+  return {
+    engine,
+    server,
+    dataDir,
+    events,
+    eventsOf,
+    waitForEvent(callId, type, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const found = events.find((e) => e.callId === callId && e.type === type);
+          if (!found) return false;
+          waiters.delete(wake);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const wake = (): void => void check();
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          reject(new Error(`No "${type}" event on call ${callId} within ${timeoutMs} ms; got: ${eventsOf(callId).map((e) => e.type).join(', ')}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(wake);
+      });
+    },
+    async addTrunk(params) {
+      await engine.request('trunks.create', params);
+    },
+    async stop() {
+      await engine.stop();
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
