@@ -97,3 +97,81 @@ describe('an answered call', () => {
     await phone.stop();
   });
 });
+
+describe('calls that are not answered', () => {
+  it('busy: a phone already in a call answers a second call with 486', async () => {
+    const phone = await bed.phone({ user: '2002', play: customerClip.path, answer: 'auto', maxCalls: 1 });
+    const first = await calls.engine.telephony.dial({ number: '2002', trunk: 'main' });
+    await untilAnswered(first);
+    const second = await calls.engine.telephony.dial({ number: '2002', trunk: 'main' });
+    const end = await second.whenEnded();
+    expect(end).toMatchObject({ outcome: 'busy', sipCode: 486 });
+    await first.hangup('test done');
+    await first.whenEnded();
+    await phone.stop();
+  });
+
+  it('invalid number: a user the proxy does not know gets 404', async () => {
+    const session = await calls.engine.telephony.dial({ number: '4040404', trunk: 'main' });
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'invalid_number', sipCode: 404 });
+    const stored = await calls.engine.store.calls.get(session.callId);
+    expect(stored).toMatchObject({ outcome: 'invalid_number', sipCode: 404, state: 'done' });
+  });
+
+  it('no answer: the app cancels at its ring timeout', async () => {
+    const phone = await bed.phone({ user: '2003', answer: 'manual' });
+    const before = phone.events.length;
+    const session = await calls.engine.telephony.dial({ number: '2003', trunk: 'main', ringTimeoutMs: 5000 });
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'no_answer', sipCode: 487 });
+    expect(end.reason).toMatch(/ring timeout/);
+    const types = calls.eventsOf(session.callId).map((e) => e.type);
+    expect(types).toContain('ringing');
+    expect(types).toContain('ring_timeout');
+    const ringing = calls.eventsOf(session.callId).find((e) => e.type === 'dial')!.at;
+    expect(end.endedAt - ringing).toBeGreaterThanOrEqual(5000);
+    expect(end.endedAt - ringing).toBeLessThan(8000);
+    // The phone saw the CANCEL.
+    await phone.waitForEvent('CALL_CLOSED', { after: before, timeoutMs: 3000 });
+    await phone.stop();
+  });
+
+  it('refuses a number with letters, naming the field', async () => {
+    await expect(calls.engine.request('calls.dial', { number: '1800-FLOWERS', trunk: 'main' })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      field: 'number',
+      message: expect.stringMatching(/contains letters/),
+    });
+  });
+});
+
+describe('hang-up', () => {
+  it('the customer hangs up: the call ends within a second, as completed', async () => {
+    const phone = await bed.phone({ user: '2004', play: customerClip.path, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2004', trunk: 'main' });
+    await untilAnswered(session);
+    await calls.waitForEvent(session.callId, 'media_flowing');
+    const hungUpAt = Date.now();
+    await phone.hangup();
+    const end = await session.whenEnded();
+    expect(end.endedAt - hungUpAt).toBeLessThan(1000);
+    expect(end).toMatchObject({ outcome: 'completed', sipCode: 200, reason: 'customer hung up' });
+    await phone.stop();
+  });
+
+  it('the engine hangs up through the API: the phone is released within a second', async () => {
+    const phone = await bed.phone({ user: '2005', play: customerClip.path, answer: 'auto' });
+    const { callId } = (await calls.engine.request('calls.dial', { number: '2005', trunk: 'main' })) as { callId: string };
+    const session = calls.engine.telephony.get(callId)!;
+    await untilAnswered(session);
+    const before = phone.events.length;
+    const hungUpAt = Date.now();
+    await calls.engine.request('calls.hangup', { id: callId });
+    const closed = await phone.waitForEvent('CALL_CLOSED', { after: before, timeoutMs: 3000 });
+    expect(closed.at - hungUpAt).toBeLessThan(1000);
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'completed', reason: 'hung up by in-process' });
+    await phone.stop();
+  });
+});
