@@ -175,3 +175,69 @@ describe('hang-up', () => {
     await phone.stop();
   });
 });
+
+describe('trunk failures', () => {
+  it('primary trunk down (its WebSocket port closed): the same call goes out on the backup and succeeds', async () => {
+    await calls.addTrunk({ name: 'dead', uri: bed.deadWsUri, domain: bed.sipDomain });
+    await calls.addTrunk({ name: 'spare', uri: bed.wsUri.open, domain: bed.sipDomain, role: 'backup' });
+    const phone = await bed.phone({ user: '2006', play: customerClip.path, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2006', trunk: 'dead' });
+    await untilAnswered(session);
+    const failover = await calls.waitForEvent(session.callId, 'failover');
+    expect(failover.data).toMatchObject({ from: 'dead', to: 'spare' });
+    await session.hangup('test done');
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'completed', trunk: 'spare' });
+    const stored = await calls.engine.store.calls.get(session.callId);
+    const spare = (await calls.engine.trunks.list()).find((t) => t.name === 'spare')!;
+    expect(stored).toMatchObject({ outcome: 'completed', trunkId: spare.id, attempt: 1 });
+    await phone.stop();
+  });
+
+  it('a trunk that answers 503: the same call is retried once on the backup', async () => {
+    await calls.addTrunk({ name: 'overloaded', uri: bed.wsUri.fail503, domain: bed.sipDomain });
+    const phone = await bed.phone({ user: '2007', play: customerClip.path, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2007', trunk: 'overloaded' });
+    await untilAnswered(session);
+    const failover = await calls.waitForEvent(session.callId, 'failover');
+    expect(failover.data).toMatchObject({ from: 'overloaded', to: 'spare', reason: expect.stringMatching(/503/) });
+    await session.hangup('test done');
+    expect(await session.whenEnded()).toMatchObject({ outcome: 'completed', trunk: 'spare' });
+    await phone.stop();
+  });
+
+  it('with no backup: a dead trunk and wrong credentials each fail with a specific, stored reason', async () => {
+    await calls.engine.request('trunks.remove', { name: 'spare' });
+    const dead = await calls.engine.telephony.dial({ number: '2008', trunk: 'dead' });
+    const deadEnd = await dead.whenEnded();
+    expect(deadEnd.outcome).toBe('failed');
+    expect(deadEnd.reason).toMatch(/WebSocket connection is down.*not connected/);
+    expect(await calls.engine.store.calls.get(dead.callId)).toMatchObject({ outcome: 'failed', endReason: deadEnd.reason });
+
+    await calls.addTrunk({ name: 'badauth', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: 'not-the-password' });
+    const phone = await bed.phone({ user: '2008', answer: 'auto' });
+    const refused = await calls.engine.telephony.dial({ number: '2008', trunk: 'badauth' });
+    const refusedEnd = await refused.whenEnded();
+    expect(refusedEnd.outcome).toBe('failed');
+    expect([401, 403, 407]).toContain(refusedEnd.sipCode);
+    expect(refusedEnd.reason).toMatch(/username and password/);
+
+    // The right password works on the same listener.
+    await calls.addTrunk({ name: 'goodauth', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: bed.auth.password });
+    const accepted = await calls.engine.telephony.dial({ number: '2008', trunk: 'goodauth' });
+    await untilAnswered(accepted);
+    await accepted.hangup('test done');
+    expect(await accepted.whenEnded()).toMatchObject({ outcome: 'completed' });
+    await phone.stop();
+  });
+
+  it('a registering trunk with a wrong password shows as down, saying why', async () => {
+    await calls.addTrunk({ name: 'badreg', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: 'wrong', register: true });
+    const session = await calls.engine.telephony.dial({ number: '2009', trunk: 'badreg' });
+    await session.whenEnded();
+    const { trunks } = (await calls.engine.request('trunks.list', {})) as { trunks: Array<{ name: string; health: { state: string; reason: string | null } }> };
+    const health = trunks.find((t) => t.name === 'badreg')!.health;
+    expect(health.state).toBe('down');
+    expect(health.reason).toMatch(/registration failed: (401|403)/);
+  });
+});

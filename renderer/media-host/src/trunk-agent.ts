@@ -81,7 +81,8 @@ export class TrunkAgent {
     return new Promise((resolve) => {
       const started = Date.now();
       const timer = setInterval(() => {
-        if (ready() || this.stopped || Date.now() - started > timeoutMs) {
+        // A refused connection shows as down at once: no point waiting out the timeout.
+        if (ready() || this.stopped || this.state === 'down' || Date.now() - started > timeoutMs) {
           clearInterval(timer);
           resolve(ready());
         }
