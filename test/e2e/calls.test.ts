@@ -241,3 +241,37 @@ describe('trunk failures', () => {
     expect(health.reason).toMatch(/registration failed: (401|403)/);
   });
 });
+
+describe('resilience', () => {
+  it('survives a proxy restart mid-call: audio keeps flowing both ways and the customer\'s BYE still ends it', async () => {
+    const phone = await bed.phone({ user: '2010', play: customerClip.path, loop: true, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2010', trunk: 'main' });
+    await untilAnswered(session);
+    await calls.waitForEvent(session.callId, 'media_flowing');
+    let loudAfterRestart = 0;
+    let restartedAt = Number.POSITIVE_INFINITY;
+    session.onAudio((frame) => {
+      if (frame.timestampMs < restartedAt) return;
+      let energy = 0;
+      for (const v of frame.left) energy += v * v;
+      if (Math.sqrt(energy / frame.left.length) > 300) loudAfterRestart++;
+    });
+    restartedAt = Date.now();
+    await bed.proxy.restart();
+    // The phone's BYE needs no registration: it follows the dialog's Record-Route to the new proxy.
+    await calls.waitForEvent(session.callId, 'renegotiated', 20_000);
+    // The bot still reaches the phone.
+    const prompt = await loadPrompt(botClip.path);
+    expect((await session.play(prompt.frames)).completed).toBe(true);
+    expect(session.state).toBe('answered');
+    expect(loudAfterRestart).toBeGreaterThan(25); // > 0.5 s of the customer's voice after the restart
+    const hungUpAt = Date.now();
+    await phone.hangup();
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'completed', reason: 'customer hung up' });
+    expect(end.endedAt - hungUpAt).toBeLessThan(1000);
+    const phoneHeard = await readWav(await phone.heardWav());
+    expect(correlate(await readWav(botClip.path), phoneHeard)).toBeGreaterThanOrEqual(0.8);
+    await phone.stop();
+  });
+});
