@@ -275,3 +275,52 @@ describe('resilience', () => {
     await phone.stop();
   });
 });
+
+describe('failures inside the app', () => {
+  it('a dead line (no RTP while up) is detected from RTP statistics and the call is ended with that reason', async () => {
+    const phone = await bed.phone({ user: '2011', play: customerClip.path, loop: true, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2011', trunk: 'main', rtpTimeoutMs: 3000 });
+    await untilAnswered(session);
+    await calls.waitForEvent(session.callId, 'media_flowing');
+    // Freeze the phone: its RTP stops, but the media host still delivers frames (of silence).
+    process.kill(phone.pid, 'SIGSTOP');
+    let framesWhileDead = 0;
+    session.onAudio(() => framesWhileDead++);
+    try {
+      const timeout = await calls.waitForEvent(session.callId, 'media_timeout', 15_000);
+      expect(String(timeout.data.detail)).toMatch(/no RTP received/);
+      const end = await session.whenEnded();
+      expect(end.outcome).toBe('completed');
+      expect(end.reason).toMatch(/dead line/);
+      expect(framesWhileDead).toBeGreaterThan(50); // silence kept arriving: frame counts could not tell
+    } finally {
+      process.kill(phone.pid, 'SIGCONT');
+    }
+    await phone.stop();
+  });
+
+  it('a media host crash ends its calls with a recorded reason, and a new media host takes the next call', async () => {
+    const phone = await bed.phone({ user: '2012', play: customerClip.path, loop: true, answer: 'auto' });
+    const session = await calls.engine.telephony.dial({ number: '2012', trunk: 'main' });
+    await untilAnswered(session);
+    const host = calls.engine.telephony.mediaHost!;
+    const launchesBefore = host.launches;
+    const [browserPid] = host.running!.pids();
+    process.kill(browserPid!, 'SIGKILL');
+    const end = await session.whenEnded();
+    expect(end.reason).toMatch(/media host stopped/);
+    const stored = await calls.engine.store.calls.get(session.callId);
+    expect(stored).toMatchObject({ state: 'done', outcome: 'completed', endReason: end.reason });
+    expect(calls.eventsOf(session.callId).map((e) => e.type)).toContain('media_host_lost');
+
+    // The phone may still think it is in the call until its own timers run out; use another one.
+    const next = await bed.phone({ user: '2013', play: customerClip.path, answer: 'auto' });
+    const again = await calls.engine.telephony.dial({ number: '2013', trunk: 'main' });
+    await untilAnswered(again, 30_000);
+    expect(host.launches).toBe(launchesBefore + 1);
+    await again.hangup('test done');
+    await again.whenEnded();
+    await next.stop();
+    await phone.stop();
+  });
+});
