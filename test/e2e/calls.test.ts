@@ -324,3 +324,45 @@ describe('failures inside the app', () => {
     await phone.stop();
   });
 });
+
+describe('in-call controls', () => {
+  it('sends DTMF in the audio stream (RFC 4733), holds and resumes, and reports both', async () => {
+    const phone = await bed.phone({ user: '2014', play: customerClip.path, loop: true, answer: 'auto' });
+    const { callId } = (await calls.engine.request('calls.dial', { number: '2014', trunk: 'main' })) as { callId: string };
+    const session = calls.engine.telephony.get(callId)!;
+    await untilAnswered(session);
+    await calls.waitForEvent(callId, 'media_flowing');
+    const before = phone.events.length;
+    await calls.engine.request('calls.dtmf', { id: callId, digits: '1#' });
+    const sent = await calls.waitForEvent(callId, 'dtmf_out');
+    expect(String(sent.data.detail)).toMatch(/1# \((RFC 4733|SIP INFO)\)/);
+    const dtmf = await phone.waitForEvent('CALL_DTMF_START', { after: before, timeoutMs: 5000 });
+    expect(dtmf.param).toBe('1');
+
+    expect(await calls.engine.request('calls.hold', { id: callId, hold: true })).toEqual({ done: true });
+    await calls.waitForEvent(callId, 'hold');
+    expect(await calls.engine.request('calls.hold', { id: callId, hold: false })).toEqual({ done: true });
+    await calls.waitForEvent(callId, 'unhold');
+    await session.hangup('test done');
+    await session.whenEnded();
+    await phone.stop();
+  });
+
+  it('blind-transfers by REFER: the NOTIFY result is reported and the call ends as transferred', async () => {
+    const customer = await bed.phone({ user: '2015', play: customerClip.path, loop: true, answer: 'auto' });
+    const agent = await bed.phone({ user: '2016', answer: 'auto' });
+    const agentBefore = agent.events.length;
+    const { callId } = (await calls.engine.request('calls.dial', { number: '2015', trunk: 'main' })) as { callId: string };
+    const session = calls.engine.telephony.get(callId)!;
+    await untilAnswered(session);
+    await calls.engine.request('calls.transfer', { id: callId, target: '2016' });
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'transferred', reason: 'transferred to sip:2016@127.0.0.1' });
+    const refers = calls.eventsOf(callId).filter((e) => e.type === 'refer').map((e) => String(e.data.detail));
+    expect(refers[0]).toMatch(/accepted/);
+    expect(refers.some((d) => d.startsWith('transfer succeeded'))).toBe(true);
+    await agent.waitForEvent('CALL_ESTABLISHED', { after: agentBefore, timeoutMs: 5000 });
+    await customer.stop();
+    await agent.stop();
+  });
+});

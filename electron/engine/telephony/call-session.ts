@@ -105,6 +105,9 @@ export class CallSession {
   private ringTimedOut = false;
   private canceledBy: string | null = null;
   private localReason: string | null = null;
+  /** Where a blind transfer (REFER) sent the customer, once the far end reported success. */
+  private transferTarget: string | null = null;
+  private referTarget: string | null = null;
   private recorder: CallRecorderLike | null = null;
   private firstRecordedSeq: number | null = null;
   private readonly playback: CallPlayback;
@@ -196,6 +199,7 @@ export class CallSession {
   }
 
   async refer(target: string): Promise<void> {
+    this.referTarget = target;
     this.event('refer_requested', { target });
     await this.requireClient().request('call.refer', { callId: this.callId, target });
   }
@@ -230,10 +234,18 @@ export class CallSession {
         this.eventAt(m.at, 'sip_failed', data);
         this.onFailed(m);
         return;
+      case 'refer':
+        this.eventAt(m.at, 'refer', data);
+        // NOTIFY 2xx: the customer is now talking to the target; our leg has done its job.
+        if (m.detail?.startsWith('transfer succeeded') && this.referTarget) {
+          this.transferTarget = this.referTarget;
+          void this.hangup(`transferred to ${this.referTarget}`, 'engine (blind transfer)');
+        }
+        return;
       case 'ended':
         this.eventAt(m.at, 'sip_ended', data);
         this.finish({
-          outcome: 'completed',
+          outcome: this.transferTarget ? 'transferred' : 'completed',
           sipCode: null,
           sipReason: null,
           reason: describeHangup(m.originator, m.detail, this.localReason),
