@@ -43,8 +43,10 @@ async function untilAnswered(session: CallSession, timeoutMs = 15_000): Promise<
   }
 }
 
-function correlate(clip: { samples: Float32Array[]; sampleRate: number }, heard: { samples: Float32Array[]; sampleRate: number }): number {
-  return envelopeCorrelation(toMono(clip.samples), clip.sampleRate, toMono(heard.samples), heard.sampleRate).correlation;
+function correlate(clip: { samples: Float32Array[]; sampleRate: number }, heard: { samples: Float32Array[]; sampleRate: number }, label = ''): number {
+  const { correlation, lagMs } = envelopeCorrelation(toMono(clip.samples), clip.sampleRate, toMono(heard.samples), heard.sampleRate);
+  if (label) console.info(`correlation ${label}: ${correlation.toFixed(3)} at ${lagMs} ms`);
+  return correlation;
 }
 
 describe('an answered call', () => {
@@ -71,11 +73,11 @@ describe('an answered call', () => {
     // The engine heard the customer's clip.
     const engineHeard = { samples: [Float32Array.from(heard.flatMap((f) => [...f]), (v) => v / 32768)], sampleRate: 16_000 };
     const clip = await readWav(customerClip.path);
-    expect(correlate(clip, engineHeard)).toBeGreaterThanOrEqual(0.8);
+    expect(correlate(clip, engineHeard, 'engine heard the customer')).toBeGreaterThanOrEqual(0.8);
     // The phone heard the engine's clip.
     const phoneHeard = await readWav(await phone.heardWav());
     const bot = await readWav(botClip.path);
-    expect(correlate(bot, phoneHeard)).toBeGreaterThanOrEqual(0.8);
+    expect(correlate(bot, phoneHeard, 'phone heard the bot')).toBeGreaterThanOrEqual(0.8);
 
     // The store has the call, its milestones in order, and a stereo recording of both sides.
     const detail = await calls.engine.request('calls.get', { id: session.callId }) as {
@@ -92,8 +94,8 @@ describe('an answered call', () => {
     const recording = await calls.engine.store.calls.recording(session.callId);
     const stereo = await readWav(`${calls.dataDir}/${recording!.path}`);
     expect(stereo.channels).toBe(2);
-    expect(correlate(clip, { samples: [stereo.samples[0]!], sampleRate: stereo.sampleRate })).toBeGreaterThanOrEqual(0.8);
-    expect(correlate(bot, { samples: [stereo.samples[1]!], sampleRate: stereo.sampleRate })).toBeGreaterThanOrEqual(0.8);
+    expect(correlate(clip, { samples: [stereo.samples[0]!], sampleRate: stereo.sampleRate }, 'recording left')).toBeGreaterThanOrEqual(0.8);
+    expect(correlate(bot, { samples: [stereo.samples[1]!], sampleRate: stereo.sampleRate }, 'recording right')).toBeGreaterThanOrEqual(0.8);
     await phone.stop();
   });
 });

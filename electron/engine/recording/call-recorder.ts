@@ -1,0 +1,525 @@
+/**
+ * CallRecorder: one call's stereo recording (left = the customer, right = what went out to them),
+ * written as it happens so that a killed process loses at most about half a second.
+ *
+ * push() is synchronous and cheap: it interleaves the frame into a preallocated buffer. Every
+ * `flushMs` of audio (or `flushMs` after the first buffered frame, if frames stop coming) the buffer
+ * is handed to the writer, which appends it to the open segment with one positional write. The
+ * writer runs one operation at a time per recorder, on the libuv pool, so the event loop stays
+ * free. Every `segmentMs` the segment is closed: its header sizes patched, fsynced, closed; the next
+ * one is created with a "size unknown" header (0xFFFFFFFF), which recovery reads to the end of file.
+ *
+ * Sequence numbers: the first frame's seq is the start (nothing is filled before it). Missing seqs
+ * are filled with silence, so both channels and wall time stay aligned. A duplicate or a frame up
+ * to `reorderWindowMs` behind is dropped and counted. Anything further off — a jump forward of more
+ * than `maxGapMs`, or a jump back of more than `reorderWindowMs` — is taken as a restarted stream:
+ * the recorder resyncs to the new seq and fills the gap the timestamps show only when that is
+ * between 0 and `maxGapMs`, so a clock or numbering change never allocates minutes of silence.
+ *
+ * Errors never throw out of push(): they go to `onError` (once per kind) and make finish() reject.
+ * After a write failure the recorder stops writing; the parts stay on disk for recoverRecordings.
+ */
+import { endianness } from 'node:os';
+import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describeFsError, encodeWavHeader, UNKNOWN_DATA_SIZE, WAV_HEADER_BYTES } from '../audio/wav.js';
+import { finalizeParts, syncDir, writeFully } from './finalize.js';
+import {
+  activeParts,
+  checkCallId,
+  finalPathOf,
+  META_FILE,
+  partsDirOf,
+  RecordingError,
+  segmentName,
+  tempPathOf,
+  type RecordingMeta,
+  type RecordingResult,
+} from './layout.js';
+
+export interface CallRecorderOptions {
+  /** The recordings root; the call's files go directly under it (paths are made absolute). */
+  dir: string;
+  callId: string;
+  /** Default 16000. */
+  sampleRate?: number;
+  /** Length of one pushed frame. Default 20 (320 samples per channel at 16 kHz). */
+  frameMs?: number;
+  /** A segment is closed (sizes patched, fsynced) after this much audio. Default 10 000. */
+  segmentMs?: number;
+  /** Audio buffered in memory before it is written: what a kill -9 can lose. Default 500. */
+  flushMs?: number;
+  /** The longest run of missing frames filled with silence. Default 60 000. */
+  maxGapMs?: number;
+  /** How far back a late or repeated frame may be and still be dropped (rather than seen as a restart). Default 1000. */
+  reorderWindowMs?: number;
+  /** Audio allowed to wait for a slow disk before frames are dropped. Default 60 000. */
+  maxBacklogMs?: number;
+  /** Epoch ms stored in meta.json. Default Date.now(). */
+  startedAt?: number;
+  /** Told about failures (once per kind); push() itself never throws for them. */
+  onError?: (error: RecordingError) => void;
+}
+
+/** One frame from the media host: `left` = the customer, `right` = what went out to them. */
+export interface RecorderFrame {
+  /** uint32, consecutive from 0. */
+  seq: number;
+  timestampMs: number;
+  left: Int16Array;
+  right: Int16Array;
+}
+
+export interface RecorderStats {
+  /** Frames pushed and recorded. */
+  frames: number;
+  /** Frames of silence put in for missing seqs. */
+  silentFrames: number;
+  /** Duplicates and frames that came too late. */
+  dropped: number;
+  /** Times the stream was seen to restart (seq far off). */
+  restarts: number;
+  /** Frames refused for the wrong length or an invalid seq. */
+  invalid: number;
+  /** Frames not recorded because writing failed or the disk fell behind. */
+  lost: number;
+  /** Frames pushed after finish() or abort(). */
+  late: number;
+  /** Audio in the recording so far (recorded and silent frames). */
+  recordedMs: number;
+  /** Audio bytes written to segments. */
+  writtenBytes: number;
+  /** Segments started. */
+  segments: number;
+}
+
+type Op = { kind: 'open' } | { kind: 'data'; segment: number; buffer: Buffer; bytes: number } | { kind: 'close'; segment: number };
+
+const BIG_ENDIAN = endianness() === 'BE';
+
+export class CallRecorder {
+  readonly dir: string;
+  readonly callId: string;
+  readonly sampleRate: number;
+  readonly partsDir: string;
+  readonly finalPath: string;
+
+  private readonly frameMs: number;
+  private readonly segmentMs: number;
+  private readonly samplesPerFrame: number;
+  private readonly frameBytes: number;
+  private readonly bufferFrames: number;
+  private readonly segmentFrames: number;
+  private readonly maxGapFrames: number;
+  private readonly reorderFrames: number;
+  private readonly maxBacklogBytes: number;
+  private readonly flushMs: number;
+  private readonly startedAt: number;
+  private readonly onError: ((error: RecordingError) => void) | undefined;
+
+  private state: 'recording' | 'finishing' | 'aborted' = 'recording';
+  private failure: RecordingError | null = null;
+  private readonly reported = new Set<string>();
+
+  // Filling side (push).
+  private buffer: Buffer;
+  private view: Int16Array;
+  private filled = 0; // frames in `buffer`
+  private readonly pool: Buffer[] = [];
+  private segment = 1;
+  private segmentFramesSoFar = 0;
+  private nextSeq: number | null = null;
+  private lastTimestampMs = 0;
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  // Writing side (one operation at a time, chained).
+  private tail: Promise<void> = Promise.resolve();
+  private handle: FileHandle | null = null;
+  private handleSegment = 0;
+  private segmentBytes = 0;
+
+  private readonly counters = { frames: 0, silentFrames: 0, dropped: 0, restarts: 0, invalid: 0, lost: 0, late: 0, writtenBytes: 0, segments: 0 };
+  private readonly opened: Promise<void>;
+  private finishing: Promise<RecordingResult> | null = null;
+  private aborting: Promise<void> | null = null;
+
+  /**
+   * Starts a recording: validates the call id (throws RecordingError BAD_CALL_ID, or EXISTS when
+   * this process already records the call) and begins creating the folder and meta.json, which
+   * `ready()` waits for.
+   */
+  constructor(options: CallRecorderOptions) {
+    checkCallId(options.callId);
+    this.dir = resolve(options.dir);
+    this.callId = options.callId;
+    this.sampleRate = options.sampleRate ?? 16_000;
+    this.frameMs = options.frameMs ?? 20;
+    this.segmentMs = options.segmentMs ?? 10_000;
+    this.flushMs = options.flushMs ?? 500;
+    this.startedAt = options.startedAt ?? Date.now();
+    this.onError = options.onError;
+    this.samplesPerFrame = (this.sampleRate * this.frameMs) / 1000;
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) throw new RangeError(`invalid sample rate ${this.sampleRate}`);
+    if (!Number.isInteger(this.samplesPerFrame) || this.samplesPerFrame <= 0) {
+      throw new RangeError(`a ${this.frameMs} ms frame is not a whole number of samples at ${this.sampleRate} Hz`);
+    }
+    this.frameBytes = this.samplesPerFrame * 4;
+    const frames = (ms: number): number => Math.max(1, Math.round(ms / this.frameMs));
+    this.bufferFrames = frames(this.flushMs);
+    this.segmentFrames = frames(this.segmentMs);
+    this.maxGapFrames = frames(options.maxGapMs ?? 60_000);
+    this.reorderFrames = frames(options.reorderWindowMs ?? 1000);
+    this.maxBacklogBytes = frames(options.maxBacklogMs ?? 60_000) * this.frameBytes;
+
+    this.partsDir = partsDirOf(this.dir, this.callId);
+    this.finalPath = finalPathOf(this.dir, this.callId);
+    if (activeParts.has(this.partsDir)) {
+      throw new RecordingError('EXISTS', `call ${this.callId} is already being recorded into ${this.partsDir}`, { path: this.partsDir });
+    }
+    activeParts.add(this.partsDir);
+
+    this.buffer = this.newBuffer();
+    this.view = new Int16Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length / 2);
+    this.opened = this.enqueue({ kind: 'open' }).then(() => {
+      if (this.failure) throw this.failure;
+    });
+    this.opened.catch(() => undefined); // reported through onError; ready() rethrows
+  }
+
+  /** Creates a recorder and waits until its folder and meta.json are on disk. */
+  static async create(options: CallRecorderOptions): Promise<CallRecorder> {
+    const recorder = new CallRecorder(options);
+    try {
+      await recorder.ready();
+    } catch (error) {
+      await recorder.abortKeepingOthers();
+      throw error;
+    }
+    return recorder;
+  }
+
+  /** Resolves once meta.json is written; rejects with the RecordingError if it could not be. */
+  ready(): Promise<void> {
+    return this.opened;
+  }
+
+  get stats(): RecorderStats {
+    return { ...this.counters, recordedMs: (this.counters.frames + this.counters.silentFrames) * this.frameMs };
+  }
+
+  /** Records one frame. Never throws for I/O; see the class comment for how seqs are handled. */
+  push(frame: RecorderFrame): void {
+    if (this.state !== 'recording') {
+      this.counters.late++;
+      return;
+    }
+    const { seq } = frame;
+    if (frame.left.length !== this.samplesPerFrame || frame.right.length !== this.samplesPerFrame || !Number.isInteger(seq) || seq < 0) {
+      this.counters.invalid++;
+      this.report(
+        new RecordingError(
+          'BAD_FRAME',
+          `call ${this.callId}: a frame must have ${this.samplesPerFrame} samples per channel and a whole seq; got ${frame.left.length}/${frame.right.length} samples, seq ${seq} (dropped)`,
+        ),
+      );
+      return;
+    }
+    if (this.nextSeq !== null) {
+      const delta = seq - this.nextSeq;
+      if (delta < 0 && -delta <= this.reorderFrames) {
+        this.counters.dropped++;
+        return;
+      }
+      if (delta > 0 && delta <= this.maxGapFrames) {
+        this.silence(delta);
+      } else if (delta !== 0) {
+        this.counters.restarts++;
+        const missing = Math.round((frame.timestampMs - this.lastTimestampMs) / this.frameMs) - 1;
+        if (missing > 0 && missing <= this.maxGapFrames) this.silence(missing);
+      }
+    }
+    this.nextSeq = seq + 1;
+    this.lastTimestampMs = frame.timestampMs;
+    if (!this.room()) return;
+    const view = this.view;
+    const left = frame.left;
+    const right = frame.right;
+    const n = this.samplesPerFrame;
+    for (let i = 0, o = this.filled * n * 2; i < n; i++, o += 2) {
+      view[o] = left[i]!;
+      view[o + 1] = right[i]!;
+    }
+    this.counters.frames++;
+    this.advance();
+  }
+
+  /** Writes what is buffered and waits for every write so far; resolves even after a failure (see finish()). */
+  async flush(): Promise<void> {
+    this.flushBuffer();
+    await this.tail;
+  }
+
+  /**
+   * Ends the recording: writes what is buffered, closes the last segment, joins the segments into
+   * `<dir>/<callId>.wav` (streamed, fsynced, written under a temporary name then renamed) and
+   * removes the parts. Idempotent: every call gets the same promise. Rejects with the
+   * RecordingError that stopped the recording (the parts are then kept for recoverRecordings).
+   */
+  finish(): Promise<RecordingResult> {
+    if (this.finishing) return this.finishing;
+    if (this.state === 'aborted') {
+      return Promise.reject(new RecordingError('ABORTED', `call ${this.callId}: the recording was aborted`, { path: this.partsDir }));
+    }
+    this.flushBuffer();
+    this.state = 'finishing';
+    this.enqueue({ kind: 'close', segment: this.segment });
+    this.finishing = (async () => {
+      try {
+        await this.tail;
+        if (this.failure) throw this.failure;
+        const outcome = await finalizeParts(this.dir, this.callId);
+        return { path: outcome.path, channels: outcome.channels, sampleRate: outcome.sampleRate, durationMs: outcome.durationMs, bytes: outcome.bytes };
+      } finally {
+        activeParts.delete(this.partsDir);
+      }
+    })();
+    return this.finishing;
+  }
+
+  /** Stops recording and deletes everything it wrote, the finished file included. Idempotent. */
+  abort(): Promise<void> {
+    this.aborting ??= this.abortKeepingOthers();
+    return this.aborting;
+  }
+
+  private async abortKeepingOthers(): Promise<void> {
+    const finishing = this.finishing;
+    this.state = 'aborted';
+    this.clearTimer();
+    this.filled = 0;
+    if (finishing) await finishing.catch(() => undefined);
+    await this.tail;
+    await this.closeHandle();
+    // Only remove what this recorder made: an EXISTS failure means the files are someone else's.
+    if (this.failure?.code !== 'EXISTS' && this.failure?.code !== 'BAD_CALL_ID') {
+      await rm(this.partsDir, { recursive: true, force: true }).catch(() => undefined);
+      if (this.finishing) await rm(this.finalPath, { force: true }).catch(() => undefined);
+      await rm(tempPathOf(this.dir, this.callId), { force: true }).catch(() => undefined);
+    }
+    activeParts.delete(this.partsDir);
+  }
+
+  // ---- filling ---------------------------------------------------------------------------------
+
+  private newBuffer(): Buffer {
+    // Own ArrayBuffer at offset 0, so the Int16Array view over it is aligned.
+    return Buffer.from(new ArrayBuffer(this.bufferFrames * this.frameBytes));
+  }
+
+  /** False (and the frame counted lost) when writing failed or the disk is too far behind. */
+  private room(): boolean {
+    if (this.failure) {
+      this.counters.lost++;
+      return false;
+    }
+    if (this.pendingBytes >= this.maxBacklogBytes) {
+      this.counters.lost++;
+      this.report(
+        new RecordingError('BACKLOG', `call ${this.callId}: the disk under ${this.partsDir} is too slow; audio is being dropped`, { path: this.partsDir }),
+      );
+      return false;
+    }
+    return true;
+  }
+
+  private silence(frames: number): void {
+    for (let f = 0; f < frames; f++) {
+      if (!this.room()) continue;
+      const from = this.filled * this.samplesPerFrame * 2;
+      this.view.fill(0, from, from + this.samplesPerFrame * 2);
+      this.counters.silentFrames++;
+      this.advance();
+    }
+  }
+
+  /** After a frame went into the buffer: flush when full, close the segment when it is long enough. */
+  private advance(): void {
+    this.filled++;
+    this.segmentFramesSoFar++;
+    if (this.segmentFramesSoFar >= this.segmentFrames) {
+      this.flushBuffer();
+      this.enqueue({ kind: 'close', segment: this.segment });
+      this.segment++;
+      this.segmentFramesSoFar = 0;
+    } else if (this.filled >= this.bufferFrames) {
+      this.flushBuffer();
+    } else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flushBuffer();
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  private flushBuffer(): void {
+    this.clearTimer();
+    if (this.filled === 0 || this.state !== 'recording') return;
+    const bytes = this.filled * this.frameBytes;
+    this.pendingBytes += bytes;
+    this.enqueue({ kind: 'data', segment: this.segment, buffer: this.buffer, bytes });
+    this.buffer = this.pool.pop() ?? this.newBuffer();
+    this.view = new Int16Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length / 2);
+    this.filled = 0;
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------
+
+  private enqueue(op: Op): Promise<void> {
+    this.tail = this.tail.then(() => this.run(op));
+    return this.tail;
+  }
+
+  private async run(op: Op): Promise<void> {
+    if (this.failure || this.state === 'aborted') {
+      if (op.kind === 'data') this.release(op.buffer, op.bytes);
+      return;
+    }
+    let path = this.partsDir;
+    try {
+      switch (op.kind) {
+        case 'open':
+          await this.createFolder();
+          return;
+        case 'data':
+          path = join(this.partsDir, segmentName(op.segment));
+          if (this.handle === null || this.handleSegment !== op.segment) {
+            await this.closeSegment();
+            this.handle = await open(path, 'wx');
+            this.handleSegment = op.segment;
+            this.segmentBytes = 0;
+            this.counters.segments++;
+            await writeFully(this.handle, encodeWavHeader({ sampleRate: this.sampleRate, channels: 2, dataBytes: UNKNOWN_DATA_SIZE }), WAV_HEADER_BYTES, 0);
+          }
+          if (BIG_ENDIAN) op.buffer.swap16();
+          await writeFully(this.handle, op.buffer, op.bytes, WAV_HEADER_BYTES + this.segmentBytes);
+          this.segmentBytes += op.bytes;
+          this.counters.writtenBytes += op.bytes;
+          this.release(op.buffer, op.bytes);
+          return;
+        case 'close':
+          if (this.handleSegment === op.segment) {
+            path = join(this.partsDir, segmentName(op.segment));
+            await this.closeSegment();
+          }
+          return;
+      }
+    } catch (error) {
+      if (op.kind === 'data') this.release(op.buffer, op.bytes);
+      const failure =
+        error instanceof RecordingError
+          ? error
+          : new RecordingError(op.kind === 'open' ? 'CREATE_FAILED' : 'WRITE_FAILED', `Could not write the recording ${path}: ${describeFsError(error)}`, {
+              cause: error,
+              path,
+            });
+      this.failure = failure;
+      this.clearTimer();
+      await this.closeHandle();
+      this.report(failure);
+    }
+  }
+
+  private release(buffer: Buffer, bytes: number): void {
+    this.pendingBytes -= bytes;
+    if (buffer.length === this.bufferFrames * this.frameBytes && this.pool.length < 2) this.pool.push(buffer);
+  }
+
+  private async createFolder(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (error) {
+      throw new RecordingError('CREATE_FAILED', `Could not create the recordings folder ${this.dir}: ${describeFsError(error)}`, { cause: error, path: this.dir });
+    }
+    if (await exists(this.finalPath)) {
+      throw new RecordingError('EXISTS', `call ${this.callId} already has a recording at ${this.finalPath}`, { path: this.finalPath });
+    }
+    try {
+      await mkdir(this.partsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new RecordingError('EXISTS', `${this.partsDir} already exists (left by an earlier run? recoverRecordings finalizes it)`, { path: this.partsDir });
+      }
+      throw new RecordingError('CREATE_FAILED', `Could not create ${this.partsDir}: ${describeFsError(error)}`, { cause: error, path: this.partsDir });
+    }
+    const meta: RecordingMeta = {
+      version: 1,
+      callId: this.callId,
+      startedAt: this.startedAt,
+      sampleRate: this.sampleRate,
+      channels: 2,
+      bitsPerSample: 16,
+      frameMs: this.frameMs,
+      segmentMs: this.segmentMs,
+      channelLayout: ['customer', 'outbound'],
+    };
+    const path = join(this.partsDir, META_FILE);
+    try {
+      const handle = await open(path, 'wx');
+      try {
+        const text = Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
+        await writeFully(handle, text, text.length, 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await syncDir(this.partsDir);
+    } catch (error) {
+      throw new RecordingError('CREATE_FAILED', `Could not write ${path}: ${describeFsError(error)}`, { cause: error, path });
+    }
+  }
+
+  /** Patches the open segment's sizes, fsyncs and closes it. */
+  private async closeSegment(): Promise<void> {
+    const handle = this.handle;
+    if (handle === null) return;
+    const header = encodeWavHeader({ sampleRate: this.sampleRate, channels: 2, dataBytes: this.segmentBytes });
+    await writeFully(handle, header, WAV_HEADER_BYTES, 0);
+    await handle.sync();
+    this.handle = null;
+    await handle.close();
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
+  }
+
+  private report(error: RecordingError): void {
+    if (this.reported.has(error.code)) return;
+    this.reported.add(error.code);
+    try {
+      this.onError?.(error);
+    } catch {
+      // A throwing listener must not break the recorder.
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
