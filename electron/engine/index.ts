@@ -5,9 +5,11 @@
  *   api/       the typed contract, its envelopes, dispatcher and client
  *   store/     SQLite persistence behind repository interfaces
  *   settings/  admin settings over the store
+ *   secrets/   encryption of stored secrets (trunk passwords): key file headless, OS keychain in Electron
  *   calls/     live calls (the state machine joins later)
  *   events/    the outgoing event stream
  */
 export { Engine, EngineStartError, type EngineOptions } from './engine.js';
 export { createStderrLogger, silentLogger, type Logger } from './log.js';
 export { defaultDataDir } from './paths.js';
+export type { SecretBox } from './secrets/index.js';

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine, EngineStartError, createStderrLogger } from '../engine/index.js';
 import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
 import { applyPermissionPolicy } from './permissions.js';
+import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
 import { createConsoleWindow, rendererPaths } from './windows.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +32,8 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   let engine: Engine;
   try {
-    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop' });
+    const secrets = createSafeStorageSecretBox() ?? undefined; // undefined: the engine uses its key file
+    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop', secrets });
   } catch (error) {
     const message = error instanceof EngineStartError ? error.message : String(error);
     dialog.showErrorBox('Outbound Console could not start', message);

@@ -96,7 +96,7 @@ export interface TrunkRecord {
   uri: string;
   domain: string;
   username: string | null;
-  /** Encrypted by the caller (telephony/secrets); the store never sees a plain password. */
+  /** Encrypted by the caller (engine/secrets); the store never sees a plain password. */
   passwordCipher: string | null;
   register: boolean;
   callerId: string | null;
@@ -107,6 +107,8 @@ export interface TrunkRecord {
 }
 
 export type NewTrunk = Omit<TrunkRecord, 'id' | 'createdAt' | 'updatedAt'>;
+/** Fields to change; a key left out (or undefined) keeps its stored value. */
+export type TrunkChanges = Partial<NewTrunk>;
 
 export interface CallRecord {
   id: string;
@@ -258,7 +260,10 @@ export interface FlowRepository {
 export interface TrunkRepository {
   create(input: NewTrunk): Promise<TrunkRecord>;
   list(): Promise<TrunkRecord[]>;
+  get(id: number): Promise<TrunkRecord | null>;
   getByName(name: string): Promise<TrunkRecord | null>;
+  /** Changes the named trunk (renaming it with `changes.name`); NOT_FOUND when there is none, CONFLICT when the new name is taken. */
+  update(name: string, changes: TrunkChanges): Promise<TrunkRecord>;
   remove(name: string): Promise<boolean>;
 }
 

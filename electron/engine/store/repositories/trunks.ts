@@ -1,6 +1,7 @@
-import type { NewTrunk, TrunkRecord, TrunkRepository } from '../types.js';
+import type { SqlValue } from '../database.js';
+import type { NewTrunk, TrunkChanges, TrunkRecord, TrunkRepository } from '../types.js';
 import { decodeFlag, encodeFlag } from './codec.js';
-import { returned, type RepositoryContext } from './context.js';
+import { notFound, returned, type RepositoryContext } from './context.js';
 
 interface TrunkRow {
   id: number;
@@ -19,6 +20,19 @@ interface TrunkRow {
 
 const COLUMNS =
   'id, name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, created_at, updated_at';
+
+/** The column behind each field an update may set. */
+const COLUMN_OF: Record<keyof TrunkChanges, string> = {
+  name: 'name',
+  uri: 'uri',
+  domain: 'domain',
+  username: 'username',
+  passwordCipher: 'password_cipher',
+  register: 'register',
+  callerId: 'caller_id',
+  maxConcurrentCalls: 'max_concurrent_calls',
+  role: 'role',
+};
 
 function toTrunk(row: TrunkRow): TrunkRecord {
   return {
@@ -65,9 +79,29 @@ export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepo
       return (await db.all<TrunkRow>(`SELECT ${COLUMNS} FROM trunks ORDER BY role = 'backup', name`)).map(toTrunk);
     },
 
+    async get(id) {
+      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE id = $id`, { $id: id });
+      return row ? toTrunk(row) : null;
+    },
+
     async getByName(name) {
       const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE name = $name`, { $name: name });
       return row ? toTrunk(row) : null;
+    },
+
+    async update(name, changes) {
+      // Values are bound as $<column> so a clashing new name is named in the CONFLICT message.
+      const params: Record<string, SqlValue> = { $current_name: name, $updated_at: now() };
+      const sets = ['updated_at = $updated_at'];
+      for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TrunkChanges, string]>) {
+        const value = changes[key];
+        if (value === undefined) continue;
+        sets.push(`${column} = $${column}`);
+        params[`$${column}`] = typeof value === 'boolean' ? encodeFlag(value) : value;
+      }
+      const row = await db.get<TrunkRow>(`UPDATE trunks SET ${sets.join(', ')} WHERE name = $current_name RETURNING ${COLUMNS}`, params);
+      if (!row) throw notFound(`No trunk named "${name}".`);
+      return toTrunk(row);
     },
 
     async remove(name) {

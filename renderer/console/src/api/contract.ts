@@ -13,6 +13,8 @@ export {
   SETTING_KEYS,
   SettingsSchema,
   Speaker,
+  TRUNK_HEALTH_STATES,
+  TrunkRole,
   type Agent,
   type AppInfo,
   type CallDetail,
@@ -29,8 +31,12 @@ export {
   type FlowSummary,
   type Language,
   type LiveCall,
+  type SecretStorage,
   type SettingKey,
   type Settings,
+  type TrunkHealth,
+  type TrunkHealthState,
+  type TrunkView,
   type Utterance,
 } from '../../../../electron/engine/api/contract.js';
 export { ApiError, type ApiErrorCode, API_ERROR_CODES } from '../../../../electron/engine/api/errors.js';

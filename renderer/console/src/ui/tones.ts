@@ -1,5 +1,5 @@
 /** Which colour a status gets. Colour is never the only signal: the badge always has its word. */
-import type { AgentStatus, CallOutcome, CallState, CampaignStatusName } from '../api/contract.js';
+import type { AgentStatus, CallOutcome, CallState, CampaignStatusName, TrunkHealthState } from '../api/contract.js';
 import type { Tone } from './Badge.js';
 
 export const callStateTone: Record<CallState, Tone> = {
@@ -40,4 +40,13 @@ export const agentStatusTone: Record<AgentStatus, Tone> = {
   wrap_up: 'info',
   away: 'neutral',
   offline: 'neutral',
+};
+
+export const trunkHealthTone: Record<TrunkHealthState, Tone> = {
+  idle: 'neutral',
+  connecting: 'info',
+  connected: 'info',
+  registering: 'info',
+  registered: 'success',
+  down: 'danger',
 };

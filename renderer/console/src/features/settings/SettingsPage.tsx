@@ -5,6 +5,7 @@ import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { AboutPanel } from './AboutPanel.js';
 import { SettingsForm } from './SettingsForm.js';
+import { TrunksSection } from './TrunksSection.js';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export function SettingsPage() {
           <AboutPanel />
         </aside>
       </div>
+      <TrunksSection />
     </Page>
   );
 }
