@@ -10,7 +10,20 @@ export const SYSTEM_NEEDS = [
   { why: 'end-to-end tests of the console (Chromium driven by playwright-core)', probe: '/usr/bin/chromium', packages: ['chromium'] },
   // Without a CJK font the Chinese screenshots show empty boxes (the text assertions pass either way).
   { why: 'Chinese text in console screenshots', probe: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', packages: ['fonts-wqy-microhei'] },
+  // The telephony test bed (test/telephony/): real SIP software on loopback, started by the tests.
+  { why: 'telephony bed: SIP proxy and registrar (Kamailio)', probe: '/usr/sbin/kamailio', packages: ['kamailio'] },
+  { why: 'telephony bed: WebSocket trunks for JsSIP (Kamailio websocket module)', probe: `/usr/lib/${multiarch()}/kamailio/modules/websocket.so`, packages: ['kamailio-websocket-modules'] },
+  { why: 'telephony bed: media relay between WebRTC and plain RTP (rtpengine)', probe: '/usr/bin/rtpengine', packages: ['rtpengine-daemon'] },
+  { why: 'telephony bed: customer phones (baresip)', probe: '/usr/bin/baresip', packages: ['baresip-core'] },
+  { why: 'telephony bed: scripted far ends (sipp)', probe: '/usr/bin/sipp', packages: ['sip-tester'] },
+  { why: 'telephony bed: spoken test clips (espeak-ng)', probe: '/usr/bin/espeak-ng', packages: ['espeak-ng'] },
+  { why: 'telephony bed: converting clips and phone voices (sox)', probe: '/usr/bin/sox', packages: ['sox'] },
 ];
+
+/** Debian's multiarch directory name for this machine (where Kamailio's modules live). */
+function multiarch() {
+  return process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+}
 
 export function missingPackages(needs = SYSTEM_NEEDS) {
   return [...new Set(needs.filter((need) => !existsSync(need.probe)).flatMap((need) => need.packages))];
