@@ -11,7 +11,6 @@ import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import type { CallEnd } from '../engine/telephony/index.js';
 import { TelephonyError } from '../engine/telephony/index.js';
 import { startHeadlessServer } from '../headless/index.js';
-import { createChromiumMediaHostLauncher } from '../headless/media-host-launcher.js';
 import type { Output } from './output.js';
 
 export interface CallCommandOptions {
@@ -57,9 +56,26 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
     throw error;
   }
   const server = await startHeadlessServer({ api: engine, rendererDir: options.rendererDir, port: 0, log: options.log });
+  // Loaded here, not at start-up: playwright-core is only needed by the command that places calls.
+  const { createChromiumMediaHostLauncher } = await import('../headless/media-host-launcher.js');
   engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }));
   const dialedAt = Date.now();
   const since = (at: number): string => `+${((at - dialedAt) / 1000).toFixed(3)}s`;
+  // Subscribe before dialing: the first milestones come before dial() returns the call id.
+  let callId: string | null = null;
+  const early: Array<{ callId: string; at: number; type: string; data: Record<string, unknown> }> = [];
+  const print = (event: { callId: string; at: number; type: string; data: Record<string, unknown> }): void => {
+    out.record(
+      { event: 'call.event', callId: event.callId, type: event.type, eventAt: new Date(event.at).toISOString(), sinceDialMs: event.at - dialedAt, data: event.data },
+      `${since(event.at).padStart(9)}  ${event.type.padEnd(16)} ${describe(event.data)}`,
+    );
+  };
+  const unsubscribe = engine.subscribe((message) => {
+    if (message.event !== 'call.event') return;
+    const event = message.data as { callId: string; at: number; type: string; data: Record<string, unknown> };
+    if (callId === null) early.push(event);
+    else if (event.callId === callId) print(event);
+  });
   try {
     let session;
     try {
@@ -75,14 +91,9 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
       }
       throw error;
     }
-    const callId = session.callId;
+    callId = session.callId;
     out.record({ event: 'call', callId, number: session.number, trunk: session.trunk.name }, `Calling ${session.number} on trunk "${session.trunk.name}" (call ${callId})`);
-    const unsubscribe = engine.subscribe((message) => {
-      if (message.event !== 'call.event') return;
-      const event = message.data as { callId: string; at: number; type: string; data: Record<string, unknown> };
-      if (event.callId !== callId) return;
-      out.record({ event: 'call.event', callId, type: event.type, eventAt: new Date(event.at).toISOString(), sinceDialMs: event.at - dialedAt, data: event.data }, `${since(event.at).padStart(9)}  ${event.type.padEnd(16)} ${describe(event.data)}`);
-    });
+    for (const event of early.splice(0)) if (event.callId === callId) print(event);
 
     const heard: Int16Array[] = [];
     if (options.record) session.onAudio((frame) => heard.push(frame.left.slice()));
@@ -110,7 +121,6 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
 
     const end: CallEnd = await session.whenEnded();
     if (maxTimer) clearTimeout(maxTimer);
-    unsubscribe();
     if (options.record) {
       const path = resolve(options.record);
       await mkdir(dirname(path), { recursive: true });
@@ -138,6 +148,7 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
     );
     return CALL_EXIT_CODES[outcome];
   } finally {
+    unsubscribe();
     await engine.stop();
     await server.close();
   }

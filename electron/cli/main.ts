@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { createStderrLogger, defaultDataDir } from '../engine/index.js';
 import { createOutput, type Streams } from './output.js';
 import { serve } from './serve.js';
+import { trunkCommand } from './trunk.js';
+import { placeCall } from './call.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -10,6 +12,8 @@ export interface CliContext {
   rendererDir: string;
   streams?: Streams;
   stopSignal?: Promise<string>;
+  /** Reads all of stdin (`--password-file -`); default process.stdin. */
+  readStdin?: () => Promise<string>;
 }
 
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
@@ -26,6 +30,22 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         port: { type: 'string' },
         host: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        // trunk add
+        uri: { type: 'string' },
+        domain: { type: 'string' },
+        user: { type: 'string' },
+        'password-file': { type: 'string' },
+        password: { type: 'string' }, // only to refuse it with the reason (see trunk.ts)
+        register: { type: 'boolean' },
+        backup: { type: 'boolean' },
+        'caller-id': { type: 'string' },
+        'max-calls': { type: 'string' },
+        // call
+        trunk: { type: 'string' },
+        play: { type: 'string' },
+        record: { type: 'string' },
+        'ring-timeout': { type: 'string' },
+        'max-duration': { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -52,6 +72,36 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         out,
       );
     }
+    if (command === 'trunk') {
+      const log = createStderrLogger();
+      return await trunkCommand(
+        rest,
+        values,
+        { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} }, readStdin: context.readStdin ?? readProcessStdin },
+        out,
+      );
+    }
+    if (command === 'call') {
+      const [number, ...extra] = rest;
+      if (number === undefined) throw new UsageError('call needs a number: outbound call <number> --trunk NAME');
+      if (extra.length > 0) throw new UsageError(`call takes one number (got "${rest.join(' ')}")`);
+      return await placeCall(
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          number,
+          trunk: values.trunk,
+          play: values.play,
+          record: values.record,
+          ringTimeoutMs: parseMs('--ring-timeout', values['ring-timeout'], 5_000, 120_000),
+          maxDurationMs: parseMs('--max-duration', values['max-duration'], 1_000, 86_400_000),
+          rendererDir: context.rendererDir,
+          version: context.version,
+          log: createStderrLogger(),
+          stopSignal: context.stopSignal ?? waitForStopSignal(),
+        },
+        out,
+      );
+    }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -70,8 +120,21 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function parseMs(option: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < min || ms > max) throw new UsageError(`${option} is in milliseconds, from ${min} to ${max} (got "${value}")`);
+  return ms;
+}
+
 function waitForStopSignal(): Promise<string> {
   return new Promise((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
   });
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,6 +3,10 @@ export const USAGE = `Usage: outbound <command> [options]
 
 Commands:
   serve                 Start the engine with the console on 127.0.0.1 (headless)
+  trunk add NAME        Add a SIP trunk (options below)
+  trunk list            List the SIP trunks (health reads "not connected": the CLI places no calls)
+  trunk remove NAME     Remove a SIP trunk
+  call NUMBER           Place one real call headless (the media host runs in Chromium)
   version               Print the version
   help                  Show this help
 
@@ -13,6 +17,32 @@ Options for every command:
 Options for serve:
   --port N              Port to listen on (default 0: any free port)
   --host HOST           127.0.0.1 (default), ::1 or localhost; never a public address
+
+Options for trunk add:
+  --uri URI             The PBX's or carrier's SIP WebSocket, ws:// or wss://, e.g. wss://pbx.example.com:8089/ws
+  --domain DOMAIN       SIP domain: a host name or IP address, e.g. pbx.example.com
+  --user U              Username for digest authentication
+  --password-file F     Read the password from file F (one line), or from stdin with "-".
+                        Never on the command line: arguments are visible to every user in the
+                        process list and stay in shell history. Stored encrypted.
+  --register            Register with the PBX (REGISTER) before calling
+  --backup              A backup trunk, used when the primary ones fail (default: primary)
+  --caller-id N         Outbound caller ID: digits, optionally starting with +, or a SIP user name
+  --max-calls N         Calls at once on this trunk, 1-500 (default 30)
+
+Options for call:
+  --trunk NAME          Trunk to call out on (default: the first primary trunk); a backup trunk
+                        takes the same call when this one is down or fails
+  --play FILE.wav       Play this WAV (any rate, mono or stereo) as the bot's voice once answered;
+                        the call is hung up when it has played
+  --record FILE.wav     Write what the customer said (16 kHz mono)
+  --ring-timeout MS     Cancel when not answered within MS milliseconds (default: the setting, 30000)
+  --max-duration MS     Hang up MS milliseconds after the answer
+  Every milestone is printed with its time since the dial. The call ends when either side hangs
+  up, the WAV has played, or on Ctrl+C. Exit code by outcome: 0 answered, 1 failed, 3 busy,
+  4 no_answer, 5 invalid_number.
+
+Exit codes: 0 done, 1 failed, 2 usage mistake (including a value the command refuses).
 `;
 
 export class UsageError extends Error {

@@ -3,17 +3,24 @@
  * Electron import, so the same engine runs inside Electron's main process and headless under Node.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppInfo, CallSummary, CommandName, EventData, EventName } from './api/contract.js';
 import { Dispatcher, type CommandHandlers } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
 import { LiveCalls } from './calls/live-calls.js';
+import { closeInterruptedCalls } from './calls/recovery.js';
+import { CallRecorder } from './recording/index.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
 import { silentLogger, type Logger } from './log.js';
+import { openKeyFileSecretBox, SecretBoxError, withKeyFileFallback, type SecretBox } from './secrets/index.js';
 import { SettingsService } from './settings/settings-service.js';
 import { openStore } from './store/index.js';
 import { StoreError, type CallListItem, type Store, type UserRecord } from './store/types.js';
+import { TrunkHealthRegistry } from './telephony/trunk-health.js';
+import { TrunkService } from './telephony/trunk-service.js';
+import { callCommandHandlers } from './telephony/call-commands.js';
+import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
 
 export interface EngineOptions {
   /** Where the database, recordings and caches live. Created if missing. */
@@ -24,6 +31,8 @@ export interface EngineOptions {
   log?: Logger;
   /** Who is acting, for the audit log (a username later; the shell's name until users sign in). */
   actor?: string;
+  /** Encrypts stored secrets (trunk passwords): the desktop shell passes its OS-keychain box; default the data folder's key file. */
+  secrets?: SecretBox;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -41,9 +50,17 @@ export class EngineStartError extends Error {
 export class Engine {
   readonly events: EventHub;
   readonly liveCalls: LiveCalls;
+  /** Live trunk health; the telephony code calls `trunkHealth.set`. */
+  readonly trunkHealth: TrunkHealthRegistry;
+  /** Trunks for the rest of the engine: `list()`, `resolve(name)` (password decrypted), `onChange`. */
+  readonly trunks: TrunkService;
+  /** Real calls through the media host (the shell gives it a launcher with `setLauncher`). */
+  readonly telephony: Telephony;
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
+  /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
+  private recordCalls = true;
   private stopped = false;
 
   private constructor(
@@ -54,6 +71,31 @@ export class Engine {
     this.events = new EventHub((error) => log.error('An event subscriber failed', { error: String(error) }));
     this.liveCalls = new LiveCalls(this.events);
     this.settings = new SettingsService(store, log);
+    this.trunkHealth = new TrunkHealthRegistry(Date.now, (error) => log.error('A trunk health listener failed', { error: String(error) }));
+    this.trunks = new TrunkService({ store, secrets: options.secrets, health: this.trunkHealth, events: this.events, log });
+    this.telephony = new Telephony({
+      store,
+      log,
+      dataDir: options.dataDir,
+      trunks: {
+        // A trunk whose password cannot be decrypted is left out (and shown down, saying why); the others still dial.
+        listForDialing: async () => {
+          const trunks = await this.trunks.list();
+          const resolved = await Promise.allSettled(trunks.map((t) => this.trunks.resolve(t.id)));
+          return resolved.flatMap((result, i) => {
+            if (result.status === 'fulfilled') return [result.value];
+            const trunk = trunks[i];
+            if (trunk) this.trunkHealth.set(trunk.id, { state: 'down', reason: result.reason instanceof Error ? result.reason.message : String(result.reason) });
+            return [];
+          });
+        },
+      },
+      health: this.trunkHealth,
+      createRecorder: (callId) => this.createRecorder(callId),
+      ringTimeoutMs: async () => (await this.settings.get()).ringTimeoutMs,
+      onCallEvent: (event) => this.events.emit('call.event', event),
+      onCallState: (session) => this.publishLiveCall(session),
+    });
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });
@@ -61,7 +103,7 @@ export class Engine {
 
   static async start(options: EngineOptions): Promise<Engine> {
     const dataDir = resolve(options.dataDir);
-    const full: Required<EngineOptions> = { log: silentLogger, actor: options.transport, ...options, dataDir };
+    const log = options.log ?? silentLogger;
     let store: Store;
     try {
       await mkdir(dataDir, { recursive: true }).catch(() => undefined); // openStore reports the real reason.
@@ -70,7 +112,20 @@ export class Engine {
       if (error instanceof StoreError) throw new EngineStartError(error.code, error.message, { cause: error });
       throw new EngineStartError('START_FAILED', `The engine could not open its data in ${dataDir}: ${(error as Error).message}`, { cause: error });
     }
+    let secrets: SecretBox;
+    try {
+      secrets = options.secrets ? withKeyFileFallback(options.secrets, dataDir, log) : openKeyFileSecretBox(dataDir, log);
+    } catch (error) {
+      await store.close();
+      if (error instanceof SecretBoxError) throw new EngineStartError(error.code, error.message, { cause: error });
+      throw error;
+    }
+    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets };
     const engine = new Engine(store, full);
+    engine.recordCalls = (await engine.settings.get()).recordCalls;
+    await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
+      log.error('Closing calls left open by the last run failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
@@ -105,8 +160,43 @@ export class Engine {
     if (this.stopped) return;
     this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
     this.stopped = true;
+    await this.telephony.stop();
     await this.store.close();
     this.options.log.info('Engine stopped');
+  }
+
+  private createRecorder(callId: string): CallRecorderLike | null {
+    if (!this.recordCalls) return null;
+    const recorder = new CallRecorder({
+      dir: this.recordingsDir,
+      callId,
+      onError: (error) => this.options.log.error('Call recording failed', { callId, code: error.code, error: error.message }),
+    });
+    return { push: (frame) => recorder.push(frame), finish: () => recorder.finish(), abort: () => recorder.abort() };
+  }
+
+  get recordingsDir(): string {
+    return join(this.options.dataDir, 'recordings');
+  }
+
+  private publishLiveCall(session: CallSession): void {
+    const now = Date.now();
+    this.liveCalls.upsert({
+      id: session.callId,
+      number: session.number,
+      contactName: null,
+      campaignId: null,
+      campaignName: null,
+      state: session.state,
+      outcome: null,
+      disposition: null,
+      sipCode: null,
+      startedAt: session.startedAt,
+      answeredAt: session.answeredAt,
+      endedAt: session.state === 'done' ? now : null,
+      durationMs: session.state === 'done' ? Math.max(0, now - (session.answeredAt ?? session.startedAt)) : null,
+      lastUtterance: null,
+    });
   }
 
   private handlers(): CommandHandlers {
@@ -124,6 +214,7 @@ export class Engine {
       'settings.get': () => this.settings.get(),
       'settings.update': async ({ changes }) => {
         const settings = await this.settings.update(changes, options.actor);
+        this.recordCalls = settings.recordCalls;
         this.events.emit('settings.changed', settings);
         return settings;
       },
@@ -177,6 +268,11 @@ export class Engine {
         this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) });
         return toAgent(user);
       },
+      'trunks.list': () => this.trunks.views(),
+      'trunks.create': (input) => this.trunks.create(input, options.actor),
+      'trunks.update': ({ name, changes }) => this.trunks.update(name, changes, options.actor),
+      'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
+      ...callCommandHandlers(this.telephony, options.actor),
     };
     return mapStoreErrors(handlers);
   }

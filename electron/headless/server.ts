@@ -8,6 +8,8 @@
  *   gets HTTP 401 for pages; a WebSocket is closed at once with code 4401 and a reason, so the
  *   console can say "wrong token" rather than "engine down".
  * - Host and Origin headers must name this server (no DNS rebinding, no cross-site sockets).
+ * - The media host (a page of the same server, run in Chromium by the engine's launcher) links at
+ *   /media-host-link?token=TOKEN: JSON text for its commands and events, binary for audio frames.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -15,8 +17,10 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MEDIA_HOST_LINK_PATH } from '../engine/api/media-host.js';
 import { MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../engine/api/messages.js';
+import type { MediaHostConnection } from '../engine/telephony/index.js';
 import type { Logger } from '../engine/log.js';
 
 /** What the server needs from the engine. */
@@ -43,10 +47,18 @@ export interface HeadlessServer {
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** The media host page's URL (it links back at MEDIA_HOST_LINK_PATH with the token). */
+  readonly mediaHostUrl: string;
+  /**
+   * Waits for the next media host page to link up. A link nobody waits for is refused, so only a
+   * host this process launched can attach.
+   */
+  acceptMediaHostLink(timeoutMs: number): Promise<MediaHostConnection>;
   close(): Promise<void>;
 }
 
 export const TOKEN_REFUSED_CLOSE_CODE = 4401;
+export const MEDIA_HOST_UNEXPECTED_CLOSE_CODE = 4409;
 const COOKIE_NAME = 'outbound_session';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const HEARTBEAT_MS = 30_000;
@@ -134,11 +146,38 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  const mediaWaiters: Array<(connection: MediaHostConnection) => void> = [];
+  const mediaSockets = new Set<WebSocket>();
+
+  function wrapMediaHostSocket(ws: WebSocket): MediaHostConnection {
+    mediaSockets.add(ws);
+    ws.on('close', () => mediaSockets.delete(ws));
+    ws.on('error', (error) => log.warn('The media host link failed', { error: error.message }));
+    return {
+      sendText: (text) => ws.readyState === ws.OPEN && ws.send(text),
+      sendBinary: (data) => ws.readyState === ws.OPEN && ws.send(data, { binary: true }),
+      onText: (listener) => ws.on('message', (data, isBinary) => !isBinary && listener(rawToBuffer(data).toString('utf8'))),
+      onBinary: (listener) => ws.on('message', (data, isBinary) => isBinary && listener(rawToBuffer(data))),
+      onClose: (listener) => ws.on('close', (code, reason) => listener(`code ${code}${reason.length ? ` (${reason.toString()})` : ''}`)),
+      close: () => ws.close(1000, 'closed by the engine'),
+    };
+  }
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
 
   httpServer.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'invalid'}`);
+    if (url.pathname === MEDIA_HOST_LINK_PATH && hostAllowed(request.headers.host) && originAllowed(request.headers.origin)) {
+      const ok = authorized(request, url) !== false;
+      mediaWss.handleUpgrade(request, socket, head, (ws) => {
+        const waiter = mediaWaiters.shift();
+        if (!ok) ws.close(TOKEN_REFUSED_CLOSE_CODE, 'Missing or wrong access token');
+        else if (!waiter) ws.close(MEDIA_HOST_UNEXPECTED_CLOSE_CODE, 'No media host was expected');
+        else waiter(wrapMediaHostSocket(ws));
+      });
+      return;
+    }
     if (url.pathname !== '/api' || !hostAllowed(request.headers.host) || !originAllowed(request.headers.origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -202,7 +241,23 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     origin,
     port,
     token,
+    mediaHostUrl: `${origin}/media-host/index.html?token=${token}`,
+    acceptMediaHostLink(timeoutMs) {
+      return new Promise((resolveLink, rejectLink) => {
+        const waiter = (connection: MediaHostConnection): void => {
+          clearTimeout(timer);
+          resolveLink(connection);
+        };
+        const timer = setTimeout(() => {
+          mediaWaiters.splice(mediaWaiters.indexOf(waiter), 1);
+          rejectLink(new Error(`The media host page did not link up within ${timeoutMs} ms`));
+        }, timeoutMs);
+        mediaWaiters.push(waiter);
+      });
+    },
     async close() {
+      for (const ws of mediaSockets) ws.close(1001, 'The engine is shutting down');
+      mediaWss.close();
       clearInterval(heartbeat);
       unsubscribe();
       for (const ws of clients) ws.close(1001, 'The engine is shutting down');
@@ -211,6 +266,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       await new Promise<void>((done) => httpServer.close(() => done()));
     },
   };
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
 
 function send(ws: WebSocket, message: ResponseMessage): void {

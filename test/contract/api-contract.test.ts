@@ -199,6 +199,138 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
     off();
   });
 
+  describe('trunks', () => {
+    const PASSWORD = 'pw-never-leaves-the-engine';
+    const main = { name: 'main', uri: 'wss://pbx.example.com:8089/ws', domain: 'pbx.example.com', username: '1001', password: PASSWORD, register: true, callerId: '+8602100000000' };
+
+    it('creates, lists, updates and removes a trunk, telling subscribers each time, and never returns its password', async () => {
+      const seen: string[] = [];
+      const lists: number[] = [];
+      const off = h.api.on('trunks.changed', (data) => {
+        seen.push(JSON.stringify(data));
+        lists.push(data.trunks.length);
+      });
+      const created = await h.api.request('trunks.create', main);
+      expect(created).toMatchObject({ name: 'main', uri: main.uri, domain: main.domain, username: '1001', hasPassword: true, register: true, callerId: main.callerId, maxConcurrentCalls: 30, role: 'primary' });
+      expect(created.health).toMatchObject({ state: 'idle', reason: null });
+      expect(created).not.toHaveProperty('password');
+      expect(created).not.toHaveProperty('passwordCipher');
+
+      await h.api.request('trunks.create', { name: 'backup', uri: 'ws://10.0.0.5:5066', domain: '10.0.0.5', role: 'backup', maxConcurrentCalls: 5 });
+      const listed = await h.api.request('trunks.list');
+      expect(listed.secretStorage).toBe('key-file');
+      expect(listed.trunks.map((t) => [t.name, t.role, t.hasPassword, t.username])).toEqual([
+        ['main', 'primary', true, '1001'],
+        ['backup', 'backup', false, null],
+      ]);
+
+      // Omitted password: unchanged; a new one: replaced; null: cleared.
+      const renamed = await h.api.request('trunks.update', { name: 'main', changes: { name: 'carrier-a', maxConcurrentCalls: 12 } });
+      expect(renamed).toMatchObject({ id: created.id, name: 'carrier-a', maxConcurrentCalls: 12, hasPassword: true });
+      expect((await h.engine.trunks.resolve('carrier-a')).password).toBe(PASSWORD);
+      await h.api.request('trunks.update', { name: 'carrier-a', changes: { password: 'second-secret' } });
+      expect((await h.engine.trunks.resolve('carrier-a')).password).toBe('second-secret');
+      const cleared = await h.api.request('trunks.update', { name: 'carrier-a', changes: { password: null, callerId: null } });
+      expect(cleared).toMatchObject({ hasPassword: false, callerId: null, username: '1001' });
+      expect(await h.engine.trunks.resolve(created.id)).toMatchObject({ name: 'carrier-a', password: null, passwordCipher: null });
+
+      expect(await h.api.request('trunks.remove', { name: 'carrier-a' })).toEqual({ name: 'carrier-a' });
+      await expectApiError(h.api.request('trunks.remove', { name: 'carrier-a' }), 'NOT_FOUND', /carrier-a/);
+      await expectApiError(h.api.request('trunks.update', { name: 'carrier-a', changes: { register: false } }), 'NOT_FOUND', /carrier-a/);
+      expect((await h.api.request('trunks.list')).trunks.map((t) => t.name)).toEqual(['backup']);
+      await expect.poll(() => lists).toEqual([1, 2, 2, 2, 2, 1]);
+      off();
+
+      for (const data of seen) expect(data).not.toContain(PASSWORD);
+      // Stored and audited, but never in the clear.
+      const audit = await h.engine.store.audit.list();
+      expect(audit.filter((a) => a.action.startsWith('trunks.')).map((a) => [a.action, a.subject])).toEqual(
+        expect.arrayContaining([
+          ['trunks.create', 'main'],
+          ['trunks.create', 'backup'],
+          ['trunks.update', 'main'],
+          ['trunks.update', 'carrier-a'],
+          ['trunks.remove', 'carrier-a'],
+        ]),
+      );
+      expect(JSON.stringify(audit)).not.toContain(PASSWORD);
+      await h.api.request('trunks.remove', { name: 'backup' });
+    });
+
+    it('stores the password only as cipher text', async () => {
+      await h.api.request('trunks.create', { ...main, name: 'cipher-check' });
+      const stored = await h.engine.store.trunks.getByName('cipher-check');
+      expect(stored?.passwordCipher).toMatch(/^v1:/);
+      expect(stored?.passwordCipher).not.toContain(PASSWORD);
+      const raw = await h.sendRaw({ type: 'request', id: 'list', command: 'trunks.list', params: {} });
+      expect(JSON.stringify(raw)).not.toContain(PASSWORD);
+      expect(JSON.stringify(raw)).not.toContain(stored!.passwordCipher!);
+      await h.api.request('trunks.remove', { name: 'cipher-check' });
+    });
+
+    it('refuses a duplicate name as CONFLICT on the name field', async () => {
+      await h.api.request('trunks.create', { ...main, name: 'dup' });
+      const error = await expectApiError(h.api.request('trunks.create', { ...main, name: 'dup' }), 'CONFLICT', /A trunk named "dup" already exists/);
+      expect(error.field).toBe('name');
+      await h.api.request('trunks.create', { ...main, name: 'dup-2' });
+      const renamed = await expectApiError(h.api.request('trunks.update', { name: 'dup-2', changes: { name: 'dup' } }), 'CONFLICT', /"dup"/);
+      expect(renamed.field).toBe('changes.name');
+      await h.api.request('trunks.remove', { name: 'dup' });
+      await h.api.request('trunks.remove', { name: 'dup-2' });
+    });
+
+    it.each([
+      ['a sip: uri', { uri: 'sip:pbx.example.com' }, 'uri', /uri: must start with ws:\/\/ or wss:\/\/ \(got sip:pbx\.example\.com\)/],
+      ['an http uri', { uri: 'https://pbx.example.com/ws' }, 'uri', /must start with ws:\/\/ or wss:\/\//],
+      ['a uri without a host', { uri: 'wss://' }, 'uri', /uri: /],
+      ['a uri with a query', { uri: 'wss://pbx.example.com/ws?token=1' }, 'uri', /no \?query/],
+      ['a uri with credentials', { uri: 'wss://u:p@pbx.example.com/ws' }, 'uri', /user name or password/],
+      ['a domain with a scheme', { domain: 'sip:pbx.example.com' }, 'domain', /domain: must be a host name or IP address/],
+      ['a domain with a port', { domain: 'pbx.example.com:5060' }, 'domain', /without sip: or a port/],
+      ['an empty name', { name: '  ' }, 'name', /name: is required/],
+      ['a long name', { name: 'x'.repeat(65) }, 'name', /at most 64/],
+      ['too many calls', { maxConcurrentCalls: 501 }, 'maxConcurrentCalls', /at most 500/],
+      ['no calls', { maxConcurrentCalls: 0 }, 'maxConcurrentCalls', /at least 1/],
+      ['a caller id with spaces', { callerId: '021 0000' }, 'callerId', /digits/],
+      ['a password without a username', { username: undefined }, 'password', /needs a username/],
+      ['an unknown role', { role: 'tertiary' }, 'role', /role/],
+      ['an unknown field', { transport: 'udp' }, undefined, /unknown field "transport"/],
+    ])('refuses %s as INVALID_PARAMS naming the field, and stores nothing', async (_case, override, field, pattern) => {
+      const error = await expectApiError(h.api.request('trunks.create', { ...main, name: 'bad', ...override } as never), 'INVALID_PARAMS', pattern);
+      expect(error.field).toBe(field);
+      expect((await h.api.request('trunks.list')).trunks.map((t) => t.name)).not.toContain('bad');
+    });
+
+    it('keeps a username while a password is stored', async () => {
+      await h.api.request('trunks.create', { ...main, name: 'auth' });
+      const error = await expectApiError(h.api.request('trunks.update', { name: 'auth', changes: { username: null } }), 'INVALID_PARAMS', /clear the password too/);
+      expect(error.field).toBe('changes.username');
+      const both = await h.api.request('trunks.update', { name: 'auth', changes: { username: null, password: null } });
+      expect(both).toMatchObject({ username: null, hasPassword: false });
+      const lone = await expectApiError(h.api.request('trunks.update', { name: 'auth', changes: { password: 'x' } }), 'INVALID_PARAMS', /needs a username/);
+      expect(lone.field).toBe('changes.password');
+      await h.api.request('trunks.remove', { name: 'auth' });
+    });
+
+    it('shows live health in the list and sends each change as trunk.health', async () => {
+      const trunk = await h.api.request('trunks.create', { ...main, name: 'health' });
+      const events: Array<[number, string, string | null]> = [];
+      const off = h.api.on('trunk.health', ({ trunkId, health }) => events.push([trunkId, health.state, health.reason]));
+      h.engine.trunkHealth.set(trunk.id, { state: 'connecting' });
+      h.engine.trunkHealth.set(trunk.id, { state: 'down', reason: '401 Unauthorized', since: 1_234 });
+      h.engine.trunkHealth.set(trunk.id, { state: 'down', reason: '401 Unauthorized' }); // unchanged: no event
+      await expect.poll(() => events).toEqual([
+        [trunk.id, 'connecting', null],
+        [trunk.id, 'down', '401 Unauthorized'],
+      ]);
+      const listed = (await h.api.request('trunks.list')).trunks.find((t) => t.name === 'health');
+      expect(listed?.health).toEqual({ state: 'down', reason: '401 Unauthorized', since: 1_234 });
+      off();
+      await h.api.request('trunks.remove', { name: 'health' });
+      expect(h.engine.trunkHealth.get(trunk.id)).toBeUndefined();
+    });
+  });
+
   it('numbers events so a client can tell when it missed one', async () => {
     const seqs: number[] = [];
     const off = h.engine.subscribe((message: EventMessage) => seqs.push(message.seq));

@@ -14,7 +14,7 @@ let customerClip: Clip;
 let botClip: Clip;
 
 beforeAll(async () => {
-  bed = await startBed(process.env.BED_PORT_BASE ? portsFrom(Number(process.env.BED_PORT_BASE)) : {});
+  bed = await startBed();
   customerClip = await bed.clip('customer', { text: 'Hello, yes, this is Mary speaking. I already paid the bill last week.', voice: 'en', rate: 8000 });
   botClip = await bed.clip('bot', { text: 'Good morning. This is a reminder from City Water about your bill of forty two dollars.', voice: 'en', rate: 16000 });
   calls = await startCallEngine();
@@ -25,11 +25,6 @@ afterAll(async () => {
   await calls?.stop();
   await bed?.stop();
 });
-
-/** Another port block, so a developer can run this beside another bed (BED_PORT_BASE=6000). */
-function portsFrom(base: number): Parameters<typeof startBed>[0] {
-  return { sipPort: base + 70, wsPorts: { open: base + 3088, auth: base + 3089, fail503: base + 3090 }, deadWsPort: base + 3091, rpcPort: base + 3092, rtpengineNgPort: base + 17222, relayRtpPorts: [base + 25000, base + 25399], firstPhonePort: base + 100, firstSippPort: base + 300 };
-}
 
 async function untilAnswered(session: CallSession, timeoutMs = 15_000): Promise<void> {
   const started = Date.now();

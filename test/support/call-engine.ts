@@ -73,3 +73,4 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
     },
   };
 }
+

@@ -8,6 +8,11 @@
  * This file is imported by the renderer too, so it must stay free of Node and Electron imports.
  */
 import { z } from 'zod';
+import { callCommands, callEvents } from './calls.js';
+import { trunkCommands, trunkEvents } from './trunks.js';
+
+export * from './trunks.js';
+export { callCommands, callEvents, type CallEventStreamItem } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -241,6 +246,8 @@ export const commands = {
       .strict(),
     result: AgentSchema,
   },
+  ...trunkCommands,
+  ...callCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -260,6 +267,8 @@ export const events = {
   'agents.changed': z.object({ agents: z.array(AgentSchema) }),
   'call.updated': LiveCallSchema,
   'engine.status': z.object({ state: z.enum(['ready', 'stopping']), at: Timestamp }),
+  ...trunkEvents,
+  ...callEvents,
 } as const;
 
 export type Events = typeof events;

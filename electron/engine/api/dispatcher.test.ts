@@ -17,6 +17,15 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'flows.list': unused,
     'agents.list': unused,
     'agents.create': unused,
+    'trunks.list': unused,
+    'trunks.create': unused,
+    'trunks.update': unused,
+    'trunks.remove': unused,
+    'calls.dial': unused,
+    'calls.hangup': unused,
+    'calls.dtmf': unused,
+    'calls.hold': unused,
+    'calls.transfer': unused,
     ...overrides,
   };
 }
