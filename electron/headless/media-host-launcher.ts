@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Logger } from '../engine/log.js';
 import type { LaunchedMediaHost, MediaHostLauncher } from '../engine/telephony/index.js';
 import type { HeadlessServer } from './server.js';
@@ -36,6 +36,8 @@ export interface ChromiumLauncherOptions {
   log: Logger;
   executablePath?: string;
   linkTimeoutMs?: number;
+  /** Sees each media host page once it is linked (diagnostics: profiling, tracing). */
+  onPage?: (page: Page) => void;
 }
 
 export function findChromium(explicit?: string): string {
@@ -79,6 +81,7 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
       try {
         await page.goto(options.server.mediaHostUrl);
         const connection = await link;
+        options.onPage?.(page);
         const browserPid = await findBrowserPid(profile);
         return { connection, exited, stop, pids: () => (browserPid === null ? [] : processTree(browserPid)) };
       } catch (error) {

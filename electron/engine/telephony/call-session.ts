@@ -7,7 +7,7 @@
  * `finish`, which runs once.
  */
 import type { CallOutcome, CallState } from '../api/contract.js';
-import type { HostEventData, RtpStats } from '../api/media-host.js';
+import { FRAME_MS, type HostEventData, type RtpStats } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
@@ -111,6 +111,7 @@ export class CallSession {
   private recorder: CallRecorderLike | null = null;
   private firstRecordedSeq: number | null = null;
   private readonly playback: CallPlayback;
+  private playbackTimer: ReturnType<typeof setInterval> | null = null;
   private readonly audioListeners = new Set<(frame: CaptureFrame) => void>();
   private ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
@@ -162,7 +163,15 @@ export class CallSession {
   /** Plays 20 ms frames to the customer; resolves when played or stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
     if (this.state !== 'answered') return Promise.resolve({ completed: false, playedFrames: 0 });
-    return this.playback.play(frames);
+    const result = this.playback.play(frames);
+    this.playbackTimer ??= setInterval(() => {
+      this.playback.tick();
+      if (!this.playback.isPlaying && this.playbackTimer) {
+        clearInterval(this.playbackTimer);
+        this.playbackTimer = null;
+      }
+    }, FRAME_MS);
+    return result;
   }
 
   /** Stops the bot's audio at once (barge-in): queued frames dropped, the host's buffer flushed. */
@@ -172,6 +181,11 @@ export class CallSession {
 
   get isPlaying(): boolean {
     return this.playback.isPlaying;
+  }
+
+  /** The player's dry spells so far (each prompt's end counts one). */
+  get playbackUnderruns(): number {
+    return this.playback.underruns;
   }
 
   async hangup(reason: string, by = 'engine'): Promise<void> {
@@ -258,7 +272,7 @@ export class CallSession {
   }
 
   onPlayout(report: HostEventData<'call.playout'>): void {
-    this.playback.onReport(report.playedFrames, report.droppedFrames);
+    this.playback.onReport(report);
   }
 
   onCapture(frame: CaptureFrame): void {
@@ -343,6 +357,8 @@ export class CallSession {
     this.clearRingTimer();
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.playback.close();
+    if (this.playbackTimer) clearInterval(this.playbackTimer);
+    this.playbackTimer = null;
     const endedAt = Date.now();
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
     const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);

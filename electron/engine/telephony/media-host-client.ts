@@ -63,6 +63,8 @@ export class MediaHostClient {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
   private readonly listeners: EventListeners = {};
   private captureListener: ((frame: CaptureFrame) => void) | null = null;
+  private playbackBatch: Uint8Array[] = [];
+  private playbackFlush: ReturnType<typeof setImmediate> | null = null;
   private closedReason: string | null = null;
   private readonly closeListeners: Array<(reason: string) => void> = [];
   /** Frames the engine could not use (unknown layout); counted, never thrown. */
@@ -117,12 +119,22 @@ export class MediaHostClient {
     else this.closeListeners.push(listener);
   }
 
+  /** Queues a playback frame; the frames of one tick (all calls) go out as one message. */
   sendPlayback(channel: number, seq: number, samples: Int16Array): void {
     if (this.closedReason !== null) return;
     const bytes = new Uint8Array(PLAYBACK_FRAME_BYTES);
     writeFrameHeader(new DataView(bytes.buffer), { kind: FRAME_KIND.playback, channel, seq, timestampMs: Date.now() });
     new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).set(samples.subarray(0, SAMPLES_PER_FRAME));
-    this.connection.sendBinary(bytes);
+    this.playbackBatch.push(bytes);
+    if (this.playbackFlush) return;
+    this.playbackFlush = setImmediate(() => {
+      this.playbackFlush = null;
+      const batch = this.playbackBatch;
+      this.playbackBatch = [];
+      if (this.closedReason !== null) return;
+      if (batch.length === 1 && batch[0]) this.connection.sendBinary(batch[0]);
+      else this.connection.sendBinary(Buffer.concat(batch));
+    });
   }
 
   close(): void {
@@ -168,7 +180,16 @@ export class MediaHostClient {
     }
   }
 
+  /** One frame, or a batch of capture frames back to back (the host sends a tick's frames together). */
   private receiveBinary(data: Uint8Array): void {
+    if (data.byteLength > CAPTURE_FRAME_BYTES && data.byteLength % CAPTURE_FRAME_BYTES === 0) {
+      for (let offset = 0; offset < data.byteLength; offset += CAPTURE_FRAME_BYTES) this.receiveFrame(data.subarray(offset, offset + CAPTURE_FRAME_BYTES));
+      return;
+    }
+    this.receiveFrame(data);
+  }
+
+  private receiveFrame(data: Uint8Array): void {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const header = readFrameHeader(view);
     if (!header || header.kind !== FRAME_KIND.capture || data.byteLength !== CAPTURE_FRAME_BYTES) {

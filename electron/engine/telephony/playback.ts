@@ -1,13 +1,23 @@
 /**
- * The engine's side of a call's playback: holds the frames still to send and sends them as the
- * media host's player reports progress, keeping only a few frames in flight. The page's audio
- * clock, not an engine timer, sets the pace: a timer drifts against it and the buffer then grows
- * without bound (see TESTBED.md). `stop()` drops what is queued here and flushes the player.
+ * The engine's side of a call's playback: holds the frames still to send and keeps a small lead
+ * of them in the media host's player. The page's audio clock sets the pace, not an engine timer
+ * (a timer drifts against it and the buffer then grows without bound, see TESTBED.md): the player
+ * reports what it has played, and between reports the engine extrapolates from the last one at
+ * the audio rate, so a report that arrives late (a busy page or engine) does not starve the
+ * player. `stop()` drops what is queued here and flushes the player (barge-in).
  */
-import { SAMPLES_PER_FRAME } from '../api/audio-frames.js';
+import { FRAME_MS, SAMPLES_PER_FRAME } from '../api/audio-frames.js';
 
-/** Frames kept in flight (sent, not yet played): 100 ms covers a report's round trip with margin. */
-export const PLAYBACK_LEAD_FRAMES = 5;
+/**
+ * Frames kept ahead of the player's estimated position. It starts at 80 ms and adapts like a
+ * jitter buffer: a dry spell in the middle of a prompt (the engine or the page was late) adds
+ * 40 ms, up to 300 ms; every 5 s without one gives 20 ms back.
+ */
+export const PLAYBACK_LEAD_FRAMES = 4;
+export const PLAYBACK_MAX_LEAD_FRAMES = 15;
+const LEAD_RELAX_MS = 5000;
+/** Never more than this in flight, whatever the estimate says: bounds latency if reports stop. */
+export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = 20;
 
 export interface PlaybackSink {
   send(seq: number, samples: Int16Array): void;
@@ -36,8 +46,20 @@ export class CallPlayback {
   private dropped = 0;
   private seq = 0;
   private closed = false;
+  /** When the last report came (the player keeps playing after it). */
+  private reportAt = 0;
+  /** Dry spells the player reported (each end of a prompt counts one too). */
+  underruns = 0;
+  /** Dry spells while the engine still had audio to send: the engine or the page was late. */
+  lateUnderruns = 0;
+  /** The current lead (frames), adapted to how late reports and sends have been. */
+  lead = PLAYBACK_LEAD_FRAMES;
+  private lastLateAt = 0;
 
-  constructor(private readonly sink: PlaybackSink) {}
+  constructor(
+    private readonly sink: PlaybackSink,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Queues frames (20 ms, 320 samples each); resolves when they have played or were stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
@@ -50,13 +72,30 @@ export class CallPlayback {
   }
 
   /** What the player reported (cumulative counts). */
-  onReport(playedFrames: number, droppedFrames: number): void {
-    this.played = playedFrames;
-    this.dropped = droppedFrames;
+  onReport(report: { playedFrames: number; droppedFrames: number; underruns: number }): void {
+    this.played = Math.max(this.played, report.playedFrames);
+    this.dropped = Math.max(this.dropped, report.droppedFrames);
+    this.reportAt = this.now();
+    if (report.underruns > this.underruns && this.queue.some((p) => p.next > 0)) {
+      // The player ran dry mid-prompt: keep more ahead of it.
+      this.lateUnderruns += report.underruns - this.underruns;
+      this.lead = Math.min(PLAYBACK_MAX_LEAD_FRAMES, this.lead + 2);
+      this.lastLateAt = this.reportAt;
+    } else if (this.lead > PLAYBACK_LEAD_FRAMES && this.reportAt - this.lastLateAt > LEAD_RELAX_MS) {
+      this.lead--;
+      this.lastLateAt = this.reportAt;
+    }
+    this.underruns = report.underruns;
     this.settle();
     this.pump();
   }
 
+  /** Called every frame period while playing: sends what the estimated position allows. */
+  tick(): void {
+    this.pump();
+  }
+
+  /** Frames sent and not yet played, by the player's last report. */
   get inFlight(): number {
     return Math.max(0, this.sent - this.played - this.dropped);
   }
@@ -80,13 +119,24 @@ export class CallPlayback {
     this.closed = true;
   }
 
+  /**
+   * In flight by estimate: the last report, advanced at the audio rate (the player plays on while
+   * the report travels). It can only overestimate what was played when the player ran dry
+   * meanwhile; PLAYBACK_MAX_IN_FLIGHT_FRAMES bounds what that costs in latency.
+   */
+  private estimatedInFlight(): number {
+    if (this.reportAt === 0) return this.inFlight;
+    const elapsedFrames = Math.floor((this.now() - this.reportAt) / FRAME_MS);
+    return Math.max(0, this.inFlight - elapsedFrames);
+  }
+
   private playedOf(item: Pending): number {
     if (Number.isNaN(item.startedAtSent)) return 0;
     return Math.max(0, Math.min(item.frames.length, this.played - item.startedAtSent));
   }
 
   private pump(): void {
-    while (this.inFlight < PLAYBACK_LEAD_FRAMES) {
+    while (this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < this.lead) {
       const item = this.queue.find((p) => p.next < p.frames.length);
       if (!item) return;
       if (Number.isNaN(item.startedAtSent)) item.startedAtSent = this.sent;

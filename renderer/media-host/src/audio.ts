@@ -14,7 +14,36 @@ import playerUrl from './worklets/player-processor.ts?worker&url';
 import type { CaptureFrameMessage } from './worklets/capture-processor.js';
 import type { PlayerCommand, PlayerReport } from './worklets/player-processor.js';
 
+/**
+ * Chromium delivers remote WebRTC audio to WebAudio as silence unless a playing media element
+ * holds the track. One muted element holds every call's remote track (an element per call costs
+ * an audio output stream each).
+ */
+class RemoteTrackKeeper {
+  private readonly stream = new MediaStream();
+  private readonly element: HTMLAudioElement;
+
+  constructor() {
+    this.element = document.createElement('audio');
+    this.element.muted = true;
+    this.element.autoplay = true;
+    this.element.srcObject = this.stream;
+    document.body.append(this.element);
+  }
+
+  hold(track: MediaStreamTrack): void {
+    this.stream.addTrack(track);
+    if (this.element.paused) void this.element.play().catch((error: unknown) => console.warn(`the remote audio holder did not play: ${String(error)}`));
+  }
+
+  release(track: MediaStreamTrack): void {
+    this.stream.removeTrack(track);
+  }
+}
+
 export class AudioEngine {
+  private readonly keeper = new RemoteTrackKeeper();
+
   private constructor(readonly context: AudioContext) {}
 
   static async create(): Promise<AudioEngine> {
@@ -25,7 +54,7 @@ export class AudioEngine {
   }
 
   createCallAudio(handlers: CallAudioHandlers): CallAudio {
-    return new CallAudio(this.context, handlers);
+    return new CallAudio(this.context, this.keeper, handlers);
   }
 }
 
@@ -43,19 +72,19 @@ export class CallAudio {
   private readonly destination: MediaStreamAudioDestinationNode;
   private readonly capture: AudioWorkletNode;
   private remoteSource: MediaStreamAudioSourceNode | null = null;
-  /** Chromium delivers remote WebRTC audio to WebAudio as silence unless a playing element holds it. */
-  private remoteElement: HTMLAudioElement | null = null;
+  private remoteTrack: MediaStreamTrack | null = null;
   private closed = false;
 
   constructor(
     private readonly context: AudioContext,
+    private readonly keeper: RemoteTrackKeeper,
     handlers: CallAudioHandlers,
   ) {
     this.player = new AudioWorkletNode(context, 'outbound-player', {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [1],
-      processorOptions: { maxFrames: 25 },
+      processorOptions: { maxFrames: 30 },
     });
     this.botGain = new GainNode(context, { gain: 1 });
     this.outBus = new GainNode(context, { gain: 1, channelCount: 1, channelCountMode: 'explicit' });
@@ -79,16 +108,10 @@ export class CallAudio {
   attachRemote(track: MediaStreamTrack): void {
     if (this.closed) return;
     this.remoteSource?.disconnect();
-    const stream = new MediaStream([track]);
-    if (!this.remoteElement) {
-      this.remoteElement = document.createElement('audio');
-      this.remoteElement.muted = true;
-      this.remoteElement.autoplay = true;
-      document.body.append(this.remoteElement);
-    }
-    this.remoteElement.srcObject = stream;
-    void this.remoteElement.play().catch((error: unknown) => console.warn(`remote audio element did not play: ${String(error)}`));
-    this.remoteSource = this.context.createMediaStreamSource(stream);
+    if (this.remoteTrack) this.keeper.release(this.remoteTrack);
+    this.remoteTrack = track;
+    this.keeper.hold(track);
+    this.remoteSource = this.context.createMediaStreamSource(new MediaStream([track]));
     this.remoteSource.connect(this.capture, 0, 0);
   }
 
@@ -114,10 +137,7 @@ export class CallAudio {
     this.botGain.disconnect();
     this.outBus.disconnect();
     for (const track of this.destination.stream.getTracks()) track.stop();
-    if (this.remoteElement) {
-      this.remoteElement.srcObject = null;
-      this.remoteElement.remove();
-      this.remoteElement = null;
-    }
+    if (this.remoteTrack) this.keeper.release(this.remoteTrack);
+    this.remoteTrack = null;
   }
 }

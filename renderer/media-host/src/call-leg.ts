@@ -29,7 +29,9 @@ export interface CallLegOptions {
   onClosed(leg: CallLeg): void;
 }
 
-const STATS_INTERVAL_MS = 1000;
+/** RTP statistics: often until media flows (to report it soon), then every 2 s (getStats is not free). */
+const STATS_FAST_MS = 250;
+const STATS_INTERVAL_MS = 2000;
 
 export class CallLeg {
   readonly callId: string;
@@ -42,7 +44,7 @@ export class CallLeg {
   private answered = false;
   private ended = false;
   private held = false;
-  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPackets = 0;
   private lastPacketsAt = 0;
   private mediaFlowing = false;
@@ -198,8 +200,12 @@ export class CallLeg {
   }
 
   private startStats(): void {
-    this.statsTimer = setInterval(() => void this.pollStats(), STATS_INTERVAL_MS);
-    void this.pollStats();
+    const poll = (): void => {
+      void this.pollStats().finally(() => {
+        if (!this.ended) this.statsTimer = setTimeout(poll, this.mediaFlowing ? STATS_INTERVAL_MS : STATS_FAST_MS);
+      });
+    };
+    poll();
   }
 
   private async pollStats(): Promise<void> {
@@ -234,7 +240,7 @@ export class CallLeg {
   private finish(kind: 'failed' | 'ended', event: { originator: string; cause: string; message?: unknown }): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
     const message = event.message as (SipResponseLike & { method?: string }) | undefined;
     // A response carries the status; a request (BYE, CANCEL) means the far end ended it normally.
     const sipCode = message?.status_code ?? null;

@@ -3,6 +3,8 @@
  * owns the trunks' user agents and the calls, and streams each call's audio both ways.
  */
 import {
+  CAPTURE_FRAME_BYTES,
+  PLAYBACK_FRAME_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   HostCommandMessage,
@@ -31,6 +33,8 @@ class HostError extends Error {
   }
 }
 
+const MAX_CAPTURE_BATCH = 64;
+
 /** How long a dial waits for a trunk that is still connecting before calling it down. */
 const TRUNK_READY_TIMEOUT_MS = 3000;
 
@@ -38,6 +42,8 @@ export class MediaHost {
   private readonly trunks = new Map<number, TrunkAgent>();
   private readonly calls = new Map<string, CallLeg>();
   private readonly byChannel = new Map<number, CallLeg>();
+  private captureBatch: ArrayBuffer[] = [];
+  private captureFlush: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly link: EngineLink,
@@ -126,7 +132,7 @@ export class MediaHost {
           audio: this.audio.createCallAudio({
             onCaptureFrame: ({ seq, buffer }) => {
               writeFrameHeader(new DataView(buffer), { kind: FRAME_KIND.capture, channel: p.channel, seq, timestampMs: Date.now() });
-              this.link.sendBinary(buffer);
+              this.queueCapture(buffer);
             },
             onPlayerReport: (report) => this.emit('call.playout', { callId: p.callId, ...report }),
           }),
@@ -183,7 +189,43 @@ export class MediaHost {
     }
   }
 
+  /**
+   * Every call's worklet delivers a frame in the same render quantum: send them together, one
+   * message per tick rather than one per call (a frame batch is frames back to back).
+   */
+  private queueCapture(buffer: ArrayBuffer): void {
+    this.captureBatch.push(buffer);
+    // A busy page must not build one huge message: send what is there at 64 frames.
+    if (this.captureBatch.length >= MAX_CAPTURE_BATCH) this.flushCapture();
+    if (this.captureFlush !== null || this.captureBatch.length === 0) return;
+    this.captureFlush = setTimeout(() => this.flushCapture(), 0);
+  }
+
+  private flushCapture(): void {
+    if (this.captureFlush !== null) clearTimeout(this.captureFlush);
+    this.captureFlush = null;
+    const batch = this.captureBatch;
+    this.captureBatch = [];
+    if (batch.length === 0) return;
+    if (batch.length === 1 && batch[0]) {
+      this.link.sendBinary(batch[0]);
+      return;
+    }
+    const joined = new Uint8Array(CAPTURE_FRAME_BYTES * batch.length);
+    batch.forEach((frame, i) => joined.set(new Uint8Array(frame), i * CAPTURE_FRAME_BYTES));
+    this.link.sendBinary(joined.buffer);
+  }
+
+  /** One playback frame, or several back to back (the engine sends a tick's frames together). */
   private receiveAudio(buffer: ArrayBuffer): void {
+    if (buffer.byteLength > PLAYBACK_FRAME_BYTES && buffer.byteLength % PLAYBACK_FRAME_BYTES === 0) {
+      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer.slice(offset, offset + PLAYBACK_FRAME_BYTES));
+      return;
+    }
+    this.receiveFrame(buffer);
+  }
+
+  private receiveFrame(buffer: ArrayBuffer): void {
     const header = readFrameHeader(new DataView(buffer));
     if (!header || header.kind !== FRAME_KIND.playback) return;
     const leg = this.byChannel.get(header.channel);

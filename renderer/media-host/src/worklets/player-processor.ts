@@ -19,7 +19,8 @@ export interface PlayerReport {
   flushed?: number;
 }
 
-const REPORT_EVERY_SAMPLES = SAMPLES_PER_FRAME; // one report per 20 ms of playback at most
+/** One report per 60 ms of playback (the engine extrapolates between them), and at once when it runs dry. */
+const REPORT_EVERY_SAMPLES = SAMPLES_PER_FRAME * 3;
 
 class PlayerProcessor extends AudioWorkletProcessor {
   private readonly queue: Float32Array[] = [];
@@ -107,7 +108,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
       }
     }
     this.sinceReport += out.length;
-    if (this.dirty && this.sinceReport >= REPORT_EVERY_SAMPLES) this.report();
+    const dry = this.queue.length === 0 && !this.current;
+    if (this.dirty && (this.sinceReport >= REPORT_EVERY_SAMPLES || dry)) this.report();
     return this.running;
   }
 }
