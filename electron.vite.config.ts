@@ -27,7 +27,10 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'electron/preload/index.ts') },
+        input: {
+          index: resolve(__dirname, 'electron/preload/index.ts'),
+          'media-host': resolve(__dirname, 'electron/preload/media-host.ts'),
+        },
         // A sandboxed preload cannot load ES modules or npm packages: one CommonJS file.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

@@ -9,12 +9,18 @@ import { Engine, EngineStartError, createStderrLogger } from '../engine/index.js
 import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
+import { createElectronMediaHostLauncher } from './media-host-window.js';
 import { createConsoleWindow, rendererPaths } from './windows.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const paths = { ...rendererPaths(outDir), devServerUrl: process.env.ELECTRON_RENDERER_URL };
 const isTrustedUrl = trustedUrlMatcher(pathToFileURL(join(outDir, 'renderer')).toString(), paths.devServerUrl);
 const log = createStderrLogger('outbound-desktop');
+
+// The media host's WebRTC must offer real host addresses (a PBX cannot resolve mDNS names) and play
+// audio without a user gesture (it is a hidden window).
+app.commandLine.appendSwitch('disable-features', 'WebRtcHideLocalIpsWithMdns');
+app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -41,6 +47,7 @@ async function start(): Promise<void> {
     return;
   }
   applyPermissionPolicy(session.defaultSession, isTrustedUrl);
+  engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }));
   const disposeIpc = registerApiIpc(ipcMain, {
     api: engine,
     isTrustedUrl,

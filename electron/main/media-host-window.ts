@@ -1,0 +1,79 @@
+/**
+ * The media host in the desktop app: a hidden, sandboxed window running renderer/media-host,
+ * never throttled in the background, linked to the engine by a MessageChannelMain (JSON text for
+ * commands and events, ArrayBuffers for audio frames). The engine's supervisor restarts it when
+ * its renderer process dies.
+ */
+import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
+import { join } from 'node:path';
+import type { LaunchedMediaHost, MediaHostConnection, MediaHostLauncher } from '../engine/telephony/index.js';
+
+export interface MediaHostWindowPaths {
+  outDir: string;
+  devServerUrl: string | undefined;
+}
+
+const PORT_CHANNEL = 'outbound:media-host-port';
+
+export function createElectronMediaHostLauncher(paths: MediaHostWindowPaths): MediaHostLauncher {
+  return {
+    async launch(): Promise<LaunchedMediaHost> {
+      const window = new BrowserWindow({
+        show: false,
+        width: 320,
+        height: 240,
+        title: 'Outbound Console media host',
+        webPreferences: {
+          preload: join(paths.outDir, 'preload', 'media-host.cjs'),
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          // Calls must not slow down because the window is hidden.
+          backgroundThrottling: false,
+          autoplayPolicy: 'no-user-gesture-required',
+        },
+      });
+      window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+      window.webContents.on('will-navigate', (event) => event.preventDefault());
+      const exited = new Promise<string>((resolve) => {
+        window.webContents.on('render-process-gone', (_event, details) => resolve(`the media host renderer died (${details.reason}, exit code ${details.exitCode})`));
+        window.on('closed', () => resolve('the media host window closed'));
+      });
+      if (paths.devServerUrl) await window.loadURL(new URL('media-host/index.html', paths.devServerUrl).toString());
+      else await window.loadFile(join(paths.outDir, 'renderer', 'media-host', 'index.html'));
+      const { port1, port2 } = new MessageChannelMain();
+      window.webContents.postMessage(PORT_CHANNEL, null, [port2]);
+      return {
+        connection: portConnection(port1),
+        exited,
+        async stop() {
+          port1.close();
+          if (!window.isDestroyed()) window.destroy();
+        },
+        pids: () => (window.isDestroyed() ? [] : [window.webContents.getOSProcessId()]),
+      };
+    },
+  };
+}
+
+function portConnection(port: MessagePortMain): MediaHostConnection {
+  const closeListeners: Array<(reason: string) => void> = [];
+  port.on('close', () => {
+    for (const listener of closeListeners) listener('MessagePort closed');
+  });
+  const connection: MediaHostConnection = {
+    sendText: (text) => port.postMessage(text),
+    sendBinary: (data) => port.postMessage(data),
+    onText: (listener) => port.on('message', (event) => typeof event.data === 'string' && listener(event.data)),
+    onBinary: (listener) =>
+      port.on('message', (event) => {
+        const data: unknown = event.data;
+        if (data instanceof ArrayBuffer) listener(new Uint8Array(data));
+        else if (data instanceof Uint8Array) listener(data);
+      }),
+    onClose: (listener) => closeListeners.push(listener),
+    close: () => port.close(),
+  };
+  port.start();
+  return connection;
+}
