@@ -315,6 +315,9 @@ function setSecurityHeaders(response: ServerResponse): void {
   response.setHeader('Referrer-Policy', 'no-referrer');
   response.setHeader('X-Frame-Options', 'DENY');
   response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  // With COOP, makes the pages cross-origin isolated: the media host needs SharedArrayBuffer for
+  // its audio rings (every asset is same-origin, so nothing else changes).
+  response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {

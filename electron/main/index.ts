@@ -21,6 +21,8 @@ const log = createStderrLogger('outbound-desktop');
 // audio without a user gesture (it is a hidden window).
 app.commandLine.appendSwitch('disable-features', 'WebRtcHideLocalIpsWithMdns');
 app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
+// The media host moves audio through SharedArrayBuffers; its file:// page is not cross-origin isolated.
+app.commandLine.appendSwitch('enable-features', 'SharedArrayBuffer');
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

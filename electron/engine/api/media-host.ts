@@ -154,13 +154,17 @@ export const hostEvents = {
     detail: z.string().nullable().default(null),
     stats: RtpStatsSchema.nullable().default(null),
   }),
-  /** The call's player: how much the engine's audio has played (drives the engine's pacing). */
-  'call.playout': z.object({
-    callId: CallId,
-    playedFrames: z.number().int(),
-    bufferedFrames: z.number().int(),
-    underruns: z.number().int(),
-    droppedFrames: z.number().int(),
+  /** Every call's player: how much of the engine's audio has played (drives the engine's pacing). */
+  'calls.playout': z.object({
+    reports: z.array(
+      z.object({
+        callId: CallId,
+        playedFrames: z.number().int(),
+        bufferedFrames: z.number().int(),
+        underruns: z.number().int(),
+        droppedFrames: z.number().int(),
+      }),
+    ),
   }),
 } as const;
 

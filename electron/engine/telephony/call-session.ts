@@ -271,7 +271,7 @@ export class CallSession {
     }
   }
 
-  onPlayout(report: HostEventData<'call.playout'>): void {
+  onPlayout(report: HostEventData<'calls.playout'>['reports'][number]): void {
     this.playback.onReport(report);
   }
 

@@ -9,11 +9,12 @@
 import { FRAME_MS, SAMPLES_PER_FRAME } from '../api/audio-frames.js';
 
 /**
- * Frames kept ahead of the player's estimated position. It starts at 80 ms and adapts like a
+ * Frames kept ahead of the player's estimated position. It starts at 160 ms and adapts like a
  * jitter buffer: a dry spell in the middle of a prompt (the engine or the page was late) adds
- * 40 ms, up to 300 ms; every 5 s without one gives 20 ms back.
+ * 40 ms, up to 300 ms; every 5 s without one gives 20 ms back, down to 80 ms.
  */
-export const PLAYBACK_LEAD_FRAMES = 4;
+export const PLAYBACK_LEAD_FRAMES = 8;
+export const PLAYBACK_MIN_LEAD_FRAMES = 4;
 export const PLAYBACK_MAX_LEAD_FRAMES = 15;
 const LEAD_RELAX_MS = 5000;
 /** Never more than this in flight, whatever the estimate says: bounds latency if reports stop. */
@@ -64,6 +65,9 @@ export class CallPlayback {
   /** Queues frames (20 ms, 320 samples each); resolves when they have played or were stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
     if (this.closed) return Promise.resolve({ completed: false, playedFrames: 0 });
+    // From idle, the player starts on the first frame: extrapolate from now, not from the last
+    // report (which may be seconds old), or the first report's round trip starves the player.
+    if (this.queue.length === 0 && this.inFlight === 0) this.reportAt = this.now();
     const promise = new Promise<PlaybackResult>((resolve) => {
       this.queue.push({ frames, next: 0, endsAtSent: Number.NaN, resolve, startedAtSent: Number.NaN });
     });
@@ -81,7 +85,7 @@ export class CallPlayback {
       this.lateUnderruns += report.underruns - this.underruns;
       this.lead = Math.min(PLAYBACK_MAX_LEAD_FRAMES, this.lead + 2);
       this.lastLateAt = this.reportAt;
-    } else if (this.lead > PLAYBACK_LEAD_FRAMES && this.reportAt - this.lastLateAt > LEAD_RELAX_MS) {
+    } else if (this.lead > PLAYBACK_MIN_LEAD_FRAMES && this.reportAt - this.lastLateAt > LEAD_RELAX_MS) {
       this.lead--;
       this.lastLateAt = this.reportAt;
     }

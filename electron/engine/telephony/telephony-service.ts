@@ -174,7 +174,9 @@ export class Telephony {
     this.configured.set(client, new Map());
     client.on('trunk.state', (s) => this.onTrunkState(s));
     client.on('call.milestone', (m) => this.sessions.get(m.callId)?.onMilestone(m));
-    client.on('call.playout', (p) => this.sessions.get(p.callId)?.onPlayout(p));
+    client.on('calls.playout', ({ reports }) => {
+      for (const report of reports) this.sessions.get(report.callId)?.onPlayout(report);
+    });
     client.onCapture((frame) => this.byChannel.get(frame.channel)?.onCapture(frame));
     // Configure every trunk right away so health shows before the first call.
     const trunks = await this.options.trunks.listForDialing();

@@ -11,8 +11,23 @@
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
 import captureUrl from './worklets/capture-processor.ts?worker&url';
 import playerUrl from './worklets/player-processor.ts?worker&url';
-import type { CaptureFrameMessage } from './worklets/capture-processor.js';
-import type { PlayerCommand, PlayerReport } from './worklets/player-processor.js';
+import {
+  CAPTURE_SLOTS,
+  CAPTURE_SLOT_SAMPLES,
+  CAPTURE_WRITTEN,
+  PLAYBACK_DROPPED,
+  PLAYBACK_PLAYED,
+  PLAYBACK_READ,
+  PLAYBACK_SLOTS,
+  PLAYBACK_UNDERRUNS,
+  PLAYBACK_WRITTEN,
+  createCaptureRing,
+  createPlaybackRing,
+  type CaptureRing,
+  type PlaybackRing,
+} from './rings.js';
+import type { PlayerCommand } from './worklets/player-processor.js';
+import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
 
 /**
  * Chromium delivers remote WebRTC audio to WebAudio as silence unless a playing media element
@@ -47,20 +62,25 @@ export class AudioEngine {
   private constructor(readonly context: AudioContext) {}
 
   static async create(): Promise<AudioEngine> {
+    if (typeof SharedArrayBuffer === 'undefined') {
+      throw new Error('SharedArrayBuffer is not available: the media host page must be cross-origin isolated (COOP same-origin + COEP require-corp)');
+    }
     const context = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: 'interactive' });
     await Promise.all([context.audioWorklet.addModule(captureUrl), context.audioWorklet.addModule(playerUrl)]);
     if (context.state !== 'running') await context.resume();
     return new AudioEngine(context);
   }
 
-  createCallAudio(handlers: CallAudioHandlers): CallAudio {
-    return new CallAudio(this.context, this.keeper, handlers);
+  createCallAudio(): CallAudio {
+    return new CallAudio(this.context, this.keeper);
   }
 }
 
-export interface CallAudioHandlers {
-  onCaptureFrame(message: CaptureFrameMessage): void;
-  onPlayerReport(report: PlayerReport): void;
+export interface PlayoutCounts {
+  playedFrames: number;
+  bufferedFrames: number;
+  underruns: number;
+  droppedFrames: number;
 }
 
 export class CallAudio {
@@ -71,6 +91,12 @@ export class CallAudio {
   private readonly outBus: GainNode;
   private readonly destination: MediaStreamAudioDestinationNode;
   private readonly capture: AudioWorkletNode;
+  private readonly captureRing: CaptureRing;
+  private readonly playbackRing: PlaybackRing;
+  /** Capture frames the page has taken from the ring (= the next frame's seq). */
+  private captureRead = 0;
+  /** Capture frames lost because the page fell more than the ring behind. */
+  captureOverruns = 0;
   private remoteSource: MediaStreamAudioSourceNode | null = null;
   private remoteTrack: MediaStreamTrack | null = null;
   private closed = false;
@@ -78,13 +104,16 @@ export class CallAudio {
   constructor(
     private readonly context: AudioContext,
     private readonly keeper: RemoteTrackKeeper,
-    handlers: CallAudioHandlers,
   ) {
+    const playback = createPlaybackRing();
+    this.playbackRing = playback.ring;
+    const capture = createCaptureRing();
+    this.captureRing = capture.ring;
     this.player = new AudioWorkletNode(context, 'outbound-player', {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [1],
-      processorOptions: { maxFrames: 30 },
+      processorOptions: { ring: playback.buffer },
     });
     this.botGain = new GainNode(context, { gain: 1 });
     this.outBus = new GainNode(context, { gain: 1, channelCount: 1, channelCountMode: 'explicit' });
@@ -95,13 +124,37 @@ export class CallAudio {
       channelCount: 1,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
+      processorOptions: { ring: capture.buffer },
     });
     this.player.connect(this.botGain).connect(this.outBus);
     this.outBus.connect(this.destination);
     this.outBus.connect(this.capture, 0, 1);
     this.outgoingStream = this.destination.stream;
-    this.capture.port.onmessage = (event: MessageEvent<CaptureFrameMessage>) => handlers.onCaptureFrame(event.data);
-    this.player.port.onmessage = (event: MessageEvent<PlayerReport>) => handlers.onPlayerReport(event.data);
+  }
+
+  /** Hands over every whole capture frame written since the last call (seq = frame number). */
+  drainCapture(onFrame: (seq: number, stereo: Int16Array) => void): void {
+    const written = Atomics.load(this.captureRing.control, CAPTURE_WRITTEN);
+    if (written - this.captureRead > CAPTURE_SLOTS) {
+      // The page fell more than a second behind: the oldest frames were overwritten.
+      this.captureOverruns += written - this.captureRead - CAPTURE_SLOTS;
+      this.captureRead = written - CAPTURE_SLOTS;
+    }
+    while (this.captureRead < written) {
+      const base = (this.captureRead % CAPTURE_SLOTS) * CAPTURE_SLOT_SAMPLES;
+      onFrame(this.captureRead, this.captureRing.samples.subarray(base, base + CAPTURE_SLOT_SAMPLES));
+      this.captureRead++;
+    }
+  }
+
+  playout(): PlayoutCounts {
+    const control = this.playbackRing.control;
+    return {
+      playedFrames: Atomics.load(control, PLAYBACK_PLAYED),
+      bufferedFrames: Math.max(0, Atomics.load(control, PLAYBACK_WRITTEN) - Atomics.load(control, PLAYBACK_READ)),
+      underruns: Atomics.load(control, PLAYBACK_UNDERRUNS),
+      droppedFrames: Atomics.load(control, PLAYBACK_DROPPED),
+    };
   }
 
   /** Feeds the customer's audio (the call's remote track) into the capture. */
@@ -115,10 +168,17 @@ export class CallAudio {
     this.remoteSource.connect(this.capture, 0, 0);
   }
 
+  /** Writes one 20 ms frame for the player; a full ring drops it (counted). */
   play(samples: Int16Array): void {
     if (this.closed) return;
-    const command: PlayerCommand = { type: 'frame', samples };
-    this.player.port.postMessage(command, [samples.buffer]);
+    const control = this.playbackRing.control;
+    const written = Atomics.load(control, PLAYBACK_WRITTEN);
+    if (written - Atomics.load(control, PLAYBACK_READ) >= PLAYBACK_SLOTS) {
+      Atomics.add(control, PLAYBACK_DROPPED, 1);
+      return;
+    }
+    this.playbackRing.samples.set(samples.subarray(0, SAMPLES_PER_FRAME), (written % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME);
+    Atomics.store(control, PLAYBACK_WRITTEN, written + 1);
   }
 
   flush(): void {

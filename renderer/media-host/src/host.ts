@@ -19,7 +19,7 @@ import {
   type HostEventName,
   type HostReplyMessage,
 } from '../../../electron/engine/api/media-host.js';
-import { AudioEngine } from './audio.js';
+import { AudioEngine, type PlayoutCounts } from './audio.js';
 import { CallLeg } from './call-leg.js';
 import type { EngineLink } from './link.js';
 import { TrunkAgent } from './trunk-agent.js';
@@ -34,6 +34,9 @@ class HostError extends Error {
 }
 
 const MAX_CAPTURE_BATCH = 64;
+const PUMP_MS = 20;
+/** Player counts go to the engine every 60 ms; it extrapolates between reports. */
+const REPORT_EVERY_TICKS = 3;
 
 /** How long a dial waits for a trunk that is still connecting before calling it down. */
 const TRUNK_READY_TIMEOUT_MS = 3000;
@@ -42,8 +45,8 @@ export class MediaHost {
   private readonly trunks = new Map<number, TrunkAgent>();
   private readonly calls = new Map<string, CallLeg>();
   private readonly byChannel = new Map<number, CallLeg>();
-  private captureBatch: ArrayBuffer[] = [];
-  private captureFlush: ReturnType<typeof setTimeout> | null = null;
+  private ticks = 0;
+  private readonly lastReported = new Map<string, PlayoutCounts>();
 
   constructor(
     private readonly link: EngineLink,
@@ -51,6 +54,7 @@ export class MediaHost {
   ) {
     link.onText((text) => void this.receive(text));
     link.onBinary((buffer) => this.receiveAudio(buffer));
+    setInterval(() => this.pump(), PUMP_MS);
     link.onClose(() => {
       // Without the engine nobody drives these calls: end them (the engine records why).
       for (const leg of this.calls.values()) leg.hangup('media host lost the engine');
@@ -129,15 +133,10 @@ export class MediaHost {
         }
         const leg = new CallLeg({
           ...p,
-          audio: this.audio.createCallAudio({
-            onCaptureFrame: ({ seq, buffer }) => {
-              writeFrameHeader(new DataView(buffer), { kind: FRAME_KIND.capture, channel: p.channel, seq, timestampMs: Date.now() });
-              this.queueCapture(buffer);
-            },
-            onPlayerReport: (report) => this.emit('call.playout', { callId: p.callId, ...report }),
-          }),
+          audio: this.audio.createCallAudio(),
           emit: (milestone) => this.emit('call.milestone', milestone),
           onClosed: (closed) => {
+            this.lastReported.delete(closed.callId);
             this.calls.delete(closed.callId);
             this.byChannel.delete(closed.channel);
           },
@@ -190,47 +189,54 @@ export class MediaHost {
   }
 
   /**
-   * Every call's worklet delivers a frame in the same render quantum: send them together, one
-   * message per tick rather than one per call (a frame batch is frames back to back).
+   * Every 20 ms, for every call: take the capture frames the worklets wrote and send them as one
+   * message (frames back to back); every third tick, report each player's counts in one event.
+   * Audio crosses into this page through shared rings, so this timer is the only per-frame work.
    */
-  private queueCapture(buffer: ArrayBuffer): void {
-    this.captureBatch.push(buffer);
-    // A busy page must not build one huge message: send what is there at 64 frames.
-    if (this.captureBatch.length >= MAX_CAPTURE_BATCH) this.flushCapture();
-    if (this.captureFlush !== null || this.captureBatch.length === 0) return;
-    this.captureFlush = setTimeout(() => this.flushCapture(), 0);
-  }
-
-  private flushCapture(): void {
-    if (this.captureFlush !== null) clearTimeout(this.captureFlush);
-    this.captureFlush = null;
-    const batch = this.captureBatch;
-    this.captureBatch = [];
-    if (batch.length === 0) return;
-    if (batch.length === 1 && batch[0]) {
-      this.link.sendBinary(batch[0]);
-      return;
+  private pump(): void {
+    const now = Date.now();
+    const frames: Uint8Array[] = [];
+    for (const leg of this.calls.values()) {
+      leg.audio.drainCapture((seq, stereo) => {
+        const frame = new Uint8Array(CAPTURE_FRAME_BYTES);
+        writeFrameHeader(new DataView(frame.buffer), { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now });
+        new Int16Array(frame.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME * 2).set(stereo);
+        frames.push(frame);
+      });
     }
-    const joined = new Uint8Array(CAPTURE_FRAME_BYTES * batch.length);
-    batch.forEach((frame, i) => joined.set(new Uint8Array(frame), i * CAPTURE_FRAME_BYTES));
-    this.link.sendBinary(joined.buffer);
+    for (let start = 0; start < frames.length; start += MAX_CAPTURE_BATCH) {
+      const batch = frames.slice(start, start + MAX_CAPTURE_BATCH);
+      const joined = new Uint8Array(CAPTURE_FRAME_BYTES * batch.length);
+      batch.forEach((frame, i) => joined.set(frame, i * CAPTURE_FRAME_BYTES));
+      this.link.sendBinary(joined.buffer);
+    }
+    if (++this.ticks % REPORT_EVERY_TICKS !== 0) return;
+    const reports = [];
+    for (const leg of this.calls.values()) {
+      const counts = leg.audio.playout();
+      const last = this.lastReported.get(leg.callId);
+      if (last && last.playedFrames === counts.playedFrames && last.droppedFrames === counts.droppedFrames && last.underruns === counts.underruns) continue;
+      this.lastReported.set(leg.callId, counts);
+      reports.push({ callId: leg.callId, ...counts });
+    }
+    if (reports.length > 0) this.emit('calls.playout', { reports });
   }
 
   /** One playback frame, or several back to back (the engine sends a tick's frames together). */
   private receiveAudio(buffer: ArrayBuffer): void {
     if (buffer.byteLength > PLAYBACK_FRAME_BYTES && buffer.byteLength % PLAYBACK_FRAME_BYTES === 0) {
-      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer.slice(offset, offset + PLAYBACK_FRAME_BYTES));
+      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer, offset);
       return;
     }
-    this.receiveFrame(buffer);
+    if (buffer.byteLength === PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer, 0);
   }
 
-  private receiveFrame(buffer: ArrayBuffer): void {
-    const header = readFrameHeader(new DataView(buffer));
+  private receiveFrame(buffer: ArrayBuffer, offset: number): void {
+    const header = readFrameHeader(new DataView(buffer, offset, PLAYBACK_FRAME_BYTES));
     if (!header || header.kind !== FRAME_KIND.playback) return;
     const leg = this.byChannel.get(header.channel);
     if (!leg || leg.isEnded) return;
-    leg.audio.play(new Int16Array(buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME));
+    leg.audio.play(new Int16Array(buffer, offset + FRAME_HEADER_BYTES, SAMPLES_PER_FRAME));
   }
 
   private requireCall(callId: string): CallLeg {

@@ -1,115 +1,85 @@
 /**
- * Player: plays the engine's 20 ms Int16 frames into the call's outgoing mix. The buffer is small
- * and bounded: the engine paces its sending by the reports this posts (played and buffered
- * frames), so the buffer stays a few frames deep; if it ever overfills, the oldest audio is
- * dropped (latency stays bounded) and counted. `flush` empties it at once (barge-in).
- * There is no re-priming after an underrun: a gap plays as silence and the next frame plays
- * as soon as it arrives, so latency never creeps up.
+ * Player: plays the engine's 20 ms Int16 frames from the call's playback ring into the call's
+ * outgoing mix. The engine paces what it sends by the counts in the ring (read by the page and
+ * reported), so the ring stays a few frames deep. `flush` skips everything written (barge-in).
+ * There is no re-priming after an underrun: a gap plays as silence and the next frame plays as
+ * soon as it arrives, so latency never creeps up.
  */
 import { SAMPLES_PER_FRAME } from '../../../../electron/engine/api/audio-frames.js';
+import {
+  PLAYBACK_DROPPED,
+  PLAYBACK_PLAYED,
+  PLAYBACK_READ,
+  PLAYBACK_SLOTS,
+  PLAYBACK_UNDERRUNS,
+  PLAYBACK_WRITTEN,
+  playbackRing,
+  type PlaybackRing,
+} from '../rings.js';
 
-export type PlayerCommand = { type: 'frame'; samples: Int16Array } | { type: 'flush' } | { type: 'stop' };
-
-export interface PlayerReport {
-  playedFrames: number;
-  bufferedFrames: number;
-  underruns: number;
-  droppedFrames: number;
-  /** Frames dropped by the flush this report answers; absent for periodic reports. */
-  flushed?: number;
-}
-
-/** One report per 60 ms of playback (the engine extrapolates between them), and at once when it runs dry. */
-const REPORT_EVERY_SAMPLES = SAMPLES_PER_FRAME * 3;
+export type PlayerCommand = { type: 'flush' } | { type: 'stop' };
 
 class PlayerProcessor extends AudioWorkletProcessor {
-  private readonly queue: Float32Array[] = [];
-  private current: Float32Array | null = null;
+  private readonly ring: PlaybackRing;
+  private read = 0;
   private position = 0;
-  private readonly maxFrames: number;
-  private playedFrames = 0;
+  private played = 0;
   private underruns = 0;
-  private droppedFrames = 0;
   private starving = false;
-  private sinceReport = 0;
-  private dirty = false;
   private running = true;
 
   constructor(options?: AudioWorkletNodeOptions) {
     super(options);
-    const requested = (options?.processorOptions as { maxFrames?: number } | undefined)?.maxFrames;
-    this.maxFrames = requested ?? 25;
-    this.port.onmessage = (event: MessageEvent<PlayerCommand>) => this.receive(event.data);
-  }
-
-  private receive(command: PlayerCommand): void {
-    if (command.type === 'frame') {
-      const frame = new Float32Array(command.samples.length);
-      for (let i = 0; i < frame.length; i++) frame[i] = (command.samples[i] ?? 0) / 0x8000;
-      this.queue.push(frame);
-      while (this.queue.length > this.maxFrames) {
-        this.queue.shift();
-        this.droppedFrames++;
+    this.ring = playbackRing((options?.processorOptions as { ring: SharedArrayBuffer }).ring);
+    this.port.onmessage = (event: MessageEvent<PlayerCommand>) => {
+      if (event.data.type === 'stop') {
+        this.running = false;
+        return;
       }
-      this.starving = false;
-      return;
-    }
-    if (command.type === 'flush') {
-      const flushed = this.queue.length + (this.current ? 1 : 0);
-      this.queue.length = 0;
-      this.current = null;
+      // Flush: skip to what is written; count the skipped frames (and a half-played one) as dropped.
+      const written = Atomics.load(this.ring.control, PLAYBACK_WRITTEN);
+      const skipped = written - this.read;
+      if (skipped > 0) Atomics.add(this.ring.control, PLAYBACK_DROPPED, skipped);
+      this.read = written;
       this.position = 0;
-      this.droppedFrames += flushed;
-      this.report(flushed);
-      return;
-    }
-    this.running = false;
-  }
-
-  private report(flushed?: number): void {
-    const report: PlayerReport = {
-      playedFrames: this.playedFrames,
-      bufferedFrames: this.queue.length + (this.current ? 1 : 0),
-      underruns: this.underruns,
-      droppedFrames: this.droppedFrames,
-      ...(flushed === undefined ? {} : { flushed }),
+      Atomics.store(this.ring.control, PLAYBACK_READ, this.read);
     };
-    this.port.postMessage(report);
-    this.sinceReport = 0;
-    this.dirty = false;
   }
 
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     const out = outputs[0]?.[0];
     if (!out) return this.running;
-    let written = 0;
-    while (written < out.length) {
-      if (!this.current) {
-        const next = this.queue.shift();
-        if (!next) {
-          // Starved: the rest of this quantum is silence. Count one underrun per dry spell, and
-          // only while the engine is mid-stream (frames played and none waiting).
-          if (!this.starving && this.playedFrames > 0) this.underruns++;
+    const control = this.ring.control;
+    let written = Atomics.load(control, PLAYBACK_WRITTEN);
+    let index = 0;
+    while (index < out.length) {
+      if (this.read >= written) {
+        written = Atomics.load(control, PLAYBACK_WRITTEN);
+        if (this.read >= written) {
+          // Dry: the rest of this quantum is silence; one underrun per dry spell, mid-stream only.
+          if (!this.starving && this.played > 0) {
+            this.underruns++;
+            Atomics.store(control, PLAYBACK_UNDERRUNS, this.underruns);
+          }
           this.starving = true;
-          out.fill(0, written);
+          out.fill(0, index);
           break;
         }
-        this.current = next;
-        this.position = 0;
       }
-      const take = Math.min(out.length - written, this.current.length - this.position);
-      out.set(this.current.subarray(this.position, this.position + take), written);
-      written += take;
+      this.starving = false;
+      const base = (this.read % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME;
+      const take = Math.min(out.length - index, SAMPLES_PER_FRAME - this.position);
+      for (let i = 0; i < take; i++) out[index + i] = (this.ring.samples[base + this.position + i] ?? 0) / 0x8000;
+      index += take;
       this.position += take;
-      if (this.position >= this.current.length) {
-        this.current = null;
-        this.playedFrames++;
-        this.dirty = true;
+      if (this.position >= SAMPLES_PER_FRAME) {
+        this.position = 0;
+        this.read++;
+        this.played++;
+        Atomics.store(control, PLAYBACK_PLAYED, this.played);
+        Atomics.store(control, PLAYBACK_READ, this.read);
       }
     }
-    this.sinceReport += out.length;
-    const dry = this.queue.length === 0 && !this.current;
-    if (this.dirty && (this.sinceReport >= REPORT_EVERY_SAMPLES || dry)) this.report();
     return this.running;
   }
 }
