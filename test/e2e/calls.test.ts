@@ -363,3 +363,34 @@ describe('in-call controls', () => {
     await agent.stop();
   });
 });
+
+describe('scripted far ends (sipp)', () => {
+  it('busy from a scripted far end: 486 → busy', async () => {
+    const far = await bed.sipp({ scenario: 'busy' });
+    const session = await calls.engine.telephony.dial({ number: far.number, trunk: 'main' });
+    expect(await session.whenEnded()).toMatchObject({ outcome: 'busy', sipCode: 486 });
+    await far.stop();
+  });
+
+  it('early media (183) is reported before the answer, and the call then connects', async () => {
+    const far = await bed.sipp({ scenario: 'early-media', earlyMediaMs: 1500 });
+    const session = await calls.engine.telephony.dial({ number: far.number, trunk: 'main' });
+    await untilAnswered(session);
+    const types = calls.eventsOf(session.callId).map((e) => e.type);
+    expect(types.indexOf('early_media')).toBeGreaterThan(-1);
+    expect(types.indexOf('early_media')).toBeLessThan(types.indexOf('answered'));
+    await session.hangup('test done');
+    expect(await session.whenEnded()).toMatchObject({ outcome: 'completed' });
+    await far.stop();
+  });
+
+  it('a far end that refuses the offered media (488) fails with a specific, stored reason', async () => {
+    const far = await bed.sipp({ scenario: { reject: 488, reason: 'Not Acceptable Here' } });
+    const session = await calls.engine.telephony.dial({ number: far.number, trunk: 'main' });
+    const end = await session.whenEnded();
+    expect(end).toMatchObject({ outcome: 'failed', sipCode: 488 });
+    expect(end.reason).toMatch(/refused the call's media/);
+    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({ outcome: 'failed', sipCode: 488 });
+    await far.stop();
+  });
+});

@@ -11,7 +11,8 @@
  * - An HTTP listener on rpcPort serving JSON-RPC at /RPC (ul.lookup etc.) for the bed itself.
  * - rtpengine between the WebSocket side (ICE, DTLS-SRTP, rtcp-mux) and plain RTP on UDP, flags
  *   chosen by the direction a message travels (see TESTBED.md).
- * - `sipp<port>` as the Request-URI user goes to a sipp far end on 127.0.0.1:<port> over UDP.
+ * - `sipp<port>` (or `99<port>`, a number the app can dial) as the Request-URI user goes to a sipp
+ *   far end on 127.0.0.1:<port> over UDP.
  */
 
 export interface KamailioConfigOptions {
@@ -251,10 +252,15 @@ route[REGISTRAR] {
 	exit;
 }
 
-# sip:sipp<port>@... goes to a scripted sipp far end on 127.0.0.1:<port> over UDP.
+# sip:sipp<port>@... (or the dialable number 99<port>) goes to a scripted sipp far end on
+# 127.0.0.1:<port> over UDP.
 route[SIPP] {
 	if ($rU =~ "^sipp[0-9]+$") {
 		$du = "sip:127.0.0.1:" + $(rU{s.substr,4,0}) + ";transport=udp";
+		route(RELAY);
+	}
+	if ($rU =~ "^99[0-9]{4,5}$") {
+		$du = "sip:127.0.0.1:" + $(rU{s.substr,2,0}) + ";transport=udp";
 		route(RELAY);
 	}
 }

@@ -44,6 +44,8 @@ export interface Sipp {
   readonly port: number;
   /** sip:sipp<port>@<domain>: dial this through the proxy. */
   uri(domain?: string): string;
+  /** The same far end as a dialable number (99<port>), for the app's number checks. */
+  readonly number: string;
   readonly pid: number;
   readonly logPath: string;
   readonly messagesPath: string;
@@ -229,6 +231,7 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   return {
     port: options.port,
     uri: (domain = '127.0.0.1') => `sip:sipp${options.port}@${domain}`,
+    number: `99${options.port}`,
     pid: managed.pid,
     logPath,
     messagesPath,
