@@ -38,6 +38,8 @@ export interface SippOptions {
    * operator announcement), after the 200 for answer. sox converts it to 8 kHz µ-law.
    */
   play?: string;
+  /** Echo every RTP packet back to its sender (sipp -rtp_echo): a far end for round-trip latency. */
+  rtpEcho?: boolean;
 }
 
 export interface Sipp {
@@ -151,8 +153,9 @@ ${options.playEarly ? `${stream(options.playEarly)}\n` : ''}  <recv request="CAN
 ${streaming ? '  <nop><action><exec rtp_stream="pause" /></action></nop>\n' : ''}${cancelled('end')}
   <label id="answer" />
 `;
+  // sipp refuses variables it assigns but never uses: only the early-media branch needs them (its 487).
   return `${HEAD}<scenario name="${options.earlyMediaMs === undefined ? 'answer' : 'early media then answer'}">
-${RECV_INVITE}
+${options.earlyMediaMs === undefined ? '  <recv request="INVITE" />' : RECV_INVITE}
 ${reply('100 Trying')}
 ${early}${reply('200 OK', { sdp: true, contact: true })}
   <recv request="ACK" />
@@ -213,6 +216,7 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
     '-nostdin',
     '-trace_msg', '-message_file', messagesPath,
     '-trace_err', '-error_file', errorsPath,
+    ...(options.rtpEcho ? ['-rtp_echo'] : []),
   ];
   const managed: Managed = launch(`sipp ${name}`, '/usr/bin/sipp', args, { logPath, cwd: options.dir });
   // sipp prints nothing useful when it is ready; give it a moment to bind, and catch early exits.
