@@ -39,6 +39,10 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
     if (error instanceof Error && error.message.startsWith('Refusing to listen')) throw new UsageError(error.message);
     throw error;
   }
+  // Calls placed from the console run in a media host in Chromium, started now when trunks exist
+  // (so the Settings page shows their health), otherwise on the first call.
+  const { createChromiumMediaHostLauncher } = await import('../headless/media-host-launcher.js');
+  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }), { warm: true });
   out.record(
     { event: 'listening', mode: 'headless', url: server.url, port: server.port, token: server.token, dataDir: engine.dataDir, database: engine.store.path },
     [
@@ -49,8 +53,9 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
     ].join('\n'),
   );
   const signal = await options.stopSignal;
-  await server.close();
+  // The engine first: it hangs up live calls through the media host, which needs the server's link.
   await engine.stop();
+  await server.close();
   out.record({ event: 'stopped', signal }, `Stopped (${signal}).`);
   return 0;
 }

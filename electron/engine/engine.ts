@@ -96,6 +96,7 @@ export class Engine {
       onCallEvent: (event) => this.events.emit('call.event', event),
       onCallState: (session) => this.publishLiveCall(session),
     });
+    this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });

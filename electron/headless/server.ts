@@ -154,11 +154,40 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     mediaSockets.add(ws);
     ws.on('close', () => mediaSockets.delete(ws));
     ws.on('error', (error) => log.warn('The media host link failed', { error: error.message }));
+    // The page speaks first ("ready") and may do so before the engine has attached its listeners:
+    // hold what arrives until then.
+    const held: Array<{ data: Buffer; binary: boolean }> = [];
+    let textListener: ((text: string) => void) | null = null;
+    let binaryListener: ((data: Uint8Array) => void) | null = null;
+    const deliver = (data: Buffer, binary: boolean): boolean => {
+      const listener = binary ? binaryListener : textListener;
+      if (!listener) return false;
+      if (binary) (listener as (data: Uint8Array) => void)(data);
+      else (listener as (text: string) => void)(data.toString('utf8'));
+      return true;
+    };
+    const release = (): void => {
+      for (let i = 0; i < held.length; ) {
+        const item = held[i]!;
+        if (deliver(item.data, item.binary)) held.splice(i, 1);
+        else i++;
+      }
+    };
+    ws.on('message', (data, isBinary) => {
+      const buffer = rawToBuffer(data);
+      if (!deliver(buffer, isBinary)) held.push({ data: buffer, binary: isBinary });
+    });
     return {
       sendText: (text) => ws.readyState === ws.OPEN && ws.send(text),
       sendBinary: (data) => ws.readyState === ws.OPEN && ws.send(data, { binary: true }),
-      onText: (listener) => ws.on('message', (data, isBinary) => !isBinary && listener(rawToBuffer(data).toString('utf8'))),
-      onBinary: (listener) => ws.on('message', (data, isBinary) => isBinary && listener(rawToBuffer(data))),
+      onText: (listener) => {
+        textListener = listener;
+        release();
+      },
+      onBinary: (listener) => {
+        binaryListener = listener;
+        release();
+      },
       onClose: (listener) => ws.on('close', (code, reason) => listener(`code ${code}${reason.length ? ` (${reason.toString()})` : ''}`)),
       close: () => ws.close(1000, 'closed by the engine'),
     };

@@ -49,7 +49,7 @@ async function start(): Promise<void> {
     return;
   }
   applyPermissionPolicy(session.defaultSession, isTrustedUrl);
-  engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }));
+  engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }), { warm: true });
   const disposeIpc = registerApiIpc(ipcMain, {
     api: engine,
     isTrustedUrl,

@@ -58,22 +58,30 @@ export function createElectronMediaHostLauncher(paths: MediaHostWindowPaths): Me
 
 function portConnection(port: MessagePortMain): MediaHostConnection {
   const closeListeners: Array<(reason: string) => void> = [];
+  let textListener: ((text: string) => void) | null = null;
+  let binaryListener: ((data: Uint8Array) => void) | null = null;
   port.on('close', () => {
     for (const listener of closeListeners) listener('MessagePort closed');
   });
-  const connection: MediaHostConnection = {
+  port.on('message', (event) => {
+    const data: unknown = event.data;
+    if (typeof data === 'string') textListener?.(data);
+    else if (data instanceof ArrayBuffer) binaryListener?.(new Uint8Array(data));
+    else if (data instanceof Uint8Array) binaryListener?.(data);
+  });
+  // A MessagePortMain queues messages until start(): start once the engine listens for text
+  // (the page's first word, "ready", must not be lost).
+  return {
     sendText: (text) => port.postMessage(text),
     sendBinary: (data) => port.postMessage(data),
-    onText: (listener) => port.on('message', (event) => typeof event.data === 'string' && listener(event.data)),
-    onBinary: (listener) =>
-      port.on('message', (event) => {
-        const data: unknown = event.data;
-        if (data instanceof ArrayBuffer) listener(new Uint8Array(data));
-        else if (data instanceof Uint8Array) listener(data);
-      }),
+    onText: (listener) => {
+      textListener = listener;
+      port.start();
+    },
+    onBinary: (listener) => {
+      binaryListener = listener;
+    },
     onClose: (listener) => closeListeners.push(listener),
     close: () => port.close(),
   };
-  port.start();
-  return connection;
 }

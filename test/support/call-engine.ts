@@ -58,7 +58,12 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
         const wake = (): void => void check();
         const timer = setTimeout(() => {
           waiters.delete(wake);
-          reject(new Error(`No "${type}" event on call ${callId} within ${timeoutMs} ms; got: ${eventsOf(callId).map((e) => e.type).join(', ')}`));
+          const ended = eventsOf(callId).find((e) => e.type === 'ended');
+          reject(
+            new Error(
+              `No "${type}" event on call ${callId} within ${timeoutMs} ms; got: ${eventsOf(callId).map((e) => e.type).join(', ')}${ended ? ` (ended: ${String(ended.data.outcome)}, ${String(ended.data.reason)})` : ''}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(wake);
       });

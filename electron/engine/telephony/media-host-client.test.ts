@@ -82,3 +82,20 @@ describe('MediaHostClient', () => {
     await expect(client.request('host.stats', {})).rejects.toMatchObject({ code: 'HOST_GONE' });
   });
 });
+
+describe('MediaHostClient start-up', () => {
+  it('sees a "ready" the page sent before anyone asked', async () => {
+    // A link that delivers the page's first message as soon as a text listener is attached.
+    const early = JSON.stringify({ type: 'event', event: 'host.ready', data: { userAgent: 'test', sampleRate: 16000, at: 1 } });
+    const connection: MediaHostConnection = {
+      sendText: () => {},
+      sendBinary: () => {},
+      onText: (listener) => listener(early),
+      onBinary: () => {},
+      onClose: () => {},
+      close: () => {},
+    };
+    const client = new MediaHostClient(connection, silentLogger);
+    await expect(client.whenReady(100)).resolves.toMatchObject({ userAgent: 'test', sampleRate: 16000 });
+  });
+});

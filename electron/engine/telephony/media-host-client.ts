@@ -69,14 +69,39 @@ export class MediaHostClient {
   private readonly closeListeners: Array<(reason: string) => void> = [];
   /** Frames the engine could not use (unknown layout); counted, never thrown. */
   badFrames = 0;
+  private readonly ready: Promise<HostEventData<'host.ready'>>;
 
   constructor(
     private readonly connection: MediaHostConnection,
     private readonly log: Logger,
   ) {
+    // Listen for the page's first words before the link delivers anything.
+    this.ready = new Promise((resolve, reject) => {
+      this.on('host.ready', (info) => resolve(info));
+      this.on('host.error', ({ message }) => reject(new Error(message)));
+      this.onClose((reason) => reject(new Error(`link closed (${reason})`)));
+    });
+    this.ready.catch(() => undefined); // observed by whenReady; a late failure is not unhandled
     connection.onText((text) => this.receiveText(text));
     connection.onBinary((data) => this.receiveBinary(data));
     connection.onClose((reason) => this.handleClose(reason));
+  }
+
+  /** Settles when the page says it is ready (or fails to start, or the link closes first). */
+  whenReady(timeoutMs: number): Promise<HostEventData<'host.ready'>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "ready" within ${timeoutMs} ms`)), timeoutMs);
+      this.ready.then(
+        (info) => {
+          clearTimeout(timer);
+          resolve(info);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   get isClosed(): boolean {

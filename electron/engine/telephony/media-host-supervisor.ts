@@ -86,7 +86,7 @@ export class MediaHostSupervisor {
     }
     const client = new MediaHostClient(host.connection, this.log);
     try {
-      await waitForReady(client, READY_TIMEOUT_MS);
+      await client.whenReady(READY_TIMEOUT_MS);
       await this.handlers.onReady(client);
     } catch (error) {
       this.failures++;
@@ -130,22 +130,4 @@ export class MediaHostSupervisor {
       });
     }, delay);
   }
-}
-
-function waitForReady(client: MediaHostClient, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready" within ${timeoutMs} ms`)), timeoutMs);
-    client.on('host.ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.on('host.error', ({ message }) => {
-      clearTimeout(timer);
-      reject(new Error(message));
-    });
-    client.onClose((reason) => {
-      clearTimeout(timer);
-      reject(new Error(`link closed (${reason})`));
-    });
-  });
 }

@@ -65,8 +65,11 @@ export class Telephony {
 
   constructor(private readonly options: TelephonyOptions) {}
 
-  /** Given by the shell: how to start a media host (Chromium headless, a hidden window in Electron). */
-  setLauncher(launcher: MediaHostLauncher): void {
+  /**
+   * Given by the shell: how to start a media host (Chromium headless, a hidden window in Electron).
+   * With `warm`, a host starts now when trunks exist, so their health shows before the first call.
+   */
+  setLauncher(launcher: MediaHostLauncher, options: { warm?: boolean } = {}): void {
     if (this.supervisor) throw new Error('The media host launcher is already set');
     this.supervisor = new MediaHostSupervisor(
       launcher,
@@ -78,6 +81,40 @@ export class Telephony {
       },
       this.options.log,
     );
+    if (options.warm) void this.warmUp();
+  }
+
+  /** Starts the media host when there are trunks to connect (errors are logged, not thrown). */
+  async warmUp(): Promise<void> {
+    if (!this.supervisor) return;
+    try {
+      if ((await this.options.trunks.listForDialing()).length > 0) await this.supervisor.client();
+    } catch (error) {
+      this.options.log.error('The media host did not start', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * A trunk was added, changed or removed: the running host connects, reconnects or drops its user
+   * agent (a trunk changed mid-call keeps its old agent until it has no calls).
+   */
+  async onTrunkChanged(change: { kind: 'created' | 'updated' | 'removed'; trunkId: number }): Promise<void> {
+    if (!this.supervisor) return;
+    try {
+      if (change.kind === 'removed') {
+        if (!this.supervisor.running) return;
+        const client = await this.supervisor.client();
+        this.configured.get(client)?.delete(change.trunkId);
+        await client.request('trunk.remove', { trunkId: change.trunkId });
+        return;
+      }
+      const trunk = (await this.options.trunks.listForDialing()).find((t) => t.id === change.trunkId);
+      if (!trunk) return;
+      if ([...this.sessions.values()].some((s) => s.trunk.id === trunk.id && s.state !== 'done')) return;
+      await this.ensureTrunk(await this.supervisor.client(), trunk);
+    } catch (error) {
+      this.options.log.error('Updating the media host after a trunk change failed', { trunkId: change.trunkId, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   get mediaHost(): MediaHostSupervisor | null {
