@@ -179,11 +179,13 @@ export class Telephony {
 
   /** Ends every call and the media host. */
   async stop(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.hangup('engine stopping').catch(() => undefined)));
-    await Promise.race([
-      Promise.all([...this.sessions.values()].map((s) => s.whenEnded())),
-      new Promise((resolve) => setTimeout(resolve, 4000)),
-    ]);
+    const live = [...this.sessions.values()];
+    if (live.length > 0) {
+      await Promise.all(live.map((s) => s.hangup('engine stopping').catch(() => undefined)));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all(live.map((s) => s.whenEnded())), new Promise((resolve) => (timer = setTimeout(resolve, 4000)))]);
+      clearTimeout(timer);
+    }
     await this.supervisor?.stop();
   }
 
