@@ -393,4 +393,56 @@ describe('scripted far ends (sipp)', () => {
     expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({ outcome: 'failed', sipCode: 488 });
     await far.stop();
   });
+
+  it('an answer whose SDP the relay cannot turn into WebRTC media fails with a specific, stored reason', async () => {
+    // A 200 OK whose SDP has no usable media line: rtpengine cannot rewrite it for the WebRTC
+    // side, so the browser cannot apply it.
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="bad sdp">
+  <recv request="INVITE" />
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 1 1 IN IP4 [local_ip]
+s=-
+t=0 0
+m=audio 0 RTP/AVP 96
+a=rtpmap:96 NOSUCHCODEC/8000
+    ]]>
+  </send>
+  <recv request="ACK" />
+  <recv request="BYE" />
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+`;
+    const far = await bed.sipp({ scenario: { xml, name: 'bad-sdp' } });
+    const session = await calls.engine.telephony.dial({ number: far.number, trunk: 'main' });
+    const end = await session.whenEnded();
+    expect(end.outcome).toBe('failed');
+    expect(end.reason).toMatch(/media could not be set up/);
+    expect(end.endedAt - session.startedAt).toBeLessThan(10_000);
+    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({ outcome: 'failed', endReason: end.reason });
+    await far.stop();
+  });
 });

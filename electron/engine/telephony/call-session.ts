@@ -107,6 +107,9 @@ export class CallSession {
   private localReason: string | null = null;
   /** Where a blind transfer (REFER) sent the customer, once the far end reported success. */
   private transferTarget: string | null = null;
+  private mediaFlowing = false;
+  /** Why an answered call was given up because its audio never started. */
+  private mediaFailure: string | null = null;
   private referTarget: string | null = null;
   private recorder: CallRecorderLike | null = null;
   private firstRecordedSeq: number | null = null;
@@ -240,8 +243,18 @@ export class CallSession {
         this.setState('answered', { answeredAt: m.at, sipCode: m.sipCode ?? 200, sipReason: m.sipReason });
         this.recorder = this.deps.createRecorder(this.callId);
         return;
+      case 'media_flowing':
+        this.mediaFlowing = true;
+        this.eventAt(m.at, m.milestone, data);
+        return;
       case 'media_timeout':
         this.eventAt(m.at, m.milestone, data);
+        if (!this.mediaFlowing) {
+          // Answered on paper, but no audio ever: the media could not be set up.
+          this.mediaFailure = `answered, but the call's media could not be set up: ${m.detail ?? 'no audio from the far end'}`;
+          void this.hangup(this.mediaFailure, 'engine (media watchdog)');
+          return;
+        }
         void this.hangup(`dead line: ${m.detail ?? 'no RTP from the far end'}`, 'engine (media watchdog)');
         return;
       case 'failed':
@@ -258,6 +271,10 @@ export class CallSession {
         return;
       case 'ended':
         this.eventAt(m.at, 'sip_ended', data);
+        if (this.mediaFailure) {
+          this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: this.mediaFailure, detail: m.detail });
+          return;
+        }
         this.finish({
           outcome: this.transferTarget ? 'transferred' : 'completed',
           sipCode: null,

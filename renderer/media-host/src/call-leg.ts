@@ -31,6 +31,8 @@ export interface CallLegOptions {
 
 /** RTP statistics: often until media flows (to report it soon), then every 2 s (getStats is not free). */
 const STATS_FAST_MS = 250;
+/** An answered call whose audio never starts (a refused media stream, ICE that fails) is given up after this. */
+const MEDIA_START_TIMEOUT_MS = 5000;
 const STATS_INTERVAL_MS = 2000;
 
 export class CallLeg {
@@ -46,6 +48,7 @@ export class CallLeg {
   private held = false;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPackets = 0;
+  private answeredAt = 0;
   private lastPacketsAt = 0;
   private mediaFlowing = false;
   private timedOut = false;
@@ -171,6 +174,7 @@ export class CallLeg {
       const response = (event as { response?: SipResponseLike }).response;
       this.milestone('answered', { sipCode: response?.status_code ?? 200, sipReason: response?.reason_phrase ?? null });
       this.lastPacketsAt = Date.now();
+      this.answeredAt = this.lastPacketsAt;
       this.startStats();
     });
     session.on('confirmed', () => this.milestone('confirmed', {}));
@@ -229,6 +233,12 @@ export class CallLeg {
         this.timedOut = false;
         this.milestone('media_resumed', { stats });
       }
+      return;
+    }
+    if (!this.mediaFlowing && !this.timedOut && now - this.answeredAt >= MEDIA_START_TIMEOUT_MS) {
+      this.timedOut = true;
+      const ice = this.session?.connection?.iceConnectionState ?? 'unknown';
+      this.milestone('media_timeout', { stats, detail: `no audio arrived within ${MEDIA_START_TIMEOUT_MS / 1000} s of the answer (ICE ${ice})` });
       return;
     }
     if (!this.held && !this.timedOut && now - this.lastPacketsAt >= this.options.rtpTimeoutMs) {
