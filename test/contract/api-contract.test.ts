@@ -162,6 +162,12 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
     await expectApiError(h.api.request('calls.get', { id: 'no-such-call' }), 'NOT_FOUND', /no-such-call/);
   });
 
+  it('refuses to dial a number with letters, and to control a call that is not live', async () => {
+    await expectApiError(h.api.request('calls.dial', { number: '400-CALL-NOW' }), 'INVALID_PARAMS', /number: "400-CALL-NOW" contains letters/);
+    await expectApiError(h.api.request('calls.hangup', { id: 'no-such-call' }), 'NOT_FOUND', /No live call with id "no-such-call"/);
+    await expectApiError(h.api.request('calls.dtmf', { id: 'x', digits: '12x' }), 'INVALID_PARAMS', /digits/);
+  });
+
   it('lists stored calls newest first, with their contact and transcript', async () => {
     expect(await h.api.request('calls.list')).toEqual({ calls: [], total: 0 });
     const store = h.engine.store;
