@@ -62,6 +62,8 @@ export class Telephony {
   private configured = new WeakMap<MediaHostClient, Map<number, number>>();
   private nextChannel = 1;
   private readonly endListeners = new Set<(end: CallEnd) => void>();
+  /** Trunks removed while they still carried calls. */
+  private readonly removeWhenIdle = new Set<number>();
 
   constructor(private readonly options: TelephonyOptions) {}
 
@@ -103,6 +105,11 @@ export class Telephony {
     try {
       if (change.kind === 'removed') {
         if (!this.supervisor.running) return;
+        // Calls on it keep their user agent until they end.
+        if ([...this.sessions.values()].some((s) => s.trunk.id === change.trunkId)) {
+          this.removeWhenIdle.add(change.trunkId);
+          return;
+        }
         const client = await this.supervisor.client();
         this.configured.get(client)?.delete(change.trunkId);
         await client.request('trunk.remove', { trunkId: change.trunkId });
@@ -152,6 +159,11 @@ export class Telephony {
         onEnded: (s, end) => {
           this.sessions.delete(s.callId);
           this.byChannel.delete(s.channel);
+          const trunkId = s.trunk.id;
+          if (this.removeWhenIdle.has(trunkId) && ![...this.sessions.values()].some((other) => other.trunk.id === trunkId)) {
+            this.removeWhenIdle.delete(trunkId);
+            void this.onTrunkChanged({ kind: 'removed', trunkId });
+          }
           for (const listener of this.endListeners) listener(end);
         },
       },
