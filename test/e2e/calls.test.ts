@@ -323,6 +323,85 @@ describe('failures inside the app', () => {
 });
 
 describe('in-call controls', () => {
+  it('receives DTMF the far end sends as SIP INFO', async () => {
+    // A far end that answers, then presses 5 (INFO application/dtmf-relay), then waits for our BYE.
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="dtmf info">
+  <recv request="INVITE" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller" />
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=sendrecv
+    ]]>
+  </send>
+  <recv request="ACK" />
+  <pause milliseconds="500" />
+  <send retrans="500">
+    <![CDATA[
+INFO [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$caller]
+[last_Call-ID:]
+CSeq: 1 INFO
+[routes]
+Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal=5
+Duration=160
+    ]]>
+  </send>
+  <recv response="200" />
+  <recv request="BYE" />
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+`;
+    const far = await bed.sipp({ scenario: { xml, name: 'dtmf-info' } });
+    const session = await calls.engine.telephony.dial({ number: far.number, trunk: 'main' });
+    await untilAnswered(session);
+    const dtmf = await calls.waitForEvent(session.callId, 'dtmf_in', 5000);
+    expect(dtmf.data.detail).toBe('5');
+    await session.hangup('test done');
+    await session.whenEnded();
+    await far.stop();
+  });
+
+
   it('sends DTMF in the audio stream (RFC 4733), holds and resumes, and reports both', async () => {
     const phone = await bed.phone({ user: '2014', play: customerClip.path, loop: true, answer: 'auto' });
     const { callId } = (await calls.engine.request('calls.dial', { number: '2014', trunk: 'main' })) as { callId: string };
