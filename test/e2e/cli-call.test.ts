@@ -111,3 +111,48 @@ describe('outbound call', () => {
     expect(noTrunk.stderr).toMatch(/No trunk named "nosuch" \(trunks: main\)/);
   });
 });
+
+describe('a crash mid-call', () => {
+  it('kill -9 of the process during a call: the next start closes the call and keeps what was recorded', async () => {
+    const { Engine } = await import('../../electron/engine/index.js');
+    const phone = await bed.phone({ user: '2103', play: customer.path, loop: true, answer: 'auto' });
+    const child = spawn(process.execPath, [CLI, 'call', '2103', '--trunk', 'main', '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let callId = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the call was not answered in time')), 30_000);
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (const line of buffered.split('\n').slice(0, -1)) {
+          const record = JSON.parse(line) as { event: string; callId?: string; type?: string };
+          if (record.event === 'call' && record.callId) callId = record.callId;
+          if (record.event === 'call.event' && record.type === 'answered') {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // three seconds of conversation
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    // The next start (any command) closes the call and finalizes its recording.
+    const engine = await Engine.start({ dataDir: data, transport: 'in-process', version: 'test' });
+    try {
+      const call = await engine.store.calls.get(callId);
+      expect(call).toMatchObject({ state: 'done', outcome: 'completed' });
+      expect(call!.endReason).toMatch(/stopped during the call/);
+      const recording = await engine.store.calls.recording(callId);
+      expect(recording).toMatchObject({ channels: 2, sampleRate: 16_000 });
+      expect(recording!.durationMs).toBeGreaterThan(2000);
+      const stereo = await readWav(join(data, recording!.path));
+      const clip = await readWav(customer.path);
+      expect(envelopeCorrelation(toMono(clip.samples), clip.sampleRate, stereo.samples[0]!, stereo.sampleRate).correlation).toBeGreaterThanOrEqual(0.8);
+    } finally {
+      await engine.stop();
+    }
+    await phone.stop();
+  });
+});
