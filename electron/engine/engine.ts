@@ -10,6 +10,7 @@ import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
+import { checkModels, findModelsDir, ModelsError, type CheckedModels } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
 import { silentLogger, type Logger } from './log.js';
@@ -33,6 +34,11 @@ export interface EngineOptions {
   actor?: string;
   /** Encrypts stored secrets (trunk passwords): the desktop shell passes its OS-keychain box; default the data folder's key file. */
   secrets?: SecretBox;
+  /**
+   * The speech models folder (native-models/), checked against its manifest at start: a missing
+   * or altered file stops the engine, naming it. Default: found above the engine's code.
+   */
+  modelsDir?: string;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -54,6 +60,8 @@ export class Engine {
   readonly trunkHealth: TrunkHealthRegistry;
   /** Trunks for the rest of the engine: `list()`, `resolve(name)` (password decrypted), `onChange`. */
   readonly trunks: TrunkService;
+  /** The checked speech models (paths, roles, sources). */
+  models!: CheckedModels;
   /** Real calls through the media host (the shell gives it a launcher with `setLauncher`). */
   readonly telephony: Telephony;
   private readonly dispatcher: Dispatcher;
@@ -113,6 +121,16 @@ export class Engine {
       if (error instanceof StoreError) throw new EngineStartError(error.code, error.message, { cause: error });
       throw new EngineStartError('START_FAILED', `The engine could not open its data in ${dataDir}: ${(error as Error).message}`, { cause: error });
     }
+    let models: CheckedModels;
+    try {
+      const modelsDir = options.modelsDir ?? findModelsDir();
+      if (!modelsDir) throw new ModelsError('MODELS_NOT_FOUND', 'The speech models folder (native-models) was not found next to the app. Reinstall the app, or set OUTBOUND_MODELS_DIR.');
+      models = await checkModels(modelsDir);
+    } catch (error) {
+      await store.close();
+      if (error instanceof ModelsError) throw new EngineStartError(error.code, error.message, { cause: error });
+      throw error;
+    }
     let secrets: SecretBox;
     try {
       secrets = options.secrets ? withKeyFileFallback(options.secrets, dataDir, log) : openKeyFileSecretBox(dataDir, log);
@@ -121,8 +139,9 @@ export class Engine {
       if (error instanceof SecretBoxError) throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
-    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets };
+    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir };
     const engine = new Engine(store, full);
+    engine.models = models;
     engine.recordCalls = (await engine.settings.get()).recordCalls;
     await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
       log.error('Closing calls left open by the last run failed', { error: error instanceof Error ? error.message : String(error) }),

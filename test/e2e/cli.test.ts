@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CLI, serve } from '../support/serve.js';
+import { assertBuilt, CLI, ROOT, serve } from '../support/serve.js';
 
-function outbound(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+function outbound(args: string[], env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -90,6 +90,24 @@ describe('outbound CLI', () => {
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/not .*database|corrupt/i);
     expect(await sha256(file)).toBe(before);
+  });
+
+  it('refuses to start when a speech model file is missing or altered, naming it', async () => {
+    const { cp } = await import('node:fs/promises');
+    const models = join(scratch, 'models');
+    await rm(models, { recursive: true, force: true });
+    await cp(join(ROOT, 'native-models'), models, { recursive: true });
+    const vad = join(models, 'vad', 'silero_vad.onnx');
+    const bytes = await readFile(vad);
+    bytes[4096] = bytes[4096]! ^ 0x55;
+    await writeFile(vad, bytes);
+    const altered = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], { ...process.env, OUTBOUND_MODELS_DIR: models });
+    expect(altered.code).toBe(1);
+    expect(altered.stderr).toContain(`The model file ${vad} is not the one the app was built with`);
+    await rm(vad);
+    const missing = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], { ...process.env, OUTBOUND_MODELS_DIR: models });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`${vad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*is missing`));
   });
 
   it('refuses a database from a newer version and leaves it untouched', async () => {
