@@ -39,7 +39,7 @@ export const hostCommands = {
   /** Creates or replaces the trunk's user agent (connects, registers when asked). */
   'trunk.configure': { params: TrunkConfigSchema, result: z.object({ connected: z.boolean() }) },
   'trunk.remove': { params: z.object({ trunkId: TrunkId }), result: z.object({}) },
-  /** Places a call; resolves once the INVITE is on its way (or fails at once when it cannot be). */
+  /** Places a call; resolves once the session is created (the INVITE follows ICE gathering), or fails at once when it cannot be. */
   'call.dial': {
     params: z.object({
       callId: CallId,
@@ -62,11 +62,6 @@ export const hostCommands = {
   'call.refer': { params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }), result: z.object({}) },
   /** Drops whatever the call's player still holds (barge-in). */
   'call.flush': { params: z.object({ callId: CallId }), result: z.object({}) },
-  /** What the host holds right now (for health checks and benchmarks). */
-  'host.stats': {
-    params: z.object({}),
-    result: z.object({ calls: z.number().int(), userAgents: z.number().int(), heapBytes: z.number().nullable() }),
-  },
 } as const;
 
 export type HostCommands = typeof hostCommands;

@@ -76,10 +76,10 @@ describe('MediaHostClient', () => {
   it('fails pending commands at once when the host goes away', async () => {
     const fake = fakeConnection();
     const client = new MediaHostClient(fake.connection, silentLogger);
-    const pending = client.request('host.stats', {});
+    const pending = client.request('trunk.remove', { trunkId: 1 });
     fake.close('code 1006');
     await expect(pending).rejects.toMatchObject({ code: 'HOST_GONE' });
-    await expect(client.request('host.stats', {})).rejects.toMatchObject({ code: 'HOST_GONE' });
+    await expect(client.request('trunk.remove', { trunkId: 1 })).rejects.toMatchObject({ code: 'HOST_GONE' });
   });
 });
 

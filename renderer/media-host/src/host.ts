@@ -179,10 +179,6 @@ export class MediaHost {
         this.requireCall(callId).audio.flush();
         return {} as HostCommandResult<C>; // what was dropped comes in the next call.playout
       }
-      case 'host.stats': {
-        const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-        return { calls: this.calls.size, userAgents: this.trunks.size, heapBytes: memory?.usedJSHeapSize ?? null } as HostCommandResult<C>;
-      }
       default:
         throw new HostError('BAD_COMMAND', `Unhandled command "${String(command)}"`);
     }
