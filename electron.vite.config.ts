@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           'main/index': resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/index.ts'),
+          // Speech inference runs in worker threads; the pool finds this file beside its chunk.
+          'speech-worker': resolve(__dirname, 'electron/engine/speech/worker/worker-entry.ts'),
         },
         output: {
           entryFileNames: '[name].js',

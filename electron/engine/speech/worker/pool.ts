@@ -1,0 +1,298 @@
+/**
+ * SpeechWorkerPool: runs VAD inference off the engine's event loop in worker_threads. At most
+ * min(availableParallelism - 1, maxWorkers) workers (at least one), started on demand; each call is
+ * assigned to the least-loaded worker for its whole life. The endpointer runs here, on the engine
+ * side (it is cheap and pure), so expectInput() needs no round trip.
+ *
+ * Loading the worker:
+ *  - from source (vitest, tsx: this module's URL ends in .ts): an eval'd bootstrap registers tsx in
+ *    the worker and imports worker-entry.ts (`execArgv: ['--import', 'tsx']` does not reach worker
+ *    threads on Node 20);
+ *  - from the electron-vite build: `speech-worker.js`, emitted as its own entry of the main build
+ *    (input 'speech-worker' → electron/engine/speech/worker/worker-entry.ts), looked up next to this
+ *    chunk and one folder up (out/, out/main/, out/chunks/);
+ *  - or wherever `workerUrl` says.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Endpointer, type EndpointEvent, type EndpointerOptions } from '../vad/endpointer.js';
+import { windowGeometry, type VadSampleRate, type VadWindow } from '../vad/silero.js';
+import type { FromWorker, SpeechWorkerData, ToWorker } from './protocol.js';
+
+export interface SpeechWorkerPoolOptions {
+  /** Absolute path of silero_vad.onnx. */
+  vadModelPath: string;
+  /** Upper bound on workers (default 4); the pool never uses more than availableParallelism - 1. */
+  maxWorkers?: number;
+  /** The built worker entry, if not found automatically. */
+  workerUrl?: URL;
+}
+
+export interface OpenCallOptions {
+  /** 8000 or 16000 (default 16000, the engine's frame rate). */
+  sampleRate?: VadSampleRate;
+  endpointer?: Partial<EndpointerOptions>;
+}
+
+/** How many workers a pool with `maxWorkers` may start on this machine. */
+export function workerLimit(maxWorkers = 4): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, Math.floor(maxWorkers)));
+}
+
+type Listener<T> = (value: T) => void;
+
+class SpeechWorker {
+  readonly worker: Worker;
+  readonly calls = new Map<string, SpeechCall>();
+  readonly ready: Promise<void>;
+  private failure: Error | undefined;
+  private readonly closeWaiters = new Map<string, () => void>();
+
+  constructor(workerUrl: URL | undefined, data: SpeechWorkerData) {
+    this.worker = startWorker(workerUrl, data);
+    this.worker.unref();
+    let ready!: () => void;
+    let failed!: (error: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      ready = resolve;
+      failed = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          return ready();
+        case 'init_error':
+          return this.fail(new Error(`speech worker could not load the VAD model: ${message.message}`), failed);
+        case 'windows':
+          return this.calls.get(message.callId)?.receive(message.windows);
+        case 'error':
+          return this.calls.get(message.callId)?.emitError(new Error(message.message));
+        case 'closed': {
+          const waiter = this.closeWaiters.get(message.callId);
+          this.closeWaiters.delete(message.callId);
+          return waiter?.();
+        }
+      }
+    });
+    this.worker.on('error', (error) => this.fail(error, failed));
+    this.worker.on('exit', (code) => this.fail(new Error(`speech worker exited (code ${code})`), failed));
+  }
+
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  send(message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message, transfer);
+  }
+
+  closeCall(callId: string): Promise<void> {
+    this.calls.delete(callId);
+    if (this.failure) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.closeWaiters.set(callId, resolve);
+      this.send({ type: 'close', callId });
+    });
+  }
+
+  private fail(error: Error, rejectReady: (error: Error) => void): void {
+    if (this.failure) return;
+    this.failure = error;
+    rejectReady(error);
+    for (const call of this.calls.values()) call.emitError(error);
+    for (const waiter of this.closeWaiters.values()) waiter();
+    this.closeWaiters.clear();
+  }
+}
+
+/** URL of tsx's ESM API (`tsx/esm/api` as `import` resolves it; require() would give its CJS build). */
+function tsxEsmApiUrl(from: string): string {
+  const require = createRequire(from);
+  const packageJson = require.resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> };
+  const target = manifest.exports?.['./esm/api']?.import?.default;
+  if (!target) throw new Error(`${packageJson}: no ESM export ./esm/api`);
+  return pathToFileURL(resolve(dirname(packageJson), target)).href;
+}
+
+function startWorker(workerUrl: URL | undefined, workerData: SpeechWorkerData): Worker {
+  if (workerUrl) return new Worker(workerUrl, { workerData });
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const entry = new URL('./worker-entry.ts', here).href;
+    const tsxApi = tsxEsmApiUrl(here);
+    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
+    return new Worker(bootstrap, { eval: true, workerData });
+  }
+  for (const candidate of ['./speech-worker.js', '../speech-worker.js']) {
+    const url = new URL(candidate, here);
+    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
+  }
+  throw new Error(`speech worker entry speech-worker.js not found next to ${here}; pass workerUrl`);
+}
+
+export class SpeechWorkerPool {
+  readonly limit: number;
+  private readonly workers: SpeechWorker[] = [];
+  private readonly data: SpeechWorkerData;
+  private closed = false;
+
+  constructor(private readonly options: SpeechWorkerPoolOptions) {
+    this.limit = workerLimit(options.maxWorkers);
+    this.data = { vadModelPath: options.vadModelPath };
+  }
+
+  /** Workers started so far. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Calls open per worker, in start order. */
+  get load(): number[] {
+    return this.workers.map((w) => w.calls.size);
+  }
+
+  /**
+   * Opens a call on the least-loaded worker (starting a new one while under the limit and every
+   * running worker has a call). Frames can be pushed at once; they wait for the model to load.
+   */
+  open(callId: string, options: OpenCallOptions = {}): SpeechCall {
+    if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    const sampleRate = options.sampleRate ?? 16000;
+    windowGeometry(sampleRate); // throws on an unsupported rate
+    for (const w of this.workers) if (w.calls.has(callId)) throw new Error(`call ${callId} is already open`);
+    // A worker that died has already told its calls; new calls go to live workers only.
+    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
+    let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size < best.calls.size ? w : best), undefined);
+    if (!worker || (worker.calls.size > 0 && this.workers.length < this.limit)) {
+      worker = new SpeechWorker(this.options.workerUrl, this.data);
+      this.workers.push(worker);
+    }
+    const call = new SpeechCall(callId, sampleRate, worker, new Endpointer(options.endpointer));
+    worker.calls.set(callId, call);
+    worker.send({ type: 'open', callId, sampleRate });
+    return call;
+  }
+
+  /** Resolves when every started worker has loaded its model (rejects if one could not). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  /** Terminates all workers; open calls get no more results. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers.splice(0, this.workers.length);
+    for (const w of workers) w.calls.clear();
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** One call's speech stream in the pool. */
+export class SpeechCall {
+  private readonly windowListeners = new Set<Listener<VadWindow>>();
+  private readonly eventListeners = new Set<Listener<EndpointEvent>>();
+  private readonly errorListeners = new Set<Listener<Error>>();
+  private readonly windowSamples: number;
+  private pushedSamples = 0;
+  private receivedWindows = 0;
+  private drainWaiters: { windows: number; resolve: () => void }[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly callId: string,
+    readonly sampleRate: VadSampleRate,
+    private readonly worker: SpeechWorker,
+    readonly endpointer: Endpointer,
+  ) {
+    this.windowSamples = windowGeometry(sampleRate).windowSamples;
+  }
+
+  /** Stream time of the audio pushed so far, in ms. */
+  get pushedMs(): number {
+    return (this.pushedSamples * 1000) / this.sampleRate;
+  }
+
+  /**
+   * Sends frames (normally 20 ms of Int16 at the call's rate) to the worker. They are copied into
+   * one new buffer that is transferred, so the caller's buffers stay usable.
+   */
+  push(...frames: Int16Array[]): void {
+    if (this.closing) throw new Error(`call ${this.callId} is closed`);
+    let length = 0;
+    for (const f of frames) length += f.length;
+    if (length === 0) return;
+    const samples = new Int16Array(length);
+    let offset = 0;
+    for (const f of frames) {
+      samples.set(f, offset);
+      offset += f.length;
+    }
+    this.pushedSamples += length;
+    this.worker.send({ type: 'frames', callId: this.callId, samples }, [samples.buffer]);
+  }
+
+  /** Arms the endpointer's no-input timer from the audio pushed so far (call when a prompt ends). */
+  expectInput(): void {
+    this.endpointer.expectInput(this.pushedMs);
+  }
+
+  onWindow(listener: Listener<VadWindow>): () => void {
+    this.windowListeners.add(listener);
+    return () => this.windowListeners.delete(listener);
+  }
+
+  onEvent(listener: Listener<EndpointEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onError(listener: Listener<Error>): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** Resolves when every complete window of the audio pushed so far has been scored. */
+  drain(): Promise<void> {
+    const windows = Math.floor(this.pushedSamples / this.windowSamples);
+    if (this.receivedWindows >= windows || this.worker.failed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ windows, resolve }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.worker.closeCall(this.callId).then(() => this.releaseDrains());
+    return this.closing;
+  }
+
+  /** @internal from the worker */
+  receive(windows: VadWindow[]): void {
+    for (const window of windows) {
+      this.receivedWindows++;
+      for (const l of this.windowListeners) l(window);
+      for (const event of this.endpointer.push(window)) for (const l of this.eventListeners) l(event);
+    }
+    this.drainWaiters = this.drainWaiters.filter((w) => {
+      if (this.receivedWindows < w.windows) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /** @internal from the worker */
+  emitError(error: Error): void {
+    if (this.errorListeners.size === 0) console.error(`speech call ${this.callId}: ${error.message}`);
+    for (const l of this.errorListeners) l(error);
+    this.releaseDrains();
+  }
+
+  private releaseDrains(): void {
+    for (const w of this.drainWaiters) w.resolve();
+    this.drainWaiters = [];
+  }
+}
