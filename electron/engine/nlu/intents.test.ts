@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { NO_MATCH, extractFeatures, trainIntentClassifier, type TrainingData } from './intents.js';
+
+// A bill-payment reminder in Chinese.
+const BILL_ZH: TrainingData = {
+  paid: ['我已经还了', '已经还过了', '钱已经还上了', '我昨天就还了', '刚刚还款了', '早就还清了', '我已经转账了', '上周就已经付过了'],
+  pay_tomorrow: ['我明天还', '明天就还', '明天给你还上', '过两天还', '我晚点还', '下周一还款', '等发了工资就还', '这两天会还的'],
+  agent: ['转人工', '我要找人工客服', '帮我转人工服务', '给我接真人', '我想跟客服说话', '人工', '找你们工作人员'],
+  who: ['你是谁', '你是哪里', '你们是哪个公司的', '你是机器人吗', '请问你是哪位', '你们是干什么的', '这是哪里打来的'],
+  refuse: ['不需要', '我不需要', '不用了谢谢', '别再打了', '不要再给我打电话了', '没兴趣', '我不想听', '挂了'],
+};
+
+// An appointment confirmation in English.
+const APPOINTMENT_EN: TrainingData = {
+  confirm: [
+    'yes I will be there',
+    'confirm the appointment',
+    'that time works for me',
+    'yes please keep it',
+    'I can make it',
+    'sounds good see you then',
+    'I confirm',
+    'that is fine I will come',
+  ],
+  reschedule: [
+    'can we change the time',
+    'I need to reschedule',
+    'can I move it to another day',
+    'that time does not work for me',
+    'I cannot make it on that day',
+    'could we do a different time',
+    'move my appointment to next week',
+    'is there a later slot',
+  ],
+  callback: [
+    'call me back later',
+    'I am busy right now',
+    'can you call me tomorrow',
+    'this is not a good time',
+    'I am driving call back later',
+    'please try again in an hour',
+    'I cannot talk now',
+  ],
+  opt_out: [
+    'stop calling me',
+    'remove me from your list',
+    'do not call me again',
+    'unsubscribe',
+    'take my number off your list',
+    'I do not want these calls',
+    'opt out',
+  ],
+  agent: [
+    'let me talk to a person',
+    'I want to speak to a human',
+    'get me a real person',
+    'can I talk to someone',
+    'transfer me to an agent',
+    'representative',
+    'operator please',
+  ],
+};
+
+// Held-out sentences a person would plausibly say; none of them is a training example.
+const BILL_ZH_TEST: Array<[string, string]> = [
+  ['我前天已经还了啊', 'paid'],
+  ['钱我已经打过去了', 'paid'],
+  ['我早上刚还的', 'paid'],
+  ['已经全部还清了', 'paid'],
+  ['这个月的已经还过了', 'paid'],
+  ['我明天一定还', 'pay_tomorrow'],
+  ['明天上午就还上', 'pay_tomorrow'],
+  ['等我发工资了再还', 'pay_tomorrow'],
+  ['过几天就还', 'pay_tomorrow'],
+  ['下周还可以吗', 'pay_tomorrow'],
+  ['请帮我转人工', 'agent'],
+  ['我要人工服务', 'agent'],
+  ['让真人来跟我说', 'agent'],
+  ['叫你们客服来接电话', 'agent'],
+  ['转接人工客服', 'agent'],
+  ['你是哪位啊', 'who'],
+  ['你们是什么公司', 'who'],
+  ['你是真人还是机器人', 'who'],
+  ['这是谁打来的电话', 'who'],
+  ['请问你们是哪里的', 'who'],
+  ['我不需要这个', 'refuse'],
+  ['不用了', 'refuse'],
+  ['以后别给我打了', 'refuse'],
+  ['不想听，挂了', 'refuse'],
+  ['没兴趣谢谢', 'refuse'],
+];
+
+const APPOINTMENT_EN_TEST: Array<[string, string]> = [
+  ['yes that works, I will be there', 'confirm'],
+  ['yeah I can make it', 'confirm'],
+  ['please confirm it for me', 'confirm'],
+  ['sounds good, see you on tuesday', 'confirm'],
+  ['keep the appointment, thanks', 'confirm'],
+  ['I need to change my appointment', 'reschedule'],
+  ['can we move it to friday', 'reschedule'],
+  ["that day doesn't work, is there another time", 'reschedule'],
+  ['could you reschedul it for next week', 'reschedule'], // typo on purpose
+  ['do you have a later time', 'reschedule'],
+  ["I'm at work, call me back later", 'callback'],
+  ['can you call back in an hour', 'callback'],
+  ["now isn't a good time", 'callback'],
+  ["I'm busy at the moment", 'callback'],
+  ['call me tomorrow please', 'callback'],
+  ['please stop calling', 'opt_out'],
+  ['take me off your list', 'opt_out'],
+  ["don't call this number again", 'opt_out'],
+  ['I want to opt out', 'opt_out'],
+  ['remove my number', 'opt_out'],
+  ['can I speak to a real person', 'agent'],
+  ['I would like to talk to a human', 'agent'],
+  ['put me through to an agent', 'agent'],
+  ['get me a representative', 'agent'],
+  ['is there someone I can talk to', 'agent'],
+];
+
+/** Thresholded accuracy (no_match counts as wrong) and top-1 accuracy (best-ranked intent). */
+function accuracy(training: TrainingData, tests: Array<[string, string]>): { correct: number; top1: number; misses: string[] } {
+  const classifier = trainIntentClassifier(training);
+  const misses: string[] = [];
+  let top1 = 0;
+  for (const [text, expected] of tests) {
+    const result = classifier.classify(text);
+    if (result.ranked[0]?.intent === expected) top1++;
+    if (result.intent !== expected) misses.push(`${text} → ${result.intent} (${result.confidence.toFixed(2)}), expected ${expected}`);
+  }
+  return { correct: tests.length - misses.length, top1, misses };
+}
+
+// Sentences outside both flows: they should come back as no_match.
+const OFF_TOPIC_EN = ['what is the capital of peru', 'how is the weather', 'my dog is called rex', 'I like pizza', 'who won the game last night', 'is this about my car warranty'];
+const OFF_TOPIC_ZH = ['今天天气怎么样', '我喜欢吃苹果', '你好', '现在几点了', '我在开会', '你们卖保险吗'];
+
+describe('intent classifier', () => {
+  it('extracts Chinese character n-grams and English word and character n-grams', () => {
+    const f = extractFeatures('转人工 Talk to me');
+    expect(f.get('z1:转')).toBe(1);
+    expect(f.get('z2:人工')).toBe(1);
+    expect(f.get('z3:转人工')).toBe(1);
+    expect(f.get('w1:talk')).toBe(1);
+    expect(f.get('w2:talk to')).toBe(1);
+    expect(f.get('c3:#ta')).toBe(1);
+  });
+
+  it('classifies held-out Chinese bill-reminder sentences', () => {
+    const { correct, top1, misses } = accuracy(BILL_ZH, BILL_ZH_TEST);
+    console.info(`zh bill reminder: ${correct}/${BILL_ZH_TEST.length} with threshold, top-1 ${top1}/${BILL_ZH_TEST.length}`, misses);
+    expect(top1 / BILL_ZH_TEST.length).toBeGreaterThanOrEqual(0.96);
+    expect(correct / BILL_ZH_TEST.length).toBeGreaterThanOrEqual(0.92);
+  });
+
+  it('classifies held-out English appointment sentences', () => {
+    const { correct, top1, misses } = accuracy(APPOINTMENT_EN, APPOINTMENT_EN_TEST);
+    console.info(`en appointment: ${correct}/${APPOINTMENT_EN_TEST.length} with threshold, top-1 ${top1}/${APPOINTMENT_EN_TEST.length}`, misses);
+    expect(top1 / APPOINTMENT_EN_TEST.length).toBeGreaterThanOrEqual(0.96);
+    expect(correct / APPOINTMENT_EN_TEST.length).toBeGreaterThanOrEqual(0.92);
+  });
+
+  it('gives a confidence in 0..1, ranks every intent, and is deterministic', () => {
+    const a = trainIntentClassifier(APPOINTMENT_EN).classify('I need to reschedule please');
+    const b = trainIntentClassifier(APPOINTMENT_EN).classify('I need to reschedule please');
+    expect(a).toEqual(b);
+    expect(a.intent).toBe('reschedule');
+    expect(a.ranked.map((r) => r.intent).sort()).toEqual(Object.keys(APPOINTMENT_EN).sort());
+    for (const r of a.ranked) {
+      expect(r.confidence).toBeGreaterThanOrEqual(0);
+      expect(r.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(a.confidence).toBeGreaterThan(0.6);
+  });
+
+  it('returns no_match for unrelated sentences and respects the threshold', () => {
+    const en = trainIntentClassifier(APPOINTMENT_EN);
+    expect(en.classify('what is the capital of peru').intent).toBe(NO_MATCH);
+    expect(en.classify('').intent).toBe(NO_MATCH);
+    const zh = trainIntentClassifier(BILL_ZH);
+    expect(zh.classify('今天天气怎么样').intent).toBe(NO_MATCH);
+    const falseAccepts = [
+      ...OFF_TOPIC_EN.filter((t) => en.classify(t).intent !== NO_MATCH),
+      ...OFF_TOPIC_ZH.filter((t) => zh.classify(t).intent !== NO_MATCH),
+    ];
+    console.info(`off-topic accepted: ${falseAccepts.length}/${OFF_TOPIC_EN.length + OFF_TOPIC_ZH.length}`, falseAccepts);
+    expect(falseAccepts.length).toBeLessThanOrEqual(1);
+    const strict = trainIntentClassifier(APPOINTMENT_EN, { threshold: 0.999 });
+    expect(strict.classify('I need to reschedule please').intent).toBe(NO_MATCH);
+  });
+
+  it('handles a bilingual flow', () => {
+    const both = trainIntentClassifier({
+      agent: [...(BILL_ZH.agent ?? []), ...(APPOINTMENT_EN.agent ?? [])],
+      refuse: [...(BILL_ZH.refuse ?? []), ...(APPOINTMENT_EN.opt_out ?? [])],
+    });
+    expect(both.classify('帮我转人工').intent).toBe('agent');
+    expect(both.classify('talk to a human please').intent).toBe('agent');
+    expect(both.classify('stop calling me please').intent).toBe('refuse');
+    expect(both.classify('我不需要').intent).toBe('refuse');
+  });
+
+  it('trains in milliseconds', () => {
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++) trainIntentClassifier(APPOINTMENT_EN);
+    expect((performance.now() - t0) / 10).toBeLessThan(20);
+  });
+});
