@@ -1,62 +1,12 @@
 /** Runs the scripts in this folder as separate processes (with tsx), for the crash test. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnScriptAt, type Child } from '../../../../test/support/script-child.js';
+
+export { killAndWait, type Child } from '../../../../test/support/script-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../../..');
-
-export interface Child {
-  process: ChildProcess;
-  /** Every stdout line so far. */
-  lines: string[];
-  /** Resolves with the first stdout line matching; rejects if the child exits first. */
-  waitForLine(matches: (line: string) => boolean): Promise<string>;
-  /** Resolves on exit, once all of stdout has been read. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 export function spawnScript(script: string, args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters = new Set<{ matches: (line: string) => boolean; resolve: (line: string) => void }>();
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const stdoutDone = new Promise<void>((resolve) => {
-    createInterface({ input: child.stdout! })
-      .on('line', (line) => {
-        lines.push(line);
-        for (const waiter of waiters) {
-          if (waiter.matches(line)) {
-            waiters.delete(waiter);
-            waiter.resolve(line);
-          }
-        }
-      })
-      .on('close', resolve);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => void stdoutDone.then(() => resolve({ code, signal })));
-  });
-  return {
-    process: child,
-    lines,
-    exited,
-    waitForLine(matches) {
-      const found = lines.find(matches);
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        waiters.add({ matches, resolve });
-        void exited.then(({ code, signal }) =>
-          reject(new Error(`${script} exited (code ${code}, signal ${signal}) before the expected output. stderr:\n${stderr}`)),
-        );
-      });
-    },
-  };
-}
-
-export async function killAndWait(child: Child): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-  return child.exited;
+  return spawnScriptAt(join(here, script), args);
 }
