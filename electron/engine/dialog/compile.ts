@@ -1,0 +1,58 @@
+/**
+ * A flow version made ready to run: the validated flow plus one intent classifier per ask node,
+ * trained lazily on first use. `CompiledFlowCache` keeps one per flow version, so every call of
+ * the same version shares the classifiers and a call keeps the version it started with.
+ */
+import { IntentClassifier, type TrainingData } from '../nlu/index.js';
+import type { Flow, NodeOf } from './schema.js';
+
+export class CompiledFlow {
+  readonly flow: Flow;
+  /** Version label (e.g. the store's flow_versions.version); informational. */
+  readonly version: number | null;
+  private readonly classifiers = new Map<string, IntentClassifier | null>();
+
+  constructor(flow: Flow, version: number | null = null) {
+    this.flow = flow;
+    this.version = version;
+  }
+
+  /** The classifier over an ask node's example phrases; null when no intent has examples. */
+  classifier(node: NodeOf<'ask'>): IntentClassifier | null {
+    const cached = this.classifiers.get(node.id);
+    if (cached !== undefined) return cached;
+    const training: Record<string, string[]> = {};
+    for (const intent of node.intents) {
+      const ex = intent.examples;
+      const examples = ex === undefined ? [] : Array.isArray(ex) ? ex : [...(ex['zh-CN'] ?? []), ...(ex.en ?? [])];
+      if (examples.length > 0) training[intent.name] = examples;
+    }
+    const classifier = Object.keys(training).length > 0 ? new IntentClassifier(training as TrainingData) : null;
+    this.classifiers.set(node.id, classifier);
+    return classifier;
+  }
+}
+
+/** One CompiledFlow per (flow id, version), least recently used dropped beyond `maxEntries`. */
+export class CompiledFlowCache {
+  private readonly entries = new Map<string, CompiledFlow>();
+  constructor(private readonly maxEntries = 32) {}
+
+  get(flow: Flow, version: number): CompiledFlow {
+    const key = `${flow.id}@${version}`;
+    let compiled = this.entries.get(key);
+    if (compiled) this.entries.delete(key);
+    else compiled = new CompiledFlow(flow, version);
+    this.entries.set(key, compiled);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return compiled;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The JSON flow format, as zod schemas. `docs/flow.schema.json` is generated from `FlowFileSchema`
+ * (see `flowJsonSchema()`); graph checks (dangling `next`, unreachable nodes, a missing start,
+ * prompts missing in the flow's language) live in validate.ts because a schema cannot express them.
+ */
+import { z } from 'zod';
+
+export const FLOW_LANGUAGES = ['zh-CN', 'en'] as const;
+export const FlowLanguageSchema = z.enum(FLOW_LANGUAGES);
+export type FlowLanguage = z.infer<typeof FlowLanguageSchema>;
+
+export const NODE_KINDS = ['say', 'ask', 'branch', 'set', 'transfer', 'callback', 'hangup'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** Entities the NLU extracts from an answer; conditions, `set` and intents can refer to them. */
+export const ENTITY_KINDS = ['datetime', 'money', 'number', 'yesno', 'phone'] as const;
+export const EntityKindSchema = z.enum(ENTITY_KINDS);
+export type EntityKind = z.infer<typeof EntityKindSchema>;
+
+export const NodeIdSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a node id is a letter or _ followed by letters, digits, _ . -')
+  .describe('A node id.');
+
+/** Text said to the customer: one string in the flow's language, or one string per language. `{var}` is substituted. */
+export const PromptTextSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({ 'zh-CN': z.string().min(1).optional(), en: z.string().min(1).optional() }),
+  ])
+  .describe('Prompt text with {variables}: a string, or { "zh-CN": "...", "en": "..." }.');
+export type PromptText = z.infer<typeof PromptTextSchema>;
+
+const note = z.string().optional().describe('Free text for the flow author; ignored at run time.');
+const bargeIn = z.boolean().default(true).describe('Customer speech stops the prompt (false for legal disclosures).');
+
+export const SayNodeSchema = z.strictObject({
+  kind: z.literal('say'),
+  id: NodeIdSchema.optional(),
+  note,
+  text: PromptTextSchema,
+  bargeIn,
+  next: NodeIdSchema,
+});
+
+const DtmfKeySchema = z.string().regex(/^[0-9*#]{1,4}$/, 'DTMF keys are 1–4 of 0-9 * #');
+
+export const IntentSchema = z
+  .strictObject({
+    name: z.string().min(1).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an intent name is a letter or _ followed by letters, digits, _'),
+    examples: z
+      .union([
+        z.array(z.string().min(1)),
+        z.strictObject({ 'zh-CN': z.array(z.string().min(1)).optional(), en: z.array(z.string().min(1)).optional() }),
+      ])
+      .optional()
+      .describe('Example phrases the customer may say (any language mix, or per language).'),
+    dtmf: DtmfKeySchema.optional().describe('Keypad answer for this intent, e.g. "1".'),
+    entity: EntityKindSchema.optional().describe(
+      'Also matches when the answer contains this entity and no example matched (e.g. any date/time).',
+    ),
+    next: NodeIdSchema,
+  })
+  .describe('An expected answer.');
+export type Intent = z.infer<typeof IntentSchema>;
+
+export const RepromptSchema = z.strictObject({
+  prompt: PromptTextSchema.optional().describe('Said before asking again; defaults to the question itself.'),
+  maxAttempts: z.int().min(1).max(10).default(2).describe('After this many, go to `next` instead of re-prompting.'),
+  next: NodeIdSchema.describe('Where to go when the attempts are exhausted.'),
+});
+
+export const AskNodeSchema = z.strictObject({
+  kind: z.literal('ask'),
+  id: NodeIdSchema.optional(),
+  note,
+  prompt: PromptTextSchema,
+  bargeIn,
+  timeoutMs: z.int().min(500).max(60_000).default(6000).describe('No-input timeout after the prompt.'),
+  minConfidence: z.number().min(0).max(1).optional().describe('Answers below this confidence are no_match.'),
+  intents: z.array(IntentSchema).min(1, 'an ask needs at least one intent'),
+  noInput: RepromptSchema,
+  noMatch: RepromptSchema,
+});
+
+const Literal = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Literal = z.infer<typeof Literal>;
+
+export const CONDITION_OPS = ['equals', 'in', 'gt', 'lt', 'exists'] as const;
+
+export const ConditionSchema = z
+  .strictObject({
+    source: z.enum(['intent', 'entity', 'contact', 'variable']).describe('What is tested.'),
+    key: z.string().min(1).optional().describe('Entity kind, contact field or variable name (not for intent).'),
+    op: z.enum(CONDITION_OPS),
+    value: z.union([Literal, z.array(Literal)]).optional().describe('Not for exists; an array for in.'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.source !== 'intent' && c.key === undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: `source "${c.source}" needs a key` });
+    if (c.source === 'entity' && c.key !== undefined && !(ENTITY_KINDS as readonly string[]).includes(c.key)) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `unknown entity "${c.key}" (expected one of ${ENTITY_KINDS.join(', ')})` });
+    }
+    if (c.op === 'exists') return;
+    if (c.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a value` });
+    else if (c.op === 'in' && !Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: 'op "in" needs an array' });
+    else if ((c.op === 'gt' || c.op === 'lt') && typeof c.value !== 'number') {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a number` });
+    }
+  });
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const BranchNodeSchema = z.strictObject({
+  kind: z.literal('branch'),
+  id: NodeIdSchema.optional(),
+  note,
+  conditions: z
+    .array(z.strictObject({ when: ConditionSchema, next: NodeIdSchema }))
+    .describe('Tested in order; the first true one wins.'),
+  else: NodeIdSchema,
+});
+
+export const SetValueSchema = z.union([
+  z.strictObject({ value: Literal }),
+  z.strictObject({ entity: EntityKindSchema }),
+  z.strictObject({ contact: z.string().min(1) }),
+  z.strictObject({ intent: z.literal(true) }),
+]);
+export type SetValue = z.infer<typeof SetValueSchema>;
+
+export const SetNodeSchema = z.strictObject({
+  kind: z.literal('set'),
+  id: NodeIdSchema.optional(),
+  note,
+  assign: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is a letter or _ followed by letters, digits, _'), SetValueSchema)
+    .describe('variable ← { value } | { entity } (of the last answer) | { contact } field | { intent: true } (last intent).'),
+  next: NodeIdSchema,
+});
+
+export const TransferNodeSchema = z.strictObject({
+  kind: z.literal('transfer'),
+  id: NodeIdSchema.optional(),
+  note,
+  say: PromptTextSchema.optional().describe('Said before the transfer.'),
+  queue: z.string().min(1),
+  reason: z.string().min(1),
+  disposition: z.string().min(1).default('transferred'),
+});
+
+export const CallbackNodeSchema = z.strictObject({
+  kind: z.literal('callback'),
+  id: NodeIdSchema.optional(),
+  note,
+  defaultHour: z.int().min(0).max(23).default(10).describe('Local hour used when the customer named only a day.'),
+  minDelayMs: z.int().min(0).default(10 * 60_000).describe('A time sooner than this is not accepted.'),
+  maxDelayDays: z.int().min(1).default(30).describe('A time later than this is not accepted.'),
+  next: NodeIdSchema.describe('After scheduling; {callback_time} holds the time in words.'),
+  fallbackNext: NodeIdSchema.describe('When the last answer had no usable date/time.'),
+});
+
+export const HangupNodeSchema = z.strictObject({
+  kind: z.literal('hangup'),
+  id: NodeIdSchema.optional(),
+  note,
+  say: PromptTextSchema.optional().describe('Said before hanging up (never cut by barge-in).'),
+  disposition: z.string().min(1).regex(/^[a-z][a-z0-9_]*$/, 'a disposition code is snake_case'),
+});
+
+export const FlowNodeSchema = z.discriminatedUnion('kind', [
+  SayNodeSchema,
+  AskNodeSchema,
+  BranchNodeSchema,
+  SetNodeSchema,
+  TransferNodeSchema,
+  CallbackNodeSchema,
+  HangupNodeSchema,
+]);
+
+const FlowFileBase = z.strictObject({
+  $schema: z.string().optional(),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  language: FlowLanguageSchema,
+  description: z.string().optional(),
+  variables: z.record(z.string(), Literal).optional().describe('Defaults for {variables}; contact fields override them.'),
+  start: NodeIdSchema,
+});
+
+/** A flow file whose nodes are an object keyed by node id. */
+export const FlowFileByIdSchema = FlowFileBase.extend({ nodes: z.record(z.string(), FlowNodeSchema).describe('Nodes by id.') });
+/** A flow file whose nodes are an array, each node carrying its `id`. */
+export const FlowFileListSchema = FlowFileBase.extend({ nodes: z.array(FlowNodeSchema).describe('Nodes, each with an id.') });
+
+/** The published format: nodes by id, or an array of nodes that each carry an id. */
+export const FlowFileSchema = z.union([FlowFileByIdSchema, FlowFileListSchema]).describe('An Outbound Console dialog flow.');
+
+export type FlowFile = z.input<typeof FlowFileSchema>;
+type ParsedNode = z.output<typeof FlowNodeSchema>;
+/** A node after validation: defaults applied and its id filled in. */
+export type FlowNode = ParsedNode & { id: string };
+export type NodeOf<K extends NodeKind> = Extract<FlowNode, { kind: K }>;
+
+/** A validated flow: nodes always by id. */
+export interface Flow {
+  id: string;
+  name: string;
+  language: FlowLanguage;
+  description?: string;
+  variables: Record<string, Literal>;
+  start: string;
+  nodes: Record<string, FlowNode>;
+}
+
+/** The JSON Schema of the flow file (input side: fields with defaults are optional). */
+export function flowJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(FlowFileSchema, { io: 'input', target: 'draft-2020-12' });
+  return { ...schema, $id: 'https://outbound-console.local/schemas/flow.schema.json', title: 'Outbound Console dialog flow' };
+}

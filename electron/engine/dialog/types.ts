@@ -1,0 +1,105 @@
+/**
+ * The dialog's seams: the channel a call is driven through (audio call, typed test chat, fake),
+ * the contact it runs for, the events it emits for the transcript, and its outcome.
+ */
+import type { Entities } from '../nlu/index.js';
+import type { Literal, NodeKind } from './schema.js';
+
+export interface SayOptions {
+  /** Customer speech may cut the prompt. */
+  bargeIn: boolean;
+  /** Aborted when the run is cancelled; the channel should stop playing. */
+  signal?: AbortSignal;
+}
+
+export interface ListenOptions {
+  /** How long to wait for the customer to start answering before `no_input`. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export type ListenResult =
+  | { kind: 'text'; text: string; /** Recognizer confidence 0..1, when the text came from speech. */ confidence?: number }
+  | { kind: 'dtmf'; digits: string }
+  | { kind: 'no_input' };
+
+/** What the dialog drives: the audio call, the typed test chat, or a scripted fake in tests. */
+export interface DialogChannel {
+  /** Says a prompt; resolves when it finished (`completed`) or was cut by barge-in (`completed: false`). */
+  say(text: string, options: SayOptions): Promise<{ completed: boolean }>;
+  /** Waits for the customer's answer. */
+  listen(options: ListenOptions): Promise<ListenResult>;
+  /** Hands the call to an agent queue (the dialog ends). */
+  transfer(queue: string, reason: string): Promise<void>;
+  /** Asks the dialer for a new attempt at this instant. */
+  scheduleCallback(at: Date): Promise<void>;
+  /** Ends the call with a disposition code (the dialog ends). */
+  hangup(disposition: string): Promise<void>;
+}
+
+/** The contact a call is for: its fields are the flow's variables ({name}, {amount}, …). */
+export interface DialogContact {
+  fields: Readonly<Record<string, Literal | undefined>>;
+  /** IANA zone the customer's dates and times are meant in, e.g. 'Asia/Shanghai'. */
+  timeZone: string;
+}
+
+/** A recognized answer of an ask node. */
+export interface Answer {
+  nodeId: string;
+  input: 'text' | 'dtmf';
+  text?: string;
+  digits?: string;
+  intent: string;
+  /** 0..1; 1 for a DTMF key or an entity-only match. */
+  confidence: number;
+  /** How the intent was decided. */
+  matchedBy: 'classifier' | 'dtmf' | 'entity';
+  entities: Entities;
+}
+
+interface EventBase {
+  /** Wall-clock time of the event (ms since the epoch, from the runtime's clock). */
+  atMs: number;
+}
+
+export type DialogEvent = EventBase &
+  (
+    | { type: 'node_entered'; nodeId: string; kind: NodeKind }
+    | { type: 'prompt'; nodeId: string; text: string; bargeIn: boolean; completed: boolean; missingVariables: string[] }
+    | ({ type: 'answer' } & Answer)
+    | { type: 'no_input'; nodeId: string; attempt: number; exhausted: boolean }
+    | {
+        type: 'no_match';
+        nodeId: string;
+        attempt: number;
+        exhausted: boolean;
+        input: 'text' | 'dtmf';
+        text?: string;
+        digits?: string;
+        /** The classifier's best guess and its confidence (rejected). */
+        best?: { intent: string; confidence: number };
+      }
+    | { type: 'variable_set'; nodeId: string; name: string; value: Literal }
+    | { type: 'transfer'; nodeId: string; queue: string; reason: string }
+    | { type: 'callback'; nodeId: string; at: Date; iso: string; spoken: string }
+    | { type: 'callback_unavailable'; nodeId: string; reason: 'no_datetime' | 'too_soon' | 'too_late' }
+    | { type: 'ended'; reason: EndReason; disposition: string; nodeId: string | null; error?: string }
+  );
+
+export type DialogEventType = DialogEvent['type'];
+export type DialogListener = (event: DialogEvent) => void;
+
+export type EndReason = 'hangup' | 'transfer' | 'cancelled' | 'error';
+
+export interface DialogOutcome {
+  reason: EndReason;
+  /** The disposition code (from the hangup/transfer node; `cancelled` / `dialog_error` otherwise). */
+  disposition: string;
+  transfer?: { queue: string; reason: string };
+  callbackAt?: Date;
+  /** Node ids in the order they were entered. */
+  path: string[];
+  variables: Record<string, Literal>;
+  error?: string;
+}

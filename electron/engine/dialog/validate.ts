@@ -1,0 +1,230 @@
+/**
+ * validateFlow: schema check (zod) + graph checks, with every issue naming the node id and the
+ * field, e.g. `node "confirm": next: no node "confrim"`. Unreachable nodes are warnings.
+ */
+import type { z } from 'zod';
+import { FlowFileByIdSchema, FlowFileListSchema, type Flow, type FlowNode, type PromptText, type FlowLanguage, NODE_KINDS } from './schema.js';
+
+export interface FlowIssue {
+  severity: 'error' | 'warning';
+  /** The node the issue is in; null for flow-level fields. */
+  nodeId: string | null;
+  /** Dotted path inside the node (or flow), e.g. `intents[0].next`; '' for the node itself. */
+  field: string;
+  message: string;
+  /** One line: `node "confirm": next: no node "confrim"`. */
+  text: string;
+}
+
+export class FlowValidationError extends Error {
+  readonly issues: readonly FlowIssue[];
+  readonly warnings: readonly FlowIssue[];
+  constructor(issues: readonly FlowIssue[], warnings: readonly FlowIssue[] = []) {
+    super(`Invalid flow (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n${issues.map((i) => `  ${i.text}`).join('\n')}`);
+    this.name = 'FlowValidationError';
+    this.issues = issues;
+    this.warnings = warnings;
+  }
+}
+
+export interface FlowCheck {
+  /** The flow when there are no errors. */
+  flow: Flow | null;
+  errors: FlowIssue[];
+  warnings: FlowIssue[];
+}
+
+function issue(severity: FlowIssue['severity'], nodeId: string | null, field: string, message: string): FlowIssue {
+  const where = nodeId === null ? 'flow' : `node "${nodeId}"`;
+  return { severity, nodeId, field, message, text: field ? `${where}: ${field}: ${message}` : `${where}: ${message}` };
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The node id an input path points into (array form: the element's id, or `#index`). */
+function nodeIdAt(input: unknown, key: PropertyKey): string {
+  if (typeof key === 'number' && isRecord(input) && Array.isArray(input['nodes'])) {
+    const el: unknown = input['nodes'][key];
+    return isRecord(el) && typeof el['id'] === 'string' ? el['id'] : `#${key}`;
+  }
+  return String(key);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function zodIssueToFlowIssue(input: unknown, zi: z.core.$ZodIssue): FlowIssue {
+  const inNode = zi.path[0] === 'nodes' && zi.path.length >= 2;
+  const nodeId = inNode ? nodeIdAt(input, zi.path[1] as PropertyKey) : null;
+  const rest = inNode ? zi.path.slice(2) : zi.path;
+  let field = fieldPath(rest);
+  let message = zi.message;
+  if (zi.code === 'invalid_union' && 'discriminator' in zi && zi.discriminator === 'kind') {
+    // zod 4 points the issue at the discriminator itself (…, 'kind').
+    const kind = valueAt(input, zi.path);
+    message =
+      kind === undefined
+        ? `missing (expected one of ${NODE_KINDS.join(', ')})`
+        : `unknown kind ${JSON.stringify(kind)} (expected one of ${NODE_KINDS.join(', ')})`;
+  } else if (zi.code === 'unrecognized_keys') {
+    message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `"${k}"`).join(', ')}`;
+  } else if (valueAt(input, zi.path) === undefined && (zi.code === 'invalid_type' || zi.code === 'invalid_value' || zi.code === 'invalid_union')) {
+    message = 'required';
+  }
+  return issue('error', nodeId, field, message);
+}
+
+/** Every `next`-like reference of a node, with its field path. */
+export function nodeTargets(node: FlowNode): Array<{ field: string; target: string }> {
+  switch (node.kind) {
+    case 'say':
+    case 'set':
+      return [{ field: 'next', target: node.next }];
+    case 'ask':
+      return [
+        ...node.intents.map((i, n) => ({ field: `intents[${n}].next`, target: i.next })),
+        { field: 'noInput.next', target: node.noInput.next },
+        { field: 'noMatch.next', target: node.noMatch.next },
+      ];
+    case 'branch':
+      return [...node.conditions.map((c, n) => ({ field: `conditions[${n}].next`, target: c.next })), { field: 'else', target: node.else }];
+    case 'callback':
+      return [
+        { field: 'next', target: node.next },
+        { field: 'fallbackNext', target: node.fallbackNext },
+      ];
+    case 'transfer':
+    case 'hangup':
+      return [];
+  }
+}
+
+function promptFields(node: FlowNode): Array<{ field: string; text: PromptText | undefined }> {
+  switch (node.kind) {
+    case 'say':
+      return [{ field: 'text', text: node.text }];
+    case 'ask':
+      return [
+        { field: 'prompt', text: node.prompt },
+        { field: 'noInput.prompt', text: node.noInput.prompt },
+        { field: 'noMatch.prompt', text: node.noMatch.prompt },
+      ];
+    case 'transfer':
+    case 'hangup':
+      return [{ field: 'say', text: node.say }];
+    default:
+      return [];
+  }
+}
+
+function checkNode(node: FlowNode, language: FlowLanguage, nodes: Record<string, FlowNode>, errors: FlowIssue[]): void {
+  for (const { field, target } of nodeTargets(node)) {
+    if (!(target in nodes)) errors.push(issue('error', node.id, field, `no node "${target}"`));
+  }
+  for (const { field, text } of promptFields(node)) {
+    if (text !== undefined && typeof text !== 'string' && text[language] === undefined) {
+      errors.push(issue('error', node.id, field, `no text in the flow's language "${language}"`));
+    }
+  }
+  if (node.kind !== 'ask') return;
+  const names = new Set<string>();
+  const keys = new Map<string, string>();
+  node.intents.forEach((intent, n) => {
+    const at = `intents[${n}]`;
+    if (names.has(intent.name)) errors.push(issue('error', node.id, `${at}.name`, `duplicate intent "${intent.name}"`));
+    names.add(intent.name);
+    if (intent.dtmf !== undefined) {
+      const other = keys.get(intent.dtmf);
+      if (other !== undefined) errors.push(issue('error', node.id, `${at}.dtmf`, `key "${intent.dtmf}" is already used by intent "${other}"`));
+      keys.set(intent.dtmf, intent.name);
+    }
+    const examples = intent.examples === undefined ? [] : Array.isArray(intent.examples) ? intent.examples : Object.values(intent.examples).flat();
+    if (examples.length === 0 && intent.dtmf === undefined && intent.entity === undefined) {
+      errors.push(issue('error', node.id, `${at}.examples`, `intent "${intent.name}" has no examples, dtmf key or entity`));
+    }
+  });
+}
+
+/** Validates a flow without throwing: the flow (when valid), errors and warnings. */
+export function checkFlow(input: unknown): FlowCheck {
+  // Parsed against the variant the input's shape asks for, so errors point inside its nodes.
+  const schema = isRecord(input) && Array.isArray(input['nodes']) ? FlowFileListSchema : FlowFileByIdSchema;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    return { flow: null, errors: parsed.error.issues.map((zi) => zodIssueToFlowIssue(input, zi)), warnings: [] };
+  }
+  const file = parsed.data;
+  const errors: FlowIssue[] = [];
+  const warnings: FlowIssue[] = [];
+  const nodes: Record<string, FlowNode> = {};
+  if (Array.isArray(file.nodes)) {
+    file.nodes.forEach((node, n) => {
+      if (node.id === undefined) {
+        errors.push(issue('error', `#${n}`, 'id', 'required when nodes is an array'));
+        return;
+      }
+      if (node.id in nodes) errors.push(issue('error', node.id, 'id', `duplicate node id "${node.id}"`));
+      nodes[node.id] = { ...node, id: node.id };
+    });
+  } else {
+    for (const [key, node] of Object.entries(file.nodes)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) errors.push(issue('error', key, '', 'a node id is a letter or _ followed by letters, digits, _ . -'));
+      if (node.id !== undefined && node.id !== key) errors.push(issue('error', key, 'id', `"${node.id}" differs from its key "${key}"`));
+      nodes[key] = { ...node, id: key };
+    }
+  }
+  if (!(file.start in nodes)) errors.push(issue('error', null, 'start', `no node "${file.start}"`));
+  for (const node of Object.values(nodes)) checkNode(node, file.language, nodes, errors);
+  if (file.start in nodes) {
+    const seen = new Set<string>([file.start]);
+    const queue = [file.start];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const node = nodes[id];
+      if (!node) continue;
+      for (const { target } of nodeTargets(node)) {
+        if (target in nodes && !seen.has(target)) {
+          seen.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    for (const id of Object.keys(nodes)) {
+      if (!seen.has(id)) warnings.push(issue('warning', id, '', `unreachable from start "${file.start}"`));
+    }
+  }
+  if (errors.length > 0) return { flow: null, errors, warnings };
+  const flow: Flow = {
+    id: file.id,
+    name: file.name,
+    language: file.language,
+    variables: file.variables ?? {},
+    start: file.start,
+    nodes,
+  };
+  if (file.description !== undefined) flow.description = file.description;
+  return { flow, errors, warnings };
+}
+
+/** Returns the validated flow, or throws FlowValidationError listing every error (and the warnings). */
+export function validateFlow(input: unknown): Flow {
+  const { flow, errors, warnings } = checkFlow(input);
+  if (!flow) throw new FlowValidationError(errors, warnings);
+  return flow;
+}
