@@ -5,6 +5,7 @@ import { createOutput, type Streams } from './output.js';
 import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
 import { placeCall } from './call.js';
+import { flowCommand } from './flow.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -46,6 +47,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         record: { type: 'string' },
         'ring-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
+        // flow chat
+        contact: { type: 'string', multiple: true },
+        tz: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -101,6 +105,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         },
         out,
       );
+    }
+    if (command === 'flow') {
+      return await flowCommand(rest, { contact: values.contact ?? [], timeZone: values.tz, input: process.stdin }, out);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {

@@ -7,6 +7,10 @@ Commands:
   trunk list            List the SIP trunks (health reads "not connected": the CLI places no calls)
   trunk remove NAME     Remove a SIP trunk
   call NUMBER           Place one real call headless (the media host runs in Chromium)
+  flow validate FILE    Check a flow file; every problem is named by node and field
+  flow chat FILE        Typed test chat through a flow: type the customer's answers ("#5" presses
+                        a key, an empty line is silence); --contact key=value sets the contact's
+                        fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai)
   version               Print the version
   help                  Show this help
 
