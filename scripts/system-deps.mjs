@@ -18,6 +18,8 @@ export const SYSTEM_NEEDS = [
   { why: 'telephony bed: scripted far ends (sipp)', probe: '/usr/bin/sipp', packages: ['sip-tester'] },
   { why: 'telephony bed: spoken test clips (espeak-ng)', probe: '/usr/bin/espeak-ng', packages: ['espeak-ng'] },
   { why: 'telephony bed: converting clips and phone voices (sox)', probe: '/usr/bin/sox', packages: ['sox'] },
+  // Real human telephone speech (one speaker, with texts) for the phrase recognizer's rejection test.
+  { why: 'real speech in the recognizer tests', probe: '/usr/share/asterisk/sounds/en/vm-no.wav', packages: ['asterisk-core-sounds-en-wav'] },
 ];
 
 /** Debian's multiarch directory name for this machine (where Kamailio's modules live). */
