@@ -12,6 +12,7 @@ import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
 import { checkModels, findModelsDir, ModelsError, type CheckedModels } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
+import { SpeechWorkerPool } from './speech/index.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
 import { silentLogger, type Logger } from './log.js';
 import { openKeyFileSecretBox, SecretBoxError, withKeyFileFallback, type SecretBox } from './secrets/index.js';
@@ -67,6 +68,7 @@ export class Engine {
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
+  private speech: SpeechWorkerPool | null = null;
   /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
   private recordCalls = true;
   private stopped = false;
@@ -181,8 +183,19 @@ export class Engine {
     this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
     this.stopped = true;
     await this.telephony.stop();
+    await this.speech?.close();
     await this.store.close();
     this.options.log.info('Engine stopped');
+  }
+
+  /** Speech inference for calls (VAD now; recognizers later), started on first use. */
+  speechPool(): SpeechWorkerPool {
+    if (!this.speech) {
+      const vad = this.models.files.find((file) => file.role === 'vad');
+      if (!vad) throw new EngineStartError('MODEL_FILE_MISSING', 'The models manifest lists no VAD model (role "vad")');
+      this.speech = new SpeechWorkerPool({ vadModelPath: vad.absolutePath });
+    }
+    return this.speech;
   }
 
   private createRecorder(callId: string): CallRecorderLike | null {

@@ -300,6 +300,12 @@ export class CallSession {
     for (const listener of this.audioListeners) listener(frame);
   }
 
+  /** Records an event on this call from another subsystem (speech, dialog), stored and streamed like the rest. */
+  note(type: string, data: JsonObject, at = Date.now()): void {
+    if (this.finished) return;
+    this.eventAt(at, type, data);
+  }
+
   /** The media host died under this call. */
   onHostLost(reason: string): void {
     this.event('media_host_lost', { reason });
