@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
 import { classifyFailure, describeHangup } from './outcomes.js';
-import { CallPlayback, type PlaybackResult } from './playback.js';
+import { CallPlayback, type PlaybackLead, type PlaybackResult } from './playback.js';
 
 export interface DialTrunk {
   id: number;
@@ -75,6 +75,8 @@ export interface CallSessionDeps {
   onEvent(event: CallEventPayload): void;
   onState(session: CallSession): void;
   onEnded(session: CallSession, end: CallEnd): void;
+  /** The playback lead shared by the calls of one media host. */
+  playbackLead?: PlaybackLead;
 }
 
 export interface CallSessionOptions {
@@ -133,10 +135,14 @@ export class CallSession {
     if (!first) throw new Error('a call needs a trunk');
     this.trunk = first;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
-    this.playback = new CallPlayback({
-      send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
-      flush: () => void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
-    });
+    this.playback = new CallPlayback(
+      {
+        send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
+        flush: () => void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
+      },
+      undefined,
+      deps.playbackLead,
+    );
   }
 
   get startedAt(): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallPlayback, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
+import { CallPlayback, PlaybackLead, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
 
 function frames(count: number): Int16Array[] {
   return Array.from({ length: count }, (_, i) => new Int16Array(320).fill(i));
@@ -70,5 +70,18 @@ describe('CallPlayback', () => {
     const sentBefore = h.sent.length;
     void h.playback.play(frames(5));
     expect(h.sent.length - sentBefore).toBe(5);
+  });
+
+  it('shares its lead with the other calls of the media host: one late delivery raises it for all', () => {
+    const lead = new PlaybackLead();
+    const a = new CallPlayback({ send: () => {}, flush: () => {} }, () => 1000, lead);
+    const b = new CallPlayback({ send: () => {}, flush: () => {} }, () => 1000, lead);
+    void a.play(frames(50));
+    void b.play(frames(50));
+    a.onReport({ playedFrames: 2, droppedFrames: 0, underruns: 1 });
+    expect(b.lead).toBe(PLAYBACK_LEAD_FRAMES + 2);
+    // The same dry spell seen by another call in the same round does not count twice.
+    b.onReport({ playedFrames: 2, droppedFrames: 0, underruns: 1 });
+    expect(a.lead).toBe(PLAYBACK_LEAD_FRAMES + 2);
   });
 });

@@ -9,16 +9,43 @@
 import { FRAME_MS, SAMPLES_PER_FRAME } from '../api/audio-frames.js';
 
 /**
- * Frames kept ahead of the player's estimated position. It starts at 160 ms and adapts like a
+ * Frames kept ahead of the player's estimated position. It starts at 240 ms and adapts like a
  * jitter buffer: a dry spell in the middle of a prompt (the engine or the page was late) adds
- * 40 ms, up to 300 ms; every 5 s without one gives 20 ms back, down to 80 ms.
+ * 40 ms, up to 400 ms; every 5 s without one gives 20 ms back, down to 80 ms. The start is
+ * generous because the first prompts of a freshly busy host are where players ran dry (20 calls
+ * starting together on 2 cores); calm hosts settle at 80 ms within a minute.
  */
-export const PLAYBACK_LEAD_FRAMES = 8;
+export const PLAYBACK_LEAD_FRAMES = 12;
 export const PLAYBACK_MIN_LEAD_FRAMES = 4;
-export const PLAYBACK_MAX_LEAD_FRAMES = 15;
+export const PLAYBACK_MAX_LEAD_FRAMES = 20;
 const LEAD_RELAX_MS = 5000;
 /** Never more than this in flight, whatever the estimate says: bounds latency if reports stop. */
-export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = 20;
+export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = 25;
+
+/**
+ * The lead, shared by every call of one media host: what makes a player run dry (a busy engine or
+ * page) hits all calls at once, so one call's late delivery raises the lead for all of them.
+ */
+export class PlaybackLead {
+  value = PLAYBACK_LEAD_FRAMES;
+  private lastChangeAt = 0;
+
+  /** A player ran dry mid-prompt. */
+  late(now: number): void {
+    // One step per report round: twenty calls running dry together are one event, not twenty.
+    if (now - this.lastChangeAt < 50 && this.value > PLAYBACK_LEAD_FRAMES) return;
+    this.value = Math.min(PLAYBACK_MAX_LEAD_FRAMES, this.value + 2);
+    this.lastChangeAt = now;
+  }
+
+  /** A report without trouble: after LEAD_RELAX_MS of calm, give back one frame. */
+  calm(now: number): void {
+    if (this.value > PLAYBACK_MIN_LEAD_FRAMES && now - this.lastChangeAt > LEAD_RELAX_MS) {
+      this.value--;
+      this.lastChangeAt = now;
+    }
+  }
+}
 
 export interface PlaybackSink {
   send(seq: number, samples: Int16Array): void;
@@ -53,14 +80,18 @@ export class CallPlayback {
   underruns = 0;
   /** Dry spells while the engine still had audio to send: the engine or the page was late. */
   lateUnderruns = 0;
-  /** The current lead (frames), adapted to how late reports and sends have been. */
-  lead = PLAYBACK_LEAD_FRAMES;
-  private lastLateAt = 0;
 
   constructor(
     private readonly sink: PlaybackSink,
     private readonly now: () => number = () => performance.now(),
+    /** Shared with the other calls of the same media host (see PlaybackLead). */
+    private readonly sharedLead: PlaybackLead = new PlaybackLead(),
   ) {}
+
+  /** The current lead in frames. */
+  get lead(): number {
+    return this.sharedLead.value;
+  }
 
   /** Queues frames (20 ms, 320 samples each); resolves when they have played or were stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
@@ -83,11 +114,9 @@ export class CallPlayback {
     if (report.underruns > this.underruns && this.queue.some((p) => p.next > 0)) {
       // The player ran dry mid-prompt: keep more ahead of it.
       this.lateUnderruns += report.underruns - this.underruns;
-      this.lead = Math.min(PLAYBACK_MAX_LEAD_FRAMES, this.lead + 2);
-      this.lastLateAt = this.reportAt;
-    } else if (this.lead > PLAYBACK_MIN_LEAD_FRAMES && this.reportAt - this.lastLateAt > LEAD_RELAX_MS) {
-      this.lead--;
-      this.lastLateAt = this.reportAt;
+      this.sharedLead.late(this.reportAt);
+    } else {
+      this.sharedLead.calm(this.reportAt);
     }
     this.underruns = report.underruns;
     this.settle();

@@ -13,6 +13,7 @@ import { CallSession, type CallEnd, type CallEventPayload, type CallRecorderLike
 import type { MediaHostClient } from './media-host-client.js';
 import { MediaHostSupervisor, type MediaHostLauncher } from './media-host-supervisor.js';
 import { checkDialNumber } from './numbers.js';
+import { PlaybackLead } from './playback.js';
 import type { TrunkHealthRegistry } from './trunk-health.js';
 
 export interface TrunkSource {
@@ -61,6 +62,8 @@ export class Telephony {
   /** Trunk id → the trunk's updatedAt as configured in the current host. */
   private configured = new WeakMap<MediaHostClient, Map<number, number>>();
   private nextChannel = 1;
+  /** One lead for every call: they share the media host and the engine, and so their delays. */
+  private readonly playbackLead = new PlaybackLead();
   private readonly endListeners = new Set<(end: CallEnd) => void>();
   /** Trunks removed while they still carried calls. */
   private readonly removeWhenIdle = new Set<number>();
@@ -156,6 +159,7 @@ export class Telephony {
         relativePath: (path) => relative(this.options.dataDir, path),
         onEvent: (event) => this.options.onCallEvent(event),
         onState: (s) => this.options.onCallState(s),
+        playbackLead: this.playbackLead,
         onEnded: (s, end) => {
           this.sessions.delete(s.callId);
           this.byChannel.delete(s.channel);
