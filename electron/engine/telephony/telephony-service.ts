@@ -135,6 +135,11 @@ export class Telephony {
     return this.sessions.size;
   }
 
+  /** The calls running now. */
+  liveSessions(): CallSession[] {
+    return [...this.sessions.values()];
+  }
+
   get(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
   }

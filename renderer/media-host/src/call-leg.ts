@@ -206,8 +206,7 @@ export class CallLeg {
   private startStats(): void {
     const poll = (): void => {
       void this.pollStats().finally(() => {
-        // Jittered, so the polls of calls answered together do not keep landing in the same tick.
-        if (!this.ended) this.statsTimer = setTimeout(poll, this.mediaFlowing ? STATS_INTERVAL_MS + Math.random() * 500 : STATS_FAST_MS);
+        if (!this.ended) this.statsTimer = setTimeout(poll, this.mediaFlowing ? STATS_INTERVAL_MS : STATS_FAST_MS);
       });
     };
     poll();
