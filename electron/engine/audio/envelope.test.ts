@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeCorrelation, rmsEnvelope } from './envelope.js';
+import { createRng } from './random.js';
 import { resample } from './resample.js';
 
-/** A small seeded PRNG (mulberry32), so the signals are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 interface Burst {
   startMs: number;
@@ -22,7 +13,7 @@ interface Burst {
 
 /** A speech-like rhythm: noise bursts of 80–400 ms at random levels, 50–300 ms apart. */
 function burstPattern(seed: number, totalMs: number): Burst[] {
-  const next = random(seed);
+  const next = createRng(seed);
   const bursts: Burst[] = [];
   for (let at = 100 + next() * 200; at < totalMs - 100; ) {
     const durationMs = Math.min(80 + next() * 320, totalMs - at);
@@ -35,7 +26,7 @@ function burstPattern(seed: number, totalMs: number): Burst[] {
 /** Renders bursts of white noise (own seed, so two renderings share only the envelope) with soft 5 ms edges. */
 function render(bursts: Burst[], rate: number, totalMs: number, noiseSeed: number, gain = 1): Float32Array {
   const out = new Float32Array(Math.round((rate * totalMs) / 1000));
-  const noise = random(noiseSeed);
+  const noise = createRng(noiseSeed);
   const ramp = (rate * 5) / 1000;
   for (const burst of bursts) {
     const from = Math.round((rate * burst.startMs) / 1000);
@@ -52,7 +43,7 @@ function render(bursts: Burst[], rate: number, totalMs: number, noiseSeed: numbe
 function embed(signal: Float32Array, rate: number, beforeMs: number, afterMs: number, floor = 0.002, seed = 99): Float32Array {
   const before = Math.round((rate * beforeMs) / 1000);
   const out = new Float32Array(before + signal.length + Math.round((rate * afterMs) / 1000));
-  const noise = random(seed);
+  const noise = createRng(seed);
   for (let i = 0; i < out.length; i++) out[i] = floor * (noise() * 2 - 1);
   for (let i = 0; i < signal.length; i++) out[before + i]! += signal[i]!;
   return out;

@@ -26,3 +26,4 @@ export {
 export { resample, resampledLength, toMono, floatToInt16, int16ToFloat, MAX_PHASES, type ResampleOptions } from './resample.js';
 export { SAMPLE_RATE, FRAME_MS, SAMPLES_PER_FRAME, chunkFrames, loadPrompt, type Prompt } from './frames.js';
 export { envelopeCorrelation, rmsEnvelope, type EnvelopeMatch, type EnvelopeOptions } from './envelope.js';
+export { createRng } from './random.js';

@@ -24,7 +24,7 @@ export function listenToCall(session: CallSession, pool: SpeechWorkerPool, optio
   const offAudio = session.onAudio((frame) => {
     if (session.answeredAt === null) return;
     streamStart ??= frame.timestampMs;
-    speech.push(frame.left.slice());
+    speech.push(frame.left); // the pool copies it into the buffer it transfers
   });
   const offEvents = speech.onEvent((event) => {
     const base = streamStart ?? Date.now();

@@ -109,7 +109,7 @@ export class Telephony {
       if (change.kind === 'removed') {
         if (!this.supervisor.running) return;
         // Calls on it keep their user agent until they end.
-        if ([...this.sessions.values()].some((s) => s.trunk.id === change.trunkId)) {
+        if (this.carriesCalls(change.trunkId)) {
           this.removeWhenIdle.add(change.trunkId);
           return;
         }
@@ -120,7 +120,7 @@ export class Telephony {
       }
       const trunk = (await this.options.trunks.listForDialing()).find((t) => t.id === change.trunkId);
       if (!trunk) return;
-      if ([...this.sessions.values()].some((s) => s.trunk.id === trunk.id && s.state !== 'done')) return;
+      if (this.carriesCalls(trunk.id)) return;
       await this.ensureTrunk(await this.supervisor.client(), trunk);
     } catch (error) {
       this.options.log.error('Updating the media host after a trunk change failed', { trunkId: change.trunkId, error: error instanceof Error ? error.message : String(error) });
@@ -169,7 +169,7 @@ export class Telephony {
           this.sessions.delete(s.callId);
           this.byChannel.delete(s.channel);
           const trunkId = s.trunk.id;
-          if (this.removeWhenIdle.has(trunkId) && ![...this.sessions.values()].some((other) => other.trunk.id === trunkId)) {
+          if (this.removeWhenIdle.has(trunkId) && !this.carriesCalls(trunkId)) {
             this.removeWhenIdle.delete(trunkId);
             void this.onTrunkChanged({ kind: 'removed', trunkId });
           }
@@ -223,6 +223,12 @@ export class Telephony {
       return [backup];
     }
     return backup ? [primary, backup] : [primary];
+  }
+
+  /** Whether any live call is on this trunk (ended calls have already left `sessions`). */
+  private carriesCalls(trunkId: number): boolean {
+    for (const session of this.sessions.values()) if (session.trunk.id === trunkId) return true;
+    return false;
   }
 
   private requireSupervisor(): MediaHostSupervisor {

@@ -5,19 +5,9 @@
  * → 16 kHz). Audio is Float32 on the -1..1 scale throughout (`int16ToFloat` / `floatToInt16`
  * convert); the same seed always gives the same output.
  */
-import { resample } from '../../../audio/index.js';
+import { createRng, resample } from '../../../audio/index.js';
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRng };
 
 /** A uniform float in [lo, hi). */
 export function uniform(rng: () => number, lo: number, hi: number): number {
