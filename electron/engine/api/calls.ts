@@ -55,7 +55,28 @@ export const CallEventSchema = z.object({
 });
 export type CallEventStreamItem = z.infer<typeof CallEventSchema>;
 
+/** One line of a call's transcript, as it is stored (times in ms from the answer). */
+export const CallUtteranceSchema = z.object({
+  callId: z.string(),
+  /** Wall-clock time the line was final (ms since the epoch). */
+  at: z.number().int().nonnegative(),
+  speaker: z.enum(['bot', 'customer', 'agent', 'supervisor']),
+  /** What the bot said, or what the customer said as the recognizer heard it ('' when nothing matched). */
+  text: z.string(),
+  intent: z.string().nullable(),
+  confidence: z.number().min(0).max(1).nullable(),
+  startMs: z.number().nonnegative(),
+  endMs: z.number().nonnegative(),
+  /** Where barge-in cut a bot prompt (ms from the answer), or null when it played to the end. */
+  cutAtMs: z.number().nonnegative().nullable(),
+  /** The flow node that said or heard it. */
+  nodeId: z.string().nullable(),
+});
+export type CallUtterance = z.infer<typeof CallUtteranceSchema>;
+
 export const callEvents = {
   /** One milestone of a live call, as it is stored in the call's events. */
   'call.event': CallEventSchema,
+  /** One transcript line of a live call (bot prompt or customer answer), as it is stored. */
+  'call.utterance': CallUtteranceSchema,
 } as const;

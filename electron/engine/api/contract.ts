@@ -12,7 +12,7 @@ import { callCommands, callEvents } from './calls.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
 export * from './trunks.js';
-export { callCommands, callEvents, type CallEventStreamItem } from './calls.js';
+export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
