@@ -1,12 +1,20 @@
 /**
  * `outbound flow validate FILE` checks a flow file and names every problem by node and field.
- * `outbound flow chat FILE [--contact key=value …] [--tz ZONE]` is the typed test chat: the bot's
- * prompts are printed, each line typed (or piped) is the customer's answer; "#5" presses a key,
- * an empty line is silence. It ends with the outcome the call would have had.
+ * `outbound flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]` is the typed test
+ * chat: the bot's prompts are printed, each line typed (or piped) is the customer's answer; "#5"
+ * presses a key, an empty line is silence. It ends with the outcome the call would have had. A
+ * NAME (no such file) is a flow saved in the data folder's store, its latest version or @VERSION.
+ * The chat runs over the same TextChannel as the console's test chat (engine/flows).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { checkFlow, DialogRuntime, type DialogChannel, type ListenResult } from '../engine/dialog/index.js';
+import { ApiError } from '../engine/api/errors.js';
+import { checkFlow, DialogRuntime, type Flow } from '../engine/dialog/index.js';
+import { EventHub } from '../engine/events/event-hub.js';
+import { FlowService, parseChatLine, TextChannel } from '../engine/flows/index.js';
+import { silentLogger } from '../engine/log.js';
+import { openStore } from '../engine/store/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -14,6 +22,29 @@ export interface FlowCommandOptions {
   contact: string[];
   timeZone: string | undefined;
   input: NodeJS.ReadableStream;
+  /** The data folder whose store holds saved flows (for a NAME instead of a FILE). */
+  dataDir: string;
+}
+
+/** A flow saved in the store, by `name` or `name@version`; null (after saying why) when there is none. */
+async function loadStoredFlow(ref: string, dataDir: string, out: Output): Promise<Flow | null> {
+  const at = ref.lastIndexOf('@');
+  const name = at > 0 ? ref.slice(0, at) : ref;
+  const version = at > 0 ? Number(ref.slice(at + 1)) : undefined;
+  if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw new UsageError(`a flow version is a whole number from 1 (got "${ref}")`);
+  const store = await openStore({ dataDir });
+  try {
+    const flows = new FlowService({ store, events: new EventHub(), log: silentLogger, defaultTimeZone: async () => 'Asia/Shanghai' });
+    const loaded = await flows.load(name, version);
+    out.record({ event: 'flow', name: loaded.name, version: loaded.version }, `${loaded.name} v${loaded.version} (${dataDir})`);
+    return loaded.flow;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    out.error(error.code === 'NOT_FOUND' ? 'FLOW_NOT_FOUND' : error.code, `${error.message} (no such file either; flows are saved in ${dataDir})`);
+    return null;
+  } finally {
+    await store.close();
+  }
 }
 
 async function loadFlowFile(path: string, out: Output): Promise<ReturnType<typeof checkFlow> | null> {
@@ -30,7 +61,11 @@ async function loadFlowFile(path: string, out: Output): Promise<ReturnType<typeo
 export async function flowCommand(rest: string[], options: FlowCommandOptions, out: Output): Promise<number> {
   const [sub, file, ...extra] = rest;
   if ((sub !== 'validate' && sub !== 'chat') || !file || extra.length > 0) {
-    throw new UsageError('flow takes: flow validate FILE | flow chat FILE [--contact key=value …] [--tz ZONE]');
+    throw new UsageError('flow takes: flow validate FILE | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]');
+  }
+  if (sub === 'chat' && !existsSync(file) && !file.toLowerCase().endsWith('.json')) {
+    const stored = await loadStoredFlow(file, options.dataDir, out);
+    return stored ? chat(stored, options, out) : 1;
   }
   const check = await loadFlowFile(file, out);
   if (!check) return 2;
@@ -45,7 +80,10 @@ export async function flowCommand(rest: string[], options: FlowCommandOptions, o
     out.record({ event: 'valid', id: flow.id, name: flow.name, language: flow.language, nodes: Object.keys(flow.nodes).length }, `${file}: valid (${flow.name}, ${flow.language}, ${Object.keys(flow.nodes).length} nodes)`);
     return 0;
   }
+  return chat(flow, options, out);
+}
 
+async function chat(flow: Flow, options: FlowCommandOptions, out: Output): Promise<number> {
   const fields: Record<string, string | number> = {};
   for (const pair of options.contact) {
     const at = pair.indexOf('=');
@@ -54,29 +92,19 @@ export async function flowCommand(rest: string[], options: FlowCommandOptions, o
     fields[pair.slice(0, at)] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   }
   const lines = createInterface({ input: options.input })[Symbol.asyncIterator]();
-  const channel: DialogChannel = {
-    async say(text) {
-      out.record({ event: 'bot', text }, `bot: ${text}`);
-      return { completed: true };
-    },
-    async listen(): Promise<ListenResult> {
+  const channel = new TextChannel(
+    async () => {
       const next = await lines.next();
-      if (next.done) return { kind: 'no_input' };
-      const line = next.value.trim();
-      if (line === '') return { kind: 'no_input' };
-      if (/^#[0-9*#]+$/.test(line)) return { kind: 'dtmf', digits: line.slice(1) };
-      return { kind: 'text', text: line };
+      // The input ran out: silence from then on, so the flow's no-input path ends the chat.
+      return next.done ? { kind: 'no_input' } : parseChatLine(next.value);
     },
-    async transfer(queue, reason) {
-      out.record({ event: 'transfer', queue, reason }, `→ transferred to queue "${queue}" (${reason})`);
+    (action) => {
+      if (action.type === 'say') out.record({ event: 'bot', text: action.text }, `bot: ${action.text}`);
+      if (action.type === 'transfer') out.record({ event: 'transfer', queue: action.queue, reason: action.reason }, `→ transferred to queue "${action.queue}" (${action.reason})`);
+      if (action.type === 'callback') out.record({ event: 'callback', at: action.at.toISOString() }, `→ callback scheduled for ${action.at.toISOString()}`);
+      if (action.type === 'hangup') out.record({ event: 'hangup', disposition: action.disposition }, `→ hang up (${action.disposition})`);
     },
-    async scheduleCallback(at) {
-      out.record({ event: 'callback', at: at.toISOString() }, `→ callback scheduled for ${at.toISOString()}`);
-    },
-    async hangup(disposition) {
-      out.record({ event: 'hangup', disposition }, `→ hang up (${disposition})`);
-    },
-  };
+  );
   const runtime = new DialogRuntime({ flow, channel, contact: { fields, timeZone: options.timeZone ?? 'Asia/Shanghai' } });
   runtime.on((event) => {
     if (event.type === 'answer') out.record({ event: 'answer', intent: event.intent, confidence: event.confidence, matchedBy: event.matchedBy }, `   (${event.intent}, ${event.confidence.toFixed(2)}, ${event.matchedBy})`);

@@ -107,7 +107,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       );
     }
     if (command === 'flow') {
-      return await flowCommand(rest, { contact: values.contact ?? [], timeZone: values.tz, input: process.stdin }, out);
+      return await flowCommand(rest, { contact: values.contact ?? [], timeZone: values.tz, input: process.stdin, dataDir: values.data ?? defaultDataDir() }, out);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {

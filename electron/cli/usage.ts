@@ -8,9 +8,11 @@ Commands:
   trunk remove NAME     Remove a SIP trunk
   call NUMBER           Place one real call headless (the media host runs in Chromium)
   flow validate FILE    Check a flow file; every problem is named by node and field
-  flow chat FILE        Typed test chat through a flow: type the customer's answers ("#5" presses
+  flow chat FILE|NAME   Typed test chat through a flow: type the customer's answers ("#5" presses
                         a key, an empty line is silence); --contact key=value sets the contact's
-                        fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai)
+                        fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).
+                        NAME[@VERSION] is a flow saved in the workspace (its id, e.g.
+                        appointment-confirm-en; the latest version unless @VERSION)
   version               Print the version
   help                  Show this help
 

@@ -14,6 +14,8 @@ import { checkModels, findModelsDir, ModelsError, type CheckedModels } from './m
 import { CallRecorder } from './recording/index.js';
 import { SpeechWorkerPool } from './speech/index.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
+import type { FlowTrainer } from './bot/flow-training.js';
+import { FlowService } from './flows/index.js';
 import { silentLogger, type Logger } from './log.js';
 import { openKeyFileSecretBox, SecretBoxError, withKeyFileFallback, type SecretBox } from './secrets/index.js';
 import { SettingsService } from './settings/settings-service.js';
@@ -22,6 +24,7 @@ import { StoreError, type CallListItem, type Store, type UserRecord } from './st
 import { TrunkHealthRegistry } from './telephony/trunk-health.js';
 import { TrunkService } from './telephony/trunk-service.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
+import { flowCommandHandlers } from './flows/flow-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
 
 export interface EngineOptions {
@@ -65,6 +68,8 @@ export class Engine {
   models!: CheckedModels;
   /** Real calls through the media host (the shell gives it a launcher with `setLauncher`). */
   readonly telephony: Telephony;
+  /** Dialog flows: versioned save/validate, `load(name, version?)` for calls, training, test chats. */
+  readonly flows: FlowService;
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
@@ -107,6 +112,7 @@ export class Engine {
       onCallState: (session) => this.publishLiveCall(session),
     });
     this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
+    this.flows = new FlowService({ store, events: this.events, log, defaultTimeZone: async () => (await this.settings.get()).timeZone });
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });
@@ -148,6 +154,10 @@ export class Engine {
     await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
       log.error('Closing calls left open by the last run failed', { error: error instanceof Error ? error.message : String(error) }),
     );
+    // The shipped samples, once: a sample the admin edited (or saved under its id) is never overwritten.
+    await engine.flows.installSamples('engine').catch((error: unknown) =>
+      log.error('Installing the sample flows failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
@@ -178,10 +188,19 @@ export class Engine {
     return this.options.dataDir;
   }
 
+  /**
+   * The bot side's trainer for a saved flow version's phrase models; every later save queues its
+   * version. `trainLatest` also queues each flow's latest version not trained yet in this run.
+   */
+  setFlowTrainer(trainer: FlowTrainer | null, options: { trainLatest?: boolean } = {}): void {
+    this.flows.setTrainer(trainer, options);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
     this.stopped = true;
+    this.flows.close();
     await this.telephony.stop();
     await this.speech?.close();
     await this.store.close();
@@ -282,9 +301,7 @@ export class Engine {
           createdAt: c.createdAt,
         })),
       }),
-      'flows.list': async () => ({
-        flows: (await store.flows.list()).map((f) => ({ id: f.id, name: f.name, language: f.language, latestVersion: f.latestVersion, updatedAt: f.updatedAt })),
-      }),
+      ...flowCommandHandlers(this.flows, options.actor),
       'agents.list': async () => ({ agents: (await store.users.list()).map(toAgent) }),
       'agents.create': async (input) => {
         const user = await store

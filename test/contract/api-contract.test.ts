@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ClientTransport, type OutboundApi } from '../../electron/engine/api/client.js';
 import { ApiError } from '../../electron/engine/api/errors.js';
 import type { EventMessage } from '../../electron/engine/api/messages.js';
+import { APPOINTMENT_EN } from '../../electron/engine/dialog/index.js';
 import { Engine } from '../../electron/engine/index.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
 import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
@@ -334,6 +335,92 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
       off();
       await h.api.request('trunks.remove', { name: 'health' });
       expect(h.engine.trunkHealth.get(trunk.id)).toBeUndefined();
+    });
+  });
+
+  describe('flows', () => {
+    const sample = () => structuredClone(APPOINTMENT_EN) as { nodes: Array<Record<string, unknown>>; name: string };
+
+    it('lists the sample flows installed at start, and gets one with its versions and contact fields', async () => {
+      const { flows } = await h.api.request('flows.list');
+      expect(flows.map((f) => [f.name, f.language, f.latestVersion, f.versions])).toEqual([
+        ['appointment-confirm-en', 'en', 1, 1],
+        ['bill-reminder-zh', 'zh-CN', 1, 1],
+      ]);
+      // The engine's own trainer may already be training them (or not, without one).
+      for (const f of flows) if (f.training) expect(f.training).toMatchObject({ flow: f.name, version: 1 });
+      const detail = await h.api.request('flows.get', { name: 'appointment-confirm-en' });
+      expect(detail).toMatchObject({ name: 'appointment-confirm-en', title: 'Appointment confirmation', language: 'en', version: 1, latestVersion: 1 });
+      expect(detail.definition).toEqual(APPOINTMENT_EN);
+      expect(detail.versions).toEqual([{ version: 1, createdAt: expect.any(Number), training: detail.training }]);
+      expect(detail.contactFields).toContainEqual({ name: 'clinic', default: 'Riverside Clinic' });
+      await expectApiError(h.api.request('flows.get', { name: 'appointment-confirm-en', version: 9 }), 'NOT_FOUND', /has no version 9 \(the latest is 1\)/);
+      await expectApiError(h.api.request('flows.get', { name: 'nope' }), 'NOT_FOUND', /No flow named "nope"/);
+    });
+
+    it('validates without throwing, naming the node and field of each problem', async () => {
+      expect(await h.api.request('flows.validate', { definition: APPOINTMENT_EN })).toEqual({ ok: true, issues: [], warnings: [] });
+      const broken = sample();
+      broken.nodes[0]!['next'] = 'nowhere';
+      expect(await h.api.request('flows.validate', { definition: broken })).toMatchObject({ ok: false, issues: [{ nodeId: 'greet', field: 'next', message: 'no node "nowhere"' }] });
+      expect((await h.api.request('flows.validate', { definition: 42 })).ok).toBe(false);
+    });
+
+    it('refuses an invalid save with the issues in the error, keeps the previous version, and versions a real change', async () => {
+      const changed: Array<[string, number]> = [];
+      const off = h.api.on('flows.changed', ({ name, version }) => changed.push([name, version]));
+      const broken = sample();
+      broken.nodes[0]!['next'] = 'nowhere';
+      const error = await expectApiError(h.api.request('flows.save', { definition: broken }), 'INVALID_FLOW', /node "greet": next: no node "nowhere"/);
+      expect(error.details).toMatchObject({ issues: [{ nodeId: 'greet', field: 'next', message: 'no node "nowhere"' }] });
+      expect((await h.engine.flows.load('appointment-confirm-en')).version).toBe(1);
+
+      expect(await h.api.request('flows.save', { definition: APPOINTMENT_EN })).toEqual({ name: 'appointment-confirm-en', version: 1, created: false, newFlow: false });
+      const edited = { ...sample(), name: `Appointments (${_name})` };
+      const saved = await h.api.request('flows.save', { definition: edited });
+      expect(saved).toMatchObject({ name: 'appointment-confirm-en', created: true, newFlow: false });
+      expect(saved.version).toBeGreaterThan(1);
+      expect((await h.engine.flows.load('appointment-confirm-en')).flow.name).toBe(edited.name);
+      expect((await h.engine.flows.load('appointment-confirm-en', 1)).flow.name).toBe('Appointment confirmation');
+      await expect.poll(() => changed).toEqual([['appointment-confirm-en', saved.version]]);
+      off();
+    });
+
+    it('queues a saved version for training and reports it as flow.training', async () => {
+      const states: string[] = [];
+      const off = h.api.on('flow.training', (t) => {
+        if (t.flow === 'contract-flow') states.push(t.state);
+      });
+      // A quick stand-in (it runs after whatever the engine's own trainer is busy with).
+      h.engine.setFlowTrainer({
+        async train(_flow, onProgress) {
+          onProgress?.({ nodeId: 'confirm', nodesDone: 0, nodes: 1, stage: 'fit', done: 1, total: 1 });
+          return { nodes: ['confirm'], elapsedMs: 1, cached: 0 };
+        },
+      });
+      const saved = await h.api.request('flows.save', { definition: { ...sample(), id: 'contract-flow' } });
+      expect(saved).toEqual({ name: 'contract-flow', version: 1, created: true, newFlow: true });
+      await expect.poll(() => states[0]).toBe('queued'); // the save did not wait for training
+      expect((await h.api.request('flows.get', { name: 'contract-flow' })).training).toMatchObject({ flow: 'contract-flow', version: 1 });
+      off();
+    });
+
+    it('runs a test chat turn by turn over the real dialog runtime', async () => {
+      const contact = { name: 'Alex', appointment_date: 'Friday', appointment_time: '3 pm' };
+      const start = await h.api.request('flows.chat.start', { name: 'appointment-confirm-en', version: 1, contact, timeZone: 'Europe/London' });
+      expect(start).toMatchObject({ name: 'appointment-confirm-en', version: 1, ended: null });
+      expect(start.turns.map((t) => t.nodeId)).toEqual(['greet', 'confirm']);
+      expect(start.turns[0]?.text).toContain('Hello Alex');
+      await expectApiError(h.api.request('flows.chat.send', { chatId: start.chatId, text: 'yes', digits: '1' }), 'INVALID_PARAMS', /exactly one of text, digits or silence/);
+      const silence = await h.api.request('flows.chat.send', { chatId: start.chatId, silence: true });
+      expect(silence.turns.map((t) => `${t.speaker}:${t.kind}`)).toEqual(['customer:silence', 'system:no_input', 'bot:prompt']);
+      const yes = await h.api.request('flows.chat.send', { chatId: start.chatId, text: 'yes' });
+      expect(yes.turns[0]).toMatchObject({ speaker: 'customer', text: 'yes', intent: 'confirm', matchedBy: 'classifier' });
+      expect(yes.ended).toEqual({ reason: 'hangup', disposition: 'confirmed' });
+      await h.api.request('flows.chat.stop', { chatId: start.chatId });
+      await expectApiError(h.api.request('flows.chat.send', { chatId: start.chatId, text: 'hello' }), 'NOT_FOUND', /No test chat/);
+      await expectApiError(h.api.request('flows.chat.start', { name: 'nope' }), 'NOT_FOUND', /No flow named "nope"/);
+      await expectApiError(h.api.request('flows.chat.start', { name: 'appointment-confirm-en', timeZone: 'Mars/Olympus' }), 'INVALID_PARAMS', /IANA time zone/);
     });
   });
 

@@ -78,7 +78,7 @@ export function createApiClient(transport: ClientTransport): OutboundApi {
         throw new ApiError('PROTOCOL_ERROR', describeZodError(envelope.error, `Reply to ${command}`).message);
       }
       const response = envelope.data;
-      if (!response.ok) throw new ApiError(response.error.code, response.error.message, response.error.field);
+      if (!response.ok) throw new ApiError(response.error.code, response.error.message, response.error.field, response.error.details);
       const result = commands[command].result.safeParse(response.result);
       if (!result.success) {
         throw new ApiError('PROTOCOL_ERROR', describeZodError(result.error, `Reply to ${command}`).message);

@@ -9,9 +9,11 @@
  */
 import { z } from 'zod';
 import { callCommands, callEvents } from './calls.js';
+import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
 export * from './trunks.js';
+export * from './flows.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +179,10 @@ export const FlowSummarySchema = z.object({
   language: Language,
   latestVersion: z.number().int().nullable(),
   updatedAt: Timestamp,
+  /** How many versions are stored. */
+  versions: z.number().int().nonnegative(),
+  /** The latest version's training state (null: not trained in this run, or no trainer). */
+  training: FlowTrainingSchema.nullable(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 
@@ -248,6 +254,7 @@ export const commands = {
   },
   ...trunkCommands,
   ...callCommands,
+  ...flowCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -269,6 +276,7 @@ export const events = {
   'engine.status': z.object({ state: z.enum(['ready', 'stopping']), at: Timestamp }),
   ...trunkEvents,
   ...callEvents,
+  ...flowEvents,
 } as const;
 
 export type Events = typeof events;

@@ -26,6 +26,12 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'calls.dtmf': unused,
     'calls.hold': unused,
     'calls.transfer': unused,
+    'flows.get': unused,
+    'flows.validate': unused,
+    'flows.save': unused,
+    'flows.chat.start': unused,
+    'flows.chat.send': unused,
+    'flows.chat.stop': unused,
     ...overrides,
   };
 }

@@ -13,6 +13,8 @@ export const API_ERROR_CODES = [
   'NOT_FOUND',
   /** The request clashes with what is stored (a name already taken, an illegal state change). */
   'CONFLICT',
+  /** A dialog flow does not validate; `details.issues` lists each problem with its node id and field. */
+  'INVALID_FLOW',
   /** The local database refused or failed; nothing was half-written. */
   'STORE_ERROR',
   /** The transport is not connected or the engine went away. */
@@ -29,6 +31,8 @@ export interface ApiErrorData {
   message: string;
   /** For INVALID_PARAMS: the dotted path of the first offending field. */
   field?: string;
+  /** Structured facts for programs, e.g. INVALID_FLOW's `{ issues: [{ nodeId, field, message }] }`. Plain JSON. */
+  details?: Record<string, unknown>;
 }
 
 export class ApiError extends Error implements ApiErrorData {
@@ -37,14 +41,16 @@ export class ApiError extends Error implements ApiErrorData {
     readonly code: ApiErrorCode,
     message: string,
     readonly field?: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
 
   toJSON(): ApiErrorData {
-    return this.field === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, field: this.field };
+    const data: ApiErrorData = { code: this.code, message: this.message };
+    if (this.field !== undefined) data.field = this.field;
+    if (this.details !== undefined) data.details = this.details;
+    return data;
   }
 }
 

@@ -24,6 +24,7 @@ export const ErrorPayload = z.object({
   code: z.enum(API_ERROR_CODES),
   message: z.string(),
   field: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const ResponseMessage = z.discriminatedUnion('ok', [

@@ -255,6 +255,10 @@ export interface FlowRepository {
   /** Stores a new immutable version and returns it (versions count up from 1). */
   addVersion(flowId: number, definition: JsonObject): Promise<FlowVersionRecord>;
   getVersion(flowId: number, version: number): Promise<FlowVersionRecord | null>;
+  /** Every version of a flow without its definition, oldest first. */
+  listVersions(flowId: number): Promise<Array<Pick<FlowVersionRecord, 'version' | 'createdAt'>>>;
+  /** A new version may change the flow's language; the flow row follows it. */
+  setLanguage(flowId: number, language: Language): Promise<void>;
 }
 
 export interface TrunkRepository {

@@ -41,6 +41,23 @@ describe('flow repository', () => {
     expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('lists a flow\'s versions oldest first and follows a language change', async () => {
+    let now = 10;
+    const store = await testStore({ now: () => now });
+    const flow = await store.flows.create({ name: 'F', language: 'en' });
+    expect(await store.flows.listVersions(flow.id)).toEqual([]);
+    await store.flows.addVersion(flow.id, { a: 1 });
+    now = 20;
+    await store.flows.addVersion(flow.id, { a: 2 });
+    expect(await store.flows.listVersions(flow.id)).toEqual([
+      { version: 1, createdAt: 10 },
+      { version: 2, createdAt: 20 },
+    ]);
+    await store.flows.setLanguage(flow.id, 'zh-CN');
+    expect((await store.flows.getByName('F'))?.language).toBe('zh-CN');
+    await expect(store.flows.setLanguage(99, 'en')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('refuses a duplicate name, an unknown language and a missing flow', async () => {
     const store = await testStore();
     await store.flows.create({ name: 'Survey', language: 'en' });

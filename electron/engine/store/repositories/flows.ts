@@ -78,6 +78,19 @@ export function createFlowRepository({ db, now }: RepositoryContext): FlowReposi
       });
     },
 
+    async listVersions(flowId) {
+      const rows = await db.all<{ version: number; created_at: number }>(
+        'SELECT version, created_at FROM flow_versions WHERE flow_id = $flow_id ORDER BY version',
+        { $flow_id: flowId },
+      );
+      return rows.map((row) => ({ version: row.version, createdAt: row.created_at }));
+    },
+
+    async setLanguage(flowId, language) {
+      const { changes } = await db.run('UPDATE flows SET language = $language WHERE id = $id', { $id: flowId, $language: language });
+      if (changes === 0) throw notFound(`Flow ${flowId} does not exist.`);
+    },
+
     async getVersion(flowId, version) {
       const row = await db.get<FlowVersionRow>(
         'SELECT flow_id, version, definition, created_at FROM flow_versions WHERE flow_id = $flow_id AND version = $version',

@@ -65,6 +65,7 @@ export const en = {
       INVALID_PARAMS: 'Some values are not valid.',
       NOT_FOUND: 'It no longer exists.',
       CONFLICT: 'This clashes with what is already stored.',
+      INVALID_FLOW: 'The flow has problems; each is listed with its node and field. Nothing was saved.',
       STORE_ERROR: 'The local database failed; nothing was changed.',
       UNAVAILABLE: 'The engine cannot be reached right now.',
       PROTOCOL_ERROR: 'The engine answered in an unexpected form; the app and engine versions may differ.',

@@ -63,6 +63,7 @@ export const zhCN = {
       INVALID_PARAMS: '部分取值无效。',
       NOT_FOUND: '该对象已不存在。',
       CONFLICT: '与已保存的数据冲突。',
+      INVALID_FLOW: '流程有错误，已逐条列出所在节点和字段。未保存任何内容。',
       STORE_ERROR: '本地数据库出错，未做任何修改。',
       UNAVAILABLE: '暂时无法连接到引擎。',
       PROTOCOL_ERROR: '引擎的应答格式不符合预期，应用与引擎的版本可能不一致。',

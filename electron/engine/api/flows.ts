@@ -1,0 +1,201 @@
+/**
+ * Dialog flows in the API: versioned definitions (validate, save, get), the background training
+ * of a saved version's phrase models, and the typed test chat that runs the real dialog runtime
+ * over text.
+ *
+ * A flow is named by its file's `id` (e.g. `bill-reminder-zh`). Definitions cross the API as plain
+ * JSON and are checked by the engine (dialog/validate.ts), not here: an invalid flow is a normal
+ * answer of `flows.validate` and an `INVALID_FLOW` error of `flows.save`, each issue naming the
+ * node id and field.
+ *
+ * Pure TypeScript like the rest of api/: the renderer imports it through contract.ts.
+ */
+import { z } from 'zod';
+
+const Timestamp = z.number().int().nonnegative();
+
+/** A store flow name = the flow file's `id`. */
+export const FlowName = z.string().trim().min(1, 'is required').max(200);
+export const FlowVersionNumber = z.number().int().min(1);
+
+/** A JSON object as the editor wrote it (checked by the engine, which names node and field). */
+export const FlowDefinitionSchema = z.record(z.string(), z.unknown());
+export type FlowDefinition = z.infer<typeof FlowDefinitionSchema>;
+
+export const FlowIssueSchema = z.object({
+  /** The node the problem is in; null for a flow-level field such as `start`. */
+  nodeId: z.string().nullable(),
+  /** Dotted path inside the node (or the flow), e.g. `intents[0].next`; '' for the node itself. */
+  field: z.string(),
+  message: z.string(),
+});
+export type FlowIssueView = z.infer<typeof FlowIssueSchema>;
+
+export const FLOW_TRAINING_STATES = ['queued', 'training', 'ready', 'failed'] as const;
+export const FlowTrainingStateName = z.enum(FLOW_TRAINING_STATES);
+
+/** Mirrors bot/flow-training.ts's FlowTrainingProgress (the engine checks they stay in step). */
+export const FlowTrainingProgressSchema = z.object({
+  nodeId: z.string().nullable(),
+  nodesDone: z.number().int().nonnegative(),
+  nodes: z.number().int().nonnegative(),
+  stage: z.enum(['queued', 'synthesize', 'embed', 'calibrate', 'fit', 'cached', 'done']),
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+});
+
+/** The latest training state of one flow version (kept in memory by the engine; also the `flow.training` event). */
+export const FlowTrainingSchema = z.object({
+  flow: z.string(),
+  version: z.number().int(),
+  state: FlowTrainingStateName,
+  progress: FlowTrainingProgressSchema.optional(),
+  /** Why training failed (names the node). */
+  error: z.string().optional(),
+  /** When this state began (epoch ms). */
+  at: Timestamp,
+});
+export type FlowTraining = z.infer<typeof FlowTrainingSchema>;
+
+export const FlowVersionSummarySchema = z.object({
+  version: z.number().int(),
+  createdAt: Timestamp,
+  /** null when this version was never trained in this run of the engine (or no trainer is set). */
+  training: FlowTrainingSchema.nullable(),
+});
+
+const ContactValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const FlowContactFieldSchema = z.object({
+  name: z.string(),
+  /** The flow's default for it (its `variables`), or null when the contact must supply it. */
+  default: z.union([ContactValue, z.null()]),
+});
+
+export const FlowDetailSchema = z.object({
+  name: z.string(),
+  /** The flow's display name (its `name` field). */
+  title: z.string(),
+  language: z.enum(['zh-CN', 'en']),
+  version: z.number().int(),
+  latestVersion: z.number().int(),
+  definition: FlowDefinitionSchema,
+  versions: z.array(FlowVersionSummarySchema),
+  /** This version's training state. */
+  training: FlowTrainingSchema.nullable(),
+  /** Contact fields the flow reads (for the test chat's form), with the flow's defaults. */
+  contactFields: z.array(FlowContactFieldSchema),
+});
+export type FlowDetail = z.infer<typeof FlowDetailSchema>;
+
+export const CHAT_TURN_KINDS = [
+  'prompt',
+  'text',
+  'dtmf',
+  'silence',
+  'no_input',
+  'no_match',
+  'variable_set',
+  'transfer',
+  'callback',
+  'callback_unavailable',
+  'ended',
+] as const;
+
+/** One line of a test chat: the bot's prompt, the customer's answer, or why the bot went where it did. */
+export const ChatTurnSchema = z.object({
+  speaker: z.enum(['bot', 'customer', 'system']),
+  kind: z.enum(CHAT_TURN_KINDS),
+  /** The prompt, the answer as typed, or a one-line English description of a system turn. */
+  text: z.string(),
+  nodeId: z.string().nullable(),
+  /** Customer answers: the intent it matched; no_match: the rejected best guess. */
+  intent: z.string().optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  matchedBy: z.enum(['classifier', 'dtmf', 'entity']).optional(),
+  /** no_input / no_match: which attempt, and whether the node gave up. */
+  attempt: z.number().int().optional(),
+  exhausted: z.boolean().optional(),
+  /** variable_set: the variable and its new value. */
+  name: z.string().optional(),
+  value: z.union([ContactValue, z.null()]).optional(),
+  /** transfer: the queue and the reason. */
+  queue: z.string().optional(),
+  reason: z.string().optional(),
+  /** callback: when (ISO 8601); ended: the disposition. */
+  at: z.string().optional(),
+  disposition: z.string().optional(),
+});
+export type ChatTurn = z.infer<typeof ChatTurnSchema>;
+
+export const ChatEndedSchema = z
+  .object({
+    reason: z.enum(['hangup', 'transfer', 'cancelled', 'error']),
+    disposition: z.string(),
+    transfer: z.object({ queue: z.string(), reason: z.string() }).optional(),
+    /** ISO 8601. */
+    callbackAt: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .nullable();
+export type ChatEnded = z.infer<typeof ChatEndedSchema>;
+
+export const ChatId = z.string().min(1).max(100);
+
+export const flowCommands = {
+  'flows.get': {
+    params: z.object({ name: FlowName, version: FlowVersionNumber.optional() }).strict(),
+    result: FlowDetailSchema,
+  },
+  /** Never fails for an invalid flow: `ok: false` and the issues. */
+  'flows.validate': {
+    params: z.object({ definition: z.unknown() }).strict(),
+    result: z.object({ ok: z.boolean(), issues: z.array(FlowIssueSchema), warnings: z.array(FlowIssueSchema) }),
+  },
+  /** INVALID_FLOW (details.issues) when it does not validate; nothing is stored then. */
+  'flows.save': {
+    params: z.object({ definition: z.unknown() }).strict(),
+    result: z.object({
+      name: z.string(),
+      version: z.number().int(),
+      /** A new version was stored (false: the definition equals the latest, which is returned). */
+      created: z.boolean(),
+      /** The flow itself is new. */
+      newFlow: z.boolean(),
+    }),
+  },
+  'flows.chat.start': {
+    params: z
+      .object({
+        name: FlowName,
+        version: FlowVersionNumber.optional(),
+        contact: z.record(z.string(), ContactValue).optional(),
+        /** IANA zone for dates the customer says; default the settings' time zone. */
+        timeZone: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    result: z.object({ chatId: ChatId, name: z.string(), version: z.number().int(), turns: z.array(ChatTurnSchema), ended: ChatEndedSchema }),
+  },
+  'flows.chat.send': {
+    params: z
+      .object({
+        chatId: ChatId,
+        text: z.string().max(1000).optional(),
+        digits: z.string().regex(/^[0-9*#]{1,16}$/, 'may use 0-9, * and # only').optional(),
+        silence: z.literal(true).optional(),
+      })
+      .strict()
+      .refine((p) => [p.text, p.digits, p.silence].filter((x) => x !== undefined).length === 1, {
+        message: 'give exactly one of text, digits or silence',
+      }),
+    result: z.object({ turns: z.array(ChatTurnSchema), ended: ChatEndedSchema }),
+  },
+  'flows.chat.stop': { params: z.object({ chatId: ChatId }).strict(), result: z.object({}) },
+} as const;
+
+export const flowEvents = {
+  /** After a save that stored a new version (or a new flow): which flow and version. */
+  'flows.changed': z.object({ name: z.string(), version: z.number().int() }),
+  /** A flow version's training state changed (queued, training with progress, ready, failed). */
+  'flow.training': FlowTrainingSchema,
+} as const;
