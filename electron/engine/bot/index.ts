@@ -1,6 +1,13 @@
 /**
- * bot/ — the speech bot on a live call: where telephony (the call's audio), speech (VAD,
- * endpointing, recognizers) and, later, the dialog meet. For now: listening to a call, with
- * barge-in.
+ * bot/ — the speech bot on real calls: `CallBot` runs one flow version over one call (prompts
+ * played through the call, customer utterances endpointed by the VAD and recognized by the ask
+ * node's phrase model, DTMF, barge-in, transcript lines, disposition, hang-up or transfer);
+ * `PhraseModels` trains the phrase models of a flow when it is saved (the `FlowTrainer` the flows
+ * service calls) and pre-renders its static prompts; `PromptRenderer` turns text into frames
+ * through the prompt cache. `listenToCall` is the bare VAD-on-a-call used without a flow.
  */
 export { listenToCall, type CallListener, type CallListenerOptions } from './listener.js';
+export { CallBot, type BotOutcome, type CallBotDeps, type CallBotOptions } from './call-bot.js';
+export { PhraseModels, askQuestion, questionKey, staticPrompts, type AskModel, type PhraseModelsOptions } from './phrase-models.js';
+export { PromptRenderer, defaultVoice, type BotVoice, type RenderedPrompt } from './prompts.js';
+export type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult, FlowTrainingStage } from './flow-training.js';

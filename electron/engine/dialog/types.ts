@@ -19,8 +19,17 @@ export interface ListenOptions {
 }
 
 export type ListenResult =
-  | { kind: 'text'; text: string; /** Recognizer confidence 0..1, when the text came from speech. */ confidence?: number }
+  | {
+      kind: 'text';
+      text: string;
+      /** Recognizer confidence 0..1, when the text came from speech. */
+      confidence?: number;
+      /** The intent a speech recognizer already decided (phrase recognizer); the text is then only for entities and the transcript. */
+      intent?: string;
+    }
   | { kind: 'dtmf'; digits: string }
+  /** Speech the recognizer could not place among the expected answers. */
+  | { kind: 'no_match'; confidence: number; best?: { intent: string; confidence: number } }
   | { kind: 'no_input' };
 
 /** What the dialog drives: the audio call, the typed test chat, or a scripted fake in tests. */
@@ -53,8 +62,8 @@ export interface Answer {
   intent: string;
   /** 0..1; 1 for a DTMF key or an entity-only match. */
   confidence: number;
-  /** How the intent was decided. */
-  matchedBy: 'classifier' | 'dtmf' | 'entity';
+  /** How the intent was decided: the text classifier, a key, an entity in the text, or the speech recognizer. */
+  matchedBy: 'classifier' | 'dtmf' | 'entity' | 'recognizer';
   entities: Entities;
 }
 
@@ -74,7 +83,7 @@ export type DialogEvent = EventBase &
         nodeId: string;
         attempt: number;
         exhausted: boolean;
-        input: 'text' | 'dtmf';
+        input: 'text' | 'dtmf' | 'speech';
         text?: string;
         digits?: string;
         /** The classifier's best guess and its confidence (rejected). */

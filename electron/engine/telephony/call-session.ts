@@ -118,6 +118,7 @@ export class CallSession {
   private readonly playback: CallPlayback;
   private playbackTimer: ReturnType<typeof setInterval> | null = null;
   private readonly audioListeners = new Set<(frame: CaptureFrame) => void>();
+  private readonly dtmfListeners = new Set<(tone: string, at: number) => void>();
   private ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
   private finished = false;
@@ -169,9 +170,37 @@ export class CallSession {
     return () => this.audioListeners.delete(listener);
   }
 
+  /** Keys the customer pressed (RFC 4733 or SIP INFO), one tone at a time. */
+  onDtmf(listener: (tone: string, at: number) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
+  }
+
+  /** True from the answer until the call ends. */
+  get isUp(): boolean {
+    return this.answeredAt !== null && !this.finished;
+  }
+
+  /** Moves an answered call through the bot's phases (answered → bot → transferring); stored with a timestamp. */
+  enterPhase(state: 'bot' | 'transferring', data: JsonObject = {}): void {
+    if (!this.isUp || this.state === state) return;
+    this.event(`state_${state}`, data);
+    this.setState(state, {});
+  }
+
+  /** Attaches a disposition code (which must exist in the store's dispositions) to the call. */
+  setDisposition(code: string): Promise<void> {
+    return this.write(() => this.deps.store.calls.update(this.callId, { dispositionCode: code })).then(() => undefined);
+  }
+
+  /** Records the flow version the call runs (it keeps that version even if the flow is edited meanwhile). */
+  setFlow(flowId: number, flowVersion: number): Promise<void> {
+    return this.write(() => this.deps.store.calls.update(this.callId, { flowId, flowVersion })).then(() => undefined);
+  }
+
   /** Plays 20 ms frames to the customer; resolves when played or stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
-    if (this.state !== 'answered') return Promise.resolve({ completed: false, playedFrames: 0 });
+    if (!this.isUp) return Promise.resolve({ completed: false, playedFrames: 0 });
     const result = this.playback.play(frames);
     this.playbackTimer ??= setInterval(() => {
       this.playback.tick();
@@ -288,6 +317,10 @@ export class CallSession {
           reason: describeHangup(m.originator, m.detail, this.localReason),
           detail: m.detail,
         });
+        return;
+      case 'dtmf_in':
+        this.eventAt(m.at, m.milestone, data);
+        if (m.detail) for (const listener of this.dtmfListeners) listener(m.detail, m.at);
         return;
       default:
         this.eventAt(m.at, m.milestone, data);

@@ -39,6 +39,14 @@ export class AskNode implements NodeExecutor {
         prompt = node.noInput.prompt ?? node.prompt;
         continue;
       }
+      if (heard.kind === 'no_match') {
+        noMatches++;
+        const exhausted = noMatches >= node.noMatch.maxAttempts;
+        ctx.emit({ type: 'no_match', nodeId: node.id, attempt: noMatches, exhausted, input: 'speech', ...(heard.best ? { best: heard.best } : {}) });
+        if (exhausted) return { next: node.noMatch.next };
+        prompt = node.noMatch.prompt ?? node.prompt;
+        continue;
+      }
       const entities: Entities =
         heard.kind === 'text'
           ? extractEntities(heard.text, ctx.timeContext())
@@ -50,6 +58,12 @@ export class AskNode implements NodeExecutor {
           ctx.emit({ type: 'answer', ...ctx.lastAnswer });
           return { next: intent.next };
         }
+      } else if (heard.intent !== undefined && node.intents.some((i) => i.name === heard.intent)) {
+        // The speech recognizer already chose among this node's intents.
+        const intent = node.intents.find((i) => i.name === heard.intent)!;
+        ctx.lastAnswer = { nodeId: node.id, input: 'text', text: heard.text, intent: intent.name, confidence: heard.confidence ?? 1, matchedBy: 'recognizer', entities };
+        ctx.emit({ type: 'answer', ...ctx.lastAnswer });
+        return { next: intent.next };
       } else {
         const r = this.recognize(ctx, heard.text, entities);
         if (r.intent) {

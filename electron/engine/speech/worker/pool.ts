@@ -21,11 +21,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Endpointer, type EndpointEvent, type EndpointerOptions } from '../vad/endpointer.js';
 import { windowGeometry, type VadSampleRate, type VadWindow } from '../vad/silero.js';
-import type { FromWorker, SpeechWorkerData, ToWorker } from './protocol.js';
+import type { TtsOptions } from '../../tts/types.js';
+import type { RecognitionResult } from '../recognizers/recognizer.js';
+import type { PhraseModel } from '../recognizers/phrase/model.js';
+import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
+import type { FromWorker, SpeechTask, SpeechTaskResults, SpeechWorkerData, ToWorker } from './protocol.js';
 
 export interface SpeechWorkerPoolOptions {
   /** Absolute path of silero_vad.onnx. */
   vadModelPath: string;
+  /** The openWakeWord mel and embedding models, for phrase recognition and training. */
+  melModelPath?: string;
+  embeddingModelPath?: string;
   /** Upper bound on workers (default 4); the pool never uses more than availableParallelism - 1. */
   maxWorkers?: number;
   /** The built worker entry, if not found automatically. */
@@ -45,9 +52,19 @@ export function workerLimit(maxWorkers = 4): number {
 
 type Listener<T> = (value: T) => void;
 
+interface PendingTask {
+  resolve: (result: SpeechTaskResults[keyof SpeechTaskResults]) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
 class SpeechWorker {
   readonly worker: Worker;
   readonly calls = new Map<string, SpeechCall>();
+  /** Phrase model keys this worker already holds. */
+  readonly models = new Set<string>();
+  private readonly tasks = new Map<number, PendingTask>();
+  private nextTaskId = 1;
   readonly ready: Promise<void>;
   private failure: Error | undefined;
   private readonly closeWaiters = new Map<string, () => void>();
@@ -77,6 +94,15 @@ class SpeechWorker {
           this.closeWaiters.delete(message.callId);
           return waiter?.();
         }
+        case 'task_result':
+        case 'task_error': {
+          const task = this.tasks.get(message.id);
+          this.tasks.delete(message.id);
+          if (message.type === 'task_result') return task?.resolve(message.result);
+          return task?.reject(new Error(message.message));
+        }
+        case 'task_progress':
+          return this.tasks.get(message.id)?.onProgress?.(message.progress);
       }
     });
     this.worker.on('error', (error) => this.fail(error, failed));
@@ -90,6 +116,19 @@ class SpeechWorker {
   send(message: ToWorker, transfer?: ArrayBuffer[]): void {
     if (this.failure) throw this.failure;
     this.worker.postMessage(message, transfer);
+  }
+
+  run<K extends SpeechTask['kind']>(task: Extract<SpeechTask, { kind: K }>, onProgress?: (progress: TrainProgress) => void, transfer?: ArrayBuffer[]): Promise<SpeechTaskResults[K]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextTaskId++;
+    return new Promise<SpeechTaskResults[K]>((resolve, reject) => {
+      this.tasks.set(id, { resolve: resolve as PendingTask['resolve'], reject, ...(onProgress ? { onProgress } : {}) });
+      this.send({ type: 'task', id, task }, transfer);
+    });
+  }
+
+  get pendingTasks(): number {
+    return this.tasks.size;
   }
 
   closeCall(callId: string): Promise<void> {
@@ -106,6 +145,8 @@ class SpeechWorker {
     this.failure = error;
     rejectReady(error);
     for (const call of this.calls.values()) call.emitError(error);
+    for (const task of this.tasks.values()) task.reject(error);
+    this.tasks.clear();
     for (const waiter of this.closeWaiters.values()) waiter();
     this.closeWaiters.clear();
   }
@@ -140,12 +181,58 @@ function startWorker(workerUrl: URL | undefined, workerData: SpeechWorkerData): 
 export class SpeechWorkerPool {
   readonly limit: number;
   private readonly workers: SpeechWorker[] = [];
+  /** Trains phrase models apart from the call workers (training takes seconds of CPU). */
+  private trainer: SpeechWorker | null = null;
   private readonly data: SpeechWorkerData;
   private closed = false;
 
   constructor(private readonly options: SpeechWorkerPoolOptions) {
     this.limit = workerLimit(options.maxWorkers);
-    this.data = { vadModelPath: options.vadModelPath };
+    this.data = {
+      vadModelPath: options.vadModelPath,
+      ...(options.melModelPath ? { melModelPath: options.melModelPath } : {}),
+      ...(options.embeddingModelPath ? { embeddingModelPath: options.embeddingModelPath } : {}),
+    };
+  }
+
+  /** The worker serving a call, or the least busy one (started if none runs). */
+  private workerFor(callId?: string): SpeechWorker {
+    if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    if (callId !== undefined) {
+      const owner = this.workers.find((w) => w.calls.has(callId) && !w.failed);
+      if (owner) return owner;
+    }
+    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
+    let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size + w.pendingTasks < best.calls.size + best.pendingTasks ? w : best), undefined);
+    if (!worker) {
+      worker = new SpeechWorker(this.options.workerUrl, this.data);
+      this.workers.push(worker);
+    }
+    return worker;
+  }
+
+  /** Synthesizes a prompt off the event loop (on the call's worker when `callId` is open). */
+  async synthesize(text: string, options: TtsOptions, callId?: string): Promise<{ samples: Int16Array; durationMs: number }> {
+    return this.workerFor(callId).run({ kind: 'synthesize', text, options });
+  }
+
+  /** Recognizes one utterance with a phrase model (sent to the worker the first time it needs it). */
+  async recognize(callId: string | undefined, modelKey: string, model: PhraseModel, samples: Int16Array, startMs = 0): Promise<RecognitionResult> {
+    const worker = this.workerFor(callId);
+    const first = !worker.models.has(modelKey);
+    worker.models.add(modelKey);
+    const copy = samples.slice();
+    return worker.run({ kind: 'recognize', modelKey, ...(first ? { model } : {}), samples: copy, startMs }, undefined, [copy.buffer]).catch((error: unknown) => {
+      if (first) worker.models.delete(modelKey);
+      throw error;
+    });
+  }
+
+  /** Trains (or loads from `cacheDir`) one question's phrase model on the training worker. */
+  async train(question: QuestionSpec, cacheDir: string, onProgress?: (progress: TrainProgress) => void, seed?: number): Promise<PhraseModel> {
+    if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    if (!this.trainer || this.trainer.failed) this.trainer = new SpeechWorker(this.options.workerUrl, this.data);
+    return this.trainer.run({ kind: 'train', question, cacheDir, ...(seed !== undefined ? { seed } : {}) }, onProgress);
   }
 
   /** Workers started so far. */
@@ -189,6 +276,8 @@ export class SpeechWorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0, this.workers.length);
+    if (this.trainer) workers.push(this.trainer);
+    this.trainer = null;
     for (const w of workers) w.calls.clear();
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }

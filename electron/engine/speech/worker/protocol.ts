@@ -1,21 +1,52 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
+import type { TtsOptions } from '../../tts/types.js';
+import type { RecognitionResult } from '../recognizers/recognizer.js';
+import type { PhraseModel } from '../recognizers/phrase/model.js';
+import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { VadSampleRate, VadWindow } from '../vad/silero.js';
 
 /** workerData given to every speech worker. */
 export interface SpeechWorkerData {
   /** Absolute path of silero_vad.onnx. */
   vadModelPath: string;
+  /** Absolute paths of the openWakeWord mel and embedding models (phrase recognition), when available. */
+  melModelPath?: string;
+  embeddingModelPath?: string;
+}
+
+/** Work a worker does on request besides VAD: TTS, recognizing one utterance, training a question. */
+export type SpeechTask =
+  | { kind: 'synthesize'; text: string; options: TtsOptions }
+  | {
+      kind: 'recognize';
+      /** Identifies the phrase model; the model itself is sent the first time a worker sees the key. */
+      modelKey: string;
+      model?: PhraseModel;
+      samples: Int16Array;
+      /** Time of the first sample on the caller's timeline (ms). */
+      startMs: number;
+    }
+  | { kind: 'train'; question: QuestionSpec; cacheDir: string; seed?: number };
+
+export interface SpeechTaskResults {
+  synthesize: { samples: Int16Array; durationMs: number };
+  recognize: RecognitionResult;
+  train: PhraseModel;
 }
 
 export type ToWorker =
   | { type: 'open'; callId: string; sampleRate: VadSampleRate }
   /** Samples of one or more frames in order; the buffer is transferred. */
   | { type: 'frames'; callId: string; samples: Int16Array }
-  | { type: 'close'; callId: string };
+  | { type: 'close'; callId: string }
+  | { type: 'task'; id: number; task: SpeechTask };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'init_error'; message: string }
   | { type: 'windows'; callId: string; windows: VadWindow[] }
   | { type: 'error'; callId: string; message: string }
-  | { type: 'closed'; callId: string };
+  | { type: 'closed'; callId: string }
+  | { type: 'task_result'; id: number; result: SpeechTaskResults[keyof SpeechTaskResults] }
+  | { type: 'task_error'; id: number; message: string }
+  | { type: 'task_progress'; id: number; progress: TrainProgress };

@@ -1,16 +1,70 @@
 /**
  * Speech worker thread: owns one Silero session and serves many calls, each with its own VAD
- * state. Started by SpeechWorkerPool (pool.ts); the protocol is in protocol.ts.
+ * state; on request it also synthesizes prompts (espeak-ng WASM), recognizes utterances (phrase
+ * models over the speech embedding) and trains phrase models, so none of that blocks the engine's
+ * event loop. Started by SpeechWorkerPool (pool.ts); the protocol is in protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { EspeakWasmTts } from '../../tts/espeak-wasm.js';
+import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
+import type { PhraseModel } from '../recognizers/phrase/model.js';
+import { PhraseRecognizer } from '../recognizers/phrase/recognizer.js';
+import { trainPhraseModel } from '../recognizers/phrase/train.js';
 import { SileroModel, isVadSampleRate, type SileroVad } from '../vad/silero.js';
-import type { FromWorker, SpeechWorkerData, ToWorker } from './protocol.js';
+import type { FromWorker, SpeechTask, SpeechTaskResults, SpeechWorkerData, ToWorker } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('speech worker-entry must run in a worker thread');
-const { vadModelPath } = workerData as SpeechWorkerData;
+const { vadModelPath, melModelPath, embeddingModelPath } = workerData as SpeechWorkerData;
 
-const post = (message: FromWorker): void => port.postMessage(message);
+/** Loaded on first use: most workers only ever run VAD. */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => {
+    value ??= load();
+    value.catch(() => (value = null)); // a later task may try again
+    return value;
+  };
+}
+const tts = lazy(async () => {
+  const engine = new EspeakWasmTts();
+  await engine.init();
+  return engine;
+});
+const embedder = lazy(() => {
+  if (!melModelPath || !embeddingModelPath) return Promise.reject(new Error('this speech worker has no embedding models (phrase recognition is unavailable)'));
+  return SpeechEmbedder.load({ melPath: melModelPath, embeddingPath: embeddingModelPath });
+});
+/** Phrase models this worker has been sent, by key. */
+const phraseModels = new Map<string, PhraseModel>();
+
+async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[keyof SpeechTaskResults]> {
+  switch (task.kind) {
+    case 'synthesize': {
+      const result = await (await tts()).synthesize(task.text, task.options);
+      return { samples: result.samples, durationMs: result.durationMs };
+    }
+    case 'recognize': {
+      if (task.model) phraseModels.set(task.modelKey, task.model);
+      const model = phraseModels.get(task.modelKey);
+      if (!model) throw new Error(`phrase model ${task.modelKey} was never sent to this worker`);
+      const recognizer = new PhraseRecognizer({ model, embedder: await embedder() });
+      recognizer.start({ startMs: task.startMs });
+      recognizer.push(task.samples);
+      return recognizer.finish();
+    }
+    case 'train':
+      return trainPhraseModel(task.question, {
+        tts: await tts(),
+        embedder: await embedder(),
+        cacheDir: task.cacheDir,
+        ...(task.seed !== undefined ? { seed: task.seed } : {}),
+        onProgress: (progress) => post({ type: 'task_progress', id, progress }),
+      });
+  }
+}
+
+const post = (message: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const model = SileroModel.load(vadModelPath);
@@ -24,6 +78,14 @@ const calls = new Map<string, Promise<SileroVad>>();
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'task': {
+      const { id, task } = message;
+      runTask(id, task).then(
+        (result) => post({ type: 'task_result', id, result }, 'samples' in result ? [result.samples.buffer as ArrayBuffer] : undefined),
+        (error: unknown) => post({ type: 'task_error', id, message: describe(error) }),
+      );
+      return;
+    }
     case 'open': {
       const { callId, sampleRate } = message;
       if (calls.has(callId)) return post({ type: 'error', callId, message: `call ${callId} is already open` });

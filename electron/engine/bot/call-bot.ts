@@ -1,0 +1,409 @@
+/**
+ * CallBot: runs one flow version over one real call. It is the audio DialogChannel:
+ *
+ * - say: the prompt's frames (prompt cache / a speech worker's TTS) are played through the call;
+ *   customer speech confirmed by the VAD cuts a prompt that allows barge-in (the host's buffer is
+ *   flushed at once), and the bot's transcript line records where it was cut;
+ * - listen: the next customer utterance (the endpointer decides where it starts and ends; speech
+ *   that began during the question counts), recognized on a speech worker by the ask node's phrase
+ *   model, or a key press, or `no_input` after the node's timeout;
+ * - transfer / callback / hangup: stored on the call (phase, events, disposition) and acted on.
+ *
+ * Every bot prompt and customer utterance becomes a transcript line (store + `onUtterance`) with
+ * times in ms from the answer. The bot never leaves a call hanging: when the dialog ends (or
+ * fails) the call is hung up, unless an agent took it.
+ */
+import type { CallUtterance } from '../api/calls.js';
+import { CompiledFlow, DialogRuntime, type DialogChannel, type DialogContact, type DialogEvent, type DialogOutcome, type ListenResult } from '../dialog/index.js';
+import type { Logger } from '../log.js';
+import type { EndpointerOptions, RecognitionResult, SpeechCall, SpeechWorkerPool } from '../speech/index.js';
+import type { Store } from '../store/types.js';
+import type { CallSession } from '../telephony/index.js';
+import type { AskModel } from './phrase-models.js';
+import { defaultVoice, type BotVoice, type PromptRenderer } from './prompts.js';
+
+/** Customer audio kept for recognition (older audio is dropped). */
+const KEEP_AUDIO_MS = 30_000;
+/** Audio taken before the VAD's speech start and after its end, so word edges are not clipped. */
+const PRE_ROLL_MS = 200;
+const POST_ROLL_MS = 100;
+const FRAME_MS = 20;
+
+/** What the bot says when a transfer finds no agent (routing arrives with campaigns). */
+const NO_AGENT_PROMPT = {
+  en: 'Sorry, no one is available to take your call right now. We will call you back soon. Goodbye.',
+  'zh-CN': '抱歉，目前没有可以接听的客服，我们会尽快再与您联系。再见。',
+} as const;
+
+export interface CallBotDeps {
+  pool: SpeechWorkerPool;
+  prompts: PromptRenderer;
+  store: Store;
+  log: Logger;
+  onUtterance(utterance: CallUtterance): void;
+  /**
+   * Offers the call to an agent queue; resolves true when an agent took it (the bot then leaves
+   * the call alone). Without routing, nobody takes it and the bot says so and hangs up.
+   */
+  transfer?(session: CallSession, queue: string, reason: string): Promise<boolean>;
+  now?: () => Date;
+}
+
+export interface CallBotOptions {
+  flow: CompiledFlow;
+  /** The stored flow version the call runs (null: a flow file run from the CLI). */
+  flowRef: { flowId: number; version: number } | null;
+  /** Phrase models by ask node id. */
+  models: Map<string, AskModel>;
+  contact: DialogContact;
+  voice?: BotVoice;
+  endpointer?: Partial<EndpointerOptions>;
+}
+
+export interface BotOutcome extends DialogOutcome {
+  /** The disposition stored on the call (a transfer nobody took becomes `abandoned`). */
+  storedDisposition: string | null;
+  agentTook: boolean;
+}
+
+interface Utterance {
+  startMs: number;
+  endMs: number;
+  recognition: Promise<RecognitionResult | null>;
+}
+
+export class CallBot {
+  readonly runtime: DialogRuntime;
+  private readonly voice: BotVoice;
+  private readonly dialogListeners = new Set<(event: DialogEvent) => void>();
+  private speech: SpeechCall | null = null;
+  /** Customer audio since the answer, 20 ms frames; `droppedFrames` were discarded from the front. */
+  private readonly frames: Int16Array[] = [];
+  private droppedFrames = 0;
+  /** Wall-clock time of the first frame given to the VAD (its stream time 0). */
+  private streamStartWall: number | null = null;
+  private speechActive = false;
+  private promptBargeIn = true;
+  private readonly pending: Utterance[] = [];
+  private readonly keys: string[] = [];
+  private wake: (() => void) | null = null;
+  private readonly disposers: Array<() => void> = [];
+  private transferRequest: { queue: string; reason: string } | null = null;
+  private callbackAt: Date | null = null;
+
+  constructor(
+    readonly session: CallSession,
+    private readonly deps: CallBotDeps,
+    private readonly options: CallBotOptions,
+  ) {
+    this.voice = options.voice ?? defaultVoice(options.flow.flow.language);
+    const channel: DialogChannel = {
+      say: (text, o) => this.say(text, o.bargeIn, o.signal),
+      listen: (o) => this.listen(o.timeoutMs, o.signal),
+      transfer: async (queue, reason) => {
+        this.transferRequest = { queue, reason };
+      },
+      scheduleCallback: async (at) => {
+        this.callbackAt = at;
+        this.session.note('callback_requested', { at: at.toISOString() });
+      },
+      hangup: async () => undefined, // the bot hangs up once the dialog has ended (see run)
+    };
+    this.runtime = new DialogRuntime({ flow: options.flow, channel, contact: options.contact, ...(deps.now ? { now: deps.now } : {}) });
+    this.runtime.on((event) => {
+      this.noteDialogEvent(event);
+      for (const listener of this.dialogListeners) listener(event);
+    });
+  }
+
+  /** The dialog's events (answers with intents and confidences, no-input, no-match, the end). */
+  on(listener: (event: DialogEvent) => void): () => void {
+    this.dialogListeners.add(listener);
+    return () => this.dialogListeners.delete(listener);
+  }
+
+  /** Waits for the answer, runs the dialog to its end and ends the call; resolves null if the call was never answered. */
+  async run(): Promise<BotOutcome | null> {
+    const answered = await this.waitForAnswer();
+    if (!answered) return null;
+    this.session.enterPhase('bot', { flow: this.options.flow.flow.id, version: this.options.flowRef?.version ?? null });
+    if (this.options.flowRef) void this.session.setFlow(this.options.flowRef.flowId, this.options.flowRef.version);
+    this.attachAudio();
+    const ended = this.session.whenEnded().then(() => this.runtime.cancel());
+    void ended;
+    let outcome: DialogOutcome;
+    try {
+      outcome = await this.runtime.run();
+    } finally {
+      this.wake?.();
+    }
+    let disposition: string | null = outcome.disposition;
+    let agentTook = false;
+    if (this.session.isUp) {
+      if (outcome.reason === 'transfer' && this.transferRequest) {
+        const { queue, reason } = this.transferRequest;
+        this.session.enterPhase('transferring', { queue, reason });
+        agentTook = (await this.deps.transfer?.(this.session, queue, reason).catch(() => false)) ?? false;
+        if (!agentTook && this.session.isUp) {
+          this.session.note('transfer_unanswered', { queue, reason: 'no agent available' });
+          disposition = 'abandoned';
+          await this.say(NO_AGENT_PROMPT[this.options.flow.flow.language], false);
+        }
+      } else if (outcome.reason === 'error' || outcome.reason === 'cancelled') {
+        disposition = outcome.reason === 'error' ? 'failed' : null;
+      }
+    } else if (outcome.reason === 'cancelled') {
+      disposition = null; // the customer hung up mid-dialog: the call's outcome says it all
+    }
+    if (disposition !== null) await this.storeDisposition(disposition, outcome);
+    if (!agentTook && this.session.isUp) {
+      await new Promise((r) => setTimeout(r, 300)); // let the last words leave the jitter buffers
+      await this.session.hangup(`bot: ${outcome.reason === 'error' ? `dialog error: ${outcome.error ?? ''}` : `flow ended (${disposition ?? outcome.reason})`}`, 'bot');
+    }
+    await this.close();
+    return { ...outcome, storedDisposition: disposition, agentTook };
+  }
+
+  async close(): Promise<void> {
+    for (const dispose of this.disposers.splice(0)) dispose();
+    const speech = this.speech;
+    this.speech = null;
+    await speech?.close().catch(() => undefined);
+  }
+
+  private waitForAnswer(): Promise<boolean> {
+    if (this.session.isUp) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = setInterval(() => {
+        if (this.session.isUp) {
+          clearInterval(check);
+          resolve(true);
+        }
+      }, 10);
+      void this.session.whenEnded().then(() => {
+        clearInterval(check);
+        resolve(false);
+      });
+    });
+  }
+
+  private attachAudio(): void {
+    const speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, ...(this.options.endpointer ? { endpointer: this.options.endpointer } : {}) });
+    this.speech = speech;
+    const keepFrames = KEEP_AUDIO_MS / FRAME_MS;
+    this.disposers.push(
+      this.session.onAudio((frame) => {
+        if (!this.session.isUp) return;
+        this.streamStartWall ??= frame.timestampMs;
+        this.frames.push(frame.left.slice());
+        if (this.frames.length > keepFrames) {
+          this.frames.shift();
+          this.droppedFrames++;
+        }
+        speech.push(frame.left);
+      }),
+      speech.onEvent((event) => {
+        switch (event.type) {
+          case 'speech_start': {
+            this.speechActive = true;
+            const wallAt = this.wallAt(event.atMs);
+            this.session.note('speech_start', { atMs: this.callMs(event.atMs) }, wallAt);
+            if (this.session.isPlaying && this.promptBargeIn) {
+              const decidedAt = Date.now();
+              this.session.stopPlayback();
+              this.session.note('barge_in', { speechAtMs: this.callMs(event.atMs), decisionLagMs: decidedAt - wallAt }, decidedAt);
+            }
+            this.wake?.();
+            return;
+          }
+          case 'speech_end': {
+            this.speechActive = false;
+            this.session.note('speech_end', { startMs: this.callMs(event.startMs), endMs: this.callMs(event.endMs), reason: event.reason }, this.wallAt(event.endMs));
+            this.pending.push(this.recognize(event.startMs, event.endMs));
+            this.wake?.();
+            return;
+          }
+          case 'no_input':
+            return; // the bot keeps its own per-question timer
+        }
+      }),
+      speech.onError((error) => this.session.note('speech_error', { message: error.message })),
+      this.session.onDtmf((tone) => {
+        this.keys.push(tone);
+        this.wake?.();
+      }),
+    );
+  }
+
+  /** Recognizes the utterance [startMs, endMs] (VAD stream time) with the current question's model. */
+  private recognize(startMs: number, endMs: number): Utterance {
+    const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const slice = this.frames.slice(from, to);
+    const samples = new Int16Array(slice.length * 320);
+    slice.forEach((frame, i) => samples.set(frame, i * 320));
+    const nodeId = this.runtime.nodeId;
+    const model = nodeId === null ? undefined : this.options.models.get(nodeId);
+    const callStart = this.callMs(startMs);
+    const callEnd = this.callMs(endMs);
+    const recognition = model
+      ? this.deps.pool.recognize(this.session.callId, model.key, model.model, samples, callStart).catch((error: unknown) => {
+          this.deps.log.error('Recognizing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
+          return null;
+        })
+      : Promise.resolve(null);
+    void recognition.then((result) =>
+      this.addUtterance({
+        speaker: 'customer',
+        text: result && !result.noMatch ? (result.phrase ?? result.text ?? '') : '',
+        intent: result && !result.noMatch ? (result.intent ?? null) : null,
+        confidence: result ? round3(result.confidence) : null,
+        startMs: callStart,
+        endMs: callEnd,
+        cutAtMs: null,
+        nodeId,
+      }),
+    );
+    return { startMs, endMs, recognition };
+  }
+
+  private async say(text: string, bargeIn: boolean, signal?: AbortSignal): Promise<{ completed: boolean }> {
+    if (!this.session.isUp) return { completed: false };
+    // Anything said or pressed before this prompt answered an earlier one.
+    this.pending.length = 0;
+    this.keys.length = 0;
+    this.promptBargeIn = bargeIn;
+    const nodeId = this.runtime.nodeId;
+    const rendered = await this.deps.prompts.render(text, this.voice, this.session.callId);
+    if (signal?.aborted || !this.session.isUp) return { completed: false };
+    if (bargeIn && this.speechActive) {
+      // The customer is already talking: don't start talking over them.
+      this.session.note('barge_in', { beforePrompt: true });
+      return { completed: false };
+    }
+    const startMs = this.nowCallMs();
+    const onAbort = (): void => this.session.stopPlayback();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const played = await this.session.play(rendered.frames).finally(() => signal?.removeEventListener('abort', onAbort));
+    const playedMs = played.completed ? rendered.durationMs : played.playedFrames * FRAME_MS;
+    this.addUtterance({
+      speaker: 'bot',
+      text,
+      intent: null,
+      confidence: null,
+      startMs,
+      endMs: startMs + Math.round(playedMs),
+      cutAtMs: played.completed ? null : startMs + Math.round(playedMs),
+      nodeId,
+    });
+    return { completed: played.completed };
+  }
+
+  private async listen(timeoutMs: number, signal?: AbortSignal): Promise<ListenResult> {
+    const deadline = () => Date.now() + timeoutMs;
+    let noInputAt = this.speechActive ? Infinity : deadline();
+    for (;;) {
+      if (signal?.aborted || !this.session.isUp) return { kind: 'no_input' };
+      const key = this.keys.shift();
+      if (key !== undefined) return { kind: 'dtmf', digits: key };
+      const utterance = this.pending.shift();
+      if (utterance) {
+        const result = await utterance.recognition;
+        if (!result) return { kind: 'no_match', confidence: 0 };
+        if (result.noMatch || !result.intent) {
+          const best = result.alternatives.find((a) => a.intent !== undefined);
+          return { kind: 'no_match', confidence: result.confidence, ...(best?.intent ? { best: { intent: best.intent, confidence: best.confidence } } : {}) };
+        }
+        return { kind: 'text', text: result.phrase ?? result.text ?? '', confidence: result.confidence, intent: result.intent };
+      }
+      if (this.speechActive) noInputAt = Infinity;
+      else if (noInputAt === Infinity) noInputAt = deadline(); // speech ended without an utterance (too short)
+      const waitMs = noInputAt - Date.now();
+      if (waitMs <= 0) return { kind: 'no_input' };
+      await new Promise<void>((resolve) => {
+        const timer = Number.isFinite(waitMs) ? setTimeout(done, waitMs) : null;
+        const onAbort = (): void => done();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const ended = (): void => done();
+        void this.session.whenEnded().then(ended);
+        this.wake = done;
+        function done(): void {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+      });
+      this.wake = null;
+    }
+  }
+
+  private noteDialogEvent(event: DialogEvent): void {
+    switch (event.type) {
+      case 'answer':
+        this.session.note('intent', { nodeId: event.nodeId, intent: event.intent, confidence: round3(event.confidence), matchedBy: event.matchedBy, ...(event.text !== undefined ? { text: event.text } : {}), ...(event.digits !== undefined ? { digits: event.digits } : {}) });
+        return;
+      case 'no_input':
+      case 'no_match':
+        this.session.note(event.type, { nodeId: event.nodeId, attempt: event.attempt, exhausted: event.exhausted });
+        return;
+      case 'transfer':
+        this.session.note('transfer_requested', { nodeId: event.nodeId, queue: event.queue, reason: event.reason });
+        return;
+      case 'callback_unavailable':
+        this.session.note('callback_unavailable', { nodeId: event.nodeId, reason: event.reason });
+        return;
+      case 'ended':
+        this.session.note('dialog_ended', { reason: event.reason, disposition: event.disposition, ...(event.error ? { error: event.error } : {}) });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async storeDisposition(code: string, outcome: DialogOutcome): Promise<void> {
+    try {
+      const known = (await this.deps.store.dispositions.list()).some((d) => d.code === code);
+      if (!known) {
+        // A flow's own disposition code: registered on first use (a callback keeps the contact callable).
+        await this.deps.store.dispositions.upsert({ code, labelEn: code, labelZh: code, kind: 'system', final: outcome.callbackAt === undefined && this.callbackAt === null });
+      }
+      await this.session.setDisposition(code);
+    } catch (error) {
+      this.deps.log.error('Storing the call disposition failed', { callId: this.session.callId, code, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private addUtterance(line: Omit<CallUtterance, 'callId' | 'at'>): void {
+    const utterance: CallUtterance = { callId: this.session.callId, at: Date.now(), ...line };
+    void this.deps.store.calls
+      .addUtterance(this.session.callId, {
+        speaker: line.speaker,
+        text: line.text,
+        intent: line.intent,
+        confidence: line.confidence,
+        startMs: line.startMs,
+        endMs: line.endMs,
+        cutAtMs: line.cutAtMs,
+      })
+      .catch((error: unknown) => this.deps.log.error('Storing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) }));
+    this.deps.onUtterance(utterance);
+  }
+
+  /** Wall-clock time of a VAD stream time. */
+  private wallAt(streamMs: number): number {
+    return (this.streamStartWall ?? Date.now()) + streamMs;
+  }
+
+  /** ms from the answer of a VAD stream time. */
+  private callMs(streamMs: number): number {
+    return Math.max(0, Math.round(this.wallAt(streamMs) - (this.session.answeredAt ?? 0)));
+  }
+
+  private nowCallMs(): number {
+    return Math.max(0, Date.now() - (this.session.answeredAt ?? Date.now()));
+  }
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,161 @@
+/**
+ * The phrase recognizer's models for a flow: one per `ask` node whose intents have example
+ * phrases in the flow's language, trained on the speech workers' training thread (synthetic
+ * voices, augmented, seeded: see speech/recognizers/phrase/train.ts) and cached on disk by their
+ * content, so a flow version is trained once — when it is saved — and every call of it loads the
+ * same models. Static prompts are pre-rendered into the prompt cache at the same time, so the
+ * bot's scripted lines start at once.
+ */
+import { createHash } from 'node:crypto';
+import { promptIn, templateVariables, type Flow, type FlowLanguage, type NodeOf } from '../dialog/index.js';
+import type { PhraseModel, PhraseSpec, QuestionSpec, TrainProgress } from '../speech/index.js';
+import type { SpeechWorkerPool } from '../speech/index.js';
+import type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult } from './flow-training.js';
+import type { BotVoice } from './prompts.js';
+
+export interface AskModel {
+  /** Content key of the question (phrases + language): what the workers cache the model under. */
+  key: string;
+  model: PhraseModel;
+}
+
+/** The phrases an ask node expects, in the flow's language (plain example lists are split by script). */
+export function askQuestion(node: NodeOf<'ask'>, language: FlowLanguage): QuestionSpec | null {
+  const phrases: PhraseSpec[] = [];
+  const seen = new Set<string>();
+  for (const intent of node.intents) {
+    const ex = intent.examples;
+    const list = ex === undefined ? [] : Array.isArray(ex) ? ex.filter((text) => scriptOf(text) === language) : (ex[language] ?? []);
+    for (const text of list) {
+      const key = text.trim().toLowerCase();
+      if (key === '' || seen.has(key)) continue;
+      seen.add(key);
+      phrases.push({ text: text.trim(), intent: intent.name });
+    }
+  }
+  return phrases.length > 0 ? { language, phrases } : null;
+}
+
+function scriptOf(text: string): FlowLanguage {
+  return /\p{Script=Han}/u.test(text) ? 'zh-CN' : 'en';
+}
+
+export function questionKey(question: QuestionSpec): string {
+  return createHash('sha256').update(JSON.stringify([question.language, question.phrases.map((p) => [p.text, p.intent])])).digest('hex').slice(0, 20);
+}
+
+/** Every text of a flow that has no `{variable}`: rendered once per flow version. */
+export function staticPrompts(flow: Flow): string[] {
+  const texts = new Set<string>();
+  const add = (prompt: Parameters<typeof promptIn>[0] | undefined): void => {
+    if (prompt === undefined) return;
+    const text = promptIn(prompt, flow.language).trim();
+    if (text !== '' && templateVariables(text).length === 0) texts.add(text);
+  };
+  for (const node of Object.values(flow.nodes)) {
+    switch (node.kind) {
+      case 'say':
+        add(node.text);
+        break;
+      case 'ask':
+        add(node.prompt);
+        add(node.noInput.prompt);
+        add(node.noMatch.prompt);
+        break;
+      case 'transfer':
+      case 'hangup':
+        add(node.say);
+        break;
+      default:
+        break;
+    }
+  }
+  return [...texts];
+}
+
+export interface PhraseModelsOptions {
+  /** The speech workers (started on first use). */
+  pool: () => SpeechWorkerPool;
+  /** Where trained models and their synthesized clips are kept (shared by every flow: keys are content hashes). */
+  cacheDir: string;
+  /** Renders a static prompt into the prompt cache (the bot's prompt renderer). */
+  prerender?: (text: string, voice: BotVoice) => Promise<void>;
+  voiceFor: (language: FlowLanguage) => BotVoice;
+}
+
+/** Trains and hands out the phrase models of flows; one training at a time. */
+export class PhraseModels implements FlowTrainer {
+  private readonly models = new Map<string, Promise<PhraseModel>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PhraseModelsOptions) {}
+
+  /** The ask nodes of a flow that a phrase model serves. */
+  questions(flow: Flow): Map<string, QuestionSpec> {
+    const out = new Map<string, QuestionSpec>();
+    for (const node of Object.values(flow.nodes)) {
+      if (node.kind !== 'ask') continue;
+      const question = askQuestion(node, flow.language);
+      if (question) out.set(node.id, question);
+    }
+    return out;
+  }
+
+  train(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult> {
+    const run = this.queue.then(() => this.trainNow(flow, onProgress));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The models a call of this flow uses, by ask node id (trained now if they were not yet). */
+  async forFlow(flow: Flow): Promise<Map<string, AskModel>> {
+    const out = new Map<string, AskModel>();
+    for (const [nodeId, question] of this.questions(flow)) {
+      out.set(nodeId, { key: questionKey(question), model: await this.model(question) });
+    }
+    return out;
+  }
+
+  private model(question: QuestionSpec, onProgress?: (progress: TrainProgress) => void): Promise<PhraseModel> {
+    const key = questionKey(question);
+    let model = this.models.get(key);
+    if (!model) {
+      model = this.options.pool().train(question, this.options.cacheDir, onProgress);
+      model.catch(() => this.models.delete(key));
+      this.models.set(key, model);
+    }
+    return model;
+  }
+
+  private async trainNow(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult> {
+    const started = performance.now();
+    const questions = [...this.questions(flow)];
+    const report = (progress: FlowTrainingProgress): void => {
+      try {
+        onProgress?.(progress);
+      } catch {
+        // progress is informational
+      }
+    };
+    let cached = 0;
+    report({ nodeId: null, nodesDone: 0, nodes: questions.length, stage: 'queued', done: 0, total: 1 });
+    for (const [i, [nodeId, question]] of questions.entries()) {
+      let fromCache = false;
+      try {
+        await this.model(question, (p) => {
+          if (p.stage === 'cached') fromCache = true;
+          report({ nodeId, nodesDone: i, nodes: questions.length, stage: p.stage, done: p.done, total: p.total });
+        });
+      } catch (error) {
+        throw new Error(`node "${nodeId}": training its phrase recognizer failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      if (fromCache) cached++;
+    }
+    if (this.options.prerender) {
+      const voice = this.options.voiceFor(flow.language);
+      for (const text of staticPrompts(flow)) await this.options.prerender(text, voice);
+    }
+    report({ nodeId: null, nodesDone: questions.length, nodes: questions.length, stage: 'done', done: 1, total: 1 });
+    return { nodes: questions.map(([id]) => id), elapsedMs: Math.round(performance.now() - started), cached };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * BotService: what the engine holds for running the bot on calls — the phrase models (trained when
+ * a flow is saved), the prompt renderer, and compiled flow versions shared by every call of the
+ * same version. `prepare()` resolves a flow (a stored version, pinned, or a flow file) and its
+ * models before the call is dialed, so the call never waits for training; `attach()` then runs
+ * it on a call.
+ */
+import { join } from 'node:path';
+import type { CallUtterance } from '../api/calls.js';
+import { CompiledFlow, CompiledFlowCache, type DialogContact, type Flow, type Literal } from '../dialog/index.js';
+import type { Logger } from '../log.js';
+import type { EndpointerOptions, SpeechWorkerPool } from '../speech/index.js';
+import type { Store } from '../store/types.js';
+import type { CallSession } from '../telephony/index.js';
+import { CallBot, type CallBotDeps } from './call-bot.js';
+import { PhraseModels, type AskModel } from './phrase-models.js';
+import { defaultVoice, PromptRenderer, type BotVoice } from './prompts.js';
+
+export interface StoredFlow {
+  flowId: number;
+  name: string;
+  version: number;
+  flow: Flow;
+}
+
+export interface BotServiceOptions {
+  pool: () => SpeechWorkerPool;
+  store: Store;
+  log: Logger;
+  /** Trained models, synthesized clips and rendered prompts live here (content-addressed). */
+  cacheDir: string;
+  onUtterance(utterance: CallUtterance): void;
+  /** Reads a stored flow version (latest when no version). */
+  loadFlow(name: string, version?: number): Promise<StoredFlow>;
+  transfer?: CallBotDeps['transfer'];
+}
+
+export type BotFlowSpec = { name: string; version?: number } | { flow: Flow };
+
+export interface BotContactSpec {
+  fields?: Record<string, Literal | undefined>;
+  /** IANA zone; default Asia/Shanghai for Mandarin flows, this machine's zone otherwise. */
+  timeZone?: string;
+}
+
+/** A flow version made ready for calls: compiled, with its phrase models loaded. */
+export interface PreparedFlow {
+  compiled: CompiledFlow;
+  flowRef: { flowId: number; version: number } | null;
+  name: string;
+  models: Map<string, AskModel>;
+}
+
+export class BotService {
+  readonly phraseModels: PhraseModels;
+  readonly prompts: PromptRenderer;
+  private readonly compiled = new CompiledFlowCache();
+
+  constructor(private readonly options: BotServiceOptions) {
+    this.prompts = new PromptRenderer(options.pool, join(options.cacheDir, 'prompts'));
+    this.phraseModels = new PhraseModels({
+      pool: options.pool,
+      cacheDir: join(options.cacheDir, 'phrase-models'),
+      voiceFor: defaultVoice,
+      prerender: (text, voice) => this.prompts.prerender(text, voice),
+    });
+  }
+
+  /** Resolves the flow and loads (or trains) its phrase models. */
+  async prepare(spec: BotFlowSpec): Promise<PreparedFlow> {
+    if ('flow' in spec) {
+      const compiled = new CompiledFlow(spec.flow);
+      return { compiled, flowRef: null, name: spec.flow.id, models: await this.phraseModels.forFlow(spec.flow) };
+    }
+    const stored = await this.options.loadFlow(spec.name, spec.version);
+    const compiled = this.compiled.get(stored.flow, stored.version);
+    return { compiled, flowRef: { flowId: stored.flowId, version: stored.version }, name: stored.name, models: await this.phraseModels.forFlow(stored.flow) };
+  }
+
+  /** Runs a prepared flow on a call (from its answer); the returned bot's `run()` settles when the dialog is over. */
+  attach(session: CallSession, prepared: PreparedFlow, contact: BotContactSpec = {}, tuning: { voice?: BotVoice; endpointer?: Partial<EndpointerOptions> } = {}): CallBot {
+    const language = prepared.compiled.flow.language;
+    const dialogContact: DialogContact = {
+      fields: contact.fields ?? {},
+      timeZone: contact.timeZone ?? (language === 'zh-CN' ? 'Asia/Shanghai' : Intl.DateTimeFormat().resolvedOptions().timeZone),
+    };
+    const { pool, store, log, onUtterance, transfer } = this.options;
+    return new CallBot(
+      session,
+      { pool: pool(), prompts: this.prompts, store, log, onUtterance, ...(transfer ? { transfer } : {}) },
+      { flow: prepared.compiled, flowRef: prepared.flowRef, models: prepared.models, contact: dialogContact, ...tuning },
+    );
+  }
+}
