@@ -15,6 +15,7 @@ import { CallRecorder } from './recording/index.js';
 import { SpeechWorkerPool } from './speech/index.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
 import type { FlowTrainer } from './bot/flow-training.js';
+import { BotService } from './bot/service.js';
 import { FlowService } from './flows/index.js';
 import { silentLogger, type Logger } from './log.js';
 import { openKeyFileSecretBox, SecretBoxError, withKeyFileFallback, type SecretBox } from './secrets/index.js';
@@ -74,6 +75,7 @@ export class Engine {
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
   private speech: SpeechWorkerPool | null = null;
+  private botService: BotService | null = null;
   /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
   private recordCalls = true;
   private stopped = false;
@@ -158,6 +160,8 @@ export class Engine {
     await engine.flows.installSamples('engine').catch((error: unknown) =>
       log.error('Installing the sample flows failed', { error: error instanceof Error ? error.message : String(error) }),
     );
+    // Each flow's latest version gets its phrase models (from the disk cache when trained before).
+    engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: true });
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
@@ -207,14 +211,35 @@ export class Engine {
     this.options.log.info('Engine stopped');
   }
 
-  /** Speech inference for calls (VAD now; recognizers later), started on first use. */
+  /** Speech inference for calls (VAD, TTS, phrase recognition, training), started on first use. */
   speechPool(): SpeechWorkerPool {
     if (!this.speech) {
-      const vad = this.models.files.find((file) => file.role === 'vad');
-      if (!vad) throw new EngineStartError('MODEL_FILE_MISSING', 'The models manifest lists no VAD model (role "vad")');
-      this.speech = new SpeechWorkerPool({ vadModelPath: vad.absolutePath });
+      const path = (role: string): string => {
+        const file = this.models.files.find((f) => f.role === role);
+        if (!file) throw new EngineStartError('MODEL_FILE_MISSING', `The models manifest lists no model with role "${role}"`);
+        return file.absolutePath;
+      };
+      this.speech = new SpeechWorkerPool({ vadModelPath: path('vad'), melModelPath: path('mel'), embeddingModelPath: path('embedding') });
     }
     return this.speech;
+  }
+
+  /** The speech bot: phrase models, prompts, and running flows on calls. */
+  get bot(): BotService {
+    this.botService ??= new BotService({
+      pool: () => this.speechPool(),
+      store: this.store,
+      log: this.options.log,
+      cacheDir: this.speechCacheDir,
+      onUtterance: (utterance) => this.events.emit('call.utterance', utterance),
+      loadFlow: (name, version) => this.flows.load(name, version),
+    });
+    return this.botService;
+  }
+
+  /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
+  get speechCacheDir(): string {
+    return process.env.OUTBOUND_SPEECH_CACHE || join(this.options.dataDir, 'cache');
   }
 
   private createRecorder(callId: string): CallRecorderLike | null {
