@@ -40,11 +40,11 @@ export function App() {
 function CurrentPage({ route }: { route: Route }) {
   switch (route.page) {
     case 'live':
-      return <LivePage />;
+      return <LivePage callId={route.param} />;
     case 'campaigns':
       return <CampaignsPage />;
     case 'flows':
-      return <FlowsPage />;
+      return <FlowsPage flowName={route.param} />;
     case 'history':
       return <HistoryPage callId={route.param} />;
     case 'agents':

@@ -1,23 +1,37 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallDetail } from '../../api/contract.js';
-import { useCommand } from '../../api/hooks.js';
+import { useCommand, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
 import { CallTimeline } from './CallTimeline.js';
 import { CallTranscript } from './CallTranscript.js';
+import { addLine, lineOfEvent, mergeLines, type TranscriptLine } from './transcriptLines.js';
 
 interface CallDetailPanelProps {
   callId: string;
   onClose: () => void;
 }
 
-/** Side panel with one call's summary, event timeline and transcript (calls.get). */
+/**
+ * Side panel with one call's summary, event timeline and transcript (calls.get). While the call
+ * runs, its transcript grows live from `call.utterance` events; when it ends, the stored copy is
+ * loaded again.
+ */
 export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
   const { t } = useTranslation();
   const detail = useCommand('calls.get', { id: callId });
+  const [live, setLive] = useState<{ callId: string; lines: TranscriptLine[] }>({ callId, lines: [] });
+  const liveLines = live.callId === callId ? live.lines : [];
+  useEvent('call.utterance', (utterance) => {
+    if (utterance.callId !== callId) return;
+    setLive((previous) => ({ callId, lines: addLine(previous.callId === callId ? previous.lines : [], lineOfEvent(utterance)) }));
+  });
+  useEvent('call.updated', (call) => {
+    if (call.id === callId && call.state === 'done') detail.reload();
+  });
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
 
@@ -47,13 +61,13 @@ export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
       </header>
       <div className="drawer-body">
         {detail.error ? <ErrorNotice error={detail.error} onRetry={detail.reload} /> : null}
-        {detail.data ? <CallDetailBody detail={detail.data} /> : detail.error ? null : <Loading />}
+        {detail.data ? <CallDetailBody detail={detail.data} liveLines={liveLines} /> : detail.error ? null : <Loading />}
       </div>
     </aside>
   );
 }
 
-function CallDetailBody({ detail }: { detail: CallDetail }) {
+function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: readonly TranscriptLine[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   const { call, recording } = detail;
@@ -95,7 +109,7 @@ function CallDetailBody({ detail }: { detail: CallDetail }) {
           ))}
         </dl>
       </section>
-      <CallTranscript utterances={detail.utterances} />
+      <CallTranscript utterances={mergeLines(detail.utterances, liveLines)} live={call.state !== 'done'} />
       <CallTimeline startedAt={call.startedAt} events={detail.events} />
     </>
   );

@@ -6,10 +6,13 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { pageIcons } from '../../ui/icons.js';
+import { navigate } from '../../app/useRoute.js';
+import { CallDetailPanel } from '../history/CallDetailPanel.js';
 import { applyCallUpdate, sortLive } from './liveCalls.js';
 import { LiveTable } from './LiveTable.js';
 
-export function LivePage() {
+/** The calls in progress; `callId` (from #/live/<id>) opens a call's detail with its live transcript. */
+export function LivePage({ callId = null }: { callId?: string | null }) {
   const { t } = useTranslation();
   const format = useFormat();
   const live = useCommand('live.list', {});
@@ -37,8 +40,9 @@ export function LivePage() {
       ) : calls.length === 0 ? (
         <EmptyState testId="empty-live" icon={pageIcons.live} title={t('live.empty.title')} body={t('live.empty.body')} />
       ) : (
-        <LiveTable calls={calls} />
+        <LiveTable calls={calls} selectedId={callId} onOpen={(id) => navigate('live', id)} />
       )}
+      {callId ? <CallDetailPanel callId={callId} onClose={() => navigate('live')} /> : null}
     </Page>
   );
 }

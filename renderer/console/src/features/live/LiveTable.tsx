@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { LiveCall } from '../../api/contract.js';
+import { hrefFor } from '../../app/routes.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
 import { DataTable, type Column } from '../../ui/DataTable.js';
@@ -7,14 +8,32 @@ import { useNow } from '../../ui/hooks.js';
 import { callStateTone } from '../../ui/tones.js';
 import { liveDurationMs } from './liveCalls.js';
 
-export function LiveTable({ calls }: { calls: readonly LiveCall[] }) {
+interface LiveTableProps {
+  calls: readonly LiveCall[];
+  selectedId?: string | null;
+  onOpen?: (id: string) => void;
+}
+
+export function LiveTable({ calls, selectedId = null, onOpen }: LiveTableProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const now = useNow(1000, calls.length > 0);
   const none = t('common.none');
 
   const columns: Column<LiveCall>[] = [
-    { id: 'number', header: t('live.columns.number'), cell: (c) => <span className="mono">{c.number}</span> },
+    {
+      id: 'number',
+      header: t('live.columns.number'),
+      cell: (c) =>
+        // The link opens the call's detail by keyboard; the row click is the mouse shortcut.
+        onOpen ? (
+          <a className="mono row-link" href={hrefFor('live', c.id)} aria-label={t('history.openDetails', { number: c.number })} onClick={(event) => event.stopPropagation()}>
+            {c.number}
+          </a>
+        ) : (
+          <span className="mono">{c.number}</span>
+        ),
+    },
     { id: 'contact', header: t('live.columns.contact'), cell: (c) => c.contactName ?? none },
     { id: 'campaign', header: t('live.columns.campaign'), cell: (c) => c.campaignName ?? none },
     {
@@ -44,6 +63,7 @@ export function LiveTable({ calls }: { calls: readonly LiveCall[] }) {
       rowKey={(c) => c.id}
       rowTestId="live-row"
       rowData={(c) => ({ 'data-call-id': c.id })}
+      {...(onOpen ? { onRowClick: (c: LiveCall) => onOpen(c.id), isSelected: (c: LiveCall) => c.id === selectedId } : {})}
       testId="live-table"
     />
   );
