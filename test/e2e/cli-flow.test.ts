@@ -74,4 +74,21 @@ describe('outbound flow', () => {
     expect(callback.stdout).toMatch(/callback scheduled for/);
     expect(callback.stdout).toMatch(/outcome: hangup, disposition promise_to_pay/);
   });
+
+  it('chats through a flow saved in the workspace, by name and version', () => {
+    const data = join(scratch, 'workspace');
+    // Any command that starts the engine installs the sample flows into a new workspace.
+    expect(outbound(['trunk', 'list', '--data', data]).code).toBe(0);
+    const contact = ['--contact', 'name=Alex', '--contact', 'appointment_date=Friday', '--contact', 'appointment_time=3 pm'];
+    const run = outbound(['flow', 'chat', 'appointment-confirm-en@1', '--data', data, ...contact, '--json'], 'yes\n');
+    expect(run.code, run.stderr).toBe(0);
+    const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records[0]).toMatchObject({ event: 'flow', name: 'appointment-confirm-en', version: 1 });
+    expect(records.find((r) => r.event === 'answer')).toMatchObject({ intent: 'confirm' });
+    expect(records.at(-1)).toMatchObject({ event: 'outcome', reason: 'hangup', disposition: 'confirmed' });
+
+    const missing = outbound(['flow', 'chat', 'no-such-flow', '--data', data]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No flow named "no-such-flow"');
+  });
 });
