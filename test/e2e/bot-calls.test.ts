@@ -112,6 +112,8 @@ describe('the bot runs the sample flows over real calls', () => {
     const events = calls.eventsOf(session.callId);
     const intents = events.filter((e) => e.type === 'intent').map((e) => `${String(e.data.nodeId)}:${String(e.data.intent)}@${String(e.data.confidence)}`);
     console.info(`[en] path ${outcome.path.join(' → ')}; intents ${intents.join(', ')}; disposition ${outcome.storedDisposition}`);
+    const t0 = session.answeredAt ?? 0;
+    for (const e of events.filter((e) => ['speech_start', 'speech_end', 'barge_in', 'bot_prompt', 'recognition_wait', 'intent'].includes(e.type))) console.info(`[en]   @${e.at - t0} ${e.type} ${JSON.stringify(e.data)}`);
     for (const line of linesOf(session.callId)) console.info(`[en]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`);
     expect(outcome.path).toEqual(['greet', 'has_appointment', 'confirm', 'ask_callback_time', 'schedule_callback', 'callback_ok']);
     expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual(['call_later', 'time']);
@@ -133,4 +135,107 @@ describe('the bot runs the sample flows over real calls', () => {
     expect(question?.cutAtMs).not.toBeNull();
     await phone.stop();
   }, 240_000);
+
+  it('Mandarin bill reminder: 你是谁 then 明天还 (voice variants the trainer never used) → promise to pay, callback tomorrow 10:00', async () => {
+    const fields = { name: '王先生', amount: 1280, due_date: '12月5日' };
+    const { flow } = await calls.engine.flows.load('bill-reminder-zh');
+    const greetMs = await promptMs(flow, 'greet', 'text', fields);
+    const disclosureMs = await promptMs(flow, 'disclosure', 'text', fields);
+    const whoMs = await promptMs(flow, 'who_say', 'text', fields);
+    const who = (await tts.synthesize('你是谁', { language: 'zh-CN', voice: 'cmn+m7', rate: 0.95, pitch: 42 })).samples;
+    const tomorrow = (await tts.synthesize('明天还', { language: 'zh-CN', voice: 'cmn-latn-pinyin+m7', rate: 1.05, pitch: 45 })).samples;
+    // The disclosure cannot be cut: the customer speaks 2 s into the question after it, then 2 s into the question asked again.
+    const firstAt = greetMs + disclosureMs + 600 + 2000;
+    const secondAt = firstAt + who.length / 16 + 700 + whoMs + 300 + 2000;
+    const track = await customerTrack('bill-customer', [
+      { atMs: firstAt, samples: who },
+      { atMs: secondAt, samples: tomorrow },
+    ]);
+    const { session, outcome, end, phone } = await botCall('3102', 'bill-reminder-zh', fields, track.path, Math.ceil(track.durationMs / 1000) + 5);
+    const events = calls.eventsOf(session.callId);
+    console.info(`[zh] path ${outcome.path.join(' → ')}; disposition ${outcome.storedDisposition}`);
+    for (const line of linesOf(session.callId)) console.info(`[zh]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`);
+    expect(outcome.path).toEqual(['greet', 'check_amount', 'disclosure', 'ask_pay', 'who_say', 'ask_pay', 'schedule', 'bye_promise']);
+    expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual(['who', 'tomorrow']);
+    expect(outcome.storedDisposition).toBe('promise_to_pay');
+    // 明天还 → tomorrow at the node's default hour, in the contact's zone (Asia/Shanghai).
+    const at = outcome.callbackAt!;
+    const shanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+    expect(shanghai.find((p) => p.type === 'hour')?.value).toBe('10');
+    expect(end.outcome).toBe('completed');
+    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as { call: { disposition: string | null }; utterances: Array<{ speaker: string; text: string; intent: string | null; cutAtMs: number | null }> };
+    expect(stored.call.disposition).toBe('promise_to_pay');
+    expect(stored.utterances.filter((u) => u.speaker === 'customer').map((u) => u.intent)).toEqual(['who', 'tomorrow']);
+    // The disclosure (bargeIn: false) played to its end.
+    expect(stored.utterances.find((u) => u.text.startsWith('温馨提示'))?.cutAtMs).toBeNull();
+    await phone.stop();
+  }, 240_000);
+
+  it('barge-in: the customer talks 1 s into a long prompt; the phone hears the bot stop within 300 ms of the speech onset', async () => {
+    const flow = {
+      id: 'barge-in-test',
+      name: 'Barge-in test',
+      language: 'en',
+      start: 'menu',
+      nodes: {
+        menu: {
+          kind: 'ask',
+          prompt: 'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.',
+          intents: [{ name: 'agent', examples: ['talk to a person', 'operator', 'a real person please'], next: 'bye' }],
+          noInput: { maxAttempts: 1, next: 'bye' },
+          noMatch: { maxAttempts: 1, next: 'bye' },
+        },
+        bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+      },
+    };
+    const saved = (await calls.engine.request('flows.save', { definition: flow })) as { name: string; version: number };
+    const prepared = await calls.engine.bot.prepare({ name: saved.name, version: saved.version });
+    const voice = { language: 'en' as const, voice: 'en-us', rate: 1, pitch: 50 };
+    await calls.engine.bot.prompts.render(flow.nodes.menu.prompt, voice);
+    const speech = await debianEspeak('talk to a person', 'en-us+m7', 150, 40);
+    // The bot starts its prompt ~0.1–0.3 s after the answer; the customer 1.2 s after the answer.
+    const track = await customerTrack('barge-customer', [{ atMs: 1200, samples: speech }], 15_000);
+    const phone = await bed.phone({ user: '3103', play: track.path, answer: 'auto', callLengthS: Math.ceil(track.durationMs / 1000) + 5 });
+    const session = await calls.engine.telephony.dial({ number: '3103', trunk: 'main' });
+    const bot = calls.engine.bot.attach(session, prepared, {});
+    const outcome = await bot.run();
+    await session.whenEnded();
+    expect(outcome?.path).toEqual(['menu', 'bye']);
+    // On the phone's own clock: when its voice started (what it sent) and when the bot's stopped (what it heard).
+    const sent = await readWav(await phone.sentWav());
+    const heard = await readWav(await phone.heardWav());
+    const loud = (wav: Awaited<ReturnType<typeof readWav>>, threshold: number): boolean[] => {
+      const x = toMono(wav.samples);
+      const frame = wav.sampleRate / 100; // 10 ms
+      const out: boolean[] = [];
+      for (let at = 0; at + frame <= x.length; at += frame) {
+        let e = 0;
+        for (let i = at; i < at + frame; i++) e += x[i]! ** 2;
+        out.push(Math.sqrt(e / frame) > threshold);
+      }
+      return out;
+    };
+    const sentLoud = loud(sent, 0.01);
+    const onsetMs = sentLoud.indexOf(true) * 10;
+    const heardLoud = loud(heard, 0.01);
+    const promptStartMs = heardLoud.indexOf(true) * 10;
+    // The prompt ends at the first 300 ms without bot audio after it started.
+    let stopMs = -1;
+    for (let i = promptStartMs / 10; i < heardLoud.length; i++) {
+      if (heardLoud[i]) continue;
+      if (heardLoud.slice(i, i + 30).every((v) => !v)) {
+        stopMs = i * 10;
+        break;
+      }
+    }
+    const lines = linesOf(session.callId);
+    const cut = lines.find((l) => l.speaker === 'bot' && l.nodeId === 'menu');
+    console.info(`[barge-in] phone clock: prompt heard from ${promptStartMs} ms, customer onset ${onsetMs} ms (${onsetMs - promptStartMs} ms into the prompt), bot audio stopped ${stopMs} ms → stop latency ${stopMs - onsetMs} ms; transcript cut at ${String(cut?.cutAtMs)} ms of the call`);
+    expect(onsetMs - promptStartMs).toBeGreaterThan(700);
+    expect(onsetMs - promptStartMs).toBeLessThan(1400);
+    expect(stopMs).toBeGreaterThan(onsetMs);
+    expect(stopMs - onsetMs).toBeLessThanOrEqual(300);
+    expect(cut?.cutAtMs).not.toBeNull();
+    await phone.stop();
+  }, 120_000);
 });

@@ -16,7 +16,7 @@
 import type { CallUtterance } from '../api/calls.js';
 import { CompiledFlow, DialogRuntime, type DialogChannel, type DialogContact, type DialogEvent, type DialogOutcome, type ListenResult } from '../dialog/index.js';
 import type { Logger } from '../log.js';
-import type { EndpointerOptions, RecognitionResult, SpeechCall, SpeechWorkerPool } from '../speech/index.js';
+import { BOT_PAUSE_MS, type EndpointerOptions, type RecognitionResult, type SpeechCall, type SpeechWorkerPool } from '../speech/index.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import type { AskModel } from './phrase-models.js';
@@ -89,6 +89,11 @@ export class CallBot {
   private wake: (() => void) | null = null;
   private readonly disposers: Array<() => void> = [];
   private transferRequest: { queue: string; reason: string } | null = null;
+  private speculative: { startMs: number; endMs: number; nodeId: string | null; result: Promise<RecognitionResult | null> } | null = null;
+  /** Wall-clock end of the customer's last utterance (for the turn latency noted with each prompt). */
+  private lastSpeechEndWall: number | null = null;
+  /** When the endpointer decided that utterance was over. */
+  private lastDecisionAt: number | null = null;
   private callbackAt: Date | null = null;
 
   constructor(
@@ -188,7 +193,7 @@ export class CallBot {
   }
 
   private attachAudio(): void {
-    const speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, ...(this.options.endpointer ? { endpointer: this.options.endpointer } : {}) });
+    const speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer } });
     this.speech = speech;
     const keepFrames = KEEP_AUDIO_MS / FRAME_MS;
     this.disposers.push(
@@ -216,9 +221,16 @@ export class CallBot {
             this.wake?.();
             return;
           }
+          case 'speech_pause':
+            // Recognize now; if the silence lasts until speech_end, the result is ready then.
+            this.speculative = { startMs: event.startMs, endMs: event.endMs, nodeId: this.runtime.nodeId, result: this.recognizeAudio(event.startMs, event.endMs) };
+            return;
           case 'speech_end': {
             this.speechActive = false;
-            this.session.note('speech_end', { startMs: this.callMs(event.startMs), endMs: this.callMs(event.endMs), reason: event.reason }, this.wallAt(event.endMs));
+            const wallEnd = this.wallAt(event.endMs);
+            this.lastSpeechEndWall = wallEnd;
+            this.lastDecisionAt = Date.now();
+            this.session.note('speech_end', { startMs: this.callMs(event.startMs), endMs: this.callMs(event.endMs), reason: event.reason, decisionLagMs: Date.now() - wallEnd }, wallEnd);
             this.pending.push(this.recognize(event.startMs, event.endMs));
             this.wake?.();
             return;
@@ -235,8 +247,8 @@ export class CallBot {
     );
   }
 
-  /** Recognizes the utterance [startMs, endMs] (VAD stream time) with the current question's model. */
-  private recognize(startMs: number, endMs: number): Utterance {
+  /** Recognizes [startMs, endMs] (VAD stream time) with the current question's model; null without one. */
+  private recognizeAudio(startMs: number, endMs: number): Promise<RecognitionResult | null> {
     const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const slice = this.frames.slice(from, to);
@@ -244,14 +256,22 @@ export class CallBot {
     slice.forEach((frame, i) => samples.set(frame, i * 320));
     const nodeId = this.runtime.nodeId;
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
+    if (!model) return Promise.resolve(null);
+    return this.deps.pool.recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs)).catch((error: unknown) => {
+      this.deps.log.error('Recognizing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
+      return null;
+    });
+  }
+
+  /** The utterance [startMs, endMs] is over: its recognition (the speculative one when it covered the same audio) and its transcript line. */
+  private recognize(startMs: number, endMs: number): Utterance {
+    const nodeId = this.runtime.nodeId;
+    const speculative = this.speculative;
+    this.speculative = null;
+    const reuse = speculative !== null && speculative.startMs === startMs && speculative.endMs === endMs && speculative.nodeId === nodeId;
+    const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);
-    const recognition = model
-      ? this.deps.pool.recognize(this.session.callId, model.key, model.model, samples, callStart).catch((error: unknown) => {
-          this.deps.log.error('Recognizing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
-          return null;
-        })
-      : Promise.resolve(null);
     void recognition.then((result) =>
       this.addUtterance({
         speaker: 'customer',
@@ -274,7 +294,19 @@ export class CallBot {
     this.keys.length = 0;
     this.promptBargeIn = bargeIn;
     const nodeId = this.runtime.nodeId;
+    const renderStarted = Date.now();
     const rendered = await this.deps.prompts.render(text, this.voice, this.session.callId);
+    const sentAt = Date.now();
+    this.session.note('bot_prompt', {
+      nodeId,
+      source: rendered.source,
+      renderMs: sentAt - renderStarted,
+      durationMs: Math.round(rendered.durationMs),
+      ...(this.lastSpeechEndWall !== null ? { sinceSpeechEndMs: sentAt - this.lastSpeechEndWall } : {}),
+      ...(this.lastDecisionAt !== null ? { sinceDecisionMs: sentAt - this.lastDecisionAt } : {}),
+    }, sentAt);
+    this.lastSpeechEndWall = null;
+    this.lastDecisionAt = null;
     if (signal?.aborted || !this.session.isUp) return { completed: false };
     if (bargeIn && this.speechActive) {
       // The customer is already talking: don't start talking over them.
@@ -308,7 +340,9 @@ export class CallBot {
       if (key !== undefined) return { kind: 'dtmf', digits: key };
       const utterance = this.pending.shift();
       if (utterance) {
+        const waitStarted = Date.now();
         const result = await utterance.recognition;
+        this.session.note('recognition_wait', { waitedMs: Date.now() - waitStarted, sinceDecisionMs: this.lastDecisionAt === null ? null : Date.now() - this.lastDecisionAt });
         if (!result) return { kind: 'no_match', confidence: 0 };
         if (result.noMatch || !result.intent) {
           const best = result.alternatives.find((a) => a.intent !== undefined);

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { CallUtterance } from '../api/calls.js';
+import { extractEntities } from '../nlu/index.js';
 import { CompiledFlow, CompiledFlowCache, type DialogContact, type Flow, type Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import type { EndpointerOptions, SpeechWorkerPool } from '../speech/index.js';
@@ -68,6 +69,7 @@ export class BotService {
 
   /** Resolves the flow and loads (or trains) its phrase models. */
   async prepare(spec: BotFlowSpec): Promise<PreparedFlow> {
+    warmUpTextNlu();
     if ('flow' in spec) {
       const compiled = new CompiledFlow(spec.flow);
       return { compiled, flowRef: null, name: spec.flow.id, models: await this.phraseModels.forFlow(spec.flow) };
@@ -91,4 +93,16 @@ export class BotService {
       { flow: prepared.compiled, flowRef: prepared.flowRef, models: prepared.models, contact: dialogContact, ...tuning },
     );
   }
+}
+
+let nluWarm = false;
+/**
+ * The first date parse in a process builds chrono-node's patterns and the zone formatters
+ * (~170 ms on this machine); do it before the first call rather than inside a customer's turn.
+ */
+function warmUpTextNlu(): void {
+  if (nluWarm) return;
+  nluWarm = true;
+  const ctx = { reference: new Date(), timeZone: 'Asia/Shanghai' };
+  for (const text of ['call me back tomorrow at 3 pm, yes', '明天下午三点还1280元，是的']) extractEntities(text, ctx);
 }

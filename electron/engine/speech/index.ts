@@ -9,6 +9,7 @@ export { SileroModel, SileroVad, windowGeometry, isVadSampleRate, type VadSample
 export {
   Endpointer,
   DEFAULT_ENDPOINTER_OPTIONS,
+  BOT_PAUSE_MS,
   type EndpointerOptions,
   type EndpointEvent,
   type EndpointerState,

@@ -41,6 +41,18 @@ describe('Endpointer', () => {
     ]);
   });
 
+  it('with pauseMs, reports each pause inside an utterance once, with the end it would have', () => {
+    const ep = new Endpointer({ ...opts, pauseMs: 128 });
+    // speech 0..320, a 160 ms gap (a pause, then speech again), speech to 800, then silence.
+    const events = feed(ep, [...repeat(0.9, 10), ...repeat(0.1, 5), ...repeat(0.9, 10), ...repeat(0.1, 12)]);
+    expect(events).toEqual([
+      { type: 'speech_start', atMs: 0 },
+      { type: 'speech_pause', startMs: 0, endMs: 10 * W },
+      { type: 'speech_pause', startMs: 0, endMs: 25 * W },
+      { type: 'speech_end', startMs: 0, endMs: 25 * W, reason: 'silence' },
+    ]);
+  });
+
   it('ignores a blip shorter than minSpeechMs', () => {
     const ep = new Endpointer(opts);
     expect(feed(ep, [0, 0.9, 0.95, 0.2, 0, 0.8, 0.1, ...repeat(0, 20)])).toEqual([]);

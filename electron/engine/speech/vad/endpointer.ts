@@ -16,6 +16,12 @@ export interface EndpointerOptions {
   hangoverMs: number;
   /** An utterance is cut (reason 'max_length') after this long. */
   maxUtteranceMs: number;
+  /**
+   * After this much silence inside an utterance, a `speech_pause` says where the utterance would
+   * end if the silence lasts: a listener may start recognizing then and have the result ready
+   * when `speech_end` confirms the same end (0 turns it off).
+   */
+  pauseMs: number;
   /** After expectInput(), no_input fires if no utterance has started within this time. */
   noInputTimeoutMs: number;
 }
@@ -37,6 +43,8 @@ export interface EndpointerOptions {
  * 224 ms above 0.5 (English "no"/"hi" 352 ms), so one-syllable answers start an utterance, while a
  * one- or two-window spike (a click) does not. Silence and white noise at -40/-20/-10 dBFS never
  * went above 0.03, so 0.5 / 0.35 leave a wide margin (Silero's own defaults are 0.5 and 0.35).
+ * pauseMs is off by default; the bot uses BOT_PAUSE_MS = 128, just above the gaps between words at normal speed (<= 96 ms), so a speculative
+ * recognition starts about 220 ms before the end is confirmed, rarely for a mere word gap.
  * maxUtteranceMs = 15 s and noInputTimeoutMs = 5 s are dialog choices (answers to a bot's question
  * are short; 5 s of silence after a prompt is the common IVR no-input timeout), not measurements.
  */
@@ -47,10 +55,15 @@ export const DEFAULT_ENDPOINTER_OPTIONS: Readonly<EndpointerOptions> = Object.fr
   hangoverMs: 350,
   maxUtteranceMs: 15_000,
   noInputTimeoutMs: 5_000,
+  pauseMs: 0,
 });
+
+/** The pause report the bot asks for (see pauseMs). */
+export const BOT_PAUSE_MS = 128;
 
 export type EndpointEvent =
   | { type: 'speech_start'; atMs: number }
+  | { type: 'speech_pause'; startMs: number; endMs: number }
   | { type: 'speech_end'; startMs: number; endMs: number; reason: 'silence' | 'max_length' }
   | { type: 'no_input'; afterMs: number };
 
@@ -65,6 +78,8 @@ export class Endpointer {
   private speechStartMs = 0;
   /** Speech: start of the current run of silence. */
   private silenceStartMs: number | undefined;
+  /** Speech: the current silence was already reported as a pause. */
+  private pauseReported = false;
   /** Stream time reached (end of the last window pushed). */
   private nowMs = 0;
   /** Pending expectInput(): when it was called. */
@@ -123,8 +138,14 @@ export class Endpointer {
         this.candidateMs = undefined;
       }
     } else {
-      if (p >= o.activation) this.silenceStartMs = undefined;
-      else if (p < o.deactivation) this.silenceStartMs ??= startMs;
+      if (p >= o.activation) {
+        this.silenceStartMs = undefined;
+        this.pauseReported = false;
+      } else if (p < o.deactivation) this.silenceStartMs ??= startMs;
+      if (this.silenceStartMs !== undefined && !this.pauseReported && o.pauseMs > 0 && endMs - this.silenceStartMs >= o.pauseMs && endMs - this.silenceStartMs < o.hangoverMs) {
+        this.pauseReported = true;
+        events.push({ type: 'speech_pause', startMs: this.speechStartMs, endMs: this.silenceStartMs });
+      }
       if (this.silenceStartMs !== undefined && endMs - this.silenceStartMs >= o.hangoverMs) {
         events.push({ type: 'speech_end', startMs: this.speechStartMs, endMs: this.silenceStartMs, reason: 'silence' });
         this.toIdle();
@@ -157,5 +178,6 @@ export class Endpointer {
     this.mode = 'idle';
     this.candidateMs = undefined;
     this.silenceStartMs = undefined;
+    this.pauseReported = false;
   }
 }

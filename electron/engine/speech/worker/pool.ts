@@ -204,10 +204,15 @@ export class SpeechWorkerPool {
     }
     for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
     let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size + w.pendingTasks < best.calls.size + best.pendingTasks ? w : best), undefined);
-    if (!worker) {
-      worker = new SpeechWorker(this.options.workerUrl, this.data);
-      this.workers.push(worker);
-    }
+    worker ??= this.startCallWorker();
+    return worker;
+  }
+
+  private startCallWorker(): SpeechWorker {
+    const worker = new SpeechWorker(this.options.workerUrl, this.data);
+    this.workers.push(worker);
+    // A worker that can recognize will also speak: load both before its first call needs them.
+    if (this.data.embeddingModelPath) worker.run({ kind: 'warm' }).catch(() => undefined);
     return worker;
   }
 
@@ -258,8 +263,7 @@ export class SpeechWorkerPool {
     for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
     let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size < best.calls.size ? w : best), undefined);
     if (!worker || (worker.calls.size > 0 && this.workers.length < this.limit)) {
-      worker = new SpeechWorker(this.options.workerUrl, this.data);
-      this.workers.push(worker);
+      worker = this.startCallWorker();
     }
     const call = new SpeechCall(callId, sampleRate, worker, new Endpointer(options.endpointer));
     worker.calls.set(callId, call);

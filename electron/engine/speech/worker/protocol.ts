@@ -26,12 +26,15 @@ export type SpeechTask =
       /** Time of the first sample on the caller's timeline (ms). */
       startMs: number;
     }
-  | { kind: 'train'; question: QuestionSpec; cacheDir: string; seed?: number };
+  | { kind: 'train'; question: QuestionSpec; cacheDir: string; seed?: number }
+  /** Loads the TTS engine and the embedder now, so a call's first prompt and answer do not wait for them. */
+  | { kind: 'warm' };
 
 export interface SpeechTaskResults {
   synthesize: { samples: Int16Array; durationMs: number };
   recognize: RecognitionResult;
   train: PhraseModel;
+  warm: { ready: true };
 }
 
 export type ToWorker =

@@ -53,6 +53,9 @@ async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[
       recognizer.push(task.samples);
       return recognizer.finish();
     }
+    case 'warm':
+      await Promise.all([tts(), embedder()]);
+      return { ready: true };
     case 'train':
       return trainPhraseModel(task.question, {
         tts: await tts(),

@@ -1,0 +1,226 @@
+/**
+ * The speech bot on real calls through the test bed, measured where the customer is: at a
+ * baresip phone's own recordings of what it sent (the customer) and what it heard (the bot), one
+ * clock, so no clock offset.
+ *   - turn latency: end of the customer's answer → first bot audio at the phone;
+ *   - processing share: the endpointer's decision that the answer ended → the reply's first frame
+ *     handed to the media host (recognition, dialog, prompt), from the engine's call events;
+ *   - barge-in stop: the customer's speech onset → the bot's audio stopping at the phone;
+ *   - the engine's event-loop delay (p50/p99) while the calls run.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { floatToInt16, readWav, resample, toMono, writeWav, type WavAudio } from '../electron/engine/audio/index.js';
+import { Engine } from '../electron/engine/index.js';
+import { DEFAULT_ENDPOINTER_OPTIONS } from '../electron/engine/speech/index.js';
+import { startHeadlessServer } from '../electron/headless/index.js';
+import { createChromiumMediaHostLauncher } from '../electron/headless/media-host-launcher.js';
+import { startBed, type Bed } from '../test/telephony/index.js';
+import { ms, percentile, type BenchRow, type BenchSuite } from './harness.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+const TURN_CALLS = 3;
+const TURNS_PER_CALL = 6;
+const BARGE_CALLS = 6;
+const LOUD = 0.01; // ≈ −40 dBFS per 10 ms frame
+
+const QUESTION = 'Shall I go on?';
+const LOOP_FLOW = {
+  id: 'bench-turns',
+  name: 'Bench: turns',
+  language: 'en',
+  start: 'q',
+  nodes: {
+    q: {
+      kind: 'ask',
+      prompt: QUESTION,
+      intents: [
+        { name: 'go', examples: ['yes', 'go on', 'sure', 'yes please'], next: 'q' },
+        { name: 'stop', examples: ['no', 'stop', 'that is enough'], next: 'bye' },
+      ],
+      noInput: { maxAttempts: 2, next: 'bye' },
+      noMatch: { maxAttempts: 3, next: 'bye' },
+    },
+    bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+  },
+};
+const LONG_PROMPT = 'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.';
+const BARGE_FLOW = {
+  id: 'bench-barge-in',
+  name: 'Bench: barge-in',
+  language: 'en',
+  start: 'menu',
+  nodes: {
+    menu: { kind: 'ask', prompt: LONG_PROMPT, intents: [{ name: 'agent', examples: ['talk to a person', 'operator'], next: 'bye' }], noInput: { maxAttempts: 1, next: 'bye' }, noMatch: { maxAttempts: 1, next: 'bye' } },
+    bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+  },
+};
+
+function stats(values: number[]): { median: number; p95: number; n: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p95: percentile(sorted, 95), n: values.length };
+}
+
+/** Loud/quiet per 10 ms frame. */
+function loudness(wav: WavAudio): boolean[] {
+  const x = toMono(wav.samples);
+  const frame = wav.sampleRate / 100;
+  const out: boolean[] = [];
+  for (let at = 0; at + frame <= x.length; at += frame) {
+    let e = 0;
+    for (let i = at; i < at + frame; i++) e += x[i]! ** 2;
+    out.push(Math.sqrt(e / frame) > LOUD);
+  }
+  return out;
+}
+
+/** [start, end) in ms of each loud stretch, merging gaps shorter than `bridgeMs`. */
+function stretches(loud: boolean[], bridgeMs: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = -1;
+  let quiet = 0;
+  for (let i = 0; i <= loud.length; i++) {
+    if (i < loud.length && loud[i]) {
+      if (start < 0) start = i;
+      quiet = 0;
+    } else if (start >= 0) {
+      quiet++;
+      if (quiet * 10 >= bridgeMs || i === loud.length) {
+        out.push([start * 10, (i - quiet + 1) * 10]);
+        start = -1;
+        quiet = 0;
+      }
+    }
+  }
+  return out;
+}
+
+async function espeak(bed: Bed, text: string): Promise<Int16Array> {
+  const raw = join(bed.dir, `bench-${Buffer.from(text).toString('hex').slice(0, 16)}.wav`);
+  execFileSync('espeak-ng', ['-v', 'en-us+m7', '-s', '150', '-p', '40', '-w', raw, '--', text]);
+  const wav = await readWav(raw);
+  return floatToInt16(resample(toMono(wav.samples), wav.sampleRate, 16_000));
+}
+
+async function track(bed: Bed, name: string, parts: Array<{ atMs: number; samples: Int16Array }>, tailMs: number): Promise<{ path: string; seconds: number }> {
+  const endMs = Math.max(...parts.map((p) => p.atMs + p.samples.length / 16)) + tailMs;
+  const out = new Int16Array(Math.ceil(endMs * 16));
+  for (const p of parts) out.set(p.samples, Math.round(p.atMs * 16));
+  const path = join(bed.dir, `${name}.wav`);
+  await writeWav(path, { sampleRate: 16_000, channels: [out] });
+  return { path, seconds: Math.ceil(endMs / 1000) };
+}
+
+const suite: BenchSuite = {
+  title: 'The speech bot on real calls',
+  method: [
+    `Through the SIP test bed on loopback (Kamailio, rtpengine, baresip phones), the engine with its media host in Chromium running a flow on each call. The customer is a baresip phone playing an espeak-ng voice the recognizer was not trained on; times come from the phone's own recordings of what it sent and what it heard (one clock), by 10 ms frames louder than −40 dBFS.`,
+    `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the endpointer's hangover (${DEFAULT_ENDPOINTER_OPTIONS.hangoverMs} ms of silence before an answer counts as finished; see speech/vad/endpointer.ts for why) and the network path both ways.`,
+    'Processing share: from the endpointer deciding the answer is over to the reply\'s first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine\'s call events.',
+    `Barge-in stop: ${BARGE_CALLS} calls where the customer starts talking ~1 s into a 12 s prompt: from the onset of the customer's speech to the end of the bot's audio at the phone.`,
+    'Event-loop delay: the engine process\'s event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.',
+  ].join(' '),
+  async run() {
+    process.env.OUTBOUND_SPEECH_CACHE ??= resolve(import.meta.dirname, '..', 'node_modules/.cache/outbound-speech');
+    const bed = await startBed();
+    const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-bot-'));
+    const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'bench', log: quiet });
+    const server = await startHeadlessServer({ api: engine, rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'), port: 0, log: quiet });
+    engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: quiet }));
+    await engine.request('settings.update', { changes: { recordCalls: false } });
+    await engine.request('trunks.create', { name: 'bed', uri: bed.wsUri.open, domain: bed.sipDomain, maxConcurrentCalls: 100 });
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    const rows: BenchRow[] = [];
+    try {
+      await engine.request('flows.save', { definition: LOOP_FLOW });
+      await engine.request('flows.save', { definition: BARGE_FLOW });
+      const turns = await engine.bot.prepare({ name: LOOP_FLOW.id });
+      const barge = await engine.bot.prepare({ name: BARGE_FLOW.id });
+      const voice = { language: 'en' as const, voice: 'en-us', rate: 1, pitch: 50 };
+      const questionMs = (await engine.bot.prompts.render(QUESTION, voice)).durationMs;
+      await engine.bot.prompts.render(LONG_PROMPT, voice);
+      await engine.bot.prompts.render('Goodbye.', voice);
+      const yes = await espeak(bed, 'yes please');
+      const no = await espeak(bed, 'no');
+      const speech = await espeak(bed, 'talk to a person');
+      loop.enable();
+
+      // Warm-up call: starts Chromium and the speech worker, not measured.
+      const warm = await bed.phone({ user: '4800', answer: 'auto', callLengthS: 4 });
+      const warmCall = await engine.telephony.dial({ number: '4800', trunk: 'bed' });
+      await warmCall.whenEnded();
+      await warm.stop();
+
+      const turnMs: number[] = [];
+      const processingMs: number[] = [];
+      for (let c = 0; c < TURN_CALLS; c++) {
+        // Answers 1.2 s after each question ends (the bot answers ~0.5 s after the customer stops).
+        const parts: Array<{ atMs: number; samples: Int16Array }> = [];
+        let at = 300 + questionMs + 1200;
+        for (let t = 0; t < TURNS_PER_CALL; t++) {
+          parts.push({ atMs: at, samples: yes });
+          at += yes.length / 16 + 600 + questionMs + 1200;
+        }
+        parts.push({ atMs: at, samples: no });
+        const customer = await track(bed, `turns-${c}`, parts, 6000);
+        const phone = await bed.phone({ user: `481${c}`, play: customer.path, answer: 'auto', callLengthS: customer.seconds + 5 });
+        const session = await engine.telephony.dial({ number: `481${c}`, trunk: 'bed' });
+        const bot = engine.bot.attach(session, turns);
+        const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+        const off = engine.subscribe((m) => {
+          if (m.event === 'call.event' && (m.data as { callId: string }).callId === session.callId) events.push(m.data as { type: string; data: Record<string, unknown> });
+        });
+        await bot.run();
+        await session.whenEnded();
+        off();
+        for (const e of events) if (e.type === 'bot_prompt' && typeof e.data.sinceDecisionMs === 'number') processingMs.push(e.data.sinceDecisionMs);
+        const sent = stretches(loudness(await readWav(await phone.sentWav())), 250);
+        const heard = stretches(loudness(await readWav(await phone.heardWav())), 250);
+        for (const [, end] of sent) {
+          const reply = heard.find(([start]) => start >= end);
+          if (reply && reply[0] - end < 3000) turnMs.push(reply[0] - end);
+        }
+        await phone.stop();
+      }
+
+      const stopMs: number[] = [];
+      for (let c = 0; c < BARGE_CALLS; c++) {
+        const customer = await track(bed, `barge-${c}`, [{ atMs: 1200 + c * 40, samples: speech }], 6000);
+        const phone = await bed.phone({ user: `482${c}`, play: customer.path, answer: 'auto', callLengthS: customer.seconds + 5 });
+        const session = await engine.telephony.dial({ number: `482${c}`, trunk: 'bed' });
+        await engine.bot.attach(session, barge).run();
+        await session.whenEnded();
+        const sentLoud = loudness(await readWav(await phone.sentWav()));
+        const onset = sentLoud.indexOf(true) * 10;
+        const heard = stretches(loudness(await readWav(await phone.heardWav())), 300);
+        const cut = heard.find(([start, end]) => start < onset && end > onset);
+        if (cut) stopMs.push(cut[1] - onset);
+        await phone.stop();
+      }
+      loop.disable();
+
+      const turn = stats(turnMs);
+      const proc = stats(processingMs);
+      const stop = stats(stopMs);
+      rows.push({ name: 'turn latency (end of answer → bot audio at the phone)', values: { median: ms(turn.median), p95: ms(turn.p95), samples: String(turn.n), goal: 'p50 ≤ 500 ms, p95 ≤ 700 ms' } });
+      rows.push({ name: '  of which the endpointer hangover (configured)', values: { median: ms(DEFAULT_ENDPOINTER_OPTIONS.hangoverMs), p95: '', samples: '', goal: '250–350 ms' } });
+      rows.push({ name: 'processing (end decided → first reply frame sent)', values: { median: ms(proc.median), p95: ms(proc.p95), samples: String(proc.n), goal: '≤ 60 ms' } });
+      rows.push({ name: 'barge-in stop (speech onset → bot silent at the phone)', values: { median: ms(stop.median), p95: ms(stop.p95), samples: String(stop.n), goal: '≤ 300 ms' } });
+      rows.push({
+        name: 'engine event-loop delay during the calls',
+        values: { median: ms(loop.percentile(50) / 1e6), p95: `p99 ${ms(loop.percentile(99) / 1e6)}`, samples: String(loop.count), goal: 'small' },
+      });
+    } finally {
+      await engine.stop();
+      await server.close();
+      await bed.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
+
+export default suite;
