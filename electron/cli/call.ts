@@ -1,12 +1,19 @@
 /**
- * `outbound call <number> --trunk NAME [--play FILE.wav] [--record FILE.wav]`: places one real call
- * headless (the media host in Chromium), prints every milestone with its time since the dial,
- * plays the WAV as the bot's voice once answered, writes what the customer said, and ends when
- * either side hangs up or the WAV has played. The exit code tells the outcome.
+ * `outbound call <number> --trunk NAME [--play FILE.wav | --flow NAME|FILE] [--record FILE.wav]`:
+ * places one real call headless (the media host in Chromium), prints every milestone with its time
+ * since the dial, and either plays the WAV as the bot's voice once answered or runs the speech bot
+ * with a flow (each turn printed: speaker, text or phrase, intent, confidence, start/end ms from
+ * the answer; then the outcome and disposition). Writes what the customer said, and ends when either
+ * side hangs up, the WAV has played or the flow has ended. The exit code tells the outcome.
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import type { CallUtterance } from '../engine/api/calls.js';
 import { loadPrompt, writeWav, type Prompt } from '../engine/audio/index.js';
+import type { BotFlowSpec, PreparedFlow } from '../engine/bot/service.js';
+import type { BotOutcome } from '../engine/bot/index.js';
+import { checkFlow } from '../engine/dialog/index.js';
 import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import type { CallEnd } from '../engine/telephony/index.js';
 import { TelephonyError } from '../engine/telephony/index.js';
@@ -22,6 +29,11 @@ export interface CallCommandOptions {
   ringTimeoutMs: number | undefined;
   /** Hang up after this long once answered (without --play the call otherwise lasts until the customer hangs up). */
   maxDurationMs: number | undefined;
+  /** Run the bot with this flow: a saved flow's name (NAME or NAME@VERSION) or a flow file. */
+  flow: string | undefined;
+  /** The contact's fields for the flow's {variables}, as key=value. */
+  contact: string[];
+  timeZone: string | undefined;
   rendererDir: string;
   version: string;
   log: Logger;
@@ -35,7 +47,56 @@ type CliOutcome = keyof typeof CALL_EXIT_CODES;
 /** After the WAV has played, keep listening this long before hanging up (the tail of the audio path). */
 const AFTER_PLAY_MS = 400;
 
+/** Reads --flow: a file (exists, or ends in .json) or a saved flow NAME[@VERSION]; null after printing why not. */
+async function flowSpec(ref: string, out: Output): Promise<BotFlowSpec | null> {
+  if (existsSync(ref) || ref.toLowerCase().endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(resolve(ref), 'utf8'));
+    } catch (error) {
+      out.error('BAD_FLOW_FILE', `--flow ${ref}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`}`, { field: 'flow' });
+      return null;
+    }
+    const check = checkFlow(json);
+    if (!check.flow) {
+      for (const issue of check.errors) out.record({ event: 'invalid', ...issue }, `error: ${issue.text}`);
+      out.error('INVALID_FLOW', `--flow ${ref}: ${check.errors.length} problem${check.errors.length === 1 ? '' : 's'}`, { field: 'flow' });
+      return null;
+    }
+    return { flow: check.flow };
+  }
+  const at = ref.lastIndexOf('@');
+  const version = at > 0 ? Number(ref.slice(at + 1)) : undefined;
+  if (version !== undefined && !(Number.isInteger(version) && version >= 1)) {
+    out.error('USAGE', `--flow: a flow version is a whole number from 1 (got "${ref}")`, { field: 'flow' });
+    return null;
+  }
+  return { name: at > 0 ? ref.slice(0, at) : ref, ...(version !== undefined ? { version } : {}) };
+}
+
+function contactFields(pairs: string[]): Record<string, string | number> | string {
+  const fields: Record<string, string | number> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) return `--contact takes key=value (got "${pair}")`;
+    const value = pair.slice(at + 1);
+    fields[pair.slice(0, at)] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return fields;
+}
+
 export async function placeCall(options: CallCommandOptions, out: Output): Promise<number> {
+  if (options.flow && options.play) {
+    out.error('USAGE', '--play and --flow do not go together: the flow speaks for the bot', { field: 'play' });
+    return 2;
+  }
+  const fields = contactFields(options.contact);
+  if (typeof fields === 'string') {
+    out.error('USAGE', fields, { field: 'contact' });
+    return 2;
+  }
+  const spec = options.flow ? await flowSpec(options.flow, out) : null;
+  if (options.flow && !spec) return 2;
   let prompt: Prompt | null = null;
   if (options.play) {
     try {
@@ -55,6 +116,25 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
     }
     throw error;
   }
+  let prepared: PreparedFlow | null = null;
+  if (spec) {
+    try {
+      const flow = 'flow' in spec ? spec.flow : (await engine.flows.load(spec.name, spec.version)).flow;
+      out.record({ event: 'flow', id: flow.id, name: flow.name, language: flow.language }, `Flow "${flow.name}" (${flow.language}): loading its phrase models (trained now if they never were)…`);
+      let lastShown = 0;
+      await engine.bot.phraseModels.train(flow, (p) => {
+        if (p.stage === 'queued' || p.stage === 'cached' || Date.now() - lastShown < 2000) return;
+        lastShown = Date.now();
+        out.record({ event: 'training', ...p }, `  training ${p.nodeId ?? ''}: ${p.stage} ${p.done}/${p.total} (question ${p.nodesDone + 1} of ${p.nodes})`);
+      });
+      prepared = await engine.bot.prepare(spec);
+    } catch (error) {
+      await engine.stop();
+      const code = (error as { code?: string }).code;
+      out.error(code === 'NOT_FOUND' ? 'FLOW_NOT_FOUND' : 'FLOW_FAILED', `--flow ${options.flow ?? ''}: ${error instanceof Error ? error.message : String(error)}`, { field: 'flow' });
+      return code === 'NOT_FOUND' ? 2 : 1;
+    }
+  }
   const server = await startHeadlessServer({ api: engine, rendererDir: options.rendererDir, port: 0, log: options.log });
   // Loaded here, not at start-up: playwright-core is only needed by the command that places calls.
   const { createChromiumMediaHostLauncher } = await import('../headless/media-host-launcher.js');
@@ -70,7 +150,21 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
       `${since(event.at).padStart(9)}  ${event.type.padEnd(16)} ${describe(event.data)}`,
     );
   };
+  const printTurn = (u: CallUtterance): void => {
+    const heard = u.speaker === 'customer' ? (u.text === '' ? '(not understood)' : `"${u.text}"`) : u.text;
+    const intent = u.intent ? ` → ${u.intent} (${(u.confidence ?? 0).toFixed(2)})` : u.speaker === 'customer' && u.confidence !== null ? ` (best ${u.confidence.toFixed(2)})` : '';
+    const cut = u.cutAtMs !== null ? ` [cut at ${(u.cutAtMs / 1000).toFixed(2)}s]` : '';
+    out.record(
+      { event: 'turn', callId: u.callId, speaker: u.speaker, text: u.text, intent: u.intent, confidence: u.confidence, startMs: u.startMs, endMs: u.endMs, cutAtMs: u.cutAtMs, nodeId: u.nodeId },
+      `  ${(u.startMs / 1000).toFixed(2).padStart(7)}–${(u.endMs / 1000).toFixed(2).padEnd(7)} ${u.speaker.padEnd(8)} ${heard}${intent}${cut}`,
+    );
+  };
   const unsubscribe = engine.subscribe((message) => {
+    if (message.event === 'call.utterance') {
+      const u = message.data as CallUtterance;
+      if (u.callId === callId) printTurn(u);
+      return;
+    }
     if (message.event !== 'call.event') return;
     const event = message.data as { callId: string; at: number; type: string; data: Record<string, unknown> };
     if (callId === null) early.push(event);
@@ -95,6 +189,10 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
     out.record({ event: 'call', callId, number: session.number, trunk: session.trunk.name }, `Calling ${session.number} on trunk "${session.trunk.name}" (call ${callId})`);
     for (const event of early.splice(0)) if (event.callId === callId) print(event);
 
+    const bot = prepared
+      ? engine.bot.attach(session, prepared, { fields, ...(options.timeZone ? { timeZone: options.timeZone } : {}) })
+      : null;
+    const botDone: Promise<BotOutcome | null> = bot ? bot.run() : Promise.resolve(null);
     const heard: Int16Array[] = [];
     if (options.record) session.onAudio((frame) => heard.push(frame.left.slice()));
 
@@ -120,6 +218,7 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
     void options.stopSignal.then((signal) => session.hangup(`stopped by ${signal}`, 'cli'));
 
     const end: CallEnd = await session.whenEnded();
+    const botOutcome = await botDone;
     if (maxTimer) clearTimeout(maxTimer);
     if (options.record) {
       const path = resolve(options.record);
@@ -143,8 +242,20 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
         answeredAt: end.answeredAt,
         endedAt: end.endedAt,
         recording: end.recording?.path ?? null,
+        ...(prepared
+          ? {
+              flow: { name: prepared.name, version: prepared.flowRef?.version ?? null },
+              disposition: botOutcome?.storedDisposition ?? null,
+              dialogEnd: botOutcome?.reason ?? null,
+              path: botOutcome?.path ?? [],
+              callbackAt: botOutcome?.callbackAt?.toISOString() ?? null,
+              transfer: botOutcome?.transfer ?? null,
+            }
+          : {}),
       },
-      `${outcome}${end.sipCode ? ` (SIP ${end.sipCode}${end.sipReason ? ` ${end.sipReason}` : ''})` : ''}: ${end.reason} — trunk "${end.trunk}"`,
+      `${outcome}${end.sipCode ? ` (SIP ${end.sipCode}${end.sipReason ? ` ${end.sipReason}` : ''})` : ''}: ${end.reason} — trunk "${end.trunk}"${
+        botOutcome ? `\nflow ${prepared?.name ?? ''}: ${botOutcome.reason}, disposition ${botOutcome.storedDisposition ?? 'none'}${botOutcome.callbackAt ? `, callback ${botOutcome.callbackAt.toISOString()}` : ''}; path ${botOutcome.path.join(' → ')}` : ''
+      }`,
     );
     return CALL_EXIT_CODES[outcome];
   } finally {

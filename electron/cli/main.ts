@@ -47,6 +47,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         record: { type: 'string' },
         'ring-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
+        flow: { type: 'string' },
         // flow chat
         contact: { type: 'string', multiple: true },
         tz: { type: 'string' },
@@ -98,6 +99,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           record: values.record,
           ringTimeoutMs: parseMs('--ring-timeout', values['ring-timeout'], 5_000, 120_000),
           maxDurationMs: parseMs('--max-duration', values['max-duration'], 1_000, 86_400_000),
+          flow: values.flow,
+          contact: values.contact ?? [],
+          timeZone: values.tz,
           rendererDir: context.rendererDir,
           version: context.version,
           log: createStderrLogger(),

@@ -41,6 +41,12 @@ Options for call:
                         takes the same call when this one is down or fails
   --play FILE.wav       Play this WAV (any rate, mono or stereo) as the bot's voice once answered;
                         the call is hung up when it has played
+  --flow NAME|FILE      Run the speech bot with a saved flow (NAME or NAME@VERSION) or a flow file:
+                        each turn is printed (speaker, text or phrase, intent, confidence, times
+                        from the answer), then the outcome and disposition
+  --contact key=value   The contact's fields for the flow's {variables} (repeatable)
+  --tz ZONE             The contact's time zone for dates and times (default Asia/Shanghai for
+                        Mandarin flows, this machine's zone otherwise)
   --record FILE.wav     Write what the customer said (16 kHz mono)
   --ring-timeout MS     Cancel when not answered within MS milliseconds (default: the setting, 30000)
   --max-duration MS     Hang up MS milliseconds after the answer

@@ -2,8 +2,8 @@
  * `outbound call` as a user runs it: the built CLI, its own engine and media host in Chromium,
  * through the real bed. Exit codes tell the outcome; --json prints one record per milestone.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,5 +156,54 @@ describe('a crash mid-call', () => {
       await engine.stop();
     }
     await phone.stop();
+  });
+
+  it('--flow runs the bot: prints each turn with intent, confidence and times, then the outcome and disposition', async () => {
+    const flow = {
+      id: 'cli-confirm',
+      name: 'CLI confirmation',
+      language: 'en',
+      start: 'q',
+      nodes: {
+        q: {
+          kind: 'ask',
+          prompt: 'Hello {name}. Can you confirm your order? Please say yes or no.',
+          intents: [
+            { name: 'yes', examples: ['yes', 'yes please', 'sure', 'that is right'], dtmf: '1', next: 'ok' },
+            { name: 'no', examples: ['no', 'no thanks', 'not now'], dtmf: '2', next: 'bye' },
+          ],
+          noInput: { maxAttempts: 1, next: 'bye' },
+          noMatch: { maxAttempts: 1, next: 'bye' },
+        },
+        ok: { kind: 'hangup', say: 'Thank you, your order is confirmed. Goodbye.', disposition: 'confirmed' },
+        bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'declined' },
+      },
+    };
+    const flowPath = join(data, 'confirm.flow.json');
+    await writeFile(flowPath, JSON.stringify(flow));
+    // The customer (Debian's espeak-ng, a voice the trainer does not use) answers 4 s after the answer.
+    const yes = await bed.clip('cli-yes', { text: 'yes please', voice: 'en', rate: 8000 });
+    const track = join(bed.dir, 'cli-yes-track.wav');
+    execFileSync('sox', [yes.path, track, 'pad', '4', '8']);
+    const phone = await bed.phone({ user: '2104', play: track, answer: 'auto' });
+    const run = await outbound(['call', '2104', '--trunk', 'main', '--flow', flowPath, '--contact', 'name=Sam', '--json'], 180_000);
+    expect(run.code, run.stderr).toBe(0);
+    const turns = run.records.filter((r) => r.event === 'turn');
+    expect(turns.map((t) => t.speaker)).toEqual(['bot', 'customer', 'bot']);
+    expect(turns[0]).toMatchObject({ speaker: 'bot', text: 'Hello Sam. Can you confirm your order? Please say yes or no.' });
+    expect(turns[1]).toMatchObject({ speaker: 'customer', intent: 'yes' });
+    expect(turns[1]!.confidence).toBeGreaterThan(0.5);
+    for (const t of turns) expect(Number(t.endMs)).toBeGreaterThanOrEqual(Number(t.startMs));
+    expect(run.records.at(-1)).toMatchObject({ event: 'result', outcome: 'answered', disposition: 'confirmed', dialogEnd: 'hangup', path: ['q', 'ok'] });
+    await phone.stop();
+  }, 240_000);
+
+  it('--flow with a broken flow file prints node-level errors and exits 2 without dialing', async () => {
+    const flowPath = join(data, 'broken.flow.json');
+    await writeFile(flowPath, JSON.stringify({ id: 'broken', name: 'Broken', language: 'en', start: 'a', nodes: { a: { kind: 'say', text: 'Hi', next: 'nowhere' } } }));
+    const run = await outbound(['call', '2105', '--trunk', 'main', '--flow', flowPath, '--json']);
+    expect(run.code).toBe(2);
+    expect(JSON.stringify(run.records)).toContain('nowhere');
+    expect(run.records.some((r) => r.event === 'call.event')).toBe(false);
   });
 });
