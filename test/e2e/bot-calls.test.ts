@@ -239,3 +239,73 @@ describe('the bot runs the sample flows over real calls', () => {
     await phone.stop();
   }, 120_000);
 });
+
+describe('bad input on a call never hangs the bot', () => {
+  const flow = {
+    id: 'robustness-test',
+    name: 'Robustness test',
+    language: 'en',
+    start: 'q',
+    nodes: {
+      q: {
+        kind: 'ask',
+        prompt: 'Please say yes or no.',
+        timeoutMs: 2000,
+        intents: [
+          { name: 'yes', examples: ['yes', 'yes please', 'sure'], next: 'done' },
+          { name: 'no', examples: ['no', 'no thanks'], next: 'done' },
+        ],
+        noInput: { maxAttempts: 2, next: 'silent' },
+        noMatch: { maxAttempts: 1, next: 'unclear' },
+      },
+      done: { kind: 'hangup', say: 'Thank you. Goodbye.', disposition: 'completed' },
+      silent: { kind: 'hangup', say: 'We could not hear you. Goodbye.', disposition: 'no_response' },
+      unclear: { kind: 'hangup', say: 'Sorry, we could not understand. Goodbye.', disposition: 'unclear' },
+    },
+  };
+
+  async function run(user: string, track: string | undefined, callLengthS: number, tuning = {}) {
+    const saved = (await calls.engine.request('flows.save', { definition: flow })) as { name: string; version: number };
+    const prepared = await calls.engine.bot.prepare({ name: saved.name, version: saved.version });
+    const phone = await bed.phone({ user, ...(track ? { play: track } : {}), answer: 'auto', callLengthS });
+    const session = await calls.engine.telephony.dial({ number: user, trunk: 'main' });
+    const outcome = await calls.engine.bot.attach(session, prepared, {}, tuning).run();
+    const end = await session.whenEnded();
+    await phone.stop();
+    return { outcome, end, events: calls.eventsOf(session.callId) };
+  }
+
+  it('noise only: the VAD hears no speech, so the question is asked twice and the call ends as no_response', async () => {
+    const noise = join(bed.dir, 'noise.wav');
+    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', noise, 'synth', '25', 'whitenoise', 'vol', '0.05']);
+    const { outcome, end, events } = await run('3111', noise, 30);
+    expect(outcome?.path).toEqual(['q', 'silent']);
+    expect(events.filter((e) => e.type === 'no_input')).toHaveLength(2);
+    expect(events.some((e) => e.type === 'speech_start')).toBe(false);
+    expect(outcome?.storedDisposition).toBe('no_response');
+    expect(end.outcome).toBe('completed');
+  }, 90_000);
+
+  it('talking on and on: the utterance is cut at the maximum length, is not understood, and the call ends as unclear', async () => {
+    const talk = await debianEspeak(
+      'Well let me tell you about my weekend, we drove to the lake with my cousins and the weather was lovely and then the car broke down near the old bridge and we waited for hours',
+      'en-us+m7',
+      150,
+      40,
+    );
+    const track = await customerTrack('endless-talk', [{ atMs: 2500, samples: talk }], 5000);
+    const { outcome, events } = await run('3112', track.path, 40, { endpointer: { maxUtteranceMs: 4000 } });
+    expect(events.find((e) => e.type === 'speech_end')?.data.reason).toBe('max_length');
+    expect(outcome?.path).toEqual(['q', 'unclear']);
+    expect(outcome?.storedDisposition).toBe('unclear');
+  }, 90_000);
+
+  it('the customer hangs up mid-prompt: the dialog is cancelled at once and the call is stored as completed', async () => {
+    const started = Date.now();
+    const { outcome, end } = await run('3113', undefined, 1);
+    expect(outcome?.reason).toBe('cancelled');
+    expect(end.outcome).toBe('completed');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+});
+

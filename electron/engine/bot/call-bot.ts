@@ -287,8 +287,15 @@ export class CallBot {
     return { startMs, endMs, recognition };
   }
 
+  /** The call is gone (the customer hung up, the line died): the dialog stops where it is. */
+  private callGone(): boolean {
+    if (this.session.isUp) return false;
+    this.runtime.cancel();
+    return true;
+  }
+
   private async say(text: string, bargeIn: boolean, signal?: AbortSignal): Promise<{ completed: boolean }> {
-    if (!this.session.isUp) return { completed: false };
+    if (this.callGone()) return { completed: false };
     // Anything said or pressed before this prompt answered an earlier one.
     this.pending.length = 0;
     this.keys.length = 0;
@@ -307,7 +314,7 @@ export class CallBot {
     }, sentAt);
     this.lastSpeechEndWall = null;
     this.lastDecisionAt = null;
-    if (signal?.aborted || !this.session.isUp) return { completed: false };
+    if (signal?.aborted || this.callGone()) return { completed: false };
     if (bargeIn && this.speechActive) {
       // The customer is already talking: don't start talking over them.
       this.session.note('barge_in', { beforePrompt: true });
@@ -317,6 +324,7 @@ export class CallBot {
     const onAbort = (): void => this.session.stopPlayback();
     signal?.addEventListener('abort', onAbort, { once: true });
     const played = await this.session.play(rendered.frames).finally(() => signal?.removeEventListener('abort', onAbort));
+    this.callGone();
     const playedMs = played.completed ? rendered.durationMs : played.playedFrames * FRAME_MS;
     this.addUtterance({
       speaker: 'bot',
@@ -335,7 +343,7 @@ export class CallBot {
     const deadline = () => Date.now() + timeoutMs;
     let noInputAt = this.speechActive ? Infinity : deadline();
     for (;;) {
-      if (signal?.aborted || !this.session.isUp) return { kind: 'no_input' };
+      if (signal?.aborted || this.callGone()) return { kind: 'no_input' };
       const key = this.keys.shift();
       if (key !== undefined) return { kind: 'dtmf', digits: key };
       const utterance = this.pending.shift();
