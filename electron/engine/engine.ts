@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AppInfo, CallSummary, CommandName, EventData, EventName } from './api/contract.js';
+import type { AppInfo, CallSummary, CommandName, CommandParams, EventData, EventName } from './api/contract.js';
 import { Dispatcher, type CommandHandlers } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
@@ -76,6 +76,8 @@ export class Engine {
   private readonly startedAt = Date.now();
   private speech: SpeechWorkerPool | null = null;
   private botService: BotService | null = null;
+  /** The latest transcript line of each live call, for the Live wall. */
+  private readonly lastUtterances = new Map<string, string>();
   /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
   private recordCalls = true;
   private stopped = false;
@@ -231,7 +233,14 @@ export class Engine {
       store: this.store,
       log: this.options.log,
       cacheDir: this.speechCacheDir,
-      onUtterance: (utterance) => this.events.emit('call.utterance', utterance),
+      onUtterance: (utterance) => {
+        this.events.emit('call.utterance', utterance);
+        if (utterance.text !== '' || utterance.speaker === 'customer') {
+          this.lastUtterances.set(utterance.callId, utterance.text === '' ? '…' : utterance.text);
+          const session = this.telephony.get(utterance.callId);
+          if (session && session.state !== 'done') this.publishLiveCall(session);
+        }
+      },
       loadFlow: (name, version) => this.flows.load(name, version),
     });
     return this.botService;
@@ -240,6 +249,23 @@ export class Engine {
   /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
   get speechCacheDir(): string {
     return process.env.OUTBOUND_SPEECH_CACHE || join(this.options.dataDir, 'cache');
+  }
+
+  /** calls.dial: a plain call, or one the bot runs with a flow (prepared before dialing, so a missing flow dials nobody). */
+  private async dial(params: CommandParams<'calls.dial'>): Promise<{ callId: string }> {
+    const { flow, contact, timeZone, ...call } = params;
+    const plain = callCommandHandlers(this.telephony, this.options.actor)['calls.dial'];
+    if (!flow) return plain(call);
+    const prepared = await this.bot.prepare(flow);
+    const { callId } = await plain(call);
+    const session = this.telephony.get(callId);
+    if (session) {
+      void this.bot
+        .attach(session, prepared, { ...(contact ? { fields: contact } : {}), ...(timeZone ? { timeZone } : {}) })
+        .run()
+        .catch((error: unknown) => this.options.log.error('The bot failed on a call', { callId, error: error instanceof Error ? error.stack : String(error) }));
+    }
+    return { callId };
   }
 
   private createRecorder(callId: string): CallRecorderLike | null {
@@ -272,8 +298,9 @@ export class Engine {
       answeredAt: session.answeredAt,
       endedAt: session.state === 'done' ? now : null,
       durationMs: session.state === 'done' ? Math.max(0, now - (session.answeredAt ?? session.startedAt)) : null,
-      lastUtterance: null,
+      lastUtterance: this.lastUtterances.get(session.callId) ?? null,
     });
+    if (session.state === 'done') this.lastUtterances.delete(session.callId);
   }
 
   private handlers(): CommandHandlers {
@@ -348,6 +375,7 @@ export class Engine {
       'trunks.update': ({ name, changes }) => this.trunks.update(name, changes, options.actor),
       'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
       ...callCommandHandlers(this.telephony, options.actor),
+      'calls.dial': (params) => this.dial(params),
     };
     return mapStoreErrors(handlers);
   }

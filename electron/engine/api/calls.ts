@@ -17,6 +17,12 @@ export const callCommands = {
         /** Trunk name; default: the first primary trunk (a backup trunk is tried when it fails). */
         trunk: z.string().min(1).max(64).optional(),
         ringTimeoutMs: z.number().int().min(5_000).max(120_000).optional(),
+        /** Run the speech bot with this saved flow (latest version unless pinned); its models are loaded before dialing. */
+        flow: z.object({ name: z.string().min(1).max(100), version: z.number().int().min(1).optional() }).strict().optional(),
+        /** The contact's fields, for the flow's {variables}. */
+        contact: z.record(z.string().min(1).max(64), z.union([z.string().max(500), z.number(), z.boolean()])).optional(),
+        /** IANA zone the customer's dates and times are meant in. */
+        timeZone: z.string().min(1).max(64).optional(),
       })
       .strict(),
     result: z.object({ callId: z.string() }),
