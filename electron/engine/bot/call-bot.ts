@@ -129,8 +129,14 @@ export class CallBot {
 
   /** Waits for the answer, runs the dialog to its end and ends the call; resolves null if the call was never answered. */
   async run(): Promise<BotOutcome | null> {
+    // While the phone rings: the call's speech worker loads its TTS engine and embedder.
+    this.speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer } });
+    void this.deps.pool.warm(this.session.callId).catch(() => undefined);
     const answered = await this.waitForAnswer();
-    if (!answered) return null;
+    if (!answered) {
+      await this.close();
+      return null;
+    }
     this.session.enterPhase('bot', { flow: this.options.flow.flow.id, version: this.options.flowRef?.version ?? null });
     if (this.options.flowRef) void this.session.setFlow(this.options.flowRef.flowId, this.options.flowRef.version);
     this.attachAudio();
@@ -193,8 +199,8 @@ export class CallBot {
   }
 
   private attachAudio(): void {
-    const speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer } });
-    this.speech = speech;
+    const speech = this.speech;
+    if (!speech) return;
     const keepFrames = KEEP_AUDIO_MS / FRAME_MS;
     this.disposers.push(
       this.session.onAudio((frame) => {

@@ -52,6 +52,9 @@ export function workerLimit(maxWorkers = 4): number {
 
 type Listener<T> = (value: T) => void;
 
+/** The training thread stops after this long without work. */
+const TRAINER_IDLE_MS = 60_000;
+
 interface PendingTask {
   resolve: (result: SpeechTaskResults[keyof SpeechTaskResults]) => void;
   reject: (error: Error) => void;
@@ -65,6 +68,7 @@ class SpeechWorker {
   readonly models = new Set<string>();
   private readonly tasks = new Map<number, PendingTask>();
   private nextTaskId = 1;
+  private exited = false;
   readonly ready: Promise<void>;
   private failure: Error | undefined;
   private readonly closeWaiters = new Map<string, () => void>();
@@ -106,7 +110,10 @@ class SpeechWorker {
       }
     });
     this.worker.on('error', (error) => this.fail(error, failed));
-    this.worker.on('exit', (code) => this.fail(new Error(`speech worker exited (code ${code})`), failed));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.fail(new Error(`speech worker exited (code ${code})`), failed);
+    });
   }
 
   get failed(): Error | undefined {
@@ -124,6 +131,24 @@ class SpeechWorker {
     return new Promise<SpeechTaskResults[K]>((resolve, reject) => {
       this.tasks.set(id, { resolve: resolve as PendingTask['resolve'], reject, ...(onProgress ? { onProgress } : {}) });
       this.send({ type: 'task', id, task }, transfer);
+    });
+  }
+
+  /** Asks the thread to stop cleanly; terminates it after `graceMs` if it has not exited. */
+  stop(graceMs: number): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate().then(() => resolve(), () => resolve()), graceMs);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        this.worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
+      } catch {
+        clearTimeout(timer);
+        void this.worker.terminate().then(() => resolve(), () => resolve());
+      }
     });
   }
 
@@ -183,6 +208,7 @@ export class SpeechWorkerPool {
   private readonly workers: SpeechWorker[] = [];
   /** Trains phrase models apart from the call workers (training takes seconds of CPU). */
   private trainer: SpeechWorker | null = null;
+  private trainerIdle: ReturnType<typeof setTimeout> | null = null;
   private readonly data: SpeechWorkerData;
   private closed = false;
 
@@ -211,9 +237,12 @@ export class SpeechWorkerPool {
   private startCallWorker(): SpeechWorker {
     const worker = new SpeechWorker(this.options.workerUrl, this.data);
     this.workers.push(worker);
-    // A worker that can recognize will also speak: load both before its first call needs them.
-    if (this.data.embeddingModelPath) worker.run({ kind: 'warm' }).catch(() => undefined);
     return worker;
+  }
+
+  /** Loads the TTS engine and the embedder on the call's worker now (the bot does this while the phone rings). */
+  async warm(callId?: string): Promise<void> {
+    await this.workerFor(callId).run({ kind: 'warm' });
   }
 
   /** Synthesizes a prompt off the event loop (on the call's worker when `callId` is open). */
@@ -236,8 +265,24 @@ export class SpeechWorkerPool {
   /** Trains (or loads from `cacheDir`) one question's phrase model on the training worker. */
   async train(question: QuestionSpec, cacheDir: string, onProgress?: (progress: TrainProgress) => void, seed?: number): Promise<PhraseModel> {
     if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    if (this.trainerIdle) clearTimeout(this.trainerIdle);
+    this.trainerIdle = null;
     if (!this.trainer || this.trainer.failed) this.trainer = new SpeechWorker(this.options.workerUrl, this.data);
-    return this.trainer.run({ kind: 'train', question, cacheDir, ...(seed !== undefined ? { seed } : {}) }, onProgress);
+    const trainer = this.trainer;
+    try {
+      return await trainer.run({ kind: 'train', question, cacheDir, ...(seed !== undefined ? { seed } : {}) }, onProgress);
+    } finally {
+      // Flows are saved now and then: the training thread (and its TTS engine) goes when idle.
+      if (trainer.pendingTasks === 0 && this.trainer === trainer && !this.closed) {
+        this.trainerIdle = setTimeout(() => {
+          this.trainerIdle = null;
+          if (this.trainer !== trainer || trainer.pendingTasks > 0) return;
+          this.trainer = null;
+          void trainer.stop(5000);
+        }, TRAINER_IDLE_MS);
+        this.trainerIdle.unref();
+      }
+    }
   }
 
   /** Workers started so far. */
@@ -276,14 +321,20 @@ export class SpeechWorkerPool {
     await Promise.all(this.workers.map((w) => w.ready));
   }
 
-  /** Terminates all workers; open calls get no more results. */
-  async close(): Promise<void> {
+  /**
+   * Stops all workers; open calls get no more results. Each worker is asked to stop (training is
+   * aborted between clips, inference in progress finishes) and terminated only if it has not
+   * exited within `graceMs`: terminating a thread inside onnxruntime's native code aborts the
+   * whole process.
+   */
+  async close(graceMs = 5000): Promise<void> {
     this.closed = true;
+    if (this.trainerIdle) clearTimeout(this.trainerIdle);
     const workers = this.workers.splice(0, this.workers.length);
     if (this.trainer) workers.push(this.trainer);
     this.trainer = null;
     for (const w of workers) w.calls.clear();
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    await Promise.all(workers.map((w) => w.stop(graceMs)));
   }
 }
 

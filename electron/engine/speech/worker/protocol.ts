@@ -42,7 +42,12 @@ export type ToWorker =
   /** Samples of one or more frames in order; the buffer is transferred. */
   | { type: 'frames'; callId: string; samples: Int16Array }
   | { type: 'close'; callId: string }
-  | { type: 'task'; id: number; task: SpeechTask };
+  | { type: 'task'; id: number; task: SpeechTask }
+  /**
+   * Stop: abort training, let native inference in progress finish, release the models, exit.
+   * (terminate() while onnxruntime runs native code aborts the whole process.)
+   */
+  | { type: 'shutdown' };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -31,12 +31,39 @@ const tts = lazy(async () => {
   await engine.init();
   return engine;
 });
+let embedderLoaded: Promise<SpeechEmbedder> | null = null;
 const embedder = lazy(() => {
   if (!melModelPath || !embeddingModelPath) return Promise.reject(new Error('this speech worker has no embedding models (phrase recognition is unavailable)'));
-  return SpeechEmbedder.load({ melPath: melModelPath, embeddingPath: embeddingModelPath });
+  embedderLoaded = SpeechEmbedder.load({ melPath: melModelPath, embeddingPath: embeddingModelPath });
+  return embedderLoaded;
 });
+/** Training only needs the TTS engine when a clip is not cached: it loads on its first synthesis. */
+const lazyTts = new EspeakWasmTts();
 /** Phrase models this worker has been sent, by key. */
 const phraseModels = new Map<string, PhraseModel>();
+/** Native work in progress: shutdown waits for it (see the 'shutdown' message). */
+const inFlight = new Set<Promise<unknown>>();
+const stopping = new AbortController();
+
+function track<T>(work: Promise<T>): Promise<T> {
+  inFlight.add(work);
+  void work.then(
+    () => inFlight.delete(work),
+    () => inFlight.delete(work),
+  );
+  return work;
+}
+
+async function shutdown(): Promise<void> {
+  stopping.abort(new Error('the speech worker is stopping'));
+  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  for (const stream of calls.values()) await stream.then((vad) => vad.close()).catch(() => undefined);
+  calls.clear();
+  await model.then((m) => m.release()).catch(() => undefined);
+  const loaded = embedderLoaded;
+  if (loaded) await loaded.then((e) => e.release()).catch(() => undefined);
+  process.exit(0);
+}
 
 async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[keyof SpeechTaskResults]> {
   switch (task.kind) {
@@ -58,7 +85,8 @@ async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[
       return { ready: true };
     case 'train':
       return trainPhraseModel(task.question, {
-        tts: await tts(),
+        tts: lazyTts,
+        signal: stopping.signal,
         embedder: await embedder(),
         cacheDir: task.cacheDir,
         ...(task.seed !== undefined ? { seed: task.seed } : {}),
@@ -81,9 +109,13 @@ const calls = new Map<string, Promise<SileroVad>>();
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'shutdown':
+      void shutdown();
+      return;
     case 'task': {
       const { id, task } = message;
-      runTask(id, task).then(
+      if (stopping.signal.aborted) return post({ type: 'task_error', id, message: 'the speech worker is stopping' });
+      track(runTask(id, task)).then(
         (result) => post({ type: 'task_result', id, result }, 'samples' in result ? [result.samples.buffer as ArrayBuffer] : undefined),
         (error: unknown) => post({ type: 'task_error', id, message: describe(error) }),
       );
@@ -102,8 +134,8 @@ port.on('message', (message: ToWorker) => {
       const { callId, samples } = message;
       const stream = calls.get(callId);
       if (!stream) return post({ type: 'error', callId, message: `frames for unknown call ${callId}` });
-      stream
-        .then((vad) => vad.push(samples))
+      if (stopping.signal.aborted) return;
+      track(stream.then((vad) => vad.push(samples)))
         .then(
           (windows) => {
             if (windows.length > 0) post({ type: 'windows', callId, windows });

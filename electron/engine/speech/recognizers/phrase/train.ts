@@ -90,6 +90,8 @@ export interface TrainOptions {
    */
   clips?: ClipStore;
   onProgress?: (progress: TrainProgress) => void;
+  /** Aborts the training between clips (it rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 const DEFAULTS = {
@@ -206,6 +208,7 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
   let done = 0;
   const store = options.clips ?? (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
   for (const job of jobs) {
+    options.signal?.throwIfAborted();
     const samples = await synthesizeClip(options.tts, store, question.language, job.text, job.setting);
     const clean = int16ToFloat(samples);
     for (const spec of drawAugmentations(o.augmentations, rng)) {
@@ -222,6 +225,7 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
     const level = 10 ** ((-60 + rng() * 35) / 20);
     for (let j = 0; j < noise.length; j++) noise[j]! *= level;
     const shaped = spec.telephone ? augment(noise, { ...spec, levelDbfs: 20 * Math.log10(level), beforeSamples: 0, afterSamples: 0 }) : noise;
+    options.signal?.throwIfAborted();
     examples.push({ features: await embedPooled(options.embedder, shaped), label: garbageLabel, voice: 'noise' });
     done++;
     progress({ stage: 'synthesize', done, total });
