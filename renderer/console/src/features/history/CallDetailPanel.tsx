@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CallDetail } from '../../api/contract.js';
+import type { CallDetail, LiveCall } from '../../api/contract.js';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
@@ -29,9 +29,18 @@ export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
     if (utterance.callId !== callId) return;
     setLive((previous) => ({ callId, lines: addLine(previous.callId === callId ? previous.lines : [], lineOfEvent(utterance)) }));
   });
+  // While the call runs its summary follows `call.updated` (the store is written just after); each
+  // change of state also reloads the timeline, and the end reloads everything as stored.
+  const [liveCall, setLiveCall] = useState<LiveCall | null>(null);
+  const lastState = useRef<string | null>(null);
   useEvent('call.updated', (call) => {
-    if (call.id === callId && call.state === 'done') detail.reload();
+    if (call.id !== callId) return;
+    setLiveCall(call.state === 'done' ? null : call);
+    if (call.state === lastState.current) return;
+    lastState.current = call.state;
+    detail.reload();
   });
+  const shown = detail.data && liveCall && liveCall.id === callId && detail.data.call.state !== 'done' ? { ...detail.data, call: { ...detail.data.call, ...withoutLiveOnly(liveCall) } } : detail.data;
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
 
@@ -61,10 +70,16 @@ export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
       </header>
       <div className="drawer-body">
         {detail.error ? <ErrorNotice error={detail.error} onRetry={detail.reload} /> : null}
-        {detail.data ? <CallDetailBody detail={detail.data} liveLines={liveLines} /> : detail.error ? null : <Loading />}
+        {shown ? <CallDetailBody detail={shown} liveLines={liveLines} /> : detail.error ? null : <Loading />}
       </div>
     </aside>
   );
+}
+
+/** A live call's summary fields (the wall's extra `lastUtterance` is not part of the detail). */
+function withoutLiveOnly(call: LiveCall): CallDetail['call'] {
+  const { lastUtterance: _lastUtterance, ...summary } = call;
+  return summary;
 }
 
 function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: readonly TranscriptLine[] }) {
