@@ -9,6 +9,7 @@ process.env.OUTBOUND_SPEECH_CACHE ??= resolve(import.meta.dirname, 'node_modules
 // headless engine and drive the built console in Debian's Chromium.
 export default defineConfig({
   test: {
+    globalSetup: ['./test/support/speech-cache-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {

@@ -18,7 +18,7 @@ import {
   type Recognizer,
 } from '../../electron/engine/speech/recognizers/index.js';
 import { evaluate, summarize, type EvalCase, type EvalOutcome } from '../../electron/engine/speech/recognizers/phrase/testing.js';
-import { EspeakWasmTts, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult, type TtsVoice } from '../../electron/engine/tts/index.js';
+import { EspeakWasmTts, FliteWasiTts, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult, type TtsVoice } from '../../electron/engine/tts/index.js';
 import { ms, time, type BenchRow } from '../harness.js';
 import { ASTERISK_SOUNDS, asteriskTexts, EspeakCliTts, FliteTts, hasCommand, readWav16k, type ModelPaths } from './audio.js';
 
@@ -154,20 +154,22 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
   const notes: string[] = [];
   const embedder = await SpeechEmbedder.load({ melPath: paths.mel, embeddingPath: paths.embedding });
   const wasm = new EspeakWasmTts();
+  // The engine trains with every engine of the language: espeak-ng WASM, plus flite (WASI) for English.
+  const flite = new FliteWasiTts();
   await wasm.init();
   const tts = new MemoTts(wasm);
   try {
     const { questions, duplicates } = flowQuestions();
     if (duplicates.length) notes.push(`identical phrase sets trained once: ${duplicates.join('; ')}`);
 
-    // --- Training (default options: every espeak voice of the language, default variants/prosody/augmentation).
+    // --- Training as the engine does it: every espeak voice of the language (default variants/prosody/augmentation), plus flite for English.
     const models = new Map<Question, PhraseModel>();
     const trainSeconds: number[] = [];
     const perQuestion: string[] = [];
     for (const q of questions) {
       progress(`phrase: training ${describeQuestion(q)}`);
       const started = performance.now();
-      const model = await trainPhraseModel({ language: q.language, phrases: q.phrases }, { tts: wasm, embedder });
+      const model = await trainPhraseModel({ language: q.language, phrases: q.phrases }, { tts: wasm, extraEngines: [flite], embedder });
       const seconds = (performance.now() - started) / 1000;
       trainSeconds.push(seconds);
       models.set(q, model);
@@ -246,7 +248,7 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
     } else notes.push('Debian espeak-ng CLI not installed: its row is missing');
     if (await hasCommand('flite', ['-lv'])) {
       speakers.en.push({
-        label: 'Debian flite voices slt/rms/awb (another synthesizer)',
+        label: 'Debian flite voices slt/rms/awb (NOT held apart: training uses the same flite voices via WASI)',
         tts: new MemoTts(new FliteTts()),
         settings: [
           { voice: 'slt', rate: 1, pitch: 50 },
@@ -284,7 +286,7 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
       const realQuestion: Question = { name: 'asterisk-words', language: 'en', phrases: REAL_WORDS.map((w) => ({ text: w.text, intent: w.intent })), offScript: [] };
       progress(`phrase: training the real-recordings question (${realQuestion.phrases.length} words)`);
       const started = performance.now();
-      const realModel = await trainPhraseModel({ language: 'en', phrases: realQuestion.phrases }, { tts: wasm, embedder });
+      const realModel = await trainPhraseModel({ language: 'en', phrases: realQuestion.phrases }, { tts: wasm, extraEngines: [flite], embedder });
       const realTrainS = (performance.now() - started) / 1000;
       const realRecognizer = await createRecognizer('phrase', { model: realModel, embedder });
       const positives = REAL_WORDS.flatMap((w) => w.recordings.filter((r) => texts.has(r)).map((r) => ({ name: r, intent: w.intent })));

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EspeakWasmTts } from '../../tts/espeak-wasm.js';
+import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import { PhraseRecognizer } from '../recognizers/phrase/recognizer.js';
@@ -37,8 +38,10 @@ const embedder = lazy(() => {
   embedderLoaded = SpeechEmbedder.load({ melPath: melModelPath, embeddingPath: embeddingModelPath });
   return embedderLoaded;
 });
-/** Training only needs the TTS engine when a clip is not cached: it loads on its first synthesis. */
+/** Training only needs the TTS engines when a clip is not cached: they load on their first synthesis. */
 const lazyTts = new EspeakWasmTts();
+/** Every other engine that speaks a language trains the recognizer too (flite: English). */
+const trainingEngines = [new FliteWasiTts()];
 /** Phrase models this worker has been sent, by key. */
 const phraseModels = new Map<string, PhraseModel>();
 /** Native work in progress: shutdown waits for it (see the 'shutdown' message). */
@@ -86,6 +89,7 @@ async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[
     case 'train':
       return trainPhraseModel(task.question, {
         tts: lazyTts,
+        extraEngines: trainingEngines,
         signal: stopping.signal,
         embedder: await embedder(),
         cacheDir: task.cacheDir,

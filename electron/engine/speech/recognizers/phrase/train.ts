@@ -55,6 +55,12 @@ export interface TrainProgress {
 
 export interface TrainOptions {
   tts: TtsEngine;
+  /**
+   * Other engines that speak the language (e.g. flite for English): each of their voices says
+   * every phrase at each rate (no espeak variants or pitches). With them, the rejection threshold
+   * is calibrated on an engine the draft model never heard, so it holds for unfamiliar voices.
+   */
+  extraEngines?: readonly TtsEngine[];
   embedder: SpeechEmbedder;
   /** Voice ids (base voice, optionally "+variant"). Default: every voice of the engine for the language. */
   voices?: readonly string[];
@@ -111,7 +117,7 @@ const DEFAULTS = {
 };
 
 /** Bump when this file changes what a given input trains into. */
-const TRAINER_REVISION = 1;
+const TRAINER_REVISION = 2;
 
 /** The voice settings used for training: voices × rates × pitches, with variants rotated over them. */
 export function voiceSettings(voices: readonly string[], variants: readonly string[], rates: readonly number[], pitches: readonly number[]): VoiceSetting[] {
@@ -153,7 +159,18 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
   if (voices.length === 0) throw new Error(`no TTS voices for ${question.language}`);
   const phraseTexts = new Set(question.phrases.map((p) => normalizeText(p.text)));
   const negatives = (options.negatives ?? DEFAULT_NEGATIVES[question.language]).filter((t) => !phraseTexts.has(normalizeText(t)));
+  const extraEngines = (options.extraEngines ?? []).filter((e) => e.languages.includes(question.language));
   const settings = voiceSettings(voices, o.variants, o.rates, o.pitches);
+  for (const engine of extraEngines) {
+    for (const voice of (await engine.voices()).filter((v) => v.language === question.language)) {
+      for (const rate of o.rates) settings.push({ voice: `${engine.id}:${voice.id}`, rate, pitch: 50 });
+    }
+  }
+  const engineOf = (setting: VoiceSetting): { engine: TtsEngine; voice: string } => {
+    const at = setting.voice.indexOf(':');
+    const engine = at > 0 ? extraEngines.find((e) => e.id === setting.voice.slice(0, at)) : undefined;
+    return engine ? { engine, voice: setting.voice.slice(at + 1) } : { engine: options.tts, voice: setting.voice };
+  };
 
   const key = createHash('sha256')
     .update(
@@ -169,7 +186,7 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
         noiseClips: o.noiseClips,
         seed: o.seed,
         hyper: [o.iterations, o.l2, o.learningRate, o.falseAcceptTarget, o.minThreshold, o.maxThreshold],
-        tts: [options.tts.id, options.tts.version],
+        tts: [options.tts.id, options.tts.version, ...extraEngines.map((e) => [e.id, e.version])],
         embedder: options.embedder.version,
       }),
     )
@@ -209,7 +226,8 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
   const store = options.clips ?? (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
   for (const job of jobs) {
     options.signal?.throwIfAborted();
-    const samples = await synthesizeClip(options.tts, store, question.language, job.text, job.setting);
+    const { engine, voice } = engineOf(job.setting);
+    const samples = await synthesizeClip(engine, store, question.language, job.text, { ...job.setting, voice });
     const clean = int16ToFloat(samples);
     for (const spec of drawAugmentations(o.augmentations, rng)) {
       examples.push({ features: await embedPooled(options.embedder, augment(clean, spec)), label: job.label, voice: baseVoice(job.setting.voice) });
@@ -231,11 +249,14 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
     progress({ stage: 'synthesize', done, total });
   }
 
-  // 2. Calibration: fit without one voice, choose the threshold on it.
+  // 2. Calibration: fit without one voice (with several engines: without a whole extra engine),
+  //    choose the threshold on what was left out.
   const bases = [...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise'))].sort();
-  const calibrationVoice = bases.length >= 2 ? bases[Math.floor(rng() * bases.length)]! : '';
-  const fitSet = calibrationVoice ? examples.filter((e) => e.voice !== calibrationVoice) : examples;
-  const calSet = calibrationVoice ? examples.filter((e) => e.voice === calibrationVoice) : examples;
+  const heldEngine = extraEngines.length > 0 ? `${extraEngines[Math.floor(rng() * extraEngines.length)]!.id}:` : null;
+  const calibrationVoice = heldEngine ?? (bases.length >= 2 ? bases[Math.floor(rng() * bases.length)]! : '');
+  const heldOut = (e: Example): boolean => (heldEngine ? e.voice.startsWith(heldEngine) : e.voice === calibrationVoice);
+  const fitSet = calibrationVoice ? examples.filter((e) => !heldOut(e)) : examples;
+  const calSet = calibrationVoice ? examples.filter(heldOut) : examples;
   const fitOptions = { iterations: o.iterations, l2: o.l2, learningRate: o.learningRate, classes: classes.length };
   const draft = fitSoftmax(fitSet, fitOptions, (d) => progress({ stage: 'calibrate', done: d, total: o.iterations }));
   const draftModel = assemble(draft, classes, 0.5);
