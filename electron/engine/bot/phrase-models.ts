@@ -140,7 +140,8 @@ export class PhraseModels implements FlowTrainer {
     let cached = 0;
     report({ nodeId: null, nodesDone: 0, nodes: questions.length, stage: 'queued', done: 0, total: 1 });
     for (const [i, [nodeId, question]] of questions.entries()) {
-      let fromCache = false;
+      // Another ask node of this run (or an earlier run) with the same phrases already has it.
+      let fromCache = this.models.has(questionKey(question));
       try {
         await this.model(question, (p) => {
           if (p.stage === 'cached') fromCache = true;
