@@ -18,7 +18,7 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions, out: Output): Promise<number> {
   let engine: Engine;
   try {
-    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console' });
+    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console', trainFlowsAtStart: true });
   } catch (error) {
     if (error instanceof EngineStartError) {
       out.error(error.code, error.message);

@@ -44,6 +44,12 @@ export interface EngineOptions {
    * or altered file stops the engine, naming it. Default: found above the engine's code.
    */
   modelsDir?: string;
+  /**
+   * Check every flow's latest version against the speech cache at start and train what is missing,
+   * in the background (the long-running shells: the desktop app and `outbound serve`). One-shot
+   * commands and tests leave it off: a saved flow still trains, and a call trains what it needs.
+   */
+  trainFlowsAtStart?: boolean;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -151,7 +157,7 @@ export class Engine {
       if (error instanceof SecretBoxError) throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
-    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir };
+    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir, trainFlowsAtStart: options.trainFlowsAtStart ?? false };
     const engine = new Engine(store, full);
     engine.models = models;
     engine.recordCalls = (await engine.settings.get()).recordCalls;
@@ -162,8 +168,8 @@ export class Engine {
     await engine.flows.installSamples('engine').catch((error: unknown) =>
       log.error('Installing the sample flows failed', { error: error instanceof Error ? error.message : String(error) }),
     );
-    // Each flow's latest version gets its phrase models (from the disk cache when trained before).
-    engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: true });
+    // Saved versions train their phrase models; at start, optionally every latest version (from the disk cache when trained before).
+    engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: options.trainFlowsAtStart ?? false });
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
