@@ -239,6 +239,7 @@ export class Engine {
       store: this.store,
       log: this.options.log,
       cacheDir: this.speechCacheDir,
+      recordingsDir: join(this.options.dataDir, 'phrase-recordings'),
       onUtterance: (utterance) => {
         this.events.emit('call.utterance', utterance);
         if (utterance.text !== '' || utterance.speaker === 'customer') {

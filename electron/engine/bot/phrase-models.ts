@@ -7,8 +7,11 @@
  * bot's scripted lines start at once.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { floatToInt16, parseWav, resample, toMono } from '../audio/index.js';
 import { promptIn, templateVariables, type Flow, type FlowLanguage, type NodeOf } from '../dialog/index.js';
-import type { PhraseModel, PhraseSpec, QuestionSpec, TrainProgress } from '../speech/index.js';
+import type { PhraseModel, PhraseSpec, QuestionSpec, RecordedAnswer, TrainProgress } from '../speech/index.js';
 import type { SpeechWorkerPool } from '../speech/index.js';
 import type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult } from './flow-training.js';
 import type { BotVoice } from './prompts.js';
@@ -17,6 +20,38 @@ export interface AskModel {
   /** Content key of the question (phrases + language): what the workers cache the model under. */
   key: string;
   model: PhraseModel;
+}
+
+/** The recordings an ask node's intents list (paths under the phrase-recordings folder). */
+export function askRecordings(node: NodeOf<'ask'>): Array<{ intent: string; path: string }> {
+  return node.intents.flatMap((intent) => (intent.recordings ?? []).map((path) => ({ intent: intent.name, path })));
+}
+
+/** Reads an ask node's recordings as 16 kHz mono; an error names the node, intent and file. */
+export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<RecordedAnswer[]> {
+  const out: RecordedAnswer[] = [];
+  for (const { intent, path } of askRecordings(node)) {
+    const file = join(dir, ...path.split('/'));
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `is not in ${dir}` : `cannot be read (${(error as Error).message})`}`);
+    }
+    let samples: Int16Array;
+    try {
+      const wav = parseWav(bytes);
+      const mono = toMono(wav.samples);
+      samples = floatToInt16(wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000));
+    } catch (error) {
+      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" is not a usable WAV file (${(error as Error).message})`);
+    }
+    if (samples.length < 16_000 * 0.2 || samples.length > 16_000 * 15) {
+      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" lasts ${(samples.length / 16).toFixed(0)} ms; an answer is 0.2–15 s`);
+    }
+    out.push({ intent, samples, id: `${path}#${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}` });
+  }
+  return out;
 }
 
 /** The phrases an ask node expects, in the flow's language (plain example lists are split by script). */
@@ -33,7 +68,7 @@ export function askQuestion(node: NodeOf<'ask'>, language: FlowLanguage): Questi
       phrases.push({ text: text.trim(), intent: intent.name });
     }
   }
-  return phrases.length > 0 ? { language, phrases } : null;
+  return phrases.length > 0 || askRecordings(node).length > 0 ? { language, phrases } : null;
 }
 
 function scriptOf(text: string): FlowLanguage {
@@ -41,7 +76,8 @@ function scriptOf(text: string): FlowLanguage {
 }
 
 export function questionKey(question: QuestionSpec): string {
-  return createHash('sha256').update(JSON.stringify([question.language, question.phrases.map((p) => [p.text, p.intent])])).digest('hex').slice(0, 20);
+  const recordings = (question.recordings ?? []).map((r) => [r.intent, r.id]);
+  return createHash('sha256').update(JSON.stringify([question.language, question.phrases.map((p) => [p.text, p.intent]), recordings])).digest('hex').slice(0, 20);
 }
 
 /** Every text of a flow that has no `{variable}`: rendered once per flow version. */
@@ -78,6 +114,8 @@ export interface PhraseModelsOptions {
   pool: () => SpeechWorkerPool;
   /** Where trained models and their synthesized clips are kept (shared by every flow: keys are content hashes). */
   cacheDir: string;
+  /** Where the recordings that flows list for their answers live (`intents[].recordings` are relative to it). */
+  recordingsDir?: string;
   /** Renders a static prompt into the prompt cache (the bot's prompt renderer). */
   prerender?: (text: string, voice: BotVoice) => Promise<void>;
   voiceFor: (language: FlowLanguage) => BotVoice;
@@ -90,13 +128,18 @@ export class PhraseModels implements FlowTrainer {
 
   constructor(private readonly options: PhraseModelsOptions) {}
 
-  /** The ask nodes of a flow that a phrase model serves. */
-  questions(flow: Flow): Map<string, QuestionSpec> {
+  /** The ask nodes of a flow that a phrase model serves, with their recordings read. */
+  async questions(flow: Flow): Promise<Map<string, QuestionSpec>> {
     const out = new Map<string, QuestionSpec>();
     for (const node of Object.values(flow.nodes)) {
       if (node.kind !== 'ask') continue;
       const question = askQuestion(node, flow.language);
-      if (question) out.set(node.id, question);
+      if (!question) continue;
+      if (askRecordings(node).length > 0) {
+        if (!this.options.recordingsDir) throw new Error(`node "${node.id}": lists recordings, but this engine has no phrase-recordings folder`);
+        question.recordings = await loadRecordings(node, this.options.recordingsDir);
+      }
+      out.set(node.id, question);
     }
     return out;
   }
@@ -110,7 +153,7 @@ export class PhraseModels implements FlowTrainer {
   /** The models a call of this flow uses, by ask node id (trained now if they were not yet). */
   async forFlow(flow: Flow): Promise<Map<string, AskModel>> {
     const out = new Map<string, AskModel>();
-    for (const [nodeId, question] of this.questions(flow)) {
+    for (const [nodeId, question] of await this.questions(flow)) {
       out.set(nodeId, { key: questionKey(question), model: await this.model(question) });
     }
     return out;
@@ -129,7 +172,7 @@ export class PhraseModels implements FlowTrainer {
 
   private async trainNow(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult> {
     const started = performance.now();
-    const questions = [...this.questions(flow)];
+    const questions = [...(await this.questions(flow))];
     const report = (progress: FlowTrainingProgress): void => {
       try {
         onProgress?.(progress);

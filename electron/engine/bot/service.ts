@@ -30,6 +30,8 @@ export interface BotServiceOptions {
   log: Logger;
   /** Trained models, synthesized clips and rendered prompts live here (content-addressed). */
   cacheDir: string;
+  /** Real recordings of answers that flows list (`intents[].recordings`). */
+  recordingsDir: string;
   onUtterance(utterance: CallUtterance): void;
   /** Reads a stored flow version (latest when no version). */
   loadFlow(name: string, version?: number): Promise<StoredFlow>;
@@ -62,6 +64,7 @@ export class BotService {
     this.phraseModels = new PhraseModels({
       pool: options.pool,
       cacheDir: join(options.cacheDir, 'phrase-models'),
+      recordingsDir: options.recordingsDir,
       voiceFor: defaultVoice,
       prerender: (text, voice) => this.prompts.prerender(text, voice),
     });

@@ -55,6 +55,15 @@ export const IntentSchema = z
       ])
       .optional()
       .describe('Example phrases the customer may say (any language mix, or per language).'),
+    recordings: z
+      .array(
+        z
+          .string()
+          .regex(/^[\p{L}\p{N}_ .-]+(\/[\p{L}\p{N}_ .-]+)*\.wav$/u, 'a WAV file under the workspace\'s phrase-recordings folder, e.g. "paid/wang-1.wav" (no "..", no absolute path)')
+          .refine((path) => !path.split('/').some((part) => part === '..' || part === '.'), 'no "." or ".." in the path'),
+      )
+      .optional()
+      .describe('Real recordings of customers saying this answer (WAV files in the workspace\'s phrase-recordings folder): the phrase recognizer trains on them beside the synthetic voices.'),
     dtmf: DtmfKeySchema.optional().describe('Keypad answer for this intent, e.g. "1".'),
     entity: EntityKindSchema.optional().describe(
       'Also matches when the answer contains this entity and no example matched (e.g. any date/time).',

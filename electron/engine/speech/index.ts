@@ -17,4 +17,4 @@ export {
 export { SpeechWorkerPool, SpeechCall, workerLimit, type SpeechWorkerPoolOptions, type OpenCallOptions } from './worker/pool.js';
 export type { SpeechWorkerData, ToWorker, FromWorker } from './worker/protocol.js';
 export type { SpeechTask, SpeechTaskResults } from './worker/protocol.js';
-export type { PhraseModel, PhraseSpec, QuestionSpec, TrainProgress, RecognitionResult } from './recognizers/index.js';
+export type { PhraseModel, PhraseSpec, QuestionSpec, RecordedAnswer, TrainProgress, RecognitionResult } from './recognizers/index.js';

@@ -62,6 +62,7 @@ export {
   fitSoftmax,
   type PhraseSpec,
   type QuestionSpec,
+  type RecordedAnswer,
   type VoiceSetting,
   type TrainOptions,
   type TrainProgress,

@@ -36,7 +36,20 @@ export interface PhraseSpec {
 export interface QuestionSpec {
   language: TtsLanguage;
   phrases: readonly PhraseSpec[];
+  /** Real recordings of customers answering (an admin adds them), each for one intent. */
+  recordings?: readonly RecordedAnswer[];
 }
+
+export interface RecordedAnswer {
+  intent: string;
+  /** 16 kHz mono Int16. */
+  samples: Int16Array;
+  /** Names the recording in errors and in the model's cache key (e.g. its path and content hash). */
+  id: string;
+}
+
+/** Recordings are few and real: each is augmented this many times more than a synthetic clip. */
+const RECORDING_AUGMENTATION_FACTOR = 3;
 
 /** One way of speaking: a TTS voice id (with an optional "+variant") at a rate and pitch. */
 export interface VoiceSetting {
@@ -188,6 +201,8 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
         hyper: [o.iterations, o.l2, o.learningRate, o.falseAcceptTarget, o.minThreshold, o.maxThreshold],
         tts: [options.tts.id, options.tts.version, ...extraEngines.map((e) => [e.id, e.version])],
         embedder: options.embedder.version,
+        // Only when there are some, so questions without recordings keep their cached models.
+        ...(question.recordings?.length ? { recordings: question.recordings.map((r) => [r.intent, r.id]) } : {}),
       }),
     )
     .digest('hex')
@@ -201,7 +216,14 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
     }
   }
 
-  const classes: PhraseClass[] = [...question.phrases.map((p) => ({ phrase: p.text, intent: p.intent })), { phrase: null, intent: null }];
+  const recordings = question.recordings ?? [];
+  // An intent with recordings but no phrase gets a class of its own, named after the intent.
+  const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter((intent) => !question.phrases.some((p) => p.intent === intent));
+  const classes: PhraseClass[] = [
+    ...question.phrases.map((p) => ({ phrase: p.text, intent: p.intent })),
+    ...recordedOnly.map((intent) => ({ phrase: intent, intent })),
+    { phrase: null, intent: null },
+  ];
   const garbageLabel = classes.length - 1;
   const rng = createRng(o.seed);
 
@@ -235,6 +257,14 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
     done++;
     progress({ stage: 'synthesize', done, total });
   }
+  for (const recording of recordings) {
+    const label = classes.findIndex((c) => c.intent === recording.intent);
+    const clean = int16ToFloat(recording.samples);
+    for (const spec of drawAugmentations(o.augmentations * RECORDING_AUGMENTATION_FACTOR, rng)) {
+      options.signal?.throwIfAborted();
+      examples.push({ features: await embedPooled(options.embedder, augment(clean, spec)), label, voice: 'recorded' });
+    }
+  }
   for (let i = 0; i < o.noiseClips; i++) {
     const length = Math.round((0.6 + rng() * 1.4) * 16000);
     const spec: AugmentSpec = { ...drawAugmentations(1, rng)[0]!, snrDb: null, telephone: i % 2 === 0 };
@@ -251,7 +281,7 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
 
   // 2. Calibration: fit without one voice (with several engines: without a whole extra engine),
   //    choose the threshold on what was left out.
-  const bases = [...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise'))].sort();
+  const bases = [...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise' && v !== 'recorded'))].sort();
   const heldEngine = extraEngines.length > 0 ? `${extraEngines[Math.floor(rng() * extraEngines.length)]!.id}:` : null;
   const calibrationVoice = heldEngine ?? (bases.length >= 2 ? bases[Math.floor(rng() * bases.length)]! : '');
   const heldOut = (e: Example): boolean => (heldEngine ? e.voice.startsWith(heldEngine) : e.voice === calibrationVoice);
