@@ -370,10 +370,9 @@ export class CallBot {
       if (waitMs <= 0) return { kind: 'no_input' };
       await new Promise<void>((resolve) => {
         const timer = Number.isFinite(waitMs) ? setTimeout(done, waitMs) : null;
+        // A hang-up cancels the run, which aborts `signal`.
         const onAbort = (): void => done();
         signal?.addEventListener('abort', onAbort, { once: true });
-        const ended = (): void => done();
-        void this.session.whenEnded().then(ended);
         this.wake = done;
         function done(): void {
           if (timer) clearTimeout(timer);
