@@ -1,0 +1,360 @@
+/**
+ * The dialer's compliance policy: may this contact be called now, and if not, why and when.
+ *
+ * Pure: no store, no clock of its own (the caller passes `now`), no machine time zone. Every
+ * wall-clock question is asked in the CONTACT's zone (its own, else the list's default region's,
+ * else the campaign's), because calling hours are the customer's hours, not the call center's.
+ *
+ * Time rules, decided once here:
+ * - Windows are wall-clock times. `["09:00","20:00"]` means 09:00 to 20:00 on the contact's clock
+ *   every matching weekday, whatever the day's length (DST days have 23 or 25 hours). A start that
+ *   falls in a spring-forward gap (02:30 on a day the clock jumps 02:00 → 03:00) opens the window
+ *   when the clock jumps (03:00). A start in the repeated fall-back hour opens at its first
+ *   occurrence.
+ * - A window whose end is not after its start crosses midnight: `fri: [["20:00","02:00"]]` runs
+ *   Friday 20:00 to Saturday 02:00 and belongs to Friday (it is Friday's window, not Saturday's).
+ *   "24:00" may end a window at midnight.
+ * - An excluded date is a whole calendar day on the contact's clock: no calls at all on it,
+ *   including the after-midnight part of the previous evening's window.
+ */
+import { z } from 'zod';
+import { CALL_OUTCOMES, type CallOutcome } from '../api/contract.js';
+import { addLocalDays, localParts, zonedToInstant, type LocalParts } from '../nlu/zoned-time.js';
+
+// ---------------------------------------------------------------------------------------------
+// Schemas (the campaign's `schedule` and `retry_policy` JSON columns)
+
+export const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
+
+function isIanaTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZoneName = z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
+
+const ClockTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day HH:MM (00:00–24:00)');
+
+const CallingWindow = z
+  .tuple([ClockTime, ClockTime])
+  .refine(([start, end]) => start !== end, 'start and end must differ (use ["00:00","24:00"] for the whole day)')
+  .refine(([start]) => start !== '24:00', 'a window cannot start at 24:00');
+
+const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  }, 'is not a real calendar date');
+
+export const CallingScheduleSchema = z
+  .object({
+    /** Zone of last resort, for contacts with no zone of their own and no list region's zone. */
+    timeZone: TimeZoneName,
+    /** Per weekday, the contact-local windows; a weekday left out is not called. */
+    windows: z.object(Object.fromEntries(WEEKDAY_KEYS.map((k) => [k, z.array(CallingWindow).max(12).optional()])) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof CallingWindow>>>).strict(),
+    /** Holidays: local dates of the contact on which nobody is called. */
+    excludedDates: z.array(LocalDate).max(1000).default([]),
+  })
+  .strict();
+export type CallingSchedule = z.output<typeof CallingScheduleSchema>;
+
+const DurationMs = z.number().int().min(0).max(30 * 24 * 3_600_000);
+
+export const RetryPolicySchema = z
+  .object({
+    /** Attempts of one contact in one campaign, first call included. */
+    maxAttempts: z.number().int().min(1).max(100),
+    /** Wait after an attempt that ended with this outcome; an outcome left out is never retried. */
+    retryAfterMs: z.partialRecord(z.enum(CALL_OUTCOMES), DurationMs),
+    /** Attempts per number per contact-local day, counted across all campaigns. */
+    dailyCapPerNumber: z.number().int().min(1).max(100),
+  })
+  .strict();
+export type RetryPolicy = z.output<typeof RetryPolicySchema>;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  retryAfterMs: { busy: 10 * 60_000, no_answer: 60 * 60_000, failed: 5 * 60_000, machine: 4 * 3_600_000, abandoned: 30 * 60_000 },
+  dailyCapPerNumber: 3,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and the verdict
+
+export interface PolicyContact {
+  id: number;
+  phone: string;
+  /** The contact's own IANA zone, if the import found one. */
+  timeZone: string | null;
+}
+
+export interface PolicyCampaign {
+  id: number;
+  schedule: CallingSchedule;
+  retry: RetryPolicy;
+  /** The contact list's default region (e.g. CN): its zone is the fallback before the campaign's. */
+  listDefaultRegion?: string | null;
+}
+
+export interface PolicyAttempt {
+  campaignId: number | null;
+  contactId: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  /** null while the call is still going. */
+  outcome: CallOutcome | null;
+  disposition?: { code: string; final: boolean } | null;
+}
+
+export interface PolicyHistory {
+  onDnc: boolean;
+  /** Every call to this contact's number, any campaign (order does not matter). */
+  attempts: readonly PolicyAttempt[];
+}
+
+export type NotCallableReason =
+  | { code: 'dnc' }
+  | { code: 'final_disposition'; disposition: string }
+  | { code: 'max_attempts'; attempts: number; maxAttempts: number }
+  | { code: 'no_retry'; outcome: CallOutcome }
+  | { code: 'in_progress'; since: Date }
+  | { code: 'retry_wait'; outcome: CallOutcome; until: Date }
+  | { code: 'daily_cap'; attemptsToday: number; cap: number; localDate: string; until: Date }
+  | { code: 'excluded_date'; date: string; zone: string; nextWindowStart: Date | null }
+  | { code: 'outside_window'; localTime: string; weekday: WeekdayKey; zone: string; nextWindowStart: Date | null };
+
+export type Callability =
+  | { callable: true; zone: string }
+  | { callable: false; zone: string; reasons: NotCallableReason[]; nextEligibleAt?: Date };
+
+/** How far ahead a next window is looked for (a schedule may exclude many dates in a row). */
+const SEARCH_DAYS = 400;
+
+// ---------------------------------------------------------------------------------------------
+// Time zones
+
+/**
+ * The zone of a region when it has one zone that covers nearly everyone; null when the region
+ * spans several (US), so the campaign's zone is used instead of a guess.
+ */
+const REGION_ZONE_OVERRIDES: Readonly<Record<string, string>> = {
+  // Intl lists Asia/Urumqi too, but mainland China keeps Beijing time officially.
+  CN: 'Asia/Shanghai',
+};
+
+export function regionTimeZone(region: string): string | null {
+  const override = REGION_ZONE_OVERRIDES[region.toUpperCase()];
+  if (override) return override;
+  try {
+    // Intl.Locale#timeZones (V8 getter; newer engines call it getTimeZones()).
+    const locale = new Intl.Locale(`und-${region.toUpperCase()}`) as Intl.Locale & { timeZones?: string[]; getTimeZones?: () => string[] };
+    const zones = locale.getTimeZones?.() ?? locale.timeZones;
+    return zones?.length === 1 ? (zones[0] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The zone a contact's calling hours are read in: its own, the list region's, the campaign's. */
+export function contactTimeZone(contact: PolicyContact, campaign: PolicyCampaign): string {
+  if (contact.timeZone && isIanaTimeZone(contact.timeZone)) return contact.timeZone;
+  const regionZone = campaign.listDefaultRegion ? regionTimeZone(campaign.listDefaultRegion) : null;
+  return regionZone ?? campaign.schedule.timeZone;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows
+
+type LocalDay = { year: number; month: number; day: number };
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+const dateKey = (d: LocalDay): string => `${String(d.year).padStart(4, '0')}-${pad(d.month)}-${pad(d.day)}`;
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const weekdayOf = (d: LocalDay): number => new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
+
+/**
+ * The instant the contact's wall clock first reads `minute` on `day`. In a spring-forward gap
+ * the wall clock never reads it; the window then opens at the jump, the first instant after it.
+ */
+function wallClockStart(day: LocalDay, minute: number, zone: string): Date {
+  const wanted = { ...day, hour: Math.floor(minute / 60), minute: minute % 60 };
+  const instant = zonedToInstant(wanted, zone);
+  const seen = localParts(instant, zone);
+  const seenMinute = dateKey(seen) === dateKey(day) ? seen.hour * 60 + seen.minute : seen.hour * 60 + seen.minute + 24 * 60;
+  if (seenMinute === minute) return instant;
+  // In the gap: walk forward minute by minute (at most the gap's length, once or twice a year)
+  // to the first instant the clock shows at least the wanted time.
+  let t = instant.getTime() - (instant.getTime() % 60_000);
+  for (let i = 0; i < 240; i++, t += 60_000) {
+    const p = localParts(new Date(t), zone);
+    const m = dateKey(p) === dateKey(day) ? p.hour * 60 + p.minute : dateKey(p) > dateKey(day) ? 48 * 60 : -1;
+    if (m >= minute) return new Date(t);
+  }
+  return instant;
+}
+
+interface WindowState {
+  inWindow: boolean;
+  excluded: boolean;
+  local: LocalParts;
+}
+
+function windowsOf(schedule: CallingSchedule, weekday: number): ReadonlyArray<readonly [string, string]> {
+  return schedule.windows[WEEKDAY_KEYS[weekday] as WeekdayKey] ?? [];
+}
+
+function stateAt(instant: Date, schedule: CallingSchedule, zone: string): WindowState {
+  const local = localParts(instant, zone);
+  const today: LocalDay = { year: local.year, month: local.month, day: local.day };
+  const excluded = schedule.excludedDates.includes(dateKey(today));
+  const minute = local.hour * 60 + local.minute;
+  let inWindow = false;
+  for (const [s, e] of windowsOf(schedule, local.weekday)) {
+    const start = minutesOf(s);
+    const end = minutesOf(e);
+    if (end > start ? minute >= start && minute < end : minute >= start) inWindow = true;
+  }
+  // Yesterday's windows that cross midnight, when yesterday was not itself excluded.
+  const yesterday = addLocalDays(today, -1);
+  if (!schedule.excludedDates.includes(dateKey(yesterday))) {
+    for (const [s, e] of windowsOf(schedule, weekdayOf(yesterday))) {
+      const end = minutesOf(e);
+      if (end <= minutesOf(s) && minute < end) inWindow = true;
+    }
+  }
+  return { inWindow: inWindow && !excluded, excluded, local };
+}
+
+/** The first instant at or after `from` inside a window (from itself if it already is), or null. */
+export function nextWindowStart(from: Date, schedule: CallingSchedule, zone: string): Date | null {
+  if (stateAt(from, schedule, zone).inWindow) return from;
+  const local = localParts(from, zone);
+  const today: LocalDay = { year: local.year, month: local.month, day: local.day };
+  for (let offset = 0; offset <= SEARCH_DAYS; offset++) {
+    const day = addLocalDays(today, offset);
+    if (schedule.excludedDates.includes(dateKey(day))) continue;
+    const starts = windowsOf(schedule, weekdayOf(day))
+      .map(([s]) => wallClockStart(day, minutesOf(s), zone))
+      .filter((t) => t.getTime() > from.getTime())
+      .sort((a, b) => a.getTime() - b.getTime());
+    // Only starts matter: a window crossing midnight is entered at its start, never at 00:00.
+    if (starts[0]) return starts[0];
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The verdict
+
+/**
+ * May `contact` be dialed for `campaign` at `now`? Every reason that applies is listed (a
+ * supervisor sees all of them, not only the first), and `nextEligibleAt` is the first instant
+ * every time-bound reason has passed and a window is open; it is absent when a reason is
+ * permanent (DNC, final disposition, attempts used up, outcome not retried).
+ */
+export function callability(contact: PolicyContact, campaign: PolicyCampaign, history: PolicyHistory, now: Date): Callability {
+  const zone = contactTimeZone(contact, campaign);
+  const { schedule, retry } = campaign;
+  const reasons: NotCallableReason[] = [];
+  let permanent = false;
+  let notBefore = now.getTime();
+
+  if (history.onDnc) {
+    reasons.push({ code: 'dnc' });
+    permanent = true;
+  }
+
+  const mine = history.attempts
+    .filter((a) => a.campaignId === campaign.id && a.contactId === contact.id)
+    .sort((a, b) => a.startedAt - b.startedAt);
+  const final = mine.find((a) => a.disposition?.final);
+  if (final?.disposition) {
+    reasons.push({ code: 'final_disposition', disposition: final.disposition.code });
+    permanent = true;
+  }
+  const last = mine.at(-1);
+  if (last && last.outcome === null) {
+    // A call still open (or one a crash left open, until start-up closes it) blocks a second dial.
+    reasons.push({ code: 'in_progress', since: new Date(last.startedAt) });
+    permanent = true;
+  } else if (last && last.outcome !== null && !final) {
+    const wait = retry.retryAfterMs[last.outcome];
+    if (wait === undefined) {
+      reasons.push({ code: 'no_retry', outcome: last.outcome });
+      permanent = true;
+    } else if (mine.length >= retry.maxAttempts) {
+      reasons.push({ code: 'max_attempts', attempts: mine.length, maxAttempts: retry.maxAttempts });
+      permanent = true;
+    } else {
+      const until = (last.endedAt ?? last.startedAt) + wait;
+      if (until > now.getTime()) {
+        reasons.push({ code: 'retry_wait', outcome: last.outcome, until: new Date(until) });
+        notBefore = Math.max(notBefore, until);
+      }
+    }
+  }
+
+  // The cap is per number and per contact-local day, whichever campaign dialed.
+  const local = localParts(now, zone);
+  const today: LocalDay = { year: local.year, month: local.month, day: local.day };
+  const todayKey = dateKey(today);
+  const attemptsToday = history.attempts.filter((a) => dateKey(localParts(new Date(a.startedAt), zone)) === todayKey).length;
+  if (attemptsToday >= retry.dailyCapPerNumber) {
+    const tomorrow = wallClockStart(addLocalDays(today, 1), 0, zone);
+    reasons.push({ code: 'daily_cap', attemptsToday, cap: retry.dailyCapPerNumber, localDate: todayKey, until: tomorrow });
+    notBefore = Math.max(notBefore, tomorrow.getTime());
+  }
+
+  const state = stateAt(now, schedule, zone);
+  if (!state.inWindow) {
+    const next = nextWindowStart(now, schedule, zone);
+    if (state.excluded) reasons.push({ code: 'excluded_date', date: todayKey, zone, nextWindowStart: next });
+    else {
+      reasons.push({
+        code: 'outside_window',
+        localTime: `${pad(local.hour)}:${pad(local.minute)}`,
+        weekday: WEEKDAY_KEYS[local.weekday] as WeekdayKey,
+        zone,
+        nextWindowStart: next,
+      });
+    }
+    if (!next) permanent = true;
+  }
+
+  if (reasons.length === 0) return { callable: true, zone };
+  if (permanent) return { callable: false, zone, reasons };
+  const eligible = nextWindowStart(new Date(notBefore), schedule, zone);
+  return eligible ? { callable: false, zone, reasons, nextEligibleAt: eligible } : { callable: false, zone, reasons };
+}
+
+/** One line a supervisor reads, e.g. "outside calling hours (21:14 Asia/Shanghai, Tuesday)". */
+export function describeReason(reason: NotCallableReason): string {
+  switch (reason.code) {
+    case 'dnc':
+      return 'number is on the do-not-call list';
+    case 'final_disposition':
+      return `contact already has a final disposition (${reason.disposition})`;
+    case 'max_attempts':
+      return `all ${reason.maxAttempts} attempts used`;
+    case 'no_retry':
+      return `last call ended "${reason.outcome}", which is not retried`;
+    case 'in_progress':
+      return `a call to this contact is in progress since ${reason.since.toISOString()}`;
+    case 'retry_wait':
+      return `last call ended "${reason.outcome}"; retry after ${reason.until.toISOString()}`;
+    case 'daily_cap':
+      return `${reason.attemptsToday} calls to this number on ${reason.localDate} (cap ${reason.cap})`;
+    case 'excluded_date':
+      return `${reason.date} is an excluded date in ${reason.zone}`;
+    case 'outside_window':
+      return `outside calling hours (${reason.localTime} ${reason.weekday} in ${reason.zone})`;
+  }
+}
