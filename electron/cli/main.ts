@@ -6,6 +6,7 @@ import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
 import { placeCall } from './call.js';
 import { flowCommand } from './flow.js';
+import { importCommand } from './import.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -51,6 +52,10 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         // flow chat
         contact: { type: 'string', multiple: true },
         tz: { type: 'string' },
+        // import
+        list: { type: 'string' },
+        region: { type: 'string' },
+        map: { type: 'string', multiple: true },
       },
     });
     const [command, ...rest] = positionals;
@@ -112,6 +117,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     }
     if (command === 'flow') {
       return await flowCommand(rest, { contact: values.contact ?? [], timeZone: values.tz, input: process.stdin, dataDir: values.data ?? defaultDataDir() }, out);
+    }
+    if (command === 'import') {
+      return await importCommand(rest, { dataDir: values.data ?? defaultDataDir(), list: values.list, region: values.region, map: values.map ?? [], progressStream: process.stderr }, out);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {

@@ -13,6 +13,10 @@ Commands:
                         fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).
                         NAME[@VERSION] is a flow saved in the workspace (its id, e.g.
                         appointment-confirm-en; the latest version unless @VERSION)
+  import FILE           Import a CSV file of contacts into --list NAME (created when missing):
+                        UTF-8 or GBK/GB18030, columns recognised by header (phone/电话/手机号,
+                        name/姓名, time zone/时区, amount/金额, tags/标签…), numbers normalized
+                        to E.164; every rejected row is printed with its row number (header = 1)
   version               Print the version
   help                  Show this help
 
@@ -53,6 +57,14 @@ Options for call:
   Every milestone is printed with its time since the dial. The call ends when either side hangs
   up, the WAV has played, or on Ctrl+C. Exit code by outcome: 0 answered, 1 failed, 3 busy,
   4 no_answer, 5 invalid_number.
+
+Options for import:
+  --list NAME           The contact list to import into; created when missing
+  --region CC           Region for numbers without a country code (default: the list's, else CN)
+  --map column=field    Map a column (header as in the file) to phone, name, timeZone, a custom
+                        field, or "-" to skip it (repeatable); overrides the recognised headers
+  Exit 0 when the file was read, even with rejected rows; 1 when it cannot be imported (empty, no
+  phone column, unreadable); nothing is stored unless the whole file is.
 
 Exit codes: 0 done, 1 failed, 2 usage mistake (including a value the command refuses).
 `;

@@ -1,0 +1,143 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs, useTestStores } from '../store/testing/temp.js';
+import { importContactsFromCsv, ImportError, type ImportProgress, type RejectedRow } from './import.js';
+
+const testStore = useTestStores();
+const tempDir = useTempDirs();
+
+async function csvFile(text: string | Buffer, name = 'contacts.csv'): Promise<string> {
+  const file = join(await tempDir(), name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('CSV contact import', () => {
+  it('imports a GBK file with Chinese headers, custom fields and E.164 numbers', async () => {
+    const store = await testStore();
+    const file = await csvFile(iconv.encode('姓名,手机号,金额,VIP等级,标签,时区,地区\r\n王伟,138 0013 8000,"1,280",4,"vip,complaint",Asia/Shanghai,北京\r\n李娜,+86 139-0013-9000,,,,,\r\n', 'gbk'));
+    const result = await importContactsFromCsv(store, { file, listName: '春季名单' });
+    expect(result).toMatchObject({ encoding: 'gb18030', listCreated: true, region: 'CN', rows: 2, accepted: 2, inserted: 2, merged: 0, rejectedCount: 0, rejected: [] });
+    expect(result.columns.map((c) => c.field)).toEqual(['name', 'phone', 'fields.amount', 'fields.vip_level', 'fields.tags', 'timeZone', 'fields.region']);
+    const contacts = await store.contacts.contacts(result.listId);
+    expect(contacts.map(({ phone, name, timeZone, fields }) => ({ phone, name, timeZone, fields }))).toEqual([
+      { phone: '+8613800138000', name: '王伟', timeZone: 'Asia/Shanghai', fields: { amount: 1280, vip_level: 4, tags: ['vip', 'complaint'], region: '北京' } },
+      { phone: '+8613900139000', name: '李娜', timeZone: null, fields: {} },
+    ]);
+    expect((await store.contacts.getListByName('春季名单'))?.defaultRegion).toBe('CN');
+    expect((await store.audit.list())[0]).toMatchObject({ action: 'contacts.import', subject: '春季名单' });
+  });
+
+  it('reads UTF-8 with a BOM, semicolons and --map overrides', async () => {
+    const store = await testStore();
+    const file = await csvFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Kunde;Rufnummer;Stufe;intern\nAnna;(202) 555-0100;2;x\n', 'utf8')]));
+    const result = await importContactsFromCsv(store, { file, listName: 'us', region: 'US', map: new Map([['Kunde', 'name'], ['Rufnummer', 'phone'], ['Stufe', 'vip_level'], ['intern', '-']]) });
+    expect(result).toMatchObject({ encoding: 'utf-8-bom', delimiter: ';', accepted: 1, region: 'US' });
+    expect(await store.contacts.contacts(result.listId)).toMatchObject([{ phone: '+12025550100', name: 'Anna', fields: { vip_level: 2 } }]);
+  });
+
+  it('reports every rejected row by its spreadsheet row number (header = row 1) and reason', async () => {
+    const store = await testStore();
+    const lines = [
+      'name,phone,amount,time zone',
+      'A,13800138000,1,', // row 2: fine
+      'B,,2,', // row 3: no phone
+      'C,12345,3,', // row 4: too short
+      '', // row 5: blank, skipped
+      'D,13800138001', // row 6: wrong column count
+      'E,13800138002,lots,', // row 7: bad amount
+      'F,13800138003,4,Mars/Olympus', // row 8: bad zone
+      'G,"138 0013 8004",5,Asia/Shanghai', // row 9: fine
+    ];
+    const streamed: RejectedRow[] = [];
+    const result = await importContactsFromCsv(store, { file: await csvFile(lines.join('\n')), listName: 'l', onRejected: (row) => streamed.push(row) });
+    expect(result).toMatchObject({ rows: 7, accepted: 2, rejectedCount: 5 });
+    expect(result.rejected).toEqual([
+      { row: 3, reason: 'no phone number', raw: 'B,,2,' },
+      { row: 4, reason: 'invalid phone number "12345" (too short)', raw: 'C,12345,3,' },
+      { row: 6, reason: 'wrong column count: 2 columns, the header has 4', raw: 'D,13800138001' },
+      { row: 7, reason: 'amount: "lots" is not a number', raw: 'E,13800138002,lots,' },
+      { row: 8, reason: 'time zone: "Mars/Olympus" is not a time zone (use an IANA name such as Asia/Shanghai)', raw: 'F,13800138003,4,Mars/Olympus' },
+    ]);
+    expect(streamed).toEqual(result.rejected);
+  });
+
+  it('counts a quoted cell spanning lines as one row, and reports an unparseable row', async () => {
+    const store = await testStore();
+    const text = 'name,phone,note\nA,13800138000,"two\nlines"\nB,13800138001,ok\nC,13800138002,"never closed\n';
+    const result = await importContactsFromCsv(store, { file: await csvFile(text), listName: 'l' });
+    expect(result.rejected).toMatchObject([{ row: 4, reason: expect.stringMatching(/^unparseable row: Quote Not Closed/), raw: 'C,13800138002,"never closed' }]);
+    expect(result.accepted).toBe(2);
+    expect((await store.contacts.contacts(result.listId))[0]?.fields).toEqual({ note: 'two\nlines' });
+  });
+
+  it("merges duplicates in the file and against the list: a later row's non-empty cells win", async () => {
+    const store = await testStore();
+    const first = 'name,phone,amount,tags\n王伟,13800138000,100,vip\n,+8613800138000,200,\n李娜,13900139000,,\n';
+    const one = await importContactsFromCsv(store, { file: await csvFile(first), listName: 'l' });
+    expect(one).toMatchObject({ accepted: 3, inserted: 2, merged: 1 });
+    const again = await importContactsFromCsv(store, { file: await csvFile('phone,name\n0086 139 0013 9000,李娜娜\n13800138000,\n'), listName: 'l' });
+    expect(again).toMatchObject({ listCreated: false, accepted: 2, inserted: 0, merged: 2 });
+    expect((await store.contacts.contacts(one.listId)).map(({ phone, name, fields }) => ({ phone, name, fields }))).toEqual([
+      { phone: '+8613800138000', name: '王伟', fields: { amount: 200, tags: ['vip'] } },
+      { phone: '+8613900139000', name: '李娜娜', fields: {} },
+    ]);
+  });
+
+  it('streams in batches with progress, all in one transaction', async () => {
+    const store = await testStore();
+    const rows = Array.from({ length: 12_345 }, (_, i) => `C${i},+86138${String(i).padStart(8, '0')}`);
+    const file = await csvFile(`name,phone\n${rows.join('\n')}\n`);
+    const progress: ImportProgress[] = [];
+    const result = await importContactsFromCsv(store, { file, listName: 'big', onProgress: (p) => progress.push(p) });
+    expect(result).toMatchObject({ rows: 12_345, accepted: 12_345, inserted: 12_345 });
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toEqual({ rowsRead: 12_345, bytesRead: result.bytes, totalBytes: result.bytes });
+    expect(await store.contacts.countContacts(result.listId)).toBe(12_345);
+  });
+
+  it('stores nothing, not even the list, when the file cannot be imported', async () => {
+    const store = await testStore();
+    const cases: Array<[string | Buffer, string, RegExp]> = [
+      ['', 'EMPTY_FILE', /is empty/],
+      ['\n\n', 'EMPTY_FILE', /is empty/],
+      ['姓名,金额\n王伟,100\n', 'NO_PHONE_COLUMN', /No phone column found\. The file's columns: "姓名", "金额"/],
+      [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'NOT_TEXT', /not a text \(CSV\) file/],
+    ];
+    for (const [text, code, message] of cases) {
+      const error = await importContactsFromCsv(store, { file: await csvFile(text), listName: 'l' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportError);
+      expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
+    }
+    await expect(importContactsFromCsv(store, { file: join(await tempDir(), 'missing.csv'), listName: 'l' })).rejects.toMatchObject({ code: 'UNREADABLE' });
+    expect(await store.contacts.lists()).toEqual([]);
+  });
+
+  it('rolls back the whole file when writing fails mid-file', async () => {
+    const store = await testStore();
+    const rows = Array.from({ length: 7_000 }, (_, i) => `+86138${String(i).padStart(8, '0')}`);
+    const file = await csvFile(`phone\n${rows.join('\n')}\n`);
+    const real = store.transaction.bind(store);
+    // The second batch's write fails (as a full disk would).
+    store.transaction = (work) =>
+      real((tx) => {
+        let batches = 0;
+        const upsert = tx.contacts.upsertContacts.bind(tx.contacts);
+        tx.contacts.upsertContacts = async (listId, contacts) => {
+          if (++batches === 2) throw new Error('disk I/O error');
+          return upsert(listId, contacts);
+        };
+        return work(tx);
+      });
+    await expect(importContactsFromCsv(store, { file, listName: 'l' })).rejects.toThrow('disk I/O error');
+    store.transaction = real;
+    expect(await store.contacts.lists()).toEqual([]);
+  });
+
+  it('refuses an unknown region', async () => {
+    const store = await testStore();
+    await expect(importContactsFromCsv(store, { file: await csvFile('phone\n13800138000\n'), listName: 'l', region: 'XX' })).rejects.toMatchObject({ code: 'BAD_REGION' });
+  });
+});
