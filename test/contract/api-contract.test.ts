@@ -436,4 +436,28 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
       if (i > 0) expect(e.seq).toBe(seen[i - 1]!.seq + 1);
     });
   });
+
+  describe('dnc', () => {
+    it('adds numbers as E.164 in one go, lists and removes them, and refuses a request with one bad number whole', async () => {
+      const added = await h.api.request('dnc.add', { numbers: ['138 0013 8000', { number: '+1 202 555 0100', reason: 'asked on the call' }, '+86 138-0013-8000'], reason: 'complaint' });
+      expect(added).toEqual({ numbers: ['+8613800138000', '+12025550100'], added: 2, alreadyListed: 0 });
+      expect(await h.api.request('dnc.add', { numbers: ['2025550100'], region: 'US' })).toEqual({ numbers: ['+12025550100'], added: 0, alreadyListed: 1 });
+      const listed = (await h.api.request('dnc.list', {})).entries;
+      expect(listed.map((e) => [e.phone, e.reason, e.source])).toEqual(
+        expect.arrayContaining([
+          ['+8613800138000', 'complaint', 'api'],
+          ['+12025550100', 'asked on the call', 'api'],
+        ]),
+      );
+      const bad = await expectApiError(h.api.request('dnc.add', { numbers: ['13900000000', 'nope'] }), 'INVALID_PARAMS', /numbers\.1: not a phone number/);
+      expect(bad.field).toBe('numbers.1');
+      expect(await h.engine.store.dnc.has('+8613900000000')).toBe(false); // nothing half-added
+      expect((await expectApiError(h.api.request('dnc.add', { numbers: ['1'], region: 'ZZ' }), 'INVALID_PARAMS')).field).toBe('region');
+      expect(await h.api.request('dnc.remove', { number: '13800138000' })).toEqual({ phone: '+8613800138000', removed: true });
+      expect(await h.api.request('dnc.remove', { number: '13800138000' })).toEqual({ phone: '+8613800138000', removed: false });
+      await h.api.request('dnc.remove', { number: '+12025550100' });
+      const audit = await h.engine.store.audit.list();
+      expect(audit.filter((a) => a.action.startsWith('dnc.')).map((a) => a.action)).toEqual(expect.arrayContaining(['dnc.add', 'dnc.remove']));
+    });
+  });
 });

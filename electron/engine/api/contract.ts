@@ -11,9 +11,11 @@ import { z } from 'zod';
 import { callCommands, callEvents } from './calls.js';
 import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
+import { dncCommands } from './dnc.js';
 
 export * from './trunks.js';
 export * from './flows.js';
+export * from './dnc.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -255,6 +257,7 @@ export const commands = {
   ...trunkCommands,
   ...callCommands,
   ...flowCommands,
+  ...dncCommands,
 } as const;
 
 export type Commands = typeof commands;

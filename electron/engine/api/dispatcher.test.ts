@@ -32,6 +32,9 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'flows.chat.start': unused,
     'flows.chat.send': unused,
     'flows.chat.stop': unused,
+    'dnc.list': unused,
+    'dnc.add': unused,
+    'dnc.remove': unused,
     ...overrides,
   };
 }
