@@ -303,7 +303,7 @@ async function readSample(file: string): Promise<{ sample: Uint8Array; totalByte
     }
   } catch (error) {
     if (error instanceof ImportError) throw error;
-    throw new ImportError(`Cannot read ${file}: ${(error as Error).message}`, 'UNREADABLE', { cause: error });
+    throw new ImportError(`Cannot read ${file}: ${(error as Error).message}.`, 'UNREADABLE', { cause: error });
   }
 }
 
