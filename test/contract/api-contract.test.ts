@@ -449,7 +449,7 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
           ['+12025550100', 'asked on the call', 'api'],
         ]),
       );
-      const bad = await expectApiError(h.api.request('dnc.add', { numbers: ['13900000000', 'nope'] }), 'INVALID_PARAMS', /numbers\.1: not a phone number/);
+      const bad = await expectApiError(h.api.request('dnc.add', { numbers: ['13900000000', 'nope'] }), 'INVALID_PARAMS', /numbers\.1: invalid phone number "nope"/);
       expect(bad.field).toBe('numbers.1');
       expect(await h.engine.store.dnc.has('+8613900000000')).toBe(false); // nothing half-added
       expect((await expectApiError(h.api.request('dnc.add', { numbers: ['1'], region: 'ZZ' }), 'INVALID_PARAMS')).field).toBe('region');

@@ -26,3 +26,6 @@ export {
   type RetryPolicy,
   type WeekdayKey,
 } from './policy.js';
+export { assertRegion, normalizePhone, type PhoneResult } from './phone.js';
+export { DncFileError, parseDncFile, type DncFileEntry, type DncFileRejection, type DncFileResult } from './dnc-file.js';
+export { dncCommandHandlers, type DncCommandDeps } from './dnc-commands.js';
