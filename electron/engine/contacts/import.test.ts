@@ -73,6 +73,16 @@ describe('CSV contact import', () => {
     expect((await store.contacts.contacts(result.listId))[0]?.fields).toEqual({ note: 'two\nlines' });
   });
 
+  it('rejects rows in another encoding than the start of the file, instead of storing garbled names', async () => {
+    const store = await testStore();
+    // Past the 64 KB the encoding is decided on: UTF-8 rows, then one row pasted in from a GBK file.
+    const good = Array.from({ length: 3_000 }, (_, i) => `王伟${i},+86138${String(i).padStart(8, '0')},北京`).join('\n');
+    const file = await csvFile(Buffer.concat([Buffer.from(`姓名,手机号,地区\n${good}\n`, 'utf8'), iconv.encode('李娜,13900139000,上海\n', 'gbk')]));
+    const result = await importContactsFromCsv(store, { file, listName: 'mixed' });
+    expect(result).toMatchObject({ encoding: 'utf-8', accepted: 3_000, rejectedCount: 1 });
+    expect(result.rejected[0]).toMatchObject({ row: 3_002, reason: expect.stringMatching(/^not readable as UTF-8 like the rows before it \(the file mixes text encodings\)/) });
+  });
+
   it("merges duplicates in the file and against the list: a later row's non-empty cells win", async () => {
     const store = await testStore();
     const first = 'name,phone,amount,tags\n王伟,13800138000,100,vip\n,+8613800138000,200,\n李娜,13900139000,,\n';

@@ -192,7 +192,9 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
         // A blank line is an empty spreadsheet row: counted, not a contact.
         if (record.every((cell) => cell.trim() === '')) continue;
         rows++;
-        const contact = toContact(record, mapping, region as CountryCode);
+        // The encoding was decided on the first 64 KB; a row further on in another encoding
+        // decodes to replacement characters, and storing it would garble names for good.
+        const contact = raw.includes('\uFFFD') ? undecodable(encoding) : toContact(record, mapping, region as CountryCode);
         if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw.replace(/\r?\n$/, '')) });
         else batch.push(contact);
         if (batch.length >= BATCH_ROWS) await flush();
@@ -271,6 +273,11 @@ export function toContact(record: readonly string[], mapping: ColumnMapping, reg
   }
   if (Object.keys(fields).length > 0) contact.fields = fields;
   return contact;
+}
+
+function undecodable(encoding: TextEncoding): string {
+  const as = encoding === 'gb18030' ? 'GBK/GB18030' : 'UTF-8';
+  return `not readable as ${as} like the rows before it (the file mixes text encodings): save the file again as "CSV UTF-8" and import it again`;
 }
 
 const zoneCache = new Map<string, boolean>();
