@@ -7,6 +7,7 @@ import { trunkCommand } from './trunk.js';
 import { placeCall } from './call.js';
 import { flowCommand } from './flow.js';
 import { importCommand } from './import.js';
+import { dncCommand } from './dnc.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -56,6 +57,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         list: { type: 'string' },
         region: { type: 'string' },
         map: { type: 'string', multiple: true },
+        // dnc add (dnc import and add also read --region)
+        reason: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -120,6 +123,10 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     }
     if (command === 'import') {
       return await importCommand(rest, { dataDir: values.data ?? defaultDataDir(), list: values.list, region: values.region, map: values.map ?? [], progressStream: process.stderr }, out);
+    }
+    if (command === 'dnc') {
+      const log = createStderrLogger();
+      return await dncCommand(rest, { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} }, reason: values.reason, region: values.region }, out);
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {

@@ -17,6 +17,11 @@ Commands:
                         UTF-8 or GBK/GB18030, columns recognised by header (phone/电话/手机号,
                         name/姓名, time zone/时区, amount/金额, tags/标签…), numbers normalized
                         to E.164; every rejected row is printed with its row number (header = 1)
+  dnc add NUMBER        Put a number on the do-not-call list (stored as E.164)
+  dnc import FILE       Add a file of numbers: one per line, or a CSV with a phone column (and
+                        optionally a reason column); each bad line is printed with its line number
+  dnc list              List the do-not-call numbers, newest first
+  dnc remove NUMBER     Take a number off the do-not-call list
   version               Print the version
   help                  Show this help
 
@@ -65,6 +70,12 @@ Options for import:
                         field, or "-" to skip it (repeatable); overrides the recognised headers
   Exit 0 when the file was read, even with rejected rows; 1 when it cannot be imported (empty, no
   phone column, unreadable); nothing is stored unless the whole file is.
+
+Options for dnc:
+  --reason R            Why the number may not be called (dnc add)
+  --region CC           Region for numbers without a country code (default: Settings, CN)
+  dnc import stores the good lines in one transaction and exits 0 even with bad lines; 1 when no
+  line holds a valid number (nothing is stored).
 
 Exit codes: 0 done, 1 failed, 2 usage mistake (including a value the command refuses).
 `;
