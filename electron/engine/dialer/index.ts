@@ -29,3 +29,4 @@ export {
 export { assertRegion, normalizePhone, type PhoneResult } from './phone.js';
 export { DncFileError, parseDncFile, type DncFileEntry, type DncFileRejection, type DncFileResult } from './dnc-file.js';
 export { dncCommandHandlers, type DncCommandDeps } from './dnc-commands.js';
+export { campaignPolicy, explainContact, PolicyConfigError } from './explain.js';

@@ -288,6 +288,21 @@ export interface CallRepository {
   list(filter: { limit: number; offset: number; outcome?: CallOutcome; campaignId?: number; search?: string }): Promise<{ calls: CallListItem[]; total: number }>;
   /** Calls not yet ended (state not 'done'), e.g. to close them after a crash. */
   unfinished(): Promise<CallRecord[]>;
+  /**
+   * What the dialer's policy needs to judge a contact: every call to the contact (any time, for
+   * attempts and retries) and every call to its number since `since` (any campaign, for the daily
+   * cap), with whether the call's disposition is final. Oldest first.
+   */
+  attemptHistory(query: { contactId: number; number: string; since: number }): Promise<CallAttempt[]>;
+}
+
+export interface CallAttempt {
+  campaignId: number | null;
+  contactId: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  outcome: CallOutcome | null;
+  disposition: { code: string; final: boolean } | null;
 }
 
 export interface UserRepository {

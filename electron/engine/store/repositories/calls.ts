@@ -1,5 +1,6 @@
 import type { SqlExecutor, SqlValue } from '../database.js';
 import type {
+  CallAttempt,
   CallEventRecord,
   CallListItem,
   CallRecord,
@@ -66,6 +67,27 @@ const UPDATABLE_COLUMNS = {
 
 const CALL_COLUMNS = ['id', 'started_at', ...Object.values(UPDATABLE_COLUMNS)];
 const SELECT_CALL = `SELECT ${CALL_COLUMNS.join(', ')} FROM calls`;
+
+interface AttemptRow {
+  campaign_id: number | null;
+  contact_id: number | null;
+  started_at: number;
+  ended_at: number | null;
+  outcome: CallAttempt['outcome'];
+  disposition_code: string | null;
+  final: number | null;
+}
+
+function toAttempt(row: AttemptRow): CallAttempt {
+  return {
+    campaignId: row.campaign_id,
+    contactId: row.contact_id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    outcome: row.outcome,
+    disposition: row.disposition_code === null ? null : { code: row.disposition_code, final: row.final === 1 },
+  };
+}
 
 function toCall(row: CallRow): CallRecord {
   return {
@@ -350,6 +372,21 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     async unfinished() {
       const rows = await db.all<CallRow>(`${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`);
       return rows.map(toCall);
+    },
+
+    async attemptHistory({ contactId, number, since }) {
+      // Two indexed lookups (calls_by_contact, calls_by_number) joined by UNION, which also drops
+      // a call found by both.
+      const rows = await db.all<AttemptRow>(
+        `SELECT c.campaign_id, c.contact_id, c.started_at, c.ended_at, c.outcome, c.disposition_code, d.final
+           FROM (SELECT id FROM calls WHERE contact_id = $contact
+                 UNION SELECT id FROM calls WHERE number = $number AND started_at >= $since) AS hit
+           JOIN calls AS c ON c.id = hit.id
+           LEFT JOIN dispositions AS d ON d.code = c.disposition_code
+          ORDER BY c.started_at, c.id`,
+        { $contact: contactId, $number: number, $since: since },
+      );
+      return rows.map(toAttempt);
     },
   };
 }
