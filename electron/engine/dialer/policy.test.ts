@@ -246,3 +246,17 @@ describe('schemas', () => {
     expect(RetryPolicySchema.safeParse({ maxAttempts: 3, retryAfterMs: { bored: 5 }, dailyCapPerNumber: 2 }).success).toBe(false);
   });
 });
+
+describe('DST gaps elsewhere', () => {
+  it('opens a window that starts in the skipped hour at the jump, whichever way the zone jumps', () => {
+    // Europe/Berlin, Sunday 2026-03-29: 02:00 CET jumps to 03:00 CEST at 01:00Z.
+    const berlin: PolicyContact = { id: 1, phone: '+4930123456', timeZone: 'Europe/Berlin' };
+    const c = campaign({ schedule: schedule({ windows: { sun: [['02:15', '05:00']] } }) });
+    const v = callability(berlin, c, noHistory, at('2026-03-29T00:30:00Z')); // 01:30 CET
+    expect(v.callable === false && v.nextEligibleAt).toEqual(at('2026-03-29T01:00:00Z'));
+    // Australia/Lord_Howe moves by 30 minutes (02:00 → 02:30 on 2026-10-04, at 2026-10-03T15:30Z).
+    const lordHowe: PolicyContact = { id: 2, phone: '+61265632000', timeZone: 'Australia/Lord_Howe' };
+    const l = callability(lordHowe, campaign({ schedule: schedule({ windows: { sun: [['02:10', '05:00']] } }) }), noHistory, at('2026-10-03T15:00:00Z'));
+    expect(l.callable === false && l.nextEligibleAt).toEqual(at('2026-10-03T15:30:00Z'));
+  });
+});

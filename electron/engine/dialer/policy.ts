@@ -190,10 +190,10 @@ function wallClockStart(day: LocalDay, minute: number, zone: string): Date {
   const seen = localParts(instant, zone);
   const seenMinute = dateKey(seen) === dateKey(day) ? seen.hour * 60 + seen.minute : seen.hour * 60 + seen.minute + 24 * 60;
   if (seenMinute === minute) return instant;
-  // In the gap: walk forward minute by minute (at most the gap's length, once or twice a year)
-  // to the first instant the clock shows at least the wanted time.
-  let t = instant.getTime() - (instant.getTime() % 60_000);
-  for (let i = 0; i < 240; i++, t += 60_000) {
+  // In the gap (once or twice a year): walk minute by minute from before the jump (gaps are at
+  // most 2 h) to the first instant the clock shows at least the wanted time, i.e. the jump itself.
+  let t = instant.getTime() - (instant.getTime() % 60_000) - 2 * 3_600_000;
+  for (let i = 0; i < 5 * 60; i++, t += 60_000) {
     const p = localParts(new Date(t), zone);
     const m = dateKey(p) === dateKey(day) ? p.hour * 60 + p.minute : dateKey(p) > dateKey(day) ? 48 * 60 : -1;
     if (m >= minute) return new Date(t);
