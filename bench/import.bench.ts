@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { importContactsFromCsv } from '../electron/engine/contacts/index.js';
+import { importContactsFromFile } from '../electron/engine/contacts/index.js';
 import { openStore } from '../electron/engine/store/index.js';
 import { perSecond, type BenchRow, type BenchSuite } from './harness.js';
 
@@ -45,7 +45,7 @@ const suite: BenchSuite = {
         peak = Math.max(peak, process.memoryUsage.rss());
       }, 50);
       const started = process.hrtime.bigint();
-      const result = await importContactsFromCsv(store, { file, listName: 'bench' });
+      const result = await importContactsFromFile(store, { file, listName: 'bench' });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage.rss());

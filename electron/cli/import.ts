@@ -1,12 +1,12 @@
 /**
- * `outbound import FILE --list NAME [--region CN] [--map column=field …]`: a CSV file into a
+ * `outbound import FILE --list NAME [--region CN] [--map column=field …]`: a CSV or XLSX file into a
  * contact list, straight through the store (one transaction per file; see engine/contacts).
  *
  * Exit 0 when the file was read, even with rejected rows (each is printed with its row number and
  * reason: the file is fine, some rows are not); 1 when the file cannot be imported at all (empty,
  * unreadable, no phone column); 2 for a usage mistake.
  */
-import { importContactsFromCsv, ImportError, targetOf, type ImportResult } from '../engine/contacts/index.js';
+import { importContactsFromFile, ImportError, targetOf, type ImportResult } from '../engine/contacts/index.js';
 import { openStore, StoreError } from '../engine/store/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
@@ -46,7 +46,7 @@ export async function importCommand(args: string[], options: ImportCommandOption
   let lastProgress = performance.now();
   const tty = options.progressStream?.isTTY === true && !out.json;
   try {
-    const result = await importContactsFromCsv(store, {
+    const result = await importContactsFromFile(store, {
       file,
       listName: options.list,
       region: options.region?.toUpperCase(),
@@ -102,7 +102,7 @@ export function parseMap(entries: readonly string[]): Map<string, string> {
 function describe(result: ImportResult): string {
   const lines = [
     `${result.listCreated ? 'Created list' : 'List'} "${result.listName}" (region ${result.region}): ${result.accepted} accepted (${result.inserted} new, ${result.merged} merged), ${result.rejectedCount} rejected of ${result.rows} rows.`,
-    `File: ${result.encoding}, ${result.bytes.toLocaleString('en-US')} bytes in ${(result.durationMs / 1000).toFixed(1)} s. Columns: ${result.columns.map((c) => `${c.header} → ${c.field}`).join(', ')}`,
+    `File: ${result.format === 'xlsx' ? 'XLSX' : `CSV, ${result.encoding}`}, ${result.bytes.toLocaleString('en-US')} bytes in ${(result.durationMs / 1000).toFixed(1)} s. Columns: ${result.columns.map((c) => `${c.header} → ${c.field}`).join(', ')}`,
   ];
   return lines.join('\n');
 }

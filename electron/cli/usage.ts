@@ -13,10 +13,11 @@ Commands:
                         fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).
                         NAME[@VERSION] is a flow saved in the workspace (its id, e.g.
                         appointment-confirm-en; the latest version unless @VERSION)
-  import FILE           Import a CSV file of contacts into --list NAME (created when missing):
-                        UTF-8 or GBK/GB18030, columns recognised by header (phone/电话/手机号,
-                        name/姓名, time zone/时区, amount/金额, tags/标签…), numbers normalized
-                        to E.164; every rejected row is printed with its row number (header = 1)
+  import FILE           Import a CSV or XLSX file of contacts into --list NAME (created when
+                        missing): CSV in UTF-8 or GBK/GB18030, columns recognised by header
+                        (phone/电话/手机号, name/姓名, time zone/时区, amount/金额, tags/标签…),
+                        numbers normalized to E.164; every rejected row is printed with its row
+                        number (header = 1)
   dnc add NUMBER        Put a number on the do-not-call list (stored as E.164)
   dnc import FILE       Add a file of numbers: one per line, or a CSV with a phone column (and
                         optionally a reason column); each bad line is printed with its line number

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store/index.js';
@@ -143,6 +144,21 @@ describe('outbound import', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('imports an XLSX workbook (numbers typed as numbers, rows numbered as in Excel)', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Sheet1');
+    sheet.addRow(['姓名', '电话', 'VIP等级']);
+    sheet.addRow(['王先生', 13800138000, 4]);
+    sheet.getRow(4).values = ['李女士', '1380', 1];
+    const xlsx = join(scratch, '名单.xlsx');
+    await workbook.xlsx.writeFile(xlsx);
+    const run = outbound(inData('import', xlsx, '--list', 'xlsx', '--json'));
+    expect(run.code).toBe(0);
+    const records = jsonLines(run);
+    expect(records[0]).toMatchObject({ event: 'import.rejected', row: 4, reason: 'invalid phone number "1380" (too short)' });
+    expect(records.at(-1)).toMatchObject({ event: 'import.done', format: 'xlsx', accepted: 1, rejectedCount: 1 });
   });
 
   it('refuses usage mistakes with exit 2', () => {

@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';
-import { importContactsFromCsv, ImportError, type ImportProgress, type RejectedRow } from './import.js';
+import { importContactsFromFile, ImportError, type ImportProgress, type RejectedRow } from './import.js';
 
 const testStore = useTestStores();
 const tempDir = useTempDirs();
@@ -14,11 +15,11 @@ async function csvFile(text: string | Buffer, name = 'contacts.csv'): Promise<st
   return file;
 }
 
-describe('CSV contact import', () => {
+describe('contact import (CSV and XLSX)', () => {
   it('imports a GBK file with Chinese headers, custom fields and E.164 numbers', async () => {
     const store = await testStore();
     const file = await csvFile(iconv.encode('姓名,手机号,金额,VIP等级,标签,时区,地区\r\n王伟,138 0013 8000,"1,280",4,"vip,complaint",Asia/Shanghai,北京\r\n李娜,+86 139-0013-9000,,,,,\r\n', 'gbk'));
-    const result = await importContactsFromCsv(store, { file, listName: '春季名单' });
+    const result = await importContactsFromFile(store, { file, listName: '春季名单' });
     expect(result).toMatchObject({ encoding: 'gb18030', listCreated: true, region: 'CN', rows: 2, accepted: 2, inserted: 2, merged: 0, rejectedCount: 0, rejected: [] });
     expect(result.columns.map((c) => c.field)).toEqual(['name', 'phone', 'fields.amount', 'fields.vip_level', 'fields.tags', 'timeZone', 'fields.region']);
     const contacts = await store.contacts.contacts(result.listId);
@@ -33,7 +34,7 @@ describe('CSV contact import', () => {
   it('reads UTF-8 with a BOM, semicolons and --map overrides', async () => {
     const store = await testStore();
     const file = await csvFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Kunde;Rufnummer;Stufe;intern\nAnna;(202) 555-0100;2;x\n', 'utf8')]));
-    const result = await importContactsFromCsv(store, { file, listName: 'us', region: 'US', map: new Map([['Kunde', 'name'], ['Rufnummer', 'phone'], ['Stufe', 'vip_level'], ['intern', '-']]) });
+    const result = await importContactsFromFile(store, { file, listName: 'us', region: 'US', map: new Map([['Kunde', 'name'], ['Rufnummer', 'phone'], ['Stufe', 'vip_level'], ['intern', '-']]) });
     expect(result).toMatchObject({ encoding: 'utf-8-bom', delimiter: ';', accepted: 1, region: 'US' });
     expect(await store.contacts.contacts(result.listId)).toMatchObject([{ phone: '+12025550100', name: 'Anna', fields: { vip_level: 2 } }]);
   });
@@ -52,7 +53,7 @@ describe('CSV contact import', () => {
       'G,"138 0013 8004",5,Asia/Shanghai', // row 9: fine
     ];
     const streamed: RejectedRow[] = [];
-    const result = await importContactsFromCsv(store, { file: await csvFile(lines.join('\n')), listName: 'l', onRejected: (row) => streamed.push(row) });
+    const result = await importContactsFromFile(store, { file: await csvFile(lines.join('\n')), listName: 'l', onRejected: (row) => streamed.push(row) });
     expect(result).toMatchObject({ rows: 7, accepted: 2, rejectedCount: 5 });
     expect(result.rejected).toEqual([
       { row: 3, reason: 'no phone number', raw: 'B,,2,' },
@@ -67,7 +68,7 @@ describe('CSV contact import', () => {
   it('counts a quoted cell spanning lines as one row, and reports an unparseable row', async () => {
     const store = await testStore();
     const text = 'name,phone,note\nA,13800138000,"two\nlines"\nB,13800138001,ok\nC,13800138002,"never closed\n';
-    const result = await importContactsFromCsv(store, { file: await csvFile(text), listName: 'l' });
+    const result = await importContactsFromFile(store, { file: await csvFile(text), listName: 'l' });
     expect(result.rejected).toMatchObject([{ row: 4, reason: expect.stringMatching(/^unparseable row: Quote Not Closed/), raw: 'C,13800138002,"never closed' }]);
     expect(result.accepted).toBe(2);
     expect((await store.contacts.contacts(result.listId))[0]?.fields).toEqual({ note: 'two\nlines' });
@@ -78,7 +79,7 @@ describe('CSV contact import', () => {
     // Past the 64 KB the encoding is decided on: UTF-8 rows, then one row pasted in from a GBK file.
     const good = Array.from({ length: 3_000 }, (_, i) => `王伟${i},+86138${String(i).padStart(8, '0')},北京`).join('\n');
     const file = await csvFile(Buffer.concat([Buffer.from(`姓名,手机号,地区\n${good}\n`, 'utf8'), iconv.encode('李娜,13900139000,上海\n', 'gbk')]));
-    const result = await importContactsFromCsv(store, { file, listName: 'mixed' });
+    const result = await importContactsFromFile(store, { file, listName: 'mixed' });
     expect(result).toMatchObject({ encoding: 'utf-8', accepted: 3_000, rejectedCount: 1 });
     expect(result.rejected[0]).toMatchObject({ row: 3_002, reason: expect.stringMatching(/^not readable as UTF-8 like the rows before it \(the file mixes text encodings\)/) });
   });
@@ -86,9 +87,9 @@ describe('CSV contact import', () => {
   it("merges duplicates in the file and against the list: a later row's non-empty cells win", async () => {
     const store = await testStore();
     const first = 'name,phone,amount,tags\n王伟,13800138000,100,vip\n,+8613800138000,200,\n李娜,13900139000,,\n';
-    const one = await importContactsFromCsv(store, { file: await csvFile(first), listName: 'l' });
+    const one = await importContactsFromFile(store, { file: await csvFile(first), listName: 'l' });
     expect(one).toMatchObject({ accepted: 3, inserted: 2, merged: 1 });
-    const again = await importContactsFromCsv(store, { file: await csvFile('phone,name\n0086 139 0013 9000,李娜娜\n13800138000,\n'), listName: 'l' });
+    const again = await importContactsFromFile(store, { file: await csvFile('phone,name\n0086 139 0013 9000,李娜娜\n13800138000,\n'), listName: 'l' });
     expect(again).toMatchObject({ listCreated: false, accepted: 2, inserted: 0, merged: 2 });
     expect((await store.contacts.contacts(one.listId)).map(({ phone, name, fields }) => ({ phone, name, fields }))).toEqual([
       { phone: '+8613800138000', name: '王伟', fields: { amount: 200, tags: ['vip'] } },
@@ -101,7 +102,7 @@ describe('CSV contact import', () => {
     const rows = Array.from({ length: 12_345 }, (_, i) => `C${i},+86138${String(i).padStart(8, '0')}`);
     const file = await csvFile(`name,phone\n${rows.join('\n')}\n`);
     const progress: ImportProgress[] = [];
-    const result = await importContactsFromCsv(store, { file, listName: 'big', onProgress: (p) => progress.push(p) });
+    const result = await importContactsFromFile(store, { file, listName: 'big', onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ rows: 12_345, accepted: 12_345, inserted: 12_345 });
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.at(-1)).toEqual({ rowsRead: 12_345, bytesRead: result.bytes, totalBytes: result.bytes });
@@ -114,14 +115,15 @@ describe('CSV contact import', () => {
       ['', 'EMPTY_FILE', /is empty/],
       ['\n\n', 'EMPTY_FILE', /is empty/],
       ['姓名,金额\n王伟,100\n', 'NO_PHONE_COLUMN', /No phone column found\. The file's columns: "姓名", "金额"/],
-      [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'NOT_TEXT', /not a text \(CSV\) file/],
+      [Buffer.from([0x00, 0x01, 0x02, 0x03, 0x00, 0x00, 0x08, 0x00]), 'NOT_TEXT', /neither a CSV nor an XLSX file/],
+      [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'UNREADABLE', /Cannot read the workbook/],
     ];
     for (const [text, code, message] of cases) {
-      const error = await importContactsFromCsv(store, { file: await csvFile(text), listName: 'l' }).catch((e: unknown) => e);
+      const error = await importContactsFromFile(store, { file: await csvFile(text), listName: 'l' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImportError);
       expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
     }
-    await expect(importContactsFromCsv(store, { file: join(await tempDir(), 'missing.csv'), listName: 'l' })).rejects.toMatchObject({ code: 'UNREADABLE' });
+    await expect(importContactsFromFile(store, { file: join(await tempDir(), 'missing.csv'), listName: 'l' })).rejects.toMatchObject({ code: 'UNREADABLE' });
     expect(await store.contacts.lists()).toEqual([]);
   });
 
@@ -141,13 +143,36 @@ describe('CSV contact import', () => {
         };
         return work(tx);
       });
-    await expect(importContactsFromCsv(store, { file, listName: 'l' })).rejects.toThrow('disk I/O error');
+    await expect(importContactsFromFile(store, { file, listName: 'l' })).rejects.toThrow('disk I/O error');
     store.transaction = real;
     expect(await store.contacts.lists()).toEqual([]);
   });
 
+  it('imports the first sheet of an XLSX workbook with the sheet\'s own row numbers', async () => {
+    const store = await testStore();
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('名单');
+    sheet.addRow(['姓名', '手机号', '金额', '标签']);
+    sheet.addRow(['王伟', 13800138000, 1280.5, 'vip']); // row 2: a number cell, as Excel stores typed digits
+    sheet.addRow(['李娜', '139 0013 9000']); // row 3: trailing cells empty
+    sheet.getRow(5).values = ['张三', '12345', 3]; // row 5 after an empty row 4: too short
+    sheet.getRow(6).values = ['赵六', { richText: [{ text: '+86 137' }, { text: ' 0013 7000' }] }, { formula: '1+1', result: 2 }];
+    workbook.addWorksheet('other').addRow(['phone', '13600136000']);
+    const file = join(await tempDir(), 'contacts.xlsx');
+    await workbook.xlsx.writeFile(file);
+
+    const result = await importContactsFromFile(store, { file, listName: 'x' });
+    expect(result).toMatchObject({ format: 'xlsx', encoding: null, rows: 4, accepted: 3, rejectedCount: 1 });
+    expect(result.rejected).toEqual([{ row: 5, reason: 'invalid phone number "12345" (too short)', raw: '张三,12345,3' }]);
+    expect((await store.contacts.contacts(result.listId)).map(({ phone, name, fields }) => ({ phone, name, fields }))).toEqual([
+      { phone: '+8613800138000', name: '王伟', fields: { amount: 1280.5, tags: ['vip'] } },
+      { phone: '+8613900139000', name: '李娜', fields: {} },
+      { phone: '+8613700137000', name: '赵六', fields: { amount: 2 } },
+    ]);
+  });
+
   it('refuses an unknown region', async () => {
     const store = await testStore();
-    await expect(importContactsFromCsv(store, { file: await csvFile('phone\n13800138000\n'), listName: 'l', region: 'XX' })).rejects.toMatchObject({ code: 'BAD_REGION' });
+    await expect(importContactsFromFile(store, { file: await csvFile('phone\n13800138000\n'), listName: 'l', region: 'XX' })).rejects.toMatchObject({ code: 'BAD_REGION' });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Imports a CSV file into a contact list, streaming: the file is read in chunks, decoded, parsed
- * and written in batches of BATCH_ROWS, so memory stays flat whatever the file's size.
+ * Imports a CSV or XLSX file into a contact list, streaming: the file is read in chunks, decoded
+ * and parsed (csv-parse; exceljs's streaming reader for XLSX, first sheet) and written in batches
+ * of BATCH_ROWS, so memory stays flat whatever the file's size.
  *
  * The whole file is ONE transaction (creating the list included): an import either lands
  * completely or not at all, so a failure mid-file (disk error, a file that turns out not to be
@@ -17,12 +18,14 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
+import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { JsonObject, NewContact, Store } from '../store/index.js';
 import { DETECTION_SAMPLE_BYTES, detectEncoding, iconvName, type TextEncoding } from './encoding.js';
 import { mapColumns, type ColumnMapping } from './mapping.js';
 import { isKnownRegion, normalizePhone } from './phone.js';
+import { xlsxRows } from './xlsx.js';
 
 export const BATCH_ROWS = 5_000;
 /** Rejected rows kept in the result; all of them go to `onRejected`. */
@@ -60,8 +63,11 @@ export interface ImportResult {
   listName: string;
   listCreated: boolean;
   region: string;
-  encoding: TextEncoding;
-  delimiter: string;
+  format: 'csv' | 'xlsx';
+  /** The CSV's text encoding; null for XLSX (always Unicode inside). */
+  encoding: TextEncoding | null;
+  /** The CSV's delimiter; null for XLSX. */
+  delimiter: string | null;
   /** Header → where it went ("phone", "name", "timeZone", "fields.amount", "-"). */
   columns: Array<{ header: string; field: string }>;
   /** Contact rows read (header and blank rows excluded). */
@@ -91,22 +97,27 @@ export class ImportError extends Error {
   }
 }
 
-export async function importContactsFromCsv(store: Store, options: ImportOptions): Promise<ImportResult> {
+export async function importContactsFromFile(store: Store, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const { sample, totalBytes } = await readSample(options.file);
   if (sample.length === 0 || sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
     throw new ImportError(`${options.file} is empty: there is no header row and no contacts.`, 'EMPTY_FILE');
   }
-  let encoding: TextEncoding;
-  try {
-    encoding = detectEncoding(sample, sample.length === totalBytes);
-  } catch (error) {
-    throw new ImportError((error as Error).message, 'NOT_TEXT');
+  // XLSX is a zip archive: "PK\x03\x04".
+  const format = sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04 ? 'xlsx' : 'csv';
+  let encoding: TextEncoding | null = null;
+  let delimiter: string | null = null;
+  if (format === 'csv') {
+    try {
+      encoding = detectEncoding(sample, sample.length === totalBytes);
+    } catch (error) {
+      throw new ImportError((error as Error).message, 'NOT_TEXT');
+    }
+    if (sample.subarray(0, 4096).includes(0)) {
+      throw new ImportError(`${options.file} is neither a CSV nor an XLSX file: it contains binary data. Save the sheet as CSV or XLSX.`, 'NOT_TEXT');
+    }
+    delimiter = guessDelimiter(iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding)));
   }
-  if (sample.subarray(0, 4096).includes(0)) {
-    throw new ImportError(`${options.file} is not a text (CSV) file: it contains binary data. XLSX files are not supported yet; save the sheet as CSV.`, 'NOT_TEXT');
-  }
-  const delimiter = guessDelimiter(iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding)));
 
   const existing = await store.contacts.getListByName(options.listName);
   const region = (options.region ?? existing?.defaultRegion ?? 'CN').toUpperCase();
@@ -122,32 +133,8 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
   };
 
   const input = createReadStream(options.file, { highWaterMark: 256 * 1024 });
-  const parser = parse({
-    delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_records_with_error: true,
-    raw: true,
-  });
+  const source = encoding !== null && delimiter !== null ? csvRecords(input, encoding, delimiter) : xlsxRecords(input);
   let rows = 0;
-  let row = 0; // records seen, header included, as spreadsheet rows
-  // Skipped records are reported while parsing, ahead of the records the loop below has consumed;
-  // each is queued with how many good records preceded it, and reported in file order.
-  const skipped: Array<{ before: number; reason: string; raw: string }> = [];
-  parser.on('skip', (error: CsvError, raw: string | undefined) => {
-    skipped.push({ before: parser.info.records, reason: `unparseable row: ${error.message}`, raw: clip((raw ?? '').replace(/\r?\n$/, '')) });
-  });
-  const reportSkipped = (upTo: number) => {
-    while (skipped.length > 0 && skipped[0]!.before < upTo) {
-      const { reason, raw } = skipped.shift()!;
-      row++;
-      if (row > 1) rows++;
-      reject({ row, reason, raw });
-    }
-  };
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(iconv.decodeStream(iconvName(encoding))).pipe(parser);
-
   let mapping: ColumnMapping | null = null;
   let inserted = 0;
   let merged = 0;
@@ -175,32 +162,34 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
         // A failed write must not go unobserved while the next batch is parsed; the next flush rethrows it.
         writing.catch(() => {});
       };
-      let parsed = 0; // records the parser returned (skipped ones excluded)
-      for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-        reportSkipped(++parsed);
-        row++;
+      for await (const { row, cells, raw, error } of source) {
+        if (error !== undefined) {
+          if (mapping !== null) rows++;
+          reject({ row, reason: error, raw: clip(raw) });
+          continue;
+        }
         if (mapping === null) {
-          const headers = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
+          const headers = cells.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
           if (headers.every((h) => h.trim() === '')) throw new ImportError(`${options.file}: row ${row} should be the header row, but it is empty.`, 'EMPTY_FILE');
           try {
             mapping = mapColumns(headers, options.map);
           } catch (error) {
             throw new ImportError((error as Error).message, (error as { code: string }).code, { cause: error });
           }
+          source.columns = mapping.columns.length;
           continue;
         }
         // A blank line is an empty spreadsheet row: counted, not a contact.
-        if (record.every((cell) => cell.trim() === '')) continue;
+        if (cells.every((cell) => cell.trim() === '')) continue;
         rows++;
         // The encoding was decided on the first 64 KB; a row further on in another encoding
         // decodes to replacement characters, and storing it would garble names for good.
-        const contact = raw.includes('\uFFFD') ? undecodable(encoding) : toContact(record, mapping, region as CountryCode);
-        if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw.replace(/\r?\n$/, '')) });
+        const contact = encoding !== null && raw.includes('\uFFFD') ? undecodable(encoding) : toContact(cells, mapping, region as CountryCode);
+        if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw) });
         else batch.push(contact);
         if (batch.length >= BATCH_ROWS) await flush();
         else if (rows % BATCH_ROWS === 0) progress();
       }
-      reportSkipped(Number.POSITIVE_INFINITY);
       if (mapping === null) throw new ImportError(`${options.file} is empty: there is no header row and no contacts.`, 'EMPTY_FILE');
       await flush();
       await writing;
@@ -210,7 +199,7 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
         actor: 'cli',
         action: 'contacts.import',
         subject: options.listName,
-        details: { file: options.file, rows, accepted: inserted + merged, inserted, merged, rejected: rejectedCount, encoding },
+        details: { file: options.file, format, rows, accepted: inserted + merged, inserted, merged, rejected: rejectedCount, encoding },
       });
       return { listId, mapping: mapping as ColumnMapping };
     } catch (error) {
@@ -231,6 +220,7 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
     listName: options.listName,
     listCreated: existing === null,
     region,
+    format,
     encoding,
     delimiter,
     columns: outcome.mapping.columns.map(({ header, target }) => ({ header, field: describeTarget(target) })),
@@ -243,6 +233,67 @@ export async function importContactsFromCsv(store: Store, options: ImportOptions
     bytes: totalBytes,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** One record of the file: its cells, or why it could not be read. */
+interface SourceRecord {
+  /** Spreadsheet row number (header = 1). */
+  row: number;
+  cells: string[];
+  /** The row as in the file (CSV), or its cells joined by commas (XLSX). */
+  raw: string;
+  error?: string;
+}
+
+/** Records in file order; `columns` is set once the header is known (XLSX pads short rows to it). */
+type RecordSource = AsyncGenerator<SourceRecord> & { columns?: number };
+
+function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string): RecordSource {
+  const parser = parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, raw: true });
+  // Skipped records are reported while parsing, ahead of the records consumed below; each is
+  // queued with how many good records preceded it, and handed on in file order.
+  const skipped: Array<{ before: number; reason: string; raw: string }> = [];
+  parser.on('skip', (error: CsvError, raw: string | undefined) => {
+    skipped.push({ before: parser.info.records, reason: `unparseable row: ${error.message}`, raw: (raw ?? '').replace(/\r?\n$/, '') });
+  });
+  input.on('error', (error) => parser.destroy(error));
+  input.pipe(iconv.decodeStream(iconvName(encoding))).pipe(parser);
+  async function* records(): AsyncGenerator<SourceRecord> {
+    let row = 0;
+    let parsed = 0;
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      parsed++;
+      while (skipped.length > 0 && skipped[0]!.before < parsed) {
+        const { reason, raw: text } = skipped.shift()!;
+        yield { row: ++row, cells: [], raw: text, error: reason };
+      }
+      yield { row: ++row, cells: record, raw: raw.replace(/\r?\n$/, '') };
+    }
+    for (const { reason, raw: text } of skipped.splice(0)) yield { row: ++row, cells: [], raw: text, error: reason };
+  }
+  return records();
+}
+
+function xlsxRecords(input: Readable): RecordSource {
+  async function* records(this: void): AsyncGenerator<SourceRecord> {
+    try {
+      for await (const { row, cells } of xlsxRows(input)) {
+        const width = source.columns;
+        // Excel leaves out empty trailing cells; only cells with content beyond the header count.
+        let trimmed = cells;
+        if (width !== undefined) {
+          while (trimmed.length > width && trimmed[trimmed.length - 1] === '') trimmed = trimmed.slice(0, -1);
+          if (trimmed.length < width) trimmed = [...trimmed, ...Array<string>(width - trimmed.length).fill('')];
+        }
+        yield { row, cells: trimmed, raw: cells.join(',').replace(/,+$/, '') };
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code?.startsWith('E')) throw error;
+      throw new ImportError(`Cannot read the workbook: ${(error as Error).message}. Is it an XLSX file (not XLS)?`, 'UNREADABLE', { cause: error });
+    }
+  }
+  const source: RecordSource = records();
+  return source;
 }
 
 /** One data row → a contact, or the reason it is refused (naming the field). */
