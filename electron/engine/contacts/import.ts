@@ -254,7 +254,11 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
   // queued with how many good records preceded it, and handed on in file order.
   const skipped: Array<{ before: number; reason: string; raw: string }> = [];
   parser.on('skip', (error: CsvError, raw: string | undefined) => {
-    skipped.push({ before: parser.info.records, reason: `unparseable row: ${error.message}`, raw: (raw ?? '').replace(/\r?\n$/, '') });
+    const reason =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again'
+        : `unparseable row: ${error.message}`;
+    skipped.push({ before: parser.info.records, reason, raw: (raw ?? '').replace(/\r?\n$/, '') });
   });
   input.on('error', (error) => parser.destroy(error));
   input.pipe(iconv.decodeStream(iconvName(encoding))).pipe(parser);
