@@ -27,6 +27,7 @@ import { TrunkService } from './telephony/trunk-service.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
+import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
 
 export interface EngineOptions {
@@ -383,6 +384,7 @@ export class Engine {
       'trunks.update': ({ name, changes }) => this.trunks.update(name, changes, options.actor),
       'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
       ...callCommandHandlers(this.telephony, options.actor),
+      ...explainCommandHandlers(store),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
       'calls.dial': (params) => this.dial(params),
     };

@@ -459,5 +459,29 @@ describe.each(transports)('API contract over %s', (_name, makeHarness) => {
       const audit = await h.engine.store.audit.list();
       expect(audit.filter((a) => a.action.startsWith('dnc.')).map((a) => a.action)).toEqual(expect.arrayContaining(['dnc.add', 'dnc.remove']));
     });
+
+    it('explains why a campaign’s contact is or is not called now, each reason with its code, text and data', async () => {
+      const store = h.engine.store;
+      const list = await store.contacts.createList({ name: `explain-${Math.random()}`, defaultRegion: 'CN' });
+      await store.contacts.upsertContacts(list.id, [{ phone: '+8613700137000', name: '赵六' }]);
+      const always = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
+      const open = await store.campaigns.create({ name: `open-${list.id}`, listId: list.id, schedule: { timeZone: 'Asia/Shanghai', windows: always } });
+      expect(await h.api.request('campaigns.explain', { campaign: open.name, phone: '137 0013 7000' })).toEqual({ callable: true, zone: 'Asia/Shanghai', reasons: [], nextEligibleAt: null });
+      const closed = await store.campaigns.create({ name: `closed-${list.id}`, listId: list.id, schedule: { timeZone: 'Asia/Shanghai', windows: {} } });
+      await h.api.request('dnc.add', { numbers: ['13700137000'] });
+      const explained = await h.api.request('campaigns.explain', { campaign: closed.name, phone: '+8613700137000' });
+      expect(explained).toMatchObject({ callable: false, zone: 'Asia/Shanghai', nextEligibleAt: null });
+      expect(explained.reasons.map((r) => [r.code, r.text])).toEqual([
+        ['dnc', 'number is on the do-not-call list'],
+        ['outside_window', expect.stringMatching(/^outside calling hours \(\d\d:\d\d \w{3} in Asia\/Shanghai\)$/)],
+      ]);
+      expect(explained.reasons[1]?.data).toMatchObject({ zone: 'Asia/Shanghai', nextWindowStart: null });
+      await h.api.request('dnc.remove', { number: '13700137000' });
+      await expectApiError(h.api.request('campaigns.explain', { campaign: 'no-such-campaign', phone: '13700137000' }), 'NOT_FOUND', /no-such-campaign/);
+      expect((await expectApiError(h.api.request('campaigns.explain', { campaign: open.name, phone: 'abc' }), 'INVALID_PARAMS')).field).toBe('phone');
+      await expectApiError(h.api.request('campaigns.explain', { campaign: open.name, phone: '13900000001' }), 'NOT_FOUND', /\+8613900000001/);
+      const broken = await store.campaigns.create({ name: `broken-${list.id}`, listId: list.id, schedule: { timeZone: 'Asia/Shanghai', windows: { mon: [['25:00', '26:00']] } } });
+      await expectApiError(h.api.request('campaigns.explain', { campaign: broken.name, phone: '13700137000' }), 'CONFLICT', /schedule\.windows\.mon\.0\.0/);
+    });
   });
 });

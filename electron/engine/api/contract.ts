@@ -12,10 +12,12 @@ import { callCommands, callEvents } from './calls.js';
 import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 import { dncCommands } from './dnc.js';
+import { dialerCommands } from './dialer.js';
 
 export * from './trunks.js';
 export * from './flows.js';
 export * from './dnc.js';
+export * from './dialer.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -258,6 +260,7 @@ export const commands = {
   ...callCommands,
   ...flowCommands,
   ...dncCommands,
+  ...dialerCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -35,6 +35,7 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'dnc.list': unused,
     'dnc.add': unused,
     'dnc.remove': unused,
+    'campaigns.explain': unused,
     ...overrides,
   };
 }

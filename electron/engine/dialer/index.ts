@@ -30,3 +30,4 @@ export { assertRegion, normalizePhone, type PhoneResult } from './phone.js';
 export { DncFileError, parseDncFile, type DncFileEntry, type DncFileRejection, type DncFileResult } from './dnc-file.js';
 export { dncCommandHandlers, type DncCommandDeps } from './dnc-commands.js';
 export { campaignPolicy, explainContact, PolicyConfigError } from './explain.js';
+export { explainCommandHandlers } from './explain-commands.js';

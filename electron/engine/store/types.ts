@@ -238,6 +238,8 @@ export interface ContactRepository {
   upsertContacts(listId: number, contacts: NewContact[]): Promise<{ inserted: number; merged: number }>;
   contacts(listId: number, page?: { limit: number; offset: number }): Promise<ContactRecord[]>;
   countContacts(listId: number): Promise<number>;
+  /** The list's contact with this E.164 number, or null. */
+  contactByPhone(listId: number, phone: string): Promise<ContactRecord | null>;
 }
 
 export interface CampaignRepository {

@@ -120,6 +120,12 @@ export function createContactRepository({ db, now }: RepositoryContext): Contact
       return rows.map(toContact);
     },
 
+    async contactByPhone(listId, phone) {
+      // The (list_id, phone) unique key is its index.
+      const row = await db.get<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE list_id = $list_id AND phone = $phone`, { $list_id: listId, $phone: phone });
+      return row === undefined ? null : toContact(row);
+    },
+
     async countContacts(listId) {
       const row = await db.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE list_id = $list_id', { $list_id: listId });
       return row?.n ?? 0;
