@@ -3,33 +3,15 @@
  * E.164, bad lines named by number and reason, nothing half-imported, errors that name the
  * argument or option, exit codes.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store/index.js';
-import { assertBuilt, CLI } from '../support/serve.js';
+import { assertBuilt } from '../support/serve.js';
+import { jsonLines, outbound } from '../support/cli-run.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function outbound(args: string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function jsonLines(run: Run): Array<Record<string, unknown>> {
-  return run.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 describe('outbound dnc', () => {
   let scratch: string;

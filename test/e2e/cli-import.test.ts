@@ -3,7 +3,6 @@
  * Excel on Chinese Windows with 3 bad rows, reported by row number; a re-import merges instead of
  * duplicating; files that cannot be imported fail with exit 1 and store nothing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,26 +10,9 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store/index.js';
-import { assertBuilt, CLI } from '../support/serve.js';
+import { assertBuilt } from '../support/serve.js';
+import { jsonLines, outbound } from '../support/cli-run.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function outbound(args: string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function jsonLines(run: Run): Array<Record<string, unknown>> {
-  return run.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 

@@ -2,32 +2,14 @@
  * `outbound trunk add|list|remove` as a user runs them, against the built CLI: readable and JSON
  * output, passwords from a file or stdin (never argv), errors that name the option, exit codes.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store/index.js';
-import { assertBuilt, CLI } from '../support/serve.js';
+import { assertBuilt } from '../support/serve.js';
+import { jsonLines, outbound } from '../support/cli-run.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function outbound(args: string[], input?: string): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, input });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function jsonLines(run: Run): Array<Record<string, unknown>> {
-  return run.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 const PASSWORD = 'correct horse battery staple';
 
