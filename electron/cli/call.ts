@@ -14,7 +14,8 @@ import { loadPrompt, writeWav, type Prompt } from '../engine/audio/index.js';
 import type { BotFlowSpec, PreparedFlow } from '../engine/bot/service.js';
 import type { BotOutcome } from '../engine/bot/index.js';
 import { checkFlow } from '../engine/dialog/index.js';
-import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import type { Logger } from '../engine/index.js';
+import { startCliEngine } from './engine.js';
 import type { CallEnd } from '../engine/telephony/index.js';
 import { TelephonyError } from '../engine/telephony/index.js';
 import { startHeadlessServer } from '../headless/index.js';
@@ -106,16 +107,8 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
       return 2;
     }
   }
-  let engine: Engine;
-  try {
-    engine = await Engine.start({ dataDir: options.dataDir, transport: 'in-process', version: options.version, log: options.log, actor: 'cli' });
-  } catch (error) {
-    if (error instanceof EngineStartError) {
-      out.error(error.code, error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const engine = await startCliEngine(options, out);
+  if (!engine) return 1;
   let prepared: PreparedFlow | null = null;
   if (spec) {
     try {

@@ -13,7 +13,8 @@ import iconv from 'iconv-lite';
 import { ApiError, type DncEntryView } from '../engine/api/index.js';
 import { detectEncoding } from '../engine/contacts/index.js';
 import { assertRegion, DncFileError, parseDncFile } from '../engine/dialer/index.js';
-import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import type { Engine, Logger } from '../engine/index.js';
+import { startCliEngine } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -119,16 +120,8 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
 
 /** Starts an in-process engine on the data folder, runs `work`, stops it; maps API errors onto exit codes. */
 async function withEngine(options: DncCommandOptions, out: Output, work: (engine: Engine) => Promise<number>): Promise<number> {
-  let engine: Engine;
-  try {
-    engine = await Engine.start({ dataDir: options.dataDir, transport: 'in-process', version: options.version, log: options.log, actor: 'cli' });
-  } catch (error) {
-    if (error instanceof EngineStartError) {
-      out.error(error.code, error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const engine = await startCliEngine(options, out);
+  if (!engine) return 1;
   try {
     return await work(engine);
   } catch (error) {

@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ApiError, type CommandParams, type TrunkView } from '../engine/api/index.js';
-import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import type { Engine, Logger } from '../engine/index.js';
+import { startCliEngine } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -127,16 +128,8 @@ async function readPassword(source: string, context: TrunkCommandContext): Promi
 
 /** Starts an in-process engine on the data folder, runs `work`, stops it; maps failures onto exit codes. */
 async function withEngine(context: TrunkCommandContext, out: Output, work: (engine: Engine) => Promise<number>): Promise<number> {
-  let engine: Engine;
-  try {
-    engine = await Engine.start({ dataDir: context.dataDir, transport: 'in-process', version: context.version, log: context.log, actor: 'cli' });
-  } catch (error) {
-    if (error instanceof EngineStartError) {
-      out.error(error.code, error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const engine = await startCliEngine(context, out);
+  if (!engine) return 1;
   try {
     return await work(engine);
   } catch (error) {

@@ -261,9 +261,8 @@ export class Engine {
   }
 
   /** calls.dial: a plain call, or one the bot runs with a flow (prepared before dialing, so a missing flow dials nobody). */
-  private async dial(params: CommandParams<'calls.dial'>): Promise<{ callId: string }> {
+  private async dial(params: CommandParams<'calls.dial'>, plain: CommandHandlers['calls.dial']): Promise<{ callId: string }> {
     const { flow, contact, timeZone, ...call } = params;
-    const plain = callCommandHandlers(this.telephony, this.options.actor)['calls.dial'];
     if (!flow) return plain(call);
     const prepared = await this.bot.prepare(flow);
     const { callId } = await plain(call);
@@ -314,6 +313,7 @@ export class Engine {
 
   private handlers(): CommandHandlers {
     const { store, options } = this;
+    const callHandlers = callCommandHandlers(this.telephony, options.actor);
     const handlers: CommandHandlers = {
       'app.info': () => ({
         name: 'Outbound Console',
@@ -383,10 +383,10 @@ export class Engine {
       'trunks.create': (input) => this.trunks.create(input, options.actor),
       'trunks.update': ({ name, changes }) => this.trunks.update(name, changes, options.actor),
       'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
-      ...callCommandHandlers(this.telephony, options.actor),
+      ...callHandlers,
       ...explainCommandHandlers(store),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
-      'calls.dial': (params) => this.dial(params),
+      'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
     };
     return mapStoreErrors(handlers);
   }

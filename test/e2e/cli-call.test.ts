@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { startBed, type Bed, type Clip } from '../telephony/index.js';
 import { CLI, assertBuilt } from '../support/serve.js';
+import { confirmOrderFlow } from '../support/flows.js';
 
 let bed: Bed;
 let data: string;
@@ -159,26 +160,7 @@ describe('a crash mid-call', () => {
   });
 
   it('--flow runs the bot: prints each turn with intent, confidence and times, then the outcome and disposition', async () => {
-    const flow = {
-      id: 'cli-confirm',
-      name: 'CLI confirmation',
-      language: 'en',
-      start: 'q',
-      nodes: {
-        q: {
-          kind: 'ask',
-          prompt: 'Hello {name}. Can you confirm your order? Please say yes or no.',
-          intents: [
-            { name: 'yes', examples: ['yes', 'yes please', 'sure', 'that is right'], dtmf: '1', next: 'ok' },
-            { name: 'no', examples: ['no', 'no thanks', 'not now'], dtmf: '2', next: 'bye' },
-          ],
-          noInput: { maxAttempts: 1, next: 'bye' },
-          noMatch: { maxAttempts: 1, next: 'bye' },
-        },
-        ok: { kind: 'hangup', say: 'Thank you, your order is confirmed. Goodbye.', disposition: 'confirmed' },
-        bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'declined' },
-      },
-    };
+    const flow = confirmOrderFlow('cli-confirm', 'CLI confirmation');
     const flowPath = join(data, 'confirm.flow.json');
     await writeFile(flowPath, JSON.stringify(flow));
     // The customer (Debian's espeak-ng, a voice the trainer does not use) answers 4 s after the answer.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBed, type Bed } from '../telephony/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { startCallEngine, type CallEngine } from '../support/call-engine.js';
+import { confirmOrderFlow } from '../support/flows.js';
 
 let bed: Bed;
 let calls: CallEngine;
@@ -55,26 +56,7 @@ it('shows a live call on the Live page while it runs, then in History with its o
 });
 
 it('streams a bot call\'s transcript into the call detail as it happens, with intents and confidences', async () => {
-  const flow = {
-    id: 'console-bot',
-    name: 'Console bot test',
-    language: 'en',
-    start: 'q',
-    nodes: {
-      q: {
-        kind: 'ask',
-        prompt: 'Hello {name}. Can you confirm your order? Please say yes or no.',
-        intents: [
-          { name: 'yes', examples: ['yes', 'yes please', 'sure', 'that is right'], next: 'ok' },
-          { name: 'no', examples: ['no', 'no thanks', 'not now'], next: 'bye' },
-        ],
-        noInput: { maxAttempts: 1, next: 'bye' },
-        noMatch: { maxAttempts: 1, next: 'bye' },
-      },
-      ok: { kind: 'hangup', say: 'Thank you, your order is confirmed. We will send the details by text message. Goodbye.', disposition: 'confirmed' },
-      bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'declined' },
-    },
-  };
+  const flow = confirmOrderFlow('console-bot', 'Console bot test', 'Thank you, your order is confirmed. We will send the details by text message. Goodbye.');
   await calls.engine.request('flows.save', { definition: flow });
   // The customer (Debian's espeak-ng, not a training voice) says "yes please" 4.5 s after answering.
   const yes = await bed.clip('console-yes', { text: 'yes please', voice: 'en', rate: 8000 });

@@ -207,9 +207,11 @@ export class CallBot {
         if (!this.session.isUp) return;
         this.streamStartWall ??= frame.timestampMs;
         this.frames.push(frame.left.slice());
-        if (this.frames.length > keepFrames) {
-          this.frames.shift();
-          this.droppedFrames++;
+        // Dropped in 5 s chunks, not one shift() per frame on the audio path.
+        if (this.frames.length > keepFrames + 250) {
+          const excess = this.frames.length - keepFrames;
+          this.frames.splice(0, excess);
+          this.droppedFrames += excess;
         }
         speech.push(frame.left);
       }),
