@@ -15,7 +15,10 @@ let botClip: Clip;
 
 beforeAll(async () => {
   bed = await startBed();
-  customerClip = await bed.clip('customer', { text: 'Hello, yes, this is Mary speaking. I already paid the bill last week.', voice: 'en', rate: 8000 });
+  // The phone starts its clip the moment it answers, while the caller's side may still be setting
+  // up media (DTLS through rtpengine takes longer on a loaded machine); a customer's pause after
+  // picking up keeps every word inside what the engine can hear.
+  customerClip = await bed.clip('customer', { text: 'Hello, yes, this is Mary speaking. I already paid the bill last week.', voice: 'en', rate: 8000, leadMs: 1000 });
   botClip = await bed.clip('bot', { text: 'Good morning. This is a reminder from City Water about your bill of forty two dollars.', voice: 'en', rate: 16000 });
   calls = await startCallEngine();
   await calls.addTrunk({ name: 'main', uri: bed.wsUri.open, domain: bed.sipDomain });

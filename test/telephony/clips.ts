@@ -23,6 +23,8 @@ export interface ClipOptions {
   pitch?: number;
   /** espeak-ng speed in words per minute (default 160). */
   wordsPerMinute?: number;
+  /** Silence before the words, as a customer pauses before speaking after picking up. */
+  leadMs?: number;
 }
 
 export interface Clip {
@@ -40,7 +42,8 @@ export async function makeClip(options: ClipOptions): Promise<Clip> {
     if (options.wordsPerMinute !== undefined) args.push('-s', String(options.wordsPerMinute));
     args.push('--', options.text);
     await run('espeak-ng', args);
-    await run('sox', [raw, '-r', String(options.rate), '-c', '1', '-b', '16', '-e', 'signed-integer', options.path]);
+    const lead = options.leadMs ? ['pad', String(options.leadMs / 1000), '0'] : [];
+    await run('sox', [raw, '-r', String(options.rate), '-c', '1', '-b', '16', '-e', 'signed-integer', options.path, ...lead]);
     const { stdout } = await run('soxi', ['-D', options.path]);
     return { path: options.path, rate: options.rate, durationMs: Math.round(Number(stdout.trim()) * 1000) };
   } finally {
