@@ -10,6 +10,7 @@ import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
+import { IllegalTransitionError } from './calls/state-machine.js';
 import { checkModels, findModelsDir, ModelsError, type CheckedModels } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
 import { SpeechWorkerPool } from './speech/index.js';
@@ -338,14 +339,16 @@ export class Engine {
       'calls.get': async ({ id }) => {
         const call = await store.calls.get(id);
         if (!call) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
-        const [events, utterances, recording] = await Promise.all([
+        const [events, transitions, utterances, recording] = await Promise.all([
           store.calls.events(id),
+          store.calls.transitions(id),
           store.calls.utterances(id),
           store.calls.recording(id),
         ]);
         return {
           call: toCallSummary(call),
           events: events.map(({ at, type, data }) => ({ at, type, data })),
+          transitions,
           utterances: utterances.map(({ speaker, text, intent, confidence, startMs, endMs, cutAtMs }) => ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs })),
           recording: recording && { durationMs: recording.durationMs, channels: recording.channels, sampleRate: recording.sampleRate },
         };
@@ -423,6 +426,7 @@ function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
       try {
         return await handler(params);
       } catch (error) {
+        if (error instanceof IllegalTransitionError) throw new ApiError('CONFLICT', error.message);
         if (!(error instanceof StoreError)) throw error;
         if (error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message);
         if (error.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', error.message);

@@ -139,9 +139,19 @@ export const UtteranceSchema = z.object({
 });
 export type Utterance = z.infer<typeof UtteranceSchema>;
 
+/** One validated state change of a call (the first has `from: null`). */
+export const CallTransitionSchema = z.object({
+  from: CallState.nullable(),
+  to: CallState,
+  at: Timestamp,
+  reason: z.string().nullable(),
+});
+export type CallTransition = z.infer<typeof CallTransitionSchema>;
+
 export const CallDetailSchema = z.object({
   call: CallSummarySchema,
   events: z.array(CallEventSchema),
+  transitions: z.array(CallTransitionSchema),
   utterances: z.array(UtteranceSchema),
   recording: z
     .object({ durationMs: z.number().int().nonnegative(), channels: z.number().int(), sampleRate: z.number().int() })

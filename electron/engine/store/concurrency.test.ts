@@ -67,7 +67,7 @@ describe('concurrent use of one store', () => {
     const store = await testStore();
     await store.transaction(async (tx) => {
       await tx.calls.create({ id: 'c1', number: '+1', startedAt: 1 }); // its own transaction, nested
-      await expect(tx.calls.update('c1', { state: 'ringing' }, { at: 2, type: 'x', data: [] as never })).rejects.toMatchObject({ code: 'SQLITE' });
+      await expect(tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'x', data: [] as never })).rejects.toMatchObject({ code: 'SQLITE' });
       await tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'state' });
     });
     expect(await store.calls.get('c1')).toMatchObject({ state: 'dialing' });

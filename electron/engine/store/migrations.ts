@@ -8,6 +8,7 @@
  */
 import type { SqlExecutor } from './database.js';
 import { initialSchema } from './migrations/001-initial.js';
+import { campaignsAndRouting } from './migrations/002-campaigns-routing.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, campaignsAndRouting];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
 

@@ -132,6 +132,14 @@ export interface CallRecord {
   endedAt: number | null;
   /** Why the call ended, in words (e.g. "customer hung up", "engine restarted mid-call"). */
   endReason: string | null;
+  /** The queue a transfer was routed to. */
+  queueId: number | null;
+  /** Why the bot (or a rule) transferred the call, in words or as the flow's reason. */
+  transferReason: string | null;
+  /** The agent's wrap-up notes. */
+  notes: string | null;
+  /** A callback time promised on this call (by the flow or the agent). */
+  callbackAt: number | null;
 }
 
 export type NewCall = Pick<CallRecord, 'id' | 'number' | 'startedAt'> &
@@ -281,6 +289,8 @@ export interface CallRepository {
   /** Applies a state change and records it as an event, in one transaction. */
   update(id: string, changes: Partial<Omit<CallRecord, 'id' | 'startedAt'>>, event?: { at: number; type: string; data?: JsonObject }): Promise<CallRecord>;
   appendEvent(callId: string, event: { at: number; type: string; data?: JsonObject }): Promise<void>;
+  /** Every state change of the call, oldest first (the first has `from: null`). */
+  transitions(callId: string): Promise<CallTransitionRecord[]>;
   events(callId: string): Promise<CallEventRecord[]>;
   addUtterance(callId: string, utterance: NewUtterance): Promise<UtteranceRecord>;
   utterances(callId: string): Promise<UtteranceRecord[]>;
@@ -296,6 +306,13 @@ export interface CallRepository {
    * cap), with whether the call's disposition is final. Oldest first.
    */
   attemptHistory(query: { contactId: number; number: string; since: number }): Promise<CallAttempt[]>;
+}
+
+export interface CallTransitionRecord {
+  from: CallState | null;
+  to: CallState;
+  at: number;
+  reason: string | null;
 }
 
 export interface CallAttempt {

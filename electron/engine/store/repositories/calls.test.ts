@@ -27,6 +27,10 @@ describe('call repository', () => {
       answeredAt: null,
       endedAt: null,
       endReason: null,
+      queueId: null,
+      transferReason: null,
+      notes: null,
+      callbackAt: null,
     });
     expect(await store.calls.get('c1')).toEqual({ ...call, contactName: null, campaignName: null });
     expect(await store.calls.events('c1')).toEqual([{ id: expect.any(Number), callId: 'c1', at: 1_000, type: 'created', data: { state: 'queued' } }]);
@@ -62,7 +66,7 @@ describe('call repository', () => {
     const store = await testStore();
     await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1_000 });
     const badEvent = { at: 2_000, type: 'state', data: ['not', 'an', 'object'] as unknown as JsonObject };
-    await expect(store.calls.update('c1', { state: 'ringing' }, badEvent)).rejects.toMatchObject({ code: 'SQLITE' });
+    await expect(store.calls.update('c1', { state: 'dialing' }, badEvent)).rejects.toMatchObject({ code: 'SQLITE' });
     expect(await store.calls.get('c1')).toMatchObject({ state: 'queued' });
     expect(await store.calls.events('c1')).toHaveLength(1);
   });
@@ -70,10 +74,10 @@ describe('call repository', () => {
   it('refuses unknown fields, bad values and missing calls', async () => {
     const store = await testStore();
     await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1_000 });
-    const sneaky = { state: 'ringing', startedAt: 5 } as unknown as { state: 'ringing' };
+    const sneaky = { state: 'dialing', startedAt: 5 } as unknown as { state: 'dialing' };
     await expect(store.calls.update('c1', sneaky)).rejects.toThrow('calls.update cannot change "startedAt"');
-    // @ts-expect-error: the schema's CHECK catches what the types would
-    await expect(store.calls.update('c1', { state: 'exploded' })).rejects.toMatchObject({ code: 'SQLITE' });
+    // @ts-expect-error: the state machine refuses what the types would
+    await expect(store.calls.update('c1', { state: 'exploded' })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
     await expect(store.calls.update('nope', { state: 'ringing' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Call "nope" does not exist.' });
     await expect(store.calls.update('nope', {}, { at: 1, type: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Call "nope" does not exist.' });
     await expect(store.calls.appendEvent('nope', { at: 1, type: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Call "nope" does not exist.' });
@@ -105,6 +109,30 @@ describe('call repository', () => {
       code: 'CONFLICT',
       message: 'Call "c1" already has a recording.',
     });
+  });
+
+  it('validates every state change against the state machine and keeps each with its time', async () => {
+    const store = await testStore();
+    await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1_000 });
+    await store.calls.update('c1', { state: 'dialing' }, { at: 1_100, type: 'dial' });
+    await expect(store.calls.update('c1', { state: 'agent' }, { at: 1_200, type: 'x' })).rejects.toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+      message: 'Call c1 cannot go from "dialing" to "agent" (from "dialing" it may go to "ringing", "answered", "done")',
+    });
+    await expect(store.calls.update('c1', { state: 'done' })).rejects.toThrow('Call c1 cannot end ("dialing" → "done") without an outcome');
+    await store.calls.update('c1', { state: 'answered', answeredAt: 1_500 }, { at: 1_500, type: 'answered' });
+    await store.calls.update('c1', { state: 'bot' }, { at: 1_600, type: 'state_bot' });
+    await store.calls.update('c1', { state: 'done', outcome: 'completed', endReason: 'customer hung up' }, { at: 9_000, type: 'ended' });
+    await expect(store.calls.update('c1', { state: 'bot' })).rejects.toThrow('("done" is final)');
+    await expect(store.calls.update('c1', { state: 'done', outcome: 'busy' })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    expect(await store.calls.get('c1')).toMatchObject({ state: 'done', outcome: 'completed' });
+    expect(await store.calls.transitions('c1')).toEqual([
+      { from: null, to: 'queued', at: 1_000, reason: null },
+      { from: 'queued', to: 'dialing', at: 1_100, reason: null },
+      { from: 'dialing', to: 'answered', at: 1_500, reason: null },
+      { from: 'answered', to: 'bot', at: 1_600, reason: null },
+      { from: 'bot', to: 'done', at: 9_000, reason: 'customer hung up' },
+    ]);
   });
 
   it('lists unfinished calls oldest first', async () => {

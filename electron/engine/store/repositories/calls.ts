@@ -11,6 +11,7 @@ import type {
   RecordingRecord,
   UtteranceRecord,
 } from '../types.js';
+import { assertTransition } from '../../calls/state-machine.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
 import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
 
@@ -36,6 +37,10 @@ interface CallRow {
   answered_at: number | null;
   ended_at: number | null;
   end_reason: string | null;
+  queue_id: number | null;
+  transfer_reason: string | null;
+  notes: string | null;
+  callback_at: number | null;
 }
 
 interface CallListRow extends CallRow {
@@ -63,6 +68,10 @@ const UPDATABLE_COLUMNS = {
   answeredAt: 'answered_at',
   endedAt: 'ended_at',
   endReason: 'end_reason',
+  queueId: 'queue_id',
+  transferReason: 'transfer_reason',
+  notes: 'notes',
+  callbackAt: 'callback_at',
 } as const satisfies Record<UpdatableField, keyof CallRow>;
 
 const CALL_COLUMNS = ['id', 'started_at', ...Object.values(UPDATABLE_COLUMNS)];
@@ -109,6 +118,10 @@ function toCall(row: CallRow): CallRecord {
     answeredAt: row.answered_at,
     endedAt: row.ended_at,
     endReason: row.end_reason,
+    queueId: row.queue_id,
+    transferReason: row.transfer_reason,
+    notes: row.notes,
+    callbackAt: row.callback_at,
   };
 }
 
@@ -203,6 +216,16 @@ async function getCall(db: SqlExecutor, id: string): Promise<CallListItem | null
   return row ? toListItem(row) : null;
 }
 
+function insertTransition(db: SqlExecutor, callId: string, from: CallRecord['state'] | null, to: CallRecord['state'], at: number, reason: string | null): Promise<unknown> {
+  return db.run('INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) VALUES ($call_id, $from, $to, $at, $reason)', {
+    $call_id: callId,
+    $from: from,
+    $to: to,
+    $at: at,
+    $reason: reason,
+  });
+}
+
 function insertEvent(db: SqlExecutor, callId: string, event: NewEvent): Promise<unknown> {
   const insert = db.run('INSERT INTO call_events (call_id, at, type, data) VALUES ($call_id, $at, $type, $data)', {
     $call_id: callId,
@@ -272,6 +295,7 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
         );
         const call = toCall(returned(row));
         await insertEvent(tx, call.id, { at: call.startedAt, type: 'created', data: { state: call.state } });
+        await insertTransition(tx, call.id, null, call.state, call.startedAt, null);
         return call;
       });
     },
@@ -280,6 +304,14 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
 
     update(id, changes, event) {
       return db.transaction(async (tx) => {
+        if (changes.state !== undefined) {
+          const current = await tx.get<{ state: CallRecord['state']; outcome: CallRecord['outcome'] }>('SELECT state, outcome FROM calls WHERE id = $id', { $id: id });
+          if (!current) throw notFound(missingCall(id));
+          if (current.state !== changes.state || changes.state === 'done') {
+            assertTransition(id, current.state, changes.state, changes.outcome ?? current.outcome);
+            await insertTransition(tx, id, current.state, changes.state, event?.at ?? now(), changes.endReason ?? (typeof event?.data?.reason === 'string' ? event.data.reason : null));
+          }
+        }
         const { sql, params } = assignments(changes);
         if (sql) {
           const { changes: updated } = await tx.run(`UPDATE calls SET ${sql} WHERE id = $id`, { ...params, $id: id });
@@ -290,6 +322,14 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
         if (!call) throw notFound(missingCall(id));
         return call;
       });
+    },
+
+    async transitions(callId) {
+      const rows = await db.all<{ from_state: CallRecord['state'] | null; to_state: CallRecord['state']; at: number; reason: string | null }>(
+        'SELECT from_state, to_state, at, reason FROM call_transitions WHERE call_id = $call_id ORDER BY id',
+        { $call_id: callId },
+      );
+      return rows.map((row) => ({ from: row.from_state, to: row.to_state, at: row.at, reason: row.reason }));
     },
 
     async appendEvent(callId, event) {
