@@ -390,6 +390,15 @@ export class Engine {
       ...explainCommandHandlers(store),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
       'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
+      // TEMPORARY (replaced by the campaign service in this session's dialer work).
+      ...(Object.fromEntries(
+        (['campaigns.create', 'campaigns.update', 'campaigns.get', 'campaigns.start', 'campaigns.pause', 'campaigns.resume', 'campaigns.stop', 'campaigns.contacts'] as const).map((name) => [
+          name,
+          () => {
+            throw new ApiError('UNAVAILABLE', `${name} is not available yet`);
+          },
+        ]),
+      ) as unknown as Pick<CommandHandlers, 'campaigns.create' | 'campaigns.update' | 'campaigns.get' | 'campaigns.start' | 'campaigns.pause' | 'campaigns.resume' | 'campaigns.stop' | 'campaigns.contacts'>),
     };
     return mapStoreErrors(handlers);
   }

@@ -13,11 +13,15 @@ import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 import { dncCommands } from './dnc.js';
 import { dialerCommands } from './dialer.js';
+import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campaigns.js';
+import { CallOutcome, CallState } from './call-states.js';
 
 export * from './trunks.js';
 export * from './flows.js';
 export * from './dnc.js';
 export * from './dialer.js';
+export * from './campaigns.js';
+export * from './call-states.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,33 +72,6 @@ export const DEFAULT_SETTINGS: Settings = {
   recordCalls: true,
   wrapUpMs: 30_000,
 };
-
-export const CALL_STATES = [
-  'queued',
-  'dialing',
-  'ringing',
-  'answered',
-  'bot',
-  'transferring',
-  'agent',
-  'wrap_up',
-  'done',
-] as const;
-export const CallState = z.enum(CALL_STATES);
-export type CallState = z.infer<typeof CallState>;
-
-export const CALL_OUTCOMES = [
-  'completed',
-  'transferred',
-  'busy',
-  'no_answer',
-  'failed',
-  'machine',
-  'abandoned',
-  'invalid_number',
-] as const;
-export const CallOutcome = z.enum(CALL_OUTCOMES);
-export type CallOutcome = z.infer<typeof CallOutcome>;
 
 /** Epoch milliseconds. */
 const Timestamp = z.number().int().nonnegative();
@@ -174,18 +151,6 @@ export const AgentSchema = z.object({
   createdAt: Timestamp,
 });
 export type Agent = z.infer<typeof AgentSchema>;
-
-export const CampaignStatus = z.enum(['draft', 'running', 'paused', 'stopped', 'completed']);
-export const CampaignSummarySchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  status: CampaignStatus,
-  dialingMode: z.enum(['agentless', 'progressive', 'power']),
-  listName: z.string().nullable(),
-  flowName: z.string().nullable(),
-  createdAt: Timestamp,
-});
-export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
 
 export const FlowSummarySchema = z.object({
   id: z.number().int(),
@@ -271,6 +236,7 @@ export const commands = {
   ...flowCommands,
   ...dncCommands,
   ...dialerCommands,
+  ...campaignCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -293,6 +259,7 @@ export const events = {
   ...trunkEvents,
   ...callEvents,
   ...flowEvents,
+  ...campaignEvents,
 } as const;
 
 export type Events = typeof events;

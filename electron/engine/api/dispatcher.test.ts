@@ -1,43 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from './contract.js';
+import { COMMAND_NAMES, DEFAULT_SETTINGS } from './contract.js';
 import { Dispatcher, type CommandHandlers } from './dispatcher.js';
 
 function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
   const unused = () => {
     throw new Error('not used in this test');
   };
-  return {
-    'app.info': unused,
-    'settings.get': () => DEFAULT_SETTINGS,
-    'settings.update': unused,
-    'calls.list': unused,
-    'calls.get': unused,
-    'live.list': () => ({ calls: [] }),
-    'campaigns.list': unused,
-    'flows.list': unused,
-    'agents.list': unused,
-    'agents.create': unused,
-    'trunks.list': unused,
-    'trunks.create': unused,
-    'trunks.update': unused,
-    'trunks.remove': unused,
-    'calls.dial': unused,
-    'calls.hangup': unused,
-    'calls.dtmf': unused,
-    'calls.hold': unused,
-    'calls.transfer': unused,
-    'flows.get': unused,
-    'flows.validate': unused,
-    'flows.save': unused,
-    'flows.chat.start': unused,
-    'flows.chat.send': unused,
-    'flows.chat.stop': unused,
-    'dnc.list': unused,
-    'dnc.add': unused,
-    'dnc.remove': unused,
-    'campaigns.explain': unused,
-    ...overrides,
-  };
+  const all = Object.fromEntries(COMMAND_NAMES.map((name) => [name, unused])) as unknown as CommandHandlers;
+  return { ...all, 'settings.get': () => DEFAULT_SETTINGS, 'live.list': () => ({ calls: [] }), ...overrides } as CommandHandlers;
 }
 
 describe('Dispatcher', () => {

@@ -17,82 +17,23 @@
  * - An excluded date is a whole calendar day on the contact's clock: no calls at all on it,
  *   including the after-midnight part of the previous evening's window.
  */
-import { z } from 'zod';
-import { CALL_OUTCOMES, type CallOutcome } from '../api/contract.js';
+import { isIanaTimeZone, WEEKDAY_KEYS, type CallingSchedule, type RetryPolicy, type WeekdayKey } from '../api/campaigns.js';
+import type { CallOutcome } from '../api/contract.js';
 import { addLocalDays, localParts, zonedToInstant, type LocalParts } from '../nlu/zoned-time.js';
 
-// ---------------------------------------------------------------------------------------------
-// Schemas (the campaign's `schedule` and `retry_policy` JSON columns)
-
-export const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
-
-// Building an Intl.DateTimeFormat to test a zone costs tens of µs; the dialer asks per contact.
-const zoneValidity = new Map<string, boolean>();
-
-function isIanaTimeZone(value: string): boolean {
-  let valid = zoneValidity.get(value);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: value });
-      valid = true;
-    } catch {
-      valid = false;
-    }
-    if (zoneValidity.size < 10_000) zoneValidity.set(value, valid);
-  }
-  return valid;
-}
-
-export const TimeZoneName = z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
-
-const ClockTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day HH:MM (00:00–24:00)');
-
-const CallingWindow = z
-  .tuple([ClockTime, ClockTime])
-  .refine(([start, end]) => start !== end, 'start and end must differ (use ["00:00","24:00"] for the whole day)')
-  .refine(([start]) => start !== '24:00', 'a window cannot start at 24:00');
-
-const LocalDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const t = new Date(Date.UTC(y, m - 1, d));
-    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-  }, 'is not a real calendar date');
-
-export const CallingScheduleSchema = z
-  .object({
-    /** Zone of last resort, for contacts with no zone of their own and no list region's zone. */
-    timeZone: TimeZoneName,
-    /** Per weekday, the contact-local windows; a weekday left out is not called. */
-    windows: z.object(Object.fromEntries(WEEKDAY_KEYS.map((k) => [k, z.array(CallingWindow).max(12).optional()])) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof CallingWindow>>>).strict(),
-    /** Holidays: local dates of the contact on which nobody is called. */
-    excludedDates: z.array(LocalDate).max(1000).default([]),
-  })
-  .strict();
-export type CallingSchedule = z.output<typeof CallingScheduleSchema>;
-
-const DurationMs = z.number().int().min(0).max(30 * 24 * 3_600_000);
-
-export const RetryPolicySchema = z
-  .object({
-    /** Attempts of one contact in one campaign, first call included. */
-    maxAttempts: z.number().int().min(1).max(100),
-    /** Wait after an attempt that ended with this outcome; an outcome left out is never retried. */
-    retryAfterMs: z.partialRecord(z.enum(CALL_OUTCOMES), DurationMs),
-    /** Attempts per number per contact-local day, counted across all campaigns. */
-    dailyCapPerNumber: z.number().int().min(1).max(100),
-  })
-  .strict();
-export type RetryPolicy = z.output<typeof RetryPolicySchema>;
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 3,
-  retryAfterMs: { busy: 10 * 60_000, no_answer: 60 * 60_000, failed: 5 * 60_000, machine: 4 * 3_600_000, abandoned: 30 * 60_000 },
-  dailyCapPerNumber: 3,
-};
+// The campaign's `schedule` and `retry_policy` schemas are part of the API (the console edits
+// them); the policy reads them from there.
+export {
+  CallingScheduleSchema,
+  DEFAULT_RETRY_POLICY,
+  RetryPolicySchema,
+  TimeZoneName,
+  WEEKDAY_KEYS,
+  isIanaTimeZone,
+  type CallingSchedule,
+  type RetryPolicy,
+  type WeekdayKey,
+} from '../api/campaigns.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs and the verdict

@@ -1,0 +1,233 @@
+/**
+ * Campaigns in the API: what an admin configures (list, pinned flow version, trunks, calling
+ * windows in each contact's own time zone, excluded dates, retries per outcome, the per-number
+ * daily cap, dialing mode and concurrency), the lifecycle commands (start / pause / resume /
+ * stop), and live progress.
+ *
+ * Pure TypeScript like the rest of api/: the renderer imports it through contract.ts, and the
+ * dialer's policy reads the schedule and retry schemas from here.
+ */
+import { z } from 'zod';
+import { CALL_OUTCOMES, CallOutcome } from './call-states.js';
+
+// ---------------------------------------------------------------------------------------------
+// Schedule and retries (the campaign's `schedule` and `retry_policy` JSON columns)
+
+export const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
+
+// Building an Intl.DateTimeFormat to test a zone costs tens of µs; the dialer asks per contact.
+const zoneValidity = new Map<string, boolean>();
+
+export function isIanaTimeZone(value: string): boolean {
+  let valid = zoneValidity.get(value);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (zoneValidity.size < 10_000) zoneValidity.set(value, valid);
+  }
+  return valid;
+}
+
+export const TimeZoneName = z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
+
+const ClockTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day HH:MM (00:00–24:00)');
+
+const CallingWindow = z
+  .tuple([ClockTime, ClockTime])
+  .refine(([start, end]) => start !== end, 'start and end must differ (use ["00:00","24:00"] for the whole day)')
+  .refine(([start]) => start !== '24:00', 'a window cannot start at 24:00');
+
+const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  }, 'is not a real calendar date');
+
+export const CallingScheduleSchema = z
+  .object({
+    /** Zone of last resort, for contacts with no zone of their own and no list region's zone. */
+    timeZone: TimeZoneName,
+    /** Per weekday, the contact-local windows; a weekday left out is not called. */
+    windows: z.object(Object.fromEntries(WEEKDAY_KEYS.map((k) => [k, z.array(CallingWindow).max(12).optional()])) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof CallingWindow>>>).strict(),
+    /** Holidays: local dates of the contact on which nobody is called. */
+    excludedDates: z.array(LocalDate).max(1000).default([]),
+  })
+  .strict();
+export type CallingSchedule = z.output<typeof CallingScheduleSchema>;
+
+const DurationMs = z.number().int().min(0).max(30 * 24 * 3_600_000);
+
+export const RetryPolicySchema = z
+  .object({
+    /** Attempts of one contact in one campaign, first call included. */
+    maxAttempts: z.number().int().min(1).max(100),
+    /** Wait after an attempt that ended with this outcome; an outcome left out is never retried. */
+    retryAfterMs: z.partialRecord(z.enum(CALL_OUTCOMES), DurationMs),
+    /** Attempts per number per contact-local day, counted across all campaigns. */
+    dailyCapPerNumber: z.number().int().min(1).max(100),
+  })
+  .strict();
+export type RetryPolicy = z.output<typeof RetryPolicySchema>;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  retryAfterMs: { busy: 10 * 60_000, no_answer: 60 * 60_000, failed: 5 * 60_000, machine: 4 * 3_600_000, abandoned: 30 * 60_000 },
+  dailyCapPerNumber: 3,
+};
+
+
+// ---------------------------------------------------------------------------------------------
+// Campaigns
+
+export const CampaignStatus = z.enum(['draft', 'running', 'paused', 'stopped', 'completed']);
+export type CampaignStatus = z.infer<typeof CampaignStatus>;
+export const DialingMode = z.enum(['agentless', 'progressive', 'power']);
+export type DialingMode = z.infer<typeof DialingMode>;
+
+const Timestamp = z.number().int().nonnegative();
+const CampaignName = z.string().trim().min(1, 'is required').max(200);
+
+/** Everything an admin sets on a campaign. Durations are milliseconds. */
+export const CampaignConfigSchema = z
+  .object({
+    /** The contact list (by name) the campaign calls. */
+    list: z.string().trim().min(1, 'is required').max(200),
+    /**
+     * The dialog flow the bot runs on answered calls; the version is pinned when the campaign
+     * starts (the latest saved one unless given). Progressive campaigns may leave it out: their
+     * answered calls go straight to an agent.
+     */
+    flow: z.object({ name: z.string().trim().min(1).max(200), version: z.number().int().min(1).optional() }).strict().nullable().default(null),
+    /** Trunks by name, in the order they are tried; a trunk's own backup still applies. */
+    trunks: z.array(z.string().trim().min(1).max(200)).min(1, 'needs at least one trunk').max(20),
+    /** agentless: the bot only. progressive: one line per available agent. power: linesPerAgent lines per available agent. */
+    dialingMode: DialingMode.default('agentless'),
+    /** Lines per available agent in power mode (ignored otherwise). */
+    linesPerAgent: z.number().min(1).max(5).default(2),
+    /** The queue answered calls go to in progressive and power mode (and the bot's transfers when the flow names none). */
+    queue: z.string().trim().min(1).max(100).default('default'),
+    /** Calls this campaign runs at once (the trunks' and the desktop's limits apply too). */
+    maxConcurrentCalls: z.number().int().min(1).max(200).default(5),
+    schedule: CallingScheduleSchema,
+    retryPolicy: RetryPolicySchema.default(DEFAULT_RETRY_POLICY),
+  })
+  .strict();
+export type CampaignConfig = z.output<typeof CampaignConfigSchema>;
+export type CampaignConfigInput = z.input<typeof CampaignConfigSchema>;
+
+/** Where a campaign stands. Counts are of contacts unless the name says calls. */
+export const CampaignProgressSchema = z.object({
+  /** Contacts in the campaign (the list's contacts when it started, plus any added since). */
+  contacts: z.number().int().nonnegative(),
+  /** Contacts called at least once. */
+  dialed: z.number().int().nonnegative(),
+  /** Contacts still to be called (never called, or waiting for a retry or a callback). */
+  remaining: z.number().int().nonnegative(),
+  /** Contacts that need no more calls (completed, final disposition, max attempts, DNC…). */
+  finished: z.number().int().nonnegative(),
+  /** Calls under way now. */
+  liveCalls: z.number().int().nonnegative(),
+  /** Calls placed so far (every attempt). */
+  calls: z.number().int().nonnegative(),
+  answered: z.number().int().nonnegative(),
+  transferred: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  /** Transfers that found no agent in time and went back to the bot's fallback. */
+  transferFallbacks: z.number().int().nonnegative(),
+  /** Calls by outcome (every attempt). */
+  byOutcome: z.partialRecord(CallOutcome, z.number().int().nonnegative()),
+  /** Calls by disposition code. */
+  byDisposition: z.record(z.string(), z.number().int().nonnegative()),
+  /** Due callbacks waiting to be dialed. */
+  callbacksDue: z.number().int().nonnegative(),
+  /** The soonest time a waiting contact becomes callable (retry or callback); null when none waits. */
+  nextAttemptAt: Timestamp.nullable(),
+});
+export type CampaignProgress = z.infer<typeof CampaignProgressSchema>;
+
+export const CampaignSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: CampaignStatus,
+  dialingMode: DialingMode,
+  listName: z.string().nullable(),
+  flowName: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
+
+export const CampaignDetailSchema = CampaignSummarySchema.extend({
+  config: CampaignConfigSchema,
+  /** The flow version the campaign runs (pinned at start). */
+  flowVersion: z.number().int().nullable(),
+  progress: CampaignProgressSchema,
+  updatedAt: Timestamp,
+});
+export type CampaignDetail = z.infer<typeof CampaignDetailSchema>;
+
+export const CampaignContactStatus = z.enum(['pending', 'leased', 'done']);
+export const CampaignContactSchema = z.object({
+  contactId: z.number().int(),
+  phone: z.string(),
+  name: z.string().nullable(),
+  status: CampaignContactStatus,
+  attempts: z.number().int().nonnegative(),
+  /** Earliest next attempt (retry time); null when done. */
+  nextAt: Timestamp.nullable(),
+  callbackAt: Timestamp.nullable(),
+  lastOutcome: CallOutcome.nullable(),
+  lastDisposition: z.string().nullable(),
+  lastCallId: z.string().nullable(),
+  lastAttemptAt: Timestamp.nullable(),
+  doneReason: z.string().nullable(),
+});
+export type CampaignContact = z.infer<typeof CampaignContactSchema>;
+
+const ByName = z.object({ name: CampaignName }).strict();
+
+export const campaignCommands = {
+  'campaigns.create': {
+    params: CampaignConfigSchema.extend({ name: CampaignName }).strict(),
+    result: CampaignDetailSchema,
+  },
+  /** Changes a campaign that is not running (pause it first). */
+  'campaigns.update': {
+    params: z.object({ name: CampaignName, changes: CampaignConfigSchema.partial().strict() }).strict(),
+    result: CampaignDetailSchema,
+  },
+  'campaigns.get': { params: ByName, result: CampaignDetailSchema },
+  /** draft / paused / stopped → running (pins the flow version, adds the list's contacts). */
+  'campaigns.start': { params: ByName, result: CampaignDetailSchema },
+  /** running → paused: no new dials; live calls finish. */
+  'campaigns.pause': { params: ByName, result: CampaignDetailSchema },
+  'campaigns.resume': { params: ByName, result: CampaignDetailSchema },
+  /** → stopped: no new dials; live calls finish; a stopped campaign may be started again. */
+  'campaigns.stop': { params: ByName, result: CampaignDetailSchema },
+  /** The campaign's contacts and where each stands, for the campaign page. */
+  'campaigns.contacts': {
+    params: z
+      .object({
+        name: CampaignName,
+        status: CampaignContactStatus.optional(),
+        /** Matches the phone or the contact's name. */
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    result: z.object({ contacts: z.array(CampaignContactSchema), total: z.number().int().nonnegative() }),
+  },
+} as const;
+
+export const campaignEvents = {
+  /** A campaign's status or progress changed (at most a few times a second per campaign). */
+  'campaign.updated': CampaignDetailSchema,
+} as const;
