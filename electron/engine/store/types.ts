@@ -13,6 +13,9 @@ import type {
   Speaker,
 } from '../api/contract.js';
 
+import type { RoutingRepository } from './routing-types.js';
+export * from './routing-types.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -360,6 +363,8 @@ export interface Repositories {
   dispositions: DispositionRepository;
   dnc: DncRepository;
   audit: AuditRepository;
+  /** Queues, routing rules and agents' live status (routing-types.ts). */
+  routing: RoutingRepository;
 }
 
 export interface Store extends Repositories {

@@ -8,6 +8,7 @@ import type { RepositoryContext } from './context.js';
 import { createDispositionRepository } from './dispositions.js';
 import { createDncRepository } from './dnc.js';
 import { createFlowRepository } from './flows.js';
+import { createRoutingRepository } from './routing.js';
 import { createSettingsRepository } from './settings.js';
 import { createTrunkRepository } from './trunks.js';
 import { createUserRepository } from './users.js';
@@ -26,5 +27,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     dispositions: createDispositionRepository(context),
     dnc: createDncRepository(context),
     audit: createAuditRepository(context),
+    routing: createRoutingRepository(context),
   };
 }
