@@ -29,6 +29,7 @@ import { callCommandHandlers } from './telephony/call-commands.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
+import { importCommandHandlers } from './contacts/import-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
 
 export interface EngineOptions {
@@ -388,6 +389,7 @@ export class Engine {
       'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
       ...callHandlers,
       ...explainCommandHandlers(store),
+      ...importCommandHandlers({ store, dataDir: options.dataDir, events: this.events, actor: options.actor, log: options.log }),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
       'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
       // TEMPORARY (replaced by the campaign service in this session's dialer work).

@@ -15,6 +15,8 @@ import { dncCommands } from './dnc.js';
 import { dialerCommands } from './dialer.js';
 import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campaigns.js';
 import { CallOutcome, CallState } from './call-states.js';
+import { contactCommands } from './contacts.js';
+import { importCommands, importEvents } from './imports.js';
 
 export * from './trunks.js';
 export * from './flows.js';
@@ -22,6 +24,8 @@ export * from './dnc.js';
 export * from './dialer.js';
 export * from './campaigns.js';
 export * from './call-states.js';
+export * from './contacts.js';
+export * from './imports.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -237,6 +241,8 @@ export const commands = {
   ...dncCommands,
   ...dialerCommands,
   ...campaignCommands,
+  ...contactCommands,
+  ...importCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -260,6 +266,7 @@ export const events = {
   ...callEvents,
   ...flowEvents,
   ...campaignEvents,
+  ...importEvents,
 } as const;
 
 export type Events = typeof events;

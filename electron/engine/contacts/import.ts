@@ -44,6 +44,11 @@ export interface ImportProgress {
   rowsRead: number;
   bytesRead: number;
   totalBytes: number;
+  /** Rows written so far (new contacts plus merges; they land with the transaction's commit). */
+  inserted: number;
+  merged: number;
+  /** Rows refused so far. */
+  rejected: number;
 }
 
 export interface ImportOptions {
@@ -56,6 +61,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   onRejected?: (row: RejectedRow) => void;
   maxRejectedKept?: number;
+  /** Who imports, for the audit log (default "cli"). */
+  actor?: string;
 }
 
 export interface ImportResult {
@@ -138,7 +145,7 @@ export async function importContactsFromFile(store: Store, options: ImportOption
   let mapping: ColumnMapping | null = null;
   let inserted = 0;
   let merged = 0;
-  const progress = () => options.onProgress?.({ rowsRead: rows, bytesRead: input.bytesRead, totalBytes });
+  const progress = () => options.onProgress?.({ rowsRead: rows, bytesRead: input.bytesRead, totalBytes, inserted, merged, rejected: rejectedCount });
 
   const outcome = await store.transaction(async (tx) => {
     let listId = existing?.id;
@@ -196,7 +203,7 @@ export async function importContactsFromFile(store: Store, options: ImportOption
       // A file whose every row was rejected still creates the list it names: the user asked for it.
       if (listId === undefined) listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region })).id;
       await tx.audit.add({
-        actor: 'cli',
+        actor: options.actor ?? 'cli',
         action: 'contacts.import',
         subject: options.listName,
         details: { file: options.file, format, rows, accepted: inserted + merged, inserted, merged, rejected: rejectedCount, encoding },

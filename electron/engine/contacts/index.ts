@@ -14,6 +14,6 @@ export {
   type RejectedRow,
 } from './import.js';
 export { detectEncoding, isUtf8, type TextEncoding } from './encoding.js';
-export { mapColumns, targetOf, MappingError, type ColumnMapping, type ColumnTarget } from './mapping.js';
+export { mapColumns, guessColumns, targetOf, MappingError, type ColumnMapping, type ColumnTarget } from './mapping.js';
 export { xlsxRows, cellText } from './xlsx.js';
 export { normalizePhone, isKnownRegion, type PhoneResult } from './phone.js';

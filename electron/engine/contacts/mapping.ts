@@ -74,11 +74,28 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
       throw new MappingError(`--map ${column}=…: the file has no column "${column}" (its columns: ${list(trimmed)})`, 'UNKNOWN_COLUMN');
     }
   }
+  const columns = guessColumns(trimmed, overrides);
+  const phoneColumn = columns.findIndex((c) => c.target.kind === 'phone');
+  if (phoneColumn < 0) {
+    throw new MappingError(
+      `No phone column found. The file's columns: ${list(trimmed)}. Name one phone (or 电话, 手机号), or map it: --map "<column>=phone"`,
+      'NO_PHONE_COLUMN',
+    );
+  }
+  return { columns, phoneColumn };
+}
+
+/**
+ * Each column's target as mapColumns would choose it, without requiring a phone column: the
+ * console's mapping step shows these as suggestions and lets the user pick the phone column.
+ */
+export function guessColumns(headers: readonly string[], overrides: ReadonlyMap<string, string> = new Map()): ColumnMapping['columns'] {
+  const trimmed = headers.map((h) => h.trim());
   const taken = new Set<string>();
   const explicit = new Map([...overrides].map(([column, field]) => [column.trim(), targetOf(field)]));
   // A field claimed by --map is not also guessed for another column.
   for (const target of explicit.values()) taken.add(key(target));
-  const columns = trimmed.map((header, index) => {
+  return trimmed.map((header, index) => {
     const forced = explicit.get(header);
     if (forced) return { header, target: forced };
     const guess = ALIASES[fold(header)];
@@ -90,14 +107,6 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
     const field = header === '' ? `column_${index + 1}` : header;
     return { header, target: { kind: 'field', field, type: 'text' } as ColumnTarget };
   });
-  const phoneColumn = columns.findIndex((c) => c.target.kind === 'phone');
-  if (phoneColumn < 0) {
-    throw new MappingError(
-      `No phone column found. The file's columns: ${list(trimmed)}. Name one phone (or 电话, 手机号), or map it: --map "<column>=phone"`,
-      'NO_PHONE_COLUMN',
-    );
-  }
-  return { columns, phoneColumn };
 }
 
 function key(target: ColumnTarget): string {
