@@ -30,6 +30,7 @@ import { flowCommandHandlers } from './flows/flow-commands.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { importCommandHandlers } from './contacts/import-commands.js';
+import { historyCommandHandlers } from './calls/history-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
 
 export interface EngineOptions {
@@ -122,7 +123,10 @@ export class Engine {
       health: this.trunkHealth,
       createRecorder: (callId) => this.createRecorder(callId),
       ringTimeoutMs: async () => (await this.settings.get()).ringTimeoutMs,
-      onCallEvent: (event) => this.events.emit('call.event', event),
+      onCallEvent: (event) => {
+        this.events.emit('call.event', event);
+        this.liveCalls.noteCallEvent(event); // the bot's reply latency for the wall
+      },
       onCallState: (session) => this.publishLiveCall(session),
     });
     this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
@@ -390,6 +394,7 @@ export class Engine {
       ...callHandlers,
       ...explainCommandHandlers(store),
       ...importCommandHandlers({ store, dataDir: options.dataDir, events: this.events, actor: options.actor, log: options.log }),
+      ...historyCommandHandlers({ store, dataDir: options.dataDir }),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
       'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
       // TEMPORARY (replaced by the campaign service in this session's dialer work).

@@ -17,6 +17,7 @@ import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campa
 import { CallOutcome, CallState } from './call-states.js';
 import { contactCommands } from './contacts.js';
 import { importCommands, importEvents } from './imports.js';
+import { CallFilterFields, historyCommands } from './history.js';
 
 export * from './trunks.js';
 export * from './flows.js';
@@ -26,6 +27,7 @@ export * from './campaigns.js';
 export * from './call-states.js';
 export * from './contacts.js';
 export * from './imports.js';
+export * from './history.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -171,6 +173,10 @@ export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 
 export const LiveCallSchema = CallSummarySchema.extend({
   lastUtterance: z.string().nullable(),
+  /** The bot's last reply latency: from the end of the customer's speech to its prompt going out (bot_prompt's sinceSpeechEndMs). */
+  botLatencyMs: z.number().int().nonnegative().nullable().optional(),
+  /** The agent who has the call, when one has it. */
+  agentName: z.string().nullable().optional(),
 });
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 
@@ -208,10 +214,8 @@ export const commands = {
       .object({
         limit: z.number().int().min(1).max(500).default(50),
         offset: z.number().int().min(0).default(0),
-        outcome: CallOutcome.optional(),
-        campaignId: z.number().int().optional(),
-        /** Matches the number, the contact's name or a transcript line. */
-        search: z.string().max(200).optional(),
+        // outcome, campaignId, search (number, name or transcript text), disposition, from/to (started at).
+        ...CallFilterFields,
       })
       .strict(),
     result: z.object({ calls: z.array(CallSummarySchema), total: z.number().int().nonnegative() }),
@@ -243,6 +247,7 @@ export const commands = {
   ...campaignCommands,
   ...contactCommands,
   ...importCommands,
+  ...historyCommands,
 } as const;
 
 export type Commands = typeof commands;

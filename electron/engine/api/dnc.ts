@@ -45,6 +45,8 @@ export const dncCommands = {
         reason: z.string().trim().max(500).optional(),
         region: Region.optional(),
         source: z.enum(['api', 'import', 'agent', 'flow']).default('api'),
+        /** The call the number was added from (History's "Add to do-not-call"), kept in the audit entry. */
+        callId: z.string().min(1).max(200).optional(),
       })
       .strict(),
     result: z.object({

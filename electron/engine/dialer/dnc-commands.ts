@@ -25,7 +25,7 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
   const { store, actor } = deps;
   return {
     'dnc.list': async ({ limit, offset }) => ({ entries: await store.dnc.list({ limit, offset }) }),
-    'dnc.add': async ({ numbers, reason, region, source }) => {
+    'dnc.add': async ({ numbers, reason, region, source, callId }) => {
       const country = await regionOf(region, deps);
       // Every number is read before anything is written: one bad entry refuses the request.
       const byPhone = new Map<string, string | null>();
@@ -39,7 +39,7 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
       const unique = [...byPhone.keys()];
       const added = await store.transaction(async (tx) => {
         const count = await tx.dnc.add([...byPhone].map(([phone, why]) => ({ phone, reason: why, source })));
-        await tx.audit.add({ actor, action: 'dnc.add', subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`, details: { added: count, source } });
+        await tx.audit.add({ actor, action: 'dnc.add', subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`, details: { added: count, source, ...(callId ? { callId } : {}) } });
         return count;
       });
       return { numbers: unique, added, alreadyListed: unique.length - added };

@@ -299,8 +299,11 @@ export interface CallRepository {
   utterances(callId: string): Promise<UtteranceRecord[]>;
   addRecording(input: Omit<RecordingRecord, 'id' | 'createdAt'>): Promise<RecordingRecord>;
   recording(callId: string): Promise<RecordingRecord | null>;
-  /** Newest first. `search` matches number, contact name and transcript text. */
-  list(filter: { limit: number; offset: number; outcome?: CallOutcome; campaignId?: number; search?: string }): Promise<{ calls: CallListItem[]; total: number }>;
+  /**
+   * Newest first. `search` matches number, contact name and transcript text; `disposition` is a
+   * disposition code; `from`/`to` bound `startedAt` (from inclusive, to exclusive).
+   */
+  list(filter: CallListFilter): Promise<{ calls: CallListItem[]; total: number }>;
   /** Calls not yet ended (state not 'done'), e.g. to close them after a crash. */
   unfinished(): Promise<CallRecord[]>;
   /**
@@ -309,6 +312,17 @@ export interface CallRepository {
    * cap), with whether the call's disposition is final. Oldest first.
    */
   attemptHistory(query: { contactId: number; number: string; since: number }): Promise<CallAttempt[]>;
+}
+
+export interface CallListFilter {
+  limit: number;
+  offset: number;
+  outcome?: CallOutcome | undefined;
+  campaignId?: number | undefined;
+  search?: string | undefined;
+  disposition?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
 }
 
 export interface CallTransitionRecord {

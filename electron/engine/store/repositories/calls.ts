@@ -261,6 +261,18 @@ function listConditions(filter: ListFilter): { where: string; params: Record<str
     conditions.push('c.campaign_id = $campaign_id');
     params.$campaign_id = filter.campaignId;
   }
+  if (filter.disposition !== undefined) {
+    conditions.push('c.disposition_code = $disposition'); // calls_by_disposition
+    params.$disposition = filter.disposition;
+  }
+  if (filter.from !== undefined) {
+    conditions.push('c.started_at >= $from');
+    params.$from = filter.from;
+  }
+  if (filter.to !== undefined) {
+    conditions.push('c.started_at < $to');
+    params.$to = filter.to;
+  }
   const search = filter.search?.trim();
   if (search) {
     conditions.push(`(c.number LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\'
