@@ -9,6 +9,7 @@
 import type { SqlExecutor } from './database.js';
 import { initialSchema } from './migrations/001-initial.js';
 import { campaignsAndRouting } from './migrations/002-campaigns-routing.js';
+import { campaignDialing } from './migrations/003-campaign-dialing.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -18,7 +19,7 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, campaignsAndRouting];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, campaignsAndRouting, campaignDialing];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
 

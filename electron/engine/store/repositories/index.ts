@@ -3,6 +3,7 @@ import type { Repositories } from '../types.js';
 import { createAuditRepository } from './audit.js';
 import { createCallRepository } from './calls.js';
 import { createCampaignRepository } from './campaigns.js';
+import { createCampaignContactRepository } from './campaign-contacts.js';
 import { createContactRepository } from './contacts.js';
 import type { RepositoryContext } from './context.js';
 import { createDispositionRepository } from './dispositions.js';
@@ -28,5 +29,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     dnc: createDncRepository(context),
     audit: createAuditRepository(context),
     routing: createRoutingRepository(context),
+    campaignContacts: createCampaignContactRepository(context),
   };
 }

@@ -1,0 +1,144 @@
+/**
+ * Records and the repository the dialer uses: a campaign's dialing settings (trunks in order, the
+ * power-mode ratio, the agents' queue), its contacts' leases in campaign_contacts, and the counts
+ * its progress is made of. Kept apart from types.ts (which re-exports it) so the dialer can grow
+ * without touching the shared file.
+ *
+ * Times are epoch ms.
+ */
+import type { CallOutcome } from '../api/contract.js';
+import type { CallRecord, CampaignRecord, JsonObject, NewCall } from './types.js';
+
+/** A campaign with what the dialer needs beyond CampaignRecord. */
+export interface DialingCampaignRecord extends CampaignRecord {
+  linesPerAgent: number;
+  queue: string;
+  /** Trunk ids in the order they are tried. */
+  trunkIds: number[];
+  listName: string | null;
+  listDefaultRegion: string | null;
+  flowName: string | null;
+}
+
+export interface NewDialingCampaign {
+  name: string;
+  listId: number;
+  flowId: number | null;
+  /** A version the admin pinned at creation; null: the latest when the campaign starts. */
+  flowVersion: number | null;
+  dialingMode: CampaignRecord['dialingMode'];
+  linesPerAgent: number;
+  queue: string;
+  maxConcurrentCalls: number;
+  schedule: JsonObject;
+  retryPolicy: JsonObject;
+  trunkIds: number[];
+}
+
+export type DialingCampaignChanges = Partial<NewDialingCampaign>;
+
+export type LeaseStatus = 'pending' | 'leased' | 'done';
+
+/** One contact of a campaign, as the dialer judges it. */
+export interface CampaignContactRecord {
+  campaignId: number;
+  contactId: number;
+  phone: string;
+  name: string | null;
+  timeZone: string | null;
+  fields: JsonObject;
+  status: LeaseStatus;
+  attempts: number;
+  nextAt: number;
+  callbackAt: number | null;
+  callbackSource: 'flow' | 'agent' | null;
+  leaseCallId: string | null;
+  leasedAt: number | null;
+  lastCallId: string | null;
+  lastOutcome: CallOutcome | null;
+  lastDisposition: string | null;
+  lastAttemptAt: number | null;
+  doneReason: string | null;
+}
+
+/** A lease whose call has ended (or never started), with the call as stored. */
+export interface LeaseWithCall {
+  campaignId: number;
+  contactId: number;
+  attempts: number;
+  call: CallRecord;
+  /** Whether the call's disposition is a final one (stops further attempts). */
+  dispositionFinal: boolean;
+}
+
+/** What settling a finished call writes on its contact. */
+export interface Settlement {
+  status: 'pending' | 'done';
+  nextAt: number;
+  callbackAt: number | null;
+  callbackSource: 'flow' | 'agent' | null;
+  doneReason: string | null;
+}
+
+export interface CampaignCounts {
+  contacts: number;
+  pending: number;
+  leased: number;
+  done: number;
+  /** Contacts called at least once. */
+  dialed: number;
+  calls: number;
+  answered: number;
+  transferred: number;
+  completed: number;
+  transferFallbacks: number;
+  byOutcome: Partial<Record<CallOutcome, number>>;
+  byDisposition: Record<string, number>;
+  callbacksDue: number;
+  /** Soonest next_at of a pending contact later than `now`, or null. */
+  nextAttemptAt: number | null;
+}
+
+export interface CampaignContactRepository {
+  createCampaign(input: NewDialingCampaign): Promise<DialingCampaignRecord>;
+  updateCampaign(id: number, changes: DialingCampaignChanges): Promise<DialingCampaignRecord>;
+  getCampaign(id: number): Promise<DialingCampaignRecord | null>;
+  getCampaignByName(name: string): Promise<DialingCampaignRecord | null>;
+  /** Campaigns in a status (e.g. every running one when a long-running shell starts). */
+  campaignsWithStatus(status: CampaignRecord['status']): Promise<DialingCampaignRecord[]>;
+  /**
+   * Adds the list's contacts the campaign does not have yet (INSERT … SELECT), those with an id
+   * above `afterContactId` only when given (contacts imported since the last look). Returns how
+   * many were added and the highest contact id of the list seen.
+   */
+  enroll(campaignId: number, listId: number, afterContactId?: number): Promise<{ added: number; maxContactId: number }>;
+  /**
+   * Pending contacts the dialer may judge at `now`: due callbacks first (oldest promise first),
+   * then by next_at. At most `limit`.
+   */
+  due(campaignId: number, now: number, limit: number): Promise<CampaignContactRecord[]>;
+  /** Moves a pending contact's next judgement to `nextAt` (not callable before). */
+  defer(campaignId: number, contactId: number, nextAt: number): Promise<void>;
+  /** A pending contact that needs no more calls (DNC, attempts used up…), with why. */
+  finish(campaignId: number, contactId: number, reason: string, at: number): Promise<void>;
+  /**
+   * Leases the pending contact and creates its call row (state 'queued') in one transaction;
+   * null when the contact is no longer pending (another pass took it).
+   */
+  lease(campaignId: number, contactId: number, call: NewCall & { campaignId: number; contactId: number; attempt: number }): Promise<CallRecord | null>;
+  /** Every leased contact whose call is done, or (with `includeOpen`) every lease with its call. */
+  leases(options?: { includeOpen?: boolean }): Promise<LeaseWithCall[]>;
+  /** Ends a lease after its call: attempts + 1, last call's outcome/disposition, what comes next. */
+  settle(lease: LeaseWithCall, settlement: Settlement): Promise<void>;
+  /** A lease whose call never left 'queued': the call row is removed and the contact is pending again, uncounted. */
+  discard(callId: string): Promise<boolean>;
+  /** Leased contacts per campaign (calls under way). */
+  leasedCount(campaignId: number): Promise<number>;
+  counts(campaignId: number, now: number): Promise<CampaignCounts>;
+  contacts(
+    campaignId: number,
+    filter: { status?: LeaseStatus; search?: string; limit: number; offset: number },
+  ): Promise<{ contacts: CampaignContactRecord[]; total: number }>;
+  /** The contact's row in the campaign, or null. */
+  contact(campaignId: number, contactId: number): Promise<CampaignContactRecord | null>;
+}

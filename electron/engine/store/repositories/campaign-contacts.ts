@@ -1,0 +1,421 @@
+/**
+ * The dialer's tables: a campaign's dialing settings (campaigns + campaign_trunks) and its
+ * contacts' leases (campaign_contacts, schema 2). A lease and its call row are written in one
+ * transaction, and so are a settlement and its contact row: a crash leaves either both or neither.
+ */
+import type { SqlExecutor } from '../database.js';
+import type {
+  CampaignContactRecord,
+  CampaignContactRepository,
+  CampaignCounts,
+  DialingCampaignChanges,
+  DialingCampaignRecord,
+  LeaseWithCall,
+} from '../campaign-dialing-types.js';
+import type { CallRecord, CampaignRecord } from '../types.js';
+import { decodeJsonObject, encodeJson } from './codec.js';
+import { createCallRepository } from './calls.js';
+import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
+
+interface CampaignRow {
+  id: number;
+  name: string;
+  status: CampaignRecord['status'];
+  dialing_mode: CampaignRecord['dialingMode'];
+  list_id: number | null;
+  flow_id: number | null;
+  flow_version: number | null;
+  max_concurrent_calls: number;
+  schedule: string;
+  retry_policy: string;
+  created_at: number;
+  updated_at: number;
+  lines_per_agent: number;
+  queue: string;
+  trunk_ids: string;
+  list_name: string | null;
+  list_region: string | null;
+  flow_name: string | null;
+}
+
+const SELECT_CAMPAIGN = `
+  SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
+         c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue,
+         (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
+         l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
+  FROM campaigns c
+  LEFT JOIN contact_lists l ON l.id = c.list_id
+  LEFT JOIN flows f ON f.id = c.flow_id`;
+
+function toCampaign(row: CampaignRow): DialingCampaignRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    dialingMode: row.dialing_mode,
+    listId: row.list_id,
+    flowId: row.flow_id,
+    flowVersion: row.flow_version,
+    maxConcurrentCalls: row.max_concurrent_calls,
+    schedule: decodeJsonObject(row.schedule, `campaign "${row.name}" schedule`),
+    retryPolicy: decodeJsonObject(row.retry_policy, `campaign "${row.name}" retry policy`),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    linesPerAgent: row.lines_per_agent,
+    queue: row.queue,
+    trunkIds: JSON.parse(row.trunk_ids) as number[], // json_group_array of integers
+    listName: row.list_name,
+    listDefaultRegion: row.list_region,
+    flowName: row.flow_name,
+  };
+}
+
+interface ContactRow {
+  campaign_id: number;
+  contact_id: number;
+  phone: string;
+  name: string | null;
+  time_zone: string | null;
+  fields: string;
+  status: CampaignContactRecord['status'];
+  attempts: number;
+  next_at: number;
+  callback_at: number | null;
+  callback_source: CampaignContactRecord['callbackSource'];
+  lease_call_id: string | null;
+  leased_at: number | null;
+  last_call_id: string | null;
+  last_outcome: CampaignContactRecord['lastOutcome'];
+  last_disposition: string | null;
+  last_attempt_at: number | null;
+  done_reason: string | null;
+}
+
+const CONTACT_COLUMNS = `cc.campaign_id, cc.contact_id, ct.phone, ct.name, ct.time_zone, ct.fields, cc.status, cc.attempts, cc.next_at,
+  cc.callback_at, cc.callback_source, cc.lease_call_id, cc.leased_at, cc.last_call_id, cc.last_outcome, cc.last_disposition,
+  cc.last_attempt_at, cc.done_reason`;
+
+function toContact(row: ContactRow): CampaignContactRecord {
+  return {
+    campaignId: row.campaign_id,
+    contactId: row.contact_id,
+    phone: row.phone,
+    name: row.name,
+    timeZone: row.time_zone,
+    fields: decodeJsonObject(row.fields, `contact ${row.contact_id} fields`),
+    status: row.status,
+    attempts: row.attempts,
+    nextAt: row.next_at,
+    callbackAt: row.callback_at,
+    callbackSource: row.callback_source,
+    leaseCallId: row.lease_call_id,
+    leasedAt: row.leased_at,
+    lastCallId: row.last_call_id,
+    lastOutcome: row.last_outcome,
+    lastDisposition: row.last_disposition,
+    lastAttemptAt: row.last_attempt_at,
+    doneReason: row.done_reason,
+  };
+}
+
+async function getCampaignWhere(db: SqlExecutor, where: string, params: Record<string, string | number>): Promise<DialingCampaignRecord | null> {
+  const row = await db.get<CampaignRow>(`${SELECT_CAMPAIGN} WHERE ${where}`, params);
+  return row ? toCampaign(row) : null;
+}
+
+async function setTrunks(db: SqlExecutor, campaignId: number, trunkIds: readonly number[]): Promise<void> {
+  await db.run('DELETE FROM campaign_trunks WHERE campaign_id = $id', { $id: campaignId });
+  let priority = 0;
+  for (const trunkId of trunkIds) {
+    await explainMissing(
+      db.run('INSERT INTO campaign_trunks (campaign_id, trunk_id, priority) VALUES ($campaign, $trunk, $priority)', { $campaign: campaignId, $trunk: trunkId, $priority: priority++ }),
+      `Trunk ${trunkId} does not exist.`,
+    );
+  }
+}
+
+const CAMPAIGN_COLUMNS = {
+  name: 'name',
+  listId: 'list_id',
+  flowId: 'flow_id',
+  flowVersion: 'flow_version',
+  dialingMode: 'dialing_mode',
+  linesPerAgent: 'lines_per_agent',
+  queue: 'queue',
+  maxConcurrentCalls: 'max_concurrent_calls',
+  schedule: 'schedule',
+  retryPolicy: 'retry_policy',
+} as const;
+
+export function createCampaignContactRepository({ db, now }: RepositoryContext): CampaignContactRepository {
+  const calls = (executor: SqlExecutor) => createCallRepository({ db: executor, now });
+
+  const requireCampaign = async (executor: SqlExecutor, id: number): Promise<DialingCampaignRecord> => {
+    const campaign = await getCampaignWhere(executor, 'c.id = $id', { $id: id });
+    if (!campaign) throw notFound(`Campaign ${id} does not exist.`);
+    return campaign;
+  };
+
+  return {
+    createCampaign(input) {
+      return db.transaction(async (tx) => {
+        const insert = tx.get<{ id: number }>(
+          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, created_at, updated_at)
+           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $now, $now) RETURNING id`,
+          {
+            $name: input.name,
+            $mode: input.dialingMode,
+            $list: input.listId,
+            $flow: input.flowId,
+            $version: input.flowVersion,
+            $max: input.maxConcurrentCalls,
+            $schedule: encodeJson(input.schedule),
+            $retry: encodeJson(input.retryPolicy),
+            $lines: input.linesPerAgent,
+            $queue: input.queue,
+            $now: now(),
+          },
+        );
+        const { id } = returned(await explainMissing(insert, 'The contact list or flow version given for the campaign does not exist.'));
+        await setTrunks(tx, id, input.trunkIds);
+        return requireCampaign(tx, id);
+      });
+    },
+
+    updateCampaign(id, changes: DialingCampaignChanges) {
+      return db.transaction(async (tx) => {
+        const sets: string[] = [];
+        const params: Record<string, string | number | null> = { $id: id, $now: now() };
+        for (const [field, column] of Object.entries(CAMPAIGN_COLUMNS) as Array<[keyof typeof CAMPAIGN_COLUMNS, string]>) {
+          const value = changes[field];
+          if (value === undefined) continue;
+          sets.push(`${column} = $${column}`);
+          params[`$${column}`] = typeof value === 'object' && value !== null ? encodeJson(value) : value;
+        }
+        const { changes: updated } = await explainMissing(
+          tx.run(`UPDATE campaigns SET ${[...sets, 'updated_at = $now'].join(', ')} WHERE id = $id`, params),
+          'The contact list or flow version given for the campaign does not exist.',
+        );
+        if (updated === 0) throw notFound(`Campaign ${id} does not exist.`);
+        if (changes.trunkIds) await setTrunks(tx, id, changes.trunkIds);
+        return requireCampaign(tx, id);
+      });
+    },
+
+    getCampaign: (id) => getCampaignWhere(db, 'c.id = $id', { $id: id }),
+    getCampaignByName: (name) => getCampaignWhere(db, 'c.name = $name', { $name: name }),
+
+    async campaignsWithStatus(status) {
+      const rows = await db.all<CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.status = $status ORDER BY c.id`, { $status: status });
+      return rows.map(toCampaign);
+    },
+
+    enroll(campaignId, listId, afterContactId) {
+      return db.transaction(async (tx) => {
+        // contacts.id is the rowid: "id > after" is a range scan of only the newer contacts.
+        const { changes } = await tx.run(
+          `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, next_at)
+           SELECT $campaign, id, 0 FROM contacts WHERE list_id = $list AND id > $after`,
+          { $campaign: campaignId, $list: listId, $after: afterContactId ?? 0 },
+        );
+        const max = await tx.get<{ m: number | null }>('SELECT max(id) AS m FROM contacts WHERE list_id = $list', { $list: listId });
+        return { added: changes, maxContactId: max?.m ?? 0 };
+      });
+    },
+
+    async due(campaignId, at, limit) {
+      // Due callbacks first (a promise made to the customer), then everything else by next_at.
+      const callbacks = await db.all<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id
+         WHERE cc.campaign_id = $campaign AND cc.status = 'pending' AND cc.callback_at IS NOT NULL AND cc.callback_at <= $now AND cc.next_at <= $now
+         ORDER BY cc.callback_at, cc.contact_id LIMIT $limit`,
+        { $campaign: campaignId, $now: at, $limit: limit },
+      );
+      const rest =
+        callbacks.length >= limit
+          ? []
+          : await db.all<ContactRow>(
+              `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc INDEXED BY campaign_contacts_pending JOIN contacts ct ON ct.id = cc.contact_id
+               WHERE cc.campaign_id = $campaign AND cc.status = 'pending' AND cc.next_at <= $now
+               ORDER BY cc.next_at, cc.contact_id LIMIT $limit`,
+              { $campaign: campaignId, $now: at, $limit: limit },
+            );
+      const seen = new Set(callbacks.map((r) => r.contact_id));
+      return [...callbacks, ...rest.filter((r) => !seen.has(r.contact_id))].slice(0, limit).map(toContact);
+    },
+
+    async defer(campaignId, contactId, nextAt) {
+      await db.run(`UPDATE campaign_contacts SET next_at = $next WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`, {
+        $campaign: campaignId,
+        $contact: contactId,
+        $next: nextAt,
+      });
+    },
+
+    async finish(campaignId, contactId, reason, at) {
+      await db.run(
+        `UPDATE campaign_contacts SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+         WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
+        { $campaign: campaignId, $contact: contactId, $reason: reason, $at: at },
+      );
+    },
+
+    lease(campaignId, contactId, call) {
+      return db.transaction(async (tx) => {
+        const { changes } = await tx.run(
+          `UPDATE campaign_contacts SET status = 'leased', lease_call_id = $call, leased_at = $now
+           WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
+          { $campaign: campaignId, $contact: contactId, $call: call.id, $now: call.startedAt },
+        );
+        if (changes === 0) return null;
+        return calls(tx).create({ ...call, state: 'queued' });
+      });
+    },
+
+    async leases(options = {}) {
+      const rows = await db.all<{ campaign_id: number; contact_id: number; attempts: number; call_id: string; final: number | null }>(
+        `SELECT cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final
+         FROM campaign_contacts cc
+         JOIN calls c ON c.id = cc.lease_call_id
+         LEFT JOIN dispositions d ON d.code = c.disposition_code
+         WHERE cc.status = 'leased' ${options.includeOpen ? '' : "AND c.state = 'done'"}`,
+      );
+      const result: LeaseWithCall[] = [];
+      for (const row of rows) {
+        const call = await calls(db).get(row.call_id);
+        if (!call) continue;
+        const { contactName: _n, campaignName: _c, ...record } = call;
+        result.push({ campaignId: row.campaign_id, contactId: row.contact_id, attempts: row.attempts, call: record as CallRecord, dispositionFinal: row.final === 1 });
+      }
+      return result;
+    },
+
+    async settle(lease, s) {
+      await db.run(
+        `UPDATE campaign_contacts SET status = $status, attempts = attempts + 1, next_at = $next, callback_at = $callback,
+           callback_source = $source, lease_call_id = NULL, leased_at = NULL, last_call_id = $call, last_outcome = $outcome,
+           last_disposition = $disposition, last_attempt_at = $started, done_reason = $reason
+         WHERE campaign_id = $campaign AND contact_id = $contact AND lease_call_id = $call`,
+        {
+          $status: s.status,
+          $next: s.nextAt,
+          $callback: s.callbackAt,
+          $source: s.callbackSource,
+          $call: lease.call.id,
+          $outcome: lease.call.outcome,
+          $disposition: lease.call.dispositionCode,
+          $started: lease.call.startedAt,
+          $reason: s.doneReason,
+          $campaign: lease.campaignId,
+          $contact: lease.contactId,
+        },
+      );
+    },
+
+    discard(callId) {
+      return db.transaction(async (tx) => {
+        const call = await tx.get<{ state: string }>('SELECT state FROM calls WHERE id = $id', { $id: callId });
+        if (!call || call.state !== 'queued') return false;
+        await tx.run(`UPDATE campaign_contacts SET status = 'pending', lease_call_id = NULL, leased_at = NULL WHERE lease_call_id = $id`, { $id: callId });
+        // Never dialed: no SIP message left the machine, so it is no attempt (call events and transitions go with it).
+        await tx.run('DELETE FROM calls WHERE id = $id', { $id: callId });
+        return true;
+      });
+    },
+
+    async leasedCount(campaignId) {
+      const row = await db.get<{ n: number }>(`SELECT count(*) AS n FROM campaign_contacts WHERE campaign_id = $id AND status = 'leased'`, { $id: campaignId });
+      return row?.n ?? 0;
+    },
+
+    counts(campaignId, at) {
+      return db.transaction(
+        async (tx) => {
+          const p = { $id: campaignId };
+          const byStatus = await tx.all<{ status: string; n: number; dialed: number }>(
+            'SELECT status, count(*) AS n, sum(attempts > 0) AS dialed FROM campaign_contacts WHERE campaign_id = $id GROUP BY status',
+            p,
+          );
+          const n = (status: string) => byStatus.find((r) => r.status === status)?.n ?? 0;
+          const callRow = await tx.get<{ calls: number; answered: number; completed: number }>(
+            `SELECT count(*) AS calls, count(answered_at) AS answered, sum(outcome = 'completed') AS completed FROM calls WHERE campaign_id = $id`,
+            p,
+          );
+          const transfers = await tx.get<{ transferred: number; fallbacks: number }>(
+            `SELECT count(DISTINCT CASE WHEN t.to_state = 'transferring' THEN t.call_id END) AS transferred,
+                    count(DISTINCT CASE WHEN t.from_state = 'transferring' AND t.to_state = 'bot' THEN t.call_id END) AS fallbacks
+             FROM call_transitions t JOIN calls c ON c.id = t.call_id WHERE c.campaign_id = $id AND t.to_state IN ('transferring', 'bot')`,
+            p,
+          );
+          const unanswered = await tx.get<{ n: number }>(
+            `SELECT count(DISTINCT e.call_id) AS n FROM call_events e JOIN calls c ON c.id = e.call_id WHERE c.campaign_id = $id AND e.type = 'transfer_unanswered'`,
+            p,
+          );
+          const outcomes = await tx.all<{ outcome: string; n: number }>('SELECT outcome, count(*) AS n FROM calls WHERE campaign_id = $id AND outcome IS NOT NULL GROUP BY outcome', p);
+          const dispositions = await tx.all<{ code: string; n: number }>(
+            'SELECT disposition_code AS code, count(*) AS n FROM calls WHERE campaign_id = $id AND disposition_code IS NOT NULL GROUP BY disposition_code',
+            p,
+          );
+          const waiting = await tx.get<{ due: number; next: number | null }>(
+            `SELECT sum(callback_at IS NOT NULL AND callback_at <= $now) AS due, min(CASE WHEN next_at > $now THEN next_at END) AS next
+             FROM campaign_contacts WHERE campaign_id = $id AND status = 'pending'`,
+            { ...p, $now: at },
+          );
+          const counts: CampaignCounts = {
+            contacts: byStatus.reduce((sum, r) => sum + r.n, 0),
+            pending: n('pending'),
+            leased: n('leased'),
+            done: n('done'),
+            dialed: byStatus.reduce((sum, r) => sum + (r.dialed ?? 0), 0),
+            calls: callRow?.calls ?? 0,
+            answered: callRow?.answered ?? 0,
+            completed: callRow?.completed ?? 0,
+            transferred: transfers?.transferred ?? 0,
+            transferFallbacks: Math.max(transfers?.fallbacks ?? 0, unanswered?.n ?? 0),
+            byOutcome: Object.fromEntries(outcomes.map((r) => [r.outcome, r.n])),
+            byDisposition: Object.fromEntries(dispositions.map((r) => [r.code, r.n])),
+            callbacksDue: waiting?.due ?? 0,
+            nextAttemptAt: waiting?.next ?? null,
+          };
+          return counts;
+        },
+        { behavior: 'deferred' },
+      );
+    },
+
+    contacts(campaignId, filter) {
+      const conditions = ['cc.campaign_id = $campaign'];
+      const params: Record<string, string | number> = { $campaign: campaignId };
+      if (filter.status) {
+        conditions.push('cc.status = $status');
+        params.$status = filter.status;
+      }
+      const search = filter.search?.trim();
+      if (search) {
+        conditions.push(`(ct.phone LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\')`);
+        params.$pattern = likeContaining(search);
+      }
+      const where = conditions.join(' AND ');
+      return db.transaction(
+        async (tx) => {
+          const rows = await tx.all<ContactRow>(
+            `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id WHERE ${where}
+             ORDER BY cc.contact_id LIMIT $limit OFFSET $offset`,
+            { ...params, $limit: filter.limit, $offset: filter.offset },
+          );
+          const total = await tx.get<{ n: number }>(`SELECT count(*) AS n FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id WHERE ${where}`, params);
+          return { contacts: rows.map(toContact), total: total?.n ?? 0 };
+        },
+        { behavior: 'deferred' },
+      );
+    },
+
+    async contact(campaignId, contactId) {
+      const row = await db.get<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id WHERE cc.campaign_id = $campaign AND cc.contact_id = $contact`,
+        { $campaign: campaignId, $contact: contactId },
+      );
+      return row ? toContact(row) : null;
+    },
+  };
+}
