@@ -15,6 +15,8 @@ import type {
 
 import type { RoutingRepository } from './routing-types.js';
 export * from './routing-types.js';
+import type { CampaignContactRepository } from './campaign-dialing-types.js';
+export * from './campaign-dialing-types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -379,6 +381,8 @@ export interface Repositories {
   audit: AuditRepository;
   /** Queues, routing rules and agents' live status (routing-types.ts). */
   routing: RoutingRepository;
+  /** The dialer's campaign settings and contact leases (campaign-dialing-types.ts). */
+  campaignContacts: CampaignContactRepository;
 }
 
 export interface Store extends Repositories {
