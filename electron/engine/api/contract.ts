@@ -18,6 +18,7 @@ import { CallOutcome, CallState } from './call-states.js';
 import { contactCommands } from './contacts.js';
 import { importCommands, importEvents } from './imports.js';
 import { CallFilterFields, historyCommands } from './history.js';
+import { routingCommands, routingEvents } from './routing.js';
 
 export * from './trunks.js';
 export * from './flows.js';
@@ -28,6 +29,7 @@ export * from './call-states.js';
 export * from './contacts.js';
 export * from './imports.js';
 export * from './history.js';
+export * from './routing.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -64,6 +66,9 @@ export const SettingsSchema = z.object({
   recordCalls: z.boolean(),
   /** Time an agent gets after a call to fill in the wrap-up form. */
   wrapUpMs: z.number().int().min(0).max(600_000),
+  /** The agent's microphone and speaker in the media host (device ids from devices.list; '' = the system default). */
+  audioInputDeviceId: z.string().max(500),
+  audioOutputDeviceId: z.string().max(500),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -77,6 +82,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxConcurrentCalls: 10,
   recordCalls: true,
   wrapUpMs: 30_000,
+  audioInputDeviceId: '',
+  audioOutputDeviceId: '',
 };
 
 /** Epoch milliseconds. */
@@ -248,6 +255,7 @@ export const commands = {
   ...contactCommands,
   ...importCommands,
   ...historyCommands,
+  ...routingCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -272,6 +280,7 @@ export const events = {
   ...flowEvents,
   ...campaignEvents,
   ...importEvents,
+  ...routingEvents,
 } as const;
 
 export type Events = typeof events;

@@ -105,7 +105,7 @@ describe('contact import (CSV and XLSX)', () => {
     const result = await importContactsFromFile(store, { file, listName: 'big', onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ rows: 12_345, accepted: 12_345, inserted: 12_345 });
     expect(progress.length).toBeGreaterThanOrEqual(3);
-    expect(progress.at(-1)).toEqual({ rowsRead: 12_345, bytesRead: result.bytes, totalBytes: result.bytes });
+    expect(progress.at(-1)).toEqual({ rowsRead: 12_345, bytesRead: result.bytes, totalBytes: result.bytes, inserted: 12_345, merged: 0, rejected: 0 });
     expect(await store.contacts.countContacts(result.listId)).toBe(12_345);
   });
 

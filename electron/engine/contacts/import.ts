@@ -265,7 +265,7 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
       error.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again'
         : `unparseable row: ${error.message}`;
-    skipped.push({ before: parser.info.records, reason, raw: (raw ?? '').replace(/\r?\n$/, '') });
+    skipped.push({ before: parser.info.records, reason, raw: (raw ?? '').replace(/\r?\n?$/, '') });
   });
   input.on('error', (error) => parser.destroy(error));
   input.pipe(iconv.decodeStream(iconvName(encoding))).pipe(parser);
@@ -278,7 +278,7 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
         const { reason, raw: text } = skipped.shift()!;
         yield { row: ++row, cells: [], raw: text, error: reason };
       }
-      yield { row: ++row, cells: record, raw: raw.replace(/\r?\n$/, '') };
+      yield { row: ++row, cells: record, raw: raw.replace(/\r?\n?$/, '') };
     }
     for (const { reason, raw: text } of skipped.splice(0)) yield { row: ++row, cells: [], raw: text, error: reason };
   }
