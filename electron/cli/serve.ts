@@ -1,5 +1,6 @@
 /** `outbound serve`: the engine plus the headless console, until Ctrl+C or SIGTERM. */
 import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import { resolveMediaPath } from '../engine/calls/index.js';
 import { startHeadlessServer } from '../headless/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
@@ -28,7 +29,15 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
   }
   let server;
   try {
-    server = await startHeadlessServer({ api: engine, rendererDir: options.rendererDir, host: options.host, port: options.port, log: options.log });
+    const live = engine;
+    server = await startHeadlessServer({
+      api: engine,
+      rendererDir: options.rendererDir,
+      host: options.host,
+      port: options.port,
+      log: options.log,
+      media: (mediaPath) => resolveMediaPath(live.store, live.dataDir, mediaPath),
+    });
   } catch (error) {
     await engine.stop();
     const code = (error as NodeJS.ErrnoException).code;

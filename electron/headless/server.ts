@@ -22,6 +22,7 @@ import { MEDIA_HOST_LINK_PATH } from '../engine/api/media-host.js';
 import { MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../engine/api/messages.js';
 import type { MediaHostConnection } from '../engine/telephony/index.js';
 import type { Logger } from '../engine/log.js';
+import { MEDIA_PREFIX, serveMedia, type MediaResolver } from './media.js';
 
 /** What the server needs from the engine. */
 export interface HeadlessApi {
@@ -40,6 +41,8 @@ export interface HeadlessServerOptions {
   /** Given for tests; otherwise 32 random bytes. */
   token?: string;
   log: Logger;
+  /** Files behind GET /media/<path> (call recordings), with Range support; none without it. */
+  media?: MediaResolver;
 }
 
 export interface HeadlessServer {
@@ -126,6 +129,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     if (auth === 'query') {
       response.setHeader('Set-Cookie', `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
+    if (url.pathname.startsWith(MEDIA_PREFIX)) return serveMedia(request, response, url.pathname, options.media);
     const file = resolveAsset(rendererDir, url.pathname);
     if (!file) return sendText(response, 404, 'Not found');
     let info;

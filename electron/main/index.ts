@@ -10,6 +10,8 @@ import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
 import { createElectronMediaHostLauncher } from './media-host-window.js';
+import { handleMediaProtocol, registerMediaScheme } from './media-protocol.js';
+import { resolveMediaPath } from '../engine/calls/index.js';
 import { createConsoleWindow, rendererPaths } from './windows.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,6 +25,9 @@ app.commandLine.appendSwitch('disable-features', 'WebRtcHideLocalIpsWithMdns');
 app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
 // The media host moves audio through SharedArrayBuffers; its file:// page is not cross-origin isolated.
 app.commandLine.appendSwitch('enable-features', 'SharedArrayBuffer');
+
+// Call recordings for History's player (outbound-media://recordings/<callId>); privileged before ready.
+registerMediaScheme();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -51,6 +56,7 @@ async function start(): Promise<void> {
     return;
   }
   applyPermissionPolicy(session.defaultSession, isTrustedUrl);
+  handleMediaProtocol((mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath));
   engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }), { warm: true });
   const disposeIpc = registerApiIpc(ipcMain, {
     api: engine,

@@ -71,3 +71,15 @@ export function historyCommandHandlers({ store, dataDir }: HistoryCommandDeps): 
     },
   };
 }
+
+/**
+ * What a transport serves for a (decoded) media path (`recordings/<callId>`), or null. Both shells use it:
+ * the headless server at GET /media/<path>, Electron's `outbound-media://` protocol.
+ */
+export async function resolveMediaPath(store: Store, dataDir: string, mediaPath: string): Promise<{ path: string; contentType: string } | null> {
+  // The path arrives decoded (the transport decodes the URL once).
+  const callId = /^recordings\/([^/]+)$/.exec(mediaPath)?.[1];
+  if (!callId) return null;
+  const file = await recordingFile(store, dataDir, callId);
+  return file && { path: file.path, contentType: 'audio/wav' };
+}

@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRange } from './media.js';
+import { startHeadlessServer, type HeadlessServer } from './server.js';
+
+const quietLog = { info() {}, warn() {}, error() {} };
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('parseRange', () => {
+  it('reads one byte range, open-ended and suffix forms', () => {
+    expect(parseRange(undefined, 100)).toBeNull();
+    expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=95-200', 100)).toEqual({ start: 95, end: 99 });
+    expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=5-1', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-1,5-6', 100)).toBeNull();
+    expect(parseRange('items=0-1', 100)).toBeNull();
+  });
+});
+
+describe('GET /media/…', () => {
+  let dir: string;
+  let server: HeadlessServer;
+  const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'outbound-media-'));
+    await writeFile(join(dir, 'c1.wav'), bytes);
+    server = await startHeadlessServer({
+      api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} },
+      rendererDir: dir,
+      port: 0,
+      log: quietLog,
+      media: async (mediaPath) => (mediaPath === 'recordings/c1' ? { path: join(dir, 'c1.wav'), contentType: 'audio/wav' } : null),
+    });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const host = () => ({ Host: `127.0.0.1:${server.port}` });
+
+  it('needs the token (query or the session cookie)', async () => {
+    expect((await get(server.port, '/media/recordings/c1', host())).status).toBe(401);
+    const withQuery = await get(server.port, `/media/recordings/c1?token=${server.token}`, host());
+    expect(withQuery.status).toBe(200);
+    const cookie = String(withQuery.headers['set-cookie']).split(';')[0]!;
+    expect((await get(server.port, '/media/recordings/c1', { ...host(), Cookie: cookie })).status).toBe(200);
+  });
+
+  it('serves the whole file, or the range asked for with 206', async () => {
+    const whole = await get(server.port, `/media/recordings/c1?token=${server.token}`, host());
+    expect(whole.headers['content-type']).toBe('audio/wav');
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.body.equals(bytes)).toBe(true);
+    const part = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=100-199' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 100-199/1000');
+    expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
+    const tail = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=-10' });
+    expect(tail.body.equals(bytes.subarray(990))).toBe(true);
+    const beyond = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=5000-' });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers['content-range']).toBe('bytes */1000');
+  });
+
+  it('answers 404 for media the resolver does not know', async () => {
+    expect((await get(server.port, `/media/recordings/nope?token=${server.token}`, host())).status).toBe(404);
+    expect((await get(server.port, `/media/%E0%A4%A?token=${server.token}`, host())).status).toBe(400);
+  });
+});
