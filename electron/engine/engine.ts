@@ -32,6 +32,7 @@ import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { importCommandHandlers } from './contacts/import-commands.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
+import { botTransfer, routingCommandHandlers, RoutingService } from './routing/index.js';
 
 export interface EngineOptions {
   /** Where the database, recordings and caches live. Created if missing. */
@@ -82,6 +83,8 @@ export class Engine {
   readonly telephony: Telephony;
   /** Dialog flows: versioned save/validate, `load(name, version?)` for calls, training, test chats. */
   readonly flows: FlowService;
+  /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
+  readonly routing: RoutingService;
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
@@ -131,6 +134,8 @@ export class Engine {
     });
     this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
     this.flows = new FlowService({ store, events: this.events, log, defaultTimeZone: async () => (await this.settings.get()).timeZone });
+    this.routing = new RoutingService({ store, log, emit: (event, data) => this.events.emit(event, data), wrapUpMs: async () => (await this.settings.get()).wrapUpMs });
+    this.telephony.onCallEnded((end) => void this.routing.callEnded(end.callId).catch((error: unknown) => log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) })));
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });
@@ -178,6 +183,7 @@ export class Engine {
     );
     // Saved versions train their phrase models; at start, optionally every latest version (from the disk cache when trained before).
     engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: options.trainFlowsAtStart ?? false });
+    await engine.routing.start();
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
@@ -221,6 +227,7 @@ export class Engine {
     this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
     this.stopped = true;
     this.flows.close();
+    this.routing.close();
     await this.telephony.stop();
     await this.speech?.close();
     await this.store.close();
@@ -257,8 +264,15 @@ export class Engine {
         }
       },
       loadFlow: (name, version) => this.flows.load(name, version),
+      transfer: botTransfer(this.routing, () => this.agentDevices()),
     });
     return this.botService;
+  }
+
+  /** The agent's microphone and speaker chosen in Settings ('' = the system default). */
+  private async agentDevices(): Promise<{ inputDeviceId: string; outputDeviceId: string }> {
+    const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
+    return { inputDeviceId: audioInputDeviceId, outputDeviceId: audioOutputDeviceId };
   }
 
   /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
@@ -393,6 +407,18 @@ export class Engine {
       'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
       ...callHandlers,
       ...explainCommandHandlers(store),
+      ...routingCommandHandlers({
+        routing: this.routing,
+        store,
+        actor: options.actor,
+        mute: (callId, muted) => this.telephony.require(callId).muteAgent(muted),
+        devices: async () => {
+          const host = this.telephony.mediaHost;
+          if (!host) throw new ApiError('UNAVAILABLE', 'No media host in this process: audio devices are listed by the media host');
+          return (await host.client()).request('devices.list', {});
+        },
+        agentsChanged: async () => this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
+      }),
       ...importCommandHandlers({ store, dataDir: options.dataDir, events: this.events, actor: options.actor, log: options.log }),
       ...historyCommandHandlers({ store, dataDir: options.dataDir }),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),

@@ -29,7 +29,20 @@ export const MEDIA_HOST_CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
   '--allow-loopback-in-peer-connection',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // The agent's microphone (takeover, devices.list) without a permission prompt nobody can click.
+  '--use-fake-ui-for-media-stream',
 ];
+
+/**
+ * OUTBOUND_FAKE_MIC=/path/to.wav (tests, demos): Chromium's fake microphone speaks that file (in a
+ * loop) instead of a real device, so an agent takeover can be heard on a machine with no sound card.
+ */
+export function fakeMicArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = env.OUTBOUND_FAKE_MIC;
+  if (!file) return [];
+  if (!existsSync(file)) throw new Error(`OUTBOUND_FAKE_MIC names ${file}, which does not exist`);
+  return ['--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${file}`];
+}
 
 export interface ChromiumLauncherOptions {
   server: Pick<HeadlessServer, 'mediaHostUrl' | 'acceptMediaHostLink'>;
@@ -58,7 +71,7 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
       const profile = await mkdtemp(join(tmpdir(), 'outbound-media-host-'));
       let context: BrowserContext;
       try {
-        context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: MEDIA_HOST_CHROMIUM_ARGS });
+        context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()] });
       } catch (error) {
         await rm(profile, { recursive: true, force: true });
         throw new Error(`Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

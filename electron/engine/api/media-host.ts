@@ -62,6 +62,25 @@ export const hostCommands = {
   'call.refer': { params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }), result: z.object({}) },
   /** Drops whatever the call's player still holds (barge-in). */
   'call.flush': { params: z.object({ callId: CallId }), result: z.object({}) },
+  /**
+   * Agent takeover in the same call: the agent's microphone (device id, '' = default) joins the
+   * call's outgoing audio, then the bot fades out over crossfadeMs and its player is flushed; the
+   * customer plays on the agent's output device ('' = default).
+   */
+  'call.takeover': {
+    params: z.object({ callId: CallId, inputDeviceId: z.string(), outputDeviceId: z.string(), crossfadeMs: z.number().int().min(0).max(1000).default(60) }),
+    result: z.object({ inputLabel: z.string() }),
+  },
+  /** The agent's microphone gain to 0 (muted) or back to 1. */
+  'call.agentMute': { params: z.object({ callId: CallId, muted: z.boolean() }), result: z.object({}) },
+  /** Microphones and speakers this host can use. */
+  'devices.list': {
+    params: z.object({}),
+    result: z.object({
+      inputs: z.array(z.object({ deviceId: z.string(), label: z.string() })),
+      outputs: z.array(z.object({ deviceId: z.string(), label: z.string() })),
+    }),
+  },
 } as const;
 
 export type HostCommands = typeof hostCommands;

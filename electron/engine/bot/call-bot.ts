@@ -29,11 +29,37 @@ const PRE_ROLL_MS = 200;
 const POST_ROLL_MS = 100;
 const FRAME_MS = 20;
 
-/** What the bot says when a transfer finds no agent (routing arrives with campaigns). */
+/** What the bot says when a transfer finds no agent and there is no routing to give a fallback. */
 const NO_AGENT_PROMPT = {
   en: 'Sorry, no one is available to take your call right now. We will call you back soon. Goodbye.',
   'zh-CN': '抱歉，目前没有可以接听的客服，我们会尽快再与您联系。再见。',
 } as const;
+
+/** The queue's fallback when nobody took the transfer in time (routing decides which). */
+const FALLBACK_PROMPTS = {
+  callback_offer: {
+    en: 'Sorry, all our agents are busy right now. We will call you back within the hour. Goodbye.',
+    'zh-CN': '抱歉，现在客服都在忙。我们会在一小时内给您回电。再见。',
+  },
+  voicemail: {
+    en: 'Sorry, all our agents are busy right now. Please leave a message after the tone.',
+    'zh-CN': '抱歉，现在客服都在忙。请在提示音后留言。',
+  },
+  voicemailThanks: { en: 'Thank you, we got your message. Goodbye.', 'zh-CN': '谢谢，您的留言已收到。再见。' },
+} as const;
+/** How long the customer may speak after the voicemail tone. */
+const VOICEMAIL_MS = 20_000;
+
+/** What routing needs to know about a transfer: the contact and what was said so far. */
+export interface BotTransferContext {
+  fields: Readonly<Record<string, unknown>>;
+  /** The customer's last recognized intent. */
+  lastIntent: string | null;
+  transcript: Array<{ speaker: CallUtterance['speaker']; text: string; intent: string | null; startMs: number }>;
+}
+
+/** true: an agent took the call. Otherwise the queue's fallback for the bot to carry out (null: none). */
+export type BotTransferResult = boolean | { taken: false; fallback: 'callback_offer' | 'voicemail' | null; callbackAt: number | null };
 
 export interface CallBotDeps {
   pool: SpeechWorkerPool;
@@ -45,7 +71,9 @@ export interface CallBotDeps {
    * Offers the call to an agent queue; resolves true when an agent took it (the bot then leaves
    * the call alone). Without routing, nobody takes it and the bot says so and hangs up.
    */
-  transfer?(session: CallSession, queue: string, reason: string): Promise<boolean>;
+  transfer?(session: CallSession, queue: string, reason: string, context: BotTransferContext): Promise<BotTransferResult>;
+  /** How long a voicemail fallback records the customer (default 20 s). */
+  voicemailMs?: number;
   now?: () => Date;
 }
 
@@ -95,6 +123,9 @@ export class CallBot {
   /** When the endpointer decided that utterance was over. */
   private lastDecisionAt: number | null = null;
   private callbackAt: Date | null = null;
+  /** The transcript so far and the last intent, for the agent's context card. */
+  private readonly transcript: BotTransferContext['transcript'] = [];
+  private lastIntent: string | null = null;
 
   constructor(
     readonly session: CallSession,
@@ -111,6 +142,10 @@ export class CallBot {
       scheduleCallback: async (at) => {
         this.callbackAt = at;
         this.session.note('callback_requested', { at: at.toISOString() });
+        // Stored on the call: the dialer schedules the contact's callback from it when the call ends.
+        await this.deps.store.calls
+          .update(this.session.callId, { callbackAt: at.getTime() })
+          .catch((error: unknown) => this.deps.log.error('Storing the callback time failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) }));
       },
       hangup: async () => undefined, // the bot hangs up once the dialog has ended (see run)
     };
@@ -154,11 +189,22 @@ export class CallBot {
       if (outcome.reason === 'transfer' && this.transferRequest) {
         const { queue, reason } = this.transferRequest;
         this.session.enterPhase('transferring', { queue, reason });
-        agentTook = (await this.deps.transfer?.(this.session, queue, reason).catch(() => false)) ?? false;
+        const context: BotTransferContext = { fields: this.options.contact.fields, lastIntent: this.lastIntent, transcript: [...this.transcript] };
+        const result: BotTransferResult = this.deps.transfer
+          ? await this.deps.transfer(this.session, queue, reason, context).catch((error: unknown) => {
+              this.deps.log.error('The transfer failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
+              return false;
+            })
+          : false;
+        agentTook = result === true;
         if (!agentTook && this.session.isUp) {
-          this.session.note('transfer_unanswered', { queue, reason: 'no agent available' });
-          disposition = 'abandoned';
-          await this.say(NO_AGENT_PROMPT[this.options.flow.flow.language], false);
+          if (typeof result === 'object' && result.fallback !== null) {
+            disposition = await this.fallback(result.fallback, result.callbackAt);
+          } else {
+            this.session.note('transfer_unanswered', { queue, reason: 'no agent available' });
+            disposition = 'abandoned';
+            await this.say(NO_AGENT_PROMPT[this.options.flow.flow.language], false);
+          }
         }
       } else if (outcome.reason === 'error' || outcome.reason === 'cancelled') {
         disposition = outcome.reason === 'error' ? 'failed' : null;
@@ -173,6 +219,26 @@ export class CallBot {
     }
     await this.close();
     return { ...outcome, storedDisposition: disposition, agentTook };
+  }
+
+  /** Nobody took the transfer: back to the bot, which carries out the queue's fallback. Returns the disposition. */
+  private async fallback(kind: 'callback_offer' | 'voicemail', callbackAt: number | null): Promise<string> {
+    const language = this.options.flow.flow.language;
+    this.session.enterPhase('bot', { fallback: kind });
+    if (kind === 'callback_offer') {
+      if (callbackAt !== null) this.callbackAt = new Date(callbackAt);
+      await this.say(FALLBACK_PROMPTS.callback_offer[language], false);
+      return 'callback_scheduled';
+    }
+    await this.say(FALLBACK_PROMPTS.voicemail[language], false);
+    await this.session.play(toneFrames(1000, 400));
+    const startMs = this.nowCallMs();
+    this.session.note('voicemail_started', { atMs: startMs });
+    const lengthMs = this.deps.voicemailMs ?? VOICEMAIL_MS;
+    await Promise.race([new Promise((r) => setTimeout(r, lengthMs)), this.session.whenEnded()]);
+    this.session.note('voicemail_ended', { startMs, endMs: this.nowCallMs() });
+    if (this.session.isUp) await this.say(FALLBACK_PROMPTS.voicemailThanks[language], false);
+    return 'voicemail';
   }
 
   async close(): Promise<void> {
@@ -389,6 +455,7 @@ export class CallBot {
   private noteDialogEvent(event: DialogEvent): void {
     switch (event.type) {
       case 'answer':
+        this.lastIntent = event.intent;
         this.session.note('intent', { nodeId: event.nodeId, intent: event.intent, confidence: round3(event.confidence), matchedBy: event.matchedBy, ...(event.text !== undefined ? { text: event.text } : {}), ...(event.digits !== undefined ? { digits: event.digits } : {}) });
         return;
       case 'no_input':
@@ -424,6 +491,7 @@ export class CallBot {
 
   private addUtterance(line: Omit<CallUtterance, 'callId' | 'at'>): void {
     const utterance: CallUtterance = { callId: this.session.callId, at: Date.now(), ...line };
+    if (line.text !== '' || line.speaker === 'customer') this.transcript.push({ speaker: line.speaker, text: line.text, intent: line.intent, startMs: line.startMs });
     void this.deps.store.calls
       .addUtterance(this.session.callId, {
         speaker: line.speaker,
@@ -451,6 +519,17 @@ export class CallBot {
   private nowCallMs(): number {
     return Math.max(0, Date.now() - (this.session.answeredAt ?? Date.now()));
   }
+}
+
+/** A sine tone in 20 ms frames (the voicemail beep), at a comfortable level. */
+function toneFrames(hz: number, durationMs: number): Int16Array[] {
+  const frames: Int16Array[] = [];
+  for (let f = 0; f < durationMs / FRAME_MS; f++) {
+    const frame = new Int16Array(320);
+    for (let i = 0; i < 320; i++) frame[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (f * 320 + i)) / 16_000));
+    frames.push(frame);
+  }
+  return frames;
 }
 
 function round3(value: number): number {

@@ -7,7 +7,7 @@
  * through the prompt cache. `listenToCall` is the bare VAD-on-a-call used without a flow.
  */
 export { listenToCall, type CallListener, type CallListenerOptions } from './listener.js';
-export { CallBot, type BotOutcome, type CallBotDeps, type CallBotOptions } from './call-bot.js';
+export { CallBot, type BotOutcome, type BotTransferContext, type BotTransferResult, type CallBotDeps, type CallBotOptions } from './call-bot.js';
 export { PhraseModels, askQuestion, questionKey, staticPrompts, type AskModel, type PhraseModelsOptions } from './phrase-models.js';
 export { PromptRenderer, defaultVoice, type BotVoice, type RenderedPrompt } from './prompts.js';
 export type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult, FlowTrainingStage } from './flow-training.js';

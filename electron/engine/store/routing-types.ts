@@ -64,4 +64,6 @@ export interface RoutingRepository {
   agentStatuses(): Promise<AgentStatusRecord[]>;
   /** Changes an agent's display name and/or skills; NOT_FOUND when there is no such user. */
   updateAgent(id: number, changes: { displayName?: string; skills?: string[] }): Promise<void>;
+  /** Transfers that found no agent and fell back to the bot (call events `transfer_fallback`), per fallback kind. */
+  fallbackCounts(campaignId: number | null): Promise<Record<string, number>>;
 }

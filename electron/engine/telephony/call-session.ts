@@ -87,6 +87,8 @@ export interface CallSessionOptions {
   ringTimeoutMs: number;
   rtpTimeoutMs: number;
   startedAt: number;
+  /** The row exists already in state 'queued' (a campaign call leased by the dialer). */
+  queued?: boolean;
 }
 
 /** A hang-up that gets no answer from the media host ends the call anyway after this long. */
@@ -157,7 +159,9 @@ export class CallSession {
 
   async start(): Promise<void> {
     await this.write(() =>
-      this.deps.store.calls.create({ id: this.callId, number: this.number, startedAt: this.options.startedAt, trunkId: this.trunk.id, state: 'dialing' }),
+      this.options.queued
+        ? this.deps.store.calls.update(this.callId, { state: 'dialing', trunkId: this.trunk.id })
+        : this.deps.store.calls.create({ id: this.callId, number: this.number, startedAt: this.options.startedAt, trunkId: this.trunk.id, state: 'dialing' }),
     );
     this.event('dial', { number: this.number, trunk: this.trunk.name });
     this.deps.onState(this);
@@ -224,6 +228,29 @@ export class CallSession {
   /** The player's dry spells so far (each prompt's end counts one). */
   get playbackUnderruns(): number {
     return this.playback.underruns;
+  }
+
+  /**
+   * Hands the call from the bot to an agent inside the same call: the media host starts the
+   * agent's microphone into the call's outgoing audio, then fades the bot out and flushes its
+   * player, and plays the customer to the agent's speaker. Stored as transferring → agent.
+   */
+  async agentTakeover(agentId: number, devices: { inputDeviceId: string; outputDeviceId: string }): Promise<void> {
+    const client = this.requireClient();
+    if (this.state !== 'transferring') throw new Error(`Call ${this.callId} is "${this.state}", not waiting for an agent`);
+    const { inputLabel } = await client.request('call.takeover', { callId: this.callId, inputDeviceId: devices.inputDeviceId, outputDeviceId: devices.outputDeviceId });
+    this.playback.stop(); // whatever the bot still had queued here (the host flushed its own buffer)
+    this.event('agent_connected', { agentId, input: inputLabel });
+    this.state = 'agent';
+    void this.write(() => this.deps.store.calls.update(this.callId, { state: 'agent', agentId }));
+    this.deps.onState(this);
+  }
+
+  /** The agent's microphone off (the customer hears silence) or back on. */
+  async muteAgent(muted: boolean): Promise<void> {
+    if (this.state !== 'agent') throw new Error(`Call ${this.callId} has no agent on it`);
+    await this.requireClient().request('call.agentMute', { callId: this.callId, muted });
+    this.event(muted ? 'agent_muted' : 'agent_unmuted', {});
   }
 
   async hangup(reason: string, by = 'engine'): Promise<void> {
@@ -424,6 +451,9 @@ export class CallSession {
     const endedAt = Date.now();
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
     const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);
+    // A call an agent had ends as 'transferred' and waits in wrap_up for the agent's form (routing closes it).
+    const agentHad = this.state === 'agent';
+    if (agentHad) end = { ...end, outcome: 'transferred' };
     this.state = 'done';
     const recorder = this.recorder;
     this.recorder = null;
@@ -445,7 +475,7 @@ export class CallSession {
       await this.write(async () => {
         await this.deps.store.transaction(async (tx) => {
           await tx.calls.update(this.callId, {
-            state: 'done',
+            state: agentHad ? 'wrap_up' : 'done',
             outcome: end.outcome,
             sipCode,
             sipReason: end.sipReason,

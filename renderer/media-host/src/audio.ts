@@ -4,9 +4,11 @@
  *
  *   remote track ─► source ─────────────────────────────► capture[0] (left: customer)
  *   engine PCM ──► player ─► botGain ─► outBus ─┬─► destination (the call's outgoing track)
- *                                               └─► capture[1] (right: what the customer hears)
+ *   agent mic ───► agentGain ─────────┘         └─► capture[1] (right: what the customer hears)
+ *   remote track ─► <audio> on the agent's output device (setSinkId), once an agent took the call
  *
- * Later an agent's microphone joins outBus through its own gain, so a takeover is a gain change.
+ * An agent takeover is a gain change inside this graph (no new SIP leg): the microphone starts
+ * first, then agentGain rises while botGain falls (a short crossfade), then the player is flushed.
  */
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
 import captureUrl from './worklets/capture-processor.ts?worker&url';
@@ -100,6 +102,7 @@ export class CallAudio {
   private remoteSource: MediaStreamAudioSourceNode | null = null;
   private remoteTrack: MediaStreamTrack | null = null;
   private closed = false;
+  private agent: { gain: GainNode; source: MediaStreamAudioSourceNode; stream: MediaStream; speaker: HTMLAudioElement } | null = null;
 
   constructor(
     private readonly context: AudioContext,
@@ -186,6 +189,52 @@ export class CallAudio {
     this.player.port.postMessage(command);
   }
 
+  /**
+   * The agent takes the call: their microphone into outBus (so the customer and the recording's
+   * right channel hear it), the bot faded out and its player flushed, the customer on the agent's
+   * speaker. The microphone is running before the bot fades, so no word falls in a gap.
+   */
+  async takeOver(options: { inputDeviceId: string; outputDeviceId: string; crossfadeMs: number }): Promise<{ inputLabel: string }> {
+    if (this.closed) throw new Error('the call has ended');
+    if (this.agent) throw new Error('an agent already has this call');
+    const stream = await navigator.mediaDevices.getUserMedia({
+      // Echo cancellation against the customer's audio played on the agent's speaker; no noise
+      // suppression or gain control, which pump a headset microphone's level.
+      audio: { ...(options.inputDeviceId ? { deviceId: { exact: options.inputDeviceId } } : {}), echoCancellation: true, noiseSuppression: false, autoGainControl: false },
+      video: false,
+    });
+    if (this.closed) {
+      for (const track of stream.getTracks()) track.stop();
+      throw new Error('the call ended while the microphone started');
+    }
+    const source = this.context.createMediaStreamSource(stream);
+    const gain = new GainNode(this.context, { gain: 0 });
+    source.connect(gain).connect(this.outBus);
+    const speaker = document.createElement('audio');
+    speaker.autoplay = true;
+    if (this.remoteTrack) speaker.srcObject = new MediaStream([this.remoteTrack]);
+    document.body.append(speaker);
+    this.agent = { gain, source, stream, speaker };
+    const fade = options.crossfadeMs / 1000;
+    const t = this.context.currentTime;
+    gain.gain.setValueAtTime(0, t);
+    gain.gain.linearRampToValueAtTime(1, t + fade);
+    this.botGain.gain.setValueAtTime(this.botGain.gain.value, t);
+    this.botGain.gain.linearRampToValueAtTime(0, t + fade);
+    setTimeout(() => this.flush(), options.crossfadeMs + 20);
+    if (options.outputDeviceId && 'setSinkId' in speaker) {
+      await (speaker as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(options.outputDeviceId).catch((error: unknown) => console.warn(`the agent's speaker ${options.outputDeviceId} could not be used: ${String(error)}`));
+    }
+    void speaker.play().catch((error: unknown) => console.warn(`the agent's speaker did not play: ${String(error)}`));
+    return { inputLabel: stream.getAudioTracks()[0]?.label ?? '' };
+  }
+
+  /** The agent's microphone off or on (a short ramp, no click). */
+  muteAgent(muted: boolean): void {
+    if (!this.agent) throw new Error('no agent has this call');
+    this.agent.gain.gain.setTargetAtTime(muted ? 0 : 1, this.context.currentTime, 0.005);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -195,6 +244,15 @@ export class CallAudio {
     this.remoteSource?.disconnect();
     this.player.disconnect();
     this.botGain.disconnect();
+    if (this.agent) {
+      this.agent.source.disconnect();
+      this.agent.gain.disconnect();
+      for (const track of this.agent.stream.getTracks()) track.stop();
+      this.agent.speaker.pause();
+      this.agent.speaker.srcObject = null;
+      this.agent.speaker.remove();
+      this.agent = null;
+    }
     this.outBus.disconnect();
     for (const track of this.destination.stream.getTracks()) track.stop();
     if (this.remoteTrack) this.keeper.release(this.remoteTrack);

@@ -179,6 +179,23 @@ export class MediaHost {
         this.requireCall(callId).audio.flush();
         return {} as HostCommandResult<C>; // what was dropped comes in the next call.playout
       }
+      case 'call.takeover': {
+        const p = params as P<'call.takeover'>;
+        const leg = this.requireCall(p.callId);
+        if (!leg.isAnswered || leg.isEnded) throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
+        try {
+          return (await leg.audio.takeOver(p)) as HostCommandResult<C>;
+        } catch (error) {
+          throw new HostError('MEDIA', `The agent's microphone could not be started: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        }
+      }
+      case 'call.agentMute': {
+        const { callId, muted } = params as P<'call.agentMute'>;
+        this.guard(() => this.requireCall(callId).audio.muteAgent(muted));
+        return {} as HostCommandResult<C>;
+      }
+      case 'devices.list':
+        return (await listAudioDevices()) as HostCommandResult<C>;
       default:
         throw new HostError('BAD_COMMAND', `Unhandled command "${String(command)}"`);
     }
@@ -256,4 +273,24 @@ export class MediaHost {
       throw new HostError('CALL_STATE', error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+/**
+ * Microphones and speakers. Device labels stay empty until the page has used the microphone once,
+ * so a short getUserMedia (granted by the media permission the shell gives this page) comes first.
+ */
+async function listAudioDevices(): Promise<{ inputs: Array<{ deviceId: string; label: string }>; outputs: Array<{ deviceId: string; label: string }> }> {
+  let devices = await navigator.mediaDevices.enumerateDevices();
+  if (devices.some((d) => d.kind === 'audioinput' && d.label === '')) {
+    try {
+      const probe = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      for (const track of probe.getTracks()) track.stop();
+      devices = await navigator.mediaDevices.enumerateDevices();
+    } catch (error) {
+      console.warn(`listing audio devices without the microphone permission: ${String(error)}`);
+    }
+  }
+  const pick = (kind: MediaDeviceKind) =>
+    devices.filter((d) => d.kind === kind).map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
+  return { inputs: pick('audioinput'), outputs: pick('audiooutput') };
 }

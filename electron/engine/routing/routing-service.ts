@@ -1,0 +1,473 @@
+/**
+ * RoutingService: where a transferred call goes and who takes it.
+ *
+ * - route(fields): the routing rules in order over the contact's fields (first match wins), else
+ *   the flow's queue when it exists, else "default".
+ * - transfer(call, …): the call waits in its queue; one available agent with all the queue's
+ *   skills (the longest idle first) gets an offer for offer_timeout_ms; declined or expired, it
+ *   moves on to the next agent. Accepted: the call's audio switches to the agent (`call.takeOver`)
+ *   and transfer() resolves `{ taken: true }`. Nobody within wait_timeout_ms: the queue's fallback
+ *   (`callback_offer` with a callback time, or `voicemail`) is stored as a `transfer_fallback`
+ *   call event and returned for the bot to carry out.
+ * - After the call (it ends while the agent has it: the call is stored `wrap_up`), the agent is in
+ *   wrap-up until they submit the form (`wrapUp`) or settings.wrapUpMs runs out; then the call is
+ *   `done` and the agent available again.
+ *
+ * Waiting transfers are matched to agents in one place (`dispatch`, serialized), in queue priority
+ * order then arrival, whenever a transfer arrives, an offer ends or an agent becomes available.
+ * Agent statuses are stored with the time they changed; `agent.state` announces each change.
+ */
+import type { AgentStatus, EventData, EventName } from '../api/contract.js';
+import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
+import type { Logger } from '../log.js';
+import type { JsonObject, QueueRecord, Store, UserRecord } from '../store/types.js';
+import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
+import { firstMatch, type ContactFields } from './rules.js';
+
+/** A live call as routing needs it (the engine adapts its CallSession). */
+export interface TransferCall {
+  readonly callId: string;
+  readonly number: string;
+  readonly isUp: boolean;
+  whenEnded(): Promise<unknown>;
+  /** Stores and streams an event on the call. */
+  note(type: string, data: JsonObject): void;
+  /** Switches the call's audio from the bot to this agent (same call) and stores transferring → agent. */
+  takeOver(agentId: number): Promise<void>;
+}
+
+export interface TransferInfo {
+  /** The queue the flow asked for (used when no routing rule matches). */
+  queue: string;
+  reason: string;
+  fields: ContactFields;
+  lastIntent: string | null;
+  transcript: OfferContext['transcript'];
+}
+
+export type TransferResult =
+  | { taken: true; agentId: number; queue: string }
+  | { taken: false; queue: string; fallback: QueueFallback; callbackAt: number | null; waitedMs: number }
+  | { taken: false; queue: string; fallback: null; callGone: true };
+
+export interface RoutingServiceOptions {
+  store: Store;
+  log: Logger;
+  emit<E extends EventName>(event: E, data: EventData<E>): void;
+  /** settings.wrapUpMs, read when a wrap-up starts. */
+  wrapUpMs(): Promise<number>;
+  /** How far ahead a `callback_offer` fallback books the callback. Default 1 h. */
+  fallbackCallbackDelayMs?: number;
+  now?: () => number;
+}
+
+export class RoutingError extends Error {
+  override readonly name = 'RoutingError';
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'INVALID_PARAMS',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Waiting {
+  call: TransferCall;
+  queue: QueueRecord;
+  info: TransferInfo;
+  context: OfferContext;
+  enqueuedAt: number;
+  tried: Set<number>;
+  offer: { agentId: number; offeredAt: number; expiresAt: number; timer: ReturnType<typeof setTimeout> } | null;
+  waitTimer: ReturnType<typeof setTimeout>;
+  settle(result: TransferResult): void;
+}
+
+/** What routing holds about an agent beyond the stored status. */
+interface AgentHold {
+  callId: string;
+  deadline: number | null;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export const DEFAULT_FALLBACK_CALLBACK_DELAY_MS = 60 * 60 * 1000;
+
+export class RoutingService {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly holds = new Map<number, AgentHold>();
+  /** Calls an agent took, by call id → agent id (until the wrap-up is over). */
+  private readonly agentCalls = new Map<string, number>();
+  private dispatching: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly options: RoutingServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * After a restart nobody holds a call any more: agents left offered, on a call or in wrap-up
+   * are signed off (they sign on again from the Agent page).
+   */
+  async start(): Promise<void> {
+    const at = this.now();
+    for (const status of await this.options.store.routing.agentStatuses()) {
+      if (BUSY_STATUSES.has(status.status)) await this.options.store.routing.setAgentStatus(status.id, 'offline', at);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.values()) {
+      clearTimeout(w.waitTimer);
+      if (w.offer) clearTimeout(w.offer.timer);
+    }
+    for (const hold of this.holds.values()) if (hold.timer) clearTimeout(hold.timer);
+  }
+
+  /** The queue for these contact fields: the first matching rule's, else the flow's (when it exists), else "default". */
+  async route(fields: ContactFields, flowQueue?: string): Promise<{ queue: QueueRecord; rule: number | null }> {
+    const { routing } = this.options.store;
+    const rules = (await routing.rules()).map((r) => ({ field: r.field, operator: r.operator, value: r.value, queue: r.queueName }));
+    const match = firstMatch(rules, fields);
+    const byRule = match ? await routing.queueByName(match.queue) : null;
+    if (byRule) return { queue: byRule, rule: match?.rule ?? null };
+    const named = flowQueue ? await routing.queueByName(flowQueue) : null;
+    if (named) return { queue: named, rule: null };
+    const fallback = await routing.queueByName('default');
+    if (!fallback) throw new RoutingError('NOT_FOUND', 'The "default" queue is missing from the database');
+    return { queue: fallback, rule: null };
+  }
+
+  /** Offers the call to agents until one takes it, the queue's wait runs out, or the call ends. */
+  async transfer(call: TransferCall, info: TransferInfo): Promise<TransferResult> {
+    const { queue, rule } = await this.route(info.fields, info.queue);
+    const stored = await this.options.store.calls.get(call.callId);
+    await this.options.store.calls.update(call.callId, { queueId: queue.id, transferReason: info.reason });
+    call.note('transfer_routed', { queue: queue.name, rule, flowQueue: info.queue, reason: info.reason });
+    const name = typeof info.fields.name === 'string' ? info.fields.name : (stored?.contactName ?? null);
+    const context: OfferContext = {
+      contact: { name, phone: call.number, fields: plainFields(info.fields) },
+      campaign: stored?.campaignName ?? null,
+      queue: { name: queue.name, labelEn: queue.labelEn, labelZh: queue.labelZh },
+      reason: info.reason,
+      lastIntent: info.lastIntent,
+      transcript: info.transcript,
+    };
+    const enqueuedAt = this.now();
+    return new Promise<TransferResult>((resolve) => {
+      let settled = false;
+      const waiting: Waiting = {
+        call,
+        queue,
+        info,
+        context,
+        enqueuedAt,
+        tried: new Set(),
+        offer: null,
+        waitTimer: setTimeout(() => void this.giveUp(call.callId), queue.waitTimeoutMs),
+        settle: (result) => {
+          if (settled) return;
+          settled = true;
+          resolve(result);
+        },
+      };
+      this.waiting.set(call.callId, waiting);
+      void call.whenEnded().then(() => {
+        const current = this.waiting.get(call.callId);
+        if (current !== waiting) return;
+        this.leave(waiting, 'call_ended');
+        waiting.settle({ taken: false, queue: queue.name, fallback: null, callGone: true });
+      });
+      this.dispatch();
+    });
+  }
+
+  /** The agent takes the call offered to them. */
+  async accept(callId: string, agentId: number): Promise<void> {
+    const waiting = this.waiting.get(callId);
+    if (!waiting?.offer || waiting.offer.agentId !== agentId) {
+      throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId} (the offer expired, went to another agent, or the call ended)`);
+    }
+    clearTimeout(waiting.offer.timer);
+    clearTimeout(waiting.waitTimer);
+    this.waiting.delete(callId);
+    try {
+      await waiting.call.takeOver(agentId);
+    } catch (error) {
+      await this.setStatus(agentId, 'available', null);
+      this.options.emit('agent.offerEnded', { callId, agentId, reason: 'call_ended' });
+      waiting.settle({ taken: false, queue: waiting.queue.name, fallback: null, callGone: true });
+      throw new RoutingError('CONFLICT', `Call ${callId} could not be taken over: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.agentCalls.set(callId, agentId);
+    await this.setStatus(agentId, 'on_call', { callId, deadline: null });
+    this.options.emit('agent.offerEnded', { callId, agentId, reason: 'accepted' });
+    waiting.call.note('agent_accepted', { agentId, queue: waiting.queue.name, waitedMs: this.now() - waiting.enqueuedAt });
+    waiting.settle({ taken: true, agentId, queue: waiting.queue.name });
+    this.dispatch();
+  }
+
+  async decline(callId: string, agentId: number): Promise<void> {
+    const waiting = this.waiting.get(callId);
+    if (!waiting?.offer || waiting.offer.agentId !== agentId) throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId}`);
+    await this.endOffer(waiting, 'declined');
+    this.dispatch();
+  }
+
+  /** The offer waiting for this agent, if any. */
+  offerFor(agentId: number): AgentOffer | null {
+    for (const w of this.waiting.values()) if (w.offer?.agentId === agentId) return this.offerView(w);
+    return null;
+  }
+
+  /** Which agent has this call (until its wrap-up is over). */
+  agentOf(callId: string): number | null {
+    return this.agentCalls.get(callId) ?? null;
+  }
+
+  /** An agent sets their own status (available, away, offline); refused while they hold a call. */
+  async setOwnStatus(agentId: number, status: 'available' | 'away' | 'offline'): Promise<AgentState> {
+    const user = await this.user(agentId);
+    const current = (await this.options.store.routing.agentStatuses()).find((s) => s.id === agentId);
+    // Offered, on a call or in wrap-up: the offer, the call and the form move the agent on.
+    if (current && BUSY_STATUSES.has(current.status)) throw new AgentTransitionError(agentId, current.status, status);
+    await this.setStatus(user.id, status, null);
+    return this.state(agentId);
+  }
+
+  /** A call ended: with an agent on it, the agent's wrap-up starts (the call is stored wrap_up). */
+  async callEnded(callId: string): Promise<void> {
+    const agentId = this.agentCalls.get(callId);
+    if (agentId === undefined) return;
+    const wrapUpMs = await this.options.wrapUpMs();
+    if (wrapUpMs <= 0) {
+      await this.finishWrapUp(callId, agentId, null);
+      return;
+    }
+    const deadline = this.now() + wrapUpMs;
+    const hold: AgentHold = { callId, deadline };
+    hold.timer = setTimeout(() => {
+      void this.finishWrapUp(callId, agentId, null).catch((error: unknown) =>
+        this.options.log.error('Closing a wrap-up on its timer failed', { callId, error: error instanceof Error ? error.message : String(error) }),
+      );
+    }, wrapUpMs);
+    await this.setStatus(agentId, 'wrap_up', hold);
+  }
+
+  /** The wrap-up form: disposition (must exist), notes, a callback time, do-not-call. */
+  async wrapUp(form: { callId: string; disposition: string; notes: string; callbackAt?: number; doNotCall: boolean }): Promise<void> {
+    const agentId = this.agentCalls.get(form.callId);
+    const call = await this.options.store.calls.get(form.callId);
+    if (!call) throw new RoutingError('NOT_FOUND', `No call with id "${form.callId}"`);
+    if (call.state !== 'wrap_up' || agentId === undefined) {
+      throw new RoutingError('CONFLICT', call.state === 'agent' ? `Call ${form.callId} is still up: hang up before the wrap-up` : `Call ${form.callId} is not in wrap-up (it is "${call.state}")`);
+    }
+    const dispositions = await this.options.store.dispositions.list();
+    if (!dispositions.some((d) => d.code === form.disposition)) {
+      throw new RoutingError('INVALID_PARAMS', `disposition: "${form.disposition}" is not a stored disposition (${dispositions.map((d) => d.code).join(', ')})`, 'disposition');
+    }
+    if (form.callbackAt !== undefined && form.callbackAt <= this.now()) throw new RoutingError('INVALID_PARAMS', 'callbackAt: must be in the future', 'callbackAt');
+    await this.finishWrapUp(form.callId, agentId, form);
+  }
+
+  /** Every agent with status, since when, and the call they hold. */
+  async states(): Promise<AgentState[]> {
+    const [users, statuses] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses()]);
+    const changed = new Map(statuses.map((s) => [s.id, s.changedAt]));
+    return users.map((u) => this.view(u, changed.get(u.id) ?? null));
+  }
+
+  async state(agentId: number): Promise<AgentState> {
+    const found = (await this.states()).find((a) => a.id === agentId);
+    if (!found) throw new RoutingError('NOT_FOUND', `No agent with id ${agentId}`, 'agentId');
+    return found;
+  }
+
+  /** Transfers waiting now (for the dialer's pacing and the supervisor). */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Agent capacity for the dialer's progressive and power pacing: agents signed on who could take
+   * a call of this campaign's queues now (`available`) or soon (`offered`, `on_call`, `wrap_up`),
+   * minus the transfers already waiting for one. Skills narrow it when queue names are given.
+   */
+  async capacity(queueNames?: readonly string[]): Promise<{ available: number; busy: number; waiting: number }> {
+    const [users, statuses, queues] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses(), this.options.store.routing.queues()]);
+    const wanted = queueNames ? queues.filter((q) => queueNames.includes(q.name)) : [];
+    const serves = (u: UserRecord): boolean => wanted.length === 0 || wanted.some((q) => q.skills.every((s) => u.skills.includes(s)));
+    const status = new Map(statuses.map((s) => [s.id, s.status]));
+    let available = 0;
+    let busy = 0;
+    for (const user of users) {
+      if (!serves(user)) continue;
+      const s = status.get(user.id) ?? user.status;
+      if (s === 'available') available++;
+      else if (BUSY_STATUSES.has(s)) busy++;
+    }
+    return { available, busy, waiting: this.waiting.size };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** Matches waiting transfers to available agents; runs one at a time. */
+  private dispatch(): void {
+    if (this.closed) return;
+    this.dispatching = this.dispatching
+      .then(() => this.dispatchOnce())
+      .catch((error: unknown) => this.options.log.error('Routing a transfer failed', { error: error instanceof Error ? error.stack : String(error) }));
+  }
+
+  private async dispatchOnce(): Promise<void> {
+    const pending = [...this.waiting.values()].filter((w) => w.offer === null).sort((a, b) => b.queue.priority - a.queue.priority || a.enqueuedAt - b.enqueuedAt);
+    if (pending.length === 0) return;
+    const [users, statuses] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses()]);
+    const since = new Map(statuses.map((s) => [s.id, s]));
+    const free = users
+      .filter((u) => since.get(u.id)?.status === 'available' && !this.holds.has(u.id))
+      // Longest idle first: the earliest change to available.
+      .sort((a, b) => (since.get(a.id)?.changedAt ?? 0) - (since.get(b.id)?.changedAt ?? 0) || a.id - b.id);
+    const taken = new Set<number>();
+    for (const w of pending) {
+      if (this.waiting.get(w.call.callId) !== w || !w.call.isUp) continue;
+      const agent = free.find((u) => !taken.has(u.id) && !w.tried.has(u.id) && w.queue.skills.every((s) => u.skills.includes(s)));
+      if (!agent) continue;
+      taken.add(agent.id);
+      await this.offer(w, agent.id);
+    }
+  }
+
+  private async offer(w: Waiting, agentId: number): Promise<void> {
+    const offeredAt = this.now();
+    const expiresAt = offeredAt + w.queue.offerTimeoutMs;
+    w.offer = {
+      agentId,
+      offeredAt,
+      expiresAt,
+      timer: setTimeout(() => {
+        if (this.waiting.get(w.call.callId) !== w || w.offer?.agentId !== agentId) return;
+        w.call.note('offer_expired', { agentId, afterMs: w.queue.offerTimeoutMs });
+        void this.endOffer(w, 'expired').then(() => this.dispatch());
+      }, w.queue.offerTimeoutMs),
+    };
+    await this.setStatus(agentId, 'offered', { callId: w.call.callId, deadline: expiresAt });
+    w.call.note('agent_offered', { agentId, queue: w.queue.name, expiresAt });
+    const view = this.offerView(w);
+    if (view) this.options.emit('agent.offer', view);
+  }
+
+  /** The current offer is over without a take: the agent is free again and not offered this call again. */
+  private async endOffer(w: Waiting, reason: 'declined' | 'expired' | 'call_ended' | 'cancelled'): Promise<void> {
+    const offer = w.offer;
+    if (!offer) return;
+    clearTimeout(offer.timer);
+    w.offer = null;
+    w.tried.add(offer.agentId);
+    if (reason === 'declined') w.call.note('offer_declined', { agentId: offer.agentId });
+    await this.setStatus(offer.agentId, 'available', null);
+    this.options.emit('agent.offerEnded', { callId: w.call.callId, agentId: offer.agentId, reason });
+  }
+
+  private leave(w: Waiting, reason: 'call_ended' | 'cancelled'): void {
+    clearTimeout(w.waitTimer);
+    this.waiting.delete(w.call.callId);
+    void this.endOffer(w, reason).then(() => this.dispatch());
+  }
+
+  /** Nobody took the call within the queue's wait: the bot's fallback. */
+  private async giveUp(callId: string): Promise<void> {
+    const w = this.waiting.get(callId);
+    if (!w) return;
+    this.leave(w, 'cancelled');
+    const waitedMs = this.now() - w.enqueuedAt;
+    const callbackAt = w.queue.fallback === 'callback_offer' ? this.now() + (this.options.fallbackCallbackDelayMs ?? DEFAULT_FALLBACK_CALLBACK_DELAY_MS) : null;
+    w.call.note('transfer_fallback', { queue: w.queue.name, fallback: w.queue.fallback, waitedMs, offeredTo: [...w.tried], ...(callbackAt === null ? {} : { callbackAt }) });
+    if (callbackAt !== null) {
+      await this.options.store.calls.update(callId, { callbackAt }).catch((error: unknown) =>
+        this.options.log.error('Storing the fallback callback time failed', { callId, error: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    w.settle({ taken: false, queue: w.queue.name, fallback: w.queue.fallback, callbackAt, waitedMs });
+  }
+
+  private async finishWrapUp(callId: string, agentId: number, form: { disposition: string; notes: string; callbackAt?: number; doNotCall: boolean } | null): Promise<void> {
+    if (this.agentCalls.get(callId) !== agentId) return; // already wrapped up
+    this.agentCalls.delete(callId);
+    const hold = this.holds.get(agentId);
+    if (hold?.timer) clearTimeout(hold.timer);
+    const at = this.now();
+    const call = await this.options.store.calls.get(callId);
+    await this.options.store.transaction(async (tx) => {
+      if (form?.doNotCall && call) await tx.dnc.add([{ phone: call.number, reason: `agent wrap-up of call ${callId}`, source: 'agent' }]);
+      await tx.calls.update(
+        callId,
+        {
+          state: 'done',
+          ...(form ? { dispositionCode: form.disposition, notes: form.notes === '' ? null : form.notes } : {}),
+          ...(form?.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}),
+        },
+        {
+          at,
+          type: 'wrap_up',
+          data: form
+            ? { agentId, disposition: form.disposition, doNotCall: form.doNotCall, ...(form.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}), reason: 'wrap-up form submitted' }
+            : { agentId, reason: 'wrap-up time ran out' },
+        },
+      );
+      await tx.audit.add({ actor: `agent:${agentId}`, action: 'calls.wrapUp', subject: callId, details: form ? { disposition: form.disposition, doNotCall: form.doNotCall } : { timedOut: true } });
+    });
+    await this.setStatus(agentId, 'available', null);
+    this.dispatch();
+  }
+
+  private async setStatus(agentId: number, status: AgentStatus, hold: AgentHold | null): Promise<void> {
+    const current = (await this.options.store.routing.agentStatuses()).find((s) => s.id === agentId);
+    if (!current) throw new RoutingError('NOT_FOUND', `No agent with id ${agentId}`, 'agentId');
+    assertAgentTransition(agentId, current.status, status);
+    const previous = this.holds.get(agentId);
+    if (previous?.timer && previous !== hold) clearTimeout(previous.timer);
+    if (hold) this.holds.set(agentId, hold);
+    else this.holds.delete(agentId);
+    if (current.status !== status) await this.options.store.routing.setAgentStatus(agentId, status, this.now());
+    this.options.emit('agent.state', await this.state(agentId));
+    if (status === 'available') this.dispatch();
+  }
+
+  private async user(agentId: number): Promise<UserRecord> {
+    const user = await this.options.store.users.get(agentId);
+    if (!user) throw new RoutingError('NOT_FOUND', `No agent with id ${agentId}`, 'agentId');
+    return user;
+  }
+
+  private view(u: UserRecord, changedAt: number | null): AgentState {
+    const hold = this.holds.get(u.id);
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+      role: u.role,
+      skills: u.skills,
+      status: u.status,
+      statusChangedAt: changedAt,
+      callId: hold?.callId ?? null,
+      deadline: hold?.deadline ?? null,
+    };
+  }
+
+  private offerView(w: Waiting): AgentOffer | null {
+    if (!w.offer) return null;
+    return { callId: w.call.callId, agentId: w.offer.agentId, offeredAt: w.offer.offeredAt, expiresAt: w.offer.expiresAt, context: w.context };
+  }
+}
+
+function plainFields(fields: ContactFields): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    else if (Array.isArray(value)) out[key] = value.join(', ');
+  }
+  return out;
+}
