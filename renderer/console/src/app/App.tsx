@@ -1,5 +1,6 @@
 import { useEffect, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AgentPage } from '../features/agent/AgentPage.js';
 import { AgentsPage } from '../features/agents/AgentsPage.js';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
 import { FlowsPage } from '../features/flows/FlowsPage.js';
@@ -47,6 +48,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <FlowsPage flowName={route.param} />;
     case 'history':
       return <HistoryPage callId={route.param} />;
+    case 'agent':
+      return <AgentPage />;
     case 'agents':
       return <AgentsPage />;
     case 'settings':

@@ -36,6 +36,14 @@ export const pageIcons: Record<PageName, ReactNode> = {
       <path d="M3 3v5h5M12 7v5l3 2" />
     </Icon>
   ),
+  agent: (
+    <Icon>
+      <path d="M4 14v-2a8 8 0 0 1 16 0v2" />
+      <rect x="2" y="14" width="4" height="6" rx="1" />
+      <rect x="18" y="14" width="4" height="6" rx="1" />
+      <path d="M20 20a4 4 0 0 1-4 3h-3" />
+    </Icon>
+  ),
   agents: (
     <Icon>
       <circle cx="9" cy="8" r="4" />

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, SETTING_KEYS, type Language, type SettingKey, type Settings } from '../../api/contract.js';
 import { errorField, fieldMessage } from '../../api/errors.js';
-import { useMutation } from '../../api/hooks.js';
+import { useCommand, useMutation } from '../../api/hooks.js';
 import { applyLanguage } from '../../i18n/index.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
@@ -35,6 +35,8 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
   const [edits, setEdits] = useState<Partial<Draft>>({});
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const update = useMutation('settings.update');
+  // The media host's microphones and speakers (for the agent); unavailable without a media host.
+  const devices = useCommand('devices.list', {});
   const draft: Draft = { ...toDraft(saved), ...edits };
   const pending = diffDraft(draft, saved);
   const dirty = Object.keys(pending.changes).length > 0 || pending.invalid.length > 0;
@@ -166,6 +168,25 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             {...control('wrapUpMs')}
           />
         </Field>
+        {(['audioInputDeviceId', 'audioOutputDeviceId'] as const).map((key) => {
+          const options = (key === 'audioInputDeviceId' ? devices.data?.inputs : devices.data?.outputs) ?? [];
+          const value = draft[key];
+          return (
+            <Field key={key} {...field(key)}>
+              <select className="input" value={value} onChange={(e) => edit(key, e.target.value)} {...control(key)}>
+                <option value="">{t('settings.defaultDevice')}</option>
+                {value !== '' && !options.some((o) => o.deviceId === value) ? <option value={value}>{value}</option> : null}
+                {options
+                  .filter((o) => o.deviceId !== '' && o.deviceId !== 'default')
+                  .map((o) => (
+                    <option key={o.deviceId} value={o.deviceId}>
+                      {o.label}
+                    </option>
+                  ))}
+              </select>
+            </Field>
+          );
+        })}
         <div className={errorFor('recordCalls') ? 'field field-checkbox has-error' : 'field field-checkbox'}>
           <div className="checkbox">
             <input type="checkbox" checked={draft.recordCalls} onChange={(e) => edit('recordCalls', e.target.checked)} {...control('recordCalls')} />

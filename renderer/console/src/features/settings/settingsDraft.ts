@@ -22,6 +22,8 @@ export function toDraft(settings: Settings): Draft {
     maxConcurrentCalls: String(settings.maxConcurrentCalls),
     recordCalls: settings.recordCalls,
     wrapUpMs: String(settings.wrapUpMs / UI_FACTOR.wrapUpMs),
+    audioInputDeviceId: settings.audioInputDeviceId,
+    audioOutputDeviceId: settings.audioOutputDeviceId,
   };
 }
 
@@ -53,5 +55,7 @@ export function diffDraft(draft: Draft, saved: Settings): DraftDiff {
   if (draft.defaultRegion !== saved.defaultRegion) changes.defaultRegion = draft.defaultRegion;
   if (draft.timeZone !== saved.timeZone) changes.timeZone = draft.timeZone;
   if (draft.recordCalls !== saved.recordCalls) changes.recordCalls = draft.recordCalls;
+  if (draft.audioInputDeviceId !== saved.audioInputDeviceId) changes.audioInputDeviceId = draft.audioInputDeviceId;
+  if (draft.audioOutputDeviceId !== saved.audioOutputDeviceId) changes.audioOutputDeviceId = draft.audioOutputDeviceId;
   return { changes, invalid };
 }

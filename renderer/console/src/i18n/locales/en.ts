@@ -3,6 +3,8 @@
  * compiler checks it, and i18n.test.ts checks it again at run time), and `t()` only accepts keys
  * that exist here (see ../i18next.d.ts).
  */
+import { agentDeskEn } from '../../features/agent/strings.js';
+
 export const en = {
   app: {
     name: 'Outbound Console',
@@ -16,6 +18,7 @@ export const en = {
     flows: 'Flows',
     history: 'History',
     agents: 'Agents',
+    agent: 'Agent desk',
     settings: 'Settings',
   },
   languageSwitch: {
@@ -406,8 +409,17 @@ export const en = {
         label: 'Wrap-up time',
         help: 'Seconds an agent gets after a call to fill in the wrap-up form (0–600).',
       },
+      audioInputDeviceId: {
+        label: 'Agent microphone',
+        help: 'The microphone an agent speaks into after taking over a call (this computer).',
+      },
+      audioOutputDeviceId: {
+        label: 'Agent speaker',
+        help: 'Where the agent hears the customer (headset or speaker on this computer).',
+      },
     },
     seconds: 'seconds',
+    defaultDevice: 'System default',
     save: 'Save settings',
     saving: 'Saving…',
     discard: 'Discard changes',
@@ -511,4 +523,5 @@ export const en = {
       },
     },
   },
+  agentDesk: agentDeskEn,
 } as const;

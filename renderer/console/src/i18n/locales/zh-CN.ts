@@ -2,6 +2,7 @@
  * 简体中文界面文字。键必须与 en.ts 完全相同：缺少或多出一个键都是编译错误（`satisfies Messages`）。
  */
 import type { Messages } from '../messages.js';
+import { agentDeskZh } from '../../features/agent/strings.js';
 
 export const zhCN = {
   app: {
@@ -16,6 +17,7 @@ export const zhCN = {
     flows: '话术流程',
     history: '通话记录',
     agents: '坐席',
+    agent: '坐席工作台',
     settings: '设置',
   },
   languageSwitch: {
@@ -404,8 +406,17 @@ export const zhCN = {
         label: '话后处理时间',
         help: '通话结束后留给坐席填写话后表单的秒数（0–600）。',
       },
+      audioInputDeviceId: {
+        label: '坐席麦克风',
+        help: '坐席接管通话后讲话使用的麦克风（本机）。',
+      },
+      audioOutputDeviceId: {
+        label: '坐席扬声器',
+        help: '坐席听客户声音的设备（本机耳机或扬声器）。',
+      },
     },
     seconds: '秒',
+    defaultDevice: '系统默认',
     save: '保存设置',
     saving: '正在保存…',
     discard: '放弃修改',
@@ -508,4 +519,5 @@ export const zhCN = {
       },
     },
   },
+  agentDesk: agentDeskZh,
 } as const satisfies Messages;
