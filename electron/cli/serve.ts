@@ -19,7 +19,7 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions, out: Output): Promise<number> {
   let engine: Engine;
   try {
-    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console', trainFlowsAtStart: true });
+    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console', trainFlowsAtStart: true, dialCampaigns: true });
   } catch (error) {
     if (error instanceof EngineStartError) {
       out.error(error.code, error.message);

@@ -29,6 +29,10 @@ import { callCommandHandlers } from './telephony/call-commands.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
+import { AvailableUsersCapacity } from './dialer/agent-capacity.js';
+import { CampaignService } from './dialer/campaign-service.js';
+import { Dialer } from './dialer/dialer.js';
+import { TelephonyLine } from './dialer/telephony-line.js';
 import { importCommandHandlers } from './contacts/import-commands.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
@@ -56,6 +60,12 @@ export interface EngineOptions {
    * commands and tests leave it off: a saved flow still trains, and a call trains what it needs.
    */
   trainFlowsAtStart?: boolean;
+  /**
+   * Dial the running campaigns (the long-running shells: the desktop app and `outbound serve`).
+   * One-shot commands and tests leave it off: campaigns can be created, started and inspected,
+   * but nothing is dialed until a long-running shell starts.
+   */
+  dialCampaigns?: boolean;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -83,6 +93,13 @@ export class Engine {
   readonly telephony: Telephony;
   /** Dialog flows: versioned save/validate, `load(name, version?)` for calls, training, test chats. */
   readonly flows: FlowService;
+  /** Campaigns (the API's campaigns.* commands and the campaign.updated event). */
+  readonly campaigns: CampaignService;
+  /** The dialer loop; routing plugs in `setAgentCapacity` and `line.setAgentHandoff`. */
+  readonly dialer: Dialer;
+  /** How the dialer places calls (telephony + the bot); `setAgentHandoff` is routing's seam for flowless campaigns. */
+  readonly dialerLine: TelephonyLine;
+  private readonly agentCapacity: AvailableUsersCapacity;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
   private readonly dispatcher: Dispatcher;
@@ -136,6 +153,23 @@ export class Engine {
     this.flows = new FlowService({ store, events: this.events, log, defaultTimeZone: async () => (await this.settings.get()).timeZone });
     this.routing = new RoutingService({ store, log, emit: (event, data) => this.events.emit(event, data), wrapUpMs: async () => (await this.settings.get()).wrapUpMs });
     this.telephony.onCallEnded((end) => void this.routing.callEnded(end.callId).catch((error: unknown) => log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) })));
+    this.campaigns = new CampaignService({
+      store,
+      actor: options.actor,
+      emit: (detail) => this.events.emit('campaign.updated', detail),
+      onRunning: () => this.dialer.wake(),
+    });
+    this.dialerLine = new TelephonyLine({ telephony: this.telephony, bot: () => this.bot, log });
+    this.agentCapacity = new AvailableUsersCapacity(store, this.events);
+    this.dialer = new Dialer({
+      store,
+      line: this.dialerLine,
+      log,
+      capacity: this.agentCapacity,
+      maxDesktopCalls: async () => (await this.settings.get()).maxConcurrentCalls,
+      trunkLimits: async () => new Map((await store.trunks.list()).map((t) => [t.id, { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls }])),
+      onCampaignChanged: (id) => this.campaigns.changed(id),
+    });
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });
@@ -170,10 +204,14 @@ export class Engine {
       if (error instanceof SecretBoxError) throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
-    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir, trainFlowsAtStart: options.trainFlowsAtStart ?? false };
+    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir, trainFlowsAtStart: options.trainFlowsAtStart ?? false, dialCampaigns: options.dialCampaigns ?? false };
     const engine = new Engine(store, full);
     engine.models = models;
     engine.recordCalls = (await engine.settings.get()).recordCalls;
+    // Campaign calls first: a lease whose call never dialed is released uncounted, one that did is closed as failed.
+    await engine.dialer.recover().catch((error: unknown) =>
+      log.error('Recovering the dialer leases failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
     await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
       log.error('Closing calls left open by the last run failed', { error: error instanceof Error ? error.message : String(error) }),
     );
@@ -185,6 +223,8 @@ export class Engine {
     engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: options.trainFlowsAtStart ?? false });
     await engine.routing.start();
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
+    // Running campaigns dial on (the long-running shells only).
+    if (full.dialCampaigns) engine.dialer.start();
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
     return engine;
   }
@@ -228,6 +268,9 @@ export class Engine {
     this.stopped = true;
     this.flows.close();
     this.routing.close();
+    await this.dialer.stop();
+    this.campaigns.close();
+    this.agentCapacity.close();
     await this.telephony.stop();
     await this.speech?.close();
     await this.store.close();
@@ -423,15 +466,7 @@ export class Engine {
       ...historyCommandHandlers({ store, dataDir: options.dataDir }),
       ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
       'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
-      // TEMPORARY (replaced by the campaign service in this session's dialer work).
-      ...(Object.fromEntries(
-        (['campaigns.create', 'campaigns.update', 'campaigns.get', 'campaigns.start', 'campaigns.pause', 'campaigns.resume', 'campaigns.stop', 'campaigns.contacts'] as const).map((name) => [
-          name,
-          () => {
-            throw new ApiError('UNAVAILABLE', `${name} is not available yet`);
-          },
-        ]),
-      ) as unknown as Pick<CommandHandlers, 'campaigns.create' | 'campaigns.update' | 'campaigns.get' | 'campaigns.start' | 'campaigns.pause' | 'campaigns.resume' | 'campaigns.stop' | 'campaigns.contacts'>),
+      ...this.campaigns.handlers(),
     };
     return mapStoreErrors(handlers);
   }

@@ -48,7 +48,7 @@ async function start(): Promise<void> {
     const secrets = createSafeStorageSecretBox() ?? undefined; // undefined: the engine uses its key file
     // Packaged, the models are extra resources beside the asar; from a checkout, found above out/.
     const modelsDir = app.isPackaged ? join(process.resourcesPath, 'native-models') : undefined;
-    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop', secrets, trainFlowsAtStart: true, ...(modelsDir ? { modelsDir } : {}) });
+    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop', secrets, trainFlowsAtStart: true, dialCampaigns: true, ...(modelsDir ? { modelsDir } : {}) });
   } catch (error) {
     const message = error instanceof EngineStartError ? error.message : String(error);
     dialog.showErrorBox('Outbound Console could not start', message);

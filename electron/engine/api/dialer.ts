@@ -16,6 +16,7 @@ export const NOT_CALLABLE_CODES = [
   'no_retry',
   'in_progress',
   'retry_wait',
+  'callback_wait',
   'daily_cap',
   'excluded_date',
   'outside_window',

@@ -22,7 +22,7 @@ export class PolicyConfigError extends Error {
  * Enough history for the daily cap in any zone: a local day is at most 25 hours and zones run
  * from UTC−12 to UTC+14, so the contact's "today" began less than 36 hours ago.
  */
-const DAILY_CAP_LOOKBACK_MS = 36 * 3_600_000;
+export const DAILY_CAP_LOOKBACK_MS = 36 * 3_600_000;
 
 function parsed<T extends z.ZodType>(schema: T, value: unknown, column: string, campaign: string): z.output<T> {
   const result = schema.safeParse(value);
@@ -45,9 +45,11 @@ export function campaignPolicy(campaign: CampaignRecord, listDefaultRegion: stri
 export async function explainContact(store: Repositories, campaign: CampaignRecord, contact: ContactRecord, now: Date): Promise<Callability> {
   const list = (await store.contacts.lists()).find((l) => l.id === contact.listId) ?? null;
   const policy = campaignPolicy(campaign, list?.defaultRegion ?? null);
-  const [onDnc, attempts] = await Promise.all([
+  const [onDnc, attempts, enrolled] = await Promise.all([
     store.dnc.has(contact.phone),
     store.calls.attemptHistory({ contactId: contact.id, number: contact.phone, since: now.getTime() - DAILY_CAP_LOOKBACK_MS }),
+    store.campaignContacts.contact(campaign.id, contact.id),
   ]);
-  return callability({ id: contact.id, phone: contact.phone, timeZone: contact.timeZone }, policy, { onDnc, attempts }, now);
+  const callbackAt = enrolled?.status === 'pending' ? enrolled.callbackAt : null;
+  return callability({ id: contact.id, phone: contact.phone, timeZone: contact.timeZone }, policy, { onDnc, attempts, callbackAt }, now);
 }

@@ -67,6 +67,12 @@ export interface PolicyHistory {
   onDnc: boolean;
   /** Every call to this contact's number, any campaign (order does not matter). */
   attempts: readonly PolicyAttempt[];
+  /**
+   * A callback promised to the customer (by a flow or an agent) after the last call: it replaces
+   * the retry rules (it is kept even when the outcome is not retried or the attempts are used up);
+   * DNC, a final disposition, the daily cap and the calling window still apply.
+   */
+  callbackAt?: number | null;
 }
 
 export type NotCallableReason =
@@ -76,6 +82,7 @@ export type NotCallableReason =
   | { code: 'no_retry'; outcome: CallOutcome }
   | { code: 'in_progress'; since: Date }
   | { code: 'retry_wait'; outcome: CallOutcome; until: Date }
+  | { code: 'callback_wait'; until: Date }
   | { code: 'daily_cap'; attemptsToday: number; cap: number; localDate: string; until: Date }
   | { code: 'excluded_date'; date: string; zone: string; nextWindowStart: Date | null }
   | { code: 'outside_window'; localTime: string; weekday: WeekdayKey; zone: string; nextWindowStart: Date | null };
@@ -275,6 +282,11 @@ export function callability(contact: PolicyContact, campaign: PolicyCampaign, hi
     // A call still open (or one a crash left open, until start-up closes it) blocks a second dial.
     reasons.push({ code: 'in_progress', since: new Date(last.startedAt) });
     permanent = true;
+  } else if (history.callbackAt != null && !final) {
+    if (history.callbackAt > now.getTime()) {
+      reasons.push({ code: 'callback_wait', until: new Date(history.callbackAt) });
+      notBefore = Math.max(notBefore, history.callbackAt);
+    }
   } else if (last && last.outcome !== null && !final) {
     const wait = retry.retryAfterMs[last.outcome];
     if (wait === undefined) {
@@ -340,6 +352,8 @@ export function describeReason(reason: NotCallableReason): string {
       return `a call to this contact is in progress since ${reason.since.toISOString()}`;
     case 'retry_wait':
       return `last call ended "${reason.outcome}"; retry after ${reason.until.toISOString()}`;
+    case 'callback_wait':
+      return `a callback is scheduled for ${reason.until.toISOString()}`;
     case 'daily_cap':
       return `${reason.attemptsToday} calls to this number on ${reason.localDate} (cap ${reason.cap})`;
     case 'excluded_date':

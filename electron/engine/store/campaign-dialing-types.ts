@@ -6,8 +6,8 @@
  *
  * Times are epoch ms.
  */
-import type { CallOutcome } from '../api/contract.js';
-import type { CallRecord, CampaignRecord, JsonObject, NewCall } from './types.js';
+import type { CallOutcome, CallState } from '../api/contract.js';
+import type { CallAttempt, CallRecord, CampaignRecord, JsonObject, NewCall } from './types.js';
 
 /** A campaign with what the dialer needs beyond CampaignRecord. */
 export interface DialingCampaignRecord extends CampaignRecord {
@@ -15,6 +15,8 @@ export interface DialingCampaignRecord extends CampaignRecord {
   queue: string;
   /** Trunk ids in the order they are tried. */
   trunkIds: number[];
+  /** Their names, in the same order. */
+  trunkNames: string[];
   listName: string | null;
   listDefaultRegion: string | null;
   flowName: string | null;
@@ -141,4 +143,15 @@ export interface CampaignContactRepository {
   ): Promise<{ contacts: CampaignContactRecord[]; total: number }>;
   /** The contact's row in the campaign, or null. */
   contact(campaignId: number, contactId: number): Promise<CampaignContactRecord | null>;
+  /**
+   * calls.attemptHistory for many contacts in one query: every call to each contact, and every
+   * call to each number since `since` (any campaign), each with the contact and number it was for.
+   */
+  histories(items: ReadonlyArray<{ contactId: number; phone: string }>, since: number): Promise<Array<CallAttempt & { id: string; number: string }>>;
+  /** Whether any contact of the campaign is still pending or leased (cheap: stops at the first). */
+  hasOpen(campaignId: number): Promise<boolean>;
+  /** Which of these numbers are on the DNC list. */
+  dncAmong(phones: readonly string[]): Promise<Set<string>>;
+  /** The campaign's leased calls by call state (how many are still waiting for an agent…). */
+  leaseStates(campaignId: number): Promise<Partial<Record<CallState, number>>>;
 }

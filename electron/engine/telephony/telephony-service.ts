@@ -40,6 +40,11 @@ export interface DialOptions {
   ringTimeoutMs?: number;
   /** No RTP for this long on an answered call that is not on hold = dead line. */
   rtpTimeoutMs?: number;
+  /**
+   * A call row the dialer created (state 'queued', leased with its contact): the call keeps its
+   * id and moves on to 'dialing' instead of a new row being created.
+   */
+  queuedCallId?: string;
 }
 
 export class TelephonyError extends Error {
@@ -177,7 +182,8 @@ export class Telephony {
         },
       },
       {
-        callId: randomUUID(),
+        callId: options.queuedCallId ?? randomUUID(),
+        queued: options.queuedCallId !== undefined,
         channel: this.nextChannel++,
         number: check.number,
         trunks,

@@ -33,6 +33,7 @@ interface CampaignRow {
   lines_per_agent: number;
   queue: string;
   trunk_ids: string;
+  trunk_names: string;
   list_name: string | null;
   list_region: string | null;
   flow_name: string | null;
@@ -42,6 +43,7 @@ const SELECT_CAMPAIGN = `
   SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
          c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue,
          (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
+         (SELECT json_group_array(name) FROM (SELECT tr.name FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id ORDER BY t.priority, t.trunk_id)) AS trunk_names,
          l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
   FROM campaigns c
   LEFT JOIN contact_lists l ON l.id = c.list_id
@@ -64,6 +66,7 @@ function toCampaign(row: CampaignRow): DialingCampaignRecord {
     linesPerAgent: row.lines_per_agent,
     queue: row.queue,
     trunkIds: JSON.parse(row.trunk_ids) as number[], // json_group_array of integers
+    trunkNames: JSON.parse(row.trunk_names) as string[], // json_group_array of names
     listName: row.list_name,
     listDefaultRegion: row.list_region,
     flowName: row.flow_name,
@@ -408,6 +411,53 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
         },
         { behavior: 'deferred' },
       );
+    },
+
+    async histories(items, since) {
+      if (items.length === 0) return [];
+      const rows = await db.all<{
+        id: string; campaign_id: number | null; contact_id: number | null; number: string; started_at: number; ended_at: number | null;
+        outcome: CallRecord['outcome']; disposition_code: string | null; final: number | null;
+      }>(
+        `WITH q AS (SELECT value ->> 'c' AS contact_id, value ->> 'n' AS number FROM json_each($items))
+         SELECT c.id, c.campaign_id, c.contact_id, c.number, c.started_at, c.ended_at, c.outcome, c.disposition_code, d.final
+           FROM (SELECT id FROM calls WHERE contact_id IN (SELECT contact_id FROM q)
+                 UNION SELECT id FROM calls WHERE number IN (SELECT number FROM q) AND started_at >= $since) AS hit
+           JOIN calls AS c ON c.id = hit.id
+           LEFT JOIN dispositions AS d ON d.code = c.disposition_code
+          ORDER BY c.started_at, c.id`,
+        { $items: encodeJson(items.map((i) => ({ c: i.contactId, n: i.phone }))), $since: since },
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        number: row.number,
+        campaignId: row.campaign_id,
+        contactId: row.contact_id,
+        startedAt: row.started_at,
+        endedAt: row.ended_at,
+        outcome: row.outcome,
+        disposition: row.disposition_code === null ? null : { code: row.disposition_code, final: row.final === 1 },
+      }));
+    },
+
+    async hasOpen(campaignId) {
+      const row = await db.get<{ one: number }>(`SELECT 1 AS one FROM campaign_contacts WHERE campaign_id = $id AND status IN ('pending', 'leased') LIMIT 1`, { $id: campaignId });
+      return row !== undefined;
+    },
+
+    async dncAmong(phones) {
+      if (phones.length === 0) return new Set();
+      const rows = await db.all<{ phone: string }>('SELECT phone FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))', { $phones: encodeJson(phones) });
+      return new Set(rows.map((r) => r.phone));
+    },
+
+    async leaseStates(campaignId) {
+      const rows = await db.all<{ state: CallRecord['state']; n: number }>(
+        `SELECT c.state, count(*) AS n FROM campaign_contacts cc JOIN calls c ON c.id = cc.lease_call_id
+         WHERE cc.campaign_id = $id AND cc.status = 'leased' GROUP BY c.state`,
+        { $id: campaignId },
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
     },
 
     async contact(campaignId, contactId) {

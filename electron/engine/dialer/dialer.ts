@@ -1,0 +1,391 @@
+/**
+ * The dialer loop: for every running campaign, judge the due contacts with the compliance policy
+ * and lease the callable ones, each lease written with its call row (state 'queued') in the same
+ * SQLite transaction as the judgement, so a crash can never dial a contact twice or forget one;
+ * then hand the calls to the line. When a call ends, its lease is settled (attempts, outcome,
+ * retry time or callback, done) in one transaction. Everything reads the injected clock.
+ *
+ * Order: due callbacks first, then by next_at. A contact that is not callable now gets its next_at
+ * moved to the policy's next eligible time (or is finished when a reason is permanent), so the
+ * loop does not judge it again until then; `campaigns.explain` still gives the live reasons.
+ *
+ * Limits: the campaign's maxConcurrentCalls, each trunk's, the desktop's (settings), and the mode's
+ * lines: agentless no more; progressive one per available agent of the campaign's queue; power
+ * floor(available × linesPerAgent). Calls not yet with an agent count against those lines.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { CampaignContactRecord, DialingCampaignRecord, LeaseWithCall, Settlement, Store } from '../store/types.js';
+import { campaignPolicy, DAILY_CAP_LOOKBACK_MS, PolicyConfigError } from './explain.js';
+import { callability, contactTimeZone, describeReason, type PolicyAttempt, type PolicyCampaign, type RetryPolicy } from './policy.js';
+import { DialRefusedError, NO_AGENTS, type AgentCapacity, type DialerLine, type DialRequest } from './ports.js';
+
+export interface DialerOptions {
+  store: Store;
+  line: DialerLine;
+  log: Logger;
+  /** The desktop's limit of concurrent calls (Settings). */
+  maxDesktopCalls(): Promise<number>;
+  /** Every trunk's concurrency limit by id. */
+  trunkLimits(): Promise<Map<number, { name: string; maxConcurrentCalls: number }>>;
+  /** A campaign's leases, status or counts changed (the campaign service throttles the event). */
+  onCampaignChanged(campaignId: number): void;
+  capacity?: AgentCapacity;
+  now?: () => number;
+  /** How often the loop looks again without being woken. Default 1000 ms. */
+  pollMs?: number;
+  /** Contacts judged per transaction. Default 200. */
+  batchSize?: number;
+  /** Longest time one tick spends judging before it lets other work run. Default 50 ms. */
+  tickBudgetMs?: number;
+}
+
+/** How long a contact with a call still open elsewhere waits before it is judged again. */
+const IN_PROGRESS_RECHECK_MS = 60_000;
+
+export interface PassResult {
+  judged: number;
+  leased: number;
+  deferred: number;
+  finished: number;
+}
+
+/** The reason a crash-closed call gets, the same words calls/recovery.ts uses. */
+const CRASH_REASON = 'the app stopped during the call (crash or power loss); closed when it started again';
+
+export class Dialer {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private capacity: AgentCapacity;
+  private capacityOff: () => void;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+  private readonly enrolledUpTo = new Map<number, number>();
+  /** Campaign id → no dialing before this instant (the line refused a call). */
+  private readonly backoffUntil = new Map<number, number>();
+  /** Calls leased and handed to the line that it has not confirmed yet, by trunk id. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly offEnded: () => void;
+
+  constructor(private readonly options: DialerOptions) {
+    this.store = options.store;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.capacity = options.capacity ?? NO_AGENTS;
+    this.capacityOff = this.capacity.onChange(() => this.wake());
+    this.offEnded = options.line.onCallEnded(() => this.wake());
+  }
+
+  /** Routing's capacity replaces the default (agents with status 'available'). */
+  setAgentCapacity(capacity: AgentCapacity): void {
+    this.capacityOff();
+    this.capacity = capacity;
+    this.capacityOff = capacity.onChange(() => this.wake());
+    this.wake();
+  }
+
+  /** Starts the loop (the long-running shells only; one-shot commands never dial). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.offEnded();
+    this.capacityOff();
+    await this.ticking;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Look now (a campaign started, a call ended, an agent became free). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  /** One round: settle ended calls, then dial what each running campaign may. */
+  tick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return this.ticking;
+    }
+    this.timer = null;
+    this.ticking = (async () => {
+      try {
+        await this.settleEnded();
+        if (this.running && (this.options.line.ready?.() ?? true)) await this.dialRunning();
+      } catch (error) {
+        this.log.error('The dialer round failed', { error: error instanceof Error ? error.stack : String(error) });
+      } finally {
+        this.ticking = null;
+        if (this.running) {
+          const delay = this.again ? 0 : (this.options.pollMs ?? 1000);
+          this.again = false;
+          this.timer = setTimeout(() => void this.tick(), delay);
+        }
+      }
+    })();
+    return this.ticking;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Crash recovery (engine start, before calls/recovery.ts closes the other open calls)
+
+  /**
+   * Leases the last run left behind: a call that never left 'queued' was never dialed, so it is
+   * removed and its contact is pending again, uncounted; a call that was dialing or talking is
+   * closed as failed (an attempt: it may have rung the customer) and settled with the failed retry
+   * delay, so the contact is never re-dialed at once.
+   */
+  async recover(): Promise<{ released: number; closed: number; settled: number }> {
+    let released = 0;
+    let closed = 0;
+    const at = this.now();
+    for (const lease of await this.store.campaignContacts.leases({ includeOpen: true })) {
+      if (lease.call.state === 'queued') {
+        if (await this.store.campaignContacts.discard(lease.call.id)) released++;
+      } else if (lease.call.state !== 'done') {
+        await this.store.calls.update(
+          lease.call.id,
+          { state: 'done', outcome: 'failed', endedAt: at, endReason: CRASH_REASON },
+          { at, type: 'closed_after_crash', data: { previousState: lease.call.state, campaignId: lease.campaignId } },
+        );
+        closed++;
+      }
+    }
+    const settled = await this.settleEnded();
+    if (released || closed || settled) this.log.warn('Dialer leases recovered after a stop', { released, closed, settled });
+    return { released, closed, settled };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Settling
+
+  /** Settles every lease whose call is done; returns how many. */
+  async settleEnded(): Promise<number> {
+    const leases = await this.store.campaignContacts.leases();
+    const campaigns = new Map<number, DialingCampaignRecord | null>();
+    for (const lease of leases) {
+      if (!campaigns.has(lease.campaignId)) campaigns.set(lease.campaignId, await this.store.campaignContacts.getCampaign(lease.campaignId));
+      const campaign = campaigns.get(lease.campaignId);
+      const retry = campaign ? retryOf(campaign) : null;
+      const settlement = settlementFor(lease, retry, this.now());
+      await this.store.transaction(async (tx) => {
+        await tx.campaignContacts.settle(lease, settlement);
+        if (lease.call.dispositionCode === 'opted_out') {
+          // The customer said "do not call me again" to the flow: every campaign stops calling.
+          const added = await tx.dnc.add([{ phone: lease.call.number, reason: `opted out on call ${lease.call.id}`, source: 'flow' }]);
+          if (added > 0) await tx.audit.add({ actor: 'engine', action: 'dnc.add', subject: lease.call.number, details: { source: 'flow', callId: lease.call.id } });
+        }
+      });
+      this.options.onCampaignChanged(lease.campaignId);
+    }
+    return leases.length;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dialing
+
+  private async dialRunning(): Promise<void> {
+    const campaigns = await this.store.campaignContacts.campaignsWithStatus('running');
+    const started = performance.now();
+    for (const campaign of campaigns) {
+      if ((this.backoffUntil.get(campaign.id) ?? 0) > this.now()) continue;
+      // Several passes while there are free lines and contacts to judge, within the tick's budget.
+      for (;;) {
+        const result = await this.pass(campaign);
+        if (result === null || result.judged === 0 || result.leased > 0 || performance.now() - started > (this.options.tickBudgetMs ?? 50)) break;
+      }
+      if (performance.now() - started > (this.options.tickBudgetMs ?? 50)) {
+        this.again = true;
+        break;
+      }
+    }
+  }
+
+  /** Free lines for a campaign now, and the trunks with free capacity in the campaign's order. */
+  async lines(campaign: DialingCampaignRecord): Promise<{ free: number; trunks: Array<{ id: number; name: string; free: number }> }> {
+    const states = await this.store.campaignContacts.leaseStates(campaign.id);
+    const leased = Object.values(states).reduce((sum, n) => sum + (n ?? 0), 0);
+    const withAgent = (states.agent ?? 0) + (states.wrap_up ?? 0);
+    let free = campaign.maxConcurrentCalls - leased;
+    const inFlight = [...this.inFlight.values()];
+    free = Math.min(free, (await this.options.maxDesktopCalls()) - this.options.line.liveTotal() - inFlight.length);
+    if (campaign.dialingMode !== 'agentless') {
+      const available = this.capacity.available(campaign.queue);
+      const lines = campaign.dialingMode === 'progressive' ? available : Math.floor(available * campaign.linesPerAgent);
+      free = Math.min(free, lines - (leased - withAgent));
+    }
+    const limits = await this.options.trunkLimits();
+    const live = this.options.line.liveByTrunk();
+    const trunks = campaign.trunkIds.flatMap((id) => {
+      const limit = limits.get(id);
+      if (!limit) return [];
+      const used = (live.get(id) ?? 0) + inFlight.filter((t) => t === id).length;
+      return [{ id, name: limit.name, free: Math.max(0, limit.maxConcurrentCalls - used) }];
+    });
+    free = Math.min(free, trunks.reduce((sum, t) => sum + t.free, 0));
+    return { free: Math.max(0, free), trunks };
+  }
+
+  /**
+   * One pass over one campaign: judge up to a batch of due contacts and lease as many callable
+   * ones as there are free lines, in one transaction; then dial the leases. null when the
+   * campaign has no free line (or cannot be judged).
+   */
+  async pass(campaign: DialingCampaignRecord, options: { dial?: boolean } = {}): Promise<PassResult | null> {
+    if (campaign.listId === null) return null;
+    const { free, trunks } = await this.lines(campaign);
+    if (free <= 0) return null;
+    let policy: PolicyCampaign;
+    try {
+      policy = campaignPolicy(campaign, campaign.listDefaultRegion);
+    } catch (error) {
+      if (error instanceof PolicyConfigError) {
+        this.log.error('A running campaign cannot be judged', { campaign: campaign.name, error: error.message });
+        return null;
+      }
+      throw error;
+    }
+    const enrolled = await this.store.campaignContacts.enroll(campaign.id, campaign.listId, this.enrolledUpTo.get(campaign.id) ?? 0);
+    this.enrolledUpTo.set(campaign.id, enrolled.maxContactId);
+
+    const result: PassResult = { judged: 0, leased: 0, deferred: 0, finished: 0 };
+    const requests: DialRequest[] = [];
+    await this.store.transaction(async (tx) => {
+      const at = this.now();
+      const due = await tx.campaignContacts.due(campaign.id, at, this.options.batchSize ?? 200);
+      if (due.length === 0) {
+        await this.completeIfDone(tx, campaign, at);
+        return;
+      }
+      const [history, dnc] = await Promise.all([
+        tx.campaignContacts.histories(due.map((c) => ({ contactId: c.contactId, phone: c.phone })), at - DAILY_CAP_LOOKBACK_MS),
+        tx.campaignContacts.dncAmong([...new Set(due.map((c) => c.phone))]),
+      ]);
+      const since = at - DAILY_CAP_LOOKBACK_MS;
+      const leasedNumbers = new Set<string>();
+      for (const contact of due) {
+        result.judged++;
+        const attempts: PolicyAttempt[] = history.filter((h) => h.contactId === contact.contactId || (h.number === contact.phone && h.startedAt >= since));
+        const verdict = callability({ id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone }, policy, { onDnc: dnc.has(contact.phone), attempts, callbackAt: contact.callbackAt }, new Date(at));
+        if (verdict.callable) {
+          // Two contacts sharing a number in one pass: the second waits for the first's call.
+          if (result.leased >= free || leasedNumbers.has(contact.phone)) continue;
+          const trunk = trunks.find((t) => t.free > 0);
+          if (!trunk) continue;
+          const call = await tx.campaignContacts.lease(campaign.id, contact.contactId, {
+            id: randomUUID(),
+            number: contact.phone,
+            startedAt: at,
+            campaignId: campaign.id,
+            contactId: contact.contactId,
+            attempt: contact.attempts + 1,
+            trunkId: trunk.id,
+            flowId: campaign.flowId,
+            flowVersion: campaign.flowVersion,
+          });
+          if (!call) continue;
+          trunk.free--;
+          result.leased++;
+          leasedNumbers.add(contact.phone);
+          requests.push({ callId: call.id, campaign, contact, attempt: call.attempt, number: contact.phone, trunk: { id: trunk.id, name: trunk.name }, timeZone: verdict.zone });
+          continue;
+        }
+        if (verdict.reasons.some((r) => r.code === 'in_progress')) {
+          await tx.campaignContacts.defer(campaign.id, contact.contactId, at + IN_PROGRESS_RECHECK_MS);
+          result.deferred++;
+        } else if (verdict.nextEligibleAt) {
+          await tx.campaignContacts.defer(campaign.id, contact.contactId, verdict.nextEligibleAt.getTime());
+          result.deferred++;
+        } else {
+          await tx.campaignContacts.finish(campaign.id, contact.contactId, verdict.reasons.map(describeReason).join('; '), at);
+          result.finished++;
+        }
+      }
+    });
+    if (result.leased > 0 || result.finished > 0) this.options.onCampaignChanged(campaign.id);
+    if (options.dial !== false) for (const request of requests) this.placeCall(request);
+    return result;
+  }
+
+  /** Hands a leased call to the line; a refusal releases the lease uncounted and backs the campaign off. */
+  private placeCall(request: DialRequest): void {
+    this.inFlight.set(request.callId, request.trunk.id);
+    void this.options.line
+      .dial(request)
+      .catch(async (error: unknown) => {
+        const backoffMs = error instanceof DialRefusedError ? error.backoffMs : 5_000;
+        this.backoffUntil.set(request.campaign.id, this.now() + backoffMs);
+        this.log.error('A campaign call could not be placed; the contact stays pending and is not counted', {
+          campaign: request.campaign.name,
+          number: request.number,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await this.store.campaignContacts.discard(request.callId).catch((e: unknown) => this.log.error('Releasing a refused lease failed', { error: String(e) }));
+        this.options.onCampaignChanged(request.campaign.id);
+      })
+      .finally(() => {
+        this.inFlight.delete(request.callId);
+        this.options.onCampaignChanged(request.campaign.id);
+      });
+  }
+
+  private async completeIfDone(tx: Store | Parameters<Parameters<Store['transaction']>[0]>[0], campaign: DialingCampaignRecord, at: number): Promise<void> {
+    if (await tx.campaignContacts.hasOpen(campaign.id)) return;
+    const counts = await tx.campaignContacts.counts(campaign.id, at);
+    await tx.campaigns.setStatus(campaign.id, 'completed');
+    await tx.audit.add({ actor: 'engine', action: 'campaigns.completed', subject: campaign.name, details: { contacts: counts.contacts, calls: counts.calls } });
+    this.options.onCampaignChanged(campaign.id);
+  }
+}
+
+function retryOf(campaign: DialingCampaignRecord): RetryPolicy | null {
+  try {
+    return campaignPolicy(campaign, campaign.listDefaultRegion).retry;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a finished call means for its contact: a final disposition (opt-out included) or a
+ * conversation ends it; a promised callback schedules it; otherwise the retry policy decides.
+ */
+export function settlementFor(lease: LeaseWithCall, retry: RetryPolicy | null, now: number): Settlement {
+  const { call } = lease;
+  const attempts = lease.attempts + 1;
+  const done = (doneReason: string): Settlement => ({ status: 'done', nextAt: now, callbackAt: null, callbackSource: null, doneReason });
+  if (call.dispositionCode === 'opted_out') return done('opted out (number added to the do-not-call list)');
+  if (lease.dispositionFinal && call.dispositionCode) return done(`final disposition ${call.dispositionCode}`);
+  if (call.callbackAt !== null) {
+    return { status: 'pending', nextAt: call.callbackAt, callbackAt: call.callbackAt, callbackSource: call.agentId !== null ? 'agent' : 'flow', doneReason: null };
+  }
+  const outcome = call.outcome ?? 'failed';
+  if (outcome === 'completed' || outcome === 'transferred') return done(outcome);
+  const wait = retry?.retryAfterMs[outcome];
+  if (wait === undefined) return done(`last call ended "${outcome}", which is not retried`);
+  if (attempts >= (retry?.maxAttempts ?? 1)) return done(`all ${retry?.maxAttempts ?? 1} attempts used`);
+  return { status: 'pending', nextAt: (call.endedAt ?? now) + wait, callbackAt: null, callbackSource: null, doneReason: null };
+}
+
+/** The zone the bot reads a contact's dates in (the same the calling window uses). */
+export function zoneFor(contact: CampaignContactRecord, campaign: DialingCampaignRecord): string {
+  const policy = campaignPolicy(campaign, campaign.listDefaultRegion);
+  return contactTimeZone({ id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone }, policy);
+}
