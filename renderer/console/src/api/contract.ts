@@ -22,6 +22,8 @@ export {
   type CallOutcome,
   type CallState,
   type CallSummary,
+  type CallTransition,
+  type RecordingInfo,
   type CampaignSummary,
   type CommandName,
   type CommandParams,

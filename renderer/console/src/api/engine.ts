@@ -40,6 +40,14 @@ export interface ConnectionSnapshot {
 
 export interface EngineConnection {
   readonly api: OutboundApi;
+  /**
+   * Where the transport serves a media path from the API (calls.recording's `mediaPath`): the
+   * headless server's /media/… (same origin; the session cookie is the token), or Electron's
+   * outbound-media:// scheme. Null when there is no engine.
+   */
+  mediaUrl(mediaPath: string): string | null;
+  /** The URL of a call's recording (the media path calls.recording gives, built here). */
+  recordingUrl(callId: string): string | null;
   getSnapshot(): ConnectionSnapshot;
   subscribe(listener: () => void): () => void;
 }
@@ -72,7 +80,7 @@ function unavailableTransport(reason: string): ClientTransport {
 
 function offline(status: 'no-token' | 'no-engine', reason: string): EngineConnection {
   const store = createStore({ status, epoch: 0, transport: 'none' });
-  return { api: createApiClient(unavailableTransport(reason)), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+  return { api: createApiClient(unavailableTransport(reason)), ...media(() => null), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
 }
 
 function sessionStore(win: Window): Storage | null {
@@ -86,7 +94,7 @@ function sessionStore(win: Window): Storage | null {
 export function connectToEngine(win: Window = window): EngineConnection {
   if (win.outbound) {
     const store = createStore({ status: 'connected', epoch: 1, transport: 'ipc' });
-    return { api: createApiClient(win.outbound), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+    return { api: createApiClient(win.outbound), ...media((path) => `${MEDIA_SCHEME}://${path}`), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
   }
 
   const storage = sessionStore(win);
@@ -135,5 +143,17 @@ export function connectToEngine(win: Window = window): EngineConnection {
   });
   if (transport.state === 'open') store.set({ status: 'connected', epoch: 1 });
 
-  return { api: createApiClient(transport), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+  const origin = win.location.origin;
+  return { api: createApiClient(transport), ...media((path) => `${origin}/media/${path}`), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+}
+
+/** Electron's media scheme (electron/main/media-protocol.ts; not imported: the renderer has no Electron). */
+const MEDIA_SCHEME = 'outbound-media';
+
+function media(url: (mediaPath: string) => string | null): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
+  return {
+    mediaUrl: url,
+    // The same path the engine's calls.recording returns (recordings/<callId>).
+    recordingUrl: (callId) => url(`recordings/${encodeURIComponent(callId)}`),
+  };
 }

@@ -5,6 +5,7 @@
  *   useCommand(c, p)    { data, error, loading, reload, setData } for a read command
  *   useMutation(c)      { run, pending, error, reset } for a write command
  *   useEvent(e, fn)     subscribes to an engine event while the component is mounted
+ *   useMedia()          { mediaUrl, recordingUrl } of the transport (History's player)
  */
 import { useCallback, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type {
@@ -28,6 +29,12 @@ function useEngine(): EngineConnection {
 
 export function useApi(): OutboundApi {
   return useEngine().api;
+}
+
+/** Media URLs of the current transport (recordings for History's player). */
+export function useMedia(): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
+  const { mediaUrl, recordingUrl } = useEngine();
+  return { mediaUrl, recordingUrl };
 }
 
 export function useConnection(): ConnectionSnapshot {

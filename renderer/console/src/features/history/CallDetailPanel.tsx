@@ -125,7 +125,7 @@ function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: 
         </dl>
       </section>
       <CallTranscript utterances={mergeLines(detail.utterances, liveLines)} live={call.state !== 'done'} />
-      <CallTimeline startedAt={call.startedAt} events={detail.events} />
+      <CallTimeline startedAt={call.startedAt} events={detail.events} transitions={detail.transitions} />
     </>
   );
 }

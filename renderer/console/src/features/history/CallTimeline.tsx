@@ -1,33 +1,65 @@
 import { useTranslation } from 'react-i18next';
-import type { CallEvent } from '../../api/contract.js';
+import type { CallEvent, CallTransition } from '../../api/contract.js';
 import { useFormat } from '../../i18n/format.js';
 
 interface CallTimelineProps {
   startedAt: number;
   events: readonly CallEvent[];
+  /** The call's validated state changes (calls.get), shown among the events at their times. */
+  transitions?: readonly CallTransition[];
 }
 
-/** The call's recorded events in order: wall-clock time, offset from the start, type and data. */
-export function CallTimeline({ startedAt, events }: CallTimelineProps) {
+type Entry = { kind: 'event'; at: number; event: CallEvent } | { kind: 'transition'; at: number; transition: CallTransition };
+
+/** Events and state changes in time order; at the same instant the state change comes first. */
+export function timelineEntries(events: readonly CallEvent[], transitions: readonly CallTransition[]): Entry[] {
+  const entries: Entry[] = [
+    ...transitions.map((transition): Entry => ({ kind: 'transition', at: transition.at, transition })),
+    ...events.map((event): Entry => ({ kind: 'event', at: event.at, event })),
+  ];
+  // Stable sort: ties keep transitions (listed first) before events.
+  return entries.sort((a, b) => a.at - b.at);
+}
+
+/** The call's recorded events and state changes in order: wall-clock time, offset from the start, what happened. */
+export function CallTimeline({ startedAt, events, transitions = [] }: CallTimelineProps) {
   const { t } = useTranslation();
   const format = useFormat();
+  const entries = timelineEntries(events, transitions);
   return (
     <section className="drawer-section">
       <h3>{t('callDetail.events')}</h3>
-      {events.length === 0 ? (
+      {entries.length === 0 ? (
         <p className="muted" data-testid="call-events-empty">
           {t('callDetail.noEvents')}
         </p>
       ) : (
         <ol className="timeline" aria-label={t('callDetail.eventsCaption')} data-testid="call-events">
-          {events.map((event, index) => (
-            <li key={`${event.at}-${index}`} className="timeline-item" data-testid="call-event">
-              <time className="timeline-time mono" dateTime={new Date(event.at).toISOString()}>
-                {format.time(event.at)}
+          {entries.map((entry, index) => (
+            <li
+              key={`${entry.kind}-${entry.at}-${index}`}
+              className={entry.kind === 'transition' ? 'timeline-item timeline-transition' : 'timeline-item'}
+              data-testid={entry.kind === 'transition' ? 'call-transition' : 'call-event'}
+            >
+              <time className="timeline-time mono" dateTime={new Date(entry.at).toISOString()}>
+                {format.time(entry.at)}
               </time>
-              <span className="timeline-offset mono">{t('callDetail.offset', { time: format.clock(event.at - startedAt) })}</span>
-              <span className="timeline-type">{event.type}</span>
-              {Object.keys(event.data).length > 0 ? <code className="timeline-data">{describeData(event.data)}</code> : null}
+              <span className="timeline-offset mono">{t('callDetail.offset', { time: format.clock(entry.at - startedAt) })}</span>
+              {entry.kind === 'event' ? (
+                <>
+                  <span className="timeline-type">{entry.event.type}</span>
+                  {Object.keys(entry.event.data).length > 0 ? <code className="timeline-data">{describeData(entry.event.data)}</code> : null}
+                </>
+              ) : (
+                <>
+                  <span className="timeline-type">
+                    {entry.transition.from === null
+                      ? t('callPage.transitionFirst', { to: t(`callState.${entry.transition.to}`) })
+                      : t('callPage.transition', { from: t(`callState.${entry.transition.from}`), to: t(`callState.${entry.transition.to}`) })}
+                  </span>
+                  {entry.transition.reason ? <code className="timeline-data">{entry.transition.reason}</code> : null}
+                </>
+              )}
             </li>
           ))}
         </ol>

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CallOutcome, CommandParams } from '../../api/contract.js';
-import { useCommand } from '../../api/hooks.js';
+import type { CommandParams } from '../../api/contract.js';
+import { useApi, useCommand } from '../../api/hooks.js';
+import { toApiError } from '../../api/errors.js';
 import { navigate } from '../../app/useRoute.js';
+import { useFormat } from '../../i18n/format.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
@@ -10,46 +12,70 @@ import { Page } from '../../ui/Page.js';
 import { Pager } from '../../ui/Pager.js';
 import { useDebouncedValue } from '../../ui/hooks.js';
 import { pageIcons } from '../../ui/icons.js';
-import { CallDetailPanel } from './CallDetailPanel.js';
+import { CallPage } from './CallPage.js';
+import { downloadText, EXPORT_MAX_CALLS, exportCalls } from './exportCalls.js';
+import { exportFileName, filterParams, hasFilters, NO_FILTERS, type HistoryFilters } from './historyFilters.js';
 import { HistoryTable } from './HistoryTable.js';
 import { HistoryToolbar } from './HistoryToolbar.js';
+import type { ApiError } from '../../api/contract.js';
+import './history.css';
 
 export const HISTORY_PAGE_SIZE = 25;
-const SEARCH_DEBOUNCE_MS = 300;
+const TYPING_DEBOUNCE_MS = 300;
 
-/** Call history: search, outcome filter, paging; `callId` (from #/history/<id>) opens the detail panel. */
+type ExportState = { state: 'idle' } | { state: 'running'; rows: number; total: number } | { state: 'done'; rows: number; total: number; file: string; truncated: boolean } | { state: 'failed'; error: ApiError };
+
+/** Call history: filters, paging and CSV export; `callId` (from #/history/<id>) shows that call's page. */
 export function HistoryPage({ callId }: { callId: string | null }) {
+  if (callId) return <CallPage key={callId} callId={callId} onBack={() => navigate('history')} />;
+  return <HistoryList />;
+}
+
+function HistoryList() {
   const { t } = useTranslation();
-  const [searchText, setSearchText] = useState('');
-  const [outcome, setOutcome] = useState<CallOutcome | null>(null);
-  const search = useDebouncedValue(searchText.trim(), SEARCH_DEBOUNCE_MS);
+  const format = useFormat();
+  const api = useApi();
+  const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
+  // Typed fields wait for a pause; selects and dates apply at once (the debounce covers both, cheaply).
+  const applied = useDebouncedValue(filters, TYPING_DEBOUNCE_MS);
+  const filter = filterParams(applied);
 
   // The page offset belongs to one set of filters: changing a filter starts again at the first page.
-  const filterKey = JSON.stringify([search, outcome]);
+  const filterKey = JSON.stringify(filter);
   const [paging, setPaging] = useState({ filterKey, offset: 0 });
   const offset = paging.filterKey === filterKey ? paging.offset : 0;
 
-  const params: CommandParams<'calls.list'> = { limit: HISTORY_PAGE_SIZE, offset };
-  if (outcome) params.outcome = outcome;
-  if (search) params.search = search;
+  const params: CommandParams<'calls.list'> = { limit: HISTORY_PAGE_SIZE, offset, ...filter };
   const calls = useCommand('calls.list', params);
-  const filtered = search !== '' || outcome !== null;
+  const filtered = hasFilters(applied);
 
-  const clearFilters = () => {
-    setSearchText('');
-    setOutcome(null);
+  const [exporting, setExporting] = useState<ExportState>({ state: 'idle' });
+  const runExport = async () => {
+    setExporting({ state: 'running', rows: 0, total: 0 });
+    try {
+      const result = await exportCalls(filter, (page) => api.request('calls.export', page), {
+        onProgress: (rows, total) => setExporting({ state: 'running', rows, total }),
+      });
+      const file = exportFileName(applied, new Date());
+      if (result.rows > 0) downloadText(result.csv, file);
+      setExporting({ state: 'done', rows: result.rows, total: result.total, file, truncated: result.truncated });
+    } catch (error) {
+      setExporting({ state: 'failed', error: toApiError(error) });
+    }
   };
 
   return (
     <Page name="history" title={t('history.title')} description={t('history.description')}>
       <HistoryToolbar
-        searchText={searchText}
-        onSearchText={setSearchText}
-        outcome={outcome}
-        onOutcome={setOutcome}
+        filters={filters}
+        onFilters={setFilters}
+        onClear={() => setFilters(NO_FILTERS)}
         onRefresh={calls.reload}
         refreshing={calls.loading && calls.data !== undefined}
+        onExport={() => void runExport()}
+        exporting={exporting.state === 'running'}
       />
+      <ExportNotice state={exporting} format={format} />
       {calls.error ? <ErrorNotice error={calls.error} onRetry={calls.reload} /> : null}
       {!calls.data ? (
         calls.error ? null : <Loading />
@@ -61,14 +87,14 @@ export function HistoryPage({ callId }: { callId: string | null }) {
           title={t('history.emptyFiltered.title')}
           body={t('history.emptyFiltered.body')}
           action={
-            <button type="button" className="button button-secondary" onClick={clearFilters} data-testid="history-clear-filters">
+            <button type="button" className="button button-secondary" onClick={() => setFilters(NO_FILTERS)} data-testid="history-clear-filters">
               {t('history.emptyFiltered.clear')}
             </button>
           }
         />
       ) : (
         <>
-          <HistoryTable calls={calls.data.calls} selectedId={callId} onOpen={(id) => navigate('history', id)} />
+          <HistoryTable calls={calls.data.calls} selectedId={null} onOpen={(id) => navigate('history', id)} />
           <Pager
             offset={calls.dataParams?.offset ?? 0}
             limit={HISTORY_PAGE_SIZE}
@@ -78,7 +104,26 @@ export function HistoryPage({ callId }: { callId: string | null }) {
           />
         </>
       )}
-      {callId ? <CallDetailPanel key={callId} callId={callId} onClose={() => navigate('history')} /> : null}
     </Page>
+  );
+}
+
+function ExportNotice({ state, format }: { state: ExportState; format: ReturnType<typeof useFormat> }) {
+  const { t } = useTranslation();
+  if (state.state === 'idle') return null;
+  if (state.state === 'failed') return <ErrorNotice error={state.error} />;
+  const n = format.number;
+  const text =
+    state.state === 'running'
+      ? t('historyFilters.exporting', { rows: n(state.rows), total: n(state.total) })
+      : state.rows === 0
+        ? t('historyFilters.exportEmpty')
+        : state.truncated
+          ? t('historyFilters.exportTruncated', { rows: n(state.rows), total: n(state.total), max: n(EXPORT_MAX_CALLS) })
+          : t('historyFilters.exported', { rows: n(state.rows), file: state.file });
+  return (
+    <p className={`notice ${state.state === 'running' ? '' : state.truncated ? 'notice-warning' : 'notice-success'}`} role="status" data-testid="history-export-status" data-state={state.state}>
+      {text}
+    </p>
   );
 }
