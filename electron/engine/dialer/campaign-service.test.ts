@@ -20,12 +20,12 @@ async function setup() {
   const running: number[] = [];
   const service = new CampaignService({ store, actor: 'test', emit: (d) => emitted.push(d), onRunning: (id) => running.push(id), throttleMs: 0 });
   const handlers = service.handlers();
-  const create = (params: Record<string, unknown>) => handlers['campaigns.create'](campaignCommands['campaigns.create'].params.parse({ name: 'Renewals', list: 'Leads', flow: { name: 'reminder' }, trunks: ['main'], schedule, ...params }));
+  const create = async (params: Record<string, unknown>) => handlers['campaigns.create'](campaignCommands['campaigns.create'].params.parse({ name: 'Renewals', list: 'Leads', flow: { name: 'reminder' }, trunks: ['main'], schedule, ...params }));
   return { store, service, handlers, create, emitted, running, flow };
 }
 
-async function failure(work: Promise<unknown>): Promise<ApiError> {
-  const error = await work.then(
+async function failure(work: unknown): Promise<ApiError> {
+  const error = await Promise.resolve(work).then(
     () => null,
     (e: unknown) => e,
   );
