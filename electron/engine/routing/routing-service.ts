@@ -20,7 +20,7 @@
 import type { AgentStatus, EventData, EventName } from '../api/contract.js';
 import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
 import type { Logger } from '../log.js';
-import type { JsonObject, QueueRecord, Store, UserRecord } from '../store/types.js';
+import type { DispositionRecord, JsonObject, QueueRecord, Store, UserRecord } from '../store/types.js';
 import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
 import { firstMatch, type ContactFields } from './rules.js';
 
@@ -93,6 +93,14 @@ interface AgentHold {
 
 export const DEFAULT_FALLBACK_CALLBACK_DELAY_MS = 60 * 60 * 1000;
 
+/** Agent dispositions a new database starts with (the wrap-up form's choices). */
+export const AGENT_DISPOSITIONS = [
+  { code: 'resolved', labelEn: 'Resolved', labelZh: '已解决', kind: 'agent', final: true },
+  { code: 'interested', labelEn: 'Interested', labelZh: '有意向', kind: 'agent', final: true },
+  { code: 'not_interested', labelEn: 'Not interested', labelZh: '无意向', kind: 'agent', final: true },
+  { code: 'follow_up', labelEn: 'Follow up later', labelZh: '需跟进', kind: 'agent', final: false },
+] as const satisfies readonly DispositionRecord[];
+
 export class RoutingService {
   private readonly waiting = new Map<string, Waiting>();
   private readonly holds = new Map<number, AgentHold>();
@@ -111,6 +119,9 @@ export class RoutingService {
    * are signed off (they sign on again from the Agent page).
    */
   async start(): Promise<void> {
+    // The wrap-up form needs agent dispositions; a database without any gets these (never overwritten).
+    const known = await this.options.store.dispositions.list();
+    if (!known.some((d) => d.kind === 'agent')) for (const d of AGENT_DISPOSITIONS) await this.options.store.dispositions.upsert(d);
     const at = this.now();
     for (const status of await this.options.store.routing.agentStatuses()) {
       if (BUSY_STATUSES.has(status.status)) await this.options.store.routing.setAgentStatus(status.id, 'offline', at);

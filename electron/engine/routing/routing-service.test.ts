@@ -1,0 +1,238 @@
+/**
+ * RoutingService on a real SQLite store, with fake timers for the offer and wait windows: offers
+ * go to the longest-idle agent with the queue's skills, move on when they expire or are declined,
+ * the queue's fallback is stored when nobody takes the call, and the wrap-up closes the call.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventData, EventName } from '../api/contract.js';
+import { silentLogger } from '../log.js';
+import { useTestStores } from '../store/testing/temp.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { JsonObject } from '../store/types.js';
+import { AgentTransitionError } from './agent-states.js';
+import { RoutingError, RoutingService, type TransferCall, type TransferInfo, type TransferResult } from './routing-service.js';
+
+const openStore = useTestStores();
+
+interface Emitted {
+  event: EventName;
+  data: unknown;
+}
+
+let store: SqliteStore;
+let emitted: Emitted[];
+let routing: RoutingService;
+let wrapUpMs: number;
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.setSystemTime(new Date('2026-11-27T10:00:00Z'));
+  store = await openStore();
+  emitted = [];
+  wrapUpMs = 30_000;
+  routing = new RoutingService({
+    store,
+    log: silentLogger,
+    emit: <E extends EventName>(event: E, data: EventData<E>) => emitted.push({ event, data }),
+    wrapUpMs: async () => wrapUpMs,
+    fallbackCallbackDelayMs: 3_600_000,
+  });
+  await routing.start();
+});
+
+afterEach(() => {
+  routing.close();
+  vi.useRealTimers();
+});
+
+/** A call in `transferring`, as the bot leaves it; takeOver does what CallSession.agentTakeover stores. */
+async function transferringCall(id: string, number = '+8613800138000'): Promise<TransferCall & { ended: () => void; takenBy: number[] }> {
+  await store.calls.create({ id, number, startedAt: Date.now(), state: 'dialing' });
+  for (const state of ['answered', 'bot', 'transferring'] as const) await store.calls.update(id, { state, ...(state === 'answered' ? { answeredAt: Date.now() } : {}) });
+  let up = true;
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  const takenBy: number[] = [];
+  return {
+    callId: id,
+    number,
+    get isUp() {
+      return up;
+    },
+    whenEnded: () => ended,
+    note: (type: string, data: JsonObject) => void store.calls.appendEvent(id, { at: Date.now(), type, data }),
+    takeOver: async (agentId: number) => {
+      takenBy.push(agentId);
+      await store.calls.update(id, { state: 'agent', agentId });
+    },
+    ended: () => {
+      up = false;
+      end();
+    },
+    takenBy,
+  };
+}
+
+const info = (fields: Record<string, unknown> = {}): TransferInfo => ({
+  queue: 'default',
+  reason: 'customer asked for a person',
+  fields: { name: 'Ann', ...fields },
+  lastIntent: 'agent',
+  transcript: [{ speaker: 'customer', text: 'talk to a person', intent: 'agent', startMs: 1200 }],
+});
+
+async function agent(username: string, skills: string[] = []): Promise<number> {
+  const user = await store.users.create({ username, displayName: username.toUpperCase(), role: 'agent', skills });
+  return user.id;
+}
+
+/** Advances the fake clock, then lets the service's SQLite work finish (real time: the store's I/O is not faked). */
+async function settle(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  const until = performance.now() + 60;
+  while (performance.now() < until) await new Promise<void>((r) => setImmediate(r));
+}
+
+const offers = () => emitted.filter((e) => e.event === 'agent.offer').map((e) => e.data as EventData<'agent.offer'>);
+
+describe('RoutingService', () => {
+  it('routes by the stored default rules, then the flow\'s queue, then default', async () => {
+    expect((await routing.route({ vip_level: '4' })).queue.name).toBe('priority');
+    expect((await routing.route({ tags: 'complaint' })).queue.name).toBe('complaint');
+    expect((await routing.route({}, 'complaint')).queue.name).toBe('complaint');
+    expect((await routing.route({}, 'no-such-queue')).queue.name).toBe('default');
+  });
+
+  it('offers the call to the longest-idle agent first; an expired offer moves to the next; the accepted agent gets the call', async () => {
+    const ann = await agent('ann');
+    const bob = await agent('bob');
+    await routing.setOwnStatus(bob, 'available');
+    await settle(5000); // bob has been idle 5 s longer than ann
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('c1');
+    let result: TransferResult | null = null;
+    void routing.transfer(call, info()).then((r) => (result = r));
+    await settle();
+    expect(offers().map((o) => o.agentId)).toEqual([bob]);
+    const first = offers()[0];
+    expect(first?.expiresAt).toBe(Date.now() + 15_000);
+    expect(first?.context).toMatchObject({ contact: { name: 'Ann', phone: '+8613800138000' }, reason: 'customer asked for a person', lastIntent: 'agent', queue: { name: 'default' } });
+    expect((await routing.state(bob)).status).toBe('offered');
+
+    await settle(15_000); // bob's offer expires
+    expect(offers().map((o) => o.agentId)).toEqual([bob, ann]);
+    expect((await routing.state(bob)).status).toBe('available');
+    await expect(routing.accept('c1', bob)).rejects.toThrow(RoutingError);
+    await routing.accept('c1', ann);
+    await settle();
+    expect(result).toEqual({ taken: true, agentId: ann, queue: 'default' });
+    expect(call.takenBy).toEqual([ann]);
+    expect(await routing.state(ann)).toMatchObject({ status: 'on_call', callId: 'c1' });
+    const stored = await store.calls.get('c1');
+    expect(stored).toMatchObject({ state: 'agent', agentId: ann, queueId: (await store.routing.queueByName('default'))?.id, transferReason: 'customer asked for a person' });
+    const types = (await store.calls.events('c1')).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['transfer_routed', 'agent_offered', 'offer_expired', 'agent_accepted']));
+    // On a call, the agent cannot just walk away.
+    await expect(routing.setOwnStatus(ann, 'away')).rejects.toThrow(AgentTransitionError);
+  });
+
+  it('a declined offer goes to the next agent; an agent without the queue\'s skills is never offered it; nobody in time → the queue\'s fallback, stored and counted', async () => {
+    const ann = await agent('ann', ['vip']);
+    const bob = await agent('bob');
+    await routing.setOwnStatus(ann, 'available');
+    await routing.setOwnStatus(bob, 'available');
+    const call = await transferringCall('c2');
+    let result: TransferResult | null = null;
+    void routing.transfer(call, info({ vip_level: 5 })).then((r) => (result = r));
+    await settle();
+    expect(offers().map((o) => o.agentId)).toEqual([ann]); // priority queue needs "vip": bob has not
+    await routing.decline('c2', ann);
+    await settle();
+    expect(offers()).toHaveLength(1); // nobody else has the skill
+    expect((await routing.state(ann)).status).toBe('available');
+    await settle(45_000); // the priority queue's wait
+    expect(result).toMatchObject({ taken: false, queue: 'priority', fallback: 'callback_offer', callbackAt: Date.now() + 3_600_000 });
+    await settle();
+    const fallback = (await store.calls.events('c2')).find((e) => e.type === 'transfer_fallback');
+    expect(fallback?.data).toMatchObject({ queue: 'priority', fallback: 'callback_offer', offeredTo: [ann] });
+    expect((await store.calls.get('c2'))?.callbackAt).toBe(Date.now() + 3_600_000 - 0);
+    expect(await store.routing.fallbackCounts(null)).toEqual({ callback_offer: 1 });
+    expect(routing.waitingCount).toBe(0);
+    void bob;
+  });
+
+  it('a voicemail queue falls back to voicemail; the call ending while it waits ends the offer', async () => {
+    await store.routing.updateQueue('default', { fallback: 'voicemail', waitTimeoutMs: 2000 });
+    const call = await transferringCall('c3');
+    let result: TransferResult | null = null;
+    void routing.transfer(call, info()).then((r) => (result = r));
+    await settle();
+    await settle(2000);
+    expect(result).toMatchObject({ taken: false, fallback: 'voicemail', callbackAt: null });
+
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const gone = await transferringCall('c4');
+    let second: TransferResult | null = null;
+    void routing.transfer(gone, info()).then((r) => (second = r));
+    await settle();
+    expect((await routing.state(ann)).status).toBe('offered');
+    gone.ended();
+    await settle();
+    expect(second).toMatchObject({ taken: false, callGone: true });
+    expect((await routing.state(ann)).status).toBe('available');
+    expect(emitted.some((e) => e.event === 'agent.offerEnded' && (e.data as { reason: string }).reason === 'call_ended')).toBe(true);
+  });
+
+  it('after the call: wrap-up until the form (checked disposition, notes, callback, do-not-call), then done and available', async () => {
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('c5');
+    void routing.transfer(call, info());
+    await settle();
+    await routing.accept('c5', ann);
+    await expect(routing.wrapUp({ callId: 'c5', disposition: 'resolved', notes: '', doNotCall: false })).rejects.toThrow(/still up/);
+    // The call ends while the agent has it (what CallSession.finish stores), then routing starts the wrap-up.
+    await store.calls.update('c5', { state: 'wrap_up', outcome: 'transferred', endedAt: Date.now() });
+    await routing.callEnded('c5');
+    expect(await routing.state(ann)).toMatchObject({ status: 'wrap_up', callId: 'c5', deadline: Date.now() + 30_000 });
+    await expect(routing.wrapUp({ callId: 'c5', disposition: 'no_such_code', notes: '', doNotCall: false })).rejects.toMatchObject({ code: 'INVALID_PARAMS', field: 'disposition' });
+    const callbackAt = Date.now() + 86_400_000;
+    await routing.wrapUp({ callId: 'c5', disposition: 'follow_up', notes: 'Wants the new price list', callbackAt, doNotCall: true });
+    const stored = await store.calls.get('c5');
+    expect(stored).toMatchObject({ state: 'done', outcome: 'transferred', dispositionCode: 'follow_up', notes: 'Wants the new price list', callbackAt });
+    expect((await store.calls.transitions('c5')).map((t) => t.to)).toEqual(['dialing', 'answered', 'bot', 'transferring', 'agent', 'wrap_up', 'done']);
+    expect(await store.dnc.has('+8613800138000')).toBe(true);
+    expect((await store.dnc.list())[0]?.source).toBe('agent');
+    expect(await routing.state(ann)).toMatchObject({ status: 'available', callId: null, deadline: null });
+  });
+
+  it('the wrap-up timer closes the call when the agent does not submit the form', async () => {
+    wrapUpMs = 10_000;
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('c6');
+    void routing.transfer(call, info());
+    await settle();
+    await routing.accept('c6', ann);
+    await store.calls.update('c6', { state: 'wrap_up', outcome: 'transferred', endedAt: Date.now() });
+    await routing.callEnded('c6');
+    await settle(9_999);
+    expect((await store.calls.get('c6'))?.state).toBe('wrap_up');
+    await settle(1);
+    expect((await store.calls.get('c6'))?.state).toBe('done');
+    expect((await store.calls.events('c6')).find((e) => e.type === 'wrap_up')?.data).toMatchObject({ reason: 'wrap-up time ran out' });
+    expect((await routing.state(ann)).status).toBe('available');
+  });
+
+  it('reports agent capacity for the dialer by queue skills', async () => {
+    const ann = await agent('ann', ['vip']);
+    const bob = await agent('bob');
+    await routing.setOwnStatus(ann, 'available');
+    await routing.setOwnStatus(bob, 'available');
+    expect(await routing.capacity()).toEqual({ available: 2, busy: 0, waiting: 0 });
+    expect(await routing.capacity(['priority'])).toEqual({ available: 1, busy: 0, waiting: 0 });
+    await routing.setOwnStatus(bob, 'away');
+    expect(await routing.capacity(['default'])).toEqual({ available: 1, busy: 0, waiting: 0 });
+  });
+});
