@@ -57,3 +57,23 @@ export {
 
 export type CampaignStatusName = import('../../../../electron/engine/api/contract.js').CampaignSummary['status'];
 export type DialingMode = import('../../../../electron/engine/api/contract.js').CampaignSummary['dialingMode'];
+
+// Contact lists, imports and campaign pages.
+export {
+  CampaignContactStatus,
+  DEFAULT_RETRY_POLICY,
+  DialingMode as DialingModeSchema,
+  IMPORT_CHUNK_BYTES,
+  WEEKDAY_KEYS,
+  type CampaignConfigInput,
+  type CampaignContact,
+  type CampaignDetail,
+  type CampaignProgress,
+  type ContactListSummary,
+  type ExplainedReason,
+  type ImportPreview,
+  type ImportProgressData,
+  type ImportRejectedRow,
+  type ImportStatus,
+  type WeekdayKey,
+} from '../../../../electron/engine/api/contract.js';

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AgentPage } from '../features/agent/AgentPage.js';
 import { AgentsPage } from '../features/agents/AgentsPage.js';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
+import { ContactsPage } from '../features/contacts/ContactsPage.js';
 import { FlowsPage } from '../features/flows/FlowsPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
 import { LivePage } from '../features/live/LivePage.js';
@@ -43,7 +44,9 @@ function CurrentPage({ route }: { route: Route }) {
     case 'live':
       return <LivePage callId={route.param} />;
     case 'campaigns':
-      return <CampaignsPage />;
+      return <CampaignsPage campaignName={route.param} />;
+    case 'contacts':
+      return <ContactsPage />;
     case 'flows':
       return <FlowsPage flowName={route.param} />;
     case 'history':

@@ -22,6 +22,13 @@ export const pageIcons: Record<PageName, ReactNode> = {
       <path d="M16 9a4 4 0 0 1 0 6M19 6a8 8 0 0 1 0 12" />
     </Icon>
   ),
+  contacts: (
+    <Icon>
+      <rect x="4" y="3" width="16" height="18" rx="2" />
+      <circle cx="12" cy="10" r="3" />
+      <path d="M7.5 17a4.5 4.5 0 0 1 9 0M2 7h2M2 12h2M2 17h2" />
+    </Icon>
+  ),
   flows: (
     <Icon>
       <rect x="3" y="3" width="7" height="5" rx="1" />
