@@ -1,5 +1,4 @@
 import { useTranslation } from 'react-i18next';
-import { useCommand, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
@@ -8,18 +7,21 @@ import { Page } from '../../ui/Page.js';
 import { pageIcons } from '../../ui/icons.js';
 import { navigate } from '../../app/useRoute.js';
 import { CallDetailPanel } from '../history/CallDetailPanel.js';
-import { applyCallUpdate, sortLive } from './liveCalls.js';
 import { LiveTable } from './LiveTable.js';
+import { useLiveCalls } from './useLiveCalls.js';
+import './live.css';
 
-/** The calls in progress; `callId` (from #/live/<id>) opens a call's detail with its live transcript. */
+/**
+ * The live wall: every call in progress with its state, a ticking duration, campaign, contact, the
+ * last words said, the bot's reply latency and the agent who has it, updated from `call.updated`
+ * (batched per frame); `callId` (from #/live/<id>) opens a call's detail with its live transcript.
+ */
 export function LivePage({ callId = null }: { callId?: string | null }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const live = useCommand('live.list', {});
-  useEvent('call.updated', (call) => {
-    live.setData((previous) => (previous ? { calls: applyCallUpdate(previous.calls, call) } : previous));
-  });
-  const calls = live.data ? sortLive(live.data.calls) : [];
+  // live.list comes oldest first and the batched updates keep that order.
+  const live = useLiveCalls();
+  const calls = live.data?.calls ?? [];
 
   return (
     <Page

@@ -1,12 +1,12 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveCall } from '../../api/contract.js';
 import { hrefFor } from '../../app/routes.js';
 import { useFormat } from '../../i18n/format.js';
-import { Badge } from '../../ui/Badge.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
-import { useNow } from '../../ui/hooks.js';
+import { Badge, type Tone } from '../../ui/Badge.js';
 import { callStateTone } from '../../ui/tones.js';
-import { liveDurationMs } from './liveCalls.js';
+import { useSecondClock } from './clock.js';
+import { latencyBand, liveDurationMs, type LatencyBand } from './liveCalls.js';
 
 interface LiveTableProps {
   calls: readonly LiveCall[];
@@ -14,57 +14,95 @@ interface LiveTableProps {
   onOpen?: (id: string) => void;
 }
 
+const BAND_TONE: Record<LatencyBand, Tone> = { good: 'success', fair: 'warning', slow: 'danger' };
+
+/**
+ * The wall: one row per live call. Rows are memoized on the call object (the batched update keeps
+ * unchanged calls' objects), and only the duration cells tick, from one shared clock.
+ */
 export function LiveTable({ calls, selectedId = null, onOpen }: LiveTableProps) {
   const { t } = useTranslation();
-  const format = useFormat();
-  const now = useNow(1000, calls.length > 0);
-  const none = t('common.none');
+  return (
+    <div className="table-wrap" data-testid="live-table">
+      <table className={onOpen ? 'table table-clickable live-wall' : 'table live-wall'}>
+        <caption className="sr-only">{t('live.tableCaption')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('live.columns.number')}</th>
+            <th scope="col">{t('live.columns.contact')}</th>
+            <th scope="col">{t('live.columns.campaign')}</th>
+            <th scope="col">{t('live.columns.state')}</th>
+            <th scope="col" className="numeric">
+              {t('live.columns.duration')}
+            </th>
+            <th scope="col">{t('liveWall.latency')}</th>
+            <th scope="col">{t('liveWall.agent')}</th>
+            <th scope="col" className="cell-utterance">
+              {t('live.columns.lastUtterance')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {calls.map((call) => (
+            <LiveRow key={call.id} call={call} selected={call.id === selectedId} onOpen={onOpen} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
-  const columns: Column<LiveCall>[] = [
-    {
-      id: 'number',
-      header: t('live.columns.number'),
-      cell: (c) =>
-        // The link opens the call's detail by keyboard; the row click is the mouse shortcut.
-        onOpen ? (
-          <a className="mono row-link" href={hrefFor('live', c.id)} aria-label={t('history.openDetails', { number: c.number })} onClick={(event) => event.stopPropagation()}>
-            {c.number}
+const LiveRow = memo(function LiveRow({ call, selected, onOpen }: { call: LiveCall; selected: boolean; onOpen: ((id: string) => void) | undefined }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const none = t('common.none');
+  const latency = call.botLatencyMs ?? null;
+  return (
+    <tr
+      data-testid="live-row"
+      data-call-id={call.id}
+      data-state={call.state}
+      className={selected ? 'is-selected' : undefined}
+      aria-selected={onOpen ? selected : undefined}
+      onClick={onOpen ? () => onOpen(call.id) : undefined}
+    >
+      <td>
+        {onOpen ? (
+          // The link opens the call's detail by keyboard; the row click is the mouse shortcut.
+          <a className="mono row-link" href={hrefFor('live', call.id)} aria-label={t('history.openDetails', { number: call.number })} onClick={(event) => event.stopPropagation()}>
+            {call.number}
           </a>
         ) : (
-          <span className="mono">{c.number}</span>
-        ),
-    },
-    { id: 'contact', header: t('live.columns.contact'), cell: (c) => c.contactName ?? none },
-    { id: 'campaign', header: t('live.columns.campaign'), cell: (c) => c.campaignName ?? none },
-    {
-      id: 'state',
-      header: t('live.columns.state'),
-      cell: (c) => <Badge tone={callStateTone[c.state]}>{t(`callState.${c.state}`)}</Badge>,
-    },
-    {
-      id: 'duration',
-      header: t('live.columns.duration'),
-      numeric: true,
-      cell: (c) => <span data-testid="live-duration">{format.clock(liveDurationMs(c, now))}</span>,
-    },
-    {
-      id: 'lastUtterance',
-      header: t('live.columns.lastUtterance'),
-      className: 'cell-utterance',
-      cell: (c) => (c.lastUtterance ? <q title={c.lastUtterance}>{c.lastUtterance}</q> : none),
-    },
-  ];
-
-  return (
-    <DataTable
-      caption={t('live.tableCaption')}
-      columns={columns}
-      rows={calls}
-      rowKey={(c) => c.id}
-      rowTestId="live-row"
-      rowData={(c) => ({ 'data-call-id': c.id })}
-      {...(onOpen ? { onRowClick: (c: LiveCall) => onOpen(c.id), isSelected: (c: LiveCall) => c.id === selectedId } : {})}
-      testId="live-table"
-    />
+          <span className="mono">{call.number}</span>
+        )}
+      </td>
+      <td>{call.contactName ?? none}</td>
+      <td>{call.campaignName ?? none}</td>
+      <td>
+        <Badge tone={callStateTone[call.state]}>{t(`callState.${call.state}`)}</Badge>
+      </td>
+      <td className="numeric">
+        <LiveDuration call={call} />
+      </td>
+      <td>
+        {latency === null ? (
+          none
+        ) : (
+          <span title={t('liveWall.latencyTitle', { ms: format.number(latency) })} data-testid="live-latency" data-band={latencyBand(latency)}>
+            <Badge tone={BAND_TONE[latencyBand(latency)]}>{t('liveWall.latencyValue', { ms: format.number(latency) })}</Badge>
+          </span>
+        )}
+      </td>
+      <td data-testid="live-agent">{call.agentName ?? none}</td>
+      <td className="cell-utterance" data-testid="live-last-utterance">
+        {call.lastUtterance ? <q title={call.lastUtterance}>{call.lastUtterance}</q> : none}
+      </td>
+    </tr>
   );
+});
+
+function LiveDuration({ call }: { call: LiveCall }) {
+  const format = useFormat();
+  const now = useSecondClock();
+  return <span data-testid="live-duration">{format.clock(liveDurationMs(call, now))}</span>;
 }
