@@ -80,9 +80,10 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
       <p className="notice notice-success" role="status">
         <span className="notice-text">
           {t(result.listCreated ? 'contacts.import.doneNew' : 'contacts.import.doneExisting', {
+            file: status.fileName,
             list: result.listName,
             rows: format.number(result.rows),
-            duration: format.duration(result.durationMs),
+            seconds: format.number(Math.max(0.1, Math.round(result.durationMs / 100) / 10)),
           })}
         </span>
       </p>

@@ -415,8 +415,8 @@ export const en = {
       importing: 'Importing {{file}}…',
       progressCounts: '{{percent}} · {{rows}} rows read · {{accepted}} accepted ({{merged}} merged) · {{rejected}} rejected',
       oneTransaction: 'The whole file is imported at once: if anything fails, nothing is imported.',
-      doneNew: 'Imported {{rows}} rows into the new list “{{list}}” in {{duration}}.',
-      doneExisting: 'Imported {{rows}} rows into “{{list}}” in {{duration}}.',
+      doneNew: '{{file}}: {{rows}} rows read into the new list “{{list}}” in {{seconds}} s.',
+      doneExisting: '{{file}}: {{rows}} rows read into “{{list}}” in {{seconds}} s.',
       counts: {
         accepted: 'Accepted',
         inserted: 'New contacts',

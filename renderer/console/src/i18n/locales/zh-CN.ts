@@ -412,8 +412,8 @@ export const zhCN = {
       importing: '正在导入 {{file}}…',
       progressCounts: '{{percent}} · 已读 {{rows}} 行 · 接受 {{accepted}}（合并 {{merged}}）· 拒绝 {{rejected}}',
       oneTransaction: '整个文件一次性导入：任何一步失败，都不会导入任何内容。',
-      doneNew: '已将 {{rows}} 行导入新名单“{{list}}”，用时 {{duration}}。',
-      doneExisting: '已将 {{rows}} 行导入“{{list}}”，用时 {{duration}}。',
+      doneNew: '{{file}}：已读取 {{rows}} 行，导入新名单“{{list}}”，用时 {{seconds}} 秒。',
+      doneExisting: '{{file}}：已读取 {{rows}} 行，导入“{{list}}”，用时 {{seconds}} 秒。',
       counts: {
         accepted: '已接受',
         inserted: '新联系人',
