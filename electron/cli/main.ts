@@ -8,6 +8,7 @@ import { placeCall } from './call.js';
 import { flowCommand } from './flow.js';
 import { importCommand } from './import.js';
 import { dncCommand } from './dnc.js';
+import { campaignCommand } from './campaign.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -43,8 +44,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         backup: { type: 'boolean' },
         'caller-id': { type: 'string' },
         'max-calls': { type: 'string' },
-        // call
-        trunk: { type: 'string' },
+        // call (one --trunk); campaign create (--trunk repeatable, tried in order)
+        trunk: { type: 'string', multiple: true },
         play: { type: 'string' },
         record: { type: 'string' },
         'ring-timeout': { type: 'string' },
@@ -59,6 +60,17 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         map: { type: 'string', multiple: true },
         // dnc add (dnc import and add also read --region)
         reason: { type: 'string' },
+        // campaign create|update (also --list, --flow, --trunk, --tz)
+        mode: { type: 'string' },
+        'lines-per-agent': { type: 'string' },
+        'max-concurrent': { type: 'string' },
+        window: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        retry: { type: 'string', multiple: true },
+        'max-attempts': { type: 'string' },
+        'daily-cap': { type: 'string' },
+        queue: { type: 'string' },
+        config: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -102,7 +114,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         {
           dataDir: values.data ?? defaultDataDir(),
           number,
-          trunk: values.trunk,
+          trunk: oneTrunk(values.trunk),
           play: values.play,
           record: values.record,
           ringTimeoutMs: parseMs('--ring-timeout', values['ring-timeout'], 5_000, 120_000),
@@ -128,6 +140,10 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       const log = createStderrLogger();
       return await dncCommand(rest, { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} }, reason: values.reason, region: values.region }, out);
     }
+    if (command === 'campaign') {
+      const log = createStderrLogger();
+      return await campaignCommand(rest, values, { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} } }, out);
+    }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -137,6 +153,11 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     out.error('FAILED', error instanceof Error ? error.message : String(error));
     return 1;
   }
+}
+
+function oneTrunk(trunks: string[] | undefined): string | undefined {
+  if (trunks && trunks.length > 1) throw new UsageError(`call takes one --trunk (got ${trunks.map((t) => `"${t}"`).join(', ')}); a backup trunk takes over by itself`);
+  return trunks?.[0];
 }
 
 function parsePort(value: string | undefined): number {

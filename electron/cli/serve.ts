@@ -3,6 +3,7 @@ import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import { resolveMediaPath } from '../engine/calls/index.js';
 import { startHeadlessServer } from '../headless/index.js';
 import type { Output } from './output.js';
+import { removeServerFile, writeServerFile } from './server-file.js';
 import { UsageError } from './usage.js';
 
 export interface ServeOptions {
@@ -61,7 +62,12 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
       'Open the console URL in a browser on this machine. Press Ctrl+C to stop.',
     ].join('\n'),
   );
+  // One-shot commands on this workspace (outbound campaign start…) reach this server through it.
+  await writeServerFile(engine.dataDir, { host: options.host, port: server.port, token: server.token }).catch((error: unknown) =>
+    options.log.warn('Could not write server.json; CLI commands on this workspace will not find the server', { error: String(error) }),
+  );
   const signal = await options.stopSignal;
+  await removeServerFile(engine.dataDir).catch(() => undefined);
   // The engine first: it hangs up live calls through the media host, which needs the server's link.
   await engine.stop();
   await server.close();

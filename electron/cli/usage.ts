@@ -23,6 +23,14 @@ Commands:
                         optionally a reason column); each bad line is printed with its line number
   dnc list              List the do-not-call numbers, newest first
   dnc remove NUMBER     Take a number off the do-not-call list
+  campaign create NAME  Create a campaign (options below, or --config FILE.json with the whole
+                        CampaignConfig); campaign update NAME changes a campaign that is not running
+  campaign start NAME   Start (or restart) it: pins the flow version, adds the list's contacts.
+                        pause / resume / stop NAME: no new dials, live calls finish.
+                        Calls are placed by \`outbound serve\` or the desktop app, never by the CLI;
+                        while \`outbound serve\` runs on the workspace the command goes to it
+  campaign status NAME  Progress: contacts dialed / remaining / finished, calls by outcome
+  campaign list         List the campaigns
   version               Print the version
   help                  Show this help
 
@@ -71,6 +79,26 @@ Options for import:
                         field, or "-" to skip it (repeatable); overrides the recognised headers
   Exit 0 when the file was read, even with rejected rows; 1 when it cannot be imported (empty, no
   phone column, unreadable); nothing is stored unless the whole file is.
+
+Options for campaign create and update:
+  --list NAME           Contact list to call (import it first with outbound import)
+  --flow NAME[@V]       Flow the bot runs on answered calls (version pinned at start: V, else the
+                        latest); progressive and power campaigns may leave it out (--flow none)
+  --trunk NAME          Trunk to call out on; repeat for more, tried in order
+  --mode M              agentless (bot only, default), progressive (one line per available
+                        agent) or power (--lines-per-agent N lines per available agent, default 2)
+  --queue NAME          Agents' queue for progressive and power calls (default: default)
+  --max-concurrent N    Calls this campaign runs at once (default 5; trunks and Settings cap too)
+  --tz ZONE             Zone for contacts with none of their own (default: Settings' zone)
+  --window DAYS=HH:MM-HH:MM  Calling hours in each contact's own time zone, repeatable, e.g.
+                        --window mon-fri=09:00-12:00,14:00-20:00 --window sat=10:00-16:00
+                        (default mon-fri=09:00-20:00)
+  --exclude YYYY-MM-DD  A holiday: nobody is called that day (repeatable)
+  --retry OUTCOME=DUR   Wait before retrying after an outcome, e.g. busy=10m no_answer=1h,
+                        failed=5m; OUTCOME=none never retries it (defaults: busy 10m, no_answer
+                        1h, failed 5m, machine 4h, abandoned 30m)
+  --max-attempts N      Attempts per contact, first call included (default 3)
+  --daily-cap N         Calls per number per local day across all campaigns (default 3)
 
 Options for dnc:
   --reason R            Why the number may not be called (dnc add)
