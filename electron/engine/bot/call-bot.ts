@@ -47,6 +47,13 @@ const FALLBACK_PROMPTS = {
   },
   voicemailThanks: { en: 'Thank you, we got your message. Goodbye.', 'zh-CN': '谢谢，您的留言已收到。再见。' },
 } as const;
+/** Said (again and again) while the transfer waits for an agent; cut at once when one takes the call. */
+const HOLD_PROMPT = {
+  en: 'Please hold, an agent will be with you in a moment.',
+  'zh-CN': '请稍候，正在为您转接人工客服。',
+} as const;
+/** Silence between hold announcements. */
+const HOLD_GAP_MS = 1500;
 /** How long the customer may speak after the voicemail tone. */
 const VOICEMAIL_MS = 20_000;
 
@@ -190,12 +197,17 @@ export class CallBot {
         const { queue, reason } = this.transferRequest;
         this.session.enterPhase('transferring', { queue, reason });
         const context: BotTransferContext = { fields: this.options.contact.fields, lastIntent: this.lastIntent, transcript: [...this.transcript] };
+        const holding = this.deps.transfer ? this.holdWhileWaiting() : null;
         const result: BotTransferResult = this.deps.transfer
           ? await this.deps.transfer(this.session, queue, reason, context).catch((error: unknown) => {
               this.deps.log.error('The transfer failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
               return false;
             })
           : false;
+        if (holding) {
+          holding.stop();
+          await holding.done;
+        }
         agentTook = result === true;
         if (!agentTook && this.session.isUp) {
           if (typeof result === 'object' && result.fallback !== null) {
@@ -219,6 +231,34 @@ export class CallBot {
     }
     await this.close();
     return { ...outcome, storedDisposition: disposition, agentTook };
+  }
+
+  /** The hold announcement, repeated while the call waits for an agent (the takeover cuts it mid-word). */
+  private holdWhileWaiting(): { stop(): void; done: Promise<void> } {
+    let stopped = false;
+    let wake: (() => void) | null = null;
+    const text = HOLD_PROMPT[this.options.flow.flow.language];
+    const done = (async () => {
+      while (!stopped && this.session.isUp && this.session.state === 'transferring') {
+        await this.say(text, false);
+        if (stopped) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, HOLD_GAP_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    })();
+    return {
+      stop: () => {
+        stopped = true;
+        (wake as (() => void) | null)?.();
+        if (this.session.state !== 'agent') this.session.stopPlayback();
+      },
+      done,
+    };
   }
 
   /** Nobody took the transfer: back to the bot, which carries out the queue's fallback. Returns the disposition. */

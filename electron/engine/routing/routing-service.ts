@@ -424,7 +424,7 @@ export class RoutingService {
           at,
           type: 'wrap_up',
           data: form
-            ? { agentId, disposition: form.disposition, doNotCall: form.doNotCall, ...(form.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}), reason: 'wrap-up form submitted' }
+            ? { agentId, disposition: form.disposition, notes: form.notes, doNotCall: form.doNotCall, ...(form.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}), reason: 'wrap-up form submitted' }
             : { agentId, reason: 'wrap-up time ran out' },
         },
       );

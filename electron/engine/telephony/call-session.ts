@@ -204,7 +204,8 @@ export class CallSession {
 
   /** Plays 20 ms frames to the customer; resolves when played or stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
-    if (!this.isUp) return Promise.resolve({ completed: false, playedFrames: 0 });
+    // Once an agent has the call the bot never talks over them.
+    if (!this.isUp || this.state === 'agent') return Promise.resolve({ completed: false, playedFrames: 0 });
     const result = this.playback.play(frames);
     this.playbackTimer ??= setInterval(() => {
       this.playback.tick();

@@ -149,9 +149,11 @@ function Transcript({ lines, testId }: { lines: Line[]; testId: string }) {
     <ol className="transcript" data-testid={testId}>
       {lines.map((line, i) => (
         <li key={i} className={`utterance utterance-${line.speaker}`} data-testid="agent-utterance" data-speaker={line.speaker}>
-          <span className="utterance-speaker">{t(`agentDesk.speakers.${line.speaker}`)}</span>
-          <span className="utterance-text">{line.text || '…'}</span>
-          {line.intent ? <span className="tag">{line.intent}</span> : null}
+          <div className="utterance-meta">
+            <span className="utterance-speaker">{t(`agentDesk.speakers.${line.speaker}`)}</span>
+            {line.intent ? <span className="tag">{line.intent}</span> : null}
+          </div>
+          <p className="utterance-text">{line.text || '…'}</p>
         </li>
       ))}
     </ol>
@@ -189,11 +191,11 @@ function OfferCard({ offer, onAccepted }: { offer: Offer; onAccepted: () => void
           </div>
         ) : null}
       </dl>
-      <h3 className="section-title">{t('agentDesk.offer.transcript')}</h3>
+      <h3 className="section-title" style={{ margin: '16px 0 8px' }}>{t('agentDesk.offer.transcript')}</h3>
       <Transcript lines={context.transcript} testId="offer-transcript" />
       {accept.error ? <ErrorNotice error={accept.error} /> : null}
       {decline.error ? <ErrorNotice error={decline.error} /> : null}
-      <div className="form-actions">
+      <div className="form-actions" style={{ marginTop: 16 }}>
         <button type="button" className="button button-primary" disabled={accept.pending} data-testid="agent-accept"
           onClick={async () => {
             if (await accept.run({ callId: offer.callId, agentId: offer.agentId })) onAccepted();
@@ -249,12 +251,13 @@ function CallPanel({ callId, offer, lines }: { callId: string; offer: Offer | nu
       {error ? <ErrorNotice error={error} /> : null}
       <div className="split">
         <div className="split-main">
-          <h3 className="section-title">{t('agentDesk.call.transcript')}</h3>
+          <h3 className="section-title" style={{ margin: '16px 0 8px' }}>{t('agentDesk.call.transcript')}</h3>
           <Transcript lines={lines} testId="agent-call-transcript" />
         </div>
         <aside className="split-side">
-          <h3 className="section-title">{t('agentDesk.call.keypad')}</h3>
-          <div className="chat-keys" role="group" aria-label={t('agentDesk.call.keypad')}>
+          <h3 className="section-title" style={{ margin: '16px 0 8px' }}>{t('agentDesk.call.keypad')}</h3>
+          {/* A phone's 3 × 4 keypad. */}
+          <div role="group" aria-label={t('agentDesk.call.keypad')} style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 3.25rem)', gap: 8 }}>
             {KEYS.map((key) => (
               <button key={key} type="button" className="button button-secondary button-small" data-testid={`agent-dtmf-${key}`} onClick={() => void dtmf.run({ id: callId, digits: key })}>
                 {key}

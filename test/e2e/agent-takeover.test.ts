@@ -1,0 +1,209 @@
+/**
+ * Agent takeover end to end, over the real test bed: the built headless engine (`outbound serve`)
+ * with Chromium's fake microphone speaking a distinctive clip (OUTBOUND_FAKE_MIC), the console in
+ * Chromium as the agent, and a baresip phone as the customer.
+ *
+ * 1. A bot call transfers (a small flow: greeting, then a transfer); the offer appears on the
+ *    Agent page with its context card; the agent accepts in Chromium; the phone's recording holds
+ *    the agent's clip after the switch, and the bot's hold announcement was cut at the switch; the
+ *    agent mutes (the customer hears silence), hangs up, fills in the wrap-up form; the call is
+ *    stored done with the agent's disposition and notes, through transferring → agent → wrap_up → done.
+ * 2. Nobody available: after the queue's short wait the bot's fallback (a callback offer) is used,
+ *    stored as a transfer_fallback event, and the call is callback_scheduled.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import type { CallDetail } from '../../electron/engine/api/contract.js';
+import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
+import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { serve, type Served } from '../support/serve.js';
+import { nodeWebSocketTransport } from '../support/ws-node.js';
+import { startBed, type Bed } from '../telephony/index.js';
+
+const AGENT_TEXT = 'Hi, this is Maria from customer care. I can see your order, and I will move the delivery to Friday morning for you.';
+
+const transferFlow = {
+  id: 'takeover-test',
+  name: 'Takeover test',
+  language: 'en',
+  start: 'hello',
+  nodes: {
+    hello: { kind: 'say', text: 'Hello {name}. This is Acme Deliveries about your order.', next: 'handoff' },
+    handoff: { kind: 'transfer', say: 'I am connecting you to a person who can help.', queue: 'default', reason: 'delivery problem: the customer needs a person' },
+  },
+};
+
+let bed: Bed;
+let served: Served;
+let dataDir: string;
+let api: OutboundApi;
+let closeApi: () => void;
+let browser: Browser;
+let page: Page;
+let agentClip: { path: string };
+let agentId: number;
+const previousFakeMic = process.env.OUTBOUND_FAKE_MIC;
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  bed = await startBed();
+  // A different voice and pitch from the bot's: the agent's words are told apart by their envelope.
+  agentClip = await bed.clip('agent-mic', { text: AGENT_TEXT, voice: 'en', rate: 16000, pitch: 80, wordsPerMinute: 150, leadMs: 400 });
+  process.env.OUTBOUND_FAKE_MIC = agentClip.path; // inherited by `outbound serve` and its media host Chromium
+  dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-agent-'));
+  served = await serve(dataDir);
+  const transport = nodeWebSocketTransport(`ws://127.0.0.1:${served.port}/api?token=${served.token}`);
+  await transport.ready();
+  api = createApiClient(transport);
+  closeApi = () => transport.close();
+  await api.request('trunks.create', { name: 'main', uri: bed.wsUri.open, domain: bed.sipDomain });
+  await api.request('flows.save', { definition: transferFlow });
+  await api.request('settings.update', { changes: { wrapUpMs: 120_000, language: 'en' } });
+  agentId = (await api.request('agents.create', { username: 'maria', displayName: 'Maria Chen', skills: [] })).id;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(served.url);
+  await page.getByTestId('lang-en').click();
+  await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
+}, 120_000);
+
+afterAll(async () => {
+  if (previousFakeMic === undefined) delete process.env.OUTBOUND_FAKE_MIC;
+  else process.env.OUTBOUND_FAKE_MIC = previousFakeMic;
+  closeApi?.();
+  await browser?.close();
+  await served?.stop();
+  await bed?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function callDetail(callId: string): Promise<CallDetail> {
+  return api.request('calls.get', { id: callId });
+}
+
+function rms(samples: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  const end = Math.min(samples.length, to);
+  for (let i = from; i < end; i++) sum += samples[i]! * samples[i]!;
+  return Math.sqrt(sum / Math.max(1, end - from));
+}
+
+describe('agent takeover', () => {
+  it('offers a transferred bot call on the Agent page, switches the same call to the agent\'s microphone, and stores the wrap-up', async () => {
+    await page.getByTestId('nav-agent').click();
+    await page.getByTestId('page-agent').waitFor();
+    await page.getByTestId('agent-select').selectOption(String(agentId));
+    await page.getByTestId('agent-go-available').click();
+    await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Available');
+
+    const phone = await bed.phone({ user: '4101', answer: 'auto', callLengthS: 120 });
+    const { callId } = await api.request('calls.dial', { number: '4101', trunk: 'main', flow: { name: 'takeover-test' }, contact: { name: 'Ann Customer', vip_level: 1, tags: 'new' } });
+
+    // The offer and its context card.
+    const offer = page.getByTestId('agent-offer');
+    await offer.waitFor({ timeout: 40_000 });
+    expect(await offer.getAttribute('data-call-id')).toBe(callId);
+    expect(await page.getByTestId('offer-contact').innerText()).toBe('Ann Customer');
+    expect(await page.getByTestId('offer-phone').innerText()).toContain('4101');
+    expect(await page.getByTestId('offer-reason').innerText()).toBe('delivery problem: the customer needs a person');
+    expect(await page.getByTestId('offer-queue').innerText()).toBe('Default');
+    await expect.poll(() => page.getByTestId('offer-transcript').innerText()).toContain('Hello Ann Customer. This is Acme Deliveries about your order.');
+    expect(await page.getByTestId('offer-countdown').innerText()).toMatch(/Expires in \d+ s/);
+    expect(await page.getByTestId('agent-status').innerText()).toBe('Call offered');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-offer-card.png'), fullPage: true });
+
+    // Let the bot's hold announcement start, then accept in the middle of it.
+    await expect.poll(async () => (await callDetail(callId)).events.some((e) => e.type === 'bot_prompt' && e.at > 0 && (e.data as { nodeId?: unknown }).nodeId === 'handoff'), { timeout: 15_000 }).toBe(true);
+    await page.waitForTimeout(2500);
+    await page.getByTestId('agent-accept').click();
+    const panel = page.getByTestId('agent-call');
+    await panel.waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('On a call');
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-in-call.png'), fullPage: true });
+
+    // The agent talks (the fake microphone) for a while, then mutes for 3 s, then hangs up.
+    await page.waitForTimeout(7000);
+    await page.getByTestId('agent-mute').click();
+    const mutedAt = Date.now();
+    await expect.poll(() => page.getByTestId('agent-mute').innerText()).toBe('Unmute');
+    await page.waitForTimeout(3000);
+    const unmutedAt = Date.now();
+    await page.getByTestId('agent-mute').click();
+    await page.waitForTimeout(1000);
+    await page.getByTestId('agent-hangup').click();
+
+    // Wrap-up.
+    const form = page.getByTestId('agent-wrapup-form');
+    await form.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('agent-status').innerText()).toBe('Wrap-up');
+    expect(await page.getByTestId('wrapup-countdown').innerText()).toMatch(/\d+ s left/);
+    await page.getByTestId('wrapup-disposition').selectOption('resolved');
+    await page.getByTestId('wrapup-notes').fill('Delivery moved to Friday morning.');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-wrap-up.png'), fullPage: true });
+    await page.getByTestId('wrapup-submit').click();
+    await expect.poll(() => page.getByTestId('agent-status').innerText(), { timeout: 10_000 }).toBe('Available');
+
+    const detail = await callDetail(callId);
+    expect(detail.call).toMatchObject({ state: 'done', outcome: 'transferred', disposition: 'resolved' });
+    const states = detail.transitions.map((t) => t.to);
+    expect(states.slice(states.indexOf('transferring'))).toEqual(['transferring', 'agent', 'wrap_up', 'done']);
+    const wrap = detail.events.find((e) => e.type === 'wrap_up');
+    expect(wrap?.data).toMatchObject({ agentId, disposition: 'resolved', notes: 'Delivery moved to Friday morning.' });
+    const connected = detail.events.find((e) => e.type === 'agent_connected');
+    expect(connected).toBeDefined();
+    const answeredAt = detail.call.answeredAt ?? 0;
+    const switchMs = (connected?.at ?? 0) - answeredAt;
+
+    // The bot stopped at the switch: its last hold announcement was cut there (or had ended), and it said nothing after.
+    const botLines = detail.utterances.filter((u) => u.speaker === 'bot');
+    const lastBot = botLines[botLines.length - 1]!;
+    expect(lastBot.text).toBe('Please hold, an agent will be with you in a moment.');
+    expect(lastBot.cutAtMs ?? lastBot.endMs).toBeLessThanOrEqual(switchMs + 200);
+    expect(detail.events.filter((e) => e.type === 'bot_prompt' && e.at > (connected?.at ?? 0))).toEqual([]);
+
+    // What the customer heard after the switch is the agent's microphone.
+    const heard = await readWav(await phone.heardWav());
+    const mono = toMono(heard.samples);
+    const at = (ms: number): number => Math.max(0, Math.round((ms * heard.sampleRate) / 1000));
+    const agentPart = mono.slice(at(switchMs + 300), at(mutedAt - answeredAt));
+    const clip = await readWav(agentClip.path);
+    const match = envelopeCorrelation(toMono(clip.samples), clip.sampleRate, agentPart, heard.sampleRate, { minOverlap: 0.6 });
+    console.info(`[takeover] switch at ${switchMs} ms; agent clip in what the phone heard after it: ${match.correlation.toFixed(3)} at ${match.lagMs} ms`);
+    expect(match.correlation).toBeGreaterThanOrEqual(0.8);
+    // Before the switch the phone heard the bot, not the agent.
+    const before = mono.slice(0, at(switchMs - 200));
+    const wrong = envelopeCorrelation(toMono(clip.samples), clip.sampleRate, before, heard.sampleRate, { minOverlap: 0.6 });
+    console.info(`[takeover] agent clip before the switch: ${wrong.correlation.toFixed(3)}`);
+    expect(wrong.correlation).toBeLessThan(match.correlation - 0.1);
+    // Muted: silence on the line (against the agent's level just before).
+    const mutedLevel = rms(mono, at(mutedAt - answeredAt + 400), at(unmutedAt - answeredAt - 200));
+    const talkingLevel = rms(mono, at(switchMs + 300), at(mutedAt - answeredAt));
+    console.info(`[takeover] level talking ${talkingLevel.toFixed(4)}, muted ${mutedLevel.toFixed(4)}`);
+    expect(mutedLevel).toBeLessThan(talkingLevel * 0.1);
+    await phone.stop();
+  }, 180_000);
+
+  it('with no agent free, the call falls back to the bot after the queue\'s wait: a callback offer, stored and counted', async () => {
+    await api.request('agents.setStatus', { agentId, status: 'away' });
+    await api.request('queues.update', { name: 'default', changes: { offerTimeoutMs: 2000, waitTimeoutMs: 4000 } });
+    const phone = await bed.phone({ user: '4103', answer: 'auto', callLengthS: 60 });
+    const { callId } = await api.request('calls.dial', { number: '4103', trunk: 'main', flow: { name: 'takeover-test' }, contact: { name: 'Bo' } });
+    await expect.poll(async () => (await callDetail(callId)).call.state, { timeout: 60_000, interval: 500 }).toBe('done');
+    const detail = await callDetail(callId);
+    expect(detail.call).toMatchObject({ outcome: 'completed', disposition: 'callback_scheduled' });
+    const fallback = detail.events.find((e) => e.type === 'transfer_fallback');
+    expect(fallback?.data).toMatchObject({ queue: 'default', fallback: 'callback_offer', offeredTo: [] });
+    const waitedMs = (fallback?.data as { waitedMs: number }).waitedMs;
+    expect(waitedMs).toBeGreaterThanOrEqual(3900);
+    expect((fallback?.data as { callbackAt: number }).callbackAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+    const states = detail.transitions.map((t) => t.to);
+    expect(states.slice(states.indexOf('transferring'))).toEqual(['transferring', 'bot', 'done']);
+    expect(detail.utterances.some((u) => u.speaker === 'bot' && u.text.startsWith('Sorry, all our agents are busy right now. We will call you back'))).toBe(true);
+    await phone.stop();
+  }, 120_000);
+});
