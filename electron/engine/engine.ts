@@ -36,7 +36,7 @@ import { TelephonyLine } from './dialer/telephony-line.js';
 import { importCommandHandlers } from './contacts/import-commands.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
 import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
-import { botTransfer, routingCommandHandlers, RoutingService } from './routing/index.js';
+import { botTransfer, campaignHandoff, RoutingAgentCapacity, routingCommandHandlers, RoutingService } from './routing/index.js';
 
 export interface EngineOptions {
   /** Where the database, recordings and caches live. Created if missing. */
@@ -170,6 +170,9 @@ export class Engine {
       trunkLimits: async () => new Map((await store.trunks.list()).map((t) => [t.id, { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls }])),
       onCampaignChanged: (id) => this.campaigns.changed(id),
     });
+    // Routing paces progressive/power campaigns (free agents per queue, by skills) and takes their flowless calls.
+    this.dialer.setAgentCapacity(new RoutingAgentCapacity(this.routing));
+    this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
     });

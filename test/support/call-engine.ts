@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, silentLogger, type Logger } from '../../electron/engine/index.js';
 import type { CallEventStreamItem, CommandParams } from '../../electron/engine/api/contract.js';
+import { resolveMediaPath } from '../../electron/engine/calls/index.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../../electron/headless/media-host-launcher.js';
 import { ROOT, assertBuilt } from './serve.js';
@@ -29,7 +30,14 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
   const log = options.log ?? (process.env.OUTBOUND_TEST_LOG ? (await import('../../electron/engine/index.js')).createStderrLogger('engine') : silentLogger);
   const dataDir = await mkdtemp(join(tmpdir(), 'outbound-calls-'));
   const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'test', log });
-  const server = await startHeadlessServer({ api: engine, rendererDir: join(ROOT, 'out', 'renderer'), port: 0, log });
+  const server = await startHeadlessServer({
+    api: engine,
+    rendererDir: join(ROOT, 'out', 'renderer'),
+    port: 0,
+    log,
+    // Recordings for History's player, as `outbound serve` serves them.
+    media: (mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath),
+  });
   engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log }));
   const events: CallEventStreamItem[] = [];
   const waiters = new Set<() => void>();

@@ -94,8 +94,28 @@ export const RecordingPlayer = forwardRef<RecordingPlayerHandle, RecordingPlayer
       setPositionMs(ms);
       report.current(ms);
     };
+    const addRegions = () => {
+      regions.clearRegions();
+      for (const [index, line] of lines.entries()) {
+        const end = lineEndMs(line);
+        if (end <= line.startMs) continue;
+        regions.addRegion({
+          id: `line-${index}`,
+          start: line.startMs / 1000,
+          end: Math.min(end, info.durationMs) / 1000,
+          color: REGION_COLORS[line.speaker],
+          drag: false,
+          resize: false,
+        });
+      }
+    };
     const subscriptions = [
-      ws.on('ready', () => setReady(true)),
+      // Regions go on once the waveform is laid out: added before, the plugin measures a zero-width
+      // container and leaves them detached until the next resize.
+      ws.on('ready', () => {
+        addRegions();
+        setReady(true);
+      }),
       ws.on('play', () => setPlaying(true)),
       ws.on('pause', () => setPlaying(false)),
       ws.on('finish', () => setPlaying(false)),
@@ -106,18 +126,6 @@ export const RecordingPlayer = forwardRef<RecordingPlayerHandle, RecordingPlayer
       }),
       ws.on('seeking', (seconds) => publish(seconds)),
     ];
-    for (const [index, line] of lines.entries()) {
-      const end = lineEndMs(line);
-      if (end <= line.startMs) continue;
-      regions.addRegion({
-        id: `line-${index}`,
-        start: line.startMs / 1000,
-        end: Math.min(end, info.durationMs) / 1000,
-        color: REGION_COLORS[line.speaker],
-        drag: false,
-        resize: false,
-      });
-    }
     return () => {
       cancelAnimationFrame(frame);
       for (const unsubscribe of subscriptions) unsubscribe();
