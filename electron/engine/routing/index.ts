@@ -10,3 +10,4 @@ export { firstMatch, ruleMatches, checkRules, tagsOf, asNumber, type Rule, type 
 export { AGENT_TRANSITIONS, BUSY_STATUSES, AgentTransitionError, assertAgentTransition, canAgentTransition } from './agent-states.js';
 export { routingCommandHandlers, type RoutingCommandDeps } from './routing-commands.js';
 export { botTransfer, transferCallOf, type AgentAudioDevices } from './bot-transfer.js';
+export { RoutingAgentCapacity, campaignHandoff, type AgentCapacityPort } from './dialer-capacity.js';

@@ -10,6 +10,7 @@ import { useTestStores } from '../store/testing/temp.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { JsonObject } from '../store/types.js';
 import { AgentTransitionError } from './agent-states.js';
+import { RoutingAgentCapacity } from './dialer-capacity.js';
 import { RoutingError, RoutingService, type TransferCall, type TransferInfo, type TransferResult } from './routing-service.js';
 
 const openStore = useTestStores();
@@ -89,7 +90,7 @@ async function agent(username: string, skills: string[] = []): Promise<number> {
 /** Advances the fake clock, then lets the service's SQLite work finish (real time: the store's I/O is not faked). */
 async function settle(ms = 0): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
-  const until = performance.now() + 60;
+  const until = performance.now() + 150;
   while (performance.now() < until) await new Promise<void>((r) => setImmediate(r));
 }
 
@@ -234,5 +235,28 @@ describe('RoutingService', () => {
     expect(await routing.capacity(['priority'])).toEqual({ available: 1, busy: 0, waiting: 0 });
     await routing.setOwnStatus(bob, 'away');
     expect(await routing.capacity(['default'])).toEqual({ available: 1, busy: 0, waiting: 0 });
+  });
+
+  it('gives the dialer free agents per queue (skills, minus transfers waiting) and wakes it when that changes', async () => {
+    const ann = await agent('ann', ['vip']);
+    const bob = await agent('bob');
+    const capacity = new RoutingAgentCapacity(routing);
+    let wakes = 0;
+    capacity.onChange(() => wakes++);
+    await capacity.refresh();
+    expect([capacity.available('default'), capacity.available('priority')]).toEqual([0, 0]);
+    await routing.setOwnStatus(ann, 'available');
+    await routing.setOwnStatus(bob, 'available');
+    await settle();
+    await capacity.refresh();
+    expect([capacity.available('default'), capacity.available('priority'), capacity.available('complaint')]).toEqual([2, 1, 0]);
+    expect(wakes).toBeGreaterThan(0);
+    // A transfer waiting in the default queue takes one agent off it (its offer makes that agent busy too).
+    const call = await transferringCall('c7');
+    void routing.transfer(call, info());
+    await settle();
+    await capacity.refresh();
+    expect(capacity.available('default')).toBe(1);
+    capacity.close();
   });
 });

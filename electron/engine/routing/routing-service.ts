@@ -107,6 +107,7 @@ export class RoutingService {
   /** Calls an agent took, by call id → agent id (until the wrap-up is over). */
   private readonly agentCalls = new Map<string, number>();
   private dispatching: Promise<void> = Promise.resolve();
+  private readonly changeListeners = new Set<() => void>();
   private readonly now: () => number;
   private closed = false;
 
@@ -185,6 +186,7 @@ export class RoutingService {
         },
       };
       this.waiting.set(call.callId, waiting);
+      this.changed();
       void call.whenEnded().then(() => {
         const current = this.waiting.get(call.callId);
         if (current !== waiting) return;
@@ -204,6 +206,7 @@ export class RoutingService {
     clearTimeout(waiting.offer.timer);
     clearTimeout(waiting.waitTimer);
     this.waiting.delete(callId);
+    this.changed();
     try {
       await waiting.call.takeOver(agentId);
     } catch (error) {
@@ -296,6 +299,40 @@ export class RoutingService {
     return found;
   }
 
+  /** Fires when an agent's status changed or a transfer started or stopped waiting (the dialer's pacing listens). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /**
+   * Per queue: agents available now with all its skills, minus the transfers waiting in it for an
+   * agent (never below 0). The dialer's progressive and power pacing read this through RoutingAgentCapacity.
+   */
+  async freeAgentsByQueue(): Promise<Map<string, number>> {
+    const [users, statuses, queues] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses(), this.options.store.routing.queues()]);
+    const status = new Map(statuses.map((s) => [s.id, s.status]));
+    const free = users.filter((u) => status.get(u.id) === 'available' && !this.holds.has(u.id));
+    const result = new Map<string, number>();
+    for (const queue of queues) {
+      const able = free.filter((u) => queue.skills.every((skill) => u.skills.includes(skill))).length;
+      // A transfer with an offer out already holds its agent (not in `free`); the others will each take one.
+      const waiting = [...this.waiting.values()].filter((w) => w.queue.id === queue.id && w.offer === null).length;
+      result.set(queue.name, Math.max(0, able - waiting));
+    }
+    return result;
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.log.error('A routing change listener failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
   /** Transfers waiting now (for the dialer's pacing and the supervisor). */
   get waitingCount(): number {
     return this.waiting.size;
@@ -385,6 +422,7 @@ export class RoutingService {
   private leave(w: Waiting, reason: 'call_ended' | 'cancelled'): void {
     clearTimeout(w.waitTimer);
     this.waiting.delete(w.call.callId);
+    this.changed();
     void this.endOffer(w, reason).then(() => this.dispatch());
   }
 
@@ -444,6 +482,7 @@ export class RoutingService {
     else this.holds.delete(agentId);
     if (current.status !== status) await this.options.store.routing.setAgentStatus(agentId, status, this.now());
     this.options.emit('agent.state', await this.state(agentId));
+    this.changed();
     if (status === 'available') this.dispatch();
   }
 
