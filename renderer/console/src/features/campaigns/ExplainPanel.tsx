@@ -39,7 +39,7 @@ export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; p
         explain.error ? null : <Loading />
       ) : (
         <>
-          <p className={data.callable ? 'notice notice-success' : 'notice'} data-testid="explain-verdict" data-callable={String(data.callable)}>
+          <p className={data.callable ? 'notice notice-success' : 'notice explain-blocked'} data-testid="explain-verdict" data-callable={String(data.callable)}>
             <span className="notice-text">{data.callable ? t('campaignPage.explain.callable') : t('campaignPage.explain.notCallable')}</span>
           </p>
           <p className="muted" data-testid="explain-zone">
