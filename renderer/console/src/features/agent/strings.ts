@@ -60,6 +60,13 @@ export const agentDeskEn = {
     submit: 'Submit wrap-up',
   },
   speakers: { bot: 'Bot', customer: 'Customer', agent: 'Agent', supervisor: 'Supervisor' },
+  supervisor: {
+    since: 'since {{time}}',
+    editSkills: 'Edit skills',
+    skillsLabel: 'Skills of {{name}} (comma-separated)',
+    save: 'Save',
+    cancel: 'Cancel',
+  },
 } as const;
 
 export const agentDeskZh = {
@@ -120,4 +127,11 @@ export const agentDeskZh = {
     submit: '提交',
   },
   speakers: { bot: '机器人', customer: '客户', agent: '坐席', supervisor: '班长' },
+  supervisor: {
+    since: '自 {{time}}',
+    editSkills: '编辑技能',
+    skillsLabel: '{{name}} 的技能（用逗号分隔）',
+    save: '保存',
+    cancel: '取消',
+  },
 } as const;

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { EmptyState } from '../../ui/EmptyState.js';
@@ -12,6 +13,16 @@ export function AgentsPage() {
   const { t } = useTranslation();
   const agents = useCommand('agents.list', {});
   useEvent('agents.changed', (data) => agents.setData(() => data));
+  // Live statuses and since when (routing's agent.state), so a supervisor sees who is free.
+  const states = useCommand('agents.states', {});
+  const [since, setSince] = useState<Record<number, number | null>>({});
+  useEffect(() => {
+    if (states.data) setSince(Object.fromEntries(states.data.agents.map((a) => [a.id, a.statusChangedAt])));
+  }, [states.data]);
+  useEvent('agent.state', (s) => {
+    setSince((previous) => ({ ...previous, [s.id]: s.statusChangedAt }));
+    agents.setData((previous) => previous && { agents: previous.agents.map((a) => (a.id === s.id ? { ...a, status: s.status, skills: s.skills, displayName: s.displayName } : a)) });
+  });
   const rows = agents.data?.agents ?? [];
 
   return (
@@ -24,7 +35,7 @@ export function AgentsPage() {
           ) : rows.length === 0 ? (
             <EmptyState testId="empty-agents" icon={pageIcons.agents} title={t('agents.empty.title')} body={t('agents.empty.body')} />
           ) : (
-            <AgentsTable agents={rows} />
+            <AgentsTable agents={rows} since={since} />
           )}
         </div>
         <aside className="split-side">

@@ -3,9 +3,12 @@ import type { Agent } from '../../api/contract.js';
 import { Badge } from '../../ui/Badge.js';
 import { DataTable, type Column } from '../../ui/DataTable.js';
 import { agentStatusTone } from '../../ui/tones.js';
+import { AgentSkillsCell } from './AgentSkillsCell.js';
 
-export function AgentsTable({ agents }: { agents: readonly Agent[] }) {
-  const { t } = useTranslation();
+/** Agents with their live status (since when, from agent.state) for the supervisor. */
+export function AgentsTable({ agents, since = {} }: { agents: readonly Agent[]; since?: Readonly<Record<number, number | null>> }) {
+  const { t, i18n } = useTranslation();
+  const time = (at: number) => new Date(at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' });
   const columns: Column<Agent>[] = [
     { id: 'name', header: t('agents.columns.name'), cell: (a) => <strong>{a.displayName}</strong> },
     { id: 'username', header: t('agents.columns.username'), cell: (a) => <span className="mono">{a.username}</span> },
@@ -13,23 +16,17 @@ export function AgentsTable({ agents }: { agents: readonly Agent[] }) {
     {
       id: 'skills',
       header: t('agents.columns.skills'),
-      cell: (a) =>
-        a.skills.length === 0 ? (
-          <span className="muted">{t('agents.noSkills')}</span>
-        ) : (
-          <ul className="tag-list">
-            {a.skills.map((skill) => (
-              <li key={skill} className="tag">
-                {skill}
-              </li>
-            ))}
-          </ul>
-        ),
+      cell: (a) => <AgentSkillsCell agentId={a.id} name={a.displayName} skills={a.skills} />,
     },
     {
       id: 'status',
       header: t('agents.columns.status'),
-      cell: (a) => <Badge tone={agentStatusTone[a.status]}>{t(`agentStatus.${a.status}`)}</Badge>,
+      cell: (a) => (
+        <span data-testid="agent-row-status">
+          <Badge tone={agentStatusTone[a.status]}>{t(`agentStatus.${a.status}`)}</Badge>{' '}
+          {since[a.id] ? <span className="muted">{t('agentDesk.supervisor.since', { time: time(since[a.id] as number) })}</span> : null}
+        </span>
+      ),
     },
   ];
   return (

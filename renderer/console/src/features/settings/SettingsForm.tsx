@@ -35,8 +35,10 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
   const [edits, setEdits] = useState<Partial<Draft>>({});
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const update = useMutation('settings.update');
-  // The media host's microphones and speakers (for the agent); unavailable without a media host.
-  const devices = useCommand('devices.list', {});
+  // The media host's microphones and speakers (for the agent), asked for only when a device list is
+  // opened: listing them starts the media host (a Chromium page) if it is not running.
+  const [wantDevices, setWantDevices] = useState(false);
+  const devices = useCommand('devices.list', {}, { enabled: wantDevices });
   const draft: Draft = { ...toDraft(saved), ...edits };
   const pending = diffDraft(draft, saved);
   const dirty = Object.keys(pending.changes).length > 0 || pending.invalid.length > 0;
@@ -173,7 +175,7 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
           const value = draft[key];
           return (
             <Field key={key} {...field(key)}>
-              <select className="input" value={value} onChange={(e) => edit(key, e.target.value)} {...control(key)}>
+              <select className="input" value={value} onChange={(e) => edit(key, e.target.value)} onFocus={() => setWantDevices(true)} onMouseDown={() => setWantDevices(true)} {...control(key)}>
                 <option value="">{t('settings.defaultDevice')}</option>
                 {value !== '' && !options.some((o) => o.deviceId === value) ? <option value={value}>{value}</option> : null}
                 {options
