@@ -8,8 +8,9 @@
  *    the agent's clip after the switch, and the bot's hold announcement was cut at the switch; the
  *    agent mutes (the customer hears silence), hangs up, fills in the wrap-up form; the call is
  *    stored done with the agent's disposition and notes, through transferring → agent → wrap_up → done.
- * 2. Nobody available: after the queue's short wait the bot's fallback (a callback offer) is used,
- *    stored as a transfer_fallback event, and the call is callback_scheduled.
+ * 2. Settings lists the media host's microphones (Chromium's fake device).
+ * 3. Nobody available: after the queue's short wait the bot's fallback is used, stored as a
+ *    transfer_fallback event: a callback offer (callback_scheduled), or a voicemail message.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -186,11 +187,49 @@ describe('agent takeover', () => {
     console.info(`[takeover] level talking ${talkingLevel.toFixed(4)}, muted ${mutedLevel.toFixed(4)}`);
     expect(mutedLevel).toBeLessThan(talkingLevel * 0.1);
     await phone.stop();
+
+    // The supervisor's view: every agent with their live status.
+    await page.getByTestId('nav-agents').click();
+    const row = page.locator('[data-testid="agent-row"][data-username="maria"]');
+    await expect.poll(() => row.getByTestId('agent-row-status').innerText()).toMatch(/Available since/);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-supervisor-list.png'), fullPage: true });
   }, 180_000);
+
+  it('lists the media host\'s microphones for Settings (Chromium\'s fake device here)', async () => {
+    const devices = await api.request('devices.list', {});
+    console.info(`[takeover] devices: ${JSON.stringify(devices)}`);
+    expect(devices.inputs.length).toBeGreaterThanOrEqual(1);
+    expect(devices.inputs.every((d) => d.label !== '')).toBe(true);
+    await page.getByTestId('nav-settings').click();
+    const select = page.getByTestId('setting-audioInputDeviceId');
+    await select.focus();
+    await expect.poll(() => select.locator('option').count()).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('with no agent free and a voicemail queue, the bot takes a message after the tone', async () => {
+    await api.request('agents.setStatus', { agentId, status: 'away' });
+    await api.request('queues.update', { name: 'default', changes: { offerTimeoutMs: 2000, waitTimeoutMs: 3000, fallback: 'voicemail' } });
+    const message = await bed.clip('voicemail-message', { text: 'Hello, this is Bo. Please call me back about my refund tomorrow.', voice: 'en', rate: 8000, leadMs: 16_000 });
+    const phone = await bed.phone({ user: '4105', play: message.path, answer: 'auto', callLengthS: 60 });
+    const { callId } = await api.request('calls.dial', { number: '4105', trunk: 'main', flow: { name: 'takeover-test' }, contact: { name: 'Bo' } });
+    await expect.poll(async () => (await callDetail(callId)).events.some((e) => e.type === 'voicemail_started'), { timeout: 60_000, interval: 500 }).toBe(true);
+    await page.waitForTimeout(6000); // the customer leaves a message, then hangs up
+    await phone.hangup();
+    await expect.poll(async () => (await callDetail(callId)).call.state, { timeout: 20_000, interval: 500 }).toBe('done');
+    const detail = await callDetail(callId);
+    expect(detail.call).toMatchObject({ outcome: 'completed', disposition: 'voicemail' });
+    expect(detail.events.find((e) => e.type === 'transfer_fallback')?.data).toMatchObject({ fallback: 'voicemail' });
+    expect(detail.utterances.some((u) => u.speaker === 'bot' && u.text === 'Sorry, all our agents are busy right now. Please leave a message after the tone.')).toBe(true);
+    const started = detail.events.find((e) => e.type === 'voicemail_started');
+    const ended = detail.events.find((e) => e.type === 'ended');
+    expect((ended?.at ?? 0) - (started?.at ?? 0)).toBeGreaterThanOrEqual(5000);
+    expect(detail.recording?.durationMs).toBeGreaterThan(15_000);
+    await phone.stop();
+  }, 120_000);
 
   it('with no agent free, the call falls back to the bot after the queue\'s wait: a callback offer, stored and counted', async () => {
     await api.request('agents.setStatus', { agentId, status: 'away' });
-    await api.request('queues.update', { name: 'default', changes: { offerTimeoutMs: 2000, waitTimeoutMs: 4000 } });
+    await api.request('queues.update', { name: 'default', changes: { offerTimeoutMs: 2000, waitTimeoutMs: 4000, fallback: 'callback_offer' } });
     const phone = await bed.phone({ user: '4103', answer: 'auto', callLengthS: 60 });
     const { callId } = await api.request('calls.dial', { number: '4103', trunk: 'main', flow: { name: 'takeover-test' }, contact: { name: 'Bo' } });
     await expect.poll(async () => (await callDetail(callId)).call.state, { timeout: 60_000, interval: 500 }).toBe('done');
