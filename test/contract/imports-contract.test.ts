@@ -7,6 +7,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundApi } from '../../electron/engine/api/client.js';
@@ -174,6 +175,30 @@ describe.each(API_TRANSPORTS)('contact import over %s', (_name, makeHarness) => 
     expect(rows).toHaveLength(15_001);
     expect(rows[1]).toBe(`3,"invalid phone number ""bad-1"" (not a phone number)","bad-1,Name 1,${'y'.repeat(40)}"`);
     expect(rows.at(-1)).toMatch(/^30001,"invalid phone number ""bad-29999""/);
+    await h.api.request('imports.cancel', { id });
+  });
+
+  it('previews and imports an XLSX workbook’s first sheet, rows numbered as Excel shows them', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('客户');
+    sheet.addRow(['手机号', '姓名', 'VIP等级']);
+    sheet.addRow([13800138000, '王五', 5]);
+    sheet.addRow([]);
+    sheet.addRow(['12345', '坏号码', 1]);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+    const id = await upload(h.api, '名单.xlsx', file);
+    const preview = await h.api.request('imports.preview', { id });
+    expect(preview).toMatchObject({ format: 'xlsx', encoding: null, delimiter: null, mappingProblem: null });
+    expect(preview.columns).toEqual([
+      { header: '手机号', suggested: 'phone', samples: ['13800138000', '12345'] },
+      { header: '姓名', suggested: 'name', samples: ['王五', '坏号码'] },
+      { header: 'VIP等级', suggested: 'vip_level', samples: ['5', '1'] },
+    ]);
+    const done = finished(h.api, id);
+    await h.api.request('imports.commit', { id, list: 'xlsx', createList: true, mapping: columnsOf(preview.columns), defaultRegion: 'CN' });
+    const { result } = await done;
+    expect(result).toMatchObject({ accepted: 1, rejectedCount: 1 });
+    expect(result!.rejected.map((r) => r.row)).toEqual([4]);
     await h.api.request('imports.cancel', { id });
   });
 
