@@ -46,6 +46,49 @@ function liveCall(i: number, now: number): LiveCall {
   };
 }
 
+/**
+ * Installed in the page: updates carry "#<seq>@<sent ms>" in their last words; a MutationObserver
+ * on the wall reads them back as the DOM changes; requestAnimationFrame records frame intervals;
+ * a PerformanceObserver records long tasks. Only while `recording` is set.
+ */
+const PROBE_SCRIPT = `(() => {
+  const stats = { eventToDomMs: [], frameMs: [], longTasks: [] };
+  let recording = false;
+  let running = true;
+  const table = document.querySelector('[data-testid="live-table"]');
+  const mutations = new MutationObserver((records) => {
+    if (!recording) return;
+    const now = Date.now();
+    const seen = new Set();
+    for (const record of records) {
+      const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      const cell = target && target.closest('[data-testid="live-last-utterance"]');
+      if (!cell || seen.has(cell)) continue;
+      seen.add(cell);
+      const match = /#\\d+@(\\d+)/.exec(cell.textContent || '');
+      if (match) stats.eventToDomMs.push(now - Number(match[1]));
+    }
+  });
+  mutations.observe(table, { subtree: true, childList: true, characterData: true });
+  const longTasks = new PerformanceObserver((list) => {
+    if (recording) for (const entry of list.getEntries()) stats.longTasks.push(entry.duration);
+  });
+  longTasks.observe({ type: 'longtask', buffered: false });
+  let last = performance.now();
+  const frame = (t) => {
+    if (recording) stats.frameMs.push(t - last);
+    last = t;
+    if (running) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  window.__bench = {
+    stats,
+    get recording() { return recording; },
+    set recording(value) { recording = value; },
+    stop() { running = false; mutations.disconnect(); longTasks.disconnect(); },
+  };
+})()`;
+
 /** Collected in the page. */
 interface PageStats {
   eventToDomMs: number[];
@@ -70,7 +113,7 @@ const suite: BenchSuite = {
       const start = Date.now();
       const calls = Array.from({ length: CALLS }, (_, i) => liveCall(i, start));
       for (const call of calls) engine.liveCalls.upsert(call);
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="live-row"]').length === n, CALLS);
+      await page.waitForFunction(`document.querySelectorAll('[data-testid="live-row"]').length === ${CALLS}`);
       // What the wall looks like with 100 calls (a look, not a measurement).
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'live-wall-100-calls.png') });
@@ -104,55 +147,9 @@ const suite: BenchSuite = {
 export default suite;
 
 async function measure(page: import('playwright-core').Page, engine: Engine, calls: LiveCall[], perCallHz: number): Promise<PageStats> {
-  // tsx compiles this file with esbuild's keepNames, which wraps named functions in a __name()
-  // helper that exists only in Node: give the page a no-op one before the probes go in.
-  await page.evaluate('window.__name = (fn) => fn');
-  // Install the page's probes; updates carry "#<seq>@<sent ms>" in their last words.
-  await page.evaluate(() => {
-    const w = window as unknown as { __bench: { stats: PageStats; recording: boolean; stop: () => void } };
-    const stats: PageStats = { eventToDomMs: [], frameMs: [], longTasks: [] };
-    let recording = false;
-    const table = document.querySelector('[data-testid="live-table"]')!;
-    const mutations = new MutationObserver((records) => {
-      if (!recording) return;
-      const now = Date.now();
-      const seen = new Set<Node>();
-      for (const record of records) {
-        const cell = (record.target instanceof Element ? record.target : record.target.parentElement)?.closest('[data-testid="live-last-utterance"]');
-        if (!cell || seen.has(cell)) continue;
-        seen.add(cell);
-        const match = /#\d+@(\d+)/.exec(cell.textContent ?? '');
-        if (match) stats.eventToDomMs.push(now - Number(match[1]));
-      }
-    });
-    mutations.observe(table, { subtree: true, childList: true, characterData: true });
-    const longTasks = new PerformanceObserver((list) => {
-      if (recording) for (const entry of list.getEntries()) stats.longTasks.push(entry.duration);
-    });
-    longTasks.observe({ type: 'longtask', buffered: false });
-    let last = performance.now();
-    let running = true;
-    const frame = (t: number) => {
-      if (recording) stats.frameMs.push(t - last);
-      last = t;
-      if (running) requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-    w.__bench = {
-      stats,
-      get recording() {
-        return recording;
-      },
-      set recording(value: boolean) {
-        recording = value;
-      },
-      stop: () => {
-        running = false;
-        mutations.disconnect();
-        longTasks.disconnect();
-      },
-    };
-  });
+  // The page's probes, as plain JavaScript: this file is type-checked without the DOM library,
+  // and a string also keeps tsx's helpers (esbuild's __name) out of the page.
+  await page.evaluate(PROBE_SCRIPT);
 
   let seq = 0;
   let next = 0;
@@ -178,16 +175,11 @@ async function measure(page: import('playwright-core').Page, engine: Engine, cal
   }, TICK_MS);
   try {
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-    await page.evaluate(() => ((window as unknown as { __bench: { recording: boolean } }).__bench.recording = true));
+    await page.evaluate('window.__bench.recording = true');
     await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-    await page.evaluate(() => ((window as unknown as { __bench: { recording: boolean } }).__bench.recording = false));
+    await page.evaluate('window.__bench.recording = false');
   } finally {
     clearInterval(timer);
   }
-  const stats = await page.evaluate(() => {
-    const bench = (window as unknown as { __bench: { stats: PageStats; stop: () => void } }).__bench;
-    bench.stop();
-    return bench.stats;
-  });
-  return stats;
+  return (await page.evaluate('(() => { window.__bench.stop(); return window.__bench.stats; })()')) as PageStats;
 }

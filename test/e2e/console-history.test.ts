@@ -63,7 +63,7 @@ afterAll(async () => {
 async function historyRows(): Promise<string[]> {
   // The list reloads after a 300 ms pause in typing; wait for the table (or the empty state) to settle.
   await page.waitForTimeout(700);
-  await page.waitForFunction(() => document.querySelector('[data-testid="history-row"], [data-testid="empty-history-filtered"]') !== null);
+  await page.waitForFunction(`document.querySelector('[data-testid="history-row"], [data-testid="empty-history-filtered"]') !== null`);
   return page.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-call-id') ?? ''));
 }
 
@@ -136,8 +136,7 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
 
   // wavesurfer draws into canvases in its shadow root: both channels drawn, not blank.
   const drawing = await page.getByTestId('recording-waveform').evaluate((container) => {
-    const host = container.firstElementChild as HTMLElement | null;
-    const root = host?.shadowRoot;
+    const root = container.firstElementChild?.shadowRoot;
     if (!root) return { canvases: 0, inked: 0, regions: 0, regionStarts: [] as number[] };
     let inked = 0;
     const canvases = [...root.querySelectorAll('canvas')];
@@ -147,8 +146,9 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
       if (!data) continue;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
     }
-    const regions = [...root.querySelectorAll<HTMLElement>('[part~="region"]')];
-    return { canvases: canvases.length, inked, regions: regions.length, regionStarts: regions.map((r) => parseFloat(r.style.left)) };
+    // Each region is positioned by its style's left (a percentage of the duration).
+    const regions = [...root.querySelectorAll('[part~="region"]')].map((r) => (r as unknown as { style: { left: string } }).style.left);
+    return { canvases: canvases.length, inked, regions: regions.length, regionStarts: regions.map((left) => parseFloat(left)) };
   });
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-call-page.png'), fullPage: true });
   expect(drawing.canvases).toBeGreaterThanOrEqual(1);
@@ -158,7 +158,7 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
 
   const detail = (await calls.engine.request('calls.get', { id: callId })) as { utterances: Array<{ startMs: number; endMs: number }> };
   const audio = page.getByTestId('recording-audio');
-  const currentTime = () => audio.evaluate((el) => (el as HTMLAudioElement).currentTime);
+  const currentTime = () => audio.evaluate((el) => (el as unknown as { currentTime: number }).currentTime);
   const lines = page.getByTestId('call-utterance');
   expect(await lines.count()).toBe(3);
 
