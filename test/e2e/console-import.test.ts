@@ -70,10 +70,10 @@ it('imports a GBK file with 3 bad rows through the mapping step, showing the cou
   await mapping.waitFor({ timeout: 15_000 });
   expect(await page.getByTestId('import-facts').innerText()).toMatch(/客户名单\.csv: CSV, GBK \/ GB18030 \(Chinese Windows\).*20 contact rows/);
   // The engine's suggestions are preselected, with sample values beside each column.
-  const choices = await page.getByTestId('mapping-choice').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value));
+  const choices = await page.getByTestId('mapping-choice').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   expect(choices).toEqual(['name', 'phone', 'custom', 'custom', 'region']);
   expect(await page.locator('[data-testid="mapping-row"][data-header="姓名"]').innerText()).toContain('王先生');
-  expect(await page.getByTestId('mapping-custom-name').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['amount', 'tags']);
+  expect(await page.getByTestId('mapping-custom-name').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))).toEqual(['amount', 'tags']);
   // No list exists yet, so a new one named after the file is proposed.
   expect(await page.getByTestId('target-new-name').inputValue()).toBe('客户名单');
   await page.getByTestId('target-new-name').fill('春季回访');
@@ -136,6 +136,10 @@ it('uploads a 3 MB file in chunks and imports it into the existing list', async 
   // Lists exist now: the existing list is preselected.
   expect(await page.getByTestId('target-list').inputValue()).toBe('春季回访');
   await page.getByTestId('import-start').click();
+  // 120,000 rows take seconds: the progress step shows the counts from import.progress meanwhile.
+  await page.getByTestId('import-progress').waitFor({ timeout: 5000 });
+  await expect.poll(async () => Number(await page.getByTestId('import-progress').getAttribute('data-rows')), { timeout: 10_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'import-progress.png'), fullPage: true });
   await page.getByTestId('import-result').waitFor({ timeout: 60_000 });
   expect(await page.getByTestId('import-count-accepted').getAttribute('data-value')).toBe('120000');
   expect(await page.getByTestId('import-count-rejected').getAttribute('data-value')).toBe('0');

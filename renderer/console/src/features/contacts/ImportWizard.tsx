@@ -165,7 +165,7 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
           </Field>
           {step.kind === 'uploading' ? (
             <div className="import-progress" data-testid="upload-progress">
-              <progress max={Math.max(1, step.total)} value={step.sent} aria-label={t('contacts.import.uploading', { file: step.fileName })} />
+              <Bar value={step.sent} max={step.total} label={t('contacts.import.uploading', { file: step.fileName })} />
               <p className="muted">
                 {t('contacts.import.uploadProgress', { file: step.fileName, sent: format.number(Math.round(step.sent / 1024)), total: format.number(Math.round(step.total / 1024)) })}
               </p>
@@ -212,8 +212,8 @@ function ImportRunning({ preview, progress }: { preview: ImportPreview; progress
   const total = progress?.totalBytes || preview.bytes;
   const done = progress?.bytesRead ?? 0;
   return (
-    <div className="import-progress" data-testid="import-progress" role="status">
-      <progress max={Math.max(1, total)} value={done} aria-label={t('contacts.import.importing', { file: preview.fileName })} />
+    <div className="import-progress" data-testid="import-progress" data-rows={progress?.rowsRead ?? 0} role="status">
+      <Bar value={done} max={total} label={t('contacts.import.importing', { file: preview.fileName })} />
       <p>{t('contacts.import.importing', { file: preview.fileName })}</p>
       <p className="muted" data-testid="import-progress-counts">
         {t('contacts.import.progressCounts', {
@@ -225,6 +225,16 @@ function ImportRunning({ preview, progress }: { preview: ImportPreview; progress
         })}
       </p>
       <p className="muted">{t('contacts.import.oneTransaction')}</p>
+    </div>
+  );
+}
+
+/** A progress bar that shows at any size (the native <progress> is a hairline in Chromium's default style). */
+function Bar({ value, max, label }: { value: number; max: number; label: string }) {
+  const fraction = max > 0 ? Math.min(1, value / max) : 0;
+  return (
+    <div className="import-bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>
+      <span style={{ width: `${fraction * 100}%` }} />
     </div>
   );
 }
