@@ -36,7 +36,16 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   await page.goto(calls.server.url);
   await page.getByTestId('lang-en').click();
+}, 60_000);
 
+afterAll(async () => {
+  await browser?.close();
+  await calls?.stop();
+  await bed?.stop();
+});
+
+it('places a real bot call; the live wall shows it with the bot reply latency', async () => {
+  await page.getByTestId('nav-live').click();
   // One real bot call: the customer says "yes please" 4.5 s after answering; the bot confirms and hangs up.
   const flow = confirmOrderFlow('history-bot', 'History bot test', 'Thank you, your order is confirmed. We will send the details by text message. Goodbye.');
   await calls.engine.request('flows.save', { definition: flow });
@@ -45,6 +54,14 @@ beforeAll(async () => {
   execFileSync('sox', [yes.path, track, 'pad', '4.5', '12']);
   const phone = await bed.phone({ user: '2301', play: track, answer: 'auto' });
   ({ callId } = (await calls.engine.request('calls.dial', { number: '2301', trunk: 'main', flow: { name: 'history-bot' }, contact: { name: 'Robin' } })) as { callId: string });
+  // The bot's answer to "yes please" carries its latency from the end of the customer's words.
+  const row = page.locator(`[data-testid="live-row"][data-call-id="${callId}"]`);
+  const latency = row.getByTestId('live-latency');
+  await expect.poll(() => latency.count(), { timeout: 30_000 }).toBe(1);
+  expect(await latency.innerText()).toMatch(/^[\d,]+ ms$/);
+  expect(['good', 'fair', 'slow']).toContain(await latency.getAttribute('data-band'));
+  expect(await row.getByTestId('live-last-utterance').innerText()).not.toBe('—');
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-live-wall.png'), fullPage: true });
   await calls.waitForEvent(callId, 'ended', 60_000);
   // The recording is indexed in the same transaction that closes the call; wait for it.
   for (let waited = 0; ((await calls.engine.request('calls.get', { id: callId })) as { recording: unknown }).recording === null; waited += 200) {
@@ -52,13 +69,8 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await phone.stop();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await calls?.stop();
-  await bed?.stop();
-});
+  await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+}, 120_000);
 
 async function historyRows(): Promise<string[]> {
   // The list reloads after a 300 ms pause in typing; wait for the table (or the empty state) to settle.
