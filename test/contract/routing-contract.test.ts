@@ -102,6 +102,7 @@ describe.each(API_TRANSPORTS)('routing API over %s', (_name, makeHarness) => {
     expect(await rejection(h.api.request('calls.mute', { callId: 'no-call', muted: true }))).toMatchObject({ code: 'CONFLICT' });
     expect(await rejection(h.api.request('calls.wrapUp', { callId: 'no-call', disposition: 'resolved' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await rejection(h.api.request('calls.wrapUp', { callId: 'x', disposition: '' }))).toMatchObject({ code: 'INVALID_PARAMS', field: 'disposition' });
+    expect(await h.api.request('routing.fallbacks', { campaignId: null })).toEqual({ total: 0, byFallback: {} });
     // This engine has no media host (no launcher): devices are listed by the media host.
     expect(await rejection(h.api.request('devices.list', {}))).toMatchObject({ code: 'UNAVAILABLE' });
   });

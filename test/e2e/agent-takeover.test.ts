@@ -242,6 +242,10 @@ describe('agent takeover', () => {
     expect((fallback?.data as { callbackAt: number }).callbackAt).toBeGreaterThan(Date.now() + 50 * 60_000);
     const states = detail.transitions.map((t) => t.to);
     expect(states.slice(states.indexOf('transferring'))).toEqual(['transferring', 'bot', 'done']);
+    // Counted: this file's runs place calls outside campaigns.
+    const counted = await api.request('routing.fallbacks', { campaignId: null });
+    expect(counted.byFallback.callback_offer).toBeGreaterThanOrEqual(1);
+    expect(counted.total).toBe(Object.values(counted.byFallback).reduce((a, b) => a + b, 0));
     expect(detail.utterances.some((u) => u.speaker === 'bot' && u.text.startsWith('Sorry, all our agents are busy right now. We will call you back'))).toBe(true);
     await phone.stop();
   }, 120_000);

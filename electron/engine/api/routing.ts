@@ -170,6 +170,14 @@ export const routingCommands = {
   /** The routing rules in evaluation order; a call matching none goes to the "default" queue. */
   'routing.rules.get': { params: z.object({}).strict(), result: z.object({ rules: z.array(RoutingRuleSchema) }) },
   'routing.rules.set': { params: z.object({ rules: z.array(RoutingRuleSchema).max(100) }).strict(), result: z.object({ rules: z.array(RoutingRuleSchema) }) },
+  /**
+   * Transfers nobody took, by fallback kind (callback_offer, voicemail), for a campaign's progress
+   * (campaignId null: calls placed outside campaigns). Counted from the calls' transfer_fallback events.
+   */
+  'routing.fallbacks': {
+    params: z.object({ campaignId: z.number().int().positive().nullable() }).strict(),
+    result: z.object({ total: z.number().int().nonnegative(), byFallback: z.record(z.string(), z.number().int().nonnegative()) }),
+  },
   /** The media host's microphones and speakers (labels need the media permission, which the host has). */
   'devices.list': { params: z.object({}).strict(), result: z.object({ inputs: z.array(AudioDeviceSchema), outputs: z.array(AudioDeviceSchema) }) },
 } as const;

@@ -27,6 +27,7 @@ type RoutingCommandName =
   | 'queues.update'
   | 'routing.rules.get'
   | 'routing.rules.set'
+  | 'routing.fallbacks'
   | 'devices.list';
 
 export interface RoutingCommandDeps {
@@ -114,6 +115,11 @@ export function routingCommandHandlers(deps: RoutingCommandDeps): Pick<CommandHa
           return saved;
         });
         return { rules: stored.map(toRuleView) };
+      }),
+    'routing.fallbacks': ({ campaignId }) =>
+      apiErrors(async () => {
+        const byFallback = await store.routing.fallbackCounts(campaignId);
+        return { total: Object.values(byFallback).reduce((a, b) => a + b, 0), byFallback };
       }),
     'devices.list': () => apiErrors(() => deps.devices()),
   };
