@@ -87,7 +87,8 @@ it('imports a GBK file with 3 bad rows through the mapping step, showing the cou
   const count = (name: string) => page.getByTestId(`import-count-${name}`).getAttribute('data-value');
   expect([await count('accepted'), await count('inserted'), await count('merged'), await count('rejected')]).toEqual(['17', '17', '0', '3']);
   expect(await page.getByTestId('rejected-row-number').allInnerTexts()).toEqual(['5', '11', '18']);
-  expect(await page.getByTestId('rejected-reason').allInnerTexts()).toEqual(['no phone number', 'invalid phone number "139001" (too short)', 'invalid phone number "电话待补" (not a phone number)']);
+  expect(await page.getByTestId('rejected-reason').allInnerTexts()).toEqual(['No phone number.', 'Not a valid phone number: “139001” (too short).', 'Not a valid phone number: “电话待补” (not a phone number).']);
+  expect(await page.getByTestId('rejected-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')))).toEqual(['no phone number', 'invalid phone number "139001" (too short)', 'invalid phone number "电话待补" (not a phone number)']);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'import-result.png'), fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('rejects-download').click()]);
@@ -103,6 +104,14 @@ it('imports a GBK file with 3 bad rows through the mapping step, showing the cou
   // The lists overview shows the new list with its 17 contacts.
   const listRow = page.locator('[data-testid="list-row"][data-list="春季回访"]');
   await expect.poll(() => listRow.innerText(), { timeout: 5000 }).toMatch(/春季回访\s+17\s+CN/);
+
+  // The same result in Chinese.
+  await page.getByTestId('lang-zh-CN').click();
+  await expect.poll(() => page.getByTestId('import-count-accepted').innerText(), { timeout: 5000 }).toMatch(/已接受\s+17/);
+  expect(await page.getByTestId('rejects-download').innerText()).toBe('下载全部 3 行被拒绝的行（CSV）');
+  expect(await page.getByTestId('rejected-reason').allInnerTexts()).toEqual(['没有电话号码。', '不是有效的电话号码：“139001”（位数太少）。', '不是有效的电话号码：“电话待补”（不是电话号码）。']);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'import-result-zh.png'), fullPage: true });
+  await page.getByTestId('lang-en').click();
 });
 
 it('says an empty file is empty and imports nothing', async () => {

@@ -7,6 +7,7 @@ import { useFormat } from '../../i18n/format.js';
 import { DataTable, type Column } from '../../ui/DataTable.js';
 import { failureKey } from './ImportWizard.js';
 import { listNameFromFile } from './importDraft.js';
+import { rejectMessage } from './rejectReason.js';
 
 /** The counts, the rejected rows (row number and reason) and their download; or why nothing was imported. */
 export function ImportResultView({ status, onAgain }: { status: ImportStatus; onAgain: () => void }) {
@@ -16,6 +17,8 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
   const result = status.result;
+  // The key is one of a union of sentences; t's overloads cannot take a union key with values at once.
+  const translate = t as unknown as (key: string, values: Record<string, string>) => string;
 
   const download = async () => {
     setDownloading(true);
@@ -64,9 +67,24 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
     );
   }
 
+  const reasonText = (reason: string): string => {
+    const message = rejectMessage(reason);
+    if (!message) return reason;
+    if (message.key === 'invalidPhone') return t('contacts.import.rejectReason.invalidPhone', { value: message.values.value, why: t(`contacts.import.rejectReason.why.${message.why}`) });
+    return translate(`contacts.import.rejectReason.${message.key}`, message.values);
+  };
   const columns: Column<ImportRejectedRow>[] = [
     { id: 'row', header: t('contacts.import.rejects.row'), numeric: true, cell: (r) => <span data-testid="rejected-row-number">{r.row}</span> },
-    { id: 'reason', header: t('contacts.import.rejects.reason'), cell: (r) => <span data-testid="rejected-reason">{r.reason}</span> },
+    {
+      id: 'reason',
+      header: t('contacts.import.rejects.reason'),
+      // Translated when the engine's wording is known; its own words stay as the tooltip (and in the CSV).
+      cell: (r) => (
+        <span data-testid="rejected-reason" data-reason={r.reason} title={r.reason}>
+          {reasonText(r.reason)}
+        </span>
+      ),
+    },
     { id: 'raw', header: t('contacts.import.rejects.raw'), cell: (r) => <code className="mono import-raw">{r.raw}</code> },
   ];
   const counts: Array<['accepted' | 'inserted' | 'merged' | 'rejected', number, string]> = [
