@@ -151,7 +151,7 @@ export class Engine {
     });
     this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
     this.flows = new FlowService({ store, events: this.events, log, defaultTimeZone: async () => (await this.settings.get()).timeZone });
-    this.routing = new RoutingService({ store, log, emit: (event, data) => this.events.emit(event, data), wrapUpMs: async () => (await this.settings.get()).wrapUpMs });
+    this.routing = new RoutingService({ store, log, emit: (event, data) => this.events.emit(event, data), wrapUpMs: async () => (await this.settings.get()).wrapUpMs, onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }) });
     this.telephony.onCallEnded((end) => void this.routing.callEnded(end.callId).catch((error: unknown) => log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) })));
     this.campaigns = new CampaignService({
       store,

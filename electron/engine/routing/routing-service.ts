@@ -56,6 +56,8 @@ export interface RoutingServiceOptions {
   emit<E extends EventName>(event: E, data: EventData<E>): void;
   /** settings.wrapUpMs, read when a wrap-up starts. */
   wrapUpMs(): Promise<number>;
+  /** An agent took a call (the Live wall shows who). */
+  onAccepted?(callId: string, agent: { id: number; displayName: string }): void;
   /** How far ahead a `callback_offer` fallback books the callback. Default 1 h. */
   fallbackCallbackDelayMs?: number;
   now?: () => number;
@@ -218,7 +220,9 @@ export class RoutingService {
     this.agentCalls.set(callId, agentId);
     await this.setStatus(agentId, 'on_call', { callId, deadline: null });
     this.options.emit('agent.offerEnded', { callId, agentId, reason: 'accepted' });
-    waiting.call.note('agent_accepted', { agentId, queue: waiting.queue.name, waitedMs: this.now() - waiting.enqueuedAt });
+    const agent = await this.options.store.users.get(agentId);
+    waiting.call.note('agent_accepted', { agentId, agentName: agent?.displayName ?? null, queue: waiting.queue.name, waitedMs: this.now() - waiting.enqueuedAt });
+    if (agent) this.options.onAccepted?.(callId, { id: agent.id, displayName: agent.displayName });
     waiting.settle({ taken: true, agentId, queue: waiting.queue.name });
     this.dispatch();
   }
