@@ -202,4 +202,13 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
   const transitions = page.getByTestId('call-transition');
   expect(await transitions.count()).toBeGreaterThanOrEqual(3);
   expect(await transitions.first().innerText()).toMatch(/State/);
+
+  // The same page in Chinese (labels, player, channels), for a look at the strings' fit.
+  await page.getByTestId('lang-zh-CN').click();
+  await expect.poll(() => page.getByTestId('recording-play').innerText()).toBe('播放');
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-call-page-zh.png'), fullPage: true });
+  await page.getByTestId('call-page-back').click();
+  await expect.poll(historyRows).toEqual([callId]);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-list-zh.png'), fullPage: true });
+  await page.getByTestId('lang-en').click();
 }, 60_000);

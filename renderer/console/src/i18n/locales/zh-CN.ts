@@ -598,8 +598,8 @@ export const zhCN = {
     },
   },
   historyFilters: {
-    campaign: '活动',
-    allCampaigns: '全部活动',
+    campaign: '外呼任务',
+    allCampaigns: '全部外呼任务',
     disposition: '处理结果',
     dispositionPlaceholder: '任意',
     from: '开始日期',
