@@ -121,6 +121,8 @@ it('creates a campaign in the form, with the API’s field errors shown under th
   await page.getByTestId('campaign-retry.no_answer').fill('0.1');
   const hours = hoursAroundNowUtc();
   for (const day of WEEKDAY_KEYS) await setHours(day, hours);
+  await page.getByTestId('campaign-name').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-form.png'), fullPage: true });
   // A window the API refuses: its message appears under Monday's hours, nothing is created.
   await setHours('mon', [['25:00', '26:00']]);
   await page.getByTestId('campaign-submit').click();
