@@ -135,7 +135,12 @@ describe('agent takeover', () => {
     await page.waitForTimeout(3000);
     const unmutedAt = Date.now();
     await page.getByTestId('agent-mute').click();
-    await page.waitForTimeout(1000);
+    // The keypad sends DTMF on the call; hold and resume re-INVITE it.
+    await page.getByTestId('agent-dtmf-5').click();
+    await page.getByTestId('agent-hold').click();
+    await expect.poll(() => page.getByTestId('agent-hold').innerText(), { timeout: 10_000 }).toBe('Resume');
+    await page.getByTestId('agent-hold').click();
+    await expect.poll(() => page.getByTestId('agent-hold').innerText(), { timeout: 10_000 }).toBe('Hold');
     await page.getByTestId('agent-hangup').click();
 
     // Wrap-up.
@@ -155,6 +160,9 @@ describe('agent takeover', () => {
     expect(states.slice(states.indexOf('transferring'))).toEqual(['transferring', 'agent', 'wrap_up', 'done']);
     const wrap = detail.events.find((e) => e.type === 'wrap_up');
     expect(wrap?.data).toMatchObject({ agentId, disposition: 'resolved', notes: 'Delivery moved to Friday morning.' });
+    expect(detail.events.find((e) => e.type === 'dtmf_out')?.data.detail).toMatch(/^5 /);
+    expect(detail.events.filter((e) => e.type === 'hold' || e.type === 'unhold').map((e) => e.type)).toEqual(['hold', 'unhold']);
+    expect(detail.events.find((e) => e.type === 'agent_accepted')?.data).toMatchObject({ agentId, agentName: 'Maria Chen' });
     const connected = detail.events.find((e) => e.type === 'agent_connected');
     expect(connected).toBeDefined();
     const answeredAt = detail.call.answeredAt ?? 0;
