@@ -212,6 +212,10 @@ describe('agent takeover', () => {
     const select = page.getByTestId('setting-audioInputDeviceId');
     await select.focus();
     await expect.poll(() => select.locator('option').count()).toBeGreaterThan(1);
+    const chosen = devices.inputs.find((d) => d.deviceId !== 'default') ?? devices.inputs[0]!;
+    await select.selectOption(chosen.deviceId);
+    await page.getByTestId('settings-save').click();
+    await expect.poll(async () => (await api.request('settings.get', {})).audioInputDeviceId).toBe(chosen.deviceId);
   }, 60_000);
 
   it('with no agent free and a voicemail queue, the bot takes a message after the tone', async () => {
