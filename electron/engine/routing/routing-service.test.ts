@@ -226,17 +226,6 @@ describe('RoutingService', () => {
     expect((await routing.state(ann)).status).toBe('available');
   });
 
-  it('reports agent capacity for the dialer by queue skills', async () => {
-    const ann = await agent('ann', ['vip']);
-    const bob = await agent('bob');
-    await routing.setOwnStatus(ann, 'available');
-    await routing.setOwnStatus(bob, 'available');
-    expect(await routing.capacity()).toEqual({ available: 2, busy: 0, waiting: 0 });
-    expect(await routing.capacity(['priority'])).toEqual({ available: 1, busy: 0, waiting: 0 });
-    await routing.setOwnStatus(bob, 'away');
-    expect(await routing.capacity(['default'])).toEqual({ available: 1, busy: 0, waiting: 0 });
-  });
-
   it('gives the dialer free agents per queue (skills, minus transfers waiting) and wakes it when that changes', async () => {
     const ann = await agent('ann', ['vip']);
     const bob = await agent('bob');

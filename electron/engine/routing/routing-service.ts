@@ -342,27 +342,6 @@ export class RoutingService {
     return this.waiting.size;
   }
 
-  /**
-   * Agent capacity for the dialer's progressive and power pacing: agents signed on who could take
-   * a call of this campaign's queues now (`available`) or soon (`offered`, `on_call`, `wrap_up`),
-   * minus the transfers already waiting for one. Skills narrow it when queue names are given.
-   */
-  async capacity(queueNames?: readonly string[]): Promise<{ available: number; busy: number; waiting: number }> {
-    const [users, statuses, queues] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses(), this.options.store.routing.queues()]);
-    const wanted = queueNames ? queues.filter((q) => queueNames.includes(q.name)) : [];
-    const serves = (u: UserRecord): boolean => wanted.length === 0 || wanted.some((q) => q.skills.every((s) => u.skills.includes(s)));
-    const status = new Map(statuses.map((s) => [s.id, s.status]));
-    let available = 0;
-    let busy = 0;
-    for (const user of users) {
-      if (!serves(user)) continue;
-      const s = status.get(user.id) ?? user.status;
-      if (s === 'available') available++;
-      else if (BUSY_STATUSES.has(s)) busy++;
-    }
-    return { available, busy, waiting: this.waiting.size };
-  }
-
   // -------------------------------------------------------------------------------------------
 
   /** Matches waiting transfers to available agents; runs one at a time. */
