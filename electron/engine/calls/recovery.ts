@@ -25,14 +25,18 @@ export async function closeInterruptedCalls(store: Store, dataDir: string, recor
     const recording = byCall.get(call.id);
     byCall.delete(call.id);
     await store.transaction(async (tx) => {
+      // A call in wrap-up had already ended (outcome and end time stored): only the agent's form is missing.
+      const wrapUp = call.state === 'wrap_up';
       await tx.calls.update(
         call.id,
-        {
-          state: 'done',
-          outcome: call.answeredAt === null ? 'failed' : 'completed',
-          endedAt: now,
-          endReason: 'the app stopped during the call (crash or power loss); closed when it started again',
-        },
+        wrapUp
+          ? { state: 'done', endReason: `${call.endReason ?? 'ended'}; the app stopped before the agent's wrap-up was submitted` }
+          : {
+              state: 'done',
+              outcome: call.answeredAt === null ? 'failed' : 'completed',
+              endedAt: now,
+              endReason: 'the app stopped during the call (crash or power loss); closed when it started again',
+            },
         { at: now, type: 'closed_after_crash', data: { previousState: call.state } },
       );
       if (recording && recording.error === undefined) {
