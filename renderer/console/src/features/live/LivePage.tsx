@@ -1,3 +1,4 @@
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format.js';
 import { EmptyState } from '../../ui/EmptyState.js';
@@ -22,6 +23,8 @@ export function LivePage({ callId = null }: { callId?: string | null }) {
   // live.list comes oldest first and the batched updates keep that order.
   const live = useLiveCalls();
   const calls = live.data?.calls ?? [];
+  // Stable, so the memoized rows are not all re-rendered by each batch of updates.
+  const openCall = useCallback((id: string) => navigate('live', id), []);
 
   return (
     <Page
@@ -42,7 +45,7 @@ export function LivePage({ callId = null }: { callId?: string | null }) {
       ) : calls.length === 0 ? (
         <EmptyState testId="empty-live" icon={pageIcons.live} title={t('live.empty.title')} body={t('live.empty.body')} />
       ) : (
-        <LiveTable calls={calls} selectedId={callId} onOpen={(id) => navigate('live', id)} />
+        <LiveTable calls={calls} selectedId={callId} onOpen={openCall} />
       )}
       {callId ? <CallDetailPanel callId={callId} onClose={() => navigate('live')} /> : null}
     </Page>
