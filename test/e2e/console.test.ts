@@ -102,7 +102,8 @@ describe('console in Chromium', () => {
     await page.getByTestId('history-search').fill('已经还了');
     await expect.poll(() => page.getByTestId('history-row').count()).toBe(1);
     await page.getByTestId('history-row').first().click();
-    const detail = page.getByTestId('call-detail');
+    // A History row opens the call's page (#/history/<id>); Live rows open the side panel.
+    const detail = page.getByTestId('call-page');
     await detail.waitFor();
     await expect.poll(() => detail.innerText()).toContain('我已经还了');
     await shot('console-zh-CN-call-detail');
