@@ -12,7 +12,8 @@
  * - rtpengine between the WebSocket side (ICE, DTLS-SRTP, rtcp-mux) and plain RTP on UDP, flags
  *   chosen by the direction a message travels (see TESTBED.md).
  * - `sipp<port>` (or `99<port>`, a number the app can dial) as the Request-URI user goes to a sipp
- *   far end on 127.0.0.1:<port> over UDP.
+ *   far end on 127.0.0.1:<port> over UDP; so does the E.164 number +86 199 <port as 5 digits> NNN
+ *   (e.g. +8619905300001 → port 5300), a valid mobile number that contact import accepts.
  */
 
 export interface KamailioConfigOptions {
@@ -261,6 +262,13 @@ route[SIPP] {
 	}
 	if ($rU =~ "^99[0-9]{4,5}$") {
 		$du = "sip:127.0.0.1:" + $(rU{s.substr,2,0}) + ";transport=udp";
+		route(RELAY);
+	}
+	# E.164 mobile numbers +86 199 PPPPP NNN (a valid Chinese mobile number, as contact import
+	# keeps it) go to the sipp far end on port PPPPP: many imported contacts share one far end.
+	if ($rU =~ "^[+]86199[0-9]{8}$") {
+		$var(port) = $(rU{s.substr,6,5}{s.int});
+		$du = "sip:127.0.0.1:" + $var(port) + ";transport=udp";
 		route(RELAY);
 	}
 }
