@@ -8,8 +8,10 @@
  *    the agent's clip after the switch, and the bot's hold announcement was cut at the switch; the
  *    agent mutes (the customer hears silence), hangs up, fills in the wrap-up form; the call is
  *    stored done with the agent's disposition and notes, through transferring → agent → wrap_up → done.
- * 2. Settings lists the media host's microphones (Chromium's fake device).
- * 3. Nobody available: after the queue's short wait the bot's fallback is used, stored as a
+ * 2. A progressive campaign without a flow waits while nobody is available, then dials one line for
+ *    the one available agent; the answered call is offered, accepted, and the customer hears the agent.
+ * 3. Settings lists the media host's microphones (Chromium's fake device).
+ * 4. Nobody available: after the queue's short wait the bot's fallback is used, stored as a
  *    transfer_fallback event: a callback offer (callback_scheduled), or a voicemail message.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -201,6 +203,74 @@ describe('agent takeover', () => {
     const row = page.locator('[data-testid="agent-row"][data-username="maria"]');
     await expect.poll(() => row.getByTestId('agent-row-status').innerText()).toMatch(/Available since/);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-supervisor-list.png'), fullPage: true });
+  }, 180_000);
+
+  it('a progressive campaign (no flow) dials one line for the one available agent and hands the answered call to them', async () => {
+    await api.request('agents.setStatus', { agentId, status: 'away' });
+    // The contact's mobile number is the bed phone's SIP user, so the dialer reaches it through the proxy's registrar.
+    const phone = await bed.phone({ user: '+8613800004201', answer: 'auto', callLengthS: 120 });
+    const csv = Buffer.from('name,phone,vip_level\nZhou Lin,13800004201,2\n');
+    const upload = await api.request('imports.begin', { fileName: 'progressive.csv', bytes: csv.length });
+    await api.request('imports.chunk', { id: upload.id, offset: 0, data: csv.toString('base64') });
+    await api.request('imports.preview', { id: upload.id });
+    const imported = new Promise<void>((resolve) => {
+      const off = api.on('import.finished', (status) => {
+        if (status.id !== upload.id) return;
+        off();
+        resolve();
+      });
+    });
+    await api.request('imports.commit', { id: upload.id, list: 'progressive-list', createList: true, mapping: [{ header: 'name', field: 'name' }, { header: 'phone', field: 'phone' }, { header: 'vip_level', field: 'vip_level' }], defaultRegion: 'CN' });
+    await imported;
+    const allDay: Array<[string, string]> = [['00:00', '24:00']];
+    await api.request('campaigns.create', {
+      name: 'progressive-e2e',
+      list: 'progressive-list',
+      trunks: ['main'],
+      dialingMode: 'progressive',
+      queue: 'default',
+      maxConcurrentCalls: 3,
+      schedule: { timeZone: 'UTC', windows: { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay }, excludedDates: [] },
+      retryPolicy: { maxAttempts: 1, retryAfterMs: {}, dailyCapPerNumber: 5 },
+    });
+    await api.request('campaigns.start', { name: 'progressive-e2e' });
+    // Nobody is available yet: the progressive campaign dials nobody.
+    await page.waitForTimeout(3000);
+    expect((await api.request('campaigns.get', { name: 'progressive-e2e' })).progress.calls).toBe(0);
+
+    await page.getByTestId('nav-agent').click();
+    await page.getByTestId('agent-select').selectOption(String(agentId));
+    await page.getByTestId('agent-go-available').click();
+    await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Available');
+    const offer = page.getByTestId('agent-offer');
+    await offer.waitFor({ timeout: 40_000 });
+    const callId = (await offer.getAttribute('data-call-id')) ?? '';
+    expect(await page.getByTestId('offer-contact').innerText()).toBe('Zhou Lin');
+    expect(await offer.innerText()).toContain('progressive-e2e');
+    await page.getByTestId('agent-accept').click();
+    await page.getByTestId('agent-call').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(6000);
+    await page.getByTestId('agent-hangup').click();
+    await page.getByTestId('agent-wrapup-form').waitFor({ timeout: 15_000 });
+    await page.getByTestId('wrapup-disposition').selectOption('interested');
+    await page.getByTestId('wrapup-submit').click();
+    await expect.poll(() => page.getByTestId('agent-status').innerText(), { timeout: 10_000 }).toBe('Available');
+
+    const detail = await callDetail(callId);
+    expect(detail.call).toMatchObject({ state: 'done', outcome: 'transferred', disposition: 'interested', campaignName: 'progressive-e2e' });
+    expect(detail.transitions.map((t) => t.to).slice(-4)).toEqual(['transferring', 'agent', 'wrap_up', 'done']);
+    const connected = detail.events.find((e) => e.type === 'agent_connected');
+    const switchMs = (connected?.at ?? 0) - (detail.call.answeredAt ?? 0);
+    const heard = await readWav(await phone.heardWav());
+    const mono = toMono(heard.samples);
+    const clip = await readWav(agentClip.path);
+    const after = mono.slice(Math.round(((switchMs + 300) * heard.sampleRate) / 1000));
+    const match = envelopeCorrelation(toMono(clip.samples), clip.sampleRate, after, heard.sampleRate, { minOverlap: 0.6 });
+    console.info(`[progressive] agent clip in what the customer heard after the switch: ${match.correlation.toFixed(3)}`);
+    expect(match.correlation).toBeGreaterThanOrEqual(0.8);
+    await expect.poll(async () => (await api.request('campaigns.get', { name: 'progressive-e2e' })).progress.transferred, { timeout: 10_000 }).toBe(1);
+    expect((await api.request('campaigns.get', { name: 'progressive-e2e' })).status).toBe('completed'); // its one contact is done
+    await phone.stop();
   }, 180_000);
 
   it('lists the media host\'s microphones for Settings (Chromium\'s fake device here)', async () => {
