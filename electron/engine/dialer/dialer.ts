@@ -280,17 +280,37 @@ export class Dialer {
       ]);
       const since = at - DAILY_CAP_LOOKBACK_MS;
       const leasedNumbers = new Set<string>();
+      const toLease: Array<{ contact: CampaignContactRecord; trunk: { id: number; name: string }; zone: string }> = [];
+      const deferred: Array<{ contactId: number; nextAt: number }> = [];
+      const finished: Array<{ contactId: number; reason: string }> = [];
       for (const contact of due) {
         result.judged++;
         const attempts: PolicyAttempt[] = history.filter((h) => h.contactId === contact.contactId || (h.number === contact.phone && h.startedAt >= since));
         const verdict = callability({ id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone }, policy, { onDnc: dnc.has(contact.phone), attempts, callbackAt: contact.callbackAt }, new Date(at));
         if (verdict.callable) {
           // Two contacts sharing a number in one pass: the second waits for the first's call.
-          if (result.leased >= free || leasedNumbers.has(contact.phone)) continue;
+          if (toLease.length >= free || leasedNumbers.has(contact.phone)) continue;
           const trunk = trunks.find((t) => t.free > 0);
           if (!trunk) continue;
-          const call = await tx.campaignContacts.lease(campaign.id, contact.contactId, {
-            id: randomUUID(),
+          trunk.free--;
+          leasedNumbers.add(contact.phone);
+          toLease.push({ contact, trunk: { id: trunk.id, name: trunk.name }, zone: verdict.zone });
+        } else if (verdict.reasons.some((r) => r.code === 'in_progress')) {
+          deferred.push({ contactId: contact.contactId, nextAt: at + IN_PROGRESS_RECHECK_MS });
+        } else if (verdict.nextEligibleAt) {
+          deferred.push({ contactId: contact.contactId, nextAt: verdict.nextEligibleAt.getTime() });
+        } else {
+          finished.push({ contactId: contact.contactId, reason: verdict.reasons.map(describeReason).join('; ') });
+        }
+      }
+      // Written together with the judgement above: one transaction, a few statements.
+      await tx.campaignContacts.deferMany(campaign.id, deferred);
+      await tx.campaignContacts.finishMany(campaign.id, finished, at);
+      // Call ids: one fresh UUID per pass plus the contact id (unique, and one UPDATE sets them all).
+      const won = await tx.campaignContacts.leaseMany(
+          campaign.id,
+          `${randomUUID()}-`,
+          toLease.map(({ contact, trunk }) => ({
             number: contact.phone,
             startedAt: at,
             campaignId: campaign.id,
@@ -299,25 +319,16 @@ export class Dialer {
             trunkId: trunk.id,
             flowId: campaign.flowId,
             flowVersion: campaign.flowVersion,
-          });
-          if (!call) continue;
-          trunk.free--;
-          result.leased++;
-          leasedNumbers.add(contact.phone);
-          requests.push({ callId: call.id, campaign, contact, attempt: call.attempt, number: contact.phone, trunk: { id: trunk.id, name: trunk.name }, timeZone: verdict.zone });
-          continue;
-        }
-        if (verdict.reasons.some((r) => r.code === 'in_progress')) {
-          await tx.campaignContacts.defer(campaign.id, contact.contactId, at + IN_PROGRESS_RECHECK_MS);
-          result.deferred++;
-        } else if (verdict.nextEligibleAt) {
-          await tx.campaignContacts.defer(campaign.id, contact.contactId, verdict.nextEligibleAt.getTime());
-          result.deferred++;
-        } else {
-          await tx.campaignContacts.finish(campaign.id, contact.contactId, verdict.reasons.map(describeReason).join('; '), at);
-          result.finished++;
-        }
+          })),
+        );
+      for (const { contact, trunk, zone } of toLease) {
+        const callId = won.get(contact.contactId);
+        if (callId === undefined) continue;
+        requests.push({ callId, campaign, contact, attempt: contact.attempts + 1, number: contact.phone, trunk, timeZone: zone });
       }
+      result.leased = requests.length;
+      result.deferred = deferred.length;
+      result.finished = finished.length;
     });
     if (result.leased > 0 || result.finished > 0) this.options.onCampaignChanged(campaign.id);
     if (options.dial !== false) for (const request of requests) this.placeCall(request);

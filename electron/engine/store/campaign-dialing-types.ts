@@ -128,6 +128,17 @@ export interface CampaignContactRepository {
    * null when the contact is no longer pending (another pass took it).
    */
   lease(campaignId: number, contactId: number, call: NewCall & { campaignId: number; contactId: number; attempt: number }): Promise<CallRecord | null>;
+  /**
+   * lease() for many contacts in a few statements (a dialer pass): each pending contact is leased
+   * with its call row (state 'queued', its 'created' event and first transition, as calls.create
+   * writes them). Each call's id is `callIdPrefix` + the contact id (give a fresh prefix per call,
+   * e.g. a UUID and a dash). Returns contact id → call id for the contacts that were still pending.
+   */
+  leaseMany(campaignId: number, callIdPrefix: string, calls: ReadonlyArray<Omit<NewCall, 'id'> & { contactId: number; attempt: number }>): Promise<Map<number, string>>;
+  /** defer() for many contacts in one statement. */
+  deferMany(campaignId: number, items: ReadonlyArray<{ contactId: number; nextAt: number }>): Promise<void>;
+  /** finish() for many contacts in one statement. */
+  finishMany(campaignId: number, items: ReadonlyArray<{ contactId: number; reason: string }>, at: number): Promise<void>;
   /** Every leased contact whose call is done, or (with `includeOpen`) every lease with its call. */
   leases(options?: { includeOpen?: boolean }): Promise<LeaseWithCall[]>;
   /** Ends a lease after its call: attempts + 1, last call's outcome/disposition, what comes next. */

@@ -275,6 +275,66 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
       });
     },
 
+    leaseMany(campaignId, callIdPrefix, newCalls) {
+      if (newCalls.length === 0) return Promise.resolve(new Map());
+      // node-sqlite3 costs a thread hop per statement: a pass's leases go in four statements, not
+      // five each. "contact_id IN (json_each)" walks the primary key, and each call id is the
+      // prefix plus the contact id, so one UPDATE gives every row its own lease id.
+      return db.transaction(async (tx) => {
+        const items = newCalls.map((c) => ({
+          id: `${callIdPrefix}${c.contactId}`,
+          contactId: c.contactId,
+          trunkId: c.trunkId ?? null,
+          number: c.number,
+          attempt: c.attempt,
+          flowId: c.flowId ?? null,
+          flowVersion: c.flowVersion ?? null,
+          startedAt: c.startedAt,
+        }));
+        const won = await tx.all<{ contact_id: number }>(
+          `UPDATE campaign_contacts SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id
+           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'
+           RETURNING contact_id`,
+          { $campaign: campaignId, $prefix: callIdPrefix, $ids: encodeJson(items.map((i) => i.contactId)), $now: items[0]?.startedAt ?? now() },
+        );
+        const wonIds = new Set(won.map((w) => w.contact_id));
+        const leased = items.filter((i) => wonIds.has(i.contactId));
+        if (leased.length === 0) return new Map();
+        const rows = encodeJson(leased);
+        // The same rows calls.create writes: the call, its 'created' event, its first transition.
+        await tx.run(
+          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at)
+           SELECT value ->> 'id', $campaign, value ->> 'contactId', value ->> 'trunkId', value ->> 'number', value ->> 'attempt', 'queued',
+                  value ->> 'flowId', value ->> 'flowVersion', value ->> 'startedAt' FROM json_each($rows)`,
+          { $campaign: campaignId, $rows: rows },
+        );
+        await tx.run(`INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', value ->> 'startedAt', 'created', '{"state":"queued"}' FROM json_each($rows)`, { $rows: rows });
+        await tx.run(`INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) SELECT value ->> 'id', NULL, 'queued', value ->> 'startedAt', NULL FROM json_each($rows)`, { $rows: rows });
+        return new Map(leased.map((i) => [i.contactId, i.id]));
+      });
+    },
+
+    async deferMany(campaignId, items) {
+      // One statement per distinct time (a pass's contacts share a few: their zones' next windows).
+      for (const [nextAt, group] of groupBy(items, (i) => i.nextAt)) {
+        await db.run(
+          `UPDATE campaign_contacts SET next_at = $next
+           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
+          { $campaign: campaignId, $next: nextAt, $ids: encodeJson(group.map((i) => i.contactId)) },
+        );
+      }
+    },
+
+    async finishMany(campaignId, items, at) {
+      for (const [reason, group] of groupBy(items, (i) => i.reason)) {
+        await db.run(
+          `UPDATE campaign_contacts SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
+          { $campaign: campaignId, $reason: reason, $at: at, $ids: encodeJson(group.map((i) => i.contactId)) },
+        );
+      }
+    },
+
     async leases(options = {}) {
       const rows = await db.all<{ campaign_id: number; contact_id: number; attempts: number; call_id: string; final: number | null }>(
         `SELECT cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final
@@ -468,4 +528,15 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
       return row ? toContact(row) : null;
     },
   };
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
