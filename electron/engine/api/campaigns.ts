@@ -123,6 +123,26 @@ export const CampaignConfigSchema = z
 export type CampaignConfig = z.output<typeof CampaignConfigSchema>;
 export type CampaignConfigInput = z.input<typeof CampaignConfigSchema>;
 
+/**
+ * What campaigns.update may change: any config field, none defaulted. (zod's .partial() keeps each
+ * field's default, so a change of one field would have reset the others to their defaults.)
+ */
+const CONFIG = CampaignConfigSchema.shape;
+export const CampaignChangesSchema = z
+  .object({
+    list: CONFIG.list.optional(),
+    flow: CONFIG.flow.unwrap().optional(),
+    trunks: CONFIG.trunks.optional(),
+    dialingMode: CONFIG.dialingMode.unwrap().optional(),
+    linesPerAgent: CONFIG.linesPerAgent.unwrap().optional(),
+    queue: CONFIG.queue.unwrap().optional(),
+    maxConcurrentCalls: CONFIG.maxConcurrentCalls.unwrap().optional(),
+    schedule: CONFIG.schedule.optional(),
+    retryPolicy: CONFIG.retryPolicy.unwrap().optional(),
+  })
+  .strict();
+export type CampaignChanges = z.output<typeof CampaignChangesSchema>;
+
 /** Where a campaign stands. Counts are of contacts unless the name says calls. */
 export const CampaignProgressSchema = z.object({
   /** Contacts in the campaign (the list's contacts when it started, plus any added since). */
@@ -200,7 +220,7 @@ export const campaignCommands = {
   },
   /** Changes a campaign that is not running (pause it first). */
   'campaigns.update': {
-    params: z.object({ name: CampaignName, changes: CampaignConfigSchema.partial().strict() }).strict(),
+    params: z.object({ name: CampaignName, changes: CampaignChangesSchema }).strict(),
     result: CampaignDetailSchema,
   },
   'campaigns.get': { params: ByName, result: CampaignDetailSchema },

@@ -1,0 +1,71 @@
+/**
+ * Campaigns over every transport: create (an unknown list, flow or trunk refused naming its
+ * field), start (flow version pinned, the list's contacts added, campaign.updated with progress),
+ * pause / resume / stop, the contacts page and the explanation of a contact. No dialing: the
+ * contract engine is not started with dialCampaigns.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CampaignDetail } from '../../electron/engine/api/contract.js';
+import { ApiError } from '../../electron/engine/api/errors.js';
+import { Engine } from '../../electron/engine/index.js';
+import { API_TRANSPORTS, quietLog, type TransportHarness } from '../support/api-transports.js';
+
+const always = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
+
+async function apiError(work: Promise<unknown>): Promise<ApiError> {
+  const error = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+describe.each(API_TRANSPORTS)('campaigns over %s', (_name, makeHarness) => {
+  let dataDir: string;
+  let engine: Engine;
+  let h: TransportHarness;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'outbound-contract-campaigns-'));
+    engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
+    h = await makeHarness(engine);
+    const list = await engine.store.contacts.createList({ name: 'Leads', defaultRegion: 'CN' });
+    await engine.store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000', name: '王先生' }, { phone: '+8613800138001' }]);
+    await h.api.request('trunks.create', { name: 'main', uri: 'ws://127.0.0.1:9', domain: 'pbx.test' });
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await engine.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates, starts, pauses, resumes and stops a campaign, with its progress and events', async () => {
+    const config = { name: 'Renewals', list: 'Leads', flow: { name: 'appointment-confirm-en' }, trunks: ['main'], schedule: { timeZone: 'Asia/Shanghai', windows: always } };
+    expect((await apiError(h.api.request('campaigns.create', { ...config, list: 'Nope' }))).field).toBe('list');
+    expect((await apiError(h.api.request('campaigns.create', { ...config, trunks: ['main', 'nope'] }))).field).toBe('trunks.1');
+    expect((await apiError(h.api.request('campaigns.create', { ...config, flow: { name: 'nope' } }))).field).toBe('flow.name');
+    const created = await h.api.request('campaigns.create', config);
+    expect(created).toMatchObject({ name: 'Renewals', status: 'draft', dialingMode: 'agentless', listName: 'Leads', flowName: 'appointment-confirm-en', flowVersion: null });
+    const events: CampaignDetail[] = [];
+    const off = h.api.on('campaign.updated', (detail) => events.push(detail));
+    const started = await h.api.request('campaigns.start', { name: 'Renewals' });
+    expect(started).toMatchObject({ status: 'running', flowVersion: 1, progress: { contacts: 2, remaining: 2, dialed: 0, calls: 0 } });
+    expect(await h.api.request('campaigns.pause', { name: 'Renewals' })).toMatchObject({ status: 'paused' });
+    expect(await h.api.request('campaigns.resume', { name: 'Renewals' })).toMatchObject({ status: 'running' });
+    expect(await h.api.request('campaigns.stop', { name: 'Renewals' })).toMatchObject({ status: 'stopped' });
+    await expect.poll(() => events.map((e) => e.status)).toEqual(['running', 'paused', 'running', 'stopped']);
+    off();
+    expect(await h.api.request('campaigns.get', { name: 'Renewals' })).toMatchObject({ status: 'stopped', config: { list: 'Leads', trunks: ['main'] } });
+    const page = await h.api.request('campaigns.contacts', { name: 'Renewals', status: 'pending' });
+    expect(page).toMatchObject({ total: 2, contacts: [{ phone: '+8613800138000', name: '王先生', status: 'pending', attempts: 0, lastOutcome: null }, { phone: '+8613800138001' }] });
+    expect(await h.api.request('campaigns.explain', { campaign: 'Renewals', phone: '13800138000' })).toMatchObject({ callable: true });
+    await h.api.request('campaigns.update', { name: 'Renewals', changes: { maxConcurrentCalls: 3 } });
+    // A second transport's engine is a fresh one: names may repeat across the describe.each runs.
+    expect((await apiError(h.api.request('campaigns.create', config))).code).toBe('CONFLICT');
+  });
+});
