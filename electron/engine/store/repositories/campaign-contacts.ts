@@ -257,7 +257,7 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
 
     async finish(campaignId, contactId, reason, at) {
       await db.run(
-        `UPDATE campaign_contacts SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+        `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
          WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
         { $campaign: campaignId, $contact: contactId, $reason: reason, $at: at },
       );
@@ -292,7 +292,7 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
           startedAt: c.startedAt,
         }));
         const won = await tx.all<{ contact_id: number }>(
-          `UPDATE campaign_contacts SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id
+          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'
            RETURNING contact_id`,
           { $campaign: campaignId, $prefix: callIdPrefix, $ids: encodeJson(items.map((i) => i.contactId)), $now: items[0]?.startedAt ?? now() },
@@ -316,9 +316,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
 
     async deferMany(campaignId, items) {
       // One statement per distinct time (a pass's contacts share a few: their zones' next windows).
+      // INDEXED BY the primary key: on its own SQLite picks campaign_contacts_due (campaign_id) and scans the campaign.
       for (const [nextAt, group] of groupBy(items, (i) => i.nextAt)) {
         await db.run(
-          `UPDATE campaign_contacts SET next_at = $next
+          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET next_at = $next
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
           { $campaign: campaignId, $next: nextAt, $ids: encodeJson(group.map((i) => i.contactId)) },
         );
@@ -328,7 +329,7 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
     async finishMany(campaignId, items, at) {
       for (const [reason, group] of groupBy(items, (i) => i.reason)) {
         await db.run(
-          `UPDATE campaign_contacts SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
           { $campaign: campaignId, $reason: reason, $at: at, $ids: encodeJson(group.map((i) => i.contactId)) },
         );
