@@ -142,6 +142,21 @@ describe('retries per outcome, attempts and dispositions', () => {
     expect(failedLongAgo.callable).toBe(true);
   });
 
+  it('keeps a promised callback: waits for it, then calls even after an outcome that is not retried; DNC still wins', () => {
+    const talked = [attempt({ startedAt: t - 30 * MIN, outcome: 'completed' })];
+    expect(callability(ny, campaign(), { onDnc: false, attempts: talked, callbackAt: t + 20 * MIN }, now)).toEqual({
+      callable: false,
+      zone: 'America/New_York',
+      reasons: [{ code: 'callback_wait', until: new Date(t + 20 * MIN) }],
+      nextEligibleAt: new Date(t + 20 * MIN),
+    });
+    expect(callability(ny, campaign(), { onDnc: false, attempts: talked, callbackAt: t }, now)).toEqual({ callable: true, zone: 'America/New_York' });
+    // Without the callback the same history is final for this campaign.
+    expect(callability(ny, campaign(), { onDnc: false, attempts: talked }, now)).toMatchObject({ callable: false, reasons: [{ code: 'no_retry', outcome: 'completed' }] });
+    expect(callability(ny, campaign(), { onDnc: true, attempts: talked, callbackAt: t }, now)).toMatchObject({ callable: false, reasons: [{ code: 'dnc' }] });
+    expect(describeReason({ code: 'callback_wait', until: new Date(t) })).toBe(`a callback is scheduled for ${new Date(t).toISOString()}`);
+  });
+
   it('lands a retry that would fall outside the window on the next window start', () => {
     // no_answer at 19:30 New York: 60 min later is 20:31, after the window; next is Wednesday 09:00.
     const evening = at('2026-11-25T00:30:00Z');
