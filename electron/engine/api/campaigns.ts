@@ -147,7 +147,7 @@ export type CampaignChanges = z.output<typeof CampaignChangesSchema>;
 export const CampaignProgressSchema = z.object({
   /** Contacts in the campaign (the list's contacts when it started, plus any added since). */
   contacts: z.number().int().nonnegative(),
-  /** Contacts called at least once. */
+  /** Contacts called at least once, or being called now. */
   dialed: z.number().int().nonnegative(),
   /** Contacts still to be called (never called, or waiting for a retry or a callback). */
   remaining: z.number().int().nonnegative(),

@@ -397,7 +397,8 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
         async (tx) => {
           const p = { $id: campaignId };
           const byStatus = await tx.all<{ status: string; n: number; dialed: number }>(
-            'SELECT status, count(*) AS n, sum(attempts > 0) AS dialed FROM campaign_contacts WHERE campaign_id = $id GROUP BY status',
+            // A leased contact is being dialed now: it counts as dialed before its first attempt settles.
+            "SELECT status, count(*) AS n, sum(attempts > 0 OR status = 'leased') AS dialed FROM campaign_contacts WHERE campaign_id = $id GROUP BY status",
             p,
           );
           const n = (status: string) => byStatus.find((r) => r.status === status)?.n ?? 0;
