@@ -29,8 +29,6 @@ export const MEDIA_HOST_CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
   '--allow-loopback-in-peer-connection',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
-  // The agent's microphone (takeover, devices.list) without a permission prompt nobody can click.
-  '--use-fake-ui-for-media-stream',
 ];
 
 /**
@@ -72,6 +70,10 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
       let context: BrowserContext;
       try {
         context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()] });
+        // The agent's microphone (takeover, devices.list) without a permission prompt nobody can
+        // click. Granted to the media host's origin only; not with --use-fake-ui-for-media-stream,
+        // which here made every call's outgoing audio play distorted once 20 calls ran at once.
+        await context.grantPermissions(['microphone'], { origin: new URL(options.server.mediaHostUrl).origin });
       } catch (error) {
         await rm(profile, { recursive: true, force: true });
         throw new Error(`Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

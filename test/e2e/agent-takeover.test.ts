@@ -203,6 +203,26 @@ describe('agent takeover', () => {
     const row = page.locator('[data-testid="agent-row"][data-username="maria"]');
     await expect.poll(() => row.getByTestId('agent-row-status').innerText()).toMatch(/Available since/);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-supervisor-list.png'), fullPage: true });
+
+    // History: the taken-over call's page draws its stereo recording (the agent on the right
+    // channel after the switch) with a region per transcript line, and the lines seek the audio.
+    await page.goto(`${served.origin}/#/history/${encodeURIComponent(callId)}`);
+    await expect.poll(() => page.getByTestId('recording-player').getAttribute('data-ready'), { timeout: 15_000 }).toBe('true');
+    const drawing = await page.getByTestId('recording-waveform').evaluate((container) => {
+      const root = container.firstElementChild?.shadowRoot;
+      if (!root) return { inked: 0, regions: 0 };
+      let inked = 0;
+      for (const canvas of root.querySelectorAll('canvas')) {
+        if (canvas.width === 0 || canvas.height === 0) continue;
+        const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; data && i < data.length; i += 4) if (data[i]! > 0) inked++;
+      }
+      return { inked, regions: root.querySelectorAll('[part~="region"]').length };
+    });
+    expect(drawing.inked).toBeGreaterThan(1_000);
+    expect(drawing.regions).toBe(detail.utterances.length);
+    expect(await page.getByTestId('call-utterance').count()).toBe(detail.utterances.length);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-agent-call.png'), fullPage: true });
   }, 180_000);
 
   it('a progressive campaign (no flow) dials one line for the one available agent and hands the answered call to them', async () => {
