@@ -29,7 +29,6 @@ import { callCommandHandlers } from './telephony/call-commands.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
-import { AvailableUsersCapacity } from './dialer/agent-capacity.js';
 import { CampaignService } from './dialer/campaign-service.js';
 import { Dialer } from './dialer/dialer.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
@@ -99,7 +98,6 @@ export class Engine {
   readonly dialer: Dialer;
   /** How the dialer places calls (telephony + the bot); `setAgentHandoff` is routing's seam for flowless campaigns. */
   readonly dialerLine: TelephonyLine;
-  private readonly agentCapacity: AvailableUsersCapacity;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
   private readonly dispatcher: Dispatcher;
@@ -160,18 +158,17 @@ export class Engine {
       onRunning: () => this.dialer.wake(),
     });
     this.dialerLine = new TelephonyLine({ telephony: this.telephony, bot: () => this.bot, log });
-    this.agentCapacity = new AvailableUsersCapacity(store, this.events);
     this.dialer = new Dialer({
       store,
       line: this.dialerLine,
       log,
-      capacity: this.agentCapacity,
+      // Routing paces progressive/power campaigns: free agents per queue, by skills.
+      capacity: new RoutingAgentCapacity(this.routing),
       maxDesktopCalls: async () => (await this.settings.get()).maxConcurrentCalls,
       trunkLimits: async () => new Map((await store.trunks.list()).map((t) => [t.id, { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls }])),
       onCampaignChanged: (id) => this.campaigns.changed(id),
     });
-    // Routing paces progressive/power campaigns (free agents per queue, by skills) and takes their flowless calls.
-    this.dialer.setAgentCapacity(new RoutingAgentCapacity(this.routing));
+    // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
@@ -273,7 +270,6 @@ export class Engine {
     this.routing.close();
     await this.dialer.stop();
     this.campaigns.close();
-    this.agentCapacity.close();
     await this.telephony.stop();
     await this.speech?.close();
     await this.store.close();

@@ -79,7 +79,7 @@ export class Dialer {
     this.offEnded = options.line.onCallEnded(() => this.wake());
   }
 
-  /** Routing's capacity replaces the default (agents with status 'available'). */
+  /** Swaps the agent capacity (tests; the engine passes routing's at construction). Without one, no agents: progressive and power dial nothing. */
   setAgentCapacity(capacity: AgentCapacity): void {
     this.capacityOff();
     this.capacity = capacity;

@@ -7,8 +7,8 @@
  * - dialer.ts: the loop that judges due contacts and leases the callable ones with their call rows
  *   in one transaction, places them through a DialerLine, settles ended calls, recovers after a crash.
  * - campaign-service.ts: the campaigns.* commands and the throttled `campaign.updated` event.
- * - ports.ts: AgentCapacity and DialerLine; telephony-line.ts is the engine's line (telephony + bot),
- *   agent-capacity.ts the default capacity (users with status 'available').
+ * - ports.ts: AgentCapacity and DialerLine; telephony-line.ts is the engine's line (telephony + bot);
+ *   routing/ supplies the agent capacity for progressive and power pacing.
  */
 export {
   CallingScheduleSchema,
@@ -39,4 +39,3 @@ export { Dialer, settlementFor, type DialerOptions, type PassResult } from './di
 export { CampaignService, type CampaignServiceOptions } from './campaign-service.js';
 export { DialRefusedError, NO_AGENTS, type AgentCapacity, type DialerLine, type DialRequest } from './ports.js';
 export { TelephonyLine, type AgentHandoff } from './telephony-line.js';
-export { AvailableUsersCapacity } from './agent-capacity.js';
