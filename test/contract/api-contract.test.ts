@@ -7,77 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ClientTransport, type OutboundApi } from '../../electron/engine/api/client.js';
 import { ApiError } from '../../electron/engine/api/errors.js';
 import type { EventMessage } from '../../electron/engine/api/messages.js';
 import { APPOINTMENT_EN } from '../../electron/engine/dialog/index.js';
 import { Engine } from '../../electron/engine/index.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
-import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
-import { createOutboundBridge } from '../../electron/preload/bridge.js';
-import { FakeElectronIpc } from '../support/fake-electron-ipc.js';
-import { nodeWebSocketTransport, sendRawFrame } from '../support/ws-node.js';
+import { API_TRANSPORTS, quietLog, type TransportHarness } from '../support/api-transports.js';
 
-interface Harness {
+interface Harness extends TransportHarness {
   engine: Engine;
-  api: OutboundApi;
-  /** Sends a message exactly as given, past the typed client, and returns the raw reply. */
-  sendRaw(message: unknown): Promise<unknown>;
-  close(): Promise<void>;
 }
 
-type HarnessFactory = (engine: Engine) => Promise<Omit<Harness, 'engine'>>;
-
-const transports: Array<[string, HarnessFactory]> = [
-  [
-    'in-process',
-    async (engine) => {
-      const transport: ClientTransport = {
-        request: async (message) => structuredClone(await engine.handle(structuredClone(message))),
-        onEvent: (listener) => engine.subscribe((message) => listener(structuredClone(message))),
-      };
-      return { api: createApiClient(transport), sendRaw: (raw) => engine.handle(raw), close: async () => {} };
-    },
-  ],
-  [
-    'websocket (headless)',
-    async (engine) => {
-      const server: HeadlessServer = await startHeadlessServer({ api: engine, rendererDir: tmpdir(), port: 0, log: quietLog });
-      const wsUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
-      const transport = nodeWebSocketTransport(wsUrl);
-      await transport.ready();
-      return {
-        api: createApiClient(transport),
-        sendRaw: async (raw) => (await sendRawFrame(wsUrl, typeof raw === 'string' ? raw : JSON.stringify(raw))).reply,
-        close: async () => {
-          transport.close();
-          await server.close();
-        },
-      };
-    },
-  ],
-  [
-    'electron ipc (stand-ins)',
-    async (engine) => {
-      const ipc = new FakeElectronIpc('file:///app/out/renderer/console/index.html');
-      const dispose = registerApiIpc(ipc.ipcMain, {
-        api: engine,
-        isTrustedUrl: trustedUrlMatcher('file:///app/out/renderer/'),
-        targets: () => [ipc.webContents],
-      });
-      const bridge = createOutboundBridge(ipc.ipcRenderer);
-      return {
-        api: createApiClient(bridge),
-        sendRaw: (raw) => ipc.ipcRenderer.invoke('outbound:request', raw),
-        close: async () => dispose(),
-      };
-    },
-  ],
-];
-
-const quietLog = { info() {}, warn() {}, error() {} };
-
-describe.each(transports)('API contract over %s', (_name, makeHarness) => {
+describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
   let dataDir: string;
   let h: Harness;
 

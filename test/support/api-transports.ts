@@ -2,7 +2,6 @@
  * The API's three transports for contract suites: in-process, the headless WebSocket, and Electron
  * IPC (the real main-side wiring and preload bridge over stand-ins for ipcMain/ipcRenderer). A
  * suite runs `describe.each(API_TRANSPORTS)` against a real engine on a real SQLite file.
- * (test/contract/api-contract.test.ts has its own copy of these from before this helper.)
  */
 import { tmpdir } from 'node:os';
 import { createApiClient, type ClientTransport, type OutboundApi } from '../../electron/engine/api/client.js';
@@ -11,10 +10,12 @@ import { startHeadlessServer, type HeadlessServer } from '../../electron/headles
 import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
 import { FakeElectronIpc } from './fake-electron-ipc.js';
-import { nodeWebSocketTransport } from './ws-node.js';
+import { nodeWebSocketTransport, sendRawFrame } from './ws-node.js';
 
 export interface TransportHarness {
   api: OutboundApi;
+  /** Sends a message exactly as given, past the typed client, and returns the raw reply. */
+  sendRaw(message: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -30,17 +31,19 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
         request: async (message) => structuredClone(await engine.handle(structuredClone(message))),
         onEvent: (listener) => engine.subscribe((message) => listener(structuredClone(message))),
       };
-      return { api: createApiClient(transport), close: async () => {} };
+      return { api: createApiClient(transport), sendRaw: (raw) => engine.handle(raw), close: async () => {} };
     },
   ],
   [
     'websocket (headless)',
     async (engine) => {
       const server: HeadlessServer = await startHeadlessServer({ api: engine, rendererDir: tmpdir(), port: 0, log: quietLog });
-      const transport = nodeWebSocketTransport(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+      const wsUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+      const transport = nodeWebSocketTransport(wsUrl);
       await transport.ready();
       return {
         api: createApiClient(transport),
+        sendRaw: async (raw) => (await sendRawFrame(wsUrl, typeof raw === 'string' ? raw : JSON.stringify(raw))).reply,
         close: async () => {
           transport.close();
           await server.close();
@@ -57,7 +60,11 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
         isTrustedUrl: trustedUrlMatcher('file:///app/out/renderer/'),
         targets: () => [ipc.webContents],
       });
-      return { api: createApiClient(createOutboundBridge(ipc.ipcRenderer)), close: async () => dispose() };
+      return {
+        api: createApiClient(createOutboundBridge(ipc.ipcRenderer)),
+        sendRaw: (raw) => ipc.ipcRenderer.invoke('outbound:request', raw),
+        close: async () => dispose(),
+      };
     },
   ],
 ];
