@@ -5,7 +5,7 @@ import { useCommand, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
-import { CallOutcomeBadge } from './CallOutcomeBadge.js';
+import { CallSummary } from './CallSummary.js';
 import { CallTimeline } from './CallTimeline.js';
 import { CallTranscript } from './CallTranscript.js';
 import { addLine, lineOfEvent, mergeLines, type TranscriptLine } from './transcriptLines.js';
@@ -86,20 +86,7 @@ function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: 
   const { t } = useTranslation();
   const format = useFormat();
   const { call, recording } = detail;
-  const none = t('common.none');
-  const time = (ms: number | null) => (ms === null ? none : format.dateTime(ms));
-
-  const rows: [string, ReactNode][] = [
-    [t('callDetail.fields.contact'), call.contactName ?? none],
-    [t('callDetail.fields.campaign'), call.campaignName ?? none],
-    [t('callDetail.fields.outcome'), <CallOutcomeBadge call={call} />],
-    [t('callDetail.fields.state'), t(`callState.${call.state}`)],
-    [t('callDetail.fields.disposition'), call.disposition ?? none],
-    [t('callDetail.fields.sipCode'), call.sipCode ?? none],
-    [t('callDetail.fields.startedAt'), time(call.startedAt)],
-    [t('callDetail.fields.answeredAt'), time(call.answeredAt)],
-    [t('callDetail.fields.endedAt'), time(call.endedAt)],
-    [t('callDetail.fields.duration'), call.durationMs === null ? none : format.duration(call.durationMs)],
+  const extra: [string, ReactNode][] = [
     [
       t('callDetail.fields.recording'),
       recording
@@ -115,14 +102,7 @@ function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: 
   return (
     <>
       <section className="drawer-section" aria-label={t('callDetail.summary')}>
-        <dl className="details">
-          {rows.map(([label, value]) => (
-            <div key={label} className="details-row">
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <CallSummary call={call} withState extra={extra} />
       </section>
       <CallTranscript utterances={mergeLines(detail.utterances, liveLines)} live={call.state !== 'done'} />
       <CallTimeline startedAt={call.startedAt} events={detail.events} transitions={detail.transitions} />

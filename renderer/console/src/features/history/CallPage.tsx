@@ -1,13 +1,12 @@
-import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallDetail } from '../../api/contract.js';
 import { useCommand, useMedia, useMutation } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
-import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { CallOutcomeBadge } from './CallOutcomeBadge.js';
+import { CallSummary } from './CallSummary.js';
 import { CallTimeline } from './CallTimeline.js';
 import { CallTranscript } from './CallTranscript.js';
 import { RecordingPlayer, type RecordingPlayerHandle } from './RecordingPlayer.js';
@@ -50,7 +49,6 @@ export function CallPage({ callId, onBack }: CallPageProps) {
 
 function CallPageBody({ detail }: { detail: CallDetail }) {
   const { t } = useTranslation();
-  const format = useFormat();
   const { recordingUrl } = useMedia();
   const { call } = detail;
   const hasRecording = detail.recording !== null;
@@ -63,31 +61,11 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
   const seek = useCallback((ms: number) => player.current?.seekMs(ms), []);
   const canPlay = hasRecording && recording.data !== undefined && url !== null;
 
-  const none = t('common.none');
-  const time = (ms: number | null) => (ms === null ? none : format.dateTime(ms));
-  const rows: [string, ReactNode][] = [
-    [t('callDetail.fields.contact'), call.contactName ?? none],
-    [t('callDetail.fields.campaign'), call.campaignName ?? none],
-    [t('callDetail.fields.outcome'), <CallOutcomeBadge call={call} />],
-    [t('callDetail.fields.disposition'), call.disposition ?? none],
-    [t('callDetail.fields.sipCode'), call.sipCode ?? none],
-    [t('callDetail.fields.startedAt'), time(call.startedAt)],
-    [t('callDetail.fields.answeredAt'), time(call.answeredAt)],
-    [t('callDetail.fields.endedAt'), time(call.endedAt)],
-    [t('callDetail.fields.duration'), call.durationMs === null ? none : format.duration(call.durationMs)],
-  ];
 
   return (
     <div className="call-page" data-testid="call-page" data-call-id={call.id}>
       <section className="card call-page-summary" aria-label={t('callDetail.summary')}>
-        <dl className="details details-columns">
-          {rows.map(([label, value]) => (
-            <div key={label} className="details-row">
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <CallSummary call={call} className="details details-columns" />
       </section>
       <section className="card call-page-recording" aria-label={t('callPage.recording')}>
         <h2 className="card-title">{t('callPage.recording')}</h2>
