@@ -14,22 +14,12 @@ import type {
 } from '../campaign-dialing-types.js';
 import type { CallRecord, CampaignRecord } from '../types.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
+import { toCampaign, type CampaignRow as BaseCampaignRow } from './campaigns.js';
 import { createCallRepository } from './calls.js';
 import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
 
-interface CampaignRow {
-  id: number;
-  name: string;
-  status: CampaignRecord['status'];
-  dialing_mode: CampaignRecord['dialingMode'];
-  list_id: number | null;
-  flow_id: number | null;
-  flow_version: number | null;
-  max_concurrent_calls: number;
-  schedule: string;
-  retry_policy: string;
-  created_at: number;
-  updated_at: number;
+// The campaigns table's row (campaigns.ts) with the dialer's columns and names joined in.
+interface CampaignRow extends BaseCampaignRow {
   lines_per_agent: number;
   queue: string;
   trunk_ids: string;
@@ -49,20 +39,9 @@ const SELECT_CAMPAIGN = `
   LEFT JOIN contact_lists l ON l.id = c.list_id
   LEFT JOIN flows f ON f.id = c.flow_id`;
 
-function toCampaign(row: CampaignRow): DialingCampaignRecord {
+function toDialingCampaign(row: CampaignRow): DialingCampaignRecord {
   return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    dialingMode: row.dialing_mode,
-    listId: row.list_id,
-    flowId: row.flow_id,
-    flowVersion: row.flow_version,
-    maxConcurrentCalls: row.max_concurrent_calls,
-    schedule: decodeJsonObject(row.schedule, `campaign "${row.name}" schedule`),
-    retryPolicy: decodeJsonObject(row.retry_policy, `campaign "${row.name}" retry policy`),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...toCampaign(row),
     linesPerAgent: row.lines_per_agent,
     queue: row.queue,
     trunkIds: JSON.parse(row.trunk_ids) as number[], // json_group_array of integers
@@ -123,7 +102,7 @@ function toContact(row: ContactRow): CampaignContactRecord {
 
 async function getCampaignWhere(db: SqlExecutor, where: string, params: Record<string, string | number>): Promise<DialingCampaignRecord | null> {
   const row = await db.get<CampaignRow>(`${SELECT_CAMPAIGN} WHERE ${where}`, params);
-  return row ? toCampaign(row) : null;
+  return row ? toDialingCampaign(row) : null;
 }
 
 async function setTrunks(db: SqlExecutor, campaignId: number, trunkIds: readonly number[]): Promise<void> {
@@ -210,7 +189,7 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
 
     async campaignsWithStatus(status) {
       const rows = await db.all<CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.status = $status ORDER BY c.id`, { $status: status });
-      return rows.map(toCampaign);
+      return rows.map(toDialingCampaign);
     },
 
     enroll(campaignId, listId, afterContactId) {

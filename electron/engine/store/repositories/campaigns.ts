@@ -3,7 +3,7 @@ import type { CampaignRecord, CampaignRepository, NewCampaign } from '../types.j
 import { decodeJsonObject, encodeJson } from './codec.js';
 import { explainMissing, notFound, returned, type RepositoryContext } from './context.js';
 
-interface CampaignRow {
+export interface CampaignRow {
   id: number;
   name: string;
   status: CampaignRecord['status'];
@@ -29,7 +29,7 @@ const QUALIFIED_COLUMNS = COLUMNS.split(', ')
   .map((column) => `c.${column}`)
   .join(', ');
 
-function toCampaign(row: CampaignRow): CampaignRecord {
+export function toCampaign(row: CampaignRow): CampaignRecord {
   return {
     id: row.id,
     name: row.name,
