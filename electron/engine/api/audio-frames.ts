@@ -8,6 +8,12 @@ export const SAMPLE_RATE = 16_000;
 export const FRAME_MS = 20;
 export const SAMPLES_PER_FRAME = (SAMPLE_RATE * FRAME_MS) / 1000; // 320
 
+/**
+ * Frames the media host's player can hold per call (10.24 s). The engine keeps far less than this
+ * in flight, so nothing it sends is ever dropped for lack of room.
+ */
+export const PLAYBACK_RING_FRAMES = 512;
+
 export const FRAME_KIND = {
   /** host → engine: stereo, left = what the customer said, right = what went out to them. */
   capture: 1,

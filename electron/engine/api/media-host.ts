@@ -179,6 +179,8 @@ export const hostEvents = {
         droppedFrames: z.number().int(),
       }),
     ),
+    /** When the page read the counts (Date.now()): the engine extrapolates from then, not from arrival. */
+    at: z.number(),
   }),
 } as const;
 

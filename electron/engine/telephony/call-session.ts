@@ -7,12 +7,12 @@
  * `finish`, which runs once.
  */
 import type { CallOutcome, CallState } from '../api/contract.js';
-import { FRAME_MS, type HostEventData, type RtpStats } from '../api/media-host.js';
+import type { HostEventData, RtpStats } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
 import { classifyFailure, describeHangup } from './outcomes.js';
-import { CallPlayback, type PlaybackLead, type PlaybackResult } from './playback.js';
+import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
 
 export interface DialTrunk {
   id: number;
@@ -75,8 +75,8 @@ export interface CallSessionDeps {
   onEvent(event: CallEventPayload): void;
   onState(session: CallSession): void;
   onEnded(session: CallSession, end: CallEnd): void;
-  /** The playback lead shared by the calls of one media host. */
-  playbackLead?: PlaybackLead;
+  /** The playback tick shared by the calls of one media host. */
+  playbackClock?: PlaybackClock;
 }
 
 export interface CallSessionOptions {
@@ -118,7 +118,6 @@ export class CallSession {
   private recorder: CallRecorderLike | null = null;
   private firstRecordedSeq: number | null = null;
   private readonly playback: CallPlayback;
-  private playbackTimer: ReturnType<typeof setInterval> | null = null;
   private readonly audioListeners = new Set<(frame: CaptureFrame) => void>();
   private readonly dtmfListeners = new Set<(tone: string, at: number) => void>();
   private ended: Promise<CallEnd>;
@@ -144,7 +143,7 @@ export class CallSession {
         flush: () => void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
       },
       undefined,
-      deps.playbackLead,
+      deps.playbackClock,
     );
   }
 
@@ -206,15 +205,7 @@ export class CallSession {
   play(frames: Int16Array[]): Promise<PlaybackResult> {
     // Once an agent has the call the bot never talks over them.
     if (!this.isUp || this.state === 'agent') return Promise.resolve({ completed: false, playedFrames: 0 });
-    const result = this.playback.play(frames);
-    this.playbackTimer ??= setInterval(() => {
-      this.playback.tick();
-      if (!this.playback.isPlaying && this.playbackTimer) {
-        clearInterval(this.playbackTimer);
-        this.playbackTimer = null;
-      }
-    }, FRAME_MS);
-    return result;
+    return this.playback.play(frames);
   }
 
   /** Stops the bot's audio at once (barge-in): queued frames dropped, the host's buffer flushed. */
@@ -229,6 +220,11 @@ export class CallSession {
   /** The player's dry spells so far (each prompt's end counts one). */
   get playbackUnderruns(): number {
     return this.playback.underruns;
+  }
+
+  /** The player's dry spells in the middle of a prompt (the engine or the page was late). */
+  get playbackLateUnderruns(): number {
+    return this.playback.lateUnderruns;
   }
 
   /**
@@ -355,8 +351,8 @@ export class CallSession {
     }
   }
 
-  onPlayout(report: HostEventData<'calls.playout'>['reports'][number]): void {
-    this.playback.onReport(report);
+  onPlayout(report: HostEventData<'calls.playout'>['reports'][number], ageMs: number): void {
+    this.playback.onReport(report, ageMs);
   }
 
   onCapture(frame: CaptureFrame): void {
@@ -447,8 +443,6 @@ export class CallSession {
     this.clearRingTimer();
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.playback.close();
-    if (this.playbackTimer) clearInterval(this.playbackTimer);
-    this.playbackTimer = null;
     const endedAt = Date.now();
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
     const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);

@@ -9,5 +9,5 @@ export { MediaHostClient, MediaHostCommandError, type CaptureFrame, type MediaHo
 export { MediaHostSupervisor, MediaHostUnavailableError, type LaunchedMediaHost, type MediaHostLauncher } from './media-host-supervisor.js';
 export { classifyFailure, describeHangup, type FailureFacts, type FailureVerdict } from './outcomes.js';
 export { checkDialNumber } from './numbers.js';
-export { CallPlayback, PlaybackLead, PLAYBACK_LEAD_FRAMES, type PlaybackResult } from './playback.js';
+export { CallPlayback, PlaybackClock, PLAYBACK_LEAD_FRAMES, type PlaybackResult } from './playback.js';
 export { TrunkHealthRegistry } from './trunk-health.js';

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { CallPlayback, PlaybackLead, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CallPlayback, PlaybackClock, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
 
 function frames(count: number): Int16Array[] {
   return Array.from({ length: count }, (_, i) => new Int16Array(320).fill(i));
@@ -23,21 +23,22 @@ function harness() {
 describe('CallPlayback', () => {
   it('keeps only the lead in flight and completes when the player reports every frame played', async () => {
     const h = harness();
-    const done = h.playback.play(frames(30));
+    const done = h.playback.play(frames(PLAYBACK_LEAD_FRAMES + 30));
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
     h.playback.onReport({ playedFrames: 3, droppedFrames: 0, underruns: 0 });
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES + 3);
-    for (let played = 3; played < 30; played += 3) {
+    const total = PLAYBACK_LEAD_FRAMES + 30;
+    for (let played = 3; played < total; played += 3) {
       h.advance(60);
-      h.playback.onReport({ playedFrames: Math.min(30, played + 3), droppedFrames: 0, underruns: 0 });
+      h.playback.onReport({ playedFrames: Math.min(total, played + 3), droppedFrames: 0, underruns: 0 });
     }
-    await expect(done).resolves.toEqual({ completed: true, playedFrames: 30 });
-    expect(h.sent).toEqual([...Array(30).keys()]);
+    await expect(done).resolves.toEqual({ completed: true, playedFrames: total });
+    expect(h.sent).toEqual([...Array(total).keys()]);
   });
 
   it('extrapolates between late reports, but never holds more than the cap in flight', () => {
     const h = harness();
-    void h.playback.play(frames(100));
+    void h.playback.play(frames(1000));
     h.playback.onReport({ playedFrames: 0, droppedFrames: 0, underruns: 0 });
     h.advance(100); // five frames' worth of playing with no report
     h.playback.tick();
@@ -47,18 +48,38 @@ describe('CallPlayback', () => {
     expect(h.playback.inFlight).toBe(PLAYBACK_MAX_IN_FLIGHT_FRAMES);
   });
 
-  it('grows its lead after a dry spell mid-prompt', () => {
+  it('counts a dry spell mid-prompt as late', () => {
     const h = harness();
-    void h.playback.play(frames(100));
-    const before = h.playback.lead;
+    void h.playback.play(frames(200));
     h.playback.onReport({ playedFrames: 2, droppedFrames: 0, underruns: 1 });
-    expect(h.playback.lead).toBe(before + 2);
     expect(h.playback.lateUnderruns).toBe(1);
+  });
+
+  it('does not count running dry after the last frame of a prompt as late', async () => {
+    const h = harness();
+    const done = h.playback.play(frames(5));
+    h.playback.onReport({ playedFrames: 5, droppedFrames: 0, underruns: 1 });
+    await expect(done).resolves.toEqual({ completed: true, playedFrames: 5 });
+    expect(h.playback.lateUnderruns).toBe(0);
+  });
+
+  it('extrapolates from when the page read its counts, not from when the report arrived', () => {
+    const h = harness();
+    void h.playback.play(frames(1000));
+    expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
+    // Read 200 ms ago (10 frames), arriving only now: the player has played 10 more since.
+    h.playback.onReport({ playedFrames: 5, droppedFrames: 0, underruns: 0 }, 200);
+    expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES + 5 + 10);
+    // The same report taken as fresh would have held those 10 frames back.
+    const fresh = harness();
+    void fresh.playback.play(frames(1000));
+    fresh.playback.onReport({ playedFrames: 5, droppedFrames: 0, underruns: 0 });
+    expect(fresh.sent).toHaveLength(PLAYBACK_LEAD_FRAMES + 5);
   });
 
   it('stop() flushes the player and resolves what was playing as not completed', async () => {
     const h = harness();
-    const first = h.playback.play(frames(50));
+    const first = h.playback.play(frames(PLAYBACK_LEAD_FRAMES + 50));
     const second = h.playback.play(frames(10));
     h.playback.onReport({ playedFrames: 4, droppedFrames: 0, underruns: 0 });
     h.playback.stop();
@@ -72,16 +93,25 @@ describe('CallPlayback', () => {
     expect(h.sent.length - sentBefore).toBe(5);
   });
 
-  it('shares its lead with the other calls of the media host: one late delivery raises it for all', () => {
-    const lead = new PlaybackLead();
-    const a = new CallPlayback({ send: () => {}, flush: () => {} }, () => 1000, lead);
-    const b = new CallPlayback({ send: () => {}, flush: () => {} }, () => 1000, lead);
-    void a.play(frames(50));
-    void b.play(frames(50));
-    a.onReport({ playedFrames: 2, droppedFrames: 0, underruns: 1 });
-    expect(b.lead).toBe(PLAYBACK_LEAD_FRAMES + 2);
-    // The same dry spell seen by another call in the same round does not count twice.
-    b.onReport({ playedFrames: 2, droppedFrames: 0, underruns: 1 });
-    expect(a.lead).toBe(PLAYBACK_LEAD_FRAMES + 2);
+  it('ticks every playing call of a media host from one shared clock, and stops when none plays', async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 1000;
+      const clock = new PlaybackClock();
+      const sent = { a: 0, b: 0 };
+      const a = new CallPlayback({ send: () => sent.a++, flush: () => {} }, () => now, clock);
+      const b = new CallPlayback({ send: () => sent.b++, flush: () => {} }, () => now, clock);
+      void a.play(frames(1000));
+      void b.play(frames(1000));
+      expect(vi.getTimerCount()).toBe(1);
+      now += 100;
+      vi.advanceTimersByTime(100);
+      expect(sent).toEqual({ a: PLAYBACK_LEAD_FRAMES + 5, b: PLAYBACK_LEAD_FRAMES + 5 });
+      a.close();
+      b.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,48 +1,56 @@
 /**
- * The engine's side of a call's playback: holds the frames still to send and keeps a small lead
- * of them in the media host's player. The page's audio clock sets the pace, not an engine timer
+ * The engine's side of a call's playback: holds the frames still to send and keeps a lead of them
+ * in the media host's player. The page's audio clock sets the pace, not an engine timer
  * (a timer drifts against it and the buffer then grows without bound, see TESTBED.md): the player
- * reports what it has played, and between reports the engine extrapolates from the last one at
- * the audio rate, so a report that arrives late (a busy page or engine) does not starve the
- * player. `stop()` drops what is queued here and flushes the player (barge-in).
+ * reports what it has played and when it read that, and the engine extrapolates from that moment
+ * at the audio rate. A report that spent a while in transit (a busy page, a backed-up link) is
+ * therefore not mistaken for a fresh one, which would hold back frames the player already needs.
+ * `stop()` drops what is queued here and flushes the player (barge-in).
  */
-import { FRAME_MS, SAMPLES_PER_FRAME } from '../api/audio-frames.js';
+import { FRAME_MS, PLAYBACK_RING_FRAMES, SAMPLES_PER_FRAME } from '../api/audio-frames.js';
 
 /**
- * Frames kept ahead of the player's estimated position. It starts at 240 ms and adapts like a
- * jitter buffer: a dry spell in the middle of a prompt (the engine or the page was late) adds
- * 40 ms, up to 400 ms; every 5 s without one gives 20 ms back, down to 80 ms. The start is
- * generous because the first prompts of a freshly busy host are where players ran dry (20 calls
- * starting together on 2 cores); calm hosts settle at 80 ms within a minute.
+ * Frames kept ahead of the player's estimated position: 3 s. What sits in the player costs nothing
+ * when the bot is interrupted (barge-in and takeover flush it in the page, and the flush follows
+ * every frame already sent on the same ordered link), so the lead is sized for the stalls it has
+ * to ride out, not for latency. 20 calls on a 2-core VM stalled the media host's page for up to a
+ * second and backed its link up by as much again; a lead of a few hundred ms ran players dry there.
  */
-export const PLAYBACK_LEAD_FRAMES = 12;
-export const PLAYBACK_MIN_LEAD_FRAMES = 4;
-export const PLAYBACK_MAX_LEAD_FRAMES = 20;
-const LEAD_RELAX_MS = 5000;
-/** Never more than this in flight, whatever the estimate says: bounds latency if reports stop. */
-export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = 25;
+export const PLAYBACK_LEAD_FRAMES = 150;
+/**
+ * Never more than this in flight by the last report, whatever the estimate says: bounds what piles
+ * up if the player's clock stops. Below the player's ring (PLAYBACK_RING_FRAMES), so nothing sent
+ * is dropped there for lack of room.
+ */
+export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = Math.min(400, PLAYBACK_RING_FRAMES - 16);
+/** A report older than this is taken as this old (a clock step between page and engine). */
+const MAX_REPORT_AGE_MS = 2000;
 
 /**
- * The lead, shared by every call of one media host: what makes a player run dry (a busy engine or
- * page) hits all calls at once, so one call's late delivery raises the lead for all of them.
+ * One 20 ms tick for every playing call of a media host: the frames a tick sends for all calls
+ * leave in one message (a timer per call sent twenty small ones, each costing the page a wake-up).
  */
-export class PlaybackLead {
-  value = PLAYBACK_LEAD_FRAMES;
-  private lastChangeAt = 0;
+export class PlaybackClock {
+  private readonly playing = new Set<CallPlayback>();
+  private timer: ReturnType<typeof setInterval> | null = null;
 
-  /** A player ran dry mid-prompt. */
-  late(now: number): void {
-    // One step per report round: twenty calls running dry together are one event, not twenty.
-    if (now - this.lastChangeAt < 50 && this.value > PLAYBACK_LEAD_FRAMES) return;
-    this.value = Math.min(PLAYBACK_MAX_LEAD_FRAMES, this.value + 2);
-    this.lastChangeAt = now;
+  add(playback: CallPlayback): void {
+    this.playing.add(playback);
+    this.timer ??= setInterval(() => this.tick(), FRAME_MS);
   }
 
-  /** A report without trouble: after LEAD_RELAX_MS of calm, give back one frame. */
-  calm(now: number): void {
-    if (this.value > PLAYBACK_MIN_LEAD_FRAMES && now - this.lastChangeAt > LEAD_RELAX_MS) {
-      this.value--;
-      this.lastChangeAt = now;
+  remove(playback: CallPlayback): void {
+    this.playing.delete(playback);
+    if (this.playing.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private tick(): void {
+    for (const playback of this.playing) {
+      playback.tick();
+      if (!playback.isPlaying) this.remove(playback);
     }
   }
 }
@@ -84,14 +92,9 @@ export class CallPlayback {
   constructor(
     private readonly sink: PlaybackSink,
     private readonly now: () => number = () => performance.now(),
-    /** Shared with the other calls of the same media host (see PlaybackLead). */
-    private readonly sharedLead: PlaybackLead = new PlaybackLead(),
+    /** Shared with the other calls of the same media host (see PlaybackClock). */
+    private readonly clock: PlaybackClock = new PlaybackClock(),
   ) {}
-
-  /** The current lead in frames. */
-  get lead(): number {
-    return this.sharedLead.value;
-  }
 
   /** Queues frames (20 ms, 320 samples each); resolves when they have played or were stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
@@ -102,22 +105,20 @@ export class CallPlayback {
     const promise = new Promise<PlaybackResult>((resolve) => {
       this.queue.push({ frames, next: 0, endsAtSent: Number.NaN, resolve, startedAtSent: Number.NaN });
     });
+    this.clock.add(this);
     this.pump();
     return promise;
   }
 
-  /** What the player reported (cumulative counts). */
-  onReport(report: { playedFrames: number; droppedFrames: number; underruns: number }): void {
+  /** What the player reported (cumulative counts), read `ageMs` ago. */
+  onReport(report: { playedFrames: number; droppedFrames: number; underruns: number }, ageMs = 0): void {
     this.played = Math.max(this.played, report.playedFrames);
     this.dropped = Math.max(this.dropped, report.droppedFrames);
-    this.reportAt = this.now();
-    if (report.underruns > this.underruns && this.queue.some((p) => p.next > 0)) {
-      // The player ran dry mid-prompt: keep more ahead of it.
-      this.lateUnderruns += report.underruns - this.underruns;
-      this.sharedLead.late(this.reportAt);
-    } else {
-      this.sharedLead.calm(this.reportAt);
-    }
+    this.reportAt = this.now() - Math.min(MAX_REPORT_AGE_MS, Math.max(0, ageMs));
+    // Dry while frames were still on their way or not yet sent: the engine or the page was late.
+    // Running dry after the last frame of a prompt is just its end.
+    const late = this.inFlight > 0 || this.queue.some((p) => p.next < p.frames.length);
+    if (report.underruns > this.underruns && late) this.lateUnderruns += report.underruns - this.underruns;
     this.underruns = report.underruns;
     this.settle();
     this.pump();
@@ -150,6 +151,7 @@ export class CallPlayback {
   close(): void {
     this.stop();
     this.closed = true;
+    this.clock.remove(this);
   }
 
   /**
@@ -169,7 +171,7 @@ export class CallPlayback {
   }
 
   private pump(): void {
-    while (this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < this.lead) {
+    while (this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < PLAYBACK_LEAD_FRAMES) {
       const item = this.queue.find((p) => p.next < p.frames.length);
       if (!item) return;
       if (Number.isNaN(item.startedAtSent)) item.startedAtSent = this.sent;

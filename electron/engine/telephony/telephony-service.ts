@@ -13,7 +13,7 @@ import { CallSession, type CallEnd, type CallEventPayload, type CallRecorderLike
 import type { MediaHostClient } from './media-host-client.js';
 import { MediaHostSupervisor, type MediaHostLauncher } from './media-host-supervisor.js';
 import { checkDialNumber } from './numbers.js';
-import { PlaybackLead } from './playback.js';
+import { PlaybackClock } from './playback.js';
 import type { TrunkHealthRegistry } from './trunk-health.js';
 
 export interface TrunkSource {
@@ -67,8 +67,8 @@ export class Telephony {
   /** Trunk id → the trunk's updatedAt as configured in the current host. */
   private configured = new WeakMap<MediaHostClient, Map<number, number>>();
   private nextChannel = 1;
-  /** One lead for every call: they share the media host and the engine, and so their delays. */
-  private readonly playbackLead = new PlaybackLead();
+  /** One playback tick for every call, so a tick's frames reach the media host as one message. */
+  private readonly playbackClock = new PlaybackClock();
   private readonly endListeners = new Set<(end: CallEnd) => void>();
   /** Trunks removed while they still carried calls. */
   private readonly removeWhenIdle = new Set<number>();
@@ -169,7 +169,7 @@ export class Telephony {
         relativePath: (path) => relative(this.options.dataDir, path),
         onEvent: (event) => this.options.onCallEvent(event),
         onState: (s) => this.options.onCallState(s),
-        playbackLead: this.playbackLead,
+        playbackClock: this.playbackClock,
         onEnded: (s, end) => {
           this.sessions.delete(s.callId);
           this.byChannel.delete(s.channel);
@@ -246,8 +246,9 @@ export class Telephony {
     this.configured.set(client, new Map());
     client.on('trunk.state', (s) => this.onTrunkState(s));
     client.on('call.milestone', (m) => this.sessions.get(m.callId)?.onMilestone(m));
-    client.on('calls.playout', ({ reports }) => {
-      for (const report of reports) this.sessions.get(report.callId)?.onPlayout(report);
+    client.on('calls.playout', ({ reports, at }) => {
+      const ageMs = Date.now() - at;
+      for (const report of reports) this.sessions.get(report.callId)?.onPlayout(report, ageMs);
     });
     client.onCapture((frame) => this.byChannel.get(frame.channel)?.onCapture(frame));
     // Configure every trunk right away so health shows before the first call.

@@ -8,7 +8,8 @@ import { MEDIA_HOST_LINK_PATH } from '../../../electron/engine/api/media-host.js
 
 export interface EngineLink {
   sendText(text: string): void;
-  sendBinary(buffer: ArrayBuffer): void;
+  /** Sends the bytes of `view`; the caller may reuse its buffer right after (the link copies). */
+  sendBinary(view: Uint8Array<ArrayBuffer>): void;
   onText(listener: (text: string) => void): void;
   onBinary(listener: (buffer: ArrayBuffer) => void): void;
   onClose(listener: (reason: string) => void): void;
@@ -48,7 +49,7 @@ function openWebSocketLink(location: Location, token: string): Promise<EngineLin
     socket.addEventListener('open', () =>
       resolve({
         sendText: (text) => socket.readyState === WebSocket.OPEN && socket.send(text),
-        sendBinary: (buffer) => socket.readyState === WebSocket.OPEN && socket.send(buffer),
+        sendBinary: (view) => socket.readyState === WebSocket.OPEN && socket.send(view),
         onText: (l) => textListeners.push(l),
         onBinary: (l) => binaryListeners.push(l),
         onClose: (l) => closeListeners.push(l),
@@ -72,7 +73,10 @@ function portLink(port: MessagePort): EngineLink {
   port.start();
   return {
     sendText: (text) => port.postMessage(text),
-    sendBinary: (buffer) => port.postMessage(buffer, [buffer]),
+    sendBinary: (view) => {
+      const copy = view.slice();
+      port.postMessage(copy.buffer, [copy.buffer]);
+    },
     onText: (l) => textListeners.push(l),
     onBinary: (l) => binaryListeners.push(l),
     onClose: (l) => closeListeners.push(l),

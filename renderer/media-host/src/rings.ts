@@ -7,17 +7,20 @@
  * Single producer, single consumer; counters only grow (frame counts, not indices), so
  * `written - read` is the fill and `count % SLOTS` the slot.
  */
-import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
+import { PLAYBACK_RING_FRAMES, SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
 
-/** Capture: the worklet writes stereo frames (left then right), the page reads them. 1 s deep. */
-export const CAPTURE_SLOTS = 50;
+/**
+ * Capture: the worklet writes stereo frames (left then right), the page reads them. 5 s deep: a
+ * page starved of CPU (20 calls on a 2-core VM) was seen to stall for over a second.
+ */
+export const CAPTURE_SLOTS = 250;
 export const CAPTURE_SLOT_SAMPLES = SAMPLES_PER_FRAME * 2;
 /** Control words (Int32) of the capture ring. */
 export const CAPTURE_WRITTEN = 0;
 export const CAPTURE_CONTROL_WORDS = 4;
 
-/** Playback: the page writes mono frames, the worklet plays them. 1.28 s deep. */
-export const PLAYBACK_SLOTS = 64;
+/** Playback: the page writes mono frames, the worklet plays them (see PLAYBACK_RING_FRAMES). */
+export const PLAYBACK_SLOTS = PLAYBACK_RING_FRAMES;
 /** Control words (Int32) of the playback ring. */
 export const PLAYBACK_WRITTEN = 0;
 /** Frames the player consumed: played, plus any it skipped on a flush. */
