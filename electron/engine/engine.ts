@@ -410,7 +410,7 @@ export class Engine {
           call: toCallSummary(call),
           events: events.map(({ at, type, data }) => ({ at, type, data })),
           transitions,
-          utterances: utterances.map(({ speaker, text, intent, confidence, startMs, endMs, cutAtMs }) => ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs })),
+          utterances: utterances.map(({ speaker, text, intent, confidence, startMs, endMs, cutAtMs, nodeId }) => ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs, nodeId })),
           recording: recording && { durationMs: recording.durationMs, channels: recording.channels, sampleRate: recording.sampleRate },
         };
       },

@@ -129,7 +129,7 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
     expect(found.calls.map((c) => c.id)).toEqual(['c-old']);
 
     const detail = await h.api.request('calls.get', { id: 'c-old' });
-    expect(detail.utterances).toEqual([{ speaker: 'customer', text: '我已经还了', intent: 'paid', confidence: 0.93, startMs: 1_000, endMs: 2_200, cutAtMs: null }]);
+    expect(detail.utterances).toEqual([{ speaker: 'customer', text: '我已经还了', intent: 'paid', confidence: 0.93, startMs: 1_000, endMs: 2_200, cutAtMs: null, nodeId: null }]);
     expect(detail.events.map((e) => e.type)).toEqual(['created', 'ended']);
   });
 

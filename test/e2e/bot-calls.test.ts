@@ -121,7 +121,7 @@ describe('the bot runs the sample flows over real calls', () => {
     expect(outcome.callbackAt).toBeInstanceOf(Date);
     expect(end.outcome).toBe('completed');
     // Stored: disposition, flow version, and the whole transcript with times.
-    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as { call: { disposition: string | null }; utterances: Array<Omit<CallUtterance, 'callId' | 'at' | 'nodeId'>> };
+    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as { call: { disposition: string | null }; utterances: Array<Omit<CallUtterance, 'callId' | 'at'>> };
     expect(outcome.disposition).toBe('callback_scheduled');
     expect(stored.call.disposition).toBe('callback_scheduled');
     const record = await calls.engine.store.calls.get(session.callId);
@@ -133,6 +133,9 @@ describe('the bot runs the sample flows over real calls', () => {
     // The customer's first answer came during the question: the question was cut there.
     const question = stored.utterances.find((u) => u.speaker === 'bot' && u.text.startsWith('Will you be able'));
     expect(question?.cutAtMs).not.toBeNull();
+    // Each line keeps the flow node it belongs to: the answer is stored with the question's node.
+    expect(question?.nodeId).toBeTruthy();
+    expect(customer[0]?.nodeId).toBe(question?.nodeId);
     await phone.stop();
   }, 240_000);
 

@@ -126,6 +126,8 @@ export const UtteranceSchema = z.object({
   endMs: z.number().int().nonnegative(),
   /** Where a prompt was cut by barge-in, ms from call start; null when it played whole. */
   cutAtMs: z.number().int().nonnegative().nullable(),
+  /** The flow node that said it (bot) or asked for it (customer); null outside a flow. */
+  nodeId: z.string().nullable(),
 });
 export type Utterance = z.infer<typeof UtteranceSchema>;
 

@@ -541,6 +541,7 @@ export class CallBot {
         startMs: line.startMs,
         endMs: line.endMs,
         cutAtMs: line.cutAtMs,
+        nodeId: line.nodeId,
       })
       .catch((error: unknown) => this.deps.log.error('Storing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) }));
     this.deps.onUtterance(utterance);

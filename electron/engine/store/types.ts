@@ -176,10 +176,12 @@ export interface UtteranceRecord {
   endMs: number;
   /** ms from the call's answer at which barge-in cut this prompt, or null. */
   cutAtMs: number | null;
+  /** The flow node that said it (bot) or asked for it (customer); null outside a flow. */
+  nodeId: string | null;
 }
 
-export type NewUtterance = Omit<UtteranceRecord, 'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs'> &
-  Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs'>>;
+export type NewUtterance = Omit<UtteranceRecord, 'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'> &
+  Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'>>;
 
 export interface RecordingRecord {
   id: number;

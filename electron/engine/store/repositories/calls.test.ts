@@ -95,8 +95,9 @@ describe('call repository', () => {
     const store = await testStore({ now: () => 9_000 });
     await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1_000 });
     const answer = await store.calls.addUtterance('c1', { speaker: 'customer', text: '是的', intent: 'yes', confidence: 0.93, startMs: 2_400, endMs: 2_900 });
-    const prompt = await store.calls.addUtterance('c1', { speaker: 'bot', text: '您好，请问是王先生吗？', startMs: 0, endMs: 2_600, cutAtMs: 2_450 });
-    expect(answer).toEqual({ id: answer.id, callId: 'c1', speaker: 'customer', text: '是的', intent: 'yes', confidence: 0.93, startMs: 2_400, endMs: 2_900, cutAtMs: null });
+    const prompt = await store.calls.addUtterance('c1', { speaker: 'bot', text: '您好，请问是王先生吗？', startMs: 0, endMs: 2_600, cutAtMs: 2_450, nodeId: 'greet' });
+    expect(answer).toEqual({ id: answer.id, callId: 'c1', speaker: 'customer', text: '是的', intent: 'yes', confidence: 0.93, startMs: 2_400, endMs: 2_900, cutAtMs: null, nodeId: null });
+    expect(prompt.nodeId).toBe('greet');
     expect(await store.calls.utterances('c1')).toEqual([prompt, answer]);
     await expect(store.calls.addUtterance('nope', { speaker: 'bot', text: 'x', startMs: 0, endMs: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.calls.addUtterance('c1', { speaker: 'bot', text: 'x', startMs: 0, endMs: 1, confidence: 1.5 })).rejects.toMatchObject({ code: 'SQLITE' });

@@ -147,9 +147,10 @@ interface UtteranceRow {
   start_ms: number;
   end_ms: number;
   cut_at_ms: number | null;
+  node_id: string | null;
 }
 
-const UTTERANCE_COLUMNS = 'id, call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms';
+const UTTERANCE_COLUMNS = 'id, call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id';
 
 function toUtterance(row: UtteranceRow): UtteranceRecord {
   return {
@@ -162,6 +163,7 @@ function toUtterance(row: UtteranceRow): UtteranceRecord {
     startMs: row.start_ms,
     endMs: row.end_ms,
     cutAtMs: row.cut_at_ms,
+    nodeId: row.node_id,
   };
 }
 
@@ -357,8 +359,8 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
 
     async addUtterance(callId, utterance: NewUtterance) {
       const insert = db.get<UtteranceRow>(
-        `INSERT INTO utterances (call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms)
-         VALUES ($call_id, $speaker, $text, $intent, $confidence, $start_ms, $end_ms, $cut_at_ms)
+        `INSERT INTO utterances (call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id)
+         VALUES ($call_id, $speaker, $text, $intent, $confidence, $start_ms, $end_ms, $cut_at_ms, $node_id)
          RETURNING ${UTTERANCE_COLUMNS}`,
         {
           $call_id: callId,
@@ -369,6 +371,7 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
           $start_ms: utterance.startMs,
           $end_ms: utterance.endMs,
           $cut_at_ms: utterance.cutAtMs ?? null,
+          $node_id: utterance.nodeId ?? null,
         },
       );
       return toUtterance(returned(await explainMissing(insert, missingCall(callId))));

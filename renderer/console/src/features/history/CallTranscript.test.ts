@@ -42,7 +42,7 @@ describe('live transcript', () => {
     lines = addLine(lines, prompt);
     lines = addLine(lines, prompt);
     expect(lines.map((l) => l.text)).toEqual(['Will you be able to make it?', 'yes']);
-    const stored = [{ ...prompt, nodeId: undefined }];
+    const stored = [{ ...prompt, nodeId: null }];
     expect(mergeLines(stored, lines)).toHaveLength(2);
     expect(mergeLines(stored, lines)[0]?.nodeId).toBe('confirm');
   });

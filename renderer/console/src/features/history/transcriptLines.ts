@@ -5,8 +5,8 @@
  */
 import type { CallUtterance, Utterance } from '../../api/contract.js';
 
-/** One line: what calls.get stores, plus the node when the live event named it. */
-export type TranscriptLine = Utterance & { nodeId?: string | null };
+/** One line, as calls.get stores it (calls from before schema 2 have no node). */
+export type TranscriptLine = Utterance;
 
 function sameLine(a: TranscriptLine, b: TranscriptLine): boolean {
   return a.speaker === b.speaker && a.text === b.text && Math.round(a.startMs) === Math.round(b.startMs);
