@@ -6,7 +6,7 @@
  * background networking (installs are offline).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -62,11 +62,52 @@ export function findChromium(explicit?: string): string {
   return found;
 }
 
+const PROFILE_PREFIX = 'outbound-media-host-';
+/** A profile without Chromium's lock younger than this may belong to a launch still starting. */
+const UNLOCKED_PROFILE_GRACE_MS = 10 * 60_000;
+
+/**
+ * Removes media host profiles that no Chromium uses any more: a killed app (or a crash) cannot
+ * remove its own, and each holds a few MB. A profile is in use while its SingletonLock names a
+ * live process ("host-pid"); one without a lock is left alone for a while, since another engine
+ * may have just created it and not started Chromium yet. Returns the profiles removed.
+ */
+export async function sweepStaleProfiles(dir: string = tmpdir(), now: number = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(PROFILE_PREFIX)) continue;
+    const path = join(dir, name);
+    const lock = await readlink(join(path, 'SingletonLock')).catch(() => null);
+    let stale: boolean;
+    if (lock !== null) {
+      const pid = Number(/-(\d+)$/.exec(lock)?.[1]);
+      stale = Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+    } else {
+      const info = await stat(path).catch(() => null);
+      stale = info !== null && now - info.mtimeMs > UNLOCKED_PROFILE_GRACE_MS;
+    }
+    if (stale && (await rm(path, { recursive: true, force: true }).then(() => true, () => false))) removed.push(path);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions): MediaHostLauncher {
   return {
     async launch(): Promise<LaunchedMediaHost> {
       const executablePath = findChromium(options.executablePath);
-      const profile = await mkdtemp(join(tmpdir(), 'outbound-media-host-'));
+      const swept = await sweepStaleProfiles();
+      if (swept.length > 0) options.log.info(`Removed ${swept.length} media host profile(s) left by an earlier run that did not stop cleanly`);
+      const profile = await mkdtemp(join(tmpdir(), PROFILE_PREFIX));
       let context: BrowserContext;
       try {
         context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()] });
