@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';
 import { importContactsFromFile, ImportError, type ImportProgress, type RejectedRow } from './import.js';
@@ -169,6 +170,47 @@ describe('contact import (CSV and XLSX)', () => {
       { phone: '+8613900139000', name: '李娜', fields: {} },
       { phone: '+8613700137000', name: '赵六', fields: { amount: 2 } },
     ]);
+  });
+
+  it('reads a workbook whose zip puts the worksheet before xl/workbook.xml (as some writers do)', async () => {
+    const store = await testStore();
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('名单');
+    sheet.addRow(['手机号', '姓名']);
+    sheet.addRow(['13800138000', '王伟']);
+    const written = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+    // Same entries, reordered: shared strings and the workbook's rels first, the workbook itself last.
+    const first = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml'];
+    const names = Object.keys(written.files).filter((name) => !written.files[name]!.dir);
+    const reordered = new JSZip();
+    for (const name of [...first, ...names.filter((n) => !first.includes(n) && n !== 'xl/workbook.xml'), 'xl/workbook.xml']) {
+      reordered.file(name, await written.file(name)!.async('uint8array'));
+    }
+    const file = join(await tempDir(), 'reordered.xlsx');
+    await writeFile(file, await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    const result = await importContactsFromFile(store, { file, listName: 'reordered' });
+    expect(result).toMatchObject({ format: 'xlsx', rows: 1, accepted: 1, rejectedCount: 0 });
+  });
+
+  it('refuses a workbook whose shared strings a streaming pass cannot find, instead of importing empty names', async () => {
+    const store = await testStore();
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('名单').addRow(['手机号', '姓名']);
+    workbook.getWorksheet('名单')!.addRow(['13800138000', '王伟']);
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    // Rename the shared strings in their local header only: the zip's directory still lists them,
+    // but a pass over the entries never meets them (what exceljs's racy pass does under load).
+    let header = -1;
+    for (let at = bytes.indexOf('PK\x03\x04', 0, 'latin1'); at !== -1; at = bytes.indexOf('PK\x03\x04', at + 4, 'latin1')) {
+      const nameLength = bytes.readUInt16LE(at + 26);
+      if (bytes.toString('latin1', at + 30, at + 30 + nameLength) === 'xl/sharedStrings.xml') header = at;
+    }
+    expect(header).toBeGreaterThan(0);
+    bytes.write('xl/sharedStringz.xml', header + 30, 'latin1');
+    const file = join(await tempDir(), 'lost-strings.xlsx');
+    await writeFile(file, bytes);
+    await expect(importContactsFromFile(store, { file, listName: 'lost' })).rejects.toThrow(/could not be read whole in 4 attempts/);
+    expect(await store.contacts.getListByName('lost')).toBeNull();
   });
 
   it('refuses an unknown region', async () => {

@@ -15,7 +15,7 @@
  *
  * Rows are numbered as a spreadsheet shows them: the header is row 1, the first contact row 2.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
@@ -139,13 +139,17 @@ export async function importContactsFromFile(store: Store, options: ImportOption
     options.onRejected?.(entry);
   };
 
-  const input = createReadStream(options.file, { highWaterMark: 256 * 1024 });
-  const source = encoding !== null && delimiter !== null ? csvRecords(input, encoding, delimiter) : xlsxRecords(input);
+  // An XLSX file may be read in more than one pass (see xlsx.ts): progress follows the latest.
+  let input: ReadStream | null = null;
+  const source =
+    encoding !== null && delimiter !== null
+      ? csvRecords((input = createReadStream(options.file, { highWaterMark: 256 * 1024 })), encoding, delimiter)
+      : xlsxRecords(options.file, (pass) => (input = pass));
   let rows = 0;
   let mapping: ColumnMapping | null = null;
   let inserted = 0;
   let merged = 0;
-  const progress = () => options.onProgress?.({ rowsRead: rows, bytesRead: input.bytesRead, totalBytes, inserted, merged, rejected: rejectedCount });
+  const progress = () => options.onProgress?.({ rowsRead: rows, bytesRead: input?.bytesRead ?? 0, totalBytes, inserted, merged, rejected: rejectedCount });
 
   const outcome = await store.transaction(async (tx) => {
     let listId = existing?.id;
@@ -210,7 +214,7 @@ export async function importContactsFromFile(store: Store, options: ImportOption
       });
       return { listId, mapping: mapping as ColumnMapping };
     } catch (error) {
-      input.destroy();
+      input?.destroy();
       // The write in flight must settle before the transaction rolls back around it.
       await writing.catch(() => {});
       if (error instanceof ImportError) throw error;
@@ -285,10 +289,10 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
   return records();
 }
 
-function xlsxRecords(input: Readable): RecordSource {
+function xlsxRecords(file: string, onInput: (input: ReadStream) => void): RecordSource {
   async function* records(this: void): AsyncGenerator<SourceRecord> {
     try {
-      for await (const { row, cells } of xlsxRows(input)) {
+      for await (const { row, cells } of xlsxRows(file, onInput)) {
         const width = source.columns;
         // Excel leaves out empty trailing cells; only cells with content beyond the header count.
         let trimmed = cells;

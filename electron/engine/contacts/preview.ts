@@ -76,18 +76,15 @@ export async function previewContactFile(file: string, label: string): Promise<F
 }
 
 async function previewXlsx(file: string, label: string): Promise<FilePreview> {
-  const input = createReadStream(file);
   const rows: Array<{ row: number; cells: string[] }> = [];
   try {
-    for await (const row of xlsxRows(input)) {
+    for await (const row of xlsxRows(file)) {
       if (rows.length === 0 && row.cells.every((c) => c.trim() === '')) continue;
       rows.push(row);
       if (rows.length > PREVIEW_ROWS) break;
     }
   } catch (error) {
     throw new ImportError(`Cannot read ${label}: ${(error as Error).message}. Is it an XLSX file (not XLS)?`, 'UNREADABLE', { cause: error });
-  } finally {
-    input.destroy();
   }
   const [header, ...data] = rows;
   if (!header) throw new ImportError(`${label} is empty: its first sheet has no header row and no contacts.`, 'EMPTY_FILE');
