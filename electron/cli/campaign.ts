@@ -2,16 +2,12 @@
  * `outbound campaign create|update|start|pause|resume|stop|status|list`: campaigns through the
  * same API commands the console uses.
  *
- * Where the commands run: when `outbound serve` (or the desktop app's headless twin) holds the
- * workspace, it has the database open and is the one that dials, so the CLI sends the command to
- * it over its WebSocket (the server writes its address and token to <data>/server.json, readable
- * by this user only). Otherwise the CLI opens the workspace itself: the change is stored, and a
- * started campaign dials as soon as a long-running shell (`outbound serve` or the desktop app)
- * runs; the CLI never dials. Exit codes: 0 done, 1 refused or failed, 2 usage mistake (naming the
+ * Where the commands run (see engine.ts): sent to a running `outbound serve`, which dials; else on
+ * the workspace itself: the change is stored, and a started campaign dials as soon as a
+ * long-running shell (`outbound serve` or the desktop app) runs; the CLI never dials. Exit codes: 0 done, 1 refused or failed, 2 usage mistake (naming the
  * flag).
  */
 import { readFile } from 'node:fs/promises';
-import WebSocket from 'ws';
 import {
   ApiError,
   CALL_OUTCOMES,
@@ -23,13 +19,10 @@ import {
   type CampaignSummary,
   type WeekdayKey,
 } from '../engine/api/index.js';
-import { createApiClient } from '../engine/api/client.js';
-import { createWebSocketTransport, type WebSocketLike } from '../engine/api/ws-client.js';
 import type { CommandName } from '../engine/api/contract.js';
 import type { Logger } from '../engine/index.js';
-import { startCliEngine } from './engine.js';
+import { withWorkspaceApi, type ApiRequest, type ApiTarget } from './engine.js';
 import type { Output } from './output.js';
-import { readServerFile } from './server-file.js';
 import { UsageError } from './usage.js';
 
 export interface CampaignCliValues {
@@ -55,7 +48,6 @@ export interface CampaignCommandOptions {
   log: Logger;
 }
 
-type Request = (command: CommandName, params: unknown) => Promise<unknown>;
 
 const CONFIG_FLAGS = ['list', 'flow', 'trunk', 'mode', 'lines-per-agent', 'max-concurrent', 'tz', 'window', 'exclude', 'retry', 'max-attempts', 'daily-cap', 'queue', 'config'] as const;
 
@@ -138,39 +130,11 @@ function describe(d: CampaignDetail): string {
 // ---------------------------------------------------------------------------------------------
 // Where the command runs
 
-async function withApi(options: CampaignCommandOptions, out: Output, work: (request: Request, where: 'server' | 'workspace') => Promise<number>): Promise<number> {
-  const server = await readServerFile(options.dataDir);
-  if (server) {
-    const transport = createWebSocketTransport(`ws://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}/api?token=${server.token}`, {
-      createSocket: (target) => new WebSocket(target) as unknown as WebSocketLike,
-      fatalCloseCodes: [4401],
-      reconnect: false,
-    });
-    const connected = await transport.ready(5_000).then(
-      () => true,
-      () => false,
-    );
-    if (connected) {
-      const api = createApiClient(transport);
-      try {
-        // The client's request is typed per command; this CLI passes each command's own params.
-        return await runWork(out, (command, params) => (api.request as (c: CommandName, p: unknown) => Promise<unknown>)(command, params), 'server', work);
-      } finally {
-        transport.close();
-      }
-    }
-    transport.close();
-  }
-  const engine = await startCliEngine({ dataDir: options.dataDir, version: options.version, log: options.log }, out);
-  if (!engine) return 1;
-  try {
-    return await runWork(out, (command, params) => engine.request(command, params), 'workspace', work);
-  } finally {
-    await engine.stop();
-  }
+async function withApi(options: CampaignCommandOptions, out: Output, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(options, out, (request, where) => runWork(out, request, where, work));
 }
 
-async function runWork(out: Output, request: Request, where: 'server' | 'workspace', work: (request: Request, where: 'server' | 'workspace') => Promise<number>): Promise<number> {
+async function runWork(out: Output, request: ApiRequest, where: ApiTarget, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
   try {
     return await work(request, where);
   } catch (error) {

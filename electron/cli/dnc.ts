@@ -1,6 +1,7 @@
 /**
  * `outbound dnc add|import|list|remove`: the do-not-call list, through the same API commands the
- * console uses (dnc.add / dnc.list / dnc.remove) on an in-process engine.
+ * console uses (dnc.add / dnc.list / dnc.remove): sent to a running `outbound serve`, else on an
+ * engine started for the command (see engine.ts).
  *
  * Numbers are stored as E.164; one without a country code is read in --region, else the
  * workspace's default region (Settings, CN unless changed). `dnc import` reports every bad line
@@ -13,8 +14,8 @@ import iconv from 'iconv-lite';
 import { ApiError, type DncEntryView } from '../engine/api/index.js';
 import { detectEncoding } from '../engine/contacts/index.js';
 import { assertRegion, DncFileError, parseDncFile } from '../engine/dialer/index.js';
-import type { Engine, Logger } from '../engine/index.js';
-import { startCliEngine } from './engine.js';
+import type { Logger } from '../engine/index.js';
+import { withWorkspaceApi, type ApiRequest } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -45,9 +46,9 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
     if (extra.length > 0) throw new UsageError(`dnc ${sub} takes one NUMBER (got also "${extra.join(' ')}")`);
     const region = options.region === undefined ? {} : { region: options.region };
     if (sub === 'add') {
-      return withEngine(options, out, async (engine) => {
+      return withEngine(options, out, async (request) => {
         const reason = options.reason === undefined ? {} : { reason: options.reason };
-        const result = (await engine.request('dnc.add', { numbers: [number], ...reason, ...region })) as { numbers: string[]; added: number };
+        const result = (await request('dnc.add', { numbers: [number], ...reason, ...region })) as { numbers: string[]; added: number };
         const phone = result.numbers[0] ?? number;
         out.record(
           { event: 'dnc.added', phone, added: result.added === 1 },
@@ -56,8 +57,8 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
         return 0;
       });
     }
-    return withEngine(options, out, async (engine) => {
-      const result = (await engine.request('dnc.remove', { number, ...region })) as { phone: string; removed: boolean };
+    return withEngine(options, out, async (request) => {
+      const result = (await request('dnc.remove', { number, ...region })) as { phone: string; removed: boolean };
       out.record({ event: 'dnc.removed', phone: result.phone, removed: result.removed }, result.removed ? `Removed ${result.phone} from the do-not-call list.` : `${result.phone} was not on the do-not-call list.`);
       return 0;
     });
@@ -73,8 +74,8 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
       out.error('FAILED', `cannot read ${file}: ${(error as Error).message}`);
       return 1;
     }
-    return withEngine(options, out, async (engine) => {
-      const region = assertRegion(options.region ?? ((await engine.request('settings.get')) as { defaultRegion: string }).defaultRegion);
+    return withEngine(options, out, async (request) => {
+      const region = assertRegion(options.region ?? ((await request('settings.get')) as { defaultRegion: string }).defaultRegion);
       let parsed;
       try {
         // GBK/GB18030 files from Chinese Excel read like UTF-8 ones (the contact import's detection).
@@ -89,7 +90,7 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
         out.error('FAILED', `${file}: no line holds a valid number (${parsed.rejected.length} rejected); nothing was imported`);
         return 1;
       }
-      const result = (await engine.request('dnc.add', {
+      const result = (await request('dnc.add', {
         numbers: parsed.entries.map((e) => (e.reason === null ? e.phone : { number: e.phone, reason: e.reason })),
         source: 'import',
       })) as { added: number; alreadyListed: number };
@@ -104,10 +105,10 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
   if (sub === 'list') {
     if (rest.length > 0) throw new UsageError(`dnc list takes no arguments (got "${rest.join(' ')}")`);
     if (options.region !== undefined) throw new UsageError('--region is an option of "dnc add", "dnc import" and "dnc remove", not of "dnc list"');
-    return withEngine(options, out, async (engine) => {
+    return withEngine(options, out, async (request) => {
       const entries: DncEntryView[] = [];
       for (let offset = 0; ; offset += PAGE) {
-        const page = ((await engine.request('dnc.list', { limit: PAGE, offset })) as { entries: DncEntryView[] }).entries;
+        const page = ((await request('dnc.list', { limit: PAGE, offset })) as { entries: DncEntryView[] }).entries;
         entries.push(...page);
         if (page.length < PAGE) break;
       }
@@ -118,28 +119,26 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
   throw new UsageError(sub === undefined ? 'dnc needs a subcommand: add, import, list or remove' : `unknown dnc subcommand "${sub}" (use add, import, list or remove)`);
 }
 
-/** Starts an in-process engine on the data folder, runs `work`, stops it; maps API errors onto exit codes. */
-async function withEngine(options: DncCommandOptions, out: Output, work: (engine: Engine) => Promise<number>): Promise<number> {
-  const engine = await startCliEngine(options, out);
-  if (!engine) return 1;
-  try {
-    return await work(engine);
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.code === 'INVALID_PARAMS') {
-      // "numbers.0: invalid phone number …" → "NUMBER: invalid phone number …"
-      const option = error.field?.startsWith('numbers') || error.field === 'number' ? 'NUMBER' : error.field === 'region' ? '--region' : error.field;
-      const marker = `${error.field ?? ''}: `;
-      const at = error.message.indexOf(marker);
-      const message = error.field === undefined || at === -1 ? error.message : error.message.slice(at + marker.length);
-      out.error('INVALID_PARAMS', option ? `${option}: ${message}` : message, error.field === undefined ? undefined : { field: error.field, option });
-      return 2;
+/** Runs `work` on the workspace's API (see engine.ts); maps API errors onto exit codes. */
+async function withEngine(options: DncCommandOptions, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(options, out, async (request) => {
+    try {
+      return await work(request);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.code === 'INVALID_PARAMS') {
+        // "numbers.0: invalid phone number …" → "NUMBER: invalid phone number …"
+        const option = error.field?.startsWith('numbers') || error.field === 'number' ? 'NUMBER' : error.field === 'region' ? '--region' : error.field;
+        const marker = `${error.field ?? ''}: `;
+        const at = error.message.indexOf(marker);
+        const message = error.field === undefined || at === -1 ? error.message : error.message.slice(at + marker.length);
+        out.error('INVALID_PARAMS', option ? `${option}: ${message}` : message, error.field === undefined ? undefined : { field: error.field, option });
+        return 2;
+      }
+      out.error(error.code, error.message);
+      return 1;
     }
-    out.error(error.code, error.message);
-    return 1;
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 function formatTable(entries: DncEntryView[]): string {

@@ -1,14 +1,15 @@
 /**
  * `outbound trunk add|list|remove`: SIP trunks in the data folder, through the same API commands
- * the console uses (trunks.create / trunks.list / trunks.remove) on an in-process engine.
+ * the console uses (trunks.create / trunks.list / trunks.remove): sent to a running `outbound serve`
+ * (whose `trunk list` shows live health), else on an engine started for the command (engine.ts).
  *
  * Passwords come from a file or stdin (--password-file F, or - for stdin), never from argv: the
  * command line is visible to every user in the process list and is kept in shell history.
  */
 import { readFile } from 'node:fs/promises';
 import { ApiError, type CommandParams, type TrunkView } from '../engine/api/index.js';
-import type { Engine, Logger } from '../engine/index.js';
-import { startCliEngine } from './engine.js';
+import type { Logger } from '../engine/index.js';
+import { withWorkspaceApi, type ApiRequest } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -58,8 +59,8 @@ export async function trunkCommand(args: string[], values: TrunkOptionValues, co
     if (name === undefined) throw new UsageError('trunk add needs a NAME, e.g. outbound trunk add main --uri wss://pbx.example.com:8089/ws --domain pbx.example.com');
     if (extra.length > 0) throw new UsageError(`trunk add takes one NAME (got also "${extra.join(' ')}")`);
     const params = await addParams(name, values, context);
-    return withEngine(context, out, async (engine) => {
-      const trunk = (await engine.request('trunks.create', params)) as TrunkView;
+    return withEngine(context, out, async (request) => {
+      const trunk = (await request('trunks.create', params)) as TrunkView;
       out.record({ event: 'trunk.added', trunk }, describeAdded(trunk));
       return 0;
     });
@@ -70,8 +71,8 @@ export async function trunkCommand(args: string[], values: TrunkOptionValues, co
   }
   if (sub === 'list') {
     if (rest.length > 0) throw new UsageError(`trunk list takes no arguments (got "${rest.join(' ')}")`);
-    return withEngine(context, out, async (engine) => {
-      const list = (await engine.request('trunks.list')) as { trunks: TrunkView[]; secretStorage: string };
+    return withEngine(context, out, async (request) => {
+      const list = (await request('trunks.list')) as { trunks: TrunkView[]; secretStorage: string };
       out.record({ event: 'trunks', trunks: list.trunks, secretStorage: list.secretStorage }, formatTable(list.trunks));
       return 0;
     });
@@ -80,8 +81,8 @@ export async function trunkCommand(args: string[], values: TrunkOptionValues, co
     const [name, ...extra] = rest;
     if (name === undefined) throw new UsageError('trunk remove needs the NAME of the trunk to remove');
     if (extra.length > 0) throw new UsageError(`trunk remove takes one NAME (got also "${extra.join(' ')}")`);
-    return withEngine(context, out, async (engine) => {
-      const removed = (await engine.request('trunks.remove', { name })) as { name: string };
+    return withEngine(context, out, async (request) => {
+      const removed = (await request('trunks.remove', { name })) as { name: string };
       out.record({ event: 'trunk.removed', name: removed.name }, `Removed trunk "${removed.name}".`);
       return 0;
     });
@@ -126,29 +127,27 @@ async function readPassword(source: string, context: TrunkCommandContext): Promi
   return password;
 }
 
-/** Starts an in-process engine on the data folder, runs `work`, stops it; maps failures onto exit codes. */
-async function withEngine(context: TrunkCommandContext, out: Output, work: (engine: Engine) => Promise<number>): Promise<number> {
-  const engine = await startCliEngine(context, out);
-  if (!engine) return 1;
-  try {
-    return await work(engine);
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const option = error.field === undefined ? undefined : optionFor(error.field);
-    const extra = error.field === undefined ? undefined : { field: error.field, option };
-    if (error.code === 'INVALID_PARAMS') {
-      out.error('INVALID_PARAMS', option ? `${option}: ${fieldMessage(error)}` : error.message, extra);
-      return 2;
-    }
-    if (error.code === 'CONFLICT') {
-      out.error('CONFLICT', `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`, extra);
+/** Runs `work` on the workspace's API (see engine.ts); maps failures onto exit codes. */
+async function withEngine(context: TrunkCommandContext, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(context, out, async (request) => {
+    try {
+      return await work(request);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const option = error.field === undefined ? undefined : optionFor(error.field);
+      const extra = error.field === undefined ? undefined : { field: error.field, option };
+      if (error.code === 'INVALID_PARAMS') {
+        out.error('INVALID_PARAMS', option ? `${option}: ${fieldMessage(error)}` : error.message, extra);
+        return 2;
+      }
+      if (error.code === 'CONFLICT') {
+        out.error('CONFLICT', `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`, extra);
+        return 1;
+      }
+      out.error(error.code, error.message.endsWith('.') ? error.message : `${error.message}.`, extra);
       return 1;
     }
-    out.error(error.code, error.message.endsWith('.') ? error.message : `${error.message}.`, extra);
-    return 1;
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 function optionFor(field: string): string {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/engine/store/index.js';
-import { assertBuilt } from '../support/serve.js';
+import { assertBuilt, serve } from '../support/serve.js';
 import { jsonLines, outbound } from '../support/cli-run.js';
 
 
@@ -109,4 +109,33 @@ describe('outbound dnc', () => {
     expect(removed.stdout).toBe('Removed +8613800138000 from the do-not-call list.\n');
     expect(jsonLines(outbound(inData('dnc', 'list', '--json')))[0]).toMatchObject({ count: 3 });
   });
+});
+
+describe('while outbound serve runs on the workspace', () => {
+  it('dnc and trunk commands go to the server (it holds the database) instead of failing on its lock', async () => {
+    assertBuilt();
+    const scratch = await mkdtemp(join(tmpdir(), 'outbound-cli-served-'));
+    const data = join(scratch, 'data');
+    const served = await serve(data);
+    try {
+      const added = outbound(['dnc', 'add', '13800138000', '--reason', 'asked on the phone', '--data', data, '--json']);
+      expect(added.stderr).not.toMatch(/error|lock/i);
+      expect(added.code).toBe(0);
+      expect(jsonLines(added)[0]).toMatchObject({ event: 'dnc.added', phone: '+8613800138000', added: true });
+      expect(jsonLines(outbound(['dnc', 'list', '--data', data, '--json']))[0]).toMatchObject({ count: 1 });
+      // A loopback port nobody listens on: the server may try it, and finds it down.
+      const trunk = outbound(['trunk', 'add', 'main', '--uri', 'ws://127.0.0.1:9', '--domain', '127.0.0.1', '--data', data, '--json']);
+      expect(trunk.stderr).not.toMatch(/error|lock/i);
+      expect(trunk.code).toBe(0);
+      const trunks = jsonLines(outbound(['trunk', 'list', '--data', data, '--json']))[0] as { trunks: Array<{ name: string }> };
+      expect(trunks.trunks.map((t) => t.name)).toEqual(['main']);
+    } finally {
+      const stopped = await served.stop();
+      expect(stopped.code, served.stderr().slice(-3000)).toBe(0);
+    }
+    // What the server stored is the workspace's: read without it, it is all there.
+    expect(jsonLines(outbound(['dnc', 'list', '--data', data, '--json']))[0]).toMatchObject({ count: 1 });
+    expect((jsonLines(outbound(['trunk', 'list', '--data', data, '--json']))[0] as { trunks: unknown[] }).trunks).toHaveLength(1);
+    await rm(scratch, { recursive: true, force: true });
+  }, 60_000);
 });
