@@ -119,7 +119,6 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
         await rm(profile, { recursive: true, force: true });
         throw new Error(`Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
       }
-      const link = options.server.acceptMediaHostLink(options.linkTimeoutMs ?? 20_000);
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('console', (message) => {
         if (message.type() === 'error' || message.type() === 'warning') options.log.warn(`media host: ${message.text()}`);
@@ -134,6 +133,11 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
         await context.close().catch(() => undefined);
         await rm(profile, { recursive: true, force: true }).catch(() => undefined);
       };
+      // Waiting for the page's link before it can connect, so it is never missed. Its failure is
+      // also handled on the side: when goto fails first, nothing awaits the link any more, and its
+      // later rejection (timeout, or the server closing) must not crash the process.
+      const link = options.server.acceptMediaHostLink(options.linkTimeoutMs ?? 20_000);
+      link.catch(() => undefined);
       try {
         await page.goto(options.server.mediaHostUrl);
         const connection = await link;

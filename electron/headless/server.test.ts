@@ -55,6 +55,13 @@ describe('headless server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('gives up a media host link still awaited when it closes (no timer left to keep the process up)', async () => {
+    const own = await startHeadlessServer({ api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} }, rendererDir: dir, port: 0, log: quietLog });
+    const link = own.acceptMediaHostLink(600_000);
+    await own.close();
+    await expect(link).rejects.toThrow(/server closed before the media host page linked up/);
+  });
+
   it('binds to loopback only', async () => {
     await expect(startHeadlessServer({ api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} }, rendererDir: dir, host: '0.0.0.0', log: quietLog })).rejects.toThrow(/loopback/);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);

@@ -152,6 +152,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const mediaWaiters: Array<(connection: MediaHostConnection) => void> = [];
+  /** Each pending acceptMediaHostLink, to give up on at close. */
+  const abandonLinks = new Set<(reason: string) => void>();
   const mediaSockets = new Set<WebSocket>();
 
   function wrapMediaHostSocket(ws: WebSocket): MediaHostConnection {
@@ -277,18 +279,26 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     mediaHostUrl: `${origin}/media-host/index.html?token=${token}`,
     acceptMediaHostLink(timeoutMs) {
       return new Promise((resolveLink, rejectLink) => {
+        const giveUp = (reason: string): void => {
+          clearTimeout(timer);
+          const at = mediaWaiters.indexOf(waiter);
+          if (at !== -1) mediaWaiters.splice(at, 1);
+          abandonLinks.delete(giveUp);
+          rejectLink(new Error(reason));
+        };
         const waiter = (connection: MediaHostConnection): void => {
           clearTimeout(timer);
+          abandonLinks.delete(giveUp);
           resolveLink(connection);
         };
-        const timer = setTimeout(() => {
-          mediaWaiters.splice(mediaWaiters.indexOf(waiter), 1);
-          rejectLink(new Error(`The media host page did not link up within ${timeoutMs} ms`));
-        }, timeoutMs);
+        const timer = setTimeout(() => giveUp(`The media host page did not link up within ${timeoutMs} ms`), timeoutMs);
         mediaWaiters.push(waiter);
+        abandonLinks.add(giveUp);
       });
     },
     async close() {
+      // A media host still starting will never link now; its timer must not keep the process up.
+      for (const giveUp of [...abandonLinks]) giveUp('The server closed before the media host page linked up');
       for (const ws of mediaSockets) ws.close(1001, 'The engine is shutting down');
       mediaWss.close();
       clearInterval(heartbeat);
