@@ -3,35 +3,14 @@
  * and Electron IPC (the real main-side wiring and the real preload bridge, over stand-ins for
  * ipcMain/ipcRenderer). Each run starts a real engine on a real SQLite file in a temp folder.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../electron/engine/api/errors.js';
 import type { EventMessage } from '../../electron/engine/api/messages.js';
 import { APPOINTMENT_EN } from '../../electron/engine/dialog/index.js';
-import { Engine } from '../../electron/engine/index.js';
-import { API_TRANSPORTS, quietLog, type TransportHarness } from '../support/api-transports.js';
-
-interface Harness extends TransportHarness {
-  engine: Engine;
-}
+import { API_TRANSPORTS, useContractEngine } from '../support/api-transports.js';
 
 describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
-  let dataDir: string;
-  let h: Harness;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-contract-'));
-    const engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
-    h = { engine, ...(await makeHarness(engine)) };
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await h.engine.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const h = useContractEngine(makeHarness, 'outbound-contract-');
 
   async function expectApiError(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<ApiError> {
     const error = await promise.then(
@@ -48,8 +27,8 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
   it('reports what it is running on', async () => {
     const info = await h.api.request('app.info');
     expect(info.name).toBe('Outbound Console');
-    expect(info.dataDir).toBe(dataDir);
-    expect(info.databasePath.startsWith(dataDir)).toBe(true);
+    expect(info.dataDir).toBe(h.dataDir);
+    expect(info.databasePath.startsWith(h.dataDir)).toBe(true);
     expect(info.schemaVersion).toBeGreaterThanOrEqual(1);
   });
 

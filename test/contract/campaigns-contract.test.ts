@@ -4,44 +4,19 @@
  * pause / resume / stop, the contacts page and the explanation of a contact. No dialing: the
  * contract engine is not started with dialCampaigns.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
-import { ApiError } from '../../electron/engine/api/errors.js';
-import { Engine } from '../../electron/engine/index.js';
-import { API_TRANSPORTS, quietLog, type TransportHarness } from '../support/api-transports.js';
+import { API_TRANSPORTS, apiError, useContractEngine } from '../support/api-transports.js';
 
 const always = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]));
 
-async function apiError(work: Promise<unknown>): Promise<ApiError> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
-
 describe.each(API_TRANSPORTS)('campaigns over %s', (_name, makeHarness) => {
-  let dataDir: string;
-  let engine: Engine;
-  let h: TransportHarness;
+  const h = useContractEngine(makeHarness, 'outbound-contract-campaigns-');
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-contract-campaigns-'));
-    engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
-    h = await makeHarness(engine);
-    const list = await engine.store.contacts.createList({ name: 'Leads', defaultRegion: 'CN' });
-    await engine.store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000', name: '王先生' }, { phone: '+8613800138001' }]);
+    const list = await h.engine.store.contacts.createList({ name: 'Leads', defaultRegion: 'CN' });
+    await h.engine.store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000', name: '王先生' }, { phone: '+8613800138001' }]);
     await h.api.request('trunks.create', { name: 'main', uri: 'ws://127.0.0.1:9', domain: 'pbx.test' });
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await engine.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('creates, starts, pauses, resumes and stops a campaign, with its progress and events', async () => {

@@ -4,18 +4,15 @@
  * existing list with progress and a final event, and its rejected rows download page by page.
  * Files that cannot be imported (empty, no phone column) are refused and store nothing.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboundApi } from '../../electron/engine/api/client.js';
 import type { EventData } from '../../electron/engine/api/contract.js';
-import { ApiError } from '../../electron/engine/api/errors.js';
 import { IMPORT_CHUNK_BYTES, MAX_MESSAGE_BYTES } from '../../electron/engine/api/index.js';
-import { Engine } from '../../electron/engine/index.js';
-import { API_TRANSPORTS, quietLog, type TransportHarness } from '../support/api-transports.js';
+import { API_TRANSPORTS, apiError, useContractEngine } from '../support/api-transports.js';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 
@@ -66,33 +63,10 @@ async function downloadRejects(api: OutboundApi, id: string): Promise<{ text: st
   return { text, pages };
 }
 
-async function apiError(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
-
 const columnsOf = (mapping: Array<{ header: string; suggested: string }>) => mapping.map(({ header, suggested }) => ({ header, field: suggested }));
 
 describe.each(API_TRANSPORTS)('contact import over %s', (_name, makeHarness) => {
-  let dataDir: string;
-  let engine: Engine;
-  let h: TransportHarness;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-imports-'));
-    engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
-    h = await makeHarness(engine);
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await engine.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const h = useContractEngine(makeHarness, 'outbound-imports-');
 
   it('previews a GBK file, imports it into a new list with progress, reports the bad rows, and merges a re-import', async () => {
     const file = gbkContacts();
@@ -136,12 +110,12 @@ describe.each(API_TRANSPORTS)('contact import over %s', (_name, makeHarness) => 
     ]);
     const lists = (await h.api.request('contacts.lists', {})).lists;
     expect(lists.find((l) => l.name === '春季回访')).toMatchObject({ contacts: 17, defaultRegion: 'CN' });
-    const list = await engine.store.contacts.getListByName('春季回访');
-    expect((await engine.store.contacts.contacts(list!.id))[0]).toMatchObject({ phone: '+8613910000000', name: '王先生', fields: { amount: 100, tags: ['vip', 'complaint'], region: '北京' } });
+    const list = await h.engine.store.contacts.getListByName('春季回访');
+    expect((await h.engine.store.contacts.contacts(list!.id))[0]).toMatchObject({ phone: '+8613910000000', name: '王先生', fields: { amount: 100, tags: ['vip', 'complaint'], region: '北京' } });
     // The upload is gone once imported; the rejects file stays for download until cancel.
-    expect((await readdir(join(dataDir, 'imports'))).filter((f) => f.startsWith(id))).toEqual([`${id}.rejects.csv`]);
+    expect((await readdir(join(h.dataDir, 'imports'))).filter((f) => f.startsWith(id))).toEqual([`${id}.rejects.csv`]);
     expect(await h.api.request('imports.cancel', { id })).toEqual({ cancelled: true });
-    expect(await readdir(join(dataDir, 'imports'))).toEqual([]);
+    expect(await readdir(join(h.dataDir, 'imports'))).toEqual([]);
     expect((await apiError(h.api.request('imports.status', { id }))).code).toBe('NOT_FOUND');
 
     // The same file again, into the existing list, with the region column ignored: everything merges.

@@ -1,11 +1,16 @@
 /**
  * The API's three transports for contract suites: in-process, the headless WebSocket, and Electron
  * IPC (the real main-side wiring and preload bridge over stand-ins for ipcMain/ipcRenderer). A
- * suite runs `describe.each(API_TRANSPORTS)` against a real engine on a real SQLite file.
+ * suite runs `describe.each(API_TRANSPORTS)` against a real engine on a real SQLite file, which
+ * `useContractEngine` starts and stops around the describe block.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createApiClient, type ClientTransport, type OutboundApi } from '../../electron/engine/api/client.js';
-import type { Engine } from '../../electron/engine/index.js';
+import { ApiError } from '../../electron/engine/api/errors.js';
+import { Engine } from '../../electron/engine/index.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
 import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
@@ -68,3 +73,57 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
     },
   ],
 ];
+
+/** A contract suite's engine and its transport, as `useContractEngine` hands them out. */
+export interface ContractEngine {
+  readonly engine: Engine;
+  readonly api: OutboundApi;
+  sendRaw(message: unknown): Promise<unknown>;
+  readonly dataDir: string;
+}
+
+/**
+ * A real engine on a fresh data folder (named from `prefix`) behind one transport, started before
+ * the describe block's tests and stopped after them. Its fields are read in hooks and tests.
+ */
+export function useContractEngine(makeHarness: TransportFactory, prefix: string): ContractEngine {
+  let engine: Engine | undefined;
+  let harness: TransportHarness | undefined;
+  let dataDir: string | undefined;
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the contract engine is used before its beforeAll ran');
+    return value;
+  };
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), prefix));
+    engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
+    harness = await makeHarness(engine);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await engine?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get engine() {
+      return ready(engine);
+    },
+    get api() {
+      return ready(harness).api;
+    },
+    sendRaw: (message) => ready(harness).sendRaw(message),
+    get dataDir() {
+      return ready(dataDir);
+    },
+  };
+}
+
+/** The ApiError a request was refused with; the test fails when it was not refused so. */
+export async function apiError(work: Promise<unknown>): Promise<ApiError> {
+  const error = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
