@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CallPlayback, PlaybackClock, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
+import { CallPlayback, PlaybackClock, PLAYBACK_FRAMES_PER_PUMP, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
 
 function frames(count: number): Int16Array[] {
   return Array.from({ length: count }, (_, i) => new Int16Array(320).fill(i));
@@ -17,6 +17,13 @@ function harness() {
     advance(ms: number) {
       now += ms;
     },
+    /** Send rounds with no time passing, until the lead (or the cap) is reached. */
+    fill() {
+      for (let before = -1; before !== sent.length; ) {
+        before = sent.length;
+        playback.tick();
+      }
+    },
   };
 }
 
@@ -24,6 +31,9 @@ describe('CallPlayback', () => {
   it('keeps only the lead in flight and completes when the player reports every frame played', async () => {
     const h = harness();
     const done = h.playback.play(frames(PLAYBACK_LEAD_FRAMES + 30));
+    // The first round is small (the first frame crosses at once); the lead fills over a few ticks.
+    expect(h.sent).toHaveLength(PLAYBACK_FRAMES_PER_PUMP);
+    h.fill();
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
     h.playback.onReport({ playedFrames: 3, droppedFrames: 0, underruns: 0 });
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES + 3);
@@ -40,11 +50,12 @@ describe('CallPlayback', () => {
     const h = harness();
     void h.playback.play(frames(1000));
     h.playback.onReport({ playedFrames: 0, droppedFrames: 0, underruns: 0 });
+    h.fill();
     h.advance(100); // five frames' worth of playing with no report
     h.playback.tick();
     expect(h.sent.length).toBe(PLAYBACK_LEAD_FRAMES + 5);
     h.advance(5000); // reports stopped altogether
-    h.playback.tick();
+    h.fill();
     expect(h.playback.inFlight).toBe(PLAYBACK_MAX_IN_FLIGHT_FRAMES);
   });
 
@@ -66,6 +77,7 @@ describe('CallPlayback', () => {
   it('extrapolates from when the page read its counts, not from when the report arrived', () => {
     const h = harness();
     void h.playback.play(frames(1000));
+    h.fill();
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
     // Read 200 ms ago (10 frames), arriving only now: the player has played 10 more since.
     h.playback.onReport({ playedFrames: 5, droppedFrames: 0, underruns: 0 }, 200);
@@ -73,6 +85,7 @@ describe('CallPlayback', () => {
     // The same report taken as fresh would have held those 10 frames back.
     const fresh = harness();
     void fresh.playback.play(frames(1000));
+    fresh.fill();
     fresh.playback.onReport({ playedFrames: 5, droppedFrames: 0, underruns: 0 });
     expect(fresh.sent).toHaveLength(PLAYBACK_LEAD_FRAMES + 5);
   });
@@ -104,9 +117,9 @@ describe('CallPlayback', () => {
       void a.play(frames(1000));
       void b.play(frames(1000));
       expect(vi.getTimerCount()).toBe(1);
-      now += 100;
-      vi.advanceTimersByTime(100);
-      expect(sent).toEqual({ a: PLAYBACK_LEAD_FRAMES + 5, b: PLAYBACK_LEAD_FRAMES + 5 });
+      now += 200;
+      vi.advanceTimersByTime(200);
+      expect(sent).toEqual({ a: PLAYBACK_LEAD_FRAMES + 10, b: PLAYBACK_LEAD_FRAMES + 10 });
       a.close();
       b.close();
       expect(vi.getTimerCount()).toBe(0);

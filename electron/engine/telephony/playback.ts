@@ -23,6 +23,13 @@ export const PLAYBACK_LEAD_FRAMES = 150;
  * is dropped there for lack of room.
  */
 export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = Math.min(400, PLAYBACK_RING_FRAMES - 16);
+/**
+ * At most this many frames per send round (a tick, a report, a new prompt): the lead fills over
+ * about six ticks instead of in one burst, so a prompt's first frame crosses in a small message
+ * (a WebSocket message is handed over whole) and twenty prompts starting together do not hand the
+ * page 2 MB at once.
+ */
+export const PLAYBACK_FRAMES_PER_PUMP = 25;
 /** A report older than this is taken as this old (a clock step between page and engine). */
 const MAX_REPORT_AGE_MS = 2000;
 
@@ -171,7 +178,8 @@ export class CallPlayback {
   }
 
   private pump(): void {
-    while (this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < PLAYBACK_LEAD_FRAMES) {
+    let budget = PLAYBACK_FRAMES_PER_PUMP;
+    while (budget-- > 0 && this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < PLAYBACK_LEAD_FRAMES) {
       const item = this.queue.find((p) => p.next < p.frames.length);
       if (!item) return;
       if (Number.isNaN(item.startedAtSent)) item.startedAtSent = this.sent;
