@@ -151,9 +151,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
-  const mediaWaiters: Array<(connection: MediaHostConnection) => void> = [];
-  /** Each pending acceptMediaHostLink, to give up on at close. */
-  const abandonLinks = new Set<(reason: string) => void>();
+  /** Each pending acceptMediaHostLink, oldest first: the next page to link takes the first. */
+  const mediaWaiters: Array<{ accept(connection: MediaHostConnection): void; giveUp(reason: string): void }> = [];
   const mediaSockets = new Set<WebSocket>();
 
   function wrapMediaHostSocket(ws: WebSocket): MediaHostConnection {
@@ -209,7 +208,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         const waiter = mediaWaiters.shift();
         if (!ok) ws.close(TOKEN_REFUSED_CLOSE_CODE, 'Missing or wrong access token');
         else if (!waiter) ws.close(MEDIA_HOST_UNEXPECTED_CLOSE_CODE, 'No media host was expected');
-        else waiter(wrapMediaHostSocket(ws));
+        else waiter.accept(wrapMediaHostSocket(ws));
       });
       return;
     }
@@ -279,26 +278,25 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     mediaHostUrl: `${origin}/media-host/index.html?token=${token}`,
     acceptMediaHostLink(timeoutMs) {
       return new Promise((resolveLink, rejectLink) => {
-        const giveUp = (reason: string): void => {
-          clearTimeout(timer);
-          const at = mediaWaiters.indexOf(waiter);
-          if (at !== -1) mediaWaiters.splice(at, 1);
-          abandonLinks.delete(giveUp);
-          rejectLink(new Error(reason));
+        const waiter = {
+          accept(connection: MediaHostConnection): void {
+            clearTimeout(timer);
+            resolveLink(connection);
+          },
+          giveUp(reason: string): void {
+            clearTimeout(timer);
+            const at = mediaWaiters.indexOf(waiter);
+            if (at !== -1) mediaWaiters.splice(at, 1);
+            rejectLink(new Error(reason));
+          },
         };
-        const waiter = (connection: MediaHostConnection): void => {
-          clearTimeout(timer);
-          abandonLinks.delete(giveUp);
-          resolveLink(connection);
-        };
-        const timer = setTimeout(() => giveUp(`The media host page did not link up within ${timeoutMs} ms`), timeoutMs);
+        const timer = setTimeout(() => waiter.giveUp(`The media host page did not link up within ${timeoutMs} ms`), timeoutMs);
         mediaWaiters.push(waiter);
-        abandonLinks.add(giveUp);
       });
     },
     async close() {
       // A media host still starting will never link now; its timer must not keep the process up.
-      for (const giveUp of [...abandonLinks]) giveUp('The server closed before the media host page linked up');
+      for (const waiter of [...mediaWaiters]) waiter.giveUp('The server closed before the media host page linked up');
       for (const ws of mediaSockets) ws.close(1001, 'The engine is shutting down');
       mediaWss.close();
       clearInterval(heartbeat);

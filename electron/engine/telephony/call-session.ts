@@ -217,11 +217,6 @@ export class CallSession {
     return this.playback.isPlaying;
   }
 
-  /** The player's dry spells so far (each prompt's end counts one). */
-  get playbackUnderruns(): number {
-    return this.playback.underruns;
-  }
-
   /** The player's dry spells in the middle of a prompt (the engine or the page was late). */
   get playbackLateUnderruns(): number {
     return this.playback.lateUnderruns;
