@@ -9,7 +9,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  ApiError,
   CALL_OUTCOMES,
   CampaignConfigSchema,
   DEFAULT_RETRY_POLICY,
@@ -130,22 +129,13 @@ function describe(d: CampaignDetail): string {
 // ---------------------------------------------------------------------------------------------
 // Where the command runs
 
-async function withApi(options: CampaignCommandOptions, out: Output, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
-  return withWorkspaceApi(options, out, (request, where) => runWork(out, request, where, work));
-}
-
-async function runWork(out: Output, request: ApiRequest, where: ApiTarget, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
-  try {
-    return await work(request, where);
-  } catch (error) {
-    if (error instanceof ApiError) {
-      // A field the API refused is the user's option: name it as a flag where there is one.
-      const flag = error.field ? flagOf(error.field) : null;
-      out.error(error.code, flag ? `${flag} ${error.message}` : error.message, error.field ? { field: error.field, ...(flag ? { flag } : {}) } : undefined);
-      return 1;
-    }
-    throw error;
-  }
+function withApi(options: CampaignCommandOptions, out: Output, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(options, out, work, (error) => {
+    // A field the API refused is the user's option: name it as a flag where there is one.
+    const flag = error.field ? flagOf(error.field) : null;
+    out.error(error.code, flag ? `${flag} ${error.message}` : error.message, error.field ? { field: error.field, ...(flag ? { flag } : {}) } : undefined);
+    return 1;
+  });
 }
 
 /** The CLI flag behind a config field the API named (trunks.1 → --trunk). */

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { ApiError, type DncEntryView } from '../engine/api/index.js';
+import type { DncEntryView } from '../engine/api/index.js';
 import { detectEncoding } from '../engine/contacts/index.js';
 import { assertRegion, DncFileError, parseDncFile } from '../engine/dialer/index.js';
 import type { Logger } from '../engine/index.js';
@@ -119,25 +119,20 @@ export async function dncCommand(args: string[], options: DncCommandOptions, out
   throw new UsageError(sub === undefined ? 'dnc needs a subcommand: add, import, list or remove' : `unknown dnc subcommand "${sub}" (use add, import, list or remove)`);
 }
 
-/** Runs `work` on the workspace's API (see engine.ts); maps API errors onto exit codes. */
-async function withEngine(options: DncCommandOptions, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
-  return withWorkspaceApi(options, out, async (request) => {
-    try {
-      return await work(request);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (error.code === 'INVALID_PARAMS') {
-        // "numbers.0: invalid phone number …" → "NUMBER: invalid phone number …"
-        const option = error.field?.startsWith('numbers') || error.field === 'number' ? 'NUMBER' : error.field === 'region' ? '--region' : error.field;
-        const marker = `${error.field ?? ''}: `;
-        const at = error.message.indexOf(marker);
-        const message = error.field === undefined || at === -1 ? error.message : error.message.slice(at + marker.length);
-        out.error('INVALID_PARAMS', option ? `${option}: ${message}` : message, error.field === undefined ? undefined : { field: error.field, option });
-        return 2;
-      }
+/** Runs `work` on the workspace's API (see engine.ts); a refusal names the argument or option. */
+function withEngine(options: DncCommandOptions, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(options, out, work, (error) => {
+    if (error.code !== 'INVALID_PARAMS') {
       out.error(error.code, error.message);
       return 1;
     }
+    // "numbers.0: invalid phone number …" → "NUMBER: invalid phone number …"
+    const option = error.field?.startsWith('numbers') || error.field === 'number' ? 'NUMBER' : error.field === 'region' ? '--region' : error.field;
+    const marker = `${error.field ?? ''}: `;
+    const at = error.message.indexOf(marker);
+    const message = error.field === undefined || at === -1 ? error.message : error.message.slice(at + marker.length);
+    out.error('INVALID_PARAMS', option ? `${option}: ${message}` : message, error.field === undefined ? undefined : { field: error.field, option });
+    return 2;
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { createApiClient } from '../engine/api/client.js';
+import { ApiError } from '../engine/api/errors.js';
 import type { CommandName } from '../engine/api/contract.js';
 import { createWebSocketTransport, type WebSocketLike } from '../engine/api/ws-client.js';
 import { Engine, EngineStartError, type Logger } from '../engine/index.js';
@@ -34,8 +35,25 @@ export async function startCliEngine(options: CliEngineOptions, out: Output): Pr
   }
 }
 
-/** Runs `work` against the workspace's API: the running server's if there is one, else its own engine's. */
-export async function withWorkspaceApi(options: CliEngineOptions, out: Output, work: (request: ApiRequest, where: ApiTarget) => Promise<number>): Promise<number> {
+/**
+ * Runs `work` against the workspace's API: the running server's if there is one, else its own
+ * engine's. A request the API refuses ends the command through `refused`, which prints the error
+ * in the command's own terms (its options and arguments) and gives the exit code.
+ */
+export async function withWorkspaceApi(
+  options: CliEngineOptions,
+  out: Output,
+  work: (request: ApiRequest, where: ApiTarget) => Promise<number>,
+  refused: (error: ApiError) => number,
+): Promise<number> {
+  const run = async (request: ApiRequest, where: ApiTarget): Promise<number> => {
+    try {
+      return await work(request, where);
+    } catch (error) {
+      if (error instanceof ApiError) return refused(error);
+      throw error;
+    }
+  };
   const server = await readServerFile(options.dataDir);
   if (server) {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
@@ -52,7 +70,7 @@ export async function withWorkspaceApi(options: CliEngineOptions, out: Output, w
       const api = createApiClient(transport);
       try {
         // The client's request is typed per command; each CLI module passes that command's params.
-        return await work((command, params) => (api.request as (c: CommandName, p: unknown) => Promise<unknown>)(command, params ?? {}), 'server');
+        return await run((command, params) => (api.request as (c: CommandName, p: unknown) => Promise<unknown>)(command, params ?? {}), 'server');
       } finally {
         transport.close();
       }
@@ -62,7 +80,7 @@ export async function withWorkspaceApi(options: CliEngineOptions, out: Output, w
   const engine = await startCliEngine(options, out);
   if (!engine) return 1;
   try {
-    return await work((command, params) => engine.request(command, params ?? {}), 'workspace');
+    return await run((command, params) => engine.request(command, params ?? {}), 'workspace');
   } finally {
     await engine.stop();
   }

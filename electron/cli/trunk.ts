@@ -127,26 +127,21 @@ async function readPassword(source: string, context: TrunkCommandContext): Promi
   return password;
 }
 
-/** Runs `work` on the workspace's API (see engine.ts); maps failures onto exit codes. */
-async function withEngine(context: TrunkCommandContext, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
-  return withWorkspaceApi(context, out, async (request) => {
-    try {
-      return await work(request);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const option = error.field === undefined ? undefined : optionFor(error.field);
-      const extra = error.field === undefined ? undefined : { field: error.field, option };
-      if (error.code === 'INVALID_PARAMS') {
-        out.error('INVALID_PARAMS', option ? `${option}: ${fieldMessage(error)}` : error.message, extra);
-        return 2;
-      }
-      if (error.code === 'CONFLICT') {
-        out.error('CONFLICT', `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`, extra);
-        return 1;
-      }
-      out.error(error.code, error.message.endsWith('.') ? error.message : `${error.message}.`, extra);
+/** Runs `work` on the workspace's API (see engine.ts); a refusal names the option. */
+function withEngine(context: TrunkCommandContext, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
+  return withWorkspaceApi(context, out, work, (error) => {
+    const option = error.field === undefined ? undefined : optionFor(error.field);
+    const extra = error.field === undefined ? undefined : { field: error.field, option };
+    if (error.code === 'INVALID_PARAMS') {
+      out.error('INVALID_PARAMS', option ? `${option}: ${fieldMessage(error)}` : error.message, extra);
+      return 2;
+    }
+    if (error.code === 'CONFLICT') {
+      out.error('CONFLICT', `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`, extra);
       return 1;
     }
+    out.error(error.code, error.message.endsWith('.') ? error.message : `${error.message}.`, extra);
+    return 1;
   });
 }
 
