@@ -40,14 +40,15 @@ export interface FrameHeader {
   timestampMs: number;
 }
 
-export function writeFrameHeader(view: DataView, header: FrameHeader): void {
-  view.setUint8(0, header.kind);
-  view.setUint8(1, 0);
-  view.setUint16(2, 0, true);
-  view.setUint32(4, header.channel, true);
-  view.setUint32(8, header.seq >>> 0, true);
-  view.setUint32(12, 0, true);
-  view.setFloat64(16, header.timestampMs, true);
+/** Writes a header at `offset` of `view` (a batch of frames shares one view). */
+export function writeFrameHeader(view: DataView, header: FrameHeader, offset = 0): void {
+  view.setUint8(offset, header.kind);
+  view.setUint8(offset + 1, 0);
+  view.setUint16(offset + 2, 0, true);
+  view.setUint32(offset + 4, header.channel, true);
+  view.setUint32(offset + 8, header.seq >>> 0, true);
+  view.setUint32(offset + 12, 0, true);
+  view.setFloat64(offset + 16, header.timestampMs, true);
 }
 
 /** Reads a frame's header and checks its size against its kind; null when it is not a frame. */

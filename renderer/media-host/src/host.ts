@@ -50,6 +50,7 @@ export class MediaHost {
   /** Capture frames of one tick, back to back; reused every tick (the link copies what it sends). */
   private readonly captureBatch = new Uint8Array(CAPTURE_FRAME_BYTES * MAX_CAPTURE_BATCH);
   private readonly captureSamples = new Int16Array(this.captureBatch.buffer);
+  private readonly captureHeaders = new DataView(this.captureBatch.buffer);
 
   constructor(
     private readonly link: EngineLink,
@@ -217,7 +218,7 @@ export class MediaHost {
         // Straight into the one reused batch buffer: allocating per frame (or per tick) cost this
         // page more than the rest of its work together on a VM where every fresh page faults slowly.
         const offset = count * CAPTURE_FRAME_BYTES;
-        writeFrameHeader(new DataView(this.captureBatch.buffer, offset, FRAME_HEADER_BYTES), { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now });
+        writeFrameHeader(this.captureHeaders, { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now }, offset);
         this.captureSamples.set(stereo, (offset + FRAME_HEADER_BYTES) / 2);
         if (++count === MAX_CAPTURE_BATCH) {
           this.link.sendBinary(this.captureBatch);
