@@ -1,9 +1,13 @@
 import { resolve } from 'node:path';
+
 import { defineConfig } from 'vitest/config';
 
 // Trained phrase models and rendered prompts are content-addressed: every test engine shares one
 // cache, so a flow's models are trained once per machine rather than once per test data folder.
-process.env.OUTBOUND_SPEECH_CACHE ??= resolve(import.meta.dirname, 'node_modules/.cache/outbound-speech');
+process.env.OUTBOUND_SPEECH_CACHE ??= resolve(
+  import.meta.dirname,
+  'node_modules/.cache/outbound-speech',
+);
 
 // Two projects: fast tests beside the code, and end-to-end tests under test/ that start the real
 // headless engine and drive the built console in Debian's Chromium.

@@ -13,13 +13,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { floatToInt16, readWav, resample, toMono, writeWav, type WavAudio } from '../electron/engine/audio/index.js';
+
+import {
+  floatToInt16,
+  readWav,
+  resample,
+  toMono,
+  type WavAudio,
+  writeWav,
+} from '../electron/engine/audio/index.js';
 import { Engine } from '../electron/engine/index.js';
 import { DEFAULT_ENDPOINTER_OPTIONS } from '../electron/engine/speech/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../electron/headless/media-host-launcher.js';
-import { startBed, type Bed } from '../test/telephony/index.js';
-import { ms, percentile, type BenchRow, type BenchSuite } from './harness.js';
+import { type Bed, startBed } from '../test/telephony/index.js';
+import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const TURN_CALLS = 3;
@@ -47,14 +55,21 @@ const LOOP_FLOW = {
     bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
   },
 };
-const LONG_PROMPT = 'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.';
+const LONG_PROMPT =
+  'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.';
 const BARGE_FLOW = {
   id: 'bench-barge-in',
   name: 'Bench: barge-in',
   language: 'en',
   start: 'menu',
   nodes: {
-    menu: { kind: 'ask', prompt: LONG_PROMPT, intents: [{ name: 'agent', examples: ['talk to a person', 'operator'], next: 'bye' }], noInput: { maxAttempts: 1, next: 'bye' }, noMatch: { maxAttempts: 1, next: 'bye' } },
+    menu: {
+      kind: 'ask',
+      prompt: LONG_PROMPT,
+      intents: [{ name: 'agent', examples: ['talk to a person', 'operator'], next: 'bye' }],
+      noInput: { maxAttempts: 1, next: 'bye' },
+      noMatch: { maxAttempts: 1, next: 'bye' },
+    },
     bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
   },
 };
@@ -105,7 +120,12 @@ async function espeak(bed: Bed, text: string): Promise<Int16Array> {
   return floatToInt16(resample(toMono(wav.samples), wav.sampleRate, 16_000));
 }
 
-async function track(bed: Bed, name: string, parts: Array<{ atMs: number; samples: Int16Array }>, tailMs: number): Promise<{ path: string; seconds: number }> {
+async function track(
+  bed: Bed,
+  name: string,
+  parts: Array<{ atMs: number; samples: Int16Array }>,
+  tailMs: number,
+): Promise<{ path: string; seconds: number }> {
   const endMs = Math.max(...parts.map((p) => p.atMs + p.samples.length / 16)) + tailMs;
   const out = new Int16Array(Math.ceil(endMs * 16));
   for (const p of parts) out.set(p.samples, Math.round(p.atMs * 16));
@@ -119,19 +139,38 @@ const suite: BenchSuite = {
   method: [
     `Through the SIP test bed on loopback (Kamailio, rtpengine, baresip phones), the engine with its media host in Chromium running a flow on each call. The customer is a baresip phone playing an espeak-ng voice the recognizer was not trained on; times come from the phone's own recordings of what it sent and what it heard (one clock), by 10 ms frames louder than −40 dBFS.`,
     `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the endpointer's hangover (${DEFAULT_ENDPOINTER_OPTIONS.hangoverMs} ms of silence before an answer counts as finished; see speech/vad/endpointer.ts for why) and the network path both ways.`,
-    'Processing share: from the endpointer deciding the answer is over to the reply\'s first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine\'s call events.',
+    "Processing share: from the endpointer deciding the answer is over to the reply's first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine's call events.",
     `Barge-in stop: ${BARGE_CALLS} calls where the customer starts talking ~1 s into a 12 s prompt: from the onset of the customer's speech to the end of the bot's audio at the phone.`,
-    'Event-loop delay: the engine process\'s event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.',
+    "Event-loop delay: the engine process's event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.",
   ].join(' '),
   async run() {
-    process.env.OUTBOUND_SPEECH_CACHE ??= resolve(import.meta.dirname, '..', 'node_modules/.cache/outbound-speech');
+    process.env.OUTBOUND_SPEECH_CACHE ??= resolve(
+      import.meta.dirname,
+      '..',
+      'node_modules/.cache/outbound-speech',
+    );
     const bed = await startBed();
     const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-bot-'));
-    const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'bench', log: quiet });
-    const server = await startHeadlessServer({ api: engine, rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'), port: 0, log: quiet });
+    const engine = await Engine.start({
+      dataDir,
+      transport: 'in-process',
+      version: 'bench',
+      log: quiet,
+    });
+    const server = await startHeadlessServer({
+      api: engine,
+      rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'),
+      port: 0,
+      log: quiet,
+    });
     engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: quiet }));
     await engine.request('settings.update', { changes: { recordCalls: false } });
-    await engine.request('trunks.create', { name: 'bed', uri: bed.wsUri.open, domain: bed.sipDomain, maxConcurrentCalls: 100 });
+    await engine.request('trunks.create', {
+      name: 'bed',
+      uri: bed.wsUri.open,
+      domain: bed.sipDomain,
+      maxConcurrentCalls: 100,
+    });
     const loop = monitorEventLoopDelay({ resolution: 10 });
     const rows: BenchRow[] = [];
     try {
@@ -166,17 +205,25 @@ const suite: BenchSuite = {
         }
         parts.push({ atMs: at, samples: no });
         const customer = await track(bed, `turns-${c}`, parts, 6000);
-        const phone = await bed.phone({ user: `481${c}`, play: customer.path, answer: 'auto', callLengthS: customer.seconds + 5 });
+        const phone = await bed.phone({
+          user: `481${c}`,
+          play: customer.path,
+          answer: 'auto',
+          callLengthS: customer.seconds + 5,
+        });
         const session = await engine.telephony.dial({ number: `481${c}`, trunk: 'bed' });
         const bot = engine.bot.attach(session, turns);
         const events: Array<{ type: string; data: Record<string, unknown> }> = [];
         const off = engine.subscribe((m) => {
-          if (m.event === 'call.event' && (m.data as { callId: string }).callId === session.callId) events.push(m.data as { type: string; data: Record<string, unknown> });
+          if (m.event === 'call.event' && (m.data as { callId: string }).callId === session.callId)
+            events.push(m.data as { type: string; data: Record<string, unknown> });
         });
         await bot.run();
         await session.whenEnded();
         off();
-        for (const e of events) if (e.type === 'bot_prompt' && typeof e.data.sinceDecisionMs === 'number') processingMs.push(e.data.sinceDecisionMs);
+        for (const e of events)
+          if (e.type === 'bot_prompt' && typeof e.data.sinceDecisionMs === 'number')
+            processingMs.push(e.data.sinceDecisionMs);
         const sent = stretches(loudness(await readWav(await phone.sentWav())), 250);
         const heard = stretches(loudness(await readWav(await phone.heardWav())), 250);
         for (const [, end] of sent) {
@@ -188,8 +235,18 @@ const suite: BenchSuite = {
 
       const stopMs: number[] = [];
       for (let c = 0; c < BARGE_CALLS; c++) {
-        const customer = await track(bed, `barge-${c}`, [{ atMs: 1200 + c * 40, samples: speech }], 6000);
-        const phone = await bed.phone({ user: `482${c}`, play: customer.path, answer: 'auto', callLengthS: customer.seconds + 5 });
+        const customer = await track(
+          bed,
+          `barge-${c}`,
+          [{ atMs: 1200 + c * 40, samples: speech }],
+          6000,
+        );
+        const phone = await bed.phone({
+          user: `482${c}`,
+          play: customer.path,
+          answer: 'auto',
+          callLengthS: customer.seconds + 5,
+        });
         const session = await engine.telephony.dial({ number: `482${c}`, trunk: 'bed' });
         await engine.bot.attach(session, barge).run();
         await session.whenEnded();
@@ -205,13 +262,50 @@ const suite: BenchSuite = {
       const turn = stats(turnMs);
       const proc = stats(processingMs);
       const stop = stats(stopMs);
-      rows.push({ name: 'turn latency (end of answer → bot audio at the phone)', values: { median: ms(turn.median), p95: ms(turn.p95), samples: String(turn.n), goal: 'p50 ≤ 500 ms, p95 ≤ 700 ms' } });
-      rows.push({ name: '  of which the endpointer hangover (configured)', values: { median: ms(DEFAULT_ENDPOINTER_OPTIONS.hangoverMs), p95: '', samples: '', goal: '250–350 ms' } });
-      rows.push({ name: 'processing (end decided → first reply frame sent)', values: { median: ms(proc.median), p95: ms(proc.p95), samples: String(proc.n), goal: '≤ 60 ms' } });
-      rows.push({ name: 'barge-in stop (speech onset → bot silent at the phone)', values: { median: ms(stop.median), p95: ms(stop.p95), samples: String(stop.n), goal: '≤ 300 ms' } });
+      rows.push({
+        name: 'turn latency (end of answer → bot audio at the phone)',
+        values: {
+          median: ms(turn.median),
+          p95: ms(turn.p95),
+          samples: String(turn.n),
+          goal: 'p50 ≤ 500 ms, p95 ≤ 700 ms',
+        },
+      });
+      rows.push({
+        name: '  of which the endpointer hangover (configured)',
+        values: {
+          median: ms(DEFAULT_ENDPOINTER_OPTIONS.hangoverMs),
+          p95: '',
+          samples: '',
+          goal: '250–350 ms',
+        },
+      });
+      rows.push({
+        name: 'processing (end decided → first reply frame sent)',
+        values: {
+          median: ms(proc.median),
+          p95: ms(proc.p95),
+          samples: String(proc.n),
+          goal: '≤ 60 ms',
+        },
+      });
+      rows.push({
+        name: 'barge-in stop (speech onset → bot silent at the phone)',
+        values: {
+          median: ms(stop.median),
+          p95: ms(stop.p95),
+          samples: String(stop.n),
+          goal: '≤ 300 ms',
+        },
+      });
       rows.push({
         name: 'engine event-loop delay during the calls',
-        values: { median: ms(loop.percentile(50) / 1e6), p95: `p99 ${ms(loop.percentile(99) / 1e6)}`, samples: String(loop.count), goal: 'small' },
+        values: {
+          median: ms(loop.percentile(50) / 1e6),
+          p95: `p99 ${ms(loop.percentile(99) / 1e6)}`,
+          samples: String(loop.count),
+          goal: 'small',
+        },
       });
     } finally {
       await engine.stop();

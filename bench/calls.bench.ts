@@ -14,12 +14,22 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envelopeCorrelation, loadPrompt, readWav, toMono, type Prompt } from '../electron/engine/audio/index.js';
+
+import {
+  envelopeCorrelation,
+  loadPrompt,
+  type Prompt,
+  readWav,
+  toMono,
+} from '../electron/engine/audio/index.js';
 import { Engine } from '../electron/engine/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
-import { createChromiumMediaHostLauncher, processTree } from '../electron/headless/media-host-launcher.js';
-import { startBed, type Bed, type Phone } from '../test/telephony/index.js';
-import { ms, percentile, type BenchRow, type BenchSuite } from './harness.js';
+import {
+  createChromiumMediaHostLauncher,
+  processTree,
+} from '../electron/headless/media-host-launcher.js';
+import { type Bed, type Phone, startBed } from '../test/telephony/index.js';
+import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const DIAL_SAMPLES = 10;
@@ -28,7 +38,8 @@ const LOADS = [1, 10, 25];
 const MEASURE_MS = 5000;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-const sleep = (milliseconds: number): Promise<void> => new Promise((r) => setTimeout(r, milliseconds));
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, milliseconds));
 
 function stats(values: number[]): { median: number; p95: number } {
   const sorted = [...values].sort((a, b) => a - b);
@@ -81,16 +92,41 @@ const suite: BenchSuite = {
   async run() {
     const bed = await startBed();
     const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-calls-'));
-    const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'bench', log: quiet });
-    const server = await startHeadlessServer({ api: engine, rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'), port: 0, log: quiet });
+    const engine = await Engine.start({
+      dataDir,
+      transport: 'in-process',
+      version: 'bench',
+      log: quiet,
+    });
+    const server = await startHeadlessServer({
+      api: engine,
+      rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'),
+      port: 0,
+      log: quiet,
+    });
     engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: quiet }));
     await engine.request('settings.update', { changes: { recordCalls: false } });
-    await engine.request('trunks.create', { name: 'bed', uri: bed.wsUri.open, domain: bed.sipDomain, maxConcurrentCalls: 100 });
+    await engine.request('trunks.create', {
+      name: 'bed',
+      uri: bed.wsUri.open,
+      domain: bed.sipDomain,
+      maxConcurrentCalls: 100,
+    });
     const rows: BenchRow[] = [];
     try {
-      const clip = await bed.clip('bench-clip', { text: 'One two three four five, this is the benchmark speaking on the line today.', voice: 'en', rate: 16000 });
+      const clip = await bed.clip('bench-clip', {
+        text: 'One two three four five, this is the benchmark speaking on the line today.',
+        voice: 'en',
+        rate: 16000,
+      });
       const prompt = await loadPrompt(clip.path);
-      const native = await bed.phone({ user: '4999', play: clip.path, loop: true, answer: 'manual', maxCalls: 30 });
+      const native = await bed.phone({
+        user: '4999',
+        play: clip.path,
+        loop: true,
+        answer: 'manual',
+        maxCalls: 30,
+      });
 
       // --- dial → answered
       const answerer = await bed.sipp({ scenario: 'answer' });
@@ -106,7 +142,10 @@ const suite: BenchSuite = {
         const before = native.events.length;
         const dialedAt = Date.now();
         await native.dial(answerer.uri(bed.sipDomain));
-        const established = await native.waitForEvent('CALL_ESTABLISHED', { after: before, timeoutMs: 10_000 });
+        const established = await native.waitForEvent('CALL_ESTABLISHED', {
+          after: before,
+          timeoutMs: 10_000,
+        });
         if (i > 0) theirs.push(established.at - dialedAt);
         await native.hangup();
         await native.waitForEvent('CALL_CLOSED', { after: before, timeoutMs: 10_000 });
@@ -114,8 +153,22 @@ const suite: BenchSuite = {
       await answerer.stop();
       const dialOurs = stats(ours);
       const dialNative = stats(theirs);
-      rows.push({ name: 'dial → answered, median', values: { ours: ms(dialOurs.median), native: ms(dialNative.median), 'ratio ours / native': (dialOurs.median / dialNative.median).toFixed(2) } });
-      rows.push({ name: 'dial → answered, p95', values: { ours: ms(dialOurs.p95), native: ms(dialNative.p95), 'ratio ours / native': (dialOurs.p95 / dialNative.p95).toFixed(2) } });
+      rows.push({
+        name: 'dial → answered, median',
+        values: {
+          ours: ms(dialOurs.median),
+          native: ms(dialNative.median),
+          'ratio ours / native': (dialOurs.median / dialNative.median).toFixed(2),
+        },
+      });
+      rows.push({
+        name: 'dial → answered, p95',
+        values: {
+          ours: ms(dialOurs.p95),
+          native: ms(dialNative.p95),
+          'ratio ours / native': (dialOurs.p95 / dialNative.p95).toFixed(2),
+        },
+      });
 
       // --- audio round trip through an echoing far end
       const echo = await bed.sipp({ scenario: 'answer', rtpEcho: true });
@@ -135,7 +188,11 @@ const suite: BenchSuite = {
         await sleep(800);
         await session.hangup('bench');
         await session.whenEnded();
-        const flat = (frames: Int16Array[]): Float32Array => Float32Array.from(frames.flatMap((f) => [...f]), (v) => v / 32768);
+        const flat = (frames: Int16Array[]): Float32Array =>
+          Float32Array.from(
+            frames.flatMap((f) => [...f]),
+            (v) => v / 32768,
+          );
         const lag = echoLagMs(flat(right), flat(left), 16_000);
         if (lag !== null) ourRtt.push(lag);
 
@@ -156,22 +213,43 @@ const suite: BenchSuite = {
       const rttNative = stats(nativeRtt);
       // Envelopes are compared in 10 ms steps: a lag under that reads as 0.
       const oneWay = (rtt: number): string => (rtt < 10 ? '< 5 ms' : ms(rtt / 2));
-      for (const [label, pick] of [['median', 'median'], ['p95', 'p95']] as const) {
+      for (const [label, pick] of [
+        ['median', 'median'],
+        ['p95', 'p95'],
+      ] as const) {
         rows.push({
           name: `one way (½ round trip), ${label}`,
           values: {
             ours: oneWay(rttOurs[pick]),
             native: oneWay(rttNative[pick]),
-            'ratio ours / native': rttNative[pick] >= 10 ? (rttOurs[pick] / rttNative[pick]).toFixed(2) : '— (native below resolution)',
+            'ratio ours / native':
+              rttNative[pick] >= 10
+                ? (rttOurs[pick] / rttNative[pick]).toFixed(2)
+                : '— (native below resolution)',
           },
         });
       }
-      rows.push({ name: 'round trips measured', values: { ours: `${ourRtt.length}/${RTT_SAMPLES}`, native: `${nativeRtt.length}/${RTT_SAMPLES}` } });
+      rows.push({
+        name: 'round trips measured',
+        values: {
+          ours: `${ourRtt.length}/${RTT_SAMPLES}`,
+          native: `${nativeRtt.length}/${RTT_SAMPLES}`,
+        },
+      });
 
       // --- CPU and memory per concurrent call
       const maxLoad = Math.max(...LOADS);
       const phones: Phone[] = [];
-      for (let i = 0; i < maxLoad; i++) phones.push(await bed.phone({ user: String(4100 + i), play: clip.path, loop: true, answer: 'auto', maxCalls: 2 }));
+      for (let i = 0; i < maxLoad; i++)
+        phones.push(
+          await bed.phone({
+            user: String(4100 + i),
+            play: clip.path,
+            loop: true,
+            answer: 'auto',
+            maxCalls: 2,
+          }),
+        );
       const host = engine.telephony.mediaHost!.running!;
       const hostPids = (): number[] => processTree(host.pids()[0]!);
       await sleep(1000);
@@ -181,8 +259,16 @@ const suite: BenchSuite = {
       const idleCpu0 = cpuMs(hostPids());
       await sleep(MEASURE_MS);
       const idleHostCpu = ((cpuMs(hostPids()) - idleCpu0) / MEASURE_MS) * 100;
-      rows.push({ name: 'idle media host (no calls)', values: { ours: `${idleHostCpu.toFixed(1)} % CPU, ${idleHostPss.toFixed(0)} MiB`, native: `UA ${idleNativePss.toFixed(0)} MiB` } });
-      const looped = ([] as Int16Array[]).concat(...Array.from({ length: 20 }, () => prompt.frames));
+      rows.push({
+        name: 'idle media host (no calls)',
+        values: {
+          ours: `${idleHostCpu.toFixed(1)} % CPU, ${idleHostPss.toFixed(0)} MiB`,
+          native: `UA ${idleNativePss.toFixed(0)} MiB`,
+        },
+      });
+      const looped = ([] as Int16Array[]).concat(
+        ...Array.from({ length: 20 }, () => prompt.frames),
+      );
       for (const load of LOADS) {
         // ours
         const sessions = [];
@@ -213,13 +299,19 @@ const suite: BenchSuite = {
           await sleep(100);
         }
         const deadline = Date.now() + 20_000;
-        while (native.events.slice(before).filter((e) => e.type === 'CALL_ESTABLISHED').length < load && Date.now() < deadline) await sleep(50);
+        while (
+          native.events.slice(before).filter((e) => e.type === 'CALL_ESTABLISHED').length < load &&
+          Date.now() < deadline
+        )
+          await sleep(50);
         await sleep(2000);
         const nativeCpu0 = cpuMs([native.pid]);
         await sleep(MEASURE_MS);
         const nativeCpu = ((cpuMs([native.pid]) - nativeCpu0) / MEASURE_MS) * 100;
         const nativePss = pssMiB([native.pid]);
-        const upNative = native.events.slice(before).filter((e) => e.type === 'CALL_ESTABLISHED').length;
+        const upNative = native.events
+          .slice(before)
+          .filter((e) => e.type === 'CALL_ESTABLISHED').length;
         for (let i = 0; i < load; i++) await native.hangup().catch(() => undefined);
         await sleep(1500);
 
@@ -228,7 +320,11 @@ const suite: BenchSuite = {
           values: {
             ours: `${((hostCpu - idleHostCpu) / load).toFixed(1)} % (+ engine ${(engineCpu / load).toFixed(1)} %)`,
             native: `${(nativeCpu / load).toFixed(1)} %`,
-            'ratio ours / native': ((hostCpu - idleHostCpu) / load / Math.max(0.01, nativeCpu / load)).toFixed(1),
+            'ratio ours / native': (
+              (hostCpu - idleHostCpu) /
+              load /
+              Math.max(0.01, nativeCpu / load)
+            ).toFixed(1),
           },
         });
         rows.push({
@@ -237,10 +333,16 @@ const suite: BenchSuite = {
             // The engine's RSS moves with its garbage collector by more than a call costs: shown, not divided.
             ours: `${((hostPss - idleHostPss) / load).toFixed(1)} MiB (host ${hostPss.toFixed(0)} MiB; engine RSS ${engineRss.toFixed(0)} MiB)`,
             native: `${((nativePss - idleNativePss) / load).toFixed(2)} MiB (UA ${nativePss.toFixed(0)} MiB)`,
-            'ratio ours / native': ((hostPss - idleHostPss) / Math.max(0.01, nativePss - idleNativePss)).toFixed(1),
+            'ratio ours / native': (
+              (hostPss - idleHostPss) /
+              Math.max(0.01, nativePss - idleNativePss)
+            ).toFixed(1),
           },
         });
-        rows.push({ name: `${load} concurrent: calls up while measured`, values: { ours: `${upOurs}/${load}`, native: `${upNative}/${load}` } });
+        rows.push({
+          name: `${load} concurrent: calls up while measured`,
+          values: { ours: `${upOurs}/${load}`, native: `${upNative}/${load}` },
+        });
       }
       for (const phone of phones) await phone.stop();
       await native.stop();

@@ -9,12 +9,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { LiveCall } from '../electron/engine/api/contract.js';
 import { Engine } from '../electron/engine/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../test/support/chromium.js';
-import { ROOT, assertBuilt } from '../test/support/serve.js';
-import { ms, percentile, type BenchRow, type BenchSuite } from './harness.js';
+import { assertBuilt, ROOT } from '../test/support/serve.js';
+import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const CALLS = 100;
@@ -102,8 +103,17 @@ const suite: BenchSuite = {
   async run() {
     assertBuilt();
     const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-console-'));
-    const engine = await Engine.start({ dataDir, transport: 'websocket', version: 'bench', log: quiet });
-    const server = await startHeadlessServer({ api: engine, rendererDir: join(ROOT, 'out', 'renderer'), log: quiet });
+    const engine = await Engine.start({
+      dataDir,
+      transport: 'websocket',
+      version: 'bench',
+      log: quiet,
+    });
+    const server = await startHeadlessServer({
+      api: engine,
+      rendererDir: join(ROOT, 'out', 'renderer'),
+      log: quiet,
+    });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -113,7 +123,9 @@ const suite: BenchSuite = {
       const start = Date.now();
       const calls = Array.from({ length: CALLS }, (_, i) => liveCall(i, start));
       for (const call of calls) engine.liveCalls.upsert(call);
-      await page.waitForFunction(`document.querySelectorAll('[data-testid="live-row"]').length === ${CALLS}`);
+      await page.waitForFunction(
+        `document.querySelectorAll('[data-testid="live-row"]').length === ${CALLS}`,
+      );
       // What the wall looks like with 100 calls (a look, not a measurement).
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'live-wall-100-calls.png') });
@@ -124,7 +136,10 @@ const suite: BenchSuite = {
         const e2d = [...stats.eventToDomMs].sort((a, b) => a - b);
         const frames = [...stats.frameMs].sort((a, b) => a - b);
         rows.push({
-          name: perCallHz === 0 ? `${CALLS} calls, idle (durations ticking)` : `${CALLS} calls × ${perCallHz} updates/s (${CALLS * perCallHz}/s)`,
+          name:
+            perCallHz === 0
+              ? `${CALLS} calls, idle (durations ticking)`
+              : `${CALLS} calls × ${perCallHz} updates/s (${CALLS * perCallHz}/s)`,
           values: {
             'event → DOM median': e2d.length ? ms(percentile(e2d, 50)) : '—',
             'event → DOM p95': e2d.length ? ms(percentile(e2d, 95)) : '—',
@@ -146,7 +161,12 @@ const suite: BenchSuite = {
 };
 export default suite;
 
-async function measure(page: import('playwright-core').Page, engine: Engine, calls: LiveCall[], perCallHz: number): Promise<PageStats> {
+async function measure(
+  page: import('playwright-core').Page,
+  engine: Engine,
+  calls: LiveCall[],
+  perCallHz: number,
+): Promise<PageStats> {
   // The page's probes, as plain JavaScript: this file is type-checked without the DOM library,
   // and a string also keeps tsx's helpers (esbuild's __name) out of the page.
   await page.evaluate(PROBE_SCRIPT);
@@ -181,5 +201,7 @@ async function measure(page: import('playwright-core').Page, engine: Engine, cal
   } finally {
     clearInterval(timer);
   }
-  return (await page.evaluate('(() => { window.__bench.stop(); return window.__bench.stats; })()')) as PageStats;
+  return (await page.evaluate(
+    '(() => { window.__bench.stop(); return window.__bench.stats; })()',
+  )) as PageStats;
 }

@@ -10,10 +10,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Dialer } from '../electron/engine/dialer/index.js';
 import { silentLogger } from '../electron/engine/log.js';
 import { openSqliteStore } from '../electron/engine/store/sqlite-store.js';
-import { ms, percentile, perSecond, type BenchRow, type BenchSuite } from './harness.js';
+import { type BenchRow, type BenchSuite, ms, percentile, perSecond } from './harness.js';
 
 const CONTACTS = Number(process.env.OUTBOUND_BENCH_DIALER_CONTACTS ?? 1_000_000);
 const PASSES = Number(process.env.OUTBOUND_BENCH_DIALER_PASSES ?? 200);
@@ -33,7 +34,17 @@ const suite: BenchSuite = {
         INSERT INTO contacts (list_id, phone, name, time_zone, fields, created_at, updated_at)
         SELECT ${list.id}, '+86138' || printf('%08d', i), 'contact ' || i, CASE WHEN i % 4 = 0 THEN 'America/New_York' END, '{}', 0, 0 FROM n;
         INSERT INTO dnc_entries (phone, reason, source, created_at) SELECT phone, 'bench', 'api', 0 FROM contacts WHERE id % 100 = 7;`);
-      const trunk = await store.trunks.create({ name: 'bench', uri: 'ws://127.0.0.1:1', domain: 'bench.test', username: null, passwordCipher: null, register: false, callerId: null, maxConcurrentCalls: 500, role: 'primary' });
+      const trunk = await store.trunks.create({
+        name: 'bench',
+        uri: 'ws://127.0.0.1:1',
+        domain: 'bench.test',
+        username: null,
+        passwordCipher: null,
+        register: false,
+        callerId: null,
+        maxConcurrentCalls: 500,
+        role: 'primary',
+      });
       const weekdays = [['09:00', '20:00']];
       const campaign = await store.campaignContacts.createCampaign({
         name: 'bench',
@@ -44,7 +55,11 @@ const suite: BenchSuite = {
         linesPerAgent: 2,
         queue: 'default',
         maxConcurrentCalls: 200,
-        schedule: { timeZone: 'Asia/Shanghai', windows: { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays }, excludedDates: [] },
+        schedule: {
+          timeZone: 'Asia/Shanghai',
+          windows: { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays },
+          excludedDates: [],
+        },
         retryPolicy: { maxAttempts: 3, retryAfterMs: { busy: 600_000 }, dailyCapPerNumber: 3 },
         trunkIds: [trunk.id],
       });
@@ -56,7 +71,12 @@ const suite: BenchSuite = {
 
       const dialer = new Dialer({
         store,
-        line: { liveByTrunk: () => new Map(), liveTotal: () => 0, dial: async () => undefined, onCallEnded: () => () => undefined },
+        line: {
+          liveByTrunk: () => new Map(),
+          liveTotal: () => 0,
+          dial: async () => undefined,
+          onCallEnded: () => () => undefined,
+        },
         log: silentLogger,
         now: () => NOW,
         maxDesktopCalls: async () => 200,
@@ -72,7 +92,8 @@ const suite: BenchSuite = {
         if (!result) throw new Error('a pass found no free line');
         if (i >= 10) {
           durations.push(elapsed);
-          for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += result[key];
+          for (const key of Object.keys(totals) as Array<keyof typeof totals>)
+            totals[key] += result[key];
         }
         // Untimed: the calls just leased end (busy) and their contacts are put aside, so lines stay free.
         await store.database.exec(`
@@ -93,7 +114,15 @@ const suite: BenchSuite = {
             'leased / deferred / finished': `${totals.leased} / ${totals.deferred} / ${totals.finished}`,
           },
         },
-        { name: `campaign start: add ${added.toLocaleString('en-US')} contacts (INSERT … SELECT)`, values: { 'pass median': ms(enrollMs), 'pass p95': '', 'decisions/s (median pass)': '', 'leased / deferred / finished': '' } },
+        {
+          name: `campaign start: add ${added.toLocaleString('en-US')} contacts (INSERT … SELECT)`,
+          values: {
+            'pass median': ms(enrollMs),
+            'pass p95': '',
+            'decisions/s (median pass)': '',
+            'leased / deferred / finished': '',
+          },
+        },
       ];
       return rows;
     } finally {

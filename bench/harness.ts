@@ -30,7 +30,11 @@ export interface Timing {
 }
 
 /** Times `fn` `samples` times after `warmup` untimed runs. */
-export async function time(fn: () => Promise<unknown> | unknown, samples: number, warmup = Math.ceil(samples / 10)): Promise<Timing> {
+export async function time(
+  fn: () => Promise<unknown> | unknown,
+  samples: number,
+  warmup = Math.ceil(samples / 10),
+): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await fn();
   const durations: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -39,8 +43,19 @@ export async function time(fn: () => Promise<unknown> | unknown, samples: number
     durations.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   durations.sort((a, b) => a - b);
-  return { samples, medianMs: percentile(durations, 50), p95Ms: percentile(durations, 95), p99Ms: percentile(durations, 99) };
+  return {
+    samples,
+    medianMs: percentile(durations, 50),
+    p95Ms: percentile(durations, 95),
+    p99Ms: percentile(durations, 99),
+  };
 }
 
-export const ms = (value: number): string => (value >= 100 ? `${value.toFixed(0)} ms` : value >= 1 ? `${value.toFixed(2)} ms` : `${(value * 1000).toFixed(0)} µs`);
-export const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
+export const ms = (value: number): string =>
+  value >= 100
+    ? `${value.toFixed(0)} ms`
+    : value >= 1
+      ? `${value.toFixed(2)} ms`
+      : `${(value * 1000).toFixed(0)} µs`;
+export const perSecond = (value: number): string =>
+  `${Math.round(value).toLocaleString('en-US')}/s`;

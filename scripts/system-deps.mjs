@@ -7,19 +7,59 @@ import { existsSync } from 'node:fs';
 
 /** What each part of the suite needs: a file that proves it is there, and the package that brings it. */
 export const SYSTEM_NEEDS = [
-  { why: 'end-to-end tests of the console (Chromium driven by playwright-core)', probe: '/usr/bin/chromium', packages: ['chromium'] },
+  {
+    why: 'end-to-end tests of the console (Chromium driven by playwright-core)',
+    probe: '/usr/bin/chromium',
+    packages: ['chromium'],
+  },
   // Without a CJK font the Chinese screenshots show empty boxes (the text assertions pass either way).
-  { why: 'Chinese text in console screenshots', probe: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', packages: ['fonts-wqy-microhei'] },
+  {
+    why: 'Chinese text in console screenshots',
+    probe: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+    packages: ['fonts-wqy-microhei'],
+  },
   // The telephony test bed (test/telephony/): real SIP software on loopback, started by the tests.
-  { why: 'telephony bed: SIP proxy and registrar (Kamailio)', probe: '/usr/sbin/kamailio', packages: ['kamailio'] },
-  { why: 'telephony bed: WebSocket trunks for JsSIP (Kamailio websocket module)', probe: `/usr/lib/${multiarch()}/kamailio/modules/websocket.so`, packages: ['kamailio-websocket-modules'] },
-  { why: 'telephony bed: media relay between WebRTC and plain RTP (rtpengine)', probe: '/usr/bin/rtpengine', packages: ['rtpengine-daemon'] },
-  { why: 'telephony bed: customer phones (baresip)', probe: '/usr/bin/baresip', packages: ['baresip-core'] },
-  { why: 'telephony bed: scripted far ends (sipp)', probe: '/usr/bin/sipp', packages: ['sip-tester'] },
-  { why: 'telephony bed: spoken test clips (espeak-ng)', probe: '/usr/bin/espeak-ng', packages: ['espeak-ng'] },
-  { why: 'telephony bed: converting clips and phone voices (sox)', probe: '/usr/bin/sox', packages: ['sox'] },
+  {
+    why: 'telephony bed: SIP proxy and registrar (Kamailio)',
+    probe: '/usr/sbin/kamailio',
+    packages: ['kamailio'],
+  },
+  {
+    why: 'telephony bed: WebSocket trunks for JsSIP (Kamailio websocket module)',
+    probe: `/usr/lib/${multiarch()}/kamailio/modules/websocket.so`,
+    packages: ['kamailio-websocket-modules'],
+  },
+  {
+    why: 'telephony bed: media relay between WebRTC and plain RTP (rtpengine)',
+    probe: '/usr/bin/rtpengine',
+    packages: ['rtpengine-daemon'],
+  },
+  {
+    why: 'telephony bed: customer phones (baresip)',
+    probe: '/usr/bin/baresip',
+    packages: ['baresip-core'],
+  },
+  {
+    why: 'telephony bed: scripted far ends (sipp)',
+    probe: '/usr/bin/sipp',
+    packages: ['sip-tester'],
+  },
+  {
+    why: 'telephony bed: spoken test clips (espeak-ng)',
+    probe: '/usr/bin/espeak-ng',
+    packages: ['espeak-ng'],
+  },
+  {
+    why: 'telephony bed: converting clips and phone voices (sox)',
+    probe: '/usr/bin/sox',
+    packages: ['sox'],
+  },
   // Real human telephone speech (one speaker, with texts) for the phrase recognizer's rejection test.
-  { why: 'real speech in the recognizer tests', probe: '/usr/share/asterisk/sounds/en/vm-no.wav', packages: ['asterisk-core-sounds-en-wav'] },
+  {
+    why: 'real speech in the recognizer tests',
+    probe: '/usr/share/asterisk/sounds/en/vm-no.wav',
+    packages: ['asterisk-core-sounds-en-wav'],
+  },
 ];
 
 /** Debian's multiarch directory name for this machine (where Kamailio's modules live). */
@@ -28,7 +68,9 @@ function multiarch() {
 }
 
 export function missingPackages(needs = SYSTEM_NEEDS) {
-  return [...new Set(needs.filter((need) => !existsSync(need.probe)).flatMap((need) => need.packages))];
+  return [
+    ...new Set(needs.filter((need) => !existsSync(need.probe)).flatMap((need) => need.packages)),
+  ];
 }
 
 export function installCommand(packages) {
@@ -46,12 +88,14 @@ export function ensureSystemPackages(needs = SYSTEM_NEEDS, log = console.log) {
   }
   log(`Installing missing system packages: ${missing.join(', ')} (apt-get, as root)`);
   const update = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-  if (update.status !== 0) return `apt-get update failed (exit ${update.status}); run it by hand:\n  ${command}`;
+  if (update.status !== 0)
+    return `apt-get update failed (exit ${update.status}); run it by hand:\n  ${command}`;
   const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  if (install.status !== 0) return `apt-get install failed (exit ${install.status}); run it by hand:\n  ${command}`;
+  if (install.status !== 0)
+    return `apt-get install failed (exit ${install.status}); run it by hand:\n  ${command}`;
   const still = missingPackages(needs);
   return still.length === 0 ? null : `Installed, but still missing: ${still.join(', ')}`;
 }

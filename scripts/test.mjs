@@ -18,7 +18,10 @@ function fail(step, message) {
 function step(name, command, args) {
   const t = Date.now();
   console.log(`\n▶ ${name}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (result.status !== 0) fail(name, `exit code ${result.status ?? result.signal}`);
   console.log(`✔ ${name} (${seconds(t)})`);
 }
@@ -35,5 +38,8 @@ step('build', 'npx', ['electron-vite', 'build']);
 
 console.log('\n▶ tests (vitest: unit, contract, store, e2e)');
 console.log(`(set-up took ${seconds(started)}; vitest closes with the "N passed, N failed" line)`);
-const tests = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit', shell: process.platform === 'win32' });
+const tests = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
 process.exit(tests.status ?? 1);

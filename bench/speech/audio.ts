@@ -11,11 +11,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { floatToInt16, int16ToFloat, readWav, resample, toMono } from '../../electron/engine/audio/index.js';
+
+import {
+  floatToInt16,
+  int16ToFloat,
+  readWav,
+  resample,
+  toMono,
+} from '../../electron/engine/audio/index.js';
 import { checkModels, findModelsDir } from '../../electron/engine/models/index.js';
-import { addNoise, createRng, normalizeLevel, telephone } from '../../electron/engine/speech/recognizers/index.js';
+import {
+  addNoise,
+  createRng,
+  normalizeLevel,
+  telephone,
+} from '../../electron/engine/speech/recognizers/index.js';
 import { energyBounds } from '../../electron/engine/speech/testing/espeak.js';
-import type { TtsEngine, TtsLanguage, TtsOptions, TtsResult, TtsVoice } from '../../electron/engine/tts/index.js';
+import type {
+  TtsEngine,
+  TtsLanguage,
+  TtsOptions,
+  TtsResult,
+  TtsVoice,
+} from '../../electron/engine/tts/index.js';
 
 const run = promisify(execFile);
 
@@ -70,9 +88,14 @@ export async function speechLoop(tts: TtsEngine): Promise<SpeechLoop> {
     const pause = new Float32Array(Math.round((LOOP_PAUSES_MS[i]! * 16000) / 1000));
     parts.push(pause);
     at += pause.length;
-    const clip = (await tts.synthesize(line.text, { language: line.language, voice: line.voice })).samples;
+    const clip = (await tts.synthesize(line.text, { language: line.language, voice: line.voice }))
+      .samples;
     const bounds = energyBounds(clip, 16000);
-    if (bounds) utterances.push({ start: at + Math.round(bounds.startMs * 16), end: at + Math.round(bounds.endMs * 16) });
+    if (bounds)
+      utterances.push({
+        start: at + Math.round(bounds.startMs * 16),
+        end: at + Math.round(bounds.endMs * 16),
+      });
     parts.push(normalizeLevel(int16ToFloat(clip), -22));
     at += clip.length;
   }
@@ -107,7 +130,17 @@ export class EspeakCliTts implements TtsEngine {
     try {
       const out = join(dir, 'out.wav');
       const wpm = Math.round(175 * (options.rate ?? 1));
-      await run('espeak-ng', ['-v', options.voice ?? 'en-us', '-s', String(wpm), '-p', String(Math.round(options.pitch ?? 50)), '-w', out, text]);
+      await run('espeak-ng', [
+        '-v',
+        options.voice ?? 'en-us',
+        '-s',
+        String(wpm),
+        '-p',
+        String(Math.round(options.pitch ?? 50)),
+        '-w',
+        out,
+        text,
+      ]);
       const samples = await readWav16k(out);
       return { samples, sampleRate: 16000, durationMs: samples.length / 16 };
     } finally {
@@ -129,7 +162,16 @@ export class FliteTts implements TtsEngine {
     try {
       const out = join(dir, 'out.wav');
       const stretch = (1 / (options.rate ?? 1)).toFixed(3);
-      await run('flite', ['-voice', options.voice ?? 'slt', '--setf', `duration_stretch=${stretch}`, '-t', text, '-o', out]);
+      await run('flite', [
+        '-voice',
+        options.voice ?? 'slt',
+        '--setf',
+        `duration_stretch=${stretch}`,
+        '-t',
+        text,
+        '-o',
+        out,
+      ]);
       const samples = await readWav16k(out);
       return { samples, sampleRate: 16000, durationMs: samples.length / 16 };
     } finally {
@@ -154,7 +196,9 @@ const ASTERISK_TEXTS = '/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.tx
 export async function asteriskTexts(): Promise<Map<string, string> | null> {
   if (!existsSync(ASTERISK_SOUNDS) || !existsSync(ASTERISK_TEXTS)) return null;
   const texts = new Map<string, string>();
-  for (const line of gunzipSync(await readFile(ASTERISK_TEXTS)).toString('utf8').split('\n')) {
+  for (const line of gunzipSync(await readFile(ASTERISK_TEXTS))
+    .toString('utf8')
+    .split('\n')) {
     const m = /^([\w/-]+):\s*(.+)$/.exec(line.trim());
     if (m && existsSync(join(ASTERISK_SOUNDS, `${m[1]!}.wav`))) texts.set(m[1]!, m[2]!);
   }
@@ -168,7 +212,10 @@ export function threadCpuNs(): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      out.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+      out.set(
+        Number(tid),
+        Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]),
+      );
     } catch {
       // ended meanwhile
     }
@@ -176,4 +223,5 @@ export function threadCpuNs(): Map<number, number> {
   return out;
 }
 
-export const perThreadCpuAvailable = (): boolean => existsSync(`/proc/self/task/${process.pid}/schedstat`);
+export const perThreadCpuAvailable = (): boolean =>
+  existsSync(`/proc/self/task/${process.pid}/schedstat`);

@@ -4,6 +4,7 @@
  * on real human recordings (Debian's asterisk prompts).
  */
 import { join } from 'node:path';
+
 import { chunkFrames, floatToInt16, int16ToFloat } from '../../electron/engine/audio/index.js';
 import { askQuestion } from '../../electron/engine/bot/phrase-models.js';
 import { SAMPLE_FLOWS, validateFlow } from '../../electron/engine/dialog/index.js';
@@ -11,16 +12,37 @@ import {
   createRecognizer,
   normalizeLevel,
   offset,
-  SpeechEmbedder,
-  trainPhraseModel,
   type PhraseModel,
   type PhraseSpec,
   type Recognizer,
+  SpeechEmbedder,
+  trainPhraseModel,
 } from '../../electron/engine/speech/recognizers/index.js';
-import { evaluate, summarize, type EvalCase, type EvalOutcome } from '../../electron/engine/speech/recognizers/phrase/testing.js';
-import { EspeakWasmTts, FliteWasiTts, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult, type TtsVoice } from '../../electron/engine/tts/index.js';
-import { ms, time, type BenchRow } from '../harness.js';
-import { ASTERISK_SOUNDS, asteriskTexts, EspeakCliTts, FliteTts, hasCommand, readWav16k, type ModelPaths } from './audio.js';
+import {
+  type EvalCase,
+  type EvalOutcome,
+  evaluate,
+  summarize,
+} from '../../electron/engine/speech/recognizers/phrase/testing.js';
+import {
+  EspeakWasmTts,
+  FliteWasiTts,
+  type TtsEngine,
+  type TtsLanguage,
+  type TtsOptions,
+  type TtsResult,
+  type TtsVoice,
+} from '../../electron/engine/tts/index.js';
+import { type BenchRow, ms, time } from '../harness.js';
+import {
+  ASTERISK_SOUNDS,
+  asteriskTexts,
+  EspeakCliTts,
+  FliteTts,
+  hasCommand,
+  type ModelPaths,
+  readWav16k,
+} from './audio.js';
 
 interface Question {
   /** Where it comes from, e.g. "appointment-confirm-en/confirm". */
@@ -33,8 +55,22 @@ interface Question {
 
 /** Unrelated sentences (none of them in the trainer's DEFAULT_NEGATIVES). */
 const UNRELATED: Record<TtsLanguage, string[]> = {
-  en: ['I would like to order a pizza', 'the weather is nice in spring', 'my brother lives in Chicago', 'what is your company called', 'I never received that letter', 'can you hear me now'],
-  'zh-CN': ['我想订一个披萨', '春天的天气很好', '我哥哥住在上海', '你们公司叫什么名字', '我没收到那封信', '你能听见我吗'],
+  en: [
+    'I would like to order a pizza',
+    'the weather is nice in spring',
+    'my brother lives in Chicago',
+    'what is your company called',
+    'I never received that letter',
+    'can you hear me now',
+  ],
+  'zh-CN': [
+    '我想订一个披萨',
+    '春天的天气很好',
+    '我哥哥住在上海',
+    '你们公司叫什么名字',
+    '我没收到那封信',
+    '你能听见我吗',
+  ],
 };
 /** What people answer to "when?" questions: the agent-only questions must not take these as "agent". */
 const TIME_ANSWERS: Record<TtsLanguage, string[]> = {
@@ -89,20 +125,32 @@ function flowQuestions(): { questions: Question[]; duplicates: string[] } {
       const language = spec.language;
       const phrases = [...spec.phrases];
       const name = `${flowId}/${nodeId}`;
-      const same = questions.find((q) => q.language === language && JSON.stringify(q.phrases) === JSON.stringify(phrases));
+      const same = questions.find(
+        (q) => q.language === language && JSON.stringify(q.phrases) === JSON.stringify(phrases),
+      );
       if (same) {
         duplicates.push(`${name} = ${same.name}`);
         continue;
       }
       const intents = new Set(phrases.map((p) => p.intent));
-      questions.push({ name, language, phrases, offScript: intents.size === 1 ? TIME_ANSWERS[language] : [] });
+      questions.push({
+        name,
+        language,
+        phrases,
+        offScript: intents.size === 1 ? TIME_ANSWERS[language] : [],
+      });
     }
   }
   return { questions, duplicates };
 }
 
 /** Synthesizes every case ahead, a few processes at a time (CLI engines: one process per clip), into the memo. */
-async function prefetch(tts: TtsEngine, language: TtsLanguage, cases: readonly EvalCase[], concurrency = 3): Promise<void> {
+async function prefetch(
+  tts: TtsEngine,
+  language: TtsLanguage,
+  cases: readonly EvalCase[],
+  concurrency = 3,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < cases.length) {
@@ -113,7 +161,8 @@ async function prefetch(tts: TtsEngine, language: TtsLanguage, cases: readonly E
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-const share = (a: number, b: number): string => (b === 0 ? '—' : `${a}/${b} (${Math.round((a / b) * 100)} %)`);
+const share = (a: number, b: number): string =>
+  b === 0 ? '—' : `${a}/${b} (${Math.round((a / b) * 100)} %)`;
 
 function accuracyValues(outcomes: EvalOutcome[]): Record<string, string> {
   const s = summarize(outcomes);
@@ -141,18 +190,32 @@ const REAL_WORDS: { text: string; intent: string; recordings: string[] }[] = [
 const REAL_WORDS_RE = /\b(tomorrow|today|cancel\w*|good\s*-?bye|bye|hello|no|thank\w*|thanks)\b/i;
 const REAL_UNRELATED_MAX = 80;
 
-async function recognizeReal(recognizer: Recognizer, samples: Int16Array): Promise<{ top?: string; accepted?: string; noMatch: boolean; confidence: number }> {
+async function recognizeReal(
+  recognizer: Recognizer,
+  samples: Int16Array,
+): Promise<{ top?: string; accepted?: string; noMatch: boolean; confidence: number }> {
   const x = floatToInt16(normalizeLevel(offset(int16ToFloat(samples), 3200, 4800), -22));
   recognizer.start();
   for (const frame of chunkFrames(x)) recognizer.push(frame);
   const r = await recognizer.finish();
-  return { top: r.alternatives[0]?.intent, accepted: r.intent, noMatch: r.noMatch, confidence: r.confidence };
+  return {
+    top: r.alternatives[0]?.intent,
+    accepted: r.intent,
+    noMatch: r.noMatch,
+    confidence: r.confidence,
+  };
 }
 
-export async function phraseRows(paths: ModelPaths, progress: (line: string) => void): Promise<{ rows: BenchRow[]; notes: string[] }> {
+export async function phraseRows(
+  paths: ModelPaths,
+  progress: (line: string) => void,
+): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
-  const embedder = await SpeechEmbedder.load({ melPath: paths.mel, embeddingPath: paths.embedding });
+  const embedder = await SpeechEmbedder.load({
+    melPath: paths.mel,
+    embeddingPath: paths.embedding,
+  });
   const wasm = new EspeakWasmTts();
   // The engine trains with every engine of the language: espeak-ng WASM, plus flite (WASI) for English.
   const flite = new FliteWasiTts();
@@ -160,7 +223,8 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
   const tts = new MemoTts(wasm);
   try {
     const { questions, duplicates } = flowQuestions();
-    if (duplicates.length) notes.push(`identical phrase sets trained once: ${duplicates.join('; ')}`);
+    if (duplicates.length)
+      notes.push(`identical phrase sets trained once: ${duplicates.join('; ')}`);
 
     // --- Training as the engine does it: every espeak voice of the language (default variants/prosody/augmentation), plus flite for English.
     const models = new Map<Question, PhraseModel>();
@@ -169,21 +233,35 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
     for (const q of questions) {
       progress(`phrase: training ${describeQuestion(q)}`);
       const started = performance.now();
-      const model = await trainPhraseModel({ language: q.language, phrases: q.phrases }, { tts: wasm, extraEngines: [flite], embedder });
+      const model = await trainPhraseModel(
+        { language: q.language, phrases: q.phrases },
+        { tts: wasm, extraEngines: [flite], embedder },
+      );
       const seconds = (performance.now() - started) / 1000;
       trainSeconds.push(seconds);
       models.set(q, model);
-      perQuestion.push(`${q.name} ${seconds.toFixed(1)} s (${q.phrases.length} phrases, ${model.stats.clips} clips)`);
+      perQuestion.push(
+        `${q.name} ${seconds.toFixed(1)} s (${q.phrases.length} phrases, ${model.stats.clips} clips)`,
+      );
     }
     const sorted = [...trainSeconds].sort((a, b) => a - b);
-    const medianTrain = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    const medianTrain =
+      sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 
     // --- Compute per utterance (the confirm question: the largest model).
-    const confirm = questions.find((q) => q.language === 'en' && q.phrases.length > 5) ?? questions[0]!;
+    const confirm =
+      questions.find((q) => q.language === 'en' && q.phrases.length > 5) ?? questions[0]!;
     const recognizer = await createRecognizer('phrase', { model: models.get(confirm)!, embedder });
     const computeRows: BenchRow[] = [];
-    for (const text of ['I need to reschedule', 'can you call me back later because I am driving on the highway right now']) {
-      const speech = int16ToFloat((await tts.synthesize(text, { language: 'en', voice: 'en-us' })).samples);
+    for (const text of [
+      'I need to reschedule',
+      'can you call me back later because I am driving on the highway right now',
+    ]) {
+      const speech = int16ToFloat(
+        (await tts.synthesize(text, { language: 'en', voice: 'en-us' })).samples,
+      );
       const audio = floatToInt16(normalizeLevel(offset(speech, 3200, 4800), -22));
       const frames = chunkFrames(audio);
       const seconds = audio.length / 16000;
@@ -205,7 +283,10 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
     }
     rows.push({
       name: `Phrase training, per question (fresh, no cache)`,
-      values: { median: `${medianTrain.toFixed(1)} s`, detail: `median of ${trainSeconds.length}: ${perQuestion.join('; ')}` },
+      values: {
+        median: `${medianTrain.toFixed(1)} s`,
+        detail: `median of ${trainSeconds.length}: ${perQuestion.join('; ')}`,
+      },
     });
     rows.push(...computeRows);
 
@@ -248,7 +329,8 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
     } else notes.push('Debian espeak-ng CLI not installed: its row is missing');
     if (await hasCommand('flite', ['-lv'])) {
       speakers.en.push({
-        label: 'Debian flite voices slt/rms/awb (NOT held apart: training uses the same flite voices via WASI)',
+        label:
+          'Debian flite voices slt/rms/awb (NOT held apart: training uses the same flite voices via WASI)',
         tts: new MemoTts(new FliteTts()),
         settings: [
           { voice: 'slt', rate: 1, pitch: 50 },
@@ -256,7 +338,10 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
           { voice: 'awb', rate: 0.95, pitch: 50 },
         ],
       });
-    } else notes.push('flite not installed (apt-get install -y flite failed or was not run): its row is missing');
+    } else
+      notes.push(
+        'flite not installed (apt-get install -y flite failed or was not run): its row is missing',
+      );
 
     const misses: string[] = [];
     for (const q of questions) {
@@ -270,10 +355,17 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
         }
         if (speaker.tts !== tts) await prefetch(speaker.tts, q.language, cases); // evaluation audio only: not timed
         const outcomes = await evaluate(recognizerQ, speaker.tts, q.language, cases);
-        for (const o of outcomes) if (o.intent ? o.top !== o.intent || o.noMatch : !o.noMatch) misses.push(`${q.name} ${o.voice}: "${o.text}" → ${o.top ?? '-'} ${o.confidence.toFixed(2)}${o.noMatch ? ' (no match)' : ''}`);
+        for (const o of outcomes)
+          if (o.intent ? o.top !== o.intent || o.noMatch : !o.noMatch)
+            misses.push(
+              `${q.name} ${o.voice}: "${o.text}" → ${o.top ?? '-'} ${o.confidence.toFixed(2)}${o.noMatch ? ' (no match)' : ''}`,
+            );
         rows.push({
           name: `Accuracy, synthetic: ${describeQuestion(q)}, ${speaker.label}`,
-          values: { ...accuracyValues(outcomes), detail: `${speaker.settings.length} settings × ${q.phrases.length} phrases; unrelated: ${UNRELATED[q.language].length}${q.offScript.length ? ` + ${q.offScript.length} time answers` : ''} sentences per setting; call-like path (noise 20 dB SNR, telephone)` },
+          values: {
+            ...accuracyValues(outcomes),
+            detail: `${speaker.settings.length} settings × ${q.phrases.length} phrases; unrelated: ${UNRELATED[q.language].length}${q.offScript.length ? ` + ${q.offScript.length} time answers` : ''} sentences per setting; call-like path (noise 20 dB SNR, telephone)`,
+          },
         });
       }
     }
@@ -283,19 +375,44 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
     if (!texts) {
       notes.push('asterisk-core-sounds-en-wav not installed: no real-recording rows');
     } else {
-      const realQuestion: Question = { name: 'asterisk-words', language: 'en', phrases: REAL_WORDS.map((w) => ({ text: w.text, intent: w.intent })), offScript: [] };
-      progress(`phrase: training the real-recordings question (${realQuestion.phrases.length} words)`);
+      const realQuestion: Question = {
+        name: 'asterisk-words',
+        language: 'en',
+        phrases: REAL_WORDS.map((w) => ({ text: w.text, intent: w.intent })),
+        offScript: [],
+      };
+      progress(
+        `phrase: training the real-recordings question (${realQuestion.phrases.length} words)`,
+      );
       const started = performance.now();
-      const realModel = await trainPhraseModel({ language: 'en', phrases: realQuestion.phrases }, { tts: wasm, extraEngines: [flite], embedder });
+      const realModel = await trainPhraseModel(
+        { language: 'en', phrases: realQuestion.phrases },
+        { tts: wasm, extraEngines: [flite], embedder },
+      );
       const realTrainS = (performance.now() - started) / 1000;
       const realRecognizer = await createRecognizer('phrase', { model: realModel, embedder });
-      const positives = REAL_WORDS.flatMap((w) => w.recordings.filter((r) => texts.has(r)).map((r) => ({ name: r, intent: w.intent })));
+      const positives = REAL_WORDS.flatMap((w) =>
+        w.recordings.filter((r) => texts.has(r)).map((r) => ({ name: r, intent: w.intent })),
+      );
       const realOutcomes: EvalOutcome[] = [];
       const realMisses: string[] = [];
       for (const p of positives) {
-        const r = await recognizeReal(realRecognizer, await readWav16k(join(ASTERISK_SOUNDS, `${p.name}.wav`)));
-        realOutcomes.push({ text: p.name, intent: p.intent, voice: 'asterisk', rate: 1, pitch: 50, ...r });
-        if (r.top !== p.intent || r.noMatch) realMisses.push(`${p.name} → ${r.top ?? '-'} ${r.confidence.toFixed(2)}${r.noMatch ? ' (no match)' : ''}`);
+        const r = await recognizeReal(
+          realRecognizer,
+          await readWav16k(join(ASTERISK_SOUNDS, `${p.name}.wav`)),
+        );
+        realOutcomes.push({
+          text: p.name,
+          intent: p.intent,
+          voice: 'asterisk',
+          rate: 1,
+          pitch: 50,
+          ...r,
+        });
+        if (r.top !== p.intent || r.noMatch)
+          realMisses.push(
+            `${p.name} → ${r.top ?? '-'} ${r.confidence.toFixed(2)}${r.noMatch ? ' (no match)' : ''}`,
+          );
       }
       // Out of set: top-level prompts 0.4–3 s whose text has none of the words, spread over the alphabet.
       const candidates: { name: string; samples: Int16Array }[] = [];
@@ -306,23 +423,34 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
         candidates.push({ name, samples });
       }
       const step = Math.max(1, candidates.length / REAL_UNRELATED_MAX);
-      const unrelated = Array.from({ length: Math.min(REAL_UNRELATED_MAX, candidates.length) }, (_, i) => candidates[Math.floor(i * step)]!);
+      const unrelated = Array.from(
+        { length: Math.min(REAL_UNRELATED_MAX, candidates.length) },
+        (_, i) => candidates[Math.floor(i * step)]!,
+      );
       const falseAccepts: string[] = [];
       for (const u of unrelated) {
         const r = await recognizeReal(realRecognizer, u.samples);
         realOutcomes.push({ text: u.name, voice: 'asterisk', rate: 1, pitch: 50, ...r });
-        if (!r.noMatch) falseAccepts.push(`${u.name} "${texts.get(u.name)}" → ${r.accepted} ${r.confidence.toFixed(2)}`);
+        if (!r.noMatch)
+          falseAccepts.push(
+            `${u.name} "${texts.get(u.name)}" → ${r.accepted} ${r.confidence.toFixed(2)}`,
+          );
       }
       // The same question on held-apart synthetic voices, for comparison with the real voice.
       const synthCases: EvalCase[] = [];
       for (const s of speakers.en[0]!.settings) {
-        for (const p of realQuestion.phrases) synthCases.push({ text: p.text, intent: p.intent, ...s });
+        for (const p of realQuestion.phrases)
+          synthCases.push({ text: p.text, intent: p.intent, ...s });
         for (const text of UNRELATED.en) synthCases.push({ text, ...s });
       }
       const synthOutcomes = await evaluate(realRecognizer, tts, 'en', synthCases);
       rows.push({
         name: `Accuracy, synthetic: asterisk-words question (${realQuestion.phrases.length} words, trained ${realTrainS.toFixed(1)} s), ${speakers.en[0]!.label}`,
-        values: { ...accuracyValues(synthOutcomes), detail: 'the real-recordings question spoken by held-apart espeak variants, for comparison' },
+        values: {
+          ...accuracyValues(synthOutcomes),
+          detail:
+            'the real-recordings question spoken by held-apart espeak variants, for comparison',
+        },
       });
       rows.push({
         name: `Accuracy, REAL human speech: asterisk prompts (1 speaker, 8 kHz), words ${REAL_WORDS.map((w) => `"${w.text}"`).join(', ')}`,
@@ -332,7 +460,10 @@ export async function phraseRows(paths: ModelPaths, progress: (line: string) => 
         },
       });
     }
-    rows.push({ name: 'Accuracy, REAL human speech, Mandarin', values: { detail: 'not measured: no real Mandarin recordings are available on this machine' } });
+    rows.push({
+      name: 'Accuracy, REAL human speech, Mandarin',
+      values: { detail: 'not measured: no real Mandarin recordings are available on this machine' },
+    });
     for (const m of misses) progress(`  miss: ${m}`);
   } finally {
     await embedder.release();

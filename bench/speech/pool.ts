@@ -4,9 +4,10 @@
  * VAD results and end-of-speech decisions take to come back.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { SpeechWorkerPool, type SpeechCall } from '../../electron/engine/speech/index.js';
-import { ms, percentile, type BenchRow } from '../harness.js';
-import { perThreadCpuAvailable, threadCpuNs, type SpeechLoop } from './audio.js';
+
+import { type SpeechCall, SpeechWorkerPool } from '../../electron/engine/speech/index.js';
+import { type BenchRow, ms, percentile } from '../harness.js';
+import { perThreadCpuAvailable, type SpeechLoop, threadCpuNs } from './audio.js';
 
 export const LOADS = [1, 10, 25];
 export const MEASURE_MS = 15_000;
@@ -16,7 +17,8 @@ const ELD_RESOLUTION_MS = 10;
 const FRAME = 320;
 const WINDOW = 512;
 
-const sleep = (milliseconds: number): Promise<void> => new Promise((r) => setTimeout(r, milliseconds));
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, milliseconds));
 
 interface Sample {
   /** Wall ms of the 1 s interval. */
@@ -35,7 +37,11 @@ class CpuSampler {
   constructor(private readonly preexisting: Set<number>) {}
 
   private read(): { at: number; process: NodeJS.CpuUsage; threads: Map<number, number> } {
-    return { at: performance.now(), process: process.cpuUsage(), threads: perThreadCpuAvailable() ? threadCpuNs() : new Map() };
+    return {
+      at: performance.now(),
+      process: process.cpuUsage(),
+      threads: perThreadCpuAvailable() ? threadCpuNs() : new Map(),
+    };
   }
 
   start(): void {
@@ -49,12 +55,18 @@ class CpuSampler {
 
   private sample(): void {
     const now = this.read();
-    const delta = (tid: number): number => ((now.threads.get(tid) ?? 0) - (this.last.threads.get(tid) ?? 0)) / 1e6;
+    const delta = (tid: number): number =>
+      ((now.threads.get(tid) ?? 0) - (this.last.threads.get(tid) ?? 0)) / 1e6;
     let pool = 0;
     for (const tid of now.threads.keys()) if (!this.preexisting?.has(tid)) pool += delta(tid);
     this.samples.push({
       wallMs: now.at - this.last.at,
-      processCpuMs: (now.process.user - this.last.process.user + now.process.system - this.last.process.system) / 1000,
+      processCpuMs:
+        (now.process.user -
+          this.last.process.user +
+          now.process.system -
+          this.last.process.system) /
+        1000,
       mainCpuMs: delta(process.pid),
       poolCpuMs: pool,
     });
@@ -78,10 +90,15 @@ interface CallRecord {
   truthEnds: number[];
 }
 
-export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (line: string) => void): Promise<BenchRow[]> {
+export async function poolRows(
+  vadPath: string,
+  loop: SpeechLoop,
+  progress: (line: string) => void,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const loopFrames: Int16Array[] = [];
-  for (let i = 0; i + FRAME <= loop.samples.length; i += FRAME) loopFrames.push(loop.samples.subarray(i, i + FRAME));
+  for (let i = 0; i + FRAME <= loop.samples.length; i += FRAME)
+    loopFrames.push(loop.samples.subarray(i, i + FRAME));
   const loopLength = loopFrames.length * FRAME;
   const totalFrames = Math.ceil((WARMUP_MS + MEASURE_MS + 500) / 20);
 
@@ -103,9 +120,16 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
     await sleep(IDLE_MS);
     idleLag.disable();
     idle.stop();
-    const idleProcess = percentile(percentOfCore(idle.samples, (s) => s.processCpuMs), 50);
-    const idlePool = percentile(percentOfCore(idle.samples, (s) => s.poolCpuMs), 50);
-    const lagMs = (h: ReturnType<typeof monitorEventLoopDelay>, p: number): number => Math.max(0, h.percentile(p) / 1e6 - ELD_RESOLUTION_MS);
+    const idleProcess = percentile(
+      percentOfCore(idle.samples, (s) => s.processCpuMs),
+      50,
+    );
+    const idlePool = percentile(
+      percentOfCore(idle.samples, (s) => s.poolCpuMs),
+      50,
+    );
+    const lagMs = (h: ReturnType<typeof monitorEventLoopDelay>, p: number): number =>
+      Math.max(0, h.percentile(p) / 1e6 - ELD_RESOLUTION_MS);
     rows.push({
       name: `Pool idle (${pool.size} worker loaded, no calls): event-loop lag`,
       values: {
@@ -132,7 +156,14 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
           }
         }
         truthEnds.sort((a, b) => a - b);
-        const record: CallRecord = { call, pushWall: [], windowDelays: [], endDelays: [], windows: 0, truthEnds };
+        const record: CallRecord = {
+          call,
+          pushWall: [],
+          windowDelays: [],
+          endDelays: [],
+          windows: 0,
+          truthEnds,
+        };
         records.push(record);
         call.onWindow((window) => {
           if (!measuring) return;
@@ -148,7 +179,11 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
           const now = performance.now();
           // The true end this decision is about: the utterance whose energy end is nearest the VAD's end.
           const endSample = event.endMs * 16;
-          const truth = truthEnds.reduce<number | undefined>((best, t) => (best === undefined || Math.abs(t - endSample) < Math.abs(best - endSample) ? t : best), undefined);
+          const truth = truthEnds.reduce<number | undefined>(
+            (best, t) =>
+              best === undefined || Math.abs(t - endSample) < Math.abs(best - endSample) ? t : best,
+            undefined,
+          );
           if (truth === undefined || Math.abs(truth - endSample) > 300 * 16) return;
           const pushedAt = record.pushWall[Math.floor((truth - 1) / FRAME)];
           if (pushedAt !== undefined) record.endDelays.push(now - pushedAt);
@@ -164,7 +199,8 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
             call.push(loopFrames[(offsetFrames + pushed) % loopFrames.length]!);
             pushed++;
           }
-          if (pushed < totalFrames) timers[i] = setTimeout(tick, Math.max(0, callStart + pushed * 20 - performance.now()));
+          if (pushed < totalFrames)
+            timers[i] = setTimeout(tick, Math.max(0, callStart + pushed * 20 - performance.now()));
         };
         timers[i] = setTimeout(tick, Math.max(0, callStart - performance.now()));
       }
@@ -184,9 +220,17 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
       for (const t of timers) clearTimeout(t);
       await Promise.all(records.map((r) => r.call.close()));
 
-      const poolPerCall = percentOfCore(sampler.samples, (s) => s.poolCpuMs - (idlePool / 100) * s.wallMs, load);
+      const poolPerCall = percentOfCore(
+        sampler.samples,
+        (s) => s.poolCpuMs - (idlePool / 100) * s.wallMs,
+        load,
+      );
       const mainPerCall = percentOfCore(sampler.samples, (s) => s.mainCpuMs, load);
-      const processPerCall = percentOfCore(sampler.samples, (s) => s.processCpuMs - (idleProcess / 100) * s.wallMs, load);
+      const processPerCall = percentOfCore(
+        sampler.samples,
+        (s) => s.processCpuMs - (idleProcess / 100) * s.wallMs,
+        load,
+      );
       const delays = records.flatMap((r) => r.windowDelays).sort((a, b) => a - b);
       const endDelays = records.flatMap((r) => r.endDelays).sort((a, b) => a - b);
       const windows = records.reduce((a, r) => a + r.windows, 0);
@@ -194,7 +238,11 @@ export async function poolRows(vadPath: string, loop: SpeechLoop, progress: (lin
       const label = `${load} call${load === 1 ? '' : 's'}`;
       rows.push({
         name: `Pool, ${label}: event-loop lag`,
-        values: { median: ms(lagMs(lag, 50)), p99: ms(lagMs(lag, 99)), detail: `max ${ms(lagMs(lag, 100))}; ${workers}` },
+        values: {
+          median: ms(lagMs(lag, 50)),
+          p99: ms(lagMs(lag, 99)),
+          detail: `max ${ms(lagMs(lag, 100))}; ${workers}`,
+        },
       });
       rows.push({
         name: `Pool, ${label}: speech-worker CPU per call (% of a core)`,

@@ -1,7 +1,11 @@
 /** Silero VAD in the calling thread: the time of one 32 ms window at 16 and 8 kHz. */
-import { int16ToFloat, floatToInt16, resample } from '../../electron/engine/audio/index.js';
-import { SileroModel, windowGeometry, type VadSampleRate } from '../../electron/engine/speech/index.js';
-import { ms, percentile, type BenchRow } from '../harness.js';
+import { floatToInt16, int16ToFloat, resample } from '../../electron/engine/audio/index.js';
+import {
+  SileroModel,
+  type VadSampleRate,
+  windowGeometry,
+} from '../../electron/engine/speech/index.js';
+import { type BenchRow, ms, percentile } from '../harness.js';
 import type { SpeechLoop } from './audio.js';
 
 export const VAD_WINDOWS = 1500;
@@ -12,7 +16,10 @@ export async function vadRows(vadPath: string, loop: SpeechLoop): Promise<BenchR
   const rows: BenchRow[] = [];
   try {
     for (const rate of [16000, 8000] as VadSampleRate[]) {
-      const audio = rate === 16000 ? loop.samples : floatToInt16(resample(int16ToFloat(loop.samples), 16000, rate));
+      const audio =
+        rate === 16000
+          ? loop.samples
+          : floatToInt16(resample(int16ToFloat(loop.samples), 16000, rate));
       const { windowSamples, windowMs } = windowGeometry(rate);
       const stream = model.createStream(rate);
       const durations: number[] = [];

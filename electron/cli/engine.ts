@@ -6,9 +6,10 @@
  * a start failure becomes a printed error and exit 1.
  */
 import WebSocket from 'ws';
+
 import { createApiClient } from '../engine/api/client.js';
-import { ApiError } from '../engine/api/errors.js';
 import type { CommandName } from '../engine/api/contract.js';
+import { ApiError } from '../engine/api/errors.js';
 import { createWebSocketTransport, type WebSocketLike } from '../engine/api/ws-client.js';
 import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import type { Output } from './output.js';
@@ -25,9 +26,18 @@ export type ApiRequest = (command: CommandName, params?: unknown) => Promise<unk
 export type ApiTarget = 'server' | 'workspace';
 
 /** An in-process engine on the data folder, or null after printing why it could not start. */
-export async function startCliEngine(options: CliEngineOptions, out: Output): Promise<Engine | null> {
+export async function startCliEngine(
+  options: CliEngineOptions,
+  out: Output,
+): Promise<Engine | null> {
   try {
-    return await Engine.start({ dataDir: options.dataDir, transport: 'in-process', version: options.version, log: options.log, actor: 'cli' });
+    return await Engine.start({
+      dataDir: options.dataDir,
+      transport: 'in-process',
+      version: options.version,
+      log: options.log,
+      actor: 'cli',
+    });
   } catch (error) {
     if (!(error instanceof EngineStartError)) throw error;
     out.error(error.code, error.message);
@@ -57,11 +67,14 @@ export async function withWorkspaceApi(
   const server = await readServerFile(options.dataDir);
   if (server) {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-    const transport = createWebSocketTransport(`ws://${host}:${server.port}/api?token=${server.token}`, {
-      createSocket: (target) => new WebSocket(target) as unknown as WebSocketLike,
-      fatalCloseCodes: [4401],
-      reconnect: false,
-    });
+    const transport = createWebSocketTransport(
+      `ws://${host}:${server.port}/api?token=${server.token}`,
+      {
+        createSocket: (target) => new WebSocket(target) as unknown as WebSocketLike,
+        fatalCloseCodes: [4401],
+        reconnect: false,
+      },
+    );
     const connected = await transport.ready(5_000).then(
       () => true,
       () => false,
@@ -70,7 +83,14 @@ export async function withWorkspaceApi(
       const api = createApiClient(transport);
       try {
         // The client's request is typed per command; each CLI module passes that command's params.
-        return await run((command, params) => (api.request as (c: CommandName, p: unknown) => Promise<unknown>)(command, params ?? {}), 'server');
+        return await run(
+          (command, params) =>
+            (api.request as (c: CommandName, p: unknown) => Promise<unknown>)(
+              command,
+              params ?? {},
+            ),
+          'server',
+        );
       } finally {
         transport.close();
       }

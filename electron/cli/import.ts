@@ -6,7 +6,12 @@
  * reason: the file is fine, some rows are not); 1 when the file cannot be imported at all (empty,
  * unreadable, no phone column); 2 for a usage mistake.
  */
-import { importContactsFromFile, ImportError, targetOf, type ImportResult } from '../engine/contacts/index.js';
+import {
+  importContactsFromFile,
+  ImportError,
+  type ImportResult,
+  targetOf,
+} from '../engine/contacts/index.js';
 import { openStore, StoreError } from '../engine/store/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
@@ -23,13 +28,24 @@ export interface ImportCommandOptions {
 /** Progress is printed at most this often: a million-row file would otherwise flood the output. */
 const PROGRESS_INTERVAL_MS = 1_000;
 
-export async function importCommand(args: string[], options: ImportCommandOptions, out: Output): Promise<number> {
+export async function importCommand(
+  args: string[],
+  options: ImportCommandOptions,
+  out: Output,
+): Promise<number> {
   const [file, ...extra] = args;
-  if (file === undefined) throw new UsageError('import needs a FILE: outbound import contacts.csv --list NAME');
-  if (extra.length > 0) throw new UsageError(`import takes one FILE (got also "${extra.join(' ')}")`);
-  if (options.list === undefined || options.list.trim() === '') throw new UsageError('import needs --list NAME, the contact list to import into (created when missing)');
+  if (file === undefined)
+    throw new UsageError('import needs a FILE: outbound import contacts.csv --list NAME');
+  if (extra.length > 0)
+    throw new UsageError(`import takes one FILE (got also "${extra.join(' ')}")`);
+  if (options.list === undefined || options.list.trim() === '')
+    throw new UsageError(
+      'import needs --list NAME, the contact list to import into (created when missing)',
+    );
   if (options.region !== undefined && !/^[A-Za-z]{2}$/.test(options.region)) {
-    throw new UsageError(`--region is a two-letter region code such as CN, US or GB (got "${options.region}")`);
+    throw new UsageError(
+      `--region is a two-letter region code such as CN, US or GB (got "${options.region}")`,
+    );
   }
   const map = parseMap(options.map);
 
@@ -52,15 +68,24 @@ export async function importCommand(args: string[], options: ImportCommandOption
       region: options.region?.toUpperCase(),
       map,
       onRejected(row) {
-        out.record({ event: 'import.rejected', ...row }, `row ${row.row}: ${row.reason}${row.raw ? `  [${row.raw}]` : ''}`);
+        out.record(
+          { event: 'import.rejected', ...row },
+          `row ${row.row}: ${row.reason}${row.raw ? `  [${row.raw}]` : ''}`,
+        );
       },
       onProgress(progress) {
         const now = performance.now();
         if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        const percent = progress.totalBytes > 0 ? Math.floor((progress.bytesRead / progress.totalBytes) * 100) : 100;
+        const percent =
+          progress.totalBytes > 0
+            ? Math.floor((progress.bytesRead / progress.totalBytes) * 100)
+            : 100;
         if (out.json) out.record({ event: 'import.progress', ...progress }, '');
-        else if (tty) options.progressStream?.write(`\r${progress.rowsRead.toLocaleString('en-US')} rows read (${percent}%)`);
+        else if (tty)
+          options.progressStream?.write(
+            `\r${progress.rowsRead.toLocaleString('en-US')} rows read (${percent}%)`,
+          );
       },
     });
     if (tty) options.progressStream?.write('\r\x1b[K');
@@ -69,7 +94,10 @@ export async function importCommand(args: string[], options: ImportCommandOption
     return 0;
   } catch (error) {
     if (error instanceof ImportError) {
-      out.error(error.code, `${error.message}${/Nothing was imported/.test(error.message) ? '' : ' Nothing was imported.'}`);
+      out.error(
+        error.code,
+        `${error.message}${/Nothing was imported/.test(error.message) ? '' : ' Nothing was imported.'}`,
+      );
       return 1;
     }
     throw error;
@@ -84,7 +112,9 @@ export function parseMap(entries: readonly string[]): Map<string, string> {
   for (const entry of entries) {
     const at = entry.lastIndexOf('=');
     if (at <= 0 || at === entry.length - 1) {
-      throw new UsageError(`--map takes column=field, e.g. --map "手机号码=phone" or --map "Level=vip_level" (got "${entry}")`);
+      throw new UsageError(
+        `--map takes column=field, e.g. --map "手机号码=phone" or --map "Level=vip_level" (got "${entry}")`,
+      );
     }
     const column = entry.slice(0, at).trim();
     if (map.has(column)) throw new UsageError(`--map: column "${column}" is mapped twice`);

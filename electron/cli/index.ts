@@ -4,10 +4,14 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import packageJson from '../../package.json';
 import { runCli } from './main.js';
 
 const outDir = dirname(fileURLToPath(import.meta.url));
 
-const code = await runCli(process.argv.slice(2), { version: packageJson.version, rendererDir: join(outDir, 'renderer') });
+const code = await runCli(process.argv.slice(2), {
+  version: packageJson.version,
+  rendererDir: join(outDir, 'renderer'),
+});
 process.exitCode = code;

@@ -1,14 +1,15 @@
 /** Parses `outbound …` arguments and runs the command. Returns the exit code. */
 import { parseArgs } from 'node:util';
+
 import { createStderrLogger, defaultDataDir } from '../engine/index.js';
+import { placeCall } from './call.js';
+import { campaignCommand } from './campaign.js';
+import { dncCommand } from './dnc.js';
+import { flowCommand } from './flow.js';
+import { importCommand } from './import.js';
 import { createOutput, type Streams } from './output.js';
 import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
-import { placeCall } from './call.js';
-import { flowCommand } from './flow.js';
-import { importCommand } from './import.js';
-import { dncCommand } from './dnc.js';
-import { campaignCommand } from './campaign.js';
 import { USAGE, UsageError } from './usage.js';
 
 export interface CliContext {
@@ -83,7 +84,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       return 0;
     }
     if (command === 'serve') {
-      if (rest.length > 0) throw new UsageError(`serve takes no arguments (got "${rest.join(' ')}")`);
+      if (rest.length > 0)
+        throw new UsageError(`serve takes no arguments (got "${rest.join(' ')}")`);
       return await serve(
         {
           dataDir: values.data ?? defaultDataDir(),
@@ -102,13 +104,19 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       return await trunkCommand(
         rest,
         values,
-        { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} }, readStdin: context.readStdin ?? readProcessStdin },
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          version: context.version,
+          log: { ...log, info() {} },
+          readStdin: context.readStdin ?? readProcessStdin,
+        },
         out,
       );
     }
     if (command === 'call') {
       const [number, ...extra] = rest;
-      if (number === undefined) throw new UsageError('call needs a number: outbound call <number> --trunk NAME');
+      if (number === undefined)
+        throw new UsageError('call needs a number: outbound call <number> --trunk NAME');
       if (extra.length > 0) throw new UsageError(`call takes one number (got "${rest.join(' ')}")`);
       return await placeCall(
         {
@@ -131,23 +139,67 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       );
     }
     if (command === 'flow') {
-      return await flowCommand(rest, { contact: values.contact ?? [], timeZone: values.tz, input: process.stdin, dataDir: values.data ?? defaultDataDir() }, out);
+      return await flowCommand(
+        rest,
+        {
+          contact: values.contact ?? [],
+          timeZone: values.tz,
+          input: process.stdin,
+          dataDir: values.data ?? defaultDataDir(),
+        },
+        out,
+      );
     }
     if (command === 'import') {
-      return await importCommand(rest, { dataDir: values.data ?? defaultDataDir(), list: values.list, region: values.region, map: values.map ?? [], progressStream: process.stderr }, out);
+      return await importCommand(
+        rest,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          list: values.list,
+          region: values.region,
+          map: values.map ?? [],
+          progressStream: process.stderr,
+        },
+        out,
+      );
     }
     if (command === 'dnc') {
       const log = createStderrLogger();
-      return await dncCommand(rest, { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} }, reason: values.reason, region: values.region }, out);
+      return await dncCommand(
+        rest,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          version: context.version,
+          log: { ...log, info() {} },
+          reason: values.reason,
+          region: values.region,
+        },
+        out,
+      );
     }
     if (command === 'campaign') {
       const log = createStderrLogger();
-      return await campaignCommand(rest, values, { dataDir: values.data ?? defaultDataDir(), version: context.version, log: { ...log, info() {} } }, out);
+      return await campaignCommand(
+        rest,
+        values,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          version: context.version,
+          log: { ...log, info() {} },
+        },
+        out,
+      );
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      out.error('USAGE', `${(error as Error).message}\nRun "outbound help" for the commands and options.`);
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      out.error(
+        'USAGE',
+        `${(error as Error).message}\nRun "outbound help" for the commands and options.`,
+      );
       return 2;
     }
     out.error('FAILED', error instanceof Error ? error.message : String(error));
@@ -156,32 +208,44 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
 }
 
 function oneTrunk(trunks: string[] | undefined): string | undefined {
-  if (trunks && trunks.length > 1) throw new UsageError(`call takes one --trunk (got ${trunks.map((t) => `"${t}"`).join(', ')}); a backup trunk takes over by itself`);
+  if (trunks && trunks.length > 1)
+    throw new UsageError(
+      `call takes one --trunk (got ${trunks.map((t) => `"${t}"`).join(', ')}); a backup trunk takes over by itself`,
+    );
   return trunks?.[0];
 }
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
   return port;
 }
 
-function parseMs(option: string, value: string | undefined, min: number, max: number): number | undefined {
+function parseMs(
+  option: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < min || ms > max) throw new UsageError(`${option} is in milliseconds, from ${min} to ${max} (got "${value}")`);
+  if (!Number.isInteger(ms) || ms < min || ms > max)
+    throw new UsageError(`${option} is in milliseconds, from ${min} to ${max} (got "${value}")`);
   return ms;
 }
 
 function waitForStopSignal(): Promise<string> {
   return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => resolve(signal));
   });
 }
 
 async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -24,10 +24,15 @@ export function createOutput(json: boolean, streams: Streams = process): Output 
   return {
     json,
     record(record, text) {
-      streams.stdout.write(json ? `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n` : `${text}\n`);
+      streams.stdout.write(
+        json ? `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n` : `${text}\n`,
+      );
     },
     error(code, message, extra) {
-      if (json) streams.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), event: 'error', code, message, ...extra })}\n`);
+      if (json)
+        streams.stdout.write(
+          `${JSON.stringify({ at: new Date().toISOString(), event: 'error', code, message, ...extra })}\n`,
+        );
       else streams.stderr.write(`outbound: error: ${message}\n`);
     },
   };

@@ -1,6 +1,6 @@
 /** `outbound serve`: the engine plus the headless console, until Ctrl+C or SIGTERM. */
-import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import { resolveMediaPath } from '../engine/calls/index.js';
+import { Engine, EngineStartError, type Logger } from '../engine/index.js';
 import { startHeadlessServer } from '../headless/index.js';
 import type { Output } from './output.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
@@ -20,7 +20,15 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions, out: Output): Promise<number> {
   let engine: Engine;
   try {
-    engine = await Engine.start({ dataDir: options.dataDir, transport: 'websocket', version: options.version, log: options.log, actor: 'console', trainFlowsAtStart: true, dialCampaigns: true });
+    engine = await Engine.start({
+      dataDir: options.dataDir,
+      transport: 'websocket',
+      version: options.version,
+      log: options.log,
+      actor: 'console',
+      trainFlowsAtStart: true,
+      dialCampaigns: true,
+    });
   } catch (error) {
     if (error instanceof EngineStartError) {
       out.error(error.code, error.message);
@@ -43,18 +51,32 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
     await engine.stop();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      out.error('PORT_IN_USE', `Port ${options.port} on ${options.host} is already in use; choose another with --port, or --port 0 for any free port`);
+      out.error(
+        'PORT_IN_USE',
+        `Port ${options.port} on ${options.host} is already in use; choose another with --port, or --port 0 for any free port`,
+      );
       return 1;
     }
-    if (error instanceof Error && error.message.startsWith('Refusing to listen')) throw new UsageError(error.message);
+    if (error instanceof Error && error.message.startsWith('Refusing to listen'))
+      throw new UsageError(error.message);
     throw error;
   }
   // Calls placed from the console run in a media host in Chromium, started now when trunks exist
   // (so the Settings page shows their health), otherwise on the first call.
   const { createChromiumMediaHostLauncher } = await import('../headless/media-host-launcher.js');
-  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }), { warm: true });
+  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }), {
+    warm: true,
+  });
   out.record(
-    { event: 'listening', mode: 'headless', url: server.url, port: server.port, token: server.token, dataDir: engine.dataDir, database: engine.store.path },
+    {
+      event: 'listening',
+      mode: 'headless',
+      url: server.url,
+      port: server.port,
+      token: server.token,
+      dataDir: engine.dataDir,
+      database: engine.store.path,
+    },
     [
       `Outbound Console ${options.version} — headless console`,
       `  data:     ${engine.dataDir}`,
@@ -63,8 +85,15 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
     ].join('\n'),
   );
   // One-shot commands on this workspace (outbound campaign start…) reach this server through it.
-  await writeServerFile(engine.dataDir, { host: options.host, port: server.port, token: server.token }).catch((error: unknown) =>
-    options.log.warn('Could not write server.json; CLI commands on this workspace will not find the server', { error: String(error) }),
+  await writeServerFile(engine.dataDir, {
+    host: options.host,
+    port: server.port,
+    token: server.token,
+  }).catch((error: unknown) =>
+    options.log.warn(
+      'Could not write server.json; CLI commands on this workspace will not find the server',
+      { error: String(error) },
+    ),
   );
   const signal = await options.stopSignal;
   await removeServerFile(engine.dataDir).catch(() => undefined);

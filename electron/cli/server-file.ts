@@ -16,8 +16,13 @@ export interface ServerFile {
 
 const FILE = 'server.json';
 
-export async function writeServerFile(dataDir: string, info: Omit<ServerFile, 'pid'>): Promise<void> {
-  await writeFile(join(dataDir, FILE), `${JSON.stringify({ pid: process.pid, ...info })}\n`, { mode: 0o600 });
+export async function writeServerFile(
+  dataDir: string,
+  info: Omit<ServerFile, 'pid'>,
+): Promise<void> {
+  await writeFile(join(dataDir, FILE), `${JSON.stringify({ pid: process.pid, ...info })}\n`, {
+    mode: 0o600,
+  });
 }
 
 export async function removeServerFile(dataDir: string): Promise<void> {
@@ -32,7 +37,13 @@ export async function readServerFile(dataDir: string): Promise<ServerFile | null
   } catch {
     return null;
   }
-  if (typeof info.pid !== 'number' || typeof info.port !== 'number' || typeof info.token !== 'string' || typeof info.host !== 'string') return null;
+  if (
+    typeof info.pid !== 'number' ||
+    typeof info.port !== 'number' ||
+    typeof info.token !== 'string' ||
+    typeof info.host !== 'string'
+  )
+    return null;
   try {
     process.kill(info.pid, 0);
   } catch (error) {

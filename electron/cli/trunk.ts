@@ -7,9 +7,11 @@
  * command line is visible to every user in the process list and is kept in shell history.
  */
 import { readFile } from 'node:fs/promises';
-import { ApiError, type CommandParams, type TrunkView } from '../engine/api/index.js';
+
+import type { ApiError } from '../engine/api/index.js';
+import { type CommandParams, type TrunkView } from '../engine/api/index.js';
 import type { Logger } from '../engine/index.js';
-import { withWorkspaceApi, type ApiRequest } from './engine.js';
+import { type ApiRequest, withWorkspaceApi } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -47,17 +49,37 @@ const OPTION_OF: Record<string, string> = {
   maxConcurrentCalls: '--max-calls',
 };
 
-const ADD_ONLY: ReadonlyArray<keyof TrunkOptionValues> = ['uri', 'domain', 'user', 'password-file', 'register', 'backup', 'caller-id', 'max-calls'];
+const ADD_ONLY: ReadonlyArray<keyof TrunkOptionValues> = [
+  'uri',
+  'domain',
+  'user',
+  'password-file',
+  'register',
+  'backup',
+  'caller-id',
+  'max-calls',
+];
 
-export async function trunkCommand(args: string[], values: TrunkOptionValues, context: TrunkCommandContext, out: Output): Promise<number> {
+export async function trunkCommand(
+  args: string[],
+  values: TrunkOptionValues,
+  context: TrunkCommandContext,
+  out: Output,
+): Promise<number> {
   const [sub, ...rest] = args;
   if (values.password !== undefined) {
-    throw new UsageError('--password is not accepted: a password on the command line is visible to other users (ps) and kept in shell history. Use --password-file FILE, or --password-file - to read it from stdin');
+    throw new UsageError(
+      '--password is not accepted: a password on the command line is visible to other users (ps) and kept in shell history. Use --password-file FILE, or --password-file - to read it from stdin',
+    );
   }
   if (sub === 'add') {
     const [name, ...extra] = rest;
-    if (name === undefined) throw new UsageError('trunk add needs a NAME, e.g. outbound trunk add main --uri wss://pbx.example.com:8089/ws --domain pbx.example.com');
-    if (extra.length > 0) throw new UsageError(`trunk add takes one NAME (got also "${extra.join(' ')}")`);
+    if (name === undefined)
+      throw new UsageError(
+        'trunk add needs a NAME, e.g. outbound trunk add main --uri wss://pbx.example.com:8089/ws --domain pbx.example.com',
+      );
+    if (extra.length > 0)
+      throw new UsageError(`trunk add takes one NAME (got also "${extra.join(' ')}")`);
     const params = await addParams(name, values, context);
     return withEngine(context, out, async (request) => {
       const trunk = (await request('trunks.create', params)) as TrunkView;
@@ -67,34 +89,58 @@ export async function trunkCommand(args: string[], values: TrunkOptionValues, co
   }
   if (sub === 'list' || sub === 'remove') {
     const given = ADD_ONLY.filter((key) => values[key] !== undefined && values[key] !== false);
-    if (given.length > 0) throw new UsageError(`--${given[0]} is an option of "trunk add", not of "trunk ${sub}"`);
+    if (given.length > 0)
+      throw new UsageError(`--${given[0]} is an option of "trunk add", not of "trunk ${sub}"`);
   }
   if (sub === 'list') {
-    if (rest.length > 0) throw new UsageError(`trunk list takes no arguments (got "${rest.join(' ')}")`);
+    if (rest.length > 0)
+      throw new UsageError(`trunk list takes no arguments (got "${rest.join(' ')}")`);
     return withEngine(context, out, async (request) => {
       const list = (await request('trunks.list')) as { trunks: TrunkView[]; secretStorage: string };
-      out.record({ event: 'trunks', trunks: list.trunks, secretStorage: list.secretStorage }, formatTable(list.trunks));
+      out.record(
+        { event: 'trunks', trunks: list.trunks, secretStorage: list.secretStorage },
+        formatTable(list.trunks),
+      );
       return 0;
     });
   }
   if (sub === 'remove') {
     const [name, ...extra] = rest;
-    if (name === undefined) throw new UsageError('trunk remove needs the NAME of the trunk to remove');
-    if (extra.length > 0) throw new UsageError(`trunk remove takes one NAME (got also "${extra.join(' ')}")`);
+    if (name === undefined)
+      throw new UsageError('trunk remove needs the NAME of the trunk to remove');
+    if (extra.length > 0)
+      throw new UsageError(`trunk remove takes one NAME (got also "${extra.join(' ')}")`);
     return withEngine(context, out, async (request) => {
       const removed = (await request('trunks.remove', { name })) as { name: string };
-      out.record({ event: 'trunk.removed', name: removed.name }, `Removed trunk "${removed.name}".`);
+      out.record(
+        { event: 'trunk.removed', name: removed.name },
+        `Removed trunk "${removed.name}".`,
+      );
       return 0;
     });
   }
-  throw new UsageError(sub === undefined ? 'trunk needs a subcommand: add, list or remove' : `unknown trunk subcommand "${sub}" (use add, list or remove)`);
+  throw new UsageError(
+    sub === undefined
+      ? 'trunk needs a subcommand: add, list or remove'
+      : `unknown trunk subcommand "${sub}" (use add, list or remove)`,
+  );
 }
 
-async function addParams(name: string, values: TrunkOptionValues, context: TrunkCommandContext): Promise<CommandParams<'trunks.create'>> {
-  if (values.uri === undefined) throw new UsageError('trunk add needs --uri, the WebSocket address of the PBX or carrier, e.g. --uri wss://pbx.example.com:8089/ws');
-  if (values.domain === undefined) throw new UsageError('trunk add needs --domain, the SIP domain, e.g. --domain pbx.example.com');
+async function addParams(
+  name: string,
+  values: TrunkOptionValues,
+  context: TrunkCommandContext,
+): Promise<CommandParams<'trunks.create'>> {
+  if (values.uri === undefined)
+    throw new UsageError(
+      'trunk add needs --uri, the WebSocket address of the PBX or carrier, e.g. --uri wss://pbx.example.com:8089/ws',
+    );
+  if (values.domain === undefined)
+    throw new UsageError('trunk add needs --domain, the SIP domain, e.g. --domain pbx.example.com');
   if (values['password-file'] !== undefined && values.user === undefined) {
-    throw new UsageError('--password-file needs --user: digest authentication sends the username with the password');
+    throw new UsageError(
+      '--password-file needs --user: digest authentication sends the username with the password',
+    );
   }
   const params: CommandParams<'trunks.create'> = {
     name,
@@ -104,11 +150,13 @@ async function addParams(name: string, values: TrunkOptionValues, context: Trunk
     role: values.backup ? 'backup' : 'primary',
   };
   if (values.user !== undefined) params.username = values.user;
-  if (values['password-file'] !== undefined) params.password = await readPassword(values['password-file'], context);
+  if (values['password-file'] !== undefined)
+    params.password = await readPassword(values['password-file'], context);
   if (values['caller-id'] !== undefined) params.callerId = values['caller-id'];
   if (values['max-calls'] !== undefined) {
     const max = values['max-calls'];
-    if (!/^\d+$/.test(max.trim())) throw new UsageError(`--max-calls must be a whole number from 1 to 500 (got "${max}")`);
+    if (!/^\d+$/.test(max.trim()))
+      throw new UsageError(`--max-calls must be a whole number from 1 to 500 (got "${max}")`);
     params.maxConcurrentCalls = Number(max);
   }
   return params;
@@ -120,24 +168,41 @@ async function readPassword(source: string, context: TrunkCommandContext): Promi
   try {
     text = source === '-' ? await context.readStdin() : await readFile(source, 'utf8');
   } catch (error) {
-    throw new Error(`--password-file: cannot read ${source === '-' ? 'stdin' : source}: ${(error as Error).message}`);
+    throw new Error(
+      `--password-file: cannot read ${source === '-' ? 'stdin' : source}: ${(error as Error).message}`,
+    );
   }
   const password = text.replace(/\r?\n$/, '');
-  if (password === '') throw new UsageError(`--password-file: ${source === '-' ? 'stdin' : source} is empty; it should hold the password (one line)`);
+  if (password === '')
+    throw new UsageError(
+      `--password-file: ${source === '-' ? 'stdin' : source} is empty; it should hold the password (one line)`,
+    );
   return password;
 }
 
 /** Runs `work` on the workspace's API (see engine.ts); a refusal names the option. */
-function withEngine(context: TrunkCommandContext, out: Output, work: (request: ApiRequest) => Promise<number>): Promise<number> {
+function withEngine(
+  context: TrunkCommandContext,
+  out: Output,
+  work: (request: ApiRequest) => Promise<number>,
+): Promise<number> {
   return withWorkspaceApi(context, out, work, (error) => {
     const option = error.field === undefined ? undefined : optionFor(error.field);
     const extra = error.field === undefined ? undefined : { field: error.field, option };
     if (error.code === 'INVALID_PARAMS') {
-      out.error('INVALID_PARAMS', option ? `${option}: ${fieldMessage(error)}` : error.message, extra);
+      out.error(
+        'INVALID_PARAMS',
+        option ? `${option}: ${fieldMessage(error)}` : error.message,
+        extra,
+      );
       return 2;
     }
     if (error.code === 'CONFLICT') {
-      out.error('CONFLICT', `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`, extra);
+      out.error(
+        'CONFLICT',
+        `${error.message} Choose another name, or remove the old trunk first with "outbound trunk remove NAME".`,
+        extra,
+      );
       return 1;
     }
     out.error(error.code, error.message.endsWith('.') ? error.message : `${error.message}.`, extra);
@@ -159,7 +224,10 @@ function fieldMessage(error: ApiError): string {
 }
 
 function describeAdded(trunk: TrunkView): string {
-  const auth = trunk.username === null ? 'no authentication' : `user ${trunk.username}${trunk.hasPassword ? ' (password stored encrypted)' : ', no password'}`;
+  const auth =
+    trunk.username === null
+      ? 'no authentication'
+      : `user ${trunk.username}${trunk.hasPassword ? ' (password stored encrypted)' : ', no password'}`;
   const parts = [
     `domain ${trunk.domain}`,
     auth,
@@ -178,10 +246,22 @@ function healthText(trunk: TrunkView): string {
 }
 
 function formatTable(trunks: TrunkView[]): string {
-  if (trunks.length === 0) return 'No trunks yet. Add one with: outbound trunk add NAME --uri wss://HOST:PORT/PATH --domain DOMAIN';
+  if (trunks.length === 0)
+    return 'No trunks yet. Add one with: outbound trunk add NAME --uri wss://HOST:PORT/PATH --domain DOMAIN';
   const header = ['NAME', 'URI', 'DOMAIN', 'USER', 'REGISTER', 'ROLE', 'MAX CALLS', 'HEALTH'];
-  const rows = trunks.map((t) => [t.name, t.uri, t.domain, t.username ?? '-', t.register ? 'yes' : 'no', t.role, String(t.maxConcurrentCalls), healthText(t)]);
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const rows = trunks.map((t) => [
+    t.name,
+    t.uri,
+    t.domain,
+    t.username ?? '-',
+    t.register ? 'yes' : 'no',
+    t.role,
+    String(t.maxConcurrentCalls),
+    healthText(t),
+  ]);
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))

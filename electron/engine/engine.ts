@@ -4,38 +4,57 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AppInfo, CallSummary, CommandName, CommandParams, EventData, EventName } from './api/contract.js';
-import { Dispatcher, type CommandHandlers } from './api/dispatcher.js';
+
+import type {
+  AppInfo,
+  CallSummary,
+  CommandName,
+  CommandParams,
+  EventData,
+  EventName,
+} from './api/contract.js';
+import { type CommandHandlers, Dispatcher } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
+import type { FlowTrainer } from './bot/flow-training.js';
+import { BotService } from './bot/service.js';
+import { historyCommandHandlers } from './calls/history-commands.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
 import { IllegalTransitionError } from './calls/state-machine.js';
-import { checkModels, findModelsDir, ModelsError, type CheckedModels } from './models/index.js';
-import { CallRecorder } from './recording/index.js';
-import { SpeechWorkerPool } from './speech/index.js';
-import { EventHub, type EventSubscriber } from './events/event-hub.js';
-import type { FlowTrainer } from './bot/flow-training.js';
-import { BotService } from './bot/service.js';
-import { FlowService } from './flows/index.js';
-import { silentLogger, type Logger } from './log.js';
-import { openKeyFileSecretBox, SecretBoxError, withKeyFileFallback, type SecretBox } from './secrets/index.js';
-import { SettingsService } from './settings/settings-service.js';
-import { openStore } from './store/index.js';
-import { StoreError, type CallListItem, type Store, type UserRecord } from './store/types.js';
-import { TrunkHealthRegistry } from './telephony/trunk-health.js';
-import { TrunkService } from './telephony/trunk-service.js';
-import { callCommandHandlers } from './telephony/call-commands.js';
-import { flowCommandHandlers } from './flows/flow-commands.js';
-import { dncCommandHandlers } from './dialer/dnc-commands.js';
-import { explainCommandHandlers } from './dialer/explain-commands.js';
+import { importCommandHandlers } from './contacts/import-commands.js';
 import { CampaignService } from './dialer/campaign-service.js';
 import { Dialer } from './dialer/dialer.js';
+import { dncCommandHandlers } from './dialer/dnc-commands.js';
+import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
-import { importCommandHandlers } from './contacts/import-commands.js';
-import { historyCommandHandlers } from './calls/history-commands.js';
-import { Telephony, type CallRecorderLike, type CallSession } from './telephony/index.js';
-import { botTransfer, campaignHandoff, RoutingAgentCapacity, routingCommandHandlers, RoutingService } from './routing/index.js';
+import { EventHub, type EventSubscriber } from './events/event-hub.js';
+import { flowCommandHandlers } from './flows/flow-commands.js';
+import { FlowService } from './flows/index.js';
+import { type Logger, silentLogger } from './log.js';
+import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
+import { CallRecorder } from './recording/index.js';
+import {
+  botTransfer,
+  campaignHandoff,
+  RoutingAgentCapacity,
+  routingCommandHandlers,
+  RoutingService,
+} from './routing/index.js';
+import {
+  openKeyFileSecretBox,
+  type SecretBox,
+  SecretBoxError,
+  withKeyFileFallback,
+} from './secrets/index.js';
+import { SettingsService } from './settings/settings-service.js';
+import { SpeechWorkerPool } from './speech/index.js';
+import { openStore } from './store/index.js';
+import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
+import { callCommandHandlers } from './telephony/call-commands.js';
+import { type CallRecorderLike, type CallSession, Telephony } from './telephony/index.js';
+import { TrunkHealthRegistry } from './telephony/trunk-health.js';
+import { TrunkService } from './telephony/trunk-service.js';
 
 export interface EngineOptions {
   /** Where the database, recordings and caches live. Created if missing. */
@@ -116,11 +135,21 @@ export class Engine {
     private readonly options: Required<EngineOptions>,
   ) {
     const log = options.log;
-    this.events = new EventHub((error) => log.error('An event subscriber failed', { error: String(error) }));
+    this.events = new EventHub((error) =>
+      log.error('An event subscriber failed', { error: String(error) }),
+    );
     this.liveCalls = new LiveCalls(this.events);
     this.settings = new SettingsService(store, log);
-    this.trunkHealth = new TrunkHealthRegistry(Date.now, (error) => log.error('A trunk health listener failed', { error: String(error) }));
-    this.trunks = new TrunkService({ store, secrets: options.secrets, health: this.trunkHealth, events: this.events, log });
+    this.trunkHealth = new TrunkHealthRegistry(Date.now, (error) =>
+      log.error('A trunk health listener failed', { error: String(error) }),
+    );
+    this.trunks = new TrunkService({
+      store,
+      secrets: options.secrets,
+      health: this.trunkHealth,
+      events: this.events,
+      log,
+    });
     this.telephony = new Telephony({
       store,
       log,
@@ -133,7 +162,12 @@ export class Engine {
           return resolved.flatMap((result, i) => {
             if (result.status === 'fulfilled') return [result.value];
             const trunk = trunks[i];
-            if (trunk) this.trunkHealth.set(trunk.id, { state: 'down', reason: result.reason instanceof Error ? result.reason.message : String(result.reason) });
+            if (trunk)
+              this.trunkHealth.set(trunk.id, {
+                state: 'down',
+                reason:
+                  result.reason instanceof Error ? result.reason.message : String(result.reason),
+              });
             return [];
           });
         },
@@ -147,10 +181,31 @@ export class Engine {
       },
       onCallState: (session) => this.publishLiveCall(session),
     });
-    this.trunks.onChange((change) => void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }));
-    this.flows = new FlowService({ store, events: this.events, log, defaultTimeZone: async () => (await this.settings.get()).timeZone });
-    this.routing = new RoutingService({ store, log, emit: (event, data) => this.events.emit(event, data), wrapUpMs: async () => (await this.settings.get()).wrapUpMs, onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }) });
-    this.telephony.onCallEnded((end) => void this.routing.callEnded(end.callId).catch((error: unknown) => log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) })));
+    this.trunks.onChange(
+      (change) =>
+        void this.telephony.onTrunkChanged({ kind: change.kind, trunkId: change.trunk.id }),
+    );
+    this.flows = new FlowService({
+      store,
+      events: this.events,
+      log,
+      defaultTimeZone: async () => (await this.settings.get()).timeZone,
+    });
+    this.routing = new RoutingService({
+      store,
+      log,
+      emit: (event, data) => this.events.emit(event, data),
+      wrapUpMs: async () => (await this.settings.get()).wrapUpMs,
+      onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }),
+    });
+    this.telephony.onCallEnded(
+      (end) =>
+        void this.routing
+          .callEnded(end.callId)
+          .catch((error: unknown) =>
+            log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) }),
+          ),
+    );
     this.campaigns = new CampaignService({
       store,
       actor: options.actor,
@@ -165,13 +220,22 @@ export class Engine {
       // Routing paces progressive/power campaigns: free agents per queue, by skills.
       capacity: new RoutingAgentCapacity(this.routing),
       maxDesktopCalls: async () => (await this.settings.get()).maxConcurrentCalls,
-      trunkLimits: async () => new Map((await store.trunks.list()).map((t) => [t.id, { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls }])),
+      trunkLimits: async () =>
+        new Map(
+          (await store.trunks.list()).map((t) => [
+            t.id,
+            { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls },
+          ]),
+        ),
       onCampaignChanged: (id) => this.campaigns.changed(id),
     });
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
     this.dispatcher = new Dispatcher(this.handlers(), {
-      onInternalError: (command, error) => log.error(`Command ${command} failed`, { error: error instanceof Error ? error.stack : String(error) }),
+      onInternalError: (command, error) =>
+        log.error(`Command ${command} failed`, {
+          error: error instanceof Error ? error.stack : String(error),
+        }),
     });
   }
 
@@ -183,44 +247,74 @@ export class Engine {
       await mkdir(dataDir, { recursive: true }).catch(() => undefined); // openStore reports the real reason.
       store = await openStore({ dataDir });
     } catch (error) {
-      if (error instanceof StoreError) throw new EngineStartError(error.code, error.message, { cause: error });
-      throw new EngineStartError('START_FAILED', `The engine could not open its data in ${dataDir}: ${(error as Error).message}`, { cause: error });
+      if (error instanceof StoreError)
+        throw new EngineStartError(error.code, error.message, { cause: error });
+      throw new EngineStartError(
+        'START_FAILED',
+        `The engine could not open its data in ${dataDir}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     let models: CheckedModels;
     try {
       const modelsDir = options.modelsDir ?? findModelsDir();
-      if (!modelsDir) throw new ModelsError('MODELS_NOT_FOUND', 'The speech models folder (native-models) was not found next to the app. Reinstall the app, or set OUTBOUND_MODELS_DIR.');
+      if (!modelsDir)
+        throw new ModelsError(
+          'MODELS_NOT_FOUND',
+          'The speech models folder (native-models) was not found next to the app. Reinstall the app, or set OUTBOUND_MODELS_DIR.',
+        );
       models = await checkModels(modelsDir);
     } catch (error) {
       await store.close();
-      if (error instanceof ModelsError) throw new EngineStartError(error.code, error.message, { cause: error });
+      if (error instanceof ModelsError)
+        throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
     let secrets: SecretBox;
     try {
-      secrets = options.secrets ? withKeyFileFallback(options.secrets, dataDir, log) : openKeyFileSecretBox(dataDir, log);
+      secrets = options.secrets
+        ? withKeyFileFallback(options.secrets, dataDir, log)
+        : openKeyFileSecretBox(dataDir, log);
     } catch (error) {
       await store.close();
-      if (error instanceof SecretBoxError) throw new EngineStartError(error.code, error.message, { cause: error });
+      if (error instanceof SecretBoxError)
+        throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
-    const full: Required<EngineOptions> = { log, actor: options.transport, ...options, dataDir, secrets, modelsDir: models.dir, trainFlowsAtStart: options.trainFlowsAtStart ?? false, dialCampaigns: options.dialCampaigns ?? false };
+    const full: Required<EngineOptions> = {
+      log,
+      actor: options.transport,
+      ...options,
+      dataDir,
+      secrets,
+      modelsDir: models.dir,
+      trainFlowsAtStart: options.trainFlowsAtStart ?? false,
+      dialCampaigns: options.dialCampaigns ?? false,
+    };
     const engine = new Engine(store, full);
     engine.models = models;
     engine.recordCalls = (await engine.settings.get()).recordCalls;
     // Campaign calls first: a lease whose call never dialed is released uncounted, one that did is closed as failed.
     await engine.dialer.recover().catch((error: unknown) =>
-      log.error('Recovering the dialer leases failed', { error: error instanceof Error ? error.message : String(error) }),
+      log.error('Recovering the dialer leases failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
     );
     await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
-      log.error('Closing calls left open by the last run failed', { error: error instanceof Error ? error.message : String(error) }),
+      log.error('Closing calls left open by the last run failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
     );
     // The shipped samples, once: a sample the admin edited (or saved under its id) is never overwritten.
     await engine.flows.installSamples('engine').catch((error: unknown) =>
-      log.error('Installing the sample flows failed', { error: error instanceof Error ? error.message : String(error) }),
+      log.error('Installing the sample flows failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
     );
     // Saved versions train their phrase models; at start, optionally every latest version (from the disk cache when trained before).
-    engine.setFlowTrainer(engine.bot.phraseModels, { trainLatest: options.trainFlowsAtStart ?? false });
+    engine.setFlowTrainer(engine.bot.phraseModels, {
+      trainLatest: options.trainFlowsAtStart ?? false,
+    });
     await engine.routing.start();
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
     // Running campaigns dial on (the long-running shells only).
@@ -232,7 +326,12 @@ export class Engine {
   /** Handles one raw API message from any transport; never throws. */
   handle(raw: unknown): Promise<ResponseMessage> {
     if (this.stopped) {
-      return Promise.resolve({ type: 'response', id: null, ok: false, error: { code: 'UNAVAILABLE', message: 'The engine is stopping' } });
+      return Promise.resolve({
+        type: 'response',
+        id: null,
+        ok: false,
+        error: { code: 'UNAVAILABLE', message: 'The engine is stopping' },
+      });
     }
     return this.dispatcher.handle(raw);
   }
@@ -281,10 +380,18 @@ export class Engine {
     if (!this.speech) {
       const path = (role: string): string => {
         const file = this.models.files.find((f) => f.role === role);
-        if (!file) throw new EngineStartError('MODEL_FILE_MISSING', `The models manifest lists no model with role "${role}"`);
+        if (!file)
+          throw new EngineStartError(
+            'MODEL_FILE_MISSING',
+            `The models manifest lists no model with role "${role}"`,
+          );
         return file.absolutePath;
       };
-      this.speech = new SpeechWorkerPool({ vadModelPath: path('vad'), melModelPath: path('mel'), embeddingModelPath: path('embedding') });
+      this.speech = new SpeechWorkerPool({
+        vadModelPath: path('vad'),
+        melModelPath: path('mel'),
+        embeddingModelPath: path('embedding'),
+      });
     }
     return this.speech;
   }
@@ -323,7 +430,10 @@ export class Engine {
   }
 
   /** calls.dial: a plain call, or one the bot runs with a flow (prepared before dialing, so a missing flow dials nobody). */
-  private async dial(params: CommandParams<'calls.dial'>, plain: CommandHandlers['calls.dial']): Promise<{ callId: string }> {
+  private async dial(
+    params: CommandParams<'calls.dial'>,
+    plain: CommandHandlers['calls.dial'],
+  ): Promise<{ callId: string }> {
     const { flow, contact, timeZone, ...call } = params;
     if (!flow) return plain(call);
     const prepared = await this.bot.prepare(flow);
@@ -331,9 +441,17 @@ export class Engine {
     const session = this.telephony.get(callId);
     if (session) {
       void this.bot
-        .attach(session, prepared, { ...(contact ? { fields: contact } : {}), ...(timeZone ? { timeZone } : {}) })
+        .attach(session, prepared, {
+          ...(contact ? { fields: contact } : {}),
+          ...(timeZone ? { timeZone } : {}),
+        })
         .run()
-        .catch((error: unknown) => this.options.log.error('The bot failed on a call', { callId, error: error instanceof Error ? error.stack : String(error) }));
+        .catch((error: unknown) =>
+          this.options.log.error('The bot failed on a call', {
+            callId,
+            error: error instanceof Error ? error.stack : String(error),
+          }),
+        );
     }
     return { callId };
   }
@@ -343,9 +461,18 @@ export class Engine {
     const recorder = new CallRecorder({
       dir: this.recordingsDir,
       callId,
-      onError: (error) => this.options.log.error('Call recording failed', { callId, code: error.code, error: error.message }),
+      onError: (error) =>
+        this.options.log.error('Call recording failed', {
+          callId,
+          code: error.code,
+          error: error.message,
+        }),
     });
-    return { push: (frame) => recorder.push(frame), finish: () => recorder.finish(), abort: () => recorder.abort() };
+    return {
+      push: (frame) => recorder.push(frame),
+      finish: () => recorder.finish(),
+      abort: () => recorder.abort(),
+    };
   }
 
   get recordingsDir(): string {
@@ -367,7 +494,10 @@ export class Engine {
       startedAt: session.startedAt,
       answeredAt: session.answeredAt,
       endedAt: session.state === 'done' ? now : null,
-      durationMs: session.state === 'done' ? Math.max(0, now - (session.answeredAt ?? session.startedAt)) : null,
+      durationMs:
+        session.state === 'done'
+          ? Math.max(0, now - (session.answeredAt ?? session.startedAt))
+          : null,
       lastUtterance: this.lastUtterances.get(session.callId) ?? null,
     });
     if (session.state === 'done') this.lastUtterances.delete(session.callId);
@@ -410,8 +540,23 @@ export class Engine {
           call: toCallSummary(call),
           events: events.map(({ at, type, data }) => ({ at, type, data })),
           transitions,
-          utterances: utterances.map(({ speaker, text, intent, confidence, startMs, endMs, cutAtMs, nodeId }) => ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs, nodeId })),
-          recording: recording && { durationMs: recording.durationMs, channels: recording.channels, sampleRate: recording.sampleRate },
+          utterances: utterances.map(
+            ({ speaker, text, intent, confidence, startMs, endMs, cutAtMs, nodeId }) => ({
+              speaker,
+              text,
+              intent,
+              confidence,
+              startMs,
+              endMs,
+              cutAtMs,
+              nodeId,
+            }),
+          ),
+          recording: recording && {
+            durationMs: recording.durationMs,
+            channels: recording.channels,
+            sampleRate: recording.sampleRate,
+          },
         };
       },
       'live.list': () => ({ calls: this.liveCalls.list() }),
@@ -432,12 +577,18 @@ export class Engine {
         const user = await store
           .transaction(async (tx) => {
             const created = await tx.users.create(input);
-            await tx.audit.add({ actor: options.actor, action: 'agents.create', subject: created.username, details: { role: created.role } });
+            await tx.audit.add({
+              actor: options.actor,
+              action: 'agents.create',
+              subject: created.username,
+              details: { role: created.role },
+            });
             return created;
           })
           .catch((error: unknown) => {
             // The only unique key is the username: point the form at it.
-            if (error instanceof StoreError && error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message, 'username');
+            if (error instanceof StoreError && error.code === 'CONFLICT')
+              throw new ApiError('CONFLICT', error.message, 'username');
             throw error;
           });
         this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) });
@@ -456,14 +607,29 @@ export class Engine {
         mute: (callId, muted) => this.telephony.require(callId).muteAgent(muted),
         devices: async () => {
           const host = this.telephony.mediaHost;
-          if (!host) throw new ApiError('UNAVAILABLE', 'No media host in this process: audio devices are listed by the media host');
+          if (!host)
+            throw new ApiError(
+              'UNAVAILABLE',
+              'No media host in this process: audio devices are listed by the media host',
+            );
           return (await host.client()).request('devices.list', {});
         },
-        agentsChanged: async () => this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
+        agentsChanged: async () =>
+          this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
       }),
-      ...importCommandHandlers({ store, dataDir: options.dataDir, events: this.events, actor: options.actor, log: options.log }),
+      ...importCommandHandlers({
+        store,
+        dataDir: options.dataDir,
+        events: this.events,
+        actor: options.actor,
+        log: options.log,
+      }),
       ...historyCommandHandlers({ store, dataDir: options.dataDir }),
-      ...dncCommandHandlers({ store, defaultRegion: async () => (await this.settings.get()).defaultRegion, actor: options.actor }),
+      ...dncCommandHandlers({
+        store,
+        defaultRegion: async () => (await this.settings.get()).defaultRegion,
+        actor: options.actor,
+      }),
       'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
       ...this.campaigns.handlers(),
     };
@@ -485,7 +651,10 @@ function toCallSummary(call: CallListItem): CallSummary {
     startedAt: call.startedAt,
     answeredAt: call.answeredAt,
     endedAt: call.endedAt,
-    durationMs: call.endedAt === null ? null : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt)),
+    durationMs:
+      call.endedAt === null
+        ? null
+        : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt)),
   };
 }
 
@@ -497,7 +666,9 @@ function toAgent(user: UserRecord): EventData<'agents.changed'>['agents'][number
 /** Store failures become API errors with the store's own message (it names what clashed). */
 function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
   const wrapped: Record<string, (params: never) => Promise<unknown>> = {};
-  for (const [name, handler] of Object.entries(handlers) as Array<[string, (params: never) => unknown]>) {
+  for (const [name, handler] of Object.entries(handlers) as Array<
+    [string, (params: never) => unknown]
+  >) {
     wrapped[name] = async (params) => {
       try {
         return await handler(params);

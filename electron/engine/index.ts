@@ -9,7 +9,7 @@
  *   calls/     live calls (the state machine joins later)
  *   events/    the outgoing event stream
  */
-export { Engine, EngineStartError, type EngineOptions } from './engine.js';
-export { createStderrLogger, silentLogger, type Logger } from './log.js';
+export { Engine, type EngineOptions, EngineStartError } from './engine.js';
+export { createStderrLogger, type Logger, silentLogger } from './log.js';
 export { defaultDataDir } from './paths.js';
 export type { SecretBox } from './secrets/index.js';

@@ -3,4 +3,11 @@
  * the built console and the API over a token-guarded WebSocket. Used by `outbound serve`, by
  * `npm start` where Electron cannot run, and by the tests.
  */
-export { startHeadlessServer, resolveAsset, TOKEN_REFUSED_CLOSE_CODE, type HeadlessServer, type HeadlessServerOptions, type HeadlessApi } from './server.js';
+export {
+  type HeadlessApi,
+  type HeadlessServer,
+  type HeadlessServerOptions,
+  resolveAsset,
+  startHeadlessServer,
+  TOKEN_REFUSED_CLOSE_CODE,
+} from './server.js';

@@ -5,16 +5,22 @@
  * PBX can reach us, loopback candidates (a PBX on the same machine, and the test bed), and no
  * background networking (installs are offline).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
 import type { Logger } from '../engine/log.js';
 import type { LaunchedMediaHost, MediaHostLauncher } from '../engine/telephony/index.js';
 import type { HeadlessServer } from './server.js';
 
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 export const MEDIA_HOST_CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -52,7 +58,11 @@ export interface ChromiumLauncherOptions {
 }
 
 export function findChromium(explicit?: string): string {
-  const candidates = explicit ? [explicit] : [process.env.OUTBOUND_CHROMIUM, ...CHROMIUM_CANDIDATES].filter((c): c is string => Boolean(c));
+  const candidates = explicit
+    ? [explicit]
+    : [process.env.OUTBOUND_CHROMIUM, ...CHROMIUM_CANDIDATES].filter((c): c is string =>
+        Boolean(c),
+      );
   const found = candidates.find((path) => existsSync(path));
   if (!found) {
     throw new Error(
@@ -72,7 +82,10 @@ const UNLOCKED_PROFILE_GRACE_MS = 10 * 60_000;
  * live process ("host-pid"); one without a lock is left alone for a while, since another engine
  * may have just created it and not started Chromium yet. Returns the profiles removed.
  */
-export async function sweepStaleProfiles(dir: string = tmpdir(), now: number = Date.now()): Promise<string[]> {
+export async function sweepStaleProfiles(
+  dir: string = tmpdir(),
+  now: number = Date.now(),
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (!name.startsWith(PROFILE_PREFIX)) continue;
@@ -86,7 +99,14 @@ export async function sweepStaleProfiles(dir: string = tmpdir(), now: number = D
       const info = await stat(path).catch(() => null);
       stale = info !== null && now - info.mtimeMs > UNLOCKED_PROFILE_GRACE_MS;
     }
-    if (stale && (await rm(path, { recursive: true, force: true }).then(() => true, () => false))) removed.push(path);
+    if (
+      stale &&
+      (await rm(path, { recursive: true, force: true }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed.push(path);
   }
   return removed;
 }
@@ -101,27 +121,41 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions): MediaHostLauncher {
+export function createChromiumMediaHostLauncher(
+  options: ChromiumLauncherOptions,
+): MediaHostLauncher {
   return {
     async launch(): Promise<LaunchedMediaHost> {
       const executablePath = findChromium(options.executablePath);
       const swept = await sweepStaleProfiles();
-      if (swept.length > 0) options.log.info(`Removed ${swept.length} media host profile(s) left by an earlier run that did not stop cleanly`);
+      if (swept.length > 0)
+        options.log.info(
+          `Removed ${swept.length} media host profile(s) left by an earlier run that did not stop cleanly`,
+        );
       const profile = await mkdtemp(join(tmpdir(), PROFILE_PREFIX));
       let context: BrowserContext;
       try {
-        context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()] });
+        context = await chromium.launchPersistentContext(profile, {
+          executablePath,
+          headless: true,
+          args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()],
+        });
         // The agent's microphone (takeover, devices.list) without a permission prompt nobody can
         // click. Granted to the media host's origin only; not with --use-fake-ui-for-media-stream,
         // which here made every call's outgoing audio play distorted once 20 calls ran at once.
-        await context.grantPermissions(['microphone'], { origin: new URL(options.server.mediaHostUrl).origin });
+        await context.grantPermissions(['microphone'], {
+          origin: new URL(options.server.mediaHostUrl).origin,
+        });
       } catch (error) {
         await rm(profile, { recursive: true, force: true });
-        throw new Error(`Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        throw new Error(
+          `Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        );
       }
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') options.log.warn(`media host: ${message.text()}`);
+        if (message.type() === 'error' || message.type() === 'warning')
+          options.log.warn(`media host: ${message.text()}`);
       });
       let stopping = false;
       const exited = new Promise<string>((resolve) => {
@@ -143,7 +177,12 @@ export function createChromiumMediaHostLauncher(options: ChromiumLauncherOptions
         const connection = await link;
         options.onPage?.(page);
         const browserPid = await findBrowserPid(profile);
-        return { connection, exited, stop, pids: () => (browserPid === null ? [] : processTree(browserPid)) };
+        return {
+          connection,
+          exited,
+          stop,
+          pids: () => (browserPid === null ? [] : processTree(browserPid)),
+        };
       } catch (error) {
         await stop();
         throw error;
@@ -157,7 +196,8 @@ async function findBrowserPid(profile: string): Promise<number | null> {
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(`--user-data-dir=${profile}`) && !cmdline.includes('--type=')) return Number(entry);
+    if (cmdline.includes(`--user-data-dir=${profile}`) && !cmdline.includes('--type='))
+      return Number(entry);
   }
   return null;
 }

@@ -2,18 +2,30 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { parseRange } from './media.js';
-import { startHeadlessServer, type HeadlessServer } from './server.js';
+import { type HeadlessServer, startHeadlessServer } from './server.js';
 
 const quietLog = { info() {}, warn() {}, error() {} };
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -43,11 +55,17 @@ describe('GET /media/…', () => {
     dir = await mkdtemp(join(tmpdir(), 'outbound-media-'));
     await writeFile(join(dir, 'c1.wav'), bytes);
     server = await startHeadlessServer({
-      api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} },
+      api: {
+        handle: async () => ({ type: 'response', id: null, ok: true, result: null }),
+        subscribe: () => () => {},
+      },
       rendererDir: dir,
       port: 0,
       log: quietLog,
-      media: async (mediaPath) => (mediaPath === 'recordings/c1' ? { path: join(dir, 'c1.wav'), contentType: 'audio/wav' } : null),
+      media: async (mediaPath) =>
+        mediaPath === 'recordings/c1'
+          ? { path: join(dir, 'c1.wav'), contentType: 'audio/wav' }
+          : null,
     });
   });
 
@@ -63,7 +81,9 @@ describe('GET /media/…', () => {
     const withQuery = await get(server.port, `/media/recordings/c1?token=${server.token}`, host());
     expect(withQuery.status).toBe(200);
     const cookie = String(withQuery.headers['set-cookie']).split(';')[0]!;
-    expect((await get(server.port, '/media/recordings/c1', { ...host(), Cookie: cookie })).status).toBe(200);
+    expect(
+      (await get(server.port, '/media/recordings/c1', { ...host(), Cookie: cookie })).status,
+    ).toBe(200);
   });
 
   it('serves the whole file, or the range asked for with 206', async () => {
@@ -71,19 +91,32 @@ describe('GET /media/…', () => {
     expect(whole.headers['content-type']).toBe('audio/wav');
     expect(whole.headers['accept-ranges']).toBe('bytes');
     expect(whole.body.equals(bytes)).toBe(true);
-    const part = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=100-199' });
+    const part = await get(server.port, `/media/recordings/c1?token=${server.token}`, {
+      ...host(),
+      Range: 'bytes=100-199',
+    });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe('bytes 100-199/1000');
     expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
-    const tail = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=-10' });
+    const tail = await get(server.port, `/media/recordings/c1?token=${server.token}`, {
+      ...host(),
+      Range: 'bytes=-10',
+    });
     expect(tail.body.equals(bytes.subarray(990))).toBe(true);
-    const beyond = await get(server.port, `/media/recordings/c1?token=${server.token}`, { ...host(), Range: 'bytes=5000-' });
+    const beyond = await get(server.port, `/media/recordings/c1?token=${server.token}`, {
+      ...host(),
+      Range: 'bytes=5000-',
+    });
     expect(beyond.status).toBe(416);
     expect(beyond.headers['content-range']).toBe('bytes */1000');
   });
 
   it('answers 404 for media the resolver does not know', async () => {
-    expect((await get(server.port, `/media/recordings/nope?token=${server.token}`, host())).status).toBe(404);
-    expect((await get(server.port, `/media/%E0%A4%A?token=${server.token}`, host())).status).toBe(400);
+    expect(
+      (await get(server.port, `/media/recordings/nope?token=${server.token}`, host())).status,
+    ).toBe(404);
+    expect((await get(server.port, `/media/%E0%A4%A?token=${server.token}`, host())).status).toBe(
+      400,
+    );
   });
 });

@@ -11,10 +11,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const MEDIA_PREFIX = '/media/';
 
 /** Maps a media path (e.g. `recordings/<callId>`) to a file, or null when there is none. */
-export type MediaResolver = (mediaPath: string) => Promise<{ path: string; contentType: string } | null>;
+export type MediaResolver = (
+  mediaPath: string,
+) => Promise<{ path: string; contentType: string } | null>;
 
 /** A `Range: bytes=…` header against a file of `size` bytes: one range, or 'unsatisfiable', or null (serve it whole). */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) return null; // Several ranges or another unit: the whole file is a valid answer.
@@ -36,9 +41,17 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 /** Serves one media request; the caller has checked the host and the token. */
-export async function serveMedia(request: IncomingMessage, response: ServerResponse, pathname: string, resolve: MediaResolver | undefined): Promise<void> {
+export async function serveMedia(
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string,
+  resolve: MediaResolver | undefined,
+): Promise<void> {
   const text = (status: number, body: string): void => {
-    response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    response.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
     response.end(`${body}\n`);
   };
   let mediaPath: string;
@@ -56,13 +69,21 @@ export async function serveMedia(request: IncomingMessage, response: ServerRespo
     return text(404, 'No such media');
   }
   const range = parseRange(request.headers.range, size);
-  const common = { 'Content-Type': file.contentType, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, no-cache' };
+  const common = {
+    'Content-Type': file.contentType,
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'private, no-cache',
+  };
   if (range === 'unsatisfiable') {
     response.writeHead(416, { ...common, 'Content-Range': `bytes */${size}` });
     return void response.end();
   }
   if (range) {
-    response.writeHead(206, { ...common, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
+    response.writeHead(206, {
+      ...common,
+      'Content-Length': range.end - range.start + 1,
+      'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+    });
   } else {
     response.writeHead(200, { ...common, 'Content-Length': size });
   }

@@ -1,17 +1,32 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+
+import { sendRawFrame } from '../../test/support/ws-node.js';
 import type { EventMessage, ResponseMessage } from '../engine/api/messages.js';
 import { EventHub } from '../engine/events/event-hub.js';
-import { resolveAsset, startHeadlessServer, TOKEN_REFUSED_CLOSE_CODE, type HeadlessServer } from './server.js';
-import { sendRawFrame } from '../../test/support/ws-node.js';
+import {
+  type HeadlessServer,
+  resolveAsset,
+  startHeadlessServer,
+  TOKEN_REFUSED_CLOSE_CODE,
+} from './server.js';
 
 const quietLog = { info() {}, warn() {}, error() {} };
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -56,14 +71,32 @@ describe('headless server', () => {
   });
 
   it('gives up a media host link still awaited when it closes (no timer left to keep the process up)', async () => {
-    const own = await startHeadlessServer({ api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} }, rendererDir: dir, port: 0, log: quietLog });
+    const own = await startHeadlessServer({
+      api: {
+        handle: async () => ({ type: 'response', id: null, ok: true, result: null }),
+        subscribe: () => () => {},
+      },
+      rendererDir: dir,
+      port: 0,
+      log: quietLog,
+    });
     const link = own.acceptMediaHostLink(600_000);
     await own.close();
     await expect(link).rejects.toThrow(/server closed before the media host page linked up/);
   });
 
   it('binds to loopback only', async () => {
-    await expect(startHeadlessServer({ api: { handle: async () => ({ type: 'response', id: null, ok: true, result: null }), subscribe: () => () => {} }, rendererDir: dir, host: '0.0.0.0', log: quietLog })).rejects.toThrow(/loopback/);
+    await expect(
+      startHeadlessServer({
+        api: {
+          handle: async () => ({ type: 'response', id: null, ok: true, result: null }),
+          subscribe: () => () => {},
+        },
+        rendererDir: dir,
+        host: '0.0.0.0',
+        log: quietLog,
+      }),
+    ).rejects.toThrow(/loopback/);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);
   });
 
@@ -103,8 +136,14 @@ describe('headless server', () => {
 
   it('closes a WebSocket with a wrong or missing token with 4401 before reading anything', async () => {
     const before = handled.length;
-    for (const url of [`ws://127.0.0.1:${server.port}/api`, `ws://127.0.0.1:${server.port}/api?token=nope`]) {
-      const result = await sendRawFrame(url, JSON.stringify({ type: 'request', id: 1, command: 'app.info' }));
+    for (const url of [
+      `ws://127.0.0.1:${server.port}/api`,
+      `ws://127.0.0.1:${server.port}/api?token=nope`,
+    ]) {
+      const result = await sendRawFrame(
+        url,
+        JSON.stringify({ type: 'request', id: 1, command: 'app.info' }),
+      );
       expect(result.closeCode).toBe(TOKEN_REFUSED_CLOSE_CODE);
       expect(result.closeReason).toMatch(/token/);
     }
@@ -112,22 +151,33 @@ describe('headless server', () => {
   });
 
   it('refuses a WebSocket from another site even with the token', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { origin: 'https://evil.example' });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, {
+      origin: 'https://evil.example',
+    });
     const error = await new Promise<Error>((resolve) => ws.on('error', resolve));
     expect(error.message).toMatch(/403/);
   });
 
   it('answers a binary frame with BAD_MESSAGE', async () => {
-    const { reply } = await sendRawFrame(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, Buffer.from([1, 2, 3]));
+    const { reply } = await sendRawFrame(
+      `ws://127.0.0.1:${server.port}/api?token=${server.token}`,
+      Buffer.from([1, 2, 3]),
+    );
     expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
   });
 
   it('pushes engine events to connected clients', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
     await new Promise((resolve) => ws.on('open', resolve));
-    const received = new Promise<unknown>((resolve) => ws.on('message', (data) => resolve(JSON.parse(data.toString()))));
+    const received = new Promise<unknown>((resolve) =>
+      ws.on('message', (data) => resolve(JSON.parse(data.toString()))),
+    );
     hub.emit('engine.status', { state: 'ready', at: 1 });
-    expect(await received).toMatchObject({ type: 'event', event: 'engine.status', data: { state: 'ready' } });
+    expect(await received).toMatchObject({
+      type: 'event',
+      event: 'engine.status',
+      data: { state: 'ready' },
+    });
     ws.close();
   });
 });

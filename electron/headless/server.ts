@@ -17,12 +17,18 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+
 import { MEDIA_HOST_LINK_PATH } from '../engine/api/media-host.js';
-import { MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../engine/api/messages.js';
-import type { MediaHostConnection } from '../engine/telephony/index.js';
+import {
+  type EventMessage,
+  MAX_MESSAGE_BYTES,
+  type ResponseMessage,
+} from '../engine/api/messages.js';
 import type { Logger } from '../engine/log.js';
-import { MEDIA_PREFIX, serveMedia, type MediaResolver } from './media.js';
+import type { MediaHostConnection } from '../engine/telephony/index.js';
+import { MEDIA_PREFIX, type MediaResolver, serveMedia } from './media.js';
 
 /** What the server needs from the engine. */
 export interface HeadlessApi {
@@ -83,7 +89,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) {
-    throw new Error(`Refusing to listen on ${host}: the headless console only binds to loopback (127.0.0.1, ::1 or localhost)`);
+    throw new Error(
+      `Refusing to listen on ${host}: the headless console only binds to loopback (127.0.0.1, ::1 or localhost)`,
+    );
   }
   const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
@@ -92,7 +100,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   const hostAllowed = (value: string | undefined): boolean => {
     if (!value) return false;
-    return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(value.toLowerCase());
+    return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(
+      value.toLowerCase(),
+    );
   };
   const originAllowed = (value: string | undefined): boolean => {
     if (value === undefined) return true; // Not a browser (CLI, tests): the token is the guard.
@@ -119,17 +129,31 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     setSecurityHeaders(response);
-    if (!hostAllowed(request.headers.host)) return sendText(response, 421, 'Unknown host: open the console through the URL printed at start-up.');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'Method not allowed');
+    if (!hostAllowed(request.headers.host))
+      return sendText(
+        response,
+        421,
+        'Unknown host: open the console through the URL printed at start-up.',
+      );
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return sendText(response, 405, 'Method not allowed');
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     const auth = authorized(request, url);
     if (!auth) {
-      return sendText(response, 401, 'Missing or wrong access token. Open the console with the URL printed by `outbound serve` (it ends with ?token=…).');
+      return sendText(
+        response,
+        401,
+        'Missing or wrong access token. Open the console with the URL printed by `outbound serve` (it ends with ?token=…).',
+      );
     }
     if (auth === 'query') {
-      response.setHeader('Set-Cookie', `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      response.setHeader(
+        'Set-Cookie',
+        `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      );
     }
-    if (url.pathname.startsWith(MEDIA_PREFIX)) return serveMedia(request, response, url.pathname, options.media);
+    if (url.pathname.startsWith(MEDIA_PREFIX))
+      return serveMedia(request, response, url.pathname, options.media);
     const file = resolveAsset(rendererDir, url.pathname);
     if (!file) return sendText(response, 404, 'Not found');
     let info;
@@ -150,9 +174,16 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  const mediaWss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
   /** Each pending acceptMediaHostLink, oldest first: the next page to link takes the first. */
-  const mediaWaiters: Array<{ accept(connection: MediaHostConnection): void; giveUp(reason: string): void }> = [];
+  const mediaWaiters: Array<{
+    accept(connection: MediaHostConnection): void;
+    giveUp(reason: string): void;
+  }> = [];
   const mediaSockets = new Set<WebSocket>();
 
   function wrapMediaHostSocket(ws: WebSocket): MediaHostConnection {
@@ -172,7 +203,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return true;
     };
     const release = (): void => {
-      for (let i = 0; i < held.length; ) {
+      for (let i = 0; i < held.length;) {
         const item = held[i]!;
         if (deliver(item.data, item.binary)) held.splice(i, 1);
         else i++;
@@ -193,7 +224,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         binaryListener = listener;
         release();
       },
-      onClose: (listener) => ws.on('close', (code, reason) => listener(`code ${code}${reason.length ? ` (${reason.toString()})` : ''}`)),
+      onClose: (listener) =>
+        ws.on('close', (code, reason) =>
+          listener(`code ${code}${reason.length ? ` (${reason.toString()})` : ''}`),
+        ),
       close: () => ws.close(1000, 'closed by the engine'),
     };
   }
@@ -202,7 +236,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   httpServer.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'invalid'}`);
-    if (url.pathname === MEDIA_HOST_LINK_PATH && hostAllowed(request.headers.host) && originAllowed(request.headers.origin)) {
+    if (
+      url.pathname === MEDIA_HOST_LINK_PATH &&
+      hostAllowed(request.headers.host) &&
+      originAllowed(request.headers.origin)
+    ) {
       const ok = authorized(request, url) !== false;
       mediaWss.handleUpgrade(request, socket, head, (ws) => {
         const waiter = mediaWaiters.shift();
@@ -212,7 +250,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       });
       return;
     }
-    if (url.pathname !== '/api' || !hostAllowed(request.headers.host) || !originAllowed(request.headers.origin)) {
+    if (
+      url.pathname !== '/api' ||
+      !hostAllowed(request.headers.host) ||
+      !originAllowed(request.headers.origin)
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -232,7 +274,15 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        send(ws, { type: 'response', id: null, ok: false, error: { code: 'BAD_MESSAGE', message: 'Binary frames are not API messages; send JSON text' } });
+        send(ws, {
+          type: 'response',
+          id: null,
+          ok: false,
+          error: {
+            code: 'BAD_MESSAGE',
+            message: 'Binary frames are not API messages; send JSON text',
+          },
+        });
         return;
       }
       void api.handle(data.toString('utf8')).then((reply) => send(ws, reply));
@@ -290,13 +340,17 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
             rejectLink(new Error(reason));
           },
         };
-        const timer = setTimeout(() => waiter.giveUp(`The media host page did not link up within ${timeoutMs} ms`), timeoutMs);
+        const timer = setTimeout(
+          () => waiter.giveUp(`The media host page did not link up within ${timeoutMs} ms`),
+          timeoutMs,
+        );
         mediaWaiters.push(waiter);
       });
     },
     async close() {
       // A media host still starting will never link now; its timer must not keep the process up.
-      for (const waiter of [...mediaWaiters]) waiter.giveUp('The server closed before the media host page linked up');
+      for (const waiter of [...mediaWaiters])
+        waiter.giveUp('The server closed before the media host page linked up');
       for (const ws of mediaSockets) ws.close(1001, 'The engine is shutting down');
       mediaWss.close();
       clearInterval(heartbeat);
@@ -343,10 +397,17 @@ export function resolveAsset(rendererDir: string, pathname: string): string | nu
     return null;
   }
   if (decoded.includes('\0')) return null;
-  if (decoded === '/' || decoded === '/console' || decoded === '/console/') decoded = '/console/index.html';
+  if (decoded === '/' || decoded === '/console' || decoded === '/console/')
+    decoded = '/console/index.html';
   const file = normalize(join(rendererDir, decoded));
   if (file !== rendererDir && !file.startsWith(rendererDir + sep)) return null;
-  if (file.slice(rendererDir.length).split(sep).some((segment) => segment.startsWith('.'))) return null;
+  if (
+    file
+      .slice(rendererDir.length)
+      .split(sep)
+      .some((segment) => segment.startsWith('.'))
+  )
+    return null;
   return file;
 }
 
@@ -362,6 +423,9 @@ function setSecurityHeaders(response: ServerResponse): void {
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   response.end(`${text}\n`);
 }

@@ -2,21 +2,26 @@
  * The Electron shell: windows, permissions and IPC wiring only. Everything else is the engine
  * (electron/engine), which this file starts with the app's user-data folder.
  */
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Engine, EngineStartError, createStderrLogger } from '../engine/index.js';
+
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+
+import { resolveMediaPath } from '../engine/calls/index.js';
+import { createStderrLogger, Engine, EngineStartError } from '../engine/index.js';
 import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
-import { applyPermissionPolicy } from './permissions.js';
-import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
 import { createElectronMediaHostLauncher } from './media-host-window.js';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol.js';
-import { resolveMediaPath } from '../engine/calls/index.js';
+import { applyPermissionPolicy } from './permissions.js';
+import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
 import { createConsoleWindow, rendererPaths } from './windows.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const paths = { ...rendererPaths(outDir), devServerUrl: process.env.ELECTRON_RENDERER_URL };
-const isTrustedUrl = trustedUrlMatcher(pathToFileURL(join(outDir, 'renderer')).toString(), paths.devServerUrl);
+const isTrustedUrl = trustedUrlMatcher(
+  pathToFileURL(join(outDir, 'renderer')).toString(),
+  paths.devServerUrl,
+);
 const log = createStderrLogger('outbound-desktop');
 
 // The media host's WebRTC must offer real host addresses (a PBX cannot resolve mDNS names) and play
@@ -48,7 +53,17 @@ async function start(): Promise<void> {
     const secrets = createSafeStorageSecretBox() ?? undefined; // undefined: the engine uses its key file
     // Packaged, the models are extra resources beside the asar; from a checkout, found above out/.
     const modelsDir = app.isPackaged ? join(process.resourcesPath, 'native-models') : undefined;
-    engine = await Engine.start({ dataDir: app.getPath('userData'), transport: 'ipc', version: app.getVersion(), log, actor: 'desktop', secrets, trainFlowsAtStart: true, dialCampaigns: true, ...(modelsDir ? { modelsDir } : {}) });
+    engine = await Engine.start({
+      dataDir: app.getPath('userData'),
+      transport: 'ipc',
+      version: app.getVersion(),
+      log,
+      actor: 'desktop',
+      secrets,
+      trainFlowsAtStart: true,
+      dialCampaigns: true,
+      ...(modelsDir ? { modelsDir } : {}),
+    });
   } catch (error) {
     const message = error instanceof EngineStartError ? error.message : String(error);
     dialog.showErrorBox('Outbound Console could not start', message);
@@ -57,7 +72,10 @@ async function start(): Promise<void> {
   }
   applyPermissionPolicy(session.defaultSession, isTrustedUrl);
   handleMediaProtocol((mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath));
-  engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }), { warm: true });
+  engine.telephony.setLauncher(
+    createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }),
+    { warm: true },
+  );
   const disposeIpc = registerApiIpc(ipcMain, {
     api: engine,
     isTrustedUrl,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
+import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
 import type { ResponseMessage } from '../engine/api/messages.js';
 import { EventHub } from '../engine/events/event-hub.js';
 import { createOutboundBridge } from '../preload/bridge.js';
-import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
 import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
 
 function setUp(senderUrl: string) {
@@ -31,12 +32,20 @@ describe('Electron IPC wiring', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it.each(['https://evil.example/', 'file:///tmp/downloaded.html'])('refuses requests from %s', async (url) => {
-    const { bridge, requests } = setUp(url);
-    const reply = await bridge.request({ type: 'request', id: 1, command: 'app.info', params: {} });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
-    expect(requests).toHaveLength(0);
-  });
+  it.each(['https://evil.example/', 'file:///tmp/downloaded.html'])(
+    'refuses requests from %s',
+    async (url) => {
+      const { bridge, requests } = setUp(url);
+      const reply = await bridge.request({
+        type: 'request',
+        id: 1,
+        command: 'app.info',
+        params: {},
+      });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
+      expect(requests).toHaveLength(0);
+    },
+  );
 
   it('trusts the dev server only by exact origin', () => {
     const trusted = trustedUrlMatcher('file:///app/out/renderer/', 'http://localhost:5173');
@@ -47,7 +56,12 @@ describe('Electron IPC wiring', () => {
 
   it('the bridge refuses commands outside the contract without touching IPC', async () => {
     const { bridge, requests } = setUp('file:///app/out/renderer/console/index.html');
-    const reply = await bridge.request({ type: 'request', id: 9, command: 'shell.exec', params: { cmd: 'rm -rf /' } });
+    const reply = await bridge.request({
+      type: 'request',
+      id: 9,
+      command: 'shell.exec',
+      params: { cmd: 'rm -rf /' },
+    });
     expect(reply).toMatchObject({ id: 9, ok: false, error: { code: 'UNKNOWN_COMMAND' } });
     expect(requests).toHaveLength(0);
   });
@@ -57,7 +71,9 @@ describe('Electron IPC wiring', () => {
     const received: unknown[][] = [];
     const off = bridge.onEvent((...args) => received.push(args));
     hub.emit('engine.status', { state: 'ready', at: 5 });
-    expect(received).toEqual([[{ type: 'event', event: 'engine.status', data: { state: 'ready', at: 5 }, seq: 1 }]]);
+    expect(received).toEqual([
+      [{ type: 'event', event: 'engine.status', data: { state: 'ready', at: 5 }, seq: 1 }],
+    ]);
     off();
     hub.emit('engine.status', { state: 'ready', at: 6 });
     expect(received).toHaveLength(1);

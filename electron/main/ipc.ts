@@ -8,7 +8,10 @@ import type { EventMessage, ResponseMessage } from '../engine/api/messages.js';
 
 /** The slice of Electron's `ipcMain` used here. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => unknown): void;
+  handle(
+    channel: string,
+    listener: (event: IpcInvokeEventLike, ...args: unknown[]) => unknown,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -42,7 +45,10 @@ export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): ()
         type: 'response',
         id: null,
         ok: false,
-        error: { code: 'BAD_MESSAGE', message: `Requests from ${url ?? 'a closed frame'} are not accepted` },
+        error: {
+          code: 'BAD_MESSAGE',
+          message: `Requests from ${url ?? 'a closed frame'} are not accepted`,
+        },
       };
       return reply;
     }
@@ -60,7 +66,10 @@ export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): ()
 }
 
 /** Trusts the app's own renderer files and, in development, the dev server's origin. */
-export function trustedUrlMatcher(rendererDirUrl: string, devServerUrl?: string): (url: string) => boolean {
+export function trustedUrlMatcher(
+  rendererDirUrl: string,
+  devServerUrl?: string,
+): (url: string) => boolean {
   const devOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
   return (url) => {
     if (url.startsWith(rendererDirUrl)) return true;

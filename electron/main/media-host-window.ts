@@ -4,9 +4,15 @@
  * commands and events, ArrayBuffers for audio frames). The engine's supervisor restarts it when
  * its renderer process dies.
  */
-import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
 import { join } from 'node:path';
-import type { LaunchedMediaHost, MediaHostConnection, MediaHostLauncher } from '../engine/telephony/index.js';
+
+import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
+
+import type {
+  LaunchedMediaHost,
+  MediaHostConnection,
+  MediaHostLauncher,
+} from '../engine/telephony/index.js';
 
 export interface MediaHostWindowPaths {
   outDir: string;
@@ -36,10 +42,15 @@ export function createElectronMediaHostLauncher(paths: MediaHostWindowPaths): Me
       window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
       window.webContents.on('will-navigate', (event) => event.preventDefault());
       const exited = new Promise<string>((resolve) => {
-        window.webContents.on('render-process-gone', (_event, details) => resolve(`the media host renderer died (${details.reason}, exit code ${details.exitCode})`));
+        window.webContents.on('render-process-gone', (_event, details) =>
+          resolve(
+            `the media host renderer died (${details.reason}, exit code ${details.exitCode})`,
+          ),
+        );
         window.on('closed', () => resolve('the media host window closed'));
       });
-      if (paths.devServerUrl) await window.loadURL(new URL('media-host/index.html', paths.devServerUrl).toString());
+      if (paths.devServerUrl)
+        await window.loadURL(new URL('media-host/index.html', paths.devServerUrl).toString());
       else await window.loadFile(join(paths.outDir, 'renderer', 'media-host', 'index.html'));
       const { port1, port2 } = new MessageChannelMain();
       window.webContents.postMessage(PORT_CHANNEL, null, [port2]);

@@ -10,14 +10,21 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+
 import { protocol } from 'electron';
-import { parseRange, type MediaResolver } from '../headless/media.js';
+
+import { type MediaResolver, parseRange } from '../headless/media.js';
 
 export const MEDIA_SCHEME = 'outbound-media';
 
 /** Must run before the app is ready (Electron's rule for privileged schemes). */
 export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
+    },
+  ]);
 }
 
 /** Serves media paths through the engine's resolver; call once the app is ready. */
@@ -36,12 +43,22 @@ export function handleMediaProtocol(resolve: MediaResolver): void {
     const { size } = await stat(file.path);
     const range = parseRange(request.headers.get('range') ?? undefined, size);
     const headers = { 'Content-Type': file.contentType, 'Accept-Ranges': 'bytes' };
-    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } });
+    if (range === 'unsatisfiable')
+      return new Response(null, {
+        status: 416,
+        headers: { ...headers, 'Content-Range': `bytes */${size}` },
+      });
     const { start, end } = range ?? { start: 0, end: size - 1 };
-    const body = Readable.toWeb(createReadStream(file.path, { start, end })) as ReadableStream<Uint8Array>;
+    const body = Readable.toWeb(
+      createReadStream(file.path, { start, end }),
+    ) as ReadableStream<Uint8Array>;
     return new Response(body, {
       status: range ? 206 : 200,
-      headers: { ...headers, 'Content-Length': String(end - start + 1), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}) },
+      headers: {
+        ...headers,
+        'Content-Length': String(end - start + 1),
+        ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+      },
     });
   });
 }

@@ -6,7 +6,10 @@ import type { Session } from 'electron';
 
 const ALLOWED = new Set(['media', 'speaker-selection']);
 
-export function applyPermissionPolicy(session: Session, isTrustedUrl: (url: string) => boolean): void {
+export function applyPermissionPolicy(
+  session: Session,
+  isTrustedUrl: (url: string) => boolean,
+): void {
   session.setPermissionRequestHandler((webContents, permission, callback) => {
     callback(ALLOWED.has(permission) && isTrustedUrl(webContents.getURL()));
   });

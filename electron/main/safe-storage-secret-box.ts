@@ -8,22 +8,35 @@
  * so it is type-checked here and exercised only in the desktop app.
  */
 import { safeStorage } from 'electron';
-import { OS_KEYCHAIN_PREFIX, SecretDecryptError, foreignCipherReason, type SecretBox } from '../engine/secrets/index.js';
+
+import {
+  foreignCipherReason,
+  OS_KEYCHAIN_PREFIX,
+  type SecretBox,
+  SecretDecryptError,
+} from '../engine/secrets/index.js';
 
 export function createSafeStorageSecretBox(): SecretBox | null {
   // The synchronous API is deprecated in favour of the async one, but SecretBox is synchronous
   // (the engine decrypts while building a call) and the sync calls remain supported.
   if (!safeStorage.isEncryptionAvailable()) return null;
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return null;
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+    return null;
   return {
     kind: 'os-keychain',
     encrypt: (plain) => OS_KEYCHAIN_PREFIX + safeStorage.encryptString(plain).toString('base64'),
     decrypt(cipher) {
-      if (!cipher.startsWith(OS_KEYCHAIN_PREFIX)) throw new SecretDecryptError(foreignCipherReason(cipher));
+      if (!cipher.startsWith(OS_KEYCHAIN_PREFIX))
+        throw new SecretDecryptError(foreignCipherReason(cipher));
       try {
-        return safeStorage.decryptString(Buffer.from(cipher.slice(OS_KEYCHAIN_PREFIX.length), 'base64'));
+        return safeStorage.decryptString(
+          Buffer.from(cipher.slice(OS_KEYCHAIN_PREFIX.length), 'base64'),
+        );
       } catch (error) {
-        throw new SecretDecryptError('the operating system’s keychain could not decrypt it (its key changed, or the data folder came from another user or computer)', { cause: error });
+        throw new SecretDecryptError(
+          'the operating system’s keychain could not decrypt it (its key changed, or the data folder came from another user or computer)',
+          { cause: error },
+        );
       }
     },
   };

@@ -1,6 +1,7 @@
 /** Creates the console window with the security settings the whole app relies on. */
-import { BrowserWindow, shell } from 'electron';
 import { join } from 'node:path';
+
+import { BrowserWindow, shell } from 'electron';
 
 export interface WindowPaths {
   preload: string;
@@ -33,7 +34,8 @@ export function createConsoleWindow(paths: WindowPaths): BrowserWindow {
     return { action: 'deny' };
   });
   window.webContents.on('will-navigate', (event) => event.preventDefault());
-  if (paths.devServerUrl) void window.loadURL(new URL('console/index.html', paths.devServerUrl).toString());
+  if (paths.devServerUrl)
+    void window.loadURL(new URL('console/index.html', paths.devServerUrl).toString());
   else void window.loadFile(paths.consoleHtml);
   return window;
 }

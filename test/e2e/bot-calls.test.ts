@@ -13,14 +13,22 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { CallUtterance } from '../../electron/engine/api/calls.js';
-import { readWav, resample, toMono, floatToInt16, writeWav } from '../../electron/engine/audio/index.js';
-import { renderTemplate, promptIn, type Flow } from '../../electron/engine/dialog/index.js';
+import {
+  floatToInt16,
+  readWav,
+  resample,
+  toMono,
+  writeWav,
+} from '../../electron/engine/audio/index.js';
 import type { BotOutcome } from '../../electron/engine/bot/index.js';
+import { type Flow, promptIn, renderTemplate } from '../../electron/engine/dialog/index.js';
 import { EspeakWasmTts } from '../../electron/engine/tts/index.js';
-import { startBed, type Bed } from '../telephony/index.js';
-import { startCallEngine, type CallEngine } from '../support/call-engine.js';
+import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { type Bed, startBed } from '../telephony/index.js';
 
 let bed: Bed;
 let calls: CallEngine;
@@ -52,34 +60,75 @@ async function wavSamples(path: string): Promise<Int16Array> {
 }
 
 /** Debian's espeak-ng binary (not the build the trainer uses). */
-async function debianEspeak(text: string, voice: string, wordsPerMinute: number, pitch: number): Promise<Int16Array> {
+async function debianEspeak(
+  text: string,
+  voice: string,
+  wordsPerMinute: number,
+  pitch: number,
+): Promise<Int16Array> {
   const dir = join(bed.dir, 'customer');
   mkdirSync(dir, { recursive: true });
   const raw = join(dir, `${Buffer.from(text).toString('hex').slice(0, 24)}.wav`);
-  execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-p', String(pitch), '-w', raw, '--', text]);
+  execFileSync('espeak-ng', [
+    '-v',
+    voice,
+    '-s',
+    String(wordsPerMinute),
+    '-p',
+    String(pitch),
+    '-w',
+    raw,
+    '--',
+    text,
+  ]);
   return wavSamples(raw);
 }
 
 /** A customer track: each utterance starts at its time (ms from the answer); silence elsewhere. */
-async function customerTrack(name: string, parts: Array<{ atMs: number; samples: Int16Array }>, tailMs = 30_000): Promise<{ path: string; durationMs: number }> {
-  const end = Math.max(...parts.map((p) => p.atMs + (p.samples.length / 16))) + tailMs;
+async function customerTrack(
+  name: string,
+  parts: Array<{ atMs: number; samples: Int16Array }>,
+  tailMs = 30_000,
+): Promise<{ path: string; durationMs: number }> {
+  const end = Math.max(...parts.map((p) => p.atMs + p.samples.length / 16)) + tailMs;
   const track = new Int16Array(Math.ceil((end * 16_000) / 1000));
-  for (const part of parts) track.set(part.samples.subarray(0, track.length - Math.round(part.atMs * 16)), Math.round(part.atMs * 16));
+  for (const part of parts)
+    track.set(
+      part.samples.subarray(0, track.length - Math.round(part.atMs * 16)),
+      Math.round(part.atMs * 16),
+    );
   const path = join(bed.dir, `${name}.wav`);
   await writeWav(path, { sampleRate: 16_000, channels: [track] });
   return { path, durationMs: end };
 }
 
 /** How long the bot's rendering of a node's prompt lasts, in ms (same engine, voice and cache as the bot). */
-async function promptMs(flow: Flow, nodeId: string, field: 'text' | 'prompt' | 'say', fields: Record<string, string | number>): Promise<number> {
+async function promptMs(
+  flow: Flow,
+  nodeId: string,
+  field: 'text' | 'prompt' | 'say',
+  fields: Record<string, string | number>,
+): Promise<number> {
   const node = flow.nodes[nodeId] as unknown as Record<string, unknown>;
-  const { text } = renderTemplate(promptIn(node[field] as string, flow.language), (k) => fields[k] ?? flow.variables?.[k]);
-  const voice = flow.language === 'zh-CN' ? { language: flow.language, voice: 'cmn-latn-pinyin', rate: 1, pitch: 50 } : { language: flow.language, voice: 'en-us', rate: 1, pitch: 50 };
+  const { text } = renderTemplate(
+    promptIn(node[field] as string, flow.language),
+    (k) => fields[k] ?? flow.variables?.[k],
+  );
+  const voice =
+    flow.language === 'zh-CN'
+      ? { language: flow.language, voice: 'cmn-latn-pinyin', rate: 1, pitch: 50 }
+      : { language: flow.language, voice: 'en-us', rate: 1, pitch: 50 };
   return (await calls.engine.bot.prompts.render(text, voice)).durationMs;
 }
 
 /** Places a call that runs `flowName` and waits for the bot to finish. */
-async function botCall(user: string, flowName: string, fields: Record<string, string | number>, trackPath: string, callLengthS: number) {
+async function botCall(
+  user: string,
+  flowName: string,
+  fields: Record<string, string | number>,
+  trackPath: string,
+  callLengthS: number,
+) {
   const prepared = await calls.engine.bot.prepare({ name: flowName });
   const phone = await bed.phone({ user, play: trackPath, answer: 'auto', callLengthS });
   const session = await calls.engine.telephony.dial({ number: user, trunk: 'main' });
@@ -108,20 +157,56 @@ describe('the bot runs the sample flows over real calls', () => {
       { atMs: firstAt, samples: later },
       { atMs: secondAt, samples: tomorrow },
     ]);
-    const { session, outcome, end, phone, prepared } = await botCall('3101', 'appointment-confirm-en', fields, track.path, Math.ceil(track.durationMs / 1000) + 5);
+    const { session, outcome, end, phone, prepared } = await botCall(
+      '3101',
+      'appointment-confirm-en',
+      fields,
+      track.path,
+      Math.ceil(track.durationMs / 1000) + 5,
+    );
     const events = calls.eventsOf(session.callId);
-    const intents = events.filter((e) => e.type === 'intent').map((e) => `${String(e.data.nodeId)}:${String(e.data.intent)}@${String(e.data.confidence)}`);
-    console.info(`[en] path ${outcome.path.join(' → ')}; intents ${intents.join(', ')}; disposition ${outcome.storedDisposition}`);
+    const intents = events
+      .filter((e) => e.type === 'intent')
+      .map((e) => `${String(e.data.nodeId)}:${String(e.data.intent)}@${String(e.data.confidence)}`);
+    console.info(
+      `[en] path ${outcome.path.join(' → ')}; intents ${intents.join(', ')}; disposition ${outcome.storedDisposition}`,
+    );
     const t0 = session.answeredAt ?? 0;
-    for (const e of events.filter((e) => ['speech_start', 'speech_end', 'barge_in', 'bot_prompt', 'recognition_wait', 'intent'].includes(e.type))) console.info(`[en]   @${e.at - t0} ${e.type} ${JSON.stringify(e.data)}`);
-    for (const line of linesOf(session.callId)) console.info(`[en]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`);
-    expect(outcome.path).toEqual(['greet', 'has_appointment', 'confirm', 'ask_callback_time', 'schedule_callback', 'callback_ok']);
-    expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual(['call_later', 'time']);
+    for (const e of events.filter((e) =>
+      [
+        'speech_start',
+        'speech_end',
+        'barge_in',
+        'bot_prompt',
+        'recognition_wait',
+        'intent',
+      ].includes(e.type),
+    ))
+      console.info(`[en]   @${e.at - t0} ${e.type} ${JSON.stringify(e.data)}`);
+    for (const line of linesOf(session.callId))
+      console.info(
+        `[en]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`,
+      );
+    expect(outcome.path).toEqual([
+      'greet',
+      'has_appointment',
+      'confirm',
+      'ask_callback_time',
+      'schedule_callback',
+      'callback_ok',
+    ]);
+    expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual([
+      'call_later',
+      'time',
+    ]);
     expect(events.some((e) => e.type === 'callback_requested')).toBe(true);
     expect(outcome.callbackAt).toBeInstanceOf(Date);
     expect(end.outcome).toBe('completed');
     // Stored: disposition, flow version, and the whole transcript with times.
-    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as { call: { disposition: string | null }; utterances: Array<Omit<CallUtterance, 'callId' | 'at'>> };
+    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as {
+      call: { disposition: string | null };
+      utterances: Array<Omit<CallUtterance, 'callId' | 'at'>>;
+    };
     expect(outcome.disposition).toBe('callback_scheduled');
     expect(stored.call.disposition).toBe('callback_scheduled');
     const record = await calls.engine.store.calls.get(session.callId);
@@ -131,7 +216,9 @@ describe('the bot runs the sample flows over real calls', () => {
     expect(stored.utterances.filter((u) => u.speaker === 'bot').length).toBeGreaterThanOrEqual(4);
     for (const u of stored.utterances) expect(u.endMs).toBeGreaterThanOrEqual(u.startMs);
     // The customer's first answer came during the question: the question was cut there.
-    const question = stored.utterances.find((u) => u.speaker === 'bot' && u.text.startsWith('Will you be able'));
+    const question = stored.utterances.find(
+      (u) => u.speaker === 'bot' && u.text.startsWith('Will you be able'),
+    );
     expect(question?.cutAtMs).not.toBeNull();
     // Each line keeps the flow node it belongs to: the answer is stored with the question's node.
     expect(question?.nodeId).toBeTruthy();
@@ -145,8 +232,17 @@ describe('the bot runs the sample flows over real calls', () => {
     const greetMs = await promptMs(flow, 'greet', 'text', fields);
     const disclosureMs = await promptMs(flow, 'disclosure', 'text', fields);
     const whoMs = await promptMs(flow, 'who_say', 'text', fields);
-    const who = (await tts.synthesize('你是谁', { language: 'zh-CN', voice: 'cmn+m7', rate: 0.95, pitch: 42 })).samples;
-    const tomorrow = (await tts.synthesize('明天还', { language: 'zh-CN', voice: 'cmn-latn-pinyin+m7', rate: 1.05, pitch: 45 })).samples;
+    const who = (
+      await tts.synthesize('你是谁', { language: 'zh-CN', voice: 'cmn+m7', rate: 0.95, pitch: 42 })
+    ).samples;
+    const tomorrow = (
+      await tts.synthesize('明天还', {
+        language: 'zh-CN',
+        voice: 'cmn-latn-pinyin+m7',
+        rate: 1.05,
+        pitch: 45,
+      })
+    ).samples;
     // The disclosure cannot be cut: the customer speaks 2 s into the question after it, then 2 s into the question asked again.
     const firstAt = greetMs + disclosureMs + 600 + 2000;
     const secondAt = firstAt + who.length / 16 + 700 + whoMs + 300 + 2000;
@@ -154,21 +250,60 @@ describe('the bot runs the sample flows over real calls', () => {
       { atMs: firstAt, samples: who },
       { atMs: secondAt, samples: tomorrow },
     ]);
-    const { session, outcome, end, phone } = await botCall('3102', 'bill-reminder-zh', fields, track.path, Math.ceil(track.durationMs / 1000) + 5);
+    const { session, outcome, end, phone } = await botCall(
+      '3102',
+      'bill-reminder-zh',
+      fields,
+      track.path,
+      Math.ceil(track.durationMs / 1000) + 5,
+    );
     const events = calls.eventsOf(session.callId);
     console.info(`[zh] path ${outcome.path.join(' → ')}; disposition ${outcome.storedDisposition}`);
-    for (const line of linesOf(session.callId)) console.info(`[zh]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`);
-    expect(outcome.path).toEqual(['greet', 'check_amount', 'disclosure', 'ask_pay', 'who_say', 'ask_pay', 'schedule', 'bye_promise']);
-    expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual(['who', 'tomorrow']);
+    for (const line of linesOf(session.callId))
+      console.info(
+        `[zh]   ${String(line.startMs).padStart(6)}–${String(line.endMs).padEnd(6)} ${line.speaker.padEnd(8)} ${line.text || '(not understood)'}${line.intent ? ` [${line.intent} ${line.confidence}]` : ''}${line.cutAtMs !== null ? ` (cut at ${line.cutAtMs})` : ''}`,
+      );
+    expect(outcome.path).toEqual([
+      'greet',
+      'check_amount',
+      'disclosure',
+      'ask_pay',
+      'who_say',
+      'ask_pay',
+      'schedule',
+      'bye_promise',
+    ]);
+    expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toEqual([
+      'who',
+      'tomorrow',
+    ]);
     expect(outcome.storedDisposition).toBe('promise_to_pay');
     // 明天还 → tomorrow at the node's default hour, in the contact's zone (Asia/Shanghai).
     const at = outcome.callbackAt!;
-    const shanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+    const shanghai = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(at);
     expect(shanghai.find((p) => p.type === 'hour')?.value).toBe('10');
     expect(end.outcome).toBe('completed');
-    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as { call: { disposition: string | null }; utterances: Array<{ speaker: string; text: string; intent: string | null; cutAtMs: number | null }> };
+    const stored = (await calls.engine.request('calls.get', { id: session.callId })) as {
+      call: { disposition: string | null };
+      utterances: Array<{
+        speaker: string;
+        text: string;
+        intent: string | null;
+        cutAtMs: number | null;
+      }>;
+    };
     expect(stored.call.disposition).toBe('promise_to_pay');
-    expect(stored.utterances.filter((u) => u.speaker === 'customer').map((u) => u.intent)).toEqual(['who', 'tomorrow']);
+    expect(stored.utterances.filter((u) => u.speaker === 'customer').map((u) => u.intent)).toEqual([
+      'who',
+      'tomorrow',
+    ]);
     // The disclosure (bargeIn: false) played to its end.
     expect(stored.utterances.find((u) => u.text.startsWith('温馨提示'))?.cutAtMs).toBeNull();
     await phone.stop();
@@ -183,22 +318,37 @@ describe('the bot runs the sample flows over real calls', () => {
       nodes: {
         menu: {
           kind: 'ask',
-          prompt: 'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.',
-          intents: [{ name: 'agent', examples: ['talk to a person', 'operator', 'a real person please'], next: 'bye' }],
+          prompt:
+            'Thank you for taking our call. Before we start, here is a long list of the options you have today: you can confirm, you can reschedule, you can ask for a person, or you can stop these calls.',
+          intents: [
+            {
+              name: 'agent',
+              examples: ['talk to a person', 'operator', 'a real person please'],
+              next: 'bye',
+            },
+          ],
           noInput: { maxAttempts: 1, next: 'bye' },
           noMatch: { maxAttempts: 1, next: 'bye' },
         },
         bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
       },
     };
-    const saved = (await calls.engine.request('flows.save', { definition: flow })) as { name: string; version: number };
+    const saved = (await calls.engine.request('flows.save', { definition: flow })) as {
+      name: string;
+      version: number;
+    };
     const prepared = await calls.engine.bot.prepare({ name: saved.name, version: saved.version });
     const voice = { language: 'en' as const, voice: 'en-us', rate: 1, pitch: 50 };
     await calls.engine.bot.prompts.render(flow.nodes.menu.prompt, voice);
     const speech = await debianEspeak('talk to a person', 'en-us+m7', 150, 40);
     // The bot starts its prompt ~0.1–0.3 s after the answer; the customer 1.2 s after the answer.
     const track = await customerTrack('barge-customer', [{ atMs: 1200, samples: speech }], 15_000);
-    const phone = await bed.phone({ user: '3103', play: track.path, answer: 'auto', callLengthS: Math.ceil(track.durationMs / 1000) + 5 });
+    const phone = await bed.phone({
+      user: '3103',
+      play: track.path,
+      answer: 'auto',
+      callLengthS: Math.ceil(track.durationMs / 1000) + 5,
+    });
     const session = await calls.engine.telephony.dial({ number: '3103', trunk: 'main' });
     const bot = calls.engine.bot.attach(session, prepared, {});
     const outcome = await bot.run();
@@ -233,7 +383,9 @@ describe('the bot runs the sample flows over real calls', () => {
     }
     const lines = linesOf(session.callId);
     const cut = lines.find((l) => l.speaker === 'bot' && l.nodeId === 'menu');
-    console.info(`[barge-in] phone clock: prompt heard from ${promptStartMs} ms, customer onset ${onsetMs} ms (${onsetMs - promptStartMs} ms into the prompt), bot audio stopped ${stopMs} ms → stop latency ${stopMs - onsetMs} ms; transcript cut at ${String(cut?.cutAtMs)} ms of the call`);
+    console.info(
+      `[barge-in] phone clock: prompt heard from ${promptStartMs} ms, customer onset ${onsetMs} ms (${onsetMs - promptStartMs} ms into the prompt), bot audio stopped ${stopMs} ms → stop latency ${stopMs - onsetMs} ms; transcript cut at ${String(cut?.cutAtMs)} ms of the call`,
+    );
     expect(onsetMs - promptStartMs).toBeGreaterThan(700);
     expect(onsetMs - promptStartMs).toBeLessThan(1400);
     expect(stopMs).toBeGreaterThan(onsetMs);
@@ -262,15 +414,31 @@ describe('bad input on a call never hangs the bot', () => {
         noMatch: { maxAttempts: 1, next: 'unclear' },
       },
       done: { kind: 'hangup', say: 'Thank you. Goodbye.', disposition: 'completed' },
-      silent: { kind: 'hangup', say: 'We could not hear you. Goodbye.', disposition: 'no_response' },
-      unclear: { kind: 'hangup', say: 'Sorry, we could not understand. Goodbye.', disposition: 'unclear' },
+      silent: {
+        kind: 'hangup',
+        say: 'We could not hear you. Goodbye.',
+        disposition: 'no_response',
+      },
+      unclear: {
+        kind: 'hangup',
+        say: 'Sorry, we could not understand. Goodbye.',
+        disposition: 'unclear',
+      },
     },
   };
 
   async function run(user: string, track: string | undefined, callLengthS: number, tuning = {}) {
-    const saved = (await calls.engine.request('flows.save', { definition: flow })) as { name: string; version: number };
+    const saved = (await calls.engine.request('flows.save', { definition: flow })) as {
+      name: string;
+      version: number;
+    };
     const prepared = await calls.engine.bot.prepare({ name: saved.name, version: saved.version });
-    const phone = await bed.phone({ user, ...(track ? { play: track } : {}), answer: 'auto', callLengthS });
+    const phone = await bed.phone({
+      user,
+      ...(track ? { play: track } : {}),
+      answer: 'auto',
+      callLengthS,
+    });
     const session = await calls.engine.telephony.dial({ number: user, trunk: 'main' });
     const outcome = await calls.engine.bot.attach(session, prepared, {}, tuning).run();
     const end = await session.whenEnded();
@@ -280,7 +448,21 @@ describe('bad input on a call never hangs the bot', () => {
 
   it('noise only: the VAD hears no speech, so the question is asked twice and the call ends as no_response', async () => {
     const noise = join(bed.dir, 'noise.wav');
-    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', noise, 'synth', '25', 'whitenoise', 'vol', '0.05']);
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      noise,
+      'synth',
+      '25',
+      'whitenoise',
+      'vol',
+      '0.05',
+    ]);
     const { outcome, end, events } = await run('3111', noise, 30);
     expect(outcome?.path).toEqual(['q', 'silent']);
     expect(events.filter((e) => e.type === 'no_input')).toHaveLength(2);
@@ -297,7 +479,9 @@ describe('bad input on a call never hangs the bot', () => {
       40,
     );
     const track = await customerTrack('endless-talk', [{ atMs: 2500, samples: talk }], 5000);
-    const { outcome, events } = await run('3112', track.path, 40, { endpointer: { maxUtteranceMs: 4000 } });
+    const { outcome, events } = await run('3112', track.path, 40, {
+      endpointer: { maxUtteranceMs: 4000 },
+    });
     expect(events.find((e) => e.type === 'speech_end')?.data.reason).toBe('max_length');
     expect(outcome?.path).toEqual(['q', 'unclear']);
     expect(outcome?.storedDisposition).toBe('unclear');
@@ -311,4 +495,3 @@ describe('bad input on a call never hangs the bot', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);
 });
-

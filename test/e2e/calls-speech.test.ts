@@ -5,11 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readWav, toMono, loadPrompt } from '../../electron/engine/audio/index.js';
+
+import { loadPrompt, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { listenToCall } from '../../electron/engine/bot/index.js';
-import { startBed, type Bed, type Clip } from '../telephony/index.js';
-import { startCallEngine, type CallEngine } from '../support/call-engine.js';
+import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { type Bed, type Clip, startBed } from '../telephony/index.js';
 
 let bed: Bed;
 let calls: CallEngine;
@@ -17,7 +19,11 @@ let customer: Clip;
 
 beforeAll(async () => {
   bed = await startBed();
-  customer = await bed.clip('speech-customer', { text: 'Yes, I already paid the bill on Monday.', voice: 'en', rate: 8000 });
+  customer = await bed.clip('speech-customer', {
+    text: 'Yes, I already paid the bill on Monday.',
+    voice: 'en',
+    rate: 8000,
+  });
   calls = await startCallEngine();
   await calls.addTrunk({ name: 'main', uri: bed.wsUri.open, domain: bed.sipDomain });
 });
@@ -31,7 +37,7 @@ async function answered(callId: string): Promise<number> {
   return (await calls.waitForEvent(callId, 'answered', 20_000)).at;
 }
 
-it('turns the customer\'s speech into speech_start and speech_end events at the right times', async () => {
+it("turns the customer's speech into speech_start and speech_end events at the right times", async () => {
   const phone = await bed.phone({ user: '2401', play: customer.path, answer: 'auto' });
   const session = await calls.engine.telephony.dial({ number: '2401', trunk: 'main' });
   listenToCall(session, calls.engine.speechPool());
@@ -41,7 +47,9 @@ it('turns the customer\'s speech into speech_start and speech_end events at the 
   // The phone starts its clip at the answer; espeak's clip has ~no leading silence.
   expect(start.at - answeredAt).toBeLessThan(800);
   const spokenMs = end.at - start.at;
-  console.info(`speech_start ${start.at - answeredAt} ms after the answer; speech lasted ${spokenMs} ms for a ${customer.durationMs} ms clip`);
+  console.info(
+    `speech_start ${start.at - answeredAt} ms after the answer; speech lasted ${spokenMs} ms for a ${customer.durationMs} ms clip`,
+  );
   expect(spokenMs).toBeGreaterThan(customer.durationMs - 600);
   expect(spokenMs).toBeLessThan(customer.durationMs + 600);
   await session.hangup('test done');
@@ -57,13 +65,19 @@ it('barge-in: the customer speaking during a prompt stops it, and the phone stop
   const session = await calls.engine.telephony.dial({ number: '2402', trunk: 'main' });
   listenToCall(session, calls.engine.speechPool());
   await answered(session.callId);
-  const bot = await bed.clip('speech-bot', { text: 'This is a long announcement about your account, your balance, your payment options, and the many ways you can reach us during business hours.', voice: 'en', rate: 16000 });
+  const bot = await bed.clip('speech-bot', {
+    text: 'This is a long announcement about your account, your balance, your payment options, and the many ways you can reach us during business hours.',
+    voice: 'en',
+    rate: 16000,
+  });
   const prompt = await loadPrompt(bot.path);
   const played = await session.play(prompt.frames);
   expect(played.completed).toBe(false);
   const bargeIn = await calls.waitForEvent(session.callId, 'barge_in', 1000);
   const speechStart = await calls.waitForEvent(session.callId, 'speech_start', 1000);
-  console.info(`barge-in: speech at ${String(speechStart.data.atMs)} ms into the stream, decided ${String(bargeIn.data.decisionLagMs)} ms later, flushed at ${bargeIn.at - speechStart.at} ms; the prompt played ${played.playedFrames * 20} ms of ${prompt.durationMs.toFixed(0)} ms`);
+  console.info(
+    `barge-in: speech at ${String(speechStart.data.atMs)} ms into the stream, decided ${String(bargeIn.data.decisionLagMs)} ms later, flushed at ${bargeIn.at - speechStart.at} ms; the prompt played ${played.playedFrames * 20} ms of ${prompt.durationMs.toFixed(0)} ms`,
+  );
   expect(Number(bargeIn.data.decisionLagMs)).toBeLessThan(600);
   expect(played.playedFrames * 20).toBeLessThan(4000);
   await new Promise((r) => setTimeout(r, 1500));
@@ -75,7 +89,11 @@ it('barge-in: the customer speaking during a prompt stops it, and the phone stop
   const loudAfter = (fromMs: number): number => {
     let loud = 0;
     const frame = heard.sampleRate / 50;
-    for (let at = Math.floor((fromMs / 1000) * heard.sampleRate); at + frame <= samples.length; at += frame) {
+    for (
+      let at = Math.floor((fromMs / 1000) * heard.sampleRate);
+      at + frame <= samples.length;
+      at += frame
+    ) {
       let energy = 0;
       for (let i = at; i < at + frame; i++) energy += (samples[i] ?? 0) ** 2;
       if (Math.sqrt(energy / frame) > 0.02) loud++;

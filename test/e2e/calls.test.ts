@@ -3,10 +3,16 @@
  * Chromium) → Kamailio (WebSocket) → rtpengine → baresip phones / sipp far ends on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeCorrelation, loadPrompt, readWav, toMono } from '../../electron/engine/audio/index.js';
+
+import {
+  envelopeCorrelation,
+  loadPrompt,
+  readWav,
+  toMono,
+} from '../../electron/engine/audio/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
-import { startBed, type Bed, type Clip } from '../telephony/index.js';
-import { startCallEngine, type CallEngine } from '../support/call-engine.js';
+import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { type Bed, type Clip, startBed } from '../telephony/index.js';
 
 let bed: Bed;
 let calls: CallEngine;
@@ -18,8 +24,17 @@ beforeAll(async () => {
   // The phone starts its clip the moment it answers, while the caller's side may still be setting
   // up media (DTLS through rtpengine takes longer on a loaded machine); a customer's pause after
   // picking up keeps every word inside what the engine can hear.
-  customerClip = await bed.clip('customer', { text: 'Hello, yes, this is Mary speaking. I already paid the bill last week.', voice: 'en', rate: 8000, leadMs: 1000 });
-  botClip = await bed.clip('bot', { text: 'Good morning. This is a reminder from City Water about your bill of forty two dollars.', voice: 'en', rate: 16000 });
+  customerClip = await bed.clip('customer', {
+    text: 'Hello, yes, this is Mary speaking. I already paid the bill last week.',
+    voice: 'en',
+    rate: 8000,
+    leadMs: 1000,
+  });
+  botClip = await bed.clip('bot', {
+    text: 'Good morning. This is a reminder from City Water about your bill of forty two dollars.',
+    voice: 'en',
+    rate: 16000,
+  });
   calls = await startCallEngine();
   await calls.addTrunk({ name: 'main', uri: bed.wsUri.open, domain: bed.sipDomain });
 });
@@ -34,15 +49,29 @@ async function untilAnswered(session: CallSession, timeoutMs = 15_000): Promise<
   while (session.answeredAt === null) {
     if (session.state === 'done') {
       const end = await session.whenEnded();
-      throw new Error(`call ${session.callId} ended before it was answered: ${end.outcome} (${end.reason}); events: ${calls.eventsOf(session.callId).map((e) => `${e.type}${e.data.detail ? `(${String(e.data.detail)})` : ''}`).join(', ')}`);
+      throw new Error(
+        `call ${session.callId} ended before it was answered: ${end.outcome} (${end.reason}); events: ${calls
+          .eventsOf(session.callId)
+          .map((e) => `${e.type}${e.data.detail ? `(${String(e.data.detail)})` : ''}`)
+          .join(', ')}`,
+      );
     }
     if (Date.now() - started > timeoutMs) throw new Error('not answered in time');
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-function correlate(clip: { samples: Float32Array[]; sampleRate: number }, heard: { samples: Float32Array[]; sampleRate: number }, label = ''): number {
-  const { correlation, lagMs } = envelopeCorrelation(toMono(clip.samples), clip.sampleRate, toMono(heard.samples), heard.sampleRate);
+function correlate(
+  clip: { samples: Float32Array[]; sampleRate: number },
+  heard: { samples: Float32Array[]; sampleRate: number },
+  label = '',
+): number {
+  const { correlation, lagMs } = envelopeCorrelation(
+    toMono(clip.samples),
+    clip.sampleRate,
+    toMono(heard.samples),
+    heard.sampleRate,
+  );
   if (label) console.info(`correlation ${label}: ${correlation.toFixed(3)} at ${lagMs} ms`);
   return correlation;
 }
@@ -62,14 +91,23 @@ describe('an answered call', () => {
     // Let the customer's clip finish too (it started at the answer), then hang up.
     const clipMs = customerClip.durationMs;
     const sinceAnswer = Date.now() - (session.answeredAt ?? Date.now());
-    if (sinceAnswer < clipMs + 600) await new Promise((r) => setTimeout(r, clipMs + 600 - sinceAnswer));
+    if (sinceAnswer < clipMs + 600)
+      await new Promise((r) => setTimeout(r, clipMs + 600 - sinceAnswer));
     await session.hangup('test done');
     const end = await session.whenEnded();
 
     expect(end.outcome).toBe('completed');
     expect(end.sipCode).toBe(200);
     // The engine heard the customer's clip.
-    const engineHeard = { samples: [Float32Array.from(heard.flatMap((f) => [...f]), (v) => v / 32768)], sampleRate: 16_000 };
+    const engineHeard = {
+      samples: [
+        Float32Array.from(
+          heard.flatMap((f) => [...f]),
+          (v) => v / 32768,
+        ),
+      ],
+      sampleRate: 16_000,
+    };
     const clip = await readWav(customerClip.path);
     expect(correlate(clip, engineHeard, 'engine heard the customer')).toBeGreaterThanOrEqual(0.8);
     // The phone heard the engine's clip.
@@ -78,29 +116,47 @@ describe('an answered call', () => {
     expect(correlate(bot, phoneHeard, 'phone heard the bot')).toBeGreaterThanOrEqual(0.8);
 
     // The store has the call, its milestones in order, and a stereo recording of both sides.
-    const detail = await calls.engine.request('calls.get', { id: session.callId }) as {
+    const detail = (await calls.engine.request('calls.get', { id: session.callId })) as {
       call: { outcome: string; sipCode: number; state: string };
       events: Array<{ type: string; at: number }>;
       recording: { channels: number; sampleRate: number; durationMs: number } | null;
     };
     expect(detail.call).toMatchObject({ outcome: 'completed', sipCode: 200, state: 'done' });
     const types = detail.events.map((e) => e.type);
-    for (const type of ['dial', 'trying', 'ringing', 'answered', 'media_flowing', 'ended']) expect(types).toContain(type);
+    for (const type of ['dial', 'trying', 'ringing', 'answered', 'media_flowing', 'ended'])
+      expect(types).toContain(type);
     expect(types.indexOf('ringing')).toBeLessThan(types.indexOf('answered'));
     expect(detail.recording).toMatchObject({ channels: 2, sampleRate: 16_000 });
     expect(detail.recording!.durationMs).toBeGreaterThan(prompt.durationMs - 200);
     const recording = await calls.engine.store.calls.recording(session.callId);
     const stereo = await readWav(`${calls.dataDir}/${recording!.path}`);
     expect(stereo.channels).toBe(2);
-    expect(correlate(clip, { samples: [stereo.samples[0]!], sampleRate: stereo.sampleRate }, 'recording left')).toBeGreaterThanOrEqual(0.8);
-    expect(correlate(bot, { samples: [stereo.samples[1]!], sampleRate: stereo.sampleRate }, 'recording right')).toBeGreaterThanOrEqual(0.8);
+    expect(
+      correlate(
+        clip,
+        { samples: [stereo.samples[0]!], sampleRate: stereo.sampleRate },
+        'recording left',
+      ),
+    ).toBeGreaterThanOrEqual(0.8);
+    expect(
+      correlate(
+        bot,
+        { samples: [stereo.samples[1]!], sampleRate: stereo.sampleRate },
+        'recording right',
+      ),
+    ).toBeGreaterThanOrEqual(0.8);
     await phone.stop();
   });
 });
 
 describe('calls that are not answered', () => {
   it('busy: a phone already in a call answers a second call with 486', async () => {
-    const phone = await bed.phone({ user: '2002', play: customerClip.path, answer: 'auto', maxCalls: 1 });
+    const phone = await bed.phone({
+      user: '2002',
+      play: customerClip.path,
+      answer: 'auto',
+      maxCalls: 1,
+    });
     const first = await calls.engine.telephony.dial({ number: '2002', trunk: 'main' });
     await untilAnswered(first);
     const second = await calls.engine.telephony.dial({ number: '2002', trunk: 'main' });
@@ -122,7 +178,11 @@ describe('calls that are not answered', () => {
   it('no answer: the app cancels at its ring timeout', async () => {
     const phone = await bed.phone({ user: '2003', answer: 'manual' });
     const before = phone.events.length;
-    const session = await calls.engine.telephony.dial({ number: '2003', trunk: 'main', ringTimeoutMs: 5000 });
+    const session = await calls.engine.telephony.dial({
+      number: '2003',
+      trunk: 'main',
+      ringTimeoutMs: 5000,
+    });
     const end = await session.whenEnded();
     expect(end).toMatchObject({ outcome: 'no_answer', sipCode: 487 });
     expect(end.reason).toMatch(/ring timeout/);
@@ -138,7 +198,9 @@ describe('calls that are not answered', () => {
   });
 
   it('refuses a number with letters, naming the field', async () => {
-    await expect(calls.engine.request('calls.dial', { number: '1800-FLOWERS', trunk: 'main' })).rejects.toMatchObject({
+    await expect(
+      calls.engine.request('calls.dial', { number: '1800-FLOWERS', trunk: 'main' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_PARAMS',
       field: 'number',
       message: expect.stringMatching(/contains letters/),
@@ -162,7 +224,10 @@ describe('hang-up', () => {
 
   it('the engine hangs up through the API: the phone is released within a second', async () => {
     const phone = await bed.phone({ user: '2005', play: customerClip.path, answer: 'auto' });
-    const { callId } = (await calls.engine.request('calls.dial', { number: '2005', trunk: 'main' })) as { callId: string };
+    const { callId } = (await calls.engine.request('calls.dial', {
+      number: '2005',
+      trunk: 'main',
+    })) as { callId: string };
     const session = calls.engine.telephony.get(callId)!;
     await untilAnswered(session);
     const before = phone.events.length;
@@ -179,7 +244,12 @@ describe('hang-up', () => {
 describe('trunk failures', () => {
   it('primary trunk down (its WebSocket port closed): the same call goes out on the backup and succeeds', async () => {
     await calls.addTrunk({ name: 'dead', uri: bed.deadWsUri, domain: bed.sipDomain });
-    await calls.addTrunk({ name: 'spare', uri: bed.wsUri.open, domain: bed.sipDomain, role: 'backup' });
+    await calls.addTrunk({
+      name: 'spare',
+      uri: bed.wsUri.open,
+      domain: bed.sipDomain,
+      role: 'backup',
+    });
     const phone = await bed.phone({ user: '2006', play: customerClip.path, answer: 'auto' });
     const session = await calls.engine.telephony.dial({ number: '2006', trunk: 'dead' });
     await untilAnswered(session);
@@ -200,7 +270,11 @@ describe('trunk failures', () => {
     const session = await calls.engine.telephony.dial({ number: '2007', trunk: 'overloaded' });
     await untilAnswered(session);
     const failover = await calls.waitForEvent(session.callId, 'failover');
-    expect(failover.data).toMatchObject({ from: 'overloaded', to: 'spare', reason: expect.stringMatching(/503/) });
+    expect(failover.data).toMatchObject({
+      from: 'overloaded',
+      to: 'spare',
+      reason: expect.stringMatching(/503/),
+    });
     await session.hangup('test done');
     expect(await session.whenEnded()).toMatchObject({ outcome: 'completed', trunk: 'spare' });
     await phone.stop();
@@ -212,9 +286,18 @@ describe('trunk failures', () => {
     const deadEnd = await dead.whenEnded();
     expect(deadEnd.outcome).toBe('failed');
     expect(deadEnd.reason).toMatch(/WebSocket connection is down.*not connected/);
-    expect(await calls.engine.store.calls.get(dead.callId)).toMatchObject({ outcome: 'failed', endReason: deadEnd.reason });
+    expect(await calls.engine.store.calls.get(dead.callId)).toMatchObject({
+      outcome: 'failed',
+      endReason: deadEnd.reason,
+    });
 
-    await calls.addTrunk({ name: 'badauth', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: 'not-the-password' });
+    await calls.addTrunk({
+      name: 'badauth',
+      uri: bed.wsUri.auth,
+      domain: bed.sipDomain,
+      username: bed.auth.username,
+      password: 'not-the-password',
+    });
     const phone = await bed.phone({ user: '2008', answer: 'auto' });
     const refused = await calls.engine.telephony.dial({ number: '2008', trunk: 'badauth' });
     const refusedEnd = await refused.whenEnded();
@@ -223,7 +306,13 @@ describe('trunk failures', () => {
     expect(refusedEnd.reason).toMatch(/username and password/);
 
     // The right password works on the same listener.
-    await calls.addTrunk({ name: 'goodauth', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: bed.auth.password });
+    await calls.addTrunk({
+      name: 'goodauth',
+      uri: bed.wsUri.auth,
+      domain: bed.sipDomain,
+      username: bed.auth.username,
+      password: bed.auth.password,
+    });
     const accepted = await calls.engine.telephony.dial({ number: '2008', trunk: 'goodauth' });
     await untilAnswered(accepted);
     await accepted.hangup('test done');
@@ -232,10 +321,19 @@ describe('trunk failures', () => {
   });
 
   it('a registering trunk with a wrong password shows as down, saying why', async () => {
-    await calls.addTrunk({ name: 'badreg', uri: bed.wsUri.auth, domain: bed.sipDomain, username: bed.auth.username, password: 'wrong', register: true });
+    await calls.addTrunk({
+      name: 'badreg',
+      uri: bed.wsUri.auth,
+      domain: bed.sipDomain,
+      username: bed.auth.username,
+      password: 'wrong',
+      register: true,
+    });
     const session = await calls.engine.telephony.dial({ number: '2009', trunk: 'badreg' });
     await session.whenEnded();
-    const { trunks } = (await calls.engine.request('trunks.list', {})) as { trunks: Array<{ name: string; health: { state: string; reason: string | null } }> };
+    const { trunks } = (await calls.engine.request('trunks.list', {})) as {
+      trunks: Array<{ name: string; health: { state: string; reason: string | null } }>;
+    };
     const health = trunks.find((t) => t.name === 'badreg')!.health;
     expect(health.state).toBe('down');
     expect(health.reason).toMatch(/registration failed: (401|403)/);
@@ -243,8 +341,13 @@ describe('trunk failures', () => {
 });
 
 describe('resilience', () => {
-  it('survives a proxy restart mid-call: audio keeps flowing both ways and the customer\'s BYE still ends it', async () => {
-    const phone = await bed.phone({ user: '2010', play: customerClip.path, loop: true, answer: 'auto' });
+  it("survives a proxy restart mid-call: audio keeps flowing both ways and the customer's BYE still ends it", async () => {
+    const phone = await bed.phone({
+      user: '2010',
+      play: customerClip.path,
+      loop: true,
+      answer: 'auto',
+    });
     const session = await calls.engine.telephony.dial({ number: '2010', trunk: 'main' });
     await untilAnswered(session);
     await calls.waitForEvent(session.callId, 'media_flowing');
@@ -278,8 +381,17 @@ describe('resilience', () => {
 
 describe('failures inside the app', () => {
   it('a dead line (no RTP while up) is detected from RTP statistics and the call is ended with that reason', async () => {
-    const phone = await bed.phone({ user: '2011', play: customerClip.path, loop: true, answer: 'auto' });
-    const session = await calls.engine.telephony.dial({ number: '2011', trunk: 'main', rtpTimeoutMs: 3000 });
+    const phone = await bed.phone({
+      user: '2011',
+      play: customerClip.path,
+      loop: true,
+      answer: 'auto',
+    });
+    const session = await calls.engine.telephony.dial({
+      number: '2011',
+      trunk: 'main',
+      rtpTimeoutMs: 3000,
+    });
     await untilAnswered(session);
     await calls.waitForEvent(session.callId, 'media_flowing');
     // Freeze the phone: its RTP stops, but the media host still delivers frames (of silence).
@@ -300,7 +412,12 @@ describe('failures inside the app', () => {
   });
 
   it('a media host crash ends its calls with a recorded reason, and a new media host takes the next call', async () => {
-    const phone = await bed.phone({ user: '2012', play: customerClip.path, loop: true, answer: 'auto' });
+    const phone = await bed.phone({
+      user: '2012',
+      play: customerClip.path,
+      loop: true,
+      answer: 'auto',
+    });
     const session = await calls.engine.telephony.dial({ number: '2012', trunk: 'main' });
     await untilAnswered(session);
     const host = calls.engine.telephony.mediaHost!;
@@ -404,10 +521,17 @@ Content-Length: 0
     await far.stop();
   });
 
-
   it('sends DTMF in the audio stream (RFC 4733), holds and resumes, and reports both', async () => {
-    const phone = await bed.phone({ user: '2014', play: customerClip.path, loop: true, answer: 'auto' });
-    const { callId } = (await calls.engine.request('calls.dial', { number: '2014', trunk: 'main' })) as { callId: string };
+    const phone = await bed.phone({
+      user: '2014',
+      play: customerClip.path,
+      loop: true,
+      answer: 'auto',
+    });
+    const { callId } = (await calls.engine.request('calls.dial', {
+      number: '2014',
+      trunk: 'main',
+    })) as { callId: string };
     const session = calls.engine.telephony.get(callId)!;
     await untilAnswered(session);
     await calls.waitForEvent(callId, 'media_flowing');
@@ -418,9 +542,13 @@ Content-Length: 0
     const dtmf = await phone.waitForEvent('CALL_DTMF_START', { after: before, timeoutMs: 5000 });
     expect(dtmf.param).toBe('1');
 
-    expect(await calls.engine.request('calls.hold', { id: callId, hold: true })).toEqual({ done: true });
+    expect(await calls.engine.request('calls.hold', { id: callId, hold: true })).toEqual({
+      done: true,
+    });
     await calls.waitForEvent(callId, 'hold');
-    expect(await calls.engine.request('calls.hold', { id: callId, hold: false })).toEqual({ done: true });
+    expect(await calls.engine.request('calls.hold', { id: callId, hold: false })).toEqual({
+      done: true,
+    });
     await calls.waitForEvent(callId, 'unhold');
     await session.hangup('test done');
     await session.whenEnded();
@@ -428,16 +556,30 @@ Content-Length: 0
   });
 
   it('blind-transfers by REFER: the NOTIFY result is reported and the call ends as transferred', async () => {
-    const customer = await bed.phone({ user: '2015', play: customerClip.path, loop: true, answer: 'auto' });
+    const customer = await bed.phone({
+      user: '2015',
+      play: customerClip.path,
+      loop: true,
+      answer: 'auto',
+    });
     const agent = await bed.phone({ user: '2016', answer: 'auto' });
     const agentBefore = agent.events.length;
-    const { callId } = (await calls.engine.request('calls.dial', { number: '2015', trunk: 'main' })) as { callId: string };
+    const { callId } = (await calls.engine.request('calls.dial', {
+      number: '2015',
+      trunk: 'main',
+    })) as { callId: string };
     const session = calls.engine.telephony.get(callId)!;
     await untilAnswered(session);
     await calls.engine.request('calls.transfer', { id: callId, target: '2016' });
     const end = await session.whenEnded();
-    expect(end).toMatchObject({ outcome: 'transferred', reason: 'transferred to sip:2016@127.0.0.1' });
-    const refers = calls.eventsOf(callId).filter((e) => e.type === 'refer').map((e) => String(e.data.detail));
+    expect(end).toMatchObject({
+      outcome: 'transferred',
+      reason: 'transferred to sip:2016@127.0.0.1',
+    });
+    const refers = calls
+      .eventsOf(callId)
+      .filter((e) => e.type === 'refer')
+      .map((e) => String(e.data.detail));
     // 202 Accepted and the first NOTIFY can arrive in either order.
     expect(refers.some((d) => /accepted by the far end/.test(d))).toBe(true);
     expect(refers.some((d) => d.startsWith('transfer succeeded'))).toBe(true);
@@ -473,7 +615,10 @@ describe('scripted far ends (sipp)', () => {
     const end = await session.whenEnded();
     expect(end).toMatchObject({ outcome: 'failed', sipCode: 488 });
     expect(end.reason).toMatch(/refused the call's media/);
-    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({ outcome: 'failed', sipCode: 488 });
+    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({
+      outcome: 'failed',
+      sipCode: 488,
+    });
     await far.stop();
   });
 
@@ -525,7 +670,10 @@ Content-Length: 0
     expect(end.outcome).toBe('failed');
     expect(end.reason).toMatch(/media could not be set up/);
     expect(end.endedAt - session.startedAt).toBeLessThan(10_000);
-    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({ outcome: 'failed', endReason: end.reason });
+    expect(await calls.engine.store.calls.get(session.callId)).toMatchObject({
+      outcome: 'failed',
+      endReason: end.reason,
+    });
     await far.stop();
   });
 });

@@ -15,25 +15,34 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
-import { startBed, type Bed, type Sipp } from '../telephony/index.js';
+import { type Bed, type Sipp, startBed } from '../telephony/index.js';
 
 /** +86 199 <sipp port, 5 digits> <nnn>: a valid mobile number the bed routes to that sipp (kamailio.cfg.ts). */
-const numberFor = (far: Sipp, n: number): string => `199${String(far.port).padStart(5, '0')}${String(n).padStart(3, '0')}`;
+const numberFor = (far: Sipp, n: number): string =>
+  `199${String(far.port).padStart(5, '0')}${String(n).padStart(3, '0')}`;
 
 const quickFlow = {
   id: 'campaign-e2e',
   name: 'Campaign e2e',
   language: 'en',
   start: 'hello',
-  nodes: { hello: { kind: 'hangup', say: 'Hello {name}. This is a reminder about your order. Goodbye.', disposition: 'reminded' } },
+  nodes: {
+    hello: {
+      kind: 'hangup',
+      say: 'Hello {name}. This is a reminder about your order. Goodbye.',
+      disposition: 'reminded',
+    },
+  },
 };
 
 const longFlow = {
@@ -67,7 +76,9 @@ afterAll(async () => {
 });
 
 async function connect(served: Served): Promise<{ api: OutboundApi; close(): void }> {
-  const transport = nodeWebSocketTransport(`ws://127.0.0.1:${served.port}/api?token=${served.token}`);
+  const transport = nodeWebSocketTransport(
+    `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+  );
   await transport.ready();
   return { api: createApiClient(transport), close: () => transport.close() };
 }
@@ -78,12 +89,18 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs: number, explain: () => string = () => ''): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  explain: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -107,7 +124,17 @@ async function callsOf(dataDir: string, campaign: string): Promise<CallRow[]> {
     const list = await store.calls.list({ limit: 1000, offset: 0 });
     const rows = list.calls.filter((c) => c.campaignName === campaign);
     return rows
-      .map((c) => ({ id: c.id, contact_id: c.contactId!, attempt: c.attempt, state: c.state, outcome: c.outcome, started_at: c.startedAt, ended_at: c.endedAt, end_reason: c.endReason, number: c.number }))
+      .map((c) => ({
+        id: c.id,
+        contact_id: c.contactId!,
+        attempt: c.attempt,
+        state: c.state,
+        outcome: c.outcome,
+        started_at: c.startedAt,
+        ended_at: c.endedAt,
+        end_reason: c.endReason,
+        number: c.number,
+      }))
       .sort((a, b) => a.started_at - b.started_at);
   } finally {
     await store.close();
@@ -119,12 +146,15 @@ function expectOneCallPerSlot(calls: CallRow[]): void {
   const slots = new Set<string>();
   for (const c of calls) {
     const slot = `${c.contact_id}#${c.attempt}`;
-    expect(slots.has(slot), `contact ${c.contact_id} called twice in attempt ${c.attempt}`).toBe(false);
+    expect(slots.has(slot), `contact ${c.contact_id} called twice in attempt ${c.attempt}`).toBe(
+      false,
+    );
     slots.add(slot);
   }
   const byContact = groupBy(calls, (c) => c.contact_id);
   for (const [, list] of byContact) {
-    for (let i = 1; i < list.length; i++) expect(list[i]!.started_at).toBeGreaterThanOrEqual(list[i - 1]!.ended_at ?? Infinity);
+    for (let i = 1; i < list.length; i++)
+      expect(list[i]!.started_at).toBeGreaterThanOrEqual(list[i - 1]!.ended_at ?? Infinity);
   }
 }
 
@@ -157,9 +187,30 @@ describe('campaigns over the real bed', () => {
     const imported = outbound(['import', csv, '--list', '回访', '--json', '--data', data]);
     expect(imported.code).toBe(0);
     const records = jsonLines(imported);
-    expect(records.filter((r) => r.event === 'import.rejected').map((r) => r.row)).toEqual([4, 12, 20]);
-    expect(records.at(-1)).toMatchObject({ event: 'import.done', encoding: 'gb18030', accepted: 20 });
-    expect(outbound(['trunk', 'add', 'main', '--uri', bed.wsUri.open, '--domain', bed.sipDomain, '--max-calls', '20', '--json', '--data', data]).code).toBe(0);
+    expect(records.filter((r) => r.event === 'import.rejected').map((r) => r.row)).toEqual([
+      4, 12, 20,
+    ]);
+    expect(records.at(-1)).toMatchObject({
+      event: 'import.done',
+      encoding: 'gb18030',
+      accepted: 20,
+    });
+    expect(
+      outbound([
+        'trunk',
+        'add',
+        'main',
+        '--uri',
+        bed.wsUri.open,
+        '--domain',
+        bed.sipDomain,
+        '--max-calls',
+        '20',
+        '--json',
+        '--data',
+        data,
+      ]).code,
+    ).toBe(0);
 
     const served = await serve(data);
     started.push(served);
@@ -167,23 +218,78 @@ describe('campaigns over the real bed', () => {
     try {
       await api.request('flows.save', { definition: quickFlow });
       // Lines for every contact at once: each retry is then due to its delay alone, not to a free line.
-      await api.request('settings.update', { changes: { ringTimeoutMs: 5_000, maxConcurrentCalls: 20 } });
+      await api.request('settings.update', {
+        changes: { ringTimeoutMs: 5_000, maxConcurrentCalls: 20 },
+      });
       // Usage mistakes name the flag; an unknown list names it too.
-      const bad = outbound(['campaign', 'create', 'x', '--list', '回访', '--trunk', 'main', '--retry', 'busy=soon', '--data', data]);
+      const bad = outbound([
+        'campaign',
+        'create',
+        'x',
+        '--list',
+        '回访',
+        '--trunk',
+        'main',
+        '--retry',
+        'busy=soon',
+        '--data',
+        data,
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--retry busy');
-      const unknown = outbound(['campaign', 'create', 'x', '--list', 'nope', '--flow', 'campaign-e2e', '--trunk', 'main', '--data', data]);
+      const unknown = outbound([
+        'campaign',
+        'create',
+        'x',
+        '--list',
+        'nope',
+        '--flow',
+        'campaign-e2e',
+        '--trunk',
+        'main',
+        '--data',
+        data,
+      ]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('--list');
       // The CLI reaches the running server (it holds the workspace) and the server dials.
       const create = outbound([
-        'campaign', 'create', '回访活动', '--list', '回访', '--flow', 'campaign-e2e', '--trunk', 'main', '--tz', 'Asia/Shanghai',
-        '--window', 'sun-sat=00:00-24:00', '--retry', 'busy=3s', '--retry', 'no_answer=4s', '--max-attempts', '2', '--daily-cap', '5', '--max-concurrent', '20', '--json', '--data', data,
+        'campaign',
+        'create',
+        '回访活动',
+        '--list',
+        '回访',
+        '--flow',
+        'campaign-e2e',
+        '--trunk',
+        'main',
+        '--tz',
+        'Asia/Shanghai',
+        '--window',
+        'sun-sat=00:00-24:00',
+        '--retry',
+        'busy=3s',
+        '--retry',
+        'no_answer=4s',
+        '--max-attempts',
+        '2',
+        '--daily-cap',
+        '5',
+        '--max-concurrent',
+        '20',
+        '--json',
+        '--data',
+        data,
       ]);
       expect(create.code, create.stderr).toBe(0);
       const start = outbound(['campaign', 'start', '回访活动', '--json', '--data', data]);
       expect(start.code, start.stderr).toBe(0);
-      expect(jsonLines(start)[0]).toMatchObject({ event: 'campaign.start', status: 'running', flowVersion: 1, via: 'server' });
+      expect(jsonLines(start)[0]).toMatchObject({
+        event: 'campaign.start',
+        status: 'running',
+        flowVersion: 1,
+        via: 'server',
+      });
 
       let last: CampaignDetail | null = null;
       const done = await until(
@@ -195,12 +301,42 @@ describe('campaigns over the real bed', () => {
         240_000,
         () => `${JSON.stringify(last?.progress)}\n${served.stderr().slice(-4000)}`,
       );
-      const failed = (await api.request('calls.list', { limit: 50, offset: 0, outcome: 'failed' })) as { calls: Array<{ id: string }> };
-      const why = await Promise.all(failed.calls.map(async (c) => ((await api.request('calls.get', { id: c.id })) as { events: Array<{ type: string; data: unknown }> }).events.map((e) => `${e.type}:${JSON.stringify(e.data)}`).join(' | ')));
-      expect(done.progress.byOutcome, `${JSON.stringify(done.progress)}\n${why.join('\n\n')}`).toEqual({ busy: 14, no_answer: 14, completed: 6 });
-      expect(done.progress).toMatchObject({ contacts: 20, dialed: 20, remaining: 0, finished: 20, liveCalls: 0, calls: 34, answered: 6, completed: 6 });
+      const failed = (await api.request('calls.list', {
+        limit: 50,
+        offset: 0,
+        outcome: 'failed',
+      })) as { calls: Array<{ id: string }> };
+      const why = await Promise.all(
+        failed.calls.map(async (c) =>
+          (
+            (await api.request('calls.get', { id: c.id })) as {
+              events: Array<{ type: string; data: unknown }>;
+            }
+          ).events
+            .map((e) => `${e.type}:${JSON.stringify(e.data)}`)
+            .join(' | '),
+        ),
+      );
+      expect(
+        done.progress.byOutcome,
+        `${JSON.stringify(done.progress)}\n${why.join('\n\n')}`,
+      ).toEqual({ busy: 14, no_answer: 14, completed: 6 });
+      expect(done.progress).toMatchObject({
+        contacts: 20,
+        dialed: 20,
+        remaining: 0,
+        finished: 20,
+        liveCalls: 0,
+        calls: 34,
+        answered: 6,
+        completed: 6,
+      });
       const status = outbound(['campaign', 'status', '回访活动', '--json', '--data', data]);
-      expect(jsonLines(status)[0]).toMatchObject({ event: 'campaign.status', status: 'completed', progress: { calls: 34 } });
+      expect(jsonLines(status)[0]).toMatchObject({
+        event: 'campaign.status',
+        status: 'completed',
+        progress: { calls: 34 },
+      });
     } finally {
       close();
     }
@@ -215,12 +351,17 @@ describe('campaigns over the real bed', () => {
     for (const [number, list] of byNumber) {
       const far = expected.get(number)!;
       const outcome = far === busy ? 'busy' : far === ring ? 'no_answer' : 'completed';
-      expect(list.map((c) => c.outcome), number).toEqual(outcome === 'completed' ? ['completed'] : [outcome, outcome]);
+      expect(
+        list.map((c) => c.outcome),
+        number,
+      ).toEqual(outcome === 'completed' ? ['completed'] : [outcome, outcome]);
       expect(list.map((c) => c.attempt)).toEqual(outcome === 'completed' ? [1] : [1, 2]);
       if (list.length === 2) {
         // The retry waits at least the configured delay after the first call ended.
         const gap = list[1]!.started_at - list[0]!.ended_at!;
-        expect(gap, `${number} retried ${gap} ms after its ${outcome}`).toBeGreaterThanOrEqual(outcome === 'busy' ? 3_000 : 4_000);
+        expect(gap, `${number} retried ${gap} ms after its ${outcome}`).toBeGreaterThanOrEqual(
+          outcome === 'busy' ? 3_000 : 4_000,
+        );
         gaps[outcome]!.push(gap);
       }
     }
@@ -234,11 +375,26 @@ describe('campaigns over the real bed', () => {
     const data = join(scratch, 'kill');
     // Rings (183 with early media) for 8 s, then answers and echoes: calls are in flight long enough to be killed.
     const answer = await bed.sipp({ scenario: 'early-media', earlyMediaMs: 8_000, rtpEcho: true });
-    const lines = ['name,phone', ...Array.from({ length: 8 }, (_, i) => `K${i},+86${numberFor(answer, 500 + i)}`)];
+    const lines = [
+      'name,phone',
+      ...Array.from({ length: 8 }, (_, i) => `K${i},+86${numberFor(answer, 500 + i)}`),
+    ];
     const csv = join(scratch, 'kill.csv');
     await writeFile(csv, `${lines.join('\n')}\n`);
     expect(outbound(['import', csv, '--list', 'kill', '--data', data]).code).toBe(0);
-    expect(outbound(['trunk', 'add', 'main', '--uri', bed.wsUri.open, '--domain', bed.sipDomain, '--data', data]).code).toBe(0);
+    expect(
+      outbound([
+        'trunk',
+        'add',
+        'main',
+        '--uri',
+        bed.wsUri.open,
+        '--domain',
+        bed.sipDomain,
+        '--data',
+        data,
+      ]).code,
+    ).toBe(0);
     // Created and started from the CLI with no server: stored, nothing dialed until serve runs.
     await (async () => {
       const first = await serve(data);
@@ -248,7 +404,29 @@ describe('campaigns over the real bed', () => {
       close();
       await first.stop();
     })();
-    const create = outbound(['campaign', 'create', 'kill', '--list', 'kill', '--flow', 'campaign-e2e-long', '--trunk', 'main', '--tz', 'Asia/Shanghai', '--window', 'sun-sat=00:00-24:00', '--retry', 'failed=3s', '--max-attempts', '3', '--max-concurrent', '3', '--data', data]);
+    const create = outbound([
+      'campaign',
+      'create',
+      'kill',
+      '--list',
+      'kill',
+      '--flow',
+      'campaign-e2e-long',
+      '--trunk',
+      'main',
+      '--tz',
+      'Asia/Shanghai',
+      '--window',
+      'sun-sat=00:00-24:00',
+      '--retry',
+      'failed=3s',
+      '--max-attempts',
+      '3',
+      '--max-concurrent',
+      '3',
+      '--data',
+      data,
+    ]);
     expect(create.code, create.stderr).toBe(0);
     const start = outbound(['campaign', 'start', 'kill', '--json', '--data', data]);
     expect(jsonLines(start)[0]).toMatchObject({ status: 'running', via: 'workspace' });
@@ -277,7 +455,9 @@ describe('campaigns over the real bed', () => {
       const done = await until(
         'the campaign to complete after the restart',
         async () => {
-          const detail = (await second.api.request('campaigns.get', { name: 'kill' })) as CampaignDetail;
+          const detail = (await second.api.request('campaigns.get', {
+            name: 'kill',
+          })) as CampaignDetail;
           return detail.status === 'completed' ? detail : null;
         },
         240_000,
@@ -295,7 +475,9 @@ describe('campaigns over the real bed', () => {
     for (const call of interrupted) {
       expect(call.outcome).toBe('failed');
       // Retried only after the failed delay, never at once.
-      const next = calls.find((c) => c.contact_id === call.contact_id && c.attempt === call.attempt + 1);
+      const next = calls.find(
+        (c) => c.contact_id === call.contact_id && c.attempt === call.attempt + 1,
+      );
       expect(next, `contact ${call.contact_id} retried`).toBeDefined();
       expect(next!.started_at - call.ended_at!).toBeGreaterThanOrEqual(3_000);
       expect(call.ended_at!).toBeGreaterThanOrEqual(killedAt);

@@ -9,16 +9,28 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { assertBuilt, CLI, ROOT, serve } from '../support/serve.js';
 
-function outbound(args: string[], env: NodeJS.ProcessEnv = process.env): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, env });
+function outbound(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 function runSql(file: string, sql: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -42,9 +54,14 @@ describe('outbound CLI', () => {
   });
 
   it('prints its version as text and as a JSON line', async () => {
-    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(
+      await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
+    ) as { version: string };
     expect(outbound(['version']).stdout.trim()).toBe(pkg.version);
-    const line = JSON.parse(outbound(['version', '--json']).stdout) as { event: string; version: string };
+    const line = JSON.parse(outbound(['version', '--json']).stdout) as {
+      event: string;
+      version: string;
+    };
     expect(line).toMatchObject({ event: 'version', version: pkg.version });
   });
 
@@ -73,7 +90,10 @@ describe('outbound CLI', () => {
     await writeFile(notADir, 'not a folder');
     const result = outbound(['serve', '--data', notADir, '--json']);
     expect(result.code).toBe(1);
-    const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { code: string; message: string };
+    const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+      code: string;
+      message: string;
+    };
     expect(line.code).toBe('DATA_DIR_UNWRITABLE');
     expect(line.message).toContain(notADir);
   });
@@ -101,13 +121,21 @@ describe('outbound CLI', () => {
     const bytes = await readFile(vad);
     bytes[4096] = bytes[4096]! ^ 0x55;
     await writeFile(vad, bytes);
-    const altered = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], { ...process.env, OUTBOUND_MODELS_DIR: models });
+    const altered = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], {
+      ...process.env,
+      OUTBOUND_MODELS_DIR: models,
+    });
     expect(altered.code).toBe(1);
     expect(altered.stderr).toContain(`The model file ${vad} is not the one the app was built with`);
     await rm(vad);
-    const missing = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], { ...process.env, OUTBOUND_MODELS_DIR: models });
+    const missing = outbound(['trunk', 'list', '--data', join(scratch, 'models-data')], {
+      ...process.env,
+      OUTBOUND_MODELS_DIR: models,
+    });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(new RegExp(`${vad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*is missing`));
+    expect(missing.stderr).toMatch(
+      new RegExp(`${vad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*is missing`),
+    );
   });
 
   it('refuses a database from a newer version and leaves it untouched', async () => {
@@ -119,7 +147,10 @@ describe('outbound CLI', () => {
     const before = await sha256(file);
     const result = outbound(['serve', '--data', dir, '--json']);
     expect(result.code).toBe(1);
-    const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { code: string; message: string };
+    const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+      code: string;
+      message: string;
+    };
     expect(line.code).toBe('TOO_NEW');
     expect(line.message).toMatch(/newer version/);
     expect(await sha256(file)).toBe(before);

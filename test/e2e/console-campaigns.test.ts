@@ -10,17 +10,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { WEEKDAY_KEYS } from '../../electron/engine/api/index.js';
-import { startBed, type Bed } from '../telephony/index.js';
-import type { Phone } from '../telephony/index.js';
+import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { confirmOrderFlow } from '../support/flows.js';
 import { serve, type Served } from '../support/serve.js';
-import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
+import type { Phone } from '../telephony/index.js';
+import { type Bed, startBed } from '../telephony/index.js';
 
 // Bed phones register as the contacts' E.164 numbers: the dialer dials sip:<E.164>@<trunk domain>.
 const IN_HOURS = ['+8613900000001', '+8613900000002'];
@@ -39,17 +41,37 @@ const phones: Phone[] = [];
 function hoursAroundNowUtc(): Array<[string, string]> {
   const now = new Date();
   const minutes = now.getUTCHours() * 60 + now.getUTCMinutes();
-  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const start = minutes - 60;
   const end = minutes + 60;
-  if (start < 0) return [['00:00', hhmm(end)], [hhmm(start + 1440), '24:00']];
-  if (end > 1440) return [['00:00', hhmm(end - 1440)], [hhmm(start), '24:00']];
+  if (start < 0)
+    return [
+      ['00:00', hhmm(end)],
+      [hhmm(start + 1440), '24:00'],
+    ];
+  if (end > 1440)
+    return [
+      ['00:00', hhmm(end - 1440)],
+      [hhmm(start), '24:00'],
+    ];
   return [[hhmm(start), hhmm(end)]];
 }
 
 async function importList(): Promise<void> {
-  const csv = Buffer.from(['phone,name,timezone', `${IN_HOURS[0]},Ann,UTC`, `${IN_HOURS[1]},Bo,UTC`, `${OUT_OF_HOURS},Chie,Asia/Tokyo`, ''].join('\n'));
-  const { id } = await api.request('imports.begin', { fileName: 'campaign.csv', bytes: csv.length });
+  const csv = Buffer.from(
+    [
+      'phone,name,timezone',
+      `${IN_HOURS[0]},Ann,UTC`,
+      `${IN_HOURS[1]},Bo,UTC`,
+      `${OUT_OF_HOURS},Chie,Asia/Tokyo`,
+      '',
+    ].join('\n'),
+  );
+  const { id } = await api.request('imports.begin', {
+    fileName: 'campaign.csv',
+    bytes: csv.length,
+  });
   await api.request('imports.chunk', { id, offset: 0, data: csv.toString('base64') });
   const preview = await api.request('imports.preview', { id });
   const finished = new Promise<void>((resolve) => {
@@ -59,7 +81,13 @@ async function importList(): Promise<void> {
       resolve();
     });
   });
-  await api.request('imports.commit', { id, list: 'autumn', createList: true, mapping: preview.columns.map((c) => ({ header: c.header, field: c.suggested })), defaultRegion: 'CN' });
+  await api.request('imports.commit', {
+    id,
+    list: 'autumn',
+    createList: true,
+    mapping: preview.columns.map((c) => ({ header: c.header, field: c.suggested })),
+    defaultRegion: 'CN',
+  });
   await finished;
 }
 
@@ -70,14 +98,24 @@ beforeAll(async () => {
   transport = nodeWebSocketTransport(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
   await transport.ready();
   api = createApiClient(transport);
-  await api.request('trunks.create', { name: 'bed', uri: bed.wsUri.open, domain: bed.sipDomain, register: false, maxConcurrentCalls: 10, role: 'primary' });
-  await api.request('flows.save', { definition: confirmOrderFlow('autumn-confirm', 'Autumn confirmation') });
+  await api.request('trunks.create', {
+    name: 'bed',
+    uri: bed.wsUri.open,
+    domain: bed.sipDomain,
+    register: false,
+    maxConcurrentCalls: 10,
+    role: 'primary',
+  });
+  await api.request('flows.save', {
+    definition: confirmOrderFlow('autumn-confirm', 'Autumn confirmation'),
+  });
   await importList();
   // Each reachable customer answers and says "yes please" 4.5 s later; the bot confirms and hangs up.
   const yes = await bed.clip('campaign-yes', { text: 'yes please', voice: 'en', rate: 8000 });
   const track = join(bed.dir, 'campaign-yes-track.wav');
   execFileSync('sox', [yes.path, track, 'pad', '4.5', '10']);
-  for (const user of [...IN_HOURS, OUT_OF_HOURS]) phones.push(await bed.phone({ user, play: track, answer: 'auto' }));
+  for (const user of [...IN_HOURS, OUT_OF_HOURS])
+    phones.push(await bed.phone({ user, play: track, answer: 'auto' }));
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -97,7 +135,11 @@ afterAll(async () => {
 /** Sets one weekday's calling hours in the form's windows editor. */
 async function setHours(day: string, windows: Array<[string, string]>): Promise<void> {
   const row = page.getByTestId(`campaign-windows-${day}`);
-  while ((await row.getByTestId('window-start').count()) > 0) await row.getByRole('button', { name: /Remove/ }).first().click();
+  while ((await row.getByTestId('window-start').count()) > 0)
+    await row
+      .getByRole('button', { name: /Remove/ })
+      .first()
+      .click();
   for (const [i, [start, end]] of windows.entries()) {
     await row.getByTestId('window-add').click();
     await row.getByTestId('window-start').nth(i).fill(start);
@@ -115,7 +157,9 @@ it('creates a campaign in the form, with the API’s field errors shown under th
   await page.getByTestId('campaign-list').selectOption('autumn');
   await page.getByTestId('campaign-flow').selectOption('autumn-confirm');
   await page.getByTestId('campaign-trunk-add').first().click();
-  expect(await page.getByTestId('campaign-trunk-selected').allInnerTexts()).toEqual([expect.stringContaining('bed')]);
+  expect(await page.getByTestId('campaign-trunk-selected').allInnerTexts()).toEqual([
+    expect.stringContaining('bed'),
+  ]);
   await page.getByTestId('campaign-maxConcurrentCalls').fill('2');
   await page.getByTestId('campaign-timeZone').fill('UTC');
   await page.getByTestId('campaign-retry.no_answer').fill('0.1');
@@ -139,7 +183,13 @@ it('creates a campaign in the form, with the API’s field errors shown under th
   await detail.waitFor({ timeout: 10_000 });
   expect(await detail.getAttribute('data-status')).toBe('draft');
   const stored = await api.request('campaigns.get', { name: 'Autumn' });
-  expect(stored.config).toMatchObject({ list: 'autumn', flow: { name: 'autumn-confirm' }, trunks: ['bed'], maxConcurrentCalls: 2, dialingMode: 'agentless' });
+  expect(stored.config).toMatchObject({
+    list: 'autumn',
+    flow: { name: 'autumn-confirm' },
+    trunks: ['bed'],
+    maxConcurrentCalls: 2,
+    dialingMode: 'agentless',
+  });
   expect(stored.config.schedule.windows.tue).toEqual(hours);
   expect(stored.config.retryPolicy.retryAfterMs.no_answer).toBe(6000);
 });
@@ -148,27 +198,65 @@ it('starts, shows progress as it happens, pauses and resumes, and calls the cont
   const dialed = page.getByTestId('campaign-stat-dialed');
   expect(await dialed.getAttribute('data-value')).toBe('0');
   await page.getByTestId('campaign-start').click();
-  await expect.poll(() => page.getByTestId('campaign-detail').getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
+  await expect
+    .poll(() => page.getByTestId('campaign-detail').getAttribute('data-status'), {
+      timeout: 10_000,
+    })
+    .toBe('running');
   expect(await page.getByTestId('campaign-status').innerText()).toBe('Running');
   // No reload: the numbers move with campaign.updated.
   // (The API counts a contact as dialed once its call has ended; calls under way show as live calls.)
-  await expect.poll(async () => Number(await page.getByTestId('campaign-stat-liveCalls').getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(
+      async () =>
+        Number(await page.getByTestId('campaign-stat-liveCalls').getAttribute('data-value')),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(1);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-running.png'), fullPage: true });
-  await expect.poll(async () => Number(await page.getByTestId('campaign-stat-answered').getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(
+      async () =>
+        Number(await page.getByTestId('campaign-stat-answered').getAttribute('data-value')),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(1);
 
   await page.getByTestId('campaign-pause').click();
-  await expect.poll(() => page.getByTestId('campaign-status').innerText(), { timeout: 10_000 }).toBe('Paused');
+  await expect
+    .poll(() => page.getByTestId('campaign-status').innerText(), { timeout: 10_000 })
+    .toBe('Paused');
   expect((await api.request('campaigns.get', { name: 'Autumn' })).status).toBe('paused');
   await page.getByTestId('campaign-resume').click();
-  await expect.poll(() => page.getByTestId('campaign-status').innerText(), { timeout: 10_000 }).toBe('Running');
+  await expect
+    .poll(() => page.getByTestId('campaign-status').innerText(), { timeout: 10_000 })
+    .toBe('Running');
 
   // Both reachable contacts end up called and finished by the bot's confirmation.
-  await expect.poll(async () => Number(await dialed.getAttribute('data-value')), { timeout: 90_000 }).toBe(2);
-  await expect.poll(async () => Number(await page.getByTestId('campaign-stat-completed').getAttribute('data-value')), { timeout: 90_000 }).toBe(2);
-  const byDisposition = page.getByTestId('campaign-by-disposition').locator('[data-code="confirmed"]');
+  await expect
+    .poll(async () => Number(await dialed.getAttribute('data-value')), { timeout: 90_000 })
+    .toBe(2);
+  await expect
+    .poll(
+      async () =>
+        Number(await page.getByTestId('campaign-stat-completed').getAttribute('data-value')),
+      { timeout: 90_000 },
+    )
+    .toBe(2);
+  const byDisposition = page
+    .getByTestId('campaign-by-disposition')
+    .locator('[data-code="confirmed"]');
   await expect.poll(() => byDisposition.getAttribute('data-value'), { timeout: 10_000 }).toBe('2');
   const rows = page.getByTestId('campaign-contact-row');
-  await expect.poll(() => page.locator(`[data-testid="campaign-contact-row"][data-phone="${IN_HOURS[0]}"]`).getAttribute('data-status'), { timeout: 10_000 }).toBe('done');
+  await expect
+    .poll(
+      () =>
+        page
+          .locator(`[data-testid="campaign-contact-row"][data-phone="${IN_HOURS[0]}"]`)
+          .getAttribute('data-status'),
+      { timeout: 10_000 },
+    )
+    .toBe('done');
   expect(await rows.count()).toBe(3);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-progress.png'), fullPage: true });
 }, 180_000);
@@ -182,10 +270,17 @@ it('explains why the contact outside its calling hours is not called, on its own
   expect(await panel.getByTestId('explain-verdict').getAttribute('data-callable')).toBe('false');
   expect(await panel.getByTestId('explain-zone').innerText()).toContain('Asia/Tokyo');
   const reason = panel.locator('[data-testid="explain-reason"][data-code="outside_window"]');
-  expect(await reason.innerText()).toMatch(/^It is \d\d:\d\d on \w+day for the contact \(Asia\/Tokyo\), outside the calling hours; they open at .+\.$/);
-  expect(await panel.getByTestId('explain-next').innerText()).toMatch(/^Callable again from .+ \(Asia\/Tokyo\)\.$/);
+  expect(await reason.innerText()).toMatch(
+    /^It is \d\d:\d\d on \w+day for the contact \(Asia\/Tokyo\), outside the calling hours; they open at .+\.$/,
+  );
+  expect(await panel.getByTestId('explain-next').innerText()).toMatch(
+    /^Callable again from .+ \(Asia\/Tokyo\)\.$/,
+  );
   // The same question over the API: the engine's answer the panel translated.
-  const explained = await api.request('campaigns.explain', { campaign: 'Autumn', phone: OUT_OF_HOURS });
+  const explained = await api.request('campaigns.explain', {
+    campaign: 'Autumn',
+    phone: OUT_OF_HOURS,
+  });
   expect(explained.reasons.map((r) => r.code)).toContain('outside_window');
   expect(phones[2]!.events.filter((e) => e.direction === 'incoming')).toEqual([]); // its phone never rang
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-why-not.png'), fullPage: true });
@@ -194,15 +289,24 @@ it('explains why the contact outside its calling hours is not called, on its own
   await page.getByTestId('campaign-back').click();
   const listRow = page.locator('[data-testid="campaign-row"][data-campaign="Autumn"]');
   await listRow.waitFor();
-  await expect.poll(() => listRow.getByTestId('campaign-row-progress').getAttribute('data-finished'), { timeout: 10_000 }).toBe('2');
+  await expect
+    .poll(() => listRow.getByTestId('campaign-row-progress').getAttribute('data-finished'), {
+      timeout: 10_000,
+    })
+    .toBe('2');
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-list.png'), fullPage: true });
 
   // The same page in Chinese: every reason and label has its zh-CN text.
   await listRow.getByTestId('campaign-link').click();
-  await page.locator(`[data-testid="campaign-contact-row"][data-phone="${OUT_OF_HOURS}"]`).getByTestId('contact-explain').click();
+  await page
+    .locator(`[data-testid="campaign-contact-row"][data-phone="${OUT_OF_HOURS}"]`)
+    .getByTestId('contact-explain')
+    .click();
   await page.getByTestId('lang-zh-CN').click();
   const reasonZh = page.locator('[data-testid="explain-reason"][data-code="outside_window"]');
-  await expect.poll(() => reasonZh.innerText(), { timeout: 5000 }).toMatch(/^联系人当地（Asia\/Tokyo）现在是周\S \d\d:\d\d，不在呼叫时段内；时段从 .+ 开始。$/);
+  await expect
+    .poll(() => reasonZh.innerText(), { timeout: 5000 })
+    .toMatch(/^联系人当地（Asia\/Tokyo）现在是周\S \d\d:\d\d，不在呼叫时段内；时段从 .+ 开始。$/);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-why-not-zh.png'), fullPage: true });
   await page.getByTestId('lang-en').click();
 });

@@ -7,8 +7,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { serve, type Served } from '../support/serve.js';
@@ -26,7 +28,9 @@ describe('console Flows page in Chromium', () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-flows-'));
     served = await serve(dataDir);
-    const transport = nodeWebSocketTransport(`ws://127.0.0.1:${served.port}/api?token=${served.token}`);
+    const transport = nodeWebSocketTransport(
+      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+    );
     await transport.ready();
     api = createApiClient(transport);
     closeApi = () => transport.close();
@@ -60,7 +64,9 @@ describe('console Flows page in Chromium', () => {
     await page.locator('[data-testid="flow-workspace"][data-version="1"]').waitFor();
     const editor = page.getByTestId('flow-json');
     await expect.poll(() => editor.inputValue()).toContain('"id": "appointment-confirm-en"');
-    await expect.poll(() => page.getByTestId('flow-validation').getAttribute('data-state')).toBe('valid');
+    await expect
+      .poll(() => page.getByTestId('flow-validation').getAttribute('data-state'))
+      .toBe('valid');
 
     const original = await editor.inputValue();
     const broken = original.replace('"next": "has_appointment"', '"next": "has_appointmnt"');
@@ -74,7 +80,9 @@ describe('console Flows page in Chromium', () => {
     // Clicking the issue puts the caret on that node.
     await issue.getByRole('button').click();
     // Runs in the page; typed structurally because the Node tsconfig has no DOM types.
-    const caret = await editor.evaluate((el) => (el as unknown as { selectionStart: number }).selectionStart);
+    const caret = await editor.evaluate(
+      (el) => (el as unknown as { selectionStart: number }).selectionStart,
+    );
     expect(broken.slice(caret, caret + 30)).toMatch(/^"id": "greet"/);
 
     await page.getByTestId('flow-save').click();
@@ -82,22 +90,37 @@ describe('console Flows page in Chromium', () => {
     await refused.waitFor();
     expect(await refused.innerText()).toContain('node greet · next');
     expect(await editor.inputValue()).toBe(broken);
-    expect((await api.request('flows.get', { name: 'appointment-confirm-en' })).latestVersion).toBe(1);
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-flows-refused.png'), fullPage: true });
+    expect((await api.request('flows.get', { name: 'appointment-confirm-en' })).latestVersion).toBe(
+      1,
+    );
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, 'console-flows-refused.png'),
+      fullPage: true,
+    });
   });
 
   it('saves the fixed flow as version 2', async () => {
     const editor = page.getByTestId('flow-json');
-    const fixed = (await editor.inputValue()).replace('"next": "has_appointmnt"', '"next": "has_appointment"').replace('"name": "Appointment confirmation"', '"name": "Appointment confirmation (edited)"');
+    const fixed = (await editor.inputValue())
+      .replace('"next": "has_appointmnt"', '"next": "has_appointment"')
+      .replace('"name": "Appointment confirmation"', '"name": "Appointment confirmation (edited)"');
     await editor.fill(fixed);
-    await expect.poll(() => page.getByTestId('flow-validation').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid');
+    await expect
+      .poll(() => page.getByTestId('flow-validation').getAttribute('data-state'), {
+        timeout: 10_000,
+      })
+      .toBe('valid');
     await page.getByTestId('flow-save').click();
     await page.locator('[data-testid="flow-workspace"][data-version="2"]').waitFor();
     await expect.poll(() => page.getByTestId('flow-saved').getAttribute('data-version')).toBe('2');
     const stored = await api.request('flows.get', { name: 'appointment-confirm-en' });
     expect(stored.latestVersion).toBe(2);
     expect(stored.definition['name']).toBe('Appointment confirmation (edited)');
-    await expect.poll(() => page.locator('[data-testid="flow-row"][data-flow="appointment-confirm-en"]').innerText()).toContain('v2');
+    await expect
+      .poll(() =>
+        page.locator('[data-testid="flow-row"][data-flow="appointment-confirm-en"]').innerText(),
+      )
+      .toContain('v2');
   });
 
   it('runs a test chat: "yes" is the confirm intent with its confidence, and the call ends confirmed', async () => {
@@ -116,8 +139,12 @@ describe('console Flows page in Chromium', () => {
     await expect.poll(() => answer.getAttribute('data-intent')).toBe('confirm');
     expect(await answer.getByTestId('chat-intent').innerText()).toBe('Intent: confirm');
     expect(await answer.getByTestId('chat-confidence').innerText()).toMatch(/^Confidence \d+%$/);
-    await expect.poll(() => chat.getByTestId('chat-ended').getAttribute('data-disposition')).toBe('confirmed');
-    expect(await chat.locator('[data-testid="chat-turn"][data-kind="variable_set"]').innerText()).toContain('appointment_status');
+    await expect
+      .poll(() => chat.getByTestId('chat-ended').getAttribute('data-disposition'))
+      .toBe('confirmed');
+    expect(
+      await chat.locator('[data-testid="chat-turn"][data-kind="variable_set"]').innerText(),
+    ).toContain('appointment_status');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-flows.png'), fullPage: true });
   });
 });

@@ -7,13 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBed, type Bed } from '../telephony/index.js';
+
+import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
-import { startCallEngine, type CallEngine } from '../support/call-engine.js';
 import { confirmOrderFlow } from '../support/flows.js';
+import { type Bed, startBed } from '../telephony/index.js';
 
 let bed: Bed;
 let calls: CallEngine;
@@ -47,13 +49,22 @@ afterAll(async () => {
 it('places a real bot call; the live wall shows it with the bot reply latency', async () => {
   await page.getByTestId('nav-live').click();
   // One real bot call: the customer says "yes please" 4.5 s after answering; the bot confirms and hangs up.
-  const flow = confirmOrderFlow('history-bot', 'History bot test', 'Thank you, your order is confirmed. We will send the details by text message. Goodbye.');
+  const flow = confirmOrderFlow(
+    'history-bot',
+    'History bot test',
+    'Thank you, your order is confirmed. We will send the details by text message. Goodbye.',
+  );
   await calls.engine.request('flows.save', { definition: flow });
   const yes = await bed.clip('history-yes', { text: 'yes please', voice: 'en', rate: 8000 });
   const track = join(bed.dir, 'history-yes-track.wav');
   execFileSync('sox', [yes.path, track, 'pad', '4.5', '12']);
   const phone = await bed.phone({ user: '2301', play: track, answer: 'auto' });
-  ({ callId } = (await calls.engine.request('calls.dial', { number: '2301', trunk: 'main', flow: { name: 'history-bot' }, contact: { name: 'Robin' } })) as { callId: string });
+  ({ callId } = (await calls.engine.request('calls.dial', {
+    number: '2301',
+    trunk: 'main',
+    flow: { name: 'history-bot' },
+    contact: { name: 'Robin' },
+  })) as { callId: string });
   // The bot's answer to "yes please" carries its latency from the end of the customer's words.
   const row = page.locator(`[data-testid="live-row"][data-call-id="${callId}"]`);
   const latency = row.getByTestId('live-latency');
@@ -64,8 +75,14 @@ it('places a real bot call; the live wall shows it with the bot reply latency', 
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-live-wall.png'), fullPage: true });
   await calls.waitForEvent(callId, 'ended', 60_000);
   // The recording is indexed in the same transaction that closes the call; wait for it.
-  for (let waited = 0; ((await calls.engine.request('calls.get', { id: callId })) as { recording: unknown }).recording === null; waited += 200) {
-    if (waited > 10_000) throw new Error(`Call ${callId} ended but its recording was not indexed within 10 s`);
+  for (
+    let waited = 0;
+    ((await calls.engine.request('calls.get', { id: callId })) as { recording: unknown })
+      .recording === null;
+    waited += 200
+  ) {
+    if (waited > 10_000)
+      throw new Error(`Call ${callId} ended but its recording was not indexed within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await phone.stop();
@@ -75,12 +92,19 @@ it('places a real bot call; the live wall shows it with the bot reply latency', 
 async function historyRows(): Promise<string[]> {
   // The list reloads after a 300 ms pause in typing; wait for the table (or the empty state) to settle.
   await page.waitForTimeout(700);
-  await page.waitForFunction(`document.querySelector('[data-testid="history-row"], [data-testid="empty-history-filtered"]') !== null`);
-  return page.locator('[data-testid="history-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-call-id') ?? ''));
+  await page.waitForFunction(
+    `document.querySelector('[data-testid="history-row"], [data-testid="empty-history-filtered"]') !== null`,
+  );
+  return page
+    .locator('[data-testid="history-row"]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-call-id') ?? ''));
 }
 
 it('finds the call by outcome, transcript text and date, and exports it with its transcript', async () => {
-  const stored = (await calls.engine.request('calls.get', { id: callId })) as { call: { outcome: string; disposition: string }; utterances: Array<{ speaker: string; text: string }> };
+  const stored = (await calls.engine.request('calls.get', { id: callId })) as {
+    call: { outcome: string; disposition: string };
+    utterances: Array<{ speaker: string; text: string }>;
+  };
   expect(stored.call.disposition).toBe('confirmed');
   expect(stored.utterances.map((u) => u.speaker)).toEqual(['bot', 'customer', 'bot']);
 
@@ -115,7 +139,11 @@ it('finds the call by outcome, transcript text and date, and exports it with its
   await page.getByTestId('history-from').fill(localDay(today));
   await page.getByTestId('history-to').fill(localDay(today));
   await expect.poll(historyRows).toEqual([callId]);
-  await page.getByTestId('history-from').fill(localDay(new Date(yesterday.getFullYear(), yesterday.getMonth(), yesterday.getDate() - 6)));
+  await page
+    .getByTestId('history-from')
+    .fill(
+      localDay(new Date(yesterday.getFullYear(), yesterday.getMonth(), yesterday.getDate() - 6)),
+    );
   await page.getByTestId('history-to').fill(localDay(yesterday));
   await expect.poll(historyRows).toEqual([]);
   await page.getByTestId('history-from').fill(localDay(today));
@@ -125,19 +153,30 @@ it('finds the call by outcome, transcript text and date, and exports it with its
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-filtered.png'), fullPage: true });
 
   // The export of what the filters show: the call with its three transcript lines.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('history-export').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^calls-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = await readFile(await download.path(), 'utf8');
-  const records = parse(csv.replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+  const records = parse(csv.replace(/^\uFEFF/, ''), { columns: true }) as Array<
+    Record<string, string>
+  >;
   expect(records.map((r) => r.call_id)).toEqual([callId]);
   const row = records[0]!;
-  expect(row).toMatchObject({ number: '2301', disposition: 'confirmed', outcome: stored.call.outcome });
+  expect(row).toMatchObject({
+    number: '2301',
+    disposition: 'confirmed',
+    outcome: stored.call.outcome,
+  });
   const lines = row.transcript!.split('\n');
   expect(lines).toHaveLength(3);
   expect(lines[0]).toMatch(/^\[\d+:\d{2}\.\d\] Bot: Hello Robin\. Can you confirm your order\?/);
   expect(lines[1]).toMatch(/^\[\d+:\d{2}\.\d\] Customer: .*\{yes\}$/);
   expect(lines[2]).toContain('Bot: Thank you, your order is confirmed.');
-  await expect.poll(() => page.getByTestId('history-export-status').innerText()).toContain('Exported 1 calls');
+  await expect
+    .poll(() => page.getByTestId('history-export-status').innerText())
+    .toContain('Exported 1 calls');
   await page.getByTestId('history-clear').click();
 }, 60_000);
 
@@ -159,8 +198,15 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
     }
     // Each region is positioned by its style's left (a percentage of the duration).
-    const regions = [...root.querySelectorAll('[part~="region"]')].map((r) => (r as unknown as { style: { left: string } }).style.left);
-    return { canvases: canvases.length, inked, regions: regions.length, regionStarts: regions.map((left) => parseFloat(left)) };
+    const regions = [...root.querySelectorAll('[part~="region"]')].map(
+      (r) => (r as unknown as { style: { left: string } }).style.left,
+    );
+    return {
+      canvases: canvases.length,
+      inked,
+      regions: regions.length,
+      regionStarts: regions.map((left) => parseFloat(left)),
+    };
   });
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-call-page.png'), fullPage: true });
   expect(drawing.canvases).toBeGreaterThanOrEqual(1);
@@ -168,31 +214,50 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
   expect(drawing.regions).toBe(3);
   expect([...drawing.regionStarts].sort((a, b) => a - b)).toEqual(drawing.regionStarts);
 
-  const detail = (await calls.engine.request('calls.get', { id: callId })) as { utterances: Array<{ startMs: number; endMs: number }> };
+  const detail = (await calls.engine.request('calls.get', { id: callId })) as {
+    utterances: Array<{ startMs: number; endMs: number }>;
+  };
   const audio = page.getByTestId('recording-audio');
-  const currentTime = () => audio.evaluate((el) => (el as unknown as { currentTime: number }).currentTime);
+  const currentTime = () =>
+    audio.evaluate((el) => (el as unknown as { currentTime: number }).currentTime);
   const lines = page.getByTestId('call-utterance');
   expect(await lines.count()).toBe(3);
 
   // Click the bot's closing line: the audio jumps there and plays; that line is highlighted.
   const last = detail.utterances[2]!;
   await lines.nth(2).click();
-  await expect.poll(currentTime, { timeout: 5_000 }).toBeGreaterThanOrEqual(last.startMs / 1000 - 0.05);
-  await expect.poll(() => lines.nth(2).getAttribute('data-active'), { timeout: 5_000 }).toBe('true');
+  await expect
+    .poll(currentTime, { timeout: 5_000 })
+    .toBeGreaterThanOrEqual(last.startMs / 1000 - 0.05);
+  await expect
+    .poll(() => lines.nth(2).getAttribute('data-active'), { timeout: 5_000 })
+    .toBe('true');
   const t1 = await currentTime();
   await expect.poll(currentTime, { timeout: 5_000 }).toBeGreaterThan(t1 + 0.3); // it plays on
   expect(await page.locator('[data-testid="call-utterance"][data-active="true"]').count()).toBe(1);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-playing-last-line.png'), fullPage: true });
+  await page.screenshot({
+    path: join(SCREENSHOT_DIR, 'history-playing-last-line.png'),
+    fullPage: true,
+  });
 
   // Back to the customer's answer by its time button: playback follows to that line.
   const customer = detail.utterances[1]!;
   await lines.nth(1).getByTestId('utterance-seek').click();
   await expect.poll(currentTime, { timeout: 5_000 }).toBeLessThan(last.startMs / 1000);
   expect(await currentTime()).toBeGreaterThanOrEqual(customer.startMs / 1000 - 0.05);
-  await expect.poll(() => lines.nth(1).getAttribute('data-active'), { timeout: 5_000 }).toBe('true');
+  await expect
+    .poll(() => lines.nth(1).getAttribute('data-active'), { timeout: 5_000 })
+    .toBe('true');
   // Playing on from the answer, the highlight moves to the bot's reply when it starts.
-  await expect.poll(() => lines.nth(2).getAttribute('data-active'), { timeout: last.startMs - customer.startMs + 10_000 }).toBe('true');
-  await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-playing-follow.png'), fullPage: true });
+  await expect
+    .poll(() => lines.nth(2).getAttribute('data-active'), {
+      timeout: last.startMs - customer.startMs + 10_000,
+    })
+    .toBe('true');
+  await page.screenshot({
+    path: join(SCREENSHOT_DIR, 'history-playing-follow.png'),
+    fullPage: true,
+  });
   // Pause (if it has not reached the end already): the button says so.
   const play = page.getByTestId('recording-play');
   if ((await play.getAttribute('aria-pressed')) === 'true') await play.click();

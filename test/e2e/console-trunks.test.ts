@@ -6,10 +6,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { Engine } from '../../electron/engine/index.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
+import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { assertBuilt, ROOT } from '../support/serve.js';
 
@@ -24,19 +26,32 @@ describe('SIP trunks in the console', () => {
   let browser: Browser;
   let page: Page;
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   const rows = () => page.getByTestId('trunk-row');
   const row = (name: string) => page.locator(`[data-testid="trunk-row"][data-name="${name}"]`);
   const fill = async (fields: Record<string, string>) => {
-    for (const [field, value] of Object.entries(fields)) await page.getByTestId(`trunk-${field}`).fill(value);
+    for (const [field, value] of Object.entries(fields))
+      await page.getByTestId(`trunk-${field}`).fill(value);
   };
 
   beforeAll(async () => {
     assertBuilt();
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-trunks-'));
-    engine = await Engine.start({ dataDir, transport: 'websocket', version: '0.0.0-e2e', log: quietLog, actor: 'console' });
-    server = await startHeadlessServer({ api: engine, rendererDir: join(ROOT, 'out', 'renderer'), port: 0, log: quietLog });
+    engine = await Engine.start({
+      dataDir,
+      transport: 'websocket',
+      version: '0.0.0-e2e',
+      log: quietLog,
+      actor: 'console',
+    });
+    server = await startHeadlessServer({
+      api: engine,
+      rendererDir: join(ROOT, 'out', 'renderer'),
+      port: 0,
+      log: quietLog,
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
@@ -63,11 +78,19 @@ describe('SIP trunks in the console', () => {
   });
 
   it('shows a refused URI under its field, and adds nothing', async () => {
-    await fill({ name: 'main', uri: 'sip:pbx.example.com', domain: 'pbx.example.com', username: '1001', password: PASSWORD });
+    await fill({
+      name: 'main',
+      uri: 'sip:pbx.example.com',
+      domain: 'pbx.example.com',
+      username: '1001',
+      password: PASSWORD,
+    });
     await page.getByTestId('trunk-submit').click();
     const error = page.getByTestId('trunk-error-uri');
     await error.waitFor();
-    expect(await error.innerText()).toBe('must start with ws:// or wss:// (got sip:pbx.example.com)');
+    expect(await error.innerText()).toBe(
+      'must start with ws:// or wss:// (got sip:pbx.example.com)',
+    );
     expect(await page.getByTestId('trunk-uri').getAttribute('aria-invalid')).toBe('true');
     expect((await engine.trunks.list()).length).toBe(0);
     await page.getByTestId('trunk-form').scrollIntoViewIfNeeded();
@@ -100,7 +123,13 @@ describe('SIP trunks in the console', () => {
     expect(await page.content()).not.toContain(PASSWORD);
 
     const [stored] = await engine.trunks.list();
-    expect(stored).toMatchObject({ name: 'main', username: '1001', register: true, maxConcurrentCalls: 12, callerId: '+8602100000000' });
+    expect(stored).toMatchObject({
+      name: 'main',
+      username: '1001',
+      register: true,
+      maxConcurrentCalls: 12,
+      callerId: '+8602100000000',
+    });
     expect(stored?.passwordCipher).toMatch(/^v1:/);
     expect((await engine.trunks.resolve('main')).password).toBe(PASSWORD);
     await shot('console-zh-CN-trunks-added');
@@ -116,7 +145,12 @@ describe('SIP trunks in the console', () => {
   });
 
   it('follows changes made elsewhere and live health, with the reason in the badge title', async () => {
-    const backup = await engine.request('trunks.create', { name: 'carrier-b', uri: 'ws://10.0.0.5:5066', domain: '10.0.0.5', role: 'backup' });
+    const backup = await engine.request('trunks.create', {
+      name: 'carrier-b',
+      uri: 'ws://10.0.0.5:5066',
+      domain: '10.0.0.5',
+      role: 'backup',
+    });
     await expect.poll(() => rows().count()).toBe(2);
     expect(await rows().first().getAttribute('data-name')).toBe('main'); // primary first
 

@@ -5,8 +5,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
@@ -25,14 +27,57 @@ async function seedHistory(dataDir: string): Promise<void> {
     ]);
     const [zhang, wang] = await store.contacts.contacts(list.id);
     const base = Date.parse('2026-11-20T02:00:00Z');
-    await store.calls.create({ id: 'call-answered', number: zhang!.phone, contactId: zhang!.id, startedAt: base });
-    await store.calls.update('call-answered', { state: 'done', outcome: 'completed', sipCode: 200, answeredAt: base + 4_000, endedAt: base + 64_000, dispositionCode: 'completed' }, { at: base + 64_000, type: 'ended', data: { by: 'customer' } });
-    await store.calls.addUtterance('call-answered', { speaker: 'bot', text: '您好，这里是还款提醒。', startMs: 0, endMs: 2_100 });
-    await store.calls.addUtterance('call-answered', { speaker: 'customer', text: '我已经还了', startMs: 2_600, endMs: 3_700, intent: 'paid', confidence: 0.94 });
-    await store.calls.create({ id: 'call-busy', number: wang!.phone, contactId: wang!.id, startedAt: base + 100_000 });
-    await store.calls.update('call-busy', { state: 'done', outcome: 'busy', sipCode: 486, endedAt: base + 103_000 });
+    await store.calls.create({
+      id: 'call-answered',
+      number: zhang!.phone,
+      contactId: zhang!.id,
+      startedAt: base,
+    });
+    await store.calls.update(
+      'call-answered',
+      {
+        state: 'done',
+        outcome: 'completed',
+        sipCode: 200,
+        answeredAt: base + 4_000,
+        endedAt: base + 64_000,
+        dispositionCode: 'completed',
+      },
+      { at: base + 64_000, type: 'ended', data: { by: 'customer' } },
+    );
+    await store.calls.addUtterance('call-answered', {
+      speaker: 'bot',
+      text: '您好，这里是还款提醒。',
+      startMs: 0,
+      endMs: 2_100,
+    });
+    await store.calls.addUtterance('call-answered', {
+      speaker: 'customer',
+      text: '我已经还了',
+      startMs: 2_600,
+      endMs: 3_700,
+      intent: 'paid',
+      confidence: 0.94,
+    });
+    await store.calls.create({
+      id: 'call-busy',
+      number: wang!.phone,
+      contactId: wang!.id,
+      startedAt: base + 100_000,
+    });
+    await store.calls.update('call-busy', {
+      state: 'done',
+      outcome: 'busy',
+      sipCode: 486,
+      endedAt: base + 103_000,
+    });
     await store.calls.create({ id: 'call-invalid', number: '+8610000', startedAt: base + 200_000 });
-    await store.calls.update('call-invalid', { state: 'done', outcome: 'invalid_number', sipCode: 404, endedAt: base + 200_500 });
+    await store.calls.update('call-invalid', {
+      state: 'done',
+      outcome: 'invalid_number',
+      sipCode: 404,
+      endedAt: base + 200_500,
+    });
   } finally {
     await store.close();
   }
@@ -46,7 +91,8 @@ describe('console in Chromium', () => {
   let api: OutboundApi;
   let closeApi: () => void;
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   const openPage = async (name: string) => {
     await page.getByTestId(`nav-${name}`).click();
     await page.getByTestId(`page-${name}`).waitFor();
@@ -57,7 +103,9 @@ describe('console in Chromium', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-'));
     await seedHistory(dataDir);
     served = await serve(dataDir);
-    const transport = nodeWebSocketTransport(`ws://127.0.0.1:${served.port}/api?token=${served.token}`);
+    const transport = nodeWebSocketTransport(
+      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+    );
     await transport.ready();
     api = createApiClient(transport);
     closeApi = () => transport.close();
@@ -77,7 +125,9 @@ describe('console in Chromium', () => {
     expect(response?.status()).toBe(200);
     await page.getByTestId('page-live').waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state')).toBe('connected');
+    await expect
+      .poll(() => page.getByTestId('connection-status').getAttribute('data-state'))
+      .toBe('connected');
     expect(await page.getByTestId('nav-history').innerText()).toMatch(CJK);
     expect(await page.getByTestId('empty-live').innerText()).toMatch(CJK);
     expect(page.url()).not.toContain(served.token);
@@ -117,7 +167,9 @@ describe('console in Chromium', () => {
     await page.reload();
     await page.getByTestId('nav-history').waitFor();
     await expect.poll(() => page.getByTestId('nav-history').innerText()).toBe('History');
-    await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state')).toBe('connected');
+    await expect
+      .poll(() => page.getByTestId('connection-status').getAttribute('data-state'))
+      .toBe('connected');
     await openPage('live');
     expect(await page.getByTestId('empty-live').innerText()).not.toMatch(CJK);
     await shot('console-en-live');

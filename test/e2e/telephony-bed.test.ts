@@ -7,16 +7,23 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+
 import { envelopeCorrelation, readWav } from '../../electron/engine/audio/index.js';
-import { startBed, type Bed, type Clip, type Phone } from '../telephony/index.js';
+import { type Bed, type Clip, type Phone, startBed } from '../telephony/index.js';
 
 /** How well `clip` appears in the recording at `recording` (0..1). */
 async function correlation(clip: Clip, recording: string): Promise<number> {
   const reference = await readWav(clip.path);
   const candidate = await readWav(recording);
-  return envelopeCorrelation(reference.samples[0]!, reference.sampleRate, candidate.samples[0]!, candidate.sampleRate).correlation;
+  return envelopeCorrelation(
+    reference.samples[0]!,
+    reference.sampleRate,
+    candidate.samples[0]!,
+    candidate.sampleRate,
+  ).correlation;
 }
 
 // ---- a few raw SIP requests over a WebSocket, as JsSIP would send them ----
@@ -40,7 +47,14 @@ function parseSip(raw: string): SipMessage {
     headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
   }
   const status = /^SIP\/2\.0 (\d{3})/.exec(startLine)?.[1];
-  return { startLine, status: status ? Number(status) : undefined, method: status ? undefined : startLine.split(' ')[0], headers, body, raw };
+  return {
+    startLine,
+    status: status ? Number(status) : undefined,
+    method: status ? undefined : startLine.split(' ')[0],
+    headers,
+    body,
+    raw,
+  };
 }
 
 class WsSipClient {
@@ -75,7 +89,10 @@ class WsSipClient {
       const index = this.inbox.findIndex(match);
       if (index >= 0) return this.inbox.splice(index, 1)[0]!;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching SIP message within ${timeoutMs} ms; got: ${this.inbox.map((m) => m.startLine).join(' | ')}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching SIP message within ${timeoutMs} ms; got: ${this.inbox.map((m) => m.startLine).join(' | ')}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -99,19 +116,29 @@ class WsSipClient {
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 /** The Authorization/Proxy-Authorization value answering a digest challenge (qop=auth). */
-function digest(challenge: string, method: string, uri: string, username: string, password: string): string {
+function digest(
+  challenge: string,
+  method: string,
+  uri: string,
+  username: string,
+  password: string,
+): string {
   const param = (name: string) => new RegExp(`${name}="?([^",]+)"?`).exec(challenge)?.[1] ?? '';
   const realm = param('realm');
   const nonce = param('nonce');
   const cnonce = randomBytes(8).toString('hex');
   const nc = '00000001';
-  const response = md5(`${md5(`${username}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${md5(`${method}:${uri}`)}`);
+  const response = md5(
+    `${md5(`${username}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${md5(`${method}:${uri}`)}`,
+  );
   return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`;
 }
 
 /** A WebRTC-style audio offer (ICE, DTLS fingerprint, rtcp-mux), as Chromium would send through JsSIP. */
 function webrtcOffer(): string {
-  const fingerprint = Array.from(randomBytes(32), (byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  const fingerprint = Array.from(randomBytes(32), (byte) =>
+    byte.toString(16).padStart(2, '0').toUpperCase(),
+  ).join(':');
   return [
     'v=0',
     `o=- ${Date.now()} 2 IN IP4 127.0.0.1`,
@@ -172,8 +199,17 @@ describe('telephony test bed', () => {
   beforeAll(async () => {
     bed = await startBed();
     [clipOne, clipTwo] = await Promise.all([
-      bed.clip('one', { text: 'This is phone one. The quick brown fox jumps over the lazy dog.', voice: 'en', rate: 8000 }),
-      bed.clip('two', { text: 'Phone two here, calling about your order, number forty two.', voice: 'en', rate: 16000, pitch: 70 }),
+      bed.clip('one', {
+        text: 'This is phone one. The quick brown fox jumps over the lazy dog.',
+        voice: 'en',
+        rate: 8000,
+      }),
+      bed.clip('two', {
+        text: 'Phone two here, calling about your order, number forty two.',
+        voice: 'en',
+        rate: 16000,
+        pitch: 70,
+      }),
     ]);
     // A allows one call at a time, so a second caller gets a real 486 from it.
     phoneA = await bed.phone({ user: 'alice', play: clipOne.path, maxCalls: 1 });
@@ -185,7 +221,9 @@ describe('telephony test bed', () => {
   });
 
   it('registers phones at Kamailio', async () => {
-    expect(await bed.proxy.contacts('alice')).toEqual([expect.stringContaining(`@127.0.0.1:${phoneA.sipPort}`)]);
+    expect(await bed.proxy.contacts('alice')).toEqual([
+      expect.stringContaining(`@127.0.0.1:${phoneA.sipPort}`),
+    ]);
     expect(await bed.proxy.isRegistered('bob')).toBe(true);
   });
 
@@ -207,20 +245,28 @@ describe('telephony test bed', () => {
     expect(await bed.proxy.isRegistered('alice')).toBe(false);
 
     // Both clips are about 4 s; let them play out.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(clipOne.durationMs, clipTwo.durationMs) + 800));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(clipOne.durationMs, clipTwo.durationMs) + 800),
+    );
     await phoneB.hangup();
-    expect((await phoneA.waitForEvent('CALL_CLOSED', { after: a0 })).param).toMatch(/reset by peer/i);
+    expect((await phoneA.waitForEvent('CALL_CLOSED', { after: a0 })).param).toMatch(
+      /reset by peer/i,
+    );
 
     const aHeard = await correlation(clipTwo, await phoneA.heardWav());
     const bHeard = await correlation(clipOne, await phoneB.heardWav());
     const wrong = await correlation(clipOne, await phoneA.heardWav());
-    console.log(`envelope correlation: alice heard clip two ${aHeard.toFixed(3)}, bob heard clip one ${bHeard.toFixed(3)}, alice vs the wrong clip ${wrong.toFixed(3)}`);
+    console.log(
+      `envelope correlation: alice heard clip two ${aHeard.toFixed(3)}, bob heard clip one ${bHeard.toFixed(3)}, alice vs the wrong clip ${wrong.toFixed(3)}`,
+    );
     expect(aHeard).toBeGreaterThanOrEqual(0.8);
     expect(bHeard).toBeGreaterThanOrEqual(0.8);
     expect(wrong).toBeLessThan(0.7);
     // The media went through the relay, not phone to phone: alice received RTP from an rtpengine port.
     const [relayMin, relayMax] = bed.ports.relayRtpPorts;
-    const source = /incoming rtp for 'audio' established, receiving from 127\.0\.0\.1:(\d+)/.exec(readFileSync(phoneA.logPath, 'utf8'));
+    const source = /incoming rtp for 'audio' established, receiving from 127\.0\.0\.1:(\d+)/.exec(
+      readFileSync(phoneA.logPath, 'utf8'),
+    );
     expect(Number(source?.[1])).toBeGreaterThanOrEqual(relayMin);
     expect(Number(source?.[1])).toBeLessThanOrEqual(relayMax);
     await carol.stop();
@@ -259,7 +305,7 @@ describe('telephony test bed', () => {
     await expect(WsSipClient.open(bed.deadWsUri)).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('registers a WebSocket client and sends it a phone\'s call as a WebRTC offer; challenges REGISTER on the auth trunk', async () => {
+  it("registers a WebSocket client and sends it a phone's call as a WebRTC offer; challenges REGISTER on the auth trunk", async () => {
     const authClient = await WsSipClient.open(bed.wsUri.auth);
     const register = (client: WsSipClient, user: string, cseq: number) =>
       client.send([
@@ -305,7 +351,14 @@ describe('telephony test bed', () => {
 
   it('answers every INVITE on the fail503 trunk with 503', async () => {
     const client = await WsSipClient.open(bed.wsUri.fail503);
-    sendInvite(client, { target: `sip:bob@${bed.sipDomain}`, fromUser: 'agent', cseq: 1, callId: randomBytes(8).toString('hex'), fromTag: 'f1', body: webrtcOffer() });
+    sendInvite(client, {
+      target: `sip:bob@${bed.sipDomain}`,
+      fromUser: 'agent',
+      cseq: 1,
+      callId: randomBytes(8).toString('hex'),
+      fromTag: 'f1',
+      body: webrtcOffer(),
+    });
     expect((await client.final('1 INVITE')).status).toBe(503);
     client.close();
   });
@@ -316,7 +369,15 @@ describe('telephony test bed', () => {
     const target = `sip:alice@${bed.sipDomain}`;
     const callId = randomBytes(8).toString('hex');
     const invite = (cseq: number, authorization?: string) =>
-      sendInvite(client, { target, fromUser: 'agent', cseq, callId, fromTag: 'ftag1', authorization, body: webrtcOffer() });
+      sendInvite(client, {
+        target,
+        fromUser: 'agent',
+        cseq,
+        callId,
+        fromTag: 'ftag1',
+        authorization,
+        body: webrtcOffer(),
+      });
 
     invite(1);
     const challenge = await client.final('1 INVITE');
@@ -341,7 +402,9 @@ describe('telephony test bed', () => {
     expect(ok.body).toMatch(/a=rtcp-mux/);
 
     // ACK through the record-routes.
-    const routes = (ok.headers.get('record-route') ?? []).flatMap((value) => value.split(/,\s*(?=<)/)).reverse();
+    const routes = (ok.headers.get('record-route') ?? [])
+      .flatMap((value) => value.split(/,\s*(?=<)/))
+      .reverse();
     const remoteTarget = /<([^>]+)>/.exec(ok.headers.get('contact')?.[0] ?? '')?.[1] ?? '';
     const toHeader = ok.headers.get('to')?.[0] ?? '';
     client.send([

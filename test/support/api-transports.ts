@@ -7,11 +7,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createApiClient, type ClientTransport, type OutboundApi } from '../../electron/engine/api/client.js';
+
+import {
+  type ClientTransport,
+  createApiClient,
+  type OutboundApi,
+} from '../../electron/engine/api/client.js';
 import { ApiError } from '../../electron/engine/api/errors.js';
 import { Engine } from '../../electron/engine/index.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
+import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
 import { FakeElectronIpc } from './fake-electron-ipc.js';
@@ -36,19 +42,29 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
         request: async (message) => structuredClone(await engine.handle(structuredClone(message))),
         onEvent: (listener) => engine.subscribe((message) => listener(structuredClone(message))),
       };
-      return { api: createApiClient(transport), sendRaw: (raw) => engine.handle(raw), close: async () => {} };
+      return {
+        api: createApiClient(transport),
+        sendRaw: (raw) => engine.handle(raw),
+        close: async () => {},
+      };
     },
   ],
   [
     'websocket (headless)',
     async (engine) => {
-      const server: HeadlessServer = await startHeadlessServer({ api: engine, rendererDir: tmpdir(), port: 0, log: quietLog });
+      const server: HeadlessServer = await startHeadlessServer({
+        api: engine,
+        rendererDir: tmpdir(),
+        port: 0,
+        log: quietLog,
+      });
       const wsUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
       const transport = nodeWebSocketTransport(wsUrl);
       await transport.ready();
       return {
         api: createApiClient(transport),
-        sendRaw: async (raw) => (await sendRawFrame(wsUrl, typeof raw === 'string' ? raw : JSON.stringify(raw))).reply,
+        sendRaw: async (raw) =>
+          (await sendRawFrame(wsUrl, typeof raw === 'string' ? raw : JSON.stringify(raw))).reply,
         close: async () => {
           transport.close();
           await server.close();
@@ -91,12 +107,18 @@ export function useContractEngine(makeHarness: TransportFactory, prefix: string)
   let harness: TransportHarness | undefined;
   let dataDir: string | undefined;
   const ready = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the contract engine is used before its beforeAll ran');
+    if (value === undefined)
+      throw new Error('the contract engine is used before its beforeAll ran');
     return value;
   };
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), prefix));
-    engine = await Engine.start({ dataDir, transport: 'in-process', version: '0.0.0-test', log: quietLog });
+    engine = await Engine.start({
+      dataDir,
+      transport: 'in-process',
+      version: '0.0.0-test',
+      log: quietLog,
+    });
     harness = await makeHarness(engine);
   });
   afterAll(async () => {

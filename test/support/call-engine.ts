@@ -5,12 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, silentLogger, type Logger } from '../../electron/engine/index.js';
+
 import type { CallEventStreamItem, CommandParams } from '../../electron/engine/api/contract.js';
 import { resolveMediaPath } from '../../electron/engine/calls/index.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless/index.js';
+import { Engine, type Logger, silentLogger } from '../../electron/engine/index.js';
+import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../../electron/headless/media-host-launcher.js';
-import { ROOT, assertBuilt } from './serve.js';
+import { assertBuilt, ROOT } from './serve.js';
 
 export interface CallEngine {
   engine: Engine;
@@ -27,7 +28,11 @@ export interface CallEngine {
 
 export async function startCallEngine(options: { log?: Logger } = {}): Promise<CallEngine> {
   assertBuilt();
-  const log = options.log ?? (process.env.OUTBOUND_TEST_LOG ? (await import('../../electron/engine/index.js')).createStderrLogger('engine') : silentLogger);
+  const log =
+    options.log ??
+    (process.env.OUTBOUND_TEST_LOG
+      ? (await import('../../electron/engine/index.js')).createStderrLogger('engine')
+      : silentLogger);
   const dataDir = await mkdtemp(join(tmpdir(), 'outbound-calls-'));
   const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'test', log });
   const server = await startHeadlessServer({
@@ -46,7 +51,8 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
     events.push(message.data as CallEventStreamItem);
     for (const wake of waiters) wake();
   });
-  const eventsOf = (callId: string): CallEventStreamItem[] => events.filter((e) => e.callId === callId);
+  const eventsOf = (callId: string): CallEventStreamItem[] =>
+    events.filter((e) => e.callId === callId);
   return {
     engine,
     server,
@@ -69,7 +75,11 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
           const ended = eventsOf(callId).find((e) => e.type === 'ended');
           reject(
             new Error(
-              `No "${type}" event on call ${callId} within ${timeoutMs} ms; got: ${eventsOf(callId).map((e) => e.type).join(', ')}${ended ? ` (ended: ${String(ended.data.outcome)}, ${String(ended.data.reason)})` : ''}`,
+              `No "${type}" event on call ${callId} within ${timeoutMs} ms; got: ${eventsOf(callId)
+                .map((e) => e.type)
+                .join(
+                  ', ',
+                )}${ended ? ` (ended: ${String(ended.data.outcome)}, ${String(ended.data.reason)})` : ''}`,
             ),
           );
         }, timeoutMs);
@@ -86,4 +96,3 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
     },
   };
 }
-

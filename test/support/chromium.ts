@@ -4,13 +4,16 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+
+import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (npm test does it when run as root)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's chromium (npm test does it when run as root)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -1,5 +1,6 @@
 /** Running the built `outbound` CLI in end-to-end tests: one synchronous run, and its --json lines. */
 import { spawnSync } from 'node:child_process';
+
 import { CLI } from './serve.js';
 
 export interface CliRun {
@@ -10,7 +11,11 @@ export interface CliRun {
 
 /** `node out/cli.js …args`, with `input` on stdin; 30 s at most. */
 export function outbound(args: string[], input?: string): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, ...(input === undefined ? {} : { input }) });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    ...(input === undefined ? {} : { input }),
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

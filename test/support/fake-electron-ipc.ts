@@ -3,9 +3,9 @@
  * Like Electron, every value crossing is structured-cloned, so a test catches anything that
  * would not survive the real IPC (functions, class instances, undefined-vs-missing).
  */
-import type { IpcInvokeEventLike, IpcMainLike, EventTargetLike } from '../../electron/main/ipc.js';
-import type { IpcRendererLike } from '../../electron/preload/bridge.js';
 import type { EventMessage } from '../../electron/engine/api/messages.js';
+import type { EventTargetLike, IpcInvokeEventLike, IpcMainLike } from '../../electron/main/ipc.js';
+import type { IpcRendererLike } from '../../electron/preload/bridge.js';
 
 type Handler = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;
 type RendererListener = (event: unknown, ...args: unknown[]) => void;
@@ -19,7 +19,8 @@ export class FakeElectronIpc {
 
   readonly ipcMain: IpcMainLike = {
     handle: (channel, listener) => {
-      if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      if (this.handlers.has(channel))
+        throw new Error(`Attempted to register a second handler for '${channel}'`);
       this.handlers.set(channel, listener);
     },
     removeHandler: (channel) => {
@@ -31,7 +32,10 @@ export class FakeElectronIpc {
     invoke: async (channel, ...args) => {
       const handler = this.handlers.get(channel);
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
-      const result = await handler({ senderFrame: { url: this.senderUrl } }, ...structuredClone(args));
+      const result = await handler(
+        { senderFrame: { url: this.senderUrl } },
+        ...structuredClone(args),
+      );
       return structuredClone(result);
     },
     on: (channel, listener) => {
@@ -47,7 +51,8 @@ export class FakeElectronIpc {
   readonly webContents: EventTargetLike = {
     send: (channel: string, message: EventMessage) => {
       const cloned = structuredClone(message);
-      for (const listener of this.rendererListeners.get(channel) ?? []) listener({ sender: 'ipc-renderer-event' }, cloned);
+      for (const listener of this.rendererListeners.get(channel) ?? [])
+        listener({ sender: 'ipc-renderer-event' }, cloned);
     },
     isDestroyed: () => this.destroyed,
   };

@@ -5,7 +5,11 @@
  * silence or anything else hangs up `declined`. The same phrases, so one trained model serves
  * every test that uses it.
  */
-export function confirmOrderFlow(id: string, name: string, thanks = 'Thank you, your order is confirmed. Goodbye.') {
+export function confirmOrderFlow(
+  id: string,
+  name: string,
+  thanks = 'Thank you, your order is confirmed. Goodbye.',
+) {
   return {
     id,
     name,
@@ -16,7 +20,12 @@ export function confirmOrderFlow(id: string, name: string, thanks = 'Thank you, 
         kind: 'ask',
         prompt: 'Hello {name}. Can you confirm your order? Please say yes or no.',
         intents: [
-          { name: 'yes', examples: ['yes', 'yes please', 'sure', 'that is right'], dtmf: '1', next: 'ok' },
+          {
+            name: 'yes',
+            examples: ['yes', 'yes please', 'sure', 'that is right'],
+            dtmf: '1',
+            next: 'ok',
+          },
           { name: 'no', examples: ['no', 'no thanks', 'not now'], dtmf: '2', next: 'bye' },
         ],
         noInput: { maxAttempts: 1, next: 'bye' },

@@ -2,7 +2,7 @@
  * Runs a TypeScript script as a separate process (with tsx) and follows its stdout: the crash and
  * lock tests of the store and the recorder kill such children mid-work.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,15 @@ export interface Child {
 
 export function spawnScriptAt(scriptPath: string, args: string[]): Child {
   const script = basename(scriptPath);
-  const child = spawn(process.execPath, ['--import', 'tsx', scriptPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', scriptPath, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
-  const waiters = new Set<{ matches: (line: string) => boolean; resolve: (line: string) => void }>();
+  const waiters = new Set<{
+    matches: (line: string) => boolean;
+    resolve: (line: string) => void;
+  }>();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const stdoutDone = new Promise<void>((resolve) => {
@@ -52,14 +58,21 @@ export function spawnScriptAt(scriptPath: string, args: string[]): Child {
       return new Promise((resolve, reject) => {
         waiters.add({ matches, resolve });
         void exited.then(({ code, signal }) =>
-          reject(new Error(`${script} exited (code ${code}, signal ${signal}) before the expected output. stderr:\n${stderr}`)),
+          reject(
+            new Error(
+              `${script} exited (code ${code}, signal ${signal}) before the expected output. stderr:\n${stderr}`,
+            ),
+          ),
         );
       });
     },
   };
 }
 
-export async function killAndWait(child: Child): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+export async function killAndWait(
+  child: Child,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.process.exitCode === null && child.process.signalCode === null)
+    child.process.kill('SIGKILL');
   return child.exited;
 }

@@ -1,5 +1,5 @@
 /** Starts the real built CLI (`node out/cli.js serve --json`) as a child process for a test. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,10 @@ export const CLI = join(ROOT, 'out', 'cli.js');
 
 export function assertBuilt(): void {
   for (const file of [CLI, join(ROOT, 'out', 'renderer', 'console', 'index.html')]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: the end-to-end tests use the built app; run "npm run build" (npm test does it for you)`);
+    if (!existsSync(file))
+      throw new Error(
+        `${file} is missing: the end-to-end tests use the built app; run "npm run build" (npm test does it for you)`,
+      );
   }
 }
 
@@ -25,24 +28,44 @@ export interface Served {
 
 export async function serve(dataDir: string, extraArgs: string[] = []): Promise<Served> {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines: unknown[] = [];
   const reader = createInterface({ input: child.stdout! });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = await new Promise<{ url: string; token: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`outbound serve did not start within 20 s:\n${stderr}`)), 20_000);
-    reader.on('line', (line) => {
-      const record = JSON.parse(line) as { event: string; url: string; token: string; port: number };
-      lines.push(record);
-      if (record.event === 'listening') {
-        clearTimeout(timer);
-        resolve(record);
-      }
-    });
-    void exited.then((code) => reject(new Error(`outbound serve exited with ${code} before listening:\n${stderr}\n${JSON.stringify(lines)}`)));
-  });
+  const listening = await new Promise<{ url: string; token: string; port: number }>(
+    (resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`outbound serve did not start within 20 s:\n${stderr}`)),
+        20_000,
+      );
+      reader.on('line', (line) => {
+        const record = JSON.parse(line) as {
+          event: string;
+          url: string;
+          token: string;
+          port: number;
+        };
+        lines.push(record);
+        if (record.event === 'listening') {
+          clearTimeout(timer);
+          resolve(record);
+        }
+      });
+      void exited.then((code) =>
+        reject(
+          new Error(
+            `outbound serve exited with ${code} before listening:\n${stderr}\n${JSON.stringify(lines)}`,
+          ),
+        ),
+      );
+    },
+  );
   return {
     ...listening,
     origin: new URL(listening.url).origin,

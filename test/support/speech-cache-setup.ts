@@ -5,7 +5,8 @@
  * few minutes here once (the progress is printed).
  */
 import { join, resolve } from 'node:path';
-import { PhraseModels, PromptRenderer, defaultVoice } from '../../electron/engine/bot/index.js';
+
+import { defaultVoice, PhraseModels, PromptRenderer } from '../../electron/engine/bot/index.js';
 import { SAMPLE_FLOWS, validateFlow } from '../../electron/engine/dialog/index.js';
 import { SpeechWorkerPool } from '../../electron/engine/speech/index.js';
 
@@ -22,7 +23,12 @@ export default async function setup(): Promise<void> {
   });
   try {
     const prompts = new PromptRenderer(() => pool, join(cacheDir, 'prompts'));
-    const models = new PhraseModels({ pool: () => pool, cacheDir: join(cacheDir, 'phrase-models'), voiceFor: defaultVoice, prerender: (text, voice) => prompts.prerender(text, voice) });
+    const models = new PhraseModels({
+      pool: () => pool,
+      cacheDir: join(cacheDir, 'phrase-models'),
+      voiceFor: defaultVoice,
+      prerender: (text, voice) => prompts.prerender(text, voice),
+    });
     for (const raw of Object.values(SAMPLE_FLOWS)) {
       const flow = validateFlow(raw);
       let shown = '';
@@ -30,13 +36,20 @@ export default async function setup(): Promise<void> {
         const line = p.nodeId ? `${flow.id} ${p.nodeId}: ${p.stage}` : '';
         if (line && line !== shown && p.stage !== 'cached') {
           shown = line;
-          process.stdout.write(`[speech cache] training ${line} (question ${p.nodesDone + 1} of ${p.nodes})\n`);
+          process.stdout.write(
+            `[speech cache] training ${line} (question ${p.nodesDone + 1} of ${p.nodes})\n`,
+          );
         }
       });
-      if (result.cached < result.nodes.length) process.stdout.write(`[speech cache] ${flow.id}: ${result.nodes.length - result.cached} phrase models trained in ${(result.elapsedMs / 1000).toFixed(0)} s\n`);
+      if (result.cached < result.nodes.length)
+        process.stdout.write(
+          `[speech cache] ${flow.id}: ${result.nodes.length - result.cached} phrase models trained in ${(result.elapsedMs / 1000).toFixed(0)} s\n`,
+        );
     }
   } finally {
     await pool.close();
   }
-  process.stdout.write(`[speech cache] ready in ${((performance.now() - started) / 1000).toFixed(1)} s (${cacheDir})\n`);
+  process.stdout.write(
+    `[speech cache] ready in ${((performance.now() - started) / 1000).toFixed(1)} s (${cacheDir})\n`,
+  );
 }

@@ -3,18 +3,19 @@
  * started on demand on the next free ports. stop() stops everything it started, by PID; a process
  * 'exit' handler SIGKILLs whatever is left if a test never gets that far.
  */
+import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeClip, type Clip, type ClipOptions } from './clips.js';
-import { startPhone, type Phone, type PhoneOptions } from './phone.js';
+
+import { type Clip, type ClipOptions, makeClip } from './clips.js';
+import { type Phone, type PhoneOptions, startPhone } from './phone.js';
 import { killOrphans, tcpAccepts } from './process.js';
-import { startProxy, type Proxy, type TrunkPorts } from './proxy.js';
-import { startRtpengine, type Relay } from './rtpengine.js';
-import { startSipp, type Sipp, type SippOptions } from './sipp.js';
+import { type Proxy, startProxy, type TrunkPorts } from './proxy.js';
+import { type Relay, startRtpengine } from './rtpengine.js';
+import { type Sipp, type SippOptions, startSipp } from './sipp.js';
 
 export interface BedOptions {
   /** Directory for logs, configs and recordings. Default a fresh temp dir. */
@@ -53,7 +54,9 @@ export interface BedOptions {
   keepDir?: boolean;
 }
 
-export type BedPhoneOptions = Omit<PhoneOptions, 'proxy' | 'sipPort' | 'dir' | 'isRegistered'> & { sipPort?: number };
+export type BedPhoneOptions = Omit<PhoneOptions, 'proxy' | 'sipPort' | 'dir' | 'isRegistered'> & {
+  sipPort?: number;
+};
 export type BedSippOptions = Omit<SippOptions, 'dir' | 'port'> & { port?: number };
 
 export interface Bed {
@@ -107,7 +110,8 @@ export const BED_SLOTS = 5;
  * every block (baresip picks a free port). Five blocks fit without overlapping.
  */
 export function bedPorts(slot: number): BedPorts {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= BED_SLOTS) throw new RangeError(`bed slot must be 0..${BED_SLOTS - 1}, not ${slot}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= BED_SLOTS)
+    throw new RangeError(`bed slot must be 0..${BED_SLOTS - 1}, not ${slot}`);
   const o = 2000 * slot;
   return {
     sipPort: 5070 + o,
@@ -166,8 +170,10 @@ function releaseSlot(slot: number): void {
 
 /** Undefined when the fixed ports of a block are free, else which one is taken. */
 async function busyPort(ports: BedPorts): Promise<string | undefined> {
-  for (const port of [...Object.values(ports.wsPorts), ports.rpcPort]) if (!(await tcpFree(port))) return `tcp ${port}`;
-  for (const port of [ports.sipPort, ports.rtpengineNgPort]) if (!(await udpFree(port))) return `udp ${port}`;
+  for (const port of [...Object.values(ports.wsPorts), ports.rpcPort])
+    if (!(await tcpFree(port))) return `tcp ${port}`;
+  for (const port of [ports.sipPort, ports.rtpengineNgPort])
+    if (!(await udpFree(port))) return `udp ${port}`;
   if (await tcpAccepts(ports.deadWsPort)) return `tcp ${ports.deadWsPort} (the dead trunk)`;
   return undefined;
 }
@@ -192,7 +198,10 @@ function tcpFree(port: number): Promise<boolean> {
 async function chooseSlot(options: BedOptions): Promise<number> {
   if (options.slot !== undefined) {
     bedPorts(options.slot);
-    if (!claimSlot(options.slot)) throw new Error(`telephony bed: port block ${options.slot} is held by another live bed (${SLOT_DIR})`);
+    if (!claimSlot(options.slot))
+      throw new Error(
+        `telephony bed: port block ${options.slot} is held by another live bed (${SLOT_DIR})`,
+      );
     return options.slot;
   }
   const busy: string[] = [];
@@ -206,7 +215,9 @@ async function chooseSlot(options: BedOptions): Promise<number> {
     busy.push(`block ${slot}: ${taken} is in use`);
     releaseSlot(slot);
   }
-  throw new Error(`telephony bed: no usable port block (${busy.join('; ')}; claims in ${SLOT_DIR})`);
+  throw new Error(
+    `telephony bed: no usable port block (${busy.join('; ')}; claims in ${SLOT_DIR})`,
+  );
 }
 
 function withOverrides(ports: BedPorts, options: BedOptions): BedPorts {
@@ -231,7 +242,9 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
   const deadWsPort = ports.deadWsPort;
   if (await tcpAccepts(deadWsPort)) {
     releaseSlot(slot);
-    throw new Error(`telephony bed: something listens on the "dead" port ${deadWsPort}; pick another deadWsPort`);
+    throw new Error(
+      `telephony bed: something listens on the "dead" port ${deadWsPort}; pick another deadWsPort`,
+    );
   }
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'telephony-bed-')));
   mkdirSync(dir, { recursive: true });
@@ -251,7 +264,8 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     await relay?.stop();
     releaseSlot(slot);
     process.off('exit', releaseOnExit);
-    if (!keepDir && !options.keepDir && !process.env.TELEPHONY_KEEP_LOGS && !options.dir) rmSync(dir, { recursive: true, force: true });
+    if (!keepDir && !options.keepDir && !process.env.TELEPHONY_KEEP_LOGS && !options.dir)
+      rmSync(dir, { recursive: true, force: true });
   };
 
   try {
@@ -282,7 +296,11 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     for (let tries = 0; tries < 200; tries++) {
       const port = nextPhonePort;
       nextPhonePort += 2;
-      const free = (await udpFree(port)) && (await tcpFree(port)) && (await tcpFree(port + 1)) && (await tcpFree(port + 10000));
+      const free =
+        (await udpFree(port)) &&
+        (await tcpFree(port)) &&
+        (await tcpFree(port + 1)) &&
+        (await tcpFree(port + 10000));
       if (free) return port;
     }
     throw new Error('telephony bed: no free port pair for a phone');
@@ -292,7 +310,8 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     for (let tries = 0; tries < 200; tries++) {
       const port = nextSippPort;
       nextSippPort += 4;
-      if ((await udpFree(port)) && (await udpFree(port + 1000)) && (await udpFree(port + 1002))) return port;
+      if ((await udpFree(port)) && (await udpFree(port + 1000)) && (await udpFree(port + 1002)))
+        return port;
     }
     throw new Error('telephony bed: no free port for sipp');
   };
@@ -303,7 +322,11 @@ export async function startBed(options: BedOptions = {}): Promise<Bed> {
     slot,
     ports,
     sipPort: startedProxy.sipPort,
-    wsUri: { open: ws(startedProxy.wsPorts.open), auth: ws(startedProxy.wsPorts.auth), fail503: ws(startedProxy.wsPorts.fail503) },
+    wsUri: {
+      open: ws(startedProxy.wsPorts.open),
+      auth: ws(startedProxy.wsPorts.auth),
+      fail503: ws(startedProxy.wsPorts.fail503),
+    },
     deadWsUri: ws(deadWsPort),
     auth: startedProxy.auth,
     proxy: startedProxy,

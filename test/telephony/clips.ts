@@ -43,9 +43,25 @@ export async function makeClip(options: ClipOptions): Promise<Clip> {
     args.push('--', options.text);
     await run('espeak-ng', args);
     const lead = options.leadMs ? ['pad', String(options.leadMs / 1000), '0'] : [];
-    await run('sox', [raw, '-r', String(options.rate), '-c', '1', '-b', '16', '-e', 'signed-integer', options.path, ...lead]);
+    await run('sox', [
+      raw,
+      '-r',
+      String(options.rate),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      '-e',
+      'signed-integer',
+      options.path,
+      ...lead,
+    ]);
     const { stdout } = await run('soxi', ['-D', options.path]);
-    return { path: options.path, rate: options.rate, durationMs: Math.round(Number(stdout.trim()) * 1000) };
+    return {
+      path: options.path,
+      rate: options.rate,
+      durationMs: Math.round(Number(stdout.trim()) * 1000),
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -12,11 +12,26 @@
  *   // JsSIP: new JsSIP.WebSocketInterface(bed.wsUri.open), call sip:alice@127.0.0.1
  *   await bed.stop();
  */
-export { startBed, bedPorts, BED_SLOTS, type Bed, type BedOptions, type BedPorts, type BedPhoneOptions, type BedSippOptions } from './bed.js';
-export { startProxy, sipPing, type Proxy, type ProxyOptions, type TrunkPorts } from './proxy.js';
+export {
+  type Bed,
+  BED_SLOTS,
+  type BedOptions,
+  type BedPhoneOptions,
+  type BedPorts,
+  bedPorts,
+  type BedSippOptions,
+  startBed,
+} from './bed.js';
+export { type Clip, type ClipOptions, makeClip } from './clips.js';
 export { kamailioConfig, type KamailioConfigOptions } from './kamailio.cfg.js';
-export { startRtpengine, ngRequest, type Relay, type RelayOptions } from './rtpengine.js';
-export { startPhone, writeSilentWav, type Phone, type PhoneEvent, type PhoneOptions } from './phone.js';
-export { startSipp, scenarioXml, type Sipp, type SippOptions, type SippScenario } from './sipp.js';
-export { makeClip, type Clip, type ClipOptions } from './clips.js';
+export {
+  type Phone,
+  type PhoneEvent,
+  type PhoneOptions,
+  startPhone,
+  writeSilentWav,
+} from './phone.js';
 export { killOrphans, logTail } from './process.js';
+export { type Proxy, type ProxyOptions, sipPing, startProxy, type TrunkPorts } from './proxy.js';
+export { ngRequest, type Relay, type RelayOptions, startRtpengine } from './rtpengine.js';
+export { scenarioXml, type Sipp, type SippOptions, type SippScenario, startSipp } from './sipp.js';

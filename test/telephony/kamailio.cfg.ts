@@ -33,13 +33,17 @@ export interface KamailioConfigOptions {
 /** Kamailio script strings are double-quoted; keep credentials from breaking out of them. */
 function quoted(value: string): string {
   if (/["\\$\r\n]/.test(value)) {
-    throw new Error(`kamailio.cfg: ${JSON.stringify(value)} contains a quote, backslash, $ or line break, which the bed does not escape`);
+    throw new Error(
+      `kamailio.cfg: ${JSON.stringify(value)} contains a quote, backslash, $ or line break, which the bed does not escape`,
+    );
   }
   return `"${value}"`;
 }
 
-const TO_WS_FLAGS = 'trust-address replace-origin replace-session-connection ICE=force RTP/SAVPF rtcp-mux-offer';
-const TO_UDP_FLAGS = 'trust-address replace-origin replace-session-connection ICE=remove RTP/AVP rtcp-mux-demux DTLS=off SDES-off';
+const TO_WS_FLAGS =
+  'trust-address replace-origin replace-session-connection ICE=force RTP/SAVPF rtcp-mux-offer';
+const TO_UDP_FLAGS =
+  'trust-address replace-origin replace-session-connection ICE=remove RTP/AVP rtcp-mux-demux DTLS=off SDES-off';
 
 export function kamailioConfig(o: KamailioConfigOptions): string {
   const debug = o.debugLevel ?? 1;

@@ -10,7 +10,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, logTail, openFiles, waitFor, type Managed } from './process.js';
+
+import { launch, logTail, type Managed, openFiles, waitFor } from './process.js';
 
 export interface PhoneOptions {
   /** SIP user: the phone registers as sip:<user>@<domain>. */
@@ -82,7 +83,10 @@ export interface Phone {
    * Resolves with the first event of this type that matches, among the events after the first
    * `after` ones (take `phone.events.length` before the action you wait on; default 0).
    */
-  waitForEvent(type: string, options?: { after?: number; match?: (event: PhoneEvent) => boolean; timeoutMs?: number }): Promise<PhoneEvent>;
+  waitForEvent(
+    type: string,
+    options?: { after?: number; match?: (event: PhoneEvent) => boolean; timeoutMs?: number },
+  ): Promise<PhoneEvent>;
   /** Places a call from this phone through the proxy (the native baseline for benchmarks). */
   dial(uri: string): Promise<string>;
   accept(): Promise<string>;
@@ -128,7 +132,8 @@ function voiceFile(options: PhoneOptions, dir: string): string {
   const lengthS = options.callLengthS ?? 120;
   const out = join(dir, 'voice.wav');
   if (!options.play) return writeSilentWav(out, lengthS);
-  if (!existsSync(options.play)) throw new Error(`phone ${options.user}: ${options.play} does not exist`);
+  if (!existsSync(options.play))
+    throw new Error(`phone ${options.user}: ${options.play} does not exist`);
   const format = ['-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer'];
   let effects: string[];
   if (options.loop) {
@@ -138,11 +143,20 @@ function voiceFile(options: PhoneOptions, dir: string): string {
   } else {
     effects = ['pad', '0', String(lengthS), 'trim', '0', String(lengthS)];
   }
-  execFileSync('sox', [options.play, ...format, out, ...effects], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('sox', [options.play, ...format, out, ...effects], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return out;
 }
 
-function baresipConfig(o: { sipPort: number; ctrlPort: number; maxCalls: number; play: string; recDir: string; rtpPorts: [number, number] }): string {
+function baresipConfig(o: {
+  sipPort: number;
+  ctrlPort: number;
+  maxCalls: number;
+  play: string;
+  recDir: string;
+  rtpPorts: [number, number];
+}): string {
   return [
     'poll_method\tepoll',
     `sip_listen\t127.0.0.1:${o.sipPort}`,
@@ -212,7 +226,17 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
   const proxy = `sip:${options.proxy.host ?? '127.0.0.1'}:${options.proxy.port}`;
   const uri = `sip:${options.user}@${domain}`;
 
-  writeFileSync(join(dir, 'config'), baresipConfig({ sipPort: options.sipPort, ctrlPort, maxCalls: options.maxCalls ?? 4, play, recDir, rtpPorts: options.rtpPorts ?? [40000, 49999] }));
+  writeFileSync(
+    join(dir, 'config'),
+    baresipConfig({
+      sipPort: options.sipPort,
+      ctrlPort,
+      maxCalls: options.maxCalls ?? 4,
+      play,
+      recDir,
+      rtpPorts: options.rtpPorts ?? [40000, 49999],
+    }),
+  );
   const accountParams = [
     `outbound="${proxy}"`,
     `answermode=${answer === 'auto' && !delayedAnswer ? 'auto' : 'manual'}`,
@@ -237,12 +261,16 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
     },
   });
 
-  const fail = (what: string) => new Error(`phone ${options.user}: ${what}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`);
+  const fail = (what: string) =>
+    new Error(`phone ${options.user}: ${what}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`);
   const exitedReason = () => (managed.alive() ? undefined : 'baresip exited');
 
   // ctrl_tcp: one connection for commands and events.
   let socket: Socket | undefined;
-  const pending = new Map<string, { resolve: (data: string) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    string,
+    { resolve: (data: string) => void; reject: (error: Error) => void }
+  >();
   let nextToken = 1;
   const reader = new NetstringReader();
   try {
@@ -262,7 +290,13 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
   }
   socket.on('data', (chunk: Buffer) =>
     reader.push(chunk, (text) => {
-      let message: { event?: boolean; response?: boolean; ok?: boolean; data?: string; token?: string } & Omit<PhoneEvent, 'at'>;
+      let message: {
+        event?: boolean;
+        response?: boolean;
+        ok?: boolean;
+        data?: string;
+        token?: string;
+      } & Omit<PhoneEvent, 'at'>;
       try {
         message = JSON.parse(text) as typeof message;
       } catch {
@@ -273,7 +307,10 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
         pending.delete(message.token);
         if (!waiter) return;
         if (message.ok) waiter.resolve(message.data ?? '');
-        else waiter.reject(new Error(`baresip ${options.user}: command failed: ${message.data ?? ''}`));
+        else
+          waiter.reject(
+            new Error(`baresip ${options.user}: command failed: ${message.data ?? ''}`),
+          );
       } else if (message.event) {
         const event: PhoneEvent = { ...message, at: Date.now() };
         delete (event as { event?: boolean }).event;
@@ -284,13 +321,15 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
   );
   socket.on('error', () => undefined);
   socket.on('close', () => {
-    for (const waiter of pending.values()) waiter.reject(new Error(`baresip ${options.user}: ctrl_tcp closed`));
+    for (const waiter of pending.values())
+      waiter.reject(new Error(`baresip ${options.user}: ctrl_tcp closed`));
     pending.clear();
   });
 
   const command = (name: string, params = ''): Promise<string> =>
     new Promise((resolve, reject) => {
-      if (!socket || socket.destroyed) return reject(new Error(`baresip ${options.user}: not connected`));
+      if (!socket || socket.destroyed)
+        return reject(new Error(`baresip ${options.user}: not connected`));
       const token = String(nextToken++);
       pending.set(token, { resolve, reject });
       const payload = Buffer.from(JSON.stringify({ command: name, params, token }), 'utf8');
@@ -307,13 +346,18 @@ export async function startPhone(options: PhoneOptions): Promise<Phone> {
   }
 
   const waitForEvent: Phone['waitForEvent'] = (type, opts = {}) => {
-    const matches = (event: PhoneEvent) => event.type === type && (!opts.match || opts.match(event));
+    const matches = (event: PhoneEvent) =>
+      event.type === type && (!opts.match || opts.match(event));
     const found = events.slice(opts.after ?? 0).find(matches);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         emitter.off('event', listener);
-        reject(new Error(`phone ${options.user}: no ${type} within ${opts.timeoutMs ?? 10_000} ms; events: ${events.map((e) => `${e.type}${e.param ? `(${e.param})` : ''}`).join(', ')}`));
+        reject(
+          new Error(
+            `phone ${options.user}: no ${type} within ${opts.timeoutMs ?? 10_000} ms; events: ${events.map((e) => `${e.type}${e.param ? `(${e.param})` : ''}`).join(', ')}`,
+          ),
+        );
       }, opts.timeoutMs ?? 10_000);
       const listener = (event: PhoneEvent) => {
         if (!matches(event)) return;

@@ -5,8 +5,18 @@
  * the temp dir, so a run that died by a signal (where no 'exit' handler runs) is cleaned up by the
  * next bed: see killOrphans().
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  closeSync,
+  createWriteStream,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,11 +97,21 @@ function isAlive(pid: number): boolean {
 }
 
 /** Starts `command` detached (own process group), logging stdout and stderr to options.logPath. */
-export function launch(name: string, command: string, args: string[], options: LaunchOptions): Managed {
+export function launch(
+  name: string,
+  command: string,
+  args: string[],
+  options: LaunchOptions,
+): Managed {
   installExitHandler();
   let child: ChildProcess;
   if (options.onOutput) {
-    child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = createWriteStream(options.logPath, { flags: 'a' });
     const onOutput = options.onOutput;
     for (const stream of [child.stdout, child.stderr]) {
@@ -104,13 +124,19 @@ export function launch(name: string, command: string, args: string[], options: L
   } else {
     const fd = openSync(options.logPath, 'a');
     try {
-      child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', fd, fd] });
+      child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
     } finally {
       closeSync(fd);
     }
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`${name}: could not start ${command} (see ${options.logPath})`);
+  if (pid === undefined)
+    throw new Error(`${name}: could not start ${command} (see ${options.logPath})`);
   let code: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (exitCode) => {
@@ -141,7 +167,10 @@ export function launch(name: string, command: string, args: string[], options: L
   };
   live.set(pid, managed);
   mkdirSync(REGISTRY, { recursive: true });
-  writeFileSync(join(REGISTRY, `${pid}.json`), JSON.stringify({ owner: process.pid, pid, command }));
+  writeFileSync(
+    join(REGISTRY, `${pid}.json`),
+    JSON.stringify({ owner: process.pid, pid, command }),
+  );
   return managed;
 }
 
@@ -160,7 +189,11 @@ export function killOrphans(): number {
   for (const entry of entries) {
     const file = join(REGISTRY, entry);
     try {
-      const record = JSON.parse(readFileSync(file, 'utf8')) as { owner: number; pid: number; command: string };
+      const record = JSON.parse(readFileSync(file, 'utf8')) as {
+        owner: number;
+        pid: number;
+        command: string;
+      };
       if (isAlive(record.owner)) continue;
       if (isAlive(record.pid)) {
         const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8');
@@ -181,13 +214,17 @@ export function killOrphans(): number {
 export function logTail(path: string, lines = 40): string {
   try {
     const text = readFileSync(path, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '';
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `check` every intervalMs until it returns a value other than undefined/false, or throws
@@ -211,7 +248,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what}${detail}`);
+      throw new Error(
+        `timed out after ${options.timeoutMs ?? 10_000} ms waiting for ${what}${detail}`,
+      );
     }
     await sleep(options.intervalMs ?? 50);
   }

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { kamailioConfig } from './kamailio.cfg.js';
-import { launch, logTail, tcpAccepts, waitFor, type Managed } from './process.js';
+import { launch, logTail, type Managed, tcpAccepts, waitFor } from './process.js';
 
 export interface TrunkPorts {
   /** No authentication. */
@@ -139,14 +140,20 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
       signal: AbortSignal.timeout(2000),
     });
-    const body = (await response.json()) as { result?: T; error?: { code: number; message: string } };
+    const body = (await response.json()) as {
+      result?: T;
+      error?: { code: number; message: string };
+    };
     if (body.error) throw new Error(`kamailio ${method}: ${body.error.code} ${body.error.message}`);
     return body.result as T;
   };
 
   const contacts = async (user: string): Promise<string[]> => {
     try {
-      const result = await rpc<{ Contacts?: { Contact: { Address: string } }[] }>('ul.lookup', ['location', user]);
+      const result = await rpc<{ Contacts?: { Contact: { Address: string } }[] }>('ul.lookup', [
+        'location',
+        user,
+      ]);
       return (result.Contacts ?? []).map((entry) => entry.Contact.Address);
     } catch (error) {
       if (/AOR not found/.test((error as Error).message)) return [];
@@ -157,11 +164,29 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   const start = async (): Promise<void> => {
     if (managed?.alive()) return;
     starts++;
-    appendFileSync(logPath, `\n===== bed: kamailio start #${starts} at ${new Date().toISOString()} =====\n`);
+    appendFileSync(
+      logPath,
+      `\n===== bed: kamailio start #${starts} at ${new Date().toISOString()} =====\n`,
+    );
     const current = launch(
       'kamailio',
       '/usr/sbin/kamailio',
-      ['-DD', '-E', '-f', cfgPath, '-Y', runtimeDir, '-w', options.dir, '-P', join(runtimeDir, 'kamailio.pid'), '-m', '64', '-M', '8'],
+      [
+        '-DD',
+        '-E',
+        '-f',
+        cfgPath,
+        '-Y',
+        runtimeDir,
+        '-w',
+        options.dir,
+        '-P',
+        join(runtimeDir, 'kamailio.pid'),
+        '-m',
+        '64',
+        '-M',
+        '8',
+      ],
       { logPath, cwd: options.dir },
     );
     managed = current;
@@ -174,11 +199,17 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
           await rpc('core.version');
           return true;
         },
-        { timeoutMs: options.startTimeoutMs ?? 15_000, intervalMs: 100, abort: () => (current.alive() ? undefined : 'kamailio exited') },
+        {
+          timeoutMs: options.startTimeoutMs ?? 15_000,
+          intervalMs: 100,
+          abort: () => (current.alive() ? undefined : 'kamailio exited'),
+        },
       );
     } catch (error) {
       await current.stop();
-      throw new Error(`kamailio did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`);
+      throw new Error(
+        `kamailio did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`,
+      );
     }
   };
 

@@ -5,7 +5,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
-import { launch, logTail, waitFor, type Managed } from './process.js';
+
+import { launch, logTail, type Managed, waitFor } from './process.js';
 
 export interface RelayOptions {
   /** Directory for the log (rtpengine.log). */
@@ -72,8 +73,12 @@ export async function startRtpengine(options: RelayOptions): Promise<Relay> {
     '--timeout=60',
     '--num-threads=2',
   ];
-  const managed: Managed = launch('rtpengine', '/usr/bin/rtpengine', args, { logPath, cwd: options.dir });
-  const ping = async (timeoutMs = 1000) => (await ngRequest(ngPort, 'ping', timeoutMs)).includes('pong');
+  const managed: Managed = launch('rtpengine', '/usr/bin/rtpengine', args, {
+    logPath,
+    cwd: options.dir,
+  });
+  const ping = async (timeoutMs = 1000) =>
+    (await ngRequest(ngPort, 'ping', timeoutMs)).includes('pong');
   try {
     await waitFor('rtpengine to answer an ng ping', () => ping(300), {
       timeoutMs: options.startTimeoutMs ?? 10_000,
@@ -81,7 +86,9 @@ export async function startRtpengine(options: RelayOptions): Promise<Relay> {
     });
   } catch (error) {
     await managed.stop();
-    throw new Error(`rtpengine did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`);
+    throw new Error(
+      `rtpengine did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`,
+    );
   }
   return {
     ngPort,

@@ -11,7 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, logTail, openFiles, sleep, type Managed } from './process.js';
+
+import { launch, logTail, type Managed, openFiles, sleep } from './process.js';
 
 export type SippScenario =
   | 'busy'
@@ -77,13 +78,15 @@ function reply(status: string, options: { sdp?: boolean; contact?: boolean } = {
     '[last_Call-ID:]',
     '[last_CSeq:]',
   ];
-  if (options.contact) lines.push('Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>');
+  if (options.contact)
+    lines.push('Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>');
   if (options.sdp) lines.push('Content-Type: application/sdp', 'Content-Length: [len]', '', SDP);
   else lines.push('Content-Length: 0', '', '');
   return `  <send>\n    <![CDATA[\n${lines.join('\n')}\n    ]]>\n  </send>`;
 }
 
-const HEAD = '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n';
+const HEAD =
+  '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n';
 
 function rejectXml(code: number, reason: string): string {
   return `${HEAD}<scenario name="reject ${code}">
@@ -143,7 +146,11 @@ ${cancelled()}
  * Answers (200 with SDP) and waits for the BYE; with earlyMediaMs, first 183 with SDP for that
  * long, during which a CANCEL ends the call with 487 as a real far end would.
  */
-function answerXml(options: { earlyMediaMs?: number; playEarly?: string; playAnswered?: string }): string {
+function answerXml(options: {
+  earlyMediaMs?: number;
+  playEarly?: string;
+  playAnswered?: string;
+}): string {
   const streaming = Boolean(options.playEarly ?? options.playAnswered);
   const early =
     options.earlyMediaMs === undefined
@@ -167,7 +174,10 @@ ${streaming ? '  <nop><action><exec rtp_stream="pause" /></action></nop>\n' : ''
 }
 
 /** The scenario XML for a built-in scenario (exported for tests that want to read or tweak it). */
-export function scenarioXml(scenario: SippScenario, options: { earlyMediaMs?: number; playFile?: string } = {}): string {
+export function scenarioXml(
+  scenario: SippScenario,
+  options: { earlyMediaMs?: number; playFile?: string } = {},
+): string {
   if (typeof scenario === 'object') {
     return 'xml' in scenario ? scenario.xml : rejectXml(scenario.reject, scenario.reason);
   }
@@ -198,37 +208,61 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   if (options.play) {
     if (!existsSync(options.play)) throw new Error(`sipp ${name}: ${options.play} does not exist`);
     playFile = join(options.dir, `sipp-${name}-play.wav`);
-    execFileSync('sox', [options.play, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', playFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'sox',
+      [options.play, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', playFile],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   }
   const xmlPath = join(options.dir, `sipp-${name}.xml`);
-  writeFileSync(xmlPath, scenarioXml(options.scenario, { earlyMediaMs: options.earlyMediaMs, playFile }));
+  writeFileSync(
+    xmlPath,
+    scenarioXml(options.scenario, { earlyMediaMs: options.earlyMediaMs, playFile }),
+  );
   const logPath = join(options.dir, `sipp-${name}.log`);
   const messagesPath = join(options.dir, `sipp-${name}-messages.log`);
   const errorsPath = join(options.dir, `sipp-${name}-errors.log`);
   const mediaPort = options.mediaPort ?? options.port + 1000;
   const args = [
-    '-sf', xmlPath,
-    '-i', '127.0.0.1',
-    '-p', String(options.port),
-    '-mi', '127.0.0.1',
-    '-mp', String(mediaPort),
-    '-t', 'u1',
+    '-sf',
+    xmlPath,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(options.port),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-t',
+    'u1',
     '-nostdin',
-    '-trace_msg', '-message_file', messagesPath,
-    '-trace_err', '-error_file', errorsPath,
+    '-trace_msg',
+    '-message_file',
+    messagesPath,
+    '-trace_err',
+    '-error_file',
+    errorsPath,
     ...(options.rtpEcho ? ['-rtp_echo'] : []),
   ];
-  const managed: Managed = launch(`sipp ${name}`, '/usr/bin/sipp', args, { logPath, cwd: options.dir });
+  const managed: Managed = launch(`sipp ${name}`, '/usr/bin/sipp', args, {
+    logPath,
+    cwd: options.dir,
+  });
   // sipp prints nothing useful when it is ready; give it a moment to bind, and catch early exits.
   const deadline = Date.now() + 5000;
   for (;;) {
     if (!managed.alive()) {
-      throw new Error(`sipp ${name} exited at start\n--- ${logPath} (tail) ---\n${logTail(logPath)}\n--- ${errorsPath} ---\n${logTail(errorsPath)}`);
+      throw new Error(
+        `sipp ${name} exited at start\n--- ${logPath} (tail) ---\n${logTail(logPath)}\n--- ${errorsPath} ---\n${logTail(errorsPath)}`,
+      );
     }
     if (isBound(managed.pid, options.port)) break;
     if (Date.now() > deadline) {
       await managed.stop();
-      throw new Error(`sipp ${name} did not bind UDP ${options.port}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`);
+      throw new Error(
+        `sipp ${name} did not bind UDP ${options.port}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`,
+      );
     }
     await sleep(50);
   }
@@ -264,5 +298,7 @@ function isBound(pid: number, port: number): boolean {
     return false;
   }
   if (inodes.size === 0) return false;
-  return [...openFiles(pid)].some((target) => inodes.has(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? ''));
+  return [...openFiles(pid)].some((target) =>
+    inodes.has(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? ''),
+  );
 }

@@ -65,4 +65,3 @@ export function readFrameHeader(view: DataView): FrameHeader | null {
     timestampMs: view.getFloat64(16, true),
   };
 }
-

@@ -30,4 +30,3 @@ export const CALL_OUTCOMES = [
 ] as const;
 export const CallOutcome = z.enum(CALL_OUTCOMES);
 export type CallOutcome = z.infer<typeof CallOutcome>;
-

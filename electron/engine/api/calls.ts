@@ -18,9 +18,17 @@ export const callCommands = {
         trunk: z.string().min(1).max(64).optional(),
         ringTimeoutMs: z.number().int().min(5_000).max(120_000).optional(),
         /** Run the speech bot with this saved flow (latest version unless pinned); its models are loaded before dialing. */
-        flow: z.object({ name: z.string().min(1).max(100), version: z.number().int().min(1).optional() }).strict().optional(),
+        flow: z
+          .object({ name: z.string().min(1).max(100), version: z.number().int().min(1).optional() })
+          .strict()
+          .optional(),
         /** The contact's fields, for the flow's {variables}. */
-        contact: z.record(z.string().min(1).max(64), z.union([z.string().max(500), z.number(), z.boolean()])).optional(),
+        contact: z
+          .record(
+            z.string().min(1).max(64),
+            z.union([z.string().max(500), z.number(), z.boolean()]),
+          )
+          .optional(),
         /** IANA zone the customer's dates and times are meant in. */
         timeZone: z.string().min(1).max(64).optional(),
       })
@@ -39,7 +47,10 @@ export const callCommands = {
       .strict(),
     result: z.object({}),
   },
-  'calls.hold': { params: z.object({ id: CallIdParam, hold: z.boolean() }).strict(), result: z.object({ done: z.boolean() }) },
+  'calls.hold': {
+    params: z.object({ id: CallIdParam, hold: z.boolean() }).strict(),
+    result: z.object({ done: z.boolean() }),
+  },
   'calls.transfer': {
     params: z
       .object({

@@ -8,6 +8,7 @@
  * dialer's policy reads the schedule and retry schemas from here.
  */
 import { z } from 'zod';
+
 import { CALL_OUTCOMES, CallOutcome } from './call-states.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,13 +34,20 @@ export function isIanaTimeZone(value: string): boolean {
   return valid;
 }
 
-export const TimeZoneName = z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
+export const TimeZoneName = z
+  .string()
+  .refine(isIanaTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
 
-const ClockTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day HH:MM (00:00–24:00)');
+const ClockTime = z
+  .string()
+  .regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day HH:MM (00:00–24:00)');
 
 const CallingWindow = z
   .tuple([ClockTime, ClockTime])
-  .refine(([start, end]) => start !== end, 'start and end must differ (use ["00:00","24:00"] for the whole day)')
+  .refine(
+    ([start, end]) => start !== end,
+    'start and end must differ (use ["00:00","24:00"] for the whole day)',
+  )
   .refine(([start]) => start !== '24:00', 'a window cannot start at 24:00');
 
 const LocalDate = z
@@ -56,14 +64,24 @@ export const CallingScheduleSchema = z
     /** Zone of last resort, for contacts with no zone of their own and no list region's zone. */
     timeZone: TimeZoneName,
     /** Per weekday, the contact-local windows; a weekday left out is not called. */
-    windows: z.object(Object.fromEntries(WEEKDAY_KEYS.map((k) => [k, z.array(CallingWindow).max(12).optional()])) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof CallingWindow>>>).strict(),
+    windows: z
+      .object(
+        Object.fromEntries(
+          WEEKDAY_KEYS.map((k) => [k, z.array(CallingWindow).max(12).optional()]),
+        ) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof CallingWindow>>>,
+      )
+      .strict(),
     /** Holidays: local dates of the contact on which nobody is called. */
     excludedDates: z.array(LocalDate).max(1000).default([]),
   })
   .strict();
 export type CallingSchedule = z.output<typeof CallingScheduleSchema>;
 
-const DurationMs = z.number().int().min(0).max(30 * 24 * 3_600_000);
+const DurationMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3_600_000);
 
 export const RetryPolicySchema = z
   .object({
@@ -79,10 +97,15 @@ export type RetryPolicy = z.output<typeof RetryPolicySchema>;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 3,
-  retryAfterMs: { busy: 10 * 60_000, no_answer: 60 * 60_000, failed: 5 * 60_000, machine: 4 * 3_600_000, abandoned: 30 * 60_000 },
+  retryAfterMs: {
+    busy: 10 * 60_000,
+    no_answer: 60 * 60_000,
+    failed: 5 * 60_000,
+    machine: 4 * 3_600_000,
+    abandoned: 30 * 60_000,
+  },
   dailyCapPerNumber: 3,
 };
-
 
 // ---------------------------------------------------------------------------------------------
 // Campaigns
@@ -105,7 +128,14 @@ export const CampaignConfigSchema = z
      * starts (the latest saved one unless given). Progressive campaigns may leave it out: their
      * answered calls go straight to an agent.
      */
-    flow: z.object({ name: z.string().trim().min(1).max(200), version: z.number().int().min(1).optional() }).strict().nullable().default(null),
+    flow: z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        version: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     /** Trunks by name, in the order they are tried; a trunk's own backup still applies. */
     trunks: z.array(z.string().trim().min(1).max(200)).min(1, 'needs at least one trunk').max(20),
     /** agentless: the bot only. progressive: one line per available agent. power: linesPerAgent lines per available agent. */
@@ -243,7 +273,10 @@ export const campaignCommands = {
         offset: z.number().int().min(0).default(0),
       })
       .strict(),
-    result: z.object({ contacts: z.array(CampaignContactSchema), total: z.number().int().nonnegative() }),
+    result: z.object({
+      contacts: z.array(CampaignContactSchema),
+      total: z.number().int().nonnegative(),
+    }),
   },
 } as const;
 

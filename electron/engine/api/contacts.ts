@@ -18,5 +18,8 @@ export const ContactListSummarySchema = z.object({
 export type ContactListSummary = z.infer<typeof ContactListSummarySchema>;
 
 export const contactCommands = {
-  'contacts.lists': { params: z.object({}).strict(), result: z.object({ lists: z.array(ContactListSummarySchema) }) },
+  'contacts.lists': {
+    params: z.object({}).strict(),
+    result: z.object({ lists: z.array(ContactListSummarySchema) }),
+  },
 } as const;

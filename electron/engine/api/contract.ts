@@ -8,29 +8,30 @@
  * This file is imported by the renderer too, so it must stay free of Node and Electron imports.
  */
 import { z } from 'zod';
-import { callCommands, callEvents } from './calls.js';
-import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
-import { trunkCommands, trunkEvents } from './trunks.js';
-import { dncCommands } from './dnc.js';
-import { dialerCommands } from './dialer.js';
-import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campaigns.js';
-import { CallOutcome, CallState } from './call-states.js';
-import { contactCommands } from './contacts.js';
-import { importCommands, importEvents } from './imports.js';
-import { CallFilterFields, historyCommands } from './history.js';
-import { routingCommands, routingEvents } from './routing.js';
 
-export * from './trunks.js';
-export * from './flows.js';
-export * from './dnc.js';
-export * from './dialer.js';
-export * from './campaigns.js';
+import { CallOutcome, CallState } from './call-states.js';
+import { callCommands, callEvents } from './calls.js';
+import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campaigns.js';
+import { contactCommands } from './contacts.js';
+import { dialerCommands } from './dialer.js';
+import { dncCommands } from './dnc.js';
+import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
+import { CallFilterFields, historyCommands } from './history.js';
+import { importCommands, importEvents } from './imports.js';
+import { routingCommands, routingEvents } from './routing.js';
+import { trunkCommands, trunkEvents } from './trunks.js';
+
 export * from './call-states.js';
-export * from './contacts.js';
-export * from './imports.js';
-export * from './history.js';
-export * from './routing.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
+export * from './campaigns.js';
+export * from './contacts.js';
+export * from './dialer.js';
+export * from './dnc.js';
+export * from './flows.js';
+export * from './history.js';
+export * from './imports.js';
+export * from './routing.js';
+export * from './trunks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -146,14 +147,25 @@ export const CallDetailSchema = z.object({
   transitions: z.array(CallTransitionSchema),
   utterances: z.array(UtteranceSchema),
   recording: z
-    .object({ durationMs: z.number().int().nonnegative(), channels: z.number().int(), sampleRate: z.number().int() })
+    .object({
+      durationMs: z.number().int().nonnegative(),
+      channels: z.number().int(),
+      sampleRate: z.number().int(),
+    })
     .nullable(),
 });
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 
 export const AgentRole = z.enum(['agent', 'supervisor', 'admin']);
 export type AgentRole = z.infer<typeof AgentRole>;
-export const AgentStatus = z.enum(['available', 'offered', 'on_call', 'wrap_up', 'away', 'offline']);
+export const AgentStatus = z.enum([
+  'available',
+  'offered',
+  'on_call',
+  'wrap_up',
+  'away',
+  'offline',
+]);
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
 export const AgentSchema = z.object({
@@ -234,7 +246,10 @@ export const commands = {
     result: CallDetailSchema,
   },
   'live.list': { params: NoParams, result: z.object({ calls: z.array(LiveCallSchema) }) },
-  'campaigns.list': { params: NoParams, result: z.object({ campaigns: z.array(CampaignSummarySchema) }) },
+  'campaigns.list': {
+    params: NoParams,
+    result: z.object({ campaigns: z.array(CampaignSummarySchema) }),
+  },
   'flows.list': { params: NoParams, result: z.object({ flows: z.array(FlowSummarySchema) }) },
   'agents.list': { params: NoParams, result: z.object({ agents: z.array(AgentSchema) }) },
   'agents.create': {

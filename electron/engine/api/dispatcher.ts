@@ -3,12 +3,20 @@
  * contract, runs the handler and returns a response envelope. It never throws: a malformed message
  * or a failing handler becomes an error response, so no client can crash the engine.
  */
-import { commands, isCommandName, type CommandName, type CommandResult, type ParsedParams } from './contract.js';
+import {
+  type CommandName,
+  type CommandResult,
+  commands,
+  isCommandName,
+  type ParsedParams,
+} from './contract.js';
 import { ApiError } from './errors.js';
-import { RequestMessage, type RequestId, type ResponseMessage } from './messages.js';
+import { type RequestId, RequestMessage, type ResponseMessage } from './messages.js';
 import { describeZodError } from './validate.js';
 
-export type CommandHandler<C extends CommandName> = (params: ParsedParams<C>) => Promise<CommandResult<C>> | CommandResult<C>;
+export type CommandHandler<C extends CommandName> = (
+  params: ParsedParams<C>,
+) => Promise<CommandResult<C>> | CommandResult<C>;
 export type CommandHandlers = { [C in CommandName]: CommandHandler<C> };
 
 export interface DispatcherOptions {
@@ -29,7 +37,10 @@ export class Dispatcher {
       try {
         message = JSON.parse(raw);
       } catch (error) {
-        return failure(null, new ApiError('BAD_MESSAGE', `Message is not valid JSON: ${(error as Error).message}`));
+        return failure(
+          null,
+          new ApiError('BAD_MESSAGE', `Message is not valid JSON: ${(error as Error).message}`),
+        );
       }
     }
     const envelope = RequestMessage.safeParse(message);
@@ -45,14 +56,20 @@ export class Dispatcher {
       if (error instanceof ApiError) return failure(id, error);
       this.options.onInternalError?.(command, error);
       const reason = error instanceof Error ? error.message : String(error);
-      return failure(id, new ApiError('INTERNAL', `${command} failed inside the engine: ${reason}`));
+      return failure(
+        id,
+        new ApiError('INTERNAL', `${command} failed inside the engine: ${reason}`),
+      );
     }
   }
 
   /** Validates and runs one command; throws ApiError for anything a caller got wrong. */
   async run(command: string, params: unknown): Promise<unknown> {
     if (!isCommandName(command)) {
-      throw new ApiError('UNKNOWN_COMMAND', `Unknown command "${command}". Known commands: ${Object.keys(commands).join(', ')}`);
+      throw new ApiError(
+        'UNKNOWN_COMMAND',
+        `Unknown command "${command}". Known commands: ${Object.keys(commands).join(', ')}`,
+      );
     }
     const spec = commands[command];
     const parsed = spec.params.safeParse(params ?? {});

@@ -8,7 +8,9 @@
  */
 import { z } from 'zod';
 
-const Region = z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter region code such as CN or US');
+const Region = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be a two-letter region code such as CN or US');
 const Number = z.string().trim().min(1, 'is required').max(64);
 
 export const DncEntrySchema = z.object({
@@ -38,7 +40,17 @@ export const dncCommands = {
       .object({
         /** A number, or a number with its own reason (an imported file's reason column). */
         numbers: z
-          .array(z.union([Number, z.object({ number: Number, reason: z.string().trim().max(500).nullable().optional() }).strict()]))
+          .array(
+            z.union([
+              Number,
+              z
+                .object({
+                  number: Number,
+                  reason: z.string().trim().max(500).nullable().optional(),
+                })
+                .strict(),
+            ]),
+          )
           .min(1, 'needs at least one number')
           .max(1_000_000),
         /** For the numbers that bring no reason of their own. */

@@ -150,7 +150,11 @@ export const flowCommands = {
   /** Never fails for an invalid flow: `ok: false` and the issues. */
   'flows.validate': {
     params: z.object({ definition: z.unknown() }).strict(),
-    result: z.object({ ok: z.boolean(), issues: z.array(FlowIssueSchema), warnings: z.array(FlowIssueSchema) }),
+    result: z.object({
+      ok: z.boolean(),
+      issues: z.array(FlowIssueSchema),
+      warnings: z.array(FlowIssueSchema),
+    }),
   },
   /** INVALID_FLOW (details.issues) when it does not validate; nothing is stored then. */
   'flows.save': {
@@ -174,14 +178,23 @@ export const flowCommands = {
         timeZone: z.string().min(1).max(64).optional(),
       })
       .strict(),
-    result: z.object({ chatId: ChatId, name: z.string(), version: z.number().int(), turns: z.array(ChatTurnSchema), ended: ChatEndedSchema }),
+    result: z.object({
+      chatId: ChatId,
+      name: z.string(),
+      version: z.number().int(),
+      turns: z.array(ChatTurnSchema),
+      ended: ChatEndedSchema,
+    }),
   },
   'flows.chat.send': {
     params: z
       .object({
         chatId: ChatId,
         text: z.string().max(1000).optional(),
-        digits: z.string().regex(/^[0-9*#]{1,16}$/, 'may use 0-9, * and # only').optional(),
+        digits: z
+          .string()
+          .regex(/^[0-9*#]{1,16}$/, 'may use 0-9, * and # only')
+          .optional(),
         silence: z.literal(true).optional(),
       })
       .strict()

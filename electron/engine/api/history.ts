@@ -8,6 +8,7 @@
  * Pure TypeScript like the rest of api/: the renderer imports it through contract.ts.
  */
 import { z } from 'zod';
+
 import { CallOutcome } from './call-states.js';
 
 const Timestamp = z.number().int().nonnegative();

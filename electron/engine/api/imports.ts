@@ -26,7 +26,11 @@ export const IMPORT_RESULT_REJECTED_ROWS = 500;
 
 const ImportId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'is not an import id');
 const ListName = z.string().trim().min(1, 'is required').max(200);
-const Region = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as CN or US');
+const Region = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as CN or US');
 
 /** Where a column goes: phone, name, timeZone, "-" (ignored), or a custom field name (region, amount, tags…). */
 export const ImportFieldName = z.string().trim().min(1, 'is required').max(64);
@@ -76,7 +80,11 @@ export const ImportProgressSchema = z.object({
 });
 export type ImportProgressData = z.infer<typeof ImportProgressSchema>;
 
-export const ImportRejectedRowSchema = z.object({ row: z.number().int(), reason: z.string(), raw: z.string() });
+export const ImportRejectedRowSchema = z.object({
+  row: z.number().int(),
+  reason: z.string(),
+  raw: z.string(),
+});
 export type ImportRejectedRow = z.infer<typeof ImportRejectedRowSchema>;
 
 export const ImportResultSchema = z.object({
@@ -115,7 +123,11 @@ export const importCommands = {
     params: z
       .object({
         fileName: z.string().trim().min(1, 'is required').max(255),
-        bytes: z.number().int().min(0).max(MAX_IMPORT_FILE_BYTES, `must be at most ${MAX_IMPORT_FILE_BYTES / 1024 / 1024} MB`),
+        bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_IMPORT_FILE_BYTES, `must be at most ${MAX_IMPORT_FILE_BYTES / 1024 / 1024} MB`),
       })
       .strict(),
     result: z.object({ id: ImportId, chunkBytes: z.number().int().positive() }),
@@ -128,7 +140,10 @@ export const importCommands = {
         offset: z.number().int().min(0),
         data: z
           .string()
-          .max(Math.ceil(IMPORT_CHUNK_BYTES / 3) * 4, 'is larger than one chunk (384 KiB before base64)')
+          .max(
+            Math.ceil(IMPORT_CHUNK_BYTES / 3) * 4,
+            'is larger than one chunk (384 KiB before base64)',
+          )
           .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
       })
       .strict(),
@@ -145,7 +160,10 @@ export const importCommands = {
         /** True: a new list named `list` (refused when one exists). False: an existing list. */
         createList: z.boolean(),
         /** Every column of the file, by header, to phone / name / timeZone / "-" / a custom field. Exactly one phone. */
-        mapping: z.array(z.object({ header: z.string(), field: ImportFieldName }).strict()).min(1).max(500),
+        mapping: z
+          .array(z.object({ header: z.string(), field: ImportFieldName }).strict())
+          .min(1)
+          .max(500),
         /** Region for numbers written without a country code (a new list keeps it). */
         defaultRegion: Region,
       })
@@ -156,7 +174,11 @@ export const importCommands = {
   /** Every rejected row as CSV text (row,reason,raw; UTF-8), a page of REJECTS_PAGE_BYTES at a time. */
   'imports.rejects': {
     params: z.object({ id: ImportId, offset: z.number().int().min(0).default(0) }).strict(),
-    result: z.object({ text: z.string(), nextOffset: z.number().int().nullable(), totalBytes: z.number().int().nonnegative() }),
+    result: z.object({
+      text: z.string(),
+      nextOffset: z.number().int().nullable(),
+      totalBytes: z.number().int().nonnegative(),
+    }),
   },
   /** Drops an upload and its temporary files (refused while its import runs: it lands whole or not at all). */
   'imports.cancel': { params: ById, result: z.object({ cancelled: z.boolean() }) },

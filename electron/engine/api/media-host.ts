@@ -53,13 +53,26 @@ export const hostCommands = {
     }),
     result: z.object({}),
   },
-  'call.hangup': { params: z.object({ callId: CallId, reason: z.string().optional() }), result: z.object({}) },
-  'call.dtmf': {
-    params: z.object({ callId: CallId, tones: z.string().regex(/^[0-9A-D*#,]+$/), transport: z.enum(DTMF_TRANSPORTS) }),
+  'call.hangup': {
+    params: z.object({ callId: CallId, reason: z.string().optional() }),
     result: z.object({}),
   },
-  'call.hold': { params: z.object({ callId: CallId, hold: z.boolean() }), result: z.object({ done: z.boolean() }) },
-  'call.refer': { params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }), result: z.object({}) },
+  'call.dtmf': {
+    params: z.object({
+      callId: CallId,
+      tones: z.string().regex(/^[0-9A-D*#,]+$/),
+      transport: z.enum(DTMF_TRANSPORTS),
+    }),
+    result: z.object({}),
+  },
+  'call.hold': {
+    params: z.object({ callId: CallId, hold: z.boolean() }),
+    result: z.object({ done: z.boolean() }),
+  },
+  'call.refer': {
+    params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }),
+    result: z.object({}),
+  },
   /** Drops whatever the call's player still holds (barge-in). */
   'call.flush': { params: z.object({ callId: CallId }), result: z.object({}) },
   /**
@@ -68,11 +81,19 @@ export const hostCommands = {
    * customer plays on the agent's output device ('' = default).
    */
   'call.takeover': {
-    params: z.object({ callId: CallId, inputDeviceId: z.string(), outputDeviceId: z.string(), crossfadeMs: z.number().int().min(0).max(1000).default(60) }),
+    params: z.object({
+      callId: CallId,
+      inputDeviceId: z.string(),
+      outputDeviceId: z.string(),
+      crossfadeMs: z.number().int().min(0).max(1000).default(60),
+    }),
     result: z.object({ inputLabel: z.string() }),
   },
   /** The agent's microphone gain to 0 (muted) or back to 1. */
-  'call.agentMute': { params: z.object({ callId: CallId, muted: z.boolean() }), result: z.object({}) },
+  'call.agentMute': {
+    params: z.object({ callId: CallId, muted: z.boolean() }),
+    result: z.object({}),
+  },
   /** Microphones and speakers this host can use. */
   'devices.list': {
     params: z.object({}),
@@ -96,10 +117,23 @@ export const HostCommandMessage = z.object({
 });
 export type HostCommandMessage = z.infer<typeof HostCommandMessage>;
 
-export const HOST_ERROR_CODES = ['BAD_COMMAND', 'NO_SUCH_CALL', 'NO_SUCH_TRUNK', 'TRUNK_DOWN', 'CALL_STATE', 'MEDIA', 'INTERNAL'] as const;
+export const HOST_ERROR_CODES = [
+  'BAD_COMMAND',
+  'NO_SUCH_CALL',
+  'NO_SUCH_TRUNK',
+  'TRUNK_DOWN',
+  'CALL_STATE',
+  'MEDIA',
+  'INTERNAL',
+] as const;
 
 export const HostReplyMessage = z.discriminatedUnion('ok', [
-  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    type: z.literal('reply'),
+    id: z.number().int(),
+    ok: z.literal(true),
+    result: z.unknown(),
+  }),
   z.object({
     type: z.literal('reply'),
     id: z.number().int(),
@@ -112,7 +146,13 @@ export type HostReplyMessage = z.infer<typeof HostReplyMessage>;
 // ---------------------------------------------------------------------------------------------
 // Events: host → engine
 
-export const TRUNK_LINK_STATES = ['connecting', 'connected', 'registering', 'registered', 'down'] as const;
+export const TRUNK_LINK_STATES = [
+  'connecting',
+  'connected',
+  'registering',
+  'registered',
+  'down',
+] as const;
 
 /** Milestones of one call, as the media host sees them from SIP, ICE and RTP. */
 export const CALL_MILESTONES = [
@@ -189,7 +229,11 @@ export type HostEventName = keyof HostEvents;
 export type HostEventData<E extends HostEventName> = z.output<HostEvents[E]>;
 export type HostEventInput<E extends HostEventName> = z.input<HostEvents[E]>;
 
-export const HostEventMessage = z.object({ type: z.literal('event'), event: z.string(), data: z.unknown() });
+export const HostEventMessage = z.object({
+  type: z.literal('event'),
+  event: z.string(),
+  data: z.unknown(),
+});
 export type HostEventMessage = z.infer<typeof HostEventMessage>;
 
 export function isHostCommandName(name: string): name is HostCommandName {

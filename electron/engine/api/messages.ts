@@ -7,6 +7,7 @@
  *   engine → client   { type: 'event', event, data, seq }
  */
 import { z } from 'zod';
+
 import { API_ERROR_CODES } from './errors.js';
 
 export const RequestId = z.union([z.string().min(1).max(100), z.number().int().nonnegative()]);
@@ -28,8 +29,18 @@ export const ErrorPayload = z.object({
 });
 
 export const ResponseMessage = z.discriminatedUnion('ok', [
-  z.object({ type: z.literal('response'), id: RequestId.nullable(), ok: z.literal(true), result: z.unknown() }),
-  z.object({ type: z.literal('response'), id: RequestId.nullable(), ok: z.literal(false), error: ErrorPayload }),
+  z.object({
+    type: z.literal('response'),
+    id: RequestId.nullable(),
+    ok: z.literal(true),
+    result: z.unknown(),
+  }),
+  z.object({
+    type: z.literal('response'),
+    id: RequestId.nullable(),
+    ok: z.literal(false),
+    error: ErrorPayload,
+  }),
 ]);
 export type ResponseMessage = z.infer<typeof ResponseMessage>;
 

@@ -8,7 +8,16 @@
  */
 import { z } from 'zod';
 
-export const ROUTING_RULE_OPERATORS = ['>', '>=', '<', '<=', '=', '!=', 'has_tag', 'contains'] as const;
+export const ROUTING_RULE_OPERATORS = [
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '=',
+  '!=',
+  'has_tag',
+  'contains',
+] as const;
 export const RoutingRuleOperator = z.enum(ROUTING_RULE_OPERATORS);
 export type RoutingRuleOperator = z.infer<typeof RoutingRuleOperator>;
 export const QUEUE_FALLBACK_KINDS = ['callback_offer', 'voicemail'] as const;
@@ -64,9 +73,17 @@ const QueueFields = z.object({
   labelZh: z.string().trim().min(1, 'is required').max(100),
   skills: z.array(Skill).max(20),
   /** How long one agent has to accept before the offer moves on. */
-  offerTimeoutMs: z.number().int().min(1000, 'must be at least 1000 ms').max(300_000, 'must be at most 300000 ms'),
+  offerTimeoutMs: z
+    .number()
+    .int()
+    .min(1000, 'must be at least 1000 ms')
+    .max(300_000, 'must be at most 300000 ms'),
   /** How long the transfer waits for any agent before the bot's fallback. */
-  waitTimeoutMs: z.number().int().min(1000, 'must be at least 1000 ms').max(600_000, 'must be at most 600000 ms'),
+  waitTimeoutMs: z
+    .number()
+    .int()
+    .min(1000, 'must be at least 1000 ms')
+    .max(600_000, 'must be at most 600000 ms'),
   fallback: QueueFallback,
   priority: z.number().int().min(-100).max(100),
 });
@@ -126,9 +143,15 @@ export const AudioDeviceSchema = z.object({ deviceId: z.string(), label: z.strin
 
 export const routingCommands = {
   /** Every agent with their live status, since when, and the call they hold. */
-  'agents.states': { params: z.object({}).strict(), result: z.object({ agents: z.array(AgentStateSchema) }) },
+  'agents.states': {
+    params: z.object({}).strict(),
+    result: z.object({ agents: z.array(AgentStateSchema) }),
+  },
   /** An agent signs on (available), steps away or signs off; refused while they hold a call. */
-  'agents.setStatus': { params: z.object({ agentId: AgentId, status: AgentSelfStatus }).strict(), result: AgentStateSchema },
+  'agents.setStatus': {
+    params: z.object({ agentId: AgentId, status: AgentSelfStatus }).strict(),
+    result: AgentStateSchema,
+  },
   'agents.update': {
     params: z
       .object({
@@ -140,13 +163,25 @@ export const routingCommands = {
     result: AgentStateSchema,
   },
   /** The offer waiting for this agent, if any (the Agent page asks after a reload). */
-  'agents.offer': { params: z.object({ agentId: AgentId }).strict(), result: z.object({ offer: AgentOfferSchema.nullable() }) },
+  'agents.offer': {
+    params: z.object({ agentId: AgentId }).strict(),
+    result: z.object({ offer: AgentOfferSchema.nullable() }),
+  },
   /** Takes the offered call: the media host switches its audio to this agent at once. */
-  'agents.accept': { params: z.object({ callId: CallId, agentId: AgentId }).strict(), result: z.object({}) },
+  'agents.accept': {
+    params: z.object({ callId: CallId, agentId: AgentId }).strict(),
+    result: z.object({}),
+  },
   /** Passes on the offer; it moves to the next agent. */
-  'agents.decline': { params: z.object({ callId: CallId, agentId: AgentId }).strict(), result: z.object({}) },
+  'agents.decline': {
+    params: z.object({ callId: CallId, agentId: AgentId }).strict(),
+    result: z.object({}),
+  },
   /** The agent's microphone off (the customer hears silence) or on again. */
-  'calls.mute': { params: z.object({ callId: CallId, muted: z.boolean() }).strict(), result: z.object({ muted: z.boolean() }) },
+  'calls.mute': {
+    params: z.object({ callId: CallId, muted: z.boolean() }).strict(),
+    result: z.object({ muted: z.boolean() }),
+  },
   /** The wrap-up form: ends the agent's part of the call (wrap_up → done). */
   'calls.wrapUp': {
     params: z
@@ -163,23 +198,52 @@ export const routingCommands = {
       .strict(),
     result: z.object({}),
   },
-  'dispositions.list': { params: z.object({}).strict(), result: z.object({ dispositions: z.array(DispositionSchema) }) },
-  'queues.list': { params: z.object({}).strict(), result: z.object({ queues: z.array(QueueSchema) }) },
-  'queues.create': { params: QueueFields.extend({ name: QueueName, priority: QueueFields.shape.priority.default(0) }).strict(), result: QueueSchema },
-  'queues.update': { params: z.object({ name: z.string().min(1).max(64), changes: QueueFields.partial().strict() }).strict(), result: QueueSchema },
+  'dispositions.list': {
+    params: z.object({}).strict(),
+    result: z.object({ dispositions: z.array(DispositionSchema) }),
+  },
+  'queues.list': {
+    params: z.object({}).strict(),
+    result: z.object({ queues: z.array(QueueSchema) }),
+  },
+  'queues.create': {
+    params: QueueFields.extend({
+      name: QueueName,
+      priority: QueueFields.shape.priority.default(0),
+    }).strict(),
+    result: QueueSchema,
+  },
+  'queues.update': {
+    params: z
+      .object({ name: z.string().min(1).max(64), changes: QueueFields.partial().strict() })
+      .strict(),
+    result: QueueSchema,
+  },
   /** The routing rules in evaluation order; a call matching none goes to the "default" queue. */
-  'routing.rules.get': { params: z.object({}).strict(), result: z.object({ rules: z.array(RoutingRuleSchema) }) },
-  'routing.rules.set': { params: z.object({ rules: z.array(RoutingRuleSchema).max(100) }).strict(), result: z.object({ rules: z.array(RoutingRuleSchema) }) },
+  'routing.rules.get': {
+    params: z.object({}).strict(),
+    result: z.object({ rules: z.array(RoutingRuleSchema) }),
+  },
+  'routing.rules.set': {
+    params: z.object({ rules: z.array(RoutingRuleSchema).max(100) }).strict(),
+    result: z.object({ rules: z.array(RoutingRuleSchema) }),
+  },
   /**
    * Transfers nobody took, by fallback kind (callback_offer, voicemail), for a campaign's progress
    * (campaignId null: calls placed outside campaigns). Counted from the calls' transfer_fallback events.
    */
   'routing.fallbacks': {
     params: z.object({ campaignId: z.number().int().positive().nullable() }).strict(),
-    result: z.object({ total: z.number().int().nonnegative(), byFallback: z.record(z.string(), z.number().int().nonnegative()) }),
+    result: z.object({
+      total: z.number().int().nonnegative(),
+      byFallback: z.record(z.string(), z.number().int().nonnegative()),
+    }),
   },
   /** The media host's microphones and speakers (labels need the media permission, which the host has). */
-  'devices.list': { params: z.object({}).strict(), result: z.object({ inputs: z.array(AudioDeviceSchema), outputs: z.array(AudioDeviceSchema) }) },
+  'devices.list': {
+    params: z.object({}).strict(),
+    result: z.object({ inputs: z.array(AudioDeviceSchema), outputs: z.array(AudioDeviceSchema) }),
+  },
 } as const;
 
 export const routingEvents = {

@@ -15,7 +15,14 @@ export type TrunkRole = z.infer<typeof TrunkRole>;
  * connecting / connected: the WebSocket; registering / registered: SIP REGISTER (trunks that
  * register); down: failed, `reason` says why.
  */
-export const TRUNK_HEALTH_STATES = ['idle', 'connecting', 'connected', 'registering', 'registered', 'down'] as const;
+export const TRUNK_HEALTH_STATES = [
+  'idle',
+  'connecting',
+  'connected',
+  'registering',
+  'registered',
+  'down',
+] as const;
 export const TrunkHealthState = z.enum(TRUNK_HEALTH_STATES);
 export type TrunkHealthState = z.infer<typeof TrunkHealthState>;
 
@@ -41,17 +48,22 @@ const CONTROL = /\p{Cc}/u;
 export function wsUriProblem(value: string): string | null {
   if (value === '') return 'is required, e.g. wss://pbx.example.com:8089/ws';
   if (!/^wss?:\/\//.test(value)) return `must start with ws:// or wss:// (got ${shown(value)})`;
-  if (/\s/.test(value) || CONTROL.test(value)) return `must not contain spaces (got ${shown(value)})`;
-  if (/^wss?:\/\/(?:[/:?#]|$)/.test(value)) return `must name a host, e.g. wss://pbx.example.com:8089/ws (got ${shown(value)})`;
+  if (/\s/.test(value) || CONTROL.test(value))
+    return `must not contain spaces (got ${shown(value)})`;
+  if (/^wss?:\/\/(?:[/:?#]|$)/.test(value))
+    return `must name a host, e.g. wss://pbx.example.com:8089/ws (got ${shown(value)})`;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return `is not a valid WebSocket address (got ${shown(value)})`;
   }
-  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password; use the username and password fields';
-  if (value.includes('?') || value.includes('#')) return `may have a host, a port and a path only, no ?query or #fragment (got ${shown(value)})`;
-  if (url.hostname === '') return `must name a host, e.g. wss://pbx.example.com:8089/ws (got ${shown(value)})`;
+  if (url.username !== '' || url.password !== '')
+    return 'must not contain a user name or password; use the username and password fields';
+  if (value.includes('?') || value.includes('#'))
+    return `may have a host, a port and a path only, no ?query or #fragment (got ${shown(value)})`;
+  if (url.hostname === '')
+    return `must name a host, e.g. wss://pbx.example.com:8089/ws (got ${shown(value)})`;
   return null;
 }
 
@@ -74,7 +86,10 @@ function isIpv6(value: string): boolean {
 export function sipDomainProblem(value: string): string | null {
   if (value === '') return 'is required, e.g. pbx.example.com or 192.0.2.10';
   const example = `must be a host name or IP address such as pbx.example.com, without sip: or a port (got ${shown(value)})`;
-  if (IPV4.test(value)) return value.split('.').every((part) => Number(part) <= 255) ? null : `is not a valid IPv4 address (got ${shown(value)})`;
+  if (IPV4.test(value))
+    return value.split('.').every((part) => Number(part) <= 255)
+      ? null
+      : `is not a valid IPv4 address (got ${shown(value)})`;
   if (isIpv6(value)) return null;
   if (value.length > 253 || !HOSTNAME.test(value)) return example;
   return null;
@@ -111,7 +126,10 @@ export const TrunkUsername = z
   .trim()
   .min(1, 'must not be empty; leave it out when the trunk needs no authentication')
   .max(128, 'must be at most 128 characters')
-  .refine((value) => !/[\s@:<>"]/.test(value) && !CONTROL.test(value), 'must not contain spaces or any of @ : < > "');
+  .refine(
+    (value) => !/[\s@:<>"]/.test(value) && !CONTROL.test(value),
+    'must not contain spaces or any of @ : < > "',
+  );
 
 /** A password exactly as typed (not trimmed: spaces may be part of it). */
 export const TrunkPassword = z
@@ -127,7 +145,10 @@ export const CallerId = z
   .max(64, 'must be at most 64 characters')
   .superRefine((value, ctx) => {
     if (!SIP_USER.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be digits (optionally starting with +) or a SIP user name such as 1001 (got ${shown(value)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be digits (optionally starting with +) or a SIP user name such as 1001 (got ${shown(value)})`,
+      });
     }
   });
 
@@ -154,7 +175,8 @@ export const TrunkCreateParams = z
   })
   .strict()
   .superRefine((trunk, ctx) => {
-    if (trunk.password != null && trunk.username == null) ctx.addIssue({ code: 'custom', path: ['password'], message: PASSWORD_NEEDS_USERNAME });
+    if (trunk.password != null && trunk.username == null)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: PASSWORD_NEEDS_USERNAME });
   });
 
 /** What trunks.update may change; a key left out stays as it is, null clears an optional one. */
@@ -201,7 +223,10 @@ export const SecretStorage = z.enum(['os-keychain', 'key-file']);
 export type SecretStorage = z.infer<typeof SecretStorage>;
 
 /** trunks.list's result and the trunks.changed event. */
-export const TrunkListSchema = z.object({ trunks: z.array(TrunkViewSchema), secretStorage: SecretStorage });
+export const TrunkListSchema = z.object({
+  trunks: z.array(TrunkViewSchema),
+  secretStorage: SecretStorage,
+});
 export type TrunkList = z.infer<typeof TrunkListSchema>;
 
 export const trunkCommands = {
@@ -211,7 +236,10 @@ export const trunkCommands = {
     params: z.object({ name: TrunkName, changes: TrunkChangesSchema }).strict(),
     result: TrunkViewSchema,
   },
-  'trunks.remove': { params: z.object({ name: TrunkName }).strict(), result: z.object({ name: z.string() }) },
+  'trunks.remove': {
+    params: z.object({ name: TrunkName }).strict(),
+    result: z.object({ name: z.string() }),
+  },
 } as const;
 
 export const trunkEvents = {

@@ -15,6 +15,9 @@ export function describeZodError(error: z.ZodError, subject: string): Problem {
     detail = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   const where = field === undefined ? subject : `${subject}: ${field}`;
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    error.issues.length > 1
+      ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})`
+      : '';
   return { field, message: `${where}: ${detail}${more}` };
 }

@@ -40,9 +40,19 @@ export interface WebSocketTransportOptions {
 
 const OPEN = 1;
 
-export function createWebSocketTransport(url: string, options: WebSocketTransportOptions): WebSocketTransport {
+export function createWebSocketTransport(
+  url: string,
+  options: WebSocketTransportOptions,
+): WebSocketTransport {
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  const pending = new Map<string | number, { resolve: (raw: unknown) => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  const pending = new Map<
+    string | number,
+    {
+      resolve: (raw: unknown) => void;
+      reject: (error: Error) => void;
+      timer: ReturnType<typeof setTimeout>;
+    }
+  >();
   const eventListeners = new Set<(raw: unknown) => void>();
   const stateListeners = new Set<(state: ConnectionState, detail?: string) => void>();
   let state: ConnectionState = 'connecting';
@@ -115,7 +125,12 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
       return new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(message.id);
-          reject(new ApiError('UNAVAILABLE', `${message.command}: no reply from the engine within ${requestTimeoutMs} ms`));
+          reject(
+            new ApiError(
+              'UNAVAILABLE',
+              `${message.command}: no reply from the engine within ${requestTimeoutMs} ms`,
+            ),
+          );
         }, requestTimeoutMs);
         pending.set(message.id, { resolve, reject, timer });
         socket.send(JSON.stringify(message));
@@ -134,7 +149,12 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           off();
-          reject(new ApiError('UNAVAILABLE', `Could not connect to the engine at ${url.replace(/token=[^&]+/, 'token=…')} within ${timeoutMs} ms`));
+          reject(
+            new ApiError(
+              'UNAVAILABLE',
+              `Could not connect to the engine at ${url.replace(/token=[^&]+/, 'token=…')} within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
         const off = this.onState((next, detail) => {
           if (next === 'open') {

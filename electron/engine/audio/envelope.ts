@@ -31,7 +31,12 @@ export interface EnvelopeMatch {
 }
 
 /** Smoothed RMS envelope, one value per hop (the trailing partial hop is dropped). */
-export function rmsEnvelope(samples: Float32Array, sampleRate: number, hopMs = 10, smoothMs = 30): Float64Array {
+export function rmsEnvelope(
+  samples: Float32Array,
+  sampleRate: number,
+  hopMs = 10,
+  smoothMs = 30,
+): Float64Array {
   if (!(sampleRate > 0)) throw new RangeError(`invalid sample rate ${sampleRate}`);
   if (!(hopMs > 0)) throw new RangeError(`invalid hop ${hopMs} ms`);
   const hopSamples = (sampleRate * hopMs) / 1000;
@@ -80,7 +85,8 @@ export function envelopeCorrelation(
   const hopMs = options.hopMs ?? 10;
   const smoothMs = options.smoothMs ?? 30;
   const minOverlap = options.minOverlap ?? 0.9;
-  if (!(minOverlap > 0 && minOverlap <= 1)) throw new RangeError(`minOverlap must be in (0, 1], not ${minOverlap}`);
+  if (!(minOverlap > 0 && minOverlap <= 1))
+    throw new RangeError(`minOverlap must be in (0, 1], not ${minOverlap}`);
   const r = rmsEnvelope(reference, refRate, hopMs, smoothMs);
   const c = rmsEnvelope(candidate, candRate, hopMs, smoothMs);
   const nr = r.length;

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { chunkFrames, FRAME_MS, loadPrompt, SAMPLE_RATE, SAMPLES_PER_FRAME } from './frames.js';
 import { encodeWavHeader, writeWav } from './wav.js';
 
@@ -72,14 +74,16 @@ describe('loadPrompt', () => {
     expect(prompt.frames.every((f) => f.length === 320)).toBe(true);
     // Mono = the average (0.4 amplitude) of the 500 Hz tone, at 16 kHz.
     for (const i of [1000, 5000, 12345]) {
-      expect(Math.abs(prompt.samples[i]! - 0.4 * 32768 * Math.sin((2 * Math.PI * 500 * i) / 16000))).toBeLessThan(30);
+      expect(
+        Math.abs(prompt.samples[i]! - 0.4 * 32768 * Math.sin((2 * Math.PI * 500 * i) / 16000)),
+      ).toBeLessThan(30);
     }
     expect(Array.from(prompt.frames[50]!.subarray(160))).toEqual(new Array(160).fill(0));
   });
 
   it('keeps 16 kHz mono 16-bit samples exactly', async () => {
     const path = join(await tempDir(), 'exact.wav');
-    const samples = Int16Array.from({ length: 640 }, (_, i) => (i * 97) % 30000 - 15000);
+    const samples = Int16Array.from({ length: 640 }, (_, i) => ((i * 97) % 30000) - 15000);
     await writeWav(path, { sampleRate: 16000, channels: [samples] });
     const prompt = await loadPrompt(path);
     expect(prompt.samples).toEqual(samples);
@@ -89,6 +93,9 @@ describe('loadPrompt', () => {
   it('refuses a WAV without audio, naming the file', async () => {
     const path = join(await tempDir(), 'empty.wav');
     await writeFile(path, encodeWavHeader({ sampleRate: 16000, channels: 1, dataBytes: 0 }));
-    await expect(loadPrompt(path)).rejects.toMatchObject({ code: 'NO_AUDIO', message: `${path}: the file holds no audio (its data chunk is empty)` });
+    await expect(loadPrompt(path)).rejects.toMatchObject({
+      code: 'NO_AUDIO',
+      message: `${path}: the file holds no audio (its data chunk is empty)`,
+    });
   });
 });

@@ -12,13 +12,18 @@ export { FRAME_MS, SAMPLE_RATE, SAMPLES_PER_FRAME };
  * Splits samples into frames of `samplesPerFrame`, the last one padded with zeros. The frames are
  * views into one new buffer (the input is copied once, never aliased).
  */
-export function chunkFrames(int16: Int16Array, samplesPerFrame: number = SAMPLES_PER_FRAME): Int16Array[] {
-  if (!Number.isInteger(samplesPerFrame) || samplesPerFrame <= 0) throw new RangeError(`invalid frame size ${samplesPerFrame}`);
+export function chunkFrames(
+  int16: Int16Array,
+  samplesPerFrame: number = SAMPLES_PER_FRAME,
+): Int16Array[] {
+  if (!Number.isInteger(samplesPerFrame) || samplesPerFrame <= 0)
+    throw new RangeError(`invalid frame size ${samplesPerFrame}`);
   const count = Math.ceil(int16.length / samplesPerFrame);
   const all = new Int16Array(count * samplesPerFrame);
   all.set(int16);
   const frames: Int16Array[] = [];
-  for (let f = 0; f < count; f++) frames.push(all.subarray(f * samplesPerFrame, (f + 1) * samplesPerFrame));
+  for (let f = 0; f < count; f++)
+    frames.push(all.subarray(f * samplesPerFrame, (f + 1) * samplesPerFrame));
   return frames;
 }
 
@@ -43,7 +48,8 @@ export interface Prompt {
 export async function loadPrompt(path: string): Promise<Prompt> {
   const wav = await readWav(path);
   const mono = toMono(wav.samples);
-  if (mono.length === 0) throw new WavError('NO_AUDIO', `${path}: the file holds no audio (its data chunk is empty)`);
+  if (mono.length === 0)
+    throw new WavError('NO_AUDIO', `${path}: the file holds no audio (its data chunk is empty)`);
   const samples = floatToInt16(resample(mono, wav.sampleRate, SAMPLE_RATE));
   return {
     path,

@@ -5,25 +5,45 @@
  * helpers.
  */
 export {
-  WavError,
-  type WavErrorCode,
-  type WavAudio,
-  type WavFormat,
-  type WavLayout,
-  type WavInput,
-  type WavHeaderOptions,
-  parseWav,
-  parseWavHeader,
+  envelopeCorrelation,
+  type EnvelopeMatch,
+  type EnvelopeOptions,
+  rmsEnvelope,
+} from './envelope.js';
+export {
+  chunkFrames,
+  FRAME_MS,
+  loadPrompt,
+  type Prompt,
+  SAMPLE_RATE,
+  SAMPLES_PER_FRAME,
+} from './frames.js';
+export { createRng } from './random.js';
+export {
+  floatToInt16,
+  int16ToFloat,
+  MAX_PHASES,
+  resample,
+  resampledLength,
+  type ResampleOptions,
+  toMono,
+} from './resample.js';
+export {
   decodeSamples,
-  readWav,
-  writeWav,
   encodeWav,
   encodeWavHeader,
   formatName,
-  WAV_HEADER_BYTES,
+  parseWav,
+  parseWavHeader,
+  readWav,
   UNKNOWN_DATA_SIZE,
+  WAV_HEADER_BYTES,
+  type WavAudio,
+  WavError,
+  type WavErrorCode,
+  type WavFormat,
+  type WavHeaderOptions,
+  type WavInput,
+  type WavLayout,
+  writeWav,
 } from './wav.js';
-export { resample, resampledLength, toMono, floatToInt16, int16ToFloat, MAX_PHASES, type ResampleOptions } from './resample.js';
-export { SAMPLE_RATE, FRAME_MS, SAMPLES_PER_FRAME, chunkFrames, loadPrompt, type Prompt } from './frames.js';
-export { envelopeCorrelation, rmsEnvelope, type EnvelopeMatch, type EnvelopeOptions } from './envelope.js';
-export { createRng } from './random.js';

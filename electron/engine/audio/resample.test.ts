@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { floatToInt16, int16ToFloat, MAX_PHASES, resample, resampledLength, toMono } from './resample.js';
+
+import {
+  floatToInt16,
+  int16ToFloat,
+  MAX_PHASES,
+  resample,
+  resampledLength,
+  toMono,
+} from './resample.js';
 
 function sine(freq: number, rate: number, seconds: number, amplitude = 0.5): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / rate);
+  for (let i = 0; i < out.length; i++)
+    out[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / rate);
   return out;
 }
 
@@ -11,7 +20,8 @@ function sine(freq: number, rate: number, seconds: number, amplitude = 0.5): Flo
 function errorRms(signal: Float32Array, expected: Float32Array, margin: number): number {
   let sum = 0;
   let n = 0;
-  for (let i = margin; i < signal.length - margin; i++, n++) sum += (signal[i]! - expected[i]!) ** 2;
+  for (let i = margin; i < signal.length - margin; i++, n++)
+    sum += (signal[i]! - expected[i]!) ** 2;
   return Math.sqrt(sum / n);
 }
 
@@ -57,10 +67,13 @@ describe('resample', () => {
     expect(rms(out, 800) / rms(sine(3400, 16000, 0.5))).toBeCloseTo(1, 3);
   });
 
-  it.each([9000, 12000, 20000])('removes a %i Hz tone when downsampling to 16 kHz instead of aliasing it', (freq) => {
-    const out = resample(sine(freq, 44100, 0.5), 44100, 16000);
-    expect(rms(out, 800) / rms(sine(freq, 44100, 0.5))).toBeLessThan(1e-3); // < −60 dB
-  });
+  it.each([9000, 12000, 20000])(
+    'removes a %i Hz tone when downsampling to 16 kHz instead of aliasing it',
+    (freq) => {
+      const out = resample(sine(freq, 44100, 0.5), 44100, 16000);
+      expect(rms(out, 800) / rms(sine(freq, 44100, 0.5))).toBeLessThan(1e-3); // < −60 dB
+    },
+  );
 
   it('does not create images when upsampling 8 kHz → 16 kHz', () => {
     // A 3 kHz tone's image would be at 5 kHz; comparing with the clean tone catches it.
@@ -75,7 +88,9 @@ describe('resample', () => {
 
   it('rejects rates that are not positive integers', () => {
     expect(() => resample(new Float32Array(1), 0, 16000)).toThrow(/invalid source sample rate 0/);
-    expect(() => resample(new Float32Array(1), 16000, 22050.5)).toThrow(/invalid target sample rate/);
+    expect(() => resample(new Float32Array(1), 16000, 22050.5)).toThrow(
+      /invalid target sample rate/,
+    );
     expect(MAX_PHASES).toBeGreaterThanOrEqual(1024);
   });
 });
@@ -89,7 +104,9 @@ describe('sample conversion', () => {
   });
 
   it('clips out-of-range floats and turns NaN into 0', () => {
-    expect(Array.from(floatToInt16(new Float32Array([1, -1, 1.5, -7, Number.NaN, 0.5, -0])))).toEqual([32767, -32768, 32767, -32768, 0, 16384, 0]);
+    expect(
+      Array.from(floatToInt16(new Float32Array([1, -1, 1.5, -7, Number.NaN, 0.5, -0]))),
+    ).toEqual([32767, -32768, 32767, -32768, 0, 16384, 0]);
   });
 
   it('writes into a given output array', () => {
@@ -100,7 +117,9 @@ describe('sample conversion', () => {
   });
 
   it('mixes channels to mono by averaging', () => {
-    expect(Array.from(toMono([new Float32Array([1, 0.5]), new Float32Array([0, -0.5])]))).toEqual([0.5, 0]);
+    expect(Array.from(toMono([new Float32Array([1, 0.5]), new Float32Array([0, -0.5])]))).toEqual([
+      0.5, 0,
+    ]);
     const single = new Float32Array([0.3]);
     expect(toMono([single])).toBe(single);
     expect(() => toMono([])).toThrow(RangeError);

@@ -47,12 +47,18 @@ export function resampledLength(inputLength: number, fromRate: number, toRate: n
 }
 
 /** Resamples one channel from `fromRate` to `toRate` (positive integer Hz). Returns a new array. */
-export function resample(input: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
+export function resample(
+  input: Float32Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Float32Array {
   for (const [name, rate] of [
     ['source', fromRate],
     ['target', toRate],
   ] as const) {
-    if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`invalid ${name} sample rate ${rate}: must be a positive integer`);
+    if (!Number.isInteger(rate) || rate <= 0)
+      throw new RangeError(`invalid ${name} sample rate ${rate}: must be a positive integer`);
   }
   if (fromRate === toRate) return input.slice();
   const zeroCrossings = options.zeroCrossings ?? 24;
@@ -138,7 +144,8 @@ export function toMono(channels: readonly Float32Array[]): Float32Array {
   const length = channels[0]!.length;
   const out = new Float32Array(length);
   for (const channel of channels) {
-    if (channel.length !== length) throw new RangeError(`channels differ in length (${channel.length} vs ${length} samples)`);
+    if (channel.length !== length)
+      throw new RangeError(`channels differ in length (${channel.length} vs ${length} samples)`);
     for (let i = 0; i < length; i++) out[i]! += channel[i]!;
   }
   const scale = 1 / channels.length;
@@ -147,8 +154,12 @@ export function toMono(channels: readonly Float32Array[]): Float32Array {
 }
 
 /** -1..1 floats → Int16 (×32768, rounded), clipping to -32768..32767; NaN becomes 0. */
-export function floatToInt16(input: Float32Array, out: Int16Array = new Int16Array(input.length)): Int16Array {
-  if (out.length < input.length) throw new RangeError(`output holds ${out.length} samples, input has ${input.length}`);
+export function floatToInt16(
+  input: Float32Array,
+  out: Int16Array = new Int16Array(input.length),
+): Int16Array {
+  if (out.length < input.length)
+    throw new RangeError(`output holds ${out.length} samples, input has ${input.length}`);
   for (let i = 0; i < input.length; i++) {
     const v = Math.round(input[i]! * 32768);
     out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v || 0;
@@ -157,8 +168,12 @@ export function floatToInt16(input: Float32Array, out: Int16Array = new Int16Arr
 }
 
 /** Int16 → floats in -1..1 (÷32768): the exact inverse of floatToInt16 for in-range values. */
-export function int16ToFloat(input: Int16Array, out: Float32Array = new Float32Array(input.length)): Float32Array {
-  if (out.length < input.length) throw new RangeError(`output holds ${out.length} samples, input has ${input.length}`);
+export function int16ToFloat(
+  input: Int16Array,
+  out: Float32Array = new Float32Array(input.length),
+): Float32Array {
+  if (out.length < input.length)
+    throw new RangeError(`output holds ${out.length} samples, input has ${input.length}`);
   for (let i = 0; i < input.length; i++) out[i] = input[i]! / 32768;
   return out;
 }

@@ -11,6 +11,7 @@
  * by 2^(bits-1).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+
 import { floatToInt16 } from './resample.js';
 
 export type WavErrorCode =
@@ -107,7 +108,9 @@ const FORMAT_NAMES: Readonly<Record<number, string>> = {
 };
 
 /** The 14 bytes every standard KSDATAFORMAT_SUBTYPE GUID has after its 2-byte format code. */
-const KSDATAFORMAT_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+const KSDATAFORMAT_TAIL = [
+  0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
+];
 
 const UNKNOWN_SIZE = 0xffffffff;
 
@@ -140,10 +143,14 @@ function view(bytes: Uint8Array): DataView {
 export function parseWavHeader(head: Uint8Array, fileSize: number = head.length): WavLayout {
   const dv = view(head);
   if (head.length < 12) {
-    throw new WavError('TOO_SHORT', `not a WAV file: only ${fileSize} byte${fileSize === 1 ? '' : 's'} long`);
+    throw new WavError(
+      'TOO_SHORT',
+      `not a WAV file: only ${fileSize} byte${fileSize === 1 ? '' : 's'} long`,
+    );
   }
   const riff = fourcc(head, 0);
-  if (riff === 'RIFX') throw new WavError('NOT_RIFF', 'big-endian RIFX files are not supported; convert to PCM WAV');
+  if (riff === 'RIFX')
+    throw new WavError('NOT_RIFF', 'big-endian RIFX files are not supported; convert to PCM WAV');
   if (riff !== 'RIFF' && riff !== 'RF64' && riff !== 'BW64') {
     throw new WavError('NOT_RIFF', `not a RIFF file (it starts with "${riff}")`);
   }
@@ -159,7 +166,10 @@ export function parseWavHeader(head: Uint8Array, fileSize: number = head.length)
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16 || body + 16 > head.length) {
-        throw new WavError('TRUNCATED_FMT', `truncated fmt chunk (${Math.min(size, head.length - body)} of at least 16 bytes)`);
+        throw new WavError(
+          'TRUNCATED_FMT',
+          `truncated fmt chunk (${Math.min(size, head.length - body)} of at least 16 bytes)`,
+        );
       }
       format = readFormat(dv, body, size, head.length);
     } else if (id === 'ds64' && size >= 16 && body + 16 <= head.length) {
@@ -168,7 +178,8 @@ export function parseWavHeader(head: Uint8Array, fileSize: number = head.length)
       if (!format) throw new WavError('NO_FMT', 'no fmt chunk before the data chunk');
       const available = Math.max(0, fileSize - body);
       let declared: number | null = size === 0 || size === UNKNOWN_SIZE ? null : size;
-      if (size === UNKNOWN_SIZE && ds64DataBytes !== null && ds64DataBytes > 0) declared = ds64DataBytes;
+      if (size === UNKNOWN_SIZE && ds64DataBytes !== null && ds64DataBytes > 0)
+        declared = ds64DataBytes;
       const usable = declared === null ? available : Math.min(declared, available);
       const dataBytes = usable - (usable % format.blockAlign);
       return {
@@ -185,8 +196,12 @@ export function parseWavHeader(head: Uint8Array, fileSize: number = head.length)
   if (head.length < fileSize && offset + 8 > head.length) {
     throw new WavError('NO_DATA', `no data chunk within the first ${head.length} bytes read`);
   }
-  if (!format) throw new WavError('NO_FMT', 'no fmt chunk (the file has no audio format description)');
-  throw new WavError('NO_DATA', offset > fileSize ? 'the file ends inside a chunk before any data chunk' : 'no data chunk');
+  if (!format)
+    throw new WavError('NO_FMT', 'no fmt chunk (the file has no audio format description)');
+  throw new WavError(
+    'NO_DATA',
+    offset > fileSize ? 'the file ends inside a chunk before any data chunk' : 'no data chunk',
+  );
 }
 
 function readFormat(dv: DataView, body: number, size: number, end: number): WavFormat {
@@ -198,13 +213,19 @@ function readFormat(dv: DataView, body: number, size: number, end: number): WavF
 
   if (tag === FORMAT_EXTENSIBLE) {
     if (size < 40 || body + 40 > end) {
-      throw new WavError('TRUNCATED_FMT', `truncated fmt chunk: WAVE_FORMAT_EXTENSIBLE needs 40 bytes, it has ${Math.min(size, end - body)}`);
+      throw new WavError(
+        'TRUNCATED_FMT',
+        `truncated fmt chunk: WAVE_FORMAT_EXTENSIBLE needs 40 bytes, it has ${Math.min(size, end - body)}`,
+      );
     }
     const sub = body + 24;
     const subTag = dv.getUint16(sub, true);
     for (let i = 0; i < KSDATAFORMAT_TAIL.length; i++) {
       if (dv.getUint8(sub + 2 + i) !== KSDATAFORMAT_TAIL[i]) {
-        throw new WavError('UNSUPPORTED_FORMAT', `unsupported WAVE_FORMAT_EXTENSIBLE sub-format ${guid(dv, sub)}; convert to PCM WAV`);
+        throw new WavError(
+          'UNSUPPORTED_FORMAT',
+          `unsupported WAVE_FORMAT_EXTENSIBLE sub-format ${guid(dv, sub)}; convert to PCM WAV`,
+        );
       }
     }
     tag = subTag;
@@ -214,18 +235,32 @@ function readFormat(dv: DataView, body: number, size: number, end: number): WavF
 
   const name = formatName(tag);
   if (tag !== FORMAT_PCM && tag !== FORMAT_FLOAT && tag !== FORMAT_ALAW && tag !== FORMAT_MULAW) {
-    throw new WavError('UNSUPPORTED_FORMAT', `unsupported format ${hex4(tag)} (${name}); convert to PCM WAV`);
+    throw new WavError(
+      'UNSUPPORTED_FORMAT',
+      `unsupported format ${hex4(tag)} (${name}); convert to PCM WAV`,
+    );
   }
   if (channels === 0) throw new WavError('BAD_FORMAT', 'the fmt chunk says 0 channels');
-  if (sampleRate === 0) throw new WavError('BAD_FORMAT', 'the fmt chunk says a sample rate of 0 Hz');
+  if (sampleRate === 0)
+    throw new WavError('BAD_FORMAT', 'the fmt chunk says a sample rate of 0 Hz');
   if (tag === FORMAT_PCM && (bits < 8 || bits > 32)) {
-    throw new WavError('UNSUPPORTED_BITS', `unsupported PCM sample size of ${bits} bits (8, 16, 24 and 32 are)`);
+    throw new WavError(
+      'UNSUPPORTED_BITS',
+      `unsupported PCM sample size of ${bits} bits (8, 16, 24 and 32 are)`,
+    );
   }
   if (tag === FORMAT_FLOAT && bits !== 32 && bits !== 64) {
-    throw new WavError('UNSUPPORTED_BITS', `unsupported float sample size of ${bits} bits (32 and 64 are)`);
+    throw new WavError(
+      'UNSUPPORTED_BITS',
+      `unsupported float sample size of ${bits} bits (32 and 64 are)`,
+    );
   }
   if ((tag === FORMAT_ALAW || tag === FORMAT_MULAW) && bits !== 8) {
-    if (bits !== 0) throw new WavError('UNSUPPORTED_BITS', `unsupported ${name} sample size of ${bits} bits (8 is)`);
+    if (bits !== 0)
+      throw new WavError(
+        'UNSUPPORTED_BITS',
+        `unsupported ${name} sample size of ${bits} bits (8 is)`,
+      );
     bits = 8;
   }
   const bytesPerSample = Math.ceil(bits / 8);
@@ -238,7 +273,15 @@ function readFormat(dv: DataView, body: number, size: number, end: number): WavF
       `the fmt chunk's block align of ${blockAlign} bytes is too small for ${channels} channel(s) of ${bits}-bit samples`,
     );
   }
-  return { formatTag: tag, formatName: name, sampleRate, channels, bitsPerSample: bits, bytesPerSample, blockAlign };
+  return {
+    formatTag: tag,
+    formatName: name,
+    sampleRate,
+    channels,
+    bitsPerSample: bits,
+    bytesPerSample,
+    blockAlign,
+  };
 }
 
 function guid(dv: DataView, at: number): string {
@@ -251,7 +294,11 @@ function guid(dv: DataView, at: number): string {
 /** Decodes a whole WAV file held in memory. Throws WavError. */
 export function parseWav(bytes: Uint8Array): WavAudio {
   const layout = parseWavHeader(bytes);
-  return { sampleRate: layout.sampleRate, channels: layout.channels, samples: decodeSamples(bytes, layout) };
+  return {
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    samples: decodeSamples(bytes, layout),
+  };
 }
 
 /** Decodes `layout.frames` sample frames starting at `layout.dataOffset` into one array per channel. */
@@ -264,7 +311,8 @@ export function decodeSamples(bytes: Uint8Array, layout: WavLayout): Float32Arra
     const dst = out[c]!;
     let at = layout.dataOffset + c * bytesPerSample;
     if (formatTag === FORMAT_FLOAT) {
-      if (bytesPerSample === 4) for (let i = 0; i < frames; i++, at += blockAlign) dst[i] = dv.getFloat32(at, true);
+      if (bytesPerSample === 4)
+        for (let i = 0; i < frames; i++, at += blockAlign) dst[i] = dv.getFloat32(at, true);
       else for (let i = 0; i < frames; i++, at += blockAlign) dst[i] = dv.getFloat64(at, true);
     } else if (formatTag === FORMAT_ALAW || formatTag === FORMAT_MULAW) {
       const table = formatTag === FORMAT_ALAW ? ALAW_TABLE : MULAW_TABLE;
@@ -284,7 +332,8 @@ export function decodeSamples(bytes: Uint8Array, layout: WavLayout): Float32Arra
           }
           break;
         default:
-          for (let i = 0; i < frames; i++, at += blockAlign) dst[i] = dv.getInt32(at, true) / 2147483648;
+          for (let i = 0; i < frames; i++, at += blockAlign)
+            dst[i] = dv.getInt32(at, true) / 2147483648;
       }
     }
   }
@@ -324,12 +373,15 @@ export async function readWav(path: string): Promise<WavAudio> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new WavError('READ_FAILED', `${path}: cannot read the file: ${describeFsError(error)}`, { cause: error });
+    throw new WavError('READ_FAILED', `${path}: cannot read the file: ${describeFsError(error)}`, {
+      cause: error,
+    });
   }
   try {
     return parseWav(bytes);
   } catch (error) {
-    if (error instanceof WavError) throw new WavError(error.code, `${path}: ${error.message}`, { cause: error });
+    if (error instanceof WavError)
+      throw new WavError(error.code, `${path}: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -365,11 +417,16 @@ export const WAV_HEADER_BYTES = 44;
 
 /** A 44-byte RIFF/WAVE header for 16-bit little-endian PCM. */
 export function encodeWavHeader({ sampleRate, channels, dataBytes }: WavHeaderOptions): Buffer {
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`invalid sample rate ${sampleRate}`);
-  if (!Number.isInteger(channels) || channels <= 0 || channels > 0xffff) throw new RangeError(`invalid channel count ${channels}`);
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0)
+    throw new RangeError(`invalid sample rate ${sampleRate}`);
+  if (!Number.isInteger(channels) || channels <= 0 || channels > 0xffff)
+    throw new RangeError(`invalid channel count ${channels}`);
   const header = Buffer.alloc(WAV_HEADER_BYTES);
   const unknown = dataBytes === UNKNOWN_SIZE;
-  if (!unknown && (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > UNKNOWN_SIZE - 36)) {
+  if (
+    !unknown &&
+    (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > UNKNOWN_SIZE - 36)
+  ) {
     throw new RangeError(`invalid data size ${dataBytes}: a WAV file holds at most 4 GiB`);
   }
   header.write('RIFF', 0, 'ascii');
@@ -400,7 +457,8 @@ export function encodeWav({ sampleRate, channels }: WavInput): Buffer {
   if (count === 0) throw new RangeError('a WAV file needs at least one channel');
   const frames = channels[0]!.length;
   for (const channel of channels) {
-    if (channel.length !== frames) throw new RangeError(`channels differ in length (${channel.length} vs ${frames} samples)`);
+    if (channel.length !== frames)
+      throw new RangeError(`channels differ in length (${channel.length} vs ${frames} samples)`);
   }
   const dataBytes = frames * count * 2;
   const out = Buffer.allocUnsafe(WAV_HEADER_BYTES + dataBytes);
@@ -409,7 +467,8 @@ export function encodeWav({ sampleRate, channels }: WavInput): Buffer {
   for (let c = 0; c < count; c++) {
     const source = channels[c]!;
     const samples = source instanceof Int16Array ? source : floatToInt16(source);
-    for (let i = 0, at = WAV_HEADER_BYTES + c * 2; i < frames; i++, at += count * 2) dv.setInt16(at, samples[i]!, true);
+    for (let i = 0, at = WAV_HEADER_BYTES + c * 2; i < frames; i++, at += count * 2)
+      dv.setInt16(at, samples[i]!, true);
   }
   return out;
 }

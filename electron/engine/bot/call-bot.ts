@@ -14,13 +14,27 @@
  * fails) the call is hung up, unless an agent took it.
  */
 import type { CallUtterance } from '../api/calls.js';
-import { CompiledFlow, DialogRuntime, type DialogChannel, type DialogContact, type DialogEvent, type DialogOutcome, type ListenResult } from '../dialog/index.js';
+import type { CompiledFlow } from '../dialog/index.js';
+import {
+  type DialogChannel,
+  type DialogContact,
+  type DialogEvent,
+  type DialogOutcome,
+  DialogRuntime,
+  type ListenResult,
+} from '../dialog/index.js';
 import type { Logger } from '../log.js';
-import { BOT_PAUSE_MS, type EndpointerOptions, type RecognitionResult, type SpeechCall, type SpeechWorkerPool } from '../speech/index.js';
+import {
+  BOT_PAUSE_MS,
+  type EndpointerOptions,
+  type RecognitionResult,
+  type SpeechCall,
+  type SpeechWorkerPool,
+} from '../speech/index.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import type { AskModel } from './phrase-models.js';
-import { defaultVoice, type BotVoice, type PromptRenderer } from './prompts.js';
+import { type BotVoice, defaultVoice, type PromptRenderer } from './prompts.js';
 
 /** Customer audio kept for recognition (older audio is dropped). */
 const KEEP_AUDIO_MS = 30_000;
@@ -45,7 +59,10 @@ const FALLBACK_PROMPTS = {
     en: 'Sorry, all our agents are busy right now. Please leave a message after the tone.',
     'zh-CN': '抱歉，现在客服都在忙。请在提示音后留言。',
   },
-  voicemailThanks: { en: 'Thank you, we got your message. Goodbye.', 'zh-CN': '谢谢，您的留言已收到。再见。' },
+  voicemailThanks: {
+    en: 'Thank you, we got your message. Goodbye.',
+    'zh-CN': '谢谢，您的留言已收到。再见。',
+  },
 } as const;
 /** Said (again and again) while the transfer waits for an agent; cut at once when one takes the call. */
 const HOLD_PROMPT = {
@@ -62,11 +79,18 @@ export interface BotTransferContext {
   fields: Readonly<Record<string, unknown>>;
   /** The customer's last recognized intent. */
   lastIntent: string | null;
-  transcript: Array<{ speaker: CallUtterance['speaker']; text: string; intent: string | null; startMs: number }>;
+  transcript: Array<{
+    speaker: CallUtterance['speaker'];
+    text: string;
+    intent: string | null;
+    startMs: number;
+  }>;
 }
 
 /** true: an agent took the call. Otherwise the queue's fallback for the bot to carry out (null: none). */
-export type BotTransferResult = boolean | { taken: false; fallback: 'callback_offer' | 'voicemail' | null; callbackAt: number | null };
+export type BotTransferResult =
+  | boolean
+  | { taken: false; fallback: 'callback_offer' | 'voicemail' | null; callbackAt: number | null };
 
 export interface CallBotDeps {
   pool: SpeechWorkerPool;
@@ -78,7 +102,12 @@ export interface CallBotDeps {
    * Offers the call to an agent queue; resolves true when an agent took it (the bot then leaves
    * the call alone). Without routing, nobody takes it and the bot says so and hangs up.
    */
-  transfer?(session: CallSession, queue: string, reason: string, context: BotTransferContext): Promise<BotTransferResult>;
+  transfer?(
+    session: CallSession,
+    queue: string,
+    reason: string,
+    context: BotTransferContext,
+  ): Promise<BotTransferResult>;
   /** How long a voicemail fallback records the customer (default 20 s). */
   voicemailMs?: number;
   now?: () => Date;
@@ -124,7 +153,12 @@ export class CallBot {
   private wake: (() => void) | null = null;
   private readonly disposers: Array<() => void> = [];
   private transferRequest: { queue: string; reason: string } | null = null;
-  private speculative: { startMs: number; endMs: number; nodeId: string | null; result: Promise<RecognitionResult | null> } | null = null;
+  private speculative: {
+    startMs: number;
+    endMs: number;
+    nodeId: string | null;
+    result: Promise<RecognitionResult | null>;
+  } | null = null;
   /** Wall-clock end of the customer's last utterance (for the turn latency noted with each prompt). */
   private lastSpeechEndWall: number | null = null;
   /** When the endpointer decided that utterance was over. */
@@ -152,11 +186,21 @@ export class CallBot {
         // Stored on the call: the dialer schedules the contact's callback from it when the call ends.
         await this.deps.store.calls
           .update(this.session.callId, { callbackAt: at.getTime() })
-          .catch((error: unknown) => this.deps.log.error('Storing the callback time failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) }));
+          .catch((error: unknown) =>
+            this.deps.log.error('Storing the callback time failed', {
+              callId: this.session.callId,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
       },
       hangup: async () => undefined, // the bot hangs up once the dialog has ended (see run)
     };
-    this.runtime = new DialogRuntime({ flow: options.flow, channel, contact: options.contact, ...(deps.now ? { now: deps.now } : {}) });
+    this.runtime = new DialogRuntime({
+      flow: options.flow,
+      channel,
+      contact: options.contact,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
     this.runtime.on((event) => {
       this.noteDialogEvent(event);
       for (const listener of this.dialogListeners) listener(event);
@@ -172,15 +216,22 @@ export class CallBot {
   /** Waits for the answer, runs the dialog to its end and ends the call; resolves null if the call was never answered. */
   async run(): Promise<BotOutcome | null> {
     // While the phone rings: the call's speech worker loads its TTS engine and embedder.
-    this.speech = this.deps.pool.open(this.session.callId, { sampleRate: 16_000, endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer } });
+    this.speech = this.deps.pool.open(this.session.callId, {
+      sampleRate: 16_000,
+      endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer },
+    });
     void this.deps.pool.warm(this.session.callId).catch(() => undefined);
     const answered = await this.waitForAnswer();
     if (!answered) {
       await this.close();
       return null;
     }
-    this.session.enterPhase('bot', { flow: this.options.flow.flow.id, version: this.options.flowRef?.version ?? null });
-    if (this.options.flowRef) void this.session.setFlow(this.options.flowRef.flowId, this.options.flowRef.version);
+    this.session.enterPhase('bot', {
+      flow: this.options.flow.flow.id,
+      version: this.options.flowRef?.version ?? null,
+    });
+    if (this.options.flowRef)
+      void this.session.setFlow(this.options.flowRef.flowId, this.options.flowRef.version);
     this.attachAudio();
     const ended = this.session.whenEnded().then(() => this.runtime.cancel());
     void ended;
@@ -196,13 +247,22 @@ export class CallBot {
       if (outcome.reason === 'transfer' && this.transferRequest) {
         const { queue, reason } = this.transferRequest;
         this.session.enterPhase('transferring', { queue, reason });
-        const context: BotTransferContext = { fields: this.options.contact.fields, lastIntent: this.lastIntent, transcript: [...this.transcript] };
+        const context: BotTransferContext = {
+          fields: this.options.contact.fields,
+          lastIntent: this.lastIntent,
+          transcript: [...this.transcript],
+        };
         const holding = this.deps.transfer ? this.holdWhileWaiting() : null;
         const result: BotTransferResult = this.deps.transfer
-          ? await this.deps.transfer(this.session, queue, reason, context).catch((error: unknown) => {
-              this.deps.log.error('The transfer failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
-              return false;
-            })
+          ? await this.deps
+              .transfer(this.session, queue, reason, context)
+              .catch((error: unknown) => {
+                this.deps.log.error('The transfer failed', {
+                  callId: this.session.callId,
+                  error: error instanceof Error ? error.message : String(error),
+                });
+                return false;
+              })
           : false;
         if (holding) {
           holding.stop();
@@ -227,7 +287,10 @@ export class CallBot {
     if (disposition !== null) await this.storeDisposition(disposition, outcome);
     if (!agentTook && this.session.isUp) {
       await new Promise((r) => setTimeout(r, 300)); // let the last words leave the jitter buffers
-      await this.session.hangup(`bot: ${outcome.reason === 'error' ? `dialog error: ${outcome.error ?? ''}` : `flow ended (${disposition ?? outcome.reason})`}`, 'bot');
+      await this.session.hangup(
+        `bot: ${outcome.reason === 'error' ? `dialog error: ${outcome.error ?? ''}` : `flow ended (${disposition ?? outcome.reason})`}`,
+        'bot',
+      );
     }
     await this.close();
     return { ...outcome, storedDisposition: disposition, agentTook };
@@ -262,7 +325,10 @@ export class CallBot {
   }
 
   /** Nobody took the transfer: back to the bot, which carries out the queue's fallback. Returns the disposition. */
-  private async fallback(kind: 'callback_offer' | 'voicemail', callbackAt: number | null): Promise<string> {
+  private async fallback(
+    kind: 'callback_offer' | 'voicemail',
+    callbackAt: number | null,
+  ): Promise<string> {
     const language = this.options.flow.flow.language;
     this.session.enterPhase('bot', { fallback: kind });
     if (kind === 'callback_offer') {
@@ -330,21 +396,39 @@ export class CallBot {
             if (this.session.isPlaying && this.promptBargeIn) {
               const decidedAt = Date.now();
               this.session.stopPlayback();
-              this.session.note('barge_in', { speechAtMs: this.callMs(event.atMs), decisionLagMs: decidedAt - wallAt }, decidedAt);
+              this.session.note(
+                'barge_in',
+                { speechAtMs: this.callMs(event.atMs), decisionLagMs: decidedAt - wallAt },
+                decidedAt,
+              );
             }
             this.wake?.();
             return;
           }
           case 'speech_pause':
             // Recognize now; if the silence lasts until speech_end, the result is ready then.
-            this.speculative = { startMs: event.startMs, endMs: event.endMs, nodeId: this.runtime.nodeId, result: this.recognizeAudio(event.startMs, event.endMs) };
+            this.speculative = {
+              startMs: event.startMs,
+              endMs: event.endMs,
+              nodeId: this.runtime.nodeId,
+              result: this.recognizeAudio(event.startMs, event.endMs),
+            };
             return;
           case 'speech_end': {
             this.speechActive = false;
             const wallEnd = this.wallAt(event.endMs);
             this.lastSpeechEndWall = wallEnd;
             this.lastDecisionAt = Date.now();
-            this.session.note('speech_end', { startMs: this.callMs(event.startMs), endMs: this.callMs(event.endMs), reason: event.reason, decisionLagMs: Date.now() - wallEnd }, wallEnd);
+            this.session.note(
+              'speech_end',
+              {
+                startMs: this.callMs(event.startMs),
+                endMs: this.callMs(event.endMs),
+                reason: event.reason,
+                decisionLagMs: Date.now() - wallEnd,
+              },
+              wallEnd,
+            );
             this.pending.push(this.recognize(event.startMs, event.endMs));
             this.wake?.();
             return;
@@ -371,10 +455,15 @@ export class CallBot {
     const nodeId = this.runtime.nodeId;
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
     if (!model) return Promise.resolve(null);
-    return this.deps.pool.recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs)).catch((error: unknown) => {
-      this.deps.log.error('Recognizing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) });
-      return null;
-    });
+    return this.deps.pool
+      .recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs))
+      .catch((error: unknown) => {
+        this.deps.log.error('Recognizing an utterance failed', {
+          callId: this.session.callId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      });
   }
 
   /** The utterance [startMs, endMs] is over: its recognition (the speculative one when it covered the same audio) and its transcript line. */
@@ -382,7 +471,11 @@ export class CallBot {
     const nodeId = this.runtime.nodeId;
     const speculative = this.speculative;
     this.speculative = null;
-    const reuse = speculative !== null && speculative.startMs === startMs && speculative.endMs === endMs && speculative.nodeId === nodeId;
+    const reuse =
+      speculative !== null &&
+      speculative.startMs === startMs &&
+      speculative.endMs === endMs &&
+      speculative.nodeId === nodeId;
     const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);
@@ -408,7 +501,11 @@ export class CallBot {
     return true;
   }
 
-  private async say(text: string, bargeIn: boolean, signal?: AbortSignal): Promise<{ completed: boolean }> {
+  private async say(
+    text: string,
+    bargeIn: boolean,
+    signal?: AbortSignal,
+  ): Promise<{ completed: boolean }> {
     if (this.callGone()) return { completed: false };
     // Anything said or pressed before this prompt answered an earlier one.
     this.pending.length = 0;
@@ -418,14 +515,20 @@ export class CallBot {
     const renderStarted = Date.now();
     const rendered = await this.deps.prompts.render(text, this.voice, this.session.callId);
     const sentAt = Date.now();
-    this.session.note('bot_prompt', {
-      nodeId,
-      source: rendered.source,
-      renderMs: sentAt - renderStarted,
-      durationMs: Math.round(rendered.durationMs),
-      ...(this.lastSpeechEndWall !== null ? { sinceSpeechEndMs: sentAt - this.lastSpeechEndWall } : {}),
-      ...(this.lastDecisionAt !== null ? { sinceDecisionMs: sentAt - this.lastDecisionAt } : {}),
-    }, sentAt);
+    this.session.note(
+      'bot_prompt',
+      {
+        nodeId,
+        source: rendered.source,
+        renderMs: sentAt - renderStarted,
+        durationMs: Math.round(rendered.durationMs),
+        ...(this.lastSpeechEndWall !== null
+          ? { sinceSpeechEndMs: sentAt - this.lastSpeechEndWall }
+          : {}),
+        ...(this.lastDecisionAt !== null ? { sinceDecisionMs: sentAt - this.lastDecisionAt } : {}),
+      },
+      sentAt,
+    );
     this.lastSpeechEndWall = null;
     this.lastDecisionAt = null;
     if (signal?.aborted || this.callGone()) return { completed: false };
@@ -437,7 +540,9 @@ export class CallBot {
     const startMs = this.nowCallMs();
     const onAbort = (): void => this.session.stopPlayback();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const played = await this.session.play(rendered.frames).finally(() => signal?.removeEventListener('abort', onAbort));
+    const played = await this.session
+      .play(rendered.frames)
+      .finally(() => signal?.removeEventListener('abort', onAbort));
     this.callGone();
     const playedMs = played.completed ? rendered.durationMs : played.playedFrames * FRAME_MS;
     this.addUtterance({
@@ -464,13 +569,25 @@ export class CallBot {
       if (utterance) {
         const waitStarted = Date.now();
         const result = await utterance.recognition;
-        this.session.note('recognition_wait', { waitedMs: Date.now() - waitStarted, sinceDecisionMs: this.lastDecisionAt === null ? null : Date.now() - this.lastDecisionAt });
+        this.session.note('recognition_wait', {
+          waitedMs: Date.now() - waitStarted,
+          sinceDecisionMs: this.lastDecisionAt === null ? null : Date.now() - this.lastDecisionAt,
+        });
         if (!result) return { kind: 'no_match', confidence: 0 };
         if (result.noMatch || !result.intent) {
           const best = result.alternatives.find((a) => a.intent !== undefined);
-          return { kind: 'no_match', confidence: result.confidence, ...(best?.intent ? { best: { intent: best.intent, confidence: best.confidence } } : {}) };
+          return {
+            kind: 'no_match',
+            confidence: result.confidence,
+            ...(best?.intent ? { best: { intent: best.intent, confidence: best.confidence } } : {}),
+          };
         }
-        return { kind: 'text', text: result.phrase ?? result.text ?? '', confidence: result.confidence, intent: result.intent };
+        return {
+          kind: 'text',
+          text: result.phrase ?? result.text ?? '',
+          confidence: result.confidence,
+          intent: result.intent,
+        };
       }
       if (this.speechActive) noInputAt = Infinity;
       else if (noInputAt === Infinity) noInputAt = deadline(); // speech ended without an utterance (too short)
@@ -496,20 +613,39 @@ export class CallBot {
     switch (event.type) {
       case 'answer':
         this.lastIntent = event.intent;
-        this.session.note('intent', { nodeId: event.nodeId, intent: event.intent, confidence: round3(event.confidence), matchedBy: event.matchedBy, ...(event.text !== undefined ? { text: event.text } : {}), ...(event.digits !== undefined ? { digits: event.digits } : {}) });
+        this.session.note('intent', {
+          nodeId: event.nodeId,
+          intent: event.intent,
+          confidence: round3(event.confidence),
+          matchedBy: event.matchedBy,
+          ...(event.text !== undefined ? { text: event.text } : {}),
+          ...(event.digits !== undefined ? { digits: event.digits } : {}),
+        });
         return;
       case 'no_input':
       case 'no_match':
-        this.session.note(event.type, { nodeId: event.nodeId, attempt: event.attempt, exhausted: event.exhausted });
+        this.session.note(event.type, {
+          nodeId: event.nodeId,
+          attempt: event.attempt,
+          exhausted: event.exhausted,
+        });
         return;
       case 'transfer':
-        this.session.note('transfer_requested', { nodeId: event.nodeId, queue: event.queue, reason: event.reason });
+        this.session.note('transfer_requested', {
+          nodeId: event.nodeId,
+          queue: event.queue,
+          reason: event.reason,
+        });
         return;
       case 'callback_unavailable':
         this.session.note('callback_unavailable', { nodeId: event.nodeId, reason: event.reason });
         return;
       case 'ended':
-        this.session.note('dialog_ended', { reason: event.reason, disposition: event.disposition, ...(event.error ? { error: event.error } : {}) });
+        this.session.note('dialog_ended', {
+          reason: event.reason,
+          disposition: event.disposition,
+          ...(event.error ? { error: event.error } : {}),
+        });
         return;
       default:
         return;
@@ -521,17 +657,33 @@ export class CallBot {
       const known = (await this.deps.store.dispositions.list()).some((d) => d.code === code);
       if (!known) {
         // A flow's own disposition code: registered on first use (a callback keeps the contact callable).
-        await this.deps.store.dispositions.upsert({ code, labelEn: code, labelZh: code, kind: 'system', final: outcome.callbackAt === undefined && this.callbackAt === null });
+        await this.deps.store.dispositions.upsert({
+          code,
+          labelEn: code,
+          labelZh: code,
+          kind: 'system',
+          final: outcome.callbackAt === undefined && this.callbackAt === null,
+        });
       }
       await this.session.setDisposition(code);
     } catch (error) {
-      this.deps.log.error('Storing the call disposition failed', { callId: this.session.callId, code, error: error instanceof Error ? error.message : String(error) });
+      this.deps.log.error('Storing the call disposition failed', {
+        callId: this.session.callId,
+        code,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
   private addUtterance(line: Omit<CallUtterance, 'callId' | 'at'>): void {
     const utterance: CallUtterance = { callId: this.session.callId, at: Date.now(), ...line };
-    if (line.text !== '' || line.speaker === 'customer') this.transcript.push({ speaker: line.speaker, text: line.text, intent: line.intent, startMs: line.startMs });
+    if (line.text !== '' || line.speaker === 'customer')
+      this.transcript.push({
+        speaker: line.speaker,
+        text: line.text,
+        intent: line.intent,
+        startMs: line.startMs,
+      });
     void this.deps.store.calls
       .addUtterance(this.session.callId, {
         speaker: line.speaker,
@@ -543,7 +695,12 @@ export class CallBot {
         cutAtMs: line.cutAtMs,
         nodeId: line.nodeId,
       })
-      .catch((error: unknown) => this.deps.log.error('Storing an utterance failed', { callId: this.session.callId, error: error instanceof Error ? error.message : String(error) }));
+      .catch((error: unknown) =>
+        this.deps.log.error('Storing an utterance failed', {
+          callId: this.session.callId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
     this.deps.onUtterance(utterance);
   }
 
@@ -567,7 +724,8 @@ function toneFrames(hz: number, durationMs: number): Int16Array[] {
   const frames: Int16Array[] = [];
   for (let f = 0; f < durationMs / FRAME_MS; f++) {
     const frame = new Int16Array(320);
-    for (let i = 0; i < 320; i++) frame[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (f * 320 + i)) / 16_000));
+    for (let i = 0; i < 320; i++)
+      frame[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (f * 320 + i)) / 16_000));
     frames.push(frame);
   }
   return frames;

@@ -6,7 +6,8 @@
  */
 import type { Flow } from '../dialog/index.js';
 
-export type FlowTrainingStage = 'queued' | 'synthesize' | 'embed' | 'calibrate' | 'fit' | 'cached' | 'done';
+export type FlowTrainingStage =
+  'queued' | 'synthesize' | 'embed' | 'calibrate' | 'fit' | 'cached' | 'done';
 
 export interface FlowTrainingProgress {
   /** The ask node being trained (null before the first one starts). */
@@ -31,5 +32,8 @@ export interface FlowTrainingResult {
 
 export interface FlowTrainer {
   /** Trains (or loads from the cache) every phrase model of one flow version. Rejects with a message naming the node. */
-  train(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult>;
+  train(
+    flow: Flow,
+    onProgress?: (progress: FlowTrainingProgress) => void,
+  ): Promise<FlowTrainingResult>;
 }

@@ -6,8 +6,27 @@
  * service calls) and pre-renders its static prompts; `PromptRenderer` turns text into frames
  * through the prompt cache. `listenToCall` is the bare VAD-on-a-call used without a flow.
  */
-export { listenToCall, type CallListener, type CallListenerOptions } from './listener.js';
-export { CallBot, type BotOutcome, type BotTransferContext, type BotTransferResult, type CallBotDeps, type CallBotOptions } from './call-bot.js';
-export { PhraseModels, askQuestion, questionKey, staticPrompts, type AskModel, type PhraseModelsOptions } from './phrase-models.js';
-export { PromptRenderer, defaultVoice, type BotVoice, type RenderedPrompt } from './prompts.js';
-export type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult, FlowTrainingStage } from './flow-training.js';
+export {
+  type BotOutcome,
+  type BotTransferContext,
+  type BotTransferResult,
+  CallBot,
+  type CallBotDeps,
+  type CallBotOptions,
+} from './call-bot.js';
+export type {
+  FlowTrainer,
+  FlowTrainingProgress,
+  FlowTrainingResult,
+  FlowTrainingStage,
+} from './flow-training.js';
+export { type CallListener, type CallListenerOptions, listenToCall } from './listener.js';
+export {
+  type AskModel,
+  askQuestion,
+  PhraseModels,
+  type PhraseModelsOptions,
+  questionKey,
+  staticPrompts,
+} from './phrase-models.js';
+export { type BotVoice, defaultVoice, PromptRenderer, type RenderedPrompt } from './prompts.js';

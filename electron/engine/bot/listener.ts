@@ -17,7 +17,11 @@ export interface CallListener {
   close(): Promise<void>;
 }
 
-export function listenToCall(session: CallSession, pool: SpeechWorkerPool, options: CallListenerOptions = {}): CallListener {
+export function listenToCall(
+  session: CallSession,
+  pool: SpeechWorkerPool,
+  options: CallListenerOptions = {},
+): CallListener {
   const speech = pool.open(session.callId, { sampleRate: 16_000 });
   /** Wall-clock time of the first frame pushed: endpointer times are relative to it. */
   let streamStart: number | null = null;
@@ -35,14 +39,22 @@ export function listenToCall(session: CallSession, pool: SpeechWorkerPool, optio
         session.note('speech_start', { atMs: event.atMs }, wallAt);
         if (session.isPlaying && (options.bargeIn?.() ?? true)) {
           session.stopPlayback();
-          session.note('barge_in', { speechAtMs: event.atMs, decisionLagMs: decidedAt - wallAt }, decidedAt);
+          session.note(
+            'barge_in',
+            { speechAtMs: event.atMs, decisionLagMs: decidedAt - wallAt },
+            decidedAt,
+          );
         }
         options.onEvent?.({ ...event, wallAt });
         return;
       }
       case 'speech_end': {
         const wallAt = base + event.endMs;
-        session.note('speech_end', { startMs: event.startMs, endMs: event.endMs, reason: event.reason }, wallAt);
+        session.note(
+          'speech_end',
+          { startMs: event.startMs, endMs: event.endMs, reason: event.reason },
+          wallAt,
+        );
         options.onEvent?.({ ...event, wallAt });
         return;
       }
@@ -51,7 +63,9 @@ export function listenToCall(session: CallSession, pool: SpeechWorkerPool, optio
         options.onEvent?.({ ...event, wallAt: decidedAt });
     }
   });
-  const offError = speech.onError((error) => session.note('speech_error', { message: error.message }));
+  const offError = speech.onError((error) =>
+    session.note('speech_error', { message: error.message }),
+  );
   const closeOnEnd = session.whenEnded().then(() => close());
   let closed = false;
   async function close(): Promise<void> {

@@ -1,13 +1,21 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { encodeWav } from '../audio/index.js';
-import { APPOINTMENT_EN, BILL_REMINDER_ZH, checkFlow, validateFlow, type NodeOf } from '../dialog/index.js';
+import {
+  APPOINTMENT_EN,
+  BILL_REMINDER_ZH,
+  checkFlow,
+  type NodeOf,
+  validateFlow,
+} from '../dialog/index.js';
 import { askQuestion, loadRecordings, questionKey, staticPrompts } from './phrase-models.js';
 
 describe('the phrase questions of a flow', () => {
-  it('takes each ask node\'s example phrases in the flow\'s language, once each, with their intents', () => {
+  it("takes each ask node's example phrases in the flow's language, once each, with their intents", () => {
     const flow = validateFlow(BILL_REMINDER_ZH);
     const question = askQuestion(flow.nodes.ask_pay as NodeOf<'ask'>, flow.language);
     expect(question?.language).toBe('zh-CN');
@@ -28,14 +36,21 @@ describe('the phrase questions of a flow', () => {
     } as unknown as NodeOf<'ask'>;
     expect(askQuestion(node, 'en')?.phrases).toEqual([{ text: 'yes', intent: 'yes' }]);
     expect(askQuestion(node, 'zh-CN')?.phrases).toEqual([{ text: '是的', intent: 'yes' }]);
-    const none = { ...node, intents: [{ name: 'time', entity: 'datetime', next: 'q' }] } as unknown as NodeOf<'ask'>;
+    const none = {
+      ...node,
+      intents: [{ name: 'time', entity: 'datetime', next: 'q' }],
+    } as unknown as NodeOf<'ask'>;
     expect(askQuestion(none, 'en')).toBeNull();
   });
 
   it('keys a question by its content, so the same phrases share one trained model', () => {
     const a = { language: 'en' as const, phrases: [{ text: 'yes', intent: 'y' }] };
-    expect(questionKey(a)).toBe(questionKey({ language: 'en', phrases: [{ text: 'yes', intent: 'y' }] }));
-    expect(questionKey(a)).not.toBe(questionKey({ language: 'en', phrases: [{ text: 'yes', intent: 'ok' }] }));
+    expect(questionKey(a)).toBe(
+      questionKey({ language: 'en', phrases: [{ text: 'yes', intent: 'y' }] }),
+    );
+    expect(questionKey(a)).not.toBe(
+      questionKey({ language: 'en', phrases: [{ text: 'yes', intent: 'ok' }] }),
+    );
   });
 
   it('lists the prompts without {variables} for rendering once per version', () => {
@@ -49,28 +64,43 @@ describe('the phrase questions of a flow', () => {
 
 describe('recordings an admin adds to an answer', () => {
   const node = (recordings: string[]): NodeOf<'ask'> =>
-    ({ id: 'ask_pay', kind: 'ask', prompt: 'x', intents: [{ name: 'paid', examples: ['已经还了'], recordings, next: 'ask_pay' }] }) as unknown as NodeOf<'ask'>;
+    ({
+      id: 'ask_pay',
+      kind: 'ask',
+      prompt: 'x',
+      intents: [{ name: 'paid', examples: ['已经还了'], recordings, next: 'ask_pay' }],
+    }) as unknown as NodeOf<'ask'>;
 
   it('reads them as 16 kHz mono and names node, intent and file when one is missing, unreadable or too short', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'phrase-recordings-'));
     const tone = new Float32Array(8000).map((_, i) => 0.3 * Math.sin(i / 3));
     await writeFile(join(dir, 'good.wav'), encodeWav({ sampleRate: 8000, channels: [tone] }));
-    await writeFile(join(dir, 'short.wav'), encodeWav({ sampleRate: 16000, channels: [new Float32Array(800)] }));
+    await writeFile(
+      join(dir, 'short.wav'),
+      encodeWav({ sampleRate: 16000, channels: [new Float32Array(800)] }),
+    );
     await writeFile(join(dir, 'junk.wav'), 'not a wav');
     const [good] = await loadRecordings(node(['good.wav']), dir);
     expect(good?.samples.length).toBe(16000);
     expect(good?.id).toMatch(/^good\.wav#[0-9a-f]{16}$/);
-    await expect(loadRecordings(node(['gone.wav']), dir)).rejects.toThrow(`node "ask_pay", intent "paid": recording "gone.wav" is not in ${dir}`);
-    await expect(loadRecordings(node(['junk.wav']), dir)).rejects.toThrow(/recording "junk.wav" is not a usable WAV file/);
-    await expect(loadRecordings(node(['short.wav']), dir)).rejects.toThrow(/lasts 50 ms; an answer is 0.2–15 s/);
+    await expect(loadRecordings(node(['gone.wav']), dir)).rejects.toThrow(
+      `node "ask_pay", intent "paid": recording "gone.wav" is not in ${dir}`,
+    );
+    await expect(loadRecordings(node(['junk.wav']), dir)).rejects.toThrow(
+      /recording "junk.wav" is not a usable WAV file/,
+    );
+    await expect(loadRecordings(node(['short.wav']), dir)).rejects.toThrow(
+      /lasts 50 ms; an answer is 0.2–15 s/,
+    );
   });
 
   it('refuses a recording path that leaves the folder, naming the node and field', () => {
-    const raw = JSON.parse(JSON.stringify(BILL_REMINDER_ZH)) as { nodes: Record<string, { intents?: Array<{ recordings?: string[] }> }> };
+    const raw = JSON.parse(JSON.stringify(BILL_REMINDER_ZH)) as {
+      nodes: Record<string, { intents?: Array<{ recordings?: string[] }> }>;
+    };
     raw.nodes.ask_pay!.intents![0]!.recordings = ['../secret.wav'];
     const check = checkFlow(raw);
     expect(check.flow).toBeNull();
     expect(check.errors.map((e) => e.text).join('\n')).toMatch(/ask_pay.*recordings/);
   });
 });
-

@@ -9,9 +9,22 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { floatToInt16, parseWav, resample, toMono } from '../audio/index.js';
-import { promptIn, templateVariables, type Flow, type FlowLanguage, type NodeOf } from '../dialog/index.js';
-import type { PhraseModel, PhraseSpec, QuestionSpec, RecordedAnswer, TrainProgress } from '../speech/index.js';
+import {
+  type Flow,
+  type FlowLanguage,
+  type NodeOf,
+  promptIn,
+  templateVariables,
+} from '../dialog/index.js';
+import type {
+  PhraseModel,
+  PhraseSpec,
+  QuestionSpec,
+  RecordedAnswer,
+  TrainProgress,
+} from '../speech/index.js';
 import type { SpeechWorkerPool } from '../speech/index.js';
 import type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult } from './flow-training.js';
 import type { BotVoice } from './prompts.js';
@@ -24,7 +37,9 @@ export interface AskModel {
 
 /** The recordings an ask node's intents list (paths under the phrase-recordings folder). */
 export function askRecordings(node: NodeOf<'ask'>): Array<{ intent: string; path: string }> {
-  return node.intents.flatMap((intent) => (intent.recordings ?? []).map((path) => ({ intent: intent.name, path })));
+  return node.intents.flatMap((intent) =>
+    (intent.recordings ?? []).map((path) => ({ intent: intent.name, path })),
+  );
 }
 
 /** Reads an ask node's recordings as 16 kHz mono; an error names the node, intent and file. */
@@ -36,20 +51,32 @@ export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `is not in ${dir}` : `cannot be read (${(error as Error).message})`}`);
+      throw new Error(
+        `node "${node.id}", intent "${intent}": recording "${path}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `is not in ${dir}` : `cannot be read (${(error as Error).message})`}`,
+      );
     }
     let samples: Int16Array;
     try {
       const wav = parseWav(bytes);
       const mono = toMono(wav.samples);
-      samples = floatToInt16(wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000));
+      samples = floatToInt16(
+        wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000),
+      );
     } catch (error) {
-      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" is not a usable WAV file (${(error as Error).message})`);
+      throw new Error(
+        `node "${node.id}", intent "${intent}": recording "${path}" is not a usable WAV file (${(error as Error).message})`,
+      );
     }
     if (samples.length < 16_000 * 0.2 || samples.length > 16_000 * 15) {
-      throw new Error(`node "${node.id}", intent "${intent}": recording "${path}" lasts ${(samples.length / 16).toFixed(0)} ms; an answer is 0.2–15 s`);
+      throw new Error(
+        `node "${node.id}", intent "${intent}": recording "${path}" lasts ${(samples.length / 16).toFixed(0)} ms; an answer is 0.2–15 s`,
+      );
     }
-    out.push({ intent, samples, id: `${path}#${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}` });
+    out.push({
+      intent,
+      samples,
+      id: `${path}#${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`,
+    });
   }
   return out;
 }
@@ -60,7 +87,12 @@ export function askQuestion(node: NodeOf<'ask'>, language: FlowLanguage): Questi
   const seen = new Set<string>();
   for (const intent of node.intents) {
     const ex = intent.examples;
-    const list = ex === undefined ? [] : Array.isArray(ex) ? ex.filter((text) => scriptOf(text) === language) : (ex[language] ?? []);
+    const list =
+      ex === undefined
+        ? []
+        : Array.isArray(ex)
+          ? ex.filter((text) => scriptOf(text) === language)
+          : (ex[language] ?? []);
     for (const text of list) {
       const key = text.trim().toLowerCase();
       if (key === '' || seen.has(key)) continue;
@@ -77,7 +109,16 @@ function scriptOf(text: string): FlowLanguage {
 
 export function questionKey(question: QuestionSpec): string {
   const recordings = (question.recordings ?? []).map((r) => [r.intent, r.id]);
-  return createHash('sha256').update(JSON.stringify([question.language, question.phrases.map((p) => [p.text, p.intent]), recordings])).digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        question.language,
+        question.phrases.map((p) => [p.text, p.intent]),
+        recordings,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 20);
 }
 
 /** Every text of a flow that has no `{variable}`: rendered once per flow version. */
@@ -136,7 +177,10 @@ export class PhraseModels implements FlowTrainer {
       const question = askQuestion(node, flow.language);
       if (!question) continue;
       if (askRecordings(node).length > 0) {
-        if (!this.options.recordingsDir) throw new Error(`node "${node.id}": lists recordings, but this engine has no phrase-recordings folder`);
+        if (!this.options.recordingsDir)
+          throw new Error(
+            `node "${node.id}": lists recordings, but this engine has no phrase-recordings folder`,
+          );
         question.recordings = await loadRecordings(node, this.options.recordingsDir);
       }
       out.set(node.id, question);
@@ -144,7 +188,10 @@ export class PhraseModels implements FlowTrainer {
     return out;
   }
 
-  train(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult> {
+  train(
+    flow: Flow,
+    onProgress?: (progress: FlowTrainingProgress) => void,
+  ): Promise<FlowTrainingResult> {
     const run = this.queue.then(() => this.trainNow(flow, onProgress));
     this.queue = run.catch(() => undefined);
     return run;
@@ -159,7 +206,10 @@ export class PhraseModels implements FlowTrainer {
     return out;
   }
 
-  private model(question: QuestionSpec, onProgress?: (progress: TrainProgress) => void): Promise<PhraseModel> {
+  private model(
+    question: QuestionSpec,
+    onProgress?: (progress: TrainProgress) => void,
+  ): Promise<PhraseModel> {
     const key = questionKey(question);
     let model = this.models.get(key);
     if (!model) {
@@ -170,7 +220,10 @@ export class PhraseModels implements FlowTrainer {
     return model;
   }
 
-  private async trainNow(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void): Promise<FlowTrainingResult> {
+  private async trainNow(
+    flow: Flow,
+    onProgress?: (progress: FlowTrainingProgress) => void,
+  ): Promise<FlowTrainingResult> {
     const started = performance.now();
     const questions = [...(await this.questions(flow))];
     const report = (progress: FlowTrainingProgress): void => {
@@ -181,17 +234,34 @@ export class PhraseModels implements FlowTrainer {
       }
     };
     let cached = 0;
-    report({ nodeId: null, nodesDone: 0, nodes: questions.length, stage: 'queued', done: 0, total: 1 });
+    report({
+      nodeId: null,
+      nodesDone: 0,
+      nodes: questions.length,
+      stage: 'queued',
+      done: 0,
+      total: 1,
+    });
     for (const [i, [nodeId, question]] of questions.entries()) {
       // Another ask node of this run (or an earlier run) with the same phrases already has it.
       let fromCache = this.models.has(questionKey(question));
       try {
         await this.model(question, (p) => {
           if (p.stage === 'cached') fromCache = true;
-          report({ nodeId, nodesDone: i, nodes: questions.length, stage: p.stage, done: p.done, total: p.total });
+          report({
+            nodeId,
+            nodesDone: i,
+            nodes: questions.length,
+            stage: p.stage,
+            done: p.done,
+            total: p.total,
+          });
         });
       } catch (error) {
-        throw new Error(`node "${nodeId}": training its phrase recognizer failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(
+          `node "${nodeId}": training its phrase recognizer failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       if (fromCache) cached++;
     }
@@ -199,7 +269,18 @@ export class PhraseModels implements FlowTrainer {
       const voice = this.options.voiceFor(flow.language);
       for (const text of staticPrompts(flow)) await this.options.prerender(text, voice);
     }
-    report({ nodeId: null, nodesDone: questions.length, nodes: questions.length, stage: 'done', done: 1, total: 1 });
-    return { nodes: questions.map(([id]) => id), elapsedMs: Math.round(performance.now() - started), cached };
+    report({
+      nodeId: null,
+      nodesDone: questions.length,
+      nodes: questions.length,
+      stage: 'done',
+      done: 1,
+      total: 1,
+    });
+    return {
+      nodes: questions.map(([id]) => id),
+      elapsedMs: Math.round(performance.now() - started),
+      cached,
+    };
   }
 }

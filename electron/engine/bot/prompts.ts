@@ -19,7 +19,9 @@ export interface BotVoice {
 
 /** The default voice per language: American English, and Mandarin read through pinyin. */
 export function defaultVoice(language: FlowLanguage): BotVoice {
-  return language === 'zh-CN' ? { language, voice: 'cmn-latn-pinyin', rate: 1, pitch: 50 } : { language, voice: 'en-us', rate: 1, pitch: 50 };
+  return language === 'zh-CN'
+    ? { language, voice: 'cmn-latn-pinyin', rate: 1, pitch: 50 }
+    : { language, voice: 'en-us', rate: 1, pitch: 50 };
 }
 
 export interface RenderedPrompt {
@@ -45,7 +47,12 @@ export class PromptRenderer {
   }
 
   async render(text: string, voice: BotVoice, callId?: string): Promise<RenderedPrompt> {
-    const options: TtsOptions = { language: voice.language, voice: voice.voice, rate: voice.rate, pitch: voice.pitch };
+    const options: TtsOptions = {
+      language: voice.language,
+      voice: voice.voice,
+      rate: voice.rate,
+      pitch: voice.pitch,
+    };
     const key = promptKeyFor(this.engine, text, options);
     const memoryKey = JSON.stringify(key);
     const hot = this.memory.get(memoryKey);

@@ -6,16 +6,23 @@
  * it on a call.
  */
 import { join } from 'node:path';
+
 import type { CallUtterance } from '../api/calls.js';
-import { extractEntities } from '../nlu/index.js';
-import { CompiledFlow, CompiledFlowCache, type DialogContact, type Flow, type Literal } from '../dialog/index.js';
+import {
+  CompiledFlow,
+  CompiledFlowCache,
+  type DialogContact,
+  type Flow,
+  type Literal,
+} from '../dialog/index.js';
 import type { Logger } from '../log.js';
+import { extractEntities } from '../nlu/index.js';
 import type { EndpointerOptions, SpeechWorkerPool } from '../speech/index.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import { CallBot, type CallBotDeps } from './call-bot.js';
-import { PhraseModels, type AskModel } from './phrase-models.js';
-import { defaultVoice, PromptRenderer, type BotVoice } from './prompts.js';
+import { type AskModel, PhraseModels } from './phrase-models.js';
+import { type BotVoice, defaultVoice, PromptRenderer } from './prompts.js';
 
 export interface StoredFlow {
   flowId: number;
@@ -75,25 +82,55 @@ export class BotService {
     warmUpTextNlu();
     if ('flow' in spec) {
       const compiled = new CompiledFlow(spec.flow);
-      return { compiled, flowRef: null, name: spec.flow.id, models: await this.phraseModels.forFlow(spec.flow) };
+      return {
+        compiled,
+        flowRef: null,
+        name: spec.flow.id,
+        models: await this.phraseModels.forFlow(spec.flow),
+      };
     }
     const stored = await this.options.loadFlow(spec.name, spec.version);
     const compiled = this.compiled.get(stored.flow, stored.version);
-    return { compiled, flowRef: { flowId: stored.flowId, version: stored.version }, name: stored.name, models: await this.phraseModels.forFlow(stored.flow) };
+    return {
+      compiled,
+      flowRef: { flowId: stored.flowId, version: stored.version },
+      name: stored.name,
+      models: await this.phraseModels.forFlow(stored.flow),
+    };
   }
 
   /** Runs a prepared flow on a call (from its answer); the returned bot's `run()` settles when the dialog is over. */
-  attach(session: CallSession, prepared: PreparedFlow, contact: BotContactSpec = {}, tuning: { voice?: BotVoice; endpointer?: Partial<EndpointerOptions> } = {}): CallBot {
+  attach(
+    session: CallSession,
+    prepared: PreparedFlow,
+    contact: BotContactSpec = {},
+    tuning: { voice?: BotVoice; endpointer?: Partial<EndpointerOptions> } = {},
+  ): CallBot {
     const language = prepared.compiled.flow.language;
     const dialogContact: DialogContact = {
       fields: contact.fields ?? {},
-      timeZone: contact.timeZone ?? (language === 'zh-CN' ? 'Asia/Shanghai' : Intl.DateTimeFormat().resolvedOptions().timeZone),
+      timeZone:
+        contact.timeZone ??
+        (language === 'zh-CN' ? 'Asia/Shanghai' : Intl.DateTimeFormat().resolvedOptions().timeZone),
     };
     const { pool, store, log, onUtterance, transfer } = this.options;
     return new CallBot(
       session,
-      { pool: pool(), prompts: this.prompts, store, log, onUtterance, ...(transfer ? { transfer } : {}) },
-      { flow: prepared.compiled, flowRef: prepared.flowRef, models: prepared.models, contact: dialogContact, ...tuning },
+      {
+        pool: pool(),
+        prompts: this.prompts,
+        store,
+        log,
+        onUtterance,
+        ...(transfer ? { transfer } : {}),
+      },
+      {
+        flow: prepared.compiled,
+        flowRef: prepared.flowRef,
+        models: prepared.models,
+        contact: dialogContact,
+        ...tuning,
+      },
     );
   }
 }
@@ -107,5 +144,6 @@ function warmUpTextNlu(): void {
   if (nluWarm) return;
   nluWarm = true;
   const ctx = { reference: new Date(), timeZone: 'Asia/Shanghai' };
-  for (const text of ['call me back tomorrow at 3 pm, yes', '明天下午三点还1280元，是的']) extractEntities(text, ctx);
+  for (const text of ['call me back tomorrow at 3 pm, yes', '明天下午三点还1280元，是的'])
+    extractEntities(text, ctx);
 }

@@ -1,43 +1,99 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+
 import { encodeWav } from '../audio/index.js';
-import { useTestStores } from '../store/testing/temp.js';
-import { EXPORT_COLUMNS, safeText, transcriptCell, transcriptTime } from './history-export.js';
-import { historyCommandHandlers, recordingFile } from './history-commands.js';
 import { binFramesFor, readPeaks } from '../recording/peaks.js';
+import { useTestStores } from '../store/testing/temp.js';
+import { historyCommandHandlers, recordingFile } from './history-commands.js';
+import { EXPORT_COLUMNS, safeText, transcriptCell, transcriptTime } from './history-export.js';
 
 const testStore = useTestStores();
 
 async function historyStore() {
   const store = await testStore();
   const list = await store.contacts.createList({ name: 'Leads' });
-  await store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000', name: '=HYPERLINK("x")' }]);
+  await store.contacts.upsertContacts(list.id, [
+    { phone: '+8613800138000', name: '=HYPERLINK("x")' },
+  ]);
   const [contact] = await store.contacts.contacts(list.id);
   const campaign = await store.campaigns.create({ name: 'Renewals', listId: list.id });
-  await store.calls.create({ id: 'c1', number: '+8613800138000', contactId: contact!.id, campaignId: campaign.id, startedAt: Date.UTC(2026, 10, 1, 9) });
-  await store.calls.create({ id: 'c2', number: '+12025550100', startedAt: Date.UTC(2026, 10, 2, 9) });
-  await store.calls.create({ id: 'c3', number: '+12025550101', startedAt: Date.UTC(2026, 10, 3, 9) });
-  await store.calls.update('c1', { state: 'done', outcome: 'completed', dispositionCode: 'opted_out', answeredAt: Date.UTC(2026, 10, 1, 9, 0, 5), endedAt: Date.UTC(2026, 10, 1, 9, 1, 0) });
-  await store.calls.update('c2', { state: 'done', outcome: 'busy', dispositionCode: 'busy', endedAt: Date.UTC(2026, 10, 2, 9, 0, 10) });
-  await store.calls.update('c3', { state: 'done', outcome: 'completed', dispositionCode: 'completed', endedAt: Date.UTC(2026, 10, 3, 9, 0, 30) });
-  await store.calls.addUtterance('c1', { speaker: 'bot', text: 'Hello, is this a good time, "really"?', startMs: 300, endMs: 2_000 });
-  await store.calls.addUtterance('c1', { speaker: 'customer', text: 'no, stop calling me', startMs: 2_500, endMs: 3_400, intent: 'opt_out', confidence: 0.9 });
-  await store.calls.addUtterance('c1', { speaker: 'customer', text: '', startMs: 75_300, endMs: 76_000 });
+  await store.calls.create({
+    id: 'c1',
+    number: '+8613800138000',
+    contactId: contact!.id,
+    campaignId: campaign.id,
+    startedAt: Date.UTC(2026, 10, 1, 9),
+  });
+  await store.calls.create({
+    id: 'c2',
+    number: '+12025550100',
+    startedAt: Date.UTC(2026, 10, 2, 9),
+  });
+  await store.calls.create({
+    id: 'c3',
+    number: '+12025550101',
+    startedAt: Date.UTC(2026, 10, 3, 9),
+  });
+  await store.calls.update('c1', {
+    state: 'done',
+    outcome: 'completed',
+    dispositionCode: 'opted_out',
+    answeredAt: Date.UTC(2026, 10, 1, 9, 0, 5),
+    endedAt: Date.UTC(2026, 10, 1, 9, 1, 0),
+  });
+  await store.calls.update('c2', {
+    state: 'done',
+    outcome: 'busy',
+    dispositionCode: 'busy',
+    endedAt: Date.UTC(2026, 10, 2, 9, 0, 10),
+  });
+  await store.calls.update('c3', {
+    state: 'done',
+    outcome: 'completed',
+    dispositionCode: 'completed',
+    endedAt: Date.UTC(2026, 10, 3, 9, 0, 30),
+  });
+  await store.calls.addUtterance('c1', {
+    speaker: 'bot',
+    text: 'Hello, is this a good time, "really"?',
+    startMs: 300,
+    endMs: 2_000,
+  });
+  await store.calls.addUtterance('c1', {
+    speaker: 'customer',
+    text: 'no, stop calling me',
+    startMs: 2_500,
+    endMs: 3_400,
+    intent: 'opt_out',
+    confidence: 0.9,
+  });
+  await store.calls.addUtterance('c1', {
+    speaker: 'customer',
+    text: '',
+    startMs: 75_300,
+    endMs: 76_000,
+  });
   return { store, campaign };
 }
 
 describe('History filters in the store', () => {
   it('finds calls by disposition and by a start-time range (from inclusive, to exclusive)', async () => {
     const { store } = await historyStore();
-    const ids = async (filter: object) => (await store.calls.list({ limit: 10, offset: 0, ...filter })).calls.map((c) => c.id);
+    const ids = async (filter: object) =>
+      (await store.calls.list({ limit: 10, offset: 0, ...filter })).calls.map((c) => c.id);
     expect(await ids({ disposition: 'opted_out' })).toEqual(['c1']);
     expect(await ids({ disposition: 'voicemail' })).toEqual([]);
     expect(await ids({ from: Date.UTC(2026, 10, 2) })).toEqual(['c3', 'c2']);
     expect(await ids({ to: Date.UTC(2026, 10, 2, 9) })).toEqual(['c1']);
-    expect(await ids({ from: Date.UTC(2026, 10, 2, 9), to: Date.UTC(2026, 10, 3, 9) })).toEqual(['c2']);
-    expect(await ids({ from: Date.UTC(2026, 10, 1), outcome: 'completed', search: 'stop calling' })).toEqual(['c1']);
+    expect(await ids({ from: Date.UTC(2026, 10, 2, 9), to: Date.UTC(2026, 10, 3, 9) })).toEqual([
+      'c2',
+    ]);
+    expect(
+      await ids({ from: Date.UTC(2026, 10, 1), outcome: 'completed', search: 'stop calling' }),
+    ).toEqual(['c1']);
   });
 });
 
@@ -100,26 +156,57 @@ describe('calls.recording', () => {
     const right = new Float32Array(rate * 2); // bot loud in the first half
     for (let i = 0; i < rate; i++) right[i] = 0.5 * Math.sin(i / 5);
     for (let i = rate; i < 2 * rate; i++) left[i] = 0.8 * Math.sin(i / 7);
-    await writeFile(join(dataDir, 'recordings', 'c1.wav'), encodeWav({ sampleRate: rate, channels: [left, right] }));
-    await store.calls.addRecording({ callId: 'c1', path: 'recordings/c1.wav', channels: 2, sampleRate: rate, durationMs: 2_000, bytes: 0 });
+    await writeFile(
+      join(dataDir, 'recordings', 'c1.wav'),
+      encodeWav({ sampleRate: rate, channels: [left, right] }),
+    );
+    await store.calls.addRecording({
+      callId: 'c1',
+      path: 'recordings/c1.wav',
+      channels: 2,
+      sampleRate: rate,
+      durationMs: 2_000,
+      bytes: 0,
+    });
 
     const handlers = historyCommandHandlers({ store, dataDir });
     const info = await handlers['calls.recording']({ id: 'c1' });
-    expect(info).toMatchObject({ callId: 'c1', durationMs: 2_000, channels: 2, sampleRate: rate, channelRoles: ['customer', 'outgoing'], binMs: 20, mediaPath: 'recordings/c1' });
+    expect(info).toMatchObject({
+      callId: 'c1',
+      durationMs: 2_000,
+      channels: 2,
+      sampleRate: rate,
+      channelRoles: ['customer', 'outgoing'],
+      binMs: 20,
+      mediaPath: 'recordings/c1',
+    });
     expect(info.peaks[0]).toHaveLength(100);
     expect(Math.max(...info.peaks[0]!.slice(0, 50))).toBe(0);
     expect(Math.min(...info.peaks[0]!.slice(55))).toBeGreaterThan(0.7);
     expect(Math.min(...info.peaks[1]!.slice(5, 50))).toBeGreaterThan(0.4);
     expect(Math.max(...info.peaks[1]!.slice(50))).toBe(0);
-    expect(await recordingFile(store, dataDir, 'c1')).toMatchObject({ path: join(dataDir, 'recordings', 'c1.wav') });
+    expect(await recordingFile(store, dataDir, 'c1')).toMatchObject({
+      path: join(dataDir, 'recordings', 'c1.wav'),
+    });
 
-    await expect(handlers['calls.recording']({ id: 'c2' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(handlers['calls.recording']({ id: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(handlers['calls.recording']({ id: 'c2' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(handlers['calls.recording']({ id: 'nope' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('refuses a stored path that leaves the data folder', async () => {
     const { store } = await historyStore();
-    await store.calls.addRecording({ callId: 'c2', path: '../outside.wav', channels: 2, sampleRate: 16_000, durationMs: 1, bytes: 0 });
+    await store.calls.addRecording({
+      callId: 'c2',
+      path: '../outside.wav',
+      channels: 2,
+      sampleRate: 16_000,
+      durationMs: 1,
+      bytes: 0,
+    });
     expect(await recordingFile(store, join(store.path, '..'), 'c2')).toBeNull();
   });
 

@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import { RECORDING_PEAKS_MAX, RECORDING_PEAKS_PER_SECOND } from '../api/history.js';
@@ -27,7 +28,11 @@ export function recordingMediaPath(callId: string): string {
  * The absolute path of a call's finished recording, or null when the call has none (or the stored
  * path would leave the data folder, which only a tampered database could make it do).
  */
-export async function recordingFile(store: Store, dataDir: string, callId: string): Promise<{ path: string; bytes: number } | null> {
+export async function recordingFile(
+  store: Store,
+  dataDir: string,
+  callId: string,
+): Promise<{ path: string; bytes: number } | null> {
   const recording = await store.calls.recording(callId);
   if (!recording) return null;
   const root = resolve(dataDir);
@@ -42,20 +47,35 @@ export async function recordingFile(store: Store, dataDir: string, callId: strin
   }
 }
 
-export function historyCommandHandlers({ store, dataDir }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
+export function historyCommandHandlers({
+  store,
+  dataDir,
+}: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
     'calls.export': async ({ limit, offset, ...filter }) => {
       const { calls, total } = await store.calls.list({ ...filter, limit, offset });
       const rows = [];
       for (const call of calls) rows.push(exportRow(call, await store.calls.utterances(call.id)));
       const next = offset + calls.length;
-      return { csv: exportCsv(rows, offset === 0), rows: calls.length, total, nextOffset: calls.length > 0 && next < total ? next : null };
+      return {
+        csv: exportCsv(rows, offset === 0),
+        rows: calls.length,
+        total,
+        nextOffset: calls.length > 0 && next < total ? next : null,
+      };
     },
     'calls.recording': async ({ id }) => {
       if (!(await store.calls.get(id))) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
       const file = await recordingFile(store, dataDir, id);
-      if (!file) throw new ApiError('NOT_FOUND', `Call "${id}" has no recording (recording was off, or the call was not answered)`);
-      const peaks = await readPeaks(file.path, { perSecond: RECORDING_PEAKS_PER_SECOND, maxBins: RECORDING_PEAKS_MAX });
+      if (!file)
+        throw new ApiError(
+          'NOT_FOUND',
+          `Call "${id}" has no recording (recording was off, or the call was not answered)`,
+        );
+      const peaks = await readPeaks(file.path, {
+        perSecond: RECORDING_PEAKS_PER_SECOND,
+        maxBins: RECORDING_PEAKS_MAX,
+      });
       return {
         callId: id,
         durationMs: peaks.durationMs,
@@ -76,7 +96,11 @@ export function historyCommandHandlers({ store, dataDir }: HistoryCommandDeps): 
  * What a transport serves for a (decoded) media path (`recordings/<callId>`), or null. Both shells use it:
  * the headless server at GET /media/<path>, Electron's `outbound-media://` protocol.
  */
-export async function resolveMediaPath(store: Store, dataDir: string, mediaPath: string): Promise<{ path: string; contentType: string } | null> {
+export async function resolveMediaPath(
+  store: Store,
+  dataDir: string,
+  mediaPath: string,
+): Promise<{ path: string; contentType: string } | null> {
   // The path arrives decoded (the transport decodes the URL once).
   const callId = /^recordings\/([^/]+)$/.exec(mediaPath)?.[1];
   if (!callId) return null;

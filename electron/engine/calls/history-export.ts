@@ -5,6 +5,7 @@
  * quotes commas, quotes and line breaks (transcripts have all three).
  */
 import { stringify } from 'csv-stringify/sync';
+
 import type { CallListItem, UtteranceRecord } from '../store/types.js';
 
 export const EXPORT_COLUMNS = [
@@ -26,7 +27,12 @@ export const EXPORT_COLUMNS = [
 
 type TranscriptLine = Pick<UtteranceRecord, 'speaker' | 'text' | 'startMs' | 'intent'>;
 
-const SPEAKER_NAMES: Record<UtteranceRecord['speaker'], string> = { bot: 'Bot', customer: 'Customer', agent: 'Agent', supervisor: 'Supervisor' };
+const SPEAKER_NAMES: Record<UtteranceRecord['speaker'], string> = {
+  bot: 'Bot',
+  customer: 'Customer',
+  agent: 'Agent',
+  supervisor: 'Supervisor',
+};
 
 /** `75_300` → `1:15.3`. */
 export function transcriptTime(ms: number): string {
@@ -58,7 +64,8 @@ export function safeText(text: string): string {
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
 export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]): string[] {
-  const durationMs = call.endedAt === null ? null : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt));
+  const durationMs =
+    call.endedAt === null ? null : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt));
   return [
     call.id,
     iso(call.startedAt),
@@ -79,6 +86,8 @@ export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]):
 
 /** CSV text for the rows, with the header row when `header` is set. CRLF line ends (RFC 4180, Excel). */
 export function exportCsv(rows: ReadonlyArray<readonly string[]>, header: boolean): string {
-  const records = header ? [[...EXPORT_COLUMNS], ...rows.map((r) => [...r])] : rows.map((r) => [...r]);
+  const records = header
+    ? [[...EXPORT_COLUMNS], ...rows.map((r) => [...r])]
+    : rows.map((r) => [...r]);
   return stringify(records, { record_delimiter: 'windows' });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import type { LiveCall } from '../api/contract.js';
 import { EventHub } from '../events/event-hub.js';
 import { LiveCalls } from './live-calls.js';

@@ -51,7 +51,8 @@ export class LiveCalls {
   noteCallEvent(event: { callId: string; type: string; data: Record<string, unknown> }): void {
     if (event.type !== 'bot_prompt') return;
     const latency = event.data.sinceSpeechEndMs;
-    if (typeof latency === 'number' && Number.isFinite(latency) && latency >= 0) this.patch(event.callId, { botLatencyMs: Math.round(latency) });
+    if (typeof latency === 'number' && Number.isFinite(latency) && latency >= 0)
+      this.patch(event.callId, { botLatencyMs: Math.round(latency) });
   }
 
   get size(): number {

@@ -4,6 +4,7 @@
  * what happened and keeps what was heard.
  */
 import { relative } from 'node:path';
+
 import type { Logger } from '../log.js';
 import { recoverRecordings } from '../recording/index.js';
 import type { Store } from '../store/types.js';
@@ -14,7 +15,12 @@ export interface RecoveryReport {
   unrecoverable: Array<{ callId: string; error: string }>;
 }
 
-export async function closeInterruptedCalls(store: Store, dataDir: string, recordingsDir: string, log: Logger): Promise<RecoveryReport> {
+export async function closeInterruptedCalls(
+  store: Store,
+  dataDir: string,
+  recordingsDir: string,
+  log: Logger,
+): Promise<RecoveryReport> {
   const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
   const recovered = await recoverRecordings(recordingsDir);
   const byCall = new Map<string, (typeof recovered)[number]>();
@@ -30,12 +36,16 @@ export async function closeInterruptedCalls(store: Store, dataDir: string, recor
       await tx.calls.update(
         call.id,
         wrapUp
-          ? { state: 'done', endReason: `${call.endReason ?? 'ended'}; the app stopped before the agent's wrap-up was submitted` }
+          ? {
+              state: 'done',
+              endReason: `${call.endReason ?? 'ended'}; the app stopped before the agent's wrap-up was submitted`,
+            }
           : {
               state: 'done',
               outcome: call.answeredAt === null ? 'failed' : 'completed',
               endedAt: now,
-              endReason: 'the app stopped during the call (crash or power loss); closed when it started again',
+              endReason:
+                'the app stopped during the call (crash or power loss); closed when it started again',
             },
         { at: now, type: 'closed_after_crash', data: { previousState: call.state } },
       );
@@ -72,6 +82,7 @@ export async function closeInterruptedCalls(store: Store, dataDir: string, recor
       report.recoveredRecordings++;
     }
   }
-  if (report.closedCalls || report.recoveredRecordings || report.unrecoverable.length) log.warn('Closed calls interrupted by the last stop', { ...report });
+  if (report.closedCalls || report.recoveredRecordings || report.unrecoverable.length)
+    log.warn('Closed calls interrupted by the last stop', { ...report });
   return report;
 }

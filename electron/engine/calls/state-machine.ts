@@ -39,7 +39,9 @@ export class IllegalTransitionError extends Error {
     super(
       detail ??
         `Call ${callId} cannot go from "${from}" to "${to}"` +
-          (CALL_TRANSITIONS[from].length ? ` (from "${from}" it may go to ${CALL_TRANSITIONS[from].map((s) => `"${s}"`).join(', ')})` : ` ("${from}" is final)`),
+          (CALL_TRANSITIONS[from].length
+            ? ` (from "${from}" it may go to ${CALL_TRANSITIONS[from].map((s) => `"${s}"`).join(', ')})`
+            : ` ("${from}" is final)`),
     );
   }
 }
@@ -49,7 +51,18 @@ export function canTransition(from: CallState, to: CallState): boolean {
 }
 
 /** Throws IllegalTransitionError unless `from → to` is allowed and a call ending has an outcome. */
-export function assertTransition(callId: string, from: CallState, to: CallState, outcome: CallOutcome | null): void {
+export function assertTransition(
+  callId: string,
+  from: CallState,
+  to: CallState,
+  outcome: CallOutcome | null,
+): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(callId, from, to);
-  if (to === 'done' && outcome === null) throw new IllegalTransitionError(callId, from, to, `Call ${callId} cannot end ("${from}" → "done") without an outcome`);
+  if (to === 'done' && outcome === null)
+    throw new IllegalTransitionError(
+      callId,
+      from,
+      to,
+      `Call ${callId} cannot end ("${from}" → "done") without an outcome`,
+    );
 }

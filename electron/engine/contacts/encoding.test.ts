@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+
 import { detectEncoding, isUtf8 } from './encoding.js';
 
 const TEXT = '姓名,手机号,地区\n王伟,13800138000,北京\n';
@@ -7,9 +8,16 @@ const TEXT = '姓名,手机号,地区\n王伟,13800138000,北京\n';
 describe('encoding detection', () => {
   it('tells UTF-8, UTF-8 with BOM and GBK/GB18030 apart', () => {
     expect(detectEncoding(Buffer.from(TEXT, 'utf8'), true)).toBe('utf-8');
-    expect(detectEncoding(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')]), true)).toBe('utf-8-bom');
+    expect(
+      detectEncoding(
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')]),
+        true,
+      ),
+    ).toBe('utf-8-bom');
     expect(detectEncoding(iconv.encode(TEXT, 'gbk'), true)).toBe('gb18030');
-    expect(detectEncoding(iconv.encode(`${TEXT}𠀀,13900139000,深圳\n`, 'gb18030'), true)).toBe('gb18030');
+    expect(detectEncoding(iconv.encode(`${TEXT}𠀀,13900139000,深圳\n`, 'gb18030'), true)).toBe(
+      'gb18030',
+    );
   });
 
   it('reads plain ASCII as UTF-8', () => {
@@ -32,6 +40,8 @@ describe('encoding detection', () => {
   });
 
   it('refuses UTF-16 with a message saying how to save the file', () => {
-    expect(() => detectEncoding(iconv.encode('\uFEFFname,phone', 'utf16le'), true)).toThrow(/UTF-16.*CSV UTF-8/);
+    expect(() => detectEncoding(iconv.encode('\uFEFFname,phone', 'utf16le'), true)).toThrow(
+      /UTF-16.*CSV UTF-8/,
+    );
   });
 });

@@ -23,7 +23,9 @@ export class EncodingError extends Error {
 export function detectEncoding(sample: Uint8Array, complete: boolean): TextEncoding {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
-    throw new EncodingError('The file is UTF-16 (Excel\'s "Unicode text"); save it as "CSV UTF-8" or plain CSV and import again.');
+    throw new EncodingError(
+      'The file is UTF-16 (Excel\'s "Unicode text"); save it as "CSV UTF-8" or plain CSV and import again.',
+    );
   }
   return isUtf8(sample, complete) ? 'utf-8' : 'gb18030';
 }

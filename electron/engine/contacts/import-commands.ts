@@ -12,9 +12,16 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
-import { IMPORT_CHUNK_BYTES, IMPORT_RESULT_REJECTED_ROWS, REJECTS_PAGE_BYTES, type ImportProgressData, type ImportStatus } from '../api/imports.js';
+import {
+  IMPORT_CHUNK_BYTES,
+  IMPORT_RESULT_REJECTED_ROWS,
+  type ImportProgressData,
+  type ImportStatus,
+  REJECTS_PAGE_BYTES,
+} from '../api/imports.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -23,7 +30,15 @@ import { targetOf } from './mapping.js';
 import { isKnownRegion } from './phone.js';
 import { previewContactFile } from './preview.js';
 
-type Handled = 'imports.begin' | 'imports.chunk' | 'imports.preview' | 'imports.commit' | 'imports.status' | 'imports.rejects' | 'imports.cancel' | 'contacts.lists';
+type Handled =
+  | 'imports.begin'
+  | 'imports.chunk'
+  | 'imports.preview'
+  | 'imports.commit'
+  | 'imports.status'
+  | 'imports.rejects'
+  | 'imports.cancel'
+  | 'contacts.lists';
 
 /** An upload nobody touched for this long is dropped with its files. */
 const IDLE_EXPIRY_MS = 60 * 60_000;
@@ -62,7 +77,9 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
   // Files left by an earlier run (the engine stopped mid-upload) belong to nobody now.
   const ready = rm(dir, { recursive: true, force: true })
     .then(() => mkdir(dir, { recursive: true }))
-    .catch((error: unknown) => log.error('Cleaning the import folder failed', { dir, error: String(error) }));
+    .catch((error: unknown) =>
+      log.error('Cleaning the import folder failed', { dir, error: String(error) }),
+    );
 
   const uploadPath = (id: string) => join(dir, `${id}.upload`);
   const rejectsPath = (id: string) => join(dir, `${id}.rejects.csv`);
@@ -80,30 +97,52 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
 
   function session(id: string): Session {
     const s = sessions.get(id);
-    if (!s) throw new ApiError('NOT_FOUND', `No import with id "${id}" (it was cancelled, expired after an hour unused, or the engine restarted); upload the file again`, 'id');
+    if (!s)
+      throw new ApiError(
+        'NOT_FOUND',
+        `No import with id "${id}" (it was cancelled, expired after an hour unused, or the engine restarted); upload the file again`,
+        'id',
+      );
     s.touchedAt = Date.now();
     return s;
   }
 
   async function drop(s: Session): Promise<void> {
     sessions.delete(s.id);
-    await Promise.all([rm(uploadPath(s.id), { force: true }), rm(rejectsPath(s.id), { force: true })]);
+    await Promise.all([
+      rm(uploadPath(s.id), { force: true }),
+      rm(rejectsPath(s.id), { force: true }),
+    ]);
   }
 
   async function expire(): Promise<void> {
     const now = Date.now();
-    for (const s of [...sessions.values()]) if (s.state !== 'importing' && now - s.touchedAt > IDLE_EXPIRY_MS) await drop(s);
+    for (const s of [...sessions.values()])
+      if (s.state !== 'importing' && now - s.touchedAt > IDLE_EXPIRY_MS) await drop(s);
   }
 
   /** Import messages name the temporary file; the user knows the file by its own name. */
   const named = (s: Session, message: string) => message.split(uploadPath(s.id)).join(s.fileName);
 
   function requireUploaded(s: Session): void {
-    if (s.state === 'uploading') throw new ApiError('CONFLICT', `The upload of ${s.fileName} is not complete: ${s.received} of ${s.bytes} bytes received`);
-    if (s.state !== 'uploaded') throw new ApiError('CONFLICT', `The import of ${s.fileName} has already ${s.state === 'importing' ? 'started' : 'run'}; upload the file again to import it again`);
+    if (s.state === 'uploading')
+      throw new ApiError(
+        'CONFLICT',
+        `The upload of ${s.fileName} is not complete: ${s.received} of ${s.bytes} bytes received`,
+      );
+    if (s.state !== 'uploaded')
+      throw new ApiError(
+        'CONFLICT',
+        `The import of ${s.fileName} has already ${s.state === 'importing' ? 'started' : 'run'}; upload the file again to import it again`,
+      );
   }
 
-  async function run(s: Session, listName: string, map: Map<string, string>, region: string): Promise<void> {
+  async function run(
+    s: Session,
+    listName: string,
+    map: Map<string, string>,
+    region: string,
+  ): Promise<void> {
     const rejects: WriteStream = createWriteStream(rejectsPath(s.id));
     rejects.write('row,reason,raw\n');
     let lastEmit = 0;
@@ -126,9 +165,31 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         onRejected: (row: RejectedRow) => {
           rejects.write(`${row.row},${csvCell(named(s, row.reason))},${csvCell(row.raw)}\n`);
         },
-        onProgress: (p) => emit({ id: s.id, rowsRead: p.rowsRead, bytesRead: p.bytesRead, totalBytes: p.totalBytes, accepted: p.inserted + p.merged, inserted: p.inserted, merged: p.merged, rejected: p.rejected }),
+        onProgress: (p) =>
+          emit({
+            id: s.id,
+            rowsRead: p.rowsRead,
+            bytesRead: p.bytesRead,
+            totalBytes: p.totalBytes,
+            accepted: p.inserted + p.merged,
+            inserted: p.inserted,
+            merged: p.merged,
+            rejected: p.rejected,
+          }),
       });
-      emit({ id: s.id, rowsRead: result.rows, bytesRead: result.bytes, totalBytes: result.bytes, accepted: result.accepted, inserted: result.inserted, merged: result.merged, rejected: result.rejectedCount }, true);
+      emit(
+        {
+          id: s.id,
+          rowsRead: result.rows,
+          bytesRead: result.bytes,
+          totalBytes: result.bytes,
+          accepted: result.accepted,
+          inserted: result.inserted,
+          merged: result.merged,
+          rejected: result.rejectedCount,
+        },
+        true,
+      );
       s.result = {
         listName: result.listName,
         listCreated: result.listCreated,
@@ -145,8 +206,15 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     } catch (error) {
       const code = error instanceof ImportError ? error.code : 'FAILED';
       const message = error instanceof Error ? error.message : String(error);
-      if (!(error instanceof ImportError)) log.error('A contact import failed', { id: s.id, error: error instanceof Error ? error.stack : message });
-      s.error = { code, message: `${named(s, message)}${/nothing was imported/i.test(message) ? '' : ' Nothing was imported.'}` };
+      if (!(error instanceof ImportError))
+        log.error('A contact import failed', {
+          id: s.id,
+          error: error instanceof Error ? error.stack : message,
+        });
+      s.error = {
+        code,
+        message: `${named(s, message)}${/nothing was imported/i.test(message) ? '' : ' Nothing was imported.'}`,
+      };
       s.state = 'failed';
     } finally {
       await new Promise<void>((resolve) => rejects.end(resolve));
@@ -161,14 +229,25 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
       const lists = await store.contacts.lists();
       const counts = await Promise.all(lists.map((l) => store.contacts.countContacts(l.id)));
       return {
-        lists: lists.map((l, i) => ({ id: l.id, name: l.name, description: l.description, defaultRegion: l.defaultRegion, contacts: counts[i] ?? 0, createdAt: l.createdAt })),
+        lists: lists.map((l, i) => ({
+          id: l.id,
+          name: l.name,
+          description: l.description,
+          defaultRegion: l.defaultRegion,
+          contacts: counts[i] ?? 0,
+          createdAt: l.createdAt,
+        })),
       };
     },
 
     'imports.begin': async ({ fileName, bytes }) => {
       await ready;
       await expire();
-      if (sessions.size >= MAX_OPEN_IMPORTS) throw new ApiError('CONFLICT', `${MAX_OPEN_IMPORTS} imports are open already; finish or cancel one first`);
+      if (sessions.size >= MAX_OPEN_IMPORTS)
+        throw new ApiError(
+          'CONFLICT',
+          `${MAX_OPEN_IMPORTS} imports are open already; finish or cancel one first`,
+        );
       const id = randomUUID();
       await writeFile(uploadPath(id), new Uint8Array(0));
       sessions.set(id, {
@@ -190,11 +269,28 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     'imports.chunk': ({ id, offset, data }) => {
       const s = session(id);
       const work = s.writing.then(async () => {
-        if (s.state !== 'uploading') throw new ApiError('CONFLICT', `The upload of ${s.fileName} is already complete`);
-        if (offset !== s.received) throw new ApiError('CONFLICT', `offset: expected ${s.received} (the bytes received so far), got ${offset}`, 'offset', { expectedOffset: s.received });
+        if (s.state !== 'uploading')
+          throw new ApiError('CONFLICT', `The upload of ${s.fileName} is already complete`);
+        if (offset !== s.received)
+          throw new ApiError(
+            'CONFLICT',
+            `offset: expected ${s.received} (the bytes received so far), got ${offset}`,
+            'offset',
+            { expectedOffset: s.received },
+          );
         const bytes = Buffer.from(data, 'base64');
-        if (bytes.length > IMPORT_CHUNK_BYTES) throw new ApiError('INVALID_PARAMS', `data: ${bytes.length} bytes is more than one chunk (${IMPORT_CHUNK_BYTES})`, 'data');
-        if (s.received + bytes.length > s.bytes) throw new ApiError('INVALID_PARAMS', `data: the file was announced as ${s.bytes} bytes; this chunk goes past its end`, 'data');
+        if (bytes.length > IMPORT_CHUNK_BYTES)
+          throw new ApiError(
+            'INVALID_PARAMS',
+            `data: ${bytes.length} bytes is more than one chunk (${IMPORT_CHUNK_BYTES})`,
+            'data',
+          );
+        if (s.received + bytes.length > s.bytes)
+          throw new ApiError(
+            'INVALID_PARAMS',
+            `data: the file was announced as ${s.bytes} bytes; this chunk goes past its end`,
+            'data',
+          );
         const handle = await open(uploadPath(id), 'a');
         try {
           await handle.write(bytes);
@@ -221,39 +317,90 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         return { id, fileName: s.fileName, bytes: s.bytes, ...preview };
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
-        throw new ApiError('INVALID_PARAMS', named(s, error.message), 'file', { importCode: error.code });
+        throw new ApiError('INVALID_PARAMS', named(s, error.message), 'file', {
+          importCode: error.code,
+        });
       }
     },
 
     'imports.commit': async ({ id, list, createList, mapping, defaultRegion }) => {
       const s = session(id);
       requireUploaded(s);
-      if (!s.headers) throw new ApiError('CONFLICT', `Preview ${s.fileName} first: the mapping names its columns`);
-      if (!isKnownRegion(defaultRegion)) throw new ApiError('INVALID_PARAMS', `defaultRegion: "${defaultRegion}" is not a known region code (two letters, e.g. CN, US, GB)`, 'defaultRegion');
+      if (!s.headers)
+        throw new ApiError(
+          'CONFLICT',
+          `Preview ${s.fileName} first: the mapping names its columns`,
+        );
+      if (!isKnownRegion(defaultRegion))
+        throw new ApiError(
+          'INVALID_PARAMS',
+          `defaultRegion: "${defaultRegion}" is not a known region code (two letters, e.g. CN, US, GB)`,
+          'defaultRegion',
+        );
       const existing = await store.contacts.getListByName(list);
-      if (createList && existing) throw new ApiError('CONFLICT', `list: a list named "${list}" exists already; choose it as an existing list or pick another name`, 'list');
-      if (!createList && !existing) throw new ApiError('NOT_FOUND', `list: no contact list named "${list}"`, 'list');
+      if (createList && existing)
+        throw new ApiError(
+          'CONFLICT',
+          `list: a list named "${list}" exists already; choose it as an existing list or pick another name`,
+          'list',
+        );
+      if (!createList && !existing)
+        throw new ApiError('NOT_FOUND', `list: no contact list named "${list}"`, 'list');
       const map = new Map<string, string>();
       let phones = 0;
       mapping.forEach(({ header, field }, i) => {
-        if (!s.headers!.includes(header.trim())) throw new ApiError('INVALID_PARAMS', `mapping.${i}.header: the file has no column "${header}"`, `mapping.${i}.header`);
-        if (map.has(header.trim())) throw new ApiError('INVALID_PARAMS', `mapping.${i}.header: column "${header}" is mapped twice`, `mapping.${i}.header`);
+        if (!s.headers!.includes(header.trim()))
+          throw new ApiError(
+            'INVALID_PARAMS',
+            `mapping.${i}.header: the file has no column "${header}"`,
+            `mapping.${i}.header`,
+          );
+        if (map.has(header.trim()))
+          throw new ApiError(
+            'INVALID_PARAMS',
+            `mapping.${i}.header: column "${header}" is mapped twice`,
+            `mapping.${i}.header`,
+          );
         let target;
         try {
           target = targetOf(field);
         } catch (error) {
-          throw new ApiError('INVALID_PARAMS', `mapping.${i}.field: ${(error as Error).message}`, `mapping.${i}.field`);
+          throw new ApiError(
+            'INVALID_PARAMS',
+            `mapping.${i}.field: ${(error as Error).message}`,
+            `mapping.${i}.field`,
+          );
         }
         if (target.kind === 'phone') phones++;
         map.set(header.trim(), field.trim());
       });
       if (phones !== 1) {
-        throw new ApiError('INVALID_PARAMS', phones === 0 ? 'mapping: no column is mapped to the phone number; choose the column that holds the numbers' : 'mapping: only one column can be the phone number', 'mapping');
+        throw new ApiError(
+          'INVALID_PARAMS',
+          phones === 0
+            ? 'mapping: no column is mapped to the phone number; choose the column that holds the numbers'
+            : 'mapping: only one column can be the phone number',
+          'mapping',
+        );
       }
       const unmapped = s.headers.filter((h) => !map.has(h));
-      if (unmapped.length > 0) throw new ApiError('INVALID_PARAMS', `mapping: columns ${unmapped.map((h) => `"${h}"`).join(', ')} are not mapped (map a column to "-" to ignore it)`, 'mapping');
+      if (unmapped.length > 0)
+        throw new ApiError(
+          'INVALID_PARAMS',
+          `mapping: columns ${unmapped.map((h) => `"${h}"`).join(', ')} are not mapped (map a column to "-" to ignore it)`,
+          'mapping',
+        );
       s.state = 'importing';
-      s.progress = { id, rowsRead: 0, bytesRead: 0, totalBytes: s.bytes, accepted: 0, inserted: 0, merged: 0, rejected: 0 };
+      s.progress = {
+        id,
+        rowsRead: 0,
+        bytesRead: 0,
+        totalBytes: s.bytes,
+        accepted: 0,
+        inserted: 0,
+        merged: 0,
+        rejected: 0,
+      };
       void run(s, list, map, defaultRegion);
       return status(s);
     },
@@ -262,7 +409,11 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
 
     'imports.rejects': async ({ id, offset }) => {
       const s = session(id);
-      if (s.state !== 'done' && s.state !== 'failed') throw new ApiError('CONFLICT', `The import of ${s.fileName} has not finished; its rejected rows are known when it has`);
+      if (s.state !== 'done' && s.state !== 'failed')
+        throw new ApiError(
+          'CONFLICT',
+          `The import of ${s.fileName} has not finished; its rejected rows are known when it has`,
+        );
       const path = rejectsPath(id);
       const size = (await stat(path).catch(() => null))?.size ?? 0;
       if (offset >= size) return { text: '', nextOffset: null, totalBytes: size };
@@ -277,7 +428,11 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
           if (newline >= 0) end = newline + 1;
         }
         const next = offset + end;
-        return { text: buffer.subarray(0, end).toString('utf8'), nextOffset: next < size ? next : null, totalBytes: size };
+        return {
+          text: buffer.subarray(0, end).toString('utf8'),
+          nextOffset: next < size ? next : null,
+          totalBytes: size,
+        };
       } finally {
         await handle.close();
       }
@@ -286,7 +441,11 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     'imports.cancel': async ({ id }) => {
       const s = sessions.get(id);
       if (!s) return { cancelled: false };
-      if (s.state === 'importing') throw new ApiError('CONFLICT', `The import of ${s.fileName} is running; it lands whole or not at all and cannot be stopped halfway`);
+      if (s.state === 'importing')
+        throw new ApiError(
+          'CONFLICT',
+          `The import of ${s.fileName} is running; it lands whole or not at all and cannot be stopped halfway`,
+        );
       await s.writing;
       await drop(s);
       return { cancelled: true };

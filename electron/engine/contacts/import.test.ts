@@ -1,11 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
+
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';
-import { importContactsFromFile, ImportError, type ImportProgress, type RejectedRow } from './import.js';
+import {
+  importContactsFromFile,
+  ImportError,
+  type ImportProgress,
+  type RejectedRow,
+} from './import.js';
 
 const testStore = useTestStores();
 const tempDir = useTempDirs();
@@ -19,25 +26,80 @@ async function csvFile(text: string | Buffer, name = 'contacts.csv'): Promise<st
 describe('contact import (CSV and XLSX)', () => {
   it('imports a GBK file with Chinese headers, custom fields and E.164 numbers', async () => {
     const store = await testStore();
-    const file = await csvFile(iconv.encode('姓名,手机号,金额,VIP等级,标签,时区,地区\r\n王伟,138 0013 8000,"1,280",4,"vip,complaint",Asia/Shanghai,北京\r\n李娜,+86 139-0013-9000,,,,,\r\n', 'gbk'));
+    const file = await csvFile(
+      iconv.encode(
+        '姓名,手机号,金额,VIP等级,标签,时区,地区\r\n王伟,138 0013 8000,"1,280",4,"vip,complaint",Asia/Shanghai,北京\r\n李娜,+86 139-0013-9000,,,,,\r\n',
+        'gbk',
+      ),
+    );
     const result = await importContactsFromFile(store, { file, listName: '春季名单' });
-    expect(result).toMatchObject({ encoding: 'gb18030', listCreated: true, region: 'CN', rows: 2, accepted: 2, inserted: 2, merged: 0, rejectedCount: 0, rejected: [] });
-    expect(result.columns.map((c) => c.field)).toEqual(['name', 'phone', 'fields.amount', 'fields.vip_level', 'fields.tags', 'timeZone', 'fields.region']);
+    expect(result).toMatchObject({
+      encoding: 'gb18030',
+      listCreated: true,
+      region: 'CN',
+      rows: 2,
+      accepted: 2,
+      inserted: 2,
+      merged: 0,
+      rejectedCount: 0,
+      rejected: [],
+    });
+    expect(result.columns.map((c) => c.field)).toEqual([
+      'name',
+      'phone',
+      'fields.amount',
+      'fields.vip_level',
+      'fields.tags',
+      'timeZone',
+      'fields.region',
+    ]);
     const contacts = await store.contacts.contacts(result.listId);
-    expect(contacts.map(({ phone, name, timeZone, fields }) => ({ phone, name, timeZone, fields }))).toEqual([
-      { phone: '+8613800138000', name: '王伟', timeZone: 'Asia/Shanghai', fields: { amount: 1280, vip_level: 4, tags: ['vip', 'complaint'], region: '北京' } },
+    expect(
+      contacts.map(({ phone, name, timeZone, fields }) => ({ phone, name, timeZone, fields })),
+    ).toEqual([
+      {
+        phone: '+8613800138000',
+        name: '王伟',
+        timeZone: 'Asia/Shanghai',
+        fields: { amount: 1280, vip_level: 4, tags: ['vip', 'complaint'], region: '北京' },
+      },
       { phone: '+8613900139000', name: '李娜', timeZone: null, fields: {} },
     ]);
     expect((await store.contacts.getListByName('春季名单'))?.defaultRegion).toBe('CN');
-    expect((await store.audit.list())[0]).toMatchObject({ action: 'contacts.import', subject: '春季名单' });
+    expect((await store.audit.list())[0]).toMatchObject({
+      action: 'contacts.import',
+      subject: '春季名单',
+    });
   });
 
   it('reads UTF-8 with a BOM, semicolons and --map overrides', async () => {
     const store = await testStore();
-    const file = await csvFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Kunde;Rufnummer;Stufe;intern\nAnna;(202) 555-0100;2;x\n', 'utf8')]));
-    const result = await importContactsFromFile(store, { file, listName: 'us', region: 'US', map: new Map([['Kunde', 'name'], ['Rufnummer', 'phone'], ['Stufe', 'vip_level'], ['intern', '-']]) });
-    expect(result).toMatchObject({ encoding: 'utf-8-bom', delimiter: ';', accepted: 1, region: 'US' });
-    expect(await store.contacts.contacts(result.listId)).toMatchObject([{ phone: '+12025550100', name: 'Anna', fields: { vip_level: 2 } }]);
+    const file = await csvFile(
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('Kunde;Rufnummer;Stufe;intern\nAnna;(202) 555-0100;2;x\n', 'utf8'),
+      ]),
+    );
+    const result = await importContactsFromFile(store, {
+      file,
+      listName: 'us',
+      region: 'US',
+      map: new Map([
+        ['Kunde', 'name'],
+        ['Rufnummer', 'phone'],
+        ['Stufe', 'vip_level'],
+        ['intern', '-'],
+      ]),
+    });
+    expect(result).toMatchObject({
+      encoding: 'utf-8-bom',
+      delimiter: ';',
+      accepted: 1,
+      region: 'US',
+    });
+    expect(await store.contacts.contacts(result.listId)).toMatchObject([
+      { phone: '+12025550100', name: 'Anna', fields: { vip_level: 2 } },
+    ]);
   });
 
   it('reports every rejected row by its spreadsheet row number (header = row 1) and reason', async () => {
@@ -54,45 +116,90 @@ describe('contact import (CSV and XLSX)', () => {
       'G,"138 0013 8004",5,Asia/Shanghai', // row 9: fine
     ];
     const streamed: RejectedRow[] = [];
-    const result = await importContactsFromFile(store, { file: await csvFile(lines.join('\n')), listName: 'l', onRejected: (row) => streamed.push(row) });
+    const result = await importContactsFromFile(store, {
+      file: await csvFile(lines.join('\n')),
+      listName: 'l',
+      onRejected: (row) => streamed.push(row),
+    });
     expect(result).toMatchObject({ rows: 7, accepted: 2, rejectedCount: 5 });
     expect(result.rejected).toEqual([
       { row: 3, reason: 'no phone number', raw: 'B,,2,' },
       { row: 4, reason: 'invalid phone number "12345" (too short)', raw: 'C,12345,3,' },
       { row: 6, reason: 'wrong column count: 2 columns, the header has 4', raw: 'D,13800138001' },
       { row: 7, reason: 'amount: "lots" is not a number', raw: 'E,13800138002,lots,' },
-      { row: 8, reason: 'time zone: "Mars/Olympus" is not a time zone (use an IANA name such as Asia/Shanghai)', raw: 'F,13800138003,4,Mars/Olympus' },
+      {
+        row: 8,
+        reason:
+          'time zone: "Mars/Olympus" is not a time zone (use an IANA name such as Asia/Shanghai)',
+        raw: 'F,13800138003,4,Mars/Olympus',
+      },
     ]);
     expect(streamed).toEqual(result.rejected);
   });
 
   it('counts a quoted cell spanning lines as one row, and reports an unparseable row', async () => {
     const store = await testStore();
-    const text = 'name,phone,note\nA,13800138000,"two\nlines"\nB,13800138001,ok\nC,13800138002,"never closed\n';
-    const result = await importContactsFromFile(store, { file: await csvFile(text), listName: 'l' });
-    expect(result.rejected).toMatchObject([{ row: 4, reason: 'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again', raw: 'C,13800138002,"never closed' }]);
+    const text =
+      'name,phone,note\nA,13800138000,"two\nlines"\nB,13800138001,ok\nC,13800138002,"never closed\n';
+    const result = await importContactsFromFile(store, {
+      file: await csvFile(text),
+      listName: 'l',
+    });
+    expect(result.rejected).toMatchObject([
+      {
+        row: 4,
+        reason:
+          'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again',
+        raw: 'C,13800138002,"never closed',
+      },
+    ]);
     expect(result.accepted).toBe(2);
-    expect((await store.contacts.contacts(result.listId))[0]?.fields).toEqual({ note: 'two\nlines' });
+    expect((await store.contacts.contacts(result.listId))[0]?.fields).toEqual({
+      note: 'two\nlines',
+    });
   });
 
   it('rejects rows in another encoding than the start of the file, instead of storing garbled names', async () => {
     const store = await testStore();
     // Past the 64 KB the encoding is decided on: UTF-8 rows, then one row pasted in from a GBK file.
-    const good = Array.from({ length: 3_000 }, (_, i) => `王伟${i},+86138${String(i).padStart(8, '0')},北京`).join('\n');
-    const file = await csvFile(Buffer.concat([Buffer.from(`姓名,手机号,地区\n${good}\n`, 'utf8'), iconv.encode('李娜,13900139000,上海\n', 'gbk')]));
+    const good = Array.from(
+      { length: 3_000 },
+      (_, i) => `王伟${i},+86138${String(i).padStart(8, '0')},北京`,
+    ).join('\n');
+    const file = await csvFile(
+      Buffer.concat([
+        Buffer.from(`姓名,手机号,地区\n${good}\n`, 'utf8'),
+        iconv.encode('李娜,13900139000,上海\n', 'gbk'),
+      ]),
+    );
     const result = await importContactsFromFile(store, { file, listName: 'mixed' });
     expect(result).toMatchObject({ encoding: 'utf-8', accepted: 3_000, rejectedCount: 1 });
-    expect(result.rejected[0]).toMatchObject({ row: 3_002, reason: expect.stringMatching(/^not readable as UTF-8 like the rows before it \(the file mixes text encodings\)/) });
+    expect(result.rejected[0]).toMatchObject({
+      row: 3_002,
+      reason: expect.stringMatching(
+        /^not readable as UTF-8 like the rows before it \(the file mixes text encodings\)/,
+      ),
+    });
   });
 
   it("merges duplicates in the file and against the list: a later row's non-empty cells win", async () => {
     const store = await testStore();
-    const first = 'name,phone,amount,tags\n王伟,13800138000,100,vip\n,+8613800138000,200,\n李娜,13900139000,,\n';
+    const first =
+      'name,phone,amount,tags\n王伟,13800138000,100,vip\n,+8613800138000,200,\n李娜,13900139000,,\n';
     const one = await importContactsFromFile(store, { file: await csvFile(first), listName: 'l' });
     expect(one).toMatchObject({ accepted: 3, inserted: 2, merged: 1 });
-    const again = await importContactsFromFile(store, { file: await csvFile('phone,name\n0086 139 0013 9000,李娜娜\n13800138000,\n'), listName: 'l' });
+    const again = await importContactsFromFile(store, {
+      file: await csvFile('phone,name\n0086 139 0013 9000,李娜娜\n13800138000,\n'),
+      listName: 'l',
+    });
     expect(again).toMatchObject({ listCreated: false, accepted: 2, inserted: 0, merged: 2 });
-    expect((await store.contacts.contacts(one.listId)).map(({ phone, name, fields }) => ({ phone, name, fields }))).toEqual([
+    expect(
+      (await store.contacts.contacts(one.listId)).map(({ phone, name, fields }) => ({
+        phone,
+        name,
+        fields,
+      })),
+    ).toEqual([
       { phone: '+8613800138000', name: '王伟', fields: { amount: 200, tags: ['vip'] } },
       { phone: '+8613900139000', name: '李娜娜', fields: {} },
     ]);
@@ -100,13 +207,27 @@ describe('contact import (CSV and XLSX)', () => {
 
   it('streams in batches with progress, all in one transaction', async () => {
     const store = await testStore();
-    const rows = Array.from({ length: 12_345 }, (_, i) => `C${i},+86138${String(i).padStart(8, '0')}`);
+    const rows = Array.from(
+      { length: 12_345 },
+      (_, i) => `C${i},+86138${String(i).padStart(8, '0')}`,
+    );
     const file = await csvFile(`name,phone\n${rows.join('\n')}\n`);
     const progress: ImportProgress[] = [];
-    const result = await importContactsFromFile(store, { file, listName: 'big', onProgress: (p) => progress.push(p) });
+    const result = await importContactsFromFile(store, {
+      file,
+      listName: 'big',
+      onProgress: (p) => progress.push(p),
+    });
     expect(result).toMatchObject({ rows: 12_345, accepted: 12_345, inserted: 12_345 });
     expect(progress.length).toBeGreaterThanOrEqual(3);
-    expect(progress.at(-1)).toEqual({ rowsRead: 12_345, bytesRead: result.bytes, totalBytes: result.bytes, inserted: 12_345, merged: 0, rejected: 0 });
+    expect(progress.at(-1)).toEqual({
+      rowsRead: 12_345,
+      bytesRead: result.bytes,
+      totalBytes: result.bytes,
+      inserted: 12_345,
+      merged: 0,
+      rejected: 0,
+    });
     expect(await store.contacts.countContacts(result.listId)).toBe(12_345);
   });
 
@@ -115,16 +236,33 @@ describe('contact import (CSV and XLSX)', () => {
     const cases: Array<[string | Buffer, string, RegExp]> = [
       ['', 'EMPTY_FILE', /is empty/],
       ['\n\n', 'EMPTY_FILE', /is empty/],
-      ['姓名,金额\n王伟,100\n', 'NO_PHONE_COLUMN', /No phone column found\. The file's columns: "姓名", "金额"/],
-      [Buffer.from([0x00, 0x01, 0x02, 0x03, 0x00, 0x00, 0x08, 0x00]), 'NOT_TEXT', /neither a CSV nor an XLSX file/],
-      [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'UNREADABLE', /Cannot read the workbook/],
+      [
+        '姓名,金额\n王伟,100\n',
+        'NO_PHONE_COLUMN',
+        /No phone column found\. The file's columns: "姓名", "金额"/,
+      ],
+      [
+        Buffer.from([0x00, 0x01, 0x02, 0x03, 0x00, 0x00, 0x08, 0x00]),
+        'NOT_TEXT',
+        /neither a CSV nor an XLSX file/,
+      ],
+      [
+        Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]),
+        'UNREADABLE',
+        /Cannot read the workbook/,
+      ],
     ];
     for (const [text, code, message] of cases) {
-      const error = await importContactsFromFile(store, { file: await csvFile(text), listName: 'l' }).catch((e: unknown) => e);
+      const error = await importContactsFromFile(store, {
+        file: await csvFile(text),
+        listName: 'l',
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImportError);
       expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
     }
-    await expect(importContactsFromFile(store, { file: join(await tempDir(), 'missing.csv'), listName: 'l' })).rejects.toMatchObject({ code: 'UNREADABLE' });
+    await expect(
+      importContactsFromFile(store, { file: join(await tempDir(), 'missing.csv'), listName: 'l' }),
+    ).rejects.toMatchObject({ code: 'UNREADABLE' });
     expect(await store.contacts.lists()).toEqual([]);
   });
 
@@ -144,12 +282,14 @@ describe('contact import (CSV and XLSX)', () => {
         };
         return work(tx);
       });
-    await expect(importContactsFromFile(store, { file, listName: 'l' })).rejects.toThrow('disk I/O error');
+    await expect(importContactsFromFile(store, { file, listName: 'l' })).rejects.toThrow(
+      'disk I/O error',
+    );
     store.transaction = real;
     expect(await store.contacts.lists()).toEqual([]);
   });
 
-  it('imports the first sheet of an XLSX workbook with the sheet\'s own row numbers', async () => {
+  it("imports the first sheet of an XLSX workbook with the sheet's own row numbers", async () => {
     const store = await testStore();
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('名单');
@@ -157,15 +297,33 @@ describe('contact import (CSV and XLSX)', () => {
     sheet.addRow(['王伟', 13800138000, 1280.5, 'vip']); // row 2: a number cell, as Excel stores typed digits
     sheet.addRow(['李娜', '139 0013 9000']); // row 3: trailing cells empty
     sheet.getRow(5).values = ['张三', '12345', 3]; // row 5 after an empty row 4: too short
-    sheet.getRow(6).values = ['赵六', { richText: [{ text: '+86 137' }, { text: ' 0013 7000' }] }, { formula: '1+1', result: 2 }];
+    sheet.getRow(6).values = [
+      '赵六',
+      { richText: [{ text: '+86 137' }, { text: ' 0013 7000' }] },
+      { formula: '1+1', result: 2 },
+    ];
     workbook.addWorksheet('other').addRow(['phone', '13600136000']);
     const file = join(await tempDir(), 'contacts.xlsx');
     await workbook.xlsx.writeFile(file);
 
     const result = await importContactsFromFile(store, { file, listName: 'x' });
-    expect(result).toMatchObject({ format: 'xlsx', encoding: null, rows: 4, accepted: 3, rejectedCount: 1 });
-    expect(result.rejected).toEqual([{ row: 5, reason: 'invalid phone number "12345" (too short)', raw: '张三,12345,3' }]);
-    expect((await store.contacts.contacts(result.listId)).map(({ phone, name, fields }) => ({ phone, name, fields }))).toEqual([
+    expect(result).toMatchObject({
+      format: 'xlsx',
+      encoding: null,
+      rows: 4,
+      accepted: 3,
+      rejectedCount: 1,
+    });
+    expect(result.rejected).toEqual([
+      { row: 5, reason: 'invalid phone number "12345" (too short)', raw: '张三,12345,3' },
+    ]);
+    expect(
+      (await store.contacts.contacts(result.listId)).map(({ phone, name, fields }) => ({
+        phone,
+        name,
+        fields,
+      })),
+    ).toEqual([
       { phone: '+8613800138000', name: '王伟', fields: { amount: 1280.5, tags: ['vip'] } },
       { phone: '+8613900139000', name: '李娜', fields: {} },
       { phone: '+8613700137000', name: '赵六', fields: { amount: 2 } },
@@ -180,14 +338,27 @@ describe('contact import (CSV and XLSX)', () => {
     sheet.addRow(['13800138000', '王伟']);
     const written = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
     // Same entries, reordered: shared strings and the workbook's rels first, the workbook itself last.
-    const first = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml'];
+    const first = [
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/_rels/workbook.xml.rels',
+      'xl/sharedStrings.xml',
+      'xl/worksheets/sheet1.xml',
+    ];
     const names = Object.keys(written.files).filter((name) => !written.files[name]!.dir);
     const reordered = new JSZip();
-    for (const name of [...first, ...names.filter((n) => !first.includes(n) && n !== 'xl/workbook.xml'), 'xl/workbook.xml']) {
+    for (const name of [
+      ...first,
+      ...names.filter((n) => !first.includes(n) && n !== 'xl/workbook.xml'),
+      'xl/workbook.xml',
+    ]) {
       reordered.file(name, await written.file(name)!.async('uint8array'));
     }
     const file = join(await tempDir(), 'reordered.xlsx');
-    await writeFile(file, await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    await writeFile(
+      file,
+      await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }),
+    );
     const result = await importContactsFromFile(store, { file, listName: 'reordered' });
     expect(result).toMatchObject({ format: 'xlsx', rows: 1, accepted: 1, rejectedCount: 0 });
   });
@@ -201,20 +372,33 @@ describe('contact import (CSV and XLSX)', () => {
     // Rename the shared strings in their local header only: the zip's directory still lists them,
     // but a pass over the entries never meets them (what exceljs's racy pass does under load).
     let header = -1;
-    for (let at = bytes.indexOf('PK\x03\x04', 0, 'latin1'); at !== -1; at = bytes.indexOf('PK\x03\x04', at + 4, 'latin1')) {
+    for (
+      let at = bytes.indexOf('PK\x03\x04', 0, 'latin1');
+      at !== -1;
+      at = bytes.indexOf('PK\x03\x04', at + 4, 'latin1')
+    ) {
       const nameLength = bytes.readUInt16LE(at + 26);
-      if (bytes.toString('latin1', at + 30, at + 30 + nameLength) === 'xl/sharedStrings.xml') header = at;
+      if (bytes.toString('latin1', at + 30, at + 30 + nameLength) === 'xl/sharedStrings.xml')
+        header = at;
     }
     expect(header).toBeGreaterThan(0);
     bytes.write('xl/sharedStringz.xml', header + 30, 'latin1');
     const file = join(await tempDir(), 'lost-strings.xlsx');
     await writeFile(file, bytes);
-    await expect(importContactsFromFile(store, { file, listName: 'lost' })).rejects.toThrow(/could not be read whole in 4 attempts/);
+    await expect(importContactsFromFile(store, { file, listName: 'lost' })).rejects.toThrow(
+      /could not be read whole in 4 attempts/,
+    );
     expect(await store.contacts.getListByName('lost')).toBeNull();
   });
 
   it('refuses an unknown region', async () => {
     const store = await testStore();
-    await expect(importContactsFromFile(store, { file: await csvFile('phone\n13800138000\n'), listName: 'l', region: 'XX' })).rejects.toMatchObject({ code: 'BAD_REGION' });
+    await expect(
+      importContactsFromFile(store, {
+        file: await csvFile('phone\n13800138000\n'),
+        listName: 'l',
+        region: 'XX',
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REGION' });
   });
 });

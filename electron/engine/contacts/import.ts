@@ -17,13 +17,20 @@
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { parse, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
+
+import { type CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CountryCode } from 'libphonenumber-js/max';
+
 import type { JsonObject, NewContact, Store } from '../store/index.js';
-import { DETECTION_SAMPLE_BYTES, detectEncoding, iconvName, type TextEncoding } from './encoding.js';
-import { mapColumns, type ColumnMapping } from './mapping.js';
+import {
+  detectEncoding,
+  DETECTION_SAMPLE_BYTES,
+  iconvName,
+  type TextEncoding,
+} from './encoding.js';
+import { type ColumnMapping, mapColumns } from './mapping.js';
 import { isKnownRegion, normalizePhone } from './phone.js';
 import { xlsxRows } from './xlsx.js';
 
@@ -104,14 +111,26 @@ export class ImportError extends Error {
   }
 }
 
-export async function importContactsFromFile(store: Store, options: ImportOptions): Promise<ImportResult> {
+export async function importContactsFromFile(
+  store: Store,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const started = performance.now();
   const { sample, totalBytes } = await readSample(options.file);
-  if (sample.length === 0 || sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
-    throw new ImportError(`${options.file} is empty: there is no header row and no contacts.`, 'EMPTY_FILE');
+  if (
+    sample.length === 0 ||
+    sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)
+  ) {
+    throw new ImportError(
+      `${options.file} is empty: there is no header row and no contacts.`,
+      'EMPTY_FILE',
+    );
   }
   // XLSX is a zip archive: "PK\x03\x04".
-  const format = sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04 ? 'xlsx' : 'csv';
+  const format =
+    sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04
+      ? 'xlsx'
+      : 'csv';
   let encoding: TextEncoding | null = null;
   let delimiter: string | null = null;
   if (format === 'csv') {
@@ -121,14 +140,23 @@ export async function importContactsFromFile(store: Store, options: ImportOption
       throw new ImportError((error as Error).message, 'NOT_TEXT');
     }
     if (sample.subarray(0, 4096).includes(0)) {
-      throw new ImportError(`${options.file} is neither a CSV nor an XLSX file: it contains binary data. Save the sheet as CSV or XLSX.`, 'NOT_TEXT');
+      throw new ImportError(
+        `${options.file} is neither a CSV nor an XLSX file: it contains binary data. Save the sheet as CSV or XLSX.`,
+        'NOT_TEXT',
+      );
     }
-    delimiter = guessDelimiter(iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding)));
+    delimiter = guessDelimiter(
+      iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding)),
+    );
   }
 
   const existing = await store.contacts.getListByName(options.listName);
   const region = (options.region ?? existing?.defaultRegion ?? 'CN').toUpperCase();
-  if (!isKnownRegion(region)) throw new ImportError(`--region ${options.region}: not a known region code (two letters, e.g. CN, US, GB)`, 'BAD_REGION');
+  if (!isKnownRegion(region))
+    throw new ImportError(
+      `--region ${options.region}: not a known region code (two letters, e.g. CN, US, GB)`,
+      'BAD_REGION',
+    );
 
   const maxKept = options.maxRejectedKept ?? DEFAULT_MAX_REJECTED_KEPT;
   const rejected: RejectedRow[] = [];
@@ -143,13 +171,25 @@ export async function importContactsFromFile(store: Store, options: ImportOption
   let input: ReadStream | null = null;
   const source =
     encoding !== null && delimiter !== null
-      ? csvRecords((input = createReadStream(options.file, { highWaterMark: 256 * 1024 })), encoding, delimiter)
+      ? csvRecords(
+          (input = createReadStream(options.file, { highWaterMark: 256 * 1024 })),
+          encoding,
+          delimiter,
+        )
       : xlsxRecords(options.file, (pass) => (input = pass));
   let rows = 0;
   let mapping: ColumnMapping | null = null;
   let inserted = 0;
   let merged = 0;
-  const progress = () => options.onProgress?.({ rowsRead: rows, bytesRead: input?.bytesRead ?? 0, totalBytes, inserted, merged, rejected: rejectedCount });
+  const progress = () =>
+    options.onProgress?.({
+      rowsRead: rows,
+      bytesRead: input?.bytesRead ?? 0,
+      totalBytes,
+      inserted,
+      merged,
+      rejected: rejectedCount,
+    });
 
   const outcome = await store.transaction(async (tx) => {
     let listId = existing?.id;
@@ -161,7 +201,9 @@ export async function importContactsFromFile(store: Store, options: ImportOption
       const flush = async () => {
         await writing;
         if (batch.length === 0) return;
-        if (listId === undefined) listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region })).id;
+        if (listId === undefined)
+          listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region }))
+            .id;
         const id = listId;
         const contacts = batch;
         batch = [];
@@ -181,11 +223,17 @@ export async function importContactsFromFile(store: Store, options: ImportOption
         }
         if (mapping === null) {
           const headers = cells.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
-          if (headers.every((h) => h.trim() === '')) throw new ImportError(`${options.file}: row ${row} should be the header row, but it is empty.`, 'EMPTY_FILE');
+          if (headers.every((h) => h.trim() === ''))
+            throw new ImportError(
+              `${options.file}: row ${row} should be the header row, but it is empty.`,
+              'EMPTY_FILE',
+            );
           try {
             mapping = mapColumns(headers, options.map);
           } catch (error) {
-            throw new ImportError((error as Error).message, (error as { code: string }).code, { cause: error });
+            throw new ImportError((error as Error).message, (error as { code: string }).code, {
+              cause: error,
+            });
           }
           source.columns = mapping.columns.length;
           continue;
@@ -195,22 +243,40 @@ export async function importContactsFromFile(store: Store, options: ImportOption
         rows++;
         // The encoding was decided on the first 64 KB; a row further on in another encoding
         // decodes to replacement characters, and storing it would garble names for good.
-        const contact = encoding !== null && raw.includes('\uFFFD') ? undecodable(encoding) : toContact(cells, mapping, region as CountryCode);
+        const contact =
+          encoding !== null && raw.includes('\uFFFD')
+            ? undecodable(encoding)
+            : toContact(cells, mapping, region as CountryCode);
         if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw) });
         else batch.push(contact);
         if (batch.length >= BATCH_ROWS) await flush();
         else if (rows % BATCH_ROWS === 0) progress();
       }
-      if (mapping === null) throw new ImportError(`${options.file} is empty: there is no header row and no contacts.`, 'EMPTY_FILE');
+      if (mapping === null)
+        throw new ImportError(
+          `${options.file} is empty: there is no header row and no contacts.`,
+          'EMPTY_FILE',
+        );
       await flush();
       await writing;
       // A file whose every row was rejected still creates the list it names: the user asked for it.
-      if (listId === undefined) listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region })).id;
+      if (listId === undefined)
+        listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region }))
+          .id;
       await tx.audit.add({
         actor: options.actor ?? 'cli',
         action: 'contacts.import',
         subject: options.listName,
-        details: { file: options.file, format, rows, accepted: inserted + merged, inserted, merged, rejected: rejectedCount, encoding },
+        details: {
+          file: options.file,
+          format,
+          rows,
+          accepted: inserted + merged,
+          inserted,
+          merged,
+          rejected: rejectedCount,
+          encoding,
+        },
       });
       return { listId, mapping: mapping as ColumnMapping };
     } catch (error) {
@@ -220,7 +286,11 @@ export async function importContactsFromFile(store: Store, options: ImportOption
       if (error instanceof ImportError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('ERR')) {
-        throw new ImportError(`Cannot read ${options.file}: ${(error as Error).message}. Nothing was imported.`, 'UNREADABLE', { cause: error });
+        throw new ImportError(
+          `Cannot read ${options.file}: ${(error as Error).message}. Nothing was imported.`,
+          'UNREADABLE',
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -234,7 +304,10 @@ export async function importContactsFromFile(store: Store, options: ImportOption
     format,
     encoding,
     delimiter,
-    columns: outcome.mapping.columns.map(({ header, target }) => ({ header, field: describeTarget(target) })),
+    columns: outcome.mapping.columns.map(({ header, target }) => ({
+      header,
+      field: describeTarget(target),
+    })),
     rows,
     accepted: inserted + merged,
     inserted,
@@ -260,7 +333,13 @@ interface SourceRecord {
 type RecordSource = AsyncGenerator<SourceRecord> & { columns?: number };
 
 function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string): RecordSource {
-  const parser = parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, raw: true });
+  const parser = parse({
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    raw: true,
+  });
   // Skipped records are reported while parsing, ahead of the records consumed below; each is
   // queued with how many good records preceded it, and handed on in file order.
   const skipped: Array<{ before: number; reason: string; raw: string }> = [];
@@ -276,7 +355,10 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
   async function* records(): AsyncGenerator<SourceRecord> {
     let row = 0;
     let parsed = 0;
-    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+    for await (const { record, raw } of parser as AsyncIterable<{
+      record: string[];
+      raw: string;
+    }>) {
       parsed++;
       while (skipped.length > 0 && skipped[0]!.before < parsed) {
         const { reason, raw: text } = skipped.shift()!;
@@ -284,7 +366,8 @@ function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string):
       }
       yield { row: ++row, cells: record, raw: raw.replace(/\r?\n?$/, '') };
     }
-    for (const { reason, raw: text } of skipped.splice(0)) yield { row: ++row, cells: [], raw: text, error: reason };
+    for (const { reason, raw: text } of skipped.splice(0))
+      yield { row: ++row, cells: [], raw: text, error: reason };
   }
   return records();
 }
@@ -297,14 +380,20 @@ function xlsxRecords(file: string, onInput: (input: ReadStream) => void): Record
         // Excel leaves out empty trailing cells; only cells with content beyond the header count.
         let trimmed = cells;
         if (width !== undefined) {
-          while (trimmed.length > width && trimmed[trimmed.length - 1] === '') trimmed = trimmed.slice(0, -1);
-          if (trimmed.length < width) trimmed = [...trimmed, ...Array<string>(width - trimmed.length).fill('')];
+          while (trimmed.length > width && trimmed[trimmed.length - 1] === '')
+            trimmed = trimmed.slice(0, -1);
+          if (trimmed.length < width)
+            trimmed = [...trimmed, ...Array<string>(width - trimmed.length).fill('')];
         }
         yield { row, cells: trimmed, raw: cells.join(',').replace(/,+$/, '') };
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code?.startsWith('E')) throw error;
-      throw new ImportError(`Cannot read the workbook: ${(error as Error).message}. Is it an XLSX file (not XLS)?`, 'UNREADABLE', { cause: error });
+      throw new ImportError(
+        `Cannot read the workbook: ${(error as Error).message}. Is it an XLSX file (not XLS)?`,
+        'UNREADABLE',
+        { cause: error },
+      );
     }
   }
   const source: RecordSource = records();
@@ -312,7 +401,11 @@ function xlsxRecords(file: string, onInput: (input: ReadStream) => void): Record
 }
 
 /** One data row → a contact, or the reason it is refused (naming the field). */
-export function toContact(record: readonly string[], mapping: ColumnMapping, region: CountryCode): NewContact | string {
+export function toContact(
+  record: readonly string[],
+  mapping: ColumnMapping,
+  region: CountryCode,
+): NewContact | string {
   if (record.length !== mapping.columns.length) {
     return `wrong column count: ${record.length} ${record.length === 1 ? 'column' : 'columns'}, the header has ${mapping.columns.length}`;
   }
@@ -327,14 +420,18 @@ export function toContact(record: readonly string[], mapping: ColumnMapping, reg
     if (value === '' || target.kind === 'phone' || target.kind === 'ignore') continue;
     if (target.kind === 'name') contact.name = value;
     else if (target.kind === 'timeZone') {
-      if (!isTimeZone(value)) return `${header}: "${value}" is not a time zone (use an IANA name such as Asia/Shanghai)`;
+      if (!isTimeZone(value))
+        return `${header}: "${value}" is not a time zone (use an IANA name such as Asia/Shanghai)`;
       contact.timeZone = value;
     } else if (target.type === 'number') {
       const number = Number(value.normalize('NFKC').replace(/[,\s¥￥$]/g, ''));
       if (!Number.isFinite(number)) return `${header}: "${value}" is not a number`;
       fields[target.field] = number;
     } else if (target.type === 'tags') {
-      fields[target.field] = value.split(/[,;|，；、]/).map((t) => t.trim()).filter(Boolean);
+      fields[target.field] = value
+        .split(/[,;|，；、]/)
+        .map((t) => t.trim())
+        .filter(Boolean);
     } else fields[target.field] = value;
   }
   if (Object.keys(fields).length > 0) contact.fields = fields;
@@ -377,7 +474,8 @@ export function guessDelimiter(text: string): string {
 async function readSample(file: string): Promise<{ sample: Uint8Array; totalBytes: number }> {
   try {
     const info = await stat(file);
-    if (info.isDirectory()) throw new ImportError(`${file} is a folder, not a CSV file.`, 'UNREADABLE');
+    if (info.isDirectory())
+      throw new ImportError(`${file} is a folder, not a CSV file.`, 'UNREADABLE');
     const handle = await open(file, 'r');
     try {
       const buffer = Buffer.alloc(Math.min(DETECTION_SAMPLE_BYTES, info.size));
@@ -388,7 +486,9 @@ async function readSample(file: string): Promise<{ sample: Uint8Array; totalByte
     }
   } catch (error) {
     if (error instanceof ImportError) throw error;
-    throw new ImportError(`Cannot read ${file}: ${(error as Error).message}.`, 'UNREADABLE', { cause: error });
+    throw new ImportError(`Cannot read ${file}: ${(error as Error).message}.`, 'UNREADABLE', {
+      cause: error,
+    });
   }
 }
 

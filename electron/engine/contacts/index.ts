@@ -4,16 +4,23 @@
  * its spreadsheet row number) in one transaction per file. The CLI's `outbound import` and, later,
  * the console's import dialog both go through `importContactsFromFile`.
  */
+export { detectEncoding, isUtf8, type TextEncoding } from './encoding.js';
 export {
+  BATCH_ROWS,
   importContactsFromFile,
   ImportError,
-  BATCH_ROWS,
   type ImportOptions,
   type ImportProgress,
   type ImportResult,
   type RejectedRow,
 } from './import.js';
-export { detectEncoding, isUtf8, type TextEncoding } from './encoding.js';
-export { mapColumns, guessColumns, targetOf, MappingError, type ColumnMapping, type ColumnTarget } from './mapping.js';
-export { xlsxRows, cellText } from './xlsx.js';
-export { normalizePhone, isKnownRegion, type PhoneResult } from './phone.js';
+export {
+  type ColumnMapping,
+  type ColumnTarget,
+  guessColumns,
+  mapColumns,
+  MappingError,
+  targetOf,
+} from './mapping.js';
+export { isKnownRegion, normalizePhone, type PhoneResult } from './phone.js';
+export { cellText, xlsxRows } from './xlsx.js';

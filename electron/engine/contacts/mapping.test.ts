@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
 import { mapColumns, MappingError } from './mapping.js';
 
-const targets = (headers: string[], overrides?: Map<string, string>) => mapColumns(headers, overrides).columns.map((c) => c.target);
+const targets = (headers: string[], overrides?: Map<string, string>) =>
+  mapColumns(headers, overrides).columns.map((c) => c.target);
 
 describe('column mapping', () => {
   it('recognises Chinese headers', () => {
@@ -17,14 +19,16 @@ describe('column mapping', () => {
   });
 
   it('recognises English headers whatever their case, spacing or underscores', () => {
-    expect(targets([' Phone Number ', 'NAME', 'Time Zone', 'vip_level', 'Tags', 'Amount'])).toEqual([
-      { kind: 'phone' },
-      { kind: 'name' },
-      { kind: 'timeZone' },
-      { kind: 'field', field: 'vip_level', type: 'number' },
-      { kind: 'field', field: 'tags', type: 'tags' },
-      { kind: 'field', field: 'amount', type: 'number' },
-    ]);
+    expect(targets([' Phone Number ', 'NAME', 'Time Zone', 'vip_level', 'Tags', 'Amount'])).toEqual(
+      [
+        { kind: 'phone' },
+        { kind: 'name' },
+        { kind: 'timeZone' },
+        { kind: 'field', field: 'vip_level', type: 'number' },
+        { kind: 'field', field: 'tags', type: 'tags' },
+        { kind: 'field', field: 'amount', type: 'number' },
+      ],
+    );
   });
 
   it('keeps unknown columns as text fields and a second phone column as a field', () => {
@@ -39,7 +43,14 @@ describe('column mapping', () => {
   });
 
   it('lets --map override a guess, skip a column, or name the phone column', () => {
-    const mapping = mapColumns(['客户电话', 'Name', 'Level', 'internal id'], new Map([['客户电话', 'phone'], ['Level', 'vip_level'], ['internal id', '-']]));
+    const mapping = mapColumns(
+      ['客户电话', 'Name', 'Level', 'internal id'],
+      new Map([
+        ['客户电话', 'phone'],
+        ['Level', 'vip_level'],
+        ['internal id', '-'],
+      ]),
+    );
     expect(mapping.phoneColumn).toBe(0);
     expect(mapping.columns.map((c) => c.target)).toEqual([
       { kind: 'phone' },
@@ -53,10 +64,14 @@ describe('column mapping', () => {
 
   it('names the headers it found when there is no phone column', () => {
     expect(() => mapColumns(['姓名', '金额'])).toThrow(MappingError);
-    expect(() => mapColumns(['姓名', '金额'])).toThrow('No phone column found. The file\'s columns: "姓名", "金额"');
+    expect(() => mapColumns(['姓名', '金额'])).toThrow(
+      'No phone column found. The file\'s columns: "姓名", "金额"',
+    );
   });
 
   it('refuses a --map column the file does not have, naming its columns', () => {
-    expect(() => mapColumns(['phone', 'name'], new Map([['Mobile', 'phone']]))).toThrow('the file has no column "Mobile" (its columns: "phone", "name")');
+    expect(() => mapColumns(['phone', 'name'], new Map([['Mobile', 'phone']]))).toThrow(
+      'the file has no column "Mobile" (its columns: "phone", "name")',
+    );
   });
 });

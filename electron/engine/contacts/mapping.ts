@@ -36,17 +36,82 @@ const ALIASES: Record<string, ColumnTarget> = {};
 function alias(target: ColumnTarget, ...headers: string[]): void {
   for (const header of headers) ALIASES[fold(header)] = target;
 }
-alias({ kind: 'phone' }, 'phone', 'phone number', 'mobile', 'mobile phone', 'mobile number', 'cell', 'cellphone', 'tel', 'telephone', 'number', 'msisdn',
-  '电话', '手机', '手机号', '手机号码', '电话号码', '联系电话', '联系方式', '号码', '移动电话');
-alias({ kind: 'name' }, 'name', 'full name', 'contact', 'contact name', 'customer', 'customer name', '姓名', '名字', '客户', '客户姓名', '客户名称', '联系人');
+alias(
+  { kind: 'phone' },
+  'phone',
+  'phone number',
+  'mobile',
+  'mobile phone',
+  'mobile number',
+  'cell',
+  'cellphone',
+  'tel',
+  'telephone',
+  'number',
+  'msisdn',
+  '电话',
+  '手机',
+  '手机号',
+  '手机号码',
+  '电话号码',
+  '联系电话',
+  '联系方式',
+  '号码',
+  '移动电话',
+);
+alias(
+  { kind: 'name' },
+  'name',
+  'full name',
+  'contact',
+  'contact name',
+  'customer',
+  'customer name',
+  '姓名',
+  '名字',
+  '客户',
+  '客户姓名',
+  '客户名称',
+  '联系人',
+);
 alias({ kind: 'timeZone' }, 'time zone', 'timezone', 'tz', '时区');
-alias({ kind: 'field', field: 'region', type: 'text' }, 'region', 'area', 'province', '地区', '区域', '省份', '所在地区');
-alias({ kind: 'field', field: 'amount', type: 'number' }, 'amount', 'amount due', 'balance', '金额', '欠款金额', '应还金额', '还款金额');
-alias({ kind: 'field', field: 'vip_level', type: 'number' }, 'vip_level', 'vip', 'vip level', 'level', 'VIP等级', '会员等级', '等级');
+alias(
+  { kind: 'field', field: 'region', type: 'text' },
+  'region',
+  'area',
+  'province',
+  '地区',
+  '区域',
+  '省份',
+  '所在地区',
+);
+alias(
+  { kind: 'field', field: 'amount', type: 'number' },
+  'amount',
+  'amount due',
+  'balance',
+  '金额',
+  '欠款金额',
+  '应还金额',
+  '还款金额',
+);
+alias(
+  { kind: 'field', field: 'vip_level', type: 'number' },
+  'vip_level',
+  'vip',
+  'vip level',
+  'level',
+  'VIP等级',
+  '会员等级',
+  '等级',
+);
 alias({ kind: 'field', field: 'tags', type: 'tags' }, 'tags', 'tag', 'labels', '标签');
 
 function fold(header: string): string {
-  return header.normalize('NFKC').toLowerCase().replace(/[\s_\-.]/g, '');
+  return header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-.]/g, '');
 }
 
 /** The field a `--map column=field` names, as a target. Built-in names first, then custom fields. */
@@ -57,21 +122,32 @@ export function targetOf(field: string): ColumnTarget {
   if (name === 'name') return { kind: 'name' };
   if (name === 'timeZone' || name === 'time_zone' || name === 'tz') return { kind: 'timeZone' };
   if (!/^[\p{L}\p{N}_]+$/u.test(name)) {
-    throw new MappingError(`"${field}" is not a field name: use phone, name, timeZone, "-" to ignore the column, or a custom field of letters, digits and _`, 'BAD_FIELD');
+    throw new MappingError(
+      `"${field}" is not a field name: use phone, name, timeZone, "-" to ignore the column, or a custom field of letters, digits and _`,
+      'BAD_FIELD',
+    );
   }
   const known = ALIASES[fold(name)];
-  return known?.kind === 'field' && known.field === name ? known : { kind: 'field', field: name, type: 'text' };
+  return known?.kind === 'field' && known.field === name
+    ? known
+    : { kind: 'field', field: name, type: 'text' };
 }
 
 /**
  * Maps a header row. `overrides` is column header → field as given by `--map`. Throws when no
  * column holds phone numbers (naming the headers found) or an override names a missing column.
  */
-export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<string, string> = new Map()): ColumnMapping {
+export function mapColumns(
+  headers: readonly string[],
+  overrides: ReadonlyMap<string, string> = new Map(),
+): ColumnMapping {
   const trimmed = headers.map((h) => h.trim());
   for (const column of overrides.keys()) {
     if (!trimmed.includes(column.trim())) {
-      throw new MappingError(`--map ${column}=…: the file has no column "${column}" (its columns: ${list(trimmed)})`, 'UNKNOWN_COLUMN');
+      throw new MappingError(
+        `--map ${column}=…: the file has no column "${column}" (its columns: ${list(trimmed)})`,
+        'UNKNOWN_COLUMN',
+      );
     }
   }
   const columns = guessColumns(trimmed, overrides);
@@ -89,10 +165,15 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
  * Each column's target as mapColumns would choose it, without requiring a phone column: the
  * console's mapping step shows these as suggestions and lets the user pick the phone column.
  */
-export function guessColumns(headers: readonly string[], overrides: ReadonlyMap<string, string> = new Map()): ColumnMapping['columns'] {
+export function guessColumns(
+  headers: readonly string[],
+  overrides: ReadonlyMap<string, string> = new Map(),
+): ColumnMapping['columns'] {
   const trimmed = headers.map((h) => h.trim());
   const taken = new Set<string>();
-  const explicit = new Map([...overrides].map(([column, field]) => [column.trim(), targetOf(field)]));
+  const explicit = new Map(
+    [...overrides].map(([column, field]) => [column.trim(), targetOf(field)]),
+  );
   // A field claimed by --map is not also guessed for another column.
   for (const target of explicit.values()) taken.add(key(target));
   return trimmed.map((header, index) => {

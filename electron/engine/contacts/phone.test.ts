@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { isKnownRegion, normalizePhone } from './phone.js';
 
 const e164 = (raw: string, region: 'CN' | 'US' = 'CN') => {
@@ -39,7 +40,10 @@ describe('phone normalization to E.164', () => {
     ['138001380001234567', 'invalid phone number "138001380001234567" (too long)'],
     ['62345678', 'invalid phone number "62345678" (not a number in use)'],
     ['abc', 'invalid phone number "abc" (not a phone number)'],
-    ['1.38001E+10', 'invalid phone number "1.38001E+10" (stored by the spreadsheet as a rounded number)'],
+    [
+      '1.38001E+10',
+      'invalid phone number "1.38001E+10" (stored by the spreadsheet as a rounded number)',
+    ],
   ])('refuses %j: %s', (raw, reason) => {
     expect(e164(raw)).toBe(reason);
   });

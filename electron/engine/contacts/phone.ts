@@ -3,7 +3,12 @@
  * libphonenumber-js's full metadata ("max"), which checks the number ranges each country actually
  * uses, not only the length: a list full of numbers nobody can have would waste dial attempts.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
 
@@ -29,12 +34,16 @@ export function normalizePhone(raw: string, region: CountryCode): PhoneResult {
   let text = raw.normalize('NFKC').trim().replace(/^'/, '');
   if (text === '') return { ok: false, reason: 'no phone number' };
   // Spreadsheets that stored the number as a number may show it in scientific notation.
-  if (/^\d(\.\d+)?E\+\d+$/i.test(text)) return { ok: false, reason: `invalid phone number "${raw}" (stored by the spreadsheet as a rounded number)` };
+  if (/^\d(\.\d+)?E\+\d+$/i.test(text))
+    return {
+      ok: false,
+      reason: `invalid phone number "${raw}" (stored by the spreadsheet as a rounded number)`,
+    };
   // "0086…" is the international prefix written out; libphonenumber only reads it from some regions.
   text = text.replace(/^00(?=[1-9])/, '+');
   const parsed = parsePhoneNumberFromString(text, region);
   if (parsed?.isValid()) return { ok: true, e164: parsed.number };
   const length = validatePhoneNumberLength(text, region);
-  const why = length ? LENGTH_REASONS[length] ?? length.toLowerCase() : 'not a number in use';
+  const why = length ? (LENGTH_REASONS[length] ?? length.toLowerCase()) : 'not a number in use';
   return { ok: false, reason: `invalid phone number "${raw}" (${why})` };
 }

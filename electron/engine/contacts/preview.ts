@@ -6,11 +6,18 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { DETECTION_SAMPLE_BYTES, detectEncoding, iconvName, type TextEncoding } from './encoding.js';
+
+import {
+  detectEncoding,
+  DETECTION_SAMPLE_BYTES,
+  iconvName,
+  type TextEncoding,
+} from './encoding.js';
 import { guessDelimiter, ImportError } from './import.js';
-import { guessColumns, type ColumnTarget } from './mapping.js';
+import { type ColumnTarget, guessColumns } from './mapping.js';
 import { xlsxRows } from './xlsx.js';
 
 export const PREVIEW_ROWS = 10;
@@ -47,10 +54,14 @@ export async function previewContactFile(file: string, label: string): Promise<F
     await handle.close();
   }
   if (sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
-    throw new ImportError(`${label} is empty: there is no header row and no contacts.`, 'EMPTY_FILE');
+    throw new ImportError(
+      `${label} is empty: there is no header row and no contacts.`,
+      'EMPTY_FILE',
+    );
   }
   const complete = sample.length === info.size;
-  if (sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04) return previewXlsx(file, label);
+  if (sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04)
+    return previewXlsx(file, label);
 
   let encoding: TextEncoding;
   try {
@@ -59,20 +70,43 @@ export async function previewContactFile(file: string, label: string): Promise<F
     throw new ImportError((error as Error).message, 'NOT_TEXT');
   }
   if (sample.subarray(0, 4096).includes(0)) {
-    throw new ImportError(`${label} is neither a CSV nor an XLSX file: it contains binary data. Save the sheet as CSV or XLSX.`, 'NOT_TEXT');
+    throw new ImportError(
+      `${label} is neither a CSV nor an XLSX file: it contains binary data. Save the sheet as CSV or XLSX.`,
+      'NOT_TEXT',
+    );
   }
   // Only whole lines of the sample are parsed (the last one may be cut mid-row).
   const lastNewline = complete ? sample.length : sample.lastIndexOf(0x0a) + 1;
   const whole = lastNewline > 0 ? sample.subarray(0, lastNewline) : sample;
   const text = iconv.decode(whole, iconvName(encoding)).replace(/^\uFEFF/, '');
   const delimiter = guessDelimiter(text);
-  const records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, skip_empty_lines: true }) as string[][];
+  const records = parse(text, {
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    skip_empty_lines: true,
+  }) as string[][];
   const [header, ...data] = records;
-  if (!header || header.every((h) => h.trim() === '')) throw new ImportError(`${label}: row 1 should be the header row, but it is empty.`, 'EMPTY_FILE');
+  if (!header || header.every((h) => h.trim() === ''))
+    throw new ImportError(
+      `${label}: row 1 should be the header row, but it is empty.`,
+      'EMPTY_FILE',
+    );
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').length - 1;
-  const rowEstimate = complete ? data.length : Math.round((lines * info.size) / Math.max(1, whole.length));
+  const rowEstimate = complete
+    ? data.length
+    : Math.round((lines * info.size) / Math.max(1, whole.length));
   // CSV rows are numbered by line here (a quoted cell spanning lines is rare in contact lists).
-  return finish('csv', encoding, delimiter, header, data.map((cells, i) => ({ row: i + 2, cells })), rowEstimate, complete);
+  return finish(
+    'csv',
+    encoding,
+    delimiter,
+    header,
+    data.map((cells, i) => ({ row: i + 2, cells })),
+    rowEstimate,
+    complete,
+  );
 }
 
 async function previewXlsx(file: string, label: string): Promise<FilePreview> {
@@ -84,12 +118,28 @@ async function previewXlsx(file: string, label: string): Promise<FilePreview> {
       if (rows.length > PREVIEW_ROWS) break;
     }
   } catch (error) {
-    throw new ImportError(`Cannot read ${label}: ${(error as Error).message}. Is it an XLSX file (not XLS)?`, 'UNREADABLE', { cause: error });
+    throw new ImportError(
+      `Cannot read ${label}: ${(error as Error).message}. Is it an XLSX file (not XLS)?`,
+      'UNREADABLE',
+      { cause: error },
+    );
   }
   const [header, ...data] = rows;
-  if (!header) throw new ImportError(`${label} is empty: its first sheet has no header row and no contacts.`, 'EMPTY_FILE');
+  if (!header)
+    throw new ImportError(
+      `${label} is empty: its first sheet has no header row and no contacts.`,
+      'EMPTY_FILE',
+    );
   // The streaming reader cannot count rows without reading the whole sheet.
-  return finish('xlsx', null, null, header.cells, data, rows.length <= PREVIEW_ROWS ? data.length : null, rows.length <= PREVIEW_ROWS);
+  return finish(
+    'xlsx',
+    null,
+    null,
+    header.cells,
+    data,
+    rows.length <= PREVIEW_ROWS ? data.length : null,
+    rows.length <= PREVIEW_ROWS,
+  );
 }
 
 function finish(

@@ -11,6 +11,7 @@
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+
 import ExcelJS from 'exceljs';
 
 export interface SheetRow {
@@ -24,10 +25,15 @@ const MAX_PASSES = 4;
  * Only the first worksheet is read: a contact workbook holds its list there. `onInput` sees each
  * pass's file stream (progress reads its bytesRead).
  */
-export async function* xlsxRows(file: string, onInput?: (input: ReadStream) => void): AsyncGenerator<SheetRow> {
+export async function* xlsxRows(
+  file: string,
+  onInput?: (input: ReadStream) => void,
+): AsyncGenerator<SheetRow> {
   const entries = await zipEntryNames(file);
   const hasSharedStrings = entries?.has('xl/sharedStrings.xml') ?? false;
-  const hasWorksheet = entries ? [...entries].some((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name)) : false;
+  const hasWorksheet = entries
+    ? [...entries].some((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name))
+    : false;
   for (let pass = 1; ; pass++) {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
     onInput?.(input);
@@ -74,7 +80,10 @@ export async function* xlsxRows(file: string, onInput?: (input: ReadStream) => v
       input.destroy();
     }
     if (complete) return;
-    if (pass === MAX_PASSES) throw new Error(`the workbook could not be read whole in ${MAX_PASSES} attempts (parts of it were skipped each time); save it again in Excel or as CSV`);
+    if (pass === MAX_PASSES)
+      throw new Error(
+        `the workbook could not be read whole in ${MAX_PASSES} attempts (parts of it were skipped each time); save it again in Excel or as CSV`,
+      );
   }
 }
 
@@ -124,11 +133,17 @@ export async function zipEntryNames(file: string): Promise<Set<string> | null> {
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value).toString() : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? BigInt(value).toString() : String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
-    const cell = value as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: string };
+    const cell = value as {
+      richText?: Array<{ text: string }>;
+      text?: unknown;
+      result?: unknown;
+      error?: string;
+    };
     if (Array.isArray(cell.richText)) return cell.richText.map((part) => part.text).join('');
     if ('result' in cell) return cellText(cell.result);
     if (cell.text !== undefined) return cellText(cell.text);

@@ -7,11 +7,21 @@
  * latest saved) and adds the list's contacts; pause and stop end new dials, live calls finish;
  * the dialer marks a running campaign completed when no contact is left.
  */
-import type { CampaignConfig, CampaignContact, CampaignDetail, CampaignProgress } from '../api/campaigns.js';
+import type {
+  CampaignConfig,
+  CampaignContact,
+  CampaignDetail,
+  CampaignProgress,
+} from '../api/campaigns.js';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
-import type { CampaignRecord, DialingCampaignRecord, NewDialingCampaign, Store } from '../store/types.js';
-import { DEFAULT_RETRY_POLICY, RetryPolicySchema, CallingScheduleSchema } from './policy.js';
+import type {
+  CampaignRecord,
+  DialingCampaignRecord,
+  NewDialingCampaign,
+  Store,
+} from '../store/types.js';
+import { CallingScheduleSchema, DEFAULT_RETRY_POLICY, RetryPolicySchema } from './policy.js';
 
 export interface CampaignServiceOptions {
   store: Store;
@@ -27,10 +37,18 @@ export interface CampaignServiceOptions {
 
 type CampaignHandlers = Pick<
   CommandHandlers,
-  'campaigns.create' | 'campaigns.update' | 'campaigns.get' | 'campaigns.start' | 'campaigns.pause' | 'campaigns.resume' | 'campaigns.stop' | 'campaigns.contacts'
+  | 'campaigns.create'
+  | 'campaigns.update'
+  | 'campaigns.get'
+  | 'campaigns.start'
+  | 'campaigns.pause'
+  | 'campaigns.resume'
+  | 'campaigns.stop'
+  | 'campaigns.contacts'
 >;
 
-const invalid = (field: string, message: string): ApiError => new ApiError('INVALID_PARAMS', `${field}: ${message}`, field);
+const invalid = (field: string, message: string): ApiError =>
+  new ApiError('INVALID_PARAMS', `${field}: ${message}`, field);
 
 export class CampaignService {
   private readonly store: Store;
@@ -49,56 +67,83 @@ export class CampaignService {
   handlers(): CampaignHandlers {
     return {
       'campaigns.create': async ({ name, ...config }) => {
-        if (await this.store.campaigns.getByName(name)) throw new ApiError('CONFLICT', `name: a campaign named "${name}" already exists`, 'name');
+        if (await this.store.campaigns.getByName(name))
+          throw new ApiError('CONFLICT', `name: a campaign named "${name}" already exists`, 'name');
         const input = await this.resolve(name, config);
         const created = await this.store.transaction(async (tx) => {
           const campaign = await tx.campaignContacts.createCampaign(input);
-          await tx.audit.add({ actor: this.options.actor, action: 'campaigns.create', subject: name, details: { list: config.list, flow: config.flow?.name ?? null, trunks: config.trunks, mode: config.dialingMode } });
+          await tx.audit.add({
+            actor: this.options.actor,
+            action: 'campaigns.create',
+            subject: name,
+            details: {
+              list: config.list,
+              flow: config.flow?.name ?? null,
+              trunks: config.trunks,
+              mode: config.dialingMode,
+            },
+          });
           return campaign;
         });
         return this.detail(created);
       },
       'campaigns.update': async ({ name, changes }) => {
         const campaign = await this.require(name);
-        if (campaign.status === 'running') throw new ApiError('CONFLICT', `Campaign "${name}" is running: pause or stop it before changing it`);
+        if (campaign.status === 'running')
+          throw new ApiError(
+            'CONFLICT',
+            `Campaign "${name}" is running: pause or stop it before changing it`,
+          );
         const merged = { ...configOf(campaign), ...changes };
         const input = await this.resolve(name, merged);
         // A new flow (or a new pinned version) takes effect at the next start.
         const flowChanged = changes.flow !== undefined;
         const updated = await this.store.transaction(async (tx) => {
           const { name: _name, ...rest } = input;
-          const record = await tx.campaignContacts.updateCampaign(campaign.id, flowChanged ? rest : { ...rest, flowVersion: campaign.flowVersion });
-          await tx.audit.add({ actor: this.options.actor, action: 'campaigns.update', subject: name, details: { fields: Object.keys(changes) } });
+          const record = await tx.campaignContacts.updateCampaign(
+            campaign.id,
+            flowChanged ? rest : { ...rest, flowVersion: campaign.flowVersion },
+          );
+          await tx.audit.add({
+            actor: this.options.actor,
+            action: 'campaigns.update',
+            subject: name,
+            details: { fields: Object.keys(changes) },
+          });
           return record;
         });
         return this.publish(updated);
       },
       'campaigns.get': async ({ name }) => this.detail(await this.require(name)),
-      'campaigns.start': async ({ name }) => this.start(name, 'campaigns.start', ['draft', 'paused', 'stopped', 'completed']),
+      'campaigns.start': async ({ name }) =>
+        this.start(name, 'campaigns.start', ['draft', 'paused', 'stopped', 'completed']),
       'campaigns.resume': async ({ name }) => this.start(name, 'campaigns.resume', ['paused']),
       'campaigns.pause': async ({ name }) => this.setStatus(name, 'paused', ['running']),
       'campaigns.stop': async ({ name }) => this.setStatus(name, 'stopped', ['running', 'paused']),
       'campaigns.contacts': async ({ name, status, search, limit, offset }) => {
         const campaign = await this.require(name);
-        const page = await this.store.campaignContacts.contacts(campaign.id, { ...(status ? { status } : {}), ...(search ? { search } : {}), limit, offset });
+        const page = await this.store.campaignContacts.contacts(campaign.id, {
+          ...(status ? { status } : {}),
+          ...(search ? { search } : {}),
+          limit,
+          offset,
+        });
         return {
           total: page.total,
-          contacts: page.contacts.map(
-            (c): CampaignContact => ({
-              contactId: c.contactId,
-              phone: c.phone,
-              name: c.name,
-              status: c.status,
-              attempts: c.attempts,
-              nextAt: c.status === 'done' ? null : c.nextAt,
-              callbackAt: c.callbackAt,
-              lastOutcome: c.lastOutcome,
-              lastDisposition: c.lastDisposition,
-              lastCallId: c.lastCallId,
-              lastAttemptAt: c.lastAttemptAt,
-              doneReason: c.doneReason,
-            }),
-          ),
+          contacts: page.contacts.map((c): CampaignContact => ({
+            contactId: c.contactId,
+            phone: c.phone,
+            name: c.name,
+            status: c.status,
+            attempts: c.attempts,
+            nextAt: c.status === 'done' ? null : c.nextAt,
+            callbackAt: c.callbackAt,
+            lastOutcome: c.lastOutcome,
+            lastDisposition: c.lastDisposition,
+            lastCallId: c.lastCallId,
+            lastAttemptAt: c.lastAttemptAt,
+            doneReason: c.doneReason,
+          })),
         };
       },
     };
@@ -145,7 +190,10 @@ export class CampaignService {
   changed(campaignId: number): void {
     if (this.closed || this.pendingEmit.has(campaignId)) return;
     // At most every throttleMs, and never more than a fifth of the time on counting (big campaigns).
-    const interval = Math.max(this.options.throttleMs ?? 250, 5 * (this.computeMs.get(campaignId) ?? 0));
+    const interval = Math.max(
+      this.options.throttleMs ?? 250,
+      5 * (this.computeMs.get(campaignId) ?? 0),
+    );
     const wait = Math.max(0, (this.lastEmit.get(campaignId) ?? 0) + interval - Date.now());
     this.pendingEmit.set(
       campaignId,
@@ -183,23 +231,42 @@ export class CampaignService {
     return campaign;
   }
 
-  private async start(name: string, action: string, from: CampaignRecord['status'][]): Promise<CampaignDetail> {
+  private async start(
+    name: string,
+    action: string,
+    from: CampaignRecord['status'][],
+  ): Promise<CampaignDetail> {
     const campaign = await this.require(name);
     if (campaign.status === 'running') return this.detail(campaign);
-    if (!from.includes(campaign.status)) throw new ApiError('CONFLICT', `Campaign "${name}" is ${campaign.status}; ${action.split('.')[1]} works on a ${from.join(' or ')} campaign`);
+    if (!from.includes(campaign.status))
+      throw new ApiError(
+        'CONFLICT',
+        `Campaign "${name}" is ${campaign.status}; ${action.split('.')[1]} works on a ${from.join(' or ')} campaign`,
+      );
     if (campaign.listId === null) throw invalid('list', `campaign "${name}" has no contact list`);
-    if (campaign.trunkIds.length === 0) throw invalid('trunks', `campaign "${name}" has no trunk (its trunks were removed): add one with campaigns.update`);
+    if (campaign.trunkIds.length === 0)
+      throw invalid(
+        'trunks',
+        `campaign "${name}" has no trunk (its trunks were removed): add one with campaigns.update`,
+      );
     let version = campaign.flowVersion;
     if (campaign.flowId !== null && version === null) {
       const flow = (await this.store.flows.list()).find((f) => f.id === campaign.flowId);
-      if (!flow?.latestVersion) throw invalid('flow.name', `flow "${campaign.flowName ?? ''}" has no saved version to run`);
+      if (!flow?.latestVersion)
+        throw invalid('flow.name', `flow "${campaign.flowName ?? ''}" has no saved version to run`);
       version = flow.latestVersion;
     }
     const started = await this.store.transaction(async (tx) => {
-      if (version !== campaign.flowVersion) await tx.campaignContacts.updateCampaign(campaign.id, { flowVersion: version });
+      if (version !== campaign.flowVersion)
+        await tx.campaignContacts.updateCampaign(campaign.id, { flowVersion: version });
       await tx.campaigns.setStatus(campaign.id, 'running');
       const { added } = await tx.campaignContacts.enroll(campaign.id, campaign.listId ?? 0);
-      await tx.audit.add({ actor: this.options.actor, action, subject: name, details: { flowVersion: version, contactsAdded: added } });
+      await tx.audit.add({
+        actor: this.options.actor,
+        action,
+        subject: name,
+        details: { flowVersion: version, contactsAdded: added },
+      });
       return tx.campaignContacts.getCampaign(campaign.id);
     });
     if (!started) throw new ApiError('NOT_FOUND', `No campaign named "${name}"`);
@@ -207,13 +274,26 @@ export class CampaignService {
     return this.publish(started);
   }
 
-  private async setStatus(name: string, status: 'paused' | 'stopped', from: CampaignRecord['status'][]): Promise<CampaignDetail> {
+  private async setStatus(
+    name: string,
+    status: 'paused' | 'stopped',
+    from: CampaignRecord['status'][],
+  ): Promise<CampaignDetail> {
     const campaign = await this.require(name);
     if (campaign.status === status) return this.detail(campaign);
-    if (!from.includes(campaign.status)) throw new ApiError('CONFLICT', `Campaign "${name}" is ${campaign.status}; only a ${from.join(' or ')} campaign can be ${status}`);
+    if (!from.includes(campaign.status))
+      throw new ApiError(
+        'CONFLICT',
+        `Campaign "${name}" is ${campaign.status}; only a ${from.join(' or ')} campaign can be ${status}`,
+      );
     const updated = await this.store.transaction(async (tx) => {
       await tx.campaigns.setStatus(campaign.id, status);
-      await tx.audit.add({ actor: this.options.actor, action: status === 'paused' ? 'campaigns.pause' : 'campaigns.stop', subject: name, details: {} });
+      await tx.audit.add({
+        actor: this.options.actor,
+        action: status === 'paused' ? 'campaigns.pause' : 'campaigns.stop',
+        subject: name,
+        details: {},
+      });
       return tx.campaignContacts.getCampaign(campaign.id);
     });
     if (!updated) throw new ApiError('NOT_FOUND', `No campaign named "${name}"`);
@@ -225,7 +305,10 @@ export class CampaignService {
     const list = await this.store.contacts.getListByName(config.list);
     if (!list) {
       const names = (await this.store.contacts.lists()).map((l) => l.name);
-      throw invalid('list', `no contact list named "${config.list}"${names.length ? ` (lists: ${names.slice(0, 10).join(', ')})` : ' (import one first: outbound import FILE --list NAME)'}`);
+      throw invalid(
+        'list',
+        `no contact list named "${config.list}"${names.length ? ` (lists: ${names.slice(0, 10).join(', ')})` : ' (import one first: outbound import FILE --list NAME)'}`,
+      );
     }
     let flowId: number | null = null;
     let flowVersion: number | null = null;
@@ -233,7 +316,11 @@ export class CampaignService {
       const flow = await this.store.flows.getByName(config.flow.name);
       if (!flow) throw invalid('flow.name', `no flow named "${config.flow.name}"`);
       if (config.flow.version !== undefined) {
-        if (!(await this.store.flows.getVersion(flow.id, config.flow.version))) throw invalid('flow.version', `flow "${flow.name}" has no version ${config.flow.version} (latest: ${flow.latestVersion ?? 'none'})`);
+        if (!(await this.store.flows.getVersion(flow.id, config.flow.version)))
+          throw invalid(
+            'flow.version',
+            `flow "${flow.name}" has no version ${config.flow.version} (latest: ${flow.latestVersion ?? 'none'})`,
+          );
         flowVersion = config.flow.version;
       }
       flowId = flow.id;
@@ -243,7 +330,11 @@ export class CampaignService {
     const all = await this.store.trunks.list();
     const trunkIds = config.trunks.map((trunkName, i) => {
       const trunk = all.find((t) => t.name === trunkName);
-      if (!trunk) throw invalid(`trunks.${i}`, `no trunk named "${trunkName}"${all.length ? ` (trunks: ${all.map((t) => t.name).join(', ')})` : ' (add one with outbound trunk add)'}`);
+      if (!trunk)
+        throw invalid(
+          `trunks.${i}`,
+          `no trunk named "${trunkName}"${all.length ? ` (trunks: ${all.map((t) => t.name).join(', ')})` : ' (add one with outbound trunk add)'}`,
+        );
       return trunk.id;
     });
     if (new Set(trunkIds).size !== trunkIds.length) throw invalid('trunks', 'lists a trunk twice');
@@ -269,13 +360,20 @@ function configOf(campaign: DialingCampaignRecord): CampaignConfig & { trunks: s
   const retry = RetryPolicySchema.safeParse(campaign.retryPolicy);
   return {
     list: campaign.listName ?? '',
-    flow: campaign.flowName ? { name: campaign.flowName, ...(campaign.flowVersion !== null ? { version: campaign.flowVersion } : {}) } : null,
+    flow: campaign.flowName
+      ? {
+          name: campaign.flowName,
+          ...(campaign.flowVersion !== null ? { version: campaign.flowVersion } : {}),
+        }
+      : null,
     trunks: campaign.trunkNames,
     dialingMode: campaign.dialingMode,
     linesPerAgent: campaign.linesPerAgent,
     queue: campaign.queue,
     maxConcurrentCalls: campaign.maxConcurrentCalls,
-    schedule: schedule.success ? schedule.data : { timeZone: 'UTC', windows: {}, excludedDates: [] },
+    schedule: schedule.success
+      ? schedule.data
+      : { timeZone: 'UTC', windows: {}, excludedDates: [] },
     retryPolicy: retry.success ? retry.data : DEFAULT_RETRY_POLICY,
   };
 }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../log.js';
-import { useTestStores } from '../store/testing/temp.js';
+
 import type { CallOutcome } from '../api/contract.js';
+import { silentLogger } from '../log.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import { useTestStores } from '../store/testing/temp.js';
 import type { DialingCampaignRecord, NewDialingCampaign } from '../store/types.js';
 import { Dialer, settlementFor } from './dialer.js';
 import type { AgentCapacity, DialerLine, DialRequest } from './ports.js';
@@ -10,7 +11,15 @@ import type { AgentCapacity, DialerLine, DialRequest } from './ports.js';
 const testStore = useTestStores();
 const MIN = 60_000;
 const allDay = [['00:00', '24:00']];
-const everyDay = { sun: allDay, mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay };
+const everyDay = {
+  sun: allDay,
+  mon: allDay,
+  tue: allDay,
+  wed: allDay,
+  thu: allDay,
+  fri: allDay,
+  sat: allDay,
+};
 
 /** A line that places nothing: it records the requests and ends calls when the test says so. */
 class FakeLine implements DialerLine {
@@ -33,7 +42,12 @@ class FakeLine implements DialerLine {
     this.live.set(request.callId, request.trunk.id);
     await this.store.calls.update(request.callId, { state: 'dialing' });
   }
-  async end(callId: string, outcome: CallOutcome, at: number, changes: { dispositionCode?: string; callbackAt?: number } = {}): Promise<void> {
+  async end(
+    callId: string,
+    outcome: CallOutcome,
+    at: number,
+    changes: { dispositionCode?: string; callbackAt?: number } = {},
+  ): Promise<void> {
     await this.store.calls.update(callId, { state: 'done', outcome, endedAt: at, ...changes });
     this.live.delete(callId);
     for (const l of this.listeners) l(callId);
@@ -73,10 +87,28 @@ async function setup(
   const store = await testStore();
   const clock = { now: options.now ?? Date.parse('2026-11-25T04:00:00Z') };
   const list = await store.contacts.createList({ name: 'Leads', defaultRegion: 'CN' });
-  const contacts: Array<{ phone: string; timeZone?: string }> = options.contacts ?? Array.from({ length: 5 }, (_, i) => ({ phone: `+861380013800${i}` }));
-  await store.contacts.upsertContacts(list.id, contacts.map((c, i) => ({ phone: c.phone, name: `C${i}`, ...(c.timeZone ? { timeZone: c.timeZone } : {}) })));
+  const contacts: Array<{ phone: string; timeZone?: string }> =
+    options.contacts ?? Array.from({ length: 5 }, (_, i) => ({ phone: `+861380013800${i}` }));
+  await store.contacts.upsertContacts(
+    list.id,
+    contacts.map((c, i) => ({
+      phone: c.phone,
+      name: `C${i}`,
+      ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+    })),
+  );
   const contactIds = (await store.contacts.contacts(list.id)).map((c) => c.id);
-  const trunk = await store.trunks.create({ name: 'main', uri: 'ws://127.0.0.1:1', domain: 'example.test', username: null, passwordCipher: null, register: false, callerId: null, maxConcurrentCalls: options.trunkMax ?? 10, role: 'primary' });
+  const trunk = await store.trunks.create({
+    name: 'main',
+    uri: 'ws://127.0.0.1:1',
+    domain: 'example.test',
+    username: null,
+    passwordCipher: null,
+    register: false,
+    callerId: null,
+    maxConcurrentCalls: options.trunkMax ?? 10,
+    role: 'primary',
+  });
   const campaign = await store.campaignContacts.createCampaign({
     name: 'Renewals',
     listId: list.id,
@@ -87,7 +119,11 @@ async function setup(
     queue: 'default',
     maxConcurrentCalls: 10,
     schedule: { timeZone: 'Asia/Shanghai', windows: everyDay, excludedDates: [] },
-    retryPolicy: { maxAttempts: 3, retryAfterMs: { busy: 10 * MIN, no_answer: 60 * MIN, failed: 5 * MIN }, dailyCapPerNumber: 3 },
+    retryPolicy: {
+      maxAttempts: 3,
+      retryAfterMs: { busy: 10 * MIN, no_answer: 60 * MIN, failed: 5 * MIN },
+      dailyCapPerNumber: 3,
+    },
     trunkIds: [trunk.id],
     ...options.campaign,
   } as NewDialingCampaign);
@@ -99,28 +135,58 @@ async function setup(
     log: silentLogger,
     now: () => clock.now,
     maxDesktopCalls: async () => options.desktopMax ?? 50,
-    trunkLimits: async () => new Map((await store.trunks.list()).map((t) => [t.id, { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls }])),
+    trunkLimits: async () =>
+      new Map(
+        (await store.trunks.list()).map((t) => [
+          t.id,
+          { name: t.name, maxConcurrentCalls: t.maxConcurrentCalls },
+        ]),
+      ),
     onCampaignChanged: () => undefined,
     ...(options.capacity ? { capacity: options.capacity } : {}),
   });
   dialers.push(dialer);
   const refresh = async () => (await store.campaignContacts.getCampaign(campaign.id))!;
-  return { store, line, dialer, clock, campaign: await refresh(), trunkId: trunk.id, contactIds, refresh };
+  return {
+    store,
+    line,
+    dialer,
+    clock,
+    campaign: await refresh(),
+    trunkId: trunk.id,
+    contactIds,
+    refresh,
+  };
 }
 
 const settle = async (s: Setup) => s.dialer.settleEnded();
 
 describe('the dialer (real SQLite)', () => {
   it('leases each callable contact once, with its queued call row in the same transaction, even with passes running at once', async () => {
-    const s = await setup({ contacts: Array.from({ length: 30 }, (_, i) => ({ phone: `+86138001380${String(i).padStart(2, '0')}` })), campaign: { maxConcurrentCalls: 200 } as Partial<NewDialingCampaign>, trunkMax: 200, desktopMax: 200 });
-    const results = await Promise.all([s.dialer.pass(s.campaign, { dial: false }), s.dialer.pass(s.campaign, { dial: false }), s.dialer.pass(s.campaign, { dial: false })]);
+    const s = await setup({
+      contacts: Array.from({ length: 30 }, (_, i) => ({
+        phone: `+86138001380${String(i).padStart(2, '0')}`,
+      })),
+      campaign: { maxConcurrentCalls: 200 } as Partial<NewDialingCampaign>,
+      trunkMax: 200,
+      desktopMax: 200,
+    });
+    const results = await Promise.all([
+      s.dialer.pass(s.campaign, { dial: false }),
+      s.dialer.pass(s.campaign, { dial: false }),
+      s.dialer.pass(s.campaign, { dial: false }),
+    ]);
     expect(results.reduce((sum, r) => sum + (r?.leased ?? 0), 0)).toBe(30);
-    const calls: Array<{ contact_id: number; state: string; attempt: number; n: number }> = await s.store.database.all<{ contact_id: number; state: string; attempt: number; n: number }>(
-      'SELECT contact_id, state, attempt, count(*) OVER (PARTITION BY contact_id) AS n FROM calls',
-    );
+    const calls: Array<{ contact_id: number; state: string; attempt: number; n: number }> =
+      await s.store.database.all<{ contact_id: number; state: string; attempt: number; n: number }>(
+        'SELECT contact_id, state, attempt, count(*) OVER (PARTITION BY contact_id) AS n FROM calls',
+      );
     expect(calls).toHaveLength(30);
     expect(calls.every((c) => c.n === 1 && c.state === 'queued' && c.attempt === 1)).toBe(true);
-    const leases: Array<{ status: string; lease_call_id: string }> = await s.store.database.all<{ status: string; lease_call_id: string }>('SELECT status, lease_call_id FROM campaign_contacts');
+    const leases: Array<{ status: string; lease_call_id: string }> = await s.store.database.all<{
+      status: string;
+      lease_call_id: string;
+    }>('SELECT status, lease_call_id FROM campaign_contacts');
     expect(leases.every((l) => l.status === 'leased' && l.lease_call_id)).toBe(true);
   });
 
@@ -140,12 +206,18 @@ describe('the dialer (real SQLite)', () => {
   it('gives progressive one line per available agent and power floor(available × linesPerAgent)', async () => {
     const agents = { n: 2 };
     const capacity: AgentCapacity = { available: () => agents.n, onChange: () => () => undefined };
-    const p = await setup({ capacity, campaign: { dialingMode: 'progressive' } as Partial<NewDialingCampaign> });
+    const p = await setup({
+      capacity,
+      campaign: { dialingMode: 'progressive' } as Partial<NewDialingCampaign>,
+    });
     expect((await p.dialer.lines(p.campaign)).free).toBe(2);
     await p.dialer.pass(p.campaign);
     expect(p.line.dialed).toHaveLength(2);
     expect((await p.dialer.lines(p.campaign)).free).toBe(0); // both lines ringing, nobody with an agent yet
-    const w = await setup({ capacity, campaign: { dialingMode: 'power', linesPerAgent: 1.5 } as Partial<NewDialingCampaign> });
+    const w = await setup({
+      capacity,
+      campaign: { dialingMode: 'power', linesPerAgent: 1.5 } as Partial<NewDialingCampaign>,
+    });
     agents.n = 3;
     expect((await w.dialer.lines(w.campaign)).free).toBe(4);
     agents.n = 0;
@@ -159,7 +231,14 @@ describe('the dialer (real SQLite)', () => {
     const first = s.line.dialed[0]!;
     await s.line.end(first.callId, 'busy', t0 + 20_000);
     await settle(s);
-    expect(await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId)).toMatchObject({ status: 'pending', attempts: 1, lastOutcome: 'busy', nextAt: t0 + 20_000 + 10 * MIN });
+    expect(
+      await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId),
+    ).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastOutcome: 'busy',
+      nextAt: t0 + 20_000 + 10 * MIN,
+    });
     s.clock.now = t0 + 20_000 + 10 * MIN - 1;
     expect(await s.dialer.pass(s.campaign)).toMatchObject({ leased: 0 });
     s.clock.now = t0 + 20_000 + 10 * MIN;
@@ -171,14 +250,23 @@ describe('the dialer (real SQLite)', () => {
     await s.dialer.pass(s.campaign);
     await s.line.end(s.line.dialed[2]!.callId, 'busy', s.clock.now + 1000);
     await settle(s);
-    expect(await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId)).toMatchObject({ status: 'done', attempts: 3, doneReason: 'all 3 attempts used' });
+    expect(
+      await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId),
+    ).toMatchObject({ status: 'done', attempts: 3, doneReason: 'all 3 attempts used' });
     // Nothing left: the campaign completes.
     await s.dialer.pass(s.campaign);
     expect((await s.refresh()).status).toBe('completed');
   });
 
   it('dials due callbacks before contacts that have waited longer', async () => {
-    const s = await setup({ contacts: [{ phone: '+8613800138000' }, { phone: '+8613800138001' }, { phone: '+8613800138002' }], campaign: { maxConcurrentCalls: 1 } as Partial<NewDialingCampaign> });
+    const s = await setup({
+      contacts: [
+        { phone: '+8613800138000' },
+        { phone: '+8613800138001' },
+        { phone: '+8613800138002' },
+      ],
+      campaign: { maxConcurrentCalls: 1 } as Partial<NewDialingCampaign>,
+    });
     const t0 = s.clock.now;
     await s.dialer.pass(s.campaign);
     const first = s.line.dialed[0]!;
@@ -186,7 +274,9 @@ describe('the dialer (real SQLite)', () => {
     // The flow promised a callback 5 minutes on.
     await s.line.end(first.callId, 'completed', t0 + 60_000, { callbackAt: t0 + 5 * MIN });
     await settle(s);
-    expect(await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId)).toMatchObject({ status: 'pending', callbackAt: t0 + 5 * MIN, callbackSource: 'flow' });
+    expect(
+      await s.store.campaignContacts.contact(s.campaign.id, first.contact.contactId),
+    ).toMatchObject({ status: 'pending', callbackAt: t0 + 5 * MIN, callbackSource: 'flow' });
     s.clock.now = t0 + 5 * MIN;
     await s.dialer.pass(s.campaign);
     expect(s.line.dialed[1]!.contact.contactId).toBe(first.contact.contactId);
@@ -197,19 +287,40 @@ describe('the dialer (real SQLite)', () => {
     await s.store.dnc.add([{ phone: '+8613800138001', source: 'api' }]);
     await s.dialer.pass(s.campaign);
     expect(s.line.dialed.map((d: DialRequest) => d.number)).toEqual(['+8613800138000']);
-    expect(await s.store.campaignContacts.contact(s.campaign.id, s.contactIds[1]!)).toMatchObject({ status: 'done', doneReason: 'number is on the do-not-call list' });
-    await s.line.end(s.line.dialed[0]!.callId, 'completed', s.clock.now + 1000, { dispositionCode: 'opted_out' });
+    expect(await s.store.campaignContacts.contact(s.campaign.id, s.contactIds[1]!)).toMatchObject({
+      status: 'done',
+      doneReason: 'number is on the do-not-call list',
+    });
+    await s.line.end(s.line.dialed[0]!.callId, 'completed', s.clock.now + 1000, {
+      dispositionCode: 'opted_out',
+    });
     await settle(s);
     expect(await s.store.dnc.has('+8613800138000')).toBe(true);
-    expect((await s.store.dnc.list()).find((d) => d.phone === '+8613800138000')).toMatchObject({ source: 'flow', reason: `opted out on call ${s.line.dialed[0]!.callId}` });
+    expect((await s.store.dnc.list()).find((d) => d.phone === '+8613800138000')).toMatchObject({
+      source: 'flow',
+      reason: `opted out on call ${s.line.dialed[0]!.callId}`,
+    });
   });
 
   it('counts the per-number daily cap across campaigns', async () => {
-    const s = await setup({ contacts: [{ phone: '+8613800138000' }], campaign: { retryPolicy: { maxAttempts: 5, retryAfterMs: { busy: 0 }, dailyCapPerNumber: 2 } } as Partial<NewDialingCampaign> });
+    const s = await setup({
+      contacts: [{ phone: '+8613800138000' }],
+      campaign: {
+        retryPolicy: { maxAttempts: 5, retryAfterMs: { busy: 0 }, dailyCapPerNumber: 2 },
+      } as Partial<NewDialingCampaign>,
+    });
     // Another campaign called the same number twice today.
     for (const id of ['x1', 'x2']) {
-      await s.store.calls.create({ id, number: '+8613800138000', startedAt: s.clock.now - 60 * MIN });
-      await s.store.calls.update(id, { state: 'done', outcome: 'busy', endedAt: s.clock.now - 59 * MIN });
+      await s.store.calls.create({
+        id,
+        number: '+8613800138000',
+        startedAt: s.clock.now - 60 * MIN,
+      });
+      await s.store.calls.update(id, {
+        state: 'done',
+        outcome: 'busy',
+        endedAt: s.clock.now - 59 * MIN,
+      });
     }
     const result = await s.dialer.pass(s.campaign);
     expect(result).toMatchObject({ leased: 0, deferred: 1 });
@@ -224,8 +335,17 @@ describe('the dialer (real SQLite)', () => {
     try {
       const nine = [['09:00', '20:00']];
       const s = await setup({
-        contacts: [{ phone: '+12025550100', timeZone: 'America/New_York' }, { phone: '+8613800138000' }],
-        campaign: { schedule: { timeZone: 'Asia/Shanghai', windows: { mon: nine, tue: nine, wed: nine, thu: nine, fri: nine }, excludedDates: [] } } as Partial<NewDialingCampaign>,
+        contacts: [
+          { phone: '+12025550100', timeZone: 'America/New_York' },
+          { phone: '+8613800138000' },
+        ],
+        campaign: {
+          schedule: {
+            timeZone: 'Asia/Shanghai',
+            windows: { mon: nine, tue: nine, wed: nine, thu: nine, fri: nine },
+            excludedDates: [],
+          },
+        } as Partial<NewDialingCampaign>,
         // Wednesday 10:00 in Shanghai (machine time, inside the window) = Tuesday 21:00 in New York.
         now: Date.parse('2026-11-25T02:00:00Z'),
       });
@@ -252,11 +372,20 @@ describe('the dialer (real SQLite)', () => {
     const result = await s.dialer.recover();
     expect(result).toEqual({ released: 1, closed: 1, settled: 1 });
     expect(await s.store.calls.get(never!.call.id)).toBeNull();
-    expect(await s.store.campaignContacts.contact(s.campaign.id, never!.contactId)).toMatchObject({ status: 'pending', attempts: 0, leaseCallId: null });
+    expect(await s.store.campaignContacts.contact(s.campaign.id, never!.contactId)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      leaseCallId: null,
+    });
     const closed = await s.store.calls.get(dialed!.call.id);
     expect(closed).toMatchObject({ state: 'done', outcome: 'failed' });
     expect(closed?.endReason).toMatch(/app stopped during the call/);
-    expect(await s.store.campaignContacts.contact(s.campaign.id, dialed!.contactId)).toMatchObject({ status: 'pending', attempts: 1, lastOutcome: 'failed', nextAt: s.clock.now + 5 * MIN });
+    expect(await s.store.campaignContacts.contact(s.campaign.id, dialed!.contactId)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastOutcome: 'failed',
+      nextAt: s.clock.now + 5 * MIN,
+    });
     // Not re-dialed at once: only the released contact is leased now.
     await s.dialer.pass(s.campaign);
     expect(s.line.dialed.map((d) => d.contact.contactId)).toEqual([never!.contactId]);
@@ -267,18 +396,50 @@ describe('the dialer (real SQLite)', () => {
     s.line.refuse = true;
     await s.dialer.pass(s.campaign);
     await new Promise((r) => setTimeout(r, 50));
-    expect(await s.store.campaignContacts.contact(s.campaign.id, s.contactIds[0]!)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await s.store.campaignContacts.contact(s.campaign.id, s.contactIds[0]!)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    });
     expect((await s.store.calls.list({ limit: 10, offset: 0 })).total).toBe(0);
   });
 
   it('settles by outcome: completed and final dispositions end, callbacks win, unretried outcomes end', () => {
-    const call = { id: 'c', number: '+8613800138000', outcome: 'busy', dispositionCode: null, callbackAt: null, agentId: null, endedAt: 1000, startedAt: 0 };
-    const lease = (changes: object, final = false) => ({ campaignId: 1, contactId: 1, attempts: 0, dispositionFinal: final, call: { ...call, ...changes } }) as unknown as Parameters<typeof settlementFor>[0];
+    const call = {
+      id: 'c',
+      number: '+8613800138000',
+      outcome: 'busy',
+      dispositionCode: null,
+      callbackAt: null,
+      agentId: null,
+      endedAt: 1000,
+      startedAt: 0,
+    };
+    const lease = (changes: object, final = false) =>
+      ({
+        campaignId: 1,
+        contactId: 1,
+        attempts: 0,
+        dispositionFinal: final,
+        call: { ...call, ...changes },
+      }) as unknown as Parameters<typeof settlementFor>[0];
     const retry = { maxAttempts: 2, retryAfterMs: { busy: 500 }, dailyCapPerNumber: 3 };
-    expect(settlementFor(lease({}), retry, 2000)).toMatchObject({ status: 'pending', nextAt: 1500 });
-    expect(settlementFor(lease({ outcome: 'no_answer' }), retry, 2000)).toMatchObject({ status: 'done', doneReason: 'last call ended "no_answer", which is not retried' });
-    expect(settlementFor(lease({ outcome: 'completed' }), retry, 2000)).toMatchObject({ status: 'done', doneReason: 'completed' });
-    expect(settlementFor(lease({ outcome: 'completed', dispositionCode: 'paid' }, true), retry, 2000)).toMatchObject({ status: 'done', doneReason: 'final disposition paid' });
-    expect(settlementFor(lease({ outcome: 'completed', callbackAt: 9000, agentId: 3 }), retry, 2000)).toMatchObject({ status: 'pending', nextAt: 9000, callbackSource: 'agent' });
+    expect(settlementFor(lease({}), retry, 2000)).toMatchObject({
+      status: 'pending',
+      nextAt: 1500,
+    });
+    expect(settlementFor(lease({ outcome: 'no_answer' }), retry, 2000)).toMatchObject({
+      status: 'done',
+      doneReason: 'last call ended "no_answer", which is not retried',
+    });
+    expect(settlementFor(lease({ outcome: 'completed' }), retry, 2000)).toMatchObject({
+      status: 'done',
+      doneReason: 'completed',
+    });
+    expect(
+      settlementFor(lease({ outcome: 'completed', dispositionCode: 'paid' }, true), retry, 2000),
+    ).toMatchObject({ status: 'done', doneReason: 'final disposition paid' });
+    expect(
+      settlementFor(lease({ outcome: 'completed', callbackAt: 9000, agentId: 3 }), retry, 2000),
+    ).toMatchObject({ status: 'pending', nextAt: 9000, callbackSource: 'agent' });
   });
 });

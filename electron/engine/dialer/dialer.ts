@@ -14,11 +14,31 @@
  * floor(available × linesPerAgent). Calls not yet with an agent count against those lines.
  */
 import { randomUUID } from 'node:crypto';
+
 import type { Logger } from '../log.js';
-import type { CampaignContactRecord, DialingCampaignRecord, LeaseWithCall, Settlement, Store } from '../store/types.js';
+import type {
+  CampaignContactRecord,
+  DialingCampaignRecord,
+  LeaseWithCall,
+  Settlement,
+  Store,
+} from '../store/types.js';
 import { campaignPolicy, DAILY_CAP_LOOKBACK_MS, PolicyConfigError } from './explain.js';
-import { callability, contactTimeZone, describeReason, type PolicyAttempt, type PolicyCampaign, type RetryPolicy } from './policy.js';
-import { DialRefusedError, NO_AGENTS, type AgentCapacity, type DialerLine, type DialRequest } from './ports.js';
+import {
+  callability,
+  contactTimeZone,
+  describeReason,
+  type PolicyAttempt,
+  type PolicyCampaign,
+  type RetryPolicy,
+} from './policy.js';
+import {
+  type AgentCapacity,
+  type DialerLine,
+  DialRefusedError,
+  type DialRequest,
+  NO_AGENTS,
+} from './ports.js';
 
 export interface DialerOptions {
   store: Store;
@@ -51,7 +71,8 @@ export interface PassResult {
 }
 
 /** The reason a crash-closed call gets, the same words calls/recovery.ts uses. */
-const CRASH_REASON = 'the app stopped during the call (crash or power loss); closed when it started again';
+const CRASH_REASON =
+  'the app stopped during the call (crash or power loss); closed when it started again';
 
 export class Dialer {
   private readonly store: Store;
@@ -130,7 +151,9 @@ export class Dialer {
         await this.settleEnded();
         if (this.running && (this.options.line.ready?.() ?? true)) await this.dialRunning();
       } catch (error) {
-        this.log.error('The dialer round failed', { error: error instanceof Error ? error.stack : String(error) });
+        this.log.error('The dialer round failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
       } finally {
         this.ticking = null;
         if (this.running) {
@@ -163,13 +186,18 @@ export class Dialer {
         await this.store.calls.update(
           lease.call.id,
           { state: 'done', outcome: 'failed', endedAt: at, endReason: CRASH_REASON },
-          { at, type: 'closed_after_crash', data: { previousState: lease.call.state, campaignId: lease.campaignId } },
+          {
+            at,
+            type: 'closed_after_crash',
+            data: { previousState: lease.call.state, campaignId: lease.campaignId },
+          },
         );
         closed++;
       }
     }
     const settled = await this.settleEnded();
-    if (released || closed || settled) this.log.warn('Dialer leases recovered after a stop', { released, closed, settled });
+    if (released || closed || settled)
+      this.log.warn('Dialer leases recovered after a stop', { released, closed, settled });
     return { released, closed, settled };
   }
 
@@ -181,7 +209,11 @@ export class Dialer {
     const leases = await this.store.campaignContacts.leases();
     const campaigns = new Map<number, DialingCampaignRecord | null>();
     for (const lease of leases) {
-      if (!campaigns.has(lease.campaignId)) campaigns.set(lease.campaignId, await this.store.campaignContacts.getCampaign(lease.campaignId));
+      if (!campaigns.has(lease.campaignId))
+        campaigns.set(
+          lease.campaignId,
+          await this.store.campaignContacts.getCampaign(lease.campaignId),
+        );
       const campaign = campaigns.get(lease.campaignId);
       const retry = campaign ? retryOf(campaign) : null;
       const settlement = settlementFor(lease, retry, this.now());
@@ -189,8 +221,20 @@ export class Dialer {
         await tx.campaignContacts.settle(lease, settlement);
         if (lease.call.dispositionCode === 'opted_out') {
           // The customer said "do not call me again" to the flow: every campaign stops calling.
-          const added = await tx.dnc.add([{ phone: lease.call.number, reason: `opted out on call ${lease.call.id}`, source: 'flow' }]);
-          if (added > 0) await tx.audit.add({ actor: 'engine', action: 'dnc.add', subject: lease.call.number, details: { source: 'flow', callId: lease.call.id } });
+          const added = await tx.dnc.add([
+            {
+              phone: lease.call.number,
+              reason: `opted out on call ${lease.call.id}`,
+              source: 'flow',
+            },
+          ]);
+          if (added > 0)
+            await tx.audit.add({
+              actor: 'engine',
+              action: 'dnc.add',
+              subject: lease.call.number,
+              details: { source: 'flow', callId: lease.call.id },
+            });
         }
       });
       this.options.onCampaignChanged(lease.campaignId);
@@ -209,7 +253,13 @@ export class Dialer {
       // Several passes while there are free lines and contacts to judge, within the tick's budget.
       for (;;) {
         const result = await this.pass(campaign);
-        if (result === null || result.judged === 0 || result.leased > 0 || performance.now() - started > (this.options.tickBudgetMs ?? 50)) break;
+        if (
+          result === null ||
+          result.judged === 0 ||
+          result.leased > 0 ||
+          performance.now() - started > (this.options.tickBudgetMs ?? 50)
+        )
+          break;
       }
       if (performance.now() - started > (this.options.tickBudgetMs ?? 50)) {
         this.again = true;
@@ -219,16 +269,24 @@ export class Dialer {
   }
 
   /** Free lines for a campaign now, and the trunks with free capacity in the campaign's order. */
-  async lines(campaign: DialingCampaignRecord): Promise<{ free: number; trunks: Array<{ id: number; name: string; free: number }> }> {
+  async lines(
+    campaign: DialingCampaignRecord,
+  ): Promise<{ free: number; trunks: Array<{ id: number; name: string; free: number }> }> {
     const states = await this.store.campaignContacts.leaseStates(campaign.id);
     const leased = Object.values(states).reduce((sum, n) => sum + (n ?? 0), 0);
     const withAgent = (states.agent ?? 0) + (states.wrap_up ?? 0);
     let free = campaign.maxConcurrentCalls - leased;
     const inFlight = [...this.inFlight.values()];
-    free = Math.min(free, (await this.options.maxDesktopCalls()) - this.options.line.liveTotal() - inFlight.length);
+    free = Math.min(
+      free,
+      (await this.options.maxDesktopCalls()) - this.options.line.liveTotal() - inFlight.length,
+    );
     if (campaign.dialingMode !== 'agentless') {
       const available = this.capacity.available(campaign.queue);
-      const lines = campaign.dialingMode === 'progressive' ? available : Math.floor(available * campaign.linesPerAgent);
+      const lines =
+        campaign.dialingMode === 'progressive'
+          ? available
+          : Math.floor(available * campaign.linesPerAgent);
       free = Math.min(free, lines - (leased - withAgent));
     }
     const limits = await this.options.trunkLimits();
@@ -239,7 +297,10 @@ export class Dialer {
       const used = (live.get(id) ?? 0) + inFlight.filter((t) => t === id).length;
       return [{ id, name: limit.name, free: Math.max(0, limit.maxConcurrentCalls - used) }];
     });
-    free = Math.min(free, trunks.reduce((sum, t) => sum + t.free, 0));
+    free = Math.min(
+      free,
+      trunks.reduce((sum, t) => sum + t.free, 0),
+    );
     return { free: Math.max(0, free), trunks };
   }
 
@@ -248,7 +309,10 @@ export class Dialer {
    * ones as there are free lines, in one transaction; then dial the leases. null when the
    * campaign has no free line (or cannot be judged).
    */
-  async pass(campaign: DialingCampaignRecord, options: { dial?: boolean } = {}): Promise<PassResult | null> {
+  async pass(
+    campaign: DialingCampaignRecord,
+    options: { dial?: boolean } = {},
+  ): Promise<PassResult | null> {
     if (campaign.listId === null) return null;
     const { free, trunks } = await this.lines(campaign);
     if (free <= 0) return null;
@@ -257,12 +321,19 @@ export class Dialer {
       policy = campaignPolicy(campaign, campaign.listDefaultRegion);
     } catch (error) {
       if (error instanceof PolicyConfigError) {
-        this.log.error('A running campaign cannot be judged', { campaign: campaign.name, error: error.message });
+        this.log.error('A running campaign cannot be judged', {
+          campaign: campaign.name,
+          error: error.message,
+        });
         return null;
       }
       throw error;
     }
-    const enrolled = await this.store.campaignContacts.enroll(campaign.id, campaign.listId, this.enrolledUpTo.get(campaign.id) ?? 0);
+    const enrolled = await this.store.campaignContacts.enroll(
+      campaign.id,
+      campaign.listId,
+      this.enrolledUpTo.get(campaign.id) ?? 0,
+    );
     this.enrolledUpTo.set(campaign.id, enrolled.maxContactId);
 
     const result: PassResult = { judged: 0, leased: 0, deferred: 0, finished: 0 };
@@ -275,18 +346,34 @@ export class Dialer {
         return;
       }
       const [history, dnc] = await Promise.all([
-        tx.campaignContacts.histories(due.map((c) => ({ contactId: c.contactId, phone: c.phone })), at - DAILY_CAP_LOOKBACK_MS),
+        tx.campaignContacts.histories(
+          due.map((c) => ({ contactId: c.contactId, phone: c.phone })),
+          at - DAILY_CAP_LOOKBACK_MS,
+        ),
         tx.campaignContacts.dncAmong([...new Set(due.map((c) => c.phone))]),
       ]);
       const since = at - DAILY_CAP_LOOKBACK_MS;
       const leasedNumbers = new Set<string>();
-      const toLease: Array<{ contact: CampaignContactRecord; trunk: { id: number; name: string }; zone: string }> = [];
+      const toLease: Array<{
+        contact: CampaignContactRecord;
+        trunk: { id: number; name: string };
+        zone: string;
+      }> = [];
       const deferred: Array<{ contactId: number; nextAt: number }> = [];
       const finished: Array<{ contactId: number; reason: string }> = [];
       for (const contact of due) {
         result.judged++;
-        const attempts: PolicyAttempt[] = history.filter((h) => h.contactId === contact.contactId || (h.number === contact.phone && h.startedAt >= since));
-        const verdict = callability({ id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone }, policy, { onDnc: dnc.has(contact.phone), attempts, callbackAt: contact.callbackAt }, new Date(at));
+        const attempts: PolicyAttempt[] = history.filter(
+          (h) =>
+            h.contactId === contact.contactId ||
+            (h.number === contact.phone && h.startedAt >= since),
+        );
+        const verdict = callability(
+          { id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone },
+          policy,
+          { onDnc: dnc.has(contact.phone), attempts, callbackAt: contact.callbackAt },
+          new Date(at),
+        );
         if (verdict.callable) {
           // Two contacts sharing a number in one pass: the second waits for the first's call.
           if (toLease.length >= free || leasedNumbers.has(contact.phone)) continue;
@@ -300,7 +387,10 @@ export class Dialer {
         } else if (verdict.nextEligibleAt) {
           deferred.push({ contactId: contact.contactId, nextAt: verdict.nextEligibleAt.getTime() });
         } else {
-          finished.push({ contactId: contact.contactId, reason: verdict.reasons.map(describeReason).join('; ') });
+          finished.push({
+            contactId: contact.contactId,
+            reason: verdict.reasons.map(describeReason).join('; '),
+          });
         }
       }
       // Written together with the judgement above: one transaction, a few statements.
@@ -308,23 +398,31 @@ export class Dialer {
       await tx.campaignContacts.finishMany(campaign.id, finished, at);
       // Call ids: one fresh UUID per pass plus the contact id (unique, and one UPDATE sets them all).
       const won = await tx.campaignContacts.leaseMany(
-          campaign.id,
-          `${randomUUID()}-`,
-          toLease.map(({ contact, trunk }) => ({
-            number: contact.phone,
-            startedAt: at,
-            campaignId: campaign.id,
-            contactId: contact.contactId,
-            attempt: contact.attempts + 1,
-            trunkId: trunk.id,
-            flowId: campaign.flowId,
-            flowVersion: campaign.flowVersion,
-          })),
-        );
+        campaign.id,
+        `${randomUUID()}-`,
+        toLease.map(({ contact, trunk }) => ({
+          number: contact.phone,
+          startedAt: at,
+          campaignId: campaign.id,
+          contactId: contact.contactId,
+          attempt: contact.attempts + 1,
+          trunkId: trunk.id,
+          flowId: campaign.flowId,
+          flowVersion: campaign.flowVersion,
+        })),
+      );
       for (const { contact, trunk, zone } of toLease) {
         const callId = won.get(contact.contactId);
         if (callId === undefined) continue;
-        requests.push({ callId, campaign, contact, attempt: contact.attempts + 1, number: contact.phone, trunk, timeZone: zone });
+        requests.push({
+          callId,
+          campaign,
+          contact,
+          attempt: contact.attempts + 1,
+          number: contact.phone,
+          trunk,
+          timeZone: zone,
+        });
       }
       result.leased = requests.length;
       result.deferred = deferred.length;
@@ -343,12 +441,19 @@ export class Dialer {
       .catch(async (error: unknown) => {
         const backoffMs = error instanceof DialRefusedError ? error.backoffMs : 5_000;
         this.backoffUntil.set(request.campaign.id, this.now() + backoffMs);
-        this.log.error('A campaign call could not be placed; the contact stays pending and is not counted', {
-          campaign: request.campaign.name,
-          number: request.number,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        await this.store.campaignContacts.discard(request.callId).catch((e: unknown) => this.log.error('Releasing a refused lease failed', { error: String(e) }));
+        this.log.error(
+          'A campaign call could not be placed; the contact stays pending and is not counted',
+          {
+            campaign: request.campaign.name,
+            number: request.number,
+            error: error instanceof Error ? error.message : String(error),
+          },
+        );
+        await this.store.campaignContacts
+          .discard(request.callId)
+          .catch((e: unknown) =>
+            this.log.error('Releasing a refused lease failed', { error: String(e) }),
+          );
         this.options.onCampaignChanged(request.campaign.id);
       })
       .finally(() => {
@@ -357,11 +462,20 @@ export class Dialer {
       });
   }
 
-  private async completeIfDone(tx: Store | Parameters<Parameters<Store['transaction']>[0]>[0], campaign: DialingCampaignRecord, at: number): Promise<void> {
+  private async completeIfDone(
+    tx: Store | Parameters<Parameters<Store['transaction']>[0]>[0],
+    campaign: DialingCampaignRecord,
+    at: number,
+  ): Promise<void> {
     if (await tx.campaignContacts.hasOpen(campaign.id)) return;
     const counts = await tx.campaignContacts.counts(campaign.id, at);
     await tx.campaigns.setStatus(campaign.id, 'completed');
-    await tx.audit.add({ actor: 'engine', action: 'campaigns.completed', subject: campaign.name, details: { contacts: counts.contacts, calls: counts.calls } });
+    await tx.audit.add({
+      actor: 'engine',
+      action: 'campaigns.completed',
+      subject: campaign.name,
+      details: { contacts: counts.contacts, calls: counts.calls },
+    });
     this.options.onCampaignChanged(campaign.id);
   }
 }
@@ -378,25 +492,53 @@ function retryOf(campaign: DialingCampaignRecord): RetryPolicy | null {
  * What a finished call means for its contact: a final disposition (opt-out included) or a
  * conversation ends it; a promised callback schedules it; otherwise the retry policy decides.
  */
-export function settlementFor(lease: LeaseWithCall, retry: RetryPolicy | null, now: number): Settlement {
+export function settlementFor(
+  lease: LeaseWithCall,
+  retry: RetryPolicy | null,
+  now: number,
+): Settlement {
   const { call } = lease;
   const attempts = lease.attempts + 1;
-  const done = (doneReason: string): Settlement => ({ status: 'done', nextAt: now, callbackAt: null, callbackSource: null, doneReason });
-  if (call.dispositionCode === 'opted_out') return done('opted out (number added to the do-not-call list)');
-  if (lease.dispositionFinal && call.dispositionCode) return done(`final disposition ${call.dispositionCode}`);
+  const done = (doneReason: string): Settlement => ({
+    status: 'done',
+    nextAt: now,
+    callbackAt: null,
+    callbackSource: null,
+    doneReason,
+  });
+  if (call.dispositionCode === 'opted_out')
+    return done('opted out (number added to the do-not-call list)');
+  if (lease.dispositionFinal && call.dispositionCode)
+    return done(`final disposition ${call.dispositionCode}`);
   if (call.callbackAt !== null) {
-    return { status: 'pending', nextAt: call.callbackAt, callbackAt: call.callbackAt, callbackSource: call.agentId !== null ? 'agent' : 'flow', doneReason: null };
+    return {
+      status: 'pending',
+      nextAt: call.callbackAt,
+      callbackAt: call.callbackAt,
+      callbackSource: call.agentId !== null ? 'agent' : 'flow',
+      doneReason: null,
+    };
   }
   const outcome = call.outcome ?? 'failed';
   if (outcome === 'completed' || outcome === 'transferred') return done(outcome);
   const wait = retry?.retryAfterMs[outcome];
   if (wait === undefined) return done(`last call ended "${outcome}", which is not retried`);
-  if (attempts >= (retry?.maxAttempts ?? 1)) return done(`all ${retry?.maxAttempts ?? 1} attempts used`);
-  return { status: 'pending', nextAt: (call.endedAt ?? now) + wait, callbackAt: null, callbackSource: null, doneReason: null };
+  if (attempts >= (retry?.maxAttempts ?? 1))
+    return done(`all ${retry?.maxAttempts ?? 1} attempts used`);
+  return {
+    status: 'pending',
+    nextAt: (call.endedAt ?? now) + wait,
+    callbackAt: null,
+    callbackSource: null,
+    doneReason: null,
+  };
 }
 
 /** The zone the bot reads a contact's dates in (the same the calling window uses). */
 export function zoneFor(contact: CampaignContactRecord, campaign: DialingCampaignRecord): string {
   const policy = campaignPolicy(campaign, campaign.listDefaultRegion);
-  return contactTimeZone({ id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone }, policy);
+  return contactTimeZone(
+    { id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone },
+    policy,
+  );
 }

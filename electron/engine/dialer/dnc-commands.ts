@@ -32,14 +32,22 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
       numbers.forEach((given, i) => {
         const typed = typeof given === 'string' ? given : given.number;
         const n = normalizePhone(typed, country);
-        if (!n.ok) throw new ApiError('INVALID_PARAMS', `numbers.${i}: ${n.reason}`, `numbers.${i}`);
+        if (!n.ok)
+          throw new ApiError('INVALID_PARAMS', `numbers.${i}: ${n.reason}`, `numbers.${i}`);
         const own = typeof given === 'string' ? null : (given.reason ?? null);
         if (!byPhone.has(n.e164)) byPhone.set(n.e164, own || reason || null);
       });
       const unique = [...byPhone.keys()];
       const added = await store.transaction(async (tx) => {
-        const count = await tx.dnc.add([...byPhone].map(([phone, why]) => ({ phone, reason: why, source })));
-        await tx.audit.add({ actor, action: 'dnc.add', subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`, details: { added: count, source, ...(callId ? { callId } : {}) } });
+        const count = await tx.dnc.add(
+          [...byPhone].map(([phone, why]) => ({ phone, reason: why, source })),
+        );
+        await tx.audit.add({
+          actor,
+          action: 'dnc.add',
+          subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`,
+          details: { added: count, source, ...(callId ? { callId } : {}) },
+        });
         return count;
       });
       return { numbers: unique, added, alreadyListed: unique.length - added };

@@ -5,6 +5,7 @@
  * one transaction, so a file is never half-imported.
  */
 import type { CountryCode } from 'libphonenumber-js';
+
 import { normalizePhone } from './phone.js';
 
 export interface DncFileEntry {
@@ -31,7 +32,8 @@ export class DncFileError extends Error {
   override readonly name = 'DncFileError';
 }
 
-const PHONE_HEADER = /^(?:phone|phone[ _-]?number|number|mobile|cell|tel|telephone|msisdn|电话|电话号码|手机|手机号|手机号码|号码)$/i;
+const PHONE_HEADER =
+  /^(?:phone|phone[ _-]?number|number|mobile|cell|tel|telephone|msisdn|电话|电话号码|手机|手机号|手机号码|号码)$/i;
 const REASON_HEADER = /^(?:reason|note|notes|原因|备注)$/i;
 
 /** Splits one CSV line; double quotes may wrap a cell and "" is a quote inside one. */
@@ -60,7 +62,8 @@ function splitCsv(line: string, delimiter: string): string[] {
 export function parseDncFile(text: string, region: CountryCode): DncFileResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const firstIndex = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  if (firstIndex < 0) throw new DncFileError('the file has no numbers (it is empty or holds only comments)');
+  if (firstIndex < 0)
+    throw new DncFileError('the file has no numbers (it is empty or holds only comments)');
   const first = lines[firstIndex] ?? '';
   const delimiter = ['\t', ';', ','].find((d) => first.includes(d));
   let phoneColumn = 0;
@@ -68,12 +71,16 @@ export function parseDncFile(text: string, region: CountryCode): DncFileResult {
   let start = firstIndex;
   const format: DncFileResult['format'] = delimiter ? 'csv' : 'lines';
   // A header is a first line that is not itself a number: then it must name the phone column.
-  const firstIsNumber = /^[\s\d+()\-.]+$/.test(delimiter ? (splitCsv(first, delimiter)[0] ?? '') : first.trim());
+  const firstIsNumber = /^[\s\d+()\-.]+$/.test(
+    delimiter ? (splitCsv(first, delimiter)[0] ?? '') : first.trim(),
+  );
   if (!firstIsNumber) {
     const cells = delimiter ? splitCsv(first, delimiter) : [first.trim()];
     phoneColumn = cells.findIndex((c) => PHONE_HEADER.test(c));
     if (phoneColumn < 0) {
-      throw new DncFileError(`no phone column: line ${firstIndex + 1} is a header ("${first.trim().slice(0, 80)}") without a column named phone, number, mobile, tel, 电话, 手机 or 号码`);
+      throw new DncFileError(
+        `no phone column: line ${firstIndex + 1} is a header ("${first.trim().slice(0, 80)}") without a column named phone, number, mobile, tel, 电话, 手机 or 号码`,
+      );
     }
     reasonColumn = cells.findIndex((c) => REASON_HEADER.test(c));
     start = firstIndex + 1;
@@ -90,7 +97,11 @@ export function parseDncFile(text: string, region: CountryCode): DncFileResult {
     const value = cells[phoneColumn] ?? '';
     const n = normalizePhone(value, region);
     if (!n.ok) {
-      rejected.push({ line: i + 1, value, reason: value === '' ? 'no number in the phone column' : n.reason });
+      rejected.push({
+        line: i + 1,
+        value,
+        reason: value === '' ? 'no number in the phone column' : n.reason,
+      });
       continue;
     }
     if (seen.has(n.e164)) {

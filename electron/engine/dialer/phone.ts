@@ -5,6 +5,7 @@
  * normalize a number the same way.
  */
 import type { CountryCode } from 'libphonenumber-js';
+
 import { isKnownRegion, normalizePhone, type PhoneResult } from '../contacts/phone.js';
 
 export { normalizePhone, type PhoneResult };
@@ -12,6 +13,7 @@ export { normalizePhone, type PhoneResult };
 /** Throws when the region is not a two-letter code libphonenumber knows (a usage mistake, not a bad number). */
 export function assertRegion(region: string): CountryCode {
   const upper = region.toUpperCase();
-  if (!/^[A-Z]{2}$/.test(upper) || !isKnownRegion(upper)) throw new Error(`must be a two-letter region code such as CN or US (got "${region}")`);
+  if (!/^[A-Z]{2}$/.test(upper) || !isKnownRegion(upper))
+    throw new Error(`must be a two-letter region code such as CN or US (got "${region}")`);
   return upper;
 }

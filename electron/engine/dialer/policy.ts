@@ -17,21 +17,27 @@
  * - An excluded date is a whole calendar day on the contact's clock: no calls at all on it,
  *   including the after-midnight part of the previous evening's window.
  */
-import { isIanaTimeZone, WEEKDAY_KEYS, type CallingSchedule, type RetryPolicy, type WeekdayKey } from '../api/campaigns.js';
+import {
+  type CallingSchedule,
+  isIanaTimeZone,
+  type RetryPolicy,
+  WEEKDAY_KEYS,
+  type WeekdayKey,
+} from '../api/campaigns.js';
 import type { CallOutcome } from '../api/contract.js';
-import { addLocalDays, localParts, zonedToInstant, type LocalParts } from '../nlu/zoned-time.js';
+import { addLocalDays, type LocalParts, localParts, zonedToInstant } from '../nlu/zoned-time.js';
 
 // The campaign's `schedule` and `retry_policy` schemas are part of the API (the console edits
 // them); the policy reads them from there.
 export {
+  type CallingSchedule,
   CallingScheduleSchema,
   DEFAULT_RETRY_POLICY,
+  isIanaTimeZone,
+  type RetryPolicy,
   RetryPolicySchema,
   TimeZoneName,
   WEEKDAY_KEYS,
-  isIanaTimeZone,
-  type CallingSchedule,
-  type RetryPolicy,
   type WeekdayKey,
 } from '../api/campaigns.js';
 
@@ -85,7 +91,13 @@ export type NotCallableReason =
   | { code: 'callback_wait'; until: Date }
   | { code: 'daily_cap'; attemptsToday: number; cap: number; localDate: string; until: Date }
   | { code: 'excluded_date'; date: string; zone: string; nextWindowStart: Date | null }
-  | { code: 'outside_window'; localTime: string; weekday: WeekdayKey; zone: string; nextWindowStart: Date | null };
+  | {
+      code: 'outside_window';
+      localTime: string;
+      weekday: WeekdayKey;
+      zone: string;
+      nextWindowStart: Date | null;
+    };
 
 export type Callability =
   | { callable: true; zone: string }
@@ -123,7 +135,10 @@ function lookUpRegionTimeZone(region: string): string | null {
   if (override) return override;
   try {
     // Intl.Locale#timeZones (V8 getter; newer engines call it getTimeZones()).
-    const locale = new Intl.Locale(`und-${region.toUpperCase()}`) as Intl.Locale & { timeZones?: string[]; getTimeZones?: () => string[] };
+    const locale = new Intl.Locale(`und-${region.toUpperCase()}`) as Intl.Locale & {
+      timeZones?: string[];
+      getTimeZones?: () => string[];
+    };
     const zones = locale.getTimeZones?.() ?? locale.timeZones;
     return zones?.length === 1 ? (zones[0] ?? null) : null;
   } catch {
@@ -144,9 +159,12 @@ export function contactTimeZone(contact: PolicyContact, campaign: PolicyCampaign
 type LocalDay = { year: number; month: number; day: number };
 
 const pad = (n: number): string => String(n).padStart(2, '0');
-const dateKey = (d: LocalDay): string => `${String(d.year).padStart(4, '0')}-${pad(d.month)}-${pad(d.day)}`;
-const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-const weekdayOf = (d: LocalDay): number => new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
+const dateKey = (d: LocalDay): string =>
+  `${String(d.year).padStart(4, '0')}-${pad(d.month)}-${pad(d.day)}`;
+const minutesOf = (hhmm: string): number =>
+  Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const weekdayOf = (d: LocalDay): number =>
+  new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
 
 /**
  * The instant the contact's wall clock first reads `minute` on `day`. In a spring-forward gap
@@ -156,14 +174,22 @@ function wallClockStart(day: LocalDay, minute: number, zone: string): Date {
   const wanted = { ...day, hour: Math.floor(minute / 60), minute: minute % 60 };
   const instant = zonedToInstant(wanted, zone);
   const seen = localParts(instant, zone);
-  const seenMinute = dateKey(seen) === dateKey(day) ? seen.hour * 60 + seen.minute : seen.hour * 60 + seen.minute + 24 * 60;
+  const seenMinute =
+    dateKey(seen) === dateKey(day)
+      ? seen.hour * 60 + seen.minute
+      : seen.hour * 60 + seen.minute + 24 * 60;
   if (seenMinute === minute) return instant;
   // In the gap (once or twice a year): walk minute by minute from before the jump (gaps are at
   // most 2 h) to the first instant the clock shows at least the wanted time, i.e. the jump itself.
   let t = instant.getTime() - (instant.getTime() % 60_000) - 2 * 3_600_000;
   for (let i = 0; i < 5 * 60; i++, t += 60_000) {
     const p = localParts(new Date(t), zone);
-    const m = dateKey(p) === dateKey(day) ? p.hour * 60 + p.minute : dateKey(p) > dateKey(day) ? 48 * 60 : -1;
+    const m =
+      dateKey(p) === dateKey(day)
+        ? p.hour * 60 + p.minute
+        : dateKey(p) > dateKey(day)
+          ? 48 * 60
+          : -1;
     if (m >= minute) return new Date(t);
   }
   return instant;
@@ -175,7 +201,10 @@ interface WindowState {
   local: LocalParts;
 }
 
-function windowsOf(schedule: CallingSchedule, weekday: number): ReadonlyArray<readonly [string, string]> {
+function windowsOf(
+  schedule: CallingSchedule,
+  weekday: number,
+): ReadonlyArray<readonly [string, string]> {
   return schedule.windows[WEEKDAY_KEYS[weekday] as WeekdayKey] ?? [];
 }
 
@@ -226,7 +255,9 @@ function stateAtMemo(instant: Date, schedule: CallingSchedule, zone: string): Wi
 
 /** The first instant at or after `from` inside a window (from itself if it already is), or null. */
 export function nextWindowStart(from: Date, schedule: CallingSchedule, zone: string): Date | null {
-  const next = memo(schedule, `n|${zone}|${from.getTime()}`, () => findNextWindowStart(from, schedule, zone));
+  const next = memo(schedule, `n|${zone}|${from.getTime()}`, () =>
+    findNextWindowStart(from, schedule, zone),
+  );
   // A copy: callers may keep or change the Date they get.
   return next === null ? null : new Date(next.getTime());
 }
@@ -257,7 +288,12 @@ function findNextWindowStart(from: Date, schedule: CallingSchedule, zone: string
  * every time-bound reason has passed and a window is open; it is absent when a reason is
  * permanent (DNC, final disposition, attempts used up, outcome not retried).
  */
-export function callability(contact: PolicyContact, campaign: PolicyCampaign, history: PolicyHistory, now: Date): Callability {
+export function callability(
+  contact: PolicyContact,
+  campaign: PolicyCampaign,
+  history: PolicyHistory,
+  now: Date,
+): Callability {
   const zone = contactTimeZone(contact, campaign);
   const { schedule, retry } = campaign;
   const reasons: NotCallableReason[] = [];
@@ -308,17 +344,26 @@ export function callability(contact: PolicyContact, campaign: PolicyCampaign, hi
   const local = stateAtMemo(now, schedule, zone).local;
   const today: LocalDay = { year: local.year, month: local.month, day: local.day };
   const todayKey = dateKey(today);
-  const attemptsToday = history.attempts.filter((a) => dateKey(localParts(new Date(a.startedAt), zone)) === todayKey).length;
+  const attemptsToday = history.attempts.filter(
+    (a) => dateKey(localParts(new Date(a.startedAt), zone)) === todayKey,
+  ).length;
   if (attemptsToday >= retry.dailyCapPerNumber) {
     const tomorrow = wallClockStart(addLocalDays(today, 1), 0, zone);
-    reasons.push({ code: 'daily_cap', attemptsToday, cap: retry.dailyCapPerNumber, localDate: todayKey, until: tomorrow });
+    reasons.push({
+      code: 'daily_cap',
+      attemptsToday,
+      cap: retry.dailyCapPerNumber,
+      localDate: todayKey,
+      until: tomorrow,
+    });
     notBefore = Math.max(notBefore, tomorrow.getTime());
   }
 
   const state = stateAtMemo(now, schedule, zone);
   if (!state.inWindow) {
     const next = nextWindowStart(now, schedule, zone);
-    if (state.excluded) reasons.push({ code: 'excluded_date', date: todayKey, zone, nextWindowStart: next });
+    if (state.excluded)
+      reasons.push({ code: 'excluded_date', date: todayKey, zone, nextWindowStart: next });
     else {
       reasons.push({
         code: 'outside_window',
@@ -334,7 +379,9 @@ export function callability(contact: PolicyContact, campaign: PolicyCampaign, hi
   if (reasons.length === 0) return { callable: true, zone };
   if (permanent) return { callable: false, zone, reasons };
   const eligible = nextWindowStart(new Date(notBefore), schedule, zone);
-  return eligible ? { callable: false, zone, reasons, nextEligibleAt: eligible } : { callable: false, zone, reasons };
+  return eligible
+    ? { callable: false, zone, reasons, nextEligibleAt: eligible }
+    : { callable: false, zone, reasons };
 }
 
 /** One line a supervisor reads, e.g. "outside calling hours (21:14 Asia/Shanghai, Tuesday)". */

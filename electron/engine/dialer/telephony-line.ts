@@ -12,13 +12,17 @@ import type { Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import type { DialingCampaignRecord } from '../store/types.js';
 import type { CallSession, Telephony } from '../telephony/index.js';
-import { DialRefusedError, type DialerLine, type DialRequest } from './ports.js';
+import { type DialerLine, DialRefusedError, type DialRequest } from './ports.js';
 
 /**
  * Hands an answered campaign call to an agent of `queue`; resolves true when an agent took it.
  * Routing supplies it (`engine.dialer.setAgentHandoff`); without it nobody takes the call.
  */
-export type AgentHandoff = (session: CallSession, queue: string, reason: string) => Promise<boolean>;
+export type AgentHandoff = (
+  session: CallSession,
+  queue: string,
+  reason: string,
+) => Promise<boolean>;
 
 export interface TelephonyLineOptions {
   telephony: Telephony;
@@ -41,7 +45,8 @@ export class TelephonyLine implements DialerLine {
 
   liveByTrunk(): Map<number, number> {
     const byTrunk = new Map<number, number>();
-    for (const session of this.options.telephony.liveSessions()) byTrunk.set(session.trunk.id, (byTrunk.get(session.trunk.id) ?? 0) + 1);
+    for (const session of this.options.telephony.liveSessions())
+      byTrunk.set(session.trunk.id, (byTrunk.get(session.trunk.id) ?? 0) + 1);
     return byTrunk;
   }
 
@@ -62,13 +67,23 @@ export class TelephonyLine implements DialerLine {
     const prepared = campaign.flowId !== null ? await this.flowOf(campaign) : null;
     let session: CallSession;
     try {
-      session = await this.options.telephony.dial({ number: request.number, trunk: request.trunk.name, queuedCallId: request.callId });
+      session = await this.options.telephony.dial({
+        number: request.number,
+        trunk: request.trunk.name,
+        queuedCallId: request.callId,
+      });
     } catch (error) {
-      throw new DialRefusedError(`the call could not be placed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DialRefusedError(
+        `the call could not be placed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    const fields: Record<string, Literal> = { phone: contact.phone, ...(contact.name ? { name: contact.name } : {}) };
+    const fields: Record<string, Literal> = {
+      phone: contact.phone,
+      ...(contact.name ? { name: contact.name } : {}),
+    };
     for (const [key, value] of Object.entries(contact.fields)) {
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        fields[key] = value;
       else if (Array.isArray(value)) fields[key] = value.join(', ');
     }
     if (prepared) {
@@ -77,7 +92,12 @@ export class TelephonyLine implements DialerLine {
         .bot()
         .attach(session, prepared, { fields, timeZone: request.timeZone })
         .run()
-        .catch((error: unknown) => this.options.log.error('The bot failed on a campaign call', { callId: session.callId, error: error instanceof Error ? error.stack : String(error) }));
+        .catch((error: unknown) =>
+          this.options.log.error('The bot failed on a campaign call', {
+            callId: session.callId,
+            error: error instanceof Error ? error.stack : String(error),
+          }),
+        );
       return;
     }
     void this.toAgent(session, campaign);
@@ -92,7 +112,10 @@ export class TelephonyLine implements DialerLine {
     try {
       taken = (await this.handoff?.(session, campaign.queue, reason)) ?? false;
     } catch (error) {
-      this.options.log.error('Handing a campaign call to an agent failed', { callId: session.callId, error: error instanceof Error ? error.message : String(error) });
+      this.options.log.error('Handing a campaign call to an agent failed', {
+        callId: session.callId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
     if (!taken && session.isUp) {
       session.note('transfer_unanswered', { queue: campaign.queue, reason: 'no agent available' });
@@ -108,10 +131,16 @@ export class TelephonyLine implements DialerLine {
       const name = campaign.flowName ?? '';
       prepared = this.options
         .bot()
-        .prepare({ name, ...(campaign.flowVersion !== null ? { version: campaign.flowVersion } : {}) })
+        .prepare({
+          name,
+          ...(campaign.flowVersion !== null ? { version: campaign.flowVersion } : {}),
+        })
         .catch((error: unknown) => {
           this.prepared.delete(key);
-          throw new DialRefusedError(`flow "${name}" v${campaign.flowVersion ?? '?'} could not be prepared: ${error instanceof Error ? error.message : String(error)}`, FLOW_BACKOFF_MS);
+          throw new DialRefusedError(
+            `flow "${name}" v${campaign.flowVersion ?? '?'} could not be prepared: ${error instanceof Error ? error.message : String(error)}`,
+            FLOW_BACKOFF_MS,
+          );
         });
       this.prepared.set(key, prepared);
     }
@@ -120,7 +149,8 @@ export class TelephonyLine implements DialerLine {
 
   /** Forgets a campaign's prepared flow (it was stopped, or its flow changed). */
   forget(campaignId: number): void {
-    for (const key of this.prepared.keys()) if (key.startsWith(`${campaignId}:`)) this.prepared.delete(key);
+    for (const key of this.prepared.keys())
+      if (key.startsWith(`${campaignId}:`)) this.prepared.delete(key);
   }
 }
 

@@ -24,10 +24,12 @@ export class CompiledFlow {
     const training: Record<string, string[]> = {};
     for (const intent of node.intents) {
       const ex = intent.examples;
-      const examples = ex === undefined ? [] : Array.isArray(ex) ? ex : [...(ex['zh-CN'] ?? []), ...(ex.en ?? [])];
+      const examples =
+        ex === undefined ? [] : Array.isArray(ex) ? ex : [...(ex['zh-CN'] ?? []), ...(ex.en ?? [])];
       if (examples.length > 0) training[intent.name] = examples;
     }
-    const classifier = Object.keys(training).length > 0 ? new IntentClassifier(training as TrainingData) : null;
+    const classifier =
+      Object.keys(training).length > 0 ? new IntentClassifier(training as TrainingData) : null;
     this.classifiers.set(node.id, classifier);
     return classifier;
   }

@@ -38,7 +38,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type DialogEventInput = DistributiveOmit<DialogEvent, 'atMs'>;
 
 /** What a node's execute() returns: the next node, or the end of the dialog. */
-export type NodeResult = { next: string } | { end: { reason: 'hangup' | 'transfer'; disposition: string } };
+export type NodeResult =
+  { next: string } | { end: { reason: 'hangup' | 'transfer'; disposition: string } };
 
 /** One node kind: a small class run against the call context and stopped by the signal. */
 export interface NodeExecutor {
@@ -77,7 +78,8 @@ export class DialogContext {
     readonly now: () => Date,
   ) {
     for (const [k, v] of Object.entries(compiled.flow.variables)) this.variables.set(k, v);
-    for (const [k, v] of Object.entries(contact.fields)) if (v !== undefined) this.variables.set(k, v);
+    for (const [k, v] of Object.entries(contact.fields))
+      if (v !== undefined) this.variables.set(k, v);
   }
 
   get language(): CompiledFlow['flow']['language'] {
@@ -98,8 +100,15 @@ export class DialogContext {
   }
 
   /** Renders and says a prompt; resolves to whether it played to the end (false: barge-in). */
-  async say(nodeId: string, prompt: PromptText, bargeIn: boolean, signal: AbortSignal): Promise<boolean> {
-    const { text, missing } = renderTemplate(promptIn(prompt, this.language), (name) => this.variables.get(name));
+  async say(
+    nodeId: string,
+    prompt: PromptText,
+    bargeIn: boolean,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { text, missing } = renderTemplate(promptIn(prompt, this.language), (name) =>
+      this.variables.get(name),
+    );
     const { completed } = await raceAbort(this.channel.say(text, { bargeIn, signal }), signal);
     this.emit({ type: 'prompt', nodeId, text, bargeIn, completed, missingVariables: missing });
     return completed;

@@ -6,44 +6,54 @@
  * Text answers go through nlu/ (intents from each ask's example phrases, entities in the contact's
  * time zone). Pure TypeScript, no electron import.
  */
+export { CompiledFlow, CompiledFlowCache } from './compile.js';
 export {
-  FLOW_LANGUAGES,
-  NODE_KINDS,
-  ENTITY_KINDS,
-  CONDITION_OPS,
-  FlowFileSchema,
-  FlowNodeSchema,
-  flowJsonSchema,
+  DialogCancelledError,
+  DialogContext,
+  type NodeExecutor,
+  type NodeResult,
+} from './context.js';
+export {
+  AskNode,
+  BranchNode,
+  CallbackNode,
+  createNodeExecutor,
+  evaluateCondition,
+  HangupNode,
+  SayNode,
+  SetNode,
+  spokenTime,
+  TransferNode,
+} from './nodes/index.js';
+export { DialogRuntime, type DialogRuntimeOptions } from './runtime.js';
+export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
+export {
   type Condition,
+  CONDITION_OPS,
+  ENTITY_KINDS,
   type EntityKind,
   type Flow,
+  FLOW_LANGUAGES,
   type FlowFile,
+  FlowFileSchema,
+  flowJsonSchema,
   type FlowLanguage,
   type FlowNode,
+  FlowNodeSchema,
   type Intent,
   type Literal,
+  NODE_KINDS,
   type NodeKind,
   type NodeOf,
   type PromptText,
   type SetValue,
 } from './schema.js';
-export { checkFlow, validateFlow, nodeTargets, FlowValidationError, type FlowCheck, type FlowIssue } from './validate.js';
-export { CompiledFlow, CompiledFlowCache } from './compile.js';
-export { DialogRuntime, type DialogRuntimeOptions } from './runtime.js';
-export { DialogCancelledError, DialogContext, type NodeExecutor, type NodeResult } from './context.js';
-export {
-  createNodeExecutor,
-  AskNode,
-  BranchNode,
-  CallbackNode,
-  HangupNode,
-  SayNode,
-  SetNode,
-  TransferNode,
-  evaluateCondition,
-  spokenTime,
-} from './nodes/index.js';
 export { promptIn, renderTemplate, templateVariables } from './template.js';
+export {
+  type ChannelAction,
+  type ScriptedAnswer,
+  ScriptedChannel,
+} from './testing/scripted-channel.js';
 export type {
   Answer,
   DialogChannel,
@@ -57,5 +67,11 @@ export type {
   ListenResult,
   SayOptions,
 } from './types.js';
-export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
-export { ScriptedChannel, type ScriptedAnswer, type ChannelAction } from './testing/scripted-channel.js';
+export {
+  checkFlow,
+  type FlowCheck,
+  type FlowIssue,
+  FlowValidationError,
+  nodeTargets,
+  validateFlow,
+} from './validate.js';

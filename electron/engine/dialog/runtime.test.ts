@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+
 import { CompiledFlow, CompiledFlowCache } from './compile.js';
 import { DialogRuntime } from './runtime.js';
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
 import type { Flow } from './schema.js';
-import { ScriptedChannel, type ScriptedAnswer } from './testing/scripted-channel.js';
+import { type ScriptedAnswer, ScriptedChannel } from './testing/scripted-channel.js';
 import type { DialogChannel, DialogEvent } from './types.js';
 import { validateFlow } from './validate.js';
 
@@ -15,10 +16,21 @@ const SHANGHAI_NOW = new Date('2026-11-27T01:00:00Z');
 /** Friday 27 Nov 2026, 09:00 in New York. */
 const NEW_YORK_NOW = new Date('2026-11-27T14:00:00Z');
 
-const ZH_CONTACT = { fields: { name: '张先生', amount: 1280.5, due_date: '12月5日' }, timeZone: 'Asia/Shanghai' };
-const EN_CONTACT = { fields: { name: 'Ann', appointment_date: 'December 2', appointment_time: '9:30 AM' }, timeZone: 'America/New_York' };
+const ZH_CONTACT = {
+  fields: { name: '张先生', amount: 1280.5, due_date: '12月5日' },
+  timeZone: 'Asia/Shanghai',
+};
+const EN_CONTACT = {
+  fields: { name: 'Ann', appointment_date: 'December 2', appointment_time: '9:30 AM' },
+  timeZone: 'America/New_York',
+};
 
-async function chat(flow: CompiledFlow, script: ScriptedAnswer[], who: 'zh' | 'en' = 'zh', fields?: Record<string, string | number>) {
+async function chat(
+  flow: CompiledFlow,
+  script: ScriptedAnswer[],
+  who: 'zh' | 'en' = 'zh',
+  fields?: Record<string, string | number>,
+) {
   const channel = new ScriptedChannel(script);
   const base = who === 'zh' ? ZH_CONTACT : EN_CONTACT;
   const runtime = new DialogRuntime({
@@ -49,24 +61,42 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
   it('a stated time is kept: DTMF 2, then 明天下午三点 → callback tomorrow 15:00', async () => {
     const { outcome, answers, events } = await chat(zh, [{ dtmf: '2' }, '明天下午三点吧']);
     expect(answers).toEqual(['tomorrow', 'time']);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'callback_unavailable', reason: 'no_datetime' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'callback_unavailable', reason: 'no_datetime' }),
+    );
     expect(outcome.callbackAt?.toISOString()).toBe('2026-11-28T07:00:00.000Z');
     expect(outcome.disposition).toBe('promise_to_pay');
   });
 
   it('转人工 → transfer to collections', async () => {
     const { outcome, channel } = await chat(zh, ['转人工']);
-    expect(outcome).toMatchObject({ reason: 'transfer', disposition: 'transferred', transfer: { queue: 'collections', reason: '客户要求人工服务' } });
-    expect(channel.actions.at(-1)).toEqual({ type: 'transfer', queue: 'collections', reason: '客户要求人工服务' });
+    expect(outcome).toMatchObject({
+      reason: 'transfer',
+      disposition: 'transferred',
+      transfer: { queue: 'collections', reason: '客户要求人工服务' },
+    });
+    expect(channel.actions.at(-1)).toEqual({
+      type: 'transfer',
+      queue: 'collections',
+      reason: '客户要求人工服务',
+    });
   });
 
   it('你是谁 → says who is calling and asks again; 已经还了 → paid_claimed with the variable set', async () => {
     const { outcome, channel, answers, events } = await chat(zh, ['你是谁', '我已经还了']);
     expect(answers).toEqual(['who', 'paid']);
-    expect(channel.said).toContain('我们是星河银行信用卡中心的智能客服，今天来电是提醒您本期账单的还款。');
+    expect(channel.said).toContain(
+      '我们是星河银行信用卡中心的智能客服，今天来电是提醒您本期账单的还款。',
+    );
     expect(outcome.disposition).toBe('paid_claimed');
     expect(outcome.variables).toMatchObject({ payment_status: 'paid_claimed', answer: 'paid' });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'variable_set', nodeId: 'mark_paid', name: 'payment_status' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'variable_set',
+        nodeId: 'mark_paid',
+        name: 'payment_status',
+      }),
+    );
   });
 
   it('不需要 → refused', async () => {
@@ -75,7 +105,9 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
 
   it('no input twice → the exhausted branch (no_response), re-prompting once in between', async () => {
     const { outcome, channel, events } = await chat(zh, [{ silence: true }, { silence: true }]);
-    expect(events.filter((e) => e.type === 'no_input').map((e) => e.type === 'no_input' && e.exhausted)).toEqual([false, true]);
+    expect(
+      events.filter((e) => e.type === 'no_input').map((e) => e.type === 'no_input' && e.exhausted),
+    ).toEqual([false, true]);
     expect(channel.said).toContain('您好，请问您还在吗？请问您今天方便还款吗？');
     expect(outcome.disposition).toBe('no_response');
     expect(outcome.path).toEqual(['greet', 'check_amount', 'disclosure', 'ask_pay', 'no_response']);
@@ -89,8 +121,19 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
 
   it('DTMF 1 → paid; an unknown key is a no_match', async () => {
     const { outcome, events } = await chat(zh, [{ dtmf: '7' }, { dtmf: '1' }]);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'no_match', input: 'dtmf', digits: '7', exhausted: false }));
-    expect(events).toContainEqual(expect.objectContaining({ type: 'answer', input: 'dtmf', digits: '1', intent: 'paid', confidence: 1, matchedBy: 'dtmf' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'no_match', input: 'dtmf', digits: '7', exhausted: false }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'answer',
+        input: 'dtmf',
+        digits: '1',
+        intent: 'paid',
+        confidence: 1,
+        matchedBy: 'dtmf',
+      }),
+    );
     expect(outcome.disposition).toBe('paid_claimed');
   });
 
@@ -98,7 +141,11 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
     const { channel } = await chat(zh, ['不需要']);
     expect(channel.actions.slice(0, 2)).toEqual([
       { type: 'say', text: '张先生您好，这里是星河银行信用卡中心。', bargeIn: true },
-      { type: 'say', text: '温馨提示：您本期账单应还1280.5元，最后还款日是12月5日。本次通话可能会被录音。', bargeIn: false },
+      {
+        type: 'say',
+        text: '温馨提示：您本期账单应还1280.5元，最后还款日是12月5日。本次通话可能会被录音。',
+        bargeIn: false,
+      },
     ]);
   });
 
@@ -111,39 +158,80 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
   it('emits the transcript events in order', async () => {
     const { events } = await chat(zh, ['转人工']);
     expect(events.map((e) => e.type)).toEqual([
-      'node_entered', 'prompt', 'node_entered', 'node_entered', 'prompt', 'node_entered', 'prompt', 'answer',
-      'node_entered', 'prompt', 'transfer', 'ended',
+      'node_entered',
+      'prompt',
+      'node_entered',
+      'node_entered',
+      'prompt',
+      'node_entered',
+      'prompt',
+      'answer',
+      'node_entered',
+      'prompt',
+      'transfer',
+      'ended',
     ]);
     const answer = events.find((e) => e.type === 'answer');
-    expect(answer).toMatchObject({ nodeId: 'ask_pay', text: '转人工', intent: 'agent', matchedBy: 'classifier' });
+    expect(answer).toMatchObject({
+      nodeId: 'ask_pay',
+      text: '转人工',
+      intent: 'agent',
+      matchedBy: 'classifier',
+    });
     expect(answer?.type === 'answer' && answer.confidence).toBeGreaterThan(0.5);
-    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'transfer', disposition: 'transferred', nodeId: 'to_agent', atMs: SHANGHAI_NOW.getTime() });
+    expect(events.at(-1)).toEqual({
+      type: 'ended',
+      reason: 'transfer',
+      disposition: 'transferred',
+      nodeId: 'to_agent',
+      atMs: SHANGHAI_NOW.getTime(),
+    });
   });
 });
 
 describe('DialogRuntime — English appointment confirmation', () => {
   it('yes → confirmed', async () => {
     const { outcome, channel } = await chat(en, ['yes, I will be there'], 'en');
-    expect(outcome).toMatchObject({ reason: 'hangup', disposition: 'confirmed', variables: { appointment_status: 'confirmed' } });
-    expect(channel.said[0]).toBe('Hello Ann, this is Riverside Clinic calling about your appointment on December 2 at 9:30 AM.');
+    expect(outcome).toMatchObject({
+      reason: 'hangup',
+      disposition: 'confirmed',
+      variables: { appointment_status: 'confirmed' },
+    });
+    expect(channel.said[0]).toBe(
+      'Hello Ann, this is Riverside Clinic calling about your appointment on December 2 at 9:30 AM.',
+    );
   });
 
   it('call me later + tomorrow at 3 pm → callback at 15:00 New York time', async () => {
-    const { outcome, channel } = await chat(en, ['can you call me back later', 'tomorrow at 3 pm'], 'en');
+    const { outcome, channel } = await chat(
+      en,
+      ['can you call me back later', 'tomorrow at 3 pm'],
+      'en',
+    );
     expect(outcome.disposition).toBe('callback_scheduled');
     expect(outcome.callbackAt?.toISOString()).toBe('2026-11-28T20:00:00.000Z');
     expect(channel.said.at(-1)).toBe("Thanks, we'll call you back tomorrow at 3:00 PM. Goodbye.");
   });
 
   it('a callback time that has passed is refused and asked again', async () => {
-    const { outcome, events } = await chat(en, ['call me later', 'today at 8 am', 'next Tuesday at 10 am'], 'en');
-    expect(events).toContainEqual(expect.objectContaining({ type: 'callback_unavailable', reason: 'too_soon' }));
+    const { outcome, events } = await chat(
+      en,
+      ['call me later', 'today at 8 am', 'next Tuesday at 10 am'],
+      'en',
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'callback_unavailable', reason: 'too_soon' }),
+    );
     expect(outcome.variables['callback_at']).toBe('2026-12-01T10:00:00-05:00');
   });
 
   it('reschedule → new time → transfer to scheduling with the time kept', async () => {
     const { outcome } = await chat(en, ['I need to reschedule', 'next Tuesday at 3 pm'], 'en');
-    expect(outcome).toMatchObject({ reason: 'transfer', disposition: 'reschedule_requested', transfer: { queue: 'scheduling' } });
+    expect(outcome).toMatchObject({
+      reason: 'transfer',
+      disposition: 'reschedule_requested',
+      transfer: { queue: 'scheduling' },
+    });
     expect(outcome.variables['requested_time']).toBe(Date.parse('2026-12-01T15:00:00-05:00'));
   });
 
@@ -165,7 +253,12 @@ describe('DialogRuntime — English appointment confirmation', () => {
 describe('DialogRuntime — control', () => {
   it('cancel() mid-listen stops the run at once and touches the channel no more', async () => {
     const channel = new ScriptedChannel([{ hang: true }]);
-    const runtime = new DialogRuntime({ flow: zh, channel, contact: ZH_CONTACT, now: () => SHANGHAI_NOW });
+    const runtime = new DialogRuntime({
+      flow: zh,
+      channel,
+      contact: ZH_CONTACT,
+      now: () => SHANGHAI_NOW,
+    });
     const events: DialogEvent[] = [];
     runtime.on((e) => events.push(e));
     const done = runtime.run();
@@ -202,15 +295,30 @@ describe('DialogRuntime — control', () => {
     const channel = new ScriptedChannel([]);
     channel.say = () => Promise.reject(new Error('media host gone'));
     const outcome = await new DialogRuntime({ flow: zh, channel, contact: ZH_CONTACT }).run();
-    expect(outcome).toMatchObject({ reason: 'error', disposition: 'dialog_error', error: 'media host gone' });
+    expect(outcome).toMatchObject({
+      reason: 'error',
+      disposition: 'dialog_error',
+      error: 'media host gone',
+    });
   });
 
   it('a flow that loops without end is stopped', async () => {
     const loop: Flow = validateFlow({
-      id: 'loop', name: 'loop', language: 'en', start: 'a',
-      nodes: { a: { kind: 'set', assign: { x: { value: 1 } }, next: 'b' }, b: { kind: 'branch', conditions: [], else: 'a' } },
+      id: 'loop',
+      name: 'loop',
+      language: 'en',
+      start: 'a',
+      nodes: {
+        a: { kind: 'set', assign: { x: { value: 1 } }, next: 'b' },
+        b: { kind: 'branch', conditions: [], else: 'a' },
+      },
     });
-    const outcome = await new DialogRuntime({ flow: loop, channel: new ScriptedChannel([]), contact: EN_CONTACT, maxSteps: 50 }).run();
+    const outcome = await new DialogRuntime({
+      flow: loop,
+      channel: new ScriptedChannel([]),
+      contact: EN_CONTACT,
+      maxSteps: 50,
+    }).run();
     expect(outcome).toMatchObject({ reason: 'error', disposition: 'dialog_error' });
     expect(outcome.path).toHaveLength(50);
   });

@@ -8,7 +8,14 @@ import { CompiledFlow } from './compile.js';
 import { DialogCancelledError, DialogContext, type DialogEventInput } from './context.js';
 import { createNodeExecutor } from './nodes/index.js';
 import type { Flow, Literal } from './schema.js';
-import type { DialogChannel, DialogContact, DialogEvent, DialogListener, DialogOutcome, EndReason } from './types.js';
+import type {
+  DialogChannel,
+  DialogContact,
+  DialogEvent,
+  DialogListener,
+  DialogOutcome,
+  EndReason,
+} from './types.js';
 
 export interface DialogRuntimeOptions {
   /** The flow version the call runs (a plain validated Flow is compiled for this call only). */
@@ -33,7 +40,8 @@ export class DialogRuntime {
   private currentNodeId: string | null = null;
 
   constructor(options: DialogRuntimeOptions) {
-    this.compiled = options.flow instanceof CompiledFlow ? options.flow : new CompiledFlow(options.flow);
+    this.compiled =
+      options.flow instanceof CompiledFlow ? options.flow : new CompiledFlow(options.flow);
     this.channel = options.channel;
     this.contact = options.contact;
     this.now = options.now ?? ((): Date => new Date());
@@ -75,12 +83,24 @@ export class DialogRuntime {
 
   private async execute(): Promise<DialogOutcome> {
     const signal = this.abort.signal;
-    const ctx = new DialogContext(this.compiled, this.channel, this.contact, (e) => this.emit(e), this.now);
+    const ctx = new DialogContext(
+      this.compiled,
+      this.channel,
+      this.contact,
+      (e) => this.emit(e),
+      this.now,
+    );
     const path: string[] = [];
     const finish = (reason: EndReason, disposition: string, error?: string): DialogOutcome => {
       const nodeId = this.currentNodeId;
       this.currentNodeId = null;
-      this.emit({ type: 'ended', reason, disposition, nodeId, ...(error !== undefined ? { error } : {}) });
+      this.emit({
+        type: 'ended',
+        reason,
+        disposition,
+        nodeId,
+        ...(error !== undefined ? { error } : {}),
+      });
       const variables: Record<string, Literal> = Object.fromEntries(ctx.variables);
       return {
         reason,
@@ -96,7 +116,12 @@ export class DialogRuntime {
     try {
       for (let step = 0; ; step++) {
         if (signal.aborted) throw new DialogCancelledError();
-        if (step >= this.maxSteps) return finish('error', 'dialog_error', `more than ${this.maxSteps} nodes: the flow loops`);
+        if (step >= this.maxSteps)
+          return finish(
+            'error',
+            'dialog_error',
+            `more than ${this.maxSteps} nodes: the flow loops`,
+          );
         const node = this.compiled.flow.nodes[nodeId];
         if (!node) return finish('error', 'dialog_error', `no node "${nodeId}"`);
         this.currentNodeId = nodeId;
@@ -107,8 +132,13 @@ export class DialogRuntime {
         nodeId = result.next;
       }
     } catch (error) {
-      if (error instanceof DialogCancelledError || signal.aborted) return finish('cancelled', 'cancelled');
-      return finish('error', 'dialog_error', error instanceof Error ? error.message : String(error));
+      if (error instanceof DialogCancelledError || signal.aborted)
+        return finish('cancelled', 'cancelled');
+      return finish(
+        'error',
+        'dialog_error',
+        error instanceof Error ? error.message : String(error),
+      );
     }
   }
 }

@@ -9,7 +9,15 @@ export const FLOW_LANGUAGES = ['zh-CN', 'en'] as const;
 export const FlowLanguageSchema = z.enum(FLOW_LANGUAGES);
 export type FlowLanguage = z.infer<typeof FlowLanguageSchema>;
 
-export const NODE_KINDS = ['say', 'ask', 'branch', 'set', 'transfer', 'callback', 'hangup'] as const;
+export const NODE_KINDS = [
+  'say',
+  'ask',
+  'branch',
+  'set',
+  'transfer',
+  'callback',
+  'hangup',
+] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** Entities the NLU extracts from an answer; conditions, `set` and intents can refer to them. */
@@ -19,7 +27,10 @@ export type EntityKind = z.infer<typeof EntityKindSchema>;
 
 export const NodeIdSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a node id is a letter or _ followed by letters, digits, _ . -')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+    'a node id is a letter or _ followed by letters, digits, _ . -',
+  )
   .describe('A node id.');
 
 /** Text said to the customer: one string in the flow's language, or one string per language. `{var}` is substituted. */
@@ -32,7 +43,10 @@ export const PromptTextSchema = z
 export type PromptText = z.infer<typeof PromptTextSchema>;
 
 const note = z.string().optional().describe('Free text for the flow author; ignored at run time.');
-const bargeIn = z.boolean().default(true).describe('Customer speech stops the prompt (false for legal disclosures).');
+const bargeIn = z
+  .boolean()
+  .default(true)
+  .describe('Customer speech stops the prompt (false for legal disclosures).');
 
 export const SayNodeSchema = z.strictObject({
   kind: z.literal('say'),
@@ -47,11 +61,20 @@ const DtmfKeySchema = z.string().regex(/^[0-9*#]{1,4}$/, 'DTMF keys are 1–4 of
 
 export const IntentSchema = z
   .strictObject({
-    name: z.string().min(1).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an intent name is a letter or _ followed by letters, digits, _'),
+    name: z
+      .string()
+      .min(1)
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*$/,
+        'an intent name is a letter or _ followed by letters, digits, _',
+      ),
     examples: z
       .union([
         z.array(z.string().min(1)),
-        z.strictObject({ 'zh-CN': z.array(z.string().min(1)).optional(), en: z.array(z.string().min(1)).optional() }),
+        z.strictObject({
+          'zh-CN': z.array(z.string().min(1)).optional(),
+          en: z.array(z.string().min(1)).optional(),
+        }),
       ])
       .optional()
       .describe('Example phrases the customer may say (any language mix, or per language).'),
@@ -59,11 +82,19 @@ export const IntentSchema = z
       .array(
         z
           .string()
-          .regex(/^[\p{L}\p{N}_ .-]+(\/[\p{L}\p{N}_ .-]+)*\.wav$/u, 'a WAV file under the workspace\'s phrase-recordings folder, e.g. "paid/wang-1.wav" (no "..", no absolute path)')
-          .refine((path) => !path.split('/').some((part) => part === '..' || part === '.'), 'no "." or ".." in the path'),
+          .regex(
+            /^[\p{L}\p{N}_ .-]+(\/[\p{L}\p{N}_ .-]+)*\.wav$/u,
+            'a WAV file under the workspace\'s phrase-recordings folder, e.g. "paid/wang-1.wav" (no "..", no absolute path)',
+          )
+          .refine(
+            (path) => !path.split('/').some((part) => part === '..' || part === '.'),
+            'no "." or ".." in the path',
+          ),
       )
       .optional()
-      .describe('Real recordings of customers saying this answer (WAV files in the workspace\'s phrase-recordings folder): the phrase recognizer trains on them beside the synthetic voices.'),
+      .describe(
+        "Real recordings of customers saying this answer (WAV files in the workspace's phrase-recordings folder): the phrase recognizer trains on them beside the synthetic voices.",
+      ),
     dtmf: DtmfKeySchema.optional().describe('Keypad answer for this intent, e.g. "1".'),
     entity: EntityKindSchema.optional().describe(
       'Also matches when the answer contains this entity and no example matched (e.g. any date/time).',
@@ -74,8 +105,15 @@ export const IntentSchema = z
 export type Intent = z.infer<typeof IntentSchema>;
 
 export const RepromptSchema = z.strictObject({
-  prompt: PromptTextSchema.optional().describe('Said before asking again; defaults to the question itself.'),
-  maxAttempts: z.int().min(1).max(10).default(2).describe('After this many, go to `next` instead of re-prompting.'),
+  prompt: PromptTextSchema.optional().describe(
+    'Said before asking again; defaults to the question itself.',
+  ),
+  maxAttempts: z
+    .int()
+    .min(1)
+    .max(10)
+    .default(2)
+    .describe('After this many, go to `next` instead of re-prompting.'),
   next: NodeIdSchema.describe('Where to go when the attempts are exhausted.'),
 });
 
@@ -85,8 +123,18 @@ export const AskNodeSchema = z.strictObject({
   note,
   prompt: PromptTextSchema,
   bargeIn,
-  timeoutMs: z.int().min(500).max(60_000).default(6000).describe('No-input timeout after the prompt.'),
-  minConfidence: z.number().min(0).max(1).optional().describe('Answers below this confidence are no_match.'),
+  timeoutMs: z
+    .int()
+    .min(500)
+    .max(60_000)
+    .default(6000)
+    .describe('No-input timeout after the prompt.'),
+  minConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Answers below this confidence are no_match.'),
   intents: z.array(IntentSchema).min(1, 'an ask needs at least one intent'),
   noInput: RepromptSchema,
   noMatch: RepromptSchema,
@@ -100,18 +148,36 @@ export const CONDITION_OPS = ['equals', 'in', 'gt', 'lt', 'exists'] as const;
 export const ConditionSchema = z
   .strictObject({
     source: z.enum(['intent', 'entity', 'contact', 'variable']).describe('What is tested.'),
-    key: z.string().min(1).optional().describe('Entity kind, contact field or variable name (not for intent).'),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Entity kind, contact field or variable name (not for intent).'),
     op: z.enum(CONDITION_OPS),
-    value: z.union([Literal, z.array(Literal)]).optional().describe('Not for exists; an array for in.'),
+    value: z
+      .union([Literal, z.array(Literal)])
+      .optional()
+      .describe('Not for exists; an array for in.'),
   })
   .superRefine((c, ctx) => {
-    if (c.source !== 'intent' && c.key === undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: `source "${c.source}" needs a key` });
-    if (c.source === 'entity' && c.key !== undefined && !(ENTITY_KINDS as readonly string[]).includes(c.key)) {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: `unknown entity "${c.key}" (expected one of ${ENTITY_KINDS.join(', ')})` });
+    if (c.source !== 'intent' && c.key === undefined)
+      ctx.addIssue({ code: 'custom', path: ['key'], message: `source "${c.source}" needs a key` });
+    if (
+      c.source === 'entity' &&
+      c.key !== undefined &&
+      !(ENTITY_KINDS as readonly string[]).includes(c.key)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: `unknown entity "${c.key}" (expected one of ${ENTITY_KINDS.join(', ')})`,
+      });
     }
     if (c.op === 'exists') return;
-    if (c.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a value` });
-    else if (c.op === 'in' && !Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: 'op "in" needs an array' });
+    if (c.value === undefined)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a value` });
+    else if (c.op === 'in' && !Array.isArray(c.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'op "in" needs an array' });
     else if ((c.op === 'gt' || c.op === 'lt') && typeof c.value !== 'number') {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `op "${c.op}" needs a number` });
     }
@@ -141,8 +207,18 @@ export const SetNodeSchema = z.strictObject({
   id: NodeIdSchema.optional(),
   note,
   assign: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is a letter or _ followed by letters, digits, _'), SetValueSchema)
-    .describe('variable ← { value } | { entity } (of the last answer) | { contact } field | { intent: true } (last intent).'),
+    .record(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]*$/,
+          'a variable name is a letter or _ followed by letters, digits, _',
+        ),
+      SetValueSchema,
+    )
+    .describe(
+      'variable ← { value } | { entity } (of the last answer) | { contact } field | { intent: true } (last intent).',
+    ),
   next: NodeIdSchema,
 });
 
@@ -160,8 +236,17 @@ export const CallbackNodeSchema = z.strictObject({
   kind: z.literal('callback'),
   id: NodeIdSchema.optional(),
   note,
-  defaultHour: z.int().min(0).max(23).default(10).describe('Local hour used when the customer named only a day.'),
-  minDelayMs: z.int().min(0).default(10 * 60_000).describe('A time sooner than this is not accepted.'),
+  defaultHour: z
+    .int()
+    .min(0)
+    .max(23)
+    .default(10)
+    .describe('Local hour used when the customer named only a day.'),
+  minDelayMs: z
+    .int()
+    .min(0)
+    .default(10 * 60_000)
+    .describe('A time sooner than this is not accepted.'),
   maxDelayDays: z.int().min(1).default(30).describe('A time later than this is not accepted.'),
   next: NodeIdSchema.describe('After scheduling; {callback_time} holds the time in words.'),
   fallbackNext: NodeIdSchema.describe('When the last answer had no usable date/time.'),
@@ -172,7 +257,10 @@ export const HangupNodeSchema = z.strictObject({
   id: NodeIdSchema.optional(),
   note,
   say: PromptTextSchema.optional().describe('Said before hanging up (never cut by barge-in).'),
-  disposition: z.string().min(1).regex(/^[a-z][a-z0-9_]*$/, 'a disposition code is snake_case'),
+  disposition: z
+    .string()
+    .min(1)
+    .regex(/^[a-z][a-z0-9_]*$/, 'a disposition code is snake_case'),
 });
 
 export const FlowNodeSchema = z.discriminatedUnion('kind', [
@@ -191,17 +279,26 @@ const FlowFileBase = z.strictObject({
   name: z.string().min(1),
   language: FlowLanguageSchema,
   description: z.string().optional(),
-  variables: z.record(z.string(), Literal).optional().describe('Defaults for {variables}; contact fields override them.'),
+  variables: z
+    .record(z.string(), Literal)
+    .optional()
+    .describe('Defaults for {variables}; contact fields override them.'),
   start: NodeIdSchema,
 });
 
 /** A flow file whose nodes are an object keyed by node id. */
-export const FlowFileByIdSchema = FlowFileBase.extend({ nodes: z.record(z.string(), FlowNodeSchema).describe('Nodes by id.') });
+export const FlowFileByIdSchema = FlowFileBase.extend({
+  nodes: z.record(z.string(), FlowNodeSchema).describe('Nodes by id.'),
+});
 /** A flow file whose nodes are an array, each node carrying its `id`. */
-export const FlowFileListSchema = FlowFileBase.extend({ nodes: z.array(FlowNodeSchema).describe('Nodes, each with an id.') });
+export const FlowFileListSchema = FlowFileBase.extend({
+  nodes: z.array(FlowNodeSchema).describe('Nodes, each with an id.'),
+});
 
 /** The published format: nodes by id, or an array of nodes that each carry an id. */
-export const FlowFileSchema = z.union([FlowFileByIdSchema, FlowFileListSchema]).describe('An Outbound Console dialog flow.');
+export const FlowFileSchema = z
+  .union([FlowFileByIdSchema, FlowFileListSchema])
+  .describe('An Outbound Console dialog flow.');
 
 export type FlowFile = z.input<typeof FlowFileSchema>;
 type ParsedNode = z.output<typeof FlowNodeSchema>;
@@ -223,5 +320,9 @@ export interface Flow {
 /** The JSON Schema of the flow file (input side: fields with defaults are optional). */
 export function flowJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(FlowFileSchema, { io: 'input', target: 'draft-2020-12' });
-  return { ...schema, $id: 'https://outbound-console.local/schemas/flow.schema.json', title: 'Outbound Console dialog flow' };
+  return {
+    ...schema,
+    $id: 'https://outbound-console.local/schemas/flow.schema.json',
+    title: 'Outbound Console dialog flow',
+  };
 }

@@ -75,7 +75,14 @@ interface EventBase {
 export type DialogEvent = EventBase &
   (
     | { type: 'node_entered'; nodeId: string; kind: NodeKind }
-    | { type: 'prompt'; nodeId: string; text: string; bargeIn: boolean; completed: boolean; missingVariables: string[] }
+    | {
+        type: 'prompt';
+        nodeId: string;
+        text: string;
+        bargeIn: boolean;
+        completed: boolean;
+        missingVariables: string[];
+      }
     | ({ type: 'answer' } & Answer)
     | { type: 'no_input'; nodeId: string; attempt: number; exhausted: boolean }
     | {
@@ -92,8 +99,18 @@ export type DialogEvent = EventBase &
     | { type: 'variable_set'; nodeId: string; name: string; value: Literal }
     | { type: 'transfer'; nodeId: string; queue: string; reason: string }
     | { type: 'callback'; nodeId: string; at: Date; iso: string; spoken: string }
-    | { type: 'callback_unavailable'; nodeId: string; reason: 'no_datetime' | 'too_soon' | 'too_late' }
-    | { type: 'ended'; reason: EndReason; disposition: string; nodeId: string | null; error?: string }
+    | {
+        type: 'callback_unavailable';
+        nodeId: string;
+        reason: 'no_datetime' | 'too_soon' | 'too_late';
+      }
+    | {
+        type: 'ended';
+        reason: EndReason;
+        disposition: string;
+        nodeId: string | null;
+        error?: string;
+      }
   );
 
 export type DialogEventType = DialogEvent['type'];

@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
+
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
-import { NODE_KINDS, flowJsonSchema } from './schema.js';
-import { FlowValidationError, checkFlow, validateFlow } from './validate.js';
+import { flowJsonSchema, NODE_KINDS } from './schema.js';
+import { checkFlow, FlowValidationError, validateFlow } from './validate.js';
 
 /** A small valid flow to break in each test. */
 function base(): Record<string, unknown> & { nodes: Record<string, Record<string, unknown>> } {
@@ -59,10 +61,17 @@ describe('validateFlow', () => {
 
   it('names dangling targets inside intents, re-prompts and branches', () => {
     const f = base();
-    const ask = f.nodes['confirm'] as { intents: Array<{ next: string }>; noMatch: { next: string } };
+    const ask = f.nodes['confirm'] as {
+      intents: Array<{ next: string }>;
+      noMatch: { next: string };
+    };
     ask.intents[1]!.next = 'nowhere';
     ask.noMatch.next = 'gone';
-    f.nodes['route'] = { kind: 'branch', conditions: [{ when: { source: 'intent', op: 'equals', value: 'yes' }, next: 'bye' }], else: 'lost' };
+    f.nodes['route'] = {
+      kind: 'branch',
+      conditions: [{ when: { source: 'intent', op: 'equals', value: 'yes' }, next: 'bye' }],
+      else: 'lost',
+    };
     expect(errorTexts(f)).toEqual([
       'node "confirm": intents[1].next: no node "nowhere"',
       'node "confirm": noMatch.next: no node "gone"',
@@ -96,13 +105,18 @@ describe('validateFlow', () => {
   it('names an unknown node kind', () => {
     const f = base();
     f.nodes['bye'] = { kind: 'play', file: 'x.wav' };
-    expect(errorTexts(f)).toEqual([`node "bye": kind: unknown kind "play" (expected one of ${NODE_KINDS.join(', ')})`]);
+    expect(errorTexts(f)).toEqual([
+      `node "bye": kind: unknown kind "play" (expected one of ${NODE_KINDS.join(', ')})`,
+    ]);
   });
 
   it('names misspelt and missing fields', () => {
     const f = base();
     f.nodes['greet'] = { kind: 'say', text: 'Hi', nxt: 'confirm' };
-    expect(errorTexts(f).sort()).toEqual(['node "greet": next: required', 'node "greet": unknown field "nxt"']);
+    expect(errorTexts(f).sort()).toEqual([
+      'node "greet": next: required',
+      'node "greet": unknown field "nxt"',
+    ]);
   });
 
   it('refuses a prompt missing in the flow language', () => {
@@ -132,14 +146,22 @@ describe('validateFlow', () => {
 
   it('uses the id of an array node in its errors and requires ids in the array form', () => {
     const f = base();
-    const nodes: Array<Record<string, unknown>> = Object.entries(f.nodes).map(([id, n]) => ({ id, ...n }));
+    const nodes: Array<Record<string, unknown>> = Object.entries(f.nodes).map(([id, n]) => ({
+      id,
+      ...n,
+    }));
     nodes[0] = { id: 'greet', kind: 'say', text: 'Hi', next: 'confrim' };
     expect(errorTexts({ ...f, nodes })).toEqual(['node "greet": next: no node "confrim"']);
     const { id: _dropped, ...noId } = nodes[2]!;
-    expect(errorTexts({ ...f, nodes: [nodes[0]!, nodes[1]!, noId] })).toContain('node "#2": id: required when nodes is an array');
-    expect(errorTexts({ ...f, nodes: [{ ...nodes[0]!, next: 'confirm', bargeIn: 1 }, nodes[1]!, nodes[2]!] })).toEqual([
-      'node "greet": bargeIn: Invalid input: expected boolean, received number',
-    ]);
+    expect(errorTexts({ ...f, nodes: [nodes[0]!, nodes[1]!, noId] })).toContain(
+      'node "#2": id: required when nodes is an array',
+    );
+    expect(
+      errorTexts({
+        ...f,
+        nodes: [{ ...nodes[0]!, next: 'confirm', bargeIn: 1 }, nodes[1]!, nodes[2]!],
+      }),
+    ).toEqual(['node "greet": bargeIn: Invalid input: expected boolean, received number']);
   });
 
   it('warns about unreachable nodes without refusing the flow', () => {
@@ -148,7 +170,9 @@ describe('validateFlow', () => {
     const check = checkFlow(f);
     expect(check.errors).toEqual([]);
     expect(check.flow).not.toBeNull();
-    expect(check.warnings.map((w) => w.text)).toEqual(['node "orphan": unreachable from start "greet"']);
+    expect(check.warnings.map((w) => w.text)).toEqual([
+      'node "orphan": unreachable from start "greet"',
+    ]);
     expect(check.warnings[0]).toMatchObject({ severity: 'warning', nodeId: 'orphan', field: '' });
   });
 
@@ -165,13 +189,20 @@ describe('validateFlow', () => {
       throw new Error('expected an error');
     })();
     expect(err.issues).toHaveLength(2);
-    expect(err.issues).toContainEqual(expect.objectContaining({ nodeId: 'greet', field: 'next', severity: 'error' }));
+    expect(err.issues).toContainEqual(
+      expect.objectContaining({ nodeId: 'greet', field: 'next', severity: 'error' }),
+    );
     expect(err.message).toContain('node "greet": next: no node "confrim"');
   });
 
   it('refuses what is not a flow at all', () => {
     expect(errorTexts('hello')[0]).toMatch(/^flow: /);
-    expect(errorTexts({ id: 'x' })).toEqual(['flow: name: required', 'flow: language: required', 'flow: start: required', 'flow: nodes: required']);
+    expect(errorTexts({ id: 'x' })).toEqual([
+      'flow: name: required',
+      'flow: language: required',
+      'flow: start: required',
+      'flow: nodes: required',
+    ]);
   });
 });
 

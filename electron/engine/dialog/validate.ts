@@ -3,7 +3,16 @@
  * field, e.g. `node "confirm": next: no node "confrim"`. Unreachable nodes are warnings.
  */
 import type { z } from 'zod';
-import { FlowFileByIdSchema, FlowFileListSchema, type Flow, type FlowNode, type PromptText, type FlowLanguage, NODE_KINDS } from './schema.js';
+
+import {
+  type Flow,
+  FlowFileByIdSchema,
+  FlowFileListSchema,
+  type FlowLanguage,
+  type FlowNode,
+  NODE_KINDS,
+  type PromptText,
+} from './schema.js';
 
 export interface FlowIssue {
   severity: 'error' | 'warning';
@@ -20,7 +29,9 @@ export class FlowValidationError extends Error {
   readonly issues: readonly FlowIssue[];
   readonly warnings: readonly FlowIssue[];
   constructor(issues: readonly FlowIssue[], warnings: readonly FlowIssue[] = []) {
-    super(`Invalid flow (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n${issues.map((i) => `  ${i.text}`).join('\n')}`);
+    super(
+      `Invalid flow (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n${issues.map((i) => `  ${i.text}`).join('\n')}`,
+    );
     this.name = 'FlowValidationError';
     this.issues = issues;
     this.warnings = warnings;
@@ -34,9 +45,20 @@ export interface FlowCheck {
   warnings: FlowIssue[];
 }
 
-function issue(severity: FlowIssue['severity'], nodeId: string | null, field: string, message: string): FlowIssue {
+function issue(
+  severity: FlowIssue['severity'],
+  nodeId: string | null,
+  field: string,
+  message: string,
+): FlowIssue {
   const where = nodeId === null ? 'flow' : `node "${nodeId}"`;
-  return { severity, nodeId, field, message, text: field ? `${where}: ${field}: ${message}` : `${where}: ${message}` };
+  return {
+    severity,
+    nodeId,
+    field,
+    message,
+    text: field ? `${where}: ${field}: ${message}` : `${where}: ${message}`,
+  };
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -74,7 +96,7 @@ function zodIssueToFlowIssue(input: unknown, zi: z.core.$ZodIssue): FlowIssue {
   const inNode = zi.path[0] === 'nodes' && zi.path.length >= 2;
   const nodeId = inNode ? nodeIdAt(input, zi.path[1] as PropertyKey) : null;
   const rest = inNode ? zi.path.slice(2) : zi.path;
-  let field = fieldPath(rest);
+  const field = fieldPath(rest);
   let message = zi.message;
   if (zi.code === 'invalid_union' && 'discriminator' in zi && zi.discriminator === 'kind') {
     // zod 4 points the issue at the discriminator itself (…, 'kind').
@@ -85,7 +107,10 @@ function zodIssueToFlowIssue(input: unknown, zi: z.core.$ZodIssue): FlowIssue {
         : `unknown kind ${JSON.stringify(kind)} (expected one of ${NODE_KINDS.join(', ')})`;
   } else if (zi.code === 'unrecognized_keys') {
     message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `"${k}"`).join(', ')}`;
-  } else if (valueAt(input, zi.path) === undefined && (zi.code === 'invalid_type' || zi.code === 'invalid_value' || zi.code === 'invalid_union')) {
+  } else if (
+    valueAt(input, zi.path) === undefined &&
+    (zi.code === 'invalid_type' || zi.code === 'invalid_value' || zi.code === 'invalid_union')
+  ) {
     message = 'required';
   }
   return issue('error', nodeId, field, message);
@@ -104,7 +129,10 @@ export function nodeTargets(node: FlowNode): Array<{ field: string; target: stri
         { field: 'noMatch.next', target: node.noMatch.next },
       ];
     case 'branch':
-      return [...node.conditions.map((c, n) => ({ field: `conditions[${n}].next`, target: c.next })), { field: 'else', target: node.else }];
+      return [
+        ...node.conditions.map((c, n) => ({ field: `conditions[${n}].next`, target: c.next })),
+        { field: 'else', target: node.else },
+      ];
     case 'callback':
       return [
         { field: 'next', target: node.next },
@@ -134,7 +162,12 @@ function promptFields(node: FlowNode): Array<{ field: string; text: PromptText |
   }
 }
 
-function checkNode(node: FlowNode, language: FlowLanguage, nodes: Record<string, FlowNode>, errors: FlowIssue[]): void {
+function checkNode(
+  node: FlowNode,
+  language: FlowLanguage,
+  nodes: Record<string, FlowNode>,
+  errors: FlowIssue[],
+): void {
   for (const { field, target } of nodeTargets(node)) {
     if (!(target in nodes)) errors.push(issue('error', node.id, field, `no node "${target}"`));
   }
@@ -148,16 +181,37 @@ function checkNode(node: FlowNode, language: FlowLanguage, nodes: Record<string,
   const keys = new Map<string, string>();
   node.intents.forEach((intent, n) => {
     const at = `intents[${n}]`;
-    if (names.has(intent.name)) errors.push(issue('error', node.id, `${at}.name`, `duplicate intent "${intent.name}"`));
+    if (names.has(intent.name))
+      errors.push(issue('error', node.id, `${at}.name`, `duplicate intent "${intent.name}"`));
     names.add(intent.name);
     if (intent.dtmf !== undefined) {
       const other = keys.get(intent.dtmf);
-      if (other !== undefined) errors.push(issue('error', node.id, `${at}.dtmf`, `key "${intent.dtmf}" is already used by intent "${other}"`));
+      if (other !== undefined)
+        errors.push(
+          issue(
+            'error',
+            node.id,
+            `${at}.dtmf`,
+            `key "${intent.dtmf}" is already used by intent "${other}"`,
+          ),
+        );
       keys.set(intent.dtmf, intent.name);
     }
-    const examples = intent.examples === undefined ? [] : Array.isArray(intent.examples) ? intent.examples : Object.values(intent.examples).flat();
+    const examples =
+      intent.examples === undefined
+        ? []
+        : Array.isArray(intent.examples)
+          ? intent.examples
+          : Object.values(intent.examples).flat();
     if (examples.length === 0 && intent.dtmf === undefined && intent.entity === undefined) {
-      errors.push(issue('error', node.id, `${at}.examples`, `intent "${intent.name}" has no examples, dtmf key or entity`));
+      errors.push(
+        issue(
+          'error',
+          node.id,
+          `${at}.examples`,
+          `intent "${intent.name}" has no examples, dtmf key or entity`,
+        ),
+      );
     }
   });
 }
@@ -165,10 +219,15 @@ function checkNode(node: FlowNode, language: FlowLanguage, nodes: Record<string,
 /** Validates a flow without throwing: the flow (when valid), errors and warnings. */
 export function checkFlow(input: unknown): FlowCheck {
   // Parsed against the variant the input's shape asks for, so errors point inside its nodes.
-  const schema = isRecord(input) && Array.isArray(input['nodes']) ? FlowFileListSchema : FlowFileByIdSchema;
+  const schema =
+    isRecord(input) && Array.isArray(input['nodes']) ? FlowFileListSchema : FlowFileByIdSchema;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    return { flow: null, errors: parsed.error.issues.map((zi) => zodIssueToFlowIssue(input, zi)), warnings: [] };
+    return {
+      flow: null,
+      errors: parsed.error.issues.map((zi) => zodIssueToFlowIssue(input, zi)),
+      warnings: [],
+    };
   }
   const file = parsed.data;
   const errors: FlowIssue[] = [];
@@ -180,13 +239,18 @@ export function checkFlow(input: unknown): FlowCheck {
         errors.push(issue('error', `#${n}`, 'id', 'required when nodes is an array'));
         return;
       }
-      if (node.id in nodes) errors.push(issue('error', node.id, 'id', `duplicate node id "${node.id}"`));
+      if (node.id in nodes)
+        errors.push(issue('error', node.id, 'id', `duplicate node id "${node.id}"`));
       nodes[node.id] = { ...node, id: node.id };
     });
   } else {
     for (const [key, node] of Object.entries(file.nodes)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) errors.push(issue('error', key, '', 'a node id is a letter or _ followed by letters, digits, _ . -'));
-      if (node.id !== undefined && node.id !== key) errors.push(issue('error', key, 'id', `"${node.id}" differs from its key "${key}"`));
+      if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key))
+        errors.push(
+          issue('error', key, '', 'a node id is a letter or _ followed by letters, digits, _ . -'),
+        );
+      if (node.id !== undefined && node.id !== key)
+        errors.push(issue('error', key, 'id', `"${node.id}" differs from its key "${key}"`));
       nodes[key] = { ...node, id: key };
     }
   }
@@ -206,7 +270,8 @@ export function checkFlow(input: unknown): FlowCheck {
       }
     }
     for (const id of Object.keys(nodes)) {
-      if (!seen.has(id)) warnings.push(issue('warning', id, '', `unreachable from start "${file.start}"`));
+      if (!seen.has(id))
+        warnings.push(issue('warning', id, '', `unreachable from start "${file.start}"`));
     }
   }
   if (errors.length > 0) return { flow: null, errors, warnings };

@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { APPOINTMENT_EN, validateFlow } from '../dialog/index.js';
 import { FlowChats } from './chat.js';
 import { parseChatLine } from './text-channel.js';
 
 const appointment = validateFlow(APPOINTMENT_EN);
-const contact = { fields: { name: 'Alex', appointment_date: 'Friday', appointment_time: '3 pm' }, timeZone: 'America/New_York' };
+const contact = {
+  fields: { name: 'Alex', appointment_date: 'Friday', appointment_time: '3 pm' },
+  timeZone: 'America/New_York',
+};
 
 describe('parseChatLine', () => {
   it('reads key presses, silence and text as the CLI always did', () => {
@@ -31,15 +35,30 @@ describe('FlowChats', () => {
       ['bot', 'prompt', 'greet'],
       ['bot', 'prompt', 'confirm'],
     ]);
-    expect(start.turns[0]?.text).toBe('Hello Alex, this is Riverside Clinic calling about your appointment on Friday at 3 pm.');
+    expect(start.turns[0]?.text).toBe(
+      'Hello Alex, this is Riverside Clinic calling about your appointment on Friday at 3 pm.',
+    );
 
     const step = await c.send(start.chatId, { kind: 'text', text: 'yes' });
-    expect(step.turns[0]).toMatchObject({ speaker: 'customer', kind: 'text', text: 'yes', nodeId: 'confirm', intent: 'confirm', matchedBy: 'classifier' });
+    expect(step.turns[0]).toMatchObject({
+      speaker: 'customer',
+      kind: 'text',
+      text: 'yes',
+      nodeId: 'confirm',
+      intent: 'confirm',
+      matchedBy: 'classifier',
+    });
     expect(step.turns[0]?.confidence).toBeGreaterThan(0.5);
     expect(step.turns.map((t) => t.kind)).toEqual(['text', 'variable_set', 'prompt', 'ended']);
-    expect(step.turns[1]).toMatchObject({ speaker: 'system', name: 'appointment_status', value: 'confirmed' });
+    expect(step.turns[1]).toMatchObject({
+      speaker: 'system',
+      name: 'appointment_status',
+      value: 'confirmed',
+    });
     expect(step.ended).toEqual({ reason: 'hangup', disposition: 'confirmed' });
-    await expect(c.send(start.chatId, { kind: 'text', text: 'hello?' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(c.send(start.chatId, { kind: 'text', text: 'hello?' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('shows silence, a no-match and a key press as turns that say why the bot went on', async () => {
@@ -55,7 +74,13 @@ describe('FlowChats', () => {
     const unclear = await c.send(chatId, { kind: 'text', text: 'purple elephants dance quietly' });
     expect(unclear.turns.map((t) => t.kind)).toEqual(['text', 'no_match', 'prompt']);
     const key = await c.send(chatId, { kind: 'dtmf', digits: '0' });
-    expect(key.turns[0]).toMatchObject({ kind: 'dtmf', text: '#0', intent: 'agent', confidence: 1, matchedBy: 'dtmf' });
+    expect(key.turns[0]).toMatchObject({
+      kind: 'dtmf',
+      text: '#0',
+      intent: 'agent',
+      confidence: 1,
+      matchedBy: 'dtmf',
+    });
     expect(key.turns.map((t) => t.kind)).toContain('transfer');
     expect(key.ended).toMatchObject({ reason: 'transfer', transfer: { queue: 'front_desk' } });
   });
@@ -65,7 +90,10 @@ describe('FlowChats', () => {
     const c = chats({ idleMs: 60_000, now: () => now });
     const { chatId } = await c.start(appointment, 1, 'appointment-confirm-en', contact);
     now = 60_001;
-    await expect(c.send(chatId, { kind: 'text', text: 'yes' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('1 minutes without a message') });
+    await expect(c.send(chatId, { kind: 'text', text: 'yes' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('1 minutes without a message'),
+    });
     expect(c.size).toBe(0);
   });
 

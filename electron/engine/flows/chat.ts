@@ -9,9 +9,17 @@
  * after `idleMs` without a step so an abandoned chat does not hold a runtime forever.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChatEnded, ChatTurn } from '../api/flows.js';
+
 import { ApiError } from '../api/errors.js';
-import { DialogRuntime, type DialogContact, type DialogEvent, type DialogOutcome, type Flow, type ListenResult } from '../dialog/index.js';
+import type { ChatEnded, ChatTurn } from '../api/flows.js';
+import {
+  type DialogContact,
+  type DialogEvent,
+  type DialogOutcome,
+  DialogRuntime,
+  type Flow,
+  type ListenResult,
+} from '../dialog/index.js';
 import { TextChannel } from './text-channel.js';
 
 export interface ChatStep {
@@ -56,9 +64,17 @@ export class FlowChat {
 
   /** Gives the bot the customer's answer and runs to its next question (or the end). */
   async send(answer: ListenResult): Promise<ChatStep> {
-    if (this.outcome) throw new ApiError('CONFLICT', `The chat has ended (${this.outcome.reason}, disposition ${this.outcome.disposition}); start a new one`);
+    if (this.outcome)
+      throw new ApiError(
+        'CONFLICT',
+        `The chat has ended (${this.outcome.reason}, disposition ${this.outcome.disposition}); start a new one`,
+      );
     const resolve = this.pending;
-    if (!resolve) throw new ApiError('CONFLICT', 'The bot is not waiting for an answer yet; wait for the previous reply');
+    if (!resolve)
+      throw new ApiError(
+        'CONFLICT',
+        'The bot is not waiting for an answer yet; wait for the previous reply',
+      );
     this.pending = null;
     this.turns.push(customerTurn(answer, this.runtime.nodeId));
     resolve(answer);
@@ -99,7 +115,12 @@ export class FlowChat {
     if (event.type === 'answer') {
       // The answer belongs to the customer's last line: show what it matched beside it.
       const last = this.turns.findLast((t) => t.speaker === 'customer');
-      if (last) Object.assign(last, { intent: event.intent, confidence: clamp01(event.confidence), matchedBy: event.matchedBy });
+      if (last)
+        Object.assign(last, {
+          intent: event.intent,
+          confidence: clamp01(event.confidence),
+          matchedBy: event.matchedBy,
+        });
     }
   }
 }
@@ -140,16 +161,44 @@ function turnOf(event: DialogEvent): ChatTurn | null {
         nodeId: event.nodeId,
         attempt: event.attempt,
         exhausted: event.exhausted,
-        ...(event.best ? { intent: event.best.intent, confidence: clamp01(event.best.confidence) } : {}),
+        ...(event.best
+          ? { intent: event.best.intent, confidence: clamp01(event.best.confidence) }
+          : {}),
       };
     case 'variable_set':
-      return { speaker: 'system', kind: 'variable_set', text: `${event.name} = ${JSON.stringify(event.value)}`, nodeId: event.nodeId, name: event.name, value: event.value };
+      return {
+        speaker: 'system',
+        kind: 'variable_set',
+        text: `${event.name} = ${JSON.stringify(event.value)}`,
+        nodeId: event.nodeId,
+        name: event.name,
+        value: event.value,
+      };
     case 'transfer':
-      return { speaker: 'system', kind: 'transfer', text: `transfer to queue "${event.queue}" (${event.reason})`, nodeId: event.nodeId, queue: event.queue, reason: event.reason };
+      return {
+        speaker: 'system',
+        kind: 'transfer',
+        text: `transfer to queue "${event.queue}" (${event.reason})`,
+        nodeId: event.nodeId,
+        queue: event.queue,
+        reason: event.reason,
+      };
     case 'callback':
-      return { speaker: 'system', kind: 'callback', text: `callback scheduled for ${event.iso} (${event.spoken})`, nodeId: event.nodeId, at: event.iso };
+      return {
+        speaker: 'system',
+        kind: 'callback',
+        text: `callback scheduled for ${event.iso} (${event.spoken})`,
+        nodeId: event.nodeId,
+        at: event.iso,
+      };
     case 'callback_unavailable':
-      return { speaker: 'system', kind: 'callback_unavailable', text: `no callback time (${event.reason})`, nodeId: event.nodeId, reason: event.reason };
+      return {
+        speaker: 'system',
+        kind: 'callback_unavailable',
+        text: `no callback time (${event.reason})`,
+        nodeId: event.nodeId,
+        reason: event.reason,
+      };
     case 'ended':
       return {
         speaker: 'system',
@@ -182,7 +231,10 @@ export interface FlowChatsOptions {
 
 /** The open chats by id, with idle expiry. */
 export class FlowChats {
-  private readonly chats = new Map<string, { chat: FlowChat; name: string; version: number; usedAt: number }>();
+  private readonly chats = new Map<
+    string,
+    { chat: FlowChat; name: string; version: number; usedAt: number }
+  >();
   private readonly idleMs: number;
   private readonly now: () => number;
   private sweeper: NodeJS.Timeout | null = null;
@@ -192,7 +244,12 @@ export class FlowChats {
     this.now = options.now ?? Date.now;
   }
 
-  async start(flow: Flow, version: number, name: string, contact: DialogContact): Promise<ChatStep & { chatId: string }> {
+  async start(
+    flow: Flow,
+    version: number,
+    name: string,
+    contact: DialogContact,
+  ): Promise<ChatStep & { chatId: string }> {
     this.sweep();
     const chatId = randomUUID();
     const chat = new FlowChat(flow, contact);
@@ -204,7 +261,11 @@ export class FlowChats {
   async send(chatId: string, answer: ListenResult): Promise<ChatStep> {
     this.sweep();
     const entry = this.chats.get(chatId);
-    if (!entry) throw new ApiError('NOT_FOUND', `No test chat "${chatId}": it was stopped, or dropped after ${Math.round(this.idleMs / 60_000)} minutes without a message`);
+    if (!entry)
+      throw new ApiError(
+        'NOT_FOUND',
+        `No test chat "${chatId}": it was stopped, or dropped after ${Math.round(this.idleMs / 60_000)} minutes without a message`,
+      );
     entry.usedAt = this.now();
     try {
       return await entry.chat.send(answer);

@@ -3,20 +3,39 @@ import type { CommandHandlers } from '../api/dispatcher.js';
 import type { ListenResult } from '../dialog/index.js';
 import type { FlowService } from './flow-service.js';
 
-type FlowCommandName = 'flows.list' | 'flows.get' | 'flows.validate' | 'flows.save' | 'flows.chat.start' | 'flows.chat.send' | 'flows.chat.stop';
+type FlowCommandName =
+  | 'flows.list'
+  | 'flows.get'
+  | 'flows.validate'
+  | 'flows.save'
+  | 'flows.chat.start'
+  | 'flows.chat.send'
+  | 'flows.chat.stop';
 
-export function flowCommandHandlers(flows: FlowService, actor: string): Pick<CommandHandlers, FlowCommandName> {
+export function flowCommandHandlers(
+  flows: FlowService,
+  actor: string,
+): Pick<CommandHandlers, FlowCommandName> {
   return {
     'flows.list': async () => ({ flows: await flows.list() }),
     'flows.get': ({ name, version }) => flows.get(name, version),
     'flows.validate': ({ definition }) => flows.validate(definition),
     'flows.save': ({ definition }) => flows.save(definition, actor),
     'flows.chat.start': ({ name, version, contact, timeZone }) =>
-      flows.startChat({ name, ...(version === undefined ? {} : { version }), ...(contact === undefined ? {} : { contact }), ...(timeZone === undefined ? {} : { timeZone }) }),
+      flows.startChat({
+        name,
+        ...(version === undefined ? {} : { version }),
+        ...(contact === undefined ? {} : { contact }),
+        ...(timeZone === undefined ? {} : { timeZone }),
+      }),
     'flows.chat.send': ({ chatId, text, digits }) => {
       // The schema lets exactly one of text, digits, silence through; an empty text is silence too, as in the CLI.
       const answer: ListenResult =
-        digits !== undefined ? { kind: 'dtmf', digits } : text !== undefined && text.trim() !== '' ? { kind: 'text', text: text.trim() } : { kind: 'no_input' };
+        digits !== undefined
+          ? { kind: 'dtmf', digits }
+          : text !== undefined && text.trim() !== ''
+            ? { kind: 'text', text: text.trim() }
+            : { kind: 'no_input' };
       return flows.sendChat(chatId, answer);
     },
     'flows.chat.stop': ({ chatId }) => {

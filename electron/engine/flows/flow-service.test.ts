@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import type { EventData } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { FlowTrainer, FlowTrainingProgress } from '../bot/flow-training.js';
@@ -39,8 +40,19 @@ function service(store: Store, extra: Partial<ConstructorParameters<typeof FlowS
   const events = new EventHub(() => {});
   const seen: Emitted[] = [];
   events.subscribe((message) => seen.push({ event: message.event, data: message.data }));
-  const flows = new FlowService({ store, events, log: silentLogger, defaultTimeZone: async () => 'Asia/Shanghai', ...extra });
-  return { flows, seen, of: <E extends 'flows.changed' | 'flow.training'>(event: E) => seen.filter((e) => e.event === event).map((e) => e.data as EventData<E>) };
+  const flows = new FlowService({
+    store,
+    events,
+    log: silentLogger,
+    defaultTimeZone: async () => 'Asia/Shanghai',
+    ...extra,
+  });
+  return {
+    flows,
+    seen,
+    of: <E extends 'flows.changed' | 'flow.training'>(event: E) =>
+      seen.filter((e) => e.event === event).map((e) => e.data as EventData<E>),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ApiError> {
@@ -59,9 +71,13 @@ class FakeTrainer implements FlowTrainer {
   train(flow: Flow, onProgress?: (progress: FlowTrainingProgress) => void) {
     this.started.push(flow.id);
     onProgress?.({ nodeId: 'ask', nodesDone: 0, nodes: 1, stage: 'embed', done: 1, total: 4 });
-    return new Promise<{ nodes: string[]; elapsedMs: number; cached: number }>((resolve, reject) => {
-      this.releases.push((fail) => (fail ? reject(new Error(fail)) : resolve({ nodes: ['ask'], elapsedMs: 5, cached: 0 })));
-    });
+    return new Promise<{ nodes: string[]; elapsedMs: number; cached: number }>(
+      (resolve, reject) => {
+        this.releases.push((fail) =>
+          fail ? reject(new Error(fail)) : resolve({ nodes: ['ask'], elapsedMs: 5, cached: 0 }),
+        );
+      },
+    );
   }
   async finish(fail?: string): Promise<void> {
     await expect.poll(() => this.releases.length).toBeGreaterThan(0);
@@ -73,13 +89,23 @@ describe('FlowService', () => {
   it('saves a new flow as version 1, audit-logs it, announces it and loads it back', async () => {
     const store = await testStore();
     const { flows, of } = service(store);
-    expect(await flows.save(small(), 'admin')).toEqual({ name: 'survey', version: 1, created: true, newFlow: true });
+    expect(await flows.save(small(), 'admin')).toEqual({
+      name: 'survey',
+      version: 1,
+      created: true,
+      newFlow: true,
+    });
     const loaded = await flows.load('survey');
     expect(loaded).toMatchObject({ name: 'survey', version: 1, flowId: expect.any(Number) });
     expect(Object.keys(loaded.flow.nodes)).toEqual(['hello', 'ask', 'bye']);
     expect(of('flows.changed')).toEqual([{ name: 'survey', version: 1 }]);
     const audit = await store.audit.list();
-    expect(audit[0]).toMatchObject({ actor: 'admin', action: 'flows.save', subject: 'survey', details: { version: 1, created: true } });
+    expect(audit[0]).toMatchObject({
+      actor: 'admin',
+      action: 'flows.save',
+      subject: 'survey',
+      details: { version: 1, created: true },
+    });
   });
 
   it('adds a version only when the definition changed (key order and formatting do not count)', async () => {
@@ -87,8 +113,18 @@ describe('FlowService', () => {
     const { flows, of } = service(store);
     await flows.save(small(), 'admin');
     const reordered = Object.fromEntries(Object.entries(small()).reverse());
-    expect(await flows.save(reordered, 'admin')).toEqual({ name: 'survey', version: 1, created: false, newFlow: false });
-    expect(await flows.save(small({ name: 'Survey 2' }), 'admin')).toEqual({ name: 'survey', version: 2, created: true, newFlow: false });
+    expect(await flows.save(reordered, 'admin')).toEqual({
+      name: 'survey',
+      version: 1,
+      created: false,
+      newFlow: false,
+    });
+    expect(await flows.save(small({ name: 'Survey 2' }), 'admin')).toEqual({
+      name: 'survey',
+      version: 2,
+      created: true,
+      newFlow: false,
+    });
     expect((await flows.load('survey', 1)).flow.name).toBe('Survey');
     expect((await flows.load('survey')).flow.name).toBe('Survey 2');
     expect(of('flows.changed').map((e) => e.version)).toEqual([1, 2]);
@@ -96,7 +132,9 @@ describe('FlowService', () => {
     expect(detail.versions.map((v) => v.version)).toEqual([1, 2]);
     expect(detail.definition).toEqual(small({ name: 'Survey 2' }));
     expect(detail.contactFields).toEqual([{ name: 'name', default: null }]);
-    expect((await flows.list()).map((f) => [f.name, f.latestVersion, f.versions])).toEqual([['survey', 2, 2]]);
+    expect((await flows.list()).map((f) => [f.name, f.latestVersion, f.versions])).toEqual([
+      ['survey', 2, 2],
+    ]);
   });
 
   it('follows a language change of a new version', async () => {
@@ -126,7 +164,13 @@ describe('FlowService', () => {
     expect(of('flows.changed')).toHaveLength(1);
     expect((await store.audit.list()).filter((a) => a.action === 'flows.save')).toHaveLength(1);
 
-    expect(flows.validate(broken)).toMatchObject({ ok: false, issues: [{ nodeId: 'hello', field: 'next' }, { nodeId: 'ask', field: 'intents[0].next' }] });
+    expect(flows.validate(broken)).toMatchObject({
+      ok: false,
+      issues: [
+        { nodeId: 'hello', field: 'next' },
+        { nodeId: 'ask', field: 'intents[0].next' },
+      ],
+    });
     expect(flows.validate(small())).toEqual({ ok: true, issues: [], warnings: [] });
     expect((await rejection(flows.save('not an object', 'admin'))).code).toBe('INVALID_FLOW');
   });
@@ -145,7 +189,10 @@ describe('FlowService', () => {
     const dataDir = await tempDir();
     let store = await openStore({ dataDir });
     const first = service(store);
-    expect((await first.flows.installSamples('engine')).sort()).toEqual(['appointment-confirm-en', 'bill-reminder-zh']);
+    expect((await first.flows.installSamples('engine')).sort()).toEqual([
+      'appointment-confirm-en',
+      'bill-reminder-zh',
+    ]);
     const edited = { ...(APPOINTMENT_EN as Record<string, unknown>), name: 'Our appointment call' };
     expect((await first.flows.save(edited, 'admin')).version).toBe(2);
     await store.close();
@@ -154,7 +201,9 @@ describe('FlowService', () => {
     try {
       const again = service(store);
       expect(await again.flows.installSamples('engine')).toEqual([]);
-      expect((await again.flows.load('appointment-confirm-en')).flow.name).toBe('Our appointment call');
+      expect((await again.flows.load('appointment-confirm-en')).flow.name).toBe(
+        'Our appointment call',
+      );
       expect((await again.flows.load('bill-reminder-zh')).flow.language).toBe('zh-CN');
       expect((await again.flows.get('bill-reminder-zh')).definition).toEqual(BILL_REMINDER_ZH);
     } finally {
@@ -171,15 +220,27 @@ describe('FlowService', () => {
     await flows.save(small({ id: 'other', name: 'Other' }), 'admin');
     expect(flows.trainingState('other', 1)?.state).toBe('queued');
     await expect.poll(() => flows.trainingState('survey', 1)?.state).toBe('training');
-    expect(flows.trainingState('survey', 1)?.progress).toMatchObject({ nodeId: 'ask', stage: 'embed', done: 1, total: 4 });
+    expect(flows.trainingState('survey', 1)?.progress).toMatchObject({
+      nodeId: 'ask',
+      stage: 'embed',
+      done: 1,
+      total: 4,
+    });
     expect(trainer.started).toEqual(['survey']); // one at a time
     await trainer.finish();
     await expect.poll(() => flows.trainingState('survey', 1)?.state).toBe('ready');
     await trainer.finish('node "ask": no examples left after augmentation');
     await flows.whenTrainingIdle();
-    expect(flows.trainingState('other', 1)).toMatchObject({ state: 'failed', error: 'node "ask": no examples left after augmentation' });
+    expect(flows.trainingState('other', 1)).toMatchObject({
+      state: 'failed',
+      error: 'node "ask": no examples left after augmentation',
+    });
     expect(trainer.started).toEqual(['survey', 'other']);
-    expect(of('flow.training').filter((e) => e.flow === 'survey').map((e) => e.state)).toEqual(['queued', 'training', 'training', 'ready']);
+    expect(
+      of('flow.training')
+        .filter((e) => e.flow === 'survey')
+        .map((e) => e.state),
+    ).toEqual(['queued', 'training', 'training', 'ready']);
     expect((await flows.list()).find((f) => f.name === 'survey')?.training?.state).toBe('ready');
     expect((await flows.get('survey')).versions[0]?.training?.state).toBe('ready');
 
@@ -198,7 +259,9 @@ describe('FlowService', () => {
     await expect.poll(() => trainer.started.length).toBe(1);
     await trainer.finish();
     await trainer.finish();
-    await expect.poll(() => flows.list().then((list) => list.map((f) => f.training?.state))).toEqual(['ready', 'ready']);
+    await expect
+      .poll(() => flows.list().then((list) => list.map((f) => f.training?.state)))
+      .toEqual(['ready', 'ready']);
   });
 });
 

@@ -8,10 +8,26 @@
  * A refused save stores nothing, so the previous version stays the one calls run. Versions are
  * immutable; a call pins the version it started with through `load(name, version)`.
  */
-import type { ChatEnded, ChatTurn, FlowDetail, FlowIssueView, FlowSummary, FlowTraining } from '../api/contract.js';
+import type {
+  ChatEnded,
+  ChatTurn,
+  FlowDetail,
+  FlowIssueView,
+  FlowSummary,
+  FlowTraining,
+} from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { FlowTrainer, FlowTrainingProgress } from '../bot/flow-training.js';
-import { checkFlow, promptIn, SAMPLE_FLOWS, templateVariables, type Flow, type FlowIssue, type Literal, type ListenResult } from '../dialog/index.js';
+import type { promptIn } from '../dialog/index.js';
+import {
+  checkFlow,
+  type Flow,
+  type FlowIssue,
+  type ListenResult,
+  type Literal,
+  SAMPLE_FLOWS,
+  templateVariables,
+} from '../dialog/index.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Logger } from '../log.js';
 import type { FlowRecord, JsonObject, Repositories, Store } from '../store/types.js';
@@ -61,7 +77,11 @@ function issueView(issue: FlowIssue): FlowIssueView {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
       : v,
   );
 }
@@ -71,13 +91,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Why a definition was refused, naming each issue's node and field. */
-export function invalidFlowError(definition: unknown, issues: readonly FlowIssue[], warnings: readonly FlowIssue[] = []): ApiError {
-  const id = isPlainObject(definition) && typeof definition['id'] === 'string' ? ` "${definition['id']}"` : '';
+export function invalidFlowError(
+  definition: unknown,
+  issues: readonly FlowIssue[],
+  warnings: readonly FlowIssue[] = [],
+): ApiError {
+  const id =
+    isPlainObject(definition) && typeof definition['id'] === 'string'
+      ? ` "${definition['id']}"`
+      : '';
   const count = `${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}`;
-  return new ApiError('INVALID_FLOW', `Flow${id} not saved (${count}): ${issues.map((i) => i.text).join('; ')}`, undefined, {
-    issues: issues.map(issueView),
-    warnings: warnings.map(issueView),
-  });
+  return new ApiError(
+    'INVALID_FLOW',
+    `Flow${id} not saved (${count}): ${issues.map((i) => i.text).join('; ')}`,
+    undefined,
+    {
+      issues: issues.map(issueView),
+      warnings: warnings.map(issueView),
+    },
+  );
 }
 
 /** The contact fields a flow reads ({name} in prompts, contact conditions and sets), with its defaults. */
@@ -86,7 +118,10 @@ export function contactFields(flow: Flow): Array<{ name: string; default: Contac
   const assigned = new Set<string>();
   const prompt = (text: Parameters<typeof promptIn>[0] | undefined): void => {
     if (text === undefined) return;
-    const texts = typeof text === 'string' ? [text] : Object.values(text).filter((t): t is string => typeof t === 'string');
+    const texts =
+      typeof text === 'string'
+        ? [text]
+        : Object.values(text).filter((t): t is string => typeof t === 'string');
     for (const t of texts) for (const name of templateVariables(t)) read.add(name);
   };
   for (const node of Object.values(flow.nodes)) {
@@ -104,7 +139,8 @@ export function contactFields(flow: Flow): Array<{ name: string; default: Contac
         prompt(node.say);
         break;
       case 'branch':
-        for (const { when } of node.conditions) if (when.source === 'contact' && when.key !== undefined) read.add(when.key);
+        for (const { when } of node.conditions)
+          if (when.source === 'contact' && when.key !== undefined) read.add(when.key);
         break;
       case 'set':
         for (const [name, value] of Object.entries(node.assign)) {
@@ -119,7 +155,12 @@ export function contactFields(flow: Flow): Array<{ name: string; default: Contac
         break;
     }
   }
-  const names = [...new Set([...Object.keys(flow.variables), ...[...read].filter((name) => !assigned.has(name))])];
+  const names = [
+    ...new Set([
+      ...Object.keys(flow.variables),
+      ...[...read].filter((name) => !assigned.has(name)),
+    ]),
+  ];
   return names.map((name) => {
     const value: Literal | undefined = flow.variables[name];
     return { name, default: value === undefined ? null : value };
@@ -142,10 +183,17 @@ export class FlowService {
   private closed = false;
 
   constructor(options: FlowServiceOptions) {
-    ({ store: this.store, events: this.events, log: this.log, defaultTimeZone: this.defaultTimeZone } = options);
+    ({
+      store: this.store,
+      events: this.events,
+      log: this.log,
+      defaultTimeZone: this.defaultTimeZone,
+    } = options);
     this.now = options.now ?? Date.now;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
-    this.chats = new FlowChats({ ...(options.chatIdleMs !== undefined ? { idleMs: options.chatIdleMs } : {}) });
+    this.chats = new FlowChats({
+      ...(options.chatIdleMs !== undefined ? { idleMs: options.chatIdleMs } : {}),
+    });
   }
 
   // --- for the rest of the engine ---------------------------------------------------------------
@@ -159,7 +207,9 @@ export class FlowService {
     if (!trainer || !options.trainLatest) return;
     void this.store.flows.list().then(
       (flows) => {
-        for (const f of flows) if (f.latestVersion !== null && !this.training.has(key(f.name, f.latestVersion))) void this.loadAndTrain(f.name, f.latestVersion);
+        for (const f of flows)
+          if (f.latestVersion !== null && !this.training.has(key(f.name, f.latestVersion)))
+            void this.loadAndTrain(f.name, f.latestVersion);
       },
       (error: unknown) => this.log.error('Listing flows to train failed', { error: String(error) }),
     );
@@ -204,9 +254,17 @@ export class FlowService {
 
   // --- the API ------------------------------------------------------------------------------------
 
-  validate(definition: unknown): { ok: boolean; issues: FlowIssueView[]; warnings: FlowIssueView[] } {
+  validate(definition: unknown): {
+    ok: boolean;
+    issues: FlowIssueView[];
+    warnings: FlowIssueView[];
+  } {
     const check = checkFlow(definition);
-    return { ok: check.flow !== null, issues: check.errors.map(issueView), warnings: check.warnings.map(issueView) };
+    return {
+      ok: check.flow !== null,
+      issues: check.errors.map(issueView),
+      warnings: check.warnings.map(issueView),
+    };
   }
 
   /**
@@ -214,9 +272,14 @@ export class FlowService {
    * flow is created if new). An unchanged definition returns the latest version. Training starts
    * in the background; the save never waits for it.
    */
-  async save(definition: unknown, actor: string, options: { audit?: string } = {}): Promise<SaveResult> {
+  async save(
+    definition: unknown,
+    actor: string,
+    options: { audit?: string } = {},
+  ): Promise<SaveResult> {
     const check = checkFlow(definition);
-    if (!check.flow || !isPlainObject(definition)) throw invalidFlowError(definition, check.errors, check.warnings);
+    if (!check.flow || !isPlainObject(definition))
+      throw invalidFlowError(definition, check.errors, check.warnings);
     const flow = check.flow;
     // What the author wrote (not the normalized flow): the editor shows it back as written.
     const stored = JSON.parse(JSON.stringify(definition)) as JsonObject;
@@ -236,12 +299,19 @@ export class FlowService {
         actor,
         action: options.audit ?? 'flows.save',
         subject: record.name,
-        details: { version: version.version, language: flow.language, nodes: Object.keys(flow.nodes).length, ...(newFlow ? { created: true } : {}) },
+        details: {
+          version: version.version,
+          language: flow.language,
+          nodes: Object.keys(flow.nodes).length,
+          ...(newFlow ? { created: true } : {}),
+        },
       });
       return { name: record.name, version: version.version, created: true, newFlow };
     });
-    if (result.created) this.events.emit('flows.changed', { name: result.name, version: result.version });
-    if (result.created || !this.training.has(key(result.name, result.version))) this.enqueueTraining(result.name, result.version, flow);
+    if (result.created)
+      this.events.emit('flows.changed', { name: result.name, version: result.version });
+    if (result.created || !this.training.has(key(result.name, result.version)))
+      this.enqueueTraining(result.name, result.version, flow);
     return result;
   }
 
@@ -272,13 +342,21 @@ export class FlowService {
       version: v,
       latestVersion: record.latestVersion ?? v,
       definition,
-      versions: versions.map((x) => ({ ...x, training: this.trainingState(record.name, x.version) })),
+      versions: versions.map((x) => ({
+        ...x,
+        training: this.trainingState(record.name, x.version),
+      })),
       training: this.trainingState(record.name, v),
       contactFields: check.flow ? contactFields(check.flow) : [],
     };
   }
 
-  async startChat(input: { name: string; version?: number; contact?: Record<string, ContactValue>; timeZone?: string }): Promise<{
+  async startChat(input: {
+    name: string;
+    version?: number;
+    contact?: Record<string, ContactValue>;
+    timeZone?: string;
+  }): Promise<{
     chatId: string;
     name: string;
     version: number;
@@ -289,10 +367,17 @@ export class FlowService {
     try {
       new Intl.DateTimeFormat('en', { timeZone });
     } catch {
-      throw new ApiError('INVALID_PARAMS', `timeZone: must be an IANA time zone such as Asia/Shanghai (got ${timeZone})`, 'timeZone');
+      throw new ApiError(
+        'INVALID_PARAMS',
+        `timeZone: must be an IANA time zone such as Asia/Shanghai (got ${timeZone})`,
+        'timeZone',
+      );
     }
     const loaded = await this.load(input.name, input.version);
-    const step = await this.chats.start(loaded.flow, loaded.version, loaded.name, { fields: input.contact ?? {}, timeZone });
+    const step = await this.chats.start(loaded.flow, loaded.version, loaded.name, {
+      fields: input.contact ?? {},
+      timeZone,
+    });
     return { ...step, name: loaded.name, version: loaded.version };
   }
 
@@ -306,13 +391,22 @@ export class FlowService {
 
   // --- inside ------------------------------------------------------------------------------------
 
-  private async stored(repos: Repositories, name: string, version: number | undefined): Promise<{ record: FlowRecord; version: number; definition: JsonObject }> {
+  private async stored(
+    repos: Repositories,
+    name: string,
+    version: number | undefined,
+  ): Promise<{ record: FlowRecord; version: number; definition: JsonObject }> {
     const record = await repos.flows.getByName(name);
     if (!record) throw new ApiError('NOT_FOUND', `No flow named "${name}"`);
-    if (record.latestVersion === null) throw new ApiError('NOT_FOUND', `Flow "${name}" has no saved version`);
+    if (record.latestVersion === null)
+      throw new ApiError('NOT_FOUND', `Flow "${name}" has no saved version`);
     const v = version ?? record.latestVersion;
     const row = await repos.flows.getVersion(record.id, v);
-    if (!row) throw new ApiError('NOT_FOUND', `Flow "${name}" has no version ${v} (the latest is ${record.latestVersion})`);
+    if (!row)
+      throw new ApiError(
+        'NOT_FOUND',
+        `Flow "${name}" has no version ${v} (the latest is ${record.latestVersion})`,
+      );
     return { record, version: v, definition: row.definition };
   }
 
@@ -321,7 +415,11 @@ export class FlowService {
       const loaded = await this.load(name, version);
       this.enqueueTraining(name, version, loaded.flow);
     } catch (error) {
-      this.log.error('A stored flow version could not be loaded for training', { flow: name, version, error: String(error) });
+      this.log.error('A stored flow version could not be loaded for training', {
+        flow: name,
+        version,
+        error: String(error),
+      });
     }
   }
 
@@ -337,7 +435,12 @@ export class FlowService {
     this.queue = this.queue.then(() => this.train(trainer, name, version, flow));
   }
 
-  private async train(trainer: FlowTrainer, name: string, version: number, flow: Flow): Promise<void> {
+  private async train(
+    trainer: FlowTrainer,
+    name: string,
+    version: number,
+    flow: Flow,
+  ): Promise<void> {
     if (this.closed) return;
     const startedAt = this.now();
     this.setTraining({ flow: name, version, state: 'training', at: startedAt });
@@ -345,9 +448,19 @@ export class FlowService {
     let last: FlowTrainingProgress | null = null;
     const onProgress = (progress: FlowTrainingProgress): void => {
       const now = this.now();
-      const state: FlowTraining = { flow: name, version, state: 'training', progress: { ...progress }, at: startedAt };
+      const state: FlowTraining = {
+        flow: name,
+        version,
+        state: 'training',
+        progress: { ...progress },
+        at: startedAt,
+      };
       // Progress can come thousands of times a run: every stage or node change is sent, the rest at most every progressIntervalMs.
-      const milestone = !last || last.stage !== progress.stage || last.nodeId !== progress.nodeId || progress.done === progress.total;
+      const milestone =
+        !last ||
+        last.stage !== progress.stage ||
+        last.nodeId !== progress.nodeId ||
+        progress.done === progress.total;
       last = progress;
       if (milestone || now - lastSent >= this.progressIntervalMs) {
         lastSent = now;
@@ -366,7 +479,13 @@ export class FlowService {
         progress: { nodeId: null, nodesDone: nodes, nodes, stage: 'done', done: 1, total: 1 },
         at: this.now(),
       });
-      this.log.info('Flow trained', { flow: name, version, nodes, cached: result.cached, elapsedMs: result.elapsedMs });
+      this.log.info('Flow trained', {
+        flow: name,
+        version,
+        nodes,
+        cached: result.cached,
+        elapsedMs: result.elapsedMs,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.setTraining({ flow: name, version, state: 'failed', error: message, at: this.now() });

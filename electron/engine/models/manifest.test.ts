@@ -1,7 +1,9 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { checkModels, findModelsDir } from './manifest.js';
 
 const real = findModelsDir();
@@ -28,7 +30,11 @@ describe('checkModels', () => {
   it('names a missing file', async () => {
     const dir = await copyOfModels();
     await rm(join(dir, 'vad', 'silero_vad.onnx'));
-    await expect(checkModels(dir)).rejects.toMatchObject({ code: 'MODEL_FILE_MISSING', file: join(dir, 'vad', 'silero_vad.onnx'), message: expect.stringMatching(/silero_vad\.onnx .*is missing/) });
+    await expect(checkModels(dir)).rejects.toMatchObject({
+      code: 'MODEL_FILE_MISSING',
+      file: join(dir, 'vad', 'silero_vad.onnx'),
+      message: expect.stringMatching(/silero_vad\.onnx .*is missing/),
+    });
   });
 
   it('names an altered file, same size or not', async () => {
@@ -38,14 +44,26 @@ describe('checkModels', () => {
     const bytes = await readFile(path);
     bytes[1000] = bytes[1000]! ^ 0xff;
     await writeFile(path, bytes);
-    await expect(checkModels(dir)).rejects.toMatchObject({ code: 'MODEL_FILE_ALTERED', message: expect.stringMatching(/melspectrogram\.onnx is not the one .*sha256 differs/) });
+    await expect(checkModels(dir)).rejects.toMatchObject({
+      code: 'MODEL_FILE_ALTERED',
+      message: expect.stringMatching(/melspectrogram\.onnx is not the one .*sha256 differs/),
+    });
     await writeFile(path, bytes.subarray(0, 100));
-    await expect(checkModels(dir)).rejects.toMatchObject({ code: 'MODEL_FILE_ALTERED', message: expect.stringMatching(/100 bytes, expected/) });
+    await expect(checkModels(dir)).rejects.toMatchObject({
+      code: 'MODEL_FILE_ALTERED',
+      message: expect.stringMatching(/100 bytes, expected/),
+    });
   });
 
   it('refuses a broken manifest, saying where', async () => {
     const dir = await copyOfModels();
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ files: [{ path: '../escape.onnx' }] }));
-    await expect(checkModels(dir)).rejects.toMatchObject({ code: 'MODEL_MANIFEST_INVALID', message: expect.stringMatching(/files\.0\.path: must be a relative path/) });
+    await writeFile(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ files: [{ path: '../escape.onnx' }] }),
+    );
+    await expect(checkModels(dir)).rejects.toMatchObject({
+      code: 'MODEL_MANIFEST_INVALID',
+      message: expect.stringMatching(/files\.0\.path: must be a relative path/),
+    });
   });
 });

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { z } from 'zod';
 
 export const ModelFileSchema = z.object({
@@ -15,7 +16,10 @@ export const ModelFileSchema = z.object({
   path: z
     .string()
     .regex(/^[a-z0-9_.-]+(\/[a-z0-9_.-]+)*$/i, 'must be a relative path inside the folder')
-    .refine((path) => path.split('/').every((segment) => segment !== '..' && segment !== '.'), 'must be a relative path inside the folder'),
+    .refine(
+      (path) => path.split('/').every((segment) => segment !== '..' && segment !== '.'),
+      'must be a relative path inside the folder',
+    ),
   role: z.string().min(1),
   description: z.string(),
   source: z.object({ npm: z.string().min(1), version: z.string().min(1), path: z.string().min(1) }),
@@ -28,7 +32,8 @@ export type ModelFile = z.infer<typeof ModelFileSchema>;
 export const ModelManifestSchema = z.object({ files: z.array(ModelFileSchema) });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
-export type ModelsErrorCode = 'MODELS_NOT_FOUND' | 'MODEL_MANIFEST_INVALID' | 'MODEL_FILE_MISSING' | 'MODEL_FILE_ALTERED';
+export type ModelsErrorCode =
+  'MODELS_NOT_FOUND' | 'MODEL_MANIFEST_INVALID' | 'MODEL_FILE_MISSING' | 'MODEL_FILE_ALTERED';
 
 export class ModelsError extends Error {
   override readonly name = 'ModelsError';
@@ -41,7 +46,8 @@ export class ModelsError extends Error {
   }
 }
 
-const RESTORE = 'Reinstall the app, or from a source checkout run `node build/assemble-models.mjs`.';
+const RESTORE =
+  'Reinstall the app, or from a source checkout run `node build/assemble-models.mjs`.';
 
 export interface CheckedModels {
   dir: string;
@@ -55,14 +61,25 @@ export async function checkModels(dir: string): Promise<CheckedModels> {
   try {
     raw = await readFile(manifestPath, 'utf8');
   } catch {
-    throw new ModelsError('MODELS_NOT_FOUND', `The speech models' list ${manifestPath} is missing. ${RESTORE}`, manifestPath);
+    throw new ModelsError(
+      'MODELS_NOT_FOUND',
+      `The speech models' list ${manifestPath} is missing. ${RESTORE}`,
+      manifestPath,
+    );
   }
   let manifest: ModelManifest;
   try {
     manifest = ModelManifestSchema.parse(JSON.parse(raw));
   } catch (error) {
-    const detail = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (error as Error).message;
-    throw new ModelsError('MODEL_MANIFEST_INVALID', `${manifestPath} is not a valid model list (${detail}). ${RESTORE}`, manifestPath);
+    const detail =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+        : (error as Error).message;
+    throw new ModelsError(
+      'MODEL_MANIFEST_INVALID',
+      `${manifestPath} is not a valid model list (${detail}). ${RESTORE}`,
+      manifestPath,
+    );
   }
   const files: CheckedModels['files'] = [];
   for (const file of manifest.files) {
@@ -71,9 +88,18 @@ export async function checkModels(dir: string): Promise<CheckedModels> {
     try {
       size = (await stat(absolutePath)).size;
     } catch {
-      throw new ModelsError('MODEL_FILE_MISSING', `The model file ${absolutePath} (${file.description}) is missing. ${RESTORE}`, absolutePath);
+      throw new ModelsError(
+        'MODEL_FILE_MISSING',
+        `The model file ${absolutePath} (${file.description}) is missing. ${RESTORE}`,
+        absolutePath,
+      );
     }
-    const digest = size === file.bytes ? createHash('sha256').update(await readFile(absolutePath)).digest('hex') : null;
+    const digest =
+      size === file.bytes
+        ? createHash('sha256')
+            .update(await readFile(absolutePath))
+            .digest('hex')
+        : null;
     if (digest !== file.sha256) {
       throw new ModelsError(
         'MODEL_FILE_ALTERED',
@@ -91,7 +117,9 @@ export async function checkModels(dir: string): Promise<CheckedModels> {
  * above this module (a source checkout, the built `out/`, an npm install). The desktop app passes
  * its resources folder instead.
  */
-export function findModelsDir(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+export function findModelsDir(
+  from: string = dirname(fileURLToPath(import.meta.url)),
+): string | null {
   const explicit = process.env.OUTBOUND_MODELS_DIR;
   if (explicit) return resolve(explicit);
   let dir = from;

@@ -1,26 +1,54 @@
 import { describe, expect, it } from 'vitest';
+
 import { extractDateTimes, type TimeContext } from './datetime.js';
 import { localParts, offsetMinutes, toZonedIso, zonedToInstant } from './zoned-time.js';
 
 // Friday 27 November 2026, 10:00 in Shanghai.
-const SHANGHAI: TimeContext = { reference: new Date('2026-11-27T10:00:00+08:00'), timeZone: 'Asia/Shanghai' };
+const SHANGHAI: TimeContext = {
+  reference: new Date('2026-11-27T10:00:00+08:00'),
+  timeZone: 'Asia/Shanghai',
+};
 
-function first(text: string, ctx: TimeContext = SHANGHAI): { iso: string; grain: string; text: string; partOfDay?: string } | undefined {
+function first(
+  text: string,
+  ctx: TimeContext = SHANGHAI,
+): { iso: string; grain: string; text: string; partOfDay?: string } | undefined {
   const [e] = extractDateTimes(text, ctx);
-  return e && { iso: e.iso, grain: e.grain, text: e.text, ...(e.partOfDay ? { partOfDay: e.partOfDay } : {}) };
+  return (
+    e && {
+      iso: e.iso,
+      grain: e.grain,
+      text: e.text,
+      ...(e.partOfDay ? { partOfDay: e.partOfDay } : {}),
+    }
+  );
 }
 
 describe('zoned time helpers', () => {
   it('reads and writes wall-clock time in a zone, DST included', () => {
-    expect(localParts(SHANGHAI.reference, 'Asia/Shanghai')).toMatchObject({ year: 2026, month: 11, day: 27, hour: 10, weekday: 5 });
+    expect(localParts(SHANGHAI.reference, 'Asia/Shanghai')).toMatchObject({
+      year: 2026,
+      month: 11,
+      day: 27,
+      hour: 10,
+      weekday: 5,
+    });
     expect(offsetMinutes(SHANGHAI.reference, 'Asia/Shanghai')).toBe(480);
-    expect(toZonedIso(zonedToInstant({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'America/New_York'), 'America/New_York')).toBe(
-      '2026-07-01T12:00:00-04:00',
+    expect(
+      toZonedIso(
+        zonedToInstant({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'America/New_York'),
+        'America/New_York',
+      ),
+    ).toBe('2026-07-01T12:00:00-04:00');
+    expect(
+      toZonedIso(
+        zonedToInstant({ year: 2026, month: 12, day: 1, hour: 12, minute: 0 }, 'America/New_York'),
+        'America/New_York',
+      ),
+    ).toBe('2026-12-01T12:00:00-05:00');
+    expect(() => extractDateTimes('明天', { ...SHANGHAI, timeZone: 'Mars/Olympus' })).toThrow(
+      RangeError,
     );
-    expect(toZonedIso(zonedToInstant({ year: 2026, month: 12, day: 1, hour: 12, minute: 0 }, 'America/New_York'), 'America/New_York')).toBe(
-      '2026-12-01T12:00:00-05:00',
-    );
-    expect(() => extractDateTimes('明天', { ...SHANGHAI, timeZone: 'Mars/Olympus' })).toThrow(RangeError);
   });
 });
 
@@ -111,6 +139,9 @@ describe('English dates and times via chrono-node', () => {
 
   it('handles mixed-language sentences', () => {
     const found = extractDateTimes('明天下午 or maybe Monday at 10 am', SHANGHAI);
-    expect(found.map((e) => e.iso)).toEqual(['2026-11-28T15:00:00+08:00', '2026-11-30T10:00:00+08:00']);
+    expect(found.map((e) => e.iso)).toEqual([
+      '2026-11-28T15:00:00+08:00',
+      '2026-11-30T10:00:00+08:00',
+    ]);
   });
 });

@@ -5,15 +5,16 @@
  * meridiem lean towards the next sensible business hour ("三点"/"at 5" at 10:00 → 15:00/17:00).
  */
 import * as chrono from 'chrono-node';
+
 import { parseChineseNumber } from './numbers.js';
 import {
   addLocalDays,
   assertTimeZone,
+  type LocalParts,
   localParts,
   offsetMinutes,
   toZonedIso,
   zonedToInstant,
-  type LocalParts,
 } from './zoned-time.js';
 
 export type TimeGrain = 'day' | 'part_of_day' | 'hour' | 'minute';
@@ -50,8 +51,18 @@ const PART_HOUR: Readonly<Record<PartOfDay, number>> = {
 };
 
 const ZH_PART: Readonly<Record<string, PartOfDay>> = {
-  凌晨: 'early_morning', 清晨: 'early_morning', 早上: 'morning', 早晨: 'morning', 上午: 'morning',
-  中午: 'noon', 下午: 'afternoon', 傍晚: 'evening', 晚上: 'evening', 夜里: 'night', 夜间: 'night', 半夜: 'night',
+  凌晨: 'early_morning',
+  清晨: 'early_morning',
+  早上: 'morning',
+  早晨: 'morning',
+  上午: 'morning',
+  中午: 'noon',
+  下午: 'afternoon',
+  傍晚: 'evening',
+  晚上: 'evening',
+  夜里: 'night',
+  夜间: 'night',
+  半夜: 'night',
 };
 
 const N = '[0-9零〇一二两三四五六七八九十]+';
@@ -92,7 +103,12 @@ interface Building {
 }
 
 /** Turns the parsed pieces into an entity, choosing the sensible day and meridiem. */
-function resolve(b: Building, now: LocalParts, ctx: TimeContext, span: { text: string; start: number; end: number }): DateTimeEntity | null {
+function resolve(
+  b: Building,
+  now: LocalParts,
+  ctx: TimeContext,
+  span: { text: string; start: number; end: number },
+): DateTimeEntity | null {
   const today = { year: now.year, month: now.month, day: now.day };
   let date = b.date ?? today;
   let hour = b.hour;
@@ -132,7 +148,14 @@ function resolve(b: Building, now: LocalParts, ctx: TimeContext, span: { text: s
   }
   if (b.part !== null) {
     const value = zonedToInstant({ ...date, hour: PART_HOUR[b.part], minute: 0 }, ctx.timeZone);
-    return { kind: 'datetime', value, iso: toZonedIso(value, ctx.timeZone), grain: 'part_of_day', partOfDay: b.part, ...span };
+    return {
+      kind: 'datetime',
+      value,
+      iso: toZonedIso(value, ctx.timeZone),
+      grain: 'part_of_day',
+      partOfDay: b.part,
+      ...span,
+    };
   }
   if (b.date === null) return null;
   const value = zonedToInstant({ ...date, hour: 0, minute: 0 }, ctx.timeZone);
@@ -153,12 +176,27 @@ function extractChinese(text: string, ctx: TimeContext, now: LocalParts): DateTi
     const span = { text: m[0], start: m.index, end: m.index + m[0].length };
     if (unit === '天' || unit === '星期' || unit === '礼拜' || unit === '周') {
       const days = Math.round(amount * (unit === '天' ? 1 : 7));
-      const value = zonedToInstant({ ...addLocalDays(today, days), hour: 0, minute: 0 }, ctx.timeZone);
-      out.push({ kind: 'datetime', value, iso: toZonedIso(value, ctx.timeZone), grain: 'day', ...span });
+      const value = zonedToInstant(
+        { ...addLocalDays(today, days), hour: 0, minute: 0 },
+        ctx.timeZone,
+      );
+      out.push({
+        kind: 'datetime',
+        value,
+        iso: toZonedIso(value, ctx.timeZone),
+        grain: 'day',
+        ...span,
+      });
     } else {
       const ms = amount * (unit === '分钟' ? 60_000 : 3_600_000);
       const value = new Date(ctx.reference.getTime() + ms);
-      out.push({ kind: 'datetime', value, iso: toZonedIso(value, ctx.timeZone), grain: 'minute', ...span });
+      out.push({
+        kind: 'datetime',
+        value,
+        iso: toZonedIso(value, ctx.timeZone),
+        grain: 'minute',
+        ...span,
+      });
     }
   }
 
@@ -192,14 +230,16 @@ function extractChinese(text: string, ctx: TimeContext, now: LocalParts): DateTi
       const month = zhNum(g.mo);
       const day = zhNum(g.d);
       const year = g.y ? zhNum(g.y) : null;
-      if (month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31) continue;
+      if (month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31)
+        continue;
       let y = year ?? now.year;
       if (year === null && (month < now.month || (month === now.month && day < now.day))) y += 1;
       b.date = { year: y, month, day };
     } else if (g.dd) {
       const day = zhNum(g.dd);
       if (day === null || day < 1 || day > 31) continue;
-      b.date = day >= now.day ? { ...today, day } : { ...addLocalDays({ ...today, day: 1 }, 32), day };
+      b.date =
+        day >= now.day ? { ...today, day } : { ...addLocalDays({ ...today, day: 1 }, 32), day };
     }
     if (g.part) b.part = ZH_PART[g.part] ?? null;
     if (g.h) {
@@ -235,7 +275,11 @@ const EN_PART: ReadonlyArray<[RegExp, PartOfDay]> = [
 
 function extractEnglish(text: string, ctx: TimeContext, now: LocalParts): DateTimeEntity[] {
   const out: DateTimeEntity[] = [];
-  const results = chrono.en.parse(text, { instant: ctx.reference, timezone: offsetMinutes(ctx.reference, ctx.timeZone) }, { forwardDate: true });
+  const results = chrono.en.parse(
+    text,
+    { instant: ctx.reference, timezone: offsetMinutes(ctx.reference, ctx.timeZone) },
+    { forwardDate: true },
+  );
   for (const r of results) {
     const s = r.start;
     const span = { text: r.text, start: r.index, end: r.index + r.text.length };
@@ -247,11 +291,23 @@ function extractEnglish(text: string, ctx: TimeContext, now: LocalParts): DateTi
     const relative = r.tags().has('result/relativeDate');
     if (relative && s.isCertain('hour')) {
       const value = s.date();
-      out.push({ kind: 'datetime', value, iso: toZonedIso(value, ctx.timeZone), grain: 'minute', ...span });
+      out.push({
+        kind: 'datetime',
+        value,
+        iso: toZonedIso(value, ctx.timeZone),
+        grain: 'minute',
+        ...span,
+      });
       continue;
     }
     const part = EN_PART.find(([re]) => re.test(r.text))?.[1] ?? null;
-    const b: Building = { date: { year, month, day }, part, hour: null, minute: null, minuteSaid: false };
+    const b: Building = {
+      date: { year, month, day },
+      part,
+      hour: null,
+      minute: null,
+      minuteSaid: false,
+    };
     if (s.isCertain('hour')) {
       const hour = s.get('hour') ?? 0;
       const minute = s.get('minute') ?? 0;
@@ -281,7 +337,9 @@ export function extractDateTimes(text: string, ctx: TimeContext): DateTimeEntity
   const now = localParts(ctx.reference, ctx.timeZone);
   const zh = extractChinese(text, ctx, now);
   const en = /[A-Za-z]|\d[:：]\d/.test(text)
-    ? extractEnglish(text, ctx, now).filter((e) => !zh.some((z) => z.start < e.end && e.start < z.end))
+    ? extractEnglish(text, ctx, now).filter(
+        (e) => !zh.some((z) => z.start < e.end && e.start < z.end),
+      )
     : [];
   return [...zh, ...en].sort((a, b) => a.start - b.start);
 }

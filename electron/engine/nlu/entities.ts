@@ -2,11 +2,22 @@
  * Entity extraction for the dialog: yes/no answers, numbers, money, phone numbers and dates/times,
  * in Chinese and English. Pure and synchronous.
  */
-import { extractDateTimes, type DateTimeEntity, type TimeContext } from './datetime.js';
+import { type DateTimeEntity, extractDateTimes, type TimeContext } from './datetime.js';
 import { extractNumbers, type NumberEntity } from './numbers.js';
 
-export { extractNumbers, parseChineseNumber, parseEnglishNumber, type NumberEntity } from './numbers.js';
-export { extractDateTimes, type DateTimeEntity, type TimeContext, type TimeGrain, type PartOfDay } from './datetime.js';
+export {
+  type DateTimeEntity,
+  extractDateTimes,
+  type PartOfDay,
+  type TimeContext,
+  type TimeGrain,
+} from './datetime.js';
+export {
+  extractNumbers,
+  type NumberEntity,
+  parseChineseNumber,
+  parseEnglishNumber,
+} from './numbers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Yes / no
@@ -20,27 +31,149 @@ export interface YesNo {
 }
 
 const ZH_YES = [
-  '是的', '是啊', '是呀', '是', '对的', '对啊', '对呀', '对', '好的', '好啊', '好呀', '好吧', '好', '行啊', '行',
-  '可以', '没问题', '没错', '嗯嗯', '嗯', '恩', '确认', '确定', '同意', '愿意', '需要', '要的', '方便', '当然', '成', 'ok',
+  '是的',
+  '是啊',
+  '是呀',
+  '是',
+  '对的',
+  '对啊',
+  '对呀',
+  '对',
+  '好的',
+  '好啊',
+  '好呀',
+  '好吧',
+  '好',
+  '行啊',
+  '行',
+  '可以',
+  '没问题',
+  '没错',
+  '嗯嗯',
+  '嗯',
+  '恩',
+  '确认',
+  '确定',
+  '同意',
+  '愿意',
+  '需要',
+  '要的',
+  '方便',
+  '当然',
+  '成',
+  'ok',
 ];
 const ZH_NO = [
-  '不是', '不对', '不用', '不要', '不需要', '不行', '不可以', '不好', '不方便', '不愿意', '不同意', '不了',
-  '不感兴趣', '没兴趣', '算了', '没有', '没空', '别', '拒绝', '免了', '不必', '不', '没',
+  '不是',
+  '不对',
+  '不用',
+  '不要',
+  '不需要',
+  '不行',
+  '不可以',
+  '不好',
+  '不方便',
+  '不愿意',
+  '不同意',
+  '不了',
+  '不感兴趣',
+  '没兴趣',
+  '算了',
+  '没有',
+  '没空',
+  '别',
+  '拒绝',
+  '免了',
+  '不必',
+  '不',
+  '没',
 ];
 const EN_YES = [
-  'yes', 'yeah', 'yep', 'yup', 'ya', 'sure', 'ok', 'okay', 'alright', 'all right', 'correct', 'right', 'absolutely',
-  'definitely', 'of course', 'certainly', 'sounds good', 'that works', 'fine', 'please do', 'go ahead', 'no problem', 'no worries', 'why not', 'affirmative', 'indeed', 'exactly',
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'ya',
+  'sure',
+  'ok',
+  'okay',
+  'alright',
+  'all right',
+  'correct',
+  'right',
+  'absolutely',
+  'definitely',
+  'of course',
+  'certainly',
+  'sounds good',
+  'that works',
+  'fine',
+  'please do',
+  'go ahead',
+  'no problem',
+  'no worries',
+  'why not',
+  'affirmative',
+  'indeed',
+  'exactly',
 ];
 const EN_NO = [
-  'no', 'nope', 'nah', 'not really', 'no thanks', 'no thank you', 'not interested', 'never', 'negative',
-  "don't", 'do not', "i don't", 'not now', "i'm not", 'i am not', "won't", 'i will not', 'not at all',
-  'wrong', 'incorrect', 'stop',
+  'no',
+  'nope',
+  'nah',
+  'not really',
+  'no thanks',
+  'no thank you',
+  'not interested',
+  'never',
+  'negative',
+  "don't",
+  'do not',
+  "i don't",
+  'not now',
+  "i'm not",
+  'i am not',
+  "won't",
+  'i will not',
+  'not at all',
+  'wrong',
+  'incorrect',
+  'stop',
 ];
 /** Phrases that are neither ("not sure" is uncertain, not a no). */
-const EN_UNSURE = ['not sure', "i'm not sure", 'i am not sure', "don't know", "i don't know", 'maybe', 'not certain', 'perhaps'];
-const ZH_UNSURE = ['不确定', '不太确定', '不是很确定', '不一定', '说不准', '不知道', '看情况', '再说吧'];
+const EN_UNSURE = [
+  'not sure',
+  "i'm not sure",
+  'i am not sure',
+  "don't know",
+  "i don't know",
+  'maybe',
+  'not certain',
+  'perhaps',
+];
+const ZH_UNSURE = [
+  '不确定',
+  '不太确定',
+  '不是很确定',
+  '不一定',
+  '说不准',
+  '不知道',
+  '看情况',
+  '再说吧',
+];
 /** Phrases that contain yes/no words but are neither; matched and then ignored. */
-const ZH_SKIP = ['对不起', '不好意思', '不客气', '是谁', '是不是', '好不好', '可不可以', '行不行', '要不要', '需不需要'];
+const ZH_SKIP = [
+  '对不起',
+  '不好意思',
+  '不客气',
+  '是谁',
+  '是不是',
+  '好不好',
+  '可不可以',
+  '行不行',
+  '要不要',
+  '需不需要',
+];
 const EN_SKIP = ['right now', 'no idea', 'not yet'];
 
 interface Hit {
@@ -56,10 +189,8 @@ function zhHits(text: string): Hit[] {
     ...ZH_NO.map((p) => [p, 'no'] as const),
     ...ZH_SKIP.map((p) => [p, 'skip'] as const),
     ...ZH_UNSURE.map((p) => [p, 'unsure'] as const),
-  ].sort(
-    (a, b) => b[0].length - a[0].length,
-  );
-  for (let i = 0; i < text.length; ) {
+  ].sort((a, b) => b[0].length - a[0].length);
+  for (let i = 0; i < text.length;) {
     const found = phrases.find(([p]) => text.startsWith(p, i));
     if (!found) {
       i++;
@@ -80,10 +211,8 @@ function enHits(text: string): Hit[] {
     ...EN_NO.map((p) => [p.split(' '), 'no'] as const),
     ...EN_SKIP.map((p) => [p.split(' '), 'skip'] as const),
     ...EN_UNSURE.map((p) => [p.split(' '), 'unsure'] as const),
-  ].sort(
-    (a, b) => b[0].length - a[0].length,
-  );
-  for (let i = 0; i < words.length; ) {
+  ].sort((a, b) => b[0].length - a[0].length);
+  for (let i = 0; i < words.length;) {
     const found = phrases.find(([p]) => p.every((w, k) => words[i + k]?.[0] === w));
     if (!found) {
       i++;
@@ -103,7 +232,9 @@ function enHits(text: string): Hit[] {
  * appear, the last one decides ("yeah, no" → no; "no, yes I am" → yes) with lower confidence.
  */
 export function detectYesNo(text: string): YesNo | null {
-  const hits = [...zhHits(text), ...enHits(text)].filter((h) => h.value !== 'skip').sort((a, b) => a.at - b.at);
+  const hits = [...zhHits(text), ...enHits(text)]
+    .filter((h) => h.value !== 'skip')
+    .sort((a, b) => a.at - b.at);
   if (hits.length === 0 || hits.some((h) => h.value === 'unsure')) return null;
   const last = hits[hits.length - 1];
   if (!last || last.value === 'unsure' || last.value === 'skip') return null;
@@ -174,7 +305,10 @@ export function extractMoney(text: string, options: MoneyOptions = {}): MoneyEnt
     } else if (enMajor) {
       currency = 'USD';
       end = n.end + enMajor[0].length;
-      const cents = next ? /^\s*(?:and\s+)?$/i.test(text.slice(end, next.start)) && /^\s*cents?\b/i.exec(text.slice(next.end)) : null;
+      const cents = next
+        ? /^\s*(?:and\s+)?$/i.test(text.slice(end, next.start)) &&
+          /^\s*cents?\b/i.exec(text.slice(next.end))
+        : null;
       if (next && cents) {
         amount += next.value / 100;
         end = next.end + cents[0].length;
@@ -187,8 +321,16 @@ export function extractMoney(text: string, options: MoneyOptions = {}): MoneyEnt
     } else if (!prefix && !options.bareNumbers) {
       continue;
     }
-    if (prefix && /^\s*(dollars?|bucks?)\b/i.exec(after)) end = n.end + (/^\s*(dollars?|bucks?)\b/i.exec(after)?.[0].length ?? 0);
-    out.push({ kind: 'money', amount: round2(amount), currency, text: text.slice(start, end), start, end });
+    if (prefix && /^\s*(dollars?|bucks?)\b/i.exec(after))
+      end = n.end + (/^\s*(dollars?|bucks?)\b/i.exec(after)?.[0].length ?? 0);
+    out.push({
+      kind: 'money',
+      amount: round2(amount),
+      currency,
+      text: text.slice(start, end),
+      start,
+      end,
+    });
   }
   return out;
 }
@@ -209,7 +351,8 @@ export function extractPhoneNumbers(text: string): PhoneEntity[] {
   const out: PhoneEntity[] = [];
   for (const m of text.matchAll(/\+?\d[\d\s-]{5,}\d/g)) {
     const digits = m[0].replace(/[^\d+]/g, '');
-    if (digits.replace('+', '').length >= 7) out.push({ kind: 'phone', digits, text: m[0], start: m.index, end: m.index + m[0].length });
+    if (digits.replace('+', '').length >= 7)
+      out.push({ kind: 'phone', digits, text: m[0], start: m.index, end: m.index + m[0].length });
   }
   for (const n of extractNumbers(text)) {
     if (n.digits && n.digits.length >= 7 && !out.some((p) => p.start < n.end && n.start < p.end)) {
@@ -231,7 +374,11 @@ export interface Entities {
 }
 
 /** Runs every extractor over one utterance. */
-export function extractEntities(text: string, ctx: TimeContext, money: MoneyOptions = {}): Entities {
+export function extractEntities(
+  text: string,
+  ctx: TimeContext,
+  money: MoneyOptions = {},
+): Entities {
   return {
     yesNo: detectYesNo(text),
     numbers: extractNumbers(text),

@@ -6,29 +6,47 @@
  * against a reference instant. Pure, synchronous, offline; no electron import.
  */
 export {
-  NO_MATCH,
-  IntentClassifier,
-  trainIntentClassifier,
-  extractFeatures,
-  normalizeText,
-  hasChinese,
-  type IntentClassifierOptions,
-  type IntentResult,
-  type IntentScore,
-  type TrainingData,
-} from './intents.js';
+  type DateTimeEntity,
+  extractDateTimes,
+  type PartOfDay,
+  type TimeContext,
+  type TimeGrain,
+} from './datetime.js';
 export {
+  type Currency,
   detectYesNo,
+  type Entities,
   extractEntities,
   extractMoney,
   extractPhoneNumbers,
-  type Currency,
-  type Entities,
   type MoneyEntity,
   type MoneyOptions,
   type PhoneEntity,
   type YesNo,
 } from './entities.js';
-export { extractNumbers, parseChineseNumber, parseEnglishNumber, type NumberEntity } from './numbers.js';
-export { extractDateTimes, type DateTimeEntity, type PartOfDay, type TimeContext, type TimeGrain } from './datetime.js';
-export { localParts, offsetMinutes, toZonedIso, zonedToInstant, type LocalDateTime, type LocalParts } from './zoned-time.js';
+export {
+  extractFeatures,
+  hasChinese,
+  IntentClassifier,
+  type IntentClassifierOptions,
+  type IntentResult,
+  type IntentScore,
+  NO_MATCH,
+  normalizeText,
+  type TrainingData,
+  trainIntentClassifier,
+} from './intents.js';
+export {
+  extractNumbers,
+  type NumberEntity,
+  parseChineseNumber,
+  parseEnglishNumber,
+} from './numbers.js';
+export {
+  type LocalDateTime,
+  type LocalParts,
+  localParts,
+  offsetMinutes,
+  toZonedIso,
+  zonedToInstant,
+} from './zoned-time.js';

@@ -1,13 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { NO_MATCH, extractFeatures, trainIntentClassifier, type TrainingData } from './intents.js';
+
+import { extractFeatures, NO_MATCH, type TrainingData, trainIntentClassifier } from './intents.js';
 
 // A bill-payment reminder in Chinese.
 const BILL_ZH: TrainingData = {
-  paid: ['我已经还了', '已经还过了', '钱已经还上了', '我昨天就还了', '刚刚还款了', '早就还清了', '我已经转账了', '上周就已经付过了'],
-  pay_tomorrow: ['我明天还', '明天就还', '明天给你还上', '过两天还', '我晚点还', '下周一还款', '等发了工资就还', '这两天会还的'],
-  agent: ['转人工', '我要找人工客服', '帮我转人工服务', '给我接真人', '我想跟客服说话', '人工', '找你们工作人员'],
-  who: ['你是谁', '你是哪里', '你们是哪个公司的', '你是机器人吗', '请问你是哪位', '你们是干什么的', '这是哪里打来的'],
-  refuse: ['不需要', '我不需要', '不用了谢谢', '别再打了', '不要再给我打电话了', '没兴趣', '我不想听', '挂了'],
+  paid: [
+    '我已经还了',
+    '已经还过了',
+    '钱已经还上了',
+    '我昨天就还了',
+    '刚刚还款了',
+    '早就还清了',
+    '我已经转账了',
+    '上周就已经付过了',
+  ],
+  pay_tomorrow: [
+    '我明天还',
+    '明天就还',
+    '明天给你还上',
+    '过两天还',
+    '我晚点还',
+    '下周一还款',
+    '等发了工资就还',
+    '这两天会还的',
+  ],
+  agent: [
+    '转人工',
+    '我要找人工客服',
+    '帮我转人工服务',
+    '给我接真人',
+    '我想跟客服说话',
+    '人工',
+    '找你们工作人员',
+  ],
+  who: [
+    '你是谁',
+    '你是哪里',
+    '你们是哪个公司的',
+    '你是机器人吗',
+    '请问你是哪位',
+    '你们是干什么的',
+    '这是哪里打来的',
+  ],
+  refuse: [
+    '不需要',
+    '我不需要',
+    '不用了谢谢',
+    '别再打了',
+    '不要再给我打电话了',
+    '没兴趣',
+    '我不想听',
+    '挂了',
+  ],
 };
 
 // An appointment confirmation in English.
@@ -119,21 +163,41 @@ const APPOINTMENT_EN_TEST: Array<[string, string]> = [
 ];
 
 /** Thresholded accuracy (no_match counts as wrong) and top-1 accuracy (best-ranked intent). */
-function accuracy(training: TrainingData, tests: Array<[string, string]>): { correct: number; top1: number; misses: string[] } {
+function accuracy(
+  training: TrainingData,
+  tests: Array<[string, string]>,
+): { correct: number; top1: number; misses: string[] } {
   const classifier = trainIntentClassifier(training);
   const misses: string[] = [];
   let top1 = 0;
   for (const [text, expected] of tests) {
     const result = classifier.classify(text);
     if (result.ranked[0]?.intent === expected) top1++;
-    if (result.intent !== expected) misses.push(`${text} → ${result.intent} (${result.confidence.toFixed(2)}), expected ${expected}`);
+    if (result.intent !== expected)
+      misses.push(
+        `${text} → ${result.intent} (${result.confidence.toFixed(2)}), expected ${expected}`,
+      );
   }
   return { correct: tests.length - misses.length, top1, misses };
 }
 
 // Sentences outside both flows: they should come back as no_match.
-const OFF_TOPIC_EN = ['what is the capital of peru', 'how is the weather', 'my dog is called rex', 'I like pizza', 'who won the game last night', 'is this about my car warranty'];
-const OFF_TOPIC_ZH = ['今天天气怎么样', '我喜欢吃苹果', '你好', '现在几点了', '我在开会', '你们卖保险吗'];
+const OFF_TOPIC_EN = [
+  'what is the capital of peru',
+  'how is the weather',
+  'my dog is called rex',
+  'I like pizza',
+  'who won the game last night',
+  'is this about my car warranty',
+];
+const OFF_TOPIC_ZH = [
+  '今天天气怎么样',
+  '我喜欢吃苹果',
+  '你好',
+  '现在几点了',
+  '我在开会',
+  '你们卖保险吗',
+];
 
 describe('intent classifier', () => {
   it('extracts Chinese character n-grams and English word and character n-grams', () => {
@@ -148,14 +212,20 @@ describe('intent classifier', () => {
 
   it('classifies held-out Chinese bill-reminder sentences', () => {
     const { correct, top1, misses } = accuracy(BILL_ZH, BILL_ZH_TEST);
-    console.info(`zh bill reminder: ${correct}/${BILL_ZH_TEST.length} with threshold, top-1 ${top1}/${BILL_ZH_TEST.length}`, misses);
+    console.info(
+      `zh bill reminder: ${correct}/${BILL_ZH_TEST.length} with threshold, top-1 ${top1}/${BILL_ZH_TEST.length}`,
+      misses,
+    );
     expect(top1 / BILL_ZH_TEST.length).toBeGreaterThanOrEqual(0.96);
     expect(correct / BILL_ZH_TEST.length).toBeGreaterThanOrEqual(0.92);
   });
 
   it('classifies held-out English appointment sentences', () => {
     const { correct, top1, misses } = accuracy(APPOINTMENT_EN, APPOINTMENT_EN_TEST);
-    console.info(`en appointment: ${correct}/${APPOINTMENT_EN_TEST.length} with threshold, top-1 ${top1}/${APPOINTMENT_EN_TEST.length}`, misses);
+    console.info(
+      `en appointment: ${correct}/${APPOINTMENT_EN_TEST.length} with threshold, top-1 ${top1}/${APPOINTMENT_EN_TEST.length}`,
+      misses,
+    );
     expect(top1 / APPOINTMENT_EN_TEST.length).toBeGreaterThanOrEqual(0.96);
     expect(correct / APPOINTMENT_EN_TEST.length).toBeGreaterThanOrEqual(0.92);
   });
@@ -183,7 +253,10 @@ describe('intent classifier', () => {
       ...OFF_TOPIC_EN.filter((t) => en.classify(t).intent !== NO_MATCH),
       ...OFF_TOPIC_ZH.filter((t) => zh.classify(t).intent !== NO_MATCH),
     ];
-    console.info(`off-topic accepted: ${falseAccepts.length}/${OFF_TOPIC_EN.length + OFF_TOPIC_ZH.length}`, falseAccepts);
+    console.info(
+      `off-topic accepted: ${falseAccepts.length}/${OFF_TOPIC_EN.length + OFF_TOPIC_ZH.length}`,
+      falseAccepts,
+    );
     expect(falseAccepts.length).toBeLessThanOrEqual(1);
     const strict = trainIntentClassifier(APPOINTMENT_EN, { threshold: 0.999 });
     expect(strict.classify('I need to reschedule please').intent).toBe(NO_MATCH);

@@ -114,10 +114,13 @@ export class IntentClassifier {
     this.temperature = options.temperature ?? 0.08;
     this.fullScore = options.fullScore ?? 0.25;
     // Sorted so the model does not depend on object key order.
-    this.intents = Object.keys(training).filter((k) => (training[k]?.length ?? 0) > 0).sort();
+    this.intents = Object.keys(training)
+      .filter((k) => (training[k]?.length ?? 0) > 0)
+      .sort();
     const raw: Array<{ intent: string; counts: Vector }> = [];
     for (const intent of this.intents) {
-      for (const example of training[intent] ?? []) raw.push({ intent, counts: extractFeatures(example) });
+      for (const example of training[intent] ?? [])
+        raw.push({ intent, counts: extractFeatures(example) });
     }
     const df = new Map<string, number>();
     for (const { counts } of raw) for (const k of counts.keys()) df.set(k, (df.get(k) ?? 0) + 1);
@@ -152,7 +155,8 @@ export class IntentClassifier {
     const scores = this.intents.map((intent) => {
       const centroid = this.centroids.get(intent) ?? new Map<string, number>();
       let nearest = 0;
-      for (const e of this.examples) if (e.intent === intent) nearest = Math.max(nearest, dot(q, e.vector));
+      for (const e of this.examples)
+        if (e.intent === intent) nearest = Math.max(nearest, dot(q, e.vector));
       return { intent, score: 0.5 * dot(q, centroid) + 0.5 * nearest };
     });
     const top = Math.max(0, ...scores.map((s) => s.score));
@@ -160,7 +164,11 @@ export class IntentClassifier {
     const total = exps.reduce((a, b) => a + b, 0);
     const strength = Math.min(1, top / this.fullScore);
     const ranked: IntentScore[] = scores
-      .map((s, i) => ({ intent: s.intent, score: s.score, confidence: total > 0 ? ((exps[i] ?? 0) / total) * strength : 0 }))
+      .map((s, i) => ({
+        intent: s.intent,
+        score: s.score,
+        confidence: total > 0 ? ((exps[i] ?? 0) / total) * strength : 0,
+      }))
       .sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent));
     const best = ranked[0];
     if (!best || best.confidence < this.threshold) {
@@ -171,7 +179,10 @@ export class IntentClassifier {
 }
 
 /** Trains a classifier from example utterances per intent. */
-export function trainIntentClassifier(training: TrainingData, options: IntentClassifierOptions = {}): IntentClassifier {
+export function trainIntentClassifier(
+  training: TrainingData,
+  options: IntentClassifierOptions = {},
+): IntentClassifier {
   return new IntentClassifier(training, options);
 }
 

@@ -17,10 +17,37 @@ export interface NumberEntity {
 }
 
 const ZH_DIGITS: Readonly<Record<string, number>> = {
-  零: 0, 〇: 0, 一: 1, 幺: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
-  壹: 1, 贰: 2, 叁: 3, 肆: 4, 伍: 5, 陆: 6, 柒: 7, 捌: 8, 玖: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  幺: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  壹: 1,
+  贰: 2,
+  叁: 3,
+  肆: 4,
+  伍: 5,
+  陆: 6,
+  柒: 7,
+  捌: 8,
+  玖: 9,
 };
-const ZH_SMALL_UNITS: Readonly<Record<string, number>> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 };
+const ZH_SMALL_UNITS: Readonly<Record<string, number>> = {
+  十: 10,
+  拾: 10,
+  百: 100,
+  佰: 100,
+  千: 1000,
+  仟: 1000,
+};
 const ZH_BIG_UNITS: Readonly<Record<string, number>> = { 万: 10_000, 亿: 100_000_000 };
 
 const ZH_DIGIT_CLASS = '零〇一幺二两三四五六七八九壹贰叁肆伍陆柒捌玖';
@@ -113,14 +140,44 @@ export function parseChineseNumber(input: string): number | null {
 }
 
 const EN_UNITS: Readonly<Record<string, number>> = {
-  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
-  seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  oh: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const EN_TENS: Readonly<Record<string, number>> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
-const EN_SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1000, million: 1e6, billion: 1e9 };
+const EN_SCALES: Readonly<Record<string, number>> = {
+  hundred: 100,
+  thousand: 1000,
+  million: 1e6,
+  billion: 1e9,
+};
 
 function isEnNumberWord(w: string): boolean {
   return EN_UNITS[w] !== undefined || EN_TENS[w] !== undefined || EN_SCALES[w] !== undefined;
@@ -131,7 +188,11 @@ function isEnNumberWord(w: string): boolean {
  * "a thousand", "two point five", "one three eight" digit by digit). Returns null when it is not one.
  */
 export function parseEnglishNumber(input: string): { value: number; digits?: string } | null {
-  const words = input.toLowerCase().replace(/-/g, ' ').split(/\s+/).filter((w) => w !== '');
+  const words = input
+    .toLowerCase()
+    .replace(/-/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length === 0) return null;
   const pointAt = words.indexOf('point');
   const intWords = pointAt >= 0 ? words.slice(0, pointAt) : words;
@@ -190,13 +251,20 @@ export function extractNumbers(text: string): NumberEntity[] {
   const add = (start: number, end: number, value: number, digits?: string): void => {
     for (let i = start; i < end; i++) if (taken[i]) return;
     for (let i = start; i < end; i++) taken[i] = true;
-    const entity: NumberEntity = { kind: 'number', value, text: text.slice(start, end), start, end };
+    const entity: NumberEntity = {
+      kind: 'number',
+      value,
+      text: text.slice(start, end),
+      start,
+      end,
+    };
     if (digits !== undefined) entity.digits = digits;
     found.push(entity);
   };
 
   // Arabic numbers, optionally with a Chinese unit after them (3万, 1.5亿).
-  const arabic = /(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[万亿千百](?![零〇一幺二两三四五六七八九]))?/g;
+  const arabic =
+    /(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[万亿千百](?![零〇一幺二两三四五六七八九]))?/g;
   for (const m of text.matchAll(arabic)) {
     const raw = m[0].replace(/,/g, '');
     const value = parseChineseNumber(raw);
@@ -215,22 +283,34 @@ export function extractNumbers(text: string): NumberEntity[] {
     if (s === '一' || s === '万' || s === '亿' || s === '千' || s === '百') {
       const after = text.slice(start + s.length);
       const before = text.slice(0, start);
-      if (s !== '一' || ZH_FALSE_ONE_AFTER.test(after) || ZH_FALSE_ONE_BEFORE.test(before)) continue;
+      if (s !== '一' || ZH_FALSE_ONE_AFTER.test(after) || ZH_FALSE_ONE_BEFORE.test(before))
+        continue;
     }
     const value = parseChineseNumber(s);
     if (value === null) continue;
     const isDigitString = s.length >= 2 && [...s].every((ch) => ZH_DIGITS[ch] !== undefined);
-    if (isDigitString) add(start, start + s.length, value, [...s].map((ch) => ZH_DIGITS[ch]).join(''));
+    if (isDigitString)
+      add(start, start + s.length, value, [...s].map((ch) => ZH_DIGITS[ch]).join(''));
     else add(start, start + s.length, value);
   }
 
   // English number words: longest runs of number words (and "and"/"a"/"point" inside them).
   const wordRe = /[A-Za-z]+(?:-[A-Za-z]+)*/g;
-  const words = [...text.matchAll(wordRe)].map((m) => ({ w: m[0].toLowerCase(), start: m.index, end: m.index + m[0].length }));
+  const words = [...text.matchAll(wordRe)].map((m) => ({
+    w: m[0].toLowerCase(),
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
   const isPart = (w: string): boolean => w.split('-').every(isEnNumberWord);
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     const first = words[i];
-    if (!first || !(isPart(first.w) || ((first.w === 'a' || first.w === 'an') && EN_SCALES[words[i + 1]?.w ?? ''] !== undefined))) {
+    if (
+      !first ||
+      !(
+        isPart(first.w) ||
+        ((first.w === 'a' || first.w === 'an') && EN_SCALES[words[i + 1]?.w ?? ''] !== undefined)
+      )
+    ) {
       i++;
       continue;
     }

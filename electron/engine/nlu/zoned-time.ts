@@ -39,7 +39,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-const WEEKDAYS: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const WEEKDAYS: Readonly<Record<string, number>> = {
+  Sun: 0,
+  Mon: 1,
+  Tue: 2,
+  Wed: 3,
+  Thu: 4,
+  Fri: 5,
+  Sat: 6,
+};
 
 /** Throws a RangeError for an unknown time zone. */
 export function assertTimeZone(timeZone: string): void {
@@ -82,7 +90,10 @@ export function zonedToInstant(local: LocalDateTime, timeZone: string): Date {
 }
 
 /** Adds days to a local calendar date (pure calendar arithmetic, no zone involved). */
-export function addLocalDays(d: { year: number; month: number; day: number }, days: number): { year: number; month: number; day: number } {
+export function addLocalDays(
+  d: { year: number; month: number; day: number },
+  days: number,
+): { year: number; month: number; day: number } {
   const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }

@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { parseWavHeader, readWav, UNKNOWN_DATA_SIZE, type WavAudio } from '../audio/wav.js';
 import { CallRecorder, type CallRecorderOptions } from './call-recorder.js';
 import { RecordingError } from './layout.js';
@@ -20,7 +22,9 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function recorder(options: Partial<CallRecorderOptions> & { dir: string }): Promise<CallRecorder> {
+async function recorder(
+  options: Partial<CallRecorderOptions> & { dir: string },
+): Promise<CallRecorder> {
   const r = await CallRecorder.create({ callId: 'call-1', ...options });
   recorders.push(r);
   return r;
@@ -32,7 +36,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function sizeSoon(path: string, size: number): Promise<number> {
   let last = -1;
   for (let waited = 0; waited < 2000; waited += 20) {
-    last = await stat(path).then((s) => s.size, () => -1);
+    last = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (last >= size) return last;
     await sleep(20);
   }
@@ -51,13 +58,16 @@ function expectFrames(wav: WavAudio, expected: (number | null)[]): void {
       const [l, r] = [Math.round(left[at]! * 32768), Math.round(right[at]! * 32768)];
       const [wantL, wantR] = seq === null ? [0, 0] : [leftSample(seq, i), rightSample(seq, i)];
       if (l !== wantL || r !== wantR) {
-        throw new Error(`frame ${frame} sample ${i}: got ${l}/${r}, expected ${wantL}/${wantR} (seq ${seq})`);
+        throw new Error(
+          `frame ${frame} sample ${i}: got ${l}/${r}, expected ${wantL}/${wantR} (seq ${seq})`,
+        );
       }
     }
   });
 }
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('CallRecorder', () => {
   it('turns frames into a stereo 16 kHz WAV: left = customer, right = outbound', async () => {
@@ -66,17 +76,31 @@ describe('CallRecorder', () => {
     for (let seq = 0; seq < 130; seq++) r.push(makeFrame(seq));
     const result = await r.finish();
 
-    expect(result).toEqual({ path: join(dir, 'call-1.wav'), channels: 2, sampleRate: 16000, durationMs: 2600, bytes: 44 + 130 * 1280 });
+    expect(result).toEqual({
+      path: join(dir, 'call-1.wav'),
+      channels: 2,
+      sampleRate: 16000,
+      durationMs: 2600,
+      bytes: 44 + 130 * 1280,
+    });
     expect((await stat(result.path)).size).toBe(result.bytes);
     expectFrames(await readWav(result.path), range(0, 130));
     expect(await readdir(dir)).toEqual(['call-1.wav']); // parts removed
-    expect(r.stats).toMatchObject({ frames: 130, silentFrames: 0, dropped: 0, recordedMs: 2600, writtenBytes: 130 * 1280 });
+    expect(r.stats).toMatchObject({
+      frames: 130,
+      silentFrames: 0,
+      dropped: 0,
+      recordedMs: 2600,
+      writtenBytes: 130 * 1280,
+    });
   });
 
   it('writes meta.json first', async () => {
     const dir = await tempDir();
     await recorder({ dir, callId: 'meta-call', startedAt: 1234 });
-    const meta: unknown = JSON.parse(await readFile(join(dir, 'meta-call.parts', 'meta.json'), 'utf8'));
+    const meta: unknown = JSON.parse(
+      await readFile(join(dir, 'meta-call.parts', 'meta.json'), 'utf8'),
+    );
     expect(meta).toEqual({
       version: 1,
       callId: 'meta-call',
@@ -114,7 +138,17 @@ describe('CallRecorder', () => {
     r.push(makeFrame(0, t0 + 120_140));
     r.push(makeFrame(1, t0 + 120_160));
     expect(r.stats).toMatchObject({ frames: 5, silentFrames: 4, restarts: 2, dropped: 0 });
-    expectFrames(await readWav((await r.finish()).path), [0, 1, null, null, null, null, 100_000, 0, 1]);
+    expectFrames(await readWav((await r.finish()).path), [
+      0,
+      1,
+      null,
+      null,
+      null,
+      null,
+      100_000,
+      0,
+      1,
+    ]);
   });
 
   it('fills a gap of up to maxGapMs from seqs alone', async () => {
@@ -132,11 +166,19 @@ describe('CallRecorder', () => {
     for (let seq = 0; seq < 525; seq++) r.push(makeFrame(seq));
     await r.flush();
     const parts = join(dir, 'call-1.parts');
-    expect((await readdir(parts)).sort()).toEqual(['meta.json', 'segment-000001.wav', 'segment-000002.wav']);
+    expect((await readdir(parts)).sort()).toEqual([
+      'meta.json',
+      'segment-000001.wav',
+      'segment-000002.wav',
+    ]);
 
     const first = await readFile(join(parts, 'segment-000001.wav'));
     expect(first.length).toBe(44 + 500 * 1280);
-    expect(parseWavHeader(first)).toMatchObject({ declaredDataBytes: 500 * 1280, frames: 500 * 320, truncated: false });
+    expect(parseWavHeader(first)).toMatchObject({
+      declaredDataBytes: 500 * 1280,
+      frames: 500 * 320,
+      truncated: false,
+    });
     expect(first.readUInt32LE(4)).toBe(36 + 500 * 1280);
     expectFrames(await readWav(join(parts, 'segment-000001.wav')), range(0, 500));
 
@@ -213,7 +255,9 @@ describe('CallRecorder', () => {
     r.push(makeFrame(2));
     expect(r.stats).toMatchObject({ invalid: 2, frames: 1 });
     expect(errors.map((e) => e.code)).toEqual(['BAD_FRAME']);
-    expect(errors[0]!.message).toMatch(/must have 320 samples per channel.*got 160\/160 samples, seq 0/);
+    expect(errors[0]!.message).toMatch(
+      /must have 320 samples per channel.*got 160\/160 samples, seq 0/,
+    );
   });
 
   it('refuses call ids that cannot name a file', () => {
@@ -228,11 +272,16 @@ describe('CallRecorder', () => {
     expect(() => new CallRecorder({ dir, callId: 'twice' })).toThrow(/already being recorded/);
 
     await mkdir(join(dir, 'leftover.parts'));
-    await expect(CallRecorder.create({ dir, callId: 'leftover' })).rejects.toMatchObject({ code: 'EXISTS', message: expect.stringMatching(/leftover\.parts already exists/) });
+    await expect(CallRecorder.create({ dir, callId: 'leftover' })).rejects.toMatchObject({
+      code: 'EXISTS',
+      message: expect.stringMatching(/leftover\.parts already exists/),
+    });
     expect(await readdir(join(dir, 'leftover.parts'))).toEqual([]); // someone else's: left alone
 
     await writeFile(join(dir, 'done.wav'), 'x');
-    await expect(CallRecorder.create({ dir, callId: 'done' })).rejects.toMatchObject({ code: 'EXISTS' });
+    await expect(CallRecorder.create({ dir, callId: 'done' })).rejects.toMatchObject({
+      code: 'EXISTS',
+    });
     expect(await readFile(join(dir, 'done.wav'), 'utf8')).toBe('x');
   });
 
@@ -249,7 +298,9 @@ describe('CallRecorder', () => {
     const segment = join(dir, 'call-1.parts', 'segment-000002.wav');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'WRITE_FAILED', path: segment });
-    expect(errors[0]!.message).toBe(`Could not write the recording ${segment}: no such file or folder (ENOENT)`);
+    expect(errors[0]!.message).toBe(
+      `Could not write the recording ${segment}: no such file or folder (ENOENT)`,
+    );
     r.push(makeFrame(100));
     expect(r.stats.lost).toBe(1);
     await expect(r.finish()).rejects.toBe(errors[0]);
@@ -260,9 +311,16 @@ describe('CallRecorder', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'file'), 'not a folder');
     const errors: RecordingError[] = [];
-    const r = new CallRecorder({ dir: join(dir, 'file', 'sub'), callId: 'c', onError: (e) => errors.push(e) });
+    const r = new CallRecorder({
+      dir: join(dir, 'file', 'sub'),
+      callId: 'c',
+      onError: (e) => errors.push(e),
+    });
     recorders.push(r);
-    await expect(r.ready()).rejects.toMatchObject({ code: 'CREATE_FAILED', message: expect.stringContaining(join(dir, 'file', 'sub')) });
+    await expect(r.ready()).rejects.toMatchObject({
+      code: 'CREATE_FAILED',
+      message: expect.stringContaining(join(dir, 'file', 'sub')),
+    });
     r.push(makeFrame(0));
     expect(errors.map((e) => e.code)).toEqual(['CREATE_FAILED']);
     await expect(r.finish()).rejects.toMatchObject({ code: 'CREATE_FAILED' });
@@ -270,11 +328,14 @@ describe('CallRecorder', () => {
 
   it('keeps up with 25 calls pushing 50 frames each in well under real time', async () => {
     const dir = await tempDir();
-    const calls = await Promise.all(Array.from({ length: 25 }, (_, i) => recorder({ dir, callId: `load-${i}` })));
+    const calls = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => recorder({ dir, callId: `load-${i}` })),
+    );
     const frames = Array.from({ length: 50 }, (_, seq) => makeFrame(seq));
     const started = performance.now();
     for (let second = 0; second < 12; second++) {
-      for (const [seq, frame] of frames.entries()) for (const call of calls) call.push({ ...frame, seq: second * 50 + seq });
+      for (const [seq, frame] of frames.entries())
+        for (const call of calls) call.push({ ...frame, seq: second * 50 + seq });
     }
     const pushMs = performance.now() - started;
     const results = await Promise.all(calls.map((call) => call.finish()));

@@ -19,10 +19,16 @@
  * Errors never throw out of push(): they go to `onError` (once per kind) and make finish() reject.
  * After a write failure the recorder stops writing; the parts stay on disk for recoverRecordings.
  */
+import { type FileHandle, mkdir, open, rm, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { describeFsError, encodeWavHeader, UNKNOWN_DATA_SIZE, WAV_HEADER_BYTES } from '../audio/wav.js';
+
+import {
+  describeFsError,
+  encodeWavHeader,
+  UNKNOWN_DATA_SIZE,
+  WAV_HEADER_BYTES,
+} from '../audio/wav.js';
 import { finalizeParts, syncDir, writeFully } from './finalize.js';
 import {
   activeParts,
@@ -31,10 +37,10 @@ import {
   META_FILE,
   partsDirOf,
   RecordingError,
-  segmentName,
-  tempPathOf,
   type RecordingMeta,
   type RecordingResult,
+  segmentName,
+  tempPathOf,
 } from './layout.js';
 
 export interface CallRecorderOptions {
@@ -93,7 +99,10 @@ export interface RecorderStats {
   segments: number;
 }
 
-type Op = { kind: 'open' } | { kind: 'data'; segment: number; buffer: Buffer; bytes: number } | { kind: 'close'; segment: number };
+type Op =
+  | { kind: 'open' }
+  | { kind: 'data'; segment: number; buffer: Buffer; bytes: number }
+  | { kind: 'close'; segment: number };
 
 const BIG_ENDIAN = endianness() === 'BE';
 
@@ -139,7 +148,17 @@ export class CallRecorder {
   private handleSegment = 0;
   private segmentBytes = 0;
 
-  private readonly counters = { frames: 0, silentFrames: 0, dropped: 0, restarts: 0, invalid: 0, lost: 0, late: 0, writtenBytes: 0, segments: 0 };
+  private readonly counters = {
+    frames: 0,
+    silentFrames: 0,
+    dropped: 0,
+    restarts: 0,
+    invalid: 0,
+    lost: 0,
+    late: 0,
+    writtenBytes: 0,
+    segments: 0,
+  };
   private readonly opened: Promise<void>;
   private finishing: Promise<RecordingResult> | null = null;
   private aborting: Promise<void> | null = null;
@@ -160,9 +179,12 @@ export class CallRecorder {
     this.startedAt = options.startedAt ?? Date.now();
     this.onError = options.onError;
     this.samplesPerFrame = (this.sampleRate * this.frameMs) / 1000;
-    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) throw new RangeError(`invalid sample rate ${this.sampleRate}`);
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0)
+      throw new RangeError(`invalid sample rate ${this.sampleRate}`);
     if (!Number.isInteger(this.samplesPerFrame) || this.samplesPerFrame <= 0) {
-      throw new RangeError(`a ${this.frameMs} ms frame is not a whole number of samples at ${this.sampleRate} Hz`);
+      throw new RangeError(
+        `a ${this.frameMs} ms frame is not a whole number of samples at ${this.sampleRate} Hz`,
+      );
     }
     this.frameBytes = this.samplesPerFrame * 4;
     const frames = (ms: number): number => Math.max(1, Math.round(ms / this.frameMs));
@@ -175,7 +197,11 @@ export class CallRecorder {
     this.partsDir = partsDirOf(this.dir, this.callId);
     this.finalPath = finalPathOf(this.dir, this.callId);
     if (activeParts.has(this.partsDir)) {
-      throw new RecordingError('EXISTS', `call ${this.callId} is already being recorded into ${this.partsDir}`, { path: this.partsDir });
+      throw new RecordingError(
+        'EXISTS',
+        `call ${this.callId} is already being recorded into ${this.partsDir}`,
+        { path: this.partsDir },
+      );
     }
     activeParts.add(this.partsDir);
 
@@ -205,7 +231,10 @@ export class CallRecorder {
   }
 
   get stats(): RecorderStats {
-    return { ...this.counters, recordedMs: (this.counters.frames + this.counters.silentFrames) * this.frameMs };
+    return {
+      ...this.counters,
+      recordedMs: (this.counters.frames + this.counters.silentFrames) * this.frameMs,
+    };
   }
 
   /** Records one frame. Never throws for I/O; see the class comment for how seqs are handled. */
@@ -215,7 +244,12 @@ export class CallRecorder {
       return;
     }
     const { seq } = frame;
-    if (frame.left.length !== this.samplesPerFrame || frame.right.length !== this.samplesPerFrame || !Number.isInteger(seq) || seq < 0) {
+    if (
+      frame.left.length !== this.samplesPerFrame ||
+      frame.right.length !== this.samplesPerFrame ||
+      !Number.isInteger(seq) ||
+      seq < 0
+    ) {
       this.counters.invalid++;
       this.report(
         new RecordingError(
@@ -269,7 +303,11 @@ export class CallRecorder {
   finish(): Promise<RecordingResult> {
     if (this.finishing) return this.finishing;
     if (this.state === 'aborted') {
-      return Promise.reject(new RecordingError('ABORTED', `call ${this.callId}: the recording was aborted`, { path: this.partsDir }));
+      return Promise.reject(
+        new RecordingError('ABORTED', `call ${this.callId}: the recording was aborted`, {
+          path: this.partsDir,
+        }),
+      );
     }
     this.flushBuffer();
     this.state = 'finishing';
@@ -279,7 +317,13 @@ export class CallRecorder {
         await this.tail;
         if (this.failure) throw this.failure;
         const outcome = await finalizeParts(this.dir, this.callId);
-        return { path: outcome.path, channels: outcome.channels, sampleRate: outcome.sampleRate, durationMs: outcome.durationMs, bytes: outcome.bytes };
+        return {
+          path: outcome.path,
+          channels: outcome.channels,
+          sampleRate: outcome.sampleRate,
+          durationMs: outcome.durationMs,
+          bytes: outcome.bytes,
+        };
       } finally {
         activeParts.delete(this.partsDir);
       }
@@ -326,7 +370,11 @@ export class CallRecorder {
     if (this.pendingBytes >= this.maxBacklogBytes) {
       this.counters.lost++;
       this.report(
-        new RecordingError('BACKLOG', `call ${this.callId}: the disk under ${this.partsDir} is too slow; audio is being dropped`, { path: this.partsDir }),
+        new RecordingError(
+          'BACKLOG',
+          `call ${this.callId}: the disk under ${this.partsDir} is too slow; audio is being dropped`,
+          { path: this.partsDir },
+        ),
       );
       return false;
     }
@@ -407,7 +455,16 @@ export class CallRecorder {
             this.handleSegment = op.segment;
             this.segmentBytes = 0;
             this.counters.segments++;
-            await writeFully(this.handle, encodeWavHeader({ sampleRate: this.sampleRate, channels: 2, dataBytes: UNKNOWN_DATA_SIZE }), WAV_HEADER_BYTES, 0);
+            await writeFully(
+              this.handle,
+              encodeWavHeader({
+                sampleRate: this.sampleRate,
+                channels: 2,
+                dataBytes: UNKNOWN_DATA_SIZE,
+              }),
+              WAV_HEADER_BYTES,
+              0,
+            );
           }
           if (BIG_ENDIAN) op.buffer.swap16();
           await writeFully(this.handle, op.buffer, op.bytes, WAV_HEADER_BYTES + this.segmentBytes);
@@ -427,10 +484,14 @@ export class CallRecorder {
       const failure =
         error instanceof RecordingError
           ? error
-          : new RecordingError(op.kind === 'open' ? 'CREATE_FAILED' : 'WRITE_FAILED', `Could not write the recording ${path}: ${describeFsError(error)}`, {
-              cause: error,
-              path,
-            });
+          : new RecordingError(
+              op.kind === 'open' ? 'CREATE_FAILED' : 'WRITE_FAILED',
+              `Could not write the recording ${path}: ${describeFsError(error)}`,
+              {
+                cause: error,
+                path,
+              },
+            );
       this.failure = failure;
       this.clearTimer();
       await this.closeHandle();
@@ -440,25 +501,42 @@ export class CallRecorder {
 
   private release(buffer: Buffer, bytes: number): void {
     this.pendingBytes -= bytes;
-    if (buffer.length === this.bufferFrames * this.frameBytes && this.pool.length < 2) this.pool.push(buffer);
+    if (buffer.length === this.bufferFrames * this.frameBytes && this.pool.length < 2)
+      this.pool.push(buffer);
   }
 
   private async createFolder(): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
     } catch (error) {
-      throw new RecordingError('CREATE_FAILED', `Could not create the recordings folder ${this.dir}: ${describeFsError(error)}`, { cause: error, path: this.dir });
+      throw new RecordingError(
+        'CREATE_FAILED',
+        `Could not create the recordings folder ${this.dir}: ${describeFsError(error)}`,
+        { cause: error, path: this.dir },
+      );
     }
     if (await exists(this.finalPath)) {
-      throw new RecordingError('EXISTS', `call ${this.callId} already has a recording at ${this.finalPath}`, { path: this.finalPath });
+      throw new RecordingError(
+        'EXISTS',
+        `call ${this.callId} already has a recording at ${this.finalPath}`,
+        { path: this.finalPath },
+      );
     }
     try {
       await mkdir(this.partsDir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new RecordingError('EXISTS', `${this.partsDir} already exists (left by an earlier run? recoverRecordings finalizes it)`, { path: this.partsDir });
+        throw new RecordingError(
+          'EXISTS',
+          `${this.partsDir} already exists (left by an earlier run? recoverRecordings finalizes it)`,
+          { path: this.partsDir },
+        );
       }
-      throw new RecordingError('CREATE_FAILED', `Could not create ${this.partsDir}: ${describeFsError(error)}`, { cause: error, path: this.partsDir });
+      throw new RecordingError(
+        'CREATE_FAILED',
+        `Could not create ${this.partsDir}: ${describeFsError(error)}`,
+        { cause: error, path: this.partsDir },
+      );
     }
     const meta: RecordingMeta = {
       version: 1,
@@ -483,7 +561,11 @@ export class CallRecorder {
       }
       await syncDir(this.partsDir);
     } catch (error) {
-      throw new RecordingError('CREATE_FAILED', `Could not write ${path}: ${describeFsError(error)}`, { cause: error, path });
+      throw new RecordingError(
+        'CREATE_FAILED',
+        `Could not write ${path}: ${describeFsError(error)}`,
+        { cause: error, path },
+      );
     }
   }
 
@@ -491,7 +573,11 @@ export class CallRecorder {
   private async closeSegment(): Promise<void> {
     const handle = this.handle;
     if (handle === null) return;
-    const header = encodeWavHeader({ sampleRate: this.sampleRate, channels: 2, dataBytes: this.segmentBytes });
+    const header = encodeWavHeader({
+      sampleRate: this.sampleRate,
+      channels: 2,
+      dataBytes: this.segmentBytes,
+    });
     await writeFully(handle, header, WAV_HEADER_BYTES, 0);
     await handle.sync();
     this.handle = null;

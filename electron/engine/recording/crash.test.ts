@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { readWav } from '../audio/wav.js';
 import { recoverRecordings } from './finalize.js';
 import { killAndWait, spawnScript } from './testing/child.js';
@@ -37,7 +39,12 @@ describe('a process killed while recording', () => {
       expect(outcomes).toHaveLength(1);
       const outcome = outcomes[0]!;
       if (outcome.error !== undefined) throw new Error(`recovery failed: ${outcome.error}`);
-      expect(outcome).toMatchObject({ callId: 'crash-call', channels: 2, sampleRate: 16000, path: join(dir, 'crash-call.wav') });
+      expect(outcome).toMatchObject({
+        callId: 'crash-call',
+        channels: 2,
+        sampleRate: 16000,
+        path: join(dir, 'crash-call.wav'),
+      });
       expect(await readdir(dir)).toEqual(['crash-call.wav']);
 
       const wav = await readWav(outcome.path);
@@ -47,7 +54,9 @@ describe('a process killed while recording', () => {
       const frames = samples / SAMPLES;
       expect(outcome.durationMs).toBe(frames * 20);
       expect(frames).toBeLessThanOrEqual(pushed);
-      expect(pushed - frames, `pushed ${pushed} frames, recovered ${frames}`).toBeLessThanOrEqual(50);
+      expect(pushed - frames, `pushed ${pushed} frames, recovered ${frames}`).toBeLessThanOrEqual(
+        50,
+      );
 
       // Every recovered sample is exactly the one pushed there, on the right channel.
       const [left, right] = [wav.samples[0]!, wav.samples[1]!];
@@ -56,7 +65,9 @@ describe('a process killed while recording', () => {
         const i = at % SAMPLES;
         const [l, r] = [Math.round(left[at]! * 32768), Math.round(right[at]! * 32768)];
         if (l !== leftSample(seq, i) || r !== rightSample(seq, i)) {
-          throw new Error(`sample ${at} (frame ${seq}, index ${i}): got ${l}/${r}, pushed ${leftSample(seq, i)}/${rightSample(seq, i)}`);
+          throw new Error(
+            `sample ${at} (frame ${seq}, index ${i}): got ${l}/${r}, pushed ${leftSample(seq, i)}/${rightSample(seq, i)}`,
+          );
         }
       }
     },

@@ -4,19 +4,27 @@
  * renames it to `<callId>.wav`, then removes the `.parts` folder. A crash at any point leaves either
  * the parts (and this runs again) or the finished file (and only the parts' removal is redone).
  */
-import { open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { describeFsError, encodeWavHeader, parseWavHeader, WAV_HEADER_BYTES, WavError, type WavLayout } from '../audio/wav.js';
+
+import {
+  describeFsError,
+  encodeWavHeader,
+  parseWavHeader,
+  WAV_HEADER_BYTES,
+  WavError,
+  type WavLayout,
+} from '../audio/wav.js';
 import {
   activeParts,
   finalPathOf,
   META_FILE,
   PARTS_SUFFIX,
   RecordingError,
-  SEGMENT_PATTERN,
-  tempPathOf,
   type RecordingMeta,
   type RecordingResult,
+  SEGMENT_PATTERN,
+  tempPathOf,
 } from './layout.js';
 
 const COPY_BUFFER_BYTES = 256 * 1024;
@@ -42,7 +50,11 @@ interface Segment {
  * `adoptExisting` (recovery), a final file already there is taken as the result of an earlier run
  * that crashed before removing the parts; without it (finish()), it is a conflict.
  */
-export async function finalizeParts(dir: string, callId: string, { adoptExisting = false } = {}): Promise<FinalizeOutcome> {
+export async function finalizeParts(
+  dir: string,
+  callId: string,
+  { adoptExisting = false } = {},
+): Promise<FinalizeOutcome> {
   const partsDir = join(dir, `${callId}${PARTS_SUFFIX}`);
   const finalPath = finalPathOf(dir, callId);
   const tempPath = tempPathOf(dir, callId);
@@ -51,7 +63,11 @@ export async function finalizeParts(dir: string, callId: string, { adoptExisting
   // A crash between the rename and the removal of the parts: the final file is complete.
   const existing = await describeExisting(finalPath);
   if (existing && !adoptExisting) {
-    throw new RecordingError('EXISTS', `${finalPath} already exists; the recording stays in ${partsDir}`, { path: finalPath });
+    throw new RecordingError(
+      'EXISTS',
+      `${finalPath} already exists; the recording stays in ${partsDir}`,
+      { path: finalPath },
+    );
   }
   if (existing) {
     const startedAt = (await readMeta(partsDir, callId, []).catch(() => null))?.startedAt ?? null;
@@ -64,7 +80,11 @@ export async function finalizeParts(dir: string, callId: string, { adoptExisting
   const sampleRate = meta?.sampleRate ?? segments[0]?.layout.sampleRate ?? DEFAULT_SAMPLE_RATE;
   const dataBytes = segments.reduce((sum, segment) => sum + segment.layout.dataBytes, 0);
   if (dataBytes > MAX_WAV_DATA_BYTES) {
-    throw new RecordingError('FINALIZE_FAILED', `the recording in ${partsDir} is longer than a WAV file can hold (4 GiB)`, { path: partsDir });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `the recording in ${partsDir} is longer than a WAV file can hold (4 GiB)`,
+      { path: partsDir },
+    );
   }
 
   await writeJoined(tempPath, sampleRate, dataBytes, segments);
@@ -72,7 +92,11 @@ export async function finalizeParts(dir: string, callId: string, { adoptExisting
     await rename(tempPath, finalPath);
   } catch (error) {
     await rm(tempPath, { force: true }).catch(() => undefined);
-    throw new RecordingError('FINALIZE_FAILED', `Could not rename ${tempPath} to ${finalPath}: ${describeFsError(error)}`, { cause: error, path: finalPath });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not rename ${tempPath} to ${finalPath}: ${describeFsError(error)}`,
+      { cause: error, path: finalPath },
+    );
   }
   await syncDir(dir);
   await removeParts(partsDir);
@@ -93,7 +117,11 @@ async function describeExisting(finalPath: string): Promise<RecordingResult | nu
     handle = await open(finalPath, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new RecordingError('FINALIZE_FAILED', `Could not open ${finalPath}: ${describeFsError(error)}`, { cause: error, path: finalPath });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not open ${finalPath}: ${describeFsError(error)}`,
+      { cause: error, path: finalPath },
+    );
   }
   try {
     const { size } = await handle.stat();
@@ -109,17 +137,29 @@ async function describeExisting(finalPath: string): Promise<RecordingResult | nu
     };
   } catch (error) {
     if (error instanceof RecordingError) {
-      throw new RecordingError('CORRUPT', `${finalPath} already exists and is not a finished recording (${error.message}); its parts are kept`, {
-        path: finalPath,
-      });
+      throw new RecordingError(
+        'CORRUPT',
+        `${finalPath} already exists and is not a finished recording (${error.message}); its parts are kept`,
+        {
+          path: finalPath,
+        },
+      );
     }
-    throw new RecordingError('FINALIZE_FAILED', `Could not read ${finalPath}: ${describeFsError(error)}`, { cause: error, path: finalPath });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not read ${finalPath}: ${describeFsError(error)}`,
+      { cause: error, path: finalPath },
+    );
   } finally {
     await handle.close();
   }
 }
 
-async function readMeta(partsDir: string, callId: string, warnings: string[]): Promise<RecordingMeta | null> {
+async function readMeta(
+  partsDir: string,
+  callId: string,
+  warnings: string[],
+): Promise<RecordingMeta | null> {
   const path = join(partsDir, META_FILE);
   let text: string;
   try {
@@ -129,7 +169,11 @@ async function readMeta(partsDir: string, callId: string, warnings: string[]): P
       warnings.push(`${path} is missing; the format was taken from the segments`);
       return null;
     }
-    throw new RecordingError('FINALIZE_FAILED', `Could not read ${path}: ${describeFsError(error)}`, { cause: error, path });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not read ${path}: ${describeFsError(error)}`,
+      { cause: error, path },
+    );
   }
   let meta: unknown;
   try {
@@ -139,9 +183,14 @@ async function readMeta(partsDir: string, callId: string, warnings: string[]): P
     return null;
   }
   if (!isMeta(meta)) {
-    throw new RecordingError('CORRUPT', `${path} does not describe a 16-bit stereo recording this version can read`, { path });
+    throw new RecordingError(
+      'CORRUPT',
+      `${path} does not describe a 16-bit stereo recording this version can read`,
+      { path },
+    );
   }
-  if (meta.callId !== callId) warnings.push(`${path} names call ${meta.callId}, its folder ${callId}`);
+  if (meta.callId !== callId)
+    warnings.push(`${path} names call ${meta.callId}, its folder ${callId}`);
   return meta;
 }
 
@@ -159,12 +208,20 @@ function isMeta(value: unknown): value is RecordingMeta {
   );
 }
 
-async function readSegments(partsDir: string, meta: RecordingMeta | null, warnings: string[]): Promise<Segment[]> {
+async function readSegments(
+  partsDir: string,
+  meta: RecordingMeta | null,
+  warnings: string[],
+): Promise<Segment[]> {
   let names: string[];
   try {
     names = await readdir(partsDir);
   } catch (error) {
-    throw new RecordingError('FINALIZE_FAILED', `Could not list ${partsDir}: ${describeFsError(error)}`, { cause: error, path: partsDir });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not list ${partsDir}: ${describeFsError(error)}`,
+      { cause: error, path: partsDir },
+    );
   }
   const numbered = names
     .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
@@ -173,7 +230,11 @@ async function readSegments(partsDir: string, meta: RecordingMeta | null, warnin
     .sort((a, b) => a.index - b.index);
   for (let i = 1; i < numbered.length; i++) {
     if (numbered[i]!.index !== numbered[i - 1]!.index + 1) {
-      throw new RecordingError('CORRUPT', `${partsDir} is missing segment ${numbered[i - 1]!.index + 1}; its parts are kept`, { path: partsDir });
+      throw new RecordingError(
+        'CORRUPT',
+        `${partsDir} is missing segment ${numbered[i - 1]!.index + 1}; its parts are kept`,
+        { path: partsDir },
+      );
     }
   }
 
@@ -186,24 +247,34 @@ async function readSegments(partsDir: string, meta: RecordingMeta | null, warnin
     try {
       handle = await open(path, 'r');
     } catch (error) {
-      throw new RecordingError('FINALIZE_FAILED', `Could not open ${path}: ${describeFsError(error)}`, { cause: error, path });
+      throw new RecordingError(
+        'FINALIZE_FAILED',
+        `Could not open ${path}: ${describeFsError(error)}`,
+        { cause: error, path },
+      );
     }
     try {
       const { size } = await handle.stat();
       // The last segment of a crashed recorder may have been created but never got its header.
       if (last && size < WAV_HEADER_BYTES) {
-        if (size > 0) warnings.push(`${path} holds only ${size} bytes of its header; it was left out`);
+        if (size > 0)
+          warnings.push(`${path} holds only ${size} bytes of its header; it was left out`);
         continue;
       }
       const head = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));
       await handle.read(head, 0, head.length, 0);
       const layout = parseStereo16(head, size, path, sampleRate);
       sampleRate ??= layout.sampleRate;
-      if (layout.truncated) warnings.push(`${path} is shorter than its header says; what is there was kept`);
+      if (layout.truncated)
+        warnings.push(`${path} is shorter than its header says; what is there was kept`);
       segments.push({ path, layout });
     } catch (error) {
       if (error instanceof RecordingError) throw error;
-      throw new RecordingError('FINALIZE_FAILED', `Could not read ${path}: ${describeFsError(error)}`, { cause: error, path });
+      throw new RecordingError(
+        'FINALIZE_FAILED',
+        `Could not read ${path}: ${describeFsError(error)}`,
+        { cause: error, path },
+      );
     } finally {
       await handle.close();
     }
@@ -212,16 +283,30 @@ async function readSegments(partsDir: string, meta: RecordingMeta | null, warnin
 }
 
 /** Parses a header and checks it is 16-bit stereo PCM (at `sampleRate` when given). */
-function parseStereo16(head: Uint8Array, size: number, path: string, sampleRate: number | null): WavLayout {
+function parseStereo16(
+  head: Uint8Array,
+  size: number,
+  path: string,
+  sampleRate: number | null,
+): WavLayout {
   let layout: WavLayout;
   try {
     layout = parseWavHeader(head, size);
   } catch (error) {
-    if (error instanceof WavError) throw new RecordingError('CORRUPT', `${path}: ${error.message}; its parts are kept`, { cause: error, path });
+    if (error instanceof WavError)
+      throw new RecordingError('CORRUPT', `${path}: ${error.message}; its parts are kept`, {
+        cause: error,
+        path,
+      });
     throw error;
   }
   const expected = `16-bit stereo PCM${sampleRate === null ? '' : ` at ${sampleRate} Hz`}`;
-  if (layout.formatTag !== 1 || layout.bitsPerSample !== 16 || layout.channels !== 2 || (sampleRate !== null && layout.sampleRate !== sampleRate)) {
+  if (
+    layout.formatTag !== 1 ||
+    layout.bitsPerSample !== 16 ||
+    layout.channels !== 2 ||
+    (sampleRate !== null && layout.sampleRate !== sampleRate)
+  ) {
     throw new RecordingError(
       'CORRUPT',
       `${path} holds ${layout.bitsPerSample}-bit ${layout.formatName}, ${layout.channels} channel(s) at ${layout.sampleRate} Hz, not ${expected}; its parts are kept`,
@@ -231,12 +316,22 @@ function parseStereo16(head: Uint8Array, size: number, path: string, sampleRate:
   return layout;
 }
 
-async function writeJoined(tempPath: string, sampleRate: number, dataBytes: number, segments: Segment[]): Promise<void> {
+async function writeJoined(
+  tempPath: string,
+  sampleRate: number,
+  dataBytes: number,
+  segments: Segment[],
+): Promise<void> {
   let out: FileHandle | null = null;
   let current = tempPath;
   try {
     out = await open(tempPath, 'w');
-    await writeFully(out, encodeWavHeader({ sampleRate, channels: 2, dataBytes }), WAV_HEADER_BYTES, 0);
+    await writeFully(
+      out,
+      encodeWavHeader({ sampleRate, channels: 2, dataBytes }),
+      WAV_HEADER_BYTES,
+      0,
+    );
     let position = WAV_HEADER_BYTES;
     const buffer = Buffer.allocUnsafe(Math.min(COPY_BUFFER_BYTES, Math.max(dataBytes, 1)));
     for (const segment of segments) {
@@ -247,7 +342,8 @@ async function writeJoined(tempPath: string, sampleRate: number, dataBytes: numb
         while (done < segment.layout.dataBytes) {
           const want = Math.min(buffer.length, segment.layout.dataBytes - done);
           const { bytesRead } = await input.read(buffer, 0, want, segment.layout.dataOffset + done);
-          if (bytesRead === 0) throw new Error(`it ended after ${done} of ${segment.layout.dataBytes} audio bytes`);
+          if (bytesRead === 0)
+            throw new Error(`it ended after ${done} of ${segment.layout.dataBytes} audio bytes`);
           current = tempPath;
           await writeFully(out, buffer, bytesRead, position);
           current = segment.path;
@@ -266,16 +362,26 @@ async function writeJoined(tempPath: string, sampleRate: number, dataBytes: numb
     await out?.close().catch(() => undefined);
     await rm(tempPath, { force: true }).catch(() => undefined);
     const verb = current === tempPath ? 'write' : 'read';
-    throw new RecordingError('FINALIZE_FAILED', `Could not ${verb} ${current}: ${describeFsError(error)}`, { cause: error, path: current });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not ${verb} ${current}: ${describeFsError(error)}`,
+      { cause: error, path: current },
+    );
   }
 }
 
 /** Writes all of `length` bytes at `position` (a regular file may take fewer per call when the disk fills). */
-export async function writeFully(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+export async function writeFully(
+  handle: FileHandle,
+  buffer: Buffer,
+  length: number,
+  position: number,
+): Promise<void> {
   let done = 0;
   while (done < length) {
     const { bytesWritten } = await handle.write(buffer, done, length - done, position + done);
-    if (bytesWritten === 0) throw Object.assign(new Error('no space left on the disk (ENOSPC)'), { code: 'ENOSPC' });
+    if (bytesWritten === 0)
+      throw Object.assign(new Error('no space left on the disk (ENOSPC)'), { code: 'ENOSPC' });
     done += bytesWritten;
   }
 }
@@ -298,10 +404,14 @@ async function removeParts(partsDir: string): Promise<void> {
   try {
     await rm(partsDir, { recursive: true, force: true });
   } catch (error) {
-    throw new RecordingError('FINALIZE_FAILED', `The recording was saved but ${partsDir} could not be removed: ${describeFsError(error)}`, {
-      cause: error,
-      path: partsDir,
-    });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `The recording was saved but ${partsDir} could not be removed: ${describeFsError(error)}`,
+      {
+        cause: error,
+        path: partsDir,
+      },
+    );
   }
 }
 
@@ -334,10 +444,16 @@ export async function recoverRecordings(recordingsDir: string): Promise<Recovery
     names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new RecordingError('FINALIZE_FAILED', `Could not list the recordings folder ${dir}: ${describeFsError(error)}`, { cause: error, path: dir });
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not list the recordings folder ${dir}: ${describeFsError(error)}`,
+      { cause: error, path: dir },
+    );
   }
   const outcomes: RecoveryOutcome[] = [];
-  for (const name of names.filter((n) => n.endsWith(PARTS_SUFFIX) && n.length > PARTS_SUFFIX.length).sort()) {
+  for (const name of names
+    .filter((n) => n.endsWith(PARTS_SUFFIX) && n.length > PARTS_SUFFIX.length)
+    .sort()) {
     const partsDir = join(dir, name);
     if (activeParts.has(partsDir)) continue;
     const callId = name.slice(0, -PARTS_SUFFIX.length);
@@ -348,7 +464,11 @@ export async function recoverRecordings(recordingsDir: string): Promise<Recovery
       const failure =
         error instanceof RecordingError
           ? error
-          : new RecordingError('FINALIZE_FAILED', `Could not recover ${partsDir}: ${describeFsError(error)}`, { cause: error, path: partsDir });
+          : new RecordingError(
+              'FINALIZE_FAILED',
+              `Could not recover ${partsDir}: ${describeFsError(error)}`,
+              { cause: error, path: partsDir },
+            );
       outcomes.push({ callId, partsDir, code: failure.code, error: failure.message });
     }
   }

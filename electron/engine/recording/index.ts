@@ -4,13 +4,23 @@
  * arrive, and finish() joins them into `<dir>/<callId>.wav`. After a crash, recoverRecordings()
  * finalizes whatever `.parts` folders were left, so the engine can index them and end those calls.
  */
-export { CallRecorder, type CallRecorderOptions, type RecorderFrame, type RecorderStats } from './call-recorder.js';
-export { recoverRecordings, type RecoveredRecording, type RecoveryOutcome, type UnrecoverableRecording } from './finalize.js';
 export {
-  RecordingError,
+  CallRecorder,
+  type CallRecorderOptions,
+  type RecorderFrame,
+  type RecorderStats,
+} from './call-recorder.js';
+export {
+  type RecoveredRecording,
+  recoverRecordings,
+  type RecoveryOutcome,
+  type UnrecoverableRecording,
+} from './finalize.js';
+export {
   checkCallId,
   finalPathOf,
   partsDirOf,
+  RecordingError,
   type RecordingErrorCode,
   type RecordingMeta,
   type RecordingResult,

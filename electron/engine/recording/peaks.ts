@@ -5,6 +5,7 @@
  * values: what the console receives stays small whatever the call's length.
  */
 import { open } from 'node:fs/promises';
+
 import { decodeSamples, parseWavHeader, type WavLayout } from '../audio/index.js';
 
 export interface Peaks {
@@ -24,7 +25,12 @@ const HEADER_BYTES = 64 * 1024;
 const CHUNK_BYTES = 1 << 20;
 
 /** How many samples make one bin: `perSecond` bins a second, fewer when that would exceed `maxBins`. */
-export function binFramesFor(frames: number, sampleRate: number, perSecond: number, maxBins: number): number {
+export function binFramesFor(
+  frames: number,
+  sampleRate: number,
+  perSecond: number,
+  maxBins: number,
+): number {
   const base = Math.max(1, Math.round(sampleRate / perSecond));
   const needed = Math.ceil(frames / Math.max(1, maxBins));
   return Math.max(base, needed);
@@ -72,24 +78,40 @@ export class PeakAccumulator {
 }
 
 /** Reads a WAV file's peaks in 1 MB chunks. Throws WavError for a file that is not a WAV. */
-export async function readPeaks(path: string, options: { perSecond: number; maxBins: number }): Promise<Peaks> {
+export async function readPeaks(
+  path: string,
+  options: { perSecond: number; maxBins: number },
+): Promise<Peaks> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
     const head = Buffer.alloc(Math.min(HEADER_BYTES, size));
     await file.read(head, 0, head.length, 0);
     const layout = parseWavHeader(head, size);
-    const binFrames = binFramesFor(layout.frames, layout.sampleRate, options.perSecond, options.maxBins);
+    const binFrames = binFramesFor(
+      layout.frames,
+      layout.sampleRate,
+      options.perSecond,
+      options.maxBins,
+    );
     const accumulator = new PeakAccumulator(layout.channels, binFrames);
-    const chunkBytes = Math.max(layout.blockAlign, Math.floor(CHUNK_BYTES / layout.blockAlign) * layout.blockAlign);
+    const chunkBytes = Math.max(
+      layout.blockAlign,
+      Math.floor(CHUNK_BYTES / layout.blockAlign) * layout.blockAlign,
+    );
     const buffer = Buffer.alloc(chunkBytes);
     const end = layout.dataOffset + layout.dataBytes;
-    for (let at = layout.dataOffset; at < end; ) {
+    for (let at = layout.dataOffset; at < end;) {
       const want = Math.min(chunkBytes, end - at);
       const { bytesRead } = await file.read(buffer, 0, want, at);
       const frames = Math.floor(bytesRead / layout.blockAlign);
       if (frames === 0) break;
-      const chunkLayout: WavLayout = { ...layout, dataOffset: 0, dataBytes: frames * layout.blockAlign, frames };
+      const chunkLayout: WavLayout = {
+        ...layout,
+        dataOffset: 0,
+        dataBytes: frames * layout.blockAlign,
+        frames,
+      };
       accumulator.push(decodeSamples(buffer, chunkLayout));
       at += frames * layout.blockAlign;
     }

@@ -1,10 +1,16 @@
 import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { encodeWav, encodeWavHeader, readWav, UNKNOWN_DATA_SIZE } from '../audio/wav.js';
 import { CallRecorder } from './call-recorder.js';
-import { recoverRecordings, type RecoveryOutcome, type UnrecoverableRecording } from './finalize.js';
+import {
+  recoverRecordings,
+  type RecoveryOutcome,
+  type UnrecoverableRecording,
+} from './finalize.js';
 import type { RecordingMeta } from './layout.js';
 import { leftSample, makeFrame, rightSample, SAMPLES } from './testing/signal.js';
 
@@ -48,18 +54,29 @@ function audio(seqs: number[]): Buffer {
   return out;
 }
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from }, (_, i) => from + i);
 
 function closedSegment(seqs: number[]): Buffer {
   const data = audio(seqs);
-  return Buffer.concat([encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: data.length }), data]);
+  return Buffer.concat([
+    encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: data.length }),
+    data,
+  ]);
 }
 
 function openSegment(seqs: number[]): Buffer {
-  return Buffer.concat([encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: UNKNOWN_DATA_SIZE }), audio(seqs)]);
+  return Buffer.concat([
+    encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: UNKNOWN_DATA_SIZE }),
+    audio(seqs),
+  ]);
 }
 
-async function leftover(dir: string, callId: string, files: Record<string, Buffer | string>): Promise<string> {
+async function leftover(
+  dir: string,
+  callId: string,
+  files: Record<string, Buffer | string>,
+): Promise<string> {
   const parts = join(dir, `${callId}.parts`);
   await mkdir(parts, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(join(parts, name), content);
@@ -117,21 +134,37 @@ describe('recoverRecordings', () => {
     await recorder.flush();
     // While its recorder is alive, recovery leaves the folder alone.
     expect(await recoverRecordings(dir)).toEqual([]);
-    expect((await readdir(join(dir, 'live.parts'))).sort()).toEqual(['meta.json', 'segment-000001.wav', 'segment-000002.wav', 'segment-000003.wav']);
+    expect((await readdir(join(dir, 'live.parts'))).sort()).toEqual([
+      'meta.json',
+      'segment-000001.wav',
+      'segment-000002.wav',
+      'segment-000003.wav',
+    ]);
     await recorder.finish();
   });
 
   it('saves a recording whose meta.json is missing or unreadable, with a warning', async () => {
     const dir = await tempDir();
     await leftover(dir, 'no-meta', { 'segment-000001.wav': openSegment(range(0, 10)) });
-    await leftover(dir, 'bad-meta', { 'meta.json': '{"version": 1, "callId": "bad-me', 'segment-000001.wav': openSegment(range(0, 5)) });
+    await leftover(dir, 'bad-meta', {
+      'meta.json': '{"version": 1, "callId": "bad-me',
+      'segment-000001.wav': openSegment(range(0, 5)),
+    });
     const outcomes = await recoverRecordings(dir);
-    expect(outcomes.map((o) => [o.callId, o.error === undefined ? o.durationMs : o.error])).toEqual([
-      ['bad-meta', 100],
-      ['no-meta', 200],
-    ]);
-    expect(outcomes[0]).toMatchObject({ startedAt: null, warnings: [expect.stringMatching(/meta\.json is not valid JSON/)] });
-    expect(outcomes[1]).toMatchObject({ startedAt: null, warnings: [expect.stringMatching(/meta\.json is missing/)] });
+    expect(outcomes.map((o) => [o.callId, o.error === undefined ? o.durationMs : o.error])).toEqual(
+      [
+        ['bad-meta', 100],
+        ['no-meta', 200],
+      ],
+    );
+    expect(outcomes[0]).toMatchObject({
+      startedAt: null,
+      warnings: [expect.stringMatching(/meta\.json is not valid JSON/)],
+    });
+    expect(outcomes[1]).toMatchObject({
+      startedAt: null,
+      warnings: [expect.stringMatching(/meta\.json is missing/)],
+    });
     await expectSeqs(join(dir, 'no-meta.wav'), range(0, 10));
   });
 
@@ -145,12 +178,20 @@ describe('recoverRecordings', () => {
     await leftover(dir, 'torn-header', {
       'meta.json': meta('torn-header'),
       'segment-000001.wav': closedSegment(range(0, 20)),
-      'segment-000002.wav': encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: UNKNOWN_DATA_SIZE }).subarray(0, 30),
+      'segment-000002.wav': encodeWavHeader({
+        sampleRate: 16000,
+        channels: 2,
+        dataBytes: UNKNOWN_DATA_SIZE,
+      }).subarray(0, 30),
     });
     const outcomes = await recoverRecordings(dir);
-    expect(outcomes.map((o) => (o.error === undefined ? o.durationMs : o.error))).toEqual([400, 400]);
+    expect(outcomes.map((o) => (o.error === undefined ? o.durationMs : o.error))).toEqual([
+      400, 400,
+    ]);
     expect(outcomes[0]!.error === undefined && outcomes[0]!.warnings).toEqual([]);
-    expect(outcomes[1]!.error === undefined && outcomes[1]!.warnings).toEqual([expect.stringMatching(/holds only 30 bytes of its header/)]);
+    expect(outcomes[1]!.error === undefined && outcomes[1]!.warnings).toEqual([
+      expect.stringMatching(/holds only 30 bytes of its header/),
+    ]);
   });
 
   it('keeps what is there of a segment shorter than its header says', async () => {
@@ -158,7 +199,10 @@ describe('recoverRecordings', () => {
     const cut = closedSegment(range(0, 50)).subarray(0, 44 + 30 * 1280 + 2);
     await leftover(dir, 'cut', { 'meta.json': meta('cut'), 'segment-000001.wav': cut });
     const [outcome] = await recoverRecordings(dir);
-    expect(outcome).toMatchObject({ durationMs: 600, warnings: [expect.stringMatching(/shorter than its header says/)] });
+    expect(outcome).toMatchObject({
+      durationMs: 600,
+      warnings: [expect.stringMatching(/shorter than its header says/)],
+    });
     await expectSeqs(join(dir, 'cut.wav'), range(0, 30));
   });
 
@@ -169,14 +213,37 @@ describe('recoverRecordings', () => {
       'segment-000001.wav': Buffer.from('this is not a wav file at all, sorry'),
       'segment-000002.wav': openSegment([0]),
     });
-    await leftover(dir, 'mono', { 'meta.json': meta('mono'), 'segment-000001.wav': encodeWav({ sampleRate: 8000, channels: [new Int16Array(80)] }) });
-    await leftover(dir, 'other-rate', { 'meta.json': meta('other-rate', { sampleRate: 8000 }), 'segment-000001.wav': closedSegment([0]) });
-    await leftover(dir, 'gap', { 'meta.json': meta('gap'), 'segment-000001.wav': closedSegment([0]), 'segment-000003.wav': closedSegment([1]) });
-    await leftover(dir, 'bad-meta', { 'meta.json': JSON.stringify({ version: 7 }), 'segment-000001.wav': closedSegment([0]) });
-    await leftover(dir, 'good', { 'meta.json': meta('good'), 'segment-000001.wav': openSegment(range(0, 3)) });
+    await leftover(dir, 'mono', {
+      'meta.json': meta('mono'),
+      'segment-000001.wav': encodeWav({ sampleRate: 8000, channels: [new Int16Array(80)] }),
+    });
+    await leftover(dir, 'other-rate', {
+      'meta.json': meta('other-rate', { sampleRate: 8000 }),
+      'segment-000001.wav': closedSegment([0]),
+    });
+    await leftover(dir, 'gap', {
+      'meta.json': meta('gap'),
+      'segment-000001.wav': closedSegment([0]),
+      'segment-000003.wav': closedSegment([1]),
+    });
+    await leftover(dir, 'bad-meta', {
+      'meta.json': JSON.stringify({ version: 7 }),
+      'segment-000001.wav': closedSegment([0]),
+    });
+    await leftover(dir, 'good', {
+      'meta.json': meta('good'),
+      'segment-000001.wav': openSegment(range(0, 3)),
+    });
 
     const outcomes = await recoverRecordings(dir);
-    expect(outcomes.map((o) => o.callId)).toEqual(['bad-meta', 'gap', 'garbage', 'good', 'mono', 'other-rate']);
+    expect(outcomes.map((o) => o.callId)).toEqual([
+      'bad-meta',
+      'gap',
+      'garbage',
+      'good',
+      'mono',
+      'other-rate',
+    ]);
     const segment = join(garbage, 'segment-000001.wav');
     expect(failed(outcomes, 'garbage')).toEqual({
       callId: 'garbage',
@@ -184,29 +251,57 @@ describe('recoverRecordings', () => {
       code: 'CORRUPT',
       error: `${segment}: not a RIFF file (it starts with "this"); its parts are kept`,
     });
-    expect(failed(outcomes, 'mono').error).toMatch(/mono\.parts[\\/]segment-000001\.wav holds 16-bit PCM, 1 channel\(s\) at 8000 Hz, not 16-bit stereo PCM at 16000 Hz/);
-    expect(failed(outcomes, 'other-rate').error).toMatch(/at 16000 Hz, not 16-bit stereo PCM at 8000 Hz/);
+    expect(failed(outcomes, 'mono').error).toMatch(
+      /mono\.parts[\\/]segment-000001\.wav holds 16-bit PCM, 1 channel\(s\) at 8000 Hz, not 16-bit stereo PCM at 16000 Hz/,
+    );
+    expect(failed(outcomes, 'other-rate').error).toMatch(
+      /at 16000 Hz, not 16-bit stereo PCM at 8000 Hz/,
+    );
     expect(failed(outcomes, 'gap').error).toMatch(/gap\.parts is missing segment 2/);
-    expect(failed(outcomes, 'bad-meta').error).toMatch(/bad-meta\.parts[\\/]meta\.json does not describe/);
+    expect(failed(outcomes, 'bad-meta').error).toMatch(
+      /bad-meta\.parts[\\/]meta\.json does not describe/,
+    );
     await expectSeqs(join(dir, 'good.wav'), range(0, 3));
     // The corrupt ones are all still there, untouched.
-    expect((await readdir(dir)).sort()).toEqual(['bad-meta.parts', 'gap.parts', 'garbage.parts', 'good.wav', 'mono.parts', 'other-rate.parts']);
-    expect((await readdir(garbage)).sort()).toEqual(['meta.json', 'segment-000001.wav', 'segment-000002.wav']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'bad-meta.parts',
+      'gap.parts',
+      'garbage.parts',
+      'good.wav',
+      'mono.parts',
+      'other-rate.parts',
+    ]);
+    expect((await readdir(garbage)).sort()).toEqual([
+      'meta.json',
+      'segment-000001.wav',
+      'segment-000002.wav',
+    ]);
   });
 
   it('finishes the job of a run that crashed after renaming but before removing the parts', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'renamed.wav'), closedSegment(range(0, 7)));
-    await leftover(dir, 'renamed', { 'meta.json': meta('renamed'), 'segment-000001.wav': closedSegment(range(0, 7)) });
+    await leftover(dir, 'renamed', {
+      'meta.json': meta('renamed'),
+      'segment-000001.wav': closedSegment(range(0, 7)),
+    });
     const [outcome] = await recoverRecordings(dir);
-    expect(outcome).toMatchObject({ callId: 'renamed', durationMs: 140, bytes: 44 + 7 * 1280, startedAt: 1_700_000_000_000 });
+    expect(outcome).toMatchObject({
+      callId: 'renamed',
+      durationMs: 140,
+      bytes: 44 + 7 * 1280,
+      startedAt: 1_700_000_000_000,
+    });
     expect(await readdir(dir)).toEqual(['renamed.wav']);
   });
 
   it('does not take over a final file that is not a recording', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'clash.wav'), 'hello');
-    await leftover(dir, 'clash', { 'meta.json': meta('clash'), 'segment-000001.wav': closedSegment([0]) });
+    await leftover(dir, 'clash', {
+      'meta.json': meta('clash'),
+      'segment-000001.wav': closedSegment([0]),
+    });
     const outcome = failed(await recoverRecordings(dir), 'clash');
     expect(outcome.code).toBe('CORRUPT');
     expect(outcome.error).toMatch(/clash\.wav already exists and is not a finished recording/);
@@ -215,7 +310,10 @@ describe('recoverRecordings', () => {
   it('overwrites a half-written join left by a crash', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'half.wav.tmp'), Buffer.alloc(5000, 7));
-    await leftover(dir, 'half', { 'meta.json': meta('half'), 'segment-000001.wav': closedSegment(range(0, 4)) });
+    await leftover(dir, 'half', {
+      'meta.json': meta('half'),
+      'segment-000001.wav': closedSegment(range(0, 4)),
+    });
     expect((await recoverRecordings(dir))[0]).toMatchObject({ durationMs: 80 });
     expect(await readdir(dir)).toEqual(['half.wav']);
     await expectSeqs(join(dir, 'half.wav'), range(0, 4));
@@ -224,7 +322,9 @@ describe('recoverRecordings', () => {
   it('recovers an empty leftover as a header-only WAV', async () => {
     const dir = await tempDir();
     await leftover(dir, 'nothing', { 'meta.json': meta('nothing') });
-    expect(await recoverRecordings(dir)).toMatchObject([{ callId: 'nothing', durationMs: 0, bytes: 44 }]);
+    expect(await recoverRecordings(dir)).toMatchObject([
+      { callId: 'nothing', durationMs: 0, bytes: 44 },
+    ]);
   });
 
   it('gives [] for a missing folder and ignores everything but .parts folders', async () => {

@@ -12,7 +12,10 @@ export interface AgentAudioDevices {
   outputDeviceId: string;
 }
 
-export function transferCallOf(session: CallSession, devices: () => Promise<AgentAudioDevices>): TransferCall {
+export function transferCallOf(
+  session: CallSession,
+  devices: () => Promise<AgentAudioDevices>,
+): TransferCall {
   return {
     callId: session.callId,
     number: session.number,
@@ -26,9 +29,24 @@ export function transferCallOf(session: CallSession, devices: () => Promise<Agen
 }
 
 export function botTransfer(routing: RoutingService, devices: () => Promise<AgentAudioDevices>) {
-  return async (session: CallSession, queue: string, reason: string, context: BotTransferContext): Promise<BotTransferResult> => {
-    const result = await routing.transfer(transferCallOf(session, devices), { queue, reason, fields: context.fields, lastIntent: context.lastIntent, transcript: context.transcript });
+  return async (
+    session: CallSession,
+    queue: string,
+    reason: string,
+    context: BotTransferContext,
+  ): Promise<BotTransferResult> => {
+    const result = await routing.transfer(transferCallOf(session, devices), {
+      queue,
+      reason,
+      fields: context.fields,
+      lastIntent: context.lastIntent,
+      transcript: context.transcript,
+    });
     if (result.taken) return true;
-    return { taken: false, fallback: result.fallback, callbackAt: 'callbackAt' in result ? result.callbackAt : null };
+    return {
+      taken: false,
+      fallback: result.fallback,
+      callbackAt: 'callbackAt' in result ? result.callbackAt : null,
+    };
   };
 }

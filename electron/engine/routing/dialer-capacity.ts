@@ -47,7 +47,9 @@ export class RoutingAgentCapacity implements AgentCapacityPort {
     this.refreshing = this.refreshing.then(async () => {
       try {
         const next = await this.routing.freeAgentsByQueue();
-        const changed = next.size !== this.byQueue.size || [...next].some(([queue, n]) => this.byQueue.get(queue) !== n);
+        const changed =
+          next.size !== this.byQueue.size ||
+          [...next].some(([queue, n]) => this.byQueue.get(queue) !== n);
         this.byQueue = next;
         if (changed) for (const listener of this.listeners) listener();
       } catch {
@@ -59,9 +61,18 @@ export class RoutingAgentCapacity implements AgentCapacityPort {
 }
 
 /** The dialer line's AgentHandoff: resolves true when an agent took the campaign call. */
-export function campaignHandoff(routing: RoutingService, devices: () => Promise<AgentAudioDevices>) {
+export function campaignHandoff(
+  routing: RoutingService,
+  devices: () => Promise<AgentAudioDevices>,
+) {
   return async (session: CallSession, queue: string, reason: string): Promise<boolean> => {
-    const result = await routing.transfer(transferCallOf(session, devices), { queue, reason, fields: {}, lastIntent: null, transcript: [] });
+    const result = await routing.transfer(transferCallOf(session, devices), {
+      queue,
+      reason,
+      fields: {},
+      lastIntent: null,
+      transcript: [],
+    });
     return result.taken;
   };
 }

@@ -5,9 +5,36 @@
  * time (counted as `transfer_fallback` call events), and the agent's wrap-up after the call.
  * The API commands are in routing-commands.ts; the media switch is the telephony's CallSession.
  */
-export { RoutingService, RoutingError, DEFAULT_FALLBACK_CALLBACK_DELAY_MS, type TransferCall, type TransferInfo, type TransferResult, type RoutingServiceOptions } from './routing-service.js';
-export { firstMatch, ruleMatches, checkRules, tagsOf, asNumber, type Rule, type RuleIssue, type ContactFields } from './rules.js';
-export { AGENT_TRANSITIONS, BUSY_STATUSES, AgentTransitionError, assertAgentTransition, canAgentTransition } from './agent-states.js';
-export { routingCommandHandlers, type RoutingCommandDeps } from './routing-commands.js';
-export { botTransfer, transferCallOf, type AgentAudioDevices } from './bot-transfer.js';
-export { RoutingAgentCapacity, campaignHandoff, type AgentCapacityPort } from './dialer-capacity.js';
+export {
+  AGENT_TRANSITIONS,
+  AgentTransitionError,
+  assertAgentTransition,
+  BUSY_STATUSES,
+  canAgentTransition,
+} from './agent-states.js';
+export { type AgentAudioDevices, botTransfer, transferCallOf } from './bot-transfer.js';
+export {
+  type AgentCapacityPort,
+  campaignHandoff,
+  RoutingAgentCapacity,
+} from './dialer-capacity.js';
+export { type RoutingCommandDeps, routingCommandHandlers } from './routing-commands.js';
+export {
+  DEFAULT_FALLBACK_CALLBACK_DELAY_MS,
+  RoutingError,
+  RoutingService,
+  type RoutingServiceOptions,
+  type TransferCall,
+  type TransferInfo,
+  type TransferResult,
+} from './routing-service.js';
+export {
+  asNumber,
+  checkRules,
+  type ContactFields,
+  firstMatch,
+  type Rule,
+  type RuleIssue,
+  ruleMatches,
+  tagsOf,
+} from './rules.js';

@@ -36,21 +36,38 @@ export interface RoutingCommandDeps {
   actor: string;
   /** The live call's agent microphone on/off (the media host's agent gain). */
   mute(callId: string, muted: boolean): Promise<void>;
-  devices(): Promise<{ inputs: Array<{ deviceId: string; label: string }>; outputs: Array<{ deviceId: string; label: string }> }>;
+  devices(): Promise<{
+    inputs: Array<{ deviceId: string; label: string }>;
+    outputs: Array<{ deviceId: string; label: string }>;
+  }>;
   /** After an agent's profile changed: the agents list for `agents.changed`. */
   agentsChanged(): Promise<void>;
 }
 
-export function routingCommandHandlers(deps: RoutingCommandDeps): Pick<CommandHandlers, RoutingCommandName> {
+export function routingCommandHandlers(
+  deps: RoutingCommandDeps,
+): Pick<CommandHandlers, RoutingCommandName> {
   const { routing, store, actor } = deps;
   return {
     'agents.states': () => apiErrors(async () => ({ agents: await routing.states() })),
-    'agents.setStatus': ({ agentId, status }) => apiErrors(() => routing.setOwnStatus(agentId, status)),
+    'agents.setStatus': ({ agentId, status }) =>
+      apiErrors(() => routing.setOwnStatus(agentId, status)),
     'agents.update': ({ agentId, displayName, skills }) =>
       apiErrors(async () => {
         await store.transaction(async (tx) => {
-          await tx.routing.updateAgent(agentId, { ...(displayName === undefined ? {} : { displayName }), ...(skills === undefined ? {} : { skills }) });
-          await tx.audit.add({ actor, action: 'agents.update', subject: String(agentId), details: { ...(displayName === undefined ? {} : { displayName }), ...(skills === undefined ? {} : { skills }) } });
+          await tx.routing.updateAgent(agentId, {
+            ...(displayName === undefined ? {} : { displayName }),
+            ...(skills === undefined ? {} : { skills }),
+          });
+          await tx.audit.add({
+            actor,
+            action: 'agents.update',
+            subject: String(agentId),
+            details: {
+              ...(displayName === undefined ? {} : { displayName }),
+              ...(skills === undefined ? {} : { skills }),
+            },
+          });
         });
         await deps.agentsChanged();
         return routing.state(agentId);
@@ -68,23 +85,40 @@ export function routingCommandHandlers(deps: RoutingCommandDeps): Pick<CommandHa
       }),
     'calls.mute': ({ callId, muted }) =>
       apiErrors(async () => {
-        if (routing.agentOf(callId) === null) throw new ApiError('CONFLICT', `Call ${callId} has no agent on it: only an agent's microphone can be muted`);
+        if (routing.agentOf(callId) === null)
+          throw new ApiError(
+            'CONFLICT',
+            `Call ${callId} has no agent on it: only an agent's microphone can be muted`,
+          );
         await deps.mute(callId, muted);
         return { muted };
       }),
     'calls.wrapUp': (form) =>
       apiErrors(async () => {
-        await routing.wrapUp({ callId: form.callId, disposition: form.disposition, notes: form.notes, doNotCall: form.doNotCall, ...(form.callbackAt === undefined ? {} : { callbackAt: form.callbackAt }) });
+        await routing.wrapUp({
+          callId: form.callId,
+          disposition: form.disposition,
+          notes: form.notes,
+          doNotCall: form.doNotCall,
+          ...(form.callbackAt === undefined ? {} : { callbackAt: form.callbackAt }),
+        });
         return {};
       }),
-    'dispositions.list': () => apiErrors(async () => ({ dispositions: await store.dispositions.list() })),
-    'queues.list': () => apiErrors(async () => ({ queues: (await store.routing.queues()).map(toQueueView) })),
+    'dispositions.list': () =>
+      apiErrors(async () => ({ dispositions: await store.dispositions.list() })),
+    'queues.list': () =>
+      apiErrors(async () => ({ queues: (await store.routing.queues()).map(toQueueView) })),
     'queues.create': (input) =>
       apiErrors(async () => {
         checkQueueTimes(input.offerTimeoutMs, input.waitTimeoutMs);
         const queue = await store.transaction(async (tx) => {
           const created = await tx.routing.createQueue(input);
-          await tx.audit.add({ actor, action: 'queues.create', subject: created.name, details: { skills: created.skills, fallback: created.fallback } });
+          await tx.audit.add({
+            actor,
+            action: 'queues.create',
+            subject: created.name,
+            details: { skills: created.skills, fallback: created.fallback },
+          });
           return created;
         });
         return toQueueView(queue);
@@ -93,25 +127,52 @@ export function routingCommandHandlers(deps: RoutingCommandDeps): Pick<CommandHa
       apiErrors(async () => {
         const current = await store.routing.queueByName(name);
         if (!current) throw new ApiError('NOT_FOUND', `No queue named "${name}"`, 'name');
-        checkQueueTimes(changes.offerTimeoutMs ?? current.offerTimeoutMs, changes.waitTimeoutMs ?? current.waitTimeoutMs, 'changes.');
+        checkQueueTimes(
+          changes.offerTimeoutMs ?? current.offerTimeoutMs,
+          changes.waitTimeoutMs ?? current.waitTimeoutMs,
+          'changes.',
+        );
         const queue = await store.transaction(async (tx) => {
           const updated = await tx.routing.updateQueue(name, changes);
-          await tx.audit.add({ actor, action: 'queues.update', subject: name, details: { ...changes } });
+          await tx.audit.add({
+            actor,
+            action: 'queues.update',
+            subject: name,
+            details: { ...changes },
+          });
           return updated;
         });
         return toQueueView(queue);
       }),
-    'routing.rules.get': () => apiErrors(async () => ({ rules: (await store.routing.rules()).map(toRuleView) })),
+    'routing.rules.get': () =>
+      apiErrors(async () => ({ rules: (await store.routing.rules()).map(toRuleView) })),
     'routing.rules.set': ({ rules }) =>
       apiErrors(async () => {
         const queues = await store.routing.queues();
         const byName = new Map(queues.map((q) => [q.name, q]));
         const issues = checkRules(rules, new Set(byName.keys()));
         const first = issues[0];
-        if (first) throw new ApiError('INVALID_PARAMS', `${first.field}: ${first.message}`, first.field, { issues });
+        if (first)
+          throw new ApiError('INVALID_PARAMS', `${first.field}: ${first.message}`, first.field, {
+            issues,
+          });
         const stored = await store.transaction(async (tx) => {
-          const saved = await tx.routing.replaceRules(rules.map((r) => ({ field: r.field, operator: r.operator, value: r.value, queueId: (byName.get(r.queue) as QueueRecord).id })));
-          await tx.audit.add({ actor, action: 'routing.rules.set', subject: null, details: { rules: rules.map((r) => `${r.field} ${r.operator} ${r.value} → ${r.queue}`) } });
+          const saved = await tx.routing.replaceRules(
+            rules.map((r) => ({
+              field: r.field,
+              operator: r.operator,
+              value: r.value,
+              queueId: (byName.get(r.queue) as QueueRecord).id,
+            })),
+          );
+          await tx.audit.add({
+            actor,
+            action: 'routing.rules.set',
+            subject: null,
+            details: {
+              rules: rules.map((r) => `${r.field} ${r.operator} ${r.value} → ${r.queue}`),
+            },
+          });
           return saved;
         });
         return { rules: stored.map(toRuleView) };
@@ -127,15 +188,35 @@ export function routingCommandHandlers(deps: RoutingCommandDeps): Pick<CommandHa
 
 function checkQueueTimes(offerTimeoutMs: number, waitTimeoutMs: number, prefix = ''): void {
   if (offerTimeoutMs > waitTimeoutMs) {
-    throw new ApiError('INVALID_PARAMS', `${prefix}offerTimeoutMs: the offer window (${offerTimeoutMs} ms) cannot be longer than the queue's wait (${waitTimeoutMs} ms)`, `${prefix}offerTimeoutMs`);
+    throw new ApiError(
+      'INVALID_PARAMS',
+      `${prefix}offerTimeoutMs: the offer window (${offerTimeoutMs} ms) cannot be longer than the queue's wait (${waitTimeoutMs} ms)`,
+      `${prefix}offerTimeoutMs`,
+    );
   }
 }
 
 function toQueueView(q: QueueRecord): QueueView {
-  return { id: q.id, name: q.name, labelEn: q.labelEn, labelZh: q.labelZh, skills: q.skills, offerTimeoutMs: q.offerTimeoutMs, waitTimeoutMs: q.waitTimeoutMs, fallback: q.fallback, priority: q.priority, system: q.system };
+  return {
+    id: q.id,
+    name: q.name,
+    labelEn: q.labelEn,
+    labelZh: q.labelZh,
+    skills: q.skills,
+    offerTimeoutMs: q.offerTimeoutMs,
+    waitTimeoutMs: q.waitTimeoutMs,
+    fallback: q.fallback,
+    priority: q.priority,
+    system: q.system,
+  };
 }
 
-function toRuleView(r: { field: string; operator: RoutingRule['operator']; value: string; queueName: string }): RoutingRule {
+function toRuleView(r: {
+  field: string;
+  operator: RoutingRule['operator'];
+  value: string;
+  queueName: string;
+}): RoutingRule {
   return { field: r.field, operator: r.operator, value: r.value, queue: r.queueName };
 }
 
@@ -145,9 +226,12 @@ async function apiErrors<T>(work: () => Promise<T>, conflictField?: string): Pro
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof RoutingError) throw new ApiError(error.code, error.message, error.field);
-    if (error instanceof AgentTransitionError) throw new ApiError('CONFLICT', error.message, 'status');
-    if (error instanceof StoreError && error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message, conflictField);
-    if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', error.message);
+    if (error instanceof AgentTransitionError)
+      throw new ApiError('CONFLICT', error.message, 'status');
+    if (error instanceof StoreError && error.code === 'CONFLICT')
+      throw new ApiError('CONFLICT', error.message, conflictField);
+    if (error instanceof StoreError && error.code === 'NOT_FOUND')
+      throw new ApiError('NOT_FOUND', error.message);
     throw error;
   }
 }

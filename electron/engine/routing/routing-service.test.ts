@@ -4,14 +4,21 @@
  * the queue's fallback is stored when nobody takes the call, and the wrap-up closes the call.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import type { EventData, EventName } from '../api/contract.js';
 import { silentLogger } from '../log.js';
-import { useTestStores } from '../store/testing/temp.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import { useTestStores } from '../store/testing/temp.js';
 import type { JsonObject } from '../store/types.js';
 import { AgentTransitionError } from './agent-states.js';
 import { RoutingAgentCapacity } from './dialer-capacity.js';
-import { RoutingError, RoutingService, type TransferCall, type TransferInfo, type TransferResult } from './routing-service.js';
+import {
+  RoutingError,
+  RoutingService,
+  type TransferCall,
+  type TransferInfo,
+  type TransferResult,
+} from './routing-service.js';
 
 const openStore = useTestStores();
 
@@ -47,9 +54,16 @@ afterEach(() => {
 });
 
 /** A call in `transferring`, as the bot leaves it; takeOver does what CallSession.agentTakeover stores. */
-async function transferringCall(id: string, number = '+8613800138000'): Promise<TransferCall & { ended: () => void; takenBy: number[] }> {
+async function transferringCall(
+  id: string,
+  number = '+8613800138000',
+): Promise<TransferCall & { ended: () => void; takenBy: number[] }> {
   await store.calls.create({ id, number, startedAt: Date.now(), state: 'dialing' });
-  for (const state of ['answered', 'bot', 'transferring'] as const) await store.calls.update(id, { state, ...(state === 'answered' ? { answeredAt: Date.now() } : {}) });
+  for (const state of ['answered', 'bot', 'transferring'] as const)
+    await store.calls.update(id, {
+      state,
+      ...(state === 'answered' ? { answeredAt: Date.now() } : {}),
+    });
   let up = true;
   let end!: () => void;
   const ended = new Promise<void>((resolve) => (end = resolve));
@@ -61,7 +75,8 @@ async function transferringCall(id: string, number = '+8613800138000'): Promise<
       return up;
     },
     whenEnded: () => ended,
-    note: (type: string, data: JsonObject) => void store.calls.appendEvent(id, { at: Date.now(), type, data }),
+    note: (type: string, data: JsonObject) =>
+      void store.calls.appendEvent(id, { at: Date.now(), type, data }),
     takeOver: async (agentId: number) => {
       takenBy.push(agentId);
       await store.calls.update(id, { state: 'agent', agentId });
@@ -83,7 +98,12 @@ const info = (fields: Record<string, unknown> = {}): TransferInfo => ({
 });
 
 async function agent(username: string, skills: string[] = []): Promise<number> {
-  const user = await store.users.create({ username, displayName: username.toUpperCase(), role: 'agent', skills });
+  const user = await store.users.create({
+    username,
+    displayName: username.toUpperCase(),
+    role: 'agent',
+    skills,
+  });
   return user.id;
 }
 
@@ -94,10 +114,11 @@ async function settle(ms = 0): Promise<void> {
   while (performance.now() < until) await new Promise<void>((r) => setImmediate(r));
 }
 
-const offers = () => emitted.filter((e) => e.event === 'agent.offer').map((e) => e.data as EventData<'agent.offer'>);
+const offers = () =>
+  emitted.filter((e) => e.event === 'agent.offer').map((e) => e.data as EventData<'agent.offer'>);
 
 describe('RoutingService', () => {
-  it('routes by the stored default rules, then the flow\'s queue, then default', async () => {
+  it("routes by the stored default rules, then the flow's queue, then default", async () => {
     expect((await routing.route({ vip_level: '4' })).queue.name).toBe('priority');
     expect((await routing.route({ tags: 'complaint' })).queue.name).toBe('complaint');
     expect((await routing.route({}, 'complaint')).queue.name).toBe('complaint');
@@ -117,7 +138,12 @@ describe('RoutingService', () => {
     expect(offers().map((o) => o.agentId)).toEqual([bob]);
     const first = offers()[0];
     expect(first?.expiresAt).toBe(Date.now() + 15_000);
-    expect(first?.context).toMatchObject({ contact: { name: 'Ann', phone: '+8613800138000' }, reason: 'customer asked for a person', lastIntent: 'agent', queue: { name: 'default' } });
+    expect(first?.context).toMatchObject({
+      contact: { name: 'Ann', phone: '+8613800138000' },
+      reason: 'customer asked for a person',
+      lastIntent: 'agent',
+      queue: { name: 'default' },
+    });
     expect((await routing.state(bob)).status).toBe('offered');
 
     await settle(15_000); // bob's offer expires
@@ -130,14 +156,26 @@ describe('RoutingService', () => {
     expect(call.takenBy).toEqual([ann]);
     expect(await routing.state(ann)).toMatchObject({ status: 'on_call', callId: 'c1' });
     const stored = await store.calls.get('c1');
-    expect(stored).toMatchObject({ state: 'agent', agentId: ann, queueId: (await store.routing.queueByName('default'))?.id, transferReason: 'customer asked for a person' });
+    expect(stored).toMatchObject({
+      state: 'agent',
+      agentId: ann,
+      queueId: (await store.routing.queueByName('default'))?.id,
+      transferReason: 'customer asked for a person',
+    });
     const types = (await store.calls.events('c1')).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['transfer_routed', 'agent_offered', 'offer_expired', 'agent_accepted']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'transfer_routed',
+        'agent_offered',
+        'offer_expired',
+        'agent_accepted',
+      ]),
+    );
     // On a call, the agent cannot just walk away.
     await expect(routing.setOwnStatus(ann, 'away')).rejects.toThrow(AgentTransitionError);
   });
 
-  it('a declined offer goes to the next agent; an agent without the queue\'s skills is never offered it; nobody in time → the queue\'s fallback, stored and counted', async () => {
+  it("a declined offer goes to the next agent; an agent without the queue's skills is never offered it; nobody in time → the queue's fallback, stored and counted", async () => {
     const ann = await agent('ann', ['vip']);
     const bob = await agent('bob');
     await routing.setOwnStatus(ann, 'available');
@@ -152,10 +190,19 @@ describe('RoutingService', () => {
     expect(offers()).toHaveLength(1); // nobody else has the skill
     expect((await routing.state(ann)).status).toBe('available');
     await settle(45_000); // the priority queue's wait
-    expect(result).toMatchObject({ taken: false, queue: 'priority', fallback: 'callback_offer', callbackAt: Date.now() + 3_600_000 });
+    expect(result).toMatchObject({
+      taken: false,
+      queue: 'priority',
+      fallback: 'callback_offer',
+      callbackAt: Date.now() + 3_600_000,
+    });
     await settle();
     const fallback = (await store.calls.events('c2')).find((e) => e.type === 'transfer_fallback');
-    expect(fallback?.data).toMatchObject({ queue: 'priority', fallback: 'callback_offer', offeredTo: [ann] });
+    expect(fallback?.data).toMatchObject({
+      queue: 'priority',
+      fallback: 'callback_offer',
+      offeredTo: [ann],
+    });
     expect((await store.calls.get('c2'))?.callbackAt).toBe(Date.now() + 3_600_000 - 0);
     expect(await store.routing.fallbackCounts(null)).toEqual({ callback_offer: 1 });
     expect(routing.waitingCount).toBe(0);
@@ -182,7 +229,12 @@ describe('RoutingService', () => {
     await settle();
     expect(second).toMatchObject({ taken: false, callGone: true });
     expect((await routing.state(ann)).status).toBe('available');
-    expect(emitted.some((e) => e.event === 'agent.offerEnded' && (e.data as { reason: string }).reason === 'call_ended')).toBe(true);
+    expect(
+      emitted.some(
+        (e) =>
+          e.event === 'agent.offerEnded' && (e.data as { reason: string }).reason === 'call_ended',
+      ),
+    ).toBe(true);
   });
 
   it('after the call: wrap-up until the form (checked disposition, notes, callback, do-not-call), then done and available', async () => {
@@ -192,20 +244,56 @@ describe('RoutingService', () => {
     void routing.transfer(call, info());
     await settle();
     await routing.accept('c5', ann);
-    await expect(routing.wrapUp({ callId: 'c5', disposition: 'resolved', notes: '', doNotCall: false })).rejects.toThrow(/still up/);
+    await expect(
+      routing.wrapUp({ callId: 'c5', disposition: 'resolved', notes: '', doNotCall: false }),
+    ).rejects.toThrow(/still up/);
     // The call ends while the agent has it (what CallSession.finish stores), then routing starts the wrap-up.
-    await store.calls.update('c5', { state: 'wrap_up', outcome: 'transferred', endedAt: Date.now() });
+    await store.calls.update('c5', {
+      state: 'wrap_up',
+      outcome: 'transferred',
+      endedAt: Date.now(),
+    });
     await routing.callEnded('c5');
-    expect(await routing.state(ann)).toMatchObject({ status: 'wrap_up', callId: 'c5', deadline: Date.now() + 30_000 });
-    await expect(routing.wrapUp({ callId: 'c5', disposition: 'no_such_code', notes: '', doNotCall: false })).rejects.toMatchObject({ code: 'INVALID_PARAMS', field: 'disposition' });
+    expect(await routing.state(ann)).toMatchObject({
+      status: 'wrap_up',
+      callId: 'c5',
+      deadline: Date.now() + 30_000,
+    });
+    await expect(
+      routing.wrapUp({ callId: 'c5', disposition: 'no_such_code', notes: '', doNotCall: false }),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS', field: 'disposition' });
     const callbackAt = Date.now() + 86_400_000;
-    await routing.wrapUp({ callId: 'c5', disposition: 'follow_up', notes: 'Wants the new price list', callbackAt, doNotCall: true });
+    await routing.wrapUp({
+      callId: 'c5',
+      disposition: 'follow_up',
+      notes: 'Wants the new price list',
+      callbackAt,
+      doNotCall: true,
+    });
     const stored = await store.calls.get('c5');
-    expect(stored).toMatchObject({ state: 'done', outcome: 'transferred', dispositionCode: 'follow_up', notes: 'Wants the new price list', callbackAt });
-    expect((await store.calls.transitions('c5')).map((t) => t.to)).toEqual(['dialing', 'answered', 'bot', 'transferring', 'agent', 'wrap_up', 'done']);
+    expect(stored).toMatchObject({
+      state: 'done',
+      outcome: 'transferred',
+      dispositionCode: 'follow_up',
+      notes: 'Wants the new price list',
+      callbackAt,
+    });
+    expect((await store.calls.transitions('c5')).map((t) => t.to)).toEqual([
+      'dialing',
+      'answered',
+      'bot',
+      'transferring',
+      'agent',
+      'wrap_up',
+      'done',
+    ]);
     expect(await store.dnc.has('+8613800138000')).toBe(true);
     expect((await store.dnc.list())[0]?.source).toBe('agent');
-    expect(await routing.state(ann)).toMatchObject({ status: 'available', callId: null, deadline: null });
+    expect(await routing.state(ann)).toMatchObject({
+      status: 'available',
+      callId: null,
+      deadline: null,
+    });
   });
 
   it('the wrap-up timer closes the call when the agent does not submit the form', async () => {
@@ -216,13 +304,19 @@ describe('RoutingService', () => {
     void routing.transfer(call, info());
     await settle();
     await routing.accept('c6', ann);
-    await store.calls.update('c6', { state: 'wrap_up', outcome: 'transferred', endedAt: Date.now() });
+    await store.calls.update('c6', {
+      state: 'wrap_up',
+      outcome: 'transferred',
+      endedAt: Date.now(),
+    });
     await routing.callEnded('c6');
     await settle(9_999);
     expect((await store.calls.get('c6'))?.state).toBe('wrap_up');
     await settle(1);
     expect((await store.calls.get('c6'))?.state).toBe('done');
-    expect((await store.calls.events('c6')).find((e) => e.type === 'wrap_up')?.data).toMatchObject({ reason: 'wrap-up time ran out' });
+    expect((await store.calls.events('c6')).find((e) => e.type === 'wrap_up')?.data).toMatchObject({
+      reason: 'wrap-up time ran out',
+    });
     expect((await routing.state(ann)).status).toBe('available');
   });
 
@@ -238,7 +332,11 @@ describe('RoutingService', () => {
     await routing.setOwnStatus(bob, 'available');
     await settle();
     await capacity.refresh();
-    expect([capacity.available('default'), capacity.available('priority'), capacity.available('complaint')]).toEqual([2, 1, 0]);
+    expect([
+      capacity.available('default'),
+      capacity.available('priority'),
+      capacity.available('complaint'),
+    ]).toEqual([2, 1, 0]);
     expect(wakes).toBeGreaterThan(0);
     // A transfer waiting in the default queue takes one agent off it (its offer makes that agent busy too).
     const call = await transferringCall('c7');

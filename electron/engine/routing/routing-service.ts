@@ -20,9 +20,15 @@
 import type { AgentStatus, EventData, EventName } from '../api/contract.js';
 import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
 import type { Logger } from '../log.js';
-import type { DispositionRecord, JsonObject, QueueRecord, Store, UserRecord } from '../store/types.js';
+import type {
+  DispositionRecord,
+  JsonObject,
+  QueueRecord,
+  Store,
+  UserRecord,
+} from '../store/types.js';
 import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
-import { firstMatch, type ContactFields } from './rules.js';
+import { type ContactFields, firstMatch } from './rules.js';
 
 /** A live call as routing needs it (the engine adapts its CallSession). */
 export interface TransferCall {
@@ -47,7 +53,13 @@ export interface TransferInfo {
 
 export type TransferResult =
   | { taken: true; agentId: number; queue: string }
-  | { taken: false; queue: string; fallback: QueueFallback; callbackAt: number | null; waitedMs: number }
+  | {
+      taken: false;
+      queue: string;
+      fallback: QueueFallback;
+      callbackAt: number | null;
+      waitedMs: number;
+    }
   | { taken: false; queue: string; fallback: null; callGone: true };
 
 export interface RoutingServiceOptions {
@@ -81,7 +93,12 @@ interface Waiting {
   context: OfferContext;
   enqueuedAt: number;
   tried: Set<number>;
-  offer: { agentId: number; offeredAt: number; expiresAt: number; timer: ReturnType<typeof setTimeout> } | null;
+  offer: {
+    agentId: number;
+    offeredAt: number;
+    expiresAt: number;
+    timer: ReturnType<typeof setTimeout>;
+  } | null;
   waitTimer: ReturnType<typeof setTimeout>;
   settle(result: TransferResult): void;
 }
@@ -99,7 +116,13 @@ export const DEFAULT_FALLBACK_CALLBACK_DELAY_MS = 60 * 60 * 1000;
 export const AGENT_DISPOSITIONS = [
   { code: 'resolved', labelEn: 'Resolved', labelZh: '已解决', kind: 'agent', final: true },
   { code: 'interested', labelEn: 'Interested', labelZh: '有意向', kind: 'agent', final: true },
-  { code: 'not_interested', labelEn: 'Not interested', labelZh: '无意向', kind: 'agent', final: true },
+  {
+    code: 'not_interested',
+    labelEn: 'Not interested',
+    labelZh: '无意向',
+    kind: 'agent',
+    final: true,
+  },
   { code: 'follow_up', labelEn: 'Follow up later', labelZh: '需跟进', kind: 'agent', final: false },
 ] as const satisfies readonly DispositionRecord[];
 
@@ -124,10 +147,12 @@ export class RoutingService {
   async start(): Promise<void> {
     // The wrap-up form needs agent dispositions; a database without any gets these (never overwritten).
     const known = await this.options.store.dispositions.list();
-    if (!known.some((d) => d.kind === 'agent')) for (const d of AGENT_DISPOSITIONS) await this.options.store.dispositions.upsert(d);
+    if (!known.some((d) => d.kind === 'agent'))
+      for (const d of AGENT_DISPOSITIONS) await this.options.store.dispositions.upsert(d);
     const at = this.now();
     for (const status of await this.options.store.routing.agentStatuses()) {
-      if (BUSY_STATUSES.has(status.status)) await this.options.store.routing.setAgentStatus(status.id, 'offline', at);
+      if (BUSY_STATUSES.has(status.status))
+        await this.options.store.routing.setAgentStatus(status.id, 'offline', at);
     }
   }
 
@@ -141,16 +166,25 @@ export class RoutingService {
   }
 
   /** The queue for these contact fields: the first matching rule's, else the flow's (when it exists), else "default". */
-  async route(fields: ContactFields, flowQueue?: string): Promise<{ queue: QueueRecord; rule: number | null }> {
+  async route(
+    fields: ContactFields,
+    flowQueue?: string,
+  ): Promise<{ queue: QueueRecord; rule: number | null }> {
     const { routing } = this.options.store;
-    const rules = (await routing.rules()).map((r) => ({ field: r.field, operator: r.operator, value: r.value, queue: r.queueName }));
+    const rules = (await routing.rules()).map((r) => ({
+      field: r.field,
+      operator: r.operator,
+      value: r.value,
+      queue: r.queueName,
+    }));
     const match = firstMatch(rules, fields);
     const byRule = match ? await routing.queueByName(match.queue) : null;
     if (byRule) return { queue: byRule, rule: match?.rule ?? null };
     const named = flowQueue ? await routing.queueByName(flowQueue) : null;
     if (named) return { queue: named, rule: null };
     const fallback = await routing.queueByName('default');
-    if (!fallback) throw new RoutingError('NOT_FOUND', 'The "default" queue is missing from the database');
+    if (!fallback)
+      throw new RoutingError('NOT_FOUND', 'The "default" queue is missing from the database');
     return { queue: fallback, rule: null };
   }
 
@@ -158,9 +192,18 @@ export class RoutingService {
   async transfer(call: TransferCall, info: TransferInfo): Promise<TransferResult> {
     const { queue, rule } = await this.route(info.fields, info.queue);
     const stored = await this.options.store.calls.get(call.callId);
-    await this.options.store.calls.update(call.callId, { queueId: queue.id, transferReason: info.reason });
-    call.note('transfer_routed', { queue: queue.name, rule, flowQueue: info.queue, reason: info.reason });
-    const name = typeof info.fields.name === 'string' ? info.fields.name : (stored?.contactName ?? null);
+    await this.options.store.calls.update(call.callId, {
+      queueId: queue.id,
+      transferReason: info.reason,
+    });
+    call.note('transfer_routed', {
+      queue: queue.name,
+      rule,
+      flowQueue: info.queue,
+      reason: info.reason,
+    });
+    const name =
+      typeof info.fields.name === 'string' ? info.fields.name : (stored?.contactName ?? null);
     const context: OfferContext = {
       contact: { name, phone: call.number, fields: plainFields(info.fields) },
       campaign: stored?.campaignName ?? null,
@@ -203,7 +246,10 @@ export class RoutingService {
   async accept(callId: string, agentId: number): Promise<void> {
     const waiting = this.waiting.get(callId);
     if (!waiting?.offer || waiting.offer.agentId !== agentId) {
-      throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId} (the offer expired, went to another agent, or the call ended)`);
+      throw new RoutingError(
+        'CONFLICT',
+        `Call ${callId} is not offered to agent ${agentId} (the offer expired, went to another agent, or the call ended)`,
+      );
     }
     clearTimeout(waiting.offer.timer);
     clearTimeout(waiting.waitTimer);
@@ -215,13 +261,21 @@ export class RoutingService {
       await this.setStatus(agentId, 'available', null);
       this.options.emit('agent.offerEnded', { callId, agentId, reason: 'call_ended' });
       waiting.settle({ taken: false, queue: waiting.queue.name, fallback: null, callGone: true });
-      throw new RoutingError('CONFLICT', `Call ${callId} could not be taken over: ${error instanceof Error ? error.message : String(error)}`);
+      throw new RoutingError(
+        'CONFLICT',
+        `Call ${callId} could not be taken over: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     this.agentCalls.set(callId, agentId);
     await this.setStatus(agentId, 'on_call', { callId, deadline: null });
     this.options.emit('agent.offerEnded', { callId, agentId, reason: 'accepted' });
     const agent = await this.options.store.users.get(agentId);
-    waiting.call.note('agent_accepted', { agentId, agentName: agent?.displayName ?? null, queue: waiting.queue.name, waitedMs: this.now() - waiting.enqueuedAt });
+    waiting.call.note('agent_accepted', {
+      agentId,
+      agentName: agent?.displayName ?? null,
+      queue: waiting.queue.name,
+      waitedMs: this.now() - waiting.enqueuedAt,
+    });
     if (agent) this.options.onAccepted?.(callId, { id: agent.id, displayName: agent.displayName });
     waiting.settle({ taken: true, agentId, queue: waiting.queue.name });
     this.dispatch();
@@ -229,14 +283,16 @@ export class RoutingService {
 
   async decline(callId: string, agentId: number): Promise<void> {
     const waiting = this.waiting.get(callId);
-    if (!waiting?.offer || waiting.offer.agentId !== agentId) throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId}`);
+    if (!waiting?.offer || waiting.offer.agentId !== agentId)
+      throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId}`);
     await this.endOffer(waiting, 'declined');
     this.dispatch();
   }
 
   /** The offer waiting for this agent, if any. */
   offerFor(agentId: number): AgentOffer | null {
-    for (const w of this.waiting.values()) if (w.offer?.agentId === agentId) return this.offerView(w);
+    for (const w of this.waiting.values())
+      if (w.offer?.agentId === agentId) return this.offerView(w);
     return null;
   }
 
@@ -246,11 +302,17 @@ export class RoutingService {
   }
 
   /** An agent sets their own status (available, away, offline); refused while they hold a call. */
-  async setOwnStatus(agentId: number, status: 'available' | 'away' | 'offline'): Promise<AgentState> {
+  async setOwnStatus(
+    agentId: number,
+    status: 'available' | 'away' | 'offline',
+  ): Promise<AgentState> {
     const user = await this.user(agentId);
-    const current = (await this.options.store.routing.agentStatuses()).find((s) => s.id === agentId);
+    const current = (await this.options.store.routing.agentStatuses()).find(
+      (s) => s.id === agentId,
+    );
     // Offered, on a call or in wrap-up: the offer, the call and the form move the agent on.
-    if (current && BUSY_STATUSES.has(current.status)) throw new AgentTransitionError(agentId, current.status, status);
+    if (current && BUSY_STATUSES.has(current.status))
+      throw new AgentTransitionError(agentId, current.status, status);
     await this.setStatus(user.id, status, null);
     return this.state(agentId);
   }
@@ -268,31 +330,53 @@ export class RoutingService {
     const hold: AgentHold = { callId, deadline };
     hold.timer = setTimeout(() => {
       void this.finishWrapUp(callId, agentId, null).catch((error: unknown) =>
-        this.options.log.error('Closing a wrap-up on its timer failed', { callId, error: error instanceof Error ? error.message : String(error) }),
+        this.options.log.error('Closing a wrap-up on its timer failed', {
+          callId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
       );
     }, wrapUpMs);
     await this.setStatus(agentId, 'wrap_up', hold);
   }
 
   /** The wrap-up form: disposition (must exist), notes, a callback time, do-not-call. */
-  async wrapUp(form: { callId: string; disposition: string; notes: string; callbackAt?: number; doNotCall: boolean }): Promise<void> {
+  async wrapUp(form: {
+    callId: string;
+    disposition: string;
+    notes: string;
+    callbackAt?: number;
+    doNotCall: boolean;
+  }): Promise<void> {
     const agentId = this.agentCalls.get(form.callId);
     const call = await this.options.store.calls.get(form.callId);
     if (!call) throw new RoutingError('NOT_FOUND', `No call with id "${form.callId}"`);
     if (call.state !== 'wrap_up' || agentId === undefined) {
-      throw new RoutingError('CONFLICT', call.state === 'agent' ? `Call ${form.callId} is still up: hang up before the wrap-up` : `Call ${form.callId} is not in wrap-up (it is "${call.state}")`);
+      throw new RoutingError(
+        'CONFLICT',
+        call.state === 'agent'
+          ? `Call ${form.callId} is still up: hang up before the wrap-up`
+          : `Call ${form.callId} is not in wrap-up (it is "${call.state}")`,
+      );
     }
     const dispositions = await this.options.store.dispositions.list();
     if (!dispositions.some((d) => d.code === form.disposition)) {
-      throw new RoutingError('INVALID_PARAMS', `disposition: "${form.disposition}" is not a stored disposition (${dispositions.map((d) => d.code).join(', ')})`, 'disposition');
+      throw new RoutingError(
+        'INVALID_PARAMS',
+        `disposition: "${form.disposition}" is not a stored disposition (${dispositions.map((d) => d.code).join(', ')})`,
+        'disposition',
+      );
     }
-    if (form.callbackAt !== undefined && form.callbackAt <= this.now()) throw new RoutingError('INVALID_PARAMS', 'callbackAt: must be in the future', 'callbackAt');
+    if (form.callbackAt !== undefined && form.callbackAt <= this.now())
+      throw new RoutingError('INVALID_PARAMS', 'callbackAt: must be in the future', 'callbackAt');
     await this.finishWrapUp(form.callId, agentId, form);
   }
 
   /** Every agent with status, since when, and the call they hold. */
   async states(): Promise<AgentState[]> {
-    const [users, statuses] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses()]);
+    const [users, statuses] = await Promise.all([
+      this.options.store.users.list(),
+      this.options.store.routing.agentStatuses(),
+    ]);
     const changed = new Map(statuses.map((s) => [s.id, s.changedAt]));
     return users.map((u) => this.view(u, changed.get(u.id) ?? null));
   }
@@ -314,14 +398,22 @@ export class RoutingService {
    * agent (never below 0). The dialer's progressive and power pacing read this through RoutingAgentCapacity.
    */
   async freeAgentsByQueue(): Promise<Map<string, number>> {
-    const [users, statuses, queues] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses(), this.options.store.routing.queues()]);
+    const [users, statuses, queues] = await Promise.all([
+      this.options.store.users.list(),
+      this.options.store.routing.agentStatuses(),
+      this.options.store.routing.queues(),
+    ]);
     const status = new Map(statuses.map((s) => [s.id, s.status]));
     const free = users.filter((u) => status.get(u.id) === 'available' && !this.holds.has(u.id));
     const result = new Map<string, number>();
     for (const queue of queues) {
-      const able = free.filter((u) => queue.skills.every((skill) => u.skills.includes(skill))).length;
+      const able = free.filter((u) =>
+        queue.skills.every((skill) => u.skills.includes(skill)),
+      ).length;
       // A transfer with an offer out already holds its agent (not in `free`); the others will each take one.
-      const waiting = [...this.waiting.values()].filter((w) => w.queue.id === queue.id && w.offer === null).length;
+      const waiting = [...this.waiting.values()].filter(
+        (w) => w.queue.id === queue.id && w.offer === null,
+      ).length;
       result.set(queue.name, Math.max(0, able - waiting));
     }
     return result;
@@ -332,7 +424,9 @@ export class RoutingService {
       try {
         listener();
       } catch (error) {
-        this.options.log.error('A routing change listener failed', { error: error instanceof Error ? error.message : String(error) });
+        this.options.log.error('A routing change listener failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }
@@ -349,22 +443,39 @@ export class RoutingService {
     if (this.closed) return;
     this.dispatching = this.dispatching
       .then(() => this.dispatchOnce())
-      .catch((error: unknown) => this.options.log.error('Routing a transfer failed', { error: error instanceof Error ? error.stack : String(error) }));
+      .catch((error: unknown) =>
+        this.options.log.error('Routing a transfer failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
   }
 
   private async dispatchOnce(): Promise<void> {
-    const pending = [...this.waiting.values()].filter((w) => w.offer === null).sort((a, b) => b.queue.priority - a.queue.priority || a.enqueuedAt - b.enqueuedAt);
+    const pending = [...this.waiting.values()]
+      .filter((w) => w.offer === null)
+      .sort((a, b) => b.queue.priority - a.queue.priority || a.enqueuedAt - b.enqueuedAt);
     if (pending.length === 0) return;
-    const [users, statuses] = await Promise.all([this.options.store.users.list(), this.options.store.routing.agentStatuses()]);
+    const [users, statuses] = await Promise.all([
+      this.options.store.users.list(),
+      this.options.store.routing.agentStatuses(),
+    ]);
     const since = new Map(statuses.map((s) => [s.id, s]));
     const free = users
       .filter((u) => since.get(u.id)?.status === 'available' && !this.holds.has(u.id))
       // Longest idle first: the earliest change to available.
-      .sort((a, b) => (since.get(a.id)?.changedAt ?? 0) - (since.get(b.id)?.changedAt ?? 0) || a.id - b.id);
+      .sort(
+        (a, b) =>
+          (since.get(a.id)?.changedAt ?? 0) - (since.get(b.id)?.changedAt ?? 0) || a.id - b.id,
+      );
     const taken = new Set<number>();
     for (const w of pending) {
       if (this.waiting.get(w.call.callId) !== w || !w.call.isUp) continue;
-      const agent = free.find((u) => !taken.has(u.id) && !w.tried.has(u.id) && w.queue.skills.every((s) => u.skills.includes(s)));
+      const agent = free.find(
+        (u) =>
+          !taken.has(u.id) &&
+          !w.tried.has(u.id) &&
+          w.queue.skills.every((s) => u.skills.includes(s)),
+      );
       if (!agent) continue;
       taken.add(agent.id);
       await this.offer(w, agent.id);
@@ -391,7 +502,10 @@ export class RoutingService {
   }
 
   /** The current offer is over without a take: the agent is free again and not offered this call again. */
-  private async endOffer(w: Waiting, reason: 'declined' | 'expired' | 'call_ended' | 'cancelled'): Promise<void> {
+  private async endOffer(
+    w: Waiting,
+    reason: 'declined' | 'expired' | 'call_ended' | 'cancelled',
+  ): Promise<void> {
     const offer = w.offer;
     if (!offer) return;
     clearTimeout(offer.timer);
@@ -399,7 +513,11 @@ export class RoutingService {
     w.tried.add(offer.agentId);
     if (reason === 'declined') w.call.note('offer_declined', { agentId: offer.agentId });
     await this.setStatus(offer.agentId, 'available', null);
-    this.options.emit('agent.offerEnded', { callId: w.call.callId, agentId: offer.agentId, reason });
+    this.options.emit('agent.offerEnded', {
+      callId: w.call.callId,
+      agentId: offer.agentId,
+      reason,
+    });
   }
 
   private leave(w: Waiting, reason: 'call_ended' | 'cancelled'): void {
@@ -415,17 +533,39 @@ export class RoutingService {
     if (!w) return;
     this.leave(w, 'cancelled');
     const waitedMs = this.now() - w.enqueuedAt;
-    const callbackAt = w.queue.fallback === 'callback_offer' ? this.now() + (this.options.fallbackCallbackDelayMs ?? DEFAULT_FALLBACK_CALLBACK_DELAY_MS) : null;
-    w.call.note('transfer_fallback', { queue: w.queue.name, fallback: w.queue.fallback, waitedMs, offeredTo: [...w.tried], ...(callbackAt === null ? {} : { callbackAt }) });
+    const callbackAt =
+      w.queue.fallback === 'callback_offer'
+        ? this.now() + (this.options.fallbackCallbackDelayMs ?? DEFAULT_FALLBACK_CALLBACK_DELAY_MS)
+        : null;
+    w.call.note('transfer_fallback', {
+      queue: w.queue.name,
+      fallback: w.queue.fallback,
+      waitedMs,
+      offeredTo: [...w.tried],
+      ...(callbackAt === null ? {} : { callbackAt }),
+    });
     if (callbackAt !== null) {
       await this.options.store.calls.update(callId, { callbackAt }).catch((error: unknown) =>
-        this.options.log.error('Storing the fallback callback time failed', { callId, error: error instanceof Error ? error.message : String(error) }),
+        this.options.log.error('Storing the fallback callback time failed', {
+          callId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
       );
     }
-    w.settle({ taken: false, queue: w.queue.name, fallback: w.queue.fallback, callbackAt, waitedMs });
+    w.settle({
+      taken: false,
+      queue: w.queue.name,
+      fallback: w.queue.fallback,
+      callbackAt,
+      waitedMs,
+    });
   }
 
-  private async finishWrapUp(callId: string, agentId: number, form: { disposition: string; notes: string; callbackAt?: number; doNotCall: boolean } | null): Promise<void> {
+  private async finishWrapUp(
+    callId: string,
+    agentId: number,
+    form: { disposition: string; notes: string; callbackAt?: number; doNotCall: boolean } | null,
+  ): Promise<void> {
     if (this.agentCalls.get(callId) !== agentId) return; // already wrapped up
     this.agentCalls.delete(callId);
     const hold = this.holds.get(agentId);
@@ -433,37 +573,63 @@ export class RoutingService {
     const at = this.now();
     const call = await this.options.store.calls.get(callId);
     await this.options.store.transaction(async (tx) => {
-      if (form?.doNotCall && call) await tx.dnc.add([{ phone: call.number, reason: `agent wrap-up of call ${callId}`, source: 'agent' }]);
+      if (form?.doNotCall && call)
+        await tx.dnc.add([
+          { phone: call.number, reason: `agent wrap-up of call ${callId}`, source: 'agent' },
+        ]);
       await tx.calls.update(
         callId,
         {
           state: 'done',
-          ...(form ? { dispositionCode: form.disposition, notes: form.notes === '' ? null : form.notes } : {}),
+          ...(form
+            ? { dispositionCode: form.disposition, notes: form.notes === '' ? null : form.notes }
+            : {}),
           ...(form?.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}),
         },
         {
           at,
           type: 'wrap_up',
           data: form
-            ? { agentId, disposition: form.disposition, notes: form.notes, doNotCall: form.doNotCall, ...(form.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}), reason: 'wrap-up form submitted' }
+            ? {
+                agentId,
+                disposition: form.disposition,
+                notes: form.notes,
+                doNotCall: form.doNotCall,
+                ...(form.callbackAt !== undefined ? { callbackAt: form.callbackAt } : {}),
+                reason: 'wrap-up form submitted',
+              }
             : { agentId, reason: 'wrap-up time ran out' },
         },
       );
-      await tx.audit.add({ actor: `agent:${agentId}`, action: 'calls.wrapUp', subject: callId, details: form ? { disposition: form.disposition, doNotCall: form.doNotCall } : { timedOut: true } });
+      await tx.audit.add({
+        actor: `agent:${agentId}`,
+        action: 'calls.wrapUp',
+        subject: callId,
+        details: form
+          ? { disposition: form.disposition, doNotCall: form.doNotCall }
+          : { timedOut: true },
+      });
     });
     await this.setStatus(agentId, 'available', null);
     this.dispatch();
   }
 
-  private async setStatus(agentId: number, status: AgentStatus, hold: AgentHold | null): Promise<void> {
-    const current = (await this.options.store.routing.agentStatuses()).find((s) => s.id === agentId);
+  private async setStatus(
+    agentId: number,
+    status: AgentStatus,
+    hold: AgentHold | null,
+  ): Promise<void> {
+    const current = (await this.options.store.routing.agentStatuses()).find(
+      (s) => s.id === agentId,
+    );
     if (!current) throw new RoutingError('NOT_FOUND', `No agent with id ${agentId}`, 'agentId');
     assertAgentTransition(agentId, current.status, status);
     const previous = this.holds.get(agentId);
     if (previous?.timer && previous !== hold) clearTimeout(previous.timer);
     if (hold) this.holds.set(agentId, hold);
     else this.holds.delete(agentId);
-    if (current.status !== status) await this.options.store.routing.setAgentStatus(agentId, status, this.now());
+    if (current.status !== status)
+      await this.options.store.routing.setAgentStatus(agentId, status, this.now());
     this.options.emit('agent.state', await this.state(agentId));
     this.changed();
     if (status === 'available') this.dispatch();
@@ -492,14 +658,21 @@ export class RoutingService {
 
   private offerView(w: Waiting): AgentOffer | null {
     if (!w.offer) return null;
-    return { callId: w.call.callId, agentId: w.offer.agentId, offeredAt: w.offer.offeredAt, expiresAt: w.offer.expiresAt, context: w.context };
+    return {
+      callId: w.call.callId,
+      agentId: w.offer.agentId,
+      offeredAt: w.offer.offeredAt,
+      expiresAt: w.offer.expiresAt,
+      context: w.context,
+    };
   }
 }
 
 function plainFields(fields: ContactFields): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      out[key] = value;
     else if (Array.isArray(value)) out[key] = value.join(', ');
   }
   return out;

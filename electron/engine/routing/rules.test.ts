@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
 import { AgentTransitionError, assertAgentTransition, canAgentTransition } from './agent-states.js';
-import { checkRules, firstMatch, ruleMatches, type Rule } from './rules.js';
+import { checkRules, firstMatch, type Rule, ruleMatches } from './rules.js';
 
 const DEFAULTS: Rule[] = [
   { field: 'vip_level', operator: '>', value: '3', queue: 'priority' },
@@ -21,13 +22,30 @@ describe('routing rules', () => {
   });
 
   it('a field that is not a number never matches a numeric comparison; = and != compare numbers or text', () => {
-    expect(ruleMatches({ field: 'vip_level', operator: '>', value: '3' }, { vip_level: 'gold' })).toBe(false);
-    expect(ruleMatches({ field: 'vip_level', operator: '>', value: '3' }, { vip_level: '' })).toBe(false);
-    expect(ruleMatches({ field: 'vip_level', operator: '<=', value: '3' }, { vip_level: ' 3 ' })).toBe(true);
-    expect(ruleMatches({ field: 'amount', operator: '=', value: '4' }, { amount: '4.0' })).toBe(true);
-    expect(ruleMatches({ field: 'city', operator: '=', value: 'beijing' }, { city: 'Beijing' })).toBe(true);
-    expect(ruleMatches({ field: 'city', operator: '!=', value: 'beijing' }, { city: 'Shanghai' })).toBe(true);
-    expect(ruleMatches({ field: 'note', operator: 'contains', value: 'refund' }, { note: 'Wants a REFUND now' })).toBe(true);
+    expect(
+      ruleMatches({ field: 'vip_level', operator: '>', value: '3' }, { vip_level: 'gold' }),
+    ).toBe(false);
+    expect(ruleMatches({ field: 'vip_level', operator: '>', value: '3' }, { vip_level: '' })).toBe(
+      false,
+    );
+    expect(
+      ruleMatches({ field: 'vip_level', operator: '<=', value: '3' }, { vip_level: ' 3 ' }),
+    ).toBe(true);
+    expect(ruleMatches({ field: 'amount', operator: '=', value: '4' }, { amount: '4.0' })).toBe(
+      true,
+    );
+    expect(
+      ruleMatches({ field: 'city', operator: '=', value: 'beijing' }, { city: 'Beijing' }),
+    ).toBe(true);
+    expect(
+      ruleMatches({ field: 'city', operator: '!=', value: 'beijing' }, { city: 'Shanghai' }),
+    ).toBe(true);
+    expect(
+      ruleMatches(
+        { field: 'note', operator: 'contains', value: 'refund' },
+        { note: 'Wants a REFUND now' },
+      ),
+    ).toBe(true);
   });
 
   it('checks a rule set before saving: unknown queues and numeric operators over text, by rule index and field', () => {
@@ -55,6 +73,8 @@ describe('agent status transitions', () => {
     expect(canAgentTransition('away', 'offered')).toBe(false);
     expect(canAgentTransition('offline', 'on_call')).toBe(false);
     expect(() => assertAgentTransition(7, 'on_call', 'available')).toThrow(AgentTransitionError);
-    expect(() => assertAgentTransition(7, 'on_call', 'available')).toThrow(/finish that call first/);
+    expect(() => assertAgentTransition(7, 'on_call', 'available')).toThrow(
+      /finish that call first/,
+    );
   });
 });

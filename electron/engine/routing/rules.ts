@@ -32,7 +32,11 @@ export function asNumber(value: unknown): number | null {
 }
 
 export function tagsOf(value: unknown): string[] {
-  const items = Array.isArray(value) ? value.map((v) => String(v)) : typeof value === 'string' || typeof value === 'number' ? String(value).split(/[,;，；]/) : [];
+  const items = Array.isArray(value)
+    ? value.map((v) => String(v))
+    : typeof value === 'string' || typeof value === 'number'
+      ? String(value).split(/[,;，；]/)
+      : [];
   return items.map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
 }
 
@@ -41,7 +45,10 @@ export function ruleMatches(rule: Omit<Rule, 'queue'>, fields: ContactFields): b
   if (actual === undefined || actual === null || actual === '') return false;
   const wanted = rule.value.trim();
   if (rule.operator === 'has_tag') return tagsOf(actual).includes(wanted.toLowerCase());
-  if (rule.operator === 'contains') return (Array.isArray(actual) ? actual.join(',') : String(actual)).toLowerCase().includes(wanted.toLowerCase());
+  if (rule.operator === 'contains')
+    return (Array.isArray(actual) ? actual.join(',') : String(actual))
+      .toLowerCase()
+      .includes(wanted.toLowerCase());
   const a = asNumber(actual);
   const b = asNumber(wanted);
   if (NUMERIC.has(rule.operator)) {
@@ -57,13 +64,20 @@ export function ruleMatches(rule: Omit<Rule, 'queue'>, fields: ContactFields): b
         return a <= b;
     }
   }
-  const equal = a !== null && b !== null ? a === b : String(actual).trim().toLowerCase() === wanted.toLowerCase();
+  const equal =
+    a !== null && b !== null
+      ? a === b
+      : String(actual).trim().toLowerCase() === wanted.toLowerCase();
   return rule.operator === '=' ? equal : !equal;
 }
 
 /** The first matching rule's queue, or null when no rule matches. */
-export function firstMatch(rules: readonly Rule[], fields: ContactFields): { queue: string; rule: number } | null {
-  for (const [i, rule] of rules.entries()) if (ruleMatches(rule, fields)) return { queue: rule.queue, rule: i + 1 };
+export function firstMatch(
+  rules: readonly Rule[],
+  fields: ContactFields,
+): { queue: string; rule: number } | null {
+  for (const [i, rule] of rules.entries())
+    if (ruleMatches(rule, fields)) return { queue: rule.queue, rule: i + 1 };
   return null;
 }
 
@@ -77,8 +91,16 @@ export interface RuleIssue {
 export function checkRules(rules: readonly Rule[], queueNames: ReadonlySet<string>): RuleIssue[] {
   const issues: RuleIssue[] = [];
   rules.forEach((rule, i) => {
-    if (!queueNames.has(rule.queue)) issues.push({ field: `rules.${i}.queue`, message: `no queue is named "${rule.queue}" (queues: ${[...queueNames].join(', ')})` });
-    if (NUMERIC.has(rule.operator) && asNumber(rule.value) === null) issues.push({ field: `rules.${i}.value`, message: `"${rule.value}" is not a number, which "${rule.operator}" compares` });
+    if (!queueNames.has(rule.queue))
+      issues.push({
+        field: `rules.${i}.queue`,
+        message: `no queue is named "${rule.queue}" (queues: ${[...queueNames].join(', ')})`,
+      });
+    if (NUMERIC.has(rule.operator) && asNumber(rule.value) === null)
+      issues.push({
+        field: `rules.${i}.value`,
+        message: `"${rule.value}" is not a number, which "${rule.operator}" compares`,
+      });
   });
   return issues;
 }

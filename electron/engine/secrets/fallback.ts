@@ -5,7 +5,13 @@
  */
 import type { Logger } from '../log.js';
 import { openKeyFileSecretBox } from './key-file.js';
-import { foreignCipherReason, KEY_FILE_PREFIX, SecretBoxError, SecretDecryptError, type SecretBox } from './secret-box.js';
+import {
+  foreignCipherReason,
+  KEY_FILE_PREFIX,
+  type SecretBox,
+  SecretBoxError,
+  SecretDecryptError,
+} from './secret-box.js';
 
 export function withKeyFileFallback(primary: SecretBox, dataDir: string, log: Logger): SecretBox {
   if (primary.kind === 'key-file') return primary;
@@ -18,7 +24,10 @@ export function withKeyFileFallback(primary: SecretBox, dataDir: string, log: Lo
       try {
         keyFile ??= openKeyFileSecretBox(dataDir, log, { create: false });
       } catch (error) {
-        if (error instanceof SecretBoxError) throw new SecretDecryptError(`${foreignCipherReason(cipher)} (${error.message})`, { cause: error });
+        if (error instanceof SecretBoxError)
+          throw new SecretDecryptError(`${foreignCipherReason(cipher)} (${error.message})`, {
+            cause: error,
+          });
         throw error;
       }
       return keyFile.decrypt(cipher);

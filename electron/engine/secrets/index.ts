@@ -9,15 +9,21 @@
  *                It is protected only by the file's permissions, and says so (see key-file.ts).
  * The store only ever sees cipher text; plain passwords live in memory only while in use.
  */
+export { withKeyFileFallback } from './fallback.js';
+export {
+  headlessSecretsWarning,
+  KEY_FILE_NAME,
+  type KeyFileOptions,
+  type KeyFileSecretBox,
+  openKeyFileSecretBox,
+} from './key-file.js';
 export {
   foreignCipherReason,
   KEY_FILE_PREFIX,
   OS_KEYCHAIN_PREFIX,
-  secretKindOf,
-  SecretBoxError,
-  SecretDecryptError,
   type SecretBox,
+  SecretBoxError,
   type SecretBoxKind,
+  SecretDecryptError,
+  secretKindOf,
 } from './secret-box.js';
-export { headlessSecretsWarning, KEY_FILE_NAME, openKeyFileSecretBox, type KeyFileOptions, type KeyFileSecretBox } from './key-file.js';
-export { withKeyFileFallback } from './fallback.js';

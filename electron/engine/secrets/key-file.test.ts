@@ -1,10 +1,20 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import type { Logger } from '../log.js';
 import { useTempDirs } from '../store/testing/temp.js';
-import { KEY_FILE_NAME, KEY_FILE_PREFIX, openKeyFileSecretBox, SecretBoxError, SecretDecryptError, withKeyFileFallback, type SecretBox } from './index.js';
+import {
+  KEY_FILE_NAME,
+  KEY_FILE_PREFIX,
+  openKeyFileSecretBox,
+  type SecretBox,
+  SecretBoxError,
+  SecretDecryptError,
+  withKeyFileFallback,
+} from './index.js';
 
 const tempDir = useTempDirs();
 const posix = process.platform !== 'win32';
@@ -43,18 +53,21 @@ describe('key-file secret box', () => {
     expect(box.encrypt('same')).not.toBe(box.encrypt('same'));
   });
 
-  it.runIf(posix)('creates the key file with mode 0600 and warns that only its permissions protect it', async () => {
-    const dir = await tempDir();
-    const log = recordingLog();
-    const box = openKeyFileSecretBox(dir, log);
-    expect(box.path).toBe(join(dir, KEY_FILE_NAME));
-    expect(box.created).toBe(true);
-    expect(statSync(box.path).mode & 0o777).toBe(0o600);
-    expect(Buffer.from(readFileSync(box.path, 'utf8').trim(), 'base64')).toHaveLength(32);
-    expect(box.warning).toMatch(/protected only by its file permissions/);
-    expect(box.warning).toContain(box.path);
-    expect(log.lines).toEqual([['warn', box.warning]]);
-  });
+  it.runIf(posix)(
+    'creates the key file with mode 0600 and warns that only its permissions protect it',
+    async () => {
+      const dir = await tempDir();
+      const log = recordingLog();
+      const box = openKeyFileSecretBox(dir, log);
+      expect(box.path).toBe(join(dir, KEY_FILE_NAME));
+      expect(box.created).toBe(true);
+      expect(statSync(box.path).mode & 0o777).toBe(0o600);
+      expect(Buffer.from(readFileSync(box.path, 'utf8').trim(), 'base64')).toHaveLength(32);
+      expect(box.warning).toMatch(/protected only by its file permissions/);
+      expect(box.warning).toContain(box.path);
+      expect(log.lines).toEqual([['warn', box.warning]]);
+    },
+  );
 
   it('reuses the key across opens, and only the first open creates it', async () => {
     const dir = await tempDir();
@@ -76,7 +89,9 @@ describe('key-file secret box', () => {
     for (const at of [0, 12, 28, bytes.length - 1]) {
       const altered = Buffer.from(bytes);
       altered[at] = altered[at]! ^ 0x01;
-      expect(decryptError(box, `v1:${altered.toString('base64')}`).reason).toMatch(/the key file changed/);
+      expect(decryptError(box, `v1:${altered.toString('base64')}`).reason).toMatch(
+        /the key file changed/,
+      );
     }
     expect(decryptError(box, 'v1:AAAA').reason).toBe('the stored value is damaged');
     expect(decryptError(box, 'v1:not base64!').reason).toBe('the stored value is damaged');
@@ -91,19 +106,22 @@ describe('key-file secret box', () => {
     expect(error.reason).toBe(`the key file changed (${b.path})`);
   });
 
-  it.runIf(posix)('fixes a key file others can read, and warns that the passwords may have leaked', async () => {
-    const dir = await tempDir();
-    const cipher = openKeyFileSecretBox(dir, recordingLog()).encrypt('hunter2');
-    const path = join(dir, KEY_FILE_NAME);
-    chmodSync(path, 0o644);
-    const log = recordingLog();
-    const box = openKeyFileSecretBox(dir, log);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(box.decrypt(cipher)).toBe('hunter2');
-    const [level, message] = log.lines[0]!;
-    expect(level).toBe('warn');
-    expect(message).toMatch(/could be read by other users \(mode 0644\); it is now 0600/);
-  });
+  it.runIf(posix)(
+    'fixes a key file others can read, and warns that the passwords may have leaked',
+    async () => {
+      const dir = await tempDir();
+      const cipher = openKeyFileSecretBox(dir, recordingLog()).encrypt('hunter2');
+      const path = join(dir, KEY_FILE_NAME);
+      chmodSync(path, 0o644);
+      const log = recordingLog();
+      const box = openKeyFileSecretBox(dir, log);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(box.decrypt(cipher)).toBe('hunter2');
+      const [level, message] = log.lines[0]!;
+      expect(level).toBe('warn');
+      expect(message).toMatch(/could be read by other users \(mode 0644\); it is now 0600/);
+    },
+  );
 
   it('refuses a damaged key file with a message that names it and says what to do', async () => {
     const dir = await tempDir();
@@ -124,7 +142,9 @@ describe('key-file secret box', () => {
 
   it('can open an existing key only, without creating one', async () => {
     const dir = await tempDir();
-    expect(() => openKeyFileSecretBox(dir, recordingLog(), { create: false })).toThrow(/is missing/);
+    expect(() => openKeyFileSecretBox(dir, recordingLog(), { create: false })).toThrow(
+      /is missing/,
+    );
     await mkdir(join(dir, KEY_FILE_NAME));
     expect(() => openKeyFileSecretBox(dir, recordingLog())).toThrow(/is not a file/);
   });

@@ -18,10 +18,27 @@
  * Synchronous on purpose: the file is a few bytes, read once, and SecretBox.decrypt is synchronous.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+
 import type { Logger } from '../log.js';
-import { foreignCipherReason, KEY_FILE_PREFIX, SecretBoxError, SecretDecryptError, type SecretBox } from './secret-box.js';
+import {
+  foreignCipherReason,
+  KEY_FILE_PREFIX,
+  type SecretBox,
+  SecretBoxError,
+  SecretDecryptError,
+} from './secret-box.js';
 
 export const KEY_FILE_NAME = 'secret.key';
 const KEY_BYTES = 32;
@@ -57,15 +74,24 @@ export function headlessSecretsWarning(path: string): string {
  * warning (as a warning when the key is new, else as info) and returns it as `warning`.
  * Throws SecretBoxError when the key file is damaged, unreadable or cannot be created.
  */
-export function openKeyFileSecretBox(dataDir: string, log: Logger, options: KeyFileOptions = {}): KeyFileSecretBox {
+export function openKeyFileSecretBox(
+  dataDir: string,
+  log: Logger,
+  options: KeyFileOptions = {},
+): KeyFileSecretBox {
   const path = join(dataDir, KEY_FILE_NAME);
   let created = false;
   let key = readKey(path, log);
   if (key === null) {
-    if (options.create === false) throw new SecretBoxError('KEY_FILE_UNREADABLE', `The key file ${path} is missing.`);
+    if (options.create === false)
+      throw new SecretBoxError('KEY_FILE_UNREADABLE', `The key file ${path} is missing.`);
     created = createKey(path);
     key = readKey(path, log);
-    if (key === null) throw new SecretBoxError('KEY_FILE_UNREADABLE', `The key file ${path} vanished right after it was created.`);
+    if (key === null)
+      throw new SecretBoxError(
+        'KEY_FILE_UNREADABLE',
+        `The key file ${path} vanished right after it was created.`,
+      );
   }
   const warning = headlessSecretsWarning(path);
   if (created) log.warn(warning, { keyFile: path });
@@ -73,7 +99,12 @@ export function openKeyFileSecretBox(dataDir: string, log: Logger, options: KeyF
   return keyFileBox(key, path, created, warning);
 }
 
-function keyFileBox(key: Buffer, path: string, created: boolean, warning: string): KeyFileSecretBox {
+function keyFileBox(
+  key: Buffer,
+  path: string,
+  created: boolean,
+  warning: string,
+): KeyFileSecretBox {
   return {
     kind: 'key-file',
     path,
@@ -87,7 +118,8 @@ function keyFileBox(key: Buffer, path: string, created: boolean, warning: string
       return KEY_FILE_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
     },
     decrypt(text) {
-      if (!text.startsWith(KEY_FILE_PREFIX)) throw new SecretDecryptError(foreignCipherReason(text));
+      if (!text.startsWith(KEY_FILE_PREFIX))
+        throw new SecretDecryptError(foreignCipherReason(text));
       const body = text.slice(KEY_FILE_PREFIX.length);
       const bytes = Buffer.from(body, 'base64');
       if (bytes.length < IV_BYTES + TAG_BYTES || bytes.toString('base64') !== body) {
@@ -97,7 +129,10 @@ function keyFileBox(key: Buffer, path: string, created: boolean, warning: string
       decipher.setAAD(AAD);
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       try {
-        return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
       } catch (error) {
         // GCM's tag check failed: another key wrote it, or the value was altered.
         throw new SecretDecryptError(`the key file changed (${path})`, { cause: error });
@@ -111,12 +146,20 @@ function readKey(path: string, log: Logger): Buffer | null {
   let mode: number;
   try {
     const stat = statSync(path);
-    if (!stat.isFile()) throw new SecretBoxError('KEY_FILE_INVALID', `${path} is not a file; move it away so the app can create its key file there.`);
+    if (!stat.isFile())
+      throw new SecretBoxError(
+        'KEY_FILE_INVALID',
+        `${path} is not a file; move it away so the app can create its key file there.`,
+      );
     mode = stat.mode & 0o777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (error instanceof SecretBoxError) throw error;
-    throw new SecretBoxError('KEY_FILE_UNREADABLE', `The key file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new SecretBoxError(
+      'KEY_FILE_UNREADABLE',
+      `The key file ${path} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     try {
@@ -138,7 +181,11 @@ function readKey(path: string, log: Logger): Buffer | null {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SecretBoxError('KEY_FILE_UNREADABLE', `The key file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new SecretBoxError(
+      'KEY_FILE_UNREADABLE',
+      `The key file ${path} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const encoded = text.trim();
   const key = Buffer.from(encoded, 'base64');
@@ -188,7 +235,11 @@ function createKey(path: string): boolean {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new SecretBoxError('KEY_FILE_UNWRITABLE', `The key file ${path} cannot be created: ${(error as Error).message}`, { cause: error });
+    throw new SecretBoxError(
+      'KEY_FILE_UNWRITABLE',
+      `The key file ${path} cannot be created: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     try {
       unlinkSync(temporary);

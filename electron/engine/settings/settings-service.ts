@@ -3,7 +3,7 @@
  * fits its schema (edited by hand, or from an older version) is reported and the default used; the
  * stored value is left alone until someone saves a new one, so nothing is lost silently.
  */
-import { DEFAULT_SETTINGS, SETTING_KEYS, SettingsSchema, type Settings } from '../api/contract.js';
+import { DEFAULT_SETTINGS, SETTING_KEYS, type Settings, SettingsSchema } from '../api/contract.js';
 import type { Logger } from '../log.js';
 import type { Json, Store } from '../store/types.js';
 
@@ -20,7 +20,11 @@ export class SettingsService {
       if (!Object.hasOwn(stored, key)) continue;
       const parsed = SettingsSchema.shape[key].safeParse(stored[key]);
       if (parsed.success) settings[key] = parsed.data;
-      else this.log.warn(`Stored setting "${key}" is invalid (${parsed.error.issues[0]?.message ?? 'bad value'}); using the default`, { value: stored[key] });
+      else
+        this.log.warn(
+          `Stored setting "${key}" is invalid (${parsed.error.issues[0]?.message ?? 'bad value'}); using the default`,
+          { value: stored[key] },
+        );
     }
     return SettingsSchema.parse(settings);
   }

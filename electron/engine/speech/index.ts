@@ -5,16 +5,36 @@
  * the engine's event loop for many calls at once — the same workers also synthesize prompts,
  * recognize utterances with phrase models and train them. No electron import.
  */
-export { SileroModel, SileroVad, windowGeometry, isVadSampleRate, type VadSampleRate, type VadWindow } from './vad/silero.js';
+export type {
+  PhraseModel,
+  PhraseSpec,
+  QuestionSpec,
+  RecognitionResult,
+  RecordedAnswer,
+  TrainProgress,
+} from './recognizers/index.js';
 export {
-  Endpointer,
-  DEFAULT_ENDPOINTER_OPTIONS,
   BOT_PAUSE_MS,
+  DEFAULT_ENDPOINTER_OPTIONS,
+  Endpointer,
   type EndpointerOptions,
-  type EndpointEvent,
   type EndpointerState,
+  type EndpointEvent,
 } from './vad/endpointer.js';
-export { SpeechWorkerPool, SpeechCall, workerLimit, type SpeechWorkerPoolOptions, type OpenCallOptions } from './worker/pool.js';
-export type { SpeechWorkerData, ToWorker, FromWorker } from './worker/protocol.js';
+export {
+  isVadSampleRate,
+  SileroModel,
+  SileroVad,
+  type VadSampleRate,
+  type VadWindow,
+  windowGeometry,
+} from './vad/silero.js';
+export {
+  type OpenCallOptions,
+  SpeechCall,
+  SpeechWorkerPool,
+  type SpeechWorkerPoolOptions,
+  workerLimit,
+} from './worker/pool.js';
+export type { FromWorker, SpeechWorkerData, ToWorker } from './worker/protocol.js';
 export type { SpeechTask, SpeechTaskResults } from './worker/protocol.js';
-export type { PhraseModel, PhraseSpec, QuestionSpec, RecordedAnswer, TrainProgress, RecognitionResult } from './recognizers/index.js';

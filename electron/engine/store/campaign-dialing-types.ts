@@ -113,7 +113,11 @@ export interface CampaignContactRepository {
    * above `afterContactId` only when given (contacts imported since the last look). Returns how
    * many were added and the highest contact id of the list seen.
    */
-  enroll(campaignId: number, listId: number, afterContactId?: number): Promise<{ added: number; maxContactId: number }>;
+  enroll(
+    campaignId: number,
+    listId: number,
+    afterContactId?: number,
+  ): Promise<{ added: number; maxContactId: number }>;
   /**
    * Pending contacts the dialer may judge at `now`: due callbacks first (oldest promise first),
    * then by next_at. At most `limit`.
@@ -127,18 +131,33 @@ export interface CampaignContactRepository {
    * Leases the pending contact and creates its call row (state 'queued') in one transaction;
    * null when the contact is no longer pending (another pass took it).
    */
-  lease(campaignId: number, contactId: number, call: NewCall & { campaignId: number; contactId: number; attempt: number }): Promise<CallRecord | null>;
+  lease(
+    campaignId: number,
+    contactId: number,
+    call: NewCall & { campaignId: number; contactId: number; attempt: number },
+  ): Promise<CallRecord | null>;
   /**
    * lease() for many contacts in a few statements (a dialer pass): each pending contact is leased
    * with its call row (state 'queued', its 'created' event and first transition, as calls.create
    * writes them). Each call's id is `callIdPrefix` + the contact id (give a fresh prefix per call,
    * e.g. a UUID and a dash). Returns contact id → call id for the contacts that were still pending.
    */
-  leaseMany(campaignId: number, callIdPrefix: string, calls: ReadonlyArray<Omit<NewCall, 'id'> & { contactId: number; attempt: number }>): Promise<Map<number, string>>;
+  leaseMany(
+    campaignId: number,
+    callIdPrefix: string,
+    calls: ReadonlyArray<Omit<NewCall, 'id'> & { contactId: number; attempt: number }>,
+  ): Promise<Map<number, string>>;
   /** defer() for many contacts in one statement. */
-  deferMany(campaignId: number, items: ReadonlyArray<{ contactId: number; nextAt: number }>): Promise<void>;
+  deferMany(
+    campaignId: number,
+    items: ReadonlyArray<{ contactId: number; nextAt: number }>,
+  ): Promise<void>;
   /** finish() for many contacts in one statement. */
-  finishMany(campaignId: number, items: ReadonlyArray<{ contactId: number; reason: string }>, at: number): Promise<void>;
+  finishMany(
+    campaignId: number,
+    items: ReadonlyArray<{ contactId: number; reason: string }>,
+    at: number,
+  ): Promise<void>;
   /** Every leased contact whose call is done, or (with `includeOpen`) every lease with its call. */
   leases(options?: { includeOpen?: boolean }): Promise<LeaseWithCall[]>;
   /** Ends a lease after its call: attempts + 1, last call's outcome/disposition, what comes next. */
@@ -158,7 +177,10 @@ export interface CampaignContactRepository {
    * calls.attemptHistory for many contacts in one query: every call to each contact, and every
    * call to each number since `since` (any campaign), each with the contact and number it was for.
    */
-  histories(items: ReadonlyArray<{ contactId: number; phone: string }>, since: number): Promise<Array<CallAttempt & { id: string; number: string }>>;
+  histories(
+    items: ReadonlyArray<{ contactId: number; phone: string }>,
+    since: number,
+  ): Promise<Array<CallAttempt & { id: string; number: string }>>;
   /** Whether any contact of the campaign is still pending or leased (cheap: stops at the first). */
   hasOpen(campaignId: number): Promise<boolean>;
   /** Which of these numbers are on the DNC list. */

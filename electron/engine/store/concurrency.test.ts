@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { sleep, useTestStores } from './testing/temp.js';
 
 const testStore = useTestStores();
@@ -30,8 +31,16 @@ describe('concurrent use of one store', () => {
     }
     const results = await Promise.allSettled(work);
 
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    expect(failures.sort()).toEqual(['rollback 19', 'rollback 29', 'rollback 39', 'rollback 49', 'rollback 9']);
+    const failures = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as Error).message] : [],
+    );
+    expect(failures.sort()).toEqual([
+      'rollback 19',
+      'rollback 29',
+      'rollback 39',
+      'rollback 49',
+      'rollback 9',
+    ]);
 
     for (let i = 0; i < 50; i++) {
       const events = await store.calls.events(`t${i}`);
@@ -40,11 +49,20 @@ describe('concurrent use of one store', () => {
         expect(events).toEqual([]);
         continue;
       }
-      expect(events.map((e) => e.type)).toEqual(['created', 'step', 'step', 'step', 'step', 'step']);
+      expect(events.map((e) => e.type)).toEqual([
+        'created',
+        'step',
+        'step',
+        'step',
+        'step',
+        'step',
+      ]);
       // Consecutive ids: nothing else was written to call_events while this transaction was open.
       expect(events.map((e) => e.id - events[0]!.id)).toEqual([0, 1, 2, 3, 4, 5]);
     }
-    expect((await store.calls.events('background')).filter((e) => e.type === 'plain')).toHaveLength(50);
+    expect((await store.calls.events('background')).filter((e) => e.type === 'plain')).toHaveLength(
+      50,
+    );
     expect(await store.audit.list()).toHaveLength(50);
   });
 
@@ -67,7 +85,9 @@ describe('concurrent use of one store', () => {
     const store = await testStore();
     await store.transaction(async (tx) => {
       await tx.calls.create({ id: 'c1', number: '+1', startedAt: 1 }); // its own transaction, nested
-      await expect(tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'x', data: [] as never })).rejects.toMatchObject({ code: 'SQLITE' });
+      await expect(
+        tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'x', data: [] as never }),
+      ).rejects.toMatchObject({ code: 'SQLITE' });
       await tx.calls.update('c1', { state: 'dialing' }, { at: 2, type: 'state' });
     });
     expect(await store.calls.get('c1')).toMatchObject({ state: 'dialing' });

@@ -11,10 +11,12 @@ const plain = (value: unknown): string => (value === undefined ? '' : ` ${String
 
 const DESCRIBERS: Record<string, Describer> = {
   'contact_lists.name': ([name]) => `A contact list named${quoted(name)} already exists.`,
-  'contacts.list_id,phone': ([, phone]) => `The number${plain(phone)} is already in this contact list.`,
+  'contacts.list_id,phone': ([, phone]) =>
+    `The number${plain(phone)} is already in this contact list.`,
   'campaigns.name': ([name]) => `A campaign named${quoted(name)} already exists.`,
   'flows.name': ([name]) => `A flow named${quoted(name)} already exists.`,
-  'flow_versions.flow_id,version': ([, version]) => `Version${plain(version)} of this flow already exists.`,
+  'flow_versions.flow_id,version': ([, version]) =>
+    `Version${plain(version)} of this flow already exists.`,
   'trunks.name': ([name]) => `A trunk named${quoted(name)} already exists.`,
   'calls.id': ([id]) => `A call with id${quoted(id)} already exists.`,
   'recordings.call_id': ([callId]) => `Call${quoted(callId)} already has a recording.`,

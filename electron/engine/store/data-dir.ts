@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { corruptMessage } from './errors.js';
 import { StoreError } from './types.js';
 
@@ -37,7 +38,11 @@ export async function inspectFile(path: string): Promise<FileKind> {
     handle = await open(path, 'r');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return 'missing';
-    throw new StoreError('SQLITE', `The database file ${path} cannot be read: ${await osReason(path, error)}.`, { cause: error });
+    throw new StoreError(
+      'SQLITE',
+      `The database file ${path} cannot be read: ${await osReason(path, error)}.`,
+      { cause: error },
+    );
   }
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
@@ -49,7 +54,9 @@ export async function inspectFile(path: string): Promise<FileKind> {
     return 'sqlite';
   } catch (error) {
     if (error instanceof StoreError) throw error;
-    throw new StoreError('CORRUPT', corruptMessage(path, await osReason(path, error)), { cause: error });
+    throw new StoreError('CORRUPT', corruptMessage(path, await osReason(path, error)), {
+      cause: error,
+    });
   } finally {
     await handle.close();
   }
@@ -73,7 +80,8 @@ const OS_REASONS: Record<string, string> = {
 
 async function osReason(path: string, error: unknown): Promise<string> {
   const code = errorCode(error);
-  if (code === 'EEXIST' && !(await isDirectory(path))) return 'it is a file, not a directory (EEXIST)';
+  if (code === 'EEXIST' && !(await isDirectory(path)))
+    return 'it is a file, not a directory (EEXIST)';
   const reason = code ? OS_REASONS[code] : undefined;
   if (reason) return `${reason} (${code})`;
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { Database, type SqlExecutor } from './database.js';
 import { sleep, useTempDirs } from './testing/temp.js';
 import { StoreError } from './types.js';
@@ -22,10 +24,13 @@ async function openItems(options: Parameters<typeof Database.open>[1] = {}): Pro
   return db;
 }
 
-const insert = (db: Pick<Database, 'run'>, name: string) => db.run('INSERT INTO items (name) VALUES ($name)', { $name: name });
+const insert = (db: Pick<Database, 'run'>, name: string) =>
+  db.run('INSERT INTO items (name) VALUES ($name)', { $name: name });
 
 async function names(db: Database): Promise<string[]> {
-  return (await db.all<{ name: string }>('SELECT name FROM items ORDER BY id')).map((row) => row.name);
+  return (await db.all<{ name: string }>('SELECT name FROM items ORDER BY id')).map(
+    (row) => row.name,
+  );
 }
 
 /** A promise plus the function that resolves it, to pause at a known point inside a transaction. */
@@ -39,7 +44,9 @@ describe('Database', () => {
   it('runs, gets and reports changes and rowids', async () => {
     const db = await openItems();
     expect(await insert(db, 'a')).toEqual({ changes: 1, lastID: 1 });
-    expect(await db.get<{ name: string }>('SELECT name FROM items WHERE id = ?', [1])).toEqual({ name: 'a' });
+    expect(await db.get<{ name: string }>('SELECT name FROM items WHERE id = ?', [1])).toEqual({
+      name: 'a',
+    });
     expect(await db.get('SELECT name FROM items WHERE id = 99')).toBeUndefined();
     expect(await db.run('UPDATE items SET size = 2')).toMatchObject({ changes: 1 });
   });
@@ -70,7 +77,10 @@ describe('Database', () => {
   // The hazard this module exists for, shown on a bare node-sqlite3 connection.
   it('(control) a bare connection lets an outside write land inside a transaction and vanish with its rollback', async () => {
     const raw = new sqlite3.Database(join(await tempDir(), 'raw.db'));
-    const run = (sql: string) => new Promise<void>((resolve, reject) => raw.run(sql, (error) => (error ? reject(error) : resolve())));
+    const run = (sql: string) =>
+      new Promise<void>((resolve, reject) =>
+        raw.run(sql, (error) => (error ? reject(error) : resolve())),
+      );
     await run('CREATE TABLE items (name TEXT)');
     await run('BEGIN');
     await run("INSERT INTO items VALUES ('in-transaction')");
@@ -78,7 +88,9 @@ describe('Database', () => {
     await sleep(10);
     await run('ROLLBACK');
     await outside;
-    const rows = await new Promise<unknown[]>((resolve, reject) => raw.all('SELECT * FROM items', (error, r) => (error ? reject(error) : resolve(r))));
+    const rows = await new Promise<unknown[]>((resolve, reject) =>
+      raw.all('SELECT * FROM items', (error, r) => (error ? reject(error) : resolve(r))),
+    );
     await new Promise<void>((resolve) => raw.close(() => resolve()));
     expect(rows).toEqual([]);
   });
@@ -205,19 +217,29 @@ describe('Database', () => {
       await insert(db, 'a');
       const error = await insert(db, 'a').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreError);
-      expect(error).toMatchObject({ code: 'CONFLICT', message: 'A record in items with the same name "a" already exists.' });
+      expect(error).toMatchObject({
+        code: 'CONFLICT',
+        message: 'A record in items with the same name "a" already exists.',
+      });
       expect((error as StoreError).cause).toMatchObject({ code: 'SQLITE_CONSTRAINT' });
     });
 
     it('UNIQUE → CONFLICT worded by the describer given at open', async () => {
-      const db = await openItems({ describeConflict: ({ table, values }) => `${table} "${String(values[0])}" is taken` });
+      const db = await openItems({
+        describeConflict: ({ table, values }) => `${table} "${String(values[0])}" is taken`,
+      });
       await insert(db, 'a');
-      await expect(insert(db, 'a')).rejects.toMatchObject({ code: 'CONFLICT', message: 'items "a" is taken' });
+      await expect(insert(db, 'a')).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'items "a" is taken',
+      });
     });
 
     it('FOREIGN KEY → NOT_FOUND', async () => {
       const db = await openItems();
-      await expect(db.run("INSERT INTO tags (item_id, tag) VALUES (42, 'x')")).rejects.toMatchObject({
+      await expect(
+        db.run("INSERT INTO tags (item_id, tag) VALUES (42, 'x')"),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
         message: 'A referenced record does not exist while writing tags.',
       });
@@ -229,13 +251,19 @@ describe('Database', () => {
         code: 'SQLITE',
         message: expect.stringContaining('CHECK constraint failed'),
       });
-      await expect(db.run('SELEKT 1')).rejects.toMatchObject({ code: 'SQLITE', message: expect.stringContaining('syntax error') });
+      await expect(db.run('SELEKT 1')).rejects.toMatchObject({
+        code: 'SQLITE',
+        message: expect.stringContaining('syntax error'),
+      });
     });
   });
 
   it('rejects work after close', async () => {
     const db = await openItems();
     await db.close();
-    await expect(db.get('SELECT 1')).rejects.toMatchObject({ code: 'SQLITE', message: expect.stringContaining('is closed') });
+    await expect(db.get('SELECT 1')).rejects.toMatchObject({
+      code: 'SQLITE',
+      message: expect.stringContaining('is closed'),
+    });
   });
 });

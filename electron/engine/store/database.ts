@@ -14,8 +14,15 @@
  * cheap next to a deadlock that only shows up in production.)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+
 import sqlite3 from 'sqlite3';
-import { toStoreError, type DescribeConflict, type ErrorContext, type SqlParams } from './errors.js';
+
+import {
+  type DescribeConflict,
+  type ErrorContext,
+  type SqlParams,
+  toStoreError,
+} from './errors.js';
 import { StoreError } from './types.js';
 
 export type { SqlParams, SqlValue } from './errors.js';
@@ -135,7 +142,10 @@ class Lane implements SqlExecutor {
     return this.schedule(() => this.connection.exec(sql));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(
+    work: (tx: SqlExecutor) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     return this.schedule((lane) => lane.runExclusively(work, options));
   }
 
@@ -172,7 +182,10 @@ class Lane implements SqlExecutor {
     return result;
   }
 
-  private async runExclusively<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions): Promise<T> {
+  private async runExclusively<T>(
+    work: (tx: SqlExecutor) => Promise<T>,
+    options: TransactionOptions,
+  ): Promise<T> {
     const inner = new Lane(this.connection, this);
     const statements = transactionStatements(inner.depth, options);
     await this.connection.exec(statements.begin);
@@ -201,13 +214,20 @@ class Lane implements SqlExecutor {
   }
 }
 
-function transactionStatements(depth: number, options: TransactionOptions): { begin: string; commit: string; rollback: string } {
+function transactionStatements(
+  depth: number,
+  options: TransactionOptions,
+): { begin: string; commit: string; rollback: string } {
   if (depth === 1) {
     const behavior = options.behavior === 'deferred' ? 'DEFERRED' : 'IMMEDIATE';
     return { begin: `BEGIN ${behavior}`, commit: 'COMMIT', rollback: 'ROLLBACK' };
   }
   const name = `nested_${depth}`;
-  return { begin: `SAVEPOINT ${name}`, commit: `RELEASE ${name}`, rollback: `ROLLBACK TO ${name}; RELEASE ${name}` };
+  return {
+    begin: `SAVEPOINT ${name}`,
+    commit: `RELEASE ${name}`,
+    rollback: `ROLLBACK TO ${name}; RELEASE ${name}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

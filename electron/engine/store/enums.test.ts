@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ENUMS } from './enums.js';
 
 /**
@@ -10,8 +11,27 @@ import { ENUMS } from './enums.js';
 describe('enumerated column values', () => {
   it('are the ones the released schema was written with', () => {
     expect(ENUMS).toEqual({
-      callStates: ['queued', 'dialing', 'ringing', 'answered', 'bot', 'transferring', 'agent', 'wrap_up', 'done'],
-      callOutcomes: ['completed', 'transferred', 'busy', 'no_answer', 'failed', 'machine', 'abandoned', 'invalid_number'],
+      callStates: [
+        'queued',
+        'dialing',
+        'ringing',
+        'answered',
+        'bot',
+        'transferring',
+        'agent',
+        'wrap_up',
+        'done',
+      ],
+      callOutcomes: [
+        'completed',
+        'transferred',
+        'busy',
+        'no_answer',
+        'failed',
+        'machine',
+        'abandoned',
+        'invalid_number',
+      ],
       speakers: ['customer', 'bot', 'agent', 'supervisor'],
       agentRoles: ['agent', 'supervisor', 'admin'],
       agentStatuses: ['available', 'offered', 'on_call', 'wrap_up', 'away', 'offline'],

@@ -22,7 +22,8 @@ export const ENUMS = {
   agentStatuses: AgentStatus.options,
   languages: LANGUAGES,
   campaignStatuses: CampaignStatus.options satisfies readonly CampaignRecord['status'][],
-  dialingModes: CampaignSummarySchema.shape.dialingMode.options satisfies readonly CampaignRecord['dialingMode'][],
+  dialingModes: CampaignSummarySchema.shape.dialingMode
+    .options satisfies readonly CampaignRecord['dialingMode'][],
   trunkRoles: ['primary', 'backup'] as const satisfies readonly TrunkRecord['role'][],
   dispositionKinds: ['system', 'agent'] as const satisfies readonly DispositionRecord['kind'][],
 } as const;

@@ -46,12 +46,18 @@ export function toStoreError(error: unknown, context: ErrorContext): StoreError 
       return constraintError(error as SqliteError, context);
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
-      return new StoreError('LOCKED', lockedMessage(context.path, context.busyTimeoutMs), { cause: error });
+      return new StoreError('LOCKED', lockedMessage(context.path, context.busyTimeoutMs), {
+        cause: error,
+      });
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
       return new StoreError('CORRUPT', corruptMessage(context.path, detail), { cause: error });
     default:
-      return new StoreError('SQLITE', `The database at ${context.path} reported an error: ${detail}`, { cause: error });
+      return new StoreError(
+        'SQLITE',
+        `The database at ${context.path} reported an error: ${detail}`,
+        { cause: error },
+      );
   }
 }
 
@@ -79,9 +85,15 @@ function constraintError(error: SqliteError, context: ErrorContext): StoreError 
   if (error.message.includes('FOREIGN KEY constraint failed')) {
     const table = context.sql ? writtenTable(context.sql) : undefined;
     const where = table ? ` while writing ${table}` : '';
-    return new StoreError('NOT_FOUND', `A referenced record does not exist${where}.`, { cause: error });
+    return new StoreError('NOT_FOUND', `A referenced record does not exist${where}.`, {
+      cause: error,
+    });
   }
-  return new StoreError('SQLITE', `The database at ${context.path} refused the change: ${error.message}`, { cause: error });
+  return new StoreError(
+    'SQLITE',
+    `The database at ${context.path} refused the change: ${error.message}`,
+    { cause: error },
+  );
 }
 
 const UNIQUE_PATTERN = /UNIQUE constraint failed: (.+)$/;
@@ -101,7 +113,9 @@ function namedParam(params: SqlParams | undefined, column: string): unknown {
 }
 
 function genericConflictMessage({ table, columns, values }: UniqueViolation): string {
-  const pairs = columns.map((column, i) => (values[i] === undefined ? column : `${column} ${JSON.stringify(values[i])}`));
+  const pairs = columns.map((column, i) =>
+    values[i] === undefined ? column : `${column} ${JSON.stringify(values[i])}`,
+  );
   return `A record in ${table} with the same ${pairs.join(' and ')} already exists.`;
 }
 

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { Database } from './database.js';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, readSchemaVersion, type Migration } from './migrations.js';
+import {
+  LATEST_SCHEMA_VERSION,
+  migrate,
+  type Migration,
+  MIGRATIONS,
+  readSchemaVersion,
+} from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { useTempDirs } from './testing/temp.js';
 
@@ -32,7 +40,9 @@ const EXPECTED_TABLES = [
 ];
 
 async function schemaDump(db: Database): Promise<string[]> {
-  const rows = await db.all<{ sql: string }>("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  const rows = await db.all<{ sql: string }>(
+    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  );
   return rows.map((row) => row.sql);
 }
 
@@ -52,11 +62,13 @@ describe('migrations', () => {
     try {
       expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
       expect(await readSchemaVersion(store.database)).toBe(LATEST_SCHEMA_VERSION);
-      const tables = await store.database.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
-      expect(tables.map((t) => t.name)).toEqual(EXPECTED_TABLES);
-      expect(await store.database.all('SELECT version, name, applied_at FROM schema_migrations')).toEqual(
-        MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 1_000 })),
+      const tables = await store.database.all<{ name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
       );
+      expect(tables.map((t) => t.name)).toEqual(EXPECTED_TABLES);
+      expect(
+        await store.database.all('SELECT version, name, applied_at FROM schema_migrations'),
+      ).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 1_000 })));
       expect(await store.database.all('PRAGMA foreign_key_check')).toEqual([]);
     } finally {
       await store.close();
@@ -73,8 +85,12 @@ describe('migrations', () => {
     try {
       expect(second.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
       expect(await schemaDump(second.database)).toEqual(schemaBefore);
-      expect(await second.database.all('SELECT version FROM schema_migrations')).toHaveLength(MIGRATIONS.length);
-      expect(await second.dispositions.list()).toHaveLength((await second.database.all('SELECT code FROM dispositions')).length);
+      expect(await second.database.all('SELECT version FROM schema_migrations')).toHaveLength(
+        MIGRATIONS.length,
+      );
+      expect(await second.dispositions.list()).toHaveLength(
+        (await second.database.all('SELECT code FROM dispositions')).length,
+      );
     } finally {
       await second.close();
     }
@@ -82,9 +98,15 @@ describe('migrations', () => {
 
   it('apply each migration in one transaction: a failing one leaves the previous version intact', async () => {
     const { db, path } = await openRaw();
-    const broken: Migration = { version: 2, name: 'broken', up: 'CREATE TABLE half_done (id INTEGER); INSERT INTO nowhere VALUES (1);' };
+    const broken: Migration = {
+      version: 2,
+      name: 'broken',
+      up: 'CREATE TABLE half_done (id INTEGER); INSERT INTO nowhere VALUES (1);',
+    };
     try {
-      await expect(migrate(db, { path, migrations: [...MIGRATIONS.slice(0, 1), broken] })).rejects.toMatchObject({
+      await expect(
+        migrate(db, { path, migrations: [...MIGRATIONS.slice(0, 1), broken] }),
+      ).rejects.toMatchObject({
         code: 'SQLITE',
         message: expect.stringContaining('no such table: nowhere'),
       });
@@ -98,7 +120,11 @@ describe('migrations', () => {
 
   it('apply only the migrations a database lacks', async () => {
     const { db, path } = await openRaw();
-    const second: Migration = { version: 2, name: 'add notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT;' };
+    const second: Migration = {
+      version: 2,
+      name: 'add notes',
+      up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT;',
+    };
     try {
       expect(await migrate(db, { path, migrations: MIGRATIONS.slice(0, 1) })).toBe(1);
       expect(await migrate(db, { path, migrations: [...MIGRATIONS.slice(0, 1), second] })).toBe(2);
@@ -129,7 +155,9 @@ describe('migrations', () => {
   it('refuse a malformed migration list', async () => {
     const { db, path } = await openRaw();
     try {
-      await expect(migrate(db, { path, migrations: [{ version: 2, name: 'gap', up: '' }] })).rejects.toThrow(/expected 1/);
+      await expect(
+        migrate(db, { path, migrations: [{ version: 2, name: 'gap', up: '' }] }),
+      ).rejects.toThrow(/expected 1/);
     } finally {
       await db.close();
     }

@@ -19,7 +19,11 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, campaignsAndRouting, campaignDialing];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  campaignsAndRouting,
+  campaignDialing,
+];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
@@ -38,7 +42,9 @@ export async function migrate(db: SqlExecutor, options: MigrateOptions): Promise
   const now = options.now ?? Date.now;
   // Taking the write lock even when nothing is pending makes a database that another process
   // holds fail now, at open, rather than on the first write of a call.
-  let version = await db.transaction(async (tx) => assertKnownVersion(await readSchemaVersion(tx), latest, options.path));
+  let version = await db.transaction(async (tx) =>
+    assertKnownVersion(await readSchemaVersion(tx), latest, options.path),
+  );
   for (const migration of migrations) {
     if (migration.version <= version) continue;
     version = await db.transaction(async (tx) => {
@@ -78,11 +84,14 @@ async function apply(tx: SqlExecutor, migration: Migration, appliedAt: number): 
     name       TEXT NOT NULL,
     applied_at INTEGER NOT NULL
   ) STRICT`);
-  await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $applied_at)', {
-    $version: migration.version,
-    $name: migration.name,
-    $applied_at: appliedAt,
-  });
+  await tx.run(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $applied_at)',
+    {
+      $version: migration.version,
+      $name: migration.name,
+      $applied_at: appliedAt,
+    },
+  );
   // PRAGMA takes no bound parameters; the version is an integer we own.
   await tx.exec(`PRAGMA user_version = ${Math.trunc(migration.version)}`);
 }
@@ -94,7 +103,9 @@ function latestVersion(migrations: readonly Migration[]): number {
 function assertWellFormed(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`Migration "${migration.name}" has version ${migration.version}; expected ${index + 1} (versions count up from 1 without gaps).`);
+      throw new Error(
+        `Migration "${migration.name}" has version ${migration.version}; expected ${index + 1} (versions count up from 1 without gaps).`,
+      );
     }
   });
 }

@@ -25,7 +25,11 @@ export interface QueueRecord {
   createdAt: number;
 }
 
-export type NewQueue = Pick<QueueRecord, 'name' | 'labelEn' | 'labelZh' | 'skills' | 'offerTimeoutMs' | 'waitTimeoutMs' | 'fallback'> & Partial<Pick<QueueRecord, 'priority'>>;
+export type NewQueue = Pick<
+  QueueRecord,
+  'name' | 'labelEn' | 'labelZh' | 'skills' | 'offerTimeoutMs' | 'waitTimeoutMs' | 'fallback'
+> &
+  Partial<Pick<QueueRecord, 'priority'>>;
 export type QueueChanges = Partial<Omit<NewQueue, 'name'>>;
 
 export interface RoutingRuleRecord {

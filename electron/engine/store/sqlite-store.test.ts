@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import sqlite3 from 'sqlite3';
 import { describe, expect, it } from 'vitest';
+
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { openSqliteStore, openStore } from './sqlite-store.js';
 import { killAndWait, spawnScript } from './testing/child.js';
@@ -41,7 +43,10 @@ async function storeWithData(): Promise<{ dataDir: string; path: string }> {
   const list = await store.contacts.createList({ name: 'list' });
   await store.contacts.upsertContacts(
     list.id,
-    Array.from({ length: 3_000 }, (_, i) => ({ phone: `+86138${String(i).padStart(8, '0')}`, name: `Contact ${i}` })),
+    Array.from({ length: 3_000 }, (_, i) => ({
+      phone: `+86138${String(i).padStart(8, '0')}`,
+      name: `Contact ${i}`,
+    })),
   );
   await store.close();
   return { dataDir, path: store.path };
@@ -55,7 +60,10 @@ describe('openStore', () => {
       expect(store.path).toBe(join(dataDir, 'outbound.db'));
       expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
       expect((await stat(store.path)).isFile()).toBe(true);
-      const pragma = async (name: string) => Object.values((await store.database.get<Record<string, unknown>>(`PRAGMA ${name}`)) ?? {})[0];
+      const pragma = async (name: string) =>
+        Object.values(
+          (await store.database.get<Record<string, unknown>>(`PRAGMA ${name}`)) ?? {},
+        )[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('foreign_keys')).toBe(1);
       expect(await pragma('synchronous')).toBe(1); // NORMAL
@@ -64,7 +72,9 @@ describe('openStore', () => {
       await store.close();
     }
     // The write probe leaves nothing behind.
-    expect((await readdir(dataDir)).filter((name) => name.startsWith('.outbound-write-probe'))).toEqual([]);
+    expect(
+      (await readdir(dataDir)).filter((name) => name.startsWith('.outbound-write-probe')),
+    ).toEqual([]);
   });
 
   it('uses the file name given', async () => {
@@ -89,14 +99,19 @@ describe('openStore', () => {
     expect(await store.database.all('PRAGMA quick_check')).toEqual([{ quick_check: 'ok' }]);
     expect(await store.database.get('PRAGMA journal_mode')).toEqual({ journal_mode: 'wal' });
     expect(await store.audit.list()).toEqual([]);
-    expect(await store.contacts.countContacts((await store.contacts.getListByName('list'))!.id)).toBe(3_000);
+    expect(
+      await store.contacts.countContacts((await store.contacts.getListByName('list'))!.id),
+    ).toBe(3_000);
   });
 
   it('closes idempotently and refuses work afterwards', async () => {
     const store = await openStore({ dataDir: await tempDir() });
     await store.close();
     await store.close();
-    await expect(store.users.list()).rejects.toMatchObject({ code: 'SQLITE', message: expect.stringContaining('is closed') });
+    await expect(store.users.list()).rejects.toMatchObject({
+      code: 'SQLITE',
+      message: expect.stringContaining('is closed'),
+    });
   });
 
   describe('refuses a database written by a newer version, leaving it untouched', () => {
@@ -117,7 +132,10 @@ describe('openStore', () => {
     it('when the file uses a rollback journal (and must not be switched to WAL)', async () => {
       const dataDir = await tempDir();
       const path = join(dataDir, 'outbound.db');
-      await rawExec(path, 'CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 99;');
+      await rawExec(
+        path,
+        'CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 99;',
+      );
       const before = await sha256(path);
 
       expect((await openError({ dataDir })).code).toBe('TOO_NEW');
@@ -171,14 +189,20 @@ describe('openStore', () => {
     it("another program's SQLite database", async () => {
       const dataDir = await tempDir();
       const path = join(dataDir, 'outbound.db');
-      await rawExec(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos (path) VALUES ('a.jpg');");
+      await rawExec(
+        path,
+        "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos (path) VALUES ('a.jpg');",
+      );
       await expectCorrupt(dataDir, path, /another program/);
     });
 
     it('a SQLite database carrying another application id', async () => {
       const dataDir = await tempDir();
       const path = join(dataDir, 'outbound.db');
-      await rawExec(path, 'PRAGMA application_id = 1234; PRAGMA user_version = 1; CREATE TABLE x (y);');
+      await rawExec(
+        path,
+        'PRAGMA application_id = 1234; PRAGMA user_version = 1; CREATE TABLE x (y);',
+      );
       await expectCorrupt(dataDir, path, /application id 1234/);
     });
   });
@@ -240,10 +264,14 @@ describe('openStore', () => {
 describe('Store', () => {
   it('enforces foreign keys', async () => {
     const store = await testStore();
-    await expect(store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1, campaignId: 999 })).rejects.toMatchObject({
+    await expect(
+      store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1, campaignId: 999 }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(store.database.run("INSERT INTO call_events (call_id, at, type) VALUES ('missing', 1, 'x')")).rejects.toMatchObject({
+    await expect(
+      store.database.run("INSERT INTO call_events (call_id, at, type) VALUES ('missing', 1, 'x')"),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     expect(await store.calls.get('c1')).toBeNull();
@@ -254,10 +282,18 @@ describe('Store', () => {
     const list = await store.contacts.createList({ name: 'list' });
     await store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000', name: 'A' }]);
     const [contact] = await store.contacts.contacts(list.id);
-    await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1, contactId: contact!.id });
+    await store.calls.create({
+      id: 'c1',
+      number: '+8613800138000',
+      startedAt: 1,
+      contactId: contact!.id,
+    });
     await store.database.run('DELETE FROM contact_lists WHERE id = $id', { $id: list.id });
     expect(await store.contacts.countContacts(list.id)).toBe(0);
-    expect(await store.calls.get('c1')).toMatchObject({ contactId: null, number: '+8613800138000' });
+    expect(await store.calls.get('c1')).toMatchObject({
+      contactId: null,
+      number: '+8613800138000',
+    });
   });
 
   it('turns unique clashes into CONFLICT errors that say what clashed', async () => {
@@ -268,7 +304,9 @@ describe('Store', () => {
       message: 'A contact list named "Spring leads" already exists.',
     });
     await store.users.create({ username: 'amy', displayName: 'Amy', role: 'agent', skills: [] });
-    await expect(store.users.create({ username: 'amy', displayName: 'Amy 2', role: 'agent', skills: [] })).rejects.toMatchObject({
+    await expect(
+      store.users.create({ username: 'amy', displayName: 'Amy 2', role: 'agent', skills: [] }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       message: 'A user named "amy" already exists.',
     });
@@ -295,7 +333,12 @@ describe('Store', () => {
   it('commits a transaction and returns its result', async () => {
     const store = await testStore();
     const user = await store.transaction(async (tx) => {
-      const created = await tx.users.create({ username: 'amy', displayName: 'Amy', role: 'agent', skills: ['zh'] });
+      const created = await tx.users.create({
+        username: 'amy',
+        displayName: 'Amy',
+        role: 'agent',
+        skills: ['zh'],
+      });
       await tx.audit.add({ actor: 'test', action: 'users.create', subject: created.username });
       return created;
     });

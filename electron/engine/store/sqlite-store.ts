@@ -3,14 +3,20 @@
  * it (a file we cannot use must be left exactly as found), then configures and migrates.
  */
 import { join, resolve } from 'node:path';
+
 import { describeConflict } from './conflicts.js';
-import { inspectFile, ensureWritableDir } from './data-dir.js';
-import { DEFAULT_BUSY_TIMEOUT_MS, Database } from './database.js';
+import { ensureWritableDir, inspectFile } from './data-dir.js';
+import { Database, DEFAULT_BUSY_TIMEOUT_MS } from './database.js';
 import { corruptMessage, sqliteCode } from './errors.js';
+import {
+  assertKnownVersion,
+  LATEST_SCHEMA_VERSION,
+  migrate,
+  readSchemaVersion,
+} from './migrations.js';
 import { APPLICATION_ID } from './migrations/001-initial.js';
-import { assertKnownVersion, LATEST_SCHEMA_VERSION, migrate, readSchemaVersion } from './migrations.js';
 import { createRepositories } from './repositories/index.js';
-import { StoreError, type Store } from './types.js';
+import { type Store, StoreError } from './types.js';
 
 export const DEFAULT_FILE_NAME = 'outbound.db';
 
@@ -67,7 +73,8 @@ async function checkExistingFile(path: string, busyTimeoutMs: number): Promise<C
     await checkDatabase(probe, path);
     return 'checked';
   } catch (error) {
-    if (error instanceof StoreError && sqliteCode(error.cause) === 'SQLITE_READONLY') return 'needs-recovery';
+    if (error instanceof StoreError && sqliteCode(error.cause) === 'SQLITE_READONLY')
+      return 'needs-recovery';
     throw error;
   } finally {
     await probe.close();
@@ -81,31 +88,53 @@ async function checkDatabase(db: Database, path: string): Promise<void> {
 }
 
 async function assertOurs(db: Database, path: string, version: number): Promise<void> {
-  const applicationId = (await db.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0;
+  const applicationId =
+    (await db.get<{ application_id: number }>('PRAGMA application_id'))?.application_id ?? 0;
   if (applicationId !== 0 && applicationId !== APPLICATION_ID) {
-    throw new StoreError('CORRUPT', corruptMessage(path, `it belongs to another program (application id ${applicationId})`));
+    throw new StoreError(
+      'CORRUPT',
+      corruptMessage(path, `it belongs to another program (application id ${applicationId})`),
+    );
   }
   if (version > 0) return;
-  const tables = (await db.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'"))?.n ?? 0;
-  if (tables > 0) throw new StoreError('CORRUPT', corruptMessage(path, 'it is a SQLite database of another program'));
+  const tables =
+    (await db.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'"))
+      ?.n ?? 0;
+  if (tables > 0)
+    throw new StoreError(
+      'CORRUPT',
+      corruptMessage(path, 'it is a SQLite database of another program'),
+    );
 }
 
 async function quickCheck(db: Database, path: string): Promise<void> {
   const rows = await db.all<{ quick_check: string }>('PRAGMA quick_check');
   const problems = rows.map((row) => row.quick_check).filter((line) => line !== 'ok');
   if (problems.length > 0) {
-    throw new StoreError('CORRUPT', corruptMessage(path, `its integrity check failed: ${problems.slice(0, 3).join('; ')}`));
+    throw new StoreError(
+      'CORRUPT',
+      corruptMessage(path, `its integrity check failed: ${problems.slice(0, 3).join('; ')}`),
+    );
   }
 }
 
 async function configure(db: Database, path: string): Promise<void> {
   const mode = (await db.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL'))?.journal_mode;
-  if (mode !== 'wal') throw new StoreError('SQLITE', `The database at ${path} cannot use write-ahead logging (journal mode stayed "${mode}").`);
+  if (mode !== 'wal')
+    throw new StoreError(
+      'SQLITE',
+      `The database at ${path} cannot use write-ahead logging (journal mode stayed "${mode}").`,
+    );
   // foreign_keys is per connection and ignored inside a transaction, so it is set here, first.
   await db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
 }
 
-function createStore(database: Database, path: string, schemaVersion: number, now: () => number): SqliteStore {
+function createStore(
+  database: Database,
+  path: string,
+  schemaVersion: number,
+  now: () => number,
+): SqliteStore {
   let closing: Promise<void> | undefined;
   return {
     ...createRepositories({ db: database, now }),

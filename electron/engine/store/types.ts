@@ -12,7 +12,6 @@ import type {
   Language,
   Speaker,
 } from '../api/contract.js';
-
 import type { RoutingRepository } from './routing-types.js';
 export * from './routing-types.js';
 import type { CampaignContactRepository } from './campaign-dialing-types.js';
@@ -55,7 +54,8 @@ export interface ContactRecord {
   updatedAt: number;
 }
 
-export type NewContact = Pick<ContactRecord, 'phone'> & Partial<Pick<ContactRecord, 'name' | 'timeZone' | 'fields'>>;
+export type NewContact = Pick<ContactRecord, 'phone'> &
+  Partial<Pick<ContactRecord, 'name' | 'timeZone' | 'fields'>>;
 
 export interface CampaignRecord {
   id: number;
@@ -76,7 +76,12 @@ export interface CampaignRecord {
 }
 
 export type NewCampaign = Pick<CampaignRecord, 'name'> &
-  Partial<Pick<CampaignRecord, 'dialingMode' | 'listId' | 'flowId' | 'maxConcurrentCalls' | 'schedule' | 'retryPolicy'>>;
+  Partial<
+    Pick<
+      CampaignRecord,
+      'dialingMode' | 'listId' | 'flowId' | 'maxConcurrentCalls' | 'schedule' | 'retryPolicy'
+    >
+  >;
 
 export interface FlowRecord {
   id: number;
@@ -148,7 +153,12 @@ export interface CallRecord {
 }
 
 export type NewCall = Pick<CallRecord, 'id' | 'number' | 'startedAt'> &
-  Partial<Pick<CallRecord, 'campaignId' | 'contactId' | 'trunkId' | 'attempt' | 'state' | 'flowId' | 'flowVersion'>>;
+  Partial<
+    Pick<
+      CallRecord,
+      'campaignId' | 'contactId' | 'trunkId' | 'attempt' | 'state' | 'flowId' | 'flowVersion'
+    >
+  >;
 
 /** A call joined with what the History page shows beside it. */
 export interface CallListItem extends CallRecord {
@@ -180,7 +190,10 @@ export interface UtteranceRecord {
   nodeId: string | null;
 }
 
-export type NewUtterance = Omit<UtteranceRecord, 'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'> &
+export type NewUtterance = Omit<
+  UtteranceRecord,
+  'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'
+> &
   Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'>>;
 
 export interface RecordingRecord {
@@ -233,7 +246,10 @@ export interface AuditRecord {
   details: JsonObject;
 }
 
-export type NewAudit = Omit<AuditRecord, 'id' | 'at' | 'details'> & { details?: JsonObject; at?: number };
+export type NewAudit = Omit<AuditRecord, 'id' | 'at' | 'details'> & {
+  details?: JsonObject;
+  at?: number;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Repositories
@@ -246,11 +262,19 @@ export interface SettingsRepository {
 }
 
 export interface ContactRepository {
-  createList(input: { name: string; description?: string; defaultRegion?: string; fields?: CustomFieldDefinition[] }): Promise<ContactListRecord>;
+  createList(input: {
+    name: string;
+    description?: string;
+    defaultRegion?: string;
+    fields?: CustomFieldDefinition[];
+  }): Promise<ContactListRecord>;
   getListByName(name: string): Promise<ContactListRecord | null>;
   lists(): Promise<ContactListRecord[]>;
   /** Inserts or merges (same list + phone → fields merged, name kept unless given) in one transaction. */
-  upsertContacts(listId: number, contacts: NewContact[]): Promise<{ inserted: number; merged: number }>;
+  upsertContacts(
+    listId: number,
+    contacts: NewContact[],
+  ): Promise<{ inserted: number; merged: number }>;
   contacts(listId: number, page?: { limit: number; offset: number }): Promise<ContactRecord[]>;
   countContacts(listId: number): Promise<number>;
   /** The list's contact with this E.164 number, or null. */
@@ -294,8 +318,15 @@ export interface CallRepository {
   /** The call with its contact's and campaign's names, as History shows it. */
   get(id: string): Promise<CallListItem | null>;
   /** Applies a state change and records it as an event, in one transaction. */
-  update(id: string, changes: Partial<Omit<CallRecord, 'id' | 'startedAt'>>, event?: { at: number; type: string; data?: JsonObject }): Promise<CallRecord>;
-  appendEvent(callId: string, event: { at: number; type: string; data?: JsonObject }): Promise<void>;
+  update(
+    id: string,
+    changes: Partial<Omit<CallRecord, 'id' | 'startedAt'>>,
+    event?: { at: number; type: string; data?: JsonObject },
+  ): Promise<CallRecord>;
+  appendEvent(
+    callId: string,
+    event: { at: number; type: string; data?: JsonObject },
+  ): Promise<void>;
   /** Every state change of the call, oldest first (the first has `from: null`). */
   transitions(callId: string): Promise<CallTransitionRecord[]>;
   events(callId: string): Promise<CallEventRecord[]>;
@@ -315,7 +346,11 @@ export interface CallRepository {
    * attempts and retries) and every call to its number since `since` (any campaign, for the daily
    * cap), with whether the call's disposition is final. Oldest first.
    */
-  attemptHistory(query: { contactId: number; number: string; since: number }): Promise<CallAttempt[]>;
+  attemptHistory(query: {
+    contactId: number;
+    number: string;
+    since: number;
+  }): Promise<CallAttempt[]>;
 }
 
 export interface CallListFilter {
@@ -346,7 +381,12 @@ export interface CallAttempt {
 }
 
 export interface UserRepository {
-  create(input: { username: string; displayName: string; role: AgentRole; skills: string[] }): Promise<UserRecord>;
+  create(input: {
+    username: string;
+    displayName: string;
+    role: AgentRole;
+    skills: string[];
+  }): Promise<UserRecord>;
   list(): Promise<UserRecord[]>;
   get(id: number): Promise<UserRecord | null>;
   setStatus(id: number, status: AgentStatus): Promise<void>;

@@ -140,7 +140,8 @@ export class CallSession {
     this.playback = new CallPlayback(
       {
         send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
-        flush: () => void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
+        flush: () =>
+          void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
       },
       undefined,
       deps.playbackClock,
@@ -160,7 +161,13 @@ export class CallSession {
     await this.write(() =>
       this.options.queued
         ? this.deps.store.calls.update(this.callId, { state: 'dialing', trunkId: this.trunk.id })
-        : this.deps.store.calls.create({ id: this.callId, number: this.number, startedAt: this.options.startedAt, trunkId: this.trunk.id, state: 'dialing' }),
+        : this.deps.store.calls.create({
+            id: this.callId,
+            number: this.number,
+            startedAt: this.options.startedAt,
+            trunkId: this.trunk.id,
+            state: 'dialing',
+          }),
     );
     this.event('dial', { number: this.number, trunk: this.trunk.name });
     this.deps.onState(this);
@@ -193,18 +200,23 @@ export class CallSession {
 
   /** Attaches a disposition code (which must exist in the store's dispositions) to the call. */
   setDisposition(code: string): Promise<void> {
-    return this.write(() => this.deps.store.calls.update(this.callId, { dispositionCode: code })).then(() => undefined);
+    return this.write(() =>
+      this.deps.store.calls.update(this.callId, { dispositionCode: code }),
+    ).then(() => undefined);
   }
 
   /** Records the flow version the call runs (it keeps that version even if the flow is edited meanwhile). */
   setFlow(flowId: number, flowVersion: number): Promise<void> {
-    return this.write(() => this.deps.store.calls.update(this.callId, { flowId, flowVersion })).then(() => undefined);
+    return this.write(() =>
+      this.deps.store.calls.update(this.callId, { flowId, flowVersion }),
+    ).then(() => undefined);
   }
 
   /** Plays 20 ms frames to the customer; resolves when played or stopped. */
   play(frames: Int16Array[]): Promise<PlaybackResult> {
     // Once an agent has the call the bot never talks over them.
-    if (!this.isUp || this.state === 'agent') return Promise.resolve({ completed: false, playedFrames: 0 });
+    if (!this.isUp || this.state === 'agent')
+      return Promise.resolve({ completed: false, playedFrames: 0 });
     return this.playback.play(frames);
   }
 
@@ -227,10 +239,18 @@ export class CallSession {
    * agent's microphone into the call's outgoing audio, then fades the bot out and flushes its
    * player, and plays the customer to the agent's speaker. Stored as transferring → agent.
    */
-  async agentTakeover(agentId: number, devices: { inputDeviceId: string; outputDeviceId: string }): Promise<void> {
+  async agentTakeover(
+    agentId: number,
+    devices: { inputDeviceId: string; outputDeviceId: string },
+  ): Promise<void> {
     const client = this.requireClient();
-    if (this.state !== 'transferring') throw new Error(`Call ${this.callId} is "${this.state}", not waiting for an agent`);
-    const { inputLabel } = await client.request('call.takeover', { callId: this.callId, inputDeviceId: devices.inputDeviceId, outputDeviceId: devices.outputDeviceId });
+    if (this.state !== 'transferring')
+      throw new Error(`Call ${this.callId} is "${this.state}", not waiting for an agent`);
+    const { inputLabel } = await client.request('call.takeover', {
+      callId: this.callId,
+      inputDeviceId: devices.inputDeviceId,
+      outputDeviceId: devices.outputDeviceId,
+    });
     this.playback.stop(); // whatever the bot still had queued here (the host flushed its own buffer)
     this.event('agent_connected', { agentId, input: inputLabel });
     this.state = 'agent';
@@ -256,7 +276,13 @@ export class CallSession {
       await client.request('call.hangup', { callId: this.callId, reason });
     } catch (error) {
       // The host has no such call (not dialed yet, or already gone): end it here.
-      this.finish({ outcome: this.answeredAt === null ? 'no_answer' : 'completed', sipCode: null, sipReason: null, reason: this.answeredAt === null ? `canceled before answer by ${by}` : reason, detail: String(error) });
+      this.finish({
+        outcome: this.answeredAt === null ? 'no_answer' : 'completed',
+        sipCode: null,
+        sipReason: null,
+        reason: this.answeredAt === null ? `canceled before answer by ${by}` : reason,
+        detail: String(error),
+      });
     }
   }
 
@@ -294,7 +320,11 @@ export class CallSession {
         this.clearRingTimer();
         this.eventAt(m.at, 'answered', data);
         this.answeredAt = m.at;
-        this.setState('answered', { answeredAt: m.at, sipCode: m.sipCode ?? 200, sipReason: m.sipReason });
+        this.setState('answered', {
+          answeredAt: m.at,
+          sipCode: m.sipCode ?? 200,
+          sipReason: m.sipReason,
+        });
         this.recorder = this.deps.createRecorder(this.callId);
         return;
       case 'media_flowing':
@@ -309,7 +339,10 @@ export class CallSession {
           void this.hangup(this.mediaFailure, 'engine (media watchdog)');
           return;
         }
-        void this.hangup(`dead line: ${m.detail ?? 'no RTP from the far end'}`, 'engine (media watchdog)');
+        void this.hangup(
+          `dead line: ${m.detail ?? 'no RTP from the far end'}`,
+          'engine (media watchdog)',
+        );
         return;
       case 'failed':
         this.eventAt(m.at, 'sip_failed', data);
@@ -326,7 +359,13 @@ export class CallSession {
       case 'ended':
         this.eventAt(m.at, 'sip_ended', data);
         if (this.mediaFailure) {
-          this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: this.mediaFailure, detail: m.detail });
+          this.finish({
+            outcome: 'failed',
+            sipCode: null,
+            sipReason: null,
+            reason: this.mediaFailure,
+            detail: m.detail,
+          });
           return;
         }
         this.finish({
@@ -353,7 +392,12 @@ export class CallSession {
   onCapture(frame: CaptureFrame): void {
     if (this.answeredAt !== null && this.recorder) {
       this.firstRecordedSeq ??= frame.seq;
-      this.recorder.push({ seq: frame.seq - this.firstRecordedSeq, timestampMs: frame.timestampMs, left: frame.left, right: frame.right });
+      this.recorder.push({
+        seq: frame.seq - this.firstRecordedSeq,
+        timestampMs: frame.timestampMs,
+        left: frame.left,
+        right: frame.right,
+      });
     }
     for (const listener of this.audioListeners) listener(frame);
   }
@@ -383,12 +427,24 @@ export class CallSession {
       this.client = client;
       await this.deps.ensureTrunk(client, this.trunk);
     } catch (error) {
-      this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: `the media host is not available: ${errorMessage(error)}`, detail: null });
+      this.finish({
+        outcome: 'failed',
+        sipCode: null,
+        sipReason: null,
+        reason: `the media host is not available: ${errorMessage(error)}`,
+        detail: null,
+      });
       return;
     }
     if (this.finished) return;
     if (this.canceledBy) {
-      this.finish({ outcome: 'no_answer', sipCode: null, sipReason: null, reason: `canceled before answer by ${this.canceledBy}`, detail: null });
+      this.finish({
+        outcome: 'no_answer',
+        sipCode: null,
+        sipReason: null,
+        reason: `canceled before answer by ${this.canceledBy}`,
+        detail: null,
+      });
       return;
     }
     this.armRingTimer();
@@ -403,36 +459,76 @@ export class CallSession {
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      this.event('dial_refused', { trunk: this.trunk.name, code: code ?? 'UNKNOWN', detail: errorMessage(error) });
+      this.event('dial_refused', {
+        trunk: this.trunk.name,
+        code: code ?? 'UNKNOWN',
+        detail: errorMessage(error),
+      });
       if (code === 'TRUNK_DOWN') {
-        this.onFailed({ sipCode: null, sipReason: null, originator: 'system', detail: 'Connection Error' }, errorMessage(error));
+        this.onFailed(
+          { sipCode: null, sipReason: null, originator: 'system', detail: 'Connection Error' },
+          errorMessage(error),
+        );
       } else {
-        this.finish({ outcome: 'failed', sipCode: null, sipReason: null, reason: `the media host refused the call: ${errorMessage(error)}`, detail: null });
+        this.finish({
+          outcome: 'failed',
+          sipCode: null,
+          sipReason: null,
+          reason: `the media host refused the call: ${errorMessage(error)}`,
+          detail: null,
+        });
       }
     }
   }
 
-  private onFailed(m: Pick<HostEventData<'call.milestone'>, 'sipCode' | 'sipReason' | 'originator' | 'detail'>, context?: string): void {
+  private onFailed(
+    m: Pick<HostEventData<'call.milestone'>, 'sipCode' | 'sipReason' | 'originator' | 'detail'>,
+    context?: string,
+  ): void {
     this.clearRingTimer();
     const verdict = classifyFailure(
-      { sipCode: m.sipCode, sipReason: m.sipReason, originator: m.originator, cause: m.detail?.split(':')[0] ?? null, ringTimedOut: this.ringTimedOut, canceledBy: this.canceledBy },
+      {
+        sipCode: m.sipCode,
+        sipReason: m.sipReason,
+        originator: m.originator,
+        cause: m.detail?.split(':')[0] ?? null,
+        ringTimedOut: this.ringTimedOut,
+        canceledBy: this.canceledBy,
+      },
       this.options.ringTimeoutMs,
     );
-    if (this.ringTimedOut && m.sipCode === null) m = { ...m, sipCode: 487, sipReason: 'Request Terminated' }; // our CANCEL
+    if (this.ringTimedOut && m.sipCode === null)
+      m = { ...m, sipCode: 487, sipReason: 'Request Terminated' }; // our CANCEL
     const next = this.options.trunks[this.trunkIndex + 1];
     if (verdict.trunkFault && next && !this.canceledBy) {
       const from = this.trunk;
       this.trunkIndex++;
       this.trunk = next;
-      this.event('failover', { from: from.name, to: next.name, reason: context ? `${verdict.reason} (${context})` : verdict.reason });
+      this.event('failover', {
+        from: from.name,
+        to: next.name,
+        reason: context ? `${verdict.reason} (${context})` : verdict.reason,
+      });
       void this.write(() => this.deps.store.calls.update(this.callId, { trunkId: next.id }));
       void this.attempt();
       return;
     }
-    this.finish({ outcome: verdict.outcome, sipCode: m.sipCode, sipReason: m.sipReason, reason: context ? `${verdict.reason} (${context})` : verdict.reason, detail: m.detail });
+    this.finish({
+      outcome: verdict.outcome,
+      sipCode: m.sipCode,
+      sipReason: m.sipReason,
+      reason: context ? `${verdict.reason} (${context})` : verdict.reason,
+      detail: m.detail,
+    });
   }
 
-  private finish(end: { outcome: CallOutcome; sipCode: number | null; sipReason: string | null; reason: string; detail: string | null }): void {
+  private finish(end: {
+    outcome: CallOutcome;
+    sipCode: number | null;
+    sipReason: string | null;
+    reason: string;
+    detail: string | null;
+  }): void {
     if (this.finished) return;
     this.finished = true;
     this.clearRingTimer();
@@ -459,7 +555,10 @@ export class CallSession {
         try {
           recording = await recorder.finish();
         } catch (error) {
-          this.deps.log.error('Finishing a call recording failed', { callId: this.callId, error: errorMessage(error) });
+          this.deps.log.error('Finishing a call recording failed', {
+            callId: this.callId,
+            error: errorMessage(error),
+          });
         }
       }
       await this.write(async () => {
@@ -502,7 +601,10 @@ export class CallSession {
     })();
   }
 
-  private setState(state: CallState, changes: { answeredAt?: number; sipCode?: number | null; sipReason?: string | null }): void {
+  private setState(
+    state: CallState,
+    changes: { answeredAt?: number; sipCode?: number | null; sipReason?: string | null },
+  ): void {
     this.state = state;
     void this.write(() => this.deps.store.calls.update(this.callId, { state, ...changes }));
     this.deps.onState(this);
@@ -516,7 +618,9 @@ export class CallSession {
       this.ringTimedOut = true;
       this.event('ring_timeout', { afterMs: this.options.ringTimeoutMs });
       this.armHangupGrace();
-      void this.client?.request('call.hangup', { callId: this.callId, reason: 'ring timeout' }).catch(() => undefined);
+      void this.client
+        ?.request('call.hangup', { callId: this.callId, reason: 'ring timeout' })
+        .catch(() => undefined);
     }, this.options.ringTimeoutMs);
   }
 
@@ -530,13 +634,22 @@ export class CallSession {
     this.hangupTimer = setTimeout(() => {
       this.hangupTimer = null;
       this.event('hangup_unconfirmed', { afterMs: HANGUP_GRACE_MS });
-      const reason = this.ringTimedOut ? `no answer within ${Math.round(this.options.ringTimeoutMs / 1000)} s (ring timeout)` : (this.localReason ?? 'hung up');
-      this.finish({ outcome: this.answeredAt === null ? 'no_answer' : 'completed', sipCode: null, sipReason: null, reason, detail: 'the media host did not confirm the hang-up' });
+      const reason = this.ringTimedOut
+        ? `no answer within ${Math.round(this.options.ringTimeoutMs / 1000)} s (ring timeout)`
+        : (this.localReason ?? 'hung up');
+      this.finish({
+        outcome: this.answeredAt === null ? 'no_answer' : 'completed',
+        sipCode: null,
+        sipReason: null,
+        reason,
+        detail: 'the media host did not confirm the hang-up',
+      });
     }, HANGUP_GRACE_MS);
   }
 
   private requireClient(): MediaHostClient {
-    if (!this.client || this.answeredAt === null || this.finished) throw new CallNotUpError(this.callId);
+    if (!this.client || this.answeredAt === null || this.finished)
+      throw new CallNotUpError(this.callId);
     return this.client;
   }
 
@@ -552,7 +665,10 @@ export class CallSession {
 
   private write<T>(work: () => Promise<T>): Promise<T | undefined> {
     const next = this.writes.then(work).catch((error: unknown) => {
-      this.deps.log.error('Storing a call change failed', { callId: this.callId, error: errorMessage(error) });
+      this.deps.log.error('Storing a call change failed', {
+        callId: this.callId,
+        error: errorMessage(error),
+      });
       return undefined;
     });
     this.writes = next;

@@ -7,20 +7,20 @@ import {
   CAPTURE_FRAME_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
-  HostEventMessage,
-  HostReplyMessage,
-  PLAYBACK_FRAME_BYTES,
-  SAMPLES_PER_FRAME,
-  hostCommands,
-  hostEvents,
-  isHostEventName,
-  readFrameHeader,
-  writeFrameHeader,
   type HostCommandName,
   type HostCommandParams,
   type HostCommandResult,
+  hostCommands,
   type HostEventData,
+  HostEventMessage,
   type HostEventName,
+  hostEvents,
+  HostReplyMessage,
+  isHostEventName,
+  PLAYBACK_FRAME_BYTES,
+  readFrameHeader,
+  SAMPLES_PER_FRAME,
+  writeFrameHeader,
 } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 
@@ -60,7 +60,14 @@ type EventListeners = { [E in HostEventName]?: Array<(data: HostEventData<E>) =>
 
 export class MediaHostClient {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    {
+      resolve(value: unknown): void;
+      reject(error: Error): void;
+      timer: ReturnType<typeof setTimeout>;
+    }
+  >();
   private readonly listeners: EventListeners = {};
   private captureListener: ((frame: CaptureFrame) => void) | null = null;
   private playbackBatch: Uint8Array[] = [];
@@ -90,7 +97,10 @@ export class MediaHostClient {
   /** Settles when the page says it is ready (or fails to start, or the link closes first). */
   whenReady(timeoutMs: number): Promise<HostEventData<'host.ready'>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "ready" within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "ready" within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.ready.then(
         (info) => {
           clearTimeout(timer);
@@ -108,20 +118,38 @@ export class MediaHostClient {
     return this.closedReason !== null;
   }
 
-  request<C extends HostCommandName>(command: C, params: HostCommandParams<C>, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<HostCommandResult<C>> {
-    if (this.closedReason !== null) return Promise.reject(new MediaHostCommandError('HOST_GONE', `The media host is gone (${this.closedReason})`));
+  request<C extends HostCommandName>(
+    command: C,
+    params: HostCommandParams<C>,
+    timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+  ): Promise<HostCommandResult<C>> {
+    if (this.closedReason !== null)
+      return Promise.reject(
+        new MediaHostCommandError('HOST_GONE', `The media host is gone (${this.closedReason})`),
+      );
     const id = this.nextId++;
     const parsed = hostCommands[command].params.parse(params); // a bug on our side if this throws
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new MediaHostCommandError('TIMEOUT', `The media host did not answer ${command} within ${timeoutMs} ms`));
+        reject(
+          new MediaHostCommandError(
+            'TIMEOUT',
+            `The media host did not answer ${command} within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (value) => {
           const result = hostCommands[command].result.safeParse(value);
           if (result.success) resolve(result.data as HostCommandResult<C>);
-          else reject(new MediaHostCommandError('BAD_REPLY', `The media host's reply to ${command} is malformed: ${result.error.message}`));
+          else
+            reject(
+              new MediaHostCommandError(
+                'BAD_REPLY',
+                `The media host's reply to ${command} is malformed: ${result.error.message}`,
+              ),
+            );
         },
         reject,
         timer,
@@ -148,8 +176,15 @@ export class MediaHostClient {
   sendPlayback(channel: number, seq: number, samples: Int16Array): void {
     if (this.closedReason !== null) return;
     const bytes = new Uint8Array(PLAYBACK_FRAME_BYTES);
-    writeFrameHeader(new DataView(bytes.buffer), { kind: FRAME_KIND.playback, channel, seq, timestampMs: Date.now() });
-    new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).set(samples.subarray(0, SAMPLES_PER_FRAME));
+    writeFrameHeader(new DataView(bytes.buffer), {
+      kind: FRAME_KIND.playback,
+      channel,
+      seq,
+      timestampMs: Date.now(),
+    });
+    new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).set(
+      samples.subarray(0, SAMPLES_PER_FRAME),
+    );
     this.playbackBatch.push(bytes);
     if (this.playbackFlush) return;
     this.playbackFlush = setImmediate(() => {
@@ -182,7 +217,8 @@ export class MediaHostClient {
       this.pending.delete(reply.data.id);
       clearTimeout(pending.timer);
       if (reply.data.ok) pending.resolve(reply.data.result);
-      else pending.reject(new MediaHostCommandError(reply.data.error.code, reply.data.error.message));
+      else
+        pending.reject(new MediaHostCommandError(reply.data.error.code, reply.data.error.message));
       return;
     }
     const event = HostEventMessage.safeParse(raw);
@@ -200,7 +236,9 @@ export class MediaHostClient {
       try {
         listener(data.data);
       } catch (error) {
-        this.log.error(`A ${name} listener failed`, { error: error instanceof Error ? error.stack : String(error) });
+        this.log.error(`A ${name} listener failed`, {
+          error: error instanceof Error ? error.stack : String(error),
+        });
       }
     }
   }
@@ -208,7 +246,8 @@ export class MediaHostClient {
   /** One frame, or a batch of capture frames back to back (the host sends a tick's frames together). */
   private receiveBinary(data: Uint8Array): void {
     if (data.byteLength > CAPTURE_FRAME_BYTES && data.byteLength % CAPTURE_FRAME_BYTES === 0) {
-      for (let offset = 0; offset < data.byteLength; offset += CAPTURE_FRAME_BYTES) this.receiveFrame(data.subarray(offset, offset + CAPTURE_FRAME_BYTES));
+      for (let offset = 0; offset < data.byteLength; offset += CAPTURE_FRAME_BYTES)
+        this.receiveFrame(data.subarray(offset, offset + CAPTURE_FRAME_BYTES));
       return;
     }
     this.receiveFrame(data);
@@ -224,12 +263,28 @@ export class MediaHostClient {
     // Int16Array views need 2-byte alignment; copy when the transport's buffer is not aligned
     // (new Uint8Array(view) copies; Buffer#slice would not).
     const aligned = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
-    const left = new Int16Array(aligned.buffer, aligned.byteOffset + FRAME_HEADER_BYTES, SAMPLES_PER_FRAME);
-    const right = new Int16Array(aligned.buffer, aligned.byteOffset + FRAME_HEADER_BYTES + SAMPLES_PER_FRAME * 2, SAMPLES_PER_FRAME);
+    const left = new Int16Array(
+      aligned.buffer,
+      aligned.byteOffset + FRAME_HEADER_BYTES,
+      SAMPLES_PER_FRAME,
+    );
+    const right = new Int16Array(
+      aligned.buffer,
+      aligned.byteOffset + FRAME_HEADER_BYTES + SAMPLES_PER_FRAME * 2,
+      SAMPLES_PER_FRAME,
+    );
     try {
-      this.captureListener?.({ channel: header.channel, seq: header.seq, timestampMs: header.timestampMs, left, right });
+      this.captureListener?.({
+        channel: header.channel,
+        seq: header.seq,
+        timestampMs: header.timestampMs,
+        left,
+        right,
+      });
     } catch (error) {
-      this.log.error('An audio frame listener failed', { error: error instanceof Error ? error.stack : String(error) });
+      this.log.error('An audio frame listener failed', {
+        error: error instanceof Error ? error.stack : String(error),
+      });
     }
   }
 
@@ -238,7 +293,9 @@ export class MediaHostClient {
     this.closedReason = reason;
     for (const [, pending] of this.pending) {
       clearTimeout(pending.timer);
-      pending.reject(new MediaHostCommandError('HOST_GONE', `The media host went away (${reason})`));
+      pending.reject(
+        new MediaHostCommandError('HOST_GONE', `The media host went away (${reason})`),
+      );
     }
     this.pending.clear();
     for (const listener of this.closeListeners) listener(reason);

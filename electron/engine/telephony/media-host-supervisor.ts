@@ -55,7 +55,8 @@ export class MediaHostSupervisor {
 
   /** The live host, launching one when there is none. */
   client(): Promise<MediaHostClient> {
-    if (this.stopped) return Promise.reject(new MediaHostUnavailableError('The engine is stopping'));
+    if (this.stopped)
+      return Promise.reject(new MediaHostUnavailableError('The engine is stopping'));
     if (this.current && !this.current.client.isClosed) return Promise.resolve(this.current.client);
     this.starting ??= this.start().finally(() => {
       this.starting = null;
@@ -82,7 +83,9 @@ export class MediaHostSupervisor {
       host = await this.launcher.launch();
     } catch (error) {
       this.failures++;
-      throw new MediaHostUnavailableError(`The media host could not start: ${error instanceof Error ? error.message : String(error)}`);
+      throw new MediaHostUnavailableError(
+        `The media host could not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const client = new MediaHostClient(host.connection, this.log);
     try {
@@ -92,7 +95,9 @@ export class MediaHostSupervisor {
       this.failures++;
       client.close();
       await host.stop().catch(() => undefined);
-      throw new MediaHostUnavailableError(`The media host did not get ready: ${error instanceof Error ? error.message : String(error)}`);
+      throw new MediaHostUnavailableError(
+        `The media host did not get ready: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (this.stopped) {
       client.close();
@@ -120,7 +125,8 @@ export class MediaHostSupervisor {
   }
 
   private scheduleRestart(): void {
-    const delay = RESTART_BACKOFF_MS[Math.min(this.failures, RESTART_BACKOFF_MS.length - 1)] ?? 5000;
+    const delay =
+      RESTART_BACKOFF_MS[Math.min(this.failures, RESTART_BACKOFF_MS.length - 1)] ?? 5000;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopped || this.current) return;

@@ -9,9 +9,18 @@ export function checkDialNumber(input: string): NumberCheck {
   const trimmed = input.trim();
   if (trimmed === '') return { ok: false, message: 'is empty' };
   const compact = trimmed.replace(/[\s\-.()]/g, '');
-  if (/[a-z]/i.test(compact)) return { ok: false, message: `"${input}" contains letters; a phone number has digits only (and an optional leading +)` };
-  if (!/^\+?[0-9*#]+$/.test(compact)) return { ok: false, message: `"${input}" contains characters a phone number cannot have` };
+  if (/[a-z]/i.test(compact))
+    return {
+      ok: false,
+      message: `"${input}" contains letters; a phone number has digits only (and an optional leading +)`,
+    };
+  if (!/^\+?[0-9*#]+$/.test(compact))
+    return { ok: false, message: `"${input}" contains characters a phone number cannot have` };
   const digits = compact.replace(/\D/g, '');
-  if (digits.length < 2 || digits.length > 20) return { ok: false, message: `"${input}" has ${digits.length} digits; a phone number has 2 to 20` };
+  if (digits.length < 2 || digits.length > 20)
+    return {
+      ok: false,
+      message: `"${input}" has ${digits.length} digits; a phone number has 2 to 20`,
+    };
   return { ok: true, number: compact };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { classifyFailure, describeHangup, type FailureFacts } from './outcomes.js';
 
 const facts = (overrides: Partial<FailureFacts>): FailureFacts => ({
@@ -33,13 +34,24 @@ describe('classifyFailure', () => {
   });
 
   it('our ring timeout is no answer, whatever came back', () => {
-    const verdict = classifyFailure(facts({ ringTimedOut: true, sipCode: 487, originator: 'local', cause: 'Canceled' }), 30_000);
-    expect(verdict).toEqual({ outcome: 'no_answer', trunkFault: false, reason: 'no answer within 30 s (ring timeout, call canceled)' });
+    const verdict = classifyFailure(
+      facts({ ringTimedOut: true, sipCode: 487, originator: 'local', cause: 'Canceled' }),
+      30_000,
+    );
+    expect(verdict).toEqual({
+      outcome: 'no_answer',
+      trunkFault: false,
+      reason: 'no answer within 30 s (ring timeout, call canceled)',
+    });
   });
 
-  it('a silent trunk or a dropped WebSocket is the trunk\'s fault, not the number\'s', () => {
-    expect(classifyFailure(facts({ cause: 'Request Timeout', originator: 'system' }), 30_000)).toMatchObject({ outcome: 'failed', trunkFault: true });
-    expect(classifyFailure(facts({ cause: 'Connection Error', originator: 'system' }), 30_000)).toMatchObject({ outcome: 'failed', trunkFault: true });
+  it("a silent trunk or a dropped WebSocket is the trunk's fault, not the number's", () => {
+    expect(
+      classifyFailure(facts({ cause: 'Request Timeout', originator: 'system' }), 30_000),
+    ).toMatchObject({ outcome: 'failed', trunkFault: true });
+    expect(
+      classifyFailure(facts({ cause: 'Connection Error', originator: 'system' }), 30_000),
+    ).toMatchObject({ outcome: 'failed', trunkFault: true });
   });
 
   it('says what to do about refused credentials', () => {
@@ -53,6 +65,8 @@ describe('describeHangup', () => {
   it('names who ended an answered call', () => {
     expect(describeHangup('remote', 'Terminated', null)).toBe('customer hung up');
     expect(describeHangup('local', 'Terminated', 'the WAV has played')).toBe('the WAV has played');
-    expect(describeHangup('system', 'RTP Timeout', null)).toBe('dead line (no audio from the far end)');
+    expect(describeHangup('system', 'RTP Timeout', null)).toBe(
+      'dead line (no audio from the far end)',
+    );
   });
 });

@@ -34,41 +34,95 @@ function sip(facts: FailureFacts): string {
 
 export function classifyFailure(facts: FailureFacts, ringTimeoutMs: number): FailureVerdict {
   const code = facts.sipCode;
-  if (facts.ringTimedOut) return { outcome: 'no_answer', trunkFault: false, reason: `no answer within ${Math.round(ringTimeoutMs / 1000)} s (ring timeout, call canceled)` };
-  if (facts.canceledBy) return { outcome: 'no_answer', trunkFault: false, reason: `canceled before answer by ${facts.canceledBy}` };
+  if (facts.ringTimedOut)
+    return {
+      outcome: 'no_answer',
+      trunkFault: false,
+      reason: `no answer within ${Math.round(ringTimeoutMs / 1000)} s (ring timeout, call canceled)`,
+    };
+  if (facts.canceledBy)
+    return {
+      outcome: 'no_answer',
+      trunkFault: false,
+      reason: `canceled before answer by ${facts.canceledBy}`,
+    };
   if (code !== null) {
-    if (code === 486 || code === 600 || code === 603) return { outcome: 'busy', trunkFault: false, reason: `busy (${sip(facts)})` };
-    if (code === 404 || code === 484 || code === 604) return { outcome: 'invalid_number', trunkFault: false, reason: `the number does not exist (${sip(facts)})` };
-    if (code === 408 || code === 480 || code === 487) return { outcome: 'no_answer', trunkFault: false, reason: `no answer (${sip(facts)})` };
+    if (code === 486 || code === 600 || code === 603)
+      return { outcome: 'busy', trunkFault: false, reason: `busy (${sip(facts)})` };
+    if (code === 404 || code === 484 || code === 604)
+      return {
+        outcome: 'invalid_number',
+        trunkFault: false,
+        reason: `the number does not exist (${sip(facts)})`,
+      };
+    if (code === 408 || code === 480 || code === 487)
+      return { outcome: 'no_answer', trunkFault: false, reason: `no answer (${sip(facts)})` };
     if (code === 401 || code === 407 || code === 403) {
-      return { outcome: 'failed', trunkFault: true, reason: `the trunk refused our credentials (${sip(facts)}): check the trunk's username and password` };
+      return {
+        outcome: 'failed',
+        trunkFault: true,
+        reason: `the trunk refused our credentials (${sip(facts)}): check the trunk's username and password`,
+      };
     }
     if (code === 488 || code === 606) {
-      return { outcome: 'failed', trunkFault: false, reason: `the far end refused the call's media (${sip(facts)}): no codec or transport both sides accept` };
+      return {
+        outcome: 'failed',
+        trunkFault: false,
+        reason: `the far end refused the call's media (${sip(facts)}): no codec or transport both sides accept`,
+      };
     }
-    if (code >= 500 && code <= 599) return { outcome: 'failed', trunkFault: true, reason: `the trunk failed (${sip(facts)})` };
+    if (code >= 500 && code <= 599)
+      return { outcome: 'failed', trunkFault: true, reason: `the trunk failed (${sip(facts)})` };
     return { outcome: 'failed', trunkFault: false, reason: `the call failed (${sip(facts)})` };
   }
   switch (facts.cause) {
     case 'Connection Error':
-      return { outcome: 'failed', trunkFault: true, reason: 'the trunk\'s WebSocket connection is down' };
+      return {
+        outcome: 'failed',
+        trunkFault: true,
+        reason: "the trunk's WebSocket connection is down",
+      };
     case 'Request Timeout':
-      return { outcome: 'failed', trunkFault: true, reason: 'the trunk did not answer the INVITE (SIP request timeout)' };
+      return {
+        outcome: 'failed',
+        trunkFault: true,
+        reason: 'the trunk did not answer the INVITE (SIP request timeout)',
+      };
     case 'Authentication Error':
-      return { outcome: 'failed', trunkFault: true, reason: 'the trunk refused our credentials: check the trunk\'s username and password' };
+      return {
+        outcome: 'failed',
+        trunkFault: true,
+        reason: "the trunk refused our credentials: check the trunk's username and password",
+      };
     case 'Bad Media Description':
     case 'Incompatible SDP':
     case 'Missing SDP':
-      return { outcome: 'failed', trunkFault: false, reason: `the call's media could not be set up (${facts.cause})` };
+      return {
+        outcome: 'failed',
+        trunkFault: false,
+        reason: `the call's media could not be set up (${facts.cause})`,
+      };
     case 'WebRTC Error':
-      return { outcome: 'failed', trunkFault: false, reason: 'the media host could not set up the call\'s audio (WebRTC error)' };
+      return {
+        outcome: 'failed',
+        trunkFault: false,
+        reason: "the media host could not set up the call's audio (WebRTC error)",
+      };
     default:
-      return { outcome: 'failed', trunkFault: false, reason: `the call failed (${facts.cause ?? 'unknown cause'})` };
+      return {
+        outcome: 'failed',
+        trunkFault: false,
+        reason: `the call failed (${facts.cause ?? 'unknown cause'})`,
+      };
   }
 }
 
 /** Why an answered call ended, in words. */
-export function describeHangup(originator: 'local' | 'remote' | 'system' | null, cause: string | null, localReason: string | null): string {
+export function describeHangup(
+  originator: 'local' | 'remote' | 'system' | null,
+  cause: string | null,
+  localReason: string | null,
+): string {
   if (originator === 'remote') return 'customer hung up';
   if (originator === 'local') return localReason ?? 'engine hung up';
   if (cause === 'RTP Timeout') return 'dead line (no audio from the far end)';

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CallPlayback, PlaybackClock, PLAYBACK_FRAMES_PER_PUMP, PLAYBACK_LEAD_FRAMES, PLAYBACK_MAX_IN_FLIGHT_FRAMES } from './playback.js';
+
+import {
+  CallPlayback,
+  PLAYBACK_FRAMES_PER_PUMP,
+  PLAYBACK_LEAD_FRAMES,
+  PLAYBACK_MAX_IN_FLIGHT_FRAMES,
+  PlaybackClock,
+} from './playback.js';
 
 function frames(count: number): Int16Array[] {
   return Array.from({ length: count }, (_, i) => new Int16Array(320).fill(i));
@@ -9,7 +16,10 @@ function harness() {
   let now = 1000;
   const sent: number[] = [];
   let flushes = 0;
-  const playback = new CallPlayback({ send: (seq) => sent.push(seq), flush: () => flushes++ }, () => now);
+  const playback = new CallPlayback(
+    { send: (seq) => sent.push(seq), flush: () => flushes++ },
+    () => now,
+  );
   return {
     playback,
     sent,
@@ -19,7 +29,7 @@ function harness() {
     },
     /** Send rounds with no time passing, until the lead (or the cap) is reached. */
     fill() {
-      for (let before = -1; before !== sent.length; ) {
+      for (let before = -1; before !== sent.length;) {
         before = sent.length;
         playback.tick();
       }
@@ -40,7 +50,11 @@ describe('CallPlayback', () => {
     const total = PLAYBACK_LEAD_FRAMES + 30;
     for (let played = 3; played < total; played += 3) {
       h.advance(60);
-      h.playback.onReport({ playedFrames: Math.min(total, played + 3), droppedFrames: 0, underruns: 0 });
+      h.playback.onReport({
+        playedFrames: Math.min(total, played + 3),
+        droppedFrames: 0,
+        underruns: 0,
+      });
     }
     await expect(done).resolves.toEqual({ completed: true, playedFrames: total });
     expect(h.sent).toEqual([...Array(total).keys()]);

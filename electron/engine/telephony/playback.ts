@@ -110,7 +110,13 @@ export class CallPlayback {
     // report (which may be seconds old), or the first report's round trip starves the player.
     if (this.queue.length === 0 && this.inFlight === 0) this.reportAt = this.now();
     const promise = new Promise<PlaybackResult>((resolve) => {
-      this.queue.push({ frames, next: 0, endsAtSent: Number.NaN, resolve, startedAtSent: Number.NaN });
+      this.queue.push({
+        frames,
+        next: 0,
+        endsAtSent: Number.NaN,
+        resolve,
+        startedAtSent: Number.NaN,
+      });
     });
     this.clock.add(this);
     this.pump();
@@ -118,14 +124,18 @@ export class CallPlayback {
   }
 
   /** What the player reported (cumulative counts), read `ageMs` ago. */
-  onReport(report: { playedFrames: number; droppedFrames: number; underruns: number }, ageMs = 0): void {
+  onReport(
+    report: { playedFrames: number; droppedFrames: number; underruns: number },
+    ageMs = 0,
+  ): void {
     this.played = Math.max(this.played, report.playedFrames);
     this.dropped = Math.max(this.dropped, report.droppedFrames);
     this.reportAt = this.now() - Math.min(MAX_REPORT_AGE_MS, Math.max(0, ageMs));
     // Dry while frames were still on their way or not yet sent: the engine or the page was late.
     // Running dry after the last frame of a prompt is just its end.
     const late = this.inFlight > 0 || this.queue.some((p) => p.next < p.frames.length);
-    if (report.underruns > this.underruns && late) this.lateUnderruns += report.underruns - this.underruns;
+    if (report.underruns > this.underruns && late)
+      this.lateUnderruns += report.underruns - this.underruns;
     this.underruns = report.underruns;
     this.settle();
     this.pump();
@@ -152,7 +162,8 @@ export class CallPlayback {
     if (stopped.length > 0 || this.inFlight > 0) this.sink.flush();
     // What was in flight is dropped by the flush; count it so the lead stays right.
     this.dropped = this.sent - this.played;
-    for (const item of stopped) item.resolve({ completed: false, playedFrames: this.playedOf(item) });
+    for (const item of stopped)
+      item.resolve({ completed: false, playedFrames: this.playedOf(item) });
   }
 
   close(): void {
@@ -179,7 +190,11 @@ export class CallPlayback {
 
   private pump(): void {
     let budget = PLAYBACK_FRAMES_PER_PUMP;
-    while (budget-- > 0 && this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES && this.estimatedInFlight() < PLAYBACK_LEAD_FRAMES) {
+    while (
+      budget-- > 0 &&
+      this.inFlight < PLAYBACK_MAX_IN_FLIGHT_FRAMES &&
+      this.estimatedInFlight() < PLAYBACK_LEAD_FRAMES
+    ) {
       const item = this.queue.find((p) => p.next < p.frames.length);
       if (!item) return;
       if (Number.isNaN(item.startedAtSent)) item.startedAtSent = this.sent;
@@ -197,7 +212,9 @@ export class CallPlayback {
     while (this.queue.length > 0) {
       const head = this.queue[0];
       if (!head) return;
-      const done = head.frames.length === 0 || (!Number.isNaN(head.endsAtSent) && this.played + this.dropped >= head.endsAtSent);
+      const done =
+        head.frames.length === 0 ||
+        (!Number.isNaN(head.endsAtSent) && this.played + this.dropped >= head.endsAtSent);
       if (!done) return;
       this.queue.shift();
       head.resolve({ completed: true, playedFrames: head.frames.length });

@@ -6,12 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
+
 import type { HostEventData } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
-import { CallSession, type CallEnd, type CallEventPayload, type CallRecorderLike, type DialTrunk } from './call-session.js';
+import {
+  type CallEnd,
+  type CallEventPayload,
+  type CallRecorderLike,
+  CallSession,
+  type DialTrunk,
+} from './call-session.js';
 import type { MediaHostClient } from './media-host-client.js';
-import { MediaHostSupervisor, type MediaHostLauncher } from './media-host-supervisor.js';
+import { type MediaHostLauncher, MediaHostSupervisor } from './media-host-supervisor.js';
 import { checkDialNumber } from './numbers.js';
 import { PlaybackClock } from './playback.js';
 import type { TrunkHealthRegistry } from './trunk-health.js';
@@ -50,7 +57,8 @@ export interface DialOptions {
 export class TelephonyError extends Error {
   override readonly name = 'TelephonyError';
   constructor(
-    readonly code: 'INVALID_NUMBER' | 'NO_TRUNK' | 'TRUNK_FULL' | 'NOT_FOUND' | 'NOT_UP' | 'UNAVAILABLE',
+    readonly code:
+      'INVALID_NUMBER' | 'NO_TRUNK' | 'TRUNK_FULL' | 'NOT_FOUND' | 'NOT_UP' | 'UNAVAILABLE',
     message: string,
     readonly field?: string,
   ) {
@@ -100,7 +108,9 @@ export class Telephony {
     try {
       if ((await this.options.trunks.listForDialing()).length > 0) await this.supervisor.client();
     } catch (error) {
-      this.options.log.error('The media host did not start', { error: error instanceof Error ? error.message : String(error) });
+      this.options.log.error('The media host did not start', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -108,7 +118,10 @@ export class Telephony {
    * A trunk was added, changed or removed: the running host connects, reconnects or drops its user
    * agent (a trunk changed mid-call keeps its old agent until it has no calls).
    */
-  async onTrunkChanged(change: { kind: 'created' | 'updated' | 'removed'; trunkId: number }): Promise<void> {
+  async onTrunkChanged(change: {
+    kind: 'created' | 'updated' | 'removed';
+    trunkId: number;
+  }): Promise<void> {
     if (!this.supervisor) return;
     try {
       if (change.kind === 'removed') {
@@ -123,12 +136,17 @@ export class Telephony {
         await client.request('trunk.remove', { trunkId: change.trunkId });
         return;
       }
-      const trunk = (await this.options.trunks.listForDialing()).find((t) => t.id === change.trunkId);
+      const trunk = (await this.options.trunks.listForDialing()).find(
+        (t) => t.id === change.trunkId,
+      );
       if (!trunk) return;
       if (this.carriesCalls(trunk.id)) return;
       await this.ensureTrunk(await this.supervisor.client(), trunk);
     } catch (error) {
-      this.options.log.error('Updating the media host after a trunk change failed', { trunkId: change.trunkId, error: error instanceof Error ? error.message : String(error) });
+      this.options.log.error('Updating the media host after a trunk change failed', {
+        trunkId: change.trunkId,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -157,7 +175,11 @@ export class Telephony {
   async dial(options: DialOptions): Promise<CallSession> {
     const check = checkDialNumber(options.number);
     if (!check.ok) throw new TelephonyError('INVALID_NUMBER', `number: ${check.message}`, 'number');
-    if (!this.supervisor) throw new TelephonyError('UNAVAILABLE', 'No media host is available in this process (calls need the engine started with a media host)');
+    if (!this.supervisor)
+      throw new TelephonyError(
+        'UNAVAILABLE',
+        'No media host is available in this process (calls need the engine started with a media host)',
+      );
     const trunks = await this.pickTrunks(options.trunk);
     const session = new CallSession(
       {
@@ -210,7 +232,10 @@ export class Telephony {
     if (live.length > 0) {
       await Promise.all(live.map((s) => s.hangup('engine stopping').catch(() => undefined)));
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all(live.map((s) => s.whenEnded())), new Promise((resolve) => (timer = setTimeout(resolve, 4000)))]);
+      await Promise.race([
+        Promise.all(live.map((s) => s.whenEnded())),
+        new Promise((resolve) => (timer = setTimeout(resolve, 4000))),
+      ]);
       clearTimeout(timer);
     }
     await this.supervisor?.stop();
@@ -219,13 +244,31 @@ export class Telephony {
   /** Primary (named or first primary), then one backup that is not the primary. */
   private async pickTrunks(name: string | undefined): Promise<DialTrunk[]> {
     const all = await this.options.trunks.listForDialing();
-    if (all.length === 0) throw new TelephonyError('NO_TRUNK', 'No SIP trunk is configured: add one in Settings or with `outbound trunk add`', 'trunk');
-    const primary = name === undefined ? (all.find((t) => t.role === 'primary') ?? all[0]) : all.find((t) => t.name === name);
-    if (!primary) throw new TelephonyError('NO_TRUNK', `No trunk named "${name}" (trunks: ${all.map((t) => t.name).join(', ')})`, 'trunk');
+    if (all.length === 0)
+      throw new TelephonyError(
+        'NO_TRUNK',
+        'No SIP trunk is configured: add one in Settings or with `outbound trunk add`',
+        'trunk',
+      );
+    const primary =
+      name === undefined
+        ? (all.find((t) => t.role === 'primary') ?? all[0])
+        : all.find((t) => t.name === name);
+    if (!primary)
+      throw new TelephonyError(
+        'NO_TRUNK',
+        `No trunk named "${name}" (trunks: ${all.map((t) => t.name).join(', ')})`,
+        'trunk',
+      );
     const live = [...this.sessions.values()].filter((s) => s.trunk.id === primary.id).length;
     const backup = all.find((t) => t.role === 'backup' && t.id !== primary.id);
     if (live >= primary.maxConcurrentCalls) {
-      if (!backup) throw new TelephonyError('TRUNK_FULL', `Trunk "${primary.name}" is at its limit of ${primary.maxConcurrentCalls} concurrent calls`, 'trunk');
+      if (!backup)
+        throw new TelephonyError(
+          'TRUNK_FULL',
+          `Trunk "${primary.name}" is at its limit of ${primary.maxConcurrentCalls} concurrent calls`,
+          'trunk',
+        );
       return [backup];
     }
     return backup ? [primary, backup] : [primary];

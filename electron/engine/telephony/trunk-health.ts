@@ -56,7 +56,13 @@ export class TrunkHealthRegistry {
 
   /** The reported health, or idle since the trunk appeared (`createdAt`) or this engine started. */
   getOrIdle(trunkId: number, createdAt: number): TrunkHealth {
-    return this.health.get(trunkId) ?? { state: 'idle', reason: null, since: Math.max(createdAt, this.startedAt) };
+    return (
+      this.health.get(trunkId) ?? {
+        state: 'idle',
+        reason: null,
+        since: Math.max(createdAt, this.startedAt),
+      }
+    );
   }
 
   /** Forgets a removed trunk (without notifying: the trunk is gone from every list). */

@@ -7,13 +7,25 @@
  * Events: `trunks.changed` (the full list) after every change; `trunk.health` ({ trunkId, health })
  * whenever TrunkHealthRegistry records a new state — lighter than resending the list.
  */
-import type { ParsedParams, SecretStorage, TrunkChanges, TrunkList, TrunkView } from '../api/contract.js';
+import type {
+  ParsedParams,
+  SecretStorage,
+  TrunkChanges,
+  TrunkList,
+  TrunkView,
+} from '../api/contract.js';
 import { PASSWORD_NEEDS_USERNAME } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Logger } from '../log.js';
-import { SecretDecryptError, type SecretBox } from '../secrets/index.js';
-import { StoreError, type JsonObject, type Store, type TrunkChanges as StoredTrunkChanges, type TrunkRecord } from '../store/types.js';
+import { type SecretBox, SecretDecryptError } from '../secrets/index.js';
+import {
+  type JsonObject,
+  type Store,
+  StoreError,
+  type TrunkChanges as StoredTrunkChanges,
+  type TrunkRecord,
+} from '../store/types.js';
 import type { TrunkHealthRegistry } from './trunk-health.js';
 
 /** A trunk with its password decrypted, for placing calls. Keep it in memory only. */
@@ -22,7 +34,9 @@ export interface ResolvedTrunk extends TrunkRecord {
 }
 
 /** What changed, for code inside the engine that follows trunks (e.g. to reconnect a user agent). */
-export type TrunkChange = { kind: 'created' | 'updated'; trunk: TrunkRecord; previous: TrunkRecord | null } | { kind: 'removed'; trunk: TrunkRecord; previous: null };
+export type TrunkChange =
+  | { kind: 'created' | 'updated'; trunk: TrunkRecord; previous: TrunkRecord | null }
+  | { kind: 'removed'; trunk: TrunkRecord; previous: null };
 
 /** A stored password that cannot be decrypted; the message says so and what to do. */
 export class TrunkPasswordError extends Error {
@@ -32,7 +46,10 @@ export class TrunkPasswordError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`The trunk password for "${trunkName}" cannot be decrypted: ${reason}; enter the password again.`, options);
+    super(
+      `The trunk password for "${trunkName}" cannot be decrypted: ${reason}; enter the password again.`,
+      options,
+    );
   }
 }
 
@@ -53,8 +70,16 @@ export class TrunkService {
   private readonly listeners = new Set<(change: TrunkChange) => void>();
 
   constructor(options: TrunkServiceOptions) {
-    ({ store: this.store, secrets: this.secrets, health: this.health, events: this.events, log: this.log } = options);
-    this.health.onChange((trunkId, health) => this.events.emit('trunk.health', { trunkId, health }));
+    ({
+      store: this.store,
+      secrets: this.secrets,
+      health: this.health,
+      events: this.events,
+      log: this.log,
+    } = options);
+    this.health.onChange((trunkId, health) =>
+      this.events.emit('trunk.health', { trunkId, health }),
+    );
   }
 
   /** Where passwords are protected (shown to admins). */
@@ -74,13 +99,21 @@ export class TrunkService {
    * such trunk, and TrunkPasswordError when the stored password cannot be decrypted.
    */
   async resolve(ref: string | number): Promise<ResolvedTrunk> {
-    const trunk = typeof ref === 'number' ? await this.store.trunks.get(ref) : await this.store.trunks.getByName(ref);
-    if (!trunk) throw new ApiError('NOT_FOUND', typeof ref === 'number' ? `No trunk with id ${ref}` : `No trunk named "${ref}"`);
+    const trunk =
+      typeof ref === 'number'
+        ? await this.store.trunks.get(ref)
+        : await this.store.trunks.getByName(ref);
+    if (!trunk)
+      throw new ApiError(
+        'NOT_FOUND',
+        typeof ref === 'number' ? `No trunk with id ${ref}` : `No trunk named "${ref}"`,
+      );
     if (trunk.passwordCipher === null) return { ...trunk, password: null };
     try {
       return { ...trunk, password: this.secrets.decrypt(trunk.passwordCipher) };
     } catch (error) {
-      if (error instanceof SecretDecryptError) throw new TrunkPasswordError(trunk.name, error.reason, { cause: error });
+      if (error instanceof SecretDecryptError)
+        throw new TrunkPasswordError(trunk.name, error.reason, { cause: error });
       throw error;
     }
   }
@@ -113,7 +146,12 @@ export class TrunkService {
           maxConcurrentCalls: input.maxConcurrentCalls,
           role: input.role,
         });
-        await tx.audit.add({ actor, action: 'trunks.create', subject: created.name, details: auditDetails(created, password === null ? 'none' : 'set') });
+        await tx.audit.add({
+          actor,
+          action: 'trunks.create',
+          subject: created.name,
+          details: auditDetails(created, password === null ? 'none' : 'set'),
+        });
         return created;
       })
       .catch(conflictOn('name'));
@@ -129,11 +167,24 @@ export class TrunkService {
         checkCredentials(current, changes);
         const { password, ...rest } = changes;
         const stored: StoredTrunkChanges = { ...rest };
-        if (password !== undefined) stored.passwordCipher = password === null ? null : this.secrets.encrypt(password);
-        if (Object.values(stored).every((value) => value === undefined)) return { trunk: current, previous: null };
+        if (password !== undefined)
+          stored.passwordCipher = password === null ? null : this.secrets.encrypt(password);
+        if (Object.values(stored).every((value) => value === undefined))
+          return { trunk: current, previous: null };
         const updated = await tx.trunks.update(name, stored);
-        const details: JsonObject = { changed: Object.keys(stored).filter((key) => key !== 'passwordCipher') };
-        for (const key of ['name', 'uri', 'domain', 'username', 'register', 'callerId', 'maxConcurrentCalls', 'role'] as const) {
+        const details: JsonObject = {
+          changed: Object.keys(stored).filter((key) => key !== 'passwordCipher'),
+        };
+        for (const key of [
+          'name',
+          'uri',
+          'domain',
+          'username',
+          'register',
+          'callerId',
+          'maxConcurrentCalls',
+          'role',
+        ] as const) {
           const value = rest[key];
           if (value !== undefined) details[key] = value;
         }
@@ -149,8 +200,14 @@ export class TrunkService {
   async remove(name: string, actor: string): Promise<{ name: string }> {
     const trunk = await this.store.transaction(async (tx) => {
       const current = await tx.trunks.getByName(name);
-      if (!current || !(await tx.trunks.remove(name))) throw new ApiError('NOT_FOUND', `No trunk named "${name}"`);
-      await tx.audit.add({ actor, action: 'trunks.remove', subject: name, details: { id: current.id, uri: current.uri } });
+      if (!current || !(await tx.trunks.remove(name)))
+        throw new ApiError('NOT_FOUND', `No trunk named "${name}"`);
+      await tx.audit.add({
+        actor,
+        action: 'trunks.remove',
+        subject: name,
+        details: { id: current.id, uri: current.uri },
+      });
       return current;
     });
     this.health.delete(trunk.id);
@@ -160,7 +217,11 @@ export class TrunkService {
 
   private toView(trunk: TrunkRecord): TrunkView {
     const { passwordCipher, ...rest } = trunk;
-    return { ...rest, hasPassword: passwordCipher !== null, health: this.health.getOrIdle(trunk.id, trunk.createdAt) };
+    return {
+      ...rest,
+      hasPassword: passwordCipher !== null,
+      health: this.health.getOrIdle(trunk.id, trunk.createdAt),
+    };
   }
 
   private async changed(change: TrunkChange): Promise<void> {
@@ -168,7 +229,9 @@ export class TrunkService {
       try {
         listener(change);
       } catch (error) {
-        this.log.error('A trunk change listener failed', { error: error instanceof Error ? error.stack : String(error) });
+        this.log.error('A trunk change listener failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
       }
     }
     this.events.emit('trunks.changed', await this.views());
@@ -184,18 +247,28 @@ function auditDetails(trunk: TrunkRecord, password: 'set' | 'none'): JsonObject 
 /** Digest auth sends a username with the password: refuse a trunk left with one and not the other. */
 function checkCredentials(current: TrunkRecord, changes: TrunkChanges): void {
   const username = changes.username !== undefined ? changes.username : current.username;
-  const hasPassword = changes.password !== undefined ? changes.password !== null : current.passwordCipher !== null;
+  const hasPassword =
+    changes.password !== undefined ? changes.password !== null : current.passwordCipher !== null;
   if (!hasPassword || username !== null) return;
   if (changes.username === null) {
-    throw new ApiError('INVALID_PARAMS', 'trunks.update: changes.username: cannot be cleared while the trunk has a password; clear the password too (password: null)', 'changes.username');
+    throw new ApiError(
+      'INVALID_PARAMS',
+      'trunks.update: changes.username: cannot be cleared while the trunk has a password; clear the password too (password: null)',
+      'changes.username',
+    );
   }
-  throw new ApiError('INVALID_PARAMS', `trunks.update: changes.password: ${PASSWORD_NEEDS_USERNAME}`, 'changes.password');
+  throw new ApiError(
+    'INVALID_PARAMS',
+    `trunks.update: changes.password: ${PASSWORD_NEEDS_USERNAME}`,
+    'changes.password',
+  );
 }
 
 /** The only unique key is the name: point the form at it. */
 function conflictOn(field: string): (error: unknown) => never {
   return (error) => {
-    if (error instanceof StoreError && error.code === 'CONFLICT') throw new ApiError('CONFLICT', error.message, field);
+    if (error instanceof StoreError && error.code === 'CONFLICT')
+      throw new ApiError('CONFLICT', error.message, field);
     throw error;
   };
 }

@@ -1,15 +1,25 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envelopeCorrelation, int16ToFloat, parseWav, SAMPLE_RATE, toMono } from '../audio/index.js';
+
+import {
+  envelopeCorrelation,
+  int16ToFloat,
+  parseWav,
+  SAMPLE_RATE,
+  toMono,
+} from '../audio/index.js';
 import { ESPEAK_WASM_PACKAGE, ESPEAK_WASM_PACKAGE_VERSION, EspeakWasmTts } from './espeak-wasm.js';
 import { TtsError, type TtsErrorCode } from './types.js';
 
 /** Debian's espeak-ng CLI, used only as an independent reference in these tests (Linux only). */
 function debianEspeak(voice: string, text: string): Float32Array | null {
   try {
-    const wav = parseWav(execFileSync('espeak-ng', ['-v', voice, '--stdout', text], { maxBuffer: 64 << 20 }));
+    const wav = parseWav(
+      execFileSync('espeak-ng', ['-v', voice, '--stdout', text], { maxBuffer: 64 << 20 }),
+    );
     return toMono(wav.samples);
   } catch {
     return null;
@@ -23,7 +33,11 @@ function rms(samples: Int16Array): number {
   return Math.sqrt(sum / Math.max(1, samples.length)) / 32768;
 }
 
-async function expectTtsError(promise: Promise<unknown>, code: TtsErrorCode, message: RegExp): Promise<void> {
+async function expectTtsError(
+  promise: Promise<unknown>,
+  code: TtsErrorCode,
+  message: RegExp,
+): Promise<void> {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
@@ -46,14 +60,24 @@ describe('EspeakWasmTts', () => {
 
   it('names the installed package version', () => {
     const require = createRequire(import.meta.url);
-    const manifest = JSON.parse(readFileSync(require.resolve(`${ESPEAK_WASM_PACKAGE}/package.json`), 'utf8')) as { version: string };
+    const manifest = JSON.parse(
+      readFileSync(require.resolve(`${ESPEAK_WASM_PACKAGE}/package.json`), 'utf8'),
+    ) as { version: string };
     expect(manifest.version).toBe(ESPEAK_WASM_PACKAGE_VERSION);
     expect(engine.version.startsWith(ESPEAK_WASM_PACKAGE_VERSION)).toBe(true);
   });
 
   it('lists English and Mandarin voices', async () => {
     const ids = (await engine.voices()).map((v) => `${v.language}:${v.id}`);
-    for (const id of ['en:en', 'en:en-us', 'en:en-gb-x-rp', 'en:en-gb-scotland', 'zh-CN:cmn', 'zh-CN:cmn-latn-pinyin']) expect(ids).toContain(id);
+    for (const id of [
+      'en:en',
+      'en:en-us',
+      'en:en-gb-x-rp',
+      'en:en-gb-scotland',
+      'zh-CN:cmn',
+      'zh-CN:cmn-latn-pinyin',
+    ])
+      expect(ids).toContain(id);
     expect(ids.some((id) => id.includes('yue'))).toBe(false);
   });
 
@@ -73,7 +97,12 @@ describe('EspeakWasmTts', () => {
     expect(rms(scot.samples)).toBeGreaterThan(0.02);
     const normal = await engine.synthesize(EN, { language: 'en', voice: 'en-us' });
     const fast = await engine.synthesize(EN, { language: 'en', voice: 'en-us', rate: 2 });
-    const slow = await engine.synthesize(EN, { language: 'en', voice: 'en-us', rate: 0.5, pitch: 80 });
+    const slow = await engine.synthesize(EN, {
+      language: 'en',
+      voice: 'en-us',
+      rate: 0.5,
+      pitch: 80,
+    });
     expect(rms(gb.samples)).toBeGreaterThan(0.02);
     expect(fast.durationMs).toBeLessThan(normal.durationMs * 0.75);
     expect(slow.durationMs).toBeGreaterThan(normal.durationMs * 1.4);
@@ -88,7 +117,12 @@ describe('EspeakWasmTts', () => {
     expect(result.durationMs).toBeGreaterThan(1000);
     expect(result.durationMs).toBeLessThan(3000);
     // No switch to English anywhere ("(en)" marks one), with either Mandarin voice.
-    for (const text of [ZH, '是的，您好，请问您对我们的产品感兴趣吗？', '明天下午三点可以吗？我们的', '女儿喜欢绿色']) {
+    for (const text of [
+      ZH,
+      '是的，您好，请问您对我们的产品感兴趣吗？',
+      '明天下午三点可以吗？我们的',
+      '女儿喜欢绿色',
+    ]) {
       expect(await engine.phonemes(text, { language: 'zh-CN' })).not.toContain('(en)');
     }
     expect(await engine.phonemes(ZH, { language: 'zh-CN', voice: 'cmn' })).not.toContain('(en)');
@@ -96,25 +130,35 @@ describe('EspeakWasmTts', () => {
     expect(hanzi.durationMs).toBeLessThan(3000);
   });
 
-  it.skipIf(!hasDebianEspeak)("matches the Debian CLI's reading of the same pinyin (envelope correlation)", async () => {
-    const pinyin = engine.spokenText(ZH, { language: 'zh-CN' });
-    const reference = debianEspeak('cmn-latn-pinyin', pinyin)!;
-    const result = await engine.synthesize(ZH, { language: 'zh-CN' });
-    const match = envelopeCorrelation(int16ToFloat(result.samples), SAMPLE_RATE, reference, 22050);
-    // And what Debian's `cmn` voice does with the Hanzi themselves (the known spelling problem).
-    const spelled = debianEspeak('cmn', ZH)!;
-    console.info(
-      `[tts] zh envelope correlation vs Debian cmn-latn-pinyin: ${match.correlation.toFixed(3)}; ` +
-        `WASM ${result.durationMs.toFixed(0)} ms, Debian pinyin ${((reference.length / 22050) * 1000).toFixed(0)} ms, ` +
-        `Debian cmn on Hanzi ${((spelled.length / 22050) * 1000).toFixed(0)} ms ` +
-        `(correlation with it ${envelopeCorrelation(int16ToFloat(result.samples), SAMPLE_RATE, spelled, 22050).correlation.toFixed(3)})`,
-    );
-    expect(match.correlation).toBeGreaterThanOrEqual(0.7);
-    // Same for English, as a sanity check of the comparison itself.
-    const en = await engine.synthesize(EN, { language: 'en', voice: 'en-us' });
-    const enRef = debianEspeak('en-us', EN)!;
-    expect(envelopeCorrelation(int16ToFloat(en.samples), SAMPLE_RATE, enRef, 22050).correlation).toBeGreaterThanOrEqual(0.7);
-  });
+  it.skipIf(!hasDebianEspeak)(
+    "matches the Debian CLI's reading of the same pinyin (envelope correlation)",
+    async () => {
+      const pinyin = engine.spokenText(ZH, { language: 'zh-CN' });
+      const reference = debianEspeak('cmn-latn-pinyin', pinyin)!;
+      const result = await engine.synthesize(ZH, { language: 'zh-CN' });
+      const match = envelopeCorrelation(
+        int16ToFloat(result.samples),
+        SAMPLE_RATE,
+        reference,
+        22050,
+      );
+      // And what Debian's `cmn` voice does with the Hanzi themselves (the known spelling problem).
+      const spelled = debianEspeak('cmn', ZH)!;
+      console.info(
+        `[tts] zh envelope correlation vs Debian cmn-latn-pinyin: ${match.correlation.toFixed(3)}; ` +
+          `WASM ${result.durationMs.toFixed(0)} ms, Debian pinyin ${((reference.length / 22050) * 1000).toFixed(0)} ms, ` +
+          `Debian cmn on Hanzi ${((spelled.length / 22050) * 1000).toFixed(0)} ms ` +
+          `(correlation with it ${envelopeCorrelation(int16ToFloat(result.samples), SAMPLE_RATE, spelled, 22050).correlation.toFixed(3)})`,
+      );
+      expect(match.correlation).toBeGreaterThanOrEqual(0.7);
+      // Same for English, as a sanity check of the comparison itself.
+      const en = await engine.synthesize(EN, { language: 'en', voice: 'en-us' });
+      const enRef = debianEspeak('en-us', EN)!;
+      expect(
+        envelopeCorrelation(int16ToFloat(en.samples), SAMPLE_RATE, enRef, 22050).correlation,
+      ).toBeGreaterThanOrEqual(0.7);
+    },
+  );
 
   it('serializes concurrent requests and gives the same audio as one at a time', async () => {
     const one = await engine.synthesize(EN, { language: 'en' });
@@ -131,7 +175,12 @@ describe('EspeakWasmTts', () => {
       [b, two],
     ] as const) {
       expect(Math.abs(got.durationMs - want.durationMs)).toBeLessThan(want.durationMs * 0.02);
-      const match = envelopeCorrelation(int16ToFloat(got.samples), SAMPLE_RATE, int16ToFloat(want.samples), SAMPLE_RATE);
+      const match = envelopeCorrelation(
+        int16ToFloat(got.samples),
+        SAMPLE_RATE,
+        int16ToFloat(want.samples),
+        SAMPLE_RATE,
+      );
       expect(match.correlation).toBeGreaterThan(0.95);
     }
     expect(c.durationMs).toBeLessThan(one.durationMs);
@@ -153,24 +202,60 @@ describe('EspeakWasmTts', () => {
         times.push(performance.now() - started);
       }
       times.sort((x, y) => x - y);
-      console.info(`[tts] ${language} ${JSON.stringify(text)}: median ${times[1]!.toFixed(0)} ms for ${audioMs.toFixed(0)} ms of audio`);
+      console.info(
+        `[tts] ${language} ${JSON.stringify(text)}: median ${times[1]!.toFixed(0)} ms for ${audioMs.toFixed(0)} ms of audio`,
+      );
       expect(times[1]!).toBeLessThan(2000);
     }
   });
 
   it('rejects empty text, unknown languages, voices and bad options with specific errors', async () => {
     await expectTtsError(engine.synthesize('', { language: 'en' }), 'EMPTY_TEXT', /nothing to say/);
-    await expectTtsError(engine.synthesize('   ', { language: 'en' }), 'EMPTY_TEXT', /nothing to say/);
-    await expectTtsError(engine.synthesize('，。！', { language: 'zh-CN' }), 'EMPTY_TEXT', /nothing to say/);
-    // @ts-expect-error -- a language the type does not allow, as from untyped input
-    await expectTtsError(engine.synthesize('Bonjour', { language: 'fr' }), 'UNSUPPORTED_LANGUAGE', /"fr".*supported: en, zh-CN/);
-    await expectTtsError(engine.synthesize('Hallo', { language: 'en', voice: 'de' }), 'UNKNOWN_VOICE', /unknown voice "de" for en.*en-us/);
-    await expectTtsError(engine.synthesize(ZH, { language: 'zh-CN', voice: 'en-us' }), 'UNKNOWN_VOICE', /speaks en, not zh-CN/);
-    await expectTtsError(engine.synthesize('Hi', { language: 'en', voice: '../x' }), 'UNKNOWN_VOICE', /invalid voice/);
-    await expectTtsError(engine.synthesize('Hi', { language: 'en', rate: 3 }), 'BAD_OPTION', /rate must be a factor from 0.5 to 2/);
-    await expectTtsError(engine.synthesize('Hi', { language: 'en', pitch: -1 }), 'BAD_OPTION', /pitch must be from 0 to 100/);
+    await expectTtsError(
+      engine.synthesize('   ', { language: 'en' }),
+      'EMPTY_TEXT',
+      /nothing to say/,
+    );
+    await expectTtsError(
+      engine.synthesize('，。！', { language: 'zh-CN' }),
+      'EMPTY_TEXT',
+      /nothing to say/,
+    );
+    await expectTtsError(
+      // @ts-expect-error -- a language the type does not allow, as from untyped input
+      engine.synthesize('Bonjour', { language: 'fr' }),
+      'UNSUPPORTED_LANGUAGE',
+      /"fr".*supported: en, zh-CN/,
+    );
+    await expectTtsError(
+      engine.synthesize('Hallo', { language: 'en', voice: 'de' }),
+      'UNKNOWN_VOICE',
+      /unknown voice "de" for en.*en-us/,
+    );
+    await expectTtsError(
+      engine.synthesize(ZH, { language: 'zh-CN', voice: 'en-us' }),
+      'UNKNOWN_VOICE',
+      /speaks en, not zh-CN/,
+    );
+    await expectTtsError(
+      engine.synthesize('Hi', { language: 'en', voice: '../x' }),
+      'UNKNOWN_VOICE',
+      /invalid voice/,
+    );
+    await expectTtsError(
+      engine.synthesize('Hi', { language: 'en', rate: 3 }),
+      'BAD_OPTION',
+      /rate must be a factor from 0.5 to 2/,
+    );
+    await expectTtsError(
+      engine.synthesize('Hi', { language: 'en', pitch: -1 }),
+      'BAD_OPTION',
+      /pitch must be from 0 to 100/,
+    );
     // The engine still works after errors.
-    expect((await engine.synthesize('Still here.', { language: 'en' })).durationMs).toBeGreaterThan(300);
+    expect((await engine.synthesize('Still here.', { language: 'en' })).durationMs).toBeGreaterThan(
+      300,
+    );
   });
 
   it('reports a failed init, naming what failed, and can retry', async () => {
@@ -181,7 +266,11 @@ describe('EspeakWasmTts', () => {
         throw new Error("Cannot find package '@echogarden/espeak-ng-emscripten'");
       },
     });
-    await expectTtsError(missing.synthesize('Hi', { language: 'en' }), 'INIT_FAILED', /cannot load the package @echogarden\/espeak-ng-emscripten: Cannot find/);
+    await expectTtsError(
+      missing.synthesize('Hi', { language: 'en' }),
+      'INIT_FAILED',
+      /cannot load the package @echogarden\/espeak-ng-emscripten: Cannot find/,
+    );
     await expectTtsError(missing.init(), 'INIT_FAILED', /cannot load the package/);
     expect(attempts).toBe(2);
 
@@ -190,7 +279,11 @@ describe('EspeakWasmTts', () => {
         throw new Error("ENOENT: no such file or directory, open '/x/espeak-ng.data'");
       },
     });
-    await expectTtsError(noData.init(), 'INIT_FAILED', /WebAssembly module failed to start.*espeak-ng\.data.*ENOENT/);
+    await expectTtsError(
+      noData.init(),
+      'INIT_FAILED',
+      /WebAssembly module failed to start.*espeak-ng\.data.*ENOENT/,
+    );
 
     const wrong = new EspeakWasmTts({ loadFactory: async () => async () => ({}) });
     await expectTtsError(wrong.init(), 'INIT_FAILED', /no eSpeakNGWorker class/);

@@ -25,8 +25,8 @@ import {
   checkLanguage,
   checkProsody,
   durationMs,
-  TtsError,
   type TtsEngine,
+  TtsError,
   type TtsLanguage,
   type TtsOptions,
   type TtsResult,
@@ -84,7 +84,8 @@ async function loadPackageFactory(): Promise<EspeakModuleFactory> {
   // @ts-expect-error -- untyped JavaScript module (checked at run time below)
   const imported: unknown = await import('@echogarden/espeak-ng-emscripten');
   const factory = (imported as { default?: unknown }).default;
-  if (typeof factory !== 'function') throw new Error(`${ESPEAK_WASM_PACKAGE} has no default export factory`);
+  if (typeof factory !== 'function')
+    throw new Error(`${ESPEAK_WASM_PACKAGE} has no default export factory`);
   return factory as EspeakModuleFactory;
 }
 
@@ -160,7 +161,10 @@ export class EspeakWasmTts implements TtsEngine {
     const language = checkLanguage(this.id, options?.language, this.languages);
     const { rate, pitch } = checkProsody(this.id, options);
     if (typeof text !== 'string' || !/[\p{L}\p{N}]/u.test(text)) {
-      throw new TtsError('EMPTY_TEXT', `${this.id}: nothing to say: the text ${JSON.stringify(text)} holds no letters or digits`);
+      throw new TtsError(
+        'EMPTY_TEXT',
+        `${this.id}: nothing to say: the text ${JSON.stringify(text)} holds no letters or digits`,
+      );
     }
     const voice = options.voice ?? DEFAULT_VOICE[language];
     await this.checkVoice(voice, language);
@@ -174,7 +178,11 @@ export class EspeakWasmTts implements TtsEngine {
       const raw = this.render(worker, spoken, voice);
       const float = resample(int16ToFloat(raw), worker.samplerate, SAMPLE_RATE);
       const samples = floatToInt16(float);
-      return { samples, sampleRate: SAMPLE_RATE as 16000, durationMs: durationMs(samples.length, SAMPLE_RATE) };
+      return {
+        samples,
+        sampleRate: SAMPLE_RATE as 16000,
+        durationMs: durationMs(samples.length, SAMPLE_RATE),
+      };
     });
   }
 
@@ -192,7 +200,11 @@ export class EspeakWasmTts implements TtsEngine {
       const worker = await this.getWorker();
       this.select(worker, voice);
       const result = worker.synthesize_ipa(spoken);
-      if (result.code !== 0) throw new TtsError('SYNTHESIS_FAILED', `${this.id}: phoneme conversion failed (code ${result.code})`);
+      if (result.code !== 0)
+        throw new TtsError(
+          'SYNTHESIS_FAILED',
+          `${this.id}: phoneme conversion failed (code ${result.code})`,
+        );
       return result.ipa.trim();
     });
   }
@@ -212,16 +224,26 @@ export class EspeakWasmTts implements TtsEngine {
     const found = voices.find((v) => v.id === base);
     if (!found) {
       const ids = voices.filter((v) => v.language === language).map((v) => v.id);
-      throw new TtsError('UNKNOWN_VOICE', `${this.id}: unknown voice "${voice}" for ${language} (available: ${ids.join(', ')})`);
+      throw new TtsError(
+        'UNKNOWN_VOICE',
+        `${this.id}: unknown voice "${voice}" for ${language} (available: ${ids.join(', ')})`,
+      );
     }
     if (found.language !== language) {
-      throw new TtsError('UNKNOWN_VOICE', `${this.id}: voice "${voice}" speaks ${found.language}, not ${language}`);
+      throw new TtsError(
+        'UNKNOWN_VOICE',
+        `${this.id}: voice "${voice}" speaks ${found.language}, not ${language}`,
+      );
     }
   }
 
   private select(worker: EspeakWorker, voice: string): void {
     const code = worker.set_voice(voice);
-    if (code !== 0) throw new TtsError('UNKNOWN_VOICE', `${this.id}: espeak-ng could not load voice "${voice}" (code ${code})`);
+    if (code !== 0)
+      throw new TtsError(
+        'UNKNOWN_VOICE',
+        `${this.id}: espeak-ng could not load voice "${voice}" (code ${code})`,
+      );
   }
 
   private render(worker: EspeakWorker, text: string, voice: string): Int16Array {
@@ -236,9 +258,17 @@ export class EspeakWasmTts implements TtsEngine {
         return false; // keep going
       });
     } catch (error) {
-      throw new TtsError('SYNTHESIS_FAILED', `${this.id}: espeak-ng failed on voice "${voice}": ${describe(error)}`, { cause: error });
+      throw new TtsError(
+        'SYNTHESIS_FAILED',
+        `${this.id}: espeak-ng failed on voice "${voice}": ${describe(error)}`,
+        { cause: error },
+      );
     }
-    if (total === 0) throw new TtsError('SYNTHESIS_FAILED', `${this.id}: espeak-ng produced no audio for ${JSON.stringify(text)}`);
+    if (total === 0)
+      throw new TtsError(
+        'SYNTHESIS_FAILED',
+        `${this.id}: espeak-ng produced no audio for ${JSON.stringify(text)}`,
+      );
     const out = new Int16Array(total);
     let at = 0;
     for (const chunk of chunks) {
@@ -276,7 +306,11 @@ export class EspeakWasmTts implements TtsEngine {
     try {
       factory = await this.loadFactory();
     } catch (error) {
-      throw new TtsError('INIT_FAILED', `${this.id}: cannot load the package ${ESPEAK_WASM_PACKAGE}: ${describe(error)}`, { cause: error });
+      throw new TtsError(
+        'INIT_FAILED',
+        `${this.id}: cannot load the package ${ESPEAK_WASM_PACKAGE}: ${describe(error)}`,
+        { cause: error },
+      );
     }
     let module: EspeakModule;
     try {
@@ -292,7 +326,11 @@ export class EspeakWasmTts implements TtsEngine {
     try {
       worker = new module.eSpeakNGWorker();
     } catch (error) {
-      throw new TtsError('INIT_FAILED', `${this.id}: espeak-ng failed to initialise its synthesizer: ${describe(error)}`, { cause: error });
+      throw new TtsError(
+        'INIT_FAILED',
+        `${this.id}: espeak-ng failed to initialise its synthesizer: ${describe(error)}`,
+        { cause: error },
+      );
     }
     // Warm-up: the first syntheses run cold (WebAssembly tiers up, pinyin-pro loads its
     // dictionary: ~200–450 ms each); doing them here keeps that out of the first real prompt.
@@ -304,9 +342,13 @@ export class EspeakWasmTts implements TtsEngine {
         this.select(worker, voice);
         this.render(worker, text, voice);
       } catch (error) {
-        throw new TtsError('INIT_FAILED', `${this.id}: espeak-ng failed its first synthesis with voice "${voice}": ${describe(error)}`, {
-          cause: error,
-        });
+        throw new TtsError(
+          'INIT_FAILED',
+          `${this.id}: espeak-ng failed its first synthesis with voice "${voice}": ${describe(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     }
     return worker;

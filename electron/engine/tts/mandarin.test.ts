@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { hasHanzi, toEspeakPinyin } from './mandarin.js';
 
 describe('toEspeakPinyin', () => {

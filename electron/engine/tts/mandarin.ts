@@ -27,9 +27,15 @@ export function toEspeakPinyin(text: string): string {
   // Full-width marks first (each becomes an ASCII mark and a space, so "，3点" keeps the pause and
   // the number apart), then NFKC for full-width letters and digits.
   let normalized = text;
-  for (const [pattern, replacement] of PUNCTUATION) normalized = normalized.replace(pattern, replacement);
+  for (const [pattern, replacement] of PUNCTUATION)
+    normalized = normalized.replace(pattern, replacement);
   normalized = normalized.normalize('NFKC');
-  const spoken = pinyin(normalized, { toneType: 'num', type: 'string', nonZh: 'consecutive', v: true });
+  const spoken = pinyin(normalized, {
+    toneType: 'num',
+    type: 'string',
+    nonZh: 'consecutive',
+    v: true,
+  });
   return spoken
     .replace(/([a-z])0(?![0-9])/g, '$15') // neutral tone: 0 → 5
     .replace(/\.{3,}/g, '...')

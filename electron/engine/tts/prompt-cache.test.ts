@@ -1,10 +1,18 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { chunkFrames, parseWav, SAMPLES_PER_FRAME } from '../audio/index.js';
 import { EspeakWasmTts } from './espeak-wasm.js';
-import { PromptCache, promptCacheDir, promptHash, promptKeyFor, type PromptKey } from './prompt-cache.js';
+import {
+  PromptCache,
+  promptCacheDir,
+  promptHash,
+  type PromptKey,
+  promptKeyFor,
+} from './prompt-cache.js';
 import type { TtsEngine, TtsOptions, TtsResult } from './types.js';
 
 /** A fake engine: a ramp whose length depends on the text; counts its calls. */
@@ -92,7 +100,9 @@ describe('PromptCache', () => {
     expect(hitMs).toBeLessThan(50);
 
     const fresh = new PromptCache(dir);
-    const third = await fresh.render(promptKeyFor(engine, 'hello', { language: 'en' }), () => engine.synthesize('hello', { language: 'en' }));
+    const third = await fresh.render(promptKeyFor(engine, 'hello', { language: 'en' }), () =>
+      engine.synthesize('hello', { language: 'en' }),
+    );
     expect(third.hit).toBe(true);
     expect(engine.calls).toBe(1);
     expect(third.durationMs).toBe(first.durationMs);
@@ -104,7 +114,9 @@ describe('PromptCache', () => {
   it('shares one synthesis between concurrent renders of the same key', async () => {
     const engine = new CountingEngine();
     const cache = new PromptCache(dir);
-    const results = await Promise.all([1, 2, 3].map(() => cache.renderWith(engine, 'same', { language: 'en' })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => cache.renderWith(engine, 'same', { language: 'en' })),
+    );
     expect(engine.calls).toBe(1);
     expect(new Set(results.map((r) => r.hash)).size).toBe(1);
   });
@@ -124,7 +136,9 @@ describe('PromptCache', () => {
 
   it('passes synthesis errors through and stores nothing', async () => {
     const cache = new PromptCache(dir);
-    await expect(cache.render(key('x'), () => Promise.reject(new Error('engine down')))).rejects.toThrow('engine down');
+    await expect(
+      cache.render(key('x'), () => Promise.reject(new Error('engine down'))),
+    ).rejects.toThrow('engine down');
     expect(await cache.get(key('x'))).toBeNull();
   });
 
@@ -134,9 +148,15 @@ describe('PromptCache', () => {
     const options = { language: 'zh-CN', rate: 1 } as const;
     const first = await cache.renderWith(engine, '您好，请问您现在方便吗？', options);
     const started = performance.now();
-    const second = await new PromptCache(dir).renderWith(engine, '您好，请问您现在方便吗？', options);
+    const second = await new PromptCache(dir).renderWith(
+      engine,
+      '您好，请问您现在方便吗？',
+      options,
+    );
     const hitMs = performance.now() - started;
-    console.info(`[tts] prompt cache hit: ${hitMs.toFixed(1)} ms for ${second.durationMs.toFixed(0)} ms of audio`);
+    console.info(
+      `[tts] prompt cache hit: ${hitMs.toFixed(1)} ms for ${second.durationMs.toFixed(0)} ms of audio`,
+    );
     expect(first.hit).toBe(false);
     expect(second.hit).toBe(true);
     expect(second.samples).toEqual(first.samples);

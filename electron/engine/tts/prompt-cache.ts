@@ -12,8 +12,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { encodeWav, parseWav, SAMPLE_RATE, WAV_HEADER_BYTES } from '../audio/index.js';
-import { durationMs, TtsError, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult } from './types.js';
+import {
+  durationMs,
+  type TtsEngine,
+  TtsError,
+  type TtsLanguage,
+  type TtsOptions,
+  type TtsResult,
+} from './types.js';
 
 export interface PromptKey {
   engineId: string;
@@ -36,7 +44,15 @@ export interface CachedPrompt extends TtsResult {
 
 /** The hash a key is stored under (hex SHA-256 of its fields, in a fixed order). */
 export function promptHash(key: PromptKey): string {
-  const fields = [key.engineId, key.engineVersion, key.voice, key.rate, key.pitch, key.language, key.text];
+  const fields = [
+    key.engineId,
+    key.engineVersion,
+    key.voice,
+    key.rate,
+    key.pitch,
+    key.language,
+    key.text,
+  ];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -50,14 +66,21 @@ export function promptCacheDir(dataDir: string, flowId: string, version: string 
     ['flow version', v],
   ] as const) {
     if (!SAFE_SEGMENT.test(value) || value === '.' || value === '..') {
-      throw new TtsError('CACHE_FAILED', `prompt cache: invalid ${name} ${JSON.stringify(value)} (use letters, digits, "_", "-", ".")`);
+      throw new TtsError(
+        'CACHE_FAILED',
+        `prompt cache: invalid ${name} ${JSON.stringify(value)} (use letters, digits, "_", "-", ".")`,
+      );
     }
   }
   return join(dataDir, 'cache', 'prompts', flowId, v);
 }
 
 /** The cache key for `text` spoken by `engine` with `options` (defaults filled in). */
-export function promptKeyFor(engine: Pick<TtsEngine, 'id' | 'version'>, text: string, options: TtsOptions): PromptKey {
+export function promptKeyFor(
+  engine: Pick<TtsEngine, 'id' | 'version'>,
+  text: string,
+  options: TtsOptions,
+): PromptKey {
   return {
     engineId: engine.id,
     engineVersion: engine.version,
@@ -87,11 +110,20 @@ export class PromptCache {
       bytes = await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new TtsError('CACHE_FAILED', `prompt cache: cannot read ${path}: ${String(error)}`, { cause: error });
+      throw new TtsError('CACHE_FAILED', `prompt cache: cannot read ${path}: ${String(error)}`, {
+        cause: error,
+      });
     }
     const samples = decode16kMono(bytes);
     if (!samples) return null;
-    return { samples, sampleRate: 16000, durationMs: durationMs(samples.length, SAMPLE_RATE), hash, path, hit: true };
+    return {
+      samples,
+      sampleRate: 16000,
+      durationMs: durationMs(samples.length, SAMPLE_RATE),
+      hash,
+      path,
+      hit: true,
+    };
   }
 
   /** The cached prompt, or `synth()`'s result after storing it. */
@@ -109,12 +141,19 @@ export class PromptCache {
     return this.render(promptKeyFor(engine, text, options), () => engine.synthesize(text, options));
   }
 
-  private async renderOnce(key: PromptKey, hash: string, synth: () => Promise<TtsResult>): Promise<CachedPrompt> {
+  private async renderOnce(
+    key: PromptKey,
+    hash: string,
+    synth: () => Promise<TtsResult>,
+  ): Promise<CachedPrompt> {
     const cached = await this.get(key);
     if (cached) return cached;
     const result = await synth();
     if (result.sampleRate !== SAMPLE_RATE || !(result.samples instanceof Int16Array)) {
-      throw new TtsError('CACHE_FAILED', `prompt cache: the engine returned ${String(result.sampleRate)} Hz audio; expected 16 kHz Int16`);
+      throw new TtsError(
+        'CACHE_FAILED',
+        `prompt cache: the engine returned ${String(result.sampleRate)} Hz audio; expected 16 kHz Int16`,
+      );
     }
     const path = join(this.dir, `${hash}.wav`);
     const temp = join(this.dir, `.${hash}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -124,9 +163,18 @@ export class PromptCache {
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true }).catch(() => undefined);
-      throw new TtsError('CACHE_FAILED', `prompt cache: cannot write ${path}: ${String(error)}`, { cause: error });
+      throw new TtsError('CACHE_FAILED', `prompt cache: cannot write ${path}: ${String(error)}`, {
+        cause: error,
+      });
     }
-    return { samples: result.samples, sampleRate: 16000, durationMs: durationMs(result.samples.length, SAMPLE_RATE), hash, path, hit: false };
+    return {
+      samples: result.samples,
+      sampleRate: 16000,
+      durationMs: durationMs(result.samples.length, SAMPLE_RATE),
+      hash,
+      path,
+      hit: false,
+    };
   }
 }
 
@@ -147,14 +195,16 @@ function decode16kMono(bytes: Buffer): Int16Array | null {
       const dataBytes = bytes.readUInt32LE(40);
       if (dataBytes % 2 !== 0 || WAV_HEADER_BYTES + dataBytes !== bytes.length) return null; // truncated or padded
       const samples = new Int16Array(dataBytes / 2);
-      for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(WAV_HEADER_BYTES + 2 * i);
+      for (let i = 0; i < samples.length; i++)
+        samples[i] = bytes.readInt16LE(WAV_HEADER_BYTES + 2 * i);
       return samples;
     }
     const wav = parseWav(bytes);
     if (wav.sampleRate !== SAMPLE_RATE || wav.channels !== 1) return null;
     const mono = wav.samples[0]!;
     const samples = new Int16Array(mono.length);
-    for (let i = 0; i < mono.length; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(mono[i]! * 32768)));
+    for (let i = 0; i < mono.length; i++)
+      samples[i] = Math.max(-32768, Math.min(32767, Math.round(mono[i]! * 32768)));
     return samples;
   } catch {
     return null;

@@ -13,8 +13,18 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+
 import { loadPrompt, WavError } from '../audio/index.js';
-import { checkLanguage, checkProsody, TtsError, type TtsEngine, type TtsLanguage, type TtsOptions, type TtsResult, type TtsVoice } from './types.js';
+import {
+  checkLanguage,
+  checkProsody,
+  type TtsEngine,
+  TtsError,
+  type TtsLanguage,
+  type TtsOptions,
+  type TtsResult,
+  type TtsVoice,
+} from './types.js';
 
 export interface RecordedPromptsOptions {
   /** Folder with `<language>/<key>.wav` and/or `<key>.wav` files. */
@@ -49,7 +59,11 @@ export class RecordedPromptsTts implements TtsEngine {
 
   /** One pseudo-voice per language: the recordings themselves. */
   async voices(): Promise<readonly TtsVoice[]> {
-    return this.languages.map((language) => ({ id: 'recorded', name: 'Recorded prompts', language }));
+    return this.languages.map((language) => ({
+      id: 'recorded',
+      name: 'Recorded prompts',
+      language,
+    }));
   }
 
   /** `key` is the prompt key, not text to read. */
@@ -57,12 +71,19 @@ export class RecordedPromptsTts implements TtsEngine {
     const language = checkLanguage(this.id, options?.language, this.languages);
     checkProsody(this.id, options);
     if (options.voice !== undefined && options.voice !== 'recorded') {
-      throw new TtsError('UNKNOWN_VOICE', `${this.id}: unknown voice "${options.voice}" (the only voice is "recorded")`);
+      throw new TtsError(
+        'UNKNOWN_VOICE',
+        `${this.id}: unknown voice "${options.voice}" (the only voice is "recorded")`,
+      );
     }
-    if (typeof key !== 'string' || key.trim() === '') throw new TtsError('EMPTY_TEXT', `${this.id}: no prompt key given`);
+    if (typeof key !== 'string' || key.trim() === '')
+      throw new TtsError('EMPTY_TEXT', `${this.id}: no prompt key given`);
     const candidates = this.candidates(key, language);
     if (candidates.length === 0) {
-      throw new TtsError('UNKNOWN_PROMPT', `${this.id}: no recording is configured for prompt "${key}" (${language})`);
+      throw new TtsError(
+        'UNKNOWN_PROMPT',
+        `${this.id}: no recording is configured for prompt "${key}" (${language})`,
+      );
     }
     for (const path of candidates) {
       let info;
@@ -72,21 +93,29 @@ export class RecordedPromptsTts implements TtsEngine {
         continue; // try the next place
       }
       const cached = this.loaded.get(path);
-      if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return copy(cached.result);
+      if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs)
+        return copy(cached.result);
       let result: TtsResult;
       try {
         const prompt = await loadPrompt(path);
         result = { samples: prompt.samples, sampleRate: 16000, durationMs: prompt.durationMs };
       } catch (error) {
         const detail = error instanceof WavError ? error.message : `${path}: ${String(error)}`;
-        throw new TtsError('PROMPT_UNREADABLE', `${this.id}: the recording for prompt "${key}" (${language}) cannot be used: ${detail}`, {
-          cause: error,
-        });
+        throw new TtsError(
+          'PROMPT_UNREADABLE',
+          `${this.id}: the recording for prompt "${key}" (${language}) cannot be used: ${detail}`,
+          {
+            cause: error,
+          },
+        );
       }
       this.loaded.set(path, { size: info.size, mtimeMs: info.mtimeMs, result });
       return copy(result);
     }
-    throw new TtsError('UNKNOWN_PROMPT', `${this.id}: no recording for prompt "${key}" (${language}); looked for ${candidates.join(', ')}`);
+    throw new TtsError(
+      'UNKNOWN_PROMPT',
+      `${this.id}: no recording for prompt "${key}" (${language}); looked for ${candidates.join(', ')}`,
+    );
   }
 
   private candidates(key: string, language: TtsLanguage): string[] {
@@ -96,7 +125,10 @@ export class RecordedPromptsTts implements TtsEngine {
     else if (explicit && explicit[language]) out.push(explicit[language]);
     if (this.dir !== null) {
       if (!KEY.test(key) || key.includes('..')) {
-        throw new TtsError('UNKNOWN_PROMPT', `${this.id}: invalid prompt key ${JSON.stringify(key)} (use letters, digits, "_", "-", ".")`);
+        throw new TtsError(
+          'UNKNOWN_PROMPT',
+          `${this.id}: invalid prompt key ${JSON.stringify(key)} (use letters, digits, "_", "-", ".")`,
+        );
       }
       out.push(join(this.dir, language, `${key}.wav`), join(this.dir, `${key}.wav`));
     }

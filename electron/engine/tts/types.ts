@@ -79,8 +79,13 @@ export function durationMs(sampleCount: number, sampleRate: number): number {
 }
 
 /** Throws a TtsError unless `language` is one the engine speaks. */
-export function checkLanguage(engineId: string, language: unknown, supported: readonly TtsLanguage[]): TtsLanguage {
-  if (typeof language === 'string' && (supported as readonly string[]).includes(language)) return language as TtsLanguage;
+export function checkLanguage(
+  engineId: string,
+  language: unknown,
+  supported: readonly TtsLanguage[],
+): TtsLanguage {
+  if (typeof language === 'string' && (supported as readonly string[]).includes(language))
+    return language as TtsLanguage;
   throw new TtsError(
     'UNSUPPORTED_LANGUAGE',
     `${engineId}: unsupported language ${JSON.stringify(language)} (supported: ${supported.join(', ')})`,
@@ -88,14 +93,23 @@ export function checkLanguage(engineId: string, language: unknown, supported: re
 }
 
 /** Validates and defaults rate (0.5–2, default 1) and pitch (0–100, default 50). */
-export function checkProsody(engineId: string, options: Pick<TtsOptions, 'rate' | 'pitch'>): { rate: number; pitch: number } {
+export function checkProsody(
+  engineId: string,
+  options: Pick<TtsOptions, 'rate' | 'pitch'>,
+): { rate: number; pitch: number } {
   const rate = options.rate ?? 1;
   const pitch = options.pitch ?? 50;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0.5 || rate > 2) {
-    throw new TtsError('BAD_OPTION', `${engineId}: rate must be a factor from 0.5 to 2 (1 = normal speed), not ${String(rate)}`);
+    throw new TtsError(
+      'BAD_OPTION',
+      `${engineId}: rate must be a factor from 0.5 to 2 (1 = normal speed), not ${String(rate)}`,
+    );
   }
   if (typeof pitch !== 'number' || !Number.isFinite(pitch) || pitch < 0 || pitch > 100) {
-    throw new TtsError('BAD_OPTION', `${engineId}: pitch must be from 0 to 100 (50 = normal), not ${String(pitch)}`);
+    throw new TtsError(
+      'BAD_OPTION',
+      `${engineId}: pitch must be from 0 to 100 (50 = normal), not ${String(pitch)}`,
+    );
   }
   return { rate, pitch };
 }

@@ -11,25 +11,25 @@
  * first, then agentGain rises while botGain falls (a short crossfade), then the player is flushed.
  */
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
-import captureUrl from './worklets/capture-processor.ts?worker&url';
-import playerUrl from './worklets/player-processor.ts?worker&url';
+import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
 import {
-  CAPTURE_SLOTS,
   CAPTURE_SLOT_SAMPLES,
+  CAPTURE_SLOTS,
   CAPTURE_WRITTEN,
+  type CaptureRing,
+  createCaptureRing,
+  createPlaybackRing,
   PLAYBACK_DROPPED,
   PLAYBACK_PLAYED,
   PLAYBACK_READ,
   PLAYBACK_SLOTS,
   PLAYBACK_UNDERRUNS,
   PLAYBACK_WRITTEN,
-  createCaptureRing,
-  createPlaybackRing,
-  type CaptureRing,
   type PlaybackRing,
 } from './rings.js';
+import captureUrl from './worklets/capture-processor.ts?worker&url';
 import type { PlayerCommand } from './worklets/player-processor.js';
-import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
+import playerUrl from './worklets/player-processor.ts?worker&url';
 
 /**
  * Chromium delivers remote WebRTC audio to WebAudio as silence unless a playing media element
@@ -50,7 +50,12 @@ class RemoteTrackKeeper {
 
   hold(track: MediaStreamTrack): void {
     this.stream.addTrack(track);
-    if (this.element.paused) void this.element.play().catch((error: unknown) => console.warn(`the remote audio holder did not play: ${String(error)}`));
+    if (this.element.paused)
+      void this.element
+        .play()
+        .catch((error: unknown) =>
+          console.warn(`the remote audio holder did not play: ${String(error)}`),
+        );
   }
 
   release(track: MediaStreamTrack): void {
@@ -65,10 +70,15 @@ export class AudioEngine {
 
   static async create(): Promise<AudioEngine> {
     if (typeof SharedArrayBuffer === 'undefined') {
-      throw new Error('SharedArrayBuffer is not available: the media host page must be cross-origin isolated (COOP same-origin + COEP require-corp)');
+      throw new Error(
+        'SharedArrayBuffer is not available: the media host page must be cross-origin isolated (COOP same-origin + COEP require-corp)',
+      );
     }
     const context = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: 'interactive' });
-    await Promise.all([context.audioWorklet.addModule(captureUrl), context.audioWorklet.addModule(playerUrl)]);
+    await Promise.all([
+      context.audioWorklet.addModule(captureUrl),
+      context.audioWorklet.addModule(playerUrl),
+    ]);
     if (context.state !== 'running') await context.resume();
     return new AudioEngine(context);
   }
@@ -102,7 +112,12 @@ export class CallAudio {
   private remoteSource: MediaStreamAudioSourceNode | null = null;
   private remoteTrack: MediaStreamTrack | null = null;
   private closed = false;
-  private agent: { gain: GainNode; source: MediaStreamAudioSourceNode; stream: MediaStream; speaker: HTMLAudioElement } | null = null;
+  private agent: {
+    gain: GainNode;
+    source: MediaStreamAudioSourceNode;
+    stream: MediaStream;
+    speaker: HTMLAudioElement;
+  } | null = null;
 
   constructor(
     private readonly context: AudioContext,
@@ -145,7 +160,10 @@ export class CallAudio {
     }
     while (this.captureRead < written) {
       const base = (this.captureRead % CAPTURE_SLOTS) * CAPTURE_SLOT_SAMPLES;
-      onFrame(this.captureRead, this.captureRing.samples.subarray(base, base + CAPTURE_SLOT_SAMPLES));
+      onFrame(
+        this.captureRead,
+        this.captureRing.samples.subarray(base, base + CAPTURE_SLOT_SAMPLES),
+      );
       this.captureRead++;
     }
   }
@@ -154,7 +172,10 @@ export class CallAudio {
     const control = this.playbackRing.control;
     return {
       playedFrames: Atomics.load(control, PLAYBACK_PLAYED),
-      bufferedFrames: Math.max(0, Atomics.load(control, PLAYBACK_WRITTEN) - Atomics.load(control, PLAYBACK_READ)),
+      bufferedFrames: Math.max(
+        0,
+        Atomics.load(control, PLAYBACK_WRITTEN) - Atomics.load(control, PLAYBACK_READ),
+      ),
       underruns: Atomics.load(control, PLAYBACK_UNDERRUNS),
       droppedFrames: Atomics.load(control, PLAYBACK_DROPPED),
     };
@@ -180,7 +201,10 @@ export class CallAudio {
       Atomics.add(control, PLAYBACK_DROPPED, 1);
       return;
     }
-    this.playbackRing.samples.set(samples.subarray(0, SAMPLES_PER_FRAME), (written % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME);
+    this.playbackRing.samples.set(
+      samples.subarray(0, SAMPLES_PER_FRAME),
+      (written % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME,
+    );
     Atomics.store(control, PLAYBACK_WRITTEN, written + 1);
   }
 
@@ -194,13 +218,22 @@ export class CallAudio {
    * right channel hear it), the bot faded out and its player flushed, the customer on the agent's
    * speaker. The microphone is running before the bot fades, so no word falls in a gap.
    */
-  async takeOver(options: { inputDeviceId: string; outputDeviceId: string; crossfadeMs: number }): Promise<{ inputLabel: string }> {
+  async takeOver(options: {
+    inputDeviceId: string;
+    outputDeviceId: string;
+    crossfadeMs: number;
+  }): Promise<{ inputLabel: string }> {
     if (this.closed) throw new Error('the call has ended');
     if (this.agent) throw new Error('an agent already has this call');
     const stream = await navigator.mediaDevices.getUserMedia({
       // Echo cancellation against the customer's audio played on the agent's speaker; no noise
       // suppression or gain control, which pump a headset microphone's level.
-      audio: { ...(options.inputDeviceId ? { deviceId: { exact: options.inputDeviceId } } : {}), echoCancellation: true, noiseSuppression: false, autoGainControl: false },
+      audio: {
+        ...(options.inputDeviceId ? { deviceId: { exact: options.inputDeviceId } } : {}),
+        echoCancellation: true,
+        noiseSuppression: false,
+        autoGainControl: false,
+      },
       video: false,
     });
     if (this.closed) {
@@ -223,9 +256,19 @@ export class CallAudio {
     this.botGain.gain.linearRampToValueAtTime(0, t + fade);
     setTimeout(() => this.flush(), options.crossfadeMs + 20);
     if (options.outputDeviceId && 'setSinkId' in speaker) {
-      await (speaker as HTMLAudioElement & { setSinkId(id: string): Promise<void> }).setSinkId(options.outputDeviceId).catch((error: unknown) => console.warn(`the agent's speaker ${options.outputDeviceId} could not be used: ${String(error)}`));
+      await (speaker as HTMLAudioElement & { setSinkId(id: string): Promise<void> })
+        .setSinkId(options.outputDeviceId)
+        .catch((error: unknown) =>
+          console.warn(
+            `the agent's speaker ${options.outputDeviceId} could not be used: ${String(error)}`,
+          ),
+        );
     }
-    void speaker.play().catch((error: unknown) => console.warn(`the agent's speaker did not play: ${String(error)}`));
+    void speaker
+      .play()
+      .catch((error: unknown) =>
+        console.warn(`the agent's speaker did not play: ${String(error)}`),
+      );
     return { inputLabel: stream.getAudioTracks()[0]?.label ?? '' };
   }
 

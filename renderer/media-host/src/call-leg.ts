@@ -4,7 +4,12 @@
  */
 import type * as JsSIP from 'jssip';
 import type { DTMFOptions, RTCSession } from 'jssip/lib/RTCSession.js';
-import type { CallMilestone, HostEventInput, RtpStats } from '../../../electron/engine/api/media-host.js';
+
+import type {
+  CallMilestone,
+  HostEventInput,
+  RtpStats,
+} from '../../../electron/engine/api/media-host.js';
 import type { CallAudio } from './audio.js';
 
 type Session = RTCSession;
@@ -89,7 +94,8 @@ export class CallLeg {
 
   /** A SIP message on the trunk that belongs to this call (from the socket tap). */
   onSipMessage(status: number | null, reason: string | null, cseqMethod: string | null): void {
-    if (status === 100 && cseqMethod === 'INVITE' && !this.answered) this.milestone('trying', { sipCode: 100, sipReason: reason });
+    if (status === 100 && cseqMethod === 'INVITE' && !this.answered)
+      this.milestone('trying', { sipCode: 100, sipReason: reason });
   }
 
   hangup(reason: string | undefined): void {
@@ -110,36 +116,61 @@ export class CallLeg {
       const sender = session.connection?.getSenders().find((s) => s.track?.kind === 'audio');
       if (!sender?.dtmf?.canInsertDTMF) used = 'info'; // no telephone-event negotiated: fall back
     }
-    session.sendDTMF(tones, { // JsSIP declares its transports as an ambient enum; the strings are its values.
-      transportType: (used === 'rfc4733' ? 'RFC2833' : 'INFO') as DTMFOptions['transportType'], duration: 100, interToneGap: 70 });
-    this.milestone('dtmf_out', { detail: `${tones} (${used === 'rfc4733' ? 'RFC 4733' : 'SIP INFO'})` });
+    session.sendDTMF(tones, {
+      // JsSIP declares its transports as an ambient enum; the strings are its values.
+      transportType: (used === 'rfc4733' ? 'RFC2833' : 'INFO') as DTMFOptions['transportType'],
+      duration: 100,
+      interToneGap: 70,
+    });
+    this.milestone('dtmf_out', {
+      detail: `${tones} (${used === 'rfc4733' ? 'RFC 4733' : 'SIP INFO'})`,
+    });
     return used;
   }
 
   hold(hold: boolean): Promise<boolean> {
     const session = this.requireAnswered();
     return new Promise((resolve) => {
-      const started = hold ? session.hold({}, () => resolve(true)) : session.unhold({}, () => resolve(true));
+      const started = hold
+        ? session.hold({}, () => resolve(true))
+        : session.unhold({}, () => resolve(true));
       if (!started) resolve(false);
     });
   }
 
   refer(target: string): void {
     const session = this.requireAnswered();
-    const report = (detail: string, sipCode: number | null = null): void => this.milestone('refer', { detail, sipCode });
+    const report = (detail: string, sipCode: number | null = null): void =>
+      this.milestone('refer', { detail, sipCode });
     session.refer(target, {
       eventHandlers: {
-        requestSucceeded: (e: { response?: SipResponseLike }) => report('accepted by the far end', e.response?.status_code ?? 202),
+        requestSucceeded: (e: { response?: SipResponseLike }) =>
+          report('accepted by the far end', e.response?.status_code ?? 202),
         requestFailed: (e: { response?: SipResponseLike; cause?: string }) =>
-          report(`refused: ${e.response?.reason_phrase ?? e.cause ?? 'unknown'}`, e.response?.status_code ?? null),
+          report(
+            `refused: ${e.response?.reason_phrase ?? e.cause ?? 'unknown'}`,
+            e.response?.status_code ?? null,
+          ),
         trying: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          report(`NOTIFY ${e.status_line?.status_code ?? 100} ${e.status_line?.reason_phrase ?? ''}`.trim(), e.status_line?.status_code ?? 100),
+          report(
+            `NOTIFY ${e.status_line?.status_code ?? 100} ${e.status_line?.reason_phrase ?? ''}`.trim(),
+            e.status_line?.status_code ?? 100,
+          ),
         progress: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          report(`NOTIFY ${e.status_line?.status_code ?? 180} ${e.status_line?.reason_phrase ?? ''}`.trim(), e.status_line?.status_code ?? null),
+          report(
+            `NOTIFY ${e.status_line?.status_code ?? 180} ${e.status_line?.reason_phrase ?? ''}`.trim(),
+            e.status_line?.status_code ?? null,
+          ),
         accepted: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          report(`transfer succeeded: NOTIFY ${e.status_line?.status_code ?? 200}`, e.status_line?.status_code ?? 200),
+          report(
+            `transfer succeeded: NOTIFY ${e.status_line?.status_code ?? 200}`,
+            e.status_line?.status_code ?? 200,
+          ),
         failed: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          report(`transfer failed: NOTIFY ${e.status_line?.status_code ?? ''} ${e.status_line?.reason_phrase ?? ''}`.trim(), e.status_line?.status_code ?? null),
+          report(
+            `transfer failed: NOTIFY ${e.status_line?.status_code ?? ''} ${e.status_line?.reason_phrase ?? ''}`.trim(),
+            e.status_line?.status_code ?? null,
+          ),
       },
     });
   }
@@ -147,14 +178,19 @@ export class CallLeg {
   /** After the trunk's transport came back: re-INVITE so in-dialog requests use the new connection. */
   renegotiate(): void {
     if (!this.session || !this.answered || this.ended) return;
-    const started = this.session.renegotiate({ rtcOfferConstraints: { offerToReceiveAudio: true } }, () =>
-      this.milestone('renegotiated', { detail: 'after the trunk reconnected' }),
+    const started = this.session.renegotiate(
+      { rtcOfferConstraints: { offerToReceiveAudio: true } },
+      () => this.milestone('renegotiated', { detail: 'after the trunk reconnected' }),
     );
-    if (!started) this.milestone('renegotiated', { detail: 'could not start (another negotiation in progress)' });
+    if (!started)
+      this.milestone('renegotiated', {
+        detail: 'could not start (another negotiation in progress)',
+      });
   }
 
   private requireAnswered(): Session {
-    if (!this.session || !this.answered || this.ended) throw new Error(`call ${this.callId} is not up`);
+    if (!this.session || !this.answered || this.ended)
+      throw new Error(`call ${this.callId} is not up`);
     return this.session;
   }
 
@@ -167,12 +203,18 @@ export class CallLeg {
       const response = (event as { response?: SipResponseLike }).response;
       const code = response?.status_code ?? null;
       const early = code === 183 || (code !== null && code > 100 && Boolean(response?.body));
-      this.milestone(early ? 'early_media' : 'ringing', { sipCode: code, sipReason: response?.reason_phrase ?? null });
+      this.milestone(early ? 'early_media' : 'ringing', {
+        sipCode: code,
+        sipReason: response?.reason_phrase ?? null,
+      });
     });
     session.on('accepted', (event: unknown) => {
       this.answered = true;
       const response = (event as { response?: SipResponseLike }).response;
-      this.milestone('answered', { sipCode: response?.status_code ?? 200, sipReason: response?.reason_phrase ?? null });
+      this.milestone('answered', {
+        sipCode: response?.status_code ?? 200,
+        sipReason: response?.reason_phrase ?? null,
+      });
       this.lastPacketsAt = Date.now();
       this.answeredAt = this.lastPacketsAt;
       this.startStats();
@@ -206,7 +248,8 @@ export class CallLeg {
   private startStats(): void {
     const poll = (): void => {
       void this.pollStats().finally(() => {
-        if (!this.ended) this.statsTimer = setTimeout(poll, this.mediaFlowing ? STATS_INTERVAL_MS : STATS_FAST_MS);
+        if (!this.ended)
+          this.statsTimer = setTimeout(poll, this.mediaFlowing ? STATS_INTERVAL_MS : STATS_FAST_MS);
       });
     };
     poll();
@@ -238,41 +281,63 @@ export class CallLeg {
     if (!this.mediaFlowing && !this.timedOut && now - this.answeredAt >= MEDIA_START_TIMEOUT_MS) {
       this.timedOut = true;
       const ice = this.session?.connection?.iceConnectionState ?? 'unknown';
-      this.milestone('media_timeout', { stats, detail: `no audio arrived within ${MEDIA_START_TIMEOUT_MS / 1000} s of the answer (ICE ${ice})` });
+      this.milestone('media_timeout', {
+        stats,
+        detail: `no audio arrived within ${MEDIA_START_TIMEOUT_MS / 1000} s of the answer (ICE ${ice})`,
+      });
       return;
     }
     if (!this.held && !this.timedOut && now - this.lastPacketsAt >= this.options.rtpTimeoutMs) {
       this.timedOut = true;
-      this.milestone('media_timeout', { stats, detail: `no RTP received for ${now - this.lastPacketsAt} ms` });
+      this.milestone('media_timeout', {
+        stats,
+        detail: `no RTP received for ${now - this.lastPacketsAt} ms`,
+      });
     }
   }
 
-  private finish(kind: 'failed' | 'ended', event: { originator: string; cause: string; message?: unknown }): void {
+  private finish(
+    kind: 'failed' | 'ended',
+    event: { originator: string; cause: string; message?: unknown },
+  ): void {
     if (this.ended) return;
     this.ended = true;
     if (this.statsTimer) clearTimeout(this.statsTimer);
     const message = event.message as (SipResponseLike & { method?: string }) | undefined;
     // A response carries the status; a request (BYE, CANCEL) means the far end ended it normally.
     const sipCode = message?.status_code ?? null;
-    const originator = event.originator === 'remote' ? 'remote' : event.originator === 'local' ? 'local' : 'system';
+    const originator =
+      event.originator === 'remote' ? 'remote' : event.originator === 'local' ? 'local' : 'system';
     this.milestone(kind, {
       sipCode,
       sipReason: message?.reason_phrase ?? null,
       originator,
-      detail: this.hangupReason && originator === 'local' ? `${event.cause}: ${this.hangupReason}` : event.cause,
+      detail:
+        this.hangupReason && originator === 'local'
+          ? `${event.cause}: ${this.hangupReason}`
+          : event.cause,
       stats: this.lastStats,
     });
     this.audio.close();
     this.options.onClosed(this);
   }
 
-  private milestone(milestone: CallMilestone, fields: Partial<Omit<Milestone, 'callId' | 'milestone' | 'at'>>): void {
+  private milestone(
+    milestone: CallMilestone,
+    fields: Partial<Omit<Milestone, 'callId' | 'milestone' | 'at'>>,
+  ): void {
     this.options.emit({ callId: this.callId, milestone, at: Date.now(), ...fields });
   }
 }
 
 function readRtpStats(report: RTCStatsReport): RtpStats {
-  const stats: RtpStats = { packetsReceived: 0, packetsSent: 0, packetsLost: 0, jitterMs: 0, roundTripMs: null };
+  const stats: RtpStats = {
+    packetsReceived: 0,
+    packetsSent: 0,
+    packetsLost: 0,
+    jitterMs: 0,
+    roundTripMs: null,
+  };
   report.forEach((entry: Record<string, unknown>) => {
     if (entry.kind !== 'audio' && entry.mediaType !== 'audio') return;
     if (entry.type === 'inbound-rtp') {

@@ -4,29 +4,37 @@
  */
 import {
   CAPTURE_FRAME_BYTES,
-  PLAYBACK_FRAME_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   HostCommandMessage,
-  SAMPLES_PER_FRAME,
-  hostCommands,
-  isHostCommandName,
-  readFrameHeader,
-  writeFrameHeader,
   type HostCommandName,
   type HostCommandResult,
+  hostCommands,
   type HostEventInput,
   type HostEventName,
   type HostReplyMessage,
+  isHostCommandName,
+  PLAYBACK_FRAME_BYTES,
+  readFrameHeader,
+  SAMPLES_PER_FRAME,
+  writeFrameHeader,
 } from '../../../electron/engine/api/media-host.js';
-import { AudioEngine, type PlayoutCounts } from './audio.js';
+import type { AudioEngine } from './audio.js';
+import { type PlayoutCounts } from './audio.js';
 import { CallLeg } from './call-leg.js';
 import type { EngineLink } from './link.js';
 import { TrunkAgent } from './trunk-agent.js';
 
 class HostError extends Error {
   constructor(
-    readonly code: 'BAD_COMMAND' | 'NO_SUCH_CALL' | 'NO_SUCH_TRUNK' | 'TRUNK_DOWN' | 'CALL_STATE' | 'MEDIA' | 'INTERNAL',
+    readonly code:
+      | 'BAD_COMMAND'
+      | 'NO_SUCH_CALL'
+      | 'NO_SUCH_TRUNK'
+      | 'TRUNK_DOWN'
+      | 'CALL_STATE'
+      | 'MEDIA'
+      | 'INTERNAL',
     message: string,
   ) {
     super(message);
@@ -66,7 +74,11 @@ export class MediaHost {
   }
 
   announce(): void {
-    this.emit('host.ready', { userAgent: navigator.userAgent, sampleRate: this.audio.context.sampleRate, at: Date.now() });
+    this.emit('host.ready', {
+      userAgent: navigator.userAgent,
+      sampleRate: this.audio.context.sampleRate,
+      at: Date.now(),
+    });
   }
 
   private emit<E extends HostEventName>(event: E, data: HostEventInput<E>): void {
@@ -78,7 +90,10 @@ export class MediaHost {
     try {
       message = HostCommandMessage.parse(JSON.parse(text));
     } catch (error) {
-      this.emit('host.error', { message: `Unreadable command from the engine: ${String(error)}`, at: Date.now() });
+      this.emit('host.error', {
+        message: `Unreadable command from the engine: ${String(error)}`,
+        at: Date.now(),
+      });
       return;
     }
     let reply: HostReplyMessage;
@@ -87,34 +102,47 @@ export class MediaHost {
       reply = { type: 'reply', id: message.id, ok: true, result };
     } catch (error) {
       const code = error instanceof HostError ? error.code : 'INTERNAL';
-      reply = { type: 'reply', id: message.id, ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } };
+      reply = {
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        error: { code, message: error instanceof Error ? error.message : String(error) },
+      };
     }
     this.link.sendText(JSON.stringify(reply));
   }
 
   private async run(command: string, rawParams: unknown): Promise<unknown> {
-    if (!isHostCommandName(command)) throw new HostError('BAD_COMMAND', `Unknown command "${command}"`);
+    if (!isHostCommandName(command))
+      throw new HostError('BAD_COMMAND', `Unknown command "${command}"`);
     const parsed = hostCommands[command].params.safeParse(rawParams);
-    if (!parsed.success) throw new HostError('BAD_COMMAND', `Bad parameters for ${command}: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new HostError('BAD_COMMAND', `Bad parameters for ${command}: ${parsed.error.message}`);
     return this.execute(command, parsed.data as never);
   }
 
-  private async execute<C extends HostCommandName>(command: C, params: never): Promise<HostCommandResult<C>> {
+  private async execute<C extends HostCommandName>(
+    command: C,
+    params: never,
+  ): Promise<HostCommandResult<C>> {
     type P<K extends HostCommandName> = import('zod').output<(typeof hostCommands)[K]['params']>;
     switch (command) {
       case 'trunk.configure': {
         const config = params as P<'trunk.configure'>;
         this.trunks.get(config.trunkId)?.stop();
         const agent = new TrunkAgent(config, {
-          onState: (state, reason) => this.emit('trunk.state', { trunkId: config.trunkId, state, reason, at: Date.now() }),
+          onState: (state, reason) =>
+            this.emit('trunk.state', { trunkId: config.trunkId, state, reason, at: Date.now() }),
           onSipMessage: (summary) => {
             if (!summary.callId || summary.direction !== 'in') return;
             for (const leg of this.calls.values()) {
-              if (leg.sipCallId === summary.callId) leg.onSipMessage(summary.status, summary.reason, summary.cseqMethod);
+              if (leg.sipCallId === summary.callId)
+                leg.onSipMessage(summary.status, summary.reason, summary.cseqMethod);
             }
           },
           onReconnected: () => {
-            for (const leg of this.calls.values()) if (leg.trunkId === config.trunkId) leg.renegotiate();
+            for (const leg of this.calls.values())
+              if (leg.trunkId === config.trunkId) leg.renegotiate();
           },
         });
         this.trunks.set(config.trunkId, agent);
@@ -129,11 +157,19 @@ export class MediaHost {
       case 'call.dial': {
         const p = params as P<'call.dial'>;
         const agent = this.trunks.get(p.trunkId);
-        if (!agent) throw new HostError('NO_SUCH_TRUNK', `Trunk ${p.trunkId} is not configured in the media host`);
-        if (this.calls.has(p.callId)) throw new HostError('CALL_STATE', `Call ${p.callId} already exists`);
+        if (!agent)
+          throw new HostError(
+            'NO_SUCH_TRUNK',
+            `Trunk ${p.trunkId} is not configured in the media host`,
+          );
+        if (this.calls.has(p.callId))
+          throw new HostError('CALL_STATE', `Call ${p.callId} already exists`);
         // JsSIP reports a drop just before dialing as "Canceled", like our own cancel: look first.
         if (!agent.isConnected() && !(await agent.waitUntilReady(TRUNK_READY_TIMEOUT_MS))) {
-          throw new HostError('TRUNK_DOWN', `Trunk "${agent.config.name}" is not connected (${agent.config.uri})`);
+          throw new HostError(
+            'TRUNK_DOWN',
+            `Trunk "${agent.config.name}" is not connected (${agent.config.uri})`,
+          );
         }
         const leg = new CallLeg({
           ...p,
@@ -153,7 +189,10 @@ export class MediaHost {
           this.calls.delete(p.callId);
           this.byChannel.delete(p.channel);
           leg.audio.close();
-          throw new HostError('MEDIA', `Could not start the call: ${error instanceof Error ? error.message : String(error)}`);
+          throw new HostError(
+            'MEDIA',
+            `Could not start the call: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         return {} as HostCommandResult<C>;
       }
@@ -186,11 +225,15 @@ export class MediaHost {
       case 'call.takeover': {
         const p = params as P<'call.takeover'>;
         const leg = this.requireCall(p.callId);
-        if (!leg.isAnswered || leg.isEnded) throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
+        if (!leg.isAnswered || leg.isEnded)
+          throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
         try {
           return (await leg.audio.takeOver(p)) as HostCommandResult<C>;
         } catch (error) {
-          throw new HostError('MEDIA', `The agent's microphone could not be started: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+          throw new HostError(
+            'MEDIA',
+            `The agent's microphone could not be started: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+          );
         }
       }
       case 'call.agentMute': {
@@ -218,7 +261,11 @@ export class MediaHost {
         // Straight into the one reused batch buffer: allocating per frame (or per tick) cost this
         // page more than the rest of its work together on a VM where every fresh page faults slowly.
         const offset = count * CAPTURE_FRAME_BYTES;
-        writeFrameHeader(this.captureHeaders, { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now }, offset);
+        writeFrameHeader(
+          this.captureHeaders,
+          { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now },
+          offset,
+        );
         this.captureSamples.set(stereo, (offset + FRAME_HEADER_BYTES) / 2);
         if (++count === MAX_CAPTURE_BATCH) {
           this.link.sendBinary(this.captureBatch);
@@ -232,7 +279,13 @@ export class MediaHost {
     for (const leg of this.calls.values()) {
       const counts = leg.audio.playout();
       const last = this.lastReported.get(leg.callId);
-      if (last && last.playedFrames === counts.playedFrames && last.droppedFrames === counts.droppedFrames && last.underruns === counts.underruns) continue;
+      if (
+        last &&
+        last.playedFrames === counts.playedFrames &&
+        last.droppedFrames === counts.droppedFrames &&
+        last.underruns === counts.underruns
+      )
+        continue;
       this.lastReported.set(leg.callId, counts);
       reports.push({ callId: leg.callId, ...counts });
     }
@@ -241,8 +294,12 @@ export class MediaHost {
 
   /** One playback frame, or several back to back (the engine sends a tick's frames together). */
   private receiveAudio(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > PLAYBACK_FRAME_BYTES && buffer.byteLength % PLAYBACK_FRAME_BYTES === 0) {
-      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer, offset);
+    if (
+      buffer.byteLength > PLAYBACK_FRAME_BYTES &&
+      buffer.byteLength % PLAYBACK_FRAME_BYTES === 0
+    ) {
+      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES)
+        this.receiveFrame(buffer, offset);
       return;
     }
     if (buffer.byteLength === PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer, 0);
@@ -283,7 +340,10 @@ export class MediaHost {
  * Microphones and speakers. Device labels stay empty until the page has used the microphone once,
  * so a short getUserMedia (granted by the media permission the shell gives this page) comes first.
  */
-async function listAudioDevices(): Promise<{ inputs: Array<{ deviceId: string; label: string }>; outputs: Array<{ deviceId: string; label: string }> }> {
+async function listAudioDevices(): Promise<{
+  inputs: Array<{ deviceId: string; label: string }>;
+  outputs: Array<{ deviceId: string; label: string }>;
+}> {
   let devices = await navigator.mediaDevices.enumerateDevices();
   if (devices.some((d) => d.kind === 'audioinput' && d.label === '')) {
     try {
@@ -295,6 +355,11 @@ async function listAudioDevices(): Promise<{ inputs: Array<{ deviceId: string; l
     }
   }
   const pick = (kind: MediaDeviceKind) =>
-    devices.filter((d) => d.kind === kind).map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
+    devices
+      .filter((d) => d.kind === kind)
+      .map((d, i) => ({
+        deviceId: d.deviceId,
+        label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}`,
+      }));
   return { inputs: pick('audioinput'), outputs: pick('audiooutput') };
 }

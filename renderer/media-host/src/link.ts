@@ -43,7 +43,8 @@ function openWebSocketLink(location: Location, token: string): Promise<EngineLin
     else for (const l of binaryListeners) l(event.data);
   });
   socket.addEventListener('close', (event) => {
-    for (const l of closeListeners) l(`WebSocket closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+    for (const l of closeListeners)
+      l(`WebSocket closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
   });
   return new Promise((resolve, reject) => {
     socket.addEventListener('open', () =>
@@ -55,7 +56,9 @@ function openWebSocketLink(location: Location, token: string): Promise<EngineLin
         onClose: (l) => closeListeners.push(l),
       }),
     );
-    socket.addEventListener('error', () => reject(new Error(`Cannot reach the engine at ${url.replace(/token=[^&]+/, 'token=…')}`)));
+    socket.addEventListener('error', () =>
+      reject(new Error(`Cannot reach the engine at ${url.replace(/token=[^&]+/, 'token=…')}`)),
+    );
   });
 }
 

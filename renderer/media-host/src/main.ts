@@ -12,8 +12,16 @@ async function boot(): Promise<void> {
     const host = new MediaHost(link, audio);
     host.announce();
   } catch (error) {
-    link.sendText(JSON.stringify({ type: 'event', event: 'host.error', data: { message: `Media host failed to start: ${String(error)}`, at: Date.now() } }));
+    link.sendText(
+      JSON.stringify({
+        type: 'event',
+        event: 'host.error',
+        data: { message: `Media host failed to start: ${String(error)}`, at: Date.now() },
+      }),
+    );
   }
 }
 
-void boot().catch((error: unknown) => console.error('media host could not reach the engine', error));
+void boot().catch((error: unknown) =>
+  console.error('media host could not reach the engine', error),
+);

@@ -7,7 +7,10 @@
  * Single producer, single consumer; counters only grow (frame counts, not indices), so
  * `written - read` is the fill and `count % SLOTS` the slot.
  */
-import { PLAYBACK_RING_FRAMES, SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
+import {
+  PLAYBACK_RING_FRAMES,
+  SAMPLES_PER_FRAME,
+} from '../../../electron/engine/api/audio-frames.js';
 
 /**
  * Capture: the worklet writes stereo frames (left then right), the page reads them. 5 s deep: a
@@ -42,19 +45,27 @@ export interface PlaybackRing {
 }
 
 export function createCaptureRing(): { buffer: SharedArrayBuffer; ring: CaptureRing } {
-  const buffer = new SharedArrayBuffer(CAPTURE_CONTROL_WORDS * 4 + CAPTURE_SLOTS * CAPTURE_SLOT_SAMPLES * 2);
+  const buffer = new SharedArrayBuffer(
+    CAPTURE_CONTROL_WORDS * 4 + CAPTURE_SLOTS * CAPTURE_SLOT_SAMPLES * 2,
+  );
   return { buffer, ring: captureRing(buffer) };
 }
 
 export function captureRing(buffer: SharedArrayBuffer): CaptureRing {
   return {
     control: new Int32Array(buffer, 0, CAPTURE_CONTROL_WORDS),
-    samples: new Int16Array(buffer, CAPTURE_CONTROL_WORDS * 4, CAPTURE_SLOTS * CAPTURE_SLOT_SAMPLES),
+    samples: new Int16Array(
+      buffer,
+      CAPTURE_CONTROL_WORDS * 4,
+      CAPTURE_SLOTS * CAPTURE_SLOT_SAMPLES,
+    ),
   };
 }
 
 export function createPlaybackRing(): { buffer: SharedArrayBuffer; ring: PlaybackRing } {
-  const buffer = new SharedArrayBuffer(PLAYBACK_CONTROL_WORDS * 4 + PLAYBACK_SLOTS * SAMPLES_PER_FRAME * 2);
+  const buffer = new SharedArrayBuffer(
+    PLAYBACK_CONTROL_WORDS * 4 + PLAYBACK_SLOTS * SAMPLES_PER_FRAME * 2,
+  );
   return { buffer, ring: playbackRing(buffer) };
 }
 

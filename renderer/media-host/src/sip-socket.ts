@@ -34,9 +34,25 @@ export function summarize(text: string, direction: 'in' | 'out'): SipMessageSumm
   const callId = /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1] ?? null;
   const cseqMethod = /^CSeq[ \t]*:[ \t]*\d+[ \t]+([A-Z]+)/im.exec(text)?.[1] ?? null;
   const response = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(first);
-  if (response) return { direction, method: null, status: Number(response[1]), reason: response[2] || null, callId, cseqMethod };
+  if (response)
+    return {
+      direction,
+      method: null,
+      status: Number(response[1]),
+      reason: response[2] || null,
+      callId,
+      cseqMethod,
+    };
   const request = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(first);
-  if (request) return { direction, method: request[1] ?? null, status: null, reason: null, callId, cseqMethod };
+  if (request)
+    return {
+      direction,
+      method: request[1] ?? null,
+      status: null,
+      reason: null,
+      callId,
+      cseqMethod,
+    };
   return null;
 }
 

@@ -4,8 +4,9 @@
  * back, live calls renegotiate so in-dialog requests find their way again (a proxy restart).
  */
 import * as JsSIP from 'jssip';
+
 import type { TrunkConfig } from '../../../electron/engine/api/media-host.js';
-import { TappedWebSocket, type SipMessageSummary } from './sip-socket.js';
+import { type SipMessageSummary, TappedWebSocket } from './sip-socket.js';
 
 export type TrunkLinkState = 'connecting' | 'connected' | 'registering' | 'registered' | 'down';
 
@@ -30,14 +31,19 @@ export class TrunkAgent {
     const socket = new TappedWebSocket(config.uri, {
       onMessage: (summary) => handlers.onSipMessage(summary),
       onClose: (code, reason) => {
-        this.lastCloseReason = code === undefined ? null : `WebSocket closed with code ${code}${reason ? ` (${reason})` : ''}`;
+        this.lastCloseReason =
+          code === undefined
+            ? null
+            : `WebSocket closed with code ${code}${reason ? ` (${reason})` : ''}`;
       },
     });
     const user = config.username ?? 'outbound';
     this.ua = new JsSIP.UA({
       sockets: [socket],
       uri: `sip:${user}@${config.domain}`,
-      ...(config.password ? { password: config.password, authorization_user: config.username ?? user } : {}),
+      ...(config.password
+        ? { password: config.password, authorization_user: config.username ?? user }
+        : {}),
       register: config.register,
       display_name: config.callerId ?? undefined,
       user_agent: 'OutboundConsole',
@@ -46,23 +52,35 @@ export class TrunkAgent {
       connection_recovery_min_interval: 1,
       connection_recovery_max_interval: 15,
     });
-    this.ua.on('connecting', () => this.set(this.everConnected ? 'connecting' : 'connecting', null));
+    this.ua.on('connecting', () =>
+      this.set(this.everConnected ? 'connecting' : 'connecting', null),
+    );
     this.ua.on('connected', () => {
       const reconnected = this.everConnected;
       this.everConnected = true;
       this.set(config.register ? 'registering' : 'connected', null);
       if (reconnected) handlers.onReconnected();
     });
-    this.ua.on('disconnected', () => this.set('down', this.lastCloseReason ?? `cannot reach ${config.uri}`));
+    this.ua.on('disconnected', () =>
+      this.set('down', this.lastCloseReason ?? `cannot reach ${config.uri}`),
+    );
     this.ua.on('registered', () => this.set('registered', null));
     this.ua.on('unregistered', () => {
       if (!this.stopped && this.ua.isConnected()) this.set('connected', 'unregistered');
     });
-    this.ua.on('registrationFailed', (event: { cause?: string; response?: { status_code?: number; reason_phrase?: string } }) => {
-      const status = event.response?.status_code;
-      const why = status ? `${status} ${event.response?.reason_phrase ?? ''}`.trim() : (event.cause ?? 'unknown');
-      this.set('down', `registration failed: ${why}${status === 401 || status === 403 || status === 407 ? ' (check the username and password)' : ''}`);
-    });
+    this.ua.on(
+      'registrationFailed',
+      (event: { cause?: string; response?: { status_code?: number; reason_phrase?: string } }) => {
+        const status = event.response?.status_code;
+        const why = status
+          ? `${status} ${event.response?.reason_phrase ?? ''}`.trim()
+          : (event.cause ?? 'unknown');
+        this.set(
+          'down',
+          `registration failed: ${why}${status === 401 || status === 403 || status === 407 ? ' (check the username and password)' : ''}`,
+        );
+      },
+    );
     this.ua.start();
   }
 
@@ -76,7 +94,8 @@ export class TrunkAgent {
 
   /** Resolves when connected (and registered when registration is on), or after timeoutMs. */
   waitUntilReady(timeoutMs: number): Promise<boolean> {
-    const ready = (): boolean => this.state === 'registered' || (this.state === 'connected' && !this.config.register);
+    const ready = (): boolean =>
+      this.state === 'registered' || (this.state === 'connected' && !this.config.register);
     if (ready()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const started = Date.now();

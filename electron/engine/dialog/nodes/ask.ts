@@ -4,8 +4,9 @@
  * by an `entity` the answer contains). Silence re-prompts up to `noInput.maxAttempts`, an
  * unrecognized answer up to `noMatch.maxAttempts`; then the exhausted branch's `next`.
  */
-import { extractEntities, NO_MATCH, type Entities } from '../../nlu/index.js';
-import { DialogContext, entityValue, type NodeExecutor, type NodeResult } from '../context.js';
+import { type Entities, extractEntities, NO_MATCH } from '../../nlu/index.js';
+import type { DialogContext } from '../context.js';
+import { entityValue, type NodeExecutor, type NodeResult } from '../context.js';
 import type { Intent, NodeOf, PromptText } from '../schema.js';
 
 /** A classifier match at or above this confidence beats an entity-only intent. */
@@ -31,7 +32,11 @@ export class AskNode implements NodeExecutor {
     for (;;) {
       await ctx.say(node.id, prompt, node.bargeIn, signal);
       const heard = await ctx.listen(node.timeoutMs, signal);
-      if (heard.kind === 'no_input' || (heard.kind === 'text' && heard.text.trim() === '') || (heard.kind === 'dtmf' && heard.digits === '')) {
+      if (
+        heard.kind === 'no_input' ||
+        (heard.kind === 'text' && heard.text.trim() === '') ||
+        (heard.kind === 'dtmf' && heard.digits === '')
+      ) {
         noInputs++;
         const exhausted = noInputs >= node.noInput.maxAttempts;
         ctx.emit({ type: 'no_input', nodeId: node.id, attempt: noInputs, exhausted });
@@ -42,7 +47,14 @@ export class AskNode implements NodeExecutor {
       if (heard.kind === 'no_match') {
         noMatches++;
         const exhausted = noMatches >= node.noMatch.maxAttempts;
-        ctx.emit({ type: 'no_match', nodeId: node.id, attempt: noMatches, exhausted, input: 'speech', ...(heard.best ? { best: heard.best } : {}) });
+        ctx.emit({
+          type: 'no_match',
+          nodeId: node.id,
+          attempt: noMatches,
+          exhausted,
+          input: 'speech',
+          ...(heard.best ? { best: heard.best } : {}),
+        });
         if (exhausted) return { next: node.noMatch.next };
         prompt = node.noMatch.prompt ?? node.prompt;
         continue;
@@ -54,33 +66,72 @@ export class AskNode implements NodeExecutor {
       if (heard.kind === 'dtmf') {
         const intent = node.intents.find((i) => i.dtmf === heard.digits);
         if (intent) {
-          ctx.lastAnswer = { nodeId: node.id, input: 'dtmf', digits: heard.digits, intent: intent.name, confidence: 1, matchedBy: 'dtmf', entities };
+          ctx.lastAnswer = {
+            nodeId: node.id,
+            input: 'dtmf',
+            digits: heard.digits,
+            intent: intent.name,
+            confidence: 1,
+            matchedBy: 'dtmf',
+            entities,
+          };
           ctx.emit({ type: 'answer', ...ctx.lastAnswer });
           return { next: intent.next };
         }
       } else if (heard.intent !== undefined && node.intents.some((i) => i.name === heard.intent)) {
         // The speech recognizer already chose among this node's intents.
         const intent = node.intents.find((i) => i.name === heard.intent)!;
-        ctx.lastAnswer = { nodeId: node.id, input: 'text', text: heard.text, intent: intent.name, confidence: heard.confidence ?? 1, matchedBy: 'recognizer', entities };
+        ctx.lastAnswer = {
+          nodeId: node.id,
+          input: 'text',
+          text: heard.text,
+          intent: intent.name,
+          confidence: heard.confidence ?? 1,
+          matchedBy: 'recognizer',
+          entities,
+        };
         ctx.emit({ type: 'answer', ...ctx.lastAnswer });
         return { next: intent.next };
       } else {
         const r = this.recognize(ctx, heard.text, entities);
         if (r.intent) {
-          ctx.lastAnswer = { nodeId: node.id, input: 'text', text: heard.text, intent: r.intent.name, confidence: r.confidence, matchedBy: r.matchedBy, entities };
+          ctx.lastAnswer = {
+            nodeId: node.id,
+            input: 'text',
+            text: heard.text,
+            intent: r.intent.name,
+            confidence: r.confidence,
+            matchedBy: r.matchedBy,
+            entities,
+          };
           ctx.emit({ type: 'answer', ...ctx.lastAnswer });
           return { next: r.intent.next };
         }
         noMatches++;
         const exhausted = noMatches >= node.noMatch.maxAttempts;
-        ctx.emit({ type: 'no_match', nodeId: node.id, attempt: noMatches, exhausted, input: 'text', text: heard.text, ...(r.best ? { best: r.best } : {}) });
+        ctx.emit({
+          type: 'no_match',
+          nodeId: node.id,
+          attempt: noMatches,
+          exhausted,
+          input: 'text',
+          text: heard.text,
+          ...(r.best ? { best: r.best } : {}),
+        });
         if (exhausted) return { next: node.noMatch.next };
         prompt = node.noMatch.prompt ?? node.prompt;
         continue;
       }
       noMatches++;
       const exhausted = noMatches >= node.noMatch.maxAttempts;
-      ctx.emit({ type: 'no_match', nodeId: node.id, attempt: noMatches, exhausted, input: 'dtmf', digits: heard.digits });
+      ctx.emit({
+        type: 'no_match',
+        nodeId: node.id,
+        attempt: noMatches,
+        exhausted,
+        input: 'dtmf',
+        digits: heard.digits,
+      });
       if (exhausted) return { next: node.noMatch.next };
       prompt = node.noMatch.prompt ?? node.prompt;
     }
@@ -98,11 +149,25 @@ export class AskNode implements NodeExecutor {
         ? this.node.intents.find((i) => i.name === result.intent)
         : undefined;
     if (classified && result && result.confidence >= CONFIDENT_MATCH) {
-      return { intent: classified, confidence: result.confidence, matchedBy: 'classifier', ...(best ? { best } : {}) };
+      return {
+        intent: classified,
+        confidence: result.confidence,
+        matchedBy: 'classifier',
+        ...(best ? { best } : {}),
+      };
     }
-    const byEntity = this.node.intents.find((i) => i.entity !== undefined && entityValue(entities, i.entity) !== undefined);
-    if (byEntity) return { intent: byEntity, confidence: 1, matchedBy: 'entity', ...(best ? { best } : {}) };
-    if (classified && result) return { intent: classified, confidence: result.confidence, matchedBy: 'classifier', ...(best ? { best } : {}) };
+    const byEntity = this.node.intents.find(
+      (i) => i.entity !== undefined && entityValue(entities, i.entity) !== undefined,
+    );
+    if (byEntity)
+      return { intent: byEntity, confidence: 1, matchedBy: 'entity', ...(best ? { best } : {}) };
+    if (classified && result)
+      return {
+        intent: classified,
+        confidence: result.confidence,
+        matchedBy: 'classifier',
+        ...(best ? { best } : {}),
+      };
     return { intent: null, confidence: 0, matchedBy: 'classifier', ...(best ? { best } : {}) };
   }
 }

@@ -1,5 +1,11 @@
 /** `branch`: the first condition that holds picks the next node; `else` otherwise. */
-import { DialogCancelledError, DialogContext, entityValue, type NodeExecutor, type NodeResult } from '../context.js';
+import type { DialogContext } from '../context.js';
+import {
+  DialogCancelledError,
+  entityValue,
+  type NodeExecutor,
+  type NodeResult,
+} from '../context.js';
 import type { Condition, EntityKind, Literal, NodeOf } from '../schema.js';
 
 function asNumber(v: Literal | undefined): number | null {

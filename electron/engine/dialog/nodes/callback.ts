@@ -5,7 +5,8 @@
  * No usable time (none, too soon, too far) → `fallbackNext`.
  */
 import { localParts, toZonedIso, zonedToInstant } from '../../nlu/index.js';
-import { DialogContext, raceAbort, type NodeExecutor, type NodeResult } from '../context.js';
+import type { DialogContext } from '../context.js';
+import { type NodeExecutor, type NodeResult, raceAbort } from '../context.js';
 import type { FlowLanguage, NodeOf } from '../schema.js';
 
 const DAY_MS = 86_400_000;
@@ -17,7 +18,10 @@ export function spokenTime(at: Date, timeZone: string, language: FlowLanguage, n
     return `${p.year}-${p.month}-${p.day}`;
   };
   const todayParts = localParts(now, timeZone);
-  const tomorrow = zonedToInstant({ year: todayParts.year, month: todayParts.month, day: todayParts.day, hour: 12, minute: 0 }, timeZone);
+  const tomorrow = zonedToInstant(
+    { year: todayParts.year, month: todayParts.month, day: todayParts.day, hour: 12, minute: 0 },
+    timeZone,
+  );
   const isToday = day(at) === day(now);
   const isTomorrow = day(at) === day(new Date(tomorrow.getTime() + DAY_MS));
   const p = localParts(at, timeZone);
@@ -27,12 +31,21 @@ export function spokenTime(at: Date, timeZone: string, language: FlowLanguage, n
     const d = isToday ? '今天' : isTomorrow ? '明天' : `${p.month}月${p.day}日`;
     return `${d}${hh}:${mm}`;
   }
-  const time = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone }).format(at);
+  const time = new Intl.DateTimeFormat('en-US', {
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+  }).format(at);
   const d = isToday
     ? 'today'
     : isTomorrow
       ? 'tomorrow'
-      : new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone }).format(at);
+      : new Intl.DateTimeFormat('en-US', {
+          weekday: 'long',
+          month: 'long',
+          day: 'numeric',
+          timeZone,
+        }).format(at);
   return `${d} at ${time}`;
 }
 
@@ -50,7 +63,10 @@ export class CallbackNode implements NodeExecutor {
     let at = when.value;
     if (when.grain === 'day') {
       const p = localParts(when.value, tz);
-      at = zonedToInstant({ year: p.year, month: p.month, day: p.day, hour: node.defaultHour, minute: 0 }, tz);
+      at = zonedToInstant(
+        { year: p.year, month: p.month, day: p.day, hour: node.defaultHour, minute: 0 },
+        tz,
+      );
     }
     const now = ctx.now();
     if (at.getTime() < now.getTime() + node.minDelayMs) {

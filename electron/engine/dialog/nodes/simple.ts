@@ -1,5 +1,12 @@
 /** The node kinds that do one thing: say, set, transfer, hangup. One class each (jambonz-style verbs). */
-import { DialogCancelledError, DialogContext, entityValue, raceAbort, type NodeExecutor, type NodeResult } from '../context.js';
+import type { DialogContext } from '../context.js';
+import {
+  DialogCancelledError,
+  entityValue,
+  type NodeExecutor,
+  type NodeResult,
+  raceAbort,
+} from '../context.js';
 import type { Literal, NodeOf } from '../schema.js';
 
 export class SayNode implements NodeExecutor {
@@ -17,7 +24,8 @@ export class SetNode implements NodeExecutor {
     for (const [name, source] of Object.entries(this.node.assign)) {
       let value: Literal;
       if ('value' in source) value = source.value;
-      else if ('entity' in source) value = entityValue(ctx.lastAnswer?.entities, source.entity) ?? null;
+      else if ('entity' in source)
+        value = entityValue(ctx.lastAnswer?.entities, source.entity) ?? null;
       else if ('contact' in source) value = ctx.contact.fields[source.contact] ?? null;
       else value = ctx.lastAnswer?.intent ?? null;
       ctx.setVariable(this.node.id, name, value);

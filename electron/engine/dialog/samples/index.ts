@@ -6,4 +6,7 @@ import billReminderZh from './bill-reminder.zh-CN.json' with { type: 'json' };
 export const BILL_REMINDER_ZH: unknown = billReminderZh;
 /** English appointment confirmation (every node kind). */
 export const APPOINTMENT_EN: unknown = appointmentEn;
-export const SAMPLE_FLOWS: Readonly<Record<string, unknown>> = { 'bill-reminder-zh': billReminderZh, 'appointment-confirm-en': appointmentEn };
+export const SAMPLE_FLOWS: Readonly<Record<string, unknown>> = {
+  'bill-reminder-zh': billReminderZh,
+  'appointment-confirm-en': appointmentEn,
+};

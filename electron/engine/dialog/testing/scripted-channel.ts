@@ -42,7 +42,11 @@ export class ScriptedChannel implements DialogChannel {
       return new Promise(() => undefined); // never resolves: only cancel() ends it
     }
     const answer: ListenResult =
-      typeof next === 'string' ? { kind: 'text', text: next } : 'dtmf' in next ? { kind: 'dtmf', digits: next.dtmf } : { kind: 'no_input' };
+      typeof next === 'string'
+        ? { kind: 'text', text: next }
+        : 'dtmf' in next
+          ? { kind: 'dtmf', digits: next.dtmf }
+          : { kind: 'no_input' };
     this.actions.push({ type: 'listen', timeoutMs: options.timeoutMs, answer });
     return Promise.resolve(answer);
   }

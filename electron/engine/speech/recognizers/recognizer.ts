@@ -75,7 +75,8 @@ export type RecognizerFactory<C> = (config: C) => Recognizer | Promise<Recognize
 export class RecognizerError extends Error {
   override readonly name = 'RecognizerError';
   constructor(
-    readonly code: 'UNKNOWN_RECOGNIZER' | 'DUPLICATE_RECOGNIZER' | 'NOT_STARTED' | 'BAD_MODEL' | 'BAD_INPUT',
+    readonly code:
+      'UNKNOWN_RECOGNIZER' | 'DUPLICATE_RECOGNIZER' | 'NOT_STARTED' | 'BAD_MODEL' | 'BAD_INPUT',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -86,16 +87,26 @@ export class RecognizerError extends Error {
 const factories = new Map<string, RecognizerFactory<never>>();
 
 /** Makes a recognizer kind available to `createRecognizer`. Throws if the id is taken. */
-export function registerRecognizer<K extends RecognizerId>(id: K, factory: RecognizerFactory<RecognizerConfigMap[K]>): void {
-  if (factories.has(id)) throw new RecognizerError('DUPLICATE_RECOGNIZER', `a recognizer "${id}" is already registered`);
+export function registerRecognizer<K extends RecognizerId>(
+  id: K,
+  factory: RecognizerFactory<RecognizerConfigMap[K]>,
+): void {
+  if (factories.has(id))
+    throw new RecognizerError('DUPLICATE_RECOGNIZER', `a recognizer "${id}" is already registered`);
   factories.set(id, factory as RecognizerFactory<never>);
 }
 
 /** Creates a recognizer of a registered kind. */
-export async function createRecognizer<K extends RecognizerId>(id: K, config: RecognizerConfigMap[K]): Promise<Recognizer> {
+export async function createRecognizer<K extends RecognizerId>(
+  id: K,
+  config: RecognizerConfigMap[K],
+): Promise<Recognizer> {
   const factory = factories.get(id) as RecognizerFactory<RecognizerConfigMap[K]> | undefined;
   if (!factory) {
-    throw new RecognizerError('UNKNOWN_RECOGNIZER', `no recognizer "${id}" (registered: ${[...factories.keys()].join(', ') || 'none'})`);
+    throw new RecognizerError(
+      'UNKNOWN_RECOGNIZER',
+      `no recognizer "${id}" (registered: ${[...factories.keys()].join(', ') || 'none'})`,
+    );
   }
   return factory(config);
 }

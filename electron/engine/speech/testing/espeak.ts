@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { floatToInt16, readWav, resample, toMono } from '../../audio/index.js';
 
 const run = promisify(execFile);
@@ -30,7 +31,9 @@ export async function synthClip(text: string, options: ClipOptions = {}): Promis
     await run('sox', [raw, '-r', String(sampleRate), '-c', '1', '-b', '16', out, 'pad', pad, pad]);
     const wav = await readWav(out);
     const mono = toMono(wav.samples);
-    return floatToInt16(wav.sampleRate === sampleRate ? mono : resample(mono, wav.sampleRate, sampleRate));
+    return floatToInt16(
+      wav.sampleRate === sampleRate ? mono : resample(mono, wav.sampleRate, sampleRate),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -40,7 +43,11 @@ export async function synthClip(text: string, options: ClipOptions = {}): Promis
  * First and last sample times (ms) where the 10 ms RMS exceeds `thresholdDb` below full scale:
  * the clip's real speech boundaries, for comparing with the VAD.
  */
-export function energyBounds(samples: Int16Array, sampleRate: number, thresholdDb = -45): { startMs: number; endMs: number } | undefined {
+export function energyBounds(
+  samples: Int16Array,
+  sampleRate: number,
+  thresholdDb = -45,
+): { startMs: number; endMs: number } | undefined {
   const hop = Math.round(sampleRate / 100);
   const limit = 32768 * 10 ** (thresholdDb / 20);
   let first = -1;
@@ -71,6 +78,7 @@ export function whiteNoise(length: number, rmsDbfs: number, seed = 1): Int16Arra
   // Uniform in [-a, a] has RMS a / sqrt(3).
   const amplitude = 32768 * 10 ** (rmsDbfs / 20) * Math.sqrt(3);
   const out = new Int16Array(length);
-  for (let i = 0; i < length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round((rand() * 2 - 1) * amplitude)));
+  for (let i = 0; i < length; i++)
+    out[i] = Math.max(-32768, Math.min(32767, Math.round((rand() * 2 - 1) * amplitude)));
   return out;
 }

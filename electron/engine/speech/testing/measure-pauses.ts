@@ -6,6 +6,7 @@
  * With STRIP_PUNCTUATION=1 the sentences are spoken without punctuation (word gaps only).
  */
 import { resolve } from 'node:path';
+
 import { SileroModel } from '../vad/silero.js';
 import { synthClip } from './espeak.js';
 
@@ -52,7 +53,9 @@ for (const rate of [16000, 8000] as const) {
         } else if (w.probability >= activation) runStart = undefined;
       }
       worst = Math.max(worst, longest);
-      console.log(`${rate} Hz ${wpm} wpm ${voice.padEnd(5)} speech ${first.startMs}-${last.endMs} ms, longest inner pause ${longest} ms  ${text.slice(0, 30)}`);
+      console.log(
+        `${rate} Hz ${wpm} wpm ${voice.padEnd(5)} speech ${first.startMs}-${last.endMs} ms, longest inner pause ${longest} ms  ${text.slice(0, 30)}`,
+      );
     }
     console.log(`== ${rate} Hz ${wpm} wpm: longest inner pause over all sentences ${worst} ms`);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Endpointer, type EndpointEvent, type EndpointerOptions } from './endpointer.js';
+
+import { Endpointer, type EndpointerOptions, type EndpointEvent } from './endpointer.js';
 
 const W = 32;
 
@@ -13,7 +14,12 @@ function feed(ep: Endpointer, probabilities: number[], fromMs = ep.timeMs): Endp
   return events;
 }
 const repeat = (p: number, n: number): number[] => Array.from({ length: n }, () => p);
-const opts: Partial<EndpointerOptions> = { minSpeechMs: 96, hangoverMs: 320, maxUtteranceMs: 2000, noInputTimeoutMs: 1000 };
+const opts: Partial<EndpointerOptions> = {
+  minSpeechMs: 96,
+  hangoverMs: 320,
+  maxUtteranceMs: 2000,
+  noInputTimeoutMs: 1000,
+};
 
 describe('Endpointer', () => {
   it('starts after minSpeechMs of speech, at the first speech window', () => {
@@ -28,13 +34,22 @@ describe('Endpointer', () => {
     const ep = new Endpointer(opts);
     feed(ep, [...repeat(0, 5), ...repeat(0.9, 20)]); // speech 160..800
     expect(feed(ep, repeat(0.05, 9))).toEqual([]); // 288 ms of silence: not yet
-    expect(feed(ep, [0.05])).toEqual([{ type: 'speech_end', startMs: 160, endMs: 800, reason: 'silence' }]);
+    expect(feed(ep, [0.05])).toEqual([
+      { type: 'speech_end', startMs: 160, endMs: 800, reason: 'silence' },
+    ]);
     expect(ep.state).toBe('idle');
   });
 
   it('keeps the utterance through a pause shorter than the hangover, and values between the thresholds neither start nor reset silence', () => {
     const ep = new Endpointer(opts);
-    const events = feed(ep, [...repeat(0.9, 10), ...repeat(0.1, 8), ...repeat(0.9, 10), ...repeat(0.1, 5), ...repeat(0.4, 5), ...repeat(0.1, 2)]);
+    const events = feed(ep, [
+      ...repeat(0.9, 10),
+      ...repeat(0.1, 8),
+      ...repeat(0.9, 10),
+      ...repeat(0.1, 5),
+      ...repeat(0.4, 5),
+      ...repeat(0.1, 2),
+    ]);
     expect(events).toEqual([
       { type: 'speech_start', atMs: 0 },
       { type: 'speech_end', startMs: 0, endMs: 28 * W, reason: 'silence' },
@@ -44,7 +59,12 @@ describe('Endpointer', () => {
   it('with pauseMs, reports each pause inside an utterance once, with the end it would have', () => {
     const ep = new Endpointer({ ...opts, pauseMs: 128 });
     // speech 0..320, a 160 ms gap (a pause, then speech again), speech to 800, then silence.
-    const events = feed(ep, [...repeat(0.9, 10), ...repeat(0.1, 5), ...repeat(0.9, 10), ...repeat(0.1, 12)]);
+    const events = feed(ep, [
+      ...repeat(0.9, 10),
+      ...repeat(0.1, 5),
+      ...repeat(0.9, 10),
+      ...repeat(0.1, 12),
+    ]);
     expect(events).toEqual([
       { type: 'speech_start', atMs: 0 },
       { type: 'speech_pause', startMs: 0, endMs: 10 * W },
@@ -63,7 +83,12 @@ describe('Endpointer', () => {
     const ep = new Endpointer(opts);
     const events = feed(ep, repeat(0.9, 70)); // 2240 ms of speech
     expect(events[0]).toEqual({ type: 'speech_start', atMs: 0 });
-    expect(events[1]).toEqual({ type: 'speech_end', startMs: 0, endMs: 2016, reason: 'max_length' });
+    expect(events[1]).toEqual({
+      type: 'speech_end',
+      startMs: 0,
+      endMs: 2016,
+      reason: 'max_length',
+    });
     expect(events[2]).toEqual({ type: 'speech_start', atMs: 2016 });
     expect(events).toHaveLength(3);
   });
@@ -80,11 +105,15 @@ describe('Endpointer', () => {
   it('does not report no_input when speech starts in time, or while a possible start is pending', () => {
     const ep = new Endpointer(opts);
     ep.expectInput(0);
-    expect(feed(ep, [...repeat(0, 20), ...repeat(0.9, 5), ...repeat(0, 40)]).map((e) => e.type)).toEqual(['speech_start', 'speech_end']);
+    expect(
+      feed(ep, [...repeat(0, 20), ...repeat(0.9, 5), ...repeat(0, 40)]).map((e) => e.type),
+    ).toEqual(['speech_start', 'speech_end']);
     const ep2 = new Endpointer(opts);
     ep2.expectInput(0);
     // speech begins at 992 ms and qualifies at 1088: the deadline (1000) passes during the candidate.
-    expect(feed(ep2, [...repeat(0, 31), ...repeat(0.9, 3)]).map((e) => e.type)).toEqual(['speech_start']);
+    expect(feed(ep2, [...repeat(0, 31), ...repeat(0.9, 3)]).map((e) => e.type)).toEqual([
+      'speech_start',
+    ]);
   });
 
   it('cancelExpectInput disarms; expectInput during speech arms nothing', () => {

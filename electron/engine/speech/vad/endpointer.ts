@@ -87,8 +87,14 @@ export class Endpointer {
 
   constructor(options: Partial<EndpointerOptions> = {}) {
     const merged = { ...DEFAULT_ENDPOINTER_OPTIONS, ...options };
-    if (!(merged.deactivation <= merged.activation)) throw new RangeError('endpointer: deactivation must not exceed activation');
-    for (const key of ['minSpeechMs', 'hangoverMs', 'maxUtteranceMs', 'noInputTimeoutMs'] as const) {
+    if (!(merged.deactivation <= merged.activation))
+      throw new RangeError('endpointer: deactivation must not exceed activation');
+    for (const key of [
+      'minSpeechMs',
+      'hangoverMs',
+      'maxUtteranceMs',
+      'noInputTimeoutMs',
+    ] as const) {
       if (!(merged[key] >= 0)) throw new RangeError(`endpointer: ${key} must be >= 0`);
     }
     this.options = Object.freeze(merged);
@@ -142,21 +148,45 @@ export class Endpointer {
         this.silenceStartMs = undefined;
         this.pauseReported = false;
       } else if (p < o.deactivation) this.silenceStartMs ??= startMs;
-      if (this.silenceStartMs !== undefined && !this.pauseReported && o.pauseMs > 0 && endMs - this.silenceStartMs >= o.pauseMs && endMs - this.silenceStartMs < o.hangoverMs) {
+      if (
+        this.silenceStartMs !== undefined &&
+        !this.pauseReported &&
+        o.pauseMs > 0 &&
+        endMs - this.silenceStartMs >= o.pauseMs &&
+        endMs - this.silenceStartMs < o.hangoverMs
+      ) {
         this.pauseReported = true;
-        events.push({ type: 'speech_pause', startMs: this.speechStartMs, endMs: this.silenceStartMs });
+        events.push({
+          type: 'speech_pause',
+          startMs: this.speechStartMs,
+          endMs: this.silenceStartMs,
+        });
       }
       if (this.silenceStartMs !== undefined && endMs - this.silenceStartMs >= o.hangoverMs) {
-        events.push({ type: 'speech_end', startMs: this.speechStartMs, endMs: this.silenceStartMs, reason: 'silence' });
+        events.push({
+          type: 'speech_end',
+          startMs: this.speechStartMs,
+          endMs: this.silenceStartMs,
+          reason: 'silence',
+        });
         this.toIdle();
       } else if (endMs - this.speechStartMs >= o.maxUtteranceMs) {
-        events.push({ type: 'speech_end', startMs: this.speechStartMs, endMs, reason: 'max_length' });
+        events.push({
+          type: 'speech_end',
+          startMs: this.speechStartMs,
+          endMs,
+          reason: 'max_length',
+        });
         // Speech still going on after the cut has to qualify again (minSpeechMs) for a new utterance.
         this.toIdle();
       }
     }
 
-    if (this.expectSinceMs !== undefined && this.mode === 'idle' && this.candidateMs === undefined) {
+    if (
+      this.expectSinceMs !== undefined &&
+      this.mode === 'idle' &&
+      this.candidateMs === undefined
+    ) {
       // A run of speech still too short to count postpones no_input until it is decided.
       const afterMs = this.nowMs - this.expectSinceMs;
       if (afterMs >= o.noInputTimeoutMs) {

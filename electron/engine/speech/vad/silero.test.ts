@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { chunkFrames } from '../../audio/index.js';
 import { synthClip, whiteNoise } from '../testing/espeak.js';
 import { VAD_MODEL_PATH } from '../testing/model.js';
@@ -41,15 +42,19 @@ describe('SileroVad', () => {
     const stream = model.createStream(16000);
     const pending = chunkFrames(speech).map((frame) => stream.push(frame)); // not awaited one by one: order is kept
     const framed = (await Promise.all(pending)).flat();
-    expect(framed.length).toBe(Math.floor(chunkFrames(speech).length * 320 / 512));
+    expect(framed.length).toBe(Math.floor((chunkFrames(speech).length * 320) / 512));
     expect(framed.map((w) => w.startMs)).toEqual(framed.map((_, i) => i * 32));
-    for (let i = 0; i < whole.length; i++) expect(framed[i]?.probability).toBeCloseTo(whole[i]?.probability ?? -1, 5);
+    for (let i = 0; i < whole.length; i++)
+      expect(framed[i]?.probability).toBeCloseTo(whole[i]?.probability ?? -1, 5);
     expect(stream.pushedMs).toBe(chunkFrames(speech).length * 20);
   });
 
   it('works at 8 kHz (256 + 32 samples)', async () => {
     expect(windowGeometry(8000)).toEqual({ windowSamples: 256, contextSamples: 32, windowMs: 32 });
-    const speech = await synthClip('No thanks, I am not interested.', { sampleRate: 8000, padMs: 500 });
+    const speech = await synthClip('No thanks, I am not interested.', {
+      sampleRate: 8000,
+      padMs: 500,
+    });
     const windows = await model.createStream(8000).push(speech);
     expect(windows[1]?.startMs).toBe(32);
     expect(max(windows.map((w) => w.probability))).toBeGreaterThan(0.95);

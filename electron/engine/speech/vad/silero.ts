@@ -26,7 +26,11 @@ export interface VadWindow {
 const STATE_SIZE = 2 * 1 * 128;
 
 /** New samples per window and context samples, per sample rate. */
-export function windowGeometry(sampleRate: VadSampleRate): { windowSamples: number; contextSamples: number; windowMs: number } {
+export function windowGeometry(sampleRate: VadSampleRate): {
+  windowSamples: number;
+  contextSamples: number;
+  windowMs: number;
+} {
   if (sampleRate === 16000) return { windowSamples: 512, contextSamples: 64, windowMs: 32 };
   if (sampleRate === 8000) return { windowSamples: 256, contextSamples: 32, windowMs: 32 };
   throw new RangeError(`Silero VAD supports 8000 and 16000 Hz, not ${String(sampleRate)}`);
@@ -38,16 +42,28 @@ export function isVadSampleRate(rate: number): rate is VadSampleRate {
 
 /** The loaded ONNX session, shared by all streams in this thread. */
 export class SileroModel {
-  private constructor(readonly session: InferenceSession, readonly path: string) {}
+  private constructor(
+    readonly session: InferenceSession,
+    readonly path: string,
+  ) {}
 
   /** Loads the model on one intra-op and one inter-op thread (parallelism comes from workers). */
   static async load(path: string): Promise<SileroModel> {
-    const session = await InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const session = await InferenceSession.create(path, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
     for (const name of ['input', 'state', 'sr']) {
-      if (!session.inputNames.includes(name)) throw new Error(`${path}: not a Silero VAD v5/v6 model (no input "${name}"; has ${session.inputNames.join(', ')})`);
+      if (!session.inputNames.includes(name))
+        throw new Error(
+          `${path}: not a Silero VAD v5/v6 model (no input "${name}"; has ${session.inputNames.join(', ')})`,
+        );
     }
     for (const name of ['output', 'stateN']) {
-      if (!session.outputNames.includes(name)) throw new Error(`${path}: not a Silero VAD v5/v6 model (no output "${name}"; has ${session.outputNames.join(', ')})`);
+      if (!session.outputNames.includes(name))
+        throw new Error(
+          `${path}: not a Silero VAD v5/v6 model (no output "${name}"; has ${session.outputNames.join(', ')})`,
+        );
     }
     return new SileroModel(session, path);
   }
@@ -150,7 +166,8 @@ export class SileroVad {
       const out = await this.model.session.run(feeds);
       const probability = out.output?.data[0];
       const stateN = out.stateN?.data;
-      if (typeof probability !== 'number' || !(stateN instanceof Float32Array)) throw new Error('SileroVad: unexpected model output');
+      if (typeof probability !== 'number' || !(stateN instanceof Float32Array))
+        throw new Error('SileroVad: unexpected model output');
       this.state = new Float32Array(stateN);
       const startMs = (index * this.windowSamples * 1000) / this.sampleRate;
       results.push({ probability, startMs, endMs: startMs + this.windowMs });

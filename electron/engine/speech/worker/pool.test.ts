@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { chunkFrames } from '../../audio/index.js';
 import { energyBounds, synthClip } from '../testing/espeak.js';
 import { VAD_MODEL_PATH } from '../testing/model.js';
 import type { EndpointEvent } from '../vad/endpointer.js';
 import type { VadWindow } from '../vad/silero.js';
-import { SpeechWorkerPool, workerLimit, type SpeechCall } from './pool.js';
+import { type SpeechCall, SpeechWorkerPool, workerLimit } from './pool.js';
 
 let pool: SpeechWorkerPool | undefined;
 
@@ -16,7 +18,10 @@ let pool: SpeechWorkerPool | undefined;
  * last sample (measured 112, 102, 72 and 54 ms on four clips). The reference Python
  * get_speech_timestamps has the same lag (and pads ends by another 30 ms). Never early.
  */
-function expectBoundaries(got: { startMs: number; endMs: number }, truth: { startMs: number; endMs: number }): void {
+function expectBoundaries(
+  got: { startMs: number; endMs: number },
+  truth: { startMs: number; endMs: number },
+): void {
   expect(Math.abs(got.startMs - truth.startMs)).toBeLessThanOrEqual(50);
   expect(got.endMs - truth.endMs).toBeGreaterThanOrEqual(-30);
   expect(got.endMs - truth.endMs).toBeLessThanOrEqual(130);
@@ -26,7 +31,11 @@ afterEach(async () => {
   pool = undefined;
 });
 
-function record(call: SpeechCall): { events: EndpointEvent[]; windows: VadWindow[]; errors: Error[] } {
+function record(call: SpeechCall): {
+  events: EndpointEvent[];
+  windows: VadWindow[];
+  errors: Error[];
+} {
   const events: EndpointEvent[] = [];
   const windows: VadWindow[] = [];
   const errors: Error[] = [];
@@ -44,7 +53,10 @@ describe('SpeechWorkerPool', () => {
   });
 
   it('finds the speech of a clip with 1 s of silence on both sides (start within 50 ms, end within the VAD decay lag)', async () => {
-    const samples = await synthClip('Yes, please call me back tomorrow afternoon.', { voice: 'en-us', padMs: 1000 });
+    const samples = await synthClip('Yes, please call me back tomorrow afternoon.', {
+      voice: 'en-us',
+      padMs: 1000,
+    });
     const truth = energyBounds(samples, 16000);
     expect(truth).toBeDefined();
     pool = new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, maxWorkers: 1 });
@@ -63,7 +75,11 @@ describe('SpeechWorkerPool', () => {
   });
 
   it('works at 8 kHz', async () => {
-    const samples = await synthClip('我现在不方便，请明天下午三点再打给我。', { voice: 'cmn', sampleRate: 8000, padMs: 1000 });
+    const samples = await synthClip('我现在不方便，请明天下午三点再打给我。', {
+      voice: 'cmn',
+      sampleRate: 8000,
+      padMs: 1000,
+    });
     const truth = energyBounds(samples, 8000)!;
     pool = new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, maxWorkers: 1 });
     const call = pool.open('call-8k', { sampleRate: 8000 });

@@ -19,13 +19,20 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Endpointer, type EndpointEvent, type EndpointerOptions } from '../vad/endpointer.js';
-import { windowGeometry, type VadSampleRate, type VadWindow } from '../vad/silero.js';
+
 import type { TtsOptions } from '../../tts/types.js';
-import type { RecognitionResult } from '../recognizers/recognizer.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
-import type { FromWorker, SpeechTask, SpeechTaskResults, SpeechWorkerData, ToWorker } from './protocol.js';
+import type { RecognitionResult } from '../recognizers/recognizer.js';
+import { Endpointer, type EndpointerOptions, type EndpointEvent } from '../vad/endpointer.js';
+import { type VadSampleRate, type VadWindow, windowGeometry } from '../vad/silero.js';
+import type {
+  FromWorker,
+  SpeechTask,
+  SpeechTaskResults,
+  SpeechWorkerData,
+  ToWorker,
+} from './protocol.js';
 
 export interface SpeechWorkerPoolOptions {
   /** Absolute path of silero_vad.onnx. */
@@ -88,7 +95,10 @@ class SpeechWorker {
         case 'ready':
           return ready();
         case 'init_error':
-          return this.fail(new Error(`speech worker could not load the VAD model: ${message.message}`), failed);
+          return this.fail(
+            new Error(`speech worker could not load the VAD model: ${message.message}`),
+            failed,
+          );
         case 'windows':
           return this.calls.get(message.callId)?.receive(message.windows);
         case 'error':
@@ -125,11 +135,19 @@ class SpeechWorker {
     this.worker.postMessage(message, transfer);
   }
 
-  run<K extends SpeechTask['kind']>(task: Extract<SpeechTask, { kind: K }>, onProgress?: (progress: TrainProgress) => void, transfer?: ArrayBuffer[]): Promise<SpeechTaskResults[K]> {
+  run<K extends SpeechTask['kind']>(
+    task: Extract<SpeechTask, { kind: K }>,
+    onProgress?: (progress: TrainProgress) => void,
+    transfer?: ArrayBuffer[],
+  ): Promise<SpeechTaskResults[K]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextTaskId++;
     return new Promise<SpeechTaskResults[K]>((resolve, reject) => {
-      this.tasks.set(id, { resolve: resolve as PendingTask['resolve'], reject, ...(onProgress ? { onProgress } : {}) });
+      this.tasks.set(id, {
+        resolve: resolve as PendingTask['resolve'],
+        reject,
+        ...(onProgress ? { onProgress } : {}),
+      });
       this.send({ type: 'task', id, task }, transfer);
     });
   }
@@ -138,7 +156,14 @@ class SpeechWorker {
   stop(graceMs: number): Promise<void> {
     if (this.exited) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void this.worker.terminate().then(() => resolve(), () => resolve()), graceMs);
+      const timer = setTimeout(
+        () =>
+          void this.worker.terminate().then(
+            () => resolve(),
+            () => resolve(),
+          ),
+        graceMs,
+      );
       this.worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
@@ -147,7 +172,10 @@ class SpeechWorker {
         this.worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
       } catch {
         clearTimeout(timer);
-        void this.worker.terminate().then(() => resolve(), () => resolve());
+        void this.worker.terminate().then(
+          () => resolve(),
+          () => resolve(),
+        );
       }
     });
   }
@@ -181,7 +209,9 @@ class SpeechWorker {
 function tsxEsmApiUrl(from: string): string {
   const require = createRequire(from);
   const packageJson = require.resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> };
+  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } }>;
+  };
   const target = manifest.exports?.['./esm/api']?.import?.default;
   if (!target) throw new Error(`${packageJson}: no ESM export ./esm/api`);
   return pathToFileURL(resolve(dirname(packageJson), target)).href;
@@ -228,8 +258,15 @@ export class SpeechWorkerPool {
       const owner = this.workers.find((w) => w.calls.has(callId) && !w.failed);
       if (owner) return owner;
     }
-    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
-    let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size + w.pendingTasks < best.calls.size + best.pendingTasks ? w : best), undefined);
+    for (let i = this.workers.length - 1; i >= 0; i--)
+      if (this.workers[i]?.failed) this.workers.splice(i, 1);
+    let worker = this.workers.reduce<SpeechWorker | undefined>(
+      (best, w) =>
+        best === undefined || w.calls.size + w.pendingTasks < best.calls.size + best.pendingTasks
+          ? w
+          : best,
+      undefined,
+    );
     worker ??= this.startCallWorker();
     return worker;
   }
@@ -246,31 +283,56 @@ export class SpeechWorkerPool {
   }
 
   /** Synthesizes a prompt off the event loop (on the call's worker when `callId` is open). */
-  async synthesize(text: string, options: TtsOptions, callId?: string): Promise<{ samples: Int16Array; durationMs: number }> {
+  async synthesize(
+    text: string,
+    options: TtsOptions,
+    callId?: string,
+  ): Promise<{ samples: Int16Array; durationMs: number }> {
     return this.workerFor(callId).run({ kind: 'synthesize', text, options });
   }
 
   /** Recognizes one utterance with a phrase model (sent to the worker the first time it needs it). */
-  async recognize(callId: string | undefined, modelKey: string, model: PhraseModel, samples: Int16Array, startMs = 0): Promise<RecognitionResult> {
+  async recognize(
+    callId: string | undefined,
+    modelKey: string,
+    model: PhraseModel,
+    samples: Int16Array,
+    startMs = 0,
+  ): Promise<RecognitionResult> {
     const worker = this.workerFor(callId);
     const first = !worker.models.has(modelKey);
     worker.models.add(modelKey);
     const copy = samples.slice();
-    return worker.run({ kind: 'recognize', modelKey, ...(first ? { model } : {}), samples: copy, startMs }, undefined, [copy.buffer]).catch((error: unknown) => {
-      if (first) worker.models.delete(modelKey);
-      throw error;
-    });
+    return worker
+      .run(
+        { kind: 'recognize', modelKey, ...(first ? { model } : {}), samples: copy, startMs },
+        undefined,
+        [copy.buffer],
+      )
+      .catch((error: unknown) => {
+        if (first) worker.models.delete(modelKey);
+        throw error;
+      });
   }
 
   /** Trains (or loads from `cacheDir`) one question's phrase model on the training worker. */
-  async train(question: QuestionSpec, cacheDir: string, onProgress?: (progress: TrainProgress) => void, seed?: number): Promise<PhraseModel> {
+  async train(
+    question: QuestionSpec,
+    cacheDir: string,
+    onProgress?: (progress: TrainProgress) => void,
+    seed?: number,
+  ): Promise<PhraseModel> {
     if (this.closed) throw new Error('SpeechWorkerPool is closed');
     if (this.trainerIdle) clearTimeout(this.trainerIdle);
     this.trainerIdle = null;
-    if (!this.trainer || this.trainer.failed) this.trainer = new SpeechWorker(this.options.workerUrl, this.data);
+    if (!this.trainer || this.trainer.failed)
+      this.trainer = new SpeechWorker(this.options.workerUrl, this.data);
     const trainer = this.trainer;
     try {
-      return await trainer.run({ kind: 'train', question, cacheDir, ...(seed !== undefined ? { seed } : {}) }, onProgress);
+      return await trainer.run(
+        { kind: 'train', question, cacheDir, ...(seed !== undefined ? { seed } : {}) },
+        onProgress,
+      );
     } finally {
       // Flows are saved now and then: the training thread (and its TTS engine) goes when idle.
       if (trainer.pendingTasks === 0 && this.trainer === trainer && !this.closed) {
@@ -303,10 +365,15 @@ export class SpeechWorkerPool {
     if (this.closed) throw new Error('SpeechWorkerPool is closed');
     const sampleRate = options.sampleRate ?? 16000;
     windowGeometry(sampleRate); // throws on an unsupported rate
-    for (const w of this.workers) if (w.calls.has(callId)) throw new Error(`call ${callId} is already open`);
+    for (const w of this.workers)
+      if (w.calls.has(callId)) throw new Error(`call ${callId} is already open`);
     // A worker that died has already told its calls; new calls go to live workers only.
-    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]?.failed) this.workers.splice(i, 1);
-    let worker = this.workers.reduce<SpeechWorker | undefined>((best, w) => (best === undefined || w.calls.size < best.calls.size ? w : best), undefined);
+    for (let i = this.workers.length - 1; i >= 0; i--)
+      if (this.workers[i]?.failed) this.workers.splice(i, 1);
+    let worker = this.workers.reduce<SpeechWorker | undefined>(
+      (best, w) => (best === undefined || w.calls.size < best.calls.size ? w : best),
+      undefined,
+    );
     if (!worker || (worker.calls.size > 0 && this.workers.length < this.limit)) {
       worker = this.startCallWorker();
     }
@@ -419,7 +486,8 @@ export class SpeechCall {
     for (const window of windows) {
       this.receivedWindows++;
       for (const l of this.windowListeners) l(window);
-      for (const event of this.endpointer.push(window)) for (const l of this.eventListeners) l(event);
+      for (const event of this.endpointer.push(window))
+        for (const l of this.eventListeners) l(event);
     }
     this.drainWaiters = this.drainWaiters.filter((w) => {
       if (this.receivedWindows < w.windows) return true;
@@ -430,7 +498,8 @@ export class SpeechCall {
 
   /** @internal from the worker */
   emitError(error: Error): void {
-    if (this.errorListeners.size === 0) console.error(`speech call ${this.callId}: ${error.message}`);
+    if (this.errorListeners.size === 0)
+      console.error(`speech call ${this.callId}: ${error.message}`);
     for (const l of this.errorListeners) l(error);
     this.releaseDrains();
   }

@@ -1,8 +1,8 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
 import type { TtsOptions } from '../../tts/types.js';
-import type { RecognitionResult } from '../recognizers/recognizer.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
+import type { RecognitionResult } from '../recognizers/recognizer.js';
 import type { VadSampleRate, VadWindow } from '../vad/silero.js';
 
 /** workerData given to every speech worker. */

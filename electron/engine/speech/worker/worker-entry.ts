@@ -5,14 +5,21 @@
  * event loop. Started by SpeechWorkerPool (pool.ts); the protocol is in protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+
 import { EspeakWasmTts } from '../../tts/espeak-wasm.js';
 import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import { PhraseRecognizer } from '../recognizers/phrase/recognizer.js';
 import { trainPhraseModel } from '../recognizers/phrase/train.js';
-import { SileroModel, isVadSampleRate, type SileroVad } from '../vad/silero.js';
-import type { FromWorker, SpeechTask, SpeechTaskResults, SpeechWorkerData, ToWorker } from './protocol.js';
+import { isVadSampleRate, SileroModel, type SileroVad } from '../vad/silero.js';
+import type {
+  FromWorker,
+  SpeechTask,
+  SpeechTaskResults,
+  SpeechWorkerData,
+  ToWorker,
+} from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('speech worker-entry must run in a worker thread');
@@ -34,8 +41,14 @@ const tts = lazy(async () => {
 });
 let embedderLoaded: Promise<SpeechEmbedder> | null = null;
 const embedder = lazy(() => {
-  if (!melModelPath || !embeddingModelPath) return Promise.reject(new Error('this speech worker has no embedding models (phrase recognition is unavailable)'));
-  embedderLoaded = SpeechEmbedder.load({ melPath: melModelPath, embeddingPath: embeddingModelPath });
+  if (!melModelPath || !embeddingModelPath)
+    return Promise.reject(
+      new Error('this speech worker has no embedding models (phrase recognition is unavailable)'),
+    );
+  embedderLoaded = SpeechEmbedder.load({
+    melPath: melModelPath,
+    embeddingPath: embeddingModelPath,
+  });
   return embedderLoaded;
 });
 /** Training only needs the TTS engines when a clip is not cached: they load on their first synthesis. */
@@ -60,7 +73,8 @@ function track<T>(work: Promise<T>): Promise<T> {
 async function shutdown(): Promise<void> {
   stopping.abort(new Error('the speech worker is stopping'));
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-  for (const stream of calls.values()) await stream.then((vad) => vad.close()).catch(() => undefined);
+  for (const stream of calls.values())
+    await stream.then((vad) => vad.close()).catch(() => undefined);
   calls.clear();
   await model.then((m) => m.release()).catch(() => undefined);
   const loaded = embedderLoaded;
@@ -68,7 +82,10 @@ async function shutdown(): Promise<void> {
   process.exit(0);
 }
 
-async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[keyof SpeechTaskResults]> {
+async function runTask(
+  id: number,
+  task: SpeechTask,
+): Promise<SpeechTaskResults[keyof SpeechTaskResults]> {
   switch (task.kind) {
     case 'synthesize': {
       const result = await (await tts()).synthesize(task.text, task.options);
@@ -99,8 +116,10 @@ async function runTask(id: number, task: SpeechTask): Promise<SpeechTaskResults[
   }
 }
 
-const post = (message: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const post = (message: FromWorker, transfer?: ArrayBuffer[]): void =>
+  port.postMessage(message, transfer);
+const describe = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 const model = SileroModel.load(vadModelPath);
 model.then(
@@ -118,17 +137,28 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'task': {
       const { id, task } = message;
-      if (stopping.signal.aborted) return post({ type: 'task_error', id, message: 'the speech worker is stopping' });
+      if (stopping.signal.aborted)
+        return post({ type: 'task_error', id, message: 'the speech worker is stopping' });
       track(runTask(id, task)).then(
-        (result) => post({ type: 'task_result', id, result }, 'samples' in result ? [result.samples.buffer as ArrayBuffer] : undefined),
+        (result) =>
+          post(
+            { type: 'task_result', id, result },
+            'samples' in result ? [result.samples.buffer as ArrayBuffer] : undefined,
+          ),
         (error: unknown) => post({ type: 'task_error', id, message: describe(error) }),
       );
       return;
     }
     case 'open': {
       const { callId, sampleRate } = message;
-      if (calls.has(callId)) return post({ type: 'error', callId, message: `call ${callId} is already open` });
-      if (!isVadSampleRate(sampleRate)) return post({ type: 'error', callId, message: `unsupported sample rate ${String(sampleRate)}` });
+      if (calls.has(callId))
+        return post({ type: 'error', callId, message: `call ${callId} is already open` });
+      if (!isVadSampleRate(sampleRate))
+        return post({
+          type: 'error',
+          callId,
+          message: `unsupported sample rate ${String(sampleRate)}`,
+        });
       const stream = model.then((m) => m.createStream(sampleRate));
       stream.catch(() => undefined); // reported once as init_error
       calls.set(callId, stream);
@@ -137,15 +167,15 @@ port.on('message', (message: ToWorker) => {
     case 'frames': {
       const { callId, samples } = message;
       const stream = calls.get(callId);
-      if (!stream) return post({ type: 'error', callId, message: `frames for unknown call ${callId}` });
+      if (!stream)
+        return post({ type: 'error', callId, message: `frames for unknown call ${callId}` });
       if (stopping.signal.aborted) return;
-      track(stream.then((vad) => vad.push(samples)))
-        .then(
-          (windows) => {
-            if (windows.length > 0) post({ type: 'windows', callId, windows });
-          },
-          (error: unknown) => post({ type: 'error', callId, message: describe(error) }),
-        );
+      track(stream.then((vad) => vad.push(samples))).then(
+        (windows) => {
+          if (windows.length > 0) post({ type: 'windows', callId, windows });
+        },
+        (error: unknown) => post({ type: 'error', callId, message: describe(error) }),
+      );
       return;
     }
     case 'close': {

@@ -15,19 +15,45 @@ export const APPLICATION_ID = 0x4f424353;
 
 export const SYSTEM_DISPOSITIONS: readonly DispositionRecord[] = [
   { code: 'completed', labelEn: 'Completed', labelZh: '已完成', kind: 'system', final: true },
-  { code: 'transferred', labelEn: 'Transferred to an agent', labelZh: '已转人工', kind: 'system', final: true },
+  {
+    code: 'transferred',
+    labelEn: 'Transferred to an agent',
+    labelZh: '已转人工',
+    kind: 'system',
+    final: true,
+  },
   { code: 'busy', labelEn: 'Busy', labelZh: '占线', kind: 'system', final: false },
   { code: 'no_answer', labelEn: 'No answer', labelZh: '无人接听', kind: 'system', final: false },
   { code: 'failed', labelEn: 'Call failed', labelZh: '呼叫失败', kind: 'system', final: false },
-  { code: 'invalid_number', labelEn: 'Invalid number', labelZh: '空号', kind: 'system', final: true },
+  {
+    code: 'invalid_number',
+    labelEn: 'Invalid number',
+    labelZh: '空号',
+    kind: 'system',
+    final: true,
+  },
   { code: 'opted_out', labelEn: 'Opted out', labelZh: '拒绝再联系', kind: 'system', final: true },
-  { code: 'callback_scheduled', labelEn: 'Callback scheduled', labelZh: '已约回拨', kind: 'system', final: false },
+  {
+    code: 'callback_scheduled',
+    labelEn: 'Callback scheduled',
+    labelZh: '已约回拨',
+    kind: 'system',
+    final: false,
+  },
   { code: 'voicemail', labelEn: 'Voicemail', labelZh: '语音信箱', kind: 'system', final: false },
-  { code: 'abandoned', labelEn: 'Abandoned (no agent free)', labelZh: '呼损（无空闲坐席）', kind: 'system', final: false },
+  {
+    code: 'abandoned',
+    labelEn: 'Abandoned (no agent free)',
+    labelZh: '呼损（无空闲坐席）',
+    kind: 'system',
+    final: false,
+  },
 ];
 
-const jsonObject = (column: string): string => `json_valid(${column}) AND json_type(${column}) = 'object'`;
-const jsonArray = (column: string): string => `json_valid(${column}) AND json_type(${column}) = 'array'`;
+const jsonObject = (column: string): string =>
+  `json_valid(${column}) AND json_type(${column}) = 'object'`;
+const jsonArray = (column: string): string =>
+  `json_valid(${column}) AND json_type(${column}) = 'array'`;
 const flag = (column: string): string => `${column} IN (0, 1)`;
 
 const SCHEMA = `
@@ -217,7 +243,8 @@ CREATE TABLE audit_log (
 
 function seedDispositions(): string {
   const rows = SYSTEM_DISPOSITIONS.map(
-    (d) => `(${[d.code, d.labelEn, d.labelZh, d.kind].map(sqlString).join(', ')}, ${d.final ? 1 : 0})`,
+    (d) =>
+      `(${[d.code, d.labelEn, d.labelZh, d.kind].map(sqlString).join(', ')}, ${d.final ? 1 : 0})`,
   );
   return `INSERT INTO dispositions (code, label_en, label_zh, kind, final) VALUES\n  ${rows.join(',\n  ')};`;
 }

@@ -25,13 +25,16 @@ function toAudit(row: AuditRow): AuditRecord {
 export function createAuditRepository({ db, now }: RepositoryContext): AuditRepository {
   return {
     async add(entry) {
-      await db.run('INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($at, $actor, $action, $subject, $details)', {
-        $at: entry.at ?? now(),
-        $actor: entry.actor,
-        $action: entry.action,
-        $subject: entry.subject,
-        $details: encodeJson(entry.details ?? {}),
-      });
+      await db.run(
+        'INSERT INTO audit_log (at, actor, action, subject, details) VALUES ($at, $actor, $action, $subject, $details)',
+        {
+          $at: entry.at ?? now(),
+          $actor: entry.actor,
+          $action: entry.action,
+          $subject: entry.subject,
+          $details: encodeJson(entry.details ?? {}),
+        },
+      );
     },
 
     async list(page) {

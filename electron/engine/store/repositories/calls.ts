@@ -1,3 +1,4 @@
+import { assertTransition } from '../../calls/state-machine.js';
 import type { SqlExecutor, SqlValue } from '../database.js';
 import type {
   CallAttempt,
@@ -11,9 +12,14 @@ import type {
   RecordingRecord,
   UtteranceRecord,
 } from '../types.js';
-import { assertTransition } from '../../calls/state-machine.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
-import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
+import {
+  explainMissing,
+  likeContaining,
+  notFound,
+  type RepositoryContext,
+  returned,
+} from './context.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rows and records
@@ -94,7 +100,8 @@ function toAttempt(row: AttemptRow): CallAttempt {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     outcome: row.outcome,
-    disposition: row.disposition_code === null ? null : { code: row.disposition_code, final: row.final === 1 },
+    disposition:
+      row.disposition_code === null ? null : { code: row.disposition_code, final: row.final === 1 },
   };
 }
 
@@ -134,7 +141,13 @@ interface EventRow {
 }
 
 function toEvent(row: EventRow): CallEventRecord {
-  return { id: row.id, callId: row.call_id, at: row.at, type: row.type, data: decodeJsonObject(row.data, `call event ${row.id}`) };
+  return {
+    id: row.id,
+    callId: row.call_id,
+    at: row.at,
+    type: row.type,
+    data: decodeJsonObject(row.data, `call event ${row.id}`),
+  };
 }
 
 interface UtteranceRow {
@@ -150,7 +163,8 @@ interface UtteranceRow {
   node_id: string | null;
 }
 
-const UTTERANCE_COLUMNS = 'id, call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id';
+const UTTERANCE_COLUMNS =
+  'id, call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id';
 
 function toUtterance(row: UtteranceRow): UtteranceRecord {
   return {
@@ -178,7 +192,8 @@ interface RecordingRow {
   created_at: number;
 }
 
-const RECORDING_COLUMNS = 'id, call_id, path, channels, sample_rate, duration_ms, bytes, created_at';
+const RECORDING_COLUMNS =
+  'id, call_id, path, channels, sample_rate, duration_ms, bytes, created_at';
 
 function toRecording(row: RecordingRow): RecordingRecord {
   return {
@@ -218,33 +233,50 @@ async function getCall(db: SqlExecutor, id: string): Promise<CallListItem | null
   return row ? toListItem(row) : null;
 }
 
-function insertTransition(db: SqlExecutor, callId: string, from: CallRecord['state'] | null, to: CallRecord['state'], at: number, reason: string | null): Promise<unknown> {
-  return db.run('INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) VALUES ($call_id, $from, $to, $at, $reason)', {
-    $call_id: callId,
-    $from: from,
-    $to: to,
-    $at: at,
-    $reason: reason,
-  });
+function insertTransition(
+  db: SqlExecutor,
+  callId: string,
+  from: CallRecord['state'] | null,
+  to: CallRecord['state'],
+  at: number,
+  reason: string | null,
+): Promise<unknown> {
+  return db.run(
+    'INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) VALUES ($call_id, $from, $to, $at, $reason)',
+    {
+      $call_id: callId,
+      $from: from,
+      $to: to,
+      $at: at,
+      $reason: reason,
+    },
+  );
 }
 
 function insertEvent(db: SqlExecutor, callId: string, event: NewEvent): Promise<unknown> {
-  const insert = db.run('INSERT INTO call_events (call_id, at, type, data) VALUES ($call_id, $at, $type, $data)', {
-    $call_id: callId,
-    $at: event.at,
-    $type: event.type,
-    $data: encodeJson(event.data ?? {}),
-  });
+  const insert = db.run(
+    'INSERT INTO call_events (call_id, at, type, data) VALUES ($call_id, $at, $type, $data)',
+    {
+      $call_id: callId,
+      $at: event.at,
+      $type: event.type,
+      $data: encodeJson(event.data ?? {}),
+    },
+  );
   return explainMissing(insert, missingCall(callId));
 }
 
 /** `SET a = $a, …` for the fields given (undefined means "leave as is"). */
-function assignments(changes: Partial<Record<UpdatableField, unknown>>): { sql: string; params: Record<string, SqlValue> } {
+function assignments(changes: Partial<Record<UpdatableField, unknown>>): {
+  sql: string;
+  params: Record<string, SqlValue>;
+} {
   const columns: string[] = [];
   const params: Record<string, SqlValue> = {};
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
-    if (!Object.hasOwn(UPDATABLE_COLUMNS, field)) throw new TypeError(`calls.update cannot change "${field}".`);
+    if (!Object.hasOwn(UPDATABLE_COLUMNS, field))
+      throw new TypeError(`calls.update cannot change "${field}".`);
     const column = UPDATABLE_COLUMNS[field as UpdatableField];
     columns.push(`${column} = $${column}`);
     params[`$${column}`] = value as SqlValue; // every updatable field is a string, number or null
@@ -308,7 +340,11 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
           },
         );
         const call = toCall(returned(row));
-        await insertEvent(tx, call.id, { at: call.startedAt, type: 'created', data: { state: call.state } });
+        await insertEvent(tx, call.id, {
+          at: call.startedAt,
+          type: 'created',
+          data: { state: call.state },
+        });
         await insertTransition(tx, call.id, null, call.state, call.startedAt, null);
         return call;
       });
@@ -319,16 +355,30 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     update(id, changes, event) {
       return db.transaction(async (tx) => {
         if (changes.state !== undefined) {
-          const current = await tx.get<{ state: CallRecord['state']; outcome: CallRecord['outcome'] }>('SELECT state, outcome FROM calls WHERE id = $id', { $id: id });
+          const current = await tx.get<{
+            state: CallRecord['state'];
+            outcome: CallRecord['outcome'];
+          }>('SELECT state, outcome FROM calls WHERE id = $id', { $id: id });
           if (!current) throw notFound(missingCall(id));
           if (current.state !== changes.state || changes.state === 'done') {
             assertTransition(id, current.state, changes.state, changes.outcome ?? current.outcome);
-            await insertTransition(tx, id, current.state, changes.state, event?.at ?? now(), changes.endReason ?? (typeof event?.data?.reason === 'string' ? event.data.reason : null));
+            await insertTransition(
+              tx,
+              id,
+              current.state,
+              changes.state,
+              event?.at ?? now(),
+              changes.endReason ??
+                (typeof event?.data?.reason === 'string' ? event.data.reason : null),
+            );
           }
         }
         const { sql, params } = assignments(changes);
         if (sql) {
-          const { changes: updated } = await tx.run(`UPDATE calls SET ${sql} WHERE id = $id`, { ...params, $id: id });
+          const { changes: updated } = await tx.run(`UPDATE calls SET ${sql} WHERE id = $id`, {
+            ...params,
+            $id: id,
+          });
           if (updated === 0) throw notFound(missingCall(id));
         }
         if (event) await insertEvent(tx, id, event);
@@ -339,11 +389,21 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     },
 
     async transitions(callId) {
-      const rows = await db.all<{ from_state: CallRecord['state'] | null; to_state: CallRecord['state']; at: number; reason: string | null }>(
+      const rows = await db.all<{
+        from_state: CallRecord['state'] | null;
+        to_state: CallRecord['state'];
+        at: number;
+        reason: string | null;
+      }>(
         'SELECT from_state, to_state, at, reason FROM call_transitions WHERE call_id = $call_id ORDER BY id',
         { $call_id: callId },
       );
-      return rows.map((row) => ({ from: row.from_state, to: row.to_state, at: row.at, reason: row.reason }));
+      return rows.map((row) => ({
+        from: row.from_state,
+        to: row.to_state,
+        at: row.at,
+        reason: row.reason,
+      }));
     },
 
     async appendEvent(callId, event) {
@@ -351,9 +411,12 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     },
 
     async events(callId) {
-      const rows = await db.all<EventRow>('SELECT id, call_id, at, type, data FROM call_events WHERE call_id = $call_id ORDER BY id', {
-        $call_id: callId,
-      });
+      const rows = await db.all<EventRow>(
+        'SELECT id, call_id, at, type, data FROM call_events WHERE call_id = $call_id ORDER BY id',
+        {
+          $call_id: callId,
+        },
+      );
       return rows.map(toEvent);
     },
 
@@ -404,7 +467,10 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     },
 
     async recording(callId) {
-      const row = await db.get<RecordingRow>(`SELECT ${RECORDING_COLUMNS} FROM recordings WHERE call_id = $call_id`, { $call_id: callId });
+      const row = await db.get<RecordingRow>(
+        `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE call_id = $call_id`,
+        { $call_id: callId },
+      );
       return row ? toRecording(row) : null;
     },
 
@@ -417,7 +483,9 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
             `${SELECT_ITEMS} ${where} ORDER BY c.started_at DESC, c.id DESC LIMIT $limit OFFSET $offset`,
             { ...params, $limit: filter.limit, $offset: filter.offset },
           );
-          const total = (await tx.get<{ n: number }>(`SELECT count(*) AS n ${LIST_FROM} ${where}`, params))?.n ?? 0;
+          const total =
+            (await tx.get<{ n: number }>(`SELECT count(*) AS n ${LIST_FROM} ${where}`, params))
+              ?.n ?? 0;
           return { calls: rows.map(toListItem), total };
         },
         { behavior: 'deferred' },
@@ -425,7 +493,9 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
     },
 
     async unfinished() {
-      const rows = await db.all<CallRow>(`${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`);
+      const rows = await db.all<CallRow>(
+        `${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`,
+      );
       return rows.map(toCall);
     },
 

@@ -3,7 +3,6 @@
  * contacts' leases (campaign_contacts, schema 2). A lease and its call row are written in one
  * transaction, and so are a settlement and its contact row: a crash leaves either both or neither.
  */
-import type { SqlExecutor } from '../database.js';
 import type {
   CampaignContactRecord,
   CampaignContactRepository,
@@ -12,11 +11,18 @@ import type {
   DialingCampaignRecord,
   LeaseWithCall,
 } from '../campaign-dialing-types.js';
+import type { SqlExecutor } from '../database.js';
 import type { CallRecord, CampaignRecord } from '../types.js';
-import { decodeJsonObject, encodeJson } from './codec.js';
-import { toCampaign, type CampaignRow as BaseCampaignRow } from './campaigns.js';
 import { createCallRepository } from './calls.js';
-import { explainMissing, likeContaining, notFound, returned, type RepositoryContext } from './context.js';
+import { type CampaignRow as BaseCampaignRow, toCampaign } from './campaigns.js';
+import { decodeJsonObject, encodeJson } from './codec.js';
+import {
+  explainMissing,
+  likeContaining,
+  notFound,
+  type RepositoryContext,
+  returned,
+} from './context.js';
 
 // The campaigns table's row (campaigns.ts) with the dialer's columns and names joined in.
 interface CampaignRow extends BaseCampaignRow {
@@ -100,17 +106,28 @@ function toContact(row: ContactRow): CampaignContactRecord {
   };
 }
 
-async function getCampaignWhere(db: SqlExecutor, where: string, params: Record<string, string | number>): Promise<DialingCampaignRecord | null> {
+async function getCampaignWhere(
+  db: SqlExecutor,
+  where: string,
+  params: Record<string, string | number>,
+): Promise<DialingCampaignRecord | null> {
   const row = await db.get<CampaignRow>(`${SELECT_CAMPAIGN} WHERE ${where}`, params);
   return row ? toDialingCampaign(row) : null;
 }
 
-async function setTrunks(db: SqlExecutor, campaignId: number, trunkIds: readonly number[]): Promise<void> {
+async function setTrunks(
+  db: SqlExecutor,
+  campaignId: number,
+  trunkIds: readonly number[],
+): Promise<void> {
   await db.run('DELETE FROM campaign_trunks WHERE campaign_id = $id', { $id: campaignId });
   let priority = 0;
   for (const trunkId of trunkIds) {
     await explainMissing(
-      db.run('INSERT INTO campaign_trunks (campaign_id, trunk_id, priority) VALUES ($campaign, $trunk, $priority)', { $campaign: campaignId, $trunk: trunkId, $priority: priority++ }),
+      db.run(
+        'INSERT INTO campaign_trunks (campaign_id, trunk_id, priority) VALUES ($campaign, $trunk, $priority)',
+        { $campaign: campaignId, $trunk: trunkId, $priority: priority++ },
+      ),
       `Trunk ${trunkId} does not exist.`,
     );
   }
@@ -129,10 +146,16 @@ const CAMPAIGN_COLUMNS = {
   retryPolicy: 'retry_policy',
 } as const;
 
-export function createCampaignContactRepository({ db, now }: RepositoryContext): CampaignContactRepository {
+export function createCampaignContactRepository({
+  db,
+  now,
+}: RepositoryContext): CampaignContactRepository {
   const calls = (executor: SqlExecutor) => createCallRepository({ db: executor, now });
 
-  const requireCampaign = async (executor: SqlExecutor, id: number): Promise<DialingCampaignRecord> => {
+  const requireCampaign = async (
+    executor: SqlExecutor,
+    id: number,
+  ): Promise<DialingCampaignRecord> => {
     const campaign = await getCampaignWhere(executor, 'c.id = $id', { $id: id });
     if (!campaign) throw notFound(`Campaign ${id} does not exist.`);
     return campaign;
@@ -158,7 +181,12 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
             $now: now(),
           },
         );
-        const { id } = returned(await explainMissing(insert, 'The contact list or flow version given for the campaign does not exist.'));
+        const { id } = returned(
+          await explainMissing(
+            insert,
+            'The contact list or flow version given for the campaign does not exist.',
+          ),
+        );
         await setTrunks(tx, id, input.trunkIds);
         return requireCampaign(tx, id);
       });
@@ -168,14 +196,20 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
       return db.transaction(async (tx) => {
         const sets: string[] = [];
         const params: Record<string, string | number | null> = { $id: id, $now: now() };
-        for (const [field, column] of Object.entries(CAMPAIGN_COLUMNS) as Array<[keyof typeof CAMPAIGN_COLUMNS, string]>) {
+        for (const [field, column] of Object.entries(CAMPAIGN_COLUMNS) as Array<
+          [keyof typeof CAMPAIGN_COLUMNS, string]
+        >) {
           const value = changes[field];
           if (value === undefined) continue;
           sets.push(`${column} = $${column}`);
-          params[`$${column}`] = typeof value === 'object' && value !== null ? encodeJson(value) : value;
+          params[`$${column}`] =
+            typeof value === 'object' && value !== null ? encodeJson(value) : value;
         }
         const { changes: updated } = await explainMissing(
-          tx.run(`UPDATE campaigns SET ${[...sets, 'updated_at = $now'].join(', ')} WHERE id = $id`, params),
+          tx.run(
+            `UPDATE campaigns SET ${[...sets, 'updated_at = $now'].join(', ')} WHERE id = $id`,
+            params,
+          ),
           'The contact list or flow version given for the campaign does not exist.',
         );
         if (updated === 0) throw notFound(`Campaign ${id} does not exist.`);
@@ -188,7 +222,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
     getCampaignByName: (name) => getCampaignWhere(db, 'c.name = $name', { $name: name }),
 
     async campaignsWithStatus(status) {
-      const rows = await db.all<CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.status = $status ORDER BY c.id`, { $status: status });
+      const rows = await db.all<CampaignRow>(
+        `${SELECT_CAMPAIGN} WHERE c.status = $status ORDER BY c.id`,
+        { $status: status },
+      );
       return rows.map(toDialingCampaign);
     },
 
@@ -200,7 +237,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
            SELECT $campaign, id, 0 FROM contacts WHERE list_id = $list AND id > $after`,
           { $campaign: campaignId, $list: listId, $after: afterContactId ?? 0 },
         );
-        const max = await tx.get<{ m: number | null }>('SELECT max(id) AS m FROM contacts WHERE list_id = $list', { $list: listId });
+        const max = await tx.get<{ m: number | null }>(
+          'SELECT max(id) AS m FROM contacts WHERE list_id = $list',
+          { $list: listId },
+        );
         return { added: changes, maxContactId: max?.m ?? 0 };
       });
     },
@@ -223,15 +263,20 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
               { $campaign: campaignId, $now: at, $limit: limit },
             );
       const seen = new Set(callbacks.map((r) => r.contact_id));
-      return [...callbacks, ...rest.filter((r) => !seen.has(r.contact_id))].slice(0, limit).map(toContact);
+      return [...callbacks, ...rest.filter((r) => !seen.has(r.contact_id))]
+        .slice(0, limit)
+        .map(toContact);
     },
 
     async defer(campaignId, contactId, nextAt) {
-      await db.run(`UPDATE campaign_contacts SET next_at = $next WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`, {
-        $campaign: campaignId,
-        $contact: contactId,
-        $next: nextAt,
-      });
+      await db.run(
+        `UPDATE campaign_contacts SET next_at = $next WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
+        {
+          $campaign: campaignId,
+          $contact: contactId,
+          $next: nextAt,
+        },
+      );
     },
 
     async finish(campaignId, contactId, reason, at) {
@@ -274,7 +319,12 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
           `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'
            RETURNING contact_id`,
-          { $campaign: campaignId, $prefix: callIdPrefix, $ids: encodeJson(items.map((i) => i.contactId)), $now: items[0]?.startedAt ?? now() },
+          {
+            $campaign: campaignId,
+            $prefix: callIdPrefix,
+            $ids: encodeJson(items.map((i) => i.contactId)),
+            $now: items[0]?.startedAt ?? now(),
+          },
         );
         const wonIds = new Set(won.map((w) => w.contact_id));
         const leased = items.filter((i) => wonIds.has(i.contactId));
@@ -287,8 +337,14 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
                   value ->> 'flowId', value ->> 'flowVersion', value ->> 'startedAt' FROM json_each($rows)`,
           { $campaign: campaignId, $rows: rows },
         );
-        await tx.run(`INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', value ->> 'startedAt', 'created', '{"state":"queued"}' FROM json_each($rows)`, { $rows: rows });
-        await tx.run(`INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) SELECT value ->> 'id', NULL, 'queued', value ->> 'startedAt', NULL FROM json_each($rows)`, { $rows: rows });
+        await tx.run(
+          `INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', value ->> 'startedAt', 'created', '{"state":"queued"}' FROM json_each($rows)`,
+          { $rows: rows },
+        );
+        await tx.run(
+          `INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) SELECT value ->> 'id', NULL, 'queued', value ->> 'startedAt', NULL FROM json_each($rows)`,
+          { $rows: rows },
+        );
         return new Map(leased.map((i) => [i.contactId, i.id]));
       });
     },
@@ -310,13 +366,24 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
         await db.run(
           `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
-          { $campaign: campaignId, $reason: reason, $at: at, $ids: encodeJson(group.map((i) => i.contactId)) },
+          {
+            $campaign: campaignId,
+            $reason: reason,
+            $at: at,
+            $ids: encodeJson(group.map((i) => i.contactId)),
+          },
         );
       }
     },
 
     async leases(options = {}) {
-      const rows = await db.all<{ campaign_id: number; contact_id: number; attempts: number; call_id: string; final: number | null }>(
+      const rows = await db.all<{
+        campaign_id: number;
+        contact_id: number;
+        attempts: number;
+        call_id: string;
+        final: number | null;
+      }>(
         `SELECT cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final
          FROM campaign_contacts cc
          JOIN calls c ON c.id = cc.lease_call_id
@@ -328,7 +395,13 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
         const call = await calls(db).get(row.call_id);
         if (!call) continue;
         const { contactName: _n, campaignName: _c, ...record } = call;
-        result.push({ campaignId: row.campaign_id, contactId: row.contact_id, attempts: row.attempts, call: record as CallRecord, dispositionFinal: row.final === 1 });
+        result.push({
+          campaignId: row.campaign_id,
+          contactId: row.contact_id,
+          attempts: row.attempts,
+          call: record as CallRecord,
+          dispositionFinal: row.final === 1,
+        });
       }
       return result;
     },
@@ -357,9 +430,14 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
 
     discard(callId) {
       return db.transaction(async (tx) => {
-        const call = await tx.get<{ state: string }>('SELECT state FROM calls WHERE id = $id', { $id: callId });
+        const call = await tx.get<{ state: string }>('SELECT state FROM calls WHERE id = $id', {
+          $id: callId,
+        });
         if (!call || call.state !== 'queued') return false;
-        await tx.run(`UPDATE campaign_contacts SET status = 'pending', lease_call_id = NULL, leased_at = NULL WHERE lease_call_id = $id`, { $id: callId });
+        await tx.run(
+          `UPDATE campaign_contacts SET status = 'pending', lease_call_id = NULL, leased_at = NULL WHERE lease_call_id = $id`,
+          { $id: callId },
+        );
         // Never dialed: no SIP message left the machine, so it is no attempt (call events and transitions go with it).
         await tx.run('DELETE FROM calls WHERE id = $id', { $id: callId });
         return true;
@@ -367,7 +445,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
     },
 
     async leasedCount(campaignId) {
-      const row = await db.get<{ n: number }>(`SELECT count(*) AS n FROM campaign_contacts WHERE campaign_id = $id AND status = 'leased'`, { $id: campaignId });
+      const row = await db.get<{ n: number }>(
+        `SELECT count(*) AS n FROM campaign_contacts WHERE campaign_id = $id AND status = 'leased'`,
+        { $id: campaignId },
+      );
       return row?.n ?? 0;
     },
 
@@ -395,7 +476,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
             `SELECT count(DISTINCT e.call_id) AS n FROM call_events e JOIN calls c ON c.id = e.call_id WHERE c.campaign_id = $id AND e.type = 'transfer_unanswered'`,
             p,
           );
-          const outcomes = await tx.all<{ outcome: string; n: number }>('SELECT outcome, count(*) AS n FROM calls WHERE campaign_id = $id AND outcome IS NOT NULL GROUP BY outcome', p);
+          const outcomes = await tx.all<{ outcome: string; n: number }>(
+            'SELECT outcome, count(*) AS n FROM calls WHERE campaign_id = $id AND outcome IS NOT NULL GROUP BY outcome',
+            p,
+          );
           const dispositions = await tx.all<{ code: string; n: number }>(
             'SELECT disposition_code AS code, count(*) AS n FROM calls WHERE campaign_id = $id AND disposition_code IS NOT NULL GROUP BY disposition_code',
             p,
@@ -436,7 +520,9 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
       }
       const search = filter.search?.trim();
       if (search) {
-        conditions.push(`(ct.phone LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\')`);
+        conditions.push(
+          `(ct.phone LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\')`,
+        );
         params.$pattern = likeContaining(search);
       }
       const where = conditions.join(' AND ');
@@ -447,7 +533,10 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
              ORDER BY cc.contact_id LIMIT $limit OFFSET $offset`,
             { ...params, $limit: filter.limit, $offset: filter.offset },
           );
-          const total = await tx.get<{ n: number }>(`SELECT count(*) AS n FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id WHERE ${where}`, params);
+          const total = await tx.get<{ n: number }>(
+            `SELECT count(*) AS n FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id WHERE ${where}`,
+            params,
+          );
           return { contacts: rows.map(toContact), total: total?.n ?? 0 };
         },
         { behavior: 'deferred' },
@@ -457,8 +546,15 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
     async histories(items, since) {
       if (items.length === 0) return [];
       const rows = await db.all<{
-        id: string; campaign_id: number | null; contact_id: number | null; number: string; started_at: number; ended_at: number | null;
-        outcome: CallRecord['outcome']; disposition_code: string | null; final: number | null;
+        id: string;
+        campaign_id: number | null;
+        contact_id: number | null;
+        number: string;
+        started_at: number;
+        ended_at: number | null;
+        outcome: CallRecord['outcome'];
+        disposition_code: string | null;
+        final: number | null;
       }>(
         `WITH q AS (SELECT value ->> 'c' AS contact_id, value ->> 'n' AS number FROM json_each($items))
          SELECT c.id, c.campaign_id, c.contact_id, c.number, c.started_at, c.ended_at, c.outcome, c.disposition_code, d.final
@@ -477,18 +573,27 @@ export function createCampaignContactRepository({ db, now }: RepositoryContext):
         startedAt: row.started_at,
         endedAt: row.ended_at,
         outcome: row.outcome,
-        disposition: row.disposition_code === null ? null : { code: row.disposition_code, final: row.final === 1 },
+        disposition:
+          row.disposition_code === null
+            ? null
+            : { code: row.disposition_code, final: row.final === 1 },
       }));
     },
 
     async hasOpen(campaignId) {
-      const row = await db.get<{ one: number }>(`SELECT 1 AS one FROM campaign_contacts WHERE campaign_id = $id AND status IN ('pending', 'leased') LIMIT 1`, { $id: campaignId });
+      const row = await db.get<{ one: number }>(
+        `SELECT 1 AS one FROM campaign_contacts WHERE campaign_id = $id AND status IN ('pending', 'leased') LIMIT 1`,
+        { $id: campaignId },
+      );
       return row !== undefined;
     },
 
     async dncAmong(phones) {
       if (phones.length === 0) return new Set();
-      const rows = await db.all<{ phone: string }>('SELECT phone FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))', { $phones: encodeJson(phones) });
+      const rows = await db.all<{ phone: string }>(
+        'SELECT phone FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))',
+        { $phones: encodeJson(phones) },
+      );
       return new Set(rows.map((r) => r.phone));
     },
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 
 const testStore = useTestStores();
@@ -48,7 +49,12 @@ describe('campaign repository', () => {
       ['Second', 'Leads', 'Survey'],
       ['First', null, null],
     ]);
-    expect(campaigns[0]).toMatchObject({ dialingMode: 'progressive', maxConcurrentCalls: 3, schedule, retryPolicy: { maxAttempts: 3 } });
+    expect(campaigns[0]).toMatchObject({
+      dialingMode: 'progressive',
+      maxConcurrentCalls: 3,
+      schedule,
+      retryPolicy: { maxAttempts: 3 },
+    });
   });
 
   it('pins the latest flow version when a campaign first starts running', async () => {
@@ -59,18 +65,29 @@ describe('campaign repository', () => {
     const campaign = await store.campaigns.create({ name: 'c', flowId: flow.id });
 
     await store.campaigns.setStatus(campaign.id, 'running');
-    expect(await store.campaigns.get(campaign.id)).toMatchObject({ status: 'running', flowVersion: 2 });
+    expect(await store.campaigns.get(campaign.id)).toMatchObject({
+      status: 'running',
+      flowVersion: 2,
+    });
 
     await store.flows.addVersion(flow.id, { nodes: ['v3'] });
     await store.campaigns.setStatus(campaign.id, 'paused');
     await store.campaigns.setStatus(campaign.id, 'running');
-    expect(await store.campaigns.get(campaign.id)).toMatchObject({ status: 'running', flowVersion: 2 });
+    expect(await store.campaigns.get(campaign.id)).toMatchObject({
+      status: 'running',
+      flowVersion: 2,
+    });
   });
 
   it('reports a missing campaign, list or flow', async () => {
     const store = await testStore();
-    await expect(store.campaigns.setStatus(5, 'running')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Campaign 5 does not exist.' });
-    await expect(store.campaigns.create({ name: 'x', listId: 5 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.campaigns.setStatus(5, 'running')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Campaign 5 does not exist.',
+    });
+    await expect(store.campaigns.create({ name: 'x', listId: 5 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('refuses a duplicate name and an unknown status', async () => {
@@ -81,6 +98,8 @@ describe('campaign repository', () => {
       message: 'A campaign named "Renewals" already exists.',
     });
     // @ts-expect-error: the schema's CHECK is the last line of defence against a bad value.
-    await expect(store.campaigns.setStatus(campaign.id, 'exploded')).rejects.toMatchObject({ code: 'SQLITE' });
+    await expect(store.campaigns.setStatus(campaign.id, 'exploded')).rejects.toMatchObject({
+      code: 'SQLITE',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { DEFAULT_SETTINGS } from '../../api/contract.js';
 import type { CampaignRecord, CampaignRepository, NewCampaign } from '../types.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
-import { explainMissing, notFound, returned, type RepositoryContext } from './context.js';
+import { explainMissing, notFound, type RepositoryContext, returned } from './context.js';
 
 export interface CampaignRow {
   id: number;
@@ -65,7 +65,10 @@ const SET_STATUS = `
 
 export function createCampaignRepository({ db, now }: RepositoryContext): CampaignRepository {
   const getWhere = async (where: string, params: Record<string, string | number>) => {
-    const row = await db.get<CampaignRow>(`SELECT ${COLUMNS} FROM campaigns WHERE ${where}`, params);
+    const row = await db.get<CampaignRow>(
+      `SELECT ${COLUMNS} FROM campaigns WHERE ${where}`,
+      params,
+    );
     return row ? toCampaign(row) : null;
   };
 
@@ -81,7 +84,10 @@ export function createCampaignRepository({ db, now }: RepositoryContext): Campai
         $retry_policy: encodeJson(input.retryPolicy ?? {}),
         $now: now(),
       });
-      const row = await explainMissing(insert, 'The contact list or flow given for the campaign does not exist.');
+      const row = await explainMissing(
+        insert,
+        'The contact list or flow given for the campaign does not exist.',
+      );
       return toCampaign(returned(row));
     },
 
@@ -96,7 +102,11 @@ export function createCampaignRepository({ db, now }: RepositoryContext): Campai
         LEFT JOIN contact_lists l ON l.id = c.list_id
         LEFT JOIN flows f ON f.id = c.flow_id
         ORDER BY c.created_at DESC, c.id DESC`);
-      return rows.map((row) => ({ ...toCampaign(row), listName: row.list_name, flowName: row.flow_name }));
+      return rows.map((row) => ({
+        ...toCampaign(row),
+        listName: row.list_name,
+        flowName: row.flow_name,
+      }));
     },
 
     async setStatus(id, status) {

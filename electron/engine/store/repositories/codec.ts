@@ -15,7 +15,11 @@ export function decodeJson(text: string, where: string): Json {
   try {
     return JSON.parse(text) as Json; // JSON.parse only ever yields JSON values
   } catch (error) {
-    throw new StoreError('CORRUPT', `The stored JSON in ${where} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new StoreError(
+      'CORRUPT',
+      `The stored JSON in ${where} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -29,7 +33,8 @@ export function decodeJsonObject(text: string, where: string): JsonObject {
 
 export function decodeJsonArray(text: string, where: string): Json[] {
   const value = decodeJson(text, where);
-  if (!Array.isArray(value)) throw new StoreError('CORRUPT', `The stored JSON in ${where} is not an array.`);
+  if (!Array.isArray(value))
+    throw new StoreError('CORRUPT', `The stored JSON in ${where} is not an array.`);
   return value;
 }
 

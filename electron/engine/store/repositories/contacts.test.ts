@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 
 const testStore = useTestStores();
@@ -10,8 +11,20 @@ describe('contact repository', () => {
       { name: 'amount', type: 'number' as const, label: 'Amount due' },
       { name: 'tags', type: 'tags' as const },
     ];
-    const list = await store.contacts.createList({ name: 'Spring', description: 'Leads from the fair', defaultRegion: 'US', fields });
-    expect(list).toEqual({ id: list.id, name: 'Spring', description: 'Leads from the fair', defaultRegion: 'US', fields, createdAt: 1_000 });
+    const list = await store.contacts.createList({
+      name: 'Spring',
+      description: 'Leads from the fair',
+      defaultRegion: 'US',
+      fields,
+    });
+    expect(list).toEqual({
+      id: list.id,
+      name: 'Spring',
+      description: 'Leads from the fair',
+      defaultRegion: 'US',
+      fields,
+      createdAt: 1_000,
+    });
     expect(await store.contacts.getListByName('Spring')).toEqual(list);
     expect(await store.contacts.getListByName('Autumn')).toBeNull();
   });
@@ -21,7 +34,9 @@ describe('contact repository', () => {
     expect((await store.contacts.createList({ name: 'a' })).defaultRegion).toBe('CN');
     await store.settings.setMany({ defaultRegion: 'GB' });
     expect((await store.contacts.createList({ name: 'b' })).defaultRegion).toBe('GB');
-    expect((await store.contacts.lists()).map((l) => [l.name, l.defaultRegion, l.description, l.fields])).toEqual([
+    expect(
+      (await store.contacts.lists()).map((l) => [l.name, l.defaultRegion, l.description, l.fields]),
+    ).toEqual([
       ['a', 'CN', '', []],
       ['b', 'GB', '', []],
     ]);
@@ -33,7 +48,12 @@ describe('contact repository', () => {
     const list = await store.contacts.createList({ name: 'list' });
     expect(
       await store.contacts.upsertContacts(list.id, [
-        { phone: '+8613800138000', name: 'Wang Wei', timeZone: 'Asia/Shanghai', fields: { amount: 100, vip_level: 2 } },
+        {
+          phone: '+8613800138000',
+          name: 'Wang Wei',
+          timeZone: 'Asia/Shanghai',
+          fields: { amount: 100, vip_level: 2 },
+        },
         { phone: '+12025550100' },
       ]),
     ).toEqual({ inserted: 2, merged: 0 });
@@ -58,8 +78,22 @@ describe('contact repository', () => {
         createdAt: 1_000,
         updatedAt: 2_000,
       },
-      { phone: '+12025550100', name: 'John', timeZone: null, fields: {}, createdAt: 1_000, updatedAt: 2_000 },
-      { phone: '+447700900123', name: 'Ann', timeZone: null, fields: { note: 'listed twice' }, createdAt: 2_000, updatedAt: 2_000 },
+      {
+        phone: '+12025550100',
+        name: 'John',
+        timeZone: null,
+        fields: {},
+        createdAt: 1_000,
+        updatedAt: 2_000,
+      },
+      {
+        phone: '+447700900123',
+        name: 'Ann',
+        timeZone: null,
+        fields: { note: 'listed twice' },
+        createdAt: 2_000,
+        updatedAt: 2_000,
+      },
     ]);
     expect(contacts.every((c) => c.listId === list.id)).toBe(true);
   });
@@ -69,16 +103,24 @@ describe('contact repository', () => {
     const a = await store.contacts.createList({ name: 'a' });
     const b = await store.contacts.createList({ name: 'b' });
     await store.contacts.upsertContacts(a.id, [{ phone: '+8613800138000' }]);
-    expect(await store.contacts.upsertContacts(b.id, [{ phone: '+8613800138000' }])).toEqual({ inserted: 1, merged: 0 });
+    expect(await store.contacts.upsertContacts(b.id, [{ phone: '+8613800138000' }])).toEqual({
+      inserted: 1,
+      merged: 0,
+    });
   });
 
   it('pages and counts contacts', async () => {
     const store = await testStore();
     const list = await store.contacts.createList({ name: 'list' });
     const phones = Array.from({ length: 25 }, (_, i) => `+8613900${String(i).padStart(6, '0')}`);
-    await store.contacts.upsertContacts(list.id, phones.map((phone) => ({ phone })));
+    await store.contacts.upsertContacts(
+      list.id,
+      phones.map((phone) => ({ phone })),
+    );
     expect(await store.contacts.countContacts(list.id)).toBe(25);
-    expect((await store.contacts.contacts(list.id, { limit: 10, offset: 20 })).map((c) => c.phone)).toEqual(phones.slice(20));
+    expect(
+      (await store.contacts.contacts(list.id, { limit: 10, offset: 20 })).map((c) => c.phone),
+    ).toEqual(phones.slice(20));
     expect(await store.contacts.contacts(list.id)).toHaveLength(25);
     expect(await store.contacts.countContacts(9_999)).toBe(0);
   });
@@ -86,16 +128,30 @@ describe('contact repository', () => {
   it('imports a large batch in one go (several statements, one transaction)', async () => {
     const store = await testStore();
     const list = await store.contacts.createList({ name: 'big' });
-    const contacts = Array.from({ length: 25_000 }, (_, i) => ({ phone: `+1202${String(i).padStart(7, '0')}`, fields: { row: i } }));
-    expect(await store.contacts.upsertContacts(list.id, contacts)).toEqual({ inserted: 25_000, merged: 0 });
-    expect(await store.contacts.upsertContacts(list.id, contacts.slice(0, 100))).toEqual({ inserted: 0, merged: 100 });
+    const contacts = Array.from({ length: 25_000 }, (_, i) => ({
+      phone: `+1202${String(i).padStart(7, '0')}`,
+      fields: { row: i },
+    }));
+    expect(await store.contacts.upsertContacts(list.id, contacts)).toEqual({
+      inserted: 25_000,
+      merged: 0,
+    });
+    expect(await store.contacts.upsertContacts(list.id, contacts.slice(0, 100))).toEqual({
+      inserted: 0,
+      merged: 100,
+    });
     expect(await store.contacts.countContacts(list.id)).toBe(25_000);
   });
 
   it('refuses numbers that are not E.164, and writes nothing of that batch', async () => {
     const store = await testStore();
     const list = await store.contacts.createList({ name: 'list' });
-    await expect(store.contacts.upsertContacts(list.id, [{ phone: '+8613800138000' }, { phone: '138 0013 8000' }])).rejects.toMatchObject({
+    await expect(
+      store.contacts.upsertContacts(list.id, [
+        { phone: '+8613800138000' },
+        { phone: '138 0013 8000' },
+      ]),
+    ).rejects.toMatchObject({
       code: 'SQLITE',
       message: expect.stringContaining('phone_is_e164'),
     });
@@ -104,7 +160,9 @@ describe('contact repository', () => {
 
   it('says which list is missing', async () => {
     const store = await testStore();
-    await expect(store.contacts.upsertContacts(42, [{ phone: '+8613800138000' }])).rejects.toMatchObject({
+    await expect(
+      store.contacts.upsertContacts(42, [{ phone: '+8613800138000' }]),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'Contact list 42 does not exist.',
     });

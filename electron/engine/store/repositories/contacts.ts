@@ -1,7 +1,13 @@
 import { DEFAULT_SETTINGS } from '../../api/contract.js';
-import type { ContactListRecord, ContactRecord, ContactRepository, CustomFieldDefinition, NewContact } from '../types.js';
+import type {
+  ContactListRecord,
+  ContactRecord,
+  ContactRepository,
+  CustomFieldDefinition,
+  NewContact,
+} from '../types.js';
 import { decodeJsonArray, decodeJsonObject, encodeJson } from './codec.js';
-import { chunks, explainMissing, pageParams, returned, type RepositoryContext } from './context.js';
+import { chunks, explainMissing, pageParams, type RepositoryContext, returned } from './context.js';
 
 interface ContactListRow {
   id: number;
@@ -33,7 +39,10 @@ function toList(row: ContactListRow): ContactListRecord {
     description: row.description,
     defaultRegion: row.default_region,
     // Written only by createList from CustomFieldDefinition[].
-    fields: decodeJsonArray(row.fields, `contact list "${row.name}"`) as unknown as CustomFieldDefinition[],
+    fields: decodeJsonArray(
+      row.fields,
+      `contact list "${row.name}"`,
+    ) as unknown as CustomFieldDefinition[],
     createdAt: row.created_at,
   };
 }
@@ -90,23 +99,39 @@ export function createContactRepository({ db, now }: RepositoryContext): Contact
     },
 
     async getListByName(name) {
-      const row = await db.get<ContactListRow>(`SELECT ${LIST_COLUMNS} FROM contact_lists WHERE name = $name`, { $name: name });
+      const row = await db.get<ContactListRow>(
+        `SELECT ${LIST_COLUMNS} FROM contact_lists WHERE name = $name`,
+        { $name: name },
+      );
       return row ? toList(row) : null;
     },
 
     async lists() {
-      return (await db.all<ContactListRow>(`SELECT ${LIST_COLUMNS} FROM contact_lists ORDER BY name`)).map(toList);
+      return (
+        await db.all<ContactListRow>(`SELECT ${LIST_COLUMNS} FROM contact_lists ORDER BY name`)
+      ).map(toList);
     },
 
     upsertContacts(listId: number, contacts: NewContact[]) {
       const work = db.transaction(async (tx) => {
         // New rows get rowids above the current maximum, so counting those tells inserts from merges.
-        const before = (await tx.get<{ max_id: number | null }>('SELECT max(id) AS max_id FROM contacts'))?.max_id ?? 0;
+        const before =
+          (await tx.get<{ max_id: number | null }>('SELECT max(id) AS max_id FROM contacts'))
+            ?.max_id ?? 0;
         const at = now();
         for (const chunk of chunks(contacts, UPSERT_CHUNK_SIZE)) {
-          await tx.run(UPSERT_CONTACTS, { $list_id: listId, $rows: encodeJson(chunk.map(contactJson)), $now: at });
+          await tx.run(UPSERT_CONTACTS, {
+            $list_id: listId,
+            $rows: encodeJson(chunk.map(contactJson)),
+            $now: at,
+          });
         }
-        const inserted = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE id > $before', { $before: before }))?.n ?? 0;
+        const inserted =
+          (
+            await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE id > $before', {
+              $before: before,
+            })
+          )?.n ?? 0;
         return { inserted, merged: contacts.length - inserted };
       });
       return explainMissing(work, `Contact list ${listId} does not exist.`);
@@ -122,17 +147,28 @@ export function createContactRepository({ db, now }: RepositoryContext): Contact
 
     async contactByPhone(listId, phone) {
       // The (list_id, phone) unique key is its index.
-      const row = await db.get<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE list_id = $list_id AND phone = $phone`, { $list_id: listId, $phone: phone });
+      const row = await db.get<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE list_id = $list_id AND phone = $phone`,
+        { $list_id: listId, $phone: phone },
+      );
       return row === undefined ? null : toContact(row);
     },
 
     async countContacts(listId) {
-      const row = await db.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE list_id = $list_id', { $list_id: listId });
+      const row = await db.get<{ n: number }>(
+        'SELECT count(*) AS n FROM contacts WHERE list_id = $list_id',
+        { $list_id: listId },
+      );
       return row?.n ?? 0;
     },
   };
 }
 
 function contactJson(contact: NewContact): object {
-  return { phone: contact.phone, name: contact.name ?? null, timeZone: contact.timeZone ?? null, fields: contact.fields ?? {} };
+  return {
+    phone: contact.phone,
+    name: contact.name ?? null,
+    timeZone: contact.timeZone ?? null,
+    fields: contact.fields ?? {},
+  };
 }

@@ -28,7 +28,8 @@ export async function explainMissing<T>(work: Promise<T>, message: string): Prom
   try {
     return await work;
   } catch (error) {
-    if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new StoreError('NOT_FOUND', message, { cause: error });
+    if (error instanceof StoreError && error.code === 'NOT_FOUND')
+      throw new StoreError('NOT_FOUND', message, { cause: error });
     throw error;
   }
 }
@@ -47,6 +48,7 @@ export function likeContaining(text: string): string {
 
 /** The row an `INSERT … RETURNING` or a just-written key must produce. */
 export function returned<T>(row: T | undefined): T {
-  if (row === undefined) throw new Error('The database returned no row for a statement that always returns one.');
+  if (row === undefined)
+    throw new Error('The database returned no row for a statement that always returns one.');
   return row;
 }

@@ -11,7 +11,13 @@ interface DispositionRow {
 }
 
 function toDisposition(row: DispositionRow): DispositionRecord {
-  return { code: row.code, labelEn: row.label_en, labelZh: row.label_zh, kind: row.kind, final: decodeFlag(row.final) };
+  return {
+    code: row.code,
+    labelEn: row.label_en,
+    labelZh: row.label_zh,
+    kind: row.kind,
+    final: decodeFlag(row.final),
+  };
 }
 
 export function createDispositionRepository({ db }: RepositoryContext): DispositionRepository {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 
 const testStore = useTestStores();
@@ -6,12 +7,27 @@ const testStore = useTestStores();
 describe('do-not-call repository', () => {
   it('adds numbers once, keeping the first reason, and counts only the new ones', async () => {
     const store = await testStore({ now: () => 1_000 });
-    expect(await store.dnc.add([{ phone: '+8613800138000', reason: 'asked on call', source: 'agent' }, { phone: '+12025550100', source: 'import' }])).toBe(2);
-    expect(await store.dnc.add([{ phone: '+8613800138000', reason: 'again', source: 'api' }, { phone: '+447700900123', source: 'flow' }])).toBe(1);
+    expect(
+      await store.dnc.add([
+        { phone: '+8613800138000', reason: 'asked on call', source: 'agent' },
+        { phone: '+12025550100', source: 'import' },
+      ]),
+    ).toBe(2);
+    expect(
+      await store.dnc.add([
+        { phone: '+8613800138000', reason: 'again', source: 'api' },
+        { phone: '+447700900123', source: 'flow' },
+      ]),
+    ).toBe(1);
     expect(await store.dnc.has('+8613800138000')).toBe(true);
     expect(await store.dnc.has('+8613900000000')).toBe(false);
     const entries = await store.dnc.list();
-    expect(entries.find((e) => e.phone === '+8613800138000')).toEqual({ phone: '+8613800138000', reason: 'asked on call', source: 'agent', createdAt: 1_000 });
+    expect(entries.find((e) => e.phone === '+8613800138000')).toEqual({
+      phone: '+8613800138000',
+      reason: 'asked on call',
+      source: 'agent',
+      createdAt: 1_000,
+    });
     expect(entries.find((e) => e.phone === '+12025550100')?.reason).toBeNull();
   });
 
@@ -32,7 +48,10 @@ describe('do-not-call repository', () => {
 
   it('adds a large list in one go', async () => {
     const store = await testStore();
-    const entries = Array.from({ length: 20_500 }, (_, i) => ({ phone: `+86139${String(i).padStart(8, '0')}`, source: 'import' }));
+    const entries = Array.from({ length: 20_500 }, (_, i) => ({
+      phone: `+86139${String(i).padStart(8, '0')}`,
+      source: 'import',
+    }));
     expect(await store.dnc.add(entries)).toBe(20_500);
     expect(await store.dnc.add(entries)).toBe(0);
   });

@@ -29,7 +29,11 @@ export function createDncRepository({ db, now }: RepositoryContext): DncReposito
         const at = now();
         let added = 0;
         for (const chunk of chunks(entries, ADD_CHUNK_SIZE)) {
-          const rows = chunk.map((entry) => ({ phone: entry.phone, reason: entry.reason ?? null, source: entry.source }));
+          const rows = chunk.map((entry) => ({
+            phone: entry.phone,
+            reason: entry.reason ?? null,
+            source: entry.source,
+          }));
           added += (await tx.run(ADD, { $rows: encodeJson(rows), $now: at })).changes;
         }
         return added;
@@ -37,7 +41,11 @@ export function createDncRepository({ db, now }: RepositoryContext): DncReposito
     },
 
     async has(phone) {
-      return (await db.get('SELECT 1 AS found FROM dnc_entries WHERE phone = $phone', { $phone: phone })) !== undefined;
+      return (
+        (await db.get('SELECT 1 AS found FROM dnc_entries WHERE phone = $phone', {
+          $phone: phone,
+        })) !== undefined
+      );
     },
 
     async list(page) {
@@ -49,7 +57,10 @@ export function createDncRepository({ db, now }: RepositoryContext): DncReposito
     },
 
     async remove(phone) {
-      return (await db.run('DELETE FROM dnc_entries WHERE phone = $phone', { $phone: phone })).changes > 0;
+      return (
+        (await db.run('DELETE FROM dnc_entries WHERE phone = $phone', { $phone: phone })).changes >
+        0
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 
 const testStore = useTestStores();
@@ -8,16 +9,35 @@ describe('flow repository', () => {
     let now = 1_000;
     const store = await testStore({ now: () => now });
     const flow = await store.flows.create({ name: 'Survey', language: 'zh-CN' });
-    expect(flow).toEqual({ id: flow.id, name: 'Survey', language: 'zh-CN', latestVersion: null, createdAt: 1_000, updatedAt: 1_000 });
+    expect(flow).toEqual({
+      id: flow.id,
+      name: 'Survey',
+      language: 'zh-CN',
+      latestVersion: null,
+      createdAt: 1_000,
+      updatedAt: 1_000,
+    });
 
     now = 2_000;
-    const v1 = await store.flows.addVersion(flow.id, { start: 'greet', nodes: { greet: { say: '您好' } } });
-    expect(v1).toEqual({ flowId: flow.id, version: 1, definition: { start: 'greet', nodes: { greet: { say: '您好' } } }, createdAt: 2_000 });
+    const v1 = await store.flows.addVersion(flow.id, {
+      start: 'greet',
+      nodes: { greet: { say: '您好' } },
+    });
+    expect(v1).toEqual({
+      flowId: flow.id,
+      version: 1,
+      definition: { start: 'greet', nodes: { greet: { say: '您好' } } },
+      createdAt: 2_000,
+    });
     now = 3_000;
     const v2 = await store.flows.addVersion(flow.id, { start: 'ask' });
     expect(v2.version).toBe(2);
 
-    expect(await store.flows.getByName('Survey')).toEqual({ ...flow, latestVersion: 2, updatedAt: 3_000 });
+    expect(await store.flows.getByName('Survey')).toEqual({
+      ...flow,
+      latestVersion: 2,
+      updatedAt: 3_000,
+    });
     expect(await store.flows.getVersion(flow.id, 1)).toEqual(v1);
     expect(await store.flows.getVersion(flow.id, 3)).toBeNull();
     expect(await store.flows.getByName('nope')).toBeNull();
@@ -37,11 +57,15 @@ describe('flow repository', () => {
   it('numbers versions without gaps or clashes when added concurrently', async () => {
     const store = await testStore();
     const flow = await store.flows.create({ name: 'F', language: 'en' });
-    const versions = await Promise.all(Array.from({ length: 10 }, (_, i) => store.flows.addVersion(flow.id, { i })));
-    expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const versions = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.flows.addVersion(flow.id, { i })),
+    );
+    expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
   });
 
-  it('lists a flow\'s versions oldest first and follows a language change', async () => {
+  it("lists a flow's versions oldest first and follows a language change", async () => {
     let now = 10;
     const store = await testStore({ now: () => now });
     const flow = await store.flows.create({ name: 'F', language: 'en' });
@@ -66,7 +90,12 @@ describe('flow repository', () => {
       message: 'A flow named "Survey" already exists.',
     });
     // @ts-expect-error: checked by the schema too
-    await expect(store.flows.create({ name: 'x', language: 'fr' })).rejects.toMatchObject({ code: 'SQLITE' });
-    await expect(store.flows.addVersion(77, {})).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Flow 77 does not exist.' });
+    await expect(store.flows.create({ name: 'x', language: 'fr' })).rejects.toMatchObject({
+      code: 'SQLITE',
+    });
+    await expect(store.flows.addVersion(77, {})).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Flow 77 does not exist.',
+    });
   });
 });

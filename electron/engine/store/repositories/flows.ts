@@ -1,6 +1,6 @@
 import type { FlowRecord, FlowRepository, FlowVersionRecord, JsonObject } from '../types.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
-import { notFound, returned, type RepositoryContext } from './context.js';
+import { notFound, type RepositoryContext, returned } from './context.js';
 
 interface FlowRow {
   id: number;
@@ -66,7 +66,10 @@ export function createFlowRepository({ db, now }: RepositoryContext): FlowReposi
     addVersion(flowId: number, definition: JsonObject) {
       return db.transaction(async (tx) => {
         const at = now();
-        const { changes } = await tx.run('UPDATE flows SET updated_at = $now WHERE id = $id', { $id: flowId, $now: at });
+        const { changes } = await tx.run('UPDATE flows SET updated_at = $now WHERE id = $id', {
+          $id: flowId,
+          $now: at,
+        });
         if (changes === 0) throw notFound(`Flow ${flowId} does not exist.`);
         const row = await tx.get<FlowVersionRow>(
           `INSERT INTO flow_versions (flow_id, version, definition, created_at)
@@ -87,7 +90,10 @@ export function createFlowRepository({ db, now }: RepositoryContext): FlowReposi
     },
 
     async setLanguage(flowId, language) {
-      const { changes } = await db.run('UPDATE flows SET language = $language WHERE id = $id', { $id: flowId, $language: language });
+      const { changes } = await db.run('UPDATE flows SET language = $language WHERE id = $id', {
+        $id: flowId,
+        $language: language,
+      });
       if (changes === 0) throw notFound(`Flow ${flowId} does not exist.`);
     },
 

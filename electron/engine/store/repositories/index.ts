@@ -2,8 +2,8 @@
 import type { Repositories } from '../types.js';
 import { createAuditRepository } from './audit.js';
 import { createCallRepository } from './calls.js';
-import { createCampaignRepository } from './campaigns.js';
 import { createCampaignContactRepository } from './campaign-contacts.js';
+import { createCampaignRepository } from './campaigns.js';
 import { createContactRepository } from './contacts.js';
 import type { RepositoryContext } from './context.js';
 import { createDispositionRepository } from './dispositions.js';

@@ -1,6 +1,11 @@
-import type { AgentStatusRecord, QueueRecord, RoutingRepository, RoutingRuleRecord } from '../routing-types.js';
+import type {
+  AgentStatusRecord,
+  QueueRecord,
+  RoutingRepository,
+  RoutingRuleRecord,
+} from '../routing-types.js';
 import { decodeFlag, decodeJsonArray, encodeJson } from './codec.js';
-import { explainMissing, notFound, returned, type RepositoryContext } from './context.js';
+import { explainMissing, notFound, type RepositoryContext, returned } from './context.js';
 
 interface QueueRow {
   id: number;
@@ -16,7 +21,8 @@ interface QueueRow {
   created_at: number;
 }
 
-const QUEUE_COLUMNS = 'id, name, label_en, label_zh, skills, offer_timeout_ms, wait_timeout_ms, fallback, priority, system, created_at';
+const QUEUE_COLUMNS =
+  'id, name, label_en, label_zh, skills, offer_timeout_ms, wait_timeout_ms, fallback, priority, system, created_at';
 
 function toQueue(row: QueueRow): QueueRecord {
   return {
@@ -48,7 +54,15 @@ const SELECT_RULES = `SELECT r.id, r.position, r.field, r.operator, r.value, r.q
   FROM routing_rules r JOIN queues q ON q.id = r.queue_id ORDER BY r.position`;
 
 function toRule(row: RuleRow): RoutingRuleRecord {
-  return { id: row.id, position: row.position, field: row.field, operator: row.operator, value: row.value, queueId: row.queue_id, queueName: row.queue_name };
+  return {
+    id: row.id,
+    position: row.position,
+    field: row.field,
+    operator: row.operator,
+    value: row.value,
+    queueId: row.queue_id,
+    queueName: row.queue_name,
+  };
 }
 
 const QUEUE_CHANGE_COLUMNS = {
@@ -63,18 +77,24 @@ const QUEUE_CHANGE_COLUMNS = {
 
 export function createRoutingRepository({ db, now }: RepositoryContext): RoutingRepository {
   const byName = async (name: string): Promise<QueueRecord | null> => {
-    const row = await db.get<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues WHERE name = $name`, { $name: name });
+    const row = await db.get<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues WHERE name = $name`, {
+      $name: name,
+    });
     return row ? toQueue(row) : null;
   };
   return {
     async queues() {
-      return (await db.all<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues ORDER BY priority DESC, id`)).map(toQueue);
+      return (
+        await db.all<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues ORDER BY priority DESC, id`)
+      ).map(toQueue);
     },
 
     queueByName: byName,
 
     async queue(id) {
-      const row = await db.get<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues WHERE id = $id`, { $id: id });
+      const row = await db.get<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM queues WHERE id = $id`, {
+        $id: id,
+      });
       return row ? toQueue(row) : null;
     },
 
@@ -101,14 +121,19 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
     async updateQueue(name, changes) {
       const sets: string[] = [];
       const params: Record<string, string | number> = { $name: name };
-      for (const [field, column] of Object.entries(QUEUE_CHANGE_COLUMNS) as Array<[keyof typeof QUEUE_CHANGE_COLUMNS, string]>) {
+      for (const [field, column] of Object.entries(QUEUE_CHANGE_COLUMNS) as Array<
+        [keyof typeof QUEUE_CHANGE_COLUMNS, string]
+      >) {
         const value = changes[field];
         if (value === undefined) continue;
         sets.push(`${column} = $${column}`);
         params[`$${column}`] = Array.isArray(value) ? encodeJson(value) : value;
       }
       if (sets.length > 0) {
-        const { changes: updated } = await db.run(`UPDATE queues SET ${sets.join(', ')} WHERE name = $name`, params);
+        const { changes: updated } = await db.run(
+          `UPDATE queues SET ${sets.join(', ')} WHERE name = $name`,
+          params,
+        );
         if (updated === 0) throw notFound(`Queue "${name}" does not exist.`);
       }
       const queue = await byName(name);
@@ -126,14 +151,17 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
         const at = now();
         for (const [i, rule] of rules.entries()) {
           await explainMissing(
-            tx.run('INSERT INTO routing_rules (position, field, operator, value, queue_id, created_at) VALUES ($position, $field, $operator, $value, $queue_id, $at)', {
-              $position: i + 1,
-              $field: rule.field,
-              $operator: rule.operator,
-              $value: rule.value,
-              $queue_id: rule.queueId,
-              $at: at,
-            }),
+            tx.run(
+              'INSERT INTO routing_rules (position, field, operator, value, queue_id, created_at) VALUES ($position, $field, $operator, $value, $queue_id, $at)',
+              {
+                $position: i + 1,
+                $field: rule.field,
+                $operator: rule.operator,
+                $value: rule.value,
+                $queue_id: rule.queueId,
+                $at: at,
+              },
+            ),
             `Rule ${i + 1}: queue ${rule.queueId} does not exist.`,
           );
         }
@@ -142,15 +170,24 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
     },
 
     async setAgentStatus(id, status, at) {
-      const { changes } = await db.run('UPDATE users SET status = $status, status_changed_at = $at WHERE id = $id', { $id: id, $status: status, $at: at });
+      const { changes } = await db.run(
+        'UPDATE users SET status = $status, status_changed_at = $at WHERE id = $id',
+        { $id: id, $status: status, $at: at },
+      );
       if (changes === 0) throw notFound(`User ${id} does not exist.`);
     },
 
     async agentStatuses() {
-      const rows = await db.all<{ id: number; status: AgentStatusRecord['status']; status_changed_at: number | null }>(
-        'SELECT id, status, status_changed_at FROM users ORDER BY id',
-      );
-      return rows.map((row) => ({ id: row.id, status: row.status, changedAt: row.status_changed_at }));
+      const rows = await db.all<{
+        id: number;
+        status: AgentStatusRecord['status'];
+        status_changed_at: number | null;
+      }>('SELECT id, status, status_changed_at FROM users ORDER BY id');
+      return rows.map((row) => ({
+        id: row.id,
+        status: row.status,
+        changedAt: row.status_changed_at,
+      }));
     },
 
     async updateAgent(id, changes) {
@@ -165,7 +202,10 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
         params.$skills = encodeJson(changes.skills);
       }
       if (sets.length === 0) return;
-      const { changes: updated } = await db.run(`UPDATE users SET ${sets.join(', ')} WHERE id = $id`, params);
+      const { changes: updated } = await db.run(
+        `UPDATE users SET ${sets.join(', ')} WHERE id = $id`,
+        params,
+      );
       if (updated === 0) throw notFound(`User ${id} does not exist.`);
     },
 

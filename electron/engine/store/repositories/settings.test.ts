@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 
 const testStore = useTestStores();
@@ -7,8 +8,20 @@ describe('settings repository', () => {
   it('stores JSON values of any shape and reads them back', async () => {
     const store = await testStore();
     expect(await store.settings.getAll()).toEqual({});
-    await store.settings.setMany({ language: 'en', ringTimeoutMs: 30_000, recordCalls: false, nested: { a: [1, null, 'x'] }, nothing: null });
-    expect(await store.settings.getAll()).toEqual({ language: 'en', ringTimeoutMs: 30_000, recordCalls: false, nested: { a: [1, null, 'x'] }, nothing: null });
+    await store.settings.setMany({
+      language: 'en',
+      ringTimeoutMs: 30_000,
+      recordCalls: false,
+      nested: { a: [1, null, 'x'] },
+      nothing: null,
+    });
+    expect(await store.settings.getAll()).toEqual({
+      language: 'en',
+      ringTimeoutMs: 30_000,
+      recordCalls: false,
+      nested: { a: [1, null, 'x'] },
+      nothing: null,
+    });
   });
 
   it('overwrites existing keys and keeps the others', async () => {

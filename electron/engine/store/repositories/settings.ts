@@ -15,7 +15,9 @@ export function createSettingsRepository({ db, now }: RepositoryContext): Settin
   return {
     async getAll() {
       const rows = await db.all<SettingRow>('SELECT key, value FROM settings ORDER BY key');
-      return Object.fromEntries(rows.map((row) => [row.key, decodeJson(row.value, `setting "${row.key}"`)]));
+      return Object.fromEntries(
+        rows.map((row) => [row.key, decodeJson(row.value, `setting "${row.key}"`)]),
+      );
     },
 
     setMany(values: Record<string, Json>) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { useTestStores } from '../testing/temp.js';
 import type { NewTrunk } from '../types.js';
 
@@ -22,7 +23,16 @@ describe('trunk repository', () => {
     const store = await testStore({ now: () => 1_000 });
     const main = await store.trunks.create(trunk());
     expect(main).toEqual({ id: main.id, ...trunk(), createdAt: 1_000, updatedAt: 1_000 });
-    await store.trunks.create(trunk({ name: 'a-backup', role: 'backup', register: false, username: null, passwordCipher: null, callerId: null }));
+    await store.trunks.create(
+      trunk({
+        name: 'a-backup',
+        role: 'backup',
+        register: false,
+        username: null,
+        passwordCipher: null,
+        callerId: null,
+      }),
+    );
     expect((await store.trunks.list()).map((t) => [t.name, t.role, t.register])).toEqual([
       ['main', 'primary', true],
       ['a-backup', 'backup', false],
@@ -36,7 +46,12 @@ describe('trunk repository', () => {
   it('keeps call history when a trunk is removed', async () => {
     const store = await testStore();
     const main = await store.trunks.create(trunk());
-    await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1, trunkId: main.id });
+    await store.calls.create({
+      id: 'c1',
+      number: '+8613800138000',
+      startedAt: 1,
+      trunkId: main.id,
+    });
     await store.trunks.remove('main');
     expect(await store.calls.get('c1')).toMatchObject({ trunkId: null });
   });
@@ -44,8 +59,13 @@ describe('trunk repository', () => {
   it('refuses a duplicate name and a non-WebSocket URI', async () => {
     const store = await testStore();
     await store.trunks.create(trunk());
-    await expect(store.trunks.create(trunk())).rejects.toMatchObject({ code: 'CONFLICT', message: 'A trunk named "main" already exists.' });
-    await expect(store.trunks.create(trunk({ name: 'udp', uri: 'sip:pbx.example.com' }))).rejects.toMatchObject({ code: 'SQLITE' });
+    await expect(store.trunks.create(trunk())).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'A trunk named "main" already exists.',
+    });
+    await expect(
+      store.trunks.create(trunk({ name: 'udp', uri: 'sip:pbx.example.com' })),
+    ).rejects.toMatchObject({ code: 'SQLITE' });
   });
 
   it('finds a trunk by id', async () => {
@@ -60,8 +80,22 @@ describe('trunk repository', () => {
     const store = await testStore({ now: () => clock });
     const main = await store.trunks.create(trunk());
     clock = 2_000;
-    const updated = await store.trunks.update('main', { uri: 'ws://10.0.0.5:5066', register: false, passwordCipher: null, callerId: null, maxConcurrentCalls: 5 });
-    expect(updated).toEqual({ ...main, uri: 'ws://10.0.0.5:5066', register: false, passwordCipher: null, callerId: null, maxConcurrentCalls: 5, updatedAt: 2_000 });
+    const updated = await store.trunks.update('main', {
+      uri: 'ws://10.0.0.5:5066',
+      register: false,
+      passwordCipher: null,
+      callerId: null,
+      maxConcurrentCalls: 5,
+    });
+    expect(updated).toEqual({
+      ...main,
+      uri: 'ws://10.0.0.5:5066',
+      register: false,
+      passwordCipher: null,
+      callerId: null,
+      maxConcurrentCalls: 5,
+      updatedAt: 2_000,
+    });
     expect(await store.trunks.getByName('main')).toEqual(updated);
     // Nothing to change still touches updatedAt only.
     clock = 3_000;
@@ -75,13 +109,19 @@ describe('trunk repository', () => {
     const renamed = await store.trunks.update('main', { name: 'carrier-a' });
     expect(renamed).toMatchObject({ id: main.id, name: 'carrier-a' });
     expect(await store.trunks.getByName('main')).toBeNull();
-    await expect(store.trunks.update('carrier-a', { name: 'backup' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'A trunk named "backup" already exists.' });
+    await expect(store.trunks.update('carrier-a', { name: 'backup' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'A trunk named "backup" already exists.',
+    });
     expect(await store.trunks.getByName('carrier-a')).toEqual(renamed);
   });
 
   it('says NOT_FOUND when updating a trunk that does not exist', async () => {
     const store = await testStore();
-    await expect(store.trunks.update('nope', { register: true })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No trunk named "nope".' });
+    await expect(store.trunks.update('nope', { register: true })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No trunk named "nope".',
+    });
   });
 
   it('updates inside a transaction and rolls back with it', async () => {

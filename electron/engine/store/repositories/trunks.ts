@@ -1,7 +1,7 @@
 import type { SqlValue } from '../database.js';
 import type { NewTrunk, TrunkChanges, TrunkRecord, TrunkRepository } from '../types.js';
 import { decodeFlag, encodeFlag } from './codec.js';
-import { notFound, returned, type RepositoryContext } from './context.js';
+import { notFound, type RepositoryContext, returned } from './context.js';
 
 interface TrunkRow {
   id: number;
@@ -76,16 +76,22 @@ export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepo
 
     async list() {
       // Primary trunks first: the order the dialer tries them in.
-      return (await db.all<TrunkRow>(`SELECT ${COLUMNS} FROM trunks ORDER BY role = 'backup', name`)).map(toTrunk);
+      return (
+        await db.all<TrunkRow>(`SELECT ${COLUMNS} FROM trunks ORDER BY role = 'backup', name`)
+      ).map(toTrunk);
     },
 
     async get(id) {
-      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE id = $id`, { $id: id });
+      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE id = $id`, {
+        $id: id,
+      });
       return row ? toTrunk(row) : null;
     },
 
     async getByName(name) {
-      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE name = $name`, { $name: name });
+      const row = await db.get<TrunkRow>(`SELECT ${COLUMNS} FROM trunks WHERE name = $name`, {
+        $name: name,
+      });
       return row ? toTrunk(row) : null;
     },
 
@@ -93,13 +99,18 @@ export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepo
       // Values are bound as $<column> so a clashing new name is named in the CONFLICT message.
       const params: Record<string, SqlValue> = { $current_name: name, $updated_at: now() };
       const sets = ['updated_at = $updated_at'];
-      for (const [key, column] of Object.entries(COLUMN_OF) as Array<[keyof TrunkChanges, string]>) {
+      for (const [key, column] of Object.entries(COLUMN_OF) as Array<
+        [keyof TrunkChanges, string]
+      >) {
         const value = changes[key];
         if (value === undefined) continue;
         sets.push(`${column} = $${column}`);
         params[`$${column}`] = typeof value === 'boolean' ? encodeFlag(value) : value;
       }
-      const row = await db.get<TrunkRow>(`UPDATE trunks SET ${sets.join(', ')} WHERE name = $current_name RETURNING ${COLUMNS}`, params);
+      const row = await db.get<TrunkRow>(
+        `UPDATE trunks SET ${sets.join(', ')} WHERE name = $current_name RETURNING ${COLUMNS}`,
+        params,
+      );
       if (!row) throw notFound(`No trunk named "${name}".`);
       return toTrunk(row);
     },

@@ -1,6 +1,6 @@
 import type { UserRecord, UserRepository } from '../types.js';
 import { decodeJsonArray, encodeJson } from './codec.js';
-import { notFound, returned, type RepositoryContext } from './context.js';
+import { notFound, type RepositoryContext, returned } from './context.js';
 
 interface UserRow {
   id: number;
@@ -54,7 +54,10 @@ export function createUserRepository({ db, now }: RepositoryContext): UserReposi
     },
 
     async setStatus(id, status) {
-      const { changes } = await db.run('UPDATE users SET status = $status WHERE id = $id', { $id: id, $status: status });
+      const { changes } = await db.run('UPDATE users SET status = $status WHERE id = $id', {
+        $id: id,
+        $status: status,
+      });
       if (changes === 0) throw notFound(`User ${id} does not exist.`);
     },
   };

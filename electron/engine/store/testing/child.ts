@@ -1,9 +1,10 @@
 /** Runs the scripts in this folder as separate processes (with tsx), for lock and crash tests. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnScriptAt, type Child } from '../../../../test/support/script-child.js';
 
-export { killAndWait, type Child } from '../../../../test/support/script-child.js';
+import { type Child, spawnScriptAt } from '../../../../test/support/script-child.js';
+
+export { type Child, killAndWait } from '../../../../test/support/script-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -21,11 +21,21 @@ async function writeCalls(): Promise<never> {
   for (let i = 0; ; i++) {
     const id = `${prefix}-${i}`;
     await store.transaction(async (tx) => {
-      await tx.calls.create({ id, number: '+8613800138000', startedAt: Date.now(), state: 'dialing' });
+      await tx.calls.create({
+        id,
+        number: '+8613800138000',
+        startedAt: Date.now(),
+        state: 'dialing',
+      });
       for (let step = 0; step < eventsPerCall; step++) {
         await tx.calls.appendEvent(id, { at: Date.now(), type: 'step', data: { step } });
       }
-      await tx.calls.addUtterance(id, { speaker: 'bot', text: `utterance of ${id}`, startMs: 0, endMs: 500 });
+      await tx.calls.addUtterance(id, {
+        speaker: 'bot',
+        text: `utterance of ${id}`,
+        startMs: 0,
+        endMs: 500,
+      });
       await tx.audit.add({ actor: 'crash-test', action: 'call.written', subject: id });
     });
     process.stdout.write(`committed ${id}\n`);
@@ -33,7 +43,8 @@ async function writeCalls(): Promise<never> {
 }
 
 async function writeHeartbeats(): Promise<never> {
-  for (let i = 0; ; i++) await store.audit.add({ actor: 'crash-test', action: 'heartbeat', subject: String(i) });
+  for (let i = 0; ; i++)
+    await store.audit.add({ actor: 'crash-test', action: 'heartbeat', subject: String(i) });
 }
 
 await Promise.all([writeCalls(), writeHeartbeats()]);

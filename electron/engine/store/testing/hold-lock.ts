@@ -13,7 +13,10 @@ if (!path || (mode !== 'write' && mode !== 'exclusive')) {
   process.exit(2);
 }
 
-const sql = mode === 'write' ? 'BEGIN IMMEDIATE' : 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM sqlite_schema;';
+const sql =
+  mode === 'write'
+    ? 'BEGIN IMMEDIATE'
+    : 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM sqlite_schema;';
 const db = new sqlite3.Database(path);
 db.exec(sql, (error) => {
   if (error) {

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterEach } from 'vitest';
+
 import { openSqliteStore, type OpenStoreOptions, type SqliteStore } from '../sqlite-store.js';
 
 /** Call once per test file: returns a factory of fresh directories removed after each test. */
@@ -39,7 +41,10 @@ async function removeAll(dirs: string[]): Promise<void> {
 }
 
 export async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));

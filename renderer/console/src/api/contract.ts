@@ -3,77 +3,87 @@
  * Features import from here, never from across the tree.
  */
 export {
+  type ClientTransport,
+  createApiClient,
+  type OutboundApi,
+} from '../../../../electron/engine/api/client.js';
+export {
+  type Agent,
   AgentRole,
   AgentStatus,
+  type AppInfo,
   CALL_OUTCOMES,
   CALL_STATES,
-  CampaignStatus,
-  DEFAULT_SETTINGS,
-  LANGUAGES,
-  SETTING_KEYS,
-  SettingsSchema,
-  Speaker,
-  TRUNK_HEALTH_STATES,
-  TrunkRole,
-  type Agent,
-  type AppInfo,
   type CallDetail,
   type CallEvent,
   type CallOutcome,
   type CallState,
   type CallSummary,
   type CallTransition,
-  type RecordingInfo,
+  type CallUtterance,
+  CampaignStatus,
   type CampaignSummary,
+  type ChatEnded,
+  type ChatTurn,
   type CommandName,
   type CommandParams,
   type CommandResult,
+  DEFAULT_SETTINGS,
   type EventData,
   type EventName,
-  type FlowSummary,
-  type FlowTraining,
   type FlowDetail,
   type FlowIssueView,
-  type ChatTurn,
-  type ChatEnded,
-  type CallUtterance,
+  type FlowSummary,
+  type FlowTraining,
   type Language,
+  LANGUAGES,
   type LiveCall,
+  type RecordingInfo,
   type SecretStorage,
+  SETTING_KEYS,
   type SettingKey,
   type Settings,
+  SettingsSchema,
+  Speaker,
+  TRUNK_HEALTH_STATES,
   type TrunkHealth,
   type TrunkHealthState,
+  TrunkRole,
   type TrunkView,
   type Utterance,
 } from '../../../../electron/engine/api/contract.js';
-export { ApiError, type ApiErrorCode, API_ERROR_CODES } from '../../../../electron/engine/api/errors.js';
-export { createApiClient, type ClientTransport, type OutboundApi } from '../../../../electron/engine/api/client.js';
 export {
-  createWebSocketTransport,
+  API_ERROR_CODES,
+  ApiError,
+  type ApiErrorCode,
+} from '../../../../electron/engine/api/errors.js';
+export {
   type ConnectionState,
+  createWebSocketTransport,
   type WebSocketLike,
 } from '../../../../electron/engine/api/ws-client.js';
 
-export type CampaignStatusName = import('../../../../electron/engine/api/contract.js').CampaignSummary['status'];
-export type DialingMode = import('../../../../electron/engine/api/contract.js').CampaignSummary['dialingMode'];
+export type CampaignStatusName =
+  import('../../../../electron/engine/api/contract.js').CampaignSummary['status'];
+export type DialingMode =
+  import('../../../../electron/engine/api/contract.js').CampaignSummary['dialingMode'];
 
 // Contact lists, imports and campaign pages.
 export {
-  CampaignContactStatus,
-  DEFAULT_RETRY_POLICY,
-  DialingMode as DialingModeSchema,
-  IMPORT_CHUNK_BYTES,
-  WEEKDAY_KEYS,
   type CampaignConfigInput,
   type CampaignContact,
+  CampaignContactStatus,
   type CampaignDetail,
   type CampaignProgress,
   type ContactListSummary,
+  DEFAULT_RETRY_POLICY,
+  DialingMode as DialingModeSchema,
   type ExplainedReason,
+  IMPORT_CHUNK_BYTES,
   type ImportPreview,
   type ImportProgressData,
   type ImportRejectedRow,
   type ImportStatus,
+  WEEKDAY_KEYS,
   type WeekdayKey,
 } from '../../../../electron/engine/api/contract.js';

@@ -8,13 +8,18 @@
  */
 import {
   ApiError,
+  type ClientTransport,
   createApiClient,
   createWebSocketTransport,
-  type ClientTransport,
   type OutboundApi,
   type WebSocketLike,
 } from './contract.js';
-import { REFUSED_CLOSE_CODE, TOKEN_STORAGE_KEY, engineSocketUrl, takeTokenFromHref } from './token.js';
+import {
+  engineSocketUrl,
+  REFUSED_CLOSE_CODE,
+  takeTokenFromHref,
+  TOKEN_STORAGE_KEY,
+} from './token.js';
 
 export type ConnectionStatus =
   /** First attempt to reach the engine. */
@@ -80,7 +85,12 @@ function unavailableTransport(reason: string): ClientTransport {
 
 function offline(status: 'no-token' | 'no-engine', reason: string): EngineConnection {
   const store = createStore({ status, epoch: 0, transport: 'none' });
-  return { api: createApiClient(unavailableTransport(reason)), ...media(() => null), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+  return {
+    api: createApiClient(unavailableTransport(reason)),
+    ...media(() => null),
+    getSnapshot: store.getSnapshot,
+    subscribe: store.subscribe,
+  };
 }
 
 function sessionStore(win: Window): Storage | null {
@@ -94,7 +104,12 @@ function sessionStore(win: Window): Storage | null {
 export function connectToEngine(win: Window = window): EngineConnection {
   if (win.outbound) {
     const store = createStore({ status: 'connected', epoch: 1, transport: 'ipc' });
-    return { api: createApiClient(win.outbound), ...media((path) => `${MEDIA_SCHEME}://${path}`), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+    return {
+      api: createApiClient(win.outbound),
+      ...media((path) => `${MEDIA_SCHEME}://${path}`),
+      getSnapshot: store.getSnapshot,
+      subscribe: store.subscribe,
+    };
   }
 
   const storage = sessionStore(win);
@@ -107,7 +122,10 @@ export function connectToEngine(win: Window = window): EngineConnection {
   const token = fromAddress.token ?? storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
 
   if (engineSocketUrl(win.location, 'x') === null) {
-    return offline('no-engine', 'This page was opened without the engine (no Electron bridge and no http origin)');
+    return offline(
+      'no-engine',
+      'This page was opened without the engine (no Electron bridge and no http origin)',
+    );
   }
   if (token === null) return offline('no-token', 'The page address has no access token');
   const url = engineSocketUrl(win.location, token) as string;
@@ -144,13 +162,20 @@ export function connectToEngine(win: Window = window): EngineConnection {
   if (transport.state === 'open') store.set({ status: 'connected', epoch: 1 });
 
   const origin = win.location.origin;
-  return { api: createApiClient(transport), ...media((path) => `${origin}/media/${path}`), getSnapshot: store.getSnapshot, subscribe: store.subscribe };
+  return {
+    api: createApiClient(transport),
+    ...media((path) => `${origin}/media/${path}`),
+    getSnapshot: store.getSnapshot,
+    subscribe: store.subscribe,
+  };
 }
 
 /** Electron's media scheme (electron/main/media-protocol.ts; not imported: the renderer has no Electron). */
 const MEDIA_SCHEME = 'outbound-media';
 
-function media(url: (mediaPath: string) => string | null): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
+function media(
+  url: (mediaPath: string) => string | null,
+): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
   return {
     mediaUrl: url,
     // The same path the engine's calls.recording returns (recordings/<callId>).

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ApiError } from './contract.js';
 import { errorField, fieldMessage, toApiError } from './errors.js';
 
@@ -17,7 +18,9 @@ describe('API error helpers', () => {
 
   it('keeps only what the API says about the field', () => {
     expect(fieldMessage(error)).toBe('Too big: expected number to be <=120000');
-    expect(fieldMessage(new ApiError('CONFLICT', 'Username "ann" is taken'))).toBe('Username "ann" is taken');
+    expect(fieldMessage(new ApiError('CONFLICT', 'Username "ann" is taken'))).toBe(
+      'Username "ann" is taken',
+    );
   });
 
   it('wraps foreign errors', () => {

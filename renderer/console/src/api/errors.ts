@@ -13,7 +13,8 @@ export function toApiError(error: unknown): ApiError {
  */
 export function errorField(error: ApiError, wrapper?: string): string | undefined {
   if (error.field === undefined) return undefined;
-  if (wrapper !== undefined && error.field.startsWith(`${wrapper}.`)) return error.field.slice(wrapper.length + 1);
+  if (wrapper !== undefined && error.field.startsWith(`${wrapper}.`))
+    return error.field.slice(wrapper.length + 1);
   return error.field;
 }
 

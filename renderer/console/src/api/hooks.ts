@@ -7,7 +7,17 @@
  *   useEvent(e, fn)     subscribes to an engine event while the component is mounted
  *   useMedia()          { mediaUrl, recordingUrl } of the transport (History's player)
  */
-import { useCallback, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
+
+import { EngineContext } from './context.js';
 import type {
   ApiError,
   CommandName,
@@ -17,7 +27,6 @@ import type {
   EventName,
   OutboundApi,
 } from './contract.js';
-import { EngineContext } from './context.js';
 import type { ConnectionSnapshot, EngineConnection } from './engine.js';
 import { toApiError } from './errors.js';
 
@@ -43,8 +52,15 @@ export function useConnection(): ConnectionSnapshot {
 }
 
 /** Calls any command with its params object; the client's variadic signature does not suit generics. */
-function send<C extends CommandName>(api: OutboundApi, command: C, params: CommandParams<C>): Promise<CommandResult<C>> {
-  const request = api.request as (command: C, params: CommandParams<C>) => Promise<CommandResult<C>>;
+function send<C extends CommandName>(
+  api: OutboundApi,
+  command: C,
+  params: CommandParams<C>,
+): Promise<CommandResult<C>> {
+  const request = api.request as (
+    command: C,
+    params: CommandParams<C>,
+  ) => Promise<CommandResult<C>>;
   return request(command, params);
 }
 
@@ -57,7 +73,9 @@ export interface CommandState<C extends CommandName> {
   loading: boolean;
   reload: () => void;
   /** Replace the data locally, e.g. with what an event brought. */
-  setData: (update: (previous: CommandResult<C> | undefined) => CommandResult<C> | undefined) => void;
+  setData: (
+    update: (previous: CommandResult<C> | undefined) => CommandResult<C> | undefined,
+  ) => void;
 }
 
 interface LoadState<T, P> {
@@ -97,10 +115,12 @@ export function useCommand<C extends CommandName>(
     const sent = JSON.parse(key) as CommandParams<C>;
     send(api, command, sent).then(
       (data) => {
-        if (id === latest.current) setState({ data, dataParams: sent, error: null, loading: false });
+        if (id === latest.current)
+          setState({ data, dataParams: sent, error: null, loading: false });
       },
       (error: unknown) => {
-        if (id === latest.current) setState((previous) => ({ ...previous, error: toApiError(error), loading: false }));
+        if (id === latest.current)
+          setState((previous) => ({ ...previous, error: toApiError(error), loading: false }));
       },
     );
     return () => {
@@ -156,7 +176,10 @@ export function useMutation<C extends CommandName>(command: C): MutationState<C>
 }
 
 /** Subscribes to an engine event; the latest `listener` is always the one called. */
-export function useEvent<E extends EventName>(event: E, listener: (data: EventData<E>) => void): void {
+export function useEvent<E extends EventName>(
+  event: E,
+  listener: (data: EventData<E>) => void,
+): void {
   const api = useApi();
   const current = useRef(listener);
   useLayoutEffect(() => {

@@ -1,5 +1,6 @@
-import { useEffect, type MouseEvent } from 'react';
+import { type MouseEvent, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { AgentPage } from '../features/agent/AgentPage.js';
 import { AgentsPage } from '../features/agents/AgentsPage.js';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
@@ -11,8 +12,8 @@ import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { ConnectionBanner } from './ConnectionStatus.js';
 import { Header } from './Header.js';
 import { LanguageSaveError } from './LanguageSwitch.js';
-import { Sidebar } from './Sidebar.js';
 import type { Route } from './routes.js';
+import { Sidebar } from './Sidebar.js';
 import { useRoute } from './useRoute.js';
 
 export function App() {

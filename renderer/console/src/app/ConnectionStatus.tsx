@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { useConnection } from '../api/hooks.js';
+
 import type { ConnectionStatus as Status } from '../api/engine.js';
+import { useConnection } from '../api/hooks.js';
 
 const tone: Record<Status, 'ok' | 'pending' | 'bad'> = {
   connecting: 'pending',
@@ -37,7 +38,12 @@ export function ConnectionBanner() {
   if (status === 'connected' || status === 'connecting') return null;
   const severe = status !== 'reconnecting';
   return (
-    <div className={severe ? 'banner banner-error' : 'banner banner-warning'} role="alert" data-testid="connection-help" data-state={status}>
+    <div
+      className={severe ? 'banner banner-error' : 'banner banner-warning'}
+      role="alert"
+      data-testid="connection-help"
+      data-state={status}
+    >
       <strong>{t(`connection.status.${status}`)}</strong>
       <span>{t(`connection.help.${status}`)}</span>
     </div>

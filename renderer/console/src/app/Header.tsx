@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import { LANGUAGES } from '../api/contract.js';
 import { useLanguage } from './language.js';
 
@@ -7,7 +8,12 @@ export function LanguageSwitch() {
   const { t } = useTranslation();
   const { language, switchLanguage } = useLanguage();
   return (
-    <div className="segmented" role="group" aria-label={t('languageSwitch.label')} data-testid="lang-switch">
+    <div
+      className="segmented"
+      role="group"
+      aria-label={t('languageSwitch.label')}
+      data-testid="lang-switch"
+    >
       {LANGUAGES.map((option) => (
         <button
           key={option}

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
+
 import { pageIcons } from '../ui/icons.js';
-import { PAGES, hrefFor, type PageName } from './routes.js';
+import { hrefFor, type PageName, PAGES } from './routes.js';
 
 export function Sidebar({ current }: { current: PageName }) {
   const { t } = useTranslation();

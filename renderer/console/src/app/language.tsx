@@ -3,11 +3,20 @@
  * settings.get; the header switch changes the UI at once and stores the choice with
  * settings.update; `settings.changed` makes every other window follow.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { ApiError, Language } from '../api/contract.js';
-import { useApi, useCommand, useEvent } from '../api/hooks.js';
 import { toApiError } from '../api/errors.js';
+import { useApi, useCommand, useEvent } from '../api/hooks.js';
 import { applyLanguage, currentLanguage } from '../i18n/index.js';
 
 interface LanguageContextValue {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { hrefFor, parseHash } from './routes.js';
 
 describe('hash routes', () => {

@@ -2,7 +2,16 @@
  * Hash routing (#/history, #/history/<call id>): a reload keeps the page, and it works from file://
  * in Electron as well as over http. Pure functions here; the hook is in useRoute.ts.
  */
-export const PAGES = ['live', 'campaigns', 'contacts', 'flows', 'history', 'agent', 'agents', 'settings'] as const;
+export const PAGES = [
+  'live',
+  'campaigns',
+  'contacts',
+  'flows',
+  'history',
+  'agent',
+  'agents',
+  'settings',
+] as const;
 export type PageName = (typeof PAGES)[number];
 export const DEFAULT_PAGE: PageName = 'live';
 

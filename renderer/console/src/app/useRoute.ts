@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { DEFAULT_PAGE, hrefFor, parseHash, type PageName, type Route } from './routes.js';
+
+import { DEFAULT_PAGE, hrefFor, type PageName, parseHash, type Route } from './routes.js';
 
 function subscribe(listener: () => void): () => void {
   window.addEventListener('hashchange', listener);

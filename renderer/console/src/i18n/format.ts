@@ -13,9 +13,13 @@ interface DurationParts {
 interface DurationFormatLike {
   format(duration: DurationParts): string;
 }
-type DurationFormatConstructor = new (locale: string, options: { style: 'short' | 'narrow' | 'long' }) => DurationFormatLike;
+type DurationFormatConstructor = new (
+  locale: string,
+  options: { style: 'short' | 'narrow' | 'long' },
+) => DurationFormatLike;
 /** Intl.DurationFormat (Chromium 129+) is not in TypeScript's ES2023 lib yet. */
-const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatConstructor }).DurationFormat;
+const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatConstructor })
+  .DurationFormat;
 
 export interface Formatters {
   /** Date and time to the second, e.g. "Nov 24, 2025, 11:24:05 AM" / "2025年11月24日 11:24:05". */
@@ -36,7 +40,11 @@ export interface Formatters {
 
 function splitDuration(ms: number): Required<DurationParts> {
   const total = Math.max(0, Math.floor(ms / 1000));
-  return { hours: Math.floor(total / 3600), minutes: Math.floor((total % 3600) / 60), seconds: total % 60 };
+  return {
+    hours: Math.floor(total / 3600),
+    minutes: Math.floor((total % 3600) / 60),
+    seconds: total % 60,
+  };
 }
 
 export function createFormatters(locale: string): Formatters {
@@ -69,11 +77,14 @@ export function createFormatters(locale: string): Formatters {
       const shown: DurationParts = {};
       if (parts.hours > 0) shown.hours = parts.hours;
       if (parts.minutes > 0) shown.minutes = parts.minutes;
-      if (parts.seconds > 0 || (parts.hours === 0 && parts.minutes === 0)) shown.seconds = parts.seconds;
+      if (parts.seconds > 0 || (parts.hours === 0 && parts.minutes === 0))
+        shown.seconds = parts.seconds;
       if (durationFormat) return durationFormat.format(shown);
       const values = [shown.hours, shown.minutes, shown.seconds];
       return values
-        .map((value, i) => (value === undefined ? null : (unitFormats[i] as Intl.NumberFormat).format(value)))
+        .map((value, i) =>
+          value === undefined ? null : (unitFormats[i] as Intl.NumberFormat).format(value),
+        )
         .filter((text): text is string => text !== null)
         .join(' ');
     },

@@ -9,6 +9,7 @@
  */
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+
 import { en } from './locales/en.js';
 import { zhCN } from './locales/zh-CN.js';
 
@@ -37,8 +38,14 @@ describe('translation resources', () => {
   it('have exactly the same keys in zh-CN and en', () => {
     const enKeys = [...resources.en.keys()].sort();
     const zhKeys = [...resources['zh-CN'].keys()].sort();
-    expect(zhKeys.filter((key) => !resources.en.has(key)), 'keys only in zh-CN').toEqual([]);
-    expect(enKeys.filter((key) => !resources['zh-CN'].has(key)), 'keys only in en').toEqual([]);
+    expect(
+      zhKeys.filter((key) => !resources.en.has(key)),
+      'keys only in zh-CN',
+    ).toEqual([]);
+    expect(
+      enKeys.filter((key) => !resources['zh-CN'].has(key)),
+      'keys only in en',
+    ).toEqual([]);
     expect(enKeys.length).toBeGreaterThan(100);
   });
 
@@ -51,7 +58,10 @@ describe('translation resources', () => {
 
   it('use the same {{variables}} in both languages', () => {
     const mismatched = [...resources.en]
-      .filter(([key, value]) => variables(value).join() !== variables(resources['zh-CN'].get(key) ?? '').join())
+      .filter(
+        ([key, value]) =>
+          variables(value).join() !== variables(resources['zh-CN'].get(key) ?? '').join(),
+      )
       .map(([key]) => key);
     expect(mismatched).toEqual([]);
   });
@@ -73,7 +83,11 @@ interface Finding {
 /** String literals in an attribute's value, skipping call arguments: `t('key')` is fine. */
 function literalsOutsideCalls(node: ts.Node, found: ts.Node[]): void {
   if (ts.isCallExpression(node)) return;
-  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+  if (
+    ts.isStringLiteral(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isTemplateExpression(node)
+  ) {
     found.push(node);
     return;
   }
@@ -82,7 +96,8 @@ function literalsOutsideCalls(node: ts.Node, found: ts.Node[]): void {
 
 function literalText(node: ts.Node): string {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join('');
+  if (ts.isTemplateExpression(node))
+    return [node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join('');
   return '';
 }
 
@@ -97,16 +112,25 @@ function findHardCodedText(file: string, source: string): Finding[] {
   const visit = (node: ts.Node): void => {
     if (ts.isJsxText(node) && LETTER.test(node.text)) {
       report(node, node.text, 'JSX text');
-    } else if (ts.isJsxExpression(node) && node.expression && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
+    } else if (
+      ts.isJsxExpression(node) &&
+      node.expression &&
+      (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))
+    ) {
       // {'Save'} or {`Save`} as a child is JSX text in disguise.
       const text = literalText(node.expression);
       if (LETTER.test(text)) report(node, text, 'string literal as JSX child');
-    } else if (ts.isJsxAttribute(node) && TEXT_ATTRIBUTES.has(node.name.getText(sf)) && node.initializer) {
+    } else if (
+      ts.isJsxAttribute(node) &&
+      TEXT_ATTRIBUTES.has(node.name.getText(sf)) &&
+      node.initializer
+    ) {
       const literals: ts.Node[] = [];
       literalsOutsideCalls(node.initializer, literals);
       for (const literal of literals) {
         const text = literalText(literal);
-        if (text.trim() !== '') report(literal, text, `string literal in ${node.name.getText(sf)}=`);
+        if (text.trim() !== '')
+          report(literal, text, `string literal in ${node.name.getText(sf)}=`);
       }
     }
     ts.forEachChild(node, visit);
@@ -116,7 +140,11 @@ function findHardCodedText(file: string, source: string): Finding[] {
 }
 
 // Every .tsx file under renderer/ (this file is renderer/console/src/i18n/i18n.test.ts).
-const sources = import.meta.glob<string>('../../../**/*.tsx', { query: '?raw', import: 'default', eager: true });
+const sources = import.meta.glob<string>('../../../**/*.tsx', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
 describe('no hard-coded UI text in .tsx files', () => {
   it('finds the renderer sources', () => {
@@ -126,8 +154,12 @@ describe('no hard-coded UI text in .tsx files', () => {
   });
 
   it('every user-visible text comes from t()', () => {
-    const findings = Object.entries(sources).flatMap(([file, source]) => findHardCodedText(file, source));
-    expect(findings.map((f) => `${f.file}:${f.line} ${f.why}: ${JSON.stringify(f.text)}`)).toEqual([]);
+    const findings = Object.entries(sources).flatMap(([file, source]) =>
+      findHardCodedText(file, source),
+    );
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.why}: ${JSON.stringify(f.text)}`)).toEqual(
+      [],
+    );
   });
 
   it('the scanner catches what it should and lets t() and data through', () => {

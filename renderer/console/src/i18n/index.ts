@@ -5,7 +5,8 @@
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { LANGUAGES, type Language } from '../api/contract.js';
+
+import { type Language, LANGUAGES } from '../api/contract.js';
 import { en } from './locales/en.js';
 import { zhCN } from './locales/zh-CN.js';
 

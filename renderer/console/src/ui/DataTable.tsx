@@ -25,7 +25,17 @@ interface DataTableProps<T> {
   testId?: string;
 }
 
-export function DataTable<T>({ caption, columns, rows, rowKey, rowTestId, onRowClick, isSelected, rowData, testId }: DataTableProps<T>) {
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  rowTestId,
+  onRowClick,
+  isSelected,
+  rowData,
+  testId,
+}: DataTableProps<T>) {
   return (
     <div className="table-wrap" data-testid={testId}>
       <table className={onRowClick ? 'table table-clickable' : 'table'}>
@@ -66,6 +76,8 @@ export function DataTable<T>({ caption, columns, rows, rowKey, rowTestId, onRowC
 }
 
 function cellClass<T>(column: Column<T>): string | undefined {
-  const classes = [column.numeric ? 'numeric' : '', column.className ?? ''].filter(Boolean).join(' ');
+  const classes = [column.numeric ? 'numeric' : '', column.className ?? '']
+    .filter(Boolean)
+    .join(' ');
   return classes || undefined;
 }

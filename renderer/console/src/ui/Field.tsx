@@ -40,7 +40,9 @@ export function Field({ htmlFor, label, help, error, errorTestId, suffix, childr
 
 /** aria-describedby / aria-invalid for the control inside a Field with the same id. */
 export function fieldAria(id: string, hasHelp: boolean, error: string | null | undefined) {
-  const describedBy = [error ? `${id}-error` : '', hasHelp ? `${id}-help` : ''].filter(Boolean).join(' ');
+  const describedBy = [error ? `${id}-error` : '', hasHelp ? `${id}-help` : '']
+    .filter(Boolean)
+    .join(' ');
   return {
     'aria-describedby': describedBy || undefined,
     'aria-invalid': error ? true : undefined,

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import { useFormat } from '../i18n/format.js';
 
 interface PagerProps {
@@ -17,7 +18,11 @@ export function Pager({ offset, limit, total, onChange, testIdPrefix }: PagerPro
   return (
     <nav className="pager" aria-label={t('history.pager.label')}>
       <span className="pager-range" data-testid={`${testIdPrefix}-range`} aria-live="polite">
-        {t('history.pager.range', { from: format.number(from), to: format.number(to), total: format.number(total) })}
+        {t('history.pager.range', {
+          from: format.number(from),
+          to: format.number(to),
+          total: format.number(total),
+        })}
       </span>
       <button
         type="button"

@@ -1,5 +1,11 @@
 /** Which colour a status gets. Colour is never the only signal: the badge always has its word. */
-import type { AgentStatus, CallOutcome, CallState, CampaignStatusName, TrunkHealthState } from '../api/contract.js';
+import type {
+  AgentStatus,
+  CallOutcome,
+  CallState,
+  CampaignStatusName,
+  TrunkHealthState,
+} from '../api/contract.js';
 import type { Tone } from './Badge.js';
 
 export const callStateTone: Record<CallState, Tone> = {

@@ -4,7 +4,13 @@
  * track), input 1 is what the call sends them (the bot/agent mix). The page drains the ring.
  */
 import { SAMPLES_PER_FRAME } from '../../../../electron/engine/api/audio-frames.js';
-import { CAPTURE_SLOTS, CAPTURE_SLOT_SAMPLES, CAPTURE_WRITTEN, captureRing, type CaptureRing } from '../rings.js';
+import {
+  CAPTURE_SLOT_SAMPLES,
+  CAPTURE_SLOTS,
+  CAPTURE_WRITTEN,
+  type CaptureRing,
+  captureRing,
+} from '../rings.js';
 
 function toInt16(sample: number): number {
   const clipped = sample < -1 ? -1 : sample > 1 ? 1 : sample;
@@ -33,7 +39,8 @@ class CaptureProcessor extends AudioWorkletProcessor {
     let slot = (this.written % CAPTURE_SLOTS) * CAPTURE_SLOT_SAMPLES;
     for (let i = 0; i < length; i++) {
       samples[slot + this.fill] = customer && customer.length > 0 ? toInt16(customer[i] ?? 0) : 0;
-      samples[slot + SAMPLES_PER_FRAME + this.fill] = outgoing && outgoing.length > 0 ? toInt16(outgoing[i] ?? 0) : 0;
+      samples[slot + SAMPLES_PER_FRAME + this.fill] =
+        outgoing && outgoing.length > 0 ? toInt16(outgoing[i] ?? 0) : 0;
       this.fill++;
       if (this.fill === SAMPLES_PER_FRAME) {
         this.written++;

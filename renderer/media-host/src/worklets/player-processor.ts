@@ -13,8 +13,8 @@ import {
   PLAYBACK_SLOTS,
   PLAYBACK_UNDERRUNS,
   PLAYBACK_WRITTEN,
-  playbackRing,
   type PlaybackRing,
+  playbackRing,
 } from '../rings.js';
 
 export type PlayerCommand = { type: 'flush' } | { type: 'stop' };
@@ -69,7 +69,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
       this.starving = false;
       const base = (this.read % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME;
       const take = Math.min(out.length - index, SAMPLES_PER_FRAME - this.position);
-      for (let i = 0; i < take; i++) out[index + i] = (this.ring.samples[base + this.position + i] ?? 0) / 0x8000;
+      for (let i = 0; i < take; i++)
+        out[index + i] = (this.ring.samples[base + this.position + i] ?? 0) / 0x8000;
       index += take;
       this.position += take;
       if (this.position >= SAMPLES_PER_FRAME) {

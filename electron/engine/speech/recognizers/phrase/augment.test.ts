@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { activeRms, addNoise, augment, bandPass, createRng, drawAugmentations, muLawDecode, muLawEncode, rms, telephone } from './augment.js';
+
+import {
+  activeRms,
+  addNoise,
+  augment,
+  bandPass,
+  createRng,
+  drawAugmentations,
+  muLawDecode,
+  muLawEncode,
+  rms,
+  telephone,
+} from './augment.js';
 
 function sine(hz: number, samples = 16000, amp = 0.3): Float32Array {
-  return Float32Array.from({ length: samples }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / 16000));
+  return Float32Array.from(
+    { length: samples },
+    (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / 16000),
+  );
 }
 
 describe('augmentation', () => {
@@ -25,7 +40,8 @@ describe('augmentation', () => {
 
   it('draws settings in the documented ranges', () => {
     for (const s of drawAugmentations(200, createRng(3))) {
-      if (s.snrDb !== null) expect(s.snrDb).toBeGreaterThanOrEqual(10), expect(s.snrDb).toBeLessThan(30);
+      if (s.snrDb !== null)
+        (expect(s.snrDb).toBeGreaterThanOrEqual(10), expect(s.snrDb).toBeLessThan(30));
       expect(s.levelDbfs).toBeGreaterThanOrEqual(-32);
       expect(s.beforeSamples).toBeLessThanOrEqual(4800);
     }
@@ -33,7 +49,9 @@ describe('augmentation', () => {
 
   it('μ-law round trip is close (G.711 step sizes)', () => {
     for (const v of [0, 0.001, -0.01, 0.1, -0.5, 0.99]) {
-      expect(Math.abs(muLawDecode(muLawEncode(v)) - v)).toBeLessThanOrEqual(Math.max(0.0005, Math.abs(v) * 0.07));
+      expect(Math.abs(muLawDecode(muLawEncode(v)) - v)).toBeLessThanOrEqual(
+        Math.max(0.0005, Math.abs(v) * 0.07),
+      );
     }
     expect(muLawEncode(0)).toBe(0xff);
   });

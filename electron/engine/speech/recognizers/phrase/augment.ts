@@ -45,7 +45,9 @@ export function makeNoise(length: number, color: NoiseColor, rng: () => number):
     for (let i = 0; i < length; i++) out[i] = gaussian(rng);
   } else if (color === 'pink') {
     // Paul Kellet's economy pink filter.
-    let b0 = 0, b1 = 0, b2 = 0;
+    let b0 = 0,
+      b1 = 0,
+      b2 = 0;
     for (let i = 0; i < length; i++) {
       const w = gaussian(rng);
       b0 = 0.99765 * b0 + w * 0.099046;
@@ -66,7 +68,12 @@ export function makeNoise(length: number, color: NoiseColor, rng: () => number):
 }
 
 /** Adds noise so that speech level / noise RMS = `snrDb`. Returns a new array. */
-export function addNoise(x: Float32Array, snrDb: number, rng: () => number, color: NoiseColor = 'white'): Float32Array {
+export function addNoise(
+  x: Float32Array,
+  snrDb: number,
+  rng: () => number,
+  color: NoiseColor = 'white',
+): Float32Array {
   const level = activeRms(x);
   const noise = makeNoise(x.length, color, rng);
   const scale = level / 10 ** (snrDb / 20);
@@ -97,7 +104,10 @@ export function offset(x: Float32Array, beforeSamples: number, afterSamples: num
 
 /** A second-order section (RBJ cookbook biquad), applied in place. */
 function biquad(x: Float32Array, b0: number, b1: number, b2: number, a1: number, a2: number): void {
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  let x1 = 0,
+    x2 = 0,
+    y1 = 0,
+    y2 = 0;
   for (let i = 0; i < x.length; i++) {
     const x0 = x[i]!;
     const y0 = b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
@@ -109,19 +119,46 @@ function biquad(x: Float32Array, b0: number, b1: number, b2: number, a1: number,
   }
 }
 
-function butterworthSection(x: Float32Array, kind: 'low' | 'high', cutoff: number, rate: number, q: number): void {
+function butterworthSection(
+  x: Float32Array,
+  kind: 'low' | 'high',
+  cutoff: number,
+  rate: number,
+  q: number,
+): void {
   const w = (2 * Math.PI * cutoff) / rate;
   const cos = Math.cos(w);
   const alpha = Math.sin(w) / (2 * q);
   const a0 = 1 + alpha;
-  if (kind === 'low') biquad(x, (1 - cos) / 2 / a0, (1 - cos) / a0, (1 - cos) / 2 / a0, (-2 * cos) / a0, (1 - alpha) / a0);
-  else biquad(x, (1 + cos) / 2 / a0, -(1 + cos) / a0, (1 + cos) / 2 / a0, (-2 * cos) / a0, (1 - alpha) / a0);
+  if (kind === 'low')
+    biquad(
+      x,
+      (1 - cos) / 2 / a0,
+      (1 - cos) / a0,
+      (1 - cos) / 2 / a0,
+      (-2 * cos) / a0,
+      (1 - alpha) / a0,
+    );
+  else
+    biquad(
+      x,
+      (1 + cos) / 2 / a0,
+      -(1 + cos) / a0,
+      (1 + cos) / 2 / a0,
+      (-2 * cos) / a0,
+      (1 - alpha) / a0,
+    );
 }
 
 /** 4th-order Butterworth band-pass (two high-pass and two low-pass sections). Returns a new array. */
-export function bandPass(x: Float32Array, lowHz: number, highHz: number, rate: number): Float32Array {
+export function bandPass(
+  x: Float32Array,
+  lowHz: number,
+  highHz: number,
+  rate: number,
+): Float32Array {
   const out = x.slice();
-  for (const q of [0.5411961, 1.3065630]) {
+  for (const q of [0.5411961, 1.306563]) {
     butterworthSection(out, 'high', lowHz, rate, q);
     butterworthSection(out, 'low', highHz, rate, q);
   }

@@ -15,9 +15,27 @@ export interface ClipStore {
 }
 
 /** The store key of one rendering. */
-export function clipKey(parts: { engine: string; version: string; language: string; text: string; voice: string; rate: number; pitch: number }): string {
+export function clipKey(parts: {
+  engine: string;
+  version: string;
+  language: string;
+  text: string;
+  voice: string;
+  rate: number;
+  pitch: number;
+}): string {
   return createHash('sha256')
-    .update(JSON.stringify([parts.engine, parts.version, parts.language, parts.text, parts.voice, parts.rate, parts.pitch]))
+    .update(
+      JSON.stringify([
+        parts.engine,
+        parts.version,
+        parts.language,
+        parts.text,
+        parts.voice,
+        parts.rate,
+        parts.pitch,
+      ]),
+    )
     .digest('hex')
     .slice(0, 32);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { EMBEDDING_DIM, MIN_EMBED_SAMPLES, poolMeanMax, SpeechEmbedder } from './embedder.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
 
@@ -12,7 +13,9 @@ describe('SpeechEmbedder (openWakeWord front end)', () => {
   });
 
   function tone(samples: number): Int16Array {
-    return Int16Array.from({ length: samples }, (_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 16000) + 500 * Math.sin(i * 0.37)));
+    return Int16Array.from({ length: samples }, (_, i) =>
+      Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 16000) + 500 * Math.sin(i * 0.37)),
+    );
   }
 
   it('gives 197 rescaled mel frames × 32 bins for 2 s', async () => {

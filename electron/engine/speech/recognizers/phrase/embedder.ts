@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 export const MEL_BINS = 32;
@@ -64,12 +65,24 @@ export class SpeechEmbedder {
   ) {}
 
   /** Loads both models from a folder holding melspectrogram.onnx and embedding_model.onnx, or from two paths. */
-  static async load(where: string | EmbedderPaths, options: EmbedderLoadOptions = {}): Promise<SpeechEmbedder> {
-    const paths = typeof where === 'string' ? { melPath: join(where, MEL_MODEL_FILE), embeddingPath: join(where, EMBEDDING_MODEL_FILE) } : where;
+  static async load(
+    where: string | EmbedderPaths,
+    options: EmbedderLoadOptions = {},
+  ): Promise<SpeechEmbedder> {
+    const paths =
+      typeof where === 'string'
+        ? { melPath: join(where, MEL_MODEL_FILE), embeddingPath: join(where, EMBEDDING_MODEL_FILE) }
+        : where;
     const threads = options.threads ?? 1;
-    const [melBytes, embBytes] = await Promise.all([readFile(paths.melPath), readFile(paths.embeddingPath)]);
+    const [melBytes, embBytes] = await Promise.all([
+      readFile(paths.melPath),
+      readFile(paths.embeddingPath),
+    ]);
     const hash = createHash('sha256').update(melBytes).update(embBytes).digest('hex').slice(0, 16);
-    const sessionOptions: InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1 };
+    const sessionOptions: InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    };
     const mel = await InferenceSession.create(melBytes, sessionOptions);
     const embedding = await InferenceSession.create(embBytes, sessionOptions);
     checkIo(mel, paths.melPath, 'input', 'output');
@@ -89,13 +102,19 @@ export class SpeechEmbedder {
     if (!tensor) throw new Error('melspectrogram model returned no "output"');
     const data = Float32Array.from(tensor.data as Float32Array, (x) => x / 10 + 2);
     const dims = tensor.dims;
-    if (dims[dims.length - 1] !== MEL_BINS) throw new Error(`melspectrogram output has shape [${dims.join(', ')}], expected […, ${MEL_BINS}]`);
+    if (dims[dims.length - 1] !== MEL_BINS)
+      throw new Error(
+        `melspectrogram output has shape [${dims.join(', ')}], expected […, ${MEL_BINS}]`,
+      );
     return { data, rows: data.length / MEL_BINS, cols: MEL_BINS };
   }
 
   /** Embeddings of mel frames: windows of 76 frames every 8 → [n, 96] (n = 0 below 76 frames). */
   async embedMel(mel: Matrix): Promise<Matrix> {
-    const n = mel.rows >= EMBEDDING_WINDOW ? Math.floor((mel.rows - EMBEDDING_WINDOW) / EMBEDDING_STEP) + 1 : 0;
+    const n =
+      mel.rows >= EMBEDDING_WINDOW
+        ? Math.floor((mel.rows - EMBEDDING_WINDOW) / EMBEDDING_STEP) + 1
+        : 0;
     if (n === 0) return { data: new Float32Array(0), rows: 0, cols: EMBEDDING_DIM };
     const windowSize = EMBEDDING_WINDOW * MEL_BINS;
     const batch = new Float32Array(n * windowSize);
@@ -103,11 +122,16 @@ export class SpeechEmbedder {
       const from = i * EMBEDDING_STEP * MEL_BINS;
       batch.set(mel.data.subarray(from, from + windowSize), i * windowSize);
     }
-    const out = await this.embedding.run({ input_1: new Tensor('float32', batch, [n, EMBEDDING_WINDOW, MEL_BINS, 1]) });
+    const out = await this.embedding.run({
+      input_1: new Tensor('float32', batch, [n, EMBEDDING_WINDOW, MEL_BINS, 1]),
+    });
     const tensor = out['conv2d_19'];
     if (!tensor) throw new Error('embedding model returned no "conv2d_19"');
     const data = Float32Array.from(tensor.data as Float32Array);
-    if (data.length !== n * EMBEDDING_DIM) throw new Error(`embedding output has shape [${tensor.dims.join(', ')}], expected [${n}, 1, 1, 96]`);
+    if (data.length !== n * EMBEDDING_DIM)
+      throw new Error(
+        `embedding output has shape [${tensor.dims.join(', ')}], expected [${n}, 1, 1, 96]`,
+      );
     return { data, rows: n, cols: EMBEDDING_DIM };
   }
 
@@ -128,8 +152,12 @@ export class SpeechEmbedder {
 }
 
 /** Pads a clip with silence on both sides (evenly) up to `minimum` samples; returns floats on the int16 scale. */
-export function padToMinimum(samples: Int16Array | Float32Array, minimum = MIN_EMBED_SAMPLES): Float32Array {
-  if (samples.length >= minimum) return samples instanceof Float32Array ? samples : Float32Array.from(samples);
+export function padToMinimum(
+  samples: Int16Array | Float32Array,
+  minimum = MIN_EMBED_SAMPLES,
+): Float32Array {
+  if (samples.length >= minimum)
+    return samples instanceof Float32Array ? samples : Float32Array.from(samples);
   const out = new Float32Array(minimum);
   out.set(samples, Math.floor((minimum - samples.length) / 2));
   return out;

@@ -6,7 +6,7 @@
  * and beats the garbage class.
  */
 import type { RecognitionAlternative } from '../recognizer.js';
-import { poolMeanMax, type Matrix } from './embedder.js';
+import { type Matrix, poolMeanMax } from './embedder.js';
 
 export const PHRASE_MODEL_FORMAT = 'outbound-phrase-lr/1';
 
@@ -69,13 +69,19 @@ export interface PhraseDecision {
 /** Class probabilities for one standardized-or-raw pooled feature vector. */
 export function classProbabilities(model: PhraseModel, features: Float32Array): Float64Array {
   const dim = model.featureMean.length;
-  if (features.length !== dim) throw new Error(`phrase model expects ${dim} features, got ${features.length}`);
+  if (features.length !== dim)
+    throw new Error(`phrase model expects ${dim} features, got ${features.length}`);
   const x = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
+  for (let j = 0; j < dim; j++)
+    x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
   return softmaxScores(model.weights, model.bias, x);
 }
 
-export function softmaxScores(weights: readonly (readonly number[])[], bias: readonly number[], x: Float64Array): Float64Array {
+export function softmaxScores(
+  weights: readonly (readonly number[])[],
+  bias: readonly number[],
+  x: Float64Array,
+): Float64Array {
   const k = weights.length;
   const out = new Float64Array(k);
   let max = -Infinity;
@@ -96,7 +102,11 @@ export function softmaxScores(weights: readonly (readonly number[])[], bias: rea
 }
 
 /** Turns class probabilities into a decision with `threshold`. */
-export function decide(model: PhraseModel, probs: Float64Array, threshold = model.threshold): PhraseDecision {
+export function decide(
+  model: PhraseModel,
+  probs: Float64Array,
+  threshold = model.threshold,
+): PhraseDecision {
   const byIntent = new Map<string, { p: number; best: string; bestP: number }>();
   let garbage = 0;
   model.classes.forEach((cls, c) => {
@@ -122,7 +132,14 @@ export function decide(model: PhraseModel, probs: Float64Array, threshold = mode
   if (!top || top.confidence < threshold || top.confidence <= garbage) {
     return { confidence: top?.confidence ?? 0, noMatch: true, alternatives, garbage };
   }
-  return { intent: top.intent, phrase: top.phrase, confidence: top.confidence, noMatch: false, alternatives, garbage };
+  return {
+    intent: top.intent,
+    phrase: top.phrase,
+    confidence: top.confidence,
+    noMatch: false,
+    alternatives,
+    garbage,
+  };
 }
 
 /** Scores [n, 96] embeddings of one utterance. */

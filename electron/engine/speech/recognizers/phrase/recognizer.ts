@@ -4,12 +4,12 @@
  * pools it and scores it with the question's trained `PhraseModel`. Registered as 'phrase'.
  */
 import {
-  RECOGNIZER_SAMPLE_RATE,
-  RecognizerError,
-  registerRecognizer,
   type RecognitionResult,
   type Recognizer,
+  RECOGNIZER_SAMPLE_RATE,
+  RecognizerError,
   type RecognizerStartOptions,
+  registerRecognizer,
 } from '../recognizer.js';
 import type { SpeechEmbedder } from './embedder.js';
 import { checkPhraseModel, classifyEmbeddings, type PhraseModel } from './model.js';
@@ -80,9 +80,18 @@ export class PhraseRecognizer implements Recognizer {
     const startMs = this.startMs;
     const endMs = startMs + (this.received * 1000) / RECOGNIZER_SAMPLE_RATE;
     const embeddings = await this.config.embedder.embed(trimSilence(audio));
-    const model = this.config.threshold === undefined ? this.model : { ...this.model, threshold: this.config.threshold };
+    const model =
+      this.config.threshold === undefined
+        ? this.model
+        : { ...this.model, threshold: this.config.threshold };
     const d = classifyEmbeddings(model, embeddings);
-    const result: RecognitionResult = { confidence: d.confidence, noMatch: d.noMatch, startMs, endMs, alternatives: d.alternatives };
+    const result: RecognitionResult = {
+      confidence: d.confidence,
+      noMatch: d.noMatch,
+      startMs,
+      endMs,
+      alternatives: d.alternatives,
+    };
     if (!d.noMatch) {
       result.intent = d.intent;
       result.phrase = d.phrase;

@@ -5,13 +5,15 @@
  * recording trained on (there is one human "tomorrow" to be had here).
  */
 import { readFile } from 'node:fs/promises';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { floatToInt16, parseWav, resample, toMono } from '../../../audio/index.js';
 import { EspeakWasmTts } from '../../../tts/index.js';
 import { createRecognizer } from '../index.js';
 import { SpeechEmbedder } from './embedder.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
-import { trainPhraseModel, type QuestionSpec } from './train.js';
+import { type QuestionSpec, trainPhraseModel } from './train.js';
 
 const TOMORROW = '/usr/share/asterisk/sounds/en/digits/tomorrow.wav';
 
@@ -32,9 +34,29 @@ describe('phrase training with recordings', () => {
 
   it('gives a recorded-only intent a class, recognizes its recording, and keys the model by the recordings', async () => {
     const samples = await wav16k(TOMORROW);
-    const base: QuestionSpec = { language: 'en', phrases: [{ text: 'yes', intent: 'yes' }, { text: 'no', intent: 'no' }] };
-    const question: QuestionSpec = { ...base, recordings: [{ intent: 'time', samples, id: 'time/tomorrow.wav#1' }] };
-    const options = { tts, embedder, voices: ['en-us'], variants: [''], rates: [1], pitches: [50], augmentations: 2, negativeSettings: 1, noiseClips: 4, iterations: 120 };
+    const base: QuestionSpec = {
+      language: 'en',
+      phrases: [
+        { text: 'yes', intent: 'yes' },
+        { text: 'no', intent: 'no' },
+      ],
+    };
+    const question: QuestionSpec = {
+      ...base,
+      recordings: [{ intent: 'time', samples, id: 'time/tomorrow.wav#1' }],
+    };
+    const options = {
+      tts,
+      embedder,
+      voices: ['en-us'],
+      variants: [''],
+      rates: [1],
+      pitches: [50],
+      augmentations: 2,
+      negativeSettings: 1,
+      noiseClips: 4,
+      iterations: 120,
+    };
     const model = await trainPhraseModel(question, options);
     expect(model.classes.map((c) => c.intent)).toEqual(['yes', 'no', 'time', null]);
     const recognizer = await createRecognizer('phrase', { model, embedder });

@@ -1,12 +1,16 @@
 /** Test helpers for the phrase recognizer: model location and a held-out-voice evaluation. */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { chunkFrames, floatToInt16, int16ToFloat } from '../../../audio/index.js';
 import type { TtsEngine, TtsLanguage } from '../../../tts/index.js';
 import type { Recognizer } from '../recognizer.js';
 import { addNoise, createRng, normalizeLevel, offset, telephone } from './augment.js';
 
-export const EMBEDDING_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../native-models/embedding');
+export const EMBEDDING_MODEL_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../../native-models/embedding',
+);
 
 export interface EvalCase {
   text: string;
@@ -29,17 +33,34 @@ export interface EvalOutcome extends EvalCase {
  * tail, −22 dBFS, pink noise at 20 dB SNR, the telephone channel), streams it in 20 ms frames
  * into the recognizer and collects the results.
  */
-export async function evaluate(recognizer: Recognizer, tts: TtsEngine, language: TtsLanguage, cases: readonly EvalCase[], seed = 99): Promise<EvalOutcome[]> {
+export async function evaluate(
+  recognizer: Recognizer,
+  tts: TtsEngine,
+  language: TtsLanguage,
+  cases: readonly EvalCase[],
+  seed = 99,
+): Promise<EvalOutcome[]> {
   const rng = createRng(seed);
   const out: EvalOutcome[] = [];
   for (const c of cases) {
-    const audio = await tts.synthesize(c.text, { language, voice: c.voice, rate: c.rate, pitch: c.pitch });
+    const audio = await tts.synthesize(c.text, {
+      language,
+      voice: c.voice,
+      rate: c.rate,
+      pitch: c.pitch,
+    });
     let x = offset(int16ToFloat(audio.samples), 3200, 4800);
     x = telephone(addNoise(normalizeLevel(x, -22), 20, rng, 'pink'));
     recognizer.start({ startMs: 1000 });
     for (const frame of chunkFrames(floatToInt16(x))) recognizer.push(frame);
     const r = await recognizer.finish();
-    out.push({ ...c, top: r.alternatives[0]?.intent, accepted: r.intent, confidence: r.confidence, noMatch: r.noMatch });
+    out.push({
+      ...c,
+      top: r.alternatives[0]?.intent,
+      accepted: r.intent,
+      confidence: r.confidence,
+      noMatch: r.noMatch,
+    });
   }
   return out;
 }

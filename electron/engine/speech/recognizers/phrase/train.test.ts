@@ -1,13 +1,15 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { EspeakWasmTts } from '../../../tts/index.js';
-import { SpeechEmbedder } from './embedder.js';
 import { MemoryClipStore } from './clips.js';
+import { SpeechEmbedder } from './embedder.js';
 import { checkPhraseModel } from './model.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
-import { trainPhraseModel, voiceSettings, type TrainOptions, type TrainProgress } from './train.js';
+import { type TrainOptions, trainPhraseModel, type TrainProgress, voiceSettings } from './train.js';
 
 describe('trainPhraseModel (small, fast configuration)', () => {
   let embedder: SpeechEmbedder;
@@ -24,10 +26,13 @@ describe('trainPhraseModel (small, fast configuration)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const question = { language: 'en' as const, phrases: [
-    { text: 'yes', intent: 'yes' },
-    { text: 'no', intent: 'no' },
-  ] };
+  const question = {
+    language: 'en' as const,
+    phrases: [
+      { text: 'yes', intent: 'yes' },
+      { text: 'no', intent: 'no' },
+    ],
+  };
   const small = (): TrainOptions => ({
     tts,
     embedder,
@@ -43,8 +48,15 @@ describe('trainPhraseModel (small, fast configuration)', () => {
   });
 
   it('rotates variants over the voice settings', () => {
-    expect(voiceSettings(['en-us', 'en'], ['', '+f3'], [1], [40, 60]).map((s) => s.voice)).toEqual(['en-us', 'en-us+f3', 'en+f3', 'en']);
-    expect(voiceSettings(['en-us+m7'], ['', '+f3'], [1], [40]).map((s) => s.voice)).toEqual(['en-us+m7']);
+    expect(voiceSettings(['en-us', 'en'], ['', '+f3'], [1], [40, 60]).map((s) => s.voice)).toEqual([
+      'en-us',
+      'en-us+f3',
+      'en+f3',
+      'en',
+    ]);
+    expect(voiceSettings(['en-us+m7'], ['', '+f3'], [1], [40]).map((s) => s.voice)).toEqual([
+      'en-us+m7',
+    ]);
   });
 
   it('is deterministic: the same seed (and clips) gives the same weights and threshold; another seed differs', async () => {
@@ -72,7 +84,11 @@ describe('trainPhraseModel (small, fast configuration)', () => {
 
   it('reports progress and caches the model by its key', async () => {
     const stages: TrainProgress[] = [];
-    const first = await trainPhraseModel(question, { ...small(), cacheDir: dir, onProgress: (p) => stages.push(p) });
+    const first = await trainPhraseModel(question, {
+      ...small(),
+      cacheDir: dir,
+      onProgress: (p) => stages.push(p),
+    });
     expect(stages.some((p) => p.stage === 'synthesize')).toBe(true);
     expect(stages.some((p) => p.stage === 'fit')).toBe(true);
     expect(stages.at(-1)?.stage).toBe('done');
@@ -82,7 +98,11 @@ describe('trainPhraseModel (small, fast configuration)', () => {
     expect((await readdir(join(dir, 'clips'))).length).toBe(7);
 
     const again: TrainProgress[] = [];
-    const second = await trainPhraseModel(question, { ...small(), cacheDir: dir, onProgress: (p) => again.push(p) });
+    const second = await trainPhraseModel(question, {
+      ...small(),
+      cacheDir: dir,
+      onProgress: (p) => again.push(p),
+    });
     expect(again.map((p) => p.stage)).toEqual(['cached']);
     expect(second.weights).toEqual(first.weights);
   });

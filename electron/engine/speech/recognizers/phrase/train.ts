@@ -18,12 +18,20 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { int16ToFloat, floatToInt16 } from '../../../audio/index.js';
+
+import { floatToInt16, int16ToFloat } from '../../../audio/index.js';
 import type { TtsEngine, TtsLanguage } from '../../../tts/index.js';
-import { augment, createRng, drawAugmentations, makeNoise, type AugmentSpec } from './augment.js';
+import { augment, type AugmentSpec, createRng, drawAugmentations, makeNoise } from './augment.js';
+import { clipKey, type ClipStore, DiskClipStore } from './clips.js';
 import { poolMeanMax, type SpeechEmbedder } from './embedder.js';
-import { checkPhraseModel, decide, PHRASE_MODEL_FORMAT, softmaxScores, type PhraseClass, type PhraseModel } from './model.js';
-import { clipKey, DiskClipStore, type ClipStore } from './clips.js';
+import {
+  checkPhraseModel,
+  decide,
+  PHRASE_MODEL_FORMAT,
+  type PhraseClass,
+  type PhraseModel,
+  softmaxScores,
+} from './model.js';
 import { DEFAULT_NEGATIVES } from './negatives.js';
 
 export interface PhraseSpec {
@@ -133,13 +141,19 @@ const DEFAULTS = {
 const TRAINER_REVISION = 2;
 
 /** The voice settings used for training: voices × rates × pitches, with variants rotated over them. */
-export function voiceSettings(voices: readonly string[], variants: readonly string[], rates: readonly number[], pitches: readonly number[]): VoiceSetting[] {
+export function voiceSettings(
+  voices: readonly string[],
+  variants: readonly string[],
+  rates: readonly number[],
+  pitches: readonly number[],
+): VoiceSetting[] {
   const out: VoiceSetting[] = [];
   voices.forEach((voice, vi) => {
     let k = 0;
     for (const rate of rates) {
       for (const pitch of pitches) {
-        const variant = variants.length && !voice.includes('+') ? variants[(vi + k) % variants.length]! : '';
+        const variant =
+          variants.length && !voice.includes('+') ? variants[(vi + k) % variants.length]! : '';
         out.push({ voice: voice + variant, rate, pitch });
         k++;
       }
@@ -161,28 +175,40 @@ interface Example {
 }
 
 /** Trains (or loads from the cache) the model for one question. */
-export async function trainPhraseModel(question: QuestionSpec, options: TrainOptions): Promise<PhraseModel> {
+export async function trainPhraseModel(
+  question: QuestionSpec,
+  options: TrainOptions,
+): Promise<PhraseModel> {
   const started = performance.now();
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   const progress = options.onProgress ?? (() => undefined);
-  if (question.phrases.length === 0) throw new Error('a question needs at least one expected phrase');
+  if (question.phrases.length === 0)
+    throw new Error('a question needs at least one expected phrase');
   const voices =
     options.voices ??
     (await options.tts.voices()).filter((v) => v.language === question.language).map((v) => v.id);
   if (voices.length === 0) throw new Error(`no TTS voices for ${question.language}`);
   const phraseTexts = new Set(question.phrases.map((p) => normalizeText(p.text)));
-  const negatives = (options.negatives ?? DEFAULT_NEGATIVES[question.language]).filter((t) => !phraseTexts.has(normalizeText(t)));
-  const extraEngines = (options.extraEngines ?? []).filter((e) => e.languages.includes(question.language));
+  const negatives = (options.negatives ?? DEFAULT_NEGATIVES[question.language]).filter(
+    (t) => !phraseTexts.has(normalizeText(t)),
+  );
+  const extraEngines = (options.extraEngines ?? []).filter((e) =>
+    e.languages.includes(question.language),
+  );
   const settings = voiceSettings(voices, o.variants, o.rates, o.pitches);
   for (const engine of extraEngines) {
     for (const voice of (await engine.voices()).filter((v) => v.language === question.language)) {
-      for (const rate of o.rates) settings.push({ voice: `${engine.id}:${voice.id}`, rate, pitch: 50 });
+      for (const rate of o.rates)
+        settings.push({ voice: `${engine.id}:${voice.id}`, rate, pitch: 50 });
     }
   }
   const engineOf = (setting: VoiceSetting): { engine: TtsEngine; voice: string } => {
     const at = setting.voice.indexOf(':');
-    const engine = at > 0 ? extraEngines.find((e) => e.id === setting.voice.slice(0, at)) : undefined;
-    return engine ? { engine, voice: setting.voice.slice(at + 1) } : { engine: options.tts, voice: setting.voice };
+    const engine =
+      at > 0 ? extraEngines.find((e) => e.id === setting.voice.slice(0, at)) : undefined;
+    return engine
+      ? { engine, voice: setting.voice.slice(at + 1) }
+      : { engine: options.tts, voice: setting.voice };
   };
 
   const key = createHash('sha256')
@@ -198,11 +224,20 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
         negativeSettings: o.negativeSettings,
         noiseClips: o.noiseClips,
         seed: o.seed,
-        hyper: [o.iterations, o.l2, o.learningRate, o.falseAcceptTarget, o.minThreshold, o.maxThreshold],
+        hyper: [
+          o.iterations,
+          o.l2,
+          o.learningRate,
+          o.falseAcceptTarget,
+          o.minThreshold,
+          o.maxThreshold,
+        ],
         tts: [options.tts.id, options.tts.version, ...extraEngines.map((e) => [e.id, e.version])],
         embedder: options.embedder.version,
         // Only when there are some, so questions without recordings keep their cached models.
-        ...(question.recordings?.length ? { recordings: question.recordings.map((r) => [r.intent, r.id]) } : {}),
+        ...(question.recordings?.length
+          ? { recordings: question.recordings.map((r) => [r.intent, r.id]) }
+          : {}),
       }),
     )
     .digest('hex')
@@ -218,7 +253,9 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
 
   const recordings = question.recordings ?? [];
   // An intent with recordings but no phrase gets a class of its own, named after the intent.
-  const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter((intent) => !question.phrases.some((p) => p.intent === intent));
+  const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter(
+    (intent) => !question.phrases.some((p) => p.intent === intent),
+  );
   const classes: PhraseClass[] = [
     ...question.phrases.map((p) => ({ phrase: p.text, intent: p.intent })),
     ...recordedOnly.map((intent) => ({ phrase: intent, intent })),
@@ -239,20 +276,33 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
   });
   negatives.forEach((text, i) => {
     for (let k = 0; k < o.negativeSettings; k++) {
-      jobs.push({ text, setting: settings[(i * o.negativeSettings + k) % settings.length]!, label: garbageLabel });
+      jobs.push({
+        text,
+        setting: settings[(i * o.negativeSettings + k) % settings.length]!,
+        label: garbageLabel,
+      });
     }
   });
   const total = jobs.length + o.noiseClips;
   const examples: Example[] = [];
   let done = 0;
-  const store = options.clips ?? (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
+  const store =
+    options.clips ??
+    (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
   for (const job of jobs) {
     options.signal?.throwIfAborted();
     const { engine, voice } = engineOf(job.setting);
-    const samples = await synthesizeClip(engine, store, question.language, job.text, { ...job.setting, voice });
+    const samples = await synthesizeClip(engine, store, question.language, job.text, {
+      ...job.setting,
+      voice,
+    });
     const clean = int16ToFloat(samples);
     for (const spec of drawAugmentations(o.augmentations, rng)) {
-      examples.push({ features: await embedPooled(options.embedder, augment(clean, spec)), label: job.label, voice: baseVoice(job.setting.voice) });
+      examples.push({
+        features: await embedPooled(options.embedder, augment(clean, spec)),
+        label: job.label,
+        voice: baseVoice(job.setting.voice),
+      });
     }
     done++;
     progress({ stage: 'synthesize', done, total });
@@ -262,40 +312,82 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
     const clean = int16ToFloat(recording.samples);
     for (const spec of drawAugmentations(o.augmentations * RECORDING_AUGMENTATION_FACTOR, rng)) {
       options.signal?.throwIfAborted();
-      examples.push({ features: await embedPooled(options.embedder, augment(clean, spec)), label, voice: 'recorded' });
+      examples.push({
+        features: await embedPooled(options.embedder, augment(clean, spec)),
+        label,
+        voice: 'recorded',
+      });
     }
   }
   for (let i = 0; i < o.noiseClips; i++) {
     const length = Math.round((0.6 + rng() * 1.4) * 16000);
-    const spec: AugmentSpec = { ...drawAugmentations(1, rng)[0]!, snrDb: null, telephone: i % 2 === 0 };
+    const spec: AugmentSpec = {
+      ...drawAugmentations(1, rng)[0]!,
+      snrDb: null,
+      telephone: i % 2 === 0,
+    };
     const colors = ['white', 'pink', 'brown'] as const;
     const noise = makeNoise(length, colors[i % 3]!, createRng(spec.noiseSeed));
     const level = 10 ** ((-60 + rng() * 35) / 20);
     for (let j = 0; j < noise.length; j++) noise[j]! *= level;
-    const shaped = spec.telephone ? augment(noise, { ...spec, levelDbfs: 20 * Math.log10(level), beforeSamples: 0, afterSamples: 0 }) : noise;
+    const shaped = spec.telephone
+      ? augment(noise, {
+          ...spec,
+          levelDbfs: 20 * Math.log10(level),
+          beforeSamples: 0,
+          afterSamples: 0,
+        })
+      : noise;
     options.signal?.throwIfAborted();
-    examples.push({ features: await embedPooled(options.embedder, shaped), label: garbageLabel, voice: 'noise' });
+    examples.push({
+      features: await embedPooled(options.embedder, shaped),
+      label: garbageLabel,
+      voice: 'noise',
+    });
     done++;
     progress({ stage: 'synthesize', done, total });
   }
 
   // 2. Calibration: fit without one voice (with several engines: without a whole extra engine),
   //    choose the threshold on what was left out.
-  const bases = [...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise' && v !== 'recorded'))].sort();
-  const heldEngine = extraEngines.length > 0 ? `${extraEngines[Math.floor(rng() * extraEngines.length)]!.id}:` : null;
-  const calibrationVoice = heldEngine ?? (bases.length >= 2 ? bases[Math.floor(rng() * bases.length)]! : '');
-  const heldOut = (e: Example): boolean => (heldEngine ? e.voice.startsWith(heldEngine) : e.voice === calibrationVoice);
+  const bases = [
+    ...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise' && v !== 'recorded')),
+  ].sort();
+  const heldEngine =
+    extraEngines.length > 0
+      ? `${extraEngines[Math.floor(rng() * extraEngines.length)]!.id}:`
+      : null;
+  const calibrationVoice =
+    heldEngine ?? (bases.length >= 2 ? bases[Math.floor(rng() * bases.length)]! : '');
+  const heldOut = (e: Example): boolean =>
+    heldEngine ? e.voice.startsWith(heldEngine) : e.voice === calibrationVoice;
   const fitSet = calibrationVoice ? examples.filter((e) => !heldOut(e)) : examples;
   const calSet = calibrationVoice ? examples.filter(heldOut) : examples;
-  const fitOptions = { iterations: o.iterations, l2: o.l2, learningRate: o.learningRate, classes: classes.length };
-  const draft = fitSoftmax(fitSet, fitOptions, (d) => progress({ stage: 'calibrate', done: d, total: o.iterations }));
+  const fitOptions = {
+    iterations: o.iterations,
+    l2: o.l2,
+    learningRate: o.learningRate,
+    classes: classes.length,
+  };
+  const draft = fitSoftmax(fitSet, fitOptions, (d) =>
+    progress({ stage: 'calibrate', done: d, total: o.iterations }),
+  );
   const draftModel = assemble(draft, classes, 0.5);
   const calProbs = calSet.map((e) => ({ e, probs: draftProbs(draftModel, e.features) }));
-  const threshold = chooseThreshold(draftModel, calProbs, garbageLabel, o.falseAcceptTarget, o.minThreshold, o.maxThreshold);
+  const threshold = chooseThreshold(
+    draftModel,
+    calProbs,
+    garbageLabel,
+    o.falseAcceptTarget,
+    o.minThreshold,
+    o.maxThreshold,
+  );
   const calStats = summarize(draftModel, calProbs, garbageLabel, threshold);
 
   // 3. The final fit on everything.
-  const final = fitSoftmax(examples, fitOptions, (d) => progress({ stage: 'fit', done: d, total: o.iterations }));
+  const final = fitSoftmax(examples, fitOptions, (d) =>
+    progress({ stage: 'fit', done: d, total: o.iterations }),
+  );
   const partial = assemble(final, classes, threshold);
   let correct = 0;
   for (const e of examples) {
@@ -334,11 +426,22 @@ export async function trainPhraseModel(question: QuestionSpec, options: TrainOpt
   return model;
 }
 
-async function synthesizeClip(tts: TtsEngine, store: ClipStore | undefined, language: TtsLanguage, text: string, setting: VoiceSetting): Promise<Int16Array> {
+async function synthesizeClip(
+  tts: TtsEngine,
+  store: ClipStore | undefined,
+  language: TtsLanguage,
+  text: string,
+  setting: VoiceSetting,
+): Promise<Int16Array> {
   const key = clipKey({ engine: tts.id, version: tts.version, language, text, ...setting });
   const stored = await store?.get(key);
   if (stored) return stored;
-  const audio = await tts.synthesize(text, { language, voice: setting.voice, rate: setting.rate, pitch: setting.pitch });
+  const audio = await tts.synthesize(text, {
+    language,
+    voice: setting.voice,
+    rate: setting.rate,
+    pitch: setting.pitch,
+  });
   await store?.set(key, audio.samples);
   return audio.samples;
 }
@@ -358,7 +461,10 @@ async function embedPooled(embedder: SpeechEmbedder, audio: Float32Array): Promi
 }
 
 function normalizeText(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -405,7 +511,8 @@ function assemble(f: Fitted, classes: PhraseClass[], threshold: number): PhraseM
 
 function draftProbs(model: PhraseModel, features: Float32Array): Float64Array {
   const x = new Float64Array(features.length);
-  for (let j = 0; j < x.length; j++) x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
+  for (let j = 0; j < x.length; j++)
+    x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
   return softmaxScores(model.weights, model.bias, x);
 }
 
@@ -421,7 +528,8 @@ export function fitSoftmax(
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
   for (const e of examples) for (let j = 0; j < d; j++) mean[j]! += e.features[j]! / n;
-  for (const e of examples) for (let j = 0; j < d; j++) std[j]! += (e.features[j]! - mean[j]!) ** 2 / n;
+  for (const e of examples)
+    for (let j = 0; j < d; j++) std[j]! += (e.features[j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
   const xs = examples.map((e) => {
     const x = new Float64Array(d);
@@ -487,13 +595,19 @@ function chooseThreshold(
   const negatives = scored.filter((s) => s.e.label === garbageLabel);
   if (negatives.length === 0) return min;
   for (let t = min; t <= max + 1e-9; t += 0.01) {
-    const fa = negatives.filter((s) => !decide(model, s.probs, t).noMatch).length / negatives.length;
+    const fa =
+      negatives.filter((s) => !decide(model, s.probs, t).noMatch).length / negatives.length;
     if (fa <= target) return Math.round(t * 100) / 100;
   }
   return max;
 }
 
-function summarize(model: PhraseModel, scored: readonly { e: Example; probs: Float64Array }[], garbageLabel: number, threshold: number) {
+function summarize(
+  model: PhraseModel,
+  scored: readonly { e: Example; probs: Float64Array }[],
+  garbageLabel: number,
+  threshold: number,
+) {
   const pos = scored.filter((s) => s.e.label !== garbageLabel);
   const neg = scored.filter((s) => s.e.label === garbageLabel);
   let top1 = 0;
@@ -507,5 +621,11 @@ function summarize(model: PhraseModel, scored: readonly { e: Example; probs: Flo
   }
   const falseAccepts = neg.filter((s) => !decide(model, s.probs, threshold).noMatch).length;
   const rate = (a: number, b: number): number => (b ? Math.round((a / b) * 1000) / 1000 : 0);
-  return { positives: pos.length, negatives: neg.length, top1: rate(top1, pos.length), accepted: rate(accepted, pos.length), falseAccepts: rate(falseAccepts, neg.length) };
+  return {
+    positives: pos.length,
+    negatives: neg.length,
+    top1: rate(top1, pos.length),
+    accepted: rate(accepted, pos.length),
+    falseAccepts: rate(falseAccepts, neg.length),
+  };
 }

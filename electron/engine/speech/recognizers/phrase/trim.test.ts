@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
+
 import { trimSilence } from './recognizer.js';
 
 const RATE = 16000;
 
-function burst(silenceBeforeMs: number, toneMs: number, silenceAfterMs: number, floor = 0): Float32Array {
+function burst(
+  silenceBeforeMs: number,
+  toneMs: number,
+  silenceAfterMs: number,
+  floor = 0,
+): Float32Array {
   const x = new Float32Array(((silenceBeforeMs + toneMs + silenceAfterMs) * RATE) / 1000);
   for (let i = 0; i < x.length; i++) x[i] = floor * (i % 2 === 0 ? 1 : -1);
   const from = (silenceBeforeMs * RATE) / 1000;
-  for (let i = 0; i < (toneMs * RATE) / 1000; i++) x[from + i] = 8000 * Math.sin((2 * Math.PI * 440 * i) / RATE);
+  for (let i = 0; i < (toneMs * RATE) / 1000; i++)
+    x[from + i] = 8000 * Math.sin((2 * Math.PI * 440 * i) / RATE);
   return x;
 }
 

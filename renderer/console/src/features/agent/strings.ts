@@ -4,7 +4,8 @@
  */
 export const agentDeskEn = {
   title: 'Agent desk',
-  description: 'Take the calls the bot transfers: accept an offer, talk to the customer, then wrap up.',
+  description:
+    'Take the calls the bot transfers: accept an offer, talk to the customer, then wrap up.',
   whoAmI: 'I am',
   chooseAgent: 'Choose an agent…',
   noAgents: 'No agents yet: add one on the Agents page.',

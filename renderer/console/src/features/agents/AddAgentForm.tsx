@@ -1,5 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { AgentRole } from '../../api/contract.js';
 import { errorField, fieldMessage } from '../../api/errors.js';
 import { useMutation } from '../../api/hooks.js';
@@ -28,19 +29,27 @@ export function parseSkills(text: string): string[] {
 /** The field an agents.create error is about: `skills.2` belongs to the skills box. */
 function formFieldOf(field: string | undefined): FormField | null {
   const head = field?.split('.')[0];
-  return (FORM_FIELDS as readonly (string | undefined)[]).includes(head) ? (head as FormField) : null;
+  return (FORM_FIELDS as readonly (string | undefined)[]).includes(head)
+    ? (head as FormField)
+    : null;
 }
 
 export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
   const { t } = useTranslation();
   const id = useId();
-  const ids = { username: `${id}-username`, displayName: `${id}-displayName`, role: `${id}-role`, skills: `${id}-skills` };
+  const ids = {
+    username: `${id}-username`,
+    displayName: `${id}-displayName`,
+    role: `${id}-role`,
+    skills: `${id}-skills`,
+  };
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [createdName, setCreatedName] = useState<string | null>(null);
   const create = useMutation('agents.create');
 
   const errorFor = create.error ? formFieldOf(errorField(create.error)) : null;
-  const messageFor = (field: FormField) => (create.error && errorFor === field ? fieldMessage(create.error) : null);
+  const messageFor = (field: FormField) =>
+    create.error && errorFor === field ? fieldMessage(create.error) : null;
 
   const update = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setDraft((previous) => ({ ...previous, [key]: value }));
@@ -71,11 +80,23 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
   const skillsError = messageFor('skills');
 
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`} data-testid="agent-form">
+    <form
+      className="card form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${id}-title`}
+      data-testid="agent-form"
+    >
       <h2 id={`${id}-title`} className="card-title">
         {t('agents.form.title')}
       </h2>
-      <Field htmlFor={ids.username} label={t('agents.form.username')} help={t('agents.form.usernameHelp')} error={usernameError} errorTestId="agent-error-username">
+      <Field
+        htmlFor={ids.username}
+        label={t('agents.form.username')}
+        help={t('agents.form.usernameHelp')}
+        error={usernameError}
+        errorTestId="agent-error-username"
+      >
         <input
           id={ids.username}
           className="input mono"
@@ -89,7 +110,12 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
           {...fieldAria(ids.username, true, usernameError)}
         />
       </Field>
-      <Field htmlFor={ids.displayName} label={t('agents.form.displayName')} error={displayNameError} errorTestId="agent-error-displayName">
+      <Field
+        htmlFor={ids.displayName}
+        label={t('agents.form.displayName')}
+        error={displayNameError}
+        errorTestId="agent-error-displayName"
+      >
         <input
           id={ids.displayName}
           className="input"
@@ -102,7 +128,12 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
           {...fieldAria(ids.displayName, false, displayNameError)}
         />
       </Field>
-      <Field htmlFor={ids.role} label={t('agents.form.role')} error={roleError} errorTestId="agent-error-role">
+      <Field
+        htmlFor={ids.role}
+        label={t('agents.form.role')}
+        error={roleError}
+        errorTestId="agent-error-role"
+      >
         <select
           id={ids.role}
           className="input"
@@ -118,7 +149,13 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
           ))}
         </select>
       </Field>
-      <Field htmlFor={ids.skills} label={t('agents.form.skills')} help={t('agents.form.skillsHelp')} error={skillsError} errorTestId="agent-error-skills">
+      <Field
+        htmlFor={ids.skills}
+        label={t('agents.form.skills')}
+        help={t('agents.form.skillsHelp')}
+        error={skillsError}
+        errorTestId="agent-error-skills"
+      >
         <input
           id={ids.skills}
           className="input"
@@ -132,7 +169,11 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
       </Field>
 
       {create.error && errorFor === null ? (
-        <ErrorNotice error={create.error} title={t('agents.form.failed')} testId="agent-form-error" />
+        <ErrorNotice
+          error={create.error}
+          title={t('agents.form.failed')}
+          testId="agent-form-error"
+        />
       ) : null}
       {createdName ? (
         <p className="notice notice-success" role="status" data-testid="agent-created">
@@ -141,7 +182,12 @@ export function AddAgentForm({ onCreated }: { onCreated: () => void }) {
       ) : null}
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.pending} data-testid="agent-submit">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={create.pending}
+          data-testid="agent-submit"
+        >
           {create.pending ? t('agents.form.submitting') : t('agents.form.submit')}
         </button>
       </div>

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { pageIcons } from '../../ui/icons.js';
 import { AddAgentForm } from './AddAgentForm.js';
 import { AgentsTable } from './AgentsTable.js';
 
@@ -17,11 +18,21 @@ export function AgentsPage() {
   const states = useCommand('agents.states', {});
   const [since, setSince] = useState<Record<number, number | null>>({});
   useEffect(() => {
-    if (states.data) setSince(Object.fromEntries(states.data.agents.map((a) => [a.id, a.statusChangedAt])));
+    if (states.data)
+      setSince(Object.fromEntries(states.data.agents.map((a) => [a.id, a.statusChangedAt])));
   }, [states.data]);
   useEvent('agent.state', (s) => {
     setSince((previous) => ({ ...previous, [s.id]: s.statusChangedAt }));
-    agents.setData((previous) => previous && { agents: previous.agents.map((a) => (a.id === s.id ? { ...a, status: s.status, skills: s.skills, displayName: s.displayName } : a)) });
+    agents.setData(
+      (previous) =>
+        previous && {
+          agents: previous.agents.map((a) =>
+            a.id === s.id
+              ? { ...a, status: s.status, skills: s.skills, displayName: s.displayName }
+              : a,
+          ),
+        },
+    );
   });
   const rows = agents.data?.agents ?? [];
 
@@ -31,9 +42,16 @@ export function AgentsPage() {
         <div className="split-main">
           {agents.error ? <ErrorNotice error={agents.error} onRetry={agents.reload} /> : null}
           {!agents.data ? (
-            agents.error ? null : <Loading />
+            agents.error ? null : (
+              <Loading />
+            )
           ) : rows.length === 0 ? (
-            <EmptyState testId="empty-agents" icon={pageIcons.agents} title={t('agents.empty.title')} body={t('agents.empty.body')} />
+            <EmptyState
+              testId="empty-agents"
+              icon={pageIcons.agents}
+              title={t('agents.empty.title')}
+              body={t('agents.empty.body')}
+            />
           ) : (
             <AgentsTable agents={rows} since={since} />
           )}

@@ -1,11 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CampaignContactStatus, type CampaignContact, type CampaignDetail } from '../../api/contract.js';
+
+import {
+  type CampaignContact,
+  CampaignContactStatus,
+  type CampaignDetail,
+} from '../../api/contract.js';
 import { useCommand, useEvent, useMutation } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Pager } from '../../ui/Pager.js';
@@ -45,7 +50,11 @@ export function CampaignDetailView({ name }: { name: string }) {
     return (
       <>
         <BackLink />
-        <ErrorNotice error={campaign.error} onRetry={campaign.reload} testId="campaign-load-error" />
+        <ErrorNotice
+          error={campaign.error}
+          onRetry={campaign.reload}
+          testId="campaign-load-error"
+        />
       </>
     );
   }
@@ -57,8 +66,15 @@ export function CampaignDetailView({ name }: { name: string }) {
       <CampaignHeader detail={detail} onChanged={(d) => campaign.setData(() => d)} />
       <CampaignProgressView progress={detail.progress} />
       <div className={explained ? 'split campaign-split' : undefined}>
-        <CampaignContacts name={name} nonce={contactsNonce} onExplain={setExplained} explained={explained} />
-        {explained ? <ExplainPanel campaign={name} phone={explained} onClose={() => setExplained(null)} /> : null}
+        <CampaignContacts
+          name={name}
+          nonce={contactsNonce}
+          onExplain={setExplained}
+          explained={explained}
+        />
+        {explained ? (
+          <ExplainPanel campaign={name} phone={explained} onClose={() => setExplained(null)} />
+        ) : null}
       </div>
     </div>
   );
@@ -75,14 +91,25 @@ function BackLink() {
   );
 }
 
-function CampaignHeader({ detail, onChanged }: { detail: CampaignDetail; onChanged: (detail: CampaignDetail) => void }) {
+function CampaignHeader({
+  detail,
+  onChanged,
+}: {
+  detail: CampaignDetail;
+  onChanged: (detail: CampaignDetail) => void;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const start = useMutation('campaigns.start');
   const pause = useMutation('campaigns.pause');
   const resume = useMutation('campaigns.resume');
   const stop = useMutation('campaigns.stop');
-  const all = { 'campaigns.start': start, 'campaigns.pause': pause, 'campaigns.resume': resume, 'campaigns.stop': stop } satisfies Record<Lifecycle, unknown>;
+  const all = {
+    'campaigns.start': start,
+    'campaigns.pause': pause,
+    'campaigns.resume': resume,
+    'campaigns.stop': stop,
+  } satisfies Record<Lifecycle, unknown>;
   const pending = Object.values(all).some((m) => m.pending);
   const error = Object.values(all).find((m) => m.error)?.error ?? null;
   const run = async (command: Lifecycle) => {
@@ -91,7 +118,13 @@ function CampaignHeader({ detail, onChanged }: { detail: CampaignDetail; onChang
     if (result) onChanged(result);
   };
   const button = (command: Lifecycle, label: string, primary = false) => (
-    <button type="button" className={primary ? 'button button-primary' : 'button button-secondary'} onClick={() => void run(command)} disabled={pending} data-testid={`campaign-${command.split('.')[1]}`}>
+    <button
+      type="button"
+      className={primary ? 'button button-primary' : 'button button-secondary'}
+      onClick={() => void run(command)}
+      disabled={pending}
+      data-testid={`campaign-${command.split('.')[1]}`}
+    >
       {label}
     </button>
   );
@@ -101,40 +134,78 @@ function CampaignHeader({ detail, onChanged }: { detail: CampaignDetail; onChang
       <div className="campaign-header-top">
         <div>
           <h2 id="campaign-title" className="campaign-name">
-            {detail.name} <Badge tone={campaignTone[detail.status]} testId="campaign-status">{t(`campaignStatus.${detail.status}`)}</Badge>
+            {detail.name}{' '}
+            <Badge tone={campaignTone[detail.status]} testId="campaign-status">
+              {t(`campaignStatus.${detail.status}`)}
+            </Badge>
           </h2>
           <p className="muted">
             {t('campaignPage.headerFacts', {
               mode: t(`dialingMode.${detail.dialingMode}`),
               list: detail.listName ?? t('common.none'),
-              flow: detail.flowName ? (detail.flowVersion ? t('campaignPage.flowVersion', { flow: detail.flowName, version: detail.flowVersion }) : detail.flowName) : t('campaignPage.noFlow'),
+              flow: detail.flowName
+                ? detail.flowVersion
+                  ? t('campaignPage.flowVersion', {
+                      flow: detail.flowName,
+                      version: detail.flowVersion,
+                    })
+                  : detail.flowName
+                : t('campaignPage.noFlow'),
               trunks: config.trunks.join(' → '),
               max: format.number(config.maxConcurrentCalls),
             })}
           </p>
         </div>
         <div className="campaign-controls" role="group" aria-label={t('campaignPage.controls')}>
-          {detail.status === 'draft' || detail.status === 'stopped' || detail.status === 'completed' ? button('campaigns.start', t('campaignPage.start'), true) : null}
+          {detail.status === 'draft' || detail.status === 'stopped' || detail.status === 'completed'
+            ? button('campaigns.start', t('campaignPage.start'), true)
+            : null}
           {detail.status === 'running' ? button('campaigns.pause', t('campaignPage.pause')) : null}
-          {detail.status === 'paused' ? button('campaigns.resume', t('campaignPage.resume'), true) : null}
-          {detail.status === 'running' || detail.status === 'paused' ? button('campaigns.stop', t('campaignPage.stop')) : null}
+          {detail.status === 'paused'
+            ? button('campaigns.resume', t('campaignPage.resume'), true)
+            : null}
+          {detail.status === 'running' || detail.status === 'paused'
+            ? button('campaigns.stop', t('campaignPage.stop'))
+            : null}
         </div>
       </div>
       {detail.status === 'paused' ? <p className="muted">{t('campaignPage.pausedHelp')}</p> : null}
-      {error ? <ErrorNotice error={error} title={t('campaignPage.controlFailed')} testId="campaign-control-error" /> : null}
+      {error ? (
+        <ErrorNotice
+          error={error}
+          title={t('campaignPage.controlFailed')}
+          testId="campaign-control-error"
+        />
+      ) : null}
     </section>
   );
 }
 
 const STATUS_FILTERS = ['', ...CampaignContactStatus.options] as const;
 
-function CampaignContacts({ name, nonce, onExplain, explained }: { name: string; nonce: number; onExplain: (phone: string) => void; explained: string | null }) {
+function CampaignContacts({
+  name,
+  nonce,
+  onExplain,
+  explained,
+}: {
+  name: string;
+  nonce: number;
+  onExplain: (phone: string) => void;
+  explained: string | null;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const [status, setStatus] = useState<(typeof STATUS_FILTERS)[number]>('');
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
-  const params = { name, limit: PAGE_SIZE, offset, ...(status ? { status } : {}), ...(search.trim() ? { search: search.trim() } : {}) };
+  const params = {
+    name,
+    limit: PAGE_SIZE,
+    offset,
+    ...(status ? { status } : {}),
+    ...(search.trim() ? { search: search.trim() } : {}),
+  };
   const contacts = useCommand('campaigns.contacts', params);
   const { reload } = contacts;
   useEffect(() => {
@@ -142,18 +213,63 @@ function CampaignContacts({ name, nonce, onExplain, explained }: { name: string;
   }, [nonce, reload]);
   const none = t('common.none');
   const columns: Column<CampaignContact>[] = [
-    { id: 'phone', header: t('campaignPage.contacts.columns.phone'), cell: (c) => <span className="mono">{c.phone}</span> },
+    {
+      id: 'phone',
+      header: t('campaignPage.contacts.columns.phone'),
+      cell: (c) => <span className="mono">{c.phone}</span>,
+    },
     { id: 'name', header: t('campaignPage.contacts.columns.name'), cell: (c) => c.name ?? none },
-    { id: 'status', header: t('campaignPage.contacts.columns.status'), cell: (c) => <Badge tone={c.status === 'done' ? 'neutral' : c.status === 'leased' ? 'active' : 'info'}>{t(`campaignPage.contacts.status.${c.status}`)}</Badge> },
-    { id: 'attempts', header: t('campaignPage.contacts.columns.attempts'), numeric: true, cell: (c) => format.number(c.attempts) },
-    { id: 'outcome', header: t('campaignPage.contacts.columns.lastOutcome'), cell: (c) => (c.lastOutcome ? <Badge tone={outcomeTone[c.lastOutcome]}>{t(`outcome.${c.lastOutcome}`)}</Badge> : none) },
-    { id: 'disposition', header: t('campaignPage.contacts.columns.disposition'), cell: (c) => c.lastDisposition ?? none },
-    { id: 'next', header: t('campaignPage.contacts.columns.next'), cell: (c) => (c.callbackAt ? t('campaignPage.contacts.callback', { at: format.dateTimeShort(c.callbackAt) }) : c.nextAt ? format.dateTimeShort(c.nextAt) : c.doneReason ?? none) },
+    {
+      id: 'status',
+      header: t('campaignPage.contacts.columns.status'),
+      cell: (c) => (
+        <Badge tone={c.status === 'done' ? 'neutral' : c.status === 'leased' ? 'active' : 'info'}>
+          {t(`campaignPage.contacts.status.${c.status}`)}
+        </Badge>
+      ),
+    },
+    {
+      id: 'attempts',
+      header: t('campaignPage.contacts.columns.attempts'),
+      numeric: true,
+      cell: (c) => format.number(c.attempts),
+    },
+    {
+      id: 'outcome',
+      header: t('campaignPage.contacts.columns.lastOutcome'),
+      cell: (c) =>
+        c.lastOutcome ? (
+          <Badge tone={outcomeTone[c.lastOutcome]}>{t(`outcome.${c.lastOutcome}`)}</Badge>
+        ) : (
+          none
+        ),
+    },
+    {
+      id: 'disposition',
+      header: t('campaignPage.contacts.columns.disposition'),
+      cell: (c) => c.lastDisposition ?? none,
+    },
+    {
+      id: 'next',
+      header: t('campaignPage.contacts.columns.next'),
+      cell: (c) =>
+        c.callbackAt
+          ? t('campaignPage.contacts.callback', { at: format.dateTimeShort(c.callbackAt) })
+          : c.nextAt
+            ? format.dateTimeShort(c.nextAt)
+            : (c.doneReason ?? none),
+    },
     {
       id: 'why',
       header: t('campaignPage.contacts.columns.why'),
       cell: (c) => (
-        <button type="button" className="button button-ghost button-small" onClick={() => onExplain(c.phone)} aria-pressed={explained === c.phone} data-testid="contact-explain">
+        <button
+          type="button"
+          className="button button-ghost button-small"
+          onClick={() => onExplain(c.phone)}
+          aria-pressed={explained === c.phone}
+          data-testid="contact-explain"
+        >
           {t('campaignPage.contacts.why')}
         </button>
       ),
@@ -161,7 +277,11 @@ function CampaignContacts({ name, nonce, onExplain, explained }: { name: string;
   ];
   const rows = contacts.data?.contacts ?? [];
   return (
-    <section className="card campaign-contacts" aria-labelledby="campaign-contacts-title" data-testid="campaign-contacts">
+    <section
+      className="card campaign-contacts"
+      aria-labelledby="campaign-contacts-title"
+      data-testid="campaign-contacts"
+    >
       <h2 id="campaign-contacts-title" className="card-title">
         {t('campaignPage.contacts.title')}
       </h2>
@@ -182,7 +302,9 @@ function CampaignContacts({ name, nonce, onExplain, explained }: { name: string;
           />
         </div>
         <div className="toolbar-field">
-          <label htmlFor="campaign-contacts-status">{t('campaignPage.contacts.statusFilter')}</label>
+          <label htmlFor="campaign-contacts-status">
+            {t('campaignPage.contacts.statusFilter')}
+          </label>
           <select
             id="campaign-contacts-status"
             className="input"
@@ -195,15 +317,25 @@ function CampaignContacts({ name, nonce, onExplain, explained }: { name: string;
           >
             {STATUS_FILTERS.map((s) => (
               <option key={s || 'all'} value={s}>
-                {s ? t(`campaignPage.contacts.status.${s}`) : t('campaignPage.contacts.allStatuses')}
+                {s
+                  ? t(`campaignPage.contacts.status.${s}`)
+                  : t('campaignPage.contacts.allStatuses')}
               </option>
             ))}
           </select>
         </div>
       </div>
-      {contacts.error ? <ErrorNotice error={contacts.error} onRetry={contacts.reload} testId="campaign-contacts-error" /> : null}
+      {contacts.error ? (
+        <ErrorNotice
+          error={contacts.error}
+          onRetry={contacts.reload}
+          testId="campaign-contacts-error"
+        />
+      ) : null}
       {!contacts.data ? (
-        contacts.error ? null : <Loading />
+        contacts.error ? null : (
+          <Loading />
+        )
       ) : rows.length === 0 ? (
         <p className="muted" data-testid="campaign-contacts-empty">
           {t('campaignPage.contacts.empty')}
@@ -220,10 +352,15 @@ function CampaignContacts({ name, nonce, onExplain, explained }: { name: string;
             isSelected={(c) => c.phone === explained}
             testId="campaign-contacts-table"
           />
-          <Pager offset={offset} limit={PAGE_SIZE} total={contacts.data.total} onChange={setOffset} testIdPrefix="campaign-contacts-pager" />
+          <Pager
+            offset={offset}
+            limit={PAGE_SIZE}
+            total={contacts.data.total}
+            onChange={setOffset}
+            testIdPrefix="campaign-contacts-pager"
+          />
         </>
       )}
     </section>
   );
 }
-

@@ -1,22 +1,24 @@
+import './campaigns.css';
+
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { CampaignSummary } from '../../api/contract.js';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
 import { navigate } from '../../app/useRoute.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { pageIcons } from '../../ui/icons.js';
 import { campaignTone } from '../../ui/tones.js';
 import { CampaignDetailView } from './CampaignDetailView.js';
 import { CampaignForm } from './CampaignForm.js';
 import { ProgressBar } from './CampaignProgressView.js';
-import './campaigns.css';
 
 /** Campaigns: the list with live progress, the create form, and one campaign's page (#/campaigns/<name>). */
 export function CampaignsPage({ campaignName = null }: { campaignName?: string | null }) {
@@ -33,7 +35,19 @@ export function CampaignsPage({ campaignName = null }: { campaignName?: string |
         campaigns.reload();
         return previous;
       }
-      return { campaigns: previous.campaigns.map((c) => (c.id === detail.id ? { ...c, status: detail.status, dialingMode: detail.dialingMode, listName: detail.listName, flowName: detail.flowName } : c)) };
+      return {
+        campaigns: previous.campaigns.map((c) =>
+          c.id === detail.id
+            ? {
+                ...c,
+                status: detail.status,
+                dialingMode: detail.dialingMode,
+                listName: detail.listName,
+                flowName: detail.flowName,
+              }
+            : c,
+        ),
+      };
     }),
   );
   const rows = campaigns.data?.campaigns ?? [];
@@ -45,7 +59,12 @@ export function CampaignsPage({ campaignName = null }: { campaignName?: string |
       description={t('campaigns.description')}
       actions={
         campaignName === null && !creating ? (
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="campaign-new">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => setCreating(true)}
+            data-testid="campaign-new"
+          >
             {t('campaignPage.newCampaign')}
           </button>
         ) : null
@@ -66,11 +85,22 @@ export function CampaignsPage({ campaignName = null }: { campaignName?: string |
               }}
             />
           ) : null}
-          {campaigns.error ? <ErrorNotice error={campaigns.error} onRetry={campaigns.reload} /> : null}
+          {campaigns.error ? (
+            <ErrorNotice error={campaigns.error} onRetry={campaigns.reload} />
+          ) : null}
           {!campaigns.data ? (
-            campaigns.error ? null : <Loading />
+            campaigns.error ? null : (
+              <Loading />
+            )
           ) : rows.length === 0 ? (
-            creating ? null : <EmptyState testId="empty-campaigns" icon={pageIcons.campaigns} title={t('campaigns.empty.title')} body={t('campaigns.empty.body')} />
+            creating ? null : (
+              <EmptyState
+                testId="empty-campaigns"
+                icon={pageIcons.campaigns}
+                title={t('campaigns.empty.title')}
+                body={t('campaigns.empty.body')}
+              />
+            )
           ) : (
             <CampaignsTable campaigns={rows} />
           )}
@@ -99,11 +129,24 @@ function CampaignsTable({ campaigns }: { campaigns: readonly CampaignSummary[] }
       header: t('campaigns.columns.status'),
       cell: (c) => <Badge tone={campaignTone[c.status]}>{t(`campaignStatus.${c.status}`)}</Badge>,
     },
-    { id: 'mode', header: t('campaigns.columns.mode'), cell: (c) => t(`dialingMode.${c.dialingMode}`) },
+    {
+      id: 'mode',
+      header: t('campaigns.columns.mode'),
+      cell: (c) => t(`dialingMode.${c.dialingMode}`),
+    },
     { id: 'list', header: t('campaigns.columns.list'), cell: (c) => c.listName ?? none },
     { id: 'flow', header: t('campaigns.columns.flow'), cell: (c) => c.flowName ?? none },
-    { id: 'progress', header: t('campaignPage.progress.column'), className: 'campaign-progress-cell', cell: (c) => <LiveProgress name={c.name} /> },
-    { id: 'created', header: t('campaigns.columns.created'), cell: (c) => format.dateTimeShort(c.createdAt) },
+    {
+      id: 'progress',
+      header: t('campaignPage.progress.column'),
+      className: 'campaign-progress-cell',
+      cell: (c) => <LiveProgress name={c.name} />,
+    },
+    {
+      id: 'created',
+      header: t('campaigns.columns.created'),
+      cell: (c) => format.dateTimeShort(c.createdAt),
+    },
   ];
   return (
     <DataTable
@@ -133,7 +176,11 @@ function LiveProgress({ name }: { name: string }) {
     <div className="campaign-progress-inline">
       <ProgressBar progress={progress} testId="campaign-row-progress" />
       <span className="muted nowrap">
-        {t('campaignPage.progress.inline', { dialed: format.number(progress.dialed), contacts: format.number(progress.contacts), live: format.number(progress.liveCalls) })}
+        {t('campaignPage.progress.inline', {
+          dialed: format.number(progress.dialed),
+          contacts: format.number(progress.contacts),
+          live: format.number(progress.liveCalls),
+        })}
       </span>
     </div>
   );

@@ -1,13 +1,22 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { useCommand } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
-import { reasonMessage, zoneFormatter, type ReasonFormat } from './explainReason.js';
+import { type ReasonFormat, reasonMessage, zoneFormatter } from './explainReason.js';
 
 /** "Why is this contact not called now?": campaigns.explain's reasons in words, times on the contact's clock. */
-export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; phone: string; onClose: () => void }) {
+export function ExplainPanel({
+  campaign,
+  phone,
+  onClose,
+}: {
+  campaign: string;
+  phone: string;
+  onClose: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const explain = useCommand('campaigns.explain', { campaign, phone });
@@ -19,28 +28,52 @@ export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; p
     () => ({
       inZone: zoneFormatter(i18n.language, zone),
       number: format.number,
-      outcome: (code) => (code in OUTCOME_KEYS ? t(`outcome.${code as keyof typeof OUTCOME_KEYS}`) : code),
-      weekday: (key) => (key in WEEKDAY_NAMES ? t(`campaignPage.weekday.${key as keyof typeof WEEKDAY_NAMES}`) : key),
+      outcome: (code) =>
+        code in OUTCOME_KEYS ? t(`outcome.${code as keyof typeof OUTCOME_KEYS}`) : code,
+      weekday: (key) =>
+        key in WEEKDAY_NAMES ? t(`campaignPage.weekday.${key as keyof typeof WEEKDAY_NAMES}`) : key,
     }),
     [i18n.language, zone, format, t],
   );
   return (
-    <aside className="card campaign-explain" aria-labelledby="campaign-explain-title" data-testid="explain-panel" data-phone={phone}>
+    <aside
+      className="card campaign-explain"
+      aria-labelledby="campaign-explain-title"
+      data-testid="explain-panel"
+      data-phone={phone}
+    >
       <div className="import-head">
         <h2 id="campaign-explain-title" className="card-title">
           {t('campaignPage.explain.title', { phone })}
         </h2>
-        <button type="button" className="button button-ghost button-small" onClick={onClose} data-testid="explain-close">
+        <button
+          type="button"
+          className="button button-ghost button-small"
+          onClick={onClose}
+          data-testid="explain-close"
+        >
           {t('campaignPage.explain.close')}
         </button>
       </div>
-      {explain.error ? <ErrorNotice error={explain.error} onRetry={explain.reload} testId="explain-error" /> : null}
+      {explain.error ? (
+        <ErrorNotice error={explain.error} onRetry={explain.reload} testId="explain-error" />
+      ) : null}
       {!data ? (
-        explain.error ? null : <Loading />
+        explain.error ? null : (
+          <Loading />
+        )
       ) : (
         <>
-          <p className={data.callable ? 'notice notice-success' : 'notice explain-blocked'} data-testid="explain-verdict" data-callable={String(data.callable)}>
-            <span className="notice-text">{data.callable ? t('campaignPage.explain.callable') : t('campaignPage.explain.notCallable')}</span>
+          <p
+            className={data.callable ? 'notice notice-success' : 'notice explain-blocked'}
+            data-testid="explain-verdict"
+            data-callable={String(data.callable)}
+          >
+            <span className="notice-text">
+              {data.callable
+                ? t('campaignPage.explain.callable')
+                : t('campaignPage.explain.notCallable')}
+            </span>
           </p>
           <p className="muted" data-testid="explain-zone">
             {t('campaignPage.explain.zone', { zone: data.zone })}
@@ -50,8 +83,15 @@ export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; p
               {data.reasons.map((reason, i) => {
                 const message = reasonMessage(reason, reasonFormat);
                 return (
-                  <li key={`${reason.code}-${i}`} data-code={reason.code} title={reason.text} data-testid="explain-reason">
-                    {message.key === null ? message.values.text : translate(message.key, message.values)}
+                  <li
+                    key={`${reason.code}-${i}`}
+                    data-code={reason.code}
+                    title={reason.text}
+                    data-testid="explain-reason"
+                  >
+                    {message.key === null
+                      ? message.values.text
+                      : translate(message.key, message.values)}
                   </li>
                 );
               })}
@@ -59,14 +99,22 @@ export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; p
           ) : null}
           {data.nextEligibleAt !== null ? (
             <p data-testid="explain-next">
-              {t('campaignPage.explain.next', { at: reasonFormat.inZone(data.nextEligibleAt), zone: data.zone })}
+              {t('campaignPage.explain.next', {
+                at: reasonFormat.inZone(data.nextEligibleAt),
+                zone: data.zone,
+              })}
             </p>
           ) : !data.callable ? (
             <p className="muted" data-testid="explain-never">
               {t('campaignPage.explain.never')}
             </p>
           ) : null}
-          <button type="button" className="button button-secondary button-small" onClick={explain.reload} data-testid="explain-refresh">
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={explain.reload}
+            data-testid="explain-refresh"
+          >
             {t('common.refresh')}
           </button>
         </>
@@ -75,5 +123,14 @@ export function ExplainPanel({ campaign, phone, onClose }: { campaign: string; p
   );
 }
 
-const OUTCOME_KEYS = { completed: 1, transferred: 1, busy: 1, no_answer: 1, failed: 1, machine: 1, abandoned: 1, invalid_number: 1 } as const;
+const OUTCOME_KEYS = {
+  completed: 1,
+  transferred: 1,
+  busy: 1,
+  no_answer: 1,
+  failed: 1,
+  machine: 1,
+  abandoned: 1,
+  invalid_number: 1,
+} as const;
 const WEEKDAY_NAMES = { sun: 1, mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 1 } as const;

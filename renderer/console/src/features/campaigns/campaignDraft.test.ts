@@ -1,17 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { campaignFormFieldOf, emptyCampaignDraft, moveTrunk, parseDates, toCampaignParams, type CampaignDraft } from './campaignDraft.js';
+
+import {
+  type CampaignDraft,
+  campaignFormFieldOf,
+  emptyCampaignDraft,
+  moveTrunk,
+  parseDates,
+  toCampaignParams,
+} from './campaignDraft.js';
 
 function filled(): CampaignDraft {
-  return { ...emptyCampaignDraft('Asia/Shanghai'), name: 'Spring', list: '春季回访', flowName: 'bill-reminder', trunks: ['a', 'b'] };
+  return {
+    ...emptyCampaignDraft('Asia/Shanghai'),
+    name: 'Spring',
+    list: '春季回访',
+    flowName: 'bill-reminder',
+    trunks: ['a', 'b'],
+  };
 }
 
 describe('campaign draft', () => {
   it('starts with weekday windows, the workspace zone and the default retry policy in minutes', () => {
     const draft = emptyCampaignDraft('Europe/Berlin');
     expect(draft.timeZone).toBe('Europe/Berlin');
-    expect(draft.windows.mon).toEqual([['09:00', '12:00'], ['13:30', '20:00']]);
+    expect(draft.windows.mon).toEqual([
+      ['09:00', '12:00'],
+      ['13:30', '20:00'],
+    ]);
     expect(draft.windows.sun).toEqual([]);
-    expect(draft.retryMinutes).toEqual({ busy: '10', no_answer: '60', failed: '5', machine: '240', abandoned: '30' });
+    expect(draft.retryMinutes).toEqual({
+      busy: '10',
+      no_answer: '60',
+      failed: '5',
+      machine: '240',
+      abandoned: '30',
+    });
   });
 
   it('builds campaigns.create’s params: minutes to ms, empty retries left out, empty weekdays left out, dates split', () => {
@@ -35,19 +58,57 @@ describe('campaign draft', () => {
       linesPerAgent: 2,
       queue: 'default',
       maxConcurrentCalls: 5,
-      schedule: { timeZone: 'Asia/Shanghai', excludedDates: ['2026-10-01', '2026-10-02', '2026-10-03'] },
-      retryPolicy: { maxAttempts: 3, dailyCapPerNumber: 3, retryAfterMs: { busy: 30_000, failed: 300_000 } },
+      schedule: {
+        timeZone: 'Asia/Shanghai',
+        excludedDates: ['2026-10-01', '2026-10-02', '2026-10-03'],
+      },
+      retryPolicy: {
+        maxAttempts: 3,
+        dailyCapPerNumber: 3,
+        retryAfterMs: { busy: 30_000, failed: 300_000 },
+      },
     });
-    expect(result.params.schedule.windows).toEqual({ mon: [['08:00', '24:00']], tue: draft.windows.tue, wed: draft.windows.wed, thu: draft.windows.thu, fri: draft.windows.fri });
-    expect(toCampaignParams({ ...filled(), flowName: '' }).ok && (toCampaignParams({ ...filled(), flowName: '' }) as { params: { flow: unknown } }).params.flow).toBeNull();
+    expect(result.params.schedule.windows).toEqual({
+      mon: [['08:00', '24:00']],
+      tue: draft.windows.tue,
+      wed: draft.windows.wed,
+      thu: draft.windows.thu,
+      fri: draft.windows.fri,
+    });
+    expect(
+      toCampaignParams({ ...filled(), flowName: '' }).ok &&
+        (toCampaignParams({ ...filled(), flowName: '' }) as { params: { flow: unknown } }).params
+          .flow,
+    ).toBeNull();
   });
 
   it('names the first box that holds no usable number', () => {
-    expect(toCampaignParams({ ...filled(), maxConcurrentCalls: '2.5' })).toEqual({ ok: false, field: 'maxConcurrentCalls', problem: 'wholeNumber' });
-    expect(toCampaignParams({ ...filled(), linesPerAgent: 'x' })).toEqual({ ok: false, field: 'linesPerAgent', problem: 'number' });
-    expect(toCampaignParams({ ...filled(), maxAttempts: '' })).toEqual({ ok: false, field: 'maxAttempts', problem: 'wholeNumber' });
-    expect(toCampaignParams({ ...filled(), retryMinutes: { ...filled().retryMinutes, no_answer: 'soon' } })).toEqual({ ok: false, field: 'retry.no_answer', problem: 'number' });
-    expect(toCampaignParams({ ...filled(), flowVersion: 'latest' })).toEqual({ ok: false, field: 'flowVersion', problem: 'wholeNumber' });
+    expect(toCampaignParams({ ...filled(), maxConcurrentCalls: '2.5' })).toEqual({
+      ok: false,
+      field: 'maxConcurrentCalls',
+      problem: 'wholeNumber',
+    });
+    expect(toCampaignParams({ ...filled(), linesPerAgent: 'x' })).toEqual({
+      ok: false,
+      field: 'linesPerAgent',
+      problem: 'number',
+    });
+    expect(toCampaignParams({ ...filled(), maxAttempts: '' })).toEqual({
+      ok: false,
+      field: 'maxAttempts',
+      problem: 'wholeNumber',
+    });
+    expect(
+      toCampaignParams({
+        ...filled(),
+        retryMinutes: { ...filled().retryMinutes, no_answer: 'soon' },
+      }),
+    ).toEqual({ ok: false, field: 'retry.no_answer', problem: 'number' });
+    expect(toCampaignParams({ ...filled(), flowVersion: 'latest' })).toEqual({
+      ok: false,
+      field: 'flowVersion',
+      problem: 'wholeNumber',
+    });
   });
 
   it('maps the API’s field paths to the form’s fields', () => {

@@ -4,7 +4,13 @@
  * no usable number, and tell which form field an API error (INVALID_PARAMS names the field's
  * path, e.g. schedule.windows.mon.0.1 or retryPolicy.retryAfterMs.busy) is about.
  */
-import { DEFAULT_RETRY_POLICY, WEEKDAY_KEYS, type CommandParams, type DialingMode, type WeekdayKey } from '../../api/contract.js';
+import {
+  type CommandParams,
+  DEFAULT_RETRY_POLICY,
+  type DialingMode,
+  WEEKDAY_KEYS,
+  type WeekdayKey,
+} from '../../api/contract.js';
 
 /** Outcomes a campaign may retry, in the order the form shows them. */
 export const RETRY_OUTCOMES = ['busy', 'no_answer', 'failed', 'machine', 'abandoned'] as const;
@@ -56,9 +62,19 @@ export function emptyCampaignDraft(timeZone: string): CampaignDraft {
     queue: 'default',
     maxConcurrentCalls: '5',
     timeZone,
-    windows: { sun: [], mon: [...WORKDAY], tue: [...WORKDAY], wed: [...WORKDAY], thu: [...WORKDAY], fri: [...WORKDAY], sat: [['10:00', '18:00']] },
+    windows: {
+      sun: [],
+      mon: [...WORKDAY],
+      tue: [...WORKDAY],
+      wed: [...WORKDAY],
+      thu: [...WORKDAY],
+      fri: [...WORKDAY],
+      sat: [['10:00', '18:00']],
+    },
     excludedDates: '',
-    retryMinutes: Object.fromEntries(RETRY_OUTCOMES.map((o) => [o, minutesText(DEFAULT_RETRY_POLICY.retryAfterMs[o])])) as Record<RetryOutcome, string>,
+    retryMinutes: Object.fromEntries(
+      RETRY_OUTCOMES.map((o) => [o, minutesText(DEFAULT_RETRY_POLICY.retryAfterMs[o])]),
+    ) as Record<RetryOutcome, string>,
     maxAttempts: String(DEFAULT_RETRY_POLICY.maxAttempts),
     dailyCap: String(DEFAULT_RETRY_POLICY.dailyCapPerNumber),
   };
@@ -91,10 +107,14 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 
 /** campaigns.create's params, or the first box that holds no usable number. The engine validates the rest. */
 export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
-  const whole = (field: CampaignFormField, text: string) => (WHOLE.test(text.trim()) ? Number(text.trim()) : ({ ok: false, field, problem: 'wholeNumber' } as const));
+  const whole = (field: CampaignFormField, text: string) =>
+    WHOLE.test(text.trim())
+      ? Number(text.trim())
+      : ({ ok: false, field, problem: 'wholeNumber' } as const);
   const maxConcurrentCalls = whole('maxConcurrentCalls', draft.maxConcurrentCalls);
   if (typeof maxConcurrentCalls !== 'number') return maxConcurrentCalls;
-  if (!DECIMAL.test(draft.linesPerAgent.trim())) return { ok: false, field: 'linesPerAgent', problem: 'number' };
+  if (!DECIMAL.test(draft.linesPerAgent.trim()))
+    return { ok: false, field: 'linesPerAgent', problem: 'number' };
   const maxAttempts = whole('maxAttempts', draft.maxAttempts);
   if (typeof maxAttempts !== 'number') return maxAttempts;
   const dailyCap = whole('dailyCap', draft.dailyCap);
@@ -109,11 +129,17 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
   let flow: CommandParams<'campaigns.create'>['flow'] = null;
   if (draft.flowName !== '') {
     const version = draft.flowVersion.trim();
-    if (version !== '' && !WHOLE.test(version)) return { ok: false, field: 'flowVersion', problem: 'wholeNumber' };
-    flow = version === '' ? { name: draft.flowName } : { name: draft.flowName, version: Number(version) };
+    if (version !== '' && !WHOLE.test(version))
+      return { ok: false, field: 'flowVersion', problem: 'wholeNumber' };
+    flow =
+      version === ''
+        ? { name: draft.flowName }
+        : { name: draft.flowName, version: Number(version) };
   }
   const windows: Partial<Record<WeekdayKey, Window[]>> = {};
-  for (const day of WEEKDAY_KEYS) if (draft.windows[day].length > 0) windows[day] = draft.windows[day].map(([start, end]) => [start.trim(), end.trim()]);
+  for (const day of WEEKDAY_KEYS)
+    if (draft.windows[day].length > 0)
+      windows[day] = draft.windows[day].map(([start, end]) => [start.trim(), end.trim()]);
   return {
     ok: true,
     params: {
@@ -125,7 +151,11 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
       linesPerAgent: Number(draft.linesPerAgent.trim()),
       queue: draft.queue.trim() || 'default',
       maxConcurrentCalls,
-      schedule: { timeZone: draft.timeZone.trim(), windows, excludedDates: parseDates(draft.excludedDates) },
+      schedule: {
+        timeZone: draft.timeZone.trim(),
+        windows,
+        excludedDates: parseDates(draft.excludedDates),
+      },
       retryPolicy: { maxAttempts, retryAfterMs, dailyCapPerNumber: dailyCap },
     },
   };
@@ -160,12 +190,17 @@ export function campaignFormFieldOf(field: string | undefined): CampaignFormFiel
     case 'schedule':
       if (second === 'timeZone') return 'timeZone';
       if (second === 'excludedDates') return 'excludedDates';
-      if (second === 'windows' && (WEEKDAY_KEYS as readonly (string | undefined)[]).includes(third)) return `windows.${third as WeekdayKey}`;
+      if (second === 'windows' && (WEEKDAY_KEYS as readonly (string | undefined)[]).includes(third))
+        return `windows.${third as WeekdayKey}`;
       return null;
     case 'retryPolicy':
       if (second === 'maxAttempts') return 'maxAttempts';
       if (second === 'dailyCapPerNumber') return 'dailyCap';
-      if (second === 'retryAfterMs' && (RETRY_OUTCOMES as readonly (string | undefined)[]).includes(third)) return `retry.${third as RetryOutcome}`;
+      if (
+        second === 'retryAfterMs' &&
+        (RETRY_OUTCOMES as readonly (string | undefined)[]).includes(third)
+      )
+        return `retry.${third as RetryOutcome}`;
       return null;
     default:
       return null;

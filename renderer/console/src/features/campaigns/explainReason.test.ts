@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reasonMessage, zoneFormatter, type ReasonFormat } from './explainReason.js';
+
+import { type ReasonFormat, reasonMessage, zoneFormatter } from './explainReason.js';
 
 const format: ReasonFormat = {
   inZone: zoneFormatter('en-US', 'America/New_York'),
@@ -11,19 +12,83 @@ const format: ReasonFormat = {
 describe('why a contact is not called, in words', () => {
   it('fills each code’s sentence with its data, instants on the contact’s clock', () => {
     const next = Date.UTC(2026, 10, 30, 14, 0); // 09:00 in New York
-    expect(reasonMessage({ code: 'outside_window', text: '', data: { localTime: '21:14', weekday: 'fri', zone: 'America/New_York', nextWindowStart: next } }, format)).toEqual({
+    expect(
+      reasonMessage(
+        {
+          code: 'outside_window',
+          text: '',
+          data: {
+            localTime: '21:14',
+            weekday: 'fri',
+            zone: 'America/New_York',
+            nextWindowStart: next,
+          },
+        },
+        format,
+      ),
+    ).toEqual({
       key: 'campaignPage.explain.reason.outside_window',
-      values: { time: '21:14', weekday: '[fri]', zone: 'America/New_York', next: 'Nov 30, 2026, 9:00 AM' },
+      values: {
+        time: '21:14',
+        weekday: '[fri]',
+        zone: 'America/New_York',
+        next: 'Nov 30, 2026, 9:00 AM',
+      },
     });
-    expect(reasonMessage({ code: 'outside_window', text: '', data: { localTime: '21:14', weekday: 'fri', zone: 'Asia/Shanghai', nextWindowStart: null } }, format).key).toBe('campaignPage.explain.reason.outside_windowNever');
-    expect(reasonMessage({ code: 'retry_wait', text: '', data: { outcome: 'busy', until: next } }, format)).toEqual({
+    expect(
+      reasonMessage(
+        {
+          code: 'outside_window',
+          text: '',
+          data: {
+            localTime: '21:14',
+            weekday: 'fri',
+            zone: 'Asia/Shanghai',
+            nextWindowStart: null,
+          },
+        },
+        format,
+      ).key,
+    ).toBe('campaignPage.explain.reason.outside_windowNever');
+    expect(
+      reasonMessage(
+        { code: 'retry_wait', text: '', data: { outcome: 'busy', until: next } },
+        format,
+      ),
+    ).toEqual({
       key: 'campaignPage.explain.reason.retry_wait',
       values: { outcome: '<busy>', until: 'Nov 30, 2026, 9:00 AM' },
     });
-    expect(reasonMessage({ code: 'daily_cap', text: '', data: { attemptsToday: 3, cap: 3, localDate: '2026-11-28', until: next } }, format).values).toEqual({ attempts: '3', cap: '3', date: '2026-11-28', until: 'Nov 30, 2026, 9:00 AM' });
-    expect(reasonMessage({ code: 'max_attempts', text: '', data: { attempts: 3, maxAttempts: 3 } }, format).values).toEqual({ attempts: '3', maxAttempts: '3' });
-    expect(reasonMessage({ code: 'dnc', text: '', data: {} }, format)).toEqual({ key: 'campaignPage.explain.reason.dnc', values: {} });
-    expect(reasonMessage({ code: 'excluded_date', text: '', data: { date: '2026-10-01', zone: 'Asia/Shanghai', nextWindowStart: null } }, format).key).toBe('campaignPage.explain.reason.excluded_dateNever');
+    expect(
+      reasonMessage(
+        {
+          code: 'daily_cap',
+          text: '',
+          data: { attemptsToday: 3, cap: 3, localDate: '2026-11-28', until: next },
+        },
+        format,
+      ).values,
+    ).toEqual({ attempts: '3', cap: '3', date: '2026-11-28', until: 'Nov 30, 2026, 9:00 AM' });
+    expect(
+      reasonMessage(
+        { code: 'max_attempts', text: '', data: { attempts: 3, maxAttempts: 3 } },
+        format,
+      ).values,
+    ).toEqual({ attempts: '3', maxAttempts: '3' });
+    expect(reasonMessage({ code: 'dnc', text: '', data: {} }, format)).toEqual({
+      key: 'campaignPage.explain.reason.dnc',
+      values: {},
+    });
+    expect(
+      reasonMessage(
+        {
+          code: 'excluded_date',
+          text: '',
+          data: { date: '2026-10-01', zone: 'Asia/Shanghai', nextWindowStart: null },
+        },
+        format,
+      ).key,
+    ).toBe('campaignPage.explain.reason.excluded_dateNever');
   });
 
   it('falls back to the local clock for a zone the browser does not know', () => {

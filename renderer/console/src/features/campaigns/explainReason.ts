@@ -8,7 +8,11 @@ import type { ExplainedReason } from '../../api/contract.js';
 
 export interface ReasonMessage {
   /** null: a code this console does not know (a newer engine); show the engine's own sentence, in `values.text`. */
-  key: `campaignPage.explain.reason.${ExplainedReason['code']}` | 'campaignPage.explain.reason.outside_windowNever' | 'campaignPage.explain.reason.excluded_dateNever' | null;
+  key:
+    | `campaignPage.explain.reason.${ExplainedReason['code']}`
+    | 'campaignPage.explain.reason.outside_windowNever'
+    | 'campaignPage.explain.reason.excluded_dateNever'
+    | null;
   values: Record<string, string>;
 }
 
@@ -34,25 +38,66 @@ export function reasonMessage(reason: ExplainedReason, format: ReasonFormat): Re
     case 'dnc':
       return { key: 'campaignPage.explain.reason.dnc', values: {} };
     case 'final_disposition':
-      return { key: 'campaignPage.explain.reason.final_disposition', values: { disposition: text(d.disposition) } };
+      return {
+        key: 'campaignPage.explain.reason.final_disposition',
+        values: { disposition: text(d.disposition) },
+      };
     case 'max_attempts':
-      return { key: 'campaignPage.explain.reason.max_attempts', values: { attempts: num('attempts'), maxAttempts: num('maxAttempts') } };
+      return {
+        key: 'campaignPage.explain.reason.max_attempts',
+        values: { attempts: num('attempts'), maxAttempts: num('maxAttempts') },
+      };
     case 'no_retry':
-      return { key: 'campaignPage.explain.reason.no_retry', values: { outcome: format.outcome(text(d.outcome)) } };
+      return {
+        key: 'campaignPage.explain.reason.no_retry',
+        values: { outcome: format.outcome(text(d.outcome)) },
+      };
     case 'in_progress':
       return { key: 'campaignPage.explain.reason.in_progress', values: { since: at('since') } };
     case 'retry_wait':
-      return { key: 'campaignPage.explain.reason.retry_wait', values: { outcome: format.outcome(text(d.outcome)), until: at('until') } };
+      return {
+        key: 'campaignPage.explain.reason.retry_wait',
+        values: { outcome: format.outcome(text(d.outcome)), until: at('until') },
+      };
     case 'daily_cap':
-      return { key: 'campaignPage.explain.reason.daily_cap', values: { attempts: num('attemptsToday'), cap: num('cap'), date: text(d.localDate), until: at('until') } };
+      return {
+        key: 'campaignPage.explain.reason.daily_cap',
+        values: {
+          attempts: num('attemptsToday'),
+          cap: num('cap'),
+          date: text(d.localDate),
+          until: at('until'),
+        },
+      };
     case 'excluded_date':
       return typeof d.nextWindowStart === 'number'
-        ? { key: 'campaignPage.explain.reason.excluded_date', values: { date: text(d.date), zone: text(d.zone), next: at('nextWindowStart') } }
-        : { key: 'campaignPage.explain.reason.excluded_dateNever', values: { date: text(d.date), zone: text(d.zone) } };
+        ? {
+            key: 'campaignPage.explain.reason.excluded_date',
+            values: { date: text(d.date), zone: text(d.zone), next: at('nextWindowStart') },
+          }
+        : {
+            key: 'campaignPage.explain.reason.excluded_dateNever',
+            values: { date: text(d.date), zone: text(d.zone) },
+          };
     case 'outside_window':
       return typeof d.nextWindowStart === 'number'
-        ? { key: 'campaignPage.explain.reason.outside_window', values: { time: text(d.localTime), weekday: format.weekday(text(d.weekday)), zone: text(d.zone), next: at('nextWindowStart') } }
-        : { key: 'campaignPage.explain.reason.outside_windowNever', values: { time: text(d.localTime), weekday: format.weekday(text(d.weekday)), zone: text(d.zone) } };
+        ? {
+            key: 'campaignPage.explain.reason.outside_window',
+            values: {
+              time: text(d.localTime),
+              weekday: format.weekday(text(d.weekday)),
+              zone: text(d.zone),
+              next: at('nextWindowStart'),
+            },
+          }
+        : {
+            key: 'campaignPage.explain.reason.outside_windowNever',
+            values: {
+              time: text(d.localTime),
+              weekday: format.weekday(text(d.weekday)),
+              zone: text(d.zone),
+            },
+          };
     default:
       return { key: null, values: { text: reason.text } };
   }
@@ -62,7 +107,11 @@ export function reasonMessage(reason: ExplainedReason, format: ReasonFormat): Re
 export function zoneFormatter(locale: string, zone: string): (ms: number) => string {
   let formatter: Intl.DateTimeFormat;
   try {
-    formatter = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+    formatter = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: zone,
+    });
   } catch {
     formatter = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   }

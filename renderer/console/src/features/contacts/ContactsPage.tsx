@@ -1,16 +1,18 @@
+import './contacts.css';
+
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { ContactListSummary } from '../../api/contract.js';
 import { useCommand } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { pageIcons } from '../../ui/icons.js';
 import { ImportWizard } from './ImportWizard.js';
-import './contacts.css';
 
 /** Contact lists with their sizes, and the import of CSV / XLSX files into them. */
 export function ContactsPage() {
@@ -27,7 +29,12 @@ export function ContactsPage() {
       description={t('contacts.description')}
       actions={
         importing ? null : (
-          <button type="button" className="button button-primary" onClick={() => setImporting(true)} data-testid="import-open">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => setImporting(true)}
+            data-testid="import-open"
+          >
             {t('contacts.importButton')}
           </button>
         )
@@ -50,9 +57,16 @@ export function ContactsPage() {
         </h2>
         {lists.error ? <ErrorNotice error={lists.error} onRetry={lists.reload} /> : null}
         {!lists.data ? (
-          lists.error ? null : <Loading />
+          lists.error ? null : (
+            <Loading />
+          )
         ) : rows.length === 0 ? (
-          <EmptyState testId="empty-lists" icon={pageIcons.contacts} title={t('contacts.lists.empty.title')} body={t('contacts.lists.empty.body')} />
+          <EmptyState
+            testId="empty-lists"
+            icon={pageIcons.contacts}
+            title={t('contacts.lists.empty.title')}
+            body={t('contacts.lists.empty.body')}
+          />
         ) : (
           <ListsTable lists={rows} />
         )}
@@ -65,10 +79,23 @@ function ListsTable({ lists }: { lists: readonly ContactListSummary[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   const columns: Column<ContactListSummary>[] = [
-    { id: 'name', header: t('contacts.lists.columns.name'), cell: (l) => <strong>{l.name}</strong> },
-    { id: 'contacts', header: t('contacts.lists.columns.contacts'), numeric: true, cell: (l) => format.number(l.contacts) },
+    {
+      id: 'name',
+      header: t('contacts.lists.columns.name'),
+      cell: (l) => <strong>{l.name}</strong>,
+    },
+    {
+      id: 'contacts',
+      header: t('contacts.lists.columns.contacts'),
+      numeric: true,
+      cell: (l) => format.number(l.contacts),
+    },
     { id: 'region', header: t('contacts.lists.columns.region'), cell: (l) => l.defaultRegion },
-    { id: 'created', header: t('contacts.lists.columns.created'), cell: (l) => format.dateTimeShort(l.createdAt) },
+    {
+      id: 'created',
+      header: t('contacts.lists.columns.created'),
+      cell: (l) => format.dateTimeShort(l.createdAt),
+    },
   ];
   return (
     <DataTable

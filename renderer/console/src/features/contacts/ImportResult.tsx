@@ -1,16 +1,23 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { ImportRejectedRow, ImportStatus } from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
 import { useApi } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
-import { failureKey } from './ImportWizard.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { listNameFromFile } from './importDraft.js';
+import { failureKey } from './ImportWizard.js';
 import { rejectMessage } from './rejectReason.js';
 
 /** The counts, the rejected rows (row number and reason) and their download; or why nothing was imported. */
-export function ImportResultView({ status, onAgain }: { status: ImportStatus; onAgain: () => void }) {
+export function ImportResultView({
+  status,
+  onAgain,
+}: {
+  status: ImportStatus;
+  onAgain: () => void;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const api = useApi();
@@ -28,14 +35,19 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
       const parts: string[] = ['\uFEFF']; // A BOM, so Excel opens the UTF-8 text with Chinese intact.
       let offset: number | null = 0;
       while (offset !== null) {
-        const page: { text: string; nextOffset: number | null } = await api.request('imports.rejects', { id: status.id, offset });
+        const page: { text: string; nextOffset: number | null } = await api.request(
+          'imports.rejects',
+          { id: status.id, offset },
+        );
         parts.push(page.text);
         offset = page.nextOffset;
       }
       const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv;charset=utf-8' }));
       const link = document.createElement('a');
       link.href = url;
-      link.download = t('contacts.import.rejectsFileName', { name: listNameFromFile(status.fileName) });
+      link.download = t('contacts.import.rejectsFileName', {
+        name: listNameFromFile(status.fileName),
+      });
       document.body.append(link);
       link.click();
       link.remove();
@@ -48,7 +60,12 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
   };
 
   const again = (
-    <button type="button" className="button button-secondary" onClick={onAgain} data-testid="import-again">
+    <button
+      type="button"
+      className="button button-secondary"
+      onClick={onAgain}
+      data-testid="import-again"
+    >
       {t('contacts.import.again')}
     </button>
   );
@@ -70,11 +87,20 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
   const reasonText = (reason: string): string => {
     const message = rejectMessage(reason);
     if (!message) return reason;
-    if (message.key === 'invalidPhone') return t('contacts.import.rejectReason.invalidPhone', { value: message.values.value, why: t(`contacts.import.rejectReason.why.${message.why}`) });
+    if (message.key === 'invalidPhone')
+      return t('contacts.import.rejectReason.invalidPhone', {
+        value: message.values.value,
+        why: t(`contacts.import.rejectReason.why.${message.why}`),
+      });
     return translate(`contacts.import.rejectReason.${message.key}`, message.values);
   };
   const columns: Column<ImportRejectedRow>[] = [
-    { id: 'row', header: t('contacts.import.rejects.row'), numeric: true, cell: (r) => <span data-testid="rejected-row-number">{r.row}</span> },
+    {
+      id: 'row',
+      header: t('contacts.import.rejects.row'),
+      numeric: true,
+      cell: (r) => <span data-testid="rejected-row-number">{r.row}</span>,
+    },
     {
       id: 'reason',
       header: t('contacts.import.rejects.reason'),
@@ -85,7 +111,11 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
         </span>
       ),
     },
-    { id: 'raw', header: t('contacts.import.rejects.raw'), cell: (r) => <code className="mono import-raw">{r.raw}</code> },
+    {
+      id: 'raw',
+      header: t('contacts.import.rejects.raw'),
+      cell: (r) => <code className="mono import-raw">{r.raw}</code>,
+    },
   ];
   const counts: Array<['accepted' | 'inserted' | 'merged' | 'rejected', number, string]> = [
     ['accepted', result.accepted, 'success'],
@@ -107,7 +137,12 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
       </p>
       <dl className="import-counts">
         {counts.map(([name, value, tone]) => (
-          <div key={name} className={`import-count import-count-${tone}`} data-testid={`import-count-${name}`} data-value={value}>
+          <div
+            key={name}
+            className={`import-count import-count-${tone}`}
+            data-testid={`import-count-${name}`}
+            data-value={value}
+          >
             <dt>{t(`contacts.import.counts.${name}`)}</dt>
             <dd>{format.number(value)}</dd>
           </div>
@@ -119,7 +154,13 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
             <h3 id="import-rejects-title" className="section-title">
               {t('contacts.import.rejects.title')}
             </h3>
-            <button type="button" className="button button-secondary" onClick={download} disabled={downloading} data-testid="rejects-download">
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={download}
+              disabled={downloading}
+              data-testid="rejects-download"
+            >
               {t('contacts.import.rejects.download', { rows: format.number(result.rejectedCount) })}
             </button>
           </div>
@@ -129,9 +170,21 @@ export function ImportResultView({ status, onAgain }: { status: ImportStatus; on
             </p>
           ) : null}
           {result.rejected.length < result.rejectedCount ? (
-            <p className="muted">{t('contacts.import.rejects.firstOnly', { shown: format.number(result.rejected.length), total: format.number(result.rejectedCount) })}</p>
+            <p className="muted">
+              {t('contacts.import.rejects.firstOnly', {
+                shown: format.number(result.rejected.length),
+                total: format.number(result.rejectedCount),
+              })}
+            </p>
           ) : null}
-          <DataTable caption={t('contacts.import.rejects.title')} columns={columns} rows={result.rejected} rowKey={(r) => r.row} rowTestId="rejected-row" testId="rejects-table" />
+          <DataTable
+            caption={t('contacts.import.rejects.title')}
+            columns={columns}
+            rows={result.rejected}
+            rowKey={(r) => r.row}
+            rowTestId="rejected-row"
+            testId="rejects-table"
+          />
         </section>
       ) : null}
       <div className="form-actions">{again}</div>

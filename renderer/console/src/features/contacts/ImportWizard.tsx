@@ -1,14 +1,28 @@
-import { useId, useRef, useState, type ChangeEvent } from 'react';
+import { type ChangeEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, ContactListSummary, ImportPreview, ImportProgressData, ImportStatus } from '../../api/contract.js';
+
+import type {
+  ApiError,
+  ContactListSummary,
+  ImportPreview,
+  ImportProgressData,
+  ImportStatus,
+} from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
 import { useApi, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
+import {
+  chunkRanges,
+  draftFromPreview,
+  draftProblems,
+  type ImportDraft,
+  toBase64,
+  toCommitParams,
+} from './importDraft.js';
 import { ImportMapping } from './ImportMapping.js';
 import { ImportResultView } from './ImportResult.js';
-import { chunkRanges, draftFromPreview, draftProblems, toBase64, toCommitParams, type ImportDraft } from './importDraft.js';
 
 type Step =
   | { kind: 'pick' }
@@ -40,7 +54,9 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
   const importId = useRef<string | null>(null);
 
   useEvent('import.progress', (progress) => {
-    setStep((s) => (s.kind === 'importing' && progress.id === importId.current ? { ...s, progress } : s));
+    setStep((s) =>
+      s.kind === 'importing' && progress.id === importId.current ? { ...s, progress } : s,
+    );
   });
   useEvent('import.finished', (status) => {
     if (status.id !== importId.current) return;
@@ -69,7 +85,10 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
     setError(null);
     setStep({ kind: 'uploading', fileName: file.name, sent: 0, total: file.size });
     try {
-      const { id, chunkBytes } = await api.request('imports.begin', { fileName: file.name, bytes: file.size });
+      const { id, chunkBytes } = await api.request('imports.begin', {
+        fileName: file.name,
+        bytes: file.size,
+      });
       importId.current = id;
       for (const [start, end] of chunkRanges(file.size, chunkBytes)) {
         const data = toBase64(new Uint8Array(await file.slice(start, end).arrayBuffer()));
@@ -78,7 +97,13 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
         setStep({ kind: 'uploading', fileName: file.name, sent: end, total: file.size });
       }
       const preview = await api.request('imports.preview', { id });
-      setDraft(draftFromPreview(preview, { region: defaultRegion, lists: lists.map((l) => l.name), fileName: file.name }));
+      setDraft(
+        draftFromPreview(preview, {
+          region: defaultRegion,
+          lists: lists.map((l) => l.name),
+          fileName: file.name,
+        }),
+      );
       setStep({ kind: 'mapping', preview });
     } catch (caught) {
       discard();
@@ -115,27 +140,45 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
 
   const listNames = lists.map((l) => l.name);
   return (
-    <section className="card import" aria-labelledby={`${fileId}-title`} data-testid="import-wizard" data-step={step.kind}>
+    <section
+      className="card import"
+      aria-labelledby={`${fileId}-title`}
+      data-testid="import-wizard"
+      data-step={step.kind}
+    >
       <div className="import-head">
         <h2 id={`${fileId}-title`} className="card-title">
           {t('contacts.import.title')}
         </h2>
         {step.kind !== 'importing' ? (
-          <button type="button" className="button button-ghost" onClick={close} data-testid="import-close">
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={close}
+            data-testid="import-close"
+          >
             {t('contacts.import.close')}
           </button>
         ) : null}
       </div>
       <ol className="import-steps" aria-label={t('contacts.import.stepsLabel')}>
         {(['pick', 'mapping', 'importing', 'finished'] as const).map((name, i) => (
-          <li key={name} aria-current={stepIndex(step.kind) === i ? 'step' : undefined} className={stepIndex(step.kind) >= i ? 'is-done' : undefined}>
+          <li
+            key={name}
+            aria-current={stepIndex(step.kind) === i ? 'step' : undefined}
+            className={stepIndex(step.kind) >= i ? 'is-done' : undefined}
+          >
             {t(`contacts.import.steps.${name}`)}
           </li>
         ))}
       </ol>
 
       {error ? (
-        <div className="import-error" data-testid="import-error" data-import-code={error.importCode ?? ''}>
+        <div
+          className="import-error"
+          data-testid="import-error"
+          data-import-code={error.importCode ?? ''}
+        >
           {error.importCode ? (
             <p className="notice notice-error" role="alert">
               <span className="notice-text">
@@ -144,14 +187,22 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
               </span>
             </p>
           ) : (
-            <ErrorNotice error={error.error} title={t('contacts.import.failed')} testId="import-api-error" />
+            <ErrorNotice
+              error={error.error}
+              title={t('contacts.import.failed')}
+              testId="import-api-error"
+            />
           )}
         </div>
       ) : null}
 
       {step.kind === 'pick' || step.kind === 'uploading' ? (
         <div className="import-pick">
-          <Field htmlFor={fileId} label={t('contacts.import.file')} help={t('contacts.import.fileHelp')}>
+          <Field
+            htmlFor={fileId}
+            label={t('contacts.import.file')}
+            help={t('contacts.import.fileHelp')}
+          >
             <input
               id={fileId}
               className="input"
@@ -165,9 +216,17 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
           </Field>
           {step.kind === 'uploading' ? (
             <div className="import-progress" data-testid="upload-progress">
-              <Bar value={step.sent} max={step.total} label={t('contacts.import.uploading', { file: step.fileName })} />
+              <Bar
+                value={step.sent}
+                max={step.total}
+                label={t('contacts.import.uploading', { file: step.fileName })}
+              />
               <p className="muted">
-                {t('contacts.import.uploadProgress', { file: step.fileName, sent: format.number(Math.round(step.sent / 1024)), total: format.number(Math.round(step.total / 1024)) })}
+                {t('contacts.import.uploadProgress', {
+                  file: step.fileName,
+                  sent: format.number(Math.round(step.sent / 1024)),
+                  total: format.number(Math.round(step.total / 1024)),
+                })}
               </p>
             </div>
           ) : null}
@@ -190,7 +249,9 @@ export function ImportWizard({ lists, defaultRegion, onImported, onClose }: Prop
         />
       ) : null}
 
-      {step.kind === 'importing' ? <ImportRunning preview={step.preview} progress={step.progress} /> : null}
+      {step.kind === 'importing' ? (
+        <ImportRunning preview={step.preview} progress={step.progress} />
+      ) : null}
 
       {step.kind === 'finished' ? <ImportResultView status={step.status} onAgain={again} /> : null}
     </section>
@@ -201,19 +262,44 @@ function stepIndex(kind: Step['kind']): number {
   return { pick: 0, uploading: 0, mapping: 1, importing: 2, finished: 3 }[kind];
 }
 
-const FAILURES = ['EMPTY_FILE', 'NO_PHONE_COLUMN', 'NOT_TEXT', 'UNREADABLE', 'BAD_REGION', 'UNKNOWN_COLUMN', 'BAD_FIELD'] as const;
+const FAILURES = [
+  'EMPTY_FILE',
+  'NO_PHONE_COLUMN',
+  'NOT_TEXT',
+  'UNREADABLE',
+  'BAD_REGION',
+  'UNKNOWN_COLUMN',
+  'BAD_FIELD',
+] as const;
 function knownFailure(code: string): (typeof FAILURES)[number] | 'other' {
-  return (FAILURES as readonly string[]).includes(code) ? (code as (typeof FAILURES)[number]) : 'other';
+  return (FAILURES as readonly string[]).includes(code)
+    ? (code as (typeof FAILURES)[number])
+    : 'other';
 }
 
-function ImportRunning({ preview, progress }: { preview: ImportPreview; progress: ImportProgressData | null }) {
+function ImportRunning({
+  preview,
+  progress,
+}: {
+  preview: ImportPreview;
+  progress: ImportProgressData | null;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const total = progress?.totalBytes || preview.bytes;
   const done = progress?.bytesRead ?? 0;
   return (
-    <div className="import-progress" data-testid="import-progress" data-rows={progress?.rowsRead ?? 0} role="status">
-      <Bar value={done} max={total} label={t('contacts.import.importing', { file: preview.fileName })} />
+    <div
+      className="import-progress"
+      data-testid="import-progress"
+      data-rows={progress?.rowsRead ?? 0}
+      role="status"
+    >
+      <Bar
+        value={done}
+        max={total}
+        label={t('contacts.import.importing', { file: preview.fileName })}
+      />
       <p>{t('contacts.import.importing', { file: preview.fileName })}</p>
       <p className="muted" data-testid="import-progress-counts">
         {t('contacts.import.progressCounts', {
@@ -233,7 +319,14 @@ function ImportRunning({ preview, progress }: { preview: ImportPreview; progress
 function Bar({ value, max, label }: { value: number; max: number; label: string }) {
   const fraction = max > 0 ? Math.min(1, value / max) : 0;
   return (
-    <div className="import-bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>
+    <div
+      className="import-bar"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(fraction * 100)}
+    >
       <span style={{ width: `${fraction * 100}%` }} />
     </div>
   );

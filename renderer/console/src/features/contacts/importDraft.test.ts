@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
+
 import type { ImportPreview } from '../../api/contract.js';
-import { choiceOf, chunkRanges, draftFromPreview, draftProblems, fieldOf, listNameFromFile, toBase64, toCommitParams, type ImportDraft } from './importDraft.js';
+import {
+  choiceOf,
+  chunkRanges,
+  draftFromPreview,
+  draftProblems,
+  fieldOf,
+  type ImportDraft,
+  listNameFromFile,
+  toBase64,
+  toCommitParams,
+} from './importDraft.js';
 
 const preview: ImportPreview = {
   id: 'abcdef12-3456',
@@ -39,7 +50,11 @@ describe('import draft', () => {
   });
 
   it('targets the first existing list, or a new list named after the file when there is none', () => {
-    expect(draft()).toMatchObject({ target: 'existing', existingList: '春季回访', newList: '客户名单' });
+    expect(draft()).toMatchObject({
+      target: 'existing',
+      existingList: '春季回访',
+      newList: '客户名单',
+    });
     expect(draft([])).toMatchObject({ target: 'new', existingList: '' });
     expect(listNameFromFile('Spring list.XLSX')).toBe('Spring list');
   });
@@ -59,29 +74,59 @@ describe('import draft', () => {
       ],
       defaultRegion: 'US',
     });
-    expect(toCommitParams('abcdef12-3456', { ...d, target: 'new', newList: ' 新名单 ' })).toMatchObject({ list: '新名单', createList: true });
+    expect(
+      toCommitParams('abcdef12-3456', { ...d, target: 'new', newList: ' 新名单 ' }),
+    ).toMatchObject({ list: '新名单', createList: true });
   });
 
   it('finds what keeps the import from starting', () => {
     expect(draftProblems(draft(), ['春季回访'])).toEqual([]);
     const columns = draft().columns;
-    const noPhone = { ...draft(), columns: columns.map((c) => (c.choice === 'phone' ? { ...c, choice: 'ignore' as const } : c)) };
+    const noPhone = {
+      ...draft(),
+      columns: columns.map((c) => (c.choice === 'phone' ? { ...c, choice: 'ignore' as const } : c)),
+    };
     expect(draftProblems(noPhone, [])).toEqual([{ kind: 'noPhone' }]);
-    const twoPhones = { ...draft(), columns: columns.map((c, i) => (i === 0 ? { ...c, choice: 'phone' as const } : c)) };
-    expect(draftProblems(twoPhones, [])).toEqual([{ kind: 'twoPhones', columns: ['姓名', '手机号'] }]);
-    const badName = { ...draft(), columns: columns.map((c, i) => (i === 2 ? { ...c, customName: 'amount due' } : c)) };
+    const twoPhones = {
+      ...draft(),
+      columns: columns.map((c, i) => (i === 0 ? { ...c, choice: 'phone' as const } : c)),
+    };
+    expect(draftProblems(twoPhones, [])).toEqual([
+      { kind: 'twoPhones', columns: ['姓名', '手机号'] },
+    ]);
+    const badName = {
+      ...draft(),
+      columns: columns.map((c, i) => (i === 2 ? { ...c, customName: 'amount due' } : c)),
+    };
     expect(draftProblems(badName, [])).toEqual([{ kind: 'customName', column: 2 }]);
-    const twice = { ...draft(), columns: columns.map((c, i) => (i === 4 ? { ...c, choice: 'custom' as const, customName: 'amount' } : c)) };
-    expect(draftProblems(twice, [])).toEqual([{ kind: 'duplicateField', column: 4, field: 'amount' }]);
-    expect(draftProblems({ ...draft(), target: 'new', newList: '春季回访' }, ['春季回访'])).toEqual([{ kind: 'listExists' }]);
-    expect(draftProblems({ ...draft(), target: 'new', newList: '  ' }, [])).toEqual([{ kind: 'list' }]);
+    const twice = {
+      ...draft(),
+      columns: columns.map((c, i) =>
+        i === 4 ? { ...c, choice: 'custom' as const, customName: 'amount' } : c,
+      ),
+    };
+    expect(draftProblems(twice, [])).toEqual([
+      { kind: 'duplicateField', column: 4, field: 'amount' },
+    ]);
+    expect(draftProblems({ ...draft(), target: 'new', newList: '春季回访' }, ['春季回访'])).toEqual(
+      [{ kind: 'listExists' }],
+    );
+    expect(draftProblems({ ...draft(), target: 'new', newList: '  ' }, [])).toEqual([
+      { kind: 'list' },
+    ]);
     expect(draftProblems({ ...draft(), region: 'CHN' }, [])).toEqual([{ kind: 'region' }]);
-    expect(fieldOf({ header: 'a', choice: 'custom', customName: ' vip ', samples: [] })).toBe('vip');
+    expect(fieldOf({ header: 'a', choice: 'custom', customName: ' vip ', samples: [] })).toBe(
+      'vip',
+    );
   });
 
   it('cuts a file into chunk ranges and encodes bytes as base64', () => {
     expect(chunkRanges(0, 4)).toEqual([]);
-    expect(chunkRanges(10, 4)).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(chunkRanges(10, 4)).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     const bytes = new Uint8Array(20_000).map((_, i) => (i * 7) % 256);
     const decoded = Uint8Array.from(atob(toBase64(bytes)), (c) => c.charCodeAt(0));
     expect(decoded).toEqual(bytes);

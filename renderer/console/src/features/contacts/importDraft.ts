@@ -32,16 +32,24 @@ const CUSTOM_FIELD = /^[\p{L}\p{N}_]+$/u;
 
 /** The engine's suggested field for a column → the choice shown preselected. */
 export function choiceOf(suggested: string): { choice: ColumnChoice; customName: string } {
-  if (suggested === 'phone' || suggested === 'name' || suggested === 'timeZone') return { choice: suggested, customName: '' };
+  if (suggested === 'phone' || suggested === 'name' || suggested === 'timeZone')
+    return { choice: suggested, customName: '' };
   if (suggested === 'region') return { choice: 'region', customName: '' };
   if (suggested === '-') return { choice: 'ignore', customName: '' };
   return { choice: 'custom', customName: suggested };
 }
 
 /** A draft from the preview: the engine's suggestions, the given region, and a list to start from. */
-export function draftFromPreview(preview: ImportPreview, options: { region: string; lists: readonly string[]; fileName: string }): ImportDraft {
+export function draftFromPreview(
+  preview: ImportPreview,
+  options: { region: string; lists: readonly string[]; fileName: string },
+): ImportDraft {
   return {
-    columns: preview.columns.map((c) => ({ header: c.header, samples: c.samples, ...choiceOf(c.suggested) })),
+    columns: preview.columns.map((c) => ({
+      header: c.header,
+      samples: c.samples,
+      ...choiceOf(c.suggested),
+    })),
     target: options.lists.length > 0 ? 'existing' : 'new',
     existingList: options.lists[0] ?? '',
     newList: listNameFromFile(options.fileName),
@@ -51,7 +59,10 @@ export function draftFromPreview(preview: ImportPreview, options: { region: stri
 
 /** "客户名单.csv" → "客户名单". */
 export function listNameFromFile(fileName: string): string {
-  return fileName.replace(/\.(csv|xlsx|txt)$/i, '').trim().slice(0, 200);
+  return fileName
+    .replace(/\.(csv|xlsx|txt)$/i, '')
+    .trim()
+    .slice(0, 200);
 }
 
 /** The engine's field name for a column's choice. */
@@ -76,7 +87,10 @@ export type DraftProblem =
   | { kind: 'region' };
 
 /** Every problem that keeps the import from starting, in screen order. */
-export function draftProblems(draft: ImportDraft, existingLists: readonly string[]): DraftProblem[] {
+export function draftProblems(
+  draft: ImportDraft,
+  existingLists: readonly string[],
+): DraftProblem[] {
   const problems: DraftProblem[] = [];
   const phones = draft.columns.filter((c) => c.choice === 'phone');
   if (phones.length === 0) problems.push({ kind: 'noPhone' });
@@ -93,8 +107,10 @@ export function draftProblems(draft: ImportDraft, existingLists: readonly string
     if (seen.has(field)) problems.push({ kind: 'duplicateField', column: i, field });
     seen.add(field);
   });
-  if (draft.target === 'existing' ? draft.existingList.trim() === '' : draft.newList.trim() === '') problems.push({ kind: 'list' });
-  else if (draft.target === 'new' && existingLists.includes(draft.newList.trim())) problems.push({ kind: 'listExists' });
+  if (draft.target === 'existing' ? draft.existingList.trim() === '' : draft.newList.trim() === '')
+    problems.push({ kind: 'list' });
+  else if (draft.target === 'new' && existingLists.includes(draft.newList.trim()))
+    problems.push({ kind: 'listExists' });
   if (!/^[A-Za-z]{2}$/.test(draft.region.trim())) problems.push({ kind: 'region' });
   return problems;
 }
@@ -112,7 +128,8 @@ export function toCommitParams(id: string, draft: ImportDraft): CommandParams<'i
 /** [start, end) byte ranges of `size` bytes in pieces of `chunkBytes`. */
 export function chunkRanges(size: number, chunkBytes: number): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  for (let start = 0; start < size; start += chunkBytes) ranges.push([start, Math.min(size, start + chunkBytes)]);
+  for (let start = 0; start < size; start += chunkBytes)
+    ranges.push([start, Math.min(size, start + chunkBytes)]);
   return ranges;
 }
 
@@ -120,6 +137,7 @@ export function chunkRanges(size: number, chunkBytes: number): Array<[number, nu
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   const step = 0x8000;
-  for (let i = 0; i < bytes.length; i += step) binary += String.fromCharCode(...bytes.subarray(i, i + step));
+  for (let i = 0; i < bytes.length; i += step)
+    binary += String.fromCharCode(...bytes.subarray(i, i + step));
   return btoa(binary);
 }

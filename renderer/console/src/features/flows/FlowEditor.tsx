@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { FlowDetail, FlowIssueView, FlowTraining } from '../../api/contract.js';
 import { useApi, useMutation } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
@@ -24,14 +25,24 @@ interface FlowEditorProps {
   lastSaved?: { version: number; created: boolean } | null;
 }
 
-type Validation = { state: 'checking' } | { state: 'json'; message: string } | { state: 'done'; ok: boolean; issues: FlowIssueView[]; warnings: FlowIssueView[] };
+type Validation =
+  | { state: 'checking' }
+  | { state: 'json'; message: string }
+  | { state: 'done'; ok: boolean; issues: FlowIssueView[]; warnings: FlowIssueView[] };
 
 /**
  * The JSON editor: live validation as you type (debounced flows.validate), every issue by node and
  * field (clicking one moves the caret to that node), and Save. A refused save keeps the text and
  * lists the engine's reasons; the stored versions are untouched.
  */
-export function FlowEditor({ detail, initialText, onVersion, onSaved, training, lastSaved = null }: FlowEditorProps) {
+export function FlowEditor({
+  detail,
+  initialText,
+  onVersion,
+  onSaved,
+  training,
+  lastSaved = null,
+}: FlowEditorProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const api = useApi();
@@ -89,13 +100,18 @@ export function FlowEditor({ detail, initialText, onVersion, onSaved, training, 
   };
 
   // The engine's reasons for a refused save (INVALID_FLOW carries them by node and field).
-  const refusedIssues = save.error?.code === 'INVALID_FLOW' && Array.isArray(save.error.details?.['issues']) ? (save.error.details['issues'] as FlowIssueView[]) : null;
+  const refusedIssues =
+    save.error?.code === 'INVALID_FLOW' && Array.isArray(save.error.details?.['issues'])
+      ? (save.error.details['issues'] as FlowIssueView[])
+      : null;
   const dirty = detail !== null && text !== initialText;
 
   return (
     <section className="card flow-editor" data-testid="flow-editor">
       <div className="flow-editor-head">
-        <h3 className="card-title">{detail ? t('flows.editor.title') : t('flows.editor.newTitle')}</h3>
+        <h3 className="card-title">
+          {detail ? t('flows.editor.title') : t('flows.editor.newTitle')}
+        </h3>
         {detail ? (
           <label className="toolbar-field">
             <span>{t('flows.editor.version')}</span>
@@ -110,9 +126,14 @@ export function FlowEditor({ detail, initialText, onVersion, onSaved, training, 
             >
               {[...detail.versions].reverse().map((v) => (
                 <option key={v.version} value={v.version}>
-                  {t('flows.editor.versionOption', { version: v.version, date: format.dateTimeShort(v.createdAt) })}
+                  {t('flows.editor.versionOption', {
+                    version: v.version,
+                    date: format.dateTimeShort(v.createdAt),
+                  })}
                   {v.version === detail.latestVersion ? ` ${t('flows.editor.latest')}` : ''}
-                  {training(v.version) ? ` · ${t(`flows.training.${training(v.version)?.state ?? 'queued'}`)}` : ''}
+                  {training(v.version)
+                    ? ` · ${t(`flows.training.${training(v.version)?.state ?? 'queued'}`)}`
+                    : ''}
                 </option>
               ))}
             </select>
@@ -139,19 +160,45 @@ export function FlowEditor({ detail, initialText, onVersion, onSaved, training, 
       <p className="field-help" id={`${id}-help`}>
         {t('flows.editor.help')}
       </p>
-      <div className="flow-validation" aria-live="polite" data-testid="flow-validation" data-state={validation.state === 'done' ? (validation.ok ? 'valid' : 'invalid') : validation.state}>
-        {validation.state === 'checking' ? <p className="muted">{t('flows.editor.validating')}</p> : null}
-        {validation.state === 'json' ? <p className="field-error">{t('flows.editor.invalidJson', { message: validation.message })}</p> : null}
-        {validation.state === 'done' && validation.ok ? <p className="form-status form-status-success">{t('flows.editor.valid')}</p> : null}
+      <div
+        className="flow-validation"
+        aria-live="polite"
+        data-testid="flow-validation"
+        data-state={
+          validation.state === 'done' ? (validation.ok ? 'valid' : 'invalid') : validation.state
+        }
+      >
+        {validation.state === 'checking' ? (
+          <p className="muted">{t('flows.editor.validating')}</p>
+        ) : null}
+        {validation.state === 'json' ? (
+          <p className="field-error">
+            {t('flows.editor.invalidJson', { message: validation.message })}
+          </p>
+        ) : null}
+        {validation.state === 'done' && validation.ok ? (
+          <p className="form-status form-status-success">{t('flows.editor.valid')}</p>
+        ) : null}
         {validation.state === 'done' ? (
           <>
             <FlowIssues issues={validation.issues} kind="error" onGo={goTo} testId="flow-issues" />
-            <FlowIssues issues={validation.warnings} kind="warning" onGo={goTo} testId="flow-warnings" />
+            <FlowIssues
+              issues={validation.warnings}
+              kind="warning"
+              onGo={goTo}
+              testId="flow-warnings"
+            />
           </>
         ) : null}
       </div>
       <div className="form-actions">
-        <button type="button" className="button button-primary" onClick={() => void onSave()} disabled={save.pending} data-testid="flow-save">
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void onSave()}
+          disabled={save.pending}
+          data-testid="flow-save"
+        >
           {save.pending ? t('flows.editor.saving') : t('flows.editor.save')}
         </button>
         {dirty ? (
@@ -168,15 +215,27 @@ export function FlowEditor({ detail, initialText, onVersion, onSaved, training, 
           </button>
         ) : null}
         {saved ? (
-          <span className="form-status form-status-success" data-testid="flow-saved" data-version={saved.version}>
-            {saved.created ? t('flows.editor.savedNew', { version: saved.version }) : t('flows.editor.savedSame', { version: saved.version })}
+          <span
+            className="form-status form-status-success"
+            data-testid="flow-saved"
+            data-version={saved.version}
+          >
+            {saved.created
+              ? t('flows.editor.savedNew', { version: saved.version })
+              : t('flows.editor.savedSame', { version: saved.version })}
           </span>
         ) : null}
       </div>
       {save.error ? (
         <div data-testid="flow-save-refused">
-          {refusedIssues ? <p className="form-status form-status-error">{t('flows.editor.refused')}</p> : <ErrorNotice error={save.error} title={t('flows.editor.save')} />}
-          {refusedIssues ? <FlowIssues issues={refusedIssues} kind="error" onGo={goTo} testId="flow-save-issues" /> : null}
+          {refusedIssues ? (
+            <p className="form-status form-status-error">{t('flows.editor.refused')}</p>
+          ) : (
+            <ErrorNotice error={save.error} title={t('flows.editor.save')} />
+          )}
+          {refusedIssues ? (
+            <FlowIssues issues={refusedIssues} kind="error" onGo={goTo} testId="flow-save-issues" />
+          ) : null}
         </div>
       ) : null}
     </section>

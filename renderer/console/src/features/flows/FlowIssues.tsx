@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import type { FlowIssueView } from '../../api/contract.js';
 
 interface FlowIssuesProps {
@@ -15,13 +16,30 @@ export function FlowIssues({ issues, kind, onGo, testId }: FlowIssuesProps) {
   if (issues.length === 0) return null;
   return (
     <div className={`flow-issues flow-issues-${kind}`} data-testid={testId}>
-      <h4>{kind === 'error' ? t('flows.editor.issuesTitle', { count: issues.length }) : t('flows.editor.warningsTitle', { count: issues.length })}</h4>
+      <h4>
+        {kind === 'error'
+          ? t('flows.editor.issuesTitle', { count: issues.length })
+          : t('flows.editor.warningsTitle', { count: issues.length })}
+      </h4>
       <ul>
         {issues.map((issue, index) => {
-          const where = issue.nodeId === null ? t('flows.editor.flowLevel') : t('flows.editor.issueWhere', { node: issue.nodeId });
+          const where =
+            issue.nodeId === null
+              ? t('flows.editor.flowLevel')
+              : t('flows.editor.issueWhere', { node: issue.nodeId });
           return (
-            <li key={`${issue.nodeId ?? ''}-${issue.field}-${index}`} data-testid="flow-issue" data-node={issue.nodeId ?? ''} data-field={issue.field}>
-              <button type="button" className="link-button mono" onClick={() => onGo(issue)} aria-label={t('flows.editor.goTo', { where })}>
+            <li
+              key={`${issue.nodeId ?? ''}-${issue.field}-${index}`}
+              data-testid="flow-issue"
+              data-node={issue.nodeId ?? ''}
+              data-field={issue.field}
+            >
+              <button
+                type="button"
+                className="link-button mono"
+                onClick={() => onGo(issue)}
+                aria-label={t('flows.editor.goTo', { where })}
+              >
                 {where}
                 {issue.field ? ` · ${issue.field}` : ''}
               </button>{' '}

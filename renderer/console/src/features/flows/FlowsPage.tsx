@@ -1,16 +1,17 @@
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { FlowSummary, FlowTraining } from '../../api/contract.js';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
 import { navigate } from '../../app/useRoute.js';
 import { useFormat } from '../../i18n/format.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { pageIcons } from '../../ui/icons.js';
 import { FlowEditor } from './FlowEditor.js';
 import { newFlowTemplate } from './flowText.js';
 import { TestChat } from './TestChat.js';
@@ -29,9 +30,15 @@ export function FlowsPage({ flowName = null }: { flowName?: string | null }) {
   const [creating, setCreating] = useState(false);
   // Live training states from `flow.training` events, over what the last load said.
   const [training, setTraining] = useState<TrainingMap>({});
-  useEvent('flow.training', (state) => setTraining((previous) => ({ ...previous, [key(state.flow, state.version)]: state })));
+  useEvent('flow.training', (state) =>
+    setTraining((previous) => ({ ...previous, [key(state.flow, state.version)]: state })),
+  );
   useEvent('flows.changed', () => flows.reload());
-  const trainingOf = useCallback((name: string, version: number, loaded: FlowTraining | null = null) => training[key(name, version)] ?? loaded, [training]);
+  const trainingOf = useCallback(
+    (name: string, version: number, loaded: FlowTraining | null = null) =>
+      training[key(name, version)] ?? loaded,
+    [training],
+  );
 
   const rows = flows.data?.flows ?? [];
   const selected = creating ? null : flowName;
@@ -56,14 +63,23 @@ export function FlowsPage({ flowName = null }: { flowName?: string | null }) {
     >
       {flows.error ? <ErrorNotice error={flows.error} onRetry={flows.reload} /> : null}
       {!flows.data ? (
-        flows.error ? null : <Loading />
+        flows.error ? null : (
+          <Loading />
+        )
       ) : rows.length === 0 && !creating ? (
-        <EmptyState testId="empty-flows" icon={pageIcons.flows} title={t('flows.empty.title')} body={t('flows.empty.body')} />
+        <EmptyState
+          testId="empty-flows"
+          icon={pageIcons.flows}
+          title={t('flows.empty.title')}
+          body={t('flows.empty.body')}
+        />
       ) : (
         <FlowsTable
           flows={rows}
           selected={selected}
-          training={(f) => (f.latestVersion === null ? null : trainingOf(f.name, f.latestVersion, f.training))}
+          training={(f) =>
+            f.latestVersion === null ? null : trainingOf(f.name, f.latestVersion, f.training)
+          }
           onOpen={(name) => {
             setCreating(false);
             navigate('flows', name);
@@ -85,7 +101,17 @@ export function FlowsPage({ flowName = null }: { flowName?: string | null }) {
   );
 }
 
-function FlowsTable({ flows, selected, training, onOpen }: { flows: readonly FlowSummary[]; selected: string | null; training: (f: FlowSummary) => FlowTraining | null; onOpen: (name: string) => void }) {
+function FlowsTable({
+  flows,
+  selected,
+  training,
+  onOpen,
+}: {
+  flows: readonly FlowSummary[];
+  selected: string | null;
+  training: (f: FlowSummary) => FlowTraining | null;
+  onOpen: (name: string) => void;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const columns: Column<FlowSummary>[] = [
@@ -93,20 +119,45 @@ function FlowsTable({ flows, selected, training, onOpen }: { flows: readonly Flo
       id: 'name',
       header: t('flows.columns.name'),
       cell: (f) => (
-        <a className="mono row-link" href={hrefFor('flows', f.name)} aria-label={t('flows.open', { name: f.name })} onClick={(event) => event.stopPropagation()}>
+        <a
+          className="mono row-link"
+          href={hrefFor('flows', f.name)}
+          aria-label={t('flows.open', { name: f.name })}
+          onClick={(event) => event.stopPropagation()}
+        >
           {f.name}
         </a>
       ),
     },
-    { id: 'language', header: t('flows.columns.language'), cell: (f) => <span lang={f.language}>{t(`languageNames.${f.language}`)}</span> },
+    {
+      id: 'language',
+      header: t('flows.columns.language'),
+      cell: (f) => <span lang={f.language}>{t(`languageNames.${f.language}`)}</span>,
+    },
     {
       id: 'version',
       header: t('flows.columns.version'),
-      cell: (f) => (f.latestVersion === null ? t('flows.notPublished') : t('flows.versionValue', { version: f.latestVersion })),
+      cell: (f) =>
+        f.latestVersion === null
+          ? t('flows.notPublished')
+          : t('flows.versionValue', { version: f.latestVersion }),
     },
-    { id: 'versions', header: t('flows.columns.versions'), numeric: true, cell: (f) => format.number(f.versions) },
-    { id: 'training', header: t('flows.columns.training'), cell: (f) => <TrainingBadge training={training(f)} /> },
-    { id: 'updated', header: t('flows.columns.updated'), cell: (f) => format.dateTimeShort(f.updatedAt) },
+    {
+      id: 'versions',
+      header: t('flows.columns.versions'),
+      numeric: true,
+      cell: (f) => format.number(f.versions),
+    },
+    {
+      id: 'training',
+      header: t('flows.columns.training'),
+      cell: (f) => <TrainingBadge training={training(f)} />,
+    },
+    {
+      id: 'updated',
+      header: t('flows.columns.updated'),
+      cell: (f) => format.dateTimeShort(f.updatedAt),
+    },
   ];
   return (
     <DataTable
@@ -123,7 +174,11 @@ function FlowsTable({ flows, selected, training, onOpen }: { flows: readonly Flo
   );
 }
 
-type TrainingOf = (name: string, version: number, loaded?: FlowTraining | null) => FlowTraining | null;
+type TrainingOf = (
+  name: string,
+  version: number,
+  loaded?: FlowTraining | null,
+) => FlowTraining | null;
 
 function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: TrainingOf }) {
   const [version, setVersion] = useState<number | undefined>(undefined);
@@ -134,7 +189,12 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
   if (!data) return <Loading />;
   const at = `${data.name}@${data.version}`;
   return (
-    <div className="split flow-workspace" data-testid="flow-workspace" data-flow={data.name} data-version={data.version}>
+    <div
+      className="split flow-workspace"
+      data-testid="flow-workspace"
+      data-flow={data.name}
+      data-version={data.version}
+    >
       <FlowEditor
         key={at}
         detail={data}
@@ -147,7 +207,9 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
           setVersion(undefined);
           detail.reload();
         }}
-        training={(v) => trainingOf(data.name, v, data.versions.find((x) => x.version === v)?.training ?? null)}
+        training={(v) =>
+          trainingOf(data.name, v, data.versions.find((x) => x.version === v)?.training ?? null)
+        }
       />
       <div className="flow-side">
         <TrainingProgress training={trainingOf(data.name, data.version, data.training)} />
@@ -157,12 +219,24 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
   );
 }
 
-function NewFlowWorkspace({ trainingOf, onSaved }: { trainingOf: TrainingOf; onSaved: (name: string) => void }) {
+function NewFlowWorkspace({
+  trainingOf,
+  onSaved,
+}: {
+  trainingOf: TrainingOf;
+  onSaved: (name: string) => void;
+}) {
   const { i18n } = useTranslation();
   const language = i18n.language === 'en' ? 'en' : 'zh-CN';
   return (
     <div className="split flow-workspace" data-testid="flow-workspace" data-flow="">
-      <FlowEditor detail={null} initialText={newFlowTemplate(language)} onVersion={() => {}} onSaved={(name) => onSaved(name)} training={() => null} />
+      <FlowEditor
+        detail={null}
+        initialText={newFlowTemplate(language)}
+        onVersion={() => {}}
+        onSaved={(name) => onSaved(name)}
+        training={() => null}
+      />
       <div className="flow-side">
         <TrainingProgress training={trainingOf('', 0)} />
       </div>

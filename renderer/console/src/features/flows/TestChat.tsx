@@ -1,6 +1,13 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, ChatEnded, ChatTurn, CommandParams, FlowDetail } from '../../api/contract.js';
+
+import type {
+  ApiError,
+  ChatEnded,
+  ChatTurn,
+  CommandParams,
+  FlowDetail,
+} from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
 import { useApi } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
@@ -23,7 +30,9 @@ export function TestChat({ name, version, fields }: TestChatProps) {
   const { t } = useTranslation();
   const api = useApi();
   const formId = useId();
-  const [contact, setContact] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, f.default === null ? '' : String(f.default)])));
+  const [contact, setContact] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, f.default === null ? '' : String(f.default)])),
+  );
   const [chatId, setChatId] = useState<string | null>(null);
   const [turns, setTurns] = useState<ChatTurn[]>([]);
   const [ended, setEnded] = useState<ChatEnded>(null);
@@ -37,7 +46,8 @@ export function TestChat({ name, version, fields }: TestChatProps) {
   // A chat left behind (another flow, another page) is stopped; the engine would drop it after 10 idle minutes anyway.
   useEffect(
     () => () => {
-      if (chatRef.current) void api.request('flows.chat.stop', { chatId: chatRef.current }).catch(() => undefined);
+      if (chatRef.current)
+        void api.request('flows.chat.stop', { chatId: chatRef.current }).catch(() => undefined);
     },
     [api],
   );
@@ -57,7 +67,11 @@ export function TestChat({ name, version, fields }: TestChatProps) {
   const start = () =>
     run(async () => {
       if (chatId) await api.request('flows.chat.stop', { chatId }).catch(() => undefined);
-      const values = Object.fromEntries(Object.entries(contact).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, contactValue(v)]));
+      const values = Object.fromEntries(
+        Object.entries(contact)
+          .filter(([, v]) => v.trim() !== '')
+          .map(([k, v]) => [k, contactValue(v)]),
+      );
       const result = await api.request('flows.chat.start', { name, version, contact: values });
       setChatId(result.chatId);
       setTurns(result.turns);
@@ -97,14 +111,22 @@ export function TestChat({ name, version, fields }: TestChatProps) {
             <input
               className="input"
               value={contact[f.name] ?? ''}
-              onChange={(event) => setContact((previous) => ({ ...previous, [f.name]: event.target.value }))}
+              onChange={(event) =>
+                setContact((previous) => ({ ...previous, [f.name]: event.target.value }))
+              }
               data-testid={`chat-contact-${f.name}`}
             />
           </label>
         ))}
       </fieldset>
       <div className="form-actions">
-        <button type="button" className="button button-primary" onClick={() => void start()} disabled={busy} data-testid="chat-start">
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void start()}
+          disabled={busy}
+          data-testid="chat-start"
+        >
           {chatId ? t('flows.chat.restart') : t('flows.chat.start')}
         </button>
       </div>
@@ -112,14 +134,23 @@ export function TestChat({ name, version, fields }: TestChatProps) {
       {chatId === null ? (
         <p className="muted">{t('flows.chat.notStarted')}</p>
       ) : (
-        <ol className="chat-turns" aria-label={t('flows.chat.turnsCaption')} aria-live="polite" data-testid="chat-turns">
+        <ol
+          className="chat-turns"
+          aria-label={t('flows.chat.turnsCaption')}
+          aria-live="polite"
+          data-testid="chat-turns"
+        >
           {turns.map((turn, index) => (
             <ChatTurnItem key={index} turn={turn} />
           ))}
         </ol>
       )}
       {ended ? (
-        <p className="notice notice-success" data-testid="chat-ended" data-disposition={ended.disposition}>
+        <p
+          className="notice notice-success"
+          data-testid="chat-ended"
+          data-disposition={ended.disposition}
+        >
           {t('flows.chat.ended', { reason: ended.reason, disposition: ended.disposition })}
         </p>
       ) : null}
@@ -138,7 +169,12 @@ export function TestChat({ name, version, fields }: TestChatProps) {
               data-testid="chat-text"
               disabled={busy}
             />
-            <button type="submit" className="button button-secondary" disabled={busy || text.trim() === ''} data-testid="chat-send">
+            <button
+              type="submit"
+              className="button button-secondary"
+              disabled={busy || text.trim() === ''}
+              data-testid="chat-send"
+            >
               {t('flows.chat.send')}
             </button>
           </form>
@@ -156,10 +192,21 @@ export function TestChat({ name, version, fields }: TestChatProps) {
               data-testid="chat-digits"
               disabled={busy}
             />
-            <button type="submit" className="button button-secondary" disabled={busy || digits === ''} data-testid="chat-press">
+            <button
+              type="submit"
+              className="button button-secondary"
+              disabled={busy || digits === ''}
+              data-testid="chat-press"
+            >
               {t('flows.chat.press')}
             </button>
-            <button type="button" className="button button-ghost" onClick={() => void send({ silence: true })} disabled={busy} data-testid="chat-silence">
+            <button
+              type="button"
+              className="button button-ghost"
+              onClick={() => void send({ silence: true })}
+              disabled={busy}
+              data-testid="chat-silence"
+            >
               {t('flows.chat.silence')}
             </button>
           </form>
@@ -179,25 +226,40 @@ function ChatTurnItem({ turn }: { turn: ChatTurn }) {
     const attempt = format.number(turn.attempt ?? 1);
     switch (turn.kind) {
       case 'no_input':
-        text = turn.exhausted ? t('flows.chat.turn.no_inputExhausted', { attempt }) : t('flows.chat.turn.no_input', { attempt });
+        text = turn.exhausted
+          ? t('flows.chat.turn.no_inputExhausted', { attempt })
+          : t('flows.chat.turn.no_input', { attempt });
         break;
       case 'no_match':
-        text = turn.exhausted ? t('flows.chat.turn.no_matchExhausted', { attempt }) : t('flows.chat.turn.no_match', { attempt });
+        text = turn.exhausted
+          ? t('flows.chat.turn.no_matchExhausted', { attempt })
+          : t('flows.chat.turn.no_match', { attempt });
         break;
       case 'variable_set':
-        text = t('flows.chat.turn.variable_set', { name: turn.name ?? '', value: JSON.stringify(turn.value ?? null) });
+        text = t('flows.chat.turn.variable_set', {
+          name: turn.name ?? '',
+          value: JSON.stringify(turn.value ?? null),
+        });
         break;
       case 'transfer':
-        text = t('flows.chat.turn.transfer', { queue: turn.queue ?? '', reason: turn.reason ?? '' });
+        text = t('flows.chat.turn.transfer', {
+          queue: turn.queue ?? '',
+          reason: turn.reason ?? '',
+        });
         break;
       case 'callback':
-        text = t('flows.chat.turn.callback', { at: turn.at ? format.dateTime(Date.parse(turn.at)) : '' });
+        text = t('flows.chat.turn.callback', {
+          at: turn.at ? format.dateTime(Date.parse(turn.at)) : '',
+        });
         break;
       case 'callback_unavailable':
         text = t('flows.chat.turn.callback_unavailable', { reason: turn.reason ?? '' });
         break;
       case 'ended':
-        text = t('flows.chat.turn.ended', { reason: turn.reason ?? '', disposition: turn.disposition ?? '' });
+        text = t('flows.chat.turn.ended', {
+          reason: turn.reason ?? '',
+          disposition: turn.disposition ?? '',
+        });
         break;
       default:
         text = turn.text;
@@ -205,17 +267,28 @@ function ChatTurnItem({ turn }: { turn: ChatTurn }) {
   }
   const showMatch = turn.intent !== undefined && turn.confidence !== undefined;
   return (
-    <li className={`chat-turn chat-turn-${turn.speaker}`} data-testid="chat-turn" data-speaker={turn.speaker} data-kind={turn.kind} data-intent={turn.intent ?? ''}>
+    <li
+      className={`chat-turn chat-turn-${turn.speaker}`}
+      data-testid="chat-turn"
+      data-speaker={turn.speaker}
+      data-kind={turn.kind}
+      data-intent={turn.intent ?? ''}
+    >
       <div className="utterance-meta">
         <span className="utterance-speaker">{t(`flows.chat.${turn.speaker}`)}</span>
-        {turn.nodeId ? <span className="mono">{t('flows.chat.node', { node: turn.nodeId })}</span> : null}
+        {turn.nodeId ? (
+          <span className="mono">{t('flows.chat.node', { node: turn.nodeId })}</span>
+        ) : null}
       </div>
       <p className="utterance-text">{text}</p>
       {showMatch ? (
         <div className="utterance-tags">
           {turn.speaker === 'system' ? (
             <span className="tag" data-testid="chat-best-guess">
-              {t('flows.chat.bestGuess', { intent: turn.intent ?? '', value: format.percent(turn.confidence ?? 0) })}
+              {t('flows.chat.bestGuess', {
+                intent: turn.intent ?? '',
+                value: format.percent(turn.confidence ?? 0),
+              })}
             </span>
           ) : (
             <>
@@ -225,7 +298,9 @@ function ChatTurnItem({ turn }: { turn: ChatTurn }) {
               <span className="tag" data-testid="chat-confidence">
                 {t('flows.chat.confidence', { value: format.percent(turn.confidence ?? 0) })}
               </span>
-              {turn.matchedBy ? <span className="tag tag-muted">{t(`flows.chat.matchedBy.${turn.matchedBy}`)}</span> : null}
+              {turn.matchedBy ? (
+                <span className="tag tag-muted">{t(`flows.chat.matchedBy.${turn.matchedBy}`)}</span>
+              ) : null}
             </>
           )}
         </div>

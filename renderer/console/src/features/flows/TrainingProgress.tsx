@@ -1,10 +1,16 @@
 import { useTranslation } from 'react-i18next';
+
 import type { FlowTraining } from '../../api/contract.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge, type Tone } from '../../ui/Badge.js';
 import { trainingFraction } from './flowText.js';
 
-const tones: Record<FlowTraining['state'], Tone> = { queued: 'neutral', training: 'active', ready: 'success', failed: 'danger' };
+const tones: Record<FlowTraining['state'], Tone> = {
+  queued: 'neutral',
+  training: 'active',
+  ready: 'success',
+  failed: 'danger',
+};
 
 /** A flow version's training state as a badge (for tables). */
 export function TrainingBadge({ training }: { training: FlowTraining | null }) {
@@ -26,8 +32,17 @@ export function TrainingProgress({ training }: { training: FlowTraining | null }
   const text =
     training?.state === 'training' && p
       ? p.nodeId
-        ? t('flows.training.progressNode', { done: format.number(Math.min(p.nodes, p.nodesDone + 1)), total: format.number(p.nodes), node: p.nodeId, stage: t(`flows.training.stage.${p.stage}`) })
-        : t('flows.training.progress', { done: format.number(Math.min(p.nodes, p.nodesDone + 1)), total: format.number(p.nodes), stage: t(`flows.training.stage.${p.stage}`) })
+        ? t('flows.training.progressNode', {
+            done: format.number(Math.min(p.nodes, p.nodesDone + 1)),
+            total: format.number(p.nodes),
+            node: p.nodeId,
+            stage: t(`flows.training.stage.${p.stage}`),
+          })
+        : t('flows.training.progress', {
+            done: format.number(Math.min(p.nodes, p.nodesDone + 1)),
+            total: format.number(p.nodes),
+            stage: t(`flows.training.stage.${p.stage}`),
+          })
       : null;
   return (
     <div className="training" data-testid="flow-training" data-state={training?.state ?? 'none'}>
@@ -36,10 +51,18 @@ export function TrainingProgress({ training }: { training: FlowTraining | null }
         <TrainingBadge training={training} />
       </div>
       {fraction !== null && training?.state !== 'failed' ? (
-        <progress className="training-bar" max={1} value={fraction} aria-label={t('flows.training.label')} data-testid="flow-training-bar" />
+        <progress
+          className="training-bar"
+          max={1}
+          value={fraction}
+          aria-label={t('flows.training.label')}
+          data-testid="flow-training-bar"
+        />
       ) : null}
       {text ? <p className="training-text muted">{text}</p> : null}
-      {training?.state === 'failed' && training.error ? <p className="field-error">{t('flows.training.failedReason', { error: training.error })}</p> : null}
+      {training?.state === 'failed' && training.error ? (
+        <p className="field-error">{t('flows.training.failedReason', { error: training.error })}</p>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { lineOf, newFlowTemplate, nodeOffset, parseFlowText, trainingFraction } from './flowText.js';
+
+import {
+  lineOf,
+  newFlowTemplate,
+  nodeOffset,
+  parseFlowText,
+  trainingFraction,
+} from './flowText.js';
 
 describe('flow text helpers', () => {
   it('finds a node written as an array element or as a key, and a flow-level field', () => {
@@ -28,6 +35,12 @@ describe('flow text helpers', () => {
     expect(trainingFraction(null)).toBeNull();
     expect(trainingFraction({ ...base, state: 'queued' })).toBeNull();
     expect(trainingFraction({ ...base, state: 'ready' })).toBe(1);
-    expect(trainingFraction({ ...base, state: 'training', progress: { nodeId: 'b', nodesDone: 1, nodes: 2, stage: 'embed', done: 5, total: 10 } })).toBe(0.75);
+    expect(
+      trainingFraction({
+        ...base,
+        state: 'training',
+        progress: { nodeId: 'b', nodesDone: 1, nodes: 2, stage: 'embed', done: 5, total: 10 },
+      }),
+    ).toBe(0.75);
   });
 });

@@ -59,13 +59,28 @@ export function newFlowTemplate(language: 'zh-CN' | 'en'): string {
         kind: 'ask',
         prompt: zh ? '现在方便说话吗？' : 'Is now a good time to talk?',
         intents: [
-          { name: 'yes', examples: zh ? ['方便', '可以', '好的'] : ['yes', 'sure', 'go ahead'], dtmf: '1', next: 'bye' },
-          { name: 'no', examples: zh ? ['不方便', '没空', '不行'] : ['no', 'not now', 'I am busy'], dtmf: '2', next: 'bye' },
+          {
+            name: 'yes',
+            examples: zh ? ['方便', '可以', '好的'] : ['yes', 'sure', 'go ahead'],
+            dtmf: '1',
+            next: 'bye',
+          },
+          {
+            name: 'no',
+            examples: zh ? ['不方便', '没空', '不行'] : ['no', 'not now', 'I am busy'],
+            dtmf: '2',
+            next: 'bye',
+          },
         ],
         noInput: { maxAttempts: 2, next: 'bye' },
         noMatch: { maxAttempts: 2, next: 'bye' },
       },
-      { id: 'bye', kind: 'hangup', say: zh ? '感谢您的时间，再见。' : 'Thank you for your time. Goodbye.', disposition: 'done' },
+      {
+        id: 'bye',
+        kind: 'hangup',
+        say: zh ? '感谢您的时间，再见。' : 'Thank you for your time. Goodbye.',
+        disposition: 'done',
+      },
     ],
   };
   return `${JSON.stringify(flow, null, 2)}\n`;
@@ -78,5 +93,8 @@ export function trainingFraction(training: FlowTraining | null): number | null {
   const p = training.progress;
   if (!p || p.nodes === 0) return training.state === 'training' ? 0 : null;
   const within = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-  return Math.min(1, (p.nodesDone + (p.stage === 'done' || p.stage === 'cached' ? 1 : within)) / p.nodes);
+  return Math.min(
+    1,
+    (p.nodesDone + (p.stage === 'done' || p.stage === 'cached' ? 1 : within)) / p.nodes,
+  );
 }

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { CallDetail, LiveCall } from '../../api/contract.js';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
@@ -23,11 +24,17 @@ interface CallDetailPanelProps {
 export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
   const { t } = useTranslation();
   const detail = useCommand('calls.get', { id: callId });
-  const [live, setLive] = useState<{ callId: string; lines: TranscriptLine[] }>({ callId, lines: [] });
+  const [live, setLive] = useState<{ callId: string; lines: TranscriptLine[] }>({
+    callId,
+    lines: [],
+  });
   const liveLines = live.callId === callId ? live.lines : [];
   useEvent('call.utterance', (utterance) => {
     if (utterance.callId !== callId) return;
-    setLive((previous) => ({ callId, lines: addLine(previous.callId === callId ? previous.lines : [], lineOfEvent(utterance)) }));
+    setLive((previous) => ({
+      callId,
+      lines: addLine(previous.callId === callId ? previous.lines : [], lineOfEvent(utterance)),
+    }));
   });
   // While the call runs its summary follows `call.updated` (the store is written just after); each
   // change of state also reloads the timeline, and the end reloads everything as stored.
@@ -40,7 +47,10 @@ export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
     lastState.current = call.state;
     detail.reload();
   });
-  const shown = detail.data && liveCall && liveCall.id === callId && detail.data.call.state !== 'done' ? { ...detail.data, call: { ...detail.data.call, ...withoutLiveOnly(liveCall) } } : detail.data;
+  const shown =
+    detail.data && liveCall && liveCall.id === callId && detail.data.call.state !== 'done'
+      ? { ...detail.data, call: { ...detail.data.call, ...withoutLiveOnly(liveCall) } }
+      : detail.data;
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
 
@@ -59,18 +69,46 @@ export function CallDetailPanel({ callId, onClose }: CallDetailPanelProps) {
 
   const number = detail.data?.call.number ?? '';
   return (
-    <aside className="drawer" aria-labelledby={headingId} data-testid="call-detail" ref={panel} tabIndex={-1}>
+    <aside
+      className="drawer"
+      aria-labelledby={headingId}
+      data-testid="call-detail"
+      ref={panel}
+      tabIndex={-1}
+    >
       <header className="drawer-header">
-        <h2 id={headingId}>{detail.data ? t('callDetail.title', { number }) : t('common.loading')}</h2>
-        <button type="button" className="button button-ghost icon-button" onClick={onClose} aria-label={t('callDetail.close')} data-testid="call-detail-close">
-          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+        <h2 id={headingId}>
+          {detail.data ? t('callDetail.title', { number }) : t('common.loading')}
+        </h2>
+        <button
+          type="button"
+          className="button button-ghost icon-button"
+          onClick={onClose}
+          aria-label={t('callDetail.close')}
+          data-testid="call-detail-close"
+        >
+          <svg
+            viewBox="0 0 24 24"
+            width="18"
+            height="18"
+            aria-hidden="true"
+            focusable="false"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+          >
             <path d="M6 6l12 12M18 6L6 18" />
           </svg>
         </button>
       </header>
       <div className="drawer-body">
         {detail.error ? <ErrorNotice error={detail.error} onRetry={detail.reload} /> : null}
-        {shown ? <CallDetailBody detail={shown} liveLines={liveLines} /> : detail.error ? null : <Loading />}
+        {shown ? (
+          <CallDetailBody detail={shown} liveLines={liveLines} />
+        ) : detail.error ? null : (
+          <Loading />
+        )}
       </div>
     </aside>
   );
@@ -82,7 +120,13 @@ function withoutLiveOnly(call: LiveCall): CallDetail['call'] {
   return summary;
 }
 
-function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: readonly TranscriptLine[] }) {
+function CallDetailBody({
+  detail,
+  liveLines,
+}: {
+  detail: CallDetail;
+  liveLines: readonly TranscriptLine[];
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const { call, recording } = detail;
@@ -104,8 +148,15 @@ function CallDetailBody({ detail, liveLines }: { detail: CallDetail; liveLines: 
       <section className="drawer-section" aria-label={t('callDetail.summary')}>
         <CallSummary call={call} withState extra={extra} />
       </section>
-      <CallTranscript utterances={mergeLines(detail.utterances, liveLines)} live={call.state !== 'done'} />
-      <CallTimeline startedAt={call.startedAt} events={detail.events} transitions={detail.transitions} />
+      <CallTranscript
+        utterances={mergeLines(detail.utterances, liveLines)}
+        live={call.state !== 'done'}
+      />
+      <CallTimeline
+        startedAt={call.startedAt}
+        events={detail.events}
+        transitions={detail.transitions}
+      />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { CallDetail } from '../../api/contract.js';
 import { useCommand, useMedia, useMutation } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
@@ -28,7 +29,12 @@ export function CallPage({ callId, onBack }: CallPageProps) {
   const detail = useCommand('calls.get', { id: callId });
   const number = detail.data?.call.number ?? '';
   return (
-    <Page name="history" title={detail.data ? t('callPage.title', { number }) : t('common.loading')} description="" actions={detail.data ? <AddToDnc callId={callId} number={number} /> : null}>
+    <Page
+      name="history"
+      title={detail.data ? t('callPage.title', { number }) : t('common.loading')}
+      description=""
+      actions={detail.data ? <AddToDnc callId={callId} number={number} /> : null}
+    >
       <p className="call-page-back">
         <a
           href={hrefFor('history')}
@@ -56,11 +62,13 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
   const url = recordingUrl(call.id);
   const player = useRef<RecordingPlayerHandle>(null);
   const [timeMs, setTimeMs] = useState(-1);
-  const lines: TranscriptLine[] = useMemo(() => [...detail.utterances].sort((a, b) => a.startMs - b.startMs), [detail.utterances]);
+  const lines: TranscriptLine[] = useMemo(
+    () => [...detail.utterances].sort((a, b) => a.startMs - b.startMs),
+    [detail.utterances],
+  );
   const active = timeMs < 0 ? -1 : currentLineIndex(lines, timeMs);
   const seek = useCallback((ms: number) => player.current?.seekMs(ms), []);
   const canPlay = hasRecording && recording.data !== undefined && url !== null;
-
 
   return (
     <div className="call-page" data-testid="call-page" data-call-id={call.id}>
@@ -76,17 +84,31 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
         ) : recording.error ? (
           <ErrorNotice error={recording.error} onRetry={recording.reload} />
         ) : canPlay ? (
-          <RecordingPlayer ref={player} info={recording.data!} url={url!} lines={lines} onTimeMs={setTimeMs} />
+          <RecordingPlayer
+            ref={player}
+            info={recording.data!}
+            url={url!}
+            lines={lines}
+            onTimeMs={setTimeMs}
+          />
         ) : (
           <p className="muted">{t('callPage.loadingRecording')}</p>
         )}
       </section>
       <div className="call-page-columns">
         <div className="card call-page-transcript">
-          <CallTranscript utterances={lines} activeIndex={active} {...(canPlay ? { onSeek: seek } : {})} />
+          <CallTranscript
+            utterances={lines}
+            activeIndex={active}
+            {...(canPlay ? { onSeek: seek } : {})}
+          />
         </div>
         <div className="card call-page-timeline">
-          <CallTimeline startedAt={call.startedAt} events={detail.events} transitions={detail.transitions} />
+          <CallTimeline
+            startedAt={call.startedAt}
+            events={detail.events}
+            transitions={detail.transitions}
+          />
         </div>
       </div>
     </div>
@@ -100,7 +122,12 @@ function AddToDnc({ callId, number }: { callId: string; number: string }) {
   const [result, setResult] = useState<{ added: boolean } | null>(null);
   const onClick = async () => {
     if (!window.confirm(t('callPage.dncConfirm', { number }))) return;
-    const reply = await add.run({ numbers: [number], source: 'agent', callId, reason: `History, call ${callId}` });
+    const reply = await add.run({
+      numbers: [number],
+      source: 'agent',
+      callId,
+      reason: `History, call ${callId}`,
+    });
     if (reply) setResult({ added: reply.added > 0 });
   };
   return (
@@ -111,7 +138,13 @@ function AddToDnc({ callId, number }: { callId: string; number: string }) {
         </span>
       ) : null}
       {add.error ? <ErrorNotice error={add.error} testId="call-page-dnc-error" /> : null}
-      <button type="button" className="button button-secondary" onClick={() => void onClick()} disabled={add.pending || result !== null} data-testid="call-page-dnc">
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={() => void onClick()}
+        disabled={add.pending || result !== null}
+        data-testid="call-page-dnc"
+      >
         {add.pending ? t('callPage.addingDnc') : t('callPage.addDnc')}
       </button>
     </div>

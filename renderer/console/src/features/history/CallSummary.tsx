@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { CallDetail } from '../../api/contract.js';
 import { useFormat } from '../../i18n/format.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
@@ -9,7 +10,17 @@ import { CallOutcomeBadge } from './CallOutcomeBadge.js';
  * duration), shared by the History call page and the Live side panel; `extra` rows go after the
  * outcome's neighbours at the end.
  */
-export function CallSummary({ call, withState = false, extra = [], className = 'details' }: { call: CallDetail['call']; withState?: boolean; extra?: [string, ReactNode][]; className?: string }) {
+export function CallSummary({
+  call,
+  withState = false,
+  extra = [],
+  className = 'details',
+}: {
+  call: CallDetail['call'];
+  withState?: boolean;
+  extra?: [string, ReactNode][];
+  className?: string;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const none = t('common.none');
@@ -18,13 +29,18 @@ export function CallSummary({ call, withState = false, extra = [], className = '
     [t('callDetail.fields.contact'), call.contactName ?? none],
     [t('callDetail.fields.campaign'), call.campaignName ?? none],
     [t('callDetail.fields.outcome'), <CallOutcomeBadge call={call} />],
-    ...(withState ? [[t('callDetail.fields.state'), t(`callState.${call.state}`)] as [string, ReactNode]] : []),
+    ...(withState
+      ? [[t('callDetail.fields.state'), t(`callState.${call.state}`)] as [string, ReactNode]]
+      : []),
     [t('callDetail.fields.disposition'), call.disposition ?? none],
     [t('callDetail.fields.sipCode'), call.sipCode ?? none],
     [t('callDetail.fields.startedAt'), time(call.startedAt)],
     [t('callDetail.fields.answeredAt'), time(call.answeredAt)],
     [t('callDetail.fields.endedAt'), time(call.endedAt)],
-    [t('callDetail.fields.duration'), call.durationMs === null ? none : format.duration(call.durationMs)],
+    [
+      t('callDetail.fields.duration'),
+      call.durationMs === null ? none : format.duration(call.durationMs),
+    ],
     ...extra,
   ];
   return (

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import type { CallEvent, CallTransition } from '../../api/contract.js';
 import { useFormat } from '../../i18n/format.js';
 
@@ -9,12 +10,21 @@ interface CallTimelineProps {
   transitions?: readonly CallTransition[];
 }
 
-type Entry = { kind: 'event'; at: number; event: CallEvent } | { kind: 'transition'; at: number; transition: CallTransition };
+type Entry =
+  | { kind: 'event'; at: number; event: CallEvent }
+  | { kind: 'transition'; at: number; transition: CallTransition };
 
 /** Events and state changes in time order; at the same instant the state change comes first. */
-export function timelineEntries(events: readonly CallEvent[], transitions: readonly CallTransition[]): Entry[] {
+export function timelineEntries(
+  events: readonly CallEvent[],
+  transitions: readonly CallTransition[],
+): Entry[] {
   const entries: Entry[] = [
-    ...transitions.map((transition): Entry => ({ kind: 'transition', at: transition.at, transition })),
+    ...transitions.map((transition): Entry => ({
+      kind: 'transition',
+      at: transition.at,
+      transition,
+    })),
     ...events.map((event): Entry => ({ kind: 'event', at: event.at, event })),
   ];
   // Stable sort: ties keep transitions (listed first) before events.
@@ -34,30 +44,45 @@ export function CallTimeline({ startedAt, events, transitions = [] }: CallTimeli
           {t('callDetail.noEvents')}
         </p>
       ) : (
-        <ol className="timeline" aria-label={t('callDetail.eventsCaption')} data-testid="call-events">
+        <ol
+          className="timeline"
+          aria-label={t('callDetail.eventsCaption')}
+          data-testid="call-events"
+        >
           {entries.map((entry, index) => (
             <li
               key={`${entry.kind}-${entry.at}-${index}`}
-              className={entry.kind === 'transition' ? 'timeline-item timeline-transition' : 'timeline-item'}
+              className={
+                entry.kind === 'transition' ? 'timeline-item timeline-transition' : 'timeline-item'
+              }
               data-testid={entry.kind === 'transition' ? 'call-transition' : 'call-event'}
             >
               <time className="timeline-time mono" dateTime={new Date(entry.at).toISOString()}>
                 {format.time(entry.at)}
               </time>
-              <span className="timeline-offset mono">{t('callDetail.offset', { time: format.clock(entry.at - startedAt) })}</span>
+              <span className="timeline-offset mono">
+                {t('callDetail.offset', { time: format.clock(entry.at - startedAt) })}
+              </span>
               {entry.kind === 'event' ? (
                 <>
                   <span className="timeline-type">{entry.event.type}</span>
-                  {Object.keys(entry.event.data).length > 0 ? <code className="timeline-data">{describeData(entry.event.data)}</code> : null}
+                  {Object.keys(entry.event.data).length > 0 ? (
+                    <code className="timeline-data">{describeData(entry.event.data)}</code>
+                  ) : null}
                 </>
               ) : (
                 <>
                   <span className="timeline-type">
                     {entry.transition.from === null
                       ? t('callPage.transitionFirst', { to: t(`callState.${entry.transition.to}`) })
-                      : t('callPage.transition', { from: t(`callState.${entry.transition.from}`), to: t(`callState.${entry.transition.to}`) })}
+                      : t('callPage.transition', {
+                          from: t(`callState.${entry.transition.from}`),
+                          to: t(`callState.${entry.transition.to}`),
+                        })}
                   </span>
-                  {entry.transition.reason ? <code className="timeline-data">{entry.transition.reason}</code> : null}
+                  {entry.transition.reason ? (
+                    <code className="timeline-data">{entry.transition.reason}</code>
+                  ) : null}
                 </>
               )}
             </li>

@@ -8,6 +8,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { I18nextProvider, initReactI18next } from 'react-i18next';
 import { describe, expect, it } from 'vitest';
+
 import type { CallUtterance } from '../../api/contract.js';
 import { en } from '../../i18n/locales/en.js';
 import { zhCN } from '../../i18n/locales/zh-CN.js';
@@ -16,8 +17,18 @@ import { addLine, lineOfEvent, mergeLines, type TranscriptLine } from './transcr
 
 async function render(lines: TranscriptLine[], language: 'en' | 'zh-CN' = 'en'): Promise<string> {
   const i18n = i18next.createInstance();
-  await i18n.use(initReactI18next).init({ lng: language, resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } }, interpolation: { escapeValue: false } });
-  return renderToStaticMarkup(createElement(I18nextProvider, { i18n }, createElement(CallTranscript, { utterances: lines, live: true })));
+  await i18n.use(initReactI18next).init({
+    lng: language,
+    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+    interpolation: { escapeValue: false },
+  });
+  return renderToStaticMarkup(
+    createElement(
+      I18nextProvider,
+      { i18n },
+      createElement(CallTranscript, { utterances: lines, live: true }),
+    ),
+  );
 }
 
 const event = (overrides: Partial<CallUtterance>): CallUtterance => ({
@@ -37,7 +48,16 @@ const event = (overrides: Partial<CallUtterance>): CallUtterance => ({
 describe('live transcript', () => {
   it('adds event lines in time order, once, keeping the node a stored copy lacks', () => {
     const prompt = lineOfEvent(event({ cutAtMs: 3_200 }));
-    const answer = lineOfEvent(event({ speaker: 'customer', text: 'yes', intent: 'confirm', confidence: 0.91, startMs: 3_300, endMs: 3_900 }));
+    const answer = lineOfEvent(
+      event({
+        speaker: 'customer',
+        text: 'yes',
+        intent: 'confirm',
+        confidence: 0.91,
+        startMs: 3_300,
+        endMs: 3_900,
+      }),
+    );
     let lines = addLine([], answer);
     lines = addLine(lines, prompt);
     lines = addLine(lines, prompt);
@@ -50,7 +70,16 @@ describe('live transcript', () => {
   it('shows where a prompt was cut, the intent and confidence, and "(not understood)"', async () => {
     const html = await render([
       lineOfEvent(event({ cutAtMs: 3_200 })),
-      lineOfEvent(event({ speaker: 'customer', text: 'yes', intent: 'confirm', confidence: 0.91, startMs: 3_300, endMs: 3_900 })),
+      lineOfEvent(
+        event({
+          speaker: 'customer',
+          text: 'yes',
+          intent: 'confirm',
+          confidence: 0.91,
+          startMs: 3_300,
+          endMs: 3_900,
+        }),
+      ),
       lineOfEvent(event({ speaker: 'customer', text: '', startMs: 6_000, endMs: 7_000 })),
     ]);
     expect(html).toContain('cut at 3.2 s');

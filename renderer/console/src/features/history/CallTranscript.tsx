@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { useFormat } from '../../i18n/format.js';
 import type { TranscriptLine } from './transcriptLines.js';
 
@@ -19,7 +20,12 @@ interface CallTranscriptProps {
  * a customer line shows the intent and confidence it matched, and '' (nothing recognized) reads
  * "(not understood)".
  */
-export function CallTranscript({ utterances, live = false, activeIndex = -1, onSeek }: CallTranscriptProps) {
+export function CallTranscript({
+  utterances,
+  live = false,
+  activeIndex = -1,
+  onSeek,
+}: CallTranscriptProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const list = useRef<HTMLOListElement>(null);
@@ -29,7 +35,10 @@ export function CallTranscript({ utterances, live = false, activeIndex = -1, onS
     const item = list.current?.children[activeIndex] as HTMLElement | undefined;
     const box = list.current;
     if (!item || !box) return;
-    if (item.offsetTop < box.scrollTop || item.offsetTop + item.offsetHeight > box.scrollTop + box.clientHeight) {
+    if (
+      item.offsetTop < box.scrollTop ||
+      item.offsetTop + item.offsetHeight > box.scrollTop + box.clientHeight
+    ) {
       box.scrollTo({ top: item.offsetTop - box.clientHeight / 3, behavior: 'smooth' });
     }
   }, [activeIndex]);
@@ -49,7 +58,12 @@ export function CallTranscript({ utterances, live = false, activeIndex = -1, onS
           {t('callDetail.noTranscript')}
         </p>
       ) : (
-        <ol className={onSeek ? 'transcript transcript-synced' : 'transcript'} data-testid="call-transcript" aria-live={live ? 'polite' : undefined} ref={list}>
+        <ol
+          className={onSeek ? 'transcript transcript-synced' : 'transcript'}
+          data-testid="call-transcript"
+          aria-live={live ? 'polite' : undefined}
+          ref={list}
+        >
           {utterances.map((u, index) => (
             <li
               key={`${u.speaker}-${u.startMs}-${index}`}
@@ -105,7 +119,11 @@ export function CallTranscript({ utterances, live = false, activeIndex = -1, onS
                       {t('callDetail.cutAt', { seconds: seconds(u.cutAtMs) })}
                     </span>
                   ) : null}
-                  {u.nodeId ? <span className="tag tag-muted mono">{t('callDetail.node', { node: u.nodeId })}</span> : null}
+                  {u.nodeId ? (
+                    <span className="tag tag-muted mono">
+                      {t('callDetail.node', { node: u.nodeId })}
+                    </span>
+                  ) : null}
                 </div>
               ) : null}
             </li>

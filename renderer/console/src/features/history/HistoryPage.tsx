@@ -1,29 +1,41 @@
+import './history.css';
+
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { CommandParams } from '../../api/contract.js';
-import { useApi, useCommand } from '../../api/hooks.js';
+import type { ApiError } from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
+import { useApi, useCommand } from '../../api/hooks.js';
 import { navigate } from '../../app/useRoute.js';
 import { useFormat } from '../../i18n/format.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { useDebouncedValue } from '../../ui/hooks.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { Pager } from '../../ui/Pager.js';
-import { useDebouncedValue } from '../../ui/hooks.js';
-import { pageIcons } from '../../ui/icons.js';
 import { CallPage } from './CallPage.js';
 import { downloadText, EXPORT_MAX_CALLS, exportCalls } from './exportCalls.js';
-import { exportFileName, filterParams, hasFilters, NO_FILTERS, type HistoryFilters } from './historyFilters.js';
+import {
+  exportFileName,
+  filterParams,
+  hasFilters,
+  type HistoryFilters,
+  NO_FILTERS,
+} from './historyFilters.js';
 import { HistoryTable } from './HistoryTable.js';
 import { HistoryToolbar } from './HistoryToolbar.js';
-import type { ApiError } from '../../api/contract.js';
-import './history.css';
 
 export const HISTORY_PAGE_SIZE = 25;
 const TYPING_DEBOUNCE_MS = 300;
 
-type ExportState = { state: 'idle' } | { state: 'running'; rows: number; total: number } | { state: 'done'; rows: number; total: number; file: string; truncated: boolean } | { state: 'failed'; error: ApiError };
+type ExportState =
+  | { state: 'idle' }
+  | { state: 'running'; rows: number; total: number }
+  | { state: 'done'; rows: number; total: number; file: string; truncated: boolean }
+  | { state: 'failed'; error: ApiError };
 
 /** Call history: filters, paging and CSV export; `callId` (from #/history/<id>) shows that call's page. */
 export function HistoryPage({ callId }: { callId: string | null }) {
@@ -58,7 +70,13 @@ function HistoryList() {
       });
       const file = exportFileName(applied, new Date());
       if (result.rows > 0) downloadText(result.csv, file);
-      setExporting({ state: 'done', rows: result.rows, total: result.total, file, truncated: result.truncated });
+      setExporting({
+        state: 'done',
+        rows: result.rows,
+        total: result.total,
+        file,
+        truncated: result.truncated,
+      });
     } catch (error) {
       setExporting({ state: 'failed', error: toApiError(error) });
     }
@@ -78,23 +96,39 @@ function HistoryList() {
       <ExportNotice state={exporting} format={format} />
       {calls.error ? <ErrorNotice error={calls.error} onRetry={calls.reload} /> : null}
       {!calls.data ? (
-        calls.error ? null : <Loading />
+        calls.error ? null : (
+          <Loading />
+        )
       ) : calls.data.total === 0 && !filtered ? (
-        <EmptyState testId="empty-history" icon={pageIcons.history} title={t('history.empty.title')} body={t('history.empty.body')} />
+        <EmptyState
+          testId="empty-history"
+          icon={pageIcons.history}
+          title={t('history.empty.title')}
+          body={t('history.empty.body')}
+        />
       ) : calls.data.calls.length === 0 ? (
         <EmptyState
           testId="empty-history-filtered"
           title={t('history.emptyFiltered.title')}
           body={t('history.emptyFiltered.body')}
           action={
-            <button type="button" className="button button-secondary" onClick={() => setFilters(NO_FILTERS)} data-testid="history-clear-filters">
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => setFilters(NO_FILTERS)}
+              data-testid="history-clear-filters"
+            >
               {t('history.emptyFiltered.clear')}
             </button>
           }
         />
       ) : (
         <>
-          <HistoryTable calls={calls.data.calls} selectedId={null} onOpen={(id) => navigate('history', id)} />
+          <HistoryTable
+            calls={calls.data.calls}
+            selectedId={null}
+            onOpen={(id) => navigate('history', id)}
+          />
           <Pager
             offset={calls.dataParams?.offset ?? 0}
             limit={HISTORY_PAGE_SIZE}
@@ -108,7 +142,13 @@ function HistoryList() {
   );
 }
 
-function ExportNotice({ state, format }: { state: ExportState; format: ReturnType<typeof useFormat> }) {
+function ExportNotice({
+  state,
+  format,
+}: {
+  state: ExportState;
+  format: ReturnType<typeof useFormat>;
+}) {
   const { t } = useTranslation();
   if (state.state === 'idle') return null;
   if (state.state === 'failed') return <ErrorNotice error={state.error} />;
@@ -119,10 +159,19 @@ function ExportNotice({ state, format }: { state: ExportState; format: ReturnTyp
       : state.rows === 0
         ? t('historyFilters.exportEmpty')
         : state.truncated
-          ? t('historyFilters.exportTruncated', { rows: n(state.rows), total: n(state.total), max: n(EXPORT_MAX_CALLS) })
+          ? t('historyFilters.exportTruncated', {
+              rows: n(state.rows),
+              total: n(state.total),
+              max: n(EXPORT_MAX_CALLS),
+            })
           : t('historyFilters.exported', { rows: n(state.rows), file: state.file });
   return (
-    <p className={`notice ${state.state === 'running' ? '' : state.truncated ? 'notice-warning' : 'notice-success'}`} role="status" data-testid="history-export-status" data-state={state.state}>
+    <p
+      className={`notice ${state.state === 'running' ? '' : state.truncated ? 'notice-warning' : 'notice-success'}`}
+      role="status"
+      data-testid="history-export-status"
+      data-state={state.state}
+    >
       {text}
     </p>
   );

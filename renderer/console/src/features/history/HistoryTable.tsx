@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
+
 import type { CallSummary } from '../../api/contract.js';
 import { hrefFor } from '../../app/routes.js';
 import { useFormat } from '../../i18n/format.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
 
 interface HistoryTableProps {
   calls: readonly CallSummary[];
@@ -16,7 +17,12 @@ export function HistoryTable({ calls, selectedId, onOpen }: HistoryTableProps) {
   const format = useFormat();
   const none = t('common.none');
   const columns: Column<CallSummary>[] = [
-    { id: 'startedAt', header: t('history.columns.startedAt'), className: 'nowrap', cell: (c) => format.dateTimeShort(c.startedAt) },
+    {
+      id: 'startedAt',
+      header: t('history.columns.startedAt'),
+      className: 'nowrap',
+      cell: (c) => format.dateTimeShort(c.startedAt),
+    },
     {
       id: 'number',
       header: t('history.columns.number'),
@@ -35,9 +41,22 @@ export function HistoryTable({ calls, selectedId, onOpen }: HistoryTableProps) {
     },
     { id: 'contact', header: t('history.columns.contact'), cell: (c) => c.contactName ?? none },
     { id: 'campaign', header: t('history.columns.campaign'), cell: (c) => c.campaignName ?? none },
-    { id: 'outcome', header: t('history.columns.outcome'), cell: (c) => <CallOutcomeBadge call={c} /> },
-    { id: 'disposition', header: t('history.columns.disposition'), cell: (c) => c.disposition ?? none },
-    { id: 'sipCode', header: t('history.columns.sipCode'), numeric: true, cell: (c) => (c.sipCode === null ? none : c.sipCode) },
+    {
+      id: 'outcome',
+      header: t('history.columns.outcome'),
+      cell: (c) => <CallOutcomeBadge call={c} />,
+    },
+    {
+      id: 'disposition',
+      header: t('history.columns.disposition'),
+      cell: (c) => c.disposition ?? none,
+    },
+    {
+      id: 'sipCode',
+      header: t('history.columns.sipCode'),
+      numeric: true,
+      cell: (c) => (c.sipCode === null ? none : c.sipCode),
+    },
     {
       id: 'duration',
       header: t('history.columns.duration'),

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { CALL_OUTCOMES, type CallOutcome } from '../../api/contract.js';
 import { useCommand } from '../../api/hooks.js';
 import type { HistoryFilters } from './historyFilters.js';
@@ -19,9 +20,25 @@ function isOutcome(value: string): value is CallOutcome {
 }
 
 /** Search, outcome, campaign, disposition and a date range; refresh and CSV export. */
-export function HistoryToolbar({ filters, onFilters, onClear, onRefresh, refreshing, onExport, exporting }: HistoryToolbarProps) {
+export function HistoryToolbar({
+  filters,
+  onFilters,
+  onClear,
+  onRefresh,
+  refreshing,
+  onExport,
+  exporting,
+}: HistoryToolbarProps) {
   const { t, i18n } = useTranslation();
-  const ids = { search: useId(), outcome: useId(), campaign: useId(), disposition: useId(), dispositions: useId(), from: useId(), to: useId() };
+  const ids = {
+    search: useId(),
+    outcome: useId(),
+    campaign: useId(),
+    disposition: useId(),
+    dispositions: useId(),
+    from: useId(),
+    to: useId(),
+  };
   const campaigns = useCommand('campaigns.list', {});
   // The codes for the disposition field's suggestions; the field still takes any code if this fails.
   const dispositions = useCommand('dispositions.list', {});
@@ -50,7 +67,9 @@ export function HistoryToolbar({ filters, onFilters, onClear, onRefresh, refresh
           id={ids.outcome}
           className="input"
           value={filters.outcome ?? ''}
-          onChange={(event) => set({ outcome: isOutcome(event.target.value) ? event.target.value : null })}
+          onChange={(event) =>
+            set({ outcome: isOutcome(event.target.value) ? event.target.value : null })
+          }
           data-testid="history-outcome"
         >
           <option value="">{t('history.outcomeFilter.all')}</option>
@@ -67,7 +86,9 @@ export function HistoryToolbar({ filters, onFilters, onClear, onRefresh, refresh
           id={ids.campaign}
           className="input"
           value={filters.campaignId ?? ''}
-          onChange={(event) => set({ campaignId: event.target.value === '' ? null : Number(event.target.value) })}
+          onChange={(event) =>
+            set({ campaignId: event.target.value === '' ? null : Number(event.target.value) })
+          }
           data-testid="history-campaign"
         >
           <option value="">{t('historyFilters.allCampaigns')}</option>
@@ -101,20 +122,51 @@ export function HistoryToolbar({ filters, onFilters, onClear, onRefresh, refresh
       </div>
       <div className="toolbar-field">
         <label htmlFor={ids.from}>{t('historyFilters.from')}</label>
-        <input id={ids.from} type="date" className="input" value={filters.fromDate} onChange={(event) => set({ fromDate: event.target.value })} data-testid="history-from" />
+        <input
+          id={ids.from}
+          type="date"
+          className="input"
+          value={filters.fromDate}
+          onChange={(event) => set({ fromDate: event.target.value })}
+          data-testid="history-from"
+        />
       </div>
       <div className="toolbar-field">
         <label htmlFor={ids.to}>{t('historyFilters.to')}</label>
-        <input id={ids.to} type="date" className="input" value={filters.toDate} onChange={(event) => set({ toDate: event.target.value })} data-testid="history-to" />
+        <input
+          id={ids.to}
+          type="date"
+          className="input"
+          value={filters.toDate}
+          onChange={(event) => set({ toDate: event.target.value })}
+          data-testid="history-to"
+        />
       </div>
       <div className="toolbar-actions">
-        <button type="button" className="button button-ghost" onClick={onClear} data-testid="history-clear">
+        <button
+          type="button"
+          className="button button-ghost"
+          onClick={onClear}
+          data-testid="history-clear"
+        >
           {t('historyFilters.clear')}
         </button>
-        <button type="button" className="button button-secondary" onClick={onRefresh} disabled={refreshing} data-testid="history-refresh">
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={onRefresh}
+          disabled={refreshing}
+          data-testid="history-refresh"
+        >
           {t('common.refresh')}
         </button>
-        <button type="button" className="button button-secondary" onClick={onExport} disabled={exporting} data-testid="history-export">
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={onExport}
+          disabled={exporting}
+          data-testid="history-export"
+        >
           {t('historyFilters.export')}
         </button>
       </div>

@@ -11,7 +11,9 @@ import type { CallFilterParams } from './historyFilters.js';
 export const EXPORT_MAX_CALLS = 10_000;
 export const EXPORT_PAGE_SIZE = 500;
 
-export type ExportPage = (params: CommandParams<'calls.export'>) => Promise<CommandResult<'calls.export'>>;
+export type ExportPage = (
+  params: CommandParams<'calls.export'>,
+) => Promise<CommandResult<'calls.export'>>;
 
 export interface ExportResult {
   csv: string;
@@ -23,7 +25,15 @@ export interface ExportResult {
   truncated: boolean;
 }
 
-export async function exportCalls(filter: CallFilterParams, page: ExportPage, options: { maxCalls?: number; pageSize?: number; onProgress?: (rows: number, total: number) => void } = {}): Promise<ExportResult> {
+export async function exportCalls(
+  filter: CallFilterParams,
+  page: ExportPage,
+  options: {
+    maxCalls?: number;
+    pageSize?: number;
+    onProgress?: (rows: number, total: number) => void;
+  } = {},
+): Promise<ExportResult> {
   const maxCalls = options.maxCalls ?? EXPORT_MAX_CALLS;
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
   const parts: string[] = [];
@@ -31,7 +41,11 @@ export async function exportCalls(filter: CallFilterParams, page: ExportPage, op
   let rows = 0;
   let total = 0;
   while (offset !== null && rows < maxCalls) {
-    const reply: CommandResult<'calls.export'> = await page({ ...filter, offset, limit: Math.min(pageSize, maxCalls - rows) });
+    const reply: CommandResult<'calls.export'> = await page({
+      ...filter,
+      offset,
+      limit: Math.min(pageSize, maxCalls - rows),
+    });
     parts.push(reply.csv);
     rows += reply.rows;
     total = reply.total;
@@ -43,7 +57,11 @@ export async function exportCalls(filter: CallFilterParams, page: ExportPage, op
 }
 
 /** Saves text as a file through a temporary object URL and a download link. */
-export function downloadText(text: string, fileName: string, type = 'text/csv;charset=utf-8'): void {
+export function downloadText(
+  text: string,
+  fileName: string,
+  type = 'text/csv;charset=utf-8',
+): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { endOfLocalDay, exportFileName, filterParams, hasFilters, NO_FILTERS, startOfLocalDay } from './historyFilters.js';
+
 import { exportCalls, type ExportPage } from './exportCalls.js';
+import {
+  endOfLocalDay,
+  exportFileName,
+  filterParams,
+  hasFilters,
+  NO_FILTERS,
+  startOfLocalDay,
+} from './historyFilters.js';
 import { currentLineIndex } from './transcriptSync.js';
 
 describe('History filters → API params', () => {
@@ -11,7 +19,15 @@ describe('History filters → API params', () => {
   });
 
   it('passes outcome, campaign, disposition and trimmed text', () => {
-    expect(filterParams({ ...NO_FILTERS, search: ' stop calling ', outcome: 'completed', campaignId: 3, disposition: 'opted_out' })).toEqual({
+    expect(
+      filterParams({
+        ...NO_FILTERS,
+        search: ' stop calling ',
+        outcome: 'completed',
+        campaignId: 3,
+        disposition: 'opted_out',
+      }),
+    ).toEqual({
       search: 'stop calling',
       outcome: 'completed',
       campaignId: 3,
@@ -25,11 +41,17 @@ describe('History filters → API params', () => {
     expect(params.to).toBe(new Date(2026, 10, 28).getTime());
     // One day: from = to.
     const day = filterParams({ ...NO_FILTERS, fromDate: '2026-03-08', toDate: '2026-03-08' });
-    expect(day.to! - day.from!).toBe(new Date(2026, 2, 9).getTime() - new Date(2026, 2, 8).getTime());
+    expect(day.to! - day.from!).toBe(
+      new Date(2026, 2, 9).getTime() - new Date(2026, 2, 8).getTime(),
+    );
     // Backwards ranges are swapped rather than matching nothing.
-    expect(filterParams({ ...NO_FILTERS, fromDate: '2026-11-27', toDate: '2026-11-01' })).toEqual(params);
+    expect(filterParams({ ...NO_FILTERS, fromDate: '2026-11-27', toDate: '2026-11-01' })).toEqual(
+      params,
+    );
     // Open ends.
-    expect(filterParams({ ...NO_FILTERS, toDate: '2026-11-27' })).toEqual({ to: new Date(2026, 10, 28).getTime() });
+    expect(filterParams({ ...NO_FILTERS, toDate: '2026-11-27' })).toEqual({
+      to: new Date(2026, 10, 28).getTime(),
+    });
   });
 
   it('rejects malformed and impossible dates', () => {
@@ -42,7 +64,9 @@ describe('History filters → API params', () => {
   it('names the export file after the range', () => {
     const now = new Date(2026, 10, 27, 15);
     expect(exportFileName(NO_FILTERS, now)).toBe('calls-2026-11-27.csv');
-    expect(exportFileName({ ...NO_FILTERS, fromDate: '2026-11-01' }, now)).toBe('calls-2026-11-01_2026-11-27.csv');
+    expect(exportFileName({ ...NO_FILTERS, fromDate: '2026-11-01' }, now)).toBe(
+      'calls-2026-11-01_2026-11-27.csv',
+    );
   });
 });
 
@@ -53,13 +77,26 @@ describe('exportCalls', () => {
       const rows = Math.max(0, Math.min(limit, total - offset));
       const lines = Array.from({ length: rows }, (_, i) => `c${offset + i}\r\n`).join('');
       const next = offset + rows;
-      return { csv: `${offset === 0 ? 'call_id\r\n' : ''}${lines}`, rows, total, nextOffset: rows > 0 && next < total ? next : null };
+      return {
+        csv: `${offset === 0 ? 'call_id\r\n' : ''}${lines}`,
+        rows,
+        total,
+        nextOffset: rows > 0 && next < total ? next : null,
+      };
     };
 
   it('joins pages into one file with a BOM and one header', async () => {
     const progress: number[] = [];
-    const result = await exportCalls({}, pageOf(5), { pageSize: 2, onProgress: (rows) => progress.push(rows) });
-    expect(result).toEqual({ csv: '\uFEFFcall_id\r\nc0\r\nc1\r\nc2\r\nc3\r\nc4\r\n', rows: 5, total: 5, truncated: false });
+    const result = await exportCalls({}, pageOf(5), {
+      pageSize: 2,
+      onProgress: (rows) => progress.push(rows),
+    });
+    expect(result).toEqual({
+      csv: '\uFEFFcall_id\r\nc0\r\nc1\r\nc2\r\nc3\r\nc4\r\n',
+      rows: 5,
+      total: 5,
+      truncated: false,
+    });
     expect(progress).toEqual([2, 4, 5]);
   });
 
@@ -106,8 +143,11 @@ describe('currentLineIndex', () => {
     expect(currentLineIndex(lines, 60_000)).toBe(3);
   });
 
-  it('uses the cut point as a prompt\'s end', () => {
-    const cut = [{ startMs: 0, endMs: 5_000, cutAtMs: 1_000 }, { startMs: 3_000, endMs: 3_500 }];
+  it("uses the cut point as a prompt's end", () => {
+    const cut = [
+      { startMs: 0, endMs: 5_000, cutAtMs: 1_000 },
+      { startMs: 3_000, endMs: 3_500 },
+    ];
     expect(currentLineIndex(cut, 2_000)).toBe(0); // pause after the cut: still the last started
     expect(currentLineIndex(cut, 3_100)).toBe(1);
   });

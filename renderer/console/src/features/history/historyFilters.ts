@@ -18,9 +18,19 @@ export interface HistoryFilters {
   toDate: string;
 }
 
-export const NO_FILTERS: HistoryFilters = { search: '', outcome: null, campaignId: null, disposition: '', fromDate: '', toDate: '' };
+export const NO_FILTERS: HistoryFilters = {
+  search: '',
+  outcome: null,
+  campaignId: null,
+  disposition: '',
+  fromDate: '',
+  toDate: '',
+};
 
-export type CallFilterParams = Pick<CommandParams<'calls.list'>, 'search' | 'outcome' | 'campaignId' | 'disposition' | 'from' | 'to'>;
+export type CallFilterParams = Pick<
+  CommandParams<'calls.list'>,
+  'search' | 'outcome' | 'campaignId' | 'disposition' | 'from' | 'to'
+>;
 
 /** Midnight that starts the day `yyyy-mm-dd` in the local time zone (DST-safe), or null for a malformed date. */
 export function startOfLocalDay(date: string): number | null {
@@ -65,7 +75,9 @@ export function hasFilters(filters: HistoryFilters): boolean {
 
 /** `calls-2026-11-27.csv`, or with the range when one is set: `calls-2026-11-01_2026-11-27.csv`. */
 export function exportFileName(filters: HistoryFilters, now: Date): string {
-  const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  if (filters.fromDate || filters.toDate) return `calls-${filters.fromDate || 'start'}_${filters.toDate || day(now)}.csv`;
+  const day = (d: Date) =>
+    `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  if (filters.fromDate || filters.toDate)
+    return `calls-${filters.fromDate || 'start'}_${filters.toDate || day(now)}.csv`;
   return `calls-${day(now)}.csv`;
 }

@@ -9,7 +9,9 @@ import type { CallUtterance, Utterance } from '../../api/contract.js';
 export type TranscriptLine = Utterance;
 
 function sameLine(a: TranscriptLine, b: TranscriptLine): boolean {
-  return a.speaker === b.speaker && a.text === b.text && Math.round(a.startMs) === Math.round(b.startMs);
+  return (
+    a.speaker === b.speaker && a.text === b.text && Math.round(a.startMs) === Math.round(b.startMs)
+  );
 }
 
 /** The line an event carries. */
@@ -30,6 +32,9 @@ export function addLine(lines: readonly TranscriptLine[], line: TranscriptLine):
 }
 
 /** Stored lines with the live ones not stored yet. */
-export function mergeLines(stored: readonly TranscriptLine[], live: readonly TranscriptLine[]): TranscriptLine[] {
+export function mergeLines(
+  stored: readonly TranscriptLine[],
+  live: readonly TranscriptLine[],
+): TranscriptLine[] {
   return live.reduce<TranscriptLine[]>((lines, line) => addLine(lines, line), [...stored]);
 }

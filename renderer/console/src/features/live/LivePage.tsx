@@ -1,16 +1,18 @@
+import './live.css';
+
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+
+import { navigate } from '../../app/useRoute.js';
 import { useFormat } from '../../i18n/format.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { pageIcons } from '../../ui/icons.js';
-import { navigate } from '../../app/useRoute.js';
 import { CallDetailPanel } from '../history/CallDetailPanel.js';
 import { LiveTable } from './LiveTable.js';
 import { useLiveCalls } from './useLiveCalls.js';
-import './live.css';
 
 /**
  * The live wall: every call in progress with its state, a ticking duration, campaign, contact, the
@@ -41,9 +43,16 @@ export function LivePage({ callId = null }: { callId?: string | null }) {
     >
       {live.error ? <ErrorNotice error={live.error} onRetry={live.reload} /> : null}
       {!live.data ? (
-        live.error ? null : <Loading />
+        live.error ? null : (
+          <Loading />
+        )
       ) : calls.length === 0 ? (
-        <EmptyState testId="empty-live" icon={pageIcons.live} title={t('live.empty.title')} body={t('live.empty.body')} />
+        <EmptyState
+          testId="empty-live"
+          icon={pageIcons.live}
+          title={t('live.empty.title')}
+          body={t('live.empty.body')}
+        />
       ) : (
         <LiveTable calls={calls} selectedId={callId} onOpen={openCall} />
       )}

@@ -1,12 +1,13 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { LiveCall } from '../../api/contract.js';
 import { hrefFor } from '../../app/routes.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge, type Tone } from '../../ui/Badge.js';
 import { callStateTone } from '../../ui/tones.js';
 import { useSecondClock } from './clock.js';
-import { latencyBand, liveDurationMs, type LatencyBand } from './liveCalls.js';
+import { type LatencyBand, latencyBand, liveDurationMs } from './liveCalls.js';
 
 interface LiveTableProps {
   calls: readonly LiveCall[];
@@ -52,7 +53,15 @@ export function LiveTable({ calls, selectedId = null, onOpen }: LiveTableProps) 
   );
 }
 
-const LiveRow = memo(function LiveRow({ call, selected, onOpen }: { call: LiveCall; selected: boolean; onOpen: ((id: string) => void) | undefined }) {
+const LiveRow = memo(function LiveRow({
+  call,
+  selected,
+  onOpen,
+}: {
+  call: LiveCall;
+  selected: boolean;
+  onOpen: ((id: string) => void) | undefined;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const none = t('common.none');
@@ -69,7 +78,12 @@ const LiveRow = memo(function LiveRow({ call, selected, onOpen }: { call: LiveCa
       <td>
         {onOpen ? (
           // The link opens the call's detail by keyboard; the row click is the mouse shortcut.
-          <a className="mono row-link" href={hrefFor('live', call.id)} aria-label={t('history.openDetails', { number: call.number })} onClick={(event) => event.stopPropagation()}>
+          <a
+            className="mono row-link"
+            href={hrefFor('live', call.id)}
+            aria-label={t('history.openDetails', { number: call.number })}
+            onClick={(event) => event.stopPropagation()}
+          >
             {call.number}
           </a>
         ) : (
@@ -88,8 +102,14 @@ const LiveRow = memo(function LiveRow({ call, selected, onOpen }: { call: LiveCa
         {latency === null ? (
           none
         ) : (
-          <span title={t('liveWall.latencyTitle', { ms: format.number(latency) })} data-testid="live-latency" data-band={latencyBand(latency)}>
-            <Badge tone={BAND_TONE[latencyBand(latency)]}>{t('liveWall.latencyValue', { ms: format.number(latency) })}</Badge>
+          <span
+            title={t('liveWall.latencyTitle', { ms: format.number(latency) })}
+            data-testid="live-latency"
+            data-band={latencyBand(latency)}
+          >
+            <Badge tone={BAND_TONE[latencyBand(latency)]}>
+              {t('liveWall.latencyValue', { ms: format.number(latency) })}
+            </Badge>
           </span>
         )}
       </td>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import type { LiveCall } from '../../api/contract.js';
 import { applyCallUpdate, applyCallUpdates, latencyBand, liveDurationMs } from './liveCalls.js';
 
@@ -24,12 +25,18 @@ function call(id: string, patch: Partial<LiveCall> = {}): LiveCall {
 
 describe('applyCallUpdate', () => {
   it('adds new calls, oldest first', () => {
-    const list = applyCallUpdate([call('b', { startedAt: 2_000 })], call('a', { startedAt: 1_000 }));
+    const list = applyCallUpdate(
+      [call('b', { startedAt: 2_000 })],
+      call('a', { startedAt: 1_000 }),
+    );
     expect(list.map((c) => c.id)).toEqual(['a', 'b']);
   });
 
   it('updates a call in place', () => {
-    const list = applyCallUpdate([call('a'), call('b')], call('a', { state: 'bot', lastUtterance: '你好' }));
+    const list = applyCallUpdate(
+      [call('a'), call('b')],
+      call('a', { state: 'bot', lastUtterance: '你好' }),
+    );
     expect(list.map((c) => [c.id, c.state])).toEqual([
       ['a', 'bot'],
       ['b', 'ringing'],
@@ -37,7 +44,11 @@ describe('applyCallUpdate', () => {
   });
 
   it('drops calls that ended', () => {
-    expect(applyCallUpdate([call('a'), call('b')], call('a', { state: 'done', endedAt: 9_000 })).map((c) => c.id)).toEqual(['b']);
+    expect(
+      applyCallUpdate([call('a'), call('b')], call('a', { state: 'done', endedAt: 9_000 })).map(
+        (c) => c.id,
+      ),
+    ).toEqual(['b']);
     expect(applyCallUpdate([], call('x', { state: 'done' }))).toEqual([]);
   });
 });
@@ -50,10 +61,13 @@ describe('liveDurationMs', () => {
 });
 
 describe('applyCallUpdates (one batch per frame)', () => {
-  it('applies the last update of each call and keeps unchanged calls\' objects', () => {
+  it("applies the last update of each call and keeps unchanged calls' objects", () => {
     const a = call('a', { startedAt: 1_000 });
     const b = call('b', { startedAt: 2_000 });
-    const next = applyCallUpdates([a, b], [call('a', { state: 'answered' }), call('a', { state: 'bot', lastUtterance: 'hi' })]);
+    const next = applyCallUpdates(
+      [a, b],
+      [call('a', { state: 'answered' }), call('a', { state: 'bot', lastUtterance: 'hi' })],
+    );
     expect(next.map((c) => [c.id, c.state])).toEqual([
       ['a', 'bot'],
       ['b', 'ringing'],
@@ -64,7 +78,12 @@ describe('applyCallUpdates (one batch per frame)', () => {
   it('adds new calls in start order, drops ended ones, and ignores a call that began and ended in the batch', () => {
     const next = applyCallUpdates(
       [call('b', { startedAt: 2_000 }), call('c', { startedAt: 3_000 })],
-      [call('a', { startedAt: 1_000 }), call('c', { state: 'done', endedAt: 9_000 }), call('x', { startedAt: 500 }), call('x', { startedAt: 500, state: 'done' })],
+      [
+        call('a', { startedAt: 1_000 }),
+        call('c', { state: 'done', endedAt: 9_000 }),
+        call('x', { startedAt: 500 }),
+        call('x', { startedAt: 500, state: 'done' }),
+      ],
     );
     expect(next.map((c) => c.id)).toEqual(['a', 'b']);
   });
@@ -76,7 +95,9 @@ describe('applyCallUpdates (one batch per frame)', () => {
 
   it('scales to 100 calls with many updates (one pass)', () => {
     const calls = Array.from({ length: 100 }, (_, i) => call(`c${i}`, { startedAt: i }));
-    const updates = Array.from({ length: 500 }, (_, i) => call(`c${i % 100}`, { startedAt: i % 100, state: 'bot', lastUtterance: `u${i}` }));
+    const updates = Array.from({ length: 500 }, (_, i) =>
+      call(`c${i % 100}`, { startedAt: i % 100, state: 'bot', lastUtterance: `u${i}` }),
+    );
     const next = applyCallUpdates(calls, updates);
     expect(next).toHaveLength(100);
     expect(next[3]?.lastUtterance).toBe('u403');

@@ -18,7 +18,10 @@ export function applyCallUpdate(calls: readonly LiveCall[], update: LiveCall): L
  * frame at once): the last update of each call wins; calls that did not change keep their object,
  * so memoized rows skip them. O(calls + updates), not one copy of the list per event.
  */
-export function applyCallUpdates(calls: readonly LiveCall[], updates: readonly LiveCall[]): LiveCall[] {
+export function applyCallUpdates(
+  calls: readonly LiveCall[],
+  updates: readonly LiveCall[],
+): LiveCall[] {
   if (updates.length === 0) return calls as LiveCall[];
   const latest = new Map<string, LiveCall>();
   for (const update of updates) latest.set(update.id, update);

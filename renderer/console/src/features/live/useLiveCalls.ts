@@ -4,6 +4,7 @@
  * updating several times a second cost one React update per frame, not one per event.
  */
 import { useEffect, useRef } from 'react';
+
 import type { LiveCall } from '../../api/contract.js';
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { applyCallUpdates } from './liveCalls.js';
@@ -21,7 +22,9 @@ export function useLiveCalls() {
       frame.current = 0;
       const batch = pending.current;
       pending.current = [];
-      setData((previous) => (previous ? { calls: applyCallUpdates(previous.calls, batch) } : previous));
+      setData((previous) =>
+        previous ? { calls: applyCallUpdates(previous.calls, batch) } : previous,
+      );
     });
   });
 

@@ -1,11 +1,18 @@
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { TrunkRole } from '../../api/contract.js';
 import { fieldMessage } from '../../api/errors.js';
 import { useMutation } from '../../api/hooks.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
-import { EMPTY_TRUNK_DRAFT, toCreateParams, trunkFormFieldOf, type TrunkDraft, type TrunkFormField } from './trunkDraft.js';
+import {
+  EMPTY_TRUNK_DRAFT,
+  toCreateParams,
+  type TrunkDraft,
+  type TrunkFormField,
+  trunkFormFieldOf,
+} from './trunkDraft.js';
 
 /** Adds a trunk with trunks.create; the engine validates, and its message appears under the field it names. */
 export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
@@ -64,12 +71,20 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
   });
 
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-labelledby={`${idPrefix}-title`} data-testid="trunk-form">
+    <form
+      className="card form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${idPrefix}-title`}
+      data-testid="trunk-form"
+    >
       <h3 id={`${idPrefix}-title`} className="card-title">
         {t('settings.trunks.form.title')}
       </h3>
       <div className="form-grid form-grid-columns">
-        <Field {...field('name', t('settings.trunks.form.name'), t('settings.trunks.form.nameHelp'))}>
+        <Field
+          {...field('name', t('settings.trunks.form.name'), t('settings.trunks.form.nameHelp'))}
+        >
           <input
             className="input"
             value={draft.name}
@@ -93,7 +108,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('uri')}
           />
         </Field>
-        <Field {...field('domain', t('settings.trunks.form.domain'), t('settings.trunks.form.domainHelp'))}>
+        <Field
+          {...field(
+            'domain',
+            t('settings.trunks.form.domain'),
+            t('settings.trunks.form.domainHelp'),
+          )}
+        >
           <input
             className="input mono"
             value={draft.domain}
@@ -105,7 +126,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('domain')}
           />
         </Field>
-        <Field {...field('username', t('settings.trunks.form.username'), t('settings.trunks.form.usernameHelp'))}>
+        <Field
+          {...field(
+            'username',
+            t('settings.trunks.form.username'),
+            t('settings.trunks.form.usernameHelp'),
+          )}
+        >
           <input
             className="input mono"
             value={draft.username}
@@ -115,7 +142,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('username')}
           />
         </Field>
-        <Field {...field('password', t('settings.trunks.form.password'), t('settings.trunks.form.passwordHelp'))}>
+        <Field
+          {...field(
+            'password',
+            t('settings.trunks.form.password'),
+            t('settings.trunks.form.passwordHelp'),
+          )}
+        >
           <input
             className="input"
             type="password"
@@ -125,7 +158,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('password')}
           />
         </Field>
-        <Field {...field('callerId', t('settings.trunks.form.callerId'), t('settings.trunks.form.callerIdHelp'))}>
+        <Field
+          {...field(
+            'callerId',
+            t('settings.trunks.form.callerId'),
+            t('settings.trunks.form.callerIdHelp'),
+          )}
+        >
           <input
             className="input mono"
             value={draft.callerId}
@@ -136,7 +175,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('callerId')}
           />
         </Field>
-        <Field {...field('maxConcurrentCalls', t('settings.trunks.form.maxCalls'), t('settings.trunks.form.maxCallsHelp'))}>
+        <Field
+          {...field(
+            'maxConcurrentCalls',
+            t('settings.trunks.form.maxCalls'),
+            t('settings.trunks.form.maxCallsHelp'),
+          )}
+        >
           <input
             className="input input-number"
             type="number"
@@ -149,8 +194,15 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {...control('maxConcurrentCalls')}
           />
         </Field>
-        <Field {...field('role', t('settings.trunks.form.role'), t('settings.trunks.form.roleHelp'))}>
-          <select className="input" value={draft.role} onChange={(e) => update('role', TrunkRole.parse(e.target.value))} {...control('role')}>
+        <Field
+          {...field('role', t('settings.trunks.form.role'), t('settings.trunks.form.roleHelp'))}
+        >
+          <select
+            className="input"
+            value={draft.role}
+            onChange={(e) => update('role', TrunkRole.parse(e.target.value))}
+            {...control('role')}
+          >
             {TrunkRole.options.map((role) => (
               <option key={role} value={role}>
                 {t(`settings.trunks.role.${role}`)}
@@ -158,15 +210,29 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             ))}
           </select>
         </Field>
-        <div className={errorFor('register') ? 'field field-checkbox has-error' : 'field field-checkbox'}>
+        <div
+          className={
+            errorFor('register') ? 'field field-checkbox has-error' : 'field field-checkbox'
+          }
+        >
           <div className="checkbox">
-            <input type="checkbox" checked={draft.register} onChange={(e) => update('register', e.target.checked)} {...control('register')} />
+            <input
+              type="checkbox"
+              checked={draft.register}
+              onChange={(e) => update('register', e.target.checked)}
+              {...control('register')}
+            />
             <label htmlFor={id('register')} className="field-label">
               {t('settings.trunks.form.register')}
             </label>
           </div>
           {errorFor('register') ? (
-            <p className="field-error" id={`${id('register')}-error`} role="alert" data-testid="trunk-error-register">
+            <p
+              className="field-error"
+              id={`${id('register')}-error`}
+              role="alert"
+              data-testid="trunk-error-register"
+            >
               {errorFor('register')}
             </p>
           ) : null}
@@ -176,7 +242,13 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
         </div>
       </div>
 
-      {create.error && apiField === null ? <ErrorNotice error={create.error} title={t('settings.trunks.form.failed')} testId="trunk-form-error" /> : null}
+      {create.error && apiField === null ? (
+        <ErrorNotice
+          error={create.error}
+          title={t('settings.trunks.form.failed')}
+          testId="trunk-form-error"
+        />
+      ) : null}
       {createdName ? (
         <p className="notice notice-success" role="status" data-testid="trunk-created">
           {t('settings.trunks.form.created', { name: createdName })}
@@ -184,7 +256,12 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
       ) : null}
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={create.pending} data-testid="trunk-submit">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={create.pending}
+          data-testid="trunk-submit"
+        >
           {create.pending ? t('settings.trunks.form.submitting') : t('settings.trunks.form.submit')}
         </button>
         {create.error || localError ? (

@@ -1,12 +1,19 @@
-import { useId, useState, type FormEvent } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LANGUAGES, SETTING_KEYS, type Language, type SettingKey, type Settings } from '../../api/contract.js';
+
+import {
+  type Language,
+  LANGUAGES,
+  SETTING_KEYS,
+  type SettingKey,
+  type Settings,
+} from '../../api/contract.js';
 import { errorField, fieldMessage } from '../../api/errors.js';
 import { useCommand, useMutation } from '../../api/hooks.js';
 import { applyLanguage } from '../../i18n/index.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
-import { diffDraft, toDraft, type Draft } from './settingsDraft.js';
+import { diffDraft, type Draft, toDraft } from './settingsDraft.js';
 
 let timeZoneList: string[] | null = null;
 /** Every IANA zone the runtime knows, plus the stored one in case it is missing from that list. */
@@ -25,7 +32,11 @@ interface SettingsFormProps {
   onSaved: (settings: Settings) => void;
 }
 
-type Status = { kind: 'idle' } | { kind: 'saved' } | { kind: 'no-changes' } | { kind: 'invalid'; keys: SettingKey[] };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'saved' }
+  | { kind: 'no-changes' }
+  | { kind: 'invalid'; keys: SettingKey[] };
 
 export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
   const { t } = useTranslation();
@@ -98,13 +109,24 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
   });
 
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-labelledby={`${idPrefix}-title`} data-testid="settings-form">
+    <form
+      className="card form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${idPrefix}-title`}
+      data-testid="settings-form"
+    >
       <h2 id={`${idPrefix}-title`} className="card-title">
         {t('settings.formTitle')}
       </h2>
       <div className="form-grid">
         <Field {...field('language')}>
-          <select className="input" value={draft.language} onChange={(e) => edit('language', e.target.value as Language)} {...control('language')}>
+          <select
+            className="input"
+            value={draft.language}
+            onChange={(e) => edit('language', e.target.value as Language)}
+            {...control('language')}
+          >
             {LANGUAGES.map((language) => (
               <option key={language} value={language} lang={language}>
                 {t(`languageNames.${language}`)}
@@ -123,7 +145,12 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
           />
         </Field>
         <Field {...field('timeZone')}>
-          <select className="input" value={draft.timeZone} onChange={(e) => edit('timeZone', e.target.value)} {...control('timeZone')}>
+          <select
+            className="input"
+            value={draft.timeZone}
+            onChange={(e) => edit('timeZone', e.target.value)}
+            {...control('timeZone')}
+          >
             {timeZones(draft.timeZone).map((zone) => (
               <option key={zone} value={zone}>
                 {zone}
@@ -171,13 +198,23 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
           />
         </Field>
         {(['audioInputDeviceId', 'audioOutputDeviceId'] as const).map((key) => {
-          const options = (key === 'audioInputDeviceId' ? devices.data?.inputs : devices.data?.outputs) ?? [];
+          const options =
+            (key === 'audioInputDeviceId' ? devices.data?.inputs : devices.data?.outputs) ?? [];
           const value = draft[key];
           return (
             <Field key={key} {...field(key)}>
-              <select className="input" value={value} onChange={(e) => edit(key, e.target.value)} onFocus={() => setWantDevices(true)} onMouseDown={() => setWantDevices(true)} {...control(key)}>
+              <select
+                className="input"
+                value={value}
+                onChange={(e) => edit(key, e.target.value)}
+                onFocus={() => setWantDevices(true)}
+                onMouseDown={() => setWantDevices(true)}
+                {...control(key)}
+              >
                 <option value="">{t('settings.defaultDevice')}</option>
-                {value !== '' && !options.some((o) => o.deviceId === value) ? <option value={value}>{value}</option> : null}
+                {value !== '' && !options.some((o) => o.deviceId === value) ? (
+                  <option value={value}>{value}</option>
+                ) : null}
                 {options
                   .filter((o) => o.deviceId !== '' && o.deviceId !== 'default')
                   .map((o) => (
@@ -189,15 +226,29 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             </Field>
           );
         })}
-        <div className={errorFor('recordCalls') ? 'field field-checkbox has-error' : 'field field-checkbox'}>
+        <div
+          className={
+            errorFor('recordCalls') ? 'field field-checkbox has-error' : 'field field-checkbox'
+          }
+        >
           <div className="checkbox">
-            <input type="checkbox" checked={draft.recordCalls} onChange={(e) => edit('recordCalls', e.target.checked)} {...control('recordCalls')} />
+            <input
+              type="checkbox"
+              checked={draft.recordCalls}
+              onChange={(e) => edit('recordCalls', e.target.checked)}
+              {...control('recordCalls')}
+            />
             <label htmlFor={id('recordCalls')} className="field-label">
               {t('settings.fields.recordCalls.label')}
             </label>
           </div>
           {errorFor('recordCalls') ? (
-            <p className="field-error" id={`${id('recordCalls')}-error`} role="alert" data-testid="setting-error-recordCalls">
+            <p
+              className="field-error"
+              id={`${id('recordCalls')}-error`}
+              role="alert"
+              data-testid="setting-error-recordCalls"
+            >
               {errorFor('recordCalls')}
             </p>
           ) : null}
@@ -207,14 +258,27 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
         </div>
       </div>
 
-      {update.error && !isSettingKey(apiField) ? <ErrorNotice error={update.error} title={t('settings.failed')} testId="settings-error" /> : null}
+      {update.error && !isSettingKey(apiField) ? (
+        <ErrorNotice error={update.error} title={t('settings.failed')} testId="settings-error" />
+      ) : null}
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={update.pending} data-testid="settings-save">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={update.pending}
+          data-testid="settings-save"
+        >
           {update.pending ? t('settings.saving') : t('settings.save')}
         </button>
         {dirty ? (
-          <button type="button" className="button button-secondary" onClick={discard} disabled={update.pending} data-testid="settings-discard">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={discard}
+            disabled={update.pending}
+            data-testid="settings-discard"
+          >
             {t('settings.discard')}
           </button>
         ) : null}
@@ -224,7 +288,15 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
   );
 }
 
-function FormStatus({ status, dirty, failed }: { status: Status; dirty: boolean; failed: boolean }) {
+function FormStatus({
+  status,
+  dirty,
+  failed,
+}: {
+  status: Status;
+  dirty: boolean;
+  failed: boolean;
+}) {
   const { t } = useTranslation();
   if (status.kind === 'saved') {
     return (

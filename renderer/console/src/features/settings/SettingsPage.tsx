@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import { useCommand, useEvent } from '../../api/hooks.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
@@ -14,7 +15,15 @@ export function TrunksSection() {
   const trunks = useCommand('trunks.list', {});
   useEvent('trunks.changed', (data) => trunks.setData(() => data));
   useEvent('trunk.health', ({ trunkId, health }) =>
-    trunks.setData((previous) => previous && { ...previous, trunks: previous.trunks.map((trunk) => (trunk.id === trunkId ? { ...trunk, health } : trunk)) }),
+    trunks.setData(
+      (previous) =>
+        previous && {
+          ...previous,
+          trunks: previous.trunks.map((trunk) =>
+            trunk.id === trunkId ? { ...trunk, health } : trunk,
+          ),
+        },
+    ),
   );
   const rows = trunks.data?.trunks ?? [];
 
@@ -28,14 +37,24 @@ export function TrunksSection() {
       </header>
       {trunks.error ? <ErrorNotice error={trunks.error} onRetry={trunks.reload} /> : null}
       {!trunks.data ? (
-        trunks.error ? null : <Loading />
+        trunks.error ? null : (
+          <Loading />
+        )
       ) : rows.length === 0 ? (
-        <EmptyState testId="trunks-empty" title={t('settings.trunks.empty.title')} body={t('settings.trunks.empty.body')} />
+        <EmptyState
+          testId="trunks-empty"
+          title={t('settings.trunks.empty.title')}
+          body={t('settings.trunks.empty.body')}
+        />
       ) : (
         <TrunksTable trunks={rows} />
       )}
       {trunks.data ? (
-        <p className="muted" data-testid="trunk-secret-storage" data-kind={trunks.data.secretStorage}>
+        <p
+          className="muted"
+          data-testid="trunk-secret-storage"
+          data-kind={trunks.data.secretStorage}
+        >
           {t(`settings.trunks.secretStorage.${trunks.data.secretStorage}`)}
         </p>
       ) : null}

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+
 import type { TrunkView } from '../../api/contract.js';
 import { useMutation } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
-import { DataTable, type Column } from '../../ui/DataTable.js';
+import { type Column, DataTable } from '../../ui/DataTable.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { trunkHealthTone } from '../../ui/tones.js';
 
@@ -21,27 +22,64 @@ export function TrunksTable({ trunks }: { trunks: readonly TrunkView[] }) {
   };
 
   const columns: Column<TrunkView>[] = [
-    { id: 'name', header: t('settings.trunks.columns.name'), className: 'cell-nowrap', cell: (trunk) => <strong>{trunk.name}</strong> },
-    { id: 'uri', header: t('settings.trunks.columns.uri'), cell: (trunk) => <span className="mono selectable">{trunk.uri}</span> },
-    { id: 'domain', header: t('settings.trunks.columns.domain'), cell: (trunk) => <span className="mono">{trunk.domain}</span> },
+    {
+      id: 'name',
+      header: t('settings.trunks.columns.name'),
+      className: 'cell-nowrap',
+      cell: (trunk) => <strong>{trunk.name}</strong>,
+    },
+    {
+      id: 'uri',
+      header: t('settings.trunks.columns.uri'),
+      cell: (trunk) => <span className="mono selectable">{trunk.uri}</span>,
+    },
+    {
+      id: 'domain',
+      header: t('settings.trunks.columns.domain'),
+      cell: (trunk) => <span className="mono">{trunk.domain}</span>,
+    },
     {
       id: 'username',
       header: t('settings.trunks.columns.username'),
-      cell: (trunk) => (trunk.username === null ? <span className="muted">{t('settings.trunks.noUser')}</span> : <span className="mono">{trunk.username}</span>),
+      cell: (trunk) =>
+        trunk.username === null ? (
+          <span className="muted">{t('settings.trunks.noUser')}</span>
+        ) : (
+          <span className="mono">{trunk.username}</span>
+        ),
     },
-    { id: 'register', header: t('settings.trunks.columns.register'), className: 'cell-nowrap', cell: (trunk) => (trunk.register ? t('settings.trunks.yes') : t('settings.trunks.no')) },
-    { id: 'role', header: t('settings.trunks.columns.role'), className: 'cell-nowrap', cell: (trunk) => t(`settings.trunks.role.${trunk.role}`) },
-    { id: 'maxCalls', header: t('settings.trunks.columns.maxCalls'), numeric: true, cell: (trunk) => format.number(trunk.maxConcurrentCalls) },
+    {
+      id: 'register',
+      header: t('settings.trunks.columns.register'),
+      className: 'cell-nowrap',
+      cell: (trunk) => (trunk.register ? t('settings.trunks.yes') : t('settings.trunks.no')),
+    },
+    {
+      id: 'role',
+      header: t('settings.trunks.columns.role'),
+      className: 'cell-nowrap',
+      cell: (trunk) => t(`settings.trunks.role.${trunk.role}`),
+    },
+    {
+      id: 'maxCalls',
+      header: t('settings.trunks.columns.maxCalls'),
+      numeric: true,
+      cell: (trunk) => format.number(trunk.maxConcurrentCalls),
+    },
     {
       id: 'health',
       header: t('settings.trunks.columns.health'),
       className: 'cell-nowrap',
       cell: ({ health }) => {
         const time = format.dateTime(health.since);
-        const title = health.reason ? t('settings.trunks.healthReason', { reason: health.reason, time }) : t('settings.trunks.healthSince', { time });
+        const title = health.reason
+          ? t('settings.trunks.healthReason', { reason: health.reason, time })
+          : t('settings.trunks.healthSince', { time });
         return (
           <span title={title} data-testid="trunk-health" data-state={health.state}>
-            <Badge tone={trunkHealthTone[health.state]}>{t(`settings.trunks.health.${health.state}`)}</Badge>
+            <Badge tone={trunkHealthTone[health.state]}>
+              {t(`settings.trunks.health.${health.state}`)}
+            </Badge>
             {health.reason ? <span className="sr-only">{health.reason}</span> : null}
           </span>
         );
@@ -52,7 +90,11 @@ export function TrunksTable({ trunks }: { trunks: readonly TrunkView[] }) {
       header: t('settings.trunks.columns.actions'),
       cell: (trunk) =>
         confirming === trunk.name ? (
-          <span className="row-confirm" role="group" aria-label={t('settings.trunks.confirmRemove', { name: trunk.name })}>
+          <span
+            className="row-confirm"
+            role="group"
+            aria-label={t('settings.trunks.confirmRemove', { name: trunk.name })}
+          >
             <span>{t('settings.trunks.confirmRemove', { name: trunk.name })}</span>
             <button
               type="button"
@@ -96,7 +138,13 @@ export function TrunksTable({ trunks }: { trunks: readonly TrunkView[] }) {
 
   return (
     <>
-      {remove.error ? <ErrorNotice error={remove.error} title={t('settings.trunks.removeFailed')} testId="trunk-remove-error" /> : null}
+      {remove.error ? (
+        <ErrorNotice
+          error={remove.error}
+          title={t('settings.trunks.removeFailed')}
+          testId="trunk-remove-error"
+        />
+      ) : null}
       <DataTable
         caption={t('settings.trunks.tableCaption')}
         columns={columns}

@@ -11,7 +11,11 @@ export type Draft = { [K in SettingKey]: Settings[K] extends number ? string : S
 /** Fields typed as numbers; the value is what the UI shows (seconds for the *Ms fields). */
 const NUMERIC = ['ringTimeoutMs', 'maxConcurrentCalls', 'wrapUpMs'] as const;
 type NumericKey = (typeof NUMERIC)[number];
-const UI_FACTOR: Record<NumericKey, number> = { ringTimeoutMs: 1000, maxConcurrentCalls: 1, wrapUpMs: 1000 };
+const UI_FACTOR: Record<NumericKey, number> = {
+  ringTimeoutMs: 1000,
+  maxConcurrentCalls: 1,
+  wrapUpMs: 1000,
+};
 
 export function toDraft(settings: Settings): Draft {
   return {
@@ -55,7 +59,9 @@ export function diffDraft(draft: Draft, saved: Settings): DraftDiff {
   if (draft.defaultRegion !== saved.defaultRegion) changes.defaultRegion = draft.defaultRegion;
   if (draft.timeZone !== saved.timeZone) changes.timeZone = draft.timeZone;
   if (draft.recordCalls !== saved.recordCalls) changes.recordCalls = draft.recordCalls;
-  if (draft.audioInputDeviceId !== saved.audioInputDeviceId) changes.audioInputDeviceId = draft.audioInputDeviceId;
-  if (draft.audioOutputDeviceId !== saved.audioOutputDeviceId) changes.audioOutputDeviceId = draft.audioOutputDeviceId;
+  if (draft.audioInputDeviceId !== saved.audioInputDeviceId)
+    changes.audioInputDeviceId = draft.audioInputDeviceId;
+  if (draft.audioOutputDeviceId !== saved.audioOutputDeviceId)
+    changes.audioOutputDeviceId = draft.audioOutputDeviceId;
   return { changes, invalid };
 }

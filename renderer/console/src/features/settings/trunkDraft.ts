@@ -5,7 +5,17 @@
  */
 import type { CommandParams, TrunkRole } from '../../api/contract.js';
 
-export const TRUNK_FORM_FIELDS = ['name', 'uri', 'domain', 'username', 'password', 'register', 'callerId', 'maxConcurrentCalls', 'role'] as const;
+export const TRUNK_FORM_FIELDS = [
+  'name',
+  'uri',
+  'domain',
+  'username',
+  'password',
+  'register',
+  'callerId',
+  'maxConcurrentCalls',
+  'role',
+] as const;
 export type TrunkFormField = (typeof TRUNK_FORM_FIELDS)[number];
 
 export interface TrunkDraft {
@@ -32,7 +42,8 @@ export const EMPTY_TRUNK_DRAFT: TrunkDraft = {
   role: 'primary',
 };
 
-export type DraftResult = { ok: true; params: CommandParams<'trunks.create'> } | { ok: false; field: TrunkFormField };
+export type DraftResult =
+  { ok: true; params: CommandParams<'trunks.create'> } | { ok: false; field: TrunkFormField };
 
 /** trunks.create's params, or the field that holds no usable number. The engine validates the rest. */
 export function toCreateParams(draft: TrunkDraft): DraftResult {
@@ -56,5 +67,7 @@ export function toCreateParams(draft: TrunkDraft): DraftResult {
 /** The form field an API error's field path points at (`changes.name` → name), or null. */
 export function trunkFormFieldOf(field: string | undefined): TrunkFormField | null {
   const last = field?.split('.').at(-1);
-  return (TRUNK_FORM_FIELDS as readonly (string | undefined)[]).includes(last) ? (last as TrunkFormField) : null;
+  return (TRUNK_FORM_FIELDS as readonly (string | undefined)[]).includes(last)
+    ? (last as TrunkFormField)
+    : null;
 }

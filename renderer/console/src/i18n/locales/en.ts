@@ -44,7 +44,8 @@ export const en = {
     help: {
       connecting: 'Waiting for the engine to answer. This takes a moment while the app starts.',
       connected: 'The console is connected to the engine.',
-      reconnecting: 'The connection to the engine was lost. The console keeps trying by itself; what you see may be out of date until it is back.',
+      reconnecting:
+        'The connection to the engine was lost. The console keeps trying by itself; what you see may be out of date until it is back.',
       refused:
         'The engine refused this page’s access token. Open the console again with the exact address printed when the engine started (it ends in ?token=…); an old or copied address does not work after a restart.',
       'no-token':
@@ -58,21 +59,25 @@ export const en = {
     retry: 'Try again',
     refresh: 'Refresh',
     none: '—',
-    notConnected: 'Nothing can be shown until the console is connected to the engine; see the message above.',
+    notConnected:
+      'Nothing can be shown until the console is connected to the engine; see the message above.',
     waitingForEngine: 'Waiting for the connection to the engine…',
   },
   errors: {
     loadFailed: 'Could not load this page’s data',
     code: {
       BAD_MESSAGE: 'The engine could not read the request.',
-      UNKNOWN_COMMAND: 'The engine does not know this request; the app and engine versions may differ.',
+      UNKNOWN_COMMAND:
+        'The engine does not know this request; the app and engine versions may differ.',
       INVALID_PARAMS: 'Some values are not valid.',
       NOT_FOUND: 'It no longer exists.',
       CONFLICT: 'This clashes with what is already stored.',
-      INVALID_FLOW: 'The flow has problems; each is listed with its node and field. Nothing was saved.',
+      INVALID_FLOW:
+        'The flow has problems; each is listed with its node and field. Nothing was saved.',
       STORE_ERROR: 'The local database failed; nothing was changed.',
       UNAVAILABLE: 'The engine cannot be reached right now.',
-      PROTOCOL_ERROR: 'The engine answered in an unexpected form; the app and engine versions may differ.',
+      PROTOCOL_ERROR:
+        'The engine answered in an unexpected form; the app and engine versions may differ.',
       INTERNAL: 'Something failed inside the engine.',
     },
   },
@@ -173,7 +178,8 @@ export const en = {
     stop: 'Stop',
     pausedHelp: 'Paused: no new calls are placed; calls already under way finish.',
     controlFailed: 'The campaign did not change.',
-    headerFacts: '{{mode}} · list {{list}} · {{flow}} · trunks {{trunks}} · up to {{max}} calls at once',
+    headerFacts:
+      '{{mode}} · list {{list}} · {{flow}} · trunks {{trunks}} · up to {{max}} calls at once',
     flowVersion: 'flow {{flow}} v{{version}}',
     noFlow: 'no flow (agents only)',
     weekday: {
@@ -223,18 +229,21 @@ export const en = {
       queue: 'Queue',
       queueHelp: 'Where answered calls and the bot’s transfers go.',
       maxConcurrentCalls: 'Maximum concurrent calls',
-      maxConcurrentCallsHelp: 'Calls this campaign runs at once (1–200); the trunks’ limits apply too.',
+      maxConcurrentCallsHelp:
+        'Calls this campaign runs at once (1–200); the trunks’ limits apply too.',
       timeZone: 'Fallback time zone',
       timeZoneHelp: 'For contacts with no time zone of their own and no region to tell it.',
       windows: 'Calling hours',
-      windowsHelp: 'Per weekday, on each contact’s own clock (HH:MM, 24:00 for midnight). A day without hours is not called.',
+      windowsHelp:
+        'Per weekday, on each contact’s own clock (HH:MM, 24:00 for midnight). A day without hours is not called.',
       notCalled: 'Not called',
       windowStart: '{{day}} window {{n}} start',
       windowEnd: '{{day}} window {{n}} end',
       windowRemove: 'Remove {{day}} window {{n}}',
       windowAdd: '+ Add hours',
       excludedDates: 'Excluded dates',
-      excludedDatesHelp: 'Holidays (YYYY-MM-DD) on which nobody is called, on the contact’s calendar.',
+      excludedDatesHelp:
+        'Holidays (YYYY-MM-DD) on which nobody is called, on the contact’s calendar.',
       excludedDatesPlaceholder: 'e.g. 2026-10-01, 2026-10-02',
       retryAfter: 'Retry after “{{outcome}}”',
       minutes: 'minutes',
@@ -310,16 +319,21 @@ export const en = {
       never: 'No time is coming when this contact can be called.',
       reason: {
         dnc: 'The number is on the do-not-call list.',
-        final_disposition: 'A call ended with the final disposition “{{disposition}}”; the contact is not called again.',
+        final_disposition:
+          'A call ended with the final disposition “{{disposition}}”; the contact is not called again.',
         max_attempts: 'Called {{attempts}} times; the campaign allows {{maxAttempts}} attempts.',
         no_retry: 'The last call ended as “{{outcome}}”, which this campaign does not retry.',
         in_progress: 'A call to this contact is under way (since {{since}}).',
         retry_wait: 'The last call ended as “{{outcome}}”; the next try is at {{until}}.',
-        daily_cap: 'This number was called {{attempts}} times on {{date}}, the daily cap is {{cap}}; callable again at {{until}}.',
-        excluded_date: '{{date}} is an excluded date for the contact ({{zone}}); the next calling hours start at {{next}}.',
+        daily_cap:
+          'This number was called {{attempts}} times on {{date}}, the daily cap is {{cap}}; callable again at {{until}}.',
+        excluded_date:
+          '{{date}} is an excluded date for the contact ({{zone}}); the next calling hours start at {{next}}.',
         excluded_dateNever: '{{date}} is an excluded date for the contact ({{zone}}).',
-        outside_window: 'It is {{time}} on {{weekday}} for the contact ({{zone}}), outside the calling hours; they open at {{next}}.',
-        outside_windowNever: 'It is {{time}} on {{weekday}} for the contact ({{zone}}), and the campaign has no calling hours on any day.',
+        outside_window:
+          'It is {{time}} on {{weekday}} for the contact ({{zone}}), outside the calling hours; they open at {{next}}.',
+        outside_windowNever:
+          'It is {{time}} on {{weekday}} for the contact ({{zone}}), and the campaign has no calling hours on any day.',
       },
     },
   },
@@ -351,12 +365,14 @@ export const en = {
         finished: 'Result',
       },
       file: 'CSV or Excel file',
-      fileHelp: 'CSV (UTF-8, UTF-8 with BOM, or GBK as Excel saves it on Chinese Windows) or XLSX (the first sheet). The first row must be the header.',
+      fileHelp:
+        'CSV (UTF-8, UTF-8 with BOM, or GBK as Excel saves it on Chinese Windows) or XLSX (the first sheet). The first row must be the header.',
       uploading: 'Uploading {{file}}',
       uploadProgress: 'Uploading {{file}}: {{sent}} of {{total}} KB',
       failed: 'The file could not be imported.',
       failure: {
-        EMPTY_FILE: 'The file is empty: it has no header row and no contacts. Nothing was imported.',
+        EMPTY_FILE:
+          'The file is empty: it has no header row and no contacts. Nothing was imported.',
         NO_PHONE_COLUMN: 'The file has no phone number column. Nothing was imported.',
         NOT_TEXT: 'This is not a CSV or XLSX file the app can read. Nothing was imported.',
         UNREADABLE: 'The file could not be read. Nothing was imported.',
@@ -401,19 +417,22 @@ export const en = {
       regionHelp: 'Two-letter code (CN, US, GB…) for numbers written without a country code.',
       problems: {
         noPhone: 'Choose the column that holds the phone numbers.',
-        noPhoneFound: 'No column was recognised as the phone number. Choose the column that holds the phone numbers; without one nothing can be imported.',
+        noPhoneFound:
+          'No column was recognised as the phone number. Choose the column that holds the phone numbers; without one nothing can be imported.',
         twoPhones: 'Only one column can be the phone number; now these are: {{columns}}.',
         customName: 'Use letters, digits and _ only.',
         duplicateField: 'Another column already goes to “{{field}}”.',
         list: 'Choose a list or name a new one.',
-        listExists: 'A list with this name exists; choose it as an existing list or pick another name.',
+        listExists:
+          'A list with this name exists; choose it as an existing list or pick another name.',
         region: 'Enter a two-letter region code such as CN or US.',
       },
       start: 'Import',
       starting: 'Starting…',
       chooseAnother: 'Choose another file',
       importing: 'Importing {{file}}…',
-      progressCounts: '{{percent}} · {{rows}} rows read · {{accepted}} accepted ({{merged}} merged) · {{rejected}} rejected',
+      progressCounts:
+        '{{percent}} · {{rows}} rows read · {{accepted}} accepted ({{merged}} merged) · {{rejected}} rejected',
       oneTransaction: 'The whole file is imported at once: if anything fails, nothing is imported.',
       doneNew: '{{file}}: {{rows}} rows read into the new list “{{list}}” in {{seconds}} s.',
       doneExisting: '{{file}}: {{rows}} rows read into “{{list}}” in {{seconds}} s.',
@@ -435,10 +454,12 @@ export const en = {
       rejectReason: {
         noPhone: 'No phone number.',
         invalidPhone: 'Not a valid phone number: “{{value}}” ({{why}}).',
-        roundedNumber: 'The spreadsheet stored “{{value}}” as a rounded number; format the column as text and export again.',
+        roundedNumber:
+          'The spreadsheet stored “{{value}}” as a rounded number; format the column as text and export again.',
         columnCount: 'This row has {{found}} columns; the header has {{expected}}.',
         notNumber: '{{column}}: “{{value}}” is not a number.',
-        notTimeZone: '{{column}}: “{{value}}” is not a time zone (use a name such as Asia/Shanghai).',
+        notTimeZone:
+          '{{column}}: “{{value}}” is not a time zone (use a name such as Asia/Shanghai).',
         why: {
           'too short': 'too short',
           'too long': 'too long',
@@ -611,7 +632,8 @@ export const en = {
     export: 'Export CSV',
     exporting: 'Exporting {{rows}} of {{total}}…',
     exported: 'Exported {{rows}} calls to {{file}}.',
-    exportTruncated: 'Exported the newest {{rows}} of {{total}} calls (one file holds at most {{max}}). Narrow the dates to export the rest.',
+    exportTruncated:
+      'Exported the newest {{rows}} of {{total}} calls (one file holds at most {{max}}). Narrow the dates to export the rest.',
     exportEmpty: 'No calls match these filters: nothing to export.',
   },
   callPage: {
@@ -763,7 +785,8 @@ export const en = {
     enterNumber: 'Enter a number.',
     trunks: {
       title: 'SIP trunks',
-      description: 'Where calls go out: the SIP WebSocket of your PBX or carrier. Primary trunks are used first, backup trunks when those fail.',
+      description:
+        'Where calls go out: the SIP WebSocket of your PBX or carrier. Primary trunks are used first, backup trunks when those fail.',
       tableCaption: 'SIP trunks',
       columns: {
         name: 'Name',
@@ -794,7 +817,8 @@ export const en = {
       healthSince: 'Since {{time}}',
       healthReason: '{{reason}} (since {{time}})',
       secretStorage: {
-        'os-keychain': 'Passwords are stored encrypted with the operating system’s keychain and are never shown again.',
+        'os-keychain':
+          'Passwords are stored encrypted with the operating system’s keychain and are never shown again.',
         'key-file':
           'Passwords are stored encrypted with a key file in the data folder (secret.key), protected only by its file permissions. They are never shown again.',
       },
@@ -825,9 +849,11 @@ export const en = {
         password: 'Password',
         passwordHelp: 'Needs a username. Stored encrypted; never shown again.',
         register: 'Register with the PBX',
-        registerHelp: 'Send REGISTER before calling. PBX extensions usually need it; carrier trunks often do not.',
+        registerHelp:
+          'Send REGISTER before calling. PBX extensions usually need it; carrier trunks often do not.',
         callerId: 'Outbound caller ID',
-        callerIdHelp: 'Digits, optionally starting with +, or a SIP user name. Leave empty for the trunk’s default.',
+        callerIdHelp:
+          'Digits, optionally starting with +, or a SIP user name. Leave empty for the trunk’s default.',
         callerIdPlaceholder: 'e.g. +862100000000',
         maxCalls: 'Maximum concurrent calls',
         maxCallsHelp: 'Calls at once on this trunk (1–500).',

@@ -1,8 +1,8 @@
 /**
  * 简体中文界面文字。键必须与 en.ts 完全相同：缺少或多出一个键都是编译错误（`satisfies Messages`）。
  */
-import type { Messages } from '../messages.js';
 import { agentDeskZh } from '../../features/agent/strings.js';
+import type { Messages } from '../messages.js';
 
 export const zhCN = {
   app: {
@@ -46,8 +46,10 @@ export const zhCN = {
       reconnecting: '与引擎的连接已断开，控制台会自动重试；恢复之前，页面上的数据可能不是最新的。',
       refused:
         '引擎拒绝了本页面的访问令牌。请使用引擎启动时打印的完整地址（以 ?token=… 结尾）重新打开控制台；引擎重启后，旧地址或复制来的地址将无法使用。',
-      'no-token': '此地址没有访问令牌。请使用引擎启动时打印的完整地址（以 ?token=… 结尾）打开控制台。',
-      'no-engine': '此页面是在没有引擎的情况下打开的。请启动外呼控制台应用，或运行 “outbound serve” 并打开它打印的地址。',
+      'no-token':
+        '此地址没有访问令牌。请使用引擎启动时打印的完整地址（以 ?token=… 结尾）打开控制台。',
+      'no-engine':
+        '此页面是在没有引擎的情况下打开的。请启动外呼控制台应用，或运行 “outbound serve” 并打开它打印的地址。',
     },
   },
   common: {
@@ -224,7 +226,8 @@ export const zhCN = {
       timeZone: '备用时区',
       timeZoneHelp: '用于没有自己时区、也无法由地区推断时区的联系人。',
       windows: '呼叫时段',
-      windowsHelp: '按星期设置，以每位联系人自己的当地时间计（HH:MM，24:00 表示午夜）。没有时段的日子不呼叫。',
+      windowsHelp:
+        '按星期设置，以每位联系人自己的当地时间计（HH:MM，24:00 表示午夜）。没有时段的日子不呼叫。',
       notCalled: '不呼叫',
       windowStart: '{{day}} 第 {{n}} 个时段开始',
       windowEnd: '{{day}} 第 {{n}} 个时段结束',
@@ -312,11 +315,15 @@ export const zhCN = {
         no_retry: '上次通话结果为“{{outcome}}”，本任务对此结果不重拨。',
         in_progress: '正在与此联系人通话（自 {{since}} 起）。',
         retry_wait: '上次通话结果为“{{outcome}}”；下次尝试时间为 {{until}}。',
-        daily_cap: '该号码在 {{date}} 已被拨打 {{attempts}} 次，每日上限为 {{cap}}；{{until}} 起可再次拨打。',
-        excluded_date: '{{date}} 是联系人当地（{{zone}}）的排除日期；下一个呼叫时段从 {{next}} 开始。',
+        daily_cap:
+          '该号码在 {{date}} 已被拨打 {{attempts}} 次，每日上限为 {{cap}}；{{until}} 起可再次拨打。',
+        excluded_date:
+          '{{date}} 是联系人当地（{{zone}}）的排除日期；下一个呼叫时段从 {{next}} 开始。',
         excluded_dateNever: '{{date}} 是联系人当地（{{zone}}）的排除日期。',
-        outside_window: '联系人当地（{{zone}}）现在是{{weekday}} {{time}}，不在呼叫时段内；时段从 {{next}} 开始。',
-        outside_windowNever: '联系人当地（{{zone}}）现在是{{weekday}} {{time}}，而本任务没有设置任何呼叫时段。',
+        outside_window:
+          '联系人当地（{{zone}}）现在是{{weekday}} {{time}}，不在呼叫时段内；时段从 {{next}} 开始。',
+        outside_windowNever:
+          '联系人当地（{{zone}}）现在是{{weekday}} {{time}}，而本任务没有设置任何呼叫时段。',
       },
     },
   },
@@ -348,7 +355,8 @@ export const zhCN = {
         finished: '结果',
       },
       file: 'CSV 或 Excel 文件',
-      fileHelp: 'CSV（UTF-8、带 BOM 的 UTF-8，或中文 Windows 上 Excel 保存的 GBK）或 XLSX（第一个工作表）。第一行必须是表头。',
+      fileHelp:
+        'CSV（UTF-8、带 BOM 的 UTF-8，或中文 Windows 上 Excel 保存的 GBK）或 XLSX（第一个工作表）。第一行必须是表头。',
       uploading: '正在上传 {{file}}',
       uploadProgress: '正在上传 {{file}}：{{sent}} / {{total}} KB',
       failed: '无法导入此文件。',
@@ -410,7 +418,8 @@ export const zhCN = {
       starting: '正在开始…',
       chooseAnother: '选择其他文件',
       importing: '正在导入 {{file}}…',
-      progressCounts: '{{percent}} · 已读 {{rows}} 行 · 接受 {{accepted}}（合并 {{merged}}）· 拒绝 {{rejected}}',
+      progressCounts:
+        '{{percent}} · 已读 {{rows}} 行 · 接受 {{accepted}}（合并 {{merged}}）· 拒绝 {{rejected}}',
       oneTransaction: '整个文件一次性导入：任何一步失败，都不会导入任何内容。',
       doneNew: '{{file}}：已读取 {{rows}} 行，导入新名单“{{list}}”，用时 {{seconds}} 秒。',
       doneExisting: '{{file}}：已读取 {{rows}} 行，导入“{{list}}”，用时 {{seconds}} 秒。',
@@ -608,7 +617,8 @@ export const zhCN = {
     export: '导出 CSV',
     exporting: '正在导出 {{rows}} / {{total}}…',
     exported: '已将 {{rows}} 通通话导出到 {{file}}。',
-    exportTruncated: '已导出最新的 {{rows}} 通（共 {{total}} 通；一个文件最多 {{max}} 通）。缩小日期范围可导出其余通话。',
+    exportTruncated:
+      '已导出最新的 {{rows}} 通（共 {{total}} 通；一个文件最多 {{max}} 通）。缩小日期范围可导出其余通话。',
     exportEmpty: '没有符合筛选条件的通话，无可导出。',
   },
   callPage: {
@@ -760,7 +770,8 @@ export const zhCN = {
     enterNumber: '请输入数字。',
     trunks: {
       title: 'SIP 中继',
-      description: '外呼从这里发出：您的 PBX 或运营商的 SIP WebSocket 地址。优先使用主用中继，主用失败时改用备用中继。',
+      description:
+        '外呼从这里发出：您的 PBX 或运营商的 SIP WebSocket 地址。优先使用主用中继，主用失败时改用备用中继。',
       tableCaption: 'SIP 中继',
       columns: {
         name: '名称',
@@ -792,7 +803,8 @@ export const zhCN = {
       healthReason: '{{reason}}（自 {{time}} 起）',
       secretStorage: {
         'os-keychain': '密码使用操作系统钥匙串加密保存，保存后不再显示。',
-        'key-file': '密码使用数据目录中的密钥文件（secret.key）加密保存，仅靠该文件的访问权限保护。保存后不再显示。',
+        'key-file':
+          '密码使用数据目录中的密钥文件（secret.key）加密保存，仅靠该文件的访问权限保护。保存后不再显示。',
       },
       empty: {
         title: '还没有中继',
