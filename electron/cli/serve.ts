@@ -1,6 +1,6 @@
 /** `outbound serve`: the engine plus the headless console, until Ctrl+C or SIGTERM. */
 import { resolveMediaPath } from '../engine/calls/index.js';
-import { Engine, EngineStartError, type Logger } from '../engine/index.js';
+import { Engine, EngineStartError, type Logger, onFatal } from '../engine/index.js';
 import { startHeadlessServer } from '../headless/index.js';
 import type { Output } from './output.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
@@ -95,8 +95,16 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
       { error: String(error) },
     ),
   );
+  // After a fatal error (engine/fatal.ts) the server is gone: CLI commands must not look for it.
+  const unregisterFatal = onFatal({
+    name: 'server.json',
+    stop: () => removeServerFile(engine.dataDir),
+  });
   const signal = await options.stopSignal;
-  await removeServerFile(engine.dataDir).catch(() => undefined);
+  unregisterFatal();
+  await removeServerFile(engine.dataDir).catch((error: unknown) =>
+    options.log.warn('Could not remove server.json', { error: String(error) }),
+  );
   // The engine first: it hangs up live calls through the media host, which needs the server's link.
   await engine.stop();
   await server.close();

@@ -29,6 +29,7 @@ import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
 import { EventHub, type EventSubscriber } from './events/event-hub.js';
+import { FATAL_CALL_REASON, onFatal } from './fatal.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
 import { type Logger, silentLogger } from './log.js';
@@ -55,6 +56,7 @@ import { callCommandHandlers } from './telephony/call-commands.js';
 import { type CallRecorderLike, type CallSession, Telephony } from './telephony/index.js';
 import { TrunkHealthRegistry } from './telephony/trunk-health.js';
 import { TrunkService } from './telephony/trunk-service.js';
+import { lockWorkspace, WorkspaceInUseError, type WorkspaceLock } from './workspace/index.js';
 
 export interface EngineOptions {
   /** Where the database, recordings and caches live. Created if missing. */
@@ -84,6 +86,12 @@ export interface EngineOptions {
    * but nothing is dialed until a long-running shell starts.
    */
   dialCampaigns?: boolean;
+  /**
+   * What runs this engine, in the user's words ("outbound serve", "the desktop app", "outbound
+   * campaign status"): the workspace lock names it when a second engine is refused. Default
+   * "Outbound Console (<transport>)".
+   */
+  holder?: string;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -129,6 +137,11 @@ export class Engine {
   /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
   private recordCalls = true;
   private stopped = false;
+  /** This engine's hold on its data folder (workspace/): taken first in start, given up last in stop. */
+  private workspaceLock: WorkspaceLock | null = null;
+  private stopping: Promise<void> | null = null;
+  /** Drops this engine from the process's fatal-error handler (see fatal.ts); set at start. */
+  private unregisterFatal: () => void = () => undefined;
 
   private constructor(
     readonly store: Store,
@@ -243,10 +256,32 @@ export class Engine {
     const dataDir = resolve(options.dataDir);
     const log = options.log ?? silentLogger;
     let store: Store;
+    // One engine per workspace: the lock comes before the store opens and anything is recovered,
+    // so a second engine (a CLI command beside `outbound serve`, the desktop app beside it) never
+    // touches the live engine's calls and leases.
+    let lock: WorkspaceLock | null = null;
+    let lockFailure: unknown = null;
     try {
       await mkdir(dataDir, { recursive: true }).catch(() => undefined); // openStore reports the real reason.
+      try {
+        lock = await lockWorkspace(
+          dataDir,
+          options.holder ?? `Outbound Console (${options.transport})`,
+        );
+      } catch (error) {
+        if (error instanceof WorkspaceInUseError)
+          throw new EngineStartError(error.code, error.message, { cause: error });
+        // The folder itself is unusable: the store's checks below name the reason.
+        lockFailure = error;
+      }
       store = await openStore({ dataDir });
+      if (!lock) {
+        await store.close();
+        throw lockFailure;
+      }
     } catch (error) {
+      await lock?.release();
+      if (error instanceof EngineStartError) throw error;
       if (error instanceof StoreError)
         throw new EngineStartError(error.code, error.message, { cause: error });
       throw new EngineStartError(
@@ -266,6 +301,7 @@ export class Engine {
       models = await checkModels(modelsDir);
     } catch (error) {
       await store.close();
+      await lock.release();
       if (error instanceof ModelsError)
         throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
@@ -277,6 +313,7 @@ export class Engine {
         : openKeyFileSecretBox(dataDir, log);
     } catch (error) {
       await store.close();
+      await lock.release();
       if (error instanceof SecretBoxError)
         throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
@@ -290,9 +327,20 @@ export class Engine {
       modelsDir: models.dir,
       trainFlowsAtStart: options.trainFlowsAtStart ?? false,
       dialCampaigns: options.dialCampaigns ?? false,
+      holder: lock.holder.what,
     };
     const engine = new Engine(store, full);
+    engine.workspaceLock = lock;
     engine.models = models;
+    // A fatal error in this process (an uncaught exception, an unhandled rejection) stops this engine.
+    engine.unregisterFatal = onFatal({
+      name: 'engine',
+      describe: () => ({
+        dataDir,
+        liveCalls: engine.telephony.liveSessions().map((s) => `${s.callId} (${s.state})`),
+      }),
+      stop: (reason) => engine.emergencyStop(reason),
+    });
     engine.recordCalls = (await engine.settings.get()).recordCalls;
     // Campaign calls first: a lease whose call never dialed is released uncounted, one that did is closed as failed.
     await engine.dialer.recover().catch((error: unknown) =>
@@ -361,17 +409,67 @@ export class Engine {
     this.flows.setTrainer(trainer, options);
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Ends every live call (with `reason` as its end reason), finishes their recordings, stops the
+   * dialer and the speech workers and closes the store. Every caller gets the same promise; a
+   * failing step is logged and the later ones still run, so the store is closed whatever broke.
+   */
+  stop(reason = 'engine stopping'): Promise<void> {
+    this.stopping ??= this.stopOnce(reason);
+    return this.stopping;
+  }
+
+  /**
+   * stop() after an internal error (the shells' fatal handler runs it through `onFatal`): live
+   * calls end with `reason`, bounded by `timeoutMs` so a hung part cannot keep a broken process
+   * alive. Resolves 'timed out' when the stop did not finish in time (it goes on in the background).
+   */
+  async emergencyStop(
+    reason = FATAL_CALL_REASON,
+    timeoutMs = 12_000,
+  ): Promise<'stopped' | 'timed out'> {
+    this.options.log.error('Emergency stop: ending live calls', {
+      reason,
+      liveCalls: this.telephony.liveSessions().map((s) => s.callId),
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([
+        this.stop(reason).then(() => 'stopped' as const),
+        timeout,
+      ]);
+      if (outcome === 'timed out')
+        this.options.log.error(`Emergency stop: not finished within ${timeoutMs} ms`, {});
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async stopOnce(reason: string): Promise<void> {
+    this.unregisterFatal();
     this.events.emit('engine.status', { state: 'stopping', at: Date.now() });
     this.stopped = true;
-    this.flows.close();
-    this.routing.close();
-    await this.dialer.stop();
-    this.campaigns.close();
-    await this.telephony.stop();
-    await this.speech?.close();
-    await this.store.close();
+    const step = async (name: string, work: () => unknown): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        this.options.log.error(`Stopping the engine: ${name} failed`, {
+          error: error instanceof Error ? error.stack : String(error),
+        });
+      }
+    };
+    await step('closing flows', () => this.flows.close());
+    await step('closing routing', () => this.routing.close());
+    await step('stopping the dialer', () => this.dialer.stop());
+    await step('closing campaigns', () => this.campaigns.close());
+    await step('ending live calls', () => this.telephony.stop(reason));
+    await step('stopping the speech workers', () => this.speech?.close());
+    await step('closing the store', () => this.store.close());
+    await step('giving up the workspace', () => this.workspaceLock?.release());
     this.options.log.info('Engine stopped');
   }
 

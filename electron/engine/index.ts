@@ -10,6 +10,13 @@
  *   events/    the outgoing event stream
  */
 export { Engine, type EngineOptions, EngineStartError } from './engine.js';
+export {
+  armTestFaults,
+  type EmergencyStop,
+  FATAL_CALL_REASON,
+  installFatalHandlers,
+  onFatal,
+} from './fatal.js';
 export { createStderrLogger, type Logger, silentLogger } from './log.js';
 export { defaultDataDir } from './paths.js';
 export type { SecretBox } from './secrets/index.js';

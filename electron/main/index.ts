@@ -8,7 +8,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 
 import { resolveMediaPath } from '../engine/calls/index.js';
-import { createStderrLogger, Engine, EngineStartError } from '../engine/index.js';
+import {
+  createStderrLogger,
+  Engine,
+  EngineStartError,
+  installFatalHandlers,
+} from '../engine/index.js';
 import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
 import { createElectronMediaHostLauncher } from './media-host-window.js';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol.js';
@@ -23,6 +28,9 @@ const isTrustedUrl = trustedUrlMatcher(
   paths.devServerUrl,
 );
 const log = createStderrLogger('outbound-desktop');
+// An error that escapes everything ends live calls with a reason, finishes their recordings,
+// closes the store and exits 1 (engine/fatal.ts; the engine registers itself when it starts).
+installFatalHandlers({ log, where: 'desktop app', exit: (code) => app.exit(code) });
 
 // The media host's WebRTC must offer real host addresses (a PBX cannot resolve mDNS names) and play
 // audio without a user gesture (it is a hidden window).

@@ -226,11 +226,11 @@ export class Telephony {
     return session;
   }
 
-  /** Ends every call and the media host. */
-  async stop(): Promise<void> {
+  /** Ends every call (`reason` is stored as each one's end reason) and the media host. */
+  async stop(reason = 'engine stopping'): Promise<void> {
     const live = [...this.sessions.values()];
     if (live.length > 0) {
-      await Promise.all(live.map((s) => s.hangup('engine stopping').catch(() => undefined)));
+      await Promise.all(live.map((s) => s.hangup(reason).catch(() => undefined)));
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         Promise.all(live.map((s) => s.whenEnded())),
