@@ -5,7 +5,7 @@
  * the bot's voice (espeak-ng's English is clearer on the phone at the same speed).
  *
  * The package is the flite command line program as one WebAssembly module; each synthesis runs it
- * once under node:wasi (`-voice V --setf duration_stretch=S -t TEXT -o /out/F.wav`) in a fresh
+ * once under node:wasi (loaded on first use, quietly: quiet-wasi.ts) (`-voice V --setf duration_stretch=S -t TEXT -o /out/F.wav`) in a fresh
  * instance (~70 ms to instantiate, 40–80 ms to speak a short sentence), with a temporary folder
  * preopened as /out. Pitch is not offered (flite's voices differ in their own base pitch).
  */
@@ -13,9 +13,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WASI } from 'node:wasi';
 
 import { floatToInt16, parseWav, resample, SAMPLE_RATE, toMono } from '../audio/index.js';
+import { loadWasi } from './quiet-wasi.js';
 import {
   checkLanguage,
   checkProsody,
@@ -99,6 +99,7 @@ export class FliteWasiTts implements TtsEngine {
     const dir = await mkdtemp(join(tmpdir(), 'flite-'));
     try {
       // Quiet: flite's own messages would go to the engine's stdout.
+      const { WASI } = loadWasi();
       const wasi = new WASI({
         version: 'preview1',
         args: [
