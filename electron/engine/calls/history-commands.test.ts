@@ -5,10 +5,11 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 
 import { encodeWav } from '../audio/index.js';
+import { csvSafeCell } from '../csv-safe.js';
 import { binFramesFor, readPeaks } from '../recording/peaks.js';
 import { useTestStores } from '../store/testing/temp.js';
 import { historyCommandHandlers, recordingFile } from './history-commands.js';
-import { EXPORT_COLUMNS, safeText, transcriptCell, transcriptTime } from './history-export.js';
+import { EXPORT_COLUMNS, transcriptCell, transcriptTime } from './history-export.js';
 
 const testStore = useTestStores();
 
@@ -140,9 +141,9 @@ describe('calls.export', () => {
     expect(transcriptTime(9_960)).toBe('0:10.0');
     expect(transcriptTime(600_040)).toBe('10:00.0');
     expect(transcriptCell([])).toBe('');
-    expect(safeText('+1 (555)')).toBe("'+1 (555)");
-    expect(safeText('-5')).toBe("'-5");
-    expect(safeText('Ann')).toBe('Ann');
+    expect(csvSafeCell('+1 (555)')).toBe("'+1 (555)");
+    expect(csvSafeCell('-5')).toBe("'-5");
+    expect(csvSafeCell('Ann')).toBe('Ann');
   });
 });
 

@@ -2,10 +2,12 @@
  * History's CSV export: one row per call, newest first, with the call's transcript in one cell
  * ("[m:ss.s] Speaker: text", one line each). Columns are English and stable (a spreadsheet or a
  * script reads them); times are ISO 8601 in UTC so the file means the same everywhere. csv-stringify
- * quotes commas, quotes and line breaks (transcripts have all three).
+ * quotes commas, quotes and line breaks (transcripts have all three); every cell goes through the
+ * CSV injection guard (`csvSafeCell`) on its way out, so no column can be missed.
  */
 import { stringify } from 'csv-stringify/sync';
 
+import { csvSafeCell } from '../csv-safe.js';
 import type { CallListItem, UtteranceRecord } from '../store/types.js';
 
 export const EXPORT_COLUMNS = [
@@ -52,15 +54,6 @@ export function transcriptCell(lines: readonly TranscriptLine[]): string {
     .join('\n');
 }
 
-/**
- * Free text a person typed (contact and campaign names come from imported files) is kept from
- * being read as a formula by a spreadsheet (CSV injection): a leading =, +, -, @, tab or CR gets a
- * quote mark. The number column is left alone: E.164 starts with + and is not free text.
- */
-export function safeText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
 export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]): string[] {
@@ -73,21 +66,23 @@ export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]):
     iso(call.endedAt),
     durationMs === null ? '' : (durationMs / 1000).toFixed(1),
     call.number,
-    safeText(call.contactName ?? ''),
-    safeText(call.campaignName ?? ''),
+    call.contactName ?? '',
+    call.campaignName ?? '',
     call.state,
     call.outcome ?? '',
     call.dispositionCode ?? '',
     call.sipCode === null ? '' : String(call.sipCode),
-    safeText(call.endReason ?? ''),
+    call.endReason ?? '',
     transcriptCell(lines),
   ];
 }
 
-/** CSV text for the rows, with the header row when `header` is set. CRLF line ends (RFC 4180, Excel). */
+/**
+ * CSV text for the rows, with the header row when `header` is set. CRLF line ends (RFC 4180, Excel).
+ * Every cell is guarded against CSV injection, numbers included (see csv-safe.ts).
+ */
 export function exportCsv(rows: ReadonlyArray<readonly string[]>, header: boolean): string {
-  const records = header
-    ? [[...EXPORT_COLUMNS], ...rows.map((r) => [...r])]
-    : rows.map((r) => [...r]);
+  const guarded = rows.map((r) => r.map(csvSafeCell));
+  const records = header ? [[...EXPORT_COLUMNS], ...guarded] : guarded;
   return stringify(records, { record_delimiter: 'windows' });
 }

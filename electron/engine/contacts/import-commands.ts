@@ -22,6 +22,7 @@ import {
   type ImportStatus,
   REJECTS_PAGE_BYTES,
 } from '../api/imports.js';
+import { csvSafeCell } from '../csv-safe.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -453,7 +454,11 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
   };
 }
 
-/** A CSV cell (RFC 4180): quoted when it holds a comma, quote or line break. */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * A CSV cell (RFC 4180): guarded against CSV injection (a row's raw text is whatever the imported
+ * file held), then quoted when it holds a comma, quote or line break.
+ */
+export function csvCell(text: string): string {
+  const safe = csvSafeCell(text);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
