@@ -19,7 +19,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['electron/**/*.test.ts', 'renderer/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          include: [
+            'electron/**/*.test.ts',
+            'renderer/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+            'scripts/**/*.test.mjs',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },

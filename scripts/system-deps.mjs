@@ -5,7 +5,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** What each part of the suite needs: a file that proves it is there, and the package that brings it. */
+/** Debian's English asterisk prompts (asterisk-core-sounds-en-wav): one voice, 8 kHz WAV. */
+export const ASTERISK_PROMPTS = '/usr/share/asterisk/sounds/en_US_f_Allison';
+/** The prompts' texts ("vm-no: No."), from asterisk-core-sounds-en. */
+export const ASTERISK_TEXTS = '/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz';
+
+/**
+ * What each part of the suite needs: a file that proves it is there, and the package that brings
+ * it. Each probe must be a path one of its packages ships (dpkg -S on the literal path finds it;
+ * system-deps.test.mjs checks), not a link made by a maintainer script or another package.
+ */
 export const SYSTEM_NEEDS = [
   {
     why: 'end-to-end tests of the console (Chromium driven by playwright-core)',
@@ -55,10 +64,17 @@ export const SYSTEM_NEEDS = [
     packages: ['sox'],
   },
   // Real human telephone speech (one speaker, with texts) for the phrase recognizer's rejection test.
+  // The tests read the voice's own folder: /usr/share/asterisk/sounds/en is an update-alternatives
+  // link made by asterisk-core-sounds-en's postinst, owned by no package (dpkg -S finds nothing).
   {
-    why: 'real speech in the recognizer tests',
-    probe: '/usr/share/asterisk/sounds/en/vm-no.wav',
+    why: 'real speech in the recognizer tests (the prompts)',
+    probe: `${ASTERISK_PROMPTS}/vm-no.wav`,
     packages: ['asterisk-core-sounds-en-wav'],
+  },
+  {
+    why: 'real speech in the recognizer tests (what each prompt says)',
+    probe: ASTERISK_TEXTS,
+    packages: ['asterisk-core-sounds-en'],
   },
 ];
 

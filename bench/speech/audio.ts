@@ -189,7 +189,8 @@ export async function hasCommand(command: string, args: string[]): Promise<boole
   }
 }
 
-export const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds/en';
+// The voice's own folder (asterisk-core-sounds-en-wav), not the sounds/en alternatives link.
+export const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds/en_US_f_Allison';
 const ASTERISK_TEXTS = '/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz';
 
 /** The asterisk prompts' texts by name ("digits/tomorrow" → "tomorrow"), or null without the package. */

@@ -34,7 +34,8 @@ let bed: Bed;
 let calls: CallEngine;
 let tts: EspeakWasmTts;
 const utterances: CallUtterance[] = [];
-const REAL_TOMORROW = '/usr/share/asterisk/sounds/en/digits/tomorrow.wav';
+// The voice's own folder (asterisk-core-sounds-en-wav), not the sounds/en alternatives link.
+const REAL_TOMORROW = '/usr/share/asterisk/sounds/en_US_f_Allison/digits/tomorrow.wav';
 
 beforeAll(async () => {
   bed = await startBed();

@@ -31,7 +31,8 @@ const PHRASES = [
 ];
 const TRAIN_VOICES = ['en-us', 'en', 'en-gb-x-rp', 'en-gb-scotland', 'en-029', 'en-gb-x-gbclan'];
 const HELD_OUT = ['en-us-nyc+m7', 'en-gb-x-gbcwmd+f2', 'en-us-nyc+f4'];
-const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds/en';
+// The voice's own folder (asterisk-core-sounds-en-wav), not the sounds/en alternatives link.
+const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds/en_US_f_Allison';
 const ASTERISK_TEXTS = '/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz';
 const UNRELATED = [
   'I would like to order a pizza',

@@ -15,7 +15,8 @@ import { SpeechEmbedder } from './embedder.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
 import { type QuestionSpec, trainPhraseModel } from './train.js';
 
-const TOMORROW = '/usr/share/asterisk/sounds/en/digits/tomorrow.wav';
+// The voice's own folder (asterisk-core-sounds-en-wav), not the sounds/en alternatives link.
+const TOMORROW = '/usr/share/asterisk/sounds/en_US_f_Allison/digits/tomorrow.wav';
 
 async function wav16k(path: string): Promise<Int16Array> {
   const wav = parseWav(await readFile(path));
