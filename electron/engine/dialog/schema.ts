@@ -222,6 +222,14 @@ export const SetNodeSchema = z.strictObject({
   next: NodeIdSchema,
 });
 
+/**
+ * A disposition code a flow sets (hangup and transfer nodes): snake_case, because it is stored as a
+ * code, filtered on in History and written to CSV exports, where free text could carry a formula.
+ */
+export const DispositionCodeSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'a disposition code is snake_case (e.g. promise_to_pay)');
+
 export const TransferNodeSchema = z.strictObject({
   kind: z.literal('transfer'),
   id: NodeIdSchema.optional(),
@@ -229,7 +237,7 @@ export const TransferNodeSchema = z.strictObject({
   say: PromptTextSchema.optional().describe('Said before the transfer.'),
   queue: z.string().min(1),
   reason: z.string().min(1),
-  disposition: z.string().min(1).default('transferred'),
+  disposition: DispositionCodeSchema.default('transferred'),
 });
 
 export const CallbackNodeSchema = z.strictObject({
@@ -257,10 +265,7 @@ export const HangupNodeSchema = z.strictObject({
   id: NodeIdSchema.optional(),
   note,
   say: PromptTextSchema.optional().describe('Said before hanging up (never cut by barge-in).'),
-  disposition: z
-    .string()
-    .min(1)
-    .regex(/^[a-z][a-z0-9_]*$/, 'a disposition code is snake_case'),
+  disposition: DispositionCodeSchema,
 });
 
 export const FlowNodeSchema = z.discriminatedUnion('kind', [

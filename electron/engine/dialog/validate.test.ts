@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
@@ -119,6 +120,31 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('holds transfer and hangup dispositions to the same snake_case rule, naming node and field', () => {
+    const f = base();
+    (f.nodes['confirm'] as { noMatch: { next: string } }).noMatch.next = 'agent';
+    f.nodes['agent'] = {
+      kind: 'transfer',
+      queue: 'sales',
+      reason: 'asked for a person',
+      disposition: '=HYPERLINK("http://evil.example")',
+    };
+    f.nodes['bye'] = { kind: 'hangup', disposition: 'Done Now' };
+    expect(errorTexts(f).sort()).toEqual([
+      'node "agent": disposition: a disposition code is snake_case (e.g. promise_to_pay)',
+      'node "bye": disposition: a disposition code is snake_case (e.g. promise_to_pay)',
+    ]);
+    f.nodes['agent'] = { kind: 'transfer', queue: 'sales', reason: 'r', disposition: '' };
+    f.nodes['bye'] = { kind: 'hangup', disposition: 'done' };
+    expect(errorTexts(f)).toEqual([
+      'node "agent": disposition: a disposition code is snake_case (e.g. promise_to_pay)',
+    ]);
+    f.nodes['agent'] = { kind: 'transfer', queue: 'sales', reason: 'r', disposition: 'to_agent_2' };
+    expect(validateFlow(f).nodes['agent']).toMatchObject({ disposition: 'to_agent_2' });
+    delete (f.nodes['agent'] as { disposition?: string }).disposition;
+    expect(validateFlow(f).nodes['agent']).toMatchObject({ disposition: 'transferred' });
+  });
+
   it('refuses a prompt missing in the flow language', () => {
     const f = base();
     f.language = 'zh-CN';
@@ -226,11 +252,17 @@ describe('sample flows', () => {
 
 describe('docs/flow.schema.json', () => {
   const file = fileURLToPath(new URL('../../../docs/flow.schema.json', import.meta.url));
-  const expected = `${JSON.stringify(flowJsonSchema(), null, 2)}\n`;
 
-  it('is up to date with schema.ts (UPDATE_FLOW_SCHEMA=1 rewrites it)', () => {
-    if (process.env['UPDATE_FLOW_SCHEMA'] === '1') writeFileSync(file, expected);
-    expect(readFileSync(file, 'utf8')).toBe(expected);
+  // Compared as JSON: the file is laid out by Prettier like the rest of the tree.
+  it('is up to date with schema.ts (UPDATE_FLOW_SCHEMA=1 rewrites it)', async () => {
+    if (process.env['UPDATE_FLOW_SCHEMA'] === '1') {
+      const options = (await resolveConfig(file)) ?? {};
+      writeFileSync(
+        file,
+        await format(JSON.stringify(flowJsonSchema(), null, 2), { ...options, filepath: file }),
+      );
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(flowJsonSchema());
   });
 
   it('describes every node kind', () => {
