@@ -479,18 +479,25 @@ export class CallBot {
     const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);
-    void recognition.then((result) =>
-      this.addUtterance({
-        speaker: 'customer',
-        text: result && !result.noMatch ? (result.phrase ?? result.text ?? '') : '',
-        intent: result && !result.noMatch ? (result.intent ?? null) : null,
-        confidence: result ? round3(result.confidence) : null,
-        startMs: callStart,
-        endMs: callEnd,
-        cutAtMs: null,
-        nodeId,
-      }),
-    );
+    void recognition
+      .then((result) =>
+        this.addUtterance({
+          speaker: 'customer',
+          text: result && !result.noMatch ? (result.phrase ?? result.text ?? '') : '',
+          intent: result && !result.noMatch ? (result.intent ?? null) : null,
+          confidence: result ? round3(result.confidence) : null,
+          startMs: callStart,
+          endMs: callEnd,
+          cutAtMs: null,
+          nodeId,
+        }),
+      )
+      .catch((error: unknown) =>
+        this.deps.log.error('Adding a customer utterance failed', {
+          callId: this.session.callId,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
     return { startMs, endMs, recognition };
   }
 

@@ -11,6 +11,8 @@ export interface CallListenerOptions {
   /** Customer speech stops a playing prompt (per prompt, the dialog may turn it off). */
   bargeIn?: () => boolean;
   onEvent?: (event: EndpointEvent & { wallAt: number }) => void;
+  /** Closing the speech stream at the call's end failed (its worker died); default: ignored. */
+  onCloseError?: (error: unknown) => void;
 }
 
 export interface CallListener {
@@ -66,7 +68,11 @@ export function listenToCall(
   const offError = speech.onError((error) =>
     session.note('speech_error', { message: error.message }),
   );
-  const closeOnEnd = session.whenEnded().then(() => close());
+  const closeOnEnd = session
+    .whenEnded()
+    .then(() => close())
+    // The call has ended, so its events are closed: the shell's handler hears of it instead.
+    .catch((error: unknown) => options.onCloseError?.(error));
   let closed = false;
   async function close(): Promise<void> {
     if (closed) return;

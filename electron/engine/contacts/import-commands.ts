@@ -402,7 +402,12 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         merged: 0,
         rejected: 0,
       };
-      void run(s, list, map, defaultRegion);
+      void run(s, list, map, defaultRegion).catch((error: unknown) =>
+        log.error('A contact import failed while finishing', {
+          id: s.id,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
       return status(s);
     },
 

@@ -100,7 +100,12 @@ export class TelephonyLine implements DialerLine {
         );
       return;
     }
-    void this.toAgent(session, campaign);
+    void this.toAgent(session, campaign).catch((error: unknown) =>
+      this.options.log.error('Handing a campaign call to an agent failed', {
+        callId: session.callId,
+        error: error instanceof Error ? error.stack : String(error),
+      }),
+    );
   }
 
   /** No flow: the answered call goes to an agent of the campaign's queue, or ends as abandoned. */

@@ -492,7 +492,7 @@ export class RoutingService {
       timer: setTimeout(() => {
         if (this.waiting.get(w.call.callId) !== w || w.offer?.agentId !== agentId) return;
         w.call.note('offer_expired', { agentId, afterMs: w.queue.offerTimeoutMs });
-        void this.endOffer(w, 'expired').then(() => this.dispatch());
+        this.endOfferThenDispatch(w, 'expired');
       }, w.queue.offerTimeoutMs),
     };
     await this.setStatus(agentId, 'offered', { callId: w.call.callId, deadline: expiresAt });
@@ -524,7 +524,25 @@ export class RoutingService {
     clearTimeout(w.waitTimer);
     this.waiting.delete(w.call.callId);
     this.changed();
-    void this.endOffer(w, reason).then(() => this.dispatch());
+    this.endOfferThenDispatch(w, reason);
+  }
+
+  /**
+   * Ends the call's offer, then offers the waiting calls again. A failed end (the agent's status
+   * could not be stored) is logged and the dispatch still runs, so the call is not left unoffered.
+   */
+  private endOfferThenDispatch(w: Waiting, reason: 'expired' | 'call_ended' | 'cancelled'): void {
+    const agentId = w.offer?.agentId ?? null;
+    void this.endOffer(w, reason)
+      .catch((error: unknown) =>
+        this.options.log.error('Ending an agent offer failed', {
+          callId: w.call.callId,
+          agentId,
+          reason,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      )
+      .then(() => this.dispatch());
   }
 
   /** Nobody took the call within the queue's wait: the bot's fallback. */

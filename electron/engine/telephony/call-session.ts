@@ -171,7 +171,7 @@ export class CallSession {
     );
     this.event('dial', { number: this.number, trunk: this.trunk.name });
     this.deps.onState(this);
-    void this.attempt();
+    void this.attempt().catch((error: unknown) => this.onUnexpected('placing the call', error));
   }
 
   /** Audio from the customer (left) and what they heard (right), 20 ms at a time. */
@@ -336,13 +336,15 @@ export class CallSession {
         if (!this.mediaFlowing) {
           // Answered on paper, but no audio ever: the media could not be set up.
           this.mediaFailure = `answered, but the call's media could not be set up: ${m.detail ?? 'no audio from the far end'}`;
-          void this.hangup(this.mediaFailure, 'engine (media watchdog)');
+          void this.hangup(this.mediaFailure, 'engine (media watchdog)').catch((error: unknown) =>
+            this.onUnexpected('hanging up', error),
+          );
           return;
         }
         void this.hangup(
           `dead line: ${m.detail ?? 'no RTP from the far end'}`,
           'engine (media watchdog)',
-        );
+        ).catch((error: unknown) => this.onUnexpected('hanging up', error));
         return;
       case 'failed':
         this.eventAt(m.at, 'sip_failed', data);
@@ -353,7 +355,9 @@ export class CallSession {
         // NOTIFY 2xx: the customer is now talking to the target; our leg has done its job.
         if (m.detail?.startsWith('transfer succeeded') && this.referTarget) {
           this.transferTarget = this.referTarget;
-          void this.hangup(`transferred to ${this.referTarget}`, 'engine (blind transfer)');
+          void this.hangup(`transferred to ${this.referTarget}`, 'engine (blind transfer)').catch(
+            (error: unknown) => this.onUnexpected('hanging up', error),
+          );
         }
         return;
       case 'ended':
@@ -510,7 +514,7 @@ export class CallSession {
         reason: context ? `${verdict.reason} (${context})` : verdict.reason,
       });
       void this.write(() => this.deps.store.calls.update(this.callId, { trunkId: next.id }));
-      void this.attempt();
+      void this.attempt().catch((error: unknown) => this.onUnexpected('placing the call', error));
       return;
     }
     this.finish({
@@ -595,10 +599,36 @@ export class CallSession {
         trunk: this.trunk.name,
         recording,
       };
-      this.deps.onState(this);
-      this.deps.onEnded(this, result);
+      try {
+        this.deps.onState(this);
+        this.deps.onEnded(this, result);
+      } catch (error) {
+        // whenEnded() must still resolve: stop() and the bot wait on it.
+        this.deps.log.error('A listener of a call ending failed', {
+          callId: this.callId,
+          error: error instanceof Error ? error.stack : String(error),
+        });
+      }
       this.resolveEnded(result);
     })();
+  }
+
+  /**
+   * A step run in the background (dialing, a hang-up) threw where nothing expected it: it is
+   * logged with the call, and the call ends with a reason rather than hanging half-open.
+   */
+  private onUnexpected(step: string, error: unknown): void {
+    this.deps.log.error(`A call failed unexpectedly while ${step}`, {
+      callId: this.callId,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+    this.finish({
+      outcome: this.answeredAt === null ? 'failed' : 'completed',
+      sipCode: null,
+      sipReason: null,
+      reason: `internal error while ${step}: ${errorMessage(error)}`,
+      detail: errorMessage(error),
+    });
   }
 
   private setState(

@@ -119,7 +119,13 @@ export class MediaHostSupervisor {
       this.scheduleRestart();
     };
     client.onClose((reason) => onLost(`link closed: ${reason}`));
-    void host.exited.then((reason) => onLost(reason));
+    void host.exited
+      .then((reason) => onLost(reason))
+      .catch((error: unknown) =>
+        this.log.error('Ending the calls of a lost media host failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
     this.log.info('Media host ready', { pids: host.pids() });
     return client;
   }
