@@ -169,11 +169,12 @@ export function createChromiumMediaHostLauncher(
       };
       // Waiting for the page's link before it can connect, so it is never missed. Its failure is
       // also handled on the side: when goto fails first, nothing awaits the link any more, and its
-      // later rejection (timeout, or the server closing) must not crash the process.
-      const link = options.server.acceptMediaHostLink(options.linkTimeoutMs ?? 20_000);
+      // later rejection (timeout, or the server closing) must not crash the process. The URL
+      // carries this launch's one-time link secret.
+      const { url, link } = options.server.acceptMediaHostLink(options.linkTimeoutMs ?? 20_000);
       link.catch(() => undefined);
       try {
-        await page.goto(options.server.mediaHostUrl);
+        await page.goto(url);
         const connection = await link;
         options.onPage?.(page);
         const browserPid = await findBrowserPid(profile);

@@ -3,19 +3,28 @@
  * the API, bound to loopback only and guarded by a random token.
  *
  * - The console is opened as http://127.0.0.1:PORT/?token=TOKEN. A request with the right token
- *   gets a session cookie (HttpOnly, SameSite=Strict) so the page's own assets load without it.
- * - The API lives at ws://127.0.0.1:PORT/api?token=TOKEN (or the cookie). A wrong or missing token
- *   gets HTTP 401 for pages; a WebSocket is closed at once with code 4401 and a reason, so the
- *   console can say "wrong token" rather than "engine down".
- * - Host and Origin headers must name this server (no DNS rebinding, no cross-site sockets).
+ *   gets a cookie holding a random session id (HttpOnly, SameSite=Strict; never the token itself)
+ *   so the page's own assets, /media/… and /api work without the token.
+ * - The API lives at ws://127.0.0.1:PORT/api?token=TOKEN (or the session cookie). A wrong or
+ *   missing token gets HTTP 401 for pages; a WebSocket is closed at once with code 4401 and a
+ *   reason, so the console can say "wrong token" rather than "engine down".
+ * - Host and Origin headers must name this server (no DNS rebinding, no cross-site sockets), and a
+ *   request target must be a path (no absolute or protocol-relative form): anything else gets a 4xx,
+ *   and nothing parsed from a request may throw outside a handler.
  * - The media host (a page of the same server, run in Chromium by the engine's launcher) links at
- *   /media-host-link?token=TOKEN: JSON text for its commands and events, binary for audio frames.
+ *   /media-host-link?secret=SECRET: JSON text for its commands and events, binary for audio frames.
+ *   Each acceptMediaHostLink mints its own one-time secret, handed to the page in its URL's
+ *   fragment; the console's token does not open the link, and a socket with a wrong secret is
+ *   closed without touching the pending waiter.
+ * - Each console socket is capped: at most MAX_IN_FLIGHT requests awaiting their reply and
+ *   MAX_BUFFERED_BYTES of replies and events waiting to go out (a console that stops reading).
+ *   Over either cap it is closed with OVERLOAD_CLOSE_CODE and a reason; the console reconnects.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -51,23 +60,44 @@ export interface HeadlessServerOptions {
   media?: MediaResolver;
 }
 
+/** One expected media host page: the URL to open it at, and its link once it has linked up. */
+export interface MediaHostInvitation {
+  /** The page's URL, with its one-time link secret in the fragment (#link=…). */
+  readonly url: string;
+  /** Resolves when the page links with that secret; rejects after the timeout or on close. */
+  readonly link: Promise<MediaHostConnection>;
+}
+
 export interface HeadlessServer {
   readonly url: string;
   readonly origin: string;
   readonly port: number;
   readonly token: string;
-  /** The media host page's URL (it links back at MEDIA_HOST_LINK_PATH with the token). */
+  /**
+   * The media host page's address, without a link secret: for its origin. A page opened here
+   * cannot link; open the URL acceptMediaHostLink gives.
+   */
   readonly mediaHostUrl: string;
   /**
-   * Waits for the next media host page to link up. A link nobody waits for is refused, so only a
-   * host this process launched can attach.
+   * Expects one media host page, with a fresh one-time secret for its link. A link without a
+   * pending secret is refused, so only a page this process launched can attach.
    */
-  acceptMediaHostLink(timeoutMs: number): Promise<MediaHostConnection>;
+  acceptMediaHostLink(timeoutMs: number): MediaHostInvitation;
   close(): Promise<void>;
 }
 
 export const TOKEN_REFUSED_CLOSE_CODE = 4401;
-export const MEDIA_HOST_UNEXPECTED_CLOSE_CODE = 4409;
+/** A console socket over MAX_IN_FLIGHT or MAX_BUFFERED_BYTES is closed with this code. */
+export const OVERLOAD_CLOSE_CODE = 4429;
+/** Requests one console socket may have awaiting their reply (the console sends a handful). */
+export const MAX_IN_FLIGHT = 64;
+/**
+ * Replies and events waiting to go out to one console socket before it counts as not reading.
+ * A console that reads keeps this near zero; 16 MiB is over a minute of events for 100 live calls.
+ */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** A session cookie per console open; the oldest are forgotten beyond this many. */
+const MAX_SESSIONS = 256;
 const COOKIE_NAME = 'outbound_session';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const HEARTBEAT_MS = 30_000;
@@ -113,9 +143,22 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return false;
     }
   };
+  // Session ids are kept as their SHA-256: a lookup's timing says nothing about a valid id.
+  const sessions = new Set<string>();
+  const sessionKey = (id: string): string => createHash('sha256').update(id).digest('base64url');
+  const hasSession = (request: IncomingMessage): boolean => {
+    const id = readCookie(request.headers.cookie, COOKIE_NAME);
+    return id !== undefined && sessions.has(sessionKey(id));
+  };
+  const newSession = (): string => {
+    const id = randomBytes(32).toString('base64url');
+    sessions.add(sessionKey(id));
+    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.values().next().value!);
+    return id;
+  };
   const authorized = (request: IncomingMessage, url: URL): 'query' | 'cookie' | false => {
     if (tokenMatches(url.searchParams.get('token'), token)) return 'query';
-    if (tokenMatches(readCookie(request.headers.cookie, COOKIE_NAME), token)) return 'cookie';
+    if (hasSession(request)) return 'cookie';
     return false;
   };
 
@@ -137,7 +180,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       );
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return sendText(response, 405, 'Method not allowed');
-    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+    const url = parseTarget(request.url);
+    if (!url) return sendText(response, 400, 'Bad request target: expected a path such as /');
     const auth = authorized(request, url);
     if (!auth) {
       return sendText(
@@ -146,10 +190,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         'Missing or wrong access token. Open the console with the URL printed by `outbound serve` (it ends with ?token=…).',
       );
     }
-    if (auth === 'query') {
+    if (auth === 'query' && !hasSession(request)) {
       response.setHeader(
         'Set-Cookie',
-        `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        `${COOKIE_NAME}=${newSession()}; HttpOnly; SameSite=Strict; Path=/`,
       );
     }
     if (url.pathname.startsWith(MEDIA_PREFIX))
@@ -170,7 +214,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'private, max-age=3600',
     });
     if (request.method === 'HEAD') return void response.end();
-    createReadStream(file).pipe(response);
+    // The file may vanish between stat and read (a rebuild): end this response, not the process.
+    const stream = createReadStream(file);
+    stream.on('error', () => response.destroy());
+    stream.pipe(response);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -179,11 +226,16 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     maxPayload: MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
   });
-  /** Each pending acceptMediaHostLink, oldest first: the next page to link takes the first. */
-  const mediaWaiters: Array<{
-    accept(connection: MediaHostConnection): void;
-    giveUp(reason: string): void;
-  }> = [];
+  /** Each pending acceptMediaHostLink, by its one-time secret. */
+  const mediaWaiters = new Map<
+    string,
+    { accept(connection: MediaHostConnection): void; giveUp(reason: string): void }
+  >();
+  /** The waiter whose secret this is (compared in constant time), or undefined. */
+  const mediaWaiterFor = (candidate: string | null): string | undefined => {
+    for (const secret of mediaWaiters.keys()) if (tokenMatches(candidate, secret)) return secret;
+    return undefined;
+  };
   const mediaSockets = new Set<WebSocket>();
 
   function wrapMediaHostSocket(ws: WebSocket): MediaHostConnection {
@@ -211,7 +263,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     };
     ws.on('message', (data, isBinary) => {
       const buffer = rawToBuffer(data);
-      if (!deliver(buffer, isBinary)) held.push({ data: buffer, binary: isBinary });
+      try {
+        if (!deliver(buffer, isBinary)) held.push({ data: buffer, binary: isBinary });
+      } catch (error) {
+        // A listener's bug must not escape into ws's receiver (that would end the process).
+        log.error('The media host link failed to handle a message', { error: String(error) });
+      }
     });
     return {
       sendText: (text) => ws.readyState === ws.OPEN && ws.send(text),
@@ -234,30 +291,33 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
 
-  httpServer.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'invalid'}`);
-    if (
-      url.pathname === MEDIA_HOST_LINK_PATH &&
-      hostAllowed(request.headers.host) &&
-      originAllowed(request.headers.origin)
-    ) {
-      const ok = authorized(request, url) !== false;
+  httpServer.on('upgrade', (request, socket: Socket, head) => {
+    // Node hands the socket over without its error listener: a peer resetting mid-handshake must
+    // not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!hostAllowed(request.headers.host) || !originAllowed(request.headers.origin))
+      return refuse('403 Forbidden');
+    const url = parseTarget(request.url);
+    if (!url) return refuse('400 Bad Request');
+    if (url.pathname === MEDIA_HOST_LINK_PATH) {
       mediaWss.handleUpgrade(request, socket, head, (ws) => {
-        const waiter = mediaWaiters.shift();
-        if (!ok) ws.close(TOKEN_REFUSED_CLOSE_CODE, 'Missing or wrong access token');
-        else if (!waiter) ws.close(MEDIA_HOST_UNEXPECTED_CLOSE_CODE, 'No media host was expected');
-        else waiter.accept(wrapMediaHostSocket(ws));
+        // Looked up once the socket is open: a handshake that fails consumes nothing, and of two
+        // sockets with the same secret only the first links.
+        const secret = mediaWaiterFor(url.searchParams.get('secret'));
+        const waiter = secret === undefined ? undefined : mediaWaiters.get(secret);
+        if (secret === undefined || !waiter) {
+          ws.close(TOKEN_REFUSED_CLOSE_CODE, 'Missing, wrong or spent media host link secret');
+          return;
+        }
+        mediaWaiters.delete(secret);
+        waiter.accept(wrapMediaHostSocket(ws));
       });
       return;
     }
-    if (
-      url.pathname !== '/api' ||
-      !hostAllowed(request.headers.host) ||
-      !originAllowed(request.headers.origin)
-    ) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      return;
-    }
+    if (url.pathname !== '/api') return refuse('404 Not Found');
     const ok = authorized(request, url) !== false;
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (!ok) {
@@ -268,24 +328,63 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     });
   });
 
+  /** Closes a console socket that broke a cap; it is forgotten at once and cut if it lingers. */
+  function overload(ws: WebSocket, reason: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    log.warn('Closing a console connection over its limits', { reason });
+    clients.delete(ws);
+    ws.close(OVERLOAD_CLOSE_CODE, reason);
+    // A peer that does not read will not read the close frame either.
+    setTimeout(() => ws.terminate(), 2_000).unref();
+  }
+
+  /** Sends unless the socket is not reading: replies and events wait in memory until it does. */
+  function sendTo(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      overload(
+        ws,
+        `Not reading: over ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB of replies and events waited`,
+      );
+      return;
+    }
+    ws.send(text);
+  }
+
   function acceptClient(ws: WebSocket): void {
     clients.add(ws);
     alive.add(ws);
+    let inFlight = 0;
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return;
       if (isBinary) {
-        send(ws, {
+        sendTo(ws, JSON.stringify(BINARY_REFUSED));
+        return;
+      }
+      if (inFlight >= MAX_IN_FLIGHT) {
+        overload(
+          ws,
+          `Over ${MAX_IN_FLIGHT} requests in flight: wait for replies before sending more`,
+        );
+        return;
+      }
+      inFlight++;
+      void api
+        .handle(rawToBuffer(data).toString('utf8'))
+        .catch((error: unknown): ResponseMessage => ({
           type: 'response',
           id: null,
           ok: false,
-          error: {
-            code: 'BAD_MESSAGE',
-            message: 'Binary frames are not API messages; send JSON text',
-          },
-        });
-        return;
-      }
-      void api.handle(data.toString('utf8')).then((reply) => send(ws, reply));
+          error: { code: 'INTERNAL', message: `The engine failed a request: ${String(error)}` },
+        }))
+        .then((reply) => {
+          inFlight--;
+          sendTo(ws, JSON.stringify(reply));
+        })
+        .catch((error: unknown) =>
+          log.error('Could not send a reply to the console', { error: String(error) }),
+        );
     });
     ws.on('close', () => clients.delete(ws));
     ws.on('error', (error) => log.warn('A console connection failed', { error: error.message }));
@@ -293,7 +392,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   const unsubscribe = api.subscribe((message) => {
     const text = JSON.stringify(message);
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of clients) sendTo(ws, text);
   });
 
   // Drop connections whose peer vanished without a close (a sleeping laptop, a killed browser).
@@ -325,31 +424,36 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     origin,
     port,
     token,
+    // The token loads the page and its assets (the engine's own Chromium); the link needs the secret.
     mediaHostUrl: `${origin}/media-host/index.html?token=${token}`,
     acceptMediaHostLink(timeoutMs) {
-      return new Promise((resolveLink, rejectLink) => {
-        const waiter = {
-          accept(connection: MediaHostConnection): void {
+      const secret = randomBytes(32).toString('base64url');
+      const link = new Promise<MediaHostConnection>((resolveLink, rejectLink) => {
+        const timer = setTimeout(
+          () => giveUp(`The media host page did not link up within ${timeoutMs} ms`),
+          timeoutMs,
+        );
+        const giveUp = (reason: string): void => {
+          clearTimeout(timer);
+          mediaWaiters.delete(secret);
+          rejectLink(new Error(reason));
+        };
+        mediaWaiters.set(secret, {
+          accept(connection) {
             clearTimeout(timer);
             resolveLink(connection);
           },
-          giveUp(reason: string): void {
-            clearTimeout(timer);
-            const at = mediaWaiters.indexOf(waiter);
-            if (at !== -1) mediaWaiters.splice(at, 1);
-            rejectLink(new Error(reason));
-          },
-        };
-        const timer = setTimeout(
-          () => waiter.giveUp(`The media host page did not link up within ${timeoutMs} ms`),
-          timeoutMs,
-        );
-        mediaWaiters.push(waiter);
+          giveUp,
+        });
       });
+      return {
+        url: `${origin}/media-host/index.html?token=${token}#link=${secret}`,
+        link,
+      };
     },
     async close() {
       // A media host still starting will never link now; its timer must not keep the process up.
-      for (const waiter of [...mediaWaiters])
+      for (const waiter of [...mediaWaiters.values()])
         waiter.giveUp('The server closed before the media host page linked up');
       for (const ws of mediaSockets) ws.close(1001, 'The engine is shutting down');
       mediaWss.close();
@@ -369,8 +473,24 @@ function rawToBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function send(ws: WebSocket, message: ResponseMessage): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+const BINARY_REFUSED: ResponseMessage = {
+  type: 'response',
+  id: null,
+  ok: false,
+  error: { code: 'BAD_MESSAGE', message: 'Binary frames are not API messages; send JSON text' },
+};
+
+/**
+ * The request target as a URL, or null unless it is a plain path ("/…"): absolute-form
+ * ("http://…") and protocol-relative ("//…", "/\\…") targets would name another host.
+ */
+export function parseTarget(raw: string | undefined): URL | null {
+  if (!raw?.startsWith('/') || raw[1] === '/' || raw[1] === '\\') return null;
+  try {
+    return new URL(raw, 'http://localhost');
+  } catch {
+    return null;
+  }
 }
 
 function tokenMatches(candidate: string | null | undefined, token: string): boolean {

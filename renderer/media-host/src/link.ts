@@ -2,7 +2,8 @@
  * The page's end of the link to the engine: JSON text for commands, replies and events, binary for
  * audio frames. In Electron the shell hands the page a MessagePort (through the media host's
  * preload, by window.postMessage); headless the page opens the engine's loopback WebSocket with
- * the token from its own URL.
+ * the one-time link secret from its own URL's fragment (#link=…; the console's token does not open
+ * the link).
  */
 import { MEDIA_HOST_LINK_PATH } from '../../../electron/engine/api/media-host.js';
 
@@ -19,8 +20,8 @@ const PORT_MESSAGE = 'outbound:media-host-port';
 
 /** Waits for whichever link this page gets: a MessagePort from the Electron shell, or the WebSocket. */
 export function connectToEngine(location: Location): Promise<EngineLink> {
-  const token = new URLSearchParams(location.search).get('token');
-  if (token) return openWebSocketLink(location, token);
+  const secret = new URLSearchParams(location.hash.slice(1)).get('link');
+  if (secret) return openWebSocketLink(location, secret);
   return new Promise((resolve) => {
     const onMessage = (event: MessageEvent): void => {
       if (event.source !== window || event.data !== PORT_MESSAGE || !event.ports[0]) return;
@@ -31,8 +32,8 @@ export function connectToEngine(location: Location): Promise<EngineLink> {
   });
 }
 
-function openWebSocketLink(location: Location, token: string): Promise<EngineLink> {
-  const url = `ws://${location.host}${MEDIA_HOST_LINK_PATH}?token=${encodeURIComponent(token)}`;
+function openWebSocketLink(location: Location, secret: string): Promise<EngineLink> {
+  const url = `ws://${location.host}${MEDIA_HOST_LINK_PATH}?secret=${encodeURIComponent(secret)}`;
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
   const textListeners: Array<(text: string) => void> = [];
@@ -57,7 +58,7 @@ function openWebSocketLink(location: Location, token: string): Promise<EngineLin
       }),
     );
     socket.addEventListener('error', () =>
-      reject(new Error(`Cannot reach the engine at ${url.replace(/token=[^&]+/, 'token=…')}`)),
+      reject(new Error(`Cannot reach the engine at ${url.replace(/secret=[^&]+/, 'secret=…')}`)),
     );
   });
 }
