@@ -1,11 +1,15 @@
 /**
  * `outbound import FILE --list NAME [--region CN] [--map column=field …]`: a CSV or XLSX file into a
- * contact list, straight through the store (one transaction per file; see engine/contacts).
+ * contact list, straight through the store (one transaction per file; see engine/contacts). It
+ * holds the workspace's lock while it writes (engine/workspace): beside a running engine it is
+ * refused, naming that engine, instead of holding the database's write lock under it.
  *
  * Exit 0 when the file was read, even with rejected rows (each is printed with its row number and
  * reason: the file is fine, some rows are not); 1 when the file cannot be imported at all (empty,
  * unreadable, no phone column); 2 for a usage mistake.
  */
+import { mkdir } from 'node:fs/promises';
+
 import {
   importContactsFromFile,
   ImportError,
@@ -13,6 +17,11 @@ import {
   targetOf,
 } from '../engine/contacts/index.js';
 import { openStore, StoreError } from '../engine/store/index.js';
+import {
+  lockWorkspace,
+  WorkspaceInUseError,
+  type WorkspaceLock,
+} from '../engine/workspace/index.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -49,10 +58,27 @@ export async function importCommand(
   }
   const map = parseMap(options.map);
 
+  let lock: WorkspaceLock | null = null;
+  let lockFailure: unknown = null;
+  await mkdir(options.dataDir, { recursive: true }).catch(() => undefined); // openStore names the reason
+  try {
+    lock = await lockWorkspace(options.dataDir, 'outbound import');
+  } catch (error) {
+    if (error instanceof WorkspaceInUseError) {
+      out.error(error.code, error.message);
+      return 1;
+    }
+    lockFailure = error; // the folder is unusable: the store's checks say why
+  }
   let store;
   try {
     store = await openStore({ dataDir: options.dataDir });
+    if (!lock) {
+      await store.close();
+      throw lockFailure;
+    }
   } catch (error) {
+    await lock?.release();
     if (error instanceof StoreError) {
       out.error(error.code, error.message);
       return 1;
@@ -103,6 +129,7 @@ export async function importCommand(
     throw error;
   } finally {
     await store.close();
+    await lock.release();
   }
 }
 

@@ -26,6 +26,7 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
       version: options.version,
       log: options.log,
       actor: 'console',
+      holder: 'outbound serve',
       trainFlowsAtStart: true,
       dialCampaigns: true,
     });

@@ -67,6 +67,8 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       log,
       actor: 'desktop',
+      // Holds the workspace: `outbound serve` (or a CLI command) on the same folder is refused, naming it.
+      holder: 'the desktop app',
       secrets,
       trainFlowsAtStart: true,
       dialCampaigns: true,
