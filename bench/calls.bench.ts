@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import {
   envelopeCorrelation,
   loadPrompt,
-  type Prompt,
   readWav,
   toMono,
 } from '../electron/engine/audio/index.js';
@@ -28,7 +27,7 @@ import {
   createChromiumMediaHostLauncher,
   processTree,
 } from '../electron/headless/media-host-launcher.js';
-import { type Bed, type Phone, startBed } from '../test/telephony/index.js';
+import { type Phone, startBed } from '../test/telephony/index.js';
 import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };

@@ -10,6 +10,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { Page } from 'playwright-core';
+
 import type { LiveCall } from '../electron/engine/api/contract.js';
 import { Engine } from '../electron/engine/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
@@ -162,7 +164,7 @@ const suite: BenchSuite = {
 export default suite;
 
 async function measure(
-  page: import('playwright-core').Page,
+  page: Page,
   engine: Engine,
   calls: LiveCall[],
   perCallHz: number,

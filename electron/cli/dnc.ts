@@ -15,7 +15,7 @@ import iconv from 'iconv-lite';
 
 import type { DncEntryView } from '../engine/api/index.js';
 import { detectEncoding } from '../engine/contacts/index.js';
-import { assertRegion, DncFileError, parseDncFile } from '../engine/dialer/index.js';
+import { assertRegion, parseDncFile } from '../engine/dialer/index.js';
 import type { Logger } from '../engine/index.js';
 import { type ApiRequest, withWorkspaceApi } from './engine.js';
 import type { Output } from './output.js';

@@ -170,6 +170,7 @@ async function readPassword(source: string, context: TrunkCommandContext): Promi
   } catch (error) {
     throw new Error(
       `--password-file: cannot read ${source === '-' ? 'stdin' : source}: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const password = text.replace(/\r?\n$/, '');

@@ -150,6 +150,7 @@ export function createChromiumMediaHostLauncher(
         await rm(profile, { recursive: true, force: true });
         throw new Error(
           `Chromium (${executablePath}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+          { cause: error },
         );
       }
       const page = context.pages()[0] ?? (await context.newPage());
@@ -206,7 +207,7 @@ async function findBrowserPid(profile: string): Promise<number | null> {
 /** A process and all its descendants (Linux /proc; empty elsewhere). */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   } catch {

@@ -180,7 +180,7 @@ export function launch(
  */
 export function killOrphans(): number {
   let killed = 0;
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(REGISTRY);
   } catch {
@@ -271,7 +271,7 @@ export function tcpAccepts(port: number, host = '127.0.0.1'): Promise<boolean> {
 /** What a process's file descriptors point at (paths, "socket:[inode]", …), from Linux /proc. */
 export function openFiles(pid: number): Set<string> {
   const targets = new Set<string>();
-  let fds: string[] = [];
+  let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
   } catch {

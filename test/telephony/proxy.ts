@@ -209,6 +209,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       await current.stop();
       throw new Error(
         `kamailio did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`,
+        { cause: error },
       );
     }
   };

@@ -88,6 +88,7 @@ export async function startRtpengine(options: RelayOptions): Promise<Relay> {
     await managed.stop();
     throw new Error(
       `rtpengine did not start: ${(error as Error).message}\n--- ${logPath} (tail) ---\n${logTail(logPath)}`,
+      { cause: error },
     );
   }
   return {

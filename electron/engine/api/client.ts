@@ -35,9 +35,12 @@ export interface OutboundApi {
   onProtocolError(listener: (error: ApiError) => void): () => void;
 }
 
-// Commands whose parameters are all optional may be called without a params object.
+// Commands whose parameters are all optional (the empty object is valid params) may be called
+// without a params object.
 type OptionalParams<C extends CommandName> =
-  {} extends CommandParams<C> ? [params?: CommandParams<C>] : [params: CommandParams<C>];
+  Record<string, never> extends CommandParams<C>
+    ? [params?: CommandParams<C>]
+    : [params: CommandParams<C>];
 
 export function createApiClient(transport: ClientTransport): OutboundApi {
   let nextId = 1;

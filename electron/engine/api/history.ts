@@ -27,9 +27,6 @@ export const CallFilterFields = {
   to: Timestamp.optional(),
 };
 
-const CallFilterObject = z.object(CallFilterFields).strict();
-export type CallFilter = z.infer<typeof CallFilterObject>;
-
 /** Rows one calls.export reply carries at most: a page of CSV stays well under a few MB. */
 export const EXPORT_PAGE_MAX = 1_000;
 

@@ -60,6 +60,10 @@ export function listenToCall(
         options.onEvent?.({ ...event, wallAt });
         return;
       }
+      case 'speech_pause':
+        // Only asked for with pauseMs (the bot's early recognition); this call is opened with the
+        // endpointer's defaults (pauseMs 0), and a bare listener has nothing to start early.
+        return;
       case 'no_input':
         session.note('no_input', { afterMs: event.afterMs }, decidedAt);
         options.onEvent?.({ ...event, wallAt: decidedAt });

@@ -53,6 +53,7 @@ export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<
     } catch (error) {
       throw new Error(
         `node "${node.id}", intent "${intent}": recording "${path}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `is not in ${dir}` : `cannot be read (${(error as Error).message})`}`,
+        { cause: error },
       );
     }
     let samples: Int16Array;
@@ -65,6 +66,7 @@ export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<
     } catch (error) {
       throw new Error(
         `node "${node.id}", intent "${intent}": recording "${path}" is not a usable WAV file (${(error as Error).message})`,
+        { cause: error },
       );
     }
     if (samples.length < 16_000 * 0.2 || samples.length > 16_000 * 15) {

@@ -25,8 +25,9 @@ export class RoutingAgentCapacity implements AgentCapacityPort {
   private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly routing: RoutingService) {
-    this.off = routing.onChange(() => this.refresh());
-    this.refresh();
+    // refresh() never rejects (a failed read keeps the last snapshot), so nothing is lost by void.
+    this.off = routing.onChange(() => void this.refresh());
+    void this.refresh();
   }
 
   available(queue: string): number {

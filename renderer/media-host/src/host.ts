@@ -2,6 +2,8 @@
  * The media host: executes the engine's commands (trunks, dial, hang up, DTMF, hold, refer, flush),
  * owns the trunks' user agents and the calls, and streams each call's audio both ways.
  */
+import type { output as ZodOutput } from 'zod';
+
 import {
   CAPTURE_FRAME_BYTES,
   FRAME_HEADER_BYTES,
@@ -125,7 +127,7 @@ export class MediaHost {
     command: C,
     params: never,
   ): Promise<HostCommandResult<C>> {
-    type P<K extends HostCommandName> = import('zod').output<(typeof hostCommands)[K]['params']>;
+    type P<K extends HostCommandName> = ZodOutput<(typeof hostCommands)[K]['params']>;
     switch (command) {
       case 'trunk.configure': {
         const config = params as P<'trunk.configure'>;

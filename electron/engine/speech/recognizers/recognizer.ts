@@ -66,6 +66,7 @@ export interface Recognizer {
  * Config type per recognizer id. Recognizer modules extend it by declaration merging:
  *   declare module '../recognizer.js' { interface RecognizerConfigMap { sherpa: SherpaConfig } }
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: recognizer modules fill it by declaration merging
 export interface RecognizerConfigMap {}
 
 export type RecognizerId = keyof RecognizerConfigMap & string;

@@ -183,7 +183,8 @@ port.on('message', (message: ToWorker) => {
       const stream = calls.get(callId);
       calls.delete(callId);
       if (!stream) return post({ type: 'closed', callId });
-      stream
+      // Cannot reject: a failed open or close is swallowed, and post() of a plain message does not throw.
+      void stream
         .then((vad) => vad.close())
         .catch(() => undefined)
         .then(() => post({ type: 'closed', callId }));

@@ -12,7 +12,7 @@ import type {
   LeaseWithCall,
 } from '../campaign-dialing-types.js';
 import type { SqlExecutor } from '../database.js';
-import type { CallRecord, CampaignRecord } from '../types.js';
+import type { CallRecord } from '../types.js';
 import { createCallRepository } from './calls.js';
 import { type CampaignRow as BaseCampaignRow, toCampaign } from './campaigns.js';
 import { decodeJsonObject, encodeJson } from './codec.js';

@@ -2,6 +2,8 @@
  * The console's one door to the engine's API definitions (electron/engine/api, pure TypeScript).
  * Features import from here, never from across the tree.
  */
+import type { CampaignSummary } from '../../../../electron/engine/api/contract.js';
+
 export {
   type ClientTransport,
   createApiClient,
@@ -63,10 +65,8 @@ export {
   type WebSocketLike,
 } from '../../../../electron/engine/api/ws-client.js';
 
-export type CampaignStatusName =
-  import('../../../../electron/engine/api/contract.js').CampaignSummary['status'];
-export type DialingMode =
-  import('../../../../electron/engine/api/contract.js').CampaignSummary['dialingMode'];
+export type CampaignStatusName = CampaignSummary['status'];
+export type DialingMode = CampaignSummary['dialingMode'];
 
 // Contact lists, imports and campaign pages.
 export {

@@ -40,8 +40,10 @@ describe('augmentation', () => {
 
   it('draws settings in the documented ranges', () => {
     for (const s of drawAugmentations(200, createRng(3))) {
-      if (s.snrDb !== null)
-        (expect(s.snrDb).toBeGreaterThanOrEqual(10), expect(s.snrDb).toBeLessThan(30));
+      if (s.snrDb !== null) {
+        expect(s.snrDb).toBeGreaterThanOrEqual(10);
+        expect(s.snrDb).toBeLessThan(30);
+      }
       expect(s.levelDbfs).toBeGreaterThanOrEqual(-32);
       expect(s.beforeSamples).toBeLessThanOrEqual(4800);
     }
