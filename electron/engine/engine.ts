@@ -559,16 +559,34 @@ export class Engine {
     const recorder = new CallRecorder({
       dir: this.recordingsDir,
       callId,
-      onError: (error) =>
+      // A full disk ends the recording, not the call: hanging up on a customer mid-conversation
+      // costs the call center more than a recording that stops short. The error is logged naming
+      // the file and marked on the call (History shows it); what was written is kept.
+      onError: (error) => {
         this.options.log.error('Call recording failed', {
           callId,
           code: error.code,
+          file: error.path ?? null,
           error: error.message,
-        }),
+        });
+        this.telephony.get(callId)?.note('recording_error', {
+          code: error.code,
+          message: error.message,
+        });
+      },
     });
     return {
       push: (frame) => recorder.push(frame),
-      finish: () => recorder.finish(),
+      finish: async () => {
+        const result = await recorder.finish();
+        if (result.incomplete)
+          this.options.log.warn('Kept the part of a call recording written before it failed', {
+            callId,
+            file: result.path,
+            durationMs: result.durationMs,
+          });
+        return result;
+      },
       abort: () => recorder.abort(),
     };
   }

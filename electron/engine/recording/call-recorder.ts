@@ -16,10 +16,12 @@
  * the recorder resyncs to the new seq and fills the gap the timestamps show only when that is
  * between 0 and `maxGapMs`, so a clock or numbering change never allocates minutes of silence.
  *
- * Errors never throw out of push(): they go to `onError` (once per kind) and make finish() reject.
- * After a write failure the recorder stops writing; the parts stay on disk for recoverRecordings.
+ * Errors never throw out of push(): they go to `onError` (once per kind). After a write failure
+ * (a full disk) the recorder stops writing; finish() then joins what was written when the disk has
+ * room for it (the result's `incomplete` says why it stops short), else rejects and the parts stay
+ * on disk for recoverRecordings at the next start.
  */
-import { type FileHandle, mkdir, open, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -65,6 +67,11 @@ export interface CallRecorderOptions {
   startedAt?: number;
   /** Told about failures (once per kind); push() itself never throws for them. */
   onError?: (error: RecordingError) => void;
+  /**
+   * Free space finish() leaves on the disk when it joins what was written before a write failure
+   * (see salvage()); with less, the parts wait for the next start. Default 16 MiB.
+   */
+  reserveBytes?: number;
 }
 
 /** One frame from the media host: `left` = the customer, `right` = what went out to them. */
@@ -125,6 +132,7 @@ export class CallRecorder {
   private readonly flushMs: number;
   private readonly startedAt: number;
   private readonly onError: ((error: RecordingError) => void) | undefined;
+  private readonly reserveBytes: number;
 
   private state: 'recording' | 'finishing' | 'aborted' = 'recording';
   private failure: RecordingError | null = null;
@@ -178,6 +186,7 @@ export class CallRecorder {
     this.flushMs = options.flushMs ?? 500;
     this.startedAt = options.startedAt ?? Date.now();
     this.onError = options.onError;
+    this.reserveBytes = options.reserveBytes ?? 16 * 1024 * 1024;
     this.samplesPerFrame = (this.sampleRate * this.frameMs) / 1000;
     if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0)
       throw new RangeError(`invalid sample rate ${this.sampleRate}`);
@@ -315,7 +324,7 @@ export class CallRecorder {
     this.finishing = (async () => {
       try {
         await this.tail;
-        if (this.failure) throw this.failure;
+        if (this.failure) return await this.salvage(this.failure);
         const outcome = await finalizeParts(this.dir, this.callId);
         return {
           path: outcome.path,
@@ -332,6 +341,40 @@ export class CallRecorder {
   }
 
   /** Stops recording and deletes everything it wrote, the finished file included. Idempotent. */
+  /**
+   * finish() after a write failure (a full disk, usually): the audio written before it is still a
+   * good recording, so it is joined now when the disk has room for the joined copy and
+   * `reserveBytes` to spare (joining must never take the last space the database needs), and
+   * the result says where it stops short. Otherwise the parts stay on disk, where the next start's
+   * recoverRecordings joins them, and finish() rejects with the write error.
+   */
+  private async salvage(failure: RecordingError): Promise<RecordingResult> {
+    if (failure.code !== 'WRITE_FAILED') throw failure;
+    const needed = this.counters.writtenBytes + this.bufferFrames * this.frameBytes;
+    let free: number;
+    try {
+      const fs = await statfs(this.dir);
+      free = fs.bavail * fs.bsize;
+    } catch {
+      throw failure;
+    }
+    if (free < needed + this.reserveBytes) throw failure;
+    let outcome;
+    try {
+      outcome = await finalizeParts(this.dir, this.callId);
+    } catch {
+      throw failure; // already reported; the parts stay for recoverRecordings
+    }
+    return {
+      path: outcome.path,
+      channels: outcome.channels,
+      sampleRate: outcome.sampleRate,
+      durationMs: outcome.durationMs,
+      bytes: outcome.bytes,
+      incomplete: failure.message,
+    };
+  }
+
   abort(): Promise<void> {
     this.aborting ??= this.abortKeepingOthers();
     return this.aborting;

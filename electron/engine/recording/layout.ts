@@ -98,6 +98,8 @@ export interface RecordingResult {
   durationMs: number;
   /** Size of the WAV file, header included. */
   bytes: number;
+  /** Set when writing failed part-way (a full disk): why the recording stops short. */
+  incomplete?: string;
 }
 
 /** Calls whose recorder is live in this process: recovery leaves their folders alone. */

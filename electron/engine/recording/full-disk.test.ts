@@ -1,0 +1,141 @@
+/**
+ * A full disk under a live recording, on a real (tmpfs) file system that runs out of space: the
+ * recorder reports a clear error naming the segment file, stops writing without throwing, and
+ * keeps what was written: joined at finish() when space is back, otherwise left as parts that
+ * recoverRecordings joins later. A recorder on another disk is not disturbed.
+ */
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  fillDisk,
+  mountTmpfs,
+  tmpfsUnavailable,
+  unmountTmpfs,
+} from '../../../test/support/tmpfs.js';
+import { readWav } from '../audio/wav.js';
+import { CallRecorder } from './call-recorder.js';
+import { recoverRecordings } from './finalize.js';
+import type { RecordingError } from './layout.js';
+import { makeFrame } from './testing/signal.js';
+
+const FRAME_BYTES = 320 * 4; // 20 ms of 16-bit stereo at 16 kHz
+
+let root = '';
+let disk = '';
+let mounted = false;
+
+beforeAll(async () => {
+  if (tmpfsUnavailable) return;
+  root = await mkdtemp(join(tmpdir(), 'outbound-full-disk-'));
+  disk = join(root, 'recordings');
+  await mkdir(disk);
+  mountTmpfs(disk, 4 * 1024 * 1024);
+  mounted = true;
+});
+
+afterAll(async () => {
+  if (mounted) unmountTmpfs(disk);
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/** Pushes 20 ms frames from `from`, `count` of them, flushing as it goes. */
+async function pushFrames(recorder: CallRecorder, from: number, count: number): Promise<void> {
+  for (let seq = from; seq < from + count; seq++) {
+    recorder.push(makeFrame(seq));
+    if (seq % 25 === 24) await recorder.flush();
+  }
+  await recorder.flush();
+}
+
+describe.skipIf(tmpfsUnavailable !== null)(
+  `a full disk during a recording${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`,
+  () => {
+    it('reports the file and the reason once, keeps the call recording elsewhere going, and keeps what was written', async () => {
+      const errors: RecordingError[] = [];
+      const full = await CallRecorder.create({
+        dir: disk,
+        callId: 'full-1',
+        segmentMs: 1000,
+        reserveBytes: 64 * 1024,
+        onError: (e) => errors.push(e),
+      });
+      // Another call on another disk, recording at the same time.
+      const otherDir = join(root, 'elsewhere');
+      const other = await CallRecorder.create({
+        dir: otherDir,
+        callId: 'other-1',
+        segmentMs: 1000,
+      });
+
+      await pushFrames(full, 0, 100); // 2 s fit
+      const filler = await fillDisk(disk, 100 * FRAME_BYTES); // about 2 s of room left
+      expect(errors).toEqual([]);
+      await pushFrames(full, 100, 250); // 5 s more: the disk fills part-way
+      await pushFrames(other, 0, 350);
+
+      expect(errors).toHaveLength(1);
+      const [error] = errors;
+      expect(error!.code).toBe('WRITE_FAILED');
+      expect(error!.path).toMatch(/full-1\.parts\/segment-00000\d\.wav$/);
+      expect(error!.message).toBe(
+        `Could not write the recording ${error!.path}: no space left on the disk (ENOSPC)`,
+      );
+      expect(full.stats.lost).toBeGreaterThan(0);
+      // push() never throws, and the error is not repeated per frame.
+      expect(() => full.push(makeFrame(350))).not.toThrow();
+      expect(errors).toHaveLength(1);
+
+      // Space comes back (an operator cleans up) before the call ends: the recording up to the
+      // failure is joined and says why it stops short.
+      await rm(filler);
+      const result = await full.finish();
+      expect(result.incomplete).toBe(error!.message);
+      const wav = await readWav(result.path);
+      expect(wav.channels).toBe(2);
+      const seconds = wav.samples[0]!.length / 16_000;
+      expect(seconds).toBeGreaterThan(2);
+      expect(seconds).toBeLessThan(7);
+      expect(await readdir(disk)).toEqual(['full-1.wav']);
+
+      // The recording on the other disk is whole.
+      const whole = await other.finish();
+      expect(whole.incomplete).toBeUndefined();
+      expect(whole.durationMs).toBe(7000);
+      await rm(otherDir, { recursive: true, force: true });
+      await rm(result.path);
+    });
+
+    it('with the disk still full at finish(), leaves the parts for recoverRecordings, which joins them once there is room', async () => {
+      const errors: RecordingError[] = [];
+      const recorder = await CallRecorder.create({
+        dir: disk,
+        callId: 'full-2',
+        segmentMs: 1000,
+        reserveBytes: 64 * 1024,
+        onError: (e) => errors.push(e),
+      });
+      await pushFrames(recorder, 0, 50);
+      const filler = await fillDisk(disk, 50 * FRAME_BYTES);
+      await pushFrames(recorder, 50, 200);
+      expect(errors.map((e) => e.code)).toEqual(['WRITE_FAILED']);
+
+      await expect(recorder.finish()).rejects.toBe(errors[0]);
+      const parts = await readdir(join(disk, 'full-2.parts'));
+      expect(parts).toContain('meta.json');
+      expect(parts.filter((p) => p.startsWith('segment-')).length).toBeGreaterThan(0);
+      expect((await readdir(disk)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+      await rm(filler);
+      const [recovered] = await recoverRecordings(disk);
+      expect(recovered).toMatchObject({ callId: 'full-2' });
+      expect(recovered!.error).toBeUndefined();
+      const wav = await readWav(join(disk, 'full-2.wav'));
+      expect(wav.samples[0]!.length / 16_000).toBeGreaterThan(1);
+      await rm(join(disk, 'full-2.wav'));
+    });
+  },
+);
