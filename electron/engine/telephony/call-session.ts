@@ -125,6 +125,8 @@ export class CallSession {
   private finished = false;
   /** Serializes store writes so events keep their order. */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Why a state change of this call could not be stored (the call is being ended for it). */
+  private notStored: string | null = null;
 
   constructor(
     private readonly deps: CallSessionDeps,
@@ -157,18 +159,34 @@ export class CallSession {
     return this.ended;
   }
 
+  /**
+   * Stores the call as 'dialing' (a new row, or the dialer's queued row moved on), then dials. No
+   * call without a row: when that cannot be stored (a queued row the store does not know, a store
+   * that refuses the write), nothing is dialed and this throws, saying why.
+   */
   async start(): Promise<void> {
-    await this.write(() =>
-      this.options.queued
-        ? this.deps.store.calls.update(this.callId, { state: 'dialing', trunkId: this.trunk.id })
-        : this.deps.store.calls.create({
-            id: this.callId,
-            number: this.number,
-            startedAt: this.options.startedAt,
-            trunkId: this.trunk.id,
-            state: 'dialing',
-          }),
+    let failure: unknown = null;
+    await this.write(
+      () =>
+        this.options.queued
+          ? this.deps.store.calls.update(this.callId, { state: 'dialing', trunkId: this.trunk.id })
+          : this.deps.store.calls.create({
+              id: this.callId,
+              number: this.number,
+              startedAt: this.options.startedAt,
+              trunkId: this.trunk.id,
+              state: 'dialing',
+            }),
+      (error) => (failure = error),
     );
+    if (failure !== null) {
+      this.finished = true; // nothing else of this call runs: no dial, no events, no recording
+      this.playback.close();
+      throw new Error(
+        `Call ${this.callId} was not dialed: ${this.options.queued ? 'its queued row' : 'its row'} could not be stored as dialing (${errorMessage(failure)})`,
+        { cause: failure },
+      );
+    }
     this.event('dial', { number: this.number, trunk: this.trunk.name });
     this.deps.onState(this);
     void this.attempt().catch((error: unknown) => this.onUnexpected('placing the call', error));
@@ -254,7 +272,10 @@ export class CallSession {
     this.playback.stop(); // whatever the bot still had queued here (the host flushed its own buffer)
     this.event('agent_connected', { agentId, input: inputLabel });
     this.state = 'agent';
-    void this.write(() => this.deps.store.calls.update(this.callId, { state: 'agent', agentId }));
+    void this.write(
+      () => this.deps.store.calls.update(this.callId, { state: 'agent', agentId }),
+      (error) => this.stateNotStored('agent', error),
+    );
     this.deps.onState(this);
   }
 
@@ -325,7 +346,8 @@ export class CallSession {
           sipCode: m.sipCode ?? 200,
           sipReason: m.sipReason,
         });
-        this.recorder = this.deps.createRecorder(this.callId);
+        // Recordings are named only for calls that exist: start() stored this call's row.
+        if (this.notStored === null) this.recorder = this.deps.createRecorder(this.callId);
         return;
       case 'media_flowing':
         this.mediaFlowing = true;
@@ -636,7 +658,10 @@ export class CallSession {
     changes: { answeredAt?: number; sipCode?: number | null; sipReason?: string | null },
   ): void {
     this.state = state;
-    void this.write(() => this.deps.store.calls.update(this.callId, { state, ...changes }));
+    void this.write(
+      () => this.deps.store.calls.update(this.callId, { state, ...changes }),
+      (error) => this.stateNotStored(state, error),
+    );
     this.deps.onState(this);
   }
 
@@ -693,12 +718,33 @@ export class CallSession {
     this.deps.onEvent(payload);
   }
 
-  private write<T>(work: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * A state change of a live call could not be stored: the call does not go on unrecorded. It is
+   * hung up with the reason (logged once); its end is stored if the store takes it.
+   */
+  private stateNotStored(state: CallState, error: unknown): void {
+    if (this.finished || this.notStored !== null) return;
+    this.notStored = `its state change to "${state}" could not be stored (${errorMessage(error)})`;
+    this.deps.log.error('A call state change could not be stored; ending the call', {
+      callId: this.callId,
+      state,
+      error: errorMessage(error),
+    });
+    void this.hangup(this.notStored, 'engine (store)').catch((e: unknown) =>
+      this.onUnexpected('hanging up', e),
+    );
+  }
+
+  private write<T>(
+    work: () => Promise<T>,
+    onFailure?: (error: unknown) => void,
+  ): Promise<T | undefined> {
     const next = this.writes.then(work).catch((error: unknown) => {
       this.deps.log.error('Storing a call change failed', {
         callId: this.callId,
         error: errorMessage(error),
       });
+      onFailure?.(error);
       return undefined;
     });
     this.writes = next;

@@ -216,7 +216,14 @@ export class Telephony {
     );
     this.sessions.set(session.callId, session);
     this.byChannel.set(session.channel, session);
-    await session.start();
+    try {
+      await session.start();
+    } catch (error) {
+      // Its row could not be stored, so it was never dialed (see CallSession.start).
+      this.sessions.delete(session.callId);
+      this.byChannel.delete(session.channel);
+      throw error;
+    }
     return session;
   }
 
