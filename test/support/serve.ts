@@ -26,12 +26,16 @@ export interface Served {
   stop(): Promise<{ code: number | null; lines: unknown[] }>;
 }
 
-export async function serve(dataDir: string, extraArgs: string[] = []): Promise<Served> {
+export async function serve(
+  dataDir: string,
+  extraArgs: string[] = [],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Served> {
   assertBuilt();
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
