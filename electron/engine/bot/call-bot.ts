@@ -34,7 +34,7 @@ import {
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import type { AskModel } from './phrase-models.js';
-import { type BotVoice, defaultVoice, type PromptRenderer } from './prompts.js';
+import { type BotVoice, type CallPrompts, defaultVoice, type PromptRenderer } from './prompts.js';
 
 /** Customer audio kept for recognition (older audio is dropped). */
 const KEEP_AUDIO_MS = 30_000;
@@ -167,6 +167,8 @@ export class CallBot {
   /** The transcript so far and the last intent, for the agent's context card. */
   private readonly transcript: BotTransferContext['transcript'] = [];
   private lastIntent: string | null = null;
+  /** This call's prompts (its personal ones live and die with it). */
+  private readonly prompts: CallPrompts;
 
   constructor(
     readonly session: CallSession,
@@ -174,8 +176,9 @@ export class CallBot {
     private readonly options: CallBotOptions,
   ) {
     this.voice = options.voice ?? defaultVoice(options.flow.flow.language);
+    this.prompts = deps.prompts.forCall(session.callId);
     const channel: DialogChannel = {
-      say: (text, o) => this.say(text, o.bargeIn, o.signal),
+      say: (text, o) => this.say(text, o.bargeIn, o.signal, o.personal ?? false),
       listen: (o) => this.listen(o.timeoutMs, o.signal),
       transfer: async (queue, reason) => {
         this.transferRequest = { queue, reason };
@@ -349,6 +352,7 @@ export class CallBot {
 
   async close(): Promise<void> {
     for (const dispose of this.disposers.splice(0)) dispose();
+    this.prompts.close();
     const speech = this.speech;
     this.speech = null;
     await speech?.close().catch(() => undefined);
@@ -508,10 +512,12 @@ export class CallBot {
     return true;
   }
 
+  /** `personal`: filled in from the contact's fields, so never cached on disk (CallPrompts). */
   private async say(
     text: string,
     bargeIn: boolean,
     signal?: AbortSignal,
+    personal = false,
   ): Promise<{ completed: boolean }> {
     if (this.callGone()) return { completed: false };
     // Anything said or pressed before this prompt answered an earlier one.
@@ -520,7 +526,7 @@ export class CallBot {
     this.promptBargeIn = bargeIn;
     const nodeId = this.runtime.nodeId;
     const renderStarted = Date.now();
-    const rendered = await this.deps.prompts.render(text, this.voice, this.session.callId);
+    const rendered = await this.prompts.render(text, this.voice, personal);
     const sentAt = Date.now();
     this.session.note(
       'bot_prompt',

@@ -29,4 +29,11 @@ export {
   questionKey,
   staticPrompts,
 } from './phrase-models.js';
-export { type BotVoice, defaultVoice, PromptRenderer, type RenderedPrompt } from './prompts.js';
+export {
+  type BotVoice,
+  CallPrompts,
+  defaultVoice,
+  PromptRenderer,
+  type PromptRendererOptions,
+  type RenderedPrompt,
+} from './prompts.js';

@@ -1,11 +1,15 @@
 /**
- * The bot's voice: turns a prompt's text into the 20 ms frames the call plays. Every rendering
- * goes through the disk prompt cache (static prompts were rendered when the flow was saved, so
- * they start at once; variable ones — {name}, {amount} — are synthesized on a speech worker the
- * first time and reused after), with a small in-memory layer for the prompts every call says.
+ * The bot's voice: turns a prompt's text into the 20 ms frames the call plays.
+ *
+ * Static prompts (no {variables}) go through the disk prompt cache (rendered when the flow was
+ * saved, so they start at once) with a small in-memory layer for the prompts every call says.
+ * A prompt filled in from the contact's fields ({name}, {amount}) is personal data: it is
+ * synthesized on the call's speech worker and kept only in that call's `CallPrompts`, never on
+ * disk and never in the shared memory layer, and dropped when the call's bot closes.
  */
 import { chunkFrames } from '../audio/index.js';
 import type { FlowLanguage } from '../dialog/index.js';
+import type { Logger } from '../log.js';
 import type { SpeechWorkerPool } from '../speech/index.js';
 import { EspeakWasmTts, PromptCache, promptKeyFor, type TtsOptions } from '../tts/index.js';
 
@@ -31,28 +35,44 @@ export interface RenderedPrompt {
   source: 'memory' | 'disk' | 'synthesized';
 }
 
+export interface PromptRendererOptions {
+  /** Size limit of the disk cache (default `DEFAULT_PROMPT_CACHE_MAX_BYTES`, 512 MiB). */
+  diskMaxBytes?: number;
+  /** Static prompts kept decoded in memory. */
+  memoryEntries?: number;
+  log?: Logger;
+}
+
+const toOptions = (voice: BotVoice): TtsOptions => ({
+  language: voice.language,
+  voice: voice.voice,
+  rate: voice.rate,
+  pitch: voice.pitch,
+});
+
 export class PromptRenderer {
   /** Identifies the engine in cache keys without loading it on this thread. */
   private readonly engine = new EspeakWasmTts();
-  private readonly cache: PromptCache;
+  readonly cache: PromptCache;
   private readonly memory = new Map<string, { frames: Int16Array[]; durationMs: number }>();
+  private readonly memoryEntries: number;
 
   constructor(
     /** The speech workers (started on first use). */
     private readonly pool: () => SpeechWorkerPool,
     cacheDir: string,
-    private readonly memoryEntries = 200,
+    options: PromptRendererOptions = {},
   ) {
-    this.cache = new PromptCache(cacheDir);
+    this.memoryEntries = options.memoryEntries ?? 200;
+    this.cache = new PromptCache(cacheDir, {
+      ...(options.diskMaxBytes !== undefined ? { maxBytes: options.diskMaxBytes } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
   }
 
+  /** A static prompt (no contact data in it), through the memory layer and the disk cache. */
   async render(text: string, voice: BotVoice, callId?: string): Promise<RenderedPrompt> {
-    const options: TtsOptions = {
-      language: voice.language,
-      voice: voice.voice,
-      rate: voice.rate,
-      pitch: voice.pitch,
-    };
+    const options = toOptions(voice);
     const key = promptKeyFor(this.engine, text, options);
     const memoryKey = JSON.stringify(key);
     const hot = this.memory.get(memoryKey);
@@ -78,5 +98,46 @@ export class PromptRenderer {
   /** Renders into the caches without playing (static prompts at save time). */
   async prerender(text: string, voice: BotVoice): Promise<void> {
     await this.render(text, voice);
+  }
+
+  /** The prompts of one call: personal ones stay in it, static ones use the shared caches. */
+  forCall(callId: string): CallPrompts {
+    return new CallPrompts(this, this.pool, callId);
+  }
+}
+
+/** One call's prompts; `close()` forgets its personal ones. */
+export class CallPrompts {
+  private readonly personal = new Map<string, { frames: Int16Array[]; durationMs: number }>();
+
+  constructor(
+    private readonly renderer: PromptRenderer,
+    private readonly pool: () => SpeechWorkerPool,
+    readonly callId: string,
+  ) {}
+
+  /** `personal`: the text holds the contact's data (see SayOptions.personal). */
+  async render(text: string, voice: BotVoice, personal: boolean): Promise<RenderedPrompt> {
+    if (!personal) return this.renderer.render(text, voice, this.callId);
+    const memoryKey = JSON.stringify([voice, text]);
+    const hot = this.personal.get(memoryKey);
+    if (hot) return { ...hot, source: 'memory' };
+    const { samples, durationMs } = await this.pool().synthesize(
+      text,
+      toOptions(voice),
+      this.callId,
+    );
+    const entry = { frames: chunkFrames(samples), durationMs };
+    this.personal.set(memoryKey, entry);
+    return { ...entry, source: 'synthesized' };
+  }
+
+  /** How many personal prompts this call holds (tests). */
+  get personalCount(): number {
+    return this.personal.size;
+  }
+
+  close(): void {
+    this.personal.clear();
   }
 }

@@ -37,6 +37,8 @@ export interface BotServiceOptions {
   log: Logger;
   /** Trained models, synthesized clips and rendered prompts live here (content-addressed). */
   cacheDir: string;
+  /** Size limit of the rendered static prompts on disk (default 512 MiB, least recently used go). */
+  promptCacheMaxBytes?: number;
   /** Real recordings of answers that flows list (`intents[].recordings`). */
   recordingsDir: string;
   onUtterance(utterance: CallUtterance): void;
@@ -67,7 +69,12 @@ export class BotService {
   private readonly compiled = new CompiledFlowCache();
 
   constructor(private readonly options: BotServiceOptions) {
-    this.prompts = new PromptRenderer(options.pool, join(options.cacheDir, 'prompts'));
+    this.prompts = new PromptRenderer(options.pool, join(options.cacheDir, 'prompts'), {
+      log: options.log,
+      ...(options.promptCacheMaxBytes !== undefined
+        ? { diskMaxBytes: options.promptCacheMaxBytes }
+        : {}),
+    });
     this.phraseModels = new PhraseModels({
       pool: options.pool,
       cacheDir: join(options.cacheDir, 'phrase-models'),

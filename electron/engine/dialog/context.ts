@@ -5,7 +5,7 @@
 import type { Entities, TimeContext } from '../nlu/index.js';
 import type { CompiledFlow } from './compile.js';
 import type { EntityKind, FlowNode, Literal, PromptText } from './schema.js';
-import { promptIn, renderTemplate } from './template.js';
+import { promptIn, renderTemplate, templateVariables } from './template.js';
 import type { Answer, DialogChannel, DialogContact, DialogEvent, ListenResult } from './types.js';
 
 export class DialogCancelledError extends Error {
@@ -106,10 +106,13 @@ export class DialogContext {
     bargeIn: boolean,
     signal: AbortSignal,
   ): Promise<boolean> {
-    const { text, missing } = renderTemplate(promptIn(prompt, this.language), (name) =>
-      this.variables.get(name),
+    const template = promptIn(prompt, this.language);
+    const { text, missing } = renderTemplate(template, (name) => this.variables.get(name));
+    const personal = templateVariables(template).length > 0;
+    const { completed } = await raceAbort(
+      this.channel.say(text, { bargeIn, signal, personal }),
+      signal,
     );
-    const { completed } = await raceAbort(this.channel.say(text, { bargeIn, signal }), signal);
     this.emit({ type: 'prompt', nodeId, text, bargeIn, completed, missingVariables: missing });
     return completed;
   }

@@ -5,7 +5,7 @@ import { DialogRuntime } from './runtime.js';
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
 import type { Flow } from './schema.js';
 import { type ScriptedAnswer, ScriptedChannel } from './testing/scripted-channel.js';
-import type { DialogChannel, DialogEvent } from './types.js';
+import type { DialogChannel, DialogEvent, SayOptions } from './types.js';
 import { validateFlow } from './validate.js';
 
 const zh = new CompiledFlow(validateFlow(BILL_REMINDER_ZH), 1);
@@ -335,5 +335,29 @@ describe('DialogRuntime — control', () => {
     cache.get(flow, 3);
     expect(cache.size).toBe(2);
     expect(cache.get(flow, 1)).not.toBe(v1); // evicted, rebuilt
+  });
+
+  it('marks prompts filled in from {variables} as personal, so no channel caches them on disk', async () => {
+    class RecordingChannel extends ScriptedChannel {
+      readonly personal: Array<[string, boolean | undefined]> = [];
+      override say(text: string, options: SayOptions): Promise<{ completed: boolean }> {
+        this.personal.push([text, options.personal]);
+        return super.say(text, options);
+      }
+    }
+    const channel = new RecordingChannel(['yes']);
+    await new DialogRuntime({
+      flow: en,
+      channel,
+      contact: EN_CONTACT,
+      now: () => NEW_YORK_NOW,
+    }).run();
+    const [greeting, ...rest] = channel.personal;
+    expect(greeting?.[0]).toContain('Hello Ann');
+    expect(greeting?.[1]).toBe(true);
+    expect(rest.length).toBeGreaterThan(0);
+    for (const [text, personal] of rest)
+      expect(personal, text).toBe(/Ann|December 2|9:30/.test(text));
+    expect(rest.some(([, personal]) => personal === false)).toBe(true);
   });
 });

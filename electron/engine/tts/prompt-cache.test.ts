@@ -1,12 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { chunkFrames, parseWav, SAMPLES_PER_FRAME } from '../audio/index.js';
+import { chunkFrames, parseWav, SAMPLES_PER_FRAME, WAV_HEADER_BYTES } from '../audio/index.js';
+import type { Logger } from '../log.js';
 import { EspeakWasmTts } from './espeak-wasm.js';
 import {
+  DEFAULT_PROMPT_CACHE_MAX_BYTES,
   PromptCache,
   promptCacheDir,
   promptHash,
@@ -140,6 +142,61 @@ describe('PromptCache', () => {
       cache.render(key('x'), () => Promise.reject(new Error('engine down'))),
     ).rejects.toThrow('engine down');
     expect(await cache.get(key('x'))).toBeNull();
+  });
+
+  it('still returns the prompt when the disk write fails, with a warning', async () => {
+    const engine = new CountingEngine();
+    const blocker = join(dataDir, 'not-a-folder');
+    await writeFile(blocker, 'x'); // a file where the cache folder should be: mkdir fails
+    const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
+    const log: Logger = { info() {}, error() {}, warn: (m, f) => warnings.push([m, f]) };
+    const cache = new PromptCache(join(blocker, 'prompts'), { log });
+    const result = await cache.renderWith(engine, 'hello', { language: 'en' });
+    expect(result).toMatchObject({ hit: false, stored: false });
+    expect(result.samples.length).toBe(1600 * 'hello'.length);
+    const writes = warnings.filter(([message]) => /cannot write/.test(message));
+    expect(writes).toHaveLength(1);
+    expect(String(writes[0]![1]?.['error'])).toMatch(/ENOTDIR|EEXIST/);
+    // Nothing was stored: the next call synthesizes again (and still plays).
+    expect((await cache.renderWith(engine, 'hello', { language: 'en' })).stored).toBe(false);
+    expect(engine.calls).toBe(2);
+  });
+
+  it('keeps the folder under its size limit, evicting the least recently used prompts', async () => {
+    expect(DEFAULT_PROMPT_CACHE_MAX_BYTES).toBe(512 * 1024 * 1024);
+    const engine = new CountingEngine();
+    // Each text of 2 characters is 3,200 samples: 6,400 bytes + the header; room for three.
+    const fileBytes = WAV_HEADER_BYTES + 2 * 1600 * 2;
+    const cache = new PromptCache(dir, { maxBytes: 3 * fileBytes });
+    const render = (text: string) => cache.renderWith(engine, text, { language: 'en' });
+    const a = await render('aa');
+    await render('bb');
+    await render('cc');
+    expect(await cache.sizeBytes()).toBe(3 * fileBytes);
+    expect((await render('aa')).hit).toBe(true); // aa is now the most recently used
+    await render('dd'); // over the limit: bb (least recently used) goes
+    const names = async () => (await readdir(dir)).sort();
+    const hashOf = (text: string) => promptHash(key(text));
+    expect(await names()).toEqual(['aa', 'cc', 'dd'].map((t) => `${hashOf(t)}.wav`).sort());
+    expect(await cache.sizeBytes()).toBe(3 * fileBytes);
+    // The use was stamped on the file (mtime), so a new instance (a restart) keeps the order.
+    expect((await stat(a.path)).mtimeMs).toBeGreaterThan(
+      (await stat(cache.pathFor(key('cc')))).mtimeMs,
+    );
+    const old = new Date(Date.now() - 60_000);
+    await utimes(cache.pathFor(key('dd')), old, old); // dd: unused for a minute
+    const restarted = new PromptCache(dir, { maxBytes: 3 * fileBytes });
+    await restarted.renderWith(engine, 'ee', { language: 'en' });
+    expect(await names()).toEqual(['aa', 'cc', 'ee'].map((t) => `${hashOf(t)}.wav`).sort());
+    expect(engine.calls).toBe(5);
+  });
+
+  it('keeps a prompt larger than the whole limit (it is the one just used)', async () => {
+    const engine = new CountingEngine();
+    const cache = new PromptCache(dir, { maxBytes: 1000 });
+    await cache.renderWith(engine, 'a', { language: 'en' });
+    await cache.renderWith(engine, 'b', { language: 'en' });
+    expect(await readdir(dir)).toEqual([`${promptHash(key('b'))}.wav`]);
   });
 
   it('caches real espeak prompts: the second render is a fast hit', async () => {

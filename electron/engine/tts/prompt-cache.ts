@@ -8,12 +8,22 @@
  * same folder, then rename), so a crash never leaves a half-written prompt under its real name; a
  * file that is unreadable or not 16 kHz mono is treated as missing and rendered again.
  * Concurrent renders of the same key share one synthesis.
+ *
+ * Only static text belongs here: a prompt filled in from a contact's fields is personal data and
+ * never reaches this cache (the bot keeps those in memory for the call, see bot/prompts.ts).
+ *
+ * The folder is kept under a size limit (`maxBytes`, default 512 MiB): after each write the least
+ * recently used prompts are deleted until it fits. "Used" is the file's mtime, which this cache
+ * sets itself on every hit (atime is unreliable: noatime/relatime mounts, Windows), so the order
+ * survives a restart. A failed write (disk full, read-only folder) is logged and the prompt is
+ * still returned: the caller plays it, and it is rendered again next time.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { encodeWav, parseWav, SAMPLE_RATE, WAV_HEADER_BYTES } from '../audio/index.js';
+import { type Logger, silentLogger } from '../log.js';
 import {
   durationMs,
   type TtsEngine,
@@ -40,6 +50,18 @@ export interface CachedPrompt extends TtsResult {
   path: string;
   /** True when the prompt came from disk, false when it was just synthesized. */
   hit: boolean;
+  /** False when a fresh synthesis could not be written to disk (it is still returned). */
+  stored: boolean;
+}
+
+/** The cache folder's default size limit. */
+export const DEFAULT_PROMPT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+
+export interface PromptCacheOptions {
+  /** Size limit of the folder's prompts; the least recently used go first. */
+  maxBytes?: number;
+  /** Where a failed write or eviction is reported. */
+  log?: Logger;
 }
 
 /** The hash a key is stored under (hex SHA-256 of its fields, in a fixed order). */
@@ -93,9 +115,21 @@ export function promptKeyFor(
 }
 
 export class PromptCache {
+  readonly maxBytes: number;
+  private readonly log: Logger;
   private readonly inFlight = new Map<string, Promise<CachedPrompt>>();
+  /** hash → size and last use (ms), read from the folder once, then kept up to date. */
+  private index: Promise<Map<string, { bytes: number; usedAt: number }>> | null = null;
+  /** Serializes evictions (each one walks the whole index). */
+  private evicting: Promise<void> = Promise.resolve();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    options: PromptCacheOptions = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_PROMPT_CACHE_MAX_BYTES;
+    this.log = options.log ?? silentLogger;
+  }
 
   pathFor(key: PromptKey): string {
     return join(this.dir, `${promptHash(key)}.wav`);
@@ -109,13 +143,17 @@ export class PromptCache {
     try {
       bytes = await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new TtsError('CACHE_FAILED', `prompt cache: cannot read ${path}: ${String(error)}`, {
-        cause: error,
-      });
+      // Unreadable is missing: the prompt is rendered again rather than not played.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log.warn('Prompt cache: cannot read a rendered prompt; rendering it again', {
+          path,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      return null;
     }
     const samples = decode16kMono(bytes);
     if (!samples) return null;
+    await this.touch(hash, bytes.length);
     return {
       samples,
       sampleRate: 16000,
@@ -123,6 +161,7 @@ export class PromptCache {
       hash,
       path,
       hit: true,
+      stored: true,
     };
   }
 
@@ -141,6 +180,13 @@ export class PromptCache {
     return this.render(promptKeyFor(engine, text, options), () => engine.synthesize(text, options));
   }
 
+  /** The bytes of the prompts on disk as this cache counts them. */
+  async sizeBytes(): Promise<number> {
+    let total = 0;
+    for (const entry of (await this.entries()).values()) total += entry.bytes;
+    return total;
+  }
+
   private async renderOnce(
     key: PromptKey,
     hash: string,
@@ -156,17 +202,7 @@ export class PromptCache {
       );
     }
     const path = join(this.dir, `${hash}.wav`);
-    const temp = join(this.dir, `.${hash}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(temp, encodeWav({ sampleRate: SAMPLE_RATE, channels: [result.samples] }));
-      await rename(temp, path);
-    } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
-      throw new TtsError('CACHE_FAILED', `prompt cache: cannot write ${path}: ${String(error)}`, {
-        cause: error,
-      });
-    }
+    const stored = await this.store(hash, path, result.samples);
     return {
       samples: result.samples,
       sampleRate: 16000,
@@ -174,7 +210,87 @@ export class PromptCache {
       hash,
       path,
       hit: false,
+      stored,
     };
+  }
+
+  /** Writes the prompt atomically and evicts down to the limit; false (logged) when it failed. */
+  private async store(hash: string, path: string, samples: Int16Array): Promise<boolean> {
+    const temp = join(this.dir, `.${hash}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const wav = encodeWav({ sampleRate: SAMPLE_RATE, channels: [samples] });
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(temp, wav);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      this.log.warn('Prompt cache: cannot write a rendered prompt; it plays from memory', {
+        path,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+    const entries = await this.entries();
+    entries.set(hash, { bytes: wav.length, usedAt: Date.now() });
+    await this.evict(hash);
+    return true;
+  }
+
+  /** Marks a prompt used now, in the index and as the file's mtime (best effort). */
+  private async touch(hash: string, bytes: number): Promise<void> {
+    const now = Date.now();
+    (await this.entries()).set(hash, { bytes, usedAt: now });
+    const seconds = now / 1000;
+    await utimes(join(this.dir, `${hash}.wav`), seconds, seconds).catch(() => undefined);
+  }
+
+  /** The index, read from the folder on first use (prompts written by an earlier run count). */
+  private entries(): Promise<Map<string, { bytes: number; usedAt: number }>> {
+    this.index ??= (async () => {
+      const entries = new Map<string, { bytes: number; usedAt: number }>();
+      let names: string[];
+      try {
+        names = await readdir(this.dir);
+      } catch {
+        return entries; // no folder yet
+      }
+      for (const name of names) {
+        const match = /^([0-9a-f]{64})\.wav$/.exec(name);
+        if (!match) continue;
+        const info = await stat(join(this.dir, name)).catch(() => null);
+        if (info?.isFile()) entries.set(match[1]!, { bytes: info.size, usedAt: info.mtimeMs });
+      }
+      return entries;
+    })();
+    return this.index;
+  }
+
+  /** Deletes the least recently used prompts (never `keep`, the one just written) until the folder fits. */
+  private evict(keep: string): Promise<void> {
+    const run = this.evicting.then(async () => {
+      const entries = await this.entries();
+      let total = 0;
+      for (const entry of entries.values()) total += entry.bytes;
+      if (total <= this.maxBytes) return;
+      const oldest = [...entries].sort((a, b) => a[1].usedAt - b[1].usedAt);
+      for (const [hash, entry] of oldest) {
+        if (total <= this.maxBytes) break;
+        if (hash === keep || this.inFlight.has(hash)) continue;
+        try {
+          await rm(join(this.dir, `${hash}.wav`), { force: true });
+        } catch (error) {
+          this.log.warn('Prompt cache: cannot delete an old prompt', {
+            hash,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          continue;
+        }
+        entries.delete(hash);
+        total -= entry.bytes;
+      }
+    });
+    this.evicting = run.catch(() => undefined);
+    return run;
   }
 }
 
