@@ -5,17 +5,27 @@
  * presses a key, an empty line is silence. It ends with the outcome the call would have had. A
  * NAME (no such file) is a flow saved in the data folder's store, its latest version or @VERSION.
  * The chat runs over the same TextChannel as the console's test chat (engine/flows).
+ *
+ * `outbound flow save FILE [--wait]` stores a flow file as a new version through the API's
+ * flows.save, the Flows page's Save: sent to a running `outbound serve`, else on an engine started
+ * for the command (engine.ts). A refused flow names every problem by node and field (exit 2, as
+ * `flow validate`); an unchanged definition stores nothing. Phrase models train in a long-running
+ * engine: with --wait the command follows the version's training (the state `flow.training`
+ * carries, read through flows.get) until it is ready, training in this process when no server
+ * runs; without it the output says where and when training happens.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
+import type { FlowDetail, FlowTraining } from '../engine/api/contract.js';
 import { ApiError } from '../engine/api/errors.js';
 import { checkFlow, DialogRuntime, type Flow } from '../engine/dialog/index.js';
 import { EventHub } from '../engine/events/event-hub.js';
 import { FlowService, parseChatLine, TextChannel } from '../engine/flows/index.js';
-import { silentLogger } from '../engine/log.js';
+import { type Logger, silentLogger } from '../engine/log.js';
 import { openStore } from '../engine/store/index.js';
+import { type ApiRequest, withWorkspaceApi } from './engine.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -25,6 +35,13 @@ export interface FlowCommandOptions {
   input: NodeJS.ReadableStream;
   /** The data folder whose store holds saved flows (for a NAME instead of a FILE). */
   dataDir: string;
+  /** flow save: follow the saved version's training until its phrase models are ready. */
+  wait: boolean;
+  /** flow save: the engine it starts when no `outbound serve` runs on the workspace. */
+  version: string;
+  log: Logger;
+  /** flow save --wait: how often the training state is read; default 250 ms. */
+  pollMs?: number;
 }
 
 /** A flow saved in the store, by `name` or `name@version`; null (after saying why) when there is none. */
@@ -83,11 +100,14 @@ export async function flowCommand(
   out: Output,
 ): Promise<number> {
   const [sub, file, ...extra] = rest;
-  if ((sub !== 'validate' && sub !== 'chat') || !file || extra.length > 0) {
+  if ((sub !== 'validate' && sub !== 'chat' && sub !== 'save') || !file || extra.length > 0) {
     throw new UsageError(
-      'flow takes: flow validate FILE | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]',
+      'flow takes: flow validate FILE | flow save FILE [--wait] | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]',
     );
   }
+  if (options.wait && sub !== 'save')
+    throw new UsageError(`--wait is an option of "flow save", not of "flow ${sub}"`);
+  if (sub === 'save') return saveFlow(file, options, out);
   if (sub === 'chat' && !existsSync(file) && !file.toLowerCase().endsWith('.json')) {
     const stored = await loadStoredFlow(file, options.dataDir, out);
     return stored ? chat(stored, options, out) : 1;
@@ -191,4 +211,137 @@ async function chat(flow: Flow, options: FlowCommandOptions, out: Output): Promi
     `outcome: ${outcome.reason}, disposition ${outcome.disposition}`,
   );
   return outcome.reason === 'error' ? 1 : 0;
+}
+
+/** `flow save FILE [--wait]`: flows.save on the workspace, then (with --wait) its training. */
+async function saveFlow(file: string, options: FlowCommandOptions, out: Output): Promise<number> {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    out.error(
+      'BAD_FLOW_FILE',
+      `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`}`,
+    );
+    return 2;
+  }
+  // The engine's log says "Engine started" and the like; the command's own lines say what matters.
+  // An engine started for this command begins training the saved version at once and stops when
+  // the command ends: without --wait that run is cut short on purpose (it trains again when a
+  // long-running engine opens the workspace), so its "failed" is not an error to show.
+  let leaving = false;
+  const log: Logger = {
+    ...options.log,
+    info() {},
+    error(message, fields) {
+      if (leaving && message === 'Flow training failed') return;
+      options.log.error(message, fields);
+    },
+  };
+  return withWorkspaceApi(
+    { dataDir: options.dataDir, version: options.version, log },
+    out,
+    async (request, where) => {
+      const saved = (await request('flows.save', { definition })) as {
+        name: string;
+        version: number;
+        created: boolean;
+        newFlow: boolean;
+      };
+      const place = where === 'server' ? 'the running outbound serve' : options.dataDir;
+      out.record(
+        { event: 'saved', ...saved, where },
+        saved.created
+          ? `${file}: saved as ${saved.name} v${saved.version}${saved.newFlow ? ' (a new flow)' : ''} in ${place}`
+          : `${file}: unchanged, ${saved.name} v${saved.version} is the latest version (no new version stored)`,
+      );
+      if (options.wait) return waitForTraining(request, saved.name, saved.version, options, out);
+      leaving = where === 'workspace';
+      out.record(
+        { event: 'training', flow: saved.name, version: saved.version, state: 'pending', where },
+        where === 'server'
+          ? `Its phrase models train in outbound serve now (progress on the Flows page, or run flow save --wait).`
+          : `Its phrase models train when outbound serve or the desktop app opens this workspace, or now with flow save --wait.`,
+      );
+      return 0;
+    },
+    (error) => saveRefused(error, file, out),
+  );
+}
+
+function saveRefused(error: ApiError, file: string, out: Output): number {
+  if (error.code !== 'INVALID_FLOW') {
+    out.error(error.code, `${file}: ${error.message}`);
+    return 1;
+  }
+  const details = (error.details ?? {}) as {
+    issues?: Array<{ nodeId: string | null; field: string; message: string }>;
+    warnings?: Array<{ nodeId: string | null; field: string; message: string }>;
+  };
+  const text = (i: { nodeId: string | null; field: string; message: string }): string => {
+    const where = i.nodeId === null ? 'flow' : `node "${i.nodeId}"`;
+    return i.field ? `${where}: ${i.field}: ${i.message}` : `${where}: ${i.message}`;
+  };
+  for (const warning of details.warnings ?? [])
+    out.record({ event: 'warning', ...warning }, `warning: ${text(warning)}`);
+  const issues = details.issues ?? [];
+  for (const issue of issues) out.record({ event: 'invalid', ...issue }, `error: ${text(issue)}`);
+  out.error(
+    'INVALID_FLOW',
+    `${file}: not saved, ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was stored`,
+  );
+  return 2;
+}
+
+/** How long a saved version may show no training state before the command gives up (the engine has no trainer). */
+const NO_TRAINING_MS = 10_000;
+
+/** Follows a version's training (flows.get) until ready (0) or failed (1), printing each stage and node. */
+async function waitForTraining(
+  request: ApiRequest,
+  name: string,
+  version: number,
+  options: FlowCommandOptions,
+  out: Output,
+): Promise<number> {
+  const pollMs = options.pollMs ?? 250;
+  const started = Date.now();
+  let shown = '';
+  for (;;) {
+    const detail = (await request('flows.get', { name, version })) as FlowDetail;
+    const training: FlowTraining | null = detail.training;
+    if (training) {
+      const line = trainingLine(training);
+      if (line !== shown) {
+        shown = line;
+        out.record({ event: 'training', ...training }, line);
+      }
+      if (training.state === 'ready') {
+        out.record(
+          { event: 'ready', flow: name, version, elapsedMs: Date.now() - started },
+          `${name} v${version} is ready for calls (${((Date.now() - started) / 1000).toFixed(1)} s).`,
+        );
+        return 0;
+      }
+      if (training.state === 'failed') {
+        out.error(
+          'TRAINING_FAILED',
+          `${name} v${version}: training failed: ${training.error ?? 'no reason given'}`,
+        );
+        return 1;
+      }
+    } else if (Date.now() - started > NO_TRAINING_MS) {
+      out.error('NO_TRAINING', `${name} v${version}: the engine reports no training for it`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** "training: node 2 of 3 (ask_time), embed" — one line per stage or node, not per percent. */
+function trainingLine(training: FlowTraining): string {
+  const p = training.progress;
+  if (training.state !== 'training' || !p) return `training: ${training.state}`;
+  const node = p.nodeId === null ? '' : ` (${p.nodeId})`;
+  return `training: node ${Math.min(p.nodesDone + 1, Math.max(p.nodes, 1))} of ${p.nodes}${node}, ${p.stage}`;
 }

@@ -52,6 +52,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         'ring-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
         flow: { type: 'string' },
+        // flow save
+        wait: { type: 'boolean', default: false },
         // flow chat
         contact: { type: 'string', multiple: true },
         tz: { type: 'string' },
@@ -146,6 +148,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           timeZone: values.tz,
           input: process.stdin,
           dataDir: values.data ?? defaultDataDir(),
+          wait: values.wait,
+          version: context.version,
+          log: createStderrLogger(),
         },
         out,
       );

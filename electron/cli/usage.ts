@@ -8,6 +8,12 @@ Commands:
   trunk remove NAME     Remove a SIP trunk
   call NUMBER           Place one real call headless (the media host runs in Chromium)
   flow validate FILE    Check a flow file; every problem is named by node and field
+  flow save FILE        Store a flow file as a new version of the flow named by its id (as the
+                        console's Flows page saves; campaigns then run it). A flow with problems
+                        is refused, naming each by node and field; an unchanged one stores
+                        nothing. --wait follows its phrase models' training until they are ready
+                        (trained in this command when no outbound serve runs on the workspace);
+                        without it they train in outbound serve or the desktop app
   flow chat FILE|NAME   Typed test chat through a flow: type the customer's answers ("#5" presses
                         a key, an empty line is silence); --contact key=value sets the contact's
                         fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).
@@ -99,6 +105,11 @@ Options for campaign create and update:
                         1h, failed 5m, machine 4h, abandoned 30m)
   --max-attempts N      Attempts per contact, first call included (default 3)
   --daily-cap N         Calls per number per local day across all campaigns (default 3)
+
+Options for flow save:
+  --wait                Wait until the saved version's phrase models are trained, printing each
+                        stage; exit 1 if training fails. A flow with problems exits 2, as with
+                        flow validate
 
 Options for dnc:
   --reason R            Why the number may not be called (dnc add)

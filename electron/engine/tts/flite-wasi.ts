@@ -5,9 +5,10 @@
  * the bot's voice (espeak-ng's English is clearer on the phone at the same speed).
  *
  * The package is the flite command line program as one WebAssembly module; each synthesis runs it
- * once under node:wasi (loaded on first use, quietly: quiet-wasi.ts) (`-voice V --setf duration_stretch=S -t TEXT -o /out/F.wav`) in a fresh
- * instance (~70 ms to instantiate, 40–80 ms to speak a short sentence), with a temporary folder
- * preopened as /out. Pitch is not offered (flite's voices differ in their own base pitch).
+ * once under node:wasi (`-voice V --setf duration_stretch=S -t TEXT -o /out/F.wav`; the module is
+ * loaded on first use without its experimental warning, quiet-wasi.ts) in a fresh instance
+ * (~70 ms to instantiate, 40–80 ms to speak a short sentence), with a temporary folder preopened
+ * as /out. Pitch is not offered (flite's voices differ in their own base pitch).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
