@@ -26,14 +26,20 @@ export interface CallEngine {
   stop(): Promise<void>;
 }
 
-export async function startCallEngine(options: { log?: Logger } = {}): Promise<CallEngine> {
+export async function startCallEngine(
+  options: {
+    log?: Logger;
+    /** Use this data folder (the caller removes it); default a new temporary one, removed at stop. */
+    dataDir?: string;
+  } = {},
+): Promise<CallEngine> {
   assertBuilt();
   const log =
     options.log ??
     (process.env.OUTBOUND_TEST_LOG
       ? (await import('../../electron/engine/index.js')).createStderrLogger('engine')
       : silentLogger);
-  const dataDir = await mkdtemp(join(tmpdir(), 'outbound-calls-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'outbound-calls-')));
   const engine = await Engine.start({ dataDir, transport: 'in-process', version: 'test', log });
   const server = await startHeadlessServer({
     api: engine,
@@ -92,7 +98,7 @@ export async function startCallEngine(options: { log?: Logger } = {}): Promise<C
     async stop() {
       await engine.stop();
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
