@@ -2,12 +2,9 @@
  * electron/engine — the engine's public face. Pure TypeScript, no `electron` import: the Electron
  * shell (electron/main) and the headless shell (electron/headless, electron/cli) both run it.
  *
- *   api/       the typed contract, its envelopes, dispatcher and client
- *   store/     SQLite persistence behind repository interfaces
- *   settings/  admin settings over the store
- *   secrets/   encryption of stored secrets (trunk passwords): key file headless, OS keychain in Electron
- *   calls/     live calls (the state machine joins later)
- *   events/    the outgoing event stream
+ * It exports the Engine, the process-level fatal handlers (fatal.ts) and the logger; each
+ * subsystem folder (api/, store/, telephony/, bot/, dialer/, …) has its own index.ts as its public
+ * face. docs/ARCHITECTURE.md maps them all.
  */
 export { Engine, type EngineOptions, EngineStartError } from './engine.js';
 export {

@@ -5,7 +5,7 @@
  * plain RTP; baresip phones are the customers (they speak a WAV and record what they hear); sipp
  * plays scripted far ends (busy, ringing, early media, errors); espeak-ng and sox make utterances.
  * Every process runs in the foreground under its own PID and is stopped by it. Facts about the
- * bed (what was seen working, and how): /work/shared/TESTBED.md.
+ * bed (what was seen working, and how): docs/DESIGN.md §8.
  *
  *   const bed = await startBed();
  *   const alice = await bed.phone({ user: 'alice', play: (await bed.clip('hello', {...})).path });

@@ -10,7 +10,7 @@
  * - A plain request (not WebSocket) on a WebSocket port gets 403.
  * - An HTTP listener on rpcPort serving JSON-RPC at /RPC (ul.lookup etc.) for the bed itself.
  * - rtpengine between the WebSocket side (ICE, DTLS-SRTP, rtcp-mux) and plain RTP on UDP, flags
- *   chosen by the direction a message travels (see TESTBED.md).
+ *   chosen by the direction a message travels (docs/DESIGN.md §8).
  * - `sipp<port>` (or `99<port>`, a number the app can dial) as the Request-URI user goes to a sipp
  *   far end on 127.0.0.1:<port> over UDP; so does the E.164 number +86 199 <port as 5 digits> NNN
  *   (e.g. +8619905300001 → port 5300), a valid mobile number that contact import accepts.

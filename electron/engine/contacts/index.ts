@@ -1,8 +1,9 @@
 /**
  * contacts/ — getting contact lists into the store: CSV and XLSX import (streamed, encoding detected,
  * columns mapped, numbers normalized to E.164, duplicates merged, every refused row reported by
- * its spreadsheet row number) in one transaction per file. The CLI's `outbound import` and, later,
- * the console's import dialog both go through `importContactsFromFile`.
+ * its spreadsheet row number) in one transaction per file. The CLI's `outbound import` and the
+ * console's import (import-commands.ts: upload, preview, commit) both go through
+ * `importContactsFromFile`.
  */
 export { detectEncoding, isUtf8, type TextEncoding } from './encoding.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * The engine's side of a call's playback: holds the frames still to send and keeps a lead of them
  * in the media host's player. The page's audio clock sets the pace, not an engine timer
- * (a timer drifts against it and the buffer then grows without bound, see TESTBED.md): the player
+ * (a timer drifts against it and the buffer then grows without bound, docs/DESIGN.md §8): the player
  * reports what it has played and when it read that, and the engine extrapolates from that moment
  * at the audio rate. A report that spent a while in transit (a busy page, a backed-up link) is
  * therefore not mistaken for a fresh one, which would hold back frames the player already needs.
