@@ -1,9 +1,10 @@
 /**
  * The API's imports.* and contacts.lists commands: uploads in chunks to a temporary file under
- * <data>/imports, a preview, and the import itself (importContactsFromFile: one transaction) run
- * in the background with `import.progress` / `import.finished` events, because a 50 MB file takes
- * longer than a request may wait. Every rejected row is also written to a CSV file beside the
- * upload, which `imports.rejects` pages through for download.
+ * <data>/imports, a preview, and the import itself (importContactsFromFile: read whole, then
+ * stored in short transactions) run in the background with `import.progress` / `import.finished`
+ * events, because a 50 MB file takes longer than a request may wait. Every rejected row is also written to a CSV file beside the
+ * upload, which `imports.rejects` pages through for download. That file is complete before any
+ * row is stored: if it cannot be written (a full disk), the import fails with nothing stored.
  *
  * Temporary files go when an import is cancelled, when the upload's import is done (the rejects
  * file stays until cancel, an hour without use, or the next start), and at every engine start.
@@ -12,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
@@ -145,6 +147,21 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     region: string,
   ): Promise<void> {
     const rejects: WriteStream = createWriteStream(rejectsPath(s.id));
+    // A write error (ENOSPC, EIO) arrives as an event; unheard, it would stop the engine.
+    let rejectsError: Error | null = null;
+    rejects.on('error', (error) => (rejectsError ??= error));
+    const rejectsFailed = () =>
+      new ImportError(
+        `The rejected rows of ${s.fileName} could not be written to ${rejectsPath(s.id)} (${rejectsError?.message}): free disk space on the engine's machine and import the file again. Nothing was imported.`,
+        'REJECTS_UNWRITABLE',
+        { cause: rejectsError },
+      );
+    /** Flushes and closes the rejected-rows file; rejects when any of it could not be written. */
+    const closeRejects = async () => {
+      if (!rejects.writableEnded && !rejects.destroyed) rejects.end();
+      await finished(rejects).catch(() => {});
+      if (rejectsError) throw rejectsFailed();
+    };
     rejects.write('row,reason,raw\n');
     let lastEmit = 0;
     const emit = (progress: ImportProgressData, force = false) => {
@@ -163,7 +180,10 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         map,
         actor,
         maxRejectedKept: IMPORT_RESULT_REJECTED_ROWS,
+        beforeStore: closeRejects,
+        // Stops the read (nothing stored) at the first row after the file failed.
         onRejected: (row: RejectedRow) => {
+          if (rejectsError) throw rejectsFailed();
           rejects.write(`${row.row},${csvCell(named(s, row.reason))},${csvCell(row.raw)}\n`);
         },
         onProgress: (p) =>
@@ -207,18 +227,22 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     } catch (error) {
       const code = error instanceof ImportError ? error.code : 'FAILED';
       const message = error instanceof Error ? error.message : String(error);
-      if (!(error instanceof ImportError))
+      // A file's own problems are the user's to fix; the disk's and the store's are the operator's.
+      if (!(error instanceof ImportError) || code === 'REJECTS_UNWRITABLE' || code === 'PARTIAL')
         log.error('A contact import failed', {
           id: s.id,
           error: error instanceof Error ? error.stack : message,
         });
       s.error = {
         code,
-        message: `${named(s, message)}${/nothing was imported/i.test(message) ? '' : ' Nothing was imported.'}`,
+        // PARTIAL says itself how many rows were stored.
+        message: `${named(s, message)}${code === 'PARTIAL' || /nothing was imported/i.test(message) ? '' : ' Nothing was imported.'}`,
       };
       s.state = 'failed';
     } finally {
-      await new Promise<void>((resolve) => rejects.end(resolve));
+      await closeRejects().catch(() => {
+        // Already reported as the import's error, or the import failed for another reason first.
+      });
       await rm(uploadPath(s.id), { force: true });
       s.touchedAt = Date.now();
     }
@@ -450,7 +474,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
       if (s.state === 'importing')
         throw new ApiError(
           'CONFLICT',
-          `The import of ${s.fileName} is running; it lands whole or not at all and cannot be stopped halfway`,
+          `The import of ${s.fileName} is running and cannot be stopped halfway; cancel it when it has finished`,
         );
       await s.writing;
       await drop(s);

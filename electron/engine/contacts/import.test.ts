@@ -11,6 +11,7 @@ import {
   importContactsFromFile,
   ImportError,
   type ImportProgress,
+  MERGE_BATCH_ROWS,
   type RejectedRow,
 } from './import.js';
 
@@ -205,7 +206,7 @@ describe('contact import (CSV and XLSX)', () => {
     ]);
   });
 
-  it('streams in batches with progress, all in one transaction', async () => {
+  it('streams in batches with progress', async () => {
     const store = await testStore();
     const rows = Array.from(
       { length: 12_345 },
@@ -266,27 +267,74 @@ describe('contact import (CSV and XLSX)', () => {
     expect(await store.contacts.lists()).toEqual([]);
   });
 
-  it('rolls back the whole file when writing fails mid-file', async () => {
+  it('reports exactly how many rows were stored when the store fails mid-merge, and a second import completes the list', async () => {
     const store = await testStore();
     const rows = Array.from({ length: 7_000 }, (_, i) => `+86138${String(i).padStart(8, '0')}`);
     const file = await csvFile(`phone\n${rows.join('\n')}\n`);
     const real = store.transaction.bind(store);
-    // The second batch's write fails (as a full disk would).
+    // The third merge batch's write fails (as a full disk would); the first two are committed.
+    let batches = 0;
     store.transaction = (work) =>
       real((tx) => {
-        let batches = 0;
-        const upsert = tx.contacts.upsertContacts.bind(tx.contacts);
-        tx.contacts.upsertContacts = async (listId, contacts) => {
-          if (++batches === 2) throw new Error('disk I/O error');
-          return upsert(listId, contacts);
+        const merge = tx.contacts.mergeStaged.bind(tx.contacts);
+        tx.contacts.mergeStaged = async (...args) => {
+          if (++batches === 3) throw new Error('database or disk is full');
+          return merge(...args);
         };
         return work(tx);
       });
-    await expect(importContactsFromFile(store, { file, listName: 'l' })).rejects.toThrow(
-      'disk I/O error',
+    const error = await importContactsFromFile(store, { file, listName: 'l' }).catch(
+      (e: unknown) => e,
     );
     store.transaction = real;
+    expect(error).toBeInstanceOf(ImportError);
+    expect(error).toMatchObject({
+      code: 'PARTIAL',
+      stored: 2 * MERGE_BATCH_ROWS,
+      message: expect.stringContaining(
+        `failed after 2,000 of 7,000 rows were stored in list "l": database or disk is full.`,
+      ),
+    });
+    const list = (await store.contacts.getListByName('l'))!;
+    expect(await store.contacts.countContacts(list.id)).toBe(2 * MERGE_BATCH_ROWS);
+    // The stored rows are the file's first rows, whole.
+    expect((await store.contacts.contacts(list.id, { limit: 1, offset: 1_999 }))[0]?.phone).toBe(
+      '+8613800001999',
+    );
+    const again = await importContactsFromFile(store, { file, listName: 'l' });
+    expect(again).toMatchObject({ accepted: 7_000, inserted: 5_000, merged: 2_000 });
+    expect(await store.contacts.countContacts(list.id)).toBe(7_000);
+  });
+
+  it('stores nothing, not even the list, when reading fails after rows were read', async () => {
+    const store = await testStore();
+    const rows = Array.from({ length: 12_000 }, (_, i) =>
+      i === 11_000 ? 'not a number' : `+86138${String(i).padStart(8, '0')}`,
+    );
+    const file = await csvFile(`phone\n${rows.join('\n')}\n`);
+    // As import-commands does when the rejected-rows file cannot be written: the read stops.
+    await expect(
+      importContactsFromFile(store, {
+        file,
+        listName: 'l',
+        onRejected: () => {
+          throw new ImportError('the rejected rows could not be written', 'REJECTS_UNWRITABLE');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'REJECTS_UNWRITABLE' });
+    await expect(
+      importContactsFromFile(store, {
+        file,
+        listName: 'l',
+        beforeStore: () => Promise.reject(new Error('ENOSPC: no space left on device')),
+      }),
+    ).rejects.toThrow('ENOSPC');
     expect(await store.contacts.lists()).toEqual([]);
+    expect(await store.database.get('SELECT count(*) AS n FROM contacts')).toEqual({ n: 0 });
+    // The staging rows went too.
+    expect(await store.database.get('SELECT count(*) AS n FROM temp.import_staging')).toEqual({
+      n: 0,
+    });
   });
 
   it("imports the first sheet of an XLSX workbook with the sheet's own row numbers", async () => {

@@ -1,29 +1,43 @@
 /**
  * Imports a CSV or XLSX file into a contact list, streaming: the file is read in chunks, decoded
- * and parsed (csv-parse; exceljs's streaming reader for XLSX, first sheet) and written in batches
- * of BATCH_ROWS, so memory stays flat whatever the file's size.
+ * and parsed (csv-parse; exceljs's streaming reader for XLSX, first sheet) and written in batches,
+ * so memory stays flat whatever the file's size.
  *
- * The whole file is ONE transaction (creating the list included): an import either lands
- * completely or not at all, so a failure mid-file (disk error, a file that turns out not to be
- * text, the process killed) never leaves a half-imported list that a campaign might start dialing.
- * The cost: other writes to the store wait while the file is written (22 s per million rows on
- * the 2-core build machine, see bench/import.bench.ts). Batches keep each statement's JSON a few MB.
+ * Two phases, so that a large import never holds the store's one writer for its whole duration
+ * (the dialer's passes and every other write queue behind whatever holds it) and still never
+ * leaves a half-imported list without saying so:
+ *  1. Read: the rows are parked in a staging table (a TEMP table of the writer's connection, see
+ *     ContactRepository.beginStaging) in batches of BATCH_ROWS, each its own short statement. A
+ *     file that turns out unreadable midway (I/O error, binary data, the rejected-rows file
+ *     cannot be written, the process killed) stops here: nothing was stored, not even the list.
+ *  2. Merge: the staged rows go into the list in file order, MERGE_BATCH_ROWS per transaction
+ *     (creating the list goes with the first, the audit entry with the last); between two
+ *     batches the writer is free for a dialer pass. Only the database itself can fail here (disk
+ *     full, I/O error); the error then says exactly how many rows were stored (whole contacts:
+ *     each batch lands whole or not at all) and that importing the file again completes the
+ *     list (rows already stored merge, none is doubled).
+ * Staging costs one more write of each row (to the temporary database, not the store file); the
+ * bench (bench/import.bench.ts) measures the import and the dialer beside it.
  *
  * Duplicates merge by the store's upsert, in file order: a later row for the same number (in the
  * file, or already in the list) updates the contact with its NON-EMPTY cells only — an empty cell
  * never erases what an earlier row or an earlier import stored; custom fields merge key by key.
  *
+ * Input is bounded: a CSV record longer than MAX_RECORD_BYTES is refused as a row while it
+ * streams (an unclosed quote would otherwise read the rest of the file into one cell), and a cell
+ * longer than MAX_CELL_CHARS is refused naming its column. See csvRecords for how reading resumes.
+ *
  * Rows are numbered as a spreadsheet shows them: the header is row 1, the first contact row 2.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 
 import { type CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CountryCode } from 'libphonenumber-js/max';
 
-import type { JsonObject, NewContact, Store } from '../store/index.js';
+import type { JsonObject, NewContact, Repositories, Store } from '../store/index.js';
 import {
   detectEncoding,
   DETECTION_SAMPLE_BYTES,
@@ -32,9 +46,22 @@ import {
 } from './encoding.js';
 import { type ColumnMapping, mapColumns } from './mapping.js';
 import { isKnownRegion, normalizePhone } from './phone.js';
-import { xlsxRows } from './xlsx.js';
+import { XlsxLimitError, xlsxRows } from './xlsx.js';
 
+/** Rows parked in the staging table per statement while the file is read. */
 export const BATCH_ROWS = 5_000;
+/**
+ * Staged rows merged into the list per transaction. Small, because a dialer pass waits for the
+ * batch in progress: 1,000 rows take ~10 ms here (bench/import.bench.ts).
+ */
+export const MERGE_BATCH_ROWS = 1_000;
+/**
+ * The longest CSV record (row) read, in bytes of UTF-8: a contact row is a few hundred bytes; the
+ * cap is what stops an unclosed quote from buffering the rest of a 500 MB file as one cell.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+/** The longest cell stored, in characters: a name, number or note an agent reads, not a paste accident. */
+export const MAX_CELL_CHARS = 10_000;
 /** Rejected rows kept in the result; all of them go to `onRejected`. */
 export const DEFAULT_MAX_REJECTED_KEPT = 10_000;
 const MAX_RAW_CHARS = 200;
@@ -70,6 +97,12 @@ export interface ImportOptions {
   maxRejectedKept?: number;
   /** Who imports, for the audit log (default "cli"). */
   actor?: string;
+  /**
+   * Runs once the whole file has been read, before anything is stored; a rejection stops the
+   * import with nothing stored (import-commands.ts closes the rejected-rows file here, so a full
+   * disk there is known before any row lands).
+   */
+  beforeStore?: () => Promise<void>;
 }
 
 export interface ImportResult {
@@ -103,12 +136,18 @@ export class ImportError extends Error {
   override readonly name = 'ImportError';
   constructor(
     message: string,
-    /** EMPTY_FILE | NO_PHONE_COLUMN | UNKNOWN_COLUMN | BAD_FIELD | UNREADABLE | BAD_REGION | NOT_TEXT */
+    /**
+     * EMPTY_FILE | NO_PHONE_COLUMN | UNKNOWN_COLUMN | BAD_FIELD | UNREADABLE | BAD_REGION | NOT_TEXT
+     * | TOO_LARGE (an XLSX over the size limits) | PARTIAL (the store failed mid-merge, `stored` rows in)
+     */
     readonly code: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { stored?: number },
   ) {
     super(message, options);
+    this.stored = options?.stored ?? 0;
   }
+  /** Rows stored in the list before the failure (only PARTIAL has any). */
+  readonly stored: number;
 }
 
 export async function importContactsFromFile(
@@ -167,16 +206,13 @@ export async function importContactsFromFile(
     options.onRejected?.(entry);
   };
 
-  // An XLSX file may be read in more than one pass (see xlsx.ts): progress follows the latest.
+  // A file may be read in more than one pass (see xlsx.ts, csvRecords): progress follows the latest.
   let input: ReadStream | null = null;
+  const onInput = (pass: ReadStream) => (input = pass);
   const source =
     encoding !== null && delimiter !== null
-      ? csvRecords(
-          (input = createReadStream(options.file, { highWaterMark: 256 * 1024 })),
-          encoding,
-          delimiter,
-        )
-      : xlsxRecords(options.file, (pass) => (input = pass));
+      ? csvRecords(options.file, encoding, delimiter, onInput)
+      : xlsxRecords(options.file, onInput);
   let rows = 0;
   let mapping: ColumnMapping | null = null;
   let inserted = 0;
@@ -191,9 +227,11 @@ export async function importContactsFromFile(
       rejected: rejectedCount,
     });
 
-  const outcome = await store.transaction(async (tx) => {
-    let listId = existing?.id;
-    // One batch is written while the next is parsed: SQLite works on its own thread, so awaiting
+  // Phase 1: read the file into the staging table.
+  const stagingId = await store.contacts.beginStaging();
+  try {
+    let staged = 0;
+    // One batch is staged while the next is parsed: SQLite works on its own thread, so awaiting
     // each write before reading on would leave the CPU idle for a quarter of the import.
     let writing: Promise<void> = Promise.resolve();
     try {
@@ -201,17 +239,11 @@ export async function importContactsFromFile(
       const flush = async () => {
         await writing;
         if (batch.length === 0) return;
-        if (listId === undefined)
-          listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region }))
-            .id;
-        const id = listId;
         const contacts = batch;
+        const firstSeq = staged;
         batch = [];
-        writing = tx.contacts.upsertContacts(id, contacts).then((counts) => {
-          inserted += counts.inserted;
-          merged += counts.merged;
-          progress();
-        });
+        staged += contacts.length;
+        writing = store.contacts.stageContacts(stagingId, firstSeq, contacts).then(progress);
         // A failed write must not go unobserved while the next batch is parsed; the next flush rethrows it.
         writing.catch(() => {});
       };
@@ -236,6 +268,7 @@ export async function importContactsFromFile(
             });
           }
           source.columns = mapping.columns.length;
+          source.headers = headers;
           continue;
         }
         // A blank line is an empty spreadsheet row: counted, not a contact.
@@ -246,7 +279,7 @@ export async function importContactsFromFile(
         const contact =
           encoding !== null && raw.includes('\uFFFD')
             ? undecodable(encoding)
-            : toContact(cells, mapping, region as CountryCode);
+            : (oversizedCell(cells, mapping) ?? toContact(cells, mapping, region as CountryCode));
         if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw) });
         else batch.push(contact);
         if (batch.length >= BATCH_ROWS) await flush();
@@ -259,29 +292,10 @@ export async function importContactsFromFile(
         );
       await flush();
       await writing;
-      // A file whose every row was rejected still creates the list it names: the user asked for it.
-      if (listId === undefined)
-        listId = (await tx.contacts.createList({ name: options.listName, defaultRegion: region }))
-          .id;
-      await tx.audit.add({
-        actor: options.actor ?? 'cli',
-        action: 'contacts.import',
-        subject: options.listName,
-        details: {
-          file: options.file,
-          format,
-          rows,
-          accepted: inserted + merged,
-          inserted,
-          merged,
-          rejected: rejectedCount,
-          encoding,
-        },
-      });
-      return { listId, mapping: mapping as ColumnMapping };
+      await options.beforeStore?.();
     } catch (error) {
-      input?.destroy();
-      // The write in flight must settle before the transaction rolls back around it.
+      source.stop();
+      // The write in flight must settle before the staging table is emptied.
       await writing.catch(() => {});
       if (error instanceof ImportError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
@@ -294,29 +308,116 @@ export async function importContactsFromFile(
       }
       throw error;
     }
-  });
-  progress();
-  return {
-    listId: outcome.listId,
-    listName: options.listName,
-    listCreated: existing === null,
-    region,
-    format,
-    encoding,
-    delimiter,
-    columns: outcome.mapping.columns.map(({ header, target }) => ({
-      header,
-      field: describeTarget(target),
-    })),
-    rows,
-    accepted: inserted + merged,
-    inserted,
-    merged,
-    rejectedCount,
-    rejected,
-    bytes: totalBytes,
-    durationMs: Math.round(performance.now() - started),
-  };
+
+    // Phase 2: merge the staged rows into the list, a short transaction per batch.
+    let listId = existing?.id;
+    const audit = (repositories: Repositories, counts: { inserted: number; merged: number }) =>
+      repositories.audit.add({
+        actor: options.actor ?? 'cli',
+        action: 'contacts.import',
+        subject: options.listName,
+        details: {
+          file: options.file,
+          format,
+          rows,
+          accepted: counts.inserted + counts.merged,
+          inserted: counts.inserted,
+          merged: counts.merged,
+          rejected: rejectedCount,
+          encoding,
+          ...(counts.inserted + counts.merged < staged ? { incomplete: true } : {}),
+        },
+      });
+    // A file whose every row was rejected still creates the list it names: the user asked for it.
+    let from = 0;
+    do {
+      const to = Math.min(staged, from + MERGE_BATCH_ROWS);
+      try {
+        const counts = await store.transaction(async (tx) => {
+          listId ??= (
+            await tx.contacts.createList({ name: options.listName, defaultRegion: region })
+          ).id;
+          const batch = await tx.contacts.mergeStaged(stagingId, listId, from, to);
+          if (to === staged)
+            await audit(tx, { inserted: inserted + batch.inserted, merged: merged + batch.merged });
+          return batch;
+        });
+        inserted += counts.inserted;
+        merged += counts.merged;
+      } catch (error) {
+        // A rolled-back first batch also took the list it created with it.
+        if (existing === null && from === 0) listId = undefined;
+        // What did land is on record, if the store still takes a write.
+        if (inserted + merged > 0) await audit(store, { inserted, merged }).catch(() => {});
+        throw partialFailure(error, options, inserted + merged, staged, listId !== undefined);
+      }
+      from = to;
+      progress();
+    } while (from < staged);
+    progress();
+    return {
+      listId: listId!,
+      listName: options.listName,
+      listCreated: existing === null,
+      region,
+      format,
+      encoding,
+      delimiter,
+      columns: (mapping as ColumnMapping).columns.map(({ header, target }) => ({
+        header,
+        field: describeTarget(target),
+      })),
+      rows,
+      accepted: inserted + merged,
+      inserted,
+      merged,
+      rejectedCount,
+      rejected,
+      bytes: totalBytes,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await store.contacts.dropStaging(stagingId).catch(() => {
+      // A full disk can refuse even the delete; the TEMP table goes with the connection anyway.
+    });
+  }
+}
+
+/**
+ * The error for a merge that failed after `stored` of `staged` rows landed (each batch is whole):
+ * what is in the list, and that importing the file again completes it without doubling a row.
+ */
+function partialFailure(
+  error: unknown,
+  options: ImportOptions,
+  stored: number,
+  staged: number,
+  listExists: boolean,
+): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (stored === 0)
+    return new ImportError(
+      `Storing the contacts of ${options.file} failed: ${reason}. Nothing was imported${listExists ? '' : ' (the list was not created)'}.`,
+      'UNREADABLE',
+      { cause: error },
+    );
+  return new ImportError(
+    `Storing the contacts of ${options.file} failed after ${stored.toLocaleString('en-US')} of ${staged.toLocaleString('en-US')} rows were stored in list "${options.listName}": ${reason}. The rows stored are whole contacts (the file's first ${stored.toLocaleString('en-US')} accepted rows); import the same file again to store the rest (rows already stored merge, none is doubled).`,
+    'PARTIAL',
+    { cause: error, stored },
+  );
+}
+
+/** A cell longer than MAX_CELL_CHARS refuses its row, naming the column. */
+function oversizedCell(cells: readonly string[], mapping: ColumnMapping): string | null {
+  for (let i = 0; i < cells.length; i++) {
+    const length = cells[i]!.length;
+    if (length > MAX_CELL_CHARS) {
+      const header = mapping.columns[i]?.header ?? `column ${i + 1}`;
+      return `${header}: ${length.toLocaleString('en-US')} characters, more than the ${MAX_CELL_CHARS.toLocaleString('en-US')} a cell may hold`;
+    }
+  }
+  return null;
 }
 
 /** One record of the file: its cells, or why it could not be read. */
@@ -329,53 +430,172 @@ interface SourceRecord {
   error?: string;
 }
 
-/** Records in file order; `columns` is set once the header is known (XLSX pads short rows to it). */
-type RecordSource = AsyncGenerator<SourceRecord> & { columns?: number };
+/**
+ * Records in file order. The consumer sets `columns` and `headers` once the header is known (XLSX
+ * pads short rows to it; error messages name columns by header); `stop` releases the file when
+ * the consumer gives up early.
+ */
+type RecordSource = AsyncGenerator<SourceRecord> & {
+  columns?: number;
+  headers?: string[];
+  stop(): void;
+};
 
-function csvRecords(input: Readable, encoding: TextEncoding, delimiter: string): RecordSource {
-  const parser = parse({
-    delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_records_with_error: true,
-    raw: true,
-  });
-  // Skipped records are reported while parsing, ahead of the records consumed below; each is
-  // queued with how many good records preceded it, and handed on in file order.
-  const skipped: Array<{ before: number; reason: string; raw: string }> = [];
-  parser.on('skip', (error: CsvError, raw: string | undefined) => {
-    const reason =
-      error.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? 'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again'
-        : `unparseable row: ${error.message}`;
-    skipped.push({ before: parser.info.records, reason, raw: (raw ?? '').replace(/\r?\n?$/, '') });
-  });
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(iconv.decodeStream(iconvName(encoding))).pipe(parser);
+/**
+ * CSV records, streamed through csv-parse with a cap on the record size (MAX_RECORD_BYTES).
+ *
+ * An unclosed quote makes the parser read everything after it as one cell; csv-parse cannot find
+ * its way back by itself (with skip_records_with_error it drops input after the cap and stays
+ * inside the quote). So when a record goes over the cap, or the file ends inside a quote spanning
+ * lines, that record is refused as ONE row — the row where it began, naming the column — and the
+ * file is read again with a fresh parser from the next physical line on. For a stray quote that
+ * is exactly right: the lines it swallowed were rows of their own. (A deliberate multi-line cell
+ * of more than 64 KiB is refused the same way, and its later lines are then read as rows; they
+ * rarely have a valid number and are refused by the usual checks.) Row numbers stay those of
+ * the spreadsheet throughout; bytesRead restarts with the new pass.
+ */
+function csvRecords(
+  file: string,
+  encoding: TextEncoding,
+  delimiter: string,
+  onInput: (input: ReadStream) => void,
+): RecordSource {
+  let stopped = false;
+  let release = () => {};
   async function* records(): AsyncGenerator<SourceRecord> {
     let row = 0;
-    let parsed = 0;
-    for await (const { record, raw } of parser as AsyncIterable<{
-      record: string[];
-      raw: string;
-    }>) {
-      parsed++;
-      while (skipped.length > 0 && skipped[0]!.before < parsed) {
-        const { reason, raw: text } = skipped.shift()!;
-        yield { row: ++row, cells: [], raw: text, error: reason };
+    // Physical lines handled by earlier passes (the next pass starts after them).
+    let skipLines = 0;
+    for (;;) {
+      const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+      onInput(input);
+      // iconv-lite types it as a ReadWriteStream; it is a stream.Transform.
+      const decoder = iconv.decodeStream(iconvName(encoding)) as Transform;
+      // The line where this pass's last good record ended (csv-parse counts from 1 per pass).
+      let lastLine = 0;
+      // The record that ended this pass early, and the number of good records before it.
+      let broken: { before: number; startLine: number; reason: Reason; raw: string } | null = null;
+      const parser = parse({
+        delimiter,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_records_with_error: true,
+        raw: true,
+        max_record_size: MAX_RECORD_BYTES,
+        // Records parsed from chunks already buffered when the pass broke are not handed out.
+        on_record: (record, context) => {
+          if (broken) return null;
+          lastLine = context.lines;
+          return record;
+        },
+      });
+      // Skipped records are reported while parsing, ahead of the records consumed below (the
+      // header too, so their reasons are worded when handed out); each is queued with how many
+      // good records preceded it, and handed on in file order.
+      const skipped: Array<{ before: number; reason: Reason; raw: string }> = [];
+      parser.on('skip', (error: CsvError, raw: string | undefined) => {
+        if (broken) return;
+        const text = (raw ?? '').replace(/\r?\n?$/, '');
+        const spansLines = /[\r\n]/.test(text);
+        const column = (error as CsvError & { column?: number }).column ?? 0;
+        if (
+          error.code === 'CSV_MAX_RECORD_SIZE' ||
+          (error.code === 'CSV_QUOTE_NOT_CLOSED' && spansLines)
+        ) {
+          const capped = error.code === 'CSV_MAX_RECORD_SIZE';
+          const reason: Reason = spansLines
+            ? (headers) =>
+                `unparseable row: a quote (") opened in ${columnName(headers, column)} of this row is never closed${capped ? ` within ${MAX_RECORD_BYTES / 1024} KiB` : ''}; the row was refused and reading went on at the next line (check the rows after it); close the quote and import this row again`
+            : (headers) =>
+                `row too long: ${columnName(headers, column)} makes it longer than the ${MAX_RECORD_BYTES / 1024} KiB a row may hold`;
+          broken = { before: parser.info.records, startLine: lastLine + 1, reason, raw: text };
+          // No more input for this pass; the parser ends with what it has.
+          input.unpipe(decoder);
+          input.destroy();
+          decoder.unpipe();
+          decoder.destroy();
+          setImmediate(() => parser.end());
+          return;
+        }
+        const reason: Reason = () =>
+          error.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'unparseable row: a quote (") opened in this row is never closed, so the rest of the file was read as one cell; close the quote and import again'
+            : `unparseable row: ${error.message}`;
+        skipped.push({ before: parser.info.records, reason, raw: text });
+      });
+      input.on('error', (error) => parser.destroy(error));
+      release = () => {
+        input.destroy();
+        decoder.destroy();
+        parser.destroy();
+      };
+      const text =
+        skipLines > 0 ? input.pipe(decoder).pipe(dropLines(skipLines)) : input.pipe(decoder);
+      text.pipe(parser);
+      let parsed = 0;
+      try {
+        for await (const { record, raw } of parser as AsyncIterable<{
+          record: string[];
+          raw: string;
+        }>) {
+          parsed++;
+          while (skipped.length > 0 && skipped[0]!.before < parsed) {
+            const { reason, raw: text } = skipped.shift()!;
+            yield { row: ++row, cells: [], raw: text, error: reason(source.headers) };
+          }
+          yield { row: ++row, cells: record, raw: raw.replace(/\r?\n?$/, '') };
+        }
+      } finally {
+        release();
       }
-      yield { row: ++row, cells: record, raw: raw.replace(/\r?\n?$/, '') };
+      for (const { reason, raw: text } of skipped.splice(0))
+        yield { row: ++row, cells: [], raw: text, error: reason(source.headers) };
+      const end = broken as { startLine: number; reason: Reason; raw: string } | null;
+      if (end === null || stopped) return;
+      yield { row: ++row, cells: [], raw: end.raw, error: end.reason(source.headers) };
+      skipLines += end.startLine;
     }
-    for (const { reason, raw: text } of skipped.splice(0))
-      yield { row: ++row, cells: [], raw: text, error: reason };
   }
-  return records();
+  const source = records() as RecordSource;
+  source.stop = () => {
+    stopped = true;
+    release();
+  };
+  return source;
+}
+
+/** Why a record was skipped, worded once the header (if read by then) names its columns. */
+type Reason = (headers: readonly string[] | undefined) => string;
+
+function columnName(headers: readonly string[] | undefined, index: number): string {
+  const header = headers?.[index]?.trim();
+  return header ? `column "${header}"` : `column ${index + 1}`;
+}
+
+/** Drops the first `count` lines of a text stream (a CSV pass that resumes after a broken row). */
+function dropLines(count: number): Transform {
+  let left = count;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string | Buffer, _encoding, done) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      let at = 0;
+      while (left > 0) {
+        const newline = text.indexOf('\n', at);
+        if (newline === -1) return done();
+        at = newline + 1;
+        left--;
+      }
+      done(null, at === 0 ? text : text.slice(at));
+    },
+  });
 }
 
 function xlsxRecords(file: string, onInput: (input: ReadStream) => void): RecordSource {
+  let current: ReadStream | null = null;
   async function* records(this: void): AsyncGenerator<SourceRecord> {
     try {
-      for await (const { row, cells } of xlsxRows(file, onInput)) {
+      for await (const { row, cells } of xlsxRows(file, (input) => onInput((current = input)))) {
         const width = source.columns;
         // Excel leaves out empty trailing cells; only cells with content beyond the header count.
         let trimmed = cells;
@@ -388,6 +608,10 @@ function xlsxRecords(file: string, onInput: (input: ReadStream) => void): Record
         yield { row, cells: trimmed, raw: cells.join(',').replace(/,+$/, '') };
       }
     } catch (error) {
+      if (error instanceof XlsxLimitError)
+        throw new ImportError(`${file}: ${error.message}. Nothing was imported.`, 'TOO_LARGE', {
+          cause: error,
+        });
       if ((error as NodeJS.ErrnoException).code?.startsWith('E')) throw error;
       throw new ImportError(
         `Cannot read the workbook: ${(error as Error).message}. Is it an XLSX file (not XLS)?`,
@@ -396,7 +620,8 @@ function xlsxRecords(file: string, onInput: (input: ReadStream) => void): Record
       );
     }
   }
-  const source: RecordSource = records();
+  const source = records() as RecordSource;
+  source.stop = () => current?.destroy();
   return source;
 }
 

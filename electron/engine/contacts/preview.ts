@@ -4,7 +4,6 @@
  * suggested field and sample values, and an estimate of the row count. Reads at most the first
  * 64 KB of a CSV and the first rows of an XLSX, so previewing a 50 MB file is instant.
  */
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 
 import { parse } from 'csv-parse/sync';
@@ -18,7 +17,7 @@ import {
 } from './encoding.js';
 import { guessDelimiter, ImportError } from './import.js';
 import { type ColumnTarget, guessColumns } from './mapping.js';
-import { xlsxRows } from './xlsx.js';
+import { XlsxLimitError, xlsxRows } from './xlsx.js';
 
 export const PREVIEW_ROWS = 10;
 const SAMPLES_PER_COLUMN = 5;
@@ -118,6 +117,8 @@ async function previewXlsx(file: string, label: string): Promise<FilePreview> {
       if (rows.length > PREVIEW_ROWS) break;
     }
   } catch (error) {
+    if (error instanceof XlsxLimitError)
+      throw new ImportError(`${label}: ${error.message}.`, 'TOO_LARGE', { cause: error });
     throw new ImportError(
       `Cannot read ${label}: ${(error as Error).message}. Is it an XLSX file (not XLS)?`,
       'UNREADABLE',

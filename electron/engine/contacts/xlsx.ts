@@ -8,6 +8,13 @@
  * without xl/sharedStrings.xml every text cell (names, and phone numbers typed as text) would come
  * out empty. So each pass is checked against the zip's own directory before its first row is
  * handed out, and an incomplete pass is read again from the start.
+ *
+ * The same directory bounds the input: before anything is unzipped, the entries' declared
+ * uncompressed sizes and compression ratios are checked (MAX_ENTRY_BYTES, MAX_TOTAL_BYTES,
+ * MAX_RATIO), so a zip bomb is refused with a message naming the entry instead of inflating
+ * gigabytes. A workbook without a readable directory is refused too (it could not be checked).
+ * The check trusts the directory: a zip that lies in it could still inflate more than it says;
+ * exceljs's streaming unzip offers no hook to count inflated bytes.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -22,6 +29,31 @@ export interface SheetRow {
 const MAX_PASSES = 4;
 
 /**
+ * One entry's uncompressed size at most. A million-row contact sheet is ~190 MB of XML (100,000
+ * rows of name, number, amount and tags: 19 MB), its shared strings ~60 MB.
+ */
+export const MAX_ENTRY_BYTES = 400 * 1024 * 1024;
+/** All entries together. */
+export const MAX_TOTAL_BYTES = 600 * 1024 * 1024;
+/**
+ * Uncompressed : compressed, for entries over RATIO_FLOOR_BYTES. Sheet XML deflates ~9 : 1, and
+ * 100,000 identical rows ~12 : 1 (measured on exceljs's output); zip bombs go past 1,000 : 1.
+ */
+export const MAX_RATIO = 250;
+const RATIO_FLOOR_BYTES = 1024 * 1024;
+
+/** A workbook over the limits above: refused before it is unzipped. */
+export class XlsxLimitError extends Error {
+  override readonly name = 'XlsxLimitError';
+}
+
+export interface ZipEntry {
+  name: string;
+  compressedBytes: number;
+  uncompressedBytes: number;
+}
+
+/**
  * Only the first worksheet is read: a contact workbook holds its list there. `onInput` sees each
  * pass's file stream (progress reads its bytesRead).
  */
@@ -29,11 +61,15 @@ export async function* xlsxRows(
   file: string,
   onInput?: (input: ReadStream) => void,
 ): AsyncGenerator<SheetRow> {
-  const entries = await zipEntryNames(file);
-  const hasSharedStrings = entries?.has('xl/sharedStrings.xml') ?? false;
-  const hasWorksheet = entries
-    ? [...entries].some((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name))
-    : false;
+  const directory = await zipDirectory(file);
+  if (directory === null)
+    throw new Error(
+      'its zip directory is missing or damaged, so its size cannot be checked before unzipping',
+    );
+  checkLimits(directory);
+  const entries = new Set(directory.map((entry) => entry.name));
+  const hasSharedStrings = entries.has('xl/sharedStrings.xml');
+  const hasWorksheet = [...entries].some((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name));
   for (let pass = 1; ; pass++) {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
     onInput?.(input);
@@ -87,11 +123,33 @@ export async function* xlsxRows(
   }
 }
 
+/** Throws XlsxLimitError naming the first entry over a limit (or the total). */
+export function checkLimits(entries: readonly ZipEntry[]): void {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  let total = 0;
+  for (const { name, compressedBytes, uncompressedBytes } of entries) {
+    total += uncompressedBytes;
+    if (uncompressedBytes > MAX_ENTRY_BYTES)
+      throw new XlsxLimitError(
+        `the workbook's part ${name} unpacks to ${mb(uncompressedBytes)}, more than the ${mb(MAX_ENTRY_BYTES)} one part may hold (limits: ${mb(MAX_ENTRY_BYTES)} per part, ${mb(MAX_TOTAL_BYTES)} in all, ${MAX_RATIO} : 1 compression); it was not unpacked. Split the list or save it as CSV`,
+      );
+    const ratio = uncompressedBytes / Math.max(1, compressedBytes);
+    if (uncompressedBytes > RATIO_FLOOR_BYTES && ratio > MAX_RATIO)
+      throw new XlsxLimitError(
+        `the workbook's part ${name} is compressed ${Math.round(ratio).toLocaleString('en-US')} : 1 (${mb(compressedBytes)} → ${mb(uncompressedBytes)}), more than the ${MAX_RATIO} : 1 a spreadsheet reaches (limits: ${mb(MAX_ENTRY_BYTES)} per part, ${mb(MAX_TOTAL_BYTES)} in all, ${MAX_RATIO} : 1 compression); it looks like a zip bomb and was not unpacked`,
+      );
+  }
+  if (total > MAX_TOTAL_BYTES)
+    throw new XlsxLimitError(
+      `the workbook unpacks to ${mb(total)} in all, more than the ${mb(MAX_TOTAL_BYTES)} allowed (limits: ${mb(MAX_ENTRY_BYTES)} per part, ${mb(MAX_TOTAL_BYTES)} in all, ${MAX_RATIO} : 1 compression); it was not unpacked. Split the list or save it as CSV`,
+    );
+}
+
 /**
- * The names in a zip's central directory (its table of contents at the end), or null when the
- * file is not a zip (exceljs then says what is wrong with it).
+ * The entries of a zip's central directory (its table of contents at the end) with their
+ * declared sizes (ZIP64 sizes included), or null when the file is not a zip.
  */
-export async function zipEntryNames(file: string): Promise<Set<string> | null> {
+export async function zipDirectory(file: string): Promise<ZipEntry[] | null> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
@@ -107,23 +165,55 @@ export async function zipEntryNames(file: string): Promise<Set<string> | null> {
       }
     }
     if (eocd === -1) return null;
-    const count = tail.readUInt16LE(eocd + 10);
-    const directorySize = tail.readUInt32LE(eocd + 12);
-    const directoryOffset = tail.readUInt32LE(eocd + 16);
+    let count = tail.readUInt16LE(eocd + 10);
+    let directorySize = tail.readUInt32LE(eocd + 12);
+    let directoryOffset = tail.readUInt32LE(eocd + 16);
+    // ZIP64: the real figures sit in the ZIP64 end record, found through its locator just before.
+    if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+      const locator = eocd - 20;
+      if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) return null;
+      const recordOffset = Number(tail.readBigUInt64LE(locator + 8));
+      const record = Buffer.alloc(56);
+      if (recordOffset + 56 > size) return null;
+      await handle.read(record, 0, 56, recordOffset);
+      if (record.readUInt32LE(0) !== 0x06064b50) return null;
+      count = Number(record.readBigUInt64LE(32));
+      directorySize = Number(record.readBigUInt64LE(40));
+      directoryOffset = Number(record.readBigUInt64LE(48));
+    }
     if (directoryOffset + directorySize > size) return null;
     const directory = Buffer.alloc(directorySize);
     await handle.read(directory, 0, directorySize, directoryOffset);
-    const names = new Set<string>();
+    const entries: ZipEntry[] = [];
     let at = 0;
     for (let i = 0; i < count && at + 46 <= directory.length; i++) {
       if (directory.readUInt32LE(at) !== 0x02014b50) return null;
+      let compressedBytes = directory.readUInt32LE(at + 20);
+      let uncompressedBytes = directory.readUInt32LE(at + 24);
       const nameLength = directory.readUInt16LE(at + 28);
       const extraLength = directory.readUInt16LE(at + 30);
       const commentLength = directory.readUInt16LE(at + 32);
-      names.add(directory.toString('utf8', at + 46, at + 46 + nameLength));
+      const name = directory.toString('utf8', at + 46, at + 46 + nameLength);
+      // ZIP64 extra field (id 1): the 64-bit sizes, uncompressed first, for fields set to ~0.
+      const extraStart = at + 46 + nameLength;
+      for (let x = extraStart; x + 4 <= extraStart + extraLength;) {
+        const id = directory.readUInt16LE(x);
+        const length = directory.readUInt16LE(x + 2);
+        if (id === 0x0001) {
+          let field = x + 4;
+          if (uncompressedBytes === 0xffffffff && field + 8 <= x + 4 + length) {
+            uncompressedBytes = Number(directory.readBigUInt64LE(field));
+            field += 8;
+          }
+          if (compressedBytes === 0xffffffff && field + 8 <= x + 4 + length)
+            compressedBytes = Number(directory.readBigUInt64LE(field));
+        }
+        x += 4 + length;
+      }
+      entries.push({ name, compressedBytes, uncompressedBytes });
       at += 46 + nameLength + extraLength + commentLength;
     }
-    return names;
+    return entries;
   } finally {
     await handle.close();
   }

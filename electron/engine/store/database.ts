@@ -107,6 +107,54 @@ export class Database implements SqlExecutor {
     await this.lane.finish();
     await this.connection.close();
   }
+
+  /** True when the calling async context is inside one of this connection's transactions. */
+  inTransaction(): boolean {
+    return this.lane.hasOpenTransactionInContext();
+  }
+}
+
+/**
+ * Reads on a second, read-only connection beside the writer: in WAL mode a reader sees the last
+ * committed state and neither waits for the writer nor holds it up, so History's page and the
+ * console's counts keep answering while a long import or a dialer pass writes. Writes, and any
+ * read made from inside one of the writer's transactions (it must see that transaction's own
+ * uncommitted rows), go to the writer as before.
+ *
+ * Only statements that need no read-your-own-write ordering with writes issued without awaiting
+ * should use it: a read here can overtake a write still queued on the writer's lane.
+ */
+export class ReadRouter implements SqlExecutor {
+  constructor(
+    private readonly writer: Database,
+    private readonly reader: Database,
+  ) {}
+
+  private pick(): Database {
+    return this.writer.inTransaction() ? this.writer : this.reader;
+  }
+
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    return this.writer.run(sql, params);
+  }
+
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.pick().get<T>(sql, params);
+  }
+
+  all<T>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.pick().all<T>(sql, params);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.writer.exec(sql);
+  }
+
+  /** A 'deferred' transaction is a read snapshot and goes to the reader; others write. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const target = options?.behavior === 'deferred' ? this.pick() : this.writer;
+    return target.transaction(work, options);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +197,13 @@ class Lane implements SqlExecutor {
     return this.schedule((lane) => lane.runExclusively(work, options));
   }
 
+  /** Whether the current async context runs inside a transaction opened on this lane. */
+  hasOpenTransactionInContext(): boolean {
+    let lane = currentLane.getStore();
+    while (lane?.closed) lane = lane.parent ?? undefined;
+    return lane !== undefined && lane !== this && lane.isWithin(this);
+  }
+
   /** Lets queued work (including work queued meanwhile) finish, then refuses new work. */
   async finish(): Promise<void> {
     let seen: Promise<unknown>;
@@ -172,7 +227,8 @@ class Lane implements SqlExecutor {
   }
 
   private isWithin(ancestor: Lane): boolean {
-    for (let lane: Lane | null = this; lane; lane = lane.parent) if (lane === ancestor) return true;
+    if (this === ancestor) return true;
+    for (let lane = this.parent; lane; lane = lane.parent) if (lane === ancestor) return true;
     return false;
   }
 

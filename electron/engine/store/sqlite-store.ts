@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 import { describeConflict } from './conflicts.js';
 import { ensureWritableDir, inspectFile } from './data-dir.js';
-import { Database, DEFAULT_BUSY_TIMEOUT_MS } from './database.js';
+import { Database, DEFAULT_BUSY_TIMEOUT_MS, ReadRouter } from './database.js';
 import { corruptMessage, sqliteCode } from './errors.js';
 import {
   assertKnownVersion,
@@ -30,9 +30,11 @@ export interface OpenStoreOptions {
   now?: () => number;
 }
 
-/** The store plus its connection, for tests and maintenance code inside store/. */
+/** The store plus its connections, for tests and maintenance code inside store/. */
 export interface SqliteStore extends Store {
   readonly database: Database;
+  /** The second, read-only connection some reads use beside the writer (see ReadRouter). */
+  readonly readDatabase: Database;
 }
 
 export function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -53,7 +55,9 @@ export async function openSqliteStore(options: OpenStoreOptions): Promise<Sqlite
     if (checked === 'needs-recovery') await checkDatabase(database, path);
     await configure(database, path);
     const schemaVersion = await migrate(database, { path, now });
-    return createStore(database, path, schemaVersion, now);
+    // Opened after the migration, so it never sees a schema older than the writer's.
+    const reader = await Database.open(path, { readOnly: true, busyTimeoutMs });
+    return createStore(database, reader, path, schemaVersion, now);
   } catch (error) {
     await database.close().catch(() => {
       // The open failure is what the caller needs to hear about.
@@ -131,22 +135,25 @@ async function configure(db: Database, path: string): Promise<void> {
 
 function createStore(
   database: Database,
+  reader: Database,
   path: string,
   schemaVersion: number,
   now: () => number,
 ): SqliteStore {
   let closing: Promise<void> | undefined;
   return {
-    ...createRepositories({ db: database, now }),
+    ...createRepositories({ db: database, read: new ReadRouter(database, reader), now }),
     database,
+    readDatabase: reader,
     path,
     schemaVersion,
     transaction: (work) => database.transaction((tx) => work(createRepositories({ db: tx, now }))),
-    close: () => (closing ??= closeDatabase(database)),
+    close: () => (closing ??= closeDatabase(database, reader)),
   };
 }
 
-async function closeDatabase(database: Database): Promise<void> {
+async function closeDatabase(database: Database, reader: Database): Promise<void> {
+  await reader.close().catch(() => undefined);
   // Cheap upkeep SQLite recommends before closing a long-lived connection.
   await database.exec('PRAGMA optimize').catch(() => undefined);
   await database.close();

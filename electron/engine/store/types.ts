@@ -279,6 +279,22 @@ export interface ContactRepository {
   countContacts(listId: number): Promise<number>;
   /** The list's contact with this E.164 number, or null. */
   contactByPhone(listId: number, phone: string): Promise<ContactRecord | null>;
+  /**
+   * Staging for a large import (contacts/import.ts): rows are parked in a temporary table of the
+   * writer's connection (gone when it closes, never in the list) while the file is read, then
+   * merged into the list in short transactions. Returns a fresh staging id.
+   */
+  beginStaging(): Promise<number>;
+  /** Parks rows under `stagingId`, numbered from `firstSeq` on (file order). */
+  stageContacts(stagingId: number, firstSeq: number, contacts: NewContact[]): Promise<void>;
+  /** Upserts the staged rows `fromSeq` ≤ seq < `toSeq` into the list, in file order (as upsertContacts). */
+  mergeStaged(
+    stagingId: number,
+    listId: number,
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<{ inserted: number; merged: number }>;
+  dropStaging(stagingId: number): Promise<void>;
 }
 
 export interface CampaignRepository {

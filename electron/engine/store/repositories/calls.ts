@@ -318,7 +318,7 @@ function listConditions(filter: ListFilter): { where: string; params: Record<str
 
 // ---------------------------------------------------------------------------------------------
 
-export function createCallRepository({ db, now }: RepositoryContext): CallRepository {
+export function createCallRepository({ db, read, now }: RepositoryContext): CallRepository {
   return {
     create(input: NewCall) {
       return db.transaction(async (tx) => {
@@ -476,8 +476,9 @@ export function createCallRepository({ db, now }: RepositoryContext): CallReposi
 
     list(filter) {
       const { where, params } = listConditions(filter);
-      // One read transaction, so the page and the total describe the same moment.
-      return db.transaction(
+      // One read transaction, so the page and the total describe the same moment; on the read
+      // connection, so History answers while an import or a dialer pass holds the writer.
+      return (read ?? db).transaction(
         async (tx) => {
           const rows = await tx.all<CallListRow>(
             `${SELECT_ITEMS} ${where} ORDER BY c.started_at DESC, c.id DESC LIMIT $limit OFFSET $offset`,

@@ -5,6 +5,11 @@ import { StoreError } from '../types.js';
 export interface RepositoryContext {
   /** The Database, or the executor of the transaction the repositories are bound to. */
   db: SqlExecutor;
+  /**
+   * For reads that may run beside the writer (database.ts's ReadRouter: a second, read-only
+   * connection). Absent inside a transaction, where every read must go through `db`.
+   */
+  read?: SqlExecutor;
   /** Epoch ms for the timestamps the store fills in. */
   now: () => number;
 }
