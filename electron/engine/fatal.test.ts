@@ -29,9 +29,7 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function install(
-  options: { timeoutMs?: number } = {},
-): FatalHandlers & {
+function install(options: { timeoutMs?: number } = {}): FatalHandlers & {
   target: EventEmitter;
   log: ReturnType<typeof recordingLogger>;
   exits: number[];
