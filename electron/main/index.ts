@@ -3,7 +3,7 @@
  * (electron/engine), which this file starts with the app's user-data folder.
  */
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 
@@ -14,19 +14,25 @@ import {
   EngineStartError,
   installFatalHandlers,
 } from '../engine/index.js';
-import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
+import { APP_SCHEME_PRIVILEGES, handleAppProtocol } from './app-protocol.js';
+import { registerApiIpc } from './ipc.js';
 import { createElectronMediaHostLauncher } from './media-host-window.js';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol.js';
 import { applyPermissionPolicy } from './permissions.js';
 import { createSafeStorageSecretBox } from './safe-storage-secret-box.js';
+import { devServerUrlFor, exactPageMatcher, pageUrl } from './shell-policy.js';
 import { createConsoleWindow, rendererPaths } from './windows.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const paths = { ...rendererPaths(outDir), devServerUrl: process.env.ELECTRON_RENDERER_URL };
-const isTrustedUrl = trustedUrlMatcher(
-  pathToFileURL(join(outDir, 'renderer')).toString(),
-  paths.devServerUrl,
-);
+const rendererDir = join(outDir, 'renderer');
+// The dev server only in an unpackaged app (a packaged one ignores the variable).
+const devServerUrl = devServerUrlFor(app.isPackaged, process.env.ELECTRON_RENDERER_URL);
+const paths = { ...rendererPaths(outDir), devServerUrl };
+const consolePage = pageUrl('console', { rendererDir, devServerUrl });
+const mediaHostPage = pageUrl('media-host', { rendererDir, devServerUrl });
+// The API (requests and events) is the console's alone; the microphone is also the media host's.
+const isConsolePage = exactPageMatcher([consolePage]);
+const mayUseMicrophone = exactPageMatcher([consolePage, mediaHostPage]);
 const log = createStderrLogger('outbound-desktop');
 // An error that escapes everything ends live calls with a reason, finishes their recordings,
 // closes the store and exits 1 (engine/fatal.ts; the engine registers itself when it starts).
@@ -36,23 +42,31 @@ installFatalHandlers({ log, where: 'desktop app', exit: (code) => app.exit(code)
 // audio without a user gesture (it is a hidden window).
 app.commandLine.appendSwitch('disable-features', 'WebRtcHideLocalIpsWithMdns');
 app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
-// The media host moves audio through SharedArrayBuffers; its file:// page is not cross-origin isolated.
-app.commandLine.appendSwitch('enable-features', 'SharedArrayBuffer');
+// No app-wide SharedArrayBuffer switch: the media host's page comes from outbound-app://, whose
+// COOP/COEP headers give that window alone SharedArrayBuffer (app-protocol.ts).
 
-// Call recordings for History's player (outbound-media://recordings/<callId>); privileged before ready.
-registerMediaScheme();
+// Call recordings for History's player (outbound-media://recordings/<callId>) and the media
+// host's page (outbound-app://app/…); privileged before ready, in Electron's one call.
+registerMediaScheme([APP_SCHEME_PRIVILEGES]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
-    const [window] = BrowserWindow.getAllWindows();
+    const [window] = consoleWindows();
     if (window) {
       if (window.isMinimized()) window.restore();
       window.focus();
     }
   });
   void app.whenReady().then(start);
+}
+
+/** The console windows (the hidden media host window is a window too, but not one of these). */
+function consoleWindows(): BrowserWindow[] {
+  return BrowserWindow.getAllWindows().filter(
+    (window) => window.isVisible() || isConsolePage(window.webContents.getURL()),
+  );
 }
 
 async function start(): Promise<void> {
@@ -80,21 +94,22 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  applyPermissionPolicy(session.defaultSession, isTrustedUrl);
+  applyPermissionPolicy(session.defaultSession, mayUseMicrophone);
   handleMediaProtocol((mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath));
-  engine.telephony.setLauncher(
-    createElectronMediaHostLauncher({ outDir, devServerUrl: paths.devServerUrl }),
-    { warm: true },
-  );
+  handleAppProtocol(rendererDir);
+  engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl }), {
+    warm: true,
+  });
   const disposeIpc = registerApiIpc(ipcMain, {
     api: engine,
-    isTrustedUrl,
+    isTrustedUrl: isConsolePage,
+    // Every window is a candidate; registerApiIpc sends only to those showing the console page.
     targets: () => BrowserWindow.getAllWindows().map((window) => window.webContents),
   });
   createConsoleWindow(paths);
 
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createConsoleWindow(paths);
+    if (consoleWindows().length === 0) createConsoleWindow(paths);
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -4,7 +4,8 @@ import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
 import type { ResponseMessage } from '../engine/api/messages.js';
 import { EventHub } from '../engine/events/event-hub.js';
 import { createOutboundBridge } from '../preload/bridge.js';
-import { registerApiIpc, trustedUrlMatcher } from './ipc.js';
+import { registerApiIpc } from './ipc.js';
+import { exactPageMatcher } from './shell-policy.js';
 
 function setUp(senderUrl: string) {
   const ipc = new FakeElectronIpc(senderUrl);
@@ -18,7 +19,7 @@ function setUp(senderUrl: string) {
       },
       subscribe: (subscriber) => hub.subscribe(subscriber),
     },
-    isTrustedUrl: trustedUrlMatcher('file:///app/out/renderer/', 'http://localhost:5173'),
+    isTrustedUrl: exactPageMatcher(['file:///app/out/renderer/console/index.html']),
     targets: () => [ipc.webContents],
   });
   return { ipc, hub, requests, dispose, bridge: createOutboundBridge(ipc.ipcRenderer) };
@@ -32,26 +33,21 @@ describe('Electron IPC wiring', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it.each(['https://evil.example/', 'file:///tmp/downloaded.html'])(
-    'refuses requests from %s',
-    async (url) => {
-      const { bridge, requests } = setUp(url);
-      const reply = await bridge.request({
-        type: 'request',
-        id: 1,
-        command: 'app.info',
-        params: {},
-      });
-      expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
-      expect(requests).toHaveLength(0);
-    },
-  );
-
-  it('trusts the dev server only by exact origin', () => {
-    const trusted = trustedUrlMatcher('file:///app/out/renderer/', 'http://localhost:5173');
-    expect(trusted('http://localhost:5173/console/index.html')).toBe(true);
-    expect(trusted('http://localhost:5174/')).toBe(false);
-    expect(trusted('http://localhost:5173.evil.example/')).toBe(false);
+  it.each([
+    'https://evil.example/',
+    'file:///tmp/downloaded.html',
+    'file:///app/out/renderer/console/evil.html',
+    'file:///app/out/renderer/media-host/index.html',
+  ])('refuses requests from %s', async (url) => {
+    const { bridge, requests } = setUp(url);
+    const reply = await bridge.request({
+      type: 'request',
+      id: 1,
+      command: 'app.info',
+      params: {},
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_MESSAGE' } });
+    expect(requests).toHaveLength(0);
   });
 
   it('the bridge refuses commands outside the contract without touching IPC', async () => {
@@ -79,6 +75,20 @@ describe('Electron IPC wiring', () => {
     expect(received).toHaveLength(1);
     dispose();
     expect(ipc.handlerCount()).toBe(0);
+  });
+
+  it('sends events only to windows showing the console page (not the media host)', () => {
+    const { bridge, hub, ipc } = setUp('file:///app/out/renderer/console/index.html');
+    const received: unknown[] = [];
+    bridge.onEvent((message) => received.push(message));
+    ipc.senderUrl = 'outbound-app://app/media-host/index.html';
+    hub.emit('engine.status', { state: 'ready', at: 1 });
+    ipc.senderUrl = 'https://evil.example/';
+    hub.emit('engine.status', { state: 'ready', at: 2 });
+    expect(received).toHaveLength(0);
+    ipc.senderUrl = 'file:///app/out/renderer/console/index.html#/history';
+    hub.emit('engine.status', { state: 'ready', at: 3 });
+    expect(received).toHaveLength(1);
   });
 
   it('skips destroyed windows', () => {

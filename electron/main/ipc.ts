@@ -24,6 +24,8 @@ export interface IpcInvokeEventLike {
 export interface EventTargetLike {
   send(channel: string, message: EventMessage): void;
   isDestroyed(): boolean;
+  /** The page it shows now: events go only to trusted (console) pages. */
+  getURL(): string;
 }
 
 export interface ApiIpcOptions {
@@ -31,9 +33,12 @@ export interface ApiIpcOptions {
     handle(raw: unknown): Promise<ResponseMessage>;
     subscribe(subscriber: (message: EventMessage) => void): () => void;
   };
-  /** Only our own pages may talk to the engine (not a page the window was tricked into loading). */
+  /**
+   * The console pages, matched exactly (shell-policy.ts): only they may talk to the engine (not a
+   * page a window was tricked into loading), and only they receive its events.
+   */
   isTrustedUrl(url: string): boolean;
-  /** The windows that receive events (the console windows; not the media host). */
+  /** Candidate windows for events; those not showing a trusted page (the media host) are skipped. */
   targets(): Iterable<EventTargetLike>;
 }
 
@@ -56,28 +61,12 @@ export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): ()
   });
   const unsubscribe = options.api.subscribe((message) => {
     for (const target of options.targets()) {
-      if (!target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, message);
+      if (!target.isDestroyed() && options.isTrustedUrl(target.getURL()))
+        target.send(IPC_EVENT_CHANNEL, message);
     }
   });
   return () => {
     unsubscribe();
     ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
-  };
-}
-
-/** Trusts the app's own renderer files and, in development, the dev server's origin. */
-export function trustedUrlMatcher(
-  rendererDirUrl: string,
-  devServerUrl?: string,
-): (url: string) => boolean {
-  const devOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
-  return (url) => {
-    if (url.startsWith(rendererDirUrl)) return true;
-    if (devOrigin === undefined) return false;
-    try {
-      return new URL(url).origin === devOrigin;
-    } catch {
-      return false;
-    }
   };
 }

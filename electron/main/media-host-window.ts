@@ -2,7 +2,9 @@
  * The media host in the desktop app: a hidden, sandboxed window running renderer/media-host,
  * never throttled in the background, linked to the engine by a MessageChannelMain (JSON text for
  * commands and events, ArrayBuffers for audio frames). The engine's supervisor restarts it when
- * its renderer process dies.
+ * its renderer process dies. The page loads from `outbound-app://` (app-protocol.ts), whose
+ * COOP/COEP headers make this window alone cross-origin isolated: SharedArrayBuffer for its audio
+ * rings. From the dev server, the same headers are added to this window's responses.
  */
 import { join } from 'node:path';
 
@@ -13,6 +15,7 @@ import type {
   MediaHostConnection,
   MediaHostLauncher,
 } from '../engine/telephony/index.js';
+import { APP_RESPONSE_HEADERS, pageUrl } from './shell-policy.js';
 
 export interface MediaHostWindowPaths {
   outDir: string;
@@ -49,9 +52,13 @@ export function createElectronMediaHostLauncher(paths: MediaHostWindowPaths): Me
         );
         window.on('closed', () => resolve('the media host window closed'));
       });
-      if (paths.devServerUrl)
-        await window.loadURL(new URL('media-host/index.html', paths.devServerUrl).toString());
-      else await window.loadFile(join(paths.outDir, 'renderer', 'media-host', 'index.html'));
+      if (paths.devServerUrl) isolateDevResponses(window);
+      await window.loadURL(
+        pageUrl('media-host', {
+          rendererDir: join(paths.outDir, 'renderer'),
+          devServerUrl: paths.devServerUrl,
+        }),
+      );
       const { port1, port2 } = new MessageChannelMain();
       window.webContents.postMessage(PORT_CHANNEL, null, [port2]);
       return {
@@ -65,6 +72,25 @@ export function createElectronMediaHostLauncher(paths: MediaHostWindowPaths): Me
       };
     },
   };
+}
+
+/**
+ * Development only: the dev server sends no COOP/COEP, so they are added to this window's own
+ * responses (the console's, from the same server, are left alone).
+ */
+function isolateDevResponses(window: BrowserWindow): void {
+  const id = window.webContents.id;
+  window.webContents.session.webRequest.onHeadersReceived((details, callback) => {
+    if (details.webContentsId !== id) {
+      callback({});
+      return;
+    }
+    const responseHeaders = { ...details.responseHeaders };
+    for (const [name, value] of Object.entries(APP_RESPONSE_HEADERS)) {
+      if (name.startsWith('Cross-Origin')) responseHeaders[name] = [value];
+    }
+    callback({ responseHeaders });
+  });
 }
 
 function portConnection(port: MessagePortMain): MediaHostConnection {

@@ -11,19 +11,23 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-import { protocol } from 'electron';
+import { type CustomScheme, protocol } from 'electron';
 
 import { type MediaResolver, parseRange } from '../headless/media.js';
 
 export const MEDIA_SCHEME = 'outbound-media';
 
-/** Must run before the app is ready (Electron's rule for privileged schemes). */
-export function registerMediaScheme(): void {
+/**
+ * Must run before the app is ready (Electron's rule for privileged schemes). Electron takes one
+ * call for all schemes, so the shell's other privileged schemes come in as `others`.
+ */
+export function registerMediaScheme(others: CustomScheme[] = []): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: MEDIA_SCHEME,
       privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
     },
+    ...others,
   ]);
 }
 

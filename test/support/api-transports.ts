@@ -18,7 +18,8 @@ import {
 import { ApiError } from '../../electron/engine/api/errors.js';
 import { Engine } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
-import { registerApiIpc, trustedUrlMatcher } from '../../electron/main/ipc.js';
+import { registerApiIpc } from '../../electron/main/ipc.js';
+import { exactPageMatcher } from '../../electron/main/shell-policy.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
 import { FakeElectronIpc } from './fake-electron-ipc.js';
 import { nodeWebSocketTransport, sendRawFrame } from './ws-node.js';
@@ -78,7 +79,7 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
       const ipc = new FakeElectronIpc('file:///app/out/renderer/console/index.html');
       const dispose = registerApiIpc(ipc.ipcMain, {
         api: engine,
-        isTrustedUrl: trustedUrlMatcher('file:///app/out/renderer/'),
+        isTrustedUrl: exactPageMatcher(['file:///app/out/renderer/console/index.html']),
         targets: () => [ipc.webContents],
       });
       return {

@@ -55,6 +55,7 @@ export class FakeElectronIpc {
         listener({ sender: 'ipc-renderer-event' }, cloned);
     },
     isDestroyed: () => this.destroyed,
+    getURL: () => this.senderUrl,
   };
 
   handlerCount(): number {
