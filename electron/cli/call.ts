@@ -278,20 +278,35 @@ export async function placeCall(options: CallCommandOptions, out: Output): Promi
       }, 10);
       void session.whenEnded().then(() => clearInterval(check));
     });
-    void answered.then(async () => {
-      if (options.maxDurationMs !== undefined)
-        maxTimer = setTimeout(
-          () => void session.hangup(`--max-duration ${options.maxDurationMs} ms reached`, 'cli'),
-          options.maxDurationMs,
-        );
-      if (!prompt) return;
-      const played = await session.play(prompt.frames);
-      if (played.completed) {
-        await new Promise((r) => setTimeout(r, AFTER_PLAY_MS));
-        await session.hangup('the WAV has played', 'cli');
-      }
-    });
-    void options.stopSignal.then((signal) => session.hangup(`stopped by ${signal}`, 'cli'));
+    // A failure in these background steps is logged and ends the call, never left unhandled.
+    const failed = (step: string) => (error: unknown) => {
+      options.log.error(`outbound call: ${step} failed`, {
+        callId: session.callId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      return session.hangup(`${step} failed`, 'cli').catch(() => undefined);
+    };
+    void answered
+      .then(async () => {
+        if (options.maxDurationMs !== undefined)
+          maxTimer = setTimeout(
+            () =>
+              void session
+                .hangup(`--max-duration ${options.maxDurationMs} ms reached`, 'cli')
+                .catch(failed('hanging up at --max-duration')),
+            options.maxDurationMs,
+          );
+        if (!prompt) return;
+        const played = await session.play(prompt.frames);
+        if (played.completed) {
+          await new Promise((r) => setTimeout(r, AFTER_PLAY_MS));
+          await session.hangup('the WAV has played', 'cli');
+        }
+      })
+      .catch(failed('playing the WAV'));
+    void options.stopSignal
+      .then((signal) => session.hangup(`stopped by ${signal}`, 'cli'))
+      .catch(failed('hanging up on a signal'));
 
     const end: CallEnd = await session.whenEnded();
     const botOutcome = await botDone;

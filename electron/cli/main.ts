@@ -208,6 +208,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       return 2;
     }
     out.error('FAILED', error instanceof Error ? error.message : String(error));
+    // A programming error (not a refusal worded for the user): its stack goes to the log too.
+    if (error instanceof TypeError || error instanceof ReferenceError)
+      createStderrLogger().error('outbound: internal error', { error: error.stack });
     return 1;
   }
 }
