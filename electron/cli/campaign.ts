@@ -167,6 +167,7 @@ export async function campaignCommand(
           status: detail.status,
           flowVersion: detail.flowVersion,
           progress: detail.progress,
+          waiting: detail.waiting,
         },
         describe(detail),
       );
@@ -210,6 +211,8 @@ function describe(d: CampaignDetail): string {
     .join(', ');
   return [
     `Campaign "${d.name}": ${d.status} (${d.dialingMode}, flow ${d.flowName ?? 'none'}${d.flowVersion ? ` v${d.flowVersion}` : ''})`,
+    // Why a running campaign is not dialing (only a running server knows; a workspace opened here does not dial).
+    ...(d.waiting ? [`  not dialing yet: ${d.waiting.message}`] : []),
     `  contacts ${p.contacts}: dialed ${p.dialed}, remaining ${p.remaining}, finished ${p.finished}`,
     `  calls ${p.calls} (live ${p.liveCalls}): answered ${p.answered}, transferred ${p.transferred}, completed ${p.completed}`,
     ...(outcomes ? [`  by outcome: ${outcomes}`] : []),

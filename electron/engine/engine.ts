@@ -224,8 +224,15 @@ export class Engine {
       actor: options.actor,
       emit: (detail) => this.events.emit('campaign.updated', detail),
       onRunning: () => this.dialer.wake(),
+      // A running campaign held back (its flow's phrase models still training) says why in its status.
+      waiting: (id) => this.dialer.waiting(id),
     });
-    this.dialerLine = new TelephonyLine({ telephony: this.telephony, bot: () => this.bot, log });
+    this.dialerLine = new TelephonyLine({
+      telephony: this.telephony,
+      bot: () => this.bot,
+      log,
+      training: (flow, version) => this.flows.trainingState(flow, version),
+    });
     this.dialer = new Dialer({
       store,
       line: this.dialerLine,

@@ -214,11 +214,35 @@ export const CampaignSummarySchema = z.object({
 });
 export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
 
+/**
+ * Why a running campaign leases no contacts now although it could (the engine that dials knows;
+ * elsewhere it is null). flow_training: the pinned flow version's phrase models are still loading
+ * or training, so no call is leased to wait for them; dialing starts when they are ready.
+ * flow_failed: they could not be prepared (tried again every minute).
+ */
+export const CampaignWaitSchema = z.object({
+  reason: z.enum(['flow_training', 'flow_failed']),
+  flow: z.string(),
+  flowVersion: z.number().int(),
+  /** The question (ask node) being trained, from 1, and how many the flow has; null while unknown. */
+  question: z.number().int().nonnegative().nullable(),
+  questions: z.number().int().nonnegative().nullable(),
+  /** flow_failed: why. */
+  error: z.string().nullable(),
+  /** When the wait began. */
+  since: Timestamp,
+  /** The same in English words ("waiting for the flow's phrase models: question 2 of 3"), for the CLI and logs. */
+  message: z.string(),
+});
+export type CampaignWait = z.infer<typeof CampaignWaitSchema>;
+
 export const CampaignDetailSchema = CampaignSummarySchema.extend({
   config: CampaignConfigSchema,
   /** The flow version the campaign runs (pinned at start). */
   flowVersion: z.number().int().nullable(),
   progress: CampaignProgressSchema,
+  /** Why a running campaign is not dialing now (see CampaignWaitSchema); null when nothing holds it back. */
+  waiting: CampaignWaitSchema.nullable().default(null),
   updatedAt: Timestamp,
 });
 export type CampaignDetail = z.infer<typeof CampaignDetailSchema>;

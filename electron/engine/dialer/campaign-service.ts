@@ -12,6 +12,7 @@ import type {
   CampaignContact,
   CampaignDetail,
   CampaignProgress,
+  CampaignWait,
 } from '../api/campaigns.js';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
@@ -31,6 +32,8 @@ export interface CampaignServiceOptions {
   emit(detail: CampaignDetail): void;
   /** A campaign was started or resumed: the dialer should look now. */
   onRunning?(campaignId: number): void;
+  /** Why a running campaign is not dialed now (the dialer knows; none where nothing dials). */
+  waiting?(campaignId: number): CampaignWait | null;
   /** Minimum time between two `campaign.updated` events of one campaign. Default 250 ms (≤ 4/s). */
   throttleMs?: number;
 }
@@ -163,6 +166,7 @@ export class CampaignService {
       flowVersion: campaign.flowVersion,
       config: configOf(campaign),
       progress: await this.progress(campaign.id),
+      waiting: campaign.status === 'running' ? (this.options.waiting?.(campaign.id) ?? null) : null,
     };
   }
 

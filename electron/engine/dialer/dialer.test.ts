@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { CallOutcome } from '../api/contract.js';
+import type { CallOutcome, CampaignWait } from '../api/contract.js';
 import { silentLogger } from '../log.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { useTestStores } from '../store/testing/temp.js';
@@ -26,7 +26,17 @@ class FakeLine implements DialerLine {
   readonly dialed: DialRequest[] = [];
   readonly live = new Map<string, number>();
   refuse = false;
+  /** What a campaign waits for before it may dial (null: ready), and who hears it become ready. */
+  wait: CampaignWait | null = null;
+  readonly readinessListeners = new Set<(campaignId: number) => void>();
   private listeners = new Set<(callId: string) => void>();
+  readiness(): CampaignWait | null {
+    return this.wait;
+  }
+  onReadinessChange(listener: (campaignId: number) => void): () => void {
+    this.readinessListeners.add(listener);
+    return () => this.readinessListeners.delete(listener);
+  }
   constructor(private readonly store: SqliteStore) {}
   liveByTrunk(): Map<number, number> {
     const m = new Map<number, number>();
@@ -371,6 +381,8 @@ describe('the dialer (real SQLite)', () => {
     // … the process dies here; a new dialer starts on the same file.
     const result = await s.dialer.recover();
     expect(result).toEqual({ released: 1, closed: 1, settled: 1 });
+    // Once, at the start: a second recovery (or one beside a running dialer) would release live leases.
+    await expect(s.dialer.recover()).rejects.toThrow(/runs once/);
     expect(await s.store.calls.get(never!.call.id)).toBeNull();
     expect(await s.store.campaignContacts.contact(s.campaign.id, never!.contactId)).toMatchObject({
       status: 'pending',
@@ -389,6 +401,53 @@ describe('the dialer (real SQLite)', () => {
     // Not re-dialed at once: only the released contact is leased now.
     await s.dialer.pass(s.campaign);
     expect(s.line.dialed.map((d) => d.contact.contactId)).toEqual([never!.contactId]);
+  });
+
+  it('leases nothing while the campaign waits for its flow, says why, and dials as soon as the line is ready', async () => {
+    const changed: number[] = [];
+    const s = await setup({ contacts: [{ phone: '+8613800138000' }, { phone: '+8613800138001' }] });
+    s.line.wait = {
+      reason: 'flow_training',
+      flow: 'confirm',
+      flowVersion: 1,
+      question: 2,
+      questions: 3,
+      error: null,
+      since: s.clock.now,
+      message: "waiting for the flow's phrase models: question 2 of 3",
+    };
+    const dialer = new Dialer({
+      store: s.store,
+      line: s.line,
+      log: silentLogger,
+      now: () => s.clock.now,
+      pollMs: 60_000, // only wakes move it on
+      maxDesktopCalls: async () => 50,
+      trunkLimits: async () =>
+        new Map(
+          (await s.store.trunks.list()).map((t) => [
+            t.id,
+            { name: t.name, maxConcurrentCalls: 10 },
+          ]),
+        ),
+      onCampaignChanged: (id) => changed.push(id),
+    });
+    dialers.push(dialer);
+    dialer.start();
+    await dialer.tick();
+    expect(dialer.waiting(s.campaign.id)?.message).toBe(
+      "waiting for the flow's phrase models: question 2 of 3",
+    );
+    expect(changed).toContain(s.campaign.id);
+    expect(await s.store.campaignContacts.leases({ includeOpen: true })).toEqual([]);
+    expect(s.line.dialed).toEqual([]);
+    // Ready: the line says so, the dialer wakes and leases at once.
+    s.line.wait = null;
+    for (const listener of s.line.readinessListeners) listener(s.campaign.id);
+    for (let i = 0; i < 50 && s.line.dialed.length < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(s.line.dialed).toHaveLength(2);
+    expect(dialer.waiting(s.campaign.id)).toBeNull();
   });
 
   it('releases a lease the line refused, uncounted, and backs off', async () => {

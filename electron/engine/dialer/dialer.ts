@@ -9,12 +9,17 @@
  * moved to the policy's next eligible time (or is finished when a reason is permanent), so the
  * loop does not judge it again until then; `campaigns.explain` still gives the live reasons.
  *
+ * A campaign whose pinned flow version is not ready (its phrase models still training) is not
+ * judged or leased at all: `waiting(id)` says why, for the campaign's status, and it dials as soon
+ * as the line reports the flow ready. No lease ever waits for training.
+ *
  * Limits: the campaign's maxConcurrentCalls, each trunk's, the desktop's (settings), and the mode's
  * lines: agentless no more; progressive one per available agent of the campaign's queue; power
  * floor(available × linesPerAgent). Calls not yet with an agent count against those lines.
  */
 import { randomUUID } from 'node:crypto';
 
+import type { CampaignWait } from '../api/campaigns.js';
 import type { Logger } from '../log.js';
 import type {
   CampaignContactRecord,
@@ -90,6 +95,10 @@ export class Dialer {
   /** Calls leased and handed to the line that it has not confirmed yet, by trunk id. */
   private readonly inFlight = new Map<string, number>();
   private readonly offEnded: () => void;
+  private readonly offReadiness: () => void;
+  /** Running campaigns that are not dialed now, and why (see `waiting`). */
+  private readonly waits = new Map<number, CampaignWait>();
+  private recovered = false;
 
   constructor(private readonly options: DialerOptions) {
     this.store = options.store;
@@ -98,6 +107,16 @@ export class Dialer {
     this.capacity = options.capacity ?? NO_AGENTS;
     this.capacityOff = this.capacity.onChange(() => this.wake());
     this.offEnded = options.line.onCallEnded(() => this.wake());
+    this.offReadiness =
+      options.line.onReadinessChange?.((campaignId) => {
+        this.options.onCampaignChanged(campaignId);
+        this.wake();
+      }) ?? (() => undefined);
+  }
+
+  /** Why a running campaign is not dialed now (its flow's phrase models are training…), or null. */
+  waiting(campaignId: number): CampaignWait | null {
+    return this.waits.get(campaignId) ?? null;
   }
 
   /** Swaps the agent capacity (tests; the engine passes routing's at construction). Without one, no agents: progressive and power dial nothing. */
@@ -120,6 +139,7 @@ export class Dialer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.offEnded();
+    this.offReadiness();
     this.capacityOff();
     await this.ticking;
   }
@@ -176,6 +196,11 @@ export class Dialer {
    * delay, so the contact is never re-dialed at once.
    */
   async recover(): Promise<{ released: number; closed: number; settled: number }> {
+    // Only the engine that holds the workspace runs this, once, before it dials (engine.ts): run
+    // beside a live dialer it would release that dialer's leases under it.
+    if (this.recovered || this.running)
+      throw new Error('Dialer.recover runs once, at the engine start, before the dialer starts');
+    this.recovered = true;
     let released = 0;
     let closed = 0;
     const at = this.now();
@@ -248,7 +273,13 @@ export class Dialer {
   private async dialRunning(): Promise<void> {
     const campaigns = await this.store.campaignContacts.campaignsWithStatus('running');
     const started = performance.now();
+    // A campaign no longer running waits for nothing.
+    for (const id of [...this.waits.keys()])
+      if (!campaigns.some((c) => c.id === id)) this.setWait(id, null);
     for (const campaign of campaigns) {
+      const wait = this.options.line.readiness?.(campaign) ?? null;
+      this.setWait(campaign.id, wait);
+      if (wait) continue;
       if ((this.backoffUntil.get(campaign.id) ?? 0) > this.now()) continue;
       // Several passes while there are free lines and contacts to judge, within the tick's budget.
       for (;;) {
@@ -265,6 +296,17 @@ export class Dialer {
         this.again = true;
         break;
       }
+    }
+  }
+
+  private setWait(campaignId: number, wait: CampaignWait | null): void {
+    const before = this.waits.get(campaignId) ?? null;
+    if (wait) this.waits.set(campaignId, wait);
+    else this.waits.delete(campaignId);
+    if (before?.message !== wait?.message) {
+      if (wait && before?.reason !== wait.reason)
+        this.log.info('A campaign waits before dialing', { campaignId, why: wait.message });
+      this.options.onCampaignChanged(campaignId);
     }
   }
 

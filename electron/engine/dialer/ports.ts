@@ -3,6 +3,7 @@
  * (routing supplies a routing-aware one), a line that places a pre-created call (telephony + bot
  * in the engine, a fake in unit tests), and a clock.
  */
+import type { CampaignWait } from '../api/campaigns.js';
 import type { CampaignContactRecord, DialingCampaignRecord } from '../store/types.js';
 
 /**
@@ -55,6 +56,14 @@ export interface DialerLine {
   dial(request: DialRequest): Promise<void>;
   /** False while calls cannot be placed yet (the shell has not given telephony its media host): the dialer waits. */
   ready?(): boolean;
+  /**
+   * Why this campaign's calls cannot be placed yet, or null when they can. A campaign whose pinned
+   * flow version's phrase models are still loading or training is not leased at all (a lease
+   * never waits for training); the line starts that preparation when first asked, and calls the
+   * `onReadinessChange` listeners when it is done or failed.
+   */
+  readiness?(campaign: DialingCampaignRecord): CampaignWait | null;
+  onReadinessChange?(listener: (campaignId: number) => void): () => void;
   /** Any call ended (its row is 'done' or in wrap-up): the dialer settles and dials on. */
   onCallEnded(listener: (callId: string) => void): () => void;
 }

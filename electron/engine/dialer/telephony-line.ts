@@ -4,9 +4,13 @@
  * contact's fields and time zone. A campaign without a flow (progressive / power) hands the
  * answered call straight to an agent through `handoff`, the seam routing fills in.
  *
- * Each campaign's flow version is prepared (compiled, phrase models loaded) once, on its first
- * call after a start, not per call.
+ * Each campaign's flow version is prepared (compiled, phrase models loaded, or trained when they
+ * never were) once, not per call, and before any of its contacts is leased: the dialer asks
+ * `readiness` first, which starts the preparation and says what it waits for (the flow's
+ * training progress, as the Flows page shows it) until it is done. A lease never waits for
+ * training, so a queued call is dialed within moments of being leased.
  */
+import type { CampaignWait, FlowTraining } from '../api/contract.js';
 import type { BotService, PreparedFlow } from '../bot/service.js';
 import type { Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
@@ -28,13 +32,25 @@ export interface TelephonyLineOptions {
   telephony: Telephony;
   bot: () => BotService;
   log: Logger;
+  /** The training state of a flow version (FlowService), for the campaign's status while it waits. */
+  training?: (flow: string, version: number) => FlowTraining | null;
+  now?: () => number;
 }
 
 /** How long a campaign waits before trying again when its flow cannot be prepared. */
 const FLOW_BACKOFF_MS = 60_000;
 
+/** One campaign's flow version being made ready for calls. */
+interface Preparation {
+  promise: Promise<PreparedFlow>;
+  ready: boolean;
+  error: string | null;
+  since: number;
+}
+
 export class TelephonyLine implements DialerLine {
-  private readonly prepared = new Map<string, Promise<PreparedFlow>>();
+  private readonly prepared = new Map<string, Preparation>();
+  private readonly readinessListeners = new Set<(campaignId: number) => void>();
   private handoff: AgentHandoff | null = null;
 
   constructor(private readonly options: TelephonyLineOptions) {}
@@ -62,8 +78,45 @@ export class TelephonyLine implements DialerLine {
     return this.options.telephony.onCallEnded((end) => listener(end.callId));
   }
 
+  onReadinessChange(listener: (campaignId: number) => void): () => void {
+    this.readinessListeners.add(listener);
+    return () => this.readinessListeners.delete(listener);
+  }
+
+  /** null when the campaign's calls can be placed; else what they wait for (preparation is started here). */
+  readiness(campaign: DialingCampaignRecord): CampaignWait | null {
+    if (campaign.flowId === null) return null;
+    const preparation = this.preparation(campaign);
+    if (preparation.ready) return null;
+    const flow = campaign.flowName ?? '';
+    const flowVersion = campaign.flowVersion ?? 0;
+    const base = { flow, flowVersion, since: preparation.since };
+    if (preparation.error !== null)
+      return {
+        ...base,
+        reason: 'flow_failed',
+        question: null,
+        questions: null,
+        error: preparation.error,
+        message: `the flow's phrase models could not be prepared (tried again every minute): ${preparation.error}`,
+      };
+    const training = this.options.training?.(flow, flowVersion) ?? null;
+    const progress = training?.state === 'training' ? training.progress : undefined;
+    const questions = progress && progress.nodes > 0 ? progress.nodes : null;
+    const question = progress && questions ? Math.min(progress.nodesDone + 1, questions) : null;
+    return {
+      ...base,
+      reason: 'flow_training',
+      question,
+      questions,
+      error: null,
+      message: `waiting for the flow's phrase models${question ? `: question ${question} of ${questions}` : ''}`,
+    };
+  }
+
   async dial(request: DialRequest): Promise<void> {
     const { campaign, contact } = request;
+    // Ready by now (the dialer leases only when `readiness` says so): this does not wait for training.
     const prepared = campaign.flowId !== null ? await this.flowOf(campaign) : null;
     let session: CallSession;
     try {
@@ -130,26 +183,64 @@ export class TelephonyLine implements DialerLine {
   }
 
   private flowOf(campaign: DialingCampaignRecord): Promise<PreparedFlow> {
+    return this.preparation(campaign).promise;
+  }
+
+  /** The campaign's flow preparation, started on first use (and again a minute after a failure). */
+  private preparation(campaign: DialingCampaignRecord): Preparation {
     const key = `${campaign.id}:${campaign.flowId}:${campaign.flowVersion}`;
-    let prepared = this.prepared.get(key);
-    if (!prepared) {
-      const name = campaign.flowName ?? '';
-      prepared = this.options
+    const now = this.options.now?.() ?? Date.now();
+    let preparation = this.prepared.get(key);
+    if (preparation && preparation.error !== null && now - preparation.since >= FLOW_BACKOFF_MS) {
+      this.prepared.delete(key);
+      preparation = undefined;
+    }
+    if (preparation) return preparation;
+    const name = campaign.flowName ?? '';
+    const started: Preparation = {
+      promise: this.options
         .bot()
         .prepare({
           name,
           ...(campaign.flowVersion !== null ? { version: campaign.flowVersion } : {}),
         })
         .catch((error: unknown) => {
-          this.prepared.delete(key);
           throw new DialRefusedError(
             `flow "${name}" v${campaign.flowVersion ?? '?'} could not be prepared: ${error instanceof Error ? error.message : String(error)}`,
             FLOW_BACKOFF_MS,
           );
+        }),
+      ready: false,
+      error: null,
+      since: now,
+    };
+    started.promise.then(
+      () => {
+        started.ready = true;
+        this.readinessChanged(campaign.id);
+      },
+      (error: unknown) => {
+        started.error = error instanceof Error ? error.message : String(error);
+        started.since = this.options.now?.() ?? Date.now();
+        this.options.log.error('A campaign flow could not be prepared', {
+          campaign: campaign.name,
+          error: started.error,
         });
-      this.prepared.set(key, prepared);
+        this.readinessChanged(campaign.id);
+      },
+    );
+    this.prepared.set(key, started);
+    return started;
+  }
+
+  private readinessChanged(campaignId: number): void {
+    for (const listener of this.readinessListeners) {
+      try {
+        listener(campaignId);
+      } catch (error) {
+        this.options.log.error('A readiness listener failed', { error: String(error) });
+      }
     }
-    return prepared;
   }
 
   /** Forgets a campaign's prepared flow (it was stopped, or its flow changed). */

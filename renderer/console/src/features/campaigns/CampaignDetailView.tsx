@@ -170,6 +170,9 @@ function CampaignHeader({
         </div>
       </div>
       {detail.status === 'paused' ? <p className="muted">{t('campaignPage.pausedHelp')}</p> : null}
+      {detail.status === 'running' && detail.waiting ? (
+        <CampaignWaiting wait={detail.waiting} />
+      ) : null}
       {error ? (
         <ErrorNotice
           error={error}
@@ -178,6 +181,30 @@ function CampaignHeader({
         />
       ) : null}
     </section>
+  );
+}
+
+/** Why a running campaign places no calls yet (its flow's phrase models are training, or failed). */
+function CampaignWaiting({ wait }: { wait: NonNullable<CampaignDetail['waiting']> }) {
+  const { t } = useTranslation();
+  const text =
+    wait.reason === 'flow_failed'
+      ? t('campaignPage.waiting.flowFailed', { error: wait.error ?? '' })
+      : wait.question !== null && wait.questions !== null
+        ? t('campaignPage.waiting.training', {
+            question: wait.question,
+            questions: wait.questions,
+          })
+        : t('campaignPage.waiting.trainingStarting');
+  return (
+    <p
+      className="notice campaign-waiting"
+      role="status"
+      data-testid="campaign-waiting"
+      data-reason={wait.reason}
+    >
+      {text}
+    </p>
   );
 }
 

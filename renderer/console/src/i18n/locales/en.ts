@@ -177,6 +177,14 @@ export const en = {
     resume: 'Resume',
     stop: 'Stop',
     pausedHelp: 'Paused: no new calls are placed; calls already under way finish.',
+    waiting: {
+      training:
+        "Not dialing yet: waiting for the flow's phrase models (question {{question}} of {{questions}}). Calls start as soon as they are ready.",
+      trainingStarting:
+        "Not dialing yet: waiting for the flow's phrase models. Calls start as soon as they are ready.",
+      flowFailed:
+        "Not dialing: the flow's phrase models could not be prepared ({{error}}). Tried again every minute.",
+    },
     controlFailed: 'The campaign did not change.',
     headerFacts:
       '{{mode}} · list {{list}} · {{flow}} · trunks {{trunks}} · up to {{max}} calls at once',

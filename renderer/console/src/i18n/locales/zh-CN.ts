@@ -171,6 +171,12 @@ export const zhCN = {
     resume: '继续',
     stop: '停止',
     pausedHelp: '已暂停：不再发起新呼叫；正在进行的通话会正常结束。',
+    waiting: {
+      training:
+        '尚未拨号：正在等待话术的语音识别模型（第 {{question}} / {{questions}} 个问题）。模型就绪后立即开始呼叫。',
+      trainingStarting: '尚未拨号：正在等待话术的语音识别模型。模型就绪后立即开始呼叫。',
+      flowFailed: '无法拨号：话术的语音识别模型未能准备好（{{error}}）。每分钟重试一次。',
+    },
     controlFailed: '任务状态未改变。',
     headerFacts: '{{mode}} · 名单 {{list}} · {{flow}} · 线路 {{trunks}} · 最多同时 {{max}} 路',
     flowVersion: '话术 {{flow}} v{{version}}',

@@ -1,0 +1,115 @@
+/**
+ * The line's readiness (issue 10): a campaign whose flow is being prepared says what it waits for,
+ * with the flow's training progress, becomes ready when the preparation resolves (telling the
+ * dialer), and a failed preparation is reported and tried again after a minute.
+ */
+import { describe, expect, it } from 'vitest';
+
+import type { FlowTraining } from '../api/contract.js';
+import type { BotService, PreparedFlow } from '../bot/service.js';
+import { silentLogger } from '../log.js';
+import type { DialingCampaignRecord } from '../store/types.js';
+import type { Telephony } from '../telephony/index.js';
+import { TelephonyLine } from './telephony-line.js';
+
+const campaign = {
+  id: 7,
+  name: 'Renewals',
+  flowId: 3,
+  flowName: 'confirm',
+  flowVersion: 2,
+} as unknown as DialingCampaignRecord;
+
+function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function lineWith(prepare: () => Promise<PreparedFlow>, clock = { now: 1_000 }) {
+  let training: FlowTraining | null = null;
+  let prepared = 0;
+  const line = new TelephonyLine({
+    telephony: {} as Telephony,
+    bot: () =>
+      ({
+        prepare: () => {
+          prepared++;
+          return prepare();
+        },
+      }) as unknown as BotService,
+    log: silentLogger,
+    training: () => training,
+    now: () => clock.now,
+  });
+  return {
+    line,
+    clock,
+    setTraining: (t: FlowTraining | null) => (training = t),
+    prepared: () => prepared,
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the telephony line readiness', () => {
+  it("waits for the flow's phrase models with their progress, then is ready and says so", async () => {
+    const preparation = deferred<PreparedFlow>();
+    const h = lineWith(() => preparation.promise);
+    const ready: number[] = [];
+    h.line.onReadinessChange((id) => ready.push(id));
+    expect(h.line.readiness(campaign)).toMatchObject({
+      reason: 'flow_training',
+      flow: 'confirm',
+      flowVersion: 2,
+      question: null,
+      message: "waiting for the flow's phrase models",
+    });
+    h.setTraining({
+      flow: 'confirm',
+      version: 2,
+      state: 'training',
+      progress: { nodeId: 'when', nodesDone: 1, nodes: 3, stage: 'embed', done: 4, total: 9 },
+      at: 0,
+    });
+    expect(h.line.readiness(campaign)).toMatchObject({
+      question: 2,
+      questions: 3,
+      message: "waiting for the flow's phrase models: question 2 of 3",
+    });
+    expect(h.prepared()).toBe(1); // started once, however often it is asked
+    preparation.resolve({} as PreparedFlow);
+    await tick();
+    expect(ready).toEqual([7]);
+    expect(h.line.readiness(campaign)).toBeNull();
+    // A campaign without a flow (progressive, to agents) never waits.
+    expect(h.line.readiness({ ...campaign, flowId: null } as DialingCampaignRecord)).toBeNull();
+  });
+
+  it('reports a flow that could not be prepared and tries again after a minute', async () => {
+    let attempt = 0;
+    const h = lineWith(() =>
+      ++attempt === 1
+        ? Promise.reject(new Error('node "when": training failed'))
+        : Promise.resolve({} as PreparedFlow),
+    );
+    h.line.readiness(campaign);
+    await tick();
+    expect(h.line.readiness(campaign)).toMatchObject({
+      reason: 'flow_failed',
+      error: expect.stringContaining('node "when": training failed') as unknown,
+    });
+    h.clock.now += 59_000;
+    expect(h.line.readiness(campaign)?.reason).toBe('flow_failed');
+    expect(h.prepared()).toBe(1);
+    h.clock.now += 2_000;
+    h.line.readiness(campaign);
+    await tick();
+    expect(h.prepared()).toBe(2);
+    expect(h.line.readiness(campaign)).toBeNull();
+  });
+});
