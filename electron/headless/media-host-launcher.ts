@@ -14,6 +14,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 import type { Logger } from '../engine/log.js';
 import type { LaunchedMediaHost, MediaHostLauncher } from '../engine/telephony/index.js';
+import { decideChromiumSandbox, probeChromiumSandbox } from './chromium-sandbox.js';
 import type { HeadlessServer } from './server.js';
 
 export const CHROMIUM_CANDIDATES = [
@@ -22,8 +23,8 @@ export const CHROMIUM_CANDIDATES = [
   '/usr/bin/google-chrome',
 ];
 
+/** Besides these, `--no-sandbox` only where the sandbox cannot run (chromium-sandbox.ts). */
 export const MEDIA_HOST_CHROMIUM_ARGS = [
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -135,11 +136,7 @@ export function createChromiumMediaHostLauncher(
       const profile = await mkdtemp(join(tmpdir(), PROFILE_PREFIX));
       let context: BrowserContext;
       try {
-        context = await chromium.launchPersistentContext(profile, {
-          executablePath,
-          headless: true,
-          args: [...MEDIA_HOST_CHROMIUM_ARGS, ...fakeMicArgs()],
-        });
+        context = await launchSandboxedIfPossible(executablePath, profile, options.log);
         // The agent's microphone (takeover, devices.list) without a permission prompt nobody can
         // click. Granted to the media host's origin only; not with --use-fake-ui-for-media-stream,
         // which here made every call's outgoing audio play distorted once 20 calls ran at once.
@@ -191,6 +188,49 @@ export function createChromiumMediaHostLauncher(
       }
     },
   };
+}
+
+/** Per Chromium binary: the sandbox decision, made (and logged when it is "no") once. */
+const sandboxDecisions = new Map<string, ReturnType<typeof decideChromiumSandbox>>();
+
+/**
+ * Starts Chromium with its sandbox where the system allows it (chromium-sandbox.ts), else with
+ * --no-sandbox, saying why once. A sandboxed start Chromium refuses after all ("No usable
+ * sandbox!", a probe the system fooled) is retried once without, and that decision is kept.
+ */
+async function launchSandboxedIfPossible(
+  executablePath: string,
+  profile: string,
+  log: Logger,
+): Promise<BrowserContext> {
+  let decision = sandboxDecisions.get(executablePath);
+  if (!decision) {
+    decision = decideChromiumSandbox(probeChromiumSandbox(executablePath));
+    sandboxDecisions.set(executablePath, decision);
+    if (!decision.sandbox) log.warn(`media host Chromium: ${decision.reason}`);
+  }
+  const launch = (sandbox: boolean) =>
+    chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      // Playwright adds --no-sandbox itself unless chromiumSandbox is true.
+      chromiumSandbox: sandbox,
+      args: [...MEDIA_HOST_CHROMIUM_ARGS, ...(sandbox ? [] : ['--no-sandbox']), ...fakeMicArgs()],
+    });
+  if (!decision.sandbox) return launch(false);
+  try {
+    return await launch(true);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!/sandbox/i.test(text)) throw error;
+    const fallback = {
+      sandbox: false as const,
+      reason: `Chromium refused to start with its sandbox (${decision.how}): started with --no-sandbox`,
+    };
+    sandboxDecisions.set(executablePath, fallback);
+    log.warn(`media host Chromium: ${fallback.reason}`);
+    return launch(false);
+  }
 }
 
 /** The Chromium browser process started with this profile (its children inherit nothing we can match). */
