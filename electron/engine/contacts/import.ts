@@ -32,6 +32,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { type CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -48,11 +49,14 @@ import { type ColumnMapping, mapColumns } from './mapping.js';
 import { isKnownRegion, normalizePhone } from './phone.js';
 import { XlsxLimitError, xlsxRows } from './xlsx.js';
 
-/** Rows parked in the staging table per statement while the file is read. */
-export const BATCH_ROWS = 5_000;
+/**
+ * Rows parked in the staging table per statement while the file is read. Small for the reason
+ * MERGE_BATCH_ROWS is: another writer's statement waits for the one in progress.
+ */
+export const BATCH_ROWS = 1_000;
 /**
  * Staged rows merged into the list per transaction. Small, because a dialer pass waits for the
- * batch in progress: 1,000 rows take ~10 ms here (bench/import.bench.ts).
+ * batch in progress: 1,000 rows took ~14 ms on the (loaded) 2-core build machine.
  */
 export const MERGE_BATCH_ROWS = 1_000;
 /**
@@ -62,6 +66,13 @@ export const MERGE_BATCH_ROWS = 1_000;
 export const MAX_RECORD_BYTES = 64 * 1024;
 /** The longest cell stored, in characters: a name, number or note an agent reads, not a paste accident. */
 export const MAX_CELL_CHARS = 10_000;
+/**
+ * Rows read between two turns of the event loop. Parsed records are handed out from a buffer
+ * without ever leaving the microtask queue, so without a break a whole chunk of the file (~1,400
+ * rows of phone-number parsing per 64 KB) would hold back every SQLite callback — a dialer
+ * pass's next statement, History's page — for tens of ms each.
+ */
+const ROWS_PER_TURN = 50;
 /** Rejected rows kept in the result; all of them go to `onRejected`. */
 export const DEFAULT_MAX_REJECTED_KEPT = 10_000;
 const MAX_RAW_CHARS = 200;
@@ -284,6 +295,7 @@ export async function importContactsFromFile(
         else batch.push(contact);
         if (batch.length >= BATCH_ROWS) await flush();
         else if (rows % BATCH_ROWS === 0) progress();
+        if (rows % ROWS_PER_TURN === 0) await nextTurn();
       }
       if (mapping === null)
         throw new ImportError(
@@ -467,7 +479,8 @@ function csvRecords(
     // Physical lines handled by earlier passes (the next pass starts after them).
     let skipLines = 0;
     for (;;) {
-      const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+      // csv-parse parses a whole chunk in one synchronous go: 64 KB (~1,400 rows) keeps that short.
+      const input = createReadStream(file, { highWaterMark: 64 * 1024 });
       onInput(input);
       // iconv-lite types it as a ReadWriteStream; it is a stream.Transform.
       const decoder = iconv.decodeStream(iconvName(encoding)) as Transform;
