@@ -51,7 +51,7 @@ describe('Engine.emergencyStop', () => {
     expect(exits).toEqual([1]);
     expect(lines).toContain('Emergency stop: ending live calls');
     expect(lines).toContain('Engine stopped');
-    await expect(engine.store.calls.list({})).rejects.toThrow();
+    await expect(engine.store.calls.list({ limit: 1, offset: 0 })).rejects.toThrow();
     // Once stopped, another emergency stop (a second fatal error) returns at once.
     expect(await engine.emergencyStop()).toBe('stopped');
   });
