@@ -340,7 +340,6 @@ export class CallRecorder {
     return this.finishing;
   }
 
-  /** Stops recording and deletes everything it wrote, the finished file included. Idempotent. */
   /**
    * finish() after a write failure (a full disk, usually): the audio written before it is still a
    * good recording, so it is joined now when the disk has room for the joined copy and
@@ -376,6 +375,7 @@ export class CallRecorder {
   }
 
   abort(): Promise<void> {
+  /** Stops recording and deletes everything it wrote, the finished file included. Idempotent. */
     this.aborting ??= this.abortKeepingOthers();
     return this.aborting;
   }
