@@ -374,8 +374,8 @@ export class CallRecorder {
     };
   }
 
-  abort(): Promise<void> {
   /** Stops recording and deletes everything it wrote, the finished file included. Idempotent. */
+  abort(): Promise<void> {
     this.aborting ??= this.abortKeepingOthers();
     return this.aborting;
   }
