@@ -2,7 +2,8 @@
  * History end to end: a real bot call over the SIP test bed is found in History by its outcome,
  * disposition, words from its transcript and its date (and not by others); the CSV export holds it with
  * its transcript; the call's page draws the stereo recording's waveform with a region per
- * utterance, seeks when a transcript line is clicked, and highlights the line being played.
+ * utterance, seeks when a transcript line is clicked, and highlights the line being played. In
+ * Chinese, the timeline names every event and the disposition shows by its label.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -271,9 +272,27 @@ it("shows the call's page: waveform, utterance regions, seeking from a line and 
   // The same page in Chinese (labels, player, channels), for a look at the strings' fit.
   await page.getByTestId('lang-zh-CN').click();
   await expect.poll(() => page.getByTestId('recording-play').innerText()).toBe('播放');
+  // Everything a user reads is Chinese: each timeline event by its name (never "created", "dial",
+  // "sending", "ice"), each state change, and the disposition by its label (not `confirmed`).
+  const names = await page
+    .locator('[data-testid="call-event"] .timeline-type')
+    .evaluateAll((spans) =>
+      spans.map((span) => ({
+        type: span.getAttribute('data-event-type') ?? '',
+        text: (span.textContent ?? '').trim(),
+      })),
+    );
+  expect(names.map((n) => n.type)).toEqual(expect.arrayContaining(['created', 'dial', 'sending']));
+  expect(names.filter((n) => !/\p{Script=Han}/u.test(n.text))).toEqual([]);
+  expect(names.filter((n) => n.text.includes(n.type))).toEqual([]);
+  for (const text of await transitions.allInnerTexts()) expect(text).toMatch(/\p{Script=Han}/u);
+  const disposition = page.getByTestId('call-disposition');
+  expect(await disposition.getAttribute('data-disposition')).toBe('confirmed');
+  expect(await disposition.innerText()).toBe('已确认');
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-call-page-zh.png'), fullPage: true });
   await page.getByTestId('call-page-back').click();
   await expect.poll(historyRows).toEqual([callId]);
+  expect(await page.locator('[data-testid="history-row"]').first().innerText()).toContain('已确认');
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'history-list-zh.png'), fullPage: true });
   await page.getByTestId('lang-en').click();
 }, 60_000);

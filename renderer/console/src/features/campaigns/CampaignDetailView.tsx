@@ -8,6 +8,7 @@ import {
 } from '../../api/contract.js';
 import { useCommand, useEvent, useMutation } from '../../api/hooks.js';
 import { hrefFor } from '../../app/routes.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
 import { type Column, DataTable } from '../../ui/DataTable.js';
@@ -239,6 +240,7 @@ function CampaignContacts({
     if (nonce > 0) reload();
   }, [nonce, reload]);
   const none = t('common.none');
+  const dispositionLabel = useDispositionLabel();
   const columns: Column<CampaignContact>[] = [
     {
       id: 'phone',
@@ -274,7 +276,7 @@ function CampaignContacts({
     {
       id: 'disposition',
       header: t('campaignPage.contacts.columns.disposition'),
-      cell: (c) => c.lastDisposition ?? none,
+      cell: (c) => (c.lastDisposition === null ? none : dispositionLabel(c.lastDisposition)),
     },
     {
       id: 'next',

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 
 import type { CampaignProgress } from '../../api/contract.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 
 /** A thin bar for tables: finished and in-progress contacts out of all (CSS, no chart library). */
@@ -36,6 +37,7 @@ export function ProgressBar({ progress, testId }: { progress: CampaignProgress; 
 export function CampaignProgressView({ progress }: { progress: CampaignProgress }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const dispositionLabel = useDispositionLabel();
   const tiles = [
     ['dialed', progress.dialed],
     ['answered', progress.answered],
@@ -111,7 +113,7 @@ export function CampaignProgressView({ progress }: { progress: CampaignProgress 
         />
         <Breakdown
           title={t('campaignPage.progress.byDisposition')}
-          rows={dispositions.map(([code, n]) => [code, n, code])}
+          rows={dispositions.map(([code, n]) => [dispositionLabel(code), n, code])}
           empty={t('campaignPage.progress.noDispositions')}
           testId="campaign-by-disposition"
         />

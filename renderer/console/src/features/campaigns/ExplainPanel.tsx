@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { useCommand } from '../../api/hooks.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
@@ -19,6 +20,7 @@ export function ExplainPanel({
 }) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
+  const dispositionLabel = useDispositionLabel();
   const explain = useCommand('campaigns.explain', { campaign, phone });
   // The key is one of a union of sentences; t's overloads cannot take a union key with values at once.
   const translate = t as unknown as (key: string, values: Record<string, string>) => string;
@@ -32,8 +34,9 @@ export function ExplainPanel({
         code in OUTCOME_KEYS ? t(`outcome.${code as keyof typeof OUTCOME_KEYS}`) : code,
       weekday: (key) =>
         key in WEEKDAY_NAMES ? t(`campaignPage.weekday.${key as keyof typeof WEEKDAY_NAMES}`) : key,
+      disposition: dispositionLabel,
     }),
-    [i18n.language, zone, format, t],
+    [i18n.language, zone, format, t, dispositionLabel],
   );
   return (
     <aside

@@ -6,12 +6,22 @@ const format: ReasonFormat = {
   inZone: zoneFormatter('en-US', 'America/New_York'),
   number: (n) => String(n),
   outcome: (code) => `<${code}>`,
+  disposition: (code) => `{${code}}`,
   weekday: (key) => `[${key}]`,
 };
 
 describe('why a contact is not called, in words', () => {
   it('fills each code’s sentence with its data, instants on the contact’s clock', () => {
     const next = Date.UTC(2026, 10, 30, 14, 0); // 09:00 in New York
+    expect(
+      reasonMessage(
+        { code: 'final_disposition', text: '', data: { disposition: 'confirmed' } },
+        format,
+      ),
+    ).toEqual({
+      key: 'campaignPage.explain.reason.final_disposition',
+      values: { disposition: '{confirmed}' },
+    });
     expect(
       reasonMessage(
         {

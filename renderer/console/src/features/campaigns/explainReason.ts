@@ -22,6 +22,8 @@ export interface ReasonFormat {
   number(n: number): string;
   /** An outcome code in words. */
   outcome(code: string): string;
+  /** A disposition code in words (its label). */
+  disposition(code: string): string;
   /** A weekday key (mon…) in words. */
   weekday(key: string): string;
 }
@@ -40,7 +42,7 @@ export function reasonMessage(reason: ExplainedReason, format: ReasonFormat): Re
     case 'final_disposition':
       return {
         key: 'campaignPage.explain.reason.final_disposition',
-        values: { disposition: text(d.disposition) },
+        values: { disposition: format.disposition(text(d.disposition)) },
       };
     case 'max_attempts':
       return {

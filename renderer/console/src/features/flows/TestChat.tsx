@@ -10,6 +10,7 @@ import type {
 } from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
 import { useApi } from '../../api/hooks.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 
@@ -28,6 +29,7 @@ function contactValue(text: string): string | number {
 /** The test chat: contact fields, then the customer's side of the conversation (text, keys, silence). */
 export function TestChat({ name, version, fields }: TestChatProps) {
   const { t } = useTranslation();
+  const dispositionLabel = useDispositionLabel();
   const api = useApi();
   const formId = useId();
   const [contact, setContact] = useState<Record<string, string>>(() =>
@@ -141,7 +143,7 @@ export function TestChat({ name, version, fields }: TestChatProps) {
           data-testid="chat-turns"
         >
           {turns.map((turn, index) => (
-            <ChatTurnItem key={index} turn={turn} />
+            <ChatTurnItem key={index} turn={turn} dispositionLabel={dispositionLabel} />
           ))}
         </ol>
       )}
@@ -151,7 +153,10 @@ export function TestChat({ name, version, fields }: TestChatProps) {
           data-testid="chat-ended"
           data-disposition={ended.disposition}
         >
-          {t('flows.chat.ended', { reason: ended.reason, disposition: ended.disposition })}
+          {t('flows.chat.ended', {
+            reason: t(`flows.chat.endReason.${ended.reason}`),
+            disposition: dispositionLabel(ended.disposition),
+          })}
         </p>
       ) : null}
       {waiting ? (
@@ -216,7 +221,13 @@ export function TestChat({ name, version, fields }: TestChatProps) {
   );
 }
 
-function ChatTurnItem({ turn }: { turn: ChatTurn }) {
+function ChatTurnItem({
+  turn,
+  dispositionLabel,
+}: {
+  turn: ChatTurn;
+  dispositionLabel: (code: string) => string;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   let text: string;
@@ -257,8 +268,10 @@ function ChatTurnItem({ turn }: { turn: ChatTurn }) {
         break;
       case 'ended':
         text = t('flows.chat.turn.ended', {
-          reason: turn.reason ?? '',
-          disposition: turn.disposition ?? '',
+          reason: isEndReason(turn.reason)
+            ? t(`flows.chat.endReason.${turn.reason}`)
+            : (turn.reason ?? ''),
+          disposition: turn.disposition === undefined ? '' : dispositionLabel(turn.disposition),
         });
         break;
       default:
@@ -307,4 +320,10 @@ function ChatTurnItem({ turn }: { turn: ChatTurn }) {
       ) : null}
     </li>
   );
+}
+
+const END_REASONS = ['hangup', 'transfer', 'cancelled', 'error'] as const;
+
+function isEndReason(reason: string | undefined): reason is (typeof END_REASONS)[number] {
+  return (END_REASONS as readonly (string | undefined)[]).includes(reason);
 }

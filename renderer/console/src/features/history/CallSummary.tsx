@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { CallDetail } from '../../api/contract.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
 
@@ -24,6 +25,7 @@ export function CallSummary({
   const { t } = useTranslation();
   const format = useFormat();
   const none = t('common.none');
+  const dispositionLabel = useDispositionLabel();
   const time = (ms: number | null) => (ms === null ? none : format.dateTime(ms));
   const rows: [string, ReactNode][] = [
     [t('callDetail.fields.contact'), call.contactName ?? none],
@@ -32,7 +34,16 @@ export function CallSummary({
     ...(withState
       ? [[t('callDetail.fields.state'), t(`callState.${call.state}`)] as [string, ReactNode]]
       : []),
-    [t('callDetail.fields.disposition'), call.disposition ?? none],
+    [
+      t('callDetail.fields.disposition'),
+      call.disposition === null ? (
+        none
+      ) : (
+        <span data-testid="call-disposition" data-disposition={call.disposition}>
+          {dispositionLabel(call.disposition)}
+        </span>
+      ),
+    ],
     [t('callDetail.fields.sipCode'), call.sipCode ?? none],
     [t('callDetail.fields.startedAt'), time(call.startedAt)],
     [t('callDetail.fields.answeredAt'), time(call.answeredAt)],

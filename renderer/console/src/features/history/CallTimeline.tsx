@@ -1,7 +1,9 @@
+/** A call's timeline: its events (by their names in the UI language) and state changes, in time order. */
 import { useTranslation } from 'react-i18next';
 
 import type { CallEvent, CallTransition } from '../../api/contract.js';
 import { useFormat } from '../../i18n/format.js';
+import { callEventName } from './callEvents.js';
 
 interface CallTimelineProps {
   startedAt: number;
@@ -65,7 +67,9 @@ export function CallTimeline({ startedAt, events, transitions = [] }: CallTimeli
               </span>
               {entry.kind === 'event' ? (
                 <>
-                  <span className="timeline-type">{entry.event.type}</span>
+                  <span className="timeline-type" data-event-type={entry.event.type}>
+                    {callEventName(entry.event.type, t)}
+                  </span>
                   {Object.keys(entry.event.data).length > 0 ? (
                     <code className="timeline-data">{describeData(entry.event.data)}</code>
                   ) : null}

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 
 import type { CallSummary } from '../../api/contract.js';
 import { hrefFor } from '../../app/routes.js';
+import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { type Column, DataTable } from '../../ui/DataTable.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
@@ -16,6 +17,7 @@ export function HistoryTable({ calls, selectedId, onOpen }: HistoryTableProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const none = t('common.none');
+  const dispositionLabel = useDispositionLabel();
   const columns: Column<CallSummary>[] = [
     {
       id: 'startedAt',
@@ -49,7 +51,7 @@ export function HistoryTable({ calls, selectedId, onOpen }: HistoryTableProps) {
     {
       id: 'disposition',
       header: t('history.columns.disposition'),
-      cell: (c) => c.disposition ?? none,
+      cell: (c) => (c.disposition === null ? none : dispositionLabel(c.disposition)),
     },
     {
       id: 'sipCode',

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 
 import { CALL_OUTCOMES, type CallOutcome } from '../../api/contract.js';
 import { useCommand } from '../../api/hooks.js';
+import { dispositionLabel } from '../../i18n/dispositions.js';
 import type { HistoryFilters } from './historyFilters.js';
 
 interface HistoryToolbarProps {
@@ -43,7 +44,6 @@ export function HistoryToolbar({
   // The codes for the disposition field's suggestions; the field still takes any code if this fails.
   const dispositions = useCommand('dispositions.list', {});
   const set = (patch: Partial<HistoryFilters>) => onFilters({ ...filters, ...patch });
-  const zh = i18n.language.startsWith('zh');
 
   return (
     <div className="toolbar toolbar-wrap" role="search">
@@ -115,7 +115,7 @@ export function HistoryToolbar({
         <datalist id={ids.dispositions}>
           {(dispositions.data?.dispositions ?? []).map((d) => (
             <option key={d.code} value={d.code}>
-              {zh ? d.labelZh : d.labelEn}
+              {dispositionLabel(d.code, i18n.language, dispositions.data?.dispositions, t)}
             </option>
           ))}
         </datalist>
