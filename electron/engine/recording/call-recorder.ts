@@ -216,7 +216,8 @@ export class CallRecorder {
 
     this.buffer = this.newBuffer();
     this.view = new Int16Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length / 2);
-    this.opened = this.enqueue({ kind: 'open' }).then(() => {
+    this.enqueue({ kind: 'open' });
+    this.opened = this.tail.then(() => {
       if (this.failure) throw this.failure;
     });
     this.opened.catch(() => undefined); // reported through onError; ready() rethrows
@@ -474,9 +475,12 @@ export class CallRecorder {
 
   // ---- writing ---------------------------------------------------------------------------------
 
-  private enqueue(op: Op): Promise<void> {
+  /**
+   * Queues one write behind the others. The queue never rejects: run() keeps a failure in
+   * this.failure and reports it, so callers wait on this.tail when they need the writes done.
+   */
+  private enqueue(op: Op): void {
     this.tail = this.tail.then(() => this.run(op));
-    return this.tail;
   }
 
   private async run(op: Op): Promise<void> {
