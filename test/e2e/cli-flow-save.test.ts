@@ -9,7 +9,7 @@
  * 2. Over the real SIP bed: a flow file saved with the CLI, a v2 saved while `outbound serve` runs
  *    (the command goes to the server, which lists it), a campaign created and started on it with
  *    the CLI: the server dials the contact, the bot runs v2 of the saved flow, the campaign
- *    completes with the flow's disposition.
+ *    completes with the flow's disposition, stored with the label the flow gives it.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -200,6 +200,10 @@ describe('outbound flow save', () => {
           disposition: 'notified',
         },
       },
+      dispositions: {
+        notified: 'Notified',
+        notified_v2: { en: 'Told the order is ready', 'zh-CN': '已告知订单就绪' },
+      },
     };
     await writeFile(file, JSON.stringify(notice));
     expect(outbound(['flow', 'save', file, '--data', data]).code).toBe(0);
@@ -281,6 +285,12 @@ describe('outbound flow save', () => {
       const { calls } = await api.request('calls.list', { limit: 5, offset: 0 });
       expect(calls).toHaveLength(1);
       expect(calls[0]).toMatchObject({ outcome: 'completed', disposition: 'notified_v2' });
+      // The flow's label for its own code is what History and the campaign pages show.
+      const { dispositions } = await api.request('dispositions.list', {});
+      expect(dispositions.find((d) => d.code === 'notified_v2')).toMatchObject({
+        labelEn: 'Told the order is ready',
+        labelZh: '已告知订单就绪',
+      });
     } finally {
       transport.close();
       await answer.stop();

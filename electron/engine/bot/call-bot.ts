@@ -31,6 +31,8 @@ import {
   type SpeechCall,
   type SpeechWorkerPool,
 } from '../speech/index.js';
+// The seeded dispositions: their labels are the app's, never a flow's.
+import { SYSTEM_DISPOSITIONS } from '../store/migrations/001-initial.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import type { AskModel } from './phrase-models.js';
@@ -667,15 +669,28 @@ export class CallBot {
 
   private async storeDisposition(code: string, outcome: DialogOutcome): Promise<void> {
     try {
-      const known = (await this.deps.store.dispositions.list()).some((d) => d.code === code);
+      const known = (await this.deps.store.dispositions.list()).find((d) => d.code === code);
+      const labels = flowDispositionLabels(this.options.flow.flow, code);
       if (!known) {
         // A flow's own disposition code: registered on first use (a callback keeps the contact callable).
         await this.deps.store.dispositions.upsert({
           code,
-          labelEn: code,
-          labelZh: code,
+          labelEn: labels?.en ?? code,
+          labelZh: labels?.zh ?? code,
           kind: 'system',
           final: outcome.callbackAt === undefined && this.callbackAt === null,
+        });
+      } else if (
+        labels &&
+        known.kind === 'system' &&
+        !SYSTEM_DISPOSITIONS.some((d) => d.code === code) &&
+        (known.labelEn !== labels.en || known.labelZh !== labels.zh)
+      ) {
+        // The flow (a newer version) names its own code: the label follows it.
+        await this.deps.store.dispositions.upsert({
+          ...known,
+          labelEn: labels.en,
+          labelZh: labels.zh,
         });
       }
       await this.session.setDisposition(code);
@@ -746,4 +761,17 @@ function toneFrames(hz: number, durationMs: number): Int16Array[] {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** The flow's labels for one of its disposition codes in both languages (a one-language label stands for both), or null. */
+function flowDispositionLabels(
+  flow: CompiledFlow['flow'],
+  code: string,
+): { en: string; zh: string } | null {
+  const label = flow.dispositions?.[code];
+  if (label === undefined) return null;
+  if (typeof label === 'string') return { en: label, zh: label };
+  const en = label.en ?? label['zh-CN'];
+  const zh = label['zh-CN'] ?? label.en;
+  return en === undefined || zh === undefined ? null : { en, zh };
 }

@@ -289,6 +289,27 @@ const FlowFileBase = z.strictObject({
     .optional()
     .describe('Defaults for {variables}; contact fields override them.'),
   start: NodeIdSchema,
+  dispositions: z
+    .record(
+      z.string(),
+      PromptTextSchema.describe('The label: a string, or { "zh-CN": "...", "en": "..." }.'),
+    )
+    // Checked per key rather than as the record's key type: the error then names the code.
+    .superRefine((labels, ctx) => {
+      for (const code of Object.keys(labels)) {
+        const check = DispositionCodeSchema.safeParse(code);
+        if (!check.success)
+          ctx.addIssue({
+            code: 'custom',
+            path: [code],
+            message: check.error.issues[0]?.message ?? 'not a disposition code',
+          });
+      }
+    })
+    .optional()
+    .describe(
+      'Labels for the flow\'s own disposition codes, shown in History and on campaigns: a string in the flow\'s language, or { "zh-CN": "...", "en": "..." }.',
+    ),
 });
 
 /** A flow file whose nodes are an object keyed by node id. */
@@ -320,6 +341,8 @@ export interface Flow {
   variables: Record<string, Literal>;
   start: string;
   nodes: Record<string, FlowNode>;
+  /** Labels of the flow's disposition codes (registered with the code when a call ends with it). */
+  dispositions?: Record<string, PromptText>;
 }
 
 /** The JSON Schema of the flow file (input side: fields with defaults are optional). */

@@ -145,6 +145,19 @@ describe('validateFlow', () => {
     expect(validateFlow(f).nodes['agent']).toMatchObject({ disposition: 'transferred' });
   });
 
+  it('keeps labels for its disposition codes, each code snake_case', () => {
+    const f = base();
+    f.dispositions = { done: { en: 'Done', 'zh-CN': '已完成' }, other: 'Other' };
+    expect(validateFlow(f).dispositions).toEqual({
+      done: { en: 'Done', 'zh-CN': '已完成' },
+      other: 'Other',
+    });
+    f.dispositions = { 'Not Snake': 'x' };
+    expect(errorTexts(f)).toEqual([
+      'flow: dispositions.Not Snake: a disposition code is snake_case (e.g. promise_to_pay)',
+    ]);
+  });
+
   it('refuses a prompt missing in the flow language', () => {
     const f = base();
     f.language = 'zh-CN';

@@ -284,6 +284,7 @@ export function checkFlow(input: unknown): FlowCheck {
     nodes,
   };
   if (file.description !== undefined) flow.description = file.description;
+  if (file.dispositions !== undefined) flow.dispositions = file.dispositions;
   return { flow, errors, warnings };
 }
 
