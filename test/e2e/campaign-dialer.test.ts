@@ -8,8 +8,8 @@
  *    the server dials every contact: the answered ones once (the bot runs the flow), the busy and
  *    unanswered ones twice, the retry each time at the configured short delay, never two calls in
  *    one attempt slot; the campaign completes.
- * 2. Kill: `outbound serve` is SIGKILLed with calls under way; a new serve on the same data closes
- *    them with a reason, counts them as failed attempts retried after the failed delay (not at once),
+ * 2. Kill: `outbound serve` is SIGKILLed with calls under way; a new serve on the same data (its
+ *    workspace lock died with the killed process) closes exactly those calls with a reason, counts them as failed attempts retried after the failed delay (not at once),
  *    and finishes the campaign without dialing any contact twice in one attempt slot.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -443,6 +443,12 @@ describe('campaigns over the real bed', () => {
       },
       60_000,
     );
+    // The calls alive at the kill: recovery must close exactly these (issue 10).
+    const liveAtKill = (
+      (await api.request('live.list', {})) as { calls: Array<{ id: string; state: string }> }
+    ).calls
+      .filter((c) => c.state !== 'done')
+      .map((c) => c.id);
     close();
     victim.child.kill('SIGKILL');
     await victim.stop();
@@ -472,6 +478,9 @@ describe('campaigns over the real bed', () => {
     expectOneCallPerSlot(calls);
     const interrupted = calls.filter((c) => c.end_reason?.includes('app stopped during the call'));
     expect(interrupted.length).toBeGreaterThanOrEqual(3);
+    // The killed server's workspace lock died with it (the restart above took it at once), and
+    // the restart's recovery closed exactly the calls that were live, nothing else.
+    expect(new Set(interrupted.map((c) => c.id))).toEqual(new Set(liveAtKill));
     for (const call of interrupted) {
       expect(call.outcome).toBe('failed');
       // Retried only after the failed delay, never at once.
