@@ -38,7 +38,13 @@ import { type CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CountryCode } from 'libphonenumber-js/max';
 
-import type { JsonObject, NewContact, Repositories, Store } from '../store/index.js';
+import {
+  type JsonObject,
+  type NewContact,
+  type Repositories,
+  type Store,
+  StoreError,
+} from '../store/index.js';
 import {
   detectEncoding,
   DETECTION_SAMPLE_BYTES,
@@ -149,7 +155,9 @@ export class ImportError extends Error {
     message: string,
     /**
      * EMPTY_FILE | NO_PHONE_COLUMN | UNKNOWN_COLUMN | BAD_FIELD | UNREADABLE | BAD_REGION | NOT_TEXT
-     * | TOO_LARGE (an XLSX over the size limits) | PARTIAL (the store failed mid-merge, `stored` rows in)
+     * | TOO_LARGE (an XLSX over the size limits) | REJECTS_UNWRITABLE (import-commands.ts)
+     * | STORE_FAILED (the store refused the first batch: nothing stored)
+     * | PARTIAL (the store failed mid-merge after `stored` rows)
      */
     readonly code: string,
     options?: ErrorOptions & { stored?: number },
@@ -183,6 +191,7 @@ export async function importContactsFromFile(
       : 'csv';
   let encoding: TextEncoding | null = null;
   let delimiter: string | null = null;
+  let lineBreak: '\n' | '\r' = '\n';
   if (format === 'csv') {
     try {
       encoding = detectEncoding(sample, sample.length === totalBytes);
@@ -195,9 +204,10 @@ export async function importContactsFromFile(
         'NOT_TEXT',
       );
     }
-    delimiter = guessDelimiter(
-      iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding)),
-    );
+    const head = iconv.decode(Buffer.from(sample.subarray(0, 8192)), iconvName(encoding));
+    delimiter = guessDelimiter(head);
+    // As csv-parse decides it: the first line break seen (\r\n counts as \n: it ends in one).
+    lineBreak = /^[^\r\n]*\r(?!\n)/.test(head) ? '\r' : '\n';
   }
 
   const existing = await store.contacts.getListByName(options.listName);
@@ -222,7 +232,7 @@ export async function importContactsFromFile(
   const onInput = (pass: ReadStream) => (input = pass);
   const source =
     encoding !== null && delimiter !== null
-      ? csvRecords(options.file, encoding, delimiter, onInput)
+      ? csvRecords(options.file, encoding, delimiter, lineBreak, onInput)
       : xlsxRecords(options.file, onInput);
   let rows = 0;
   let mapping: ColumnMapping | null = null;
@@ -310,6 +320,13 @@ export async function importContactsFromFile(
       // The write in flight must settle before the staging table is emptied.
       await writing.catch(() => {});
       if (error instanceof ImportError) throw error;
+      // The staging table's own writes (its temporary file, say, on a full /tmp).
+      if (error instanceof StoreError)
+        throw new ImportError(
+          `Staging the contacts of ${options.file} failed: ${error.message}. Nothing was imported.`,
+          'STORE_FAILED',
+          { cause: error },
+        );
       const code = (error as NodeJS.ErrnoException).code;
       if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('ERR')) {
         throw new ImportError(
@@ -410,7 +427,7 @@ function partialFailure(
   if (stored === 0)
     return new ImportError(
       `Storing the contacts of ${options.file} failed: ${reason}. Nothing was imported${listExists ? '' : ' (the list was not created)'}.`,
-      'UNREADABLE',
+      'STORE_FAILED',
       { cause: error },
     );
   return new ImportError(
@@ -470,6 +487,7 @@ function csvRecords(
   file: string,
   encoding: TextEncoding,
   delimiter: string,
+  lineBreak: '\n' | '\r',
   onInput: (input: ReadStream) => void,
 ): RecordSource {
   let stopped = false;
@@ -543,7 +561,9 @@ function csvRecords(
         parser.destroy();
       };
       const text =
-        skipLines > 0 ? input.pipe(decoder).pipe(dropLines(skipLines)) : input.pipe(decoder);
+        skipLines > 0
+          ? input.pipe(decoder).pipe(dropLines(skipLines, lineBreak))
+          : input.pipe(decoder);
       text.pipe(parser);
       let parsed = 0;
       try {
@@ -586,7 +606,7 @@ function columnName(headers: readonly string[] | undefined, index: number): stri
 }
 
 /** Drops the first `count` lines of a text stream (a CSV pass that resumes after a broken row). */
-function dropLines(count: number): Transform {
+function dropLines(count: number, lineBreak: '\n' | '\r'): Transform {
   let left = count;
   return new Transform({
     decodeStrings: false,
@@ -594,7 +614,7 @@ function dropLines(count: number): Transform {
       const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
       let at = 0;
       while (left > 0) {
-        const newline = text.indexOf('\n', at);
+        const newline = text.indexOf(lineBreak, at);
         if (newline === -1) return done();
         at = newline + 1;
         left--;

@@ -287,13 +287,17 @@ export interface ContactRepository {
   beginStaging(): Promise<number>;
   /** Parks rows under `stagingId`, numbered from `firstSeq` on (file order). */
   stageContacts(stagingId: number, firstSeq: number, contacts: NewContact[]): Promise<void>;
-  /** Upserts the staged rows `fromSeq` ≤ seq < `toSeq` into the list, in file order (as upsertContacts). */
+  /**
+   * Upserts the staged rows `fromSeq` ≤ seq < `toSeq` into the list, in file order (as
+   * upsertContacts), and removes them from staging, in one transaction.
+   */
   mergeStaged(
     stagingId: number,
     listId: number,
     fromSeq: number,
     toSeq: number,
   ): Promise<{ inserted: number; merged: number }>;
+  /** Removes what is left of a staging (all of it when the import stopped before merging). */
   dropStaging(stagingId: number): Promise<void>;
 }
 

@@ -225,15 +225,27 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
               $before: before,
             })
           )?.n ?? 0;
+        // Merged rows leave the staging table with the same commit (deleting a million at the end
+        // would hold the writer for seconds).
+        await tx.run(
+          'DELETE FROM temp.import_staging WHERE staging_id = $staging_id AND seq >= $from AND seq < $to',
+          { $staging_id: stagingId, $from: fromSeq, $to: toSeq },
+        );
         return { inserted, merged: changes - inserted };
       });
       return explainMissing(work, `Contact list ${listId} does not exist.`);
     },
 
     async dropStaging(stagingId) {
-      await db.run('DELETE FROM temp.import_staging WHERE staging_id = $staging_id', {
-        $staging_id: stagingId,
-      });
+      // In steps, for the same reason as above (a file that failed after a million rows read).
+      for (;;) {
+        const { changes } = await db.run(
+          `DELETE FROM temp.import_staging WHERE staging_id = $staging_id AND seq < $step +
+             (SELECT min(seq) FROM temp.import_staging WHERE staging_id = $staging_id)`,
+          { $staging_id: stagingId, $step: UPSERT_CHUNK_SIZE },
+        );
+        if (changes === 0) return;
+      }
     },
 
     async countContacts(listId) {
