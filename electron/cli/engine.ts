@@ -42,10 +42,12 @@ export const SERVER_ANSWER_MS = 5_000;
 /** The command's name for the workspace lock: given, or `outbound <command>` from the process's arguments. */
 function holderName(options: CliEngineOptions): string {
   if (options.command) return options.command;
-  const [script, first] = process.argv.slice(1);
-  return script?.endsWith('cli.js') && first && !first.startsWith('-')
-    ? `outbound ${first}`
-    : 'an outbound command';
+  const [script, first, second] = process.argv.slice(1);
+  if (!script?.endsWith('cli.js') || !first || first.startsWith('-')) return 'an outbound command';
+  // `outbound campaign status`, `outbound dnc add`: the sub-command too (never a name or number).
+  return ['campaign', 'dnc', 'trunk', 'flow'].includes(first) && second && /^[a-z]+$/.test(second)
+    ? `outbound ${first} ${second}`
+    : `outbound ${first}`;
 }
 
 /** An in-process engine on the data folder; it holds the workspace's lock until it stops. */
