@@ -2,7 +2,7 @@
  * The workspace lock: one holder at a time, in this process and across processes; a refusal names
  * the holder; a holder killed with SIGKILL leaves the lock free at once.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,34 +68,57 @@ async function holdInChild(what: string): Promise<{ pid: number; kill(): Promise
   };
 }
 
+/** Whether another process gets the lock now ('locked') or is refused ('WORKSPACE_IN_USE'). */
+function triesInChild(): string {
+  const script = `
+    import { lockWorkspace } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};
+    await lockWorkspace(${JSON.stringify(dir)}, 'child').then(
+      () => process.stdout.write('locked'),
+      (e) => process.stdout.write(e.code),
+    );
+  `;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  }).stdout;
+}
+
 describe('the workspace lock', () => {
-  it('refuses a second holder in the same process, naming the first; free again once released', async () => {
-    const first = await lockWorkspace(dir, 'outbound serve');
-    expect(await readWorkspaceHolder(dir)).toEqual({
-      pid: process.pid,
-      host: hostname(),
-      what: 'outbound serve',
-      since: first.holder.since,
-    });
-    const error = await refusal(lockWorkspace(dir, 'outbound campaign status'));
-    expect(error.holder).toMatchObject({ pid: process.pid, what: 'outbound serve' });
-    expect(error.message).toMatch(
-      new RegExp(
-        `^This workspace \\(.*\\) is in use by outbound serve \\(pid ${process.pid}, since \\d\\d:\\d\\d\\); stop it, or run this command against it$`,
-      ),
-    );
-    // Refused attempts leave the holder's lock and details alone.
-    await refusal(lockWorkspace(dir, 'outbound dnc'));
-    expect((await readWorkspaceHolder(dir))?.what).toBe('outbound serve');
-    await first.release();
-    await first.release(); // idempotent
-    expect(await readWorkspaceHolder(dir)).toBeNull();
-    const second = await lockWorkspace(dir, 'the desktop app');
-    expect((await refusal(lockWorkspace(dir, 'x'))).message).toMatch(
-      /in use by the desktop app \(pid \d+, since \d\d:\d\d\); quit it, or do this in its console$/,
-    );
-    await second.release();
-  });
+  it(
+    'refuses a second holder in the same process, naming the first; free again once released',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const first = await lockWorkspace(dir, 'outbound serve');
+      expect(await readWorkspaceHolder(dir)).toEqual({
+        pid: process.pid,
+        host: hostname(),
+        what: 'outbound serve',
+        since: first.holder.since,
+      });
+      const error = await refusal(lockWorkspace(dir, 'outbound campaign status'));
+      expect(error.holder).toMatchObject({ pid: process.pid, what: 'outbound serve' });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^This workspace \\(.*\\) is in use by outbound serve \\(pid ${process.pid}, since \\d\\d:\\d\\d\\); stop it, or run this command against it$`,
+        ),
+      );
+      // Refused attempts leave the holder's lock and details alone (closing their connections must
+      // not drop this process's POSIX locks: another process is still refused).
+      await refusal(lockWorkspace(dir, 'outbound dnc'));
+      expect((await readWorkspaceHolder(dir))?.what).toBe('outbound serve');
+      expect(triesInChild()).toBe('WORKSPACE_IN_USE');
+      await first.release();
+      await first.release(); // idempotent
+      expect(await readWorkspaceHolder(dir)).toBeNull();
+      const second = await lockWorkspace(dir, 'the desktop app');
+      expect((await refusal(lockWorkspace(dir, 'x'))).message).toMatch(
+        /in use by the desktop app \(pid \d+, since \d\d:\d\d\); quit it, or do this in its console$/,
+      );
+      await second.release();
+    },
+  );
 
   it('is exclusive across processes, and free at once after its holder is killed with SIGKILL', async () => {
     const child = await holdInChild('outbound serve');
