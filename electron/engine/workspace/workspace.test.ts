@@ -112,6 +112,7 @@ describe('the workspace lock', () => {
       await first.release();
       await first.release(); // idempotent
       expect(await readWorkspaceHolder(dir)).toBeNull();
+      expect(triesInChild()).toBe('locked');
       const second = await lockWorkspace(dir, 'the desktop app');
       expect((await refusal(lockWorkspace(dir, 'x'))).message).toMatch(
         /in use by the desktop app \(pid \d+, since \d\d:\d\d\); quit it, or do this in its console$/,
