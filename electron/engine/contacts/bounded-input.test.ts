@@ -56,9 +56,8 @@ describe('CSV records are bounded while they stream', () => {
       reason: expect.stringMatching(
         /^unparseable row: a quote \("\) opened in column "name" of this row is never closed within 64 KiB; the row was refused and reading went on at the next line/,
       ),
-      raw: expect.stringMatching(/^"Wang Wei,\+8613800000001,vip\n/),
+      raw: '"Wang Wei,+8613800000001,vip',
     });
-    expect(result.rejected[0]!.raw.length).toBeLessThanOrEqual(201);
     expect(await store.contacts.countContacts(result.listId)).toBe(19_999);
     expect((await store.contacts.contactByPhone(result.listId, phone(2)))?.name).toBe('Contact 2');
     expect((await store.contacts.contactByPhone(result.listId, phone(19_999)))?.fields).toEqual({

@@ -539,7 +539,9 @@ function csvRecords(
                 `unparseable row: a quote (") opened in ${columnName(headers, column)} of this row is never closed${capped ? ` within ${MAX_RECORD_BYTES / 1024} KiB` : ''}; the row was refused and reading went on at the next line (check the rows after it); close the quote and import this row again`
             : (headers) =>
                 `row too long: ${columnName(headers, column)} makes it longer than the ${MAX_RECORD_BYTES / 1024} KiB a row may hold`;
-          broken = { before: parser.info.records, startLine: lastLine + 1, reason, raw: text };
+          // Its raw text is the line it began on: the lines after it are read again as rows.
+          const [firstLine = ''] = text.split(/\r\n|\n|\r/, 1);
+          broken = { before: parser.info.records, startLine: lastLine + 1, reason, raw: firstLine };
           // No more input for this pass; the parser ends with what it has.
           input.unpipe(decoder);
           input.destroy();
