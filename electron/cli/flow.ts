@@ -12,13 +12,14 @@
  * `flow validate`); an unchanged definition stores nothing. Phrase models train in a long-running
  * engine: with --wait the command follows the version's training (the state `flow.training`
  * carries, read through flows.get) until it is ready, training in this process when no server
- * runs; without it the output says where and when training happens.
+ * runs; without it the output says where and when training happens. `outbound flow list` lists the
+ * saved flows with their latest version (and, from a running server, its training state).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
-import type { FlowDetail, FlowTraining } from '../engine/api/contract.js';
+import type { FlowDetail, FlowSummary, FlowTraining } from '../engine/api/contract.js';
 import { ApiError } from '../engine/api/errors.js';
 import { checkFlow, DialogRuntime, type Flow } from '../engine/dialog/index.js';
 import { EventHub } from '../engine/events/event-hub.js';
@@ -100,9 +101,16 @@ export async function flowCommand(
   out: Output,
 ): Promise<number> {
   const [sub, file, ...extra] = rest;
+  if (sub === 'list') {
+    if (file !== undefined)
+      throw new UsageError(`flow list takes no arguments (got "${rest.slice(1).join(' ')}")`);
+    if (options.wait)
+      throw new UsageError('--wait is an option of "flow save", not of "flow list"');
+    return listFlows(options, out);
+  }
   if ((sub !== 'validate' && sub !== 'chat' && sub !== 'save') || !file || extra.length > 0) {
     throw new UsageError(
-      'flow takes: flow validate FILE | flow save FILE [--wait] | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]',
+      'flow takes: flow validate FILE | flow save FILE [--wait] | flow list | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]',
     );
   }
   if (options.wait && sub !== 'save')
@@ -344,4 +352,41 @@ function trainingLine(training: FlowTraining): string {
   if (training.state !== 'training' || !p) return `training: ${training.state}`;
   const node = p.nodeId === null ? '' : ` (${p.nodeId})`;
   return `training: node ${Math.min(p.nodesDone + 1, Math.max(p.nodes, 1))} of ${p.nodes}${node}, ${p.stage}`;
+}
+
+/** `flow list`: every saved flow, its language and latest version; a server adds the training state. */
+async function listFlows(options: FlowCommandOptions, out: Output): Promise<number> {
+  return withWorkspaceApi(
+    { dataDir: options.dataDir, version: options.version, log: { ...options.log, info() {} } },
+    out,
+    async (request, where) => {
+      const { flows } = (await request('flows.list')) as { flows: FlowSummary[] };
+      if (flows.length === 0)
+        out.record(
+          { event: 'flows.empty' },
+          'No flows yet. Save one with: outbound flow save FILE',
+        );
+      for (const flow of flows) {
+        // Training states live in a running engine; a one-shot command has none to report.
+        const training = where === 'server' ? flow.training : null;
+        out.record(
+          {
+            event: 'flow',
+            name: flow.name,
+            language: flow.language,
+            latestVersion: flow.latestVersion,
+            versions: flow.versions,
+            updatedAt: new Date(flow.updatedAt).toISOString(),
+            training: training?.state ?? null,
+          },
+          `${flow.name}  ${flow.language}  v${flow.latestVersion ?? '-'} (${flow.versions} version${flow.versions === 1 ? '' : 's'})${training ? `  ${trainingLine(training)}` : ''}`,
+        );
+      }
+      return 0;
+    },
+    (error) => {
+      out.error(error.code, error.message);
+      return 1;
+    },
+  );
 }

@@ -14,6 +14,8 @@ Commands:
                         nothing. --wait follows its phrase models' training until they are ready
                         (trained in this command when no outbound serve runs on the workspace);
                         without it they train in outbound serve or the desktop app
+  flow list             List the saved flows: language, latest version (and, from a running
+                        outbound serve, its training state)
   flow chat FILE|NAME   Typed test chat through a flow: type the customer's answers ("#5" presses
                         a key, an empty line is silence); --contact key=value sets the contact's
                         fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).

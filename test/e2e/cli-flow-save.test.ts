@@ -112,7 +112,13 @@ describe('outbound flow save', () => {
     expect(records.filter((r) => r.event === 'training').map((r) => r.state)).toContain('ready');
     expect(records.at(-1)).toMatchObject({ event: 'ready', flow: 'clinic-confirm', version: 2 });
 
-    // The saved flow runs by name …
+    // It is listed with its versions (the samples installed beside it) …
+    const list = outbound(['flow', 'list', '--data', data]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^clinic-confirm {2}en {2}v2 \(2 versions\)$/m);
+    expect(list.stdout).toMatch(/^appointment-confirm-en {2}en {2}v1 \(1 version\)$/m);
+
+    // … runs by name …
     const chat = outbound(
       [
         'flow',
@@ -242,6 +248,12 @@ describe('outbound flow save', () => {
     await transport.ready();
     const api = createApiClient(transport);
     try {
+      const listed = jsonLines(outbound(['flow', 'list', '--json', '--data', data]));
+      expect(listed.find((f) => f.name === 'order-notice')).toMatchObject({
+        latestVersion: 2,
+        versions: 2,
+        training: 'ready',
+      });
       const { flows } = await api.request('flows.list', {});
       expect(flows.find((f) => f.name === 'order-notice')).toMatchObject({
         latestVersion: 2,

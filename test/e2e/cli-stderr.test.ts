@@ -52,6 +52,7 @@ describe('stderr of every CLI command', () => {
         0,
       ],
       ['flow save', outbound(['flow', 'save', sample, '--data', data]), 0],
+      ['flow list', outbound(['flow', 'list', '--data', data]), 0],
       ['flow chat NAME', outbound(['flow', 'chat', 'appointment-confirm-en', '--data', data]), 0],
       ['import', outbound(['import', csv, '--list', 'people', '--data', data]), 0],
       ['dnc add', outbound(['dnc', 'add', '13800138001', '--data', data]), 0],
