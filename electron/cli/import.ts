@@ -1,6 +1,7 @@
 /**
  * `outbound import FILE --list NAME [--region CN] [--map column=field …]`: a CSV or XLSX file into a
- * contact list, straight through the store (one transaction per file; see engine/contacts). It
+ * contact list, straight through the store (read whole, then stored in short transactions; see
+ * engine/contacts/import.ts for what a failure leaves). It
  * holds the workspace's lock while it writes (engine/workspace): beside a running engine it is
  * refused, naming that engine, instead of holding the database's write lock under it.
  *

@@ -9,7 +9,9 @@
  * `import.progress` and finally `import.finished` (also readable with `imports.status`).
  * `imports.rejects` pages through every rejected row as CSV text for download.
  *
- * The import itself is one transaction per file (contacts/import.ts): nothing is half-imported.
+ * The import reads the whole file before it stores a row (contacts/import.ts): a file that fails
+ * to read stores nothing; a store failure while storing (error code PARTIAL) says how many rows
+ * were stored, and importing the file again completes the list.
  *
  * Pure TypeScript like the rest of api/: the renderer imports it through contract.ts.
  */
@@ -110,7 +112,7 @@ export const ImportStatusSchema = z.object({
   state: ImportState,
   progress: ImportProgressSchema.nullable(),
   result: ImportResultSchema.nullable(),
-  /** Why the import failed (nothing was imported): the import's code (EMPTY_FILE, NO_PHONE_COLUMN, UNREADABLE…) and message. */
+  /** Why the import failed: the import's code (EMPTY_FILE, NO_PHONE_COLUMN, UNREADABLE, TOO_LARGE, REJECTS_UNWRITABLE…; nothing was imported) or PARTIAL (the message says how many rows were stored), and the message. */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type ImportStatus = z.infer<typeof ImportStatusSchema>;
@@ -180,7 +182,7 @@ export const importCommands = {
       totalBytes: z.number().int().nonnegative(),
     }),
   },
-  /** Drops an upload and its temporary files (refused while its import runs: it lands whole or not at all). */
+  /** Drops an upload and its temporary files (refused while its import runs: it cannot stop halfway). */
   'imports.cancel': { params: ById, result: z.object({ cancelled: z.boolean() }) },
 } as const;
 
