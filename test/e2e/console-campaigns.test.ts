@@ -307,6 +307,16 @@ it('explains why the contact outside its calling hours is not called, on its own
   await expect
     .poll(() => reasonZh.innerText(), { timeout: 5000 })
     .toMatch(/^联系人当地（Asia\/Tokyo）现在是周\S \d\d:\d\d，不在呼叫时段内；时段从 .+ 开始。$/);
+  // Dispositions by their label, and a done contact's reason in words (not "final disposition confirmed").
+  const doneZh = page.locator(`[data-testid="campaign-contact-row"][data-phone="${IN_HOURS[0]}"]`);
+  await expect.poll(() => doneZh.innerText(), { timeout: 5000 }).toContain('已结束：已确认');
+  expect(await doneZh.innerText()).not.toMatch(/confirmed|final disposition/);
+  expect(
+    await page
+      .getByTestId('campaign-by-disposition')
+      .locator('[data-code="confirmed"]')
+      .innerText(),
+  ).toContain('已确认');
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-why-not-zh.png'), fullPage: true });
   await page.getByTestId('lang-en').click();
 });

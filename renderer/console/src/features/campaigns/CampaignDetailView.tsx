@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import {
+  CALL_OUTCOMES,
+  type CallOutcome,
   type CampaignContact,
   CampaignContactStatus,
   type CampaignDetail,
@@ -17,6 +19,7 @@ import { Loading } from '../../ui/Loading.js';
 import { Pager } from '../../ui/Pager.js';
 import { campaignTone, outcomeTone } from '../../ui/tones.js';
 import { CampaignProgressView } from './CampaignProgressView.js';
+import { type DoneReasonPart, parseDoneReason } from './doneReason.js';
 import { ExplainPanel } from './ExplainPanel.js';
 
 const PAGE_SIZE = 25;
@@ -241,6 +244,30 @@ function CampaignContacts({
   }, [nonce, reload]);
   const none = t('common.none');
   const dispositionLabel = useDispositionLabel();
+  const outcomeName = (outcome: string) =>
+    (CALL_OUTCOMES as readonly string[]).includes(outcome)
+      ? t(`outcome.${outcome as CallOutcome}`)
+      : outcome;
+  const partText = (p: DoneReasonPart): string => {
+    switch (p.key) {
+      case 'outcome':
+        return outcomeName(p.outcome);
+      case 'finalDisposition':
+        return t('campaignPage.contacts.done.finalDisposition', {
+          disposition: dispositionLabel(p.disposition),
+        });
+      case 'maxAttempts':
+        return t('campaignPage.contacts.done.maxAttempts', { n: format.number(p.count) });
+      case 'noRetry':
+        return t('campaignPage.contacts.done.noRetry', { outcome: outcomeName(p.outcome) });
+      case 'optedOut':
+        return t('campaignPage.contacts.done.optedOut');
+      case 'dnc':
+        return t('campaignPage.contacts.done.dnc');
+    }
+  };
+  // The engine's sentence in words of the UI language; one this console does not know, as written.
+  const doneText = (reason: string) => parseDoneReason(reason)?.map(partText).join('; ') ?? reason;
   const columns: Column<CampaignContact>[] = [
     {
       id: 'phone',
@@ -286,7 +313,9 @@ function CampaignContacts({
           ? t('campaignPage.contacts.callback', { at: format.dateTimeShort(c.callbackAt) })
           : c.nextAt
             ? format.dateTimeShort(c.nextAt)
-            : (c.doneReason ?? none),
+            : c.doneReason === null
+              ? none
+              : doneText(c.doneReason),
     },
     {
       id: 'why',

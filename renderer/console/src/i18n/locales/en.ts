@@ -395,6 +395,13 @@ export const en = {
         done: 'Done',
       },
       callback: 'Callback {{at}}',
+      done: {
+        finalDisposition: 'Done: {{disposition}}',
+        maxAttempts: 'All {{n}} attempts used',
+        noRetry: 'Last call “{{outcome}}” is not retried',
+        optedOut: 'Opted out (on the do-not-call list)',
+        dnc: 'On the do-not-call list',
+      },
       why: 'Explain',
       search: 'Search',
       searchPlaceholder: 'Number or name',

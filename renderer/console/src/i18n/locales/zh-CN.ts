@@ -384,6 +384,13 @@ export const zhCN = {
         done: '已完成',
       },
       callback: '回拨 {{at}}',
+      done: {
+        finalDisposition: '已结束：{{disposition}}',
+        maxAttempts: '已用完全部 {{n}} 次尝试',
+        noRetry: '最近一次“{{outcome}}”不重拨',
+        optedOut: '拒绝再联系（已加入免打扰名单）',
+        dnc: '在免打扰名单中',
+      },
       why: '查看原因',
       search: '搜索',
       searchPlaceholder: '号码或姓名',
