@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { silentLogger } from '../log.js';
+import { encodeWavHeader } from '../audio/wav.js';
+import { type Logger, silentLogger } from '../log.js';
 import { useTestStores } from '../store/testing/temp.js';
 import { closeInterruptedCalls } from './recovery.js';
 
@@ -55,6 +58,52 @@ describe('closing calls a stop left open', () => {
     expect((await store.calls.transitions('wrapping')).map((t) => t.to).slice(-2)).toEqual([
       'wrap_up',
       'done',
+    ]);
+  });
+
+  it('keeps a recording of a call the store does not know unindexed, and says so', async () => {
+    const store = await openStore();
+    const dataDir = join(store.path, '..');
+    const recordings = join(dataDir, 'recordings');
+    // What a crash leaves of a recording: its meta and a segment (one second of stereo silence).
+    const parts = join(recordings, 'unknown-call.parts');
+    await mkdir(parts, { recursive: true });
+    await writeFile(
+      join(parts, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        callId: 'unknown-call',
+        startedAt: Date.now() - 60_000,
+        sampleRate: 16000,
+        channels: 2,
+        bitsPerSample: 16,
+        frameMs: 20,
+        segmentMs: 10_000,
+        channelLayout: ['customer', 'outbound'],
+      }),
+    );
+    const audio = Buffer.alloc(16_000 * 4);
+    await writeFile(
+      join(parts, 'segment-000001.wav'),
+      Buffer.concat([
+        encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
+        audio,
+      ]),
+    );
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const log: Logger = {
+      ...silentLogger,
+      warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }),
+    };
+    const report = await closeInterruptedCalls(store, dataDir, recordings, log);
+    expect(report).toMatchObject({ closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] });
+    expect(existsSync(join(recordings, 'unknown-call.wav'))).toBe(true); // the audio is kept
+    expect(await store.calls.recording('unknown-call')).toBeNull();
+    expect(warnings).toEqual([
+      {
+        message: 'A recording belongs to no call in the store; it is kept but not indexed',
+        fields: { callId: 'unknown-call', path: join(recordings, 'unknown-call.wav') },
+      },
     ]);
   });
 });

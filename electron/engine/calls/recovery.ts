@@ -70,7 +70,16 @@ export async function closeInterruptedCalls(
       continue;
     }
     const call = await store.calls.get(callId);
-    if (call && !(await store.calls.recording(callId))) {
+    if (!call) {
+      // Only a second engine beside a live one could make these (before the workspace lock):
+      // kept for whoever needs the audio, never indexed, and said once at start.
+      log.warn('A recording belongs to no call in the store; it is kept but not indexed', {
+        callId,
+        path: recording.path,
+      });
+      continue;
+    }
+    if (!(await store.calls.recording(callId))) {
       await store.calls.addRecording({
         callId,
         path: relative(dataDir, recording.path),
