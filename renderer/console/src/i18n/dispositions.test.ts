@@ -32,6 +32,16 @@ describe('dispositionLabel', () => {
     expect(dispositionLabel('confirmed', 'en', stored, i18n.t)).toBe('Confirmed');
   });
 
+  it('puts the flow’s own label first when the page knows the flow', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ lng: 'zh-CN', resources: { 'zh-CN': { translation: zhCN } } });
+    const labels = { reminded: { en: 'Reminded', 'zh-CN': '已提醒' }, confirmed: 'Booked' };
+    expect(dispositionLabel('reminded', 'zh-CN', stored, i18n.t, labels)).toBe('已提醒');
+    expect(dispositionLabel('reminded', 'en', stored, i18n.t, labels)).toBe('Reminded');
+    expect(dispositionLabel('confirmed', 'zh-CN', stored, i18n.t, labels)).toBe('Booked');
+    expect(dispositionLabel('resolved', 'zh-CN', stored, i18n.t, labels)).toBe('已解决');
+  });
+
   it('makes a code readable', () => {
     expect(prettifyCode('reschedule_requested')).toBe('Reschedule requested');
     expect(prettifyCode('x')).toBe('X');

@@ -213,7 +213,13 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
       />
       <div className="flow-side">
         <TrainingProgress training={trainingOf(data.name, data.version, data.training)} />
-        <TestChat key={at} name={data.name} version={data.version} fields={data.contactFields} />
+        <TestChat
+          key={at}
+          name={data.name}
+          version={data.version}
+          fields={data.contactFields}
+          dispositions={flowDispositions(data.definition)}
+        />
       </div>
     </div>
   );
@@ -242,4 +248,14 @@ function NewFlowWorkspace({
       </div>
     </div>
   );
+}
+
+/** The definition's `dispositions` labels, when it has them (the engine validated the shape). */
+function flowDispositions(
+  definition: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const labels = definition['dispositions'];
+  return typeof labels === 'object' && labels !== null && !Array.isArray(labels)
+    ? (labels as Record<string, unknown>)
+    : undefined;
 }

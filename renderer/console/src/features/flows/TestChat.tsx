@@ -10,7 +10,7 @@ import type {
 } from '../../api/contract.js';
 import { toApiError } from '../../api/errors.js';
 import { useApi } from '../../api/hooks.js';
-import { useDispositionLabel } from '../../i18n/dispositions.js';
+import { type FlowDispositionLabels, useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 
@@ -18,6 +18,8 @@ interface TestChatProps {
   name: string;
   version: number;
   fields: FlowDetail['contactFields'];
+  /** The flow's own disposition labels (its definition's `dispositions`), shown at the chat's end. */
+  dispositions?: FlowDispositionLabels;
 }
 
 /** A typed contact value: numbers stay numbers (flows compare amounts), like the CLI's --contact. */
@@ -27,9 +29,9 @@ function contactValue(text: string): string | number {
 }
 
 /** The test chat: contact fields, then the customer's side of the conversation (text, keys, silence). */
-export function TestChat({ name, version, fields }: TestChatProps) {
+export function TestChat({ name, version, fields, dispositions }: TestChatProps) {
   const { t } = useTranslation();
-  const dispositionLabel = useDispositionLabel();
+  const dispositionLabel = useDispositionLabel(dispositions);
   const api = useApi();
   const formId = useId();
   const [contact, setContact] = useState<Record<string, string>>(() =>
