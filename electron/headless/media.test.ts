@@ -46,6 +46,42 @@ describe('parseRange', () => {
   });
 });
 
+describe('parseRange on random headers', () => {
+  it('never throws and only returns a range inside the file (20,000 seeded inputs)', () => {
+    // mulberry32, seeded: the same inputs on every run.
+    let state = 20_261_206;
+    const random = (): number => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const digits = (): string =>
+      pick(['', '0', '1', '00001', String(Math.floor(random() * 5000)), '9'.repeat(400)]);
+    for (let i = 0; i < 20_000; i++) {
+      const size = pick([0, 1, 2, 1000, Math.floor(random() * 1e9)]);
+      const header = pick([
+        `bytes=${digits()}-${digits()}`,
+        ` bytes=${digits()}-${digits()} `,
+        `bytes=${digits()}-${digits()},${digits()}-${digits()}`,
+        `bytes=-${digits()}`,
+        `bytes=${digits()}`,
+        `bytes=${digits()}.5-${digits()}`,
+        `items=${digits()}-${digits()}`,
+        String.fromCharCode(...Array.from({ length: 12 }, () => Math.floor(random() * 128))),
+      ]);
+      const range = parseRange(header, size);
+      if (range === null || range === 'unsatisfiable') continue;
+      expect(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end), header).toBe(
+        true,
+      );
+      expect(range.start >= 0 && range.start <= range.end && range.end < size, header).toBe(true);
+    }
+  });
+});
+
 describe('GET /media/…', () => {
   let dir: string;
   let server: HeadlessServer;
