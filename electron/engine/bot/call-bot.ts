@@ -22,6 +22,7 @@ import {
   type DialogOutcome,
   DialogRuntime,
   type ListenResult,
+  openingPrompts,
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -169,6 +170,8 @@ export class CallBot {
   /** The transcript so far and the last intent, for the agent's context card. */
   private readonly transcript: BotTransferContext['transcript'] = [];
   private lastIntent: string | null = null;
+  /** No prompt went out yet: the next one is the greeting (its delay from the answer is noted). */
+  private greeting = true;
   /** This call's prompts (its personal ones live and die with it). */
   private readonly prompts: CallPrompts;
 
@@ -226,6 +229,10 @@ export class CallBot {
       endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer },
     });
     void this.deps.pool.warm(this.session.callId).catch(() => undefined);
+    // The greeting too: a personal one ("Hello {name}") is synthesized for this call only, and
+    // would otherwise start seconds after the answer on a busy machine.
+    for (const { text, personal } of openingPrompts(this.options.flow, this.options.contact))
+      this.prompts.prefetch(text, this.voice, personal);
     const answered = await this.waitForAnswer();
     if (!answered) {
       await this.close();
@@ -536,6 +543,10 @@ export class CallBot {
         nodeId,
         source: rendered.source,
         renderMs: sentAt - renderStarted,
+        ...(rendered.prefetched ? { prefetched: true } : {}),
+        ...(this.greeting && this.session.answeredAt !== null
+          ? { sinceAnswerMs: sentAt - this.session.answeredAt }
+          : {}),
         durationMs: Math.round(rendered.durationMs),
         ...(this.lastSpeechEndWall !== null
           ? { sinceSpeechEndMs: sentAt - this.lastSpeechEndWall }
@@ -546,6 +557,7 @@ export class CallBot {
     );
     this.lastSpeechEndWall = null;
     this.lastDecisionAt = null;
+    this.greeting = false;
     if (signal?.aborted || this.callGone()) return { completed: false };
     if (bargeIn && this.speechActive) {
       // The customer is already talking: don't start talking over them.

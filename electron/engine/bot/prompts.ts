@@ -5,7 +5,9 @@
  * saved, so they start at once) with a small in-memory layer for the prompts every call says.
  * A prompt filled in from the contact's fields ({name}, {amount}) is personal data: it is
  * synthesized on the call's speech worker and kept only in that call's `CallPrompts`, never on
- * disk and never in the shared memory layer, and dropped when the call's bot closes.
+ * disk and never in the shared memory layer, and dropped when the call's bot closes. The prompts a
+ * call opens with are prefetched into its CallPrompts while the phone rings (CallBot), so a
+ * personal greeting plays as soon as the customer answers.
  */
 import { chunkFrames } from '../audio/index.js';
 import type { FlowLanguage } from '../dialog/index.js';
@@ -33,6 +35,8 @@ export interface RenderedPrompt {
   durationMs: number;
   /** Where it came from: memory, the disk cache, or a fresh synthesis. */
   source: 'memory' | 'disk' | 'synthesized';
+  /** Rendering started before the call asked for it (CallPrompts.prefetch, while ringing). */
+  prefetched?: boolean;
 }
 
 export interface PromptRendererOptions {
@@ -106,9 +110,24 @@ export class PromptRenderer {
   }
 }
 
-/** One call's prompts; `close()` forgets its personal ones. */
+interface PersonalEntry {
+  rendering: Promise<{ frames: Int16Array[]; durationMs: number }>;
+  /** Said at least once (later uses report `memory`). */
+  used: boolean;
+  prefetched: boolean;
+}
+
+/**
+ * One call's prompts; `close()` forgets its personal ones. `prefetch()` starts rendering a prompt
+ * the call is about to say (the opening prompts, while the phone rings); `render()` then takes
+ * the same rendering, finished or still in flight, instead of starting another.
+ */
 export class CallPrompts {
-  private readonly personal = new Map<string, { frames: Int16Array[]; durationMs: number }>();
+  /** Personal prompts of this call (in flight or done): only ever in this map. */
+  private readonly personal = new Map<string, PersonalEntry>();
+  /** Static prompts prefetched for this call, until said (the shared layers keep them after). */
+  private readonly prefetched = new Map<string, Promise<RenderedPrompt>>();
+  private closed = false;
 
   constructor(
     private readonly renderer: PromptRenderer,
@@ -116,20 +135,59 @@ export class CallPrompts {
     readonly callId: string,
   ) {}
 
+  /** Starts rendering now. A failure surfaces when the prompt is said (and it is tried again then). */
+  prefetch(text: string, voice: BotVoice, personal: boolean): void {
+    if (this.closed) return;
+    const key = JSON.stringify([voice, text]);
+    if (personal) {
+      if (!this.personal.has(key)) this.startPersonal(key, text, voice, true);
+      return;
+    }
+    if (this.prefetched.has(key)) return;
+    const rendering = this.renderer.render(text, voice, this.callId);
+    this.prefetched.set(key, rendering);
+    rendering.catch(() => {
+      if (this.prefetched.get(key) === rendering) this.prefetched.delete(key);
+    });
+  }
+
   /** `personal`: the text holds the contact's data (see SayOptions.personal). */
   async render(text: string, voice: BotVoice, personal: boolean): Promise<RenderedPrompt> {
-    if (!personal) return this.renderer.render(text, voice, this.callId);
-    const memoryKey = JSON.stringify([voice, text]);
-    const hot = this.personal.get(memoryKey);
-    if (hot) return { ...hot, source: 'memory' };
-    const { samples, durationMs } = await this.pool().synthesize(
-      text,
-      toOptions(voice),
-      this.callId,
-    );
-    const entry = { frames: chunkFrames(samples), durationMs };
-    this.personal.set(memoryKey, entry);
-    return { ...entry, source: 'synthesized' };
+    const key = JSON.stringify([voice, text]);
+    if (!personal) {
+      const prefetched = this.prefetched.get(key);
+      if (!prefetched) return this.renderer.render(text, voice, this.callId);
+      this.prefetched.delete(key);
+      return { ...(await prefetched), prefetched: true };
+    }
+    const entry = this.personal.get(key) ?? this.startPersonal(key, text, voice, false);
+    const firstUse = !entry.used;
+    entry.used = true;
+    const rendered = await entry.rendering;
+    if (!firstUse) return { ...rendered, source: 'memory' };
+    return {
+      ...rendered,
+      source: 'synthesized',
+      ...(entry.prefetched ? { prefetched: true } : {}),
+    };
+  }
+
+  /** Synthesizes a personal prompt on the call's worker; a failed one is forgotten (tried again next time). */
+  private startPersonal(
+    key: string,
+    text: string,
+    voice: BotVoice,
+    prefetched: boolean,
+  ): PersonalEntry {
+    const rendering = this.pool()
+      .synthesize(text, toOptions(voice), this.callId)
+      .then(({ samples, durationMs }) => ({ frames: chunkFrames(samples), durationMs }));
+    const entry: PersonalEntry = { rendering, used: false, prefetched };
+    if (!this.closed) this.personal.set(key, entry);
+    rendering.catch(() => {
+      if (this.personal.get(key) === entry) this.personal.delete(key);
+    });
+    return entry;
   }
 
   /** How many personal prompts this call holds (tests). */
@@ -138,6 +196,8 @@ export class CallPrompts {
   }
 
   close(): void {
+    this.closed = true;
     this.personal.clear();
+    this.prefetched.clear();
   }
 }

@@ -2,8 +2,9 @@
  * BotService: what the engine holds for running the bot on calls — the phrase models (trained when
  * a flow is saved), the prompt renderer, and compiled flow versions shared by every call of the
  * same version. `prepare()` resolves a flow (a stored version, pinned, or a flow file) and its
- * models before the call is dialed, so the call never waits for training; `attach()` then runs
- * it on a call.
+ * models before the call is dialed, so the call never waits for training, and warms a speech
+ * worker; `attach()` then runs it on a call (from before the answer: the bot renders the call's
+ * opening prompts while the phone rings).
  */
 import { join } from 'node:path';
 
@@ -87,6 +88,12 @@ export class BotService {
   /** Resolves the flow and loads (or trains) its phrase models. */
   async prepare(spec: BotFlowSpec): Promise<PreparedFlow> {
     warmUpTextNlu();
+    // A call follows: a speech worker with its TTS engine loaded by then lets the call's greeting
+    // (synthesized per call when it names the contact) be ready at the answer. Warming a warm
+    // worker costs nothing; a failure shows on the call itself.
+    void Promise.resolve()
+      .then(() => this.options.pool().warm())
+      .catch(() => undefined);
     if ('flow' in spec) {
       const compiled = new CompiledFlow(spec.flow);
       return {

@@ -25,6 +25,7 @@ export {
   spokenTime,
   TransferNode,
 } from './nodes/index.js';
+export { type OpeningPrompt, openingPrompts } from './opening.js';
 export { DialogRuntime, type DialogRuntimeOptions } from './runtime.js';
 export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
 export {

@@ -1,0 +1,203 @@
+/**
+ * CallBot's greeting with in-memory fakes (the real call is covered by test/e2e/bot-calls and
+ * console-history): the opening prompt, personal ("Hello {name}") and synthesized for this call
+ * only, is requested while the phone rings, so it plays at the answer without another synthesis,
+ * and it stays out of the shared caches.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { CompiledFlow, validateFlow } from '../dialog/index.js';
+import { silentLogger } from '../log.js';
+import type { SpeechWorkerPool } from '../speech/index.js';
+import { useTempDirs } from '../store/testing/temp.js';
+import type { Store } from '../store/types.js';
+import type { CallSession } from '../telephony/index.js';
+import { CallBot } from './call-bot.js';
+import { PromptRenderer } from './prompts.js';
+
+const FLOW = new CompiledFlow(
+  validateFlow({
+    id: 'greet',
+    name: 'Greet',
+    language: 'en',
+    start: 'hi',
+    nodes: {
+      hi: { kind: 'say', text: 'Hello {name}.', next: 'bye' },
+      bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+    },
+  }),
+  1,
+);
+
+/** What happened, in order: syntheses requested and finished, the answer, prompts played. */
+type Log = string[];
+
+/** A speech pool whose syntheses finish only when the test says so (a slow, loaded machine). */
+function slowPool(log: Log) {
+  const waiting: Array<() => void> = [];
+  const pool = {
+    open: () => ({
+      push() {},
+      onEvent: () => () => undefined,
+      onError: () => () => undefined,
+      close: () => Promise.resolve(),
+    }),
+    warm: () => Promise.resolve(),
+    synthesize: (text: string) => {
+      log.push(`synthesize ${text}`);
+      return new Promise<{ samples: Int16Array; durationMs: number }>((resolve) => {
+        waiting.push(() => {
+          log.push(`synthesized ${text}`);
+          resolve({ samples: new Int16Array(3200).fill(100), durationMs: 200 });
+        });
+      });
+    },
+  };
+  return {
+    // Only the members above are used by CallBot and the renderer.
+    pool: pool as unknown as SpeechWorkerPool,
+    /** Finishes the syntheses requested so far. */
+    finish: () => waiting.splice(0).forEach((done) => done()),
+    pending: () => waiting.length,
+  };
+}
+
+/** A call that rings until `answer()`; plays at once; records its notes. */
+function ringingCall(log: Log) {
+  let ended: () => void = () => undefined;
+  const whenEnded = new Promise<void>((resolve) => (ended = resolve));
+  const notes: Array<{ type: string; data: Record<string, unknown> }> = [];
+  const session = {
+    callId: 'call-1',
+    state: 'ringing',
+    answeredAt: null as number | null,
+    isUp: false,
+    isPlaying: false,
+    whenEnded: () => whenEnded,
+    onAudio: () => () => undefined,
+    onDtmf: () => () => undefined,
+    enterPhase(state: string) {
+      session.state = state;
+    },
+    setFlow: () => Promise.resolve(),
+    setDisposition: () => Promise.resolve(),
+    note: (type: string, data: Record<string, unknown>) => notes.push({ type, data }),
+    play: (frames: Int16Array[]) => {
+      log.push(`play ${frames.length} frames`);
+      return Promise.resolve({ completed: true, playedFrames: frames.length });
+    },
+    stopPlayback() {},
+    hangup: () => {
+      session.isUp = false;
+      session.state = 'done';
+      ended();
+      return Promise.resolve();
+    },
+  };
+  return {
+    // CallBot only uses the members above.
+    session: session as unknown as CallSession,
+    notes,
+    answer() {
+      log.push('answer');
+      session.isUp = true;
+      session.state = 'answered';
+      session.answeredAt = Date.now();
+    },
+  };
+}
+
+const store = {
+  calls: { update: () => Promise.resolve(), addUtterance: () => Promise.resolve() },
+  dispositions: { list: () => Promise.resolve([]), upsert: () => Promise.resolve() },
+} as unknown as Store; // only these are used here
+
+const tempDir = useTempDirs();
+
+const tick = (ms = 30): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startBot(log: Log) {
+  const speech = slowPool(log);
+  const call = ringingCall(log);
+  const prompts = new PromptRenderer(() => speech.pool, await tempDir());
+  const bot = new CallBot(
+    call.session,
+    { pool: speech.pool, prompts, store, log: silentLogger, onUtterance: () => undefined },
+    {
+      flow: FLOW,
+      flowRef: null,
+      models: new Map(),
+      contact: { fields: { name: 'Robin' }, timeZone: 'UTC' },
+    },
+  );
+  return { speech, call, prompts, run: bot.run() };
+}
+
+describe('CallBot greeting', () => {
+  it('synthesizes the personal greeting while the phone rings and plays it at the answer', async () => {
+    const log: Log = [];
+    const { speech, call, prompts, run } = await startBot(log);
+    await tick();
+    expect(log).toEqual(['synthesize Hello Robin.', 'synthesize Goodbye.']); // before any answer
+    speech.finish();
+    await tick();
+    call.answer();
+    await tick();
+    // Played right after the answer; nothing more was synthesized for it.
+    expect(log.slice(0, 6)).toEqual([
+      'synthesize Hello Robin.',
+      'synthesize Goodbye.',
+      'synthesized Hello Robin.',
+      'synthesized Goodbye.',
+      'answer',
+      'play 10 frames',
+    ]);
+    const greeting = call.notes.find((n) => n.type === 'bot_prompt');
+    expect(greeting?.data).toMatchObject({ nodeId: 'hi', source: 'synthesized', prefetched: true });
+    expect(typeof greeting?.data.sinceAnswerMs).toBe('number');
+    const outcome = await run;
+    expect(outcome?.disposition).toBe('completed');
+    expect(log.filter((l) => l.startsWith('synthesize '))).toHaveLength(2);
+    expect(log.filter((l) => l.startsWith('play'))).toHaveLength(2);
+    // The personal greeting never reached the shared layer: another call would synthesize it.
+    const again = prompts.render('Hello Robin.', {
+      language: 'en',
+      voice: 'en-us',
+      rate: 1,
+      pitch: 50,
+    });
+    await tick();
+    expect(speech.pending()).toBe(1);
+    speech.finish();
+    expect((await again).source).toBe('synthesized');
+  });
+
+  it('an answer before the synthesis finished plays the greeting when it is ready, synthesized once', async () => {
+    const log: Log = [];
+    const { speech, call, run } = await startBot(log);
+    await tick();
+    call.answer();
+    await tick();
+    expect(log).toEqual(['synthesize Hello Robin.', 'synthesize Goodbye.', 'answer']);
+    speech.finish();
+    await tick();
+    expect(log.slice(3, 6)).toEqual([
+      'synthesized Hello Robin.',
+      'synthesized Goodbye.',
+      'play 10 frames',
+    ]);
+    await run;
+    expect(log.filter((l) => l.startsWith('synthesize '))).toHaveLength(2);
+  });
+
+  it('an unanswered call drops its prefetched greeting', async () => {
+    const log: Log = [];
+    const { speech, call, run } = await startBot(log);
+    await tick();
+    await call.session.hangup('no answer', 'dialer');
+    expect(await run).toBeNull();
+    speech.finish();
+    await tick(); // the static "Goodbye." still goes to the shared disk cache
+    expect(log.some((l) => l.startsWith('play'))).toBe(false);
+  });
+});
