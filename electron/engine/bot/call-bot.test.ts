@@ -15,19 +15,20 @@ import type { CallSession } from '../telephony/index.js';
 import { CallBot } from './call-bot.js';
 import { PromptRenderer } from './prompts.js';
 
-const FLOW = new CompiledFlow(
-  validateFlow({
-    id: 'greet',
-    name: 'Greet',
-    language: 'en',
-    start: 'hi',
-    nodes: {
-      hi: { kind: 'say', text: 'Hello {name}.', next: 'bye' },
-      bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
-    },
-  }),
-  1,
-);
+const greetingFlow = (greeting: string): CompiledFlow =>
+  new CompiledFlow(
+    validateFlow({
+      id: 'greet',
+      name: 'Greet',
+      language: 'en',
+      start: 'hi',
+      nodes: {
+        hi: { kind: 'say', text: greeting, next: 'bye' },
+        bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+      },
+    }),
+    1,
+  );
 
 /** What happened, in order: syntheses requested and finished, the answer, prompts played. */
 type Log = string[];
@@ -48,7 +49,11 @@ function slowPool(log: Log) {
       return new Promise<{ samples: Int16Array; durationMs: number }>((resolve) => {
         waiting.push(() => {
           log.push(`synthesized ${text}`);
-          resolve({ samples: new Int16Array(3200).fill(100), durationMs: 200 });
+          // One 20 ms frame per character: the log shows which prompt played.
+          resolve({
+            samples: new Int16Array(320 * text.length).fill(100),
+            durationMs: 20 * text.length,
+          });
         });
       });
     },
@@ -58,6 +63,8 @@ function slowPool(log: Log) {
     pool: pool as unknown as SpeechWorkerPool,
     /** Finishes the syntheses requested so far. */
     finish: () => waiting.splice(0).forEach((done) => done()),
+    /** Finishes the oldest synthesis still running. */
+    finishOne: () => waiting.shift()?.(),
     pending: () => waiting.length,
   };
 }
@@ -67,6 +74,8 @@ function ringingCall(log: Log) {
   let ended: () => void = () => undefined;
   const whenEnded = new Promise<void>((resolve) => (ended = resolve));
   const notes: Array<{ type: string; data: Record<string, unknown> }> = [];
+  /** The next prompt played is cut after 3 frames (barge-in). */
+  let cutNext = false;
   const session = {
     callId: 'call-1',
     state: 'ringing',
@@ -83,8 +92,10 @@ function ringingCall(log: Log) {
     setDisposition: () => Promise.resolve(),
     note: (type: string, data: Record<string, unknown>) => notes.push({ type, data }),
     play: (frames: Int16Array[]) => {
-      log.push(`play ${frames.length} frames`);
-      return Promise.resolve({ completed: true, playedFrames: frames.length });
+      const cut = cutNext;
+      cutNext = false;
+      log.push(`play ${frames.length} frames${cut ? ' (cut)' : ''}`);
+      return Promise.resolve({ completed: !cut, playedFrames: cut ? 3 : frames.length });
     },
     stopPlayback() {},
     hangup: () => {
@@ -98,6 +109,9 @@ function ringingCall(log: Log) {
     // CallBot only uses the members above.
     session: session as unknown as CallSession,
     notes,
+    cutNextPlay() {
+      cutNext = true;
+    },
     answer() {
       log.push('answer');
       session.isUp = true;
@@ -116,7 +130,7 @@ const tempDir = useTempDirs();
 
 const tick = (ms = 30): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startBot(log: Log) {
+async function startBot(log: Log, flow = greetingFlow('Hello {name}.')) {
   const speech = slowPool(log);
   const call = ringingCall(log);
   const prompts = new PromptRenderer(() => speech.pool, await tempDir());
@@ -124,10 +138,10 @@ async function startBot(log: Log) {
     call.session,
     { pool: speech.pool, prompts, store, log: silentLogger, onUtterance: () => undefined },
     {
-      flow: FLOW,
+      flow,
       flowRef: null,
       models: new Map(),
-      contact: { fields: { name: 'Robin' }, timeZone: 'UTC' },
+      contact: { fields: { name: 'Robin', parcel: 'AB12' }, timeZone: 'UTC' },
     },
   );
   return { speech, call, prompts, run: bot.run() };
@@ -150,7 +164,7 @@ describe('CallBot greeting', () => {
       'synthesized Hello Robin.',
       'synthesized Goodbye.',
       'answer',
-      'play 10 frames',
+      'play 12 frames',
     ]);
     const greeting = call.notes.find((n) => n.type === 'bot_prompt');
     expect(greeting?.data).toMatchObject({ nodeId: 'hi', source: 'synthesized', prefetched: true });
@@ -184,7 +198,7 @@ describe('CallBot greeting', () => {
     expect(log.slice(3, 6)).toEqual([
       'synthesized Hello Robin.',
       'synthesized Goodbye.',
-      'play 10 frames',
+      'play 12 frames',
     ]);
     await run;
     expect(log.filter((l) => l.startsWith('synthesize '))).toHaveLength(2);
@@ -199,5 +213,72 @@ describe('CallBot greeting', () => {
     speech.finish();
     await tick(); // the static "Goodbye." still goes to the shared disk cache
     expect(log.some((l) => l.startsWith('play'))).toBe(false);
+  });
+});
+
+describe('CallBot personal prompt in sentences', () => {
+  const flow = greetingFlow('Hello {name}. Your parcel {parcel} is on its way.');
+
+  it('plays the first sentence while the next is still being synthesized', async () => {
+    const log: Log = [];
+    const { speech, call, run } = await startBot(log, flow);
+    await tick();
+    call.answer();
+    await tick();
+    expect(log).toEqual([
+      'synthesize Hello Robin.',
+      'synthesize Your parcel AB12 is on its way.',
+      'synthesize Goodbye.',
+      'answer',
+    ]);
+    speech.finishOne();
+    await tick();
+    expect(log.slice(4)).toEqual(['synthesized Hello Robin.', 'play 12 frames']);
+    speech.finish();
+    await tick();
+    expect(log.slice(6, 9)).toEqual([
+      'synthesized Your parcel AB12 is on its way.',
+      'synthesized Goodbye.',
+      'play 31 frames',
+    ]);
+    const greeting = call.notes.find((n) => n.type === 'bot_prompt');
+    expect(greeting?.data).toMatchObject({ parts: 2, prefetched: true });
+    expect((await run)?.disposition).toBe('completed');
+  });
+
+  it('says no later sentence once the customer cut the prompt', async () => {
+    const log: Log = [];
+    const { speech, call, run } = await startBot(log, flow);
+    call.cutNextPlay();
+    call.answer();
+    await tick();
+    speech.finishOne(); // "Hello Robin." plays and is cut
+    await tick();
+    speech.finish();
+    await run;
+    // "Your parcel AB12 is on its way." (31 frames) was never played; "Goodbye." (8) ends the call.
+    expect(log.filter((l) => l.startsWith('play'))).toEqual([
+      'play 12 frames (cut)',
+      'play 8 frames',
+    ]);
+  });
+
+  it('a sentence without contact data goes through the shared cache; the personal one does not', async () => {
+    const log: Log = [];
+    const { speech, call, prompts, run } = await startBot(
+      log,
+      greetingFlow('Hello {name}. Thank you for your order.'),
+    );
+    await tick();
+    speech.finish();
+    await tick();
+    call.answer();
+    await run;
+    const voice = { language: 'en' as const, voice: 'en-us', rate: 1, pitch: 50 };
+    expect((await prompts.render('Thank you for your order.', voice)).source).toBe('memory');
+    const again = prompts.render('Hello Robin.', voice);
+    await tick();
+    speech.finish();
+    expect((await again).source).toBe('synthesized');
   });
 });

@@ -23,6 +23,7 @@ import {
   DialogRuntime,
   type ListenResult,
   openingPrompts,
+  type PromptPart,
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -37,7 +38,13 @@ import { SYSTEM_DISPOSITIONS } from '../store/migrations/001-initial.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import type { AskModel } from './phrase-models.js';
-import { type BotVoice, type CallPrompts, defaultVoice, type PromptRenderer } from './prompts.js';
+import {
+  type BotVoice,
+  type CallPrompts,
+  defaultVoice,
+  type PromptRenderer,
+  type RenderedPrompt,
+} from './prompts.js';
 
 /** Customer audio kept for recognition (older audio is dropped). */
 const KEEP_AUDIO_MS = 30_000;
@@ -183,7 +190,7 @@ export class CallBot {
     this.voice = options.voice ?? defaultVoice(options.flow.flow.language);
     this.prompts = deps.prompts.forCall(session.callId);
     const channel: DialogChannel = {
-      say: (text, o) => this.say(text, o.bargeIn, o.signal, o.personal ?? false),
+      say: (text, o) => this.say(text, o.bargeIn, o.signal, o.personal ?? false, o.parts),
       listen: (o) => this.listen(o.timeoutMs, o.signal),
       transfer: async (queue, reason) => {
         this.transferRequest = { queue, reason };
@@ -231,8 +238,9 @@ export class CallBot {
     void this.deps.pool.warm(this.session.callId).catch(() => undefined);
     // The greeting too: a personal one ("Hello {name}") is synthesized for this call only, and
     // would otherwise start seconds after the answer on a busy machine.
-    for (const { text, personal } of openingPrompts(this.options.flow, this.options.contact))
-      this.prompts.prefetch(text, this.voice, personal);
+    for (const prompt of openingPrompts(this.options.flow, this.options.contact))
+      for (const part of prompt.parts ?? [prompt])
+        this.prompts.prefetch(part.text, this.voice, part.personal);
     const answered = await this.waitForAnswer();
     if (!answered) {
       await this.close();
@@ -521,12 +529,18 @@ export class CallBot {
     return true;
   }
 
-  /** `personal`: filled in from the contact's fields, so never cached on disk (CallPrompts). */
+  /**
+   * `personal`: filled in from the contact's fields, so never cached on disk (CallPrompts).
+   * `parts`: such a prompt in sentences; all are rendered at once and each is queued to play as
+   * soon as it is ready, so the first sentence starts while the rest are still being synthesized
+   * (queued back to back, they play without a gap once rendered in time).
+   */
   private async say(
     text: string,
     bargeIn: boolean,
     signal?: AbortSignal,
     personal = false,
+    parts?: PromptPart[],
   ): Promise<{ completed: boolean }> {
     if (this.callGone()) return { completed: false };
     // Anything said or pressed before this prompt answered an earlier one.
@@ -535,7 +549,13 @@ export class CallBot {
     this.promptBargeIn = bargeIn;
     const nodeId = this.runtime.nodeId;
     const renderStarted = Date.now();
-    const rendered = await this.prompts.render(text, this.voice, personal);
+    const pieces = parts && parts.length > 0 ? parts : [{ text, personal }];
+    const renderings = pieces.map((part) =>
+      this.prompts.render(part.text, this.voice, part.personal),
+    );
+    // A later part's failure is met when the loop below reaches it, never as an unhandled rejection.
+    for (const rendering of renderings) rendering.catch(() => undefined);
+    const rendered = await (renderings[0] as Promise<RenderedPrompt>);
     const sentAt = Date.now();
     this.session.note(
       'bot_prompt',
@@ -548,6 +568,7 @@ export class CallBot {
           ? { sinceAnswerMs: sentAt - this.session.answeredAt }
           : {}),
         durationMs: Math.round(rendered.durationMs),
+        ...(pieces.length > 1 ? { parts: pieces.length } : {}),
         ...(this.lastSpeechEndWall !== null
           ? { sinceSpeechEndMs: sentAt - this.lastSpeechEndWall }
           : {}),
@@ -567,11 +588,37 @@ export class CallBot {
     const startMs = this.nowCallMs();
     const onAbort = (): void => this.session.stopPlayback();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const played = await this.session
-      .play(rendered.frames)
-      .finally(() => signal?.removeEventListener('abort', onAbort));
+    let stopped = false;
+    const plays: Array<Promise<number>> = [];
+    try {
+      for (const [i, rendering] of renderings.entries()) {
+        const part = i === 0 ? rendered : await rendering;
+        // Cut (barge-in, hang-up) while this part was rendering: the rest is not said.
+        if (stopped || signal?.aborted || !this.session.isUp) {
+          stopped = true;
+          break;
+        }
+        if (i > 0 && bargeIn && this.speechActive && !this.session.isPlaying) {
+          // The customer started talking in a gap between parts: don't talk over them.
+          this.session.note('barge_in', { betweenParts: true });
+          stopped = true;
+          break;
+        }
+        plays.push(
+          this.session.play(part.frames).then((played) => {
+            if (!played.completed) stopped = true;
+            return played.completed ? part.durationMs : played.playedFrames * FRAME_MS;
+          }),
+        );
+      }
+    } finally {
+      // Even when a later part failed to render: what was queued plays out (or is cut) first.
+      await Promise.all(plays);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const playedMs = (await Promise.all(plays)).reduce((sum, ms) => sum + ms, 0);
+    const completed = !stopped && plays.length === pieces.length;
     this.callGone();
-    const playedMs = played.completed ? rendered.durationMs : played.playedFrames * FRAME_MS;
     this.addUtterance({
       speaker: 'bot',
       text,
@@ -579,10 +626,10 @@ export class CallBot {
       confidence: null,
       startMs,
       endMs: startMs + Math.round(playedMs),
-      cutAtMs: played.completed ? null : startMs + Math.round(playedMs),
+      cutAtMs: completed ? null : startMs + Math.round(playedMs),
       nodeId,
     });
-    return { completed: played.completed };
+    return { completed };
   }
 
   private async listen(timeoutMs: number, signal?: AbortSignal): Promise<ListenResult> {

@@ -16,6 +16,7 @@ import {
   type FlowLanguage,
   type NodeOf,
   promptIn,
+  promptParts,
   templateVariables,
 } from '../dialog/index.js';
 import type {
@@ -123,13 +124,21 @@ export function questionKey(question: QuestionSpec): string {
     .slice(0, 20);
 }
 
-/** Every text of a flow that has no `{variable}`: rendered once per flow version. */
+/**
+ * Every text of a flow that has no `{variable}`, and the sentences without one of the prompts
+ * that have (the bot says those as their own parts, see promptParts): rendered once per flow
+ * version.
+ */
 export function staticPrompts(flow: Flow): string[] {
   const texts = new Set<string>();
   const add = (prompt: Parameters<typeof promptIn>[0] | undefined): void => {
     if (prompt === undefined) return;
     const text = promptIn(prompt, flow.language).trim();
-    if (text !== '' && templateVariables(text).length === 0) texts.add(text);
+    if (text === '') return;
+    if (templateVariables(text).length === 0) texts.add(text);
+    else
+      for (const part of promptParts(text, () => undefined))
+        if (!part.personal) texts.add(part.text);
   };
   for (const node of Object.values(flow.nodes)) {
     switch (node.kind) {

@@ -5,7 +5,7 @@
 import type { Entities, TimeContext } from '../nlu/index.js';
 import type { CompiledFlow } from './compile.js';
 import type { EntityKind, FlowNode, Literal, PromptText } from './schema.js';
-import { promptIn, renderTemplate, templateVariables } from './template.js';
+import { promptIn, promptParts, renderTemplate, templateVariables } from './template.js';
 import type { Answer, DialogChannel, DialogContact, DialogEvent, ListenResult } from './types.js';
 
 export class DialogCancelledError extends Error {
@@ -109,8 +109,9 @@ export class DialogContext {
     const template = promptIn(prompt, this.language);
     const { text, missing } = renderTemplate(template, (name) => this.variables.get(name));
     const personal = templateVariables(template).length > 0;
+    const parts = personal ? promptParts(template, (name) => this.variables.get(name)) : [];
     const { completed } = await raceAbort(
-      this.channel.say(text, { bargeIn, signal, personal }),
+      this.channel.say(text, { bargeIn, signal, personal, ...(parts.length > 1 ? { parts } : {}) }),
       signal,
     );
     this.emit({ type: 'prompt', nodeId, text, bargeIn, completed, missingVariables: missing });

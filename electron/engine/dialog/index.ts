@@ -49,7 +49,13 @@ export {
   type PromptText,
   type SetValue,
 } from './schema.js';
-export { promptIn, renderTemplate, templateVariables } from './template.js';
+export {
+  promptIn,
+  type PromptPart,
+  promptParts,
+  renderTemplate,
+  templateVariables,
+} from './template.js';
 export {
   type ChannelAction,
   type ScriptedAnswer,

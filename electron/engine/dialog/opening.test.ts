@@ -8,14 +8,16 @@ import { CompiledFlow } from './compile.js';
 import { openingPrompts } from './opening.js';
 import { DialogRuntime } from './runtime.js';
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
+import { type PromptPart, promptParts } from './template.js';
 import { ScriptedChannel } from './testing/scripted-channel.js';
 import type { DialogContact, SayOptions } from './types.js';
 import { validateFlow } from './validate.js';
 
 class RecordingChannel extends ScriptedChannel {
-  readonly says: Array<{ text: string; personal: boolean }> = [];
+  readonly says: Array<{ text: string; personal: boolean; parts?: PromptPart[] }> = [];
   override say(text: string, options: SayOptions): Promise<{ completed: boolean }> {
-    this.says.push({ text, personal: options.personal ?? false });
+    const { personal = false, parts } = options;
+    this.says.push({ text, personal, ...(parts ? { parts } : {}) });
     return super.say(text, options);
   }
 }
@@ -61,7 +63,11 @@ describe('openingPrompts', () => {
       start: 'hi',
       variables: { company: 'Acme', name: 'customer' },
       nodes: {
-        hi: { kind: 'say', text: 'Hello {name}, this is {company}.', next: 'note' },
+        hi: {
+          kind: 'say',
+          text: 'Hello {name}, this is {company}. We are calling about your order. It ships {day}.',
+          next: 'note',
+        },
         note: { kind: 'say', text: 'This call is recorded.', next: 'q' },
         q: {
           kind: 'ask',
@@ -75,10 +81,19 @@ describe('openingPrompts', () => {
       },
     });
     const compiled = new CompiledFlow(flow, 1);
-    const contact = { fields: { name: 'Robin' }, timeZone: 'UTC' };
+    const contact = { fields: { name: 'Robin', day: 'on Monday' }, timeZone: 'UTC' };
     const opening = openingPrompts(compiled, contact);
     expect(opening).toEqual([
-      { text: 'Hello Robin, this is Acme.', personal: true },
+      {
+        text: 'Hello Robin, this is Acme. We are calling about your order. It ships on Monday.',
+        personal: true,
+        // Said sentence by sentence: the one without contact data through the shared cache.
+        parts: [
+          { text: 'Hello Robin, this is Acme.', personal: true },
+          { text: 'We are calling about your order.', personal: false },
+          { text: 'It ships on Monday.', personal: true },
+        ],
+      },
       { text: 'This call is recorded.', personal: false },
       { text: 'Is now a good time?', personal: false },
     ]);
@@ -86,5 +101,30 @@ describe('openingPrompts', () => {
 
     const branching = validateFlow({ ...flow, start: 'b' });
     expect(openingPrompts(new CompiledFlow(branching, 1), contact)).toEqual([]);
+  });
+});
+
+describe('promptParts', () => {
+  const lookup = (name: string) =>
+    ({ name: 'Robin', amount: 1280.5, bank: '招商银行' })[name as 'name' | 'amount' | 'bank'];
+  it('splits a personal prompt into sentences, static neighbours together', () => {
+    expect(
+      promptParts('Hello {name}. Can you confirm your order? Please say yes or no.', lookup),
+    ).toEqual([
+      { text: 'Hello Robin.', personal: true },
+      { text: 'Can you confirm your order? Please say yes or no.', personal: false },
+    ]);
+    expect(promptParts('{name}您好。您本期账单{amount}元。请问您什么时候还款？', lookup)).toEqual([
+      { text: 'Robin您好。', personal: true },
+      { text: '您本期账单1280.5元。', personal: true },
+      { text: '请问您什么时候还款？', personal: false },
+    ]);
+  });
+  it('keeps abbreviations, decimals and a missing variable whole', () => {
+    expect(promptParts('Hello Mr. {name}, you owe {amount}. Thanks.', lookup)).toEqual([
+      { text: 'Hello Mr. Robin, you owe 1280.5.', personal: true },
+      { text: 'Thanks.', personal: false },
+    ]);
+    expect(promptParts('{missing}. Hello.', lookup)).toEqual([{ text: 'Hello.', personal: false }]);
   });
 });

@@ -1,12 +1,18 @@
 /**
  * The prompts a call opens with: what the dialog will say from its start node before it first
  * waits for the customer, filled in for one contact exactly as the running dialog fills them in
- * (same text, same `personal` mark). The bot renders these while the call is still ringing, so the
+ * (same text, same `personal` mark, same parts). The bot renders these while the call is still ringing, so the
  * greeting plays the moment the customer answers.
  */
 import type { CompiledFlow } from './compile.js';
 import type { Literal, PromptText } from './schema.js';
-import { promptIn, renderTemplate, templateVariables } from './template.js';
+import {
+  promptIn,
+  type PromptPart,
+  promptParts,
+  renderTemplate,
+  templateVariables,
+} from './template.js';
 import type { DialogContact } from './types.js';
 
 /** Nodes followed from the start at most (a flow of says that loops stops here). */
@@ -16,6 +22,8 @@ export interface OpeningPrompt {
   text: string;
   /** Filled in from {variables} (see SayOptions.personal). */
   personal: boolean;
+  /** Its sentence parts, as SayOptions.parts (only when more than one). */
+  parts?: PromptPart[];
 }
 
 /**
@@ -30,8 +38,11 @@ export function openingPrompts(compiled: CompiledFlow, contact: DialogContact): 
   for (const [k, v] of Object.entries(contact.fields)) if (v !== undefined) variables.set(k, v);
   const fill = (prompt: PromptText): OpeningPrompt => {
     const template = promptIn(prompt, flow.language);
-    const { text } = renderTemplate(template, (name) => variables.get(name));
-    return { text, personal: templateVariables(template).length > 0 };
+    const lookup = (name: string): Literal | undefined => variables.get(name);
+    const { text } = renderTemplate(template, lookup);
+    const personal = templateVariables(template).length > 0;
+    const parts = personal ? promptParts(template, lookup) : [];
+    return { text, personal, ...(parts.length > 1 ? { parts } : {}) };
   };
   const prompts: OpeningPrompt[] = [];
   const seen = new Set<string>();

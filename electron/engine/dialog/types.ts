@@ -4,6 +4,7 @@
  */
 import type { Entities } from '../nlu/index.js';
 import type { Literal, NodeKind } from './schema.js';
+import type { PromptPart } from './template.js';
 
 export interface SayOptions {
   /** Customer speech may cut the prompt. */
@@ -13,6 +14,12 @@ export interface SayOptions {
    * channel that caches rendered audio keeps it in memory for this call only, never on disk.
    */
   personal?: boolean;
+  /**
+   * A personal prompt of more than one sentence, in parts (see promptParts): a channel that
+   * renders audio may start the first while it renders the rest, and render the parts without
+   * contact data like static prompts. Their texts together are `text`.
+   */
+  parts?: PromptPart[];
   /** Aborted when the run is cancelled; the channel should stop playing. */
   signal?: AbortSignal;
 }
