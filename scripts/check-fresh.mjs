@@ -36,7 +36,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -420,6 +420,13 @@ function mountAll(root) {
     ]);
   if (!points.includes(join(root, 'dev/shm')))
     run('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'shm', join(root, 'dev/shm')]);
+  // The test bed's port-block claims (test/telephony/bed.ts: files naming the owner's PID). The
+  // root shares the host's network and PIDs, so it shares the claims too; otherwise a bed here and
+  // one on the host could take the same block at the same moment.
+  const slots = join(tmpdir(), 'outbound-telephony-slots');
+  mkdirSync(slots, { recursive: true });
+  mkdirSync(join(root, 'tmp/outbound-telephony-slots'), { recursive: true });
+  run('mount', ['--bind', slots, join(root, 'tmp/outbound-telephony-slots')]);
 }
 
 function unmountAll(root) {
