@@ -6,6 +6,8 @@
  *   - processing share: the endpointer's decision that the answer ended → the reply's first frame
  *     handed to the media host (recognition, dialog, prompt), from the engine's call events;
  *   - barge-in stop: the customer's speech onset → the bot's audio stopping at the phone;
+ *   - greeting: the answer → the first frame of a personal greeting ("Hello {name}…", rendered for
+ *     that call only) handed to the media host, with the phone answering at once;
  *   - the engine's event-loop delay (p50/p99) while the calls run.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +35,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 const TURN_CALLS = 3;
 const TURNS_PER_CALL = 6;
 const BARGE_CALLS = 6;
+const GREETING_CALLS = 4;
 const LOUD = 0.01; // ≈ −40 dBFS per 10 ms frame
 
 const QUESTION = 'Shall I go on?';
@@ -51,6 +54,23 @@ const LOOP_FLOW = {
       ],
       noInput: { maxAttempts: 2, next: 'bye' },
       noMatch: { maxAttempts: 3, next: 'bye' },
+    },
+    bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
+  },
+};
+const GREETING_FLOW = {
+  id: 'bench-greeting',
+  name: 'Bench: greeting',
+  language: 'en',
+  start: 'q',
+  nodes: {
+    q: {
+      kind: 'ask',
+      prompt: 'Hello {name}. Shall I go on?',
+      timeoutMs: 1000,
+      intents: [{ name: 'go', examples: ['yes', 'go on'], next: 'bye' }],
+      noInput: { maxAttempts: 1, next: 'bye' },
+      noMatch: { maxAttempts: 1, next: 'bye' },
     },
     bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'completed' },
   },
@@ -140,6 +160,7 @@ const suite: BenchSuite = {
     `Through the SIP test bed on loopback (Kamailio, rtpengine, baresip phones), the engine with its media host in Chromium running a flow on each call. The customer is a baresip phone playing an espeak-ng voice the recognizer was not trained on; times come from the phone's own recordings of what it sent and what it heard (one clock), by 10 ms frames louder than −40 dBFS.`,
     `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the endpointer's hangover (${DEFAULT_ENDPOINTER_OPTIONS.hangoverMs} ms of silence before an answer counts as finished; see speech/vad/endpointer.ts for why) and the network path both ways.`,
     "Processing share: from the endpointer deciding the answer is over to the reply's first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine's call events.",
+    `Greeting: ${GREETING_CALLS} calls to phones that answer at once, the flow opening with "${GREETING_FLOW.nodes.q.prompt}" and a different name each call (so it is synthesized for that call, never cached): from the answer to the greeting's first frame handed to the media host (the greeting's bot_prompt sinceAnswerMs, engine clock). The bot renders the opening prompts while the call rings and says a personal prompt sentence by sentence; the sentence without a name comes from the prompt cache.`,
     `Barge-in stop: ${BARGE_CALLS} calls where the customer starts talking ~1 s into a 12 s prompt: from the onset of the customer's speech to the end of the bot's audio at the phone.`,
     "Event-loop delay: the engine process's event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.",
   ].join(' '),
@@ -176,6 +197,7 @@ const suite: BenchSuite = {
     try {
       await engine.request('flows.save', { definition: LOOP_FLOW });
       await engine.request('flows.save', { definition: BARGE_FLOW });
+      await engine.request('flows.save', { definition: GREETING_FLOW });
       const turns = await engine.bot.prepare({ name: LOOP_FLOW.id });
       const barge = await engine.bot.prepare({ name: BARGE_FLOW.id });
       const voice = { language: 'en' as const, voice: 'en-us', rate: 1, pitch: 50 };
@@ -257,6 +279,26 @@ const suite: BenchSuite = {
         if (cut) stopMs.push(cut[1] - onset);
         await phone.stop();
       }
+      const greeting = await engine.bot.prepare({ name: GREETING_FLOW.id });
+      const greetingMs: number[] = [];
+      for (let c = 0; c < GREETING_CALLS; c++) {
+        const phone = await bed.phone({ user: `483${c}`, answer: 'auto', callLengthS: 10 });
+        const session = await engine.telephony.dial({ number: `483${c}`, trunk: 'bed' });
+        const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+        const off = engine.subscribe((m) => {
+          if (m.event === 'call.event' && (m.data as { callId: string }).callId === session.callId)
+            events.push(m.data as { type: string; data: Record<string, unknown> });
+        });
+        await engine.bot
+          .attach(session, greeting, { fields: { name: ['Robin', 'Ann', 'Wang', 'Lee'][c % 4]! } })
+          .run();
+        await session.whenEnded();
+        off();
+        const first = events.find((e) => e.type === 'bot_prompt');
+        if (typeof first?.data.sinceAnswerMs === 'number')
+          greetingMs.push(first.data.sinceAnswerMs);
+        await phone.stop();
+      }
       loop.disable();
 
       const turn = stats(turnMs);
@@ -287,6 +329,16 @@ const suite: BenchSuite = {
           p95: ms(proc.p95),
           samples: String(proc.n),
           goal: '≤ 60 ms',
+        },
+      });
+      const greet = stats(greetingMs);
+      rows.push({
+        name: 'greeting (answer → first frame of a personal greeting sent)',
+        values: {
+          median: ms(greet.median),
+          p95: ms(greet.p95),
+          samples: String(greet.n),
+          goal: '≤ 100 ms',
         },
       });
       rows.push({
