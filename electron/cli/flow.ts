@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import type { FlowDetail, FlowSummary, FlowTraining } from '../engine/api/contract.js';
 import { ApiError } from '../engine/api/errors.js';
 import { checkFlow, DialogRuntime, type Flow } from '../engine/dialog/index.js';
-import { EventHub } from '../engine/events/event-hub.js';
+import { EventHub } from '../engine/events/index.js';
 import { FlowService, parseChatLine, TextChannel } from '../engine/flows/index.js';
 import { type Logger, silentLogger } from '../engine/log.js';
 import { openStore } from '../engine/store/index.js';

@@ -10,7 +10,7 @@ import { historyCommandHandlers } from './calls/history-commands.js';
 import { EXPORT_COLUMNS } from './calls/history-export.js';
 import { importCommandHandlers } from './contacts/import-commands.js';
 import { csvSafeCell } from './csv-safe.js';
-import { EventHub } from './events/event-hub.js';
+import { EventHub } from './events/index.js';
 import { silentLogger } from './log.js';
 import { useTempDirs, useTestStores } from './store/testing/temp.js';
 

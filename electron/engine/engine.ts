@@ -28,7 +28,7 @@ import { Dialer } from './dialer/dialer.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
-import { EventHub, type EventSubscriber } from './events/event-hub.js';
+import { EventHub, type EventSubscriber } from './events/index.js';
 import { FATAL_CALL_REASON, onFatal } from './fatal.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
@@ -48,7 +48,7 @@ import {
   SecretBoxError,
   withKeyFileFallback,
 } from './secrets/index.js';
-import { SettingsService } from './settings/settings-service.js';
+import { SettingsService } from './settings/index.js';
 import { SpeechWorkerPool } from './speech/index.js';
 import { openStore } from './store/index.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';

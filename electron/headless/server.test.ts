@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 
 import { sendRawFrame } from '../../test/support/ws-node.js';
 import type { EventMessage, ResponseMessage } from '../engine/api/messages.js';
-import { EventHub } from '../engine/events/event-hub.js';
+import { EventHub } from '../engine/events/index.js';
 import {
   type HeadlessServer,
   MAX_BUFFERED_BYTES,

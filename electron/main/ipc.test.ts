@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
 import type { ResponseMessage } from '../engine/api/messages.js';
-import { EventHub } from '../engine/events/event-hub.js';
+import { EventHub } from '../engine/events/index.js';
 import { createOutboundBridge } from '../preload/bridge.js';
 import { registerApiIpc } from './ipc.js';
 import { exactPageMatcher } from './shell-policy.js';

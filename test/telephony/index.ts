@@ -12,26 +12,7 @@
  *   // JsSIP: new JsSIP.WebSocketInterface(bed.wsUri.open), call sip:alice@127.0.0.1
  *   await bed.stop();
  */
-export {
-  type Bed,
-  BED_SLOTS,
-  type BedOptions,
-  type BedPhoneOptions,
-  type BedPorts,
-  bedPorts,
-  type BedSippOptions,
-  startBed,
-} from './bed.js';
-export { type Clip, type ClipOptions, makeClip } from './clips.js';
-export { kamailioConfig, type KamailioConfigOptions } from './kamailio.cfg.js';
-export {
-  type Phone,
-  type PhoneEvent,
-  type PhoneOptions,
-  startPhone,
-  writeSilentWav,
-} from './phone.js';
-export { killOrphans, logTail } from './process.js';
-export { type Proxy, type ProxyOptions, sipPing, startProxy, type TrunkPorts } from './proxy.js';
-export { ngRequest, type Relay, type RelayOptions, startRtpengine } from './rtpengine.js';
-export { scenarioXml, type Sipp, type SippOptions, type SippScenario, startSipp } from './sipp.js';
+export { type Bed, startBed } from './bed.js';
+export { type Clip } from './clips.js';
+export { type Phone } from './phone.js';
+export { type Sipp } from './sipp.js';

@@ -4,46 +4,19 @@
  * loudness envelopes (does a phone's recording contain a given clip?). No I/O beyond the WAV file
  * helpers.
  */
-export {
-  envelopeCorrelation,
-  type EnvelopeMatch,
-  type EnvelopeOptions,
-  rmsEnvelope,
-} from './envelope.js';
-export {
-  chunkFrames,
-  FRAME_MS,
-  loadPrompt,
-  type Prompt,
-  SAMPLE_RATE,
-  SAMPLES_PER_FRAME,
-} from './frames.js';
+export { envelopeCorrelation } from './envelope.js';
+export { chunkFrames, loadPrompt, type Prompt, SAMPLE_RATE, SAMPLES_PER_FRAME } from './frames.js';
 export { createRng } from './random.js';
-export {
-  floatToInt16,
-  int16ToFloat,
-  MAX_PHASES,
-  resample,
-  resampledLength,
-  type ResampleOptions,
-  toMono,
-} from './resample.js';
+export { floatToInt16, int16ToFloat, resample, toMono } from './resample.js';
 export {
   decodeSamples,
   encodeWav,
-  encodeWavHeader,
-  formatName,
   parseWav,
   parseWavHeader,
   readWav,
-  UNKNOWN_DATA_SIZE,
   WAV_HEADER_BYTES,
   type WavAudio,
   WavError,
-  type WavErrorCode,
-  type WavFormat,
-  type WavHeaderOptions,
-  type WavInput,
   type WavLayout,
   writeWav,
 } from './wav.js';

@@ -6,34 +6,7 @@
  * service calls) and pre-renders its static prompts; `PromptRenderer` turns text into frames
  * through the prompt cache. `listenToCall` is the bare VAD-on-a-call used without a flow.
  */
-export {
-  type BotOutcome,
-  type BotTransferContext,
-  type BotTransferResult,
-  CallBot,
-  type CallBotDeps,
-  type CallBotOptions,
-} from './call-bot.js';
-export type {
-  FlowTrainer,
-  FlowTrainingProgress,
-  FlowTrainingResult,
-  FlowTrainingStage,
-} from './flow-training.js';
-export { type CallListener, type CallListenerOptions, listenToCall } from './listener.js';
-export {
-  type AskModel,
-  askQuestion,
-  PhraseModels,
-  type PhraseModelsOptions,
-  questionKey,
-  staticPrompts,
-} from './phrase-models.js';
-export {
-  type BotVoice,
-  CallPrompts,
-  defaultVoice,
-  PromptRenderer,
-  type PromptRendererOptions,
-  type RenderedPrompt,
-} from './prompts.js';
+export { type BotOutcome } from './call-bot.js';
+export { listenToCall } from './listener.js';
+export { PhraseModels } from './phrase-models.js';
+export { defaultVoice, PromptRenderer } from './prompts.js';

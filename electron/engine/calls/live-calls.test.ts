@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { LiveCall } from '../api/contract.js';
-import { EventHub } from '../events/event-hub.js';
+import { EventHub } from '../events/index.js';
 import { LiveCalls } from './live-calls.js';
 
 function call(patch: Partial<LiveCall> = {}): LiveCall {

@@ -7,7 +7,7 @@
  * upsert, so the publisher of the call's state need not know about it.
  */
 import type { LiveCall } from '../api/contract.js';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub } from '../events/index.js';
 
 /** Fields other subsystems add to a live call. */
 export type LiveCallExtras = Partial<Pick<LiveCall, 'botLatencyMs' | 'agentName'>>;

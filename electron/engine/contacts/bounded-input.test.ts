@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 
-import { EventHub } from '../events/event-hub.js';
+import { EventHub } from '../events/index.js';
 import { silentLogger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';

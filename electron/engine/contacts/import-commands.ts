@@ -25,7 +25,7 @@ import {
   REJECTS_PAGE_BYTES,
 } from '../api/imports.js';
 import { csvSafeCell } from '../csv-safe.js';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub } from '../events/index.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { importContactsFromFile, ImportError, type RejectedRow } from './import.js';

@@ -6,26 +6,6 @@
  * `outbound import` and the console's import (import-commands.ts: upload, preview, commit) both
  * go through `importContactsFromFile`.
  */
-export { detectEncoding, isUtf8, type TextEncoding } from './encoding.js';
-export {
-  BATCH_ROWS,
-  importContactsFromFile,
-  ImportError,
-  type ImportOptions,
-  type ImportProgress,
-  type ImportResult,
-  MAX_CELL_CHARS,
-  MAX_RECORD_BYTES,
-  MERGE_BATCH_ROWS,
-  type RejectedRow,
-} from './import.js';
-export {
-  type ColumnMapping,
-  type ColumnTarget,
-  guessColumns,
-  mapColumns,
-  MappingError,
-  targetOf,
-} from './mapping.js';
-export { isKnownRegion, normalizePhone, type PhoneResult } from './phone.js';
-export { cellText, xlsxRows } from './xlsx.js';
+export { detectEncoding } from './encoding.js';
+export { importContactsFromFile, ImportError, type ImportResult } from './import.js';
+export { targetOf } from './mapping.js';

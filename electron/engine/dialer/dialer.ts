@@ -31,7 +31,6 @@ import type {
 import { campaignPolicy, DAILY_CAP_LOOKBACK_MS, PolicyConfigError } from './explain.js';
 import {
   callability,
-  contactTimeZone,
   describeReason,
   type PolicyAttempt,
   type PolicyCampaign,
@@ -574,13 +573,4 @@ export function settlementFor(
     callbackSource: null,
     doneReason: null,
   };
-}
-
-/** The zone the bot reads a contact's dates in (the same the calling window uses). */
-export function zoneFor(contact: CampaignContactRecord, campaign: DialingCampaignRecord): string {
-  const policy = campaignPolicy(campaign, campaign.listDefaultRegion);
-  return contactTimeZone(
-    { id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone },
-    policy,
-  );
 }

@@ -10,44 +10,7 @@
  * - ports.ts: AgentCapacity and DialerLine; telephony-line.ts is the engine's line (telephony + bot);
  *   routing/ supplies the agent capacity for progressive and power pacing.
  */
-export { CampaignService, type CampaignServiceOptions } from './campaign-service.js';
-export { Dialer, type DialerOptions, type PassResult, settlementFor } from './dialer.js';
-export { type DncCommandDeps, dncCommandHandlers } from './dnc-commands.js';
-export {
-  type DncFileEntry,
-  DncFileError,
-  type DncFileRejection,
-  type DncFileResult,
-  parseDncFile,
-} from './dnc-file.js';
-export { campaignPolicy, explainContact, PolicyConfigError } from './explain.js';
-export { explainCommandHandlers } from './explain-commands.js';
-export { assertRegion, normalizePhone, type PhoneResult } from './phone.js';
-export {
-  type Callability,
-  callability,
-  type CallingSchedule,
-  CallingScheduleSchema,
-  contactTimeZone,
-  DEFAULT_RETRY_POLICY,
-  describeReason,
-  nextWindowStart,
-  type NotCallableReason,
-  type PolicyAttempt,
-  type PolicyCampaign,
-  type PolicyContact,
-  type PolicyHistory,
-  regionTimeZone,
-  type RetryPolicy,
-  RetryPolicySchema,
-  WEEKDAY_KEYS,
-  type WeekdayKey,
-} from './policy.js';
-export {
-  type AgentCapacity,
-  type DialerLine,
-  DialRefusedError,
-  type DialRequest,
-  NO_AGENTS,
-} from './ports.js';
-export { type AgentHandoff, TelephonyLine } from './telephony-line.js';
+
+export { Dialer } from './dialer.js';
+export { parseDncFile } from './dnc-file.js';
+export { assertRegion } from './phone.js';

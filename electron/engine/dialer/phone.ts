@@ -6,9 +6,9 @@
  */
 import type { CountryCode } from 'libphonenumber-js';
 
-import { isKnownRegion, normalizePhone, type PhoneResult } from '../contacts/phone.js';
+import { isKnownRegion, normalizePhone } from '../contacts/phone.js';
 
-export { normalizePhone, type PhoneResult };
+export { normalizePhone };
 
 /** Throws when the region is not a two-letter code libphonenumber knows (a usage mistake, not a bad number). */
 export function assertRegion(region: string): CountryCode {

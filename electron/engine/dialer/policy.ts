@@ -33,11 +33,8 @@ export {
   type CallingSchedule,
   CallingScheduleSchema,
   DEFAULT_RETRY_POLICY,
-  isIanaTimeZone,
   type RetryPolicy,
   RetryPolicySchema,
-  TimeZoneName,
-  WEEKDAY_KEYS,
   type WeekdayKey,
 } from '../api/campaigns.js';
 

@@ -7,48 +7,10 @@
  * time zone). Pure TypeScript, no electron import.
  */
 export { CompiledFlow, CompiledFlowCache } from './compile.js';
-export {
-  DialogCancelledError,
-  DialogContext,
-  type NodeExecutor,
-  type NodeResult,
-} from './context.js';
-export {
-  AskNode,
-  BranchNode,
-  CallbackNode,
-  createNodeExecutor,
-  evaluateCondition,
-  HangupNode,
-  SayNode,
-  SetNode,
-  spokenTime,
-  TransferNode,
-} from './nodes/index.js';
-export { type OpeningPrompt, openingPrompts } from './opening.js';
-export { DialogRuntime, type DialogRuntimeOptions } from './runtime.js';
+export { openingPrompts } from './opening.js';
+export { DialogRuntime } from './runtime.js';
 export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
-export {
-  type Condition,
-  CONDITION_OPS,
-  ENTITY_KINDS,
-  type EntityKind,
-  type Flow,
-  FLOW_LANGUAGES,
-  type FlowFile,
-  FlowFileSchema,
-  flowJsonSchema,
-  type FlowLanguage,
-  type FlowNode,
-  FlowNodeSchema,
-  type Intent,
-  type Literal,
-  NODE_KINDS,
-  type NodeKind,
-  type NodeOf,
-  type PromptText,
-  type SetValue,
-} from './schema.js';
+export { type Flow, type FlowLanguage, type Literal, type NodeOf } from './schema.js';
 export {
   promptIn,
   type PromptPart,
@@ -56,29 +18,11 @@ export {
   renderTemplate,
   templateVariables,
 } from './template.js';
-export {
-  type ChannelAction,
-  type ScriptedAnswer,
-  ScriptedChannel,
-} from './testing/scripted-channel.js';
 export type {
-  Answer,
   DialogChannel,
   DialogContact,
   DialogEvent,
-  DialogEventType,
-  DialogListener,
   DialogOutcome,
-  EndReason,
-  ListenOptions,
   ListenResult,
-  SayOptions,
 } from './types.js';
-export {
-  checkFlow,
-  type FlowCheck,
-  type FlowIssue,
-  FlowValidationError,
-  nodeTargets,
-  validateFlow,
-} from './validate.js';
+export { checkFlow, type FlowIssue, validateFlow } from './validate.js';

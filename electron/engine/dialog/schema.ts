@@ -200,7 +200,6 @@ export const SetValueSchema = z.union([
   z.strictObject({ contact: z.string().min(1) }),
   z.strictObject({ intent: z.literal(true) }),
 ]);
-export type SetValue = z.infer<typeof SetValueSchema>;
 
 export const SetNodeSchema = z.strictObject({
   kind: z.literal('set'),
@@ -326,7 +325,6 @@ export const FlowFileSchema = z
   .union([FlowFileByIdSchema, FlowFileListSchema])
   .describe('An Outbound Console dialog flow.');
 
-export type FlowFile = z.input<typeof FlowFileSchema>;
 type ParsedNode = z.output<typeof FlowNodeSchema>;
 /** A node after validation: defaults applied and its id filled in. */
 export type FlowNode = ParsedNode & { id: string };

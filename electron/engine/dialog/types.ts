@@ -125,7 +125,6 @@ export type DialogEvent = EventBase &
       }
   );
 
-export type DialogEventType = DialogEvent['type'];
 export type DialogListener = (event: DialogEvent) => void;
 
 export type EndReason = 'hangup' | 'transfer' | 'cancelled' | 'error';

@@ -4,7 +4,7 @@ import type { EventData } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import type { FlowTrainer, FlowTrainingProgress } from '../bot/flow-training.js';
 import { APPOINTMENT_EN, BILL_REMINDER_ZH, type Flow } from '../dialog/index.js';
-import { EventHub } from '../events/event-hub.js';
+import { EventHub } from '../events/index.js';
 import { silentLogger } from '../log.js';
 import { openStore } from '../store/index.js';
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';

@@ -28,7 +28,7 @@ import {
   SAMPLE_FLOWS,
   templateVariables,
 } from '../dialog/index.js';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub } from '../events/index.js';
 import type { Logger } from '../log.js';
 import type { FlowRecord, JsonObject, Repositories, Store } from '../store/types.js';
 import { FlowChats } from './chat.js';

@@ -5,13 +5,6 @@
  * at a time (`flow.training`), loaded by name and version for calls, and run as typed test chats
  * over the real DialogRuntime (the same TextChannel as `outbound flow chat`).
  */
-export { type ChatStep, FlowChat, FlowChats, type FlowChatsOptions } from './chat.js';
-export {
-  contactFields,
-  FlowService,
-  type FlowServiceOptions,
-  invalidFlowError,
-  type LoadedFlow,
-  type SaveResult,
-} from './flow-service.js';
-export { parseChatLine, TextChannel, type TextChannelAction } from './text-channel.js';
+
+export { FlowService } from './flow-service.js';
+export { parseChatLine, TextChannel } from './text-channel.js';

@@ -5,13 +5,7 @@
 import { type DateTimeEntity, extractDateTimes, type TimeContext } from './datetime.js';
 import { extractNumbers, type NumberEntity } from './numbers.js';
 
-export {
-  type DateTimeEntity,
-  extractDateTimes,
-  type PartOfDay,
-  type TimeContext,
-  type TimeGrain,
-} from './datetime.js';
+export { type DateTimeEntity, type TimeContext } from './datetime.js';
 export {
   extractNumbers,
   type NumberEntity,

@@ -41,7 +41,6 @@ export type TrainingData = Readonly<Record<string, readonly string[]>>;
 
 type Vector = Map<string, number>;
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 /** Weight per feature type (prefix of the feature key). */
 const FEATURE_WEIGHT = { z1: 0.5, z2: 1, z3: 1, w1: 1, w2: 1, c3: 0.35 } as const;
 type FeatureType = keyof typeof FEATURE_WEIGHT;
@@ -184,9 +183,4 @@ export function trainIntentClassifier(
   options: IntentClassifierOptions = {},
 ): IntentClassifier {
   return new IntentClassifier(training, options);
-}
-
-/** True when the text contains Chinese characters (useful to pick a language for replies). */
-export function hasChinese(text: string): boolean {
-  return CJK.test(text);
 }

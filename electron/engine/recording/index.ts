@@ -4,24 +4,5 @@
  * arrive, and finish() joins them into `<dir>/<callId>.wav`. After a crash, recoverRecordings()
  * finalizes whatever `.parts` folders were left, so the engine can index them and end those calls.
  */
-export {
-  CallRecorder,
-  type CallRecorderOptions,
-  type RecorderFrame,
-  type RecorderStats,
-} from './call-recorder.js';
-export {
-  type RecoveredRecording,
-  recoverRecordings,
-  type RecoveryOutcome,
-  type UnrecoverableRecording,
-} from './finalize.js';
-export {
-  checkCallId,
-  finalPathOf,
-  partsDirOf,
-  RecordingError,
-  type RecordingErrorCode,
-  type RecordingMeta,
-  type RecordingResult,
-} from './layout.js';
+export { CallRecorder } from './call-recorder.js';
+export { recoverRecordings } from './finalize.js';

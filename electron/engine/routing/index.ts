@@ -5,36 +5,8 @@
  * time (counted as `transfer_fallback` call events), and the agent's wrap-up after the call.
  * The API commands are in routing-commands.ts; the media switch is the telephony's CallSession.
  */
-export {
-  AGENT_TRANSITIONS,
-  AgentTransitionError,
-  assertAgentTransition,
-  BUSY_STATUSES,
-  canAgentTransition,
-} from './agent-states.js';
-export { type AgentAudioDevices, botTransfer, transferCallOf } from './bot-transfer.js';
-export {
-  type AgentCapacityPort,
-  campaignHandoff,
-  RoutingAgentCapacity,
-} from './dialer-capacity.js';
-export { type RoutingCommandDeps, routingCommandHandlers } from './routing-commands.js';
-export {
-  DEFAULT_FALLBACK_CALLBACK_DELAY_MS,
-  RoutingError,
-  RoutingService,
-  type RoutingServiceOptions,
-  type TransferCall,
-  type TransferInfo,
-  type TransferResult,
-} from './routing-service.js';
-export {
-  asNumber,
-  checkRules,
-  type ContactFields,
-  firstMatch,
-  type Rule,
-  type RuleIssue,
-  ruleMatches,
-  tagsOf,
-} from './rules.js';
+
+export { botTransfer } from './bot-transfer.js';
+export { campaignHandoff, RoutingAgentCapacity } from './dialer-capacity.js';
+export { routingCommandHandlers } from './routing-commands.js';
+export { RoutingService } from './routing-service.js';

@@ -10,20 +10,12 @@
  * The store only ever sees cipher text; plain passwords live in memory only while in use.
  */
 export { withKeyFileFallback } from './fallback.js';
-export {
-  headlessSecretsWarning,
-  KEY_FILE_NAME,
-  type KeyFileOptions,
-  type KeyFileSecretBox,
-  openKeyFileSecretBox,
-} from './key-file.js';
+export { KEY_FILE_NAME, openKeyFileSecretBox } from './key-file.js';
 export {
   foreignCipherReason,
   KEY_FILE_PREFIX,
   OS_KEYCHAIN_PREFIX,
   type SecretBox,
   SecretBoxError,
-  type SecretBoxKind,
   SecretDecryptError,
-  secretKindOf,
 } from './secret-box.js';

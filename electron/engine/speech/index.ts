@@ -16,25 +16,8 @@ export type {
 export {
   BOT_PAUSE_MS,
   DEFAULT_ENDPOINTER_OPTIONS,
-  Endpointer,
   type EndpointerOptions,
-  type EndpointerState,
   type EndpointEvent,
 } from './vad/endpointer.js';
-export {
-  isVadSampleRate,
-  SileroModel,
-  SileroVad,
-  type VadSampleRate,
-  type VadWindow,
-  windowGeometry,
-} from './vad/silero.js';
-export {
-  type OpenCallOptions,
-  SpeechCall,
-  SpeechWorkerPool,
-  type SpeechWorkerPoolOptions,
-  workerLimit,
-} from './worker/pool.js';
-export type { FromWorker, SpeechWorkerData, ToWorker } from './worker/protocol.js';
-export type { SpeechTask, SpeechTaskResults } from './worker/protocol.js';
+export { SileroModel, type VadSampleRate, windowGeometry } from './vad/silero.js';
+export { SpeechCall, SpeechWorkerPool } from './worker/pool.js';

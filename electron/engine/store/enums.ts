@@ -27,5 +27,3 @@ export const ENUMS = {
   trunkRoles: ['primary', 'backup'] as const satisfies readonly TrunkRecord['role'][],
   dispositionKinds: ['system', 'agent'] as const satisfies readonly DispositionRecord['kind'][],
 } as const;
-
-export type EnumName = keyof typeof ENUMS;

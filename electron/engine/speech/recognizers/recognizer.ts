@@ -47,7 +47,6 @@ export interface RecognizerStartOptions {
 
 /** Frames pushed are 20 ms of 16 kHz mono Int16: 320 samples. */
 export const RECOGNIZER_SAMPLE_RATE = 16000;
-export const RECOGNIZER_FRAME_SAMPLES = 320;
 
 export interface Recognizer {
   /** The registry id of the kind of recognizer ('phrase', later 'sherpa'). */

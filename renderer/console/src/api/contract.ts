@@ -13,9 +13,7 @@ export {
   type Agent,
   AgentRole,
   AgentStatus,
-  type AppInfo,
   CALL_OUTCOMES,
-  CALL_STATES,
   type CallDetail,
   type CallEvent,
   type CallOutcome,
@@ -23,7 +21,6 @@ export {
   type CallSummary,
   type CallTransition,
   type CallUtterance,
-  CampaignStatus,
   type CampaignSummary,
   type ChatEnded,
   type ChatTurn,
@@ -41,26 +38,17 @@ export {
   LANGUAGES,
   type LiveCall,
   type RecordingInfo,
-  type SecretStorage,
   SETTING_KEYS,
   type SettingKey,
   type Settings,
-  SettingsSchema,
   Speaker,
-  TRUNK_HEALTH_STATES,
-  type TrunkHealth,
   type TrunkHealthState,
   TrunkRole,
   type TrunkView,
   type Utterance,
 } from '../../../../electron/engine/api/contract.js';
+export { ApiError } from '../../../../electron/engine/api/errors.js';
 export {
-  API_ERROR_CODES,
-  ApiError,
-  type ApiErrorCode,
-} from '../../../../electron/engine/api/errors.js';
-export {
-  type ConnectionState,
   createWebSocketTransport,
   type WebSocketLike,
 } from '../../../../electron/engine/api/ws-client.js';
@@ -70,7 +58,6 @@ export type DialingMode = CampaignSummary['dialingMode'];
 
 // Contact lists, imports and campaign pages.
 export {
-  type CampaignConfigInput,
   type CampaignContact,
   CampaignContactStatus,
   type CampaignDetail,
@@ -79,7 +66,6 @@ export {
   DEFAULT_RETRY_POLICY,
   DialingMode as DialingModeSchema,
   type ExplainedReason,
-  IMPORT_CHUNK_BYTES,
   type ImportPreview,
   type ImportProgressData,
   type ImportRejectedRow,

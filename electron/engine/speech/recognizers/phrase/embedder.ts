@@ -23,8 +23,6 @@ export const MEL_BINS = 32;
 export const EMBEDDING_WINDOW = 76;
 export const EMBEDDING_STEP = 8;
 export const EMBEDDING_DIM = 96;
-/** 16 kHz samples per embedding step (8 mel frames × 160). */
-export const EMBEDDING_HOP_SAMPLES = 1280;
 /** The shortest clip that yields one embedding (76 mel frames). */
 export const MIN_EMBED_SAMPLES = 12_800 + 400;
 

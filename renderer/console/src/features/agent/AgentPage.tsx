@@ -11,6 +11,7 @@ import type { EventData } from '../../api/contract.js';
 import { useCommand, useEvent, useMutation } from '../../api/hooks.js';
 import { Badge } from '../../ui/Badge.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { useNow } from '../../ui/hooks.js';
 import { Page } from '../../ui/Page.js';
 
 type AgentState = EventData<'agent.state'>;
@@ -24,17 +25,6 @@ type Line = {
 
 const STORAGE_KEY = 'outbound.agentId';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
-
-/** Re-renders every `ms` while `active` (countdowns and the call timer). */
-function useNow(active: boolean, ms = 250): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(timer);
-  }, [active, ms]);
-  return now;
-}
 
 function seconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
@@ -220,7 +210,7 @@ function Transcript({ lines, testId }: { lines: Line[]; testId: string }) {
 
 function OfferCard({ offer, onAccepted }: { offer: Offer; onAccepted: () => void }) {
   const { t, i18n } = useTranslation();
-  const now = useNow(true);
+  const now = useNow(250);
   const accept = useMutation('agents.accept');
   const decline = useMutation('agents.decline');
   const { context } = offer;
@@ -323,7 +313,7 @@ function CallPanel({
 }) {
   const { t } = useTranslation();
   const [startedAt] = useState(() => Date.now());
-  const now = useNow(true, 500);
+  const now = useNow(500);
   const [muted, setMuted] = useState(false);
   const [held, setHeld] = useState(false);
   const mute = useMutation('calls.mute');
@@ -434,7 +424,7 @@ function WrapUpForm({
   offer: Offer | null;
 }) {
   const { t, i18n } = useTranslation();
-  const now = useNow(deadline !== null);
+  const now = useNow(250, deadline !== null);
   const dispositions = useCommand('dispositions.list', {});
   const submit = useMutation('calls.wrapUp');
   const [disposition, setDisposition] = useState('');
