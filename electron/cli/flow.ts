@@ -234,18 +234,9 @@ async function saveFlow(file: string, options: FlowCommandOptions, out: Output):
     return 2;
   }
   // The engine's log says "Engine started" and the like; the command's own lines say what matters.
-  // An engine started for this command begins training the saved version at once and stops when
-  // the command ends: without --wait that run is cut short on purpose (it trains again when a
-  // long-running engine opens the workspace), so its "failed" is not an error to show.
-  let leaving = false;
-  const log: Logger = {
-    ...options.log,
-    info() {},
-    error(message, fields) {
-      if (leaving && message === 'Flow training failed') return;
-      options.log.error(message, fields);
-    },
-  };
+  // (An engine started for this command begins training the saved version and stops when the
+  // command ends; without --wait that run is cut short on purpose, which the engine logs as info.)
+  const log: Logger = { ...options.log, info() {} };
   return withWorkspaceApi(
     { dataDir: options.dataDir, version: options.version, log },
     out,
@@ -264,7 +255,6 @@ async function saveFlow(file: string, options: FlowCommandOptions, out: Output):
           : `${file}: unchanged, ${saved.name} v${saved.version} is the latest version (no new version stored)`,
       );
       if (options.wait) return waitForTraining(request, saved.name, saved.version, options, out);
-      leaving = where === 'workspace';
       out.record(
         { event: 'training', flow: saved.name, version: saved.version, state: 'pending', where },
         where === 'server'

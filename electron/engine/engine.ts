@@ -482,6 +482,9 @@ export class Engine {
 
   /** Speech inference for calls (VAD, TTS, phrase recognition, training), started on first use. */
   speechPool(): SpeechWorkerPool {
+    // A pool started after stop() closed the last one would keep the process alive for ever (a
+    // training step that was already awaiting when the engine stopped asks for it late).
+    if (this.stopped) throw new Error('The engine is stopping: no new speech work is started');
     if (!this.speech) {
       const path = (role: string): string => {
         const file = this.models.files.find((f) => f.role === role);

@@ -11,6 +11,7 @@
  *    the CLI: the server dials the contact, the bot runs v2 of the saved flow, the campaign
  *    completes with the flow's disposition, stored with the label the flow gives it.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { jsonLines, outbound } from '../support/cli-run.js';
-import { assertBuilt, ROOT, serve, type Served } from '../support/serve.js';
+import { assertBuilt, CLI, ROOT, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
@@ -186,6 +187,39 @@ describe('outbound flow save', () => {
       flowVersion: 2,
       progress: { contacts: 1 },
     });
+  });
+
+  it('returns at once without --wait when nothing of the flow is trained yet (a fresh machine)', async () => {
+    // The engine the command starts begins training and is stopped with the command: a training
+    // step that asked for a speech worker after the stop used to start one that kept the process
+    // up for ever (outbound flow save hung on a fresh machine's empty speech cache).
+    const data = join(scratch, 'fresh');
+    const cache = join(scratch, 'empty-speech-cache');
+    const file = join(scratch, 'fresh.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        id: 'fresh-notice',
+        name: 'Fresh notice',
+        language: 'en',
+        start: 'bye',
+        nodes: {
+          bye: {
+            kind: 'hangup',
+            say: 'Hello {name}. Your parcel is on its way.',
+            disposition: 'told',
+          },
+        },
+      }),
+    );
+    const run = spawnSync(process.execPath, [CLI, 'flow', 'save', file, '--data', data], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, OUTBOUND_SPEECH_CACHE: cache },
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('saved as fresh-notice v1');
+    expect(run.stderr).not.toMatch(/error|failed/i);
   });
 
   it('saves a new version into a running outbound serve, and a campaign started with the CLI calls with it', async () => {

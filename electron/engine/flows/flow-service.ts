@@ -488,6 +488,13 @@ export class FlowService {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (this.closed) {
+        // Cut short by the engine stopping (a one-shot CLI command, a restart): not a failure.
+        // The version trains again when a long-running engine next opens the workspace.
+        this.training.delete(key(name, version));
+        this.log.info('Flow training stopped with the engine', { flow: name, version });
+        return;
+      }
       this.setTraining({ flow: name, version, state: 'failed', error: message, at: this.now() });
       this.log.error('Flow training failed', { flow: name, version, error: message });
     }
