@@ -1,8 +1,8 @@
 /**
  * `npm test`: the whole suite on a fresh machine. Installs the Debian packages the tests need
- * (as root) or stops with the command to run; type-checks; lints (ESLint, then Prettier's check);
- * builds; then runs every test (unit, contract, store, end-to-end in Chromium). Ends with one
- * "N passed, N failed" line.
+ * (as root) or stops with the command to run; type-checks; lints (ESLint, then Prettier's check,
+ * then knip for exports and files nothing uses); builds; then runs every test (unit, contract,
+ * store, end-to-end in Chromium). Ends with one "N passed, N failed" line.
  */
 import { spawnSync } from 'node:child_process';
 import { ensureSystemPackages } from './system-deps.mjs';
@@ -37,6 +37,7 @@ step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (renderer)', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 step('lint', 'npx', ['eslint', '.']);
 step('format check', 'npx', ['prettier', '--check', '.']);
+step('dead code', 'npx', ['knip']);
 step('build', 'npx', ['electron-vite', 'build']);
 
 console.log('\n▶ tests (vitest: unit, contract, store, e2e)');
