@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Dialer } from '../electron/engine/dialer/index.js';
 import { silentLogger } from '../electron/engine/log.js';
 import { openSqliteStore } from '../electron/engine/store/sqlite-store.js';
+import { createBenchCampaign } from './campaign-fixture.js';
 import { type BenchRow, type BenchSuite, ms, percentile, perSecond } from './harness.js';
 
 const CONTACTS = Number(process.env.OUTBOUND_BENCH_DIALER_CONTACTS ?? 1_000_000);
@@ -34,40 +35,12 @@ const suite: BenchSuite = {
         INSERT INTO contacts (list_id, phone, name, time_zone, fields, created_at, updated_at)
         SELECT ${list.id}, '+86138' || printf('%08d', i), 'contact ' || i, CASE WHEN i % 4 = 0 THEN 'America/New_York' END, '{}', 0, 0 FROM n;
         INSERT INTO dnc_entries (phone, reason, source, created_at) SELECT phone, 'bench', 'api', 0 FROM contacts WHERE id % 100 = 7;`);
-      const trunk = await store.trunks.create({
-        name: 'bench',
-        uri: 'ws://127.0.0.1:1',
-        domain: 'bench.test',
-        username: null,
-        passwordCipher: null,
-        register: false,
-        callerId: null,
-        maxConcurrentCalls: 500,
-        role: 'primary',
-      });
-      const weekdays = [['09:00', '20:00']];
-      const campaign = await store.campaignContacts.createCampaign({
-        name: 'bench',
-        listId: list.id,
-        flowId: null,
-        flowVersion: null,
-        dialingMode: 'agentless',
-        linesPerAgent: 2,
-        queue: 'default',
-        maxConcurrentCalls: 200,
-        schedule: {
-          timeZone: 'Asia/Shanghai',
-          windows: { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays },
-          excludedDates: [],
-        },
-        retryPolicy: { maxAttempts: 3, retryAfterMs: { busy: 600_000 }, dailyCapPerNumber: 3 },
-        trunkIds: [trunk.id],
-      });
+      const { campaignId, trunkId } = await createBenchCampaign(store, list.id);
       const enrollStart = process.hrtime.bigint();
-      const { added } = await store.campaignContacts.enroll(campaign.id, list.id);
+      const { added } = await store.campaignContacts.enroll(campaignId, list.id);
       const enrollMs = Number(process.hrtime.bigint() - enrollStart) / 1e6;
-      await store.campaigns.setStatus(campaign.id, 'running');
-      const running = (await store.campaignContacts.getCampaign(campaign.id))!;
+      await store.campaigns.setStatus(campaignId, 'running');
+      const running = (await store.campaignContacts.getCampaign(campaignId))!;
 
       const dialer = new Dialer({
         store,
@@ -80,7 +53,7 @@ const suite: BenchSuite = {
         log: silentLogger,
         now: () => NOW,
         maxDesktopCalls: async () => 200,
-        trunkLimits: async () => new Map([[trunk.id, { name: 'bench', maxConcurrentCalls: 500 }]]),
+        trunkLimits: async () => new Map([[trunkId, { name: 'bench', maxConcurrentCalls: 500 }]]),
         onCampaignChanged: () => undefined,
       });
       const durations: number[] = [];

@@ -13,6 +13,7 @@ import { importContactsFromFile } from '../electron/engine/contacts/index.js';
 import { Dialer } from '../electron/engine/dialer/index.js';
 import { silentLogger } from '../electron/engine/log.js';
 import { openSqliteStore } from '../electron/engine/store/sqlite-store.js';
+import { createBenchCampaign } from './campaign-fixture.js';
 import { type BenchRow, type BenchSuite, ms, percentile, perSecond } from './harness.js';
 import { writeCsv } from './import.bench.js';
 
@@ -40,38 +41,10 @@ const suite: BenchSuite = {
         INSERT INTO calls (id, number, state, outcome, started_at, ended_at)
         SELECT 'history-' || i, '+86139' || printf('%08d', i), 'done', CASE WHEN i % 3 = 0 THEN 'busy' ELSE 'completed' END,
                ${NOW - 86_400_000} + i * 1000, ${NOW - 86_400_000} + i * 1000 + 30000 FROM n;`);
-      const trunk = await store.trunks.create({
-        name: 'bench',
-        uri: 'ws://127.0.0.1:1',
-        domain: 'bench.test',
-        username: null,
-        passwordCipher: null,
-        register: false,
-        callerId: null,
-        maxConcurrentCalls: 500,
-        role: 'primary',
-      });
-      const weekdays = [['09:00', '20:00']];
-      const campaign = await store.campaignContacts.createCampaign({
-        name: 'bench',
-        listId: list.id,
-        flowId: null,
-        flowVersion: null,
-        dialingMode: 'agentless',
-        linesPerAgent: 2,
-        queue: 'default',
-        maxConcurrentCalls: 200,
-        schedule: {
-          timeZone: 'Asia/Shanghai',
-          windows: { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays },
-          excludedDates: [],
-        },
-        retryPolicy: { maxAttempts: 3, retryAfterMs: { busy: 600_000 }, dailyCapPerNumber: 3 },
-        trunkIds: [trunk.id],
-      });
-      await store.campaignContacts.enroll(campaign.id, list.id);
-      await store.campaigns.setStatus(campaign.id, 'running');
-      const running = (await store.campaignContacts.getCampaign(campaign.id))!;
+      const { campaignId, trunkId } = await createBenchCampaign(store, list.id);
+      await store.campaignContacts.enroll(campaignId, list.id);
+      await store.campaigns.setStatus(campaignId, 'running');
+      const running = (await store.campaignContacts.getCampaign(campaignId))!;
       const dialer = new Dialer({
         store,
         line: {
@@ -83,7 +56,7 @@ const suite: BenchSuite = {
         log: silentLogger,
         now: () => NOW,
         maxDesktopCalls: async () => 200,
-        trunkLimits: async () => new Map([[trunk.id, { name: 'bench', maxConcurrentCalls: 500 }]]),
+        trunkLimits: async () => new Map([[trunkId, { name: 'bench', maxConcurrentCalls: 500 }]]),
         onCampaignChanged: () => undefined,
       });
 

@@ -24,6 +24,7 @@ import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
+import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, type Sipp, startBed } from '../telephony/index.js';
 
@@ -87,22 +88,6 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  explain: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 interface CallRow {

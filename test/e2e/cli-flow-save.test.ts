@@ -22,6 +22,7 @@ import { createApiClient } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, CLI, ROOT, serve, type Served } from '../support/serve.js';
+import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
@@ -41,22 +42,6 @@ afterAll(async () => {
   await bed?.stop();
   await rm(scratch, { recursive: true, force: true });
 });
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  explain: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('outbound flow save', () => {
   it('saves a flow file as versions into a workspace, refuses a broken one, trains with --wait, and a campaign pins it', async () => {
