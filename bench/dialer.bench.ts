@@ -11,10 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Dialer } from '../electron/engine/dialer/index.js';
-import { silentLogger } from '../electron/engine/log.js';
 import { openSqliteStore } from '../electron/engine/store/sqlite-store.js';
-import { createBenchCampaign } from './campaign-fixture.js';
+import { createBenchCampaign, createBenchDialer } from './campaign-fixture.js';
 import { type BenchRow, type BenchSuite, ms, percentile, perSecond } from './harness.js';
 
 const CONTACTS = Number(process.env.OUTBOUND_BENCH_DIALER_CONTACTS ?? 1_000_000);
@@ -42,20 +40,7 @@ const suite: BenchSuite = {
       await store.campaigns.setStatus(campaignId, 'running');
       const running = (await store.campaignContacts.getCampaign(campaignId))!;
 
-      const dialer = new Dialer({
-        store,
-        line: {
-          liveByTrunk: () => new Map(),
-          liveTotal: () => 0,
-          dial: async () => undefined,
-          onCallEnded: () => () => undefined,
-        },
-        log: silentLogger,
-        now: () => NOW,
-        maxDesktopCalls: async () => 200,
-        trunkLimits: async () => new Map([[trunkId, { name: 'bench', maxConcurrentCalls: 500 }]]),
-        onCampaignChanged: () => undefined,
-      });
+      const dialer = createBenchDialer(store, trunkId, NOW);
       const durations: number[] = [];
       const totals = { judged: 0, leased: 0, deferred: 0, finished: 0 };
       for (let i = 0; i < PASSES + 10; i++) {

@@ -10,10 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { importContactsFromFile } from '../electron/engine/contacts/index.js';
-import { Dialer } from '../electron/engine/dialer/index.js';
-import { silentLogger } from '../electron/engine/log.js';
 import { openSqliteStore } from '../electron/engine/store/sqlite-store.js';
-import { createBenchCampaign } from './campaign-fixture.js';
+import { createBenchCampaign, createBenchDialer } from './campaign-fixture.js';
 import { type BenchRow, type BenchSuite, ms, percentile, perSecond } from './harness.js';
 import { writeCsv } from './import.bench.js';
 
@@ -45,20 +43,7 @@ const suite: BenchSuite = {
       await store.campaignContacts.enroll(campaignId, list.id);
       await store.campaigns.setStatus(campaignId, 'running');
       const running = (await store.campaignContacts.getCampaign(campaignId))!;
-      const dialer = new Dialer({
-        store,
-        line: {
-          liveByTrunk: () => new Map(),
-          liveTotal: () => 0,
-          dial: async () => undefined,
-          onCallEnded: () => () => undefined,
-        },
-        log: silentLogger,
-        now: () => NOW,
-        maxDesktopCalls: async () => 200,
-        trunkLimits: async () => new Map([[trunkId, { name: 'bench', maxConcurrentCalls: 500 }]]),
-        onCampaignChanged: () => undefined,
-      });
+      const dialer = createBenchDialer(store, trunkId, NOW);
 
       const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
       interface Samples {

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { openStore } from '../../electron/engine/store/index.js';
-import { jsonLines, outbound } from '../support/cli-run.js';
+import { addBedTrunk, jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -180,22 +180,7 @@ describe('campaigns over the real bed', () => {
       encoding: 'gb18030',
       accepted: 20,
     });
-    expect(
-      outbound([
-        'trunk',
-        'add',
-        'main',
-        '--uri',
-        bed.wsUri.open,
-        '--domain',
-        bed.sipDomain,
-        '--max-calls',
-        '20',
-        '--json',
-        '--data',
-        data,
-      ]).code,
-    ).toBe(0);
+    expect(addBedTrunk(bed, data, ['--max-calls', '20', '--json']).code).toBe(0);
 
     const served = await serve(data);
     started.push(served);
@@ -367,19 +352,7 @@ describe('campaigns over the real bed', () => {
     const csv = join(scratch, 'kill.csv');
     await writeFile(csv, `${lines.join('\n')}\n`);
     expect(outbound(['import', csv, '--list', 'kill', '--data', data]).code).toBe(0);
-    expect(
-      outbound([
-        'trunk',
-        'add',
-        'main',
-        '--uri',
-        bed.wsUri.open,
-        '--domain',
-        bed.sipDomain,
-        '--data',
-        data,
-      ]).code,
-    ).toBe(0);
+    expect(addBedTrunk(bed, data).code).toBe(0);
     // Created and started from the CLI with no server: stored, nothing dialed until serve runs.
     await (async () => {
       const first = await serve(data);

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
-import { jsonLines, outbound } from '../support/cli-run.js';
+import { addBedTrunk, jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, CLI, ROOT, serve, type Served } from '../support/serve.js';
 import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -236,19 +236,7 @@ describe('outbound flow save', () => {
     expect(
       outbound(['import', join(scratch, 'orders.csv'), '--list', 'orders', '--data', data]).code,
     ).toBe(0);
-    expect(
-      outbound([
-        'trunk',
-        'add',
-        'main',
-        '--uri',
-        bed.wsUri.open,
-        '--domain',
-        bed.sipDomain,
-        '--data',
-        data,
-      ]).code,
-    ).toBe(0);
+    expect(addBedTrunk(bed, data).code).toBe(0);
 
     const served = await serve(data);
     started.push(served);

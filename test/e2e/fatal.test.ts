@@ -16,7 +16,7 @@ import { createApiClient } from '../../electron/engine/api/client.js';
 import { readWav } from '../../electron/engine/audio/index.js';
 import { FATAL_CALL_REASON } from '../../electron/engine/index.js';
 import { openStore } from '../../electron/engine/store/index.js';
-import { outbound } from '../support/cli-run.js';
+import { addBedTrunk } from '../support/cli-run.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, type Clip, startBed } from '../telephony/index.js';
@@ -35,17 +35,7 @@ beforeAll(async () => {
     voice: 'en',
     rate: 8000,
   });
-  const added = outbound([
-    'trunk',
-    'add',
-    'main',
-    '--uri',
-    bed.wsUri.open,
-    '--domain',
-    bed.sipDomain,
-    '--data',
-    data,
-  ]);
+  const added = addBedTrunk(bed, data);
   expect(added.code, added.stderr).toBe(0);
 }, 60_000);
 

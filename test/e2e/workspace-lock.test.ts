@@ -33,7 +33,7 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
-import { jsonLines, outbound } from '../support/cli-run.js';
+import { addBedTrunk, jsonLines, outbound } from '../support/cli-run.js';
 import { assertBuilt, CLI, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
@@ -133,21 +133,7 @@ describe('one workspace, one engine', () => {
     // A fresh workspace, set up from the shell with no server running (each command takes the lock).
     const imported = outbound(['import', csv, '--list', 'wallboard', '--json', '--data', data]);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(
-      outbound([
-        'trunk',
-        'add',
-        'main',
-        '--uri',
-        bed.wsUri.open,
-        '--domain',
-        bed.sipDomain,
-        '--max-calls',
-        '10',
-        '--data',
-        data,
-      ]).code,
-    ).toBe(0);
+    expect(addBedTrunk(bed, data, ['--max-calls', '10']).code).toBe(0);
     // The customers: each answers and says "yes please" 4 s later; baresip logs every call it gets.
     const yes = await bed.clip('lock-yes', { text: 'yes please', voice: 'en', rate: 8000 });
     const track = join(bed.dir, 'lock-yes-track.wav');

@@ -1,6 +1,7 @@
 /** Running the built `outbound` CLI in end-to-end tests: one synchronous run, and its --json lines. */
 import { spawnSync } from 'node:child_process';
 
+import type { Bed } from '../telephony/index.js';
 import { CLI } from './serve.js';
 
 export interface CliRun {
@@ -26,4 +27,27 @@ export function jsonLines(run: CliRun): Array<Record<string, unknown>> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * `outbound trunk add main` to the test bed's open WebSocket trunk in workspace `data`, as the
+ * end-to-end tests set a workspace up from the shell; `extra` adds options (e.g. --max-calls 20).
+ */
+export function addBedTrunk(
+  bed: Pick<Bed, 'wsUri' | 'sipDomain'>,
+  data: string,
+  extra: string[] = [],
+): CliRun {
+  return outbound([
+    'trunk',
+    'add',
+    'main',
+    '--uri',
+    bed.wsUri.open,
+    '--domain',
+    bed.sipDomain,
+    ...extra,
+    '--data',
+    data,
+  ]);
 }
