@@ -46,6 +46,12 @@ export interface QuestionSpec {
   phrases: readonly PhraseSpec[];
   /** Real recordings of customers answering (an admin adds them), each for one intent. */
   recordings?: readonly RecordedAnswer[];
+  /**
+   * One output class per intent instead of one per phrase (the common-answer library: hundreds
+   * of phrasings, a dozen answers; the fit's cost and the model's size grow with the classes).
+   * Each class is named after its intent's first phrase.
+   */
+  classPerIntent?: boolean;
 }
 
 export interface RecordedAnswer {
@@ -93,6 +99,11 @@ export interface TrainOptions {
   pitches?: readonly number[];
   /** Augmented copies per synthesized clip (default 3). */
   augmentations?: number;
+  /**
+   * Voice settings each phrase is spoken with, rotating over all of them (default: every setting).
+   * With many phrasings per intent, a few voices each cover the voices at a fraction of the cost.
+   */
+  phraseSettings?: number;
   /** Garbage sentences (default: DEFAULT_NEGATIVES for the language). */
   negatives?: readonly string[];
   /** Voice settings each garbage sentence is spoken with (default 3, rotating). */
@@ -234,6 +245,9 @@ export async function trainPhraseModel(
         ],
         tts: [options.tts.id, options.tts.version, ...extraEngines.map((e) => [e.id, e.version])],
         embedder: options.embedder.version,
+        // Only when set, so the questions trained before these options keep their cached models.
+        ...(question.classPerIntent ? { classPerIntent: true } : {}),
+        ...(options.phraseSettings !== undefined ? { phraseSettings: options.phraseSettings } : {}),
         // Only when there are some, so questions without recordings keep their cached models.
         ...(question.recordings?.length
           ? { recordings: question.recordings.map((r) => [r.intent, r.id]) }
@@ -256,8 +270,16 @@ export async function trainPhraseModel(
   const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter(
     (intent) => !question.phrases.some((p) => p.intent === intent),
   );
+  const phraseClasses: PhraseClass[] = question.classPerIntent
+    ? [...new Set(question.phrases.map((p) => p.intent))].map((intent) => ({
+        phrase: question.phrases.find((p) => p.intent === intent)!.text,
+        intent,
+      }))
+    : question.phrases.map((p) => ({ phrase: p.text, intent: p.intent }));
+  const phraseLabel = (p: PhraseSpec, index: number): number =>
+    question.classPerIntent ? phraseClasses.findIndex((c) => c.intent === p.intent) : index;
   const classes: PhraseClass[] = [
-    ...question.phrases.map((p) => ({ phrase: p.text, intent: p.intent })),
+    ...phraseClasses,
     ...recordedOnly.map((intent) => ({ phrase: intent, intent })),
     { phrase: null, intent: null },
   ];
@@ -271,8 +293,16 @@ export async function trainPhraseModel(
     label: number;
   }
   const jobs: Job[] = [];
-  question.phrases.forEach((p, label) => {
-    for (const setting of settings) jobs.push({ text: p.text, setting, label });
+  const perPhrase = Math.min(
+    settings.length,
+    Math.max(1, options.phraseSettings ?? settings.length),
+  );
+  question.phrases.forEach((p, i) => {
+    const label = phraseLabel(p, i);
+    for (let k = 0; k < perPhrase; k++) {
+      const setting = settings[(i * perPhrase + k) % settings.length]!;
+      jobs.push({ text: p.text, setting, label });
+    }
   });
   negatives.forEach((text, i) => {
     for (let k = 0; k < o.negativeSettings; k++) {
