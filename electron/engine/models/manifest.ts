@@ -22,7 +22,12 @@ export const ModelFileSchema = z.object({
     ),
   role: z.string().min(1),
   description: z.string(),
-  source: z.object({ npm: z.string().min(1), version: z.string().min(1), path: z.string().min(1) }),
+  source: z.union([
+    /** Taken as is from an npm package (build/assemble-models.mjs fetches it). */
+    z.object({ npm: z.string().min(1), version: z.string().min(1), path: z.string().min(1) }),
+    /** Made by this repository: the command that rebuilds it and the files it is made from. */
+    z.strictObject({ build: z.string().min(1), from: z.array(z.string().min(1)).min(1) }),
+  ]),
   licence: z.string().min(1),
   bytes: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -48,6 +53,13 @@ export class ModelsError extends Error {
 
 const RESTORE =
   'Reinstall the app, or from a source checkout run `node build/assemble-models.mjs`.';
+
+/** How to get one file back: its own build command when this repository makes it. */
+function restoreHint(file: ModelFile): string {
+  return 'build' in file.source
+    ? `Reinstall the app, or from a source checkout run \`${file.source.build}\`.`
+    : RESTORE;
+}
 
 export interface CheckedModels {
   dir: string;
@@ -90,7 +102,7 @@ export async function checkModels(dir: string): Promise<CheckedModels> {
     } catch {
       throw new ModelsError(
         'MODEL_FILE_MISSING',
-        `The model file ${absolutePath} (${file.description}) is missing. ${RESTORE}`,
+        `The model file ${absolutePath} (${file.description}) is missing. ${restoreHint(file)}`,
         absolutePath,
       );
     }
@@ -103,7 +115,7 @@ export async function checkModels(dir: string): Promise<CheckedModels> {
     if (digest !== file.sha256) {
       throw new ModelsError(
         'MODEL_FILE_ALTERED',
-        `The model file ${absolutePath} is not the one the app was built with (${size === file.bytes ? 'its sha256 differs' : `${size} bytes, expected ${file.bytes}`}). ${RESTORE}`,
+        `The model file ${absolutePath} is not the one the app was built with (${size === file.bytes ? 'its sha256 differs' : `${size} bytes, expected ${file.bytes}`}). ${restoreHint(file)}`,
         absolutePath,
       );
     }
