@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 
+import { callEventProblem } from '../telephony/call-events.js';
+
 const CallIdParam = z.string().min(1).max(200);
 
 export const callCommands = {
@@ -63,13 +65,22 @@ export const callCommands = {
   },
 } as const;
 
-export const CallEventSchema = z.object({
-  callId: z.string(),
-  at: z.number().int().nonnegative(),
-  /** dial, trying, ringing, early_media, answered, media_flowing, failover, ring_timeout, ended, … */
-  type: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
+/**
+ * One event of a live call. Every event streamed is new, so it must be of a kind in today's table
+ * (telephony/call-events.ts: dial, ringing, answered, bot_prompt, intent, …) with data of that
+ * kind's shape; anything else is refused, naming the field.
+ */
+export const CallEventSchema = z
+  .object({
+    callId: z.string(),
+    at: z.number().int().nonnegative(),
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .superRefine((event, ctx) => {
+    const problem = callEventProblem(event.type, event.data);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['data'], message: problem });
+  });
 export type CallEventStreamItem = z.infer<typeof CallEventSchema>;
 
 /** One line of a call's transcript, as it is stored (times in ms from the answer). */

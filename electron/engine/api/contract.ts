@@ -108,6 +108,13 @@ export const CallSummarySchema = z.object({
 });
 export type CallSummary = z.infer<typeof CallSummarySchema>;
 
+/**
+ * One stored event of a call (`calls.get`). Stored rows are history: a row of a kind that no
+ * longer exists, or of an older shape, still loads, so any type is taken here; what the engine
+ * writes now is checked against the table of kinds (telephony/call-events.ts) by the typed
+ * `CallSession.note` and by the live `call.event` stream's schema. `isCallEvent(event, kind)`
+ * reads a row as today's kind.
+ */
 export const CallEventSchema = z.object({
   at: Timestamp,
   type: z.string(),

@@ -250,18 +250,7 @@ export class TelephonyLine implements DialerLine {
   }
 }
 
-function answered(session: CallSession): Promise<boolean> {
-  if (session.isUp) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const check = setInterval(() => {
-      if (session.isUp) {
-        clearInterval(check);
-        resolve(true);
-      }
-    }, 20);
-    void session.whenEnded().then(() => {
-      clearInterval(check);
-      resolve(false);
-    });
-  });
+/** True once the call is answered and still up; false when it ended without an answer (or since). */
+async function answered(session: CallSession): Promise<boolean> {
+  return (await session.whenAnswered()) && session.isUp;
 }

@@ -4,6 +4,7 @@
  * routing result becomes what the bot acts on (an agent took it, or the queue's fallback).
  */
 import type { BotTransferContext, BotTransferResult } from '../bot/call-bot.js';
+import type { CallEventData, CallEventType } from '../telephony/call-events.js';
 import type { CallSession } from '../telephony/call-session.js';
 import type { RoutingService, TransferCall } from './routing-service.js';
 
@@ -23,7 +24,7 @@ export function transferCallOf(
       return session.isUp;
     },
     whenEnded: () => session.whenEnded(),
-    note: (type, data) => session.note(type, data),
+    note: <K extends CallEventType>(type: K, data: CallEventData<K>) => session.note(type, data),
     takeOver: async (agentId) => session.agentTakeover(agentId, await devices()),
   };
 }

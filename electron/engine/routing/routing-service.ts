@@ -20,13 +20,8 @@
 import type { AgentStatus, EventData, EventName } from '../api/contract.js';
 import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
 import type { Logger } from '../log.js';
-import type {
-  DispositionRecord,
-  JsonObject,
-  QueueRecord,
-  Store,
-  UserRecord,
-} from '../store/types.js';
+import type { DispositionRecord, QueueRecord, Store, UserRecord } from '../store/types.js';
+import type { CallEventData, CallEventType } from '../telephony/call-events.js';
 import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
 import { type ContactFields, firstMatch } from './rules.js';
 
@@ -36,8 +31,8 @@ export interface TransferCall {
   readonly number: string;
   readonly isUp: boolean;
   whenEnded(): Promise<unknown>;
-  /** Stores and streams an event on the call. */
-  note(type: string, data: JsonObject): void;
+  /** Stores and streams an event on the call (typed by its kind: telephony/call-events.ts). */
+  note<K extends CallEventType>(type: K, data: CallEventData<K>): void;
   /** Switches the call's audio from the bot to this agent (same call) and stores transferring → agent. */
   takeOver(agentId: number): Promise<void>;
 }

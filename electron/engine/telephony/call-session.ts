@@ -10,6 +10,7 @@ import type { CallOutcome, CallState } from '../api/contract.js';
 import type { HostEventData, RtpStats } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
+import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
 import { classifyFailure, describeHangup } from './outcomes.js';
 import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
@@ -54,12 +55,8 @@ export interface CallEnd {
   recording: RecordedCall | null;
 }
 
-export interface CallEventPayload {
-  callId: string;
-  at: number;
-  type: string;
-  data: JsonObject;
-}
+/** One event of a call as it is stored and streamed (`call.event`). */
+export type CallEventPayload = CallEvent & { callId: string };
 
 export interface CallSessionDeps {
   store: Store;
@@ -122,6 +119,8 @@ export class CallSession {
   private readonly dtmfListeners = new Set<(tone: string, at: number) => void>();
   private ended: Promise<CallEnd>;
   private resolveEnded!: (end: CallEnd) => void;
+  private readonly answered: Promise<boolean>;
+  private resolveAnswered!: (answered: boolean) => void;
   private finished = false;
   /** Serializes store writes so events keep their order. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -139,6 +138,7 @@ export class CallSession {
     if (!first) throw new Error('a call needs a trunk');
     this.trunk = first;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.answered = new Promise((resolve) => (this.resolveAnswered = resolve));
     this.playback = new CallPlayback(
       {
         send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
@@ -157,6 +157,14 @@ export class CallSession {
   /** Settles when the call is over and stored. */
   whenEnded(): Promise<CallEnd> {
     return this.ended;
+  }
+
+  /**
+   * Resolves true at the answer, false when the call ends (or fails to start) unanswered. A call
+   * answered and since ended still says true: `isUp` tells whether it is up now.
+   */
+  whenAnswered(): Promise<boolean> {
+    return this.answered;
   }
 
   /**
@@ -182,6 +190,7 @@ export class CallSession {
     if (failure !== null) {
       this.finished = true; // nothing else of this call runs: no dial, no events, no recording
       this.playback.close();
+      this.resolveAnswered(false);
       throw new Error(
         `Call ${this.callId} was not dialed: ${this.options.queued ? 'its queued row' : 'its row'} could not be stored as dialing (${errorMessage(failure)})`,
         { cause: failure },
@@ -210,7 +219,7 @@ export class CallSession {
   }
 
   /** Moves an answered call through the bot's phases (answered → bot → transferring); stored with a timestamp. */
-  enterPhase(state: 'bot' | 'transferring', data: JsonObject = {}): void {
+  enterPhase<S extends 'bot' | 'transferring'>(state: S, data: CallEventData<`state_${S}`>): void {
     if (!this.isUp || this.state === state) return;
     this.event(`state_${state}`, data);
     this.setState(state, {});
@@ -325,7 +334,7 @@ export class CallSession {
   onMilestone(m: HostEventData<'call.milestone'>): void {
     if (this.finished) return;
     if (m.stats) this.lastStats = m.stats;
-    const data: JsonObject = { trunk: this.trunk.name };
+    const data: CallEventData<'answered'> = { trunk: this.trunk.name };
     if (m.sipCode !== null) data.sipCode = m.sipCode;
     if (m.sipReason) data.sipReason = m.sipReason;
     if (m.originator) data.originator = m.originator;
@@ -341,6 +350,7 @@ export class CallSession {
         this.clearRingTimer();
         this.eventAt(m.at, 'answered', data);
         this.answeredAt = m.at;
+        this.resolveAnswered(true);
         this.setState('answered', {
           answeredAt: m.at,
           sipCode: m.sipCode ?? 200,
@@ -428,8 +438,11 @@ export class CallSession {
     for (const listener of this.audioListeners) listener(frame);
   }
 
-  /** Records an event on this call from another subsystem (speech, dialog), stored and streamed like the rest. */
-  note(type: string, data: JsonObject, at = Date.now()): void {
+  /**
+   * Records an event on this call from another subsystem (speech, the bot, the dialog, routing),
+   * stored and streamed like the rest. Its data is typed by its kind (telephony/call-events.ts).
+   */
+  note<K extends CallEventType>(type: K, data: CallEventData<K>, at = Date.now()): void {
     if (this.finished) return;
     this.eventAt(at, type, data);
   }
@@ -557,6 +570,7 @@ export class CallSession {
   }): void {
     if (this.finished) return;
     this.finished = true;
+    this.resolveAnswered(false); // no-op when it was answered
     this.clearRingTimer();
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.playback.close();
@@ -708,14 +722,18 @@ export class CallSession {
     return this.client;
   }
 
-  private event(type: string, data: JsonObject): void {
+  private event<K extends CallEventType>(type: K, data: CallEventData<K>): void {
     this.eventAt(Date.now(), type, data);
   }
 
-  private eventAt(at: number, type: string, data: JsonObject): void {
-    const payload = { callId: this.callId, at, type, data };
-    void this.write(() => this.deps.store.calls.appendEvent(this.callId, { at, type, data }));
-    this.deps.onEvent(payload);
+  private eventAt<K extends CallEventType>(at: number, type: K, data: CallEventData<K>): void {
+    // Every kind's data is JSON (numbers, strings, booleans, null, arrays and objects of them).
+    const stored: JsonObject = data;
+    void this.write(() =>
+      this.deps.store.calls.appendEvent(this.callId, { at, type, data: stored }),
+    );
+    // TypeScript cannot follow that `type` and `data` belong to the same K through the union.
+    this.deps.onEvent({ callId: this.callId, at, type, data } as CallEventPayload);
   }
 
   /**
