@@ -202,6 +202,16 @@ async function chat(flow: Flow, options: FlowCommandOptions, out: Output): Promi
         },
         `   (${event.intent}, ${event.confidence.toFixed(2)}, ${event.matchedBy})`,
       );
+    if (event.type === 'confirmation')
+      out.record(
+        {
+          event: 'confirmation',
+          intent: event.intent,
+          result: event.result,
+          ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
+        },
+        `   (confirmation of ${event.intent}: ${event.result}${event.attempt !== undefined ? `, attempt ${event.attempt}` : ''})`,
+      );
     if (event.type === 'no_match')
       out.record(
         { event: 'no_match', attempt: event.attempt },

@@ -95,6 +95,7 @@ export const CHAT_TURN_KINDS = [
   'silence',
   'no_input',
   'no_match',
+  'confirmation',
   'variable_set',
   'transfer',
   'callback',
@@ -113,7 +114,9 @@ export const ChatTurnSchema = z.object({
   intent: z.string().optional(),
   confidence: z.number().min(0).max(1).optional(),
   matchedBy: z.enum(['classifier', 'dtmf', 'entity']).optional(),
-  /** no_input / no_match: which attempt, and whether the node gave up. */
+  /** confirmation: what the customer's reply to "Just to check: …, is that right?" was (intent: what was checked). */
+  result: z.enum(['confirmed', 'denied', 'unclear', 'no_input']).optional(),
+  /** no_input / no_match / a confirmation not confirmed: which attempt, and whether the node gave up. */
   attempt: z.number().int().optional(),
   exhausted: z.boolean().optional(),
   /** variable_set: the variable and its new value. */

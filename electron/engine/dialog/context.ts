@@ -6,7 +6,14 @@ import type { Entities, TimeContext } from '../nlu/index.js';
 import type { CompiledFlow } from './compile.js';
 import type { EntityKind, FlowNode, Literal, PromptText } from './schema.js';
 import { promptIn, promptParts, renderTemplate, templateVariables } from './template.js';
-import type { Answer, DialogChannel, DialogContact, DialogEvent, ListenResult } from './types.js';
+import type {
+  Answer,
+  DialogChannel,
+  DialogContact,
+  DialogEvent,
+  ListenOptions,
+  ListenResult,
+} from './types.js';
 
 export class DialogCancelledError extends Error {
   constructor(reason = 'cancelled') {
@@ -118,7 +125,15 @@ export class DialogContext {
     return completed;
   }
 
-  listen(timeoutMs: number, signal: AbortSignal): Promise<ListenResult> {
-    return raceAbort(this.channel.listen({ timeoutMs, signal }), signal);
+  /** Waits for the customer's answer; `expect` tells the channel what kind of answer it is. */
+  listen(
+    timeoutMs: number,
+    signal: AbortSignal,
+    expect?: ListenOptions['expect'],
+  ): Promise<ListenResult> {
+    return raceAbort(
+      this.channel.listen({ timeoutMs, signal, ...(expect ? { expect } : {}) }),
+      signal,
+    );
   }
 }

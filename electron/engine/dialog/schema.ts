@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import { COMMON_ANSWERS } from '../nlu/library/index.js';
+
 export const FLOW_LANGUAGES = ['zh-CN', 'en'] as const;
 export const FlowLanguageSchema = z.enum(FLOW_LANGUAGES);
 export type FlowLanguage = z.infer<typeof FlowLanguageSchema>;
@@ -77,7 +79,18 @@ export const IntentSchema = z
         }),
       ])
       .optional()
-      .describe('Example phrases the customer may say (any language mix, or per language).'),
+      .describe(
+        'Example phrases the customer may say (any language mix, or per language); optional with `use`.',
+      ),
+    use: z
+      .enum(COMMON_ANSWERS)
+      .optional()
+      .describe(
+        "A common answer from the built-in library (affirm, deny, busy, agent, …): the intent also matches the library's many phrasings of it, in the flow's language, beside its own `examples`.",
+      ),
+    confirmPrompt: PromptTextSchema.optional().describe(
+      'What the bot says back when it is unsure and confirms this answer: "Just to check: {confirmPrompt}, is that right?" / "您是说{confirmPrompt}，对吗？". Default: a paraphrase of the `use` answer, else the first example.',
+    ),
     recordings: z
       .array(
         z
@@ -117,6 +130,10 @@ export const RepromptSchema = z.strictObject({
   next: NodeIdSchema.describe('Where to go when the attempts are exhausted.'),
 });
 
+/** When an ask node confirms an answer before acting on it. */
+export const CONFIRM_MODES = ['auto', 'always', 'never'] as const;
+export type ConfirmMode = (typeof CONFIRM_MODES)[number];
+
 export const AskNodeSchema = z.strictObject({
   kind: z.literal('ask'),
   id: NodeIdSchema.optional(),
@@ -135,7 +152,16 @@ export const AskNodeSchema = z.strictObject({
     .max(1)
     .optional()
     .describe('Answers below this confidence are no_match.'),
+  confirm: z
+    .enum(CONFIRM_MODES)
+    .default('auto')
+    .describe(
+      'Confirm the answer before acting on it ("Just to check: …, is that right?"): auto = only when the recognizer is unsure (between its accept and reject thresholds), always = every spoken or typed answer (not keys), never = act on any answer above the reject threshold.',
+    ),
   intents: z.array(IntentSchema).min(1, 'an ask needs at least one intent'),
+  noneRecordings: IntentSchema.shape.recordings.describe(
+    'Real recordings of customers saying none of this question\'s answers (WAV files in the workspace\'s phrase-recordings folder, e.g. labelled in History as "none"): the phrase recognizer trains its "none of these" class on them.',
+  ),
   noInput: RepromptSchema,
   noMatch: RepromptSchema,
 });

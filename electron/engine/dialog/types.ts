@@ -28,6 +28,12 @@ export interface ListenOptions {
   /** How long to wait for the customer to start answering before `no_input`. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * What the answer is expected to be. `confirmation`: a yes or no to "Just to check: …, is that
+   * right?", so a speech channel hears it with the common-answer library's affirm/deny model and
+   * answers `intent: 'affirm' | 'deny'` (or no_match); absent: an answer to the node's question.
+   */
+  expect?: 'confirmation';
 }
 
 export type ListenResult =
@@ -38,6 +44,11 @@ export type ListenResult =
       confidence?: number;
       /** The intent a speech recognizer already decided (phrase recognizer); the text is then only for entities and the transcript. */
       intent?: string;
+      /**
+       * The recognizer's score for `intent` fell between its accept and reject thresholds: the
+       * dialog confirms it before acting on it (unless the node says `confirm: never`).
+       */
+      uncertain?: boolean;
     }
   | { kind: 'dtmf'; digits: string }
   /** Speech the recognizer could not place among the expected answers. */
@@ -108,6 +119,23 @@ export type DialogEvent = EventBase &
         /** The classifier's best guess and its confidence (rejected). */
         best?: { intent: string; confidence: number };
       }
+    | {
+        /**
+         * The bot asked "Just to check: …, is that right?" about `intent` and heard `text` (or
+         * nothing). confirmed: the intent is taken (an `answer` event follows); denied, unclear:
+         * the question is asked again, counted as a no-match attempt (no_input: as a no-input
+         * attempt); `exhausted`: that was the last attempt, the node goes to its noMatch/noInput next.
+         */
+        type: 'confirmation';
+        nodeId: string;
+        intent: string;
+        /** The confirmation question as said. */
+        prompt: string;
+        text?: string;
+        result: ConfirmationResult;
+        attempt?: number;
+        exhausted?: boolean;
+      }
     | { type: 'variable_set'; nodeId: string; name: string; value: Literal }
     | { type: 'transfer'; nodeId: string; queue: string; reason: string }
     | { type: 'callback'; nodeId: string; at: Date; iso: string; spoken: string }
@@ -124,6 +152,8 @@ export type DialogEvent = EventBase &
         error?: string;
       }
   );
+
+export type ConfirmationResult = 'confirmed' | 'denied' | 'unclear' | 'no_input';
 
 export type DialogListener = (event: DialogEvent) => void;
 

@@ -99,7 +99,48 @@ describe('validateFlow', () => {
     ];
     expect(errorTexts(f)).toEqual([
       'node "confirm": intents[1].dtmf: key "1" is already used by intent "yes"',
-      'node "confirm": intents[2].examples: intent "maybe" has no examples, dtmf key or entity',
+      'node "confirm": intents[2].examples: intent "maybe" has no examples, "use" (a common answer), dtmf key or entity',
+    ]);
+  });
+
+  it('takes a common answer with "use" (no examples needed), confirm and confirmPrompt', () => {
+    const f = base();
+    f.nodes['confirm'] = {
+      ...f.nodes['confirm'],
+      confirm: 'always',
+      intents: [
+        { name: 'yes', use: 'affirm', next: 'bye' },
+        {
+          name: 'no',
+          use: 'deny',
+          examples: ['not today'],
+          confirmPrompt: "you can't make it",
+          next: 'bye',
+        },
+      ],
+    };
+    const ask = validateFlow(f).nodes['confirm'];
+    if (ask?.kind !== 'ask') throw new Error('not an ask');
+    expect(ask.confirm).toBe('always');
+    expect(ask.intents.map((i) => i.use)).toEqual(['affirm', 'deny']);
+    expect(validateFlow(base()).nodes['confirm']).toMatchObject({ confirm: 'auto' });
+  });
+
+  it('names the node and intent of an unknown common answer, a bad confirm mode and a confirmPrompt in another language', () => {
+    const f = base();
+    const ask = f.nodes['confirm'] as { intents: Array<Record<string, unknown>> };
+    ask.intents[1] = { name: 'no', use: 'nope', next: 'bye' };
+    f.nodes['confirm'] = { ...f.nodes['confirm'], confirm: 'sometimes' };
+    const texts = errorTexts(f);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/^node "confirm": confirm: /);
+    expect(texts[1]).toMatch(/^node "confirm": intents\[1\]\.use: intent "no": .*"affirm"/);
+    const g = base();
+    (g.nodes['confirm'] as { intents: Array<Record<string, unknown>> }).intents[0]![
+      'confirmPrompt'
+    ] = { 'zh-CN': '可以' };
+    expect(errorTexts(g)).toEqual([
+      'node "confirm": intents[0].confirmPrompt: intent "yes": no text in the flow\'s language "en"',
     ]);
   });
 

@@ -113,6 +113,11 @@ function zodIssueToFlowIssue(input: unknown, zi: z.core.$ZodIssue): FlowIssue {
   ) {
     message = 'required';
   }
+  // Inside an intent, say which one by name too (its index alone is hard to find in a long flow).
+  if (inNode && rest[0] === 'intents' && typeof rest[1] === 'number' && rest.length > 2) {
+    const name = valueAt(input, [...zi.path.slice(0, 2), 'intents', rest[1], 'name']);
+    if (typeof name === 'string' && name !== '') message = `intent "${name}": ${message}`;
+  }
   return issue('error', nodeId, field, message);
 }
 
@@ -203,13 +208,29 @@ function checkNode(
         : Array.isArray(intent.examples)
           ? intent.examples
           : Object.values(intent.examples).flat();
-    if (examples.length === 0 && intent.dtmf === undefined && intent.entity === undefined) {
+    if (
+      examples.length === 0 &&
+      intent.use === undefined &&
+      intent.dtmf === undefined &&
+      intent.entity === undefined
+    ) {
       errors.push(
         issue(
           'error',
           node.id,
           `${at}.examples`,
-          `intent "${intent.name}" has no examples, dtmf key or entity`,
+          `intent "${intent.name}" has no examples, "use" (a common answer), dtmf key or entity`,
+        ),
+      );
+    }
+    const confirm = intent.confirmPrompt;
+    if (confirm !== undefined && typeof confirm !== 'string' && confirm[language] === undefined) {
+      errors.push(
+        issue(
+          'error',
+          node.id,
+          `${at}.confirmPrompt`,
+          `intent "${intent.name}": no text in the flow's language "${language}"`,
         ),
       );
     }

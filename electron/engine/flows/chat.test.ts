@@ -27,6 +27,31 @@ describe('FlowChats', () => {
     return c;
   };
 
+  it('shows a confirmation: the question as a bot prompt, the reply, and why (confirm: always)', async () => {
+    const definition = structuredClone(APPOINTMENT_EN) as { nodes: Array<Record<string, unknown>> };
+    const ask = definition.nodes.find((n) => n['id'] === 'confirm')!;
+    ask['confirm'] = 'always';
+    const c = chats();
+    const start = await c.start(validateFlow(definition), 1, 'appointment-confirm-en', contact);
+    const asked = await c.send(start.chatId, { kind: 'text', text: 'I can make it' });
+    expect(asked.turns.map((t) => [t.speaker, t.kind])).toEqual([
+      ['customer', 'text'],
+      ['bot', 'prompt'],
+    ]);
+    expect(asked.turns[1]?.text).toBe('Just to check: you said "yes", is that right?');
+    const step = await c.send(start.chatId, { kind: 'text', text: 'yes' });
+    expect(step.turns.slice(0, 2)).toEqual([
+      expect.objectContaining({ speaker: 'customer', text: 'yes' }),
+      expect.objectContaining({
+        speaker: 'system',
+        kind: 'confirmation',
+        intent: 'confirm',
+        result: 'confirmed',
+      }),
+    ]);
+    expect(step.ended).toEqual({ reason: 'hangup', disposition: 'confirmed' });
+  });
+
   it('runs to the first question, then turn by turn to the end with the intent and confidence', async () => {
     const c = chats();
     const start = await c.start(appointment, 1, 'appointment-confirm-en', contact);

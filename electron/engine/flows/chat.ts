@@ -113,8 +113,12 @@ export class FlowChat {
       return;
     }
     if (event.type === 'answer') {
-      // The answer belongs to the customer's last line: show what it matched beside it.
-      const last = this.turns.findLast((t) => t.speaker === 'customer');
+      // The answer belongs to the customer's line it was read from (not to the "yes" of a
+      // confirmation after it): show what it matched beside it.
+      const last =
+        this.turns.findLast(
+          (t) => t.speaker === 'customer' && event.text !== undefined && t.text === event.text,
+        ) ?? this.turns.findLast((t) => t.speaker === 'customer');
       if (last)
         Object.assign(last, {
           intent: event.intent,
@@ -164,6 +168,17 @@ function turnOf(event: DialogEvent): ChatTurn | null {
         ...(event.best
           ? { intent: event.best.intent, confidence: clamp01(event.best.confidence) }
           : {}),
+      };
+    case 'confirmation':
+      return {
+        speaker: 'system',
+        kind: 'confirmation',
+        text: `confirmation of ${event.intent}: ${event.result}${event.attempt !== undefined ? ` (attempt ${event.attempt}${event.exhausted ? ', giving up' : ''})` : ''}`,
+        nodeId: event.nodeId,
+        intent: event.intent,
+        result: event.result,
+        ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
+        ...(event.exhausted !== undefined ? { exhausted: event.exhausted } : {}),
       };
     case 'variable_set':
       return {

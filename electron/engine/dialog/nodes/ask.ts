@@ -1,25 +1,124 @@
 /**
  * `ask`: says the question, listens, and maps the answer to one of the node's intents — a DTMF
- * key by its `dtmf`, text by the flow version's classifier over the intents' example phrases (or
- * by an `entity` the answer contains). Silence re-prompts up to `noInput.maxAttempts`, an
+ * key by its `dtmf`, text by the flow version's classifier over the intents' example phrases (and
+ * the library phrasings of their `use` answers), or by an `entity` the answer contains; speech by
+ * the intent the recognizer already chose. Silence re-prompts up to `noInput.maxAttempts`, an
  * unrecognized answer up to `noMatch.maxAttempts`; then the exhausted branch's `next`.
+ *
+ * Confirmation (issue 12): when the classifier or the recognizer is unsure (its score between the
+ * accept and reject thresholds: `uncertain`), or the node says `confirm: 'always'`, the bot asks
+ * "Just to check: …, is that right?" and listens for a yes or no (ListenOptions.expect =
+ * 'confirmation'). Yes takes the intent. No re-asks the question and counts as a no-match attempt,
+ * as does an unclear reply (so a customer who keeps saying no still reaches `noMatch.next`);
+ * silence counts as a no-input attempt. A key of one of the node's intents pressed instead is
+ * taken as that answer (a key is never in doubt). `confirm: 'never'` acts on any answer above the
+ * reject threshold, as before confirmation existed.
  */
 import { type Entities, extractEntities, NO_MATCH } from '../../nlu/index.js';
+import type { CompiledFlow } from '../compile.js';
+import { confirmationQuestion, confirmationReply } from '../confirm.js';
 import type { DialogContext } from '../context.js';
 import { entityValue, type NodeExecutor, type NodeResult } from '../context.js';
 import type { Intent, NodeOf, PromptText } from '../schema.js';
+import type { Answer, ConfirmationResult } from '../types.js';
 
 /** A classifier match at or above this confidence beats an entity-only intent. */
 const CONFIDENT_MATCH = 0.5;
-/** Default acceptance threshold when the node sets no `minConfidence`. */
-const DEFAULT_MIN_CONFIDENCE = 0.25;
 
-interface Recognition {
+/** What the text of an answer means to an ask node. */
+export interface Recognition {
   intent: Intent | null;
   confidence: number;
   matchedBy: 'classifier' | 'entity';
+  /** The classifier placed it between its accept and reject thresholds (auto mode confirms it). */
+  uncertain: boolean;
   best?: { intent: string; confidence: number };
 }
+
+/**
+ * Text → intent for an ask node: a confident classifier match, else an entity intent, else a
+ * weaker (or uncertain) classifier match, else none. Shared by the node and `flow eval`, so an
+ * evaluation measures exactly what a call does.
+ */
+export function recognizeText(
+  compiled: CompiledFlow,
+  node: NodeOf<'ask'>,
+  text: string,
+  entities: Entities,
+): Recognition {
+  const result = compiled.classifier(node)?.classify(text);
+  const top = result?.ranked[0];
+  const best = top ? { intent: top.intent, confidence: top.confidence } : undefined;
+  // The classifier reports its accept/reject band as `uncertain` (read defensively: older
+  // classifiers have no such field and are never uncertain).
+  const uncertain =
+    result !== undefined &&
+    'uncertain' in result &&
+    (result as { uncertain?: unknown }).uncertain === true;
+  const name =
+    result === undefined
+      ? undefined
+      : result.intent !== NO_MATCH
+        ? result.intent
+        : uncertain
+          ? top?.intent
+          : undefined;
+  const confidence =
+    result === undefined
+      ? 0
+      : result.intent !== NO_MATCH
+        ? result.confidence
+        : (top?.confidence ?? 0);
+  const classified =
+    name !== undefined && (node.minConfidence === undefined || confidence >= node.minConfidence)
+      ? node.intents.find((i) => i.name === name)
+      : undefined;
+  if (classified && !uncertain && confidence >= CONFIDENT_MATCH)
+    return {
+      intent: classified,
+      confidence,
+      matchedBy: 'classifier',
+      uncertain: false,
+      ...(best ? { best } : {}),
+    };
+  const byEntity = node.intents.find(
+    (i) => i.entity !== undefined && entityValue(entities, i.entity) !== undefined,
+  );
+  if (byEntity)
+    return {
+      intent: byEntity,
+      confidence: 1,
+      matchedBy: 'entity',
+      uncertain: false,
+      ...(best ? { best } : {}),
+    };
+  if (classified)
+    return {
+      intent: classified,
+      confidence,
+      matchedBy: 'classifier',
+      uncertain,
+      ...(best ? { best } : {}),
+    };
+  return {
+    intent: null,
+    confidence: 0,
+    matchedBy: 'classifier',
+    uncertain: false,
+    ...(best ? { best } : {}),
+  };
+}
+
+/** An answer the node would act on, with whether the recognizer was unsure of it. */
+interface Candidate {
+  intent: Intent;
+  answer: Answer;
+  uncertain: boolean;
+}
+
+type Confirmed =
+  | { result: 'confirmed'; intent: Intent; answer: Answer }
+  | { result: Exclude<ConfirmationResult, 'confirmed'> };
 
 export class AskNode implements NodeExecutor {
   constructor(readonly node: NodeOf<'ask'>) {}
@@ -29,6 +128,14 @@ export class AskNode implements NodeExecutor {
     let noInputs = 0;
     let noMatches = 0;
     let prompt: PromptText = node.prompt;
+    const noInput = (): { next: string } | null => {
+      noInputs++;
+      const exhausted = noInputs >= node.noInput.maxAttempts;
+      ctx.emit({ type: 'no_input', nodeId: node.id, attempt: noInputs, exhausted });
+      if (exhausted) return { next: node.noInput.next };
+      prompt = node.noInput.prompt ?? node.prompt;
+      return null;
+    };
     for (;;) {
       await ctx.say(node.id, prompt, node.bargeIn, signal);
       const heard = await ctx.listen(node.timeoutMs, signal);
@@ -37,11 +144,8 @@ export class AskNode implements NodeExecutor {
         (heard.kind === 'text' && heard.text.trim() === '') ||
         (heard.kind === 'dtmf' && heard.digits === '')
       ) {
-        noInputs++;
-        const exhausted = noInputs >= node.noInput.maxAttempts;
-        ctx.emit({ type: 'no_input', nodeId: node.id, attempt: noInputs, exhausted });
-        if (exhausted) return { next: node.noInput.next };
-        prompt = node.noInput.prompt ?? node.prompt;
+        const done = noInput();
+        if (done) return done;
         continue;
       }
       if (heard.kind === 'no_match') {
@@ -63,63 +167,75 @@ export class AskNode implements NodeExecutor {
         heard.kind === 'text'
           ? extractEntities(heard.text, ctx.timeContext())
           : { yesNo: null, numbers: [], money: [], phones: [], dateTimes: [] };
+      let candidate: Candidate | null = null;
+      let best: { intent: string; confidence: number } | undefined;
       if (heard.kind === 'dtmf') {
         const intent = node.intents.find((i) => i.dtmf === heard.digits);
-        if (intent) {
-          ctx.lastAnswer = {
-            nodeId: node.id,
-            input: 'dtmf',
-            digits: heard.digits,
-            intent: intent.name,
-            confidence: 1,
-            matchedBy: 'dtmf',
-            entities,
+        if (intent)
+          candidate = {
+            intent,
+            uncertain: false,
+            answer: dtmfAnswer(node.id, intent, heard.digits),
           };
-          ctx.emit({ type: 'answer', ...ctx.lastAnswer });
-          return { next: intent.next };
-        }
       } else if (heard.intent !== undefined && node.intents.some((i) => i.name === heard.intent)) {
         // The speech recognizer already chose among this node's intents.
         const intent = node.intents.find((i) => i.name === heard.intent)!;
-        ctx.lastAnswer = {
-          nodeId: node.id,
-          input: 'text',
-          text: heard.text,
-          intent: intent.name,
-          confidence: heard.confidence ?? 1,
-          matchedBy: 'recognizer',
-          entities,
-        };
-        ctx.emit({ type: 'answer', ...ctx.lastAnswer });
-        return { next: intent.next };
-      } else {
-        const r = this.recognize(ctx, heard.text, entities);
-        if (r.intent) {
-          ctx.lastAnswer = {
+        candidate = {
+          intent,
+          uncertain: heard.uncertain === true,
+          answer: {
             nodeId: node.id,
             input: 'text',
             text: heard.text,
-            intent: r.intent.name,
-            confidence: r.confidence,
-            matchedBy: r.matchedBy,
+            intent: intent.name,
+            confidence: heard.confidence ?? 1,
+            matchedBy: 'recognizer',
             entities,
+          },
+        };
+      } else {
+        const r = recognizeText(ctx.compiled, node, heard.text, entities);
+        best = r.best;
+        if (r.intent)
+          candidate = {
+            intent: r.intent,
+            uncertain: r.uncertain,
+            answer: {
+              nodeId: node.id,
+              input: 'text',
+              text: heard.text,
+              intent: r.intent.name,
+              confidence: r.confidence,
+              matchedBy: r.matchedBy,
+              entities,
+            },
           };
-          ctx.emit({ type: 'answer', ...ctx.lastAnswer });
-          return { next: r.intent.next };
-        }
-        noMatches++;
-        const exhausted = noMatches >= node.noMatch.maxAttempts;
+      }
+      if (candidate) {
+        if (!this.needsConfirmation(candidate))
+          return this.accept(ctx, candidate.intent, candidate.answer);
+        const confirmed = await this.confirm(ctx, candidate, signal);
+        if (confirmed.result === 'confirmed')
+          return this.accept(ctx, confirmed.intent, confirmed.answer);
+        const silent = confirmed.result === 'no_input';
+        const attempt = silent ? ++noInputs : ++noMatches;
+        const exhausted = attempt >= (silent ? node.noInput : node.noMatch).maxAttempts;
         ctx.emit({
-          type: 'no_match',
+          type: 'confirmation',
           nodeId: node.id,
-          attempt: noMatches,
+          intent: candidate.intent.name,
+          prompt: confirmationQuestion(candidate.intent, ctx.language, candidate.answer),
+          ...(confirmed.text !== undefined ? { text: confirmed.text } : {}),
+          result: confirmed.result,
+          attempt,
           exhausted,
-          input: 'text',
-          text: heard.text,
-          ...(r.best ? { best: r.best } : {}),
         });
-        if (exhausted) return { next: node.noMatch.next };
-        prompt = node.noMatch.prompt ?? node.prompt;
+        if (exhausted) return { next: (silent ? node.noInput : node.noMatch).next };
+        // A "no" means the question was heard but the answer misunderstood: ask it again as is.
+        prompt =
+          confirmed.result === 'denied'
+            ? node.prompt
+            : ((silent ? node.noInput.prompt : node.noMatch.prompt) ?? node.prompt);
         continue;
       }
       noMatches++;
@@ -129,45 +245,96 @@ export class AskNode implements NodeExecutor {
         nodeId: node.id,
         attempt: noMatches,
         exhausted,
-        input: 'dtmf',
-        digits: heard.digits,
+        ...(heard.kind === 'dtmf'
+          ? { input: 'dtmf' as const, digits: heard.digits }
+          : { input: 'text' as const, text: heard.text }),
+        ...(best ? { best } : {}),
       });
       if (exhausted) return { next: node.noMatch.next };
       prompt = node.noMatch.prompt ?? node.prompt;
     }
   }
 
-  /** Text → intent: a confident classifier match, else an entity intent, else a plain match, else none. */
+  /** Text → intent (see recognizeText). */
   recognize(ctx: DialogContext, text: string, entities: Entities): Recognition {
-    const minConfidence = this.node.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
-    const classifier = ctx.compiled.classifier(this.node);
-    const result = classifier?.classify(text);
-    const top = result?.ranked[0];
-    const best = top ? { intent: top.intent, confidence: top.confidence } : undefined;
-    const classified =
-      result && result.intent !== NO_MATCH && result.confidence >= minConfidence
-        ? this.node.intents.find((i) => i.name === result.intent)
-        : undefined;
-    if (classified && result && result.confidence >= CONFIDENT_MATCH) {
+    return recognizeText(ctx.compiled, this.node, text, entities);
+  }
+
+  private needsConfirmation(candidate: Candidate): boolean {
+    switch (this.node.confirm) {
+      case 'never':
+        return false;
+      case 'always':
+        return candidate.answer.input !== 'dtmf';
+      case 'auto':
+        return candidate.uncertain;
+    }
+  }
+
+  private accept(ctx: DialogContext, intent: Intent, answer: Answer): NodeResult {
+    ctx.lastAnswer = answer;
+    ctx.emit({ type: 'answer', ...answer });
+    return { next: intent.next };
+  }
+
+  /**
+   * Asks "Just to check: …, is that right?" and reads the reply. A confirmed answer is emitted
+   * here; the other results are emitted by the caller with their attempt count.
+   */
+  private async confirm(
+    ctx: DialogContext,
+    candidate: Candidate,
+    signal: AbortSignal,
+  ): Promise<Confirmed & { text?: string }> {
+    const node = this.node;
+    const question = confirmationQuestion(candidate.intent, ctx.language, candidate.answer);
+    // Said as a plain prompt, so every transcript (call, test chat, CLI) shows it as a bot line.
+    await ctx.say(node.id, question, node.bargeIn, signal);
+    const reply = await ctx.listen(node.timeoutMs, signal, 'confirmation');
+    const event = (result: ConfirmationResult, text?: string): void =>
+      ctx.emit({
+        type: 'confirmation',
+        nodeId: node.id,
+        intent: candidate.intent.name,
+        prompt: question,
+        ...(text !== undefined ? { text } : {}),
+        result,
+      });
+    if (reply.kind === 'no_input' || (reply.kind === 'text' && reply.text.trim() === ''))
+      return { result: 'no_input' };
+    if (reply.kind === 'no_match') return { result: 'unclear' };
+    if (reply.kind === 'dtmf') {
+      const keyed = node.intents.find((i) => i.dtmf === reply.digits);
+      if (!keyed) return { result: 'unclear', text: `#${reply.digits}` };
+      const result = keyed === candidate.intent ? 'confirmed' : 'denied';
+      event(result, `#${reply.digits}`);
       return {
-        intent: classified,
-        confidence: result.confidence,
-        matchedBy: 'classifier',
-        ...(best ? { best } : {}),
+        result: 'confirmed',
+        intent: keyed,
+        answer: dtmfAnswer(node.id, keyed, reply.digits),
       };
     }
-    const byEntity = this.node.intents.find(
-      (i) => i.entity !== undefined && entityValue(entities, i.entity) !== undefined,
-    );
-    if (byEntity)
-      return { intent: byEntity, confidence: 1, matchedBy: 'entity', ...(best ? { best } : {}) };
-    if (classified && result)
-      return {
-        intent: classified,
-        confidence: result.confidence,
-        matchedBy: 'classifier',
-        ...(best ? { best } : {}),
-      };
-    return { intent: null, confidence: 0, matchedBy: 'classifier', ...(best ? { best } : {}) };
+    // The speech channel's affirm/deny model decided; typed text (or an unsure model) is read here.
+    const said =
+      (reply.intent === 'affirm' || reply.intent === 'deny') && reply.uncertain !== true
+        ? reply.intent
+        : confirmationReply(reply.text);
+    if (said === 'affirm') {
+      event('confirmed', reply.text);
+      return { result: 'confirmed', intent: candidate.intent, answer: candidate.answer };
+    }
+    return { result: said === 'deny' ? 'denied' : 'unclear', text: reply.text };
   }
+}
+
+function dtmfAnswer(nodeId: string, intent: Intent, digits: string): Answer {
+  return {
+    nodeId,
+    input: 'dtmf',
+    digits,
+    intent: intent.name,
+    confidence: 1,
+    matchedBy: 'dtmf',
+    entities: { yesNo: null, numbers: [], money: [], phones: [], dateTimes: [] },
+  };
 }

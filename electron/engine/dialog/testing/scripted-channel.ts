@@ -5,11 +5,22 @@
  */
 import type { DialogChannel, ListenOptions, ListenResult, SayOptions } from '../types.js';
 
-export type ScriptedAnswer = string | { dtmf: string } | { silence: true } | { hang: true };
+export type ScriptedAnswer =
+  | string
+  | { dtmf: string }
+  | { silence: true }
+  | { hang: true }
+  /** Exactly what a speech channel would hand back (an intent the recognizer chose, unsure or not). */
+  | { heard: ListenResult };
 
 export type ChannelAction =
   | { type: 'say'; text: string; bargeIn: boolean }
-  | { type: 'listen'; timeoutMs: number; answer: ListenResult | 'hang' }
+  | {
+      type: 'listen';
+      timeoutMs: number;
+      answer: ListenResult | 'hang';
+      expect?: ListenOptions['expect'];
+    }
   | { type: 'transfer'; queue: string; reason: string }
   | { type: 'callback'; at: Date }
   | { type: 'hangup'; disposition: string };
@@ -37,17 +48,25 @@ export class ScriptedChannel implements DialogChannel {
 
   listen(options: ListenOptions): Promise<ListenResult> {
     const next = this.script.shift() ?? { silence: true };
+    const expect = options.expect ? { expect: options.expect } : {};
     if (typeof next === 'object' && 'hang' in next) {
-      this.actions.push({ type: 'listen', timeoutMs: options.timeoutMs, answer: 'hang' });
+      this.actions.push({
+        type: 'listen',
+        timeoutMs: options.timeoutMs,
+        answer: 'hang',
+        ...expect,
+      });
       return new Promise(() => undefined); // never resolves: only cancel() ends it
     }
     const answer: ListenResult =
       typeof next === 'string'
         ? { kind: 'text', text: next }
-        : 'dtmf' in next
-          ? { kind: 'dtmf', digits: next.dtmf }
-          : { kind: 'no_input' };
-    this.actions.push({ type: 'listen', timeoutMs: options.timeoutMs, answer });
+        : 'heard' in next
+          ? next.heard
+          : 'dtmf' in next
+            ? { kind: 'dtmf', digits: next.dtmf }
+            : { kind: 'no_input' };
+    this.actions.push({ type: 'listen', timeoutMs: options.timeoutMs, answer, ...expect });
     return Promise.resolve(answer);
   }
 

@@ -248,6 +248,12 @@ function ChatTurnItem({
           ? t('flows.chat.turn.no_matchExhausted', { attempt })
           : t('flows.chat.turn.no_match', { attempt });
         break;
+      case 'confirmation':
+        text = t(`flows.chat.turn.confirmation_${turn.result ?? 'unclear'}`, {
+          intent: turn.intent ?? '',
+          attempt,
+        });
+        break;
       case 'variable_set':
         text = t('flows.chat.turn.variable_set', {
           name: turn.name ?? '',

@@ -669,6 +669,11 @@ export const en = {
         no_inputExhausted: 'No answer (attempt {{attempt}}); giving up on this question',
         no_match: 'Not understood (attempt {{attempt}})',
         no_matchExhausted: 'Not understood (attempt {{attempt}}); giving up on this question',
+        confirmation_confirmed: 'Confirmed: {{intent}}',
+        confirmation_denied: 'Not {{intent}}, asking again (attempt {{attempt}})',
+        confirmation_unclear:
+          'No clear yes or no about {{intent}}, asking again (attempt {{attempt}})',
+        confirmation_no_input: 'No answer to the confirmation of {{intent}} (attempt {{attempt}})',
         variable_set: 'Set {{name}} = {{value}}',
         transfer: 'Transfer to queue “{{queue}}” ({{reason}})',
         callback: 'Callback scheduled for {{at}}',
