@@ -1,9 +1,9 @@
 // `npm run bench [suite…]`: builds the app (the call benchmarks run the built media host page),
 // then runs bench/run.ts under tsx (suites import the engine's TypeScript).
 import { spawnSync } from 'node:child_process';
-import { ensureSystemPackages } from './system-deps.mjs';
+import { BENCH_NEEDS, ensureSystemPackages, SYSTEM_NEEDS } from './system-deps.mjs';
 
-const problem = ensureSystemPackages();
+const problem = ensureSystemPackages([...SYSTEM_NEEDS, ...BENCH_NEEDS]);
 if (problem) {
   console.error(problem);
   process.exit(1);

@@ -78,6 +78,40 @@ export const SYSTEM_NEEDS = [
   },
 ];
 
+/**
+ * What `npm run bench` needs beyond npm test's packages (installed by scripts/bench.mjs, not by
+ * npm test): the held-out voices of the understanding benchmark (test/eval/audio/voices.ts),
+ * speech engines and voices the phrase trainer never uses.
+ */
+export const BENCH_NEEDS = [
+  {
+    why: 'understanding bench: held-out English voices (Festival)',
+    probe: '/usr/bin/festival',
+    packages: ['festival'],
+  },
+  {
+    why: 'understanding bench: held-out English voice kal (Festival diphone)',
+    probe: '/usr/share/festival/voices/english/kal_diphone/festvox/kal_diphone.scm',
+    packages: ['festvox-kallpc16k'],
+  },
+  {
+    why: 'understanding bench: held-out English voice ked (Festival diphone)',
+    probe: '/usr/share/festival/voices/english/ked_diphone/festvox/ked_diphone.scm',
+    packages: ['festvox-kdlpc16k'],
+  },
+  {
+    why: 'understanding bench: the SLT speaker through Festival HTS (same speaker as flite slt)',
+    probe:
+      '/usr/share/festival/voices/us/cmu_us_slt_arctic_hts/festvox/cmu_us_slt_arctic_clunits.scm',
+    packages: ['festvox-us-slt-hts'],
+  },
+  {
+    why: 'understanding bench: held-out Mandarin voice (eSpeak 1.48, the pre-NG eSpeak)',
+    probe: '/usr/bin/espeak',
+    packages: ['espeak'],
+  },
+];
+
 /** Debian's multiarch directory name for this machine (where Kamailio's modules live). */
 function multiarch() {
   return process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';

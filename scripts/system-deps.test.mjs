@@ -10,7 +10,7 @@ import { lstatSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { installCommand, SYSTEM_NEEDS } from './system-deps.mjs';
+import { BENCH_NEEDS, installCommand, SYSTEM_NEEDS } from './system-deps.mjs';
 
 const hasDpkg = spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -45,7 +45,7 @@ describe('system packages: each probe is shipped by a package listed for it (dpk
     });
   }
 
-  for (const need of hasDpkg ? SYSTEM_NEEDS : []) {
+  for (const need of hasDpkg ? [...SYSTEM_NEEDS, ...BENCH_NEEDS] : []) {
     it(`${need.probe} ← ${need.packages.join(' | ')}`, ({ skip }) => {
       const absent = need.packages.filter((pkg) => !installed(pkg));
       if (absent.length > 0) {
