@@ -1,17 +1,32 @@
 /**
- * No call without a row (issue 10), on a real SQLite store with a stand-in media host: a queued
- * call id the store does not know is never dialed, and a live call whose state change cannot be
- * stored is hung up with the reason instead of running on unrecorded.
+ * CallSession on a real SQLite store with a stand-in media host (no SIP bed): the fake host answers
+ * the session's requests as the real one does and plays the far end's milestones when a test says.
+ *
+ * - No call without a row (issue 10): a queued call id the store does not know is never dialed, and
+ *   a live call whose state change cannot be stored is hung up with the reason.
+ * - A call's life: start → ringing → answered → ended, whenAnswered()/whenEnded(), every event
+ *   stored and streamed typed (each passes the API contract's check of the live stream), playback
+ *   played out or stopped, DTMF listeners, hang-ups mid-prompt from either side, an unconfirmed
+ *   hang-up, and the media host dying under the call.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { callEvents } from '../api/calls.js';
+import type { CallMilestone, HostEventData } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
-import { type CallRecorderLike, CallSession, type DialTrunk } from './call-session.js';
+import { callEventProblem, isCallEvent } from './call-events.js';
+import {
+  type CallEnd,
+  type CallEventPayload,
+  type CallRecorderLike,
+  CallSession,
+  type DialTrunk,
+} from './call-session.js';
 import type { MediaHostClient } from './media-host-client.js';
 
 const TRUNK: DialTrunk = {
@@ -158,5 +173,375 @@ describe('a call session and its row', () => {
     // An answer arriving before the hang-up lands starts no recording for a call the store lost.
     h.session.onMilestone({ ...milestone, milestone: 'answered' });
     expect(h.recorders).toEqual([]);
+  });
+});
+
+/**
+ * A stand-in media host. Requests are answered as the real host does (a hang-up is confirmed by
+ * the line's end milestone, unless `confirmsHangup` is off); `milestone()` plays the far end.
+ */
+class FakeHost {
+  readonly requests: Array<{ command: string; params: Record<string, unknown> }> = [];
+  /** Sequence numbers of the playback frames sent to the host's player. */
+  readonly sent: number[] = [];
+  confirmsHangup = true;
+  session: CallSession | null = null;
+  readonly client = {
+    request: (command: string, params: Record<string, unknown>) => {
+      this.requests.push({ command, params });
+      if (command === 'call.hangup' && this.confirmsHangup) {
+        const answered = this.session?.answeredAt !== null;
+        setTimeout(() =>
+          this.milestone(answered ? 'ended' : 'failed', {
+            originator: 'local',
+            detail: answered ? 'Terminated' : 'Canceled',
+          }),
+        );
+      }
+      if (command === 'call.takeover') return Promise.resolve({ inputLabel: 'Headset mic' });
+      if (command === 'call.hold') return Promise.resolve({ done: true });
+      return Promise.resolve({});
+    },
+    sendPlayback: (_channel: number, seq: number) => this.sent.push(seq),
+  } as unknown as MediaHostClient; // only request and sendPlayback are used by a session
+
+  commands(): string[] {
+    return this.requests.map((r) => r.command);
+  }
+
+  milestone(
+    milestone: CallMilestone,
+    more: Partial<Omit<HostEventData<'call.milestone'>, 'milestone'>> = {},
+  ): void {
+    this.session?.onMilestone({
+      callId: this.session.callId,
+      milestone,
+      at: Date.now(),
+      sipCode: null,
+      sipReason: null,
+      originator: null,
+      detail: null,
+      stats: null,
+      ...more,
+    });
+  }
+
+  /** The host's player has played this many frames of the call. */
+  played(frames: number): void {
+    this.session?.onPlayout(
+      {
+        callId: this.session.callId,
+        playedFrames: frames,
+        bufferedFrames: 0,
+        underruns: 0,
+        droppedFrames: 0,
+      },
+      0,
+    );
+  }
+}
+
+function liveCall(
+  callId: string,
+  options: { ringTimeoutMs?: number; hangupGraceMs?: number } = {},
+) {
+  const host = new FakeHost();
+  const events: CallEventPayload[] = [];
+  const ends: CallEnd[] = [];
+  const session = new CallSession(
+    {
+      store,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      host: () => Promise.resolve(host.client),
+      ensureTrunk: () => Promise.resolve(),
+      createRecorder: () => null,
+      relativePath: (path) => path,
+      onEvent: (event) => events.push(event),
+      onState: () => undefined,
+      onEnded: (_session, end) => ends.push(end),
+    },
+    {
+      callId,
+      channel: 3,
+      number: '+8613900000002',
+      trunks: [TRUNK],
+      ringTimeoutMs: options.ringTimeoutMs ?? 30_000,
+      rtpTimeoutMs: 15_000,
+      startedAt: Date.now(),
+      ...(options.hangupGraceMs === undefined ? {} : { hangupGraceMs: options.hangupGraceMs }),
+    },
+  );
+  host.session = session;
+  const types = () => events.map((e) => e.type);
+  return {
+    session,
+    host,
+    events,
+    ends,
+    types,
+    /** Dials and waits for the INVITE to go out. */
+    async dial(): Promise<void> {
+      await session.start();
+      await vi.waitFor(() => expect(host.commands()).toContain('call.dial'));
+    },
+    /** Dials, rings and answers. */
+    async answer(): Promise<void> {
+      await this.dial();
+      host.milestone('ringing', { sipCode: 180, sipReason: 'Ringing' });
+      host.milestone('answered', { sipCode: 200, sipReason: 'OK' });
+      host.milestone('media_flowing');
+    },
+  };
+}
+
+/** Every event streamed passes the contract's live check, and the store holds the same ones (after its own 'created'). */
+async function expectContractEvents(callId: string, streamed: CallEventPayload[]): Promise<void> {
+  for (const event of streamed) {
+    const parsed = callEvents['call.event'].safeParse(event);
+    expect(parsed.success, `${event.type}: ${parsed.error?.message ?? ''}`).toBe(true);
+  }
+  const stored = await store.calls.events(callId);
+  expect(stored.map((e) => e.type)).toEqual(['created', ...streamed.map((e) => e.type)]);
+  expect(stored.map((e) => callEventProblem(e.type, e.data)).filter(Boolean)).toEqual([]);
+}
+
+const frames = (n: number) => Array.from({ length: n }, () => new Int16Array(320));
+
+describe('a call session from dial to hang-up', () => {
+  it('dials, rings, is answered and ends when the customer hangs up: whenAnswered, whenEnded, typed events stored and streamed', async () => {
+    const call = liveCall('life-1');
+    const answered = call.session.whenAnswered();
+    await call.dial();
+    expect(call.session.state).toBe('dialing');
+    call.host.milestone('ringing', { sipCode: 180, sipReason: 'Ringing' });
+    expect(call.session.state).toBe('ringing');
+    expect(call.session.isUp).toBe(false);
+    call.host.milestone('answered', { sipCode: 200, sipReason: 'OK' });
+    expect(await answered).toBe(true);
+    expect(call.session.isUp).toBe(true);
+    call.session.enterPhase('bot', { flow: 'appointment', version: 3 });
+    expect(call.session.state).toBe('bot');
+    call.host.milestone('ended', { originator: 'remote', detail: 'Terminated' });
+    const end = await call.session.whenEnded();
+    expect(end).toMatchObject({
+      callId: 'life-1',
+      outcome: 'completed',
+      sipCode: 200,
+      reason: 'customer hung up',
+      trunk: 'main',
+    });
+    expect(call.ends).toEqual([end]);
+    expect(await call.session.whenAnswered()).toBe(true); // answered, although over now
+    expect(call.session.isUp).toBe(false);
+    expect(call.types()).toEqual([
+      'dial',
+      'ringing',
+      'answered',
+      'state_bot',
+      'sip_ended',
+      'ended',
+    ]);
+    const answer = call.events.find((e) => e.type === 'answered');
+    expect(answer?.data).toEqual({ trunk: 'main', sipCode: 200, sipReason: 'OK' });
+    await expectContractEvents('life-1', call.events);
+    const row = await store.calls.get('life-1');
+    expect(row).toMatchObject({ state: 'done', outcome: 'completed', sipCode: 200 });
+  });
+
+  it('says false from whenAnswered when the call ends unanswered (busy)', async () => {
+    const call = liveCall('busy-1');
+    await call.dial();
+    call.host.milestone('ringing', { sipCode: 180 });
+    call.host.milestone('failed', { sipCode: 486, sipReason: 'Busy Here', originator: 'remote' });
+    expect(await call.session.whenAnswered()).toBe(false);
+    expect((await call.session.whenEnded()).outcome).toBe('busy');
+    expect(call.types()).toEqual(['dial', 'ringing', 'sip_failed', 'ended']);
+    await expectContractEvents('busy-1', call.events);
+  });
+
+  it('cancels at the ring timeout: whenAnswered false, outcome no_answer', async () => {
+    const call = liveCall('ring-1', { ringTimeoutMs: 80 });
+    await call.dial();
+    call.host.milestone('ringing', { sipCode: 180 });
+    expect(await call.session.whenAnswered()).toBe(false);
+    const end = await call.session.whenEnded();
+    expect(end.outcome).toBe('no_answer');
+    expect(end.reason).toMatch(/ring timeout/);
+    expect(call.host.commands()).toEqual(['call.dial', 'call.hangup']);
+    expect(call.events.find((e) => e.type === 'ring_timeout')?.data).toEqual({ afterMs: 80 });
+    await expectContractEvents('ring-1', call.events);
+  });
+
+  it('stores and streams what other subsystems note, typed by kind, and nothing after the end', async () => {
+    const call = liveCall('note-1');
+    await call.answer();
+    call.session.note('speech_start', { atMs: 1_200 }, 1_000_000);
+    call.session.note('intent', {
+      nodeId: 'confirm',
+      intent: 'yes',
+      confidence: 0.91,
+      matchedBy: 'recognizer',
+      text: 'yes please',
+    });
+    call.session.note('no_input', { nodeId: 'confirm', attempt: 1, exhausted: false });
+    call.session.note('no_input', { afterMs: 5_000 }); // a bare listener's kind of no-input
+    const typeChecks = (): void => {
+      // @ts-expect-error -- not a kind of call event
+      call.session.note('intnet', { nodeId: 'confirm' });
+      // @ts-expect-error -- an intent carries its confidence
+      call.session.note('intent', { nodeId: 'confirm', intent: 'yes', matchedBy: 'recognizer' });
+      // @ts-expect-error -- barge_in's flags are `true` or absent
+      call.session.note('barge_in', { beforePrompt: false });
+    };
+    void typeChecks;
+    const speech = call.events.find((e) => e.type === 'speech_start');
+    expect(speech?.at).toBe(1_000_000);
+    const intent = call.events.find((e) => e.type === 'intent');
+    if (intent?.type !== 'intent') throw new Error('no intent event');
+    expect(intent.data.confidence).toBe(0.91); // typed: the union narrows data by type
+    await call.session.hangup('bot: flow ended (confirmed)', 'bot');
+    await call.session.whenEnded();
+    const count = call.events.length;
+    call.session.note('speech_error', { message: 'too late' });
+    expect(call.events).toHaveLength(count);
+    expect(call.types().slice(-3)).toEqual(['hangup_requested', 'sip_ended', 'ended']);
+    expect((await call.session.whenEnded()).reason).toBe('bot: flow ended (confirmed)');
+    await expectContractEvents('note-1', call.events);
+    const stored = await store.calls.events('note-1');
+    const row = stored.find((e) => e.type === 'intent');
+    expect(row && isCallEvent(row, 'intent') ? row.data.intent : null).toBe('yes');
+  });
+
+  it('plays a prompt to its end at the pace of the host player, and stops one at once (barge-in)', async () => {
+    const call = liveCall('play-1');
+    await call.answer();
+    const whole = call.session.play(frames(10));
+    expect(call.host.sent).toHaveLength(10);
+    expect(call.session.isPlaying).toBe(true);
+    call.host.played(10);
+    expect(await whole).toEqual({ completed: true, playedFrames: 10 });
+    expect(call.session.isPlaying).toBe(false);
+
+    const cut = call.session.play(frames(100));
+    call.host.played(10 + 7);
+    call.session.stopPlayback();
+    expect(await cut).toEqual({ completed: false, playedFrames: 7 });
+    expect(call.host.commands()).toContain('call.flush');
+    expect(call.session.isPlaying).toBe(false);
+    await call.session.hangup('done', 'test');
+    await call.session.whenEnded();
+  });
+
+  it('plays nothing before the answer or once an agent has the call', async () => {
+    const call = liveCall('play-2');
+    await call.dial();
+    expect(await call.session.play(frames(5))).toEqual({ completed: false, playedFrames: 0 });
+    call.host.milestone('answered', { sipCode: 200 });
+    call.session.enterPhase('transferring', { queue: 'sales', reason: 'asked for a person' });
+    const agent = await store.users.create({
+      username: 'ann',
+      displayName: 'Ann',
+      role: 'agent',
+      skills: [],
+    });
+    await call.session.agentTakeover(agent.id, { inputDeviceId: '', outputDeviceId: '' });
+    expect(call.session.state).toBe('agent');
+    expect(await call.session.play(frames(5))).toEqual({ completed: false, playedFrames: 0 });
+    expect(call.host.sent).toEqual([]);
+    await call.session.muteAgent(true);
+    call.host.milestone('ended', { originator: 'remote' });
+    const end = await call.session.whenEnded();
+    expect(end.outcome).toBe('transferred'); // an agent had it: it waits in wrap-up
+    expect((await store.calls.get('play-2'))?.state).toBe('wrap_up');
+    expect(call.types()).toEqual([
+      'dial',
+      'answered',
+      'state_transferring',
+      'agent_connected',
+      'agent_muted',
+      'sip_ended',
+      'ended',
+    ]);
+    await expectContractEvents('play-2', call.events);
+  });
+
+  it('tells DTMF listeners each key the customer presses, until they unsubscribe', async () => {
+    const call = liveCall('dtmf-1');
+    await call.answer();
+    const heard: string[] = [];
+    const also: string[] = [];
+    const off = call.session.onDtmf((tone) => heard.push(tone));
+    call.session.onDtmf((tone) => also.push(tone));
+    call.host.milestone('dtmf_in', { detail: '5' });
+    call.host.milestone('dtmf_in', { detail: '#' });
+    off();
+    call.host.milestone('dtmf_in', { detail: '1' });
+    expect(heard).toEqual(['5', '#']);
+    expect(also).toEqual(['5', '#', '1']);
+    expect(call.events.filter((e) => e.type === 'dtmf_in').map((e) => e.data)).toEqual([
+      { trunk: 'main', detail: '5' },
+      { trunk: 'main', detail: '#' },
+      { trunk: 'main', detail: '1' },
+    ]);
+    await call.session.hangup('done', 'test');
+    await call.session.whenEnded();
+  });
+
+  it('cuts the prompt when the customer hangs up mid-prompt', async () => {
+    const call = liveCall('hup-1');
+    await call.answer();
+    const prompt = call.session.play(frames(200));
+    call.host.played(30);
+    call.host.milestone('ended', { originator: 'remote', detail: 'Terminated' });
+    expect(await prompt).toEqual({ completed: false, playedFrames: 30 });
+    expect((await call.session.whenEnded()).reason).toBe('customer hung up');
+    expect(await call.session.play(frames(5))).toEqual({ completed: false, playedFrames: 0 });
+    await expectContractEvents('hup-1', call.events);
+  });
+
+  it('cuts the prompt when the engine hangs up mid-prompt, and ends the call when the host never confirms', async () => {
+    const call = liveCall('hup-2', { hangupGraceMs: 60 });
+    call.host.confirmsHangup = false;
+    await call.answer();
+    const prompt = call.session.play(frames(200));
+    await call.session.hangup('operator ended it', 'supervisor');
+    const end = await call.session.whenEnded();
+    expect(await prompt).toMatchObject({ completed: false });
+    expect(end).toMatchObject({ outcome: 'completed', reason: 'operator ended it' });
+    expect(call.types().slice(-3)).toEqual(['hangup_requested', 'hangup_unconfirmed', 'ended']);
+    expect(call.events.find((e) => e.type === 'hangup_unconfirmed')?.data).toEqual({
+      afterMs: 60,
+    });
+    await expectContractEvents('hup-2', call.events);
+  });
+
+  it('ends the call when the media host dies under it, answered or not', async () => {
+    const up = liveCall('lost-1');
+    await up.answer();
+    const prompt = up.session.play(frames(50));
+    up.session.onHostLost('the page crashed');
+    expect(await prompt).toMatchObject({ completed: false });
+    expect(await up.session.whenEnded()).toMatchObject({
+      outcome: 'completed',
+      reason: 'the media host stopped (the page crashed)',
+    });
+    expect(up.types().slice(-2)).toEqual(['media_host_lost', 'ended']);
+    await expectContractEvents('lost-1', up.events);
+
+    const ringing = liveCall('lost-2');
+    await ringing.dial();
+    ringing.host.milestone('ringing', { sipCode: 180 });
+    ringing.session.onHostLost('the page crashed');
+    expect(await ringing.session.whenAnswered()).toBe(false);
+    expect((await ringing.session.whenEnded()).outcome).toBe('failed');
+    await expectContractEvents('lost-2', ringing.events);
+  });
+
+  it('says false from whenAnswered when the call could not even be stored to dial', async () => {
+    const call = liveCall('never');
+    await store.close(); // the store refuses every write
+    await expect(call.session.start()).rejects.toThrow(/was not dialed/);
+    expect(await call.session.whenAnswered()).toBe(false);
+    store = await openSqliteStore({ dataDir: dir }); // for afterEach
   });
 });

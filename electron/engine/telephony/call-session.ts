@@ -86,6 +86,8 @@ export interface CallSessionOptions {
   startedAt: number;
   /** The row exists already in state 'queued' (a campaign call leased by the dialer). */
   queued?: boolean;
+  /** How long a hang-up may go unconfirmed by the media host before the call is ended anyway (default 3 s). */
+  hangupGraceMs?: number;
 }
 
 /** A hang-up that gets no answer from the media host ends the call anyway after this long. */
@@ -700,9 +702,10 @@ export class CallSession {
 
   private armHangupGrace(): void {
     if (this.hangupTimer) return;
+    const graceMs = this.options.hangupGraceMs ?? HANGUP_GRACE_MS;
     this.hangupTimer = setTimeout(() => {
       this.hangupTimer = null;
-      this.event('hangup_unconfirmed', { afterMs: HANGUP_GRACE_MS });
+      this.event('hangup_unconfirmed', { afterMs: graceMs });
       const reason = this.ringTimedOut
         ? `no answer within ${Math.round(this.options.ringTimeoutMs / 1000)} s (ring timeout)`
         : (this.localReason ?? 'hung up');
@@ -713,7 +716,7 @@ export class CallSession {
         reason,
         detail: 'the media host did not confirm the hang-up',
       });
-    }, HANGUP_GRACE_MS);
+    }, graceMs);
   }
 
   private requireClient(): MediaHostClient {
