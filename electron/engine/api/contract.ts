@@ -18,6 +18,7 @@ import { dncCommands } from './dnc.js';
 import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { CallFilterFields, historyCommands } from './history.js';
 import { importCommands, importEvents } from './imports.js';
+import { labelCommands } from './labels.js';
 import { routingCommands, routingEvents } from './routing.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
@@ -30,6 +31,7 @@ export * from './dnc.js';
 export * from './flows.js';
 export * from './history.js';
 export * from './imports.js';
+export * from './labels.js';
 export * from './routing.js';
 export * from './trunks.js';
 
@@ -279,6 +281,7 @@ export const commands = {
   ...contactCommands,
   ...importCommands,
   ...historyCommands,
+  ...labelCommands,
   ...routingCommands,
 } as const;
 

@@ -36,6 +36,7 @@ const EXPECTED_TABLES = [
   'settings',
   'trunks',
   'users',
+  'utterance_labels',
   'utterances',
 ];
 

@@ -10,6 +10,7 @@ import type { SqlExecutor } from './database.js';
 import { initialSchema } from './migrations/001-initial.js';
 import { campaignsAndRouting } from './migrations/002-campaigns-routing.js';
 import { campaignDialing } from './migrations/003-campaign-dialing.js';
+import { utteranceLabels } from './migrations/004-utterance-labels.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   initialSchema,
   campaignsAndRouting,
   campaignDialing,
+  utteranceLabels,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

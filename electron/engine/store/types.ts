@@ -16,6 +16,8 @@ import type { RoutingRepository } from './routing-types.js';
 export * from './routing-types.js';
 import type { CampaignContactRepository } from './campaign-dialing-types.js';
 export * from './campaign-dialing-types.js';
+import type { UtteranceLabelRepository } from './label-types.js';
+export * from './label-types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -445,6 +447,8 @@ export interface Repositories {
   routing: RoutingRepository;
   /** The dialer's campaign settings and contact leases (campaign-dialing-types.ts). */
   campaignContacts: CampaignContactRepository;
+  /** History's utterance labels (label-types.ts). */
+  labels: UtteranceLabelRepository;
 }
 
 export interface Store extends Repositories {

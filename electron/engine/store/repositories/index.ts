@@ -9,6 +9,7 @@ import type { RepositoryContext } from './context.js';
 import { createDispositionRepository } from './dispositions.js';
 import { createDncRepository } from './dnc.js';
 import { createFlowRepository } from './flows.js';
+import { createLabelRepository } from './labels.js';
 import { createRoutingRepository } from './routing.js';
 import { createSettingsRepository } from './settings.js';
 import { createTrunkRepository } from './trunks.js';
@@ -30,5 +31,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     audit: createAuditRepository(context),
     routing: createRoutingRepository(context),
     campaignContacts: createCampaignContactRepository(context),
+    labels: createLabelRepository(context),
   };
 }
