@@ -512,6 +512,7 @@ export class Engine {
       log: this.options.log,
       cacheDir: this.speechCacheDir,
       recordingsDir: join(this.options.dataDir, 'phrase-recordings'),
+      libraryDir: join(this.models.dir, 'library'),
       onUtterance: (utterance) => {
         this.events.emit('call.utterance', utterance);
         if (utterance.text !== '' || utterance.speaker === 'customer') {

@@ -477,7 +477,14 @@ export class CallBot {
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
     if (!model) return Promise.resolve(null);
     return this.deps.pool
-      .recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs))
+      .recognize(
+        this.session.callId,
+        model.key,
+        model.model,
+        samples,
+        this.callMs(startMs),
+        model.library,
+      )
       .catch((error: unknown) => {
         this.deps.log.error('Recognizing an utterance failed', {
           callId: this.session.callId,

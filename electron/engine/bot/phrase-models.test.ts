@@ -9,10 +9,20 @@ import {
   APPOINTMENT_EN,
   BILL_REMINDER_ZH,
   checkFlow,
+  type Flow,
   type NodeOf,
   validateFlow,
 } from '../dialog/index.js';
-import { askQuestion, loadRecordings, questionKey, staticPrompts } from './phrase-models.js';
+import type { PhraseModel, QuestionSpec, SpeechWorkerPool } from '../speech/index.js';
+import {
+  askQuestion,
+  askUses,
+  loadRecordings,
+  PhraseModels,
+  questionKey,
+  staticPrompts,
+} from './phrase-models.js';
+import { defaultVoice } from './prompts.js';
 
 describe('the phrase questions of a flow', () => {
   it("takes each ask node's example phrases in the flow's language, once each, with their intents", () => {
@@ -102,5 +112,119 @@ describe('recordings an admin adds to an answer', () => {
     const check = checkFlow(raw);
     expect(check.flow).toBeNull();
     expect(check.errors.map((e) => e.text).join('\n')).toMatch(/ask_pay.*recordings/);
+  });
+});
+
+describe('a question that uses the common-answer library', () => {
+  const node = {
+    id: 'ask_home',
+    kind: 'ask',
+    prompt: 'Will someone be home?',
+    intents: [
+      { name: 'yes', use: 'affirm', examples: ['someone will be there'], next: 'ask_home' },
+      { name: 'no', use: 'deny', next: 'ask_home' },
+      { name: 'later', use: 'busy', next: 'ask_home' },
+    ],
+  } as unknown as NodeOf<'ask'>;
+  const onlyLibrary = {
+    ...node,
+    id: 'ask_ok',
+    intents: [
+      { name: 'ok', use: 'affirm', next: 'ask_ok' },
+      { name: 'not_ok', use: 'deny', next: 'ask_ok' },
+    ],
+  } as unknown as NodeOf<'ask'>;
+  const flow = {
+    id: 'library-flow',
+    language: 'en',
+    nodes: { ask_home: node, ask_ok: onlyLibrary },
+  } as unknown as Flow;
+
+  /** A stand-in for the shipped library model (only its shape matters here). */
+  async function libraryDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'library-models-'));
+    const classes = [
+      { phrase: 'yes', intent: 'affirm' },
+      { phrase: 'no', intent: 'deny' },
+      { phrase: null, intent: null },
+    ];
+    const model = {
+      format: 'outbound-phrase-lr/1',
+      key: 'k',
+      language: 'en',
+      classes,
+      featureMean: [0],
+      featureStd: [1],
+      weights: classes.map(() => [0]),
+      bias: classes.map(() => 0),
+      threshold: 0.5,
+      embedderVersion: '',
+      tts: { id: 'espeak-ng', version: '1' },
+      seed: 1,
+      stats: {},
+    };
+    await writeFile(
+      join(dir, 'common-answers.en.json'),
+      JSON.stringify({
+        format: 'outbound-common-answers/1',
+        language: 'en',
+        dataHash: 'abc',
+        built: { commit: 'test', ms: 1 },
+        model,
+      }),
+    );
+    return dir;
+  }
+
+  it("trains only the intents' own examples, and maps each used answer to its intent", () => {
+    expect(askQuestion(node, 'en')?.phrases).toEqual([
+      { text: 'someone will be there', intent: 'yes' },
+    ]);
+    expect(askUses(node)).toEqual({ affirm: 'yes', deny: 'no', busy: 'later' });
+    expect(askQuestion(onlyLibrary, 'en')).toBeNull();
+  });
+
+  it('gives every node that uses the library its model, and trains nothing for a node that only uses it', async () => {
+    const trained: QuestionSpec[] = [];
+    const fakeModel = { format: 'outbound-phrase-lr/1' } as unknown as PhraseModel;
+    const pool = {
+      train: (question: QuestionSpec) => {
+        trained.push(question);
+        return Promise.resolve(fakeModel);
+      },
+    } as unknown as SpeechWorkerPool;
+    const models = new PhraseModels({
+      pool: () => pool,
+      cacheDir: await mkdtemp(join(tmpdir(), 'phrase-cache-')),
+      libraryDir: await libraryDir(),
+      voiceFor: defaultVoice,
+    });
+    const result = await models.train(flow);
+    expect(result.nodes).toEqual(['ask_home']);
+    expect(trained.map((q) => q.phrases)).toEqual([
+      [{ text: 'someone will be there', intent: 'yes' }],
+    ]);
+    const forFlow = await models.forFlow(flow);
+    expect(forFlow.get('ask_home')).toMatchObject({
+      model: fakeModel,
+      library: { key: 'library-en-abc', uses: { affirm: 'yes', deny: 'no', busy: 'later' } },
+    });
+    expect(forFlow.get('ask_ok')).toMatchObject({
+      model: null,
+      library: { uses: { affirm: 'ok', deny: 'not_ok' } },
+    });
+    expect(trained).toHaveLength(1); // forFlow reuses the trained model, the library is never trained
+  });
+
+  it('says how to rebuild a missing library model', async () => {
+    const models = new PhraseModels({
+      pool: () => ({}) as SpeechWorkerPool,
+      cacheDir: await mkdtemp(join(tmpdir(), 'phrase-cache-')),
+      libraryDir: await mkdtemp(join(tmpdir(), 'no-library-')),
+      voiceFor: defaultVoice,
+    });
+    await expect(
+      models.forFlow({ ...flow, nodes: { ask_ok: onlyLibrary } } as unknown as Flow),
+    ).rejects.toThrow(/library's en speech model is missing .*npm run build:library/);
   });
 });

@@ -19,6 +19,8 @@ import {
   promptParts,
   templateVariables,
 } from '../dialog/index.js';
+import { findModelsDir } from '../models/index.js';
+import { type CommonAnswer, isCommonAnswer } from '../nlu/library/index.js';
 import type {
   PhraseModel,
   PhraseSpec,
@@ -27,13 +29,32 @@ import type {
   TrainProgress,
 } from '../speech/index.js';
 import type { SpeechWorkerPool } from '../speech/index.js';
+import {
+  type LibraryModelFile,
+  type LibraryRecognition,
+  readLibraryModel,
+} from '../speech/index.js';
 import type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult } from './flow-training.js';
 import type { BotVoice } from './prompts.js';
 
 export interface AskModel {
   /** Content key of the question (phrases + language): what the workers cache the model under. */
   key: string;
-  model: PhraseModel;
+  /** The question's own model (its intents' own examples); null when every intent only uses the library. */
+  model: PhraseModel | null;
+  /** The common-answer library's model, for the intents that `use` one of its answers. */
+  library?: LibraryRecognition;
+}
+
+/** The common answers an ask node's intents use, mapped to the intent that uses each (the first one). */
+export function askUses(node: NodeOf<'ask'>): Partial<Record<CommonAnswer, string>> {
+  const uses: Partial<Record<CommonAnswer, string>> = {};
+  for (const intent of node.intents) {
+    // Read defensively: `use` is checked against the library's names by the flow schema.
+    const use = (intent as { use?: unknown }).use;
+    if (typeof use === 'string' && isCommonAnswer(use)) uses[use] ??= intent.name;
+  }
+  return uses;
 }
 
 /** The recordings an ask node's intents list (paths under the phrase-recordings folder). */
@@ -84,7 +105,11 @@ export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<
   return out;
 }
 
-/** The phrases an ask node expects, in the flow's language (plain example lists are split by script). */
+/**
+ * The phrases an ask node expects, in the flow's language (plain example lists are split by
+ * script): its intents' own examples only. An intent's `use` of a common answer trains nothing
+ * here: the library's model, built with the app, recognizes those (see `PhraseModels.forFlow`).
+ */
 export function askQuestion(node: NodeOf<'ask'>, language: FlowLanguage): QuestionSpec | null {
   const phrases: PhraseSpec[] = [];
   const seen = new Set<string>();
@@ -168,6 +193,8 @@ export interface PhraseModelsOptions {
   cacheDir: string;
   /** Where the recordings that flows list for their answers live (`intents[].recordings` are relative to it). */
   recordingsDir?: string;
+  /** The common-answer library's models (native-models/library; default: found beside the app). */
+  libraryDir?: string;
   /** Renders a static prompt into the prompt cache (the bot's prompt renderer). */
   prerender?: (text: string, voice: BotVoice) => Promise<void>;
   voiceFor: (language: FlowLanguage) => BotVoice;
@@ -176,6 +203,7 @@ export interface PhraseModelsOptions {
 /** Trains and hands out the phrase models of flows; one training at a time. */
 export class PhraseModels implements FlowTrainer {
   private readonly models = new Map<string, Promise<PhraseModel>>();
+  private readonly library = new Map<FlowLanguage, Promise<LibraryModelFile>>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PhraseModelsOptions) {}
@@ -208,13 +236,55 @@ export class PhraseModels implements FlowTrainer {
     return run;
   }
 
-  /** The models a call of this flow uses, by ask node id (trained now if they were not yet). */
+  /**
+   * The models a call of this flow uses, by ask node id (trained now if they were not yet): each
+   * node's own question model and, when its intents use common answers, the library's model.
+   */
   async forFlow(flow: Flow): Promise<Map<string, AskModel>> {
     const out = new Map<string, AskModel>();
-    for (const [nodeId, question] of await this.questions(flow)) {
-      out.set(nodeId, { key: questionKey(question), model: await this.model(question) });
+    const questions = await this.questions(flow);
+    for (const node of Object.values(flow.nodes)) {
+      if (node.kind !== 'ask') continue;
+      const question = questions.get(node.id);
+      const uses = askUses(node);
+      const library =
+        Object.keys(uses).length > 0 ? await this.libraryModel(flow.language) : undefined;
+      if (!question && !library) continue;
+      out.set(node.id, {
+        key: question ? questionKey(question) : `library-only-${node.id}`,
+        model: question ? await this.model(question) : null,
+        ...(library
+          ? {
+              library: {
+                key: `library-${library.language}-${library.dataHash}`,
+                model: library.model,
+                uses,
+              },
+            }
+          : {}),
+      });
     }
     return out;
+  }
+
+  /** The shipped library model of a language (read once; an error says how to rebuild it). */
+  private libraryModel(language: FlowLanguage): Promise<LibraryModelFile> {
+    let file = this.library.get(language);
+    if (!file) {
+      const modelsDir = findModelsDir();
+      const dir = this.options.libraryDir ?? (modelsDir ? join(modelsDir, 'library') : null);
+      file = (async () => {
+        const read = dir ? await readLibraryModel(dir, language) : null;
+        if (!read)
+          throw new Error(
+            `the common-answer library's ${language} speech model is missing (${dir ?? 'no native-models folder'}): reinstall the app, or run \`npm run build:library\``,
+          );
+        return read;
+      })();
+      file.catch(() => this.library.delete(language));
+      this.library.set(language, file);
+    }
+    return file;
   }
 
   private model(

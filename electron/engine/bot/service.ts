@@ -42,6 +42,8 @@ export interface BotServiceOptions {
   promptCacheMaxBytes?: number;
   /** Real recordings of answers that flows list (`intents[].recordings`). */
   recordingsDir: string;
+  /** The common-answer library's speech models (native-models/library; default: found beside the app). */
+  libraryDir?: string;
   onUtterance(utterance: CallUtterance): void;
   /** Reads a stored flow version (latest when no version). */
   loadFlow(name: string, version?: number): Promise<StoredFlow>;
@@ -80,6 +82,7 @@ export class BotService {
       pool: options.pool,
       cacheDir: join(options.cacheDir, 'phrase-models'),
       recordingsDir: options.recordingsDir,
+      ...(options.libraryDir !== undefined ? { libraryDir: options.libraryDir } : {}),
       voiceFor: defaultVoice,
       prerender: (text, voice) => this.prompts.prerender(text, voice),
     });

@@ -14,6 +14,11 @@ export type {
   TrainProgress,
 } from './recognizers/index.js';
 export {
+  type LibraryModelFile,
+  type LibraryRecognition,
+  readLibraryModel,
+} from './recognizers/phrase/library.js';
+export {
   BOT_PAUSE_MS,
   DEFAULT_ENDPOINTER_OPTIONS,
   type EndpointerOptions,

@@ -33,6 +33,11 @@ export interface RecognitionResult {
   confidence: number;
   /** True when nothing expected was said (or the recognizer is not confident enough). */
   noMatch: boolean;
+  /**
+   * The best candidate lies between the reject and the accept threshold: `intent` is set and
+   * `noMatch` false, but the dialog confirms it before acting on it ("Just to check: …").
+   */
+  uncertain?: boolean;
   /** Start and end of the utterance's audio, ms on the caller's timeline (see `RecognizerStartOptions`). */
   startMs: number;
   endMs: number;

@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { TtsOptions } from '../../tts/types.js';
+import type { LibraryRecognition } from '../recognizers/phrase/library.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
@@ -291,26 +292,48 @@ export class SpeechWorkerPool {
     return this.workerFor(callId).run({ kind: 'synthesize', text, options });
   }
 
-  /** Recognizes one utterance with a phrase model (sent to the worker the first time it needs it). */
+  /**
+   * Recognizes one utterance with a question's phrase model and/or the common-answer library's
+   * model for the answers the question uses (combined on the worker, see phrase/library.ts). Each
+   * model is sent to a worker the first time it needs it.
+   */
   async recognize(
     callId: string | undefined,
     modelKey: string,
-    model: PhraseModel,
+    model: PhraseModel | null,
     samples: Int16Array,
     startMs = 0,
+    library?: LibraryRecognition,
   ): Promise<RecognitionResult> {
     const worker = this.workerFor(callId);
-    const first = !worker.models.has(modelKey);
-    worker.models.add(modelKey);
+    const sent = [model ? modelKey : null, library?.key ?? null].filter(
+      (key): key is string => key !== null && !worker.models.has(key),
+    );
+    for (const key of sent) worker.models.add(key);
     const copy = samples.slice();
     return worker
       .run(
-        { kind: 'recognize', modelKey, ...(first ? { model } : {}), samples: copy, startMs },
+        {
+          kind: 'recognize',
+          ...(model ? { modelKey } : {}),
+          ...(model && sent.includes(modelKey) ? { model } : {}),
+          ...(library
+            ? {
+                library: {
+                  key: library.key,
+                  uses: library.uses,
+                  ...(sent.includes(library.key) ? { model: library.model } : {}),
+                },
+              }
+            : {}),
+          samples: copy,
+          startMs,
+        },
         undefined,
         [copy.buffer],
       )
       .catch((error: unknown) => {
-        if (first) worker.models.delete(modelKey);
+        for (const key of sent) worker.models.delete(key);
         throw error;
       });
   }

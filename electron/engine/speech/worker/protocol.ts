@@ -19,9 +19,19 @@ export type SpeechTask =
   | { kind: 'synthesize'; text: string; options: TtsOptions }
   | {
       kind: 'recognize';
-      /** Identifies the phrase model; the model itself is sent the first time a worker sees the key. */
-      modelKey: string;
+      /**
+       * Identifies the question's phrase model (absent when the question only uses the library);
+       * the model itself is sent the first time a worker sees the key.
+       */
+      modelKey?: string;
       model?: PhraseModel;
+      /** The common-answer library's model (sent the first time too) and the answers the question uses. */
+      library?: {
+        key: string;
+        model?: PhraseModel;
+        /** Common answer → the question's intent that uses it. */
+        uses: Readonly<Partial<Record<string, string>>>;
+      };
       samples: Int16Array;
       /** Time of the first sample on the caller's timeline (ms). */
       startMs: number;

@@ -9,8 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EspeakWasmTts } from '../../tts/espeak-wasm.js';
 import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
+import { AskRecognizer } from '../recognizers/phrase/library.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
-import { PhraseRecognizer } from '../recognizers/phrase/recognizer.js';
 import { trainPhraseModel } from '../recognizers/phrase/train.js';
 import { isVadSampleRate, SileroModel, type SileroVad } from '../vad/silero.js';
 import type {
@@ -92,10 +92,23 @@ async function runTask(
       return { samples: result.samples, durationMs: result.durationMs };
     }
     case 'recognize': {
-      if (task.model) phraseModels.set(task.modelKey, task.model);
-      const model = phraseModels.get(task.modelKey);
-      if (!model) throw new Error(`phrase model ${task.modelKey} was never sent to this worker`);
-      const recognizer = new PhraseRecognizer({ model, embedder: await embedder() });
+      const known = (key: string, sent: PhraseModel | undefined): PhraseModel => {
+        if (sent) phraseModels.set(key, sent);
+        const model = phraseModels.get(key);
+        if (!model) throw new Error(`phrase model ${key} was never sent to this worker`);
+        return model;
+      };
+      const question = task.modelKey !== undefined ? known(task.modelKey, task.model) : undefined;
+      const library = task.library && {
+        model: known(task.library.key, task.library.model),
+        uses: task.library.uses,
+      };
+      // The question's own model and the library's for the answers it uses, combined.
+      const recognizer = new AskRecognizer({
+        ...(question ? { question } : {}),
+        ...(library ? { library } : {}),
+        embedder: await embedder(),
+      });
       recognizer.start({ startMs: task.startMs });
       recognizer.push(task.samples);
       return recognizer.finish();

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { COMMON_ANSWERS, commonAnswerPhrases } from '../../../nlu/library/index.js';
+import { EspeakWasmTts } from '../../../tts/index.js';
+import type { RecognitionResult } from '../recognizer.js';
+import { SpeechEmbedder } from './embedder.js';
+import {
+  AskRecognizer,
+  calibrate,
+  combineRecognitions,
+  LIBRARY_LANGUAGES,
+  type LibraryModelFile,
+  libraryStale,
+  readLibraryModel,
+  type RecognitionSource,
+} from './library.js';
+import { EMBEDDING_MODEL_DIR, evaluate } from './testing.js';
+
+const LIBRARY_DIR = join(EMBEDDING_MODEL_DIR, '..', 'library');
+const times = { startMs: 0, endMs: 1000 };
+
+/** A phrase recognizer's result: per intent its probability; the rest is garbage. */
+function seen(probs: Record<string, number>): RecognitionResult {
+  const alternatives = Object.entries(probs)
+    .map(([intent, confidence]) => ({ intent, phrase: intent, text: intent, confidence }))
+    .sort((a, b) => b.confidence - a.confidence);
+  return { confidence: alternatives[0]?.confidence ?? 0, noMatch: true, ...times, alternatives };
+}
+
+const question = (probs: Record<string, number>): RecognitionSource => ({
+  result: seen(probs),
+  accept: 0.6,
+  reject: 0.4,
+});
+/** The library model heard through a node whose intents "yes" and "no" use affirm and deny. */
+const library = (probs: Record<string, number>): RecognitionSource => ({
+  result: seen(probs),
+  accept: 0.5,
+  reject: 0.3,
+  intents: new Map([
+    ['affirm', 'yes'],
+    ['deny', 'no'],
+  ]),
+});
+
+describe('combining a question model with the library model', () => {
+  it('maps each threshold onto one scale: reject → 1/3, accept → 2/3', () => {
+    expect(calibrate(0.4, 0.4, 0.6)).toBeCloseTo(1 / 3);
+    expect(calibrate(0.6, 0.4, 0.6)).toBeCloseTo(2 / 3);
+    expect(calibrate(1, 0.4, 0.6)).toBeCloseTo(1);
+    expect(calibrate(0, 0.4, 0.6)).toBe(0);
+    expect(calibrate(0.5, 0.3, 0.5)).toBeCloseTo(2 / 3);
+  });
+
+  it("takes the library's answer when the question's own model does not know it", () => {
+    const r = combineRecognitions(
+      [question({ home: 0.1, away: 0.05 }), library({ affirm: 0.8, deny: 0.05 })],
+      times,
+    );
+    expect(r).toMatchObject({ noMatch: false, intent: 'yes', confidence: 0.8, phrase: 'affirm' });
+    expect(r.uncertain).toBeUndefined();
+    expect(r.alternatives.map((a) => a.intent)).toEqual(['yes', 'home', 'no', 'away']);
+  });
+
+  it("takes the question's own intent when it is the one accepted", () => {
+    const r = combineRecognitions(
+      [question({ home: 0.9 }), library({ affirm: 0.2, deny: 0.1 })],
+      times,
+    );
+    expect(r).toMatchObject({ noMatch: false, intent: 'home', confidence: 0.9 });
+  });
+
+  it('between two accepted intents, the one further above its own threshold wins', () => {
+    // home: 0.7 over 0.6 → 0.75 of the way; yes: 0.9 over 0.5 → 0.87.
+    const r = combineRecognitions(
+      [question({ home: 0.7 }), library({ affirm: 0.9, deny: 0.05 })],
+      times,
+    );
+    expect(r.intent).toBe('yes');
+  });
+
+  it('keeps the better of two views of the same intent', () => {
+    const r = combineRecognitions(
+      [question({ yes: 0.5, other: 0.1 }), library({ affirm: 0.85, deny: 0.05 })],
+      times,
+    );
+    expect(r).toMatchObject({ intent: 'yes', confidence: 0.85, noMatch: false });
+    expect(r.alternatives.filter((a) => a.intent === 'yes')).toHaveLength(1);
+  });
+
+  it('garbage wins when both reject', () => {
+    const r = combineRecognitions(
+      [question({ home: 0.2, away: 0.1 }), library({ affirm: 0.1, deny: 0.2 })],
+      times,
+    );
+    expect(r).toMatchObject({ noMatch: true, confidence: 0.2 });
+    expect(r.intent).toBeUndefined();
+    expect(r.uncertain).toBeUndefined();
+  });
+
+  it("counts the library's answers the node does not use as garbage", () => {
+    // "I'm busy" heard well by the library: for a yes/no question it answers nothing.
+    const r = combineRecognitions([library({ busy: 0.85, affirm: 0.1, deny: 0.02 })], times);
+    expect(r.noMatch).toBe(true);
+    expect(r.alternatives.map((a) => a.intent)).toEqual(['yes', 'no']);
+    // Above the accept threshold but not above garbage plus the unused answers: confirm, never accept.
+    const close = combineRecognitions([library({ affirm: 0.5, busy: 0.45 })], times);
+    expect(close).toMatchObject({ noMatch: false, intent: 'yes', uncertain: true });
+  });
+
+  it('is uncertain between the reject and the accept threshold, so the dialog confirms', () => {
+    const r = combineRecognitions([question({ home: 0.5, away: 0.1 })], times);
+    expect(r).toMatchObject({ noMatch: false, intent: 'home', uncertain: true, confidence: 0.5 });
+    // An uncertain intent never beats an accepted one, whatever the scale.
+    const both = combineRecognitions(
+      [question({ home: 0.59 }), library({ affirm: 0.51, deny: 0.01 })],
+      times,
+    );
+    expect(both).toMatchObject({ intent: 'yes', noMatch: false });
+    expect(both.uncertain).toBeUndefined();
+  });
+});
+
+describe('the shipped common-answer library models', () => {
+  const files = new Map<string, LibraryModelFile>();
+  beforeAll(async () => {
+    for (const language of LIBRARY_LANGUAGES) {
+      const file = await readLibraryModel(LIBRARY_DIR, language);
+      if (file) files.set(language, file);
+    }
+  });
+
+  it.each(LIBRARY_LANGUAGES)(
+    '%s: is there, built from the library data as it is now, one class per answer',
+    (language) => {
+      const file = files.get(language);
+      expect(
+        file,
+        `native-models/library has no ${language} model: npm run build:library`,
+      ).toBeDefined();
+      expect(libraryStale(file!)).toBeNull();
+      expect(file!.model.classes.map((c) => c.intent)).toEqual([...COMMON_ANSWERS, null]);
+      expect(file!.model.language).toBe(language);
+    },
+  );
+});
+
+describe('a question whose intent uses the library (real embedding, synthetic voice)', () => {
+  let embedder: SpeechEmbedder;
+  let tts: EspeakWasmTts;
+  beforeAll(async () => {
+    embedder = await SpeechEmbedder.load(EMBEDDING_MODEL_DIR);
+    tts = new EspeakWasmTts();
+    await tts.init();
+  });
+  afterAll(async () => {
+    await embedder?.release();
+  });
+
+  it('recognizes a "yes" it was never trained on through the library model, and rejects other talk', async () => {
+    const file = await readLibraryModel(LIBRARY_DIR, 'en');
+    expect(file).not.toBeNull();
+    // Held apart: not among the library's phrasings; a rate and pitch off the training grid.
+    const heldApart = ['yes it is', 'yes I can'];
+    for (const text of heldApart)
+      expect(commonAnswerPhrases('affirm', 'en').map((p) => p.toLowerCase())).not.toContain(text);
+    const recognizer = new AskRecognizer({
+      library: { model: file!.model, uses: { affirm: 'confirm', deny: 'refuse' } },
+      embedder,
+    });
+    const outcomes = await evaluate(recognizer, tts, 'en', [
+      ...heldApart.map((text) => ({ text, intent: 'confirm', voice: 'en-us', rate: 1, pitch: 50 })),
+      { text: 'the weather was lovely last weekend', voice: 'en-us', rate: 1, pitch: 50 },
+    ]);
+    for (const o of outcomes.slice(0, heldApart.length)) {
+      expect(o.accepted, `${o.text}: ${o.confidence}`).toBe('confirm');
+    }
+    expect(outcomes.at(-1)?.accepted).toBeUndefined();
+  }, 60_000);
+});

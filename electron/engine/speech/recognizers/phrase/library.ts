@@ -1,0 +1,350 @@
+/**
+ * The common-answer library's speech models, and how a question's recognition combines them with
+ * its own model.
+ *
+ * Built when the app is built (build/train-library-models.mjs, `npm run build:library`), never
+ * when a flow is saved: per language one phrase model over every common answer of
+ * nlu/library (affirm, deny, busy, …), one class per answer (not per phrasing: hundreds of
+ * phrasings over a dozen answers would make the model's size and the fit grow with the data),
+ * shipped as `native-models/library/common-answers.<language>.json` with its sha256 in the models
+ * manifest. Each file records the hash of the data it was built from, so a stale file is found
+ * (`libraryStale`, checked by a unit test) and rebuilt.
+ *
+ * At recognition, an ask node whose intents `use` common answers is heard by its own question
+ * model (its intents' own examples; none when every intent only uses the library) and by the
+ * library model restricted to the answers the node uses: the other answers' probability joins the
+ * garbage class (for this node they are answers to nothing). `combineRecognitions` puts the two
+ * decisions into one RecognitionResult on a common calibrated scale, with the accept/reject band
+ * (`uncertain`: the dialog confirms).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import {
+  COMMON_ANSWERS,
+  type CommonAnswer,
+  commonAnswerPhrases,
+  type LibraryLanguage,
+  offTopicSentences,
+} from '../../../nlu/library/index.js';
+import type {
+  RecognitionAlternative,
+  RecognitionResult,
+  Recognizer,
+  RecognizerStartOptions,
+} from '../recognizer.js';
+import type { SpeechEmbedder } from './embedder.js';
+import { checkPhraseModel, type PhraseModel } from './model.js';
+import { PhraseRecognizer } from './recognizer.js';
+import type { QuestionSpec, TrainOptions } from './train.js';
+
+export const LIBRARY_LANGUAGES: readonly LibraryLanguage[] = ['en', 'zh-CN'];
+export const LIBRARY_FORMAT = 'outbound-common-answers/1';
+
+/**
+ * What the build asks of the trainer beyond its defaults (part of the data hash): each phrasing is
+ * spoken by a few rotating voice settings instead of all of them, so hundreds of phrasings cost
+ * minutes, not hours; the voices are still all covered across the phrasings.
+ */
+export const LIBRARY_TRAINING: Pick<TrainOptions, 'phraseSettings' | 'augmentations'> = {
+  phraseSettings: 3,
+  augmentations: 2,
+};
+/** Phrasings per answer the model is trained on at most (the first ones in the data file). */
+export const LIBRARY_MAX_PHRASES = 120;
+/** Off-topic sentences used as the garbage class at most. */
+export const LIBRARY_MAX_NEGATIVES = 240;
+/** Bump when the build changes what the same data trains into. */
+const LIBRARY_BUILD_REVISION = 1;
+
+/** A shipped library model file. */
+export interface LibraryModelFile {
+  format: typeof LIBRARY_FORMAT;
+  language: LibraryLanguage;
+  /** `libraryDataHash(language)` of the data it was built from. */
+  dataHash: string;
+  /** The commit the data and trainer came from (`git describe`), and how long it took. */
+  built: { commit: string; ms: number };
+  model: PhraseModel;
+}
+
+export function libraryFileName(language: LibraryLanguage): string {
+  return `common-answers.${language}.json`;
+}
+
+/** The library as one question: every phrasing of every answer, one class per answer. */
+export function libraryQuestion(language: LibraryLanguage): QuestionSpec {
+  const seen = new Set<string>();
+  const phrases: QuestionSpec['phrases'][number][] = [];
+  for (const answer of COMMON_ANSWERS) {
+    let taken = 0;
+    for (const raw of commonAnswerPhrases(answer, language)) {
+      const text = raw.trim();
+      const key = text.toLowerCase();
+      if (text === '' || seen.has(key)) continue;
+      if (taken++ >= LIBRARY_MAX_PHRASES) break;
+      seen.add(key);
+      phrases.push({ text, intent: answer });
+    }
+  }
+  return { language, phrases, classPerIntent: true };
+}
+
+/** The garbage sentences the library model trains on: the library's off-topic sentences. */
+export function libraryNegatives(language: LibraryLanguage): string[] {
+  return offTopicSentences(language).slice(0, LIBRARY_MAX_NEGATIVES);
+}
+
+/** Hash of everything from this repository's data that shapes a library model. */
+export function libraryDataHash(language: LibraryLanguage): string {
+  const question = libraryQuestion(language);
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        revision: LIBRARY_BUILD_REVISION,
+        language,
+        phrases: question.phrases.map((p) => [p.text, p.intent]),
+        negatives: libraryNegatives(language),
+        training: LIBRARY_TRAINING,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 24);
+}
+
+/** Throws unless `value` is a library model file for `language`. */
+export function checkLibraryFile(value: unknown, language: LibraryLanguage): LibraryModelFile {
+  const f = value as Partial<LibraryModelFile> | null;
+  if (!f || f.format !== LIBRARY_FORMAT || f.language !== language || !f.dataHash)
+    throw new Error(`not a common-answer library model for ${language} (${LIBRARY_FORMAT})`);
+  checkPhraseModel(f.model);
+  return f as LibraryModelFile;
+}
+
+/** Reads `dir/common-answers.<language>.json`; null when the file is not there. */
+export async function readLibraryModel(
+  dir: string,
+  language: LibraryLanguage,
+): Promise<LibraryModelFile | null> {
+  const path = join(dir, libraryFileName(language));
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return checkLibraryFile(JSON.parse(raw), language);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}; run \`npm run build:library\``, {
+      cause: error,
+    });
+  }
+}
+
+/** Why a shipped library model no longer matches the data, or null when it does. */
+export function libraryStale(file: LibraryModelFile): string | null {
+  const now = libraryDataHash(file.language);
+  return now === file.dataHash
+    ? null
+    : `the ${file.language} common-answer library model was built from data ${file.dataHash}, the data is now ${now}: the library models are stale, run \`npm run build:library\``;
+}
+
+/** JSON-sized model: weights and statistics rounded (4 significant decimals keep decisions). */
+export function roundModel(model: PhraseModel, digits = 4): PhraseModel {
+  const r = (x: number): number => Number(x.toFixed(digits));
+  return {
+    ...model,
+    featureMean: model.featureMean.map(r),
+    featureStd: model.featureStd.map(r),
+    weights: model.weights.map((row) => row.map(r)),
+    bias: model.bias.map(r),
+  };
+}
+
+// --- Combination --------------------------------------------------------------------------
+
+/** How a node uses the library: the library model and, per common answer, the node's intent. */
+export interface LibraryUse {
+  model: PhraseModel;
+  /** Common answer → the node's intent that uses it. */
+  uses: Readonly<Partial<Record<CommonAnswer, string>>>;
+}
+
+/** A node's library use as the engine sends it to a speech worker: `key` names the model there. */
+export interface LibraryRecognition extends LibraryUse {
+  key: string;
+}
+
+/** One model's view of an utterance, for `combineRecognitions`. */
+export interface RecognitionSource {
+  /** The recognizer's result with every intent in `alternatives` (phrase recognizers give all). */
+  result: RecognitionResult;
+  /** At or above: accepted (the model's calibrated threshold). */
+  accept: number;
+  /** Below: rejected; between: uncertain. */
+  reject: number;
+  /**
+   * Maps this model's intents onto the node's; intents not in it count as garbage (the library
+   * model's answers the node does not use). Absent: every intent is the node's.
+   */
+  intents?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The reject threshold when a model has none of its own: a band 0.2 wide under the accept
+ * threshold, not below 0.25 (a phrase model's threshold is calibrated at ≤ 5 % false accepts, so
+ * answers up to 0.2 below it are mostly right but worth a confirmation).
+ */
+export function rejectThresholdOf(model: PhraseModel): number {
+  const own = (model as { rejectThreshold?: unknown }).rejectThreshold;
+  if (typeof own === 'number' && own >= 0 && own <= model.threshold) return own;
+  return Math.min(model.threshold, Math.max(0.25, model.threshold - 0.2));
+}
+
+type Level = 0 | 1 | 2; // rejected, uncertain, accepted
+
+interface Candidate {
+  intent: string;
+  phrase?: string;
+  confidence: number;
+  /** On one scale for every model: reject threshold → 1/3, accept threshold → 2/3. */
+  calibrated: number;
+  level: Level;
+}
+
+/** Maps p onto [0, 1] piecewise linearly so that reject → 1/3 and accept → 2/3. */
+export function calibrate(p: number, reject: number, accept: number): number {
+  const seg = (x: number, x0: number, x1: number, y0: number, y1: number): number =>
+    x1 > x0 ? y0 + ((x - x0) / (x1 - x0)) * (y1 - y0) : y1;
+  if (p >= accept) return seg(p, accept, 1, 2 / 3, 1);
+  if (p >= reject) return seg(p, reject, accept, 1 / 3, 2 / 3);
+  return seg(p, 0, reject, 0, 1 / 3);
+}
+
+/**
+ * One decision from several models' views of the same utterance: every node intent's best
+ * calibrated score over the models; the best intent wins; it is accepted when its model accepts it
+ * (at or above the accept threshold and above that model's garbage), uncertain when at or above
+ * the reject threshold, and garbage wins (noMatch) when every model rejects.
+ */
+export function combineRecognitions(
+  sources: readonly RecognitionSource[],
+  times: { startMs: number; endMs: number },
+): RecognitionResult {
+  const best = new Map<string, Candidate>();
+  for (const source of sources) {
+    const mapped: Array<RecognitionAlternative & { intent: string }> = [];
+    let total = 0;
+    for (const a of source.result.alternatives) {
+      total += a.confidence;
+      if (a.intent === undefined) continue;
+      const intent = source.intents ? source.intents.get(a.intent) : a.intent;
+      if (intent !== undefined) mapped.push({ ...a, intent });
+    }
+    // The garbage class's share, plus (restricted) the answers this node does not use.
+    const kept = mapped.reduce((s, a) => s + a.confidence, 0);
+    const garbage = Math.max(0, 1 - total) + (total - kept);
+    for (const a of mapped) {
+      const level: Level =
+        a.confidence >= source.accept && a.confidence > garbage
+          ? 2
+          : a.confidence >= source.reject
+            ? 1
+            : 0;
+      let calibrated = calibrate(a.confidence, source.reject, source.accept);
+      if (level === 1) calibrated = Math.min(calibrated, 2 / 3 - 1e-9);
+      const candidate: Candidate = {
+        intent: a.intent,
+        ...(a.phrase !== undefined ? { phrase: a.phrase } : {}),
+        confidence: a.confidence,
+        calibrated,
+        level,
+      };
+      const held = best.get(a.intent);
+      if (!held || rank(candidate) > rank(held)) best.set(a.intent, candidate);
+    }
+  }
+  const ranked = [...best.values()].sort((a, b) => rank(b) - rank(a));
+  const alternatives: RecognitionAlternative[] = ranked.map((c) => ({
+    intent: c.intent,
+    ...(c.phrase !== undefined ? { phrase: c.phrase, text: c.phrase } : {}),
+    confidence: c.confidence,
+  }));
+  const top = ranked[0];
+  const result: RecognitionResult = {
+    confidence: top?.confidence ?? 0,
+    noMatch: !top || top.level === 0,
+    startMs: times.startMs,
+    endMs: times.endMs,
+    alternatives,
+  };
+  if (top && top.level > 0) {
+    result.intent = top.intent;
+    if (top.phrase !== undefined) {
+      result.phrase = top.phrase;
+      result.text = top.phrase;
+    }
+    if (top.level === 1) result.uncertain = true;
+  }
+  return result;
+}
+
+function rank(c: Candidate): number {
+  return c.level * 10 + c.calibrated;
+}
+
+/**
+ * Recognizes an ask node's answers with its own question model and/or the library model of the
+ * answers it uses, combined (`combineRecognitions`). Registered nowhere: the speech worker builds
+ * one per utterance from the models it was sent.
+ */
+export class AskRecognizer implements Recognizer {
+  readonly kind = 'phrase';
+  private readonly parts: Array<{
+    recognizer: PhraseRecognizer;
+    source: Omit<RecognitionSource, 'result'>;
+  }> = [];
+
+  constructor(config: { question?: PhraseModel; library?: LibraryUse; embedder: SpeechEmbedder }) {
+    const { question, library, embedder } = config;
+    if (question) {
+      this.parts.push({
+        recognizer: new PhraseRecognizer({ model: question, embedder }),
+        source: { accept: question.threshold, reject: rejectThresholdOf(question) },
+      });
+    }
+    if (library) {
+      const intents = new Map<string, string>();
+      for (const [answer, intent] of Object.entries(library.uses))
+        if (intent !== undefined) intents.set(answer, intent);
+      if (intents.size > 0)
+        this.parts.push({
+          recognizer: new PhraseRecognizer({ model: library.model, embedder }),
+          source: {
+            accept: library.model.threshold,
+            reject: rejectThresholdOf(library.model),
+            intents,
+          },
+        });
+    }
+    if (this.parts.length === 0)
+      throw new Error('an ask recognizer needs a question model or a library model it uses');
+  }
+
+  start(options?: RecognizerStartOptions): void {
+    for (const p of this.parts) p.recognizer.start(options);
+  }
+
+  push(frame: Int16Array): void {
+    for (const p of this.parts) p.recognizer.push(frame);
+  }
+
+  async finish(): Promise<RecognitionResult> {
+    const results = await Promise.all(this.parts.map((p) => p.recognizer.finish()));
+    const sources = results.map((result, i) => ({ ...this.parts[i]!.source, result }));
+    return combineRecognitions(sources, { startMs: results[0]!.startMs, endMs: results[0]!.endMs });
+  }
+}
