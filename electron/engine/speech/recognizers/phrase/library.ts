@@ -193,15 +193,10 @@ export interface RecognitionSource {
   intents?: ReadonlyMap<string, string>;
 }
 
-/**
- * The reject threshold when a model has none of its own: a band 0.2 wide under the accept
- * threshold, not below 0.25 (a phrase model's threshold is calibrated at ≤ 5 % false accepts, so
- * answers up to 0.2 below it are mostly right but worth a confirmation).
- */
+/** A model's reject threshold (calibrated by the trainer); without one, no uncertain band. */
 export function rejectThresholdOf(model: PhraseModel): number {
   const own = (model as { rejectThreshold?: unknown }).rejectThreshold;
-  if (typeof own === 'number' && own >= 0 && own <= model.threshold) return own;
-  return Math.min(model.threshold, Math.max(0.25, model.threshold - 0.2));
+  return typeof own === 'number' && own >= 0 ? Math.min(own, model.threshold) : model.threshold;
 }
 
 type Level = 0 | 1 | 2; // rejected, uncertain, accepted
