@@ -32,6 +32,7 @@ import { EventHub, type EventSubscriber } from './events/index.js';
 import { FATAL_CALL_REASON, onFatal } from './fatal.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
+import { labelCommandHandlers, phraseClipRecognizer, UtteranceLabels } from './flows/labels.js';
 import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
@@ -132,6 +133,7 @@ export class Engine {
   private readonly startedAt = Date.now();
   private speech: SpeechWorkerPool | null = null;
   private botService: BotService | null = null;
+  private utteranceLabels: UtteranceLabels | null = null;
   /** The latest transcript line of each live call, for the Live wall. */
   private readonly lastUtterances = new Map<string, string>();
   /** Mirrors the recordCalls setting (read when a call is answered, so kept at hand). */
@@ -527,6 +529,24 @@ export class Engine {
     return this.botService;
   }
 
+  /** History's labelling loop: labelled clips, the next flow version, accuracy before and after. */
+  private get labels(): UtteranceLabels {
+    this.utteranceLabels ??= new UtteranceLabels({
+      store: this.store,
+      flows: this.flows,
+      dataDir: this.options.dataDir,
+      recordingsDir: join(this.options.dataDir, 'phrase-recordings'),
+      // The speech workers' recognition, as CallBot recognizes an utterance with the node's model.
+      recognizer: phraseClipRecognizer(this.bot.phraseModels, (ask, samples) =>
+        ask.model || ask.library
+          ? this.speechPool().recognize(undefined, ask.key, ask.model, samples, 0, ask.library)
+          : Promise.resolve(null),
+      ),
+      log: this.options.log,
+    });
+    return this.utteranceLabels;
+  }
+
   /** The agent's microphone and speaker chosen in Settings ('' = the system default). */
   private async agentDevices(): Promise<{ inputDeviceId: string; outputDeviceId: string }> {
     const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
@@ -752,6 +772,7 @@ export class Engine {
         log: options.log,
       }),
       ...historyCommandHandlers({ store, dataDir: options.dataDir }),
+      ...labelCommandHandlers(() => this.labels, options.actor),
       ...dncCommandHandlers({
         store,
         defaultRegion: async () => (await this.settings.get()).defaultRegion,
