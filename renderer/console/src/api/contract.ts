@@ -34,9 +34,11 @@ export {
   type FlowIssueView,
   type FlowSummary,
   type FlowTraining,
+  type LabelAccuracy,
   type Language,
   LANGUAGES,
   type LiveCall,
+  NONE_INTENT,
   type RecordingInfo,
   SETTING_KEYS,
   type SettingKey,
@@ -46,6 +48,7 @@ export {
   TrunkRole,
   type TrunkView,
   type Utterance,
+  type UtteranceLabel,
 } from '../../../../electron/engine/api/contract.js';
 export { ApiError } from '../../../../electron/engine/api/errors.js';
 export {

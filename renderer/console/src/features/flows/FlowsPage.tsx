@@ -12,6 +12,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
+import { LabelledClips } from '../labelling/LabelledClips.js';
 import { FlowEditor } from './FlowEditor.js';
 import { newFlowTemplate } from './flowText.js';
 import { TestChat } from './TestChat.js';
@@ -213,6 +214,7 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
       />
       <div className="flow-side">
         <TrainingProgress training={trainingOf(data.name, data.version, data.training)} />
+        <LabelledClips name={data.name} />
         <TestChat
           key={at}
           name={data.name}

@@ -7,6 +7,7 @@ import { hrefFor } from '../../app/routes.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
+import { useUtteranceLabelling } from '../labelling/UtteranceLabelButtons.js';
 import { CallSummary } from './CallSummary.js';
 import { CallTimeline } from './CallTimeline.js';
 import { CallTranscript } from './CallTranscript.js';
@@ -69,6 +70,7 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
   const active = timeMs < 0 ? -1 : currentLineIndex(lines, timeMs);
   const seek = useCallback((ms: number) => player.current?.seekMs(ms), []);
   const canPlay = hasRecording && recording.data !== undefined && url !== null;
+  const labelling = useUtteranceLabelling(call.id, hasRecording && call.state === 'done');
 
   return (
     <div className="call-page" data-testid="call-page" data-call-id={call.id}>
@@ -101,6 +103,7 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
             utterances={lines}
             activeIndex={active}
             {...(canPlay ? { onSeek: seek } : {})}
+            lineExtra={labelling}
           />
         </div>
         <div className="card call-page-timeline">

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { useFormat } from '../../i18n/format.js';
@@ -13,6 +13,8 @@ interface CallTranscriptProps {
   activeIndex?: number;
   /** Set when a recording plays: clicking a line plays from its start. */
   onSeek?: (ms: number) => void;
+  /** Shown under a line (History's labelling buttons). */
+  lineExtra?: ((line: TranscriptLine) => ReactNode) | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export function CallTranscript({
   live = false,
   activeIndex = -1,
   onSeek,
+  lineExtra,
 }: CallTranscriptProps) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -126,6 +129,7 @@ export function CallTranscript({
                   ) : null}
                 </div>
               ) : null}
+              {lineExtra?.(u)}
             </li>
           ))}
         </ol>

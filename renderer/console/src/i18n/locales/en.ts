@@ -4,6 +4,7 @@
  * that exist here (see ../i18next.d.ts).
  */
 import { agentDeskEn } from '../../features/agent/strings.js';
+import { labellingEn } from '../../features/labelling/strings.js';
 
 export const en = {
   app: {
@@ -994,4 +995,5 @@ export const en = {
     },
   },
   agentDesk: agentDeskEn,
+  labelling: labellingEn,
 } as const;

@@ -2,6 +2,7 @@
  * 简体中文界面文字。键必须与 en.ts 完全相同：缺少或多出一个键都是编译错误（`satisfies Messages`）。
  */
 import { agentDeskZh } from '../../features/agent/strings.js';
+import { labellingZh } from '../../features/labelling/strings.js';
 import type { Messages } from '../messages.js';
 
 export const zhCN = {
@@ -973,4 +974,5 @@ export const zhCN = {
     },
   },
   agentDesk: agentDeskZh,
+  labelling: labellingZh,
 } as const satisfies Messages;
