@@ -4,8 +4,8 @@
  * routing result becomes what the bot acts on (an agent took it, or the queue's fallback).
  */
 import type { BotTransferContext, BotTransferResult } from '../bot/call-bot.js';
-import type { CallEventData, CallEventType } from '../telephony/call-events.js';
 import type { CallSession } from '../telephony/call-session.js';
+import type { CallEventData, CallEventType } from '../telephony/index.js';
 import type { RoutingService, TransferCall } from './routing-service.js';
 
 export interface AgentAudioDevices {

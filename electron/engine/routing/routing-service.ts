@@ -21,7 +21,7 @@ import type { AgentStatus, EventData, EventName } from '../api/contract.js';
 import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
 import type { Logger } from '../log.js';
 import type { DispositionRecord, QueueRecord, Store, UserRecord } from '../store/types.js';
-import type { CallEventData, CallEventType } from '../telephony/call-events.js';
+import type { CallEventData, CallEventType } from '../telephony/index.js';
 import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
 import { type ContactFields, firstMatch } from './rules.js';
 

@@ -102,14 +102,47 @@ export const CALL_EVENT_DATA = {
     reason: z.string(),
     /** From the end of speech to the endpointer's decision. */
     decisionLagMs: z.number().optional(),
+    /** reason 'decided': how the bot judged the words heard (bot/turn-detector.ts) and the silence that ended the turn. */
+    endOfTurn: z.enum(['confident', 'default', 'incomplete']).optional(),
+    silenceMs: z.number().optional(),
   }),
-  /** The customer cut a prompt, was already talking when it was due, or spoke in a gap between its parts. */
+  /**
+   * The customer cut a prompt for good (bot/interruption.ts: enough speech, or a recognized answer;
+   * speechMs: VAD speech heard by then), or was already answering when it was due. Older rows: the
+   * cut at speech start (speechAtMs, decisionLagMs), in a gap between parts.
+   */
   barge_in: z.union([
+    z.object({
+      nodeId: z.string().nullable(),
+      speechAtMs: z.number(),
+      reason: z.enum(['speech', 'recognized']),
+      speechMs: z.number(),
+      intent: z.string().optional(),
+    }),
     z.object({ speechAtMs: z.number(), decisionLagMs: z.number() }),
     z.object({ beforePrompt: z.literal(true) }),
     z.object({ betweenParts: z.literal(true) }),
   ]),
   speech_error: z.object({ message: z.string() }),
+  /** Customer speech paused a prompt at once (speechAtMs: ms from the answer); a barge_in or a false_interruption follows. */
+  prompt_paused: z.object({
+    nodeId: z.string().nullable(),
+    speechAtMs: z.number(),
+    decisionLagMs: z.number(),
+  }),
+  /** The speech that paused a prompt was no answer: a cough or click (short_speech) or a backchannel ("嗯", "uh-huh"). */
+  false_interruption: z.object({
+    nodeId: z.string().nullable(),
+    cause: z.enum(['backchannel', 'short_speech']),
+    speechMs: z.number(),
+    text: z.string().optional(),
+  }),
+  /** A paused prompt plays on: cut and resumed at these ms of its own audio (resumed a little before the cut). */
+  prompt_resumed: z.object({
+    nodeId: z.string().nullable(),
+    cutAtMs: z.number(),
+    resumeAtMs: z.number(),
+  }),
 
   // --- The bot and its dialog ---------------------------------------------------------------
   bot_prompt: z.object({
@@ -198,9 +231,6 @@ export type CallEventData<K extends CallEventType> = z.output<CallEventTable[K]>
 export type CallEvent = {
   [K in CallEventType]: { type: K; at: number; data: CallEventData<K> };
 }[CallEventType];
-
-/** An event of one kind (or of a union of kinds). */
-export type CallEventOf<K extends CallEventType> = Extract<CallEvent, { type: K }>;
 
 export function isCallEventType(type: string): type is CallEventType {
   return Object.hasOwn(CALL_EVENT_DATA, type);

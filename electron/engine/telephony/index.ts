@@ -4,15 +4,10 @@
  * The engine never imports JsSIP; the media host (renderer/media-host) does the SIP and WebRTC.
  */
 export {
-  CALL_EVENT_DATA,
   CALL_EVENT_TYPES,
-  type CallEvent,
   type CallEventData,
-  type CallEventOf,
-  callEventProblem,
   type CallEventType,
   isCallEvent,
-  isCallEventType,
 } from './call-events.js';
 export { type CallEnd, type CallRecorderLike, CallSession } from './call-session.js';
 export { type MediaHostConnection } from './media-host-client.js';
