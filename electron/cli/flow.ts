@@ -17,12 +17,25 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import type { FlowDetail, FlowSummary, FlowTraining } from '../engine/api/contract.js';
+import type {
+  FlowDetail,
+  FlowEvalReport,
+  FlowSummary,
+  FlowTraining,
+} from '../engine/api/contract.js';
 import { ApiError } from '../engine/api/errors.js';
 import { checkFlow, DialogRuntime, type Flow } from '../engine/dialog/index.js';
 import { EventHub } from '../engine/events/index.js';
+import {
+  EvalInputError,
+  evaluateAudio,
+  evaluateText,
+  parseTextSet,
+  readAudioSet,
+} from '../engine/flows/eval.js';
 import { FlowService, parseChatLine, TextChannel } from '../engine/flows/index.js';
 import { type Logger, silentLogger } from '../engine/log.js';
 import { openStore } from '../engine/store/index.js';
@@ -43,10 +56,18 @@ export interface FlowCommandOptions {
   log: Logger;
   /** flow save --wait: how often the training state is read; default 250 ms. */
   pollMs?: number;
+  /** flow eval: a typed test set (TSV) or a folder of WAV files, and the question for lines without one. */
+  text?: string | undefined;
+  audio?: string | undefined;
+  node?: string | undefined;
 }
 
 /** A flow saved in the store, by `name` or `name@version`; null (after saying why) when there is none. */
-async function loadStoredFlow(ref: string, dataDir: string, out: Output): Promise<Flow | null> {
+async function loadStoredFlow(
+  ref: string,
+  dataDir: string,
+  out: Output,
+): Promise<{ flow: Flow; version: number } | null> {
   const at = ref.lastIndexOf('@');
   const name = at > 0 ? ref.slice(0, at) : ref;
   const version = at > 0 ? Number(ref.slice(at + 1)) : undefined;
@@ -65,7 +86,7 @@ async function loadStoredFlow(ref: string, dataDir: string, out: Output): Promis
       { event: 'flow', name: loaded.name, version: loaded.version },
       `${loaded.name} v${loaded.version} (${dataDir})`,
     );
-    return loaded.flow;
+    return { flow: loaded.flow, version: loaded.version };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     out.error(
@@ -108,17 +129,39 @@ export async function flowCommand(
       throw new UsageError('--wait is an option of "flow save", not of "flow list"');
     return listFlows(options, out);
   }
-  if ((sub !== 'validate' && sub !== 'chat' && sub !== 'save') || !file || extra.length > 0) {
+  if (
+    (sub !== 'validate' && sub !== 'chat' && sub !== 'save' && sub !== 'eval') ||
+    !file ||
+    extra.length > 0
+  ) {
     throw new UsageError(
-      'flow takes: flow validate FILE | flow save FILE [--wait] | flow list | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE]',
+      'flow takes: flow validate FILE | flow save FILE [--wait] | flow list | flow chat FILE|NAME[@VERSION] [--contact key=value …] [--tz ZONE] | flow eval FILE|NAME[@VERSION] --text FILE.tsv|--audio DIR [--node ID]',
     );
   }
+  if (sub === 'eval') {
+    if ((options.text === undefined) === (options.audio === undefined))
+      throw new UsageError('flow eval takes one of --text FILE.tsv or --audio DIR');
+  } else if (
+    options.text !== undefined ||
+    options.audio !== undefined ||
+    options.node !== undefined
+  )
+    throw new UsageError(
+      `--text, --audio and --node are options of "flow eval", not of "flow ${sub}"`,
+    );
   if (options.wait && sub !== 'save')
     throw new UsageError(`--wait is an option of "flow save", not of "flow ${sub}"`);
   if (sub === 'save') return saveFlow(file, options, out);
-  if (sub === 'chat' && !existsSync(file) && !file.toLowerCase().endsWith('.json')) {
+  if (
+    (sub === 'chat' || sub === 'eval') &&
+    !existsSync(file) &&
+    !file.toLowerCase().endsWith('.json')
+  ) {
     const stored = await loadStoredFlow(file, options.dataDir, out);
-    return stored ? chat(stored, options, out) : 1;
+    if (!stored) return 1;
+    return sub === 'chat'
+      ? chat(stored.flow, options, out)
+      : evaluate(stored.flow, stored.version, options, out);
   }
   const check = await loadFlowFile(file, out);
   if (!check) return 2;
@@ -147,7 +190,163 @@ export async function flowCommand(
     );
     return 0;
   }
+  if (sub === 'eval') return evaluate(flow, null, options, out);
   return chat(flow, options, out);
+}
+
+/**
+ * `flow eval`: a typed test set through the ask nodes' own text recognition, or WAV clips through
+ * the flow's phrase models on the speech workers (trained first when the cache lacks them), then
+ * the report. Exit 0 with a report, whatever its figures; 2 for a bad test set (every bad line named).
+ */
+async function evaluate(
+  flow: Flow,
+  version: number | null,
+  options: FlowCommandOptions,
+  out: Output,
+): Promise<number> {
+  let report: FlowEvalReport;
+  try {
+    if (options.text !== undefined) {
+      let tsv: string;
+      try {
+        tsv = await readFile(options.text, 'utf8');
+      } catch (error) {
+        out.error(
+          'BAD_TEST_SET',
+          `${options.text}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+        );
+        return 2;
+      }
+      const { cases, skipped } = parseTextSet(tsv, flow, options.node);
+      if (skipped > 0)
+        out.record(
+          { event: 'skipped', lines: skipped },
+          `(${skipped} line${skipped === 1 ? '' : 's'} for other flows or the library on its own skipped)`,
+        );
+      report = evaluateText(flow, cases, {
+        version,
+        ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      });
+    } else {
+      const clips = await readAudioSet(options.audio ?? '', flow, options.node);
+      report = await evaluateClips(flow, version, clips, options, out);
+    }
+  } catch (error) {
+    if (!(error instanceof EvalInputError)) throw error;
+    for (const problem of error.problems)
+      out.record({ event: 'invalid', message: problem }, `error: ${problem}`);
+    out.error(
+      'BAD_TEST_SET',
+      `${options.text ?? options.audio}: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`,
+    );
+    return 2;
+  }
+  printReport(report, out);
+  return 0;
+}
+
+/** Clips through the flow's phrase models (and library models) on the speech workers, as a call hears them. */
+async function evaluateClips(
+  flow: Flow,
+  version: number | null,
+  clips: Awaited<ReturnType<typeof readAudioSet>>,
+  options: FlowCommandOptions,
+  out: Output,
+): Promise<FlowEvalReport> {
+  const { checkModels, findModelsDir } = await import('../engine/models/index.js');
+  const { SpeechWorkerPool } = await import('../engine/speech/index.js');
+  const { defaultVoice, PhraseModels } = await import('../engine/bot/index.js');
+  const dir = findModelsDir();
+  if (!dir) throw new Error('The speech models folder (native-models) was not found');
+  const models = await checkModels(dir);
+  const path = (role: string): string => {
+    const file = models.files.find((f) => f.role === role);
+    if (!file) throw new Error(`The models manifest lists no model with role "${role}"`);
+    return file.absolutePath;
+  };
+  const pool = new SpeechWorkerPool({
+    vadModelPath: path('vad'),
+    melModelPath: path('mel'),
+    embeddingModelPath: path('embedding'),
+  });
+  try {
+    const phrases = new PhraseModels({
+      pool: () => pool,
+      cacheDir: join(
+        process.env.OUTBOUND_SPEECH_CACHE || join(options.dataDir, 'cache'),
+        'phrase-models',
+      ),
+      recordingsDir: join(options.dataDir, 'phrase-recordings'),
+      voiceFor: defaultVoice,
+    });
+    let shown = '';
+    const trained = await phrases.train(flow, (p) => {
+      const line = p.nodeId && p.stage !== 'cached' ? `training: ${p.nodeId}, ${p.stage}` : '';
+      if (line && line !== shown) {
+        shown = line;
+        out.record({ event: 'training', nodeId: p.nodeId, stage: p.stage }, line);
+      }
+    });
+    if (trained.cached < trained.nodes.length)
+      out.record(
+        { event: 'trained', elapsedMs: trained.elapsedMs },
+        `(phrase models trained in ${(trained.elapsedMs / 1000).toFixed(0)} s)`,
+      );
+    const recognizers = new Map<
+      string,
+      (samples: Int16Array) => ReturnType<typeof pool.recognize>
+    >();
+    for (const [nodeId, ask] of await phrases.forFlow(flow))
+      recognizers.set(nodeId, (samples) =>
+        pool.recognize(undefined, ask.key, ask.model, samples, 0, ask.library),
+      );
+    return await evaluateAudio(flow, clips, { recognizers, version });
+  } finally {
+    await pool.close();
+  }
+}
+
+function pct(rate: number | null): string {
+  return rate === null ? '-' : `${(rate * 100).toFixed(1)} %`;
+}
+
+/** The report: the figures, per intent, the confusion matrix and the lines it got wrong. */
+function printReport(report: FlowEvalReport, out: Output): void {
+  const lines: string[] = [
+    `${report.flow}${report.version !== null ? ` v${report.version}` : ''} (${report.language}), ${report.kind} test set: ${report.lines} line${report.lines === 1 ? '' : 's'}`,
+    `  intent accuracy     ${pct(report.accuracy)}  (${report.correct} of ${report.lines}: right intent, or none rejected)`,
+    `  accepted-correct    ${pct(report.acceptedCorrectRate)}  (${report.acceptedCorrect} of ${report.inScope} answers)`,
+    `  false accepts       ${pct(report.falseAcceptRate)}  (${report.falseAccepts} of ${report.offTopic} off-topic lines acted on)`,
+    `  wrong intent        ${report.wrongIntent}`,
+    `  negation errors     ${report.negationErrors}  (of ${report.negated} negated lines)`,
+    `  would confirm       ${pct(report.uncertainShare)}  (${report.uncertain} lines between the thresholds)`,
+    '',
+    '  per intent (node/intent: lines, correct, recall, precision)',
+  ];
+  for (const p of report.perIntent)
+    lines.push(
+      `    ${`${p.nodeId}/${p.intent}`.padEnd(30)} ${String(p.lines).padStart(4)} ${String(p.correct).padStart(4)}  ${pct(p.recall).padStart(7)}  ${pct(p.precision).padStart(7)}`,
+    );
+  const width = Math.max(6, ...report.labels.map((l) => l.length)) + 1;
+  lines.push('', '  confusion (rows: expected, columns: got)');
+  lines.push(`    ${''.padEnd(width)}${report.labels.map((l) => l.padStart(width)).join('')}`);
+  report.labels.forEach((label, r) => {
+    lines.push(
+      `    ${label.padEnd(width)}${(report.confusion[r] ?? []).map((n) => String(n).padStart(width)).join('')}`,
+    );
+  });
+  const wrong = report.items.filter((i) => !i.correct);
+  if (wrong.length > 0) {
+    lines.push('', `  not right (${wrong.length}):`);
+    for (const i of wrong.slice(0, 200))
+      lines.push(
+        `    line ${i.line}: ${JSON.stringify(i.input)} at ${i.nodeId}: expected ${i.expected}, got ${i.got}${i.uncertain ? ' (would confirm)' : ''} ${i.confidence.toFixed(2)}${i.falseAccept ? ' FALSE ACCEPT' : ''}${i.negationError ? ' NEGATION ERROR' : ''}`,
+      );
+    if (wrong.length > 200)
+      lines.push(`    … and ${wrong.length - 200} more (--json lists every line)`);
+  }
+  out.record({ event: 'report', ...report }, lines.join('\n'));
 }
 
 async function chat(flow: Flow, options: FlowCommandOptions, out: Output): Promise<number> {

@@ -56,6 +56,10 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         wait: { type: 'boolean', default: false },
         // flow chat
         contact: { type: 'string', multiple: true },
+        // flow eval
+        text: { type: 'string' },
+        audio: { type: 'string' },
+        node: { type: 'string' },
         tz: { type: 'string' },
         // import
         list: { type: 'string' },
@@ -151,6 +155,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           wait: values.wait,
           version: context.version,
           log: createStderrLogger(),
+          text: values.text,
+          audio: values.audio,
+          node: values.node,
         },
         out,
       );

@@ -21,6 +21,14 @@ Commands:
                         fields ({name}, {amount}), --tz ZONE their time zone (default Asia/Shanghai).
                         NAME[@VERSION] is a flow saved in the workspace (its id, e.g.
                         appointment-confirm-en; the latest version unless @VERSION)
+  flow eval FILE|NAME   Measure how the flow understands answers: --text FILE.tsv (lines
+                        text<TAB>expected[<TAB>node[<TAB>tags]], expected an intent or none for
+                        off-topic, # comments; node optional when the flow has one question, or
+                        flow:ID/NODE) or --audio DIR (labels.tsv: file<TAB>expected[<TAB>node], or
+                        <expected>/<file>.wav folders). Reports intent accuracy, accepted-correct,
+                        false accepts, negation errors, the share it would confirm, per intent and
+                        the confusion matrix (--json: every line). Exit 0 with a report; 2 when the
+                        test set is malformed (each bad line named)
   import FILE           Import a CSV or XLSX file of contacts into --list NAME (created when
                         missing): CSV in UTF-8 or GBK/GB18030, columns recognised by header
                         (phone/电话/手机号, name/姓名, time zone/时区, amount/金额, tags/标签…),
@@ -112,6 +120,12 @@ Options for flow save:
   --wait                Wait until the saved version's phrase models are trained, printing each
                         stage; exit 1 if training fails. A flow with problems exits 2, as with
                         flow validate
+
+Options for flow eval:
+  --text FILE.tsv       A typed test set, run through the flow's own text understanding
+  --audio DIR           WAV files, run through the flow's phrase models (trained first if needed)
+  --node ID             The question for lines without one (default: the flow's only question)
+  --tz ZONE             Zone for dates in typed answers (default UTC)
 
 Options for dnc:
   --reason R            Why the number may not be called (dnc add)

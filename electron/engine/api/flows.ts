@@ -145,6 +145,76 @@ export type ChatEnded = z.infer<typeof ChatEndedSchema>;
 
 export const ChatId = z.string().min(1).max(100);
 
+/** One line (or WAV file) of a test set as the flow understood it; see flows/eval.ts. */
+export const FlowEvalItemSchema = z.object({
+  /** The line number in the TSV (1 = first line), or the file's position in an audio set. */
+  line: z.number().int(),
+  /** The typed answer, or the WAV file's path inside the set. */
+  input: z.string(),
+  nodeId: z.string(),
+  /** The intent the line should get, or `none` (off-topic: should be rejected). */
+  expected: z.string(),
+  /** What the node would act on (or, when `uncertain`, confirm first), or `none`. */
+  got: z.string(),
+  confidence: z.number(),
+  uncertain: z.boolean(),
+  matchedBy: z.enum(['classifier', 'entity', 'recognizer']).nullable(),
+  correct: z.boolean(),
+  /** An off-topic line acted on without a confirmation. */
+  falseAccept: z.boolean(),
+  /** A negated answer taken as its positive opposite (see flows/eval.ts). */
+  negated: z.boolean(),
+  negationError: z.boolean(),
+});
+export type FlowEvalItem = z.infer<typeof FlowEvalItemSchema>;
+
+const Rate = z.number().min(0).max(1).nullable();
+
+/** The understanding of a flow version measured on a test set (typed lines or WAV files). */
+export const FlowEvalReportSchema = z.object({
+  flow: z.string(),
+  version: z.number().int().nullable(),
+  language: z.enum(['zh-CN', 'en']),
+  kind: z.enum(['text', 'audio']),
+  lines: z.number().int(),
+  /** Lines with the right intent taken (confirmed, when uncertain), or `none` rejected, over all lines. */
+  accuracy: Rate,
+  correct: z.number().int(),
+  /** Lines that expect an intent; of them, taken with the right intent. */
+  inScope: z.number().int(),
+  acceptedCorrect: z.number().int(),
+  acceptedCorrectRate: Rate,
+  /** Lines that expect `none`; of them, acted on without a confirmation. */
+  offTopic: z.number().int(),
+  falseAccepts: z.number().int(),
+  falseAcceptRate: Rate,
+  /** In-scope lines given another intent. */
+  wrongIntent: z.number().int(),
+  negated: z.number().int(),
+  negationErrors: z.number().int(),
+  /** Lines between the thresholds: the bot would confirm them. */
+  uncertain: z.number().int(),
+  uncertainShare: Rate,
+  /** Row = expected, column = got; both over `labels` (intent names, `none` last). */
+  labels: z.array(z.string()),
+  confusion: z.array(z.array(z.number().int())),
+  perIntent: z.array(
+    z.object({
+      nodeId: z.string(),
+      intent: z.string(),
+      /** Lines expecting it; of them, given it. */
+      lines: z.number().int(),
+      correct: z.number().int(),
+      /** Lines given it (right or wrong). */
+      taken: z.number().int(),
+      precision: Rate,
+      recall: Rate,
+    }),
+  ),
+  items: z.array(FlowEvalItemSchema),
+});
+export type FlowEvalReport = z.infer<typeof FlowEvalReportSchema>;
+
 export const flowCommands = {
   'flows.get': {
     params: z.object({ name: FlowName, version: FlowVersionNumber.optional() }).strict(),
@@ -207,6 +277,23 @@ export const flowCommands = {
     result: z.object({ turns: z.array(ChatTurnSchema), ended: ChatEndedSchema }),
   },
   'flows.chat.stop': { params: z.object({ chatId: ChatId }).strict(), result: z.object({}) },
+  /**
+   * Runs a typed test set through a saved flow version, exactly as its ask nodes would take the
+   * answers (`outbound flow eval --text`). INVALID_PARAMS (details.lines) names each malformed TSV line.
+   */
+  'flows.evaluate': {
+    params: z
+      .object({
+        name: FlowName,
+        version: FlowVersionNumber.optional(),
+        /** `text<TAB>expected[<TAB>node]` lines; `#` starts a comment. */
+        tsv: z.string().min(1).max(2_000_000),
+        /** The ask node for lines without a third column (default: the flow's only question). */
+        nodeId: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    result: FlowEvalReportSchema,
+  },
 } as const;
 
 export const flowEvents = {

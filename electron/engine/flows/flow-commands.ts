@@ -1,6 +1,8 @@
 /** The API's flows.* commands over the FlowService. */
 import type { CommandHandlers } from '../api/dispatcher.js';
+import { ApiError } from '../api/errors.js';
 import type { ListenResult } from '../dialog/index.js';
+import { EvalInputError, evaluateText, parseTextSet } from './eval.js';
 import type { FlowService } from './flow-service.js';
 
 type FlowCommandName =
@@ -10,7 +12,8 @@ type FlowCommandName =
   | 'flows.save'
   | 'flows.chat.start'
   | 'flows.chat.send'
-  | 'flows.chat.stop';
+  | 'flows.chat.stop'
+  | 'flows.evaluate';
 
 export function flowCommandHandlers(
   flows: FlowService,
@@ -41,6 +44,16 @@ export function flowCommandHandlers(
     'flows.chat.stop': ({ chatId }) => {
       flows.stopChat(chatId);
       return {};
+    },
+    'flows.evaluate': async ({ name, version, tsv, nodeId }) => {
+      const loaded = await flows.load(name, version);
+      try {
+        const { cases } = parseTextSet(tsv, loaded.flow, nodeId);
+        return evaluateText(loaded.flow, cases, { version: loaded.version });
+      } catch (error) {
+        if (!(error instanceof EvalInputError)) throw error;
+        throw new ApiError('INVALID_PARAMS', error.message, 'tsv', { lines: error.problems });
+      }
     },
   };
 }
