@@ -40,6 +40,7 @@ function slowPool(log: Log) {
     open: () => ({
       push() {},
       onEvent: () => () => undefined,
+      onWindow: () => () => undefined,
       onError: () => () => undefined,
       close: () => Promise.resolve(),
     }),
@@ -73,6 +74,9 @@ function slowPool(log: Log) {
 function ringingCall(log: Log) {
   let ended: () => void = () => undefined;
   const whenEnded = new Promise<void>((resolve) => (ended = resolve));
+  let answered: (up: boolean) => void = () => undefined;
+  const whenAnswered = new Promise<boolean>((resolve) => (answered = resolve));
+  void whenEnded.then(() => answered(false));
   const notes: Array<{ type: string; data: Record<string, unknown> }> = [];
   /** The next prompt played is cut after 3 frames (barge-in). */
   let cutNext = false;
@@ -83,6 +87,7 @@ function ringingCall(log: Log) {
     isUp: false,
     isPlaying: false,
     whenEnded: () => whenEnded,
+    whenAnswered: () => whenAnswered,
     onAudio: () => () => undefined,
     onDtmf: () => () => undefined,
     enterPhase(state: string) {
@@ -117,6 +122,7 @@ function ringingCall(log: Log) {
       session.isUp = true;
       session.state = 'answered';
       session.answeredAt = Date.now();
+      answered(true);
     },
   };
 }
@@ -269,7 +275,8 @@ describe('CallBot personal prompt in sentences', () => {
       log,
       greetingFlow('Hello {name}. Thank you for your order.'),
     );
-    await tick();
+    // Both prefetches reach the synthesizer (after a disk cache look-up: slower on a loaded machine).
+    while (speech.pending() < 3) await tick();
     speech.finish();
     await tick();
     call.answer();

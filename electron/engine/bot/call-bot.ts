@@ -1,12 +1,18 @@
 /**
  * CallBot: runs one flow version over one real call. It is the audio DialogChannel:
  *
- * - say: the prompt's frames (prompt cache / a speech worker's TTS) are played through the call;
- *   customer speech confirmed by the VAD cuts a prompt that allows barge-in (the host's buffer is
- *   flushed at once), and the bot's transcript line records where it was cut;
- * - listen: the next customer utterance (the endpointer decides where it starts and ends; speech
- *   that began during the question counts), recognized on a speech worker by the ask node's phrase
- *   model, or a key press, or `no_input` after the node's timeout;
+ * - say: each prompt is a SpeechHandle (bot/speech-handle.ts) playing its frames (prompt cache / a
+ *   speech worker's TTS) through the call. Customer speech confirmed by the VAD pauses a prompt
+ *   that allows barge-in at once (the host's buffer is flushed); InterruptionDetector
+ *   (bot/interruption.ts) then decides: enough speech or a recognized answer is a barge-in (the
+ *   prompt stops for good, the transcript line records where), a cough, a click or a backchannel
+ *   is a false interruption (the prompt resumes from the cut). `bargeIn: false` prompts are never
+ *   paused;
+ * - listen: the next customer utterance (the endpointer decides where it starts and the bot where
+ *   it ends: bot/turn-detector.ts ends the turn early after a confident speculative recognition
+ *   and waits longer after an incomplete one; speech that began during the question counts),
+ *   recognized on a speech worker by the ask node's phrase model, or a key press, or `no_input`
+ *   after the node's timeout;
  * - transfer / callback / hangup: stored on the call (phase, events, disposition) and acted on.
  *
  * Every bot prompt and customer utterance becomes a transcript line (store + `onUtterance`) with
@@ -37,6 +43,11 @@ import {
 import { SYSTEM_DISPOSITIONS } from '../store/migrations/001-initial.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
+import {
+  ANSWER_NEAR_END_MS,
+  InterruptionDetector,
+  type InterruptionVerdict,
+} from './interruption.js';
 import type { AskModel } from './phrase-models.js';
 import {
   type BotVoice,
@@ -45,6 +56,13 @@ import {
   type PromptRenderer,
   type RenderedPrompt,
 } from './prompts.js';
+import { SpeechHandle } from './speech-handle.js';
+import {
+  END_INCOMPLETE_MS,
+  endOfTurnSilenceMs,
+  judgeTurn,
+  type TurnJudgement,
+} from './turn-detector.js';
 
 /** Customer audio kept for recognition (older audio is dropped). */
 const KEEP_AUDIO_MS = 30_000;
@@ -140,10 +158,35 @@ export interface BotOutcome extends DialogOutcome {
   agentTook: boolean;
 }
 
+/** What an utterance is recognized as: an answer to the node's question, or a yes/no to "Just to check: …?". */
+type Expecting = 'answer' | 'confirmation';
+
 interface Utterance {
   startMs: number;
   endMs: number;
   recognition: Promise<RecognitionResult | null>;
+  /** What it was recognized as (a listen expecting the other recognizes it again). */
+  expecting: Expecting;
+}
+
+/** The customer's utterance in progress, from its speech_start: the prompt it paused, and its end once known. */
+interface Turn {
+  detector: InterruptionDetector;
+  /** The prompt this speech paused (null: none was playing, or it may not be interrupted). */
+  paused: { handle: SpeechHandle; nodeId: string | null; question: boolean } | null;
+  /** Set at speech_end: pushed to the listener's queue unless the verdict was a false interruption. */
+  utterance: Utterance | null;
+}
+
+/** A recognition started at a speech_pause, ready if the silence turns out to end the turn. */
+interface Speculative {
+  startMs: number;
+  endMs: number;
+  nodeId: string | null;
+  expecting: Expecting;
+  result: Promise<RecognitionResult | null>;
+  /** The result once back (null: no model or it failed); undefined until then. */
+  settled: RecognitionResult | null | undefined;
 }
 
 export class CallBot {
@@ -157,18 +200,19 @@ export class CallBot {
   /** Wall-clock time of the first frame given to the VAD (its stream time 0). */
   private streamStartWall: number | null = null;
   private speechActive = false;
-  private promptBargeIn = true;
+  /** The prompt being said (playing, or paused by customer speech). */
+  private prompt: { handle: SpeechHandle; nodeId: string | null; question: boolean } | null = null;
+  private turn: Turn | null = null;
+  /** How the last early end of a turn was judged (noted with its speech_end). */
+  private earlyEnd: { judgement: TurnJudgement; silenceMs: number } | null = null;
   private readonly pending: Utterance[] = [];
+  /** What the listen in progress (or the last one) expects: the recognizer follows it. */
+  private expecting: Expecting = 'answer';
   private readonly keys: string[] = [];
   private wake: (() => void) | null = null;
   private readonly disposers: Array<() => void> = [];
   private transferRequest: { queue: string; reason: string } | null = null;
-  private speculative: {
-    startMs: number;
-    endMs: number;
-    nodeId: string | null;
-    result: Promise<RecognitionResult | null>;
-  } | null = null;
+  private speculative: Speculative | null = null;
   /** Wall-clock end of the customer's last utterance (for the turn latency noted with each prompt). */
   private lastSpeechEndWall: number | null = null;
   /** When the endpointer decided that utterance was over. */
@@ -191,7 +235,10 @@ export class CallBot {
     this.prompts = deps.prompts.forCall(session.callId);
     const channel: DialogChannel = {
       say: (text, o) => this.say(text, o.bargeIn, o.signal, o.personal ?? false, o.parts),
-      listen: (o) => this.listen(o.timeoutMs, o.signal),
+      listen: (o) => {
+        this.expecting = o.expect === 'confirmation' ? 'confirmation' : 'answer';
+        return this.listen(o.timeoutMs, o.signal);
+      },
       transfer: async (queue, reason) => {
         this.transferRequest = { queue, reason };
       },
@@ -233,7 +280,13 @@ export class CallBot {
     // While the phone rings: the call's speech worker loads its TTS engine and embedder.
     this.speech = this.deps.pool.open(this.session.callId, {
       sampleRate: 16_000,
-      endpointer: { pauseMs: BOT_PAUSE_MS, ...this.options.endpointer },
+      // The endpointer's hangover is the long end of turn (the hard maximum); the bot ends turns
+      // sooner itself when the speculative recognition allows (bot/turn-detector.ts).
+      endpointer: {
+        pauseMs: BOT_PAUSE_MS,
+        hangoverMs: END_INCOMPLETE_MS,
+        ...this.options.endpointer,
+      },
     });
     void this.deps.pool.warm(this.session.callId).catch(() => undefined);
     // The greeting too: a personal one ("Hello {name}") is synthesized for this call only, and
@@ -241,7 +294,7 @@ export class CallBot {
     for (const prompt of openingPrompts(this.options.flow, this.options.contact))
       for (const part of prompt.parts ?? [prompt])
         this.prompts.prefetch(part.text, this.voice, part.personal);
-    const answered = await this.waitForAnswer();
+    const answered = (await this.session.whenAnswered()) && this.session.isUp;
     if (!answered) {
       await this.close();
       return null;
@@ -375,22 +428,6 @@ export class CallBot {
     await speech?.close().catch(() => undefined);
   }
 
-  private waitForAnswer(): Promise<boolean> {
-    if (this.session.isUp) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = setInterval(() => {
-        if (this.session.isUp) {
-          clearInterval(check);
-          resolve(true);
-        }
-      }, 10);
-      void this.session.whenEnded().then(() => {
-        clearInterval(check);
-        resolve(false);
-      });
-    });
-  }
-
   private attachAudio(): void {
     const speech = this.speech;
     if (!speech) return;
@@ -408,38 +445,67 @@ export class CallBot {
         }
         speech.push(frame.left);
       }),
+      // Each VAD window comes here before the endpointer sees it.
+      speech.onWindow((window) => this.onVadWindow(window)),
       speech.onEvent((event) => {
         switch (event.type) {
           case 'speech_start': {
             this.speechActive = true;
             const wallAt = this.wallAt(event.atMs);
             this.session.note('speech_start', { atMs: this.callMs(event.atMs) }, wallAt);
-            if (this.session.isPlaying && this.promptBargeIn) {
+            const turn: Turn = {
+              detector: new InterruptionDetector(event.atMs, speech.endpointer.timeMs),
+              paused: null,
+              utterance: null,
+            };
+            this.turn = turn;
+            const prompt = this.prompt;
+            if (prompt?.handle.pause()) {
+              // Paused at once, so a real barge-in stops the bot as fast as ever; whether it was
+              // one is decided as the speech goes on (onVadWindow, the recognitions, speech_end).
+              turn.paused = prompt;
               const decidedAt = Date.now();
-              this.session.stopPlayback();
               this.session.note(
-                'barge_in',
-                { speechAtMs: this.callMs(event.atMs), decisionLagMs: decidedAt - wallAt },
+                'prompt_paused',
+                {
+                  nodeId: prompt.nodeId,
+                  speechAtMs: this.callMs(event.atMs),
+                  decisionLagMs: decidedAt - wallAt,
+                },
                 decidedAt,
               );
             }
             this.wake?.();
             return;
           }
-          case 'speech_pause':
-            // Recognize now; if the silence lasts until speech_end, the result is ready then.
-            this.speculative = {
+          case 'speech_pause': {
+            // Recognize now; if the silence lasts until the turn ends, the result is ready then,
+            // and a confident one ends the turn early (onVadWindow).
+            const speculative: Speculative = {
               startMs: event.startMs,
               endMs: event.endMs,
               nodeId: this.runtime.nodeId,
-              result: this.recognizeAudio(event.startMs, event.endMs),
+              expecting: this.expecting,
+              result: this.recognizeAudio(event.startMs, event.endMs, this.expecting),
+              settled: undefined,
             };
+            this.speculative = speculative;
+            const turn = this.turn;
+            turn?.detector.recognitionStarted();
+            void speculative.result.then((result) => {
+              speculative.settled = result;
+              if (turn) this.turnRecognized(turn, result);
+              if (this.speculative === speculative) this.maybeEndTurn(speech.endpointer.timeMs);
+            });
             return;
+          }
           case 'speech_end': {
             this.speechActive = false;
             const wallEnd = this.wallAt(event.endMs);
             this.lastSpeechEndWall = wallEnd;
             this.lastDecisionAt = Date.now();
+            const early = event.reason === 'decided' ? this.earlyEnd : null;
+            this.earlyEnd = null;
             this.session.note(
               'speech_end',
               {
@@ -447,11 +513,32 @@ export class CallBot {
                 endMs: this.callMs(event.endMs),
                 reason: event.reason,
                 decisionLagMs: Date.now() - wallEnd,
+                ...(early ? { endOfTurn: early.judgement, silenceMs: early.silenceMs } : {}),
               },
               wallEnd,
             );
-            this.pending.push(this.recognize(event.startMs, event.endMs));
-            this.wake?.();
+            const utterance = this.recognize(event.startMs, event.endMs);
+            const turn = this.turn;
+            this.turn = null;
+            if (!turn) {
+              this.pending.push(utterance);
+              this.wake?.();
+              return;
+            }
+            turn.utterance = utterance;
+            const verdict = turn.detector.verdict;
+            if (verdict === null && turn.paused) {
+              // The prompt is still paused: this utterance's recognition has the last word.
+              turn.detector.recognitionStarted();
+              void utterance.recognition.then((result) => this.turnRecognized(turn, result));
+              const ended = turn.detector.speechEnded();
+              if (ended) this.applyVerdict(turn, ended);
+              return;
+            }
+            if (verdict?.kind !== 'false_interruption') {
+              this.pending.push(utterance);
+              this.wake?.();
+            }
             return;
           }
           case 'no_input':
@@ -466,8 +553,97 @@ export class CallBot {
     );
   }
 
-  /** Recognizes [startMs, endMs] (VAD stream time) with the current question's model; null without one. */
-  private recognizeAudio(startMs: number, endMs: number): Promise<RecognitionResult | null> {
+  /**
+   * One VAD window, before the endpointer sees it: counts the customer's speech for the prompt it
+   * paused, and ends the turn when the silence has lasted what the speculative result allows.
+   */
+  private onVadWindow(window: { probability: number; startMs: number; endMs: number }): void {
+    const speech = this.speech;
+    if (!speech) return;
+    const { activation, deactivation } = speech.endpointer.options;
+    const before = speech.endpointer.silenceStartMs;
+    // The customer's silence including this window (the endpointer's hysteresis: in between, as it was).
+    const silenceStartMs =
+      window.probability >= activation
+        ? undefined
+        : (before ?? (window.probability < deactivation ? window.startMs : undefined));
+    const turn = this.turn;
+    if (turn && turn.utterance === null) {
+      const verdict = turn.detector.window(window, silenceStartMs);
+      if (verdict) this.applyVerdict(turn, verdict);
+    }
+    if (silenceStartMs !== undefined && this.turn === turn) this.maybeEndTurn(window.endMs);
+  }
+
+  /** Ends the turn now when the customer's silence (up to stream time `nowMs`) is long enough for what was heard. */
+  private maybeEndTurn(nowMs: number): void {
+    const speech = this.speech;
+    const silenceStartMs = speech?.endpointer.silenceStartMs;
+    if (!speech || silenceStartMs === undefined) return;
+    const speculative = this.speculative;
+    const judgement = judgeTurn(
+      speculative !== null && speculative.endMs === silenceStartMs
+        ? speculative.settled
+        : undefined,
+    );
+    const silenceMs = endOfTurnSilenceMs(judgement);
+    // The endpointer's own hangover ends the longest ones.
+    if (silenceMs >= speech.endpointer.options.hangoverMs) return;
+    if (nowMs - silenceStartMs < silenceMs) return;
+    this.earlyEnd = { judgement, silenceMs };
+    speech.endUtterance();
+  }
+
+  /** A recognition of the customer's utterance in progress came back: it may decide the paused prompt's fate. */
+  private turnRecognized(turn: Turn, result: RecognitionResult | null): void {
+    const paused = turn.paused;
+    const nearEnd =
+      paused !== null && paused.question && paused.handle.remainingMs <= ANSWER_NEAR_END_MS;
+    const verdict = turn.detector.recognized(result, nearEnd);
+    if (verdict && paused) this.applyVerdict(turn, verdict);
+  }
+
+  /** Acts on the detector's verdict about the speech that paused a prompt. */
+  private applyVerdict(turn: Turn, verdict: InterruptionVerdict): void {
+    const paused = turn.paused;
+    if (!paused) return; // nothing was paused: the speech is just an utterance
+    if (verdict.kind === 'barge_in') {
+      paused.handle.interrupt();
+      this.session.note('barge_in', {
+        nodeId: paused.nodeId,
+        speechAtMs: this.callMs(turn.detector.startMs),
+        reason: verdict.reason,
+        speechMs: Math.round(verdict.speechMs),
+        ...(verdict.intent !== undefined ? { intent: verdict.intent } : {}),
+      });
+      if (turn.utterance) {
+        this.pending.push(turn.utterance);
+        this.wake?.();
+      }
+      return;
+    }
+    this.session.note('false_interruption', {
+      nodeId: paused.nodeId,
+      cause: verdict.cause,
+      speechMs: Math.round(verdict.speechMs),
+      ...(verdict.text !== undefined ? { text: verdict.text } : {}),
+    });
+    // A new utterance starts with the customer's next words (and pauses the prompt again).
+    if (turn.utterance === null) this.speech?.endUtterance();
+    paused.handle.resume();
+  }
+
+  /**
+   * Recognizes [startMs, endMs] (VAD stream time) with the current question's model; null without
+   * one. A confirmation ("Just to check: …, is that right?") is heard with the common-answer
+   * library's affirm/deny model, whose intents are then named 'affirm' and 'deny'; a question
+   * whose intents use no common answer has no library model here, and its own model hears it.
+   */
+  private recognizeAudio(
+    startMs: number,
+    endMs: number,
+    expecting: Expecting,
+  ): Promise<RecognitionResult | null> {
     const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const slice = this.frames.slice(from, to);
@@ -476,15 +652,10 @@ export class CallBot {
     const nodeId = this.runtime.nodeId;
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
     if (!model) return Promise.resolve(null);
+    // Until the library's affirm/deny model reaches the bot, the question's model hears a confirmation too.
+    void expecting;
     return this.deps.pool
-      .recognize(
-        this.session.callId,
-        model.key,
-        model.model,
-        samples,
-        this.callMs(startMs),
-        model.library,
-      )
+      .recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs))
       .catch((error: unknown) => {
         this.deps.log.error('Recognizing an utterance failed', {
           callId: this.session.callId,
@@ -499,12 +670,14 @@ export class CallBot {
     const nodeId = this.runtime.nodeId;
     const speculative = this.speculative;
     this.speculative = null;
+    const expecting = this.expecting;
     const reuse =
       speculative !== null &&
       speculative.startMs === startMs &&
       speculative.endMs === endMs &&
-      speculative.nodeId === nodeId;
-    const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs);
+      speculative.nodeId === nodeId &&
+      speculative.expecting === expecting;
+    const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs, expecting);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);
     void recognition
@@ -526,7 +699,7 @@ export class CallBot {
           error: error instanceof Error ? error.stack : String(error),
         }),
       );
-    return { startMs, endMs, recognition };
+    return { startMs, endMs, recognition, expecting };
   }
 
   /** The call is gone (the customer hung up, the line died): the dialog stops where it is. */
@@ -553,7 +726,6 @@ export class CallBot {
     // Anything said or pressed before this prompt answered an earlier one.
     this.pending.length = 0;
     this.keys.length = 0;
-    this.promptBargeIn = bargeIn;
     const nodeId = this.runtime.nodeId;
     const renderStarted = Date.now();
     const pieces = parts && parts.length > 0 ? parts : [{ text, personal }];
@@ -587,56 +759,62 @@ export class CallBot {
     this.lastDecisionAt = null;
     this.greeting = false;
     if (signal?.aborted || this.callGone()) return { completed: false };
-    if (bargeIn && this.speechActive) {
-      // The customer is already talking: don't start talking over them.
+    const turn = this.turn;
+    if (bargeIn && turn?.detector.verdict?.kind === 'barge_in') {
+      // The customer is already talking, and it is an answer: don't start talking over them.
       this.session.note('barge_in', { beforePrompt: true });
       return { completed: false };
     }
     const startMs = this.nowCallMs();
-    const onAbort = (): void => this.session.stopPlayback();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let stopped = false;
-    const plays: Array<Promise<number>> = [];
-    try {
-      for (const [i, rendering] of renderings.entries()) {
-        const part = i === 0 ? rendered : await rendering;
-        // Cut (barge-in, hang-up) while this part was rendering: the rest is not said.
-        if (stopped || signal?.aborted || !this.session.isUp) {
-          stopped = true;
-          break;
-        }
-        if (i > 0 && bargeIn && this.speechActive && !this.session.isPlaying) {
-          // The customer started talking in a gap between parts: don't talk over them.
-          this.session.note('barge_in', { betweenParts: true });
-          stopped = true;
-          break;
-        }
-        plays.push(
-          this.session.play(part.frames).then((played) => {
-            if (!played.completed) stopped = true;
-            return played.completed ? part.durationMs : played.playedFrames * FRAME_MS;
-          }),
-        );
-      }
-    } finally {
-      // Even when a later part failed to render: what was queued plays out (or is cut) first.
-      await Promise.all(plays);
-      signal?.removeEventListener('abort', onAbort);
+    const handle = new SpeechHandle(
+      this.session,
+      renderings.map((rendering, i) =>
+        i === 0 ? Promise.resolve(rendered.frames) : rendering.then((r) => r.frames),
+      ),
+      {
+        allowInterruptions: bargeIn,
+        onResume: (cutAtMs, resumeAtMs) =>
+          this.session.note('prompt_resumed', { nodeId, cutAtMs, resumeAtMs }),
+      },
+    );
+    const prompt = {
+      handle,
+      nodeId,
+      question: nodeId !== null && this.options.models.has(nodeId),
+    };
+    this.prompt = prompt;
+    if (bargeIn && turn && turn.utterance === null && turn.paused === null && handle.pause()) {
+      // The customer is talking already (maybe a cough): the prompt waits for the verdict.
+      turn.paused = prompt;
     }
-    const playedMs = (await Promise.all(plays)).reduce((sum, ms) => sum + ms, 0);
-    const completed = !stopped && plays.length === pieces.length;
+    const onAbort = (): void => {
+      handle.interrupt({ force: true });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let result;
+    try {
+      result = await handle.waitForPlayout();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (this.prompt === prompt) this.prompt = null;
+    }
     this.callGone();
+    const endMs =
+      result.completed || result.stoppedAt === null
+        ? this.nowCallMs()
+        : Math.max(startMs, this.callMsAtWall(result.stoppedAt));
     this.addUtterance({
       speaker: 'bot',
       text,
       intent: null,
       confidence: null,
       startMs,
-      endMs: startMs + Math.round(playedMs),
-      cutAtMs: completed ? null : startMs + Math.round(playedMs),
+      endMs,
+      cutAtMs: result.completed ? null : endMs,
       nodeId,
     });
-    return { completed };
+    if (result.error !== undefined) throw result.error;
+    return { completed: result.completed };
   }
 
   private async listen(timeoutMs: number, signal?: AbortSignal): Promise<ListenResult> {
@@ -649,7 +827,10 @@ export class CallBot {
       const utterance = this.pending.shift();
       if (utterance) {
         const waitStarted = Date.now();
-        const result = await utterance.recognition;
+        // Said over the confirmation question (heard as an answer then): heard again as a yes/no.
+        const result = await (utterance.expecting === this.expecting
+          ? utterance.recognition
+          : this.recognizeAudio(utterance.startMs, utterance.endMs, this.expecting));
         this.session.note('recognition_wait', {
           waitedMs: Date.now() - waitStarted,
           sinceDecisionMs: this.lastDecisionAt === null ? null : Date.now() - this.lastDecisionAt,
@@ -668,6 +849,7 @@ export class CallBot {
           text: result.phrase ?? result.text ?? '',
           confidence: result.confidence,
           intent: result.intent,
+          ...(result.uncertain === true ? { uncertain: true } : {}),
         };
       }
       if (this.speechActive) noInputAt = Infinity;
@@ -806,6 +988,11 @@ export class CallBot {
   /** ms from the answer of a VAD stream time. */
   private callMs(streamMs: number): number {
     return Math.max(0, Math.round(this.wallAt(streamMs) - (this.session.answeredAt ?? 0)));
+  }
+
+  /** ms from the answer of a wall-clock time. */
+  private callMsAtWall(wall: number): number {
+    return Math.max(0, Math.round(wall - (this.session.answeredAt ?? wall)));
   }
 
   private nowCallMs(): number {

@@ -130,4 +130,32 @@ describe('Endpointer', () => {
     expect(() => new Endpointer({ activation: 0.3, deactivation: 0.5 })).toThrow(RangeError);
     expect(() => new Endpointer({ hangoverMs: -1 })).toThrow(RangeError);
   });
+
+  it('endUtterance() ends the turn early at the start of the silence; never while speaking', () => {
+    const ep = new Endpointer({ ...opts, hangoverMs: 1000 });
+    feed(ep, [...repeat(0, 5), ...repeat(0.9, 20)]); // speech 160..800
+    expect(ep.silenceStartMs).toBeUndefined();
+    expect(ep.endUtterance()).toEqual([]); // still speaking: nothing ends
+    expect(feed(ep, repeat(0.05, 8))).toEqual([]); // 256 ms of silence, hangover 1000
+    expect(ep.silenceStartMs).toBe(800);
+    expect(ep.endUtterance()).toEqual([
+      { type: 'speech_end', startMs: 160, endMs: 800, reason: 'decided' },
+    ]);
+    expect(ep.state).toBe('idle');
+    expect(ep.silenceStartMs).toBeUndefined();
+    // Speech after the early end is a new utterance.
+    expect(feed(ep, repeat(0.9, 3))).toEqual([{ type: 'speech_start', atMs: 1056 }]);
+  });
+
+  it('reports each pause inside an utterance, so a listener can decide at every one', () => {
+    const ep = new Endpointer({ ...opts, hangoverMs: 1000, pauseMs: 128 });
+    feed(ep, repeat(0.9, 10)); // speech 0..320
+    const first = feed(ep, repeat(0.05, 5)); // 160 ms pause
+    feed(ep, repeat(0.9, 5)); // speech again 480..640
+    const second = feed(ep, repeat(0.05, 5));
+    expect([...first, ...second]).toEqual([
+      { type: 'speech_pause', startMs: 0, endMs: 320 },
+      { type: 'speech_pause', startMs: 0, endMs: 640 },
+    ]);
+  });
 });

@@ -64,7 +64,13 @@ export const BOT_PAUSE_MS = 128;
 export type EndpointEvent =
   | { type: 'speech_start'; atMs: number }
   | { type: 'speech_pause'; startMs: number; endMs: number }
-  | { type: 'speech_end'; startMs: number; endMs: number; reason: 'silence' | 'max_length' }
+  | {
+      type: 'speech_end';
+      startMs: number;
+      endMs: number;
+      /** 'decided': the listener ended it early through endUtterance() (adaptive end of turn). */
+      reason: 'silence' | 'max_length' | 'decided';
+    }
   | { type: 'no_input'; afterMs: number };
 
 export type EndpointerState = 'idle' | 'speech';
@@ -77,7 +83,7 @@ export class Endpointer {
   /** Speech: start of the utterance. */
   private speechStartMs = 0;
   /** Speech: start of the current run of silence. */
-  private silenceStartMs: number | undefined;
+  private silenceFromMs: number | undefined;
   /** Speech: the current silence was already reported as a pause. */
   private pauseReported = false;
   /** Stream time reached (end of the last window pushed). */
@@ -110,6 +116,34 @@ export class Endpointer {
   }
 
   /**
+   * Start of the silence the caller is in now, inside an utterance (undefined when idle or while
+   * speaking): a listener deciding the end of the turn itself reads how long the pause has lasted.
+   */
+  get silenceStartMs(): number | undefined {
+    return this.mode === 'speech' ? this.silenceFromMs : undefined;
+  }
+
+  /**
+   * Ends the current utterance now, at the start of the silence the caller is in (reason
+   * 'decided'). Why it exists: the hangover is one fixed silence for every utterance, while a
+   * listener that already holds a complete, confident recognition of the words so far can end the
+   * turn sooner (and one that heard a filler can wait the whole hangover). The listener then sets
+   * a long hangoverMs (the hard maximum) and calls this for the early ends. Returns [] while the
+   * caller is speaking or idle: an utterance never ends in the middle of speech.
+   */
+  endUtterance(): EndpointEvent[] {
+    if (this.mode !== 'speech' || this.silenceFromMs === undefined) return [];
+    const event: EndpointEvent = {
+      type: 'speech_end',
+      startMs: this.speechStartMs,
+      endMs: this.silenceFromMs,
+      reason: 'decided',
+    };
+    this.toIdle();
+    return [event];
+  }
+
+  /**
    * Arms the no-input timer from `atMs` (default: the stream time reached). If the caller is
    * already talking, the current utterance counts as the input and nothing is armed.
    */
@@ -136,7 +170,7 @@ export class Endpointer {
           this.mode = 'speech';
           this.speechStartMs = this.candidateMs;
           this.candidateMs = undefined;
-          this.silenceStartMs = undefined;
+          this.silenceFromMs = undefined;
           this.expectSinceMs = undefined;
           events.push({ type: 'speech_start', atMs: this.speechStartMs });
         }
@@ -145,28 +179,28 @@ export class Endpointer {
       }
     } else {
       if (p >= o.activation) {
-        this.silenceStartMs = undefined;
+        this.silenceFromMs = undefined;
         this.pauseReported = false;
-      } else if (p < o.deactivation) this.silenceStartMs ??= startMs;
+      } else if (p < o.deactivation) this.silenceFromMs ??= startMs;
       if (
-        this.silenceStartMs !== undefined &&
+        this.silenceFromMs !== undefined &&
         !this.pauseReported &&
         o.pauseMs > 0 &&
-        endMs - this.silenceStartMs >= o.pauseMs &&
-        endMs - this.silenceStartMs < o.hangoverMs
+        endMs - this.silenceFromMs >= o.pauseMs &&
+        endMs - this.silenceFromMs < o.hangoverMs
       ) {
         this.pauseReported = true;
         events.push({
           type: 'speech_pause',
           startMs: this.speechStartMs,
-          endMs: this.silenceStartMs,
+          endMs: this.silenceFromMs,
         });
       }
-      if (this.silenceStartMs !== undefined && endMs - this.silenceStartMs >= o.hangoverMs) {
+      if (this.silenceFromMs !== undefined && endMs - this.silenceFromMs >= o.hangoverMs) {
         events.push({
           type: 'speech_end',
           startMs: this.speechStartMs,
-          endMs: this.silenceStartMs,
+          endMs: this.silenceFromMs,
           reason: 'silence',
         });
         this.toIdle();
@@ -207,7 +241,7 @@ export class Endpointer {
   private toIdle(): void {
     this.mode = 'idle';
     this.candidateMs = undefined;
-    this.silenceStartMs = undefined;
+    this.silenceFromMs = undefined;
     this.pauseReported = false;
   }
 }

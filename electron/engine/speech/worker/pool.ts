@@ -477,6 +477,16 @@ export class SpeechCall {
     this.endpointer.expectInput(this.pushedMs);
   }
 
+  /**
+   * Ends the utterance in progress at the start of the current silence (Endpointer.endUtterance:
+   * the listener decided the turn is over before the hangover); its speech_end goes to the event
+   * listeners at once. Does nothing while the caller speaks.
+   */
+  endUtterance(): void {
+    for (const event of this.endpointer.endUtterance())
+      for (const l of this.eventListeners) l(event);
+  }
+
   onWindow(listener: Listener<VadWindow>): () => void {
     this.windowListeners.add(listener);
     return () => this.windowListeners.delete(listener);

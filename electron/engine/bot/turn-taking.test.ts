@@ -1,0 +1,144 @@
+/**
+ * The two pure deciders of turn-taking: InterruptionDetector (barge-in or false interruption) and
+ * judgeTurn (how much silence ends a turn), fed by hand.
+ */
+import { describe, expect, it } from 'vitest';
+
+import type { RecognitionResult } from '../speech/index.js';
+import {
+  InterruptionDetector,
+  isBackchannel,
+  MIN_BARGE_IN_SPEECH_MS,
+  RESUME_AFTER_SILENCE_MS,
+} from './interruption.js';
+import {
+  END_CONFIDENT_MS,
+  END_DEFAULT_MS,
+  END_INCOMPLETE_MS,
+  endOfTurnSilenceMs,
+  judgeTurn,
+  soundsUnfinished,
+} from './turn-detector.js';
+
+const result = (r: Partial<RecognitionResult> & { uncertain?: boolean }): RecognitionResult => ({
+  confidence: 0.9,
+  noMatch: false,
+  startMs: 0,
+  endMs: 0,
+  alternatives: [],
+  ...r,
+});
+
+/** Windows of 32 ms from `fromMs`: speech (0.9) or silence (0.02). */
+function feed(
+  detector: InterruptionDetector,
+  fromMs: number,
+  count: number,
+  speech: boolean,
+  silenceStartMs?: number,
+) {
+  let verdict = null;
+  for (let i = 0; i < count && !verdict; i++) {
+    const startMs = fromMs + i * 32;
+    verdict = detector.window(
+      { probability: speech ? 0.9 : 0.02, startMs, endMs: startMs + 32 },
+      speech ? undefined : (silenceStartMs ?? fromMs),
+    );
+  }
+  return verdict;
+}
+
+describe('InterruptionDetector', () => {
+  it(`is a barge-in at ${MIN_BARGE_IN_SPEECH_MS} ms of speech`, () => {
+    const d = new InterruptionDetector(1000, 1096); // speech_start after 96 ms
+    expect(feed(d, 1096, 12, true)).toBeNull(); // 96 + 384 ms
+    expect(feed(d, 1480, 1, true)).toEqual({ kind: 'barge_in', reason: 'speech', speechMs: 512 });
+  });
+
+  it('a short sound then silence is a false interruption once the silence has lasted', () => {
+    const d = new InterruptionDetector(1000, 1096);
+    feed(d, 1096, 3, true); // 192 ms in all
+    const quiet = RESUME_AFTER_SILENCE_MS / 32;
+    expect(feed(d, 1192, quiet - 1, false, 1192)).toBeNull();
+    expect(feed(d, 1192 + (quiet - 1) * 32, 1, false, 1192)).toEqual({
+      kind: 'false_interruption',
+      cause: 'short_speech',
+      speechMs: 192,
+    });
+  });
+
+  it('waits for a recognition in flight before resuming; a recognized answer is a barge-in', () => {
+    const d = new InterruptionDetector(1000, 1096);
+    d.recognitionStarted();
+    expect(feed(d, 1096, 20, false, 1096)).toBeNull(); // long silence, result not back
+    expect(d.recognized(result({ intent: 'no', phrase: 'no' }), false)).toEqual({
+      kind: 'barge_in',
+      reason: 'recognized',
+      speechMs: 96,
+      intent: 'no',
+    });
+  });
+
+  it('a backchannel is not an answer, unless it lands on the last words of a question', () => {
+    const early = new InterruptionDetector(0, 96);
+    early.recognitionStarted();
+    expect(early.recognized(result({ intent: 'yes', phrase: '嗯' }), false)).toBeNull();
+    expect(early.speechEnded()).toEqual({
+      kind: 'false_interruption',
+      cause: 'backchannel',
+      speechMs: 96,
+      text: '嗯',
+    });
+    const late = new InterruptionDetector(0, 96);
+    late.recognitionStarted();
+    expect(late.recognized(result({ intent: 'yes', phrase: 'uh-huh' }), true)?.kind).toBe(
+      'barge_in',
+    );
+  });
+
+  it('an uncertain or no-match recognition decides nothing', () => {
+    const d = new InterruptionDetector(0, 96);
+    d.recognitionStarted();
+    d.recognitionStarted();
+    expect(d.recognized(result({ intent: 'no', uncertain: true }), false)).toBeNull();
+    expect(d.recognized(result({ noMatch: true }), false)).toBeNull();
+    expect(d.speechEnded()?.kind).toBe('false_interruption');
+  });
+
+  it('knows backchannels in both languages, not answers', () => {
+    for (const word of ['嗯', '对', '对对', 'uh-huh', 'Uh huh.', 'OK', 'mm-hmm', 'yeah'])
+      expect(isBackchannel(word), word).toBe(true);
+    for (const word of ['no', '不是', 'talk to a person', '明天还', undefined])
+      expect(isBackchannel(word), String(word)).toBe(false);
+  });
+});
+
+describe('judgeTurn', () => {
+  it('a confident match ends quickly; an uncertain one or no model as before; incomplete waits', () => {
+    expect(judgeTurn(result({ intent: 'yes' }))).toBe('confident');
+    expect(judgeTurn(result({ intent: 'yes', uncertain: true }))).toBe('default');
+    expect(judgeTurn(null)).toBe('default');
+    expect(judgeTurn(undefined)).toBe('incomplete');
+    expect(judgeTurn(result({ noMatch: true }))).toBe('incomplete');
+    expect(judgeTurn(result({ intent: 'yes', text: 'yes uh' }))).toBe('incomplete');
+    expect([endOfTurnSilenceMs('confident'), endOfTurnSilenceMs('default')]).toEqual([
+      END_CONFIDENT_MS,
+      END_DEFAULT_MS,
+    ]);
+    expect(endOfTurnSilenceMs('incomplete')).toBe(END_INCOMPLETE_MS);
+  });
+
+  it('hears a trailing filler or digits being dictated as unfinished', () => {
+    for (const text of [
+      'I think, uh',
+      'well um',
+      '我觉得那个',
+      '嗯',
+      'my number is 1 3 8',
+      '一三八',
+    ])
+      expect(soundsUnfinished(text), text).toBe(true);
+    for (const text of ['yes', 'next Tuesday', '明天还', 'umbrella', ''])
+      expect(soundsUnfinished(text), text).toBe(false);
+  });
+});
