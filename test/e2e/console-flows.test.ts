@@ -2,7 +2,8 @@
  * The Flows page in Debian's Chromium against the real headless engine: the two samples are
  * listed, a broken edit (a dangling `next`) is named by node and field and its save is refused with
  * the stored version untouched, the fixed edit saves as version 2, and a test chat through the
- * English sample shows the intent and confidence of the customer's "yes".
+ * English sample shows the intent and confidence of the customer's "yes", and a pasted test set
+ * is run through the flow with its figures and confusion matrix.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -146,5 +147,37 @@ describe('console Flows page in Chromium', () => {
       await chat.locator('[data-testid="chat-turn"][data-kind="variable_set"]').innerText(),
     ).toContain('appointment_status');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-flows.png'), fullPage: true });
+  });
+
+  it('runs a pasted test set: accuracy, false accepts and the confusion matrix', async () => {
+    const panel = page.getByTestId('flow-test-set');
+    await panel
+      .getByTestId('test-set-tsv')
+      .fill(
+        [
+          '# text<TAB>intent<TAB>question',
+          'talk to a person please\tagent\tconfirm',
+          'stop calling me\topt_out\tconfirm',
+          'the octopus painted a tractor\tnone\tconfirm',
+        ].join('\n'),
+      );
+    await panel.getByTestId('test-set-run').click();
+    const report = panel.getByTestId('test-set-report');
+    await expect.poll(() => report.getAttribute('data-lines'), { timeout: 10_000 }).toBe('3');
+    expect(await panel.getByTestId('test-set-accuracy').innerText()).toMatch(/\d+% \(\d of 3\)/);
+    expect(await panel.getByTestId('test-set-false-accepts').innerText()).toMatch(/of 1\)$/);
+    const confusion = panel.getByTestId('test-set-confusion');
+    expect(
+      await confusion.locator('tr[data-expected="agent"] td[data-got="agent"]').innerText(),
+    ).toBe('1');
+    expect(await confusion.locator('thead th').last().innerText()).toBe('none');
+    // A malformed line is named, nothing else happens.
+    await panel.getByTestId('test-set-tsv').fill('just text');
+    await panel.getByTestId('test-set-run').click();
+    await expect.poll(() => panel.innerText()).toContain('line 1: expected text<TAB>expected');
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, 'console-flows-test-set.png'),
+      fullPage: true,
+    });
   });
 });

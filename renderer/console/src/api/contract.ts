@@ -31,6 +31,7 @@ export {
   type EventData,
   type EventName,
   type FlowDetail,
+  type FlowEvalReport,
   type FlowIssueView,
   type FlowSummary,
   type FlowTraining,

@@ -16,6 +16,7 @@ import { LabelledClips } from '../labelling/LabelledClips.js';
 import { FlowEditor } from './FlowEditor.js';
 import { newFlowTemplate } from './flowText.js';
 import { TestChat } from './TestChat.js';
+import { TestSet } from './TestSet.js';
 import { TrainingBadge, TrainingProgress } from './TrainingProgress.js';
 
 type TrainingMap = Readonly<Record<string, FlowTraining>>;
@@ -221,6 +222,12 @@ function FlowWorkspace({ name, trainingOf }: { name: string; trainingOf: Trainin
           version={data.version}
           fields={data.contactFields}
           dispositions={flowDispositions(data.definition)}
+        />
+        <TestSet
+          key={`test-set-${at}`}
+          name={data.name}
+          version={data.version}
+          definition={data.definition}
         />
       </div>
     </div>

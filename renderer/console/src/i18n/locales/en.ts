@@ -4,6 +4,7 @@
  * that exist here (see ../i18next.d.ts).
  */
 import { agentDeskEn } from '../../features/agent/strings.js';
+import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
 
 export const en = {
@@ -999,4 +1000,5 @@ export const en = {
   },
   agentDesk: agentDeskEn,
   labelling: labellingEn,
+  flowTestSet: flowTestSetEn,
 } as const;

@@ -2,6 +2,7 @@
  * 简体中文界面文字。键必须与 en.ts 完全相同：缺少或多出一个键都是编译错误（`satisfies Messages`）。
  */
 import { agentDeskZh } from '../../features/agent/strings.js';
+import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
 import type { Messages } from '../messages.js';
 
@@ -978,4 +979,5 @@ export const zhCN = {
   },
   agentDesk: agentDeskZh,
   labelling: labellingZh,
+  flowTestSet: flowTestSetZh,
 } as const satisfies Messages;
