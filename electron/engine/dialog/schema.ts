@@ -132,7 +132,6 @@ export const RepromptSchema = z.strictObject({
 
 /** When an ask node confirms an answer before acting on it. */
 export const CONFIRM_MODES = ['auto', 'always', 'never'] as const;
-export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
 export const AskNodeSchema = z.strictObject({
   kind: z.literal('ask'),
