@@ -652,6 +652,44 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
         /IANA time zone/,
       );
     });
+
+    it('evaluates a typed test set against a saved version; a bad line is named', async () => {
+      const report = await h.api.request('flows.evaluate', {
+        name: 'appointment-confirm-en',
+        version: 1,
+        tsv: 'talk to a person\tagent\nstop calling me\topt_out\nthe octopus painted a tractor\tnone',
+        nodeId: 'confirm',
+      });
+      expect(report).toMatchObject({
+        flow: 'appointment-confirm-en',
+        version: 1,
+        kind: 'text',
+        lines: 3,
+        inScope: 2,
+        offTopic: 1,
+      });
+      expect(report.items.map((i) => [i.line, i.expected])).toEqual([
+        [1, 'agent'],
+        [2, 'opt_out'],
+        [3, 'none'],
+      ]);
+      expect(report.items.slice(0, 2).map((i) => i.got)).toEqual(['agent', 'opt_out']);
+      expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(3);
+      expect(report.labels.at(-1)).toBe('none');
+      await expectApiError(
+        h.api.request('flows.evaluate', {
+          name: 'appointment-confirm-en',
+          tsv: 'yes\tmaybe\tconfirm',
+        }),
+        'INVALID_PARAMS',
+        /line 1: "maybe" is not an intent of question "confirm"/,
+      );
+      await expectApiError(
+        h.api.request('flows.evaluate', { name: 'nope', tsv: 'yes\tconfirm' }),
+        'NOT_FOUND',
+        /No flow named "nope"/,
+      );
+    });
   });
 
   it('numbers events so a client can tell when it missed one', async () => {
