@@ -3,7 +3,12 @@
  * trained lazily on first use. `CompiledFlowCache` keeps one per flow version, so every call of
  * the same version shares the classifiers and a call keeps the version it started with.
  */
-import { IntentClassifier, type TrainingData } from '../nlu/index.js';
+import {
+  type IntentClassifier,
+  offTopicTraining,
+  questionTraining,
+  trainIntentClassifier,
+} from '../nlu/index.js';
 import type { Flow, NodeOf } from './schema.js';
 
 export class CompiledFlow {
@@ -17,19 +22,27 @@ export class CompiledFlow {
     this.version = version;
   }
 
-  /** The classifier over an ask node's example phrases; null when no intent has examples. */
+  /**
+   * The classifier of an ask node: its intents' own examples, plus the common-answer library's
+   * phrasings for intents that `use` one, against the library's off-topic sentences as the
+   * "none of these" class; null when no intent has anything to train on.
+   */
   classifier(node: NodeOf<'ask'>): IntentClassifier | null {
     const cached = this.classifiers.get(node.id);
     if (cached !== undefined) return cached;
-    const training: Record<string, string[]> = {};
-    for (const intent of node.intents) {
-      const ex = intent.examples;
-      const examples =
-        ex === undefined ? [] : Array.isArray(ex) ? ex : [...(ex['zh-CN'] ?? []), ...(ex.en ?? [])];
-      if (examples.length > 0) training[intent.name] = examples;
-    }
+    // `use` is read defensively: a flow stored before it existed has none.
+    const training = questionTraining(
+      node.intents.map((i) => ({
+        name: i.name,
+        ...(i.examples !== undefined ? { examples: i.examples } : {}),
+        ...((i as { use?: string }).use !== undefined ? { use: (i as { use?: string }).use } : {}),
+      })),
+      this.flow.language,
+    );
     const classifier =
-      Object.keys(training).length > 0 ? new IntentClassifier(training as TrainingData) : null;
+      Object.keys(training).length > 0
+        ? trainIntentClassifier(training, { offTopic: offTopicTraining() })
+        : null;
     this.classifiers.set(node.id, classifier);
     return classifier;
   }

@@ -1,40 +1,70 @@
 /**
- * Intent classifier trained from a flow's example utterances (Chinese and/or English).
+ * Intent classifier trained from a flow's example utterances (Chinese and/or English), with
+ * negation, hedges and an off-topic ("none of these") class.
  *
- * Features: Chinese character 1–3-grams (no segmenter), English lowercase word 1–2-grams, and
- * character 3-grams inside English words (robust to typos and inflections). Weights: sublinear
- * TF × smoothed IDF over the training examples, L2-normalised. An intent's score is the mean of
- * the cosine to its centroid and the cosine to its nearest example; confidence is a softmax over
- * scores scaled down when even the best score is weak, so unrelated sentences fall under the
- * threshold and come back as `no_match`. Training is a single pass (milliseconds), deterministic.
+ * Features (from negation.ts's analysis): Chinese character 1–3-grams (no segmenter), English
+ * lowercase word 1–2-grams, character 3-grams inside English words (robust to typos and
+ * inflections), fixed expressions as single features ("no problem", 没问题), and a negation flag.
+ * Words inside a negation's scope become different features ("home" vs "!home"), so "I won't be
+ * home" does not look like "I'll be home". Weights: sublinear TF × smoothed IDF over the training
+ * examples, L2-normalised. An intent's score is a mix of the cosine to its centroid and to its
+ * nearest example; confidence is a softmax over the scores of the intents and of the off-topic
+ * class, scaled down when even the best score is weak.
+ *
+ * Guarantees on top of the scores: a negated utterance is never accepted as an intent whose
+ * examples say the same predicate un-negated ("I'm not going to be home" never matches "I'll be
+ * home"; 我不在家 never 在家), nor as an affirmation-type intent (yes, sure, 对) unless it also
+ * affirms outside the negation ("yes, I'm not busy"). A hedge (maybe, 可能, 再说吧) keeps the
+ * confidence under the accept threshold. Between the reject and accept thresholds a result is
+ * `uncertain` (the dialog confirms it). Training is a single pass (milliseconds), deterministic.
  */
+import { type Analysis, analyze, isFunctionWord } from './negation.js';
 
 export const NO_MATCH = 'no_match';
 
 export interface IntentScore {
   intent: string;
-  /** 0..1, calibrated-ish: the share of belief, reduced when the best match is weak. */
+  /** 0..1, calibrated-ish: the share of belief, reduced when the best match is weak (0 when blocked). */
   confidence: number;
   /** Raw similarity score 0..1 (for debugging and thresholds). */
   score: number;
 }
 
 export interface IntentResult {
-  /** The best intent, or `no_match` when its confidence is under the threshold. */
+  /**
+   * The best intent, or `no_match` when its confidence is under the reject threshold, when the
+   * off-topic class wins, or when negation forbids every intent.
+   */
   intent: string;
   /** Confidence in `intent`; for `no_match` it is 1 − the best intent's confidence. */
   confidence: number;
-  /** Every trained intent, best first. */
+  /** Every trained intent, best first (the off-topic class is not listed). */
   ranked: IntentScore[];
+  /** The utterance holds a negation (not, n't, 不, 没…) outside fixed expressions like "no problem". */
+  negated: boolean;
+  /** The utterance hedges (maybe, probably, 可能, 再说吧…); its confidence stays under `accept`. */
+  hedged: boolean;
+  /** `intent` is a match between the reject and accept thresholds: confirm before acting on it. */
+  uncertain: boolean;
+  /** Intents the negation rule ruled out for this utterance (never returned as `intent`). */
+  blocked: string[];
+  /** The off-topic class's share of belief (0 when the classifier has none). */
+  offTopic: number;
 }
 
 export interface IntentClassifierOptions {
-  /** Minimum confidence for a match (default 0.25). */
+  /** Confidence at or above which a match is taken without confirmation (default 0.5). */
+  accept?: number;
+  /** Confidence under which the result is `no_match` (default 0.25). */
+  reject?: number;
+  /** Old name of `reject`. */
   threshold?: number;
   /** Softmax temperature over scores (default 0.08; lower = more peaked). */
   temperature?: number;
   /** Score at which confidence is no longer scaled down (default 0.25). */
   fullScore?: number;
+  /** General sentences that answer nothing: the off-topic ("none of these") class. */
+  offTopic?: readonly string[];
 }
 
 export type TrainingData = Readonly<Record<string, readonly string[]>>;
@@ -42,40 +72,169 @@ export type TrainingData = Readonly<Record<string, readonly string[]>>;
 type Vector = Map<string, number>;
 
 /** Weight per feature type (prefix of the feature key). */
-const FEATURE_WEIGHT = { z1: 0.5, z2: 1, z3: 1, w1: 1, w2: 1, c3: 0.35 } as const;
+const FEATURE_WEIGHT = {
+  z1: 0.5,
+  z2: 1,
+  z3: 1,
+  w1: 1,
+  w2: 1,
+  c3: 0.35,
+  f1: 0.25,
+  id: 1.5,
+  ng: 0.8,
+} as const;
 type FeatureType = keyof typeof FEATURE_WEIGHT;
 
-/** Lower-cases, folds full-width forms (NFKC) and drops punctuation. */
-export function normalizeText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[’‘`]/g, "'");
-}
+/** Key of the off-topic class inside the model (never an intent name: those match [A-Za-z_]…). */
+const OFF_TOPIC = '#off-topic';
+/** Mix of centroid and nearest-example cosine in an intent's score. */
+const CENTROID_WEIGHT = 0.4;
+/** A hedged answer's confidence is scaled by this and kept under `accept`. */
+const HEDGE_FACTOR = 0.8;
 
-/** Feature occurrence counts for one utterance (keys are prefixed by type: z1/z2/z3/w1/w2/c3). */
-export function extractFeatures(text: string): Vector {
+function featuresOf(a: Analysis): Vector {
   const counts: Vector = new Map();
   const add = (key: string): void => {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
-  const s = normalizeText(text);
-  // Chinese runs: character n-grams inside each run of CJK characters.
-  for (const m of s.matchAll(/[\u3400-\u9fff\uf900-\ufaff]+/g)) {
-    const chars = [...m[0]];
-    for (let i = 0; i < chars.length; i++) {
-      add(`z1:${chars[i]}`);
-      if (i + 1 < chars.length) add(`z2:${chars[i]}${chars[i + 1]}`);
-      if (i + 2 < chars.length) add(`z3:${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
+  const tokens = a.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const neg = t.negated ? '!' : '';
+    if (t.kind === 'idiom') {
+      add(`id:${t.text}`);
+      continue;
+    }
+    if (t.kind === 'en') {
+      if (t.filler) {
+        add(`f1:${t.text}`);
+        continue;
+      }
+      add(`w1:${neg}${t.text}`);
+      const next = tokens[i + 1];
+      if (next && next.kind === 'en' && !next.filler && next.clause === t.clause)
+        add(`w2:${neg || (next.negated ? '!' : '')}${t.text} ${next.text}`);
+      const padded = `#${t.text.replace(/'/g, '')}#`;
+      for (let k = 0; k + 3 <= padded.length; k++) add(`c3:${neg}${padded.slice(k, k + 3)}`);
+      continue;
+    }
+    // Chinese: n-grams over the run of characters starting here (same clause, no gap).
+    if (t.filler) add(`f1:${t.text}`);
+    else add(`z1:${neg}${t.text}`);
+    let gram = t.text;
+    let negGram = t.negated;
+    for (let n = 2; n <= 3; n++) {
+      const u = tokens[i + n - 1];
+      if (!u || u.kind !== 'zh' || u.clause !== t.clause) break;
+      gram += u.text;
+      negGram ||= u.negated;
+      add(`${n === 2 ? 'z2' : 'z3'}:${negGram ? '!' : ''}${gram}`);
     }
   }
-  // English (and digits): words, word bigrams, character trigrams within words.
-  const words = [...s.matchAll(/[a-z0-9]+(?:'[a-z]+)?/g)].map((m) => m[0]);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] ?? '';
-    add(`w1:${w}`);
-    if (i + 1 < words.length) add(`w2:${w} ${words[i + 1]}`);
-    const padded = `#${w.replace(/'/g, '')}#`;
-    for (let k = 0; k + 3 <= padded.length; k++) add(`c3:${padded.slice(k, k + 3)}`);
-  }
+  if (a.negated) add('ng:');
   return counts;
+}
+
+/** Feature occurrence counts for one utterance (keys are prefixed by type: z1/z2/z3/w1/w2/c3/…). */
+export function extractFeatures(text: string): Vector {
+  return featuresOf(analyze(text));
+}
+
+interface Analyzed {
+  analysis: Analysis;
+  counts: Vector;
+}
+/**
+ * Training sentences analysed once per process: every ask node that uses the library trains on
+ * the same ~1,000 phrasings and off-topic sentences. Entries are read-only; bounded so a long
+ * run with many edited flows cannot grow it for ever.
+ */
+const TRAINING_CACHE = new Map<string, Analyzed>();
+const TRAINING_CACHE_MAX = 50_000;
+
+function analyzeForTraining(text: string): Analyzed {
+  let hit = TRAINING_CACHE.get(text);
+  if (!hit) {
+    if (TRAINING_CACHE.size >= TRAINING_CACHE_MAX) TRAINING_CACHE.clear();
+    const analysis = analyze(text);
+    hit = { analysis, counts: featuresOf(analysis) };
+    TRAINING_CACHE.set(text, hit);
+  }
+  return hit;
+}
+
+/**
+ * The predicates a negation denies, as un-negated feature keys: the first content word in each
+ * English scope (and the bigram it starts), the first character and bigram in each Mandarin one.
+ */
+function negatedPredicates(a: Analysis): string[] {
+  const keys: string[] = [];
+  const tokens = a.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!tokens[i]!.cue) continue;
+    let j = i + 1;
+    while (j < tokens.length) {
+      const t = tokens[j]!;
+      if (!t.negated) break;
+      if (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) {
+        j++;
+        continue;
+      }
+      if (t.kind === 'en') {
+        keys.push(`w1:${t.text}`);
+        const next = tokens[j + 1];
+        if (next?.negated && next.kind === 'en') keys.push(`w2:${t.text} ${next.text}`);
+      } else if (t.kind === 'zh') {
+        keys.push(`z1:${t.text}`);
+        const next = tokens[j + 1];
+        if (next?.negated && next.kind === 'zh') keys.push(`z2:${t.text}${next.text}`);
+      }
+      break;
+    }
+  }
+  return keys;
+}
+
+/** What the negation rule needs to know about one intent's examples. */
+interface IntentProfile {
+  /** Content features of its examples without any negation (the predicates it only affirms). */
+  affirms: Set<string>;
+  /** Most of its examples affirm (yes, sure, 对…) without any negation. */
+  affirmative: boolean;
+  /** Most of its examples are negated (no, I can't, 不是…). */
+  negative: boolean;
+}
+
+function profile(examples: readonly Analyzed[]): IntentProfile {
+  const affirms = new Set<string>();
+  const denies = new Set<string>();
+  let affirmative = 0;
+  let negative = 0;
+  for (const { analysis: a, counts } of examples) {
+    if (a.positive && !a.negated) affirmative++;
+    if (a.negated) negative++;
+    if (a.negated) {
+      // Everything it says under a negation counts as denied, not only the scope's head.
+      for (const k of counts.keys()) if (k.includes('!')) denies.add(k.replace('!', ''));
+      continue;
+    }
+    const zh = a.tokens.filter((t) => t.kind === 'zh' && !t.filler);
+    // A single Mandarin character stands for a predicate only in short answers (在, 是的, 对啊):
+    // inside longer ones it is mostly part of a word (现在, 还是).
+    const shortZh = zh.filter((t) => !'的了吧啊呢吗呀嘛哦我你'.includes(t.text)).length <= 2;
+    for (const k of counts.keys()) {
+      if (k.startsWith('w1:') && !isFunctionWord(k.slice(3))) affirms.add(k);
+      else if (k.startsWith('w2:') || k.startsWith('z2:')) affirms.add(k);
+      else if (k.startsWith('z1:') && shortZh) affirms.add(k);
+    }
+  }
+  // A predicate the intent's own examples also deny is not one it only affirms.
+  for (const k of denies) affirms.delete(k);
+  return {
+    affirms,
+    affirmative: affirmative * 2 >= examples.length,
+    negative: negative * 2 > examples.length,
+  };
 }
 
 function normalize(v: Vector): Vector {
@@ -100,16 +259,19 @@ function dot(a: Vector, b: Vector): number {
 
 export class IntentClassifier {
   readonly intents: readonly string[];
+  /** Confidence at or above which a match is accepted; under `reject` it is no_match. */
+  readonly thresholds: { readonly accept: number; readonly reject: number };
   private readonly idf: Map<string, number>;
   private readonly unseenIdf: number;
   private readonly examples: ReadonlyArray<{ intent: string; vector: Vector }>;
   private readonly centroids: ReadonlyMap<string, Vector>;
-  private readonly threshold: number;
+  private readonly profiles: ReadonlyMap<string, IntentProfile>;
   private readonly temperature: number;
   private readonly fullScore: number;
 
   constructor(training: TrainingData, options: IntentClassifierOptions = {}) {
-    this.threshold = options.threshold ?? 0.25;
+    const reject = options.reject ?? options.threshold ?? 0.25;
+    this.thresholds = { accept: Math.max(reject, options.accept ?? 0.5), reject };
     this.temperature = options.temperature ?? 0.08;
     this.fullScore = options.fullScore ?? 0.25;
     // Sorted so the model does not depend on object key order.
@@ -117,10 +279,15 @@ export class IntentClassifier {
       .filter((k) => (training[k]?.length ?? 0) > 0)
       .sort();
     const raw: Array<{ intent: string; counts: Vector }> = [];
+    const profiles = new Map<string, IntentProfile>();
     for (const intent of this.intents) {
-      for (const example of training[intent] ?? [])
-        raw.push({ intent, counts: extractFeatures(example) });
+      const examples = (training[intent] ?? []).map(analyzeForTraining);
+      profiles.set(intent, profile(examples));
+      for (const { counts } of examples) raw.push({ intent, counts });
     }
+    this.profiles = profiles;
+    for (const sentence of options.offTopic ?? [])
+      raw.push({ intent: OFF_TOPIC, counts: analyzeForTraining(sentence).counts });
     const df = new Map<string, number>();
     for (const { counts } of raw) for (const k of counts.keys()) df.set(k, (df.get(k) ?? 0) + 1);
     const n = raw.length;
@@ -128,52 +295,89 @@ export class IntentClassifier {
     this.unseenIdf = 0.5 * Math.log(1 + n);
     this.examples = raw.map(({ intent, counts }) => ({ intent, vector: this.vectorize(counts) }));
     const centroids = new Map<string, Vector>();
-    for (const intent of this.intents) {
-      const sum: Vector = new Map();
-      for (const e of this.examples) {
-        if (e.intent !== intent) continue;
-        for (const [k, x] of e.vector) sum.set(k, (sum.get(k) ?? 0) + x);
-      }
-      centroids.set(intent, normalize(sum));
+    for (const e of this.examples) {
+      let sum = centroids.get(e.intent);
+      if (!sum) centroids.set(e.intent, (sum = new Map()));
+      for (const [k, x] of e.vector) sum.set(k, (sum.get(k) ?? 0) + x);
     }
+    for (const [intent, sum] of centroids) centroids.set(intent, normalize(sum));
     this.centroids = centroids;
   }
 
   private vectorize(counts: Vector): Vector {
     const v: Vector = new Map();
+    let sum = 0;
     for (const [k, c] of counts) {
       const type = k.slice(0, 2) as FeatureType;
-      v.set(k, FEATURE_WEIGHT[type] * (1 + Math.log(c)) * (this.idf.get(k) ?? this.unseenIdf));
+      const x = FEATURE_WEIGHT[type] * (1 + Math.log(c)) * (this.idf.get(k) ?? this.unseenIdf);
+      v.set(k, x);
+      sum += x * x;
     }
-    return normalize(v);
+    // Normalised in place (one Map per example: training builds ~1,500 of them).
+    const norm = Math.sqrt(sum);
+    if (norm > 0) for (const [k, x] of v) v.set(k, x / norm);
+    return v;
   }
 
-  /** Ranks every intent for the utterance; `intent` is `no_match` below the threshold. */
+  /** Ranks every intent for the utterance; see IntentResult for `no_match` and `uncertain`. */
   classify(text: string): IntentResult {
-    const q = this.vectorize(extractFeatures(text));
-    const scores = this.intents.map((intent) => {
-      const centroid = this.centroids.get(intent) ?? new Map<string, number>();
-      let nearest = 0;
-      for (const e of this.examples)
-        if (e.intent === intent) nearest = Math.max(nearest, dot(q, e.vector));
-      return { intent, score: 0.5 * dot(q, centroid) + 0.5 * nearest };
-    });
-    const top = Math.max(0, ...scores.map((s) => s.score));
-    const exps = scores.map((s) => Math.exp((s.score - top) / this.temperature));
-    const total = exps.reduce((a, b) => a + b, 0);
+    const analysis = analyze(text);
+    const q = this.vectorize(featuresOf(analysis));
+    const nearest = new Map<string, number>();
+    for (const e of this.examples)
+      nearest.set(e.intent, Math.max(nearest.get(e.intent) ?? 0, dot(q, e.vector)));
+    const scoreOf = (intent: string): number =>
+      CENTROID_WEIGHT * dot(q, this.centroids.get(intent) ?? new Map<string, number>()) +
+      (1 - CENTROID_WEIGHT) * (nearest.get(intent) ?? 0);
+    const blocked = this.blockedIntents(analysis);
+    const candidates = this.intents.filter((i) => !blocked.has(i));
+    if (this.centroids.has(OFF_TOPIC)) candidates.push(OFF_TOPIC);
+    const scores = new Map(candidates.map((i) => [i, scoreOf(i)]));
+    const top = Math.max(0, ...scores.values());
+    const exps = new Map([...scores].map(([i, s]) => [i, Math.exp((s - top) / this.temperature)]));
+    let total = 0;
+    for (const x of exps.values()) total += x;
     const strength = Math.min(1, top / this.fullScore);
-    const ranked: IntentScore[] = scores
-      .map((s, i) => ({
-        intent: s.intent,
-        score: s.score,
-        confidence: total > 0 ? ((exps[i] ?? 0) / total) * strength : 0,
-      }))
-      .sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent));
+    const share = (i: string): number =>
+      total > 0 && exps.has(i) ? ((exps.get(i) ?? 0) / total) * strength : 0;
+    const ranked: IntentScore[] = this.intents
+      .map((intent) => ({ intent, score: scoreOf(intent), confidence: share(intent) }))
+      .sort(
+        (a, b) =>
+          b.confidence - a.confidence || b.score - a.score || a.intent.localeCompare(b.intent),
+      );
+    const offTopic = share(OFF_TOPIC);
+    const base = {
+      ranked,
+      negated: analysis.negated,
+      hedged: analysis.hedged,
+      blocked: [...blocked].sort(),
+      offTopic,
+    };
     const best = ranked[0];
-    if (!best || best.confidence < this.threshold) {
-      return { intent: NO_MATCH, confidence: best ? 1 - best.confidence : 1, ranked };
+    let confidence = best?.confidence ?? 0;
+    const { accept, reject } = this.thresholds;
+    if (analysis.hedged) confidence = Math.min(confidence * HEDGE_FACTOR, accept - 1e-6);
+    // "Yes, I'm not going to miss it" taken for a refusal: a yes-word with a negation read as a
+    // negative answer is confirmed, never acted on outright.
+    if (best && analysis.positive && analysis.negated && this.profiles.get(best.intent)?.negative)
+      confidence = Math.min(confidence, accept - 1e-6);
+    if (!best || confidence < reject || offTopic >= confidence) {
+      return { intent: NO_MATCH, confidence: 1 - confidence, uncertain: false, ...base };
     }
-    return { intent: best.intent, confidence: best.confidence, ranked };
+    return { intent: best.intent, confidence, uncertain: confidence < accept, ...base };
+  }
+
+  /** The intents a negated utterance may never be taken for (see the file header). */
+  private blockedIntents(analysis: Analysis): Set<string> {
+    const blocked = new Set<string>();
+    if (!analysis.negated) return blocked;
+    const denied = negatedPredicates(analysis);
+    for (const [intent, p] of this.profiles) {
+      if ((p.affirmative && !analysis.positive) || denied.some((k) => p.affirms.has(k)))
+        blocked.add(intent);
+    }
+    return blocked;
   }
 }
 

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+
+import { analyze } from './negation.js';
+
+/** The analysis as one line: [cue], !negated, <idiom:class>, plain. */
+function marks(text: string): string {
+  return analyze(text)
+    .tokens.map((t) =>
+      t.cue
+        ? `[${t.text}]`
+        : t.kind === 'idiom'
+          ? `<${t.text}:${t.idiom}>`
+          : t.negated
+            ? `!${t.text}`
+            : t.text,
+    )
+    .join(' ');
+}
+
+describe('negation scope (English)', () => {
+  it.each([
+    ["I'm not going to be home", "i'm [not] !going !to !be !home"],
+    ["I won't be there", "i [won't] !be !there"],
+    ['I cannot come', 'i [cannot] !come'],
+    ['nobody by that name', '[nobody] !by !that !name'],
+    ['he no longer lives here', 'he [no] !longer !lives !here'],
+    ['I never said that', 'i [never] !said !that'],
+    ["I don't think I can make it", "i [don't] !think !i !can !make !it"],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+    expect(analyze(text).negated).toBe(true);
+  });
+
+  it('ends the scope at punctuation and at but/and/so', () => {
+    expect(marks("I can't today, but tomorrow works")).toBe("i [can't] !today but tomorrow works");
+    expect(marks("no I won't be there but my wife will")).toBe(
+      "[no] i [won't] !be !there but my wife will",
+    );
+    expect(marks('not now and call me later')).toBe('[not] !now and call me later');
+  });
+
+  it('reads a leading "no" before a new clause as an interjection, with an empty scope', () => {
+    expect(marks("no that's wrong")).toBe("[no] that's wrong");
+    expect(marks('no thanks')).toBe('[no] thanks');
+    expect(analyze('no').negated).toBe(true);
+    // …but "no" before a noun negates it.
+    expect(marks('no one is home')).toBe('[no] !one !is !home');
+    expect(marks('no more calls')).toBe('[no] !more !calls');
+  });
+
+  it('takes "no problem" and friends as positive fixed expressions, not negations', () => {
+    for (const text of ['no problem', 'not a problem', 'no worries', 'not bad', 'why not']) {
+      const a = analyze(text);
+      expect(a.negated, text).toBe(false);
+      expect(a.positive, text).toBe(true);
+    }
+  });
+
+  it('keeps a yes-word outside the scope: "yes, I\'m not busy"', () => {
+    const a = analyze("yes, I'm not busy");
+    expect(marks("yes, I'm not busy")).toBe("yes i'm [not] !busy");
+    expect(a).toMatchObject({ negated: true, positive: true });
+  });
+});
+
+describe('negation scope (Mandarin)', () => {
+  it.each([
+    ['我不在家', '我 [不] !在 !家'],
+    ['我没还', '我 [没] !还'],
+    ['别打了', '[别] !打 了'],
+    ['我不太方便', '我 [不] !太 !方 !便'],
+    ['甭打了', '[甭] !打 了'],
+    ['我未收到', '我 [未] !收 !到'],
+    ['不用了', '[不] !用 了'],
+    ['不要再打了', '[不] !要 !再 !打 了'],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+    expect(analyze(text).negated).toBe(true);
+  });
+
+  it('ends the scope at punctuation, 但是/不过, a particle, a second-person pronoun or after four characters', () => {
+    expect(marks('我不在家，明天再打')).toBe('我 [不] !在 !家 明 天 再 打');
+    expect(marks('我不在家你明天再打吧')).toBe('我 [不] !在 !家 你 明 天 再 打 吧');
+    expect(marks('今天不行但是明天可以')).toBe('今 天 [不] !行 但 是 明 天 可 以');
+    expect(marks('我不想今天晚上还')).toBe('我 [不] !想 !今 !天 !晚 上 还');
+  });
+
+  it('takes 没问题, 不错, 不客气, 没事 as positive fixed expressions', () => {
+    for (const text of ['没问题', '不错', '不客气', '没事，你说', '没毛病']) {
+      const a = analyze(text);
+      expect(a.negated, text).toBe(false);
+      expect(a.positive, text).toBe(true);
+    }
+  });
+
+  it('does not take A-not-A questions or words holding 不/别/未 for negations', () => {
+    for (const text of [
+      '是不是你们公司',
+      '方不方便',
+      '可不可以',
+      '有没有人工',
+      '别人的电话',
+      '不好意思',
+      '对不起',
+      '未来',
+    ]) {
+      expect(analyze(text).negated, text).toBe(false);
+    }
+    expect(marks('能不能别打了')).toBe('<能不能:plain> [别] !打 了');
+    expect(marks('不过我已经还了')).toBe('<不过:plain> 我 已 经 还 了');
+  });
+
+  it('keeps 对/好/你说 outside the scope as positive: 我不忙，你说吧', () => {
+    expect(analyze('我不忙，你说吧')).toMatchObject({ negated: true, positive: true });
+    expect(analyze('我不忙')).toMatchObject({ negated: true, positive: false });
+  });
+});
+
+describe('hedges', () => {
+  it.each([
+    'maybe',
+    'probably tomorrow',
+    'I guess so',
+    "I'm not sure",
+    'I might be home',
+    "I don't know",
+    '可能明天还吧',
+    '应该是吧',
+    '大概下周',
+    '也许吧',
+    '再说吧',
+    '看情况',
+    '不一定',
+    '说不定明天',
+    '不知道',
+  ])('%s is a hedge', (text) => {
+    expect(analyze(text).hedged).toBe(true);
+  });
+
+  it('a hedge built from a cue is not a negation ("not sure", 不一定)', () => {
+    for (const text of ["I'm not sure", '不一定', '不确定', '说不定']) {
+      expect(analyze(text).negated, text).toBe(false);
+    }
+  });
+
+  it('plain answers are not hedges', () => {
+    for (const text of ['yes', "I'll be home", '我明天还', '再说一遍', '不在家']) {
+      expect(analyze(text).hedged, text).toBe(false);
+    }
+  });
+});

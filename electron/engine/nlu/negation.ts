@@ -1,0 +1,609 @@
+/**
+ * Utterance analysis for the intent classifier: tokens (English words, Chinese characters, fixed
+ * expressions), negation cues and their scope, hedges, and positive cues.
+ *
+ * Negation scope: a cue (not, n't, never, no, nobody, cannot…; 不, 没, 别, 未, 甭, 莫…) marks the
+ * words after it as negated up to a clause boundary (punctuation, "but"/"and"/"so", 但是/不过/所以,
+ * a sentence particle 了/吧/呢…, a second-person pronoun) or a few tokens, whichever comes first.
+ * Fixed expressions are read before cues so that idioms which look negative but answer positively
+ * ("no problem", 没问题, 不错, 不客气), hedges built from a cue ("not sure", 不一定, 说不定), A-not-A
+ * questions (是不是, 能不能) and words that merely contain a cue character (别人, 不好意思, 不过) are
+ * never taken for a negation. Pure and synchronous; the classifier turns the marks into features.
+ */
+
+export type TokenKind = 'en' | 'zh' | 'idiom';
+
+export interface Token {
+  /** The word, the character, or the fixed expression as written (normalised). */
+  text: string;
+  kind: TokenKind;
+  /** Inside a negation cue's scope. */
+  negated: boolean;
+  /** The token is itself a negation cue (not, n't, 不, 没…). */
+  cue: boolean;
+  /** A filler that carries little meaning (uh, um, well, 呃, 那个). */
+  filler: boolean;
+  /** Fixed-expression class, for idiom tokens. */
+  idiom?: IdiomClass;
+  /** Index of the clause (0-based); punctuation and conjunctions start a new one. */
+  clause: number;
+}
+
+export interface Analysis {
+  tokens: Token[];
+  /** A negation cue outside any fixed expression was found. */
+  negated: boolean;
+  /** A hedge was found (maybe, probably, 可能, 再说吧…). */
+  hedged: boolean;
+  /** A positive cue (yes, sure, 对, 好, no problem…) stands outside every negation scope. */
+  positive: boolean;
+}
+
+/** pos: positive idiom; hedge: uncertainty built from a cue; plain: a word that only looks negative. */
+type IdiomClass = 'pos' | 'hedge' | 'plain';
+
+/** Lower-cases, folds full-width forms (NFKC) and unifies apostrophes. */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[’‘`]/g, "'");
+}
+
+const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
+  ['no problem', 'pos'],
+  ['not a problem', 'pos'],
+  ['no problemo', 'pos'],
+  ['no prob', 'pos'],
+  ['no worries', 'pos'],
+  ['not bad', 'pos'],
+  ['no doubt', 'pos'],
+  ['no question', 'pos'],
+  ['why not', 'pos'],
+  ["don't mind", 'pos'],
+  ['dont mind', 'pos'],
+  ['do not mind', 'pos'],
+  ["wouldn't mind", 'pos'],
+  ["can't complain", 'pos'],
+  ["couldn't be better", 'pos'],
+  ["couldn't agree more", 'pos'],
+  ["can't wait", 'pos'],
+  ['not sure', 'hedge'],
+  ['not certain', 'hedge'],
+  ["don't know", 'hedge'],
+  ['dont know', 'hedge'],
+  ['do not know', 'hedge'],
+  ['not really sure', 'hedge'],
+  ['never mind', 'plain'],
+  ['not only', 'plain'],
+  ['no matter', 'plain'],
+];
+
+const ZH_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
+  ['没问题', 'pos'],
+  ['没得问题', 'pos'],
+  ['冇问题', 'pos'],
+  ['木问题', 'pos'],
+  ['没毛病', 'pos'],
+  ['没错', 'pos'],
+  ['不错', 'pos'],
+  ['不赖', 'pos'],
+  ['不客气', 'pos'],
+  ['不用谢', 'pos'],
+  ['没关系', 'pos'],
+  ['不要紧', 'pos'],
+  ['不介意', 'pos'],
+  ['没事', 'pos'],
+  ['可不是', 'pos'],
+  ['谁说不是', 'pos'],
+  ['差不多', 'hedge'],
+  ['不一定', 'hedge'],
+  ['说不定', 'hedge'],
+  ['不确定', 'hedge'],
+  ['不知道', 'hedge'],
+  ['不好说', 'hedge'],
+  ['未必', 'hedge'],
+  ['没准', 'hedge'],
+  ['无所谓', 'hedge'],
+  ['不好意思', 'plain'],
+  ['对不起', 'plain'],
+  ['了不起', 'plain'],
+  ['不得了', 'plain'],
+  ['不管', 'plain'],
+  ['不如', 'plain'],
+  ['要不', 'plain'],
+  ['不少', 'plain'],
+  ['不久', 'plain'],
+  ['不停', 'plain'],
+  ['不断', 'plain'],
+  ['不仅', 'plain'],
+  ['不但', 'plain'],
+  ['忍不住', 'plain'],
+  ['别人', 'plain'],
+  ['别的', 'plain'],
+  ['特别', 'plain'],
+  ['区别', 'plain'],
+  ['分别', 'plain'],
+  ['告别', 'plain'],
+  ['级别', 'plain'],
+  ['性别', 'plain'],
+  ['未来', 'plain'],
+  ['不过', 'plain'],
+  ['不然', 'plain'],
+];
+
+/** Words and characters that end a negation's scope and start a new clause. */
+const EN_BOUNDARY = new Set([
+  'but',
+  'and',
+  'so',
+  'because',
+  'cause',
+  'though',
+  'although',
+  'however',
+  'then',
+  'yes',
+  'yeah',
+  'ok',
+  'okay',
+  'please',
+]);
+const ZH_BOUNDARY_WORDS = [
+  '但是',
+  '可是',
+  '不过',
+  '而且',
+  '所以',
+  '因为',
+  '然后',
+  '不然',
+  '但',
+  '你',
+  '您',
+  '他',
+  '她',
+];
+const ZH_PARTICLES = new Set([...'了吧啊呢吗呀嘛哦哈啦的噢喔']);
+
+const EN_CUES = new Set([
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nor',
+  'cannot',
+  'nope',
+  'nah',
+  'dont',
+  'cant',
+  'wont',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'didnt',
+  'doesnt',
+  'havent',
+  'hasnt',
+  'hadnt',
+  'shouldnt',
+  'wouldnt',
+  'couldnt',
+  'aint',
+]);
+/** Single-character Mandarin cues (multi-character ones such as 没有, 不要 start with one of these). */
+const ZH_CUES = new Set([...'不没别未甭莫勿冇']);
+/** English words a negation skips over without ending, and that the predicate check ignores. */
+const EN_FUNCTION = new Set([
+  'i',
+  "i'm",
+  'im',
+  "i'll",
+  'you',
+  'we',
+  'they',
+  'he',
+  'she',
+  'it',
+  "it's",
+  'me',
+  'my',
+  'your',
+  'to',
+  'be',
+  'been',
+  'being',
+  'going',
+  'gonna',
+  'able',
+  'a',
+  'an',
+  'the',
+  'really',
+  'actually',
+  'even',
+  'ever',
+  'yet',
+  'quite',
+  'very',
+  'too',
+  'at',
+  'all',
+  'any',
+  'of',
+  'for',
+  'in',
+  'on',
+  'is',
+  'am',
+  'are',
+  'was',
+  'were',
+  'do',
+  'does',
+  'did',
+  'will',
+  'would',
+  'can',
+  'could',
+  'should',
+  'have',
+  'has',
+  'had',
+  'that',
+  'this',
+  'just',
+  'longer',
+  'anymore',
+  'one',
+  "that's",
+  'thats',
+  "it's",
+  'its',
+  "there's",
+  "i've",
+  "i'd",
+  "we're",
+  "you're",
+  "they're",
+  "he's",
+  "she's",
+  'us',
+  'him',
+  'her',
+  'them',
+  'so',
+  'no',
+  'not',
+]);
+/** After "no", these start a new clause: "no I can't", "no that's wrong", "no thanks". */
+const INTERJECTION_NEXT = new Set([
+  'i',
+  "i'm",
+  'im',
+  "i'll",
+  "i've",
+  "i'd",
+  'you',
+  "you're",
+  'we',
+  "we're",
+  'they',
+  'he',
+  'she',
+  'it',
+  "it's",
+  'its',
+  'that',
+  "that's",
+  'thats',
+  'this',
+  'thanks',
+  'thank',
+  'sorry',
+  'no',
+  'not',
+  'nope',
+  'yes',
+  'yeah',
+  'sir',
+  'ma',
+  "ma'am",
+  'mate',
+  'way',
+  'never',
+  'please',
+  'just',
+  'actually',
+  'well',
+  'really',
+  'definitely',
+  'absolutely',
+  'of',
+]);
+const EN_FILLERS = new Set([
+  'uh',
+  'um',
+  'er',
+  'erm',
+  'hmm',
+  'mm',
+  'well',
+  'oh',
+  'ah',
+  'eh',
+  'like',
+]);
+const ZH_FILLERS = new Set([...'呃哎喂诶']);
+const EN_POSITIVE = new Set([
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'sure',
+  'ok',
+  'okay',
+  'right',
+  'correct',
+  'absolutely',
+  'definitely',
+  'certainly',
+  'alright',
+  'fine',
+  'exactly',
+  'go ahead',
+  'go on',
+]);
+const ZH_POSITIVE = [
+  '是的',
+  '是啊',
+  '对',
+  '好',
+  '行',
+  '可以',
+  '当然',
+  '嗯嗯',
+  '确认',
+  '你说',
+  '您说',
+  '请讲',
+];
+
+const EN_HEDGES = [
+  'maybe',
+  'probably',
+  'perhaps',
+  'possibly',
+  'might',
+  'may be',
+  'i guess',
+  'i think',
+  'i suppose',
+  'i reckon',
+  'i believe',
+  'kind of',
+  'kinda',
+  'sort of',
+  'sorta',
+  "we'll see",
+  'depends',
+  'hopefully',
+  'likely',
+  'dunno',
+  'who knows',
+  'could be',
+  'should be',
+  'more or less',
+  "i'd say",
+  'let me think',
+];
+const ZH_HEDGES = [
+  '可能',
+  '应该',
+  '大概',
+  '也许',
+  '或许',
+  '再说吧',
+  '以后再说',
+  '到时候再说',
+  '再说啦',
+  '看情况',
+  '估计',
+  '好像',
+  '再看',
+  '看看吧',
+  '大约',
+  '兴许',
+  '想想',
+  '考虑一下',
+  '考虑考虑',
+  '似乎',
+  '我觉得',
+  '尽量',
+  '争取',
+];
+
+/** Max tokens a negation's scope reaches (English words; Mandarin characters). */
+const EN_SCOPE = 6;
+const ZH_SCOPE = 4;
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+const TOKEN_RE =
+  /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+(?:'[a-z]+)?|\uE000\d+\uE001|[,.;:!?，。；：！？、…~—-]/g;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const EN_IDIOM_RE = new RegExp(
+  `(?<![a-z'])(${[...EN_IDIOMS]
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([p]) => escapeRegExp(p))
+    .join('|')})(?![a-z'])`,
+  'g',
+);
+const ZH_IDIOM_RE = new RegExp(
+  [...ZH_IDIOMS]
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([p]) => escapeRegExp(p))
+    .join('|'),
+  'g',
+);
+/** A-not-A questions: 是不是, 好不好, 有没有, 可不可以, 方不方便. */
+const A_NOT_A_RE = /([\u4e00-\u9fff])[不没]\1[\u4e00-\u9fff]?/g;
+/** Two-character words asked as A-not-AB (可不可以, 方不方便); other A不A keep three characters. */
+const A_NOT_AB = new Set([
+  '可以',
+  '方便',
+  '喜欢',
+  '知道',
+  '需要',
+  '同意',
+  '认识',
+  '清楚',
+  '满意',
+  '愿意',
+  '确定',
+  '明白',
+  '舒服',
+  '应该',
+  '记得',
+  '可能',
+  '在家',
+]);
+const IDIOM_CLASS = new Map<string, IdiomClass>([...EN_IDIOMS, ...ZH_IDIOMS]);
+const EN_HEDGE_RE = new RegExp(`(?<![a-z'])(${EN_HEDGES.map(escapeRegExp).join('|')})(?![a-z'])`);
+
+function isEnCue(word: string): boolean {
+  return EN_CUES.has(word) || word.endsWith("n't");
+}
+
+/** Splits, finds fixed expressions, negation scopes, hedges and positive cues. */
+export function analyze(text: string): Analysis {
+  let s = normalizeText(text);
+  const idioms: string[] = [];
+  const mark = (m: string): string => {
+    idioms.push(m);
+    return ` \uE000${idioms.length - 1}\uE001 `;
+  };
+  s = s.replace(EN_IDIOM_RE, mark).replace(ZH_IDIOM_RE, mark);
+  // An A-not-A question is a question, not a negation; only the two-character 可不可以 shape
+  // keeps its fourth character (方不方便 → 方不方便).
+  s = s.replace(A_NOT_A_RE, (m) => {
+    // 还没还 (still have not paid): an adverb before the cue, not a question.
+    if ('还也都就才又再'.includes(m[0] ?? '')) return m;
+    const keepTail = m.length === 4 && A_NOT_AB.has(`${m[0]}${m[3]}`);
+    return keepTail ? mark(m) : `${mark(m.slice(0, 3))}${m.slice(3)}`;
+  });
+  let hedged = EN_HEDGE_RE.test(s) || ZH_HEDGES.some((h) => s.includes(h));
+  const tokens: Token[] = [];
+  let clause = 0;
+  let scope = 0; // tokens left in the current negation scope
+  let scopeKind: 'en' | 'zh' | null = null;
+  let negated = false;
+  const raw = [...s.matchAll(TOKEN_RE)].map((m) => m[0]);
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i] ?? '';
+    if (t.startsWith('\uE000')) {
+      const phrase = idioms[Number(t.slice(1, -1))] ?? '';
+      const cls: IdiomClass = IDIOM_CLASS.get(phrase) ?? 'plain';
+      if (cls === 'hedge') hedged = true;
+      if (cls === 'pos' || ZH_BOUNDARY_WORDS.includes(phrase)) scope = 0;
+      if (ZH_BOUNDARY_WORDS.includes(phrase)) clause++;
+      tokens.push({
+        text: phrase,
+        kind: 'idiom',
+        negated: false,
+        cue: false,
+        filler: false,
+        idiom: cls,
+        clause,
+      });
+      continue;
+    }
+    if (!CJK.test(t) && !/[a-z0-9]/.test(t)) {
+      clause++;
+      scope = 0;
+      continue;
+    }
+    if (CJK.test(t)) {
+      const ahead = raw
+        .slice(i, i + 2)
+        .filter((x) => CJK.test(x))
+        .join('');
+      if (ZH_BOUNDARY_WORDS.some((w) => ahead.startsWith(w))) {
+        clause++;
+        scope = 0;
+      } else if (ZH_PARTICLES.has(t) && scopeKind === 'zh') {
+        scope = 0;
+      }
+      if (ZH_CUES.has(t)) {
+        negated = true;
+        tokens.push({ text: t, kind: 'zh', negated: false, cue: true, filler: false, clause });
+        scope = ZH_SCOPE;
+        scopeKind = 'zh';
+        continue;
+      }
+      const inScope = scope > 0 && !ZH_PARTICLES.has(t);
+      tokens.push({
+        text: t,
+        kind: 'zh',
+        negated: inScope,
+        cue: false,
+        filler: ZH_FILLERS.has(t),
+        clause,
+      });
+      if (scope > 0) scope--;
+      continue;
+    }
+    const word = t;
+    if (EN_BOUNDARY.has(word)) {
+      clause++;
+      scope = 0;
+    }
+    if (isEnCue(word)) {
+      negated = true;
+      tokens.push({ text: word, kind: 'en', negated: false, cue: true, filler: false, clause });
+      // "no I won't", "nope that's wrong": an interjection answering the question, whose own
+      // negation (if any) comes with its own cue; "no one", "no time", "no more calls" negate.
+      const interjection =
+        word === 'nope' ||
+        word === 'nah' ||
+        (word === 'no' && INTERJECTION_NEXT.has(raw[i + 1] ?? ''));
+      scope = interjection ? 0 : EN_SCOPE;
+      scopeKind = 'en';
+      continue;
+    }
+    tokens.push({
+      text: word,
+      kind: 'en',
+      negated: scope > 0,
+      cue: false,
+      filler: EN_FILLERS.has(word),
+      clause,
+    });
+    if (scope > 0) scope--;
+  }
+  // A lone "well" or 嗯-less "呃" is what was said: fillers only when more follows them.
+  if (tokens.every((t) => t.filler)) for (const t of tokens) t.filler = false;
+  const outside = tokens.filter((t) => !t.negated && !t.cue);
+  const zhOutside = outside
+    .filter((t) => t.kind === 'zh')
+    .map((t) => t.text)
+    .join('');
+  const enOutside = ` ${outside
+    .filter((t) => t.kind === 'en')
+    .map((t) => t.text)
+    .join(' ')} `;
+  const positive =
+    outside.some((t) => t.idiom === 'pos') ||
+    [...EN_POSITIVE].some((p) => enOutside.includes(` ${p} `)) ||
+    ZH_POSITIVE.some((p) => zhOutside.includes(p));
+  return { tokens, negated, hedged, positive };
+}
+
+/** True for English words a negation check ignores (pronouns, auxiliaries, articles). */
+export function isFunctionWord(word: string): boolean {
+  return EN_FUNCTION.has(word);
+}
