@@ -520,14 +520,15 @@ export class CallBot {
             const utterance = this.recognize(event.startMs, event.endMs);
             const turn = this.turn;
             this.turn = null;
-            if (!turn) {
+            if (!turn?.paused) {
+              // It paused no prompt: an utterance like any other.
               this.pending.push(utterance);
               this.wake?.();
               return;
             }
             turn.utterance = utterance;
             const verdict = turn.detector.verdict;
-            if (verdict === null && turn.paused) {
+            if (verdict === null) {
               // The prompt is still paused: this utterance's recognition has the last word.
               turn.detector.recognitionStarted();
               void utterance.recognition.then((result) => this.turnRecognized(turn, result));
@@ -599,8 +600,21 @@ export class CallBot {
     const paused = turn.paused;
     const nearEnd =
       paused !== null && paused.question && paused.handle.remainingMs <= ANSWER_NEAR_END_MS;
-    const verdict = turn.detector.recognized(result, nearEnd);
+    const verdict = turn.detector.recognized(result, {
+      nearEnd,
+      affirmIntents: this.affirmIntents(paused?.nodeId ?? null),
+    });
     if (verdict && paused) this.applyVerdict(turn, verdict);
+  }
+
+  /** The intents of an ask node that mean "yes" (they use the library's affirm), and a confirmation's own. */
+  private affirmIntents(nodeId: string | null): ReadonlySet<string> {
+    const intents = new Set<string>(this.expecting === 'confirmation' ? ['affirm'] : []);
+    const node = nodeId === null ? undefined : this.options.flow.flow.nodes[nodeId];
+    if (node?.kind === 'ask')
+      for (const intent of node.intents)
+        if ((intent as { use?: string }).use === 'affirm') intents.add(intent.name);
+    return intents;
   }
 
   /** Acts on the detector's verdict about the speech that paused a prompt. */
@@ -652,10 +666,18 @@ export class CallBot {
     const nodeId = this.runtime.nodeId;
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
     if (!model) return Promise.resolve(null);
-    // Until the library's affirm/deny model reaches the bot, the question's model hears a confirmation too.
-    void expecting;
+    const confirmation = expecting === 'confirmation' && model.library !== undefined;
     return this.deps.pool
-      .recognize(this.session.callId, model.key, model.model, samples, this.callMs(startMs))
+      .recognize(
+        this.session.callId,
+        model.key,
+        confirmation ? null : model.model,
+        samples,
+        this.callMs(startMs),
+        confirmation && model.library
+          ? { ...model.library, uses: { affirm: 'affirm', deny: 'deny' } }
+          : model.library,
+      )
       .catch((error: unknown) => {
         this.deps.log.error('Recognizing an utterance failed', {
           callId: this.session.callId,
@@ -783,7 +805,14 @@ export class CallBot {
       question: nodeId !== null && this.options.models.has(nodeId),
     };
     this.prompt = prompt;
-    if (bargeIn && turn && turn.utterance === null && turn.paused === null && handle.pause()) {
+    if (
+      bargeIn &&
+      turn &&
+      turn.utterance === null &&
+      turn.paused === null &&
+      turn.detector.verdict === null &&
+      handle.pause()
+    ) {
       // The customer is talking already (maybe a cough): the prompt waits for the verdict.
       turn.paused = prompt;
     }

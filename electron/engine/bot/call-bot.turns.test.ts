@@ -38,7 +38,7 @@ function parcelFlow(options: { newsBargeIn?: boolean; timeoutMs?: number } = {})
         prompt: QUESTION,
         timeoutMs: options.timeoutMs ?? 2000,
         intents: [
-          { name: 'yes', examples: ['yes'], next: 'ok' },
+          { name: 'yes', use: 'affirm', examples: ['yes'], next: 'ok' },
           { name: 'no', examples: ['no'], next: 'sorry' },
         ],
         noInput: { maxAttempts: 1, next: 'bye' },
@@ -96,7 +96,7 @@ describe('CallBot barge-in and false interruptions', () => {
     expect(stoppedAt - onset).toBeLessThanOrEqual(140);
     expect(h.of('prompt_paused')).toHaveLength(1);
     expect(h.of('barge_in').map((e) => e.data)).toEqual([
-      expect.objectContaining({ nodeId: 'ask', reason: 'speech' }),
+      expect.objectContaining({ nodeId: 'ask', reason: 'recognized', intent: 'no' }),
     ]);
     expect(h.of('prompt_resumed')).toHaveLength(0);
     expect(h.of('intent').map((e) => e.data.intent)).toEqual(['no']);
@@ -157,6 +157,34 @@ describe('CallBot barge-in and false interruptions', () => {
     ]);
     expect(h.of('false_interruption')).toHaveLength(0);
     expect(outcome?.path).toEqual(['news', 'ask', 'ok']);
+  });
+
+  it('a short "yes" (an intent that uses affirm) mid-question is a backchannel; the question goes on', async () => {
+    const { h, run } = await started();
+    await h.customer.silent(FRAMES(NEWS) * 20 + 200);
+    await h.customer.says(400, { intent: 'yes', phrase: 'sure thing' });
+    await h.customer.silent(FRAMES(QUESTION) * 20 + 600);
+    await h.customer.says(500, { intent: 'no' });
+    await h.customer.silentUntilEnd();
+    const outcome = await run;
+    expect(h.of('false_interruption').map((e) => e.data)).toEqual([
+      expect.objectContaining({ cause: 'backchannel', text: 'sure thing' }),
+    ]);
+    expectHeardWhole(h.heardOf(QUESTION), QUESTION, 1);
+    expect(outcome?.path).toEqual(['news', 'ask', 'sorry']);
+  });
+
+  it('speech the bot cannot place, long enough (800 ms), stops a prompt for good once the customer pauses', async () => {
+    const { h, run } = await started();
+    await h.customer.silent(300);
+    await h.customer.says(800); // on the say node: no recognizer, only its length
+    await h.customer.silentUntilEnd();
+    await run;
+    expect(h.of('barge_in').map((e) => e.data)).toEqual([
+      expect.objectContaining({ nodeId: 'news', reason: 'speech' }),
+    ]);
+    expect(h.of('prompt_resumed')).toHaveLength(0);
+    expect(h.utterances.find((u) => u.text === NEWS)?.cutAtMs).not.toBeNull();
   });
 
   it('a prompt with bargeIn: false is never paused or cut, whatever the customer says', async () => {
@@ -317,5 +345,32 @@ describe('CallBot adaptive end of turn', () => {
     expect(Number(end?.at) + END_INCOMPLETE_MS).toBeLessThanOrEqual(
       h.events.find((e) => e.type === 'recognition_wait')?.at ?? 0,
     );
+  });
+});
+
+describe('CallBot confirmation', () => {
+  it('hears the answer to "Just to check…?" with the library\'s affirm/deny model', async () => {
+    const base = parcelFlow();
+    const flow = {
+      ...base,
+      nodes: { ...base.nodes, ask: { ...base.nodes.ask, confirm: 'always' } },
+    };
+    const h = botHarness({ flow, libraryUses: { affirm: 'yes' } });
+    const run = h.run();
+    await h.customer.answer();
+    await h.customer.silent(FRAMES(NEWS) * 20 + FRAMES(QUESTION) * 20 + 300);
+    await h.customer.says(500, { intent: 'yes' });
+    await h.customer.silent(1500); // "Just to check: you said "yes", is that right?" (900 ms)
+    await h.customer.says(400, { intent: 'affirm' });
+    await h.customer.silentUntilEnd();
+    const outcome = await run;
+    const [answer, confirmation] = [...new Map(h.recognitions.map((r) => [r.mark, r])).values()];
+    expect(answer).toMatchObject({ questionModel: true, libraryUses: { affirm: 'yes' } });
+    expect(confirmation).toMatchObject({
+      questionModel: false,
+      libraryUses: { affirm: 'affirm', deny: 'deny' },
+    });
+    expect(h.of('intent').map((e) => e.data.intent)).toEqual(['yes']);
+    expect(outcome?.path).toEqual(['news', 'ask', 'ok']);
   });
 });

@@ -5,25 +5,35 @@
  * recognition results and the utterance's end; the bot acts on its verdict.
  *
  * The prompt is paused at the first confirmed speech (so a real barge-in stops the bot as fast as
- * before); the pause becomes a barge-in when
- *   - the customer has spoken MIN_BARGE_IN_SPEECH_MS of VAD speech (windows ≥ activation), or
- *   - the question's recognizer found an answer (not a bare backchannel, unless the question is
- *     all but said: then "对" / "yeah" answers it);
- * and a false interruption (the prompt resumes) when the customer is silent again for
- * RESUME_AFTER_SILENCE_MS with neither, or the utterance ended with neither.
+ * before); a paused prompt is silent either way, so the verdict may wait for the customer's first
+ * pause and its speculative recognition:
+ *   - still talking after SURE_BARGE_IN_SPEECH_MS of VAD speech: a barge-in at once (longer than
+ *     any backchannel measured);
+ *   - the question's recognizer found an answer that is not a backchannel: a barge-in;
+ *   - a backchannel (its text, or an intent that answers "yes", said in under
+ *     SURE_BARGE_IN_SPEECH_MS): a false interruption, unless the question is all but said (the
+ *     last ANSWER_NEAR_END_MS: then "对" / "yeah" answers it);
+ *   - otherwise, once the customer has been silent RESUME_AFTER_SILENCE_MS (or the utterance
+ *     ended) with no recognition pending: MIN_BARGE_IN_SPEECH_MS of speech or more is a
+ *     barge-in, less is a false interruption (a cough, a click, a word the question does not
+ *     expect).
  */
 import type { RecognitionResult } from '../speech/index.js';
 
 /*
- * Why these numbers: backchannels and coughs are short: "嗯", "对", "ok", "uh-huh" spoken by
- * espeak-ng and in the Asterisk prompts last 200–450 ms of VAD speech, "mm-hmm" up to ~500 ms, a
- * cough 150–400 ms; an answer that is not a single word ("no, not tomorrow", "talk to a person")
- * passes 500 ms of speech while it is still being said. A one-word answer ("no", "是") is shorter,
- * but the question's recognizer names it. RESUME_AFTER_SILENCE_MS: longer than the pause inside a
- * sentence at normal speed (≤ 288 ms, speech/vad/endpointer.ts), so a customer who pauses after
- * "well," is not talked over; short enough that the prompt's gap stays under half a second.
+ * Measured (bot/testing/measure-backchannels.ts: Silero windows >= 0.5 in espeak-ng clips at 140,
+ * 175 and 210 wpm, 16 and 8 kHz): backchannels hold 224-384 ms of VAD speech ("嗯"), 352-512
+ * ("yeah", "right"), 320-608 ("对", "uh-huh"), 416-672 ("ok", "okay"), 480-768 ("mm-hmm"),
+ * 416-800 ("是的") and 736-1,120 ms ("对对", "好的"); answers of more than one word 800-2,656 ms
+ * ("talk to a person" 800-1,152, "no, not tomorrow" 960-1,568, "转人工" 1,216-1,728); one-word
+ * answers 288-896 ms ("no", "yes", "不是"), which the recognizer names. A noise burst like a cough
+ * (150-400 ms) never reached 0.5. So: 700 ms of unrecognized speech is a barge-in (9 of the 11
+ * backchannel words stay under it at every speed), 1,200 ms is one whatever the recognizer says.
+ * RESUME_AFTER_SILENCE_MS: longer than a pause inside a sentence at normal speed (<= 288 ms,
+ * speech/vad/endpointer.ts), so a customer who pauses after "well," is not talked over.
  */
-export const MIN_BARGE_IN_SPEECH_MS = 500;
+export const MIN_BARGE_IN_SPEECH_MS = 700;
+export const SURE_BARGE_IN_SPEECH_MS = 1200;
 export const RESUME_AFTER_SILENCE_MS = 400;
 /** A backchannel said over the last this-many ms of a question answers it. */
 export const ANSWER_NEAR_END_MS = 600;
@@ -98,6 +108,14 @@ export type InterruptionVerdict =
 /** A recognition result with the accept/reject band the recognizers are gaining (issue 12). */
 type Recognition = RecognitionResult & { uncertain?: boolean };
 
+/** What the bot knows about the prompt a recognition result is weighed against. */
+export interface RecognitionContext {
+  /** The prompt is a question with at most ANSWER_NEAR_END_MS left to say. */
+  nearEnd: boolean;
+  /** The question's intents that mean "yes" (they use the library's affirm): said briefly, a backchannel. */
+  affirmIntents: ReadonlySet<string>;
+}
+
 /** One customer utterance, from its speech_start: how much of it was speech, and the verdict once there is one. */
 export class InterruptionDetector {
   private speech: number;
@@ -134,14 +152,14 @@ export class InterruptionDetector {
     if (this.decided || this.ended) return null;
     if (window.probability >= SPEECH_PROBABILITY && window.endMs > this.startMs)
       this.speech += window.endMs - Math.max(window.startMs, this.startMs);
-    if (this.speech >= MIN_BARGE_IN_SPEECH_MS)
+    if (this.speech >= SURE_BARGE_IN_SPEECH_MS)
       return this.decide({ kind: 'barge_in', reason: 'speech', speechMs: this.speech });
     if (
       silenceStartMs !== undefined &&
       window.endMs - silenceStartMs >= RESUME_AFTER_SILENCE_MS &&
       this.pendingRecognitions === 0
     )
-      return this.falseInterruption();
+      return this.settle();
     return null;
   }
 
@@ -150,25 +168,25 @@ export class InterruptionDetector {
     this.pendingRecognitions++;
   }
 
-  /**
-   * A recognition result for this utterance (null: no model for the current node, or it failed).
-   * `nearEnd`: the prompt it paused is a question with at most ANSWER_NEAR_END_MS left to say.
-   */
-  recognized(result: Recognition | null, nearEnd: boolean): InterruptionVerdict | null {
+  /** A recognition result for this utterance (null: no model for the current node, or it failed). */
+  recognized(result: Recognition | null, context: RecognitionContext): InterruptionVerdict | null {
     this.pendingRecognitions = Math.max(0, this.pendingRecognitions - 1);
     if (this.decided) return null;
     if (result && !result.noMatch && result.intent !== undefined && result.uncertain !== true) {
       const said = result.text ?? result.phrase;
-      if (!isBackchannel(said) || nearEnd)
+      const backchannel =
+        isBackchannel(said) ||
+        (context.affirmIntents.has(result.intent) && this.speech < SURE_BARGE_IN_SPEECH_MS);
+      if (!backchannel || context.nearEnd)
         return this.decide({
           kind: 'barge_in',
           reason: 'recognized',
           speechMs: this.speech,
           intent: result.intent,
         });
-      this.backchannel = said;
+      this.backchannel = said ?? result.intent;
     }
-    if (this.ended && this.pendingRecognitions === 0) return this.falseInterruption();
+    if (this.ended && this.pendingRecognitions === 0) return this.settle();
     return null;
   }
 
@@ -176,20 +194,25 @@ export class InterruptionDetector {
   speechEnded(): InterruptionVerdict | null {
     this.ended = true;
     if (this.decided || this.pendingRecognitions > 0) return null;
-    return this.falseInterruption();
+    return this.settle();
   }
 
-  private falseInterruption(): InterruptionVerdict {
-    return this.decide(
-      this.backchannel !== undefined
-        ? {
-            kind: 'false_interruption',
-            cause: 'backchannel',
-            speechMs: this.speech,
-            text: this.backchannel,
-          }
-        : { kind: 'false_interruption', cause: 'short_speech', speechMs: this.speech },
-    );
+  /** The customer stopped with no answer recognized: a backchannel, or decided by how long they spoke. */
+  private settle(): InterruptionVerdict {
+    if (this.backchannel !== undefined)
+      return this.decide({
+        kind: 'false_interruption',
+        cause: 'backchannel',
+        speechMs: this.speech,
+        text: this.backchannel,
+      });
+    if (this.speech >= MIN_BARGE_IN_SPEECH_MS)
+      return this.decide({ kind: 'barge_in', reason: 'speech', speechMs: this.speech });
+    return this.decide({
+      kind: 'false_interruption',
+      cause: 'short_speech',
+      speechMs: this.speech,
+    });
   }
 
   private decide(verdict: InterruptionVerdict): InterruptionVerdict {

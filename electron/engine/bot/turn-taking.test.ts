@@ -10,6 +10,7 @@ import {
   isBackchannel,
   MIN_BARGE_IN_SPEECH_MS,
   RESUME_AFTER_SILENCE_MS,
+  SURE_BARGE_IN_SPEECH_MS,
 } from './interruption.js';
 import {
   END_CONFIDENT_MS,
@@ -27,6 +28,11 @@ const result = (r: Partial<RecognitionResult> & { uncertain?: boolean }): Recogn
   endMs: 0,
   alternatives: [],
   ...r,
+});
+
+const ctx = (nearEnd = false, affirm: string[] = []) => ({
+  nearEnd,
+  affirmIntents: new Set(affirm),
 });
 
 /** Windows of 32 ms from `fromMs`: speech (0.9) or silence (0.02). */
@@ -49,10 +55,20 @@ function feed(
 }
 
 describe('InterruptionDetector', () => {
-  it(`is a barge-in at ${MIN_BARGE_IN_SPEECH_MS} ms of speech`, () => {
+  it(`is a barge-in at once after ${SURE_BARGE_IN_SPEECH_MS} ms of speech`, () => {
     const d = new InterruptionDetector(1000, 1096); // speech_start after 96 ms
-    expect(feed(d, 1096, 12, true)).toBeNull(); // 96 + 384 ms
-    expect(feed(d, 1480, 1, true)).toEqual({ kind: 'barge_in', reason: 'speech', speechMs: 512 });
+    const windows = Math.ceil((SURE_BARGE_IN_SPEECH_MS - 96) / 32);
+    expect(feed(d, 1096, windows - 1, true)).toBeNull();
+    expect(feed(d, 1096 + (windows - 1) * 32, 1, true)).toMatchObject({
+      kind: 'barge_in',
+      reason: 'speech',
+    });
+  });
+
+  it(`${MIN_BARGE_IN_SPEECH_MS} ms of speech nothing recognized, then silence, is a barge-in`, () => {
+    const d = new InterruptionDetector(1000, 1096);
+    feed(d, 1096, 20, true); // 96 + 640 ms
+    expect(feed(d, 1736, 20, false, 1736)).toMatchObject({ kind: 'barge_in', speechMs: 736 });
   });
 
   it('a short sound then silence is a false interruption once the silence has lasted', () => {
@@ -71,7 +87,7 @@ describe('InterruptionDetector', () => {
     const d = new InterruptionDetector(1000, 1096);
     d.recognitionStarted();
     expect(feed(d, 1096, 20, false, 1096)).toBeNull(); // long silence, result not back
-    expect(d.recognized(result({ intent: 'no', phrase: 'no' }), false)).toEqual({
+    expect(d.recognized(result({ intent: 'no', phrase: 'no' }), ctx())).toEqual({
       kind: 'barge_in',
       reason: 'recognized',
       speechMs: 96,
@@ -82,7 +98,7 @@ describe('InterruptionDetector', () => {
   it('a backchannel is not an answer, unless it lands on the last words of a question', () => {
     const early = new InterruptionDetector(0, 96);
     early.recognitionStarted();
-    expect(early.recognized(result({ intent: 'yes', phrase: '嗯' }), false)).toBeNull();
+    expect(early.recognized(result({ intent: 'yes', phrase: '嗯' }), ctx())).toBeNull();
     expect(early.speechEnded()).toEqual({
       kind: 'false_interruption',
       cause: 'backchannel',
@@ -91,7 +107,24 @@ describe('InterruptionDetector', () => {
     });
     const late = new InterruptionDetector(0, 96);
     late.recognitionStarted();
-    expect(late.recognized(result({ intent: 'yes', phrase: 'uh-huh' }), true)?.kind).toBe(
+    expect(late.recognized(result({ intent: 'yes', phrase: 'uh-huh' }), ctx(true))?.kind).toBe(
+      'barge_in',
+    );
+  });
+
+  it('a short answer of an intent that means "yes" is a backchannel too; a long one is an answer', () => {
+    const short = new InterruptionDetector(0, 96);
+    short.recognitionStarted();
+    expect(
+      short.recognized(
+        result({ intent: 'confirm', phrase: 'sure thing' }),
+        ctx(false, ['confirm']),
+      ),
+    ).toBeNull();
+    expect(short.speechEnded()).toMatchObject({ kind: 'false_interruption', cause: 'backchannel' });
+    const other = new InterruptionDetector(0, 96);
+    other.recognitionStarted();
+    expect(other.recognized(result({ intent: 'reschedule' }), ctx(false, ['confirm']))?.kind).toBe(
       'barge_in',
     );
   });
@@ -100,8 +133,8 @@ describe('InterruptionDetector', () => {
     const d = new InterruptionDetector(0, 96);
     d.recognitionStarted();
     d.recognitionStarted();
-    expect(d.recognized(result({ intent: 'no', uncertain: true }), false)).toBeNull();
-    expect(d.recognized(result({ noMatch: true }), false)).toBeNull();
+    expect(d.recognized(result({ intent: 'no', uncertain: true }), ctx())).toBeNull();
+    expect(d.recognized(result({ noMatch: true }), ctx())).toBeNull();
     expect(d.speechEnded()?.kind).toBe('false_interruption');
   });
 

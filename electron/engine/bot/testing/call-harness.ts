@@ -82,6 +82,8 @@ export interface HarnessOptions {
   /** What a transfer does (default: nobody takes it). */
   transfer?: (session: CallSession) => Promise<BotTransferResult>;
   endpointer?: Partial<EndpointerOptions>;
+  /** Ask nodes also get a (fake) common-answer library model, mapping these answers to their intents. */
+  libraryUses?: Record<string, string>;
 }
 
 export function botHarness(options: HarnessOptions) {
@@ -92,7 +94,13 @@ export function botHarness(options: HarnessOptions) {
   /** What each utterance is heard as, by recognition: the first recognition of it gets the first, and so on (the last repeats). */
   const scripts = new Map<number, Heard[]>();
   const heardCount = new Map<number, number>();
-  const recognitions: Array<{ mark: number; startMs: number }> = [];
+  /** Each recognition asked for: the utterance heard, with the question's model or not, and the library's answers. */
+  const recognitions: Array<{
+    mark: number;
+    startMs: number;
+    questionModel: boolean;
+    libraryUses: Record<string, string> | null;
+  }> = [];
   let endCall: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (endCall = resolve));
   const audioListeners = new Set<(frame: { left: Int16Array; timestampMs: number }) => void>();
@@ -228,15 +236,21 @@ export function botHarness(options: HarnessOptions) {
     recognize(
       _callId: string,
       _key: string,
-      _model: unknown,
+      model: unknown,
       samples: Int16Array,
       startMs: number,
+      library?: { uses: Record<string, string> },
     ): Promise<RecognitionResult> {
       // The utterance heard most in the slice.
       const counts = new Map<number, number>();
       for (const v of samples) if (v !== 0) counts.set(v, (counts.get(v) ?? 0) + 1);
       const mark = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-      recognitions.push({ mark, startMs });
+      recognitions.push({
+        mark,
+        startMs,
+        questionModel: model !== null,
+        libraryUses: library ? { ...library.uses } : null,
+      });
       const list = scripts.get(mark) ?? [];
       const n = heardCount.get(mark) ?? 0;
       heardCount.set(mark, n + 1);
@@ -288,7 +302,13 @@ export function botHarness(options: HarnessOptions) {
   const models = new Map<string, AskModel>();
   for (const [id, node] of Object.entries(flow.flow.nodes))
     if ((node as { kind: string }).kind === 'ask')
-      models.set(id, { key: id, model: {} as PhraseModel });
+      models.set(id, {
+        key: id,
+        model: {} as PhraseModel,
+        ...(options.libraryUses
+          ? { library: { key: 'library-en', model: {} as PhraseModel, uses: options.libraryUses } }
+          : {}),
+      });
 
   const bot = new CallBot(
     // CallBot, the renderer and the store use only the members faked above.
