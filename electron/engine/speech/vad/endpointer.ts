@@ -43,6 +43,9 @@ export interface EndpointerOptions {
  * 224 ms above 0.5 (English "no"/"hi" 352 ms), so one-syllable answers start an utterance, while a
  * one- or two-window spike (a click) does not. Silence and white noise at -40/-20/-10 dBFS never
  * went above 0.03, so 0.5 / 0.35 leave a wide margin (Silero's own defaults are 0.5 and 0.35).
+ * The bot (bot/turn-detector.ts) opens its calls with hangoverMs = 1,000 as the hard maximum and
+ * ends turns earlier itself through endUtterance(): 250 ms after a confident recognition, 350 ms
+ * (this default) when it has nothing better to go on, the full 1,000 ms after an incomplete one.
  * pauseMs is off by default; the bot uses BOT_PAUSE_MS = 128, just above the gaps between words at normal speed (<= 96 ms), so a speculative
  * recognition starts about 220 ms before the end is confirmed, rarely for a mere word gap.
  * maxUtteranceMs = 15 s and noInputTimeoutMs = 5 s are dialog choices (answers to a bot's question
