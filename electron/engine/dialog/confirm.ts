@@ -5,11 +5,11 @@
  *
  * The reply is read with the common-answer library's affirm/deny: on a call the speech recognizer
  * hears it with the affirm/deny library model (ListenOptions.expect = 'confirmation') and hands
- * back `intent: 'affirm' | 'deny'`; typed text (test chats, `outbound flow eval`, a transcript) is
- * read here by the text NLU's yes/no reader, which counts negated yes-words as no ("not really",
- * 不可以) and "not sure" / 不确定 as neither.
+ * back `intent: 'affirm' | 'deny'`; typed text (test chats, a transcript) is read here by the text
+ * NLU's affirm/deny classifier, which counts negated yes-words as no ("not really", 不可以) and
+ * "not sure" / 不确定 as neither.
  */
-import { type Entities, extractEntities } from '../nlu/index.js';
+import { classifyConfirmation } from '../nlu/index.js';
 import type { CommonAnswer } from '../nlu/library/index.js';
 import type { FlowLanguage, Intent } from './schema.js';
 import { promptIn } from './template.js';
@@ -80,13 +80,11 @@ export function confirmationQuestion(
 export type ConfirmationReply = 'affirm' | 'deny' | 'unclear';
 
 /**
- * A typed or transcribed reply to the confirmation: yes, no, or neither. Negation counts ("not
- * really", "不是" → deny); an unsure or mixed-up reply ("not sure", 不确定) is unclear, so the
- * question is asked again rather than guessed.
+ * A typed or transcribed reply to the confirmation: yes, no, or neither, read by the text NLU's
+ * affirm/deny classifier over the common-answer library. Negation counts ("not really", 不是 →
+ * deny; "no problem", 没问题 → affirm); an unsure, hedged or off-topic reply ("not sure", 不确定,
+ * 今天天气不错) is unclear, so the question is asked again rather than guessed.
  */
-export function confirmationReply(text: string, entities?: Entities): ConfirmationReply {
-  const yesNo = (entities ?? extractEntities(text, { reference: new Date(0), timeZone: 'UTC' }))
-    .yesNo;
-  if (yesNo === null) return 'unclear';
-  return yesNo.value === 'yes' ? 'affirm' : 'deny';
+export function confirmationReply(text: string, language: FlowLanguage): ConfirmationReply {
+  return classifyConfirmation(text, language);
 }

@@ -38,7 +38,7 @@ describe('FlowChats', () => {
       ['customer', 'text'],
       ['bot', 'prompt'],
     ]);
-    expect(asked.turns[1]?.text).toBe('Just to check: you said "yes", is that right?');
+    expect(asked.turns[1]?.text).toBe("Just to check: you'll be there, is that right?");
     const step = await c.send(start.chatId, { kind: 'text', text: 'yes' });
     expect(step.turns.slice(0, 2)).toEqual([
       expect.objectContaining({ speaker: 'customer', text: 'yes' }),

@@ -286,12 +286,13 @@ describe('confirmation texts', () => {
   });
 
   it('reads yes, no (negation included) and neither', () => {
-    expect(confirmationReply('yes that is right')).toBe('affirm');
-    expect(confirmationReply('对的')).toBe('affirm');
-    expect(confirmationReply('not really')).toBe('deny');
-    expect(confirmationReply('不是')).toBe('deny');
-    expect(confirmationReply('不对')).toBe('deny');
-    expect(confirmationReply("I'm not sure")).toBe('unclear');
-    expect(confirmationReply('what is the weather')).toBe('unclear');
+    expect(confirmationReply('yes that is right', 'en')).toBe('affirm');
+    expect(confirmationReply('对的', 'zh-CN')).toBe('affirm');
+    expect(confirmationReply('not really', 'en')).toBe('deny');
+    expect(confirmationReply('不是', 'zh-CN')).toBe('deny');
+    expect(confirmationReply('不对', 'zh-CN')).toBe('deny');
+    expect(confirmationReply("I'm not sure", 'en')).toBe('unclear');
+    expect(confirmationReply('what is the weather', 'en')).toBe('unclear');
+    expect(confirmationReply('今天天气不错', 'zh-CN')).toBe('unclear');
   });
 });

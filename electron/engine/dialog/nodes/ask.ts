@@ -318,7 +318,7 @@ export class AskNode implements NodeExecutor {
     const said =
       (reply.intent === 'affirm' || reply.intent === 'deny') && reply.uncertain !== true
         ? reply.intent
-        : confirmationReply(reply.text);
+        : confirmationReply(reply.text, ctx.language);
     if (said === 'affirm') {
       event('confirmed', reply.text);
       return { result: 'confirmed', intent: candidate.intent, answer: candidate.answer };
