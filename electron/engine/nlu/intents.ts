@@ -172,11 +172,17 @@ function negatedPredicates(a: Analysis): string[] {
   const tokens = a.tokens;
   for (let i = 0; i < tokens.length; i++) {
     if (!tokens[i]!.cue) continue;
+    // V不C (还不了): the verb before the cue is what is denied.
+    const before = tokens[i - 1];
+    if (before?.negated && before.kind === 'zh') keys.push(`z1:${before.text}`);
     let j = i + 1;
     while (j < tokens.length) {
       const t = tokens[j]!;
       if (!t.negated) break;
-      if (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) {
+      if (
+        (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) ||
+        (t.kind === 'zh' && ZH_TRAILING.has(t.text))
+      ) {
         j++;
         continue;
       }
@@ -205,6 +211,9 @@ interface IntentProfile {
   negative: boolean;
 }
 
+/** Particles and fillers that may end a Mandarin answer after its predicate. */
+const ZH_TRAILING = new Set([...'的了吧啊呢吗呀嘛哦啦哈嗯']);
+
 function profile(examples: readonly Analyzed[]): IntentProfile {
   const affirms = new Set<string>();
   const denies = new Set<string>();
@@ -222,6 +231,9 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     // A single Mandarin character stands for a predicate only in short answers (在, 是的, 对啊):
     // inside longer ones it is mostly part of a word (现在, 还是).
     const shortZh = zh.filter((t) => !'的了吧啊呢吗呀嘛哦我你'.includes(t.text)).length <= 2;
+    // The last character of a Mandarin answer is mostly its verb or adjective (明天还, 很忙).
+    const last = zh.filter((t) => !ZH_TRAILING.has(t.text)).at(-1);
+    if (last) affirms.add(`z1:${last.text}`);
     for (const k of counts.keys()) {
       if (k.startsWith('w1:') && !isFunctionWord(k.slice(3))) affirms.add(k);
       else if (k.startsWith('w2:') || k.startsWith('z2:')) affirms.add(k);
@@ -264,6 +276,7 @@ export class IntentClassifier {
   private readonly idf: Map<string, number>;
   private readonly unseenIdf: number;
   private readonly examples: ReadonlyArray<{ intent: string; vector: Vector }>;
+  private readonly postings: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>;
   private readonly centroids: ReadonlyMap<string, Vector>;
   private readonly profiles: ReadonlyMap<string, IntentProfile>;
   private readonly temperature: number;
@@ -273,7 +286,7 @@ export class IntentClassifier {
     const reject = options.reject ?? options.threshold ?? 0.25;
     this.thresholds = { accept: Math.max(reject, options.accept ?? 0.5), reject };
     this.temperature = options.temperature ?? 0.08;
-    this.fullScore = options.fullScore ?? 0.25;
+    this.fullScore = options.fullScore ?? 0.35;
     // Sorted so the model does not depend on object key order.
     this.intents = Object.keys(training)
       .filter((k) => (training[k]?.length ?? 0) > 0)
@@ -294,6 +307,16 @@ export class IntentClassifier {
     this.idf = new Map([...df].map(([k, d]) => [k, Math.log(1 + n / d)]));
     this.unseenIdf = 0.5 * Math.log(1 + n);
     this.examples = raw.map(({ intent, counts }) => ({ intent, vector: this.vectorize(counts) }));
+    // Inverted index: a query meets only the examples that share a feature with it.
+    const postings = new Map<string, Array<[number, number]>>();
+    this.examples.forEach((e, index) => {
+      for (const [k, x] of e.vector) {
+        let list = postings.get(k);
+        if (!list) postings.set(k, (list = []));
+        list.push([index, x]);
+      }
+    });
+    this.postings = postings;
     const centroids = new Map<string, Vector>();
     for (const e of this.examples) {
       let sum = centroids.get(e.intent);
@@ -323,9 +346,13 @@ export class IntentClassifier {
   classify(text: string): IntentResult {
     const analysis = analyze(text);
     const q = this.vectorize(featuresOf(analysis));
+    const dots = new Float64Array(this.examples.length);
+    for (const [k, x] of q)
+      for (const [index, y] of this.postings.get(k) ?? []) dots[index]! += x * y;
     const nearest = new Map<string, number>();
-    for (const e of this.examples)
-      nearest.set(e.intent, Math.max(nearest.get(e.intent) ?? 0, dot(q, e.vector)));
+    this.examples.forEach((e, index) =>
+      nearest.set(e.intent, Math.max(nearest.get(e.intent) ?? 0, dots[index] ?? 0)),
+    );
     const scoreOf = (intent: string): number =>
       CENTROID_WEIGHT * dot(q, this.centroids.get(intent) ?? new Map<string, number>()) +
       (1 - CENTROID_WEIGHT) * (nearest.get(intent) ?? 0);

@@ -428,7 +428,6 @@ const ZH_HEDGES = [
 const EN_SCOPE = 6;
 const ZH_SCOPE = 4;
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 const TOKEN_RE =
   /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+(?:'[a-z]+)?|\uE000\d+\uE001|[,.;:!?，。；：！？、…~—-]/g;
 
@@ -443,6 +442,9 @@ const EN_IDIOM_RE = new RegExp(
     .join('|')})(?![a-z'])`,
   'g',
 );
+/** After "don't know", what keeps it a hedge: the clause's end, or yet / if / whether / maybe… */
+const KNOW_HEDGE_AFTER =
+  /^\s*($|[,.;!?]|(yet|if|whether|when|what|maybe|really|for sure|about that)\b)/;
 const ZH_IDIOM_RE = new RegExp(
   [...ZH_IDIOMS]
     .sort((a, b) => b[0].length - a[0].length)
@@ -487,7 +489,12 @@ export function analyze(text: string): Analysis {
     idioms.push(m);
     return ` \uE000${idioms.length - 1}\uE001 `;
   };
-  s = s.replace(EN_IDIOM_RE, mark).replace(ZH_IDIOM_RE, mark);
+  s = s
+    .replace(EN_IDIOM_RE, (m: string, _p: string, at: number, all: string) =>
+      // "I don't know" is a hedge; "I don't know any John" is a negation.
+      m.endsWith('know') && !KNOW_HEDGE_AFTER.test(all.slice(at + m.length)) ? m : mark(m),
+    )
+    .replace(ZH_IDIOM_RE, mark);
   // An A-not-A question is a question, not a negation; only the two-character 可不可以 shape
   // keeps its fourth character (方不方便 → 方不方便).
   s = s.replace(A_NOT_A_RE, (m) => {
@@ -496,7 +503,8 @@ export function analyze(text: string): Analysis {
     const keepTail = m.length === 4 && A_NOT_AB.has(`${m[0]}${m[3]}`);
     return keepTail ? mark(m) : `${mark(m.slice(0, 3))}${m.slice(3)}`;
   });
-  let hedged = EN_HEDGE_RE.test(s) || ZH_HEDGES.some((h) => s.includes(h));
+  const zhHedgeText = s.replace(/不可能/g, ''); // 不可能 (impossible) is a refusal, not 可能
+  let hedged = EN_HEDGE_RE.test(s) || ZH_HEDGES.some((h) => zhHedgeText.includes(h));
   const tokens: Token[] = [];
   let clause = 0;
   let scope = 0; // tokens left in the current negation scope
@@ -522,17 +530,17 @@ export function analyze(text: string): Analysis {
       });
       continue;
     }
-    if (!CJK.test(t) && !/[a-z0-9]/.test(t)) {
+    const kind = tokenKind(t);
+    if (kind === 'punct') {
       clause++;
       scope = 0;
       continue;
     }
-    if (CJK.test(t)) {
-      const ahead = raw
-        .slice(i, i + 2)
-        .filter((x) => CJK.test(x))
-        .join('');
-      if (ZH_BOUNDARY_WORDS.some((w) => ahead.startsWith(w))) {
+    if (kind === 'zh') {
+      if (
+        ZH_BOUNDARY_FIRST.has(t) &&
+        ZH_BOUNDARY_WORDS.some((w) => w === t || w === t + (raw[i + 1] ?? ''))
+      ) {
         clause++;
         scope = 0;
       } else if (ZH_PARTICLES.has(t) && scopeKind === 'zh') {
@@ -543,6 +551,24 @@ export function analyze(text: string): Analysis {
         tokens.push({ text: t, kind: 'zh', negated: false, cue: true, filler: false, clause });
         scope = ZH_SCOPE;
         scopeKind = 'zh';
+        // 还不了, 来不及, 听不清: a potential complement negates the verb before the cue.
+        const prev = tokens[tokens.length - 2];
+        const next = raw[i + 1] ?? '';
+        const after = raw[i + 2] ?? '';
+        if (
+          t === '不' &&
+          ZH_COMPLEMENTS.has(next) &&
+          prev?.kind === 'zh' &&
+          prev.clause === clause &&
+          !prev.cue &&
+          !ZH_NOT_VERB.has(prev.text) &&
+          (after === '' || tokenKind(after) !== 'zh' || ZH_PARTICLES.has(after))
+        ) {
+          prev.negated = true;
+          tokens.push({ text: next, kind: 'zh', negated: true, cue: false, filler: false, clause });
+          i++;
+          scope = 0;
+        }
         continue;
       }
       const inScope = scope > 0 && !ZH_PARTICLES.has(t);
@@ -587,21 +613,61 @@ export function analyze(text: string): Analysis {
   }
   // A lone "well" or 嗯-less "呃" is what was said: fillers only when more follows them.
   if (tokens.every((t) => t.filler)) for (const t of tokens) t.filler = false;
-  const outside = tokens.filter((t) => !t.negated && !t.cue);
-  const zhOutside = outside
-    .filter((t) => t.kind === 'zh')
-    .map((t) => t.text)
-    .join('');
-  const enOutside = ` ${outside
-    .filter((t) => t.kind === 'en')
-    .map((t) => t.text)
-    .join(' ')} `;
-  const positive =
-    outside.some((t) => t.idiom === 'pos') ||
-    [...EN_POSITIVE].some((p) => enOutside.includes(` ${p} `)) ||
-    ZH_POSITIVE.some((p) => zhOutside.includes(p));
+  const positive = tokens.some((t) => t.idiom === 'pos') || startsPositive(tokens);
   return { tokens, negated, hedged, positive };
 }
+
+/**
+ * A clause opens with a yes-word (yes, sure, okay, go ahead; 对, 好的, 可以, 你说) that no cue
+ * follows at once: "definitely not" and 我对这个不感兴趣 do not count.
+ */
+function startsPositive(tokens: readonly Token[]): boolean {
+  const clauses = new Map<number, Token[]>();
+  for (const t of tokens) {
+    if (t.filler || (t.kind === 'zh' && ZH_LEADING.has(t.text))) {
+      if (!clauses.has(t.clause)) continue; // skip leading fillers and 嗯 / 哦
+    }
+    const list = clauses.get(t.clause) ?? [];
+    list.push(t);
+    clauses.set(t.clause, list);
+  }
+  for (const list of clauses.values()) {
+    const words = list.filter((t) => t.kind === 'en').map((t) => t.text);
+    const en = ` ${words.join(' ')} `;
+    const first = list[0];
+    if (first?.kind === 'en') {
+      const hit = [...EN_POSITIVE].find((p) => en.startsWith(` ${p} `));
+      const after = hit ? words[hit.split(' ').length] : undefined;
+      if (hit && !(after !== undefined && isEnCue(after))) return true;
+    } else if (first?.kind === 'zh') {
+      const zh = list
+        .filter((t) => t.kind === 'zh')
+        .map((t) => t.text)
+        .join('');
+      const hit = ZH_POSITIVE.find((p) => zh.startsWith(p));
+      if (hit && !ZH_CUES.has(zh[hit.length] ?? '')) return true;
+    }
+  }
+  return false;
+}
+
+const ZH_BOUNDARY_FIRST = new Set(ZH_BOUNDARY_WORDS.map((w) => w[0]));
+
+/** A raw token's kind, from its first character (the token regex keeps kinds apart). */
+function tokenKind(t: string): 'zh' | 'en' | 'punct' {
+  const c = t.charCodeAt(0);
+  if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) return 'zh';
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) return 'en';
+  return 'punct';
+}
+
+/** Complements of a V不C potential form (还不了, 来不及, 做不到, 听不清, 走不开). */
+const ZH_COMPLEMENTS = new Set([...'了起到动完及清见懂住下开出过']);
+/** Characters before 不 that are no verb (pronouns, adverbs, time words' last character). */
+const ZH_NOT_VERB = new Set([...'我你他她它们也都就再又很太真天儿在是']);
+
+/** Said before a Mandarin answer without changing it. */
+const ZH_LEADING = new Set([...'嗯哦噢呃哎喂啊']);
 
 /** True for English words a negation check ignores (pronouns, auxiliaries, articles). */
 export function isFunctionWord(word: string): boolean {
