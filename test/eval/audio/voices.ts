@@ -101,13 +101,6 @@ export const HELD_OUT_VOICES: readonly HeldOutVoice[] = [
   },
 ];
 
-/** The Debian packages these voices need (installed by `npm run bench` when root: scripts/system-deps.mjs BENCH_NEEDS). */
-export const VOICE_PROGRAMS: Record<HeldOutVoice['engine'], string> = {
-  festival: '/usr/bin/festival',
-  'espeak-1.48': '/usr/bin/espeak',
-  'espeak-ng-cli': '/usr/bin/espeak-ng',
-};
-
 /** Reads a WAV as 16 kHz mono Int16. */
 export async function readWav16k(path: string): Promise<Int16Array> {
   const wav = await readWav(path);

@@ -1,0 +1,167 @@
+/**
+ * Typed held-out answers (test/eval/typed/<lang>.tsv) through the flows' evaluation core
+ * (flows/eval.ts `evaluateText`: each line through its ask node's own `recognizeText`, what a call,
+ * a test chat and `outbound flow eval --text` use), one report per target, summed per language.
+ */
+import type { FlowEvalItem } from '../../electron/engine/api/flows.js';
+import { type EvalCase, evaluateText } from '../../electron/engine/flows/eval.js';
+import {
+  COMMON_ANSWERS,
+  commonAnswerPhrases,
+  offTopicSentences,
+} from '../../electron/engine/nlu/library/index.js';
+import { type EvalLanguage, readTyped, type TypedLine } from '../../test/eval/audio/voices.js';
+import type { BenchRow } from '../harness.js';
+import { type Target, targetFor, targetsOf } from './targets.js';
+
+/** A reference time for entities: a fixed weekday morning, so runs compare. */
+const NOW = new Date('2026-03-03T09:00:00Z');
+
+/** A test line as the evaluation core takes it (its tags carried over). */
+export function evalCase(line: TypedLine, target: Target): EvalCase {
+  const negation = line.tags.some((t) => t === 'neg' || t.startsWith('neg='));
+  return {
+    line: line.line,
+    input: line.text,
+    expected: line.expected,
+    nodeId: target.node.id,
+    ...(negation ? { negation: true } : {}),
+    ...(line.notIntent ? { never: [line.notIntent] } : {}),
+  };
+}
+
+const norm = (text: string): string =>
+  text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/** The phrasings the product trains on for a language: flow examples, library phrasings, garbage sentences. */
+function trainingPhrasings(targets: Map<string, Target>, language: EvalLanguage): Set<string> {
+  const out = new Set<string>();
+  for (const answer of COMMON_ANSWERS)
+    for (const p of commonAnswerPhrases(answer, language)) out.add(norm(p));
+  for (const s of offTopicSentences(language)) out.add(norm(s));
+  for (const t of targets.values())
+    for (const intent of t.node.intents) {
+      const ex = intent.examples;
+      const list = ex === undefined ? [] : Array.isArray(ex) ? ex : (ex[language] ?? []);
+      for (const e of list) out.add(norm(e));
+    }
+  return out;
+}
+
+const pct = (a: number, b: number): string =>
+  b === 0 ? '—' : `${a}/${b} (${((a / b) * 100).toFixed(1)} %)`;
+
+interface Scored {
+  line: TypedLine;
+  item: FlowEvalItem;
+}
+
+/** The figures of a set of items, as flows/eval.ts defines them. */
+export function summaryValues(items: readonly FlowEvalItem[]): Record<string, string> {
+  const inScope = items.filter((i) => i.expected !== 'none');
+  const offTopic = items.filter((i) => i.expected === 'none');
+  const negated = items.filter((i) => i.negated);
+  const errors = items.filter((i) => i.negationError);
+  const offAsked = offTopic.filter((i) => i.got !== 'none' && i.uncertain).length;
+  return {
+    accuracy: pct(items.filter((i) => i.correct).length, items.length),
+    'right, accepted at once': pct(
+      inScope.filter((i) => i.correct && !i.uncertain).length,
+      inScope.length,
+    ),
+    'right after confirmation': pct(
+      inScope.filter((i) => i.correct && i.uncertain).length,
+      inScope.length,
+    ),
+    'off-topic false accepts': `${pct(offTopic.filter((i) => i.falseAccept).length, offTopic.length)}${offAsked ? `; ${offAsked} more only asked "is that right?"` : ''}`,
+    'negation errors': `${errors.length} of ${negated.length} negated${errors.some((i) => i.uncertain) ? ` (${errors.filter((i) => i.uncertain).length} of them only to be confirmed)` : ''}`,
+  };
+}
+
+export async function typedRows(
+  language: EvalLanguage,
+): Promise<{ rows: BenchRow[]; misses: string[] }> {
+  const targets = targetsOf(language);
+  const lines = await readTyped(language);
+  const byTarget = new Map<string, TypedLine[]>();
+  for (const line of lines) {
+    targetFor(targets, line.target, `test/eval/typed/${language}.tsv:${line.line}`);
+    byTarget.set(line.target, [...(byTarget.get(line.target) ?? []), line]);
+  }
+  const scored: Scored[] = [];
+  for (const [id, subset] of byTarget) {
+    const target = targets.get(id)!;
+    const report = evaluateText(
+      target.compiled,
+      subset.map((l) => evalCase(l, target)),
+      { now: NOW, timeZone: 'UTC' },
+    );
+    report.items.forEach((item, i) => scored.push({ line: subset[i]!, item }));
+  }
+  const trained = trainingPhrasings(targets, language);
+  const leaked = scored.filter((s) => trained.has(norm(s.line.text)));
+  const unseen = scored.filter((s) => !trained.has(norm(s.line.text)));
+
+  const name = language === 'en' ? 'English' : 'Mandarin';
+  const rows: BenchRow[] = [
+    {
+      name: `Typed, ${name}: all ${scored.length} lines`,
+      values: summaryValues(scored.map((s) => s.item)),
+    },
+    {
+      name: `Typed, ${name}: the ${unseen.length} lines not identical to any training phrasing`,
+      values: summaryValues(unseen.map((s) => s.item)),
+    },
+  ];
+  for (const id of byTarget.keys())
+    rows.push({
+      name: `Typed, ${name}: ${id}`,
+      values: summaryValues(scored.filter((s) => s.line.target === id).map((s) => s.item)),
+    });
+  const intents = [...new Set(lines.map((l) => l.expected))].sort();
+  rows.push({
+    name: `Typed, ${name}: per expected intent (right / lines)`,
+    values: {
+      detail: intents
+        .map((intent) => {
+          const of = scored.filter((s) => s.item.expected === intent);
+          return `${intent} ${of.filter((s) => s.item.correct).length}/${of.length}`;
+        })
+        .join(', '),
+    },
+  });
+  const confusions = new Map<string, number>();
+  for (const s of scored.filter((x) => !x.item.correct)) {
+    const key = `${s.item.expected} → ${s.item.got}${s.item.uncertain ? ' (to confirm)' : ''}`;
+    confusions.set(key, (confusions.get(key) ?? 0) + 1);
+  }
+  rows.push({
+    name: `Typed, ${name}: confusions (expected → taken)`,
+    values: {
+      detail:
+        [...confusions]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ×${n}`)
+          .join(', ') || 'none',
+    },
+  });
+  rows.push({
+    name: `Typed, ${name}: lines identical to a training phrasing`,
+    values: {
+      detail: leaked.length
+        ? `${leaked.length} of ${scored.length} (after lower-casing and dropping punctuation; the common-answer data was committed a minute after this set, so these are common phrasings both wrote, shown so the figures without them can be read): ${leaked.map((s) => `"${s.line.text}"`).join(', ')}`
+        : '0: none of the held-out lines is a flow example, a library phrasing or a garbage sentence',
+    },
+  });
+  const misses = scored
+    .filter((s) => !s.item.correct)
+    .map(
+      (s) =>
+        `${language}.tsv:${s.line.line} "${s.line.text}" [${s.line.target}] expected ${s.item.expected}, got ${s.item.got}${s.item.uncertain ? ' (to confirm)' : ''} ${s.item.confidence.toFixed(2)}${s.item.negationError ? ' NEGATION ERROR' : ''}`,
+    );
+  return { rows, misses };
+}
