@@ -164,8 +164,9 @@ function analyzeForTraining(text: string): Analyzed {
 }
 
 /**
- * The predicates a negation denies, as un-negated feature keys: the first content word in each
- * English scope (and the bigram it starts), the first character and bigram in each Mandarin one.
+ * The predicates a negation denies, as un-negated feature keys: the first two content words in
+ * each English scope (and the bigrams they start), the first two characters and bigrams in each
+ * Mandarin one, and the verb of a V不C form.
  */
 function negatedPredicates(a: Analysis): string[] {
   const keys: string[] = [];
@@ -175,27 +176,25 @@ function negatedPredicates(a: Analysis): string[] {
     // V不C (还不了): the verb before the cue is what is denied.
     const before = tokens[i - 1];
     if (before?.negated && before.kind === 'zh') keys.push(`z1:${before.text}`);
-    let j = i + 1;
-    while (j < tokens.length) {
+    // The scope's first content word, and the next one after a light verb: "don't want to move
+    // it" denies want and move, 没法还 denies 法 and 还.
+    for (let j = i + 1; j < tokens.length; j++) {
       const t = tokens[j]!;
       if (!t.negated) break;
       if (
         (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) ||
         (t.kind === 'zh' && ZH_TRAILING.has(t.text))
-      ) {
-        j++;
+      )
         continue;
-      }
+      const next = tokens[j + 1];
       if (t.kind === 'en') {
         keys.push(`w1:${t.text}`);
-        const next = tokens[j + 1];
         if (next?.negated && next.kind === 'en') keys.push(`w2:${t.text} ${next.text}`);
       } else if (t.kind === 'zh') {
         keys.push(`z1:${t.text}`);
-        const next = tokens[j + 1];
         if (next?.negated && next.kind === 'zh') keys.push(`z2:${t.text}${next.text}`);
       }
-      break;
+      if (!LIGHT_VERBS.has(t.text)) break;
     }
   }
   return keys;
@@ -210,6 +209,24 @@ interface IntentProfile {
   /** Most of its examples are negated (no, I can't, 不是…). */
   negative: boolean;
 }
+
+/** Verbs whose negation denies the verb after them (want to, need to; 想, 要, 会, 能, 没法). */
+const LIGHT_VERBS = new Set([
+  'want',
+  'wanna',
+  'need',
+  'think',
+  'like',
+  'try',
+  'plan',
+  'mean',
+  'intend',
+  'expect',
+  'hope',
+  'feel',
+  'bother',
+  ...'想要会能用法太愿敢肯可必需再',
+]);
 
 /** Particles and fillers that may end a Mandarin answer after its predicate. */
 const ZH_TRAILING = new Set([...'的了吧啊呢吗呀嘛哦啦哈嗯']);

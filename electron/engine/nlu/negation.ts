@@ -662,7 +662,7 @@ function tokenKind(t: string): 'zh' | 'en' | 'punct' {
 }
 
 /** Complements of a V不C potential form (还不了, 来不及, 做不到, 听不清, 走不开). */
-const ZH_COMPLEMENTS = new Set([...'了起到动完及清见懂住下开出过']);
+const ZH_COMPLEMENTS = new Set([...'了起到动完及清见懂住下开出过上']);
 /** Characters before 不 that are no verb (pronouns, adverbs, time words' last character). */
 const ZH_NOT_VERB = new Set([...'我你他她它们也都就再又很太真天儿在是']);
 
