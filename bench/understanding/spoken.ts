@@ -83,6 +83,9 @@ interface Hearing {
   library: LibraryUse | null;
 }
 
+/** Hearings are per language: both languages have a target called "library". */
+const hearingKey = (language: EvalLanguage, target: string): string => `${language}|${target}`;
+
 /** One recognition of a trial. */
 interface Trial {
   expected: string;
@@ -220,7 +223,11 @@ async function train(embedder: SpeechEmbedder, progress: (line: string) => void)
       const libraryUse =
         library && Object.keys(uses).length > 0 ? { model: library.model, uses } : null;
       if (!model && !libraryUse) continue;
-      hearings.set(target.id, { target, question: model, library: libraryUse });
+      hearings.set(hearingKey(language, target.id), {
+        target,
+        question: model,
+        library: libraryUse,
+      });
     }
   }
   const fresh = times.filter((t) => !t.cached).map((t) => t.seconds);
@@ -250,7 +257,9 @@ async function voiceTrials(
   const misses: string[] = [];
   const rng = createRng(12);
   for (const language of LANGUAGES) {
-    const lines = (await readTyped(language)).filter((l) => hearings.has(l.target));
+    const lines = (await readTyped(language)).filter((l) =>
+      hearings.has(hearingKey(language, l.target)),
+    );
     for (const voice of HELD_OUT_VOICES.filter((v) => v.language === language)) {
       const every = EVERY[voice.id] ?? 1;
       const chosen = lines.filter((_, i) => i % every === 0);
@@ -262,7 +271,7 @@ async function voiceTrials(
       progress(`${voice.id}: recognizing`);
       const trials: Trial[] = [];
       for (const [i, line] of chosen.entries()) {
-        const hearing = hearings.get(line.target)!;
+        const hearing = hearings.get(hearingKey(language, line.target))!;
         trials.push({
           expected: line.expected,
           target: line.target,
@@ -305,7 +314,7 @@ async function realTrials(
   for (const clip of clips) {
     const samples = callLike(await readWav16k(clip.path), rng, false);
     // A target without a recognizer (the library, when its model is not shipped) is left out: see the notes.
-    const one = hearings.get(clip.target);
+    const one = hearings.get(hearingKey('en', clip.target));
     const at = clip.target === '*' ? english : one ? [one] : [];
     for (const hearing of at)
       trials.push({
@@ -430,7 +439,9 @@ async function pausedTrials(
   const rng = createRng(14);
   try {
     for (const language of LANGUAGES) {
-      const answers = (await readPaused(language)).filter((a) => hearings.has(a.target));
+      const answers = (await readPaused(language)).filter((a) =>
+        hearings.has(hearingKey(language, a.target)),
+      );
       const voices = HELD_OUT_VOICES.filter(
         (v): v is HeldOutVoice => v.language === language && PAUSED_VOICES.includes(v.id),
       );
@@ -455,7 +466,7 @@ async function pausedTrials(
           const audio = floatToInt16(x);
           const lastGapEndMs = 500 + joined.gaps.at(-1)!.end / 16;
           const speechEndMs = 500 + joined.samples.length / 16;
-          const hearing = hearings.get(answer.target)!;
+          const hearing = hearings.get(hearingKey(language, answer.target))!;
           const a = await simulateTurn(
             vad,
             hearing,
