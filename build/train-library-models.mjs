@@ -107,7 +107,7 @@ for (const language of languages) {
     embedder,
     clips,
     negatives: libraryNegatives(language),
-    ...LIBRARY_TRAINING,
+    ...LIBRARY_TRAINING[language],
     onProgress: ({ stage, done, total }) => {
       const now = performance.now();
       if (now - lastShown < 15_000 && done !== total) return;
@@ -135,7 +135,7 @@ for (const language of languages) {
   const entry = {
     path: `library/${name}`,
     role: `common-answers-${language}`,
-    description: `The common-answer library's phrase model for ${language} (${answers.size} answers, one class each, plus garbage), over the openWakeWord speech embedding; trained from synthetic speech (espeak-ng${language === 'en' ? ' and flite' : ''} voices) by this repository's script, never on the held-out evaluation sets`,
+    description: `The common-answer library's phrase model for ${language} (${answers.size} answers, ${question.phrases.length} phrasings as classes summed per answer, plus garbage), over the openWakeWord speech embedding; trained from synthetic speech (espeak-ng${language === 'en' ? ' and flite' : ''} voices) by this repository's script, never on the held-out evaluation sets`,
     source: {
       built: 'npm run build:library',
       from: [
