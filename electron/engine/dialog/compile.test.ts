@@ -51,6 +51,7 @@ describe('CompiledFlow.classifier', () => {
     ['confirm', "no I'm not coming"],
     ['confirm', 'not really'],
     ['confirm', 'never mind, I will not be able to come'],
+    ['confirm', "I'm not sure I can make it"],
     ['agent', "I don't want to talk to a person"],
     ['agent', 'no need for an operator'],
     ['call_later', "I'm not busy"],

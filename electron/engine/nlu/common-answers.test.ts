@@ -339,6 +339,8 @@ describe('confirmation replies', () => {
     ['no', 'en', 'deny'],
     ["no that's not what I said", 'en', 'deny'],
     ['not really', 'en', 'deny'],
+    ["that's not what I said", 'en', 'deny'],
+    ['yeah, no', 'en', 'deny'],
     ["I'm not sure", 'en', 'unclear'],
     ['the cat is on the sofa', 'en', 'unclear'],
     ['对', 'zh-CN', 'affirm'],
@@ -346,6 +348,7 @@ describe('confirmation replies', () => {
     ['没问题', 'zh-CN', 'affirm'],
     ['不是', 'zh-CN', 'deny'],
     ['不对不对', 'zh-CN', 'deny'],
+    ['我没这么说', 'zh-CN', 'deny'],
     ['不确定', 'zh-CN', 'unclear'],
     ['今天好热', 'zh-CN', 'unclear'],
   ] as const)('%s (%s) → %s', (text, language, expected) => {

@@ -89,6 +89,8 @@ type FeatureType = keyof typeof FEATURE_WEIGHT;
 const OFF_TOPIC = '#off-topic';
 /** Mix of centroid and nearest-example cosine in an intent's score. */
 const CENTROID_WEIGHT = 0.4;
+/** Cosine at which an utterance is one of the examples, said again. */
+const EXACT = 0.98;
 /** A hedged answer's confidence is scaled by this and kept under `accept`. */
 const HEDGE_FACTOR = 0.8;
 
@@ -404,7 +406,14 @@ export class IntentClassifier {
     if (analysis.hedged) confidence = Math.min(confidence * HEDGE_FACTOR, accept - 1e-6);
     // "Yes, I'm not going to miss it" taken for a refusal: a yes-word with a negation read as a
     // negative answer is confirmed, never acted on outright.
-    if (best && analysis.positive && analysis.negated && this.profiles.get(best.intent)?.negative)
+    // ("yeah, no" said as one of the intent's own phrasings is what it says.)
+    if (
+      best &&
+      analysis.positive &&
+      analysis.negated &&
+      this.profiles.get(best.intent)?.negative &&
+      (nearest.get(best.intent) ?? 0) < EXACT
+    )
       confidence = Math.min(confidence, accept - 1e-6);
     if (!best || confidence < reject || offTopic >= confidence) {
       return { intent: NO_MATCH, confidence: 1 - confidence, uncertain: false, ...base };
@@ -415,7 +424,7 @@ export class IntentClassifier {
   /** The intents a negated utterance may never be taken for (see the file header). */
   private blockedIntents(analysis: Analysis): Set<string> {
     const blocked = new Set<string>();
-    if (!analysis.negated) return blocked;
+    if (!analysis.negated && !analysis.doubt) return blocked;
     const denied = negatedPredicates(analysis);
     for (const [intent, p] of this.profiles) {
       if ((p.affirmative && !analysis.positive) || denied.some((k) => p.affirms.has(k)))

@@ -35,6 +35,8 @@ export interface Analysis {
   negated: boolean;
   /** A hedge was found (maybe, probably, 可能, 再说吧…). */
   hedged: boolean;
+  /** A hedge that doubts (not sure, don't know, 不确定, 不一定): never a yes. */
+  doubt: boolean;
   /** A positive cue (yes, sure, 对, 好, no problem…) stands outside every negation scope. */
   positive: boolean;
 }
@@ -128,6 +130,21 @@ const ZH_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ['不过', 'plain'],
   ['不然', 'plain'],
 ];
+
+/** Hedges built from a cue that doubt what follows: "not sure I can make it" is no yes. */
+const DOUBTS = new Set([
+  'not sure',
+  'not certain',
+  "don't know",
+  'dont know',
+  'do not know',
+  'not really sure',
+  '不一定',
+  '不确定',
+  '不知道',
+  '不好说',
+  '未必',
+]);
 
 /** Words and characters that end a negation's scope and start a new clause. */
 const EN_BOUNDARY = new Set([
@@ -504,6 +521,7 @@ export function analyze(text: string): Analysis {
     return keepTail ? mark(m) : `${mark(m.slice(0, 3))}${m.slice(3)}`;
   });
   const zhHedgeText = s.replace(/不可能/g, ''); // 不可能 (impossible) is a refusal, not 可能
+  let doubt = false;
   let hedged = EN_HEDGE_RE.test(s) || ZH_HEDGES.some((h) => zhHedgeText.includes(h));
   const tokens: Token[] = [];
   let clause = 0;
@@ -517,6 +535,7 @@ export function analyze(text: string): Analysis {
       const phrase = idioms[Number(t.slice(1, -1))] ?? '';
       const cls: IdiomClass = IDIOM_CLASS.get(phrase) ?? 'plain';
       if (cls === 'hedge') hedged = true;
+      if (cls === 'hedge' && DOUBTS.has(phrase)) doubt = true;
       if (cls === 'pos' || ZH_BOUNDARY_WORDS.includes(phrase)) scope = 0;
       if (ZH_BOUNDARY_WORDS.includes(phrase)) clause++;
       tokens.push({
@@ -614,7 +633,7 @@ export function analyze(text: string): Analysis {
   // A lone "well" or 嗯-less "呃" is what was said: fillers only when more follows them.
   if (tokens.every((t) => t.filler)) for (const t of tokens) t.filler = false;
   const positive = tokens.some((t) => t.idiom === 'pos') || startsPositive(tokens);
-  return { tokens, negated, hedged, positive };
+  return { tokens, negated, hedged, doubt, positive };
 }
 
 /**
