@@ -35,12 +35,13 @@ export async function storeSyntheticCall(
   },
 ): Promise<void> {
   const rate = 16_000;
-  const durationMs =
+  const durationMs = Math.round(
     input.durationMs ??
-    Math.max(
-      2_000,
-      ...input.utterances.map((u) => u.atMs + (u.samples.length / rate) * 1000 + 1_000),
-    );
+      Math.max(
+        2_000,
+        ...input.utterances.map((u) => u.atMs + (u.samples.length / rate) * 1000 + 1_000),
+      ),
+  );
   const frames = Math.round((durationMs * rate) / 1000);
   const left = new Int16Array(frames);
   const right = new Int16Array(frames);
