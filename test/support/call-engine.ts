@@ -6,7 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { CallEventStreamItem, CommandParams } from '../../electron/engine/api/contract.js';
+import {
+  callEvents,
+  type CallEventStreamItem,
+  type CommandParams,
+} from '../../electron/engine/api/contract.js';
+import { describeZodError } from '../../electron/engine/api/validate.js';
 import { resolveMediaPath } from '../../electron/engine/calls/index.js';
 import { Engine, type Logger, silentLogger } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
@@ -52,9 +57,13 @@ export async function startCallEngine(
   engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log }));
   const events: CallEventStreamItem[] = [];
   const waiters = new Set<() => void>();
+  /** Live events the contract refuses (as the console's client would): stop() fails the run with them. */
+  const refused: string[] = [];
   engine.subscribe((message) => {
     if (message.event !== 'call.event') return;
     events.push(message.data as CallEventStreamItem);
+    const checked = callEvents['call.event'].safeParse(message.data);
+    if (!checked.success) refused.push(describeZodError(checked.error, 'call.event').message);
     for (const wake of waiters) wake();
   });
   const eventsOf = (callId: string): CallEventStreamItem[] =>
@@ -99,6 +108,8 @@ export async function startCallEngine(
       await engine.stop();
       await server.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (refused.length > 0)
+        throw new Error(`The contract refused live call events: ${refused.join('; ')}`);
     },
   };
 }
