@@ -9,8 +9,9 @@
  * media host's milestones, the speech listener and the bot (bot/), the dialog's outcomes (through
  * the bot), routing (agent offers, fallbacks), the dialer, the recorder, and the store itself
  * (`created`, `closed_after_crash`, `wrap_up` rows). To add a kind: add a line to the table, in its
- * group; `note('kind', …)` then type-checks, the contract accepts it, and History needs its name in
- * the console's locale files (callEvents.test.ts says so).
+ * group, and a sample to test/contract/call-events-contract.test.ts; a note of that kind then
+ * type-checks, the contract accepts it, and History needs its name in the console's locale files
+ * (callEvents.test.ts says so).
  *
  * Stored rows are history: a row of a kind that no longer exists, or of an older shape, still loads
  * (`calls.get` takes any type); `isCallEvent` tells a reader whether a row fits today's table.
