@@ -170,6 +170,8 @@ function accuracyValues(outcomes: EvalOutcome[]): Record<string, string> {
     'top-1': share(s.top1, s.phrases),
     'accepted correct': share(s.acceptedCorrect, s.phrases),
     'false accepts': share(s.unrelated - s.rejected, s.unrelated),
+    // Between the thresholds: neither taken nor refused, the dialog asks "Just to check: …".
+    'uncertain (confirmed)': `${s.uncertainCorrect}/${s.phrases} right, ${s.unrelatedUncertain}/${s.unrelated} unrelated`,
   };
 }
 
@@ -193,7 +195,13 @@ const REAL_UNRELATED_MAX = 80;
 async function recognizeReal(
   recognizer: Recognizer,
   samples: Int16Array,
-): Promise<{ top?: string; accepted?: string; noMatch: boolean; confidence: number }> {
+): Promise<{
+  top?: string;
+  accepted?: string;
+  noMatch: boolean;
+  uncertain?: boolean;
+  confidence: number;
+}> {
   const x = floatToInt16(normalizeLevel(offset(int16ToFloat(samples), 3200, 4800), -22));
   recognizer.start();
   for (const frame of chunkFrames(x)) recognizer.push(frame);
@@ -202,6 +210,7 @@ async function recognizeReal(
     top: r.alternatives[0]?.intent,
     accepted: r.intent,
     noMatch: r.noMatch,
+    ...(r.uncertain ? { uncertain: true } : {}),
     confidence: r.confidence,
   };
 }
@@ -409,9 +418,9 @@ export async function phraseRows(
           pitch: 50,
           ...r,
         });
-        if (r.top !== p.intent || r.noMatch)
+        if (r.top !== p.intent || r.noMatch || r.uncertain)
           realMisses.push(
-            `${p.name} → ${r.top ?? '-'} ${r.confidence.toFixed(2)}${r.noMatch ? ' (no match)' : ''}`,
+            `${p.name} → ${r.top ?? '-'} ${r.confidence.toFixed(2)}${r.noMatch ? ' (no match)' : r.uncertain ? ' (uncertain)' : ''}`,
           );
       }
       // Out of set: top-level prompts 0.4–3 s whose text has none of the words, spread over the alphabet.
@@ -431,7 +440,7 @@ export async function phraseRows(
       for (const u of unrelated) {
         const r = await recognizeReal(realRecognizer, u.samples);
         realOutcomes.push({ text: u.name, voice: 'asterisk', rate: 1, pitch: 50, ...r });
-        if (!r.noMatch)
+        if (!r.noMatch && !r.uncertain)
           falseAccepts.push(
             `${u.name} "${texts.get(u.name)}" → ${r.accepted} ${r.confidence.toFixed(2)}`,
           );

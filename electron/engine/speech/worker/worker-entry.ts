@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EspeakWasmTts } from '../../tts/espeak-wasm.js';
 import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
+import { garbageBankBeside } from '../recognizers/phrase/garbage.js';
 import { AskRecognizer } from '../recognizers/phrase/library.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import { trainPhraseModel } from '../recognizers/phrase/train.js';
@@ -122,6 +123,8 @@ async function runTask(
         extraEngines: trainingEngines,
         signal: stopping.signal,
         embedder: await embedder(),
+        // The real-speech garbage bank beside the embedding models (none: trains without it).
+        garbageBank: embeddingModelPath ? await garbageBankBeside(embeddingModelPath) : null,
         cacheDir: task.cacheDir,
         ...(task.seed !== undefined ? { seed: task.seed } : {}),
         onProgress: (progress) => post({ type: 'task_progress', id, progress }),

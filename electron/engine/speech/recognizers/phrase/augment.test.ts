@@ -3,14 +3,21 @@ import { describe, expect, it } from 'vitest';
 import {
   activeRms,
   addNoise,
+  aLawDecode,
+  aLawEncode,
   augment,
   bandPass,
+  convolve,
   createRng,
   drawAugmentations,
+  fft,
   muLawDecode,
   muLawEncode,
+  reverb,
   rms,
+  speed,
   telephone,
+  vtlpMel,
 } from './augment.js';
 
 function sine(hz: number, samples = 16000, amp = 0.3): Float32Array {
@@ -69,4 +76,99 @@ describe('augmentation', () => {
     expect(rms(inner(high)) / rms(inner(sine(5000)))).toBeLessThan(0.01);
     expect(rms(bandPass(sine(1000), 300, 3400, 16000).subarray(2000))).toBeGreaterThan(0.19);
   });
+
+  it('A-law round trip is close (G.711 step sizes) and 0 encodes as 0xD5', () => {
+    for (const v of [0.001, -0.01, 0.1, -0.5, 0.99]) {
+      expect(Math.abs(aLawDecode(aLawEncode(v)) - v)).toBeLessThanOrEqual(
+        Math.max(0.001, Math.abs(v) * 0.07),
+      );
+    }
+    expect(aLawEncode(0)).toBe(0xd5);
+  });
+
+  it('speed perturbation resamples: 1.1 is 10 % shorter and 10 % higher', () => {
+    const y = speed(sine(1000), 1.1);
+    expect(y.length).toBeGreaterThanOrEqual(14540);
+    expect(y.length).toBeLessThanOrEqual(14550);
+    expect(peakHz(y)).toBeGreaterThan(1080);
+    expect(peakHz(y)).toBeLessThan(1120);
+    expect(speed(sine(1000), 1).length).toBe(16000);
+  });
+
+  it('vocal-tract-length perturbation moves spectral peaks along the mel axis', () => {
+    // One frame of 32 mel bins with a peak at bin 12.
+    const frame = Float32Array.from({ length: 32 }, (_, k) => (k === 12 ? 1 : 0));
+    const peakBin = (m: Float32Array): number => m.indexOf(Math.max(...m));
+    expect(peakBin(vtlpMel(frame, 32, 1.12))).toBeGreaterThan(12);
+    expect(peakBin(vtlpMel(frame, 32, 0.88))).toBeLessThan(12);
+    expect(Array.from(vtlpMel(frame, 32, 1))).toEqual(Array.from(frame));
+    // Works row by row.
+    const two = new Float32Array(64);
+    two.set(frame);
+    two.set(frame, 32);
+    const warped = vtlpMel(two, 32, 1.1);
+    expect(Array.from(warped.subarray(0, 32))).toEqual(Array.from(warped.subarray(32)));
+  });
+
+  it('reverberation smears a click over the room time and keeps the level; convolution is exact', () => {
+    const click = new Float32Array(16000);
+    click[100] = 0.5;
+    const wet = reverb(click, 400, 3);
+    expect(wet.length).toBe(16000);
+    // Energy after 100 ms of the click (the tail), none before it.
+    expect(rms(wet.subarray(100 + 1600, 100 + 4800))).toBeGreaterThan(0);
+    expect(rms(wet.subarray(0, 99))).toBeLessThan(1e-6);
+    expect(Array.from(reverb(click, 400, 3))).toEqual(Array.from(wet));
+    const y = convolve(Float32Array.from([1, 2, 3]), Float32Array.from([0, 1, 0.5]));
+    expect(Array.from(y).map((v) => Math.round(v * 1000) / 1000 + 0)).toEqual([0, 1, 2.5]);
+  });
+
+  it('telephone codecs pass speech-band tones; lost packets are concealed, deterministically', () => {
+    for (const codec of ['mulaw', 'alaw', 'gsm'] as const) {
+      const y = telephone(sine(1000), 16000, codec);
+      expect(rms(y.subarray(2000, 14000)) / rms(sine(1000))).toBeGreaterThan(0.7);
+    }
+    const lossy = telephone(sine(1000), 16000, 'mulaw', { rate: 0.2, seed: 5 });
+    const clean = telephone(sine(1000), 16000, 'mulaw');
+    expect(Array.from(lossy)).not.toEqual(Array.from(clean));
+    expect(Array.from(telephone(sine(1000), 16000, 'mulaw', { rate: 0.2, seed: 5 }))).toEqual(
+      Array.from(lossy),
+    );
+  });
+
+  it('draws the wider augmentations within their ranges, deterministically', () => {
+    const specs = drawAugmentations(300, createRng(11));
+    for (const s of specs) {
+      expect(s.speed).toBeGreaterThanOrEqual(0.9);
+      expect(s.speed).toBeLessThanOrEqual(1.1);
+      expect(s.vtlp).toBeGreaterThanOrEqual(0.9);
+      expect(s.vtlp).toBeLessThanOrEqual(1.1);
+      if (s.reverbMs) expect(s.reverbMs).toBeLessThanOrEqual(450);
+      expect(s.packetLoss).toBeLessThanOrEqual(0.03);
+    }
+    expect(new Set(specs.map((s) => s.codec))).toEqual(new Set(['mulaw', 'alaw', 'gsm']));
+    expect(specs.filter((s) => s.speed !== 1).length).toBeGreaterThan(100);
+    expect(specs.filter((s) => s.reverbMs).length).toBeGreaterThan(40);
+    const x = sine(500);
+    const spec = specs.find((s) => s.speed !== 1 && s.reverbMs && s.telephone)!;
+    expect(Array.from(augment(x, spec))).toEqual(Array.from(augment(x, spec)));
+  });
 });
+
+function peakHz(x: Float32Array): number {
+  const n = 8192;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let i = 0; i < n; i++) re[i] = x[2000 + i] ?? 0;
+  fft(re, im);
+  let best = 0;
+  let bestMag = 0;
+  for (let k = 1; k < n / 2; k++) {
+    const m = re[k]! ** 2 + im[k]! ** 2;
+    if (m > bestMag) {
+      bestMag = m;
+      best = k;
+    }
+  }
+  return (best * 16000) / n;
+}

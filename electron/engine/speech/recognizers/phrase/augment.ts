@@ -1,9 +1,15 @@
 /**
- * Deterministic data augmentation for training the phrase classifier on synthetic speech: a
- * seeded PRNG, white/pink noise at a chosen SNR, gain, a time offset (silence before and after),
- * and a telephone channel (16 kHz → 8 kHz, 300–3400 Hz band-pass, G.711 μ-law encode/decode,
- * → 16 kHz). Audio is Float32 on the -1..1 scale throughout (`int16ToFloat` / `floatToInt16`
- * convert); the same seed always gives the same output.
+ * Deterministic data augmentation for training the phrase classifier on synthetic speech, so it
+ * carries over to real voices and lines: a seeded PRNG; speed perturbation (resampling, which
+ * moves tempo and pitch together, as Kaldi's 0.9/1.1 speed perturbation does); vocal-tract-length
+ * perturbation (the mel frames' frequency axis warped piecewise-linearly, Jaitly & Hinton 2013);
+ * reverberation (convolution with a synthetic room impulse response: direct path, a few
+ * early reflections, an exponentially decaying noise tail of a given RT60); white/pink/brown
+ * noise at a chosen SNR; gain; a time offset (silence before and after); and telephone channels
+ * (16 kHz → 8 kHz, 300–3400 Hz band-pass, then a codec: G.711 μ-law or A-law, or a GSM-like
+ * coarse narrow band; optionally lost 20 ms packets concealed by repeating the last one, fading).
+ * Audio is Float32 on the -1..1 scale throughout (`int16ToFloat` / `floatToInt16` convert); the
+ * same seed always gives the same output.
  */
 import { createRng, resample } from '../../../audio/index.js';
 
@@ -188,15 +194,245 @@ export function muLawDecode(byte: number): number {
   return (sign ? -s : s) / 32768;
 }
 
+/** G.711 A-law encoding of one sample in -1..1 → byte. */
+export function aLawEncode(v: number): number {
+  let s = Math.round(Math.max(-1, Math.min(1, v)) * 32767) >> 3; // 13-bit
+  const sign = s >= 0 ? 0x80 : 0;
+  if (s < 0) s = -s - 1;
+  s = Math.min(s, 0xfff);
+  let exponent = 0;
+  for (let e = 7; e > 0; e--) {
+    if (s >= 0x10 << e) {
+      exponent = e;
+      break;
+    }
+  }
+  const mantissa = exponent === 0 ? (s >> 1) & 0x0f : (s >> exponent) & 0x0f;
+  return (sign | (exponent << 4) | mantissa) ^ 0x55;
+}
+
+/** G.711 A-law byte → sample in -1..1. */
+export function aLawDecode(byte: number): number {
+  const a = byte ^ 0x55;
+  const exponent = (a >> 4) & 0x07;
+  const mantissa = a & 0x0f;
+  let s = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  if ((a & 0x80) === 0) s = -s;
+  return s / 32768;
+}
+
 const PHONE_RESAMPLE = { zeroCrossings: 8 } as const;
 
-/** The telephone channel: 16 kHz → 8 kHz, 300–3400 Hz band-pass, μ-law round trip, → 16 kHz. */
-export function telephone(x: Float32Array, rate = 16000): Float32Array {
+/** What the line does to the 8 kHz signal: G.711 μ-law or A-law, or a GSM-like coarse narrow band. */
+export type Codec = 'mulaw' | 'alaw' | 'gsm';
+
+/**
+ * A GSM-full-rate-like channel at 8 kHz (not the real RPE-LTP codec: its audible effects): a
+ * narrower band (200–3000 Hz after the line's band-pass) and coarse quantization, 8 levels per
+ * octave of magnitude with the level adapted per 20 ms block (much coarser than G.711's 16 steps
+ * per segment), so the spectrum is smeared and quiet parts are grainy.
+ */
+function gsmLike(narrow: Float32Array): Float32Array {
+  const out = bandPass(narrow, 200, 3000, 8000);
+  const block = 160;
+  for (let from = 0; from < out.length; from += block) {
+    const part = out.subarray(from, Math.min(out.length, from + block));
+    const peak = part.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    if (peak === 0) continue;
+    const step = peak / 8;
+    for (let i = 0; i < part.length; i++) part[i] = Math.round(part[i]! / step) * step;
+  }
+  return out;
+}
+
+/**
+ * Lost 20 ms packets (each with probability `lossRate`, at 8 kHz), concealed as simple decoders
+ * do: the last good packet repeated, fading by half per repeat. Works in place.
+ */
+export function packetLoss(narrow: Float32Array, lossRate: number, rng: () => number): void {
+  const packet = 160;
+  let last: Float32Array | null = null;
+  let fade = 1;
+  for (let from = 0; from + packet <= narrow.length; from += packet) {
+    const part = narrow.subarray(from, from + packet);
+    if (rng() < lossRate && last) {
+      fade *= 0.5;
+      for (let i = 0; i < packet; i++) part[i] = last[i]! * fade;
+    } else {
+      last = part.slice();
+      fade = 1;
+    }
+  }
+}
+
+/**
+ * A telephone channel: 16 kHz → 8 kHz, 300–3400 Hz band-pass, the codec's round trip (default
+ * G.711 μ-law), lost packets (none by default), → 16 kHz.
+ */
+export function telephone(
+  x: Float32Array,
+  rate = 16000,
+  codec: Codec = 'mulaw',
+  loss: { rate: number; seed: number } | null = null,
+): Float32Array {
   // A short resampling filter is enough: the band-pass below cuts at 3.4 kHz anyway.
-  const narrow = bandPass(resample(x, rate, 8000, PHONE_RESAMPLE), 300, 3400, 8000);
-  for (let i = 0; i < narrow.length; i++) narrow[i] = muLawDecode(muLawEncode(narrow[i]!));
+  let narrow = bandPass(resample(x, rate, 8000, PHONE_RESAMPLE), 300, 3400, 8000);
+  switch (codec) {
+    case 'mulaw':
+      for (let i = 0; i < narrow.length; i++) narrow[i] = muLawDecode(muLawEncode(narrow[i]!));
+      break;
+    case 'alaw':
+      for (let i = 0; i < narrow.length; i++) narrow[i] = aLawDecode(aLawEncode(narrow[i]!));
+      break;
+    case 'gsm':
+      narrow = gsmLike(narrow);
+      break;
+  }
+  if (loss && loss.rate > 0) packetLoss(narrow, loss.rate, createRng(loss.seed));
   const out = resample(narrow, 8000, rate, PHONE_RESAMPLE);
   return out.length === x.length ? out : out.slice(0, x.length);
+}
+
+/**
+ * Speed perturbation by resampling: `factor` 1.1 plays 10 % faster and higher (tempo and pitch
+ * together). The factor is rounded to 0.01 so the resampler's rate ratio stays small.
+ */
+export function speed(x: Float32Array, factor: number, rate = 16000): Float32Array {
+  const f = Math.round(factor * 100) / 100;
+  if (f === 1) return x.slice();
+  return resample(x, Math.round(rate * f), rate, PHONE_RESAMPLE);
+}
+
+/** In-place radix-2 complex FFT (length a power of two); `inverse` without the 1/n scaling. */
+export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(angle);
+    const wi = Math.sin(angle);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const a = i + k;
+        const b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci;
+        const ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a]! += tr;
+        im[a]! += ti;
+        const next = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = next;
+      }
+    }
+  }
+}
+
+/** The mel front end's band (openWakeWord / Google speech_embedding: 32 bins, 60–3800 Hz). */
+const MEL_LOW_HZ = 60;
+const MEL_HIGH_HZ = 3800;
+const toMel = (f: number): number => 1127 * Math.log(1 + f / 700);
+const fromMel = (m: number): number => 700 * (Math.exp(m / 1127) - 1);
+
+/**
+ * Vocal-tract-length perturbation, done where it is defined: on the filterbank (Jaitly & Hinton
+ * 2013). Every mel frame ([rows, bins] row-major, bins spread evenly in mel over 60–3800 Hz) is
+ * resampled along frequency by the piecewise-linear warp f → alpha·f (a straight line above a
+ * boundary up to the band's top), so alpha > 1 sounds like a shorter vocal tract (formants move
+ * up), < 1 a longer one. The trainer applies it to the mel frames before the embedding model
+ * (a waveform-domain warp through an STFT smears phases and loses level). Returns a new array.
+ */
+export function vtlpMel(mel: Float32Array, bins: number, alpha: number): Float32Array {
+  if (alpha === 1 || mel.length === 0) return mel.slice();
+  const lo = toMel(MEL_LOW_HZ);
+  const hi = toMel(MEL_HIGH_HZ);
+  const centre = (k: number): number => fromMel(lo + ((k + 1) * (hi - lo)) / (bins + 1));
+  const boundary = (0.85 * MEL_HIGH_HZ * Math.min(alpha, 1)) / alpha;
+  // Source frequency of each output bin: the inverse of the warp.
+  const inverse = (f: number): number =>
+    f <= alpha * boundary
+      ? f / alpha
+      : boundary +
+        ((f - alpha * boundary) * (MEL_HIGH_HZ - boundary)) / (MEL_HIGH_HZ - alpha * boundary);
+  const source = Float64Array.from({ length: bins }, (_, k) => {
+    const m = toMel(inverse(centre(k)));
+    return Math.max(0, Math.min(bins - 1, ((m - lo) * (bins + 1)) / (hi - lo) - 1));
+  });
+  const out = new Float32Array(mel.length);
+  for (let row = 0; row + bins <= mel.length; row += bins) {
+    for (let k = 0; k < bins; k++) {
+      const s = source[k]!;
+      const k0 = Math.floor(s);
+      const k1 = Math.min(bins - 1, k0 + 1);
+      const t = s - k0;
+      out[row + k] = mel[row + k0]! * (1 - t) + mel[row + k1]! * t;
+    }
+  }
+  return out;
+}
+
+/**
+ * A synthetic room impulse response at 16 kHz: the direct path, 3–6 early reflections in the first
+ * 50 ms, and a noise tail decaying 60 dB over `rt60Ms` (the longest audible length is kept).
+ */
+export function roomImpulse(rt60Ms: number, rng: () => number, rate = 16000): Float32Array {
+  const length = Math.max(1, Math.round((rt60Ms / 1000) * rate));
+  const h = new Float32Array(length);
+  h[0] = 1;
+  const reflections = 3 + Math.floor(rng() * 4);
+  for (let r = 0; r < reflections; r++) {
+    const at = Math.min(length - 1, Math.round(uniform(rng, 0.002, 0.05) * rate));
+    h[at]! += (rng() < 0.5 ? -1 : 1) * uniform(rng, 0.2, 0.6);
+  }
+  // Amplitude decays 60 dB over rt60: exp(-6.9 t / rt60).
+  const decay = 6.9 / ((rt60Ms / 1000) * rate);
+  const tailLevel = uniform(rng, 0.1, 0.3);
+  for (let i = Math.round(0.005 * rate); i < length; i++)
+    h[i]! += gaussian(rng) * tailLevel * Math.exp(-decay * i);
+  return h;
+}
+
+/** Linear convolution by FFT, cut to the input's length. */
+export function convolve(x: Float32Array, h: Float32Array): Float32Array {
+  let n = 1;
+  while (n < x.length + h.length - 1) n <<= 1;
+  const ar = new Float64Array(n);
+  const ai = new Float64Array(n);
+  const br = new Float64Array(n);
+  const bi = new Float64Array(n);
+  ar.set(x);
+  br.set(h);
+  fft(ar, ai);
+  fft(br, bi);
+  for (let k = 0; k < n; k++) {
+    const r = ar[k]! * br[k]! - ai[k]! * bi[k]!;
+    ai[k] = ar[k]! * bi[k]! + ai[k]! * br[k]!;
+    ar[k] = r;
+  }
+  fft(ar, ai, true);
+  return Float32Array.from({ length: x.length }, (_, i) => ar[i]! / n);
+}
+
+/** Reverberation: the clip convolved with a synthetic room of `rt60Ms`, level kept. */
+export function reverb(x: Float32Array, rt60Ms: number, seed: number): Float32Array {
+  const wet = convolve(x, roomImpulse(rt60Ms, createRng(seed)));
+  const before = activeRms(x);
+  const after = activeRms(wet);
+  if (after === 0) return wet;
+  const g = before / after;
+  for (let i = 0; i < wet.length; i++) wet[i]! *= g;
+  return wet;
 }
 
 export interface AugmentSpec {
@@ -208,22 +444,35 @@ export interface AugmentSpec {
   /** Noise SNR in dB, or null for none. */
   snrDb: number | null;
   noiseColor: NoiseColor;
-  /** Pass through the telephone channel (after the noise: line noise is band-limited too). */
+  /** Pass through a telephone channel (after the noise: line noise is band-limited too). */
   telephone: boolean;
   /** Seed for the noise. */
   noiseSeed: number;
+  /** Speed perturbation factor (1: none). Absent: none. */
+  speed?: number;
+  /** Vocal-tract-length warp factor (1: none; absent: none), applied to mel frames (`vtlpMel`), not by `augment`. */
+  vtlp?: number;
+  /** Reverberation time in ms, or null/absent for a dry clip (seeded by `noiseSeed`). */
+  reverbMs?: number | null;
+  /** The telephone channel's codec (default μ-law). */
+  codec?: Codec;
+  /** Share of 20 ms packets lost on the telephone channel (default 0). */
+  packetLoss?: number;
 }
 
 /**
  * Draws `count` augmentation settings: offsets 0–300 ms before, 50–300 ms after; levels −32 to
  * −14 dBFS; SNR 10–30 dB (one in four clean); telephone on every other variant (the first one
- * always, so each clip is heard once through the phone band).
+ * always, so each clip is heard once through the phone band) with μ-law, A-law or the GSM-like
+ * channel in turn and up to 3 % lost packets on one in four; speed 0.9–1.1 on half; vocal-tract
+ * warp 0.9–1.1 on half; a room of 100–450 ms RT60 on one in four.
  */
 export function drawAugmentations(count: number, rng: () => number): AugmentSpec[] {
   const colors: NoiseColor[] = ['white', 'pink', 'brown'];
+  const codecs: Codec[] = ['mulaw', 'alaw', 'gsm'];
   const specs: AugmentSpec[] = [];
   for (let i = 0; i < count; i++) {
-    specs.push({
+    const spec: AugmentSpec = {
       beforeSamples: Math.round(uniform(rng, 0, 0.3) * 16000),
       afterSamples: Math.round(uniform(rng, 0.05, 0.3) * 16000),
       levelDbfs: uniform(rng, -32, -14),
@@ -231,16 +480,34 @@ export function drawAugmentations(count: number, rng: () => number): AugmentSpec
       noiseColor: colors[Math.floor(rng() * colors.length)]!,
       telephone: i % 2 === 0,
       noiseSeed: Math.floor(rng() * 2 ** 31),
-    });
+    };
+    spec.speed = rng() < 0.5 ? Math.round(uniform(rng, 0.9, 1.1) * 100) / 100 : 1;
+    spec.vtlp = rng() < 0.5 ? uniform(rng, 0.9, 1.1) : 1;
+    spec.reverbMs = rng() < 0.25 ? uniform(rng, 100, 450) : null;
+    spec.codec = codecs[Math.floor(rng() * codecs.length)]!;
+    spec.packetLoss = rng() < 0.25 ? uniform(rng, 0, 0.03) : 0;
+    specs.push(spec);
   }
   return specs;
 }
 
-/** Applies one augmentation to a 16 kHz clip in -1..1. Deterministic for a given spec. */
+/**
+ * Applies one augmentation to a 16 kHz clip in -1..1 (all but `vtlp`, which works on mel frames).
+ * Deterministic for a given spec.
+ */
 export function augment(x: Float32Array, spec: AugmentSpec): Float32Array {
-  let y = offset(x, spec.beforeSamples, spec.afterSamples);
+  let y = x;
+  if (spec.speed !== undefined && spec.speed !== 1) y = speed(y, spec.speed);
+  if (spec.reverbMs) y = reverb(y, spec.reverbMs, spec.noiseSeed ^ 0x5bd1);
+  y = offset(y, spec.beforeSamples, spec.afterSamples);
   y = normalizeLevel(y, spec.levelDbfs);
   if (spec.snrDb !== null) y = addNoise(y, spec.snrDb, createRng(spec.noiseSeed), spec.noiseColor);
-  if (spec.telephone) y = telephone(y);
+  if (spec.telephone)
+    y = telephone(
+      y,
+      16000,
+      spec.codec ?? 'mulaw',
+      spec.packetLoss ? { rate: spec.packetLoss, seed: spec.noiseSeed ^ 0x2c1b } : null,
+    );
   return Float32Array.from(y, (v) => Math.max(-1, Math.min(1, v)));
 }

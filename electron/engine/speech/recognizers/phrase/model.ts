@@ -2,8 +2,12 @@
  * The trained phrase model (plain JSON) and how it scores an utterance: pooled embeddings
  * (mean + max over time, 192 values) are standardized, a softmax logistic regression gives one
  * probability per expected phrase plus a garbage class, phrase probabilities are summed per
- * intent, and the best intent is accepted when its probability reaches the calibrated threshold
- * and beats the garbage class.
+ * intent. Like a wake-word model, it scores the whole utterance and every window of
+ * `windowFrames` embedding frames (hop 80 ms) and keeps the span whose best intent scores
+ * highest, so an expected phrase is found inside a longer answer ("no, I won't be home
+ * tomorrow"). The best intent is accepted when its probability reaches the calibrated accept
+ * threshold and beats the garbage class; between the reject and the accept threshold it is
+ * uncertain (the dialog confirms); below the reject threshold it is no match.
  */
 import type { RecognitionAlternative } from '../recognizer.js';
 import { type Matrix, poolMeanMax } from './embedder.js';
@@ -28,8 +32,12 @@ export interface PhraseModel {
   /** [classes][features] and [classes]. */
   weights: number[][];
   bias: number[];
-  /** Minimum intent probability to accept (below → noMatch). */
+  /** Minimum intent probability to accept (below: uncertain, or noMatch under `rejectThreshold`). */
   threshold: number;
+  /** Below this, no match; from here up to `threshold`, uncertain. Absent: the same as `threshold`. */
+  rejectThreshold?: number;
+  /** Window lengths (embedding frames) scored besides the whole utterance. Absent: whole only. */
+  windowFrames?: number[];
   embedderVersion: string;
   tts: { id: string; version: string };
   seed: number;
@@ -52,6 +60,10 @@ export interface PhraseModelStats {
     top1: number;
     accepted: number;
     falseAccepts: number;
+    /** Real speech held apart (the garbage bank's calibration speakers): utterances, false accepts and uncertain at the thresholds. */
+    real?: { utterances: number; falseAccepts: number; uncertain: number };
+    /** Held-apart positives that land between the thresholds. */
+    uncertain?: number;
   };
   trainMs: number;
 }
@@ -61,9 +73,13 @@ export interface PhraseDecision {
   phrase?: string;
   confidence: number;
   noMatch: boolean;
+  /** Between the reject and the accept threshold: intent set, the dialog confirms. */
+  uncertain?: boolean;
   alternatives: RecognitionAlternative[];
   /** Probability of the garbage class. */
   garbage: number;
+  /** The scored span that won: first frame and frame count (the whole utterance: 0 and all). */
+  span?: { from: number; frames: number };
 }
 
 /** Class probabilities for one standardized-or-raw pooled feature vector. */
@@ -101,11 +117,15 @@ export function softmaxScores(
   return out;
 }
 
-/** Turns class probabilities into a decision with `threshold`. */
+/**
+ * Turns class probabilities into a decision: accepted at or above `threshold` (and above the
+ * garbage class), uncertain from `reject` up, no match below.
+ */
 export function decide(
   model: PhraseModel,
   probs: Float64Array,
   threshold = model.threshold,
+  reject = Math.min(threshold, model.rejectThreshold ?? threshold),
 ): PhraseDecision {
   const byIntent = new Map<string, { p: number; best: string; bestP: number }>();
   let garbage = 0;
@@ -129,7 +149,19 @@ export function decide(
     .map(([intent, e]) => ({ intent, phrase: e.best, text: e.best, confidence: e.p }))
     .sort((a, b) => b.confidence - a.confidence);
   const top = alternatives[0];
-  if (!top || top.confidence < threshold || top.confidence <= garbage) {
+  const accepted = !!top && top.confidence >= threshold && top.confidence > garbage;
+  if (top && !accepted && top.confidence >= reject && reject < threshold) {
+    return {
+      intent: top.intent,
+      phrase: top.phrase,
+      confidence: top.confidence,
+      noMatch: false,
+      uncertain: true,
+      alternatives,
+      garbage,
+    };
+  }
+  if (!top || !accepted) {
     return { confidence: top?.confidence ?? 0, noMatch: true, alternatives, garbage };
   }
   return {
@@ -142,9 +174,59 @@ export function decide(
   };
 }
 
-/** Scores [n, 96] embeddings of one utterance. */
+/** Mean + max pooling of rows [from, from + frames) of [n, d] embeddings. */
+export function poolSpan(m: Matrix, from: number, frames: number): Float32Array {
+  return poolMeanMax({
+    data: m.data.subarray(from * m.cols, (from + frames) * m.cols),
+    rows: frames,
+    cols: m.cols,
+  });
+}
+
+/** The spans scored: the whole utterance, then every window of each length shorter than it (hop 1 frame). */
+export function spansOf(
+  rows: number,
+  windowFrames: readonly number[] = [],
+): { from: number; frames: number }[] {
+  const out = [{ from: 0, frames: rows }];
+  for (const w of windowFrames) {
+    if (w < 1 || w >= rows) continue;
+    for (let from = 0; from + w <= rows; from++) out.push({ from, frames: w });
+  }
+  return out;
+}
+
+/**
+ * The class probabilities of the best span: the whole utterance and each window of
+ * `model.windowFrames`, the one whose best intent (garbage excluded) scores highest.
+ */
+export function bestSpanProbabilities(
+  model: PhraseModel,
+  embeddings: Matrix,
+): { probs: Float64Array; span: { from: number; frames: number } } {
+  const garbage = model.classes.map((c) => c.intent === null || c.phrase === null);
+  let best: { probs: Float64Array; span: { from: number; frames: number } } | null = null;
+  let bestScore = -1;
+  for (const span of spansOf(embeddings.rows, model.windowFrames)) {
+    const probs = classProbabilities(model, poolSpan(embeddings, span.from, span.frames));
+    // Per-intent sums, as decide() ranks them.
+    const byIntent = new Map<string, number>();
+    model.classes.forEach((c, k) => {
+      if (!garbage[k]) byIntent.set(c.intent!, (byIntent.get(c.intent!) ?? 0) + probs[k]!);
+    });
+    const score = Math.max(0, ...byIntent.values());
+    if (score > bestScore) {
+      bestScore = score;
+      best = { probs, span };
+    }
+  }
+  return best!;
+}
+
+/** Scores [n, 96] embeddings of one utterance: the best of the whole and its windows. */
 export function classifyEmbeddings(model: PhraseModel, embeddings: Matrix): PhraseDecision {
-  return decide(model, classProbabilities(model, poolMeanMax(embeddings)));
+  const { probs, span } = bestSpanProbabilities(model, embeddings);
+  return { ...decide(model, probs), span };
 }
 
 /** Throws unless `value` looks like a PhraseModel (for models read from disk). */
@@ -162,7 +244,11 @@ export function checkPhraseModel(value: unknown): PhraseModel {
     m.bias.length === m.classes.length &&
     m.featureMean.length === m.featureStd.length &&
     m.weights.every((w) => Array.isArray(w) && w.length === m.featureMean!.length) &&
-    typeof m.threshold === 'number';
+    typeof m.threshold === 'number' &&
+    (m.rejectThreshold === undefined || typeof m.rejectThreshold === 'number') &&
+    (m.windowFrames === undefined ||
+      (Array.isArray(m.windowFrames) &&
+        m.windowFrames.every((w) => Number.isInteger(w) && w >= 1)));
   if (!ok) throw new Error(`not a phrase model (format ${PHRASE_MODEL_FORMAT})`);
   return m as PhraseModel;
 }

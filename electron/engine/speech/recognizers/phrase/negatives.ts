@@ -95,3 +95,21 @@ export const DEFAULT_NEGATIVES: Readonly<Record<TtsLanguage, readonly string[]>>
     '哦',
   ],
 };
+
+/**
+ * Filler and carrier words said around a phrase in training ("uh, no thanks", "yes, tomorrow I
+ * guess"), so a window of the answer that holds the phrase scores as the phrase. Neutral on
+ * purpose; a carrier that is part of one of the question's phrases is dropped for that question.
+ */
+export const DEFAULT_CARRIERS: Readonly<
+  Record<TtsLanguage, { before: readonly string[]; after: readonly string[] }>
+> = {
+  en: {
+    before: ['uh', 'um', 'well', 'oh', 'so', 'hmm', 'yeah well', 'okay so'],
+    after: ['uh', 'I guess', 'you know', 'I think', 'then', 'right now', 'actually', 'thanks'],
+  },
+  'zh-CN': {
+    before: ['嗯', '那个', '呃', '这个', '哦', '就是', '嗯那个', '其实'],
+    after: ['吧', '啊', '嗯', '那个', '我觉得', '就这样', '好吧', '谢谢'],
+  },
+};

@@ -58,7 +58,7 @@ describe('PhraseRecognizer, English, held-out voices', () => {
     console.log(
       `[en] trained in ${model.stats.trainMs} ms: ${JSON.stringify(model.stats)}; threshold ${model.threshold}; ${JSON.stringify(model).length} bytes`,
     );
-  }, 60_000);
+  }, 300_000); // training: about 30 s alone, minutes on a loaded machine
   afterAll(async () => {
     await embedder.release();
   });
@@ -88,6 +88,47 @@ describe('PhraseRecognizer, English, held-out voices', () => {
     expect(s.acceptedCorrect / s.phrases).toBeGreaterThanOrEqual(0.8);
     expect(s.rejected / s.unrelated).toBeGreaterThanOrEqual(0.75);
   }, 60_000);
+
+  it('finds an expected phrase inside a longer answer through a window of frames', async () => {
+    // Answers with a word or three more than the phrases (words not among the trainer's carriers).
+    const LONGER = [
+      { text: 'oh no thanks not today', intent: 'no' },
+      { text: 'yes please go ahead', intent: 'yes' },
+      { text: 'could you call me later this evening', intent: 'later' },
+      { text: 'I would rather talk to a person', intent: 'agent' },
+    ];
+    const cases: EvalCase[] = HELD_OUT.flatMap((voice) =>
+      LONGER.map((l) => ({ ...l, voice, rate: 1, pitch: 50 })),
+    );
+    const windowed = await evaluate(
+      await createRecognizer('phrase', { model, embedder }),
+      tts,
+      'en',
+      cases,
+    );
+    const wholeOnly = await evaluate(
+      await createRecognizer('phrase', { model: { ...model, windowFrames: [] }, embedder }),
+      tts,
+      'en',
+      cases,
+    );
+    const w = summarize(windowed);
+    const whole = summarize(wholeOnly);
+    console.log(
+      `[en] longer answers, windows ${JSON.stringify(model.windowFrames)}: ${JSON.stringify(w)}; whole utterance only: ${JSON.stringify(whole)}`,
+    );
+    for (const o of windowed)
+      if (o.top !== o.intent)
+        console.log(
+          `[en] longer miss ${o.voice} "${o.text}" → ${o.top} ${o.confidence.toFixed(2)}`,
+        );
+    // Measured (seed 1): top-1 12/12 either way; accepted 9/12 with windows, 3/12 on the whole only.
+    expect(model.windowFrames?.length).toBeGreaterThan(0);
+    expect(w.top1).toBeGreaterThanOrEqual(whole.top1);
+    expect(w.top1 / w.phrases).toBeGreaterThanOrEqual(0.75);
+    expect(w.acceptedCorrect).toBeGreaterThan(whole.acceptedCorrect);
+    expect(w.acceptedCorrect / w.phrases).toBeGreaterThanOrEqual(0.6);
+  }, 120_000);
 
   it('reports start/end times and refuses push before start', async () => {
     const recognizer = await createRecognizer('phrase', { model, embedder });
@@ -144,7 +185,8 @@ describe('PhraseRecognizer, English, held-out voices', () => {
       );
       expect(no.alternatives[0]?.intent).toBe('no');
       expect(tried).toBeGreaterThanOrEqual(40);
-      // Measured 74/80 (92.5 %) with seed 1; the one-speaker real "no" is accepted at 1.00.
+      // Measured 78/80 (97.5 %) with seed 1 and the real-speech garbage bank (74/80 before it);
+      // the one-speaker real "no" is accepted at 1.00.
       expect(rejected / tried).toBeGreaterThanOrEqual(0.85);
     },
     60_000,

@@ -1,7 +1,9 @@
 /**
  * `PhraseRecognizer`: the default recognizer. It buffers the utterance's frames and, on
- * `finish()`, embeds the whole utterance (openWakeWord front end, ~3 ms per second of audio),
- * pools it and scores it with the question's trained `PhraseModel`. Registered as 'phrase'.
+ * `finish()`, embeds the whole utterance (openWakeWord front end, ~3 ms per second of audio) and
+ * scores the whole and its sliding windows with the question's trained `PhraseModel` (model.ts
+ * `classifyEmbeddings`): accepted, uncertain (between the reject and accept thresholds: `intent`
+ * set, `uncertain: true`, the dialog confirms) or no match. Registered as 'phrase'.
  */
 import {
   type RecognitionResult,
@@ -18,7 +20,7 @@ export interface PhraseRecognizerConfig {
   model: PhraseModel;
   /** Shared, loaded embedder (one per thread). Its version must match the model's. */
   embedder: SpeechEmbedder;
-  /** Overrides the model's calibrated threshold. */
+  /** Overrides the model's calibrated accept threshold (and caps its reject threshold to it). */
   threshold?: number;
   /** Longest utterance kept, in ms (later audio is dropped); default 10 s. */
   maxMs?: number;
@@ -83,7 +85,14 @@ export class PhraseRecognizer implements Recognizer {
     const model =
       this.config.threshold === undefined
         ? this.model
-        : { ...this.model, threshold: this.config.threshold };
+        : {
+            ...this.model,
+            threshold: this.config.threshold,
+            rejectThreshold: Math.min(
+              this.config.threshold,
+              this.model.rejectThreshold ?? this.config.threshold,
+            ),
+          };
     const d = classifyEmbeddings(model, embeddings);
     const result: RecognitionResult = {
       confidence: d.confidence,
@@ -96,6 +105,7 @@ export class PhraseRecognizer implements Recognizer {
       result.intent = d.intent;
       result.phrase = d.phrase;
       result.text = d.phrase;
+      if (d.uncertain) result.uncertain = true;
     }
     return result;
   }

@@ -26,6 +26,8 @@ export interface EvalOutcome extends EvalCase {
   accepted?: string;
   confidence: number;
   noMatch: boolean;
+  /** Between the reject and accept thresholds: the dialog would confirm it, not act on it. */
+  uncertain?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function evaluate(
       accepted: r.intent,
       confidence: r.confidence,
       noMatch: r.noMatch,
+      ...(r.uncertain ? { uncertain: true } : {}),
     });
   }
   return out;
@@ -68,9 +71,15 @@ export async function evaluate(
 export interface EvalSummary {
   phrases: number;
   top1: number;
+  /** Right intent, taken outright (not uncertain). */
   acceptedCorrect: number;
+  /** Right intent, uncertain (the dialog confirms it first). */
+  uncertainCorrect: number;
   unrelated: number;
+  /** Unrelated and not taken outright: no match, or uncertain (confirmed first). */
   rejected: number;
+  /** Unrelated and uncertain. */
+  unrelatedUncertain: number;
 }
 
 export function summarize(outcomes: readonly EvalOutcome[]): EvalSummary {
@@ -79,8 +88,11 @@ export function summarize(outcomes: readonly EvalOutcome[]): EvalSummary {
   return {
     phrases: pos.length,
     top1: pos.filter((o) => o.top === o.intent).length,
-    acceptedCorrect: pos.filter((o) => !o.noMatch && o.accepted === o.intent).length,
+    acceptedCorrect: pos.filter((o) => !o.noMatch && !o.uncertain && o.accepted === o.intent)
+      .length,
+    uncertainCorrect: pos.filter((o) => o.uncertain && o.accepted === o.intent).length,
     unrelated: neg.length,
-    rejected: neg.filter((o) => o.noMatch).length,
+    rejected: neg.filter((o) => o.noMatch || o.uncertain).length,
+    unrelatedUncertain: neg.filter((o) => o.uncertain).length,
   };
 }

@@ -3,36 +3,63 @@
  *
  * 1. every phrase is spoken by every voice setting (voice/variant × rate × pitch), and the
  *    garbage sentences by a rotating subset of them; each clip is augmented a few times
- *    (`drawAugmentations`: offsets, level, 10–30 dB noise, the telephone channel), plus
- *    noise-only clips for the garbage class;
- * 2. every augmented clip is embedded (openWakeWord front end) and pooled (mean + max);
- * 3. a softmax logistic regression (classes: each phrase + garbage; class-balanced; L2; full-batch
- *    gradient descent with momentum, a fixed number of iterations) is fitted first without one
- *    voice, whose clips then calibrate the rejection threshold (the lowest threshold whose false
- *    accepts on garbage stay within `falseAcceptTarget`), and then refitted on everything.
+ *    (`drawAugmentations`: offsets, level, noise, speed, vocal-tract warp, rooms, telephone
+ *    codecs and lost packets), one copy of each phrase inside filler/carrier words of the same
+ *    voice ("uh … no thanks … I guess"), plus noise-only clips for the garbage class;
+ * 2. every augmented clip is embedded (openWakeWord front end) and pooled (mean + max) over the
+ *    whole clip, and for a phrase in carriers also over the window of frames that holds the
+ *    phrase; garbage sentences also give random windows. The real-speech garbage bank
+ *    (garbage.ts: real human voices, non-English) adds its training speakers' utterances and
+ *    windows to the garbage class;
+ * 3. a softmax logistic regression (classes: each phrase + garbage; class-balanced; L2; mini-batch
+ *    Adam, a fixed number of epochs, seeded order) is fitted first without one voice (or engine)
+ *    and without the bank's calibration speakers; scoring those as the recognizer does (the whole
+ *    and sliding windows, best span) sets the accept threshold (the lowest whose false accepts on
+ *    held-apart REAL speech and on held-apart synthetic garbage stay within their targets) and
+ *    the reject threshold under it (the band between: the dialog confirms); then it is refitted
+ *    on everything.
  *
  * The result is a JSON-able `PhraseModel`; with `cacheDir` it is stored as
  * `phrase-<key>.json`, where the key hashes the phrases, voices, prosody, augmentation, seed,
  * hyper-parameters, TTS engine version and embedding model version.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { floatToInt16, int16ToFloat } from '../../../audio/index.js';
 import type { TtsEngine, TtsLanguage } from '../../../tts/index.js';
-import { augment, type AugmentSpec, createRng, drawAugmentations, makeNoise } from './augment.js';
-import { clipKey, type ClipStore, DiskClipStore } from './clips.js';
-import { poolMeanMax, type SpeechEmbedder } from './embedder.js';
 import {
+  augment,
+  type AugmentSpec,
+  createRng,
+  drawAugmentations,
+  makeNoise,
+  normalizeLevel,
+  vtlpMel,
+} from './augment.js';
+import { clipKey, type ClipStore, DiskClipStore } from './clips.js';
+import {
+  type Matrix,
+  MEL_BINS,
+  MIN_EMBED_SAMPLES,
+  padToMinimum,
+  poolMeanMax,
+  type SpeechEmbedder,
+} from './embedder.js';
+import { defaultGarbageBankPath, type GarbageBank, loadGarbageBank } from './garbage.js';
+import {
+  bestSpanProbabilities,
   checkPhraseModel,
   decide,
   PHRASE_MODEL_FORMAT,
   type PhraseClass,
   type PhraseModel,
+  poolSpan,
   softmaxScores,
 } from './model.js';
-import { DEFAULT_NEGATIVES } from './negatives.js';
+import { DEFAULT_CARRIERS, DEFAULT_NEGATIVES } from './negatives.js';
 
 export interface PhraseSpec {
   /** What the customer says, in the question's language. */
@@ -111,11 +138,31 @@ export interface TrainOptions {
   /** Noise-only garbage clips (default 12). */
   noiseClips?: number;
   seed?: number;
+  /** Passes over the training data (epochs) of mini-batch Adam (default 40). */
   iterations?: number;
   l2?: number;
+  /** Adam step size (default 0.01). */
   learningRate?: number;
   /** Tolerated share of garbage accepted on the calibration voice (default 0.05). */
   falseAcceptTarget?: number;
+  /** Tolerated share of the bank's held-apart real speech accepted (default 0.02). */
+  realFalseAcceptTarget?: number;
+  /** Tolerated share of held-apart real speech in the uncertain band or above (default 0.12): sets the reject threshold. */
+  uncertainTarget?: number;
+  /** The real-speech garbage bank; default: native-models/garbage/real-speech.json as found from here; null: none. */
+  garbageBank?: GarbageBank | null;
+  /**
+   * Utterances of the bank's training speakers used (default 150, spread over them; each gives its
+   * whole and 2 windows). More makes the garbage class reject real speech more, and accept real
+   * answers less: every real voice in training is garbage.
+   */
+  bankUtterances?: number;
+  /** Total weight of the garbage class against one phrase class's (default 1). */
+  garbageWeight?: number;
+  /** Shortest window scored, in embedding frames (default 4: about 1 s of audio). */
+  minWindowFrames?: number;
+  /** Filler/carrier words said before and after a phrase (default DEFAULT_CARRIERS of the language; null: none). */
+  carriers?: { before: readonly string[]; after: readonly string[] } | null;
   /** Threshold limits (default 0.4–0.95). */
   minThreshold?: number;
   maxThreshold?: number;
@@ -140,16 +187,23 @@ const DEFAULTS = {
   negativeSettings: 3,
   noiseClips: 12,
   seed: 1,
-  iterations: 300,
+  iterations: 40,
   l2: 1e-3,
-  learningRate: 0.1,
+  learningRate: 0.01,
   falseAcceptTarget: 0.05,
+  realFalseAcceptTarget: 0.02,
+  uncertainTarget: 0.12,
+  bankUtterances: 150,
+  garbageWeight: 1,
+  minWindowFrames: 4,
   minThreshold: 0.4,
   maxThreshold: 0.95,
+  minRejectThreshold: 0.25,
+  batch: 64,
 };
 
 /** Bump when this file changes what a given input trains into. */
-const TRAINER_REVISION = 2;
+const TRAINER_REVISION = 3;
 
 /** The voice settings used for training: voices × rates × pitches, with variants rotated over them. */
 export function voiceSettings(
@@ -181,8 +235,12 @@ export function baseVoice(voice: string): string {
 interface Example {
   features: Float32Array;
   label: number;
-  /** Base voice (or 'noise'): the calibration split. */
+  /** Base voice (or 'noise', 'recorded', 'bank'): the calibration split. */
   voice: string;
+  /** The clip's embedding frames (kept for windows and for calibration; dropped before fitting). */
+  frames?: Matrix;
+  /** A phrase alone (its frame count sets the window lengths), or not. */
+  alone?: boolean;
 }
 
 /** Trains (or loads from the cache) the model for one question. */
@@ -222,6 +280,19 @@ export async function trainPhraseModel(
       : { engine: options.tts, voice: setting.voice };
   };
 
+  const bank = await resolveGarbageBank(options.garbageBank, options.embedder.version);
+  const phraseWords = question.phrases.map((p) => ` ${normalizeText(p.text)} `);
+  // A carrier that is (part of) an expected phrase would teach the phrase's window to ignore it.
+  const carrierSet =
+    options.carriers === null ? null : (options.carriers ?? DEFAULT_CARRIERS[question.language]);
+  const carriers = carrierSet && {
+    before: carrierSet.before.filter(
+      (c) => !phraseWords.some((w) => w.includes(` ${normalizeText(c)} `)),
+    ),
+    after: carrierSet.after.filter(
+      (c) => !phraseWords.some((w) => w.includes(` ${normalizeText(c)} `)),
+    ),
+  };
   const key = createHash('sha256')
     .update(
       JSON.stringify({
@@ -245,6 +316,13 @@ export async function trainPhraseModel(
         ],
         tts: [options.tts.id, options.tts.version, ...extraEngines.map((e) => [e.id, e.version])],
         embedder: options.embedder.version,
+        bank: bank ? bank.version : null,
+        carriers,
+        bankUtterances: o.bankUtterances,
+        garbageWeight: o.garbageWeight,
+        minWindowFrames: o.minWindowFrames,
+        realTargets: [o.realFalseAcceptTarget, o.uncertainTarget, o.minRejectThreshold],
+        batch: o.batch,
         // Only when set, so the questions trained before these options keep their cached models.
         ...(question.classPerIntent ? { classPerIntent: true } : {}),
         ...(options.phraseSettings !== undefined ? { phraseSettings: options.phraseSettings } : {}),
@@ -319,19 +397,63 @@ export async function trainPhraseModel(
   const store =
     options.clips ??
     (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
-  for (const job of jobs) {
+  // One augmented copy of each phrase clip (the second) is said inside carriers.
+  const carrierCopy = carriers && carriers.before.length + carriers.after.length > 0 ? 1 : -1;
+  for (const [j, job] of jobs.entries()) {
     options.signal?.throwIfAborted();
     const { engine, voice } = engineOf(job.setting);
-    const samples = await synthesizeClip(engine, store, question.language, job.text, {
-      ...job.setting,
-      voice,
-    });
-    const clean = int16ToFloat(samples);
-    for (const spec of drawAugmentations(o.augmentations, rng)) {
+    const say = (text: string): Promise<Int16Array> =>
+      synthesizeClip(engine, store, question.language, text, { ...job.setting, voice });
+    const clean = int16ToFloat(await say(job.text));
+    const specs = drawAugmentations(o.augmentations, rng);
+    for (const [copy, spec] of specs.entries()) {
+      const voiceName = baseVoice(job.setting.voice);
+      if (copy === carrierCopy && job.label !== garbageLabel && carriers) {
+        // Which carriers: rotating with the job, so each voice says only a few of them.
+        const pick = rng();
+        const before =
+          carriers.before.length && pick < 0.8
+            ? carriers.before[j % carriers.before.length]!
+            : null;
+        const after =
+          carriers.after.length && (pick >= 0.4 || !before)
+            ? carriers.after[(j >> 1) % carriers.after.length]!
+            : null;
+        const parts: Float32Array[] = [];
+        const gap = (): Float32Array => new Float32Array(Math.round((0.04 + rng() * 0.2) * 16000));
+        const level = (x: Float32Array): Float32Array => normalizeLevel(x, -20);
+        if (before) parts.push(level(trimClip(int16ToFloat(await say(before)))), gap());
+        const phraseAt = parts.reduce((n, x) => n + x.length, 0);
+        const phrase = level(trimClip(clean));
+        parts.push(phrase);
+        if (after) parts.push(gap(), level(trimClip(int16ToFloat(await say(after)))));
+        const joined = concat(parts);
+        const factor = spec.speed ?? 1;
+        const audio = augment(joined, spec);
+        // Where the phrase ends up: scaled by the speed change, after the lead-in and any padding.
+        const shift =
+          spec.beforeSamples + Math.max(0, Math.floor((MIN_EMBED_SAMPLES - audio.length) / 2));
+        const frames = await embedFrames(options.embedder, audio, spec.vtlp);
+        const span = phraseFrames(
+          frames.rows,
+          shift + phraseAt / factor,
+          shift + (phraseAt + phrase.length) / factor,
+        );
+        examples.push({
+          features: poolSpan(frames, span.from, span.frames),
+          label: job.label,
+          voice: voiceName,
+        });
+        examples.push({ features: poolAll(frames), label: job.label, voice: voiceName, frames });
+        continue;
+      }
+      const frames = await embedFrames(options.embedder, augment(clean, spec), spec.vtlp);
       examples.push({
-        features: await embedPooled(options.embedder, augment(clean, spec)),
+        features: poolAll(frames),
         label: job.label,
-        voice: baseVoice(job.setting.voice),
+        voice: voiceName,
+        frames,
+        alone: job.label !== garbageLabel,
       });
     }
     done++;
@@ -342,11 +464,8 @@ export async function trainPhraseModel(
     const clean = int16ToFloat(recording.samples);
     for (const spec of drawAugmentations(o.augmentations * RECORDING_AUGMENTATION_FACTOR, rng)) {
       options.signal?.throwIfAborted();
-      examples.push({
-        features: await embedPooled(options.embedder, augment(clean, spec)),
-        label,
-        voice: 'recorded',
-      });
+      const frames = await embedFrames(options.embedder, augment(clean, spec), spec.vtlp);
+      examples.push({ features: poolAll(frames), label, voice: 'recorded' });
     }
   }
   for (let i = 0; i < o.noiseClips; i++) {
@@ -369,19 +488,52 @@ export async function trainPhraseModel(
         })
       : noise;
     options.signal?.throwIfAborted();
-    examples.push({
-      features: await embedPooled(options.embedder, shaped),
-      label: garbageLabel,
-      voice: 'noise',
-    });
+    const frames = await embedFrames(options.embedder, shaped);
+    examples.push({ features: poolAll(frames), label: garbageLabel, voice: 'noise' });
     done++;
     progress({ stage: 'synthesize', done, total });
   }
 
-  // 2. Calibration: fit without one voice (with several engines: without a whole extra engine),
-  //    choose the threshold on what was left out.
+  // 2. Windows: lengths from the phrases said alone; garbage sentences give windows too, and the
+  //    real-speech bank its utterances and windows.
+  const windowFrames = windowLengths(
+    examples.filter((e) => e.alone && e.frames).map((e) => e.frames!.rows),
+  ).filter((w) => w >= o.minWindowFrames);
+  const windowRng = createRng(o.seed ^ 0x9e3779b9);
+  for (const e of [...examples]) {
+    if (e.label !== garbageLabel || !e.frames) continue;
+    for (const span of randomWindows(e.frames.rows, windowFrames, 2, windowRng))
+      examples.push({
+        features: poolSpan(e.frames, span.from, span.frames),
+        label: garbageLabel,
+        voice: e.voice,
+      });
+  }
+  const bankTrain = bank
+    ? spread(
+        bank.utterances.filter((u) => u.split === 'train'),
+        o.bankUtterances,
+      )
+    : [];
+  const bankCal = bank ? bank.utterances.filter((u) => u.split === 'calibrate') : [];
+  const bankExamples = (utterances: typeof bankTrain, voice: string): Example[] =>
+    utterances.flatMap((u) => [
+      { features: poolAll(u.frames), label: garbageLabel, voice },
+      ...randomWindows(u.frames.rows, windowFrames, 2, windowRng).map((span) => ({
+        features: poolSpan(u.frames, span.from, span.frames),
+        label: garbageLabel,
+        voice,
+      })),
+    ]);
+  examples.push(...bankExamples(bankTrain, 'bank'));
+
+  // 3. Calibration: fit without one voice (with several engines: without a whole extra engine)
+  //    and without the bank's calibration speakers; score what was left out as the recognizer
+  //    does (whole + windows, best span) and choose the thresholds.
   const bases = [
-    ...new Set(examples.map((e) => e.voice).filter((v) => v !== 'noise' && v !== 'recorded')),
+    ...new Set(
+      examples.map((e) => e.voice).filter((v) => v !== 'noise' && v !== 'recorded' && v !== 'bank'),
+    ),
   ].sort();
   const heldEngine =
     extraEngines.length > 0
@@ -392,29 +544,43 @@ export async function trainPhraseModel(
   const heldOut = (e: Example): boolean =>
     heldEngine ? e.voice.startsWith(heldEngine) : e.voice === calibrationVoice;
   const fitSet = calibrationVoice ? examples.filter((e) => !heldOut(e)) : examples;
-  const calSet = calibrationVoice ? examples.filter(heldOut) : examples;
+  const calSet = (calibrationVoice ? examples.filter(heldOut) : examples).filter((e) => e.frames);
   const fitOptions = {
     iterations: o.iterations,
     l2: o.l2,
     learningRate: o.learningRate,
     classes: classes.length,
+    batch: o.batch,
+    seed: o.seed,
+    classWeights: classes.map((_, c) => (c === garbageLabel ? o.garbageWeight : 1)),
   };
   const draft = fitSoftmax(fitSet, fitOptions, (d) =>
     progress({ stage: 'calibrate', done: d, total: o.iterations }),
   );
-  const draftModel = assemble(draft, classes, 0.5);
-  const calProbs = calSet.map((e) => ({ e, probs: draftProbs(draftModel, e.features) }));
-  const threshold = chooseThreshold(
-    draftModel,
-    calProbs,
-    garbageLabel,
-    o.falseAcceptTarget,
-    o.minThreshold,
-    o.maxThreshold,
-  );
-  const calStats = summarize(draftModel, calProbs, garbageLabel, threshold);
+  const draftModel = { ...assemble(draft, classes, 0.5), windowFrames };
+  const score = (frames: Matrix): Scored => {
+    const d = decide(draftModel, bestSpanProbabilities(draftModel, frames).probs, 0);
+    const top = d.alternatives[0];
+    return { intent: top?.intent ?? null, confidence: top?.confidence ?? 0, garbage: d.garbage };
+  };
+  const synthPos = calSet
+    .filter((e) => e.label !== garbageLabel)
+    .map((e) => ({ ...score(e.frames!), expected: classes[e.label]!.intent }));
+  const synthNeg = calSet.filter((e) => e.label === garbageLabel).map((e) => score(e.frames!));
+  const realNeg = bankCal.map((u) => score(u.frames));
+  const { threshold, rejectThreshold } = chooseThresholds(synthNeg, realNeg, {
+    synthTarget: o.falseAcceptTarget,
+    realTarget: o.realFalseAcceptTarget,
+    uncertainTarget: o.uncertainTarget,
+    min: o.minThreshold,
+    max: o.maxThreshold,
+    minReject: o.minRejectThreshold,
+  });
+  const calStats = summarizeScored(synthPos, synthNeg, realNeg, threshold, rejectThreshold);
 
-  // 3. The final fit on everything.
+  // 4. The final fit on everything (the bank's calibration speakers included).
+  examples.push(...bankExamples(spread(bankCal, Math.round(o.bankUtterances / 2)), 'bank'));
+  for (const e of examples) delete e.frames;
   const final = fitSoftmax(examples, fitOptions, (d) =>
     progress({ stage: 'fit', done: d, total: o.iterations }),
   );
@@ -434,6 +600,8 @@ export async function trainPhraseModel(
     weights: final.weights,
     bias: final.bias,
     threshold,
+    rejectThreshold,
+    windowFrames,
     embedderVersion: options.embedder.version,
     tts: { id: options.tts.id, version: options.tts.version },
     seed: o.seed,
@@ -484,10 +652,115 @@ async function readCached(file: string): Promise<PhraseModel | null> {
   }
 }
 
-async function embedPooled(embedder: SpeechEmbedder, audio: Float32Array): Promise<Float32Array> {
-  // The mel model takes the int16 scale.
-  const int16 = floatToInt16(audio);
-  return poolMeanMax(await embedder.embed(int16));
+/**
+ * The bank to train with: the one given, none for null, else the bank of the models folder found
+ * from here (missing: none). A bank made with other embedding models cannot be used: an error.
+ */
+async function resolveGarbageBank(
+  given: GarbageBank | null | undefined,
+  embedderVersion: string,
+): Promise<GarbageBank | null> {
+  let bank = given ?? null;
+  if (given === undefined) {
+    const path = defaultGarbageBankPath();
+    bank = path && existsSync(path) ? await loadGarbageBank(path) : null;
+  }
+  if (bank && bank.embedderVersion !== embedderVersion)
+    throw new Error(
+      `the real-speech garbage bank was made with embedding models ${bank.embedderVersion}, but ${embedderVersion} are loaded: rebuild it (npm run build:garbage-bank)`,
+    );
+  return bank;
+}
+
+/** Embedding frames of a clip in -1..1 (the mel model takes the int16 scale), with the mel frames warped by `vtlp`. */
+async function embedFrames(
+  embedder: SpeechEmbedder,
+  audio: Float32Array,
+  vtlp?: number,
+): Promise<Matrix> {
+  const mel = await embedder.melspectrogram(padToMinimum(floatToInt16(audio)));
+  if (vtlp !== undefined && vtlp !== 1) mel.data = vtlpMel(mel.data, MEL_BINS, vtlp);
+  return embedder.embedMel(mel);
+}
+
+const poolAll = (m: Matrix): Float32Array => poolMeanMax(m);
+
+/** A synthesized clip without its silent lead-in and tail (30 ms kept each side). */
+function trimClip(x: Float32Array): Float32Array {
+  let peak = 0;
+  for (const v of x) peak = Math.max(peak, Math.abs(v));
+  const floor = peak * 0.03;
+  let first = 0;
+  while (first < x.length && Math.abs(x[first]!) <= floor) first++;
+  let last = x.length - 1;
+  while (last > first && Math.abs(x[last]!) <= floor) last--;
+  if (first >= x.length) return x;
+  return x.subarray(Math.max(0, first - 480), Math.min(x.length, last + 481));
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Embedding frame i sees samples [1280·i, 1280·i + 12,400) (76 mel frames of 10 ms, every 8). */
+const FRAME_HOP_SAMPLES = 1280;
+const FRAME_SPAN_SAMPLES = 12_400;
+
+/**
+ * The frames that hold a phrase at samples [start, end): those that see nothing outside it but
+ * an 80 ms margin (as the phrase said alone would give), or for a phrase shorter than a frame's
+ * view, the one frame centred nearest to it.
+ */
+export function phraseFrames(
+  rows: number,
+  start: number,
+  end: number,
+): { from: number; frames: number } {
+  const first = Math.max(0, Math.ceil((start - FRAME_HOP_SAMPLES) / FRAME_HOP_SAMPLES));
+  const last = Math.min(
+    rows - 1,
+    Math.floor((end + FRAME_HOP_SAMPLES - FRAME_SPAN_SAMPLES) / FRAME_HOP_SAMPLES),
+  );
+  if (last >= first) return { from: first, frames: last - first + 1 };
+  const centre = Math.round(((start + end) / 2 - FRAME_SPAN_SAMPLES / 2) / FRAME_HOP_SAMPLES);
+  return { from: Math.max(0, Math.min(rows - 1, centre)), frames: 1 };
+}
+
+/** Window lengths scored at recognition: the 10/40/70/95 % quantiles of the phrases' frame counts. */
+export function windowLengths(rows: readonly number[]): number[] {
+  if (rows.length === 0) return [];
+  const sorted = [...rows].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return [...new Set([0.1, 0.4, 0.7, 0.95].map((q) => Math.max(1, at(q))))].sort((a, b) => a - b);
+}
+
+/** `count` random windows (lengths from `lengths` shorter than the clip) of a clip of `rows` frames. */
+function randomWindows(
+  rows: number,
+  lengths: readonly number[],
+  count: number,
+  rng: () => number,
+): { from: number; frames: number }[] {
+  const usable = lengths.filter((w) => w < rows);
+  if (usable.length === 0) return [];
+  return Array.from({ length: count }, () => {
+    const frames = usable[Math.floor(rng() * usable.length)]!;
+    return { from: Math.floor(rng() * (rows - frames + 1)), frames };
+  });
+}
+
+/** At most `max` items, evenly spread over the list. */
+function spread<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  const step = items.length / max;
+  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]!);
 }
 
 function normalizeText(text: string): string {
@@ -546,10 +819,23 @@ function draftProbs(model: PhraseModel, features: Float32Array): Float64Array {
   return softmaxScores(model.weights, model.bias, x);
 }
 
-/** Softmax regression by full-batch gradient descent with momentum; class-balanced, L2 on weights. */
+/**
+ * Softmax regression by mini-batch Adam (seeded order, `iterations` passes over the data, the
+ * step size decaying linearly to a tenth); class-balanced, L2 on weights. Far fewer passes than
+ * full-batch gradient descent needs, which keeps the fit's time flat as the garbage class grows.
+ */
 export function fitSoftmax(
   examples: readonly { features: Float32Array; label: number }[],
-  options: { iterations: number; l2: number; learningRate: number; classes: number },
+  options: {
+    iterations: number;
+    l2: number;
+    learningRate: number;
+    classes: number;
+    batch?: number;
+    seed?: number;
+    /** Each class's total weight relative to the others (default 1 each). */
+    classWeights?: readonly number[];
+  },
   onIteration?: (done: number) => void,
 ): Fitted {
   const n = examples.length;
@@ -561,101 +847,172 @@ export function fitSoftmax(
   for (const e of examples)
     for (let j = 0; j < d; j++) std[j]! += (e.features[j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
-  const xs = examples.map((e) => {
-    const x = new Float64Array(d);
-    for (let j = 0; j < d; j++) x[j] = (e.features[j]! - mean[j]!) / std[j]!;
-    return x;
+  const xs = new Float64Array(n * d);
+  examples.forEach((e, i) => {
+    for (let j = 0; j < d; j++) xs[i * d + j] = (e.features[j]! - mean[j]!) / std[j]!;
   });
   const counts = new Array<number>(k).fill(0);
   for (const e of examples) counts[e.label]!++;
   const present = counts.filter((c) => c > 0).length;
-  const sampleWeight = examples.map((e) => n / (present * counts[e.label]!));
-  const wsum = sampleWeight.reduce((a, b) => a + b, 0);
+  // Each present class weighs its class weight in total (mean sample weight 1).
+  const cw = (c: number): number => options.classWeights?.[c] ?? 1;
+  let totalWeight = 0;
+  for (let c = 0; c < k; c++) if (counts[c]! > 0) totalWeight += cw(c);
+  const sampleWeight = examples.map((e) => (n * cw(e.label)) / (totalWeight * counts[e.label]!));
+  void present;
 
-  const weights = Array.from({ length: k }, () => new Array<number>(d).fill(0));
-  const bias = new Array<number>(k).fill(0);
-  const vW = Array.from({ length: k }, () => new Float64Array(d));
+  const w = new Float64Array(k * d);
+  const b = new Float64Array(k);
+  const mW = new Float64Array(k * d);
+  const vW = new Float64Array(k * d);
+  const mB = new Float64Array(k);
   const vB = new Float64Array(k);
-  const gW = Array.from({ length: k }, () => new Float64Array(d));
+  const gW = new Float64Array(k * d);
   const gB = new Float64Array(k);
-  const momentum = 0.9;
-  for (let it = 0; it < options.iterations; it++) {
-    for (let c = 0; c < k; c++) {
-      gW[c]!.fill(0);
-      gB[c] = 0;
+  const logits = new Float64Array(k);
+  const batch = Math.max(1, options.batch ?? 64);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng((options.seed ?? 1) ^ 0x51f15eed);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  let step = 0;
+  const steps = options.iterations * Math.ceil(n / batch);
+  for (let epoch = 0; epoch < options.iterations; epoch++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
     }
-    for (let i = 0; i < n; i++) {
-      const x = xs[i]!;
-      const p = softmaxScores(weights, bias, x);
-      const label = examples[i]!.label;
-      const sw = sampleWeight[i]! / wsum;
+    for (let from = 0; from < n; from += batch) {
+      const to = Math.min(n, from + batch);
+      gW.fill(0);
+      gB.fill(0);
+      for (let r = from; r < to; r++) {
+        const i = order[r]!;
+        const off = i * d;
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) {
+          let z = b[c]!;
+          const wo = c * d;
+          for (let j = 0; j < d; j++) z += w[wo + j]! * xs[off + j]!;
+          logits[c] = z;
+          if (z > max) max = z;
+        }
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+          logits[c] = Math.exp(logits[c]! - max);
+          sum += logits[c]!;
+        }
+        const label = examples[i]!.label;
+        const sw = sampleWeight[i]! / (to - from);
+        for (let c = 0; c < k; c++) {
+          const g = (logits[c]! / sum - (c === label ? 1 : 0)) * sw;
+          const wo = c * d;
+          for (let j = 0; j < d; j++) gW[wo + j]! += g * xs[off + j]!;
+          gB[c]! += g;
+        }
+      }
+      step++;
+      const lr = options.learningRate * (1 - (0.9 * step) / steps);
+      const c1 = 1 - beta1 ** step;
+      const c2 = 1 - beta2 ** step;
+      for (let q = 0; q < w.length; q++) {
+        const g = gW[q]! + options.l2 * w[q]!;
+        mW[q] = beta1 * mW[q]! + (1 - beta1) * g;
+        vW[q] = beta2 * vW[q]! + (1 - beta2) * g * g;
+        w[q]! -= (lr * (mW[q]! / c1)) / (Math.sqrt(vW[q]! / c2) + 1e-8);
+      }
       for (let c = 0; c < k; c++) {
-        const g = (p[c]! - (c === label ? 1 : 0)) * sw;
-        if (g === 0) continue;
-        const row = gW[c]!;
-        for (let j = 0; j < d; j++) row[j]! += g * x[j]!;
-        gB[c]! += g;
+        const g = gB[c]!;
+        mB[c] = beta1 * mB[c]! + (1 - beta1) * g;
+        vB[c] = beta2 * vB[c]! + (1 - beta2) * g * g;
+        b[c]! -= (lr * (mB[c]! / c1)) / (Math.sqrt(vB[c]! / c2) + 1e-8);
       }
     }
-    for (let c = 0; c < k; c++) {
-      const w = weights[c]!;
-      const v = vW[c]!;
-      const g = gW[c]!;
-      for (let j = 0; j < d; j++) {
-        v[j] = momentum * v[j]! - options.learningRate * (g[j]! + options.l2 * w[j]!);
-        w[j]! += v[j]!;
-      }
-      vB[c] = momentum * vB[c]! - options.learningRate * gB[c]!;
-      bias[c]! += vB[c]!;
+    onIteration?.(epoch + 1);
+  }
+  const weights = Array.from({ length: k }, (_, c) => Array.from(w.subarray(c * d, (c + 1) * d)));
+  return { mean, std, weights, bias: Array.from(b) };
+}
+
+/** One held-apart utterance scored as the recognizer scores it (best span). */
+interface Scored {
+  intent: string | null;
+  confidence: number;
+  garbage: number;
+}
+
+const acceptedAt = (s: Scored, t: number): boolean => s.confidence >= t && s.confidence > s.garbage;
+const share = (items: readonly Scored[], test: (s: Scored) => boolean): number =>
+  items.length ? items.filter(test).length / items.length : 0;
+
+/**
+ * The accept threshold: the lowest (0.01 steps within limits) whose false accepts stay within
+ * target on held-apart synthetic garbage and on held-apart real speech. The reject threshold: the
+ * lowest from `minReject` up to the accept threshold at which at most `uncertainTarget` of either
+ * reaches the uncertain band (what falls there is confirmed, not taken).
+ */
+function chooseThresholds(
+  synthNeg: readonly Scored[],
+  realNeg: readonly Scored[],
+  o: {
+    synthTarget: number;
+    realTarget: number;
+    uncertainTarget: number;
+    min: number;
+    max: number;
+    minReject: number;
+  },
+): { threshold: number; rejectThreshold: number } {
+  const round = (t: number): number => Math.round(t * 100) / 100;
+  let threshold = o.max;
+  for (let t = o.min; t <= o.max + 1e-9; t += 0.01) {
+    if (
+      share(synthNeg, (s) => acceptedAt(s, t)) <= o.synthTarget &&
+      share(realNeg, (s) => acceptedAt(s, t)) <= o.realTarget
+    ) {
+      threshold = round(t);
+      break;
     }
-    onIteration?.(it + 1);
   }
-  return { mean, std, weights, bias };
+  let rejectThreshold = threshold;
+  for (let t = Math.min(o.minReject, threshold); t <= threshold + 1e-9; t += 0.01) {
+    if (
+      share(synthNeg, (s) => s.confidence >= t) <= o.uncertainTarget &&
+      share(realNeg, (s) => s.confidence >= t) <= o.uncertainTarget
+    ) {
+      rejectThreshold = round(t);
+      break;
+    }
+  }
+  return { threshold, rejectThreshold: Math.min(threshold, rejectThreshold) };
 }
 
-/** The lowest threshold (in 0.01 steps within limits) whose garbage false-accept rate is within target. */
-function chooseThreshold(
-  model: PhraseModel,
-  scored: readonly { e: Example; probs: Float64Array }[],
-  garbageLabel: number,
-  target: number,
-  min: number,
-  max: number,
-): number {
-  const negatives = scored.filter((s) => s.e.label === garbageLabel);
-  if (negatives.length === 0) return min;
-  for (let t = min; t <= max + 1e-9; t += 0.01) {
-    const fa =
-      negatives.filter((s) => !decide(model, s.probs, t).noMatch).length / negatives.length;
-    if (fa <= target) return Math.round(t * 100) / 100;
-  }
-  return max;
-}
-
-function summarize(
-  model: PhraseModel,
-  scored: readonly { e: Example; probs: Float64Array }[],
-  garbageLabel: number,
+function summarizeScored(
+  pos: readonly (Scored & { expected: string | null })[],
+  neg: readonly Scored[],
+  real: readonly Scored[],
   threshold: number,
+  reject: number,
 ) {
-  const pos = scored.filter((s) => s.e.label !== garbageLabel);
-  const neg = scored.filter((s) => s.e.label === garbageLabel);
-  let top1 = 0;
-  let accepted = 0;
-  for (const s of pos) {
-    const intent = model.classes[s.e.label]!.intent;
-    const d = decide(model, s.probs, 0);
-    if (d.alternatives[0]?.intent === intent) top1++;
-    const t = decide(model, s.probs, threshold);
-    if (!t.noMatch && t.intent === intent) accepted++;
-  }
-  const falseAccepts = neg.filter((s) => !decide(model, s.probs, threshold).noMatch).length;
-  const rate = (a: number, b: number): number => (b ? Math.round((a / b) * 1000) / 1000 : 0);
+  const rate = (a: number): number => Math.round(a * 1000) / 1000;
+  const uncertainAt = (s: Scored): boolean => !acceptedAt(s, threshold) && s.confidence >= reject;
   return {
     positives: pos.length,
     negatives: neg.length,
-    top1: rate(top1, pos.length),
-    accepted: rate(accepted, pos.length),
-    falseAccepts: rate(falseAccepts, neg.length),
+    top1: rate(share(pos, (s) => s.intent === (pos.find((p) => p === s)?.expected ?? null))),
+    accepted: rate(
+      pos.length
+        ? pos.filter((s) => s.intent === s.expected && acceptedAt(s, threshold)).length / pos.length
+        : 0,
+    ),
+    falseAccepts: rate(share(neg, (s) => acceptedAt(s, threshold))),
+    uncertain: rate(share(pos, uncertainAt)),
+    real: {
+      utterances: real.length,
+      falseAccepts: rate(share(real, (s) => acceptedAt(s, threshold))),
+      uncertain: rate(share(real, uncertainAt)),
+    },
   };
 }
