@@ -145,6 +145,9 @@ export function extractFeatures(text: string): Vector {
 interface Analyzed {
   analysis: Analysis;
   counts: Vector;
+  /** The features and their weight before IDF (type weight × sublinear TF), for training. */
+  keys: readonly string[];
+  base: readonly number[];
 }
 /**
  * Training sentences analysed once per process: every ask node that uses the library trains on
@@ -159,7 +162,12 @@ function analyzeForTraining(text: string): Analyzed {
   if (!hit) {
     if (TRAINING_CACHE.size >= TRAINING_CACHE_MAX) TRAINING_CACHE.clear();
     const analysis = analyze(text);
-    hit = { analysis, counts: featuresOf(analysis) };
+    const counts = featuresOf(analysis);
+    const keys = [...counts.keys()];
+    const base = keys.map(
+      (k) => FEATURE_WEIGHT[k.slice(0, 2) as FeatureType] * (1 + Math.log(counts.get(k) ?? 1)),
+    );
+    hit = { analysis, counts, keys, base };
     TRAINING_CACHE.set(text, hit);
   }
   return hit;
@@ -294,8 +302,12 @@ export class IntentClassifier {
   readonly thresholds: { readonly accept: number; readonly reject: number };
   private readonly idf: Map<string, number>;
   private readonly unseenIdf: number;
-  private readonly examples: ReadonlyArray<{ intent: string; vector: Vector }>;
-  private readonly postings: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>;
+  /** The intent of each training example, by index (the off-topic class included). */
+  private readonly exampleIntents: readonly string[];
+  private readonly postings: ReadonlyMap<
+    string,
+    { readonly index: readonly number[]; readonly weight: readonly number[] }
+  >;
   private readonly centroids: ReadonlyMap<string, Vector>;
   private readonly profiles: ReadonlyMap<string, IntentProfile>;
   private readonly temperature: number;
@@ -310,38 +322,47 @@ export class IntentClassifier {
     this.intents = Object.keys(training)
       .filter((k) => (training[k]?.length ?? 0) > 0)
       .sort();
-    const raw: Array<{ intent: string; counts: Vector }> = [];
+    const raw: Array<{ intent: string; example: Analyzed }> = [];
     const profiles = new Map<string, IntentProfile>();
     for (const intent of this.intents) {
       const examples = (training[intent] ?? []).map(analyzeForTraining);
       profiles.set(intent, profile(examples));
-      for (const { counts } of examples) raw.push({ intent, counts });
+      for (const example of examples) raw.push({ intent, example });
     }
     this.profiles = profiles;
     for (const sentence of options.offTopic ?? [])
-      raw.push({ intent: OFF_TOPIC, counts: analyzeForTraining(sentence).counts });
+      raw.push({ intent: OFF_TOPIC, example: analyzeForTraining(sentence) });
     const df = new Map<string, number>();
-    for (const { counts } of raw) for (const k of counts.keys()) df.set(k, (df.get(k) ?? 0) + 1);
+    for (const { example } of raw) for (const k of example.keys) df.set(k, (df.get(k) ?? 0) + 1);
     const n = raw.length;
-    this.idf = new Map([...df].map(([k, d]) => [k, Math.log(1 + n / d)]));
+    const idf = new Map<string, number>();
+    for (const [k, d] of df) idf.set(k, Math.log(1 + n / d));
+    this.idf = idf;
     this.unseenIdf = 0.5 * Math.log(1 + n);
-    this.examples = raw.map(({ intent, counts }) => ({ intent, vector: this.vectorize(counts) }));
-    // Inverted index: a query meets only the examples that share a feature with it.
-    const postings = new Map<string, Array<[number, number]>>();
-    this.examples.forEach((e, index) => {
-      for (const [k, x] of e.vector) {
+    this.exampleIntents = raw.map((r) => r.intent);
+    // Each example as normalised TF-IDF weights, straight into an inverted index (a query meets
+    // only the examples that share a feature with it) and its intent's centroid.
+    const postings = new Map<string, { index: number[]; weight: number[] }>();
+    const centroids = new Map<string, Vector>();
+    raw.forEach(({ intent, example }, index) => {
+      const { keys, base } = example;
+      const values = base.map((b, i) => b * (idf.get(keys[i]!) ?? 0));
+      let sum = 0;
+      for (const x of values) sum += x * x;
+      const norm = Math.sqrt(sum) || 1;
+      let centroid = centroids.get(intent);
+      if (!centroid) centroids.set(intent, (centroid = new Map()));
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const x = values[i]! / norm;
         let list = postings.get(k);
-        if (!list) postings.set(k, (list = []));
-        list.push([index, x]);
+        if (!list) postings.set(k, (list = { index: [], weight: [] }));
+        list.index.push(index);
+        list.weight.push(x);
+        centroid.set(k, (centroid.get(k) ?? 0) + x);
       }
     });
     this.postings = postings;
-    const centroids = new Map<string, Vector>();
-    for (const e of this.examples) {
-      let sum = centroids.get(e.intent);
-      if (!sum) centroids.set(e.intent, (sum = new Map()));
-      for (const [k, x] of e.vector) sum.set(k, (sum.get(k) ?? 0) + x);
-    }
     for (const [intent, sum] of centroids) centroids.set(intent, normalize(sum));
     this.centroids = centroids;
   }
@@ -365,12 +386,15 @@ export class IntentClassifier {
   classify(text: string): IntentResult {
     const analysis = analyze(text);
     const q = this.vectorize(featuresOf(analysis));
-    const dots = new Float64Array(this.examples.length);
-    for (const [k, x] of q)
-      for (const [index, y] of this.postings.get(k) ?? []) dots[index]! += x * y;
+    const dots = new Float64Array(this.exampleIntents.length);
+    for (const [k, x] of q) {
+      const list = this.postings.get(k);
+      if (!list) continue;
+      for (let i = 0; i < list.index.length; i++) dots[list.index[i]!]! += x * list.weight[i]!;
+    }
     const nearest = new Map<string, number>();
-    this.examples.forEach((e, index) =>
-      nearest.set(e.intent, Math.max(nearest.get(e.intent) ?? 0, dots[index] ?? 0)),
+    this.exampleIntents.forEach((intent, index) =>
+      nearest.set(intent, Math.max(nearest.get(intent) ?? 0, dots[index] ?? 0)),
     );
     const scoreOf = (intent: string): number =>
       CENTROID_WEIGHT * dot(q, this.centroids.get(intent) ?? new Map<string, number>()) +
