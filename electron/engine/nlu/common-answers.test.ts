@@ -134,10 +134,12 @@ describe('library-backed classification', () => {
     );
     expect(Object.keys(training)).toHaveLength(12);
     expect(all.affirm).toContain('是的');
-    // Generous bound for a loaded CI machine; the measured figure goes in the report, not here.
-    const t0 = performance.now();
+    // CPU time (a shared machine's wall clock measures the wait for a core), with a generous
+    // bound: the measured figure goes in the report, not here.
+    const t0 = process.cpuUsage();
     trainIntentClassifier(all, { offTopic: offTopicTraining() });
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const used = process.cpuUsage(t0);
+    expect((used.user + used.system) / 1000).toBeLessThan(2000);
   });
 });
 

@@ -279,8 +279,11 @@ describe('intent classifier', () => {
   });
 
   it('trains in milliseconds', () => {
-    const t0 = performance.now();
+    // CPU time, not wall time: on a machine shared by many test runs the wall clock measures
+    // the wait for a core, not the training.
+    const t0 = process.cpuUsage();
     for (let i = 0; i < 10; i++) trainIntentClassifier(APPOINTMENT_EN);
-    expect((performance.now() - t0) / 10).toBeLessThan(20);
+    const used = process.cpuUsage(t0);
+    expect((used.user + used.system) / 1000 / 10).toBeLessThan(20);
   });
 });
