@@ -57,17 +57,24 @@ export function askUses(node: NodeOf<'ask'>): Partial<Record<CommonAnswer, strin
   return uses;
 }
 
-/** The recordings an ask node's intents list (paths under the phrase-recordings folder). */
-export function askRecordings(node: NodeOf<'ask'>): Array<{ intent: string; path: string }> {
-  return node.intents.flatMap((intent) =>
-    (intent.recordings ?? []).map((path) => ({ intent: intent.name, path })),
-  );
+/**
+ * The recordings an ask node lists (paths under the phrase-recordings folder): its intents', and
+ * its `noneRecordings` (intent null: they train the "none of these" class).
+ */
+export function askRecordings(node: NodeOf<'ask'>): Array<{ intent: string | null; path: string }> {
+  return [
+    ...node.intents.flatMap((intent) =>
+      (intent.recordings ?? []).map((path) => ({ intent: intent.name, path })),
+    ),
+    ...(node.noneRecordings ?? []).map((path) => ({ intent: null, path })),
+  ];
 }
 
 /** Reads an ask node's recordings as 16 kHz mono; an error names the node, intent and file. */
 export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<RecordedAnswer[]> {
   const out: RecordedAnswer[] = [];
-  for (const { intent, path } of askRecordings(node)) {
+  for (const { intent: name, path } of askRecordings(node)) {
+    const intent = name ?? 'none';
     const file = join(dir, ...path.split('/'));
     let bytes: Buffer;
     try {
@@ -97,7 +104,7 @@ export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<
       );
     }
     out.push({
-      intent,
+      intent: name,
       samples,
       id: `${path}#${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`,
     });

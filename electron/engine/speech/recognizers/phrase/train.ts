@@ -82,7 +82,8 @@ export interface QuestionSpec {
 }
 
 export interface RecordedAnswer {
-  intent: string;
+  /** null: none of the question's intents (an off-topic answer an admin labelled): it trains the garbage class. */
+  intent: string | null;
   /** 16 kHz mono Int16. */
   samples: Int16Array;
   /** Names the recording in errors and in the model's cache key (e.g. its path and content hash). */
@@ -346,7 +347,8 @@ export async function trainPhraseModel(
   const recordings = question.recordings ?? [];
   // An intent with recordings but no phrase gets a class of its own, named after the intent.
   const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter(
-    (intent) => !question.phrases.some((p) => p.intent === intent),
+    (intent): intent is string =>
+      intent !== null && !question.phrases.some((p) => p.intent === intent),
   );
   const phraseClasses: PhraseClass[] = question.classPerIntent
     ? [...new Set(question.phrases.map((p) => p.intent))].map((intent) => ({
@@ -460,7 +462,10 @@ export async function trainPhraseModel(
     progress({ stage: 'synthesize', done, total });
   }
   for (const recording of recordings) {
-    const label = classes.findIndex((c) => c.intent === recording.intent);
+    const label =
+      recording.intent === null
+        ? garbageLabel
+        : classes.findIndex((c) => c.intent === recording.intent);
     const clean = int16ToFloat(recording.samples);
     for (const spec of drawAugmentations(o.augmentations * RECORDING_AUGMENTATION_FACTOR, rng)) {
       options.signal?.throwIfAborted();
