@@ -24,7 +24,26 @@ describe('checkModels', () => {
   it('finds the shipped models and accepts every file', async () => {
     expect(real).not.toBeNull();
     const checked = await checkModels(real!);
-    expect(checked.files.map((f) => f.role).sort()).toEqual(['embedding', 'mel', 'vad']);
+    expect(checked.files.map((f) => f.role)).toEqual(
+      expect.arrayContaining([
+        'embedding',
+        'mel',
+        'vad',
+        'common-answers-en',
+        'common-answers-zh-CN',
+      ]),
+    );
+  });
+
+  it('names a missing common-answer library model with the command that rebuilds it', async () => {
+    const dir = await copyOfModels();
+    await rm(join(dir, 'library', 'common-answers.en.json'));
+    await expect(checkModels(dir)).rejects.toMatchObject({
+      code: 'MODEL_FILE_MISSING',
+      message: expect.stringMatching(
+        /common-answers\.en\.json .*is missing.*npm run build:library/,
+      ),
+    });
   });
 
   it('names a missing file', async () => {

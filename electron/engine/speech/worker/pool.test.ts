@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { chunkFrames } from '../../audio/index.js';
+import { readLibraryModel } from '../recognizers/phrase/library.js';
 import { energyBounds, synthClip } from '../testing/espeak.js';
 import { VAD_MODEL_PATH } from '../testing/model.js';
 import type { EndpointEvent } from '../vad/endpointer.js';
@@ -46,6 +48,28 @@ function record(call: SpeechCall): {
 }
 
 describe('SpeechWorkerPool', () => {
+  it("recognizes with the common-answer library's model alone, as the node's intents, sending the model once", async () => {
+    const models = join(dirname(VAD_MODEL_PATH), '..');
+    const file = await readLibraryModel(join(models, 'library'), 'en');
+    expect(file).not.toBeNull();
+    pool = new SpeechWorkerPool({
+      vadModelPath: VAD_MODEL_PATH,
+      melModelPath: join(models, 'embedding', 'melspectrogram.onnx'),
+      embeddingModelPath: join(models, 'embedding', 'embedding_model.onnx'),
+      maxWorkers: 1,
+    });
+    const library = {
+      key: 'library-en-test',
+      model: file!.model,
+      uses: { affirm: 'ok', deny: 'not_ok' },
+    };
+    const yes = await pool.recognize(undefined, 'q', null, await synthClip('yes'), 0, library);
+    expect(yes).toMatchObject({ intent: 'ok', noMatch: false });
+    const no = await pool.recognize(undefined, 'q', null, await synthClip('no'), 0, library);
+    expect(no).toMatchObject({ intent: 'not_ok', noMatch: false });
+    expect(no.alternatives.map((a) => a.intent).sort()).toEqual(['not_ok', 'ok']);
+  }, 30_000);
+
   it('limits workers to min(availableParallelism - 1, maxWorkers), at least one', () => {
     expect(workerLimit(1)).toBe(1);
     expect(workerLimit(100)).toBe(Math.max(1, availableParallelism() - 1));

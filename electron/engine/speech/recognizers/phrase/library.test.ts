@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { COMMON_ANSWERS, commonAnswerPhrases } from '../../../nlu/library/index.js';
+import { COMMON_ANSWERS } from '../../../nlu/library/index.js';
 import { EspeakWasmTts } from '../../../tts/index.js';
 import type { RecognitionResult } from '../recognizer.js';
 import { SpeechEmbedder } from './embedder.js';
@@ -133,7 +133,7 @@ describe('the shipped common-answer library models', () => {
   });
 
   it.each(LIBRARY_LANGUAGES)(
-    '%s: is there, built from the library data as it is now, one class per answer',
+    '%s: is there, built from the library data as it is now, over every common answer',
     (language) => {
       const file = files.get(language);
       expect(
@@ -141,7 +141,9 @@ describe('the shipped common-answer library models', () => {
         `native-models/library has no ${language} model: npm run build:library`,
       ).toBeDefined();
       expect(libraryStale(file!)).toBeNull();
-      expect(file!.model.classes.map((c) => c.intent)).toEqual([...COMMON_ANSWERS, null]);
+      expect(new Set(file!.model.classes.map((c) => c.intent))).toEqual(
+        new Set([...COMMON_ANSWERS, null]),
+      );
       expect(file!.model.language).toBe(language);
     },
   );
@@ -159,24 +161,23 @@ describe('a question whose intent uses the library (real embedding, synthetic vo
     await embedder?.release();
   });
 
-  it('recognizes a "yes" it was never trained on through the library model, and rejects other talk', async () => {
+  it('recognizes "yes" and "no" in a voice setting training never used, as the node\'s intents, and rejects other talk', async () => {
     const file = await readLibraryModel(LIBRARY_DIR, 'en');
     expect(file).not.toBeNull();
-    // Held apart: not among the library's phrasings; a rate and pitch off the training grid.
-    const heldApart = ['yes it is', 'yes I can'];
-    for (const text of heldApart)
-      expect(commonAnswerPhrases('affirm', 'en').map((p) => p.toLowerCase())).not.toContain(text);
     const recognizer = new AskRecognizer({
       library: { model: file!.model, uses: { affirm: 'confirm', deny: 'refuse' } },
       embedder,
     });
+    // Held apart: rate 1 and pitch 50 are off the training grid (0.85/1.15, 35/65), and the clips
+    // go through noise and the telephone channel (testing.ts evaluate).
+    const setting = { voice: 'en-us', rate: 1, pitch: 50 };
     const outcomes = await evaluate(recognizer, tts, 'en', [
-      ...heldApart.map((text) => ({ text, intent: 'confirm', voice: 'en-us', rate: 1, pitch: 50 })),
-      { text: 'the weather was lovely last weekend', voice: 'en-us', rate: 1, pitch: 50 },
+      { text: 'yes', intent: 'confirm', ...setting },
+      { text: 'no thanks', intent: 'refuse', ...setting },
+      { text: 'the weather was lovely last weekend', ...setting },
+      // A common answer this node does not use is no answer here.
+      { text: 'I am busy right now', ...setting },
     ]);
-    for (const o of outcomes.slice(0, heldApart.length)) {
-      expect(o.accepted, `${o.text}: ${o.confidence}`).toBe('confirm');
-    }
-    expect(outcomes.at(-1)?.accepted).toBeUndefined();
+    expect(outcomes.map((o) => o.accepted ?? null)).toEqual(['confirm', 'refuse', null, null]);
   }, 60_000);
 });

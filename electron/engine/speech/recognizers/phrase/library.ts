@@ -31,15 +31,16 @@ import {
   type LibraryLanguage,
   offTopicSentences,
 } from '../../../nlu/library/index.js';
-import type {
-  RecognitionAlternative,
-  RecognitionResult,
-  Recognizer,
-  RecognizerStartOptions,
+import {
+  type RecognitionAlternative,
+  type RecognitionResult,
+  type Recognizer,
+  RECOGNIZER_SAMPLE_RATE,
+  type RecognizerStartOptions,
 } from '../recognizer.js';
-import type { SpeechEmbedder } from './embedder.js';
-import { checkPhraseModel, type PhraseModel } from './model.js';
-import { PhraseRecognizer } from './recognizer.js';
+import { type Matrix, poolMeanMax, type SpeechEmbedder } from './embedder.js';
+import { checkPhraseModel, classProbabilities, type PhraseModel } from './model.js';
+import { PhraseRecognizer, trimSilence } from './recognizer.js';
 import type { QuestionSpec, TrainOptions } from './train.js';
 
 export const LIBRARY_LANGUAGES: readonly LibraryLanguage[] = ['en', 'zh-CN'];
@@ -301,6 +302,114 @@ function rank(c: Candidate): number {
 }
 
 /**
+ * Spots the answers a node uses with the library model: the whole utterance and each window of
+ * the model's `windowFrames` (hop one frame) are scored, and the span kept is the one where the
+ * node's answers score highest, not the library's overall best (in "yes, that works" the whole
+ * sounds most like a long "busy" phrasing, while a short window holds a clear "yes"). Its result
+ * lists every answer of that span (for the garbage share); combineRecognitions maps them.
+ */
+export class LibrarySpotter implements Recognizer {
+  readonly kind = 'phrase';
+  private chunks: Int16Array[] | null = null;
+  private length = 0;
+  private received = 0;
+  private startMs = 0;
+  private readonly maxSamples = 10 * RECOGNIZER_SAMPLE_RATE;
+
+  constructor(
+    private readonly model: PhraseModel,
+    private readonly embedder: SpeechEmbedder,
+    private readonly answers: ReadonlySet<string>,
+  ) {
+    checkPhraseModel(model);
+  }
+
+  start(options: RecognizerStartOptions = {}): void {
+    this.chunks = [];
+    this.length = 0;
+    this.received = 0;
+    this.startMs = options.startMs ?? 0;
+  }
+
+  push(frame: Int16Array): void {
+    if (!this.chunks) throw new Error('push() before start()');
+    this.received += frame.length;
+    const room = this.maxSamples - this.length;
+    if (room <= 0) return;
+    const kept = frame.length <= room ? frame.slice() : frame.slice(0, room);
+    this.chunks.push(kept);
+    this.length += kept.length;
+  }
+
+  async finish(): Promise<RecognitionResult> {
+    const chunks = this.chunks;
+    if (!chunks) throw new Error('finish() before start()');
+    this.chunks = null;
+    const audio = new Float32Array(this.length);
+    let at = 0;
+    for (const c of chunks) {
+      audio.set(c, at);
+      at += c.length;
+    }
+    const embeddings = await this.embedder.embed(trimSilence(audio));
+    const byIntent = this.bestSpan(embeddings);
+    const alternatives = [...byIntent.entries()]
+      .map(([intent, e]) => ({ intent, phrase: e.phrase, text: e.phrase, confidence: e.p }))
+      .sort((a, b) => b.confidence - a.confidence);
+    return {
+      confidence: alternatives[0]?.confidence ?? 0,
+      noMatch: true, // combineRecognitions decides
+      startMs: this.startMs,
+      endMs: this.startMs + (this.received * 1000) / RECOGNIZER_SAMPLE_RATE,
+      alternatives,
+    };
+  }
+
+  /** Per answer its summed probability (and best phrasing) in the span best for the node's answers. */
+  private bestSpan(embeddings: Matrix): Map<string, { p: number; phrase: string }> {
+    const windows = (this.model as { windowFrames?: unknown }).windowFrames;
+    const lengths = Array.isArray(windows)
+      ? windows.filter((w): w is number => typeof w === 'number')
+      : [];
+    const spans = [{ from: 0, frames: embeddings.rows }];
+    for (const w of lengths)
+      if (w >= 1 && w < embeddings.rows)
+        for (let from = 0; from + w <= embeddings.rows; from++) spans.push({ from, frames: w });
+    let best: Map<string, { p: number; phrase: string; bestP: number }> = new Map();
+    let bestScore = -1;
+    for (const span of spans) {
+      const features = poolMeanMax({
+        data: embeddings.data.subarray(
+          span.from * embeddings.cols,
+          (span.from + span.frames) * embeddings.cols,
+        ),
+        rows: span.frames,
+        cols: embeddings.cols,
+      });
+      const probs = classProbabilities(this.model, features);
+      const byIntent = new Map<string, { p: number; phrase: string; bestP: number }>();
+      this.model.classes.forEach((c, k) => {
+        if (c.intent === null || c.phrase === null) return;
+        const p = probs[k]!;
+        const e = byIntent.get(c.intent);
+        if (!e) byIntent.set(c.intent, { p, phrase: c.phrase, bestP: p });
+        else {
+          e.p += p;
+          if (p > e.bestP) Object.assign(e, { phrase: c.phrase, bestP: p });
+        }
+      });
+      let score = 0;
+      for (const answer of this.answers) score = Math.max(score, byIntent.get(answer)?.p ?? 0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = byIntent;
+      }
+    }
+    return best;
+  }
+}
+
+/**
  * Recognizes an ask node's answers with its own question model and/or the library model of the
  * answers it uses, combined (`combineRecognitions`). Registered nowhere: the speech worker builds
  * one per utterance from the models it was sent.
@@ -308,7 +417,7 @@ function rank(c: Candidate): number {
 export class AskRecognizer implements Recognizer {
   readonly kind = 'phrase';
   private readonly parts: Array<{
-    recognizer: PhraseRecognizer;
+    recognizer: Recognizer;
     source: Omit<RecognitionSource, 'result'>;
   }> = [];
 
@@ -326,7 +435,7 @@ export class AskRecognizer implements Recognizer {
         if (intent !== undefined) intents.set(answer, intent);
       if (intents.size > 0)
         this.parts.push({
-          recognizer: new PhraseRecognizer({ model: library.model, embedder }),
+          recognizer: new LibrarySpotter(library.model, embedder, new Set(intents.keys())),
           source: {
             accept: library.model.threshold,
             reject: rejectThresholdOf(library.model),
