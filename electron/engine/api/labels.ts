@@ -50,10 +50,12 @@ export const LabelVersionAccuracySchema = z.object({
 });
 
 const ClipRecognitionSchema = z.object({
-  /** The intent accepted, or `none`. */
+  /** The intent accepted (or, between the thresholds, the one the bot would confirm), or `none`. */
   intent: z.string(),
   confidence: z.number().min(0).max(1),
   correct: z.boolean(),
+  /** When nothing was accepted: the best candidate and how close it came. */
+  candidate: z.object({ intent: z.string(), confidence: z.number().min(0).max(1) }).optional(),
 });
 
 export const LabelAccuracySchema = z.object({

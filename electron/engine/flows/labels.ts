@@ -139,6 +139,11 @@ interface Evaluation {
 }
 
 type ApiClip = LabelAccuracy['clips'][number];
+type ClipResult = NonNullable<ApiClip['after']>;
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
 
 /** The ask nodes of a stored definition as written (nodes by id, or a list of nodes with ids). */
 function askNodesOf(definition: JsonObject): Map<string, Record<string, unknown>> {
@@ -560,19 +565,21 @@ export class UtteranceLabels {
     );
     const audio = new Map<string, Int16Array>();
     for (const label of clips) audio.set(label.clipPath, await this.readClip(label.clipPath));
-    const run = async (
-      flow: Flow,
-    ): Promise<Map<string, { intent: string; confidence: number; correct: boolean }>> => {
+    const run = async (flow: Flow): Promise<Map<string, ClipResult>> => {
       const recognizers = await this.options.recognizer.forFlow(flow);
-      const out = new Map<string, { intent: string; confidence: number; correct: boolean }>();
+      const out = new Map<string, ClipResult>();
       for (const label of clips) {
         const recognize = recognizers.get(label.nodeId);
         const result = recognize ? await recognize(audio.get(label.clipPath)!) : null;
         const heard = result && !result.noMatch && result.intent ? result.intent : null;
+        const best = heard === null ? result?.alternatives.find((a) => a.intent) : undefined;
         out.set(label.clipPath, {
           intent: heard ?? NONE_INTENT,
-          confidence: Math.round((result?.confidence ?? 0) * 1000) / 1000,
+          confidence: round3(result?.confidence ?? 0),
           correct: heard === label.intent,
+          ...(best?.intent
+            ? { candidate: { intent: best.intent, confidence: round3(best.confidence) } }
+            : {}),
         });
       }
       return out;

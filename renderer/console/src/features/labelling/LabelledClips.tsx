@@ -134,6 +134,12 @@ function Accuracy({ name, version }: { name: string; version: number }) {
           intent: r.intent === NONE_INTENT ? t('labelling.none') : r.intent,
           confidence: format.percent(r.confidence),
         })}
+        {r.candidate
+          ? ` ${t('labelling.panel.candidate', {
+              intent: r.candidate.intent,
+              confidence: format.percent(r.candidate.confidence),
+            })}`
+          : null}
       </span>
     ) : (
       '—'

@@ -35,6 +35,7 @@ export const labellingEn = {
       after: 'After',
     },
     heard: '{{intent}} ({{confidence}})',
+    candidate: '(closest: {{intent}} {{confidence}})',
   },
 };
 
@@ -70,5 +71,6 @@ export const labellingZh: typeof labellingEn = {
       after: '之后',
     },
     heard: '{{intent}}（{{confidence}}）',
+    candidate: '（最接近：{{intent}} {{confidence}}）',
   },
 };
