@@ -1,8 +1,10 @@
 /**
  * Admin-added recordings in training: a real recording (Debian's asterisk-core-sounds-en-wav, a
  * human voice) of an answer no example phrase covers gets a class of its own and is recognized;
- * the model's cache key follows the recordings. Plumbing, not accuracy: the recognized audio is the
- * recording trained on (there is one human "tomorrow" to be had here).
+ * the model's cache key follows the recordings; an intent's recordings (History's labelled clips)
+ * get a class of their own beside its phrases', and recordings labelled none train the garbage
+ * class. Plumbing, not accuracy: the recognized audio is the recording trained on (there is one
+ * human "tomorrow" to be had here).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -70,5 +72,43 @@ describe('phrase training with recordings', () => {
     const without = await trainPhraseModel(base, options);
     expect(without.classes.map((c) => c.intent)).toEqual(['yes', 'no', null]);
     expect(without.key).not.toBe(model.key);
+  }, 60_000);
+
+  it('gives the recordings of an intent that has phrases their own class, and trains "none" recordings as garbage', async () => {
+    // History's labelling: a clip labelled "yes" that no phrase sounds like, and one labelled none.
+    const samples = await wav16k(TOMORROW);
+    const question: QuestionSpec = {
+      language: 'en',
+      phrases: [
+        { text: 'yes', intent: 'yes' },
+        { text: 'no', intent: 'no' },
+      ],
+      recordings: [
+        { intent: 'yes', samples, id: 'labelled/1/q/yes/c-1.wav#1' },
+        { intent: null, samples: samples.slice(0, 4000), id: 'labelled/1/q/none/c-2.wav#1' },
+      ],
+    };
+    const model = await trainPhraseModel(question, {
+      tts,
+      embedder,
+      voices: ['en-us'],
+      variants: [''],
+      rates: [1],
+      pitches: [50],
+      augmentations: 2,
+      negativeSettings: 1,
+      noiseClips: 4,
+      iterations: 120,
+    });
+    expect(model.classes).toEqual([
+      { phrase: 'yes', intent: 'yes' },
+      { phrase: 'no', intent: 'no' },
+      { phrase: 'yes', intent: 'yes' },
+      { phrase: null, intent: null },
+    ]);
+    const recognizer = await createRecognizer('phrase', { model, embedder });
+    recognizer.start();
+    recognizer.push(samples);
+    expect((await recognizer.finish()).alternatives[0]?.intent).toBe('yes');
   }, 60_000);
 });

@@ -90,6 +90,12 @@ export interface RecordedAnswer {
   id: string;
 }
 
+/**
+ * An intent's recordings (an admin's, History's labelled clips) weigh this many phrase classes:
+ * a customer's real answer must win over the real-speech garbage bank it resembles.
+ */
+const RECORDED_CLASS_WEIGHT = 20;
+
 /** Recordings are few and real: each is augmented this many times more than a synthetic clip. */
 const RECORDING_AUGMENTATION_FACTOR = 3;
 
@@ -329,7 +335,10 @@ export async function trainPhraseModel(
         ...(options.phraseSettings !== undefined ? { phraseSettings: options.phraseSettings } : {}),
         // Only when there are some, so questions without recordings keep their cached models.
         ...(question.recordings?.length
-          ? { recordings: question.recordings.map((r) => [r.intent, r.id]) }
+          ? {
+              recordings: question.recordings.map((r) => [r.intent, r.id]),
+              recordingClasses: ['own class per intent', RECORDED_CLASS_WEIGHT],
+            }
           : {}),
       }),
     )
@@ -345,10 +354,11 @@ export async function trainPhraseModel(
   }
 
   const recordings = question.recordings ?? [];
-  // An intent with recordings but no phrase gets a class of its own, named after the intent.
-  const recordedOnly = [...new Set(recordings.map((r) => r.intent))].filter(
-    (intent): intent is string =>
-      intent !== null && !question.phrases.some((p) => p.intent === intent),
+  // Each intent with recordings gets a class of its own for them, named after the intent (decide()
+  // adds an intent's classes up). Beside its phrases' classes: a few real answers inside a phrase's
+  // class of hundreds of synthetic clips would barely move the class-balanced fit.
+  const recordedIntents = [...new Set(recordings.map((r) => r.intent))].filter(
+    (intent): intent is string => intent !== null,
   );
   const phraseClasses: PhraseClass[] = question.classPerIntent
     ? [...new Set(question.phrases.map((p) => p.intent))].map((intent) => ({
@@ -360,7 +370,7 @@ export async function trainPhraseModel(
     question.classPerIntent ? phraseClasses.findIndex((c) => c.intent === p.intent) : index;
   const classes: PhraseClass[] = [
     ...phraseClasses,
-    ...recordedOnly.map((intent) => ({ phrase: intent, intent })),
+    ...recordedIntents.map((intent) => ({ phrase: intent, intent })),
     { phrase: null, intent: null },
   ];
   const garbageLabel = classes.length - 1;
@@ -465,7 +475,7 @@ export async function trainPhraseModel(
     const label =
       recording.intent === null
         ? garbageLabel
-        : classes.findIndex((c) => c.intent === recording.intent);
+        : phraseClasses.length + recordedIntents.indexOf(recording.intent);
     const clean = int16ToFloat(recording.samples);
     for (const spec of drawAugmentations(o.augmentations * RECORDING_AUGMENTATION_FACTOR, rng)) {
       options.signal?.throwIfAborted();
@@ -557,7 +567,9 @@ export async function trainPhraseModel(
     classes: classes.length,
     batch: o.batch,
     seed: o.seed,
-    classWeights: classes.map((_, c) => (c === garbageLabel ? o.garbageWeight : 1)),
+    classWeights: classes.map((_, c) =>
+      c === garbageLabel ? o.garbageWeight : c >= phraseClasses.length ? RECORDED_CLASS_WEIGHT : 1,
+    ),
   };
   const draft = fitSoftmax(fitSet, fitOptions, (d) =>
     progress({ stage: 'calibrate', done: d, total: o.iterations }),
