@@ -67,14 +67,26 @@ describe('windowed spotting', () => {
     expect(spans.slice(1)).toEqual([0, 1, 2, 3].map((from) => ({ from, frames: 2 })));
   });
 
-  it('misses a phrase inside a longer utterance on the whole, finds it through a window', () => {
+  it('misses a phrase inside a longer utterance on the whole, finds it through a window (uncertain)', () => {
     const whole = classifyEmbeddings(model(), utterance());
     expect(whole.noMatch).toBe(true); // mean 0.2 → p(yes) ≈ 0.07
     const windowed = classifyEmbeddings(model([4]), utterance());
     expect(windowed.noMatch).toBe(false);
     expect(windowed.intent).toBe('yes');
+    // Found through a window: confirmed first, never taken outright.
+    expect(windowed.uncertain).toBe(true);
     expect(windowed.span).toEqual({ from: 8, frames: 4 });
     expect(windowed.confidence).toBeGreaterThan(0.95);
+    // The whole utterance accepted: it stands, windows are not looked at.
+    const said = utterance();
+    for (let i = 0; i < 20; i++) said.data[i * EMBEDDING_DIM] = 1;
+    const outright = classifyEmbeddings(model([4]), said);
+    expect(outright).toMatchObject({
+      intent: 'yes',
+      noMatch: false,
+      span: { from: 0, frames: 20 },
+    });
+    expect(outright.uncertain).toBeUndefined();
   });
 
   it('off-topic speech stays rejected in every window', () => {

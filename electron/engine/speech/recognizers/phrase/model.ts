@@ -2,12 +2,12 @@
  * The trained phrase model (plain JSON) and how it scores an utterance: pooled embeddings
  * (mean + max over time, 192 values) are standardized, a softmax logistic regression gives one
  * probability per expected phrase plus a garbage class, phrase probabilities are summed per
- * intent. Like a wake-word model, it scores the whole utterance and every window of
- * `windowFrames` embedding frames (hop 80 ms) and keeps the span whose best intent scores
- * highest, so an expected phrase is found inside a longer answer ("no, I won't be home
- * tomorrow"). The best intent is accepted when its probability reaches the calibrated accept
+ * intent. The best intent is accepted when its probability reaches the calibrated accept
  * threshold and beats the garbage class; between the reject and the accept threshold it is
- * uncertain (the dialog confirms); below the reject threshold it is no match.
+ * uncertain (the dialog confirms); below the reject threshold it is no match. Like a wake-word
+ * model, it also scores every window of `windowFrames` embedding frames (hop 80 ms), so an
+ * expected phrase is found inside a longer answer ("no, I won't be home tomorrow"): a window
+ * that would be accepted makes an otherwise rejected answer uncertain (confirmed, not taken).
  */
 import type { RecognitionAlternative } from '../recognizer.js';
 import { type Matrix, poolMeanMax } from './embedder.js';
@@ -223,10 +223,22 @@ export function bestSpanProbabilities(
   return best!;
 }
 
-/** Scores [n, 96] embeddings of one utterance: the best of the whole and its windows. */
+/**
+ * Scores [n, 96] embeddings of one utterance. The whole utterance decides as it stands; when it is
+ * not accepted, a window that scores at or above the accept threshold makes the answer uncertain
+ * (the dialog confirms it: "Just to check: …"), never accepted outright: a long off-topic sentence
+ * offers dozens of windows, and a window's match is weaker evidence than the whole's.
+ */
 export function classifyEmbeddings(model: PhraseModel, embeddings: Matrix): PhraseDecision {
+  const whole = decide(model, classProbabilities(model, poolMeanMax(embeddings)));
+  const wholeSpan = { from: 0, frames: embeddings.rows };
+  if ((!whole.noMatch && !whole.uncertain) || !model.windowFrames?.length)
+    return { ...whole, span: wholeSpan };
   const { probs, span } = bestSpanProbabilities(model, embeddings);
-  return { ...decide(model, probs), span };
+  const best = decide(model, probs);
+  if (span.frames === embeddings.rows || best.noMatch || best.uncertain)
+    return { ...whole, span: wholeSpan };
+  return { ...best, uncertain: true, span };
 }
 
 /** Throws unless `value` looks like a PhraseModel (for models read from disk). */

@@ -122,12 +122,14 @@ describe('PhraseRecognizer, English, held-out voices', () => {
         console.log(
           `[en] longer miss ${o.voice} "${o.text}" → ${o.top} ${o.confidence.toFixed(2)}`,
         );
-    // Measured (seed 1): top-1 12/12 either way; accepted 9/12 with windows, 3/12 on the whole only.
+    // A window's match is confirmed first (uncertain), never taken outright. Measured (seed 1):
+    // top-1 12/12 either way; taken 1/12 on the whole utterance, 1 + 7 confirmed with windows.
+    const taken = (x: typeof w): number => x.acceptedCorrect + x.uncertainCorrect;
     expect(model.windowFrames?.length).toBeGreaterThan(0);
     expect(w.top1).toBeGreaterThanOrEqual(whole.top1);
     expect(w.top1 / w.phrases).toBeGreaterThanOrEqual(0.75);
-    expect(w.acceptedCorrect).toBeGreaterThan(whole.acceptedCorrect);
-    expect(w.acceptedCorrect / w.phrases).toBeGreaterThanOrEqual(0.6);
+    expect(taken(w)).toBeGreaterThan(taken(whole));
+    expect(taken(w) / w.phrases).toBeGreaterThanOrEqual(0.6);
   }, 120_000);
 
   it('reports start/end times and refuses push before start', async () => {
@@ -185,7 +187,7 @@ describe('PhraseRecognizer, English, held-out voices', () => {
       );
       expect(no.alternatives[0]?.intent).toBe('no');
       expect(tried).toBeGreaterThanOrEqual(40);
-      // Measured 78/80 (97.5 %) with seed 1 and the real-speech garbage bank (74/80 before it);
+      // Measured 77/80 (96 %) with seed 1 and the real-speech garbage bank (74/80 before it);
       // the one-speaker real "no" is accepted at 1.00.
       expect(rejected / tried).toBeGreaterThanOrEqual(0.85);
     },

@@ -13,11 +13,11 @@
  *    windows to the garbage class;
  * 3. a softmax logistic regression (classes: each phrase + garbage; class-balanced; L2; mini-batch
  *    Adam, a fixed number of epochs, seeded order) is fitted first without one voice (or engine)
- *    and without the bank's calibration speakers; scoring those as the recognizer does (the whole
- *    and sliding windows, best span) sets the accept threshold (the lowest whose false accepts on
- *    held-apart REAL speech and on held-apart synthetic garbage stay within their targets) and
- *    the reject threshold under it (the band between: the dialog confirms); then it is refitted
- *    on everything.
+ *    and without the bank's calibration speakers; scoring those on the whole utterance (what is
+ *    accepted outright; a window only makes an answer uncertain) sets the accept threshold (the
+ *    lowest whose false accepts on held-apart REAL speech and on held-apart synthetic garbage
+ *    stay within their targets) and the reject threshold under it (the band between: the dialog
+ *    confirms); then it is refitted on everything.
  *
  * The result is a JSON-able `PhraseModel`; with `cacheDir` it is stored as
  * `phrase-<key>.json`, where the key hashes the phrases, voices, prosody, augmentation, seed,
@@ -210,7 +210,7 @@ const DEFAULTS = {
 };
 
 /** Bump when this file changes what a given input trains into. */
-const TRAINER_REVISION = 3;
+const TRAINER_REVISION = 4;
 
 /** The voice settings used for training: voices × rates × pitches, with variants rotated over them. */
 export function voiceSettings(
@@ -411,7 +411,11 @@ export async function trainPhraseModel(
     (options.cacheDir ? new DiskClipStore(join(options.cacheDir, 'clips')) : undefined);
   // One augmented copy of each phrase clip (the second) is said inside carriers.
   const carrierCopy = carriers && carriers.before.length + carriers.after.length > 0 ? 1 : -1;
-  for (const [j, job] of jobs.entries()) {
+  // Each voice setting says one carrier before and one after (rotating over the settings), so
+  // carriers add two short syntheses per setting, not per phrase.
+  const settingIndex = new Map(settings.map((setting, i) => [setting, i]));
+  for (const job of jobs) {
+    const si = settingIndex.get(job.setting) ?? 0;
     options.signal?.throwIfAborted();
     const { engine, voice } = engineOf(job.setting);
     const say = (text: string): Promise<Int16Array> =>
@@ -421,15 +425,14 @@ export async function trainPhraseModel(
     for (const [copy, spec] of specs.entries()) {
       const voiceName = baseVoice(job.setting.voice);
       if (copy === carrierCopy && job.label !== garbageLabel && carriers) {
-        // Which carriers: rotating with the job, so each voice says only a few of them.
         const pick = rng();
         const before =
           carriers.before.length && pick < 0.8
-            ? carriers.before[j % carriers.before.length]!
+            ? carriers.before[si % carriers.before.length]!
             : null;
         const after =
           carriers.after.length && (pick >= 0.4 || !before)
-            ? carriers.after[(j >> 1) % carriers.after.length]!
+            ? carriers.after[(si * 3 + 1) % carriers.after.length]!
             : null;
         const parts: Float32Array[] = [];
         const gap = (): Float32Array => new Float32Array(Math.round((0.04 + rng() * 0.2) * 16000));
@@ -575,8 +578,14 @@ export async function trainPhraseModel(
     progress({ stage: 'calibrate', done: d, total: o.iterations }),
   );
   const draftModel = { ...assemble(draft, classes, 0.5), windowFrames };
+  // Only the whole utterance is ever accepted outright (a window can make an answer uncertain):
+  // the thresholds are set on whole-utterance scores.
   const score = (frames: Matrix): Scored => {
-    const d = decide(draftModel, bestSpanProbabilities(draftModel, frames).probs, 0);
+    const d = decide(
+      draftModel,
+      bestSpanProbabilities({ ...draftModel, windowFrames: [] }, frames).probs,
+      0,
+    );
     const top = d.alternatives[0];
     return { intent: top?.intent ?? null, confidence: top?.confidence ?? 0, garbage: d.garbage };
   };
