@@ -209,6 +209,9 @@ async function train(embedder: SpeechEmbedder, progress: (line: string) => void)
               extraEngines: [flite],
               embedder,
             }));
+          progress(
+            `${target.id}: ${cached ? 'reused' : `trained in ${((performance.now() - started) / 1000).toFixed(1)} s`}`,
+          );
           times.push({
             name: target.id,
             seconds: (performance.now() - started) / 1000,

@@ -69,7 +69,7 @@ export function summaryValues(items: readonly FlowEvalItem[]): Record<string, st
   const offAsked = offTopic.filter((i) => i.got !== 'none' && i.uncertain).length;
   return {
     accuracy: pct(items.filter((i) => i.correct).length, items.length),
-    'right, accepted at once': pct(
+    'accepted correct': pct(
       inScope.filter((i) => i.correct && !i.uncertain).length,
       inScope.length,
     ),
@@ -77,7 +77,7 @@ export function summaryValues(items: readonly FlowEvalItem[]): Record<string, st
       inScope.filter((i) => i.correct && i.uncertain).length,
       inScope.length,
     ),
-    'off-topic false accepts': `${pct(offTopic.filter((i) => i.falseAccept).length, offTopic.length)}${offAsked ? `; ${offAsked} more only asked "is that right?"` : ''}`,
+    'false accepts (none)': `${pct(offTopic.filter((i) => i.falseAccept).length, offTopic.length)}${offAsked ? `; ${offAsked} more only asked "is that right?"` : ''}`,
     'negation errors': `${errors.length} of ${negated.length} negated${errors.some((i) => i.uncertain) ? ` (${errors.filter((i) => i.uncertain).length} of them only to be confirmed)` : ''}`,
   };
 }
