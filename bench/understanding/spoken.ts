@@ -240,7 +240,7 @@ async function train(embedder: SpeechEmbedder, progress: (line: string) => void)
       name: 'Training per question (fresh, no cache), the sample questions with `use` intents',
       values: {
         median: fresh.length
-          ? `${percentile(fresh, 50).toFixed(1)} s`
+          ? `${(fresh.length % 2 ? fresh[(fresh.length - 1) / 2]! : (fresh[fresh.length / 2 - 1]! + fresh[fresh.length / 2]!) / 2).toFixed(1)} s`
           : 'not measured (models reused)',
         detail: `${times.map((t) => `${t.name} ${t.cached ? 'reused' : `${t.seconds.toFixed(1)} s`} (${t.phrases} own phrases)`).join('; ')}. Before issue 12: ${BEFORE_MEDIAN_S} s median. A question trains only its own examples; the library's models are built with the app.`,
       },
