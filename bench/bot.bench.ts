@@ -24,8 +24,12 @@ import {
   type WavAudio,
   writeWav,
 } from '../electron/engine/audio/index.js';
+import {
+  END_CONFIDENT_MS,
+  END_DEFAULT_MS,
+  END_INCOMPLETE_MS,
+} from '../electron/engine/bot/turn-detector.js';
 import { Engine } from '../electron/engine/index.js';
-import { DEFAULT_ENDPOINTER_OPTIONS } from '../electron/engine/speech/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../electron/headless/media-host-launcher.js';
 import { type Bed, startBed } from '../test/telephony/index.js';
@@ -158,7 +162,7 @@ const suite: BenchSuite = {
   title: 'The speech bot on real calls',
   method: [
     `Through the SIP test bed on loopback (Kamailio, rtpengine, baresip phones), the engine with its media host in Chromium running a flow on each call. The customer is a baresip phone playing an espeak-ng voice the recognizer was not trained on; times come from the phone's own recordings of what it sent and what it heard (one clock), by 10 ms frames louder than −40 dBFS.`,
-    `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the endpointer's hangover (${DEFAULT_ENDPOINTER_OPTIONS.hangoverMs} ms of silence before an answer counts as finished; see speech/vad/endpointer.ts for why) and the network path both ways.`,
+    `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the wait for the end of the turn (the bot ends it after ${END_CONFIDENT_MS} ms of silence when its speculative recognition already holds a confident answer, ${END_DEFAULT_MS} ms when unsure, up to ${END_INCOMPLETE_MS} ms when nothing matched yet; see bot/turn-detector.ts) and the network path both ways.`,
     "Processing share: from the endpointer deciding the answer is over to the reply's first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine's call events.",
     `Greeting: ${GREETING_CALLS} calls to phones that answer at once, the flow opening with "${GREETING_FLOW.nodes.q.prompt}" and a different name each call (so it is synthesized for that call, never cached): from the answer to the greeting's first frame handed to the media host (the greeting's bot_prompt sinceAnswerMs, engine clock). The bot renders the opening prompts while the call rings and says a personal prompt sentence by sentence; the sentence without a name comes from the prompt cache.`,
     `Barge-in stop: ${BARGE_CALLS} calls where the customer starts talking ~1 s into a 12 s prompt: from the onset of the customer's speech to the end of the bot's audio at the phone.`,
@@ -314,9 +318,9 @@ const suite: BenchSuite = {
         },
       });
       rows.push({
-        name: '  of which the endpointer hangover (configured)',
+        name: '  of which the end-of-turn wait for a confident answer (configured)',
         values: {
-          median: ms(DEFAULT_ENDPOINTER_OPTIONS.hangoverMs),
+          median: ms(END_CONFIDENT_MS),
           p95: '',
           samples: '',
           goal: '250–350 ms',
