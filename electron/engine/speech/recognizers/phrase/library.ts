@@ -40,7 +40,7 @@ import {
 } from '../recognizer.js';
 import { type Matrix, poolMeanMax, type SpeechEmbedder } from './embedder.js';
 import { checkPhraseModel, classProbabilities, type PhraseModel } from './model.js';
-import { PhraseRecognizer, trimSilence } from './recognizer.js';
+import { PhraseRecognizer, trimSilence, UtteranceBuffer } from './recognizer.js';
 import type { QuestionSpec, TrainOptions } from './train.js';
 
 export const LIBRARY_LANGUAGES: readonly LibraryLanguage[] = ['en', 'zh-CN'];
@@ -310,11 +310,7 @@ function rank(c: Candidate): number {
  */
 export class LibrarySpotter implements Recognizer {
   readonly kind = 'phrase';
-  private chunks: Int16Array[] | null = null;
-  private length = 0;
-  private received = 0;
-  private startMs = 0;
-  private readonly maxSamples = 10 * RECOGNIZER_SAMPLE_RATE;
+  private readonly buffer = new UtteranceBuffer(10 * RECOGNIZER_SAMPLE_RATE);
 
   constructor(
     private readonly model: PhraseModel,
@@ -325,32 +321,15 @@ export class LibrarySpotter implements Recognizer {
   }
 
   start(options: RecognizerStartOptions = {}): void {
-    this.chunks = [];
-    this.length = 0;
-    this.received = 0;
-    this.startMs = options.startMs ?? 0;
+    this.buffer.start(options.startMs);
   }
 
   push(frame: Int16Array): void {
-    if (!this.chunks) throw new Error('push() before start()');
-    this.received += frame.length;
-    const room = this.maxSamples - this.length;
-    if (room <= 0) return;
-    const kept = frame.length <= room ? frame.slice() : frame.slice(0, room);
-    this.chunks.push(kept);
-    this.length += kept.length;
+    this.buffer.push(frame);
   }
 
   async finish(): Promise<RecognitionResult> {
-    const chunks = this.chunks;
-    if (!chunks) throw new Error('finish() before start()');
-    this.chunks = null;
-    const audio = new Float32Array(this.length);
-    let at = 0;
-    for (const c of chunks) {
-      audio.set(c, at);
-      at += c.length;
-    }
+    const { audio, startMs, endMs } = this.buffer.take();
     const embeddings = await this.embedder.embed(trimSilence(audio));
     const byIntent = this.bestSpan(embeddings);
     const alternatives = [...byIntent.entries()]
@@ -359,8 +338,8 @@ export class LibrarySpotter implements Recognizer {
     return {
       confidence: alternatives[0]?.confidence ?? 0,
       noMatch: true, // combineRecognitions decides
-      startMs: this.startMs,
-      endMs: this.startMs + (this.received * 1000) / RECOGNIZER_SAMPLE_RATE,
+      startMs,
+      endMs,
       alternatives,
     };
   }

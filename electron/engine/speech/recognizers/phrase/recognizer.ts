@@ -32,31 +32,23 @@ declare module '../recognizer.js' {
   }
 }
 
-export class PhraseRecognizer implements Recognizer {
-  readonly kind = 'phrase';
-  private readonly model: PhraseModel;
-  private readonly maxSamples: number;
+/**
+ * One utterance's frames as a recognizer receives them: kept up to `maxSamples` (later audio is
+ * dropped but still counted, so the end time stays right).
+ */
+export class UtteranceBuffer {
   private chunks: Int16Array[] | null = null;
   private length = 0;
   private received = 0;
   private startMs = 0;
 
-  constructor(private readonly config: PhraseRecognizerConfig) {
-    this.model = checkPhraseModel(config.model);
-    if (config.model.embedderVersion && config.model.embedderVersion !== config.embedder.version) {
-      throw new RecognizerError(
-        'BAD_MODEL',
-        `the phrase model was trained with embedding models ${config.model.embedderVersion}, but ${config.embedder.version} are loaded: retrain it`,
-      );
-    }
-    this.maxSamples = Math.round(((config.maxMs ?? 10_000) * RECOGNIZER_SAMPLE_RATE) / 1000);
-  }
+  constructor(private readonly maxSamples: number) {}
 
-  start(options: RecognizerStartOptions = {}): void {
+  start(startMs = 0): void {
     this.chunks = [];
     this.length = 0;
     this.received = 0;
-    this.startMs = options.startMs ?? 0;
+    this.startMs = startMs;
   }
 
   push(frame: Int16Array): void {
@@ -69,7 +61,8 @@ export class PhraseRecognizer implements Recognizer {
     this.length += kept.length;
   }
 
-  async finish(): Promise<RecognitionResult> {
+  /** The audio kept (int16 scale) and the utterance's span in ms; the buffer waits for a new start. */
+  take(): { audio: Float32Array; startMs: number; endMs: number } {
     const chunks = this.chunks;
     if (!chunks) throw new RecognizerError('NOT_STARTED', 'finish() before start()');
     this.chunks = null;
@@ -79,8 +72,42 @@ export class PhraseRecognizer implements Recognizer {
       audio.set(c, at);
       at += c.length;
     }
-    const startMs = this.startMs;
-    const endMs = startMs + (this.received * 1000) / RECOGNIZER_SAMPLE_RATE;
+    return {
+      audio,
+      startMs: this.startMs,
+      endMs: this.startMs + (this.received * 1000) / RECOGNIZER_SAMPLE_RATE,
+    };
+  }
+}
+
+export class PhraseRecognizer implements Recognizer {
+  readonly kind = 'phrase';
+  private readonly model: PhraseModel;
+  private readonly buffer: UtteranceBuffer;
+
+  constructor(private readonly config: PhraseRecognizerConfig) {
+    this.model = checkPhraseModel(config.model);
+    if (config.model.embedderVersion && config.model.embedderVersion !== config.embedder.version) {
+      throw new RecognizerError(
+        'BAD_MODEL',
+        `the phrase model was trained with embedding models ${config.model.embedderVersion}, but ${config.embedder.version} are loaded: retrain it`,
+      );
+    }
+    this.buffer = new UtteranceBuffer(
+      Math.round(((config.maxMs ?? 10_000) * RECOGNIZER_SAMPLE_RATE) / 1000),
+    );
+  }
+
+  start(options: RecognizerStartOptions = {}): void {
+    this.buffer.start(options.startMs);
+  }
+
+  push(frame: Int16Array): void {
+    this.buffer.push(frame);
+  }
+
+  async finish(): Promise<RecognitionResult> {
+    const { audio, startMs, endMs } = this.buffer.take();
     const embeddings = await this.config.embedder.embed(trimSilence(audio));
     const model =
       this.config.threshold === undefined

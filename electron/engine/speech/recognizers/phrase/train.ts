@@ -73,12 +73,6 @@ export interface QuestionSpec {
   phrases: readonly PhraseSpec[];
   /** Real recordings of customers answering (an admin adds them), each for one intent. */
   recordings?: readonly RecordedAnswer[];
-  /**
-   * One output class per intent instead of one per phrase (the common-answer library: hundreds
-   * of phrasings, a dozen answers; the fit's cost and the model's size grow with the classes).
-   * Each class is named after its intent's first phrase.
-   */
-  classPerIntent?: boolean;
 }
 
 export interface RecordedAnswer {
@@ -331,7 +325,6 @@ export async function trainPhraseModel(
         realTargets: [o.realFalseAcceptTarget, o.uncertainTarget, o.minRejectThreshold],
         batch: o.batch,
         // Only when set, so the questions trained before these options keep their cached models.
-        ...(question.classPerIntent ? { classPerIntent: true } : {}),
         ...(options.phraseSettings !== undefined ? { phraseSettings: options.phraseSettings } : {}),
         // Only when there are some, so questions without recordings keep their cached models.
         ...(question.recordings?.length
@@ -360,14 +353,10 @@ export async function trainPhraseModel(
   const recordedIntents = [...new Set(recordings.map((r) => r.intent))].filter(
     (intent): intent is string => intent !== null,
   );
-  const phraseClasses: PhraseClass[] = question.classPerIntent
-    ? [...new Set(question.phrases.map((p) => p.intent))].map((intent) => ({
-        phrase: question.phrases.find((p) => p.intent === intent)!.text,
-        intent,
-      }))
-    : question.phrases.map((p) => ({ phrase: p.text, intent: p.intent }));
-  const phraseLabel = (p: PhraseSpec, index: number): number =>
-    question.classPerIntent ? phraseClasses.findIndex((c) => c.intent === p.intent) : index;
+  const phraseClasses: PhraseClass[] = question.phrases.map((p) => ({
+    phrase: p.text,
+    intent: p.intent,
+  }));
   const classes: PhraseClass[] = [
     ...phraseClasses,
     ...recordedIntents.map((intent) => ({ phrase: intent, intent })),
@@ -387,10 +376,9 @@ export async function trainPhraseModel(
     settings.length,
     Math.max(1, options.phraseSettings ?? settings.length),
   );
-  question.phrases.forEach((p, i) => {
-    const label = phraseLabel(p, i);
+  question.phrases.forEach((p, label) => {
     for (let k = 0; k < perPhrase; k++) {
-      const setting = settings[(i * perPhrase + k) % settings.length]!;
+      const setting = settings[(label * perPhrase + k) % settings.length]!;
       jobs.push({ text: p.text, setting, label });
     }
   });
