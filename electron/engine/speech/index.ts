@@ -20,7 +20,6 @@ export {
 } from './recognizers/phrase/library.js';
 export {
   BOT_PAUSE_MS,
-  DEFAULT_ENDPOINTER_OPTIONS,
   type EndpointerOptions,
   type EndpointEvent,
 } from './vad/endpointer.js';
