@@ -18,10 +18,6 @@ export {
   type LibraryRecognition,
   readLibraryModel,
 } from './recognizers/phrase/library.js';
-export {
-  BOT_PAUSE_MS,
-  type EndpointerOptions,
-  type EndpointEvent,
-} from './vad/endpointer.js';
+export { BOT_PAUSE_MS, type EndpointerOptions, type EndpointEvent } from './vad/endpointer.js';
 export { SileroModel, type VadSampleRate, windowGeometry } from './vad/silero.js';
 export { SpeechCall, SpeechWorkerPool } from './worker/pool.js';
