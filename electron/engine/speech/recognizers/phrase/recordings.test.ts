@@ -25,6 +25,18 @@ async function wav16k(path: string): Promise<Int16Array> {
   return floatToInt16(resample(toMono(wav.samples), wav.sampleRate, 16000));
 }
 
+/** One voice setting and few iterations: these tests check how recordings enter training, fast. */
+const SMALL_TRAINING = {
+  voices: ['en-us'],
+  variants: [''],
+  rates: [1],
+  pitches: [50],
+  augmentations: 2,
+  negativeSettings: 1,
+  noiseClips: 4,
+  iterations: 120,
+};
+
 describe('phrase training with recordings', () => {
   let embedder: SpeechEmbedder;
   const tts = new EspeakWasmTts();
@@ -48,18 +60,7 @@ describe('phrase training with recordings', () => {
       ...base,
       recordings: [{ intent: 'time', samples, id: 'time/tomorrow.wav#1' }],
     };
-    const options = {
-      tts,
-      embedder,
-      voices: ['en-us'],
-      variants: [''],
-      rates: [1],
-      pitches: [50],
-      augmentations: 2,
-      negativeSettings: 1,
-      noiseClips: 4,
-      iterations: 120,
-    };
+    const options = { tts, embedder, ...SMALL_TRAINING };
     const model = await trainPhraseModel(question, options);
     expect(model.classes.map((c) => c.intent)).toEqual(['yes', 'no', 'time', null]);
     const recognizer = await createRecognizer('phrase', { model, embedder });
@@ -88,18 +89,7 @@ describe('phrase training with recordings', () => {
         { intent: null, samples: samples.slice(0, 4000), id: 'labelled/1/q/none/c-2.wav#1' },
       ],
     };
-    const model = await trainPhraseModel(question, {
-      tts,
-      embedder,
-      voices: ['en-us'],
-      variants: [''],
-      rates: [1],
-      pitches: [50],
-      augmentations: 2,
-      negativeSettings: 1,
-      noiseClips: 4,
-      iterations: 120,
-    });
+    const model = await trainPhraseModel(question, { tts, embedder, ...SMALL_TRAINING });
     expect(model.classes).toEqual([
       { phrase: 'yes', intent: 'yes' },
       { phrase: 'no', intent: 'no' },
