@@ -214,6 +214,45 @@ describe('console in Chromium', () => {
     expect(await page.getByTestId('nav-history').innerText()).toMatch(CJK);
   });
 
+  it('keeps a language chosen before the stored one arrives, and stores it', async () => {
+    // The stored language is zh-CN here. Hold back the engine's answer to the console's first
+    // settings.get until the user has clicked English: the late answer must not switch back.
+    const other = await browser.newPage();
+    const heldIds = new Set<string>();
+    const held: string[] = [];
+    let holding = true;
+    let release = () => {};
+    await other.routeWebSocket(/\/api/, (page) => {
+      const server = page.connectToServer();
+      page.onMessage((message) => {
+        const text = message.toString();
+        const parsed = JSON.parse(text) as { command?: string; id?: string };
+        if (parsed.command === 'settings.get' && parsed.id) heldIds.add(parsed.id);
+        server.send(message);
+      });
+      server.onMessage((message) => {
+        const text = message.toString();
+        const parsed = JSON.parse(text) as { type?: string; id?: string };
+        if (holding && parsed.type === 'response' && parsed.id && heldIds.has(parsed.id)) {
+          held.push(text);
+        } else page.send(message);
+      });
+      release = () => {
+        holding = false;
+        for (const text of held.splice(0)) page.send(text);
+      };
+    });
+    await other.goto(served.url);
+    await expect.poll(() => held.length).toBe(1);
+    await other.getByTestId('lang-en').click();
+    await expect.poll(() => other.getAttribute('html', 'lang')).toBe('en');
+    release();
+    await expect.poll(async () => (await api.request('settings.get')).language).toBe('en');
+    await expect.poll(() => other.getByTestId('nav-history').innerText()).toBe('History');
+    expect(await other.getAttribute('html', 'lang')).toBe('en');
+    await other.close();
+  });
+
   it('refuses a wrong token with a page that says what to do', async () => {
     const other = await browser.newPage();
     const response = await other.goto(`${served.origin}/?token=not-the-token`);
