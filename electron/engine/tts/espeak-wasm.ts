@@ -39,6 +39,9 @@ export const ESPEAK_WASM_PACKAGE_VERSION = '0.3.5';
 /** Bump when this wrapper changes how text is rendered (pinyin conversion, resampling…). */
 const WRAPPER_REVISION = 1;
 
+/** The clock espeak-ng sees when it seeds its random generator (any fixed value: reproducible audio). */
+const ESPEAK_SEED_CLOCK_MS = 1_700_000_000_000;
+
 /** espeak-ng's normal speed in words per minute (rate factor 1). */
 export const ESPEAK_BASE_WPM = 175;
 
@@ -323,6 +326,12 @@ export class EspeakWasmTts implements TtsEngine {
       );
     }
     let worker: EspeakWorker;
+    // espeak-ng seeds its random generator (the breath noise of some variants) from the clock
+    // (time(), which the module reads through Date.now) when the synthesizer initialises: two
+    // processes rendered the same request differently, so training was not reproducible. A fixed
+    // clock for that one synchronous call makes the same sequence of requests give the same audio.
+    const clock = Date.now;
+    Date.now = () => ESPEAK_SEED_CLOCK_MS;
     try {
       worker = new module.eSpeakNGWorker();
     } catch (error) {
@@ -331,6 +340,8 @@ export class EspeakWasmTts implements TtsEngine {
         `${this.id}: espeak-ng failed to initialise its synthesizer: ${describe(error)}`,
         { cause: error },
       );
+    } finally {
+      Date.now = clock;
     }
     // Warm-up: the first syntheses run cold (WebAssembly tiers up, pinyin-pro loads its
     // dictionary: ~200–450 ms each); doing them here keeps that out of the first real prompt.
