@@ -23,6 +23,7 @@ export default defineConfig({
             'electron/**/*.test.ts',
             'renderer/**/*.test.ts',
             'test/contract/**/*.test.ts',
+            'test/eval/**/*.test.ts',
             'scripts/**/*.test.mjs',
           ],
           environment: 'node',
