@@ -143,6 +143,25 @@ function setValues(scored: readonly Scored[]): Record<string, string> {
   };
 }
 
+/**
+ * Issue 12's typed targets for a language's whole set: intent accuracy ≥ 95 %, off-topic false
+ * accepts ≤ 3 %, negation errors 0, each said met or not beside its measured value.
+ */
+function issueTargets(scored: readonly Scored[]): string {
+  const items = scored.map((s) => s.item);
+  const accuracy = items.filter((i) => i.correct).length / Math.max(1, items.length);
+  const offTopic = scored.filter((s) => s.line.tags.includes('offtopic'));
+  const falseAccepts =
+    offTopic.filter((s) => s.item.falseAccept).length / Math.max(1, offTopic.length);
+  const errors = items.filter((i) => i.negationError).length;
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  return [
+    `accuracy ≥ 95 % ${met(accuracy >= 0.95)} (${(accuracy * 100).toFixed(1)} %)`,
+    `off-topic false accepts ≤ 3 % ${met(falseAccepts <= 0.03)} (${(falseAccepts * 100).toFixed(1)} %)`,
+    `negation errors 0 ${met(errors === 0)} (${errors})`,
+  ].join('; ');
+}
+
 const languageName = (language: EvalLanguage): string =>
   language === 'en' ? 'English' : 'Mandarin';
 
@@ -156,7 +175,7 @@ export async function blindTypedRows(language: EvalLanguage): Promise<BenchRow[]
   return [
     {
       name: `Typed set v2 (blind), ${name}: all ${scored.length} lines`,
-      values: setValues(scored),
+      values: { ...setValues(scored), 'issue 12 targets': issueTargets(scored) },
     },
     {
       name: `Typed set v2 (blind), ${name}: the ${unseen.length} lines not identical to any training phrasing (${leaked.length} are)`,
@@ -173,7 +192,7 @@ export async function typedRows(
   const rows: BenchRow[] = [
     {
       name: `Typed ${name}: all ${scored.length} lines`,
-      values: setValues(scored),
+      values: { ...setValues(scored), 'issue 12 targets': issueTargets(scored) },
     },
     {
       name: `Typed ${name}: the ${unseen.length} lines not identical to any training phrasing`,
