@@ -11,11 +11,7 @@ import { join } from 'node:path';
 
 import { chunkFrames, floatToInt16, int16ToFloat } from '../../electron/engine/audio/index.js';
 import { askQuestion, askUses } from '../../electron/engine/bot/phrase-models.js';
-import {
-  END_INCOMPLETE_MS,
-  endOfTurnSilenceMs,
-  judgeTurn,
-} from '../../electron/engine/bot/turn-detector.js';
+import { END_INCOMPLETE_MS, TURN_RULES } from '../../electron/engine/bot/turn-detector.js';
 import { findModelsDir } from '../../electron/engine/models/index.js';
 import {
   BOT_PAUSE_MS,
@@ -38,7 +34,6 @@ import {
   AskRecognizer,
   type LibraryUse,
 } from '../../electron/engine/speech/recognizers/phrase/library.js';
-import { Endpointer, type EndpointEvent } from '../../electron/engine/speech/vad/endpointer.js';
 import { EspeakWasmTts, FliteWasiTts } from '../../electron/engine/tts/index.js';
 import {
   type EvalLanguage,
@@ -54,6 +49,7 @@ import {
 import { type BenchRow, percentile } from '../harness.js';
 import { modelPaths } from '../speech/audio.js';
 import { type Target, targetsOf } from './targets.js';
+import { replayTurn, RULE_VARIANTS, ruleOf, traceTurn, type TurnTrace } from './turns.js';
 
 const LANGUAGES: readonly EvalLanguage[] = ['en', 'zh-CN'];
 const label = (language: EvalLanguage): string => (language === 'en' ? 'English' : 'Mandarin');
@@ -77,14 +73,15 @@ const EVERY: Record<string, number> = {
 const PAUSED_VOICES = ['festival-kal', 'festival-ked', 'espeak148-zh', 'espeakng-cli-cmn-klatt4'];
 
 /** A target's recognizer parts: its own question model and the library's, as a call uses them. */
-interface Hearing {
+export interface Hearing {
   target: Target;
   question: PhraseModel | null;
   library: LibraryUse | null;
 }
 
 /** Hearings are per language: both languages have a target called "library". */
-const hearingKey = (language: EvalLanguage, target: string): string => `${language}|${target}`;
+export const hearingKey = (language: EvalLanguage, target: string): string =>
+  `${language}|${target}`;
 
 /** One recognition of a trial. */
 interface Trial {
@@ -102,7 +99,7 @@ function callLike(samples: Int16Array, rng: () => number, noise: boolean): Int16
   return floatToInt16(telephone(x));
 }
 
-async function recognize(
+export async function recognize(
   hearing: Hearing,
   embedder: SpeechEmbedder,
   samples: Int16Array,
@@ -167,7 +164,10 @@ interface Trained {
  * keeps the trained models between runs while the bench itself is being worked on: then the
  * times are not measured and the row says so.
  */
-async function train(embedder: SpeechEmbedder, progress: (line: string) => void): Promise<Trained> {
+export async function train(
+  embedder: SpeechEmbedder,
+  progress: (line: string) => void,
+): Promise<Trained> {
   const wasm = new EspeakWasmTts();
   await wasm.init();
   const flite = new FliteWasiTts();
@@ -343,92 +343,7 @@ async function realTrials(
   };
 }
 
-// ---- Paused answers: the bot's end of turn, simulated window by window ----
-
-interface TurnOutcome {
-  /** The first utterance ended inside one of the answer's pauses. */
-  cutOff: boolean;
-  /** Stream time from the answer's last sound to the end of turn, ms (when not cut off). */
-  latencyMs: number | null;
-  /** The recognition of the whole first utterance. */
-  result: RecognitionResult | null;
-  judgement?: string;
-}
-
-/**
- * Feeds a paused answer through Silero VAD and the endpointer the way CallBot does (bot/call-bot.ts:
- * the endpointer's hangover is the hard maximum END_INCOMPLETE_MS, a speech_pause after
- * BOT_PAUSE_MS starts a speculative recognition of the words so far, and the turn ends early when
- * the silence has lasted what bot/turn-detector.ts allows for that result). The recognition is
- * taken as ready at once (it takes tens of ms against the 250–1,000 ms silences). `adaptive`
- * false: the fixed 350 ms hangover the bot had before, for comparison.
- */
-async function simulateTurn(
-  vad: SileroModel,
-  hearing: Hearing,
-  embedder: SpeechEmbedder,
-  audio: Int16Array,
-  lastGapEndMs: number,
-  speechEndMs: number,
-  adaptive: boolean,
-): Promise<TurnOutcome> {
-  const stream = vad.createStream(16_000);
-  const endpointer = new Endpointer(
-    adaptive ? { pauseMs: BOT_PAUSE_MS, hangoverMs: END_INCOMPLETE_MS } : {},
-  );
-  const slice = (startMs: number, endMs: number): Int16Array =>
-    audio.subarray(Math.round(startMs * 16), Math.round(endMs * 16));
-  let speculative: { endMs: number; result: RecognitionResult } | null = null;
-  let ended: (EndpointEvent & { type: 'speech_end' }) | null = null;
-  let decidedAtMs = 0;
-  let judgement: string | undefined;
-  const handle = async (events: EndpointEvent[], nowMs: number): Promise<void> => {
-    for (const e of events) {
-      if (e.type === 'speech_pause' && adaptive)
-        speculative = {
-          endMs: e.endMs,
-          result: await recognize(hearing, embedder, slice(e.startMs, e.endMs)),
-        };
-      if (e.type === 'speech_end' && !ended) {
-        ended = e;
-        decidedAtMs = nowMs;
-      }
-    }
-  };
-  const maybeEnd = async (nowMs: number): Promise<void> => {
-    const silenceStartMs = endpointer.silenceStartMs;
-    if (!adaptive || ended || silenceStartMs === undefined) return;
-    const held = speculative as { endMs: number; result: RecognitionResult } | null;
-    const j = judgeTurn(held !== null && held.endMs === silenceStartMs ? held.result : undefined);
-    const silenceMs = endOfTurnSilenceMs(j);
-    if (silenceMs >= endpointer.options.hangoverMs || nowMs - silenceStartMs < silenceMs) return;
-    judgement = j;
-    await handle(endpointer.endUtterance(), nowMs);
-  };
-  try {
-    for (const frame of chunkFrames(audio)) {
-      for (const window of await stream.push(frame)) {
-        if (ended) break;
-        if (window.probability < endpointer.options.activation) await maybeEnd(window.endMs);
-        if (ended) break;
-        await handle(endpointer.push(window), window.endMs);
-        if (speculative && !ended) await maybeEnd(endpointer.timeMs);
-      }
-      if (ended) break;
-    }
-  } finally {
-    await stream.close();
-  }
-  const end = ended as (EndpointEvent & { type: 'speech_end' }) | null;
-  if (!end) return { cutOff: false, latencyMs: null, result: null };
-  const cutOff = end.endMs < lastGapEndMs - 50;
-  return {
-    cutOff,
-    latencyMs: cutOff ? null : decidedAtMs - speechEndMs,
-    result: await recognize(hearing, embedder, slice(end.startMs, end.endMs)),
-    ...(judgement ? { judgement } : {}),
-  };
-}
+// ---- Paused answers: the bot's end of turn, traced once, each rule replayed (turns.ts) ----
 
 async function pausedTrials(
   hearings: Map<string, Hearing>,
@@ -440,6 +355,7 @@ async function pausedTrials(
   const rows: BenchRow[] = [];
   const misses: string[] = [];
   const rng = createRng(14);
+  const product = ruleOf(TURN_RULES);
   try {
     for (const language of LANGUAGES) {
       const answers = (await readPaused(language)).filter((a) =>
@@ -448,9 +364,8 @@ async function pausedTrials(
       const voices = HELD_OUT_VOICES.filter(
         (v): v is HeldOutVoice => v.language === language && PAUSED_VOICES.includes(v.id),
       );
-      const adaptive: TurnOutcome[] = [];
-      const fixed: TurnOutcome[] = [];
-      const trials: Trial[] = [];
+      const traces: Array<{ trace: TurnTrace; what: string; expected: string; target: string }> =
+        [];
       for (const voice of voices) {
         progress(`paused answers: ${voice.id}`);
         const segments = await speakAll(
@@ -466,63 +381,47 @@ async function pausedTrials(
           // 500 ms before, 1.5 s after: the call-like path, its lead and tail shift every time.
           let x = offset(int16ToFloat(joined.samples), 8000, 24000);
           x = telephone(addNoise(normalizeLevel(x, -22), 20, rng, 'pink'));
-          const audio = floatToInt16(x);
-          const lastGapEndMs = 500 + joined.gaps.at(-1)!.end / 16;
-          const speechEndMs = 500 + joined.samples.length / 16;
           const hearing = hearings.get(hearingKey(language, answer.target))!;
-          const a = await simulateTurn(
-            vad,
-            hearing,
-            embedder,
-            audio,
-            lastGapEndMs,
-            speechEndMs,
-            true,
-          );
-          const f = await simulateTurn(
-            vad,
-            hearing,
-            embedder,
-            audio,
-            lastGapEndMs,
-            speechEndMs,
-            false,
-          );
-          adaptive.push(a);
-          fixed.push(f);
-          const what = `${voice.id} paused.${language}.tsv:${answer.line} "${answer.segments.join(' … ')}"`;
-          if (a.cutOff) misses.push(`${what}: CUT OFF in a pause (adaptive end of turn)`);
-          if (a.result && !a.cutOff)
-            trials.push({
-              expected: answer.expected,
-              target: answer.target,
-              what,
-              result: a.result,
-            });
+          traces.push({
+            trace: await traceTurn(
+              vad,
+              floatToInt16(x),
+              (samples) => recognize(hearing, embedder, samples),
+              language,
+              500 + joined.gaps.at(-1)!.end / 16,
+              500 + joined.samples.length / 16,
+            ),
+            what: `${voice.id} paused.${language}.tsv:${answer.line} "${answer.segments.join(' … ')}"`,
+            expected: answer.expected,
+            target: answer.target,
+          });
         }
       }
-      const latencies = adaptive.flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs]));
-      latencies.sort((a, b) => a - b);
-      const fixedLat = fixed.flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs]));
-      fixedLat.sort((a, b) => a - b);
       const gaps = answers.reduce((n, a) => n + a.pausesMs.length, 0) * voices.length;
+      const values: Record<string, string> = {};
+      for (const [name, rules] of RULE_VARIANTS) {
+        const outcomes = traces.map((t) => replayTurn(t.trace, ruleOf(rules)));
+        const latencies = outcomes
+          .flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs]))
+          .sort((a, b) => a - b);
+        const never = outcomes.filter((o) => o.never).length;
+        values[name] =
+          `cut off ${pct(outcomes.filter((o) => o.cutOff).length, outcomes.length)}; end after the last word p50 / p95 ${latencies.length ? `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} ms` : '—'}${never ? `; ${never} never ended` : ''}`;
+      }
       rows.push({
-        name: `Paused answers, ${label(language)}: false cut-offs (${voices.map((v) => v.id).join(', ')})`,
+        name: `Paused answers, ${label(language)}: false cut-offs by end-of-turn rule (${voices.map((v) => v.id).join(', ')})`,
         values: {
-          'false cut-offs, adaptive end of turn': pct(
-            adaptive.filter((o) => o.cutOff).length,
-            adaptive.length,
-          ),
-          'false cut-offs, fixed 350 ms (before)': pct(
-            fixed.filter((o) => o.cutOff).length,
-            fixed.length,
-          ),
-          'end of turn after the last word, p50 / p95': latencies.length
-            ? `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 95).toFixed(0)} ms (fixed 350 ms: ${percentile(fixedLat, 50).toFixed(0)} / ${percentile(fixedLat, 95).toFixed(0)} ms)`
-            : '—',
-          detail: `${answers.length} answers × ${voices.length} voices, ${gaps} pauses of 300–900 ms; Silero VAD at 16 kHz after the call-like path; endpointer pauseMs ${BOT_PAUSE_MS}, hangover (hard maximum) ${END_INCOMPLETE_MS} ms, early ends per bot/turn-detector.ts; no answer ended before its last word = ${adaptive.filter((o) => o.latencyMs === null && !o.cutOff).length ? `${adaptive.filter((o) => o.latencyMs === null && !o.cutOff).length} never ended` : 'all ended'}. Latency here is the decision only (stream time), not the phone's`,
+          ...values,
+          detail: `${answers.length} answers × ${voices.length} voices, ${gaps} pauses of 300–900 ms; Silero VAD at 16 kHz after the call-like path; endpointer pauseMs ${BOT_PAUSE_MS}, hangover (hard maximum) ${END_INCOMPLETE_MS} ms; each answer traced once (a speculative recognition at every pause, taken as ready at once) and every rule replayed on the traces (bench/understanding/turns.ts). Rules tuned on bench/understanding/turn-tuning/ (the project's own voices), never on this set. Latency here is the decision only (stream time from the last sound), not the phone's: bench/bot.bench.ts measures that`,
         },
       });
+      const trials: Trial[] = [];
+      for (const t of traces) {
+        const o = replayTurn(t.trace, product);
+        if (o.cutOff) misses.push(`${t.what}: CUT OFF in a pause (${o.judgement ?? '?'})`);
+        else if (o.result)
+          trials.push({ expected: t.expected, target: t.target, what: t.what, result: o.result });
+      }
       rows.push({
         name: `Paused answers, ${label(language)}: intent of the whole answer (not cut off)`,
         values: { ...scoreValues(trials), detail: `${trials.length} answers heard whole` },

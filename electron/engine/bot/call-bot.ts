@@ -35,6 +35,7 @@ import type { Logger } from '../log.js';
 import {
   BOT_PAUSE_MS,
   type EndpointerOptions,
+  type LibraryRecognition,
   type RecognitionResult,
   type SpeechCall,
   type SpeechWorkerPool,
@@ -147,6 +148,12 @@ export interface CallBotOptions {
   flowRef: { flowId: number; version: number } | null;
   /** Phrase models by ask node id. */
   models: Map<string, AskModel>;
+  /**
+   * The backchannel spotter: the common-answer library's model hearing only its affirm ("uh-huh",
+   * "ok", "嗯", "对", "好的"), for speech that pauses a prompt with no question model of its own (a
+   * say node), where nothing else can tell a backchannel from a barge-in but its length.
+   */
+  backchannels?: LibraryRecognition;
   contact: DialogContact;
   voice?: BotVoice;
   endpointer?: Partial<EndpointerOptions>;
@@ -491,6 +498,7 @@ export class CallBot {
             };
             this.speculative = speculative;
             const turn = this.turn;
+            if (turn) this.spotBackchannel(turn, event.startMs, event.endMs);
             turn?.detector.recognitionStarted();
             void speculative.result.then((result) => {
               speculative.settled = result;
@@ -582,17 +590,53 @@ export class CallBot {
     const silenceStartMs = speech?.endpointer.silenceStartMs;
     if (!speech || silenceStartMs === undefined) return;
     const speculative = this.speculative;
-    const judgement = judgeTurn(
-      speculative !== null && speculative.endMs === silenceStartMs
-        ? speculative.settled
-        : undefined,
-    );
+    const judgement = judgeTurn({
+      result:
+        speculative !== null && speculative.endMs === silenceStartMs
+          ? speculative.settled
+          : undefined,
+      speechMs: this.turn?.detector.speechMs ?? 0,
+      language: this.options.flow.flow.language,
+    });
     const silenceMs = endOfTurnSilenceMs(judgement);
     // The endpointer's own hangover ends the longest ones.
     if (silenceMs >= speech.endpointer.options.hangoverMs) return;
     if (nowMs - silenceStartMs < silenceMs) return;
     this.earlyEnd = { judgement, silenceMs };
     speech.endUtterance();
+  }
+
+  /**
+   * Speech paused a prompt that has no question model (a say node): the backchannel spotter hears
+   * the words so far, so a longer "好的" or "mm-hmm" resumes the prompt instead of ending it.
+   */
+  private spotBackchannel(turn: Turn, startMs: number, endMs: number): void {
+    const spotter = this.options.backchannels;
+    const paused = turn.paused;
+    if (!spotter || !paused || paused.question || turn.detector.verdict !== null) return;
+    const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const slice = this.frames.slice(from, to);
+    const samples = new Int16Array(slice.length * 320);
+    slice.forEach((frame, i) => samples.set(frame, i * 320));
+    turn.detector.recognitionStarted();
+    void this.deps.pool
+      .recognize(this.session.callId, spotter.key, null, samples, this.callMs(startMs), spotter)
+      .catch((error: unknown) => {
+        this.deps.log.error('Spotting a backchannel failed', {
+          callId: this.session.callId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      })
+      .then((result) => {
+        const verdict = turn.detector.recognized(result, {
+          nearEnd: false,
+          affirmIntents: new Set(Object.values(spotter.uses)),
+          spotter: true,
+        });
+        if (verdict) this.applyVerdict(turn, verdict);
+      });
   }
 
   /** A recognition of the customer's utterance in progress came back: it may decide the paused prompt's fate. */

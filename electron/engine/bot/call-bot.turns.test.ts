@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RESUME_AFTER_SILENCE_MS } from './interruption.js';
 import { RESUME_BACKOFF_MS } from './speech-handle.js';
 import { botHarness } from './testing/call-harness.js';
-import { END_CONFIDENT_MS, END_INCOMPLETE_MS } from './turn-detector.js';
+import { END_CONFIDENT_MS, END_HESITANT_MS, END_INCOMPLETE_MS } from './turn-detector.js';
 
 /** 74 characters: 1,480 ms of prompt at one 20 ms frame per character (the harness's renderer). */
 const NEWS = 'Your parcel is on its way and will arrive between nine and noon tomorrow.';
@@ -128,6 +128,43 @@ describe('CallBot barge-in and false interruptions', () => {
     expect(gap).toBeLessThan(200 + RESUME_AFTER_SILENCE_MS + 100);
     expect(h.utterances.find((u) => u.text === NEWS)?.cutAtMs).toBeNull();
     expect(outcome?.path).toEqual(['news', 'ask', 'ok']);
+  });
+
+  it('on a say node, a long backchannel the spotter hears as affirm ("好的", 900 ms) resumes the prompt', async () => {
+    const flow = parcelFlow();
+    const { h, run } = await started(flow, { flow, backchannels: true });
+    await h.customer.silent(300);
+    await h.customer.says(900, { intent: 'affirm', phrase: '好的', uncertain: true });
+    await h.customer.silentUntilEnd();
+    const outcome = await run;
+    expect(h.of('false_interruption').map((e) => e.data)).toEqual([
+      expect.objectContaining({ nodeId: 'news', cause: 'backchannel', text: '好的' }),
+    ]);
+    expect(h.of('barge_in')).toHaveLength(0);
+    expect(h.recognitions.some((r) => r.libraryUses?.affirm === 'affirm' && !r.questionModel)).toBe(
+      true,
+    );
+    expectHeardWhole(h.heardOf(NEWS), NEWS, 1);
+    expect(outcome?.path).toEqual(['news', 'ask', 'bye']);
+  });
+
+  it('on a say node, 900 ms the spotter does not hear as a backchannel (or no spotter) stops the prompt', async () => {
+    for (const [backchannels, heard] of [
+      [true, { noMatch: true }],
+      [false, { intent: 'affirm', phrase: '好的' }],
+    ] as const) {
+      const flow = parcelFlow();
+      const { h, run } = await started(flow, { flow, backchannels });
+      await h.customer.silent(300);
+      await h.customer.says(900, heard);
+      await h.customer.silentUntilEnd();
+      await run;
+      expect(h.of('barge_in').map((e) => e.data)).toEqual([
+        expect.objectContaining({ nodeId: 'news', reason: 'speech' }),
+      ]);
+      expect(h.of('prompt_resumed')).toHaveLength(0);
+      vi.clearAllTimers();
+    }
   });
 
   it('a backchannel ("ok") early in the question resumes it and is not taken as the answer', async () => {
@@ -332,6 +369,28 @@ describe('CallBot adaptive end of turn', () => {
     await run;
     expect(h.of('speech_end')).toHaveLength(1);
     expect(h.of('intent').map((e) => e.data.intent)).toEqual(['no']);
+  });
+
+  it(`waits ${END_HESITANT_MS} ms after a negation start ("no… I can't"), not ${END_CONFIDENT_MS}`, async () => {
+    const { h, run } = await started();
+    await h.customer.silent(afterQuestion);
+    await h.customer.saysWithPauses(
+      [{ speakMs: 300, pauseMs: 450 }, { speakMs: 600 }],
+      [
+        { intent: 'no', phrase: 'no' },
+        { intent: 'no', phrase: "no I can't" },
+      ],
+    );
+    await h.customer.silentUntilEnd();
+    const outcome = await run;
+    expect(h.of('speech_end').map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        reason: 'decided',
+        endOfTurn: 'hesitant',
+        silenceMs: END_HESITANT_MS,
+      }),
+    ]);
+    expect(outcome?.path).toEqual(['news', 'ask', 'sorry']);
   });
 
   it(`an answer that never matches ends at the hard maximum, ${END_INCOMPLETE_MS} ms of silence`, async () => {

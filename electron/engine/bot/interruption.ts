@@ -114,6 +114,12 @@ export interface RecognitionContext {
   nearEnd: boolean;
   /** The question's intents that mean "yes" (they use the library's affirm): said briefly, a backchannel. */
   affirmIntents: ReadonlySet<string>;
+  /**
+   * The result comes from the backchannel spotter (a prompt with no question model, e.g. a say
+   * node: the library's affirm alone): an affirm, even one it is unsure of, said in under
+   * SURE_BARGE_IN_SPEECH_MS is a backchannel; anything else leaves the verdict to the speech's length.
+   */
+  spotter?: boolean;
 }
 
 /** One customer utterance, from its speech_start: how much of it was speech, and the verdict once there is one. */
@@ -149,9 +155,11 @@ export class InterruptionDetector {
     window: { probability: number; startMs: number; endMs: number },
     silenceStartMs: number | undefined,
   ): InterruptionVerdict | null {
-    if (this.decided || this.ended) return null;
+    if (this.ended) return null;
+    // Counted after a verdict too: the end of turn weighs the speech so far (bot/turn-detector.ts).
     if (window.probability >= SPEECH_PROBABILITY && window.endMs > this.startMs)
       this.speech += window.endMs - Math.max(window.startMs, this.startMs);
+    if (this.decided) return null;
     if (this.speech >= SURE_BARGE_IN_SPEECH_MS)
       return this.decide({ kind: 'barge_in', reason: 'speech', speechMs: this.speech });
     if (
@@ -172,7 +180,21 @@ export class InterruptionDetector {
   recognized(result: Recognition | null, context: RecognitionContext): InterruptionVerdict | null {
     this.pendingRecognitions = Math.max(0, this.pendingRecognitions - 1);
     if (this.decided) return null;
-    if (result && !result.noMatch && result.intent !== undefined && result.uncertain !== true) {
+    if (context.spotter === true) {
+      if (
+        result &&
+        !result.noMatch &&
+        result.intent !== undefined &&
+        context.affirmIntents.has(result.intent) &&
+        this.speech < SURE_BARGE_IN_SPEECH_MS
+      )
+        this.backchannel = result.text ?? result.phrase ?? result.intent;
+    } else if (
+      result &&
+      !result.noMatch &&
+      result.intent !== undefined &&
+      result.uncertain !== true
+    ) {
       const said = result.text ?? result.phrase;
       const backchannel =
         isBackchannel(said) ||

@@ -274,6 +274,21 @@ export class PhraseModels implements FlowTrainer {
     return out;
   }
 
+  /**
+   * The backchannel spotter of a language (CallBotOptions.backchannels): the shipped library
+   * model hearing its affirm only. Undefined when the library model is missing: speech during a
+   * say node's prompt is then judged by its length alone.
+   */
+  async backchannelSpotter(language: FlowLanguage): Promise<LibraryRecognition | undefined> {
+    const library = await this.libraryModel(language).catch(() => undefined);
+    if (!library) return undefined;
+    return {
+      key: `library-${library.language}-${library.dataHash}`,
+      model: library.model,
+      uses: { affirm: 'affirm' },
+    };
+  }
+
   /** The shipped library model of a language (read once; an error says how to rebuild it). */
   private libraryModel(language: FlowLanguage): Promise<LibraryModelFile> {
     let file = this.library.get(language);

@@ -18,7 +18,7 @@ import {
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import { extractEntities } from '../nlu/index.js';
-import type { EndpointerOptions, SpeechWorkerPool } from '../speech/index.js';
+import type { EndpointerOptions, LibraryRecognition, SpeechWorkerPool } from '../speech/index.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import { CallBot, type CallBotDeps } from './call-bot.js';
@@ -64,6 +64,8 @@ export interface PreparedFlow {
   flowRef: { flowId: number; version: number } | null;
   name: string;
   models: Map<string, AskModel>;
+  /** The backchannel spotter for prompts without a question model (CallBotOptions.backchannels). */
+  backchannels?: LibraryRecognition;
 }
 
 export class BotService {
@@ -99,20 +101,24 @@ export class BotService {
       .catch(() => undefined);
     if ('flow' in spec) {
       const compiled = new CompiledFlow(spec.flow);
+      const backchannels = await this.phraseModels.backchannelSpotter(spec.flow.language);
       return {
         compiled,
         flowRef: null,
         name: spec.flow.id,
         models: await this.phraseModels.forFlow(spec.flow),
+        ...(backchannels ? { backchannels } : {}),
       };
     }
     const stored = await this.options.loadFlow(spec.name, spec.version);
     const compiled = this.compiled.get(stored.flow, stored.version);
+    const backchannels = await this.phraseModels.backchannelSpotter(stored.flow.language);
     return {
       compiled,
       flowRef: { flowId: stored.flowId, version: stored.version },
       name: stored.name,
       models: await this.phraseModels.forFlow(stored.flow),
+      ...(backchannels ? { backchannels } : {}),
     };
   }
 
@@ -145,6 +151,7 @@ export class BotService {
         flow: prepared.compiled,
         flowRef: prepared.flowRef,
         models: prepared.models,
+        ...(prepared.backchannels ? { backchannels: prepared.backchannels } : {}),
         contact: dialogContact,
         ...tuning,
       },

@@ -1,10 +1,16 @@
 /**
  * Adaptive end of turn: how long the customer's silence must last before the bot takes the turn,
- * judged from what the speculative recognition (started at the endpointer's speech_pause) heard.
+ * judged from what the engine knows when the silence begins: the speculative recognition (started
+ * at the endpointer's speech_pause) of the words so far, and how much speech that was.
  *
- * - a complete, confident answer: END_CONFIDENT_MS, so "yes" is answered quickly;
- * - an answer the recognizer is unsure of (between its accept and reject thresholds), or a node
- *   with nothing to judge by (no phrase model): END_DEFAULT_MS, the fixed hangover the bot had;
+ * - a complete, confident answer: END_CONFIDENT_MS, so "yes please" is answered quickly;
+ * - a confident answer that sounds like the start of a longer one (a negation or hedge start such
+ *   as "no…", "I'm not…", "不…", "可能…", or speech far shorter than the phrase it matched):
+ *   END_HESITANT_MS, so "no… I won't be home" is not cut after "no";
+ * - an answer the recognizer is unsure of (between its accept and reject thresholds):
+ *   END_UNSURE_MS (the bot will confirm it anyway, so waiting costs little);
+ * - a node with nothing to judge by (no phrase model): END_DEFAULT_MS, the fixed hangover the
+ *   bot had;
  * - what was heard is incomplete (no phrase matched yet, a trailing filler like "uh" / "嗯" /
  *   "那个", digits being dictated) or the result is not back yet: END_INCOMPLETE_MS, so "I think…
  *   maybe next Tuesday" is not cut at the pause. END_INCOMPLETE_MS is also the endpointer's own
@@ -13,21 +19,36 @@
  * Why the bot and not the endpointer decides: the endpointer sees only VAD probabilities; the
  * recognition result lives in the bot (it knows the question and its model). So the endpointer
  * keeps a long hangover and reports every pause (speech_pause), and the bot ends the utterance
- * early through SpeechCall.endUtterance() when the silence has lasted what the result allows.
+ * early through SpeechCall.endUtterance() when the silence has lasted what the evidence allows.
  */
+import { analyze } from '../nlu/negation.js';
 import type { RecognitionResult } from '../speech/index.js';
 
 /*
- * Why these numbers: at normal speed, pauses inside a sentence last up to 288 ms and a full stop
- * 320 ms (speech/vad/endpointer.ts, measured with Silero on espeak-ng); 250 ms after a complete
- * answer keeps the phone's turn latency (this silence + recognition + the first prompt frame over
- * the network) well under the 500 ms median the issue asks for. A thinking pause ("I think…
- * maybe") runs 300–900 ms: 1,000 ms covers it; more would make a silent customer wait too long
- * for the bot (the hard maximum).
+ * Why these numbers (tuned on bench/understanding/turn-tuning/, the project's own TTS voices with
+ * inserted 350–900 ms pauses; never on the held-out test/eval/audio/paused.*.tsv; see
+ * bench/understanding/turn-tuning.ts for the per-rule trade-off):
+ *   - END_CONFIDENT_MS 250: the phone's turn latency is this silence plus ~140 ms (recognition,
+ *     the first prompt frame, the network both ways; bench/bot.bench.ts), so a complete answer
+ *     is answered well inside the 500 ms median the product asks for;
+ *   - END_HESITANT_MS and END_UNSURE_MS: a thinking pause after "no…" or an unsure word runs
+ *     300–900 ms; these waits cover most of them while the answers they delay (a bare "no", an
+ *     answer the bot will confirm anyway) stay under the 700 ms p95 at the phone;
+ *   - END_INCOMPLETE_MS 1,000: covers a 900 ms pause; more would make a silent customer wait too
+ *     long for the bot (the hard maximum).
  */
 export const END_CONFIDENT_MS = 250;
+export const END_HESITANT_MS = 550;
+export const END_UNSURE_MS = 550;
 export const END_DEFAULT_MS = 350;
 export const END_INCOMPLETE_MS = 1000;
+/**
+ * A confident match whose speech so far is under this share of the phrase it matched (its expected
+ * length, EXPECTED_MS_PER_CHAR) is the start of that phrase, not all of it.
+ */
+export const SHORT_OF_PHRASE_SHARE = 0.5;
+/** Speech per written character at a normal speaking rate: English letters, Chinese characters. */
+const EXPECTED_MS_PER_CHAR = { en: 60, 'zh-CN': 210 } as const;
 
 /** A recognition result with the accept/reject band the recognizers are gaining (issue 12). */
 type Recognition = RecognitionResult & { uncertain?: boolean };
@@ -49,28 +70,105 @@ export function soundsUnfinished(text: string): boolean {
   return FILLERS_EN.includes(last);
 }
 
-export type TurnJudgement = 'confident' | 'default' | 'incomplete';
+/** Negation and hedge starts: a customer who begins with one of these usually goes on. */
+const HESITANT_START_EN =
+  /^(no|nope|not|nah|well|maybe|perhaps|probably|i think|i guess|actually|i'?m not|i can'?t|i don'?t|i won'?t)\b/u;
+const HESITANT_START_ZH = /^(不|没|别|可能|应该|也许|大概|我觉得|我想)/u;
 
 /**
- * How the words heard so far end a turn. `result`: the speculative recognition (null: no model
- * for this node; undefined: not back yet).
+ * True when a phrase starts like a negation or a hedge ("no, I can't", "I'm not sure", "不用了",
+ * "可能吧"): as the speculative match of a short stretch of speech, the customer has likely only
+ * said its first words. Positive idioms that look negative ("no problem", 没问题) are not.
  */
-export function judgeTurn(result: Recognition | null | undefined): TurnJudgement {
+export function startsHesitant(phrase: string): boolean {
+  const text = phrase.trim().toLowerCase();
+  if (text === '') return false;
+  const a = analyze(text);
+  if (!a.negated && !a.hedged && !a.doubt) return false;
+  return HESITANT_START_EN.test(text) || HESITANT_START_ZH.test(text);
+}
+
+export type TurnJudgement = 'confident' | 'hesitant' | 'unsure' | 'default' | 'incomplete';
+
+/** What the bot knows when the customer's silence begins. */
+export interface TurnEvidence {
+  /** The speculative recognition of the words so far (null: no model for this node; undefined: not back yet). */
+  result: Recognition | null | undefined;
+  /** VAD speech (windows at or above the activation) in the utterance so far, ms. */
+  speechMs: number;
+  language: 'en' | 'zh-CN';
+}
+
+/** Which rules judge a turn, and their waits: the defaults are the product's; the tuning script varies them. */
+export interface TurnRules {
+  confidentMs: number;
+  hesitantMs: number;
+  unsureMs: number;
+  defaultMs: number;
+  incompleteMs: number;
+  /** A confident match that starts like a negation or hedge waits hesitantMs. */
+  hesitantStarts: boolean;
+  /** A confident match with speech under this share of its phrase's expected length waits hesitantMs (0: off). */
+  shortOfPhraseShare: number;
+}
+
+export const TURN_RULES: Readonly<TurnRules> = Object.freeze({
+  confidentMs: END_CONFIDENT_MS,
+  hesitantMs: END_HESITANT_MS,
+  unsureMs: END_UNSURE_MS,
+  defaultMs: END_DEFAULT_MS,
+  incompleteMs: END_INCOMPLETE_MS,
+  hesitantStarts: true,
+  shortOfPhraseShare: SHORT_OF_PHRASE_SHARE,
+});
+
+/** The expected length (ms of speech) of a phrase said at a normal rate. */
+export function expectedSpeechMs(phrase: string, language: 'en' | 'zh-CN'): number {
+  const chars =
+    language === 'zh-CN'
+      ? [...phrase].filter((c) => /\p{Script=Han}/u.test(c)).length
+      : phrase.replace(/[^\p{L}\p{N}]/gu, '').length;
+  return chars * EXPECTED_MS_PER_CHAR[language];
+}
+
+/** How the words heard so far end a turn. */
+export function judgeTurn(
+  evidence: TurnEvidence,
+  rules: Readonly<TurnRules> = TURN_RULES,
+): TurnJudgement {
+  const { result } = evidence;
   if (result === undefined) return 'incomplete';
   if (result === null) return 'default';
   if (result.text !== undefined && soundsUnfinished(result.text)) return 'incomplete';
   if (result.noMatch || result.intent === undefined) return 'incomplete';
-  return result.uncertain === true ? 'default' : 'confident';
+  if (result.uncertain === true) return 'unsure';
+  const phrase = result.phrase ?? result.text;
+  if (phrase !== undefined) {
+    if (rules.hesitantStarts && startsHesitant(phrase)) return 'hesitant';
+    if (
+      rules.shortOfPhraseShare > 0 &&
+      evidence.speechMs < rules.shortOfPhraseShare * expectedSpeechMs(phrase, evidence.language)
+    )
+      return 'hesitant';
+  }
+  return 'confident';
 }
 
 /** The silence (ms) that ends the turn after a judgement. */
-export function endOfTurnSilenceMs(judgement: TurnJudgement): number {
+export function endOfTurnSilenceMs(
+  judgement: TurnJudgement,
+  rules: Readonly<TurnRules> = TURN_RULES,
+): number {
   switch (judgement) {
     case 'confident':
-      return END_CONFIDENT_MS;
+      return rules.confidentMs;
+    case 'hesitant':
+      return rules.hesitantMs;
+    case 'unsure':
+      return rules.unsureMs;
     case 'default':
-      return END_DEFAULT_MS;
+      return rules.defaultMs;
     case 'incomplete':
-      return END_INCOMPLETE_MS;
+      return rules.incompleteMs;
   }
 }

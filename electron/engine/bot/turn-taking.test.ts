@@ -15,10 +15,15 @@ import {
 import {
   END_CONFIDENT_MS,
   END_DEFAULT_MS,
+  END_HESITANT_MS,
   END_INCOMPLETE_MS,
+  END_UNSURE_MS,
   endOfTurnSilenceMs,
+  expectedSpeechMs,
   judgeTurn,
   soundsUnfinished,
+  startsHesitant,
+  TURN_RULES,
 } from './turn-detector.js';
 
 const result = (r: Partial<RecognitionResult> & { uncertain?: boolean }): RecognitionResult => ({
@@ -129,6 +134,31 @@ describe('InterruptionDetector', () => {
     );
   });
 
+  it('on a prompt with no question model, the spotter names backchannels, even unsure ones, and decides no barge-in', () => {
+    const spot = { nearEnd: false, affirmIntents: new Set(['affirm']), spotter: true };
+    // A "好的" of 896 ms: over MIN_BARGE_IN_SPEECH_MS, yet a backchannel by the spotter.
+    const d = new InterruptionDetector(1000, 1096);
+    d.recognitionStarted();
+    feed(d, 1096, 25, true); // 96 + 800 ms
+    expect(
+      d.recognized(result({ intent: 'affirm', phrase: '好的', uncertain: true }), spot),
+    ).toBeNull();
+    expect(feed(d, 1896, 20, false, 1896)).toEqual({
+      kind: 'false_interruption',
+      cause: 'backchannel',
+      speechMs: 896,
+      text: '好的',
+    });
+    // Anything else the spotter hears leaves it to the length: 896 ms is a barge-in.
+    const e = new InterruptionDetector(1000, 1096);
+    e.recognitionStarted();
+    feed(e, 1096, 25, true);
+    expect(e.recognized(result({ noMatch: true }), spot)).toBeNull();
+    expect(feed(e, 1896, 20, false, 1896)).toMatchObject({ kind: 'barge_in', reason: 'speech' });
+    // And speech still counts after a verdict (the end of turn weighs it).
+    expect(e.speechMs).toBe(896);
+  });
+
   it('an uncertain or no-match recognition decides nothing', () => {
     const d = new InterruptionDetector(0, 96);
     d.recognitionStarted();
@@ -147,18 +177,59 @@ describe('InterruptionDetector', () => {
 });
 
 describe('judgeTurn', () => {
-  it('a confident match ends quickly; an uncertain one or no model as before; incomplete waits', () => {
-    expect(judgeTurn(result({ intent: 'yes' }))).toBe('confident');
-    expect(judgeTurn(result({ intent: 'yes', uncertain: true }))).toBe('default');
-    expect(judgeTurn(null)).toBe('default');
-    expect(judgeTurn(undefined)).toBe('incomplete');
-    expect(judgeTurn(result({ noMatch: true }))).toBe('incomplete');
-    expect(judgeTurn(result({ intent: 'yes', text: 'yes uh' }))).toBe('incomplete');
-    expect([endOfTurnSilenceMs('confident'), endOfTurnSilenceMs('default')]).toEqual([
+  const at = (
+    r: RecognitionResult | null | undefined,
+    speechMs = 600,
+    language: 'en' | 'zh-CN' = 'en',
+  ) => judgeTurn({ result: r, speechMs, language });
+
+  it('a confident, complete match ends quickly; unsure, no model and incomplete wait longer', () => {
+    expect(at(result({ intent: 'yes', phrase: 'yes please' }))).toBe('confident');
+    expect(at(result({ intent: 'yes', uncertain: true }))).toBe('unsure');
+    expect(at(null)).toBe('default');
+    expect(at(undefined)).toBe('incomplete');
+    expect(at(result({ noMatch: true }))).toBe('incomplete');
+    expect(at(result({ intent: 'yes', text: 'yes uh' }))).toBe('incomplete');
+    expect(
+      (['confident', 'hesitant', 'unsure', 'default', 'incomplete'] as const).map((j) =>
+        endOfTurnSilenceMs(j),
+      ),
+    ).toEqual([
       END_CONFIDENT_MS,
+      END_HESITANT_MS,
+      END_UNSURE_MS,
       END_DEFAULT_MS,
+      END_INCOMPLETE_MS,
     ]);
-    expect(endOfTurnSilenceMs('incomplete')).toBe(END_INCOMPLETE_MS);
+    expect(END_CONFIDENT_MS).toBeLessThan(END_HESITANT_MS);
+    expect(END_HESITANT_MS).toBeLessThan(END_INCOMPLETE_MS);
+  });
+
+  it('waits after a negation or hedge start ("no…", "I\'m not…", "不…", "可能…"), not after "no problem"', () => {
+    for (const phrase of ['no', "no, I can't make it", "I'm not sure", 'maybe', 'not a good time'])
+      expect(at(result({ intent: 'x', phrase }), 400), phrase).toBe('hesitant');
+    for (const phrase of ['不', '不用了', '可能吧', '没有'])
+      expect(at(result({ intent: 'x', phrase }), 400, 'zh-CN'), phrase).toBe('hesitant');
+    for (const phrase of ['no problem', 'yes', 'sounds good'])
+      expect(at(result({ intent: 'x', phrase }), 600), phrase).toBe('confident');
+    expect(at(result({ intent: 'x', phrase: '没问题' }), 700, 'zh-CN')).toBe('confident');
+    expect(startsHesitant('not bad')).toBe(false);
+  });
+
+  it('waits when the speech so far is far shorter than the phrase it matched', () => {
+    const phrase = 'talk to a real person please';
+    expect(expectedSpeechMs(phrase, 'en')).toBeGreaterThan(1000);
+    expect(at(result({ intent: 'agent', phrase }), 300)).toBe('hesitant');
+    expect(at(result({ intent: 'agent', phrase }), 1200)).toBe('confident');
+    expect(expectedSpeechMs('明天下午三点', 'zh-CN')).toBe(6 * 210);
+    // The tuning script turns the rules off one by one.
+    const off = { ...TURN_RULES, hesitantStarts: false, shortOfPhraseShare: 0 };
+    expect(
+      judgeTurn(
+        { result: result({ intent: 'agent', phrase }), speechMs: 300, language: 'en' },
+        off,
+      ),
+    ).toBe('confident');
   });
 
   it('hears a trailing filler or digits being dictated as unfinished', () => {

@@ -84,6 +84,8 @@ export interface HarnessOptions {
   endpointer?: Partial<EndpointerOptions>;
   /** Ask nodes also get a (fake) common-answer library model, mapping these answers to their intents. */
   libraryUses?: Record<string, string>;
+  /** The bot gets a (fake) backchannel spotter for prompts without a question model (default: none). */
+  backchannels?: boolean;
 }
 
 export function botHarness(options: HarnessOptions) {
@@ -150,6 +152,8 @@ export function botHarness(options: HarnessOptions) {
       dtmfListeners.add(listener);
       return () => dtmfListeners.delete(listener);
     },
+    // A supervisor's barge (telephony/call-session.ts): these tests never have one.
+    onSupervisorTakeover: () => () => undefined,
     enterPhase(state: string) {
       session.state = state;
     },
@@ -321,7 +325,21 @@ export function botHarness(options: HarnessOptions) {
       onUtterance: (u) => utterances.push(u),
       ...(options.transfer ? { transfer: options.transfer } : {}),
     },
-    { flow, flowRef: null, models, contact: { fields: {}, timeZone: 'UTC' } },
+    {
+      flow,
+      flowRef: null,
+      models,
+      ...(options.backchannels
+        ? {
+            backchannels: {
+              key: 'library-spotter',
+              model: {} as PhraseModel,
+              uses: { affirm: 'affirm' },
+            },
+          }
+        : {}),
+      contact: { fields: {}, timeZone: 'UTC' },
+    },
   );
 
   let nextMark = 1;

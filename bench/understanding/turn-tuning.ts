@@ -1,0 +1,291 @@
+/**
+ * Tunes the bot's end of turn (bot/turn-detector.ts) on a tuning set of its own, never on the
+ * held-out test/eval/audio/paused.*.tsv: bench/understanding/turn-tuning/<lang>.tsv, paused answers
+ * (segments joined with 350–900 ms of silence) and complete answers said in one go, spoken by the
+ * project's own TTS voices (espeak-ng WASM, and flite for English) through the call-like path.
+ * Each answer is traced once (turns.ts: VAD, endpointer, the speculative recognition at every
+ * pause, with the sample questions' models and the library's as the bench trains them), then every
+ * rule variant below is replayed on the traces: false cut-offs on the paused answers, and the end
+ * of turn after the last word (decision latency, stream time) on all answers and on the complete
+ * ones. Run: node --import tsx bench/understanding/turn-tuning.ts [--fresh]
+ * (traces are kept in node_modules/.cache/turn-tuning/; --fresh makes them again).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { floatToInt16, int16ToFloat } from '../../electron/engine/audio/index.js';
+import { askQuestion } from '../../electron/engine/bot/phrase-models.js';
+import { judgeTurn, TURN_RULES, type TurnRules } from '../../electron/engine/bot/turn-detector.js';
+import { SileroModel } from '../../electron/engine/speech/index.js';
+import {
+  addNoise,
+  createRng,
+  normalizeLevel,
+  offset,
+  SpeechEmbedder,
+  telephone,
+} from '../../electron/engine/speech/recognizers/index.js';
+import { EspeakWasmTts, FliteWasiTts, type TtsEngine } from '../../electron/engine/tts/index.js';
+import { type EvalLanguage, joinWithPauses, soundBounds } from '../../test/eval/audio/voices.js';
+import { percentile } from '../harness.js';
+import { modelPaths } from '../speech/audio.js';
+import { hearingKey, recognize, train } from './spoken.js';
+import { targetsOf } from './targets.js';
+import {
+  BEFORE_RULES,
+  replayTurn,
+  RULE_VARIANTS,
+  ruleOf,
+  traceTurn,
+  type TurnTrace,
+} from './turns.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'turn-tuning');
+
+interface TuningAnswer {
+  segments: string[];
+  pausesMs: number[];
+  expected: string;
+  target: string;
+}
+
+async function readTuning(language: EvalLanguage): Promise<TuningAnswer[]> {
+  const path = join(import.meta.dirname, 'turn-tuning', `${language}.tsv`);
+  const out: TuningAnswer[] = [];
+  for (const [i, line] of (await readFile(path, 'utf8')).split('\n').entries()) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const [segments, pauses, expected, target] = line.split('\t');
+    if (!segments || !pauses || !expected || !target)
+      throw new Error(`${path}:${i + 1}: 4 columns expected`);
+    const parts = segments.split(' / ').map((s) => s.trim());
+    const pausesMs = pauses === '-' ? [] : pauses.split(',').map(Number);
+    if (pausesMs.length !== parts.length - 1)
+      throw new Error(`${path}:${i + 1}: one pause per " / "`);
+    out.push({ segments: parts, pausesMs, expected, target });
+  }
+  return out;
+}
+
+/** The project's own voices (training uses them; the held-out bench never does). */
+const VOICES: Record<
+  EvalLanguage,
+  Array<{ id: string; engine: 'espeak' | 'flite'; voice: string; rate: number; pitch?: number }>
+> = {
+  en: [
+    { id: 'espeak en-us', engine: 'espeak', voice: 'en-us', rate: 1 },
+    { id: 'espeak en-us+f3 slow', engine: 'espeak', voice: 'en-us+f3', rate: 0.85 },
+    { id: 'flite awb', engine: 'flite', voice: 'awb', rate: 1 },
+    { id: 'flite kal16 slow', engine: 'flite', voice: 'kal16', rate: 0.9 },
+  ],
+  'zh-CN': [
+    { id: 'espeak cmn', engine: 'espeak', voice: 'cmn', rate: 1 },
+    { id: 'espeak cmn+f3 slow', engine: 'espeak', voice: 'cmn+f3', rate: 0.85, pitch: 60 },
+    { id: 'espeak cmn+m3 fast', engine: 'espeak', voice: 'cmn+m3', rate: 1.15, pitch: 40 },
+  ],
+};
+
+/**
+ * --engine-cache: on a machine too busy to train the sample questions again, the newest models the
+ * engine already trained for the same phrases (OUTBOUND_SPEECH_CACHE, the test suite's cache) are
+ * copied where spoken.ts's train() looks for kept models. For tuning only: the bench trains fresh.
+ */
+async function seedFromEngineCache(dir: string): Promise<void> {
+  const cache = join(
+    process.env.OUTBOUND_SPEECH_CACHE ?? join(ROOT, 'node_modules', '.cache', 'outbound-speech'),
+    'phrase-models',
+  );
+  await mkdir(dir, { recursive: true });
+  const files = (await readdir(cache)).filter((f) => f.endsWith('.json'));
+  const models = await Promise.all(
+    files.map(async (f) => ({
+      mtime: (await stat(join(cache, f))).mtimeMs,
+      text: await readFile(join(cache, f), 'utf8'),
+    })),
+  );
+  models.sort((a, b) => b.mtime - a.mtime);
+  for (const language of ['en', 'zh-CN'] as const)
+    for (const target of targetsOf(language).values()) {
+      const question = askQuestion(target.node, language);
+      if (!question || question.phrases.length === 0) continue;
+      const want = JSON.stringify(question.phrases.map((p) => [p.text, p.intent]));
+      const found = models.find((m) => {
+        const model = JSON.parse(m.text) as {
+          language: string;
+          classes: Array<{ phrase: string | null; intent: string | null }>;
+        };
+        const have = model.classes.filter((c) => c.intent !== null && c.phrase !== null);
+        return (
+          model.language === language &&
+          JSON.stringify(have.map((c) => [c.phrase, c.intent])) === want
+        );
+      });
+      if (!found) {
+        console.error(`${target.id}: no model in the engine's cache, trained here`);
+        continue;
+      }
+      const key = JSON.stringify([
+        question.language,
+        question.phrases.map((p) => [p.text, p.intent]),
+      ]);
+      await writeFile(
+        join(dir, `${key.length}-${Buffer.from(key).toString('base64url').slice(-40)}.json`),
+        found.text,
+      );
+      console.error(`${target.id}: the engine's cached model`);
+    }
+}
+
+interface Traced {
+  language: EvalLanguage;
+  voice: string;
+  answer: TuningAnswer;
+  trace: TurnTrace;
+}
+
+async function makeTraces(): Promise<Traced[]> {
+  const paths = await modelPaths();
+  const embedder = await SpeechEmbedder.load({
+    melPath: paths.mel,
+    embeddingPath: paths.embedding,
+  });
+  const vad = await SileroModel.load(paths.vad);
+  const espeak = new EspeakWasmTts();
+  const flite = new FliteWasiTts();
+  process.env.UNDERSTANDING_MODELS_DIR ??= join(
+    ROOT,
+    'node_modules',
+    '.cache',
+    'understanding-models',
+  );
+  if (process.argv.includes('--engine-cache'))
+    await seedFromEngineCache(process.env.UNDERSTANDING_MODELS_DIR);
+  const out: Traced[] = [];
+  try {
+    const { hearings } = await train(embedder, (line) => console.error(line));
+    const rng = createRng(41);
+    for (const language of ['en', 'zh-CN'] as const) {
+      const answers = await readTuning(language);
+      for (const v of VOICES[language]) {
+        console.error(`tracing ${language} ${v.id}`);
+        const tts: TtsEngine = v.engine === 'flite' ? flite : espeak;
+        for (const answer of answers) {
+          const hearing = hearings.get(hearingKey(language, answer.target));
+          if (!hearing) throw new Error(`no recognizer for ${answer.target}`);
+          const clips: Int16Array[] = [];
+          for (const text of answer.segments)
+            clips.push(
+              (
+                await tts.synthesize(text, {
+                  language,
+                  voice: v.voice,
+                  rate: v.rate,
+                  ...(v.pitch ? { pitch: v.pitch } : {}),
+                })
+              ).samples,
+            );
+          let samples: Int16Array;
+          let lastGapEnd = 0;
+          if (clips.length === 1) {
+            const b = soundBounds(clips[0]!)!;
+            samples = clips[0]!.subarray(b.start, b.end);
+          } else {
+            const joined = joinWithPauses(clips, answer.pausesMs);
+            samples = joined.samples;
+            lastGapEnd = joined.gaps.at(-1)!.end / 16;
+          }
+          let x = offset(int16ToFloat(samples), 8000, 24000);
+          x = telephone(addNoise(normalizeLevel(x, -22), 20, rng, 'pink'));
+          const audio = floatToInt16(x);
+          const trace = await traceTurn(
+            vad,
+            audio,
+            (s) => recognize(hearing, embedder, s),
+            language,
+            lastGapEnd === 0 ? 0 : 500 + lastGapEnd,
+            500 + samples.length / 16,
+          );
+          out.push({ language, voice: v.id, answer, trace });
+        }
+      }
+    }
+  } finally {
+    await vad.release();
+    await embedder.release();
+  }
+  return out;
+}
+
+const BEFORE = BEFORE_RULES;
+const VARIANTS: Array<readonly [string, Readonly<TurnRules>]> = [
+  ...RULE_VARIANTS,
+  ['unsure 550', { ...BEFORE, unsureMs: 550 }],
+  ['unsure 700', { ...BEFORE, unsureMs: 700 }],
+  ['unsure 1,000', { ...BEFORE, unsureMs: 1000 }],
+  ['+ hesitant starts 550', { ...BEFORE, hesitantStarts: true, hesitantMs: 550 }],
+  ['+ short of phrase 0.5 → 550', { ...BEFORE, shortOfPhraseShare: 0.5, hesitantMs: 550 }],
+  ['product, hesitant 700', { ...TURN_RULES, hesitantMs: 700 }],
+  ['product, unsure 700', { ...TURN_RULES, unsureMs: 700 }],
+  ['product, short 0.7', { ...TURN_RULES, shortOfPhraseShare: 0.7 }],
+  ['product, confident 300', { ...TURN_RULES, confidentMs: 300 }],
+  ['product, confident 350', { ...TURN_RULES, confidentMs: 350 }],
+];
+
+function report(traced: Traced[]): void {
+  for (const language of ['en', 'zh-CN'] as const) {
+    const mine = traced.filter((t) => t.language === language);
+    const paused = mine.filter((t) => t.answer.pausesMs.length > 0);
+    const complete = mine.filter((t) => t.answer.pausesMs.length === 0);
+    console.log(
+      `\n${language}: ${paused.length} paused answers, ${complete.length} complete ones (× voices)`,
+    );
+    for (const [name, rules] of VARIANTS) {
+      const rule = ruleOf(rules);
+      const outP = paused.map((t) => replayTurn(t.trace, rule));
+      const outC = complete.map((t) => replayTurn(t.trace, rule));
+      const lat = (o: typeof outP): string => {
+        const l = o
+          .flatMap((x) => (x.latencyMs === null ? [] : [x.latencyMs]))
+          .sort((a, b) => a - b);
+        return l.length ? `${percentile(l, 50).toFixed(0)}/${percentile(l, 95).toFixed(0)}` : '—';
+      };
+      const cut = outP.filter((o) => o.cutOff).length;
+      console.log(
+        `  ${name.padEnd(32)} cut-offs ${String(cut).padStart(3)}/${outP.length} (${((cut / outP.length) * 100).toFixed(1).padStart(5)} %)  latency p50/p95 complete ${lat(outC).padEnd(9)} all ${lat([...outP, ...outC])}`,
+      );
+    }
+    if (process.argv.includes('--detail')) {
+      const rule = ruleOf(TURN_RULES);
+      for (const t of mine) {
+        const o = replayTurn(t.trace, rule);
+        const pauses = t.trace.pauses
+          .map(
+            (p) =>
+              `[${p.internal ? 'in' : 'end'} ${Number.isFinite(p.silenceMs) ? p.silenceMs.toFixed(0) : '∞'} sp${p.evidence.speechMs.toFixed(0)} ${p.evidence.result?.noMatch ? 'nomatch' : `${p.evidence.result?.intent ?? '?'}${p.evidence.result?.uncertain ? '?' : ''}`} ${p.evidence.result?.confidence.toFixed(2)} "${p.evidence.result?.phrase ?? ''}" → ${judgeTurn(p.evidence)}]`,
+          )
+          .join(' ');
+        console.log(
+          `${o.cutOff ? 'CUT ' : o.never ? 'NEVR' : '    '} ${t.voice.padEnd(20)} ${t.answer.segments.join(' … ').padEnd(34)} ${pauses}`,
+        );
+      }
+    }
+  }
+}
+
+await mkdir(CACHE, { recursive: true });
+const file = join(CACHE, 'traces.json');
+let traced: Traced[];
+if (!process.argv.includes('--fresh') && existsSync(file)) {
+  traced = (JSON.parse(await readFile(file, 'utf8')) as Traced[]).map((t) => ({
+    ...t,
+    trace: {
+      ...t.trace,
+      pauses: t.trace.pauses.map((p) => ({ ...p, silenceMs: p.silenceMs ?? Infinity })),
+    },
+  }));
+} else {
+  traced = await makeTraces();
+  await writeFile(file, JSON.stringify(traced));
+}
+report(traced);
