@@ -357,3 +357,60 @@ describe('confirmation replies', () => {
     expect(classifyConfirmation(text, language)).toBe(expected);
   });
 });
+
+describe('double negatives and negated off-topic lines', () => {
+  const confirmQuestion = (): ReturnType<typeof trainIntentClassifier> =>
+    trainIntentClassifier(
+      questionTraining(
+        [
+          { name: 'confirm', use: 'affirm', examples: ['yes I will be there', 'I can make it'] },
+          {
+            name: 'reschedule',
+            use: 'deny',
+            examples: ['I need to reschedule', "I can't make it"],
+          },
+          { name: 'call_later', use: 'busy', examples: ['call me back later'] },
+        ],
+        'en',
+      ),
+      { offTopic: offTopicTraining() },
+    );
+
+  it.each([
+    "I won't miss it",
+    "I wouldn't miss it for the world",
+    "I'm not going to miss it",
+    "I haven't forgotten, I'll be there",
+    "I'm not cancelling",
+  ])('"%s" is never taken as reschedule', (text) => {
+    const r = confirmQuestion().classify(text);
+    expect(r.negated, text).toBe(false);
+    expect(r.intent, text).not.toBe('reschedule');
+  });
+
+  it('"I won\'t be able to make it" still reschedules', () => {
+    expect(confirmQuestion().classify("I won't be able to make it").intent).toBe('reschedule');
+  });
+
+  it.each([
+    ['不是不行', 'affirm'],
+    ['没说不要', 'affirm'],
+    ['不是不是', 'deny'],
+  ] as const)('%s reads as %s in a confirmation', (text, expected) => {
+    expect(classifyConfirmation(text, 'zh-CN')).toBe(expected);
+  });
+
+  it('a negated sentence about something else is not accepted as a refusal', () => {
+    for (const [text, language] of [
+      ["I don't like doctors", 'en'],
+      ['my dog never sleeps at night', 'en'],
+      ['我不会做饭', 'zh-CN'],
+      ['我家没有空调', 'zh-CN'],
+    ] as const) {
+      const r = libraryClassifier(language, COMMON_ANSWERS).classify(text);
+      expect(r.intent === NO_MATCH || r.uncertain, `${text} → ${r.intent} ${r.confidence}`).toBe(
+        true,
+      );
+    }
+  });
+});

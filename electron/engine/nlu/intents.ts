@@ -91,6 +91,12 @@ const OFF_TOPIC = '#off-topic';
 const CENTROID_WEIGHT = 0.4;
 /** Cosine at which an utterance is one of the examples, said again. */
 const EXACT = 0.98;
+/**
+ * An English word or Mandarin character no training sentence holds weighs this many times an
+ * unseen n-gram: what the question's answers and the off-topic class cannot explain ("I don't like
+ * doctors") pulls every score down instead of leaving "I don't" to decide.
+ */
+const UNSEEN_WORD = 3;
 /** A hedged answer's confidence is scaled by this and kept under `accept`. */
 const HEDGE_FACTOR = 0.8;
 
@@ -105,6 +111,9 @@ function featuresOf(a: Analysis): Vector {
     const neg = t.negated ? '!' : '';
     if (t.kind === 'idiom') {
       add(`id:${t.text}`);
+      // Every positive fixed expression ("no problem", "won't miss it", 没问题) also shares one
+      // feature, so a new one reads like the yes-phrasings that hold another.
+      if (t.idiom === 'pos') add('id:+');
       continue;
     }
     if (t.kind === 'en') {
@@ -210,6 +219,40 @@ function negatedPredicates(a: Analysis): string[] {
   return keys;
 }
 
+/**
+ * The head of each negation: the scope's content word after any light verbs ("don't want to
+ * watch" → watch, 不会做饭 → 做饭), as an un-negated feature key.
+ */
+function negatedHeads(a: Analysis): string[] {
+  const heads: string[] = [];
+  const tokens = a.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!tokens[i]!.cue) continue;
+    let head: string | undefined;
+    for (let j = i + 1; j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if (!t.negated || t.cue) break;
+      if (
+        (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) ||
+        (t.kind === 'zh' && ZH_TRAILING.has(t.text)) ||
+        t.kind === 'idiom'
+      )
+        continue;
+      // A Mandarin character stands for its word with the next one (做饭, not 做).
+      const next = tokens[j + 1];
+      head =
+        t.kind === 'en'
+          ? `w1:${t.text}`
+          : next?.kind === 'zh' && next.negated && !ZH_TRAILING.has(next.text)
+            ? `z2:${t.text}${next.text}`
+            : `z1:${t.text}`;
+      if (!LIGHT_VERBS.has(t.text)) break;
+    }
+    if (head) heads.push(head);
+  }
+  return heads;
+}
+
 /** What the negation rule needs to know about one intent's examples. */
 interface IntentProfile {
   /** Content features of its examples without any negation (the predicates it only affirms). */
@@ -218,6 +261,8 @@ interface IntentProfile {
   affirmative: boolean;
   /** Most of its examples are negated (no, I can't, 不是…). */
   negative: boolean;
+  /** Every word, character and character pair its examples hold, negated or not (no "!"). */
+  vocabulary: Set<string>;
 }
 
 /** Verbs whose negation denies the verb after them (want to, need to; 想, 要, 会, 能, 没法). */
@@ -244,9 +289,13 @@ const ZH_TRAILING = new Set([...'的了吧啊呢吗呀嘛哦啦哈嗯']);
 function profile(examples: readonly Analyzed[]): IntentProfile {
   const affirms = new Set<string>();
   const denies = new Set<string>();
+  const vocabulary = new Set<string>();
   let affirmative = 0;
   let negative = 0;
   for (const { analysis: a, counts } of examples) {
+    for (const k of counts.keys())
+      if (k.startsWith('w1:') || k.startsWith('z1:') || k.startsWith('z2:'))
+        vocabulary.add(k.replace('!', ''));
     if (a.positive && !a.negated) affirmative++;
     if (a.negated) negative++;
     if (a.negated) {
@@ -273,6 +322,7 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     affirms,
     affirmative: affirmative * 2 >= examples.length,
     negative: negative * 2 > examples.length,
+    vocabulary,
   };
 }
 
@@ -372,7 +422,10 @@ export class IntentClassifier {
     let sum = 0;
     for (const [k, c] of counts) {
       const type = k.slice(0, 2) as FeatureType;
-      const x = FEATURE_WEIGHT[type] * (1 + Math.log(c)) * (this.idf.get(k) ?? this.unseenIdf);
+      const x =
+        FEATURE_WEIGHT[type] *
+        (1 + Math.log(c)) *
+        (this.idf.get(k) ?? (type === 'w1' || type === 'z1' ? UNSEEN_WORD : 1) * this.unseenIdf);
       v.set(k, x);
       sum += x * x;
     }
@@ -439,6 +492,14 @@ export class IntentClassifier {
       (nearest.get(best.intent) ?? 0) < EXACT
     )
       confidence = Math.min(confidence, accept - 1e-6);
+    // "I never watch TV", 我不会做饭: a negation of something none of a negative intent's
+    // examples speak of is a "no" to another question; confirm it, never act on it outright.
+    if (best && analysis.negated && this.profiles.get(best.intent)?.negative) {
+      const heads = negatedHeads(analysis);
+      const vocabulary = this.profiles.get(best.intent)?.vocabulary;
+      if (heads.length > 0 && heads.every((h) => !vocabulary?.has(h)))
+        confidence = Math.min(confidence, accept - 1e-6);
+    }
     if (!best || confidence < reject || offTopic >= confidence) {
       return { intent: NO_MATCH, confidence: 1 - confidence, uncertain: false, ...base };
     }

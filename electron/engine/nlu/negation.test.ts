@@ -149,3 +149,50 @@ describe('hedges', () => {
     }
   });
 });
+
+describe('double negatives that answer yes', () => {
+  it.each([
+    ["I won't miss it", 'i <not miss:pos> it'],
+    ["I wouldn't miss it for the world", 'i <not miss:pos> it for the world'],
+    ["I'm not going to miss it", "i'm <not miss:pos> it"],
+    ["I haven't forgotten", 'i <not forget:pos>'],
+    ["I'm not cancelling", "i'm <not cancel:pos>"],
+    ["I won't be late", 'i <not late:pos>'],
+    ["I can't miss it", 'i <not miss:pos> it'],
+    ["I don't see why not", "i <don't see why not:pos>"],
+    ["can't complain", "<can't complain:pos>"],
+    ['never been better', '<never been better:pos>'],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+    expect(analyze(text)).toMatchObject({ negated: false, positive: true });
+  });
+
+  it('keeps "can\'t miss work" and "don\'t want to miss school" negations', () => {
+    expect(analyze("I can't miss work that day").negated).toBe(true);
+    expect(analyze("I don't want to miss school").negated).toBe(true);
+    expect(analyze("I can't miss my shift").negated).toBe(true);
+  });
+
+  it.each([
+    ['不是不行', '<双重否定:pos> 行'],
+    ['没说不要', '<双重否定:pos> 要'],
+    ['我不会不在家', '我 <双重否定:pos> 在 家'],
+    ['明天不会忘的', '明 天 <不会忘:pos> 的'],
+    ['忘不了', '<忘不了:pos>'],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+    expect(analyze(text)).toMatchObject({ negated: false, positive: true });
+  });
+
+  it('reads a repeated 不是不是 / 不会不会 as a plain no', () => {
+    expect(analyze('不是不是').negated).toBe(true);
+    expect(analyze('不会不会').negated).toBe(true);
+  });
+
+  it('reads 不是…吗 at the end as a rhetorical question, not a negation', () => {
+    expect(marks('我不是还过了吗？')).toBe('我 <不是:plain> 还 过 了 吗');
+    expect(analyze('不是已经还了吗').negated).toBe(false);
+    expect(analyze('我不是他').negated).toBe(true);
+    expect(analyze('不是').negated).toBe(true);
+  });
+});

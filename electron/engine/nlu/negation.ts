@@ -67,6 +67,26 @@ const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ["couldn't be better", 'pos'],
   ["couldn't agree more", 'pos'],
   ["can't wait", 'pos'],
+  ["couldn't be happier", 'pos'],
+  ['never been better', 'pos'],
+  ['never better', 'pos'],
+  ['no complaints', 'pos'],
+  ['no objection', 'pos'],
+  ['no objections', 'pos'],
+  ["don't see why not", 'pos'],
+  ['do not see why not', 'pos'],
+  ["wouldn't say no", 'pos'],
+  ["won't say no", 'pos'],
+  ["can't say no", 'pos'],
+  ["don't worry", 'pos'],
+  ['no need to worry', 'pos'],
+  ['nothing wrong with that', 'pos'],
+  ["can't argue with that", 'pos'],
+  ['not a bad idea', 'pos'],
+  ['no changes', 'pos'],
+  ['no change', 'pos'],
+  ["nothing's changed", 'pos'],
+  ['nothing has changed', 'pos'],
   ['not sure', 'hedge'],
   ['not certain', 'hedge'],
   ["don't know", 'hedge'],
@@ -85,6 +105,16 @@ const ZH_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ['木问题', 'pos'],
   ['没毛病', 'pos'],
   ['没错', 'pos'],
+  ['忘不了', 'pos'],
+  ['忘不掉', 'pos'],
+  ['不会忘', 'pos'],
+  ['没忘', 'pos'],
+  ['不会错过', 'pos'],
+  ['不会迟到', 'pos'],
+  ['不会耽误', 'pos'],
+  ['不会拖', 'pos'],
+  ['跑不了', 'pos'],
+  ['少不了', 'pos'],
   ['不错', 'pos'],
   ['不赖', 'pos'],
   ['不客气', 'pos'],
@@ -353,6 +383,9 @@ const EN_FILLERS = new Set([
   'like',
 ]);
 const ZH_FILLERS = new Set([...'呃哎喂诶']);
+/** "like" is the verb after a subject, an auxiliary or a negation ("I'd like", "don't like"). */
+const LIKE_AS_VERB_AFTER =
+  /^(i|you|we|they|i'd|you'd|we'd|they'd|would|wouldn't|do|don't|dont|did|didn't|does|doesn't|not|really|also|'d)$/;
 const EN_POSITIVE = new Set([
   'yes',
   'yeah',
@@ -491,7 +524,48 @@ const A_NOT_AB = new Set([
   '可能',
   '在家',
 ]);
-const IDIOM_CLASS = new Map<string, IdiomClass>([...EN_IDIOMS, ...ZH_IDIOMS]);
+/**
+ * Double negatives that answer yes: a negation of a predicate that itself means "not doing it"
+ * ("I won't miss it", "not cancelling", "haven't forgotten"; 不是不行, 没说不要, 不会不在家). Each is
+ * read as one positive fixed expression with a canonical text ("not miss", 双重否定), so every
+ * wording of it is one feature, and the negation no longer counts.
+ */
+const EN_DOUBLE_NEG_RE =
+  /(?<![a-z'])(?:won't|wont|wouldn't|wouldnt|can't|cant|cannot|couldn't|couldnt|don't|dont|didn't|didnt|haven't|havent|hasn't|hasnt|shan't|never|not)\s+(?:(?:ever|really|possibly|even|going to|gonna|want to|wanna|be)\s+)*(miss|missing|missed|skip|skipping|forget|forgetting|forgot|forgotten|cancel|cancelling|canceling|cancelled|canceled|fail|late|back out|backing out|bail|flake)(?![a-z'])/g;
+/** What "can't miss …" or "don't want to miss …" is about when it is no double negative. */
+const EN_DOUBLE_NEG_NOT_BEFORE =
+  /^\s*(work|school|class|my (job|shift|flight|train|bus)|the (game|match|bus|train|flight))\b/;
+const EN_DOUBLE_NEG_STEM: Readonly<Record<string, string>> = {
+  missing: 'miss',
+  missed: 'miss',
+  skipping: 'miss',
+  skip: 'miss',
+  forgetting: 'forget',
+  forgot: 'forget',
+  forgotten: 'forget',
+  cancelling: 'cancel',
+  canceling: 'cancel',
+  cancelled: 'cancel',
+  canceled: 'cancel',
+  'backing out': 'cancel',
+  'back out': 'cancel',
+  bail: 'cancel',
+  flake: 'cancel',
+};
+const ZH_DOUBLE_NEG_RE =
+  /不是不|没说不|没有说不|不会不|没有不|不能不|并非不|不可能不|不得不|哪能不|怎么会不/g;
+const ZH_DOUBLE_NEG = '双重否定';
+/** 不是…吗 / 不是…嘛 at the end of a sentence: a rhetorical question (我不是还过了吗). */
+const ZH_RHETORICAL_RE = /(^|[^是])不是([^不没别，。！？,.!?]{1,12}[吗嘛])(?=[？?。!！]*$)/g;
+const DOUBLE_NEG_CANON = [
+  ...new Set(['miss', 'forget', 'cancel', 'fail', 'late'].map((stem) => `not ${stem}`)),
+  ZH_DOUBLE_NEG,
+];
+const IDIOM_CLASS = new Map<string, IdiomClass>([
+  ...EN_IDIOMS,
+  ...ZH_IDIOMS,
+  ...DOUBLE_NEG_CANON.map((c) => [c, 'pos'] as const),
+]);
 const EN_HEDGE_RE = new RegExp(`(?<![a-z'])(${EN_HEDGES.map(escapeRegExp).join('|')})(?![a-z'])`);
 
 function isEnCue(word: string): boolean {
@@ -511,7 +585,29 @@ export function analyze(text: string): Analysis {
       // "I don't know" is a hedge; "I don't know any John" is a negation.
       m.endsWith('know') && !KNOW_HEDGE_AFTER.test(all.slice(at + m.length)) ? m : mark(m),
     )
-    .replace(ZH_IDIOM_RE, mark);
+    .replace(ZH_IDIOM_RE, mark)
+    .replace(EN_DOUBLE_NEG_RE, (m: string, pred: string, at: number, all: string) => {
+      const cannot = /^(can|could)/.test(m);
+      const stem = EN_DOUBLE_NEG_STEM[pred] ?? pred;
+      // "I can't miss work" and "I don't want to miss school" say the appointment is the problem.
+      if (EN_DOUBLE_NEG_NOT_BEFORE.test(all.slice(at + m.length))) return m;
+      if (
+        cannot &&
+        stem === 'miss' &&
+        !/^\s*(it|this|that|the appointment)\b/.test(all.slice(at + m.length))
+      )
+        return m;
+      return mark(`not ${stem}`);
+    })
+    // 不是不是 and 不会不会 are a repeated no, not a double negative.
+    .replace(ZH_DOUBLE_NEG_RE, (m: string, at: number, all: string) =>
+      all[at + m.length] === m[1] ? m : mark(ZH_DOUBLE_NEG),
+    )
+    // 不是已经还了吗 ("haven't I paid already?") asks to agree: a rhetorical question, no negation.
+    .replace(
+      ZH_RHETORICAL_RE,
+      (m: string, head: string, rest: string) => `${head}${mark('不是')}${rest}`,
+    );
   // An A-not-A question is a question, not a negation; only the two-character 可不可以 shape
   // keeps its fourth character (方不方便 → 方不方便).
   s = s.replace(A_NOT_A_RE, (m) => {
@@ -625,7 +721,8 @@ export function analyze(text: string): Analysis {
       kind: 'en',
       negated: scope > 0,
       cue: false,
-      filler: EN_FILLERS.has(word),
+      filler:
+        EN_FILLERS.has(word) && !(word === 'like' && LIKE_AS_VERB_AFTER.test(raw[i - 1] ?? '')),
       clause,
     });
     if (scope > 0) scope--;
