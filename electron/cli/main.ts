@@ -11,6 +11,7 @@ import { createOutput, type Streams } from './output.js';
 import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
 import { USAGE, UsageError } from './usage.js';
+import { userCommand } from './user.js';
 
 export interface CliContext {
   version: string;
@@ -78,6 +79,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         'daily-cap': { type: 'string' },
         queue: { type: 'string' },
         config: { type: 'string' },
+        // user add (also --password-file)
+        role: { type: 'string' },
+        'display-name': { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -171,6 +175,20 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           region: values.region,
           map: values.map ?? [],
           progressStream: process.stderr,
+        },
+        out,
+      );
+    }
+    if (command === 'user') {
+      const log = createStderrLogger();
+      return await userCommand(
+        rest,
+        values,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          version: context.version,
+          log: { ...log, info() {} },
+          readStdin: context.readStdin ?? readProcessStdin,
         },
         out,
       );

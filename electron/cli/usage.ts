@@ -6,6 +6,11 @@ Commands:
   trunk add NAME        Add a SIP trunk (options below)
   trunk list            List the SIP trunks (health reads "not connected": the CLI places no calls)
   trunk remove NAME     Remove a SIP trunk
+  user add NAME         Add a console user: --role agent|supervisor|admin --password-file F
+                        (- for stdin) [--display-name TEXT]. The first admin of a headless
+                        workspace is made this way. Every outbound command runs as the
+                        workspace's local admin (it already has the data folder's files)
+  user list             List the console users, their roles and whether they can sign in
   call NUMBER           Place one real call headless (the media host runs in Chromium)
   flow validate FILE    Check a flow file; every problem is named by node and field
   flow save FILE        Store a flow file as a new version of the flow named by its id (as the

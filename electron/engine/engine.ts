@@ -5,17 +5,25 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import type {
-  AppInfo,
-  CallSummary,
-  CommandName,
-  CommandParams,
-  EventData,
-  EventName,
+import {
+  type AppInfo,
+  type CallSummary,
+  type CommandName,
+  type CommandParams,
+  DEFAULT_SETTINGS,
+  type EventData,
+  type EventName,
 } from './api/contract.js';
-import { type CommandHandlers, Dispatcher } from './api/dispatcher.js';
+import { type CommandHandlers, Dispatcher, type RequestContext } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
+import { authCommandHandlers } from './auth/commands.js';
+import {
+  ApiConnection,
+  AuthService,
+  type ConnectionInfo,
+  localAdminContext,
+} from './auth/index.js';
 import type { FlowTrainer } from './bot/flow-training.js';
 import { BotService } from './bot/service.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
@@ -128,6 +136,10 @@ export class Engine {
   readonly dialerLine: TelephonyLine;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
+  /** Users, sign-in and sessions; each transport connection gets its principal from `connect`. */
+  readonly auth: AuthService;
+  /** Mirrors settings.sessionIdleMs (sessions are checked on every request). */
+  private sessionIdleMs = DEFAULT_SETTINGS.sessionIdleMs;
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
@@ -253,7 +265,13 @@ export class Engine {
     });
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
+    this.auth = new AuthService({
+      store,
+      idleMs: () => this.sessionIdleMs,
+      onError: (what, error) => log.error(`Sign-in: ${what} failed`, { error: String(error) }),
+    });
     this.dispatcher = new Dispatcher(this.handlers(), {
+      agentOfCall: (callId) => this.routing.agentOf(callId),
       onInternalError: (command, error) =>
         log.error(`Command ${command} failed`, {
           error: error instanceof Error ? error.stack : String(error),
@@ -350,7 +368,9 @@ export class Engine {
       }),
       stop: (reason) => engine.emergencyStop(reason),
     });
-    engine.recordCalls = (await engine.settings.get()).recordCalls;
+    const settings = await engine.settings.get();
+    engine.recordCalls = settings.recordCalls;
+    engine.sessionIdleMs = settings.sessionIdleMs;
     // Campaign calls first: a lease whose call never dialed is released uncounted, one that did is closed as failed.
     await engine.dialer.recover().catch((error: unknown) =>
       log.error('Recovering the dialer leases failed', {
@@ -380,8 +400,21 @@ export class Engine {
     return engine;
   }
 
-  /** Handles one raw API message from any transport; never throws. */
+  /**
+   * Handles one raw API message in-process, as the workspace's local admin (the CLI's engine and
+   * tests; whoever runs code in this process already has the workspace's files). Transports use
+   * `connect`, whose connections start signed out. Never throws.
+   */
   handle(raw: unknown): Promise<ResponseMessage> {
+    return this.dispatch(raw, localAdminContext());
+  }
+
+  /** One transport connection (an Electron window, a WebSocket): signed out until it signs in. */
+  connect(info: ConnectionInfo): ApiConnection {
+    return new ApiConnection(this.auth, info, (raw, context) => this.dispatch(raw, context));
+  }
+
+  private dispatch(raw: unknown, context: RequestContext): Promise<ResponseMessage> {
     if (this.stopped) {
       return Promise.resolve({
         type: 'response',
@@ -390,12 +423,12 @@ export class Engine {
         error: { code: 'UNAVAILABLE', message: 'The engine is stopping' },
       });
     }
-    return this.dispatcher.handle(raw);
+    return this.dispatcher.handle(raw, context);
   }
 
-  /** Runs one command in-process (the CLI and tests use this; transports use `handle`). */
+  /** Runs one command in-process as the local admin (the CLI and tests use this; transports use `connect`). */
   request(command: CommandName, params: unknown = {}): Promise<unknown> {
-    return this.dispatcher.run(command, params);
+    return this.dispatcher.run(command, params, localAdminContext());
   }
 
   subscribe(subscriber: EventSubscriber): () => void {
@@ -562,11 +595,12 @@ export class Engine {
   private async dial(
     params: CommandParams<'calls.dial'>,
     plain: CommandHandlers['calls.dial'],
+    context: RequestContext | undefined,
   ): Promise<{ callId: string }> {
     const { flow, contact, timeZone, ...call } = params;
-    if (!flow) return plain(call);
+    if (!flow) return plain(call, context);
     const prepared = await this.bot.prepare(flow);
-    const { callId } = await plain(call);
+    const { callId } = await plain(call, context);
     const session = this.telephony.get(callId);
     if (session) {
       void this.bot
@@ -667,6 +701,7 @@ export class Engine {
       'settings.update': async ({ changes }) => {
         const settings = await this.settings.update(changes, options.actor);
         this.recordCalls = settings.recordCalls;
+        this.sessionIdleMs = settings.sessionIdleMs;
         this.events.emit('settings.changed', settings);
         return settings;
       },
@@ -778,7 +813,13 @@ export class Engine {
         defaultRegion: async () => (await this.settings.get()).defaultRegion,
         actor: options.actor,
       }),
-      'calls.dial': (params) => this.dial(params, callHandlers['calls.dial']),
+      'calls.dial': (params, context) => this.dial(params, callHandlers['calls.dial'], context),
+      ...authCommandHandlers({
+        auth: this.auth,
+        version: options.version,
+        usersChanged: async () =>
+          this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
+      }),
       ...this.campaigns.handlers(),
     };
     return mapStoreErrors(handlers);
@@ -813,13 +854,13 @@ function toAgent(user: UserRecord): EventData<'agents.changed'>['agents'][number
 
 /** Store failures become API errors with the store's own message (it names what clashed). */
 function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
-  const wrapped: Record<string, (params: never) => Promise<unknown>> = {};
+  const wrapped: Record<string, (params: never, context?: RequestContext) => Promise<unknown>> = {};
   for (const [name, handler] of Object.entries(handlers) as Array<
-    [string, (params: never) => unknown]
+    [string, (params: never, context?: RequestContext) => unknown]
   >) {
-    wrapped[name] = async (params) => {
+    wrapped[name] = async (params, context) => {
       try {
-        return await handler(params);
+        return await handler(params, context);
       } catch (error) {
         if (error instanceof IllegalTransitionError) throw new ApiError('CONFLICT', error.message);
         if (!(error instanceof StoreError)) throw error;

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { authCommands } from './auth.js';
 import { CallOutcome, CallState } from './call-states.js';
 import { callCommands, callEvents } from './calls.js';
 import { campaignCommands, campaignEvents, CampaignSummarySchema } from './campaigns.js';
@@ -22,6 +23,7 @@ import { labelCommands } from './labels.js';
 import { routingCommands, routingEvents } from './routing.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
+export * from './auth.js';
 export * from './call-states.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 export * from './campaigns.js';
@@ -72,6 +74,8 @@ export const SettingsSchema = z.object({
   /** The agent's microphone and speaker in the media host (device ids from devices.list; '' = the system default). */
   audioInputDeviceId: z.string().max(500),
   audioOutputDeviceId: z.string().max(500),
+  /** A signed-in console with no request for this long is signed out (issue 13). */
+  sessionIdleMs: z.number().int().min(60_000).max(86_400_000),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -87,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
   wrapUpMs: 30_000,
   audioInputDeviceId: '',
   audioOutputDeviceId: '',
+  sessionIdleMs: 1_800_000,
 };
 
 /** Epoch milliseconds. */
@@ -283,6 +288,7 @@ export const commands = {
   ...historyCommands,
   ...labelCommands,
   ...routingCommands,
+  ...authCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -21,6 +21,12 @@ export const API_ERROR_CODES = [
   'UNAVAILABLE',
   /** A reply from the other side does not match the contract (a version mismatch or a bug). */
   'PROTOCOL_ERROR',
+  /** Nobody is signed in on this connection (or the session expired): sign in first. */
+  'UNAUTHENTICATED',
+  /** The signed-in user's role may not run this command; the message names the role needed. */
+  'FORBIDDEN',
+  /** Too many failed sign-ins for this name or from this address; `details.retryAfterMs` says when to try again. */
+  'RATE_LIMITED',
   /** A bug in the engine; the message says what failed. */
   'INTERNAL',
 ] as const;

@@ -2,6 +2,7 @@
  * auth/ — users, password hashing, sessions, sign-in rate limits and the principal each API
  * connection carries. The role map itself sits beside the contract (api/roles.ts).
  */
+export { ApiConnection, type ConnectionInfo, localAdminContext } from './connection.js';
 export {
   cliPrincipal,
   type Principal,
@@ -9,3 +10,4 @@ export {
   type Role,
   ROLES,
 } from './principal.js';
+export { AuthService } from './service.js';

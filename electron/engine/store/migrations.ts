@@ -11,6 +11,7 @@ import { initialSchema } from './migrations/001-initial.js';
 import { campaignsAndRouting } from './migrations/002-campaigns-routing.js';
 import { campaignDialing } from './migrations/003-campaign-dialing.js';
 import { utteranceLabels } from './migrations/004-utterance-labels.js';
+import { usersSignIn } from './migrations/005-users-sign-in.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   campaignsAndRouting,
   campaignDialing,
   utteranceLabels,
+  usersSignIn,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -18,6 +18,8 @@ import type { CampaignContactRepository } from './campaign-dialing-types.js';
 export * from './campaign-dialing-types.js';
 import type { UtteranceLabelRepository } from './label-types.js';
 export * from './label-types.js';
+import type { AuthRepository } from './auth-types.js';
+export * from './auth-types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -449,6 +451,8 @@ export interface Repositories {
   campaignContacts: CampaignContactRepository;
   /** History's utterance labels (label-types.ts). */
   labels: UtteranceLabelRepository;
+  /** Sign-in: passwords, sessions, attempts (auth-types.ts). */
+  auth: AuthRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,6 +1,7 @@
 /** Every repository, bound to one executor: the Database, or one open transaction. */
 import type { Repositories } from '../types.js';
 import { createAuditRepository } from './audit.js';
+import { createAuthRepository } from './auth.js';
 import { createCallRepository } from './calls.js';
 import { createCampaignContactRepository } from './campaign-contacts.js';
 import { createCampaignRepository } from './campaigns.js';
@@ -32,5 +33,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     routing: createRoutingRepository(context),
     campaignContacts: createCampaignContactRepository(context),
     labels: createLabelRepository(context),
+    auth: createAuthRepository(context),
   };
 }
