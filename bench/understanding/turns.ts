@@ -164,6 +164,7 @@ export const BEFORE_RULES: Readonly<TurnRules> = Object.freeze({
   incompleteMs: 1000,
   hesitantStarts: false,
   shortOfPhraseShare: 0,
+  oneWordMs: 0,
 });
 
 /**

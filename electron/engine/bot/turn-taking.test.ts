@@ -242,7 +242,16 @@ describe('judgeTurn', () => {
       '一三八',
     ])
       expect(soundsUnfinished(text), text).toBe(true);
-    for (const text of ['yes', 'next Tuesday', '明天还', 'umbrella', ''])
+    for (const text of [
+      'yes',
+      'next Tuesday',
+      '明天还',
+      'umbrella',
+      '',
+      '下周一',
+      '星期三',
+      'on the 5',
+    ])
       expect(soundsUnfinished(text), text).toBe(false);
   });
 });
