@@ -9,7 +9,7 @@ import {
   offTopicTraining,
   questionTraining,
 } from './common-answers.js';
-import { NO_MATCH, trainIntentClassifier } from './intents.js';
+import { extractFeatures, NO_MATCH, trainIntentClassifier } from './intents.js';
 import {
   COMMON_ANSWERS,
   commonAnswerPhrases,
@@ -412,5 +412,34 @@ describe('double negatives and negated off-topic lines', () => {
         true,
       );
     }
+  });
+});
+
+describe("synonyms and a question's own wording beside the library", () => {
+  it('counts a word as its synonym group (library/synonyms.json)', () => {
+    expect(extractFeatures('can we rearrange it').get('s1:change')).toBe(1);
+    expect(extractFeatures('rescheduling').get('s1:change')).toBe(1);
+    expect(extractFeatures('大后天还').get('s1:later_day')).toBe(1);
+    expect(extractFeatures("I can't move it").get('s1:!change')).toBe(1);
+  });
+
+  it("a question's own examples are not drowned by the library's phrasings of the same answer", () => {
+    const c = trainIntentClassifier(
+      questionTraining(
+        [
+          { name: 'confirm', use: 'affirm', examples: ['yes I will be there', 'I can make it'] },
+          {
+            name: 'reschedule',
+            use: 'deny',
+            examples: ['I need to reschedule', 'can we change the time', 'move my appointment'],
+          },
+          { name: 'call_later', use: 'busy', examples: ['call me back later'] },
+        ],
+        'en',
+      ),
+      { offTopic: offTopicTraining() },
+    );
+    for (const text of ['can we rearrange the appointment', 'could we switch to a different time'])
+      expect(c.classify(text).intent, text).toBe('reschedule');
   });
 });

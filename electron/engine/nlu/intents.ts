@@ -18,6 +18,8 @@
  * confidence under the accept threshold. Between the reject and accept thresholds a result is
  * `uncertain` (the dialog confirms it). Training is a single pass (milliseconds), deterministic.
  */
+import { COMMON_ANSWERS, commonAnswerPhrases } from './library/index.js';
+import synonyms from './library/synonyms.json' with { type: 'json' };
 import { type Analysis, analyze, isFunctionWord } from './negation.js';
 
 export const NO_MATCH = 'no_match';
@@ -82,13 +84,25 @@ const FEATURE_WEIGHT = {
   f1: 0.25,
   id: 1.5,
   ng: 0.8,
+  s1: 1.2,
 } as const;
 type FeatureType = keyof typeof FEATURE_WEIGHT;
 
 /** Key of the off-topic class inside the model (never an intent name: those match [A-Za-z_]…). */
 const OFF_TOPIC = '#off-topic';
+/**
+ * The library's phrasings (both languages): an intent that `use`s a common answer trains on a
+ * hundred of them beside its own few examples, so its own examples also get a centroid of their
+ * own, and a question's own wording ("move it to another day") is not drowned by the library's.
+ */
+const LIBRARY_PHRASES = new Set(
+  COMMON_ANSWERS.flatMap((a) => [
+    ...commonAnswerPhrases(a, 'en'),
+    ...commonAnswerPhrases(a, 'zh-CN'),
+  ]),
+);
 /** Mix of centroid and nearest-example cosine in an intent's score. */
-const CENTROID_WEIGHT = 0.4;
+const CENTROID_WEIGHT = 0.5;
 /** Cosine at which an utterance is one of the examples, said again. */
 const EXACT = 0.98;
 /**
@@ -100,12 +114,35 @@ const UNSEEN_WORD = 3;
 /** A hedged answer's confidence is scaled by this and kept under `accept`. */
 const HEDGE_FACTOR = 0.8;
 
+/**
+ * Words that say the same thing in a call's answers (library/synonyms.json, a plain data file a
+ * contributor extends): each also counts as its group, so "rearrange" meets "move" and 后天 meets
+ * 明天 although no example holds it. English by word (and its -s/-ed/-ing stem), Mandarin by the
+ * longest group word starting at each character.
+ */
+const EN_SYNONYM = new Map<string, string>();
+for (const [group, words] of Object.entries(synonyms.en))
+  for (const w of words) EN_SYNONYM.set(w, group);
+const ZH_SYNONYM = new Map<string, string>();
+for (const [group, words] of Object.entries(synonyms['zh-CN']))
+  for (const w of words) ZH_SYNONYM.set(w, group);
+const ZH_SYNONYM_MAX = Math.max(...[...ZH_SYNONYM.keys()].map((w) => w.length));
+
+function enSynonym(word: string): string | undefined {
+  return (
+    EN_SYNONYM.get(word) ??
+    EN_SYNONYM.get(word.replace(/(ing|ed|s)$/, '')) ??
+    EN_SYNONYM.get(word.replace(/(ing|ed)$/, 'e'))
+  );
+}
+
 function featuresOf(a: Analysis): Vector {
   const counts: Vector = new Map();
   const add = (key: string): void => {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
   const tokens = a.tokens;
+  let zhSynonymEnd = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const neg = t.negated ? '!' : '';
@@ -122,6 +159,8 @@ function featuresOf(a: Analysis): Vector {
         continue;
       }
       add(`w1:${neg}${t.text}`);
+      const group = enSynonym(t.text);
+      if (group) add(`s1:${neg}${group}`);
       const next = tokens[i + 1];
       if (next && next.kind === 'en' && !next.filler && next.clause === t.clause)
         add(`w2:${neg || (next.negated ? '!' : '')}${t.text} ${next.text}`);
@@ -132,6 +171,21 @@ function featuresOf(a: Analysis): Vector {
     // Chinese: n-grams over the run of characters starting here (same clause, no gap).
     if (t.filler) add(`f1:${t.text}`);
     else add(`z1:${neg}${t.text}`);
+    // The longest synonym-group word starting here, inside the clause (none inside the last).
+    let run = '';
+    for (let n = 0; n < ZH_SYNONYM_MAX && i >= zhSynonymEnd; n++) {
+      const u = tokens[i + n];
+      if (!u || u.kind !== 'zh' || u.clause !== t.clause) break;
+      run += u.text;
+    }
+    for (let n = run.length; n > 0; n--) {
+      const group = ZH_SYNONYM.get(run.slice(0, n));
+      if (group) {
+        add(`s1:${neg}${group}`);
+        zhSynonymEnd = i + n;
+        break;
+      }
+    }
     let gram = t.text;
     let negGram = t.negated;
     for (let n = 2; n <= 3; n++) {
@@ -359,6 +413,8 @@ export class IntentClassifier {
     { readonly index: readonly number[]; readonly weight: readonly number[] }
   >;
   private readonly centroids: ReadonlyMap<string, Vector>;
+  /** The centroid of an intent's own examples, for intents that also hold library phrasings. */
+  private readonly ownCentroids: ReadonlyMap<string, Vector>;
   private readonly profiles: ReadonlyMap<string, IntentProfile>;
   private readonly temperature: number;
   private readonly fullScore: number;
@@ -372,12 +428,16 @@ export class IntentClassifier {
     this.intents = Object.keys(training)
       .filter((k) => (training[k]?.length ?? 0) > 0)
       .sort();
-    const raw: Array<{ intent: string; example: Analyzed }> = [];
+    const raw: Array<{ intent: string; example: Analyzed; own?: boolean }> = [];
     const profiles = new Map<string, IntentProfile>();
     for (const intent of this.intents) {
-      const examples = (training[intent] ?? []).map(analyzeForTraining);
+      const texts = training[intent] ?? [];
+      const examples = texts.map(analyzeForTraining);
       profiles.set(intent, profile(examples));
-      for (const example of examples) raw.push({ intent, example });
+      const mixed = texts.some((t) => LIBRARY_PHRASES.has(t));
+      examples.forEach((example, i) =>
+        raw.push({ intent, example, own: mixed && !LIBRARY_PHRASES.has(texts[i]!) }),
+      );
     }
     this.profiles = profiles;
     for (const sentence of options.offTopic ?? [])
@@ -394,7 +454,8 @@ export class IntentClassifier {
     // only the examples that share a feature with it) and its intent's centroid.
     const postings = new Map<string, { index: number[]; weight: number[] }>();
     const centroids = new Map<string, Vector>();
-    raw.forEach(({ intent, example }, index) => {
+    const ownCentroids = new Map<string, Vector>();
+    raw.forEach(({ intent, example, own }, index) => {
       const { keys, base } = example;
       const values = base.map((b, i) => b * (idf.get(keys[i]!) ?? 0));
       let sum = 0;
@@ -402,6 +463,8 @@ export class IntentClassifier {
       const norm = Math.sqrt(sum) || 1;
       let centroid = centroids.get(intent);
       if (!centroid) centroids.set(intent, (centroid = new Map()));
+      let ownCentroid = own ? ownCentroids.get(intent) : undefined;
+      if (own && !ownCentroid) ownCentroids.set(intent, (ownCentroid = new Map()));
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
         const x = values[i]! / norm;
@@ -410,8 +473,11 @@ export class IntentClassifier {
         list.index.push(index);
         list.weight.push(x);
         centroid.set(k, (centroid.get(k) ?? 0) + x);
+        ownCentroid?.set(k, (ownCentroid.get(k) ?? 0) + x);
       }
     });
+    for (const [intent, sum] of ownCentroids) ownCentroids.set(intent, normalize(sum));
+    this.ownCentroids = ownCentroids;
     this.postings = postings;
     for (const [intent, sum] of centroids) centroids.set(intent, normalize(sum));
     this.centroids = centroids;
@@ -450,7 +516,11 @@ export class IntentClassifier {
       nearest.set(intent, Math.max(nearest.get(intent) ?? 0, dots[index] ?? 0)),
     );
     const scoreOf = (intent: string): number =>
-      CENTROID_WEIGHT * dot(q, this.centroids.get(intent) ?? new Map<string, number>()) +
+      CENTROID_WEIGHT *
+        Math.max(
+          dot(q, this.centroids.get(intent) ?? new Map<string, number>()),
+          dot(q, this.ownCentroids.get(intent) ?? new Map<string, number>()),
+        ) +
       (1 - CENTROID_WEIGHT) * (nearest.get(intent) ?? 0);
     const blocked = this.blockedIntents(analysis);
     const candidates = this.intents.filter((i) => !blocked.has(i));
