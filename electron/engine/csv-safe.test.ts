@@ -86,7 +86,9 @@ describe('History export (calls.export) guards every column', () => {
         endMs: 2_000,
       });
     }
-    const page = await historyCommandHandlers({ store, dataDir: '/nowhere' })['calls.export']({
+    const page = await historyCommandHandlers({ store, dataDir: '/nowhere', actor: 'test' })[
+      'calls.export'
+    ]({
       limit: 50,
       offset: 0,
     });

@@ -25,8 +25,16 @@ import {
   localAdminContext,
 } from './auth/index.js';
 import type { FlowTrainer } from './bot/flow-training.js';
+import {
+  type AuditActor,
+  AuditLog,
+  ENGINE_ACTOR,
+  requestActor,
+  writeAudit,
+} from './audit/index.js';
 import { BotService } from './bot/service.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
+import { resolveMediaPath } from './calls/index.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
 import { IllegalTransitionError } from './calls/state-machine.js';
@@ -140,6 +148,13 @@ export class Engine {
   readonly auth: AuthService;
   /** Mirrors settings.sessionIdleMs (sessions are checked on every request). */
   private sessionIdleMs = DEFAULT_SETTINGS.sessionIdleMs;
+  /** The audit trail: sign-ins, recordings played, audit.list / audit.export (audit/). */
+  readonly audit: AuditLog;
+  /**
+   * Who the shell's requests are for the audit trail until each connection carries a signed-in
+   * principal: the shell's name and transport.
+   */
+  private readonly actor: AuditActor;
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
@@ -166,6 +181,8 @@ export class Engine {
       log.error('An event subscriber failed', { error: String(error) }),
     );
     this.liveCalls = new LiveCalls(this.events);
+    this.audit = new AuditLog(store);
+    this.actor = shellActor(options.actor, options.transport);
     this.settings = new SettingsService(store, log);
     this.trunkHealth = new TrunkHealthRegistry(Date.now, (error) =>
       log.error('A trunk health listener failed', { error: String(error) }),
@@ -235,7 +252,7 @@ export class Engine {
     );
     this.campaigns = new CampaignService({
       store,
-      actor: options.actor,
+      actor: this.actor,
       emit: (detail) => this.events.emit('campaign.updated', detail),
       onRunning: () => this.dialer.wake(),
       // A running campaign held back (its flow's phrase models still training) says why in its status.
@@ -383,7 +400,7 @@ export class Engine {
       }),
     );
     // The shipped samples, once: a sample the admin edited (or saved under its id) is never overwritten.
-    await engine.flows.installSamples('engine').catch((error: unknown) =>
+    await engine.flows.installSamples(ENGINE_ACTOR).catch((error: unknown) =>
       log.error('Installing the sample flows failed', {
         error: error instanceof Error ? error.message : String(error),
       }),
@@ -441,6 +458,27 @@ export class Engine {
 
   get dataDir(): string {
     return this.options.dataDir;
+  }
+
+  /**
+   * The file behind a media path for a shell's media route (headless `GET /media/…`, Electron's
+   * `outbound-media://`), or null. Serving a recording's audio is audited (`recordings.fetch`,
+   * once per address and call in 10 minutes); when the entry cannot be written the audio is not
+   * served (the error reaches the shell).
+   */
+  async mediaFile(
+    mediaPath: string,
+    from: { address?: string } = {},
+  ): Promise<{ path: string; contentType: string } | null> {
+    const file = await resolveMediaPath(this.store, this.options.dataDir, mediaPath);
+    const callId = /^recordings\/([^/]+)$/.exec(mediaPath)?.[1];
+    if (file && callId !== undefined)
+      await this.audit.recordingPlayed(
+        { ...this.actor, ...(from.address === undefined ? {} : { address: from.address }) },
+        callId,
+        'recordings.fetch',
+      );
+    return file;
   }
 
   /**
@@ -698,8 +736,8 @@ export class Engine {
         startedAt: this.startedAt,
       }),
       'settings.get': () => this.settings.get(),
-      'settings.update': async ({ changes }) => {
-        const settings = await this.settings.update(changes, options.actor);
+      'settings.update': async ({ changes }, context) => {
+        const settings = await this.settings.update(changes, requestActor(context, this.actor));
         this.recordCalls = settings.recordCalls;
         this.sessionIdleMs = settings.sessionIdleMs;
         this.events.emit('settings.changed', settings);
@@ -753,14 +791,13 @@ export class Engine {
           createdAt: c.createdAt,
         })),
       }),
-      ...flowCommandHandlers(this.flows, options.actor),
+      ...flowCommandHandlers(this.flows, this.actor),
       'agents.list': async () => ({ agents: (await store.users.list()).map(toAgent) }),
-      'agents.create': async (input) => {
+      'agents.create': async (input, context) => {
         const user = await store
           .transaction(async (tx) => {
             const created = await tx.users.create(input);
-            await tx.audit.add({
-              actor: options.actor,
+            await writeAudit(tx, requestActor(context, this.actor), {
               action: 'agents.create',
               subject: created.username,
               details: { role: created.role },
@@ -777,15 +814,18 @@ export class Engine {
         return toAgent(user);
       },
       'trunks.list': () => this.trunks.views(),
-      'trunks.create': (input) => this.trunks.create(input, options.actor),
-      'trunks.update': ({ name, changes }) => this.trunks.update(name, changes, options.actor),
-      'trunks.remove': ({ name }) => this.trunks.remove(name, options.actor),
+      'trunks.create': (input, context) =>
+        this.trunks.create(input, requestActor(context, this.actor)),
+      'trunks.update': ({ name, changes }, context) =>
+        this.trunks.update(name, changes, requestActor(context, this.actor)),
+      'trunks.remove': ({ name }, context) =>
+        this.trunks.remove(name, requestActor(context, this.actor)),
       ...callHandlers,
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({
         routing: this.routing,
         store,
-        actor: options.actor,
+        actor: this.actor,
         mute: (callId, muted) => this.telephony.require(callId).muteAgent(muted),
         devices: async () => {
           const host = this.telephony.mediaHost;
@@ -803,16 +843,24 @@ export class Engine {
         store,
         dataDir: options.dataDir,
         events: this.events,
-        actor: options.actor,
+        actor: this.actor,
         log: options.log,
       }),
-      ...historyCommandHandlers({ store, dataDir: options.dataDir }),
-      ...labelCommandHandlers(() => this.labels, options.actor),
+      ...historyCommandHandlers({
+        store,
+        dataDir: options.dataDir,
+        actor: this.actor,
+        audit: this.audit,
+      }),
+      ...labelCommandHandlers(() => this.labels, this.actor),
       ...dncCommandHandlers({
         store,
         defaultRegion: async () => (await this.settings.get()).defaultRegion,
-        actor: options.actor,
+        actor: this.actor,
       }),
+      'audit.list': ({ limit, offset, ...filter }) => this.audit.list(filter, { limit, offset }),
+      'audit.export': ({ limit, offset, ...filter }, context) =>
+        this.audit.exportPage(requestActor(context, this.actor), filter, { limit, offset }),
       'calls.dial': (params, context) => this.dial(params, callHandlers['calls.dial'], context),
       ...authCommandHandlers({
         auth: this.auth,
@@ -824,6 +872,12 @@ export class Engine {
     };
     return mapStoreErrors(handlers);
   }
+}
+
+/** The audit trail's actor for a shell's requests (its name; its transport as the source). */
+function shellActor(name: string, transport: AppInfo['transport']): AuditActor {
+  const source = transport === 'ipc' ? 'ipc' : transport === 'websocket' ? 'ws' : 'cli';
+  return { userId: null, name, role: null, source };
 }
 
 function toCallSummary(call: CallListItem): CallSummary {

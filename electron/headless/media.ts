@@ -10,9 +10,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const MEDIA_PREFIX = '/media/';
 
-/** Maps a media path (e.g. `recordings/<callId>`) to a file, or null when there is none. */
+/**
+ * Maps a media path (e.g. `recordings/<callId>`) to a file, or null when there is none. `from` is
+ * the request's remote address (the engine audits a recording served).
+ */
 export type MediaResolver = (
   mediaPath: string,
+  from: { address?: string },
 ) => Promise<{ path: string; contentType: string } | null>;
 
 /** A `Range: bytes=…` header against a file of `size` bytes: one range, or 'unsatisfiable', or null (serve it whole). */
@@ -60,7 +64,8 @@ export async function serveMedia(
   } catch {
     return text(400, 'Bad media path');
   }
-  const file = resolve ? await resolve(mediaPath) : null;
+  const address = request.socket.remoteAddress;
+  const file = resolve ? await resolve(mediaPath, address === undefined ? {} : { address }) : null;
   if (!file) return text(404, 'No such media');
   let size: number;
   try {

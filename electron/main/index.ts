@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 
-import { resolveMediaPath } from '../engine/calls/index.js';
 import {
   createStderrLogger,
   Engine,
@@ -95,7 +94,8 @@ async function start(): Promise<void> {
     return;
   }
   applyPermissionPolicy(session.defaultSession, mayUseMicrophone);
-  handleMediaProtocol((mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath));
+  // Served recordings are audited by the engine (recordings.fetch).
+  handleMediaProtocol((mediaPath) => engine.mediaFile(mediaPath));
   handleAppProtocol(rendererDir);
   engine.telephony.setLauncher(createElectronMediaHostLauncher({ outDir, devServerUrl }), {
     warm: true,

@@ -42,7 +42,7 @@ export function handleMediaProtocol(resolve: MediaResolver): void {
     } catch {
       return new Response('Bad media path', { status: 400 });
     }
-    const file = await resolve(mediaPath);
+    const file = await resolve(mediaPath, {});
     if (!file) return new Response('No such media', { status: 404 });
     const { size } = await stat(file.path);
     const range = parseRange(request.headers.get('range') ?? undefined, size);

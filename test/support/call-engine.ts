@@ -12,7 +12,6 @@ import {
   type CommandParams,
 } from '../../electron/engine/api/contract.js';
 import { describeZodError } from '../../electron/engine/api/validate.js';
-import { resolveMediaPath } from '../../electron/engine/calls/index.js';
 import { Engine, type Logger, silentLogger } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../../electron/headless/media-host-launcher.js';
@@ -51,8 +50,8 @@ export async function startCallEngine(
     rendererDir: join(ROOT, 'out', 'renderer'),
     port: 0,
     log,
-    // Recordings for History's player, as `outbound serve` serves them.
-    media: (mediaPath) => resolveMediaPath(engine.store, engine.dataDir, mediaPath),
+    // Recordings for History's player, as `outbound serve` serves them (audited).
+    media: (mediaPath, from) => engine.mediaFile(mediaPath, from),
   });
   engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log }));
   const events: CallEventStreamItem[] = [];

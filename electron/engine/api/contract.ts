@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { CallOutcome, CallState } from './call-states.js';
 import { callCommands, callEvents } from './calls.js';
@@ -24,6 +25,7 @@ import { routingCommands, routingEvents } from './routing.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
 export * from './auth.js';
+export * from './audit.js';
 export * from './call-states.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 export * from './campaigns.js';
@@ -288,6 +290,7 @@ export const commands = {
   ...historyCommands,
   ...labelCommands,
   ...routingCommands,
+  ...auditCommands,
   ...authCommands,
 } as const;
 

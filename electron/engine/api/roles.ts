@@ -124,6 +124,9 @@ export const ROLE_MAP = {
   'queues.create': ADMINS,
   'queues.update': ADMINS,
   'routing.rules.set': ADMINS,
+  // The audit trail (audit/): admins only; nothing can change or delete an entry.
+  'audit.list': ADMINS,
+  'audit.export': ADMINS,
 } as const satisfies Record<CommandName, RoleRule>;
 
 /** The rule for a command; undefined only for a name outside the contract. */

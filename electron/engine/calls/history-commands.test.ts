@@ -101,7 +101,7 @@ describe('History filters in the store', () => {
 describe('calls.export', () => {
   it('writes a header and one row per call with its transcript, readable by a CSV parser', async () => {
     const { store } = await historyStore();
-    const handlers = historyCommandHandlers({ store, dataDir: '/nowhere' });
+    const handlers = historyCommandHandlers({ store, dataDir: '/nowhere', actor: 'test' });
     const page = await handlers['calls.export']({ limit: 10, offset: 0, outcome: 'completed' });
     expect(page).toMatchObject({ rows: 2, total: 2, nextOffset: null });
     const records = parse(page.csv, { columns: true }) as Array<Record<string, string>>;
@@ -126,7 +126,7 @@ describe('calls.export', () => {
 
   it('pages: the header only on the first page, nextOffset until the last', async () => {
     const { store } = await historyStore();
-    const handlers = historyCommandHandlers({ store, dataDir: '/nowhere' });
+    const handlers = historyCommandHandlers({ store, dataDir: '/nowhere', actor: 'test' });
     const first = await handlers['calls.export']({ limit: 2, offset: 0 });
     expect(first).toMatchObject({ rows: 2, total: 3, nextOffset: 2 });
     const second = await handlers['calls.export']({ limit: 2, offset: 2 });
@@ -170,7 +170,7 @@ describe('calls.recording', () => {
       bytes: 0,
     });
 
-    const handlers = historyCommandHandlers({ store, dataDir });
+    const handlers = historyCommandHandlers({ store, dataDir, actor: 'test' });
     const info = await handlers['calls.recording']({ id: 'c1' });
     expect(info).toMatchObject({
       callId: 'c1',

@@ -10,6 +10,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import { RECORDING_PEAKS_MAX, RECORDING_PEAKS_PER_SECOND } from '../api/history.js';
+import { type Actor, AuditLog, requestActor, writeAudit } from '../audit/index.js';
 import { readPeaks } from '../recording/peaks.js';
 import type { Store } from '../store/types.js';
 import { exportCsv, exportRow } from './history-export.js';
@@ -17,6 +18,10 @@ import { exportCsv, exportRow } from './history-export.js';
 export interface HistoryCommandDeps {
   store: Store;
   dataDir: string;
+  /** Who exports or opens a recording, for the audit trail (each page of calls.export is an entry). */
+  actor: Actor;
+  /** Where recordings opened are audited (default: one over `store`). */
+  audit?: AuditLog;
 }
 
 /** The media path of a call's recording under the transport's media root. */
@@ -50,13 +55,21 @@ export async function recordingFile(
 export function historyCommandHandlers({
   store,
   dataDir,
+  actor,
+  audit = new AuditLog(store),
 }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
-    'calls.export': async ({ limit, offset, ...filter }) => {
+    'calls.export': async ({ limit, offset, ...filter }, context) => {
       const { calls, total } = await store.calls.list({ ...filter, limit, offset });
       const rows = [];
       for (const call of calls) rows.push(exportRow(call, await store.calls.utterances(call.id)));
       const next = offset + calls.length;
+      // Every page is an entry: pages can be asked for in any order, so none may go unrecorded.
+      await writeAudit(store, requestActor(context, actor), {
+        action: 'calls.export',
+        subject: null,
+        details: { filter: { ...filter }, offset, rows: calls.length, total },
+      });
       return {
         csv: exportCsv(rows, offset === 0),
         rows: calls.length,
@@ -64,7 +77,7 @@ export function historyCommandHandlers({
         nextOffset: calls.length > 0 && next < total ? next : null,
       };
     },
-    'calls.recording': async ({ id }) => {
+    'calls.recording': async ({ id }, context) => {
       if (!(await store.calls.get(id))) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
       const file = await recordingFile(store, dataDir, id);
       if (!file)
@@ -72,6 +85,7 @@ export function historyCommandHandlers({
           'NOT_FOUND',
           `Call "${id}" has no recording (recording was off, or the call was not answered)`,
         );
+      await audit.recordingPlayed(requestActor(context, actor), id, 'recordings.play');
       const peaks = await readPeaks(file.path, {
         perSecond: RECORDING_PEAKS_PER_SECOND,
         maxBins: RECORDING_PEAKS_MAX,

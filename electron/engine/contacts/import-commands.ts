@@ -24,6 +24,7 @@ import {
   type ImportStatus,
   REJECTS_PAGE_BYTES,
 } from '../api/imports.js';
+import { type Actor, requestActor, writeAudit } from '../audit/index.js';
 import { csvSafeCell } from '../csv-safe.js';
 import type { EventHub } from '../events/index.js';
 import type { Logger } from '../log.js';
@@ -69,7 +70,7 @@ export interface ImportCommandDeps {
   store: Store;
   dataDir: string;
   events: EventHub;
-  actor: string;
+  actor: Actor;
   log: Logger;
 }
 
@@ -145,6 +146,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     listName: string,
     map: Map<string, string>,
     region: string,
+    by: Actor,
   ): Promise<void> {
     const rejects: WriteStream = createWriteStream(rejectsPath(s.id));
     // A write error (ENOSPC, EIO) arrives as an event; unheard, it would stop the engine.
@@ -178,7 +180,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         listName,
         region,
         map,
-        actor,
+        actor: by,
         maxRejectedKept: IMPORT_RESULT_REJECTED_ROWS,
         beforeStore: closeRejects,
         // Stops the read (nothing stored) at the first row after the file failed.
@@ -348,7 +350,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
       }
     },
 
-    'imports.commit': async ({ id, list, createList, mapping, defaultRegion }) => {
+    'imports.commit': async ({ id, list, createList, mapping, defaultRegion }, context) => {
       const s = session(id);
       requireUploaded(s);
       if (!s.headers)
@@ -426,7 +428,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
         merged: 0,
         rejected: 0,
       };
-      void run(s, list, map, defaultRegion).catch((error: unknown) =>
+      void run(s, list, map, defaultRegion, requestActor(context, actor)).catch((error: unknown) =>
         log.error('A contact import failed while finishing', {
           id: s.id,
           error: error instanceof Error ? error.stack : String(error),
@@ -437,7 +439,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
 
     'imports.status': ({ id }) => status(session(id)),
 
-    'imports.rejects': async ({ id, offset }) => {
+    'imports.rejects': async ({ id, offset }, context) => {
       const s = session(id);
       if (s.state !== 'done' && s.state !== 'failed')
         throw new ApiError(
@@ -458,6 +460,12 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
           if (newline >= 0) end = newline + 1;
         }
         const next = offset + end;
+        // Rejected rows are contact data leaving the engine: an export, audited page by page.
+        await writeAudit(store, requestActor(context, actor), {
+          action: 'imports.rejects',
+          subject: s.fileName,
+          details: { importId: id, offset, bytes: end, totalBytes: size },
+        });
         return {
           text: buffer.subarray(0, end).toString('utf8'),
           nextOffset: next < size ? next : null,

@@ -38,6 +38,8 @@ import { type CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CountryCode } from 'libphonenumber-js/max';
 
+import { type Actor, writeAudit } from '../audit/index.js';
+import { cliPrincipal } from '../auth/index.js';
 import {
   type JsonObject,
   type NewContact,
@@ -125,8 +127,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   onRejected?: (row: RejectedRow) => void;
   maxRejectedKept?: number;
-  /** Who imports, for the audit log (default "cli"). */
-  actor?: string;
+  /** Who imports, for the audit log (default: the CLI's local admin). */
+  actor?: Actor;
   /**
    * Runs once the whole file has been read, before anything is stored; a rejection stops the
    * import with nothing stored (import-commands.ts closes the rejected-rows file here, so a full
@@ -358,8 +360,7 @@ export async function importContactsFromFile(
     // Phase 2: merge the staged rows into the list, a short transaction per batch.
     let listId = existing?.id;
     const audit = (repositories: Repositories, counts: { inserted: number; merged: number }) =>
-      repositories.audit.add({
-        actor: options.actor ?? 'cli',
+      writeAudit(repositories, options.actor ?? cliPrincipal(), {
         action: 'contacts.import',
         subject: options.listName,
         details: {

@@ -16,6 +16,7 @@ import type {
 } from '../api/campaigns.js';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, requestActor, writeAudit } from '../audit/index.js';
 import type {
   CampaignRecord,
   DialingCampaignRecord,
@@ -26,7 +27,7 @@ import { CallingScheduleSchema, DEFAULT_RETRY_POLICY, RetryPolicySchema } from '
 
 export interface CampaignServiceOptions {
   store: Store;
-  actor: string;
+  actor: Actor;
   now?: () => number;
   /** Emits `campaign.updated`. */
   emit(detail: CampaignDetail): void;
@@ -69,14 +70,13 @@ export class CampaignService {
 
   handlers(): CampaignHandlers {
     return {
-      'campaigns.create': async ({ name, ...config }) => {
+      'campaigns.create': async ({ name, ...config }, context) => {
         if (await this.store.campaigns.getByName(name))
           throw new ApiError('CONFLICT', `name: a campaign named "${name}" already exists`, 'name');
         const input = await this.resolve(name, config);
         const created = await this.store.transaction(async (tx) => {
           const campaign = await tx.campaignContacts.createCampaign(input);
-          await tx.audit.add({
-            actor: this.options.actor,
+          await writeAudit(tx, requestActor(context, this.options.actor), {
             action: 'campaigns.create',
             subject: name,
             details: {
@@ -90,7 +90,7 @@ export class CampaignService {
         });
         return this.detail(created);
       },
-      'campaigns.update': async ({ name, changes }) => {
+      'campaigns.update': async ({ name, changes }, context) => {
         const campaign = await this.require(name);
         if (campaign.status === 'running')
           throw new ApiError(
@@ -107,8 +107,7 @@ export class CampaignService {
             campaign.id,
             flowChanged ? rest : { ...rest, flowVersion: campaign.flowVersion },
           );
-          await tx.audit.add({
-            actor: this.options.actor,
+          await writeAudit(tx, requestActor(context, this.options.actor), {
             action: 'campaigns.update',
             subject: name,
             details: { fields: Object.keys(changes) },
@@ -118,11 +117,24 @@ export class CampaignService {
         return this.publish(updated);
       },
       'campaigns.get': async ({ name }) => this.detail(await this.require(name)),
-      'campaigns.start': async ({ name }) =>
-        this.start(name, 'campaigns.start', ['draft', 'paused', 'stopped', 'completed']),
-      'campaigns.resume': async ({ name }) => this.start(name, 'campaigns.resume', ['paused']),
-      'campaigns.pause': async ({ name }) => this.setStatus(name, 'paused', ['running']),
-      'campaigns.stop': async ({ name }) => this.setStatus(name, 'stopped', ['running', 'paused']),
+      'campaigns.start': async ({ name }, context) =>
+        this.start(
+          name,
+          'campaigns.start',
+          ['draft', 'paused', 'stopped', 'completed'],
+          requestActor(context, this.options.actor),
+        ),
+      'campaigns.resume': async ({ name }, context) =>
+        this.start(name, 'campaigns.resume', ['paused'], requestActor(context, this.options.actor)),
+      'campaigns.pause': async ({ name }, context) =>
+        this.setStatus(name, 'paused', ['running'], requestActor(context, this.options.actor)),
+      'campaigns.stop': async ({ name }, context) =>
+        this.setStatus(
+          name,
+          'stopped',
+          ['running', 'paused'],
+          requestActor(context, this.options.actor),
+        ),
       'campaigns.contacts': async ({ name, status, search, limit, offset }) => {
         const campaign = await this.require(name);
         const page = await this.store.campaignContacts.contacts(campaign.id, {
@@ -237,8 +249,9 @@ export class CampaignService {
 
   private async start(
     name: string,
-    action: string,
+    action: 'campaigns.start' | 'campaigns.resume',
     from: CampaignRecord['status'][],
+    actor: Actor,
   ): Promise<CampaignDetail> {
     const campaign = await this.require(name);
     if (campaign.status === 'running') return this.detail(campaign);
@@ -265,8 +278,7 @@ export class CampaignService {
         await tx.campaignContacts.updateCampaign(campaign.id, { flowVersion: version });
       await tx.campaigns.setStatus(campaign.id, 'running');
       const { added } = await tx.campaignContacts.enroll(campaign.id, campaign.listId ?? 0);
-      await tx.audit.add({
-        actor: this.options.actor,
+      await writeAudit(tx, actor, {
         action,
         subject: name,
         details: { flowVersion: version, contactsAdded: added },
@@ -282,6 +294,7 @@ export class CampaignService {
     name: string,
     status: 'paused' | 'stopped',
     from: CampaignRecord['status'][],
+    actor: Actor,
   ): Promise<CampaignDetail> {
     const campaign = await this.require(name);
     if (campaign.status === status) return this.detail(campaign);
@@ -292,8 +305,7 @@ export class CampaignService {
       );
     const updated = await this.store.transaction(async (tx) => {
       await tx.campaigns.setStatus(campaign.id, status);
-      await tx.audit.add({
-        actor: this.options.actor,
+      await writeAudit(tx, actor, {
         action: status === 'paused' ? 'campaigns.pause' : 'campaigns.stop',
         subject: name,
         details: {},

@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { CampaignWait } from '../api/campaigns.js';
+import { ENGINE_ACTOR, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
 import type {
   CampaignContactRecord,
@@ -253,8 +254,7 @@ export class Dialer {
             },
           ]);
           if (added > 0)
-            await tx.audit.add({
-              actor: 'engine',
+            await writeAudit(tx, ENGINE_ACTOR, {
               action: 'dnc.add',
               subject: lease.call.number,
               details: { source: 'flow', callId: lease.call.id },
@@ -511,8 +511,7 @@ export class Dialer {
     if (await tx.campaignContacts.hasOpen(campaign.id)) return;
     const counts = await tx.campaignContacts.counts(campaign.id, at);
     await tx.campaigns.setStatus(campaign.id, 'completed');
-    await tx.audit.add({
-      actor: 'engine',
+    await writeAudit(tx, ENGINE_ACTOR, {
       action: 'campaigns.completed',
       subject: campaign.name,
       details: { contacts: counts.contacts, calls: counts.calls },

@@ -1,6 +1,7 @@
 /** The API's dnc.* commands over the store's DNC repository, with numbers normalized to E.164. */
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, requestActor, writeAudit } from '../audit/index.js';
 import type { Store } from '../store/types.js';
 import { assertRegion, normalizePhone } from './phone.js';
 
@@ -10,7 +11,7 @@ export interface DncCommandDeps {
   store: Store;
   /** The workspace's default region (Settings), for numbers written without a country code. */
   defaultRegion: () => Promise<string>;
-  actor: string;
+  actor: Actor;
 }
 
 async function regionOf(given: string | undefined, deps: DncCommandDeps) {
@@ -25,7 +26,7 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
   const { store, actor } = deps;
   return {
     'dnc.list': async ({ limit, offset }) => ({ entries: await store.dnc.list({ limit, offset }) }),
-    'dnc.add': async ({ numbers, reason, region, source, callId }) => {
+    'dnc.add': async ({ numbers, reason, region, source, callId }, context) => {
       const country = await regionOf(region, deps);
       // Every number is read before anything is written: one bad entry refuses the request.
       const byPhone = new Map<string, string | null>();
@@ -42,8 +43,7 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
         const count = await tx.dnc.add(
           [...byPhone].map(([phone, why]) => ({ phone, reason: why, source })),
         );
-        await tx.audit.add({
-          actor,
+        await writeAudit(tx, requestActor(context, actor), {
           action: 'dnc.add',
           subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`,
           details: { added: count, source, ...(callId ? { callId } : {}) },
@@ -52,12 +52,17 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
       });
       return { numbers: unique, added, alreadyListed: unique.length - added };
     },
-    'dnc.remove': async ({ number, region }) => {
+    'dnc.remove': async ({ number, region }, context) => {
       const n = normalizePhone(number, await regionOf(region, deps));
       if (!n.ok) throw new ApiError('INVALID_PARAMS', `number: ${n.reason}`, 'number');
       const removed = await store.transaction(async (tx) => {
         const gone = await tx.dnc.remove(n.e164);
-        if (gone) await tx.audit.add({ actor, action: 'dnc.remove', subject: n.e164, details: {} });
+        if (gone)
+          await writeAudit(tx, requestActor(context, actor), {
+            action: 'dnc.remove',
+            subject: n.e164,
+            details: {},
+          });
         return gone;
       });
       return { phone: n.e164, removed };

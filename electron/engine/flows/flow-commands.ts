@@ -1,6 +1,7 @@
 /** The API's flows.* commands over the FlowService. */
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, requestActor } from '../audit/index.js';
 import type { ListenResult } from '../dialog/index.js';
 import { EvalInputError, evaluateText, parseTextSet } from './eval.js';
 import type { FlowService } from './flow-service.js';
@@ -17,13 +18,14 @@ type FlowCommandName =
 
 export function flowCommandHandlers(
   flows: FlowService,
-  actor: string,
+  actor: Actor,
 ): Pick<CommandHandlers, FlowCommandName> {
   return {
     'flows.list': async () => ({ flows: await flows.list() }),
     'flows.get': ({ name, version }) => flows.get(name, version),
     'flows.validate': ({ definition }) => flows.validate(definition),
-    'flows.save': ({ definition }) => flows.save(definition, actor),
+    'flows.save': ({ definition }, context) =>
+      flows.save(definition, requestActor(context, actor)),
     'flows.chat.start': ({ name, version, contact, timeZone }) =>
       flows.startChat({
         name,

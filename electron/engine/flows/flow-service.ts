@@ -17,6 +17,7 @@ import type {
   FlowTraining,
 } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, type AuditAction, writeAudit } from '../audit/index.js';
 import type { FlowTrainer, FlowTrainingProgress } from '../bot/flow-training.js';
 import type { promptIn } from '../dialog/index.js';
 import {
@@ -227,7 +228,7 @@ export class FlowService {
   }
 
   /** Installs the shipped sample flows that are not in the store yet (an edited sample is left alone). */
-  async installSamples(actor: string): Promise<string[]> {
+  async installSamples(actor: Actor): Promise<string[]> {
     const installed: string[] = [];
     for (const [name, definition] of Object.entries(SAMPLE_FLOWS)) {
       if (await this.store.flows.getByName(name)) continue;
@@ -274,8 +275,8 @@ export class FlowService {
    */
   async save(
     definition: unknown,
-    actor: string,
-    options: { audit?: string } = {},
+    actor: Actor,
+    options: { audit?: AuditAction } = {},
   ): Promise<SaveResult> {
     const check = checkFlow(definition);
     if (!check.flow || !isPlainObject(definition))
@@ -295,8 +296,7 @@ export class FlowService {
       }
       const version = await tx.flows.addVersion(record.id, stored);
       if (record.language !== flow.language) await tx.flows.setLanguage(record.id, flow.language);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: options.audit ?? 'flows.save',
         subject: record.name,
         details: {

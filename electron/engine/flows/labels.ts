@@ -33,6 +33,7 @@ import {
   toMono,
   type WavLayout,
 } from '../audio/index.js';
+import { type Actor, auditActor, requestActor, writeAudit } from '../audit/index.js';
 import type { AskModel, PhraseModels } from '../bot/phrase-models.js';
 import { recordingFile } from '../calls/history-commands.js';
 import type { Flow, NodeOf } from '../dialog/index.js';
@@ -189,7 +190,7 @@ export class UtteranceLabels {
     callId: string;
     startMs: number;
     intent: string;
-    actor: string;
+    actor: Actor;
   }): Promise<UtteranceLabel> {
     const { store } = this.options;
     const call = await store.calls.get(input.callId);
@@ -269,10 +270,9 @@ export class UtteranceLabels {
         clipPath,
         clipMs,
         source: 'history',
-        labelledBy: input.actor,
+        labelledBy: auditActor(input.actor).name,
       });
-      await tx.audit.add({
-        actor: input.actor,
+      await writeAudit(tx, input.actor, {
         action: 'calls.label_utterance',
         subject: call.id,
         details: {
@@ -343,7 +343,7 @@ export class UtteranceLabels {
   /** A new version of the flow listing every labelled clip; see the header. */
   async apply(
     name: string,
-    actor: string,
+    actor: Actor,
   ): Promise<{
     name: string;
     version: number;
@@ -644,7 +644,7 @@ export function phraseClipRecognizer(
 /** The API's labelling commands. */
 export function labelCommandHandlers(
   labels: () => UtteranceLabels,
-  actor: string,
+  actor: Actor,
 ): Pick<
   CommandHandlers,
   | 'calls.labelUtterance'
@@ -654,11 +654,11 @@ export function labelCommandHandlers(
   | 'flows.labelAccuracy'
 > {
   return {
-    'calls.labelUtterance': ({ callId, startMs, intent }) =>
-      labels().label({ callId, startMs, intent, actor }),
+    'calls.labelUtterance': ({ callId, startMs, intent }, context) =>
+      labels().label({ callId, startMs, intent, actor: requestActor(context, actor) }),
     'calls.labels': ({ callId }) => labels().forCall(callId),
     'flows.labels': ({ name }) => labels().forFlow(name),
-    'flows.applyLabels': ({ name }) => labels().apply(name, actor),
+    'flows.applyLabels': ({ name }, context) => labels().apply(name, requestActor(context, actor)),
     'flows.labelAccuracy': ({ name, version, before }) =>
       labels().accuracy({
         name,

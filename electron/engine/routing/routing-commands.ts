@@ -6,6 +6,7 @@
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import type { QueueView, RoutingRule } from '../api/routing.js';
+import { type Actor, requestActor, writeAudit } from '../audit/index.js';
 import type { QueueRecord, Store } from '../store/types.js';
 import { StoreError } from '../store/types.js';
 import { AgentTransitionError } from './agent-states.js';
@@ -33,7 +34,7 @@ type RoutingCommandName =
 export interface RoutingCommandDeps {
   routing: RoutingService;
   store: Store;
-  actor: string;
+  actor: Actor;
   /** The live call's agent microphone on/off (the media host's agent gain). */
   mute(callId: string, muted: boolean): Promise<void>;
   devices(): Promise<{
@@ -52,15 +53,14 @@ export function routingCommandHandlers(
     'agents.states': () => apiErrors(async () => ({ agents: await routing.states() })),
     'agents.setStatus': ({ agentId, status }) =>
       apiErrors(() => routing.setOwnStatus(agentId, status)),
-    'agents.update': ({ agentId, displayName, skills }) =>
+    'agents.update': ({ agentId, displayName, skills }, context) =>
       apiErrors(async () => {
         await store.transaction(async (tx) => {
           await tx.routing.updateAgent(agentId, {
             ...(displayName === undefined ? {} : { displayName }),
             ...(skills === undefined ? {} : { skills }),
           });
-          await tx.audit.add({
-            actor,
+          await writeAudit(tx, requestActor(context, actor), {
             action: 'agents.update',
             subject: String(agentId),
             details: {
@@ -93,28 +93,30 @@ export function routingCommandHandlers(
         await deps.mute(callId, muted);
         return { muted };
       }),
-    'calls.wrapUp': (form) =>
+    'calls.wrapUp': (form, context) =>
       apiErrors(async () => {
-        await routing.wrapUp({
-          callId: form.callId,
-          disposition: form.disposition,
-          notes: form.notes,
-          doNotCall: form.doNotCall,
-          ...(form.callbackAt === undefined ? {} : { callbackAt: form.callbackAt }),
-        });
+        await routing.wrapUp(
+          {
+            callId: form.callId,
+            disposition: form.disposition,
+            notes: form.notes,
+            doNotCall: form.doNotCall,
+            ...(form.callbackAt === undefined ? {} : { callbackAt: form.callbackAt }),
+          },
+          context?.principal ?? undefined,
+        );
         return {};
       }),
     'dispositions.list': () =>
       apiErrors(async () => ({ dispositions: await store.dispositions.list() })),
     'queues.list': () =>
       apiErrors(async () => ({ queues: (await store.routing.queues()).map(toQueueView) })),
-    'queues.create': (input) =>
+    'queues.create': (input, context) =>
       apiErrors(async () => {
         checkQueueTimes(input.offerTimeoutMs, input.waitTimeoutMs);
         const queue = await store.transaction(async (tx) => {
           const created = await tx.routing.createQueue(input);
-          await tx.audit.add({
-            actor,
+          await writeAudit(tx, requestActor(context, actor), {
             action: 'queues.create',
             subject: created.name,
             details: { skills: created.skills, fallback: created.fallback },
@@ -123,7 +125,7 @@ export function routingCommandHandlers(
         });
         return toQueueView(queue);
       }, 'name'),
-    'queues.update': ({ name, changes }) =>
+    'queues.update': ({ name, changes }, context) =>
       apiErrors(async () => {
         const current = await store.routing.queueByName(name);
         if (!current) throw new ApiError('NOT_FOUND', `No queue named "${name}"`, 'name');
@@ -134,8 +136,7 @@ export function routingCommandHandlers(
         );
         const queue = await store.transaction(async (tx) => {
           const updated = await tx.routing.updateQueue(name, changes);
-          await tx.audit.add({
-            actor,
+          await writeAudit(tx, requestActor(context, actor), {
             action: 'queues.update',
             subject: name,
             details: { ...changes },
@@ -146,7 +147,7 @@ export function routingCommandHandlers(
       }),
     'routing.rules.get': () =>
       apiErrors(async () => ({ rules: (await store.routing.rules()).map(toRuleView) })),
-    'routing.rules.set': ({ rules }) =>
+    'routing.rules.set': ({ rules }, context) =>
       apiErrors(async () => {
         const queues = await store.routing.queues();
         const byName = new Map(queues.map((q) => [q.name, q]));
@@ -165,8 +166,7 @@ export function routingCommandHandlers(
               queueId: (byName.get(r.queue) as QueueRecord).id,
             })),
           );
-          await tx.audit.add({
-            actor,
+          await writeAudit(tx, requestActor(context, actor), {
             action: 'routing.rules.set',
             subject: null,
             details: {

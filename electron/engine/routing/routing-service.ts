@@ -19,6 +19,7 @@
  */
 import type { AgentStatus, EventData, EventName } from '../api/contract.js';
 import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
+import { type Actor, ENGINE_ACTOR, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
 import type { DispositionRecord, QueueRecord, Store, UserRecord } from '../store/types.js';
 import type { CallEventData, CallEventType } from '../telephony/index.js';
@@ -334,14 +335,20 @@ export class RoutingService {
     await this.setStatus(agentId, 'wrap_up', hold);
   }
 
-  /** The wrap-up form: disposition (must exist), notes, a callback time, do-not-call. */
-  async wrapUp(form: {
-    callId: string;
-    disposition: string;
-    notes: string;
-    callbackAt?: number;
-    doNotCall: boolean;
-  }): Promise<void> {
+  /**
+   * The wrap-up form: disposition (must exist), notes, a callback time, do-not-call. `actor`: who
+   * submitted it, for the audit trail (default: the agent, by id).
+   */
+  async wrapUp(
+    form: {
+      callId: string;
+      disposition: string;
+      notes: string;
+      callbackAt?: number;
+      doNotCall: boolean;
+    },
+    actor?: Actor,
+  ): Promise<void> {
     const agentId = this.agentCalls.get(form.callId);
     const call = await this.options.store.calls.get(form.callId);
     if (!call) throw new RoutingError('NOT_FOUND', `No call with id "${form.callId}"`);
@@ -363,7 +370,7 @@ export class RoutingService {
     }
     if (form.callbackAt !== undefined && form.callbackAt <= this.now())
       throw new RoutingError('INVALID_PARAMS', 'callbackAt: must be in the future', 'callbackAt');
-    await this.finishWrapUp(form.callId, agentId, form);
+    await this.finishWrapUp(form.callId, agentId, form, actor);
   }
 
   /** Every agent with status, since when, and the call they hold. */
@@ -578,18 +585,28 @@ export class RoutingService {
     callId: string,
     agentId: number,
     form: { disposition: string; notes: string; callbackAt?: number; doNotCall: boolean } | null,
+    submittedBy?: Actor,
   ): Promise<void> {
     if (this.agentCalls.get(callId) !== agentId) return; // already wrapped up
+    // The form's sender; a wrap-up time running out is the engine's doing.
+    const actor = submittedBy ?? (form ? `agent:${agentId}` : ENGINE_ACTOR);
     this.agentCalls.delete(callId);
     const hold = this.holds.get(agentId);
     if (hold?.timer) clearTimeout(hold.timer);
     const at = this.now();
     const call = await this.options.store.calls.get(callId);
     await this.options.store.transaction(async (tx) => {
-      if (form?.doNotCall && call)
-        await tx.dnc.add([
+      if (form?.doNotCall && call) {
+        const added = await tx.dnc.add([
           { phone: call.number, reason: `agent wrap-up of call ${callId}`, source: 'agent' },
         ]);
+        if (added > 0)
+          await writeAudit(tx, actor, {
+            action: 'dnc.add',
+            subject: call.number,
+            details: { source: 'agent', callId },
+          });
+      }
       await tx.calls.update(
         callId,
         {
@@ -614,13 +631,12 @@ export class RoutingService {
             : { agentId, reason: 'wrap-up time ran out' },
         },
       );
-      await tx.audit.add({
-        actor: `agent:${agentId}`,
+      await writeAudit(tx, actor, {
         action: 'calls.wrapUp',
         subject: callId,
         details: form
-          ? { disposition: form.disposition, doNotCall: form.doNotCall }
-          : { timedOut: true },
+          ? { agentId, disposition: form.disposition, doNotCall: form.doNotCall }
+          : { agentId, timedOut: true },
       });
     });
     await this.setStatus(agentId, 'available', null);

@@ -4,6 +4,7 @@
  * stored value is left alone until someone saves a new one, so nothing is lost silently.
  */
 import { DEFAULT_SETTINGS, SETTING_KEYS, type Settings, SettingsSchema } from '../api/contract.js';
+import { type Actor, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
 import type { Json, Store } from '../store/types.js';
 
@@ -30,7 +31,7 @@ export class SettingsService {
   }
 
   /** Writes the changed keys and an audit entry in one transaction; returns the new settings. */
-  async update(changes: Partial<Settings>, actor: string): Promise<Settings> {
+  async update(changes: Partial<Settings>, actor: Actor): Promise<Settings> {
     const values: Record<string, Json> = {};
     for (const key of SETTING_KEYS) {
       const value = changes[key];
@@ -39,7 +40,7 @@ export class SettingsService {
     if (Object.keys(values).length > 0) {
       await this.store.transaction(async (tx) => {
         await tx.settings.setMany(values);
-        await tx.audit.add({ actor, action: 'settings.update', subject: null, details: values });
+        await writeAudit(tx, actor, { action: 'settings.update', subject: null, details: values });
       });
     }
     return this.get();

@@ -12,6 +12,7 @@ import { campaignsAndRouting } from './migrations/002-campaigns-routing.js';
 import { campaignDialing } from './migrations/003-campaign-dialing.js';
 import { utteranceLabels } from './migrations/004-utterance-labels.js';
 import { usersSignIn } from './migrations/005-users-sign-in.js';
+import { auditTrail } from './migrations/006-audit-trail.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   campaignDialing,
   utteranceLabels,
   usersSignIn,
+  auditTrail,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

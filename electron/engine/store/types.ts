@@ -243,17 +243,37 @@ export interface DncRecord {
 export interface AuditRecord {
   id: number;
   at: number;
-  /** Who did it: a username, "engine", "cli". */
+  /** Who did it: a user's sign-in name, "local-admin" (the CLI), "engine". */
   actor: string;
+  /** The user's id; null for the engine itself and for entries from before schema 6. */
+  actorId: number | null;
+  role: AgentRole | null;
+  /** Where from: ipc, ws, cli, or the engine itself (api/audit.ts's AUDIT_SOURCES). */
+  source: 'ipc' | 'ws' | 'cli' | 'engine';
+  /** The remote address of a WebSocket client, when known. */
+  address: string | null;
   action: string;
   subject: string | null;
   details: JsonObject;
 }
 
-export type NewAudit = Omit<AuditRecord, 'id' | 'at' | 'details'> & {
-  details?: JsonObject;
-  at?: number;
-};
+export type NewAudit = Pick<AuditRecord, 'actor' | 'action' | 'subject'> &
+  Partial<Pick<AuditRecord, 'actorId' | 'role' | 'source' | 'address'>> & {
+    details?: JsonObject;
+    at?: number;
+  };
+
+/** Which audit entries to read (all optional, combined with AND). */
+export interface AuditQuery {
+  actor?: string;
+  /** Any of these actions (an empty list matches nothing). */
+  actions?: readonly string[];
+  subject?: string;
+  /** At or after (epoch ms). */
+  from?: number;
+  /** Before (epoch ms, exclusive). */
+  to?: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Repositories
@@ -428,9 +448,12 @@ export interface DncRepository {
   remove(phone: string): Promise<boolean>;
 }
 
+/** Append-only: there is no update or delete, and the table's triggers refuse both (schema 6). */
 export interface AuditRepository {
   add(entry: NewAudit): Promise<void>;
-  list(page?: { limit: number; offset: number }): Promise<AuditRecord[]>;
+  /** Newest first (by id, which is the order of writing). */
+  list(query?: AuditQuery & { limit?: number; offset?: number }): Promise<AuditRecord[]>;
+  count(query?: AuditQuery): Promise<number>;
 }
 
 /** Every repository, bound to one connection (or one open transaction). */

@@ -16,6 +16,7 @@ import type {
 } from '../api/contract.js';
 import { PASSWORD_NEEDS_USERNAME } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, writeAudit } from '../audit/index.js';
 import type { EventHub } from '../events/index.js';
 import type { Logger } from '../log.js';
 import { type SecretBox, SecretDecryptError } from '../secrets/index.js';
@@ -131,7 +132,7 @@ export class TrunkService {
     return { trunks: trunks.map((trunk) => this.toView(trunk)), secretStorage: this.secrets.kind };
   }
 
-  async create(input: ParsedParams<'trunks.create'>, actor: string): Promise<TrunkView> {
+  async create(input: ParsedParams<'trunks.create'>, actor: Actor): Promise<TrunkView> {
     const password = input.password ?? null;
     const trunk = await this.store
       .transaction(async (tx) => {
@@ -146,8 +147,7 @@ export class TrunkService {
           maxConcurrentCalls: input.maxConcurrentCalls,
           role: input.role,
         });
-        await tx.audit.add({
-          actor,
+        await writeAudit(tx, actor, {
           action: 'trunks.create',
           subject: created.name,
           details: auditDetails(created, password === null ? 'none' : 'set'),
@@ -159,7 +159,7 @@ export class TrunkService {
     return this.toView(trunk);
   }
 
-  async update(name: string, changes: TrunkChanges, actor: string): Promise<TrunkView> {
+  async update(name: string, changes: TrunkChanges, actor: Actor): Promise<TrunkView> {
     const { trunk, previous } = await this.store
       .transaction(async (tx) => {
         const current = await tx.trunks.getByName(name);
@@ -189,7 +189,7 @@ export class TrunkService {
           if (value !== undefined) details[key] = value;
         }
         if (password !== undefined) details.password = password === null ? 'cleared' : 'changed';
-        await tx.audit.add({ actor, action: 'trunks.update', subject: name, details });
+        await writeAudit(tx, actor, { action: 'trunks.update', subject: name, details });
         return { trunk: updated, previous: current };
       })
       .catch(conflictOn('changes.name'));
@@ -197,13 +197,12 @@ export class TrunkService {
     return this.toView(trunk);
   }
 
-  async remove(name: string, actor: string): Promise<{ name: string }> {
+  async remove(name: string, actor: Actor): Promise<{ name: string }> {
     const trunk = await this.store.transaction(async (tx) => {
       const current = await tx.trunks.getByName(name);
       if (!current || !(await tx.trunks.remove(name)))
         throw new ApiError('NOT_FOUND', `No trunk named "${name}"`);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: 'trunks.remove',
         subject: name,
         details: { id: current.id, uri: current.uri },

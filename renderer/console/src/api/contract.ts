@@ -77,3 +77,13 @@ export {
   WEEKDAY_KEYS,
   type WeekdayKey,
 } from '../../../../electron/engine/api/contract.js';
+
+// The audit trail (the Audit page, admins).
+export {
+  AUDIT_ACTION_NAMES,
+  AUDIT_ACTIONS,
+  AUDIT_KINDS,
+  type AuditAction,
+  type AuditEntry,
+  type AuditKind,
+} from '../../../../electron/engine/api/contract.js';

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 
 import { AgentPage } from '../features/agent/AgentPage.js';
 import { AgentsPage } from '../features/agents/AgentsPage.js';
+import { AuditPage } from '../features/audit/AuditPage.js';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
 import { ContactsPage } from '../features/contacts/ContactsPage.js';
 import { FlowsPage } from '../features/flows/FlowsPage.js';
@@ -58,6 +59,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <AgentsPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'audit':
+      return <AuditPage />;
   }
 }
 

@@ -11,6 +11,7 @@ export const PAGES = [
   'agent',
   'agents',
   'settings',
+  'audit',
 ] as const;
 export type PageName = (typeof PAGES)[number];
 export const DEFAULT_PAGE: PageName = 'live';

@@ -4,6 +4,7 @@
  * that exist here (see ../i18next.d.ts).
  */
 import { agentDeskEn } from '../../features/agent/strings.js';
+import { auditEn } from '../../features/audit/strings.js';
 import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
 
@@ -23,6 +24,7 @@ export const en = {
     agents: 'Agents',
     agent: 'Agent desk',
     settings: 'Settings',
+    audit: 'Audit',
   },
   languageSwitch: {
     label: 'Language',
@@ -1000,5 +1002,6 @@ export const en = {
   },
   agentDesk: agentDeskEn,
   labelling: labellingEn,
+  audit: auditEn,
   flowTestSet: flowTestSetEn,
 } as const;

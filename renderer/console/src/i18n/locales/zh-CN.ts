@@ -2,6 +2,7 @@
  * 简体中文界面文字。键必须与 en.ts 完全相同：缺少或多出一个键都是编译错误（`satisfies Messages`）。
  */
 import { agentDeskZh } from '../../features/agent/strings.js';
+import { auditZh } from '../../features/audit/strings.js';
 import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
 import type { Messages } from '../messages.js';
@@ -22,6 +23,7 @@ export const zhCN = {
     agents: '坐席',
     agent: '坐席工作台',
     settings: '设置',
+    audit: '审计',
   },
   languageSwitch: {
     label: '语言',
@@ -979,5 +981,6 @@ export const zhCN = {
   },
   agentDesk: agentDeskZh,
   labelling: labellingZh,
+  audit: auditZh,
   flowTestSet: flowTestSetZh,
 } as const satisfies Messages;
