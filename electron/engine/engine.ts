@@ -49,6 +49,7 @@ import { FATAL_CALL_REASON, onFatal } from './fatal.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
 import { labelCommandHandlers, phraseClipRecognizer, UtteranceLabels } from './flows/labels.js';
+import { KpiService, kpiCommandHandlers } from './kpi/index.js';
 import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
@@ -144,6 +145,8 @@ export class Engine {
   readonly dialerLine: TelephonyLine;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
+  /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
+  readonly kpi: KpiService;
   /** Users, sign-in and sessions; each transport connection gets its principal from `connect`. */
   readonly auth: AuthService;
   /** Mirrors settings.sessionIdleMs (sessions are checked on every request). */
@@ -280,6 +283,13 @@ export class Engine {
         ),
       onCampaignChanged: (id) => this.campaigns.changed(id),
     });
+    this.kpi = new KpiService({
+      store,
+      log,
+      timeZone: async () => (await this.settings.get()).timeZone,
+      push: (wallboard) => this.events.emit('kpi.wallboard', wallboard),
+    });
+    this.events.subscribe((message) => this.kpi.noteEvent(message.event));
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
     this.auth = new AuthService({
@@ -542,6 +552,7 @@ export class Engine {
         });
       }
     };
+    await step('stopping the wallboard', () => this.kpi.stop());
     await step('closing flows', () => this.flows.close());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
@@ -869,6 +880,7 @@ export class Engine {
           this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
       }),
       ...this.campaigns.handlers(),
+      ...kpiCommandHandlers(this.kpi),
     };
     return mapStoreErrors(handlers);
   }

@@ -20,6 +20,7 @@ import { dncCommands } from './dnc.js';
 import { flowCommands, flowEvents, FlowTrainingSchema } from './flows.js';
 import { CallFilterFields, historyCommands } from './history.js';
 import { importCommands, importEvents } from './imports.js';
+import { kpiCommands, kpiEvents } from './kpi.js';
 import { labelCommands } from './labels.js';
 import { routingCommands, routingEvents } from './routing.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
@@ -35,6 +36,7 @@ export * from './dnc.js';
 export * from './flows.js';
 export * from './history.js';
 export * from './imports.js';
+export * from './kpi.js';
 export * from './labels.js';
 export * from './routing.js';
 export * from './trunks.js';
@@ -290,6 +292,7 @@ export const commands = {
   ...historyCommands,
   ...labelCommands,
   ...routingCommands,
+  ...kpiCommands,
   ...auditCommands,
   ...authCommands,
 } as const;
@@ -317,6 +320,7 @@ export const events = {
   ...campaignEvents,
   ...importEvents,
   ...routingEvents,
+  ...kpiEvents,
 } as const;
 
 export type Events = typeof events;

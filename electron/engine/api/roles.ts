@@ -88,6 +88,10 @@ export const ROLE_MAP = {
   'flows.list': SUPERVISORS,
   'contacts.lists': SUPERVISORS,
   'devices.list': SUPERVISORS,
+  // The wallboard and the reports (kpi/).
+  'kpi.wallboard': SUPERVISORS,
+  'kpi.report': SUPERVISORS,
+  'kpi.reportCsv': SUPERVISORS,
 
   // Administration: trunks, flows, campaigns' set-up, contacts, DNC, routing, agents.
   'calls.dial': ADMINS,

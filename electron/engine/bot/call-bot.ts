@@ -821,6 +821,9 @@ export class CallBot {
       },
       sentAt,
     );
+    // Stored on the prompt's transcript line too, where the wallboard's indexed queries read it.
+    const replyLatencyMs =
+      this.lastSpeechEndWall !== null ? Math.max(0, sentAt - this.lastSpeechEndWall) : null;
     this.lastSpeechEndWall = null;
     this.lastDecisionAt = null;
     this.greeting = false;
@@ -876,16 +879,19 @@ export class CallBot {
       result.completed || result.stoppedAt === null
         ? this.nowCallMs()
         : Math.max(startMs, this.callMsAtWall(result.stoppedAt));
-    this.addUtterance({
-      speaker: 'bot',
-      text,
-      intent: null,
-      confidence: null,
-      startMs,
-      endMs,
-      cutAtMs: result.completed ? null : endMs,
-      nodeId,
-    });
+    this.addUtterance(
+      {
+        speaker: 'bot',
+        text,
+        intent: null,
+        confidence: null,
+        startMs,
+        endMs,
+        cutAtMs: result.completed ? null : endMs,
+        nodeId,
+      },
+      replyLatencyMs,
+    );
     if (result.error !== undefined) throw result.error;
     return { completed: result.completed };
   }
@@ -1024,7 +1030,11 @@ export class CallBot {
     }
   }
 
-  private addUtterance(line: Omit<CallUtterance, 'callId' | 'at'>): void {
+  /** `replyLatencyMs`: on a bot line that answered the customer, the turn latency (bot_prompt's sinceSpeechEndMs). */
+  private addUtterance(
+    line: Omit<CallUtterance, 'callId' | 'at'>,
+    replyLatencyMs: number | null = null,
+  ): void {
     const utterance: CallUtterance = { callId: this.session.callId, at: Date.now(), ...line };
     if (line.text !== '' || line.speaker === 'customer')
       this.transcript.push({
@@ -1043,6 +1053,7 @@ export class CallBot {
         endMs: line.endMs,
         cutAtMs: line.cutAtMs,
         nodeId: line.nodeId,
+        replyLatencyMs,
       })
       .catch((error: unknown) =>
         this.deps.log.error('Storing an utterance failed', {

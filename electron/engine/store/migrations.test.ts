@@ -16,6 +16,7 @@ import { useTempDirs } from './testing/temp.js';
 const tempDir = useTempDirs();
 
 const EXPECTED_TABLES = [
+  'agent_status_log',
   'audit_log',
   'call_events',
   'call_transitions',
@@ -143,11 +144,12 @@ describe('migrations', () => {
   it('refuse a database newer than the migrations they know', async () => {
     const { db, path } = await openRaw();
     try {
-      await db.exec('PRAGMA user_version = 7');
+      const future = LATEST_SCHEMA_VERSION + 1;
+      await db.exec(`PRAGMA user_version = ${future}`);
       await expect(migrate(db, { path })).rejects.toMatchObject({
         code: 'TOO_NEW',
         message:
-          `The database at ${path} was written by a newer version of Outbound Console (schema 7; this version knows up to ` +
+          `The database at ${path} was written by a newer version of Outbound Console (schema ${future}; this version knows up to ` +
           `${LATEST_SCHEMA_VERSION}). Nothing was changed. Install the newer version, or start with another data directory (--data).`,
       });
     } finally {

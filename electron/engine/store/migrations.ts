@@ -13,6 +13,7 @@ import { campaignDialing } from './migrations/003-campaign-dialing.js';
 import { utteranceLabels } from './migrations/004-utterance-labels.js';
 import { usersSignIn } from './migrations/005-users-sign-in.js';
 import { auditTrail } from './migrations/006-audit-trail.js';
+import { kpiIndexes } from './migrations/007-kpi.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   utteranceLabels,
   usersSignIn,
   auditTrail,
+  kpiIndexes,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -117,13 +117,17 @@ describe('openStore', () => {
   describe('refuses a database written by a newer version, leaving it untouched', () => {
     it('when the file is one of ours in WAL mode', async () => {
       const { dataDir, path } = await storeWithData();
-      await rawExec(path, 'CREATE TABLE future_feature (id INTEGER); PRAGMA user_version = 7;');
+      const future = LATEST_SCHEMA_VERSION + 1;
+      await rawExec(
+        path,
+        `CREATE TABLE future_feature (id INTEGER); PRAGMA user_version = ${future};`,
+      );
       const before = await sha256(path);
 
       const error = await openError({ dataDir });
       expect(error.code).toBe('TOO_NEW');
       expect(error.message).toBe(
-        `The database at ${path} was written by a newer version of Outbound Console (schema 7; this version knows up to ` +
+        `The database at ${path} was written by a newer version of Outbound Console (schema ${future}; this version knows up to ` +
           `${LATEST_SCHEMA_VERSION}). Nothing was changed. Install the newer version, or start with another data directory (--data).`,
       );
       expect(await sha256(path)).toBe(before);

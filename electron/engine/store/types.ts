@@ -18,6 +18,8 @@ import type { CampaignContactRepository } from './campaign-dialing-types.js';
 export * from './campaign-dialing-types.js';
 import type { UtteranceLabelRepository } from './label-types.js';
 export * from './label-types.js';
+import type { KpiRepository } from './kpi-types.js';
+export * from './kpi-types.js';
 import type { AuthRepository } from './auth-types.js';
 export * from './auth-types.js';
 
@@ -198,7 +200,10 @@ export type NewUtterance = Omit<
   UtteranceRecord,
   'id' | 'callId' | 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'
 > &
-  Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'>>;
+  Partial<Pick<UtteranceRecord, 'intent' | 'confidence' | 'cutAtMs' | 'nodeId'>> & {
+    /** On a bot line that answered the customer: end of their speech → the answer going out (the wallboard's reply latency). */
+    replyLatencyMs?: number | null;
+  };
 
 export interface RecordingRecord {
   id: number;
@@ -476,6 +481,8 @@ export interface Repositories {
   labels: UtteranceLabelRepository;
   /** Sign-in: passwords, sessions, attempts (auth-types.ts). */
   auth: AuthRepository;
+  /** The wallboard's and the reports' figures (kpi-types.ts). */
+  kpi: KpiRepository;
 }
 
 export interface Store extends Repositories {

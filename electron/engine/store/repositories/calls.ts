@@ -422,8 +422,8 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
 
     async addUtterance(callId, utterance: NewUtterance) {
       const insert = db.get<UtteranceRow>(
-        `INSERT INTO utterances (call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id)
-         VALUES ($call_id, $speaker, $text, $intent, $confidence, $start_ms, $end_ms, $cut_at_ms, $node_id)
+        `INSERT INTO utterances (call_id, speaker, text, intent, confidence, start_ms, end_ms, cut_at_ms, node_id, reply_latency_ms)
+         VALUES ($call_id, $speaker, $text, $intent, $confidence, $start_ms, $end_ms, $cut_at_ms, $node_id, $reply_latency_ms)
          RETURNING ${UTTERANCE_COLUMNS}`,
         {
           $call_id: callId,
@@ -435,6 +435,10 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
           $end_ms: utterance.endMs,
           $cut_at_ms: utterance.cutAtMs ?? null,
           $node_id: utterance.nodeId ?? null,
+          $reply_latency_ms:
+            utterance.replyLatencyMs === undefined || utterance.replyLatencyMs === null
+              ? null
+              : Math.round(utterance.replyLatencyMs),
         },
       );
       return toUtterance(returned(await explainMissing(insert, missingCall(callId))));

@@ -10,6 +10,7 @@ import type { RepositoryContext } from './context.js';
 import { createDispositionRepository } from './dispositions.js';
 import { createDncRepository } from './dnc.js';
 import { createFlowRepository } from './flows.js';
+import { createKpiRepository } from './kpi.js';
 import { createLabelRepository } from './labels.js';
 import { createRoutingRepository } from './routing.js';
 import { createSettingsRepository } from './settings.js';
@@ -33,6 +34,7 @@ export function createRepositories(context: RepositoryContext): Repositories {
     routing: createRoutingRepository(context),
     campaignContacts: createCampaignContactRepository(context),
     labels: createLabelRepository(context),
+    kpi: createKpiRepository(context),
     auth: createAuthRepository(context),
   };
 }
