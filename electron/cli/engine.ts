@@ -101,7 +101,8 @@ export async function withWorkspaceApi(
   if (server) {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
     const transport = createWebSocketTransport(
-      `ws://${host}:${server.port}/api?token=${server.token}`,
+      // The admin token: every outbound command runs as the workspace's local admin.
+      `ws://${host}:${server.port}/api?token=${server.adminToken ?? server.token}`,
       {
         createSocket: (target) => new WebSocket(target) as unknown as WebSocketLike,
         fatalCloseCodes: [4401],

@@ -68,6 +68,20 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
   engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }), {
     warm: true,
   });
+  // One-shot commands on this workspace (outbound campaign start…) reach this server through it,
+  // as the local admin (adminToken); written before "listening" so a caller can read it then.
+  await writeServerFile(engine.dataDir, {
+    host: options.host,
+    port: server.port,
+    token: server.token,
+    adminToken: server.adminToken,
+  }).catch((error: unknown) =>
+    options.log.warn(
+      'Could not write server.json; CLI commands on this workspace will not find the server',
+      { error: String(error) },
+    ),
+  );
+  const needsFirstAdmin = await engine.auth.needsFirstAdmin().catch(() => false);
   out.record(
     {
       event: 'listening',
@@ -83,18 +97,13 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
       `  data:     ${engine.dataDir}`,
       `  console:  ${server.url}`,
       'Open the console URL in a browser on this machine. Press Ctrl+C to stop.',
+      ...(needsFirstAdmin
+        ? [
+            'No admin can sign in yet: the console asks for the first one, or run',
+            `  outbound user add NAME --role admin --password-file F --data ${engine.dataDir}`,
+          ]
+        : []),
     ].join('\n'),
-  );
-  // One-shot commands on this workspace (outbound campaign start…) reach this server through it.
-  await writeServerFile(engine.dataDir, {
-    host: options.host,
-    port: server.port,
-    token: server.token,
-  }).catch((error: unknown) =>
-    options.log.warn(
-      'Could not write server.json; CLI commands on this workspace will not find the server',
-      { error: String(error) },
-    ),
   );
   // After a fatal error (engine/fatal.ts) the server is gone: CLI commands must not look for it.
   const unregisterFatal = onFatal({

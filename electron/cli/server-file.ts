@@ -12,6 +12,8 @@ export interface ServerFile {
   host: string;
   port: number;
   token: string;
+  /** Opens the API as the workspace's local admin (the CLI runs as it; issue 13). */
+  adminToken?: string;
 }
 
 const FILE = 'server.json';

@@ -41,7 +41,16 @@ import { MEDIA_PREFIX, type MediaResolver, serveMedia } from './media.js';
 
 /** What the server needs from the engine. */
 export interface HeadlessApi {
+  /** Requests as the workspace's local admin: the CLI's socket, opened with the admin token. */
   handle(raw: unknown): Promise<ResponseMessage>;
+  /**
+   * A console socket's own connection, signed out until it signs in (issue 13); events reach it
+   * only while signed in. Without it (test stand-ins) every socket is served by `handle`.
+   */
+  connect?(info: { source: 'ws'; address?: string }): {
+    handle(raw: unknown): Promise<ResponseMessage>;
+    readonly signedIn: boolean;
+  };
   subscribe(subscriber: (message: EventMessage) => void): () => void;
 }
 
@@ -55,6 +64,11 @@ export interface HeadlessServerOptions {
   port?: number;
   /** Given for tests; otherwise 32 random bytes. */
   token?: string;
+  /**
+   * Opens /api as the workspace's local admin (the CLI, through server.json, mode 0600); never
+   * a page. Given for tests; otherwise 32 random bytes.
+   */
+  adminToken?: string;
   log: Logger;
   /** Files behind GET /media/<path> (call recordings), with Range support; none without it. */
   media?: MediaResolver;
@@ -73,6 +87,8 @@ export interface HeadlessServer {
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** For `<data>/server.json` only: /api?token=<adminToken> is the local admin (the CLI). */
+  readonly adminToken: string;
   /**
    * The media host page's address, without a link secret: for its origin. A page opened here
    * cannot link; open the URL acceptMediaHostLink gives.
@@ -124,6 +140,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     );
   }
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const adminToken = options.adminToken ?? randomBytes(32).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
   const { api, log } = options;
   let port = 0;
@@ -318,13 +335,20 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return;
     }
     if (url.pathname !== '/api') return refuse('404 Not Found');
-    const ok = authorized(request, url) !== false;
+    const admin = tokenMatches(url.searchParams.get('token'), adminToken);
+    const ok = admin || authorized(request, url) !== false;
+    const address = request.socket.remoteAddress;
     wss.handleUpgrade(request, socket, head, (ws) => {
       if (!ok) {
         ws.close(TOKEN_REFUSED_CLOSE_CODE, 'Missing or wrong access token');
         return;
       }
-      acceptClient(ws);
+      acceptClient(
+        ws,
+        admin || !api.connect
+          ? { handle: (raw) => api.handle(raw), signedIn: true }
+          : api.connect({ source: 'ws', ...(address === undefined ? {} : { address }) }),
+      );
     });
   });
 
@@ -351,8 +375,15 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     ws.send(text);
   }
 
-  function acceptClient(ws: WebSocket): void {
+  /** Each console socket is one API connection with its own sign-in. */
+  const connections = new Map<WebSocket, { readonly signedIn: boolean }>();
+
+  function acceptClient(
+    ws: WebSocket,
+    connection: { handle(raw: unknown): Promise<ResponseMessage>; readonly signedIn: boolean },
+  ): void {
     clients.add(ws);
+    connections.set(ws, connection);
     alive.add(ws);
     let inFlight = 0;
     ws.on('pong', () => alive.add(ws));
@@ -370,7 +401,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         return;
       }
       inFlight++;
-      void api
+      void connection
         .handle(rawToBuffer(data).toString('utf8'))
         .catch((error: unknown): ResponseMessage => ({
           type: 'response',
@@ -386,13 +417,17 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
           log.error('Could not send a reply to the console', { error: String(error) }),
         );
     });
-    ws.on('close', () => clients.delete(ws));
+    ws.on('close', () => {
+      clients.delete(ws);
+      connections.delete(ws);
+    });
     ws.on('error', (error) => log.warn('A console connection failed', { error: error.message }));
   }
 
   const unsubscribe = api.subscribe((message) => {
     const text = JSON.stringify(message);
-    for (const ws of clients) sendTo(ws, text);
+    // Only signed-in consoles hear what happens (calls, numbers, transcripts).
+    for (const ws of clients) if (connections.get(ws)?.signedIn) sendTo(ws, text);
   });
 
   // Drop connections whose peer vanished without a close (a sleeping laptop, a killed browser).
@@ -424,6 +459,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     origin,
     port,
     token,
+    adminToken,
     // The token loads the page and its assets (the engine's own Chromium); the link needs the secret.
     mediaHostUrl: `${origin}/media-host/index.html?token=${token}`,
     acceptMediaHostLink(timeoutMs) {

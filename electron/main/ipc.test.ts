@@ -11,18 +11,32 @@ function setUp(senderUrl: string) {
   const ipc = new FakeElectronIpc(senderUrl);
   const hub = new EventHub();
   const requests: unknown[] = [];
+  // The window's sign-in as the engine's connection would report it.
+  const session = { signedIn: true, connections: 0 };
   const dispose = registerApiIpc(ipc.ipcMain, {
     api: {
-      handle: async (raw): Promise<ResponseMessage> => {
-        requests.push(raw);
-        return { type: 'response', id: 1, ok: true, result: 'handled' };
+      connect: () => {
+        session.connections++;
+        return {
+          handle: async (raw): Promise<ResponseMessage> => {
+            requests.push(raw);
+            return { type: 'response', id: 1, ok: true, result: 'handled' };
+          },
+          get signedIn() {
+            return session.signedIn;
+          },
+        };
       },
       subscribe: (subscriber) => hub.subscribe(subscriber),
     },
     isTrustedUrl: exactPageMatcher(['file:///app/out/renderer/console/index.html']),
     targets: () => [ipc.webContents],
   });
-  return { ipc, hub, requests, dispose, bridge: createOutboundBridge(ipc.ipcRenderer) };
+  const bridge = createOutboundBridge(ipc.ipcRenderer);
+  /** A first request opens the window's connection (events go only to a signed-in one). */
+  const connect = () =>
+    bridge.request({ type: 'request', id: 0, command: 'auth.status', params: {} });
+  return { ipc, hub, requests, dispose, bridge, session, connect };
 }
 
 describe('Electron IPC wiring', () => {
@@ -62,8 +76,32 @@ describe('Electron IPC wiring', () => {
     expect(requests).toHaveLength(0);
   });
 
-  it('delivers engine events to windows, without the IPC event object, until disposed', () => {
-    const { bridge, hub, dispose, ipc } = setUp('file:///app/out/renderer/console/index.html');
+  it('keeps one connection per window', async () => {
+    const { bridge, session } = setUp('file:///app/out/renderer/console/index.html');
+    await bridge.request({ type: 'request', id: 1, command: 'app.info', params: {} });
+    await bridge.request({ type: 'request', id: 2, command: 'app.info', params: {} });
+    expect(session.connections).toBe(1);
+  });
+
+  it('sends no events to a window that is not signed in', async () => {
+    const { bridge, hub, session, connect } = setUp('file:///app/out/renderer/console/index.html');
+    const received: unknown[] = [];
+    bridge.onEvent((message) => received.push(message));
+    hub.emit('engine.status', { state: 'ready', at: 1 });
+    await connect();
+    session.signedIn = false;
+    hub.emit('engine.status', { state: 'ready', at: 2 });
+    expect(received).toHaveLength(0);
+    session.signedIn = true;
+    hub.emit('engine.status', { state: 'ready', at: 3 });
+    expect(received).toHaveLength(1);
+  });
+
+  it('delivers engine events to windows, without the IPC event object, until disposed', async () => {
+    const { bridge, hub, dispose, ipc, connect } = setUp(
+      'file:///app/out/renderer/console/index.html',
+    );
+    await connect();
     const received: unknown[][] = [];
     const off = bridge.onEvent((...args) => received.push(args));
     hub.emit('engine.status', { state: 'ready', at: 5 });
@@ -77,8 +115,9 @@ describe('Electron IPC wiring', () => {
     expect(ipc.handlerCount()).toBe(0);
   });
 
-  it('sends events only to windows showing the console page (not the media host)', () => {
-    const { bridge, hub, ipc } = setUp('file:///app/out/renderer/console/index.html');
+  it('sends events only to windows showing the console page (not the media host)', async () => {
+    const { bridge, hub, ipc, connect } = setUp('file:///app/out/renderer/console/index.html');
+    await connect();
     const received: unknown[] = [];
     bridge.onEvent((message) => received.push(message));
     ipc.senderUrl = 'outbound-app://app/media-host/index.html';
@@ -91,8 +130,9 @@ describe('Electron IPC wiring', () => {
     expect(received).toHaveLength(1);
   });
 
-  it('skips destroyed windows', () => {
-    const { bridge, hub, ipc } = setUp('file:///app/out/renderer/console/index.html');
+  it('skips destroyed windows', async () => {
+    const { bridge, hub, ipc, connect } = setUp('file:///app/out/renderer/console/index.html');
+    await connect();
     const received: unknown[] = [];
     bridge.onEvent((message) => received.push(message));
     ipc.destroyed = true;

@@ -1,5 +1,7 @@
 /**
  * Wires the engine's API onto Electron IPC: one `handle` for requests and one channel for events.
+ * Each window (its webContents) is one API connection with its own sign-in (issue 13): it starts
+ * signed out, and events reach it only while it is signed in.
  * Takes minimal interfaces instead of importing Electron, so the wiring is tested under Node with
  * stand-ins (see ipc.test.ts and the contract suite).
  */
@@ -18,6 +20,15 @@ export interface IpcMainLike {
 export interface IpcInvokeEventLike {
   /** The frame that sent the request; null when it has navigated away or been destroyed. */
   senderFrame: { url: string } | null;
+  /** The window's webContents (the same object `targets()` yields): its connection's key. */
+  sender: object;
+}
+
+/** One window's API connection (the engine's `connect`). */
+export interface IpcConnectionLike {
+  handle(raw: unknown): Promise<ResponseMessage>;
+  /** Events go only to a signed-in window. */
+  readonly signedIn: boolean;
 }
 
 /** A window's `webContents` as far as events are concerned. */
@@ -30,7 +41,8 @@ export interface EventTargetLike {
 
 export interface ApiIpcOptions {
   api: {
-    handle(raw: unknown): Promise<ResponseMessage>;
+    /** A new connection for a window, signed out. */
+    connect(info: { source: 'ipc' }): IpcConnectionLike;
     subscribe(subscriber: (message: EventMessage) => void): () => void;
   };
   /**
@@ -43,6 +55,13 @@ export interface ApiIpcOptions {
 }
 
 export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): () => void {
+  // Keyed by the window's webContents: a closed window's connection goes with it.
+  const connections = new WeakMap<object, IpcConnectionLike>();
+  const connectionOf = (sender: object): IpcConnectionLike => {
+    let connection = connections.get(sender);
+    if (!connection) connections.set(sender, (connection = options.api.connect({ source: 'ipc' })));
+    return connection;
+  };
   ipcMain.handle(IPC_REQUEST_CHANNEL, (event, raw) => {
     const url = event.senderFrame?.url;
     if (url === undefined || !options.isTrustedUrl(url)) {
@@ -57,11 +76,15 @@ export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): ()
       };
       return reply;
     }
-    return options.api.handle(raw);
+    return connectionOf(event.sender).handle(raw);
   });
   const unsubscribe = options.api.subscribe((message) => {
     for (const target of options.targets()) {
-      if (!target.isDestroyed() && options.isTrustedUrl(target.getURL()))
+      if (
+        !target.isDestroyed() &&
+        options.isTrustedUrl(target.getURL()) &&
+        connections.get(target)?.signedIn === true
+      )
         target.send(IPC_EVENT_CHANNEL, message);
     }
   });

@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, expect } from 'vitest';
+import WebSocket from 'ws';
 
 import {
   type ClientTransport,
   createApiClient,
   type OutboundApi,
 } from '../../electron/engine/api/client.js';
+import type { UserRole, WhoAmI } from '../../electron/engine/api/contract.js';
 import { ApiError } from '../../electron/engine/api/errors.js';
 import { Engine } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
@@ -22,13 +24,39 @@ import { registerApiIpc } from '../../electron/main/ipc.js';
 import { exactPageMatcher } from '../../electron/main/shell-policy.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
 import { FakeElectronIpc } from './fake-electron-ipc.js';
-import { nodeWebSocketTransport, sendRawFrame } from './ws-node.js';
+import { nodeWebSocketTransport } from './ws-node.js';
 
 export interface TransportHarness {
   api: OutboundApi;
-  /** Sends a message exactly as given, past the typed client, and returns the raw reply. */
-  sendRaw(message: unknown): Promise<unknown>;
+  /**
+   * Sends a message exactly as given, past the typed client, and returns the raw reply: on the
+   * harness's own connection (IPC), or a fresh socket that first takes up `session` (WebSocket).
+   */
+  sendRaw(message: unknown, session?: string): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** The password every test user gets (tests only). */
+export const TEST_PASSWORD = 'test-password-1';
+
+/**
+ * Signs `api`'s connection in as a user of `role` (made once per engine, named `test-<role>`
+ * unless named): a transport's connection starts signed out (issue 13). In-process requests are
+ * the local admin whatever this does. Returns the session token (for raw frames) and the user.
+ */
+export async function signInAs(
+  engine: Engine,
+  api: OutboundApi,
+  role: UserRole = 'admin',
+  username = `test-${role}`,
+): Promise<{ token: string; user: WhoAmI }> {
+  await engine
+    .request('users.add', { username, role, password: TEST_PASSWORD })
+    .catch((error: unknown) => {
+      // Made by an earlier sign-in on this engine.
+      if (!(error instanceof ApiError && error.code === 'CONFLICT')) throw error;
+    });
+  return api.request('auth.signIn', { username, password: TEST_PASSWORD });
 }
 
 export type TransportFactory = (engine: Engine) => Promise<TransportHarness>;
@@ -64,8 +92,8 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
       await transport.ready();
       return {
         api: createApiClient(transport),
-        sendRaw: async (raw) =>
-          (await sendRawFrame(wsUrl, typeof raw === 'string' ? raw : JSON.stringify(raw))).reply,
+        sendRaw: (raw, session) =>
+          rawFrameAfterResume(wsUrl, session, typeof raw === 'string' ? raw : JSON.stringify(raw)),
         close: async () => {
           transport.close();
           await server.close();
@@ -94,6 +122,7 @@ export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
 /** A contract suite's engine and its transport, as `useContractEngine` hands them out. */
 export interface ContractEngine {
   readonly engine: Engine;
+  /** Signed in as an admin (`test-admin`). */
   readonly api: OutboundApi;
   sendRaw(message: unknown): Promise<unknown>;
   readonly dataDir: string;
@@ -107,6 +136,7 @@ export function useContractEngine(makeHarness: TransportFactory, prefix: string)
   let engine: Engine | undefined;
   let harness: TransportHarness | undefined;
   let dataDir: string | undefined;
+  let session: string | undefined;
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined)
       throw new Error('the contract engine is used before its beforeAll ran');
@@ -121,6 +151,7 @@ export function useContractEngine(makeHarness: TransportFactory, prefix: string)
       log: quietLog,
     });
     harness = await makeHarness(engine);
+    session = (await signInAs(engine, harness.api, 'admin')).token;
   });
   afterAll(async () => {
     await harness?.close();
@@ -134,7 +165,7 @@ export function useContractEngine(makeHarness: TransportFactory, prefix: string)
     get api() {
       return ready(harness).api;
     },
-    sendRaw: (message) => ready(harness).sendRaw(message),
+    sendRaw: (message) => ready(harness).sendRaw(message, session),
     get dataDir() {
       return ready(dataDir);
     },
@@ -149,4 +180,45 @@ export async function apiError(work: Promise<unknown>): Promise<ApiError> {
   );
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
+}
+
+/**
+ * Opens a raw socket, takes up `session` (auth.resume) when given, sends one text frame and
+ * resolves with its reply (or the close).
+ */
+function rawFrameAfterResume(
+  url: string,
+  session: string | undefined,
+  frame: string,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let resumed = session === undefined;
+    ws.on('open', () =>
+      ws.send(
+        resumed
+          ? frame
+          : JSON.stringify({
+              type: 'request',
+              id: 'resume',
+              command: 'auth.resume',
+              params: { token: session },
+            }),
+      ),
+    );
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type?: string; id?: unknown; ok?: boolean };
+      if (message.type !== 'response') return; // events
+      if (!resumed) {
+        if (message.ok !== true) reject(new Error(`auth.resume failed: ${data.toString()}`));
+        resumed = true;
+        ws.send(frame);
+        return;
+      }
+      resolve(message);
+      ws.close();
+    });
+    ws.on('close', (code, reason) => resolve({ closeCode: code, closeReason: reason.toString() }));
+    ws.on('error', reject);
+  });
 }

@@ -33,7 +33,7 @@ export class FakeElectronIpc {
       const handler = this.handlers.get(channel);
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
       const result = await handler(
-        { senderFrame: { url: this.senderUrl } },
+        { senderFrame: { url: this.senderUrl }, sender: this.webContents },
         ...structuredClone(args),
       );
       return structuredClone(result);
