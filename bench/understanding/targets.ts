@@ -2,7 +2,7 @@
  * The targets of the held-out sets (test/eval/): a sample flow's ask node ("flow:<flowId>/<nodeId>")
  * or the common-answer library on its own ("library"), which is measured as a one-question flow
  * whose intents each `use` one common answer (no examples of their own), as a flow author would
- * write it.
+ * write it: flows/eval.ts `libraryFlow`, the one `outbound flow eval` runs library lines through.
  */
 import {
   CompiledFlow,
@@ -11,7 +11,7 @@ import {
   SAMPLE_FLOWS,
   validateFlow,
 } from '../../electron/engine/dialog/index.js';
-import { COMMON_ANSWERS } from '../../electron/engine/nlu/library/index.js';
+import { LIBRARY, libraryFlow } from '../../electron/engine/flows/eval.js';
 import type { EvalLanguage } from '../../test/eval/audio/voices.js';
 
 export interface Target {
@@ -23,26 +23,6 @@ export interface Target {
   node: NodeOf<'ask'>;
 }
 
-/** The library as a flow: one question, one intent per common answer (`use`), nothing else. */
-export function libraryFlow(language: EvalLanguage): Flow {
-  return validateFlow({
-    id: `library-eval-${language === 'en' ? 'en' : 'zh'}`,
-    name: 'Common-answer library (evaluation)',
-    language,
-    start: 'q',
-    nodes: {
-      q: {
-        kind: 'ask',
-        prompt: language === 'en' ? 'Hello?' : '您好？',
-        intents: COMMON_ANSWERS.map((answer) => ({ name: answer, use: answer, next: 'end' })),
-        noInput: { maxAttempts: 1, next: 'end' },
-        noMatch: { maxAttempts: 1, next: 'end' },
-      },
-      end: { kind: 'hangup', say: language === 'en' ? 'Goodbye.' : '再见。', disposition: 'done' },
-    },
-  });
-}
-
 /** Every target of a language, by id. */
 export function targetsOf(language: EvalLanguage): Map<string, Target> {
   const out = new Map<string, Target>();
@@ -51,7 +31,7 @@ export function targetsOf(language: EvalLanguage): Map<string, Target> {
     if (node?.kind !== 'ask') throw new Error(`${id}: not an ask node`);
     out.set(id, { id, language, flow, compiled: new CompiledFlow(flow), node });
   };
-  add('library', libraryFlow(language), 'q');
+  add(LIBRARY, libraryFlow(language), LIBRARY);
   for (const [flowId, raw] of Object.entries(SAMPLE_FLOWS)) {
     const flow = validateFlow(raw);
     if (flow.language !== language) continue;

@@ -22,6 +22,8 @@ import { createInterface } from 'node:readline';
 
 import type {
   FlowDetail,
+  FlowEvalFigures,
+  FlowEvalPart,
   FlowEvalReport,
   FlowSummary,
   FlowTraining,
@@ -218,14 +220,15 @@ async function evaluate(
         );
         return 2;
       }
-      const { cases, skipped } = parseTextSet(tsv, flow, options.node);
+      const { cases, library, skipped } = parseTextSet(tsv, flow, options.node);
       if (skipped > 0)
         out.record(
           { event: 'skipped', lines: skipped },
-          `(${skipped} line${skipped === 1 ? '' : 's'} for other flows or the library on its own skipped)`,
+          `(${skipped} line${skipped === 1 ? '' : 's'} for other flows skipped)`,
         );
       report = evaluateText(flow, cases, {
         version,
+        library,
         ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       });
     } else {
@@ -311,37 +314,94 @@ function pct(rate: number | null): string {
   return rate === null ? '-' : `${(rate * 100).toFixed(1)} %`;
 }
 
-/** The report: the figures, per intent, the confusion matrix and the lines it got wrong. */
-function printReport(report: FlowEvalReport, out: Output): void {
-  const lines: string[] = [
-    `${report.flow}${report.version !== null ? ` v${report.version}` : ''} (${report.language}), ${report.kind} test set: ${report.lines} line${report.lines === 1 ? '' : 's'}`,
-    `  intent accuracy     ${pct(report.accuracy)}  (${report.correct} of ${report.lines}: right intent, or none rejected)`,
-    `  accepted-correct    ${pct(report.acceptedCorrectRate)}  (${report.acceptedCorrect} of ${report.inScope} answers)`,
-    `  false accepts       ${pct(report.falseAcceptRate)}  (${report.falseAccepts} of ${report.offTopic} off-topic lines acted on)`,
-    `  wrong intent        ${report.wrongIntent}`,
-    `  negation errors     ${report.negationErrors}  (of ${report.negated} negated lines)`,
-    `  would confirm       ${pct(report.uncertainShare)}  (${report.uncertain} lines between the thresholds)`,
-    '',
-    '  per intent (node/intent: lines, correct, recall, precision)',
+/** The figures of a part of the report (docs/FLOWS.md says what each counts). */
+function figureLines(f: FlowEvalFigures): string[] {
+  const row = (name: string, value: string, note: string): string =>
+    `  ${name.padEnd(25)} ${value}  (${note})`;
+  return [
+    row(
+      'intent accuracy',
+      pct(f.accuracy),
+      `${f.correct} of ${f.lines}: right intent, or none rejected`,
+    ),
+    row(
+      'accepted-correct',
+      pct(f.acceptedCorrectRate),
+      `${f.acceptedCorrect} of ${f.inScope} answers`,
+    ),
+    row(
+      'false accepts',
+      pct(f.falseAcceptRate),
+      `${f.falseAccepts} of ${f.offTopic} lines expecting none acted on: off-topic, or no intent covers them`,
+    ),
+    f.offTopicTagged > 0
+      ? row(
+          'off-topic false accepts',
+          pct(f.offTopicFalseAcceptRate),
+          `${f.offTopicFalseAccepts} of ${f.offTopicTagged} lines tagged offtopic acted on`,
+        )
+      : row(
+          'off-topic false accepts',
+          '-',
+          'no line is tagged offtopic: tag off-topic lines in the fourth column for this figure',
+        ),
+    `  ${'wrong intent'.padEnd(25)} ${f.wrongIntent}`,
+    row(
+      'negation errors',
+      String(f.negationErrors),
+      `of ${f.negated} negated lines: a negated answer taken as its opposite`,
+    ),
+    row('would confirm', pct(f.uncertainShare), `${f.uncertain} lines between the thresholds`),
   ];
-  for (const p of report.perIntent)
+}
+
+/** Per intent and the confusion matrix of a part. */
+function detailLines(part: FlowEvalPart): string[] {
+  const lines = ['', '  per intent (node/intent: lines, correct, recall, precision)'];
+  for (const p of part.perIntent)
     lines.push(
       `    ${`${p.nodeId}/${p.intent}`.padEnd(30)} ${String(p.lines).padStart(4)} ${String(p.correct).padStart(4)}  ${pct(p.recall).padStart(7)}  ${pct(p.precision).padStart(7)}`,
     );
-  const width = Math.max(6, ...report.labels.map((l) => l.length)) + 1;
+  const width = Math.max(6, ...part.labels.map((l) => l.length)) + 1;
   lines.push('', '  confusion (rows: expected, columns: got)');
-  lines.push(`    ${''.padEnd(width)}${report.labels.map((l) => l.padStart(width)).join('')}`);
-  report.labels.forEach((label, r) => {
+  lines.push(`    ${''.padEnd(width)}${part.labels.map((l) => l.padStart(width)).join('')}`);
+  part.labels.forEach((label, r) => {
     lines.push(
-      `    ${label.padEnd(width)}${(report.confusion[r] ?? []).map((n) => String(n).padStart(width)).join('')}`,
+      `    ${label.padEnd(width)}${(part.confusion[r] ?? []).map((n) => String(n).padStart(width)).join('')}`,
     );
   });
-  const wrong = report.items.filter((i) => !i.correct);
+  return lines;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The report: the flow's figures, per intent, the confusion matrix; the same for the library's
+ * lines and the whole set's figures when the set has library lines; then the lines it got wrong.
+ */
+function printReport(report: FlowEvalReport, out: Output): void {
+  const lines: string[] = [
+    `${report.flow}${report.version !== null ? ` v${report.version}` : ''} (${report.language}), ${report.kind} test set: ${plural(report.lines, 'line')}${report.library ? ' for its questions' : ''}`,
+    ...figureLines(report),
+    ...detailLines(report),
+  ];
+  if (report.library && report.whole) {
+    lines.push(
+      '',
+      `common-answer library on its own (${report.language}): ${plural(report.library.lines, 'line')}`,
+      ...figureLines(report.library),
+      ...detailLines(report.library),
+      '',
+      `whole set (the flow's questions and the library): ${plural(report.whole.lines, 'line')}`,
+      ...figureLines(report.whole),
+    );
+  }
+  const wrong = [...report.items, ...(report.library?.items ?? [])].filter((i) => !i.correct);
   if (wrong.length > 0) {
     lines.push('', `  not right (${wrong.length}):`);
     for (const i of wrong.slice(0, 200))
       lines.push(
-        `    line ${i.line}: ${JSON.stringify(i.input)} at ${i.nodeId}: expected ${i.expected}, got ${i.got}${i.uncertain ? ' (would confirm)' : ''} ${i.confidence.toFixed(2)}${i.falseAccept ? ' FALSE ACCEPT' : ''}${i.negationError ? ' NEGATION ERROR' : ''}`,
+        `    line ${i.line}: ${JSON.stringify(i.input)} at ${i.nodeId}: expected ${i.expected}, got ${i.got}${i.uncertain ? ' (would confirm)' : ''} ${i.confidence.toFixed(2)}${i.falseAccept ? (i.offTopic ? ' OFF-TOPIC FALSE ACCEPT' : ' FALSE ACCEPT') : ''}${i.negationError ? ' NEGATION ERROR' : ''}`,
       );
     if (wrong.length > 200)
       lines.push(`    … and ${wrong.length - 200} more (--json lists every line)`);

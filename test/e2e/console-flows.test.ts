@@ -3,7 +3,8 @@
  * listed, a broken edit (a dangling `next`) is named by node and field and its save is refused with
  * the stored version untouched, the fixed edit saves as version 2, and a test chat through the
  * English sample shows the intent and confidence of the customer's "yes", and a pasted test set
- * is run through the flow with its figures and confusion matrix.
+ * is run through the flow with its figures and confusion matrix (tagged off-topic lines and the
+ * common-answer library's lines reported apart, then the whole set).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,13 +172,52 @@ describe('console Flows page in Chromium', () => {
       await confusion.locator('tr[data-expected="agent"] td[data-got="agent"]').innerText(),
     ).toBe('1');
     expect(await confusion.locator('thead th').last().innerText()).toBe('none');
-    // A malformed line is named, nothing else happens.
-    await panel.getByTestId('test-set-tsv').fill('just text');
+    // No line is tagged offtopic: said so, no figure invented from the none lines.
+    expect(await panel.getByTestId('test-set-offtopic-false-accepts').innerText()).toBe(
+      'No line is tagged offtopic',
+    );
+    expect(await panel.getByTestId('test-set-library-figures').count()).toBe(0);
+    // The held-out sets' format: tags, and library lines in a part of their own, then the whole.
+    await panel
+      .getByTestId('test-set-tsv')
+      .fill(
+        [
+          'talk to a person please\tagent\tconfirm',
+          'the octopus painted a tractor\tnone\tconfirm\tofftopic',
+          'is this the water board\tnone\tconfirm',
+          'stop calling me\topt_out\tlibrary',
+          'purple elephants dance quietly\tnone\tlibrary\tofftopic',
+        ].join('\n'),
+      );
     await panel.getByTestId('test-set-run').click();
-    await expect.poll(() => panel.innerText()).toContain('line 1: expected text<TAB>expected');
+    await expect
+      .poll(() => panel.getByTestId('test-set-whole-figures').count(), { timeout: 10_000 })
+      .toBe(1);
+    expect(await report.getAttribute('data-lines')).toBe('3');
+    expect(await panel.getByTestId('test-set-false-accepts').innerText()).toMatch(/of 2\)$/);
+    expect(await panel.getByTestId('test-set-offtopic-false-accepts').innerText()).toMatch(
+      /of 1\)$/,
+    );
+    expect(await panel.getByTestId('test-set-library-accuracy').innerText()).toMatch(/of 2\)$/);
+    expect(await panel.getByTestId('test-set-whole-accuracy').innerText()).toMatch(/of 5\)$/);
+    expect(
+      await panel.getByTestId('test-set-whole-offtopic-false-accepts').getAttribute('data-tagged'),
+    ).toBe('2');
+    expect(await panel.innerText()).toContain('The common-answer library on its own: 2 lines');
+    expect(
+      await panel
+        .getByTestId('test-set-library-confusion')
+        .locator('tr[data-expected="opt_out"] td[data-got="opt_out"]')
+        .innerText(),
+    ).toBe('1');
+    await panel.getByTestId('test-set-library-figures').scrollIntoViewIfNeeded();
     await page.screenshot({
       path: join(SCREENSHOT_DIR, 'console-flows-test-set.png'),
       fullPage: true,
     });
+    // A malformed line is named, nothing else happens.
+    await panel.getByTestId('test-set-tsv').fill('just text');
+    await panel.getByTestId('test-set-run').click();
+    await expect.poll(() => panel.innerText()).toContain('line 1: expected text<TAB>expected');
   });
 });

@@ -10,9 +10,8 @@ import { readFile } from 'node:fs/promises';
 
 import { describe, expect, it } from 'vitest';
 
-import { libraryFlow } from '../../bench/understanding/targets.js';
 import { type Flow, SAMPLE_FLOWS, validateFlow } from '../../electron/engine/dialog/index.js';
-import { parseTextSet } from '../../electron/engine/flows/eval.js';
+import { libraryFlow, parseTextSet } from '../../electron/engine/flows/eval.js';
 import { type EvalLanguage, readTyped, TYPED_SETS, typedSetFile } from './audio/voices.js';
 
 const PLAIN_TAGS = new Set([
@@ -98,13 +97,19 @@ describe.each(
     const tsv = await readFile(file.path, 'utf8');
     const lines = await readTyped(language, set);
     let read = 0;
+    const library = lines.filter((l) => l.target === 'library').length;
     for (const flow of sampleFlows(language)) {
       const parsed = parseTextSet(tsv, flow);
       expect(parsed.cases.length).toBe(
         lines.filter((l) => l.target.startsWith(`flow:${flow.id}/`)).length,
       );
+      // The library's lines are read too, against the common-answer library on its own.
+      expect(parsed.library.length).toBe(library);
+      expect(parsed.library.filter((c) => c.offTopic).length).toBe(
+        lines.filter((l) => l.target === 'library' && l.tags.includes('offtopic')).length,
+      );
       read += parsed.cases.length;
     }
-    expect(read + lines.filter((l) => l.target === 'library').length).toBe(lines.length);
+    expect(read + library).toBe(lines.length);
   });
 });

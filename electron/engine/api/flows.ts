@@ -151,8 +151,9 @@ export const FlowEvalItemSchema = z.object({
   line: z.number().int(),
   /** The typed answer, or the WAV file's path inside the set. */
   input: z.string(),
+  /** The ask node, or `library` for a line of the common-answer library on its own. */
   nodeId: z.string(),
-  /** The intent the line should get, or `none` (off-topic: should be rejected). */
+  /** The intent the line should get, or `none` (to be rejected: off-topic, or no intent covers it). */
   expected: z.string(),
   /** What the node would act on (or, when `uncertain`, confirm first), or `none`. */
   got: z.string(),
@@ -160,22 +161,21 @@ export const FlowEvalItemSchema = z.object({
   uncertain: z.boolean(),
   matchedBy: z.enum(['classifier', 'entity', 'recognizer']).nullable(),
   correct: z.boolean(),
-  /** An off-topic line acted on without a confirmation. */
+  /** A line expecting `none` acted on without a confirmation. */
   falseAccept: z.boolean(),
-  /** A negated answer taken as its positive opposite (see flows/eval.ts). */
+  /** The set tags the line `offtopic` (its false accept is an off-topic false accept). */
+  offTopic: z.boolean(),
+  /** Tagged `neg`/`neg=…`, expecting a negative intent, or read as "no" (see flows/eval.ts). */
   negated: z.boolean(),
+  /** A negated answer taken as its opposite: its `neg=` intent, or the opposite polarity. */
   negationError: z.boolean(),
 });
 export type FlowEvalItem = z.infer<typeof FlowEvalItemSchema>;
 
 const Rate = z.number().min(0).max(1).nullable();
 
-/** The understanding of a flow version measured on a test set (typed lines or WAV files). */
-export const FlowEvalReportSchema = z.object({
-  flow: z.string(),
-  version: z.number().int().nullable(),
-  language: z.enum(['zh-CN', 'en']),
-  kind: z.enum(['text', 'audio']),
+/** The figures of a set of lines (docs/FLOWS.md, "What the figures count"). */
+export const FlowEvalFiguresSchema = z.object({
   lines: z.number().int(),
   /** Lines with the right intent taken (confirmed, when uncertain), or `none` rejected, over all lines. */
   accuracy: Rate,
@@ -184,10 +184,17 @@ export const FlowEvalReportSchema = z.object({
   inScope: z.number().int(),
   acceptedCorrect: z.number().int(),
   acceptedCorrectRate: Rate,
-  /** Lines that expect `none`; of them, acted on without a confirmation. */
+  /**
+   * Lines that expect `none` (off-topic lines and answers no intent covers; the name predates
+   * the `offtopic` tag); of them, acted on without a confirmation.
+   */
   offTopic: z.number().int(),
   falseAccepts: z.number().int(),
   falseAcceptRate: Rate,
+  /** Lines tagged `offtopic`; of them, acted on without a confirmation (null: none is tagged). */
+  offTopicTagged: z.number().int(),
+  offTopicFalseAccepts: z.number().int(),
+  offTopicFalseAcceptRate: Rate,
   /** In-scope lines given another intent. */
   wrongIntent: z.number().int(),
   negated: z.number().int(),
@@ -195,6 +202,11 @@ export const FlowEvalReportSchema = z.object({
   /** Lines between the thresholds: the bot would confirm them. */
   uncertain: z.number().int(),
   uncertainShare: Rate,
+});
+export type FlowEvalFigures = z.infer<typeof FlowEvalFiguresSchema>;
+
+/** Figures with their confusion matrix, per-intent rows and lines. */
+export const FlowEvalPartSchema = FlowEvalFiguresSchema.extend({
   /** Row = expected, column = got; both over `labels` (intent names, `none` last). */
   labels: z.array(z.string()),
   confusion: z.array(z.array(z.number().int())),
@@ -212,6 +224,22 @@ export const FlowEvalReportSchema = z.object({
     }),
   ),
   items: z.array(FlowEvalItemSchema),
+});
+export type FlowEvalPart = z.infer<typeof FlowEvalPartSchema>;
+
+/**
+ * The understanding of a flow version measured on a test set (typed lines or WAV files). The
+ * top-level figures are the flow's own questions; lines for the common-answer library on its own
+ * (question `library`) are `library`, and `whole` sums both (null when the set has no such line).
+ */
+export const FlowEvalReportSchema = z.object({
+  flow: z.string(),
+  version: z.number().int().nullable(),
+  language: z.enum(['zh-CN', 'en']),
+  kind: z.enum(['text', 'audio']),
+  ...FlowEvalPartSchema.shape,
+  library: FlowEvalPartSchema.nullable(),
+  whole: FlowEvalFiguresSchema.nullable(),
 });
 export type FlowEvalReport = z.infer<typeof FlowEvalReportSchema>;
 
@@ -286,7 +314,7 @@ export const flowCommands = {
       .object({
         name: FlowName,
         version: FlowVersionNumber.optional(),
-        /** `text<TAB>expected[<TAB>node]` lines; `#` starts a comment. */
+        /** `text<TAB>expected[<TAB>node[<TAB>tags]]` lines; `#` starts a comment (docs/FLOWS.md). */
         tsv: z.string().min(1).max(2_000_000),
         /** The ask node for lines without a third column (default: the flow's only question). */
         nodeId: z.string().min(1).max(200).optional(),

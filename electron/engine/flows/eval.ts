@@ -1,39 +1,54 @@
 /**
  * Measures how well a flow version understands its customers (issue 12, item 8): a test set of
- * typed answers, or of WAV files, each with the intent it should get (or `none`: off-topic, to be
- * rejected), run through the SAME decisions a call makes — typed text through the ask node's own
+ * typed answers, or of WAV files, each with the intent it should get (or `none`: to be rejected),
+ * run through the SAME decisions a call makes — typed text through the ask node's own
  * recognizeText (the compiled classifier with its library phrasings, negation and accept/reject
  * band, then entities), audio through the node's phrase model and library model as the call bot
- * hears an utterance. Used by `outbound flow eval`, the API's flows.evaluate and the Flows page.
+ * hears an utterance. Typed lines whose question is `library` run through the common-answer
+ * library on its own (`libraryFlow`: one question whose intents each `use` one common answer, as a
+ * flow author would write it), so one file gives a language's whole figure. Used by
+ * `outbound flow eval`, the API's flows.evaluate, the Flows page and `npm run bench`.
  *
- * Definitions (what each figure in FlowEvalReport counts):
+ * Definitions (what each figure in FlowEvalReport counts; docs/FLOWS.md says the same):
  * - `got`: the intent the node would act on, or ask about first when the line falls between the
  *   thresholds (`uncertain`: the bot says "Just to check: …"), else `none`.
  * - correct: got = expected. An in-scope line in the band counts as correct when its candidate is
- *   right (the customer's "yes" to the confirmation takes it); an off-topic line in the band counts
+ *   right (the customer's "yes" to the confirmation takes it); a `none` line in the band counts
  *   as wrong for accuracy (a needless question), but not as a false accept (nothing is acted on
  *   before the customer's yes).
- * - false accept: an off-topic line (expected `none`) acted on outright, without a confirmation.
- * - negated line: the test set tags it (`neg`, `neg=<intent>`), or its expected intent is a
- *   negative common answer (`use`: deny, not_interested, opt_out), or the text reads as "no" to
- *   the NLU's yes/no reader (not, n't, never, 不, 没, 别 …). Negation error: a line given another
- *   intent than expected that is either one its tags say it must never be (`neg=<intent>`), or,
- *   for a negated line, a positive one (`use`: affirm or already_done); in or out of the band:
- *   the bot would act on, or confirm, the opposite of what was said.
+ * - false accept: a line expecting `none` acted on outright, without a confirmation. `none`
+ *   holds off-topic lines and answers no intent of the question covers; the lines the set tags
+ *   `offtopic` give the off-topic false accepts apart (no figure when no line is tagged).
+ * - polarity of an intent: positive when it uses affirm or already_done, negative when it uses
+ *   deny, not_interested or opt_out, else none (a library line's intents are the answers).
+ * - negated line: the set tags it (`neg`, `neg=<intent>`), or it expects a negative intent, or
+ *   its text reads as "no" to the NLU's yes/no reader (not, n't, never, 不, 没, 别 …).
+ * - negation error (a negated answer taken as its opposite): a line given another intent than
+ *   expected that is either the intent its tags name as its opposite (`neg=<intent>`), or, for a
+ *   negated line, one of the opposite polarity: a positive intent for a line that expects anything
+ *   but a positive intent ("I won't be home" taken as yes), a negative intent for one that expects
+ *   a positive intent (a double negative: "not a problem" taken as no). In or out of the band: the
+ *   bot would act on, or confirm, the opposite of what was said. A negated line taken as another
+ *   intent of its own polarity ("not a problem" as already_done), a neutral one or none is wrong,
+ *   but not a negation error.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-import type { FlowEvalItem, FlowEvalReport } from '../api/flows.js';
+import type { FlowEvalFigures, FlowEvalItem, FlowEvalPart, FlowEvalReport } from '../api/flows.js';
 import { floatToInt16, parseWav, resample, toMono } from '../audio/index.js';
-import { CompiledFlow, type Flow, type NodeOf } from '../dialog/index.js';
+import { CompiledFlow, type Flow, type NodeOf, validateFlow } from '../dialog/index.js';
 import { recognizeText } from '../dialog/nodes/ask.js';
 import { extractEntities } from '../nlu/index.js';
-import type { CommonAnswer } from '../nlu/library/index.js';
+import { COMMON_ANSWERS, type CommonAnswer } from '../nlu/library/index.js';
 import type { RecognitionResult } from '../speech/index.js';
 
-/** The expected label of an off-topic line (it should be rejected). */
+/** The expected label of a line that should be rejected (off-topic, or no intent covers it). */
 export const NONE = 'none';
+/** The question column of a line for the common-answer library on its own. */
+export const LIBRARY = 'library';
+/** The tag of an off-topic line (issue 12's off-topic false accepts count these). */
+const OFF_TOPIC_TAG = 'offtopic';
 
 const POSITIVE: ReadonlySet<CommonAnswer> = new Set(['affirm', 'already_done']);
 const NEGATIVE: ReadonlySet<CommonAnswer> = new Set(['deny', 'not_interested', 'opt_out']);
@@ -50,6 +65,8 @@ export interface EvalCase {
   negation?: boolean;
   /** Intents the line must never be taken as (tags `neg=<intent>`): doing so is a negation error. */
   never?: string[];
+  /** The test set tags the line `offtopic` (it expects none). */
+  offTopic?: boolean;
 }
 
 /** A malformed test set: every bad line, named. */
@@ -62,6 +79,40 @@ export class EvalInputError extends Error {
     );
     this.name = 'EvalInputError';
   }
+}
+
+/**
+ * The common-answer library as a flow, for lines whose question is `library`: one question (id
+ * `library`), one intent per common answer (`use`, no examples of its own), nothing else.
+ */
+export function libraryFlow(language: Flow['language']): Flow {
+  return validateFlow({
+    id: `library-eval-${language === 'en' ? 'en' : 'zh'}`,
+    name: 'Common-answer library (evaluation)',
+    language,
+    start: LIBRARY,
+    nodes: {
+      [LIBRARY]: {
+        kind: 'ask',
+        prompt: language === 'en' ? 'Hello?' : '您好？',
+        intents: COMMON_ANSWERS.map((answer) => ({ name: answer, use: answer, next: 'end' })),
+        noInput: { maxAttempts: 1, next: 'end' },
+        noMatch: { maxAttempts: 1, next: 'end' },
+      },
+      end: { kind: 'hangup', say: language === 'en' ? 'Goodbye.' : '再见。', disposition: 'done' },
+    },
+  });
+}
+
+/** Compiled once per language: the library is fixed while the engine runs. */
+const compiledLibraries = new Map<Flow['language'], CompiledFlow>();
+function compiledLibrary(language: Flow['language']): CompiledFlow {
+  let compiled = compiledLibraries.get(language);
+  if (!compiled) {
+    compiled = new CompiledFlow(libraryFlow(language));
+    compiledLibraries.set(language, compiled);
+  }
+  return compiled;
 }
 
 function askNodes(flow: Flow): Array<NodeOf<'ask'>> {
@@ -101,12 +152,18 @@ function resolveExpected(node: NodeOf<'ask'>, label: string): string | null {
   return users.length === 1 && users[0] ? users[0].name : null;
 }
 
+/** How a message names a question: the library's, or a flow's by its id. */
+function questionName(nodeId: string, isLibrary: boolean): string {
+  return isLibrary ? 'the common-answer library' : `question "${nodeId}"`;
+}
+
 /** Checks one case's node and expected label; the problem text when it is wrong. */
 function checkCase(
   flow: Flow,
   where: string,
   nodeId: string,
   expected: string,
+  isLibrary = false,
 ): { nodeId: string; expected: string } | string {
   const node = flow.nodes[nodeId];
   if (!node || node.kind !== 'ask')
@@ -115,27 +172,70 @@ function checkCase(
       .join(', ')})`;
   const resolved = resolveExpected(node, expected);
   if (resolved === null)
-    return `${where}: "${expected}" is not an intent of question "${nodeId}" (${node.intents.map((i) => i.name).join(', ')}, or ${NONE})`;
+    return `${where}: "${expected}" is not an intent of ${questionName(nodeId, isLibrary)} (${node.intents.map((i) => i.name).join(', ')}, or ${NONE})`;
   return { nodeId, expected: resolved };
+}
+
+/**
+ * A line's tags (comma separated): `neg` marks a negation, `neg=<intent>` names the intent that is
+ * the line's opposite (an intent of its question, or a common answer exactly one of them uses),
+ * `offtopic` an off-topic line; any other tag is the set's own and ignored. The problem text when
+ * a tag contradicts the line.
+ */
+function readTags(
+  flow: Flow,
+  where: string,
+  { nodeId, expected }: { nodeId: string; expected: string },
+  tagColumn: string,
+  isLibrary: boolean,
+): Pick<EvalCase, 'negation' | 'never' | 'offTopic'> | string {
+  const node = flow.nodes[nodeId] as NodeOf<'ask'>;
+  const tags = tagColumn
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const never: string[] = [];
+  for (const tag of tags.filter((t) => t.startsWith('neg='))) {
+    const named = resolveExpected(node, tag.slice(4));
+    if (named === null || named === NONE)
+      return `${where}: tag "${tag}": "${tag.slice(4)}" is not an intent of ${questionName(nodeId, isLibrary)} (${node.intents.map((i) => i.name).join(', ')})`;
+    if (named === expected)
+      return `${where}: tag "${tag}" names the expected intent itself (neg=<intent> names the line's opposite)`;
+    never.push(named);
+  }
+  const offTopic = tags.includes(OFF_TOPIC_TAG);
+  if (offTopic && expected !== NONE)
+    return `${where}: tagged ${OFF_TOPIC_TAG} but expects "${expected}" (an off-topic line expects ${NONE})`;
+  const negation = tags.some((t) => t === 'neg' || t.startsWith('neg='));
+  return {
+    ...(negation ? { negation } : {}),
+    ...(never.length > 0 ? { never } : {}),
+    ...(offTopic ? { offTopic } : {}),
+  };
 }
 
 /** A typed test set as read: its cases, and how many lines were for other flows (skipped). */
 export interface TextSet {
+  /** Lines for the flow's own questions. */
   cases: EvalCase[];
-  /** Lines whose target is another flow or the common-answer library on its own. */
+  /** Lines whose question is `library`: the common-answer library on its own (node `library`). */
+  library: EvalCase[];
+  /** Lines whose target is another flow. */
   skipped: number;
 }
 
 /**
  * Reads a typed test set: `text<TAB>expected[<TAB>node[<TAB>tags]]` per line, `#` comments and
  * blank lines skipped. The node column may also be `flow:<flowId>/<nodeId>` (lines for another
- * flow, or `library`, are skipped, so one file can hold the sets of many flows); tags are comma
- * separated, `neg` marks a negation and `neg=<intent>` an intent the line must never be taken as.
- * Every bad line is named in one EvalInputError.
+ * flow are skipped, so one file can hold the sets of many flows) or `library` (the common-answer
+ * library on its own, in the flow's language); tags as `readTags` reads them. Every bad line is
+ * named in one EvalInputError.
  */
 export function parseTextSet(tsv: string, flow: Flow, defaultNode?: string): TextSet {
   const problems: string[] = [];
   const cases: EvalCase[] = [];
+  const library: EvalCase[] = [];
+  const libraryOwn = libraryFlow(flow.language);
   let skipped = 0;
   let fallback: string | { problem: string } | undefined;
   const lines = tsv.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -151,7 +251,8 @@ export function parseTextSet(tsv: string, flow: Flow, defaultNode?: string): Tex
       return;
     }
     let nodeId = target;
-    if (target === 'library') return void skipped++;
+    const isLibrary = target === LIBRARY;
+    const of = isLibrary ? libraryOwn : flow;
     const flowTarget = /^flow:([^/]+)\/(.+)$/.exec(target);
     if (flowTarget) {
       if (flowTarget[1] !== flow.id) return void skipped++;
@@ -166,30 +267,20 @@ export function parseTextSet(tsv: string, flow: Flow, defaultNode?: string): Tex
         return void problems.push(`line ${line}: ${fallback.problem}`);
       nodeId = fallback;
     }
-    const checked = checkCase(flow, `line ${line}`, nodeId, expected);
+    const checked = checkCase(of, `line ${line}`, nodeId, expected, isLibrary);
     if (typeof checked === 'string') return void problems.push(checked);
-    const tags = tagCol
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => t !== '');
-    const never = tags.flatMap((t) => (t.startsWith('neg=') ? [t.slice(4)] : []));
-    const negation = tags.some((t) => t === 'neg' || t.startsWith('neg='));
-    cases.push({
-      line,
-      input: text,
-      ...checked,
-      ...(negation ? { negation } : {}),
-      ...(never.length > 0 ? { never } : {}),
-    });
+    const tags = readTags(of, `line ${line}`, checked, tagCol, isLibrary);
+    if (typeof tags === 'string') return void problems.push(tags);
+    (isLibrary ? library : cases).push({ line, input: text, ...checked, ...tags });
   });
   if (problems.length > 0) throw new EvalInputError(problems.slice(0, 50));
-  if (cases.length === 0)
+  if (cases.length === 0 && library.length === 0)
     throw new EvalInputError([
       skipped > 0
-        ? `none of the test set's ${skipped} lines is for flow "${flow.id}"`
+        ? `none of the test set's ${skipped} lines is for flow "${flow.id}" or the library`
         : 'the test set has no lines (only comments or blanks)',
     ]);
-  return { cases, skipped };
+  return { cases, library, skipped };
 }
 
 export interface EvalTextOptions {
@@ -199,6 +290,8 @@ export interface EvalTextOptions {
   timeZone?: string;
   /** The instant relative dates are resolved against; default now. */
   now?: Date;
+  /** Lines for the common-answer library on its own (TextSet.library), reported apart and in the whole. */
+  library?: readonly EvalCase[];
 }
 
 /** What one line came to: the node's decision. */
@@ -209,15 +302,20 @@ interface Decision {
   matchedBy: FlowEvalItem['matchedBy'];
 }
 
-/** Runs typed lines through the ask nodes' own text recognition and reports the figures. */
-export function evaluateText(
-  flow: Flow | CompiledFlow,
+interface Decided {
+  c: EvalCase;
+  decision: Decision;
+  /** The NLU's yes/no reader hears a "no" in the text. */
+  saysNo: boolean;
+}
+
+/** Typed lines through one compiled flow's ask nodes, as a call would take them. */
+function decideText(
+  compiled: CompiledFlow,
   cases: readonly EvalCase[],
-  options: EvalTextOptions = {},
-): FlowEvalReport {
-  const compiled = flow instanceof CompiledFlow ? flow : new CompiledFlow(flow);
-  const time = { reference: options.now ?? new Date(), timeZone: options.timeZone ?? 'UTC' };
-  const decided = cases.map((c) => {
+  time: { reference: Date; timeZone: string },
+): Decided[] {
+  return cases.map((c) => {
     const node = compiled.flow.nodes[c.nodeId] as NodeOf<'ask'>;
     const entities = extractEntities(c.input, time);
     const r = recognizeText(compiled, node, c.input, entities);
@@ -231,7 +329,34 @@ export function evaluateText(
       : { got: NONE, confidence: r.best?.confidence ?? 0, uncertain: false, matchedBy: null };
     return { c, decision, saysNo: entities.yesNo?.value === 'no' };
   });
-  return report(compiled.flow, 'text', options.version ?? compiled.version, decided);
+}
+
+/**
+ * Runs typed lines through the ask nodes' own text recognition and reports the figures; the
+ * library's lines (options.library) through the common-answer library on its own, reported apart
+ * (`library`) and with the flow's in `whole`.
+ */
+export function evaluateText(
+  flow: Flow | CompiledFlow,
+  cases: readonly EvalCase[],
+  options: EvalTextOptions = {},
+): FlowEvalReport {
+  const compiled = flow instanceof CompiledFlow ? flow : new CompiledFlow(flow);
+  const time = { reference: options.now ?? new Date(), timeZone: options.timeZone ?? 'UTC' };
+  const own = report(
+    compiled.flow,
+    'text',
+    options.version ?? compiled.version,
+    decideText(compiled, cases, time),
+  );
+  const libraryCases = options.library ?? [];
+  if (libraryCases.length === 0) return own;
+  const library = compiledLibrary(compiled.flow.language);
+  const part = partOf(
+    library.flow,
+    decideText(library, libraryCases, time).map((d) => itemOf(library.flow, d)),
+  );
+  return { ...own, library: part, whole: figuresOf([...own.items, ...part.items]) };
 }
 
 /** Recognizes one clip for one question as the call bot would (null: the node has no speech model). */
@@ -255,7 +380,7 @@ export async function evaluateAudio(
   clips: readonly AudioCase[],
   deps: EvalAudioDeps,
 ): Promise<FlowEvalReport> {
-  const decided: Array<{ c: EvalCase; decision: Decision; saysNo: boolean }> = [];
+  const decided: Decided[] = [];
   for (const clip of clips) {
     const recognize = deps.recognizers.get(clip.nodeId);
     if (!recognize)
@@ -282,43 +407,72 @@ function rate(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
 
-function useOf(flow: Flow, nodeId: string, intent: string): CommonAnswer | undefined {
+/** +1 for an intent that uses affirm or already_done, -1 for deny, not_interested, opt_out, else 0. */
+function polarity(flow: Flow, nodeId: string, intent: string): -1 | 0 | 1 {
+  if (intent === NONE) return 0;
   const node = flow.nodes[nodeId];
-  return node?.kind === 'ask' ? node.intents.find((i) => i.name === intent)?.use : undefined;
+  const use = node?.kind === 'ask' ? node.intents.find((i) => i.name === intent)?.use : undefined;
+  return use === undefined ? 0 : POSITIVE.has(use) ? 1 : NEGATIVE.has(use) ? -1 : 0;
 }
 
-function report(
-  flow: Flow,
-  kind: 'text' | 'audio',
-  version: number | null,
-  decided: ReadonlyArray<{ c: EvalCase; decision: Decision; saysNo: boolean }>,
-): FlowEvalReport {
-  const items: FlowEvalItem[] = decided.map(({ c, decision, saysNo }) => {
-    const expectedUse = c.expected === NONE ? undefined : useOf(flow, c.nodeId, c.expected);
-    const gotUse = decision.got === NONE ? undefined : useOf(flow, c.nodeId, decision.got);
-    const negated =
-      c.negation === true || (expectedUse !== undefined && NEGATIVE.has(expectedUse)) || saysNo;
-    const correct = decision.got === c.expected && !(c.expected === NONE && decision.uncertain);
-    return {
-      line: c.line,
-      input: c.input,
-      nodeId: c.nodeId,
-      expected: c.expected,
-      got: decision.got,
-      confidence: decision.confidence,
-      uncertain: decision.uncertain,
-      matchedBy: decision.matchedBy,
-      correct,
-      falseAccept: c.expected === NONE && decision.got !== NONE && !decision.uncertain,
-      negated,
-      negationError:
-        decision.got !== c.expected &&
-        ((c.never?.includes(decision.got) ?? false) ||
-          (negated && gotUse !== undefined && POSITIVE.has(gotUse))),
-    };
-  });
+/** One decided line as the report shows it, with its negation judged (see the header). */
+function itemOf(flow: Flow, { c, decision, saysNo }: Decided): FlowEvalItem {
+  const expected = polarity(flow, c.nodeId, c.expected);
+  const got = polarity(flow, c.nodeId, decision.got);
+  const negated = c.negation === true || expected === -1 || saysNo;
+  // What a negated line means: yes when it expects a positive intent (a double negative), else no.
+  const sense = expected === 1 ? 1 : -1;
+  const opposite = (c.never?.includes(decision.got) ?? false) || (negated && got === -sense);
+  return {
+    line: c.line,
+    input: c.input,
+    nodeId: c.nodeId,
+    expected: c.expected,
+    got: decision.got,
+    confidence: decision.confidence,
+    uncertain: decision.uncertain,
+    matchedBy: decision.matchedBy,
+    correct: decision.got === c.expected && !(c.expected === NONE && decision.uncertain),
+    falseAccept: c.expected === NONE && decision.got !== NONE && !decision.uncertain,
+    offTopic: c.offTopic === true,
+    negated,
+    negationError: decision.got !== c.expected && opposite,
+  };
+}
+
+/** The figures of any set of report items (a part, the whole, or a bench's subset). */
+export function figuresOf(items: readonly FlowEvalItem[]): FlowEvalFigures {
   const inScope = items.filter((i) => i.expected !== NONE);
-  const offTopic = items.filter((i) => i.expected === NONE);
+  const none = items.filter((i) => i.expected === NONE);
+  const offTopic = items.filter((i) => i.offTopic);
+  const correct = items.filter((i) => i.correct).length;
+  const acceptedCorrect = inScope.filter((i) => i.correct).length;
+  const falseAccepts = none.filter((i) => i.falseAccept).length;
+  const offTopicFalseAccepts = offTopic.filter((i) => i.falseAccept).length;
+  const uncertain = items.filter((i) => i.uncertain).length;
+  return {
+    lines: items.length,
+    accuracy: rate(correct, items.length),
+    correct,
+    inScope: inScope.length,
+    acceptedCorrect,
+    acceptedCorrectRate: rate(acceptedCorrect, inScope.length),
+    offTopic: none.length,
+    falseAccepts,
+    falseAcceptRate: rate(falseAccepts, none.length),
+    offTopicTagged: offTopic.length,
+    offTopicFalseAccepts,
+    offTopicFalseAcceptRate: rate(offTopicFalseAccepts, offTopic.length),
+    wrongIntent: inScope.filter((i) => i.got !== NONE && i.got !== i.expected).length,
+    negated: items.filter((i) => i.negated).length,
+    negationErrors: items.filter((i) => i.negationError).length,
+    uncertain,
+    uncertainShare: rate(uncertain, items.length),
+  };
+}
+
+/** A part's figures, confusion matrix and per-intent rows over its items. */
+function partOf(flow: Flow, items: FlowEvalItem[]): FlowEvalPart {
   const names = new Set<string>();
   for (const i of items) {
     if (i.expected !== NONE) names.add(i.expected);
@@ -332,7 +486,7 @@ function report(
     const col = at.get(i.got) ?? 0;
     if (row) row[col] = (row[col] ?? 0) + 1;
   }
-  const perIntent: FlowEvalReport['perIntent'] = [];
+  const perIntent: FlowEvalPart['perIntent'] = [];
   for (const node of askNodes(flow)) {
     const here = items.filter((i) => i.nodeId === node.id);
     if (here.length === 0) continue;
@@ -352,33 +506,26 @@ function report(
       });
     }
   }
-  const correct = items.filter((i) => i.correct).length;
-  const acceptedCorrect = inScope.filter((i) => i.correct).length;
-  const falseAccepts = offTopic.filter((i) => i.falseAccept).length;
-  const uncertain = items.filter((i) => i.uncertain).length;
+  return { ...figuresOf(items), labels, confusion, perIntent, items };
+}
+
+function report(
+  flow: Flow,
+  kind: 'text' | 'audio',
+  version: number | null,
+  decided: readonly Decided[],
+): FlowEvalReport {
   return {
     flow: flow.id,
     version,
     language: flow.language,
     kind,
-    lines: items.length,
-    accuracy: rate(correct, items.length),
-    correct,
-    inScope: inScope.length,
-    acceptedCorrect,
-    acceptedCorrectRate: rate(acceptedCorrect, inScope.length),
-    offTopic: offTopic.length,
-    falseAccepts,
-    falseAcceptRate: rate(falseAccepts, offTopic.length),
-    wrongIntent: inScope.filter((i) => i.got !== NONE && i.got !== i.expected).length,
-    negated: items.filter((i) => i.negated).length,
-    negationErrors: items.filter((i) => i.negationError).length,
-    uncertain,
-    uncertainShare: rate(uncertain, items.length),
-    labels,
-    confusion,
-    perIntent,
-    items,
+    ...partOf(
+      flow,
+      decided.map((d) => itemOf(flow, d)),
+    ),
+    library: null,
+    whole: null,
   };
 }
 

@@ -24,8 +24,7 @@ export function flowCommandHandlers(
     'flows.list': async () => ({ flows: await flows.list() }),
     'flows.get': ({ name, version }) => flows.get(name, version),
     'flows.validate': ({ definition }) => flows.validate(definition),
-    'flows.save': ({ definition }, context) =>
-      flows.save(definition, requestActor(context, actor)),
+    'flows.save': ({ definition }, context) => flows.save(definition, requestActor(context, actor)),
     'flows.chat.start': ({ name, version, contact, timeZone }) =>
       flows.startChat({
         name,
@@ -50,8 +49,8 @@ export function flowCommandHandlers(
     'flows.evaluate': async ({ name, version, tsv, nodeId }) => {
       const loaded = await flows.load(name, version);
       try {
-        const { cases } = parseTextSet(tsv, loaded.flow, nodeId);
-        return evaluateText(loaded.flow, cases, { version: loaded.version });
+        const { cases, library } = parseTextSet(tsv, loaded.flow, nodeId);
+        return evaluateText(loaded.flow, cases, { version: loaded.version, library });
       } catch (error) {
         if (!(error instanceof EvalInputError)) throw error;
         throw new ApiError('INVALID_PARAMS', error.message, 'tsv', { lines: error.problems });

@@ -38,10 +38,140 @@ function askNodeIds(definition: Record<string, unknown>): string[] {
     .map(([id]) => id);
 }
 
+/** The figures of a part of the report (docs/FLOWS.md, "What the figures count"). */
+type EvalFigures = NonNullable<FlowEvalReport['whole']>;
+/** Figures with their confusion matrix and lines. */
+type EvalPart = NonNullable<FlowEvalReport['library']>;
+
+/**
+ * One part's figures: accuracy, accepted-correct, false accepts over the lines expecting none and
+ * over the lines tagged offtopic (or why there is no such figure), negation errors, would confirm.
+ * `testId` prefixes each figure's test id (`test-set` for the flow's own questions).
+ */
+function Figures({ figures: f, testId }: { figures: EvalFigures; testId: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const value = (rate: number | null, part: number, whole: number) =>
+    rate === null
+      ? '—'
+      : t('flowTestSet.value', {
+          percent: format.percent(rate),
+          part: format.number(part),
+          whole: format.number(whole),
+        });
+  return (
+    <dl className="test-set-figures" data-testid={`${testId}-figures`}>
+      <div>
+        <dt className="muted">{t('flowTestSet.accuracy')}</dt>
+        <dd data-testid={`${testId}-accuracy`} data-value={f.accuracy ?? ''}>
+          {value(f.accuracy, f.correct, f.lines)}
+        </dd>
+      </div>
+      <div>
+        <dt className="muted">{t('flowTestSet.acceptedCorrect')}</dt>
+        <dd data-testid={`${testId}-accepted-correct`}>
+          {value(f.acceptedCorrectRate, f.acceptedCorrect, f.inScope)}
+        </dd>
+      </div>
+      <div>
+        <dt className="muted">{t('flowTestSet.falseAccepts')}</dt>
+        <dd data-testid={`${testId}-false-accepts`} data-count={f.falseAccepts}>
+          {value(f.falseAcceptRate, f.falseAccepts, f.offTopic)}
+        </dd>
+      </div>
+      <div>
+        <dt className="muted">{t('flowTestSet.offTopicFalseAccepts')}</dt>
+        <dd
+          data-testid={`${testId}-offtopic-false-accepts`}
+          data-count={f.offTopicFalseAccepts}
+          data-tagged={f.offTopicTagged}
+        >
+          {f.offTopicTagged === 0 ? (
+            <span className="muted">{t('flowTestSet.noOffTopicTag')}</span>
+          ) : (
+            value(f.offTopicFalseAcceptRate, f.offTopicFalseAccepts, f.offTopicTagged)
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt className="muted" title={t('flowTestSet.negationErrorsHelp')}>
+          {t('flowTestSet.negationErrors')}
+        </dt>
+        <dd data-testid={`${testId}-negation-errors`} data-count={f.negationErrors}>
+          {t('flowTestSet.count', {
+            count: format.number(f.negationErrors),
+            whole: format.number(f.negated),
+          })}
+        </dd>
+      </div>
+      <div>
+        <dt className="muted">{t('flowTestSet.wouldConfirm')}</dt>
+        <dd data-testid={`${testId}-would-confirm`}>
+          {value(f.uncertainShare, f.uncertain, f.lines)}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+/** A part's confusion matrix: rows expected, columns understood, `none` last. */
+function Confusion({
+  part,
+  testId,
+  label,
+}: {
+  part: EvalPart;
+  testId: string;
+  label: (intent: string) => string;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <div className="table-wrap">
+      <table className="test-set-confusion" data-testid={testId}>
+        <caption>{t('flowTestSet.confusion')}</caption>
+        <thead>
+          <tr>
+            <th scope="col" />
+            {part.labels.map((l) => (
+              <th key={l} scope="col" className="mono">
+                {label(l)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {part.labels.map((row, r) => (
+            <tr key={row} data-expected={row}>
+              <th scope="row" className="mono">
+                {label(row)}
+              </th>
+              {part.labels.map((col, c) => {
+                const n = part.confusion[r]?.[c] ?? 0;
+                return (
+                  <td
+                    key={col}
+                    data-got={col}
+                    className={n === 0 ? 'muted' : row === col ? 'cell-right' : 'cell-wrong'}
+                  >
+                    {format.number(n)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /**
  * The Flows page's test set: typed answers with the intent each should get, run through this flow
  * version's own understanding by the engine (flows.evaluate, as `outbound flow eval --text`), with
- * accuracy, false accepts, negation errors, the share it would confirm and the confusion matrix.
+ * accuracy, false accepts (all none lines, and the lines tagged offtopic), negation errors, the
+ * share it would confirm and the confusion matrix; lines for the common-answer library on its own
+ * (question `library`) in a part of their own, then the whole set's figures.
  */
 export function TestSet({ name, version, definition }: TestSetProps) {
   const { t } = useTranslation();
@@ -81,16 +211,10 @@ export function TestSet({ name, version, definition }: TestSetProps) {
     if (file) void file.text().then(setTsv);
   };
 
-  const value = (rate: number | null, part: number, whole: number) =>
-    rate === null
-      ? '—'
-      : t('flowTestSet.value', {
-          percent: format.percent(rate),
-          part: format.number(part),
-          whole: format.number(whole),
-        });
   const label = (intent: string) => (intent === 'none' ? t('flowTestSet.none') : intent);
-  const wrong = report ? report.items.filter((i) => !i.correct) : [];
+  const wrong = report
+    ? [...report.items, ...(report.library?.items ?? [])].filter((i) => !i.correct)
+    : [];
 
   return (
     <section className="card test-set" data-testid="flow-test-set">
@@ -151,80 +275,29 @@ export function TestSet({ name, version, definition }: TestSetProps) {
           <p className="muted">
             {t('flowTestSet.summary', {
               version: report.version ?? version,
-              lines: format.number(report.lines),
+              lines: format.number(report.whole?.lines ?? report.lines),
             })}
           </p>
-          <dl className="test-set-figures">
-            <div>
-              <dt className="muted">{t('flowTestSet.accuracy')}</dt>
-              <dd data-testid="test-set-accuracy" data-value={report.accuracy ?? ''}>
-                {value(report.accuracy, report.correct, report.lines)}
-              </dd>
-            </div>
-            <div>
-              <dt className="muted">{t('flowTestSet.acceptedCorrect')}</dt>
-              <dd data-testid="test-set-accepted-correct">
-                {value(report.acceptedCorrectRate, report.acceptedCorrect, report.inScope)}
-              </dd>
-            </div>
-            <div>
-              <dt className="muted">{t('flowTestSet.falseAccepts')}</dt>
-              <dd data-testid="test-set-false-accepts" data-count={report.falseAccepts}>
-                {value(report.falseAcceptRate, report.falseAccepts, report.offTopic)}
-              </dd>
-            </div>
-            <div>
-              <dt className="muted">{t('flowTestSet.negationErrors')}</dt>
-              <dd data-testid="test-set-negation-errors" data-count={report.negationErrors}>
-                {t('flowTestSet.count', {
-                  count: format.number(report.negationErrors),
-                  whole: format.number(report.negated),
-                })}
-              </dd>
-            </div>
-            <div>
-              <dt className="muted">{t('flowTestSet.wouldConfirm')}</dt>
-              <dd data-testid="test-set-would-confirm">
-                {value(report.uncertainShare, report.uncertain, report.lines)}
-              </dd>
-            </div>
-          </dl>
-          <div className="table-wrap">
-            <table className="test-set-confusion" data-testid="test-set-confusion">
-              <caption>{t('flowTestSet.confusion')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" />
-                  {report.labels.map((l) => (
-                    <th key={l} scope="col" className="mono">
-                      {label(l)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {report.labels.map((row, r) => (
-                  <tr key={row} data-expected={row}>
-                    <th scope="row" className="mono">
-                      {label(row)}
-                    </th>
-                    {report.labels.map((col, c) => {
-                      const n = report.confusion[r]?.[c] ?? 0;
-                      return (
-                        <td
-                          key={col}
-                          data-got={col}
-                          className={n === 0 ? 'muted' : row === col ? 'cell-right' : 'cell-wrong'}
-                        >
-                          {format.number(n)}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          {report.library ? (
+            <h4 className="test-set-part">
+              {t('flowTestSet.partFlow', { lines: format.number(report.lines) })}
+            </h4>
+          ) : null}
+          <Figures figures={report} testId="test-set" />
+          <Confusion part={report} testId="test-set-confusion" label={label} />
+          {report.library && report.whole ? (
+            <>
+              <h4 className="test-set-part">
+                {t('flowTestSet.partLibrary', { lines: format.number(report.library.lines) })}
+              </h4>
+              <Figures figures={report.library} testId="test-set-library" />
+              <Confusion part={report.library} testId="test-set-library-confusion" label={label} />
+              <h4 className="test-set-part">
+                {t('flowTestSet.partWhole', { lines: format.number(report.whole.lines) })}
+              </h4>
+              <Figures figures={report.whole} testId="test-set-whole" />
+            </>
+          ) : null}
           {wrong.length === 0 ? (
             <p className="muted">{t('flowTestSet.allRight')}</p>
           ) : (
@@ -244,6 +317,9 @@ export function TestSet({ name, version, definition }: TestSetProps) {
                     })}
                     {i.uncertain ? (
                       <span className="tag tag-muted">{t('flowTestSet.confirmTag')}</span>
+                    ) : null}
+                    {i.negationError ? (
+                      <span className="tag">{t('flowTestSet.negationTag')}</span>
                     ) : null}
                   </li>
                 ))}
