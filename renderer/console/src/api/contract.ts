@@ -87,3 +87,14 @@ export {
   type AuditEntry,
   type AuditKind,
 } from '../../../../electron/engine/api/contract.js';
+
+// The wallboard and the reports (supervisors).
+export {
+  type AgentTime,
+  KPI_TARGETS,
+  type KpiFigures,
+  type KpiWindow,
+  type Wallboard,
+  WALLBOARD_WINDOWS,
+  type WallboardWindowName,
+} from '../../../../electron/engine/api/contract.js';

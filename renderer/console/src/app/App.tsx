@@ -9,7 +9,9 @@ import { ContactsPage } from '../features/contacts/ContactsPage.js';
 import { FlowsPage } from '../features/flows/FlowsPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
 import { LivePage } from '../features/live/LivePage.js';
+import { ReportsPage } from '../features/reports/ReportsPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
+import { WallboardPage } from '../features/wallboard/WallboardPage.js';
 import { ConnectionBanner } from './ConnectionStatus.js';
 import { Header } from './Header.js';
 import { LanguageSaveError } from './LanguageSwitch.js';
@@ -53,6 +55,10 @@ function CurrentPage({ route }: { route: Route }) {
       return <FlowsPage flowName={route.param} />;
     case 'history':
       return <HistoryPage callId={route.param} />;
+    case 'wallboard':
+      return <WallboardPage />;
+    case 'reports':
+      return <ReportsPage />;
     case 'agent':
       return <AgentPage />;
     case 'agents':

@@ -8,6 +8,8 @@ export const PAGES = [
   'contacts',
   'flows',
   'history',
+  'wallboard',
+  'reports',
   'agent',
   'agents',
   'settings',

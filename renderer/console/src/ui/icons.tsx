@@ -64,6 +64,18 @@ export const pageIcons: Record<PageName, ReactNode> = {
       <path d="M20 20a4 4 0 0 1-4 3h-3" />
     </Icon>
   ),
+  wallboard: (
+    <Icon>
+      <rect x="3" y="4" width="18" height="14" rx="2" />
+      <path d="M7 14v-3M11 14V8M15 14v-5M19 21H5M12 18v3" />
+    </Icon>
+  ),
+  reports: (
+    <Icon>
+      <path d="M6 3h9l4 4v14H6z" />
+      <path d="M14 3v5h5M9 17v-3M12 17v-6M15 17v-4" />
+    </Icon>
+  ),
   agents: (
     <Icon>
       <circle cx="9" cy="8" r="4" />

@@ -7,6 +7,7 @@ import { agentDeskEn } from '../../features/agent/strings.js';
 import { auditEn } from '../../features/audit/strings.js';
 import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
+import { reportsEn, wallboardEn } from '../../features/wallboard/strings.js';
 
 export const en = {
   app: {
@@ -21,6 +22,8 @@ export const en = {
     contacts: 'Contacts',
     flows: 'Flows',
     history: 'History',
+    wallboard: 'Wallboard',
+    reports: 'Reports',
     agents: 'Agents',
     agent: 'Agent desk',
     settings: 'Settings',
@@ -1004,4 +1007,6 @@ export const en = {
   labelling: labellingEn,
   audit: auditEn,
   flowTestSet: flowTestSetEn,
+  wallboard: wallboardEn,
+  reports: reportsEn,
 } as const;

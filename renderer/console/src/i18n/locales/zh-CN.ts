@@ -5,6 +5,7 @@ import { agentDeskZh } from '../../features/agent/strings.js';
 import { auditZh } from '../../features/audit/strings.js';
 import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
+import { reportsZh, wallboardZh } from '../../features/wallboard/strings.js';
 import type { Messages } from '../messages.js';
 
 export const zhCN = {
@@ -20,6 +21,8 @@ export const zhCN = {
     contacts: '联系人',
     flows: '话术流程',
     history: '通话记录',
+    wallboard: '实时看板',
+    reports: '报表',
     agents: '坐席',
     agent: '坐席工作台',
     settings: '设置',
@@ -983,4 +986,6 @@ export const zhCN = {
   labelling: labellingZh,
   audit: auditZh,
   flowTestSet: flowTestSetZh,
+  wallboard: wallboardZh,
+  reports: reportsZh,
 } as const satisfies Messages;
