@@ -75,11 +75,10 @@ describe('outbound trunk', () => {
       });
       expect(trunk?.passwordCipher).toMatch(/^v1:/);
       expect(trunk?.passwordCipher).not.toContain(PASSWORD);
-      expect((await store.audit.list()).map((a) => [a.actor, a.action, a.subject])).toContainEqual([
-        'cli',
-        'trunks.create',
-        'main',
-      ]);
+      // The CLI acts as the workspace's local admin.
+      expect(
+        (await store.audit.list()).map((a) => [a.actor, a.role, a.source, a.action, a.subject]),
+      ).toContainEqual(['local-admin', 'admin', 'cli', 'trunks.create', 'main']);
     } finally {
       await store.close();
     }
