@@ -27,13 +27,16 @@ Commands:
                         NAME[@VERSION] is a flow saved in the workspace (its id, e.g.
                         appointment-confirm-en; the latest version unless @VERSION)
   flow eval FILE|NAME   Measure how the flow understands answers: --text FILE.tsv (lines
-                        text<TAB>expected[<TAB>node[<TAB>tags]], expected an intent or none for
-                        off-topic, # comments; node optional when the flow has one question, or
-                        flow:ID/NODE) or --audio DIR (labels.tsv: file<TAB>expected[<TAB>node], or
+                        text<TAB>expected[<TAB>node[<TAB>tags]], expected an intent or none, #
+                        comments; node optional when the flow has one question, or flow:ID/NODE,
+                        or library for the common-answer library on its own; tags offtopic, neg,
+                        neg=INTENT) or --audio DIR (labels.tsv: file<TAB>expected[<TAB>node], or
                         <expected>/<file>.wav folders). Reports intent accuracy, accepted-correct,
-                        false accepts, negation errors, the share it would confirm, per intent and
-                        the confusion matrix (--json: every line). Exit 0 with a report; 2 when the
-                        test set is malformed (each bad line named)
+                        false accepts (over none lines, and over lines tagged offtopic), negation
+                        errors, the share it would confirm, per intent and the confusion matrix,
+                        for the flow, the library lines and the whole set (--json: every line).
+                        Exit 0 with a report; 2 when the test set is malformed (each bad line
+                        named)
   import FILE           Import a CSV or XLSX file of contacts into --list NAME (created when
                         missing): CSV in UTF-8 or GBK/GB18030, columns recognised by header
                         (phone/电话/手机号, name/姓名, time zone/时区, amount/金额, tags/标签…),
