@@ -443,3 +443,26 @@ describe("synonyms and a question's own wording beside the library", () => {
       expect(c.classify(text).intent, text).toBe('reschedule');
   });
 });
+
+describe('没有 before a verb denies the verb', () => {
+  it('我还没有还 is never taken as paid', () => {
+    const c = trainIntentClassifier(
+      questionTraining(
+        [
+          { name: 'paid', use: 'already_done', examples: ['已经还了', '我还过了'] },
+          { name: 'tomorrow', examples: ['明天还', '过两天还'] },
+        ],
+        'zh-CN',
+      ),
+      { offTopic: offTopicTraining() },
+    );
+    expect(c.classify('我还没有还').intent).not.toBe('paid');
+    expect(c.classify('我还没有还').blocked).toContain('paid');
+  });
+
+  it('an unseen positive fixed expression still leans to yes: "I have no objection"', () => {
+    const r = libraryClassifier('en', COMMON_ANSWERS).classify('I have no objection');
+    expect(r.ranked[0]?.intent).toBe('affirm');
+    expect(r.negated).toBe(false);
+  });
+});

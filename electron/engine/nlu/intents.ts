@@ -85,6 +85,7 @@ const FEATURE_WEIGHT = {
   id: 1.5,
   ng: 0.8,
   s1: 1.2,
+  p1: 1.5,
 } as const;
 type FeatureType = keyof typeof FEATURE_WEIGHT;
 
@@ -150,7 +151,7 @@ function featuresOf(a: Analysis): Vector {
       add(`id:${t.text}`);
       // Every positive fixed expression ("no problem", "won't miss it", 没问题) also shares one
       // feature, so a new one reads like the yes-phrasings that hold another.
-      if (t.idiom === 'pos') add('id:+');
+      if (t.idiom === 'pos') add('p1:+');
       continue;
     }
     if (t.kind === 'en') {
@@ -334,7 +335,7 @@ const LIGHT_VERBS = new Set([
   'hope',
   'feel',
   'bother',
-  ...'想要会能用法太愿敢肯可必需再',
+  ...'想要会能用法太愿敢肯可必需再有',
 ]);
 
 /** Particles and fillers that may end a Mandarin answer after its predicate. */
@@ -488,6 +489,8 @@ export class IntentClassifier {
     let sum = 0;
     for (const [k, c] of counts) {
       const type = k.slice(0, 2) as FeatureType;
+      // A fixed expression no example holds says nothing new beyond its class (id:+).
+      if (type === 'id' && !this.idf.has(k)) continue;
       const x =
         FEATURE_WEIGHT[type] *
         (1 + Math.log(c)) *

@@ -196,3 +196,12 @@ describe('double negatives that answer yes', () => {
     expect(analyze('不是').negated).toBe(true);
   });
 });
+
+describe('more positive fixed expressions', () => {
+  it.each(['not wrong', 'you are not wrong', 'not too bad', 'I have no objection'])(
+    '%s is positive, not negated',
+    (text) => {
+      expect(analyze(text)).toMatchObject({ negated: false, positive: true });
+    },
+  );
+});

@@ -83,6 +83,8 @@ const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ['nothing wrong with that', 'pos'],
   ["can't argue with that", 'pos'],
   ['not a bad idea', 'pos'],
+  ['not wrong', 'pos'],
+  ['not too bad', 'pos'],
   ['no changes', 'pos'],
   ['no change', 'pos'],
   ["nothing's changed", 'pos'],
