@@ -315,7 +315,7 @@ function pct(rate: number | null): string {
 }
 
 /** The figures of a part of the report (docs/FLOWS.md says what each counts). */
-function figureLines(f: FlowEvalFigures): string[] {
+function figureLines(f: FlowEvalFigures, kind: FlowEvalReport['kind']): string[] {
   const row = (name: string, value: string, note: string): string =>
     `  ${name.padEnd(25)} ${value}  (${note})`;
   return [
@@ -334,17 +334,24 @@ function figureLines(f: FlowEvalFigures): string[] {
       pct(f.falseAcceptRate),
       `${f.falseAccepts} of ${f.offTopic} lines expecting none acted on: off-topic, or no intent covers them`,
     ),
-    f.offTopicTagged > 0
-      ? row(
-          'off-topic false accepts',
-          pct(f.offTopicFalseAcceptRate),
-          `${f.offTopicFalseAccepts} of ${f.offTopicTagged} lines tagged offtopic acted on`,
-        )
-      : row(
-          'off-topic false accepts',
-          '-',
-          'no line is tagged offtopic: tag off-topic lines in the fourth column for this figure',
-        ),
+    // Audio sets have no tag column: their none clips are the false accepts' lines above.
+    ...(kind === 'audio'
+      ? []
+      : f.offTopicTagged > 0
+        ? [
+            row(
+              'off-topic false accepts',
+              pct(f.offTopicFalseAcceptRate),
+              `${f.offTopicFalseAccepts} of ${f.offTopicTagged} lines tagged offtopic acted on`,
+            ),
+          ]
+        : [
+            row(
+              'off-topic false accepts',
+              '-',
+              'no line is tagged offtopic: tag off-topic lines in the fourth column for this figure',
+            ),
+          ]),
     `  ${'wrong intent'.padEnd(25)} ${f.wrongIntent}`,
     row(
       'negation errors',
@@ -382,18 +389,18 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 function printReport(report: FlowEvalReport, out: Output): void {
   const lines: string[] = [
     `${report.flow}${report.version !== null ? ` v${report.version}` : ''} (${report.language}), ${report.kind} test set: ${plural(report.lines, 'line')}${report.library ? ' for its questions' : ''}`,
-    ...figureLines(report),
+    ...figureLines(report, report.kind),
     ...detailLines(report),
   ];
   if (report.library && report.whole) {
     lines.push(
       '',
       `common-answer library on its own (${report.language}): ${plural(report.library.lines, 'line')}`,
-      ...figureLines(report.library),
+      ...figureLines(report.library, report.kind),
       ...detailLines(report.library),
       '',
       `whole set (the flow's questions and the library): ${plural(report.whole.lines, 'line')}`,
-      ...figureLines(report.whole),
+      ...figureLines(report.whole, report.kind),
     );
   }
   const wrong = [...report.items, ...(report.library?.items ?? [])].filter((i) => !i.correct);
