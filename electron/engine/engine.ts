@@ -72,6 +72,7 @@ import { openStore } from './store/index.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
 import { type CallRecorderLike, type CallSession, Telephony } from './telephony/index.js';
+import { supervisionCommandHandlers } from './telephony/supervision-commands.js';
 import { TrunkHealthRegistry } from './telephony/trunk-health.js';
 import { TrunkService } from './telephony/trunk-service.js';
 import { lockWorkspace, WorkspaceInUseError, type WorkspaceLock } from './workspace/index.js';
@@ -729,6 +730,7 @@ export class Engine {
           ? Math.max(0, now - (session.answeredAt ?? session.startedAt))
           : null,
       lastUtterance: this.lastUtterances.get(session.callId) ?? null,
+      supervision: session.supervisor,
     });
     if (session.state === 'done') this.lastUtterances.delete(session.callId);
   }
@@ -832,6 +834,20 @@ export class Engine {
       'trunks.remove': ({ name }, context) =>
         this.trunks.remove(name, requestActor(context, this.actor)),
       ...callHandlers,
+      ...supervisionCommandHandlers({
+        telephony: this.telephony,
+        actor: options.actor,
+        devices: async () => {
+          const settings = await this.settings.get();
+          return {
+            inputDeviceId: settings.supervisorInputDeviceId,
+            outputDeviceId: settings.supervisorOutputDeviceId,
+          };
+        },
+        withdrawTransfer: (callId) => this.routing.withdraw(callId),
+        // The audit trail's hook for supervision (issue 13): one entry per start, mode change, end.
+        auditSupervision: (entry, actor) => store.audit.add({ actor, ...entry }),
+      }),
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({
         routing: this.routing,

@@ -49,6 +49,22 @@ export function fakeMicArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   return ['--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${file}`];
 }
 
+/**
+ * OUTBOUND_MEDIA_HOST_DEBUG_PORT=N (tests only): the media host Chromium also listens for the
+ * DevTools protocol on 127.0.0.1:N, so an end-to-end test can attach and hear what each person's
+ * speaker plays (the supervision test taps the agent's and the supervisor's <audio> elements).
+ */
+export function debugPortArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const value = env.OUTBOUND_MEDIA_HOST_DEBUG_PORT;
+  if (!value) return [];
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1024 || port > 65535)
+    throw new Error(
+      `OUTBOUND_MEDIA_HOST_DEBUG_PORT must be a port from 1024 to 65535 (got ${value})`,
+    );
+  return [`--remote-debugging-port=${port}`, '--remote-debugging-address=127.0.0.1'];
+}
+
 export interface ChromiumLauncherOptions {
   server: Pick<HeadlessServer, 'mediaHostUrl' | 'acceptMediaHostLink'>;
   log: Logger;
@@ -215,7 +231,12 @@ async function launchSandboxedIfPossible(
       headless: true,
       // Playwright adds --no-sandbox itself unless chromiumSandbox is true.
       chromiumSandbox: sandbox,
-      args: [...MEDIA_HOST_CHROMIUM_ARGS, ...(sandbox ? [] : ['--no-sandbox']), ...fakeMicArgs()],
+      args: [
+        ...MEDIA_HOST_CHROMIUM_ARGS,
+        ...(sandbox ? [] : ['--no-sandbox']),
+        ...fakeMicArgs(),
+        ...debugPortArgs(),
+      ],
     });
   if (!decision.sandbox) return launch(false);
   try {

@@ -23,6 +23,7 @@ import { importCommands, importEvents } from './imports.js';
 import { kpiCommands, kpiEvents } from './kpi.js';
 import { labelCommands } from './labels.js';
 import { routingCommands, routingEvents } from './routing.js';
+import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
 export * from './auth.js';
@@ -39,6 +40,7 @@ export * from './imports.js';
 export * from './kpi.js';
 export * from './labels.js';
 export * from './routing.js';
+export * from './supervision.js';
 export * from './trunks.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +80,9 @@ export const SettingsSchema = z.object({
   /** The agent's microphone and speaker in the media host (device ids from devices.list; '' = the system default). */
   audioInputDeviceId: z.string().max(500),
   audioOutputDeviceId: z.string().max(500),
+  /** The supervisor's microphone and speaker in the media host, for listen, whisper and barge. */
+  supervisorInputDeviceId: z.string().max(500),
+  supervisorOutputDeviceId: z.string().max(500),
   /** A signed-in console with no request for this long is signed out (issue 13). */
   sessionIdleMs: z.number().int().min(60_000).max(86_400_000),
 });
@@ -95,6 +100,8 @@ export const DEFAULT_SETTINGS: Settings = {
   wrapUpMs: 30_000,
   audioInputDeviceId: '',
   audioOutputDeviceId: '',
+  supervisorInputDeviceId: '',
+  supervisorOutputDeviceId: '',
   sessionIdleMs: 1_800_000,
 };
 
@@ -216,6 +223,8 @@ export const LiveCallSchema = CallSummarySchema.extend({
   botLatencyMs: z.number().int().nonnegative().nullable().optional(),
   /** The agent who has the call, when one has it. */
   agentName: z.string().nullable().optional(),
+  /** The supervisor on the call and their mode (listen, whisper, barge), when one is on it. */
+  supervision: LiveSupervisionSchema.nullable().optional(),
 });
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 
@@ -294,6 +303,7 @@ export const commands = {
   ...routingCommands,
   ...kpiCommands,
   ...auditCommands,
+  ...supervisionCommands,
   ...authCommands,
 } as const;
 

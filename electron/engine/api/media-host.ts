@@ -94,6 +94,25 @@ export const hostCommands = {
     params: z.object({ callId: CallId, muted: z.boolean() }),
     result: z.object({}),
   },
+  /**
+   * A supervisor joins the call or changes mode, their microphone and speaker from Settings ('' =
+   * default). listen: they hear everyone, nobody hears them; whisper: the agent hears them, the
+   * customer does not (needs an agent on the call); barge: everyone hears them. `takeover` (a
+   * barge on a bot call) also fades the bot out and flushes its player, as an agent's takeover does.
+   */
+  'call.supervise': {
+    params: z.object({
+      callId: CallId,
+      mode: z.enum(['listen', 'whisper', 'barge']),
+      inputDeviceId: z.string(),
+      outputDeviceId: z.string(),
+      takeover: z.boolean().default(false),
+      crossfadeMs: z.number().int().min(0).max(1000).default(60),
+    }),
+    result: z.object({ inputLabel: z.string() }),
+  },
+  /** The supervisor leaves the call: their microphone and speaker out; the call goes on. */
+  'call.unsupervise': { params: z.object({ callId: CallId }), result: z.object({}) },
   /** Microphones and speakers this host can use. */
   'devices.list': {
     params: z.object({}),

@@ -73,6 +73,9 @@ export const ROLE_MAP = {
   'calls.recording': SUPERVISORS,
   'calls.export': SUPERVISORS,
   'calls.transfer': SUPERVISORS,
+  // Listen, whisper, barge (supervision: telephony/supervision-commands.ts).
+  'calls.supervise': SUPERVISORS,
+  'calls.unsupervise': SUPERVISORS,
   'agents.list': SUPERVISORS,
   'campaigns.list': SUPERVISORS,
   'campaigns.get': SUPERVISORS,

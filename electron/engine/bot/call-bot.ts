@@ -17,7 +17,7 @@
  *
  * Every bot prompt and customer utterance becomes a transcript line (store + `onUtterance`) with
  * times in ms from the answer. The bot never leaves a call hanging: when the dialog ends (or
- * fails) the call is hung up, unless an agent took it.
+ * fails) the call is hung up, unless an agent (or a barging supervisor) took it.
  */
 import type { CallUtterance } from '../api/calls.js';
 import type { CompiledFlow } from '../dialog/index.js';
@@ -313,6 +313,14 @@ export class CallBot {
     if (this.options.flowRef)
       void this.session.setFlow(this.options.flowRef.flowId, this.options.flowRef.version);
     this.attachAudio();
+    // A supervisor's barge takes the call from the bot, as an agent's accept does: the dialog stops
+    // where it is and the bot leaves the call up.
+    this.disposers.push(
+      this.session.onSupervisorTakeover(() => {
+        this.session.stopPlayback();
+        this.runtime.cancel();
+      }),
+    );
     const ended = this.session.whenEnded().then(() => this.runtime.cancel());
     void ended;
     let outcome: DialogOutcome;
@@ -348,7 +356,7 @@ export class CallBot {
           holding.stop();
           await holding.done;
         }
-        agentTook = result === true;
+        agentTook = result === true || this.session.takenOverBySupervisor;
         if (!agentTook && this.session.isUp) {
           if (typeof result === 'object' && result.fallback !== null) {
             disposition = await this.fallback(result.fallback, result.callbackAt);
@@ -364,6 +372,7 @@ export class CallBot {
     } else if (outcome.reason === 'cancelled') {
       disposition = null; // the customer hung up mid-dialog: the call's outcome says it all
     }
+    if (this.session.takenOverBySupervisor) agentTook = true;
     if (disposition !== null) await this.storeDisposition(disposition, outcome);
     if (!agentTook && this.session.isUp) {
       await new Promise((r) => setTimeout(r, 300)); // let the last words leave the jitter buffers

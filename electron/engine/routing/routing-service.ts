@@ -277,6 +277,17 @@ export class RoutingService {
     this.dispatch();
   }
 
+  /**
+   * Someone else took the waiting call (a supervisor's barge): its offer ends and the transfer
+   * settles as gone, so no agent is offered it any more. A call not waiting is left alone.
+   */
+  withdraw(callId: string): void {
+    const waiting = this.waiting.get(callId);
+    if (!waiting) return;
+    this.leave(waiting, 'cancelled');
+    waiting.settle({ taken: false, queue: waiting.queue.name, fallback: null, callGone: true });
+  }
+
   async decline(callId: string, agentId: number): Promise<void> {
     const waiting = this.waiting.get(callId);
     if (!waiting?.offer || waiting.offer.agentId !== agentId)

@@ -44,6 +44,9 @@ const MILESTONE_EVENTS = Object.fromEntries(
 
 const Empty = z.object({});
 
+/** How a supervisor takes part in a call (calls.supervise). */
+export const SupervisionModeSchema = z.enum(['listen', 'whisper', 'barge']);
+
 export const CALL_EVENT_DATA = {
   // --- The store's own rows -----------------------------------------------------------------
   created: z.object({ state: CallState }),
@@ -85,6 +88,16 @@ export const CALL_EVENT_DATA = {
   agent_connected: z.object({ agentId: z.number(), input: z.string() }),
   agent_muted: Empty,
   agent_unmuted: Empty,
+  /** A supervisor joined the call (calls.supervise): who, how, and the microphone the media host opened. */
+  supervisor_joined: z.object({ by: z.string(), mode: SupervisionModeSchema, input: z.string() }),
+  supervisor_mode: z.object({
+    by: z.string(),
+    from: SupervisionModeSchema,
+    to: SupervisionModeSchema,
+  }),
+  supervisor_left: z.object({ by: z.string(), mode: SupervisionModeSchema }),
+  /** A barge on a call the bot had: the bot stopped and the supervisor has the call. */
+  supervisor_takeover: z.object({ by: z.string(), from: CallState }),
   ended: z.object({
     outcome: CallOutcome,
     reason: z.string(),

@@ -128,6 +128,11 @@ export class CallSession {
   private writes: Promise<unknown> = Promise.resolve();
   /** Why a state change of this call could not be stored (the call is being ended for it). */
   private notStored: string | null = null;
+  /** Who took the call from the bot: an agent (routing's accept) or a barging supervisor. */
+  private takenOverBy: 'agent' | 'supervisor' | null = null;
+  /** The supervisor on the call, if any (one at a time), and how they take part. */
+  private supervision: { mode: SupervisionMode; by: string } | null = null;
+  private readonly takeoverListeners = new Set<() => void>();
 
   constructor(
     private readonly deps: CallSessionDeps,
@@ -282,6 +287,7 @@ export class CallSession {
     });
     this.playback.stop(); // whatever the bot still had queued here (the host flushed its own buffer)
     this.event('agent_connected', { agentId, input: inputLabel });
+    this.takenOverBy = 'agent';
     this.state = 'agent';
     void this.write(
       () => this.deps.store.calls.update(this.callId, { state: 'agent', agentId }),
@@ -290,9 +296,109 @@ export class CallSession {
     this.deps.onState(this);
   }
 
+  /** The supervisor on the call and their mode, or null. */
+  get supervisor(): { mode: SupervisionMode; by: string } | null {
+    return this.supervision ? { ...this.supervision } : null;
+  }
+
+  /** True once a barging supervisor took the call from the bot (the bot has stopped). */
+  get takenOverBySupervisor(): boolean {
+    return this.takenOverBy === 'supervisor';
+  }
+
+  /** Called once when a supervisor's barge takes the call from the bot (the bot stops its dialog). */
+  onSupervisorTakeover(listener: () => void): () => void {
+    this.takeoverListeners.add(listener);
+    return () => this.takeoverListeners.delete(listener);
+  }
+
+  /**
+   * A supervisor joins the call, or changes mode, without touching the call itself: the media host
+   * mixes their microphone and speaker into the call's graph (telephony/../media-host audio.ts).
+   * listen: they hear both sides, nobody hears them; whisper (a call an agent has): the agent hears
+   * them, the customer does not; barge: everyone hears them. A barge on a call the bot still has
+   * is a takeover, as an agent's accept is: the bot fades out and its dialog stops, the call moves
+   * to the `agent` state (through `transferring` when the bot had it), and the supervisor talks.
+   */
+  async supervise(
+    mode: SupervisionMode,
+    devices: { inputDeviceId: string; outputDeviceId: string },
+    by: string,
+  ): Promise<{ mode: SupervisionMode; previous: SupervisionMode | null; takeover: boolean }> {
+    const client = this.requireClient();
+    if (this.supervision && this.supervision.by !== by)
+      throw new SupervisionError(
+        'CONFLICT',
+        `${this.supervision.by} is already supervising call ${this.callId} (${this.supervision.mode})`,
+      );
+    const agentHas = this.state === 'agent' && this.takenOverBy === 'agent';
+    if (mode === 'whisper' && !agentHas)
+      throw new SupervisionError(
+        'CONFLICT',
+        `Whisper is for a call an agent has; call ${this.callId} is "${this.state}"${this.takenOverBy === 'supervisor' ? ' (taken over by a supervisor)' : ''}: listen or barge instead`,
+      );
+    const takeover = mode === 'barge' && this.state !== 'agent';
+    const previous = this.supervision?.mode ?? null;
+    const { inputLabel } = await client.request('call.supervise', {
+      callId: this.callId,
+      mode,
+      inputDeviceId: devices.inputDeviceId,
+      outputDeviceId: devices.outputDeviceId,
+      takeover,
+    });
+    this.supervision = { mode, by };
+    if (previous === null) this.event('supervisor_joined', { by, mode, input: inputLabel });
+    else if (previous !== mode) this.event('supervisor_mode', { by, from: previous, to: mode });
+    if (takeover) this.supervisorTakeover(by);
+    this.deps.onState(this);
+    return { mode, previous, takeover };
+  }
+
+  /**
+   * The supervisor leaves; the call goes on as it was. A call the supervisor took from the bot has
+   * nobody else on it, so leaving it hangs it up (with that reason).
+   */
+  async unsupervise(by: string): Promise<{ mode: SupervisionMode | null; hungUp: boolean }> {
+    const supervision = this.supervision;
+    if (!supervision) return { mode: null, hungUp: false };
+    if (this.isUp) await this.requireClient().request('call.unsupervise', { callId: this.callId });
+    this.supervision = null;
+    this.event('supervisor_left', { by, mode: supervision.mode });
+    this.deps.onState(this);
+    const hungUp = this.takenOverBy === 'supervisor' && this.isUp;
+    if (hungUp) await this.hangup(`the supervisor ${by} left the call they took over`, by);
+    return { mode: supervision.mode, hungUp };
+  }
+
+  private supervisorTakeover(by: string): void {
+    this.playback.stop(); // the host flushed its own buffer; drop what the engine still queued
+    const from = this.state;
+    if (this.state === 'answered' || this.state === 'bot')
+      this.enterPhase('transferring', { queue: '', reason: `barge-in by supervisor ${by}` });
+    this.event('supervisor_takeover', { by, from });
+    this.takenOverBy = 'supervisor';
+    this.state = 'agent';
+    void this.write(
+      () => this.deps.store.calls.update(this.callId, { state: 'agent' }),
+      (error) => this.stateNotStored('agent', error),
+    );
+    for (const listener of this.takeoverListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.deps.log.error('A takeover listener failed', {
+          callId: this.callId,
+          error: errorMessage(error),
+        });
+      }
+    }
+    this.takeoverListeners.clear();
+  }
+
   /** The agent's microphone off (the customer hears silence) or back on. */
   async muteAgent(muted: boolean): Promise<void> {
-    if (this.state !== 'agent') throw new Error(`Call ${this.callId} has no agent on it`);
+    if (this.state !== 'agent' || this.takenOverBy !== 'agent')
+      throw new Error(`Call ${this.callId} has no agent on it`);
     await this.requireClient().request('call.agentMute', { callId: this.callId, muted });
     this.event(muted ? 'agent_muted' : 'agent_unmuted', {});
   }
@@ -580,8 +686,9 @@ export class CallSession {
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
     const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);
     // A call an agent had ends as 'transferred' and waits in wrap_up for the agent's form (routing closes it).
-    const agentHad = this.state === 'agent';
-    if (agentHad) end = { ...end, outcome: 'transferred' };
+    // A call a supervisor took from the bot has no agent to wrap it up: it is done at once.
+    const agentHad = this.state === 'agent' && this.takenOverBy !== 'supervisor';
+    if (this.state === 'agent') end = { ...end, outcome: 'transferred' };
     this.state = 'done';
     const recorder = this.recorder;
     this.recorder = null;
@@ -770,6 +877,19 @@ export class CallSession {
     });
     this.writes = next;
     return next;
+  }
+}
+
+export type SupervisionMode = 'listen' | 'whisper' | 'barge';
+
+/** A supervision request the call's state refuses (whisper on a bot call, a second supervisor). */
+export class SupervisionError extends Error {
+  override readonly name = 'SupervisionError';
+  constructor(
+    readonly code: 'CONFLICT',
+    message: string,
+  ) {
+    super(message);
   }
 }
 

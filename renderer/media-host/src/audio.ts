@@ -2,13 +2,22 @@
  * WebAudio for calls: one shared AudioContext at the engine's 16 kHz (Chromium resamples the
  * 48 kHz WebRTC audio for us), and per call a small graph:
  *
- *   remote track ─► source ─────────────────────────────► capture[0] (left: customer)
- *   engine PCM ──► player ─► botGain ─► outBus ─┬─► destination (the call's outgoing track)
- *   agent mic ───► agentGain ─────────┘         └─► capture[1] (right: what the customer hears)
- *   remote track ─► <audio> on the agent's output device (setSinkId), once an agent took the call
+ *   remote track ─► source ─► customerTap ─┬──────────────────────────► capture[0] (left: customer)
+ *                                          ├─► agentEar ─► <audio> agent's speaker (setSinkId)
+ *                                          └─► supervisorEar ─► <audio> supervisor's speaker
+ *   engine PCM ──► player ─► botGain ─► voices ─┬─► outBus ─┬─► destination (the call's outgoing track)
+ *   agent mic ───► agentGain ──────────┘        │           └─► capture[1] (right: what the customer hears)
+ *                                               └─► supervisorEar (the supervisor hears bot and agent)
+ *   supervisor mic ─► toCustomer (barge) ─► outBus
+ *                  └► toAgent (whisper, barge) ─► agentEar
  *
  * An agent takeover is a gain change inside this graph (no new SIP leg): the microphone starts
  * first, then agentGain rises while botGain falls (a short crossfade), then the player is flushed.
+ * A supervisor is one more microphone and speaker in the same graph: listen, whisper and barge are
+ * the two gains toCustomer and toAgent (0/0, 0/1, 1/1), so a mode change never touches the call.
+ * Each party's ear leaves out their own voice: the supervisor's ear takes `voices` (bot and agent),
+ * never outBus; the agent's ear takes the customer and the supervisor, never `voices`. The
+ * recording's right channel is outBus, what the customer heard, so a whisper never reaches it.
  */
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
 import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
@@ -88,6 +97,78 @@ export class AudioEngine {
   }
 }
 
+export type SupervisionMode = 'listen' | 'whisper' | 'barge';
+
+/**
+ * A person's microphone: echo cancellation against the call played on their speaker; no noise
+ * suppression or gain control, which pump a headset microphone's level.
+ */
+async function openMicrophone(deviceId: string): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({
+    audio: {
+      ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+      echoCancellation: true,
+      noiseSuppression: false,
+      autoGainControl: false,
+    },
+    video: false,
+  });
+}
+
+/**
+ * One person's speaker: a mix from the call's graph played on an <audio> element on their output
+ * device (setSinkId). The element is marked with whose ear it is (data-party), which also lets a
+ * test that attaches to this page find what each party hears.
+ */
+class Speaker {
+  private readonly destination: MediaStreamAudioDestinationNode;
+  private readonly element: HTMLAudioElement;
+
+  constructor(
+    context: AudioContext,
+    private readonly mix: AudioNode,
+    party: 'agent' | 'supervisor',
+  ) {
+    this.destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+    mix.connect(this.destination);
+    this.element = document.createElement('audio');
+    this.element.autoplay = true;
+    this.element.dataset.party = party;
+    this.element.srcObject = this.destination.stream;
+    document.body.append(this.element);
+  }
+
+  async start(outputDeviceId: string): Promise<void> {
+    const party = this.element.dataset.party ?? '';
+    if (outputDeviceId && 'setSinkId' in this.element) {
+      await (this.element as HTMLAudioElement & { setSinkId(id: string): Promise<void> })
+        .setSinkId(outputDeviceId)
+        .catch((error: unknown) =>
+          console.warn(
+            `the ${party}'s speaker ${outputDeviceId} could not be used: ${String(error)}`,
+          ),
+        );
+    }
+    void this.element
+      .play()
+      .catch((error: unknown) =>
+        console.warn(`the ${party}'s speaker did not play: ${String(error)}`),
+      );
+  }
+
+  close(): void {
+    try {
+      this.mix.disconnect(this.destination);
+    } catch {
+      // already disconnected with the whole graph
+    }
+    this.element.pause();
+    this.element.srcObject = null;
+    this.element.remove();
+    for (const track of this.destination.stream.getTracks()) track.stop();
+  }
+}
+
 export interface PlayoutCounts {
   playedFrames: number;
   bufferedFrames: number;
@@ -100,7 +181,11 @@ export class CallAudio {
   readonly outgoingStream: MediaStream;
   private readonly player: AudioWorkletNode;
   private readonly botGain: GainNode;
+  /** The bot and the agent: what the customer hears, less a barging supervisor. */
+  private readonly voices: GainNode;
   private readonly outBus: GainNode;
+  /** The customer's audio (the remote track), fanned out to the capture and the ears. */
+  private readonly customerTap: GainNode;
   private readonly destination: MediaStreamAudioDestinationNode;
   private readonly capture: AudioWorkletNode;
   private readonly captureRing: CaptureRing;
@@ -116,8 +201,19 @@ export class CallAudio {
     gain: GainNode;
     source: MediaStreamAudioSourceNode;
     stream: MediaStream;
-    speaker: HTMLAudioElement;
+    speaker: Speaker;
   } | null = null;
+  private supervisor: {
+    source: MediaStreamAudioSourceNode;
+    stream: MediaStream;
+    toCustomer: GainNode;
+    toAgent: GainNode;
+    ear: GainNode;
+    speaker: Speaker;
+    mode: SupervisionMode;
+  } | null = null;
+  /** What the agent hears (the customer, and a whispering or barging supervisor). */
+  private agentEar: GainNode | null = null;
 
   constructor(
     private readonly context: AudioContext,
@@ -134,7 +230,13 @@ export class CallAudio {
       processorOptions: { ring: playback.buffer },
     });
     this.botGain = new GainNode(context, { gain: 1 });
+    this.voices = new GainNode(context, { gain: 1, channelCount: 1, channelCountMode: 'explicit' });
     this.outBus = new GainNode(context, { gain: 1, channelCount: 1, channelCountMode: 'explicit' });
+    this.customerTap = new GainNode(context, {
+      gain: 1,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+    });
     this.destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
     this.capture = new AudioWorkletNode(context, 'outbound-capture', {
       numberOfInputs: 2,
@@ -144,7 +246,8 @@ export class CallAudio {
       channelInterpretation: 'speakers',
       processorOptions: { ring: capture.buffer },
     });
-    this.player.connect(this.botGain).connect(this.outBus);
+    this.player.connect(this.botGain).connect(this.voices).connect(this.outBus);
+    this.customerTap.connect(this.capture, 0, 0);
     this.outBus.connect(this.destination);
     this.outBus.connect(this.capture, 0, 1);
     this.outgoingStream = this.destination.stream;
@@ -189,7 +292,7 @@ export class CallAudio {
     this.remoteTrack = track;
     this.keeper.hold(track);
     this.remoteSource = this.context.createMediaStreamSource(new MediaStream([track]));
-    this.remoteSource.connect(this.capture, 0, 0);
+    this.remoteSource.connect(this.customerTap);
   }
 
   /** Writes one 20 ms frame for the player; a full ring drops it (counted). */
@@ -225,51 +328,126 @@ export class CallAudio {
   }): Promise<{ inputLabel: string }> {
     if (this.closed) throw new Error('the call has ended');
     if (this.agent) throw new Error('an agent already has this call');
-    const stream = await navigator.mediaDevices.getUserMedia({
-      // Echo cancellation against the customer's audio played on the agent's speaker; no noise
-      // suppression or gain control, which pump a headset microphone's level.
-      audio: {
-        ...(options.inputDeviceId ? { deviceId: { exact: options.inputDeviceId } } : {}),
-        echoCancellation: true,
-        noiseSuppression: false,
-        autoGainControl: false,
-      },
-      video: false,
-    });
+    const stream = await openMicrophone(options.inputDeviceId);
     if (this.closed) {
       for (const track of stream.getTracks()) track.stop();
       throw new Error('the call ended while the microphone started');
     }
     const source = this.context.createMediaStreamSource(stream);
     const gain = new GainNode(this.context, { gain: 0 });
-    source.connect(gain).connect(this.outBus);
-    const speaker = document.createElement('audio');
-    speaker.autoplay = true;
-    if (this.remoteTrack) speaker.srcObject = new MediaStream([this.remoteTrack]);
-    document.body.append(speaker);
+    source.connect(gain).connect(this.voices);
+    const ear = this.ensureAgentEar();
+    const speaker = new Speaker(this.context, ear, 'agent');
     this.agent = { gain, source, stream, speaker };
-    const fade = options.crossfadeMs / 1000;
+    this.fadeOutBot(options.crossfadeMs, gain);
+    await speaker.start(options.outputDeviceId);
+    return { inputLabel: stream.getAudioTracks()[0]?.label ?? '' };
+  }
+
+  /** The agent's ear: the customer, and (gain-switched) the supervisor. Built once, kept till the end. */
+  private ensureAgentEar(): GainNode {
+    if (this.agentEar) return this.agentEar;
+    const ear = new GainNode(this.context, {
+      gain: 1,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+    });
+    this.customerTap.connect(ear);
+    if (this.supervisor) this.supervisor.toAgent.connect(ear);
+    this.agentEar = ear;
+    return ear;
+  }
+
+  /** The bot out over crossfadeMs (and `rising` in), then its player flushed. */
+  private fadeOutBot(crossfadeMs: number, rising: GainNode | null): void {
+    const fade = crossfadeMs / 1000;
     const t = this.context.currentTime;
-    gain.gain.setValueAtTime(0, t);
-    gain.gain.linearRampToValueAtTime(1, t + fade);
+    if (rising) {
+      rising.gain.setValueAtTime(0, t);
+      rising.gain.linearRampToValueAtTime(1, t + fade);
+    }
     this.botGain.gain.setValueAtTime(this.botGain.gain.value, t);
     this.botGain.gain.linearRampToValueAtTime(0, t + fade);
-    setTimeout(() => this.flush(), options.crossfadeMs + 20);
-    if (options.outputDeviceId && 'setSinkId' in speaker) {
-      await (speaker as HTMLAudioElement & { setSinkId(id: string): Promise<void> })
-        .setSinkId(options.outputDeviceId)
-        .catch((error: unknown) =>
-          console.warn(
-            `the agent's speaker ${options.outputDeviceId} could not be used: ${String(error)}`,
-          ),
-        );
+    setTimeout(() => this.flush(), crossfadeMs + 20);
+  }
+
+  /**
+   * A supervisor joins the call (their microphone and speaker from Settings) or changes mode. The
+   * microphone runs from the start in every mode, so a switch is only a gain ramp: listen hears
+   * everyone and is heard by nobody; whisper is heard by the agent only; barge by everyone.
+   * `takeover` (a barge on a bot call) also fades the bot out and flushes its player.
+   */
+  async supervise(options: {
+    mode: SupervisionMode;
+    inputDeviceId: string;
+    outputDeviceId: string;
+    takeover: boolean;
+    crossfadeMs: number;
+  }): Promise<{ inputLabel: string }> {
+    if (this.closed) throw new Error('the call has ended');
+    if (options.mode === 'whisper' && !this.agent)
+      throw new Error('whisper needs an agent on the call');
+    let supervisor = this.supervisor;
+    if (!supervisor) {
+      const stream = await openMicrophone(options.inputDeviceId);
+      if (this.closed) {
+        for (const track of stream.getTracks()) track.stop();
+        throw new Error('the call ended while the microphone started');
+      }
+      if (this.supervisor) {
+        // Another join raced this one: keep the first.
+        for (const track of stream.getTracks()) track.stop();
+        supervisor = this.supervisor;
+      } else {
+        const source = this.context.createMediaStreamSource(stream);
+        const toCustomer = new GainNode(this.context, { gain: 0 });
+        const toAgent = new GainNode(this.context, { gain: 0 });
+        source.connect(toCustomer).connect(this.outBus);
+        source.connect(toAgent);
+        if (this.agentEar) toAgent.connect(this.agentEar);
+        const ear = new GainNode(this.context, {
+          gain: 1,
+          channelCount: 1,
+          channelCountMode: 'explicit',
+        });
+        this.customerTap.connect(ear);
+        this.voices.connect(ear);
+        const speaker = new Speaker(this.context, ear, 'supervisor');
+        supervisor = { source, stream, toCustomer, toAgent, ear, speaker, mode: 'listen' };
+        this.supervisor = supervisor;
+        await speaker.start(options.outputDeviceId);
+      }
     }
-    void speaker
-      .play()
-      .catch((error: unknown) =>
-        console.warn(`the agent's speaker did not play: ${String(error)}`),
-      );
-    return { inputLabel: stream.getAudioTracks()[0]?.label ?? '' };
+    const t = this.context.currentTime;
+    const heardByCustomer = options.mode === 'barge' ? 1 : 0;
+    const heardByAgent = options.mode === 'listen' ? 0 : 1;
+    supervisor.toCustomer.gain.setTargetAtTime(heardByCustomer, t, 0.005);
+    supervisor.toAgent.gain.setTargetAtTime(heardByAgent, t, 0.005);
+    supervisor.mode = options.mode;
+    if (options.takeover) this.fadeOutBot(options.crossfadeMs, null);
+    return { inputLabel: supervisor.stream.getAudioTracks()[0]?.label ?? '' };
+  }
+
+  /** The supervisor leaves: their microphone and speaker out of the call, which goes on as before. */
+  unsupervise(): void {
+    const supervisor = this.supervisor;
+    if (!supervisor) return;
+    this.supervisor = null;
+    supervisor.toCustomer.disconnect();
+    supervisor.toAgent.disconnect();
+    supervisor.source.disconnect();
+    this.customerTap.disconnect(supervisor.ear);
+    this.voices.disconnect(supervisor.ear);
+    for (const track of supervisor.stream.getTracks()) track.stop();
+    supervisor.speaker.close();
+  }
+
+  get hasAgent(): boolean {
+    return this.agent !== null;
+  }
+
+  get supervisionMode(): SupervisionMode | null {
+    return this.supervisor?.mode ?? null;
   }
 
   /** The agent's microphone off or on (a short ramp, no click). */
@@ -287,15 +465,18 @@ export class CallAudio {
     this.remoteSource?.disconnect();
     this.player.disconnect();
     this.botGain.disconnect();
+    this.unsupervise();
     if (this.agent) {
       this.agent.source.disconnect();
       this.agent.gain.disconnect();
       for (const track of this.agent.stream.getTracks()) track.stop();
-      this.agent.speaker.pause();
-      this.agent.speaker.srcObject = null;
-      this.agent.speaker.remove();
+      this.agent.speaker.close();
       this.agent = null;
     }
+    this.agentEar?.disconnect();
+    this.agentEar = null;
+    this.customerTap.disconnect();
+    this.voices.disconnect();
     this.outBus.disconnect();
     for (const track of this.destination.stream.getTracks()) track.stop();
     if (this.remoteTrack) this.keeper.release(this.remoteTrack);

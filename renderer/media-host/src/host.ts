@@ -243,6 +243,27 @@ export class MediaHost {
         this.guard(() => this.requireCall(callId).audio.muteAgent(muted));
         return {} as HostCommandResult<C>;
       }
+      case 'call.supervise': {
+        const p = params as P<'call.supervise'>;
+        const leg = this.requireCall(p.callId);
+        if (!leg.isAnswered || leg.isEnded)
+          throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
+        if (p.mode === 'whisper' && !leg.audio.hasAgent)
+          throw new HostError('CALL_STATE', `Call ${p.callId} has no agent to whisper to`);
+        try {
+          return (await leg.audio.supervise(p)) as HostCommandResult<C>;
+        } catch (error) {
+          throw new HostError(
+            'MEDIA',
+            `The supervisor's microphone could not be started: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+          );
+        }
+      }
+      case 'call.unsupervise': {
+        const { callId } = params as P<'call.unsupervise'>;
+        this.requireCall(callId).audio.unsupervise();
+        return {} as HostCommandResult<C>;
+      }
       case 'devices.list':
         return (await listAudioDevices()) as HostCommandResult<C>;
       default:

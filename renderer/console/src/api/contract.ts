@@ -45,6 +45,7 @@ export {
   type SettingKey,
   type Settings,
   Speaker,
+  type SupervisionMode,
   type TrunkHealthState,
   TrunkRole,
   type TrunkView,

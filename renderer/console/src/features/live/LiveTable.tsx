@@ -8,6 +8,7 @@ import { Badge, type Tone } from '../../ui/Badge.js';
 import { callStateTone } from '../../ui/tones.js';
 import { useSecondClock } from './clock.js';
 import { type LatencyBand, latencyBand, liveDurationMs } from './liveCalls.js';
+import { SuperviseControls } from './SuperviseControls.js';
 
 interface LiveTableProps {
   calls: readonly LiveCall[];
@@ -40,6 +41,9 @@ export function LiveTable({ calls, selectedId = null, onOpen }: LiveTableProps) 
             <th scope="col">{t('liveWall.agent')}</th>
             <th scope="col" className="cell-utterance">
               {t('live.columns.lastUtterance')}
+            </th>
+            <th scope="col" className="cell-supervise">
+              {t('supervise.column')}
             </th>
           </tr>
         </thead>
@@ -116,6 +120,9 @@ const LiveRow = memo(function LiveRow({
       <td data-testid="live-agent">{call.agentName ?? none}</td>
       <td className="cell-utterance" data-testid="live-last-utterance">
         {call.lastUtterance ? <q title={call.lastUtterance}>{call.lastUtterance}</q> : none}
+      </td>
+      <td className="cell-supervise">
+        <SuperviseControls call={call} compact />
       </td>
     </tr>
   );

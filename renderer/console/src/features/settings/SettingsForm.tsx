@@ -197,9 +197,18 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             {...control('wrapUpMs')}
           />
         </Field>
-        {(['audioInputDeviceId', 'audioOutputDeviceId'] as const).map((key) => {
+        {(
+          [
+            'audioInputDeviceId',
+            'audioOutputDeviceId',
+            'supervisorInputDeviceId',
+            'supervisorOutputDeviceId',
+          ] as const
+        ).map((key) => {
           const options =
-            (key === 'audioInputDeviceId' ? devices.data?.inputs : devices.data?.outputs) ?? [];
+            (key === 'audioInputDeviceId' || key === 'supervisorInputDeviceId'
+              ? devices.data?.inputs
+              : devices.data?.outputs) ?? [];
           const value = draft[key];
           return (
             <Field key={key} {...field(key)}>

@@ -28,6 +28,8 @@ export function toDraft(settings: Settings): Draft {
     wrapUpMs: String(settings.wrapUpMs / UI_FACTOR.wrapUpMs),
     audioInputDeviceId: settings.audioInputDeviceId,
     audioOutputDeviceId: settings.audioOutputDeviceId,
+    supervisorInputDeviceId: settings.supervisorInputDeviceId,
+    supervisorOutputDeviceId: settings.supervisorOutputDeviceId,
   };
 }
 
@@ -63,5 +65,9 @@ export function diffDraft(draft: Draft, saved: Settings): DraftDiff {
     changes.audioInputDeviceId = draft.audioInputDeviceId;
   if (draft.audioOutputDeviceId !== saved.audioOutputDeviceId)
     changes.audioOutputDeviceId = draft.audioOutputDeviceId;
+  if (draft.supervisorInputDeviceId !== saved.supervisorInputDeviceId)
+    changes.supervisorInputDeviceId = draft.supervisorInputDeviceId;
+  if (draft.supervisorOutputDeviceId !== saved.supervisorOutputDeviceId)
+    changes.supervisorOutputDeviceId = draft.supervisorOutputDeviceId;
   return { changes, invalid };
 }

@@ -135,6 +135,10 @@ export const en = {
     state_transferring: 'Transferring',
     agent_connected: 'Agent connected',
     agent_muted: 'Agent muted',
+    supervisor_joined: 'Supervisor joined',
+    supervisor_mode: 'Supervisor changed mode',
+    supervisor_left: 'Supervisor left',
+    supervisor_takeover: 'Supervisor took over from the bot',
     agent_unmuted: 'Agent unmuted',
     hangup_requested: 'Hang-up requested',
     refer_requested: 'Blind transfer requested',
@@ -780,6 +784,23 @@ export const en = {
     transition: 'State {{from}} → {{to}}',
     transitionFirst: 'State {{to}}',
   },
+  supervise: {
+    label: 'Supervise this call',
+    column: 'Supervise',
+    title: 'Supervise',
+    description:
+      'Listen: you hear both sides and nobody hears you. Whisper: only the agent hears you. Barge: everyone hears you. Switch at any time; leaving does not end the call.',
+    modes: { listen: 'Listen', whisper: 'Whisper', barge: 'Barge' },
+    help: {
+      listen: 'Hear the customer and the agent or bot; nobody hears you',
+      whisper: 'Coach the agent: the agent hears you, the customer does not',
+      barge: 'Join the call: the customer and the agent hear you',
+    },
+    leave: 'Leave',
+    by: '{{name}} is on this call ({{mode}})',
+    confirmTakeover:
+      'The bot has this call. Barging in takes it over: the bot stops and you talk to the customer. Continue?',
+  },
   liveWall: {
     latency: 'Bot reply',
     latencyValue: '{{ms}} ms',
@@ -892,6 +913,14 @@ export const en = {
       audioOutputDeviceId: {
         label: 'Agent speaker',
         help: 'Where the agent hears the customer (headset or speaker on this computer).',
+      },
+      supervisorInputDeviceId: {
+        label: 'Supervisor microphone',
+        help: 'The microphone a supervisor whispers or barges into on a live call (this computer).',
+      },
+      supervisorOutputDeviceId: {
+        label: 'Supervisor speaker',
+        help: 'Where a supervisor hears a call they listen to, whisper into or barge into.',
       },
     },
     seconds: 'seconds',

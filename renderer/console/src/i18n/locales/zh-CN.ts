@@ -129,6 +129,10 @@ export const zhCN = {
     state_transferring: '正在转接',
     agent_connected: '坐席已接通',
     agent_muted: '坐席已静音',
+    supervisor_joined: '主管加入通话',
+    supervisor_mode: '主管切换模式',
+    supervisor_left: '主管离开通话',
+    supervisor_takeover: '主管接管了机器人通话',
     agent_unmuted: '坐席取消静音',
     hangup_requested: '请求挂断',
     refer_requested: '请求盲转',
@@ -762,6 +766,22 @@ export const zhCN = {
     transition: '状态 {{from}} → {{to}}',
     transitionFirst: '状态 {{to}}',
   },
+  supervise: {
+    label: '监管此通话',
+    column: '监管',
+    title: '监管',
+    description:
+      '监听：您能听到双方，没有人能听到您。耳语：只有坐席能听到您。强插：所有人都能听到您。可随时切换；离开不会结束通话。',
+    modes: { listen: '监听', whisper: '耳语', barge: '强插' },
+    help: {
+      listen: '听客户和坐席或机器人的声音，没有人能听到您',
+      whisper: '指导坐席：坐席能听到您，客户听不到',
+      barge: '加入通话：客户和坐席都能听到您',
+    },
+    leave: '离开',
+    by: '{{name}} 正在此通话中（{{mode}}）',
+    confirmTakeover: '此通话由机器人处理。强插将接管通话：机器人停止，由您与客户交谈。继续吗？',
+  },
   liveWall: {
     latency: '机器人响应',
     latencyValue: '{{ms}} 毫秒',
@@ -874,6 +894,14 @@ export const zhCN = {
       audioOutputDeviceId: {
         label: '坐席扬声器',
         help: '坐席听客户声音的设备（本机耳机或扬声器）。',
+      },
+      supervisorInputDeviceId: {
+        label: '主管麦克风',
+        help: '主管在通话中耳语或强插时使用的麦克风（本机）。',
+      },
+      supervisorOutputDeviceId: {
+        label: '主管扬声器',
+        help: '主管监听、耳语或强插通话时听声音的设备。',
       },
     },
     seconds: '秒',
