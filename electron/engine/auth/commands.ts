@@ -1,6 +1,7 @@
 /** The auth.* and users.* commands over the AuthService; the role map says who may run them. */
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
+import { ENGINE_ACTOR } from '../audit/index.js';
 import { localAdminContext } from './connection.js';
 import type { AuthService } from './service.js';
 
@@ -64,7 +65,7 @@ export function authCommandHandlers(deps: {
     'auth.signOut': async (_params, { connection } = localAdminContext()) => {
       const session = connection.session;
       connection.session = null;
-      if (session) await auth.signOut(session);
+      if (session) await auth.signOut(session, connection);
       return {};
     },
     'auth.whoami': (_params, { connection, principal } = localAdminContext()) => {
@@ -82,16 +83,12 @@ export function authCommandHandlers(deps: {
     },
     'users.list': async () => ({ users: await auth.listUsers() }),
     'users.add': (input, { principal } = localAdminContext()) =>
-      changed(auth.addUser(input, actorName(principal))),
+      changed(auth.addUser(input, principal ?? ENGINE_ACTOR)),
     'users.update': ({ id, role }, { principal } = localAdminContext()) =>
-      changed(auth.setRole(id, role, actorName(principal))),
+      changed(auth.setRole(id, role, principal ?? ENGINE_ACTOR)),
     'users.disable': ({ id, disabled }, { principal } = localAdminContext()) =>
-      changed(auth.setDisabled(id, disabled, actorName(principal))),
+      changed(auth.setDisabled(id, disabled, principal ?? ENGINE_ACTOR)),
     'users.resetPassword': ({ id, password }, { principal } = localAdminContext()) =>
-      auth.resetPassword(id, password, actorName(principal)),
+      auth.resetPassword(id, password, principal ?? ENGINE_ACTOR),
   };
-}
-
-function actorName(principal: { name: string } | null): string {
-  return principal?.name ?? 'engine';
 }

@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { UserRole, UserView, WhoAmI } from '../api/auth.js';
 import { ApiError } from '../api/errors.js';
+import { type Actor, writeAudit } from '../audit/index.js';
 import type { Store } from '../store/index.js';
 import { type CredentialRecord, StoreError } from '../store/types.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
@@ -95,12 +96,11 @@ export class AuthService {
           'An admin already exists: sign in, or ask an admin to add your user.',
         );
       const user = await this.createIn(tx, { ...input, role: 'admin' }, hash);
-      await tx.audit.add({
-        actor: user.username,
-        action: 'users.setupFirstAdmin',
-        subject: user.username,
-        details: { role: 'admin', source: where.source },
-      });
+      await writeAudit(
+        tx,
+        { userId: user.id, name: user.username, role: 'admin', ...from(where) },
+        { action: 'users.setupFirstAdmin', subject: user.username, details: { role: 'admin' } },
+      );
       return user.id;
     });
     return this.openSession(userId, where);
@@ -127,6 +127,7 @@ export class AuthService {
     if (locked !== null) {
       // Refused before any password check: the lockout says nothing about whether the name exists.
       const retryAfterMs = Math.max(1_000, locked + FAILURE_WINDOW_MS - now);
+      await this.auditRefusal(username, where, 'locked out');
       throw new ApiError(
         'RATE_LIMITED',
         `Too many failed sign-ins. Try again in ${Math.ceil(retryAfterMs / 60_000)} minute(s).`,
@@ -142,22 +143,23 @@ export class AuthService {
     );
     await this.store.auth.addAttempt({ at: now, username, address, ok: ok && usable });
     if (!ok || !usable) {
-      await this.store.audit
-        .add({
-          actor: username,
-          action: 'auth.signInFailed',
-          subject: username,
-          details: { source: where.source, address },
-        })
-        .catch((error: unknown) => this.options.onError?.('auditing a failed sign-in', error));
+      // The reason is for the admin reading the trail; the caller only ever gets GENERIC_REFUSAL.
+      const reason =
+        user === null
+          ? 'unknown user'
+          : user.disabledAt !== null
+            ? 'disabled'
+            : user.passwordHash === null
+              ? 'no password set'
+              : 'wrong password';
+      await this.auditRefusal(username, where, reason);
       throw new ApiError('UNAUTHENTICATED', GENERIC_REFUSAL);
     }
-    await this.store.audit.add({
-      actor: user.username,
-      action: 'auth.signIn',
-      subject: user.username,
-      details: { source: where.source, address },
-    });
+    await writeAudit(
+      this.store,
+      { userId: user.userId, name: user.username, role: user.role, ...from(where) },
+      { action: 'auth.signIn', subject: user.username },
+    );
     return this.openSession(user.userId, where);
   }
 
@@ -201,9 +203,33 @@ export class AuthService {
     return true;
   }
 
-  async signOut(session: LiveSession): Promise<void> {
+  async signOut(
+    session: LiveSession,
+    where?: { source: PrincipalSource; address: string | undefined },
+  ): Promise<void> {
     this.end(session, 'signed_out');
     await this.store.auth.removeSession(session.tokenHash);
+    if (where) {
+      const { userId, username, role } = session.user;
+      await writeAudit(
+        this.store,
+        { userId, name: username, role, ...from(where) },
+        { action: 'auth.signOut', subject: username },
+      );
+    }
+  }
+
+  /** A refused sign-in in the audit trail (never the password); a failing write is only logged. */
+  private async auditRefusal(
+    username: string,
+    where: { source: PrincipalSource; address: string | undefined },
+    reason: string,
+  ): Promise<void> {
+    await writeAudit(
+      this.store,
+      { userId: null, name: username, role: null, ...from(where) },
+      { action: 'auth.signInFailed', subject: username, details: { reason } },
+    ).catch((error: unknown) => this.options.onError?.('auditing a failed sign-in', error));
   }
 
   principal(
@@ -241,14 +267,13 @@ export class AuthService {
     return (await this.store.auth.list()).map(toUserView);
   }
 
-  async addUser(input: NewUser, actor: string): Promise<UserView> {
+  async addUser(input: NewUser, actor: Actor): Promise<UserView> {
     const problem = passwordProblem(input.password);
     if (problem) throw new ApiError('INVALID_PARAMS', `password ${problem}`, 'password');
     const hash = await hashPassword(input.password);
     const id = await this.store.transaction(async (tx) => {
       const user = await this.createIn(tx, input, hash);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: 'users.add',
         subject: user.username,
         details: { role: input.role },
@@ -258,14 +283,13 @@ export class AuthService {
     return this.view(id);
   }
 
-  async setRole(id: number, role: UserRole, actor: string): Promise<UserView> {
+  async setRole(id: number, role: UserRole, actor: Actor): Promise<UserView> {
     await this.store.transaction(async (tx) => {
       const user = await this.existing(tx, id);
       if (user.role === 'admin' && role !== 'admin') await this.keepAnAdmin(tx, user);
       await tx.auth.setRole(id, role);
       await tx.auth.removeUserSessions(id);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: 'users.update',
         subject: user.username,
         details: { role, was: user.role },
@@ -275,14 +299,13 @@ export class AuthService {
     return this.view(id);
   }
 
-  async setDisabled(id: number, disabled: boolean, actor: string): Promise<UserView> {
+  async setDisabled(id: number, disabled: boolean, actor: Actor): Promise<UserView> {
     await this.store.transaction(async (tx) => {
       const user = await this.existing(tx, id);
       if (disabled && user.role === 'admin') await this.keepAnAdmin(tx, user);
       await tx.auth.setDisabled(id, disabled);
       if (disabled) await tx.auth.removeUserSessions(id);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: disabled ? 'users.disable' : 'users.enable',
         subject: user.username,
         details: {},
@@ -292,7 +315,7 @@ export class AuthService {
     return this.view(id);
   }
 
-  async resetPassword(id: number, password: string, actor: string): Promise<UserView> {
+  async resetPassword(id: number, password: string, actor: Actor): Promise<UserView> {
     const problem = passwordProblem(password);
     if (problem) throw new ApiError('INVALID_PARAMS', `password ${problem}`, 'password');
     const hash = await hashPassword(password);
@@ -300,8 +323,7 @@ export class AuthService {
       const user = await this.existing(tx, id);
       await tx.auth.setPassword(id, hash);
       await tx.auth.removeUserSessions(id);
-      await tx.audit.add({
-        actor,
+      await writeAudit(tx, actor, {
         action: 'users.resetPassword',
         subject: user.username,
         details: {},
@@ -431,4 +453,14 @@ function toUserView(
     disabled: user.disabledAt !== null,
     createdAt: user.createdAt,
   };
+}
+
+/** Where a request came from, as the audit trail stores it. */
+function from(where: { source: PrincipalSource; address: string | undefined }): {
+  source: PrincipalSource;
+  address?: string;
+} {
+  return where.address === undefined
+    ? { source: where.source }
+    : { source: where.source, address: where.address };
 }
