@@ -17,6 +17,13 @@ import {
 import { type CommandHandlers, Dispatcher, type RequestContext } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
+import {
+  type AuditActor,
+  AuditLog,
+  ENGINE_ACTOR,
+  requestActor,
+  writeAudit,
+} from './audit/index.js';
 import { authCommandHandlers } from './auth/commands.js';
 import {
   ApiConnection,
@@ -25,13 +32,6 @@ import {
   localAdminContext,
 } from './auth/index.js';
 import type { FlowTrainer } from './bot/flow-training.js';
-import {
-  type AuditActor,
-  AuditLog,
-  ENGINE_ACTOR,
-  requestActor,
-  writeAudit,
-} from './audit/index.js';
 import { BotService } from './bot/service.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
 import { resolveMediaPath } from './calls/index.js';
@@ -846,7 +846,7 @@ export class Engine {
         },
         withdrawTransfer: (callId) => this.routing.withdraw(callId),
         // The audit trail's hook for supervision (issue 13): one entry per start, mode change, end.
-        auditSupervision: (entry, actor) => store.audit.add({ actor, ...entry }),
+        auditSupervision: (entry, actor) => writeAudit(store, actor, entry),
       }),
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({

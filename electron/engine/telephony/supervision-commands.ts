@@ -6,6 +6,8 @@
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import type { SupervisionMode } from '../api/supervision.js';
+import type { Actor } from '../audit/index.js';
+import type { Principal } from '../auth/index.js';
 import type { JsonObject } from '../store/types.js';
 import { CallNotUpError, SupervisionError } from './call-session.js';
 import { MediaHostCommandError } from './media-host-client.js';
@@ -25,7 +27,7 @@ export interface SupervisionAuditEntry {
  * request context (with the signed-in principal) as well as nothing at all.
  */
 interface RequestLike {
-  principal?: { name: string } | null;
+  principal?: Principal | null;
 }
 
 export interface SupervisionDeps {
@@ -40,7 +42,7 @@ export interface SupervisionDeps {
    * The audit trail's hook: every start, mode change and end (and takeover) of a supervision is
    * written here. The engine wires it to the store's audit log.
    */
-  auditSupervision(entry: SupervisionAuditEntry, actor: string): Promise<void>;
+  auditSupervision(entry: SupervisionAuditEntry, actor: Actor): Promise<void>;
 }
 
 type SupervisionCommandName = 'calls.supervise' | 'calls.unsupervise';
@@ -50,6 +52,8 @@ export function supervisionCommandHandlers(
 ): Pick<CommandHandlers, SupervisionCommandName> {
   const { telephony } = deps;
   const actorOf = (request?: RequestLike): string => request?.principal?.name ?? deps.actor;
+  // The audit trail keeps the whole principal (id, role, source, address), not only the name.
+  const auditActorOf = (request?: RequestLike): Actor => request?.principal ?? deps.actor;
   return {
     'calls.supervise': ({ callId, mode }, request?: RequestLike) =>
       apiErrors(async () => {
@@ -65,7 +69,7 @@ export function supervisionCommandHandlers(
               subject: callId,
               details: auditDetails(mode, result.takeover, stateBefore),
             },
-            actor,
+            auditActorOf(request),
           );
         else if (result.previous !== mode)
           await deps.auditSupervision(
@@ -77,7 +81,7 @@ export function supervisionCommandHandlers(
                 from: result.previous,
               },
             },
-            actor,
+            auditActorOf(request),
           );
         return result;
       }),
@@ -93,7 +97,7 @@ export function supervisionCommandHandlers(
             subject: callId,
             details: { mode: result.mode, hungUp: result.hungUp },
           },
-          actor,
+          auditActorOf(request),
         );
         return result;
       }),
