@@ -199,6 +199,7 @@ class FakeHost {
         );
       }
       if (command === 'call.takeover') return Promise.resolve({ inputLabel: 'Headset mic' });
+      if (command === 'call.supervise') return Promise.resolve({ inputLabel: 'Supervisor mic' });
       if (command === 'call.hold') return Promise.resolve({ done: true });
       return Promise.resolve({});
     },
@@ -463,6 +464,97 @@ describe('a call session from dial to hang-up', () => {
       'ended',
     ]);
     await expectContractEvents('play-2', call.events);
+  });
+
+  it('lets a supervisor listen, whisper and barge on an agent call without touching it, and leave it up', async () => {
+    const call = liveCall('supervise-1');
+    await call.answer();
+    call.session.enterPhase('transferring', { queue: 'sales', reason: 'asked for a person' });
+    const agent = await store.users.create({
+      username: 'bo',
+      displayName: 'Bo',
+      role: 'agent',
+      skills: [],
+    });
+    await call.session.agentTakeover(agent.id, { inputDeviceId: '', outputDeviceId: '' });
+    const devices = { inputDeviceId: 'sup-mic', outputDeviceId: 'sup-out' };
+    expect(await call.session.supervise('listen', devices, 'lin')).toEqual({
+      mode: 'listen',
+      previous: null,
+      takeover: false,
+    });
+    expect(await call.session.supervise('whisper', devices, 'lin')).toMatchObject({
+      previous: 'listen',
+    });
+    // One supervisor at a time.
+    await expect(call.session.supervise('listen', devices, 'max')).rejects.toThrow(
+      /lin is already supervising/,
+    );
+    await call.session.supervise('barge', devices, 'lin');
+    expect(call.session.supervisor).toEqual({ mode: 'barge', by: 'lin' });
+    expect(await call.session.unsupervise('lin')).toEqual({ mode: 'barge', hungUp: false });
+    expect(call.session.supervisor).toBeNull();
+    expect(call.session.state).toBe('agent'); // the call goes on as it was
+    expect(call.session.isUp).toBe(true);
+    const sent = call.host.requests.filter((r) => r.command.includes('supervise'));
+    expect(sent.map((r) => [r.command, r.params.mode, r.params.takeover])).toEqual([
+      ['call.supervise', 'listen', false],
+      ['call.supervise', 'whisper', false],
+      ['call.supervise', 'barge', false],
+      ['call.unsupervise', undefined, undefined],
+    ]);
+    expect(sent[0]?.params).toMatchObject(devices);
+    call.host.milestone('ended', { originator: 'remote' });
+    await call.session.whenEnded();
+    expect(call.types().filter((t) => t.startsWith('supervisor_'))).toEqual([
+      'supervisor_joined',
+      'supervisor_mode',
+      'supervisor_mode',
+      'supervisor_left',
+    ]);
+    await expectContractEvents('supervise-1', call.events);
+  });
+
+  it("refuses whisper on a bot call; a barge takes it from the bot, stops the bot's audio, and leaving hangs it up", async () => {
+    const call = liveCall('supervise-2');
+    await call.answer();
+    call.session.enterPhase('bot', { flow: 'appointment', version: 1 });
+    const devices = { inputDeviceId: '', outputDeviceId: '' };
+    await expect(call.session.supervise('whisper', devices, 'lin')).rejects.toThrow(
+      /Whisper is for a call an agent has/,
+    );
+    let tookOver = 0;
+    call.session.onSupervisorTakeover(() => tookOver++);
+    await call.session.supervise('listen', devices, 'lin');
+    expect(tookOver).toBe(0);
+    const playing = call.session.play(frames(200));
+    const result = await call.session.supervise('barge', devices, 'lin');
+    expect(result).toEqual({ mode: 'barge', previous: 'listen', takeover: true });
+    expect(tookOver).toBe(1);
+    expect((await playing).completed).toBe(false); // the bot's prompt stopped at the takeover
+    expect(call.session.state).toBe('agent');
+    expect(call.session.takenOverBySupervisor).toBe(true);
+    expect(await call.session.play(frames(5))).toEqual({ completed: false, playedFrames: 0 });
+    await expect(call.session.muteAgent(true)).rejects.toThrow(/no agent/);
+    expect(await call.session.unsupervise('lin')).toEqual({ mode: 'barge', hungUp: true });
+    const end = await call.session.whenEnded();
+    expect(end.outcome).toBe('transferred');
+    // No agent to wrap it up: done at once, through bot → transferring → agent.
+    await vi.waitFor(async () =>
+      expect((await store.calls.get('supervise-2'))?.state).toBe('done'),
+    );
+    const transitions = await store.calls.transitions('supervise-2');
+    expect(transitions.map((t) => t.to).slice(-4)).toEqual([
+      'bot',
+      'transferring',
+      'agent',
+      'done',
+    ]);
+    expect(call.events.find((e) => e.type === 'supervisor_takeover')?.data).toEqual({
+      by: 'lin',
+      from: 'bot',
+    });
+    await expectContractEvents('supervise-2', call.events);
   });
 
   it('tells DTMF listeners each key the customer presses, until they unsubscribe', async () => {
