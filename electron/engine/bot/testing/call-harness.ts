@@ -23,7 +23,7 @@ import type {
   SpeechWorkerPool,
 } from '../../speech/index.js';
 import { Endpointer } from '../../speech/vad/endpointer.js';
-import type { Store } from '../../store/types.js';
+import type { NewUtterance, Store } from '../../store/types.js';
 import type { CallSession } from '../../telephony/index.js';
 import type { PlaybackResult } from '../../telephony/playback.js';
 import { type BotOutcome, type BotTransferResult, CallBot } from '../call-bot.js';
@@ -295,10 +295,15 @@ export function botHarness(options: HarnessOptions) {
     }),
   };
 
+  /** The transcript lines as the store was asked to keep them (with their reply latency). */
+  const stored: NewUtterance[] = [];
   const store = {
     calls: {
       update: () => Promise.resolve(),
-      addUtterance: () => Promise.resolve(),
+      addUtterance: (_callId: string, line: NewUtterance) => {
+        stored.push(line);
+        return Promise.resolve();
+      },
     },
     dispositions: { list: () => Promise.resolve([]), upsert: () => Promise.resolve() },
   };
@@ -406,6 +411,7 @@ export function botHarness(options: HarnessOptions) {
     events,
     heard,
     utterances,
+    stored,
     recognitions,
     /** Starts the bot (it waits for the answer). */
     run: (): Promise<BotOutcome | null> => bot.run(),
