@@ -345,7 +345,7 @@ async function realTrials(
 
 // ---- Paused answers: the bot's end of turn, traced once, each rule replayed (turns.ts) ----
 
-async function pausedTrials(
+export async function pausedTrials(
   hearings: Map<string, Hearing>,
   embedder: SpeechEmbedder,
   vadPath: string,

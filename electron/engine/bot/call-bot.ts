@@ -480,6 +480,7 @@ export class CallBot {
               // Paused at once, so a real barge-in stops the bot as fast as ever; whether it was
               // one is decided as the speech goes on (onVadWindow, the recognitions, speech_end).
               turn.paused = prompt;
+              if (!prompt.question) turn.detector.pausedPromptWithoutQuestion();
               const decidedAt = Date.now();
               this.session.note(
                 'prompt_paused',
@@ -871,6 +872,7 @@ export class CallBot {
     ) {
       // The customer is talking already (maybe a cough): the prompt waits for the verdict.
       turn.paused = prompt;
+      if (!prompt.question) turn.detector.pausedPromptWithoutQuestion();
     }
     const onAbort = (): void => {
       handle.interrupt({ force: true });

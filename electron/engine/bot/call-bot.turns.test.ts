@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { RESUME_AFTER_SILENCE_MS } from './interruption.js';
+import { RESUME_AFTER_SILENCE_MS, SURE_BARGE_IN_SPEECH_MS } from './interruption.js';
 import { RESUME_BACKOFF_MS } from './speech-handle.js';
 import { botHarness } from './testing/call-harness.js';
 import { END_CONFIDENT_MS, END_HESITANT_MS, END_INCOMPLETE_MS } from './turn-detector.js';
@@ -148,21 +148,24 @@ describe('CallBot barge-in and false interruptions', () => {
     expect(outcome?.path).toEqual(['news', 'ask', 'bye']);
   });
 
-  it('on a say node, 900 ms the spotter does not hear as a backchannel (or no spotter) stops the prompt', async () => {
-    for (const [backchannels, heard] of [
-      [true, { noMatch: true }],
-      [false, { intent: 'affirm', phrase: '好的' }],
+  it(`on a say node, unplaced speech must outlast every backchannel: 900 ms resumes, ${SURE_BARGE_IN_SPEECH_MS} ms stops`, async () => {
+    for (const [ms, stops] of [
+      [900, false],
+      [SURE_BARGE_IN_SPEECH_MS + 100, true],
     ] as const) {
       const flow = parcelFlow();
-      const { h, run } = await started(flow, { flow, backchannels });
+      const { h, run } = await started(flow, { flow, backchannels: true });
       await h.customer.silent(300);
-      await h.customer.says(900, heard);
+      await h.customer.says(ms, { noMatch: true });
       await h.customer.silentUntilEnd();
       await run;
-      expect(h.of('barge_in').map((e) => e.data)).toEqual([
-        expect.objectContaining({ nodeId: 'news', reason: 'speech' }),
-      ]);
-      expect(h.of('prompt_resumed')).toHaveLength(0);
+      // (Stopped, the question starts while the customer still talks: a second barge_in, beforePrompt.)
+      expect(h.of('barge_in')[0]?.data).toEqual(
+        stops ? expect.objectContaining({ nodeId: 'news', reason: 'speech' }) : undefined,
+      );
+      expect(h.of('false_interruption').map((e) => e.data)).toEqual(
+        stops ? [] : [expect.objectContaining({ nodeId: 'news', cause: 'short_speech' })],
+      );
       vi.clearAllTimers();
     }
   });
@@ -211,17 +214,17 @@ describe('CallBot barge-in and false interruptions', () => {
     expect(outcome?.path).toEqual(['news', 'ask', 'sorry']);
   });
 
-  it('speech the bot cannot place, long enough (800 ms), stops a prompt for good once the customer pauses', async () => {
+  it('speech the bot cannot place, long enough (800 ms), stops a question for good once the customer pauses', async () => {
     const { h, run } = await started();
-    await h.customer.silent(300);
-    await h.customer.says(800); // on the say node: no recognizer, only its length
+    await h.customer.silent(FRAMES(NEWS) * 20 + 200);
+    await h.customer.says(800, { noMatch: true }); // during the question: its length decides
     await h.customer.silentUntilEnd();
     await run;
     expect(h.of('barge_in').map((e) => e.data)).toEqual([
-      expect.objectContaining({ nodeId: 'news', reason: 'speech' }),
+      expect.objectContaining({ nodeId: 'ask', reason: 'speech' }),
     ]);
     expect(h.of('prompt_resumed')).toHaveLength(0);
-    expect(h.utterances.find((u) => u.text === NEWS)?.cutAtMs).not.toBeNull();
+    expect(h.utterances.find((u) => u.text === QUESTION)?.cutAtMs).not.toBeNull();
   });
 
   it('a prompt with bargeIn: false is never paused or cut, whatever the customer says', async () => {

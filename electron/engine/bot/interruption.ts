@@ -33,6 +33,13 @@ import type { RecognitionResult } from '../speech/index.js';
  * speech/vad/endpointer.ts), so a customer who pauses after "well," is not talked over.
  */
 export const MIN_BARGE_IN_SPEECH_MS = 700;
+/**
+ * The same for a prompt with no question model (a say node): nothing is being asked, so only
+ * speech longer than every measured backchannel (up to 1,120 ms: "对对", "好的" at 140 wpm) stops it
+ * for good; over the bed, 3 of 16 Mandarin backchannels from voices training never used went past
+ * 700 ms and stopped say prompts (bench/bot.bench.ts).
+ */
+export const SAY_MIN_BARGE_IN_SPEECH_MS = 1150;
 export const SURE_BARGE_IN_SPEECH_MS = 1200;
 export const RESUME_AFTER_SILENCE_MS = 400;
 /** A backchannel said over the last this-many ms of a question answers it. */
@@ -129,6 +136,7 @@ export class InterruptionDetector {
   private backchannel: string | undefined;
   private ended = false;
   private decided: InterruptionVerdict | null = null;
+  private minBargeInMs = MIN_BARGE_IN_SPEECH_MS;
 
   constructor(
     /** Stream time the utterance started (speech_start atMs). */
@@ -137,6 +145,11 @@ export class InterruptionDetector {
     nowMs: number,
   ) {
     this.speech = Math.max(0, nowMs - startMs);
+  }
+
+  /** The speech paused a prompt that asks nothing (a say node): it needs SAY_MIN_BARGE_IN_SPEECH_MS. */
+  pausedPromptWithoutQuestion(): void {
+    this.minBargeInMs = SAY_MIN_BARGE_IN_SPEECH_MS;
   }
 
   get speechMs(): number {
@@ -228,7 +241,7 @@ export class InterruptionDetector {
         speechMs: this.speech,
         text: this.backchannel,
       });
-    if (this.speech >= MIN_BARGE_IN_SPEECH_MS)
+    if (this.speech >= this.minBargeInMs)
       return this.decide({ kind: 'barge_in', reason: 'speech', speechMs: this.speech });
     return this.decide({
       kind: 'false_interruption',
