@@ -8,7 +8,12 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { type AuditSource, COMMAND_NAMES } from '../../electron/engine/api/contract.js';
-import { API_TRANSPORTS, apiError, useContractEngine } from '../support/api-transports.js';
+import {
+  API_TRANSPORTS,
+  apiError,
+  signInAs,
+  useContractEngine,
+} from '../support/api-transports.js';
 
 describe('the contract', () => {
   it('reads the audit trail and changes nothing in it: audit.list and audit.export only', () => {
@@ -31,13 +36,7 @@ describe.each(API_TRANSPORTS)('The audit trail over %s', (name, makeHarness) => 
   let me: { username: string; userId: number; role: string };
 
   beforeAll(async () => {
-    // A connection signs in (the first admin) unless the harness did; in-process is the CLI's local admin.
-    const status = await h.api.request('auth.status');
-    if (status.user === null && status.needsFirstAdmin && name !== 'in-process')
-      await h.api.request('auth.setupFirstAdmin', {
-        username: 'ada',
-        password: 'audit-contract-password-1',
-      });
+    // The harness signed in as an admin; in-process requests are the CLI's local admin.
     me = await h.api.request('auth.whoami');
   });
 
@@ -126,6 +125,28 @@ describe.each(API_TRANSPORTS)('The audit trail over %s', (name, makeHarness) => 
     expect(exports.entries.map((e) => e.details)).toEqual([
       { filter: { kind: 'trunks', to }, offset: 1, rows: 1, total: 2 },
       { filter: { kind: 'trunks', to }, offset: 0, rows: 1, total: 2 },
+    ]);
+  });
+
+  it('is for admins only: an agent and a supervisor are refused, naming the role needed', async () => {
+    if (name === 'in-process') return; // the CLI's local admin is always an admin
+    for (const role of ['agent', 'supervisor'] as const) {
+      await h.api.request('auth.signOut');
+      await signInAs(h.engine, h.api, role);
+      for (const command of ['audit.list', 'audit.export'] as const)
+        expect(await apiError(h.api.request(command, {}))).toMatchObject({
+          code: 'FORBIDDEN',
+          message: expect.stringContaining('admin') as unknown,
+        });
+      await h.api.request('auth.signOut');
+      await signInAs(h.engine, h.api, 'admin');
+    }
+    // The refusals changed nothing; the sign-ins and sign-outs are in the trail.
+    const auth = await h.api.request('audit.list', { kind: 'auth' });
+    expect(auth.entries.map((e) => [e.action, e.actor]).slice(0, 3)).toEqual([
+      ['auth.signIn', 'test-admin'],
+      ['auth.signOut', 'test-supervisor'],
+      ['auth.signIn', 'test-supervisor'],
     ]);
   });
 });
