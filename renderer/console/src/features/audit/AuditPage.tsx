@@ -301,6 +301,7 @@ function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
     {
       id: 'actor',
       header: t('audit.columns.actor'),
+      className: 'nowrap',
       cell: (e) =>
         e.role === null
           ? e.actor
@@ -330,8 +331,7 @@ function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
     {
       id: 'subject',
       header: t('audit.columns.subject'),
-      className: 'mono',
-      cell: (e) => e.subject ?? none,
+      cell: (e) => (e.subject === null ? none : <span className="mono">{e.subject}</span>),
     },
     {
       id: 'details',
