@@ -896,7 +896,7 @@ export class Engine {
           this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
       }),
       ...this.campaigns.handlers(),
-      ...kpiCommandHandlers(this.kpi),
+      ...kpiCommandHandlers(this.kpi, { store, actor: this.actor }),
     };
     return mapStoreErrors(handlers);
   }

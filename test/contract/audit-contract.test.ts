@@ -128,6 +128,19 @@ describe.each(API_TRANSPORTS)('The audit trail over %s', (name, makeHarness) => 
     ]);
   });
 
+  it('audits the Reports page’s CSV export too', async () => {
+    const { fileName, rows } = await h.api.request('kpi.reportCsv', {
+      from: '2026-12-01',
+      to: '2026-12-03',
+    });
+    const [entry] = (await h.api.request('audit.list', { action: 'reports.export' })).entries;
+    expect(entry).toMatchObject({
+      actor: me.username,
+      subject: fileName,
+      details: { from: '2026-12-01', to: '2026-12-03', rows },
+    });
+  });
+
   it('is for admins only: an agent and a supervisor are refused, naming the role needed', async () => {
     if (name === 'in-process') return; // the CLI's local admin is always an admin
     for (const role of ['agent', 'supervisor'] as const) {

@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = {
   'calls.export': 'export',
   'imports.rejects': 'export',
   'audit.export': 'export',
+  'reports.export': 'export',
   // A call's recording: opened in the player by a person (calls.recording), and its audio served
   // by a shell's media route. Each once per person (or address), call and 10 minutes.
   'recordings.play': 'recordings',

@@ -14,7 +14,9 @@
  * | calls.export | calls/history-commands.ts, every page |
  * | imports.rejects | contacts/import-commands.ts, every page of an import's rejected rows |
  * | audit.export | `AuditLog.exportPage`, every page |
- * | recordings.play | `AuditLog.recordingPlayed`, from both shells' media routes (engine.ts `mediaFile`) |
+ * | reports.export | kpi/kpi-commands.ts (the Reports page's CSV) |
+ * | recordings.play | calls/history-commands.ts (calls.recording: History's player opened), through `AuditLog.recordingPlayed` |
+ * | recordings.fetch | engine.ts `mediaFile`, which both shells' media routes call (the audio served), through `AuditLog.recordingPlayed` |
  * | trunks.* | telephony/trunk-service.ts |
  * | campaigns.* | dialer/campaign-service.ts; campaigns.completed: dialer/dialer.ts (the engine) |
  * | flows.save, flows.install_sample, flows.apply_labels | flows/flow-service.ts, flows/labels.ts |

@@ -77,6 +77,7 @@ export const auditEn = {
     },
     imports: { rejects: 'Rejected import rows downloaded' },
     audit: { export: 'Audit trail exported (CSV)' },
+    reports: { export: 'Report exported (CSV)' },
     recordings: { play: 'Recording opened', fetch: 'Recording audio served' },
     trunks: { create: 'Trunk added', update: 'Trunk changed', remove: 'Trunk removed' },
     campaigns: {
@@ -190,6 +191,7 @@ export const auditZh: typeof auditEn = {
     },
     imports: { rejects: '下载导入被拒行' },
     audit: { export: '导出审计日志（CSV）' },
+    reports: { export: '导出报表（CSV）' },
     recordings: { play: '打开录音', fetch: '提供录音音频' },
     trunks: { create: '添加线路', update: '修改线路', remove: '删除线路' },
     campaigns: {
