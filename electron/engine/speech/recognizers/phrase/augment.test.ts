@@ -11,12 +11,14 @@ import {
   createRng,
   drawAugmentations,
   fft,
+  makeTones,
   muLawDecode,
   muLawEncode,
   reverb,
   rms,
   speed,
   telephone,
+  TONE_KINDS,
   vtlpMel,
 } from './augment.js';
 
@@ -35,6 +37,21 @@ describe('augmentation', () => {
     const x = sine(500);
     expect(Array.from(augment(x, a[0]!))).toEqual(Array.from(augment(x, b[0]!)));
     expect(drawAugmentations(5, createRng(8))).not.toEqual(a);
+  });
+
+  it('makes line tones of unit peak, deterministic for a seed, with their energy where each kind puts it', () => {
+    for (const kind of TONE_KINDS) {
+      const x = makeTones(16000, kind, createRng(5));
+      expect(Array.from(x)).toEqual(Array.from(makeTones(16000, kind, createRng(5))));
+      expect(Math.max(...x.map(Math.abs))).toBeCloseTo(1, 5);
+      // Beeps and keys leave gaps; a steady tone and music do not.
+      const quiet = activeRms(x) > 0 ? x.filter((v) => Math.abs(v) < 1e-6).length / x.length : 1;
+      if (kind === 'tone' || kind === 'music') expect(quiet).toBeLessThan(0.01);
+      if (kind === 'dtmf' || kind === 'beeps') expect(quiet).toBeGreaterThan(0.1);
+    }
+    // DTMF: two tones, one from each group (697–941 and 1209–1633 Hz): nothing under 600 Hz.
+    const keys = makeTones(16000, 'dtmf', createRng(9));
+    expect(rms(bandPass(keys, 650, 1700, 16000))).toBeGreaterThan(rms(keys) * 0.8);
   });
 
   it('adds noise at the requested SNR', () => {

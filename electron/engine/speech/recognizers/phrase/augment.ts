@@ -73,6 +73,95 @@ export function makeNoise(length: number, color: NoiseColor, rng: () => number):
   return out;
 }
 
+type ToneKind = 'tone' | 'dtmf' | 'beeps' | 'ringback' | 'music';
+export const TONE_KINDS: readonly ToneKind[] = ['tone', 'dtmf', 'beeps', 'ringback', 'music'];
+
+const DTMF_LOW = [697, 770, 852, 941];
+const DTMF_HIGH = [1209, 1336, 1477, 1633];
+
+/**
+ * Non-speech sounds a phone line carries, of unit peak, `length` samples at 16 kHz: a steady tone
+ * (300–3,000 Hz), DTMF keys (two tones, 60–200 ms each with gaps), beeps (a tone in 80–500 ms
+ * bursts), a ringback-like cadence (two summed tones on and off), or music-like notes (a
+ * fundamental of 110–880 Hz with decaying harmonics, a new note every 150–450 ms). The real-speech
+ * garbage never held these, and the worst real-speech false accepts were beeps and hold music.
+ */
+export function makeTones(length: number, kind: ToneKind, rng: () => number): Float32Array {
+  const out = new Float32Array(length);
+  const rate = 16000;
+  const sine = (
+    at: number,
+    n: number,
+    freqs: readonly number[],
+    gains: readonly number[],
+  ): void => {
+    const phases = freqs.map(() => rng() * 2 * Math.PI);
+    const ramp = Math.min(80, n >> 2); // 5 ms fades: no clicks
+    for (let i = 0; i < n && at + i < length; i++) {
+      let v = 0;
+      freqs.forEach(
+        (f, k) => (v += gains[k]! * Math.sin(phases[k]! + (2 * Math.PI * f * i) / rate)),
+      );
+      const fade = Math.min(1, i / ramp, (n - 1 - i) / ramp);
+      out[at + i]! += v * fade;
+    }
+  };
+  switch (kind) {
+    case 'tone':
+      sine(0, length, [uniform(rng, 300, 3000)], [1]);
+      break;
+    case 'dtmf':
+      for (let at = Math.round(uniform(rng, 0, 0.1) * rate); at < length;) {
+        const n = Math.round(uniform(rng, 0.06, 0.2) * rate);
+        const low = DTMF_LOW[Math.floor(rng() * 4)]!;
+        const high = DTMF_HIGH[Math.floor(rng() * 4)]!;
+        sine(at, n, [low, high], [0.5, 0.5]);
+        at += n + Math.round(uniform(rng, 0.05, 0.25) * rate);
+      }
+      break;
+    case 'beeps': {
+      const f = uniform(rng, 400, 2000);
+      for (let at = Math.round(uniform(rng, 0, 0.2) * rate); at < length;) {
+        const n = Math.round(uniform(rng, 0.08, 0.5) * rate);
+        sine(at, n, [f], [1]);
+        at += n + Math.round(uniform(rng, 0.1, 0.6) * rate);
+      }
+      break;
+    }
+    case 'ringback': {
+      const pairs = [
+        [440, 480],
+        [400, 450],
+        [425, 425],
+        [480, 620],
+      ] as const;
+      const pair = pairs[Math.floor(rng() * pairs.length)]!;
+      const on = Math.round(uniform(rng, 0.25, 1) * rate);
+      const off = Math.round(uniform(rng, 0.2, 0.8) * rate);
+      for (let at = 0; at < length; at += on + off) sine(at, on, pair, [0.5, 0.5]);
+      break;
+    }
+    case 'music':
+      for (let at = 0; at < length;) {
+        const n = Math.round(uniform(rng, 0.15, 0.45) * rate);
+        const f0 = 110 * 2 ** (Math.floor(rng() * 36) / 12);
+        const harmonics = [1, 2, 3, 4, 5].map((h) => f0 * h).filter((f) => f < 3800);
+        sine(
+          at,
+          n,
+          harmonics,
+          harmonics.map((_, h) => 0.6 ** h),
+        );
+        at += n;
+      }
+      break;
+  }
+  let peak = 0;
+  for (const v of out) peak = Math.max(peak, Math.abs(v));
+  if (peak > 0) for (let i = 0; i < length; i++) out[i]! /= peak;
+  return out;
+}
+
 /** Adds noise so that speech level / noise RMS = `snrDb`. Returns a new array. */
 export function addNoise(
   x: Float32Array,

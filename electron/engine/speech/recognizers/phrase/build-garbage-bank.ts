@@ -6,8 +6,7 @@
  * packages' files, so the same packages give the same bank.
  *
  *   apt-get install asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav \
- *     asterisk-core-sounds-ru-wav asterisk-prompt-fr-armelle asterisk-prompt-es-co \
- *     asterisk-prompt-it-menardi-wav sox
+ *     asterisk-core-sounds-ru-wav asterisk-prompt-fr-armelle asterisk-prompt-it-menardi-wav sox
  *   npm run build:garbage-bank
  *
  * Each chosen prompt (0.3–4 s, with the voice's digits, letters and phonetic words, at most
@@ -19,7 +18,10 @@
  *
  * NEVER add the English prompts (asterisk-core-sounds-en*): they are the evaluation set. The
  * Spanish core sounds (asterisk-core-sounds-es-wav) are left out too: they were recorded by
- * Allison Smith, the English evaluation set's own speaker.
+ * Allison Smith, the English evaluation set's own speaker. asterisk-prompt-es-co is left out for
+ * its licence: GPL version 2 only, which a GPL-3.0-or-later program cannot ship. The held-apart
+ * calibration speakers are the Russian core sounds' and Carlo Flora (Italian, CC-BY-3.0), a male
+ * voice beside the female ones.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -65,7 +67,7 @@ const SOURCES: (Omit<GarbageBankSource, 'version'> & { ext: string; licenceMark:
     language: 'it',
     licence: 'CC-BY-3.0',
     licenceMark: 'CC-BY-3.0',
-    split: 'train',
+    split: 'calibrate',
   },
   {
     package: 'asterisk-core-sounds-ru-wav',
@@ -86,16 +88,6 @@ const SOURCES: (Omit<GarbageBankSource, 'version'> & { ext: string; licenceMark:
     licence: 'BSD-style (Michel Gutierrez; redistribution with the notice)',
     licenceMark: 'Redistribution and use',
     split: 'train',
-  },
-  {
-    package: 'asterisk-prompt-es-co',
-    dir: 'es',
-    ext: '.gsm',
-    speaker: 'July E. Jiménez (Avatar Ltda.)',
-    language: 'es-CO',
-    licence: 'GPL-2',
-    licenceMark: 'GNU General Public License',
-    split: 'calibrate',
   },
   {
     package: 'asterisk-prompt-it-menardi-wav',

@@ -1,6 +1,6 @@
 /**
  * The real-speech garbage bank: openWakeWord embedding frames of real human recordings that are
- * not answers to anything (Debian's Asterisk prompt packs in Spanish, French, Italian and Russian;
+ * not answers to anything (Debian's Asterisk prompt packs in French, Italian and Russian;
  * never the English ones, which are the evaluation set). Every question's "none of these" class
  * trains on windows of the bank's training speakers, and the accept/reject thresholds are
  * calibrated on its held-apart speakers, so rejection is learnt from real voices and not only

@@ -110,6 +110,34 @@ describe('combining a question model with the library model', () => {
     expect(close).toMatchObject({ noMatch: false, intent: 'yes', uncertain: true });
   });
 
+  it("a window's match is only confirmed, and a recognizer's own decision caps its scores", () => {
+    // The library's best window scores yes at 0.9: uncertain, never accepted; its uncertain counts for nothing.
+    const window = combineRecognitions(
+      [{ ...library({ affirm: 0.9, deny: 0.05 }), windowOnly: true }],
+      times,
+    );
+    expect(window).toMatchObject({ noMatch: false, intent: 'yes', uncertain: true });
+    const weak = combineRecognitions(
+      [{ ...library({ affirm: 0.4, deny: 0.05 }), windowOnly: true }],
+      times,
+    );
+    expect(weak.noMatch).toBe(true);
+    // The question model found "home" in a window (its result says uncertain): not taken outright,
+    // though its window's score is over the accept threshold.
+    const found = combineRecognitions([{ ...question({ home: 0.95 }), maxLevel: 1 }], times);
+    expect(found).toMatchObject({ intent: 'home', uncertain: true });
+    // It judged the utterance far too long for "home": no match, whatever the score.
+    const tooLong = combineRecognitions([{ ...question({ home: 0.95 }), maxLevel: 0 }], times);
+    expect(tooLong.noMatch).toBe(true);
+    // Beside the whole utterance's view, the window's cannot outrank an accepted answer.
+    const both = combineRecognitions(
+      [question({ home: 0.7 }), { ...library({ affirm: 0.99, deny: 0.005 }), windowOnly: true }],
+      times,
+    );
+    expect(both).toMatchObject({ intent: 'home', noMatch: false });
+    expect(both.uncertain).toBeUndefined();
+  });
+
   it('is uncertain between the reject and the accept threshold, so the dialog confirms', () => {
     const r = combineRecognitions([question({ home: 0.5, away: 0.1 })], times);
     expect(r).toMatchObject({ noMatch: false, intent: 'home', uncertain: true, confidence: 0.5 });

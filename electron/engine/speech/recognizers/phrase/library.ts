@@ -39,7 +39,7 @@ import {
   type RecognizerStartOptions,
 } from '../recognizer.js';
 import { type Matrix, poolMeanMax, type SpeechEmbedder } from './embedder.js';
-import { checkPhraseModel, classProbabilities, type PhraseModel } from './model.js';
+import { checkPhraseModel, classProbabilities, lengthLimit, type PhraseModel } from './model.js';
 import { PhraseRecognizer, trimSilence, UtteranceBuffer } from './recognizer.js';
 import type { QuestionSpec, TrainOptions } from './train.js';
 
@@ -66,7 +66,7 @@ export const LIBRARY_MAX_PHRASES = 10;
 /** Off-topic sentences used as the garbage class at most. */
 export const LIBRARY_MAX_NEGATIVES = 160;
 /** Bump when the build changes what the same data trains into. */
-const LIBRARY_BUILD_REVISION = 1;
+const LIBRARY_BUILD_REVISION = 2;
 
 /** A shipped library model file. */
 export interface LibraryModelFile {
@@ -171,6 +171,14 @@ export function roundModel(model: PhraseModel, digits = 4): PhraseModel {
     featureStd: model.featureStd.map(r),
     weights: model.weights.map((row) => row.map(r)),
     bias: model.bias.map(r),
+    ...(model.hidden
+      ? {
+          hidden: {
+            weights: model.hidden.weights.map((row) => row.map(r)),
+            bias: model.hidden.bias.map(r),
+          },
+        }
+      : {}),
   };
 }
 
@@ -201,6 +209,16 @@ export interface RecognitionSource {
    * model's answers the node does not use). Absent: every intent is the node's.
    */
   intents?: ReadonlyMap<string, string>;
+  /**
+   * The most this source may decide: its recognizer's own decision (a question model's window
+   * match is only uncertain, an utterance far too long for its intent is no match). Default: 2.
+   */
+  maxLevel?: Level;
+  /**
+   * The source scored a window, not the whole utterance: what it would accept is only uncertain
+   * (confirmed), and what it finds uncertain counts for nothing.
+   */
+  windowOnly?: boolean;
 }
 
 /** A model's reject threshold (calibrated by the trainer); without one, no uncertain band. */
@@ -253,12 +271,14 @@ export function combineRecognitions(
     const kept = mapped.reduce((s, a) => s + a.confidence, 0);
     const garbage = Math.max(0, 1 - total) + (total - kept);
     for (const a of mapped) {
-      const level: Level =
+      const scored: Level =
         a.confidence >= source.accept && a.confidence > garbage
           ? 2
           : a.confidence >= source.reject
             ? 1
             : 0;
+      const windowed: Level = source.windowOnly ? (scored === 2 ? 1 : 0) : scored;
+      const level = Math.min(windowed, source.maxLevel ?? 2) as Level;
       let calibrated = calibrate(a.confidence, source.reject, source.accept);
       if (level === 1) calibrated = Math.min(calibrated, 2 / 3 - 1e-9);
       const candidate: Candidate = {
@@ -329,31 +349,57 @@ export class LibrarySpotter implements Recognizer {
   }
 
   async finish(): Promise<RecognitionResult> {
+    return (await this.finishSpans()).whole;
+  }
+
+  /**
+   * The whole utterance's view (an answer it is far too long for counts as garbage: the length
+   * evidence, model.ts `lengthLimit`) and the best window's (null when no window is shorter than
+   * the utterance), each listing every answer for combineRecognitions, which decides.
+   */
+  async finishSpans(): Promise<{ whole: RecognitionResult; window: RecognitionResult | null }> {
     const { audio, startMs, endMs } = this.buffer.take();
     const embeddings = await this.embedder.embed(trimSilence(audio));
-    const byIntent = this.bestSpan(embeddings);
-    const alternatives = [...byIntent.entries()]
-      .map(([intent, e]) => ({ intent, phrase: e.phrase, text: e.phrase, confidence: e.p }))
-      .sort((a, b) => b.confidence - a.confidence);
+    const result = (byIntent: Map<string, { p: number; phrase: string }>): RecognitionResult => {
+      const alternatives = [...byIntent.entries()]
+        .map(([intent, e]) => ({ intent, phrase: e.phrase, text: e.phrase, confidence: e.p }))
+        .sort((a, b) => b.confidence - a.confidence);
+      return {
+        confidence: alternatives[0]?.confidence ?? 0,
+        noMatch: true, // combineRecognitions decides
+        startMs,
+        endMs,
+        alternatives,
+      };
+    };
+    const whole = this.bestSpan(embeddings, [{ from: 0, frames: embeddings.rows }]);
+    for (const answer of [...whole.keys()])
+      if (embeddings.rows > lengthLimit(this.model, answer)) whole.delete(answer);
+    const windows = this.windowSpans(embeddings.rows);
     return {
-      confidence: alternatives[0]?.confidence ?? 0,
-      noMatch: true, // combineRecognitions decides
-      startMs,
-      endMs,
-      alternatives,
+      whole: result(whole),
+      window: windows.length ? result(this.bestSpan(embeddings, windows)) : null,
     };
   }
 
-  /** Per answer its summed probability (and best phrasing) in the span best for the node's answers. */
-  private bestSpan(embeddings: Matrix): Map<string, { p: number; phrase: string }> {
+  /** Every window of the model's `windowFrames` shorter than the utterance (hop one frame). */
+  private windowSpans(rows: number): { from: number; frames: number }[] {
     const windows = (this.model as { windowFrames?: unknown }).windowFrames;
     const lengths = Array.isArray(windows)
       ? windows.filter((w): w is number => typeof w === 'number')
       : [];
-    const spans = [{ from: 0, frames: embeddings.rows }];
+    const spans: { from: number; frames: number }[] = [];
     for (const w of lengths)
-      if (w >= 1 && w < embeddings.rows)
-        for (let from = 0; from + w <= embeddings.rows; from++) spans.push({ from, frames: w });
+      if (w >= 1 && w < rows)
+        for (let from = 0; from + w <= rows; from++) spans.push({ from, frames: w });
+    return spans;
+  }
+
+  /** Per answer its summed probability (and best phrasing) in the span best for the node's answers. */
+  private bestSpan(
+    embeddings: Matrix,
+    spans: readonly { from: number; frames: number }[],
+  ): Map<string, { p: number; phrase: string }> {
     let best: Map<string, { p: number; phrase: string; bestP: number }> = new Map();
     let bestScore = -1;
     for (const span of spans) {
@@ -396,7 +442,7 @@ export class LibrarySpotter implements Recognizer {
 export class AskRecognizer implements Recognizer {
   readonly kind = 'phrase';
   private readonly parts: Array<{
-    recognizer: Recognizer;
+    recognizer: PhraseRecognizer | LibrarySpotter;
     source: Omit<RecognitionSource, 'result'>;
   }> = [];
 
@@ -435,8 +481,24 @@ export class AskRecognizer implements Recognizer {
   }
 
   async finish(): Promise<RecognitionResult> {
-    const results = await Promise.all(this.parts.map((p) => p.recognizer.finish()));
-    const sources = results.map((result, i) => ({ ...this.parts[i]!.source, result }));
-    return combineRecognitions(sources, { startMs: results[0]!.startMs, endMs: results[0]!.endMs });
+    const views = await Promise.all(
+      this.parts.map(async ({ recognizer, source }): Promise<RecognitionSource[]> => {
+        if (recognizer instanceof LibrarySpotter) {
+          const { whole, window } = await recognizer.finishSpans();
+          return [
+            { ...source, result: whole },
+            ...(window ? [{ ...source, result: window, windowOnly: true }] : []),
+          ];
+        }
+        // The question model decided already (a window only confirms, a too-long whole is no
+        // match): its decision caps the level its scores reach.
+        const result = await recognizer.finish();
+        const maxLevel: Level = result.noMatch ? 0 : result.uncertain ? 1 : 2;
+        return [{ ...source, result, maxLevel }];
+      }),
+    );
+    const sources = views.flat();
+    const first = sources[0]!.result;
+    return combineRecognitions(sources, { startMs: first.startMs, endMs: first.endMs });
   }
 }

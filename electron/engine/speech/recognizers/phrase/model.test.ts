@@ -10,12 +10,15 @@ import { EMBEDDING_DIM, type Matrix } from './embedder.js';
 import {
   checkPhraseModel,
   classifyEmbeddings,
+  classProbabilities,
   decide,
+  LENGTH_SLACK,
+  lengthLimit,
   PHRASE_MODEL_FORMAT,
   type PhraseModel,
   spansOf,
 } from './model.js';
-import { phraseFrames, windowLengths } from './train.js';
+import { fitMlp, fitSoftmax, phraseFrames, windowLengths } from './train.js';
 
 /** Two classes over mean+max features: "yes" when dimension 0's MEAN is high, else garbage. */
 function model(windowFrames?: number[]): PhraseModel {
@@ -109,6 +112,75 @@ describe('windowed spotting', () => {
     // Without a reject threshold there is no band (models trained before it).
     const old = { ...m, rejectThreshold: undefined };
     expect(decide(old, Float64Array.from([0.6, 0.4])).noMatch).toBe(true);
+  });
+});
+
+describe('length evidence', () => {
+  it('an utterance far longer than its intent ever was in training is not taken on its whole score', () => {
+    const said = (rows: number): Matrix => {
+      const m = { data: new Float32Array(rows * EMBEDDING_DIM), rows, cols: EMBEDDING_DIM };
+      for (let i = 0; i < rows; i++) m.data[i * EMBEDDING_DIM] = 1;
+      return m;
+    };
+    const m = { ...model([4]), intentFrames: { yes: 10 } };
+    expect(lengthLimit(m, 'yes')).toBe(Math.ceil(10 * LENGTH_SLACK));
+    expect(lengthLimit(m, 'other')).toBe(Infinity);
+    expect(lengthLimit(model(), 'yes')).toBe(Infinity); // older models: no limit
+    // Within the limit: taken outright, as before.
+    expect(classifyEmbeddings(m, said(15))).toMatchObject({ intent: 'yes', noMatch: false });
+    expect(classifyEmbeddings(m, said(15)).uncertain).toBeUndefined();
+    // Beyond it: the whole scores yes at 0.98, but only a window can find it, and a window only confirms.
+    const long = classifyEmbeddings(m, said(16));
+    expect(long).toMatchObject({ intent: 'yes', noMatch: false, uncertain: true });
+    expect(long.span?.frames).toBe(4);
+    // Without windows, no match at all.
+    const whole = classifyEmbeddings({ ...m, windowFrames: [] }, said(16));
+    expect(whole).toMatchObject({ noMatch: true, tooLong: true });
+    expect(whole.confidence).toBeGreaterThan(0.95);
+  });
+
+  it('refuses a model whose intent lengths are not positive numbers', () => {
+    expect(() => checkPhraseModel({ ...model(), intentFrames: { yes: 0 } })).toThrow(
+      /not a phrase model/,
+    );
+  });
+});
+
+describe('hidden layer', () => {
+  it('a softmax over one ReLU layer separates what a linear softmax cannot (XOR), and scores as fitted', () => {
+    const d = 2 * EMBEDDING_DIM;
+    const examples = Array.from({ length: 400 }, (_, i) => {
+      const a = i % 2;
+      const b = (i >> 1) % 2;
+      const features = new Float32Array(d);
+      features[0] = a + ((i * 7919) % 100) / 1000;
+      features[1] = b + ((i * 104_729) % 100) / 1000;
+      return { features, label: a ^ b };
+    });
+    const options = { iterations: 60, l2: 1e-4, learningRate: 0.01, classes: 2, seed: 1 };
+    const score = (f: ReturnType<typeof fitSoftmax>): number => {
+      const m: PhraseModel = {
+        ...model(),
+        classes: [
+          { phrase: 'a', intent: 'a' },
+          { phrase: 'b', intent: 'b' },
+        ],
+        featureMean: f.mean,
+        featureStd: f.std,
+        weights: f.weights,
+        bias: f.bias,
+        ...(f.hidden ? { hidden: f.hidden } : {}),
+      };
+      checkPhraseModel(m);
+      let right = 0;
+      for (const e of examples) {
+        const p = classProbabilities(m, e.features);
+        if ((p[1]! > p[0]! ? 1 : 0) === e.label) right++;
+      }
+      return right / examples.length;
+    };
+    expect(score(fitSoftmax(examples, options))).toBeLessThan(0.8);
+    expect(score(fitMlp(examples, { ...options, hidden: 16 }))).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The trained phrase model (plain JSON) and how it scores an utterance: pooled embeddings
- * (mean + max over time, 192 values) are standardized, a softmax logistic regression gives one
- * probability per expected phrase plus a garbage class, phrase probabilities are summed per
+ * (mean + max over time, 192 values) are standardized, a softmax (over a hidden ReLU layer when
+ * the model has one) gives one probability per expected phrase plus a garbage class, phrase probabilities are summed per
  * intent. The best intent is accepted when its probability reaches the calibrated accept
  * threshold and beats the garbage class; between the reject and the accept threshold it is
  * uncertain (the dialog confirms); below the reject threshold it is no match. Like a wake-word
@@ -29,15 +29,26 @@ export interface PhraseModel {
   /** Standardization of the pooled features. */
   featureMean: number[];
   featureStd: number[];
-  /** [classes][features] and [classes]. */
+  /** [classes][features] (or [classes][hidden units] with `hidden`) and [classes]. */
   weights: number[][];
   bias: number[];
+  /**
+   * A hidden layer (ReLU) between the standardized features and the softmax: [units][features]
+   * and [units]. Absent: the softmax reads the features (logistic regression).
+   */
+  hidden?: { weights: number[][]; bias: number[] };
   /** Minimum intent probability to accept (below: uncertain, or noMatch under `rejectThreshold`). */
   threshold: number;
   /** Below this, no match; from here up to `threshold`, uncertain. Absent: the same as `threshold`. */
   rejectThreshold?: number;
   /** Window lengths (embedding frames) scored besides the whole utterance. Absent: whole only. */
   windowFrames?: number[];
+  /**
+   * Per intent, the longest whole training example (embedding frames, carriers included): the
+   * length evidence. An utterance longer than `LENGTH_SLACK` times it is never taken on its whole
+   * score (a window may still make it uncertain). Absent (older models): no length limit.
+   */
+  intentFrames?: Record<string, number>;
   embedderVersion: string;
   tts: { id: string; version: string };
   seed: number;
@@ -80,6 +91,8 @@ export interface PhraseDecision {
   garbage: number;
   /** The scored span that won: first frame and frame count (the whole utterance: 0 and all). */
   span?: { from: number; frames: number };
+  /** The whole utterance is too long for its best intent to be taken on it (`lengthLimit`). */
+  tooLong?: boolean;
 }
 
 /** Class probabilities for one standardized-or-raw pooled feature vector. */
@@ -90,7 +103,22 @@ export function classProbabilities(model: PhraseModel, features: Float32Array): 
   const x = new Float64Array(dim);
   for (let j = 0; j < dim; j++)
     x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
-  return softmaxScores(model.weights, model.bias, x);
+  return softmaxScores(model.weights, model.bias, model.hidden ? hiddenLayer(model.hidden, x) : x);
+}
+
+/** ReLU(W·x + b) of a hidden layer. */
+function hiddenLayer(
+  layer: { weights: readonly (readonly number[])[]; bias: readonly number[] },
+  x: Float64Array,
+): Float64Array {
+  const h = new Float64Array(layer.weights.length);
+  for (let u = 0; u < h.length; u++) {
+    const w = layer.weights[u]!;
+    let s = layer.bias[u]!;
+    for (let j = 0; j < x.length; j++) s += w[j]! * x[j]!;
+    h[u] = s > 0 ? s : 0;
+  }
+  return h;
 }
 
 export function softmaxScores(
@@ -174,6 +202,36 @@ export function decide(
   };
 }
 
+/**
+ * How much longer than an intent's longest training example an utterance may be and still be
+ * heard whole as that intent: people speak slower than the slowest synthetic voice (espeak at
+ * 0.85 is about 150 words a minute, a slow speaker 100), and say a word more.
+ */
+export const LENGTH_SLACK = 1.5;
+
+/** The most embedding frames an utterance may have to be taken as `intent` on its whole score. */
+export function lengthLimit(model: PhraseModel, intent: string | undefined): number {
+  const frames = intent === undefined ? undefined : model.intentFrames?.[intent];
+  return typeof frames === 'number' && frames > 0 ? Math.ceil(frames * LENGTH_SLACK) : Infinity;
+}
+
+/**
+ * The whole utterance's decision with the length evidence: an utterance far longer than anything
+ * its top intent was trained on (a monologue, a long IVR prompt, an answer cut at the maximum
+ * length) is no match on its whole score, whatever that score; windows may still find a phrase in it.
+ */
+function decideWhole(model: PhraseModel, embeddings: Matrix): PhraseDecision {
+  const d = decide(model, classProbabilities(model, poolMeanMax(embeddings)));
+  if (d.noMatch || embeddings.rows <= lengthLimit(model, d.intent)) return d;
+  return {
+    confidence: d.confidence,
+    noMatch: true,
+    alternatives: d.alternatives,
+    garbage: d.garbage,
+    tooLong: true,
+  };
+}
+
 /** Mean + max pooling of rows [from, from + frames) of [n, d] embeddings. */
 export function poolSpan(m: Matrix, from: number, frames: number): Float32Array {
   return poolMeanMax({
@@ -197,17 +255,20 @@ export function spansOf(
 }
 
 /**
- * The class probabilities of the best span: the whole utterance and each window of
- * `model.windowFrames`, the one whose best intent (garbage excluded) scores highest.
+ * The class probabilities of the best span: the whole utterance (unless `windowsOnly`) and each
+ * window of `model.windowFrames`, the one whose best intent (garbage excluded) scores highest.
  */
 export function bestSpanProbabilities(
   model: PhraseModel,
   embeddings: Matrix,
+  windowsOnly = false,
 ): { probs: Float64Array; span: { from: number; frames: number } } {
   const garbage = model.classes.map((c) => c.intent === null || c.phrase === null);
   let best: { probs: Float64Array; span: { from: number; frames: number } } | null = null;
   let bestScore = -1;
-  for (const span of spansOf(embeddings.rows, model.windowFrames)) {
+  const spans = spansOf(embeddings.rows, model.windowFrames);
+  // Windows only: the whole stays in when there is no shorter window (best is never empty).
+  for (const span of windowsOnly && spans.length > 1 ? spans.slice(1) : spans) {
     const probs = classProbabilities(model, poolSpan(embeddings, span.from, span.frames));
     // Per-intent sums, as decide() ranks them.
     const byIntent = new Map<string, number>();
@@ -224,17 +285,18 @@ export function bestSpanProbabilities(
 }
 
 /**
- * Scores [n, 96] embeddings of one utterance. The whole utterance decides as it stands; when it is
- * not accepted, a window that scores at or above the accept threshold makes the answer uncertain
+ * Scores [n, 96] embeddings of one utterance. The whole utterance decides as it stands (unless it
+ * is far too long for its intent: `decideWhole`); when it is not accepted, a window that scores at or above the accept threshold makes the answer uncertain
  * (the dialog confirms it: "Just to check: …"), never accepted outright: a long off-topic sentence
  * offers dozens of windows, and a window's match is weaker evidence than the whole's.
  */
 export function classifyEmbeddings(model: PhraseModel, embeddings: Matrix): PhraseDecision {
-  const whole = decide(model, classProbabilities(model, poolMeanMax(embeddings)));
+  const whole = decideWhole(model, embeddings);
   const wholeSpan = { from: 0, frames: embeddings.rows };
   if ((!whole.noMatch && !whole.uncertain) || !model.windowFrames?.length)
     return { ...whole, span: wholeSpan };
-  const { probs, span } = bestSpanProbabilities(model, embeddings);
+  // The whole has been judged (and may be too long to count): only the windows are looked at.
+  const { probs, span } = bestSpanProbabilities(model, embeddings, true);
   const best = decide(model, probs);
   if (span.frames === embeddings.rows || best.noMatch || best.uncertain)
     return { ...whole, span: wholeSpan };
@@ -255,12 +317,24 @@ export function checkPhraseModel(value: unknown): PhraseModel {
     m.weights.length === m.classes.length &&
     m.bias.length === m.classes.length &&
     m.featureMean.length === m.featureStd.length &&
-    m.weights.every((w) => Array.isArray(w) && w.length === m.featureMean!.length) &&
+    (m.hidden === undefined ||
+      (!!m.hidden &&
+        Array.isArray(m.hidden.weights) &&
+        Array.isArray(m.hidden.bias) &&
+        m.hidden.weights.length === m.hidden.bias.length &&
+        m.hidden.weights.every((w) => Array.isArray(w) && w.length === m.featureMean!.length))) &&
+    m.weights.every(
+      (w) => Array.isArray(w) && w.length === (m.hidden?.weights.length ?? m.featureMean!.length),
+    ) &&
     typeof m.threshold === 'number' &&
     (m.rejectThreshold === undefined || typeof m.rejectThreshold === 'number') &&
     (m.windowFrames === undefined ||
       (Array.isArray(m.windowFrames) &&
-        m.windowFrames.every((w) => Number.isInteger(w) && w >= 1)));
+        m.windowFrames.every((w) => Number.isInteger(w) && w >= 1))) &&
+    (m.intentFrames === undefined ||
+      (typeof m.intentFrames === 'object' &&
+        m.intentFrames !== null &&
+        Object.values(m.intentFrames).every((f) => typeof f === 'number' && f > 0)));
   if (!ok) throw new Error(`not a phrase model (format ${PHRASE_MODEL_FORMAT})`);
   return m as PhraseModel;
 }
