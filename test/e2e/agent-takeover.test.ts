@@ -25,6 +25,7 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import type { CallDetail } from '../../electron/engine/api/contract.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { E2E_ADMIN, signInConsole, switchUser } from '../support/console-auth.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
@@ -61,6 +62,7 @@ let browser: Browser;
 let page: Page;
 let agentClip: { path: string };
 let agentId: number;
+const MARIA = { username: 'maria', password: 'maria-password-1' };
 const previousFakeMic = process.env.OUTBOUND_FAKE_MIC;
 
 beforeAll(async () => {
@@ -79,7 +81,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-agent-'));
   served = await serve(dataDir);
   const transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+    `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
   );
   await transport.ready();
   api = createApiClient(transport);
@@ -87,12 +89,19 @@ beforeAll(async () => {
   await api.request('trunks.create', { name: 'main', uri: bed.wsUri.open, domain: bed.sipDomain });
   await api.request('flows.save', { definition: transferFlow });
   await api.request('settings.update', { changes: { wrapUpMs: 120_000, language: 'en' } });
+  // Maria signs in at the Agent desk: the engine takes her agentId from the sign-in (issue 13).
   agentId = (
-    await api.request('agents.create', { username: 'maria', displayName: 'Maria Chen', skills: [] })
+    await api.request('users.add', {
+      username: 'maria',
+      displayName: 'Maria Chen',
+      role: 'agent',
+      password: MARIA.password,
+    })
   ).id;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(served.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
   await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
 }, 120_000);
@@ -122,7 +131,7 @@ describe('agent takeover', () => {
   it("offers a transferred bot call on the Agent page, switches the same call to the agent's microphone, and stores the wrap-up", async () => {
     await page.getByTestId('nav-agent').click();
     await page.getByTestId('page-agent').waitFor();
-    await page.getByTestId('agent-select').selectOption(String(agentId));
+    await switchUser(page, MARIA);
     await page.getByTestId('agent-go-available').click();
     await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Available');
 
@@ -296,7 +305,9 @@ describe('agent takeover', () => {
 
     // History: the taken-over call's page draws its stereo recording (the agent on the right
     // channel after the switch) with a region per transcript line, and the lines seek the audio.
+    await switchUser(page, E2E_ADMIN); // History is a supervisor's or an admin's
     await page.goto(`${served.origin}/#/history/${encodeURIComponent(callId)}`);
+    await signInConsole(page);
     await expect
       .poll(() => page.getByTestId('recording-player').getAttribute('data-ready'), {
         timeout: 15_000,
@@ -380,7 +391,7 @@ describe('agent takeover', () => {
     );
 
     await page.getByTestId('nav-agent').click();
-    await page.getByTestId('agent-select').selectOption(String(agentId));
+    await switchUser(page, MARIA);
     await page.getByTestId('agent-go-available').click();
     await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Available');
     const offer = page.getByTestId('agent-offer');

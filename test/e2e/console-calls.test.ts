@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(calls.server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
 });
 

@@ -18,6 +18,7 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import { WEEKDAY_KEYS } from '../../electron/engine/api/index.js';
 import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -95,7 +96,9 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'outbound-console-campaigns-'));
   bed = await startBed();
   server = await serve(join(scratch, 'data'));
-  transport = nodeWebSocketTransport(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+  transport = nodeWebSocketTransport(
+    `ws://127.0.0.1:${server.port}/api?token=${server.adminToken}`,
+  );
   await transport.ready();
   api = createApiClient(transport);
   await api.request('trunks.create', {
@@ -120,6 +123,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
 }, 120_000);
 

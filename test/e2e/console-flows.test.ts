@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 
@@ -31,7 +32,7 @@ describe('console Flows page in Chromium', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-flows-'));
     served = await serve(dataDir);
     const transport = nodeWebSocketTransport(
-      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+      `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
     );
     await transport.ready();
     api = createApiClient(transport);
@@ -39,6 +40,7 @@ describe('console Flows page in Chromium', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(served.url);
+    await signInConsole(page);
     await page.getByTestId('lang-en').click();
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
   });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   await page.goto(calls.server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
 }, 60_000);
 
@@ -183,6 +185,7 @@ it('finds the call by outcome, transcript text and date, and exports it with its
 
 it("shows the call's page: waveform, utterance regions, seeking from a line and the line that is playing", async () => {
   await page.goto(`${calls.server.origin}/#/history/${encodeURIComponent(callId)}`);
+  await signInConsole(page);
   const player = page.getByTestId('recording-player');
   await expect.poll(() => player.getAttribute('data-ready'), { timeout: 15_000 }).toBe('true');
 

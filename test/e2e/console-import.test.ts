@@ -16,6 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IMPORT_CHUNK_BYTES } from '../../electron/engine/api/index.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { serve, type Served } from '../support/serve.js';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
@@ -55,6 +56,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await page.goto(server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
   await page.getByTestId('nav-contacts').click();
   await page.getByTestId('empty-lists').waitFor();

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storeSyntheticCall } from '../../electron/engine/flows/testing/synthetic-call.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
 
 let calls: CallEngine;
@@ -49,6 +50,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(calls.server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
 }, 60_000);
 
@@ -59,6 +61,7 @@ afterAll(async () => {
 
 it('labels a customer answer with one click, relabels it, and the Flows page trains a version with the clips', async () => {
   await page.goto(`${calls.server.origin}/#/history/console-labels-1`);
+  await signInConsole(page);
   const lines = page.locator('[data-testid="call-utterance"][data-speaker="customer"]');
   await expect
     .poll(() => lines.getByTestId('utterance-label').count(), { timeout: 20_000 })
@@ -112,6 +115,7 @@ it('labels a customer answer with one click, relabels it, and the Flows page tra
 
   // The Flows page: 2 labelled clips, neither in version 1; one click saves version 2 with them.
   await page.goto(`${calls.server.origin}/#/flows/console-labels`);
+  await signInConsole(page);
   const panel = page.getByTestId('labelled-clips');
   await expect
     .poll(() => panel.getByTestId('labelled-clips-count').getAttribute('data-pending'), {

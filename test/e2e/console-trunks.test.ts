@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { assertBuilt, ROOT } from '../support/serve.js';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -65,6 +66,7 @@ describe('SIP trunks in the console', () => {
 
   it('shows an empty trunk list in Chinese, with where passwords are kept', async () => {
     await page.goto(server.url);
+    await signInConsole(page);
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('page-settings').waitFor();
     const empty = page.getByTestId('trunks-empty');

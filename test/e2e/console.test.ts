@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 
@@ -104,7 +105,7 @@ describe('console in Chromium', () => {
     await seedHistory(dataDir);
     served = await serve(dataDir);
     const transport = nodeWebSocketTransport(
-      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+      `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
     );
     await transport.ready();
     api = createApiClient(transport);
@@ -122,6 +123,7 @@ describe('console in Chromium', () => {
 
   it('opens in Chinese, connected, and takes the token out of the address bar', async () => {
     const response = await page.goto(served.url);
+    await signInConsole(page);
     expect(response?.status()).toBe(200);
     await page.getByTestId('page-live').waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
@@ -135,14 +137,15 @@ describe('console in Chromium', () => {
   });
 
   it('shows an empty state on each page that has no data yet', async () => {
-    // Flows are never empty: the engine installs the two sample flows at its first start.
-    for (const name of ['campaigns', 'agents']) {
+    // Flows are never empty: the engine installs the two sample flows at its first start; nor is
+    // Agents since sign-in (the signed-in admin is a user, listed there).
+    for (const name of ['campaigns']) {
       await openPage(name);
       const empty = page.getByTestId(`empty-${name}`);
       await empty.waitFor();
       expect(await empty.innerText()).toMatch(CJK);
     }
-    await shot('console-zh-CN-agents-empty');
+    await shot('console-zh-CN-campaigns-empty');
   });
 
   it('lists the stored calls in History, filters by transcript text and opens a call', async () => {
@@ -197,8 +200,13 @@ describe('console in Chromium', () => {
     await page.getByTestId('agent-username').fill('wang.fang');
     await page.getByTestId('agent-displayName').fill('Wang Fang');
     await page.getByTestId('agent-submit').click();
-    await expect.poll(() => page.getByTestId('agent-row').count()).toBe(1);
-    expect((await api.request('agents.list')).agents.map((a) => a.username)).toEqual(['wang.fang']);
+    // Wang Fang and the signed-in admin (every user is listed).
+    await expect.poll(() => page.getByTestId('agent-row').count()).toBe(2);
+    expect(
+      (await api.request('agents.list')).agents
+        .filter((a) => a.role === 'agent')
+        .map((a) => a.username),
+    ).toEqual(['wang.fang']);
     await page.getByTestId('agent-username').fill('wang.fang');
     await page.getByTestId('agent-displayName').fill('Someone Else');
     await page.getByTestId('agent-submit').click();
@@ -243,6 +251,7 @@ describe('console in Chromium', () => {
       };
     });
     await other.goto(served.url);
+    await signInConsole(other);
     await expect.poll(() => held.length).toBe(1);
     await other.getByTestId('lang-en').click();
     await expect.poll(() => other.getAttribute('html', 'lang')).toBe('en');

@@ -22,6 +22,7 @@ import { storeSyntheticCall } from '../../electron/engine/flows/testing/syntheti
 import { synthClip } from '../../electron/engine/speech/testing/espeak.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
 import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -52,7 +53,7 @@ async function trained(version: number, timeoutMs: number): Promise<void> {
 beforeAll(async () => {
   calls = await startCallEngine();
   transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${calls.server.port}/api?token=${calls.server.token}`,
+    `ws://127.0.0.1:${calls.server.port}/api?token=${calls.server.adminToken}`,
   );
   await transport.ready();
   api = createApiClient(transport);
@@ -162,8 +163,10 @@ it('labels a call’s answers, trains a new version with them, and the same clip
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(calls.server.url);
+  await signInConsole(page);
   await page.getByTestId('lang-en').click();
   await page.goto(`${calls.server.url}#/flows/${FLOW}`);
+  await signInConsole(page);
   const panel = page.getByTestId('labelled-clips');
   await expect.poll(() => panel.getByTestId('accuracy-after').count(), { timeout: 30_000 }).toBe(1);
   expect(await panel.getByTestId('accuracy-after').innerText()).toBe('100% (2 of 2)');

@@ -34,6 +34,7 @@ import type { CampaignDetail } from '../../electron/engine/api/contract.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { addBedTrunk, jsonLines, outbound } from '../support/cli-run.js';
+import { signInConsole } from '../support/console-auth.js';
 import { assertBuilt, CLI, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
@@ -117,7 +118,7 @@ function outboundAsync(
 }
 
 async function connect(s: Served): Promise<{ api: OutboundApi; close(): void }> {
-  const transport = nodeWebSocketTransport(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
+  const transport = nodeWebSocketTransport(`ws://127.0.0.1:${s.port}/api?token=${s.adminToken}`);
   await transport.ready();
   return { api: createApiClient(transport), close: () => transport.close() };
 }
@@ -211,6 +212,7 @@ describe('one workspace, one engine', () => {
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`${server.url}#/campaigns/wallboard`);
+      await signInConsole(page);
       await page.getByTestId('lang-en').click();
       const notice = page.getByTestId('campaign-waiting');
       await notice.waitFor({ timeout: 15_000 });

@@ -1,6 +1,7 @@
 /** Starts the real built CLI (`node out/cli.js serve --json`) as a child process for a test. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -20,6 +21,8 @@ export interface Served {
   url: string;
   origin: string;
   token: string;
+  /** server.json's local-admin token: /api?token=<adminToken> is the CLI's admin connection (issue 13). */
+  adminToken: string;
   port: number;
   child: ChildProcess;
   stderr: () => string;
@@ -70,8 +73,13 @@ export async function serve(
       );
     },
   );
+  // Written before "listening" (cli/serve.ts).
+  const { adminToken } = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8')) as {
+    adminToken: string;
+  };
   return {
     ...listening,
+    adminToken,
     origin: new URL(listening.url).origin,
     child,
     stderr: () => stderr,

@@ -8,6 +8,7 @@ import { ApiProvider } from './api/ApiProvider.js';
 import { connectToEngine } from './api/engine.js';
 import { App } from './app/App.js';
 import { LanguageProvider } from './app/language.js';
+import { AuthGate } from './features/auth/AuthGate.js';
 import { initI18n } from './i18n/index.js';
 
 initI18n();
@@ -19,9 +20,11 @@ if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <ApiProvider connection={connection}>
-      <LanguageProvider>
-        <App />
-      </LanguageProvider>
+      <AuthGate>
+        <LanguageProvider>
+          <App />
+        </LanguageProvider>
+      </AuthGate>
     </ApiProvider>
   </StrictMode>,
 );

@@ -99,3 +99,11 @@ export {
   WALLBOARD_WINDOWS,
   type WallboardWindowName,
 } from '../../../../electron/engine/api/contract.js';
+
+// Sign-in, users and the role map (issue 13).
+export {
+  type UserRole,
+  type UserView,
+  type WhoAmI,
+} from '../../../../electron/engine/api/contract.js';
+export { mayRun } from '../../../../electron/engine/api/roles.js';

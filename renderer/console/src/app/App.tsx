@@ -11,6 +11,7 @@ import { HistoryPage } from '../features/history/HistoryPage.js';
 import { LivePage } from '../features/live/LivePage.js';
 import { ReportsPage } from '../features/reports/ReportsPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
+import { UsersPage } from '../features/users/UsersPage.js';
 import { WallboardPage } from '../features/wallboard/WallboardPage.js';
 import { ConnectionBanner } from './ConnectionStatus.js';
 import { Header } from './Header.js';
@@ -65,6 +66,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <AgentsPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'users':
+      return <UsersPage />;
     case 'audit':
       return <AuditPage />;
   }

@@ -13,6 +13,7 @@ export const PAGES = [
   'agent',
   'agents',
   'settings',
+  'users',
   'audit',
 ] as const;
 export type PageName = (typeof PAGES)[number];

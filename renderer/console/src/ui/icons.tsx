@@ -82,6 +82,12 @@ export const pageIcons: Record<PageName, ReactNode> = {
       <path d="M2 21a7 7 0 0 1 14 0M17 4a4 4 0 0 1 0 8M22 21a7 7 0 0 0-4-6.3" />
     </Icon>
   ),
+  users: (
+    <Icon>
+      <circle cx="9" cy="8" r="3" />
+      <path d="M3 20a6 6 0 0 1 12 0M16 4a3 3 0 0 1 0 6M18 14a5 5 0 0 1 3 6" />
+    </Icon>
+  ),
   audit: (
     <Icon>
       <path d="M12 3l7 3v5c0 4.5-3 8.5-7 10-4-1.5-7-5.5-7-10V6z" />

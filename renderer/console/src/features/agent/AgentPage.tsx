@@ -1,5 +1,5 @@
 /**
- * The Agent page: who I am (remembered in this browser), my status, the call offered to me with
+ * The Agent page: who I am (the signed-in user's agent record; issue 13), my status, the call offered to me with
  * its context card and countdown, the call itself (live transcript, mute, hold, keypad, hang-up,
  * timer) and the wrap-up form with its countdown. The audio runs in the media host on this
  * machine (Settings picks the microphone and speaker); this page only drives it.
@@ -13,6 +13,7 @@ import { Badge } from '../../ui/Badge.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useNow } from '../../ui/hooks.js';
 import { Page } from '../../ui/Page.js';
+import { useAuth } from '../auth/context.js';
 
 type AgentState = EventData<'agent.state'>;
 type Offer = EventData<'agent.offer'>;
@@ -23,7 +24,6 @@ type Line = {
   startMs: number;
 };
 
-const STORAGE_KEY = 'outbound.agentId';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
 function seconds(ms: number): number {
@@ -37,10 +37,8 @@ function clock(ms: number): string {
 
 export function AgentPage() {
   const { t } = useTranslation();
-  const [agentId, setAgentId] = useState<number | null>(() => {
-    const stored = Number(localStorage.getItem(STORAGE_KEY));
-    return Number.isInteger(stored) && stored > 0 ? stored : null;
-  });
+  // The engine takes an agent's agentId from the sign-in; the page shows that agent.
+  const agentId = useAuth().user?.agentId ?? null;
   const states = useCommand('agents.states', {});
   useEvent('agent.state', (state) =>
     states.setData(
@@ -56,37 +54,14 @@ export function AgentPage() {
   const agents = states.data?.agents ?? [];
   const me = agents.find((a) => a.id === agentId) ?? null;
 
-  const choose = (id: number | null) => {
-    setAgentId(id);
-    if (id === null) localStorage.removeItem(STORAGE_KEY);
-    else localStorage.setItem(STORAGE_KEY, String(id));
-  };
-
-  const selectId = useId();
   return (
     <Page name="agent" title={t('agentDesk.title')} description={t('agentDesk.description')}>
       {states.error ? <ErrorNotice error={states.error} onRetry={states.reload} /> : null}
       <div className="card toolbar" data-testid="agent-identity">
-        <label className="toolbar-field" htmlFor={selectId}>
+        <div className="toolbar-field">
           <span className="field-label">{t('agentDesk.whoAmI')}</span>
-          <select
-            id={selectId}
-            className="input"
-            value={agentId ?? ''}
-            onChange={(e) => choose(e.target.value === '' ? null : Number(e.target.value))}
-            data-testid="agent-select"
-          >
-            <option value="">{t('agentDesk.chooseAgent')}</option>
-            {agents.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.displayName} ({a.username})
-              </option>
-            ))}
-          </select>
-        </label>
-        {states.data && agents.length === 0 ? (
-          <p className="muted">{t('agentDesk.noAgents')}</p>
-        ) : null}
+          <span data-testid="agent-me">{me ? `${me.displayName} (${me.username})` : '–'}</span>
+        </div>
         {me ? <StatusControls me={me} /> : null}
       </div>
       {me ? <AgentDesk me={me} /> : null}

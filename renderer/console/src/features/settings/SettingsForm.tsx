@@ -197,6 +197,19 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             {...control('wrapUpMs')}
           />
         </Field>
+        <Field {...field('sessionIdleMs')} suffix={t('auth.minutes')}>
+          <input
+            className="input input-number"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={1440}
+            step={1}
+            value={draft.sessionIdleMs}
+            onChange={(e) => edit('sessionIdleMs', e.target.value)}
+            {...control('sessionIdleMs')}
+          />
+        </Field>
         {(
           [
             'audioInputDeviceId',

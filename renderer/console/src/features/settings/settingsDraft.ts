@@ -9,12 +9,14 @@ import type { SettingKey, Settings } from '../../api/contract.js';
 export type Draft = { [K in SettingKey]: Settings[K] extends number ? string : Settings[K] };
 
 /** Fields typed as numbers; the value is what the UI shows (seconds for the *Ms fields). */
-const NUMERIC = ['ringTimeoutMs', 'maxConcurrentCalls', 'wrapUpMs'] as const;
+const NUMERIC = ['ringTimeoutMs', 'maxConcurrentCalls', 'wrapUpMs', 'sessionIdleMs'] as const;
 type NumericKey = (typeof NUMERIC)[number];
 const UI_FACTOR: Record<NumericKey, number> = {
   ringTimeoutMs: 1000,
   maxConcurrentCalls: 1,
   wrapUpMs: 1000,
+  // Minutes: a session's idle time (issue 13).
+  sessionIdleMs: 60_000,
 };
 
 export function toDraft(settings: Settings): Draft {
@@ -26,6 +28,7 @@ export function toDraft(settings: Settings): Draft {
     maxConcurrentCalls: String(settings.maxConcurrentCalls),
     recordCalls: settings.recordCalls,
     wrapUpMs: String(settings.wrapUpMs / UI_FACTOR.wrapUpMs),
+    sessionIdleMs: String(settings.sessionIdleMs / UI_FACTOR.sessionIdleMs),
     audioInputDeviceId: settings.audioInputDeviceId,
     audioOutputDeviceId: settings.audioOutputDeviceId,
     supervisorInputDeviceId: settings.supervisorInputDeviceId,

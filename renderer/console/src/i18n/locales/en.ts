@@ -5,6 +5,7 @@
  */
 import { agentDeskEn } from '../../features/agent/strings.js';
 import { auditEn } from '../../features/audit/strings.js';
+import { authEn, usersEn } from '../../features/auth/strings.js';
 import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
 import { reportsEn, wallboardEn } from '../../features/wallboard/strings.js';
@@ -27,6 +28,7 @@ export const en = {
     agents: 'Agents',
     agent: 'Agent desk',
     settings: 'Settings',
+    users: 'Users',
     audit: 'Audit',
   },
   languageSwitch: {
@@ -86,6 +88,9 @@ export const en = {
       PROTOCOL_ERROR:
         'The engine answered in an unexpected form; the app and engine versions may differ.',
       INTERNAL: 'Something failed inside the engine.',
+      UNAUTHENTICATED: 'You are not signed in (or your session ended). Sign in again.',
+      FORBIDDEN: 'Your role may not do this.',
+      RATE_LIMITED: 'Too many failed sign-ins; wait and try again.',
     },
   },
   callState: {
@@ -906,6 +911,10 @@ export const en = {
         label: 'Wrap-up time',
         help: 'Seconds an agent gets after a call to fill in the wrap-up form (0–600).',
       },
+      sessionIdleMs: {
+        label: 'Sign-out after idle',
+        help: 'Minutes a signed-in console may go without a request before it is signed out (1–1440).',
+      },
       audioInputDeviceId: {
         label: 'Agent microphone',
         help: 'The microphone an agent speaks into after taking over a call (this computer).',
@@ -1033,6 +1042,8 @@ export const en = {
     },
   },
   agentDesk: agentDeskEn,
+  auth: authEn,
+  users: usersEn,
   labelling: labellingEn,
   audit: auditEn,
   flowTestSet: flowTestSetEn,

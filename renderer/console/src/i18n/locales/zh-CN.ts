@@ -3,6 +3,7 @@
  */
 import { agentDeskZh } from '../../features/agent/strings.js';
 import { auditZh } from '../../features/audit/strings.js';
+import { authZh, usersZh } from '../../features/auth/strings.js';
 import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
 import { reportsZh, wallboardZh } from '../../features/wallboard/strings.js';
@@ -26,6 +27,7 @@ export const zhCN = {
     agents: '坐席',
     agent: '坐席工作台',
     settings: '设置',
+    users: '用户',
     audit: '审计',
   },
   languageSwitch: {
@@ -80,6 +82,9 @@ export const zhCN = {
       UNAVAILABLE: '暂时无法连接到引擎。',
       PROTOCOL_ERROR: '引擎的应答格式不符合预期，应用与引擎的版本可能不一致。',
       INTERNAL: '引擎内部出错。',
+      UNAUTHENTICATED: '您尚未登录（或会话已结束），请重新登录。',
+      FORBIDDEN: '您的角色无权执行此操作。',
+      RATE_LIMITED: '登录失败次数过多，请稍后再试。',
     },
   },
   callState: {
@@ -887,6 +892,10 @@ export const zhCN = {
         label: '话后处理时间',
         help: '通话结束后留给坐席填写话后表单的秒数（0–600）。',
       },
+      sessionIdleMs: {
+        label: '空闲自动退出',
+        help: '已登录的控制台在多少分钟内没有任何操作后自动退出登录（1–1440）。',
+      },
       audioInputDeviceId: {
         label: '坐席麦克风',
         help: '坐席接管通话后讲话使用的麦克风（本机）。',
@@ -1011,6 +1020,8 @@ export const zhCN = {
     },
   },
   agentDesk: agentDeskZh,
+  auth: authZh,
+  users: usersZh,
   labelling: labellingZh,
   audit: auditZh,
   flowTestSet: flowTestSetZh,
