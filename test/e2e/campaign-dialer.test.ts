@@ -78,7 +78,7 @@ afterAll(async () => {
 
 async function connect(served: Served): Promise<{ api: OutboundApi; close(): void }> {
   const transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+    `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
   );
   await transport.ready();
   return { api: createApiClient(transport), close: () => transport.close() };

@@ -250,7 +250,7 @@ describe('outbound flow save', () => {
     expect(save.stdout).toContain('order-notice v2 is ready for calls');
 
     const transport = nodeWebSocketTransport(
-      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+      `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
     );
     await transport.ready();
     const api = createApiClient(transport);

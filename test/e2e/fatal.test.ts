@@ -56,7 +56,7 @@ describe('an unhandled rejection in outbound serve', () => {
       else child.once('exit', (code) => resolve(code));
     });
     const transport = nodeWebSocketTransport(
-      `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+      `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
     );
     await transport.ready();
     const api = createApiClient(transport);
