@@ -25,6 +25,10 @@ import {
   writeWav,
 } from '../electron/engine/audio/index.js';
 import {
+  MIN_BARGE_IN_SPEECH_MS,
+  SAY_MIN_BARGE_IN_SPEECH_MS,
+} from '../electron/engine/bot/interruption.js';
+import {
   END_CONFIDENT_MS,
   END_HESITANT_MS,
   END_INCOMPLETE_MS,
@@ -226,7 +230,7 @@ const suite: BenchSuite = {
     `Turn latency: ${TURN_CALLS} calls × ${TURNS_PER_CALL} answers ("yes" → the bot asks "${QUESTION}" again): from the last loud frame of the customer's answer to the first loud frame of the bot's reply. It contains the wait for the end of the turn (the bot ends it after ${END_CONFIDENT_MS} ms of silence when its speculative recognition already holds a confident answer, ${END_HESITANT_MS} ms after a negation or hedge start such as the closing "no", ${END_UNSURE_MS} ms when unsure, up to ${END_INCOMPLETE_MS} ms when nothing matched yet; see bot/turn-detector.ts) and the network path both ways.`,
     "Processing share: from the endpointer deciding the answer is over to the reply's first frame handed to the media host (speculative recognition already started at the first 128 ms of silence, the dialog step, the prompt from the cache), from the engine's call events.",
     `Greeting: ${GREETING_CALLS} calls to phones that answer at once, the flow opening with "${GREETING_FLOW.nodes.q.prompt}" and a different name each call (so it is synthesized for that call, never cached): from the answer to the greeting's first frame handed to the media host (the greeting's bot_prompt sinceAnswerMs, engine clock). The bot renders the opening prompts while the call rings and says a personal prompt sentence by sentence; the sentence without a name comes from the prompt cache.`,
-    `Backchannels and coughs during a say node's prompt (no question model): per language, ${BACKCHANNELS.en.length} backchannels (${BACKCHANNELS.en.join(', ')}; ${BACKCHANNELS['zh-CN'].join('、')}) in each of ${BACKCHANNEL_VOICES.en.length} Debian espeak-ng voices training never uses, one every ${BURST_EVERY_MS} ms into a chain of long say prompts, and 6 coughs (a breath and a short voiced burst); each set twice, with the backchannel spotter (the library's affirm model) and with the speech-length rule alone the bot had before. A burst counts as kept when it caused no barge_in event (the prompt never paused, or paused and resumed). Real barge-in on the same prompt: ${SAY_BARGE_CALLS} calls saying "${SAY_BARGE_SPEECH}", stop measured at the phone as below.`,
+    `Backchannels and coughs during a say node's prompt (no question model): per language, ${BACKCHANNELS.en.length} backchannels (${BACKCHANNELS.en.join(', ')}; ${BACKCHANNELS['zh-CN'].join('、')}) in each of ${BACKCHANNEL_VOICES.en.length} Debian espeak-ng voices training never uses, one every ${BURST_EVERY_MS} ms into a chain of long say prompts, and 6 coughs (a breath and a short voiced burst); each set twice, with the backchannel spotter (the library's affirm model) and with the speech length alone (a say prompt is stopped for good by ${SAY_MIN_BARGE_IN_SPEECH_MS} ms of speech; before, by ${MIN_BARGE_IN_SPEECH_MS} ms like a question, which kept 15/16 English and 13/16 Mandarin backchannels over the bed at load 18). A burst counts as kept when it caused no barge_in event (the prompt never paused, or paused and resumed). Real barge-in on the same prompt: ${SAY_BARGE_CALLS} calls saying "${SAY_BARGE_SPEECH}", stop measured at the phone as below.`,
     `Barge-in stop: ${BARGE_CALLS} calls where the customer starts talking ~1 s into a 12 s prompt: from the onset of the customer's speech to the end of the bot's audio at the phone.`,
     "Event-loop delay: the engine process's event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.",
   ].join(' '),
@@ -550,7 +554,7 @@ const suite: BenchSuite = {
           const bursts = runs.reduce((n, r) => n + r.bursts, 0);
           const kept = bursts - runs.reduce((n, r) => n + r.bargeIns, 0);
           rows.push({
-            name: `backchannels during a say prompt, ${language === 'en' ? 'English' : 'Mandarin'}: prompt continued or resumed (${spotter ? 'length + backchannel spotter' : 'length only, before'})`,
+            name: `backchannels during a say prompt, ${language === 'en' ? 'English' : 'Mandarin'}: prompt continued or resumed (${spotter ? 'length + backchannel spotter' : 'length alone, no spotter'})`,
             values: {
               median: `${kept}/${bursts} (${((kept / Math.max(1, bursts)) * 100).toFixed(0)} %)`,
               p95: `${runs.reduce((n, r) => n + r.resumed, 0)} resumes`,
@@ -563,7 +567,7 @@ const suite: BenchSuite = {
         const run = sayRuns.find((r) => r.what === 'coughs' && r.spotter === spotter);
         if (run)
           rows.push({
-            name: `coughs during a say prompt: prompt continued or resumed (${spotter ? 'with the spotter' : 'length only, before'})`,
+            name: `coughs during a say prompt: prompt continued or resumed (${spotter ? 'with the spotter' : 'length alone, no spotter'})`,
             values: {
               median: `${run.bursts - run.bargeIns}/${run.bursts}`,
               p95: `${run.resumed} resumes`,
