@@ -19,6 +19,7 @@ import { encodeWav } from '../../electron/engine/audio/index.js';
 import { Engine } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { E2E_ADMIN, signInConsole } from '../support/console-auth.js';
 import { assertBuilt, ROOT } from '../support/serve.js';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -106,6 +107,7 @@ describe('the audit trail in the console', () => {
 
   it('records a recording opened and played, and History’s export, from the browser', async () => {
     await page.goto(server.url);
+    await signInConsole(page); // the first admin, through the console's form
     await page.getByTestId('nav-history').click();
     await page.getByTestId('history-row').first().waitFor();
     const [download] = await Promise.all([
@@ -114,15 +116,24 @@ describe('the audit trail in the console', () => {
     ]);
     await download.path();
     await page.goto(`${server.url.split('?')[0]}#/history/audit-call`);
+    await signInConsole(page); // a reload takes the session up again
     await page.getByTestId('recording-player').waitFor();
     // The player's audio element fetches the file from the media route (once or in ranges).
     await expect
       .poll(async () => (await engine.store.audit.list({ actions: ['recordings.fetch'] })).length)
       .toBe(1);
+    // Opened by the signed-in admin; the audio served to the browser's address (the media route
+    // has the server's session cookie, not the user's).
     const [opened] = await engine.store.audit.list({ actions: ['recordings.play'] });
-    expect(opened).toMatchObject({ actor: 'console', source: 'ws', subject: 'audit-call' });
+    expect(opened).toMatchObject({
+      actor: E2E_ADMIN.username,
+      role: 'admin',
+      source: 'ws',
+      subject: 'audit-call',
+    });
+    expect(opened?.address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
     const [fetched] = await engine.store.audit.list({ actions: ['recordings.fetch'] });
-    expect(fetched).toMatchObject({ source: 'ws', subject: 'audit-call' });
+    expect(fetched).toMatchObject({ actor: 'console', source: 'ws', subject: 'audit-call' });
     expect(fetched?.address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
     // Seeking asks for more ranges: still the same listening, no new entry.
     await page.getByTestId('recording-audio').evaluate(async (audio) => {
@@ -131,6 +142,7 @@ describe('the audit trail in the console', () => {
     });
     expect(await engine.store.audit.count({ actions: ['recordings.fetch'] })).toBe(1);
     const [exported] = await engine.store.audit.list({ actions: ['calls.export'] });
+    expect(exported).toMatchObject({ actor: E2E_ADMIN.username, source: 'ws' });
     expect(exported?.details).toMatchObject({ offset: 0, rows: 1, total: 1 });
   });
 
@@ -139,19 +151,22 @@ describe('the audit trail in the console', () => {
     await page.getByTestId('page-audit').waitFor();
     await page.getByTestId('audit-row').first().waitFor();
     const actions = await rowActions();
-    expect(actions.slice(0, 4)).toEqual([
-      'recordings.fetch',
-      'recordings.play',
-      'calls.export',
-      'dnc.add',
-    ]);
+    expect(actions.slice(0, 3)).toEqual(['recordings.fetch', 'recordings.play', 'calls.export']);
     expect(actions).toEqual(
-      expect.arrayContaining(['trunks.create', 'trunks.update', 'settings.update']),
+      expect.arrayContaining([
+        'users.setupFirstAdmin',
+        'dnc.add',
+        'trunks.create',
+        'trunks.update',
+        'settings.update',
+      ]),
     );
     const table = await page.getByTestId('audit-table').innerText();
     expect(table).toMatch(CJK);
     expect(table).toContain('添加线路'); // trunks.create
-    expect(table).toContain('浏览器'); // source ws
+    expect(table).toContain('浏览器'); // source ws: the signed-in admin
+    expect(table).toContain('命令行'); // source cli: the engine.request calls, as the local admin
+    expect(table).toContain(`${E2E_ADMIN.username}（管理员）`);
     // Nothing on the page edits or deletes an entry.
     expect(await page.getByTestId('audit-table').locator('button, input, select').count()).toBe(0);
     await shot('console-zh-CN-audit');
@@ -183,8 +198,9 @@ describe('the audit trail in the console', () => {
     const records = parse(csv, { columns: true }) as Array<Record<string, string>>;
     expect(records.map((r) => r.action)).toEqual(['trunks.update', 'trunks.create']);
     expect(records[1]).toMatchObject({
-      actor: 'console',
-      source: 'ws',
+      actor: 'local-admin',
+      role: 'admin',
+      source: 'cli',
       subject: `'=HYPERLINK("http://x")`,
     });
     expect(JSON.parse(records[0]!.details!)).toMatchObject({ maxConcurrentCalls: 4 });
@@ -206,6 +222,30 @@ describe('the audit trail in the console', () => {
       engine.request('audit.list', { limit: 10, offset: 0, id: 1 } as never),
     ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
     expect(await engine.store.audit.count()).toBe(before);
+  });
+
+  it('is not offered to an agent, and the agent’s sign-in is in the trail', async () => {
+    await engine.request('users.add', {
+      username: 'agent-amy',
+      role: 'agent',
+      password: 'agent-password-1',
+    });
+    await page.getByTestId('sign-out').click();
+    await signInConsole(page, { username: 'agent-amy', password: 'agent-password-1' });
+    await page.getByTestId('nav-agent').waitFor();
+    expect(await page.getByTestId('nav-audit').count()).toBe(0);
+    await page.getByTestId('sign-out').click();
+    await signInConsole(page);
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-kind').selectOption('auth');
+    await expect
+      .poll(async () => (await rowActions()).slice(0, 3))
+      .toEqual(['auth.signIn', 'auth.signOut', 'auth.signIn']);
+    const [agentIn] = await engine.store.audit.list({
+      actions: ['auth.signIn'],
+      actor: 'agent-amy',
+    });
+    expect(agentIn).toMatchObject({ role: 'agent', source: 'ws' });
   });
 
   it('reads in English after switching language', async () => {
