@@ -263,13 +263,18 @@ describe('RoutingService', () => {
       routing.wrapUp({ callId: 'c5', disposition: 'no_such_code', notes: '', doNotCall: false }),
     ).rejects.toMatchObject({ code: 'INVALID_PARAMS', field: 'disposition' });
     const callbackAt = Date.now() + 86_400_000;
-    await routing.wrapUp({
-      callId: 'c5',
-      disposition: 'follow_up',
-      notes: 'Wants the new price list',
-      callbackAt,
-      doNotCall: true,
-    });
+    // Submitted by ann's signed-in console: the audit trail names her principal.
+    const annSignedIn = { userId: ann, name: 'ann', role: 'agent', source: 'ws' } as const;
+    await routing.wrapUp(
+      {
+        callId: 'c5',
+        disposition: 'follow_up',
+        notes: 'Wants the new price list',
+        callbackAt,
+        doNotCall: true,
+      },
+      annSignedIn,
+    );
     const stored = await store.calls.get('c5');
     expect(stored).toMatchObject({
       state: 'done',
@@ -289,6 +294,18 @@ describe('RoutingService', () => {
     ]);
     expect(await store.dnc.has('+8613800138000')).toBe(true);
     expect((await store.dnc.list())[0]?.source).toBe('agent');
+    // The wrap-up and the do-not-call it added are audited, by whoever sent the form.
+    expect(
+      (await store.audit.list({ actions: ['calls.wrapUp', 'dnc.add'] })).map((e) => [
+        e.action,
+        e.actor,
+        e.actorId,
+        e.subject,
+      ]),
+    ).toEqual([
+      ['calls.wrapUp', 'ann', ann, 'c5'],
+      ['dnc.add', 'ann', ann, '+8613800138000'],
+    ]);
     expect(await routing.state(ann)).toMatchObject({
       status: 'available',
       callId: null,
@@ -316,6 +333,13 @@ describe('RoutingService', () => {
     expect((await store.calls.get('c6'))?.state).toBe('done');
     expect((await store.calls.events('c6')).find((e) => e.type === 'wrap_up')?.data).toMatchObject({
       reason: 'wrap-up time ran out',
+    });
+    // Nobody sent a form: the engine closed it, and the trail says so.
+    expect((await store.audit.list({ actions: ['calls.wrapUp'] }))[0]).toMatchObject({
+      actor: 'engine',
+      source: 'engine',
+      subject: 'c6',
+      details: { agentId: ann, timedOut: true },
     });
     expect((await routing.state(ann)).status).toBe('available');
   });
