@@ -90,6 +90,7 @@ function ringingCall(log: Log) {
     whenAnswered: () => whenAnswered,
     onAudio: () => () => undefined,
     onDtmf: () => () => undefined,
+    onSupervisorTakeover: () => () => undefined,
     enterPhase(state: string) {
       session.state = state;
     },
