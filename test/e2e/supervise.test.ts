@@ -31,6 +31,7 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import type { CallDetail } from '../../electron/engine/api/contract.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
+import { signInConsole, switchUser } from '../support/console-auth.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
@@ -96,7 +97,8 @@ let customerClip: Float32Array;
 let wrongClips: Float32Array[];
 let clipRate: number;
 let customerClipPath: string;
-let agentId: number;
+const MEI = { username: 'mei', password: 'mei-password-1' };
+const LIN = { username: 'lin', password: 'lin-password-1' };
 const saved = {
   mic: process.env.OUTBOUND_FAKE_MIC,
   port: process.env.OUTBOUND_MEDIA_HOST_DEBUG_PORT,
@@ -154,7 +156,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-supervise-'));
   served = await serve(dataDir);
   const transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${served.port}/api?token=${served.token}`,
+    `ws://127.0.0.1:${served.port}/api?token=${served.adminToken}`,
   );
   await transport.ready();
   api = createApiClient(transport);
@@ -163,15 +165,30 @@ beforeAll(async () => {
   await api.request('flows.save', { definition: agentFlow });
   await api.request('flows.save', { definition: botFlow });
   await api.request('settings.update', { changes: { wrapUpMs: 120_000, language: 'en' } });
-  agentId = (
-    await api.request('agents.create', { username: 'mei', displayName: 'Mei Agent', skills: [] })
-  ).id;
+  // The agent and the supervisor sign in as themselves (issue 13): the engine takes the agent's
+  // agentId from her sign-in, and supervision is for supervisors (and admins).
+  await api.request('users.add', {
+    username: MEI.username,
+    displayName: 'Mei Agent',
+    role: 'agent',
+    password: MEI.password,
+  });
+  await api.request('users.add', {
+    username: LIN.username,
+    displayName: 'Lin Supervisor',
+    role: 'supervisor',
+    password: LIN.password,
+  });
   browser = await launchChromium();
   // One desktop, two tabs: the agent's desk and the supervisor's Live wall.
   agentPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   supPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await supPage.goto(served.url);
+  await signInConsole(supPage); // the first admin, through the console's form
+  await switchUser(supPage, LIN);
+  await agentPage.goto(served.url);
+  await signInConsole(agentPage, MEI);
   for (const page of [agentPage, supPage]) {
-    await page.goto(served.url);
     await page.getByTestId('lang-en').click();
     await page.locator('html[lang="en"]').waitFor({ state: 'attached' });
   }
@@ -304,7 +321,6 @@ async function hold(): Promise<{ from: number; to: number }> {
 describe('supervision: listen, whisper, barge', () => {
   it('on an agent call: the supervisor hears both sides, whispers to the agent only, barges in to everyone, and leaves the call up', async () => {
     await agentPage.getByTestId('nav-agent').click();
-    await agentPage.getByTestId('agent-select').selectOption(String(agentId));
     await agentPage.getByTestId('agent-go-available').click();
     await expect.poll(() => agentPage.getByTestId('agent-status').innerText()).toBe('Available');
 
@@ -388,6 +404,28 @@ describe('supervision: listen, whisper, barge', () => {
     const hungUp = detail.events.find((e) => e.type === 'hangup_requested')!;
     expect(hungUp.at).toBeGreaterThan(leftAt + 1000);
     expect(detail.transitions.map((t) => t.to).slice(-3)).toEqual(['agent', 'wrap_up', 'done']);
+    // Audited: the start, each mode change and the end, newest first.
+    const audit = await api.request('audit.list', { subject: callId, kind: 'supervision' });
+    expect(audit.entries.map((e) => e.action)).toEqual([
+      'supervision.end',
+      'supervision.mode',
+      'supervision.mode',
+      'supervision.start',
+    ]);
+    expect(audit.entries.map((e) => e.details.mode)).toEqual([
+      'barge',
+      'barge',
+      'whisper',
+      'listen',
+    ]);
+    // Who: the signed-in supervisor (the call events say so too).
+    expect(audit.entries.every((e) => e.actor === LIN.username && e.role === 'supervisor')).toBe(
+      true,
+    );
+    expect(detail.events.find((e) => e.type === 'supervisor_joined')?.data).toMatchObject({
+      by: LIN.username,
+      mode: 'listen',
+    });
 
     // What each one heard.
     const phoneWav = await readWav(await phone.heardWav());
