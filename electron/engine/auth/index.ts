@@ -3,11 +3,5 @@
  * connection carries. The role map itself sits beside the contract (api/roles.ts).
  */
 export { ApiConnection, type ConnectionInfo, localAdminContext } from './connection.js';
-export {
-  cliPrincipal,
-  type Principal,
-  type PrincipalSource,
-  type Role,
-  ROLES,
-} from './principal.js';
+export { cliPrincipal, type Principal, type Role } from './principal.js';
 export { AuthService } from './service.js';

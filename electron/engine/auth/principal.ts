@@ -4,8 +4,7 @@
  * so an audit entry can say who did something and from where.
  */
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type Role = 'agent' | 'supervisor' | 'admin';
 
 /** The transport a request came over. `cli`: an `outbound` command, run as the workspace's local admin. */
 export type PrincipalSource = 'ipc' | 'ws' | 'cli';
