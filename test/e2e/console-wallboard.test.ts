@@ -18,7 +18,6 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import { WEEKDAY_KEYS } from '../../electron/engine/api/index.js';
 import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
-import { signInConsole } from '../support/console-auth.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -57,9 +56,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'outbound-console-wallboard-'));
   bed = await startBed();
   server = await serve(join(scratch, 'data'));
-  transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${server.port}/api?token=${server.adminToken}`,
-  );
+  transport = nodeWebSocketTransport(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
   await transport.ready();
   api = createApiClient(transport);
   // A fresh workspace asks for its first admin; that signs this connection in (supervisors and admins see the wallboard).
@@ -178,7 +175,6 @@ it('shows a running campaign’s figures live, and they match the store', async 
 
   // The wallboard is open before any call: every figure of today is zero or a dash.
   await page.goto(`${server.url}#/wallboard`);
-  await signInConsole(page);
   await signIn();
   await page.getByTestId('lang-en').click();
   await expect.poll(() => figure('today', 'placed').textContent(), POLL).toBe('0');
@@ -228,7 +224,6 @@ it('shows a running campaign’s figures live, and they match the store', async 
 
   // The Reports page: today's row has the same counts, and the CSV comes from the engine.
   await page.goto(`${server.url}#/reports`);
-  await signInConsole(page);
   const today = page.locator('[data-testid="reports-day"]').last();
   await expect.poll(() => today.locator('[data-kpi="placed"]').textContent(), POLL).toBe('6');
   expect(await today.locator('[data-kpi="answered"]').textContent()).toBe('3');
