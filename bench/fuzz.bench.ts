@@ -54,7 +54,7 @@ const suite: BenchSuite = {
       for (let round = 0; round < ROUNDS; round++) {
         for (const kind of FUZZ_KINDS) {
           const n = Math.floor(PER_KIND / ROUNDS) + (round < PER_KIND % ROUNDS ? 1 : 0);
-          const target = { port: served.port, token: served.token };
+          const target = { port: served.port, token: served.token, apiToken: served.adminToken };
           const start = performance.now();
           const result = await FUZZERS[kind](target, rng, n).catch((error: unknown) => ({
             tried: n,
@@ -71,7 +71,13 @@ const suite: BenchSuite = {
             served = await serve(dataDir);
           }
         }
-        if ((await normalClientWorks({ port: served.port, token: served.token })) !== null)
+        if (
+          (await normalClientWorks({
+            port: served.port,
+            token: served.token,
+            apiToken: served.adminToken,
+          })) !== null
+        )
           healthFailures++;
         if (round === 0) rssAfterFirstRound = await rssMiB(served.child.pid!);
       }

@@ -45,7 +45,7 @@ describe('headless server under fuzzing', () => {
       `[fuzz] seed ${SEED} (OUTBOUND_FUZZ_SEED=${SEED} reproduces this run), ${PER_KIND} inputs per kind\n`,
     );
     const rng = new Rng(SEED);
-    const target = { port: served.port, token: served.token };
+    const target = { port: served.port, token: served.token, apiToken: served.adminToken };
     const tried: Record<FuzzKind, number> = { http: 0, upgrade: 0, frames: 0, api: 0 };
     const problems: string[] = [];
     const outcomes: Record<FuzzKind, Record<string, number>> = {

@@ -31,6 +31,12 @@ export const FUZZ_KINDS: readonly FuzzKind[] = ['http', 'upgrade', 'frames', 'ap
 export interface FuzzTarget {
   port: number;
   token: string;
+  /**
+   * Opens the API sockets (api fuzz, the health check): outbound serve's admin token, so known
+   * commands reach their params' checks (a console token's socket is signed out and refuses
+   * everything but sign-in before reading params; roles-contract.test.ts covers that). Default token.
+   */
+  apiToken?: string;
 }
 
 export interface BatchResult {
@@ -1034,7 +1040,7 @@ function judge(input: ApiInput, reply: Reply): string | null {
 
 function openClient(t: FuzzTarget): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${t.port}/api?token=${t.token}`, {
+    const ws = new WebSocket(`ws://127.0.0.1:${t.port}/api?token=${t.apiToken ?? t.token}`, {
       maxPayload: 64 * 1024 * 1024,
     });
     ws.once('open', () => resolve(ws));
