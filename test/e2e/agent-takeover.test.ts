@@ -292,7 +292,8 @@ describe('agent takeover', () => {
     expect(mutedLevel).toBeLessThan(talkingLevel * 0.1);
     await phone.stop();
 
-    // The supervisor's view: every agent with their live status.
+    // The supervisor's view: every agent with their live status (an agent's sidebar has no Agents page).
+    await switchUser(page, E2E_ADMIN);
     await page.getByTestId('nav-agents').click();
     const row = page.locator('[data-testid="agent-row"][data-username="maria"]');
     await expect
@@ -305,7 +306,6 @@ describe('agent takeover', () => {
 
     // History: the taken-over call's page draws its stereo recording (the agent on the right
     // channel after the switch) with a region per transcript line, and the lines seek the audio.
-    await switchUser(page, E2E_ADMIN); // History is a supervisor's or an admin's
     await page.goto(`${served.origin}/#/history/${encodeURIComponent(callId)}`);
     await signInConsole(page);
     await expect
@@ -458,6 +458,7 @@ describe('agent takeover', () => {
     console.info(`[takeover] devices: ${JSON.stringify(devices)}`);
     expect(devices.inputs.length).toBeGreaterThanOrEqual(1);
     expect(devices.inputs.every((d) => d.label !== '')).toBe(true);
+    await switchUser(page, E2E_ADMIN); // Settings is an admin's page
     await page.getByTestId('nav-settings').click();
     const select = page.getByTestId('setting-audioInputDeviceId');
     await select.focus();
