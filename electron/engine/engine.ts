@@ -49,7 +49,7 @@ import { FATAL_CALL_REASON, onFatal } from './fatal.js';
 import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
 import { labelCommandHandlers, phraseClipRecognizer, UtteranceLabels } from './flows/labels.js';
-import { KpiService, kpiCommandHandlers } from './kpi/index.js';
+import { kpiCommandHandlers, KpiService } from './kpi/index.js';
 import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
 import { CallRecorder } from './recording/index.js';

@@ -26,8 +26,8 @@ import { routingCommands, routingEvents } from './routing.js';
 import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
-export * from './auth.js';
 export * from './audit.js';
+export * from './auth.js';
 export * from './call-states.js';
 export { callCommands, callEvents, type CallEventStreamItem, type CallUtterance } from './calls.js';
 export * from './campaigns.js';
