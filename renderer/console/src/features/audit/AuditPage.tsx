@@ -7,15 +7,14 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import {
-  type ApiError,
   AUDIT_KINDS,
   type AuditEntry,
   type AuditKind,
   type CommandParams,
 } from '../../api/contract.js';
-import { toApiError } from '../../api/errors.js';
 import { useApi, useCommand } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
+import { ExportNotice, useCsvExport } from '../../ui/csvExport.js';
 import { type Column, DataTable } from '../../ui/DataTable.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
@@ -24,7 +23,6 @@ import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { Pager } from '../../ui/Pager.js';
-import { downloadText } from '../history/exportCalls.js';
 import {
   actionsFor,
   AUDIT_EXPORT_MAX,
@@ -41,19 +39,12 @@ import {
 export const AUDIT_PAGE_SIZE = 50;
 const TYPING_DEBOUNCE_MS = 300;
 
-type ExportState =
-  | { state: 'idle' }
-  | { state: 'running'; rows: number; total: number }
-  | { state: 'done'; rows: number; total: number; file: string; truncated: boolean }
-  | { state: 'failed'; error: ApiError };
-
 function isKind(value: string): value is AuditKind {
   return (AUDIT_KINDS as readonly string[]).includes(value);
 }
 
 export function AuditPage() {
   const { t } = useTranslation();
-  const format = useFormat();
   const api = useApi();
   const [filters, setFilters] = useState<AuditFilters>(NO_AUDIT_FILTERS);
   const applied = useDebouncedValue(filters, TYPING_DEBOUNCE_MS);
@@ -65,21 +56,13 @@ export function AuditPage() {
   const entries = useCommand('audit.list', params);
   const filtered = hasAuditFilters(applied);
 
-  const [exporting, setExporting] = useState<ExportState>({ state: 'idle' });
-  const runExport = async () => {
-    setExporting({ state: 'running', rows: 0, total: 0 });
-    try {
-      const result = await exportAudit(filter, (page) => api.request('audit.export', page), {
-        onProgress: (rows, total) => setExporting({ state: 'running', rows, total }),
-      });
-      const file = auditFileName(applied, new Date());
-      if (result.rows > 0) downloadText(result.csv, file);
-      setExporting({ state: 'done', ...result, file });
-      entries.reload(); // the export is itself an entry
-    } catch (error) {
-      setExporting({ state: 'failed', error: toApiError(error) });
-    }
-  };
+  const exporting = useCsvExport(async (onProgress) => {
+    const result = await exportAudit(filter, (page) => api.request('audit.export', page), {
+      onProgress,
+    });
+    entries.reload(); // the export is itself an entry
+    return { ...result, file: auditFileName(applied, new Date()) };
+  });
 
   return (
     <Page name="audit" title={t('audit.title')} description={t('audit.description')}>
@@ -88,10 +71,15 @@ export function AuditPage() {
         onFilters={setFilters}
         onRefresh={entries.reload}
         refreshing={entries.loading && entries.data !== undefined}
-        onExport={() => void runExport()}
-        exporting={exporting.state === 'running'}
+        onExport={() => void exporting.start()}
+        exporting={exporting.state.state === 'running'}
       />
-      <ExportNotice state={exporting} format={format} />
+      <ExportNotice
+        state={exporting.state}
+        messages="audit"
+        max={AUDIT_EXPORT_MAX}
+        testId="audit-export-status"
+      />
       {entries.error ? <ErrorNotice error={entries.error} onRetry={entries.reload} /> : null}
       {!entries.data ? (
         entries.error ? null : (
@@ -350,40 +338,5 @@ function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
       rowData={(e) => ({ 'data-action': e.action, 'data-actor': e.actor })}
       testId="audit-table"
     />
-  );
-}
-
-function ExportNotice({
-  state,
-  format,
-}: {
-  state: ExportState;
-  format: ReturnType<typeof useFormat>;
-}) {
-  const { t } = useTranslation();
-  if (state.state === 'idle') return null;
-  if (state.state === 'failed') return <ErrorNotice error={state.error} />;
-  const n = format.number;
-  const text =
-    state.state === 'running'
-      ? t('audit.exporting', { rows: n(state.rows), total: n(state.total) })
-      : state.rows === 0
-        ? t('audit.exportEmpty')
-        : state.truncated
-          ? t('audit.exportTruncated', {
-              rows: n(state.rows),
-              total: n(state.total),
-              max: n(AUDIT_EXPORT_MAX),
-            })
-          : t('audit.exported', { rows: n(state.rows), file: state.file });
-  return (
-    <p
-      className={`notice ${state.state === 'running' ? '' : state.truncated ? 'notice-warning' : 'notice-success'}`}
-      role="status"
-      data-testid="audit-export-status"
-      data-state={state.state}
-    >
-      {text}
-    </p>
   );
 }

@@ -11,6 +11,7 @@ import {
   type CommandParams,
   type CommandResult,
 } from '../../api/contract.js';
+import { type CsvExportResult, exportCsvPages } from '../../ui/csvExport.js';
 import { endOfLocalDay, startOfLocalDay } from '../history/historyFilters.js';
 
 export interface AuditFilters {
@@ -111,27 +112,12 @@ export async function exportAudit(
     pageSize?: number;
     onProgress?: (rows: number, total: number) => void;
   } = {},
-): Promise<{ csv: string; rows: number; total: number; truncated: boolean }> {
+): Promise<CsvExportResult> {
   const now = options.now ?? Date.now();
-  const maxRows = options.maxRows ?? AUDIT_EXPORT_MAX;
-  const pageSize = options.pageSize ?? AUDIT_EXPORT_PAGE;
   const pinned = { ...filter, to: Math.min(filter.to ?? now, now) };
-  const parts: string[] = [];
-  let offset: number | null = 0;
-  let rows = 0;
-  let total = 0;
-  while (offset !== null && rows < maxRows) {
-    const reply: CommandResult<'audit.export'> = await page({
-      ...pinned,
-      offset,
-      limit: Math.min(pageSize, maxRows - rows),
-    });
-    parts.push(reply.csv);
-    rows += reply.rows;
-    total = reply.total;
-    offset = reply.rows === 0 ? null : reply.nextOffset;
-    options.onProgress?.(rows, total);
-  }
-  // A byte-order mark so Excel opens the UTF-8 file (Chinese names) as UTF-8.
-  return { csv: `\uFEFF${parts.join('')}`, rows, total, truncated: rows < total };
+  return exportCsvPages((range) => page({ ...pinned, ...range }), {
+    maxRows: options.maxRows ?? AUDIT_EXPORT_MAX,
+    pageSize: options.pageSize ?? AUDIT_EXPORT_PAGE,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

@@ -4,11 +4,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { CommandParams } from '../../api/contract.js';
-import type { ApiError } from '../../api/contract.js';
-import { toApiError } from '../../api/errors.js';
 import { useApi, useCommand } from '../../api/hooks.js';
 import { navigate } from '../../app/useRoute.js';
-import { useFormat } from '../../i18n/format.js';
+import { ExportNotice, useCsvExport } from '../../ui/csvExport.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useDebouncedValue } from '../../ui/hooks.js';
@@ -17,7 +15,7 @@ import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { Pager } from '../../ui/Pager.js';
 import { CallPage } from './CallPage.js';
-import { downloadText, EXPORT_MAX_CALLS, exportCalls } from './exportCalls.js';
+import { EXPORT_MAX_CALLS, exportCalls } from './exportCalls.js';
 import {
   exportFileName,
   filterParams,
@@ -31,12 +29,6 @@ import { HistoryToolbar } from './HistoryToolbar.js';
 export const HISTORY_PAGE_SIZE = 25;
 const TYPING_DEBOUNCE_MS = 300;
 
-type ExportState =
-  | { state: 'idle' }
-  | { state: 'running'; rows: number; total: number }
-  | { state: 'done'; rows: number; total: number; file: string; truncated: boolean }
-  | { state: 'failed'; error: ApiError };
-
 /** Call history: filters, paging and CSV export; `callId` (from #/history/<id>) shows that call's page. */
 export function HistoryPage({ callId }: { callId: string | null }) {
   if (callId) return <CallPage key={callId} callId={callId} onBack={() => navigate('history')} />;
@@ -45,7 +37,6 @@ export function HistoryPage({ callId }: { callId: string | null }) {
 
 function HistoryList() {
   const { t } = useTranslation();
-  const format = useFormat();
   const api = useApi();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
   // Typed fields wait for a pause; selects and dates apply at once (the debounce covers both, cheaply).
@@ -61,26 +52,10 @@ function HistoryList() {
   const calls = useCommand('calls.list', params);
   const filtered = hasFilters(applied);
 
-  const [exporting, setExporting] = useState<ExportState>({ state: 'idle' });
-  const runExport = async () => {
-    setExporting({ state: 'running', rows: 0, total: 0 });
-    try {
-      const result = await exportCalls(filter, (page) => api.request('calls.export', page), {
-        onProgress: (rows, total) => setExporting({ state: 'running', rows, total }),
-      });
-      const file = exportFileName(applied, new Date());
-      if (result.rows > 0) downloadText(result.csv, file);
-      setExporting({
-        state: 'done',
-        rows: result.rows,
-        total: result.total,
-        file,
-        truncated: result.truncated,
-      });
-    } catch (error) {
-      setExporting({ state: 'failed', error: toApiError(error) });
-    }
-  };
+  const exporting = useCsvExport(async (onProgress) => ({
+    ...(await exportCalls(filter, (page) => api.request('calls.export', page), { onProgress })),
+    file: exportFileName(applied, new Date()),
+  }));
 
   return (
     <Page name="history" title={t('history.title')} description={t('history.description')}>
@@ -90,10 +65,15 @@ function HistoryList() {
         onClear={() => setFilters(NO_FILTERS)}
         onRefresh={calls.reload}
         refreshing={calls.loading && calls.data !== undefined}
-        onExport={() => void runExport()}
-        exporting={exporting.state === 'running'}
+        onExport={() => void exporting.start()}
+        exporting={exporting.state.state === 'running'}
       />
-      <ExportNotice state={exporting} format={format} />
+      <ExportNotice
+        state={exporting.state}
+        messages="historyFilters"
+        max={EXPORT_MAX_CALLS}
+        testId="history-export-status"
+      />
       {calls.error ? <ErrorNotice error={calls.error} onRetry={calls.reload} /> : null}
       {!calls.data ? (
         calls.error ? null : (
@@ -139,40 +119,5 @@ function HistoryList() {
         </>
       )}
     </Page>
-  );
-}
-
-function ExportNotice({
-  state,
-  format,
-}: {
-  state: ExportState;
-  format: ReturnType<typeof useFormat>;
-}) {
-  const { t } = useTranslation();
-  if (state.state === 'idle') return null;
-  if (state.state === 'failed') return <ErrorNotice error={state.error} />;
-  const n = format.number;
-  const text =
-    state.state === 'running'
-      ? t('historyFilters.exporting', { rows: n(state.rows), total: n(state.total) })
-      : state.rows === 0
-        ? t('historyFilters.exportEmpty')
-        : state.truncated
-          ? t('historyFilters.exportTruncated', {
-              rows: n(state.rows),
-              total: n(state.total),
-              max: n(EXPORT_MAX_CALLS),
-            })
-          : t('historyFilters.exported', { rows: n(state.rows), file: state.file });
-  return (
-    <p
-      className={`notice ${state.state === 'running' ? '' : state.truncated ? 'notice-warning' : 'notice-success'}`}
-      role="status"
-      data-testid="history-export-status"
-      data-state={state.state}
-    >
-      {text}
-    </p>
   );
 }

@@ -6,10 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { KPI_TARGETS } from '../../api/contract.js';
 import { useCommand, useMutation } from '../../api/hooks.js';
 import { useFormat } from '../../i18n/format.js';
+import { downloadText } from '../../ui/csvExport.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
-import { downloadText } from '../history/exportCalls.js';
 import { formatKpi, KPI_ROWS, kpiValue } from '../wallboard/kpiFigures.js';
 import { BarChart } from '../wallboard/lazyCharts.js';
 
