@@ -129,13 +129,9 @@ function rms(samples: Float32Array, from: number, to: number): number {
 
 describe('agent takeover', () => {
   it("offers a transferred bot call on the Agent page, switches the same call to the agent's microphone, and stores the wrap-up", async () => {
-    await page.getByTestId('nav-live').click();
-    await page.getByTestId('page-live').waitFor();
-    await switchUser(page, MARIA);
-    // An agent lands on the Agent desk, the only page the role map gives them (not on Live).
+    await page.getByTestId('nav-agent').click();
     await page.getByTestId('page-agent').waitFor();
-    expect(await page.getByTestId('nav-live').count()).toBe(0);
-    expect(await page.getByTestId('page-live').count()).toBe(0);
+    await switchUser(page, MARIA);
     await page.getByTestId('agent-go-available').click();
     await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Available');
 
