@@ -6,17 +6,10 @@
  * graph). Alternating rounds, so a change in the machine's load hits both sides alike.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { loadPrompt } from '../electron/engine/audio/index.js';
-import { Engine } from '../electron/engine/index.js';
-import { startHeadlessServer } from '../electron/headless/index.js';
-import {
-  createChromiumMediaHostLauncher,
-  processTree,
-} from '../electron/headless/media-host-launcher.js';
+import { processTree } from '../electron/headless/media-host-launcher.js';
+import { startCallEngine } from '../test/support/call-engine.js';
 import { type Phone, startBed } from '../test/telephony/index.js';
 import { type BenchRow, type BenchSuite, percentile } from './harness.js';
 
@@ -55,7 +48,6 @@ const suite: BenchSuite = {
   method: `${CALLS} real calls up at once through the SIP test bed (baresip phones looping a clip, the bot's side playing one on every call), the media host's Chromium processes' CPU over ${MEASURE_MS / 1000} s without a supervisor, then with a supervisor listening on every call (calls.supervise: their microphone, Chromium's fake device, and their speaker's mix of both sides joined to each call's audio graph), alternating for ${ROUNDS} rounds; median per call in % of one core (and the engine's process beside it). The test bed's phones, relay and proxy share the same 2 cores.`,
   async run() {
     const bed = await startBed();
-    const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-supervise-'));
     const clip = await bed.clip('bench-supervisor', {
       text: 'This is the supervisor, listening to the call.',
       voice: 'en',
@@ -63,21 +55,11 @@ const suite: BenchSuite = {
     });
     const previousMic = process.env.OUTBOUND_FAKE_MIC;
     process.env.OUTBOUND_FAKE_MIC = clip.path; // read by the launcher when the media host starts
-    const engine = await Engine.start({
-      dataDir,
-      transport: 'in-process',
-      version: 'bench',
-      log: quiet,
-    });
-    const server = await startHeadlessServer({
-      api: engine,
-      rendererDir: join(import.meta.dirname, '..', 'out', 'renderer'),
-      port: 0,
-      log: quiet,
-    });
-    engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: quiet }));
+    // The engine, its headless server and the media host in Chromium, as the call tests start them.
+    const calls = await startCallEngine({ log: quiet });
+    const { engine } = calls;
     await engine.request('settings.update', { changes: { recordCalls: false } });
-    await engine.request('trunks.create', {
+    await calls.addTrunk({
       name: 'bed',
       uri: bed.wsUri.open,
       domain: bed.sipDomain,
@@ -145,10 +127,8 @@ const suite: BenchSuite = {
       await Promise.all(sessions.map((s) => s.whenEnded()));
     } finally {
       for (const phone of phones) await phone.stop();
-      await engine.stop();
-      await server.close();
+      await calls.stop();
       await bed.stop();
-      await rm(dataDir, { recursive: true, force: true });
       if (previousMic === undefined) delete process.env.OUTBOUND_FAKE_MIC;
       else process.env.OUTBOUND_FAKE_MIC = previousMic;
     }
