@@ -19,7 +19,7 @@ import { encodeWav } from '../../electron/engine/audio/index.js';
 import { Engine } from '../../electron/engine/index.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
-import { E2E_ADMIN, signInConsole } from '../support/console-auth.js';
+import { E2E_ADMIN, signInConsole, switchUser } from '../support/console-auth.js';
 import { assertBuilt, ROOT } from '../support/serve.js';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -230,12 +230,11 @@ describe('the audit trail in the console', () => {
       role: 'agent',
       password: 'agent-password-1',
     });
-    await page.getByTestId('sign-out').click();
-    await signInConsole(page, { username: 'agent-amy', password: 'agent-password-1' });
+    await switchUser(page, { username: 'agent-amy', password: 'agent-password-1' });
+    expect(await page.getByTestId('signed-in-user').innerText()).toContain('agent-amy');
     await page.getByTestId('nav-agent').waitFor();
     expect(await page.getByTestId('nav-audit').count()).toBe(0);
-    await page.getByTestId('sign-out').click();
-    await signInConsole(page);
+    await switchUser(page, E2E_ADMIN);
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-kind').selectOption('auth');
     await expect

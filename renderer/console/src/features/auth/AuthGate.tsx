@@ -95,11 +95,12 @@ export function AuthGate({ children }: { children: ReactNode }) {
     setPhase({ kind: 'in', user });
   }, []);
 
+  // The pages go at once: nothing of the user who left stays on screen while the server answers.
   const signOut = useCallback(async () => {
     storage()?.removeItem(SESSION_KEY);
-    await api.request('auth.signOut').catch(() => undefined);
     generation.current++;
     setPhase({ kind: 'sign-in', notice: null });
+    await api.request('auth.signOut').catch(() => undefined);
   }, [api]);
 
   const user = phase.kind === 'in' ? phase.user : null;
