@@ -439,7 +439,10 @@ export class Engine {
 
   /** One transport connection (an Electron window, a WebSocket): signed out until it signs in. */
   connect(info: ConnectionInfo): ApiConnection {
-    return new ApiConnection(this.auth, info, (raw, context) => this.dispatch(raw, context));
+    return new ApiConnection(this.auth, info, (raw, context) => this.dispatch(raw, context), {
+      agentOf: (callId) => this.routing.agentOf(callId),
+      offeredTo: (agentId) => this.routing.offerFor(agentId)?.callId ?? null,
+    });
   }
 
   private dispatch(raw: unknown, context: RequestContext): Promise<ResponseMessage> {

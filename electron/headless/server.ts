@@ -44,14 +44,18 @@ export interface HeadlessApi {
   /** Requests as the workspace's local admin: the CLI's socket, opened with the admin token. */
   handle(raw: unknown): Promise<ResponseMessage>;
   /**
-   * A console socket's own connection, signed out until it signs in (issue 13); events reach it
-   * only while signed in. Without it (test stand-ins) every socket is served by `handle`.
+   * A console socket's own connection, signed out until it signs in (issue 13); it hears the events
+   * its signed-in role may (`eventFor`: the message, the part of it that is theirs, or null). Without
+   * it (test stand-ins) every socket is served by `handle` and hears everything.
    */
-  connect?(info: { source: 'ws'; address?: string }): {
-    handle(raw: unknown): Promise<ResponseMessage>;
-    readonly signedIn: boolean;
-  };
+  connect?(info: { source: 'ws'; address?: string }): ConsoleConnection;
   subscribe(subscriber: (message: EventMessage) => void): () => void;
+}
+
+/** One console socket's API connection. */
+export interface ConsoleConnection {
+  handle(raw: unknown): Promise<ResponseMessage>;
+  eventFor(message: EventMessage): EventMessage | null;
 }
 
 export interface HeadlessServerOptions {
@@ -346,7 +350,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       acceptClient(
         ws,
         admin || !api.connect
-          ? { handle: (raw) => api.handle(raw), signedIn: true }
+          ? { handle: (raw) => api.handle(raw), eventFor: (message) => message }
           : api.connect({ source: 'ws', ...(address === undefined ? {} : { address }) }),
       );
     });
@@ -376,12 +380,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   }
 
   /** Each console socket is one API connection with its own sign-in. */
-  const connections = new Map<WebSocket, { readonly signedIn: boolean }>();
+  const connections = new Map<WebSocket, ConsoleConnection>();
 
-  function acceptClient(
-    ws: WebSocket,
-    connection: { handle(raw: unknown): Promise<ResponseMessage>; readonly signedIn: boolean },
-  ): void {
+  function acceptClient(ws: WebSocket, connection: ConsoleConnection): void {
     clients.add(ws);
     connections.set(ws, connection);
     alive.add(ws);
@@ -425,9 +426,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   }
 
   const unsubscribe = api.subscribe((message) => {
-    const text = JSON.stringify(message);
-    // Only signed-in consoles hear what happens (calls, numbers, transcripts).
-    for (const ws of clients) if (connections.get(ws)?.signedIn) sendTo(ws, text);
+    // Each console hears what its signed-in role may (calls, numbers, transcripts; roles.ts).
+    let whole: string | undefined;
+    for (const ws of clients) {
+      const heard = connections.get(ws)?.eventFor(message);
+      if (!heard) continue;
+      sendTo(ws, heard === message ? (whole ??= JSON.stringify(message)) : JSON.stringify(heard));
+    }
   });
 
   // Drop connections whose peer vanished without a close (a sleeping laptop, a killed browser).

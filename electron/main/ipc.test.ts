@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { FakeElectronIpc } from '../../test/support/fake-electron-ipc.js';
-import type { ResponseMessage } from '../engine/api/messages.js';
+import type { EventMessage, ResponseMessage } from '../engine/api/messages.js';
 import { EventHub } from '../engine/events/index.js';
 import { createOutboundBridge } from '../preload/bridge.js';
 import { registerApiIpc } from './ipc.js';
@@ -22,9 +22,8 @@ function setUp(senderUrl: string) {
             requests.push(raw);
             return { type: 'response', id: 1, ok: true, result: 'handled' };
           },
-          get signedIn() {
-            return session.signedIn;
-          },
+          // What the engine's connection does: nothing while signed out (roles.ts decides the rest).
+          eventFor: (message: EventMessage) => (session.signedIn ? message : null),
         };
       },
       subscribe: (subscriber) => hub.subscribe(subscriber),

@@ -1,7 +1,7 @@
 /**
  * Wires the engine's API onto Electron IPC: one `handle` for requests and one channel for events.
  * Each window (its webContents) is one API connection with its own sign-in (issue 13): it starts
- * signed out, and events reach it only while it is signed in.
+ * signed out, and hears only the events its signed-in role may (roles.ts, EVENT_MAP).
  * Takes minimal interfaces instead of importing Electron, so the wiring is tested under Node with
  * stand-ins (see ipc.test.ts and the contract suite).
  */
@@ -27,8 +27,8 @@ export interface IpcInvokeEventLike {
 /** One window's API connection (the engine's `connect`). */
 export interface IpcConnectionLike {
   handle(raw: unknown): Promise<ResponseMessage>;
-  /** Events go only to a signed-in window. */
-  readonly signedIn: boolean;
+  /** What the window hears of an event: as its signed-in role may (roles.ts), or null. */
+  eventFor(message: EventMessage): EventMessage | null;
 }
 
 /** A window's `webContents` as far as events are concerned. */
@@ -80,12 +80,9 @@ export function registerApiIpc(ipcMain: IpcMainLike, options: ApiIpcOptions): ()
   });
   const unsubscribe = options.api.subscribe((message) => {
     for (const target of options.targets()) {
-      if (
-        !target.isDestroyed() &&
-        options.isTrustedUrl(target.getURL()) &&
-        connections.get(target)?.signedIn === true
-      )
-        target.send(IPC_EVENT_CHANNEL, message);
+      if (target.isDestroyed() || !options.isTrustedUrl(target.getURL())) continue;
+      const heard = connections.get(target)?.eventFor(message);
+      if (heard) target.send(IPC_EVENT_CHANNEL, heard);
     }
   });
   return () => {

@@ -2,7 +2,8 @@
  * Sign-in and the role map over the real transports (issue 13): a WebSocket and an Electron window
  * each start signed out; the role map is walked over every command for a signed-out connection,
  * an agent and a supervisor; an agent cannot add trunks, export, read the audit trail or act as
- * another agent; a supervisor cannot manage users; sign-out and the first admin.
+ * another agent; a supervisor cannot manage users; sign-out and the first admin. Events by role
+ * (roles.ts, EVENT_MAP): an agent hears only their own, a supervisor no admin-only event.
  * (In-process requests are the workspace's local admin, so that transport is not part of this.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -182,6 +183,73 @@ describe.each(TRANSPORTS)('sign-in and roles over %s', (_name, makeHarness) => {
         status: 'away',
       },
     );
+  });
+
+  it('sends each connection only the events its role may hear (EVENT_MAP): an agent only their own', async () => {
+    const ann = await connect();
+    const { user: annUser } = await signInAs(engine, ann, 'agent', 'ann');
+    const sue = await connect();
+    await signInAs(engine, sue, 'supervisor', 'sue');
+    const admin = await connect();
+    await signInAs(engine, admin, 'admin');
+    const heard = (api: OutboundApi) => {
+      const got: string[] = [];
+      api.on('agent.state', (s) => got.push(`agent.state:${s.username}`));
+      api.on('agents.changed', (d) =>
+        got.push(`agents.changed:${d.agents.map((a) => a.username).join(',')}`),
+      );
+      api.on('call.utterance', (u) => got.push(`call.utterance:${u.callId}`));
+      api.on('flows.changed', (f) => got.push(`flows.changed:${f.name}`));
+      api.on('trunks.changed', () => got.push('trunks.changed'));
+      return got;
+    };
+    const [annHeard, sueHeard, adminHeard] = [heard(ann), heard(sue), heard(admin)];
+    const bob = (await engine.request('agents.create', {
+      username: 'bob-events',
+      displayName: 'Bob',
+    })) as { id: number };
+    // Another agent's state, someone else's call, a supervisor-only and an admin-only event.
+    await engine.request('agents.setStatus', { agentId: bob.id, status: 'available' });
+    engine.emit('call.utterance', {
+      callId: 'not-anns-call',
+      at: Date.now(),
+      speaker: 'customer',
+      text: 'hello',
+      intent: null,
+      confidence: null,
+      startMs: 0,
+      endMs: 500,
+      cutAtMs: null,
+      nodeId: null,
+    });
+    engine.emit('flows.changed', { name: 'supervisors-only', version: 1 });
+    await engine.request('trunks.create', {
+      name: 'admins-only',
+      uri: 'wss://pbx.example.com/ws',
+      domain: 'pbx.example.com',
+    });
+    // Ann's own state comes last: once she hears it, she would have heard the others before it.
+    await ann.request('agents.setStatus', { agentId: annUser.userId, status: 'available' });
+    await expect.poll(() => annHeard.includes('agent.state:ann')).toBe(true);
+    await expect.poll(() => adminHeard.includes('agent.state:ann')).toBe(true);
+    await expect.poll(() => sueHeard.includes('agent.state:ann')).toBe(true);
+    // The agent: their own state, and the agents list cut down to their own record.
+    expect(annHeard).toEqual(['agents.changed:ann', 'agent.state:ann']);
+    expect(sueHeard).toEqual([
+      expect.stringMatching(/^agents\.changed:.*bob-events/),
+      'agent.state:bob-events',
+      'call.utterance:not-anns-call',
+      'flows.changed:supervisors-only',
+      'agent.state:ann',
+    ]);
+    expect(adminHeard).toEqual([
+      expect.stringMatching(/^agents\.changed:.*bob-events/),
+      'agent.state:bob-events',
+      'call.utterance:not-anns-call',
+      'flows.changed:supervisors-only',
+      'trunks.changed',
+      'agent.state:ann',
+    ]);
   });
 
   it('signs out, and an admin change ends the user sessions at once', async () => {

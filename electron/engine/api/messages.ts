@@ -48,7 +48,10 @@ export const EventMessage = z.object({
   type: z.literal('event'),
   event: z.string(),
   data: z.unknown(),
-  /** Increases by one per event on one engine; a gap tells a client it missed some. */
+  /**
+   * Increases by one per event on one engine. A connection hears only the events its role may
+   * (roles.ts, EVENT_MAP), so gaps between the numbers one connection sees are normal.
+   */
   seq: z.number().int().nonnegative(),
 });
 export type EventMessage = z.infer<typeof EventMessage>;

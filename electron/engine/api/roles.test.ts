@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { ConnectionControl } from '../auth/connection.js';
 import type { Principal } from '../auth/principal.js';
-import { COMMAND_NAMES, type CommandName } from './contract.js';
+import { COMMAND_NAMES, type CommandName, EVENT_NAMES } from './contract.js';
 import { type CommandHandlers, Dispatcher, type RequestContext } from './dispatcher.js';
-import { mayRun, ROLE_MAP } from './roles.js';
+import { EVENT_MAP, eventFor, mayRun, ROLE_MAP } from './roles.js';
 
 const connection: ConnectionControl = { source: 'ws', address: '127.0.0.1', session: null };
 const as = (principal: Principal | null): RequestContext => ({ principal, connection });
@@ -152,5 +152,66 @@ describe('the dispatcher checks the role map before any handler', () => {
     await code(dispatcher, 'agents.accept', { callId: 'x', agentId: 9 }, as(supervisor));
     expect(seen.get('agents.accept')).toEqual({ callId: 'x', agentId: 9 });
     expect(ran).toEqual(['agents.offer', 'calls.hangup', 'agents.accept']);
+  });
+});
+
+describe('events by role (EVENT_MAP)', () => {
+  const ann = { agentId: 7, holdsCall: (callId: string) => callId === 'anns-call' };
+  const utterance = (callId: string) => ({
+    callId,
+    at: 1,
+    speaker: 'customer' as const,
+    text: 'hi',
+    intent: null,
+    confidence: null,
+    startMs: 0,
+    endMs: 1,
+    cutAtMs: null,
+    nodeId: null,
+  });
+
+  it('has exactly one rule for every event of the contract', () => {
+    expect(Object.keys(EVENT_MAP).sort()).toEqual([...EVENT_NAMES].sort());
+  });
+
+  it('sends a signed-out connection no event at all', () => {
+    for (const event of EVENT_NAMES)
+      expect(eventFor(null, event, {} as never, ann), event).toBeNull();
+  });
+
+  it('gives an agent only their own offers, state and calls, and nothing of trunks, imports or KPIs', () => {
+    expect(eventFor('agent', 'call.utterance', utterance('anns-call'), ann)).not.toBeNull();
+    expect(eventFor('agent', 'call.utterance', utterance('other'), ann)).toBeNull();
+    expect(eventFor('supervisor', 'call.utterance', utterance('other'), ann)).not.toBeNull();
+    const offerEnded = { callId: 'c', agentId: 8, reason: 'expired' as const };
+    expect(eventFor('agent', 'agent.offerEnded', offerEnded, ann)).toBeNull();
+    expect(eventFor('agent', 'agent.offerEnded', { ...offerEnded, agentId: 7 }, ann)).toEqual({
+      ...offerEnded,
+      agentId: 7,
+    });
+    const agents = [7, 8].map((id) => ({
+      id,
+      username: `u${id}`,
+      displayName: `U${id}`,
+      role: 'agent' as const,
+      skills: [],
+      status: 'available' as const,
+      createdAt: 1,
+    }));
+    expect(eventFor('agent', 'agents.changed', { agents }, ann)).toEqual({ agents: [agents[0]] });
+    expect(eventFor('admin', 'agents.changed', { agents }, ann)).toEqual({ agents });
+    for (const event of [
+      'trunks.changed',
+      'trunk.health',
+      'import.progress',
+      'import.finished',
+      'kpi.wallboard',
+      'campaign.updated',
+      'flows.changed',
+    ] as const)
+      expect(eventFor('agent', event, {} as never, ann), event).toBeNull();
+    for (const event of ['trunks.changed', 'import.progress'] as const)
+      expect(eventFor('supervisor', event, {} as never, ann), event).toBeNull();
+    expect(eventFor('agent', 'engine.status', { state: 'ready', at: 1 }, ann)).not.toBeNull();
   });
 });

@@ -13,9 +13,14 @@
  * whisper, barge, the wallboard, audit) gets its line here: supervisor-facing ones
  * `SUPERVISORS`, admin pages `ADMINS`.
  *
+ * EVENT_MAP beside it decides which engine events each signed-in connection hears (the transports
+ * ask `eventFor` per connection and event): a role in `roles` hears the event whole; an agent not
+ * in `roles` hears only what `agent` gives back of it (their own offers, state and calls), or
+ * nothing. A signed-out connection hears no event at all (the sign-in page needs none).
+ *
  * Pure TypeScript: the console reads it too (to hide what the user may not do).
  */
-import type { CommandName } from './contract.js';
+import type { CommandName, EventData, EventName } from './contract.js';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
 
@@ -147,4 +152,78 @@ export function mayRun(role: Role | null, command: CommandName): boolean {
   if (!rule) return false;
   if ('public' in rule) return true;
   return role !== null && rule.roles.includes(role);
+}
+
+/** What the event rules know about the agent a connection is signed in as. */
+interface AgentAudience {
+  readonly agentId: number;
+  /** Whether the call is this agent's: offered to them, on their desk, or in their wrap-up. */
+  holdsCall(callId: string): boolean;
+}
+
+interface EventRule<E extends EventName> {
+  /** The roles that hear the event whole. */
+  readonly roles: readonly Role[];
+  /** An agent outside `roles` hears what this returns of the event (null: nothing). */
+  readonly agent?: (data: EventData<E>, me: AgentAudience) => EventData<E> | null;
+}
+
+const TO_EVERYONE = { roles: ['agent', 'supervisor', 'admin'] } as const;
+const TO_SUPERVISORS = { roles: ['supervisor', 'admin'] } as const;
+const TO_ADMINS = { roles: ['admin'] } as const;
+/** Supervisors and admins hear all of it; an agent only a call that is theirs. */
+function toSupervisorsAndCallAgent<E extends EventName>(
+  callIdOf: (data: EventData<E>) => string,
+): EventRule<E> {
+  return { ...TO_SUPERVISORS, agent: (data, me) => (me.holdsCall(callIdOf(data)) ? data : null) };
+}
+
+export const EVENT_MAP: { readonly [E in EventName]: EventRule<E> } = {
+  // Every page: the language and audio devices (settings.get is everyone's), the engine going down.
+  'settings.changed': TO_EVERYONE,
+  'engine.status': TO_EVERYONE,
+  // The Agent desk: the agent's own record, state and offers; the Agents and Users pages: all.
+  'agents.changed': {
+    ...TO_SUPERVISORS,
+    agent: (data, me) => ({ agents: data.agents.filter((a) => a.id === me.agentId) }),
+  },
+  'agent.state': { ...TO_SUPERVISORS, agent: (data, me) => (data.id === me.agentId ? data : null) },
+  'agent.offer': {
+    ...TO_SUPERVISORS,
+    agent: (data, me) => (data.agentId === me.agentId ? data : null),
+  },
+  'agent.offerEnded': {
+    ...TO_SUPERVISORS,
+    agent: (data, me) => (data.agentId === me.agentId ? data : null),
+  },
+  // The Live wall, History's live call page, supervision: every call; an agent, their own call.
+  'call.updated': toSupervisorsAndCallAgent((data) => data.id),
+  'call.event': toSupervisorsAndCallAgent((data) => data.callId),
+  'call.utterance': toSupervisorsAndCallAgent((data) => data.callId),
+  'campaign.updated': TO_SUPERVISORS,
+  'flows.changed': TO_SUPERVISORS,
+  'flow.training': TO_SUPERVISORS,
+  'kpi.wallboard': TO_SUPERVISORS,
+  // Settings' trunks and the Contacts page's imports: admins only.
+  'trunks.changed': TO_ADMINS,
+  'trunk.health': TO_ADMINS,
+  'import.progress': TO_ADMINS,
+  'import.finished': TO_ADMINS,
+};
+
+/**
+ * What a connection signed in as `role` (null: signed out) hears of one event: the data to send,
+ * or null for nothing. `agent` is needed for role agent (their agent record and calls).
+ */
+export function eventFor<E extends EventName>(
+  role: Role | null,
+  event: E,
+  data: EventData<E>,
+  agent?: AgentAudience,
+): EventData<E> | null {
+  const rule = (EVENT_MAP as Partial<Record<EventName, EventRule<E>>>)[event];
+  // Signed out, or an event outside the map (roles.test.ts keeps that from happening): nothing.
+  if (!rule || role === null) return null;
+  if (rule.roles.includes(role)) return data;
+  return role === 'agent' && rule.agent && agent ? rule.agent(data, agent) : null;
 }

@@ -1,10 +1,13 @@
 /**
  * One API connection's sign-in state: an Electron window's IPC, a WebSocket, or the CLI. Each
  * request is dispatched with the connection's principal (null while signed out), checked for the
- * idle expiry first; the auth.* handlers change the session through `ConnectionControl`.
+ * idle expiry first; the auth.* handlers change the session through `ConnectionControl`. Events
+ * reach it as the role map's EVENT_MAP says for the signed-in user (`eventFor`).
  */
+import { type EventData, type EventName, isEventName } from '../api/contract.js';
 import type { RequestContext } from '../api/dispatcher.js';
-import type { ResponseMessage } from '../api/messages.js';
+import type { EventMessage, ResponseMessage } from '../api/messages.js';
+import { eventFor } from '../api/roles.js';
 import { cliPrincipal, type Principal, type PrincipalSource } from './principal.js';
 import type { AuthService, LiveSession } from './service.js';
 
@@ -12,6 +15,14 @@ export interface ConnectionInfo {
   source: PrincipalSource;
   /** The peer's address (WebSocket), for the audit trail and the per-source sign-in limit. */
   address?: string;
+}
+
+/** Which agent holds a call (routing), for an agent's own call events. */
+interface AgentCalls {
+  /** The agent who has the call (on their desk or in wrap-up), or null. */
+  agentOf(callId: string): number | null;
+  /** The call offered to the agent now, or null. */
+  offeredTo(agentId: number): string | null;
 }
 
 /** What the auth.* handlers see of the connection a request came over. */
@@ -31,6 +42,7 @@ export class ApiConnection implements ConnectionControl {
     private readonly auth: AuthService,
     info: ConnectionInfo,
     private readonly dispatch: (raw: unknown, context: RequestContext) => Promise<ResponseMessage>,
+    private readonly calls?: AgentCalls,
   ) {
     this.source = info.source;
     this.address = info.address;
@@ -58,9 +70,24 @@ export class ApiConnection implements ConnectionControl {
     });
   }
 
-  /** Whether events may go to this connection: only while signed in. */
-  get signedIn(): boolean {
-    return this.session !== null && this.auth.alive(this.session);
+  /**
+   * What this connection hears of an engine event (the role map's EVENT_MAP for the signed-in
+   * user): the message itself, a copy with the agent's own part of it, or null for nothing.
+   */
+  eventFor(message: EventMessage): EventMessage | null {
+    const session = this.session;
+    if (!session || !this.auth.alive(session) || !isEventName(message.event)) return null;
+    const { role, userId } = session.user;
+    const calls = this.calls;
+    const data = eventFor(role, message.event, message.data as EventData<EventName>, {
+      // Every user is an agent record (auth/service.ts: agentId is the user's id).
+      agentId: userId,
+      holdsCall: (callId) =>
+        calls !== undefined &&
+        (calls.agentOf(callId) === userId || calls.offeredTo(userId) === callId),
+    });
+    if (data === null) return null;
+    return data === message.data ? message : { ...message, data };
   }
 }
 
