@@ -367,6 +367,25 @@ export interface Entities {
   dateTimes: DateTimeEntity[];
 }
 
+/**
+ * The utterance without the spans its entities were read from (each replaced by a space): what
+ * else the answer says beside a date, an amount or a number ("my car broke down" in "my car broke
+ * down last week").
+ */
+export function withoutEntities(text: string, entities: Entities): string {
+  const cut = new Array<boolean>(text.length).fill(false);
+  for (const e of [
+    ...entities.dateTimes,
+    ...entities.numbers,
+    ...entities.money,
+    ...entities.phones,
+  ])
+    for (let i = e.start; i < e.end && i < text.length; i++) cut[i] = true;
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += cut[i] ? ' ' : text[i];
+  return out.replace(/\s+/g, ' ').trim();
+}
+
 /** Runs every extractor over one utterance. */
 export function extractEntities(
   text: string,

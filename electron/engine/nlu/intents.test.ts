@@ -287,3 +287,56 @@ describe('intent classifier', () => {
     expect((used.user + used.system) / 1000 / 10).toBeLessThan(20);
   });
 });
+
+describe('general rules beside the scores', () => {
+  it('never takes a promise for a done deed, nor a done deed for a promise (Mandarin)', () => {
+    const clf = trainIntentClassifier({
+      paid: ['已经还了', '我还过了', '昨天就还了', '早就还清了', '我已经转账了', '上周就付了'],
+      later: ['明天还', '我明天还', '后天还', '下周还', '过几天还上', '明天转给你们'],
+    });
+    for (const text of ['明天就还', '后天就还', '下礼拜就还'])
+      expect(clf.classify(text).blocked, text).toContain('paid');
+    for (const text of ['我前天还的', '上个月底就还上了'])
+      expect(clf.classify(text).blocked, text).toContain('later');
+    expect(clf.classify('明天就还').intent).toBe('later');
+    // Both or neither: nothing is ruled out by time.
+    expect(clf.classify('等我工资到账了就还').blocked).toEqual([]);
+  });
+
+  it('never takes a promise for a done deed, nor a done deed for a promise (English)', () => {
+    const clf = trainIntentClassifier({
+      paid: ['I already paid', 'I paid it yesterday', "it's already done", 'I paid last week'],
+      later: ['I will pay tomorrow', "I'll pay next week", "I'll do it later", 'tomorrow'],
+    });
+    expect(clf.classify("I'll send it over tomorrow").blocked).toContain('paid');
+    expect(clf.classify('I already sent it').blocked).toContain('later');
+    expect(clf.classify('on Monday').blocked).toEqual([]);
+  });
+
+  it('does not rule out an intent answered by negations for a denied word its other examples hold', () => {
+    const clf = trainIntentClassifier({
+      yes: ['yes', 'sure', 'that day works', 'I can make that day'],
+      change: ["I can't make it", "I can't come", 'another day please', 'a different day', 'no'],
+    });
+    const r = clf.classify("I can't do that day");
+    expect(r.blocked).not.toContain('change');
+    expect(r.blocked).toContain('yes');
+    expect(r.intent).toBe('change');
+    const zh = trainIntentClassifier({
+      yes: ['可以', '行', '那天可以', '那天没问题'],
+      change: ['不行', '去不了', '我来不了', '换一天吧', '改个时间'],
+    });
+    expect(zh.classify('那天不行').blocked).not.toContain('change');
+  });
+
+  it('counts an unseen word of a known synonym group as meaning, not as unknown content', () => {
+    const clf = trainIntentClassifier({
+      change: ['can we change the time', 'move my appointment', 'I need to reschedule'],
+      yes: ['yes', 'that works', 'I can make it'],
+    });
+    // "postpone" is in no example, but in the synonym group of move / change.
+    const r = clf.classify('is it possible to postpone');
+    expect(r.ranked[0]?.intent).toBe('change');
+    expect(r.ranked[0]!.confidence).toBeGreaterThan(0.25);
+  });
+});

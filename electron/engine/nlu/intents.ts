@@ -318,6 +318,10 @@ interface IntentProfile {
   negative: boolean;
   /** Every word, character and character pair its examples hold, negated or not (no "!"). */
   vocabulary: Set<string>;
+  /** Most of its examples say something is done (already paid, 已经还了) and none is to come. */
+  completed: boolean;
+  /** Most of its examples promise something to come (tomorrow, 明天还) and none is done. */
+  prospective: boolean;
 }
 
 /** Verbs whose negation denies the verb after them (want to, need to; 想, 要, 会, 能, 没法). */
@@ -347,7 +351,11 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
   const vocabulary = new Set<string>();
   let affirmative = 0;
   let negative = 0;
+  let past = 0;
+  let future = 0;
   for (const { analysis: a, counts } of examples) {
+    if (a.time.past && !a.time.future) past++;
+    if (a.time.future && !a.time.past) future++;
     for (const k of counts.keys())
       if (k.startsWith('w1:') || k.startsWith('z1:') || k.startsWith('z2:'))
         vocabulary.add(k.replace('!', ''));
@@ -378,6 +386,8 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     affirmative: affirmative * 2 >= examples.length,
     negative: negative * 2 > examples.length,
     vocabulary,
+    completed: past * 2 > examples.length && future === 0,
+    prospective: future * 2 > examples.length && past === 0,
   };
 }
 
@@ -491,10 +501,13 @@ export class IntentClassifier {
       const type = k.slice(0, 2) as FeatureType;
       // A fixed expression no example holds says nothing new beyond its class (id:+).
       if (type === 'id' && !this.idf.has(k)) continue;
+      // An unseen word of a known synonym group ("postpone" beside "move") is no unknown content.
+      const unseenWord =
+        (type === 'w1' && !enSynonym(k.slice(3).replace('!', ''))) || type === 'z1';
       const x =
         FEATURE_WEIGHT[type] *
         (1 + Math.log(c)) *
-        (this.idf.get(k) ?? (type === 'w1' || type === 'z1' ? UNSEEN_WORD : 1) * this.unseenIdf);
+        (this.idf.get(k) ?? (unseenWord ? UNSEEN_WORD : 1) * this.unseenIdf);
       v.set(k, x);
       sum += x * x;
     }
@@ -579,13 +592,26 @@ export class IntentClassifier {
     return { intent: best.intent, confidence, uncertain: confidence < accept, ...base };
   }
 
-  /** The intents a negated utterance may never be taken for (see the file header). */
+  /**
+   * The intents an utterance may never be taken for: what a negation denies (see the file
+   * header), and the wrong side of now: a promise (明天就还, "I'll pay tomorrow") is never an
+   * intent whose examples say it is done, and a done deed (我前天还的) never one that promises.
+   */
   private blockedIntents(analysis: Analysis): Set<string> {
     const blocked = new Set<string>();
+    const { past, future } = analysis.time;
+    if (past !== future)
+      for (const [intent, p] of this.profiles)
+        if ((future && p.completed) || (past && p.prospective)) blocked.add(intent);
     if (!analysis.negated && !analysis.doubt) return blocked;
     const denied = negatedPredicates(analysis);
     for (const [intent, p] of this.profiles) {
-      if ((p.affirmative && !analysis.positive) || denied.some((k) => p.affirms.has(k)))
+      // An intent answered by negations itself (reschedule: "I can't make it") is not ruled out
+      // by a denied word its other examples hold ("I can't do that day" vs "another day please").
+      if (
+        (p.affirmative && !analysis.positive) ||
+        (!p.negative && denied.some((k) => p.affirms.has(k)))
+      )
         blocked.add(intent);
     }
     return blocked;

@@ -205,3 +205,34 @@ describe('more positive fixed expressions', () => {
     },
   );
 });
+
+describe('thanks and apologies end a negation scope', () => {
+  it.each([
+    ['not for me thanks', '[not] !for !me thanks'],
+    ['no need, thank you', '[no] !need thank you'],
+    ["I can't sorry", "i [can't] sorry"],
+    ['不需要谢谢', '[不] !需 !要 谢 谢'],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+  });
+});
+
+describe('done or still to come (timeOf / Analysis.time)', () => {
+  it.each([
+    ['I already paid', { past: true, future: false }],
+    ['I paid it last week', { past: true, future: false }],
+    ["I'll pay tomorrow", { past: false, future: true }],
+    ['call me back in two hours', { past: false, future: true }],
+    ['on Monday', { past: false, future: false }],
+    ['I already told you, call me later', { past: true, future: true }],
+    ['我已经还了', { past: true, future: false }],
+    ['我前天还的', { past: true, future: false }],
+    ['明天就还', { past: false, future: true }],
+    ['过两天还', { past: false, future: true }],
+    ['周一', { past: false, future: false }],
+    ['不过我明天还', { past: false, future: true }],
+    ['等我工资到账了就还', { past: true, future: true }],
+  ])('%s', (text, expected) => {
+    expect(analyze(text).time).toEqual(expected);
+  });
+});

@@ -39,6 +39,11 @@ export interface Analysis {
   doubt: boolean;
   /** A positive cue (yes, sure, 对, 好, no problem…) stands outside every negation scope. */
   positive: boolean;
+  /**
+   * The answer speaks of what is done (already, yesterday, last week, 已经, 昨天, 还了) and of
+   * what is still to come (tomorrow, later, I'll, 明天, 下周, 过两天): see `timeOf`.
+   */
+  time: { past: boolean; future: boolean };
 }
 
 /** pos: positive idiom; hedge: uncertainty built from a cue; plain: a word that only looks negative. */
@@ -194,6 +199,11 @@ const EN_BOUNDARY = new Set([
   'ok',
   'okay',
   'please',
+  // Thanks and apologies close what came before: "not for me, thanks" denies nothing about thanks.
+  'thanks',
+  'thank',
+  'sorry',
+  'cheers',
 ]);
 const ZH_BOUNDARY_WORDS = [
   '但是',
@@ -205,6 +215,7 @@ const ZH_BOUNDARY_WORDS = [
   '然后',
   '不然',
   '但',
+  '谢谢',
   '你',
   '您',
   '他',
@@ -732,7 +743,27 @@ export function analyze(text: string): Analysis {
   // A lone "well" or 嗯-less "呃" is what was said: fillers only when more follows them.
   if (tokens.every((t) => t.filler)) for (const t of tokens) t.filler = false;
   const positive = tokens.some((t) => t.idiom === 'pos') || startsPositive(tokens);
-  return { tokens, negated, hedged, doubt, positive };
+  return { tokens, negated, hedged, doubt, positive, time: timeOf(normalizeText(text)) };
+}
+
+/**
+ * Done or still to come: the words that place an answer before or after now. Weekdays, "today"
+ * and 周一 say neither (paid on Monday, will pay on Monday). An answer with both ("I already told
+ * you, call me later", 等我工资到账了就还) places nothing.
+ */
+const EN_PAST_RE =
+  /(?<![a-z'])(already|yesterday|last (night|week|month|year|time|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|ago|earlier today|paid|did|done|sent|settled|sorted|handled|took care|i've|i have (paid|done|sent|settled|sorted|handled))(?![a-z'])/;
+const EN_FUTURE_RE =
+  /(?<![a-z'])(tomorrow|next (week|month|time|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|later|tonight|soon|will|i'll|we'll|gonna|going to (pay|do|send|settle|sort)|in (a|an|one|two|three|a few|\d+) (minutes?|hours?|days?|weeks?))(?![a-z'])/;
+const ZH_PAST_RE =
+  /已经|早就|早已|早都|刚刚|刚才|昨天|昨晚|昨儿|前天|前几天|前两天|上周|上星期|上礼拜|上个|上次|之前|以前|了|(?<!不)过(?![两几一阵些来年])/;
+const ZH_FUTURE_RE =
+  /明天|明儿|明早|后天|下周|下个|下星期|下礼拜|过两天|过几天|过阵子|过一阵|改天|回头|(?<!上个|上)月底|周末|等我|等到|之后|以后|待会|一会|晚点|晚两天|稍后|马上/;
+
+export function timeOf(text: string): { past: boolean; future: boolean } {
+  const past = EN_PAST_RE.test(text) || ZH_PAST_RE.test(text);
+  const future = EN_FUTURE_RE.test(text) || ZH_FUTURE_RE.test(text);
+  return { past, future };
 }
 
 /**

@@ -14,7 +14,12 @@
  * taken as that answer (a key is never in doubt). `confirm: 'never'` acts on any answer above the
  * reject threshold, as before confirmation existed.
  */
-import { type Entities, extractEntities, NO_MATCH } from '../../nlu/index.js';
+import {
+  type Entities,
+  extractEntities,
+  NO_MATCH,
+  offTopicBesideEntities,
+} from '../../nlu/index.js';
 import type { CompiledFlow } from '../compile.js';
 import { confirmationQuestion, confirmationReply } from '../confirm.js';
 import type { DialogContext } from '../context.js';
@@ -84,7 +89,8 @@ export function recognizeText(
   const byEntity = node.intents.find(
     (i) => i.entity !== undefined && entityValue(entities, i.entity) !== undefined,
   );
-  if (byEntity)
+  // A date inside a sentence about something else ("my car broke down last week") answers nothing.
+  if (byEntity && !offTopicBesideEntities(compiled.classifier(node), text, entities))
     return {
       intent: byEntity,
       confidence: 1,
