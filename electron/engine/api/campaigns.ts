@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { AmdSettingsSchema, DEFAULT_AMD_SETTINGS } from './amd.js';
 import { CALL_OUTCOMES, CallOutcome } from './call-states.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -112,10 +113,101 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 export const CampaignStatus = z.enum(['draft', 'running', 'paused', 'stopped', 'completed']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
-export const DialingMode = z.enum(['agentless', 'progressive', 'power']);
+export const DialingMode = z.enum(['agentless', 'progressive', 'power', 'predictive']);
 export type DialingMode = z.infer<typeof DialingMode>;
 
 const Timestamp = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------------------------------------
+// Predictive dialing (dialer/pacing.ts paces it; dialer/abandon.ts handles abandoned calls)
+
+const HOUR_MS = 3_600_000;
+/** The abandonment window a campaign is measured over: 24 h (Ofcom), 30 days (US TSR/FCC), or its own. */
+export const AbandonWindow = z.enum(['24h', '30d', 'custom']);
+export type AbandonWindow = z.infer<typeof AbandonWindow>;
+
+/** The information message an abandoned call hears; `{campaign}` is replaced by the campaign's name. */
+export const DEFAULT_ABANDON_MESSAGES = {
+  en: 'Hello, this call was from {campaign}. We are sorry, nobody was free to speak with you. We will not call you again for three days. To stop our calls, call us back and ask to be taken off the list.',
+  'zh-CN':
+    '您好，这是{campaign}的来电。很抱歉，刚才没有空闲的客服与您通话。三天内我们不会再打扰您。如不希望再接到我们的电话，请回电要求将您的号码移出名单。',
+} as const;
+
+const MessageText = z.string().trim().min(1, 'is required').max(600);
+
+export const PredictiveSettingsSchema = z
+  .object({
+    /** The abandonment rate pacing aims under, in percent. */
+    targetPct: z.number().min(0).max(10).default(2),
+    /** The hard cap over the window, in percent (Ofcom and the FCC: 3); nearing it falls back to progressive. */
+    capPct: z.number().min(0).max(10).default(3),
+    window: AbandonWindow.default('24h'),
+    /** The custom window's length in ms (window "custom"): 1 hour to 90 days. */
+    windowMs: z
+      .number()
+      .int()
+      .min(HOUR_MS, 'must be at least an hour (3600000 ms)')
+      .max(90 * 24 * HOUR_MS, 'must be at most 90 days')
+      .nullable()
+      .default(null),
+    /** The most lines per logged-in agent. */
+    maxDialLevel: z.number().min(1).max(10).default(4),
+    /** What an abandoned call hears: who called and how to opt out, per language. */
+    message: z
+      .object({ en: MessageText, 'zh-CN': MessageText })
+      .strict()
+      .default({ ...DEFAULT_ABANDON_MESSAGES }),
+    /** The message's language(s): both plays Chinese, then English. */
+    messageLanguage: z.enum(['zh-CN', 'en', 'both']).default('both'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.targetPct > s.capPct)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetPct'],
+        message: `must not be above the cap (capPct ${s.capPct})`,
+      });
+    if (s.window === 'custom' && s.windowMs === null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['windowMs'],
+        message: 'is required for a custom window (1 hour to 90 days, in ms)',
+      });
+  });
+export type PredictiveSettings = z.output<typeof PredictiveSettingsSchema>;
+
+/** The window's length in ms. */
+export function abandonWindowMs(settings: PredictiveSettings): number {
+  if (settings.window === '30d') return 30 * 24 * HOUR_MS;
+  if (settings.window === 'custom' && settings.windowMs !== null) return settings.windowMs;
+  return 24 * HOUR_MS;
+}
+
+/** A predictive campaign's pacing as the dialer last decided it (null elsewhere). */
+export const CampaignPacingSchema = z.object({
+  /** Lines per free (or about to be free) agent the last decision amounted to. */
+  dialLevel: z.number().nonnegative(),
+  /** Calls the pacing wanted under way. */
+  lines: z.number().int().nonnegative(),
+  /** True while it falls back to progressive (one line per ready agent). */
+  fallback: z.boolean(),
+  /** Why, in English. */
+  reason: z.string(),
+  /** Abandoned over answered by a person, in the window. */
+  abandonRate: z.number().nonnegative(),
+  answered: z.number().int().nonnegative(),
+  abandoned: z.number().int().nonnegative(),
+  windowMs: z.number().int().positive(),
+  capPct: z.number().nonnegative(),
+  /** Agents of the campaign busy (on a call or in wrap-up) over those signed on for it. */
+  occupancy: z.number().min(0).max(1),
+  agentsReady: z.number().int().nonnegative(),
+  agentsBusy: z.number().int().nonnegative(),
+  at: Timestamp,
+});
+export type CampaignPacing = z.infer<typeof CampaignPacingSchema>;
+
 const CampaignName = z.string().trim().min(1, 'is required').max(200);
 
 /** Everything an admin sets on a campaign. Durations are milliseconds. */
@@ -138,7 +230,10 @@ export const CampaignConfigSchema = z
       .default(null),
     /** Trunks by name, in the order they are tried; a trunk's own backup still applies. */
     trunks: z.array(z.string().trim().min(1).max(200)).min(1, 'needs at least one trunk').max(20),
-    /** agentless: the bot only. progressive: one line per available agent. power: linesPerAgent lines per available agent. */
+    /**
+     * agentless: the bot only. progressive: one line per available agent. power: linesPerAgent
+     * lines per available agent. predictive: paced from live estimates under the abandonment cap.
+     */
     dialingMode: DialingMode.default('agentless'),
     /** Lines per available agent in power mode (ignored otherwise). */
     linesPerAgent: z.number().min(1).max(5).default(2),
@@ -148,6 +243,10 @@ export const CampaignConfigSchema = z
     maxConcurrentCalls: z.number().int().min(1).max(200).default(5),
     schedule: CallingScheduleSchema,
     retryPolicy: RetryPolicySchema.default(DEFAULT_RETRY_POLICY),
+    /** Predictive mode's settings (kept, and ignored, in the other modes). */
+    predictive: PredictiveSettingsSchema.default(() => PredictiveSettingsSchema.parse({})),
+    /** Answering-machine detection on answered calls, and what a machine gets (api/amd.ts). */
+    amd: AmdSettingsSchema.default(() => ({ ...DEFAULT_AMD_SETTINGS })),
   })
   .strict();
 export type CampaignConfig = z.output<typeof CampaignConfigSchema>;
@@ -169,6 +268,8 @@ export const CampaignChangesSchema = z
     maxConcurrentCalls: CONFIG.maxConcurrentCalls.unwrap().optional(),
     schedule: CONFIG.schedule.optional(),
     retryPolicy: CONFIG.retryPolicy.unwrap().optional(),
+    predictive: CONFIG.predictive.unwrap().optional(),
+    amd: CONFIG.amd.unwrap().optional(),
   })
   .strict();
 export type CampaignChanges = z.output<typeof CampaignChangesSchema>;
@@ -243,6 +344,8 @@ export const CampaignDetailSchema = CampaignSummarySchema.extend({
   progress: CampaignProgressSchema,
   /** Why a running campaign is not dialing now (see CampaignWaitSchema); null when nothing holds it back. */
   waiting: CampaignWaitSchema.nullable().default(null),
+  /** A running predictive campaign's pacing (dial level, abandonment in the window, occupancy); null otherwise. */
+  pacing: CampaignPacingSchema.nullable().default(null),
   updatedAt: Timestamp,
 });
 export type CampaignDetail = z.infer<typeof CampaignDetailSchema>;

@@ -7,12 +7,15 @@
  * latest saved) and adds the list's contacts; pause and stop end new dials, live calls finish;
  * the dialer marks a running campaign completed when no contact is left.
  */
-import type {
-  CampaignConfig,
-  CampaignContact,
-  CampaignDetail,
-  CampaignProgress,
-  CampaignWait,
+import { AmdSettingsSchema, DEFAULT_AMD_SETTINGS } from '../api/amd.js';
+import {
+  type CampaignConfig,
+  type CampaignContact,
+  type CampaignDetail,
+  type CampaignPacing,
+  type CampaignProgress,
+  type CampaignWait,
+  PredictiveSettingsSchema,
 } from '../api/campaigns.js';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
@@ -35,6 +38,8 @@ export interface CampaignServiceOptions {
   onRunning?(campaignId: number): void;
   /** Why a running campaign is not dialed now (the dialer knows; none where nothing dials). */
   waiting?(campaignId: number): CampaignWait | null;
+  /** A running predictive campaign's pacing (the dialer knows; none where nothing dials). */
+  pacing?(campaignId: number): CampaignPacing | null;
   /** Minimum time between two `campaign.updated` events of one campaign. Default 250 ms (≤ 4/s). */
   throttleMs?: number;
 }
@@ -179,6 +184,7 @@ export class CampaignService {
       config: configOf(campaign),
       progress: await this.progress(campaign.id),
       waiting: campaign.status === 'running' ? (this.options.waiting?.(campaign.id) ?? null) : null,
+      pacing: campaign.status === 'running' ? (this.options.pacing?.(campaign.id) ?? null) : null,
     };
   }
 
@@ -328,6 +334,11 @@ export class CampaignService {
     }
     let flowId: number | null = null;
     let flowVersion: number | null = null;
+    if (config.flow && config.dialingMode === 'predictive')
+      throw invalid(
+        'flow',
+        'a predictive campaign hands every answered call to an agent at once: leave the flow out',
+      );
     if (config.flow) {
       const flow = await this.store.flows.getByName(config.flow.name);
       if (!flow) throw invalid('flow.name', `no flow named "${config.flow.name}"`);
@@ -365,6 +376,8 @@ export class CampaignService {
       maxConcurrentCalls: config.maxConcurrentCalls,
       schedule: config.schedule as unknown as NewDialingCampaign['schedule'], // validated JSON by the command's schema
       retryPolicy: config.retryPolicy as unknown as NewDialingCampaign['retryPolicy'],
+      predictive: config.predictive as unknown as NonNullable<NewDialingCampaign['predictive']>, // validated by the command's schema
+      amd: config.amd as unknown as NonNullable<NewDialingCampaign['amd']>, // validated by the command's schema
       trunkIds,
     };
   }
@@ -391,5 +404,19 @@ function configOf(campaign: DialingCampaignRecord): CampaignConfig & { trunks: s
       ? schedule.data
       : { timeZone: 'UTC', windows: {}, excludedDates: [] },
     retryPolicy: retry.success ? retry.data : DEFAULT_RETRY_POLICY,
+    predictive: predictiveOf(campaign),
+    amd: amdOf(campaign),
   };
+}
+
+/** The campaign's answering-machine detection settings; off where none (or unreadable ones) are stored. */
+export function amdOf(campaign: DialingCampaignRecord): CampaignConfig['amd'] {
+  const parsed = AmdSettingsSchema.safeParse(campaign.amd);
+  return parsed.success ? parsed.data : { ...DEFAULT_AMD_SETTINGS };
+}
+
+/** The campaign's predictive settings; the defaults where none (or unreadable ones) are stored. */
+export function predictiveOf(campaign: DialingCampaignRecord): CampaignConfig['predictive'] {
+  const parsed = PredictiveSettingsSchema.safeParse(campaign.predictive);
+  return parsed.success ? parsed.data : PredictiveSettingsSchema.parse({});
 }

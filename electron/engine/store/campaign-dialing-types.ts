@@ -20,6 +20,10 @@ export interface DialingCampaignRecord extends CampaignRecord {
   listName: string | null;
   listDefaultRegion: string | null;
   flowName: string | null;
+  /** Predictive settings as stored (checked by the API's PredictiveSettingsSchema); {} for defaults. */
+  predictive: JsonObject;
+  /** Answering-machine detection settings as stored (checked by the API's AmdSettingsSchema); {} for defaults. */
+  amd: JsonObject;
 }
 
 export interface NewDialingCampaign {
@@ -35,6 +39,10 @@ export interface NewDialingCampaign {
   schedule: JsonObject;
   retryPolicy: JsonObject;
   trunkIds: number[];
+  /** Predictive settings ({} when left out: the defaults). */
+  predictive?: JsonObject;
+  /** Answering-machine detection settings ({} when left out: off). */
+  amd?: JsonObject;
 }
 
 export type DialingCampaignChanges = Partial<NewDialingCampaign>;
@@ -187,4 +195,14 @@ export interface CampaignContactRepository {
   dncAmong(phones: readonly string[]): Promise<Set<string>>;
   /** The campaign's leased calls by call state (how many are still waiting for an agent…). */
   leaseStates(campaignId: number): Promise<Partial<Record<CallState, number>>>;
+  /**
+   * Calls answered by a person, and of them abandoned, per epoch minute from `fromMinute` on
+   * (campaign_abandonment, schema 8): the pacing's rolling window after a restart.
+   */
+  abandonmentMinutes(
+    campaignId: number,
+    fromMinute: number,
+  ): Promise<Array<{ minute: number; answered: number; abandoned: number }>>;
+  /** Counts one call answered by a person (abandoned or not) in its minute. */
+  countAnswered(campaignId: number, minute: number, abandoned: boolean): Promise<void>;
 }

@@ -21,6 +21,7 @@ const EXPECTED_TABLES = [
   'call_events',
   'call_transitions',
   'calls',
+  'campaign_abandonment',
   'campaign_contacts',
   'campaign_trunks',
   'campaigns',

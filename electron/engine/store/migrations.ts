@@ -14,6 +14,8 @@ import { utteranceLabels } from './migrations/004-utterance-labels.js';
 import { usersSignIn } from './migrations/005-users-sign-in.js';
 import { auditTrail } from './migrations/006-audit-trail.js';
 import { kpiIndexes } from './migrations/007-kpi.js';
+import { predictiveDialing } from './migrations/008-predictive.js';
+import { amdSettings } from './migrations/009-amd.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -21,6 +23,12 @@ export interface Migration {
   name: string;
   /** SQL run as one script inside the migration's transaction. */
   up: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite's documented 12-step ALTER): foreign
+   * keys are off around its transaction (a pragma that does nothing inside one), so dropping the
+   * old table cascades nothing, and `foreign_key_check` must come back empty before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -31,6 +39,8 @@ export const MIGRATIONS: readonly Migration[] = [
   usersSignIn,
   auditTrail,
   kpiIndexes,
+  predictiveDialing,
+  amdSettings,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
@@ -55,13 +65,28 @@ export async function migrate(db: SqlExecutor, options: MigrateOptions): Promise
   );
   for (const migration of migrations) {
     if (migration.version <= version) continue;
-    version = await db.transaction(async (tx) => {
-      // Re-read inside the lock: another process may have migrated while we waited.
-      const current = assertKnownVersion(await readSchemaVersion(tx), latest, options.path);
-      if (current >= migration.version) return current;
-      await apply(tx, migration, now());
-      return migration.version;
-    });
+    const foreignKeys = migration.rebuildsTables
+      ? (await db.get<{ foreign_keys: number }>('PRAGMA foreign_keys'))?.foreign_keys
+      : undefined;
+    if (foreignKeys) await db.exec('PRAGMA foreign_keys = OFF');
+    try {
+      version = await db.transaction(async (tx) => {
+        // Re-read inside the lock: another process may have migrated while we waited.
+        const current = assertKnownVersion(await readSchemaVersion(tx), latest, options.path);
+        if (current >= migration.version) return current;
+        await apply(tx, migration, now());
+        if (migration.rebuildsTables) {
+          const broken = await tx.all('PRAGMA foreign_key_check');
+          if (broken.length > 0)
+            throw new Error(
+              `Migration "${migration.name}" would break ${broken.length} foreign key references; nothing was changed`,
+            );
+        }
+        return migration.version;
+      });
+    } finally {
+      if (foreignKeys) await db.exec('PRAGMA foreign_keys = ON');
+    }
   }
   return version;
 }

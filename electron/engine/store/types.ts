@@ -67,7 +67,7 @@ export interface CampaignRecord {
   id: number;
   name: string;
   status: 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-  dialingMode: 'agentless' | 'progressive' | 'power';
+  dialingMode: 'agentless' | 'progressive' | 'power' | 'predictive';
   listId: number | null;
   flowId: number | null;
   /** The flow version pinned when the campaign started. */

@@ -50,6 +50,9 @@ export const SYSTEM_DISPOSITIONS: readonly DispositionRecord[] = [
   },
 ];
 
+/** Pinned: the list schema 1 was released with (schema 8 rebuilt campaigns with predictive and preview). */
+const RELEASED_DIALING_MODES = ['agentless', 'progressive', 'power'] as const;
+
 const jsonObject = (column: string): string =>
   `json_valid(${column}) AND json_type(${column}) = 'object'`;
 const jsonArray = (column: string): string =>
@@ -106,7 +109,7 @@ CREATE TABLE campaigns (
   id                   INTEGER PRIMARY KEY,
   name                 TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
   status               TEXT NOT NULL DEFAULT 'draft' CHECK (${oneOf('status', ENUMS.campaignStatuses)}),
-  dialing_mode         TEXT NOT NULL CHECK (${oneOf('dialing_mode', ENUMS.dialingModes)}),
+  dialing_mode         TEXT NOT NULL CHECK (${oneOf('dialing_mode', RELEASED_DIALING_MODES)}),
   list_id              INTEGER REFERENCES contact_lists (id),
   flow_id              INTEGER REFERENCES flows (id),
   flow_version         INTEGER,

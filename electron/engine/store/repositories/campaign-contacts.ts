@@ -33,11 +33,13 @@ interface CampaignRow extends BaseCampaignRow {
   list_name: string | null;
   list_region: string | null;
   flow_name: string | null;
+  predictive: string;
+  amd: string;
 }
 
 const SELECT_CAMPAIGN = `
   SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
-         c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue,
+         c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue, c.predictive, c.amd,
          (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
          (SELECT json_group_array(name) FROM (SELECT tr.name FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id ORDER BY t.priority, t.trunk_id)) AS trunk_names,
          l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
@@ -55,6 +57,8 @@ function toDialingCampaign(row: CampaignRow): DialingCampaignRecord {
     listName: row.list_name,
     listDefaultRegion: row.list_region,
     flowName: row.flow_name,
+    predictive: decodeJsonObject(row.predictive, `campaign ${row.id} predictive`),
+    amd: decodeJsonObject(row.amd, `campaign ${row.id} amd`),
   };
 }
 
@@ -144,6 +148,8 @@ const CAMPAIGN_COLUMNS = {
   maxConcurrentCalls: 'max_concurrent_calls',
   schedule: 'schedule',
   retryPolicy: 'retry_policy',
+  predictive: 'predictive',
+  amd: 'amd',
 } as const;
 
 export function createCampaignContactRepository({
@@ -165,8 +171,8 @@ export function createCampaignContactRepository({
     createCampaign(input) {
       return db.transaction(async (tx) => {
         const insert = tx.get<{ id: number }>(
-          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, created_at, updated_at)
-           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $now, $now) RETURNING id`,
+          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, predictive, amd, created_at, updated_at)
+           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $predictive, $amd, $now, $now) RETURNING id`,
           {
             $name: input.name,
             $mode: input.dialingMode,
@@ -178,6 +184,8 @@ export function createCampaignContactRepository({
             $retry: encodeJson(input.retryPolicy),
             $lines: input.linesPerAgent,
             $queue: input.queue,
+            $predictive: encodeJson(input.predictive ?? {}),
+            $amd: encodeJson(input.amd ?? {}),
             $now: now(),
           },
         );
@@ -604,6 +612,22 @@ export function createCampaignContactRepository({
         { $id: campaignId },
       );
       return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    },
+
+    abandonmentMinutes(campaignId, fromMinute) {
+      return db.all<{ minute: number; answered: number; abandoned: number }>(
+        `SELECT minute, answered, abandoned FROM campaign_abandonment
+         WHERE campaign_id = $id AND minute >= $from ORDER BY minute`,
+        { $id: campaignId, $from: fromMinute },
+      );
+    },
+
+    async countAnswered(campaignId, minute, abandoned) {
+      await db.run(
+        `INSERT INTO campaign_abandonment (campaign_id, minute, answered, abandoned) VALUES ($id, $minute, 1, $abandoned)
+         ON CONFLICT (campaign_id, minute) DO UPDATE SET answered = answered + 1, abandoned = abandoned + excluded.abandoned`,
+        { $id: campaignId, $minute: minute, $abandoned: abandoned ? 1 : 0 },
+      );
     },
 
     async contact(campaignId, contactId) {

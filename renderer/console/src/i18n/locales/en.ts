@@ -104,6 +104,16 @@ export const en = {
     wrap_up: 'Wrap-up',
     done: 'Done',
   },
+  /** An operator announcement heard in a ringing call's early media (空号识别): the status and what was heard. */
+  lineStatus: {
+    empty_number: 'Empty number',
+    powered_off: 'Powered off',
+    suspended: 'Suspended',
+    busy: 'Busy',
+    unreachable: 'Unreachable',
+    barred: 'Incoming calls barred',
+    heard: '{{status}}: “{{phrase}}”, recognized after {{seconds}} s of early media',
+  },
   outcome: {
     completed: 'Completed',
     transferred: 'Transferred',
@@ -152,6 +162,7 @@ export const en = {
     failover: 'Retried on the backup trunk',
     ended: 'Call ended',
     ring_timeout: 'No answer in time',
+    line_status: 'Operator announcement heard',
     hangup_unconfirmed: 'Hang-up not confirmed',
     speech_start: 'Customer started speaking',
     speech_end: 'Customer stopped speaking',
@@ -170,6 +181,9 @@ export const en = {
     transfer_requested: 'Transfer to an agent requested',
     dialog_ended: 'Flow ended',
     voicemail_started: 'Voicemail started',
+    amd: 'Answering-machine detection',
+    amd_beep: 'Voicemail beep',
+    amd_action: 'Answering-machine action',
     voicemail_ended: 'Voicemail ended',
     transfer_routed: 'Transfer routed to a queue',
     agent_offered: 'Offered to an agent',
@@ -217,6 +231,7 @@ export const en = {
     agentless: 'Agentless (bot only)',
     progressive: 'Progressive',
     power: 'Power',
+    predictive: 'Predictive',
   },
   agentRole: {
     agent: 'Agent',
@@ -335,6 +350,8 @@ export const en = {
         agentless: 'The bot handles every call; no agent is needed.',
         progressive: 'One call per available agent.',
         power: 'A fixed number of lines per available agent.',
+        predictive:
+          'Lines paced from the answer rate and the agents about to be free, under a cap on abandoned calls.',
       },
       linesPerAgent: 'Lines per agent',
       linesPerAgentHelp: 'Calls placed per available agent (1–5).',
