@@ -19,6 +19,7 @@ import { ApiError } from './api/errors.js';
 import type { ResponseMessage } from './api/messages.js';
 import {
   type AuditActor,
+  auditActor,
   AuditLog,
   ENGINE_ACTOR,
   requestActor,
@@ -34,7 +35,7 @@ import {
 import type { FlowTrainer } from './bot/flow-training.js';
 import { BotService } from './bot/service.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
-import { resolveMediaPath } from './calls/index.js';
+import { MediaGrants, resolveRecordingMedia } from './calls/index.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
 import { IllegalTransitionError } from './calls/state-machine.js';
@@ -154,6 +155,8 @@ export class Engine {
   private sessionIdleMs = DEFAULT_SETTINGS.sessionIdleMs;
   /** The audit trail: sign-ins, recordings played, audit.list / audit.export (audit/). */
   readonly audit: AuditLog;
+  /** Grants to fetch a recording over the media route, minted by calls.recording per user. */
+  private readonly mediaGrants = new MediaGrants();
   /**
    * Who the shell's requests are for the audit trail until each connection carries a signed-in
    * principal: the shell's name and transport.
@@ -476,23 +479,30 @@ export class Engine {
 
   /**
    * The file behind a media path for a shell's media route (headless `GET /media/…`, Electron's
-   * `outbound-media://`), or null. Serving a recording's audio is audited (`recordings.fetch`,
-   * once per address and call in 10 minutes); when the entry cannot be written the audio is not
-   * served (the error reaches the shell).
+   * `outbound-media://`), or null: `recordings/<callId>/<grant>`, the grant minted by
+   * calls.recording for the signed-in user who asked (calls/media-grants.ts). Serving a
+   * recording's audio is audited as that user (`recordings.fetch`, once per user, address and call
+   * in 10 minutes); when the entry cannot be written the audio is not served (the error reaches
+   * the shell).
    */
   async mediaFile(
     mediaPath: string,
     from: { address?: string } = {},
   ): Promise<{ path: string; contentType: string } | null> {
-    const file = await resolveMediaPath(this.store, this.options.dataDir, mediaPath);
-    const callId = /^recordings\/([^/]+)$/.exec(mediaPath)?.[1];
-    if (file && callId !== undefined)
-      await this.audit.recordingPlayed(
-        { ...this.actor, ...(from.address === undefined ? {} : { address: from.address }) },
-        callId,
-        'recordings.fetch',
-      );
-    return file;
+    const media = await resolveRecordingMedia(
+      this.store,
+      this.options.dataDir,
+      this.mediaGrants,
+      mediaPath,
+    );
+    if (!media) return null;
+    const who = auditActor(media.actor);
+    await this.audit.recordingPlayed(
+      from.address === undefined ? who : { ...who, address: from.address },
+      media.callId,
+      'recordings.fetch',
+    );
+    return { path: media.path, contentType: media.contentType };
   }
 
   /**
@@ -881,6 +891,8 @@ export class Engine {
         dataDir: options.dataDir,
         actor: this.actor,
         audit: this.audit,
+        grants: this.mediaGrants,
+        sessionAlive: (session) => this.auth.alive(session),
       }),
       ...labelCommandHandlers(() => this.labels, this.actor),
       ...dncCommandHandlers({

@@ -122,8 +122,8 @@ describe('the audit trail in the console', () => {
     await expect
       .poll(async () => (await engine.store.audit.list({ actions: ['recordings.fetch'] })).length)
       .toBe(1);
-    // Opened by the signed-in admin; the audio served to the browser's address (the media route
-    // has the server's session cookie, not the user's).
+    // Opened by the signed-in admin, and the audio served to them at the browser's address (the
+    // media path holds a grant calls.recording minted for that user).
     const [opened] = await engine.store.audit.list({ actions: ['recordings.play'] });
     expect(opened).toMatchObject({
       actor: E2E_ADMIN.username,
@@ -133,7 +133,12 @@ describe('the audit trail in the console', () => {
     });
     expect(opened?.address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
     const [fetched] = await engine.store.audit.list({ actions: ['recordings.fetch'] });
-    expect(fetched).toMatchObject({ actor: 'console', source: 'ws', subject: 'audit-call' });
+    expect(fetched).toMatchObject({
+      actor: E2E_ADMIN.username,
+      role: 'admin',
+      source: 'ws',
+      subject: 'audit-call',
+    });
     expect(fetched?.address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
     // Seeking asks for more ranges: still the same listening, no new entry.
     await page.getByTestId('recording-audio').evaluate(async (audio) => {

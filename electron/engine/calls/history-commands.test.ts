@@ -8,8 +8,13 @@ import { encodeWav } from '../audio/index.js';
 import { csvSafeCell } from '../csv-safe.js';
 import { binFramesFor, readPeaks } from '../recording/peaks.js';
 import { useTestStores } from '../store/testing/temp.js';
-import { historyCommandHandlers, recordingFile } from './history-commands.js';
+import {
+  historyCommandHandlers,
+  recordingFile,
+  resolveRecordingMedia,
+} from './history-commands.js';
 import { EXPORT_COLUMNS, transcriptCell, transcriptTime } from './history-export.js';
+import { MediaGrants } from './media-grants.js';
 
 const testStore = useTestStores();
 
@@ -170,7 +175,8 @@ describe('calls.recording', () => {
       bytes: 0,
     });
 
-    const handlers = historyCommandHandlers({ store, dataDir, actor: 'test' });
+    const grants = new MediaGrants();
+    const handlers = historyCommandHandlers({ store, dataDir, actor: 'test', grants });
     const info = await handlers['calls.recording']({ id: 'c1' });
     expect(info).toMatchObject({
       callId: 'c1',
@@ -179,7 +185,7 @@ describe('calls.recording', () => {
       sampleRate: rate,
       channelRoles: ['customer', 'outgoing'],
       binMs: 20,
-      mediaPath: 'recordings/c1',
+      mediaPath: expect.stringMatching(/^recordings\/c1\/[A-Za-z0-9_-]{43}$/),
     });
     expect(info.peaks[0]).toHaveLength(100);
     expect(Math.max(...info.peaks[0]!.slice(0, 50))).toBe(0);
@@ -189,6 +195,13 @@ describe('calls.recording', () => {
     expect(await recordingFile(store, dataDir, 'c1')).toMatchObject({
       path: join(dataDir, 'recordings', 'c1.wav'),
     });
+    // The media path is served through its grant, for who asked; the bare call path is not.
+    expect(await resolveRecordingMedia(store, dataDir, grants, info.mediaPath)).toMatchObject({
+      path: join(dataDir, 'recordings', 'c1.wav'),
+      callId: 'c1',
+      actor: 'test',
+    });
+    expect(await resolveRecordingMedia(store, dataDir, grants, 'recordings/c1')).toBeNull();
 
     await expect(handlers['calls.recording']({ id: 'c2' })).rejects.toMatchObject({
       code: 'NOT_FOUND',

@@ -1,8 +1,8 @@
 /**
  * History's commands: `calls.export` (a page of CSV for the filter calls.list takes) and
  * `calls.recording` (a call's recording as the player needs it: format, peaks per channel and the
- * media path the transport serves it under). `recordingFile` is what the transports use to find
- * the file behind `recordings/<callId>`.
+ * media path the transport serves it under, with a grant for the signed-in user: media-grants.ts).
+ * `resolveRecordingMedia` is what the transports use to find the file behind such a path.
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -11,9 +11,11 @@ import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import { RECORDING_PEAKS_MAX, RECORDING_PEAKS_PER_SECOND } from '../api/history.js';
 import { type Actor, AuditLog, requestActor, writeAudit } from '../audit/index.js';
+import type { LiveSession } from '../auth/service.js';
 import { readPeaks } from '../recording/peaks.js';
 import type { Store } from '../store/types.js';
 import { exportCsv, exportRow } from './history-export.js';
+import { MediaGrants, parseRecordingMediaPath, recordingMediaPath } from './media-grants.js';
 
 export interface HistoryCommandDeps {
   store: Store;
@@ -22,11 +24,10 @@ export interface HistoryCommandDeps {
   actor: Actor;
   /** Where recordings opened are audited (default: one over `store`). */
   audit?: AuditLog;
-}
-
-/** The media path of a call's recording under the transport's media root. */
-export function recordingMediaPath(callId: string): string {
-  return `recordings/${encodeURIComponent(callId)}`;
+  /** Grants to fetch a recording over the media route (default: a fresh set). */
+  grants?: MediaGrants;
+  /** Whether a connection's sign-in still holds (its grants end with it); the engine's auth. */
+  sessionAlive?: (session: LiveSession) => boolean;
 }
 
 /**
@@ -57,6 +58,8 @@ export function historyCommandHandlers({
   dataDir,
   actor,
   audit = new AuditLog(store),
+  grants = new MediaGrants(),
+  sessionAlive,
 }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
     'calls.export': async ({ limit, offset, ...filter }, context) => {
@@ -85,7 +88,15 @@ export function historyCommandHandlers({
           'NOT_FOUND',
           `Call "${id}" has no recording (recording was off, or the call was not answered)`,
         );
-      await audit.recordingPlayed(requestActor(context, actor), id, 'recordings.play');
+      const who = requestActor(context, actor);
+      await audit.recordingPlayed(who, id, 'recordings.play');
+      // The audio itself is fetched over the media route with a grant for who asked here.
+      const session = context?.connection.session ?? null;
+      const grant = grants.mint(
+        id,
+        who,
+        session && sessionAlive ? () => sessionAlive(session) : undefined,
+      );
       const peaks = await readPeaks(file.path, {
         perSecond: RECORDING_PEAKS_PER_SECOND,
         maxBins: RECORDING_PEAKS_MAX,
@@ -99,7 +110,7 @@ export function historyCommandHandlers({
         channelRoles: peaks.peaks.map((_, index) => (index === 0 ? 'customer' : 'outgoing')),
         peaks: peaks.peaks,
         binMs: peaks.binMs,
-        mediaPath: recordingMediaPath(id),
+        mediaPath: recordingMediaPath(id, grant),
         bytes: file.bytes,
       };
     },
@@ -107,17 +118,22 @@ export function historyCommandHandlers({
 }
 
 /**
- * What a transport serves for a (decoded) media path (`recordings/<callId>`), or null. Both shells use it:
- * the headless server at GET /media/<path>, Electron's `outbound-media://` protocol.
+ * What a transport serves for a (decoded) media path, `recordings/<callId>/<grant>`, and for whom
+ * the grant was minted (the audit names them); null for any other path, a grant that is not good
+ * for that call any more (media-grants.ts), or a call without a recording. Both shells use it: the
+ * headless server at GET /media/<path>, Electron's `outbound-media://` protocol.
  */
-export async function resolveMediaPath(
+export async function resolveRecordingMedia(
   store: Store,
   dataDir: string,
+  grants: MediaGrants,
   mediaPath: string,
-): Promise<{ path: string; contentType: string } | null> {
+): Promise<{ path: string; contentType: string; callId: string; actor: Actor } | null> {
   // The path arrives decoded (the transport decodes the URL once).
-  const callId = /^recordings\/([^/]+)$/.exec(mediaPath)?.[1];
-  if (!callId) return null;
-  const file = await recordingFile(store, dataDir, callId);
-  return file && { path: file.path, contentType: 'audio/wav' };
+  const parsed = parseRecordingMediaPath(mediaPath);
+  if (!parsed) return null;
+  const actor = grants.use(parsed.callId, parsed.grant);
+  if (!actor) return null;
+  const file = await recordingFile(store, dataDir, parsed.callId);
+  return file && { path: file.path, contentType: 'audio/wav', callId: parsed.callId, actor };
 }

@@ -46,13 +46,12 @@ export interface ConnectionSnapshot {
 export interface EngineConnection {
   readonly api: OutboundApi;
   /**
-   * Where the transport serves a media path from the API (calls.recording's `mediaPath`): the
-   * headless server's /media/… (same origin; the session cookie is the token), or Electron's
-   * outbound-media:// scheme. Null when there is no engine.
+   * Where the transport serves a media path from the API (calls.recording's `mediaPath`, which
+   * holds a grant for the signed-in user): the headless server's /media/… (same origin; the
+   * session cookie is the token), or Electron's outbound-media:// scheme. Null when there is no
+   * engine.
    */
   mediaUrl(mediaPath: string): string | null;
-  /** The URL of a call's recording (the media path calls.recording gives, built here). */
-  recordingUrl(callId: string): string | null;
   getSnapshot(): ConnectionSnapshot;
   subscribe(listener: () => void): () => void;
 }
@@ -173,12 +172,6 @@ export function connectToEngine(win: Window = window): EngineConnection {
 /** Electron's media scheme (electron/main/media-protocol.ts; not imported: the renderer has no Electron). */
 const MEDIA_SCHEME = 'outbound-media';
 
-function media(
-  url: (mediaPath: string) => string | null,
-): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
-  return {
-    mediaUrl: url,
-    // The same path the engine's calls.recording returns (recordings/<callId>).
-    recordingUrl: (callId) => url(`recordings/${encodeURIComponent(callId)}`),
-  };
+function media(url: (mediaPath: string) => string | null): Pick<EngineConnection, 'mediaUrl'> {
+  return { mediaUrl: url };
 }

@@ -5,7 +5,7 @@
  *   useCommand(c, p)    { data, error, loading, reload, setData } for a read command
  *   useMutation(c)      { run, pending, error, reset } for a write command
  *   useEvent(e, fn)     subscribes to an engine event while the component is mounted
- *   useMedia()          { mediaUrl, recordingUrl } of the transport (History's player)
+ *   useMedia()          { mediaUrl } of the transport (History's player)
  */
 import {
   useCallback,
@@ -41,9 +41,9 @@ export function useApi(): OutboundApi {
 }
 
 /** Media URLs of the current transport (recordings for History's player). */
-export function useMedia(): Pick<EngineConnection, 'mediaUrl' | 'recordingUrl'> {
-  const { mediaUrl, recordingUrl } = useEngine();
-  return { mediaUrl, recordingUrl };
+export function useMedia(): Pick<EngineConnection, 'mediaUrl'> {
+  const { mediaUrl } = useEngine();
+  return { mediaUrl };
 }
 
 export function useConnection(): ConnectionSnapshot {

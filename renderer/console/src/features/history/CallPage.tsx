@@ -56,11 +56,12 @@ export function CallPage({ callId, onBack }: CallPageProps) {
 
 function CallPageBody({ detail }: { detail: CallDetail }) {
   const { t } = useTranslation();
-  const { recordingUrl } = useMedia();
+  const { mediaUrl } = useMedia();
   const { call } = detail;
   const hasRecording = detail.recording !== null;
   const recording = useCommand('calls.recording', { id: call.id }, { enabled: hasRecording });
-  const url = recordingUrl(call.id);
+  // The media path holds a grant for the signed-in user (the route checks it, not the console).
+  const url = recording.data ? mediaUrl(recording.data.mediaPath) : null;
   const player = useRef<RecordingPlayerHandle>(null);
   const [timeMs, setTimeMs] = useState(-1);
   const lines: TranscriptLine[] = useMemo(
