@@ -22,8 +22,6 @@ export interface DialingCampaignRecord extends CampaignRecord {
   flowName: string | null;
   /** Predictive settings as stored (checked by the API's PredictiveSettingsSchema); {} for defaults. */
   predictive: JsonObject;
-  /** Answering-machine detection settings as stored (checked by the API's AmdSettingsSchema); {} for defaults. */
-  amd: JsonObject;
 }
 
 export interface NewDialingCampaign {
@@ -41,8 +39,6 @@ export interface NewDialingCampaign {
   trunkIds: number[];
   /** Predictive settings ({} when left out: the defaults). */
   predictive?: JsonObject;
-  /** Answering-machine detection settings ({} when left out: off). */
-  amd?: JsonObject;
 }
 
 export type DialingCampaignChanges = Partial<NewDialingCampaign>;
