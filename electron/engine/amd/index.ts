@@ -5,6 +5,7 @@
  * out the campaign's machine action.
  */
 export { type Beep, BeepDetector, type BeepOptions, type BeepStep } from './beep.js';
+export { attachAmd, type CallAmd, type CallAmdOptions } from './call-amd.js';
 export {
   AMD_TUNING,
   type AmdDecision,

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { AmdSettingsSchema, DEFAULT_AMD_SETTINGS } from './amd.js';
 import { CALL_OUTCOMES, CallOutcome } from './call-states.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -244,6 +245,8 @@ export const CampaignConfigSchema = z
     retryPolicy: RetryPolicySchema.default(DEFAULT_RETRY_POLICY),
     /** Predictive mode's settings (kept, and ignored, in the other modes). */
     predictive: PredictiveSettingsSchema.default(() => PredictiveSettingsSchema.parse({})),
+    /** Answering-machine detection on answered calls, and what a machine gets (api/amd.ts). */
+    amd: AmdSettingsSchema.default(() => ({ ...DEFAULT_AMD_SETTINGS })),
   })
   .strict();
 export type CampaignConfig = z.output<typeof CampaignConfigSchema>;
@@ -266,6 +269,7 @@ export const CampaignChangesSchema = z
     schedule: CONFIG.schedule.optional(),
     retryPolicy: CONFIG.retryPolicy.unwrap().optional(),
     predictive: CONFIG.predictive.unwrap().optional(),
+    amd: CONFIG.amd.unwrap().optional(),
   })
   .strict();
 export type CampaignChanges = z.output<typeof CampaignChangesSchema>;

@@ -372,7 +372,7 @@ export class CallBot {
     } else if (outcome.reason === 'cancelled') {
       disposition = null; // the customer hung up mid-dialog: the call's outcome says it all
     }
-    if (this.session.takenOverBySupervisor) agentTook = true;
+    if (this.session.takenOverBySupervisor || this.released) agentTook = true;
     if (disposition !== null) await this.storeDisposition(disposition, outcome);
     if (!agentTook && this.session.isUp) {
       await new Promise((r) => setTimeout(r, 300)); // let the last words leave the jitter buffers
@@ -434,6 +434,19 @@ export class CallBot {
     this.session.note('voicemail_ended', { startMs, endMs: this.nowCallMs() });
     if (this.session.isUp) await this.say(FALLBACK_PROMPTS.voicemailThanks[language], false);
     return 'voicemail';
+  }
+
+  private released = false;
+
+  /**
+   * Stops the dialog where it is and leaves the call up without hanging it up: something else has
+   * the call now (answering-machine detection leaving a message on a machine).
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.session.stopPlayback();
+    this.runtime.cancel();
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
  * latest saved) and adds the list's contacts; pause and stop end new dials, live calls finish;
  * the dialer marks a running campaign completed when no contact is left.
  */
+import { AmdSettingsSchema, DEFAULT_AMD_SETTINGS } from '../api/amd.js';
 import {
   type CampaignConfig,
   type CampaignContact,
@@ -376,6 +377,7 @@ export class CampaignService {
       schedule: config.schedule as unknown as NewDialingCampaign['schedule'], // validated JSON by the command's schema
       retryPolicy: config.retryPolicy as unknown as NewDialingCampaign['retryPolicy'],
       predictive: config.predictive as unknown as NonNullable<NewDialingCampaign['predictive']>, // validated by the command's schema
+      amd: config.amd as unknown as NonNullable<NewDialingCampaign['amd']>, // validated by the command's schema
       trunkIds,
     };
   }
@@ -403,7 +405,14 @@ function configOf(campaign: DialingCampaignRecord): CampaignConfig & { trunks: s
       : { timeZone: 'UTC', windows: {}, excludedDates: [] },
     retryPolicy: retry.success ? retry.data : DEFAULT_RETRY_POLICY,
     predictive: predictiveOf(campaign),
+    amd: amdOf(campaign),
   };
+}
+
+/** The campaign's answering-machine detection settings; off where none (or unreadable ones) are stored. */
+export function amdOf(campaign: DialingCampaignRecord): CampaignConfig['amd'] {
+  const parsed = AmdSettingsSchema.safeParse(campaign.amd);
+  return parsed.success ? parsed.data : { ...DEFAULT_AMD_SETTINGS };
 }
 
 /** The campaign's predictive settings; the defaults where none (or unreadable ones) are stored. */

@@ -10,12 +10,17 @@
  * training progress, as the Flows page shows it) until it is done. A lease never waits for
  * training, so a queued call is dialed within moments of being leased.
  */
+import { attachAmd } from '../amd/index.js';
+import type { AmdMessage } from '../api/amd.js';
 import type { CampaignWait, FlowTraining } from '../api/contract.js';
+import { loadPrompt } from '../audio/index.js';
+import { defaultVoice } from '../bot/index.js';
 import type { BotService, PreparedFlow } from '../bot/service.js';
 import type { Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import type { DialingCampaignRecord } from '../store/types.js';
 import type { CallSession, Telephony } from '../telephony/index.js';
+import { amdOf } from './campaign-service.js';
 import { type DialerLine, DialRefusedError, type DialRequest } from './ports.js';
 
 /**
@@ -139,18 +144,29 @@ export class TelephonyLine implements DialerLine {
         fields[key] = value;
       else if (Array.isArray(value)) fields[key] = value.join(', ');
     }
+    // Answering-machine detection runs beside the bot or the agent handoff, never before them: a
+    // person is not kept waiting for the decision, and a machine's decision redirects the call.
+    const amd = amdOf(campaign);
+    let release: (() => void) | undefined;
+    if (amd.enabled)
+      attachAmd(session, {
+        settings: amd,
+        log: this.options.log,
+        renderMessage: (message, callId) => this.renderAmdMessage(message, callId),
+        release: () => release?.(),
+      });
     if (prepared) {
       // The flow's transfer node reaches an agent through the bot's own transfer dependency (routing).
-      void this.options
+      const bot = this.options
         .bot()
-        .attach(session, prepared, { fields, timeZone: request.timeZone })
-        .run()
-        .catch((error: unknown) =>
-          this.options.log.error('The bot failed on a campaign call', {
-            callId: session.callId,
-            error: error instanceof Error ? error.stack : String(error),
-          }),
-        );
+        .attach(session, prepared, { fields, timeZone: request.timeZone });
+      release = () => bot.release();
+      void bot.run().catch((error: unknown) =>
+        this.options.log.error('The bot failed on a campaign call', {
+          callId: session.callId,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
       return;
     }
     void this.toAgent(session, campaign).catch((error: unknown) =>
@@ -159,6 +175,13 @@ export class TelephonyLine implements DialerLine {
         error: error instanceof Error ? error.stack : String(error),
       }),
     );
+  }
+
+  /** The message AMD leaves on a machine: the recording, or the text in the bot's voice. */
+  private async renderAmdMessage(message: AmdMessage, callId: string): Promise<Int16Array[]> {
+    if ('recording' in message) return (await loadPrompt(message.recording)).frames;
+    const voice = defaultVoice(message.language);
+    return (await this.options.bot().prompts.render(message.text, voice, callId)).frames;
   }
 
   /** No flow: the answered call goes to an agent of the campaign's queue, or ends as abandoned. */

@@ -22,6 +22,8 @@ export interface DialingCampaignRecord extends CampaignRecord {
   flowName: string | null;
   /** Predictive settings as stored (checked by the API's PredictiveSettingsSchema); {} for defaults. */
   predictive: JsonObject;
+  /** Answering-machine detection settings as stored (checked by the API's AmdSettingsSchema); {} for defaults. */
+  amd: JsonObject;
 }
 
 export interface NewDialingCampaign {
@@ -39,6 +41,8 @@ export interface NewDialingCampaign {
   trunkIds: number[];
   /** Predictive settings ({} when left out: the defaults). */
   predictive?: JsonObject;
+  /** Answering-machine detection settings ({} when left out: off). */
+  amd?: JsonObject;
 }
 
 export type DialingCampaignChanges = Partial<NewDialingCampaign>;

@@ -15,6 +15,7 @@ import { usersSignIn } from './migrations/005-users-sign-in.js';
 import { auditTrail } from './migrations/006-audit-trail.js';
 import { kpiIndexes } from './migrations/007-kpi.js';
 import { predictiveDialing } from './migrations/008-predictive.js';
+import { amdSettings } from './migrations/009-amd.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditTrail,
   kpiIndexes,
   predictiveDialing,
+  amdSettings,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

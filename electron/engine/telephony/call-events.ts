@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 
+import { AmdReasonSchema, AmdResultSchema } from '../api/amd.js';
 import { CallOutcome, CallState } from '../api/call-states.js';
 import { CALL_MILESTONES, RtpStatsSchema } from '../api/media-host.js';
 import { QueueFallback } from '../api/routing.js';
@@ -204,6 +205,33 @@ export const CALL_EVENT_DATA = {
   voicemail_ended: z.object({ startMs: z.number(), endMs: z.number() }),
   /** Nobody took the transfer and there is no fallback: the bot (or the dialer) says so and hangs up. */
   transfer_unanswered: z.object({ queue: z.string(), reason: z.string() }),
+
+  // --- Answering-machine detection (amd/) ----------------------------------------------------
+  /**
+   * The detector's decision, times in ms from the answer; `revised`: a machine decision that
+   * replaced a human one (a greeting that paused after its first sentence).
+   */
+  amd: z.object({
+    result: AmdResultSchema,
+    reason: AmdReasonSchema,
+    atMs: z.number(),
+    revised: z.boolean(),
+    initialSilenceMs: z.number(),
+    greetingMs: z.number(),
+    words: z.number(),
+  }),
+  /** A voicemail beep heard (ms from the answer), the end of a machine's greeting. */
+  amd_beep: z.object({ frequencyHz: z.number(), startMs: z.number(), endMs: z.number() }),
+  /**
+   * What was done about a machine: hung up, a message left (after the beep, after the greeting
+   * ended in silence, or when the wait ran out), continued as with a person, or skipped (an agent
+   * had the call already).
+   */
+  amd_action: z.object({
+    action: z.enum(['hangup', 'message', 'continue', 'skipped']),
+    after: z.enum(['beep', 'silence', 'timeout']).optional(),
+    detail: z.string().optional(),
+  }),
 
   // --- Routing (agent queues) ---------------------------------------------------------------
   /** rule: the routing rule that matched (null: the flow's queue or the default). */

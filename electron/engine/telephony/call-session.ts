@@ -130,6 +130,8 @@ export class CallSession {
   private notStored: string | null = null;
   /** Who took the call from the bot: an agent (routing's accept) or a barging supervisor. */
   private takenOverBy: 'agent' | 'supervisor' | null = null;
+  /** What an answered call that ends normally is stored as instead of `completed` (AMD: `machine`). */
+  private answeredOutcome: CallOutcome | null = null;
   /** The supervisor on the call, if any (one at a time), and how they take part. */
   private supervision: { mode: SupervisionMode; by: string } | null = null;
   private readonly takeoverListeners = new Set<() => void>();
@@ -230,6 +232,14 @@ export class CallSession {
     if (!this.isUp || this.state === state) return;
     this.event(`state_${state}`, data);
     this.setState(state, {});
+  }
+
+  /**
+   * The outcome this answered call is stored with when it ends as `completed` would (hung up by
+   * either side): answering-machine detection marks a machine's call `machine` before hanging up.
+   */
+  setAnsweredOutcome(outcome: CallOutcome): void {
+    this.answeredOutcome = outcome;
   }
 
   /** Attaches a disposition code (which must exist in the store's dispositions) to the call. */
@@ -689,6 +699,8 @@ export class CallSession {
     // A call a supervisor took from the bot has no agent to wrap it up: it is done at once.
     const agentHad = this.state === 'agent' && this.takenOverBy !== 'supervisor';
     if (this.state === 'agent') end = { ...end, outcome: 'transferred' };
+    else if (this.answeredOutcome && end.outcome === 'completed')
+      end = { ...end, outcome: this.answeredOutcome };
     this.state = 'done';
     const recorder = this.recorder;
     this.recorder = null;

@@ -34,11 +34,12 @@ interface CampaignRow extends BaseCampaignRow {
   list_region: string | null;
   flow_name: string | null;
   predictive: string;
+  amd: string;
 }
 
 const SELECT_CAMPAIGN = `
   SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
-         c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue, c.predictive,
+         c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue, c.predictive, c.amd,
          (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
          (SELECT json_group_array(name) FROM (SELECT tr.name FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id ORDER BY t.priority, t.trunk_id)) AS trunk_names,
          l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
@@ -57,6 +58,7 @@ function toDialingCampaign(row: CampaignRow): DialingCampaignRecord {
     listDefaultRegion: row.list_region,
     flowName: row.flow_name,
     predictive: decodeJsonObject(row.predictive, `campaign ${row.id} predictive`),
+    amd: decodeJsonObject(row.amd, `campaign ${row.id} amd`),
   };
 }
 
@@ -147,6 +149,7 @@ const CAMPAIGN_COLUMNS = {
   schedule: 'schedule',
   retryPolicy: 'retry_policy',
   predictive: 'predictive',
+  amd: 'amd',
 } as const;
 
 export function createCampaignContactRepository({
@@ -168,8 +171,8 @@ export function createCampaignContactRepository({
     createCampaign(input) {
       return db.transaction(async (tx) => {
         const insert = tx.get<{ id: number }>(
-          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, predictive, created_at, updated_at)
-           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $predictive, $now, $now) RETURNING id`,
+          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, predictive, amd, created_at, updated_at)
+           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $predictive, $amd, $now, $now) RETURNING id`,
           {
             $name: input.name,
             $mode: input.dialingMode,
@@ -182,6 +185,7 @@ export function createCampaignContactRepository({
             $lines: input.linesPerAgent,
             $queue: input.queue,
             $predictive: encodeJson(input.predictive ?? {}),
+            $amd: encodeJson(input.amd ?? {}),
             $now: now(),
           },
         );
