@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { AgentPage } from '../features/agent/AgentPage.js';
 import { AgentsPage } from '../features/agents/AgentsPage.js';
 import { AuditPage } from '../features/audit/AuditPage.js';
+import { useAuth } from '../features/auth/context.js';
 import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
 import { ContactsPage } from '../features/contacts/ContactsPage.js';
 import { FlowsPage } from '../features/flows/FlowsPage.js';
@@ -16,13 +17,23 @@ import { WallboardPage } from '../features/wallboard/WallboardPage.js';
 import { ConnectionBanner } from './ConnectionStatus.js';
 import { Header } from './Header.js';
 import { LanguageSaveError } from './LanguageSwitch.js';
-import type { Route } from './routes.js';
+import { pagesFor } from './pageAccess.js';
+import { hrefFor, type Route } from './routes.js';
 import { Sidebar } from './Sidebar.js';
 import { useRoute } from './useRoute.js';
 
 export function App() {
   const { t } = useTranslation();
   const route = useRoute();
+  const { user } = useAuth();
+  const allowed = pagesFor(user?.role);
+  const landing = allowed.includes(route.page) ? null : (allowed[0] ?? null);
+
+  useEffect(() => {
+    // A page this role may not open (an agent's first page, an old link): go to the first it may,
+    // without a history entry.
+    if (landing) window.location.replace(hrefFor(landing));
+  }, [landing]);
 
   useEffect(() => {
     document.title = t('app.pageTitle', { page: t(`nav.${route.page}`), app: t('app.name') });
