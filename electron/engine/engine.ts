@@ -818,7 +818,7 @@ export class Engine {
         })),
       }),
       ...flowCommandHandlers(this.flows, this.actor),
-      'agents.list': async () => ({ agents: (await store.users.list()).map(toAgent) }),
+      'agents.list': async () => ({ agents: deskAgents(await store.users.list()) }),
       'agents.create': async (input, context) => {
         const user = await store
           .transaction(async (tx) => {
@@ -836,7 +836,7 @@ export class Engine {
               throw new ApiError('CONFLICT', error.message, 'username');
             throw error;
           });
-        this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) });
+        this.events.emit('agents.changed', { agents: deskAgents(await store.users.list()) });
         return toAgent(user);
       },
       'trunks.list': () => this.trunks.views(),
@@ -877,7 +877,7 @@ export class Engine {
           return (await host.client()).request('devices.list', {});
         },
         agentsChanged: async () =>
-          this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
+          this.events.emit('agents.changed', { agents: deskAgents(await store.users.list()) }),
       }),
       ...importCommandHandlers({
         store,
@@ -908,7 +908,7 @@ export class Engine {
         auth: this.auth,
         version: options.version,
         usersChanged: async () =>
-          this.events.emit('agents.changed', { agents: (await store.users.list()).map(toAgent) }),
+          this.events.emit('agents.changed', { agents: deskAgents(await store.users.list()) }),
       }),
       ...this.campaigns.handlers(),
       ...kpiCommandHandlers(this.kpi, { store, actor: this.actor }),
@@ -942,6 +942,17 @@ function toCallSummary(call: CallListItem): CallSummary {
         ? null
         : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt)),
   };
+}
+
+/**
+ * The Agents page's people: agents and supervisors (routing offers calls to anyone available at
+ * the Agent desk, and supervisors take calls too), and an admin only while they are at a desk
+ * (signed on: not offline). An admin who never takes calls is a user, not an agent.
+ */
+function deskAgents(
+  users: readonly UserRecord[],
+): Array<EventData<'agents.changed'>['agents'][number]> {
+  return users.filter((u) => u.role !== 'admin' || u.status !== 'offline').map(toAgent);
 }
 
 function toAgent(user: UserRecord): EventData<'agents.changed'>['agents'][number] {

@@ -182,7 +182,18 @@ describe.each(TRANSPORTS)('sign-in and roles over %s', (_name, makeHarness) => {
         id: bobId,
         status: 'away',
       },
-    );
+    ); // The Agents page lists agents and supervisors; an admin only while at a desk (signed on).
+    const listed = async () => (await api.request('agents.list')).agents.map((a) => a.username);
+    expect(await listed()).toEqual(expect.arrayContaining(['ann', 'bob', 'sue']));
+    expect(await listed()).not.toContain('first-admin');
+    const admins = (await engine.request('users.list')) as {
+      users: Array<{ id: number; username: string }>;
+    };
+    const firstAdmin = admins.users.find((u) => u.username === 'first-admin')!.id;
+    await engine.request('agents.setStatus', { agentId: firstAdmin, status: 'available' });
+    expect(await listed()).toContain('first-admin');
+    await engine.request('agents.setStatus', { agentId: firstAdmin, status: 'offline' });
+    expect(await listed()).not.toContain('first-admin');
   });
 
   it('sends each connection only the events its role may hear (EVENT_MAP): an agent only their own', async () => {

@@ -23,6 +23,9 @@ export function AgentsPage() {
   }, [states.data]);
   useEvent('agent.state', (s) => {
     setSince((previous) => ({ ...previous, [s.id]: s.statusChangedAt }));
+    // An admin is listed only while at a desk (agents.list): one signing on or off changes the rows.
+    const listed = agents.data?.agents.some((a) => a.id === s.id) ?? true;
+    if (listed !== (s.role !== 'admin' || s.status !== 'offline')) agents.reload();
     agents.setData(
       (previous) =>
         previous && {
