@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { AmdResultSchema } from './amd.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { CallOutcome, CallState } from './call-states.js';
@@ -26,6 +27,7 @@ import { routingCommands, routingEvents } from './routing.js';
 import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
+export * from './amd.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './call-states.js';
@@ -225,6 +227,11 @@ export const LiveCallSchema = CallSummarySchema.extend({
   agentName: z.string().nullable().optional(),
   /** The supervisor on the call and their mode (listen, whisper, barge), when one is on it. */
   supervision: LiveSupervisionSchema.nullable().optional(),
+  /** Answering-machine detection's last decision on the call (ms from the answer), once it has one. */
+  amd: z
+    .object({ result: AmdResultSchema, atMs: z.number().nonnegative(), revised: z.boolean() })
+    .nullable()
+    .optional(),
 });
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 

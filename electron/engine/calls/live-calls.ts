@@ -10,7 +10,7 @@ import type { LiveCall } from '../api/contract.js';
 import type { EventHub } from '../events/index.js';
 
 /** Fields other subsystems add to a live call. */
-export type LiveCallExtras = Partial<Pick<LiveCall, 'botLatencyMs' | 'agentName'>>;
+export type LiveCallExtras = Partial<Pick<LiveCall, 'botLatencyMs' | 'agentName' | 'amd'>>;
 
 export class LiveCalls {
   private readonly calls = new Map<string, LiveCall>();
@@ -49,6 +49,17 @@ export class LiveCalls {
    * latency the wall shows. Prompts that answer nothing (the greeting) have no such field.
    */
   noteCallEvent(event: { callId: string; type: string; data: Record<string, unknown> }): void {
+    // Answering-machine detection's decision: the wall shows it with its time from the answer.
+    if (event.type === 'amd') {
+      const { result, atMs, revised } = event.data;
+      if (
+        (result === 'human' || result === 'machine' || result === 'unknown') &&
+        typeof atMs === 'number' &&
+        typeof revised === 'boolean'
+      )
+        this.patch(event.callId, { amd: { result, atMs, revised } });
+      return;
+    }
     if (event.type !== 'bot_prompt') return;
     const latency = event.data.sinceSpeechEndMs;
     if (typeof latency === 'number' && Number.isFinite(latency) && latency >= 0)

@@ -17,6 +17,11 @@ interface LiveTableProps {
 }
 
 const BAND_TONE: Record<LatencyBand, Tone> = { good: 'success', fair: 'warning', slow: 'danger' };
+const AMD_TONE: Record<NonNullable<LiveCall['amd']>['result'], Tone> = {
+  human: 'success',
+  machine: 'warning',
+  unknown: 'neutral',
+};
 
 /**
  * The wall: one row per live call. Rows are memoized on the call object (the batched update keeps
@@ -98,6 +103,18 @@ const LiveRow = memo(function LiveRow({
       <td>{call.campaignName ?? none}</td>
       <td>
         <Badge tone={callStateTone[call.state]}>{t(`callState.${call.state}`)}</Badge>
+        {call.amd ? (
+          <span
+            data-testid="live-amd"
+            data-result={call.amd.result}
+            title={t('liveWall.amdTitle', { ms: format.number(call.amd.atMs) })}
+          >
+            {' '}
+            <Badge tone={AMD_TONE[call.amd.result]}>
+              {t(`liveWall.amd.${call.amd.result}`, { s: (call.amd.atMs / 1000).toFixed(1) })}
+            </Badge>
+          </span>
+        ) : null}
       </td>
       <td className="numeric">
         <LiveDuration call={call} />

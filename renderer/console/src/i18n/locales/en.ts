@@ -828,6 +828,12 @@ export const en = {
     latencyValue: '{{ms}} ms',
     latencyTitle: 'The bot answered {{ms}} ms after the customer stopped speaking',
     agent: 'Agent',
+    amd: {
+      human: 'Person · {{s}} s',
+      machine: 'Machine · {{s}} s',
+      unknown: 'Not sure · {{s}} s',
+    },
+    amdTitle: 'Answering-machine detection, decided {{ms}} ms after the answer',
   },
   callDetail: {
     title: 'Call to {{number}}',

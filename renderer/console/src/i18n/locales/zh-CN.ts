@@ -807,6 +807,12 @@ export const zhCN = {
     latencyValue: '{{ms}} 毫秒',
     latencyTitle: '客户说完后 {{ms}} 毫秒机器人作出回应',
     agent: '坐席',
+    amd: {
+      human: '真人 · {{s}} 秒',
+      machine: '答录机 · {{s}} 秒',
+      unknown: '未确定 · {{s}} 秒',
+    },
+    amdTitle: '答录机检测：接通后 {{ms}} 毫秒判定',
   },
   callDetail: {
     title: '拨往 {{number}} 的通话',
