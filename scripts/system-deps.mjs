@@ -110,6 +110,11 @@ export const BENCH_NEEDS = [
     probe: '/usr/bin/espeak',
     packages: ['espeak'],
   },
+  {
+    why: 'early-media bench: real music on hold as negatives (Opsound, CC-BY-SA 3.0)',
+    probe: '/usr/share/asterisk/moh/macroform-cold_day.wav',
+    packages: ['asterisk-moh-opsound-wav'],
+  },
 ];
 
 /** Debian's multiarch directory name for this machine (where Kamailio's modules live). */

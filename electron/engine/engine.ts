@@ -72,7 +72,13 @@ import { SpeechWorkerPool } from './speech/index.js';
 import { openStore } from './store/index.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
-import { type CallRecorderLike, type CallSession, Telephony } from './telephony/index.js';
+import {
+  type CallRecorderLike,
+  type CallSession,
+  EarlyMediaWatcher,
+  lineStatusModelLoader,
+  Telephony,
+} from './telephony/index.js';
 import { supervisionCommandHandlers } from './telephony/supervision-commands.js';
 import { TrunkHealthRegistry } from './telephony/trunk-health.js';
 import { TrunkService } from './telephony/trunk-service.js';
@@ -178,6 +184,7 @@ export class Engine {
   private stopping: Promise<void> | null = null;
   /** Drops this engine from the process's fatal-error handler (see fatal.ts); set at start. */
   private unregisterFatal: () => void = () => undefined;
+  private loadLineStatusModels: ReturnType<typeof lineStatusModelLoader> | null = null;
 
   private constructor(
     readonly store: Store,
@@ -231,6 +238,16 @@ export class Engine {
         this.liveCalls.noteCallEvent(event); // the bot's reply latency for the wall
       },
       onCallState: (session) => this.publishLiveCall(session),
+      // 空号识别: operator announcements in a ringing call's early media end it with their outcome.
+      earlyMedia: new EarlyMediaWatcher({
+        log,
+        spot: async (callId, samples) =>
+          this.speechPool().spotAnnouncement(
+            callId,
+            await this.lineStatusModels(join(this.models.dir, 'line-status')),
+            samples,
+          ),
+      }),
     });
     this.trunks.onChange(
       (change) =>
@@ -600,6 +617,12 @@ export class Engine {
       });
     }
     return this.speech;
+  }
+
+  /** The shipped line-status models (telephony/early-media.ts), read on the first ringing call. */
+  private lineStatusModels(dir: string): ReturnType<ReturnType<typeof lineStatusModelLoader>> {
+    this.loadLineStatusModels ??= lineStatusModelLoader(dir);
+    return this.loadLineStatusModels();
   }
 
   /** The speech bot: phrase models, prompts, and running flows on calls. */

@@ -53,6 +53,13 @@ const SAMPLES: { [K in CallEventType]: CallEventData<K> } = {
   dial_refused: { trunk: 'main', code: 'TRUNK_DOWN', detail: 'the trunk is down' },
   failover: { from: 'main', to: 'backup', reason: 'trunk unreachable (503)' },
   ring_timeout: { afterMs: 30_000 },
+  line_status: {
+    status: 'powered_off',
+    language: 'zh-CN',
+    phrase: '您拨打的电话已关机',
+    confidence: 0.93,
+    heardMs: 2560,
+  },
   hangup_requested: { reason: 'bot: flow ended (confirmed)', by: 'bot' },
   hangup_unconfirmed: { afterMs: 3000 },
   refer_requested: { target: 'sip:200@example.test' },

@@ -10,7 +10,9 @@ import type { LiveCall } from '../api/contract.js';
 import type { EventHub } from '../events/index.js';
 
 /** Fields other subsystems add to a live call. */
-export type LiveCallExtras = Partial<Pick<LiveCall, 'botLatencyMs' | 'agentName' | 'amd'>>;
+export type LiveCallExtras = Partial<
+  Pick<LiveCall, 'botLatencyMs' | 'agentName' | 'lastUtterance' | 'amd'>
+>;
 
 export class LiveCalls {
   private readonly calls = new Map<string, LiveCall>();
@@ -49,6 +51,11 @@ export class LiveCalls {
    * latency the wall shows. Prompts that answer nothing (the greeting) have no such field.
    */
   noteCallEvent(event: { callId: string; type: string; data: Record<string, unknown> }): void {
+    // An operator announcement heard while ringing (空号识别): the wall shows what was heard.
+    if (event.type === 'line_status' && typeof event.data.phrase === 'string') {
+      this.patch(event.callId, { lastUtterance: `📢 ${event.data.phrase}` });
+      return;
+    }
     // Answering-machine detection's decision: the wall shows it with its time from the answer.
     if (event.type === 'amd') {
       const { result, atMs, revised } = event.data;

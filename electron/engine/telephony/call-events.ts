@@ -22,6 +22,7 @@ import { z } from 'zod';
 
 import { AmdReasonSchema, AmdResultSchema } from '../api/amd.js';
 import { CallOutcome, CallState } from '../api/call-states.js';
+import { LineStatusSchema } from '../api/line-status.js';
 import { CALL_MILESTONES, RtpStatsSchema } from '../api/media-host.js';
 import { QueueFallback } from '../api/routing.js';
 
@@ -76,6 +77,18 @@ export const CALL_EVENT_DATA = {
   /** Retried on the backup trunk. */
   failover: z.object({ from: z.string(), to: z.string(), reason: z.string() }),
   ring_timeout: z.object({ afterMs: z.number() }),
+  /**
+   * An operator announcement recognized in the early media (空号识别, telephony/early-media.ts):
+   * the status, the model's language and likeliest phrasing, its probability, and how much early
+   * audio had been heard when it was decided (heardMs, from the first early-media frame).
+   */
+  line_status: z.object({
+    status: LineStatusSchema,
+    language: z.string(),
+    phrase: z.string(),
+    confidence: z.number(),
+    heardMs: z.number(),
+  }),
   hangup_requested: z.object({ reason: z.string(), by: z.string() }),
   hangup_unconfirmed: z.object({ afterMs: z.number() }),
   refer_requested: z.object({ target: z.string() }),

@@ -637,3 +637,59 @@ describe('a call session from dial to hang-up', () => {
     store = await openSqliteStore({ dataDir: dir }); // for afterEach
   });
 });
+
+describe('an operator announcement heard while the call rings (空号识别)', () => {
+  const heard = {
+    language: 'zh-CN',
+    phrase: '您拨打的号码是空号',
+    confidence: 0.91234,
+    heardMs: 2240,
+  };
+
+  it('cancels the call at once and ends it with the status outcome: an empty number is invalid_number', async () => {
+    const call = liveCall('announce-empty');
+    await call.dial();
+    call.host.milestone('early_media', { sipCode: 183, sipReason: 'Session Progress' });
+    call.session.endForLineStatus({ status: 'empty_number', ...heard });
+    const end = await call.session.whenEnded();
+    expect(end.outcome).toBe('invalid_number');
+    expect(end.reason).toBe(
+      'the number does not exist (operator announcement: "您拨打的号码是空号")',
+    );
+    expect(end.answeredAt).toBeNull();
+    expect(call.host.commands()).toContain('call.hangup');
+    const event = call.events.find((e) => e.type === 'line_status');
+    expect(event?.data).toEqual({ status: 'empty_number', ...heard, confidence: 0.912 });
+    expect(call.types().indexOf('line_status')).toBeLessThan(call.types().indexOf('ended'));
+    await expectContractEvents('announce-empty', call.events);
+    const row = await store.calls.get('announce-empty');
+    expect(row?.outcome).toBe('invalid_number');
+    expect(row?.endReason).toContain('does not exist');
+  });
+
+  it('powered off is no_answer (retried later) and busy is busy; a second announcement changes nothing', async () => {
+    const off = liveCall('announce-off');
+    await off.dial();
+    off.session.endForLineStatus({ status: 'powered_off', ...heard, phrase: '您拨打的电话已关机' });
+    off.session.endForLineStatus({ status: 'busy', ...heard });
+    expect((await off.session.whenEnded()).outcome).toBe('no_answer');
+    expect(off.types().filter((t) => t === 'line_status')).toHaveLength(1);
+
+    const busy = liveCall('announce-busy');
+    await busy.dial();
+    busy.session.endForLineStatus({ status: 'busy', ...heard, phrase: '您拨打的电话正在通话中' });
+    const end = await busy.session.whenEnded();
+    expect(end.outcome).toBe('busy');
+    expect(end.reason).toContain('正在通话中');
+  });
+
+  it('is ignored once the call is answered', async () => {
+    const call = liveCall('announce-late');
+    await call.answer();
+    call.session.endForLineStatus({ status: 'empty_number', ...heard });
+    expect(call.types()).not.toContain('line_status');
+    expect(call.host.commands()).not.toContain('call.hangup');
+    call.host.milestone('ended', { originator: 'remote', detail: 'Terminated' });
+    expect((await call.session.whenEnded()).outcome).toBe('completed');
+  });
+});

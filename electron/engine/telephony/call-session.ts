@@ -7,12 +7,13 @@
  * `finish`, which runs once.
  */
 import type { CallOutcome, CallState } from '../api/contract.js';
+import type { LineStatus } from '../api/line-status.js';
 import type { HostEventData, RtpStats } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
-import { classifyFailure, describeHangup } from './outcomes.js';
+import { classifyFailure, describeHangup, lineStatusVerdict } from './outcomes.js';
 import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
 
 export interface DialTrunk {
@@ -135,6 +136,8 @@ export class CallSession {
   /** The supervisor on the call, if any (one at a time), and how they take part. */
   private supervision: { mode: SupervisionMode; by: string } | null = null;
   private readonly takeoverListeners = new Set<() => void>();
+  /** An operator announcement heard before the answer ended this call: its outcome and reason. */
+  private lineStatus: { outcome: CallOutcome; reason: string } | null = null;
 
   constructor(
     private readonly deps: CallSessionDeps,
@@ -434,6 +437,26 @@ export class CallSession {
     }
   }
 
+  /**
+   * An operator announcement was recognized in the early media (telephony/early-media.ts): stored
+   * as a `line_status` event, and the call is canceled at once; it ends with the status's outcome
+   * (outcomes.ts lineStatusVerdict) instead of "canceled". Ignored once the call is answered or over.
+   */
+  endForLineStatus(heard: {
+    status: LineStatus;
+    language: string;
+    phrase: string;
+    confidence: number;
+    heardMs: number;
+  }): void {
+    if (this.finished || this.answeredAt !== null || this.lineStatus) return;
+    this.lineStatus = lineStatusVerdict(heard.status, heard.phrase);
+    this.event('line_status', { ...heard, confidence: Math.round(heard.confidence * 1000) / 1000 });
+    void this.hangup(this.lineStatus.reason, 'engine (line status)').catch((error: unknown) =>
+      this.onUnexpected('hanging up', error),
+    );
+  }
+
   async sendDtmf(tones: string, transport: 'rfc4733' | 'info'): Promise<void> {
     await this.requireClient().request('call.dtmf', { callId: this.callId, tones, transport });
   }
@@ -688,6 +711,9 @@ export class CallSession {
   }): void {
     if (this.finished) return;
     this.finished = true;
+    // Canceled for an announcement heard before any answer: the announcement's outcome.
+    if (this.lineStatus && this.answeredAt === null)
+      end = { ...end, outcome: this.lineStatus.outcome, reason: this.lineStatus.reason };
     this.resolveAnswered(false); // no-op when it was answered
     this.clearRingTimer();
     if (this.hangupTimer) clearTimeout(this.hangupTimer);

@@ -10,6 +10,7 @@ export {
   isCallEvent,
 } from './call-events.js';
 export { type CallEnd, type CallRecorderLike, CallSession } from './call-session.js';
+export { EarlyMediaWatcher, lineStatusModelLoader } from './early-media.js';
 export { type MediaHostConnection } from './media-host-client.js';
 export { type LaunchedMediaHost, type MediaHostLauncher } from './media-host-supervisor.js';
 export { type PlaybackResult } from './playback.js';

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { classifyFailure, describeHangup, type FailureFacts } from './outcomes.js';
+import { DEFAULT_RETRY_POLICY } from '../api/campaigns.js';
+import { LINE_STATUSES } from '../api/line-status.js';
+import {
+  classifyFailure,
+  describeHangup,
+  type FailureFacts,
+  lineStatusVerdict,
+} from './outcomes.js';
 
 const facts = (overrides: Partial<FailureFacts>): FailureFacts => ({
   sipCode: null,
@@ -67,6 +74,29 @@ describe('describeHangup', () => {
     expect(describeHangup('local', 'Terminated', 'the WAV has played')).toBe('the WAV has played');
     expect(describeHangup('system', 'RTP Timeout', null)).toBe(
       'dead line (no audio from the far end)',
+    );
+  });
+});
+
+describe('lineStatusVerdict (announcements heard in early media)', () => {
+  it('maps every status to an outcome the retry policy knows: empty and suspended never retried, powered off and unreachable later, busy by the busy rule', () => {
+    const outcomes = Object.fromEntries(
+      LINE_STATUSES.map((s) => [s, lineStatusVerdict(s, 'x').outcome]),
+    );
+    expect(outcomes).toEqual({
+      empty_number: 'invalid_number',
+      suspended: 'invalid_number',
+      powered_off: 'no_answer',
+      unreachable: 'no_answer',
+      barred: 'no_answer',
+      busy: 'busy',
+    });
+    const retry = DEFAULT_RETRY_POLICY.retryAfterMs;
+    expect(retry.invalid_number).toBeUndefined();
+    expect(retry.no_answer).toBeGreaterThan(0);
+    expect(retry.busy).toBeGreaterThan(0);
+    expect(lineStatusVerdict('powered_off', '您拨打的电话已关机').reason).toBe(
+      'the phone is powered off (operator announcement: "您拨打的电话已关机")',
     );
   });
 });

@@ -8,6 +8,7 @@
  *   then failed · 488/606 → failed (no media both sides accept).
  */
 import type { CallOutcome } from '../api/contract.js';
+import type { LineStatus } from '../api/line-status.js';
 
 export interface FailureFacts {
   sipCode: number | null;
@@ -127,4 +128,31 @@ export function describeHangup(
   if (originator === 'local') return localReason ?? 'engine hung up';
   if (cause === 'RTP Timeout') return 'dead line (no audio from the far end)';
   return `call dropped (${cause ?? 'unknown cause'})`;
+}
+
+/**
+ * What an operator announcement heard in the early media (telephony/early-media.ts) means for the
+ * call and the retry policy: an empty or suspended number is `invalid_number` (never retried);
+ * powered off, unreachable and barred are `no_answer` (retried later, by the no-answer rule);
+ * busy is `busy` (the busy rule).
+ */
+export function lineStatusVerdict(
+  status: LineStatus,
+  phrase: string,
+): { outcome: CallOutcome; reason: string } {
+  const heard = `operator announcement: "${phrase}"`;
+  switch (status) {
+    case 'empty_number':
+      return { outcome: 'invalid_number', reason: `the number does not exist (${heard})` };
+    case 'suspended':
+      return { outcome: 'invalid_number', reason: `the number is suspended (${heard})` };
+    case 'powered_off':
+      return { outcome: 'no_answer', reason: `the phone is powered off (${heard})` };
+    case 'unreachable':
+      return { outcome: 'no_answer', reason: `the phone cannot be reached (${heard})` };
+    case 'barred':
+      return { outcome: 'no_answer', reason: `the number does not take calls now (${heard})` };
+    case 'busy':
+      return { outcome: 'busy', reason: `busy (${heard})` };
+  }
 }

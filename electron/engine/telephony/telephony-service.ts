@@ -17,6 +17,7 @@ import {
   CallSession,
   type DialTrunk,
 } from './call-session.js';
+import type { EarlyMediaWatcher } from './early-media.js';
 import type { MediaHostClient } from './media-host-client.js';
 import { type MediaHostLauncher, MediaHostSupervisor } from './media-host-supervisor.js';
 import { checkDialNumber } from './numbers.js';
@@ -38,6 +39,8 @@ export interface TelephonyOptions {
   ringTimeoutMs(): Promise<number>;
   onCallEvent(event: CallEventPayload): void;
   onCallState(session: CallSession): void;
+  /** Listens to each call's early media for operator announcements (空号识别); absent: none. */
+  earlyMedia?: EarlyMediaWatcher;
 }
 
 export interface DialOptions {
@@ -224,6 +227,7 @@ export class Telephony {
       this.byChannel.delete(session.channel);
       throw error;
     }
+    void this.options.earlyMedia?.watch(session);
     return session;
   }
 

@@ -1,5 +1,6 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
 import type { TtsOptions } from '../../tts/types.js';
+import type { AnnouncementSpot } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
@@ -37,6 +38,15 @@ export type SpeechTask =
       startMs: number;
     }
   | { kind: 'train'; question: QuestionSpec; cacheDir: string; seed?: number }
+  /**
+   * The newest early-media audio of a ringing call, scored by each line-status model (each sent the
+   * first time a worker sees its key): the best span ending at the newest frame, per model.
+   */
+  | {
+      kind: 'spotAnnouncement';
+      models: Array<{ key: string; model?: PhraseModel }>;
+      samples: Int16Array;
+    }
   /** Loads the TTS engine and the embedder now, so a call's first prompt and answer do not wait for them. */
   | { kind: 'warm' };
 
@@ -44,6 +54,7 @@ export interface SpeechTaskResults {
   synthesize: { samples: Int16Array; durationMs: number };
   recognize: RecognitionResult;
   train: PhraseModel;
+  spotAnnouncement: AnnouncementSpot[];
   warm: { ready: true };
 }
 

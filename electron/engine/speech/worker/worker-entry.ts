@@ -11,6 +11,7 @@ import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
 import { garbageBankBeside } from '../recognizers/phrase/garbage.js';
 import { AskRecognizer } from '../recognizers/phrase/library.js';
+import { spotAnnouncement } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import { trainPhraseModel } from '../recognizers/phrase/train.js';
 import { isVadSampleRate, SileroModel, type SileroVad } from '../vad/silero.js';
@@ -113,6 +114,16 @@ async function runTask(
       recognizer.start({ startMs: task.startMs });
       recognizer.push(task.samples);
       return recognizer.finish();
+    }
+    case 'spotAnnouncement': {
+      const models = task.models.map(({ key, model }) => {
+        if (model) phraseModels.set(key, model);
+        const known = phraseModels.get(key);
+        if (!known) throw new Error(`line-status model ${key} was never sent to this worker`);
+        return known;
+      });
+      const embeddings = await (await embedder()).embed(task.samples);
+      return models.flatMap((m) => spotAnnouncement(m, embeddings) ?? []);
     }
     case 'warm':
       await Promise.all([tts(), embedder()]);

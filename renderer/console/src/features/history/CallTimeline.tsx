@@ -1,4 +1,5 @@
 /** A call's timeline: its events (by their names in the UI language) and state changes, in time order. */
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
 import type { CallEvent, CallTransition } from '../../api/contract.js';
@@ -70,7 +71,11 @@ export function CallTimeline({ startedAt, events, transitions = [] }: CallTimeli
                   <span className="timeline-type" data-event-type={entry.event.type}>
                     {callEventName(entry.event.type, t)}
                   </span>
-                  {Object.keys(entry.event.data).length > 0 ? (
+                  {entry.event.type === 'line_status' && heardAnnouncement(entry.event.data) ? (
+                    <span className="timeline-data" data-testid="line-status">
+                      {describeAnnouncement(heardAnnouncement(entry.event.data)!, t)}
+                    </span>
+                  ) : Object.keys(entry.event.data).length > 0 ? (
                     <code className="timeline-data">{describeData(entry.event.data)}</code>
                   ) : null}
                 </>
@@ -102,4 +107,40 @@ function describeData(data: Record<string, unknown>): string {
   return Object.entries(data)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
+}
+
+const LINE_STATUS_NAMES = [
+  'empty_number',
+  'powered_off',
+  'suspended',
+  'busy',
+  'unreachable',
+  'barred',
+] as const;
+
+/** A `line_status` event's data (an operator announcement heard while ringing), or null if it is not one. */
+export function heardAnnouncement(
+  data: Record<string, unknown>,
+): { status: (typeof LINE_STATUS_NAMES)[number]; phrase: string; heardMs: number } | null {
+  const { status, phrase, heardMs } = data;
+  if (
+    typeof status !== 'string' ||
+    !(LINE_STATUS_NAMES as readonly string[]).includes(status) ||
+    typeof phrase !== 'string' ||
+    typeof heardMs !== 'number'
+  )
+    return null;
+  return { status: status as (typeof LINE_STATUS_NAMES)[number], phrase, heardMs };
+}
+
+/** "Powered off: “您拨打的电话已关机”, recognized after 2.6 s of early media". */
+function describeAnnouncement(
+  heard: NonNullable<ReturnType<typeof heardAnnouncement>>,
+  t: TFunction,
+): string {
+  return t('lineStatus.heard', {
+    status: t(`lineStatus.${heard.status}`),
+    phrase: heard.phrase,
+    seconds: (heard.heardMs / 1000).toFixed(1),
+  });
 }

@@ -1,0 +1,185 @@
+/**
+ * Line status from early media: the streaming decision (EarlyMediaListener) with a scripted
+ * evaluator, and the shipped announcement models (native-models/line-status) on real audio: up to
+ * date with their data, an announcement streamed as a ringing call's audio is decided with its
+ * status, and a ringback tone is not. The accuracy figures are the bench's
+ * (bench/early-media.bench.ts, voices training never used), not this test's.
+ */
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { synthClip } from '../../testing/espeak.js';
+import { SpeechEmbedder } from './embedder.js';
+import {
+  type AnnouncementDetection,
+  type AnnouncementSpot,
+  EarlyMediaListener,
+  LINE_STATUS_LANGUAGES,
+  lineStatusDataHash,
+  lineStatusStale,
+  readLineStatusModel,
+  spotAnnouncement,
+} from './line-status.js';
+import type { PhraseModel } from './model.js';
+import { EMBEDDING_MODEL_DIR } from './testing.js';
+
+const MODELS_DIR = join(import.meta.dirname, '../../../../../native-models/line-status');
+const FRAME = 320;
+
+const spot = (status: AnnouncementSpot['status'], accepted = true): AnnouncementSpot => ({
+  language: 'zh-CN',
+  status,
+  phrase: '您拨打的电话已关机',
+  p: 0.9,
+  garbage: 0.05,
+  frames: 30,
+  accepted,
+});
+
+/** Streams `samples` through `listener` 20 ms at a time, each evaluation finishing before the next frame. */
+async function stream(listener: EarlyMediaListener, samples: Int16Array): Promise<void> {
+  for (let at = 0; at + FRAME <= samples.length && !listener.decided; at += FRAME) {
+    listener.push(samples.subarray(at, at + FRAME));
+    await listener.settle();
+  }
+}
+
+const loud = (ms: number): Int16Array =>
+  Int16Array.from({ length: (ms / 1000) * 16_000 }, (_, i) => Math.round(3000 * Math.sin(i / 5)));
+
+describe('EarlyMediaListener (the streaming decision)', () => {
+  it('decides when the same status is accepted in 2 of the last 3 evaluations, every 320 ms after the first 1.2 s', async () => {
+    const script: AnnouncementSpot[][] = [
+      [spot('busy', false)],
+      [spot('powered_off')],
+      [],
+      [spot('powered_off')],
+    ];
+    const seen: number[] = [];
+    const listener = new EarlyMediaListener({
+      evaluate: (samples) => {
+        seen.push(samples.length);
+        return Promise.resolve(script.shift() ?? []);
+      },
+    });
+    const detections: AnnouncementDetection[] = [];
+    listener.onDetected((d) => detections.push(d));
+    await stream(listener, loud(10_000));
+    expect(detections).toEqual([
+      {
+        status: 'powered_off',
+        language: 'zh-CN',
+        phrase: '您拨打的电话已关机',
+        p: 0.9,
+        atMs: 1200 + 3 * 320,
+        evaluations: 4,
+      },
+    ]);
+    expect(seen[0]).toBe(1200 * 16);
+    expect(listener.decided).toBe(true);
+  });
+
+  it('never decides on one lucky evaluation, nor on two different statuses', async () => {
+    const script = [[spot('busy')], [], [], [spot('busy')], [spot('suspended')]];
+    const listener = new EarlyMediaListener({
+      evaluate: () => Promise.resolve(script.shift() ?? []),
+    });
+    let decided = false;
+    listener.onDetected(() => (decided = true));
+    await stream(listener, loud(5000));
+    expect(decided).toBe(false);
+  });
+
+  it('holds at most windowMs of audio, skips silence, runs one evaluation at a time, and goes on after a failure', async () => {
+    const lengths: number[] = [];
+    let running = 0;
+    let most = 0;
+    let calls = 0;
+    const failures: unknown[] = [];
+    const listener = new EarlyMediaListener({
+      evaluate: async (samples) => {
+        calls++;
+        running++;
+        most = Math.max(most, running);
+        lengths.push(samples.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        if (calls === 1) throw new Error('worker gone');
+        return [];
+      },
+    });
+    listener.onFailure((error) => failures.push(error));
+    await stream(listener, new Int16Array(16_000 * 3)); // silence: nothing evaluated
+    expect(calls).toBe(0);
+    // Frames pushed without waiting: evaluations never overlap.
+    const audio = loud(20_000);
+    for (let at = 0; at + FRAME <= audio.length; at += FRAME)
+      listener.push(audio.subarray(at, at + FRAME));
+    await listener.settle();
+    await stream(listener, loud(8000));
+    expect(most).toBe(1);
+    expect(failures).toHaveLength(1);
+    expect(Math.max(...lengths)).toBe(6000 * 16);
+  });
+});
+
+describe('the shipped announcement models', () => {
+  let embedder: SpeechEmbedder;
+  const models: PhraseModel[] = [];
+  beforeAll(async () => {
+    embedder = await SpeechEmbedder.load(EMBEDDING_MODEL_DIR);
+    for (const language of LINE_STATUS_LANGUAGES) {
+      const file = await readLineStatusModel(MODELS_DIR, language);
+      if (!file) throw new Error(`no ${language} model in ${MODELS_DIR}`);
+      models.push(file.model);
+    }
+  });
+  afterAll(async () => embedder.release());
+
+  it('are up to date with the announcements they were built from', async () => {
+    for (const language of LINE_STATUS_LANGUAGES) {
+      const file = await readLineStatusModel(MODELS_DIR, language);
+      expect(file?.dataHash).toBe(lineStatusDataHash(language));
+      expect(file && lineStatusStale(file)).toBeNull();
+    }
+  });
+
+  const listen = async (samples: Int16Array): Promise<AnnouncementDetection | null> => {
+    const listener = new EarlyMediaListener({
+      evaluate: async (audio) => {
+        const embeddings = await embedder.embed(audio);
+        return models.flatMap((m) => spotAnnouncement(m, embeddings) ?? []);
+      },
+    });
+    let detection: AnnouncementDetection | null = null;
+    listener.onDetected((d) => (detection = d));
+    await stream(listener, samples);
+    return detection;
+  };
+
+  it('hear "您拨打的电话已关机" streamed as early media (Debian espeak-ng, 8 kHz) as powered off', async () => {
+    const clip = await synthClip('对不起，您拨打的电话已关机。', { voice: 'cmn', padMs: 700 });
+    const twice = new Int16Array(clip.length * 2);
+    twice.set(clip);
+    twice.set(clip, clip.length);
+    const detection = await listen(twice);
+    expect(detection?.status).toBe('powered_off');
+    expect(detection!.atMs).toBeLessThan(clip.length / 16);
+  }, 60_000);
+
+  it('hear "the number you have dialed is not in service" as an empty number', async () => {
+    const clip = await synthClip("We're sorry, the number you have dialed is not in service.", {
+      padMs: 700,
+    });
+    const detection = await listen(clip);
+    expect(detection?.status).toBe('empty_number');
+  }, 60_000);
+
+  it('do not take a Chinese ringback tone (450 Hz, 1 s on, 4 s off) for an announcement', async () => {
+    const ringback = Int16Array.from({ length: 16_000 * 15 }, (_, i) =>
+      i % 80_000 < 16_000 ? Math.round(5000 * Math.sin((2 * Math.PI * 450 * i) / 16_000)) : 0,
+    );
+    expect(await listen(ringback)).toBeNull();
+  }, 60_000);
+});
