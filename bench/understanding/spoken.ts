@@ -49,7 +49,15 @@ import {
 import { type BenchRow, percentile } from '../harness.js';
 import { modelPaths } from '../speech/audio.js';
 import { type Target, targetsOf } from './targets.js';
-import { replayTurn, RULE_VARIANTS, ruleOf, traceTurn, type TurnTrace } from './turns.js';
+import {
+  replayTurn,
+  RULE_VARIANTS,
+  ruleOf,
+  spotHesitation,
+  traceTurn,
+  trainHesitationModels,
+  type TurnTrace,
+} from './turns.js';
 
 const LANGUAGES: readonly EvalLanguage[] = ['en', 'zh-CN'];
 const label = (language: EvalLanguage): string => (language === 'en' ? 'English' : 'Mandarin');
@@ -356,6 +364,11 @@ export async function pausedTrials(
   const misses: string[] = [];
   const rng = createRng(14);
   const product = ruleOf(TURN_RULES);
+  // With UNDERSTANDING_MODELS_DIR (models kept between runs), the engine's own trained spotter is
+  // taken when it has one (the speech cache): the very model calls use.
+  const spotters = await trainHesitationModels(embedder, progress, {
+    engineCache: process.env.UNDERSTANDING_MODELS_DIR !== undefined,
+  });
   try {
     for (const language of LANGUAGES) {
       const answers = (await readPaused(language)).filter((a) =>
@@ -390,6 +403,7 @@ export async function pausedTrials(
               language,
               500 + joined.gaps.at(-1)!.end / 16,
               500 + joined.samples.length / 16,
+              (samples) => spotHesitation(spotters.models.get(language)!, embedder, samples),
             ),
             what: `${voice.id} paused.${language}.tsv:${answer.line} "${answer.segments.join(' … ')}"`,
             expected: answer.expected,
@@ -412,7 +426,7 @@ export async function pausedTrials(
         name: `Paused answers, ${label(language)}: false cut-offs by end-of-turn rule (${voices.map((v) => v.id).join(', ')})`,
         values: {
           ...values,
-          detail: `${answers.length} answers × ${voices.length} voices, ${gaps} pauses of 300–900 ms; Silero VAD at 16 kHz after the call-like path; endpointer pauseMs ${BOT_PAUSE_MS}, hangover (hard maximum) ${END_INCOMPLETE_MS} ms; each answer traced once (a speculative recognition at every pause, taken as ready at once) and every rule replayed on the traces (bench/understanding/turns.ts). Rules tuned on bench/understanding/turn-tuning/ (the project's own voices), never on this set. Latency here is the decision only (stream time from the last sound), not the phone's: bench/bot.bench.ts measures that`,
+          detail: `${answers.length} answers × ${voices.length} voices, ${gaps} pauses of 300–900 ms; Silero VAD at 16 kHz after the call-like path; endpointer pauseMs ${BOT_PAUSE_MS}, hangover (hard maximum) ${END_INCOMPLETE_MS} ms; each answer traced once (a speculative recognition at every pause, taken as ready at once) and every rule replayed on the traces (bench/understanding/turns.ts). Rules tuned on bench/understanding/turn-tuning/ (the project's own voices), never on this set. The hesitation spotter (bot/hesitations.ts, ${spotters.seconds.get(language) === null || spotters.seconds.get(language) === undefined ? 'a kept model' : `trained here in ${spotters.seconds.get(language)!.toFixed(0)} s`}) hears the words since the last pause at every pause. Latency here is the decision only (stream time from the last sound), not the phone's: bench/bot.bench.ts measures that`,
         },
       });
       const trials: Trial[] = [];

@@ -7,8 +7,11 @@
  * pause, with the sample questions' models and the library's as the bench trains them), then every
  * rule variant below is replayed on the traces: false cut-offs on the paused answers, and the end
  * of turn after the last word (decision latency, stream time) on all answers and on the complete
- * ones. Run: node --import tsx bench/understanding/turn-tuning.ts [--fresh]
- * (traces are kept in node_modules/.cache/turn-tuning/; --fresh makes them again).
+ * ones. At every pause the hesitation spotter (bot/hesitations.ts) hears the words since the last
+ * one, as CallBot has it do. Run: npm run tune:turns [-- --fresh] [--engine-cache] [--detail]
+ * (traces are kept in node_modules/.cache/turn-tuning/; --fresh makes them again; --engine-cache
+ * takes the models the engine already trained, the spotter included, instead of training them;
+ * --detail prints every answer's pauses, what was heard and how each was judged).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -32,7 +35,15 @@ import { percentile } from '../harness.js';
 import { modelPaths } from '../speech/audio.js';
 import { hearingKey, recognize, train } from './spoken.js';
 import { targetsOf } from './targets.js';
-import { replayTurn, RULE_VARIANTS, ruleOf, traceTurn, type TurnTrace } from './turns.js';
+import {
+  replayTurn,
+  RULE_VARIANTS,
+  ruleOf,
+  spotHesitation,
+  traceTurn,
+  trainHesitationModels,
+  type TurnTrace,
+} from './turns.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'turn-tuning');
@@ -173,6 +184,11 @@ async function makeTraces(): Promise<Traced[]> {
   const out: Traced[] = [];
   try {
     const { hearings } = await train(embedder, (line) => console.error(line));
+    const spotters = (
+      await trainHesitationModels(embedder, (line) => console.error(line), {
+        engineCache: process.argv.includes('--engine-cache'),
+      })
+    ).models;
     const rng = createRng(41);
     for (const language of ['en', 'zh-CN'] as const) {
       const answers = await readTuning(language);
@@ -214,6 +230,7 @@ async function makeTraces(): Promise<Traced[]> {
             language,
             lastGapEnd === 0 ? 0 : 500 + lastGapEnd,
             500 + samples.length / 16,
+            (s) => spotHesitation(spotters.get(language)!, embedder, s),
           );
           out.push({ language, voice: v.id, answer, trace });
         }
@@ -235,6 +252,12 @@ const VARIANTS: Array<readonly [string, Readonly<TurnRules>]> = [
   ['product, hesitant 450', { ...TURN_RULES, hesitantMs: 450 }],
   ['product, hesitant 700', { ...TURN_RULES, hesitantMs: 700 }],
   ['product, one word < 500 ms', { ...TURN_RULES, oneWordMs: 500 }],
+  ['product, filler on any stretch length', { ...TURN_RULES, fillerMaxMs: 0 }],
+  ['product, filler stretch ≤ 1,300 ms', { ...TURN_RULES, fillerMaxMs: 1300 }],
+  ['product, filler only when certain', { ...TURN_RULES, fillerUncertain: false }],
+  ['product, filler not over unsure', { ...TURN_RULES, fillerOverUnsure: false }],
+  ['product, filler 700', { ...TURN_RULES, fillerMs: 700 }],
+  ['product, filler 850', { ...TURN_RULES, fillerMs: 850 }],
 ];
 
 function report(traced: Traced[]): void {
@@ -267,7 +290,7 @@ function report(traced: Traced[]): void {
         const pauses = t.trace.pauses
           .map(
             (p) =>
-              `[${p.internal ? 'in' : 'end'} ${Number.isFinite(p.silenceMs) ? p.silenceMs.toFixed(0) : '∞'} sp${p.evidence.speechMs.toFixed(0)} ${p.evidence.result?.noMatch ? 'nomatch' : `${p.evidence.result?.intent ?? '?'}${p.evidence.result?.uncertain ? '?' : ''}`} ${p.evidence.result?.confidence.toFixed(2)} "${p.evidence.result?.phrase ?? ''}" → ${judgeTurn(p.evidence)}]`,
+              `[${p.internal ? 'in' : 'end'} ${Number.isFinite(p.silenceMs) ? p.silenceMs.toFixed(0) : '∞'} sp${p.evidence.speechMs.toFixed(0)} ${p.evidence.result?.noMatch ? 'nomatch' : `${p.evidence.result?.intent ?? '?'}${p.evidence.result?.uncertain ? '?' : ''}`} ${p.evidence.result?.confidence.toFixed(2)} "${p.evidence.result?.phrase ?? ''}" h:${p.evidence.hesitation ? `${p.evidence.hesitation.noMatch ? '-' : `${p.evidence.hesitation.intent ?? '?'}${p.evidence.hesitation.uncertain ? '?' : ''}`} ${p.evidence.hesitation.confidence.toFixed(2)} "${p.evidence.hesitation.phrase ?? ''}"` : '—'} → ${judgeTurn(p.evidence)}]`,
           )
           .join(' ');
         console.log(

@@ -9,7 +9,11 @@
  * false cut-off, at its end the wait is the latency. Used by the held-out bench (spoken.ts) and
  * by the tuning script (turn-tuning.ts, on its own tuning set).
  */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { chunkFrames } from '../../electron/engine/audio/index.js';
+import { hesitationQuestion } from '../../electron/engine/bot/hesitations.js';
 import {
   END_INCOMPLETE_MS,
   endOfTurnSilenceMs,
@@ -24,7 +28,19 @@ import {
   type RecognitionResult,
   type SileroModel,
 } from '../../electron/engine/speech/index.js';
+import {
+  type PhraseModel,
+  type QuestionSpec,
+  type SpeechEmbedder,
+  trainPhraseModel,
+} from '../../electron/engine/speech/recognizers/index.js';
+import { AskRecognizer } from '../../electron/engine/speech/recognizers/phrase/library.js';
 import { Endpointer } from '../../electron/engine/speech/vad/endpointer.js';
+import { EspeakWasmTts, FliteWasiTts } from '../../electron/engine/tts/index.js';
+
+/** The audio around the last stretch that CallBot sends the hesitation spotter (its pre- and post-roll). */
+const STRETCH_PRE_ROLL_MS = 200;
+const STRETCH_POST_ROLL_MS = 100;
 
 /** One silence inside an utterance long enough for a speech_pause. */
 export interface PauseTrace {
@@ -58,6 +74,7 @@ export async function traceTurn(
   language: 'en' | 'zh-CN',
   lastGapEndMs: number,
   speechEndMs: number,
+  spot?: (samples: Int16Array) => Promise<RecognitionResult>,
 ): Promise<TurnTrace> {
   const stream = vad.createStream(16_000);
   const endpointer = new Endpointer({ pauseMs: BOT_PAUSE_MS, hangoverMs: END_INCOMPLETE_MS });
@@ -67,6 +84,8 @@ export async function traceTurn(
   let open: PauseTrace | null = null;
   let speechMs = 0;
   let utteranceStart: number | null = null;
+  /** Where the words since the last pause began (the hesitation spotter hears them, as CallBot does). */
+  let stretchStart: number | null = null;
   const pending: Array<Promise<void>> = [];
   try {
     for (const frame of chunkFrames(audio)) {
@@ -75,11 +94,13 @@ export async function traceTurn(
         if (speaking && open) {
           open.silenceMs = window.startMs - open.atMs;
           open = null;
+          stretchStart = window.startMs;
         }
         let started = false;
         for (const e of endpointer.push(window)) {
           if (e.type === 'speech_start') {
             utteranceStart = e.atMs;
+            stretchStart = e.atMs;
             speechMs = Math.max(0, window.endMs - e.atMs);
             started = true;
             continue;
@@ -98,6 +119,14 @@ export async function traceTurn(
                 pause.evidence = { ...pause.evidence, result: r };
               }),
             );
+            if (spot) {
+              const from = Math.max(0, (stretchStart ?? e.startMs) - STRETCH_PRE_ROLL_MS);
+              pending.push(
+                spot(slice(from, e.endMs + STRETCH_POST_ROLL_MS)).then((r) => {
+                  pause.evidence = { ...pause.evidence, hesitation: r };
+                }),
+              );
+            }
           }
           if (e.type === 'speech_end') {
             open = null;
@@ -165,6 +194,10 @@ export const BEFORE_RULES: Readonly<TurnRules> = Object.freeze({
   hesitantStarts: false,
   shortOfPhraseShare: 0,
   oneWordMs: 0,
+  fillerMs: 0,
+  fillerUncertain: false,
+  fillerMaxMs: 0,
+  fillerOverUnsure: false,
 });
 
 /**
@@ -180,8 +213,106 @@ export const RULE_VARIANTS: ReadonlyArray<readonly [string, Readonly<TurnRules>]
   ['product (bot/turn-detector.ts TURN_RULES)', TURN_RULES],
   ['product without hesitant starts', { ...TURN_RULES, hesitantStarts: false }],
   ['product without short-of-phrase', { ...TURN_RULES, shortOfPhraseShare: 0 }],
+  ['product without the hesitation spotter', { ...TURN_RULES, fillerMs: 0 }],
   [
     `product with unsure at ${BEFORE_RULES.unsureMs} ms`,
     { ...TURN_RULES, unsureMs: BEFORE_RULES.unsureMs },
   ],
 ];
+
+/**
+ * Trains the hesitation spotter of each language (bot/hesitations.ts) the way the engine does: the
+ * phrase trainer with the project's own voices (espeak-ng WASM, and flite for English).
+ * UNDERSTANDING_MODELS_DIR (optional) keeps the models between runs, as spoken.ts does.
+ */
+export async function trainHesitationModels(
+  embedder: SpeechEmbedder,
+  progress: (line: string) => void,
+  options: { engineCache?: boolean } = {},
+): Promise<{
+  models: Map<'en' | 'zh-CN', PhraseModel>;
+  seconds: Map<'en' | 'zh-CN', number | null>;
+}> {
+  const wasm = new EspeakWasmTts();
+  await wasm.init();
+  const flite = new FliteWasiTts();
+  const keep = process.env.UNDERSTANDING_MODELS_DIR;
+  if (keep) await mkdir(keep, { recursive: true });
+  const models = new Map<'en' | 'zh-CN', PhraseModel>();
+  const seconds = new Map<'en' | 'zh-CN', number | null>();
+  for (const language of ['en', 'zh-CN'] as const) {
+    const question = hesitationQuestion(language);
+    const key = JSON.stringify([
+      question.language,
+      question.phrases.map((p) => [p.text, p.intent]),
+    ]);
+    const file = keep
+      ? join(keep, `hesitation-${Buffer.from(key).toString('base64url').slice(-40)}.json`)
+      : null;
+    const cached = file
+      ? await readFile(file, 'utf8').then(
+          (t) => JSON.parse(t) as PhraseModel,
+          () => null,
+        )
+      : null;
+    const found = (options.engineCache ? await fromEngineCache(question) : null) ?? cached;
+    if (found) {
+      models.set(language, found);
+      seconds.set(language, null);
+      continue;
+    }
+    progress(`training the ${language} hesitation spotter (${question.phrases.length} phrases)`);
+    const started = performance.now();
+    const model = await trainPhraseModel(question, {
+      tts: wasm,
+      extraEngines: [flite],
+      embedder,
+    });
+    seconds.set(language, (performance.now() - started) / 1000);
+    progress(`${language} hesitation spotter: ${seconds.get(language)!.toFixed(1)} s`);
+    if (file) await writeFile(file, JSON.stringify(model));
+    models.set(language, model);
+  }
+  return { models, seconds };
+}
+
+/**
+ * The spotter the engine already trained (OUTBOUND_SPEECH_CACHE, the test suite's cache), found by
+ * its phrases: for the tuning script on a machine too busy to train it twice.
+ */
+async function fromEngineCache(question: QuestionSpec): Promise<PhraseModel | null> {
+  const dir = join(
+    process.env.OUTBOUND_SPEECH_CACHE ??
+      join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'outbound-speech'),
+    'phrase-models',
+  );
+  const want = JSON.stringify(question.phrases.map((p) => [p.text, p.intent]));
+  for (const name of await readdir(dir).catch(() => [])) {
+    if (!name.endsWith('.json')) continue;
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    if (!text.includes(question.phrases[0]!.text)) continue;
+    const model = JSON.parse(text) as PhraseModel & {
+      language?: string;
+      classes?: Array<{ phrase: string | null; intent: string | null }>;
+    };
+    const have = (model.classes ?? []).filter((c) => c.intent !== null && c.phrase !== null);
+    if (
+      model.language === question.language &&
+      JSON.stringify(have.map((c) => [c.phrase, c.intent])) === want
+    )
+      return model;
+  }
+  return null;
+}
+
+/** Hears samples with a hesitation spotter alone (as the speech worker does for CallBot). */
+export async function spotHesitation(
+  model: PhraseModel,
+  embedder: SpeechEmbedder,
+  samples: Int16Array,
+): Promise<RecognitionResult> {
+  const recognizer = new AskRecognizer({ question: model, embedder });
+  recognizer.start({ startMs: 0 });
+  for (const frame of chunkFrames(samples)) recognizer.push(frame);
+  return recognizer.finish();
+}

@@ -49,7 +49,7 @@ import {
   InterruptionDetector,
   type InterruptionVerdict,
 } from './interruption.js';
-import type { AskModel } from './phrase-models.js';
+import type { AskModel, HesitationSpotter } from './phrase-models.js';
 import {
   type BotVoice,
   type CallPrompts,
@@ -154,6 +154,11 @@ export interface CallBotOptions {
    * say node), where nothing else can tell a backchannel from a barge-in but its length.
    */
   backchannels?: LibraryRecognition;
+  /**
+   * The hesitation spotter (bot/hesitations.ts): at each pause it hears the words since the last
+   * one, and a filler or an opener ("uh", "I think", "那个") holds the end of turn (turn-detector.ts).
+   */
+  hesitations?: HesitationSpotter;
   contact: DialogContact;
   voice?: BotVoice;
   endpointer?: Partial<EndpointerOptions>;
@@ -194,6 +199,8 @@ interface Speculative {
   result: Promise<RecognitionResult | null>;
   /** The result once back (null: no model or it failed); undefined until then. */
   settled: RecognitionResult | null | undefined;
+  /** The hesitation spotter's result on the last stretch once back (null: none or it failed). */
+  hesitation: RecognitionResult | null | undefined;
 }
 
 export class CallBot {
@@ -220,6 +227,9 @@ export class CallBot {
   private readonly disposers: Array<() => void> = [];
   private transferRequest: { queue: string; reason: string } | null = null;
   private speculative: Speculative | null = null;
+  /** Where the words since the customer's last pause began (stream ms), and whether a pause is open. */
+  private stretchStartMs = 0;
+  private pauseOpen = false;
   /** Wall-clock end of the customer's last utterance (for the turn latency noted with each prompt). */
   private lastSpeechEndWall: number | null = null;
   /** When the endpointer decided that utterance was over. */
@@ -480,6 +490,8 @@ export class CallBot {
         switch (event.type) {
           case 'speech_start': {
             this.speechActive = true;
+            this.stretchStartMs = event.atMs;
+            this.pauseOpen = false;
             const wallAt = this.wallAt(event.atMs);
             this.session.note('speech_start', { atMs: this.callMs(event.atMs) }, wallAt);
             const turn: Turn = {
@@ -518,8 +530,11 @@ export class CallBot {
               expecting: this.expecting,
               result: this.recognizeAudio(event.startMs, event.endMs, this.expecting),
               settled: undefined,
+              hesitation: undefined,
             };
             this.speculative = speculative;
+            this.pauseOpen = true;
+            this.spotHesitation(speculative, this.stretchStartMs, event.endMs);
             const turn = this.turn;
             if (turn) this.spotBackchannel(turn, event.startMs, event.endMs);
             turn?.detector.recognitionStarted();
@@ -599,6 +614,11 @@ export class CallBot {
       window.probability >= activation
         ? undefined
         : (before ?? (window.probability < deactivation ? window.startMs : undefined));
+    if (this.pauseOpen && window.probability >= activation) {
+      // The customer speaks again after a pause: a new stretch of words begins.
+      this.pauseOpen = false;
+      this.stretchStartMs = window.startMs;
+    }
     const turn = this.turn;
     if (turn && turn.utterance === null) {
       const verdict = turn.detector.window(window, silenceStartMs);
@@ -613,13 +633,12 @@ export class CallBot {
     const silenceStartMs = speech?.endpointer.silenceStartMs;
     if (!speech || silenceStartMs === undefined) return;
     const speculative = this.speculative;
+    const current = speculative !== null && speculative.endMs === silenceStartMs;
     const judgement = judgeTurn({
-      result:
-        speculative !== null && speculative.endMs === silenceStartMs
-          ? speculative.settled
-          : undefined,
+      result: current ? speculative.settled : undefined,
       speechMs: this.turn?.detector.speechMs ?? 0,
       language: this.options.flow.flow.language,
+      hesitation: current ? speculative.hesitation : undefined,
     });
     const silenceMs = endOfTurnSilenceMs(judgement);
     // The endpointer's own hangover ends the longest ones.
@@ -627,6 +646,55 @@ export class CallBot {
     if (nowMs - silenceStartMs < silenceMs) return;
     this.earlyEnd = { judgement, silenceMs };
     speech.endUtterance();
+  }
+
+  /**
+   * The hesitation spotter hears the words since the last pause [startMs, endMs] while the
+   * speculative recognition runs; a hesitation holds the end of turn (maybeEndTurn). Not for a
+   * node without a question model, nor for the yes/no of a confirmation ("uh" is not the question).
+   */
+  private spotHesitation(speculative: Speculative, startMs: number, endMs: number): void {
+    const spotter = this.options.hesitations;
+    const nodeId = this.runtime.nodeId;
+    if (
+      !spotter ||
+      speculative.expecting !== 'answer' ||
+      nodeId === null ||
+      !this.options.models.has(nodeId)
+    ) {
+      speculative.hesitation = null;
+      return;
+    }
+    void this.deps.pool
+      .recognize(
+        this.session.callId,
+        spotter.key,
+        spotter.model,
+        this.samplesBetween(startMs, endMs),
+        this.callMs(startMs),
+      )
+      .catch((error: unknown) => {
+        this.deps.log.error('Spotting a hesitation failed', {
+          callId: this.session.callId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      })
+      .then((result) => {
+        speculative.hesitation = result;
+        if (this.speculative === speculative && this.speech)
+          this.maybeEndTurn(this.speech.endpointer.timeMs);
+      });
+  }
+
+  /** The customer's audio of [startMs, endMs] (stream ms) with the recognizers' pre- and post-roll. */
+  private samplesBetween(startMs: number, endMs: number): Int16Array {
+    const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
+    const slice = this.frames.slice(from, to);
+    const samples = new Int16Array(slice.length * 320);
+    slice.forEach((frame, i) => samples.set(frame, i * 320));
+    return samples;
   }
 
   /**

@@ -7,9 +7,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { ANSWER_INTENT, HESITATION_INTENT } from './hesitations.js';
 import { RESUME_AFTER_SILENCE_MS, SURE_BARGE_IN_SPEECH_MS } from './interruption.js';
 import { RESUME_BACKOFF_MS } from './speech-handle.js';
-import { botHarness } from './testing/call-harness.js';
+import { botHarness, type Heard } from './testing/call-harness.js';
 import { END_CONFIDENT_MS, END_HESITANT_MS, END_INCOMPLETE_MS } from './turn-detector.js';
 
 /** 74 characters: 1,480 ms of prompt at one 20 ms frame per character (the harness's renderer). */
@@ -394,6 +395,73 @@ describe('CallBot adaptive end of turn', () => {
       }),
     ]);
     expect(outcome?.path).toEqual(['news', 'ask', 'sorry']);
+  });
+
+  describe('with the hesitation spotter', () => {
+    const uhYes = async (hesitations?: Heard[]) => {
+      const { h, run } = await started(parcelFlow(), {
+        flow: parcelFlow(),
+        ...(hesitations ? { hesitations } : {}),
+      });
+      await h.customer.silent(afterQuestion);
+      // "uh… yes I'll be there": the recognizer takes the bare "uh" for "yes" at full confidence.
+      await h.customer.saysWithPauses(
+        [{ speakMs: 300, pauseMs: 600 }, { speakMs: 600 }],
+        [
+          { intent: 'yes', phrase: 'yes', confidence: 1 },
+          { intent: 'yes', phrase: "yes I'll be there", confidence: 1 },
+        ],
+      );
+      await h.customer.silentUntilEnd();
+      return { h, outcome: await run };
+    };
+
+    it('holds the turn through a pause after a filler the recognizer took for an answer', async () => {
+      const { h, outcome } = await uhYes([
+        { intent: HESITATION_INTENT, phrase: 'uh' },
+        { intent: ANSWER_INTENT, phrase: 'yes' },
+      ]);
+      // One utterance, the whole answer, ended quickly after its last word.
+      const ends = h.of('speech_end').map((e) => e.data);
+      expect(ends).toEqual([
+        expect.objectContaining({ reason: 'decided', endOfTurn: 'confident' }),
+      ]);
+      expect(Number(ends[0]?.endMs) - Number(ends[0]?.startMs)).toBeGreaterThan(1400);
+      expect(outcome?.path).toEqual(['news', 'ask', 'ok']);
+      // The spotter heard each stretch since the last pause, the second one alone.
+      expect(h.spotted).toHaveLength(2);
+      const [first, second] = h.spotted;
+      expect(second!.startMs).toBeGreaterThan(first!.startMs + 300 + 500);
+      expect(second!.samples).toBeLessThan(first!.samples + 600 * 16);
+    });
+
+    it('without it the same answer is cut at the pause (what it fixes)', async () => {
+      const { h } = await uhYes();
+      // The turn ended in the pause: the utterance was the "uh" alone.
+      const end = h.of('speech_end')[0]?.data;
+      expect(end).toMatchObject({ reason: 'decided', endOfTurn: 'confident' });
+      expect(Number(end?.endMs) - Number(end?.startMs)).toBeLessThan(500);
+      expect(h.spotted).toHaveLength(0);
+    });
+
+    it(`a bare answer it knows still ends after ${END_CONFIDENT_MS} ms`, async () => {
+      const { h, run } = await started(parcelFlow(), {
+        flow: parcelFlow(),
+        hesitations: [{ intent: ANSWER_INTENT, phrase: 'yes' }],
+      });
+      await h.customer.silent(afterQuestion);
+      await h.customer.says(400, { intent: 'yes' });
+      await h.customer.silentUntilEnd();
+      await run;
+      expect(h.of('speech_end').map((e) => e.data)).toEqual([
+        expect.objectContaining({
+          reason: 'decided',
+          endOfTurn: 'confident',
+          silenceMs: END_CONFIDENT_MS,
+        }),
+      ]);
+      expect(h.spotted).toHaveLength(1);
+    });
   });
 
   it(`an answer that never matches ends at the hard maximum, ${END_INCOMPLETE_MS} ms of silence`, async () => {

@@ -14,6 +14,7 @@ import {
   validateFlow,
 } from '../dialog/index.js';
 import type { PhraseModel, QuestionSpec, SpeechWorkerPool } from '../speech/index.js';
+import { hesitationQuestion } from './hesitations.js';
 import {
   askQuestion,
   askUses,
@@ -201,8 +202,10 @@ describe('a question that uses the common-answer library', () => {
     });
     const result = await models.train(flow);
     expect(result.nodes).toEqual(['ask_home']);
+    // The question's own examples, then the language's hesitation spotter (once for every flow).
     expect(trained.map((q) => q.phrases)).toEqual([
       [{ text: 'someone will be there', intent: 'yes' }],
+      hesitationQuestion('en').phrases,
     ]);
     const forFlow = await models.forFlow(flow);
     expect(forFlow.get('ask_home')).toMatchObject({
@@ -213,7 +216,7 @@ describe('a question that uses the common-answer library', () => {
       model: null,
       library: { uses: { affirm: 'ok', deny: 'not_ok' } },
     });
-    expect(trained).toHaveLength(1); // forFlow reuses the trained model, the library is never trained
+    expect(trained).toHaveLength(2); // forFlow reuses the trained models, the library is never trained
   });
 
   it('says how to rebuild a missing library model', async () => {

@@ -35,6 +35,7 @@ import {
   readLibraryModel,
 } from '../speech/index.js';
 import type { FlowTrainer, FlowTrainingProgress, FlowTrainingResult } from './flow-training.js';
+import { hesitationQuestion } from './hesitations.js';
 import type { BotVoice } from './prompts.js';
 
 export interface AskModel {
@@ -44,6 +45,12 @@ export interface AskModel {
   model: PhraseModel | null;
   /** The common-answer library's model, for the intents that `use` one of its answers. */
   library?: LibraryRecognition;
+}
+
+/** The hesitation spotter's model and its key on the speech workers. */
+export interface HesitationSpotter {
+  key: string;
+  model: PhraseModel;
 }
 
 /** The common answers an ask node's intents use, mapped to the intent that uses each (the first one). */
@@ -289,6 +296,16 @@ export class PhraseModels implements FlowTrainer {
     };
   }
 
+  /**
+   * The hesitation spotter of a language (CallBotOptions.hesitations, bot/hesitations.ts): a phrase
+   * model of fillers and openers against short answers, trained like a question's model the first
+   * time a flow of the language is prepared or trained, then cached with the question models.
+   */
+  async hesitationSpotter(language: FlowLanguage): Promise<HesitationSpotter> {
+    const question = hesitationQuestion(language);
+    return { key: questionKey(question), model: await this.model(question) };
+  }
+
   /** The shipped library model of a language (read once; an error says how to rebuild it). */
   private libraryModel(language: FlowLanguage): Promise<LibraryModelFile> {
     let file = this.library.get(language);
@@ -368,6 +385,9 @@ export class PhraseModels implements FlowTrainer {
       }
       if (fromCache) cached++;
     }
+    // The language's hesitation spotter, trained once for every flow (its calls' end of turn
+    // hears it; a failure only leaves the calls without it, see BotService.prepare).
+    if (questions.length > 0) await this.hesitationSpotter(flow.language).catch(() => undefined);
     if (this.options.prerender) {
       const voice = this.options.voiceFor(flow.language);
       for (const text of staticPrompts(flow)) await this.options.prerender(text, voice);

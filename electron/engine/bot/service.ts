@@ -14,6 +14,7 @@ import {
   CompiledFlowCache,
   type DialogContact,
   type Flow,
+  type FlowLanguage,
   type Literal,
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
@@ -22,7 +23,7 @@ import type { EndpointerOptions, LibraryRecognition, SpeechWorkerPool } from '..
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import { CallBot, type CallBotDeps } from './call-bot.js';
-import { type AskModel, PhraseModels } from './phrase-models.js';
+import { type AskModel, type HesitationSpotter, PhraseModels } from './phrase-models.js';
 import { type BotVoice, defaultVoice, PromptRenderer } from './prompts.js';
 
 export interface StoredFlow {
@@ -66,6 +67,8 @@ export interface PreparedFlow {
   models: Map<string, AskModel>;
   /** The backchannel spotter for prompts without a question model (CallBotOptions.backchannels). */
   backchannels?: LibraryRecognition;
+  /** The hesitation spotter for the end of turn (CallBotOptions.hesitations). */
+  hesitations?: HesitationSpotter;
 }
 
 export class BotService {
@@ -102,24 +105,50 @@ export class BotService {
     if ('flow' in spec) {
       const compiled = new CompiledFlow(spec.flow);
       const backchannels = await this.phraseModels.backchannelSpotter(spec.flow.language);
+      const models = await this.phraseModels.forFlow(spec.flow);
+      const hesitations = await this.hesitationSpotter(spec.flow.language, models);
       return {
         compiled,
         flowRef: null,
         name: spec.flow.id,
-        models: await this.phraseModels.forFlow(spec.flow),
+        models,
         ...(backchannels ? { backchannels } : {}),
+        ...(hesitations ? { hesitations } : {}),
       };
     }
     const stored = await this.options.loadFlow(spec.name, spec.version);
     const compiled = this.compiled.get(stored.flow, stored.version);
     const backchannels = await this.phraseModels.backchannelSpotter(stored.flow.language);
+    const models = await this.phraseModels.forFlow(stored.flow);
+    const hesitations = await this.hesitationSpotter(stored.flow.language, models);
     return {
       compiled,
       flowRef: { flowId: stored.flowId, version: stored.version },
       name: stored.name,
-      models: await this.phraseModels.forFlow(stored.flow),
+      models,
       ...(backchannels ? { backchannels } : {}),
+      ...(hesitations ? { hesitations } : {}),
     };
+  }
+
+  /**
+   * The language's hesitation spotter when the flow asks anything (trained the first time, then
+   * cached). A failure is logged and the calls end their turns without it, as before it existed.
+   */
+  private async hesitationSpotter(
+    language: FlowLanguage,
+    models: ReadonlyMap<string, AskModel>,
+  ): Promise<HesitationSpotter | undefined> {
+    if (models.size === 0) return undefined;
+    try {
+      return await this.phraseModels.hesitationSpotter(language);
+    } catch (error) {
+      this.options.log.error('Training the hesitation spotter failed', {
+        language,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
   }
 
   /** Runs a prepared flow on a call (from its answer); the returned bot's `run()` settles when the dialog is over. */
@@ -152,6 +181,7 @@ export class BotService {
         flowRef: prepared.flowRef,
         models: prepared.models,
         ...(prepared.backchannels ? { backchannels: prepared.backchannels } : {}),
+        ...(prepared.hesitations ? { hesitations: prepared.hesitations } : {}),
         contact: dialogContact,
         ...tuning,
       },

@@ -14,7 +14,12 @@
  * - what was heard is incomplete (no phrase matched yet, a trailing filler like "uh" / "嗯" /
  *   "那个", digits being dictated) or the result is not back yet: END_INCOMPLETE_MS, so "I think…
  *   maybe next Tuesday" is not cut at the pause. END_INCOMPLETE_MS is also the endpointer's own
- *   hangover for the bot's calls: the hard maximum, whatever the recognizer says.
+ *   hangover for the bot's calls: the hard maximum, whatever the recognizer says;
+ * - the words since the last pause were only a hesitation ("uh", "you know what", "I think",
+ *   "那个", "就是"), as the hesitation spotter (bot/hesitations.ts) hears them on the audio, while
+ *   the recognizer took them for an answer: END_FILLER_MS ('filler'). The spotter is a second,
+ *   small phrase model run at each pause beside the speculative recognition; when it is absent or
+ *   not back yet, nothing is held.
  *
  * Why the bot and not the endpointer decides: the endpointer sees only VAD probabilities; the
  * recognition result lives in the bot (it knows the question and its model). So the endpointer
@@ -23,6 +28,7 @@
  */
 import { analyze } from '../nlu/negation.js';
 import type { RecognitionResult } from '../speech/index.js';
+import { HESITATION_INTENT } from './hesitations.js';
 
 /*
  * Why these numbers: tuned on bench/understanding/turn-tuning/ (my own paused and complete answers,
@@ -45,9 +51,23 @@ import type { RecognitionResult } from '../speech/index.js';
  *     (TurnRules.oneWordMs 0);
  *   - short-of-phrase never fires on synthetic speech (a TTS voice says a phrase whole); kept for
  *     real callers whose "talk to a…" already matches "talk to a person".
- * What remains is mostly the recognizer taking a filler or a hedge ("uh", "you know what",
- * "I think") for an answer at full confidence, and first words that are an answer on their own
- * ("tomorrow… in the afternoon", "明天… 下午三点"), which no wait this short can tell apart.
+ * What remained was mostly the recognizer taking a filler or a hedge ("uh", "you know what",
+ * "I think") for an answer at full confidence: the question's model is trained on answers that
+ * start with fillers ("uh yes", the library's "um, no, sorry"), so a bare "uh" looks like their
+ * start. Hence the hesitation spotter. On the grown tuning set (228 / 126 paused answers: 17 / 12
+ * new lines, the same voices) and today's question models, `npm run tune:turns`:
+ *   - without the spotter 20.6 / 11.1 % cut off; with it (TURN_RULES) 7.0 / 9.5 %, and the end of
+ *     turn after a complete answer's last sound unchanged (578 / 596 ms median);
+ *   - counting only a certain hesitation: 8.3 / 10.3 %; on any stretch length (no
+ *     FILLER_MAX_SPAN_MS): 6.1 / 9.5 % but the complete answers' median goes to 878 / 662 ms (the
+ *     spotter likens whole answers to openers: "I can't make it" → "one second", "我觉得可以" →
+ *     "我觉得"), so a stretch longer than 1,100 ms of audio is never a hesitation; 1,300: 6.6 / 9.5 %
+ *     with 578 / 626 ms; a 700 ms filler wait: 8.8 / 11.1 %; not raising unsure: 7.0 / 11.1 %.
+ * What remains: first words that are an answer on their own ("tomorrow… in the afternoon", "not
+ * Monday… maybe Tuesday", "明天… 下午三点", "好… 没问题"), which the spotter rightly hears as
+ * answers; negation starts whose pause outlasts END_HESITANT_MS ("no… I can't come", "没有… 我不
+ * 感兴趣": 700 ms would give 5.3 / 7.1 % but every bare "no" would wait 700 ms); and the
+ * recognizer matching a first word as another answer ("今天…" as "明天吧").
  * END_INCOMPLETE_MS 1,000 covers a 900 ms pause; more would make a silent customer wait too long
  * for the bot (the hard maximum).
  */
@@ -56,6 +76,9 @@ export const END_HESITANT_MS = 450;
 export const END_UNSURE_MS = 800;
 export const END_DEFAULT_MS = 350;
 export const END_INCOMPLETE_MS = 1000;
+export const END_FILLER_MS = 1000;
+/** The longest stretch (audio the spotter heard, its 300 ms of rolls included) a hesitation may be. */
+export const FILLER_MAX_SPAN_MS = 1100;
 /**
  * A confident match whose speech so far is under this share of the phrase it matched (its expected
  * length, EXPECTED_MS_PER_CHAR) is the start of that phrase, not all of it.
@@ -105,7 +128,8 @@ export function startsHesitant(phrase: string): boolean {
   return HESITANT_START_EN.test(text) || HESITANT_START_ZH.test(text);
 }
 
-export type TurnJudgement = 'confident' | 'hesitant' | 'unsure' | 'default' | 'incomplete';
+export type TurnJudgement =
+  'confident' | 'hesitant' | 'filler' | 'unsure' | 'default' | 'incomplete';
 
 /** What the bot knows when the customer's silence begins. */
 export interface TurnEvidence {
@@ -114,6 +138,12 @@ export interface TurnEvidence {
   /** VAD speech (windows at or above the activation) in the utterance so far, ms. */
   speechMs: number;
   language: 'en' | 'zh-CN';
+  /**
+   * The hesitation spotter (bot/hesitations.ts) on the words since the last pause: its
+   * `hesitation` intent says they were only a filler or an opener ("uh", "I think", "那个").
+   * Absent or null: no spotter, or its result is not back (no cue: the turn is not held for it).
+   */
+  hesitation?: Recognition | null;
 }
 
 /** Which rules judge a turn, and their waits: the defaults are the product's; the tuning script varies them. */
@@ -129,6 +159,18 @@ export interface TurnRules {
   shortOfPhraseShare: number;
   /** A confident match on less speech than this (one short word: "uh", "yeah", "嗯") waits hesitantMs (0: off). */
   oneWordMs: number;
+  /** A confident or hesitant match whose last stretch the spotter heard as a hesitation waits this long (0: off). */
+  fillerMs: number;
+  /** An uncertain hesitation (between the spotter's thresholds) counts too. */
+  fillerUncertain: boolean;
+  /**
+   * A hesitation counts only on a stretch at most this long (the audio the spotter heard, its
+   * 300 ms of pre- and post-roll included; 0: any): a filler or an opener is a word or three, and
+   * a whole answer the spotter likens to one ("I can't make it" → "one second") is not held.
+   */
+  fillerMaxMs: number;
+  /** A hesitation also holds an unsure match (unsureMs → fillerMs when longer). */
+  fillerOverUnsure: boolean;
 }
 
 export const TURN_RULES: Readonly<TurnRules> = Object.freeze({
@@ -140,6 +182,10 @@ export const TURN_RULES: Readonly<TurnRules> = Object.freeze({
   hesitantStarts: true,
   shortOfPhraseShare: SHORT_OF_PHRASE_SHARE,
   oneWordMs: 0,
+  fillerMs: END_FILLER_MS,
+  fillerUncertain: true,
+  fillerMaxMs: FILLER_MAX_SPAN_MS,
+  fillerOverUnsure: true,
 });
 
 /** The expected length (ms of speech) of a phrase said at a normal rate. */
@@ -151,11 +197,36 @@ export function expectedSpeechMs(phrase: string, language: 'en' | 'zh-CN'): numb
   return chars * EXPECTED_MS_PER_CHAR[language];
 }
 
+/** True when the hesitation spotter heard the last stretch as a filler or an opener. */
+export function heardHesitation(
+  spotted: Recognition | null | undefined,
+  rules: Readonly<TurnRules> = TURN_RULES,
+): boolean {
+  if (!spotted || spotted.noMatch || spotted.intent !== HESITATION_INTENT) return false;
+  if (rules.fillerMaxMs > 0 && spotted.endMs - spotted.startMs > rules.fillerMaxMs) return false;
+  return spotted.uncertain !== true || rules.fillerUncertain;
+}
+
 /** How the words heard so far end a turn. */
 export function judgeTurn(
   evidence: TurnEvidence,
   rules: Readonly<TurnRules> = TURN_RULES,
 ): TurnJudgement {
+  const judgement = judgeRecognition(evidence, rules);
+  // The recognizer's match is only held back by the spotter: what it finds unsure or incomplete
+  // waits as long or longer already.
+  if (
+    (judgement === 'confident' ||
+      judgement === 'hesitant' ||
+      (judgement === 'unsure' && rules.fillerOverUnsure && rules.fillerMs > rules.unsureMs)) &&
+    rules.fillerMs > 0 &&
+    heardHesitation(evidence.hesitation, rules)
+  )
+    return 'filler';
+  return judgement;
+}
+
+function judgeRecognition(evidence: TurnEvidence, rules: Readonly<TurnRules>): TurnJudgement {
   const { result } = evidence;
   if (result === undefined) return 'incomplete';
   if (result === null) return 'default';
@@ -185,6 +256,8 @@ export function endOfTurnSilenceMs(
       return rules.confidentMs;
     case 'hesitant':
       return rules.hesitantMs;
+    case 'filler':
+      return rules.fillerMs;
     case 'unsure':
       return rules.unsureMs;
     case 'default':

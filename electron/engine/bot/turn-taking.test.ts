@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { RecognitionResult } from '../speech/index.js';
+import { ANSWER_INTENT, HESITATION_INTENT, hesitationQuestion } from './hesitations.js';
 import {
   InterruptionDetector,
   isBackchannel,
@@ -15,11 +16,14 @@ import {
 import {
   END_CONFIDENT_MS,
   END_DEFAULT_MS,
+  END_FILLER_MS,
   END_HESITANT_MS,
   END_INCOMPLETE_MS,
   END_UNSURE_MS,
   endOfTurnSilenceMs,
   expectedSpeechMs,
+  FILLER_MAX_SPAN_MS,
+  heardHesitation,
   judgeTurn,
   soundsUnfinished,
   startsHesitant,
@@ -191,12 +195,13 @@ describe('judgeTurn', () => {
     expect(at(result({ noMatch: true }))).toBe('incomplete');
     expect(at(result({ intent: 'yes', text: 'yes uh' }))).toBe('incomplete');
     expect(
-      (['confident', 'hesitant', 'unsure', 'default', 'incomplete'] as const).map((j) =>
+      (['confident', 'hesitant', 'filler', 'unsure', 'default', 'incomplete'] as const).map((j) =>
         endOfTurnSilenceMs(j),
       ),
     ).toEqual([
       END_CONFIDENT_MS,
       END_HESITANT_MS,
+      END_FILLER_MS,
       END_UNSURE_MS,
       END_DEFAULT_MS,
       END_INCOMPLETE_MS,
@@ -230,6 +235,102 @@ describe('judgeTurn', () => {
         off,
       ),
     ).toBe('confident');
+  });
+
+  describe('the hesitation spotter on the words since the last pause', () => {
+    const spotted = (r: Partial<RecognitionResult> & { uncertain?: boolean }) => result(r);
+    const hesitation = spotted({ intent: HESITATION_INTENT, phrase: 'uh' });
+    const judge = (
+      r: RecognitionResult | null | undefined,
+      h: RecognitionResult | null | undefined,
+      rules = TURN_RULES,
+    ) => judgeTurn({ result: r, speechMs: 400, language: 'en', hesitation: h }, rules);
+
+    it('holds a confident match whose last words were only a filler or an opener', () => {
+      // "uh…" taken for "yes" at full confidence: the spotter says it was a hesitation.
+      expect(judge(result({ intent: 'confirm', phrase: 'yes', confidence: 1 }), hesitation)).toBe(
+        'filler',
+      );
+      // A hedge start already waits hesitantMs; a hesitation waits the longer filler wait.
+      expect(judge(result({ intent: 'reschedule', phrase: 'no' }), hesitation)).toBe('filler');
+      expect(endOfTurnSilenceMs('filler')).toBeGreaterThan(endOfTurnSilenceMs('hesitant'));
+      expect(END_FILLER_MS).toBeLessThanOrEqual(END_INCOMPLETE_MS);
+    });
+
+    it('a short answer the spotter knows, no spotter, or its result not back yet: no cue, a confident answer still ends at once', () => {
+      const yes = result({ intent: 'confirm', phrase: 'yes' });
+      expect(judge(yes, spotted({ intent: ANSWER_INTENT, phrase: 'yes' }))).toBe('confident');
+      expect(judge(yes, spotted({ noMatch: true, intent: undefined }))).toBe('confident');
+      expect(judge(yes, undefined)).toBe('confident');
+      expect(judge(yes, null)).toBe('confident');
+      // Between the spotter's thresholds counts only when the rules say so (they do).
+      const unsure = spotted({ intent: HESITATION_INTENT, uncertain: true });
+      expect(heardHesitation(unsure)).toBe(true);
+      expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: true })).toBe('filler');
+      expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: false })).toBe('confident');
+    });
+
+    it('only ever lengthens a wait: an unsure match is raised to the filler wait, incomplete and no-model stay', () => {
+      expect(judge(result({ intent: 'confirm', uncertain: true }), hesitation)).toBe('filler');
+      expect(
+        judge(result({ intent: 'confirm', uncertain: true }), hesitation, {
+          ...TURN_RULES,
+          fillerOverUnsure: false,
+        }),
+      ).toBe('unsure');
+      expect(END_FILLER_MS).toBeGreaterThan(END_UNSURE_MS);
+      expect(judge(result({ noMatch: true }), hesitation)).toBe('incomplete');
+      expect(judge(undefined, hesitation)).toBe('incomplete');
+      expect(judge(null, hesitation)).toBe('default');
+      // Off (the tuning script's comparison): the recognizer's judgement alone.
+      expect(
+        judge(result({ intent: 'confirm', phrase: 'yes' }), hesitation, {
+          ...TURN_RULES,
+          fillerMs: 0,
+        }),
+      ).toBe('confident');
+    });
+
+    it('a stretch too long to be a filler is no hesitation, whatever the spotter likens it to', () => {
+      const yes = result({ intent: 'confirm', phrase: 'sounds good' });
+      const span = (ms: number) =>
+        spotted({
+          intent: HESITATION_INTENT,
+          phrase: 'one second',
+          startMs: 5000,
+          endMs: 5000 + ms,
+        });
+      expect(judge(yes, span(FILLER_MAX_SPAN_MS))).toBe('filler');
+      expect(judge(yes, span(FILLER_MAX_SPAN_MS + 100))).toBe('confident');
+      expect(judge(yes, span(FILLER_MAX_SPAN_MS + 100), { ...TURN_RULES, fillerMaxMs: 0 })).toBe(
+        'filler',
+      );
+    });
+
+    it('its phrases: fillers and openers against short answers, in both languages', () => {
+      for (const language of ['en', 'zh-CN'] as const) {
+        const q = hesitationQuestion(language);
+        expect(q.language).toBe(language);
+        const of = (intent: string) =>
+          q.phrases.filter((p) => p.intent === intent).map((p) => p.text);
+        expect(of(HESITATION_INTENT).length).toBeGreaterThan(15);
+        expect(of(ANSWER_INTENT).length).toBeGreaterThan(15);
+        // A phrase is never both: a bare "yes" must not be held.
+        expect(of(HESITATION_INTENT).filter((t) => of(ANSWER_INTENT).includes(t))).toEqual([]);
+      }
+      expect(hesitationQuestion('en').phrases).toContainEqual({
+        text: 'I think',
+        intent: HESITATION_INTENT,
+      });
+      expect(hesitationQuestion('zh-CN').phrases).toContainEqual({
+        text: '那个',
+        intent: HESITATION_INTENT,
+      });
+      expect(hesitationQuestion('en').phrases).toContainEqual({
+        text: 'yes',
+        intent: ANSWER_INTENT,
+      });
+    });
   });
 
   it('hears a trailing filler or digits being dictated as unfinished', () => {

@@ -131,7 +131,9 @@ export const CALL_EVENT_DATA = {
     /** From the end of speech to the endpointer's decision. */
     decisionLagMs: z.number().optional(),
     /** reason 'decided': how the bot judged the words heard (bot/turn-detector.ts) and the silence that ended the turn. */
-    endOfTurn: z.enum(['confident', 'hesitant', 'unsure', 'default', 'incomplete']).optional(),
+    endOfTurn: z
+      .enum(['confident', 'hesitant', 'filler', 'unsure', 'default', 'incomplete'])
+      .optional(),
     silenceMs: z.number().optional(),
   }),
   /**

@@ -31,6 +31,8 @@ import type { AskModel } from '../phrase-models.js';
 import type { PromptRenderer, RenderedPrompt } from '../prompts.js';
 
 const FRAME_MS = 20;
+/** The fake hesitation spotter's model key (its recognitions are told apart by it). */
+const HESITATION_KEY = 'hesitation-spotter';
 const FRAME_SAMPLES = 320;
 const WINDOW_SAMPLES = 512;
 const WINDOW_MS = 32;
@@ -86,6 +88,11 @@ export interface HarnessOptions {
   libraryUses?: Record<string, string>;
   /** The bot gets a (fake) backchannel spotter for prompts without a question model (default: none). */
   backchannels?: boolean;
+  /**
+   * The bot gets a (fake) hesitation spotter hearing each stretch since the last pause as these,
+   * in order (the last repeats; default: no spotter). Its calls are in `spotted`.
+   */
+  hesitations?: Heard[];
 }
 
 export function botHarness(options: HarnessOptions) {
@@ -103,6 +110,8 @@ export function botHarness(options: HarnessOptions) {
     questionModel: boolean;
     libraryUses: Record<string, string> | null;
   }> = [];
+  /** Each stretch the hesitation spotter heard (stream start, call ms) and what it said. */
+  const spotted: Array<{ startMs: number; samples: number; heard: Heard | undefined }> = [];
   let endCall: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (endCall = resolve));
   const audioListeners = new Set<(frame: { left: Int16Array; timestampMs: number }) => void>();
@@ -239,12 +248,20 @@ export function botHarness(options: HarnessOptions) {
     warm: () => Promise.resolve(),
     recognize(
       _callId: string,
-      _key: string,
+      key: string,
       model: unknown,
       samples: Int16Array,
       startMs: number,
       library?: { uses: Record<string, string> },
     ): Promise<RecognitionResult> {
+      if (key === HESITATION_KEY) {
+        const list = options.hesitations ?? [];
+        const heard = list[Math.min(spotted.length, list.length - 1)];
+        spotted.push({ startMs, samples: samples.length, heard });
+        return new Promise((resolve) =>
+          setTimeout(() => resolve(resultOf(heard, startMs, samples)), options.recognitionMs ?? 20),
+        );
+      }
       // The utterance heard most in the slice.
       const counts = new Map<number, number>();
       for (const v of samples) if (v !== 0) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -259,33 +276,41 @@ export function botHarness(options: HarnessOptions) {
       const n = heardCount.get(mark) ?? 0;
       heardCount.set(mark, n + 1);
       const script = list[Math.min(n, list.length - 1)];
-      const endMs = startMs + (samples.length / FRAME_SAMPLES) * FRAME_MS;
-      const result: RecognitionResult =
-        script && !('noMatch' in script)
-          ? {
-              intent: script.intent,
-              phrase: script.phrase ?? script.intent,
-              ...(script.text !== undefined ? { text: script.text } : {}),
-              confidence: script.confidence ?? 0.9,
-              noMatch: false,
-              ...(script.uncertain ? { uncertain: true } : {}),
-              startMs,
-              endMs,
-              alternatives: [],
-            }
-          : {
-              noMatch: true,
-              confidence: script?.confidence ?? 0.2,
-              ...(script?.text !== undefined ? { text: script.text } : {}),
-              startMs,
-              endMs,
-              alternatives: [],
-            };
+      const result = resultOf(script, startMs, samples);
       return new Promise((resolve) =>
         setTimeout(() => resolve(result), options.recognitionMs ?? 20),
       );
     },
   };
+
+  /** A scripted recognition as the speech worker would return it. */
+  function resultOf(
+    script: Heard | undefined,
+    startMs: number,
+    samples: Int16Array,
+  ): RecognitionResult {
+    const endMs = startMs + (samples.length / FRAME_SAMPLES) * FRAME_MS;
+    return script && !('noMatch' in script)
+      ? {
+          intent: script.intent,
+          phrase: script.phrase ?? script.intent,
+          ...(script.text !== undefined ? { text: script.text } : {}),
+          confidence: script.confidence ?? 0.9,
+          noMatch: false,
+          ...(script.uncertain ? { uncertain: true } : {}),
+          startMs,
+          endMs,
+          alternatives: [],
+        }
+      : {
+          noMatch: true,
+          confidence: script?.confidence ?? 0.2,
+          ...(script?.text !== undefined ? { text: script.text } : {}),
+          startMs,
+          endMs,
+          alternatives: [],
+        };
+  }
 
   const prompts = {
     forCall: () => ({
@@ -334,6 +359,9 @@ export function botHarness(options: HarnessOptions) {
       flow,
       flowRef: null,
       models,
+      ...(options.hesitations
+        ? { hesitations: { key: HESITATION_KEY, model: {} as PhraseModel } }
+        : {}),
       ...(options.backchannels
         ? {
             backchannels: {
@@ -413,6 +441,7 @@ export function botHarness(options: HarnessOptions) {
     utterances,
     stored,
     recognitions,
+    spotted,
     /** Starts the bot (it waits for the answer). */
     run: (): Promise<BotOutcome | null> => bot.run(),
     of: (type: string) => events.filter((e) => e.type === type),
