@@ -340,3 +340,28 @@ describe('general rules beside the scores', () => {
     expect(r.ranked[0]!.confidence).toBeGreaterThan(0.25);
   });
 });
+
+describe('not yet is no refusal', () => {
+  it('Mandarin: 没还 (not paid yet) is never 不还 (will not pay)', () => {
+    const clf = trainIntentClassifier({
+      refuse: ['我不还', '不还了', '就是不还', '不交', '不需要', '别打了'],
+      paid: ['已经还了', '我还过了', '早就还清了'],
+    });
+    expect(clf.classify('没还').blocked).toContain('refuse');
+    expect(clf.classify('我还没还呢').blocked).toContain('refuse');
+    expect(clf.classify('没还').intent).not.toBe('refuse');
+    // A refusal with 不 beside a 没 stays a refusal.
+    expect(clf.classify('没钱，不还了').blocked).not.toContain('refuse');
+    expect(clf.classify('我不还').intent).toBe('refuse');
+  });
+
+  it('English: "I didn\'t pay yet" is never "I won\'t pay"', () => {
+    const clf = trainIntentClassifier({
+      refuse: ["I won't pay", "I'm not going to pay", "I don't want to pay", 'no'],
+      paid: ['I already paid', 'I paid it yesterday', "it's paid"],
+    });
+    // The predicate is compared as written: "didn't pay" meets "won't pay" (not yet "paid").
+    expect(clf.classify("I didn't pay yet").blocked).toContain('refuse');
+    expect(clf.classify("I won't pay that").intent).toBe('refuse');
+  });
+});

@@ -187,11 +187,13 @@ function featuresOf(a: Analysis): Vector {
         break;
       }
     }
+    // Fillers and hedges (呃, 应该) start and join no n-gram: 应该是 reads as 是.
+    if (t.filler) continue;
     let gram = t.text;
     let negGram = t.negated;
     for (let n = 2; n <= 3; n++) {
       const u = tokens[i + n - 1];
-      if (!u || u.kind !== 'zh' || u.clause !== t.clause) break;
+      if (!u || u.kind !== 'zh' || u.clause !== t.clause || u.filler) break;
       gram += u.text;
       negGram ||= u.negated;
       add(`${n === 2 ? 'z2' : 'z3'}:${negGram ? '!' : ''}${gram}`);
@@ -242,11 +244,11 @@ function analyzeForTraining(text: string): Analyzed {
  * each English scope (and the bigrams they start), the first two characters and bigrams in each
  * Mandarin one, and the verb of a V不C form.
  */
-function negatedPredicates(a: Analysis): string[] {
+function negatedPredicates(a: Analysis, only?: (cue: string) => boolean): string[] {
   const keys: string[] = [];
   const tokens = a.tokens;
   for (let i = 0; i < tokens.length; i++) {
-    if (!tokens[i]!.cue) continue;
+    if (!tokens[i]!.cue || (only && !only(tokens[i]!.text))) continue;
     // V不C (还不了): the verb before the cue is what is denied.
     const before = tokens[i - 1];
     if (before?.negated && before.kind === 'zh') keys.push(`z1:${before.text}`);
@@ -273,6 +275,23 @@ function negatedPredicates(a: Analysis): string[] {
   }
   return keys;
 }
+
+/**
+ * Cues that say "not (yet) done" (没, 未, haven't, didn't) rather than "will not" (不, 别, won't,
+ * don't): 没还 says the bill is still to be paid, 不还 refuses to pay it.
+ */
+const NOT_YET_CUES = new Set([
+  '没',
+  '未',
+  "haven't",
+  'havent',
+  "hasn't",
+  'hasnt',
+  "didn't",
+  'didnt',
+]);
+const notYet = (cue: string): boolean => NOT_YET_CUES.has(cue);
+const willNot = (cue: string): boolean => !NOT_YET_CUES.has(cue);
 
 /**
  * The head of each negation: the scope's content word after any light verbs ("don't want to
@@ -322,6 +341,8 @@ interface IntentProfile {
   completed: boolean;
   /** Most of its examples promise something to come (tomorrow, 明天还) and none is done. */
   prospective: boolean;
+  /** Predicates its examples refuse (不还, won't pay) and never say are not yet done (没还). */
+  refuses: Set<string>;
 }
 
 /** Verbs whose negation denies the verb after them (want to, need to; 想, 要, 会, 能, 没法). */
@@ -353,7 +374,13 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
   let negative = 0;
   let past = 0;
   let future = 0;
+  const refuses = new Set<string>();
+  const notDone = new Set<string>();
   for (const { analysis: a, counts } of examples) {
+    if (a.negated) {
+      for (const k of negatedPredicates(a, willNot)) refuses.add(k);
+      for (const k of negatedPredicates(a, notYet)) notDone.add(k);
+    }
     if (a.time.past && !a.time.future) past++;
     if (a.time.future && !a.time.past) future++;
     for (const k of counts.keys())
@@ -386,6 +413,7 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     affirmative: affirmative * 2 >= examples.length,
     negative: negative * 2 > examples.length,
     vocabulary,
+    refuses: new Set([...refuses].filter((k) => !notDone.has(k))),
     completed: past * 2 > examples.length && future === 0,
     prospective: future * 2 > examples.length && past === 0,
   };
@@ -604,6 +632,12 @@ export class IntentClassifier {
       for (const [intent, p] of this.profiles)
         if ((future && p.completed) || (past && p.prospective)) blocked.add(intent);
     if (!analysis.negated && !analysis.doubt) return blocked;
+    // Not yet done is no refusal: 没还 ("haven't paid yet") is never 不还 ("won't pay").
+    const notYetDenied = analysis.tokens.some((t) => t.cue && willNot(t.text))
+      ? []
+      : negatedPredicates(analysis, notYet);
+    for (const [intent, p] of this.profiles)
+      if (notYetDenied.some((k) => p.refuses.has(k))) blocked.add(intent);
     const denied = negatedPredicates(analysis);
     for (const [intent, p] of this.profiles) {
       // An intent answered by negations itself (reschedule: "I can't make it") is not ruled out

@@ -236,3 +236,22 @@ describe('done or still to come (timeOf / Analysis.time)', () => {
     expect(analyze(text).time).toEqual(expected);
   });
 });
+
+describe('hedge words carry no answer of their own', () => {
+  it.each([
+    ['应该是', ['应', '该']],
+    ['可能明天吧', ['可', '能']],
+    ['probably not', ['probably']],
+    ['I guess so', ['guess']],
+    ['maybe tomorrow', ['maybe']],
+  ])('%s: the hedge is a filler, the rest is not', (text, hedge) => {
+    const a = analyze(text);
+    expect(a.hedged).toBe(true);
+    expect(a.tokens.filter((t) => t.filler).map((t) => t.text)).toEqual(hedge);
+  });
+
+  it('keeps a lone hedge as what was said', () => {
+    expect(analyze('maybe').tokens.map((t) => t.filler)).toEqual([false]);
+    expect(analyze('可能').tokens.map((t) => t.filler)).toEqual([false, false]);
+  });
+});

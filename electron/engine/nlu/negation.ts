@@ -740,6 +740,7 @@ export function analyze(text: string): Analysis {
     });
     if (scope > 0) scope--;
   }
+  markHedges(tokens);
   // A lone "well" or 嗯-less "呃" is what was said: fillers only when more follows them.
   if (tokens.every((t) => t.filler)) for (const t of tokens) t.filler = false;
   const positive = tokens.some((t) => t.idiom === 'pos') || startsPositive(tokens);
@@ -765,6 +766,45 @@ export function timeOf(text: string): { past: boolean; future: boolean } {
   const future = EN_FUTURE_RE.test(text) || ZH_FUTURE_RE.test(text);
   return { past, future };
 }
+
+/**
+ * The words of a hedge (maybe, I guess, 应该, 可能) carry no answer of their own: they are marked
+ * fillers, so "应该是" reads as 是 and "probably not" as "not" (Analysis.hedged keeps the doubt,
+ * which the classifier turns into a confirmation). Words inside a negation's scope stay words.
+ */
+function markHedges(tokens: Token[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'en') {
+      for (const hedge of EN_HEDGE_WORDS) {
+        const n = hedge.length;
+        if (hedge.every((w, k) => tokens[i + k]?.kind === 'en' && tokens[i + k]?.text === w)) {
+          for (let k = 0; k < n; k++) if (!tokens[i + k]!.negated) tokens[i + k]!.filler = true;
+          i += n - 1;
+          break;
+        }
+      }
+    } else if (t.kind === 'zh') {
+      for (const hedge of ZH_HEDGE_WORDS) {
+        if ([...hedge].every((c, k) => tokens[i + k]?.kind === 'zh' && tokens[i + k]?.text === c)) {
+          for (let k = 0; k < hedge.length; k++)
+            if (!tokens[i + k]!.negated) tokens[i + k]!.filler = true;
+          i += hedge.length - 1;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** Hedges as word lists, longest first; "I think" and 我觉得 keep their first word (a subject). */
+const EN_HEDGE_WORDS = EN_HEDGES.map((h) => h.split(' '))
+  .map((words) => (words[0] === 'i' && words.length > 1 ? words.slice(1) : words))
+  .filter((words) => words.length > 0 && !(words.length === 1 && words[0] === 'be'))
+  .sort((a, b) => b.length - a.length);
+const ZH_HEDGE_WORDS = ZH_HEDGES.filter((h) => !h.includes('再说'))
+  .map((h) => (h.startsWith('我') ? h.slice(1) : h))
+  .sort((a, b) => b.length - a.length);
 
 /**
  * A clause opens with a yes-word (yes, sure, okay, go ahead; 对, 好的, 可以, 你说) that no cue
