@@ -281,6 +281,7 @@ export class Engine {
       onRunning: () => this.dialer.wake(),
       // A running campaign held back (its flow's phrase models still training) says why in its status.
       waiting: (id) => this.dialer.waiting(id),
+      pacing: (id) => this.dialer.pacing(id),
     });
     this.dialerLine = new TelephonyLine({
       telephony: this.telephony,
@@ -312,7 +313,10 @@ export class Engine {
     });
     this.events.subscribe((message) => this.kpi.noteEvent(message.event));
     // Routing takes the flowless calls of progressive/power campaigns.
-    this.dialerLine.setAgentHandoff(campaignHandoff(this.routing, () => this.agentDevices()));
+    this.dialerLine.setAgentHandoff(
+      campaignHandoff(this.routing, () => this.agentDevices()),
+      (callId) => this.routing.withdraw(callId),
+    );
     this.auth = new AuthService({
       store,
       idleMs: () => this.sessionIdleMs,

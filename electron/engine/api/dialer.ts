@@ -17,6 +17,7 @@ export const NOT_CALLABLE_CODES = [
   'in_progress',
   'retry_wait',
   'callback_wait',
+  'abandoned_rest',
   'daily_cap',
   'excluded_date',
   'outside_window',

@@ -19,3 +19,80 @@ export const ABANDONED_REST_MS = 72 * 3_600_000;
 export function abandonMessageText(template: string, campaignName: string): string {
   return template.replaceAll('{campaign}', campaignName).trim();
 }
+
+/** What connectOrAbandon needs of a live call (CallSession has it all). */
+export interface AbandonableCall {
+  readonly callId: string;
+  readonly answeredAt: number | null;
+  readonly isUp: boolean;
+  readonly state: string;
+  note(type: 'transfer_unanswered', data: { queue: string; reason: string }): void;
+  setDisposition(code: string): Promise<void>;
+  /** The outcome the call is stored with when it ends normally (instead of `completed`). */
+  setAnsweredOutcome(outcome: 'abandoned'): void;
+  play(frames: Int16Array[]): Promise<unknown>;
+  hangup(reason: string, by?: string): Promise<void>;
+}
+
+export interface ConnectOrAbandonOptions {
+  queue: string;
+  /** Resolves true when an agent took the call (routing's transfer, auto-accepted). */
+  handoff: Promise<boolean>;
+  /** Takes the call out of the queue (routing.withdraw): the transfer then settles as not taken. */
+  withdraw(): void;
+  /** The information message, rendered (TTS or cache); empty when it cannot be. */
+  message(): Promise<Int16Array[]>;
+  onError(what: string, error: unknown): void;
+  now?: () => number;
+}
+
+/**
+ * A predictive call, answered by a person, goes to an agent within ABANDON_AFTER_MS of the answer
+ * or is abandoned: taken out of the queue, it hears the information message, and ends stored as
+ * `abandoned` (disposition `abandoned`) with the reason. An agent whose accept was already under
+ * way when the time ran out keeps the call (the withdrawn transfer settles with that accept).
+ */
+export async function connectOrAbandon(
+  call: AbandonableCall,
+  options: ConnectOrAbandonOptions,
+): Promise<'taken' | 'abandoned' | 'gone'> {
+  const now = options.now ?? Date.now;
+  const answeredAt = call.answeredAt ?? now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(
+      () => resolve('timeout'),
+      Math.max(0, answeredAt + ABANDON_AFTER_MS - now()),
+    );
+  });
+  const handoff = options.handoff.catch((error: unknown) => {
+    options.onError('handing the call to an agent', error);
+    return false;
+  });
+  const first = await Promise.race([handoff, timeout]);
+  clearTimeout(timer);
+  let taken = first === true;
+  if (first === 'timeout') {
+    options.withdraw();
+    taken = await handoff;
+  }
+  if (taken || call.state === 'agent') return 'taken';
+  if (!call.isUp) return 'gone';
+  const reason = `no agent within ${ABANDON_AFTER_MS / 1000} s of the answer (predictive)`;
+  call.note('transfer_unanswered', {
+    queue: options.queue,
+    reason: `${reason}: abandoned ${now() - answeredAt} ms after the answer`,
+  });
+  call.setAnsweredOutcome('abandoned');
+  await call
+    .setDisposition('abandoned')
+    .catch((e: unknown) => options.onError('storing the disposition', e));
+  const frames = await options.message().catch((error: unknown) => {
+    options.onError('rendering the information message', error);
+    return [];
+  });
+  if (frames.length > 0 && call.isUp) await call.play(frames);
+  if (call.isUp)
+    await call.hangup(`abandoned: ${reason}; the information message was played`, 'dialer');
+  return 'abandoned';
+}

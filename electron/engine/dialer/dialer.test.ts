@@ -234,6 +234,54 @@ describe('the dialer (real SQLite)', () => {
     expect((await w.dialer.lines(w.campaign)).free).toBe(0);
   });
 
+  it('paces a predictive campaign, counts its answered calls in the window at settlement, and keeps the window over a restart', async () => {
+    const capacity: AgentCapacity = { available: () => 2, onChange: () => () => undefined };
+    const p = await setup({
+      capacity,
+      contacts: Array.from({ length: 8 }, (_, i) => ({ phone: `+86138001380${10 + i}` })),
+      campaign: { dialingMode: 'predictive' } as Partial<NewDialingCampaign>,
+    });
+    // No call seen yet: the answer rate could be anything, so one line per ready agent.
+    expect(p.dialer.pacing(p.campaign.id)).toBeNull();
+    await p.dialer.pass(p.campaign);
+    expect(p.line.dialed).toHaveLength(2);
+    expect(p.dialer.pacing(p.campaign.id)).toMatchObject({ fallback: true, agentsReady: 2 });
+    const [taken, dropped] = p.line.dialed;
+    const at = p.clock.now;
+    await p.store.calls.update(taken!.callId, { answeredAt: at + 5_000 });
+    await p.store.calls.update(dropped!.callId, { answeredAt: at + 6_000 });
+    await p.line.end(taken!.callId, 'transferred', at + 60_000);
+    await p.line.end(dropped!.callId, 'abandoned', at + 15_000);
+    await settle(p);
+    const rows = await p.store.campaignContacts.abandonmentMinutes(p.campaign.id, 0);
+    expect(rows.reduce((n, r) => n + r.answered, 0)).toBe(2);
+    expect(rows.reduce((n, r) => n + r.abandoned, 0)).toBe(1);
+    // The abandoned number rests 72 h: the contact is not leased again (only fresh ones are).
+    await p.dialer.pass(p.campaign);
+    expect(p.line.dialed.slice(2).map((r) => r.number)).not.toContain(dropped!.number);
+
+    // Another dialer on the same store (a restart) reads the window back: 1 of 2 abandoned.
+    const again = new Dialer({
+      store: p.store,
+      line: p.line,
+      log: silentLogger,
+      now: () => p.clock.now,
+      maxDesktopCalls: async () => 50,
+      trunkLimits: async () => new Map([[p.trunkId, { name: 'main', maxConcurrentCalls: 10 }]]),
+      onCampaignChanged: () => undefined,
+      capacity,
+    });
+    dialers.push(again);
+    await again.lines(await p.refresh());
+    expect(again.pacing(p.campaign.id)).toMatchObject({
+      answered: 2,
+      abandoned: 1,
+      abandonRate: 0.5,
+      fallback: true,
+      reason: expect.stringMatching(/nears the cap/),
+    });
+  });
+
   it('retries at the configured time after the outcome, and finishes the contact when attempts are used up', async () => {
     const s = await setup({ contacts: [{ phone: '+8613800138000' }] });
     const t0 = s.clock.now;

@@ -15,11 +15,20 @@
  *
  * Limits: the campaign's maxConcurrentCalls, each trunk's, the desktop's (settings), and the mode's
  * lines: agentless no more; progressive one per available agent of the campaign's queue; power
- * floor(available × linesPerAgent). Calls not yet with an agent count against those lines.
+ * floor(available × linesPerAgent); predictive what pacing.ts decides from the campaign's live
+ * estimates and its abandonment window. Calls not yet with an agent count against those lines.
+ *
+ * Every settled call a person answered is counted in campaign_abandonment (abandoned or not) in
+ * the settlement's transaction, so a predictive campaign's window survives a restart.
  */
 import { randomUUID } from 'node:crypto';
 
-import type { CampaignWait } from '../api/campaigns.js';
+import {
+  abandonWindowMs,
+  type CampaignPacing,
+  type CampaignWait,
+  type PredictiveSettings,
+} from '../api/campaigns.js';
 import { ENGINE_ACTOR, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
 import type {
@@ -29,7 +38,9 @@ import type {
   Settlement,
   Store,
 } from '../store/types.js';
+import { predictiveOf } from './campaign-service.js';
 import { campaignPolicy, DAILY_CAP_LOOKBACK_MS, PolicyConfigError } from './explain.js';
+import { firstMinute, MINUTE_MS, Pacer, type PacingState } from './pacing.js';
 import {
   callability,
   describeReason,
@@ -98,6 +109,8 @@ export class Dialer {
   private readonly offReadiness: () => void;
   /** Running campaigns that are not dialed now, and why (see `waiting`). */
   private readonly waits = new Map<number, CampaignWait>();
+  /** Predictive campaigns' pacing: estimates, window (loaded from the store once) and last decision. */
+  private readonly pacers = new Map<number, PacerEntry>();
   private recovered = false;
 
   constructor(private readonly options: DialerOptions) {
@@ -117,6 +130,32 @@ export class Dialer {
   /** Why a running campaign is not dialed now (its flow's phrase models are training…), or null. */
   waiting(campaignId: number): CampaignWait | null {
     return this.waits.get(campaignId) ?? null;
+  }
+
+  /** A running predictive campaign's pacing as last decided, for its page; null before any decision. */
+  pacing(campaignId: number): CampaignPacing | null {
+    const entry = this.pacers.get(campaignId);
+    const last = entry?.pacer.last;
+    if (!entry || !last || !entry.state) return null;
+    const now = this.now();
+    const window = entry.pacer.window.counts(now);
+    const busy = entry.state.agentsTalking + entry.state.agentsWrapping;
+    const signedOn = busy + entry.state.agentsReady;
+    return {
+      dialLevel: Math.round(last.dialLevel * 100) / 100,
+      lines: last.lines,
+      fallback: last.fallback,
+      reason: last.reason,
+      abandonRate: window.answered === 0 ? 0 : window.abandoned / window.answered,
+      answered: window.answered,
+      abandoned: window.abandoned,
+      windowMs: entry.pacer.window.windowMs,
+      capPct: entry.settings.capPct,
+      occupancy: signedOn === 0 ? 0 : busy / signedOn,
+      agentsReady: entry.state.agentsReady,
+      agentsBusy: busy,
+      at: entry.decidedAt,
+    };
   }
 
   /** Swaps the agent capacity (tests; the engine passes routing's at construction). Without one, no agents: progressive and power dial nothing. */
@@ -242,8 +281,15 @@ export class Dialer {
       const campaign = campaigns.get(lease.campaignId);
       const retry = campaign ? retryOf(campaign) : null;
       const settlement = settlementFor(lease, retry, this.now());
+      const person = answeredByPerson(lease);
       await this.store.transaction(async (tx) => {
         await tx.campaignContacts.settle(lease, settlement);
+        if (person)
+          await tx.campaignContacts.countAnswered(
+            lease.campaignId,
+            Math.floor(person.at / MINUTE_MS),
+            person.abandoned,
+          );
         if (lease.call.dispositionCode === 'opted_out') {
           // The customer said "do not call me again" to the flow: every campaign stops calling.
           const added = await tx.dnc.add([
@@ -261,9 +307,51 @@ export class Dialer {
             });
         }
       });
+      this.observe(lease, person);
       this.options.onCampaignChanged(lease.campaignId);
     }
     return leases.length;
+  }
+
+  /** A settled call teaches its predictive campaign's pacing: answer rate, ring, talk and wrap-up. */
+  private observe(lease: LeaseWithCall, person: { at: number; abandoned: boolean } | null): void {
+    const entry = this.pacers.get(lease.campaignId);
+    if (!entry) return;
+    const { call } = lease;
+    entry.pacer.estimator.observeDial({
+      person: person !== null,
+      ringMs: call.answeredAt !== null ? call.answeredAt - call.startedAt : null,
+    });
+    if (person) entry.pacer.answered(person.at, person.abandoned);
+    if (call.outcome === 'transferred' && call.answeredAt !== null && call.endedAt !== null)
+      // Settled when the wrap-up ends (the call is done then): the time since the hang-up is the wrap-up.
+      entry.pacer.estimator.observeHandle(
+        call.endedAt - call.answeredAt,
+        Math.max(0, this.now() - call.endedAt),
+      );
+  }
+
+  /** The campaign's pacer, its window loaded from the store the first time (and when its settings change). */
+  private async pacerOf(campaign: DialingCampaignRecord): Promise<PacerEntry> {
+    const key = JSON.stringify(campaign.predictive);
+    const known = this.pacers.get(campaign.id);
+    if (known && known.key === key) return known;
+    const settings = predictiveOf(campaign);
+    const windowMs = abandonWindowMs(settings);
+    const pacer = new Pacer({ settings: pacingSettings(settings), windowMs });
+    if (known) {
+      // Same calls, other settings: keep what was learned.
+      Object.assign(pacer, { estimator: known.pacer.estimator, adaptive: known.pacer.adaptive });
+    }
+    pacer.window.load(
+      await this.store.campaignContacts.abandonmentMinutes(
+        campaign.id,
+        firstMinute(this.now(), windowMs),
+      ),
+    );
+    const entry: PacerEntry = { key, pacer, settings, state: null, decidedAt: 0 };
+    this.pacers.set(campaign.id, entry);
+    return entry;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -322,7 +410,32 @@ export class Dialer {
       free,
       (await this.options.maxDesktopCalls()) - this.options.line.liveTotal() - inFlight.length,
     );
-    if (campaign.dialingMode !== 'agentless') {
+    if (campaign.dialingMode === 'predictive') {
+      const entry = await this.pacerOf(campaign);
+      // Routing's capacity already nets the transfers waiting in the queue out of `available`.
+      const state: PacingState = {
+        agentsReady: this.capacity.available(campaign.queue),
+        agentsTalking: states.agent ?? 0,
+        agentsWrapping: states.wrap_up ?? 0,
+        callsDialing: (states.queued ?? 0) + (states.dialing ?? 0) + (states.ringing ?? 0),
+        callsWaiting: states.answered ?? 0,
+      };
+      const before = entry.pacer.last;
+      const decision = entry.pacer.decide(
+        state,
+        this.now(),
+        state.callsDialing + Math.max(0, free),
+      );
+      entry.state = state;
+      entry.decidedAt = this.now();
+      free = Math.min(free, decision.toDial);
+      if (
+        !before ||
+        before.fallback !== decision.fallback ||
+        Math.abs(before.dialLevel - decision.dialLevel) >= 0.1
+      )
+        this.options.onCampaignChanged(campaign.id);
+    } else if (campaign.dialingMode !== 'agentless') {
       const available = this.capacity.available(campaign.queue);
       const lines =
         campaign.dialingMode === 'progressive'
@@ -518,6 +631,34 @@ export class Dialer {
     });
     this.options.onCampaignChanged(campaign.id);
   }
+}
+
+interface PacerEntry {
+  /** The stored settings it was built from. */
+  key: string;
+  pacer: Pacer;
+  settings: PredictiveSettings;
+  /** The agents and calls of the last decision. */
+  state: PacingState | null;
+  decidedAt: number;
+}
+
+function pacingSettings(settings: PredictiveSettings) {
+  return {
+    target: settings.targetPct / 100,
+    cap: settings.capPct / 100,
+    maxDialLevel: settings.maxDialLevel,
+  };
+}
+
+/**
+ * Answered by a person (a machine is not, nor a call never answered): when, and whether it was
+ * abandoned (no agent within 2 s). null otherwise.
+ */
+function answeredByPerson(lease: LeaseWithCall): { at: number; abandoned: boolean } | null {
+  const { call } = lease;
+  if (call.answeredAt === null || call.outcome === 'machine' || call.outcome === null) return null;
+  return { at: call.answeredAt, abandoned: call.outcome === 'abandoned' };
 }
 
 function retryOf(campaign: DialingCampaignRecord): RetryPolicy | null {

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 
 import type { CampaignRecord, ContactRecord, Repositories } from '../store/types.js';
+import { ABANDONED_REST_MS } from './abandon.js';
 import {
   type Callability,
   callability,
@@ -27,10 +28,11 @@ export class PolicyConfigError extends Error {
 }
 
 /**
- * Enough history for the daily cap in any zone: a local day is at most 25 hours and zones run
- * from UTC−12 to UTC+14, so the contact's "today" began less than 36 hours ago.
+ * Enough history for the daily cap in any zone (a local day is at most 25 hours and zones run
+ * from UTC−12 to UTC+14, so the contact's "today" began less than 36 hours ago) and for the 72 h
+ * an abandoned call's number rests (abandon.ts).
  */
-export const DAILY_CAP_LOOKBACK_MS = 36 * 3_600_000;
+export const DAILY_CAP_LOOKBACK_MS = Math.max(36 * 3_600_000, ABANDONED_REST_MS);
 
 function parsed<T extends z.ZodType>(
   schema: T,
@@ -64,7 +66,13 @@ export function campaignPolicy(
     Object.keys(campaign.retryPolicy).length === 0
       ? DEFAULT_RETRY_POLICY
       : parsed(RetryPolicySchema, campaign.retryPolicy, 'retryPolicy', campaign.name);
-  return { id: campaign.id, schedule, retry, listDefaultRegion };
+  return {
+    id: campaign.id,
+    schedule,
+    retry,
+    listDefaultRegion,
+    agentReserved: campaign.dialingMode === 'progressive',
+  };
 }
 
 export async function explainContact(

@@ -482,3 +482,39 @@ describe('DST gaps elsewhere', () => {
     expect(l.callable === false && l.nextEligibleAt).toEqual(at('2026-10-03T15:30:00Z'));
   });
 });
+
+describe('an abandoned call’s number rests 72 h', () => {
+  // Tuesday 10:00 in New York, inside the window; the call was abandoned a day before.
+  const now = at('2026-11-24T15:00:00Z');
+  const abandoned = attempt({
+    campaignId: 2,
+    contactId: 99,
+    startedAt: now.getTime() - 24 * 3_600_000,
+    outcome: 'abandoned',
+  });
+
+  it('whichever campaign called it, until 72 h after that call ended', () => {
+    const v = callability(ny, campaign(), { onDnc: false, attempts: [abandoned] }, now);
+    expect(v.callable).toBe(false);
+    if (v.callable) return;
+    expect(v.reasons).toEqual([
+      {
+        code: 'abandoned_rest',
+        abandonedAt: new Date(abandoned.endedAt!),
+        until: new Date(abandoned.endedAt! + 72 * 3_600_000),
+      },
+    ]);
+    expect(v.nextEligibleAt!.getTime()).toBeGreaterThanOrEqual(abandoned.endedAt! + 72 * 3_600_000);
+    expect(describeReason(v.reasons[0]!)).toMatch(/abandoned .*unless an agent is reserved/);
+  });
+
+  it('unless the campaign reserves an agent for the call (progressive)', () => {
+    const v = callability(
+      ny,
+      campaign({ agentReserved: true }),
+      { onDnc: false, attempts: [abandoned] },
+      now,
+    );
+    expect(v.callable).toBe(true);
+  });
+});

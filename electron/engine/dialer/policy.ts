@@ -26,6 +26,7 @@ import {
 } from '../api/campaigns.js';
 import type { CallOutcome } from '../api/contract.js';
 import { addLocalDays, type LocalParts, localParts, zonedToInstant } from '../nlu/zoned-time.js';
+import { ABANDONED_REST_MS } from './abandon.js';
 
 // The campaign's `schedule` and `retry_policy` schemas are part of the API (the console edits
 // them); the policy reads them from there.
@@ -54,6 +55,11 @@ export interface PolicyCampaign {
   retry: RetryPolicy;
   /** The contact list's default region (e.g. CN): its zone is the fallback before the campaign's. */
   listDefaultRegion?: string | null;
+  /**
+   * The campaign dials only with an agent reserved for the call (progressive): a number whose
+   * last call was abandoned may be called again within 72 h. Otherwise it rests (abandon.ts).
+   */
+  agentReserved?: boolean;
 }
 
 export interface PolicyAttempt {
@@ -86,6 +92,7 @@ export type NotCallableReason =
   | { code: 'in_progress'; since: Date }
   | { code: 'retry_wait'; outcome: CallOutcome; until: Date }
   | { code: 'callback_wait'; until: Date }
+  | { code: 'abandoned_rest'; abandonedAt: Date; until: Date }
   | { code: 'daily_cap'; attemptsToday: number; cap: number; localDate: string; until: Date }
   | { code: 'excluded_date'; date: string; zone: string; nextWindowStart: Date | null }
   | {
@@ -337,6 +344,22 @@ export function callability(
     }
   }
 
+  // A call to this number was abandoned (any campaign): it rests 72 h unless an agent is reserved.
+  if (!campaign.agentReserved) {
+    const abandonedAt = history.attempts
+      .filter((a) => a.outcome === 'abandoned')
+      .reduce((latest, a) => Math.max(latest, a.endedAt ?? a.startedAt), -Infinity);
+    const until = abandonedAt + ABANDONED_REST_MS;
+    if (until > now.getTime()) {
+      reasons.push({
+        code: 'abandoned_rest',
+        abandonedAt: new Date(abandonedAt),
+        until: new Date(until),
+      });
+      notBefore = Math.max(notBefore, until);
+    }
+  }
+
   // The cap is per number and per contact-local day, whichever campaign dialed.
   const local = stateAtMemo(now, schedule, zone).local;
   const today: LocalDay = { year: local.year, month: local.month, day: local.day };
@@ -398,6 +421,8 @@ export function describeReason(reason: NotCallableReason): string {
       return `last call ended "${reason.outcome}"; retry after ${reason.until.toISOString()}`;
     case 'callback_wait':
       return `a callback is scheduled for ${reason.until.toISOString()}`;
+    case 'abandoned_rest':
+      return `a call to this number was abandoned at ${reason.abandonedAt.toISOString()} (no agent was free); not called again before ${reason.until.toISOString()} unless an agent is reserved`;
     case 'daily_cap':
       return `${reason.attemptsToday} calls to this number on ${reason.localDate} (cap ${reason.cap})`;
     case 'excluded_date':

@@ -12,7 +12,7 @@
  */
 import { attachAmd } from '../amd/index.js';
 import type { AmdMessage } from '../api/amd.js';
-import type { CampaignWait, FlowTraining } from '../api/contract.js';
+import type { CampaignWait, FlowTraining, PredictiveSettings } from '../api/contract.js';
 import { loadPrompt } from '../audio/index.js';
 import { defaultVoice } from '../bot/index.js';
 import type { BotService, PreparedFlow } from '../bot/service.js';
@@ -20,7 +20,8 @@ import type { Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import type { DialingCampaignRecord } from '../store/types.js';
 import type { CallSession, Telephony } from '../telephony/index.js';
-import { amdOf } from './campaign-service.js';
+import { abandonMessageText, connectOrAbandon } from './abandon.js';
+import { amdOf, predictiveOf } from './campaign-service.js';
 import { type DialerLine, DialRefusedError, type DialRequest } from './ports.js';
 
 /**
@@ -31,6 +32,8 @@ export type AgentHandoff = (
   session: CallSession,
   queue: string,
   reason: string,
+  /** autoAccept: the offered agent takes the call at once (predictive: 2 s leave no time to click). */
+  options?: { autoAccept?: boolean },
 ) => Promise<boolean>;
 
 export interface TelephonyLineOptions {
@@ -57,11 +60,14 @@ export class TelephonyLine implements DialerLine {
   private readonly prepared = new Map<string, Preparation>();
   private readonly readinessListeners = new Set<(campaignId: number) => void>();
   private handoff: AgentHandoff | null = null;
+  /** Takes a waiting call out of its queue (routing.withdraw): predictive's 2 s ran out. */
+  private withdraw: ((callId: string) => void) | null = null;
 
   constructor(private readonly options: TelephonyLineOptions) {}
 
-  setAgentHandoff(handoff: AgentHandoff | null): void {
+  setAgentHandoff(handoff: AgentHandoff | null, withdraw?: (callId: string) => void): void {
     this.handoff = handoff;
+    this.withdraw = withdraw ?? null;
   }
 
   liveByTrunk(): Map<number, number> {
@@ -189,6 +195,10 @@ export class TelephonyLine implements DialerLine {
     if (!(await answered(session))) return;
     const reason = `${campaign.dialingMode} campaign "${campaign.name}"`;
     session.enterPhase('transferring', { queue: campaign.queue, reason });
+    if (campaign.dialingMode === 'predictive') {
+      await this.predictiveToAgent(session, campaign, reason);
+      return;
+    }
     let taken = false;
     try {
       taken = (await this.handoff?.(session, campaign.queue, reason)) ?? false;
@@ -203,6 +213,47 @@ export class TelephonyLine implements DialerLine {
       await session.setDisposition('abandoned').catch(() => undefined);
       await session.hangup('no agent took the call', 'dialer');
     }
+  }
+
+  /** Predictive: an agent within 2 s of the answer (auto-accepted), or abandoned with the information message. */
+  private async predictiveToAgent(
+    session: CallSession,
+    campaign: DialingCampaignRecord,
+    reason: string,
+  ): Promise<void> {
+    const settings = predictiveOf(campaign);
+    await connectOrAbandon(session, {
+      queue: campaign.queue,
+      handoff:
+        this.handoff?.(session, campaign.queue, reason, { autoAccept: true }) ??
+        Promise.resolve(false),
+      withdraw: () => this.withdraw?.(session.callId),
+      message: () => this.abandonMessage(campaign, settings, session.callId),
+      onError: (what, error) =>
+        this.options.log.error(`A predictive call failed ${what}`, {
+          callId: session.callId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+  }
+
+  /** The abandoned call's information message in the campaign's language(s), through the bot's prompt cache. */
+  async abandonMessage(
+    campaign: DialingCampaignRecord,
+    settings: PredictiveSettings,
+    callId?: string,
+  ): Promise<Int16Array[]> {
+    const languages: Array<'zh-CN' | 'en'> =
+      settings.messageLanguage === 'both' ? ['zh-CN', 'en'] : [settings.messageLanguage];
+    const frames: Int16Array[] = [];
+    for (const language of languages) {
+      const text = abandonMessageText(settings.message[language], campaign.name);
+      const rendered = await this.options
+        .bot()
+        .prompts.render(text, defaultVoice(language), callId);
+      frames.push(...rendered.frames);
+    }
+    return frames;
   }
 
   private flowOf(campaign: DialingCampaignRecord): Promise<PreparedFlow> {

@@ -66,13 +66,19 @@ export function campaignHandoff(
   routing: RoutingService,
   devices: () => Promise<AgentAudioDevices>,
 ) {
-  return async (session: CallSession, queue: string, reason: string): Promise<boolean> => {
+  return async (
+    session: CallSession,
+    queue: string,
+    reason: string,
+    options: { autoAccept?: boolean } = {},
+  ): Promise<boolean> => {
     const result = await routing.transfer(transferCallOf(session, devices), {
       queue,
       reason,
       fields: {},
       lastIntent: null,
       transcript: [],
+      ...(options.autoAccept ? { autoAccept: true } : {}),
     });
     return result.taken;
   };

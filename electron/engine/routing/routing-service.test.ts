@@ -175,6 +175,19 @@ describe('RoutingService', () => {
     await expect(routing.setOwnStatus(ann, 'away')).rejects.toThrow(AgentTransitionError);
   });
 
+  it('auto-accepts a predictive call: the offered agent has it without a click', async () => {
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('p1');
+    let result: TransferResult | null = null;
+    void routing.transfer(call, { ...info(), autoAccept: true }).then((r) => (result = r));
+    await settle();
+    expect(offers().map((o) => o.agentId)).toEqual([ann]);
+    expect(result).toEqual({ taken: true, agentId: ann, queue: 'default' });
+    expect(call.takenBy).toEqual([ann]);
+    expect(await routing.state(ann)).toMatchObject({ status: 'on_call', callId: 'p1' });
+  });
+
   it("a declined offer goes to the next agent; an agent without the queue's skills is never offered it; nobody in time → the queue's fallback, stored and counted", async () => {
     const ann = await agent('ann', ['vip']);
     const bob = await agent('bob');

@@ -45,6 +45,11 @@ export interface TransferInfo {
   fields: ContactFields;
   lastIntent: string | null;
   transcript: OfferContext['transcript'];
+  /**
+   * The offered agent takes the call at once, without a click (predictive campaigns: a person who
+   * answered must have an agent within 2 s). The offer is still announced, so the desk shows it.
+   */
+  autoAccept?: boolean;
 }
 
 export type TransferResult =
@@ -512,6 +517,14 @@ export class RoutingService {
     w.call.note('agent_offered', { agentId, queue: w.queue.name, expiresAt });
     const view = this.offerView(w);
     if (view) this.options.emit('agent.offer', view);
+    if (w.info.autoAccept)
+      void this.accept(w.call.callId, agentId).catch((error: unknown) =>
+        this.options.log.error('Taking an auto-accepted call failed', {
+          callId: w.call.callId,
+          agentId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
   }
 
   /** The current offer is over without a take: the agent is free again and not offered this call again. */
