@@ -115,6 +115,26 @@ export const BENCH_NEEDS = [
     probe: '/usr/share/asterisk/moh/macroform-cold_day.wav',
     packages: ['asterisk-moh-opsound-wav'],
   },
+  {
+    why: 'AMD bench: real French IVR voice, tuning set (June Wallack, CC-BY-SA 3.0)',
+    probe: '/usr/share/asterisk/sounds/fr_CA_f_June/vm-nobodyavail.wav',
+    packages: ['asterisk-core-sounds-fr-wav'],
+  },
+  {
+    why: 'AMD bench: real Italian IVR voice, tuning set (Carlo, CC-BY-SA 3.0)',
+    probe: '/usr/share/asterisk/sounds/it_IT_m_Carlo/vm-nobodyavail.wav',
+    packages: ['asterisk-core-sounds-it-wav'],
+  },
+  {
+    why: 'AMD bench: real Russian IVR voice, held-out set (CC-BY-SA 3.0)',
+    probe: '/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU/vm-nobodyavail.wav',
+    packages: ['asterisk-core-sounds-ru-wav'],
+  },
+  {
+    why: 'AMD bench: real Italian IVR voice, held-out set (Menardi, CC-BY-SA 3.0 Italy)',
+    probe: '/usr/share/asterisk/sounds/it_IT_f_Menardi/vm-nobodyavail.wav',
+    packages: ['asterisk-prompt-it-menardi-wav'],
+  },
 ];
 
 /** Debian's multiarch directory name for this machine (where Kamailio's modules live). */

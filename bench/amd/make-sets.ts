@@ -5,7 +5,7 @@
  * generator picks lead silences, levels, noise and beeps, so running it again gives the same
  * files. The TSVs are what the bench reads; this script only made them.
  *
- *   node --import tsx bench/amd/make-sets.ts
+ *   npm run amd:sets   (node --import tsx bench/amd/make-sets.ts)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
