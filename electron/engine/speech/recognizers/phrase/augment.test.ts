@@ -18,6 +18,8 @@ import {
   rms,
   speed,
   telephone,
+  tempo,
+  tilt,
   TONE_KINDS,
   vtlpMel,
 } from './augment.js';
@@ -169,6 +171,60 @@ describe('augmentation', () => {
     const x = sine(500);
     const spec = specs.find((s) => s.speed !== 1 && s.reverbMs && s.telephone)!;
     expect(Array.from(augment(x, spec))).toEqual(Array.from(augment(x, spec)));
+  });
+
+  it('changes the tempo without the pitch (WSOLA): 1.25 is 20 % shorter at the same pitch', () => {
+    for (const factor of [0.8, 1.25]) {
+      const y = tempo(sine(1000), factor);
+      expect(y.length).toBe(Math.floor(16000 / factor));
+      expect(peakHz(y)).toBeGreaterThan(990);
+      expect(peakHz(y)).toBeLessThan(1010);
+      expect(rms(y.subarray(400, y.length - 400)) / rms(sine(1000))).toBeGreaterThan(0.9);
+    }
+    expect(Array.from(tempo(sine(1000), 1))).toEqual(Array.from(sine(1000)));
+  });
+
+  it('tilts the spectrum (brighter or darker) and keeps the level', () => {
+    const low = sine(300);
+    const high = sine(3000);
+    const mix = low.map((v, i) => v + high[i]!);
+    const bright = tilt(mix, 0.6);
+    const dark = tilt(mix, -0.6);
+    const share = (x: Float32Array): number =>
+      rms(bandPass(x, 2000, 4000, 16000).subarray(2000)) /
+      rms(bandPass(x, 100, 600, 16000).subarray(2000));
+    expect(share(bright)).toBeGreaterThan(share(mix) * 1.5);
+    expect(share(dark)).toBeLessThan(share(mix) / 1.5);
+    expect(activeRms(bright)).toBeCloseTo(activeRms(mix), 3);
+    expect(activeRms(dark)).toBeCloseTo(activeRms(mix), 3);
+  });
+
+  it("draws 'wide' augmentations in their ranges; a 'standard' draw is unchanged by them", () => {
+    const wide = drawAugmentations(300, createRng(11), 'wide');
+    for (const s of wide) {
+      expect(s.speed).toBeGreaterThanOrEqual(0.85);
+      expect(s.speed).toBeLessThanOrEqual(1.15);
+      expect(s.vtlp).toBeGreaterThanOrEqual(0.85);
+      expect(s.vtlp).toBeLessThanOrEqual(1.15);
+      expect(s.tempo).toBeGreaterThanOrEqual(0.8);
+      expect(s.tempo).toBeLessThanOrEqual(1.25);
+      expect(Math.abs(s.tilt!)).toBeLessThanOrEqual(0.6);
+      expect(s.band![0]).toBeGreaterThanOrEqual(200);
+      expect(s.band![1]).toBeLessThanOrEqual(3600);
+    }
+    expect(wide.filter((s) => s.tempo !== 1).length).toBeGreaterThan(100);
+    expect(wide.filter((s) => s.tilt !== 0).length).toBeGreaterThan(100);
+    // The standard fields are drawn first, the same way: the first spec's offsets agree.
+    const standard = drawAugmentations(1, createRng(11));
+    expect(wide[0]!.beforeSamples).toBe(standard[0]!.beforeSamples);
+    expect(standard[0]!.tempo).toBeUndefined();
+    const x = sine(500);
+    const spec = wide.find((s) => s.tempo !== 1 && s.tilt !== 0 && s.telephone)!;
+    const y = augment(x, spec);
+    expect(Array.from(augment(x, spec))).toEqual(Array.from(y));
+    // Shorter or longer by speed × tempo (the resampler rounds its length by a sample or two).
+    const expected = 16000 / spec.speed! / spec.tempo! + spec.beforeSamples + spec.afterSamples;
+    expect(Math.abs(y.length - expected)).toBeLessThan(4);
   });
 });
 

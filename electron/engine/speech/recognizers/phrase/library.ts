@@ -171,14 +171,6 @@ export function roundModel(model: PhraseModel, digits = 4): PhraseModel {
     featureStd: model.featureStd.map(r),
     weights: model.weights.map((row) => row.map(r)),
     bias: model.bias.map(r),
-    ...(model.hidden
-      ? {
-          hidden: {
-            weights: model.hidden.weights.map((row) => row.map(r)),
-            bias: model.hidden.bias.map(r),
-          },
-        }
-      : {}),
   };
 }
 

@@ -10,7 +10,6 @@ import { EMBEDDING_DIM, type Matrix } from './embedder.js';
 import {
   checkPhraseModel,
   classifyEmbeddings,
-  classProbabilities,
   decide,
   LENGTH_SLACK,
   lengthLimit,
@@ -18,7 +17,7 @@ import {
   type PhraseModel,
   spansOf,
 } from './model.js';
-import { fitMlp, fitSoftmax, phraseFrames, windowLengths } from './train.js';
+import { phraseFrames, windowLengths } from './train.js';
 
 /** Two classes over mean+max features: "yes" when dimension 0's MEAN is high, else garbage. */
 function model(windowFrames?: number[]): PhraseModel {
@@ -143,44 +142,6 @@ describe('length evidence', () => {
     expect(() => checkPhraseModel({ ...model(), intentFrames: { yes: 0 } })).toThrow(
       /not a phrase model/,
     );
-  });
-});
-
-describe('hidden layer', () => {
-  it('a softmax over one ReLU layer separates what a linear softmax cannot (XOR), and scores as fitted', () => {
-    const d = 2 * EMBEDDING_DIM;
-    const examples = Array.from({ length: 400 }, (_, i) => {
-      const a = i % 2;
-      const b = (i >> 1) % 2;
-      const features = new Float32Array(d);
-      features[0] = a + ((i * 7919) % 100) / 1000;
-      features[1] = b + ((i * 104_729) % 100) / 1000;
-      return { features, label: a ^ b };
-    });
-    const options = { iterations: 60, l2: 1e-4, learningRate: 0.01, classes: 2, seed: 1 };
-    const score = (f: ReturnType<typeof fitSoftmax>): number => {
-      const m: PhraseModel = {
-        ...model(),
-        classes: [
-          { phrase: 'a', intent: 'a' },
-          { phrase: 'b', intent: 'b' },
-        ],
-        featureMean: f.mean,
-        featureStd: f.std,
-        weights: f.weights,
-        bias: f.bias,
-        ...(f.hidden ? { hidden: f.hidden } : {}),
-      };
-      checkPhraseModel(m);
-      let right = 0;
-      for (const e of examples) {
-        const p = classProbabilities(m, e.features);
-        if ((p[1]! > p[0]! ? 1 : 0) === e.label) right++;
-      }
-      return right / examples.length;
-    };
-    expect(score(fitSoftmax(examples, options))).toBeLessThan(0.8);
-    expect(score(fitMlp(examples, { ...options, hidden: 16 }))).toBe(1);
   });
 });
 

@@ -1,8 +1,7 @@
 /**
  * The trained phrase model (plain JSON) and how it scores an utterance: pooled embeddings
- * (mean + max over time, 192 values) are standardized, a softmax (over a hidden ReLU layer when
- * the model has one) gives one probability per expected phrase plus a garbage class, phrase probabilities are summed per
- * intent. The best intent is accepted when its probability reaches the calibrated accept
+ * (mean + max over time, 192 values) are standardized, a softmax gives one probability per
+ * expected phrase plus a garbage class, phrase probabilities are summed per intent. The best intent is accepted when its probability reaches the calibrated accept
  * threshold and beats the garbage class; between the reject and the accept threshold it is
  * uncertain (the dialog confirms); below the reject threshold it is no match. Like a wake-word
  * model, it also scores every window of `windowFrames` embedding frames (hop 80 ms), so an
@@ -29,14 +28,9 @@ export interface PhraseModel {
   /** Standardization of the pooled features. */
   featureMean: number[];
   featureStd: number[];
-  /** [classes][features] (or [classes][hidden units] with `hidden`) and [classes]. */
+  /** [classes][features] and [classes]. */
   weights: number[][];
   bias: number[];
-  /**
-   * A hidden layer (ReLU) between the standardized features and the softmax: [units][features]
-   * and [units]. Absent: the softmax reads the features (logistic regression).
-   */
-  hidden?: { weights: number[][]; bias: number[] };
   /** Minimum intent probability to accept (below: uncertain, or noMatch under `rejectThreshold`). */
   threshold: number;
   /** Below this, no match; from here up to `threshold`, uncertain. Absent: the same as `threshold`. */
@@ -103,22 +97,7 @@ export function classProbabilities(model: PhraseModel, features: Float32Array): 
   const x = new Float64Array(dim);
   for (let j = 0; j < dim; j++)
     x[j] = (features[j]! - model.featureMean[j]!) / model.featureStd[j]!;
-  return softmaxScores(model.weights, model.bias, model.hidden ? hiddenLayer(model.hidden, x) : x);
-}
-
-/** ReLU(W·x + b) of a hidden layer. */
-function hiddenLayer(
-  layer: { weights: readonly (readonly number[])[]; bias: readonly number[] },
-  x: Float64Array,
-): Float64Array {
-  const h = new Float64Array(layer.weights.length);
-  for (let u = 0; u < h.length; u++) {
-    const w = layer.weights[u]!;
-    let s = layer.bias[u]!;
-    for (let j = 0; j < x.length; j++) s += w[j]! * x[j]!;
-    h[u] = s > 0 ? s : 0;
-  }
-  return h;
+  return softmaxScores(model.weights, model.bias, x);
 }
 
 export function softmaxScores(
@@ -317,15 +296,7 @@ export function checkPhraseModel(value: unknown): PhraseModel {
     m.weights.length === m.classes.length &&
     m.bias.length === m.classes.length &&
     m.featureMean.length === m.featureStd.length &&
-    (m.hidden === undefined ||
-      (!!m.hidden &&
-        Array.isArray(m.hidden.weights) &&
-        Array.isArray(m.hidden.bias) &&
-        m.hidden.weights.length === m.hidden.bias.length &&
-        m.hidden.weights.every((w) => Array.isArray(w) && w.length === m.featureMean!.length))) &&
-    m.weights.every(
-      (w) => Array.isArray(w) && w.length === (m.hidden?.weights.length ?? m.featureMean!.length),
-    ) &&
+    m.weights.every((w) => Array.isArray(w) && w.length === m.featureMean!.length) &&
     typeof m.threshold === 'number' &&
     (m.rejectThreshold === undefined || typeof m.rejectThreshold === 'number') &&
     (m.windowFrames === undefined ||
