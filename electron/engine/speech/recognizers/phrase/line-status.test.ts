@@ -124,6 +124,35 @@ describe('EarlyMediaListener (the streaming decision)', () => {
   });
 });
 
+describe('EarlyMediaListener on a slow worker', () => {
+  it('evaluates every hop in audio order, late, within the backlog, and skips the oldest beyond it', async () => {
+    const ends: number[] = [];
+    let release: (() => void) | null = null;
+    const listener = new EarlyMediaListener({
+      evaluate: async (samples) => {
+        ends.push(samples.length);
+        await new Promise<void>((resolve) => (release = resolve));
+        return [];
+      },
+      windowMs: 2000,
+      backlogMs: 1000,
+    });
+    const audio = loud(4000);
+    // 4 s of audio arrive while the first evaluation (at 1.2 s) is still running.
+    for (let at = 0; at + FRAME <= audio.length; at += FRAME)
+      listener.push(audio.subarray(at, at + FRAME));
+    for (let i = 0; i < 10 && release; i++) {
+      const r: () => void = release;
+      release = null;
+      r();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // 1.2 s first; then, 2.8 s behind, it resumes at the backlog's edge (3 s) and goes on by hops.
+    expect(ends.slice(0, 3)).toEqual([1200 * 16, 2000 * 16, 2000 * 16]);
+    expect(ends.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
 describe('the shipped announcement models', () => {
   let embedder: SpeechEmbedder;
   const models: PhraseModel[] = [];

@@ -345,6 +345,12 @@ export interface EarlyMediaListenerOptions {
   windowMs?: number;
   /** No evaluation before this much audio (default 1,200 ms). */
   minMs?: number;
+  /**
+   * How far evaluation may fall behind the audio (default 4 s): every hop of audio is evaluated
+   * in order, late when the worker is slow (a loaded machine decides later, not differently);
+   * beyond this the oldest hops are skipped.
+   */
+  backlogMs?: number;
   /** Evaluations that must agree (default 2) among the last `hitsWithin` (default 3). */
   hitsNeeded?: number;
   hitsWithin?: number;
@@ -356,13 +362,15 @@ const SAMPLE_RATE = 16_000;
 
 /**
  * Listens to a ringing call's early media: `push` 20 ms frames as they come; it evaluates every
- * `hopMs` of audio (one evaluation at a time: while one runs, newer audio only joins the buffer,
- * so a slow worker costs latency, never memory) and resolves `detected` once. Bounded: it holds
- * `windowMs` of audio whatever the ring time.
+ * `hopMs` of audio in order (one evaluation at a time: a slow worker makes it fall behind, up to
+ * `backlogMs`, then the oldest hops are skipped) and reports one decision. Bounded: it holds
+ * `windowMs + backlogMs` of audio whatever the ring time.
  */
 export class EarlyMediaListener {
   private readonly hopSamples: number;
   private readonly minSamples: number;
+  private readonly windowSamples: number;
+  private readonly backlogSamples: number;
   private readonly ring: Int16Array;
   private written = 0;
   private lastEvaluatedAt = 0;
@@ -379,13 +387,16 @@ export class EarlyMediaListener {
       hopMs: options.hopMs ?? 320,
       windowMs: options.windowMs ?? 6000,
       minMs: options.minMs ?? 1200,
+      backlogMs: options.backlogMs ?? 4000,
       hitsNeeded: options.hitsNeeded ?? 2,
       hitsWithin: options.hitsWithin ?? 3,
       silenceRms: options.silenceRms ?? 60,
     };
     this.hopSamples = Math.round((this.o.hopMs * SAMPLE_RATE) / 1000);
     this.minSamples = Math.round((this.o.minMs * SAMPLE_RATE) / 1000);
-    this.ring = new Int16Array(Math.round((this.o.windowMs * SAMPLE_RATE) / 1000));
+    this.windowSamples = Math.round((this.o.windowMs * SAMPLE_RATE) / 1000);
+    this.backlogSamples = Math.round((this.o.backlogMs * SAMPLE_RATE) / 1000);
+    this.ring = new Int16Array(this.windowSamples + this.backlogSamples);
   }
 
   /** Called once with the decision. */
@@ -407,18 +418,25 @@ export class EarlyMediaListener {
     return this.done;
   }
 
-  /** Adds audio; starts an evaluation when a hop has passed and none is running. */
+  /** Adds audio; starts the next hop's evaluation when it is due and none is running. */
   push(frame: Int16Array): void {
     if (this.done) return;
     for (let i = 0; i < frame.length; i++)
       this.ring[(this.written + i) % this.ring.length] = frame[i]!;
     this.written += frame.length;
-    if (
-      !this.running &&
-      this.written >= this.minSamples &&
-      this.written - this.lastEvaluatedAt >= this.hopSamples
-    )
-      this.running = this.evaluateNow().finally(() => (this.running = null));
+    this.pump();
+  }
+
+  /** The next hop in audio order (catching up after a slow evaluation, within the backlog). */
+  private pump(): void {
+    if (this.running || this.done) return;
+    let next = Math.max(this.lastEvaluatedAt + this.hopSamples, this.minSamples);
+    if (this.written < next) return;
+    next = Math.max(next, this.written - this.backlogSamples);
+    this.running = this.evaluateAt(next).finally(() => {
+      this.running = null;
+      this.pump();
+    });
   }
 
   /** Waits for the evaluation in progress (tests and the bench step through audio with it). */
@@ -430,18 +448,19 @@ export class EarlyMediaListener {
     this.done = true;
   }
 
-  private newest(): Int16Array {
-    const length = Math.min(this.written, this.ring.length);
+  /** The `windowMs` of audio ending at sample `end` (which the ring still holds). */
+  private endingAt(end: number): Int16Array {
+    const length = Math.min(end, this.windowSamples);
     const out = new Int16Array(length);
-    const start = this.written - length;
+    const start = end - length;
     for (let i = 0; i < length; i++) out[i] = this.ring[(start + i) % this.ring.length]!;
     return out;
   }
 
-  private async evaluateNow(): Promise<void> {
-    this.lastEvaluatedAt = this.written;
-    const at = this.heardMs;
-    const samples = this.newest();
+  private async evaluateAt(end: number): Promise<void> {
+    this.lastEvaluatedAt = end;
+    const at = Math.round((end * 1000) / SAMPLE_RATE);
+    const samples = this.endingAt(end);
     if (rms(samples.subarray(Math.max(0, samples.length - SAMPLE_RATE))) < this.o.silenceRms) {
       this.remember(null);
       return;
