@@ -159,6 +159,13 @@ function CampaignHeader({
               max: format.number(config.maxConcurrentCalls),
             })}
           </p>
+          {config.amd.enabled ? (
+            <p className="muted" data-testid="campaign-amd" data-action={config.amd.machineAction}>
+              {t(`campaignPage.amd.${config.amd.machineAction}`, {
+                wait: format.number(config.amd.maxBeepWaitMs / 1000),
+              })}
+            </p>
+          ) : null}
         </div>
         <div className="campaign-controls" role="group" aria-label={t('campaignPage.controls')}>
           {detail.status === 'draft' || detail.status === 'stopped' || detail.status === 'completed'
@@ -177,6 +184,9 @@ function CampaignHeader({
       {detail.status === 'running' && detail.waiting ? (
         <CampaignWaiting wait={detail.waiting} />
       ) : null}
+      {detail.status === 'running' && detail.pacing ? (
+        <CampaignPacingView pacing={detail.pacing} />
+      ) : null}
       {error ? (
         <ErrorNotice
           error={error}
@@ -185,6 +195,55 @@ function CampaignHeader({
         />
       ) : null}
     </section>
+  );
+}
+
+/** A predictive campaign's pacing now: dial level, abandonment in its window against the cap, occupancy. */
+function CampaignPacingView({ pacing }: { pacing: NonNullable<CampaignDetail['pacing']> }) {
+  const { t } = useTranslation();
+  const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+  const hours = pacing.windowMs / 3_600_000;
+  const window =
+    hours % 24 === 0
+      ? t('campaignPage.pacing.days', { count: hours / 24 })
+      : t('campaignPage.pacing.hours', { count: hours });
+  const near = pacing.abandonRate * 100 >= pacing.capPct * 0.9;
+  return (
+    <dl
+      className="campaign-pacing"
+      data-testid="campaign-pacing"
+      data-fallback={pacing.fallback ? 'true' : 'false'}
+      title={pacing.reason}
+    >
+      <div>
+        <dt>{t('campaignPage.pacing.dialLevel')}</dt>
+        <dd data-testid="campaign-pacing-level">
+          {pacing.dialLevel.toFixed(2)}
+          {pacing.fallback ? ` · ${t('campaignPage.pacing.fallback')}` : ''}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('campaignPage.pacing.abandonment', { window })}</dt>
+        <dd data-testid="campaign-pacing-abandoned" className={near ? 'near-cap' : undefined}>
+          {t('campaignPage.pacing.rate', {
+            rate: pct(pacing.abandonRate),
+            cap: `${pacing.capPct} %`,
+            abandoned: pacing.abandoned,
+            answered: pacing.answered,
+          })}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('campaignPage.pacing.occupancy')}</dt>
+        <dd data-testid="campaign-pacing-occupancy">
+          {t('campaignPage.pacing.occupancyValue', {
+            occupancy: pct(pacing.occupancy),
+            busy: pacing.agentsBusy,
+            agents: pacing.agentsBusy + pacing.agentsReady,
+          })}
+        </dd>
+      </div>
+    </dl>
   );
 }
 

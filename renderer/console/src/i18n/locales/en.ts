@@ -296,6 +296,18 @@ export const en = {
     resume: 'Resume',
     stop: 'Stop',
     pausedHelp: 'Paused: no new calls are placed; calls already under way finish.',
+    pacing: {
+      dialLevel: 'Lines per free agent',
+      fallback: 'progressive (near the cap or unsure)',
+      abandonment: 'Abandoned, last {{window}}',
+      days_one: '{{count}} day',
+      days_other: '{{count}} days',
+      hours_one: '{{count}} hour',
+      hours_other: '{{count}} hours',
+      rate: '{{rate}} of {{answered}} answered ({{abandoned}}), cap {{cap}}',
+      occupancy: 'Agent occupancy',
+      occupancyValue: '{{occupancy}} ({{busy}} of {{agents}} busy)',
+    },
     waiting: {
       training:
         "Not dialing yet: waiting for the flow's phrase models (question {{question}} of {{questions}}). Calls start as soon as they are ready.",
@@ -309,6 +321,12 @@ export const en = {
       '{{mode}} · list {{list}} · {{flow}} · trunks {{trunks}} · up to {{max}} calls at once',
     flowVersion: 'flow {{flow}} v{{version}}',
     noFlow: 'no flow (agents only)',
+    amd: {
+      hangup: 'Answering machines are detected and hung up on.',
+      message:
+        'Answering machines are detected and get the campaign’s message after the beep (or after {{wait}} s without one).',
+      continue: 'Answering machines are detected and noted; the call goes on as with a person.',
+    },
     weekday: {
       sun: 'Sunday',
       mon: 'Monday',
@@ -352,6 +370,28 @@ export const en = {
         power: 'A fixed number of lines per available agent.',
         predictive:
           'Lines paced from the answer rate and the agents about to be free, under a cap on abandoned calls.',
+      },
+      predictive: {
+        title: 'Predictive pacing',
+        targetPct: 'Abandonment target (%)',
+        targetPctHelp: 'The abandonment rate pacing aims under.',
+        capPct: 'Abandonment cap (%)',
+        capPctHelp:
+          'Never exceeded over the window (Ofcom and the FCC: 3 %). Near it, pacing falls back to one line per ready agent.',
+        window: 'Measured over',
+        windowHelp: 'The rolling window the rate is counted in.',
+        windows: { '24h': '24 hours (Ofcom)', '30d': '30 days (US TSR/FCC)', custom: 'Custom' },
+        windowHours: 'Window (hours)',
+        windowHoursHelp: 'From 1 hour to 90 days.',
+        maxDialLevel: 'Max lines per agent',
+        maxDialLevelHelp: 'The most calls placed per signed-on agent (1–10).',
+        messageLanguage: 'Message language',
+        messageLanguageHelp: 'What a person hears when no agent was free within 2 s.',
+        languages: { both: 'Chinese, then English', 'zh-CN': 'Chinese', en: 'English' },
+        messageZh: 'Message (Chinese)',
+        messageEn: 'Message (English)',
+        messageHelp:
+          'Who called and how to stop the calls; {campaign} is replaced by the campaign’s name.',
       },
       linesPerAgent: 'Lines per agent',
       linesPerAgentHelp: 'Calls placed per available agent (1–5).',
