@@ -63,11 +63,14 @@ export type DialingMode = CampaignSummary['dialingMode'];
 
 // Contact lists, imports and campaign pages.
 export {
+  type AbandonWindow,
   type CampaignContact,
   CampaignContactStatus,
   type CampaignDetail,
+  type CampaignPacing,
   type CampaignProgress,
   type ContactListSummary,
+  DEFAULT_ABANDON_MESSAGES,
   DEFAULT_RETRY_POLICY,
   DialingMode as DialingModeSchema,
   type ExplainedReason,

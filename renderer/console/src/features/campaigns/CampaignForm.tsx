@@ -17,6 +17,8 @@ import {
   campaignFormFieldOf,
   emptyCampaignDraft,
   moveTrunk,
+  type PredictiveDraft,
+  type PredictiveField,
   RETRY_OUTCOMES,
   toCampaignParams,
   type Window,
@@ -282,6 +284,16 @@ export function CampaignForm({
             />
           </Field>
         ) : null}
+        {draft.dialingMode === 'predictive' ? (
+          <PredictiveFields
+            draft={draft.predictive}
+            onChange={(change, name) =>
+              update({ predictive: { ...draft.predictive, ...change } }, [`predictive.${name}`])
+            }
+            field={field}
+            control={control}
+          />
+        ) : null}
         <Field {...field('queue', t('campaignPage.form.queue'), t('campaignPage.form.queueHelp'))}>
           <input
             className="input mono"
@@ -539,5 +551,115 @@ function WeekdayWindows({
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** Predictive mode's settings: the abandonment target and cap, their window, lines per agent, the message. */
+function PredictiveFields({
+  draft,
+  onChange,
+  field,
+  control,
+}: {
+  draft: PredictiveDraft;
+  onChange: (change: Partial<PredictiveDraft>, name: PredictiveField) => void;
+  field: (
+    name: CampaignFormField,
+    label: string,
+    help?: string,
+  ) => Omit<Parameters<typeof Field>[0], 'children'>;
+  control: (name: CampaignFormField, hasHelp?: boolean) => Record<string, unknown>;
+}) {
+  const { t } = useTranslation();
+  const number = (name: 'targetPct' | 'capPct' | 'maxDialLevel' | 'windowHours') => (
+    <Field
+      {...field(
+        `predictive.${name}`,
+        t(`campaignPage.form.predictive.${name}`),
+        t(`campaignPage.form.predictive.${name}Help`),
+      )}
+    >
+      <input
+        className="input input-number"
+        inputMode="decimal"
+        value={draft[name]}
+        onChange={(e) => onChange({ [name]: e.target.value }, name)}
+        {...control(`predictive.${name}`, true)}
+      />
+    </Field>
+  );
+  return (
+    <fieldset className="campaign-predictive" data-testid="campaign-predictive">
+      <legend className="field-label">{t('campaignPage.form.predictive.title')}</legend>
+      {number('targetPct')}
+      {number('capPct')}
+      <Field
+        {...field(
+          'predictive.window',
+          t('campaignPage.form.predictive.window'),
+          t('campaignPage.form.predictive.windowHelp'),
+        )}
+      >
+        <select
+          className="input"
+          value={draft.window}
+          onChange={(e) =>
+            onChange({ window: e.target.value as PredictiveDraft['window'] }, 'window')
+          }
+          {...control('predictive.window', true)}
+        >
+          {(['24h', '30d', 'custom'] as const).map((w) => (
+            <option key={w} value={w}>
+              {t(`campaignPage.form.predictive.windows.${w}`)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {draft.window === 'custom' ? number('windowHours') : null}
+      {number('maxDialLevel')}
+      <Field
+        {...field(
+          'predictive.messageLanguage',
+          t('campaignPage.form.predictive.messageLanguage'),
+          t('campaignPage.form.predictive.messageLanguageHelp'),
+        )}
+      >
+        <select
+          className="input"
+          value={draft.messageLanguage}
+          onChange={(e) =>
+            onChange(
+              { messageLanguage: e.target.value as PredictiveDraft['messageLanguage'] },
+              'messageLanguage',
+            )
+          }
+          {...control('predictive.messageLanguage', true)}
+        >
+          {(['both', 'zh-CN', 'en'] as const).map((l) => (
+            <option key={l} value={l}>
+              {t(`campaignPage.form.predictive.languages.${l}`)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {(['messageZh', 'messageEn'] as const).map((name) => (
+        <Field
+          key={name}
+          {...field(
+            `predictive.${name}`,
+            t(`campaignPage.form.predictive.${name}`),
+            t('campaignPage.form.predictive.messageHelp'),
+          )}
+        >
+          <textarea
+            className="input"
+            rows={3}
+            value={draft[name]}
+            onChange={(e) => onChange({ [name]: e.target.value }, name)}
+            {...control(`predictive.${name}`, true)}
+          />
+        </Field>
+      ))}
+    </fieldset>
   );
 }

@@ -132,3 +132,39 @@ describe('campaign draft', () => {
     expect(parseDates(' 2026-01-01；2026-02-01 ')).toEqual(['2026-01-01', '2026-02-01']);
   });
 });
+
+describe('predictive settings in the campaign form', () => {
+  it('are sent only in predictive mode, a custom window in hours becoming ms', () => {
+    const plain = toCampaignParams(filled());
+    expect(plain.ok && 'predictive' in plain.params).toBe(false);
+    const draft = filled();
+    const result = toCampaignParams({
+      ...draft,
+      flowName: '',
+      dialingMode: 'predictive',
+      predictive: { ...draft.predictive, capPct: '2.5', window: 'custom', windowHours: '12' },
+    });
+    expect(result.ok && result.params.predictive).toMatchObject({
+      targetPct: 2,
+      capPct: 2.5,
+      window: 'custom',
+      windowMs: 12 * 3_600_000,
+      maxDialLevel: 4,
+      messageLanguage: 'both',
+    });
+  });
+
+  it('name the box that holds no number, and map the engine’s field paths to boxes', () => {
+    const draft = filled();
+    expect(
+      toCampaignParams({
+        ...draft,
+        dialingMode: 'predictive',
+        predictive: { ...draft.predictive, window: 'custom', windowHours: 'a day' },
+      }),
+    ).toEqual({ ok: false, field: 'predictive.windowHours', problem: 'number' });
+    expect(campaignFormFieldOf('predictive.targetPct')).toBe('predictive.targetPct');
+    expect(campaignFormFieldOf('changes.predictive.windowMs')).toBe('predictive.windowHours');
+    expect(campaignFormFieldOf('predictive.message.zh-CN')).toBe('predictive.messageZh');
+  });
+});

@@ -5,7 +5,9 @@
  * path, e.g. schedule.windows.mon.0.1 or retryPolicy.retryAfterMs.busy) is about.
  */
 import {
+  type AbandonWindow,
   type CommandParams,
+  DEFAULT_ABANDON_MESSAGES,
   DEFAULT_RETRY_POLICY,
   type DialingMode,
   WEEKDAY_KEYS,
@@ -39,7 +41,33 @@ export interface CampaignDraft {
   retryMinutes: Record<RetryOutcome, string>;
   maxAttempts: string;
   dailyCap: string;
+  /** Predictive mode: the abandonment target and cap in percent, the window, the lines per agent, the message. */
+  predictive: PredictiveDraft;
 }
+
+export interface PredictiveDraft {
+  targetPct: string;
+  capPct: string;
+  window: AbandonWindow;
+  /** The custom window in hours. */
+  windowHours: string;
+  maxDialLevel: string;
+  messageEn: string;
+  messageZh: string;
+  messageLanguage: 'zh-CN' | 'en' | 'both';
+}
+
+export const PREDICTIVE_FIELDS = [
+  'targetPct',
+  'capPct',
+  'window',
+  'windowHours',
+  'maxDialLevel',
+  'messageEn',
+  'messageZh',
+  'messageLanguage',
+] as const;
+export type PredictiveField = (typeof PREDICTIVE_FIELDS)[number];
 
 const WORKDAY: Window[] = [
   ['09:00', '12:00'],
@@ -77,6 +105,16 @@ export function emptyCampaignDraft(timeZone: string): CampaignDraft {
     ) as Record<RetryOutcome, string>,
     maxAttempts: String(DEFAULT_RETRY_POLICY.maxAttempts),
     dailyCap: String(DEFAULT_RETRY_POLICY.dailyCapPerNumber),
+    predictive: {
+      targetPct: '2',
+      capPct: '3',
+      window: '24h',
+      windowHours: '',
+      maxDialLevel: '4',
+      messageEn: DEFAULT_ABANDON_MESSAGES.en,
+      messageZh: DEFAULT_ABANDON_MESSAGES['zh-CN'],
+      messageLanguage: 'both',
+    },
   };
 }
 
@@ -96,7 +134,8 @@ export type CampaignFormField =
   | 'excludedDates'
   | `retry.${RetryOutcome}`
   | 'maxAttempts'
-  | 'dailyCap';
+  | 'dailyCap'
+  | `predictive.${PredictiveField}`;
 
 export type CampaignDraftResult =
   | { ok: true; params: CommandParams<'campaigns.create'> }
@@ -119,6 +158,28 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
   if (typeof maxAttempts !== 'number') return maxAttempts;
   const dailyCap = whole('dailyCap', draft.dailyCap);
   if (typeof dailyCap !== 'number') return dailyCap;
+  const p = draft.predictive;
+  let predictive: CommandParams<'campaigns.create'>['predictive'];
+  if (draft.dialingMode === 'predictive') {
+    for (const key of ['targetPct', 'capPct', 'maxDialLevel'] as const)
+      if (!DECIMAL.test(p[key].trim()))
+        return { ok: false, field: `predictive.${key}`, problem: 'number' };
+    let windowMs: number | null = null;
+    if (p.window === 'custom') {
+      if (!DECIMAL.test(p.windowHours.trim()))
+        return { ok: false, field: 'predictive.windowHours', problem: 'number' };
+      windowMs = Math.round(Number(p.windowHours.trim()) * 3_600_000);
+    }
+    predictive = {
+      targetPct: Number(p.targetPct.trim()),
+      capPct: Number(p.capPct.trim()),
+      window: p.window,
+      windowMs,
+      maxDialLevel: Number(p.maxDialLevel.trim()),
+      message: { en: p.messageEn, 'zh-CN': p.messageZh },
+      messageLanguage: p.messageLanguage,
+    };
+  }
   const retryAfterMs: Partial<Record<RetryOutcome, number>> = {};
   for (const outcome of RETRY_OUTCOMES) {
     const text = draft.retryMinutes[outcome].trim();
@@ -157,6 +218,7 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
         excludedDates: parseDates(draft.excludedDates),
       },
       retryPolicy: { maxAttempts, retryAfterMs, dailyCapPerNumber: dailyCap },
+      ...(predictive ? { predictive } : {}),
     },
   };
 }
@@ -192,6 +254,13 @@ export function campaignFormFieldOf(field: string | undefined): CampaignFormFiel
       if (second === 'excludedDates') return 'excludedDates';
       if (second === 'windows' && (WEEKDAY_KEYS as readonly (string | undefined)[]).includes(third))
         return `windows.${third as WeekdayKey}`;
+      return null;
+    case 'predictive':
+      if (second === 'message')
+        return third === 'en' ? 'predictive.messageEn' : 'predictive.messageZh';
+      if (second === 'windowMs') return 'predictive.windowHours';
+      if ((PREDICTIVE_FIELDS as readonly (string | undefined)[]).includes(second))
+        return `predictive.${second as PredictiveField}`;
       return null;
     case 'retryPolicy':
       if (second === 'maxAttempts') return 'maxAttempts';
