@@ -113,3 +113,35 @@ describe('the telephony line readiness', () => {
     expect(h.line.readiness(campaign)).toBeNull();
   });
 });
+
+describe('a predictive campaign’s information message', () => {
+  it('is rendered once before the first call, in each language asked for, with the campaign’s name', async () => {
+    const rendered: Array<{ text: string; language: string }> = [];
+    const line = new TelephonyLine({
+      telephony: {} as Telephony,
+      bot: () =>
+        ({
+          prompts: {
+            render: (text: string, voice: { language: string }) => {
+              rendered.push({ text, language: voice.language });
+              return Promise.resolve({ frames: [new Int16Array(320)], durationMs: 20 });
+            },
+          },
+        }) as unknown as BotService,
+      log: silentLogger,
+    });
+    const predictive = {
+      id: 9,
+      name: 'Spring offers',
+      flowId: null,
+      dialingMode: 'predictive',
+      predictive: { messageLanguage: 'both' },
+    } as unknown as DialingCampaignRecord;
+    expect(line.readiness(predictive)).toBeNull();
+    expect(line.readiness(predictive)).toBeNull();
+    await tick();
+    expect(rendered.map((r) => r.language)).toEqual(['zh-CN', 'en']);
+    expect(rendered[1]?.text).toMatch(/^Hello, this call was from Spring offers\./);
+    expect(rendered[0]?.text).toContain('Spring offers的来电');
+  });
+});

@@ -62,6 +62,8 @@ export class TelephonyLine implements DialerLine {
   private handoff: AgentHandoff | null = null;
   /** Takes a waiting call out of its queue (routing.withdraw): predictive's 2 s ran out. */
   private withdraw: ((callId: string) => void) | null = null;
+  /** Predictive campaigns whose information message is rendered (by id: the settings it was rendered for). */
+  private readonly abandonPrerendered = new Map<number, string>();
 
   constructor(private readonly options: TelephonyLineOptions) {}
 
@@ -96,6 +98,7 @@ export class TelephonyLine implements DialerLine {
 
   /** null when the campaign's calls can be placed; else what they wait for (preparation is started here). */
   readiness(campaign: DialingCampaignRecord): CampaignWait | null {
+    if (campaign.dialingMode === 'predictive') this.prerenderAbandonMessage(campaign);
     if (campaign.flowId === null) return null;
     const preparation = this.preparation(campaign);
     if (preparation.ready) return null;
@@ -235,6 +238,22 @@ export class TelephonyLine implements DialerLine {
           error: error instanceof Error ? error.message : String(error),
         }),
     });
+  }
+
+  /**
+   * Renders a predictive campaign's information message once, before its first call, so an
+   * abandoned call hears it at once (the prompt cache keeps it); again only when the text changes.
+   */
+  private prerenderAbandonMessage(campaign: DialingCampaignRecord): void {
+    const key = `${campaign.name}|${JSON.stringify(campaign.predictive)}`;
+    if (this.abandonPrerendered.get(campaign.id) === key) return;
+    this.abandonPrerendered.set(campaign.id, key);
+    void this.abandonMessage(campaign, predictiveOf(campaign)).catch((error: unknown) =>
+      this.options.log.error('The abandoned-call message could not be rendered', {
+        campaign: campaign.name,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
 
   /** The abandoned call's information message in the campaign's language(s), through the bot's prompt cache. */
