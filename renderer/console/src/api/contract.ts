@@ -67,7 +67,6 @@ export {
   type CampaignContact,
   CampaignContactStatus,
   type CampaignDetail,
-  type CampaignPacing,
   type CampaignProgress,
   type ContactListSummary,
   DEFAULT_ABANDON_MESSAGES,
