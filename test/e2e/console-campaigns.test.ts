@@ -182,6 +182,19 @@ it('creates a campaign in the form, with the API’s field errors shown under th
 
   await setHours('mon', hours);
   expect(await monError.count()).toBe(0);
+  // Predictive: its settings appear; a target above the cap is refused under the target's box.
+  await page.getByTestId('campaign-dialingMode').selectOption('predictive');
+  await page.getByTestId('campaign-predictive').waitFor();
+  await page.getByTestId('campaign-predictive.targetPct').fill('5');
+  await page.getByTestId('campaign-submit').click();
+  const targetError = page.getByTestId('campaign-error-predictive.targetPct');
+  await targetError.waitFor({ timeout: 5000 });
+  expect(await targetError.innerText()).toMatch(/cap/);
+  await page.getByTestId('campaign-predictive').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-form-predictive.png') });
+  expect((await api.request('campaigns.list', {})).campaigns).toEqual([]);
+  await page.getByTestId('campaign-dialingMode').selectOption('agentless');
+  expect(await page.getByTestId('campaign-predictive').count()).toBe(0);
   await page.getByTestId('campaign-submit').click();
   const detail = page.getByTestId('campaign-detail');
   await detail.waitFor({ timeout: 10_000 });
