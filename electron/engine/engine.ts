@@ -44,6 +44,7 @@ import { CampaignService } from './dialer/campaign-service.js';
 import { Dialer } from './dialer/dialer.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
+import { PreviewDesk, PreviewError } from './dialer/preview.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
 import { EventHub, type EventSubscriber } from './events/index.js';
 import { FATAL_CALL_REASON, onFatal } from './fatal.js';
@@ -54,6 +55,7 @@ import { kpiCommandHandlers, KpiService } from './kpi/index.js';
 import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
 import { CallRecorder } from './recording/index.js';
+import { transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
   campaignHandoff,
@@ -151,6 +153,8 @@ export class Engine {
   readonly dialer: Dialer;
   /** How the dialer places calls (telephony + the bot); `setAgentHandoff` is routing's seam for flowless campaigns. */
   readonly dialerLine: TelephonyLine;
+  /** Preview campaigns: the contact shown to each agent, dialed or skipped by them (dialer/preview.ts). */
+  readonly preview: PreviewDesk;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
@@ -317,6 +321,25 @@ export class Engine {
       campaignHandoff(this.routing, () => this.agentDevices()),
       (callId) => this.routing.withdraw(callId),
     );
+    // Preview campaigns: contacts shown to agents; answered, a dialed one is the agent's call.
+    this.preview = new PreviewDesk({
+      store,
+      routing: this.routing,
+      log,
+      emit: (event: 'agent.preview' | 'agent.previewEnded', data: unknown) =>
+        this.events.emit(event, data as never),
+      timeoutMs: async () => (await this.settings.get()).previewTimeoutMs,
+      onReleased: () => this.dialer.wake(),
+    });
+    this.dialer.setPreviewPort(this.preview);
+    this.dialerLine.setPreviewHandoff(async (session, agentId) => {
+      await this.routing.connectAgent(
+        transferCallOf(session, () => this.agentDevices()),
+        agentId,
+      );
+      this.preview.connected(session.callId);
+    });
+    this.dialerLine.onCallEnded((callId) => this.preview.callEnded(callId));
     this.auth = new AuthService({
       store,
       idleMs: () => this.sessionIdleMs,
@@ -465,7 +488,8 @@ export class Engine {
   connect(info: ConnectionInfo): ApiConnection {
     return new ApiConnection(this.auth, info, (raw, context) => this.dispatch(raw, context), {
       agentOf: (callId) => this.routing.agentOf(callId),
-      offeredTo: (agentId) => this.routing.offerFor(agentId)?.callId ?? null,
+      // Offered, previewing, on it or in its wrap-up: routing's hold names the agent's call.
+      offeredTo: (agentId) => this.routing.heldCall(agentId),
     });
   }
 
@@ -589,6 +613,7 @@ export class Engine {
     };
     await step('stopping the wallboard', () => this.kpi.stop());
     await step('closing flows', () => this.flows.close());
+    await step('closing previews', () => this.preview.close());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
@@ -927,6 +952,13 @@ export class Engine {
         defaultRegion: async () => (await this.settings.get()).defaultRegion,
         actor: this.actor,
       }),
+      'preview.current': ({ agentId }) => ({ preview: this.preview.current(agentId) }),
+      'preview.dial': ({ agentId, callId }) =>
+        previewCall(() => this.preview.dial(agentId, callId)),
+      'preview.skip': ({ agentId, callId, reason, note }, context) =>
+        previewCall(() =>
+          this.preview.skip(agentId, callId, reason, note, requestActor(context, this.actor)),
+        ),
       'audit.list': ({ limit, offset, ...filter }) => this.audit.list(filter, { limit, offset }),
       'audit.export': ({ limit, offset, ...filter }, context) =>
         this.audit.exportPage(requestActor(context, this.actor), filter, { limit, offset }),
@@ -985,6 +1017,16 @@ function deskAgents(
 function toAgent(user: UserRecord): EventData<'agents.changed'>['agents'][number] {
   const { id, username, displayName, role, skills, status, createdAt } = user;
   return { id, username, displayName, role, skills, status, createdAt };
+}
+
+/** A preview command refused (expired, already dialed, someone else's) is a CONFLICT. */
+async function previewCall<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof PreviewError) throw new ApiError('CONFLICT', error.message, 'callId');
+    throw error;
+  }
 }
 
 /** Store failures become API errors with the store's own message (it names what clashed). */

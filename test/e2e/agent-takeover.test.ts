@@ -461,6 +461,138 @@ describe('agent takeover', () => {
     await phone.stop();
   }, 180_000);
 
+  it('a preview campaign shows the agent the next contact; she skips one with a reason and dials the other, which is her call when answered (no bot)', async () => {
+    await page.getByTestId('agent-go-away').click();
+    await expect.poll(() => page.getByTestId('agent-status').innerText()).toBe('Away');
+    const phone = await bed.phone({ user: '+8613800004202', answer: 'auto', callLengthS: 120 });
+    const csv = Buffer.from(
+      'name,phone,plan\nWu Fang,13800004202,gold\nBad Number,13800004299,silver\n',
+    );
+    const upload = await api.request('imports.begin', {
+      fileName: 'preview.csv',
+      bytes: csv.length,
+    });
+    await api.request('imports.chunk', { id: upload.id, offset: 0, data: csv.toString('base64') });
+    await api.request('imports.preview', { id: upload.id });
+    const imported = new Promise<void>((resolve) => {
+      const off = api.on('import.finished', (status) => {
+        if (status.id !== upload.id) return;
+        off();
+        resolve();
+      });
+    });
+    await api.request('imports.commit', {
+      id: upload.id,
+      list: 'preview-list',
+      createList: true,
+      mapping: [
+        { header: 'name', field: 'name' },
+        { header: 'phone', field: 'phone' },
+        { header: 'plan', field: 'plan' },
+      ],
+      defaultRegion: 'CN',
+    });
+    await imported;
+    const allDay: Array<[string, string]> = [['00:00', '24:00']];
+    const days = {
+      sun: allDay,
+      mon: allDay,
+      tue: allDay,
+      wed: allDay,
+      thu: allDay,
+      fri: allDay,
+      sat: allDay,
+    };
+    await api.request('campaigns.create', {
+      name: 'preview-e2e',
+      list: 'preview-list',
+      trunks: ['main'],
+      dialingMode: 'preview',
+      queue: 'default',
+      maxConcurrentCalls: 3,
+      schedule: { timeZone: 'UTC', windows: days, excludedDates: [] },
+      retryPolicy: { maxAttempts: 1, retryAfterMs: {}, dailyCapPerNumber: 5 },
+    });
+    await api.request('campaigns.start', { name: 'preview-e2e' });
+
+    await page.getByTestId('agent-go-available').click();
+    const preview = page.getByTestId('agent-preview');
+    const shown = async () => {
+      await preview.waitFor({ timeout: 30_000 });
+      return page.getByTestId('preview-name').innerText();
+    };
+    const skipWrongNumber = async () => {
+      await page.getByTestId('preview-skip-reason').selectOption('wrong_number');
+      await page.getByTestId('preview-skip').click();
+    };
+    // Either contact may come first: the wrong number is skipped with its reason.
+    let skipped = false;
+    if ((await shown()) === 'Bad Number') {
+      skipped = true;
+      await skipWrongNumber();
+      await expect
+        .poll(() => page.getByTestId('preview-name').innerText(), { timeout: 30_000 })
+        .toBe('Wu Fang');
+    }
+    expect(await page.getByTestId('preview-phone').innerText()).toBe('+8613800004202');
+    expect(await page.getByTestId('preview-fields').innerText()).toContain('plan: gold');
+    await page.getByTestId('preview-no-history').waitFor();
+    expect(await page.getByTestId('agent-status').innerText()).toBe('Call offered');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'agent-preview.png'), fullPage: true });
+    const callId = (await preview.getAttribute('data-call-id')) ?? '';
+    // Nothing was dialed while she read it: the lease's call is still queued.
+    expect((await callDetail(callId)).call.state).toBe('queued');
+    await page.getByTestId('preview-dial').click();
+    await page.getByTestId('agent-call').waitFor({ timeout: 40_000 });
+    await page.waitForTimeout(6000);
+    await page.getByTestId('agent-hangup').click();
+    await page.getByTestId('agent-wrapup-form').waitFor({ timeout: 15_000 });
+    await page.getByTestId('wrapup-disposition').selectOption('interested');
+    await page.getByTestId('wrapup-submit').click();
+    await expect
+      .poll(() => page.getByTestId('agent-status').innerText(), { timeout: 10_000 })
+      .toMatch(/^(Available|Call offered)$/);
+    if (!skipped) {
+      // The other contact comes next: the wrong number.
+      expect(await shown()).toBe('Bad Number');
+      await skipWrongNumber();
+    }
+
+    const detail = await callDetail(callId);
+    expect(detail.call).toMatchObject({
+      state: 'done',
+      disposition: 'interested',
+      campaignName: 'preview-e2e',
+    });
+    expect(detail.transitions.map((t) => t.to)).toContain('agent');
+    expect(detail.utterances.filter((u) => u.speaker === 'bot')).toEqual([]);
+    const connected = detail.events.find((e) => e.type === 'agent_connected');
+    const switchMs = (connected?.at ?? 0) - (detail.call.answeredAt ?? 0);
+    const heard = await readWav(await phone.heardWav());
+    const clip = await readWav(agentClip.path);
+    const match = envelopeCorrelation(
+      toMono(clip.samples),
+      clip.sampleRate,
+      toMono(heard.samples).slice(Math.round(((switchMs + 300) * heard.sampleRate) / 1000)),
+      heard.sampleRate,
+      { minOverlap: 0.6 },
+    );
+    console.info(
+      `[preview] agent clip in what the customer heard: ${match.correlation.toFixed(3)}`,
+    );
+    expect(match.correlation).toBeGreaterThanOrEqual(0.8);
+    const skips = await api.request('audit.list', { action: 'calls.previewSkip' });
+    expect(skips.entries.map((e) => [e.actor, (e.details as { reason?: string }).reason])).toEqual([
+      ['maria', 'wrong_number'],
+    ]);
+    await expect
+      .poll(async () => (await api.request('campaigns.get', { name: 'preview-e2e' })).status, {
+        timeout: 10_000,
+      })
+      .toBe('completed');
+    await phone.stop();
+  }, 180_000);
+
   it("lists the media host's microphones for Settings (Chromium's fake device here)", async () => {
     const devices = await api.request('devices.list', {});
     console.info(`[takeover] devices: ${JSON.stringify(devices)}`);

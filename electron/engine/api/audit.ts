@@ -63,6 +63,8 @@ export const AUDIT_ACTIONS = {
   'routing.rules.set': 'routing',
   'contacts.import': 'contacts',
   'calls.wrapUp': 'calls',
+  // Preview dialing: an agent skipped the contact shown to them, with the reason.
+  'calls.previewSkip': 'calls',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -113,7 +113,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 export const CampaignStatus = z.enum(['draft', 'running', 'paused', 'stopped', 'completed']);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
-export const DialingMode = z.enum(['agentless', 'progressive', 'power', 'predictive']);
+export const DialingMode = z.enum(['agentless', 'progressive', 'power', 'predictive', 'preview']);
 export type DialingMode = z.infer<typeof DialingMode>;
 
 const Timestamp = z.number().int().nonnegative();

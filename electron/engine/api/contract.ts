@@ -23,6 +23,7 @@ import { CallFilterFields, historyCommands } from './history.js';
 import { importCommands, importEvents } from './imports.js';
 import { kpiCommands, kpiEvents } from './kpi.js';
 import { labelCommands } from './labels.js';
+import { previewCommands, previewEvents } from './preview.js';
 import { routingCommands, routingEvents } from './routing.js';
 import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
@@ -41,6 +42,7 @@ export * from './history.js';
 export * from './imports.js';
 export * from './kpi.js';
 export * from './labels.js';
+export * from './preview.js';
 export * from './routing.js';
 export * from './supervision.js';
 export * from './trunks.js';
@@ -87,6 +89,8 @@ export const SettingsSchema = z.object({
   supervisorOutputDeviceId: z.string().max(500),
   /** A signed-in console with no request for this long is signed out (issue 13). */
   sessionIdleMs: z.number().int().min(60_000).max(86_400_000),
+  /** A preview campaign's contact shown to an agent goes back to the campaign after this long untouched. */
+  previewTimeoutMs: z.number().int().min(10_000).max(3_600_000),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -105,6 +109,7 @@ export const DEFAULT_SETTINGS: Settings = {
   supervisorInputDeviceId: '',
   supervisorOutputDeviceId: '',
   sessionIdleMs: 1_800_000,
+  previewTimeoutMs: 120_000,
 };
 
 /** Epoch milliseconds. */
@@ -312,6 +317,7 @@ export const commands = {
   ...auditCommands,
   ...supervisionCommands,
   ...authCommands,
+  ...previewCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -338,6 +344,7 @@ export const events = {
   ...importEvents,
   ...routingEvents,
   ...kpiEvents,
+  ...previewEvents,
 } as const;
 
 export type Events = typeof events;

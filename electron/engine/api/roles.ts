@@ -139,6 +139,10 @@ export const ROLE_MAP = {
   // The audit trail (audit/): admins only; nothing can change or delete an entry.
   'audit.list': ADMINS,
   'audit.export': ADMINS,
+  // Preview dialing (dialer/preview.ts): the agent's own previewed contact.
+  'preview.current': AGENT_SELF,
+  'preview.dial': AGENT_SELF,
+  'preview.skip': AGENT_SELF,
 } as const satisfies Record<CommandName, RoleRule>;
 
 /** The rule for a command; undefined only for a name outside the contract. */
@@ -193,6 +197,14 @@ export const EVENT_MAP: { readonly [E in EventName]: EventRule<E> } = {
     agent: (data, me) => (data.agentId === me.agentId ? data : null),
   },
   'agent.offerEnded': {
+    ...TO_SUPERVISORS,
+    agent: (data, me) => (data.agentId === me.agentId ? data : null),
+  },
+  'agent.preview': {
+    ...TO_SUPERVISORS,
+    agent: (data, me) => (data.agentId === me.agentId ? data : null),
+  },
+  'agent.previewEnded': {
     ...TO_SUPERVISORS,
     agent: (data, me) => (data.agentId === me.agentId ? data : null),
   },

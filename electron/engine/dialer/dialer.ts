@@ -54,6 +54,7 @@ import {
   DialRefusedError,
   type DialRequest,
   NO_AGENTS,
+  type PreviewPort,
 } from './ports.js';
 
 export interface DialerOptions {
@@ -112,6 +113,8 @@ export class Dialer {
   /** Predictive campaigns' pacing: estimates, window (loaded from the store once) and last decision. */
   private readonly pacers = new Map<number, PacerEntry>();
   private recovered = false;
+  /** Preview campaigns' desk (dialer/preview.ts); without one they lease nothing. */
+  private preview: PreviewPort | null = null;
 
   constructor(private readonly options: DialerOptions) {
     this.store = options.store;
@@ -163,6 +166,12 @@ export class Dialer {
     this.capacityOff();
     this.capacity = capacity;
     this.capacityOff = capacity.onChange(() => this.wake());
+    this.wake();
+  }
+
+  /** Preview campaigns hand their leases to agents through this (the engine's PreviewDesk). */
+  setPreviewPort(port: PreviewPort | null): void {
+    this.preview = port;
     this.wake();
   }
 
@@ -435,7 +444,7 @@ export class Dialer {
         Math.abs(before.dialLevel - decision.dialLevel) >= 0.1
       )
         this.options.onCampaignChanged(campaign.id);
-    } else if (campaign.dialingMode !== 'agentless') {
+    } else if (campaign.dialingMode !== 'agentless' && campaign.dialingMode !== 'preview') {
       const available = this.capacity.available(campaign.queue);
       const lines =
         campaign.dialingMode === 'progressive'
@@ -443,6 +452,9 @@ export class Dialer {
           : Math.floor(available * campaign.linesPerAgent);
       free = Math.min(free, lines - (leased - withAgent));
     }
+    // Preview: one lease per agent free to see a contact (each gets their own); nothing is dialed yet.
+    if (campaign.dialingMode === 'preview')
+      free = Math.min(free, this.preview ? (await this.preview.agents(campaign.queue)).length : 0);
     const limits = await this.options.trunkLimits();
     const live = this.options.line.liveByTrunk();
     const trunks = campaign.trunkIds.flatMap((id) => {
@@ -583,7 +595,11 @@ export class Dialer {
       result.finished = finished.length;
     });
     if (result.leased > 0 || result.finished > 0) this.options.onCampaignChanged(campaign.id);
-    if (options.dial !== false) for (const request of requests) this.placeCall(request);
+    if (options.dial === false) return result;
+    if (campaign.dialingMode === 'preview' && this.preview)
+      // Shown to agents; each is dialed (placeCall) when its agent clicks Dial.
+      await this.preview.hold(requests, (request) => this.placeCall(request));
+    else for (const request of requests) this.placeCall(request);
     return result;
   }
 

@@ -29,6 +29,8 @@ export interface DialRequest {
   trunk: { id: number; name: string };
   /** The contact's IANA zone (the flow reads dates and times in it). */
   timeZone: string;
+  /** Preview: the agent who dialed it; answered, the call is theirs (no bot, no queue). */
+  agentId?: number;
 }
 
 /** Why a call could not be placed at all: nothing was dialed, so it does not count as an attempt. */
@@ -66,6 +68,15 @@ export interface DialerLine {
   onReadinessChange?(listener: (campaignId: number) => void): () => void;
   /** Any call ended (its row is 'done' or in wrap-up): the dialer settles and dials on. */
   onCallEnded(listener: (callId: string) => void): () => void;
+}
+
+/**
+ * Preview campaigns (dialer/preview.ts): which agents may get a contact now, and handing the
+ * leases to them instead of dialing; `place` dials a lease when its agent clicks Dial.
+ */
+export interface PreviewPort {
+  agents(queue: string): Promise<number[]>;
+  hold(requests: DialRequest[], place: (request: DialRequest) => void): Promise<void>;
 }
 
 /** Agent capacity that never has anyone: progressive and power campaigns wait. */

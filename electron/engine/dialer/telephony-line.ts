@@ -72,6 +72,15 @@ export class TelephonyLine implements DialerLine {
     this.withdraw = withdraw ?? null;
   }
 
+  /** Preview: connects an answered call to the agent who dialed it (routing.connectAgent). */
+  private previewHandoff: ((session: CallSession, agentId: number) => Promise<void>) | null = null;
+
+  setPreviewHandoff(
+    handoff: ((session: CallSession, agentId: number) => Promise<void>) | null,
+  ): void {
+    this.previewHandoff = handoff;
+  }
+
   liveByTrunk(): Map<number, number> {
     const byTrunk = new Map<number, number>();
     for (const session of this.options.telephony.liveSessions())
@@ -164,6 +173,16 @@ export class TelephonyLine implements DialerLine {
         renderMessage: (message, callId) => this.renderAmdMessage(message, callId),
         release: () => release?.(),
       });
+    if (request.agentId !== undefined) {
+      // Preview: no bot; once answered, the call is the agent's who dialed it.
+      void this.previewToAgent(session, campaign, request.agentId).catch((error: unknown) =>
+        this.options.log.error('Connecting a preview call to its agent failed', {
+          callId: session.callId,
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+      );
+      return;
+    }
     if (prepared) {
       // The flow's transfer node reaches an agent through the bot's own transfer dependency (routing).
       const bot = this.options
@@ -191,6 +210,26 @@ export class TelephonyLine implements DialerLine {
     if ('recording' in message) return (await loadPrompt(message.recording)).frames;
     const voice = defaultVoice(message.language);
     return (await this.options.bot().prompts.render(message.text, voice, callId)).frames;
+  }
+
+  /** Preview: answered, straight to the agent who dialed (no queue); unanswered, nothing to do. */
+  private async previewToAgent(
+    session: CallSession,
+    campaign: DialingCampaignRecord,
+    agentId: number,
+  ): Promise<void> {
+    if (!(await answered(session))) return;
+    session.enterPhase('transferring', {
+      queue: campaign.queue,
+      reason: `preview campaign "${campaign.name}"`,
+    });
+    try {
+      if (!this.previewHandoff) throw new Error('no agent handoff for preview calls');
+      await this.previewHandoff(session, agentId);
+    } catch (error) {
+      if (session.isUp) await session.hangup('the agent could not take the preview call', 'dialer');
+      throw error;
+    }
   }
 
   /** No flow: the answered call goes to an agent of the campaign's queue, or ends as abandoned. */

@@ -283,6 +283,84 @@ export class RoutingService {
   }
 
   /**
+   * Preview dialing (dialer/preview.ts): agents free to be shown a contact of `queue` now (signed
+   * on, holding nothing, with the queue's skills), longest idle first.
+   */
+  async previewAgents(queue: string): Promise<number[]> {
+    const [users, statuses, queues] = await Promise.all([
+      this.options.store.users.list(),
+      this.options.store.routing.agentStatuses(),
+      this.options.store.routing.queues(),
+    ]);
+    const skills =
+      (queues.find((q) => q.name === queue) ?? queues.find((q) => q.name === 'default'))?.skills ??
+      [];
+    const since = new Map(statuses.map((s) => [s.id, s]));
+    return users
+      .filter(
+        (u) =>
+          since.get(u.id)?.status === 'available' &&
+          !this.holds.has(u.id) &&
+          skills.every((s) => u.skills.includes(s)),
+      )
+      .sort(
+        (a, b) =>
+          (since.get(a.id)?.changedAt ?? 0) - (since.get(b.id)?.changedAt ?? 0) || a.id - b.id,
+      )
+      .map((u) => u.id);
+  }
+
+  /**
+   * Holds an available agent for a previewed contact (status offered, with its call id and
+   * deadline), so no other call is offered to them meanwhile; false when they are not free now.
+   */
+  async reservePreview(agentId: number, callId: string, deadline: number): Promise<boolean> {
+    if (this.holds.has(agentId)) return false;
+    const current = (await this.options.store.routing.agentStatuses()).find(
+      (s) => s.id === agentId,
+    );
+    if (current?.status !== 'available') return false;
+    await this.setStatus(agentId, 'offered', { callId, deadline });
+    return true;
+  }
+
+  /** The preview is over without a call for the agent: they are available again. */
+  async releasePreview(agentId: number, callId: string): Promise<void> {
+    if (this.holds.get(agentId)?.callId !== callId || this.agentCalls.has(callId)) return;
+    await this.setStatus(agentId, 'available', null);
+  }
+
+  /** The call an agent holds now (offered, previewing, on it or wrapping it up), or null. */
+  heldCall(agentId: number): string | null {
+    return this.holds.get(agentId)?.callId ?? null;
+  }
+
+  /**
+   * Preview: the call the agent dialed was answered; it is theirs at once (no queue, no offer),
+   * with the same take-over, call events and wrap-up as an accepted transfer.
+   */
+  async connectAgent(call: TransferCall, agentId: number): Promise<void> {
+    try {
+      await call.takeOver(agentId);
+    } catch (error) {
+      await this.setStatus(agentId, 'available', null);
+      throw error;
+    }
+    this.agentCalls.set(call.callId, agentId);
+    await this.setStatus(agentId, 'on_call', { callId: call.callId, deadline: null });
+    const agent = await this.options.store.users.get(agentId);
+    call.note('agent_accepted', {
+      agentId,
+      agentName: agent?.displayName ?? null,
+      queue: 'preview',
+      waitedMs: 0,
+    });
+    if (agent)
+      this.options.onAccepted?.(call.callId, { id: agent.id, displayName: agent.displayName });
+    this.changed();
+  }
+
+  /**
    * Someone else took the waiting call (a supervisor's barge): its offer ends and the transfer
    * settles as gone, so no agent is offered it any more. A call not waiting is left alone.
    */

@@ -67,7 +67,7 @@ export interface CampaignRecord {
   id: number;
   name: string;
   status: 'draft' | 'running' | 'paused' | 'stopped' | 'completed';
-  dialingMode: 'agentless' | 'progressive' | 'power' | 'predictive';
+  dialingMode: 'agentless' | 'progressive' | 'power' | 'predictive' | 'preview';
   listId: number | null;
   flowId: number | null;
   /** The flow version pinned when the campaign started. */

@@ -108,4 +108,10 @@ export {
   type UserView,
   type WhoAmI,
 } from '../../../../electron/engine/api/contract.js';
+// Preview dialing (the Agent desk's next contact).
+export {
+  type AgentPreview,
+  PREVIEW_SKIP_REASONS,
+  type PreviewSkipReason,
+} from '../../../../electron/engine/api/contract.js';
 export { mayRun } from '../../../../electron/engine/api/roles.js';

@@ -14,6 +14,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useNow } from '../../ui/hooks.js';
 import { Page } from '../../ui/Page.js';
 import { useAuth } from '../auth/context.js';
+import { PreviewCard, usePreview } from './PreviewCard.js';
 
 type AgentState = EventData<'agent.state'>;
 type Offer = EventData<'agent.offer'>;
@@ -128,6 +129,7 @@ function AgentDesk({ me }: { me: AgentState }) {
   useEvent('agent.offerEnded', (ended) => {
     if (ended.agentId === me.id) setOffer((o) => (o && o.callId === ended.callId ? null : o));
   });
+  const preview = usePreview(me.id);
   const callId = me.status === 'on_call' || me.status === 'wrap_up' ? me.callId : null;
   useEvent('call.utterance', (u) => {
     if (u.callId === callId)
@@ -137,6 +139,9 @@ function AgentDesk({ me }: { me: AgentState }) {
       ]);
   });
 
+  // A preview campaign's contact held for me (status offered with its call), dialed or not yet.
+  if (me.status === 'offered' && preview && preview.callId === me.callId)
+    return <PreviewCard preview={preview} />;
   if (me.status === 'offered' && offer && offer.callId === me.callId) {
     return (
       <OfferCard

@@ -210,6 +210,19 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             {...control('sessionIdleMs')}
           />
         </Field>
+        <Field {...field('previewTimeoutMs')} suffix={t('settings.seconds')}>
+          <input
+            className="input input-number"
+            type="number"
+            inputMode="numeric"
+            min={10}
+            max={3600}
+            step={1}
+            value={draft.previewTimeoutMs}
+            onChange={(e) => edit('previewTimeoutMs', e.target.value)}
+            {...control('previewTimeoutMs')}
+          />
+        </Field>
         {(
           [
             'audioInputDeviceId',

@@ -9,7 +9,13 @@ import type { SettingKey, Settings } from '../../api/contract.js';
 export type Draft = { [K in SettingKey]: Settings[K] extends number ? string : Settings[K] };
 
 /** Fields typed as numbers; the value is what the UI shows (seconds for the *Ms fields). */
-const NUMERIC = ['ringTimeoutMs', 'maxConcurrentCalls', 'wrapUpMs', 'sessionIdleMs'] as const;
+const NUMERIC = [
+  'ringTimeoutMs',
+  'maxConcurrentCalls',
+  'wrapUpMs',
+  'sessionIdleMs',
+  'previewTimeoutMs',
+] as const;
 type NumericKey = (typeof NUMERIC)[number];
 const UI_FACTOR: Record<NumericKey, number> = {
   ringTimeoutMs: 1000,
@@ -17,6 +23,8 @@ const UI_FACTOR: Record<NumericKey, number> = {
   wrapUpMs: 1000,
   // Minutes: a session's idle time (issue 13).
   sessionIdleMs: 60_000,
+  // Seconds: how long a preview campaign's contact waits for its agent.
+  previewTimeoutMs: 1000,
 };
 
 export function toDraft(settings: Settings): Draft {
@@ -29,6 +37,7 @@ export function toDraft(settings: Settings): Draft {
     recordCalls: settings.recordCalls,
     wrapUpMs: String(settings.wrapUpMs / UI_FACTOR.wrapUpMs),
     sessionIdleMs: String(settings.sessionIdleMs / UI_FACTOR.sessionIdleMs),
+    previewTimeoutMs: String(settings.previewTimeoutMs / UI_FACTOR.previewTimeoutMs),
     audioInputDeviceId: settings.audioInputDeviceId,
     audioOutputDeviceId: settings.audioOutputDeviceId,
     supervisorInputDeviceId: settings.supervisorInputDeviceId,

@@ -231,6 +231,7 @@ export const en = {
     agentless: 'Agentless (bot only)',
     progressive: 'Progressive',
     power: 'Power',
+    preview: 'Preview',
     predictive: 'Predictive',
   },
   agentRole: {
@@ -368,6 +369,8 @@ export const en = {
         agentless: 'The bot handles every call; no agent is needed.',
         progressive: 'One call per available agent.',
         power: 'A fixed number of lines per available agent.',
+        preview:
+          'Each available agent sees the next contact and its history, then dials it or skips it with a reason.',
         predictive:
           'Lines paced from the answer rate and the agents about to be free, under a cap on abandoned calls.',
       },
@@ -973,6 +976,10 @@ export const en = {
       wrapUpMs: {
         label: 'Wrap-up time',
         help: 'Seconds an agent gets after a call to fill in the wrap-up form (0–600).',
+      },
+      previewTimeoutMs: {
+        label: 'Preview time',
+        help: 'Seconds an agent has to dial or skip a preview campaign’s contact before it goes back to the campaign (10–3600).',
       },
       sessionIdleMs: {
         label: 'Sign-out after idle',

@@ -224,6 +224,7 @@ export const zhCN = {
     agentless: '纯机器人',
     progressive: '渐进式（Progressive）',
     power: '功率式（Power）',
+    preview: '预览式（Preview）',
     predictive: '预测式（Predictive）',
   },
   agentRole: {
@@ -357,6 +358,7 @@ export const zhCN = {
         agentless: '全部由机器人处理，无需坐席。',
         progressive: '每位空闲坐席一路呼叫。',
         power: '每位空闲坐席固定数量的线路。',
+        preview: '每位空闲坐席先查看下一位联系人及其通话记录，再决定拨打或注明原因跳过。',
         predictive: '根据接通率和即将空闲的坐席调节呼叫量，呼损率不超过上限。',
       },
       predictive: {
@@ -949,6 +951,10 @@ export const zhCN = {
       wrapUpMs: {
         label: '话后处理时间',
         help: '通话结束后留给坐席填写话后表单的秒数（0–600）。',
+      },
+      previewTimeoutMs: {
+        label: '预览时限',
+        help: '坐席对预览式外呼的联系人拨打或跳过的时限（秒），超时后联系人退回外呼任务（10–3600）。',
       },
       sessionIdleMs: {
         label: '空闲自动退出',
