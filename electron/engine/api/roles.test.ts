@@ -213,5 +213,11 @@ describe('events by role (EVENT_MAP)', () => {
     for (const event of ['trunks.changed', 'import.progress'] as const)
       expect(eventFor('supervisor', event, {} as never, ann), event).toBeNull();
     expect(eventFor('agent', 'engine.status', { state: 'ready', at: 1 }, ann)).not.toBeNull();
+    // Preview dialing: an agent hears only the contact previewed for them.
+    const ended = { callId: 'p1', agentId: 8, reason: 'expired' as const };
+    expect(eventFor('agent', 'agent.previewEnded', ended, ann)).toBeNull();
+    expect(eventFor('agent', 'agent.previewEnded', { ...ended, agentId: 7 }, ann)).not.toBeNull();
+    expect(eventFor('supervisor', 'agent.previewEnded', ended, ann)).not.toBeNull();
+    expect(ROLE_MAP['preview.dial']).toMatchObject({ self: 'agentId' });
   });
 });
