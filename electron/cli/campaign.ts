@@ -378,8 +378,9 @@ async function configFrom(
   }
   if (values.trunk?.length) config.trunks = values.trunk;
   if (values.mode !== undefined) {
-    if (!['agentless', 'progressive', 'power'].includes(values.mode))
-      throw new UsageError(`--mode must be agentless, progressive or power (got "${values.mode}")`);
+    const modes: readonly string[] = CampaignConfigSchema.shape.dialingMode.unwrap().options;
+    if (!modes.includes(values.mode))
+      throw new UsageError(`--mode must be one of ${modes.join(', ')} (got "${values.mode}")`);
     config.dialingMode = values.mode;
   }
   const lines = parseCount('--lines-per-agent', values['lines-per-agent'], 1, 5, false);

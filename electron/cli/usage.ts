@@ -110,7 +110,9 @@ Options for campaign create and update:
                         latest); progressive and power campaigns may leave it out (--flow none)
   --trunk NAME          Trunk to call out on; repeat for more, tried in order
   --mode M              agentless (bot only, default), progressive (one line per available
-                        agent) or power (--lines-per-agent N lines per available agent, default 2)
+                        agent), power (--lines-per-agent N lines per available agent, default 2),
+                        predictive (paced under an abandonment cap; its settings in --config) or
+                        preview (the agent sees the contact, then dials or skips)
   --queue NAME          Agents' queue for progressive and power calls (default: default)
   --max-concurrent N    Calls this campaign runs at once (default 5; trunks and Settings cap too)
   --tz ZONE             Zone for contacts with none of their own (default: Settings' zone)
