@@ -254,8 +254,9 @@ const VARIANTS: Array<readonly [string, Readonly<TurnRules>]> = [
   ['product, one word < 500 ms', { ...TURN_RULES, oneWordMs: 500 }],
   ['product, filler on any stretch length', { ...TURN_RULES, fillerMaxMs: 0 }],
   ['product, filler stretch ≤ 1,300 ms', { ...TURN_RULES, fillerMaxMs: 1300 }],
-  ['product, filler only when certain', { ...TURN_RULES, fillerUncertain: false }],
+  ['product, filler uncertain too', { ...TURN_RULES, fillerUncertain: true }],
   ['product, filler not over unsure', { ...TURN_RULES, fillerOverUnsure: false }],
+  ['product, filler over hesitant too', { ...TURN_RULES, fillerOverHesitant: true }],
   ['product, filler 700', { ...TURN_RULES, fillerMs: 700 }],
   ['product, filler 850', { ...TURN_RULES, fillerMs: 850 }],
 ];

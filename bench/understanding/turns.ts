@@ -198,6 +198,7 @@ export const BEFORE_RULES: Readonly<TurnRules> = Object.freeze({
   fillerUncertain: false,
   fillerMaxMs: 0,
   fillerOverUnsure: false,
+  fillerOverHesitant: false,
 });
 
 /**

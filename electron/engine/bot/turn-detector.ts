@@ -56,13 +56,20 @@ import { HESITATION_INTENT } from './hesitations.js';
  * start with fillers ("uh yes", the library's "um, no, sorry"), so a bare "uh" looks like their
  * start. Hence the hesitation spotter. On the grown tuning set (228 / 126 paused answers: 17 / 12
  * new lines, the same voices) and today's question models, `npm run tune:turns`:
- *   - without the spotter 20.6 / 11.1 % cut off; with it (TURN_RULES) 7.0 / 9.5 %, and the end of
+ *   - without the spotter 20.6 / 11.1 % cut off; with it (TURN_RULES) 8.8 / 10.3 %, and the end of
  *     turn after a complete answer's last sound unchanged (578 / 596 ms median);
- *   - counting only a certain hesitation: 8.3 / 10.3 %; on any stretch length (no
- *     FILLER_MAX_SPAN_MS): 6.1 / 9.5 % but the complete answers' median goes to 878 / 662 ms (the
- *     spotter likens whole answers to openers: "I can't make it" → "one second", "我觉得可以" →
- *     "我觉得"), so a stretch longer than 1,100 ms of audio is never a hesitation; 1,300: 6.6 / 9.5 %
- *     with 578 / 626 ms; a 700 ms filler wait: 8.8 / 11.1 %; not raising unsure: 7.0 / 11.1 %.
+ *   - holding a hesitant match too (a negation start: "no…"): 8.3 / 10.3 %, but over the bed the
+ *     spotter heard the bench's bare "no" as a hesitation and each waited the full second (the
+ *     3 "no" of 21 answers are the p95): the hesitant wait stays END_HESITANT_MS;
+ *   - counting a hesitation in the spotter's uncertain band too: 7.0 / 9.5 % offline, but over the
+ *     bed (bench/bot.bench.ts, load 17) the turn latency at the phone went from 480 / 670 ms
+ *     (p50 / p95, without the spotter) to 510 / 1,140 ms: answers ("yes please", "no") the spotter
+ *     was unsure of waited the full second. So only a certain hesitation counts;
+ *   - with the uncertain band counted, on any stretch length (no FILLER_MAX_SPAN_MS): 6.1 / 9.5 %
+ *     but the complete answers' median goes to 878 / 662 ms (the spotter likens whole answers to
+ *     openers: "I can't make it" → "one second", "我觉得可以" → "我觉得"), so a stretch longer than
+ *     1,100 ms of audio is never a hesitation (1,300: 6.6 / 9.5 % with 578 / 626 ms); a 700 ms
+ *     filler wait: 8.8 / 11.1 %; not raising unsure: 7.0 / 11.1 %.
  * What remains: first words that are an answer on their own ("tomorrow… in the afternoon", "not
  * Monday… maybe Tuesday", "明天… 下午三点", "好… 没问题"), which the spotter rightly hears as
  * answers; negation starts whose pause outlasts END_HESITANT_MS ("no… I can't come", "没有… 我不
@@ -159,7 +166,7 @@ export interface TurnRules {
   shortOfPhraseShare: number;
   /** A confident match on less speech than this (one short word: "uh", "yeah", "嗯") waits hesitantMs (0: off). */
   oneWordMs: number;
-  /** A confident or hesitant match whose last stretch the spotter heard as a hesitation waits this long (0: off). */
+  /** A confident match whose last stretch the spotter heard as a hesitation waits this long (0: off). */
   fillerMs: number;
   /** An uncertain hesitation (between the spotter's thresholds) counts too. */
   fillerUncertain: boolean;
@@ -171,6 +178,11 @@ export interface TurnRules {
   fillerMaxMs: number;
   /** A hesitation also holds an unsure match (unsureMs → fillerMs when longer). */
   fillerOverUnsure: boolean;
+  /**
+   * A hesitation also holds a hesitant match (a negation or hedge start). Off: over the bed the
+   * spotter heard a bare "no" as a hesitation, and each "no" waited the full second.
+   */
+  fillerOverHesitant: boolean;
 }
 
 export const TURN_RULES: Readonly<TurnRules> = Object.freeze({
@@ -183,9 +195,10 @@ export const TURN_RULES: Readonly<TurnRules> = Object.freeze({
   shortOfPhraseShare: SHORT_OF_PHRASE_SHARE,
   oneWordMs: 0,
   fillerMs: END_FILLER_MS,
-  fillerUncertain: true,
+  fillerUncertain: false,
   fillerMaxMs: FILLER_MAX_SPAN_MS,
   fillerOverUnsure: true,
+  fillerOverHesitant: false,
 });
 
 /** The expected length (ms of speech) of a phrase said at a normal rate. */
@@ -217,7 +230,7 @@ export function judgeTurn(
   // waits as long or longer already.
   if (
     (judgement === 'confident' ||
-      judgement === 'hesitant' ||
+      (judgement === 'hesitant' && rules.fillerOverHesitant) ||
       (judgement === 'unsure' && rules.fillerOverUnsure && rules.fillerMs > rules.unsureMs)) &&
     rules.fillerMs > 0 &&
     heardHesitation(evidence.hesitation, rules)

@@ -251,8 +251,14 @@ describe('judgeTurn', () => {
       expect(judge(result({ intent: 'confirm', phrase: 'yes', confidence: 1 }), hesitation)).toBe(
         'filler',
       );
-      // A hedge start already waits hesitantMs; a hesitation waits the longer filler wait.
-      expect(judge(result({ intent: 'reschedule', phrase: 'no' }), hesitation)).toBe('filler');
+      // A negation or hedge start keeps its own wait: a bare "no" is often heard as a hesitation.
+      expect(judge(result({ intent: 'reschedule', phrase: 'no' }), hesitation)).toBe('hesitant');
+      expect(
+        judge(result({ intent: 'reschedule', phrase: 'no' }), hesitation, {
+          ...TURN_RULES,
+          fillerOverHesitant: true,
+        }),
+      ).toBe('filler');
       expect(endOfTurnSilenceMs('filler')).toBeGreaterThan(endOfTurnSilenceMs('hesitant'));
       expect(END_FILLER_MS).toBeLessThanOrEqual(END_INCOMPLETE_MS);
     });
@@ -263,9 +269,10 @@ describe('judgeTurn', () => {
       expect(judge(yes, spotted({ noMatch: true, intent: undefined }))).toBe('confident');
       expect(judge(yes, undefined)).toBe('confident');
       expect(judge(yes, null)).toBe('confident');
-      // Between the spotter's thresholds counts only when the rules say so (they do).
+      // Between the spotter's thresholds counts only when the rules say so (the product's do not).
       const unsure = spotted({ intent: HESITATION_INTENT, uncertain: true });
-      expect(heardHesitation(unsure)).toBe(true);
+      expect(heardHesitation(unsure)).toBe(false);
+      expect(judge(yes, unsure)).toBe('confident');
       expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: true })).toBe('filler');
       expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: false })).toBe('confident');
     });
