@@ -331,6 +331,13 @@ function negatedHeads(a: Analysis): string[] {
 interface IntentProfile {
   /** Content features of its examples without any negation (the predicates it only affirms). */
   affirms: Set<string>;
+  /**
+   * The English head predicates of its examples without any negation (the first content word,
+   * and the next after a light verb: "move my appointment" → move), as `negatedPredicates` picks
+   * them under a negation. Mandarin has none here: a negative intent's Mandarin examples were
+   * measured better without (set v1 95.4 % against 94.8 % with the answer's last character).
+   */
+  heads: Set<string>;
   /** Most of its examples affirm (yes, sure, 对…) without any negation. */
   affirmative: boolean;
   /** Most of its examples are negated (no, I can't, 不是…). */
@@ -366,8 +373,20 @@ const LIGHT_VERBS = new Set([
 /** Particles and fillers that may end a Mandarin answer after its predicate. */
 const ZH_TRAILING = new Set([...'的了吧啊呢吗呀嘛哦啦哈嗯']);
 
+/** The head predicates of an utterance without negation (see IntentProfile.heads). */
+function affirmedHeads(a: Analysis): string[] {
+  const heads: string[] = [];
+  for (const t of a.tokens) {
+    if (t.kind !== 'en' || t.filler || isFunctionWord(t.text)) continue;
+    heads.push(`w1:${t.text}`);
+    if (!LIGHT_VERBS.has(t.text)) break;
+  }
+  return heads;
+}
+
 function profile(examples: readonly Analyzed[]): IntentProfile {
   const affirms = new Set<string>();
+  const heads = new Set<string>();
   const denies = new Set<string>();
   const vocabulary = new Set<string>();
   let affirmative = 0;
@@ -400,6 +419,7 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     // The last character of a Mandarin answer is mostly its verb or adjective (明天还, 很忙).
     const last = zh.filter((t) => !ZH_TRAILING.has(t.text)).at(-1);
     if (last) affirms.add(`z1:${last.text}`);
+    for (const k of affirmedHeads(a)) heads.add(k);
     for (const k of counts.keys()) {
       if (k.startsWith('w1:') && !isFunctionWord(k.slice(3))) affirms.add(k);
       else if (k.startsWith('w2:') || k.startsWith('z2:')) affirms.add(k);
@@ -407,9 +427,13 @@ function profile(examples: readonly Analyzed[]): IntentProfile {
     }
   }
   // A predicate the intent's own examples also deny is not one it only affirms.
-  for (const k of denies) affirms.delete(k);
+  for (const k of denies) {
+    affirms.delete(k);
+    heads.delete(k);
+  }
   return {
     affirms,
+    heads,
     affirmative: affirmative * 2 >= examples.length,
     negative: negative * 2 > examples.length,
     vocabulary,
@@ -640,11 +664,12 @@ export class IntentClassifier {
       if (notYetDenied.some((k) => p.refuses.has(k))) blocked.add(intent);
     const denied = negatedPredicates(analysis);
     for (const [intent, p] of this.profiles) {
-      // An intent answered by negations itself (reschedule: "I can't make it") is not ruled out
-      // by a denied word its other examples hold ("I can't do that day" vs "another day please").
+      // An intent answered by negations itself (reschedule: "I can't make it") is ruled out only
+      // by a denied head of its other examples ("I don't want to move it" vs "move my
+      // appointment"), not by any word they hold ("I can't do that day" vs "another day please").
       if (
         (p.affirmative && !analysis.positive) ||
-        (!p.negative && denied.some((k) => p.affirms.has(k)))
+        denied.some((k) => (p.negative ? p.heads : p.affirms).has(k))
       )
         blocked.add(intent);
     }

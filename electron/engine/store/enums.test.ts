@@ -37,7 +37,7 @@ describe('enumerated column values', () => {
       agentStatuses: ['available', 'offered', 'on_call', 'wrap_up', 'away', 'offline'],
       languages: ['zh-CN', 'en'],
       campaignStatuses: ['draft', 'running', 'paused', 'stopped', 'completed'],
-      dialingModes: ['agentless', 'progressive', 'power', 'predictive'],
+      dialingModes: ['agentless', 'progressive', 'power', 'predictive', 'preview'],
       trunkRoles: ['primary', 'backup'],
       dispositionKinds: ['system', 'agent'],
     });
