@@ -287,6 +287,8 @@ const suite: BenchSuite = {
 
       const turnMs: number[] = [];
       const processingMs: number[] = [];
+      // How the bot judged each answer's end (bot/turn-detector.ts), to say why a slow turn waited.
+      const judged = new Map<string, number>();
       for (let c = 0; c < TURN_CALLS; c++) {
         // Answers 1.2 s after each question ends (the bot answers ~0.5 s after the customer stops).
         const parts: Array<{ atMs: number; samples: Int16Array }> = [];
@@ -313,9 +315,14 @@ const suite: BenchSuite = {
         await bot.run();
         await session.whenEnded();
         off();
-        for (const e of events)
+        for (const e of events) {
           if (e.type === 'bot_prompt' && typeof e.data.sinceDecisionMs === 'number')
             processingMs.push(e.data.sinceDecisionMs);
+          if (e.type === 'speech_end') {
+            const how = typeof e.data.endOfTurn === 'string' ? e.data.endOfTurn : e.data.reason;
+            judged.set(String(how), (judged.get(String(how)) ?? 0) + 1);
+          }
+        }
         const sent = stretches(loudness(await readWav(await phone.sentWav())), 250);
         const heard = stretches(loudness(await readWav(await phone.heardWav())), 250);
         for (const [, end] of sent) {
@@ -507,6 +514,15 @@ const suite: BenchSuite = {
           p95: ms(turn.p95),
           samples: String(turn.n),
           goal: 'p50 ≤ 500 ms, p95 ≤ 700 ms',
+        },
+      });
+      rows.push({
+        name: "  how the bot judged the answers' ends (bot/turn-detector.ts; else the endpointer's reason)",
+        values: {
+          median: [...judged].map(([how, n]) => `${how} ${n}`).join(', '),
+          p95: '',
+          samples: String([...judged.values()].reduce((a, b) => a + b, 0)),
+          goal: '',
         },
       });
       rows.push({
