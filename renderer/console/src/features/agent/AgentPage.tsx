@@ -14,6 +14,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useNow } from '../../ui/hooks.js';
 import { Page } from '../../ui/Page.js';
 import { useAuth } from '../auth/context.js';
+import { ContactFacts } from './ContactFacts.js';
 import { PreviewCard, usePreview } from './PreviewCard.js';
 
 type AgentState = EventData<'agent.state'>;
@@ -194,7 +195,6 @@ function OfferCard({ offer, onAccepted }: { offer: Offer; onAccepted: () => void
   const accept = useMutation('agents.accept');
   const decline = useMutation('agents.decline');
   const { context } = offer;
-  const fields = Object.entries(context.contact.fields);
   const queueLabel = i18n.language === 'zh-CN' ? context.queue.labelZh : context.queue.labelEn;
   return (
     <div
@@ -210,21 +210,11 @@ function OfferCard({ offer, onAccepted }: { offer: Offer; onAccepted: () => void
           {t('agentDesk.offer.expiresIn', { seconds: seconds(offer.expiresAt - now) })}
         </Badge>
       </h2>
-      <dl className="details" data-testid="offer-context">
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.contact')}</dt>
-          <dd data-testid="offer-contact">{context.contact.name ?? t('agentDesk.offer.none')}</dd>
-        </div>
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.phone')}</dt>
-          <dd className="mono" data-testid="offer-phone">
-            {context.contact.phone}
-          </dd>
-        </div>
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.campaign')}</dt>
-          <dd>{context.campaign ?? t('agentDesk.offer.none')}</dd>
-        </div>
+      <ContactFacts
+        contact={context.contact}
+        campaign={context.campaign}
+        testIds={{ list: 'offer-context', name: 'offer-contact', phone: 'offer-phone' }}
+      >
         <div className="details-row">
           <dt>{t('agentDesk.offer.queue')}</dt>
           <dd data-testid="offer-queue">{queueLabel}</dd>
@@ -237,19 +227,7 @@ function OfferCard({ offer, onAccepted }: { offer: Offer; onAccepted: () => void
           <dt>{t('agentDesk.offer.lastIntent')}</dt>
           <dd data-testid="offer-intent">{context.lastIntent ?? t('agentDesk.offer.none')}</dd>
         </div>
-        {fields.length > 0 ? (
-          <div className="details-row">
-            <dt>{t('agentDesk.offer.fields')}</dt>
-            <dd className="tag-list">
-              {fields.map(([key, value]) => (
-                <span key={key} className="tag">
-                  {key}: {String(value)}
-                </span>
-              ))}
-            </dd>
-          </div>
-        ) : null}
-      </dl>
+      </ContactFacts>
       <h3 className="section-title" style={{ margin: '16px 0 8px' }}>
         {t('agentDesk.offer.transcript')}
       </h3>

@@ -17,6 +17,7 @@ import { useFormat } from '../../i18n/format.js';
 import { Badge } from '../../ui/Badge.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useNow } from '../../ui/hooks.js';
+import { ContactFacts } from './ContactFacts.js';
 
 /** The contact previewed for `agentId` now, or null. */
 export function usePreview(agentId: number): AgentPreview | null {
@@ -41,7 +42,6 @@ export function PreviewCard({ preview }: { preview: AgentPreview }) {
   const dial = useMutation('preview.dial');
   const skip = useMutation('preview.skip');
   const [reason, setReason] = useState<PreviewSkipReason>('later');
-  const fields = Object.entries(preview.contact.fields);
   const dialing = preview.state === 'dialing';
   return (
     <div
@@ -65,38 +65,21 @@ export function PreviewCard({ preview }: { preview: AgentPreview }) {
           </Badge>
         )}
       </h2>
-      <dl className="details" data-testid="preview-contact">
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.contact')}</dt>
-          <dd data-testid="preview-name">{preview.contact.name ?? t('agentDesk.offer.none')}</dd>
-        </div>
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.phone')}</dt>
-          <dd className="mono" data-testid="preview-phone">
-            {preview.contact.phone}
-          </dd>
-        </div>
-        <div className="details-row">
-          <dt>{t('agentDesk.offer.campaign')}</dt>
-          <dd>{preview.campaignName}</dd>
-        </div>
+      <ContactFacts
+        contact={preview.contact}
+        campaign={preview.campaignName}
+        testIds={{
+          list: 'preview-contact',
+          name: 'preview-name',
+          phone: 'preview-phone',
+          fields: 'preview-fields',
+        }}
+      >
         <div className="details-row">
           <dt>{t('agentDesk.preview.attempt')}</dt>
           <dd data-testid="preview-attempt">{preview.attempt}</dd>
         </div>
-        {fields.length > 0 ? (
-          <div className="details-row">
-            <dt>{t('agentDesk.offer.fields')}</dt>
-            <dd className="tag-list" data-testid="preview-fields">
-              {fields.map(([key, value]) => (
-                <span key={key} className="tag">
-                  {key}: {String(value)}
-                </span>
-              ))}
-            </dd>
-          </div>
-        ) : null}
-      </dl>
+      </ContactFacts>
       <h3 className="section-title" style={{ margin: '16px 0 8px' }}>
         {t('agentDesk.preview.history')}
       </h3>
