@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { ABANDON_AFTER_MS, type AbandonableCall, connectOrAbandon } from './abandon.js';
+import { GREETING_ALLOWANCE_MS } from './greeting.js';
+
+/** Without a greeting clock, the greeting is taken to end this long after the answer. */
+const DEADLINE_MS = GREETING_ALLOWANCE_MS + ABANDON_AFTER_MS;
 
 /** A live call as CallSession shows it, recording what was done to it. */
 function fakeCall(answeredAt: number) {
@@ -26,7 +30,7 @@ function fakeCall(answeredAt: number) {
   return { call, done };
 }
 
-describe('a predictive call finds an agent within 2 s or is abandoned', () => {
+describe('a predictive call finds an agent within 2 s of the greeting or is abandoned', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     vi.setSystemTime(1_000_000);
@@ -42,13 +46,13 @@ describe('a predictive call finds an agent within 2 s or is abandoned', () => {
       message: async () => [new Int16Array(320)],
       onError: () => undefined,
     });
-    await vi.advanceTimersByTimeAsync(ABANDON_AFTER_MS + 1000);
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS + 1000);
     expect(await result).toBe('taken');
     expect(done).toEqual([]);
     expect(call.outcome).toBeNull();
   });
 
-  it('is withdrawn from the queue at 2 s, hears the message at once, and ends abandoned', async () => {
+  it('is withdrawn from the queue at the answer + 1 s + 2 s, hears the message at once, and ends abandoned', async () => {
     const { call, done } = fakeCall(Date.now() - 300); // answered 300 ms before the handoff began
     let settle: (taken: boolean) => void = () => undefined;
     const result = connectOrAbandon(call, {
@@ -61,16 +65,16 @@ describe('a predictive call finds an agent within 2 s or is abandoned', () => {
       message: async () => [new Int16Array(320), new Int16Array(320)],
       onError: () => undefined,
     });
-    await vi.advanceTimersByTimeAsync(ABANDON_AFTER_MS);
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS);
     expect(await result).toBe('abandoned');
     expect(call.outcome).toBe('abandoned');
     expect(call.played).toBe(2);
     expect(done).toEqual([
-      `withdrawn at ${ABANDON_AFTER_MS} ms`,
-      `transfer_unanswered: no agent within 2 s of the answer (predictive): abandoned ${ABANDON_AFTER_MS} ms after the answer`,
+      `withdrawn at ${DEADLINE_MS} ms`,
+      `transfer_unanswered: no agent within 2 s of the answer + 1 s (predictive): abandoned ${DEADLINE_MS} ms after the answer, ${ABANDON_AFTER_MS} ms after the greeting's end`,
       'disposition abandoned',
-      `played at ${ABANDON_AFTER_MS} ms`,
-      'hangup: abandoned: no agent within 2 s of the answer (predictive); the information message was played',
+      `played at ${DEADLINE_MS} ms`,
+      'hangup: abandoned: no agent within 2 s of the answer + 1 s (predictive); the information message was played',
     ]);
   });
 
@@ -85,7 +89,7 @@ describe('a predictive call finds an agent within 2 s or is abandoned', () => {
       message: async () => [new Int16Array(320)],
       onError: () => undefined,
     });
-    await vi.advanceTimersByTimeAsync(ABANDON_AFTER_MS + 200);
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS + 200);
     expect(await result).toBe('taken');
     expect(done).toEqual([]);
   });

@@ -1,15 +1,19 @@
 /**
- * Abandoned calls: a call answered by a person that finds no agent within 2 s is abandoned. It
- * hears a short information message (who called, and how to stop the calls), is stored with the
- * outcome `abandoned` and the reason, and its number rests 72 h (policy.ts) unless a campaign
- * reserves an agent for it.
+ * Abandoned calls: a call answered by a person that finds no agent within 2 s of the end of the
+ * person's greeting is abandoned. It hears a short information message (who called, and how to
+ * stop the calls), is stored with the outcome `abandoned` and the reason, and its number rests
+ * 72 h (policy.ts) unless a campaign reserves an agent for it.
  *
- * The 2 s run from the answer here, not from the end of the customer's greeting (which the engine
- * does not detect on this path): stricter than the rule, never looser. The campaign's message texts
- * and their defaults are in the API (api/campaigns.ts PredictiveSettingsSchema).
+ * The 2 s run from the greeting's end as greeting.ts finds it on the call's audio (the last speech
+ * before the silence of a "hello?"). Without that clock, or when nothing is said, the greeting is
+ * taken to end GREETING_ALLOWANCE_MS (1 s) after the answer. A call the campaign's AMD calls a
+ * machine (and acts on) is withdrawn from the queue and left to AMD: it is not a person, so it is
+ * neither abandoned nor counted. The campaign's message texts and their defaults are in the API
+ * (api/campaigns.ts PredictiveSettingsSchema).
  */
+import { GREETING_ALLOWANCE_MS, type GreetingEnd } from './greeting.js';
 
-/** A person answered and no agent took the call within this long: abandoned. */
+/** A person's greeting ended and no agent took the call within this long: abandoned. */
 export const ABANDON_AFTER_MS = 2_000;
 
 /** An abandoned call's number is not called again for this long, unless an agent is reserved. */
@@ -42,46 +46,75 @@ export interface ConnectOrAbandonOptions {
   withdraw(): void;
   /** The information message, rendered (TTS or cache); empty when it cannot be. */
   message(): Promise<Int16Array[]>;
+  /**
+   * The greeting's end (greeting.ts watchGreeting), or a machine. Omitted: the greeting is taken
+   * to end GREETING_ALLOWANCE_MS after the answer.
+   */
+  greeting?: Promise<GreetingEnd>;
   onError(what: string, error: unknown): void;
   now?: () => number;
 }
 
 /**
- * A predictive call, answered by a person, goes to an agent within ABANDON_AFTER_MS of the answer
- * or is abandoned: taken out of the queue, it hears the information message, and ends stored as
- * `abandoned` (disposition `abandoned`) with the reason. An agent whose accept was already under
- * way when the time ran out keeps the call (the withdrawn transfer settles with that accept).
+ * A predictive call, answered by a person, goes to an agent within ABANDON_AFTER_MS of the end of
+ * the person's greeting or is abandoned: taken out of the queue, it hears the information message,
+ * and ends stored as `abandoned` (disposition `abandoned`) with the reason. An agent whose accept
+ * was already under way when the time ran out keeps the call (the withdrawn transfer settles with
+ * that accept). A machine (the greeting clock says so) is withdrawn and left to AMD: 'machine'.
  */
 export async function connectOrAbandon(
   call: AbandonableCall,
   options: ConnectOrAbandonOptions,
-): Promise<'taken' | 'abandoned' | 'gone'> {
+): Promise<'taken' | 'abandoned' | 'machine' | 'gone'> {
   const now = options.now ?? Date.now;
   const answeredAt = call.answeredAt ?? now();
+  const greeting: Promise<GreetingEnd> =
+    options.greeting ??
+    Promise.resolve({
+      kind: 'person',
+      at: answeredAt + GREETING_ALLOWANCE_MS,
+      source: 'allowance',
+    });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(
-      () => resolve('timeout'),
-      Math.max(0, answeredAt + ABANDON_AFTER_MS - now()),
-    );
-  });
+  let over = false;
+  let greetingEnd: GreetingEnd | null = null;
+  const clock = greeting.then(
+    (end) =>
+      new Promise<'timeout' | 'machine'>((resolve) => {
+        greetingEnd = end;
+        if (end.kind === 'machine') return resolve('machine');
+        if (over) return;
+        timer = setTimeout(
+          () => resolve('timeout'),
+          Math.max(0, end.at + ABANDON_AFTER_MS - now()),
+        );
+      }),
+  );
   const handoff = options.handoff.catch((error: unknown) => {
     options.onError('handing the call to an agent', error);
     return false;
   });
-  const first = await Promise.race([handoff, timeout]);
+  const first = await Promise.race([handoff, clock]);
+  over = true;
   clearTimeout(timer);
   let taken = first === true;
-  if (first === 'timeout') {
+  if (first === 'timeout' || first === 'machine') {
     options.withdraw();
     taken = await handoff;
   }
   if (taken || call.state === 'agent') return 'taken';
+  if (first === 'machine') return 'machine';
   if (!call.isUp) return 'gone';
-  const reason = `no agent within ${ABANDON_AFTER_MS / 1000} s of the answer (predictive)`;
+  const end = greetingEnd as GreetingEnd | null;
+  const from =
+    end?.kind === 'person' && end.source !== 'allowance'
+      ? "the greeting's end"
+      : `the answer + ${GREETING_ALLOWANCE_MS / 1000} s`;
+  const reason = `no agent within ${ABANDON_AFTER_MS / 1000} s of ${from} (predictive)`;
+  const endAt = end?.kind === 'person' ? end.at : answeredAt + GREETING_ALLOWANCE_MS;
   call.note('transfer_unanswered', {
     queue: options.queue,
-    reason: `${reason}: abandoned ${now() - answeredAt} ms after the answer`,
+    reason: `${reason}: abandoned ${now() - answeredAt} ms after the answer, ${now() - endAt} ms after the greeting's end`,
   });
   call.setAnsweredOutcome('abandoned');
   await call

@@ -22,6 +22,7 @@ import type { DialingCampaignRecord } from '../store/types.js';
 import type { CallSession, Telephony } from '../telephony/index.js';
 import { abandonMessageText, connectOrAbandon } from './abandon.js';
 import { amdOf, predictiveOf } from './campaign-service.js';
+import { watchGreeting } from './greeting.js';
 import { type DialerLine, DialRefusedError, type DialRequest } from './ports.js';
 
 /**
@@ -166,12 +167,21 @@ export class TelephonyLine implements DialerLine {
     // person is not kept waiting for the decision, and a machine's decision redirects the call.
     const amd = amdOf(campaign);
     let release: (() => void) | undefined;
+    // A machine AMD acts on settles the predictive abandonment clock: not a person, not abandoned.
+    let machineDecided: () => void = () => undefined;
+    const machine =
+      amd.enabled && amd.machineAction !== 'continue'
+        ? new Promise<void>((resolve) => (machineDecided = resolve))
+        : undefined;
     if (amd.enabled)
       attachAmd(session, {
         settings: amd,
         log: this.options.log,
         renderMessage: (message, callId) => this.renderAmdMessage(message, callId),
         release: () => release?.(),
+        onEvent: (event) => {
+          if (event.type === 'decision' && event.decision.result === 'machine') machineDecided();
+        },
       });
     if (request.agentId !== undefined) {
       // Preview: no bot; once answered, the call is the agent's who dialed it.
@@ -197,7 +207,7 @@ export class TelephonyLine implements DialerLine {
       );
       return;
     }
-    void this.toAgent(session, campaign).catch((error: unknown) =>
+    void this.toAgent(session, campaign, machine).catch((error: unknown) =>
       this.options.log.error('Handing a campaign call to an agent failed', {
         callId: session.callId,
         error: error instanceof Error ? error.stack : String(error),
@@ -233,12 +243,16 @@ export class TelephonyLine implements DialerLine {
   }
 
   /** No flow: the answered call goes to an agent of the campaign's queue, or ends as abandoned. */
-  private async toAgent(session: CallSession, campaign: DialingCampaignRecord): Promise<void> {
+  private async toAgent(
+    session: CallSession,
+    campaign: DialingCampaignRecord,
+    machine?: Promise<void>,
+  ): Promise<void> {
     if (!(await answered(session))) return;
     const reason = `${campaign.dialingMode} campaign "${campaign.name}"`;
     session.enterPhase('transferring', { queue: campaign.queue, reason });
     if (campaign.dialingMode === 'predictive') {
-      await this.predictiveToAgent(session, campaign, reason);
+      await this.predictiveToAgent(session, campaign, reason, machine);
       return;
     }
     let taken = false;
@@ -257,14 +271,20 @@ export class TelephonyLine implements DialerLine {
     }
   }
 
-  /** Predictive: an agent within 2 s of the answer (auto-accepted), or abandoned with the information message. */
+  /**
+   * Predictive: an agent within 2 s of the end of the person's greeting (auto-accepted), or
+   * abandoned with the information message; a machine AMD acts on is left to AMD.
+   */
   private async predictiveToAgent(
     session: CallSession,
     campaign: DialingCampaignRecord,
     reason: string,
+    machine?: Promise<void>,
   ): Promise<void> {
     const settings = predictiveOf(campaign);
-    await connectOrAbandon(session, {
+    const greeting = watchGreeting(session, machine ? { machine } : {});
+    const result = await connectOrAbandon(session, {
+      greeting: greeting.end,
       queue: campaign.queue,
       handoff:
         this.handoff?.(session, campaign.queue, reason, { autoAccept: true }) ??
@@ -276,7 +296,12 @@ export class TelephonyLine implements DialerLine {
           callId: session.callId,
           error: error instanceof Error ? error.message : String(error),
         }),
-    });
+    }).finally(() => greeting.close());
+    if (result === 'machine')
+      session.note('transfer_unanswered', {
+        queue: campaign.queue,
+        reason: 'answering machine (AMD): withdrawn from the queue, left to the machine action',
+      });
   }
 
   /**
