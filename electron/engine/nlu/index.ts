@@ -11,7 +11,7 @@
  */
 export { classifyConfirmation, offTopicTraining, questionTraining } from './common-answers.js';
 export { type TimeContext } from './datetime.js';
-export { type Entities, extractEntities } from './entities.js';
+export { type Entities, extractEntities, extractMoney } from './entities.js';
 export { IntentClassifier, NO_MATCH, trainIntentClassifier } from './intents.js';
 export { offTopicBesideEntities } from './relevance.js';
 export { localParts, toZonedIso, zonedToInstant } from './zoned-time.js';
