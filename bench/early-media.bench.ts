@@ -22,7 +22,7 @@ import {
   LINE_STATUS_LANGUAGES,
   type LineStatus,
   readLineStatusModel,
-  spotAnnouncement,
+  spotAnnouncementStep,
 } from '../electron/engine/speech/recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../electron/engine/speech/recognizers/phrase/model.js';
 import {
@@ -337,12 +337,11 @@ async function listen(
 ): Promise<Outcome> {
   const evaluationsMs: number[] = [];
   const listener = new EarlyMediaListener({
-    evaluate: async (samples) => {
+    evaluate: async (step) => {
       const started = performance.now();
-      const embeddings = await embedder.embed(samples);
-      const spots = models.flatMap((m) => spotAnnouncement(m, embeddings) ?? []);
+      const result = await spotAnnouncementStep(embedder, models, step);
       evaluationsMs.push(performance.now() - started);
-      return spots;
+      return result;
     },
   });
   let detection: AnnouncementDetection | null = null;

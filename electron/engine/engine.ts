@@ -245,12 +245,16 @@ export class Engine {
       // 空号识别: operator announcements in a ringing call's early media end it with their outcome.
       earlyMedia: new EarlyMediaWatcher({
         log,
-        spot: async (callId, samples) =>
+        spot: async (callId, step) =>
           this.speechPool().spotAnnouncement(
             callId,
             await this.lineStatusModels(join(this.models.dir, 'line-status')),
-            samples,
+            step,
           ),
+        warm: async (callId) => {
+          await this.lineStatusModels(join(this.models.dir, 'line-status'));
+          await this.speechPool().warm(callId);
+        },
       }),
     });
     this.trunks.onChange(

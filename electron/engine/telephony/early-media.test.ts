@@ -7,7 +7,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { silentLogger } from '../log.js';
-import type { AnnouncementSpot } from '../speech/recognizers/phrase/line-status.js';
+import type {
+  AnnouncementSpot,
+  EarlyMediaStepResult,
+} from '../speech/recognizers/phrase/line-status.js';
 import type { CallEnd } from './call-session.js';
 import { EarlyMediaWatcher, type WatchedCall } from './early-media.js';
 import type { CaptureFrame } from './media-host-client.js';
@@ -61,18 +64,30 @@ const powerOff: AnnouncementSpot = {
   accepted: true,
 };
 
+/** A step's result with `spots` (the stream comes back as sent). */
+const result =
+  (spots: AnnouncementSpot[]) =>
+  (_callId: string, step: { stream: EarlyMediaStepResult['stream'] }) =>
+    Promise.resolve({ spots, stream: step.stream });
+
 describe('EarlyMediaWatcher', () => {
-  it('ends a ringing call with the announcement heard in its early audio, and stops listening', async () => {
+  it('warms the worker of the call when it starts ringing, ends the call with the announcement heard in its early audio, and stops listening', async () => {
     const samples: number[] = [];
+    const warmed: string[] = [];
     const watcher = new EarlyMediaWatcher({
       log: silentLogger,
-      spot: (_callId, audio) => {
-        samples.push(audio.length);
-        return Promise.resolve([powerOff]);
+      spot: (callId, step) => {
+        samples.push(step.samples.length);
+        return result([powerOff])(callId, step);
+      },
+      warm: (callId) => {
+        warmed.push(callId);
+        return Promise.resolve();
       },
     });
     const f = fakeCall();
     await watcher.watch(f.call);
+    expect(warmed).toEqual(['c1']);
     expect(watcher.activeCount).toBe(1);
     await f.send(3000);
     expect(f.ended).toEqual([
@@ -84,7 +99,8 @@ describe('EarlyMediaWatcher', () => {
         heardMs: 1520,
       },
     ]);
-    expect(samples[0]).toBe(1200 * 16);
+    // The first step embeds the first 1.2 s, the next only the 320 ms heard since.
+    expect(samples).toEqual([1200 * 16, 320 * 16]);
     expect(f.listeners.size).toBe(0);
     expect(watcher.activeCount).toBe(0);
   });
@@ -92,7 +108,7 @@ describe('EarlyMediaWatcher', () => {
   it('stops at the answer, and after the listening cap', async () => {
     const watcher = new EarlyMediaWatcher({
       log: silentLogger,
-      spot: () => Promise.resolve([]),
+      spot: result([]),
       maxListenMs: 2000,
     });
     const a = fakeCall();
@@ -111,7 +127,7 @@ describe('EarlyMediaWatcher', () => {
   it('does not listen when switched off, and a failing evaluation leaves the call ringing', async () => {
     const off = new EarlyMediaWatcher({
       log: silentLogger,
-      spot: () => Promise.resolve([powerOff]),
+      spot: result([powerOff]),
       enabled: () => Promise.resolve(false),
     });
     const a = fakeCall();
@@ -121,6 +137,7 @@ describe('EarlyMediaWatcher', () => {
     const failing = new EarlyMediaWatcher({
       log: silentLogger,
       spot: () => Promise.reject(new Error('the speech worker stopped')),
+      warm: () => Promise.reject(new Error('no embedding models')),
     });
     const b = fakeCall();
     await failing.watch(b.call);

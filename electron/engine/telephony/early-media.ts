@@ -3,13 +3,17 @@
  * the media host captures the remote track from the first RTP, answered or not, and the frames
  * reach `CallSession.onAudio` as an answered call's do) goes to an `EarlyMediaListener`
  * (speech/recognizers/phrase/line-status.ts), which scores it with the shipped announcement models
- * on the speech workers. A recognized announcement ends the call at once with its outcome
+ * on the speech workers, embedding only the audio new since its previous step (the embedder is
+ * warmed on the call's worker when the call starts ringing). A recognized announcement ends the call at once with its outcome
  * (`CallSession.endForLineStatus`, outcomes.ts `lineStatusVerdict`). The answer, the end of the
  * call or `maxListenMs` of early audio stops the listening; the listener holds a few seconds of
  * audio and runs one evaluation at a time, so a long ring or a slow worker costs no memory.
  */
 import type { Logger } from '../log.js';
-import type { AnnouncementSpot } from '../speech/recognizers/phrase/line-status.js';
+import type {
+  EarlyMediaStep,
+  EarlyMediaStepResult,
+} from '../speech/recognizers/phrase/line-status.js';
 import {
   EarlyMediaListener,
   LINE_STATUS_LANGUAGES,
@@ -20,8 +24,13 @@ import type { CallSession } from './call-session.js';
 
 export interface EarlyMediaOptions {
   log: Logger;
-  /** Scores the newest early audio of a call with every line-status model (the speech pool). */
-  spot(callId: string, samples: Int16Array): Promise<AnnouncementSpot[]>;
+  /** One step of a call's listening with every line-status model (the speech pool). */
+  spot(callId: string, step: EarlyMediaStep): Promise<EarlyMediaStepResult>;
+  /**
+   * Readies what a call's first step needs (the embedder and the models on its worker) when it
+   * starts ringing, so that step does not pay for loading them. Failures are the first step's.
+   */
+  warm?(callId: string): Promise<void>;
   /** Whether calls are listened to now (Settings); read once per call. */
   enabled?(): Promise<boolean>;
   /** Early audio listened to at most (default 60 s: carriers hold an announcement about that long). */
@@ -54,8 +63,9 @@ export class EarlyMediaWatcher {
       return;
     }
     const maxSamples = ((this.options.maxListenMs ?? 60_000) / 1000) * 16_000;
+    this.options.warm?.(call.callId).catch(() => undefined); // the first step reports it
     const listener = new EarlyMediaListener({
-      evaluate: (samples) => this.options.spot(call.callId, samples),
+      evaluate: (step) => this.options.spot(call.callId, step),
     });
     let heardSamples = 0;
     let loggedFailure = false;

@@ -22,7 +22,7 @@ import { Worker } from 'node:worker_threads';
 
 import type { TtsOptions } from '../../tts/types.js';
 import type { LibraryRecognition } from '../recognizers/phrase/library.js';
-import type { AnnouncementSpot } from '../recognizers/phrase/line-status.js';
+import type { EarlyMediaStep, EarlyMediaStepResult } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
@@ -340,24 +340,26 @@ export class SpeechWorkerPool {
   }
 
   /**
-   * Scores a ringing call's newest early-media audio with the line-status models (phrase/line-status.ts),
-   * on the call's worker; each model is sent to a worker the first time it needs it.
+   * One step of listening to a ringing call's early media (phrase/line-status.ts): its new audio
+   * embedded onto its stream and scored with the line-status models, on the call's worker; each
+   * model is sent to a worker the first time it needs it.
    */
   async spotAnnouncement(
     callId: string | undefined,
     models: ReadonlyArray<{ key: string; model: PhraseModel }>,
-    samples: Int16Array,
-  ): Promise<AnnouncementSpot[]> {
+    step: EarlyMediaStep,
+  ): Promise<EarlyMediaStepResult> {
     const worker = this.workerFor(callId);
     const sent = models.filter((m) => !worker.models.has(m.key)).map((m) => m.key);
     for (const key of sent) worker.models.add(key);
-    const copy = samples.slice();
+    const copy = step.samples.slice();
     return worker
       .run(
         {
           kind: 'spotAnnouncement',
           models: models.map((m) => (sent.includes(m.key) ? m : { key: m.key })),
           samples: copy,
+          stream: step.stream,
         },
         undefined,
         [copy.buffer],

@@ -1,6 +1,7 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
 import type { TtsOptions } from '../../tts/types.js';
-import type { AnnouncementSpot } from '../recognizers/phrase/line-status.js';
+import type { EmbeddingStream } from '../recognizers/phrase/embedder.js';
+import type { EarlyMediaStepResult } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
@@ -39,13 +40,15 @@ export type SpeechTask =
     }
   | { kind: 'train'; question: QuestionSpec; cacheDir: string; seed?: number }
   /**
-   * The newest early-media audio of a ringing call, scored by each line-status model (each sent the
-   * first time a worker sees its key): the best span ending at the newest frame, per model.
+   * A ringing call's early-media audio since its previous step, embedded onto its stream (which
+   * travels with the step: the worker keeps no call state) and scored by each line-status model
+   * (each sent the first time a worker sees its key): the best span ending at the newest frame.
    */
   | {
       kind: 'spotAnnouncement';
       models: Array<{ key: string; model?: PhraseModel }>;
       samples: Int16Array;
+      stream: EmbeddingStream;
     }
   /** Loads the TTS engine and the embedder now, so a call's first prompt and answer do not wait for them. */
   | { kind: 'warm' };
@@ -54,7 +57,7 @@ export interface SpeechTaskResults {
   synthesize: { samples: Int16Array; durationMs: number };
   recognize: RecognitionResult;
   train: PhraseModel;
-  spotAnnouncement: AnnouncementSpot[];
+  spotAnnouncement: EarlyMediaStepResult;
   warm: { ready: true };
 }
 

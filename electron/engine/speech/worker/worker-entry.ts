@@ -11,7 +11,7 @@ import { FliteWasiTts } from '../../tts/flite-wasi.js';
 import { SpeechEmbedder } from '../recognizers/phrase/embedder.js';
 import { garbageBankBeside } from '../recognizers/phrase/garbage.js';
 import { AskRecognizer } from '../recognizers/phrase/library.js';
-import { spotAnnouncement } from '../recognizers/phrase/line-status.js';
+import { spotAnnouncementStep } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import { trainPhraseModel } from '../recognizers/phrase/train.js';
 import { isVadSampleRate, SileroModel, type SileroVad } from '../vad/silero.js';
@@ -122,8 +122,10 @@ async function runTask(
         if (!known) throw new Error(`line-status model ${key} was never sent to this worker`);
         return known;
       });
-      const embeddings = await (await embedder()).embed(task.samples);
-      return models.flatMap((m) => spotAnnouncement(m, embeddings) ?? []);
+      return spotAnnouncementStep(await embedder(), models, {
+        samples: task.samples,
+        stream: task.stream,
+      });
     }
     case 'warm':
       await Promise.all([tts(), embedder()]);

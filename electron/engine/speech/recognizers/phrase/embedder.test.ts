@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { EMBEDDING_DIM, MIN_EMBED_SAMPLES, poolMeanMax, SpeechEmbedder } from './embedder.js';
+import {
+  EMBEDDING_DIM,
+  MIN_EMBED_SAMPLES,
+  newEmbeddingStream,
+  poolMeanMax,
+  SpeechEmbedder,
+  streamEmbeddings,
+} from './embedder.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
 
 describe('SpeechEmbedder (openWakeWord front end)', () => {
@@ -43,6 +50,40 @@ describe('SpeechEmbedder (openWakeWord front end)', () => {
     expect((await embedder.embed(tone(MIN_EMBED_SAMPLES), false)).rows).toBe(1);
     const pooled = poolMeanMax(await embedder.embed(tone(32000)));
     expect(pooled.length).toBe(192);
+  });
+
+  it('streams: embedding the audio piece by piece gives the embeddings of the whole clip, keeping the newest', async () => {
+    const clip = tone(48_000);
+    const whole = await embedder.embed(clip, false);
+    // Uneven pieces (not multiples of the 160-sample hop), some too short for a mel frame.
+    let stream = newEmbeddingStream(1000);
+    let keepFive = newEmbeddingStream(5);
+    for (const [from, to] of [
+      [0, 300],
+      [300, 19_200],
+      [19_200, 19_333],
+      [19_333, 24_320],
+      [24_320, 48_000],
+    ] as const) {
+      stream = await embedder.extendStream(stream, clip.subarray(from, to));
+      keepFive = await embedder.extendStream(keepFive, clip.subarray(from, to));
+    }
+    const streamed = streamEmbeddings(stream);
+    expect(streamed.rows).toBe(whole.rows);
+    expect(stream.total).toBe(whole.rows);
+    let maxDiff = 0;
+    for (let i = 0; i < whole.data.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(whole.data[i]! - streamed.data[i]!));
+    expect(maxDiff).toBeLessThan(1e-3);
+    const newest = streamEmbeddings(keepFive);
+    expect(newest.rows).toBe(5);
+    expect(keepFive.total).toBe(whole.rows);
+    expect(Array.from(newest.data)).toEqual(
+      Array.from(streamed.data.subarray((whole.rows - 5) * EMBEDDING_DIM)),
+    );
+    // Bounded: what it holds besides the embeddings stays under a window's worth.
+    expect(keepFive.mel.length / 32).toBeLessThan(76 + 8);
+    expect(keepFive.audio.length).toBeLessThan(512);
   });
 
   it('is deterministic and has a stable version', async () => {

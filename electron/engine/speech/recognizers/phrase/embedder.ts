@@ -36,6 +36,47 @@ export interface Matrix {
   cols: number;
 }
 
+/** Mel frames: one every 160 samples (10 ms), each over 512 samples (measured: 197 frames for 2 s). */
+export const MEL_HOP_SAMPLES = 160;
+export const MEL_FRAME_SAMPLES = 512;
+
+/**
+ * A stream of embeddings over audio heard piece by piece (a ringing call's early media): what is
+ * still needed to continue it exactly, as plain typed arrays so it can cross to any speech worker
+ * and back with each step (no state lives in a worker).
+ */
+export interface EmbeddingStream {
+  /** Audio not yet turned into mel frames (including the part the next frame shares with the last). */
+  audio: Float32Array;
+  /** Mel frames from the next embedding window's start on ([n, 32], row-major, rescaled). */
+  mel: Float32Array;
+  /** The newest embeddings ([n, 96], row-major), at most `keep` of them. */
+  embeddings: Float32Array;
+  keep: number;
+  /** Embeddings made since the stream started. */
+  total: number;
+}
+
+/** An empty stream that keeps the newest `keep` embeddings (80 ms each). */
+export function newEmbeddingStream(keep: number): EmbeddingStream {
+  return {
+    audio: new Float32Array(0),
+    mel: new Float32Array(0),
+    embeddings: new Float32Array(0),
+    keep,
+    total: 0,
+  };
+}
+
+/** A stream's kept embeddings as a matrix (oldest first). */
+export function streamEmbeddings(stream: EmbeddingStream): Matrix {
+  return {
+    data: stream.embeddings,
+    rows: stream.embeddings.length / EMBEDDING_DIM,
+    cols: EMBEDDING_DIM,
+  };
+}
+
 export interface EmbedderPaths {
   melPath: string;
   embeddingPath: string;
@@ -141,6 +182,43 @@ export class SpeechEmbedder {
   async embed(samples: Int16Array | Float32Array, pad = true): Promise<Matrix> {
     const input = pad ? padToMinimum(samples) : samples;
     return this.embedMel(await this.melspectrogram(input));
+  }
+
+  /**
+   * Continues an embedding stream with the next `samples` (in order, on the int16 scale): only the
+   * new audio goes through the models. The stream's embeddings equal `embed()`'s of the whole audio
+   * heard (mel frames are computed from 160-sample-aligned audio with the frames' overlap kept, and
+   * embedding windows start every 8 mel frames from the stream's start); it keeps the newest
+   * `stream.keep` of them. Returns the new state (the given one is not changed).
+   */
+  async extendStream(
+    stream: EmbeddingStream,
+    samples: Int16Array | Float32Array,
+  ): Promise<EmbeddingStream> {
+    const audio = new Float32Array(stream.audio.length + samples.length);
+    audio.set(stream.audio);
+    audio.set(samples, stream.audio.length);
+    let melData = stream.mel;
+    let rest = audio;
+    if (audio.length >= MEL_FRAME_SAMPLES) {
+      const mel = await this.melspectrogram(audio);
+      // The next mel frame starts where this call's frames stopped hopping: keep its audio.
+      rest = audio.slice(mel.rows * MEL_HOP_SAMPLES);
+      melData = new Float32Array(stream.mel.length + mel.data.length);
+      melData.set(stream.mel);
+      melData.set(mel.data, stream.mel.length);
+    }
+    const melRows = melData.length / MEL_BINS;
+    const added = await this.embedMel({ data: melData, rows: melRows, cols: MEL_BINS });
+    // Mel frames before the next window's start are no longer needed.
+    const mel = melData.slice(added.rows * EMBEDDING_STEP * MEL_BINS);
+    const kept = Math.min(stream.keep, stream.embeddings.length / EMBEDDING_DIM + added.rows);
+    const embeddings = new Float32Array(kept * EMBEDDING_DIM);
+    const all = new Float32Array(stream.embeddings.length + added.data.length);
+    all.set(stream.embeddings);
+    all.set(added.data, stream.embeddings.length);
+    embeddings.set(all.subarray(all.length - embeddings.length));
+    return { audio: rest, mel, embeddings, keep: stream.keep, total: stream.total + added.rows };
   }
 
   async release(): Promise<void> {

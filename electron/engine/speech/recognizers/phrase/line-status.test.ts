@@ -19,7 +19,7 @@ import {
   lineStatusDataHash,
   lineStatusStale,
   readLineStatusModel,
-  spotAnnouncement,
+  spotAnnouncementStep,
 } from './line-status.js';
 import type { PhraseModel } from './model.js';
 import { EMBEDDING_MODEL_DIR } from './testing.js';
@@ -58,9 +58,9 @@ describe('EarlyMediaListener (the streaming decision)', () => {
     ];
     const seen: number[] = [];
     const listener = new EarlyMediaListener({
-      evaluate: (samples) => {
+      evaluate: ({ samples, stream }) => {
         seen.push(samples.length);
-        return Promise.resolve(script.shift() ?? []);
+        return Promise.resolve({ spots: script.shift() ?? [], stream });
       },
     });
     const detections: AnnouncementDetection[] = [];
@@ -76,14 +76,15 @@ describe('EarlyMediaListener (the streaming decision)', () => {
         evaluations: 4,
       },
     ]);
-    expect(seen[0]).toBe(1200 * 16);
+    // The first step embeds 1.2 s; each later one only the hop heard since.
+    expect(seen).toEqual([1200 * 16, 320 * 16, 320 * 16, 320 * 16]);
     expect(listener.decided).toBe(true);
   });
 
   it('never decides on one lucky evaluation, nor on two different statuses', async () => {
     const script = [[spot('busy')], [], [], [spot('busy')], [spot('suspended')]];
     const listener = new EarlyMediaListener({
-      evaluate: () => Promise.resolve(script.shift() ?? []),
+      evaluate: ({ stream }) => Promise.resolve({ spots: script.shift() ?? [], stream }),
     });
     let decided = false;
     listener.onDetected(() => (decided = true));
@@ -98,7 +99,7 @@ describe('EarlyMediaListener (the streaming decision)', () => {
     let calls = 0;
     const failures: unknown[] = [];
     const listener = new EarlyMediaListener({
-      evaluate: async (samples) => {
+      evaluate: async ({ samples, stream }) => {
         calls++;
         running++;
         most = Math.max(most, running);
@@ -106,7 +107,7 @@ describe('EarlyMediaListener (the streaming decision)', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         running--;
         if (calls === 1) throw new Error('worker gone');
-        return [];
+        return { spots: [], stream };
       },
     });
     listener.onFailure((error) => failures.push(error));
@@ -120,7 +121,11 @@ describe('EarlyMediaListener (the streaming decision)', () => {
     await stream(listener, loud(8000));
     expect(most).toBe(1);
     expect(failures).toHaveLength(1);
+    // A new stream (the first step, and the one after the failure) starts from at most the window.
     expect(Math.max(...lengths)).toBe(6000 * 16);
+    expect(lengths[1]).toBe(6000 * 16);
+    expect(lengths.slice(2).every((n) => n <= 6000 * 16)).toBe(true);
+    expect(lengths.at(-1)).toBe(320 * 16);
   });
 });
 
@@ -129,10 +134,10 @@ describe('EarlyMediaListener on a slow worker', () => {
     const ends: number[] = [];
     let release: (() => void) | null = null;
     const listener = new EarlyMediaListener({
-      evaluate: async (samples) => {
+      evaluate: async ({ samples, stream }) => {
         ends.push(samples.length);
         await new Promise<void>((resolve) => (release = resolve));
-        return [];
+        return { spots: [], stream };
       },
       windowMs: 2000,
       backlogMs: 1000,
@@ -147,8 +152,9 @@ describe('EarlyMediaListener on a slow worker', () => {
       r();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    // 1.2 s first; then, 2.8 s behind, it resumes at the backlog's edge (3 s) and goes on by hops.
-    expect(ends.slice(0, 3)).toEqual([1200 * 16, 2000 * 16, 2000 * 16]);
+    // 1.2 s first; then, 2.8 s behind, it resumes at the backlog's edge (3 s: the 1.8 s since the
+    // first step) and goes on by hops of new audio.
+    expect(ends.slice(0, 3)).toEqual([1200 * 16, 1800 * 16, 320 * 16]);
     expect(ends.length).toBeGreaterThanOrEqual(3);
   });
 });
@@ -176,10 +182,7 @@ describe('the shipped announcement models', () => {
 
   const listen = async (samples: Int16Array): Promise<AnnouncementDetection | null> => {
     const listener = new EarlyMediaListener({
-      evaluate: async (audio) => {
-        const embeddings = await embedder.embed(audio);
-        return models.flatMap((m) => spotAnnouncement(m, embeddings) ?? []);
-      },
+      evaluate: (step) => spotAnnouncementStep(embedder, models, step),
     });
     let detection: AnnouncementDetection | null = null;
     listener.onDetected((d) => (detection = d));

@@ -11,8 +11,10 @@
  * (bench/early-media.bench.ts) speaks them with voices training never used.
  *
  * Streaming: a ringing call's audio has no utterance boundaries (an announcement repeats, after a
- * tone, in two languages), so every `hopMs` the last `windowMs` of audio are embedded once and
- * every span ENDING at the newest frame, of the lengths the model knows (its windows and its
+ * tone, in two languages), so every `hopMs` the new audio is embedded (an `EmbeddingStream`,
+ * embedder.ts: only the new audio goes through the models; the newest `windowMs` of embeddings are
+ * kept, and travel with each step so no state lives in a worker) and every span ENDING at the
+ * newest frame, of the lengths the model knows (its windows and its
  * phrases' lengths), is scored by each language's model. A status counts when its summed
  * probability reaches the model's accept threshold and beats the garbage class, in a span no
  * longer than the status's length limit; it is decided when it counts in `hitsNeeded` of the last
@@ -24,7 +26,13 @@ import { join } from 'node:path';
 
 import { LINE_STATUSES, type LineStatus } from '../../../api/line-status.js';
 import type { TtsLanguage } from '../../../tts/types.js';
-import { type Matrix } from './embedder.js';
+import {
+  type EmbeddingStream,
+  type Matrix,
+  newEmbeddingStream,
+  type SpeechEmbedder,
+  streamEmbeddings,
+} from './embedder.js';
 import {
   checkPhraseModel,
   classProbabilities,
@@ -336,12 +344,39 @@ export interface AnnouncementDetection {
   evaluations: number;
 }
 
+/** One step of listening: the audio heard since the previous step, and the embeddings so far. */
+export interface EarlyMediaStep {
+  /** 16 kHz mono, in order after what `stream` has embedded (a new stream: the newest `windowMs`). */
+  samples: Int16Array;
+  stream: EmbeddingStream;
+}
+
+export interface EarlyMediaStepResult {
+  spots: AnnouncementSpot[];
+  /** The stream continued with the step's audio (the next step goes on from it). */
+  stream: EmbeddingStream;
+}
+
+/**
+ * A step as the speech worker (and the bench) runs it: embeds only the step's audio, then scores
+ * every model on the kept window of embeddings.
+ */
+export async function spotAnnouncementStep(
+  embedder: SpeechEmbedder,
+  models: readonly PhraseModel[],
+  step: EarlyMediaStep,
+): Promise<EarlyMediaStepResult> {
+  const stream = await embedder.extendStream(step.stream, step.samples);
+  const window = streamEmbeddings(stream);
+  return { stream, spots: models.flatMap((m) => spotAnnouncement(m, window) ?? []) };
+}
+
 export interface EarlyMediaListenerOptions {
-  /** Embeds `samples` (16 kHz mono, the newest audio) and scores each language's model. */
-  evaluate(samples: Int16Array): Promise<AnnouncementSpot[]>;
+  /** Embeds the step's new audio and scores each language's model (`spotAnnouncementStep`). */
+  evaluate(step: EarlyMediaStep): Promise<EarlyMediaStepResult>;
   /** Evaluation period (default 320 ms: four embedding frames). */
   hopMs?: number;
-  /** Audio kept and evaluated (default 6 s: the longest announcement with a prefix). */
+  /** Audio whose embeddings are kept and scored (default 6 s: the longest announcement with a prefix). */
   windowMs?: number;
   /** No evaluation before this much audio (default 1,200 ms). */
   minMs?: number;
@@ -359,6 +394,8 @@ export interface EarlyMediaListenerOptions {
 }
 
 const SAMPLE_RATE = 16_000;
+/** One embedding per 80 ms. */
+const EMBEDDING_MS = 80;
 
 /**
  * Listens to a ringing call's early media: `push` 20 ms frames as they come; it evaluates every
@@ -374,6 +411,10 @@ export class EarlyMediaListener {
   private readonly ring: Int16Array;
   private written = 0;
   private lastEvaluatedAt = 0;
+  /** The embeddings so far (null: start a new stream at the next step). */
+  private stream: EmbeddingStream | null = null;
+  /** The sample up to which `stream` has embedded the audio. */
+  private streamedTo = 0;
   private running: Promise<void> | null = null;
   private readonly recent: Array<AnnouncementSpot | null> = [];
   private evaluations = 0;
@@ -448,27 +489,36 @@ export class EarlyMediaListener {
     this.done = true;
   }
 
-  /** The `windowMs` of audio ending at sample `end` (which the ring still holds). */
-  private endingAt(end: number): Int16Array {
-    const length = Math.min(end, this.windowSamples);
-    const out = new Int16Array(length);
-    const start = end - length;
-    for (let i = 0; i < length; i++) out[i] = this.ring[(start + i) % this.ring.length]!;
+  /** The audio from sample `start` to `end` (which the ring still holds). */
+  private between(start: number, end: number): Int16Array {
+    const out = new Int16Array(end - start);
+    for (let i = 0; i < out.length; i++) out[i] = this.ring[(start + i) % this.ring.length]!;
     return out;
   }
 
   private async evaluateAt(end: number): Promise<void> {
     this.lastEvaluatedAt = end;
     const at = Math.round((end * 1000) / SAMPLE_RATE);
-    const samples = this.endingAt(end);
-    if (rms(samples.subarray(Math.max(0, samples.length - SAMPLE_RATE))) < this.o.silenceRms) {
+    if (rms(this.between(Math.max(0, end - SAMPLE_RATE), end)) < this.o.silenceRms) {
       this.remember(null);
       return;
     }
+    // Only the audio since the last step is embedded; after a gap longer than the window (silence
+    // skipped, hops skipped behind a slow worker, a failed step) a new stream starts from the window.
+    let stream = this.stream;
+    let start = this.streamedTo;
+    if (!stream || end - start > this.windowSamples) {
+      stream = newEmbeddingStream(Math.ceil(this.o.windowMs / EMBEDDING_MS));
+      start = Math.max(0, end - this.windowSamples);
+    }
     let spots: AnnouncementSpot[];
     try {
-      spots = await this.options.evaluate(samples);
+      const result = await this.options.evaluate({ samples: this.between(start, end), stream });
+      this.stream = result.stream;
+      this.streamedTo = end;
+      spots = result.spots;
     } catch (error) {
+      this.stream = null;
       this.onError?.(error);
       return;
     }
