@@ -195,9 +195,37 @@ it('creates a campaign in the form, with the API’s field errors shown under th
   expect((await api.request('campaigns.list', {})).campaigns).toEqual([]);
   await page.getByTestId('campaign-dialingMode').selectOption('agentless');
   expect(await page.getByTestId('campaign-predictive').count()).toBe(0);
+  // Answering machines: off by default; on, a message after the beep, from a recording the engine
+  // refuses (not an absolute .wav path: the error under the recording's box), then a spoken text.
+  expect(await page.getByTestId('campaign-amd.machineAction').count()).toBe(0);
+  await page.getByTestId('campaign-amd.enabled').check();
+  await page.getByTestId('campaign-amd.machineAction').selectOption('message');
+  await page.getByTestId('campaign-amd.messageKind').selectOption('recording');
+  await page.getByTestId('campaign-amd.recording').fill('message.mp3');
+  await page.getByTestId('campaign-submit').click();
+  const recordingError = page.getByTestId('campaign-error-amd.recording');
+  await recordingError.waitFor({ timeout: 5000 });
+  expect(await recordingError.innerText()).toMatch(/\.wav/);
+  expect((await api.request('campaigns.list', {})).campaigns).toEqual([]);
+  await page.getByTestId('campaign-amd.messageKind').selectOption('text');
+  expect(await recordingError.count()).toBe(0);
+  await page.getByTestId('campaign-amd.text').fill('这里是秋季诊所，稍后再联系您。');
+  await page.getByTestId('campaign-amd.language').selectOption('zh-CN');
+  await page.getByTestId('campaign-amd.beepWaitSec').fill('8');
+  await page.getByTestId('campaign-amd-fields').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'campaigns-form-amd.png') });
   await page.getByTestId('campaign-submit').click();
   const detail = page.getByTestId('campaign-detail');
   await detail.waitFor({ timeout: 10_000 });
+  expect((await api.request('campaigns.get', { name: 'Autumn' })).config.amd).toEqual({
+    enabled: true,
+    machineAction: 'message',
+    message: { text: '这里是秋季诊所，稍后再联系您。', language: 'zh-CN' },
+    maxBeepWaitMs: 8000,
+  });
+  expect(await detail.innerText()).toMatch(/after the beep \(or after 8 s without one\)/);
+  // The campaign runs in the tests below without AMD (the bed's phones are not machines).
+  await api.request('campaigns.update', { name: 'Autumn', changes: { amd: { enabled: false } } });
   expect(await detail.getAttribute('data-status')).toBe('draft');
   const stored = await api.request('campaigns.get', { name: 'Autumn' });
   expect(stored.config).toMatchObject({

@@ -12,6 +12,8 @@ import { useCommand, useMutation } from '../../api/hooks.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
 import {
+  type AmdDraft,
+  type AmdField,
   type CampaignDraft,
   type CampaignFormField,
   campaignFormFieldOf,
@@ -294,6 +296,12 @@ export function CampaignForm({
             control={control}
           />
         ) : null}
+        <AmdFields
+          draft={draft.amd}
+          onChange={(change, name) => update({ amd: { ...draft.amd, ...change } }, [`amd.${name}`])}
+          field={field}
+          control={control}
+        />
         <Field {...field('queue', t('campaignPage.form.queue'), t('campaignPage.form.queueHelp'))}>
           <input
             className="input mono"
@@ -660,6 +668,137 @@ function PredictiveFields({
           />
         </Field>
       ))}
+    </fieldset>
+  );
+}
+
+/** Answering-machine detection: on or off, what a machine gets, and the message left after the beep. */
+function AmdFields({
+  draft,
+  onChange,
+  field,
+  control,
+}: {
+  draft: AmdDraft;
+  onChange: (change: Partial<AmdDraft>, name: AmdField) => void;
+  field: (
+    name: CampaignFormField,
+    label: string,
+    help?: string,
+  ) => Omit<Parameters<typeof Field>[0], 'children'>;
+  control: (name: CampaignFormField, hasHelp?: boolean) => Record<string, unknown>;
+}) {
+  const { t } = useTranslation();
+  const label = (name: AmdField) => t(`campaignPage.form.amd.${name}`);
+  const help = (name: Exclude<AmdField, 'enabled' | 'language'>) =>
+    t(`campaignPage.form.amd.${name}Help`);
+  return (
+    <fieldset className="campaign-predictive" data-testid="campaign-amd-fields">
+      <legend className="field-label">{t('campaignPage.form.amd.title')}</legend>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={draft.enabled}
+          onChange={(e) => onChange({ enabled: e.target.checked }, 'enabled')}
+          {...control('amd.enabled')}
+        />
+        <span>{label('enabled')}</span>
+      </label>
+      {draft.enabled ? (
+        <>
+          <Field {...field('amd.machineAction', label('machineAction'), help('machineAction'))}>
+            <select
+              className="input"
+              value={draft.machineAction}
+              onChange={(e) =>
+                onChange(
+                  { machineAction: e.target.value as AmdDraft['machineAction'] },
+                  'machineAction',
+                )
+              }
+              {...control('amd.machineAction', true)}
+            >
+              {(['hangup', 'message', 'continue'] as const).map((a) => (
+                <option key={a} value={a}>
+                  {t(`campaignPage.form.amd.actions.${a}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {draft.machineAction === 'message' ? (
+            <>
+              <Field {...field('amd.messageKind', label('messageKind'), help('messageKind'))}>
+                <select
+                  className="input"
+                  value={draft.messageKind}
+                  onChange={(e) =>
+                    onChange(
+                      { messageKind: e.target.value as AmdDraft['messageKind'] },
+                      'messageKind',
+                    )
+                  }
+                  {...control('amd.messageKind', true)}
+                >
+                  {(['text', 'recording'] as const).map((k) => (
+                    <option key={k} value={k}>
+                      {t(`campaignPage.form.amd.kinds.${k}`)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              {draft.messageKind === 'text' ? (
+                <>
+                  <Field {...field('amd.text', label('text'), help('text'))}>
+                    <textarea
+                      className="input"
+                      rows={3}
+                      value={draft.text}
+                      onChange={(e) => onChange({ text: e.target.value }, 'text')}
+                      {...control('amd.text', true)}
+                    />
+                  </Field>
+                  <Field {...field('amd.language', label('language'))}>
+                    <select
+                      className="input"
+                      value={draft.language}
+                      onChange={(e) =>
+                        onChange({ language: e.target.value as AmdDraft['language'] }, 'language')
+                      }
+                      {...control('amd.language')}
+                    >
+                      {(['en', 'zh-CN'] as const).map((l) => (
+                        <option key={l} value={l}>
+                          {t(`campaignPage.form.predictive.languages.${l}`)}
+                        </option>
+                      ))}
+                    </select>
+                  </Field>
+                </>
+              ) : (
+                <Field {...field('amd.recording', label('recording'), help('recording'))}>
+                  <input
+                    className="input mono"
+                    value={draft.recording}
+                    onChange={(e) => onChange({ recording: e.target.value }, 'recording')}
+                    autoComplete="off"
+                    placeholder="/path/to/message.wav"
+                    {...control('amd.recording', true)}
+                  />
+                </Field>
+              )}
+              <Field {...field('amd.beepWaitSec', label('beepWaitSec'), help('beepWaitSec'))}>
+                <input
+                  className="input input-number"
+                  inputMode="decimal"
+                  value={draft.beepWaitSec}
+                  onChange={(e) => onChange({ beepWaitSec: e.target.value }, 'beepWaitSec')}
+                  {...control('amd.beepWaitSec', true)}
+                />
+              </Field>
+            </>
+          ) : null}
+        </>
+      ) : null}
     </fieldset>
   );
 }

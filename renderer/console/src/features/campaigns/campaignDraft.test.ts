@@ -168,3 +168,52 @@ describe('predictive settings in the campaign form', () => {
     expect(campaignFormFieldOf('predictive.message.zh-CN')).toBe('predictive.messageZh');
   });
 });
+
+describe('answering-machine settings in the campaign form', () => {
+  it('are sent only when detection is on, the message as a text or a recording, the wait in ms', () => {
+    const plain = toCampaignParams(filled());
+    expect(plain.ok && 'amd' in plain.params).toBe(false);
+    const draft = filled();
+    const hangup = toCampaignParams({ ...draft, amd: { ...draft.amd, enabled: true } });
+    expect(hangup.ok && hangup.params.amd).toEqual({
+      enabled: true,
+      machineAction: 'hangup',
+      message: null,
+      maxBeepWaitMs: 20_000,
+    });
+    const amd = {
+      ...draft.amd,
+      enabled: true,
+      machineAction: 'message' as const,
+      text: '  Hello from the clinic. ',
+      language: 'zh-CN' as const,
+      beepWaitSec: '7.5',
+    };
+    const spoken = toCampaignParams({ ...draft, amd });
+    expect(spoken.ok && spoken.params.amd).toEqual({
+      enabled: true,
+      machineAction: 'message',
+      message: { text: '  Hello from the clinic. ', language: 'zh-CN' },
+      maxBeepWaitMs: 7_500,
+    });
+    const recorded = toCampaignParams({
+      ...draft,
+      amd: { ...amd, messageKind: 'recording', recording: '/srv/msg.wav' },
+    });
+    expect(recorded.ok && recorded.params.amd).toMatchObject({
+      message: { recording: '/srv/msg.wav' },
+    });
+  });
+
+  it('name the box that holds no number, and map the engine’s field paths to boxes', () => {
+    const draft = filled();
+    expect(
+      toCampaignParams({ ...draft, amd: { ...draft.amd, enabled: true, beepWaitSec: 'soon' } }),
+    ).toEqual({ ok: false, field: 'amd.beepWaitSec', problem: 'number' });
+    expect(campaignFormFieldOf('amd.message.text')).toBe('amd.text');
+    expect(campaignFormFieldOf('amd.message.recording')).toBe('amd.recording');
+    expect(campaignFormFieldOf('amd.message')).toBe('amd.messageKind');
+    expect(campaignFormFieldOf('changes.amd.maxBeepWaitMs')).toBe('amd.beepWaitSec');
+    expect(campaignFormFieldOf('amd.machineAction')).toBe('amd.machineAction');
+  });
+});

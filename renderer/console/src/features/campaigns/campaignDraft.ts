@@ -43,7 +43,35 @@ export interface CampaignDraft {
   dailyCap: string;
   /** Predictive mode: the abandonment target and cap in percent, the window, the lines per agent, the message. */
   predictive: PredictiveDraft;
+  /** Answering-machine detection: whether it runs, and what a machine gets. */
+  amd: AmdDraft;
 }
+
+type AmdParams = NonNullable<CommandParams<'campaigns.create'>['amd']>;
+export type AmdAction = NonNullable<AmdParams['machineAction']>;
+
+export interface AmdDraft {
+  enabled: boolean;
+  machineAction: AmdAction;
+  /** The message left on a machine: a text in the bot's voice, or a recording (a .wav path). */
+  messageKind: 'text' | 'recording';
+  text: string;
+  language: 'en' | 'zh-CN';
+  recording: string;
+  /** How long to wait for the beep before leaving the message anyway, in seconds. */
+  beepWaitSec: string;
+}
+
+export const AMD_FIELDS = [
+  'enabled',
+  'machineAction',
+  'messageKind',
+  'text',
+  'language',
+  'recording',
+  'beepWaitSec',
+] as const;
+export type AmdField = (typeof AMD_FIELDS)[number];
 
 export interface PredictiveDraft {
   targetPct: string;
@@ -115,6 +143,15 @@ export function emptyCampaignDraft(timeZone: string): CampaignDraft {
       messageZh: DEFAULT_ABANDON_MESSAGES['zh-CN'],
       messageLanguage: 'both',
     },
+    amd: {
+      enabled: false,
+      machineAction: 'hangup',
+      messageKind: 'text',
+      text: '',
+      language: 'en',
+      recording: '',
+      beepWaitSec: '20',
+    },
   };
 }
 
@@ -135,7 +172,8 @@ export type CampaignFormField =
   | `retry.${RetryOutcome}`
   | 'maxAttempts'
   | 'dailyCap'
-  | `predictive.${PredictiveField}`;
+  | `predictive.${PredictiveField}`
+  | `amd.${AmdField}`;
 
 export type CampaignDraftResult =
   | { ok: true; params: CommandParams<'campaigns.create'> }
@@ -180,6 +218,24 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
       messageLanguage: p.messageLanguage,
     };
   }
+  let amd: AmdParams | undefined;
+  if (draft.amd.enabled) {
+    const a = draft.amd;
+    if (!DECIMAL.test(a.beepWaitSec.trim()))
+      return { ok: false, field: 'amd.beepWaitSec', problem: 'number' };
+    amd = {
+      enabled: true,
+      machineAction: a.machineAction,
+      // The engine refuses an empty text or a path that is not an absolute .wav, naming the box.
+      message:
+        a.machineAction !== 'message'
+          ? null
+          : a.messageKind === 'text'
+            ? { text: a.text, language: a.language }
+            : { recording: a.recording },
+      maxBeepWaitMs: Math.round(Number(a.beepWaitSec.trim()) * 1000),
+    };
+  }
   const retryAfterMs: Partial<Record<RetryOutcome, number>> = {};
   for (const outcome of RETRY_OUTCOMES) {
     const text = draft.retryMinutes[outcome].trim();
@@ -219,6 +275,7 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
       },
       retryPolicy: { maxAttempts, retryAfterMs, dailyCapPerNumber: dailyCap },
       ...(predictive ? { predictive } : {}),
+      ...(amd ? { amd } : {}),
     },
   };
 }
@@ -261,6 +318,16 @@ export function campaignFormFieldOf(field: string | undefined): CampaignFormFiel
       if (second === 'windowMs') return 'predictive.windowHours';
       if ((PREDICTIVE_FIELDS as readonly (string | undefined)[]).includes(second))
         return `predictive.${second as PredictiveField}`;
+      return null;
+    case 'amd':
+      if (second === 'message')
+        return third === 'recording'
+          ? 'amd.recording'
+          : third === 'text'
+            ? 'amd.text'
+            : 'amd.messageKind';
+      if (second === 'maxBeepWaitMs') return 'amd.beepWaitSec';
+      if (second === 'enabled' || second === 'machineAction') return `amd.${second}`;
       return null;
     case 'retryPolicy':
       if (second === 'maxAttempts') return 'maxAttempts';

@@ -396,6 +396,29 @@ export const en = {
         messageHelp:
           'Who called and how to stop the calls; {campaign} is replaced by the campaign’s name.',
       },
+      amd: {
+        title: 'Answering machines',
+        enabled: 'Detect answering machines',
+        machineAction: 'A machine gets',
+        machineActionHelp:
+          'Decided from the greeting while the call goes on, so a person never waits for it.',
+        actions: {
+          hangup: 'Hang up',
+          message: 'A message after the beep',
+          continue: 'Nothing: go on as with a person',
+        },
+        messageKind: 'Message',
+        messageKindHelp: 'Said in the bot’s voice, or a recording played as it is.',
+        kinds: { text: 'Text, in the bot’s voice', recording: 'A recording (.wav)' },
+        text: 'Message text',
+        textHelp: 'Who called and why; left on the machine after its beep.',
+        language: 'Voice language',
+        recording: 'Recording',
+        recordingHelp: 'The full path of a .wav file on this computer.',
+        beepWaitSec: 'Wait for the beep (seconds)',
+        beepWaitSecHelp:
+          'When no beep comes, the message is left after this long (or when the greeting ends in silence); 1–60.',
+      },
       linesPerAgent: 'Lines per agent',
       linesPerAgentHelp: 'Calls placed per available agent (1–5).',
       queue: 'Queue',
