@@ -41,10 +41,17 @@ import { type Bed, startBed } from '../test/telephony/index.js';
 import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
+/**
+ * BOT_BENCH_PARTS=turns: only the turn-latency calls (to look into a turn-taking change without the
+ * rest; run the suite directly then, not through bench/run.ts, which would write a partial section).
+ * BOT_BENCH_DETAIL=1 prints each turn's end judgement and latency on stderr.
+ */
+const TURNS_ONLY = process.env.BOT_BENCH_PARTS === 'turns';
+const DETAIL = process.env.BOT_BENCH_DETAIL === '1';
 const TURN_CALLS = 3;
 const TURNS_PER_CALL = 6;
-const BARGE_CALLS = 6;
-const GREETING_CALLS = 4;
+const BARGE_CALLS = TURNS_ONLY ? 0 : 6;
+const GREETING_CALLS = TURNS_ONLY ? 0 : 4;
 const LOUD = 0.01; // ≈ −40 dBFS per 10 ms frame
 
 const QUESTION = 'Shall I go on?';
@@ -126,7 +133,7 @@ const BACKCHANNEL_VOICES = {
 } as const;
 /** A burst every this-many ms, from 2 s into the call. */
 const BURST_EVERY_MS = 2300;
-const SAY_BARGE_CALLS = 3;
+const SAY_BARGE_CALLS = TURNS_ONLY ? 0 : 3;
 const SAY_BARGE_SPEECH = 'hold on, I have a question about my bill';
 
 function sayFlow(language: 'en' | 'zh-CN', id: string, repeats: number): Record<string, unknown> {
@@ -319,7 +326,13 @@ const suite: BenchSuite = {
           if (e.type === 'bot_prompt' && typeof e.data.sinceDecisionMs === 'number')
             processingMs.push(e.data.sinceDecisionMs);
           if (e.type === 'speech_end') {
-            const how = typeof e.data.endOfTurn === 'string' ? e.data.endOfTurn : e.data.reason;
+            // endOfTurn with the endpointer's reason: what held the turn until its hangover.
+            const how =
+              typeof e.data.endOfTurn !== 'string'
+                ? String(e.data.reason)
+                : e.data.reason === 'decided'
+                  ? e.data.endOfTurn
+                  : `${e.data.endOfTurn} (to the ${String(e.data.reason)} hangover)`;
             judged.set(String(how), (judged.get(String(how)) ?? 0) + 1);
           }
         }
@@ -329,6 +342,13 @@ const suite: BenchSuite = {
           const reply = heard.find(([start]) => start >= end);
           if (reply && reply[0] - end < 3000) turnMs.push(reply[0] - end);
         }
+        if (DETAIL)
+          process.stderr.write(
+            `call ${c}: ${events
+              .filter((e) => ['speech_end', 'intent', 'recognition_wait'].includes(e.type))
+              .map((e) => `${e.type} ${JSON.stringify(e.data)}`)
+              .join('\n  ')}\n  turn ms: ${turnMs.slice(-(TURNS_PER_CALL + 1)).join(', ')}\n`,
+          );
         await phone.stop();
       }
 
@@ -399,7 +419,7 @@ const suite: BenchSuite = {
         resumed: number;
       }> = [];
       let userNo = 0;
-      for (const language of ['en', 'zh-CN'] as const) {
+      for (const language of TURNS_ONLY ? [] : (['en', 'zh-CN'] as const)) {
         const id = `bench-say-${language === 'en' ? 'en' : 'zh'}`;
         await engine.request('flows.save', { definition: sayFlow(language, id, 3) });
         const prepared = await engine.bot.prepare({ name: id });
@@ -446,7 +466,7 @@ const suite: BenchSuite = {
           }
       }
       // Real barge-in on a say node: the prompt stops for good, and how fast at the phone.
-      const sayBarge = await engine.bot.prepare({ name: 'bench-say-en' });
+      const sayBarge = TURNS_ONLY ? barge : await engine.bot.prepare({ name: 'bench-say-en' });
       const bargeSpeech = await espeak(bed, SAY_BARGE_SPEECH);
       const sayStopMs: number[] = [];
       let sayBarged = 0;

@@ -159,10 +159,15 @@ export interface TurnOutcome {
 
 /** Replays a rule on a trace: the first pause whose silence lasts what the rule asks for ends the turn. */
 export function replayTurn(trace: TurnTrace, rule: TurnRule): TurnOutcome {
+  // As CallBot has it: a pause judged confident that the customer talked through.
+  let answeredBefore = false;
   for (const pause of trace.pauses) {
-    const { judgement, silenceMs } = rule(pause.evidence);
+    const { judgement, silenceMs } = rule({ ...pause.evidence, answeredBefore });
     const wait = Math.min(silenceMs, END_INCOMPLETE_MS);
-    if (pause.silenceMs < wait) continue;
+    if (pause.silenceMs < wait) {
+      if (judgement === 'confident') answeredBefore = true;
+      continue;
+    }
     const result = pause.evidence.result ?? null;
     if (pause.internal) return { cutOff: true, never: false, latencyMs: null, judgement, result };
     return {
@@ -199,6 +204,7 @@ export const BEFORE_RULES: Readonly<TurnRules> = Object.freeze({
   fillerMaxMs: 0,
   fillerOverUnsure: false,
   fillerOverHesitant: false,
+  fillerAfterAnswer: false,
 });
 
 /**
@@ -218,6 +224,10 @@ export const RULE_VARIANTS: ReadonlyArray<readonly [string, Readonly<TurnRules>]
   [
     `product with unsure at ${BEFORE_RULES.unsureMs} ms`,
     { ...TURN_RULES, unsureMs: BEFORE_RULES.unsureMs },
+  ],
+  [
+    'product as of 43bbb93 (unsure 800 ms, certain hesitations only, held after an answer too)',
+    { ...TURN_RULES, unsureMs: 800, fillerUncertain: false, fillerAfterAnswer: true },
   ],
 ];
 

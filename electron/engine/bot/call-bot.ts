@@ -217,8 +217,14 @@ export class CallBot {
   /** The prompt being said (playing, or paused by customer speech). */
   private prompt: { handle: SpeechHandle; nodeId: string | null; question: boolean } | null = null;
   private turn: Turn | null = null;
-  /** How the last early end of a turn was judged (noted with its speech_end). */
-  private earlyEnd: { judgement: TurnJudgement; silenceMs: number } | null = null;
+  /**
+   * How the customer's current silence was last judged (noted with its speech_end): the early end
+   * of the turn, or, when the endpointer's hangover ended it, what held the turn that long.
+   */
+  private judged: { judgement: TurnJudgement; silenceMs: number; silenceStartMs: number } | null =
+    null;
+  /** A pause of the utterance in progress was judged confident and the customer went on (turn-detector answeredBefore). */
+  private answeredBefore = false;
   private readonly pending: Utterance[] = [];
   /** What the listen in progress (or the last one) expects: the recognizer follows it. */
   private expecting: Expecting = 'answer';
@@ -492,6 +498,7 @@ export class CallBot {
             this.speechActive = true;
             this.stretchStartMs = event.atMs;
             this.pauseOpen = false;
+            this.answeredBefore = false;
             const wallAt = this.wallAt(event.atMs);
             this.session.note('speech_start', { atMs: this.callMs(event.atMs) }, wallAt);
             const turn: Turn = {
@@ -550,8 +557,13 @@ export class CallBot {
             const wallEnd = this.wallAt(event.endMs);
             this.lastSpeechEndWall = wallEnd;
             this.lastDecisionAt = Date.now();
-            const early = event.reason === 'decided' ? this.earlyEnd : null;
-            this.earlyEnd = null;
+            const judged = this.judged;
+            const early =
+              event.reason === 'decided' ||
+              (judged !== null && judged.silenceStartMs === event.endMs)
+                ? judged
+                : null;
+            this.judged = null;
             this.session.note(
               'speech_end',
               {
@@ -615,9 +627,11 @@ export class CallBot {
         ? undefined
         : (before ?? (window.probability < deactivation ? window.startMs : undefined));
     if (this.pauseOpen && window.probability >= activation) {
-      // The customer speaks again after a pause: a new stretch of words begins.
+      // The customer speaks again after a pause: a new stretch of words begins, after an answer
+      // when the pause was judged confident.
       this.pauseOpen = false;
       this.stretchStartMs = window.startMs;
+      if (this.judged?.judgement === 'confident') this.answeredBefore = true;
     }
     const turn = this.turn;
     if (turn && turn.utterance === null) {
@@ -639,12 +653,13 @@ export class CallBot {
       speechMs: this.turn?.detector.speechMs ?? 0,
       language: this.options.flow.flow.language,
       hesitation: current ? speculative.hesitation : undefined,
+      answeredBefore: this.answeredBefore,
     });
     const silenceMs = endOfTurnSilenceMs(judgement);
+    this.judged = { judgement, silenceMs, silenceStartMs };
     // The endpointer's own hangover ends the longest ones.
     if (silenceMs >= speech.endpointer.options.hangoverMs) return;
     if (nowMs - silenceStartMs < silenceMs) return;
-    this.earlyEnd = { judgement, silenceMs };
     speech.endUtterance();
   }
 

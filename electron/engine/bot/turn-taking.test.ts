@@ -269,23 +269,36 @@ describe('judgeTurn', () => {
       expect(judge(yes, spotted({ noMatch: true, intent: undefined }))).toBe('confident');
       expect(judge(yes, undefined)).toBe('confident');
       expect(judge(yes, null)).toBe('confident');
-      // Between the spotter's thresholds counts only when the rules say so (the product's do not).
+      // Between the spotter's thresholds: a hesitation too (the product's rules), unless turned off.
       const unsure = spotted({ intent: HESITATION_INTENT, uncertain: true });
-      expect(heardHesitation(unsure)).toBe(false);
-      expect(judge(yes, unsure)).toBe('confident');
-      expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: true })).toBe('filler');
+      expect(heardHesitation(unsure)).toBe(true);
+      expect(judge(yes, unsure)).toBe('filler');
       expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: false })).toBe('confident');
+      // An answer the spotter is unsure of is no hesitation.
+      expect(judge(yes, spotted({ intent: ANSWER_INTENT, phrase: 'yes', uncertain: true }))).toBe(
+        'confident',
+      );
     });
 
-    it('only ever lengthens a wait: an unsure match is raised to the filler wait, incomplete and no-model stay', () => {
-      expect(judge(result({ intent: 'confirm', uncertain: true }), hesitation)).toBe('filler');
+    it('only ever lengthens a wait: an unsure match already waits as long, incomplete and no-model stay', () => {
+      // Unsure waits the hard maximum, as long as a filler: nothing to raise.
+      expect(END_UNSURE_MS).toBe(END_INCOMPLETE_MS);
+      expect(END_FILLER_MS).toBeLessThanOrEqual(END_UNSURE_MS);
+      expect(judge(result({ intent: 'confirm', uncertain: true }), hesitation)).toBe('unsure');
+      // With a shorter unsure wait (the rules before), a hesitation raises it to the filler wait.
       expect(
         judge(result({ intent: 'confirm', uncertain: true }), hesitation, {
           ...TURN_RULES,
+          unsureMs: 800,
+        }),
+      ).toBe('filler');
+      expect(
+        judge(result({ intent: 'confirm', uncertain: true }), hesitation, {
+          ...TURN_RULES,
+          unsureMs: 800,
           fillerOverUnsure: false,
         }),
       ).toBe('unsure');
-      expect(END_FILLER_MS).toBeGreaterThan(END_UNSURE_MS);
       expect(judge(result({ noMatch: true }), hesitation)).toBe('incomplete');
       expect(judge(undefined, hesitation)).toBe('incomplete');
       expect(judge(null, hesitation)).toBe('default');
@@ -296,6 +309,45 @@ describe('judgeTurn', () => {
           fillerMs: 0,
         }),
       ).toBe('confident');
+    });
+
+    it('does not hold the words after an answer the recognizer already held at an earlier pause ("yes … please")', () => {
+      const yesPlease = result({ intent: 'confirm', phrase: 'yes please', confidence: 1 });
+      // "please" alone, heard as a hesitation: the "yes" before it was judged confident.
+      const after = (answeredBefore: boolean, rules = TURN_RULES) =>
+        judgeTurn(
+          {
+            result: yesPlease,
+            speechMs: 800,
+            language: 'en',
+            hesitation: hesitation,
+            answeredBefore,
+          },
+          rules,
+        );
+      expect(after(true)).toBe('confident');
+      // A hesitation at the start of the utterance still holds ("uh… yes").
+      expect(after(false)).toBe('filler');
+      // The rules before: held either way.
+      expect(after(true, { ...TURN_RULES, fillerAfterAnswer: true })).toBe('filler');
+      // It only keeps the spotter out: what the recognizer itself doubts still waits.
+      expect(
+        judgeTurn({
+          result: result({ intent: 'confirm', uncertain: true }),
+          speechMs: 800,
+          language: 'en',
+          hesitation,
+          answeredBefore: true,
+        }),
+      ).toBe('unsure');
+      expect(
+        judgeTurn({
+          result: result({ intent: 'confirm', phrase: 'yes', text: 'yes uh' }),
+          speechMs: 800,
+          language: 'en',
+          answeredBefore: true,
+        }),
+      ).toBe('incomplete');
     });
 
     it('a stretch too long to be a filler is no hesitation, whatever the spotter likens it to', () => {

@@ -130,7 +130,11 @@ export const CALL_EVENT_DATA = {
     reason: z.string(),
     /** From the end of speech to the endpointer's decision. */
     decisionLagMs: z.number().optional(),
-    /** reason 'decided': how the bot judged the words heard (bot/turn-detector.ts) and the silence that ended the turn. */
+    /**
+     * How the bot judged the words heard (bot/turn-detector.ts) and the silence it asked for: with
+     * reason 'decided' the bot ended the turn after it; with the endpointer's reason (its hangover,
+     * the hard maximum) it is what held the turn that long.
+     */
     endOfTurn: z
       .enum(['confident', 'hesitant', 'filler', 'unsure', 'default', 'incomplete'])
       .optional(),
