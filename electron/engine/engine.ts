@@ -35,7 +35,7 @@ import {
 import type { FlowTrainer } from './bot/flow-training.js';
 import { BotService } from './bot/service.js';
 import { historyCommandHandlers } from './calls/history-commands.js';
-import { MediaGrants, resolveRecordingMedia } from './calls/index.js';
+import { MediaGrants, type MediaSource, resolveRecordingMedia } from './calls/index.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
 import { IllegalTransitionError } from './calls/state-machine.js';
@@ -54,7 +54,8 @@ import { labelCommandHandlers, phraseClipRecognizer, UtteranceLabels } from './f
 import { kpiCommandHandlers, KpiService } from './kpi/index.js';
 import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
-import { CallRecorder } from './recording/index.js';
+import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
+import { encryptPlainRecordings } from './recording/migrate.js';
 import { transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
@@ -67,6 +68,7 @@ import {
   openKeyFileSecretBox,
   type SecretBox,
   SecretBoxError,
+  secureWorkspace,
   withKeyFileFallback,
 } from './secrets/index.js';
 import { SettingsService } from './settings/index.js';
@@ -167,6 +169,8 @@ export class Engine {
   readonly audit: AuditLog;
   /** Grants to fetch a recording over the media route, minted by calls.recording per user. */
   private readonly mediaGrants = new MediaGrants();
+  /** The keys recordings are encrypted with (recording/keys.ts), opened on first use. */
+  private recordingKeyring: OpenedRecordingKeys | null = null;
   /**
    * Who the shell's requests are for the audit trail until each connection carries a signed-in
    * principal: the shell's name and transport.
@@ -456,7 +460,14 @@ export class Engine {
         error: error instanceof Error ? error.message : String(error),
       }),
     );
-    await closeInterruptedCalls(store, dataDir, engine.recordingsDir, log).catch((error: unknown) =>
+    await secureWorkspaceAtStart(engine, log);
+    await closeInterruptedCalls(
+      store,
+      dataDir,
+      engine.recordingsDir,
+      log,
+      () => engine.recordingKeys,
+    ).catch((error: unknown) =>
       log.error('Closing calls left open by the last run failed', {
         error: error instanceof Error ? error.message : String(error),
       }),
@@ -534,24 +545,44 @@ export class Engine {
    * in 10 minutes); when the entry cannot be written the audio is not served (the error reaches
    * the shell).
    */
-  async mediaFile(
-    mediaPath: string,
-    from: { address?: string } = {},
-  ): Promise<{ path: string; contentType: string } | null> {
+  async mediaFile(mediaPath: string, from: { address?: string } = {}): Promise<MediaSource | null> {
     const media = await resolveRecordingMedia(
       this.store,
       this.options.dataDir,
       this.mediaGrants,
       mediaPath,
+      this.recordingKeys,
     );
     if (!media) return null;
-    const who = auditActor(media.actor);
-    await this.audit.recordingPlayed(
-      from.address === undefined ? who : { ...who, address: from.address },
-      media.callId,
-      'recordings.fetch',
-    );
-    return { path: media.path, contentType: media.contentType };
+    const { reader } = media;
+    try {
+      const who = auditActor(media.actor);
+      await this.audit.recordingPlayed(
+        from.address === undefined ? who : { ...who, address: from.address },
+        media.callId,
+        'recordings.fetch',
+      );
+    } catch (error) {
+      await reader.close();
+      throw error;
+    }
+    // Decrypted range by range as the player asks (recording/reader.ts); nothing plain is written.
+    return {
+      contentType: media.contentType,
+      size: reader.size,
+      stream: (start, end) => reader.stream(start, end),
+      close: () => reader.close(),
+    };
+  }
+
+  /**
+   * The workspace's recording keys, sealed by the SecretBox (recording/keys.ts): what
+   * `openRecording(path, engine.recordingKeys)` needs to read a recording's plaintext. Throws
+   * RecordingKeyError when recording-keys.json is damaged or cannot be unsealed.
+   */
+  get recordingKeys(): OpenedRecordingKeys {
+    this.recordingKeyring ??= openRecordingKeys(this.options.dataDir, this.options.secrets);
+    return this.recordingKeyring;
   }
 
   /**
@@ -688,6 +719,7 @@ export class Engine {
       flows: this.flows,
       dataDir: this.options.dataDir,
       recordingsDir: join(this.options.dataDir, 'phrase-recordings'),
+      recordingKeys: () => this.recordingKeys,
       // The speech workers' recognition, as CallBot recognizes an utterance with the node's model.
       recognizer: phraseClipRecognizer(this.bot.phraseModels, (ask, samples) =>
         ask.model || ask.library
@@ -740,9 +772,21 @@ export class Engine {
 
   private createRecorder(callId: string): CallRecorderLike | null {
     if (!this.recordCalls) return null;
+    let keys;
+    try {
+      keys = this.recordingKeys;
+    } catch (error) {
+      // Never a plaintext recording: without its keys, the call goes unrecorded and says why.
+      this.options.log.error('Call not recorded: the recording keys cannot be opened', {
+        callId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return null;
+    }
     const recorder = new CallRecorder({
       dir: this.recordingsDir,
       callId,
+      keys,
       // A full disk ends the recording, not the call: hanging up on a customer mid-conversation
       // costs the call center more than a recording that stops short. The error is logged naming
       // the file and marked on the call (History shows it); what was written is kept.
@@ -949,6 +993,7 @@ export class Engine {
         audit: this.audit,
         grants: this.mediaGrants,
         sessionAlive: (session) => this.auth.alive(session),
+        keys: () => this.recordingKeys,
       }),
       ...labelCommandHandlers(() => this.labels, this.actor),
       ...dncCommandHandlers({
@@ -1052,4 +1097,38 @@ function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
     };
   }
   return wrapped as unknown as CommandHandlers;
+}
+
+/**
+ * At start: the workspace's folders 0700 and files 0600 (secrets/permissions.ts), and recordings
+ * an older version left in plaintext encrypted in place (recording/migrate.ts); both logged.
+ */
+async function secureWorkspaceAtStart(engine: Engine, log: Logger): Promise<void> {
+  try {
+    const permissions = await secureWorkspace(engine.dataDir);
+    if (permissions.fixed.length > 0)
+      log.warn('Narrowed the permissions of workspace files others could read', {
+        fixed: permissions.fixed.length,
+        examples: permissions.fixed.slice(0, 5).map((f) => `${f.path} ${f.from}→${f.to}`),
+      });
+    for (const failure of permissions.failed.slice(0, 5))
+      log.warn('Could not narrow the permissions of a workspace file', failure);
+  } catch (error) {
+    log.error('Checking the workspace permissions failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  try {
+    const migration = await encryptPlainRecordings(engine.recordingsDir, engine.recordingKeys);
+    if (migration.encrypted.length > 0)
+      log.info('Encrypted recordings an older version stored in plaintext', {
+        encrypted: migration.encrypted.length,
+      });
+    for (const failure of migration.failed)
+      log.error('A plaintext recording could not be encrypted; it is left as it was', failure);
+  } catch (error) {
+    log.error('Encrypting plaintext recordings failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -86,10 +87,10 @@ describe('GET /media/…', () => {
   let dir: string;
   let server: HeadlessServer;
   const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+  let closed = 0;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'outbound-media-'));
-    await writeFile(join(dir, 'c1.wav'), bytes);
     server = await startHeadlessServer({
       api: {
         handle: async () => ({ type: 'response', id: null, ok: true, result: null }),
@@ -100,7 +101,15 @@ describe('GET /media/…', () => {
       log: quietLog,
       media: async (mediaPath) =>
         mediaPath === 'recordings/c1'
-          ? { path: join(dir, 'c1.wav'), contentType: 'audio/wav' }
+          ? {
+              contentType: 'audio/wav',
+              size: bytes.length,
+              // As a recording's reader does: only the bytes asked for, decrypted on the way.
+              stream: (start, end) => Readable.from([bytes.subarray(start, end + 1)]),
+              close: async () => {
+                closed++;
+              },
+            }
           : null,
     });
   });
@@ -145,6 +154,11 @@ describe('GET /media/…', () => {
     });
     expect(beyond.status).toBe(416);
     expect(beyond.headers['content-range']).toBe('bytes */1000');
+    // Every source opened for a response is closed again (a recording's reader holds a file).
+    const before = closed;
+    await get(server.port, `/media/recordings/c1?token=${server.token}`, host());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(before + 1);
   });
 
   it('answers 404 for media the resolver does not know', async () => {

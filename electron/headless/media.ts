@@ -2,22 +2,34 @@
  * Media files (call recordings) over the headless server: `GET /media/<mediaPath>` behind the same
  * token check as everything else, with HTTP Range support so the console's <audio> element can
  * seek a long recording without downloading all of it. What a media path means is the engine's
- * business (`MediaResolver`); this file only speaks HTTP.
+ * business (`MediaResolver`); this file only speaks HTTP. Recordings are encrypted on disk: the
+ * resolver hands back a source that decrypts the range asked for (recording/reader.ts), so the
+ * size and ranges here are those of the WAV it stands for, and no plaintext file is ever made.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 
 export const MEDIA_PREFIX = '/media/';
 
+/** What a media path resolves to: its bytes by range, decrypted as they are read. */
+export interface MediaSource {
+  contentType: string;
+  /** Bytes of the media (for an encrypted recording: of the WAV it stands for). */
+  size: number;
+  /** Bytes start..end, inclusive. */
+  stream(start: number, end: number): Readable;
+  /** Releases the source (its open file); called once the response is done. */
+  close(): Promise<void>;
+}
+
 /**
- * Maps a media path (e.g. `recordings/<callId>`) to a file, or null when there is none. `from` is
+ * Maps a media path (e.g. `recordings/<callId>`) to a source, or null when there is none. `from` is
  * the request's remote address (the engine audits a recording served).
  */
 export type MediaResolver = (
   mediaPath: string,
   from: { address?: string },
-) => Promise<{ path: string; contentType: string } | null>;
+) => Promise<MediaSource | null>;
 
 /** A `Range: bytes=…` header against a file of `size` bytes: one range, or 'unsatisfiable', or null (serve it whole). */
 export function parseRange(
@@ -67,12 +79,8 @@ export async function serveMedia(
   const address = request.socket.remoteAddress;
   const file = resolve ? await resolve(mediaPath, address === undefined ? {} : { address }) : null;
   if (!file) return text(404, 'No such media');
-  let size: number;
-  try {
-    size = (await stat(file.path)).size;
-  } catch {
-    return text(404, 'No such media');
-  }
+  const release = (): void => void file.close().catch(() => undefined);
+  const size = file.size;
   const range = parseRange(request.headers.range, size);
   const common = {
     'Content-Type': file.contentType,
@@ -80,6 +88,7 @@ export async function serveMedia(
     'Cache-Control': 'private, no-cache',
   };
   if (range === 'unsatisfiable') {
+    release();
     response.writeHead(416, { ...common, 'Content-Range': `bytes */${size}` });
     return void response.end();
   }
@@ -92,8 +101,15 @@ export async function serveMedia(
   } else {
     response.writeHead(200, { ...common, 'Content-Length': size });
   }
-  if (request.method === 'HEAD') return void response.end();
-  const stream = createReadStream(file.path, range ? { start: range.start, end: range.end } : {});
+  if (request.method === 'HEAD' || size === 0) {
+    release();
+    return void response.end();
+  }
+  const stream = file.stream(range?.start ?? 0, range?.end ?? size - 1);
   stream.on('error', () => response.destroy());
+  response.on('close', () => {
+    stream.destroy();
+    release();
+  });
   stream.pipe(response);
 }

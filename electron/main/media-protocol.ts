@@ -5,10 +5,8 @@
  * streamed, fetchable) so the media element can seek it with Range requests, answered here with
  * the same range rules as the headless server's GET /media/… (electron/headless/media.ts).
  *
- *   outbound-media://recordings/<callId>  →  the engine's resolver  →  the WAV file
+ *   outbound-media://recordings/<callId>  →  the engine's resolver  →  the WAV, decrypted by range
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
 import { type CustomScheme, protocol } from 'electron';
@@ -44,18 +42,23 @@ export function handleMediaProtocol(resolve: MediaResolver): void {
     }
     const file = await resolve(mediaPath, {});
     if (!file) return new Response('No such media', { status: 404 });
-    const { size } = await stat(file.path);
+    const size = file.size;
     const range = parseRange(request.headers.get('range') ?? undefined, size);
     const headers = { 'Content-Type': file.contentType, 'Accept-Ranges': 'bytes' };
-    if (range === 'unsatisfiable')
+    if (range === 'unsatisfiable' || size === 0) {
+      await file.close();
       return new Response(null, {
-        status: 416,
-        headers: { ...headers, 'Content-Range': `bytes */${size}` },
+        status: range === 'unsatisfiable' ? 416 : 200,
+        headers:
+          range === 'unsatisfiable' ? { ...headers, 'Content-Range': `bytes */${size}` } : headers,
       });
+    }
     const { start, end } = range ?? { start: 0, end: size - 1 };
-    const body = Readable.toWeb(
-      createReadStream(file.path, { start, end }),
-    ) as ReadableStream<Uint8Array>;
+    const source = file.stream(start, end);
+    const release = (): void => void file.close().catch(() => undefined);
+    source.on('close', release);
+    source.on('error', release);
+    const body = Readable.toWeb(source) as ReadableStream<Uint8Array>;
     return new Response(body, {
       status: range ? 206 : 200,
       headers: {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { parse } from 'csv-parse/sync';
@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 import { encodeWav } from '../audio/index.js';
 import { csvSafeCell } from '../csv-safe.js';
+import { encryptPlainRecordings } from '../recording/migrate.js';
 import { binFramesFor, readPeaks } from '../recording/peaks.js';
+import { testKeys } from '../recording/testing/keys.js';
 import { useTestStores } from '../store/testing/temp.js';
 import {
   historyCommandHandlers,
@@ -174,9 +176,21 @@ describe('calls.recording', () => {
       durationMs: 2_000,
       bytes: 0,
     });
+    // Stored encrypted, as every recording is (this one by the start-up migration of plain files).
+    const keys = testKeys();
+    expect(
+      (await encryptPlainRecordings(join(dataDir, 'recordings'), keys)).encrypted,
+    ).toHaveLength(1);
+    expect((await readFile(join(dataDir, 'recordings', 'c1.wav'))).includes('RIFF')).toBe(false);
 
     const grants = new MediaGrants();
-    const handlers = historyCommandHandlers({ store, dataDir, actor: 'test', grants });
+    const handlers = historyCommandHandlers({
+      store,
+      dataDir,
+      actor: 'test',
+      grants,
+      keys: () => keys,
+    });
     const info = await handlers['calls.recording']({ id: 'c1' });
     expect(info).toMatchObject({
       callId: 'c1',
@@ -196,12 +210,28 @@ describe('calls.recording', () => {
       path: join(dataDir, 'recordings', 'c1.wav'),
     });
     // The media path is served through its grant, for who asked; the bare call path is not.
-    expect(await resolveRecordingMedia(store, dataDir, grants, info.mediaPath)).toMatchObject({
-      path: join(dataDir, 'recordings', 'c1.wav'),
-      callId: 'c1',
+    const media = await resolveRecordingMedia(store, dataDir, grants, info.mediaPath, keys);
+    expect(media).toMatchObject({ callId: 'c1', actor: 'test', contentType: 'audio/wav' });
+    expect(media!.reader.size).toBe(44 + 2 * rate * 4);
+    expect(info.bytes).toBe(44 + 2 * rate * 4);
+    expect((await media!.reader.read(0, 4)).toString('latin1')).toBe('RIFF');
+    await media!.reader.close();
+    expect(await resolveRecordingMedia(store, dataDir, grants, 'recordings/c1', keys)).toBeNull();
+    // Another workspace's keys cannot read it: calls.recording says so, the route serves nothing.
+    const elsewhere = historyCommandHandlers({
+      store,
+      dataDir,
       actor: 'test',
+      grants,
+      keys: () => testKeys(),
     });
-    expect(await resolveRecordingMedia(store, dataDir, grants, 'recordings/c1')).toBeNull();
+    await expect(elsewhere['calls.recording']({ id: 'c1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/encrypted for another key.*workspace key [0-9a-f]{16}/),
+    });
+    expect(
+      await resolveRecordingMedia(store, dataDir, grants, info.mediaPath, testKeys()),
+    ).toBeNull();
 
     await expect(handlers['calls.recording']({ id: 'c2' })).rejects.toMatchObject({
       code: 'NOT_FOUND',

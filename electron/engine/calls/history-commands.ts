@@ -2,16 +2,27 @@
  * History's commands: `calls.export` (a page of CSV for the filter calls.list takes) and
  * `calls.recording` (a call's recording as the player needs it: format, peaks per channel and the
  * media path the transport serves it under, with a grant for the signed-in user: media-grants.ts).
- * `resolveRecordingMedia` is what the transports use to find the file behind such a path.
+ * `resolveRecordingMedia` is what the transports use to find the recording behind such a path.
+ * Recordings are encrypted at rest: both decrypt through recording/reader.ts (peaks, and each
+ * Range the player asks for), and a recording this workspace cannot decrypt (public-key mode
+ * without the private key here) is refused with a message that says so.
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import { RECORDING_PEAKS_MAX, RECORDING_PEAKS_PER_SECOND } from '../api/history.js';
 import { type Actor, AuditLog, requestActor, writeAudit } from '../audit/index.js';
 import type { LiveSession } from '../auth/service.js';
+import {
+  openRecording,
+  RecordingKeyError,
+  type RecordingKeys,
+  type RecordingReader,
+  RecordingReadError,
+} from '../recording/index.js';
 import { readPeaks } from '../recording/peaks.js';
 import type { Store } from '../store/types.js';
 import { exportCsv, exportRow } from './history-export.js';
@@ -28,6 +39,34 @@ export interface HistoryCommandDeps {
   grants?: MediaGrants;
   /** Whether a connection's sign-in still holds (its grants end with it); the engine's auth. */
   sessionAlive?: (session: LiveSession) => boolean;
+  /** The workspace's recording keys (recordings are encrypted; recording/keys.ts); the engine's. */
+  keys?: () => RecordingKeys;
+}
+
+/**
+ * Opens a call's recording for reading, as an ApiError when this workspace cannot: CONFLICT with
+ * "encrypted for another key" when the key it needs is not here, or the file is damaged.
+ */
+export async function openCallRecording(
+  path: string,
+  callId: string,
+  keys: RecordingKeys | null,
+): Promise<RecordingReader> {
+  try {
+    return await openRecording(path, keys);
+  } catch (error) {
+    if (error instanceof RecordingKeyError)
+      throw new ApiError(
+        'CONFLICT',
+        `The recording of call "${callId}" is encrypted for another key and cannot be played here: ${error.message}`,
+      );
+    if (error instanceof RecordingReadError)
+      throw new ApiError(
+        'CONFLICT',
+        `The recording of call "${callId}" cannot be read: ${error.message}`,
+      );
+    throw error;
+  }
 }
 
 /**
@@ -53,6 +92,14 @@ export async function recordingFile(
   }
 }
 
+/** A recording as a media route serves it: the WAV's bytes by range, decrypted as they are read. */
+export interface MediaSource {
+  contentType: string;
+  size: number;
+  stream(start: number, end: number): Readable;
+  close(): Promise<void>;
+}
+
 export function historyCommandHandlers({
   store,
   dataDir,
@@ -60,6 +107,7 @@ export function historyCommandHandlers({
   audit = new AuditLog(store),
   grants = new MediaGrants(),
   sessionAlive,
+  keys,
 }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
     'calls.export': async ({ limit, offset, ...filter }, context) => {
@@ -97,10 +145,16 @@ export function historyCommandHandlers({
         who,
         session && sessionAlive ? () => sessionAlive(session) : undefined,
       );
-      const peaks = await readPeaks(file.path, {
-        perSecond: RECORDING_PEAKS_PER_SECOND,
-        maxBins: RECORDING_PEAKS_MAX,
-      });
+      const reader = await openCallRecording(file.path, id, keys?.() ?? null);
+      let peaks;
+      try {
+        peaks = await readPeaks(reader, {
+          perSecond: RECORDING_PEAKS_PER_SECOND,
+          maxBins: RECORDING_PEAKS_MAX,
+        });
+      } finally {
+        await reader.close();
+      }
       return {
         callId: id,
         durationMs: peaks.durationMs,
@@ -111,7 +165,7 @@ export function historyCommandHandlers({
         peaks: peaks.peaks,
         binMs: peaks.binMs,
         mediaPath: recordingMediaPath(id, grant),
-        bytes: file.bytes,
+        bytes: reader.size,
       };
     },
   };
@@ -128,12 +182,19 @@ export async function resolveRecordingMedia(
   dataDir: string,
   grants: MediaGrants,
   mediaPath: string,
-): Promise<{ path: string; contentType: string; callId: string; actor: Actor } | null> {
+  keys: RecordingKeys | null,
+): Promise<{ reader: RecordingReader; contentType: string; callId: string; actor: Actor } | null> {
   // The path arrives decoded (the transport decodes the URL once).
   const parsed = parseRecordingMediaPath(mediaPath);
   if (!parsed) return null;
   const actor = grants.use(parsed.callId, parsed.grant);
   if (!actor) return null;
   const file = await recordingFile(store, dataDir, parsed.callId);
-  return file && { path: file.path, contentType: 'audio/wav', callId: parsed.callId, actor };
+  if (!file) return null;
+  // A recording this workspace cannot decrypt is "no such media" here; calls.recording says why.
+  const reader = await openRecording(file.path, keys).catch((error: unknown) => {
+    if (error instanceof RecordingKeyError || error instanceof RecordingReadError) return null;
+    throw error;
+  });
+  return reader && { reader, contentType: 'audio/wav', callId: parsed.callId, actor };
 }

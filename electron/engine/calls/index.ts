@@ -4,5 +4,5 @@
  * and recording commands (with the media resolver the transports serve recordings through, and
  * the grants it checks: media-grants.ts).
  */
-export { resolveRecordingMedia } from './history-commands.js';
+export { type MediaSource, resolveRecordingMedia } from './history-commands.js';
 export { MediaGrants } from './media-grants.js';

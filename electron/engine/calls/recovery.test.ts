@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 
 import { encodeWavHeader } from '../audio/wav.js';
 import { type Logger, silentLogger } from '../log.js';
+import { testKeys } from '../recording/testing/keys.js';
 import { useTestStores } from '../store/testing/temp.js';
 import { closeInterruptedCalls } from './recovery.js';
 
 const openStore = useTestStores();
+const keys = testKeys();
 
 describe('closing calls a stop left open', () => {
   it('closes a live call as interrupted, and a call in wrap-up with its stored outcome and end time', async () => {
@@ -47,6 +49,7 @@ describe('closing calls a stop left open', () => {
       dataDir,
       join(dataDir, 'recordings'),
       silentLogger,
+      () => keys,
     );
     expect(report.closedCalls).toBe(2);
     expect(await store.calls.get('live')).toMatchObject({ state: 'done', outcome: 'completed' });
@@ -95,7 +98,7 @@ describe('closing calls a stop left open', () => {
       ...silentLogger,
       warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }),
     };
-    const report = await closeInterruptedCalls(store, dataDir, recordings, log);
+    const report = await closeInterruptedCalls(store, dataDir, recordings, log, () => keys);
     expect(report).toMatchObject({ closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] });
     expect(existsSync(join(recordings, 'unknown-call.wav'))).toBe(true); // the audio is kept
     expect(await store.calls.recording('unknown-call')).toBeNull();

@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 
 import type { Logger } from '../log.js';
-import { recoverRecordings } from '../recording/index.js';
+import { type RecordingKeys, recoverRecordings } from '../recording/index.js';
 import type { Store } from '../store/types.js';
 
 export interface RecoveryReport {
@@ -20,9 +20,11 @@ export async function closeInterruptedCalls(
   dataDir: string,
   recordingsDir: string,
   log: Logger,
+  /** The recording keys: recovery seals a torn recording's end, and encrypts old plaintext parts. */
+  keys: () => RecordingKeys,
 ): Promise<RecoveryReport> {
   const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
-  const recovered = await recoverRecordings(recordingsDir);
+  const recovered = await recoverRecordings(recordingsDir, keys());
   const byCall = new Map<string, (typeof recovered)[number]>();
   for (const item of recovered) byCall.set(item.callId, item);
   const open = await store.calls.unfinished();

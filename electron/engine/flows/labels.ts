@@ -17,7 +17,7 @@
  *    recognition calls use.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { CommandHandlers } from '../api/dispatcher.js';
@@ -38,6 +38,7 @@ import type { AskModel, PhraseModels } from '../bot/phrase-models.js';
 import { recordingFile } from '../calls/history-commands.js';
 import type { Flow, NodeOf } from '../dialog/index.js';
 import type { Logger } from '../log.js';
+import { openRecording, type RecordingKeys } from '../recording/index.js';
 import type { RecognitionResult } from '../speech/index.js';
 import type { JsonObject, Store, UtteranceLabelRecord } from '../store/types.js';
 import type { FlowService } from './flow-service.js';
@@ -62,12 +63,13 @@ export async function cutClip(
   fromMs: number,
   toMs: number,
   channel = CUSTOMER_CHANNEL,
+  keys: RecordingKeys | null = null,
 ): Promise<{ samples: Int16Array; startMs: number; endMs: number; recordingMs: number }> {
-  const file = await open(path, 'r');
+  // Call recordings are encrypted: the reader decrypts just the chunks the clip spans.
+  const file = await openRecording(path, keys);
   try {
-    const { size } = await file.stat();
-    const head = Buffer.alloc(Math.min(64 * 1024, size));
-    await file.read(head, 0, head.length, 0);
+    const size = file.size;
+    const head = await file.read(0, Math.min(64 * 1024, size));
     const layout = parseWavHeader(head, size);
     const recordingMs = Math.round((layout.frames / layout.sampleRate) * 1000);
     if (channel >= layout.channels)
@@ -75,9 +77,10 @@ export async function cutClip(
     const first = Math.max(0, Math.floor((fromMs * layout.sampleRate) / 1000));
     const last = Math.min(layout.frames, Math.ceil((toMs * layout.sampleRate) / 1000));
     const frames = Math.max(0, last - first);
-    const bytes = Buffer.alloc(frames * layout.blockAlign);
-    if (frames > 0)
-      await file.read(bytes, 0, bytes.length, layout.dataOffset + first * layout.blockAlign);
+    const bytes =
+      frames > 0
+        ? await file.read(layout.dataOffset + first * layout.blockAlign, frames * layout.blockAlign)
+        : Buffer.alloc(0);
     const range: WavLayout = {
       ...layout,
       dataOffset: 0,
@@ -129,6 +132,8 @@ export interface UtteranceLabelsOptions {
   dataDir: string;
   /** The phrase-recordings folder flows' `recordings` are relative to. */
   recordingsDir: string;
+  /** The keys call recordings are encrypted with (a clip is cut from the decrypted audio). */
+  recordingKeys?: () => RecordingKeys;
   recognizer: ClipRecognizer;
   log: Logger;
 }
@@ -236,6 +241,8 @@ export class UtteranceLabels {
       recording.path,
       utterance.startMs - CLIP_PRE_ROLL_MS,
       utterance.endMs + CLIP_POST_ROLL_MS,
+      CUSTOMER_CHANNEL,
+      this.options.recordingKeys?.() ?? null,
     ).catch((error: unknown) => {
       throw new ApiError(
         'CONFLICT',

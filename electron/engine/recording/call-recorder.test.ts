@@ -4,10 +4,27 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { parseWavHeader, readWav, UNKNOWN_DATA_SIZE, type WavAudio } from '../audio/wav.js';
+import type { WavAudio } from '../audio/wav.js';
 import { CallRecorder, type CallRecorderOptions } from './call-recorder.js';
 import { RecordingError } from './layout.js';
+import { readRecordingWav } from './reader.js';
+import { readSegment, testKeys } from './testing/keys.js';
 import { leftSample, makeFrame, rightSample, SAMPLES } from './testing/signal.js';
+
+const keys = testKeys();
+const readWav = (path: string): Promise<WavAudio> => readRecordingWav(path, keys);
+
+/** A segment's PCM as a WavAudio, decrypted (chunks numbered from `firstIndex`). */
+async function segmentWav(path: string, firstIndex = 0): Promise<WavAudio> {
+  const { pcm } = await readSegment(path, keys, firstIndex);
+  const frames = pcm.length / 4;
+  const samples = [new Float32Array(frames), new Float32Array(frames)];
+  for (let i = 0; i < frames; i++) {
+    samples[0]![i] = pcm.readInt16LE(i * 4) / 32768;
+    samples[1]![i] = pcm.readInt16LE(i * 4 + 2) / 32768;
+  }
+  return { sampleRate: 16000, channels: 2, samples } as unknown as WavAudio;
+}
 
 const dirs: string[] = [];
 const recorders: CallRecorder[] = [];
@@ -25,7 +42,7 @@ async function tempDir(): Promise<string> {
 async function recorder(
   options: Partial<CallRecorderOptions> & { dir: string },
 ): Promise<CallRecorder> {
-  const r = await CallRecorder.create({ callId: 'call-1', ...options });
+  const r = await CallRecorder.create({ callId: 'call-1', keys, ...options });
   recorders.push(r);
   return r;
 }
@@ -44,6 +61,16 @@ async function sizeSoon(path: string, size: number): Promise<number> {
     await sleep(20);
   }
   return last;
+}
+
+/** The header length of a segment once it exists (polling up to 2 s). */
+async function headerBytesSoon(path: string): Promise<number> {
+  for (let waited = 0; waited < 2000; waited += 20) {
+    const bytes = await readFile(path).catch(() => Buffer.alloc(0));
+    if (bytes.length >= 8) return bytes.readUInt16BE(6);
+    await sleep(20);
+  }
+  throw new Error(`${path} did not appear`);
 }
 
 /** Checks the recording frame by frame: a number is that seq's known content, null is silence. */
@@ -83,7 +110,11 @@ describe('CallRecorder', () => {
       durationMs: 2600,
       bytes: 44 + 130 * 1280,
     });
-    expect((await stat(result.path)).size).toBe(result.bytes);
+    // On disk: the container, never a WAV; decrypted: the WAV `bytes` long.
+    const stored = await readFile(result.path);
+    expect(stored.subarray(0, 6).toString('latin1')).toBe('OBREC1');
+    expect(stored.includes('RIFF')).toBe(false);
+    expect((await readWav(result.path)).samples[0]!.length * 4 + 44).toBe(result.bytes);
     expectFrames(await readWav(result.path), range(0, 130));
     expect(await readdir(dir)).toEqual(['call-1.wav']); // parts removed
     expect(r.stats).toMatchObject({
@@ -160,7 +191,7 @@ describe('CallRecorder', () => {
     expect((await r.finish()).durationMs).toBe(53 * 20);
   });
 
-  it('closes a segment every 10 s: sizes patched; the open one says "size unknown"', async () => {
+  it('closes a segment every 10 s; each is sealed chunks of ≤ 0.5 s ending in a final chunk', async () => {
     const dir = await tempDir();
     const r = await recorder({ dir });
     for (let seq = 0; seq < 525; seq++) r.push(makeFrame(seq));
@@ -168,24 +199,21 @@ describe('CallRecorder', () => {
     const parts = join(dir, 'call-1.parts');
     expect((await readdir(parts)).sort()).toEqual([
       'meta.json',
-      'segment-000001.wav',
-      'segment-000002.wav',
+      'segment-000001.enc',
+      'segment-000002.enc',
     ]);
 
-    const first = await readFile(join(parts, 'segment-000001.wav'));
-    expect(first.length).toBe(44 + 500 * 1280);
-    expect(parseWavHeader(first)).toMatchObject({
-      declaredDataBytes: 500 * 1280,
-      frames: 500 * 320,
-      truncated: false,
-    });
-    expect(first.readUInt32LE(4)).toBe(36 + 500 * 1280);
-    expectFrames(await readWav(join(parts, 'segment-000001.wav')), range(0, 500));
+    const first = await readSegment(join(parts, 'segment-000001.enc'), keys);
+    expect(first.chunks.map((c) => c.length)).toEqual(Array(20).fill(25 * 1280));
+    expect(first.endsFinal).toBe(true);
+    expect(first.size).toBe(first.headerBytes + 20 * (20 + 25 * 1280) + 20);
+    expectFrames(await segmentWav(join(parts, 'segment-000001.enc')), range(0, 500));
 
-    const second = await readFile(join(parts, 'segment-000002.wav'));
-    expect(second.readUInt32LE(40)).toBe(UNKNOWN_DATA_SIZE);
-    expect(parseWavHeader(second)).toMatchObject({ declaredDataBytes: null, frames: 25 * 320 });
-    expectFrames(await readWav(join(parts, 'segment-000002.wav')), range(500, 525));
+    // The open segment, as a kill would leave it: its chunks continue the count, then a final one.
+    const second = await readSegment(join(parts, 'segment-000002.enc'), keys, 20);
+    expect(second.chunks.map((c) => c.length)).toEqual([25 * 1280]);
+    expect(second.endsFinal).toBe(true);
+    expectFrames(await segmentWav(join(parts, 'segment-000002.enc'), 20), range(500, 525));
     expect(r.stats.segments).toBe(2);
 
     const result = await r.finish();
@@ -197,11 +225,14 @@ describe('CallRecorder', () => {
     const dir = await tempDir();
     const r = await recorder({ dir, flushMs: 300 });
     for (let seq = 0; seq < 3; seq++) r.push(makeFrame(seq));
-    const segment = join(dir, 'call-1.parts', 'segment-000001.wav');
+    const segment = join(dir, 'call-1.parts', 'segment-000001.enc');
     await expect(stat(segment)).rejects.toThrow(); // nothing written yet: still buffered
     await sleep(250);
     await expect(stat(segment)).rejects.toThrow();
-    expect(await sizeSoon(segment, 44 + 3 * 1280)).toBe(44 + 3 * 1280);
+    const header = await headerBytesSoon(segment);
+    const size = header + 20 + 3 * 1280 + 20; // one chunk, then the final one
+    expect(await sizeSoon(segment, size)).toBe(size);
+    expect((await readSegment(segment, keys)).pcm.length).toBe(3 * 1280);
   });
 
   it('writes every flushMs of audio as it comes', async () => {
@@ -209,10 +240,12 @@ describe('CallRecorder', () => {
     const r = await recorder({ dir, flushMs: 500 });
     for (let seq = 0; seq < 60; seq++) r.push(makeFrame(seq));
     // 2 × 25 frames handed to the writer; 10 still in memory.
-    const segment = join(dir, 'call-1.parts', 'segment-000001.wav');
-    expect(await sizeSoon(segment, 44 + 50 * 1280)).toBe(44 + 50 * 1280);
+    const segment = join(dir, 'call-1.parts', 'segment-000001.enc');
+    const header = await headerBytesSoon(segment);
+    const size = header + 2 * (20 + 25 * 1280) + 20;
+    expect(await sizeSoon(segment, size)).toBe(size);
     await sleep(100);
-    expect((await stat(segment)).size).toBe(44 + 50 * 1280);
+    expect((await stat(segment)).size).toBe(size);
   });
 
   it('finish() is idempotent, and frames after it are ignored', async () => {
@@ -262,24 +295,28 @@ describe('CallRecorder', () => {
 
   it('refuses call ids that cannot name a file', () => {
     for (const callId of ['', '../etc', 'a/b', 'a\\b', '.hidden', 'x'.repeat(201), 'a b']) {
-      expect(() => new CallRecorder({ dir: tmpdir(), callId }), callId).toThrow(RecordingError);
+      expect(() => new CallRecorder({ dir: tmpdir(), callId, keys }), callId).toThrow(
+        RecordingError,
+      );
     }
   });
 
   it('refuses a call that is already recorded, in this process or on disk', async () => {
     const dir = await tempDir();
     await recorder({ dir, callId: 'twice' });
-    expect(() => new CallRecorder({ dir, callId: 'twice' })).toThrow(/already being recorded/);
+    expect(() => new CallRecorder({ dir, callId: 'twice', keys })).toThrow(
+      /already being recorded/,
+    );
 
     await mkdir(join(dir, 'leftover.parts'));
-    await expect(CallRecorder.create({ dir, callId: 'leftover' })).rejects.toMatchObject({
+    await expect(CallRecorder.create({ dir, callId: 'leftover', keys })).rejects.toMatchObject({
       code: 'EXISTS',
       message: expect.stringMatching(/leftover\.parts already exists/),
     });
     expect(await readdir(join(dir, 'leftover.parts'))).toEqual([]); // someone else's: left alone
 
     await writeFile(join(dir, 'done.wav'), 'x');
-    await expect(CallRecorder.create({ dir, callId: 'done' })).rejects.toMatchObject({
+    await expect(CallRecorder.create({ dir, callId: 'done', keys })).rejects.toMatchObject({
       code: 'EXISTS',
     });
     expect(await readFile(join(dir, 'done.wav'), 'utf8')).toBe('x');
@@ -295,7 +332,7 @@ describe('CallRecorder', () => {
     for (let seq = 50; seq < 100; seq++) r.push(makeFrame(seq));
     await r.flush();
 
-    const segment = join(dir, 'call-1.parts', 'segment-000002.wav');
+    const segment = join(dir, 'call-1.parts', 'segment-000002.enc');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'WRITE_FAILED', path: segment });
     expect(errors[0]!.message).toBe(
@@ -314,6 +351,7 @@ describe('CallRecorder', () => {
     const r = new CallRecorder({
       dir: join(dir, 'file', 'sub'),
       callId: 'c',
+      keys,
       onError: (e) => errors.push(e),
     });
     recorders.push(r);

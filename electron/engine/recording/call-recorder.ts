@@ -1,13 +1,16 @@
 /**
  * CallRecorder: one call's stereo recording (left = the customer, right = what went out to them),
- * written as it happens so that a killed process loses at most about half a second.
+ * written as it happens so that a killed process loses at most about half a second, and encrypted
+ * before it touches the disk: each flush is one AES-256-GCM chunk under the recording's own key
+ * (container.ts), written together with an empty final chunk that the next flush overwrites, so a
+ * segment cut by a kill -9 still ends in a valid final chunk. Nothing plaintext is ever written.
  *
  * push() is synchronous and cheap: it interleaves the frame into a preallocated buffer. Every
  * `flushMs` of audio (or `flushMs` after the first buffered frame, if frames stop coming) the buffer
- * is handed to the writer, which appends it to the open segment with one positional write. The
- * writer runs one operation at a time per recorder, on the libuv pool, so the event loop stays
- * free. Every `segmentMs` the segment is closed: its header sizes patched, fsynced, closed; the next
- * one is created with a "size unknown" header (0xFFFFFFFF), which recovery reads to the end of file.
+ * is handed to the writer, which seals it and appends it to the open segment with one positional
+ * write. The writer runs one operation at a time per recorder, on the libuv pool, so the event loop
+ * stays free (sealing half a second of audio takes tens of microseconds). Every `segmentMs` the
+ * segment is fsynced and closed, and the next one starts with the same header.
  *
  * Sequence numbers: the first frame's seq is the start (nothing is filled before it). Missing seqs
  * are filled with silence, so both channels and wall time stay aligned. A duplicate or a frame up
@@ -25,13 +28,10 @@ import { type FileHandle, mkdir, open, rm, stat, statfs } from 'node:fs/promises
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import {
-  describeFsError,
-  encodeWavHeader,
-  UNKNOWN_DATA_SIZE,
-  WAV_HEADER_BYTES,
-} from '../audio/wav.js';
-import { finalizeParts, syncDir, writeFully } from './finalize.js';
+import { describeFsError } from '../audio/wav.js';
+import { sealChunk } from './container.js';
+import { DIR_MODE, FILE_MODE, finalizeParts, syncDir, writeFully } from './finalize.js';
+import type { NewRecording, RecordingKeys } from './keys.js';
 import {
   activeParts,
   checkCallId,
@@ -49,6 +49,8 @@ export interface CallRecorderOptions {
   /** The recordings root; the call's files go directly under it (paths are made absolute). */
   dir: string;
   callId: string;
+  /** What wraps the recording's own key (keys.ts); the audio is encrypted with nothing else. */
+  keys: RecordingKeys;
   /** Default 16000. */
   sampleRate?: number;
   /** Length of one pushed frame. Default 20 (320 samples per channel at 16 kHz). */
@@ -100,7 +102,7 @@ export interface RecorderStats {
   late: number;
   /** Audio in the recording so far (recorded and silent frames). */
   recordedMs: number;
-  /** Audio bytes written to segments. */
+  /** Audio bytes written to segments (plaintext bytes; the chunks on disk are 20 bytes longer each). */
   writtenBytes: number;
   /** Segments started. */
   segments: number;
@@ -112,6 +114,7 @@ type Op =
   | { kind: 'close'; segment: number };
 
 const BIG_ENDIAN = endianness() === 'BE';
+const EMPTY = Buffer.alloc(0);
 
 export class CallRecorder {
   readonly dir: string;
@@ -133,6 +136,9 @@ export class CallRecorder {
   private readonly startedAt: number;
   private readonly onError: ((error: RecordingError) => void) | undefined;
   private readonly reserveBytes: number;
+  private readonly keys: RecordingKeys;
+  private sealing: NewRecording | null = null;
+  private chunkIndex = 0;
 
   private state: 'recording' | 'finishing' | 'aborted' = 'recording';
   private failure: RecordingError | null = null;
@@ -187,6 +193,7 @@ export class CallRecorder {
     this.startedAt = options.startedAt ?? Date.now();
     this.onError = options.onError;
     this.reserveBytes = options.reserveBytes ?? 16 * 1024 * 1024;
+    this.keys = options.keys;
     this.samplesPerFrame = (this.sampleRate * this.frameMs) / 1000;
     if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0)
       throw new RangeError(`invalid sample rate ${this.sampleRate}`);
@@ -326,7 +333,7 @@ export class CallRecorder {
       try {
         await this.tail;
         if (this.failure) return await this.salvage(this.failure);
-        const outcome = await finalizeParts(this.dir, this.callId);
+        const outcome = await finalizeParts(this.dir, this.callId, this.keys);
         return {
           path: outcome.path,
           channels: outcome.channels,
@@ -361,7 +368,7 @@ export class CallRecorder {
     if (free < needed + this.reserveBytes) throw failure;
     let outcome;
     try {
-      outcome = await finalizeParts(this.dir, this.callId);
+      outcome = await finalizeParts(this.dir, this.callId, this.keys);
     } catch {
       throw failure; // already reported; the parts stay for recoverRecordings
     }
@@ -494,31 +501,36 @@ export class CallRecorder {
         case 'open':
           await this.createFolder();
           return;
-        case 'data':
+        case 'data': {
           path = join(this.partsDir, segmentName(op.segment));
+          const { key, header } = this.sealing!;
           if (this.handle === null || this.handleSegment !== op.segment) {
             await this.closeSegment();
-            this.handle = await open(path, 'wx');
+            this.handle = await open(path, 'wx', FILE_MODE);
             this.handleSegment = op.segment;
-            this.segmentBytes = 0;
+            this.segmentBytes = header.bytes.length;
             this.counters.segments++;
-            await writeFully(
-              this.handle,
-              encodeWavHeader({
-                sampleRate: this.sampleRate,
-                channels: 2,
-                dataBytes: UNKNOWN_DATA_SIZE,
-              }),
-              WAV_HEADER_BYTES,
-              0,
-            );
+            await writeFully(this.handle, header.bytes, header.bytes.length, 0);
           }
           if (BIG_ENDIAN) op.buffer.swap16();
-          await writeFully(this.handle, op.buffer, op.bytes, WAV_HEADER_BYTES + this.segmentBytes);
-          this.segmentBytes += op.bytes;
+          // The chunk, then an empty final chunk after it: one write, so a kill leaves both or
+          // neither; the next chunk overwrites that tail.
+          const record = sealChunk(
+            key,
+            header,
+            this.chunkIndex,
+            false,
+            op.buffer.subarray(0, op.bytes),
+          );
+          const tail = sealChunk(key, header, this.chunkIndex + 1, true, EMPTY);
+          const both = Buffer.concat([record, tail]);
+          await writeFully(this.handle, both, both.length, this.segmentBytes);
+          this.chunkIndex++;
+          this.segmentBytes += record.length;
           this.counters.writtenBytes += op.bytes;
           this.release(op.buffer, op.bytes);
           return;
+        }
         case 'close':
           if (this.handleSegment === op.segment) {
             path = join(this.partsDir, segmentName(op.segment));
@@ -554,7 +566,7 @@ export class CallRecorder {
 
   private async createFolder(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
     } catch (error) {
       throw new RecordingError(
         'CREATE_FAILED',
@@ -570,7 +582,7 @@ export class CallRecorder {
       );
     }
     try {
-      await mkdir(this.partsDir);
+      await mkdir(this.partsDir, { mode: DIR_MODE });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new RecordingError(
@@ -598,7 +610,7 @@ export class CallRecorder {
     };
     const path = join(this.partsDir, META_FILE);
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', FILE_MODE);
       try {
         const text = Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
         await writeFully(handle, text, text.length, 0);
@@ -614,18 +626,25 @@ export class CallRecorder {
         { cause: error, path },
       );
     }
+    try {
+      this.sealing = this.keys.newRecording({
+        sampleRate: this.sampleRate,
+        maxChunkBytes: this.bufferFrames * this.frameBytes,
+        meta: { callId: this.callId, startedAt: this.startedAt },
+      });
+    } catch (error) {
+      throw new RecordingError(
+        'KEY_FAILED',
+        `Could not make a key for the recording of call ${this.callId}: ${(error as Error).message}`,
+        { cause: error, path: this.partsDir },
+      );
+    }
   }
 
-  /** Patches the open segment's sizes, fsyncs and closes it. */
+  /** Fsyncs and closes the open segment. */
   private async closeSegment(): Promise<void> {
     const handle = this.handle;
     if (handle === null) return;
-    const header = encodeWavHeader({
-      sampleRate: this.sampleRate,
-      channels: 2,
-      dataBytes: this.segmentBytes,
-    });
-    await writeFully(handle, header, WAV_HEADER_BYTES, 0);
     await handle.sync();
     this.handle = null;
     await handle.close();

@@ -1,23 +1,38 @@
 /**
- * Joining a call's segments into its final WAV, for a recorder's finish() and for recovery after a
- * crash. Streams segment by segment through one reused buffer; writes `<callId>.wav.tmp`, fsyncs,
- * renames it to `<callId>.wav`, then removes the `.parts` folder. A crash at any point leaves either
- * the parts (and this runs again) or the finished file (and only the parts' removal is redone).
+ * Joining a call's segments into its final recording, for a recorder's finish() and for recovery
+ * after a crash. Encrypted segments (container.ts) are joined by copying their chunk records as
+ * they are — no key needed, so recovery works in public-key mode too — and appending the index.
+ * Plaintext segments an older version left are encrypted on the way. Writes `<callId>.wav.tmp`,
+ * fsyncs, renames it to `<callId>.wav`, then removes the `.parts` folder. A crash at any point
+ * leaves either the parts (and this runs again) or the finished file (and only the parts' removal
+ * is redone).
  */
 import { type FileHandle, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import {
   describeFsError,
-  encodeWavHeader,
   parseWavHeader,
   WAV_HEADER_BYTES,
   WavError,
   type WavLayout,
 } from '../audio/wav.js';
 import {
+  ContainerError,
+  type ContainerHeader,
+  encodeIndex,
+  FLAG_NO_FINAL,
+  isContainer,
+  parseHeader,
+  RECORD_OVERHEAD,
+  scanRecords,
+  sealChunk,
+} from './container.js';
+import { type RecordingKeys } from './keys.js';
+import {
   activeParts,
   finalPathOf,
+  LEGACY_SEGMENT_PATTERN,
   META_FILE,
   PARTS_SUFFIX,
   RecordingError,
@@ -26,12 +41,16 @@ import {
   SEGMENT_PATTERN,
   tempPathOf,
 } from './layout.js';
+import { readLayout } from './reader.js';
 
 const COPY_BUFFER_BYTES = 256 * 1024;
 /** Enough to reach the data chunk of any header this recorder (or a sane tool) writes. */
 const HEADER_PROBE_BYTES = 4096;
 const DEFAULT_SAMPLE_RATE = 16_000;
 const MAX_WAV_DATA_BYTES = 0xffffffff - 36;
+/** Files (0600) and folders (0700) of recordings: only this user reads them. */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
 
 export interface FinalizeOutcome extends RecordingResult {
   /** From meta.json; null when it was missing or unreadable. */
@@ -45,6 +64,11 @@ interface Segment {
   layout: WavLayout;
 }
 
+/** Half a second of 16-bit stereo: the chunk size for audio encrypted after the fact. */
+export function halfSecondBytes(sampleRate: number): number {
+  return Math.max(4, Math.round(sampleRate / 2) * 4);
+}
+
 /**
  * Joins `<dir>/<callId>.parts` into `<dir>/<callId>.wav`. Throws RecordingError. With
  * `adoptExisting` (recovery), a final file already there is taken as the result of an earlier run
@@ -53,6 +77,7 @@ interface Segment {
 export async function finalizeParts(
   dir: string,
   callId: string,
+  keys: RecordingKeys,
   { adoptExisting = false } = {},
 ): Promise<FinalizeOutcome> {
   const partsDir = join(dir, `${callId}${PARTS_SUFFIX}`);
@@ -76,18 +101,33 @@ export async function finalizeParts(
   }
 
   const meta = await readMeta(partsDir, callId, warnings);
-  const segments = await readSegments(partsDir, meta, warnings);
-  const sampleRate = meta?.sampleRate ?? segments[0]?.layout.sampleRate ?? DEFAULT_SAMPLE_RATE;
-  const dataBytes = segments.reduce((sum, segment) => sum + segment.layout.dataBytes, 0);
-  if (dataBytes > MAX_WAV_DATA_BYTES) {
+  const names = await listParts(partsDir);
+  const legacy = numbered(names, LEGACY_SEGMENT_PATTERN, partsDir);
+  const sealed = numbered(names, SEGMENT_PATTERN, partsDir);
+  if (legacy.length > 0 && sealed.length > 0)
     throw new RecordingError(
-      'FINALIZE_FAILED',
-      `the recording in ${partsDir} is longer than a WAV file can hold (4 GiB)`,
+      'CORRUPT',
+      `${partsDir} holds both plaintext and encrypted segments; its parts are kept`,
       { path: partsDir },
     );
+  let joined: { sampleRate: number; dataBytes: number };
+  if (legacy.length > 0) {
+    const segments = await readSegments(partsDir, legacy, meta, warnings);
+    const sampleRate = meta?.sampleRate ?? segments[0]?.layout.sampleRate ?? DEFAULT_SAMPLE_RATE;
+    const dataBytes = segments.reduce((sum, segment) => sum + segment.layout.dataBytes, 0);
+    checkLength(dataBytes, partsDir);
+    await encryptPlainSegments(
+      tempPath,
+      keys,
+      sampleRate,
+      callId,
+      meta?.startedAt ?? null,
+      segments,
+    );
+    joined = { sampleRate, dataBytes };
+  } else {
+    joined = await joinSealed(tempPath, partsDir, sealed, keys, meta, callId, warnings);
   }
-
-  await writeJoined(tempPath, sampleRate, dataBytes, segments);
   try {
     await rename(tempPath, finalPath);
   } catch (error) {
@@ -103,12 +143,301 @@ export async function finalizeParts(
   return {
     path: finalPath,
     channels: 2,
-    sampleRate,
-    durationMs: Math.round((dataBytes / 4 / sampleRate) * 1000),
-    bytes: WAV_HEADER_BYTES + dataBytes,
+    sampleRate: joined.sampleRate,
+    durationMs: Math.round((joined.dataBytes / 4 / joined.sampleRate) * 1000),
+    bytes: WAV_HEADER_BYTES + joined.dataBytes,
     startedAt: meta?.startedAt ?? null,
     warnings,
   };
+}
+
+function checkLength(dataBytes: number, partsDir: string): void {
+  if (dataBytes > MAX_WAV_DATA_BYTES) {
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `the recording in ${partsDir} is longer than a WAV file can hold (4 GiB)`,
+      { path: partsDir },
+    );
+  }
+}
+
+async function listParts(partsDir: string): Promise<string[]> {
+  try {
+    return await readdir(partsDir);
+  } catch (error) {
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not list ${partsDir}: ${describeFsError(error)}`,
+      { cause: error, path: partsDir },
+    );
+  }
+}
+
+/** The segment files matching `pattern`, in order; a gap in their numbers is CORRUPT. */
+function numbered(
+  names: string[],
+  pattern: RegExp,
+  partsDir: string,
+): Array<{ name: string; index: number }> {
+  const found = names
+    .map((name) => ({ name, match: pattern.exec(name) }))
+    .filter((entry) => entry.match !== null)
+    .map((entry) => ({ name: entry.name, index: Number(entry.match![1]) }))
+    .sort((a, b) => a.index - b.index);
+  for (let i = 1; i < found.length; i++) {
+    if (found[i]!.index !== found[i - 1]!.index + 1) {
+      throw new RecordingError(
+        'CORRUPT',
+        `${partsDir} is missing segment ${found[i - 1]!.index + 1}; its parts are kept`,
+        { path: partsDir },
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * Joins encrypted segments: one header (they all carry the same), every chunk record in order
+ * (the empty final chunk each write leaves after itself is dropped except at the very end), then
+ * the index. A recording whose end was torn gets a final chunk sealed now when this workspace holds
+ * its key; otherwise the footer says it has none (readers report it incomplete).
+ */
+async function joinSealed(
+  tempPath: string,
+  partsDir: string,
+  segments: Array<{ name: string; index: number }>,
+  keys: RecordingKeys,
+  meta: RecordingMeta | null,
+  callId: string,
+  warnings: string[],
+): Promise<{ sampleRate: number; dataBytes: number }> {
+  let header: ContainerHeader | null = null;
+  const records: Buffer[] = [];
+  const lengths: number[] = [];
+  let tail: Buffer | null = null;
+  for (let i = 0; i < segments.length; i++) {
+    const path = join(partsDir, segments[i]!.name);
+    const last = i === segments.length - 1;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new RecordingError(
+        'FINALIZE_FAILED',
+        `Could not read ${path}: ${describeFsError(error)}`,
+        { cause: error, path },
+      );
+    }
+    let segmentHeader: ContainerHeader;
+    try {
+      segmentHeader = parseHeader(bytes);
+    } catch (error) {
+      // The last segment of a crashed recorder may have been created but never got its header.
+      if (last && error instanceof ContainerError && /cut short/.test(error.message)) {
+        if (bytes.length > 0)
+          warnings.push(`${path} holds only part of its header; it was left out`);
+        continue;
+      }
+      throw new RecordingError(
+        'CORRUPT',
+        `${path}: ${(error as Error).message}; its parts are kept`,
+        { cause: error, path },
+      );
+    }
+    if (header && !header.bytes.equals(segmentHeader.bytes))
+      throw new RecordingError(
+        'CORRUPT',
+        `${path} belongs to another recording than the segments before it; its parts are kept`,
+        { path },
+      );
+    header ??= segmentHeader;
+    const scan = scanRecords(bytes, segmentHeader.bytes.length, segmentHeader.maxChunkBytes);
+    if (scan.torn)
+      warnings.push(
+        `${path} ends in a torn write (${bytes.length - scan.end} bytes); it was dropped`,
+      );
+    tail = null;
+    for (const { offset, length } of scan.records) {
+      const record = bytes.subarray(offset, offset + RECORD_OVERHEAD + length);
+      if (length === 0) {
+        tail = record; // a final chunk: kept only if nothing follows it
+        continue;
+      }
+      tail = null;
+      records.push(record);
+      lengths.push(length);
+    }
+  }
+  const sampleRate = header?.sampleRate ?? meta?.sampleRate ?? DEFAULT_SAMPLE_RATE;
+  const dataBytes = lengths.reduce((sum, length) => sum + length, 0);
+  checkLength(dataBytes, partsDir);
+  let flags = 0;
+  if (!header) {
+    // Nothing was ever written: an empty recording, under a key of its own.
+    const fresh = newRecording(keys, sampleRate, callId, meta?.startedAt ?? null, partsDir);
+    header = fresh.header;
+    tail = sealChunk(fresh.key, header, 0, true, Buffer.alloc(0));
+  } else if (!tail) {
+    try {
+      tail = sealChunk(keys.unwrap(header), header, records.length, true, Buffer.alloc(0));
+      warnings.push('the recording ended in a torn write; a final chunk was sealed for it');
+    } catch {
+      flags |= FLAG_NO_FINAL;
+      warnings.push(
+        'the recording ended in a torn write and its key is not held here: it is kept without a final chunk (readers say it is incomplete)',
+      );
+    }
+  }
+  if (tail) {
+    records.push(tail);
+    lengths.push(0);
+  }
+  await writeSealed(tempPath, header, records, lengths, flags);
+  return { sampleRate, dataBytes };
+}
+
+function newRecording(
+  keys: RecordingKeys,
+  sampleRate: number,
+  callId: string,
+  startedAt: number | null,
+  path: string,
+): ReturnType<RecordingKeys['newRecording']> {
+  try {
+    return keys.newRecording({
+      sampleRate,
+      maxChunkBytes: halfSecondBytes(sampleRate),
+      meta: { callId, startedAt },
+    });
+  } catch (error) {
+    throw new RecordingError(
+      'KEY_FAILED',
+      `Could not make a key for the recording ${path}: ${(error as Error).message}`,
+      { cause: error, path },
+    );
+  }
+}
+
+async function writeSealed(
+  tempPath: string,
+  header: ContainerHeader,
+  records: Buffer[],
+  lengths: number[],
+  flags: number,
+): Promise<void> {
+  let out: FileHandle | null = null;
+  try {
+    out = await open(tempPath, 'w', FILE_MODE);
+    let position = 0;
+    // Small records are gathered into ~256 KB writes.
+    const pending: Buffer[] = [header.bytes];
+    let pendingBytes = header.bytes.length;
+    const drain = async (): Promise<void> => {
+      const joined = Buffer.concat(pending, pendingBytes);
+      await writeFully(out!, joined, joined.length, position);
+      position += joined.length;
+      pending.length = 0;
+      pendingBytes = 0;
+    };
+    for (const record of [...records, encodeIndex(lengths, flags)]) {
+      pending.push(record);
+      pendingBytes += record.length;
+      if (pendingBytes >= COPY_BUFFER_BYTES) await drain();
+    }
+    await drain();
+    await out.sync();
+    await out.close();
+    out = null;
+  } catch (error) {
+    await out?.close().catch(() => undefined);
+    await rm(tempPath, { force: true }).catch(() => undefined);
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not write ${tempPath}: ${describeFsError(error)}`,
+      { cause: error, path: tempPath },
+    );
+  }
+}
+
+/**
+ * Encrypts plaintext audio into a finished recording at `tempPath`: `read(position, length)`
+ * gives PCM bytes in order (fewer only at the end). Shared by old parts and migrate.ts.
+ */
+export async function encryptPcm(
+  tempPath: string,
+  keys: RecordingKeys,
+  sampleRate: number,
+  meta: { callId: string; startedAt: number | null },
+  dataBytes: number,
+  read: (position: number, buffer: Buffer, length: number) => Promise<number>,
+): Promise<void> {
+  const fresh = newRecording(keys, sampleRate, meta.callId, meta.startedAt, tempPath);
+  const chunkBytes = fresh.header.maxChunkBytes;
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  const records: Buffer[] = [];
+  const lengths: number[] = [];
+  for (let done = 0; done < dataBytes;) {
+    const want = Math.min(chunkBytes, dataBytes - done);
+    const got = await read(done, buffer, want);
+    if (got === 0) throw new Error(`the audio ended after ${done} of ${dataBytes} bytes`);
+    records.push(
+      sealChunk(fresh.key, fresh.header, records.length, false, buffer.subarray(0, got)),
+    );
+    lengths.push(got);
+    done += got;
+  }
+  records.push(sealChunk(fresh.key, fresh.header, records.length, true, Buffer.alloc(0)));
+  lengths.push(0);
+  await writeSealed(tempPath, fresh.header, records, lengths, 0);
+}
+
+async function encryptPlainSegments(
+  tempPath: string,
+  keys: RecordingKeys,
+  sampleRate: number,
+  callId: string,
+  startedAt: number | null,
+  segments: Segment[],
+): Promise<void> {
+  const handles: FileHandle[] = [];
+  try {
+    for (const segment of segments) handles.push(await open(segment.path, 'r'));
+    const total = segments.reduce((sum, s) => sum + s.layout.dataBytes, 0);
+    await encryptPcm(
+      tempPath,
+      keys,
+      sampleRate,
+      { callId, startedAt },
+      total,
+      async (position, buffer, length) => {
+        let at = position;
+        let filled = 0;
+        for (let i = 0; i < segments.length && filled < length; i++) {
+          const { dataBytes, dataOffset } = segments[i]!.layout;
+          if (at >= dataBytes) {
+            at -= dataBytes;
+            continue;
+          }
+          const want = Math.min(length - filled, dataBytes - at);
+          const { bytesRead } = await handles[i]!.read(buffer, filled, want, dataOffset + at);
+          filled += bytesRead;
+          if (bytesRead < want) break;
+          at = 0;
+        }
+        return filled;
+      },
+    );
+  } catch (error) {
+    if (error instanceof RecordingError) throw error;
+    await rm(tempPath, { force: true }).catch(() => undefined);
+    throw new RecordingError(
+      'FINALIZE_FAILED',
+      `Could not encrypt the plaintext segments in ${segments[0] ? segments[0].path : tempPath}: ${describeFsError(error)}`,
+      { cause: error, path: tempPath },
+    );
+  } finally {
+    for (const handle of handles) await handle.close().catch(() => undefined);
+  }
 }
 
 async function describeExisting(finalPath: string): Promise<RecordingResult | null> {
@@ -127,6 +456,16 @@ async function describeExisting(finalPath: string): Promise<RecordingResult | nu
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));
     await handle.read(head, 0, head.length, 0);
+    if (isContainer(head)) {
+      const layout = await readLayout(handle, size);
+      return {
+        path: finalPath,
+        channels: 2,
+        sampleRate: layout.header.sampleRate,
+        durationMs: Math.round((layout.dataBytes / 4 / layout.header.sampleRate) * 1000),
+        bytes: WAV_HEADER_BYTES + layout.dataBytes,
+      };
+    }
     const layout = parseStereo16(head, size, finalPath, null);
     return {
       path: finalPath,
@@ -136,7 +475,7 @@ async function describeExisting(finalPath: string): Promise<RecordingResult | nu
       bytes: size,
     };
   } catch (error) {
-    if (error instanceof RecordingError) {
+    if (error instanceof RecordingError || error instanceof ContainerError) {
       throw new RecordingError(
         'CORRUPT',
         `${finalPath} already exists and is not a finished recording (${error.message}); its parts are kept`,
@@ -210,34 +549,10 @@ function isMeta(value: unknown): value is RecordingMeta {
 
 async function readSegments(
   partsDir: string,
+  numbered: Array<{ name: string; index: number }>,
   meta: RecordingMeta | null,
   warnings: string[],
 ): Promise<Segment[]> {
-  let names: string[];
-  try {
-    names = await readdir(partsDir);
-  } catch (error) {
-    throw new RecordingError(
-      'FINALIZE_FAILED',
-      `Could not list ${partsDir}: ${describeFsError(error)}`,
-      { cause: error, path: partsDir },
-    );
-  }
-  const numbered = names
-    .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
-    .filter((entry) => entry.match !== null)
-    .map((entry) => ({ name: entry.name, index: Number(entry.match![1]) }))
-    .sort((a, b) => a.index - b.index);
-  for (let i = 1; i < numbered.length; i++) {
-    if (numbered[i]!.index !== numbered[i - 1]!.index + 1) {
-      throw new RecordingError(
-        'CORRUPT',
-        `${partsDir} is missing segment ${numbered[i - 1]!.index + 1}; its parts are kept`,
-        { path: partsDir },
-      );
-    }
-  }
-
   let sampleRate = meta?.sampleRate ?? null;
   const segments: Segment[] = [];
   for (let i = 0; i < numbered.length; i++) {
@@ -316,60 +631,6 @@ function parseStereo16(
   return layout;
 }
 
-async function writeJoined(
-  tempPath: string,
-  sampleRate: number,
-  dataBytes: number,
-  segments: Segment[],
-): Promise<void> {
-  let out: FileHandle | null = null;
-  let current = tempPath;
-  try {
-    out = await open(tempPath, 'w');
-    await writeFully(
-      out,
-      encodeWavHeader({ sampleRate, channels: 2, dataBytes }),
-      WAV_HEADER_BYTES,
-      0,
-    );
-    let position = WAV_HEADER_BYTES;
-    const buffer = Buffer.allocUnsafe(Math.min(COPY_BUFFER_BYTES, Math.max(dataBytes, 1)));
-    for (const segment of segments) {
-      current = segment.path;
-      const input = await open(segment.path, 'r');
-      try {
-        let done = 0;
-        while (done < segment.layout.dataBytes) {
-          const want = Math.min(buffer.length, segment.layout.dataBytes - done);
-          const { bytesRead } = await input.read(buffer, 0, want, segment.layout.dataOffset + done);
-          if (bytesRead === 0)
-            throw new Error(`it ended after ${done} of ${segment.layout.dataBytes} audio bytes`);
-          current = tempPath;
-          await writeFully(out, buffer, bytesRead, position);
-          current = segment.path;
-          position += bytesRead;
-          done += bytesRead;
-        }
-      } finally {
-        await input.close();
-      }
-    }
-    current = tempPath;
-    await out.sync();
-    await out.close();
-    out = null;
-  } catch (error) {
-    await out?.close().catch(() => undefined);
-    await rm(tempPath, { force: true }).catch(() => undefined);
-    const verb = current === tempPath ? 'write' : 'read';
-    throw new RecordingError(
-      'FINALIZE_FAILED',
-      `Could not ${verb} ${current}: ${describeFsError(error)}`,
-      { cause: error, path: current },
-    );
-  }
-}
-
 /** Writes all of `length` bytes at `position` (a regular file may take fewer per call when the disk fills). */
 export async function writeFully(
   handle: FileHandle,
@@ -437,7 +698,10 @@ export type RecoveryOutcome = RecoveredRecording | UnrecoverableRecording;
  * meant for startup, after a crash. Never throws for a bad leftover (it is returned with `error`
  * and kept on disk); only listing `dir` itself can fail. A missing `dir` gives [].
  */
-export async function recoverRecordings(recordingsDir: string): Promise<RecoveryOutcome[]> {
+export async function recoverRecordings(
+  recordingsDir: string,
+  keys: RecordingKeys,
+): Promise<RecoveryOutcome[]> {
   const dir = resolve(recordingsDir);
   let names: string[];
   try {
@@ -459,7 +723,10 @@ export async function recoverRecordings(recordingsDir: string): Promise<Recovery
     const callId = name.slice(0, -PARTS_SUFFIX.length);
     try {
       if (!(await stat(partsDir)).isDirectory()) continue;
-      outcomes.push({ callId, ...(await finalizeParts(dir, callId, { adoptExisting: true })) });
+      outcomes.push({
+        callId,
+        ...(await finalizeParts(dir, callId, keys, { adoptExisting: true })),
+      });
     } catch (error) {
       const failure =
         error instanceof RecordingError

@@ -16,11 +16,15 @@ import {
   tmpfsUnavailable,
   unmountTmpfs,
 } from '../../../test/support/tmpfs.js';
-import { readWav } from '../audio/wav.js';
 import { CallRecorder } from './call-recorder.js';
 import { recoverRecordings } from './finalize.js';
 import type { RecordingError } from './layout.js';
+import { readRecordingWav } from './reader.js';
+import { testKeys } from './testing/keys.js';
 import { makeFrame } from './testing/signal.js';
+
+const keys = testKeys();
+const readWav = (path: string): ReturnType<typeof readRecordingWav> => readRecordingWav(path, keys);
 
 const FRAME_BYTES = 320 * 4; // 20 ms of 16-bit stereo at 16 kHz
 
@@ -57,6 +61,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
     it('reports the file and the reason once, keeps the call recording elsewhere going, and keeps what was written', async () => {
       const errors: RecordingError[] = [];
       const full = await CallRecorder.create({
+        keys,
         dir: disk,
         callId: 'full-1',
         segmentMs: 1000,
@@ -66,6 +71,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
       // Another call on another disk, recording at the same time.
       const otherDir = join(root, 'elsewhere');
       const other = await CallRecorder.create({
+        keys,
         dir: otherDir,
         callId: 'other-1',
         segmentMs: 1000,
@@ -80,7 +86,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
       expect(errors).toHaveLength(1);
       const [error] = errors;
       expect(error!.code).toBe('WRITE_FAILED');
-      expect(error!.path).toMatch(/full-1\.parts\/segment-00000\d\.wav$/);
+      expect(error!.path).toMatch(/full-1\.parts\/segment-00000\d\.enc$/);
       expect(error!.message).toBe(
         `Could not write the recording ${error!.path}: no space left on the disk (ENOSPC)`,
       );
@@ -112,6 +118,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
     it('with the disk still full at finish(), leaves the parts for recoverRecordings, which joins them once there is room', async () => {
       const errors: RecordingError[] = [];
       const recorder = await CallRecorder.create({
+        keys,
         dir: disk,
         callId: 'full-2',
         segmentMs: 1000,
@@ -130,7 +137,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
       expect((await readdir(disk)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
 
       await rm(filler);
-      const [recovered] = await recoverRecordings(disk);
+      const [recovered] = await recoverRecordings(disk, keys);
       expect(recovered).toMatchObject({ callId: 'full-2' });
       expect(recovered!.error).toBeUndefined();
       const wav = await readWav(join(disk, 'full-2.wav'));

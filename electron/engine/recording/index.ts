@@ -1,8 +1,30 @@
 /**
- * recording/ — crash-safe per-call stereo recordings (left = the customer, right = what went out
- * to them). A CallRecorder appends 16-bit WAV segments under `<dir>/<callId>.parts/` as frames
- * arrive, and finish() joins them into `<dir>/<callId>.wav`. After a crash, recoverRecordings()
- * finalizes whatever `.parts` folders were left, so the engine can index them and end those calls.
+ * recording/ — crash-safe, encrypted per-call stereo recordings (left = the customer, right = what
+ * went out to them). A CallRecorder appends encrypted segments under `<dir>/<callId>.parts/` as
+ * frames arrive, and finish() joins them into `<dir>/<callId>.wav` (an encrypted container that
+ * stands for a WAV: container.ts). After a crash, recoverRecordings() finalizes whatever `.parts`
+ * folders were left. `openRecording` is the one way to a recording's plaintext (a WAV, with
+ * random access for HTTP ranges); the keys that wrap each recording's own key are keys.ts's.
  */
 export { CallRecorder } from './call-recorder.js';
+export { ContainerError } from './container.js';
 export { recoverRecordings } from './finalize.js';
+export {
+  generateRecordingKeyPair,
+  loadRecordingPrivateKey,
+  type OpenedRecordingKeys,
+  openRecordingKeys,
+  RECORDING_KEYS_FILE,
+  RecordingKeyError,
+  type RecordingKeys,
+  recordingKeysFrom,
+  setRecordingPublicKey,
+  unloadRecordingPrivateKey,
+} from './keys.js';
+export {
+  openRecording,
+  readRecordingPcm,
+  readRecordingWav,
+  type RecordingReader,
+  RecordingReadError,
+} from './reader.js';

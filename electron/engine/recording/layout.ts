@@ -1,11 +1,16 @@
 /**
- * Where a call's recording lives on disk, and the errors recording reports.
+ * Where a call's recording lives on disk, and the errors recording reports. Every file holding
+ * audio is encrypted (container.ts); none is ever plaintext, not even while the call runs.
  *
- *   <dir>/<callId>.parts/meta.json            written first: who, when, which format
- *   <dir>/<callId>.parts/segment-000001.wav   closed segments: sizes patched, fsynced
- *   <dir>/<callId>.parts/segment-00000N.wav   the open segment: data size 0xFFFFFFFF, grows
+ *   <dir>/<callId>.parts/meta.json            written first: who, when, which format (no audio)
+ *   <dir>/<callId>.parts/segment-000001.enc   closed segments: encrypted chunks, fsynced
+ *   <dir>/<callId>.parts/segment-00000N.enc   the open segment: grows chunk by chunk
  *   <dir>/<callId>.wav.tmp                    the joined recording while it is being written
- *   <dir>/<callId>.wav                        the finished recording (renamed from .tmp)
+ *   <dir>/<callId>.wav                        the finished recording (renamed from .tmp): an
+ *                                             encrypted container that decrypts to a WAV (the name
+ *                                             says what it stands for; reader.ts reads it)
+ * Older versions wrote plaintext `segment-N.wav` parts and WAV files: recovery still joins such
+ * parts (encrypting them), and migrate.ts encrypts old finished files in place at start.
  */
 import { join } from 'node:path';
 
@@ -26,6 +31,8 @@ export type RecordingErrorCode =
   | 'FINALIZE_FAILED'
   /** A leftover segment or meta.json is not what this recorder writes. */
   | 'CORRUPT'
+  /** The recording keys could not make or open a recording's key. */
+  | 'KEY_FAILED'
   /** finish() after abort(). */
   | 'ABORTED';
 
@@ -45,7 +52,9 @@ export class RecordingError extends Error {
 
 export const PARTS_SUFFIX = '.parts';
 export const META_FILE = 'meta.json';
-export const SEGMENT_PATTERN = /^segment-(\d+)\.wav$/;
+export const SEGMENT_PATTERN = /^segment-(\d+)\.enc$/;
+/** Plaintext segments an older version left behind. */
+export const LEGACY_SEGMENT_PATTERN = /^segment-(\d+)\.wav$/;
 
 /** Call ids become file names: letters, digits, '.', '_' and '-', not starting with '.', ≤ 200 characters. */
 const CALL_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
@@ -72,7 +81,7 @@ export function tempPathOf(dir: string, callId: string): string {
 }
 
 export function segmentName(index: number): string {
-  return `segment-${String(index).padStart(6, '0')}.wav`;
+  return `segment-${String(index).padStart(6, '0')}.enc`;
 }
 
 /** What meta.json holds. */
@@ -96,7 +105,7 @@ export interface RecordingResult {
   channels: 2;
   sampleRate: number;
   durationMs: number;
-  /** Size of the WAV file, header included. */
+  /** Size of the WAV it stands for, header included (the file itself is encrypted). */
   bytes: number;
   /** Set when writing failed part-way (a full disk): why the recording stops short. */
   incomplete?: string;

@@ -1,12 +1,11 @@
 /**
  * Waveform peaks of a recording, for the History player: per channel, the largest absolute sample
  * in each bin. The file is read in chunks (a one-hour stereo call is ~230 MB; it is never held
- * whole), and the bin length grows for long calls so a channel never has more than `maxBins`
+ * whole; an encrypted one is decrypted chunk by chunk, nothing of it is written), and the bin length grows for long calls so a channel never has more than `maxBins`
  * values: what the console receives stays small whatever the call's length.
  */
-import { open } from 'node:fs/promises';
-
 import { decodeSamples, parseWavHeader, type WavLayout } from '../audio/index.js';
+import type { RecordingReader } from './reader.js';
 
 export interface Peaks {
   sampleRate: number;
@@ -77,16 +76,14 @@ export class PeakAccumulator {
   }
 }
 
-/** Reads a WAV file's peaks in 1 MB chunks. Throws WavError for a file that is not a WAV. */
+/** Reads a recording's peaks in 1 MB pieces. Throws WavError for a file that is not a WAV. */
 export async function readPeaks(
-  path: string,
+  reader: Pick<RecordingReader, 'read' | 'size'>,
   options: { perSecond: number; maxBins: number },
 ): Promise<Peaks> {
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    const head = Buffer.alloc(Math.min(HEADER_BYTES, size));
-    await file.read(head, 0, head.length, 0);
+  {
+    const size = reader.size;
+    const head = await reader.read(0, Math.min(HEADER_BYTES, size));
     const layout = parseWavHeader(head, size);
     const binFrames = binFramesFor(
       layout.frames,
@@ -99,11 +96,11 @@ export async function readPeaks(
       layout.blockAlign,
       Math.floor(CHUNK_BYTES / layout.blockAlign) * layout.blockAlign,
     );
-    const buffer = Buffer.alloc(chunkBytes);
     const end = layout.dataOffset + layout.dataBytes;
     for (let at = layout.dataOffset; at < end;) {
       const want = Math.min(chunkBytes, end - at);
-      const { bytesRead } = await file.read(buffer, 0, want, at);
+      const buffer = await reader.read(at, want);
+      const bytesRead = buffer.length;
       const frames = Math.floor(bytesRead / layout.blockAlign);
       if (frames === 0) break;
       const chunkLayout: WavLayout = {
@@ -124,7 +121,5 @@ export async function readPeaks(
       binMs: (binFrames / layout.sampleRate) * 1000,
       peaks: accumulator.finish(),
     };
-  } finally {
-    await file.close();
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { encodeWav, encodeWavHeader, readWav, UNKNOWN_DATA_SIZE } from '../audio/wav.js';
+import { encodeWav, encodeWavHeader, UNKNOWN_DATA_SIZE } from '../audio/wav.js';
 import { CallRecorder } from './call-recorder.js';
 import {
   recoverRecordings,
@@ -12,7 +12,11 @@ import {
   type UnrecoverableRecording,
 } from './finalize.js';
 import type { RecordingMeta } from './layout.js';
+import { readRecordingWav } from './reader.js';
+import { testKeys } from './testing/keys.js';
 import { leftSample, makeFrame, rightSample, SAMPLES } from './testing/signal.js';
+
+const keys = testKeys();
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -84,7 +88,7 @@ async function leftover(
 }
 
 async function expectSeqs(path: string, seqs: number[]): Promise<void> {
-  const wav = await readWav(path);
+  const wav = await readRecordingWav(path, keys);
   expect([wav.channels, wav.sampleRate]).toEqual([2, 16000]);
   expect(wav.samples[0]!.length).toBe(seqs.length * SAMPLES);
   seqs.forEach((seq, f) => {
@@ -101,7 +105,7 @@ function failed(outcomes: RecoveryOutcome[], callId: string): UnrecoverableRecor
   return outcome;
 }
 
-describe('recoverRecordings', () => {
+describe('recoverRecordings of plaintext parts an older version left (encrypted on the way)', () => {
   it('joins closed and unfinished segments, reading the open one to its end in whole frames', async () => {
     const dir = await tempDir();
     await leftover(dir, 'crashed', {
@@ -109,7 +113,7 @@ describe('recoverRecordings', () => {
       'segment-000001.wav': closedSegment(range(0, 500)),
       'segment-000002.wav': Buffer.concat([openSegment(range(500, 537)), Buffer.from([1, 2, 3])]), // a torn sample frame
     });
-    const outcomes = await recoverRecordings(dir);
+    const outcomes = await recoverRecordings(dir, keys);
     expect(outcomes).toEqual([
       {
         callId: 'crashed',
@@ -124,21 +128,21 @@ describe('recoverRecordings', () => {
     ]);
     await expectSeqs(join(dir, 'crashed.wav'), range(0, 537));
     expect(await readdir(dir)).toEqual(['crashed.wav']);
-    expect(await recoverRecordings(dir)).toEqual([]); // nothing left to do
+    expect(await recoverRecordings(dir, keys)).toEqual([]); // nothing left to do
   });
 
   it('recovers what a live-looking recorder left once it is gone (same files as a crash)', async () => {
     const dir = await tempDir();
-    const recorder = await CallRecorder.create({ dir, callId: 'live', segmentMs: 1000 });
+    const recorder = await CallRecorder.create({ dir, callId: 'live', keys, segmentMs: 1000 });
     for (let seq = 0; seq < 130; seq++) recorder.push(makeFrame(seq));
     await recorder.flush();
     // While its recorder is alive, recovery leaves the folder alone.
-    expect(await recoverRecordings(dir)).toEqual([]);
+    expect(await recoverRecordings(dir, keys)).toEqual([]);
     expect((await readdir(join(dir, 'live.parts'))).sort()).toEqual([
       'meta.json',
-      'segment-000001.wav',
-      'segment-000002.wav',
-      'segment-000003.wav',
+      'segment-000001.enc',
+      'segment-000002.enc',
+      'segment-000003.enc',
     ]);
     await recorder.finish();
   });
@@ -150,7 +154,7 @@ describe('recoverRecordings', () => {
       'meta.json': '{"version": 1, "callId": "bad-me',
       'segment-000001.wav': openSegment(range(0, 5)),
     });
-    const outcomes = await recoverRecordings(dir);
+    const outcomes = await recoverRecordings(dir, keys);
     expect(outcomes.map((o) => [o.callId, o.error === undefined ? o.durationMs : o.error])).toEqual(
       [
         ['bad-meta', 100],
@@ -184,7 +188,7 @@ describe('recoverRecordings', () => {
         dataBytes: UNKNOWN_DATA_SIZE,
       }).subarray(0, 30),
     });
-    const outcomes = await recoverRecordings(dir);
+    const outcomes = await recoverRecordings(dir, keys);
     expect(outcomes.map((o) => (o.error === undefined ? o.durationMs : o.error))).toEqual([
       400, 400,
     ]);
@@ -198,7 +202,7 @@ describe('recoverRecordings', () => {
     const dir = await tempDir();
     const cut = closedSegment(range(0, 50)).subarray(0, 44 + 30 * 1280 + 2);
     await leftover(dir, 'cut', { 'meta.json': meta('cut'), 'segment-000001.wav': cut });
-    const [outcome] = await recoverRecordings(dir);
+    const [outcome] = await recoverRecordings(dir, keys);
     expect(outcome).toMatchObject({
       durationMs: 600,
       warnings: [expect.stringMatching(/shorter than its header says/)],
@@ -235,7 +239,7 @@ describe('recoverRecordings', () => {
       'segment-000001.wav': openSegment(range(0, 3)),
     });
 
-    const outcomes = await recoverRecordings(dir);
+    const outcomes = await recoverRecordings(dir, keys);
     expect(outcomes.map((o) => o.callId)).toEqual([
       'bad-meta',
       'gap',
@@ -285,7 +289,7 @@ describe('recoverRecordings', () => {
       'meta.json': meta('renamed'),
       'segment-000001.wav': closedSegment(range(0, 7)),
     });
-    const [outcome] = await recoverRecordings(dir);
+    const [outcome] = await recoverRecordings(dir, keys);
     expect(outcome).toMatchObject({
       callId: 'renamed',
       durationMs: 140,
@@ -302,7 +306,7 @@ describe('recoverRecordings', () => {
       'meta.json': meta('clash'),
       'segment-000001.wav': closedSegment([0]),
     });
-    const outcome = failed(await recoverRecordings(dir), 'clash');
+    const outcome = failed(await recoverRecordings(dir, keys), 'clash');
     expect(outcome.code).toBe('CORRUPT');
     expect(outcome.error).toMatch(/clash\.wav already exists and is not a finished recording/);
   });
@@ -314,7 +318,7 @@ describe('recoverRecordings', () => {
       'meta.json': meta('half'),
       'segment-000001.wav': closedSegment(range(0, 4)),
     });
-    expect((await recoverRecordings(dir))[0]).toMatchObject({ durationMs: 80 });
+    expect((await recoverRecordings(dir, keys))[0]).toMatchObject({ durationMs: 80 });
     expect(await readdir(dir)).toEqual(['half.wav']);
     await expectSeqs(join(dir, 'half.wav'), range(0, 4));
   });
@@ -322,18 +326,18 @@ describe('recoverRecordings', () => {
   it('recovers an empty leftover as a header-only WAV', async () => {
     const dir = await tempDir();
     await leftover(dir, 'nothing', { 'meta.json': meta('nothing') });
-    expect(await recoverRecordings(dir)).toMatchObject([
+    expect(await recoverRecordings(dir, keys)).toMatchObject([
       { callId: 'nothing', durationMs: 0, bytes: 44 },
     ]);
   });
 
   it('gives [] for a missing folder and ignores everything but .parts folders', async () => {
     const dir = await tempDir();
-    expect(await recoverRecordings(join(dir, 'absent'))).toEqual([]);
+    expect(await recoverRecordings(join(dir, 'absent'), keys)).toEqual([]);
     await writeFile(join(dir, 'x.parts'), 'a file, not a folder');
     await writeFile(join(dir, 'done.wav'), 'x');
     await mkdir(join(dir, 'other'));
     await appendFile(join(dir, 'notes.txt'), 'x');
-    expect(await recoverRecordings(dir)).toEqual([]);
+    expect(await recoverRecordings(dir, keys)).toEqual([]);
   });
 });

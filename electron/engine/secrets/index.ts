@@ -8,9 +8,17 @@
  *                usable): AES-256-GCM with a random key in <dataDir>/secret.key, mode 0600.
  *                It is protected only by the file's permissions, and says so (see key-file.ts).
  * The store only ever sees cipher text; plain passwords live in memory only while in use.
+ * The same box seals the workspace's recording keys (recording/keys.ts). permissions.ts keeps the
+ * whole workspace 0700/0600 on POSIX.
  */
 export { withKeyFileFallback } from './fallback.js';
 export { KEY_FILE_NAME, openKeyFileSecretBox } from './key-file.js';
+export {
+  type PermissionReport,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  secureWorkspace,
+} from './permissions.js';
 export {
   foreignCipherReason,
   KEY_FILE_PREFIX,

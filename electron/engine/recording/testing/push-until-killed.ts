@@ -1,22 +1,29 @@
 /**
  * Records a call in real time until killed, for the crash test: one frame every 20 ms (catching up
- * if a timer fires late), printing "pushed <seq>" after each push.
+ * if a timer fires late), printing "pushed <seq>" after each push. Encrypted as the engine does it:
+ * with the workspace's recording keys, sealed by the headless key file in the data folder.
  *
- * Usage: push-until-killed.ts <recordings dir> <call id> <segment ms>
+ * Usage: push-until-killed.ts <data dir> <call id> <segment ms>   (records into <data dir>/recordings)
  */
+import { join } from 'node:path';
+
+import { silentLogger } from '../../log.js';
+import { openKeyFileSecretBox } from '../../secrets/index.js';
 import { CallRecorder } from '../call-recorder.js';
+import { openRecordingKeys } from '../keys.js';
 import { makeFrame } from './signal.js';
 
-const [dir, callId, segmentArg] = process.argv.slice(2);
+const [dataDir, callId, segmentArg] = process.argv.slice(2);
 const segmentMs = Number(segmentArg);
-if (!dir || !callId || !Number.isInteger(segmentMs) || segmentMs <= 0) {
-  console.error('usage: push-until-killed.ts <recordings dir> <call id> <segment ms>');
+if (!dataDir || !callId || !Number.isInteger(segmentMs) || segmentMs <= 0) {
+  console.error('usage: push-until-killed.ts <data dir> <call id> <segment ms>');
   process.exit(2);
 }
 
 const recorder = await CallRecorder.create({
-  dir,
+  dir: join(dataDir, 'recordings'),
   callId,
+  keys: openRecordingKeys(dataDir, openKeyFileSecretBox(dataDir, silentLogger)),
   segmentMs,
   onError: (error) => {
     console.error(error.message);
