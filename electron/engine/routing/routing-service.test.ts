@@ -357,6 +357,25 @@ describe('RoutingService', () => {
     expect((await routing.state(ann)).status).toBe('available');
   });
 
+  it('with no wrap-up time (0), the agent is available again as soon as the call ends', async () => {
+    wrapUpMs = 0;
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('c0');
+    void routing.transfer(call, info());
+    await settle();
+    await routing.accept('c0', ann);
+    expect((await routing.state(ann)).status).toBe('on_call');
+    await store.calls.update('c0', {
+      state: 'wrap_up',
+      outcome: 'transferred',
+      endedAt: Date.now(),
+    });
+    await routing.callEnded('c0');
+    expect((await store.calls.get('c0'))?.state).toBe('done');
+    expect((await routing.state(ann)).status).toBe('available');
+  });
+
   it('gives the dialer free agents per queue (skills, minus transfers waiting) and wakes it when that changes', async () => {
     const ann = await agent('ann', ['vip']);
     const bob = await agent('bob');

@@ -413,6 +413,8 @@ export class RoutingService {
     if (agentId === undefined) return;
     const wrapUpMs = await this.options.wrapUpMs();
     if (wrapUpMs <= 0) {
+      // No wrap-up time: through wrap_up at once (on_call → available is not a transition).
+      await this.setStatus(agentId, 'wrap_up', { callId, deadline: this.now() });
       await this.finishWrapUp(callId, agentId, null);
       return;
     }
