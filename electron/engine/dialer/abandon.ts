@@ -51,6 +51,11 @@ export interface ConnectOrAbandonOptions {
    * to end GREETING_ALLOWANCE_MS after the answer.
    */
   greeting?: Promise<GreetingEnd>;
+  /**
+   * Settles when the campaign's AMD decides a machine it acts on (hang up or leave a message),
+   * whenever that comes: such a call is never abandoned (AMD ends it as `machine`).
+   */
+  machine?: Promise<void>;
   onError(what: string, error: unknown): void;
   now?: () => number;
 }
@@ -75,6 +80,11 @@ export async function connectOrAbandon(
       at: answeredAt + GREETING_ALLOWANCE_MS,
       source: 'allowance',
     });
+  let isMachine = false;
+  const machine = options.machine?.then(() => {
+    isMachine = true;
+    return 'machine' as const;
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let over = false;
   let greetingEnd: GreetingEnd | null = null;
@@ -94,7 +104,7 @@ export async function connectOrAbandon(
     options.onError('handing the call to an agent', error);
     return false;
   });
-  const first = await Promise.race([handoff, clock]);
+  const first = await Promise.race([handoff, clock, ...(machine ? [machine] : [])]);
   over = true;
   clearTimeout(timer);
   let taken = first === true;
@@ -103,7 +113,8 @@ export async function connectOrAbandon(
     taken = await handoff;
   }
   if (taken || call.state === 'agent') return 'taken';
-  if (first === 'machine') return 'machine';
+  // AMD's hang-up may be what ended the handoff: a machine, not an abandoned person.
+  if (first === 'machine' || isMachine) return 'machine';
   if (!call.isUp) return 'gone';
   const end = greetingEnd as GreetingEnd | null;
   const from =

@@ -81,7 +81,7 @@ describe('the greeting clock', () => {
 
     const dead = new StandInCall();
     const noAudio = watchGreeting(dead);
-    await vi.advanceTimersByTimeAsync(GREETING_ALLOWANCE_MS + 200);
+    await vi.advanceTimersByTimeAsync(GREETING_ALLOWANCE_MS + 600); // no frame at all by 1.5 s
     expect(await noAudio.end).toEqual({
       kind: 'person',
       at: dead.answeredAt + GREETING_ALLOWANCE_MS,
@@ -235,6 +235,31 @@ describe('the 2 s to an agent run from the greeting clock', () => {
     expect(await result).toBe('machine');
     expect(done).toEqual(['withdrawn at 2400 ms']);
     expect(call.outcome).toBeNull();
+  });
+
+  it('a machine AMD hangs up on after the clock started is not abandoned either', async () => {
+    // The clock took a person (the allowance); AMD's later machine decision hangs up, which ends
+    // the handoff as not taken in the same moment.
+    const { call, done } = fakeCall();
+    let amdSaysMachine!: () => void;
+    const machine = new Promise<void>((r) => (amdSaysMachine = r));
+    let settle: (taken: boolean) => void = () => undefined;
+    const result = connectOrAbandon(call, {
+      queue: 'sales',
+      handoff: new Promise((resolve) => (settle = resolve)),
+      withdraw: () => done.push('withdrawn'),
+      greeting: Promise.resolve({ kind: 'person', at: T0 + 1_000, source: 'allowance' }),
+      machine,
+      message: async () => [new Int16Array(320)],
+      onError: () => undefined,
+    });
+    await vi.advanceTimersByTimeAsync(2_300);
+    amdSaysMachine();
+    settle(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await result).toBe('machine');
+    expect(call.outcome).toBeNull();
+    expect(done.filter((d) => d.startsWith('transfer_unanswered'))).toEqual([]);
   });
 
   it('an agent taking the call before AMD calls it a machine keeps it', async () => {

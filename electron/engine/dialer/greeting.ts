@@ -9,9 +9,9 @@
  * 250–450 ms after it. Every case has an answer, so no person waits on the clock:
  *
  * - a greeting, then silence (a person): the clock starts at the greeting's last speech ('vad');
- * - nothing said within GREETING_ALLOWANCE_MS of the answer, or no audio flowing by then: the
- *   greeting is taken to have ended then ('allowance'); a person who starts later is only given
- *   less time, never more;
+ * - nothing said within GREETING_ALLOWANCE_MS of the answer (on the audio's clock), or no audio
+ *   at all by 1.5 s: the greeting is taken to have ended at the allowance ('allowance'); a person
+ *   who starts later is only given less time, never more;
  * - speech that goes on (a long greeting or many words, which the detector calls a machine): with
  *   the campaign's AMD acting on machines, AMD's own decision settles it ('machine': not a person,
  *   never counted as abandoned); without AMD, or with the action "treat as a person", the clock
@@ -24,6 +24,9 @@ import { AmdDetector } from '../amd/index.js';
 
 /** No speech heard this long after the answer: the greeting is taken to have ended then. */
 export const GREETING_ALLOWANCE_MS = 1_000;
+
+/** No audio frame at all this long after the answer: the allowance stands. */
+const NO_AUDIO_MS = GREETING_ALLOWANCE_MS + 500;
 
 /** After the clock's detector calls the speech a machine, how long AMD's own decision is awaited. */
 const MACHINE_GRACE_MS = 500;
@@ -119,17 +122,19 @@ export function watchGreeting(
       }
     }
   });
-  // No audio by the allowance (media late or dead): the greeting is taken to have ended then.
-  // Audio that stalls later: the analysis time ends the wait.
+  // The allowance is judged on the audio's own clock (the detector's initial silence), since the
+  // first frames may come a few hundred ms after the answer. No audio at all by then (dead or very
+  // late media): the greeting is taken to have ended at the allowance. Audio that stalls later:
+  // the analysis time ends the wait.
   const check = (): void => {
     if (settled) return;
-    if (detector.elapsedMs < GREETING_ALLOWANCE_MS)
+    if (detector.elapsedMs === 0)
       finish({ kind: 'person', at: answeredAt + GREETING_ALLOWANCE_MS, source: 'allowance' });
     else if (now() - answeredAt >= detector.tuning.maxAnalysisMs)
       finish({ kind: 'person', at: now(), source: 'decision' });
     else backstop = setTimeout(check, 250);
   };
-  backstop = setTimeout(check, Math.max(0, answeredAt + GREETING_ALLOWANCE_MS + 100 - now()));
+  backstop = setTimeout(check, Math.max(0, answeredAt + NO_AUDIO_MS - now()));
   // A call that ends first settles the clock too (whoever waits on it then finds the call gone).
   void call.whenEnded().then(() => finish({ kind: 'person', at: now(), source: 'decision' }));
   return { end, close };

@@ -273,7 +273,7 @@ export class TelephonyLine implements DialerLine {
 
   /**
    * Predictive: an agent within 2 s of the end of the person's greeting (auto-accepted), or
-   * abandoned with the information message; a machine AMD acts on is left to AMD.
+   * abandoned with the information message; a machine AMD acts on is left to AMD, never offered.
    */
   private async predictiveToAgent(
     session: CallSession,
@@ -283,12 +283,19 @@ export class TelephonyLine implements DialerLine {
   ): Promise<void> {
     const settings = predictiveOf(campaign);
     const greeting = watchGreeting(session, machine ? { machine } : {});
+    const handoff = (): Promise<boolean> =>
+      this.handoff?.(session, campaign.queue, reason, { autoAccept: true }) ??
+      Promise.resolve(false);
     const result = await connectOrAbandon(session, {
       greeting: greeting.end,
+      ...(machine ? { machine } : {}),
       queue: campaign.queue,
-      handoff:
-        this.handoff?.(session, campaign.queue, reason, { autoAccept: true }) ??
-        Promise.resolve(false),
+      // With AMD acting on machines, an agent is asked for once the greeting has ended as a
+      // person's does (its silence, 250-450 ms after the last word), so machines never reach an
+      // agent; the 2 s still run from the greeting's end. Without it, at once.
+      handoff: machine
+        ? greeting.end.then((end) => (end.kind === 'person' ? handoff() : false))
+        : handoff(),
       withdraw: () => this.withdraw?.(session.callId),
       message: () => this.abandonMessage(campaign, settings, session.callId),
       onError: (what, error) =>
