@@ -97,6 +97,16 @@ const SAMPLES: { [K in CallEventType]: CallEventData<K> } = {
   transfer_requested: { nodeId: 'agent', queue: 'sales', reason: 'asked for a person' },
   callback_requested: { at: '2026-12-07T09:00:00.000Z' },
   callback_unavailable: { nodeId: 'when', reason: 'too_soon' },
+  digits_collected: {
+    nodeId: 'card',
+    result: 'collected',
+    masked: '622202******1234',
+    count: 16,
+    endedBy: 'terminator',
+    attempt: 1,
+  },
+  sensitive_started: { nodeId: 'card', atMs: 5_200 },
+  sensitive_ended: { nodeId: 'card', atMs: 14_900, durationMs: 9_700 },
   dialog_ended: { reason: 'hangup', disposition: 'confirmed' },
   voicemail_started: { atMs: 41_000 },
   amd: {

@@ -32,6 +32,7 @@ import {
   type PromptPart,
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
+import { maskText } from '../privacy/index.js';
 import {
   BOT_PAUSE_MS,
   type EndpointerOptions,
@@ -248,6 +249,10 @@ export class CallBot {
   private greeting = true;
   /** This call's prompts (its personal ones live and die with it). */
   private readonly prompts: CallPrompts;
+  /** The sensitive node listening now (dialog/nodes/collect.ts): what the customer says is masked. */
+  private sensitiveNode: string | null = null;
+  /** The customer's speech in progress began (or went on) in a sensitive span: its line is masked. */
+  private sensitiveTurn = false;
 
   constructor(
     readonly session: CallSession,
@@ -259,8 +264,14 @@ export class CallBot {
     const channel: DialogChannel = {
       say: (text, o) => this.say(text, o.bargeIn, o.signal, o.personal ?? false, o.parts),
       listen: (o) => {
+        if (o.expect === 'digits') return this.listen(o.timeoutMs, o.signal, true);
         this.expecting = o.expect === 'confirmation' ? 'confirmation' : 'answer';
         return this.listen(o.timeoutMs, o.signal);
+      },
+      sensitive: (active, nodeId) => {
+        this.sensitiveNode = active ? nodeId : null;
+        if (active) this.sensitiveTurn = true;
+        this.session.setSensitive(active, nodeId);
       },
       transfer: async (queue, reason) => {
         this.transferRequest = { queue, reason };
@@ -496,6 +507,7 @@ export class CallBot {
         switch (event.type) {
           case 'speech_start': {
             this.speechActive = true;
+            this.sensitiveTurn = this.sensitiveNode !== null;
             this.stretchStartMs = event.atMs;
             this.pauseOpen = false;
             this.answeredBefore = false;
@@ -852,11 +864,15 @@ export class CallBot {
     const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs, expecting);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);
+    // Said in a sensitive span (a card or ID number being keyed): the line carries only masked text.
+    const sensitive = this.sensitiveTurn || this.sensitiveNode !== null;
+    this.sensitiveTurn = this.sensitiveNode !== null;
+    const shown = (text: string): string => (sensitive ? maskText(text) : text);
     void recognition
       .then((result) =>
         this.addUtterance({
           speaker: 'customer',
-          text: result && !result.noMatch ? (result.phrase ?? result.text ?? '') : '',
+          text: result && !result.noMatch ? shown(result.phrase ?? result.text ?? '') : '',
           intent: result && !result.noMatch ? (result.intent ?? null) : null,
           confidence: result ? round3(result.confidence) : null,
           startMs: callStart,
@@ -1003,13 +1019,22 @@ export class CallBot {
     return { completed: result.completed };
   }
 
-  private async listen(timeoutMs: number, signal?: AbortSignal): Promise<ListenResult> {
+  /**
+   * `digitsOnly` (a collect node): only keys answer, each as it comes; speech (a phrase spotter
+   * cannot read digits) neither answers nor holds the timeout.
+   */
+  private async listen(
+    timeoutMs: number,
+    signal?: AbortSignal,
+    digitsOnly = false,
+  ): Promise<ListenResult> {
     const deadline = () => Date.now() + timeoutMs;
-    let noInputAt = this.speechActive ? Infinity : deadline();
+    let noInputAt = this.speechActive && !digitsOnly ? Infinity : deadline();
     for (;;) {
       if (signal?.aborted || this.callGone()) return { kind: 'no_input' };
       const key = this.keys.shift();
       if (key !== undefined) return { kind: 'dtmf', digits: key };
+      if (digitsOnly) this.pending.length = 0;
       const utterance = this.pending.shift();
       if (utterance) {
         const waitStarted = Date.now();
@@ -1038,7 +1063,8 @@ export class CallBot {
           ...(result.uncertain === true ? { uncertain: true } : {}),
         };
       }
-      if (this.speechActive) noInputAt = Infinity;
+      // Keys only (digitsOnly): the customer's speech does not hold the timer.
+      if (this.speechActive && !digitsOnly) noInputAt = Infinity;
       else if (noInputAt === Infinity) noInputAt = deadline(); // speech ended without an utterance (too short)
       const waitMs = noInputAt - Date.now();
       if (waitMs <= 0) return { kind: 'no_input' };
@@ -1088,6 +1114,17 @@ export class CallBot {
         return;
       case 'callback_unavailable':
         this.session.note('callback_unavailable', { nodeId: event.nodeId, reason: event.reason });
+        return;
+      case 'digits':
+        // Only the masked form: a sensitive node's raw digits never leave its variable.
+        this.session.note('digits_collected', {
+          nodeId: event.nodeId,
+          result: event.result,
+          masked: event.masked,
+          count: event.count,
+          endedBy: event.endedBy,
+          attempt: event.attempt,
+        });
         return;
       case 'ended':
         this.session.note('dialog_ended', {

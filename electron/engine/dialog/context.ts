@@ -71,8 +71,19 @@ export function entityValue(entities: Entities | undefined, kind: EntityKind): L
   }
 }
 
+/** A variable holding personal data a sensitive node collected: shown only as `masked`. */
+interface SensitiveVariable {
+  masked: string;
+  /** 'masked': the outcome keeps the masked form; 'none': the value is dropped with the call. */
+  store: 'none' | 'masked';
+}
+
 export class DialogContext {
   readonly variables = new Map<string, Literal>();
+  /** Variables whose value is personal data (sensitive collect nodes): never shown raw. */
+  private readonly sensitiveVariables = new Map<string, SensitiveVariable>();
+  /** The sensitive node listening now (its span: recording silent, input masked), if any. */
+  private sensitiveNode: string | null = null;
   lastAnswer: Answer | null = null;
   callbackAt: Date | undefined;
   transfer: { queue: string; reason: string } | undefined;
@@ -101,9 +112,52 @@ export class DialogContext {
     return { reference: this.now(), timeZone: this.contact.timeZone };
   }
 
-  setVariable(nodeId: string, name: string, value: Literal): void {
+  /**
+   * `sensitive`: the value is personal data; events, prompts ({name}) and the outcome only ever
+   * see `sensitive.masked` (and the outcome only with store 'masked').
+   */
+  setVariable(nodeId: string, name: string, value: Literal, sensitive?: SensitiveVariable): void {
     this.variables.set(name, value);
-    this.emit({ type: 'variable_set', nodeId, name, value });
+    if (sensitive) this.sensitiveVariables.set(name, sensitive);
+    else this.sensitiveVariables.delete(name);
+    this.emit({ type: 'variable_set', nodeId, name, value: sensitive ? sensitive.masked : value });
+  }
+
+  /** A variable's value as prompts may say it and transcripts show it (masked when sensitive). */
+  shownVariable(name: string): Literal | undefined {
+    const sensitive = this.sensitiveVariables.get(name);
+    return sensitive ? sensitive.masked : this.variables.get(name);
+  }
+
+  /** The variables as the call's outcome keeps them: sensitive ones masked (store 'masked') or left out. */
+  outcomeVariables(): Record<string, Literal> {
+    const out: Record<string, Literal> = {};
+    for (const [name, value] of this.variables) {
+      const sensitive = this.sensitiveVariables.get(name);
+      if (!sensitive) out[name] = value;
+      else if (sensitive.store === 'masked') out[name] = sensitive.masked;
+    }
+    return out;
+  }
+
+  /** True while a sensitive node listens (from its prompt until its input ends). */
+  get sensitive(): boolean {
+    return this.sensitiveNode !== null;
+  }
+
+  /**
+   * Runs `body` as a sensitive span of node `nodeId`: the channel silences the recording and masks
+   * the customer's input until it ends (also when it throws or the run is cancelled).
+   */
+  async sensitiveSpan<T>(nodeId: string, body: () => Promise<T>): Promise<T> {
+    this.sensitiveNode = nodeId;
+    this.channel.sensitive?.(true, nodeId);
+    try {
+      return await body();
+    } finally {
+      this.sensitiveNode = null;
+      this.channel.sensitive?.(false, nodeId);
+    }
   }
 
   /** Renders and says a prompt; resolves to whether it played to the end (false: barge-in). */
@@ -114,9 +168,10 @@ export class DialogContext {
     signal: AbortSignal,
   ): Promise<boolean> {
     const template = promptIn(prompt, this.language);
-    const { text, missing } = renderTemplate(template, (name) => this.variables.get(name));
+    // A sensitive variable is said (and shown) only masked: its raw value stays in the variable.
+    const { text, missing } = renderTemplate(template, (name) => this.shownVariable(name));
     const personal = templateVariables(template).length > 0;
-    const parts = personal ? promptParts(template, (name) => this.variables.get(name)) : [];
+    const parts = personal ? promptParts(template, (name) => this.shownVariable(name)) : [];
     const { completed } = await raceAbort(
       this.channel.say(text, { bargeIn, signal, personal, ...(parts.length > 1 ? { parts } : {}) }),
       signal,

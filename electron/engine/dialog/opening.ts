@@ -58,6 +58,7 @@ export function openingPrompts(compiled: CompiledFlow, contact: DialogContact): 
         nodeId = node.next;
         break;
       case 'ask':
+      case 'collect':
         prompts.push(fill(node.prompt));
         break;
       case 'hangup':

@@ -101,7 +101,8 @@ export class DialogRuntime {
         nodeId,
         ...(error !== undefined ? { error } : {}),
       });
-      const variables: Record<string, Literal> = Object.fromEntries(ctx.variables);
+      // Personal data a sensitive node collected is dropped here (or kept masked, store 'masked').
+      const variables: Record<string, Literal> = ctx.outcomeVariables();
       return {
         reason,
         disposition,

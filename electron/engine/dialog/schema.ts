@@ -19,6 +19,7 @@ export const NODE_KINDS = [
   'transfer',
   'callback',
   'hangup',
+  'collect',
 ] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
@@ -163,6 +164,96 @@ export const AskNodeSchema = z.strictObject({
   ),
   noInput: RepromptSchema,
   noMatch: RepromptSchema,
+  sensitive: z
+    .boolean()
+    .optional()
+    .describe(
+      "The answer is personal data (see `collect`): the recording is silent from this question's prompt until its answer, and the transcript and events carry the answer only masked.",
+    ),
+});
+
+const VariableNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'a variable name is a letter or _ followed by letters, digits, _',
+  );
+
+/** What a `collect` node checks the digits with: a bank card's Luhn digit, a 身份证's GB 11643 check character. */
+export const COLLECT_CHECKS = ['none', 'luhn', 'idCard'] as const;
+
+export const CollectNodeSchema = z.strictObject({
+  kind: z.literal('collect'),
+  id: NodeIdSchema.optional(),
+  note,
+  prompt: PromptTextSchema.describe(
+    'Asks for the digits ("Please key in your card number, then #").',
+  ),
+  bargeIn,
+  variable: VariableNameSchema.describe(
+    'The flow variable the digits go to (the only place the raw value ever is); {variable} in a later prompt says its masked form.',
+  ),
+  digits: z
+    .strictObject({
+      min: z.int().min(1).max(32).default(1).describe('Fewest digits accepted.'),
+      max: z.int().min(1).max(32).default(32).describe('Input ends by itself at this many.'),
+      terminator: z
+        .enum(['#', '*', 'none'])
+        .default('#')
+        .describe(
+          'The key that ends the input (not part of the value); none: only max or a pause ends it.',
+        ),
+      firstDigitTimeoutMs: z
+        .int()
+        .min(1000)
+        .max(60_000)
+        .default(8000)
+        .describe('No key this long after the prompt: no input.'),
+      interDigitTimeoutMs: z
+        .int()
+        .min(500)
+        .max(30_000)
+        .default(5000)
+        .describe('A pause this long after a key ends the input.'),
+      maxTimeMs: z
+        .int()
+        .min(2000)
+        .max(300_000)
+        .default(60_000)
+        .describe('The whole input (from the end of the prompt) ends after this long.'),
+    })
+    .prefault({})
+    .describe('How the digits are keyed (DTMF: RFC 4733, SIP INFO or in-band tones).'),
+  check: z
+    .enum(COLLECT_CHECKS)
+    .default('none')
+    .describe(
+      "luhn: a bank card's check digit (16–19 digits); idCard: an 18-character 身份证 with its GB 11643 check character (X keyed as *).",
+    ),
+  sensitive: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Personal data (card, ID): the recording is silent on both channels from this node's prompt until its input ends (PCI DSS pause-and-resume); transcript, events and logs carry only the masked form; the raw value is dropped at the end of the call.",
+    ),
+  store: z
+    .enum(['none', 'masked'])
+    .default('none')
+    .describe(
+      "With sensitive: 'masked' keeps the masked form in the call's outcome variables; 'none' (default) drops the value at the end of the call.",
+    ),
+  maxAttempts: z
+    .int()
+    .min(1)
+    .max(10)
+    .default(3)
+    .describe('Asks this many times in all (no input or an invalid entry) before noInput/invalid.'),
+  retryPrompt: PromptTextSchema.optional().describe(
+    'Said before asking again after an invalid entry; defaults to the prompt.',
+  ),
+  next: NodeIdSchema.describe('Valid digits were keyed; they are in the variable.'),
+  noInput: NodeIdSchema.describe('Nothing keyed in any attempt.'),
+  invalid: NodeIdSchema.describe('The last attempt was too short or failed the check.'),
 });
 
 const Literal = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -300,6 +391,7 @@ export const FlowNodeSchema = z.discriminatedUnion('kind', [
   TransferNodeSchema,
   CallbackNodeSchema,
   HangupNodeSchema,
+  CollectNodeSchema,
 ]);
 
 const FlowFileBase = z.strictObject({

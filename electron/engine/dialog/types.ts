@@ -31,9 +31,11 @@ export interface ListenOptions {
   /**
    * What the answer is expected to be. `confirmation`: a yes or no to "Just to check: …, is that
    * right?", so a speech channel hears it with the common-answer library's affirm/deny model and
-   * answers `intent: 'affirm' | 'deny'` (or no_match); absent: an answer to the node's question.
+   * answers `intent: 'affirm' | 'deny'` (or no_match); `digits`: keys for a collect node (a speech
+   * channel answers with each key as it comes and does not wait out the customer's speech);
+   * absent: an answer to the node's question.
    */
-  expect?: 'confirmation';
+  expect?: 'confirmation' | 'digits';
 }
 
 export type ListenResult =
@@ -67,6 +69,12 @@ export interface DialogChannel {
   scheduleCallback(at: Date): Promise<void>;
   /** Ends the call with a disposition code (the dialog ends). */
   hangup(disposition: string): Promise<void>;
+  /**
+   * A sensitive node's span starts (true) or ends (false): personal data is being keyed or said,
+   * so a recording channel records silence on both sides meanwhile and shows the customer's input
+   * (keys, speech) only masked. Channels that neither record nor show input may omit it.
+   */
+  sensitive?(active: boolean, nodeId: string): void;
 }
 
 /** The contact a call is for: its fields are the flow's variables ({name}, {amount}, …). */
@@ -137,6 +145,22 @@ export type DialogEvent = EventBase &
         exhausted?: boolean;
       }
     | { type: 'variable_set'; nodeId: string; name: string; value: Literal }
+    | {
+        /**
+         * A collect node's attempt ended. `masked`: the digits as anyone may see them (never the
+         * raw value, which only the node's variable holds); `count`: how many were keyed.
+         */
+        type: 'digits';
+        nodeId: string;
+        variable: string;
+        result: DigitsResult;
+        masked: string;
+        count: number;
+        /** How the input ended: the terminator key, max digits, a pause, or the overall limit. */
+        endedBy: 'terminator' | 'max' | 'timeout' | 'max_time';
+        attempt: number;
+        exhausted: boolean;
+      }
     | { type: 'transfer'; nodeId: string; queue: string; reason: string }
     | { type: 'callback'; nodeId: string; at: Date; iso: string; spoken: string }
     | {
@@ -152,6 +176,9 @@ export type DialogEvent = EventBase &
         error?: string;
       }
   );
+
+/** A collect node's attempt: digits accepted, keyed but too short or failing the check, none keyed. */
+export type DigitsResult = 'collected' | 'invalid' | 'no_input';
 
 export type ConfirmationResult = 'confirmed' | 'denied' | 'unclear' | 'no_input';
 

@@ -296,10 +296,12 @@ describe('sample flows', () => {
     expect(check.warnings).toEqual([]);
   });
 
-  it('each sample uses every node kind (and so together they do)', () => {
+  it('each sample uses every node kind but collect (and so together they do)', () => {
+    // collect takes card and ID numbers: no part of a bill reminder or an appointment call
+    // (dialog/nodes/collect.test.ts runs it).
     for (const sample of [BILL_REMINDER_ZH, APPOINTMENT_EN]) {
       const kinds = new Set(Object.values(validateFlow(sample).nodes).map((n) => n.kind));
-      expect([...kinds].sort()).toEqual([...NODE_KINDS].sort());
+      expect([...kinds].sort()).toEqual(NODE_KINDS.filter((k) => k !== 'collect').sort());
     }
   });
 });

@@ -143,6 +143,12 @@ export function nodeTargets(node: FlowNode): Array<{ field: string; target: stri
         { field: 'next', target: node.next },
         { field: 'fallbackNext', target: node.fallbackNext },
       ];
+    case 'collect':
+      return [
+        { field: 'next', target: node.next },
+        { field: 'noInput', target: node.noInput },
+        { field: 'invalid', target: node.invalid },
+      ];
     case 'transfer':
     case 'hangup':
       return [];
@@ -162,6 +168,11 @@ function promptFields(node: FlowNode): Array<{ field: string; text: PromptText |
     case 'transfer':
     case 'hangup':
       return [{ field: 'say', text: node.say }];
+    case 'collect':
+      return [
+        { field: 'prompt', text: node.prompt },
+        { field: 'retryPrompt', text: node.retryPrompt },
+      ];
     default:
       return [];
   }
@@ -180,6 +191,10 @@ function checkNode(
     if (text !== undefined && typeof text !== 'string' && text[language] === undefined) {
       errors.push(issue('error', node.id, field, `no text in the flow's language "${language}"`));
     }
+  }
+  if (node.kind === 'collect') {
+    checkCollect(node, errors);
+    return;
   }
   if (node.kind !== 'ask') return;
   const names = new Set<string>();
@@ -235,6 +250,27 @@ function checkNode(
       );
     }
   });
+}
+
+/** A collect node's digit limits agree with each other and with its check. */
+function checkCollect(node: Extract<FlowNode, { kind: 'collect' }>, errors: FlowIssue[]): void {
+  const { min, max } = node.digits;
+  if (min > max)
+    errors.push(issue('error', node.id, 'digits.min', `${min} is more than digits.max (${max})`));
+  const needs = node.check === 'luhn' ? [16, 19] : node.check === 'idCard' ? [18, 18] : null;
+  if (needs && (max < needs[0]! || min > needs[1]!))
+    errors.push(
+      issue(
+        'error',
+        node.id,
+        'digits',
+        `check "${node.check}" needs ${needs[0] === needs[1] ? needs[0] : `${needs[0]}–${needs[1]}`} digits, but digits allows ${min}–${max}`,
+      ),
+    );
+  if (node.store === 'masked' && !node.sensitive)
+    errors.push(
+      issue('error', node.id, 'store', '"masked" is for a sensitive node (sensitive: true)'),
+    );
 }
 
 /** Validates a flow without throwing: the flow (when valid), errors and warnings. */

@@ -149,6 +149,11 @@ export function contactFields(flow: Flow): Array<{ name: string; default: Contac
           if ('contact' in value) read.add(value.contact);
         }
         break;
+      case 'collect':
+        prompt(node.prompt);
+        prompt(node.retryPrompt);
+        assigned.add(node.variable);
+        break;
       case 'callback':
         // Sets them for the prompts after it (callback.ts).
         assigned.add('callback_time');

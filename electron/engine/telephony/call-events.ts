@@ -214,6 +214,24 @@ export const CALL_EVENT_DATA = {
   callback_requested: z.object({ at: z.string() }),
   /** no_datetime, too_soon, too_late (dialog/types.ts). */
   callback_unavailable: z.object({ nodeId: z.string(), reason: z.string() }),
+  /**
+   * A collect node's attempt (dialog/nodes/collect.ts): collected, invalid or no_input; `masked`
+   * is all anyone sees of the digits (a sensitive node's raw value is never stored).
+   */
+  digits_collected: z.object({
+    nodeId: z.string(),
+    result: z.enum(['collected', 'invalid', 'no_input']),
+    masked: z.string(),
+    count: z.number(),
+    endedBy: z.string(),
+    attempt: z.number(),
+  }),
+  /**
+   * A sensitive node's span (a card or ID number being keyed): the recording is silent on both
+   * channels and keys are stored masked from sensitive_started to sensitive_ended. ms from the answer.
+   */
+  sensitive_started: z.object({ nodeId: z.string(), atMs: z.number() }),
+  sensitive_ended: z.object({ nodeId: z.string(), atMs: z.number(), durationMs: z.number() }),
   dialog_ended: z.object({
     reason: z.string(),
     disposition: z.string(),

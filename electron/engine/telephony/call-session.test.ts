@@ -244,7 +244,7 @@ class FakeHost {
 
 function liveCall(
   callId: string,
-  options: { ringTimeoutMs?: number; hangupGraceMs?: number } = {},
+  options: { ringTimeoutMs?: number; hangupGraceMs?: number; recorder?: CallRecorderLike } = {},
 ) {
   const host = new FakeHost();
   const events: CallEventPayload[] = [];
@@ -255,7 +255,7 @@ function liveCall(
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
       host: () => Promise.resolve(host.client),
       ensureTrunk: () => Promise.resolve(),
-      createRecorder: () => null,
+      createRecorder: () => options.recorder ?? null,
       relativePath: (path) => path,
       onEvent: (event) => events.push(event),
       onState: () => undefined,
@@ -577,6 +577,72 @@ describe('a call session from dial to hang-up', () => {
     ]);
     await call.session.hangup('done', 'test');
     await call.session.whenEnded();
+  });
+
+  it('in a sensitive span records silence on both channels and stores keys masked; hears in-band keys', async () => {
+    const recorded: Array<{ left: number; right: number }> = [];
+    const recorder: CallRecorderLike = {
+      push: (frame) =>
+        recorded.push({
+          left: Math.max(...frame.left.map(Math.abs)),
+          right: Math.max(...frame.right.map(Math.abs)),
+        }),
+      finish: () =>
+        Promise.resolve({
+          path: 'r.wav',
+          channels: 2,
+          sampleRate: 16_000,
+          durationMs: 0,
+          bytes: 0,
+        }),
+      abort: () => Promise.resolve(),
+    };
+    const call = liveCall('sensitive-1', { recorder });
+    await call.answer();
+    const keys: string[] = [];
+    call.session.onDtmf((tone) => keys.push(tone));
+    let seq = 0;
+    const capture = (left: Int16Array, right: Int16Array = left) =>
+      call.session.onCapture({ channel: 3, seq: seq++, timestampMs: Date.now(), left, right });
+    const loud = () => new Int16Array(320).fill(1000);
+    /** Key 7 (852 + 1209 Hz) for 100 ms, as the host's capture gives it. */
+    const tone7 = (frame: number) =>
+      Int16Array.from({ length: 320 }, (_, i) => {
+        const t = (frame * 320 + i) / 16_000;
+        return Math.round(
+          5000 * Math.sin(2 * Math.PI * 852 * t) + 5000 * Math.sin(2 * Math.PI * 1209 * t),
+        );
+      });
+    capture(loud());
+    call.host.milestone('dtmf_in', { detail: '1' });
+    call.session.setSensitive(true, 'card');
+    expect(call.session.sensitive).toBe(true);
+    capture(loud());
+    call.host.milestone('dtmf_in', { detail: '5' });
+    for (let f = 0; f < 5; f++) capture(tone7(f), loud());
+    capture(new Int16Array(320));
+    call.session.setSensitive(false, 'card');
+    // The last key's tone may still sound: silence goes on for the tail.
+    capture(loud());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(call.session.sensitive).toBe(false);
+    capture(loud());
+    expect(keys).toEqual(['1', '5', '7']);
+    expect(call.events.filter((e) => e.type === 'dtmf_in').map((e) => e.data.detail)).toEqual([
+      '1',
+      '*',
+      '*',
+    ]);
+    expect(recorded.map((r) => r.left)).toEqual([1000, 0, 0, 0, 0, 0, 0, 0, 0, 1000]);
+    expect(recorded.map((r) => r.right)).toEqual([1000, 0, 0, 0, 0, 0, 0, 0, 0, 1000]);
+    const started = call.events.find((e) => e.type === 'sensitive_started');
+    const ended = call.events.find((e) => e.type === 'sensitive_ended');
+    expect(started?.data).toMatchObject({ nodeId: 'card' });
+    expect(ended?.data).toMatchObject({ nodeId: 'card' });
+    expect(Number(ended?.data.durationMs)).toBeGreaterThanOrEqual(400);
+    await call.session.hangup('done', 'test');
+    await call.session.whenEnded();
+    await expectContractEvents('sensitive-1', call.events);
   });
 
   it('cuts the prompt when the customer hangs up mid-prompt', async () => {

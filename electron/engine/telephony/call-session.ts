@@ -12,6 +12,7 @@ import type { HostEventData, RtpStats } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
+import { DtmfDetector } from './dtmf-detector.js';
 import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
 import { classifyFailure, describeHangup, lineStatusVerdict } from './outcomes.js';
 import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
@@ -91,6 +92,9 @@ export interface CallSessionOptions {
   hangupGraceMs?: number;
 }
 
+/** How long the recording stays silent after a sensitive span is asked to end (the last key's tone). */
+const SENSITIVE_TAIL_MS = 400;
+
 /** A hang-up that gets no answer from the media host ends the call anyway after this long. */
 const HANGUP_GRACE_MS = 3000;
 
@@ -138,6 +142,20 @@ export class CallSession {
   private readonly takeoverListeners = new Set<() => void>();
   /** An operator announcement heard before the answer ended this call: its outcome and reason. */
   private lineStatus: { outcome: CallOutcome; reason: string } | null = null;
+  /**
+   * A sensitive span (a flow node taking a card or ID number): the recorder gets silence on both
+   * channels and key events are stored masked until it ends (PCI DSS pause-and-resume).
+   */
+  private sensitiveSpan: {
+    nodeId: string;
+    startedAt: number;
+    /** Set once the span was asked to end: it ends SENSITIVE_TAIL_MS later. */
+    ending: ReturnType<typeof setTimeout> | null;
+  } | null = null;
+  /** Keys heard in the customer's audio (RFC 4733 reaches the host as tones; see dtmf-detector.ts). */
+  private readonly inbandDtmf = new DtmfDetector();
+  /** The last key the host reported by SIP INFO (an in-band copy of it is not a second press). */
+  private lastSignalledKey: { key: string; at: number } | null = null;
 
   constructor(
     private readonly deps: CallSessionDeps,
@@ -554,7 +572,13 @@ export class CallSession {
         });
         return;
       case 'dtmf_in':
-        this.eventAt(m.at, m.milestone, data);
+        if (m.detail) this.lastSignalledKey = { key: m.detail, at: Date.now() };
+        // In a sensitive span the key is stored and streamed only masked; listeners get it as is.
+        this.eventAt(
+          m.at,
+          m.milestone,
+          this.sensitiveSpan && m.detail ? { ...data, detail: '*' } : data,
+        );
         if (m.detail) for (const listener of this.dtmfListeners) listener(m.detail, m.at);
         return;
       default:
@@ -569,14 +593,70 @@ export class CallSession {
   onCapture(frame: CaptureFrame): void {
     if (this.answeredAt !== null && this.recorder) {
       this.firstRecordedSeq ??= frame.seq;
+      // A sensitive span is recorded as silence on both sides, frame for frame (the timeline holds).
+      const silent = this.sensitiveSpan !== null;
       this.recorder.push({
         seq: frame.seq - this.firstRecordedSeq,
         timestampMs: frame.timestampMs,
-        left: frame.left,
-        right: frame.right,
+        left: silent ? new Int16Array(frame.left.length) : frame.left,
+        right: silent ? new Int16Array(frame.right.length) : frame.right,
       });
     }
+    if (this.answeredAt !== null && !this.finished) this.detectInbandKey(frame.left);
     for (const listener of this.audioListeners) listener(frame);
+  }
+
+  /** A key in the customer's audio is a key press like one the host reports (dtmf_in). */
+  private detectInbandKey(samples: Int16Array): void {
+    const key = this.inbandDtmf.push(samples);
+    if (key === null) return;
+    const at = Date.now();
+    const signalled = this.lastSignalledKey;
+    if (signalled && signalled.key === key && at - signalled.at < 500) return;
+    this.eventAt(at, 'dtmf_in', {
+      trunk: this.trunk.name,
+      detail: this.sensitiveSpan ? '*' : key,
+    });
+    for (const listener of this.dtmfListeners) listener(key, at);
+  }
+
+  /**
+   * Starts (true) or ends a sensitive span for flow node `nodeId`: while it lasts the recording is
+   * silent on both channels and keys are stored masked. Noted as sensitive_started/_ended.
+   */
+  setSensitive(active: boolean, nodeId: string): void {
+    if (active) {
+      if (this.sensitiveSpan) {
+        // A new span right after one that is ending (a re-prompt): the silence just goes on.
+        if (this.sensitiveSpan.ending) clearTimeout(this.sensitiveSpan.ending);
+        this.sensitiveSpan.ending = null;
+        return;
+      }
+      this.sensitiveSpan = { nodeId, startedAt: Date.now(), ending: null };
+      this.note('sensitive_started', {
+        nodeId,
+        atMs: this.answeredAt === null ? 0 : Date.now() - this.answeredAt,
+      });
+      return;
+    }
+    const span = this.sensitiveSpan;
+    if (!span || span.ending) return;
+    // The last key's tone is still sounding when it is recognized (a press lasts ~100 ms, plus the
+    // jitter buffer): the silence goes on a little so no part of it reaches the recording.
+    span.ending = setTimeout(() => {
+      if (this.sensitiveSpan !== span) return;
+      this.sensitiveSpan = null;
+      this.note('sensitive_ended', {
+        nodeId: span.nodeId,
+        atMs: this.answeredAt === null ? 0 : Date.now() - this.answeredAt,
+        durationMs: Date.now() - span.startedAt,
+      });
+    }, SENSITIVE_TAIL_MS);
+  }
+
+  /** True during a sensitive span (setSensitive). */
+  get sensitive(): boolean {
+    return this.sensitiveSpan !== null;
   }
 
   /**
@@ -717,6 +797,7 @@ export class CallSession {
     this.resolveAnswered(false); // no-op when it was answered
     this.clearRingTimer();
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
+    if (this.sensitiveSpan?.ending) clearTimeout(this.sensitiveSpan.ending);
     this.playback.close();
     const endedAt = Date.now();
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.

@@ -173,6 +173,13 @@ export function botHarness(options: HarnessOptions) {
     },
     note: (type: string, data: Record<string, unknown>, at = Date.now()) =>
       events.push({ type, data, at }),
+    /** A sensitive span (the real session silences the recording): noted like the session does. */
+    setSensitive: (active: boolean, nodeId: string) =>
+      events.push({
+        type: active ? 'sensitive_started' : 'sensitive_ended',
+        data: { nodeId },
+        at: Date.now(),
+      }),
     play(frames: Int16Array[]): Promise<PlaybackResult> {
       if (!session.isUp) return Promise.resolve({ completed: false, playedFrames: 0 });
       const first = frames[0];

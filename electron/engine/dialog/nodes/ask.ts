@@ -20,6 +20,7 @@ import {
   NO_MATCH,
   offTopicBesideEntities,
 } from '../../nlu/index.js';
+import { maskText } from '../../privacy/index.js';
 import type { CompiledFlow } from '../compile.js';
 import { confirmationQuestion, confirmationReply } from '../confirm.js';
 import type { DialogContext } from '../context.js';
@@ -130,6 +131,18 @@ export class AskNode implements NodeExecutor {
   constructor(readonly node: NodeOf<'ask'>) {}
 
   async execute(ctx: DialogContext, signal: AbortSignal): Promise<NodeResult> {
+    // Sensitive: the question and its answer are a sensitive span (recording silent, input masked).
+    return this.node.sensitive === true
+      ? ctx.sensitiveSpan(this.node.id, () => this.ask(ctx, signal))
+      : this.ask(ctx, signal);
+  }
+
+  /** What events may show of the customer's words: masked for a sensitive question. */
+  private shown(text: string): string {
+    return this.node.sensitive === true ? maskText(text) : text;
+  }
+
+  private async ask(ctx: DialogContext, signal: AbortSignal): Promise<NodeResult> {
     const node = this.node;
     let noInputs = 0;
     let noMatches = 0;
@@ -231,7 +244,7 @@ export class AskNode implements NodeExecutor {
           nodeId: node.id,
           intent: candidate.intent.name,
           prompt: confirmationQuestion(candidate.intent, ctx.language, candidate.answer),
-          ...(confirmed.text !== undefined ? { text: confirmed.text } : {}),
+          ...(confirmed.text !== undefined ? { text: this.shown(confirmed.text) } : {}),
           result: confirmed.result,
           attempt,
           exhausted,
@@ -252,8 +265,8 @@ export class AskNode implements NodeExecutor {
         attempt: noMatches,
         exhausted,
         ...(heard.kind === 'dtmf'
-          ? { input: 'dtmf' as const, digits: heard.digits }
-          : { input: 'text' as const, text: heard.text }),
+          ? { input: 'dtmf' as const, digits: this.shown(heard.digits) }
+          : { input: 'text' as const, text: this.shown(heard.text) }),
         ...(best ? { best } : {}),
       });
       if (exhausted) return { next: node.noMatch.next };
@@ -279,7 +292,11 @@ export class AskNode implements NodeExecutor {
 
   private accept(ctx: DialogContext, intent: Intent, answer: Answer): NodeResult {
     ctx.lastAnswer = answer;
-    ctx.emit({ type: 'answer', ...answer });
+    ctx.emit({
+      type: 'answer',
+      ...answer,
+      ...(answer.text !== undefined ? { text: this.shown(answer.text) } : {}),
+    });
     return { next: intent.next };
   }
 
@@ -303,7 +320,7 @@ export class AskNode implements NodeExecutor {
         nodeId: node.id,
         intent: candidate.intent.name,
         prompt: question,
-        ...(text !== undefined ? { text } : {}),
+        ...(text !== undefined ? { text: this.shown(text) } : {}),
         result,
       });
     if (reply.kind === 'no_input' || (reply.kind === 'text' && reply.text.trim() === ''))

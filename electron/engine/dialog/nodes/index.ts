@@ -4,6 +4,7 @@ import type { FlowNode } from '../schema.js';
 import { AskNode } from './ask.js';
 import { BranchNode } from './branch.js';
 import { CallbackNode } from './callback.js';
+import { CollectNode } from './collect.js';
 import { HangupNode, SayNode, SetNode, TransferNode } from './simple.js';
 
 export function createNodeExecutor(node: FlowNode): NodeExecutor {
@@ -22,5 +23,7 @@ export function createNodeExecutor(node: FlowNode): NodeExecutor {
       return new CallbackNode(node);
     case 'hangup':
       return new HangupNode(node);
+    case 'collect':
+      return new CollectNode(node);
   }
 }

@@ -23,7 +23,9 @@ export type ChannelAction =
     }
   | { type: 'transfer'; queue: string; reason: string }
   | { type: 'callback'; at: Date }
-  | { type: 'hangup'; disposition: string };
+  | { type: 'hangup'; disposition: string }
+  /** A sensitive node's span started (true) or ended. */
+  | { type: 'sensitive'; active: boolean; nodeId: string };
 
 export class ScriptedChannel implements DialogChannel {
   readonly actions: ChannelAction[] = [];
@@ -68,6 +70,10 @@ export class ScriptedChannel implements DialogChannel {
             : { kind: 'no_input' };
     this.actions.push({ type: 'listen', timeoutMs: options.timeoutMs, answer, ...expect });
     return Promise.resolve(answer);
+  }
+
+  sensitive(active: boolean, nodeId: string): void {
+    this.actions.push({ type: 'sensitive', active, nodeId });
   }
 
   transfer(queue: string, reason: string): Promise<void> {
