@@ -20,6 +20,7 @@ import {
   type Flow,
   type ListenResult,
 } from '../dialog/index.js';
+import { maskText } from '../privacy/index.js';
 import { TextChannel } from './text-channel.js';
 
 export interface ChatStep {
@@ -37,7 +38,11 @@ export class FlowChat {
   private readonly waiters: Array<() => void> = [];
   private started = false;
 
-  constructor(flow: Flow, contact: DialogContact, now?: () => Date) {
+  constructor(
+    private readonly flow: Flow,
+    contact: DialogContact,
+    now?: () => Date,
+  ) {
     const channel = new TextChannel(
       () =>
         new Promise<ListenResult>((resolve) => {
@@ -76,7 +81,11 @@ export class FlowChat {
         'The bot is not waiting for an answer yet; wait for the previous reply',
       );
     this.pending = null;
-    this.turns.push(customerTurn(answer, this.runtime.nodeId));
+    const nodeId = this.runtime.nodeId;
+    const node = nodeId === null ? undefined : this.flow.nodes[nodeId];
+    // A sensitive node's input (a card number) is shown masked, in a test chat as on a call.
+    const sensitive = node !== undefined && 'sensitive' in node && node.sensitive === true;
+    this.turns.push(customerTurn(answer, nodeId, sensitive));
     resolve(answer);
     await this.idle();
     return this.step();
@@ -133,12 +142,22 @@ function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
-function customerTurn(answer: ListenResult, nodeId: string | null): ChatTurn {
+function customerTurn(answer: ListenResult, nodeId: string | null, sensitive: boolean): ChatTurn {
   switch (answer.kind) {
     case 'text':
-      return { speaker: 'customer', kind: 'text', text: answer.text, nodeId };
+      return {
+        speaker: 'customer',
+        kind: 'text',
+        text: sensitive ? maskText(answer.text) : answer.text,
+        nodeId,
+      };
     case 'dtmf':
-      return { speaker: 'customer', kind: 'dtmf', text: `#${answer.digits}`, nodeId };
+      return {
+        speaker: 'customer',
+        kind: 'dtmf',
+        text: `#${sensitive ? '*'.repeat(answer.digits.length) : answer.digits}`,
+        nodeId,
+      };
     default:
       return { speaker: 'customer', kind: 'silence', text: '', nodeId };
   }
