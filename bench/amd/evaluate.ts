@@ -1,8 +1,10 @@
 /**
  * Runs the answering-machine detector over a set's lines (rendered by render.ts) as a call would
  * feed it, 20 ms at a time from the answer, and scores it: accuracy on people and on machines,
- * time to decision, beeps heard. `node --import tsx bench/amd/evaluate.ts` prints the tuning set
- * line by line (the only set to tune on); the evaluation set is read by bench/amd.bench.ts alone.
+ * time to decision, beeps heard. `node --import tsx bench/amd/evaluate.ts [tuning|dev] [JSON]`
+ * prints the tuning or development set line by line (the only sets to tune on), with the
+ * detector's tuning changed by the JSON if given; the evaluation set is read by bench/amd.bench.ts
+ * alone.
  */
 import { join } from 'node:path';
 
@@ -100,10 +102,13 @@ export function describe(r: LineResult): string {
 }
 
 export const TUNING_SET = join(import.meta.dirname, 'tuning.tsv');
+export const DEV_SET = join(import.meta.dirname, 'dev.tsv');
 export const EVAL_SET = join(import.meta.dirname, '..', '..', 'test', 'eval', 'amd', 'eval.tsv');
 
 if (process.argv[1] === import.meta.filename) {
-  const results = await runSet(await readSet(TUNING_SET));
+  const set = process.argv[2] === 'dev' ? DEV_SET : TUNING_SET;
+  const tuning = process.argv[3] ? (JSON.parse(process.argv[3]) as Partial<AmdTuning>) : {};
+  const results = await runSet(await readSet(set), tuning);
   for (const r of results) process.stdout.write(`${describe(r)}\n`);
   process.stdout.write(`${JSON.stringify(score(results), null, 1)}\n`);
 }
