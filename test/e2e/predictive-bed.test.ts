@@ -9,7 +9,7 @@
  *    the other finds no agent: abandoned 2 s after the end of their "hello" (not of the answer),
  *    they hear the campaign's information message, and the call is counted in the window;
  * 2. a machine (baresip playing Asterisk's real voicemail greeting and beep): the campaign's AMD
- *    hangs up on it (outcome machine), and it is not counted as a person;
+ *    hangs up on it (outcome machine); it is never offered to an agent nor counted as a person;
  * 3. an early-media announcement (sipp: a 183 with 关机 then "power off", never answered): the
  *    call ends long before the ring timeout as no_answer, the outcome the retry policy gives a
  *    powered-off phone (retried later). (空号, the empty number, is not used here: the live
@@ -381,6 +381,8 @@ describe('a predictive campaign over the bed with two agents', () => {
       expect(machineEvents.find((e) => e.type === 'amd_action')?.data).toMatchObject({
         action: 'hangup',
       });
+      // Never offered to an agent: one is asked for only once the greeting ends as a person's.
+      expect(machineEvents.map((e) => e.type)).not.toContain('agent_offered');
 
       // The announcement: heard as powered off, the call canceled long before the ring timeout
       // and stored as no_answer (what the retry policy retries later), never answered.
