@@ -781,7 +781,7 @@ function AmdFields({
                     value={draft.recording}
                     onChange={(e) => onChange({ recording: e.target.value }, 'recording')}
                     autoComplete="off"
-                    placeholder="/path/to/message.wav"
+                    placeholder={t('campaignPage.form.amd.recordingPlaceholder')}
                     {...control('amd.recording', true)}
                   />
                 </Field>

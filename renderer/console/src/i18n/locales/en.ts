@@ -418,6 +418,7 @@ export const en = {
         language: 'Voice language',
         recording: 'Recording',
         recordingHelp: 'The full path of a .wav file on this computer.',
+        recordingPlaceholder: 'e.g. /home/me/messages/clinic.wav',
         beepWaitSec: 'Wait for the beep (seconds)',
         beepWaitSecHelp:
           'When no beep comes, the message is left after this long (or when the greeting ends in silence); 1–60.',

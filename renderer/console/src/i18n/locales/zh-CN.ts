@@ -402,6 +402,7 @@ export const zhCN = {
         language: '朗读语言',
         recording: '录音文件',
         recordingHelp: '本机上 .wav 文件的完整路径。',
+        recordingPlaceholder: '例如 /home/me/messages/clinic.wav',
         beepWaitSec: '等待提示音（秒）',
         beepWaitSecHelp: '未听到提示音时，等待此时长后（或问候语结束静音后）留言；1–60。',
       },
