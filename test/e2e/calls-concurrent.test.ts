@@ -13,6 +13,7 @@ import {
 } from '../../electron/engine/audio/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
 
 const SENTENCES = [
@@ -150,7 +151,10 @@ it(
         const score = (clip: typeof customer, samples: Float32Array, rate: number): number =>
           envelopeCorrelation(toMono(clip.samples), clip.sampleRate, samples, rate).correlation;
         const recording = await calls.engine.store.calls.recording(session.callId);
-        const stereo = await readWav(`${calls.dataDir}/${recording!.path}`);
+        const stereo = await readStoredRecording(
+          calls.dataDir,
+          `${calls.dataDir}/${recording!.path}`,
+        );
         scores.push({
           call: i,
           // What the media host sent the customer (the recording's right channel).

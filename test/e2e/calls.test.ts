@@ -12,6 +12,7 @@ import {
 } from '../../electron/engine/audio/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { type Bed, type Clip, startBed } from '../telephony/index.js';
 
 let bed: Bed;
@@ -129,7 +130,7 @@ describe('an answered call', () => {
     expect(detail.recording).toMatchObject({ channels: 2, sampleRate: 16_000 });
     expect(detail.recording!.durationMs).toBeGreaterThan(prompt.durationMs - 200);
     const recording = await calls.engine.store.calls.recording(session.callId);
-    const stereo = await readWav(`${calls.dataDir}/${recording!.path}`);
+    const stereo = await readStoredRecording(calls.dataDir, `${calls.dataDir}/${recording!.path}`);
     expect(stereo.channels).toBe(2);
     expect(
       correlate(

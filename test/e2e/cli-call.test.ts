@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { confirmOrderFlow } from '../support/flows.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { assertBuilt, CLI } from '../support/serve.js';
 import { type Bed, type Clip, startBed } from '../telephony/index.js';
 
@@ -234,7 +235,7 @@ describe('a crash mid-call', () => {
       const recording = await engine.store.calls.recording(callId);
       expect(recording).toMatchObject({ channels: 2, sampleRate: 16_000 });
       expect(recording!.durationMs).toBeGreaterThan(customer.durationMs + 1000);
-      const stereo = await readWav(join(data, recording!.path));
+      const stereo = await readStoredRecording(data, join(data, recording!.path));
       const clip = await readWav(customer.path);
       expect(
         envelopeCorrelation(

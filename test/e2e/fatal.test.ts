@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient } from '../../electron/engine/api/client.js';
-import { readWav } from '../../electron/engine/audio/index.js';
 import { FATAL_CALL_REASON } from '../../electron/engine/index.js';
 import { openStore } from '../../electron/engine/store/index.js';
 import { addBedTrunk } from '../support/cli-run.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, type Clip, startBed } from '../telephony/index.js';
@@ -107,7 +107,7 @@ describe('an unhandled rejection in outbound serve', () => {
       });
       const recording = await store.calls.recording(callId);
       expect(recording).not.toBeNull();
-      const wav = await readWav(join(data, recording!.path));
+      const wav = await readStoredRecording(data, join(data, recording!.path));
       expect(wav.channels).toBe(2);
       expect(wav.sampleRate).toBe(16_000);
       const seconds = wav.samples[0]!.length / wav.sampleRate;

@@ -18,10 +18,11 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { loadPrompt, readWav } from '../../electron/engine/audio/index.js';
+import { loadPrompt } from '../../electron/engine/audio/index.js';
 import { Engine, type Logger } from '../../electron/engine/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { fillDisk, mountTmpfs, tmpfsUnavailable, unmountTmpfs } from '../support/tmpfs.js';
 import { type Bed, type Clip, startBed } from '../telephony/index.js';
 
@@ -136,7 +137,7 @@ describe.skipIf(!run)(
       const endA = await a.whenEnded();
       expect(endA).toMatchObject({ outcome: 'completed', reason: 'test done' });
       expect(endA.recording).not.toBeNull();
-      const wavA = await readWav(endA.recording!.path);
+      const wavA = await readStoredRecording(data, endA.recording!.path);
       expect(wavA.channels).toBe(2);
       const recordedMs = (wavA.samples[0]!.length / wavA.sampleRate) * 1000;
       const callMs = endA.endedAt - endA.answeredAt!;
@@ -172,7 +173,7 @@ describe.skipIf(!run)(
         const recordingB = await again.store.calls.recording(b.callId);
         expect(recordingB?.durationMs).toBeGreaterThan(500);
         expect(await readdir(recordings)).not.toContain(`${b.callId}.parts`);
-        expect((await readWav(join(data, recordingB!.path))).channels).toBe(2);
+        expect((await readStoredRecording(data, join(data, recordingB!.path))).channels).toBe(2);
       } finally {
         await again.stop();
       }
