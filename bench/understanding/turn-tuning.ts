@@ -12,14 +12,29 @@
  * (traces are kept in node_modules/.cache/turn-tuning/; --fresh makes them again; --engine-cache
  * takes the models the engine already trained, the spotter included, instead of training them;
  * --detail prints every answer's pauses, what was heard and how each was judged).
+ * `npm run tune:turns -- --short` instead asks what the spotter makes of short whole answers
+ * ("yes", "go on", "sounds good") said by the bed's customer voices (Debian's espeak-ng CLI,
+ * variants training never uses): each one it holds as a hesitation waits the full second.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { floatToInt16, int16ToFloat } from '../../electron/engine/audio/index.js';
+import {
+  floatToInt16,
+  int16ToFloat,
+  readWav,
+  resample,
+  toMono,
+} from '../../electron/engine/audio/index.js';
 import { askQuestion } from '../../electron/engine/bot/phrase-models.js';
-import { judgeTurn, TURN_RULES, type TurnRules } from '../../electron/engine/bot/turn-detector.js';
+import {
+  heardHesitation,
+  judgeTurn,
+  TURN_RULES,
+  type TurnRules,
+} from '../../electron/engine/bot/turn-detector.js';
 import { SileroModel } from '../../electron/engine/speech/index.js';
 import {
   addNoise,
@@ -254,7 +269,7 @@ const VARIANTS: Array<readonly [string, Readonly<TurnRules>]> = [
   ['product, one word < 500 ms', { ...TURN_RULES, oneWordMs: 500 }],
   ['product, filler on any stretch length', { ...TURN_RULES, fillerMaxMs: 0 }],
   ['product, filler stretch ≤ 1,300 ms', { ...TURN_RULES, fillerMaxMs: 1300 }],
-  ['product, certain hesitations only (before)', { ...TURN_RULES, fillerUncertain: false }],
+  ['product, filler uncertain too', { ...TURN_RULES, fillerUncertain: true }],
   ['product, filler after an answer too (before)', { ...TURN_RULES, fillerAfterAnswer: true }],
   [
     'product, unsure 800, filler not over unsure',
@@ -306,7 +321,79 @@ function report(traced: Traced[]): void {
   }
 }
 
+/** Short whole answers: what the spotter must not hold (a held one waits END_FILLER_MS, not 300 ms). */
+const SHORT_ANSWERS = [
+  'yes',
+  'yeah',
+  'sure',
+  'okay',
+  'right',
+  'correct',
+  'yes please',
+  'sounds good',
+  "that's fine",
+  'no problem',
+  'absolutely',
+  'go on',
+  'fine',
+  'of course',
+  'please',
+  'no',
+  'nope',
+  'tomorrow',
+];
+
+async function shortAnswers(): Promise<void> {
+  const paths = await modelPaths();
+  const embedder = await SpeechEmbedder.load({
+    melPath: paths.mel,
+    embeddingPath: paths.embedding,
+  });
+  const spotter = (
+    await trainHesitationModels(embedder, (line) => console.error(line), { engineCache: true })
+  ).models.get('en')!;
+  const rng = createRng(3);
+  let certain = 0;
+  let any = 0;
+  let n = 0;
+  const wav = join(CACHE, 'short.wav');
+  for (const [voice, wpm, pitch] of [
+    ['en-us+m7', '150', '40'],
+    ['en-us+klatt4', '175', '55'],
+    ['en-us+f2', '160', '60'],
+  ] as const) {
+    const heard: string[] = [];
+    for (const text of SHORT_ANSWERS) {
+      execFileSync('espeak-ng', ['-v', voice, '-s', wpm, '-p', pitch, '-w', wav, '--', text]);
+      const read = await readWav(wav);
+      const clip = floatToInt16(resample(toMono(read.samples), read.sampleRate, 16_000));
+      const b = soundBounds(clip)!;
+      // The stretch as CallBot sends it: the words, 200 ms before and 100 ms after.
+      let x = offset(int16ToFloat(clip.subarray(b.start, b.end)), 3200, 1600);
+      x = telephone(addNoise(normalizeLevel(x, -22), 20, rng, 'pink'));
+      const r = await spotHesitation(spotter, embedder, floatToInt16(x));
+      const sure = heardHesitation(r, { ...TURN_RULES, fillerUncertain: false });
+      const unsure = heardHesitation(r, { ...TURN_RULES, fillerUncertain: true });
+      n++;
+      if (sure) certain++;
+      if (unsure) any++;
+      heard.push(
+        `${text}: ${r.noMatch ? '-' : `${r.intent ?? '?'}${r.uncertain ? '?' : ''}`}${unsure ? ' HELD' : ''}`,
+      );
+    }
+    console.log(`${voice} ${wpm} wpm: ${heard.join(', ')}`);
+  }
+  console.log(
+    `held as a hesitation: ${certain}/${n} (certain only), ${any}/${n} (uncertain too); product: ${TURN_RULES.fillerUncertain ? any : certain}/${n}`,
+  );
+  await embedder.release();
+}
+
 await mkdir(CACHE, { recursive: true });
+if (process.argv.includes('--short')) {
+  await shortAnswers();
+  process.exit(0);
+}
 const file = join(CACHE, 'traces.json');
 let traced: Traced[];
 if (!process.argv.includes('--fresh') && existsSync(file)) {

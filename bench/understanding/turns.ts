@@ -226,8 +226,8 @@ export const RULE_VARIANTS: ReadonlyArray<readonly [string, Readonly<TurnRules>]
     { ...TURN_RULES, unsureMs: BEFORE_RULES.unsureMs },
   ],
   [
-    'product as of 43bbb93 (unsure 800 ms, certain hesitations only, held after an answer too)',
-    { ...TURN_RULES, unsureMs: 800, fillerUncertain: false, fillerAfterAnswer: true },
+    'product as of 43bbb93 (unsure 800 ms, a hesitation held after an answer too)',
+    { ...TURN_RULES, unsureMs: 800, fillerAfterAnswer: true },
   ],
 ];
 

@@ -96,10 +96,10 @@ describe('CallBot end of turn with the hesitation spotter', () => {
     expect(outcome?.path).toEqual(['ask', 'ok']);
   });
 
-  it('a hesitation at the start still holds: "uh … yes" waits through a 600 ms pause, even when the spotter is only unsure', async () => {
+  it('a hesitation at the start still holds: "uh … no" waits through a 600 ms pause', async () => {
     const { h, run } = await call([
-      { intent: HESITATION_INTENT, phrase: 'uh', uncertain: true },
-      { intent: ANSWER_INTENT, phrase: 'yes' },
+      { intent: HESITATION_INTENT, phrase: 'uh' },
+      { intent: ANSWER_INTENT, phrase: 'no' },
     ]);
     await h.customer.saysWithPauses(
       [{ speakMs: 300, pauseMs: 600 }, { speakMs: 500 }],

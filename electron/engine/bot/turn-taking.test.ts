@@ -269,15 +269,19 @@ describe('judgeTurn', () => {
       expect(judge(yes, spotted({ noMatch: true, intent: undefined }))).toBe('confident');
       expect(judge(yes, undefined)).toBe('confident');
       expect(judge(yes, null)).toBe('confident');
-      // Between the spotter's thresholds: a hesitation too (the product's rules), unless turned off.
+      // Between the spotter's thresholds counts only when the rules say so (the product's do not:
+      // the spotter is unsure of too many whole short answers, "go on", "sounds good").
       const unsure = spotted({ intent: HESITATION_INTENT, uncertain: true });
-      expect(heardHesitation(unsure)).toBe(true);
-      expect(judge(yes, unsure)).toBe('filler');
-      expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: false })).toBe('confident');
-      // An answer the spotter is unsure of is no hesitation.
-      expect(judge(yes, spotted({ intent: ANSWER_INTENT, phrase: 'yes', uncertain: true }))).toBe(
-        'confident',
-      );
+      expect(heardHesitation(unsure)).toBe(false);
+      expect(judge(yes, unsure)).toBe('confident');
+      expect(judge(yes, unsure, { ...TURN_RULES, fillerUncertain: true })).toBe('filler');
+      // An answer the spotter is unsure of is no hesitation either way.
+      expect(
+        judge(yes, spotted({ intent: ANSWER_INTENT, phrase: 'yes', uncertain: true }), {
+          ...TURN_RULES,
+          fillerUncertain: true,
+        }),
+      ).toBe('confident');
     });
 
     it('only ever lengthens a wait: an unsure match already waits as long, incomplete and no-model stay', () => {
