@@ -174,7 +174,8 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
     expect(total).toBe(2);
     expect(calls.map((c) => c.id)).toEqual(['c-new', 'c-old']);
     expect(calls[1]).toMatchObject({
-      contactName: '张伟',
+      // A signed-in admin sees the name masked (the default); the in-process local admin, raw.
+      contactName: _name === 'in-process' ? '张伟' : '张*',
       outcome: 'completed',
       durationMs: 8_000,
     });
@@ -611,8 +612,12 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
         timeZone: 'Europe/London',
       });
       expect(start).toMatchObject({ name: 'appointment-confirm-en', version: 1, ended: null });
-      expect(start.turns.map((t) => t.nodeId)).toEqual(['greet', 'confirm']);
-      expect(start.turns[0]?.text).toContain('Hello Alex');
+      // The sample opens with the AI and recording disclosure, then the greeting and question.
+      expect(start.turns.map((t) => t.nodeId)).toEqual(['$disclosure', 'greet', 'confirm']);
+      expect(start.turns[0]?.text).toBe(
+        'This call is from an automated AI assistant and is recorded.',
+      );
+      expect(start.turns[1]?.text).toContain('Hello Alex');
       await expectApiError(
         h.api.request('flows.chat.send', { chatId: start.chatId, text: 'yes', digits: '1' }),
         'INVALID_PARAMS',

@@ -25,7 +25,13 @@ import {
   writeWav,
 } from '../../electron/engine/audio/index.js';
 import type { BotOutcome } from '../../electron/engine/bot/index.js';
-import { type Flow, promptIn, renderTemplate } from '../../electron/engine/dialog/index.js';
+import {
+  DISCLOSURE_NODE_ID,
+  disclosureText,
+  type Flow,
+  promptIn,
+  renderTemplate,
+} from '../../electron/engine/dialog/index.js';
 import { EspeakWasmTts } from '../../electron/engine/tts/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { type Bed, startBed } from '../telephony/index.js';
@@ -122,6 +128,35 @@ async function promptMs(
   return (await calls.engine.bot.prompts.render(text, voice)).durationMs;
 }
 
+/** How long the bot's rendering of the flow's AI disclosure lasts, in ms (said before the start node). */
+async function disclosureMs(flow: Flow): Promise<number> {
+  const text = disclosureText(flow);
+  if (text === null) return 0;
+  const voice =
+    flow.language === 'zh-CN'
+      ? { language: flow.language, voice: 'cmn-latn-pinyin', rate: 1, pitch: 50 }
+      : { language: flow.language, voice: 'en-us', rate: 1, pitch: 50 };
+  return (await calls.engine.bot.prompts.render(text, voice)).durationMs;
+}
+
+/** The flow's disclosure opens the call whole: first line, bot, never cut. */
+function expectDisclosedFirst(
+  utterances: Array<{
+    speaker: string;
+    text: string;
+    cutAtMs: number | null;
+    nodeId?: string | null;
+  }>,
+  flow: Flow,
+): void {
+  expect(utterances[0]).toMatchObject({
+    speaker: 'bot',
+    text: disclosureText(flow),
+    cutAtMs: null,
+    nodeId: DISCLOSURE_NODE_ID,
+  });
+}
+
 /** Places a call that runs `flowName` and waits for the bot to finish. */
 async function botCall(
   user: string,
@@ -147,12 +182,14 @@ describe('the bot runs the sample flows over real calls', () => {
   it('English appointment: "call me back later" (held-out synthetic voice), then a real human "tomorrow" → callback scheduled', async () => {
     const fields = { name: 'Alex', appointment_date: 'December 3rd', appointment_time: '10 am' };
     const { flow } = await calls.engine.flows.load('appointment-confirm-en');
+    const openingMs = await disclosureMs(flow);
     const greetMs = await promptMs(flow, 'greet', 'text', fields);
     const askMs = await promptMs(flow, 'ask_callback_time', 'prompt', fields);
     const later = await debianEspeak('call me back later', 'en-us+m7', 150, 40);
     const tomorrow = await wavSamples(REAL_TOMORROW);
-    // "call me back later" 2 s into the question (barge-in); "tomorrow" 1 s after the follow-up question.
-    const firstAt = greetMs + 500 + 2000;
+    // After the disclosure and the greeting: "call me back later" 2 s into the question (barge-in);
+    // "tomorrow" 1 s after the follow-up question.
+    const firstAt = openingMs + 300 + greetMs + 500 + 2000;
     const secondAt = firstAt + later.length / 16 + 700 + askMs + 1000;
     const track = await customerTrack('appointment-customer', [
       { atMs: firstAt, samples: later },
@@ -214,7 +251,8 @@ describe('the bot runs the sample flows over real calls', () => {
     expect(record?.flowVersion).toBe(prepared.flowRef?.version);
     const customer = stored.utterances.filter((u) => u.speaker === 'customer');
     expect(customer.map((u) => u.intent)).toEqual(['call_later', 'time']);
-    expect(stored.utterances.filter((u) => u.speaker === 'bot').length).toBeGreaterThanOrEqual(4);
+    expect(stored.utterances.filter((u) => u.speaker === 'bot').length).toBeGreaterThanOrEqual(5);
+    expectDisclosedFirst(stored.utterances, flow);
     for (const u of stored.utterances) expect(u.endMs).toBeGreaterThanOrEqual(u.startMs);
     // The customer's first answer came during the question: the question was cut there.
     const question = stored.utterances.find(
@@ -230,8 +268,9 @@ describe('the bot runs the sample flows over real calls', () => {
   it('Mandarin bill reminder: 你是谁 then 明天还 (voice variants the trainer never used) → promise to pay, callback tomorrow 10:00', async () => {
     const fields = { name: '王先生', amount: 1280, due_date: '12月5日' };
     const { flow } = await calls.engine.flows.load('bill-reminder-zh');
+    const openingMs = await disclosureMs(flow);
     const greetMs = await promptMs(flow, 'greet', 'text', fields);
-    const disclosureMs = await promptMs(flow, 'disclosure', 'text', fields);
+    const noticeMs = await promptMs(flow, 'disclosure', 'text', fields);
     const whoMs = await promptMs(flow, 'who_say', 'text', fields);
     const who = (
       await tts.synthesize('你是谁', { language: 'zh-CN', voice: 'cmn+m7', rate: 0.95, pitch: 42 })
@@ -244,8 +283,9 @@ describe('the bot runs the sample flows over real calls', () => {
         pitch: 45,
       })
     ).samples;
-    // The disclosure cannot be cut: the customer speaks 2 s into the question after it, then 2 s into the question asked again.
-    const firstAt = greetMs + disclosureMs + 600 + 2000;
+    // The AI disclosure and the amount notice cannot be cut: the customer speaks 2 s into the
+    // question after them, then 2 s into the question asked again.
+    const firstAt = openingMs + 300 + greetMs + noticeMs + 600 + 2000;
     const secondAt = firstAt + who.length / 16 + 700 + whoMs + 300 + 2000;
     const track = await customerTrack('bill-customer', [
       { atMs: firstAt, samples: who },
@@ -298,14 +338,16 @@ describe('the bot runs the sample flows over real calls', () => {
         text: string;
         intent: string | null;
         cutAtMs: number | null;
+        nodeId: string | null;
       }>;
     };
     expect(stored.call.disposition).toBe('promise_to_pay');
+    expectDisclosedFirst(stored.utterances, flow);
     expect(stored.utterances.filter((u) => u.speaker === 'customer').map((u) => u.intent)).toEqual([
       'who',
       'tomorrow',
     ]);
-    // The disclosure (bargeIn: false) played to its end.
+    // The amount notice (bargeIn: false) played to its end.
     expect(stored.utterances.find((u) => u.text.startsWith('温馨提示'))?.cutAtMs).toBeNull();
     await phone.stop();
   }, 240_000);

@@ -93,7 +93,10 @@ describe('outbound flow', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.find((r) => r.event === 'bot')?.text).toContain('王先生');
+    const bot = records.filter((r) => r.event === 'bot');
+    // The sample's AI and recording disclosure first, then the greeting by name.
+    expect(bot[0]?.text).toBe('您好，本次通话由AI智能助理拨打，并将录音。');
+    expect(bot[1]?.text).toContain('王先生');
     expect(records.some((r) => r.event === 'transfer')).toBe(true);
     expect(records.at(-1)).toMatchObject({ event: 'outcome', reason: 'transfer' });
 

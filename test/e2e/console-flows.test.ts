@@ -134,8 +134,12 @@ describe('console Flows page in Chromium', () => {
     await chat.getByTestId('chat-contact-appointment_time').fill('3 pm');
     await chat.getByTestId('chat-start').click();
     const turns = chat.getByTestId('chat-turn');
-    await expect.poll(() => turns.count()).toBe(2);
-    expect(await turns.first().innerText()).toContain('Hello Alex');
+    // The sample's AI and recording disclosure, then the greeting and the question.
+    await expect.poll(() => turns.count()).toBe(3);
+    expect(await turns.first().innerText()).toContain(
+      'This call is from an automated AI assistant and is recorded.',
+    );
+    expect(await turns.nth(1).innerText()).toContain('Hello Alex');
 
     await chat.getByTestId('chat-text').fill('yes');
     await chat.getByTestId('chat-send').click();

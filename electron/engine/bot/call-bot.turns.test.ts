@@ -241,6 +241,42 @@ describe('CallBot barge-in and false interruptions', () => {
     expect(h.utterances.find((u) => u.text === NEWS)?.cutAtMs).toBeNull();
   });
 
+  it("the flow's AI disclosure plays first and whole: speech and a key press during it cut and answer nothing", async () => {
+    const DISCLOSURE = 'This call is from an automated AI assistant and is recorded. Thank you.';
+    const base = parcelFlow();
+    const flow = {
+      ...base,
+      disclosure: { text: DISCLOSURE },
+      nodes: {
+        ...base.nodes,
+        ask: {
+          ...base.nodes.ask,
+          intents: base.nodes.ask.intents.map((i) => ({ ...i, dtmf: i.name === 'no' ? '2' : '1' })),
+        },
+      },
+    };
+    const { h, run } = await started(flow, { flow, backchannels: true });
+    await h.customer.silent(200);
+    await h.customer.says(700, { intent: 'no' });
+    h.customer.press('2');
+    await h.customer.silent(FRAMES(DISCLOSURE) * 20 - 900 + FRAMES(NEWS) * 20 + 300);
+    await h.customer.says(400, { intent: 'yes' });
+    await h.customer.silentUntilEnd();
+    const outcome = await run;
+    // Only the question paused (for the yes); the disclosure and the news played through.
+    expect(h.of('prompt_paused').map((e) => e.data.nodeId)).toEqual(['ask']);
+    expectHeardWhole(h.heardOf(DISCLOSURE), DISCLOSURE, 0);
+    expectHeardWhole(h.heardOf(NEWS), NEWS, 0);
+    // In the transcript: the disclosure, whole, and what the customer said over it (no intent).
+    expect(h.utterances.filter((u) => u.nodeId === '$disclosure')).toEqual([
+      expect.objectContaining({ speaker: 'customer', intent: null }),
+      expect.objectContaining({ speaker: 'bot', text: DISCLOSURE, startMs: 0, cutAtMs: null }),
+    ]);
+    // What was said or pressed over the disclosure answered nothing: the question's answer is the later yes.
+    expect(h.of('intent').map((e) => e.data.intent)).toEqual(['yes']);
+    expect(outcome?.path).toEqual(['news', 'ask', 'ok']);
+  });
+
   it('the customer hanging up mid-prompt ends the run; the prompt is cut there', async () => {
     const { h, run } = await started();
     await h.customer.silent(500);

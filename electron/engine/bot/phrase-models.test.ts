@@ -68,6 +68,8 @@ describe('the phrase questions of a flow', () => {
     const flow = validateFlow(APPOINTMENT_EN);
     const prompts = staticPrompts(flow);
     expect(prompts).toContain('No problem. When is a good time to call you back?');
+    // The disclosure opens every call: rendered with the flow, never per call.
+    expect(prompts[0]).toBe('This call is from an automated AI assistant and is recorded.');
     expect(prompts.some((p) => p.includes('{'))).toBe(false);
     expect(prompts.some((p) => p.startsWith('Hello'))).toBe(false); // the greeting has {name}
   });

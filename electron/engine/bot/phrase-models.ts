@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 import { floatToInt16, parseWav, resample, toMono } from '../audio/index.js';
 import {
+  disclosureText,
   type Flow,
   type FlowLanguage,
   type NodeOf,
@@ -179,6 +180,8 @@ export function staticPrompts(flow: Flow): string[] {
       for (const part of promptParts(text, () => undefined))
         if (!part.personal) texts.add(part.text);
   };
+  // The disclosure first: every call of the flow opens with it.
+  add(disclosureText(flow) ?? undefined);
   for (const node of Object.values(flow.nodes)) {
     switch (node.kind) {
       case 'say':

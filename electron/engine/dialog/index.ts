@@ -10,7 +10,15 @@ export { CompiledFlow, CompiledFlowCache } from './compile.js';
 export { openingPrompts } from './opening.js';
 export { DialogRuntime } from './runtime.js';
 export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
-export { type Flow, type FlowLanguage, type Literal, type NodeOf } from './schema.js';
+export {
+  DEFAULT_DISCLOSURE_TEXT,
+  DISCLOSURE_NODE_ID,
+  disclosureText,
+  type Flow,
+  type FlowLanguage,
+  type Literal,
+  type NodeOf,
+} from './schema.js';
 export {
   promptIn,
   type PromptPart,

@@ -101,6 +101,15 @@ describe('openingPrompts', () => {
 
     const branching = validateFlow({ ...flow, start: 'b' });
     expect(openingPrompts(new CompiledFlow(branching, 1), contact)).toEqual([]);
+
+    // The disclosure comes first, a static prompt (the shared prompt cache holds it).
+    const disclosed = new CompiledFlow(validateFlow({ ...flow, disclosure: {} }), 1);
+    const withDisclosure = openingPrompts(disclosed, contact);
+    expect(withDisclosure).toEqual([
+      { text: 'This call is from an automated AI assistant and is recorded.', personal: false },
+      ...opening,
+    ]);
+    expect(await firstSays(disclosed, contact, 4)).toEqual(withDisclosure);
   });
 });
 

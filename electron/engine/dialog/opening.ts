@@ -5,7 +5,7 @@
  * greeting plays the moment the customer answers.
  */
 import type { CompiledFlow } from './compile.js';
-import type { Literal, PromptText } from './schema.js';
+import { disclosureText, type Literal, type PromptText } from './schema.js';
 import {
   promptIn,
   type PromptPart,
@@ -27,7 +27,7 @@ export interface OpeningPrompt {
 }
 
 /**
- * Says from the start up to and including the first question or the closing words of a hangup or
+ * The flow's disclosure (when on), then says from the start up to and including the first question or the closing words of a hangup or
  * transfer. Stops at any node whose prompt depends on what happens in the call (branch, set,
  * callback), so nothing here can differ from what the dialog will say.
  */
@@ -45,6 +45,8 @@ export function openingPrompts(compiled: CompiledFlow, contact: DialogContact): 
     return { text, personal, ...(parts.length > 1 ? { parts } : {}) };
   };
   const prompts: OpeningPrompt[] = [];
+  const disclosure = disclosureText(flow);
+  if (disclosure !== null) prompts.push({ text: disclosure, personal: false });
   const seen = new Set<string>();
   let nodeId: string | undefined = flow.start;
   while (nodeId !== undefined && !seen.has(nodeId) && seen.size < MAX_OPENING_NODES) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CompiledFlow, CompiledFlowCache } from './compile.js';
 import { DialogRuntime } from './runtime.js';
 import { APPOINTMENT_EN, BILL_REMINDER_ZH } from './samples/index.js';
-import type { Flow } from './schema.js';
+import { DEFAULT_DISCLOSURE_TEXT, DISCLOSURE_NODE_ID, type Flow } from './schema.js';
 import { type ScriptedAnswer, ScriptedChannel } from './testing/scripted-channel.js';
 import type { DialogChannel, DialogEvent, SayOptions } from './types.js';
 import { validateFlow } from './validate.js';
@@ -139,11 +139,12 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
 
   it('substitutes contact fields and flow defaults; the disclosure cannot be barged in', async () => {
     const { channel } = await chat(zh, ['不需要']);
-    expect(channel.actions.slice(0, 2)).toEqual([
+    expect(channel.actions.slice(0, 3)).toEqual([
+      { type: 'say', text: '您好，本次通话由AI智能助理拨打，并将录音。', bargeIn: false },
       { type: 'say', text: '张先生您好，这里是星河银行信用卡中心。', bargeIn: true },
       {
         type: 'say',
-        text: '温馨提示：您本期账单应还1280.5元，最后还款日是12月5日。本次通话可能会被录音。',
+        text: '温馨提示：您本期账单应还1280.5元，最后还款日是12月5日。',
         bargeIn: false,
       },
     ]);
@@ -158,6 +159,7 @@ describe('DialogRuntime — Mandarin bill reminder', () => {
   it('emits the transcript events in order', async () => {
     const { events } = await chat(zh, ['转人工']);
     expect(events.map((e) => e.type)).toEqual([
+      'prompt', // the disclosure, before the start node
       'node_entered',
       'prompt',
       'node_entered',
@@ -197,9 +199,10 @@ describe('DialogRuntime — English appointment confirmation', () => {
       disposition: 'confirmed',
       variables: { appointment_status: 'confirmed' },
     });
-    expect(channel.said[0]).toBe(
+    expect(channel.said.slice(0, 2)).toEqual([
+      'This call is from an automated AI assistant and is recorded.',
       'Hello Ann, this is Riverside Clinic calling about your appointment on December 2 at 9:30 AM.',
-    );
+    ]);
   });
 
   it('call me later + tomorrow at 3 pm → callback at 15:00 New York time', async () => {
@@ -352,12 +355,86 @@ describe('DialogRuntime — control', () => {
       contact: EN_CONTACT,
       now: () => NEW_YORK_NOW,
     }).run();
-    const [greeting, ...rest] = channel.personal;
+    const [disclosure, greeting, ...rest] = channel.personal;
+    // The disclosure is a fixed text: the shared prompt cache holds it.
+    expect(disclosure).toEqual([
+      'This call is from an automated AI assistant and is recorded.',
+      false,
+    ]);
     expect(greeting?.[0]).toContain('Hello Ann');
     expect(greeting?.[1]).toBe(true);
     expect(rest.length).toBeGreaterThan(0);
     for (const [text, personal] of rest)
       expect(personal, text).toBe(/Ann|December 2|9:30/.test(text));
     expect(rest.some(([, personal]) => personal === false)).toBe(true);
+  });
+});
+
+describe('DialogRuntime — AI and recording disclosure', () => {
+  const small = (disclosure?: unknown): Flow =>
+    validateFlow({
+      id: 'small',
+      name: 'Small',
+      language: 'en',
+      start: 'ask',
+      ...(disclosure !== undefined ? { disclosure } : {}),
+      nodes: {
+        ask: {
+          kind: 'ask',
+          prompt: 'Is this {name}?',
+          intents: [{ name: 'yes', use: 'affirm', dtmf: '1', next: 'bye' }],
+          noInput: { next: 'bye' },
+          noMatch: { next: 'bye' },
+        },
+        bye: { kind: 'hangup', say: 'Goodbye.', disposition: 'done' },
+      },
+    });
+
+  it('is said first, whole (no barge-in), and is a prompt event of its own id', async () => {
+    const flow = new CompiledFlow(small({ text: { en: 'You are talking to a robot.' } }), 1);
+    const { channel, events, outcome } = await chat(flow, [{ dtmf: '1' }], 'en');
+    expect(channel.actions[0]).toEqual({
+      type: 'say',
+      text: 'You are talking to a robot.',
+      bargeIn: false,
+    });
+    expect(events[0]).toMatchObject({
+      type: 'prompt',
+      nodeId: DISCLOSURE_NODE_ID,
+      text: 'You are talking to a robot.',
+      bargeIn: false,
+      completed: true,
+    });
+    // Not a node of the flow: the path starts at the start node.
+    expect(outcome.path).toEqual(['ask', 'bye']);
+  });
+
+  it('says the default text in the flow language; none when off or absent', async () => {
+    const on = await chat(new CompiledFlow(small({}), 1), [{ dtmf: '1' }], 'en');
+    expect(on.channel.said[0]).toBe(DEFAULT_DISCLOSURE_TEXT.en);
+    for (const flow of [small({ enabled: false }), small()]) {
+      const { channel } = await chat(new CompiledFlow(flow, 1), [{ dtmf: '1' }], 'en');
+      expect(channel.said[0]).toBe('Is this Ann?');
+    }
+  });
+
+  it('a cancel during the disclosure ends the run there', async () => {
+    const never: DialogChannel = {
+      say: () => new Promise(() => undefined),
+      listen: () => Promise.resolve({ kind: 'no_input' }),
+      transfer: () => Promise.resolve(),
+      scheduleCallback: () => Promise.resolve(),
+      hangup: () => Promise.resolve(),
+    };
+    const runtime = new DialogRuntime({
+      flow: small({}),
+      channel: never,
+      contact: EN_CONTACT,
+    });
+    const run = runtime.run();
+    await Promise.resolve();
+    expect(runtime.nodeId).toBe(DISCLOSURE_NODE_ID);
+    runtime.cancel();
+    await expect(run).resolves.toMatchObject({ reason: 'cancelled', path: [] });
   });
 });

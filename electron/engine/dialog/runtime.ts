@@ -2,12 +2,13 @@
  * DialogRuntime: runs one call through one compiled flow version over a DialogChannel. Node by
  * node, each a small executor class; `cancel()` aborts the signal every await races against, so
  * the run stops at once (the channel is not hung up: whoever cancels owns the call). Every step is
- * a typed DialogEvent for the transcript.
+ * a typed DialogEvent for the transcript. A flow's AI/recording disclosure is said before its start
+ * node (never interruptible), as a `prompt` event of node DISCLOSURE_NODE_ID.
  */
 import { CompiledFlow } from './compile.js';
 import { DialogCancelledError, DialogContext, type DialogEventInput } from './context.js';
 import { createNodeExecutor } from './nodes/index.js';
-import type { Flow, Literal } from './schema.js';
+import { DISCLOSURE_NODE_ID, disclosureText, type Flow, type Literal } from './schema.js';
 import type {
   DialogChannel,
   DialogContact,
@@ -115,6 +116,12 @@ export class DialogRuntime {
     };
     let nodeId = this.compiled.flow.start;
     try {
+      const disclosure = disclosureText(this.compiled.flow);
+      if (disclosure !== null) {
+        // First, whole: no barge-in (speech or keys), a `prompt` event like any node's.
+        this.currentNodeId = DISCLOSURE_NODE_ID;
+        await ctx.say(DISCLOSURE_NODE_ID, disclosure, false, signal);
+      }
       for (let step = 0; ; step++) {
         if (signal.aborted) throw new DialogCancelledError();
         if (step >= this.maxSteps)

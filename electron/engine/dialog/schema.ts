@@ -394,6 +394,29 @@ export const FlowNodeSchema = z.discriminatedUnion('kind', [
   CollectNodeSchema,
 ]);
 
+/**
+ * The opening notice that the caller is an AI assistant and the call is recorded (China's rules on
+ * labelling AI-generated content, in force since 2025-09-01, ask for an explicit notice on
+ * synthetic audio). Said before the start node, never interruptible, fixed text (no {variables}),
+ * so the prompt cache holds it and no call synthesizes it.
+ */
+export const DEFAULT_DISCLOSURE_TEXT = {
+  'zh-CN': '您好，本次通话由AI智能助理拨打，并将录音。',
+  en: 'This call is from an automated AI assistant and is recorded.',
+} as const satisfies Record<FlowLanguage, string>;
+
+export const DisclosureSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Say the disclosure before the start node.'),
+    text: PromptTextSchema.optional().describe(
+      `The notice, without {variables}. Default: "${DEFAULT_DISCLOSURE_TEXT['zh-CN']}" / "${DEFAULT_DISCLOSURE_TEXT.en}"`,
+    ),
+  })
+  .describe(
+    'AI and recording disclosure, said first on every call and never cut by the customer (speech or keys); stored in the transcript.',
+  );
+export type Disclosure = z.output<typeof DisclosureSchema>;
+
 const FlowFileBase = z.strictObject({
   $schema: z.string().optional(),
   id: z.string().min(1),
@@ -405,6 +428,7 @@ const FlowFileBase = z.strictObject({
     .optional()
     .describe('Defaults for {variables}; contact fields override them.'),
   start: NodeIdSchema,
+  disclosure: DisclosureSchema.optional(),
   dispositions: z
     .record(
       z.string(),
@@ -458,6 +482,20 @@ export interface Flow {
   nodes: Record<string, FlowNode>;
   /** Labels of the flow's disposition codes (registered with the code when a call ends with it). */
   dispositions?: Record<string, PromptText>;
+  /** The AI/recording disclosure said before the start node (absent: none; see disclosureText). */
+  disclosure?: Disclosure;
+}
+
+/** The id a disclosure's prompt carries in events and the transcript (no flow node can have it). */
+export const DISCLOSURE_NODE_ID = '$disclosure';
+
+/** The disclosure this flow says first, in its language; null when it has none or it is off. */
+export function disclosureText(flow: Pick<Flow, 'disclosure' | 'language'>): string | null {
+  const disclosure = flow.disclosure;
+  if (!disclosure?.enabled) return null;
+  const text = disclosure.text;
+  if (text === undefined) return DEFAULT_DISCLOSURE_TEXT[flow.language];
+  return typeof text === 'string' ? text : (text[flow.language] ?? null);
 }
 
 /** The JSON Schema of the flow file (input side: fields with defaults are optional). */

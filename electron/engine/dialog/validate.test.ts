@@ -256,6 +256,28 @@ describe('validateFlow', () => {
     expect(check.warnings[0]).toMatchObject({ severity: 'warning', nodeId: 'orphan', field: '' });
   });
 
+  it('checks the disclosure: in the flow language, no {variables}; off is a warning', () => {
+    const f = base();
+    expect(
+      errorTexts({ ...f, language: 'zh-CN', disclosure: { text: { en: 'A robot calls.' } } }),
+    ).toContain('flow: disclosure.text: no text in the flow\'s language "zh-CN"');
+    expect(errorTexts({ ...f, disclosure: { text: 'Hi {name}, a robot calls.' } })).toEqual([
+      'flow: disclosure.text: a fixed text without {variables} (found {name})',
+    ]);
+    expect(errorTexts({ ...f, disclosure: { enabled: 'yes' } })).toEqual([
+      'flow: disclosure.enabled: Invalid input: expected boolean, received string',
+    ]);
+    const off = checkFlow({ ...f, disclosure: { enabled: false } });
+    expect(off.errors).toEqual([]);
+    expect(off.flow?.disclosure).toEqual({ enabled: false });
+    expect(off.warnings.map((w) => w.text)).toEqual([
+      'flow: disclosure.enabled: off: calls do not say that the caller is an AI assistant and the call is recorded',
+    ]);
+    // On by default once the field is there; a flow without it has none (older flows).
+    expect(validateFlow({ ...f, disclosure: {} }).disclosure).toEqual({ enabled: true });
+    expect(validateFlow(f).disclosure).toBeUndefined();
+  });
+
   it('reports every error at once, with node id and field as data', () => {
     const f = base();
     f.start = 'nope';
@@ -294,6 +316,8 @@ describe('sample flows', () => {
     const check = checkFlow(sample);
     expect(check.errors).toEqual([]);
     expect(check.warnings).toEqual([]);
+    // Both open with the AI and recording disclosure.
+    expect(check.flow?.disclosure?.enabled).toBe(true);
   });
 
   it('each sample uses every node kind but collect (and so together they do)', () => {

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 
 import {
+  type Disclosure,
   type Flow,
   FlowFileByIdSchema,
   FlowFileListSchema,
@@ -13,6 +14,7 @@ import {
   NODE_KINDS,
   type PromptText,
 } from './schema.js';
+import { templateVariables } from './template.js';
 
 export interface FlowIssue {
   severity: 'error' | 'warning';
@@ -331,6 +333,7 @@ export function checkFlow(input: unknown): FlowCheck {
         warnings.push(issue('warning', id, '', `unreachable from start "${file.start}"`));
     }
   }
+  checkDisclosure(file.disclosure, file.language, errors, warnings);
   if (errors.length > 0) return { flow: null, errors, warnings };
   const flow: Flow = {
     id: file.id,
@@ -342,7 +345,50 @@ export function checkFlow(input: unknown): FlowCheck {
   };
   if (file.description !== undefined) flow.description = file.description;
   if (file.dispositions !== undefined) flow.dispositions = file.dispositions;
+  if (file.disclosure !== undefined) flow.disclosure = file.disclosure;
   return { flow, errors, warnings };
+}
+
+/**
+ * The disclosure is a fixed prompt (the prompt cache holds it, no call synthesizes it), so it has
+ * no {variables}; in the flow's language; turned off, it is a warning (the law asks for it).
+ */
+function checkDisclosure(
+  disclosure: Disclosure | undefined,
+  language: FlowLanguage,
+  errors: FlowIssue[],
+  warnings: FlowIssue[],
+): void {
+  if (disclosure === undefined) return;
+  if (!disclosure.enabled) {
+    warnings.push(
+      issue(
+        'warning',
+        null,
+        'disclosure.enabled',
+        'off: calls do not say that the caller is an AI assistant and the call is recorded',
+      ),
+    );
+  }
+  const text = disclosure.text;
+  if (text === undefined) return;
+  const said = typeof text === 'string' ? text : text[language];
+  if (said === undefined) {
+    errors.push(
+      issue('error', null, 'disclosure.text', `no text in the flow's language "${language}"`),
+    );
+    return;
+  }
+  const variables = templateVariables(said);
+  if (variables.length > 0)
+    errors.push(
+      issue(
+        'error',
+        null,
+        'disclosure.text',
+        `a fixed text without {variables} (found ${variables.map((v) => `{${v}}`).join(', ')})`,
+      ),
+    );
 }
 
 /** Returns the validated flow, or throws FlowValidationError listing every error (and the warnings). */

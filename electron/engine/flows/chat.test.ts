@@ -57,10 +57,14 @@ describe('FlowChats', () => {
     const start = await c.start(appointment, 1, 'appointment-confirm-en', contact);
     expect(start.ended).toBeNull();
     expect(start.turns.map((t) => [t.speaker, t.kind, t.nodeId])).toEqual([
+      ['bot', 'prompt', '$disclosure'],
       ['bot', 'prompt', 'greet'],
       ['bot', 'prompt', 'confirm'],
     ]);
     expect(start.turns[0]?.text).toBe(
+      'This call is from an automated AI assistant and is recorded.',
+    );
+    expect(start.turns[1]?.text).toBe(
       'Hello Alex, this is Riverside Clinic calling about your appointment on Friday at 3 pm.',
     );
 

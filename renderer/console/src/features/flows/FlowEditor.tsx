@@ -7,7 +7,7 @@ import { useFormat } from '../../i18n/format.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { useDebouncedValue } from '../../ui/hooks.js';
 import { FlowIssues } from './FlowIssues.js';
-import { lineOf, nodeOffset, parseFlowText } from './flowText.js';
+import { disclosureOf, lineOf, nodeOffset, parseFlowText, withDisclosure } from './flowText.js';
 
 const VALIDATE_DEBOUNCE_MS = 400;
 
@@ -105,6 +105,7 @@ export function FlowEditor({
       ? (save.error.details['issues'] as FlowIssueView[])
       : null;
   const dirty = detail !== null && text !== initialText;
+  const disclosure = disclosureOf(text);
 
   return (
     <section className="card flow-editor" data-testid="flow-editor">
@@ -140,6 +141,32 @@ export function FlowEditor({
           </label>
         ) : null}
       </div>
+      {disclosure ? (
+        <div
+          className="field"
+          data-testid="flow-disclosure"
+          data-enabled={String(disclosure.enabled)}
+        >
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={disclosure.enabled}
+              onChange={(event) => {
+                setText(withDisclosure(text, event.target.checked));
+                setSaved(null);
+              }}
+              aria-describedby={`${id}-disclosure`}
+              data-testid="flow-disclosure-toggle"
+            />
+            <span>{t('flows.editor.disclosure')}</span>
+          </label>
+          <p className="field-help" id={`${id}-disclosure`}>
+            {disclosure.enabled && disclosure.text !== null
+              ? t('flows.editor.disclosureOn', { text: disclosure.text })
+              : t('flows.editor.disclosureOff')}
+          </p>
+        </div>
+      ) : null}
       <label className="field-label" htmlFor={`${id}-json`}>
         {t('flows.editor.json')}
       </label>

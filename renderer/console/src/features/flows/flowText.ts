@@ -1,7 +1,7 @@
 /**
  * The Flows page's text helpers, kept free of React so they are unit-tested: reading the editor's
  * JSON, finding where a node is written (to move the caret to an issue), the new-flow template,
- * and training progress as a fraction.
+ * the AI disclosure switch, and training progress as a fraction.
  */
 import type { FlowTraining } from '../../api/contract.js';
 
@@ -43,6 +43,65 @@ export function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * The engine's default disclosure (dialog/schema.ts DEFAULT_DISCLOSURE_TEXT; flowText.test checks
+ * they agree), written out in new flows so the author sees what is said.
+ */
+export const DISCLOSURE_TEXT = {
+  'zh-CN': '您好，本次通话由AI智能助理拨打，并将录音。',
+  en: 'This call is from an automated AI assistant and is recorded.',
+} as const;
+
+/** The flow's disclosure as the editor shows it; null when the text is not a JSON object. */
+export function disclosureOf(text: string): { enabled: boolean; text: string | null } | null {
+  const parsed = parseFlowText(text);
+  if (!parsed.ok || !isObject(parsed.value)) return null;
+  const flow = parsed.value;
+  const disclosure = flow['disclosure'];
+  if (!isObject(disclosure)) return { enabled: false, text: null };
+  const language = flow['language'] === 'zh-CN' ? 'zh-CN' : 'en';
+  const said = disclosure['text'];
+  return {
+    enabled: disclosure['enabled'] !== false,
+    text:
+      typeof said === 'string'
+        ? said
+        : isObject(said) && typeof said[language] === 'string'
+          ? said[language]
+          : DISCLOSURE_TEXT[language],
+  };
+}
+
+/**
+ * The text with the disclosure turned on or off (added with the default text when missing, put
+ * right after "start"); the text unchanged when it is not a JSON object.
+ */
+export function withDisclosure(text: string, enabled: boolean): string {
+  const parsed = parseFlowText(text);
+  if (!parsed.ok || !isObject(parsed.value)) return text;
+  const flow = parsed.value;
+  const current = flow['disclosure'];
+  const disclosure = isObject(current)
+    ? { ...current, enabled }
+    : {
+        enabled,
+        text: DISCLOSURE_TEXT[flow['language'] === 'zh-CN' ? 'zh-CN' : 'en'],
+      };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flow)) {
+    if (key === 'disclosure') continue;
+    if (key === 'nodes' && !('disclosure' in out)) out['disclosure'] = disclosure;
+    out[key] = value;
+    if (key === 'start') out['disclosure'] = disclosure;
+  }
+  if (!('disclosure' in out)) out['disclosure'] = disclosure;
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A small valid flow to start from, in the console's language. */
 export function newFlowTemplate(language: 'zh-CN' | 'en'): string {
   const zh = language === 'zh-CN';
@@ -52,6 +111,8 @@ export function newFlowTemplate(language: 'zh-CN' | 'en'): string {
     language,
     variables: {},
     start: 'greet',
+    // On in every new flow: said first, never interruptible (the AI-content labelling rules).
+    disclosure: { enabled: true, text: DISCLOSURE_TEXT[language] },
     nodes: [
       { id: 'greet', kind: 'say', text: zh ? '您好，{name}。' : 'Hello {name}.', next: 'ask' },
       {

@@ -727,6 +727,10 @@ export const en = {
       versionOption: 'v{{version}} · {{date}}',
       latest: '(latest)',
       json: 'Flow definition (JSON)',
+      disclosure: 'Start every call with the AI and recording disclosure',
+      disclosureOn: 'Said first, whole (the customer cannot cut it): “{{text}}”',
+      disclosureOff:
+        'Off: calls do not say that the caller is an AI assistant and that the call is recorded.',
       help: 'The format is docs/flow.schema.json. Saving stores a new version; calls already running keep theirs.',
       validating: 'Checking…',
       valid: 'No problems found.',
