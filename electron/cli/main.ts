@@ -8,6 +8,7 @@ import { dncCommand } from './dnc.js';
 import { flowCommand } from './flow.js';
 import { importCommand } from './import.js';
 import { createOutput, type Streams } from './output.js';
+import { recordingsCommand } from './recordings.js';
 import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
 import { USAGE, UsageError } from './usage.js';
@@ -204,6 +205,14 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           reason: values.reason,
           region: values.region,
         },
+        out,
+      );
+    }
+    if (command === 'recordings') {
+      const log = createStderrLogger();
+      return await recordingsCommand(
+        rest,
+        { dataDir: values.data ?? defaultDataDir(), log: { ...log, info() {} } },
         out,
       );
     }

@@ -55,6 +55,12 @@ Commands:
                         while \`outbound serve\` runs on the workspace the command goes to it
   campaign status NAME  Progress: contacts dialed / remaining / finished, calls by outcome
   campaign list         List the campaigns
+  recordings key status What call recordings are encrypted for (the workspace key, or a public
+                        key only) and the key ids kept here. recordings key generate DIR makes an
+                        X25519 pair (recording-public.pem, recording-private.pem 0600);
+                        use-public FILE: new recordings only where its private key is;
+                        use-workspace: back to the workspace key; load FILE / unload ID: keep a
+                        private key here (sealed) so recordings made for it play. From the next start
   version               Print the version
   help                  Show this help
 

@@ -10,6 +10,7 @@ export { CallRecorder } from './call-recorder.js';
 export { ContainerError } from './container.js';
 export { recoverRecordings } from './finalize.js';
 export {
+  describeRecordingKeys,
   generateRecordingKeyPair,
   loadRecordingPrivateKey,
   type OpenedRecordingKeys,

@@ -377,6 +377,35 @@ export function openRecordingKeys(dataDir: string, secrets: SecretBox): OpenedRe
   };
 }
 
+/**
+ * The keys file, created (with its workspace key) when missing. Nothing in it is unsealed: the
+ * CLI's key-file box may not open what the desktop app's keychain sealed, and need not here.
+ */
+function keysFileFor(dataDir: string, secrets: SecretBox): KeysFile {
+  const path = join(dataDir, RECORDING_KEYS_FILE);
+  const existing = readKeysFile(path);
+  if (existing && existing.workspaceKeys.length > 0) return existing;
+  openRecordingKeys(dataDir, secrets);
+  return readKeysFile(path)!;
+}
+
+/** What `recording-keys.json` holds (ids only; nothing unsealed), or null when there is none yet. */
+export function describeRecordingKeys(dataDir: string): {
+  mode: 'workspace' | 'public';
+  workspaceKeys: string[];
+  publicKey: string | null;
+  privateKeys: string[];
+} | null {
+  const file = readKeysFile(join(dataDir, RECORDING_KEYS_FILE));
+  if (!file) return null;
+  return {
+    mode: file.publicKey ? 'public' : 'workspace',
+    workspaceKeys: file.workspaceKeys.map((k) => k.id),
+    publicKey: file.publicKey?.id ?? null,
+    privateKeys: file.privateKeys.map((k) => k.id),
+  };
+}
+
 /** An X25519 key pair as PEM, for `outbound recordings key generate`. */
 export function generateRecordingKeyPair(): { publicPem: string; privatePem: string; id: string } {
   const pair = generateKeyPairSync('x25519');
@@ -388,6 +417,12 @@ export function generateRecordingKeyPair(): { publicPem: string; privatePem: str
 }
 
 function parsePem(pem: string, kind: 'public' | 'private'): KeyObject {
+  // A private key would do (its public half), but it must not travel to the recording machine.
+  if (kind === 'public' && pem.includes('PRIVATE KEY'))
+    throw new RecordingKeyError(
+      'KEYS_INVALID',
+      'not an X25519 public key: this is a private key. Give the workspace recording-public.pem and keep the private key where recordings are played',
+    );
   try {
     const key = kind === 'public' ? createPublicKey(pem) : createPrivateKey(pem);
     if (key.asymmetricKeyType !== 'x25519') throw new Error(`it is a ${key.asymmetricKeyType} key`);
@@ -411,8 +446,7 @@ export function setRecordingPublicKey(
   pem: string | null,
 ): string | null {
   const path = join(dataDir, RECORDING_KEYS_FILE);
-  openRecordingKeys(dataDir, secrets); // creates the file (and its workspace key) when missing
-  const file = readKeysFile(path)!;
+  const file = keysFileFor(dataDir, secrets);
   if (pem === null) {
     file.publicKey = null;
   } else {
@@ -430,8 +464,7 @@ export function setRecordingPublicKey(
 /** Keeps a private key (PEM) in this workspace, sealed by the SecretBox, so its recordings play here. */
 export function loadRecordingPrivateKey(dataDir: string, secrets: SecretBox, pem: string): string {
   const path = join(dataDir, RECORDING_KEYS_FILE);
-  openRecordingKeys(dataDir, secrets);
-  const file = readKeysFile(path)!;
+  const file = keysFileFor(dataDir, secrets);
   const key = parsePem(pem, 'private');
   const id = publicKeyId(rawPublic(createPublicKey(key))).toString('hex');
   const der = key.export({ format: 'der', type: 'pkcs8' });
@@ -450,8 +483,7 @@ export function unloadRecordingPrivateKey(
   id: string,
 ): boolean {
   const path = join(dataDir, RECORDING_KEYS_FILE);
-  openRecordingKeys(dataDir, secrets);
-  const file = readKeysFile(path)!;
+  const file = keysFileFor(dataDir, secrets);
   const before = file.privateKeys.length;
   file.privateKeys = file.privateKeys.filter((k) => k.id !== id);
   writeKeysFile(path, file);
