@@ -56,6 +56,7 @@ import { type Logger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainRecordings } from './recording/migrate.js';
+import { privacyCommandHandlers, RetentionService } from './retention/index.js';
 import { transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
@@ -161,6 +162,8 @@ export class Engine {
   readonly routing: RoutingService;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
   readonly kpi: KpiService;
+  /** Retention's purge, erasure and access export (retention/). */
+  readonly retention: RetentionService;
   /** Users, sign-in and sessions; each transport connection gets its principal from `connect`. */
   readonly auth: AuthService;
   /** Mirrors settings.sessionIdleMs (sessions are checked on every request). */
@@ -348,6 +351,16 @@ export class Engine {
       this.preview.connected(session.callId);
     });
     this.dialerLine.onCallEnded((callId) => this.preview.callEnded(callId));
+    this.retention = new RetentionService({
+      store,
+      dataDir: options.dataDir,
+      recordingsDir: this.recordingsDir,
+      phraseRecordingsDir: join(options.dataDir, 'phrase-recordings'),
+      secrets: options.secrets,
+      settings: () => this.settings.get(),
+      log,
+      engineActor: ENGINE_ACTOR,
+    });
     this.auth = new AuthService({
       store,
       idleMs: () => this.sessionIdleMs,
@@ -484,6 +497,8 @@ export class Engine {
     });
     await engine.routing.start();
     full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
+    // The DNC key (erased numbers) before any dialing; the daily purge in the long-running shells.
+    await engine.retention.start({ daily: full.dialCampaigns });
     // Running campaigns dial on (the long-running shells only).
     if (full.dialCampaigns) engine.dialer.start();
     engine.events.emit('engine.status', { state: 'ready', at: Date.now() });
@@ -653,6 +668,7 @@ export class Engine {
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
     await step('ending live calls', () => this.telephony.stop(reason));
+    await step('stopping the retention job', () => this.retention.stop());
     await step('stopping the speech workers', () => this.speech?.close());
     await step('closing the store', () => this.store.close());
     await step('giving up the workspace', () => this.workspaceLock?.release());
@@ -1020,6 +1036,7 @@ export class Engine {
       }),
       ...this.campaigns.handlers(),
       ...kpiCommandHandlers(this.kpi, { store, actor: this.actor }),
+      ...privacyCommandHandlers(this.retention, this.actor),
     };
     return mapStoreErrors(handlers);
   }

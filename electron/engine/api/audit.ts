@@ -65,6 +65,11 @@ export const AUDIT_ACTIONS = {
   'calls.wrapUp': 'calls',
   // Preview dialing: an agent skipped the contact shown to them, with the reason.
   'calls.previewSkip': 'calls',
+  // Retention and erasure (retention/): each purge with its report, an erasure (named by the
+  // number's keyed hash, never the number), a person's data exported on an access request.
+  'privacy.purge': 'privacy',
+  'privacy.erase': 'privacy',
+  'privacy.export': 'export',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -84,6 +89,7 @@ export const AUDIT_KINDS = [
   'routing',
   'contacts',
   'calls',
+  'privacy',
 ] as const;
 export const AuditKind = z.enum(AUDIT_KINDS);
 export type AuditKind = z.infer<typeof AuditKind>;

@@ -24,6 +24,7 @@ import { importCommands, importEvents } from './imports.js';
 import { kpiCommands, kpiEvents } from './kpi.js';
 import { labelCommands } from './labels.js';
 import { previewCommands, previewEvents } from './preview.js';
+import { privacyCommands } from './privacy.js';
 import { routingCommands, routingEvents } from './routing.js';
 import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
@@ -43,6 +44,7 @@ export * from './imports.js';
 export * from './kpi.js';
 export * from './labels.js';
 export * from './preview.js';
+export * from './privacy.js';
 export * from './routing.js';
 export * from './supervision.js';
 export * from './trunks.js';
@@ -62,6 +64,9 @@ function isIanaTimeZone(value: string): boolean {
     return false;
   }
 }
+
+/** A retention period in whole days (1 day to 100 years). */
+const RetentionDays = z.number().int().min(1, 'must be at least 1 day').max(36_500);
 
 /** Settings an admin edits on the Settings page. Durations are milliseconds. */
 export const SettingsSchema = z.object({
@@ -91,6 +96,22 @@ export const SettingsSchema = z.object({
   sessionIdleMs: z.number().int().min(60_000).max(86_400_000),
   /** A preview campaign's contact shown to an agent goes back to the campaign after this long untouched. */
   previewTimeoutMs: z.number().int().min(10_000).max(3_600_000),
+  /**
+   * Retention (issue 15 §4), in days: the daily purge deletes what is older (retention/). null keeps
+   * forever. Recordings: the audio files; transcripts: the transcript lines; calls: the call
+   * records with their events (and any recording and transcript left); contacts: contacts not
+   * changed, called or waiting in a campaign within the period.
+   */
+  retentionRecordingsDays: RetentionDays.nullable(),
+  retentionTranscriptsDays: RetentionDays.nullable(),
+  retentionCallsDays: RetentionDays.nullable(),
+  retentionContactsDays: RetentionDays.nullable(),
+  /** The audit trail: a number of days, at least 365 (12 months), never "keep forever". */
+  retentionAuditDays: z
+    .number()
+    .int()
+    .min(365, 'must be at least 365 days: the audit trail is kept for at least 12 months')
+    .max(36_500),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -110,6 +131,12 @@ export const DEFAULT_SETTINGS: Settings = {
   supervisorOutputDeviceId: '',
   sessionIdleMs: 1_800_000,
   previewTimeoutMs: 120_000,
+  // Nothing is deleted until an admin sets a period; the audit trail is kept 5 years.
+  retentionRecordingsDays: null,
+  retentionTranscriptsDays: null,
+  retentionCallsDays: null,
+  retentionContactsDays: null,
+  retentionAuditDays: 1825,
 };
 
 /** Epoch milliseconds. */
@@ -318,6 +345,7 @@ export const commands = {
   ...supervisionCommands,
   ...authCommands,
   ...previewCommands,
+  ...privacyCommands,
 } as const;
 
 export type Commands = typeof commands;

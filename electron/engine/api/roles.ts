@@ -139,6 +139,12 @@ export const ROLE_MAP = {
   // The audit trail (audit/): admins only; nothing can change or delete an entry.
   'audit.list': ADMINS,
   'audit.export': ADMINS,
+  // Retention and erasure (retention/): the Settings page's Privacy section and `outbound privacy`.
+  'privacy.status': ADMINS,
+  'privacy.purge': ADMINS,
+  'privacy.erase': ADMINS,
+  'privacy.export': ADMINS,
+  'privacy.exportChunk': ADMINS,
   // Preview dialing (dialer/preview.ts): the agent's own previewed contact.
   'preview.current': AGENT_SELF,
   'preview.dial': AGENT_SELF,

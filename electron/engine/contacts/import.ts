@@ -94,6 +94,10 @@ const ROWS_PER_TURN = 50;
 function pause(busyMs: number): Promise<unknown> {
   return busyMs >= 1 ? sleep(Math.min(busyMs, 20)) : nextTurn();
 }
+/** Why a row with a number erased on request is refused (the number is never stored again). */
+export const ERASED_REASON =
+  "the number was erased at the person's request and may not be imported again (it stays on the do-not-call list)";
+
 /** Rejected rows kept in the result; all of them go to `onRejected`. */
 export const DEFAULT_MAX_REJECTED_KEPT = 10_000;
 const MAX_RAW_CHARS = 200;
@@ -272,12 +276,23 @@ export async function importContactsFromFile(
     let writing: Promise<void> = Promise.resolve();
     try {
       let batch: NewContact[] = [];
+      let batchRows: Array<{ row: number }> = [];
       const flush = async () => {
         await writing;
         if (batch.length === 0) return;
-        const contacts = batch;
+        // A number erased on request (retention/erase.ts) never comes back through an import.
+        const erased = await store.dnc.erasedAmong(batch.map((c) => c.phone));
+        const contacts = batch.filter((contact, i) => {
+          if (!erased.has(contact.phone)) return true;
+          const at = batchRows[i];
+          // The row's text is not kept: the rejects file must not bring the number back.
+          if (at) reject({ row: at.row, reason: ERASED_REASON, raw: '' });
+          return false;
+        });
         const firstSeq = staged;
         batch = [];
+        batchRows = [];
+        if (contacts.length === 0) return;
         staged += contacts.length;
         writing = store.contacts.stageContacts(stagingId, firstSeq, contacts).then(progress);
         // A failed write must not go unobserved while the next batch is parsed; the next flush rethrows it.
@@ -318,7 +333,10 @@ export async function importContactsFromFile(
             ? undecodable(encoding)
             : (oversizedCell(cells, mapping) ?? toContact(cells, mapping, region as CountryCode));
         if (typeof contact === 'string') reject({ row, reason: contact, raw: clip(raw) });
-        else batch.push(contact);
+        else {
+          batch.push(contact);
+          batchRows.push({ row });
+        }
         if (batch.length >= BATCH_ROWS) await flush();
         else if (rows % BATCH_ROWS === 0) progress();
         if (rows % ROWS_PER_TURN === 0) {

@@ -43,9 +43,12 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
         const count = await tx.dnc.add(
           [...byPhone].map(([phone, why]) => ({ phone, reason: why, source })),
         );
+        // A number erased on request (retention/) is never written down again, not even here.
+        const erased = await tx.dnc.erasedAmong(unique);
+        const named = unique[0] && !erased.has(unique[0]) ? unique[0] : '[erased]';
         await writeAudit(tx, requestActor(context, actor), {
           action: 'dnc.add',
-          subject: unique.length === 1 ? (unique[0] ?? '') : `${unique.length} numbers`,
+          subject: unique.length === 1 ? named : `${unique.length} numbers`,
           details: { added: count, source, ...(callId ? { callId } : {}) },
         });
         return count;

@@ -17,6 +17,7 @@ const tempDir = useTempDirs();
 
 const EXPECTED_TABLES = [
   'agent_status_log',
+  'audit_gate',
   'audit_log',
   'call_events',
   'call_transitions',
@@ -29,8 +30,10 @@ const EXPECTED_TABLES = [
   'contacts',
   'dispositions',
   'dnc_entries',
+  'dnc_hashes',
   'flow_versions',
   'flows',
+  'privacy_state',
   'queues',
   'recordings',
   'routing_rules',

@@ -16,6 +16,7 @@ import { auditTrail } from './migrations/006-audit-trail.js';
 import { kpiIndexes } from './migrations/007-kpi.js';
 import { predictiveDialing } from './migrations/008-predictive.js';
 import { amdSettings } from './migrations/009-amd.js';
+import { retention } from './migrations/010-retention.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   kpiIndexes,
   predictiveDialing,
   amdSettings,
+  retention,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

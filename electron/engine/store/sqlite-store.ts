@@ -130,7 +130,11 @@ async function configure(db: Database, path: string): Promise<void> {
       `The database at ${path} cannot use write-ahead logging (journal mode stayed "${mode}").`,
     );
   // foreign_keys is per connection and ignored inside a transaction, so it is set here, first.
-  await db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  // secure_delete: deleted rows are overwritten with zeros, so an erased person's number does not
+  // linger in free pages of the file (issue 15 §4; also per connection).
+  await db.exec(
+    'PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;',
+  );
 }
 
 function createStore(
@@ -141,13 +145,15 @@ function createStore(
   now: () => number,
 ): SqliteStore {
   let closing: Promise<void> | undefined;
+  const dncDigest: { fn: ((phone: string) => string) | null } = { fn: null };
   return {
-    ...createRepositories({ db: database, read: new ReadRouter(database, reader), now }),
+    ...createRepositories({ db: database, read: new ReadRouter(database, reader), now, dncDigest }),
     database,
     readDatabase: reader,
     path,
     schemaVersion,
-    transaction: (work) => database.transaction((tx) => work(createRepositories({ db: tx, now }))),
+    transaction: (work) =>
+      database.transaction((tx) => work(createRepositories({ db: tx, now, dncDigest }))),
     close: () => (closing ??= closeDatabase(database, reader)),
   };
 }

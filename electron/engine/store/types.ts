@@ -22,6 +22,8 @@ import type { KpiRepository } from './kpi-types.js';
 export * from './kpi-types.js';
 import type { AuthRepository } from './auth-types.js';
 export * from './auth-types.js';
+import type { PrivacyRepository } from './privacy-types.js';
+export * from './privacy-types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -448,7 +450,15 @@ export interface DispositionRepository {
 
 export interface DncRepository {
   add(entries: Array<{ phone: string; reason?: string | null; source: string }>): Promise<number>;
+  /** Listed, or erased on request and kept only as a keyed hash (schema 10; see `keyWith`). */
   has(phone: string): Promise<boolean>;
+  /**
+   * The keyed hash (retention/dnc-key.ts) that `has` and the dialer's DNC check also look up in
+   * `dnc_hashes`; shared by the store and its transactions. Null: hashed entries are not checked.
+   */
+  keyWith(digest: ((phone: string) => string) | null): void;
+  /** Those of `phones` (E.164) erased on request: kept only as a keyed hash. */
+  erasedAmong(phones: readonly string[]): Promise<Set<string>>;
   list(page?: { limit: number; offset: number }): Promise<DncRecord[]>;
   remove(phone: string): Promise<boolean>;
 }
@@ -483,6 +493,8 @@ export interface Repositories {
   auth: AuthRepository;
   /** The wallboard's and the reports' figures (kpi-types.ts). */
   kpi: KpiRepository;
+  /** Retention's purge and erasure (privacy-types.ts). */
+  privacy: PrivacyRepository;
 }
 
 export interface Store extends Repositories {

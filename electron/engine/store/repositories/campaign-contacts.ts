@@ -155,6 +155,7 @@ const CAMPAIGN_COLUMNS = {
 export function createCampaignContactRepository({
   db,
   now,
+  dncDigest,
 }: RepositoryContext): CampaignContactRepository {
   const calls = (executor: SqlExecutor) => createCallRepository({ db: executor, now });
 
@@ -602,7 +603,18 @@ export function createCampaignContactRepository({
         'SELECT phone FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))',
         { $phones: encodeJson(phones) },
       );
-      return new Set(rows.map((r) => r.phone));
+      const listed = new Set(rows.map((r) => r.phone));
+      // Numbers erased on request are kept only as a keyed hash (schema 10).
+      const digestOf = dncDigest?.fn;
+      if (digestOf) {
+        const byDigest = new Map(phones.map((phone) => [digestOf(phone), phone]));
+        const hashes = await db.all<{ digest: string }>(
+          'SELECT digest FROM dnc_hashes WHERE digest IN (SELECT value FROM json_each($d))',
+          { $d: encodeJson([...byDigest.keys()]) },
+        );
+        for (const { digest } of hashes) listed.add(byDigest.get(digest) ?? '');
+      }
+      return listed;
     },
 
     async leaseStates(campaignId) {

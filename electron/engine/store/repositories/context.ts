@@ -12,6 +12,11 @@ export interface RepositoryContext {
   read?: SqlExecutor;
   /** Epoch ms for the timestamps the store fills in. */
   now: () => number;
+  /**
+   * The DNC list's keyed hash for numbers erased on request (schema 10), one holder shared by the
+   * store and every transaction's repositories; set through `dnc.keyWith`.
+   */
+  dncDigest?: { fn: ((phone: string) => string) | null };
 }
 
 export interface Page {

@@ -1,3 +1,4 @@
+import type { SqlExecutor } from '../database.js';
 import type { DncRecord, DncRepository } from '../types.js';
 import { encodeJson } from './codec.js';
 import { chunks, pageParams, type RepositoryContext } from './context.js';
@@ -22,18 +23,52 @@ const ADD = `
 
 const ADD_CHUNK_SIZE = 10_000;
 
-export function createDncRepository({ db, now }: RepositoryContext): DncRepository {
+export function createDncRepository({ db, now, dncDigest }: RepositoryContext): DncRepository {
+  const erasedIn = async (executor: SqlExecutor, phones: readonly string[]) => {
+    const digestOf = dncDigest?.fn;
+    if (!digestOf || phones.length === 0) return new Set<string>();
+    const byDigest = new Map(phones.map((phone) => [digestOf(phone), phone]));
+    const rows = await executor.all<{ digest: string }>(
+      'SELECT digest FROM dnc_hashes WHERE digest IN (SELECT value FROM json_each($d))',
+      { $d: encodeJson([...byDigest.keys()]) },
+    );
+    return new Set(rows.map((r) => byDigest.get(r.digest) ?? ''));
+  };
+  const hashed = async (phone: string) => {
+    const digest = dncDigest?.fn?.(phone);
+    if (digest === undefined) return false;
+    return (
+      (await db.get('SELECT 1 AS found FROM dnc_hashes WHERE digest = $digest', {
+        $digest: digest,
+      })) !== undefined
+    );
+  };
   return {
+    keyWith(digest) {
+      if (dncDigest) dncDigest.fn = digest;
+    },
+
+    erasedAmong(phones) {
+      return erasedIn(db, phones);
+    },
+
     add(entries) {
       return db.transaction(async (tx) => {
         const at = now();
         let added = 0;
         for (const chunk of chunks(entries, ADD_CHUNK_SIZE)) {
-          const rows = chunk.map((entry) => ({
-            phone: entry.phone,
-            reason: entry.reason ?? null,
-            source: entry.source,
-          }));
+          // A number erased on request is listed already, as a keyed hash: never stored again in the clear.
+          const erased = await erasedIn(
+            tx,
+            chunk.map((entry) => entry.phone),
+          );
+          const rows = chunk
+            .filter((entry) => !erased.has(entry.phone))
+            .map((entry) => ({
+              phone: entry.phone,
+              reason: entry.reason ?? null,
+              source: entry.source,
+            }));
           added += (await tx.run(ADD, { $rows: encodeJson(rows), $now: at })).changes;
         }
         return added;
@@ -44,7 +79,7 @@ export function createDncRepository({ db, now }: RepositoryContext): DncReposito
       return (
         (await db.get('SELECT 1 AS found FROM dnc_entries WHERE phone = $phone', {
           $phone: phone,
-        })) !== undefined
+        })) !== undefined || (await hashed(phone))
       );
     },
 
@@ -57,10 +92,19 @@ export function createDncRepository({ db, now }: RepositoryContext): DncReposito
     },
 
     async remove(phone) {
-      return (
-        (await db.run('DELETE FROM dnc_entries WHERE phone = $phone', { $phone: phone })).changes >
-        0
-      );
+      return db.transaction(async (tx) => {
+        const listed = (
+          await tx.run('DELETE FROM dnc_entries WHERE phone = $phone', { $phone: phone })
+        ).changes;
+        // An admin may call an erased person again only by removing the number on purpose.
+        const digest = dncDigest?.fn?.(phone);
+        const hashed =
+          digest === undefined
+            ? 0
+            : (await tx.run('DELETE FROM dnc_hashes WHERE digest = $digest', { $digest: digest }))
+                .changes;
+        return listed + hashed > 0;
+      });
     },
   };
 }

@@ -12,6 +12,7 @@ import { createDncRepository } from './dnc.js';
 import { createFlowRepository } from './flows.js';
 import { createKpiRepository } from './kpi.js';
 import { createLabelRepository } from './labels.js';
+import { createPrivacyRepository } from './privacy.js';
 import { createRoutingRepository } from './routing.js';
 import { createSettingsRepository } from './settings.js';
 import { createTrunkRepository } from './trunks.js';
@@ -36,5 +37,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     labels: createLabelRepository(context),
     kpi: createKpiRepository(context),
     auth: createAuthRepository(context),
+    privacy: createPrivacyRepository(context),
   };
 }

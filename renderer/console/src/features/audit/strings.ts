@@ -53,6 +53,7 @@ export const auditEn = {
     routing: 'Routing',
     contacts: 'Contacts',
     calls: 'Calls',
+    privacy: 'Privacy',
   },
   actions: {
     auth: { signIn: 'Signed in', signInFailed: 'Sign-in refused', signOut: 'Signed out' },
@@ -100,6 +101,11 @@ export const auditEn = {
     queues: { create: 'Queue added', update: 'Queue changed' },
     routing: { rules: { set: 'Routing rules changed' } },
     contacts: { import: 'Contacts imported' },
+    privacy: {
+      purge: 'Retention purge',
+      erase: "A person's data erased",
+      export: "A person's data exported",
+    },
   },
   refresh: 'Refresh',
   export: 'Export CSV',
@@ -168,6 +174,7 @@ export const auditZh: typeof auditEn = {
     routing: '路由',
     contacts: '联系人',
     calls: '通话',
+    privacy: '个人信息保护',
   },
   actions: {
     auth: { signIn: '登录', signInFailed: '登录被拒', signOut: '退出登录' },
@@ -215,6 +222,7 @@ export const auditZh: typeof auditEn = {
     queues: { create: '添加队列', update: '修改队列' },
     routing: { rules: { set: '修改路由规则' } },
     contacts: { import: '导入联系人' },
+    privacy: { purge: '按保存期限清理', erase: '删除个人信息', export: '导出个人信息' },
   },
   refresh: '刷新',
   export: '导出 CSV',

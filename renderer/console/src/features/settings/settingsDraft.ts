@@ -42,6 +42,12 @@ export function toDraft(settings: Settings): Draft {
     audioOutputDeviceId: settings.audioOutputDeviceId,
     supervisorInputDeviceId: settings.supervisorInputDeviceId,
     supervisorOutputDeviceId: settings.supervisorOutputDeviceId,
+    // Edited in the Privacy section (PrivacySection.tsx), never sent from this form.
+    retentionRecordingsDays: settings.retentionRecordingsDays,
+    retentionTranscriptsDays: settings.retentionTranscriptsDays,
+    retentionCallsDays: settings.retentionCallsDays,
+    retentionContactsDays: settings.retentionContactsDays,
+    retentionAuditDays: String(settings.retentionAuditDays),
   };
 }
 

@@ -8,6 +8,7 @@ import { auditEn } from '../../features/audit/strings.js';
 import { authEn, usersEn } from '../../features/auth/strings.js';
 import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
+import { privacyEn, retentionFieldsEn } from '../../features/settings/privacyStrings.js';
 import { reportsEn, wallboardEn } from '../../features/wallboard/strings.js';
 
 export const en = {
@@ -1008,6 +1009,7 @@ export const en = {
         label: 'Wrap-up time',
         help: 'Seconds an agent gets after a call to fill in the wrap-up form (0–600).',
       },
+      ...retentionFieldsEn,
       previewTimeoutMs: {
         label: 'Preview time',
         help: 'Seconds an agent has to dial or skip a preview campaign’s contact before it goes back to the campaign (10–3600).',
@@ -1147,6 +1149,7 @@ export const en = {
   users: usersEn,
   labelling: labellingEn,
   audit: auditEn,
+  privacy: privacyEn,
   flowTestSet: flowTestSetEn,
   wallboard: wallboardEn,
   reports: reportsEn,

@@ -6,6 +6,7 @@ import { auditZh } from '../../features/audit/strings.js';
 import { authZh, usersZh } from '../../features/auth/strings.js';
 import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
+import { privacyZh, retentionFieldsZh } from '../../features/settings/privacyStrings.js';
 import { reportsZh, wallboardZh } from '../../features/wallboard/strings.js';
 import type { Messages } from '../messages.js';
 
@@ -980,6 +981,7 @@ export const zhCN = {
         label: '话后处理时间',
         help: '通话结束后留给坐席填写话后表单的秒数（0–600）。',
       },
+      ...retentionFieldsZh,
       previewTimeoutMs: {
         label: '预览时限',
         help: '坐席对预览式外呼的联系人拨打或跳过的时限（秒），超时后联系人退回外呼任务（10–3600）。',
@@ -1116,6 +1118,7 @@ export const zhCN = {
   users: usersZh,
   labelling: labellingZh,
   audit: auditZh,
+  privacy: privacyZh,
   flowTestSet: flowTestSetZh,
   wallboard: wallboardZh,
   reports: reportsZh,
