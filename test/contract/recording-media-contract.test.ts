@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { encodeWav } from '../../electron/engine/audio/index.js';
 import { Engine } from '../../electron/engine/index.js';
+import { encryptPlainRecordings } from '../../electron/engine/recording/migrate.js';
 import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
 import { apiError, quietLog, signInAs } from '../support/api-transports.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -25,6 +26,7 @@ describe('recording URLs follow the signed-in role', () => {
   let engine: Engine;
   let server: HeadlessServer;
   let wavBytes: number;
+  let wavData: Buffer;
   const closers: Array<() => void> = [];
 
   const connect = async (): Promise<OutboundApi> => {
@@ -71,6 +73,9 @@ describe('recording URLs follow the signed-in role', () => {
     wavBytes = wav.length;
     await mkdir(join(dataDir, 'recordings'), { recursive: true });
     await writeFile(join(dataDir, 'recordings', 'rec-call.wav'), wav);
+    wavData = wav;
+    // Stored encrypted, as the recorder stores every recording (here by the plaintext migration).
+    await encryptPlainRecordings(join(dataDir, 'recordings'), engine.recordingKeys);
     await engine.store.calls.addRecording({
       callId: 'rec-call',
       path: 'recordings/rec-call.wav',
@@ -96,13 +101,14 @@ describe('recording URLs follow the signed-in role', () => {
     const part = await get(mediaPath, { Range: 'bytes=0-99' });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 0-99/${wavBytes}`);
-    expect((await part.arrayBuffer()).byteLength).toBe(100);
+    // Decrypted on the way: the bytes of the WAV, not of the encrypted file.
+    expect(Buffer.from(await part.arrayBuffer()).equals(wavData.subarray(0, 100))).toBe(true);
     const whole = await get(mediaPath);
     expect(whole.status).toBe(200);
-    expect((await whole.arrayBuffer()).byteLength).toBe(wavBytes);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(wavData)).toBe(true);
     const tail = await get(mediaPath, { Range: 'bytes=-44' });
     expect(tail.status).toBe(206);
-    expect((await tail.arrayBuffer()).byteLength).toBe(44);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(wavData.subarray(-44))).toBe(true);
     const fetched = await engine.store.audit.list({ actions: ['recordings.fetch'] });
     expect(fetched).toHaveLength(1); // ranges of one listening: one entry
     expect(fetched[0]).toMatchObject({
