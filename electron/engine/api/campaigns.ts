@@ -247,6 +247,11 @@ export const CampaignConfigSchema = z
     predictive: PredictiveSettingsSchema.default(() => PredictiveSettingsSchema.parse({})),
     /** Answering-machine detection on answered calls, and what a machine gets (api/amd.ts). */
     amd: AmdSettingsSchema.default(() => ({ ...DEFAULT_AMD_SETTINGS })),
+    /**
+     * Call only contacts with a consent record (a time they agreed, from the import's consent_at):
+     * the others are skipped, and "why not called now" says no_consent.
+     */
+    requireConsent: z.boolean().default(false),
   })
   .strict();
 export type CampaignConfig = z.output<typeof CampaignConfigSchema>;
@@ -270,6 +275,7 @@ export const CampaignChangesSchema = z
     retryPolicy: CONFIG.retryPolicy.unwrap().optional(),
     predictive: CONFIG.predictive.unwrap().optional(),
     amd: CONFIG.amd.unwrap().optional(),
+    requireConsent: CONFIG.requireConsent.unwrap().optional(),
   })
   .strict();
 export type CampaignChanges = z.output<typeof CampaignChangesSchema>;
@@ -365,6 +371,9 @@ export const CampaignContactSchema = z.object({
   lastCallId: z.string().nullable(),
   lastAttemptAt: Timestamp.nullable(),
   doneReason: z.string().nullable(),
+  /** The contact's consent record: where and when they agreed to be called; null when none. */
+  consentSource: z.string().nullable().default(null),
+  consentAt: Timestamp.nullable().default(null),
 });
 export type CampaignContact = z.infer<typeof CampaignContactSchema>;
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 
 export const NOT_CALLABLE_CODES = [
   'dnc',
+  'no_consent',
   'final_disposition',
   'max_attempts',
   'no_retry',

@@ -439,6 +439,80 @@ describe('contact import (CSV and XLSX)', () => {
     expect(await store.contacts.getListByName('lost')).toBeNull();
   });
 
+  it('imports consent records (source and time), names the field of a bad one, and keeps a stored one when a later file has none', async () => {
+    const store = await testStore();
+    const file = await csvFile(
+      [
+        '姓名,手机号,同意来源,同意时间',
+        '王伟,13800138000,官网表单,2025-03-01 10:30', // row 2: read in the list region's zone (Asia/Shanghai)
+        '李娜,13900139000,,2025-03-02T08:00:00Z', // row 3: a time without a source
+        '张三,13700137000,电话录音,2025-02-30', // row 4: no such day
+        '赵六,13600136000,纸质协议,', // row 5: a source without its time
+        '钱七,13500135000,官网表单,2999-01-01', // row 6: in the future
+        '孙八,13400134000,,', // row 7: no consent, imported as such
+      ].join('\n'),
+    );
+    const result = await importContactsFromFile(store, { file, listName: 'consent' });
+    expect(result.columns.map((c) => c.field)).toEqual([
+      'name',
+      'phone',
+      'consent_source',
+      'consent_at',
+    ]);
+    expect(result.rejected.map(({ row, reason }) => ({ row, reason }))).toEqual([
+      { row: 4, reason: '同意时间: "2025-02-30" is not a date: no such day or time' },
+      {
+        row: 5,
+        reason: '同意来源: a consent source needs its time (consent_at) in the same row',
+      },
+      {
+        row: 6,
+        reason: '同意时间: "2999-01-01" is in the future: a consent is given before the call',
+      },
+    ]);
+    const consent = async () =>
+      (await store.contacts.contacts(result.listId)).map(({ name, consentSource, consentAt }) => [
+        name,
+        consentSource,
+        consentAt === null ? null : new Date(consentAt).toISOString(),
+      ]);
+    expect(await consent()).toEqual([
+      ['王伟', '官网表单', '2025-03-01T02:30:00.000Z'],
+      ['李娜', null, '2025-03-02T08:00:00.000Z'],
+      ['孙八', null, null],
+    ]);
+
+    // A later file without consent columns keeps the records; one with a new record replaces it.
+    const again = await csvFile(
+      'phone,consent_source,consent_at\n13800138000,,\n13400134000,IVR 按键,2025-04-01\n',
+      'again.csv',
+    );
+    await importContactsFromFile(store, { file: again, listName: 'consent' });
+    expect(await consent()).toEqual([
+      ['王伟', '官网表单', '2025-03-01T02:30:00.000Z'],
+      ['李娜', null, '2025-03-02T08:00:00.000Z'],
+      ['孙八', 'IVR 按键', '2025-03-31T16:00:00.000Z'],
+    ]);
+  });
+
+  it('reads a consent time typed in an XLSX date cell as the wall-clock time it shows', async () => {
+    const store = await testStore();
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('名单');
+    sheet.addRow(['phone', 'consent_source', 'consent_at']);
+    sheet.addRow(['13800138000', 'web form', new Date('2025-03-01T02:30:00Z')]);
+    sheet.getCell('C2').numFmt = 'yyyy-mm-dd hh:mm';
+    const file = join(await tempDir(), 'consent.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const result = await importContactsFromFile(store, { file, listName: 'x' });
+    expect(result).toMatchObject({ accepted: 1, rejectedCount: 0 });
+    const [contact] = await store.contacts.contacts(result.listId);
+    expect(contact?.consentSource).toBe('web form');
+    // Excel keeps the wall-clock time the user sees (2025-03-01 02:30), no zone: read in the
+    // list region's zone, Asia/Shanghai.
+    expect(new Date(contact?.consentAt ?? 0).toISOString()).toBe('2025-02-28T18:30:00.000Z');
+  });
+
   it('refuses an unknown region', async () => {
     const store = await testStore();
     await expect(

@@ -47,6 +47,7 @@ import {
   type Store,
   StoreError,
 } from '../store/index.js';
+import { CONSENT_SOURCE_MAX_CHARS, consentZone, parseConsentTime } from './consent.js';
 import {
   detectEncoding,
   DETECTION_SAMPLE_BYTES,
@@ -701,6 +702,7 @@ export function toContact(
   record: readonly string[],
   mapping: ColumnMapping,
   region: CountryCode,
+  now: number = Date.now(),
 ): NewContact | string {
   if (record.length !== mapping.columns.length) {
     return `wrong column count: ${record.length} ${record.length === 1 ? 'column' : 'columns'}, the header has ${mapping.columns.length}`;
@@ -709,12 +711,20 @@ export function toContact(
   if (!phone.ok) return phone.reason;
   const contact: NewContact = { phone: phone.e164 };
   const fields: JsonObject = {};
+  let consentAt: { header: string; value: string } | null = null;
+  let consentSourceHeader: string | null = null;
   for (let i = 0; i < mapping.columns.length; i++) {
     const value = (record[i] ?? '').trim();
     const { header, target } = mapping.columns[i]!;
     // Empty cells are left out so they never overwrite a value stored before (see the merge rule).
     if (value === '' || target.kind === 'phone' || target.kind === 'ignore') continue;
     if (target.kind === 'name') contact.name = value;
+    else if (target.kind === 'consentSource') {
+      if (value.length > CONSENT_SOURCE_MAX_CHARS)
+        return `${header}: the consent source is longer than ${CONSENT_SOURCE_MAX_CHARS} characters`;
+      contact.consentSource = value;
+      consentSourceHeader = header;
+    } else if (target.kind === 'consentAt') consentAt = { header, value };
     else if (target.kind === 'timeZone') {
       if (!isTimeZone(value))
         return `${header}: "${value}" is not a time zone (use an IANA name such as Asia/Shanghai)`;
@@ -731,6 +741,18 @@ export function toContact(
     } else fields[target.field] = value;
   }
   if (Object.keys(fields).length > 0) contact.fields = fields;
+  // Read last: a time without an offset is meant in the row's own time zone.
+  if (consentAt !== null) {
+    const at = parseConsentTime(
+      consentAt.value,
+      consentZone(contact.timeZone ?? undefined, region),
+      now,
+    );
+    if (typeof at === 'string') return `${consentAt.header}: ${at}`;
+    contact.consentAt = at;
+  } else if (consentSourceHeader !== null) {
+    return `${consentSourceHeader}: a consent source needs its time (consent_at) in the same row`;
+  }
   return contact;
 }
 
@@ -756,6 +778,8 @@ function isTimeZone(zone: string): boolean {
 
 function describeTarget(target: ColumnMapping['columns'][number]['target']): string {
   if (target.kind === 'field') return `fields.${target.field}`;
+  if (target.kind === 'consentSource') return 'consent_source';
+  if (target.kind === 'consentAt') return 'consent_at';
   return target.kind === 'ignore' ? '-' : target.kind;
 }
 

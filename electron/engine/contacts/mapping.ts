@@ -1,6 +1,6 @@
 /**
  * Which column of a contact file feeds which contact field. Headers are recognised in English and
- * Chinese (电话/手机号, 姓名, 时区, 地区, 金额, 标签…); `--map column=field` overrides a guess. A
+ * Chinese (电话/手机号, 姓名, 时区, 地区, 金额, 标签, consent_source/同意来源, consent_at/同意时间…); `--map column=field` overrides a guess. A
  * column nobody recognised is kept as a custom field under its header, so no data in the file is
  * dropped silently; `column=-` ignores one on purpose.
  */
@@ -10,6 +10,9 @@ export type ColumnTarget =
   | { kind: 'phone' }
   | { kind: 'name' }
   | { kind: 'timeZone' }
+  /** Consent record: where the person agreed to be called, and when (contacts/consent.ts). */
+  | { kind: 'consentSource' }
+  | { kind: 'consentAt' }
   | { kind: 'field'; field: string; type: 'text' | 'number' | 'tags' }
   | { kind: 'ignore' };
 
@@ -76,6 +79,26 @@ alias(
 );
 alias({ kind: 'timeZone' }, 'time zone', 'timezone', 'tz', '时区');
 alias(
+  { kind: 'consentSource' },
+  'consent_source',
+  'consent source',
+  'consent',
+  '同意来源',
+  '授权来源',
+  '同意方式',
+);
+alias(
+  { kind: 'consentAt' },
+  'consent_at',
+  'consent at',
+  'consent time',
+  'consent date',
+  'consented at',
+  '同意时间',
+  '授权时间',
+  '同意日期',
+);
+alias(
   { kind: 'field', field: 'region', type: 'text' },
   'region',
   'area',
@@ -121,6 +144,8 @@ export function targetOf(field: string): ColumnTarget {
   if (name === 'phone') return { kind: 'phone' };
   if (name === 'name') return { kind: 'name' };
   if (name === 'timeZone' || name === 'time_zone' || name === 'tz') return { kind: 'timeZone' };
+  if (name === 'consent_source' || name === 'consentSource') return { kind: 'consentSource' };
+  if (name === 'consent_at' || name === 'consentAt') return { kind: 'consentAt' };
   if (!/^[\p{L}\p{N}_]+$/u.test(name)) {
     throw new MappingError(
       `"${field}" is not a field name: use phone, name, timeZone, "-" to ignore the column, or a custom field of letters, digits and _`,

@@ -37,6 +37,8 @@ export interface FilePreview {
 /** The field name the import's `map` option takes for a target (phone, name, timeZone, "-", or a custom field). */
 export function fieldOf(target: ColumnTarget): string {
   if (target.kind === 'field') return target.field;
+  if (target.kind === 'consentSource') return 'consent_source';
+  if (target.kind === 'consentAt') return 'consent_at';
   return target.kind === 'ignore' ? '-' : target.kind;
 }
 

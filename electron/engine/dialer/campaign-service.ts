@@ -163,6 +163,8 @@ export class CampaignService {
             lastCallId: c.lastCallId,
             lastAttemptAt: c.lastAttemptAt,
             doneReason: c.doneReason,
+            consentSource: c.consentSource,
+            consentAt: c.consentAt,
           })),
         };
       },
@@ -378,6 +380,7 @@ export class CampaignService {
       retryPolicy: config.retryPolicy as unknown as NewDialingCampaign['retryPolicy'],
       predictive: config.predictive as unknown as NonNullable<NewDialingCampaign['predictive']>, // validated by the command's schema
       amd: config.amd as unknown as NonNullable<NewDialingCampaign['amd']>, // validated by the command's schema
+      requireConsent: config.requireConsent,
       trunkIds,
     };
   }
@@ -406,6 +409,7 @@ function configOf(campaign: DialingCampaignRecord): CampaignConfig & { trunks: s
     retryPolicy: retry.success ? retry.data : DEFAULT_RETRY_POLICY,
     predictive: predictiveOf(campaign),
     amd: amdOf(campaign),
+    requireConsent: campaign.requireConsent,
   };
 }
 

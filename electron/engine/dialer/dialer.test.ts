@@ -6,6 +6,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import { useTestStores } from '../store/testing/temp.js';
 import type { DialingCampaignRecord, NewDialingCampaign } from '../store/types.js';
 import { Dialer, settlementFor } from './dialer.js';
+import { explainContact } from './explain.js';
 import type { AgentCapacity, DialerLine, DialRequest } from './ports.js';
 
 const testStore = useTestStores();
@@ -357,6 +358,38 @@ describe('the dialer (real SQLite)', () => {
     expect((await s.store.dnc.list()).find((d) => d.phone === '+8613800138000')).toMatchObject({
       source: 'flow',
       reason: `opted out on call ${s.line.dialed[0]!.callId}`,
+    });
+  });
+
+  it('a campaign that requires consent skips contacts without a consent record, and explains why', async () => {
+    const s = await setup({
+      contacts: [{ phone: '+8613800138000' }, { phone: '+8613800138001' }],
+      campaign: { requireConsent: true } as Partial<NewDialingCampaign>,
+    });
+    expect(s.campaign.requireConsent).toBe(true);
+    await s.store.contacts.upsertContacts(s.campaign.listId!, [
+      { phone: '+8613800138000', consentSource: 'web form', consentAt: s.clock.now - 86_400_000 },
+    ]);
+    await s.dialer.pass(s.campaign);
+    expect(s.line.dialed.map((d: DialRequest) => d.number)).toEqual(['+8613800138000']);
+    expect(await s.store.campaignContacts.contact(s.campaign.id, s.contactIds[1]!)).toMatchObject({
+      status: 'done',
+      consentAt: null,
+      doneReason: 'the campaign requires consent and the contact has no consent record',
+    });
+    const without = await s.store.contacts.contactByPhone(s.campaign.listId!, '+8613800138001');
+    expect(await explainContact(s.store, s.campaign, without!, new Date(s.clock.now))).toEqual({
+      callable: false,
+      zone: 'Asia/Shanghai',
+      reasons: [{ code: 'no_consent' }],
+    });
+    // Turned off, the same contact is callable (the setting is stored, not only held in memory).
+    const off = await s.store.campaignContacts.updateCampaign(s.campaign.id, {
+      requireConsent: false,
+    });
+    expect(off.requireConsent).toBe(false);
+    expect(await explainContact(s.store, off, without!, new Date(s.clock.now))).toMatchObject({
+      callable: true,
     });
   });
 

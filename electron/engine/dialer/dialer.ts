@@ -535,7 +535,12 @@ export class Dialer {
             (h.number === contact.phone && h.startedAt >= since),
         );
         const verdict = callability(
-          { id: contact.contactId, phone: contact.phone, timeZone: contact.timeZone },
+          {
+            id: contact.contactId,
+            phone: contact.phone,
+            timeZone: contact.timeZone,
+            consentAt: contact.consentAt,
+          },
           policy,
           { onDnc: dnc.has(contact.phone), attempts, callbackAt: contact.callbackAt },
           new Date(at),

@@ -22,7 +22,8 @@ export function explainCommandHandlers(
 ): Pick<CommandHandlers, 'campaigns.explain'> {
   return {
     'campaigns.explain': async ({ campaign: name, phone }) => {
-      const campaign = await store.campaigns.getByName(name);
+      // The dialing record: it carries requireConsent beside the schedule and retry policy.
+      const campaign = await store.campaignContacts.getCampaignByName(name);
       if (!campaign) throw new ApiError('NOT_FOUND', `No campaign named "${name}"`);
       if (campaign.listId === null)
         throw new ApiError('CONFLICT', `Campaign "${name}" has no contact list yet`);

@@ -52,7 +52,7 @@ function parsed<T extends z.ZodType>(
 
 /** The campaign's policy from its stored JSON; an empty retry policy means the defaults. */
 export function campaignPolicy(
-  campaign: CampaignRecord,
+  campaign: CampaignRecord & { requireConsent?: boolean },
   listDefaultRegion: string | null,
 ): PolicyCampaign {
   if (Object.keys(campaign.schedule).length === 0) {
@@ -72,12 +72,13 @@ export function campaignPolicy(
     retry,
     listDefaultRegion,
     agentReserved: campaign.dialingMode === 'progressive',
+    requireConsent: campaign.requireConsent === true,
   };
 }
 
 export async function explainContact(
   store: Repositories,
-  campaign: CampaignRecord,
+  campaign: CampaignRecord & { requireConsent?: boolean },
   contact: ContactRecord,
   now: Date,
 ): Promise<Callability> {
@@ -94,7 +95,12 @@ export async function explainContact(
   ]);
   const callbackAt = enrolled?.status === 'pending' ? enrolled.callbackAt : null;
   return callability(
-    { id: contact.id, phone: contact.phone, timeZone: contact.timeZone },
+    {
+      id: contact.id,
+      phone: contact.phone,
+      timeZone: contact.timeZone,
+      consentAt: contact.consentAt,
+    },
     policy,
     { onDnc, attempts, callbackAt },
     now,

@@ -47,6 +47,8 @@ export interface PolicyContact {
   phone: string;
   /** The contact's own IANA zone, if the import found one. */
   timeZone: string | null;
+  /** When the contact consented to be called (epoch ms); null or absent: no consent on record. */
+  consentAt?: number | null;
 }
 
 export interface PolicyCampaign {
@@ -60,6 +62,8 @@ export interface PolicyCampaign {
    * last call was abandoned may be called again within 72 h. Otherwise it rests (abandon.ts).
    */
   agentReserved?: boolean;
+  /** Only contacts with a consent record are called (PIPL: a campaign may demand one). */
+  requireConsent?: boolean;
 }
 
 export interface PolicyAttempt {
@@ -86,6 +90,7 @@ export interface PolicyHistory {
 
 export type NotCallableReason =
   | { code: 'dnc' }
+  | { code: 'no_consent' }
   | { code: 'final_disposition'; disposition: string }
   | { code: 'max_attempts'; attempts: number; maxAttempts: number }
   | { code: 'no_retry'; outcome: CallOutcome }
@@ -308,6 +313,11 @@ export function callability(
     reasons.push({ code: 'dnc' });
     permanent = true;
   }
+  // Like DNC, for good in this campaign: the contact is skipped (done), not retried later.
+  if (campaign.requireConsent && contact.consentAt == null) {
+    reasons.push({ code: 'no_consent' });
+    permanent = true;
+  }
 
   const mine = history.attempts
     .filter((a) => a.campaignId === campaign.id && a.contactId === contact.id)
@@ -409,6 +419,8 @@ export function describeReason(reason: NotCallableReason): string {
   switch (reason.code) {
     case 'dnc':
       return 'number is on the do-not-call list';
+    case 'no_consent':
+      return 'the campaign requires consent and the contact has no consent record';
     case 'final_disposition':
       return `contact already has a final disposition (${reason.disposition})`;
     case 'max_attempts':

@@ -24,6 +24,8 @@ export interface DialingCampaignRecord extends CampaignRecord {
   predictive: JsonObject;
   /** Answering-machine detection settings as stored (checked by the API's AmdSettingsSchema); {} for defaults. */
   amd: JsonObject;
+  /** Only contacts with a consent record are called (schema 11). */
+  requireConsent: boolean;
 }
 
 export interface NewDialingCampaign {
@@ -43,6 +45,8 @@ export interface NewDialingCampaign {
   predictive?: JsonObject;
   /** Answering-machine detection settings ({} when left out: off). */
   amd?: JsonObject;
+  /** Only contacts with a consent record are called (default false). */
+  requireConsent?: boolean;
 }
 
 export type DialingCampaignChanges = Partial<NewDialingCampaign>;
@@ -57,6 +61,10 @@ export interface CampaignContactRecord {
   name: string | null;
   timeZone: string | null;
   fields: JsonObject;
+  /** Where the contact consented to be called (web form, recorded call…); null without a record. */
+  consentSource: string | null;
+  /** When the contact consented to be called (epoch ms); null: no consent on record. */
+  consentAt: number | null;
   status: LeaseStatus;
   attempts: number;
   nextAt: number;

@@ -17,6 +17,7 @@ import { kpiIndexes } from './migrations/007-kpi.js';
 import { predictiveDialing } from './migrations/008-predictive.js';
 import { amdSettings } from './migrations/009-amd.js';
 import { retention } from './migrations/010-retention.js';
+import { consentRecords } from './migrations/011-consent.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   predictiveDialing,
   amdSettings,
   retention,
+  consentRecords,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -58,12 +58,17 @@ export interface ContactRecord {
   timeZone: string | null;
   /** Custom field values by field name. */
   fields: JsonObject;
+  /** Where the person agreed to be called (web form, recorded call…); null without a record. */
+  consentSource: string | null;
+  /** When they agreed (epoch ms); null: no consent on record (see campaigns' requireConsent). */
+  consentAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
+/** A consent record given with a contact replaces the stored one; none given keeps it. */
 export type NewContact = Pick<ContactRecord, 'phone'> &
-  Partial<Pick<ContactRecord, 'name' | 'timeZone' | 'fields'>>;
+  Partial<Pick<ContactRecord, 'name' | 'timeZone' | 'fields' | 'consentSource' | 'consentAt'>>;
 
 export interface CampaignRecord {
   id: number;

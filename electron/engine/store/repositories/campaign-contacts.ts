@@ -35,11 +35,13 @@ interface CampaignRow extends BaseCampaignRow {
   flow_name: string | null;
   predictive: string;
   amd: string;
+  require_consent: number;
 }
 
 const SELECT_CAMPAIGN = `
   SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
          c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue, c.predictive, c.amd,
+         c.require_consent,
          (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
          (SELECT json_group_array(name) FROM (SELECT tr.name FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id ORDER BY t.priority, t.trunk_id)) AS trunk_names,
          l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
@@ -59,6 +61,7 @@ function toDialingCampaign(row: CampaignRow): DialingCampaignRecord {
     flowName: row.flow_name,
     predictive: decodeJsonObject(row.predictive, `campaign ${row.id} predictive`),
     amd: decodeJsonObject(row.amd, `campaign ${row.id} amd`),
+    requireConsent: row.require_consent === 1,
   };
 }
 
@@ -69,6 +72,8 @@ interface ContactRow {
   name: string | null;
   time_zone: string | null;
   fields: string;
+  consent_source: string | null;
+  consent_at: number | null;
   status: CampaignContactRecord['status'];
   attempts: number;
   next_at: number;
@@ -83,7 +88,7 @@ interface ContactRow {
   done_reason: string | null;
 }
 
-const CONTACT_COLUMNS = `cc.campaign_id, cc.contact_id, ct.phone, ct.name, ct.time_zone, ct.fields, cc.status, cc.attempts, cc.next_at,
+const CONTACT_COLUMNS = `cc.campaign_id, cc.contact_id, ct.phone, ct.name, ct.time_zone, ct.fields, ct.consent_source, ct.consent_at, cc.status, cc.attempts, cc.next_at,
   cc.callback_at, cc.callback_source, cc.lease_call_id, cc.leased_at, cc.last_call_id, cc.last_outcome, cc.last_disposition,
   cc.last_attempt_at, cc.done_reason`;
 
@@ -95,6 +100,8 @@ function toContact(row: ContactRow): CampaignContactRecord {
     name: row.name,
     timeZone: row.time_zone,
     fields: decodeJsonObject(row.fields, `contact ${row.contact_id} fields`),
+    consentSource: row.consent_source,
+    consentAt: row.consent_at,
     status: row.status,
     attempts: row.attempts,
     nextAt: row.next_at,
@@ -150,6 +157,7 @@ const CAMPAIGN_COLUMNS = {
   retryPolicy: 'retry_policy',
   predictive: 'predictive',
   amd: 'amd',
+  requireConsent: 'require_consent',
 } as const;
 
 export function createCampaignContactRepository({
@@ -172,8 +180,8 @@ export function createCampaignContactRepository({
     createCampaign(input) {
       return db.transaction(async (tx) => {
         const insert = tx.get<{ id: number }>(
-          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, predictive, amd, created_at, updated_at)
-           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $predictive, $amd, $now, $now) RETURNING id`,
+          `INSERT INTO campaigns (name, dialing_mode, list_id, flow_id, flow_version, max_concurrent_calls, schedule, retry_policy, lines_per_agent, queue, predictive, amd, require_consent, created_at, updated_at)
+           VALUES ($name, $mode, $list, $flow, $version, $max, $schedule, $retry, $lines, $queue, $predictive, $amd, $consent, $now, $now) RETURNING id`,
           {
             $name: input.name,
             $mode: input.dialingMode,
@@ -187,6 +195,7 @@ export function createCampaignContactRepository({
             $queue: input.queue,
             $predictive: encodeJson(input.predictive ?? {}),
             $amd: encodeJson(input.amd ?? {}),
+            $consent: input.requireConsent ? 1 : 0,
             $now: now(),
           },
         );
@@ -212,7 +221,11 @@ export function createCampaignContactRepository({
           if (value === undefined) continue;
           sets.push(`${column} = $${column}`);
           params[`$${column}`] =
-            typeof value === 'object' && value !== null ? encodeJson(value) : value;
+            typeof value === 'boolean'
+              ? Number(value)
+              : typeof value === 'object' && value !== null
+                ? encodeJson(value)
+                : value;
         }
         const { changes: updated } = await explainMissing(
           tx.run(

@@ -42,7 +42,7 @@ describe('contact repository', () => {
     ]);
   });
 
-  it('inserts new numbers and merges known ones: fields merged, name and zone kept unless given', async () => {
+  it('inserts new numbers and merges known ones: fields merged, name, zone and consent kept unless given', async () => {
     let now = 1_000;
     const store = await testStore({ now: () => now });
     const list = await store.contacts.createList({ name: 'list' });
@@ -53,8 +53,10 @@ describe('contact repository', () => {
           name: 'Wang Wei',
           timeZone: 'Asia/Shanghai',
           fields: { amount: 100, vip_level: 2 },
+          consentSource: 'web form',
+          consentAt: 500,
         },
-        { phone: '+12025550100' },
+        { phone: '+12025550100', consentSource: 'old', consentAt: 400 },
       ]),
     ).toEqual({ inserted: 2, merged: 0 });
 
@@ -62,7 +64,8 @@ describe('contact repository', () => {
     expect(
       await store.contacts.upsertContacts(list.id, [
         { phone: '+8613800138000', fields: { amount: 250, tags: ['vip'] } },
-        { phone: '+12025550100', name: 'John' },
+        // A new consent record replaces the stored one as a whole (here: a time, no source).
+        { phone: '+12025550100', name: 'John', consentAt: 1_500 },
         { phone: '+447700900123', name: 'Ann' },
         { phone: '+447700900123', fields: { note: 'listed twice' } },
       ]),
@@ -75,6 +78,8 @@ describe('contact repository', () => {
         name: 'Wang Wei',
         timeZone: 'Asia/Shanghai',
         fields: { amount: 250, vip_level: 2, tags: ['vip'] },
+        consentSource: 'web form',
+        consentAt: 500,
         createdAt: 1_000,
         updatedAt: 2_000,
       },
@@ -83,6 +88,8 @@ describe('contact repository', () => {
         name: 'John',
         timeZone: null,
         fields: {},
+        consentSource: null,
+        consentAt: 1_500,
         createdAt: 1_000,
         updatedAt: 2_000,
       },
@@ -91,6 +98,8 @@ describe('contact repository', () => {
         name: 'Ann',
         timeZone: null,
         fields: { note: 'listed twice' },
+        consentSource: null,
+        consentAt: null,
         createdAt: 2_000,
         updatedAt: 2_000,
       },

@@ -25,12 +25,15 @@ interface ContactRow {
   name: string | null;
   time_zone: string | null;
   fields: string;
+  consent_source: string | null;
+  consent_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
 const LIST_COLUMNS = 'id, name, description, default_region, fields, created_at';
-const CONTACT_COLUMNS = 'id, list_id, phone, name, time_zone, fields, created_at, updated_at';
+const CONTACT_COLUMNS =
+  'id, list_id, phone, name, time_zone, fields, consent_source, consent_at, created_at, updated_at';
 
 function toList(row: ContactListRow): ContactListRecord {
   return {
@@ -55,6 +58,8 @@ function toContact(row: ContactRow): ContactRecord {
     name: row.name,
     timeZone: row.time_zone,
     fields: decodeJsonObject(row.fields, `contact ${row.id}`),
+    consentSource: row.consent_source,
+    consentAt: row.consent_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -71,15 +76,20 @@ const INSERT_LIST = `
 // One statement per chunk: rows arrive as one JSON array parameter, which keeps a million-row
 // import from paying a round trip per row. `WHERE true` resolves SQLite's parsing ambiguity
 // between INSERT … SELECT and ON CONFLICT. Fields merge as a JSON merge patch (RFC 7396): given
-// keys replace stored ones, and a null value removes the field.
+// keys replace stored ones, and a null value removes the field. A consent record (its time, with
+// its source or none) replaces the stored one as a whole; a row without one keeps it.
+const CONSENT_MERGE = `
+    consent_source = CASE WHEN excluded.consent_at IS NULL THEN contacts.consent_source ELSE excluded.consent_source END,
+    consent_at = COALESCE(excluded.consent_at, contacts.consent_at),`;
 const UPSERT_CONTACTS = `
-  INSERT INTO contacts (list_id, phone, name, time_zone, fields, created_at, updated_at)
-  SELECT $list_id, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'), $now, $now
+  INSERT INTO contacts (list_id, phone, name, time_zone, fields, consent_source, consent_at, created_at, updated_at)
+  SELECT $list_id, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'),
+         value ->> 'consentSource', value ->> 'consentAt', $now, $now
   FROM json_each($rows) WHERE true
   ON CONFLICT (list_id, phone) DO UPDATE SET
     name = COALESCE(excluded.name, contacts.name),
     time_zone = COALESCE(excluded.time_zone, contacts.time_zone),
-    fields = json_patch(contacts.fields, excluded.fields),
+    fields = json_patch(contacts.fields, excluded.fields),${CONSENT_MERGE}
     updated_at = excluded.updated_at`;
 
 const UPSERT_CHUNK_SIZE = 10_000;
@@ -95,24 +105,27 @@ const CREATE_STAGING = `
     name TEXT,
     time_zone TEXT,
     fields TEXT NOT NULL,
+    consent_source TEXT,
+    consent_at INTEGER,
     PRIMARY KEY (staging_id, seq)
   ) WITHOUT ROWID`;
 
 const STAGE_CONTACTS = `
-  INSERT INTO temp.import_staging (staging_id, seq, phone, name, time_zone, fields)
-  SELECT $staging_id, $first_seq + key, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}')
+  INSERT INTO temp.import_staging (staging_id, seq, phone, name, time_zone, fields, consent_source, consent_at)
+  SELECT $staging_id, $first_seq + key, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'),
+         value ->> 'consentSource', value ->> 'consentAt'
   FROM json_each($rows)`;
 
 const MERGE_STAGED = `
-  INSERT INTO contacts (list_id, phone, name, time_zone, fields, created_at, updated_at)
-  SELECT $list_id, phone, name, time_zone, fields, $now, $now
+  INSERT INTO contacts (list_id, phone, name, time_zone, fields, consent_source, consent_at, created_at, updated_at)
+  SELECT $list_id, phone, name, time_zone, fields, consent_source, consent_at, $now, $now
   FROM temp.import_staging
   WHERE staging_id = $staging_id AND seq >= $from AND seq < $to
   ORDER BY seq
   ON CONFLICT (list_id, phone) DO UPDATE SET
     name = COALESCE(excluded.name, contacts.name),
     time_zone = COALESCE(excluded.time_zone, contacts.time_zone),
-    fields = json_patch(contacts.fields, excluded.fields),
+    fields = json_patch(contacts.fields, excluded.fields),${CONSENT_MERGE}
     updated_at = excluded.updated_at`;
 
 /** Staging ids are unique in the process: two imports may stage on one connection at once. */
@@ -264,5 +277,7 @@ function contactJson(contact: NewContact): object {
     name: contact.name ?? null,
     timeZone: contact.timeZone ?? null,
     fields: contact.fields ?? {},
+    consentSource: contact.consentSource ?? null,
+    consentAt: contact.consentAt ?? null,
   };
 }

@@ -323,6 +323,8 @@ function CampaignContacts({
         return t('campaignPage.contacts.done.optedOut');
       case 'dnc':
         return t('campaignPage.contacts.done.dnc');
+      case 'noConsent':
+        return t('campaignPage.contacts.done.noConsent');
     }
   };
   // The engine's sentence in words of the UI language; one this console does not know, as written.
@@ -375,6 +377,23 @@ function CampaignContacts({
             : c.doneReason === null
               ? none
               : doneText(c.doneReason),
+    },
+    {
+      id: 'consent',
+      header: t('campaignPage.contacts.columns.consent'),
+      cell: (c) =>
+        c.consentAt === null ? (
+          none
+        ) : (
+          <span data-testid="contact-consent" title={c.consentSource ?? undefined}>
+            {c.consentSource === null
+              ? format.dateTimeShort(c.consentAt)
+              : t('campaignPage.contacts.consent', {
+                  at: format.dateTimeShort(c.consentAt),
+                  source: c.consentSource,
+                })}
+          </span>
+        ),
     },
     {
       id: 'why',

@@ -326,6 +326,23 @@ export function CampaignForm({
             {...control('maxConcurrentCalls', true)}
           />
         </Field>
+        <Field
+          {...field(
+            'requireConsent',
+            t('campaignPage.form.requireConsentTitle'),
+            t('campaignPage.form.requireConsentHelp'),
+          )}
+        >
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={draft.requireConsent}
+              onChange={(e) => update({ requireConsent: e.target.checked }, ['requireConsent'])}
+              {...control('requireConsent', true)}
+            />
+            <span>{t('campaignPage.form.requireConsent')}</span>
+          </label>
+        </Field>
       </Group>
 
       <Group title={t('campaignPage.form.groups.when')}>

@@ -58,6 +58,7 @@ describe('campaign draft', () => {
       linesPerAgent: 2,
       queue: 'default',
       maxConcurrentCalls: 5,
+      requireConsent: false,
       schedule: {
         timeZone: 'Asia/Shanghai',
         excludedDates: ['2026-10-01', '2026-10-02', '2026-10-03'],
@@ -122,6 +123,7 @@ describe('campaign draft', () => {
     expect(campaignFormFieldOf('retryPolicy.retryAfterMs.busy')).toBe('retry.busy');
     expect(campaignFormFieldOf('retryPolicy.dailyCapPerNumber')).toBe('dailyCap');
     expect(campaignFormFieldOf('changes.maxConcurrentCalls')).toBe('maxConcurrentCalls');
+    expect(campaignFormFieldOf('requireConsent')).toBe('requireConsent');
     expect(campaignFormFieldOf('schedule.windows.funday')).toBeNull();
     expect(campaignFormFieldOf(undefined)).toBeNull();
   });

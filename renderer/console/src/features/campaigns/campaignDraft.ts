@@ -33,6 +33,8 @@ export interface CampaignDraft {
   linesPerAgent: string;
   queue: string;
   maxConcurrentCalls: string;
+  /** Call only contacts with a consent record. */
+  requireConsent: boolean;
   timeZone: string;
   windows: Record<WeekdayKey, Window[]>;
   /** Dates YYYY-MM-DD, one per line or separated by commas or spaces. */
@@ -117,6 +119,7 @@ export function emptyCampaignDraft(timeZone: string): CampaignDraft {
     linesPerAgent: '2',
     queue: 'default',
     maxConcurrentCalls: '5',
+    requireConsent: false,
     timeZone,
     windows: {
       sun: [],
@@ -166,6 +169,7 @@ export type CampaignFormField =
   | 'linesPerAgent'
   | 'queue'
   | 'maxConcurrentCalls'
+  | 'requireConsent'
   | 'timeZone'
   | `windows.${WeekdayKey}`
   | 'excludedDates'
@@ -268,6 +272,7 @@ export function toCampaignParams(draft: CampaignDraft): CampaignDraftResult {
       linesPerAgent: Number(draft.linesPerAgent.trim()),
       queue: draft.queue.trim() || 'default',
       maxConcurrentCalls,
+      requireConsent: draft.requireConsent,
       schedule: {
         timeZone: draft.timeZone.trim(),
         windows,
@@ -303,6 +308,7 @@ export function campaignFormFieldOf(field: string | undefined): CampaignFormFiel
     case 'linesPerAgent':
     case 'queue':
     case 'maxConcurrentCalls':
+    case 'requireConsent':
       return first;
     case 'flow':
       return second === 'version' ? 'flowVersion' : 'flow';

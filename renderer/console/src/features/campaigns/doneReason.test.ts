@@ -20,6 +20,9 @@ describe('a done contact’s reason', () => {
         'number is on the do-not-call list; contact already has a final disposition (refused)',
       ),
     ).toEqual([{ key: 'dnc' }, { key: 'finalDisposition', disposition: 'refused' }]);
+    expect(
+      parseDoneReason('the campaign requires consent and the contact has no consent record'),
+    ).toEqual([{ key: 'noConsent' }]);
   });
 
   it('leaves a reason it does not know to be shown as written', () => {

@@ -10,7 +10,8 @@ export type DoneReasonPart =
   | { key: 'maxAttempts'; count: number }
   | { key: 'noRetry'; outcome: string }
   | { key: 'optedOut' }
-  | { key: 'dnc' };
+  | { key: 'dnc' }
+  | { key: 'noConsent' };
 
 function part(text: string): DoneReasonPart | null {
   if (text === 'completed' || text === 'transferred') return { key: 'outcome', outcome: text };
@@ -24,6 +25,8 @@ function part(text: string): DoneReasonPart | null {
   if (noRetry) return { key: 'noRetry', outcome: noRetry[1]! };
   if (/^opted out\b/.test(text)) return { key: 'optedOut' };
   if (text === 'number is on the do-not-call list') return { key: 'dnc' };
+  if (text === 'the campaign requires consent and the contact has no consent record')
+    return { key: 'noConsent' };
   return null;
 }
 

@@ -39,6 +39,8 @@ export function reasonMessage(reason: ExplainedReason, format: ReasonFormat): Re
   switch (reason.code) {
     case 'dnc':
       return { key: 'campaignPage.explain.reason.dnc', values: {} };
+    case 'no_consent':
+      return { key: 'campaignPage.explain.reason.no_consent', values: {} };
     case 'final_disposition':
       return {
         key: 'campaignPage.explain.reason.final_disposition',
