@@ -228,6 +228,7 @@ describe('calls.recording', () => {
     await expect(elsewhere['calls.recording']({ id: 'c1' })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringMatching(/encrypted for another key.*workspace key [0-9a-f]{16}/),
+      details: { recordingKey: 'FOREIGN_KEY' },
     });
     expect(
       await resolveRecordingMedia(store, dataDir, grants, info.mediaPath, testKeys()),

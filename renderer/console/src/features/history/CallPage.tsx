@@ -84,6 +84,10 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
           <p className="muted" data-testid="call-page-no-recording">
             {t('callPage.noRecording')}
           </p>
+        ) : recording.error?.details?.recordingKey ? (
+          <p className="muted" data-testid="call-page-recording-encrypted">
+            {t('callPage.recordingEncrypted')}
+          </p>
         ) : recording.error ? (
           <ErrorNotice error={recording.error} onRetry={recording.reload} />
         ) : canPlay ? (

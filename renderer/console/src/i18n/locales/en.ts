@@ -873,6 +873,8 @@ export const en = {
     recording: 'Recording',
     noRecording: 'This call has no recording (recording was off, or nobody answered).',
     loadingRecording: 'Loading the recording…',
+    recordingEncrypted:
+      'This recording is encrypted for another key and cannot be played here. It plays where its private key is loaded (outbound recordings key load).',
     play: 'Play',
     pause: 'Pause',
     speed: 'Speed',

@@ -845,6 +845,8 @@ export const zhCN = {
     recording: '录音',
     noRecording: '此通话没有录音（录音已关闭，或无人接听）。',
     loadingRecording: '正在加载录音…',
+    recordingEncrypted:
+      '此录音已用另一把密钥加密，无法在此播放。请在载入其私钥的电脑上播放（outbound recordings key load）。',
     play: '播放',
     pause: '暂停',
     speed: '倍速',
