@@ -91,6 +91,8 @@ describe('History export (calls.export) guards every column', () => {
     ]({
       limit: 50,
       offset: 0,
+      // The raw values, to see each one guarded (a masked export is guarded the same way).
+      unmasked: true,
     });
     const records = parse(page.csv, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(records[0]!)).toEqual([...EXPORT_COLUMNS]);

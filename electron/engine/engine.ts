@@ -52,8 +52,14 @@ import { flowCommandHandlers } from './flows/flow-commands.js';
 import { FlowService } from './flows/index.js';
 import { labelCommandHandlers, phraseClipRecognizer, UtteranceLabels } from './flows/labels.js';
 import { kpiCommandHandlers, KpiService } from './kpi/index.js';
-import { type Logger, silentLogger } from './log.js';
+import { type Logger, maskingLogger, silentLogger } from './log.js';
 import { type CheckedModels, checkModels, findModelsDir, ModelsError } from './models/index.js';
+import {
+  type MaskingPolicy,
+  maskingPolicyOf,
+  PrivacyView,
+  unmaskCommandHandlers,
+} from './privacy/index.js';
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainRecordings } from './recording/migrate.js';
 import { privacyCommandHandlers, RetentionService } from './retention/index.js';
@@ -168,6 +174,10 @@ export class Engine {
   readonly auth: AuthService;
   /** Mirrors settings.sessionIdleMs (sessions are checked on every request). */
   private sessionIdleMs = DEFAULT_SETTINGS.sessionIdleMs;
+  /** Mirrors the masking settings: what each role sees of personal data (privacy/view.ts). */
+  private masking: MaskingPolicy = maskingPolicyOf(DEFAULT_SETTINGS);
+  /** Masks command results and events per connection, both transports alike. */
+  private readonly privacyView = new PrivacyView(() => this.masking);
   /** The audit trail: sign-ins, recordings played, audit.list / audit.export (audit/). */
   readonly audit: AuditLog;
   /** Grants to fetch a recording over the media route, minted by calls.recording per user. */
@@ -368,6 +378,8 @@ export class Engine {
     });
     this.dispatcher = new Dispatcher(this.handlers(), {
       agentOfCall: (callId) => this.routing.agentOf(callId),
+      view: (command, result, context) =>
+        this.privacyView.result(context.principal, command, result),
       onInternalError: (command, error) =>
         log.error(`Command ${command} failed`, {
           error: error instanceof Error ? error.stack : String(error),
@@ -377,7 +389,8 @@ export class Engine {
 
   static async start(options: EngineOptions): Promise<Engine> {
     const dataDir = resolve(options.dataDir);
-    const log = options.log ?? silentLogger;
+    // Logs never carry personal data, whichever logger the shell gives (log.ts).
+    const log = maskingLogger(options.log ?? silentLogger);
     let store: Store;
     // One engine per workspace: the lock comes before the store opens and anything is recovered,
     // so a second engine (a CLI command beside `outbound serve`, the desktop app beside it) never
@@ -442,9 +455,9 @@ export class Engine {
       throw error;
     }
     const full: Required<EngineOptions> = {
-      log,
       actor: options.transport,
       ...options,
+      log,
       dataDir,
       secrets,
       modelsDir: models.dir,
@@ -467,6 +480,7 @@ export class Engine {
     const settings = await engine.settings.get();
     engine.recordCalls = settings.recordCalls;
     engine.sessionIdleMs = settings.sessionIdleMs;
+    engine.masking = maskingPolicyOf(settings);
     // Campaign calls first: a lease whose call never dialed is released uncounted, one that did is closed as failed.
     await engine.dialer.recover().catch((error: unknown) =>
       log.error('Recovering the dialer leases failed', {
@@ -516,11 +530,17 @@ export class Engine {
 
   /** One transport connection (an Electron window, a WebSocket): signed out until it signs in. */
   connect(info: ConnectionInfo): ApiConnection {
-    return new ApiConnection(this.auth, info, (raw, context) => this.dispatch(raw, context), {
-      agentOf: (callId) => this.routing.agentOf(callId),
-      // Offered, previewing, on it or in its wrap-up: routing's hold names the agent's call.
-      offeredTo: (agentId) => this.routing.heldCall(agentId),
-    });
+    return new ApiConnection(
+      this.auth,
+      info,
+      (raw, context) => this.dispatch(raw, context),
+      {
+        agentOf: (callId) => this.routing.agentOf(callId),
+        // Offered, previewing, on it or in its wrap-up: routing's hold names the agent's call.
+        offeredTo: (agentId) => this.routing.heldCall(agentId),
+      },
+      (viewer, event, data) => this.privacyView.event(viewer, event, data),
+    );
   }
 
   private dispatch(raw: unknown, context: RequestContext): Promise<ResponseMessage> {
@@ -882,6 +902,7 @@ export class Engine {
         const settings = await this.settings.update(changes, requestActor(context, this.actor));
         this.recordCalls = settings.recordCalls;
         this.sessionIdleMs = settings.sessionIdleMs;
+        this.masking = maskingPolicyOf(settings);
         this.events.emit('settings.changed', settings);
         return settings;
       },
@@ -1002,6 +1023,7 @@ export class Engine {
         actor: this.actor,
         log: options.log,
       }),
+      ...unmaskCommandHandlers({ store, actor: this.actor }),
       ...historyCommandHandlers({
         store,
         dataDir: options.dataDir,
@@ -1010,6 +1032,7 @@ export class Engine {
         grants: this.mediaGrants,
         sessionAlive: (session) => this.auth.alive(session),
         keys: () => this.recordingKeys,
+        masking: () => this.masking,
       }),
       ...labelCommandHandlers(() => this.labels, this.actor),
       ...dncCommandHandlers({

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { WEEKDAY_KEYS } from '../../electron/engine/api/index.js';
 import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
+import { maskText } from '../../electron/engine/privacy/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
@@ -297,7 +298,7 @@ it('starts, shows progress as it happens, pauses and resumes, and calls the cont
     .poll(
       () =>
         page
-          .locator(`[data-testid="campaign-contact-row"][data-phone="${IN_HOURS[0]}"]`)
+          .locator(`[data-testid="campaign-contact-row"][data-phone="${maskText(IN_HOURS[0]!)}"]`)
           .getAttribute('data-status'),
       { timeout: 10_000 },
     )
@@ -307,7 +308,9 @@ it('starts, shows progress as it happens, pauses and resumes, and calls the cont
 }, 180_000);
 
 it('explains why the contact outside its calling hours is not called, on its own clock', async () => {
-  const row = page.locator(`[data-testid="campaign-contact-row"][data-phone="${OUT_OF_HOURS}"]`);
+  const row = page.locator(
+    `[data-testid="campaign-contact-row"][data-phone="${maskText(OUT_OF_HOURS)}"]`,
+  );
   expect(await row.getAttribute('data-status')).toBe('pending');
   await row.getByTestId('contact-explain').click();
   const panel = page.getByTestId('explain-panel');
@@ -344,7 +347,7 @@ it('explains why the contact outside its calling hours is not called, on its own
   // The same page in Chinese: every reason and label has its zh-CN text.
   await listRow.getByTestId('campaign-link').click();
   await page
-    .locator(`[data-testid="campaign-contact-row"][data-phone="${OUT_OF_HOURS}"]`)
+    .locator(`[data-testid="campaign-contact-row"][data-phone="${maskText(OUT_OF_HOURS)}"]`)
     .getByTestId('contact-explain')
     .click();
   await page.getByTestId('lang-zh-CN').click();
@@ -353,7 +356,9 @@ it('explains why the contact outside its calling hours is not called, on its own
     .poll(() => reasonZh.innerText(), { timeout: 5000 })
     .toMatch(/^联系人当地（Asia\/Tokyo）现在是周\S \d\d:\d\d，不在呼叫时段内；时段从 .+ 开始。$/);
   // Dispositions by their label, and a done contact's reason in words (not "final disposition confirmed").
-  const doneZh = page.locator(`[data-testid="campaign-contact-row"][data-phone="${IN_HOURS[0]}"]`);
+  const doneZh = page.locator(
+    `[data-testid="campaign-contact-row"][data-phone="${maskText(IN_HOURS[0]!)}"]`,
+  );
   await expect.poll(() => doneZh.innerText(), { timeout: 5000 }).toContain('已结束：已确认');
   expect(await doneZh.innerText()).not.toMatch(/confirmed|final disposition/);
   expect(

@@ -70,6 +70,8 @@ export const AUDIT_ACTIONS = {
   'privacy.purge': 'privacy',
   'privacy.erase': 'privacy',
   'privacy.export': 'export',
+  // Masking (privacy/): one field of one call shown unmasked (the field, never the value).
+  'privacy.unmask': 'privacy',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

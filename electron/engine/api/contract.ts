@@ -23,6 +23,7 @@ import { CallFilterFields, historyCommands } from './history.js';
 import { importCommands, importEvents } from './imports.js';
 import { kpiCommands, kpiEvents } from './kpi.js';
 import { labelCommands } from './labels.js';
+import { maskingCommands } from './masking.js';
 import { previewCommands, previewEvents } from './preview.js';
 import { privacyCommands } from './privacy.js';
 import { routingCommands, routingEvents } from './routing.js';
@@ -43,6 +44,7 @@ export * from './history.js';
 export * from './imports.js';
 export * from './kpi.js';
 export * from './labels.js';
+export * from './masking.js';
 export * from './preview.js';
 export * from './privacy.js';
 export * from './routing.js';
@@ -97,6 +99,18 @@ export const SettingsSchema = z.object({
   /** A preview campaign's contact shown to an agent goes back to the campaign after this long untouched. */
   previewTimeoutMs: z.number().int().min(10_000).max(3_600_000),
   /**
+   * Masking (issue 15 §1, privacy/view.ts): whether each role sees personal data masked
+   * (138****5678) in the console and the API; supervisors and admins unmask one field of one call
+   * with privacy.unmask, audited.
+   */
+  maskForAgent: z.boolean(),
+  maskForSupervisor: z.boolean(),
+  maskForAdmin: z.boolean(),
+  /** Contact names masked to their first and last character (张*丰) where values are masked. */
+  maskNames: z.boolean(),
+  /** Amounts of money in transcripts and fields masked too (¥***). */
+  maskAmounts: z.boolean(),
+  /**
    * Retention (issue 15 §4), in days: the daily purge deletes what is older (retention/). null keeps
    * forever. Recordings: the audio files; transcripts: the transcript lines; calls: the call
    * records with their events (and any recording and transcript left); contacts: contacts not
@@ -131,6 +145,11 @@ export const DEFAULT_SETTINGS: Settings = {
   supervisorOutputDeviceId: '',
   sessionIdleMs: 1_800_000,
   previewTimeoutMs: 120_000,
+  maskForAgent: true,
+  maskForSupervisor: true,
+  maskForAdmin: true,
+  maskNames: true,
+  maskAmounts: false,
   // Nothing is deleted until an admin sets a period; the audit trail is kept 5 years.
   retentionRecordingsDays: null,
   retentionTranscriptsDays: null,
@@ -345,6 +364,7 @@ export const commands = {
   ...supervisionCommands,
   ...authCommands,
   ...previewCommands,
+  ...maskingCommands,
   ...privacyCommands,
 } as const;
 

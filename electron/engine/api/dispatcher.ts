@@ -41,6 +41,16 @@ export interface DispatcherOptions {
   onInternalError?: (command: string, error: unknown) => void;
   /** The agent who holds a call (routing), for the role map's `self: 'callId'` rule. */
   agentOfCall?: (callId: string) => number | null;
+  /**
+   * What the request's principal may see of a checked result (privacy/view.ts masks personal
+   * data for the roles the settings say): applied after the result is checked, for every
+   * transport alike.
+   */
+  view?: <C extends CommandName>(
+    command: C,
+    result: CommandResult<C>,
+    context: RequestContext,
+  ) => CommandResult<C>;
 }
 
 export class Dispatcher {
@@ -107,7 +117,10 @@ export class Dispatcher {
       const problem = describeZodError(checked.error, `${command} result`);
       throw new Error(`handler broke the contract: ${problem.message}`);
     }
-    return checked.data;
+    const view = this.options.view;
+    return view
+      ? view(command, checked.data as CommandResult<typeof command>, context)
+      : checked.data;
   }
 
   /**

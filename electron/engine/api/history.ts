@@ -66,6 +66,11 @@ export const historyCommands = {
         ...CallFilterFields,
         limit: z.number().int().min(1).max(EXPORT_PAGE_MAX).default(500),
         offset: z.number().int().min(0).default(0),
+        /**
+         * Numbers, names and transcripts are masked in the file (privacy/) unless an admin asks for
+         * them unmasked: admins only (FORBIDDEN for others), and each page's audit entry says so.
+         */
+        unmasked: z.boolean().optional(),
       })
       .strict(),
     result: z.object({

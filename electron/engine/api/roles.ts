@@ -145,6 +145,8 @@ export const ROLE_MAP = {
   'privacy.erase': ADMINS,
   'privacy.export': ADMINS,
   'privacy.exportChunk': ADMINS,
+  // Masking (privacy/): one field of one call unmasked, audited; agents see masked values only.
+  'privacy.unmask': SUPERVISORS,
   // Preview dialing (dialer/preview.ts): the agent's own previewed contact.
   'preview.current': AGENT_SELF,
   'preview.dial': AGENT_SELF,

@@ -17,6 +17,13 @@ export interface ConnectionInfo {
   address?: string;
 }
 
+/** What a viewer may see of an event's data (privacy/view.ts: personal data masked by role). */
+export type EventView = <E extends EventName>(
+  viewer: { role: Principal['role']; source: PrincipalSource },
+  event: E,
+  data: EventData<E>,
+) => EventData<E>;
+
 /** Which agent holds a call (routing), for an agent's own call events. */
 interface AgentCalls {
   /** The agent who has the call (on their desk or in wrap-up), or null. */
@@ -43,6 +50,7 @@ export class ApiConnection implements ConnectionControl {
     info: ConnectionInfo,
     private readonly dispatch: (raw: unknown, context: RequestContext) => Promise<ResponseMessage>,
     private readonly calls?: AgentCalls,
+    private readonly view?: EventView,
   ) {
     this.source = info.source;
     this.address = info.address;
@@ -87,7 +95,8 @@ export class ApiConnection implements ConnectionControl {
         (calls.agentOf(callId) === userId || calls.offeredTo(userId) === callId),
     });
     if (data === null) return null;
-    return data === message.data ? message : { ...message, data };
+    const seen = this.view ? this.view({ role, source: this.source }, message.event, data) : data;
+    return seen === message.data ? message : { ...message, data: seen };
   }
 }
 

@@ -109,7 +109,12 @@ describe('calls.export', () => {
   it('writes a header and one row per call with its transcript, readable by a CSV parser', async () => {
     const { store } = await historyStore();
     const handlers = historyCommandHandlers({ store, dataDir: '/nowhere', actor: 'test' });
-    const page = await handlers['calls.export']({ limit: 10, offset: 0, outcome: 'completed' });
+    const page = await handlers['calls.export']({
+      limit: 10,
+      offset: 0,
+      outcome: 'completed',
+      unmasked: true,
+    });
     expect(page).toMatchObject({ rows: 2, total: 2, nextOffset: null });
     const records = parse(page.csv, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(records[0]!)).toEqual([...EXPORT_COLUMNS]);

@@ -25,7 +25,7 @@ import {
 } from '../recording/index.js';
 import { readPeaks } from '../recording/peaks.js';
 import type { Store } from '../store/types.js';
-import { exportCsv, exportRow } from './history-export.js';
+import { exportCsv, type ExportMasking, exportRow } from './history-export.js';
 import { MediaGrants, parseRecordingMediaPath, recordingMediaPath } from './media-grants.js';
 
 export interface HistoryCommandDeps {
@@ -41,6 +41,8 @@ export interface HistoryCommandDeps {
   sessionAlive?: (session: LiveSession) => boolean;
   /** The workspace's recording keys (recordings are encrypted; recording/keys.ts); the engine's. */
   keys?: () => RecordingKeys;
+  /** The masking settings' name and amount rules for masked exports (default: names masked, amounts not). */
+  masking?: () => ExportMasking;
 }
 
 /**
@@ -59,9 +61,6 @@ export async function openCallRecording(
       throw new ApiError(
         'CONFLICT',
         `The recording of call "${callId}" is encrypted for another key and cannot be played here: ${error.message}`,
-        undefined,
-        // History shows this as a state of the recording, not a failure (features/history).
-        { recordingKey: error.code },
       );
     if (error instanceof RecordingReadError)
       throw new ApiError(
@@ -111,18 +110,36 @@ export function historyCommandHandlers({
   grants = new MediaGrants(),
   sessionAlive,
   keys,
+  masking,
 }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
-    'calls.export': async ({ limit, offset, ...filter }, context) => {
+    'calls.export': async ({ limit, offset, unmasked, ...filter }, context) => {
+      // Masked unless an admin asks otherwise (issue 15): the in-process local admin is an admin.
+      const role = context?.principal?.role ?? 'admin';
+      if (unmasked && role !== 'admin')
+        throw new ApiError(
+          'FORBIDDEN',
+          `An unmasked export needs the role admin (you are signed in as ${role})`,
+          'unmasked',
+          { needs: ['admin'], role },
+        );
+      const rules = unmasked ? undefined : (masking?.() ?? { names: true, amounts: false });
       const { calls, total } = await store.calls.list({ ...filter, limit, offset });
       const rows = [];
-      for (const call of calls) rows.push(exportRow(call, await store.calls.utterances(call.id)));
+      for (const call of calls)
+        rows.push(exportRow(call, await store.calls.utterances(call.id), rules));
       const next = offset + calls.length;
       // Every page is an entry: pages can be asked for in any order, so none may go unrecorded.
       await writeAudit(store, requestActor(context, actor), {
         action: 'calls.export',
         subject: null,
-        details: { filter: { ...filter }, offset, rows: calls.length, total },
+        details: {
+          filter: { ...filter },
+          offset,
+          rows: calls.length,
+          total,
+          ...(unmasked ? { unmasked: true } : {}),
+        },
       });
       return {
         csv: exportCsv(rows, offset === 0),

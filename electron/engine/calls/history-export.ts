@@ -3,11 +3,14 @@
  * ("[m:ss.s] Speaker: text", one line each). Columns are English and stable (a spreadsheet or a
  * script reads them); times are ISO 8601 in UTC so the file means the same everywhere. csv-stringify
  * quotes commas, quotes and line breaks (transcripts have all three); every cell goes through the
- * CSV injection guard (`csvSafeCell`) on its way out, so no column can be missed.
+ * CSV injection guard (`csvSafeCell`) on its way out, so no column can be missed. Personal data
+ * is masked (privacy/: the number, the contact's name, numbers and e-mails said in the transcript)
+ * unless the export is asked for unmasked (an admin's explicit, audited choice).
  */
 import { stringify } from 'csv-stringify/sync';
 
 import { csvSafeCell } from '../csv-safe.js';
+import { Masker } from '../privacy/index.js';
 import type { CallListItem, UtteranceRecord } from '../store/types.js';
 
 export const EXPORT_COLUMNS = [
@@ -56,7 +59,19 @@ export function transcriptCell(lines: readonly TranscriptLine[]): string {
 
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
-export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]): string[] {
+/** How an export masks: the masking settings' name and amount rules. */
+export interface ExportMasking {
+  names: boolean;
+  amounts: boolean;
+}
+
+/** One call's row; masked with `masking`, raw without it (an admin's unmasked export). */
+export function exportRow(
+  call: CallListItem,
+  lines: readonly TranscriptLine[],
+  masking?: ExportMasking,
+): string[] {
+  const m = masking ? new Masker(masking) : null;
   const durationMs =
     call.endedAt === null ? null : Math.max(0, call.endedAt - (call.answeredAt ?? call.startedAt));
   return [
@@ -65,15 +80,15 @@ export function exportRow(call: CallListItem, lines: readonly TranscriptLine[]):
     iso(call.answeredAt),
     iso(call.endedAt),
     durationMs === null ? '' : (durationMs / 1000).toFixed(1),
-    call.number,
-    call.contactName ?? '',
+    m ? m.phone(call.number) : call.number,
+    (m ? m.nullableName(call.contactName) : call.contactName) ?? '',
     call.campaignName ?? '',
     call.state,
     call.outcome ?? '',
     call.dispositionCode ?? '',
     call.sipCode === null ? '' : String(call.sipCode),
     call.endReason ?? '',
-    transcriptCell(lines),
+    transcriptCell(m ? lines.map((line) => ({ ...line, text: m.text(line.text) })) : lines),
   ];
 }
 

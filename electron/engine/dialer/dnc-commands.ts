@@ -2,6 +2,7 @@
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
 import { type Actor, requestActor, writeAudit } from '../audit/index.js';
+import { Masker } from '../privacy/index.js';
 import type { Store } from '../store/types.js';
 import { assertRegion, normalizePhone } from './phone.js';
 
@@ -30,8 +31,15 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
       const country = await regionOf(region, deps);
       // Every number is read before anything is written: one bad entry refuses the request.
       const byPhone = new Map<string, string | null>();
+      // History's "Add to do-not-call" sends the number as the console shows it: masked
+      // (138****8000) for a masked viewer. The masked form of the call's own number stands for it.
+      const ofCall = callId ? ((await store.calls.get(callId))?.number ?? null) : null;
+      const shown =
+        ofCall === null ? null : new Masker({ names: true, amounts: false }).phone(ofCall);
       numbers.forEach((given, i) => {
-        const typed = typeof given === 'string' ? given : given.number;
+        const written = typeof given === 'string' ? given : given.number;
+        const typed =
+          ofCall !== null && written.includes('*') && written === shown ? ofCall : written;
         const n = normalizePhone(typed, country);
         if (!n.ok)
           throw new ApiError('INVALID_PARAMS', `numbers.${i}: ${n.reason}`, `numbers.${i}`);

@@ -2,6 +2,7 @@
 import type { ExplainedReason } from '../api/dialer.js';
 import type { CommandHandlers } from '../api/dispatcher.js';
 import { ApiError } from '../api/errors.js';
+import { Masker } from '../privacy/index.js';
 import type { Store } from '../store/types.js';
 import { explainContact, PolicyConfigError } from './explain.js';
 import { assertRegion, normalizePhone } from './phone.js';
@@ -16,6 +17,31 @@ function toExplained(reason: NotCallableReason): ExplainedReason {
   return { code: reason.code, text: describeReason(reason), data };
 }
 
+const EXPLAIN_PAGE = 5_000;
+
+/**
+ * The list's number that shows as `masked` (138****5678, the console's masked view), or a clear
+ * refusal when none or several do (several numbers can share a masked form: type it in full).
+ */
+async function unmaskedPhone(store: Store, listId: number, masked: string): Promise<string> {
+  const m = new Masker({ names: true, amounts: false });
+  const found = new Set<string>();
+  for (let offset = 0; ; offset += EXPLAIN_PAGE) {
+    const page = await store.contacts.contacts(listId, { limit: EXPLAIN_PAGE, offset });
+    for (const c of page) if (m.phone(c.phone) === masked) found.add(c.phone);
+    if (page.length < EXPLAIN_PAGE) break;
+  }
+  const [only] = found;
+  if (found.size === 1 && only !== undefined) return only;
+  throw new ApiError(
+    found.size === 0 ? 'NOT_FOUND' : 'CONFLICT',
+    found.size === 0
+      ? `No contact shows as ${masked} in this campaign's list`
+      : `${found.size} contacts show as ${masked}: type the full number`,
+    'phone',
+  );
+}
+
 export function explainCommandHandlers(
   store: Store,
   now: () => number = Date.now,
@@ -28,6 +54,8 @@ export function explainCommandHandlers(
       if (campaign.listId === null)
         throw new ApiError('CONFLICT', `Campaign "${name}" has no contact list yet`);
       const list = (await store.contacts.lists()).find((l) => l.id === campaign.listId);
+      // The console shows numbers masked (privacy/): a masked number names the contact it masks.
+      if (phone.includes('*')) phone = await unmaskedPhone(store, campaign.listId, phone);
       const normalized = normalizePhone(phone, assertRegion(list?.defaultRegion ?? 'CN'));
       if (!normalized.ok)
         throw new ApiError('INVALID_PARAMS', `phone: ${normalized.reason}`, 'phone');

@@ -5,7 +5,10 @@
  * digits typed or spoken as words, 幺三八 / "one three eight" / "double five"), and the maskers
  * that replace what was found in place (138****5678, 622202******1234, 110101********123X,
  * a***@x.com, 张*丰). Everything that shows personal data or lets it leave the app masks through
- * here. Pure and synchronous.
+ * here: `PrivacyView` (view.ts) masks every command result and event a connection gets, by its
+ * role and the masking settings; `privacy.unmask` (unmask.ts) shows one field of one call to a
+ * supervisor or admin, audited; log.ts masks every log line; History's CSV export masks unless an
+ * admin asks otherwise. The detectors and maskers are pure and synchronous.
  */
 export {
   type DetectOptions,
@@ -17,3 +20,12 @@ export {
   type PersonalDataMatch,
 } from './detect.js';
 export { maskName, maskText, maskValue } from './mask.js';
+export { unmaskCommandHandlers } from './unmask.js';
+export {
+  maskCallEvents,
+  Masker,
+  type MaskingPolicy,
+  maskingPolicyOf,
+  PrivacyView,
+  type Viewer,
+} from './view.js';

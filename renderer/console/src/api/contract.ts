@@ -115,3 +115,5 @@ export {
   type PreviewSkipReason,
 } from '../../../../electron/engine/api/contract.js';
 export { mayRun } from '../../../../electron/engine/api/roles.js';
+// Masking (issue 15 §1): the field privacy.unmask shows.
+export { type UnmaskField } from '../../../../electron/engine/api/contract.js';

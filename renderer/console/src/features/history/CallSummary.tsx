@@ -5,6 +5,7 @@ import type { CallDetail } from '../../api/contract.js';
 import { useDispositionLabel } from '../../i18n/dispositions.js';
 import { useFormat } from '../../i18n/format.js';
 import { CallOutcomeBadge } from './CallOutcomeBadge.js';
+import { MaskedValue } from './MaskedValue.js';
 
 /**
  * A call's summary as label/value rows (contact, campaign, outcome, disposition, SIP code, times,
@@ -28,7 +29,24 @@ export function CallSummary({
   const dispositionLabel = useDispositionLabel();
   const time = (ms: number | null) => (ms === null ? none : format.dateTime(ms));
   const rows: [string, ReactNode][] = [
-    [t('callDetail.fields.contact'), call.contactName ?? none],
+    // Masked by the engine for most roles; a supervisor or admin may show one (audited).
+    [
+      t('masking.number'),
+      <MaskedValue callId={call.id} field="number" value={call.number} testId="call-number" />,
+    ],
+    [
+      t('callDetail.fields.contact'),
+      call.contactName === null ? (
+        none
+      ) : (
+        <MaskedValue
+          callId={call.id}
+          field="contactName"
+          value={call.contactName}
+          testId="call-contact"
+        />
+      ),
+    ],
     [t('callDetail.fields.campaign'), call.campaignName ?? none],
     [t('callDetail.fields.outcome'), <CallOutcomeBadge call={call} />],
     ...(withState

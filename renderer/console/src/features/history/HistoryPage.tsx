@@ -14,6 +14,7 @@ import { pageIcons } from '../../ui/icons.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
 import { Pager } from '../../ui/Pager.js';
+import { useAuth } from '../auth/context.js';
 import { CallPage } from './CallPage.js';
 import { EXPORT_MAX_CALLS, exportCalls } from './exportCalls.js';
 import {
@@ -52,8 +53,16 @@ function HistoryList() {
   const calls = useCommand('calls.list', params);
   const filtered = hasFilters(applied);
 
+  // Exports are masked; an admin may ask for the raw values (the engine refuses others and audits it).
+  const isAdmin = useAuth().user?.role === 'admin';
+  const [unmasked, setUnmasked] = useState(false);
   const exporting = useCsvExport(async (onProgress) => ({
-    ...(await exportCalls(filter, (page) => api.request('calls.export', page), { onProgress })),
+    ...(await exportCalls(
+      filter,
+      (page) =>
+        api.request('calls.export', isAdmin && unmasked ? { ...page, unmasked: true } : page),
+      { onProgress },
+    )),
     file: exportFileName(applied, new Date()),
   }));
 
@@ -68,6 +77,17 @@ function HistoryList() {
         onExport={() => void exporting.start()}
         exporting={exporting.state.state === 'running'}
       />
+      {isAdmin ? (
+        <label className="checkbox history-export-unmasked">
+          <input
+            type="checkbox"
+            checked={unmasked}
+            onChange={(e) => setUnmasked(e.target.checked)}
+            data-testid="history-export-unmasked"
+          />{' '}
+          {t('masking.exportUnmasked')}
+        </label>
+      ) : null}
       <ExportNotice
         state={exporting.state}
         messages="historyFilters"

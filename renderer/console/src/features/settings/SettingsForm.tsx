@@ -13,6 +13,7 @@ import { useCommand, useMutation } from '../../api/hooks.js';
 import { applyLanguage } from '../../i18n/index.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Field, fieldAria } from '../../ui/Field.js';
+import { MaskingFields } from './MaskingFields.js';
 import { diffDraft, type Draft, toDraft } from './settingsDraft.js';
 
 let timeZoneList: string[] | null = null;
@@ -291,6 +292,7 @@ export function SettingsForm({ saved, onSaved }: SettingsFormProps) {
             {t('settings.fields.recordCalls.help')}
           </p>
         </div>
+        <MaskingFields values={draft} onChange={edit} control={control} />
       </div>
 
       {update.error && !isSettingKey(apiField) ? (

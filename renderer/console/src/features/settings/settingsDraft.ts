@@ -27,6 +27,15 @@ const UI_FACTOR: Record<NumericKey, number> = {
   previewTimeoutMs: 1000,
 };
 
+/** The masking switches (issue 15 §1), all booleans: MaskingFields.tsx. */
+export const MASKING_KEYS = [
+  'maskForAgent',
+  'maskForSupervisor',
+  'maskForAdmin',
+  'maskNames',
+  'maskAmounts',
+] as const;
+
 export function toDraft(settings: Settings): Draft {
   return {
     language: settings.language,
@@ -42,6 +51,11 @@ export function toDraft(settings: Settings): Draft {
     audioOutputDeviceId: settings.audioOutputDeviceId,
     supervisorInputDeviceId: settings.supervisorInputDeviceId,
     supervisorOutputDeviceId: settings.supervisorOutputDeviceId,
+    maskForAgent: settings.maskForAgent,
+    maskForSupervisor: settings.maskForSupervisor,
+    maskForAdmin: settings.maskForAdmin,
+    maskNames: settings.maskNames,
+    maskAmounts: settings.maskAmounts,
     // Edited in the Privacy section (PrivacySection.tsx), never sent from this form.
     retentionRecordingsDays: settings.retentionRecordingsDays,
     retentionTranscriptsDays: settings.retentionTranscriptsDays,
@@ -87,5 +101,6 @@ export function diffDraft(draft: Draft, saved: Settings): DraftDiff {
     changes.supervisorInputDeviceId = draft.supervisorInputDeviceId;
   if (draft.supervisorOutputDeviceId !== saved.supervisorOutputDeviceId)
     changes.supervisorOutputDeviceId = draft.supervisorOutputDeviceId;
+  for (const key of MASKING_KEYS) if (draft[key] !== saved[key]) changes[key] = draft[key];
   return { changes, invalid };
 }

@@ -8,6 +8,7 @@ import { auditEn } from '../../features/audit/strings.js';
 import { authEn, usersEn } from '../../features/auth/strings.js';
 import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
+import { maskingEn, maskingFieldsEn } from '../../features/settings/maskingStrings.js';
 import { privacyEn, retentionFieldsEn } from '../../features/settings/privacyStrings.js';
 import { reportsEn, wallboardEn } from '../../features/wallboard/strings.js';
 
@@ -431,10 +432,6 @@ export const en = {
       maxConcurrentCalls: 'Maximum concurrent calls',
       maxConcurrentCallsHelp:
         'Calls this campaign runs at once (1–200); the trunks’ limits apply too.',
-      requireConsentTitle: 'Consent',
-      requireConsent: 'Call only contacts who consented',
-      requireConsentHelp:
-        'Contacts without a consent record (the import’s consent_at column) are skipped, and “why not now” says so.',
       timeZone: 'Fallback time zone',
       timeZoneHelp: 'For contacts with no time zone of their own and no region to tell it.',
       windows: 'Calling hours',
@@ -498,7 +495,6 @@ export const en = {
         lastOutcome: 'Last outcome',
         disposition: 'Disposition',
         next: 'Next attempt',
-        consent: 'Consent',
         why: 'Why not now?',
       },
       status: {
@@ -513,9 +509,7 @@ export const en = {
         noRetry: 'Last call “{{outcome}}” is not retried',
         optedOut: 'Opted out (on the do-not-call list)',
         dnc: 'On the do-not-call list',
-        noConsent: 'Skipped: no consent record',
       },
-      consent: '{{at}} ({{source}})',
       why: 'Explain',
       search: 'Search',
       searchPlaceholder: 'Number or name',
@@ -533,8 +527,6 @@ export const en = {
       never: 'No time is coming when this contact can be called.',
       reason: {
         dnc: 'The number is on the do-not-call list.',
-        no_consent:
-          'The campaign calls only contacts who consented, and this contact has no consent record.',
         final_disposition:
           'A call ended with the final disposition “{{disposition}}”; the contact is not called again.',
         max_attempts: 'Called {{attempts}} times; the campaign allows {{maxAttempts}} attempts.',
@@ -873,8 +865,6 @@ export const en = {
     recording: 'Recording',
     noRecording: 'This call has no recording (recording was off, or nobody answered).',
     loadingRecording: 'Loading the recording…',
-    recordingEncrypted:
-      'This recording is encrypted for another key and cannot be played here. It plays where its private key is loaded (outbound recordings key load).',
     play: 'Play',
     pause: 'Pause',
     speed: 'Speed',
@@ -1021,6 +1011,7 @@ export const en = {
         help: 'Seconds an agent gets after a call to fill in the wrap-up form (0–600).',
       },
       ...retentionFieldsEn,
+      ...maskingFieldsEn,
       previewTimeoutMs: {
         label: 'Preview time',
         help: 'Seconds an agent has to dial or skip a preview campaign’s contact before it goes back to the campaign (10–3600).',
@@ -1161,6 +1152,7 @@ export const en = {
   labelling: labellingEn,
   audit: auditEn,
   privacy: privacyEn,
+  masking: maskingEn,
   flowTestSet: flowTestSetEn,
   wallboard: wallboardEn,
   reports: reportsEn,
