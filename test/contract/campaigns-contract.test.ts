@@ -20,7 +20,12 @@ describe.each(API_TRANSPORTS)('campaigns over %s', (_name, makeHarness) => {
   beforeAll(async () => {
     const list = await h.engine.store.contacts.createList({ name: 'Leads', defaultRegion: 'CN' });
     await h.engine.store.contacts.upsertContacts(list.id, [
-      { phone: '+8613800138000', name: '王先生' },
+      {
+        phone: '+8613800138000',
+        name: '王先生',
+        consentSource: 'web form',
+        consentAt: Date.parse('2026-01-05T02:00:00Z'),
+      },
       { phone: '+8613800138001' },
     ]);
     await h.api.request('trunks.create', {
@@ -108,5 +113,45 @@ describe.each(API_TRANSPORTS)('campaigns over %s', (_name, makeHarness) => {
     });
     // A second transport's engine is a fresh one: names may repeat across the describe.each runs.
     expect((await apiError(h.api.request('campaigns.create', config))).code).toBe('CONFLICT');
+  });
+
+  it('a campaign that requires consent: the contacts page shows each record, "why not now" names the missing one', async () => {
+    const updated = await h.api.request('campaigns.update', {
+      name: 'Renewals',
+      changes: { requireConsent: true },
+    });
+    expect(updated.config.requireConsent).toBe(true);
+    const page = await h.api.request('campaigns.contacts', { name: 'Renewals' });
+    // In contact order (the named one first; numbers and names may be masked for the role).
+    expect(page.contacts.map((c) => [c.name !== null, c.consentSource, c.consentAt])).toEqual([
+      [true, 'web form', Date.parse('2026-01-05T02:00:00Z')],
+      [false, null, null],
+    ]);
+    expect(
+      await h.api.request('campaigns.explain', { campaign: 'Renewals', phone: '13800138000' }),
+    ).toMatchObject({ callable: true, reasons: [] });
+    const missing = await h.api.request('campaigns.explain', {
+      campaign: 'Renewals',
+      phone: '13800138001',
+    });
+    expect(missing).toEqual({
+      callable: false,
+      zone: 'Asia/Shanghai',
+      reasons: [
+        {
+          code: 'no_consent',
+          text: 'the campaign requires consent and the contact has no consent record',
+          data: {},
+        },
+      ],
+      nextEligibleAt: null,
+    });
+    await h.api.request('campaigns.update', {
+      name: 'Renewals',
+      changes: { requireConsent: false },
+    });
+    expect(
+      await h.api.request('campaigns.explain', { campaign: 'Renewals', phone: '13800138001' }),
+    ).toMatchObject({ callable: true });
   });
 });

@@ -61,6 +61,9 @@ export async function openCallRecording(
       throw new ApiError(
         'CONFLICT',
         `The recording of call "${callId}" is encrypted for another key and cannot be played here: ${error.message}`,
+        undefined,
+        // History shows this as a state of the recording, not a failure (features/history).
+        { recordingKey: error.code },
       );
     if (error instanceof RecordingReadError)
       throw new ApiError(

@@ -432,6 +432,10 @@ export const en = {
       maxConcurrentCalls: 'Maximum concurrent calls',
       maxConcurrentCallsHelp:
         'Calls this campaign runs at once (1–200); the trunks’ limits apply too.',
+      requireConsentTitle: 'Consent',
+      requireConsent: 'Call only contacts who consented',
+      requireConsentHelp:
+        'Contacts without a consent record (the import’s consent_at column) are skipped, and “why not now” says so.',
       timeZone: 'Fallback time zone',
       timeZoneHelp: 'For contacts with no time zone of their own and no region to tell it.',
       windows: 'Calling hours',
@@ -495,6 +499,7 @@ export const en = {
         lastOutcome: 'Last outcome',
         disposition: 'Disposition',
         next: 'Next attempt',
+        consent: 'Consent',
         why: 'Why not now?',
       },
       status: {
@@ -509,7 +514,9 @@ export const en = {
         noRetry: 'Last call “{{outcome}}” is not retried',
         optedOut: 'Opted out (on the do-not-call list)',
         dnc: 'On the do-not-call list',
+        noConsent: 'Skipped: no consent record',
       },
+      consent: '{{at}} ({{source}})',
       why: 'Explain',
       search: 'Search',
       searchPlaceholder: 'Number or name',
@@ -527,6 +534,8 @@ export const en = {
       never: 'No time is coming when this contact can be called.',
       reason: {
         dnc: 'The number is on the do-not-call list.',
+        no_consent:
+          'The campaign calls only contacts who consented, and this contact has no consent record.',
         final_disposition:
           'A call ended with the final disposition “{{disposition}}”; the contact is not called again.',
         max_attempts: 'Called {{attempts}} times; the campaign allows {{maxAttempts}} attempts.',
@@ -865,6 +874,8 @@ export const en = {
     recording: 'Recording',
     noRecording: 'This call has no recording (recording was off, or nobody answered).',
     loadingRecording: 'Loading the recording…',
+    recordingEncrypted:
+      'This recording is encrypted for another key and cannot be played here. It plays where its private key is loaded (outbound recordings key load).',
     play: 'Play',
     pause: 'Pause',
     speed: 'Speed',

@@ -414,6 +414,10 @@ export const zhCN = {
       queueHelp: '接通的呼叫和机器人转接进入的队列。',
       maxConcurrentCalls: '最大并发呼叫数',
       maxConcurrentCallsHelp: '本任务同时进行的呼叫数（1–200）；线路的上限同样适用。',
+      requireConsentTitle: '同意记录',
+      requireConsent: '只拨打已同意接听的联系人',
+      requireConsentHelp:
+        '没有同意记录（导入时的 consent_at 同意时间列）的联系人将被跳过，“为何现在不拨打”会说明原因。',
       timeZone: '备用时区',
       timeZoneHelp: '用于没有自己时区、也无法由地区推断时区的联系人。',
       windows: '呼叫时段',
@@ -476,6 +480,7 @@ export const zhCN = {
         lastOutcome: '最近结果',
         disposition: '处理结果',
         next: '下次尝试',
+        consent: '同意记录',
         why: '为何现在不拨？',
       },
       status: {
@@ -490,7 +495,9 @@ export const zhCN = {
         noRetry: '最近一次“{{outcome}}”不重拨',
         optedOut: '拒绝再联系（已加入免打扰名单）',
         dnc: '在免打扰名单中',
+        noConsent: '已跳过：没有同意记录',
       },
+      consent: '{{at}}（{{source}}）',
       why: '查看原因',
       search: '搜索',
       searchPlaceholder: '号码或姓名',
@@ -508,6 +515,7 @@ export const zhCN = {
       never: '此联系人之后不会有可拨打的时间。',
       reason: {
         dnc: '该号码在免打扰名单中。',
+        no_consent: '本任务只拨打已同意接听的联系人，此联系人没有同意记录。',
         final_disposition: '某次通话以最终处理结果“{{disposition}}”结束；不再拨打此联系人。',
         max_attempts: '已拨打 {{attempts}} 次；本任务最多允许 {{maxAttempts}} 次。',
         no_retry: '上次通话结果为“{{outcome}}”，本任务对此结果不重拨。',
@@ -838,6 +846,8 @@ export const zhCN = {
     recording: '录音',
     noRecording: '此通话没有录音（录音已关闭，或无人接听）。',
     loadingRecording: '正在加载录音…',
+    recordingEncrypted:
+      '此录音已用另一把密钥加密，无法在此播放。请在载入其私钥的电脑上播放（outbound recordings key load）。',
     play: '播放',
     pause: '暂停',
     speed: '倍速',
