@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  type DetectOptions,
   findPersonalData,
   idCardCheckCharacter,
   isValidIdCard,
@@ -187,7 +188,8 @@ describe('e-mail and amounts', () => {
   it('finds amounts only when asked', () => {
     const text = '花了¥300和三百五十块, then $12.50';
     expect(findPersonalData(text)).toEqual([]);
-    const found = findPersonalData(text, { amounts: true });
+    const asConfigured: DetectOptions = { amounts: true };
+    const found = findPersonalData(text, asConfigured);
     expect(found.map((m) => [m.value, text.slice(m.start, m.end)])).toEqual([
       ['300', '300'],
       ['350', '三百五十'],

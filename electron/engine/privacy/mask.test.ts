@@ -1,19 +1,22 @@
 /** The maskers: common-practice masked forms, replacement in place of the original (spoken) words, and names. */
 import { describe, expect, it } from 'vitest';
 
-import { maskName, maskText, maskValue } from './index.js';
+import { maskName, maskText, maskValue, type PersonalDataKind } from './index.js';
 
 describe('maskValue', () => {
   it('masks each kind the common way', () => {
-    expect(maskValue('mobile', '13812345678')).toBe('138****5678');
-    expect(maskValue('phone', '01012345678')).toBe('010****5678');
-    expect(maskValue('phone', '12345')).toBe('***45');
-    expect(maskValue('bankCard', '6222021234561234')).toBe('622202******1234');
-    expect(maskValue('bankCard', '6222021234567890128')).toBe('622202*********0128');
-    expect(maskValue('idCard', '11010519491231002X')).toBe('110105********002X');
-    expect(maskValue('email', 'alice@x.com')).toBe('a***@x.com');
-    expect(maskValue('email', 'not-an-address')).toBe('***');
-    expect(maskValue('amount', '300')).toBe('***');
+    const cases: Array<[PersonalDataKind, string, string]> = [
+      ['mobile', '13812345678', '138****5678'],
+      ['phone', '01012345678', '010****5678'],
+      ['phone', '12345', '***45'],
+      ['bankCard', '6222021234561234', '622202******1234'],
+      ['bankCard', '6222021234567890128', '622202*********0128'],
+      ['idCard', '11010519491231002X', '110105********002X'],
+      ['email', 'alice@x.com', 'a***@x.com'],
+      ['email', 'not-an-address', '***'],
+      ['amount', '300', '***'],
+    ];
+    for (const [kind, value, masked] of cases) expect(maskValue(kind, value), value).toBe(masked);
   });
 });
 
