@@ -17,6 +17,9 @@ import {
   type ImportResult,
   targetOf,
 } from '../engine/contacts/index.js';
+import { silentLogger } from '../engine/log.js';
+import { keyStoreDnc } from '../engine/retention/index.js';
+import { openKeyFileSecretBox } from '../engine/secrets/index.js';
 import { openStore, StoreError } from '../engine/store/index.js';
 import {
   lockWorkspace,
@@ -85,6 +88,15 @@ export async function importCommand(
       return 1;
     }
     throw error;
+  }
+  // Numbers erased on request (retention/) are refused row by row: the store needs their key.
+  try {
+    await keyStoreDnc(store, openKeyFileSecretBox(options.dataDir, silentLogger));
+  } catch (error) {
+    await store.close();
+    await lock.release();
+    out.error('DNC_KEY', (error as Error).message);
+    return 1;
   }
   let lastProgress = performance.now();
   const tty = options.progressStream?.isTTY === true && !out.json;

@@ -8,6 +8,7 @@ import { dncCommand } from './dnc.js';
 import { flowCommand } from './flow.js';
 import { importCommand } from './import.js';
 import { createOutput, type Streams } from './output.js';
+import { privacyCommand, terminalQuestion } from './privacy.js';
 import { recordingsCommand } from './recordings.js';
 import { serve } from './serve.js';
 import { trunkCommand } from './trunk.js';
@@ -83,6 +84,10 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         // user add (also --password-file)
         role: { type: 'string' },
         'display-name': { type: 'string' },
+        // privacy purge --dry-run; privacy export --out FILE.zip; privacy erase --yes
+        'dry-run': { type: 'boolean' },
+        out: { type: 'string' },
+        yes: { type: 'boolean' },
       },
     });
     const [command, ...rest] = positionals;
@@ -204,6 +209,24 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
           log: { ...log, info() {} },
           reason: values.reason,
           region: values.region,
+        },
+        out,
+      );
+    }
+    if (command === 'privacy') {
+      const log = createStderrLogger();
+      const ask = terminalQuestion();
+      return await privacyCommand(
+        rest,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          version: context.version,
+          log: { ...log, info() {} },
+          ...(values.region === undefined ? {} : { region: values.region }),
+          ...(values['dry-run'] === undefined ? {} : { dryRun: values['dry-run'] }),
+          ...(values.out === undefined ? {} : { out: values.out }),
+          ...(values.yes === undefined ? {} : { yes: values.yes }),
+          ...(ask ? { ask } : {}),
         },
         out,
       );

@@ -47,6 +47,12 @@ Commands:
                         optionally a reason column); each bad line is printed with its line number
   dnc list              List the do-not-call numbers, newest first
   dnc remove NUMBER     Take a number off the do-not-call list
+  privacy purge         Delete now what is past its retention (Settings); --dry-run only counts
+  privacy erase NUMBER  Erase one person's data (contacts, calls, transcripts, recordings, files);
+                        the number stays on the do-not-call list as a keyed hash. Asks for the
+                        number again on a terminal (--yes skips the question)
+  privacy export NUMBER --out FILE.zip
+                        One person's data as a zip (an access request): JSON, CSV, recordings
   campaign create NAME  Create a campaign (options below, or --config FILE.json with the whole
                         CampaignConfig); campaign update NAME changes a campaign that is not running
   campaign start NAME   Start (or restart) it: pins the flow version, adds the list's contacts.
@@ -148,6 +154,12 @@ Options for dnc:
   --region CC           Region for numbers without a country code (default: Settings, CN)
   dnc import stores the good lines in one transaction and exits 0 even with bad lines; 1 when no
   line holds a valid number (nothing is stored).
+
+Options for privacy:
+  --dry-run             privacy purge: report what would be deleted, delete nothing
+  --out FILE.zip        privacy export: where the zip is written
+  --yes                 privacy erase: confirm without asking (required without a terminal)
+  --region CC           Region for numbers without a country code (default: Settings, CN)
 
 Exit codes: 0 done, 1 failed, 2 usage mistake (including a value the command refuses).
 `;

@@ -62,7 +62,7 @@ import {
 } from './privacy/index.js';
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainRecordings } from './recording/migrate.js';
-import { privacyCommandHandlers, RetentionService } from './retention/index.js';
+import { privacyCommandHandlers, recordingSource, RetentionService } from './retention/index.js';
 import { transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
@@ -370,6 +370,8 @@ export class Engine {
       settings: () => this.settings.get(),
       log,
       engineActor: ENGINE_ACTOR,
+      // The access export's recordings, decrypted (recording/reader.ts).
+      openRecording: recordingSource(options.dataDir, () => this.recordingKeys),
     });
     this.auth = new AuthService({
       store,

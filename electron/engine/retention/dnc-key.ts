@@ -32,3 +32,20 @@ export async function loadDncDigest(store: Store, secrets: SecretBox): Promise<D
   await store.privacy.setState(STATE_KEY, secrets.encrypt(key.toString('base64')));
   return dncDigestWith(key);
 }
+
+/**
+ * Hands the store the DNC hash, for code that opens the store without an engine (the CLI's
+ * import). Refuses when numbers were erased and the key cannot be read: the erased numbers could
+ * not be recognised, and one must never come back through an import.
+ */
+export async function keyStoreDnc(store: Store, secrets: SecretBox): Promise<void> {
+  try {
+    store.dnc.keyWith(await loadDncDigest(store, secrets));
+  } catch (error) {
+    if ((await store.privacy.countDncDigests()) === 0) return;
+    throw new Error(
+      `The do-not-call key cannot be read (${(error as Error).message}), so numbers erased on request cannot be recognised. Run this where the workspace was created (the desktop app keeps its key in the OS keychain).`,
+      { cause: error },
+    );
+  }
+}

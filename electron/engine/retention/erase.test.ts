@@ -17,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../audio/index.js';
 import { ERASED_REASON, importContactsFromFile } from '../contacts/import.js';
 import { Engine } from '../engine.js';
+import { CallRecorder } from '../recording/index.js';
 
 const dirs: string[] = [];
 const engines: Engine[] = [];
@@ -80,7 +81,13 @@ async function setUp() {
   const idOf = (phone: string) => contacts.find((c) => c.phone === phone)!.id;
   const recordingsDir = join(dataDir, 'recordings');
   await mkdir(recordingsDir, { recursive: true });
-  const place = async (id: string, number: string, contactId: number, text: string) => {
+  const place = async (
+    id: string,
+    number: string,
+    contactId: number,
+    text: string,
+    viaRecorder = false,
+  ) => {
     const at = Date.now() - 3_600_000;
     await store.calls.create({ id, number, startedAt: at, contactId, state: 'done' });
     await store.calls.update(id, { notes: `customer asked to use ${text}`, endedAt: at + 60_000 });
@@ -95,6 +102,30 @@ async function setUp() {
       startMs: 0,
       endMs: 2000,
     });
+    if (viaRecorder) {
+      // The engine's own recorder: encrypted at rest with the workspace's recording keys.
+      const recorder = await CallRecorder.create({
+        dir: recordingsDir,
+        callId: id,
+        keys: engine.recordingKeys,
+      });
+      for (let seq = 0; seq < 50; seq++) {
+        const left = new Int16Array(320).map((_, i) =>
+          Math.round(Math.sin((seq * 320 + i) / 9) * 6000),
+        );
+        recorder.push({ seq, timestampMs: at + seq * 20, left, right: left });
+      }
+      const done = await recorder.finish();
+      await store.calls.addRecording({
+        callId: id,
+        path: relative(dataDir, done.path),
+        channels: 2,
+        sampleRate: done.sampleRate,
+        durationMs: done.durationMs,
+        bytes: done.bytes,
+      });
+      return;
+    }
     await writeFile(join(recordingsDir, `${id}.wav`), wav(1, id.length));
     await store.calls.addRecording({
       callId: id,
@@ -106,7 +137,7 @@ async function setUp() {
     });
   };
   await place('call-a1', '+8613812345678', idOf('+8613812345678'), '138 1234 5678');
-  await place('call-a2', '+8613812345678', idOf('+8613812345678'), '13812345678');
+  await place('call-a2', '+8613812345678', idOf('+8613812345678'), '13812345678', true);
   // B mentions A's number: B's call stays, the mention goes.
   await place('call-b1', '+8613900001111', idOf('+8613900001111'), 'my friend 138-1234-5678');
   await place('call-u1', '+12015550123', idOf('+12015550123'), '(201) 555-0123');
@@ -275,6 +306,12 @@ describe('erasure of one person', () => {
     expect(transcripts).toContain('我的号码是 138 1234 5678');
     const audio = await zip.file('recordings/call-a1.wav')!.async('nodebuffer');
     expect(audio.equals(await readFile(join(dataDir, 'recordings', 'call-a1.wav')))).toBe(true);
+    // The recorder's recording is encrypted on disk and decrypted into the zip.
+    const stored = await readFile(join(dataDir, 'recordings', 'call-a2.wav'));
+    expect(stored.subarray(0, 4).toString()).not.toBe('RIFF');
+    const decrypted = await zip.file('recordings/call-a2.wav')!.async('nodebuffer');
+    expect(decrypted.subarray(0, 4).toString()).toBe('RIFF');
+    expect(decrypted.length).toBe(44 + 50 * 320 * 2 * 2);
     const audit = JSON.parse(await zip.file('audit.json')!.async('string')) as Array<{
       action: string;
     }>;

@@ -7,8 +7,9 @@
  * docs/PRIVACY.md is the admin's guide to all of it.
  */
 export { privacyCommandHandlers } from './commands.js';
-export { type DncDigest, dncDigestWith } from './dnc-key.js';
+export { type DncDigest, dncDigestWith, keyStoreDnc } from './dnc-key.js';
 export type { EraseReport } from './erase.js';
 export { mentionsNumber, type NumberForms, numberForms, scrubNumber } from './number-forms.js';
 export { cutoffsFor, DAY_MS, purge, type PurgeReport } from './purge.js';
+export { recordingSource } from './recording-source.js';
 export { RetentionRequestError, RetentionService } from './service.js';
