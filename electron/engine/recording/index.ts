@@ -7,7 +7,6 @@
  * random access for HTTP ranges); the keys that wrap each recording's own key are keys.ts's.
  */
 export { CallRecorder } from './call-recorder.js';
-export { ContainerError } from './container.js';
 export { recoverRecordings } from './finalize.js';
 export {
   describeRecordingKeys,
@@ -15,16 +14,13 @@ export {
   loadRecordingPrivateKey,
   type OpenedRecordingKeys,
   openRecordingKeys,
-  RECORDING_KEYS_FILE,
   RecordingKeyError,
   type RecordingKeys,
-  recordingKeysFrom,
   setRecordingPublicKey,
   unloadRecordingPrivateKey,
 } from './keys.js';
 export {
   openRecording,
-  readRecordingPcm,
   readRecordingWav,
   type RecordingReader,
   RecordingReadError,

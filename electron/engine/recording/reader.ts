@@ -278,26 +278,6 @@ function streamOf(
   return Readable.from(pieces(), { objectMode: false });
 }
 
-/** A whole recording's interleaved 16-bit PCM (tests and small tools; long calls: use read()). */
-export async function readRecordingPcm(
-  path: string,
-  keys: RecordingKeys | null,
-): Promise<{ sampleRate: number; channels: number; pcm: Buffer; complete: boolean }> {
-  const reader = await openRecording(path, keys);
-  try {
-    const bytes = await reader.read(0, reader.size);
-    const layout = parseWavHeader(bytes, bytes.length);
-    return {
-      sampleRate: reader.sampleRate,
-      channels: reader.channels,
-      pcm: bytes.subarray(layout.dataOffset, layout.dataOffset + layout.dataBytes),
-      complete: reader.complete,
-    };
-  } finally {
-    await reader.close();
-  }
-}
-
 /** A whole recording decoded (tests and small tools): what readWav gives for a plaintext file. */
 export async function readRecordingWav(
   path: string,

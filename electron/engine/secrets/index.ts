@@ -13,12 +13,7 @@
  */
 export { withKeyFileFallback } from './fallback.js';
 export { KEY_FILE_NAME, openKeyFileSecretBox } from './key-file.js';
-export {
-  type PermissionReport,
-  PRIVATE_DIR_MODE,
-  PRIVATE_FILE_MODE,
-  secureWorkspace,
-} from './permissions.js';
+export { secureWorkspace } from './permissions.js';
 export {
   foreignCipherReason,
   KEY_FILE_PREFIX,
