@@ -109,4 +109,28 @@ describe('closing calls a stop left open', () => {
       },
     ]);
   });
+  it('closes the calls even when the recording keys cannot be opened, keeping the parts', async () => {
+    const store = await openStore();
+    await store.calls.create({ id: 'open', number: '+8613800138002', startedAt: Date.now() });
+    const dataDir = join(store.path, '..');
+    const parts = join(dataDir, 'recordings', 'open.parts');
+    await mkdir(parts, { recursive: true });
+    const errors: string[] = [];
+    const log: Logger = { ...silentLogger, error: (message) => errors.push(message) };
+    const report = await closeInterruptedCalls(
+      store,
+      dataDir,
+      join(dataDir, 'recordings'),
+      log,
+      () => {
+        throw new Error('recording-keys.json is damaged');
+      },
+    );
+    expect(report.closedCalls).toBe(1);
+    expect(await store.calls.get('open')).toMatchObject({ state: 'done' });
+    expect(errors).toEqual([
+      'Recovering the recordings left by the last run failed; their parts are kept',
+    ]);
+    expect(existsSync(parts)).toBe(true);
+  });
 });

@@ -24,7 +24,16 @@ export async function closeInterruptedCalls(
   keys: () => RecordingKeys,
 ): Promise<RecoveryReport> {
   const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
-  const recovered = await recoverRecordings(recordingsDir, keys());
+  let recovered: Awaited<ReturnType<typeof recoverRecordings>> = [];
+  try {
+    recovered = await recoverRecordings(recordingsDir, keys());
+  } catch (error) {
+    // Unreadable recording keys (or folder) must not keep the calls open: the parts stay on disk
+    // for the next start, and the calls are closed below all the same.
+    log.error('Recovering the recordings left by the last run failed; their parts are kept', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
   const byCall = new Map<string, (typeof recovered)[number]>();
   for (const item of recovered) byCall.set(item.callId, item);
   const open = await store.calls.unfinished();
