@@ -19,6 +19,7 @@ import { SpeechEmbedder } from '../electron/engine/speech/recognizers/phrase/emb
 import {
   type AnnouncementDetection,
   EarlyMediaListener,
+  type EarlyMediaListenerOptions,
   LINE_STATUS_LANGUAGES,
   type LineStatus,
   readLineStatusModel,
@@ -89,7 +90,7 @@ export const EVAL_ANNOUNCEMENTS: Readonly<
 
 const seconds = (s: number): number => Math.round(s * RATE);
 
-function tone(frequencies: readonly number[], ms: number, level = 0.2): Float32Array {
+export function tone(frequencies: readonly number[], ms: number, level = 0.2): Float32Array {
   const out = new Float32Array(seconds(ms / 1000));
   for (let i = 0; i < out.length; i++) {
     let v = 0;
@@ -99,9 +100,9 @@ function tone(frequencies: readonly number[], ms: number, level = 0.2): Float32A
   return out;
 }
 
-const silence = (ms: number): Float32Array => new Float32Array(seconds(ms / 1000));
+export const silence = (ms: number): Float32Array => new Float32Array(seconds(ms / 1000));
 
-function concat(parts: readonly (Float32Array | Int16Array)[]): Float32Array {
+export function concat(parts: readonly (Float32Array | Int16Array)[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -112,7 +113,12 @@ function concat(parts: readonly (Float32Array | Int16Array)[]): Float32Array {
 }
 
 /** A cadence: `onMs` of tone, `offMs` of silence, for `totalMs`. */
-function cadence(frequencies: readonly number[], onMs: number, offMs: number, totalMs: number) {
+export function cadence(
+  frequencies: readonly number[],
+  onMs: number,
+  offMs: number,
+  totalMs: number,
+) {
   const parts: Float32Array[] = [];
   for (let t = 0; t < totalMs; t += onMs + offMs)
     parts.push(tone(frequencies, onMs, 0.15), silence(offMs));
@@ -146,7 +152,7 @@ function syntheticMusic(totalMs: number, seed: number): Float32Array {
 }
 
 /** The telephone channel: 8 kHz µ-law, 300–3400 Hz (sox), back to 16 kHz. */
-async function telephone(samples: Float32Array): Promise<Int16Array> {
+export async function telephone(samples: Float32Array): Promise<Int16Array> {
   const pcm = floatToInt16(samples.map((x) => x / 32768));
   const encoded = await sox(
     Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength),
@@ -180,7 +186,7 @@ function sox(input: Buffer, from: string[], to: string[]): Promise<Buffer> {
   });
 }
 
-interface Clip {
+export interface Clip {
   name: string;
   kind: 'announcement' | 'ringback' | 'music' | 'real';
   expected: LineStatus | null;
@@ -198,7 +204,7 @@ const trimmed = (s: Int16Array): Int16Array => {
  * A carrier's early media: 700 ms of silence, on odd clips a 400 ms beep and 300 ms gap, then
  * the announcement (Mandarin, then English for Chinese carriers) twice with 1 s gaps.
  */
-function earlyMedia(
+export function earlyMedia(
   parts: readonly Int16Array[],
   beep: boolean,
 ): { audio: Float32Array; startMs: number } {
@@ -324,19 +330,22 @@ async function negatives(): Promise<Clip[]> {
   return clips;
 }
 
-interface Outcome {
+export interface Outcome {
   clip: Clip;
   detection: AnnouncementDetection | null;
   evaluationsMs: number[];
 }
 
-async function listen(
+/** Streams a clip through an EarlyMediaListener (its decision options as given, else the engine's). */
+export async function listen(
   clip: Clip,
   models: PhraseModel[],
   embedder: SpeechEmbedder,
+  options: Omit<EarlyMediaListenerOptions, 'evaluate'> = {},
 ): Promise<Outcome> {
   const evaluationsMs: number[] = [];
   const listener = new EarlyMediaListener({
+    ...options,
     evaluate: async (step) => {
       const started = performance.now();
       const result = await spotAnnouncementStep(embedder, models, step);
@@ -359,7 +368,7 @@ const s1 = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed
 const suite: BenchSuite = {
   title: 'Line status from early media (空号识别)',
   method:
-    "Each announcement (6 statuses × 2 wordings, written apart from training) spoken by voices training never used: Mandarin by eSpeak 1.48 zh, zh+f2 and the espeak-ng CLI's cmn+klatt4, each followed by its English version (Festival kal/ked/slt-hts in turn), as Chinese carriers play them; English alone by Festival kal, ked and the HTS slt (same speaker as a flite training voice); and the real Asterisk 'not in service' recording. Each clip: silence, a beep on every other clip, the announcement twice; negatives: Chinese, US and UK ringback (25 s) and music on hold (Debian asterisk-moh-opsound-wav, CC-BY-SA 3.0, 20 s excerpts; and synthetic chords). All through sox's 8 kHz µ-law 300–3400 Hz channel, streamed 20 ms at a time through the engine's EarlyMediaListener with the shipped models. Detected = the right status; time from the start of the announcement's speech to the decision (evaluation counted as instant; its own cost is the last column).",
+    "Each announcement (6 statuses × 2 wordings, written apart from training) spoken by voices training never used: Mandarin by eSpeak 1.48 zh, zh+f2 and the espeak-ng CLI's cmn+klatt4, each followed by its English version (Festival kal/ked/slt-hts in turn), as Chinese carriers play them; English alone by Festival kal, ked and the HTS slt (same speaker as a flite training voice); and the real Asterisk 'not in service' recording. Each clip: silence, a beep on every other clip, the announcement twice; negatives: Chinese, US and UK ringback (25 s) and music on hold (Debian asterisk-moh-opsound-wav, CC-BY-SA 3.0, 20 s excerpts; and synthetic chords). All through sox's 8 kHz µ-law 300–3400 Hz channel, streamed 20 ms at a time through the engine's EarlyMediaListener with the shipped models. Detected = the right status; time from the start of the announcement's speech to the decision (evaluation counted as instant; its own cost is the last column: one step, embedding only the 320 ms heard since the previous one and scoring both models). The listener's decision options (a status needs p ≥ 0.9 whatever its model's threshold, in 2 of the last 3 steps) were chosen on a development split (bench/early-media-dev.ts: training's espeak-ng voices, other wordings, German and Japanese ringback, other synthetic music, IVR prompts), never on this set; this set was run once after.",
   async run(): Promise<BenchRow[]> {
     const dir = join(root, 'native-models', 'line-status');
     const models: PhraseModel[] = [];

@@ -6,9 +6,11 @@
  * announcement in the early media, cancels the call long before the ring timeout, and ends it with
  * the status's outcome: the empty number (空号) as invalid_number, never retried; the powered-off
  * phone (关机) as no_answer, retried after the campaign's no-answer delay and heard again. The
- * announcements are worded as the models' training phrasings (espeak-ng speaks them, as in
- * training): this test is about the path (early RTP to the engine, the decision, CANCEL, the
- * outcome, the retry); accuracy on unseen voices and wordings is bench/early-media.bench.ts's.
+ * announcements are worded as the models' training phrasings and spoken by the engine training
+ * speaks them with (the espeak-ng WASM build, its default voices): this test is about the path
+ * (early RTP to the engine, the decision, CANCEL, the outcome, the retry); accuracy on unseen
+ * voices and wordings is bench/early-media.bench.ts's. (Spoken by Debian's espeak-ng CLI instead,
+ * the Mandarin 空号 went unheard and the English half was once taken for "unreachable".)
  *
  * Part of `npm test` (about 40 s): a listening step embeds only the audio heard since the
  * previous one (320 ms) and the embedder is warmed when the call starts ringing, so evaluation
@@ -23,6 +25,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import type { CampaignDetail } from '../../electron/engine/api/contract.js';
+import {
+  floatToInt16,
+  int16ToFloat,
+  resample,
+  writeWav,
+} from '../../electron/engine/audio/index.js';
+import { EspeakWasmTts } from '../../electron/engine/tts/espeak-wasm.js';
 import { addBedTrunk, outbound } from '../support/cli-run.js';
 import { assertBuilt, serve, type Served } from '../support/serve.js';
 import { until } from '../support/until.js';
@@ -61,10 +70,21 @@ afterAll(async () => {
 /** A carrier's early media: Mandarin, then English, repeated, as one 8 kHz WAV for sipp. */
 async function announcement(name: string, zh: string, en: string): Promise<string> {
   const path = join(scratch, `${name}.wav`);
-  const zhClip = await bed.clip(`${name}-zh`, { text: zh, voice: 'cmn', rate: 8000, leadMs: 500 });
-  const enClip = await bed.clip(`${name}-en`, { text: en, voice: 'en', rate: 8000, leadMs: 800 });
-  const { execFileSync } = await import('node:child_process');
-  execFileSync('sox', [zhClip.path, enClip.path, zhClip.path, enClip.path, path]);
+  const tts = new EspeakWasmTts();
+  const zhClip = (await tts.synthesize(zh, { language: 'zh-CN' })).samples;
+  const enClip = (await tts.synthesize(en, { language: 'en' })).samples;
+  const pause = (ms: number): Int16Array => new Int16Array((ms * 16_000) / 1000);
+  const parts = [pause(500), zhClip, pause(800), enClip, pause(500), zhClip, pause(800), enClip];
+  const all = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  await writeWav(path, {
+    sampleRate: 8000,
+    channels: [floatToInt16(resample(int16ToFloat(all), 16_000, 8000))],
+  });
   return path;
 }
 

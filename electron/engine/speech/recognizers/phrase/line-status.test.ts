@@ -31,8 +31,8 @@ const spot = (status: AnnouncementSpot['status'], accepted = true): Announcement
   language: 'zh-CN',
   status,
   phrase: '您拨打的电话已关机',
-  p: 0.9,
-  garbage: 0.05,
+  p: 0.96,
+  garbage: 0.02,
   frames: 30,
   accepted,
 });
@@ -71,7 +71,7 @@ describe('EarlyMediaListener (the streaming decision)', () => {
         status: 'powered_off',
         language: 'zh-CN',
         phrase: '您拨打的电话已关机',
-        p: 0.9,
+        p: 0.96,
         atMs: 1200 + 3 * 320,
         evaluations: 4,
       },
@@ -79,6 +79,24 @@ describe('EarlyMediaListener (the streaming decision)', () => {
     // The first step embeds 1.2 s; each later one only the hop heard since.
     expect(seen).toEqual([1200 * 16, 320 * 16, 320 * 16, 320 * 16]);
     expect(listener.decided).toBe(true);
+  });
+
+  it('counts only statuses at or above minP (0.9 by default)', async () => {
+    const weak = { ...spot('busy'), p: 0.89 };
+    const script = [
+      [weak],
+      [weak],
+      [weak],
+      [{ ...spot('busy'), p: 0.96 }],
+      [{ ...spot('busy'), p: 0.97 }],
+    ];
+    const listener = new EarlyMediaListener({
+      evaluate: ({ stream }) => Promise.resolve({ spots: script.shift() ?? [], stream }),
+    });
+    const detections: AnnouncementDetection[] = [];
+    listener.onDetected((d) => detections.push(d));
+    await stream(listener, loud(5000));
+    expect(detections.map((d) => [d.status, d.p, d.evaluations])).toEqual([['busy', 0.97, 5]]);
   });
 
   it('never decides on one lucky evaluation, nor on two different statuses', async () => {
@@ -200,11 +218,14 @@ describe('the shipped announcement models', () => {
     expect(detection!.atMs).toBeLessThan(clip.length / 16);
   }, 60_000);
 
-  it('hear "the number you have dialed is not in service" as an empty number', async () => {
+  it('hear "the number you have dialed is not in service", played twice as carriers do, as an empty number', async () => {
     const clip = await synthClip("We're sorry, the number you have dialed is not in service.", {
       padMs: 700,
     });
-    const detection = await listen(clip);
+    const twice = new Int16Array(clip.length * 2);
+    twice.set(clip);
+    twice.set(clip, clip.length);
+    const detection = await listen(twice);
     expect(detection?.status).toBe('empty_number');
   }, 60_000);
 
