@@ -9,7 +9,9 @@
  * - the transcript, the call's events (the keys too), the engine's log and History's CSV export
  *   show the number only masked (622202******7894), never the raw digits;
  * - the call transfers to an agent (Chromium's fake microphone) whose Agent desk shows the
- *   transcript with the masked number only.
+ *   transcript with the masked number only;
+ * - a supervisor's privacy.unmask of the card's transcript line and of the phone number is audited,
+ *   and the line unmasked still holds only the masked card (the raw number was never stored).
  * The engine runs in this process (its log is captured) with the built console and media host.
  */
 import { mkdir } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createApiClient } from '../../electron/engine/api/client.js';
 import type { CallDetail, CallEventStreamItem } from '../../electron/engine/api/contract.js';
 import type { RecordingInfo } from '../../electron/engine/api/history.js';
 import { floatToInt16, parseWav, readWav, toMono } from '../../electron/engine/audio/index.js';
@@ -26,6 +29,7 @@ import { DtmfDetector } from '../../electron/engine/telephony/dtmf-detector.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole, switchUser } from '../support/console-auth.js';
+import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
 /** A valid UnionPay test number (Luhn) and how every view may show it. */
@@ -67,6 +71,7 @@ const cardFlow = {
 };
 
 const MARIA = { username: 'maria', password: 'maria-password-1' };
+const SAM = { username: 'sam', password: 'sam-password-1' };
 
 let bed: Bed;
 let calls: CallEngine;
@@ -103,6 +108,12 @@ beforeAll(async () => {
     displayName: 'Maria Chen',
     role: 'agent',
     password: MARIA.password,
+  });
+  await engine.request('users.add', {
+    username: SAM.username,
+    displayName: 'Sam Lee',
+    role: 'supervisor',
+    password: SAM.password,
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -262,6 +273,38 @@ describe('sensitive entry', () => {
     const csv = JSON.stringify(exported);
     expect(csv).toContain(MASKED);
     expect(csv).not.toContain(CARD);
+
+    // A supervisor unmasks the card's transcript line and the number, each audited (who, call,
+    // field; never the value). The line holds only the masked card: the number was never stored.
+    const consoleUrl = new URL(calls.server.url);
+    const transport = nodeWebSocketTransport(
+      `ws://${consoleUrl.host}/api?token=${consoleUrl.searchParams.get('token') ?? ''}`,
+    );
+    await transport.ready();
+    try {
+      const supervisor = createApiClient(transport);
+      await supervisor.request('auth.signIn', SAM);
+      const line = detail.utterances.findIndex((u) => u.text.includes(MASKED));
+      const unmasked = await supervisor.request('privacy.unmask', {
+        callId,
+        field: `utterance.${line}`,
+      });
+      expect(unmasked.value).toContain(MASKED);
+      expect(unmasked.value).not.toContain(CARD);
+      expect(await supervisor.request('privacy.unmask', { callId, field: 'number' })).toEqual({
+        value: '4301',
+      });
+    } finally {
+      transport.close();
+    }
+    const audited = await engine.store.audit.list({ actions: ['privacy.unmask'] });
+    expect(audited.map((a) => [a.actor, a.role, a.subject, a.details])).toEqual(
+      expect.arrayContaining([
+        [SAM.username, 'supervisor', callId, { field: 'number' }],
+        [SAM.username, 'supervisor', callId, { field: expect.stringMatching(/^utterance\.\d+$/) }],
+      ]),
+    );
+    expect(audited).toHaveLength(2);
 
     // The recording, as History's player fetches it.
     const info = (await engine.request('calls.recording', { id: callId })) as RecordingInfo;
