@@ -102,7 +102,7 @@ describe.skipIf(!run)(
         expect(event.data.code).toBe('WRITE_FAILED');
         expect(String(event.data.message)).toMatch(
           new RegExp(
-            `^Could not write the recording ${recordings}/${session.callId}\\.parts/segment-\\d{6}\\.wav: no space left on the disk \\(ENOSPC\\)$`,
+            `^Could not write the recording ${recordings}/${session.callId}\\.parts/segment-\\d{6}\\.enc: no space left on the disk \\(ENOSPC\\)$`,
           ),
         );
         const line = logged.find(
@@ -110,7 +110,7 @@ describe.skipIf(!run)(
         );
         expect(line?.fields).toMatchObject({
           code: 'WRITE_FAILED',
-          file: expect.stringMatching(/segment-\d{6}\.wav$/) as unknown,
+          file: expect.stringMatching(/segment-\d{6}\.enc$/) as unknown,
         });
       }
 
