@@ -260,7 +260,12 @@ describe('erasure of one person', () => {
   });
 
   it("exports a person's data as a zip, fetched in chunks and then deleted", async () => {
-    const { engine, dataDir } = await setUp();
+    const { engine, dataDir, store } = await setUp();
+    // Their consent record is theirs too (schema 11).
+    const list = await store.contacts.getListByName('people');
+    await store.contacts.upsertContacts(list!.id, [
+      { phone: '+8613812345678', consentSource: 'web form', consentAt: Date.UTC(2026, 0, 5, 2) },
+    ]);
     const made = (await engine.request('privacy.export', { number: '13812345678' })) as {
       exportId: string;
       bytes: number;
@@ -300,8 +305,12 @@ describe('erasure of one person', () => {
     expect(await zip.file('README.txt')!.async('string')).toContain('+8613812345678');
     const contacts = JSON.parse(await zip.file('contacts.json')!.async('string')) as Array<{
       name: string;
+      consentSource: string | null;
+      consentAt: string | null;
     }>;
-    expect(contacts.map((c) => c.name)).toEqual(['Zhang San']);
+    expect(contacts.map((c) => [c.name, c.consentSource, c.consentAt])).toEqual([
+      ['Zhang San', 'web form', '2026-01-05T02:00:00.000Z'],
+    ]);
     const transcripts = await zip.file('transcripts.csv')!.async('string');
     expect(transcripts).toContain('我的号码是 138 1234 5678');
     const audio = await zip.file('recordings/call-a1.wav')!.async('nodebuffer');

@@ -59,6 +59,7 @@ export async function exportPerson(
   const contacts = (await store.privacy.contactsByIds(found.contactIds)).map((c) => ({
     ...c,
     fields: JSON.parse(c.fields) as unknown,
+    consentAt: iso(c.consentAt),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   }));

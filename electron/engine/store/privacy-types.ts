@@ -42,6 +42,9 @@ export interface PersonContact {
   name: string | null;
   timeZone: string | null;
   fields: string;
+  /** The consent record (schema 11): where and when they agreed to be called. */
+  consentSource: string | null;
+  consentAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

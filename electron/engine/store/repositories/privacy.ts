@@ -211,6 +211,7 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     async contactsByIds(contactIds) {
       return db.all<PersonContact>(
         `SELECT k.id, l.name AS list, k.phone, k.name, k.time_zone AS timeZone, k.fields,
+                k.consent_source AS consentSource, k.consent_at AS consentAt,
                 k.created_at AS createdAt, k.updated_at AS updatedAt
          FROM contacts k JOIN contact_lists l ON l.id = k.list_id
          WHERE k.id IN (SELECT value FROM json_each($ids)) ORDER BY k.id`,
