@@ -123,6 +123,14 @@ describe('masking in the console', () => {
     });
     await page.getByTestId('call-number-show').click(); // Hide
     await expect.poll(() => number.innerText()).toBe('+86138****5678');
+
+    // A transcript line with a card number in it: Show puts the line as said under it.
+    await page.getByTestId('utterance-show').click();
+    await expect
+      .poll(() => page.getByTestId('utterance-unmasked').innerText())
+      .toBe(`我的卡号是${CARD}`);
+    const [line] = await engine.store.audit.list({ actions: ['privacy.unmask'] });
+    expect(line).toMatchObject({ actor: SUPERVISOR.username, details: { field: 'utterance.0' } });
   });
 
   it('exports masked for a supervisor; an admin may export unmasked, audited', async () => {

@@ -11,6 +11,7 @@ import { useUtteranceLabelling } from '../labelling/UtteranceLabelButtons.js';
 import { CallSummary } from './CallSummary.js';
 import { CallTimeline } from './CallTimeline.js';
 import { CallTranscript } from './CallTranscript.js';
+import { MaskedLine } from './MaskedValue.js';
 import { RecordingPlayer, type RecordingPlayerHandle } from './RecordingPlayer.js';
 import type { TranscriptLine } from './transcriptLines.js';
 import { currentLineIndex } from './transcriptSync.js';
@@ -108,7 +109,16 @@ function CallPageBody({ detail }: { detail: CallDetail }) {
             utterances={lines}
             activeIndex={active}
             {...(canPlay ? { onSeek: seek } : {})}
-            lineExtra={labelling}
+            lineExtra={(line) => (
+              <>
+                {labelling?.(line)}
+                <MaskedLine
+                  callId={call.id}
+                  index={detail.utterances.indexOf(line)}
+                  text={line.text}
+                />
+              </>
+            )}
           />
         </div>
         <div className="card call-page-timeline">

@@ -60,3 +60,57 @@ export function MaskedValue({
     </span>
   );
 }
+
+/**
+ * Under a masked transcript line: "Show" asks for that line unmasked (`utterance.<index>`, the
+ * line's place in calls.get's utterances) and shows it below the masked one; audited likewise.
+ */
+export function MaskedLine({
+  callId,
+  index,
+  text,
+}: {
+  callId: string;
+  index: number;
+  text: string;
+}) {
+  const { t } = useTranslation();
+  const { user } = useAuth();
+  const unmask = useMutation('privacy.unmask');
+  const [shown, setShown] = useState<string | null>(null);
+  if (index < 0 || !text.includes('*') || !user || !mayRun(user.role, 'privacy.unmask'))
+    return null;
+  const onShow = async () => {
+    const reply = await unmask.run({ callId, field: `utterance.${index}` });
+    if (reply) setShown(reply.value ?? '');
+  };
+  return (
+    <span className="masked-value masked-line">
+      {shown !== null ? <span data-testid="utterance-unmasked">{shown}</span> : null}
+      <button
+        type="button"
+        className="button button-ghost button-small"
+        onClick={(event) => {
+          // The line itself seeks the recording when clicked; this button only shows or hides.
+          event.stopPropagation();
+          if (shown === null) void onShow();
+          else setShown(null);
+        }}
+        disabled={unmask.pending}
+        aria-label={
+          shown === null
+            ? t('masking.showLabel', { field: t('masking.fields.utterance') })
+            : t('masking.hide')
+        }
+        data-testid="utterance-show"
+      >
+        {shown === null ? t('masking.show') : t('masking.hide')}
+      </button>
+      {unmask.error ? (
+        <span className="field-error" role="alert">
+          {t('masking.unmaskFailed')}
+        </span>
+      ) : null}
+    </span>
+  );
+}
