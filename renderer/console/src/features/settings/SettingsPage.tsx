@@ -4,13 +4,16 @@ import { useCommand, useEvent } from '../../api/hooks.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { Loading } from '../../ui/Loading.js';
 import { Page } from '../../ui/Page.js';
+import { useAuth } from '../auth/context.js';
 import { AboutPanel } from './AboutPanel.js';
+import { PrivacySection } from './PrivacySection.js';
 import { SettingsForm } from './SettingsForm.js';
 import { TrunksSection } from './TrunksSection.js';
 
 export function SettingsPage() {
   const { t } = useTranslation();
   const settings = useCommand('settings.get', {});
+  const isAdmin = useAuth().user?.role === 'admin';
   useEvent('settings.changed', (next) => settings.setData(() => next));
 
   return (
@@ -29,6 +32,9 @@ export function SettingsPage() {
         </aside>
       </div>
       <TrunksSection />
+      {isAdmin && settings.data ? (
+        <PrivacySection saved={settings.data} onSaved={(next) => settings.setData(() => next)} />
+      ) : null}
     </Page>
   );
 }
