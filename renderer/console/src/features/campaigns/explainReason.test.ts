@@ -22,6 +22,10 @@ describe('why a contact is not called, in words', () => {
       key: 'campaignPage.explain.reason.final_disposition',
       values: { disposition: '{confirmed}' },
     });
+    expect(reasonMessage({ code: 'no_consent', text: '', data: {} }, format)).toEqual({
+      key: 'campaignPage.explain.reason.no_consent',
+      values: {},
+    });
     expect(
       reasonMessage(
         {
