@@ -28,14 +28,28 @@ const KINDS = [
 function PurgeReport({ report }: { report: PurgeReportView }) {
   const { t } = useTranslation();
   return (
-    <dl className="facts" data-testid={report.dryRun ? 'purge-preview' : 'purge-report'}>
-      {KINDS.map((kind) => (
-        <div key={kind}>
-          <dt>{t(`privacy.purge.kinds.${kind}`)}</dt>
-          <dd data-testid={`purge-${kind}`}>{report.removed[kind]}</dd>
-        </div>
-      ))}
-    </dl>
+    <div className="table-wrap">
+      <table className="table" data-testid={report.dryRun ? 'purge-preview' : 'purge-report'}>
+        <thead>
+          <tr>
+            {KINDS.map((kind) => (
+              <th key={kind} scope="col">
+                {t(`privacy.purge.kinds.${kind}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {KINDS.map((kind) => (
+              <td key={kind} data-testid={`purge-${kind}`}>
+                {report.removed[kind]}
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -97,7 +111,14 @@ export function PrivacySection({
   };
 
   const digits = (text: string) => text.replace(/\D/g, '');
-  const confirmed = eraseNumber.trim() !== '' && digits(eraseNumber) === digits(eraseConfirm);
+  // The same digits, give or take a country code ("+86 138…" and "138…"); the engine checks the
+  // two numbers exactly once they are normalised.
+  const [typed, again] = [digits(eraseNumber), digits(eraseConfirm)];
+  const confirmed =
+    typed.length >= 5 &&
+    again.length >= 5 &&
+    (typed.endsWith(again) || again.endsWith(typed)) &&
+    Math.abs(typed.length - again.length) <= 4;
   const runErase = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setErased(null);
