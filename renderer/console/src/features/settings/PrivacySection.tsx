@@ -15,6 +15,8 @@ import { Field, fieldAria } from '../../ui/Field.js';
 import { RETENTION_KEYS, retentionChanges, type RetentionKey } from './retentionDraft.js';
 
 type PurgeReportView = CommandResult<'privacy.purge'>;
+/** The one kind with no "keep forever" (at least 365 days). */
+const AUDIT: RetentionKey = RETENTION_KEYS[4];
 
 const KINDS = [
   'recordings',
@@ -208,9 +210,9 @@ export function PrivacySection({
                   className="input input-number"
                   type="number"
                   inputMode="numeric"
-                  min={key === 'retentionAuditDays' ? 365 : 1}
+                  min={AUDIT === key ? 365 : 1}
                   step={1}
-                  placeholder={key === 'retentionAuditDays' ? '' : t('privacy.forever')}
+                  placeholder={AUDIT === key ? undefined : t('privacy.forever')}
                   value={draft[key]}
                   onChange={(e) => {
                     setEdits((previous) => ({ ...previous, [key]: e.target.value }));
