@@ -64,7 +64,8 @@ export async function importCommand(
 
   let lock: WorkspaceLock | null = null;
   let lockFailure: unknown = null;
-  await mkdir(options.dataDir, { recursive: true }).catch(() => undefined); // openStore names the reason
+  // 0700 as the engine makes it; openStore names the reason of a failure.
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
   try {
     lock = await lockWorkspace(options.dataDir, 'outbound import');
   } catch (error) {

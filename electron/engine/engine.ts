@@ -400,7 +400,8 @@ export class Engine {
     let lock: WorkspaceLock | null = null;
     let lockFailure: unknown = null;
     try {
-      await mkdir(dataDir, { recursive: true }).catch(() => undefined); // openStore reports the real reason.
+      // 0700: the workspace is this user's alone. openStore reports the real reason of a failure.
+      await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
       try {
         lock = await lockWorkspace(
           dataDir,
@@ -1148,7 +1149,10 @@ function mapStoreErrors(handlers: CommandHandlers): CommandHandlers {
 async function secureWorkspaceAtStart(engine: Engine, log: Logger): Promise<void> {
   try {
     const permissions = await secureWorkspace(engine.dataDir);
-    if (permissions.fixed.length > 0)
+    // Inside a data folder that was already private nobody else could reach a file, whatever its
+    // mode (SQLite makes its files 0644 under a usual umask): narrowed quietly. Only a data folder
+    // others could enter is worth a warning.
+    if (permissions.fixed.some((f) => f.path === engine.dataDir))
       log.warn('Narrowed the permissions of workspace files others could read', {
         fixed: permissions.fixed.length,
         examples: permissions.fixed.slice(0, 5).map((f) => `${f.path} ${f.from}→${f.to}`),

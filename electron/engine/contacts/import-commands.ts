@@ -80,7 +80,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
   const sessions = new Map<string, Session>();
   // Files left by an earlier run (the engine stopped mid-upload) belong to nobody now.
   const ready = rm(dir, { recursive: true, force: true })
-    .then(() => mkdir(dir, { recursive: true }))
+    .then(() => mkdir(dir, { recursive: true, mode: 0o700 }))
     .catch((error: unknown) =>
       log.error('Cleaning the import folder failed', { dir, error: String(error) }),
     );
@@ -148,7 +148,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
     region: string,
     by: Actor,
   ): Promise<void> {
-    const rejects: WriteStream = createWriteStream(rejectsPath(s.id));
+    const rejects: WriteStream = createWriteStream(rejectsPath(s.id), { mode: 0o600 });
     // A write error (ENOSPC, EIO) arrives as an event; unheard, it would stop the engine.
     let rejectsError: Error | null = null;
     rejects.on('error', (error) => (rejectsError ??= error));
@@ -276,7 +276,7 @@ export function importCommandHandlers(deps: ImportCommandDeps): Pick<CommandHand
           `${MAX_OPEN_IMPORTS} imports are open already; finish or cancel one first`,
         );
       const id = randomUUID();
-      await writeFile(uploadPath(id), new Uint8Array(0));
+      await writeFile(uploadPath(id), new Uint8Array(0), { mode: 0o600 });
       sessions.set(id, {
         id,
         fileName,

@@ -260,7 +260,7 @@ export class UtteranceLabels {
 
     const clipPath = labelClipPath(record.id, node.id, intent, call.id, utterance.startMs);
     const target = join(this.options.recordingsDir, ...clipPath.split('/'));
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const temp = `${target}.tmp`;
     await writeFile(temp, encodeWav({ sampleRate: RATE, channels: [clip.samples] }));
     await rename(temp, target);

@@ -12,7 +12,8 @@ import { StoreError } from './types.js';
 /** Creates `dir` if needed and proves it is writable by creating and deleting a probe file. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    // 0700: only this user may read the workspace (secrets/permissions.ts fixes older ones).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const probe = join(dir, `.outbound-write-probe-${process.pid}-${randomUUID()}`);
     const handle = await open(probe, 'wx');
     await handle.close();

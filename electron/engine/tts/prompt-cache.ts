@@ -219,7 +219,7 @@ export class PromptCache {
     const temp = join(this.dir, `.${hash}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const wav = encodeWav({ sampleRate: SAMPLE_RATE, channels: [samples] });
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFile(temp, wav);
       await rename(temp, path);
     } catch (error) {

@@ -151,7 +151,7 @@ function inUseMessage(dataDir: string, holder: WorkspaceHolder | null): string {
 async function writeHolder(dir: string, holder: WorkspaceHolder): Promise<void> {
   // Written whole, then renamed: a reader never sees half a file.
   const temp = join(dir, `${HOLDER_FILE}.${process.pid}-${randomUUID()}.tmp`);
-  await writeFile(temp, `${JSON.stringify(holder)}\n`);
+  await writeFile(temp, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
   await rename(temp, join(dir, HOLDER_FILE));
 }
 

@@ -67,7 +67,7 @@ export class DiskClipStore implements ClipStore {
     }
   }
   async set(key: string, samples: Int16Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const bytes = Buffer.alloc(samples.length * 2);
     for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i]!, i * 2);
     const file = join(this.dir, `${key}.s16`);
