@@ -40,6 +40,8 @@ import {
 } from '../engine/flows/eval.js';
 import { FlowService, parseChatLine, TextChannel } from '../engine/flows/index.js';
 import { type Logger, silentLogger } from '../engine/log.js';
+import { openRecordingKeys, type RecordingKeys } from '../engine/recording/index.js';
+import { openKeyFileSecretBox } from '../engine/secrets/index.js';
 import { openStore } from '../engine/store/index.js';
 import { type ApiRequest, withWorkspaceApi } from './engine.js';
 import type { Output } from './output.js';
@@ -196,6 +198,16 @@ export async function flowCommand(
   return chat(flow, options, out);
 }
 
+/** The workspace's recording keys, opened on first use (label clips are encrypted with them). */
+function workspaceKeys(options: FlowCommandOptions): () => RecordingKeys {
+  let keys: RecordingKeys | undefined;
+  return () =>
+    (keys ??= openRecordingKeys(
+      options.dataDir,
+      openKeyFileSecretBox(options.dataDir, options.log),
+    ));
+}
+
 /**
  * `flow eval`: a typed test set through the ask nodes' own text recognition, or WAV clips through
  * the flow's phrase models on the speech workers (trained first when the cache lacks them), then
@@ -232,7 +244,12 @@ async function evaluate(
         ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       });
     } else {
-      const clips = await readAudioSet(options.audio ?? '', flow, options.node);
+      const clips = await readAudioSet(
+        options.audio ?? '',
+        flow,
+        options.node,
+        workspaceKeys(options),
+      );
       report = await evaluateClips(flow, version, clips, options, out);
     }
   } catch (error) {
@@ -281,6 +298,8 @@ async function evaluateClips(
         'phrase-models',
       ),
       recordingsDir: join(options.dataDir, 'phrase-recordings'),
+      // History's label clips are encrypted: the keys are opened only when the flow lists one.
+      recordingKeys: workspaceKeys(options),
       voiceFor: defaultVoice,
     });
     let shown = '';

@@ -61,7 +61,7 @@ import {
   unmaskCommandHandlers,
 } from './privacy/index.js';
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
-import { encryptPlainRecordings } from './recording/migrate.js';
+import { encryptPlainLabelClips, encryptPlainRecordings } from './recording/migrate.js';
 import { privacyCommandHandlers, recordingSource, RetentionService } from './retention/index.js';
 import { transferCallOf } from './routing/bot-transfer.js';
 import {
@@ -736,6 +736,7 @@ export class Engine {
       log: this.options.log,
       cacheDir: this.speechCacheDir,
       recordingsDir: join(this.options.dataDir, 'phrase-recordings'),
+      recordingKeys: () => this.recordingKeys,
       libraryDir: join(this.models.dir, 'library'),
       onUtterance: (utterance) => {
         this.events.emit('call.utterance', utterance);
@@ -1174,6 +1175,23 @@ async function secureWorkspaceAtStart(engine: Engine, log: Logger): Promise<void
       log.error('A plaintext recording could not be encrypted; it is left as it was', failure);
   } catch (error) {
     log.error('Encrypting plaintext recordings failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  try {
+    // History's label clips (flows/labels.ts); hand-made answers elsewhere in the folder stay plain.
+    const clips = await encryptPlainLabelClips(
+      join(engine.dataDir, 'phrase-recordings', 'labelled'),
+      engine.recordingKeys,
+    );
+    if (clips.encrypted.length > 0)
+      log.info('Encrypted label clips an older version stored in plaintext', {
+        encrypted: clips.encrypted.length,
+      });
+    for (const failure of clips.failed)
+      log.error('A plaintext label clip could not be encrypted; it is left as it was', failure);
+  } catch (error) {
+    log.error('Encrypting plaintext label clips failed', {
       error: error instanceof Error ? error.message : String(error),
     });
   }

@@ -17,13 +17,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import type { WebSocketTransport } from '../../electron/engine/api/ws-client.js';
-import { parseWav } from '../../electron/engine/audio/index.js';
 import { storeSyntheticCall } from '../../electron/engine/flows/testing/synthetic-call.js';
 import { synthClip } from '../../electron/engine/speech/testing/espeak.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { until } from '../support/until.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 
@@ -99,10 +99,12 @@ it('labels a call’s answers, trains a new version with them, and the same clip
     clipPath: `labelled/${flowId}/q/yes/labels-call-1-2000.wav`,
     source: 'history',
   });
-  const clip = parseWav(
-    await readFile(join(calls.dataDir, 'phrase-recordings', ...labelled.clipPath.split('/'))),
-  );
-  expect(clip.sampleRate).toBe(16_000);
+  // Encrypted at rest like the recording it was cut from (issue 15 §3); decrypted with the
+  // workspace's keys it is the 16 kHz mono clip.
+  const clipFile = join(calls.dataDir, 'phrase-recordings', ...labelled.clipPath.split('/'));
+  expect((await readFile(clipFile)).subarray(0, 6).toString('latin1')).toBe('OBREC1');
+  const clip = await readStoredRecording(calls.dataDir, clipFile);
+  expect([clip.sampleRate, clip.channels]).toEqual([16_000, 1]);
   // [start − 200, end + 100] ms, the utterance's times being whole milliseconds.
   expect(Math.abs(clip.samples[0]!.length - (yes.length + 0.3 * 16_000))).toBeLessThanOrEqual(16);
   await api.request('calls.labelUtterance', {

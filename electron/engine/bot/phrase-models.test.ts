@@ -13,6 +13,8 @@ import {
   type NodeOf,
   validateFlow,
 } from '../dialog/index.js';
+import { writeEncryptedClip } from '../recording/index.js';
+import { testKeys } from '../recording/testing/keys.js';
 import type { PhraseModel, QuestionSpec, SpeechWorkerPool } from '../speech/index.js';
 import { hesitationQuestion } from './hesitations.js';
 import {
@@ -104,6 +106,32 @@ describe('recordings an admin adds to an answer', () => {
     );
     await expect(loadRecordings(node(['short.wav']), dir)).rejects.toThrow(
       /lasts 50 ms; an answer is 0.2–15 s/,
+    );
+  });
+
+  it('decrypts a label clip in the engine (asking for the keys only then), with the id its plain WAV had', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phrase-recordings-'));
+    const tone = new Int16Array(8000).map((_, i) => Math.round(9000 * Math.sin(i / 3)));
+    await writeFile(join(dir, 'plain.wav'), encodeWav({ sampleRate: 16000, channels: [tone] }));
+    const keys = testKeys();
+    await writeEncryptedClip(join(dir, 'clip.wav'), keys, 16000, tone, { callId: 'c' });
+    let asked = 0;
+    const keysOnce = () => {
+      asked++;
+      return keys;
+    };
+    const [plain] = await loadRecordings(node(['plain.wav']), dir, keysOnce);
+    expect(asked).toBe(0);
+    const [clip] = await loadRecordings(node(['clip.wav']), dir, keysOnce);
+    expect(asked).toBe(1);
+    expect(clip?.samples).toEqual(tone);
+    expect(plain?.samples).toEqual(tone);
+    expect(clip?.id.split('#')[1]).toBe(plain?.id.split('#')[1]);
+    await expect(loadRecordings(node(['clip.wav']), dir)).rejects.toThrow(
+      /recording "clip.wav" cannot be read \(.*it is encrypted and no recording keys were given\)/,
+    );
+    await expect(loadRecordings(node(['clip.wav']), dir, testKeys)).rejects.toThrow(
+      /node "ask_pay", intent "paid": recording "clip.wav" cannot be read/,
     );
   });
 

@@ -7,7 +7,6 @@
  * bot's scripted lines start at once.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { floatToInt16, parseWav, resample, toMono } from '../audio/index.js';
@@ -22,6 +21,7 @@ import {
 } from '../dialog/index.js';
 import { findModelsDir } from '../models/index.js';
 import { type CommonAnswer, isCommonAnswer } from '../nlu/library/index.js';
+import { readAudioFile, type RecordingKeys } from '../recording/index.js';
 import type {
   PhraseModel,
   PhraseSpec,
@@ -78,15 +78,24 @@ export function askRecordings(node: NodeOf<'ask'>): Array<{ intent: string | nul
   ];
 }
 
-/** Reads an ask node's recordings as 16 kHz mono; an error names the node, intent and file. */
-export async function loadRecordings(node: NodeOf<'ask'>, dir: string): Promise<RecordedAnswer[]> {
+/**
+ * Reads an ask node's recordings as 16 kHz mono; an error names the node, intent and file. Label
+ * clips are encrypted (recording/clips.ts): they are decrypted here, in the engine, and the
+ * training worker gets their PCM only (keys never reach a worker). An answer's id hashes the WAV
+ * it stands for, so a clip keeps its id (and the cached model) when it is encrypted.
+ */
+export async function loadRecordings(
+  node: NodeOf<'ask'>,
+  dir: string,
+  keys: () => RecordingKeys | null = () => null,
+): Promise<RecordedAnswer[]> {
   const out: RecordedAnswer[] = [];
   for (const { intent: name, path } of askRecordings(node)) {
     const intent = name ?? 'none';
     const file = join(dir, ...path.split('/'));
     let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      bytes = await readAudioFile(file, keys);
     } catch (error) {
       throw new Error(
         `node "${node.id}", intent "${intent}": recording "${path}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `is not in ${dir}` : `cannot be read (${(error as Error).message})`}`,
@@ -210,6 +219,8 @@ export interface PhraseModelsOptions {
   cacheDir: string;
   /** Where the recordings that flows list for their answers live (`intents[].recordings` are relative to it). */
   recordingsDir?: string;
+  /** Decrypts the label clips among them (asked for only when an encrypted one is read). */
+  recordingKeys?: () => RecordingKeys | null;
   /** The common-answer library's models (native-models/library; default: found beside the app). */
   libraryDir?: string;
   /** Renders a static prompt into the prompt cache (the bot's prompt renderer). */
@@ -237,7 +248,11 @@ export class PhraseModels implements FlowTrainer {
           throw new Error(
             `node "${node.id}": lists recordings, but this engine has no phrase-recordings folder`,
           );
-        question.recordings = await loadRecordings(node, this.options.recordingsDir);
+        question.recordings = await loadRecordings(
+          node,
+          this.options.recordingsDir,
+          this.options.recordingKeys,
+        );
       }
       out.set(node.id, question);
     }

@@ -19,6 +19,7 @@ import {
 } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import { extractEntities } from '../nlu/index.js';
+import type { RecordingKeys } from '../recording/index.js';
 import type { EndpointerOptions, LibraryRecognition, SpeechWorkerPool } from '../speech/index.js';
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
@@ -43,6 +44,8 @@ export interface BotServiceOptions {
   promptCacheMaxBytes?: number;
   /** Real recordings of answers that flows list (`intents[].recordings`). */
   recordingsDir: string;
+  /** Decrypts History's label clips among them (recording/clips.ts); asked for only when one is read. */
+  recordingKeys?: () => RecordingKeys | null;
   /** The common-answer library's speech models (native-models/library; default: found beside the app). */
   libraryDir?: string;
   onUtterance(utterance: CallUtterance): void;
@@ -87,6 +90,7 @@ export class BotService {
       pool: options.pool,
       cacheDir: join(options.cacheDir, 'phrase-models'),
       recordingsDir: options.recordingsDir,
+      ...(options.recordingKeys ? { recordingKeys: options.recordingKeys } : {}),
       ...(options.libraryDir !== undefined ? { libraryDir: options.libraryDir } : {}),
       voiceFor: defaultVoice,
       prerender: (text, voice) => this.prompts.prerender(text, voice),

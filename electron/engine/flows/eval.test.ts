@@ -17,6 +17,8 @@ import {
   validateFlow,
 } from '../dialog/index.js';
 import { IntentClassifier, type IntentResult } from '../nlu/intents.js';
+import { writeEncryptedClip } from '../recording/index.js';
+import { testKeys } from '../recording/testing/keys.js';
 import type { RecognitionResult } from '../speech/index.js';
 import { EvalInputError, evaluateAudio, evaluateText, parseTextSet, readAudioSet } from './eval.js';
 
@@ -490,6 +492,22 @@ describe('audio sets', () => {
     });
     expect(report).toMatchObject({ kind: 'audio', lines: 2, correct: 1, falseAccepts: 1 });
     expect(report.items[0]?.matchedBy).toBe('recognizer');
+  });
+
+  it("reads a question's folder of label clips, encrypted at rest, with the workspace keys", async () => {
+    const set = join(dir, 'label-clips');
+    mkdirSync(join(set, 'home'), { recursive: true });
+    const keys = testKeys();
+    const samples = Int16Array.from({ length: 8000 }, (_, i) => Math.round(3000 * Math.sin(i / 5)));
+    await writeEncryptedClip(join(set, 'home', 'call-1-2000.wav'), keys, 16_000, samples, {
+      callId: 'call-1',
+    });
+    const clips = await readAudioSet(set, delivery, undefined, () => keys);
+    expect(clips.map((c) => [c.input, c.expected])).toEqual([['home/call-1-2000.wav', 'home']]);
+    expect(clips[0]?.samples).toEqual(samples);
+    await expect(readAudioSet(set, delivery)).rejects.toThrow(
+      /call-1-2000\.wav: not a usable WAV file \(.*it is encrypted and no recording keys were given\)/,
+    );
   });
 
   it('reads labels.tsv and names its bad lines and files', async () => {

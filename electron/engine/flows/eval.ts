@@ -41,6 +41,7 @@ import { CompiledFlow, type Flow, type NodeOf, validateFlow } from '../dialog/in
 import { recognizeText } from '../dialog/nodes/ask.js';
 import { extractEntities } from '../nlu/index.js';
 import { COMMON_ANSWERS, type CommonAnswer } from '../nlu/library/index.js';
+import { readAudioFile, type RecordingKeys } from '../recording/index.js';
 import type { RecognitionResult } from '../speech/index.js';
 
 /** The expected label of a line that should be rejected (off-topic, or no intent covers it). */
@@ -535,10 +536,15 @@ function report(
 const MAX_CLIP_MS = 30_000;
 
 /** A WAV file as 16 kHz mono Int16; the error names the file. */
-async function readClip(path: string, name: string): Promise<Int16Array> {
+async function readClip(
+  path: string,
+  name: string,
+  keys: () => RecordingKeys | null,
+): Promise<Int16Array> {
   let samples: Int16Array;
   try {
-    const wav = parseWav(new Uint8Array(await readFile(path)));
+    // History's label clips are encrypted (recording/clips.ts); other WAVs are read as they are.
+    const wav = parseWav(new Uint8Array(await readAudioFile(path, keys)));
     const mono = toMono(wav.samples);
     samples = floatToInt16(
       wav.sampleRate === 16_000 ? mono : resample(mono, wav.sampleRate, 16_000),
@@ -556,11 +562,13 @@ async function readClip(path: string, name: string): Promise<Int16Array> {
 /**
  * Reads an audio set: a folder with `labels.tsv` (`file<TAB>expected[<TAB>node]`, files relative
  * to the folder), or else one subfolder per expected intent (`none/` for off-topic) holding WAVs.
+ * A question's folder of label clips is such a set: `keys` decrypt them (asked for only then).
  */
 export async function readAudioSet(
   dir: string,
   flow: Flow,
   defaultNode?: string,
+  keys: () => RecordingKeys | null = () => null,
 ): Promise<AudioCase[]> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new EvalInputError([`${dir}: not a folder`]);
@@ -627,7 +635,7 @@ export async function readAudioSet(
       input: e.file,
       nodeId: e.nodeId,
       expected: e.expected,
-      samples: await readClip(path, e.file),
+      samples: await readClip(path, e.file, keys),
     });
   }
   return clips;

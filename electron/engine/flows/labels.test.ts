@@ -4,7 +4,7 @@
  * can meet, the next flow version listing the clips, and before/after accuracy (with a fake
  * recognizer here; the real models are in test/e2e/labels-loop.test.ts).
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,9 @@ import { encodeWav, parseWav } from '../audio/index.js';
 import { checkFlow } from '../dialog/index.js';
 import { EventHub } from '../events/index.js';
 import { silentLogger } from '../log.js';
+import { readAudioFile } from '../recording/index.js';
+import { encryptPlainLabelClips } from '../recording/migrate.js';
+import { testKeys } from '../recording/testing/keys.js';
 import { useTempDirs, useTestStores } from '../store/testing/temp.js';
 import type { Store } from '../store/types.js';
 import { FlowService } from './flow-service.js';
@@ -73,11 +76,13 @@ async function setUp(recognizer?: ClipRecognizer) {
   await flows.save(FLOW, 'admin');
   const flowId = (await store.flows.getByName('order'))!.id;
   const recordingsDir = join(dataDir, 'phrase-recordings');
+  const keys = testKeys();
   const labels = new UtteranceLabels({
     store,
     flows,
     dataDir,
     recordingsDir,
+    recordingKeys: () => keys,
     recognizer: recognizer ?? { forFlow: () => Promise.resolve(new Map()) },
     log: silentLogger,
   });
@@ -92,7 +97,7 @@ async function setUp(recognizer?: ClipRecognizer) {
       { samples: tone(400, 500), atMs: 6_000, nodeId: null },
     ],
   });
-  return { store, dataDir, flows, flowId, labels, recordingsDir };
+  return { store, dataDir, flows, flowId, labels, recordingsDir, keys };
 }
 
 describe('cutClip', () => {
@@ -121,8 +126,8 @@ describe('cutClip', () => {
 });
 
 describe('labelling an utterance', () => {
-  it('cuts [start − 200, end + 100] ms of the customer into phrase-recordings and stores where it came from', async () => {
-    const { store, flowId, labels, recordingsDir } = await setUp();
+  it('cuts [start − 200, end + 100] ms of the customer into phrase-recordings, encrypted, and stores where it came from', async () => {
+    const { store, flowId, labels, recordingsDir, keys } = await setUp();
     const label = await labels.label({
       callId: 'call-1',
       startMs: 1_500,
@@ -144,8 +149,19 @@ describe('labelling an utterance', () => {
       source: 'history',
       labelledBy: 'ana',
     });
-    const wav = parseWav(await readFile(join(recordingsDir, ...clipPath.split('/'))));
+    // Encrypted at rest: not a WAV file, and no run of the answer's PCM is in it.
+    const file = join(recordingsDir, ...clipPath.split('/'));
+    const onDisk = await readFile(file);
+    expect(onDisk.subarray(0, 6).toString('latin1')).toBe('OBREC1');
+    expect(onDisk.includes(Buffer.from('RIFF'))).toBe(false);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const plain = await readAudioFile(file, () => keys);
+    const wav = parseWav(plain);
     expect(wav).toMatchObject({ sampleRate: RATE, channels: 1 });
+    // 32 samples from the middle of the answer, exactly as sealed.
+    const pcm = plain.subarray(44 + 0.5 * RATE * 2, 44 + 0.5 * RATE * 2 + 64);
+    expect(pcm.some((b) => b !== 0)).toBe(true);
+    expect(onDisk.includes(pcm)).toBe(false);
     expect(wav.samples[0]!.length).toBe(0.9 * RATE);
     // 200 ms of silence before the 300 Hz answer, then the answer itself (the bot's 440 Hz tone
     // on the right channel never appears), then 100 ms of silence.
@@ -364,5 +380,65 @@ describe('the next version and accuracy before and after', () => {
     expect((await rejection(labels.accuracy({ name: 'order', version: 9 }))).message).toBe(
       'Flow "order" has no version 9 (the latest is 2)',
     );
+  });
+
+  it('reads a plaintext clip an older version wrote, and again once it is encrypted at start', async () => {
+    const heard: number[] = [];
+    const recognizer: ClipRecognizer = {
+      forFlow: () =>
+        Promise.resolve(
+          new Map([
+            [
+              'q',
+              (samples: Int16Array) => {
+                heard.push(samples.length);
+                return Promise.resolve({
+                  noMatch: false,
+                  intent: 'yes',
+                  confidence: 0.9,
+                  startMs: 0,
+                  endMs: 0,
+                  alternatives: [],
+                });
+              },
+            ],
+          ]),
+        ),
+    };
+    const { labels, recordingsDir, keys } = await setUp(recognizer);
+    const label = await labels.label({
+      callId: 'call-1',
+      startMs: 1_500,
+      intent: 'yes',
+      actor: 'ana',
+    });
+    // What an older version left: the same clip as a plain 16 kHz mono WAV.
+    const file = join(recordingsDir, ...label.clipPath.split('/'));
+    const old = await readAudioFile(file, () => keys);
+    await writeFile(file, old);
+    const evaluated = async () => {
+      let result = await labels.accuracy({ name: 'order', version: 1, before: 1 });
+      for (let i = 0; i < 50 && result.state === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        result = await labels.accuracy({ name: 'order', version: 1, before: 1 });
+      }
+      return result;
+    };
+    expect(await evaluated()).toMatchObject({ state: 'done', after: { correct: 1, total: 1 } });
+    expect(heard.at(-1)).toBe(0.9 * RATE);
+    // A hand-made answer outside labelled/ stays as it is.
+    const handMade = join(recordingsDir, 'yes-1.wav');
+    await writeFile(handMade, old);
+    const migrated = await encryptPlainLabelClips(join(recordingsDir, 'labelled'), keys);
+    expect(migrated).toEqual({ encrypted: [file], failed: [] });
+    expect((await readFile(file)).subarray(0, 6).toString('latin1')).toBe('OBREC1');
+    expect(await readFile(handMade)).toEqual(old);
+    // The same WAV once decrypted (so its training id and cached model stay), and it still reads.
+    expect(await readAudioFile(file, () => keys)).toEqual(old);
+    await mkdir(join(recordingsDir, 'labelled', 'empty'), { recursive: true });
+    expect(await encryptPlainLabelClips(join(recordingsDir, 'labelled'), keys)).toEqual({
+      encrypted: [],
+      failed: [],
+    });
   });
 });

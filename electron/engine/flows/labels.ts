@@ -4,8 +4,9 @@
  *
  * 1. `label()`: the customer's channel of the call's recording (left, see recording/) is cut
  *    around the utterance ([start − 200 ms, end + 100 ms], as the bot's recognizer takes it) into a
- *    16 kHz mono WAV under the workspace's phrase-recordings folder,
- *    `labelled/<flow id>/<node>/<intent | none>/<call>-<start>.wav`, and a row of
+ *    16 kHz mono clip under the workspace's phrase-recordings folder,
+ *    `labelled/<flow id>/<node>/<intent | none>/<call>-<start>.wav`, encrypted at rest like the
+ *    call recordings (recording/clips.ts: the same container, the workspace keys), and a row of
  *    `utterance_labels` says where it came from (call, time, flow version, node) and who labelled
  *    it when. The audio never leaves the workspace.
  * 2. `apply()`: a new flow version whose ask nodes list the labelled clips (an intent's
@@ -17,7 +18,7 @@
  *    recognition calls use.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { CommandHandlers } from '../api/dispatcher.js';
@@ -25,7 +26,6 @@ import { ApiError } from '../api/errors.js';
 import { type LabelAccuracy, NONE_INTENT, type UtteranceLabel } from '../api/labels.js';
 import {
   decodeSamples,
-  encodeWav,
   floatToInt16,
   parseWav,
   parseWavHeader,
@@ -38,7 +38,12 @@ import type { AskModel, PhraseModels } from '../bot/phrase-models.js';
 import { recordingFile } from '../calls/history-commands.js';
 import type { Flow, NodeOf } from '../dialog/index.js';
 import type { Logger } from '../log.js';
-import { openRecording, type RecordingKeys } from '../recording/index.js';
+import {
+  openRecording,
+  readAudioFile,
+  type RecordingKeys,
+  writeEncryptedClip,
+} from '../recording/index.js';
 import type { RecognitionResult } from '../speech/index.js';
 import type { JsonObject, Store, UtteranceLabelRecord } from '../store/types.js';
 import type { FlowService } from './flow-service.js';
@@ -132,8 +137,11 @@ export interface UtteranceLabelsOptions {
   dataDir: string;
   /** The phrase-recordings folder flows' `recordings` are relative to. */
   recordingsDir: string;
-  /** The keys call recordings are encrypted with (a clip is cut from the decrypted audio). */
-  recordingKeys?: () => RecordingKeys;
+  /**
+   * The keys call recordings are encrypted with: a clip is cut from the decrypted audio and
+   * written encrypted with them (recording/clips.ts). Asked for only when needed.
+   */
+  recordingKeys: () => RecordingKeys;
   recognizer: ClipRecognizer;
   log: Logger;
 }
@@ -242,7 +250,7 @@ export class UtteranceLabels {
       utterance.startMs - CLIP_PRE_ROLL_MS,
       utterance.endMs + CLIP_POST_ROLL_MS,
       CUSTOMER_CHANNEL,
-      this.options.recordingKeys?.() ?? null,
+      this.options.recordingKeys(),
     ).catch((error: unknown) => {
       throw new ApiError(
         'CONFLICT',
@@ -261,9 +269,10 @@ export class UtteranceLabels {
     const clipPath = labelClipPath(record.id, node.id, intent, call.id, utterance.startMs);
     const target = join(this.options.recordingsDir, ...clipPath.split('/'));
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    const temp = `${target}.tmp`;
-    await writeFile(temp, encodeWav({ sampleRate: RATE, channels: [clip.samples] }));
-    await rename(temp, target);
+    // Encrypted like the recording it was cut from (recording/clips.ts): no plaintext on disk.
+    await writeEncryptedClip(target, this.options.recordingKeys(), RATE, clip.samples, {
+      callId: call.id,
+    });
 
     const { label, replaced } = await store.transaction(async (tx) => {
       const put = await tx.labels.put({
@@ -623,7 +632,11 @@ export class UtteranceLabels {
   }
 
   private async readClip(clipPath: string): Promise<Int16Array> {
-    const bytes = await readFile(join(this.options.recordingsDir, ...clipPath.split('/')));
+    // Decrypted here, in the engine; the speech worker gets the samples only.
+    const bytes = await readAudioFile(
+      join(this.options.recordingsDir, ...clipPath.split('/')),
+      this.options.recordingKeys,
+    );
     const wav = parseWav(bytes);
     const mono = toMono(wav.samples);
     return floatToInt16(wav.sampleRate === RATE ? mono : resample(mono, wav.sampleRate, RATE));

@@ -11,7 +11,7 @@
  *           8  u8  format version (1)
  *           9  u8  how the recording key is wrapped: 1 = the workspace key (AES-256-GCM),
  *                  2 = a public key (X25519 + HKDF-SHA256 + AES-256-GCM); see keys.ts
- *          10  u8  channels (2)   11 u8 bits per sample (16)
+ *          10  u8  channels (2: a call; 1: a label clip, flows/labels.ts)   11 u8 bits per sample (16)
  *          12  u32 sample rate
  *          16  u32 most plaintext bytes one chunk holds
  *          20  16 bytes recording id (random)
@@ -150,9 +150,13 @@ export function parseHeader(head: Buffer): ContainerHeader {
     fixed: Buffer.from(head.subarray(0, FIXED_HEADER_BYTES)),
     meta,
   };
-  if (header.channels !== 2 || header.bitsPerSample !== 16 || header.sampleRate <= 0)
+  if (
+    (header.channels !== 1 && header.channels !== 2) ||
+    header.bitsPerSample !== 16 ||
+    header.sampleRate <= 0
+  )
     throw new ContainerError(
-      `it holds ${header.bitsPerSample}-bit audio with ${header.channels} channel(s) at ${header.sampleRate} Hz, not 16-bit stereo`,
+      `it holds ${header.bitsPerSample}-bit audio with ${header.channels} channel(s) at ${header.sampleRate} Hz, not 16-bit stereo or mono`,
     );
   if (header.maxChunkBytes <= 0 || header.maxChunkBytes > 64 * 1024 * 1024)
     throw new ContainerError('its chunk size is out of range');

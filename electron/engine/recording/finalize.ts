@@ -302,10 +302,12 @@ function newRecording(
   callId: string,
   startedAt: number | null,
   path: string,
+  channels: 1 | 2 = 2,
 ): ReturnType<RecordingKeys['newRecording']> {
   try {
     return keys.newRecording({
       sampleRate,
+      channels,
       maxChunkBytes: halfSecondBytes(sampleRate),
       meta: { callId, startedAt },
     });
@@ -361,7 +363,8 @@ async function writeSealed(
 
 /**
  * Encrypts plaintext audio into a finished recording at `tempPath`: `read(position, length)`
- * gives PCM bytes in order (fewer only at the end). Shared by old parts and migrate.ts.
+ * gives PCM bytes in order (fewer only at the end). Shared by old parts, migrate.ts and label
+ * clips (clips.ts: mono, `channels` 1).
  */
 export async function encryptPcm(
   tempPath: string,
@@ -370,8 +373,9 @@ export async function encryptPcm(
   meta: { callId: string; startedAt: number | null },
   dataBytes: number,
   read: (position: number, buffer: Buffer, length: number) => Promise<number>,
+  channels: 1 | 2 = 2,
 ): Promise<void> {
-  const fresh = newRecording(keys, sampleRate, meta.callId, meta.startedAt, tempPath);
+  const fresh = newRecording(keys, sampleRate, meta.callId, meta.startedAt, tempPath, channels);
   const chunkBytes = fresh.header.maxChunkBytes;
   const buffer = Buffer.allocUnsafe(chunkBytes);
   const records: Buffer[] = [];

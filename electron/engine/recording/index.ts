@@ -5,8 +5,11 @@
  * stands for a WAV: container.ts). After a crash, recoverRecordings() finalizes whatever `.parts`
  * folders were left. `openRecording` is the one way to a recording's plaintext (a WAV, with
  * random access for HTTP ranges); the keys that wrap each recording's own key are keys.ts's.
+ * History's label clips are kept in the same container (clips.ts), and migrate.ts encrypts
+ * plaintext recordings and label clips of older versions at start.
  */
 export { CallRecorder } from './call-recorder.js';
+export { readAudioFile, writeEncryptedClip } from './clips.js';
 export { recoverRecordings } from './finalize.js';
 export {
   describeRecordingKeys,

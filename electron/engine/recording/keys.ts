@@ -80,6 +80,8 @@ export interface RecordingKeys {
   /** A fresh key for a new recording and the header that carries it, wrapped. */
   newRecording(options: {
     sampleRate: number;
+    /** 2 (a call: customer left, outbound right; the default) or 1 (a label clip). */
+    channels?: 1 | 2;
     maxChunkBytes: number;
     meta: Record<string, unknown>;
   }): NewRecording;
@@ -155,14 +157,19 @@ function buildRecording(
   keyId: Buffer,
   wrapBytes: number,
   wrapKey: (key: Buffer, aad: Buffer) => Buffer,
-  options: { sampleRate: number; maxChunkBytes: number; meta: Record<string, unknown> },
+  options: {
+    sampleRate: number;
+    channels?: 1 | 2;
+    maxChunkBytes: number;
+    meta: Record<string, unknown>;
+  },
 ): NewRecording {
   const key = randomBytes(KEY_BYTES);
   const meta = Buffer.from(JSON.stringify(options.meta));
   const fixed = fixedHeader({
     wrapKind,
     sampleRate: options.sampleRate,
-    channels: 2,
+    channels: options.channels ?? 2,
     maxChunkBytes: options.maxChunkBytes,
     keyId,
     wrapBytes,

@@ -195,7 +195,11 @@ async function encryptedReader(
     total += length;
   }
   const dataBytes = total;
-  const wavHeader = encodeWavHeader({ sampleRate: header.sampleRate, channels: 2, dataBytes });
+  const wavHeader = encodeWavHeader({
+    sampleRate: header.sampleRate,
+    channels: header.channels,
+    dataBytes,
+  });
   let cached: { index: number; plain: Buffer } | null = null;
   const chunk = async (index: number): Promise<Buffer> => {
     if (cached?.index === index) return cached.plain;
@@ -238,10 +242,10 @@ async function encryptedReader(
     path,
     encrypted: true,
     sampleRate: header.sampleRate,
-    channels: 2,
+    channels: header.channels,
     dataBytes,
     size,
-    durationMs: Math.round((dataBytes / 4 / header.sampleRate) * 1000),
+    durationMs: Math.round((dataBytes / (2 * header.channels) / header.sampleRate) * 1000),
     complete,
     read,
     stream: (start = 0, end = size - 1) => streamOf(read, start, end),
