@@ -7,7 +7,7 @@
  * customer's answers: nothing here recognizes them); test/e2e/labels-loop.test.ts trains on real
  * speech.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
@@ -18,6 +18,7 @@ import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole } from '../support/console-auth.js';
 import { confirmOrderFlow } from '../support/flows.js';
+import { readStoredRecording } from '../support/recordings.js';
 
 let calls: CallEngine;
 let browser: Browser;
@@ -88,7 +89,10 @@ it('labels a customer answer with one click, relabels it, and the Flows page tra
     'yes',
     'console-labels-1-1500.wav',
   );
-  expect((await stat(yesClip)).size).toBe(44 + 2 * 16 * (700 + 300));
+  // Encrypted at rest (issue 15 §3): decrypted, 700 ms of answer and 300 ms around it, mono.
+  expect((await readFile(yesClip)).subarray(0, 6).toString('latin1')).toBe('OBREC1');
+  const clip = await readStoredRecording(calls.dataDir, yesClip);
+  expect([clip.channels, clip.samples[0]!.length]).toEqual([1, 16 * (700 + 300)]);
 
   // The second answer was not what the bot took it for: "none of these".
   const second = lines.nth(1).getByTestId('utterance-label');
