@@ -7,8 +7,7 @@
  * on a real SQLite file behind the real headless server (recordings served as `outbound serve`
  * serves them). Screenshots go to test-results/.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { parse } from 'csv-parse/sync';
@@ -16,14 +15,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { encodeWav } from '../../electron/engine/audio/index.js';
-import { Engine } from '../../electron/engine/index.js';
-import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
+import type { Engine } from '../../electron/engine/index.js';
+import type { HeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { E2E_ADMIN, signInConsole, switchUser } from '../support/console-auth.js';
-import { assertBuilt, ROOT } from '../support/serve.js';
+import { startConsoleEngine } from '../support/console-engine.js';
 
 const CJK = /[\u4e00-\u9fff]/;
-const quietLog = { info() {}, warn() {}, error() {} };
 
 describe('the audit trail in the console', () => {
   let dataDir: string;
@@ -40,23 +38,7 @@ describe('the audit trail in the console', () => {
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')));
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-audit-'));
-    engine = await Engine.start({
-      dataDir,
-      transport: 'websocket',
-      version: '0.0.0-e2e',
-      log: quietLog,
-      actor: 'console',
-    });
-    server = await startHeadlessServer({
-      api: engine,
-      rendererDir: join(ROOT, 'out', 'renderer'),
-      port: 0,
-      log: quietLog,
-      media: (mediaPath, from) => engine.mediaFile(mediaPath, from),
-    });
+    ({ dataDir, engine, server } = await startConsoleEngine('audit', { media: true }));
     // Changes the trail must hold: a trunk (added, changed), settings, the do-not-call list.
     await engine.request('trunks.create', {
       name: '=HYPERLINK("http://x")',
@@ -102,7 +84,7 @@ describe('the audit trail in the console', () => {
     await browser?.close();
     await server?.close();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('records a recording opened and played, and History’s export, from the browser', async () => {

@@ -6,20 +6,18 @@
  * unmasked", which the export's audit entries record. The engine runs in this process on a real
  * SQLite file behind the real headless server.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Engine } from '../../electron/engine/index.js';
-import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
+import type { Engine } from '../../electron/engine/index.js';
+import type { HeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { E2E_ADMIN, signInConsole, switchUser } from '../support/console-auth.js';
-import { assertBuilt, ROOT } from '../support/serve.js';
+import { startConsoleEngine } from '../support/console-engine.js';
 
-const quietLog = { info() {}, warn() {}, error() {} };
 const NUMBER = '+8613812345678';
 const CARD = '6222021234567890128';
 const SUPERVISOR = { username: 'e2e-supervisor', password: 'e2e-password-2' };
@@ -40,22 +38,7 @@ describe('masking in the console', () => {
   };
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-masking-'));
-    engine = await Engine.start({
-      dataDir,
-      transport: 'websocket',
-      version: '0.0.0-e2e',
-      log: quietLog,
-      actor: 'console',
-    });
-    server = await startHeadlessServer({
-      api: engine,
-      rendererDir: join(ROOT, 'out', 'renderer'),
-      port: 0,
-      log: quietLog,
-    });
+    ({ dataDir, engine, server } = await startConsoleEngine('masking'));
     const { store } = engine;
     const list = await store.contacts.createList({ name: 'masked' });
     await store.contacts.upsertContacts(list.id, [{ phone: NUMBER, name: '张三丰' }]);
@@ -88,7 +71,7 @@ describe('masking in the console', () => {
     await browser?.close();
     await server?.close();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('shows a supervisor the call masked, and the number on request, audited', async () => {

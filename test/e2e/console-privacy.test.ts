@@ -6,21 +6,19 @@
  * only. The engine runs in this process on a real SQLite file behind the real headless server.
  * Screenshots go to test-results/.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import JSZip from 'jszip';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Engine } from '../../electron/engine/index.js';
-import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
+import type { Engine } from '../../electron/engine/index.js';
+import type { HeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole } from '../support/console-auth.js';
-import { assertBuilt, ROOT } from '../support/serve.js';
+import { startConsoleEngine } from '../support/console-engine.js';
 
-const quietLog = { info() {}, warn() {}, error() {} };
 const DAY_MS = 86_400_000;
 
 describe('the Privacy section in the console', () => {
@@ -31,22 +29,7 @@ describe('the Privacy section in the console', () => {
   let page: Page;
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-privacy-'));
-    engine = await Engine.start({
-      dataDir,
-      transport: 'websocket',
-      version: '0.0.0-e2e',
-      log: quietLog,
-      actor: 'console',
-    });
-    server = await startHeadlessServer({
-      api: engine,
-      rendererDir: join(ROOT, 'out', 'renderer'),
-      port: 0,
-      log: quietLog,
-    });
+    ({ dataDir, engine, server } = await startConsoleEngine('privacy'));
     const { store } = engine;
     const list = await store.contacts.createList({ name: 'people' });
     await store.contacts.upsertContacts(list.id, [{ phone: '+8613812345678', name: 'Zhang San' }]);
@@ -80,7 +63,7 @@ describe('the Privacy section in the console', () => {
     await browser?.close();
     await server?.close();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('sets retention, previews and runs the purge', async () => {

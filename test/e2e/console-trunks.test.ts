@@ -3,22 +3,20 @@
  * in this process (a real engine on a real SQLite file, behind the real headless server) so the
  * test can play the telephony code and report trunk health. Screenshots go to test-results/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Engine } from '../../electron/engine/index.js';
-import { type HeadlessServer, startHeadlessServer } from '../../electron/headless/index.js';
+import type { Engine } from '../../electron/engine/index.js';
+import type { HeadlessServer } from '../../electron/headless/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole } from '../support/console-auth.js';
-import { assertBuilt, ROOT } from '../support/serve.js';
+import { startConsoleEngine } from '../support/console-engine.js';
 
 const CJK = /[\u4e00-\u9fff]/;
 const PASSWORD = 'pw-typed-in-the-console';
-const quietLog = { info() {}, warn() {}, error() {} };
 
 describe('SIP trunks in the console', () => {
   let dataDir: string;
@@ -37,22 +35,7 @@ describe('SIP trunks in the console', () => {
   };
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-trunks-'));
-    engine = await Engine.start({
-      dataDir,
-      transport: 'websocket',
-      version: '0.0.0-e2e',
-      log: quietLog,
-      actor: 'console',
-    });
-    server = await startHeadlessServer({
-      api: engine,
-      rendererDir: join(ROOT, 'out', 'renderer'),
-      port: 0,
-      log: quietLog,
-    });
+    ({ dataDir, engine, server } = await startConsoleEngine('trunks'));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
@@ -61,7 +44,7 @@ describe('SIP trunks in the console', () => {
     await browser?.close();
     await server?.close();
     await engine?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('shows an empty trunk list in Chinese, with where passwords are kept', async () => {

@@ -32,6 +32,7 @@ import type { CallDetail } from '../../electron/engine/api/contract.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole, switchUser } from '../support/console-auth.js';
+import { readStoredRecording } from '../support/recordings.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
@@ -433,7 +434,10 @@ describe('supervision: listen, whisper, barge', () => {
     const phoneRate = phoneWav.sampleRate;
     const onPhone = (w: { from: number; to: number }) =>
       slice(phoneAudio, phoneRate, w.from - answeredAt, w.to - answeredAt);
-    const recording = await readWav(join(dataDir, 'recordings', `${callId}.wav`));
+    const recording = await readStoredRecording(
+      dataDir,
+      join(dataDir, 'recordings', `${callId}.wav`),
+    );
     const [customerSide, heardSide] = recording.samples as [Float32Array, Float32Array];
     const onRecording = (channel: Float32Array, w: { from: number; to: number }) =>
       slice(channel, recording.sampleRate, w.from - answeredAt, w.to - answeredAt);
@@ -557,7 +561,10 @@ describe('supervision: listen, whisper, barge', () => {
     const phoneRate = phoneWav.sampleRate;
     const onPhone = (w: { from: number; to: number }) =>
       slice(phoneAudio, phoneRate, w.from - answeredAt, w.to - answeredAt);
-    const recording = await readWav(join(dataDir, 'recordings', `${callId}.wav`));
+    const recording = await readStoredRecording(
+      dataDir,
+      join(dataDir, 'recordings', `${callId}.wav`),
+    );
     const [customerSide, heardSide] = recording.samples as [Float32Array, Float32Array];
     // Both sides as the recording holds them (the customer left, the bot right), in the middle of
     // the listen window: the supervisor's speaker should carry that mix.

@@ -487,6 +487,36 @@ export function CampaignForm({
   );
 }
 
+/** A select over a fixed list of values, each shown by its label (the form's enumerations). */
+function Choice<V extends string>({
+  value,
+  options,
+  optionLabel,
+  onChange,
+  control,
+}: {
+  value: V;
+  options: readonly V[];
+  optionLabel: (option: V) => string;
+  onChange: (value: V) => void;
+  control: Record<string, unknown>;
+}) {
+  return (
+    <select
+      className="input"
+      value={value}
+      onChange={(e) => onChange(e.target.value as V)}
+      {...control}
+    >
+      {options.map((option) => (
+        <option key={option} value={option}>
+          {optionLabel(option)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function Group({ title, children }: { title: string; children: ReactNode }) {
   return (
     <fieldset className="campaign-group">
@@ -625,20 +655,13 @@ function PredictiveFields({
           t('campaignPage.form.predictive.windowHelp'),
         )}
       >
-        <select
-          className="input"
+        <Choice
           value={draft.window}
-          onChange={(e) =>
-            onChange({ window: e.target.value as PredictiveDraft['window'] }, 'window')
-          }
-          {...control('predictive.window', true)}
-        >
-          {(['24h', '30d', 'custom'] as const).map((w) => (
-            <option key={w} value={w}>
-              {t(`campaignPage.form.predictive.windows.${w}`)}
-            </option>
-          ))}
-        </select>
+          options={['24h', '30d', 'custom'] as const}
+          optionLabel={(w) => t(`campaignPage.form.predictive.windows.${w}`)}
+          onChange={(window) => onChange({ window }, 'window')}
+          control={control('predictive.window', true)}
+        />
       </Field>
       {draft.window === 'custom' ? number('windowHours') : null}
       {number('maxDialLevel')}
@@ -649,23 +672,13 @@ function PredictiveFields({
           t('campaignPage.form.predictive.messageLanguageHelp'),
         )}
       >
-        <select
-          className="input"
+        <Choice
           value={draft.messageLanguage}
-          onChange={(e) =>
-            onChange(
-              { messageLanguage: e.target.value as PredictiveDraft['messageLanguage'] },
-              'messageLanguage',
-            )
-          }
-          {...control('predictive.messageLanguage', true)}
-        >
-          {(['both', 'zh-CN', 'en'] as const).map((l) => (
-            <option key={l} value={l}>
-              {t(`campaignPage.form.predictive.languages.${l}`)}
-            </option>
-          ))}
-        </select>
+          options={['both', 'zh-CN', 'en'] as const}
+          optionLabel={(l) => t(`campaignPage.form.predictive.languages.${l}`)}
+          onChange={(messageLanguage) => onChange({ messageLanguage }, 'messageLanguage')}
+          control={control('predictive.messageLanguage', true)}
+        />
       </Field>
       {(['messageZh', 'messageEn'] as const).map((name) => (
         <Field
@@ -724,44 +737,24 @@ function AmdFields({
       {draft.enabled ? (
         <>
           <Field {...field('amd.machineAction', label('machineAction'), help('machineAction'))}>
-            <select
-              className="input"
+            <Choice
               value={draft.machineAction}
-              onChange={(e) =>
-                onChange(
-                  { machineAction: e.target.value as AmdDraft['machineAction'] },
-                  'machineAction',
-                )
-              }
-              {...control('amd.machineAction', true)}
-            >
-              {(['hangup', 'message', 'continue'] as const).map((a) => (
-                <option key={a} value={a}>
-                  {t(`campaignPage.form.amd.actions.${a}`)}
-                </option>
-              ))}
-            </select>
+              options={['hangup', 'message', 'continue'] as const}
+              optionLabel={(a) => t(`campaignPage.form.amd.actions.${a}`)}
+              onChange={(machineAction) => onChange({ machineAction }, 'machineAction')}
+              control={control('amd.machineAction', true)}
+            />
           </Field>
           {draft.machineAction === 'message' ? (
             <>
               <Field {...field('amd.messageKind', label('messageKind'), help('messageKind'))}>
-                <select
-                  className="input"
+                <Choice
                   value={draft.messageKind}
-                  onChange={(e) =>
-                    onChange(
-                      { messageKind: e.target.value as AmdDraft['messageKind'] },
-                      'messageKind',
-                    )
-                  }
-                  {...control('amd.messageKind', true)}
-                >
-                  {(['text', 'recording'] as const).map((k) => (
-                    <option key={k} value={k}>
-                      {t(`campaignPage.form.amd.kinds.${k}`)}
-                    </option>
-                  ))}
-                </select>
+                  options={['text', 'recording'] as const}
+                  optionLabel={(k) => t(`campaignPage.form.amd.kinds.${k}`)}
+                  onChange={(messageKind) => onChange({ messageKind }, 'messageKind')}
+                  control={control('amd.messageKind', true)}
+                />
               </Field>
               {draft.messageKind === 'text' ? (
                 <>
@@ -775,20 +768,13 @@ function AmdFields({
                     />
                   </Field>
                   <Field {...field('amd.language', label('language'))}>
-                    <select
-                      className="input"
+                    <Choice
                       value={draft.language}
-                      onChange={(e) =>
-                        onChange({ language: e.target.value as AmdDraft['language'] }, 'language')
-                      }
-                      {...control('amd.language')}
-                    >
-                      {(['en', 'zh-CN'] as const).map((l) => (
-                        <option key={l} value={l}>
-                          {t(`campaignPage.form.predictive.languages.${l}`)}
-                        </option>
-                      ))}
-                    </select>
+                      options={['en', 'zh-CN'] as const}
+                      optionLabel={(l) => t(`campaignPage.form.predictive.languages.${l}`)}
+                      onChange={(language) => onChange({ language }, 'language')}
+                      control={control('amd.language')}
+                    />
                   </Field>
                 </>
               ) : (

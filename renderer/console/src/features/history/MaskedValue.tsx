@@ -22,41 +22,12 @@ export function MaskedValue({
   value: string;
   testId: string;
 }) {
-  const { t } = useTranslation();
-  const { user } = useAuth();
-  const unmask = useMutation('privacy.unmask');
-  const [shown, setShown] = useState<string | null>(null);
-  const masked = value.includes('*');
-  const allowed = masked && user !== null && mayRun(user.role, 'privacy.unmask');
+  const unmask = useUnmask(callId, field, value);
   const kind = field.split('.')[0] as 'number' | 'contactName' | 'utterance';
-  const onShow = async () => {
-    const reply = await unmask.run({ callId, field });
-    if (reply) setShown(reply.value ?? '');
-  };
   return (
     <span className="masked-value">
-      <span data-testid={testId}>{shown ?? value}</span>
-      {allowed ? (
-        <button
-          type="button"
-          className="button button-ghost button-small"
-          onClick={() => (shown === null ? void onShow() : setShown(null))}
-          disabled={unmask.pending}
-          aria-label={
-            shown === null
-              ? t('masking.showLabel', { field: t(`masking.fields.${kind}`) })
-              : t('masking.hide')
-          }
-          data-testid={`${testId}-show`}
-        >
-          {shown === null ? t('masking.show') : t('masking.hide')}
-        </button>
-      ) : null}
-      {unmask.error ? (
-        <span className="field-error" role="alert">
-          {t('masking.unmaskFailed')}
-        </span>
-      ) : null}
+      <span data-testid={testId}>{unmask.shown ?? value}</span>
+      {unmask.allowed ? <ShowToggle unmask={unmask} kind={kind} testId={`${testId}-show`} /> : null}
     </span>
   );
 }
@@ -74,43 +45,70 @@ export function MaskedLine({
   index: number;
   text: string;
 }) {
-  const { t } = useTranslation();
+  const unmask = useUnmask(callId, `utterance.${index}`, text);
+  if (index < 0 || !unmask.allowed) return null;
+  return (
+    <span className="masked-value masked-line">
+      {unmask.shown !== null ? <span data-testid="utterance-unmasked">{unmask.shown}</span> : null}
+      {/* The line itself seeks the recording when clicked; this button only shows or hides. */}
+      <ShowToggle unmask={unmask} kind="utterance" testId="utterance-show" stopPropagation />
+    </span>
+  );
+}
+
+type Unmask = ReturnType<typeof useUnmask>;
+
+/** One field of one call, shown unmasked on request (when the signed-in role may) and hidden again. */
+function useUnmask(callId: string, field: UnmaskField, value: string) {
   const { user } = useAuth();
   const unmask = useMutation('privacy.unmask');
   const [shown, setShown] = useState<string | null>(null);
-  if (index < 0 || !text.includes('*') || !user || !mayRun(user.role, 'privacy.unmask'))
-    return null;
-  const onShow = async () => {
-    const reply = await unmask.run({ callId, field: `utterance.${index}` });
+  const allowed = value.includes('*') && user !== null && mayRun(user.role, 'privacy.unmask');
+  const toggle = async () => {
+    if (shown !== null) return setShown(null);
+    const reply = await unmask.run({ callId, field });
     if (reply) setShown(reply.value ?? '');
   };
+  return { allowed, shown, toggle, pending: unmask.pending, failed: Boolean(unmask.error) };
+}
+
+function ShowToggle({
+  unmask,
+  kind,
+  testId,
+  stopPropagation = false,
+}: {
+  unmask: Unmask;
+  kind: 'number' | 'contactName' | 'utterance';
+  testId: string;
+  stopPropagation?: boolean;
+}) {
+  const { t } = useTranslation();
+  const hidden = unmask.shown === null;
   return (
-    <span className="masked-value masked-line">
-      {shown !== null ? <span data-testid="utterance-unmasked">{shown}</span> : null}
+    <>
       <button
         type="button"
         className="button button-ghost button-small"
         onClick={(event) => {
-          // The line itself seeks the recording when clicked; this button only shows or hides.
-          event.stopPropagation();
-          if (shown === null) void onShow();
-          else setShown(null);
+          if (stopPropagation) event.stopPropagation();
+          void unmask.toggle();
         }}
         disabled={unmask.pending}
         aria-label={
-          shown === null
-            ? t('masking.showLabel', { field: t('masking.fields.utterance') })
+          hidden
+            ? t('masking.showLabel', { field: t(`masking.fields.${kind}`) })
             : t('masking.hide')
         }
-        data-testid="utterance-show"
+        data-testid={testId}
       >
-        {shown === null ? t('masking.show') : t('masking.hide')}
+        {hidden ? t('masking.show') : t('masking.hide')}
       </button>
-      {unmask.error ? (
+      {unmask.failed ? (
         <span className="field-error" role="alert">
           {t('masking.unmaskFailed')}
         </span>
       ) : null}
-    </span>
+    </>
   );
 }
