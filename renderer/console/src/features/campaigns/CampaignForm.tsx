@@ -609,22 +609,26 @@ function WeekdayWindows({
   );
 }
 
-/** Predictive mode's settings: the abandonment target and cap, their window, lines per agent, the message. */
-function PredictiveFields({
-  draft,
-  onChange,
-  field,
-  control,
-}: {
-  draft: PredictiveDraft;
-  onChange: (change: Partial<PredictiveDraft>, name: PredictiveField) => void;
+/** What the form hands a fieldset of its own: the part of the draft, where changes go, and the
+ * props that tie a field to its error message. */
+interface FieldsetProps<Draft, Name> {
+  draft: Draft;
+  onChange: (change: Partial<Draft>, name: Name) => void;
   field: (
     name: CampaignFormField,
     label: string,
     help?: string,
   ) => Omit<Parameters<typeof Field>[0], 'children'>;
   control: (name: CampaignFormField, hasHelp?: boolean) => Record<string, unknown>;
-}) {
+}
+
+/** Predictive mode's settings: the abandonment target and cap, their window, lines per agent, the message. */
+function PredictiveFields({
+  draft,
+  onChange,
+  field,
+  control,
+}: FieldsetProps<PredictiveDraft, PredictiveField>) {
   const { t } = useTranslation();
   const number = (name: 'targetPct' | 'capPct' | 'maxDialLevel' | 'windowHours') => (
     <Field
@@ -703,21 +707,7 @@ function PredictiveFields({
 }
 
 /** Answering-machine detection: on or off, what a machine gets, and the message left after the beep. */
-function AmdFields({
-  draft,
-  onChange,
-  field,
-  control,
-}: {
-  draft: AmdDraft;
-  onChange: (change: Partial<AmdDraft>, name: AmdField) => void;
-  field: (
-    name: CampaignFormField,
-    label: string,
-    help?: string,
-  ) => Omit<Parameters<typeof Field>[0], 'children'>;
-  control: (name: CampaignFormField, hasHelp?: boolean) => Record<string, unknown>;
-}) {
+function AmdFields({ draft, onChange, field, control }: FieldsetProps<AmdDraft, AmdField>) {
   const { t } = useTranslation();
   const label = (name: AmdField) => t(`campaignPage.form.amd.${name}`);
   const help = (name: Exclude<AmdField, 'enabled' | 'language'>) =>
