@@ -63,6 +63,13 @@ export const SYSTEM_NEEDS = [
     probe: '/usr/bin/sox',
     packages: ['sox'],
   },
+  // The shared store's tests start a throwaway cluster (test/support/postgres.ts). The probe is
+  // the metapackage's own file: the server's binaries sit under a versioned folder.
+  {
+    why: 'PostgreSQL store backend: a throwaway cluster (initdb, pg_ctl)',
+    probe: '/usr/share/doc/postgresql/copyright',
+    packages: ['postgresql'],
+  },
   // Real human telephone speech (one speaker, with texts) for the phrase recognizer's rejection test.
   // The tests read the voice's own folder: /usr/share/asterisk/sounds/en is an update-alternatives
   // link made by asterisk-core-sounds-en's postinst, owned by no package (dpkg -S finds nothing).

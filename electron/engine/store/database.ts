@@ -17,6 +17,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 import sqlite3 from 'sqlite3';
 
+import { type Dialect, SQLITE } from './dialect.js';
 import {
   type DescribeConflict,
   type ErrorContext,
@@ -43,6 +44,8 @@ export interface TransactionOptions {
 
 /** What repositories talk to: the Database itself or a transaction's executor. */
 export interface SqlExecutor {
+  /** Which SQL the backend speaks, for the few statements that differ (dialect.ts). */
+  readonly dialect: Dialect;
   run(sql: string, params?: SqlParams): Promise<RunResult>;
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
   all<T>(sql: string, params?: SqlParams): Promise<T[]>;
@@ -63,6 +66,7 @@ export interface OpenDatabaseOptions {
 }
 
 export class Database implements SqlExecutor {
+  readonly dialect = SQLITE;
   private readonly lane: Lane;
 
   private constructor(
@@ -125,12 +129,16 @@ export class Database implements SqlExecutor {
  * should use it: a read here can overtake a write still queued on the writer's lane.
  */
 export class ReadRouter implements SqlExecutor {
-  constructor(
-    private readonly writer: Database,
-    private readonly reader: Database,
-  ) {}
+  readonly dialect: Dialect;
 
-  private pick(): Database {
+  constructor(
+    private readonly writer: RoutedDatabase,
+    private readonly reader: RoutedDatabase,
+  ) {
+    this.dialect = writer.dialect;
+  }
+
+  private pick(): RoutedDatabase {
     return this.writer.inTransaction() ? this.writer : this.reader;
   }
 
@@ -157,21 +165,57 @@ export class ReadRouter implements SqlExecutor {
   }
 }
 
+/** A Database a ReadRouter can route to (SQLite's, or the PostgreSQL one). */
+export interface RoutedDatabase extends SqlExecutor {
+  inTransaction(): boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * What a Lane runs statements on: one SQLite connection, or PostgreSQL's pool (postgres/). A
+ * transaction's statements run on what `begin` returns (the same SQLite connection; one pool
+ * client checked out for the whole transaction on PostgreSQL).
+ */
+export interface LaneConnection {
+  readonly path: string;
+  readonly dialect: Dialect;
+  run(sql: string, params?: SqlParams): Promise<RunResult>;
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  all<T>(sql: string, params?: SqlParams): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+  /** Opens a transaction (depth 1) or a SAVEPOINT (depth > 1). */
+  begin(depth: number, options: TransactionOptions): Promise<OpenTransaction>;
+}
+
+export interface OpenTransaction {
+  /** Where the transaction's statements go. */
+  connection: LaneConnection;
+  commit(): Promise<void>;
+  /** Must not throw: the original error is the one worth reporting. */
+  rollback(): Promise<void>;
+}
 
 /** The innermost transaction lane of the current async context, if any. */
 const currentLane = new AsyncLocalStorage<Lane>();
 
-class Lane implements SqlExecutor {
+/**
+ * A FIFO of statements on one connection; a transaction occupies it from BEGIN to COMMIT and its
+ * work runs on an inner Lane (see the header). Shared by both backends, so the "join the open
+ * transaction" rule is the same code on SQLite and PostgreSQL.
+ */
+export class Lane implements SqlExecutor {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly depth: number;
+  readonly dialect: Dialect;
 
   constructor(
-    private readonly connection: Connection,
+    private readonly connection: LaneConnection,
     private readonly parent: Lane | null,
   ) {
     this.depth = parent ? parent.depth + 1 : 0;
+    this.dialect = connection.dialect;
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
@@ -242,21 +286,17 @@ class Lane implements SqlExecutor {
     work: (tx: SqlExecutor) => Promise<T>,
     options: TransactionOptions,
   ): Promise<T> {
-    const inner = new Lane(this.connection, this);
-    const statements = transactionStatements(inner.depth, options);
-    await this.connection.exec(statements.begin);
+    const open = await this.connection.begin(this.depth + 1, options);
+    const inner = new Lane(open.connection, this);
     try {
       const result = await currentLane.run(inner, () => work(inner));
       await inner.finish();
-      await this.connection.exec(statements.commit);
+      await open.commit();
       return result;
     } catch (error) {
       // Statements `work` started without awaiting must not run after the ROLLBACK.
       await inner.finish();
-      await this.connection.exec(statements.rollback).catch(() => {
-        // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL); the original
-        // error is the one worth reporting.
-      });
+      await open.rollback();
       throw error;
     }
   }
@@ -270,7 +310,7 @@ class Lane implements SqlExecutor {
   }
 }
 
-function transactionStatements(
+export function transactionStatements(
   depth: number,
   options: TransactionOptions,
 ): { begin: string; commit: string; rollback: string } {
@@ -289,7 +329,9 @@ function transactionStatements(
 // ---------------------------------------------------------------------------------------------
 
 /** node-sqlite3's callbacks as promises, with errors mapped to StoreError. */
-class Connection {
+class Connection implements LaneConnection {
+  readonly dialect = SQLITE;
+
   private constructor(
     private readonly raw: sqlite3.Database,
     private readonly context: ErrorContext,
@@ -345,6 +387,20 @@ class Connection {
         else resolve();
       });
     });
+  }
+
+  async begin(depth: number, options: TransactionOptions): Promise<OpenTransaction> {
+    const statements = transactionStatements(depth, options);
+    await this.exec(statements.begin);
+    return {
+      connection: this,
+      commit: () => this.exec(statements.commit),
+      rollback: () =>
+        this.exec(statements.rollback).catch(() => {
+          // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL); the original
+          // error is the one worth reporting.
+        }),
+    };
   }
 
   close(): Promise<void> {

@@ -112,7 +112,7 @@ function namedParam(params: SqlParams | undefined, column: string): unknown {
   return (params as Readonly<Record<string, SqlValue>>)[`$${column}`];
 }
 
-function genericConflictMessage({ table, columns, values }: UniqueViolation): string {
+export function genericConflictMessage({ table, columns, values }: UniqueViolation): string {
   const pairs = columns.map((column, i) =>
     values[i] === undefined ? column : `${column} ${JSON.stringify(values[i])}`,
   );
