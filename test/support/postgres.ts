@@ -22,6 +22,9 @@ import { join } from 'node:path';
 
 import pg from 'pg';
 
+import { PgDatabase } from '../../electron/engine/store/postgres/database.js';
+import { migratePostgres } from '../../electron/engine/store/postgres/migrate.js';
+
 export interface PgCluster {
   /** Superuser connection string for a database of this cluster (default `postgres`). */
   url(database?: string): string;
@@ -207,4 +210,27 @@ let shared: Promise<PgCluster> | undefined;
 /** The test file's one cluster, started on first use and stopped when the process exits. */
 export function sharedPostgres(): Promise<PgCluster> {
   return (shared ??= startPostgres());
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * A fresh database of this file's cluster at the latest schema: the first call migrates a
+ * template database once, each call copies it (CREATE DATABASE … TEMPLATE: a file copy).
+ */
+export async function freshPostgresUrl(): Promise<string> {
+  const cluster = await sharedPostgres();
+  template ??= (async () => {
+    const name = 'outbound_template';
+    const url = await cluster.createDatabase(name);
+    const db = await PgDatabase.open(url);
+    try {
+      await migratePostgres(db, { path: url });
+    } finally {
+      // A template must have no open connection when it is copied.
+      await db.close();
+    }
+    return name;
+  })();
+  return cluster.createDatabase(undefined, await template);
 }

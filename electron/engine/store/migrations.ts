@@ -31,6 +31,11 @@ export interface Migration {
    * old table cascades nothing, and `foreign_key_check` must come back empty before it commits.
    */
   rebuildsTables?: boolean;
+  /**
+   * The same migration for PostgreSQL (from schema 12 on; migrations/portable.ts builds both
+   * from one text). 1–11 have none: PostgreSQL starts from postgres/schema-11.ts.
+   */
+  postgres?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
