@@ -45,6 +45,7 @@ import { Dialer } from './dialer/dialer.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { PreviewDesk, PreviewError } from './dialer/preview.js';
+import { leaseExpiryFrom, loadSeatId } from './dialer/seat.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
 import { EventHub, type EventSubscriber } from './events/index.js';
 import { FATAL_CALL_REASON, onFatal } from './fatal.js';
@@ -129,6 +130,13 @@ export interface EngineOptions {
    * "Outbound Console (<transport>)".
    */
   holder?: string;
+  /**
+   * This engine's seat when several engines share one store (dialer/seat.ts): its campaign leases
+   * and calls carry it. Default `OUTBOUND_SEAT_ID`, else the id kept in `<data>/seat.json`.
+   */
+  seatId?: string;
+  /** How long a campaign lease lives without renewal. Default `OUTBOUND_LEASE_EXPIRY_MS`, else 60 s. */
+  leaseExpiryMs?: number;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -233,6 +241,7 @@ export class Engine {
       store,
       log,
       dataDir: options.dataDir,
+      seatId: options.seatId,
       trunks: {
         // A trunk whose password cannot be decrypted is left out (and shown down, saying why); the others still dial.
         listForDialing: async () => {
@@ -329,6 +338,7 @@ export class Engine {
           ]),
         ),
       onCampaignChanged: (id) => this.campaigns.changed(id),
+      seat: { id: options.seatId, leaseExpiryMs: options.leaseExpiryMs },
     });
     this.kpi = new KpiService({
       store,
@@ -457,8 +467,23 @@ export class Engine {
         throw new EngineStartError(error.code, error.message, { cause: error });
       throw error;
     }
+    let seat: { seatId: string; leaseExpiryMs: number };
+    try {
+      seat = {
+        seatId: await loadSeatId(dataDir, options.seatId ?? process.env.OUTBOUND_SEAT_ID),
+        leaseExpiryMs: leaseExpiryFrom(
+          options.leaseExpiryMs,
+          process.env.OUTBOUND_LEASE_EXPIRY_MS,
+        ),
+      };
+    } catch (error) {
+      await store.close();
+      await lock.release();
+      throw new EngineStartError('START_FAILED', (error as Error).message, { cause: error });
+    }
     const full: Required<EngineOptions> = {
       actor: options.transport,
+      ...seat,
       ...options,
       log,
       dataDir,
@@ -497,6 +522,7 @@ export class Engine {
       engine.recordingsDir,
       log,
       () => engine.recordingKeys,
+      full.seatId,
     ).catch((error: unknown) =>
       log.error('Closing calls left open by the last run failed', {
         error: error instanceof Error ? error.message : String(error),
@@ -513,7 +539,13 @@ export class Engine {
       trainLatest: options.trainFlowsAtStart ?? false,
     });
     await engine.routing.start();
-    full.log.info('Engine started', { dataDir, database: store.path, schema: store.schemaVersion });
+    full.log.info('Engine started', {
+      dataDir,
+      database: store.path,
+      schema: store.schemaVersion,
+      seat: full.seatId,
+      leaseExpiryMs: full.leaseExpiryMs,
+    });
     // The DNC key (erased numbers) before any dialing; the daily purge in the long-running shells.
     await engine.retention.start({ daily: full.dialCampaigns });
     // Running campaigns dial on (the long-running shells only).

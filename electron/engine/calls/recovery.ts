@@ -22,6 +22,8 @@ export async function closeInterruptedCalls(
   log: Logger,
   /** The recording keys: recovery seals a torn recording's end, and encrypts old plaintext parts. */
   keys: () => RecordingKeys,
+  /** This engine's seat: on a store other seats share, their live calls are never closed here. */
+  seatId?: string,
 ): Promise<RecoveryReport> {
   const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
   let recovered: Awaited<ReturnType<typeof recoverRecordings>> = [];
@@ -36,7 +38,7 @@ export async function closeInterruptedCalls(
   }
   const byCall = new Map<string, (typeof recovered)[number]>();
   for (const item of recovered) byCall.set(item.callId, item);
-  const open = await store.calls.unfinished();
+  const open = await store.calls.unfinished(seatId === undefined ? {} : { seatId });
   const now = Date.now();
   for (const call of open) {
     const recording = byCall.get(call.id);

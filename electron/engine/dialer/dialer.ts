@@ -20,6 +20,16 @@
  *
  * Every settled call a person answered is counted in campaign_abandonment (abandoned or not) in
  * the settlement's transaction, so a predictive campaign's window survives a restart.
+ *
+ * Seats (issue 16): several engines may share one store and one campaign. Each lease carries this
+ * engine's seat id and an expiry; a heartbeat renews all of the seat's leases in one UPDATE well
+ * inside the expiry. The pass locks the rows it judges (PostgreSQL: FOR UPDATE SKIP LOCKED) and
+ * the numbers it may dial (an advisory lock per number) before it reads their history, so the
+ * daily cap, DNC and windows are checked in the lease's own transaction on every seat. The reaper
+ * (every seat, every heartbeat) closes another seat's expired leases: a call never dialed is
+ * released uncounted, a call under way is closed as failed (`seat_lost`) and its contact comes
+ * back after the failed retry delay, a call that had ended is settled as it ended. A seat never
+ * reaps its own leases: after a restart with the same seat id, `recover()` takes them at once.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -35,6 +45,7 @@ import type {
   CampaignContactRecord,
   DialingCampaignRecord,
   LeaseWithCall,
+  Repositories,
   Settlement,
   Store,
 } from '../store/types.js';
@@ -75,7 +86,22 @@ export interface DialerOptions {
   batchSize?: number;
   /** Longest time one tick spends judging before it lets other work run. Default 50 ms. */
   tickBudgetMs?: number;
+  /** This engine's seat and its leases' timing (several engines sharing one store). */
+  seat?: SeatLeaseOptions;
 }
+
+export interface SeatLeaseOptions {
+  /** Stable per installation (dialer/seat.ts); leases and calls carry it. Default 'local'. */
+  id: string;
+  /** How long a lease lives without renewal. Default 60 s. */
+  leaseExpiryMs?: number;
+  /** How often the seat renews its leases and reaps others' expired ones. Default a quarter of the expiry. */
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_LEASE_EXPIRY_MS = 60_000;
+/** Expired leases closed per reaper transaction. */
+const REAP_BATCH = 200;
 
 /** How long a contact with a call still open elsewhere waits before it is judged again. */
 const IN_PROGRESS_RECHECK_MS = 60_000;
@@ -85,6 +111,11 @@ export interface PassResult {
   leased: number;
   deferred: number;
   finished: number;
+}
+
+/** The end reason of a call the reaper closes: its seat stopped renewing the lease. */
+export function seatLostReason(seat: string, expiredAt: number): string {
+  return `seat_lost: seat ${seat} stopped renewing its lease (expired ${new Date(expiredAt).toISOString()}); closed by another seat`;
 }
 
 /** The reason a crash-closed call gets, the same words calls/recovery.ts uses. */
@@ -115,12 +146,24 @@ export class Dialer {
   private recovered = false;
   /** Preview campaigns' desk (dialer/preview.ts); without one they lease nothing. */
   private preview: PreviewPort | null = null;
+  readonly seatId: string;
+  readonly leaseExpiryMs: number;
+  private readonly heartbeatMs: number;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private beating: Promise<void> | null = null;
 
   constructor(private readonly options: DialerOptions) {
     this.store = options.store;
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.capacity = options.capacity ?? NO_AGENTS;
+    this.seatId = options.seat?.id ?? 'local';
+    this.leaseExpiryMs = options.seat?.leaseExpiryMs ?? DEFAULT_LEASE_EXPIRY_MS;
+    this.heartbeatMs = options.seat?.heartbeatMs ?? Math.max(1, Math.floor(this.leaseExpiryMs / 4));
+    if (this.heartbeatMs >= this.leaseExpiryMs)
+      throw new Error(
+        `The lease heartbeat (${this.heartbeatMs} ms) must be shorter than the lease expiry (${this.leaseExpiryMs} ms)`,
+      );
     this.capacityOff = this.capacity.onChange(() => this.wake());
     this.offEnded = options.line.onCallEnded(() => this.wake());
     this.offReadiness =
@@ -179,6 +222,7 @@ export class Dialer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.wake();
   }
 
@@ -186,6 +230,9 @@ export class Dialer {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    await this.beating;
     this.offEnded();
     this.offReadiness();
     this.capacityOff();
@@ -252,7 +299,12 @@ export class Dialer {
     let released = 0;
     let closed = 0;
     const at = this.now();
-    for (const lease of await this.store.campaignContacts.leases({ includeOpen: true })) {
+    // This seat's leases only (and those from before seats existed): another seat sharing the store
+    // is alive or not, and its leases are the reaper's once they expire, never taken here.
+    for (const lease of await this.store.campaignContacts.leases({
+      includeOpen: true,
+      owner: this.seatId,
+    })) {
       if (lease.call.state === 'queued') {
         if (await this.store.campaignContacts.discard(lease.call.id)) released++;
       } else if (lease.call.state !== 'done') {
@@ -270,8 +322,110 @@ export class Dialer {
     }
     const settled = await this.settleEnded();
     if (released || closed || settled)
-      this.log.warn('Dialer leases recovered after a stop', { released, closed, settled });
+      this.log.warn('Dialer leases recovered after a stop', {
+        seat: this.seatId,
+        released,
+        closed,
+        settled,
+      });
     return { released, closed, settled };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Seats: the heartbeat and the reaper
+
+  /** One heartbeat: renew this seat's leases (one UPDATE), then reap other seats' expired ones. */
+  private beat(): Promise<void> {
+    if (this.beating) return this.beating;
+    this.beating = (async () => {
+      try {
+        await this.renew();
+        const reaped = await this.reap();
+        if (reaped.released + reaped.closed + reaped.settled > 0) this.wake();
+      } catch (error) {
+        this.log.error('Renewing or reaping campaign leases failed', {
+          seat: this.seatId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      } finally {
+        this.beating = null;
+      }
+    })();
+    return this.beating;
+  }
+
+  /** Extends every lease this seat holds by the lease expiry from now; returns how many. */
+  renew(): Promise<number> {
+    return this.store.campaignContacts.renewLeases(this.seatId, this.now() + this.leaseExpiryMs);
+  }
+
+  /**
+   * Closes the leases other seats stopped renewing (idempotent: two seats reaping at once never
+   * take the same lease; PostgreSQL skips rows the other holds). A call never dialed is released
+   * uncounted; one under way is closed as failed (`seat_lost`, with the seat) and settled with the
+   * failed retry delay; one that had ended is settled as it ended.
+   */
+  async reap(): Promise<{ released: number; closed: number; settled: number }> {
+    const totals = { released: 0, closed: 0, settled: 0 };
+    const campaigns = new Map<number, DialingCampaignRecord | null>();
+    for (;;) {
+      const at = this.now();
+      const settledNow: Array<{
+        lease: LeaseWithCall;
+        person: ReturnType<typeof answeredByPerson>;
+      }> = [];
+      const batch = await this.store.transaction(async (tx) => {
+        const expired = await tx.campaignContacts.expiredLeases(this.seatId, at, REAP_BATCH);
+        for (const lease of expired) {
+          const owner = lease.owner ?? 'unknown';
+          if (lease.call.state === 'queued') {
+            if (await tx.campaignContacts.discard(lease.call.id)) totals.released++;
+            continue;
+          }
+          let ended = lease.call;
+          if (lease.call.state !== 'done') {
+            const wrapUp = lease.call.state === 'wrap_up';
+            const reason = seatLostReason(owner, lease.expiresAt ?? at);
+            ended = await tx.calls.update(
+              lease.call.id,
+              wrapUp
+                ? { state: 'done', endReason: `${lease.call.endReason ?? 'ended'}; ${reason}` }
+                : { state: 'done', outcome: 'failed', endedAt: at, endReason: reason },
+              {
+                at,
+                type: 'closed_seat_lost',
+                data: {
+                  seat: owner,
+                  previousState: lease.call.state,
+                  campaignId: lease.campaignId,
+                },
+              },
+            );
+            totals.closed++;
+          }
+          if (!campaigns.has(lease.campaignId))
+            campaigns.set(
+              lease.campaignId,
+              await tx.campaignContacts.getCampaign(lease.campaignId),
+            );
+          const settledLease: LeaseWithCall = { ...lease, call: ended };
+          const person = await this.settleIn(tx, settledLease, campaigns.get(lease.campaignId), at);
+          if (person !== false) {
+            totals.settled++;
+            settledNow.push({ lease: settledLease, person });
+          }
+        }
+        return expired.length;
+      });
+      for (const { lease, person } of settledNow) {
+        this.observe(lease, person);
+        this.options.onCampaignChanged(lease.campaignId);
+      }
+      if (batch < REAP_BATCH) break;
+    }
+    if (totals.released + totals.closed + totals.settled > 0)
+      this.log.warn('Reaped the expired leases of a lost seat', { seat: this.seatId, ...totals });
+    return totals;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -279,47 +433,63 @@ export class Dialer {
 
   /** Settles every lease whose call is done; returns how many. */
   async settleEnded(): Promise<number> {
-    const leases = await this.store.campaignContacts.leases();
+    const leases = await this.store.campaignContacts.leases({ owner: this.seatId });
     const campaigns = new Map<number, DialingCampaignRecord | null>();
+    let settled = 0;
     for (const lease of leases) {
       if (!campaigns.has(lease.campaignId))
         campaigns.set(
           lease.campaignId,
           await this.store.campaignContacts.getCampaign(lease.campaignId),
         );
-      const campaign = campaigns.get(lease.campaignId);
-      const retry = campaign ? retryOf(campaign) : null;
-      const settlement = settlementFor(lease, retry, this.now());
-      const person = answeredByPerson(lease);
-      await this.store.transaction(async (tx) => {
-        await tx.campaignContacts.settle(lease, settlement);
-        if (person)
-          await tx.campaignContacts.countAnswered(
-            lease.campaignId,
-            Math.floor(person.at / MINUTE_MS),
-            person.abandoned,
-          );
-        if (lease.call.dispositionCode === 'opted_out') {
-          // The customer said "do not call me again" to the flow: every campaign stops calling.
-          const added = await tx.dnc.add([
-            {
-              phone: lease.call.number,
-              reason: `opted out on call ${lease.call.id}`,
-              source: 'flow',
-            },
-          ]);
-          if (added > 0)
-            await writeAudit(tx, ENGINE_ACTOR, {
-              action: 'dnc.add',
-              subject: lease.call.number,
-              details: { source: 'flow', callId: lease.call.id },
-            });
-        }
-      });
+      const person = await this.store.transaction((tx) =>
+        this.settleIn(tx, lease, campaigns.get(lease.campaignId), this.now()),
+      );
+      // Another seat's reaper settled it first (this seat had stopped renewing): nothing to learn.
+      if (person === false) continue;
+      settled++;
       this.observe(lease, person);
       this.options.onCampaignChanged(lease.campaignId);
     }
-    return leases.length;
+    return settled;
+  }
+
+  /**
+   * Settles one ended lease inside `tx`: the contact's next step, the abandonment minute, an
+   * opt-out onto the DNC list. false when the lease was already settled (by another seat).
+   */
+  private async settleIn(
+    tx: Repositories,
+    lease: LeaseWithCall,
+    campaign: DialingCampaignRecord | null | undefined,
+    at: number,
+  ): Promise<{ at: number; abandoned: boolean } | null | false> {
+    const retry = campaign ? retryOf(campaign) : null;
+    const person = answeredByPerson(lease);
+    if (!(await tx.campaignContacts.settle(lease, settlementFor(lease, retry, at)))) return false;
+    if (person)
+      await tx.campaignContacts.countAnswered(
+        lease.campaignId,
+        Math.floor(person.at / MINUTE_MS),
+        person.abandoned,
+      );
+    if (lease.call.dispositionCode === 'opted_out') {
+      // The customer said "do not call me again" to the flow: every campaign stops calling.
+      const added = await tx.dnc.add([
+        {
+          phone: lease.call.number,
+          reason: `opted out on call ${lease.call.id}`,
+          source: 'flow',
+        },
+      ]);
+      if (added > 0)
+        await writeAudit(tx, ENGINE_ACTOR, {
+          action: 'dnc.add',
+          subject: lease.call.number,
+          details: { source: 'flow', callId: lease.call.id },
+        });
+    }
+    return person;
   }
 
   /** A settled call teaches its predictive campaign's pacing: answer rate, ring, talk and wrap-up. */
@@ -410,10 +580,13 @@ export class Dialer {
   async lines(
     campaign: DialingCampaignRecord,
   ): Promise<{ free: number; trunks: Array<{ id: number; name: string; free: number }> }> {
-    const states = await this.store.campaignContacts.leaseStates(campaign.id);
-    const leased = Object.values(states).reduce((sum, n) => sum + (n ?? 0), 0);
+    // The campaign's limit counts every seat's calls; the mode's lines, this seat's agents and calls.
+    const all = await this.store.campaignContacts.leaseStates(campaign.id);
+    const states = await this.store.campaignContacts.leaseStates(campaign.id, this.seatId);
+    const total = (s: typeof all) => Object.values(s).reduce((sum, n) => sum + (n ?? 0), 0);
+    const leased = total(states);
     const withAgent = (states.agent ?? 0) + (states.wrap_up ?? 0);
-    let free = campaign.maxConcurrentCalls - leased;
+    let free = campaign.maxConcurrentCalls - total(all);
     const inFlight = [...this.inFlight.values()];
     free = Math.min(
       free,
@@ -506,11 +679,23 @@ export class Dialer {
     const requests: DialRequest[] = [];
     await this.store.transaction(async (tx) => {
       const at = this.now();
-      const due = await tx.campaignContacts.due(campaign.id, at, this.options.batchSize ?? 200);
-      if (due.length === 0) {
+      // Locked for this transaction on PostgreSQL: rows another seat's pass holds are skipped.
+      const candidates = await tx.campaignContacts.due(
+        campaign.id,
+        at,
+        this.options.batchSize ?? 200,
+        { lock: true },
+      );
+      if (candidates.length === 0) {
         await this.completeIfDone(tx, campaign, at);
         return;
       }
+      // Numbers another seat is judging now are left to it (they come back in a later pass): the
+      // history read below then sees every call any seat made to the numbers judged here.
+      const numbers = await tx.campaignContacts.lockNumbers([
+        ...new Set(candidates.map((c) => c.phone)),
+      ]);
+      const due = candidates.filter((c) => numbers.has(c.phone));
       const [history, dnc] = await Promise.all([
         tx.campaignContacts.histories(
           due.map((c) => ({ contactId: c.contactId, phone: c.phone })),
@@ -581,6 +766,7 @@ export class Dialer {
           flowId: campaign.flowId,
           flowVersion: campaign.flowVersion,
         })),
+        { owner: this.seatId, expiresAt: at + this.leaseExpiryMs },
       );
       for (const { contact, trunk, zone } of toLease) {
         const callId = won.get(contact.contactId);

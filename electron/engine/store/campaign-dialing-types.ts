@@ -87,6 +87,15 @@ export interface LeaseWithCall {
   call: CallRecord;
   /** Whether the call's disposition is a final one (stops further attempts). */
   dispositionFinal: boolean;
+  /** The seat (engine) that holds the lease, and until when (schema 12); null on older leases. */
+  owner: string | null;
+  expiresAt: number | null;
+}
+
+/** Who takes a lease and until when: the seat renews it while the call lives (schema 12). */
+export interface LeaseClaim {
+  owner: string;
+  expiresAt: number;
 }
 
 /** What settling a finished call writes on its contact. */
@@ -138,7 +147,19 @@ export interface CampaignContactRepository {
    * Pending contacts the dialer may judge at `now`: due callbacks first (oldest promise first),
    * then by next_at. At most `limit`.
    */
-  due(campaignId: number, now: number, limit: number): Promise<CampaignContactRecord[]>;
+  due(
+    campaignId: number,
+    now: number,
+    limit: number,
+    options?: { lock?: boolean },
+  ): Promise<CampaignContactRecord[]>;
+  /**
+   * Inside the dialer's pass transaction, before the numbers' call history is read: the numbers
+   * this transaction may judge and lease. PostgreSQL takes a transaction-scoped advisory lock per
+   * number and leaves out the ones another seat is judging now, so the per-number daily cap holds
+   * across seats; SQLite (one writer) returns every number.
+   */
+  lockNumbers(phones: readonly string[]): Promise<Set<string>>;
   /** Moves a pending contact's next judgement to `nextAt` (not callable before). */
   defer(campaignId: number, contactId: number, nextAt: number): Promise<void>;
   /** A pending contact that needs no more calls (DNC, attempts used up…), with why. */
@@ -162,7 +183,16 @@ export interface CampaignContactRepository {
     campaignId: number,
     callIdPrefix: string,
     calls: ReadonlyArray<Omit<NewCall, 'id'> & { contactId: number; attempt: number }>,
+    claim?: LeaseClaim,
   ): Promise<Map<number, string>>;
+  /** Extends every lease `owner` holds to `expiresAt`, in one statement; returns how many. */
+  renewLeases(owner: string, expiresAt: number): Promise<number>;
+  /**
+   * Leases of other seats whose expiry passed before `at` (their seat stopped renewing them),
+   * each with its call. On PostgreSQL the rows are locked (FOR UPDATE SKIP LOCKED): call it in the
+   * transaction that closes and settles them, and two reapers never take the same lease.
+   */
+  expiredLeases(exceptOwner: string, at: number, limit: number): Promise<LeaseWithCall[]>;
   /** defer() for many contacts in one statement. */
   deferMany(
     campaignId: number,
@@ -174,10 +204,16 @@ export interface CampaignContactRepository {
     items: ReadonlyArray<{ contactId: number; reason: string }>,
     at: number,
   ): Promise<void>;
-  /** Every leased contact whose call is done, or (with `includeOpen`) every lease with its call. */
-  leases(options?: { includeOpen?: boolean }): Promise<LeaseWithCall[]>;
-  /** Ends a lease after its call: attempts + 1, last call's outcome/disposition, what comes next. */
-  settle(lease: LeaseWithCall, settlement: Settlement): Promise<void>;
+  /**
+   * Every leased contact whose call is done, or (with `includeOpen`) every lease with its call.
+   * With `owner`: only that seat's leases and those with no owner (made before schema 12).
+   */
+  leases(options?: { includeOpen?: boolean; owner?: string }): Promise<LeaseWithCall[]>;
+  /**
+   * Ends a lease after its call: attempts + 1, last call's outcome/disposition, what comes next.
+   * False when the lease was no longer there (another seat's reaper settled it first).
+   */
+  settle(lease: LeaseWithCall, settlement: Settlement): Promise<boolean>;
   /** A lease whose call never left 'queued': the call row is removed and the contact is pending again, uncounted. */
   discard(callId: string): Promise<boolean>;
   /** Leased contacts per campaign (calls under way). */
@@ -202,7 +238,10 @@ export interface CampaignContactRepository {
   /** Which of these numbers are on the DNC list. */
   dncAmong(phones: readonly string[]): Promise<Set<string>>;
   /** The campaign's leased calls by call state (how many are still waiting for an agent…). */
-  leaseStates(campaignId: number): Promise<Partial<Record<CallState, number>>>;
+  leaseStates(
+    campaignId: number,
+    owner?: string,
+  ): Promise<Partial<Record<CallState, number>>>;
   /**
    * Calls answered by a person, and of them abandoned, per epoch minute from `fromMinute` on
    * (campaign_abandonment, schema 8): the pacing's rolling window after a restart.

@@ -18,6 +18,7 @@ import { predictiveDialing } from './migrations/008-predictive.js';
 import { amdSettings } from './migrations/009-amd.js';
 import { retention } from './migrations/010-retention.js';
 import { consentRecords } from './migrations/011-consent.js';
+import { seatLeases } from './migrations/012-seat-leases.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   amdSettings,
   retention,
   consentRecords,
+  seatLeases,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -171,7 +171,10 @@ export type NewCall = Pick<CallRecord, 'id' | 'number' | 'startedAt'> &
       CallRecord,
       'campaignId' | 'contactId' | 'trunkId' | 'attempt' | 'state' | 'flowId' | 'flowVersion'
     >
-  >;
+  > & {
+    /** The seat (engine) that places the call (schema 12): its start-up recovery closes only its own. */
+    seatId?: string | null;
+  };
 
 /** A call joined with what the History page shows beside it. */
 export interface CallListItem extends CallRecord {
@@ -395,8 +398,11 @@ export interface CallRepository {
    * disposition code; `from`/`to` bound `startedAt` (from inclusive, to exclusive).
    */
   list(filter: CallListFilter): Promise<{ calls: CallListItem[]; total: number }>;
-  /** Calls not yet ended (state not 'done'), e.g. to close them after a crash. */
-  unfinished(): Promise<CallRecord[]>;
+  /**
+   * Calls not yet ended (state not 'done'), e.g. to close them after a crash. With `seatId`: only
+   * that seat's calls and those with no seat (stored before schema 12), never another seat's.
+   */
+  unfinished(options?: { seatId?: string }): Promise<CallRecord[]>;
   /**
    * What the dialer's policy needs to judge a contact: every call to the contact (any time, for
    * attempts and retries) and every call to its number since `since` (any campaign, for the daily

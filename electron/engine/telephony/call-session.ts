@@ -76,6 +76,8 @@ export interface CallSessionDeps {
   onEnded(session: CallSession, end: CallEnd): void;
   /** The playback tick shared by the calls of one media host. */
   playbackClock?: PlaybackClock;
+  /** This engine's seat (issue 16): a call row it creates carries it. */
+  seatId?: string;
 }
 
 export interface CallSessionOptions {
@@ -214,6 +216,7 @@ export class CallSession {
               startedAt: this.options.startedAt,
               trunkId: this.trunk.id,
               state: 'dialing',
+              seatId: this.deps.seatId ?? null,
             }),
       (error) => (failure = error),
     );

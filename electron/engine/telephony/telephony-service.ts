@@ -41,6 +41,8 @@ export interface TelephonyOptions {
   onCallState(session: CallSession): void;
   /** Listens to each call's early media for operator announcements (空号识别); absent: none. */
   earlyMedia?: EarlyMediaWatcher;
+  /** This engine's seat (issue 16): the calls it creates carry it. */
+  seatId?: string;
 }
 
 export interface DialOptions {
@@ -192,6 +194,7 @@ export class Telephony {
         ensureTrunk: (client, trunk) => this.ensureTrunk(client, trunk),
         createRecorder: (callId) => this.options.createRecorder(callId),
         relativePath: (path) => relative(this.options.dataDir, path),
+        ...(this.options.seatId !== undefined ? { seatId: this.options.seatId } : {}),
         onEvent: (event) => this.options.onCallEvent(event),
         onState: (s) => this.options.onCallState(s),
         playbackClock: this.playbackClock,

@@ -323,8 +323,8 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
     create(input: NewCall) {
       return db.transaction(async (tx) => {
         const row = await tx.get<CallRow>(
-          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at)
-           VALUES ($id, $campaign_id, $contact_id, $trunk_id, $number, $attempt, $state, $flow_id, $flow_version, $started_at)
+          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at, seat_id)
+           VALUES ($id, $campaign_id, $contact_id, $trunk_id, $number, $attempt, $state, $flow_id, $flow_version, $started_at, $seat_id)
            RETURNING ${CALL_COLUMNS.join(', ')}`,
           {
             $id: input.id,
@@ -337,6 +337,7 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
             $flow_id: input.flowId ?? null,
             $flow_version: input.flowVersion ?? null,
             $started_at: input.startedAt,
+            $seat_id: input.seatId ?? null,
           },
         );
         const call = toCall(returned(row));
@@ -497,10 +498,14 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
       );
     },
 
-    async unfinished() {
-      const rows = await db.all<CallRow>(
-        `${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`,
-      );
+    async unfinished(options = {}) {
+      const rows =
+        options.seatId === undefined
+          ? await db.all<CallRow>(`${SELECT_CALL} WHERE state <> 'done' ORDER BY started_at, id`)
+          : await db.all<CallRow>(
+              `${SELECT_CALL} WHERE state <> 'done' AND (seat_id = $seat OR seat_id IS NULL) ORDER BY started_at, id`,
+              { $seat: options.seatId },
+            );
       return rows.map(toCall);
     },
 

@@ -9,6 +9,7 @@ import type {
   CampaignCounts,
   DialingCampaignChanges,
   DialingCampaignRecord,
+  LeaseClaim,
   LeaseWithCall,
 } from '../campaign-dialing-types.js';
 import type { SqlExecutor } from '../database.js';
@@ -115,6 +116,30 @@ function toContact(row: ContactRow): CampaignContactRecord {
     lastAttemptAt: row.last_attempt_at,
     doneReason: row.done_reason,
   };
+}
+
+/**
+ * The one place the dialect shows in this file: PostgreSQL's row locks for seats that lease from
+ * one campaign at once. SQLite's IMMEDIATE transaction already serialises every writer.
+ */
+function isPostgres(db: SqlExecutor): boolean {
+  // Read loosely: the executor's dialect (store/dialect.ts) arrives with the PostgreSQL backend.
+  return (db as unknown as { dialect?: { name?: string } }).dialect?.name === 'postgres';
+}
+
+/** Appended to a SELECT of campaign_contacts `cc` that a seat is about to lease or reap. */
+function skipLocked(db: SqlExecutor): string {
+  return isPostgres(db) ? ' FOR UPDATE OF cc SKIP LOCKED' : '';
+}
+
+interface LeaseRow {
+  campaign_id: number;
+  contact_id: number;
+  attempts: number;
+  call_id: string;
+  final: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
 }
 
 async function getCampaignWhere(
@@ -267,12 +292,14 @@ export function createCampaignContactRepository({
       });
     },
 
-    async due(campaignId, at, limit) {
+    async due(campaignId, at, limit, options = {}) {
+      // With `lock` on PostgreSQL, rows another seat's pass holds are skipped, not waited for.
+      const lock = options.lock ? skipLocked(db) : '';
       // Due callbacks first (a promise made to the customer), then everything else by next_at.
       const callbacks = await db.all<ContactRow>(
         `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc JOIN contacts ct ON ct.id = cc.contact_id
          WHERE cc.campaign_id = $campaign AND cc.status = 'pending' AND cc.callback_at IS NOT NULL AND cc.callback_at <= $now AND cc.next_at <= $now
-         ORDER BY cc.callback_at, cc.contact_id LIMIT $limit`,
+         ORDER BY cc.callback_at, cc.contact_id LIMIT $limit${lock}`,
         { $campaign: campaignId, $now: at, $limit: limit },
       );
       const rest =
@@ -281,13 +308,26 @@ export function createCampaignContactRepository({
           : await db.all<ContactRow>(
               `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc INDEXED BY campaign_contacts_pending JOIN contacts ct ON ct.id = cc.contact_id
                WHERE cc.campaign_id = $campaign AND cc.status = 'pending' AND cc.next_at <= $now
-               ORDER BY cc.next_at, cc.contact_id LIMIT $limit`,
+               ORDER BY cc.next_at, cc.contact_id LIMIT $limit${lock}`,
               { $campaign: campaignId, $now: at, $limit: limit },
             );
       const seen = new Set(callbacks.map((r) => r.contact_id));
       return [...callbacks, ...rest.filter((r) => !seen.has(r.contact_id))]
         .slice(0, limit)
         .map(toContact);
+    },
+
+    async lockNumbers(phones) {
+      if (!isPostgres(db) || phones.length === 0) return new Set(phones);
+      // Transaction-scoped: released at COMMIT, when this pass's call rows become visible to the
+      // next seat that locks the number and reads its history. 'outbound:' keeps the key apart
+      // from any other advisory lock user of the database.
+      const rows = await db.all<{ phone: string }>(
+        `SELECT value AS phone FROM jsonb_array_elements_text($phones::jsonb) AS value
+         WHERE pg_try_advisory_xact_lock(hashtext('outbound:' || value))`,
+        { $phones: encodeJson([...new Set(phones)]) },
+      );
+      return new Set(rows.map((r) => r.phone));
     },
 
     async defer(campaignId, contactId, nextAt) {
@@ -309,19 +349,26 @@ export function createCampaignContactRepository({
       );
     },
 
-    lease(campaignId, contactId, call) {
+    lease(campaignId, contactId, call, claim?: LeaseClaim) {
       return db.transaction(async (tx) => {
         const { changes } = await tx.run(
-          `UPDATE campaign_contacts SET status = 'leased', lease_call_id = $call, leased_at = $now
+          `UPDATE campaign_contacts SET status = 'leased', lease_call_id = $call, leased_at = $now, lease_owner = $owner, lease_expires_at = $expires
            WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
-          { $campaign: campaignId, $contact: contactId, $call: call.id, $now: call.startedAt },
+          {
+            $campaign: campaignId,
+            $contact: contactId,
+            $call: call.id,
+            $now: call.startedAt,
+            $owner: claim?.owner ?? null,
+            $expires: claim?.expiresAt ?? null,
+          },
         );
         if (changes === 0) return null;
-        return calls(tx).create({ ...call, state: 'queued' });
+        return calls(tx).create({ ...call, state: 'queued', seatId: claim?.owner ?? null });
       });
     },
 
-    leaseMany(campaignId, callIdPrefix, newCalls) {
+    leaseMany(campaignId, callIdPrefix, newCalls, claim) {
       if (newCalls.length === 0) return Promise.resolve(new Map());
       // node-sqlite3 costs a thread hop per statement: a pass's leases go in four statements, not
       // five each. "contact_id IN (json_each)" walks the primary key, and each call id is the
@@ -338,7 +385,8 @@ export function createCampaignContactRepository({
           startedAt: c.startedAt,
         }));
         const won = await tx.all<{ contact_id: number }>(
-          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id
+          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id,
+             lease_owner = $owner, lease_expires_at = $expires
            WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'
            RETURNING contact_id`,
           {
@@ -346,6 +394,8 @@ export function createCampaignContactRepository({
             $prefix: callIdPrefix,
             $ids: encodeJson(items.map((i) => i.contactId)),
             $now: items[0]?.startedAt ?? now(),
+            $owner: claim?.owner ?? null,
+            $expires: claim?.expiresAt ?? null,
           },
         );
         const wonIds = new Set(won.map((w) => w.contact_id));
@@ -354,10 +404,10 @@ export function createCampaignContactRepository({
         const rows = encodeJson(leased);
         // The same rows calls.create writes: the call, its 'created' event, its first transition.
         await tx.run(
-          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at)
+          `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at, seat_id)
            SELECT value ->> 'id', $campaign, value ->> 'contactId', value ->> 'trunkId', value ->> 'number', value ->> 'attempt', 'queued',
-                  value ->> 'flowId', value ->> 'flowVersion', value ->> 'startedAt' FROM json_each($rows)`,
-          { $campaign: campaignId, $rows: rows },
+                  value ->> 'flowId', value ->> 'flowVersion', value ->> 'startedAt', $seat FROM json_each($rows)`,
+          { $campaign: campaignId, $rows: rows, $seat: claim?.owner ?? null },
         );
         await tx.run(
           `INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', value ->> 'startedAt', 'created', '{"state":"queued"}' FROM json_each($rows)`,
@@ -399,39 +449,43 @@ export function createCampaignContactRepository({
     },
 
     async leases(options = {}) {
-      const rows = await db.all<{
-        campaign_id: number;
-        contact_id: number;
-        attempts: number;
-        call_id: string;
-        final: number | null;
-      }>(
-        `SELECT cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final
+      const rows = await db.all<LeaseRow>(
+        `SELECT ${LEASE_COLUMNS}
          FROM campaign_contacts cc
          JOIN calls c ON c.id = cc.lease_call_id
          LEFT JOIN dispositions d ON d.code = c.disposition_code
-         WHERE cc.status = 'leased' ${options.includeOpen ? '' : "AND c.state = 'done'"}`,
+         WHERE cc.status = 'leased' ${options.includeOpen ? '' : "AND c.state = 'done'"}
+           ${options.owner === undefined ? '' : 'AND (cc.lease_owner = $owner OR cc.lease_owner IS NULL)'}`,
+        options.owner === undefined ? {} : { $owner: options.owner },
       );
-      const result: LeaseWithCall[] = [];
-      for (const row of rows) {
-        const call = await calls(db).get(row.call_id);
-        if (!call) continue;
-        const { contactName: _n, campaignName: _c, ...record } = call;
-        result.push({
-          campaignId: row.campaign_id,
-          contactId: row.contact_id,
-          attempts: row.attempts,
-          call: record as CallRecord,
-          dispositionFinal: row.final === 1,
-        });
-      }
-      return result;
+      return withCalls(db, rows);
+    },
+
+    async renewLeases(owner, expiresAt) {
+      const { changes } = await db.run(
+        `UPDATE campaign_contacts SET lease_expires_at = $expires WHERE status = 'leased' AND lease_owner = $owner`,
+        { $owner: owner, $expires: expiresAt },
+      );
+      return changes;
+    },
+
+    async expiredLeases(exceptOwner, at, limit) {
+      const rows = await db.all<LeaseRow>(
+        `SELECT ${LEASE_COLUMNS}
+         FROM campaign_contacts cc
+         JOIN calls c ON c.id = cc.lease_call_id
+         LEFT JOIN dispositions d ON d.code = c.disposition_code
+         WHERE cc.status = 'leased' AND cc.lease_expires_at < $at AND cc.lease_owner <> $owner
+         ORDER BY cc.lease_expires_at, cc.campaign_id, cc.contact_id LIMIT $limit${skipLocked(db)}`,
+        { $at: at, $owner: exceptOwner, $limit: limit },
+      );
+      return withCalls(db, rows);
     },
 
     async settle(lease, s) {
-      await db.run(
+      const { changes } = await db.run(
         `UPDATE campaign_contacts SET status = $status, attempts = attempts + 1, next_at = $next, callback_at = $callback,
-           callback_source = $source, lease_call_id = NULL, leased_at = NULL, last_call_id = $call, last_outcome = $outcome,
+           callback_source = $source, lease_call_id = NULL, leased_at = NULL, lease_owner = NULL, lease_expires_at = NULL, last_call_id = $call, last_outcome = $outcome,
            last_disposition = $disposition, last_attempt_at = $started, done_reason = $reason
          WHERE campaign_id = $campaign AND contact_id = $contact AND lease_call_id = $call`,
         {
@@ -448,6 +502,7 @@ export function createCampaignContactRepository({
           $contact: lease.contactId,
         },
       );
+      return changes > 0;
     },
 
     discard(callId) {
@@ -457,7 +512,7 @@ export function createCampaignContactRepository({
         });
         if (!call || call.state !== 'queued') return false;
         await tx.run(
-          `UPDATE campaign_contacts SET status = 'pending', lease_call_id = NULL, leased_at = NULL WHERE lease_call_id = $id`,
+          `UPDATE campaign_contacts SET status = 'pending', lease_call_id = NULL, leased_at = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE lease_call_id = $id`,
           { $id: callId },
         );
         // Never dialed: no SIP message left the machine, so it is no attempt (call events and transitions go with it).
@@ -630,11 +685,11 @@ export function createCampaignContactRepository({
       return listed;
     },
 
-    async leaseStates(campaignId) {
+    async leaseStates(campaignId, owner) {
       const rows = await db.all<{ state: CallRecord['state']; n: number }>(
         `SELECT c.state, count(*) AS n FROM campaign_contacts cc JOIN calls c ON c.id = cc.lease_call_id
-         WHERE cc.campaign_id = $id AND cc.status = 'leased' GROUP BY c.state`,
-        { $id: campaignId },
+         WHERE cc.campaign_id = $id AND cc.status = 'leased' ${owner === undefined ? '' : 'AND (cc.lease_owner = $owner OR cc.lease_owner IS NULL)'} GROUP BY c.state`,
+        owner === undefined ? { $id: campaignId } : { $id: campaignId, $owner: owner },
       );
       return Object.fromEntries(rows.map((r) => [r.state, r.n]));
     },
@@ -663,6 +718,29 @@ export function createCampaignContactRepository({
       return row ? toContact(row) : null;
     },
   };
+}
+
+const LEASE_COLUMNS = `cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final, cc.lease_owner, cc.lease_expires_at`;
+
+/** Lease rows with their calls as stored. */
+async function withCalls(db: SqlExecutor, rows: readonly LeaseRow[]): Promise<LeaseWithCall[]> {
+  const calls = createCallRepository({ db, now: Date.now });
+  const result: LeaseWithCall[] = [];
+  for (const row of rows) {
+    const call = await calls.get(row.call_id);
+    if (!call) continue;
+    const { contactName: _n, campaignName: _c, ...record } = call;
+    result.push({
+      campaignId: row.campaign_id,
+      contactId: row.contact_id,
+      attempts: row.attempts,
+      call: record as CallRecord,
+      dispositionFinal: row.final === 1,
+      owner: row.lease_owner,
+      expiresAt: row.lease_expires_at,
+    });
+  }
+  return result;
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
