@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 
-import type { SqliteStore } from '../store/sqlite-store.js';
-import { useTestStores } from '../store/testing/temp.js';
+import {
+  describeBackends,
+  type TestStore,
+  type TestStoreFactory,
+} from '../store/testing/backends.js';
 import type { Dialer } from './dialer.js';
 import { ScriptedLine, seatDialer, seedCampaign } from './testing/seats.js';
 
-const testStore = useTestStores();
 const MIN = 60_000;
 const EXPIRY = 10_000;
 
@@ -14,7 +16,7 @@ afterEach(async () => {
   await Promise.all(dialers.splice(0).map((d) => d.stop()));
 });
 
-async function twoSeats(contacts = 6) {
+async function twoSeats(testStore: TestStoreFactory, contacts = 6) {
   const store = await testStore();
   const clock = { now: Date.parse('2026-11-25T04:00:00Z') };
   const seeded = await seedCampaign(store, { contacts, failedRetryMs: 5 * MIN });
@@ -42,7 +44,7 @@ type LeaseRow = {
 };
 
 /** Waits until no call is still queued (the dialer hands calls to the line without awaiting). */
-async function allDialing(store: SqliteStore): Promise<void> {
+async function allDialing(store: TestStore): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const row = await store.database.get<{ n: number }>(
       "SELECT count(*) AS n FROM calls WHERE state = 'queued'",
@@ -53,14 +55,14 @@ async function allDialing(store: SqliteStore): Promise<void> {
   throw new Error('calls stayed queued');
 }
 
-const leaseRows = (store: SqliteStore) =>
+const leaseRows = (store: TestStore) =>
   store.database.all<LeaseRow>(
     'SELECT contact_id, status, lease_owner, lease_expires_at, attempts, next_at FROM campaign_contacts ORDER BY contact_id',
   );
 
-describe('seat leases (real SQLite)', () => {
+describeBackends('seat leases', (testStore) => {
   it('stamps each lease with its seat and an expiry, the call with its seat, and renews a seat’s leases in one statement', async () => {
-    const { store, clock, seeded, a, b } = await twoSeats();
+    const { store, clock, seeded, a, b } = await twoSeats(testStore);
     const first = await a.dialer.pass(seeded.campaign);
     const second = await b.dialer.pass(seeded.campaign);
     expect(first?.leased).toBe(3);
@@ -95,7 +97,7 @@ describe('seat leases (real SQLite)', () => {
   });
 
   it('reaps a dead seat’s expired leases: never-dialed released uncounted, dialing closed as seat_lost and retried after the failed delay, ended settled as it ended', async () => {
-    const { store, clock, seeded, a, b } = await twoSeats(3);
+    const { store, clock, seeded, a, b } = await twoSeats(testStore, 3);
     await a.dialer.pass(seeded.campaign, { dial: false });
     const leases = await store.campaignContacts.leases({ includeOpen: true, owner: 'seat-a' });
     expect(leases).toHaveLength(3);
@@ -145,7 +147,7 @@ describe('seat leases (real SQLite)', () => {
   });
 
   it('never reaps its own leases, and two seats reaping at once close each lost lease once', async () => {
-    const { store, clock, seeded, a, b } = await twoSeats(6);
+    const { store, clock, seeded, a, b } = await twoSeats(testStore, 6);
     await a.dialer.pass(seeded.campaign);
     await b.dialer.pass(seeded.campaign);
     await allDialing(store);
@@ -175,7 +177,7 @@ describe('seat leases (real SQLite)', () => {
   });
 
   it('a restarted seat (same id) recovers its own leases at once and leaves another seat’s alone', async () => {
-    const { store, clock, seeded, a, b } = await twoSeats(6);
+    const { store, clock, seeded, a, b } = await twoSeats(testStore, 6);
     await a.dialer.pass(seeded.campaign);
     await b.dialer.pass(seeded.campaign);
     await allDialing(store);
@@ -202,7 +204,7 @@ describe('seat leases (real SQLite)', () => {
   });
 
   it('settles a lease once when its seat and another seat’s reaper both try (abandonment counted once)', async () => {
-    const { store, clock, seeded, a, b } = await twoSeats(1);
+    const { store, clock, seeded, a, b } = await twoSeats(testStore, 1);
     await a.dialer.pass(seeded.campaign);
     await allDialing(store);
     const [lease] = await store.campaignContacts.leases({ includeOpen: true });
@@ -217,7 +219,7 @@ describe('seat leases (real SQLite)', () => {
   });
 
   it('renews while the seat runs (heartbeat), so a live seat’s calls are never reaped', async () => {
-    const { store, seeded, a, b } = await twoSeats(2);
+    const { store, seeded, a, b } = await twoSeats(testStore, 2);
     // Real time here: a short expiry and the dialers' own timers.
     const real = seatDialer(store, a.line, {
       id: 'seat-live',

@@ -13,6 +13,7 @@ import type {
   LeaseWithCall,
 } from '../campaign-dialing-types.js';
 import type { SqlExecutor } from '../database.js';
+import type { Dialect } from '../dialect.js';
 import type { CallRecord } from '../types.js';
 import { createCallRepository } from './calls.js';
 import { type CampaignRow as BaseCampaignRow, toCampaign } from './campaigns.js';
@@ -39,12 +40,27 @@ interface CampaignRow extends BaseCampaignRow {
   require_consent: number;
 }
 
-const SELECT_CAMPAIGN = `
+/** A JSON array text of `column` over `from` in `order` ('[]' when there are no rows). */
+function jsonArrayOf(d: Dialect, column: string, from: string, order: string): string {
+  return d.name === 'postgres'
+    ? `(SELECT CAST(COALESCE(json_agg(${column} ORDER BY ${order}), '[]') AS TEXT) ${from})`
+    : `(SELECT json_group_array(v) FROM (SELECT ${column} AS v ${from} ORDER BY ${order}))`;
+}
+
+/** SQLite's INDEXED BY hint (its planner picks the wrong index there); PostgreSQL plans alone. */
+function indexedBy(d: Dialect, index: string): string {
+  return d.name === 'postgres' ? '' : `INDEXED BY ${index}`;
+}
+
+/** A boolean condition counted as 0/1 (PostgreSQL cannot sum booleans). */
+const countIf = (condition: string): string => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+
+const selectCampaign = (d: Dialect): string => `
   SELECT c.id, c.name, c.status, c.dialing_mode, c.list_id, c.flow_id, c.flow_version, c.max_concurrent_calls,
          c.schedule, c.retry_policy, c.created_at, c.updated_at, c.lines_per_agent, c.queue, c.predictive, c.amd,
          c.require_consent,
-         (SELECT json_group_array(trunk_id) FROM (SELECT trunk_id FROM campaign_trunks t WHERE t.campaign_id = c.id ORDER BY priority, trunk_id)) AS trunk_ids,
-         (SELECT json_group_array(name) FROM (SELECT tr.name FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id ORDER BY t.priority, t.trunk_id)) AS trunk_names,
+         ${jsonArrayOf(d, 't.trunk_id', 'FROM campaign_trunks t WHERE t.campaign_id = c.id', 't.priority, t.trunk_id')} AS trunk_ids,
+         ${jsonArrayOf(d, 'tr.name', 'FROM campaign_trunks t JOIN trunks tr ON tr.id = t.trunk_id WHERE t.campaign_id = c.id', 't.priority, t.trunk_id')} AS trunk_names,
          l.name AS list_name, l.default_region AS list_region, f.name AS flow_name
   FROM campaigns c
   LEFT JOIN contact_lists l ON l.id = c.list_id
@@ -123,8 +139,7 @@ function toContact(row: ContactRow): CampaignContactRecord {
  * one campaign at once. SQLite's IMMEDIATE transaction already serialises every writer.
  */
 function isPostgres(db: SqlExecutor): boolean {
-  // Read loosely: the executor's dialect (store/dialect.ts) arrives with the PostgreSQL backend.
-  return (db as unknown as { dialect?: { name?: string } }).dialect?.name === 'postgres';
+  return db.dialect.name === 'postgres';
 }
 
 /** Appended to a SELECT of campaign_contacts `cc` that a seat is about to lease or reap. */
@@ -147,7 +162,7 @@ async function getCampaignWhere(
   where: string,
   params: Record<string, string | number>,
 ): Promise<DialingCampaignRecord | null> {
-  const row = await db.get<CampaignRow>(`${SELECT_CAMPAIGN} WHERE ${where}`, params);
+  const row = await db.get<CampaignRow>(`${selectCampaign(db.dialect)} WHERE ${where}`, params);
   return row ? toDialingCampaign(row) : null;
 }
 
@@ -270,7 +285,7 @@ export function createCampaignContactRepository({
 
     async campaignsWithStatus(status) {
       const rows = await db.all<CampaignRow>(
-        `${SELECT_CAMPAIGN} WHERE c.status = $status ORDER BY c.id`,
+        `${selectCampaign(db.dialect)} WHERE c.status = $status ORDER BY c.id`,
         { $status: status },
       );
       return rows.map(toDialingCampaign);
@@ -280,8 +295,9 @@ export function createCampaignContactRepository({
       return db.transaction(async (tx) => {
         // contacts.id is the rowid: "id > after" is a range scan of only the newer contacts.
         const { changes } = await tx.run(
-          `INSERT OR IGNORE INTO campaign_contacts (campaign_id, contact_id, next_at)
-           SELECT $campaign, id, 0 FROM contacts WHERE list_id = $list AND id > $after`,
+          `INSERT INTO campaign_contacts (campaign_id, contact_id, next_at)
+           SELECT $campaign, id, 0 FROM contacts WHERE list_id = $list AND id > $after
+           ON CONFLICT DO NOTHING`,
           { $campaign: campaignId, $list: listId, $after: afterContactId ?? 0 },
         );
         const max = await tx.get<{ m: number | null }>(
@@ -306,7 +322,7 @@ export function createCampaignContactRepository({
         callbacks.length >= limit
           ? []
           : await db.all<ContactRow>(
-              `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc INDEXED BY campaign_contacts_pending JOIN contacts ct ON ct.id = cc.contact_id
+              `SELECT ${CONTACT_COLUMNS} FROM campaign_contacts cc ${indexedBy(db.dialect, 'campaign_contacts_pending')} JOIN contacts ct ON ct.id = cc.contact_id
                WHERE cc.campaign_id = $campaign AND cc.status = 'pending' AND cc.next_at <= $now
                ORDER BY cc.next_at, cc.contact_id LIMIT $limit${lock}`,
               { $campaign: campaignId, $now: at, $limit: limit },
@@ -323,8 +339,8 @@ export function createCampaignContactRepository({
       // next seat that locks the number and reads its history. 'outbound:' keeps the key apart
       // from any other advisory lock user of the database.
       const rows = await db.all<{ phone: string }>(
-        `SELECT value AS phone FROM jsonb_array_elements_text($phones::jsonb) AS value
-         WHERE pg_try_advisory_xact_lock(hashtext('outbound:' || value))`,
+        `SELECT p.value AS phone FROM ${db.dialect.jsonTexts('$phones')} AS p
+         WHERE pg_try_advisory_xact_lock(hashtext('outbound:' || p.value))`,
         { $phones: encodeJson([...new Set(phones)]) },
       );
       return new Set(rows.map((r) => r.phone));
@@ -343,7 +359,7 @@ export function createCampaignContactRepository({
 
     async finish(campaignId, contactId, reason, at) {
       await db.run(
-        `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+        `UPDATE campaign_contacts ${pk(db)} SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
          WHERE campaign_id = $campaign AND contact_id = $contact AND status = 'pending'`,
         { $campaign: campaignId, $contact: contactId, $reason: reason, $at: at },
       );
@@ -385,9 +401,9 @@ export function createCampaignContactRepository({
           startedAt: c.startedAt,
         }));
         const won = await tx.all<{ contact_id: number }>(
-          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'leased', leased_at = $now, lease_call_id = $prefix || contact_id,
+          `UPDATE campaign_contacts ${pk(db)} SET status = 'leased', leased_at = $now, lease_call_id = CAST($prefix AS TEXT) || CAST(contact_id AS TEXT),
              lease_owner = $owner, lease_expires_at = $expires
-           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'
+           WHERE campaign_id = $campaign AND contact_id IN ${db.dialect.jsonIntegers('$ids')} AND status = 'pending'
            RETURNING contact_id`,
           {
             $campaign: campaignId,
@@ -405,16 +421,17 @@ export function createCampaignContactRepository({
         // The same rows calls.create writes: the call, its 'created' event, its first transition.
         await tx.run(
           `INSERT INTO calls (id, campaign_id, contact_id, trunk_id, number, attempt, state, flow_id, flow_version, started_at, seat_id)
-           SELECT value ->> 'id', $campaign, value ->> 'contactId', value ->> 'trunkId', value ->> 'number', value ->> 'attempt', 'queued',
-                  value ->> 'flowId', value ->> 'flowVersion', value ->> 'startedAt', $seat FROM json_each($rows)`,
+           SELECT value ->> 'id', $campaign, CAST(value ->> 'contactId' AS BIGINT), CAST(value ->> 'trunkId' AS BIGINT), value ->> 'number',
+                  CAST(value ->> 'attempt' AS BIGINT), 'queued', CAST(value ->> 'flowId' AS BIGINT), CAST(value ->> 'flowVersion' AS BIGINT),
+                  CAST(value ->> 'startedAt' AS BIGINT), $seat FROM ${db.dialect.jsonEach('$rows')}`,
           { $campaign: campaignId, $rows: rows, $seat: claim?.owner ?? null },
         );
         await tx.run(
-          `INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', value ->> 'startedAt', 'created', '{"state":"queued"}' FROM json_each($rows)`,
+          `INSERT INTO call_events (call_id, at, type, data) SELECT value ->> 'id', CAST(value ->> 'startedAt' AS BIGINT), 'created', '{"state":"queued"}' FROM ${db.dialect.jsonEach('$rows')}`,
           { $rows: rows },
         );
         await tx.run(
-          `INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) SELECT value ->> 'id', NULL, 'queued', value ->> 'startedAt', NULL FROM json_each($rows)`,
+          `INSERT INTO call_transitions (call_id, from_state, to_state, at, reason) SELECT value ->> 'id', NULL, 'queued', CAST(value ->> 'startedAt' AS BIGINT), NULL FROM ${db.dialect.jsonEach('$rows')}`,
           { $rows: rows },
         );
         return new Map(leased.map((i) => [i.contactId, i.id]));
@@ -426,8 +443,8 @@ export function createCampaignContactRepository({
       // INDEXED BY the primary key: on its own SQLite picks campaign_contacts_due (campaign_id) and scans the campaign.
       for (const [nextAt, group] of groupBy(items, (i) => i.nextAt)) {
         await db.run(
-          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET next_at = $next
-           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
+          `UPDATE campaign_contacts ${pk(db)} SET next_at = $next
+           WHERE campaign_id = $campaign AND contact_id IN ${db.dialect.jsonIntegers('$ids')} AND status = 'pending'`,
           { $campaign: campaignId, $next: nextAt, $ids: encodeJson(group.map((i) => i.contactId)) },
         );
       }
@@ -436,8 +453,8 @@ export function createCampaignContactRepository({
     async finishMany(campaignId, items, at) {
       for (const [reason, group] of groupBy(items, (i) => i.reason)) {
         await db.run(
-          `UPDATE campaign_contacts INDEXED BY sqlite_autoindex_campaign_contacts_1 SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
-           WHERE campaign_id = $campaign AND contact_id IN (SELECT value FROM json_each($ids)) AND status = 'pending'`,
+          `UPDATE campaign_contacts ${pk(db)} SET status = 'done', done_reason = $reason, next_at = $at, callback_at = NULL, callback_source = NULL
+           WHERE campaign_id = $campaign AND contact_id IN ${db.dialect.jsonIntegers('$ids')} AND status = 'pending'`,
           {
             $campaign: campaignId,
             $reason: reason,
@@ -535,12 +552,12 @@ export function createCampaignContactRepository({
           const p = { $id: campaignId };
           const byStatus = await tx.all<{ status: string; n: number; dialed: number }>(
             // A leased contact is being dialed now: it counts as dialed before its first attempt settles.
-            "SELECT status, count(*) AS n, sum(attempts > 0 OR status = 'leased') AS dialed FROM campaign_contacts WHERE campaign_id = $id GROUP BY status",
+            `SELECT status, count(*) AS n, ${countIf("attempts > 0 OR status = 'leased'")} AS dialed FROM campaign_contacts WHERE campaign_id = $id GROUP BY status`,
             p,
           );
           const n = (status: string) => byStatus.find((r) => r.status === status)?.n ?? 0;
           const callRow = await tx.get<{ calls: number; answered: number; completed: number }>(
-            `SELECT count(*) AS calls, count(answered_at) AS answered, sum(outcome = 'completed') AS completed FROM calls WHERE campaign_id = $id`,
+            `SELECT count(*) AS calls, count(answered_at) AS answered, ${countIf("outcome = 'completed'")} AS completed FROM calls WHERE campaign_id = $id`,
             p,
           );
           const transfers = await tx.get<{ transferred: number; fallbacks: number }>(
@@ -562,7 +579,7 @@ export function createCampaignContactRepository({
             p,
           );
           const waiting = await tx.get<{ due: number; next: number | null }>(
-            `SELECT sum(callback_at IS NOT NULL AND callback_at <= $now) AS due, min(CASE WHEN next_at > $now THEN next_at END) AS next
+            `SELECT ${countIf('callback_at IS NOT NULL AND callback_at <= $now')} AS due, min(CASE WHEN next_at > $now THEN next_at END) AS next
              FROM campaign_contacts WHERE campaign_id = $id AND status = 'pending'`,
             { ...p, $now: at },
           );
@@ -598,7 +615,7 @@ export function createCampaignContactRepository({
       const search = filter.search?.trim();
       if (search) {
         conditions.push(
-          `(ct.phone LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\')`,
+          `(ct.phone ${db.dialect.like} $pattern ESCAPE '\\' OR ct.name ${db.dialect.like} $pattern ESCAPE '\\')`,
         );
         params.$pattern = likeContaining(search);
       }
@@ -633,7 +650,7 @@ export function createCampaignContactRepository({
         disposition_code: string | null;
         final: number | null;
       }>(
-        `WITH q AS (SELECT value ->> 'c' AS contact_id, value ->> 'n' AS number FROM json_each($items))
+        `WITH q AS (SELECT CAST(value ->> 'c' AS BIGINT) AS contact_id, value ->> 'n' AS number FROM ${db.dialect.jsonEach('$items')})
          SELECT c.id, c.campaign_id, c.contact_id, c.number, c.started_at, c.ended_at, c.outcome, c.disposition_code, d.final
            FROM (SELECT id FROM calls WHERE contact_id IN (SELECT contact_id FROM q)
                  UNION SELECT id FROM calls WHERE number IN (SELECT number FROM q) AND started_at >= $since) AS hit
@@ -668,7 +685,7 @@ export function createCampaignContactRepository({
     async dncAmong(phones) {
       if (phones.length === 0) return new Set();
       const rows = await db.all<{ phone: string }>(
-        'SELECT phone FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))',
+        `SELECT phone FROM dnc_entries WHERE phone IN ${db.dialect.jsonTexts('$phones')}`,
         { $phones: encodeJson(phones) },
       );
       const listed = new Set(rows.map((r) => r.phone));
@@ -677,7 +694,7 @@ export function createCampaignContactRepository({
       if (digestOf) {
         const byDigest = new Map(phones.map((phone) => [digestOf(phone), phone]));
         const hashes = await db.all<{ digest: string }>(
-          'SELECT digest FROM dnc_hashes WHERE digest IN (SELECT value FROM json_each($d))',
+          `SELECT digest FROM dnc_hashes WHERE digest IN ${db.dialect.jsonTexts('$d')}`,
           { $d: encodeJson([...byDigest.keys()]) },
         );
         for (const { digest } of hashes) listed.add(byDigest.get(digest) ?? '');
@@ -705,7 +722,8 @@ export function createCampaignContactRepository({
     async countAnswered(campaignId, minute, abandoned) {
       await db.run(
         `INSERT INTO campaign_abandonment (campaign_id, minute, answered, abandoned) VALUES ($id, $minute, 1, $abandoned)
-         ON CONFLICT (campaign_id, minute) DO UPDATE SET answered = answered + 1, abandoned = abandoned + excluded.abandoned`,
+         ON CONFLICT (campaign_id, minute) DO UPDATE SET answered = campaign_abandonment.answered + 1,
+           abandoned = campaign_abandonment.abandoned + excluded.abandoned`,
         { $id: campaignId, $minute: minute, $abandoned: abandoned ? 1 : 0 },
       );
     },
@@ -741,6 +759,11 @@ async function withCalls(db: SqlExecutor, rows: readonly LeaseRow[]): Promise<Le
     });
   }
   return result;
+}
+
+/** The primary key's INDEXED BY on SQLite (see deferMany); nothing on PostgreSQL. */
+function pk(db: SqlExecutor): string {
+  return indexedBy(db.dialect, 'sqlite_autoindex_campaign_contacts_1');
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
