@@ -24,10 +24,23 @@ export interface Dialect {
   jsonTexts(param: string): string;
   /** A JSON text's top-level scalar as SQL text (SQLite `->> '$'`). */
   jsonScalar(expression: string): string;
+  /** One top-level field of a JSON object text, as an SQL value (SQLite json_extract). */
+  jsonText(expression: string, key: string): string;
+  /**
+   * Rows in the order they were inserted, for a table without a numbered key: SQLite's rowid;
+   * on PostgreSQL the physical order (ctid), which an UPDATE moves to the end.
+   */
+  readonly insertionOrder: string;
   /** The larger of two non-NULL values (SQLite's two-argument max()). */
   greatest(a: string, b: string): string;
   /** The smaller of two non-NULL values (SQLite's two-argument min()). */
   least(a: string, b: string): string;
+}
+
+/** A field name written into SQL: only a constant identifier, never a value. */
+function fieldName(key: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`Not a JSON field name: ${key}`);
+  return key;
 }
 
 export const SQLITE: Dialect = {
@@ -37,6 +50,8 @@ export const SQLITE: Dialect = {
   jsonIntegers: (param) => `(SELECT value FROM json_each(${param}))`,
   jsonTexts: (param) => `(SELECT value FROM json_each(${param}))`,
   jsonScalar: (expression) => `(${expression} ->> '$')`,
+  jsonText: (expression, key) => `json_extract(${expression}, '$.${fieldName(key)}')`,
+  insertionOrder: 'rowid',
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
 };
@@ -51,6 +66,8 @@ export const POSTGRES: Dialect = {
     `(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(${param} AS json)))`,
   jsonTexts: (param) => `(SELECT value FROM json_array_elements_text(CAST(${param} AS json)))`,
   jsonScalar: (expression) => `(CAST(${expression} AS json) #>> '{}')`,
+  jsonText: (expression, key) => `(CAST(${expression} AS json) ->> '${fieldName(key)}')`,
+  insertionOrder: 'ctid',
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   least: (a, b) => `LEAST(${a}, ${b})`,
 };

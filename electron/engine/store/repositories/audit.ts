@@ -3,6 +3,7 @@
  * UPDATE and DELETE, so this file could not change an entry even by mistake. Reads stay on the
  * writer's connection, so code inside a transaction sees the entries it just wrote.
  */
+import type { Dialect } from '../dialect.js';
 import type { AuditQuery, AuditRecord, AuditRepository } from '../types.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
 import { pageParams, type RepositoryContext } from './context.js';
@@ -38,7 +39,10 @@ function toAudit(row: AuditRow): AuditRecord {
 }
 
 /** The WHERE clause and its parameters for a query; each condition can use one of the indexes. */
-function where(query: AuditQuery): { sql: string; params: Record<string, string | number> } {
+function where(
+  query: AuditQuery,
+  d: Dialect,
+): { sql: string; params: Record<string, string | number> } {
   const conditions: string[] = [];
   const params: Record<string, string | number> = {};
   if (query.actor !== undefined) {
@@ -47,7 +51,7 @@ function where(query: AuditQuery): { sql: string; params: Record<string, string 
   }
   if (query.actions !== undefined) {
     // json_each keeps it one statement with one parameter, whatever the list's length.
-    conditions.push('action IN (SELECT value FROM json_each($actions))');
+    conditions.push(`action IN ${d.jsonTexts('$actions')}`);
     params.$actions = JSON.stringify(query.actions);
   }
   if (query.subject !== undefined) {
@@ -86,7 +90,7 @@ export function createAuditRepository({ db, now }: RepositoryContext): AuditRepo
     },
 
     async list(query = {}) {
-      const { sql, params } = where(query);
+      const { sql, params } = where(query, db.dialect);
       const page =
         query.limit === undefined
           ? pageParams(undefined)
@@ -99,7 +103,7 @@ export function createAuditRepository({ db, now }: RepositoryContext): AuditRepo
     },
 
     async count(query = {}) {
-      const { sql, params } = where(query);
+      const { sql, params } = where(query, db.dialect);
       const row = await db.get<{ n: number }>(`SELECT count(*) AS n FROM audit_log ${sql}`, params);
       return row?.n ?? 0;
     },

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 import type { JsonObject } from '../types.js';
 
-const testStore = useTestStores();
-
-describe('call repository', () => {
+describeBackends('call repository', (testStore) => {
   it('creates a queued first attempt with a "created" event, in one go', async () => {
     const store = await testStore();
     const call = await store.calls.create({ id: 'c1', number: '+8613800138000', startedAt: 1_000 });

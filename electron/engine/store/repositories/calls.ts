@@ -284,7 +284,10 @@ function assignments(changes: Partial<Record<UpdatableField, unknown>>): {
   return { sql: columns.join(', '), params };
 }
 
-function listConditions(filter: ListFilter): { where: string; params: Record<string, SqlValue> } {
+function listConditions(
+  filter: ListFilter,
+  like: string,
+): { where: string; params: Record<string, SqlValue> } {
   const conditions: string[] = [];
   const params: Record<string, SqlValue> = {};
   if (filter.outcome !== undefined) {
@@ -309,8 +312,8 @@ function listConditions(filter: ListFilter): { where: string; params: Record<str
   }
   const search = filter.search?.trim();
   if (search) {
-    conditions.push(`(c.number LIKE $pattern ESCAPE '\\' OR ct.name LIKE $pattern ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM utterances u WHERE u.call_id = c.id AND u.text LIKE $pattern ESCAPE '\\'))`);
+    conditions.push(`(c.number ${like} $pattern ESCAPE '\\' OR ct.name ${like} $pattern ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM utterances u WHERE u.call_id = c.id AND u.text ${like} $pattern ESCAPE '\\'))`);
     params.$pattern = likeContaining(search);
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
@@ -480,7 +483,7 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
     },
 
     list(filter) {
-      const { where, params } = listConditions(filter);
+      const { where, params } = listConditions(filter, db.dialect.like);
       // One read transaction, so the page and the total describe the same moment; on the read
       // connection, so History answers while an import or a dialer pass holds the writer.
       return (read ?? db).transaction(

@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('campaign repository', () => {
+describeBackends('campaign repository', (testStore) => {
   it('creates a draft campaign with defaults', async () => {
     const store = await testStore({ now: () => 1_000 });
     const campaign = await store.campaigns.create({ name: 'Renewals' });

@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('contact repository', () => {
+describeBackends('contact repository', (testStore) => {
   it('creates lists with their custom fields', async () => {
     const store = await testStore({ now: () => 1_000 });
     const fields = [

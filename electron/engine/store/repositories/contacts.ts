@@ -1,4 +1,7 @@
+import { randomInt } from 'node:crypto';
+
 import { DEFAULT_SETTINGS } from '../../api/contract.js';
+import type { Dialect } from '../dialect.js';
 import type {
   ContactListRecord,
   ContactRecord,
@@ -66,10 +69,10 @@ function toContact(row: ContactRow): ContactRecord {
 }
 
 // Without a region of its own, a list takes the one in Settings, else the built-in default.
-const INSERT_LIST = `
+const insertList = (d: Dialect): string => `
   INSERT INTO contact_lists (name, description, default_region, fields, created_at)
   VALUES ($name, $description,
-          COALESCE($default_region, (SELECT value ->> '$' FROM settings WHERE key = 'defaultRegion'), $fallback_region),
+          COALESCE($default_region, (SELECT ${d.jsonScalar('value')} FROM settings WHERE key = 'defaultRegion'), $fallback_region),
           $fields, $created_at)
   RETURNING ${LIST_COLUMNS}`;
 
@@ -81,11 +84,11 @@ const INSERT_LIST = `
 const CONSENT_MERGE = `
     consent_source = CASE WHEN excluded.consent_at IS NULL THEN contacts.consent_source ELSE excluded.consent_source END,
     consent_at = COALESCE(excluded.consent_at, contacts.consent_at),`;
-const UPSERT_CONTACTS = `
+const upsertContacts = (d: Dialect): string => `
   INSERT INTO contacts (list_id, phone, name, time_zone, fields, consent_source, consent_at, created_at, updated_at)
   SELECT $list_id, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'),
-         value ->> 'consentSource', value ->> 'consentAt', $now, $now
-  FROM json_each($rows) WHERE true
+         value ->> 'consentSource', CAST(value ->> 'consentAt' AS BIGINT), $now, $now
+  FROM ${d.jsonEach('$rows')} WHERE true
   ON CONFLICT (list_id, phone) DO UPDATE SET
     name = COALESCE(excluded.name, contacts.name),
     time_zone = COALESCE(excluded.time_zone, contacts.time_zone),
@@ -94,33 +97,46 @@ const UPSERT_CONTACTS = `
 
 const UPSERT_CHUNK_SIZE = 10_000;
 
-// A TEMP table lives in the connection's own temporary database: invisible to the reader and to
-// other processes, writing to it takes no lock on the store file, and it is gone with the
+// SQLite: a TEMP table lives in the connection's own temporary database: invisible to the reader
+// and to other processes, writing to it takes no lock on the store file, and it is gone with the
 // connection (a crash mid-import leaves nothing behind). WITHOUT ROWID: rows sit in (id, seq) order.
-const CREATE_STAGING = `
-  CREATE TEMP TABLE IF NOT EXISTS import_staging (
-    staging_id INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
+// PostgreSQL: a pool has no one connection to keep a TEMP table on, so the staging table is an
+// UNLOGGED one (no WAL, made on first use, not part of the schema) shared by the seats, with
+// staging ids drawn at random so two seats' imports never mix; rows of an import that crashed
+// stay until the next dropStaging of that id (never: they are only ever read by id).
+const stagingTable = (d: Dialect): string =>
+  d.name === 'postgres' ? 'import_staging' : 'temp.import_staging';
+const createStaging = (d: Dialect): string => `
+  CREATE ${d.name === 'postgres' ? 'UNLOGGED' : 'TEMP'} TABLE IF NOT EXISTS import_staging (
+    staging_id BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
     phone TEXT NOT NULL,
     name TEXT,
     time_zone TEXT,
     fields TEXT NOT NULL,
     consent_source TEXT,
-    consent_at INTEGER,
+    consent_at BIGINT,
     PRIMARY KEY (staging_id, seq)
-  ) WITHOUT ROWID`;
+  )${d.name === 'postgres' ? '' : ' WITHOUT ROWID'}`;
 
-const STAGE_CONTACTS = `
-  INSERT INTO temp.import_staging (staging_id, seq, phone, name, time_zone, fields, consent_source, consent_at)
+const stageContacts = (d: Dialect): string => `
+  INSERT INTO ${stagingTable(d)} (staging_id, seq, phone, name, time_zone, fields, consent_source, consent_at)
   SELECT $staging_id, $first_seq + key, value ->> 'phone', value ->> 'name', value ->> 'timeZone', COALESCE(value -> 'fields', '{}'),
-         value ->> 'consentSource', value ->> 'consentAt'
-  FROM json_each($rows)`;
+         value ->> 'consentSource', CAST(value ->> 'consentAt' AS BIGINT)
+  FROM ${d.jsonEach('$rows')}`;
 
-const MERGE_STAGED = `
+// SQLite applies an INSERT's rows one by one, so a number twice in a file merges into itself.
+// PostgreSQL refuses to touch one row twice in one statement: there each round takes the k-th
+// occurrence of every number (`$round`), and the rounds run in order, with the same result.
+const mergeStaged = (d: Dialect): string => `
   INSERT INTO contacts (list_id, phone, name, time_zone, fields, consent_source, consent_at, created_at, updated_at)
   SELECT $list_id, phone, name, time_zone, fields, consent_source, consent_at, $now, $now
-  FROM temp.import_staging
-  WHERE staging_id = $staging_id AND seq >= $from AND seq < $to
+  FROM ${
+    d.name === 'postgres'
+      ? `(SELECT *, row_number() OVER (PARTITION BY phone ORDER BY seq) AS round FROM import_staging
+          WHERE staging_id = $staging_id AND seq >= $from AND seq < $to) AS staged WHERE round = $round`
+      : `${stagingTable(d)} WHERE staging_id = $staging_id AND seq >= $from AND seq < $to`
+  }
   ORDER BY seq
   ON CONFLICT (list_id, phone) DO UPDATE SET
     name = COALESCE(excluded.name, contacts.name),
@@ -134,7 +150,7 @@ let lastStagingId = 0;
 export function createContactRepository({ db, read, now }: RepositoryContext): ContactRepository {
   return {
     async createList(input) {
-      const row = await db.get<ContactListRow>(INSERT_LIST, {
+      const row = await db.get<ContactListRow>(insertList(db.dialect), {
         $name: input.name,
         $description: input.description ?? '',
         $default_region: input.defaultRegion ?? null,
@@ -170,11 +186,14 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
             ?.max_id ?? 0;
         const at = now();
         for (const chunk of chunks(contacts, UPSERT_CHUNK_SIZE)) {
-          await tx.run(UPSERT_CONTACTS, {
-            $list_id: listId,
-            $rows: encodeJson(chunk.map(contactJson)),
-            $now: at,
-          });
+          // One statement per chunk; on PostgreSQL one per occurrence round (see mergeStaged).
+          const rounds = tx.dialect.name === 'postgres' ? occurrenceRounds(chunk) : [chunk];
+          for (const round of rounds)
+            await tx.run(upsertContacts(tx.dialect), {
+              $list_id: listId,
+              $rows: encodeJson(round.map(contactJson)),
+              $now: at,
+            });
         }
         const inserted =
           (
@@ -205,13 +224,13 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
     },
 
     async beginStaging() {
-      await db.exec(CREATE_STAGING);
-      return ++lastStagingId;
+      await db.exec(createStaging(db.dialect));
+      return db.dialect.name === 'postgres' ? randomInt(1, 2 ** 47) : ++lastStagingId;
     },
 
     async stageContacts(stagingId, firstSeq, contacts) {
       for (const [i, chunk] of chunks(contacts, UPSERT_CHUNK_SIZE).entries()) {
-        await db.run(STAGE_CONTACTS, {
+        await db.run(stageContacts(db.dialect), {
           $staging_id: stagingId,
           $first_seq: firstSeq + i * UPSERT_CHUNK_SIZE,
           $rows: encodeJson(chunk.map(contactJson)),
@@ -225,13 +244,21 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
         const before =
           (await tx.get<{ max_id: number | null }>('SELECT max(id) AS max_id FROM contacts'))
             ?.max_id ?? 0;
-        const { changes } = await tx.run(MERGE_STAGED, {
-          $staging_id: stagingId,
-          $list_id: listId,
-          $from: fromSeq,
-          $to: toSeq,
-          $now: now(),
-        });
+        const at = now();
+        let changes = 0;
+        for (let round = 1; ; round++) {
+          const step = await tx.run(mergeStaged(tx.dialect), {
+            $staging_id: stagingId,
+            $list_id: listId,
+            $from: fromSeq,
+            $to: toSeq,
+            $now: at,
+            // node-sqlite3 refuses a parameter the statement does not name.
+            ...(tx.dialect.name === 'postgres' ? { $round: round } : {}),
+          });
+          changes += step.changes;
+          if (tx.dialect.name === 'sqlite' || step.changes === 0) break;
+        }
         const inserted =
           (
             await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE id > $before', {
@@ -241,7 +268,7 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
         // Merged rows leave the staging table with the same commit (deleting a million at the end
         // would hold the writer for seconds).
         await tx.run(
-          'DELETE FROM temp.import_staging WHERE staging_id = $staging_id AND seq >= $from AND seq < $to',
+          `DELETE FROM ${stagingTable(tx.dialect)} WHERE staging_id = $staging_id AND seq >= $from AND seq < $to`,
           { $staging_id: stagingId, $from: fromSeq, $to: toSeq },
         );
         return { inserted, merged: changes - inserted };
@@ -253,8 +280,8 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
       // In steps, for the same reason as above (a file that failed after a million rows read).
       for (;;) {
         const { changes } = await db.run(
-          `DELETE FROM temp.import_staging WHERE staging_id = $staging_id AND seq < $step +
-             (SELECT min(seq) FROM temp.import_staging WHERE staging_id = $staging_id)`,
+          `DELETE FROM ${stagingTable(db.dialect)} WHERE staging_id = $staging_id AND seq < $step +
+             (SELECT min(seq) FROM ${stagingTable(db.dialect)} WHERE staging_id = $staging_id)`,
           { $staging_id: stagingId, $step: UPSERT_CHUNK_SIZE },
         );
         if (changes === 0) return;
@@ -269,6 +296,18 @@ export function createContactRepository({ db, read, now }: RepositoryContext): C
       return row?.n ?? 0;
     },
   };
+}
+
+/** The first occurrence of every number, then the second ones, …, each in the given order. */
+function occurrenceRounds(contacts: readonly NewContact[]): NewContact[][] {
+  const seen = new Map<string, number>();
+  const rounds: NewContact[][] = [];
+  for (const contact of contacts) {
+    const k = seen.get(contact.phone) ?? 0;
+    seen.set(contact.phone, k + 1);
+    (rounds[k] ??= []).push(contact);
+  }
+  return rounds;
 }
 
 function contactJson(contact: NewContact): object {

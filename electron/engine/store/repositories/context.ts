@@ -24,9 +24,14 @@ export interface Page {
   offset: number;
 }
 
-/** Named parameters for `LIMIT $limit OFFSET $offset`; no page means every row. */
+/**
+ * Named parameters for `LIMIT $limit OFFSET $offset`; no page means every row (the largest
+ * exact integer: SQLite's -1 for "no limit" is an error on PostgreSQL).
+ */
 export function pageParams(page: Page | undefined): { $limit: number; $offset: number } {
-  return page ? { $limit: page.limit, $offset: page.offset } : { $limit: -1, $offset: 0 };
+  return page
+    ? { $limit: page.limit, $offset: page.offset }
+    : { $limit: Number.MAX_SAFE_INTEGER, $offset: 0 };
 }
 
 export function notFound(message: string): StoreError {

@@ -1,11 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { SYSTEM_DISPOSITIONS } from '../migrations/001-initial.js';
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('disposition repository', () => {
+describeBackends('disposition repository', (testStore) => {
   it('starts with the system dispositions, in both languages', async () => {
     const store = await testStore();
     const list = await store.dispositions.list();

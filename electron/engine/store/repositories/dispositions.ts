@@ -25,7 +25,7 @@ export function createDispositionRepository({ db }: RepositoryContext): Disposit
     async list() {
       // System dispositions first, each group in the order it was created.
       const rows = await db.all<DispositionRow>(
-        "SELECT code, label_en, label_zh, kind, final FROM dispositions ORDER BY kind = 'agent', rowid",
+        `SELECT code, label_en, label_zh, kind, final FROM dispositions ORDER BY kind = 'agent', ${db.dialect.insertionOrder}`,
       );
       return rows.map(toDisposition);
     },

@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('do-not-call repository', () => {
+describeBackends('do-not-call repository', (testStore) => {
   it('adds numbers once, keeping the first reason, and counts only the new ones', async () => {
     const store = await testStore({ now: () => 1_000 });
     expect(

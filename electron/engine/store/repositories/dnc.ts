@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../database.js';
+import type { Dialect } from '../dialect.js';
 import type { DncRecord, DncRepository } from '../types.js';
 import { encodeJson } from './codec.js';
 import { chunks, pageParams, type RepositoryContext } from './context.js';
@@ -16,9 +17,9 @@ function toDnc(row: DncRow): DncRecord {
 
 // Entries arrive as one JSON array per chunk (see contacts.ts); numbers already listed are kept
 // as they are, with their original reason and date.
-const ADD = `
+const add = (d: Dialect): string => `
   INSERT INTO dnc_entries (phone, reason, source, created_at)
-  SELECT value ->> 'phone', value ->> 'reason', value ->> 'source', $now FROM json_each($rows) WHERE true
+  SELECT value ->> 'phone', value ->> 'reason', value ->> 'source', $now FROM ${d.jsonEach('$rows')} WHERE true
   ON CONFLICT (phone) DO NOTHING`;
 
 const ADD_CHUNK_SIZE = 10_000;
@@ -29,7 +30,7 @@ export function createDncRepository({ db, now, dncDigest }: RepositoryContext): 
     if (!digestOf || phones.length === 0) return new Set<string>();
     const byDigest = new Map(phones.map((phone) => [digestOf(phone), phone]));
     const rows = await executor.all<{ digest: string }>(
-      'SELECT digest FROM dnc_hashes WHERE digest IN (SELECT value FROM json_each($d))',
+      `SELECT digest FROM dnc_hashes WHERE digest IN ${executor.dialect.jsonTexts('$d')}`,
       { $d: encodeJson([...byDigest.keys()]) },
     );
     return new Set(rows.map((r) => byDigest.get(r.digest) ?? ''));
@@ -69,7 +70,7 @@ export function createDncRepository({ db, now, dncDigest }: RepositoryContext): 
               reason: entry.reason ?? null,
               source: entry.source,
             }));
-          added += (await tx.run(ADD, { $rows: encodeJson(rows), $now: at })).changes;
+          added += (await tx.run(add(tx.dialect), { $rows: encodeJson(rows), $now: at })).changes;
         }
         return added;
       });

@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('flow repository', () => {
+describeBackends('flow repository', (testStore) => {
   it('creates flows and numbers their versions from 1', async () => {
     let now = 1_000;
     const store = await testStore({ now: () => now });

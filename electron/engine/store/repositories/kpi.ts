@@ -284,7 +284,7 @@ export const AGENT_TIME_SQL = `
       ORDER BY x.at DESC, x.id DESC LIMIT 1)
   ),
   spans AS (
-    SELECT status, max(at, $from) AS a,
+    SELECT status, CASE WHEN at > $from THEN at ELSE $from END AS a,
            coalesce(lead(at) OVER (PARTITION BY user_id ORDER BY at, id), $to) AS b
     FROM rows
   )
@@ -299,7 +299,7 @@ export function createKpiRepository({ db, read }: RepositoryContext): KpiReposit
       const names = new Map<number, string>();
       if (ids.length > 0) {
         const rows = await reader.all<{ id: number; name: string }>(
-          `SELECT id, name FROM campaigns WHERE id IN (SELECT value FROM json_each($ids))`,
+          `SELECT id, name FROM campaigns WHERE id IN ${reader.dialect.jsonIntegers('$ids')}`,
           { $ids: JSON.stringify(ids) },
         );
         for (const row of rows) names.set(row.id, row.name);

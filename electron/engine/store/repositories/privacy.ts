@@ -27,6 +27,7 @@ const OPEN_GATE = 'UPDATE audit_gate SET open = 1 WHERE id = 1';
 const CLOSE_GATE = 'UPDATE audit_gate SET open = 0 WHERE id = 1';
 
 export function createPrivacyRepository({ db, now }: RepositoryContext): PrivacyRepository {
+  const d = db.dialect;
   const ids = (list: readonly (string | number)[]) => ({ $ids: encodeJson(list) });
   const like = (digits: string) => ({ $like: likeContaining(digits) });
 
@@ -81,10 +82,7 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     async deleteRecordingRows(callIds) {
       if (callIds.length === 0) return 0;
       return (
-        await db.run(
-          'DELETE FROM recordings WHERE call_id IN (SELECT value FROM json_each($ids))',
-          ids(callIds),
-        )
+        await db.run(`DELETE FROM recordings WHERE call_id IN ${d.jsonTexts('$ids')}`, ids(callIds))
       ).changes;
     },
 
@@ -110,7 +108,7 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
         callIds.length === 0
           ? []
           : await db.all<RecordingRow>(
-              'SELECT call_id, path, bytes FROM recordings WHERE call_id IN (SELECT value FROM json_each($ids))',
+              `SELECT call_id, path, bytes FROM recordings WHERE call_id IN ${d.jsonTexts('$ids')}`,
               ids(callIds),
             );
       return { callIds, recordings: recordings.map(toFile) };
@@ -118,12 +116,8 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
 
     async deleteCalls(callIds) {
       if (callIds.length === 0) return 0;
-      return (
-        await db.run(
-          'DELETE FROM calls WHERE id IN (SELECT value FROM json_each($ids))',
-          ids(callIds),
-        )
-      ).changes;
+      return (await db.run(`DELETE FROM calls WHERE id IN ${d.jsonTexts('$ids')}`, ids(callIds)))
+        .changes;
     },
 
     async deleteContactsBefore(cutoff, limit) {
@@ -155,44 +149,44 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     async findPerson(phones, digits) {
       const $phones = encodeJson(phones);
       const contacts = await db.all<{ id: number }>(
-        'SELECT id FROM contacts WHERE phone IN (SELECT value FROM json_each($phones))',
+        `SELECT id FROM contacts WHERE phone IN ${d.jsonTexts('$phones')}`,
         { $phones },
       );
       const contactIds = contacts.map((c) => c.id);
       const calls = await db.all<{ id: string }>(
-        `SELECT id FROM calls WHERE number IN (SELECT value FROM json_each($phones))
-           OR contact_id IN (SELECT value FROM json_each($contacts))`,
+        `SELECT id FROM calls WHERE number IN ${d.jsonTexts('$phones')}
+           OR contact_id IN ${d.jsonIntegers('$contacts')}`,
         { $phones, $contacts: encodeJson(contactIds) },
       );
       const callIds = calls.map((c) => c.id);
       const recordings = await db.all<RecordingRow>(
-        'SELECT call_id, path, bytes FROM recordings WHERE call_id IN (SELECT value FROM json_each($ids))',
+        `SELECT call_id, path, bytes FROM recordings WHERE call_id IN ${d.jsonTexts('$ids')}`,
         ids(callIds),
       );
       const labels = await db.all<{ clip_path: string }>(
-        'SELECT clip_path FROM utterance_labels WHERE call_id IN (SELECT value FROM json_each($ids))',
+        `SELECT clip_path FROM utterance_labels WHERE call_id IN ${d.jsonTexts('$ids')}`,
         ids(callIds),
       );
       const p = like(digits);
       const contactFields = await db.all<TextRow>(
-        `SELECT id, fields AS text FROM contacts WHERE fields LIKE $like ESCAPE '\\'`,
+        `SELECT id, fields AS text FROM contacts WHERE fields ${d.like} $like ESCAPE '\\'`,
         p,
       );
       const callNotes = await db.all<TextRow>(
-        `SELECT id, coalesce(notes, '') AS text FROM calls WHERE notes LIKE $like ESCAPE '\\'`,
+        `SELECT id, coalesce(notes, '') AS text FROM calls WHERE notes ${d.like} $like ESCAPE '\\'`,
         p,
       );
       const utterances = await db.all<TextRow>(
-        `SELECT id, text FROM utterances WHERE text LIKE $like ESCAPE '\\'`,
+        `SELECT id, text FROM utterances WHERE text ${d.like} $like ESCAPE '\\'`,
         p,
       );
       const callEvents = await db.all<TextRow>(
-        `SELECT id, data AS text FROM call_events WHERE data LIKE $like ESCAPE '\\'`,
+        `SELECT id, data AS text FROM call_events WHERE data ${d.like} $like ESCAPE '\\'`,
         p,
       );
       const audit = await db.all<PersonAudit>(
         `SELECT id, at, actor, action, subject, details FROM audit_log
-         WHERE subject LIKE $like ESCAPE '\\' OR details LIKE $like ESCAPE '\\'`,
+         WHERE subject ${d.like} $like ESCAPE '\\' OR details ${d.like} $like ESCAPE '\\'`,
         p,
       );
       return {
@@ -214,7 +208,7 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
                 k.consent_source AS consentSource, k.consent_at AS consentAt,
                 k.created_at AS createdAt, k.updated_at AS updatedAt
          FROM contacts k JOIN contact_lists l ON l.id = k.list_id
-         WHERE k.id IN (SELECT value FROM json_each($ids)) ORDER BY k.id`,
+         WHERE k.id IN ${d.jsonIntegers('$ids')} ORDER BY k.id`,
         ids(contactIds),
       );
     },
@@ -222,14 +216,14 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     async auditBySubjects(subjects) {
       return db.all<PersonAudit>(
         `SELECT id, at, actor, action, subject, details FROM audit_log
-         WHERE subject IN (SELECT value FROM json_each($ids)) ORDER BY id`,
+         WHERE subject IN ${d.jsonTexts('$ids')} ORDER BY id`,
         ids(subjects),
       );
     },
 
     async hasOpenCall(phones) {
       const row = await db.get(
-        `SELECT 1 AS one FROM calls WHERE number IN (SELECT value FROM json_each($phones))
+        `SELECT 1 AS one FROM calls WHERE number IN ${d.jsonTexts('$phones')}
            AND state NOT IN ('done', 'queued', 'wrap_up') LIMIT 1`,
         { $phones: encodeJson(phones) },
       );
@@ -250,31 +244,25 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
         };
         const callIds = ids(plan.callIds);
         counts.recordings = (
-          await tx.run(
-            'DELETE FROM recordings WHERE call_id IN (SELECT value FROM json_each($ids))',
-            callIds,
-          )
+          await tx.run(`DELETE FROM recordings WHERE call_id IN ${d.jsonTexts('$ids')}`, callIds)
         ).changes;
         counts.utterances = (
-          await tx.run(
-            'DELETE FROM utterances WHERE call_id IN (SELECT value FROM json_each($ids))',
-            callIds,
-          )
+          await tx.run(`DELETE FROM utterances WHERE call_id IN ${d.jsonTexts('$ids')}`, callIds)
         ).changes;
         counts.labels = (
           await tx.run(
-            'DELETE FROM utterance_labels WHERE call_id IN (SELECT value FROM json_each($ids))',
+            `DELETE FROM utterance_labels WHERE call_id IN ${d.jsonTexts('$ids')}`,
             callIds,
           )
         ).changes;
         // A lease or a campaign's last call naming these calls goes with the contacts below;
         // other contacts' campaign rows may still name a call id (no personal data in it).
         counts.calls = (
-          await tx.run('DELETE FROM calls WHERE id IN (SELECT value FROM json_each($ids))', callIds)
+          await tx.run(`DELETE FROM calls WHERE id IN ${d.jsonTexts('$ids')}`, callIds)
         ).changes;
         counts.contacts = (
           await tx.run(
-            'DELETE FROM contacts WHERE id IN (SELECT value FROM json_each($ids))',
+            `DELETE FROM contacts WHERE id IN ${d.jsonIntegers('$ids')}`,
             ids(plan.contactIds),
           )
         ).changes;
@@ -315,10 +303,9 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
           await tx.run(CLOSE_GATE);
         }
         counts.dnc = (
-          await tx.run(
-            'DELETE FROM dnc_entries WHERE phone IN (SELECT value FROM json_each($phones))',
-            { $phones: encodeJson(plan.dncPhones) },
-          )
+          await tx.run(`DELETE FROM dnc_entries WHERE phone IN ${d.jsonTexts('$phones')}`, {
+            $phones: encodeJson(plan.dncPhones),
+          })
         ).changes;
         if (plan.dncDigest) {
           await tx.run(
@@ -332,7 +319,8 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     },
 
     async checkpoint() {
-      await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
+      // PostgreSQL has no WAL file of ours to truncate (its own checkpoints and VACUUM reclaim).
+      if (d.name === 'sqlite') await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
     },
 
     async hasDncDigest(digest) {
@@ -346,7 +334,7 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
     async dncDigestsAmong(digests) {
       if (digests.length === 0) return new Set();
       const rows = await db.all<{ digest: string }>(
-        'SELECT digest FROM dnc_hashes WHERE digest IN (SELECT value FROM json_each($d))',
+        `SELECT digest FROM dnc_hashes WHERE digest IN ${d.jsonTexts('$d')}`,
         { $d: encodeJson(digests) },
       );
       return new Set(rows.map((r) => r.digest));

@@ -210,11 +210,11 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
     },
 
     async fallbackCounts(campaignId) {
-      // json_extract over the few transfer_fallback events of one campaign's calls (indexed by campaign).
+      // The JSON field over the few transfer_fallback events of one campaign's calls (indexed by campaign).
       const rows = await db.all<{ fallback: string | null; n: number }>(
-        `SELECT json_extract(e.data, '$.fallback') AS fallback, COUNT(*) AS n
+        `SELECT ${db.dialect.jsonText('e.data', 'fallback')} AS fallback, COUNT(*) AS n
          FROM calls c JOIN call_events e ON e.call_id = c.id AND e.type = 'transfer_fallback'
-         WHERE c.campaign_id IS $campaign_id GROUP BY 1`,
+         WHERE c.campaign_id IS NOT DISTINCT FROM $campaign_id GROUP BY 1`,
         { $campaign_id: campaignId },
       );
       return Object.fromEntries(rows.map((row) => [row.fallback ?? 'unknown', row.n]));

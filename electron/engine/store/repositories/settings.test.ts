@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('settings repository', () => {
+describeBackends('settings repository', (testStore) => {
   it('stores JSON values of any shape and reads them back', async () => {
     const store = await testStore();
     expect(await store.settings.getAll()).toEqual({});

@@ -1,9 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 import type { NewTrunk } from '../types.js';
-
-const testStore = useTestStores();
 
 const trunk = (overrides: Partial<NewTrunk> = {}): NewTrunk => ({
   name: 'main',
@@ -18,7 +16,7 @@ const trunk = (overrides: Partial<NewTrunk> = {}): NewTrunk => ({
   ...overrides,
 });
 
-describe('trunk repository', () => {
+describeBackends('trunk repository', (testStore) => {
   it('creates, finds, lists (primary first) and removes trunks', async () => {
     const store = await testStore({ now: () => 1_000 });
     const main = await store.trunks.create(trunk());

@@ -1,10 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { useTestStores } from '../testing/temp.js';
+import { describeBackends } from '../testing/backends.js';
 
-const testStore = useTestStores();
-
-describe('user repository', () => {
+describeBackends('user repository', (testStore) => {
   it('creates users offline, lists them by username and changes their status', async () => {
     const store = await testStore({ now: () => 1_000 });
     const zoe = await store.users.create({
