@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createStderrLogger, defaultDataDir } from '../engine/index.js';
 import { placeCall } from './call.js';
 import { campaignCommand } from './campaign.js';
+import { dbCommand } from './db.js';
 import { dncCommand } from './dnc.js';
 import { flowCommand } from './flow.js';
 import { importCommand } from './import.js';
@@ -27,6 +28,8 @@ export interface CliContext {
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
   const json = argv.includes('--json');
   const out = createOutput(json, context.streams);
+  let databaseSet = false;
+  let databaseBefore: string | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -34,6 +37,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       strict: true,
       options: {
         data: { type: 'string' },
+        // A shared PostgreSQL store (docs/POSTGRES.md); every command, like OUTBOUND_DATABASE.
+        database: { type: 'string' },
         json: { type: 'boolean', default: false },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -94,6 +99,28 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     if (values.help || command === undefined || command === 'help') {
       (context.streams ?? process).stdout.write(USAGE);
       return command === undefined && !values.help ? 2 : 0;
+    }
+    if (values.database !== undefined) {
+      // The engine reads OUTBOUND_DATABASE (EngineOptions.database's default), so every command
+      // that starts one uses the shared store; restored when the command ends (tests run several).
+      const url = values.database;
+      if (!/^postgres(?:ql)?:\/\//i.test(url))
+        throw new UsageError(
+          '--database must be a PostgreSQL connection string, postgres://USER@HOST[:PORT]/DATABASE',
+        );
+      databaseBefore = process.env.OUTBOUND_DATABASE;
+      databaseSet = true;
+      process.env.OUTBOUND_DATABASE = url;
+    }
+    if (command === 'db') {
+      return await dbCommand(
+        rest,
+        {
+          dataDir: values.data ?? defaultDataDir(),
+          database: values.database ?? process.env.OUTBOUND_DATABASE,
+        },
+        out,
+      );
     }
     if (command === 'version') {
       out.record({ event: 'version', version: context.version }, context.version);
@@ -269,6 +296,11 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     if (error instanceof TypeError || error instanceof ReferenceError)
       createStderrLogger().error('outbound: internal error', { error: error.stack });
     return 1;
+  } finally {
+    if (databaseSet) {
+      if (databaseBefore === undefined) delete process.env.OUTBOUND_DATABASE;
+      else process.env.OUTBOUND_DATABASE = databaseBefore;
+    }
   }
 }
 

@@ -67,11 +67,17 @@ Commands:
                         use-public FILE: new recordings only where its private key is;
                         use-workspace: back to the workspace key; load FILE / unload ID: keep a
                         private key here (sealed) so recordings made for it play. From the next start
+  db migrate            Bring the store to this version's schema and print the migrations applied:
+                        the shared PostgreSQL database with --database (safe beside running seats),
+                        else the SQLite file in the data folder
   version               Print the version
   help                  Show this help
 
 Options for every command:
   --data DIR            Workspace folder (database, recordings); default: the desktop app's folder
+  --database URL        Keep the store in a shared PostgreSQL database, postgres://USER@HOST[:PORT]/DB
+                        (several seats, docs/POSTGRES.md); default: SQLite in the data folder.
+                        Also OUTBOUND_DATABASE
   --json                One JSON object per line instead of readable text
 
 Options for serve:

@@ -1,8 +1,11 @@
 /**
- * store/ — everything the engine keeps on disk, behind typed repositories. It owns the SQLite file
- * (opening, integrity checks, schema migrations, the one-writer queue) and is the only place that
- * writes SQL. A PostgreSQL backend can implement the same `Store` interface later (DESIGN.md §5).
+ * store/ — everything the engine keeps, behind typed repositories, and the only place that writes
+ * SQL. Two backends behind the same `Store`: the SQLite file in the workspace (opening, integrity
+ * checks, migrations, the one-writer queue; the default) and a shared PostgreSQL database
+ * (postgres/: a pg pool behind the same lane, the same migrations list and ledger) chosen by a
+ * postgres:// connection string.
  */
 
-export { openStore } from './sqlite-store.js';
+export { assertDatabaseUrl, type OpenAnyStoreOptions, openStore } from './open.js';
+export { migratePostgres, type PgMigrateResult } from './postgres/migrate.js';
 export * from './types.js';
