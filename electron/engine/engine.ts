@@ -137,6 +137,12 @@ export interface EngineOptions {
   seatId?: string;
   /** How long a campaign lease lives without renewal. Default `OUTBOUND_LEASE_EXPIRY_MS`, else 60 s. */
   leaseExpiryMs?: number;
+  /**
+   * A postgres:// connection string: the store lives in that PostgreSQL database, shared by the
+   * seats that name it (docs/POSTGRES.md); the workspace folder keeps the rest (lock, keys,
+   * recordings). Default `OUTBOUND_DATABASE`, else the SQLite file in the workspace.
+   */
+  database?: string;
 }
 
 /** Why the engine could not start, in words a person can act on. */
@@ -423,7 +429,10 @@ export class Engine {
         // The folder itself is unusable: the store's checks below name the reason.
         lockFailure = error;
       }
-      store = await openStore({ dataDir });
+      store = await openStore({
+        dataDir,
+        database: options.database ?? process.env.OUTBOUND_DATABASE,
+      });
       if (!lock) {
         await store.close();
         throw lockFailure;
@@ -492,6 +501,8 @@ export class Engine {
       trainFlowsAtStart: options.trainFlowsAtStart ?? false,
       dialCampaigns: options.dialCampaigns ?? false,
       holder: lock.holder.what,
+      // '' when the store is the workspace's SQLite file.
+      database: options.database ?? process.env.OUTBOUND_DATABASE ?? '',
     };
     const engine = new Engine(store, full);
     engine.workspaceLock = lock;
