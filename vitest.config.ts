@@ -1,16 +1,44 @@
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { defineConfig } from 'vitest/config';
 
+import { speechCacheDir } from './test/support/speech-cache-dir.js';
+
 // Trained phrase models and rendered prompts are content-addressed: every test engine shares one
-// cache, so a flow's models are trained once per machine rather than once per test data folder.
-process.env.OUTBOUND_SPEECH_CACHE ??= resolve(
-  import.meta.dirname,
-  'node_modules/.cache/outbound-speech',
+// cache, per user and outside node_modules (npm ci keeps it), so a flow's models are trained once
+// per machine rather than once per test data folder or per install.
+process.env.OUTBOUND_SPEECH_CACHE = speechCacheDir();
+
+// npm test runs two Vitest processes at once (scripts/test.mjs): the unit and `e2e` projects in
+// one lane, `e2e-bed` in the other. End-to-end files that start the SIP test bed (they import
+// test/telephony) place real calls with real-time audio; they go to `e2e-bed`, except the few
+// listed here, which run at the end of the first lane to even out the lanes' times (the bed
+// gives each live bed its own port block, so two beds at once do not collide).
+const BED_FILES_IN_FIRST_LANE = [
+  'campaign-dialer',
+  'cli-call',
+  'fatal',
+  'recording-encrypted',
+  'recording-full-disk',
+  'telephony-bed',
+];
+const E2E = 'test/e2e';
+const e2eFiles = readdirSync(join(import.meta.dirname, E2E), { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => `${E2E}/${name.split('\\').join('/')}`);
+const startsBed = (file: string): boolean =>
+  /from '(\.\.\/)+telephony(\/index)?(\.js)?'/.test(
+    readFileSync(join(import.meta.dirname, file), 'utf8'),
+  );
+const bedLane = e2eFiles.filter(
+  (file) =>
+    startsBed(file) && !BED_FILES_IN_FIRST_LANE.some((name) => file.endsWith(`/${name}.test.ts`)),
 );
 
-// Two projects: fast tests beside the code, and end-to-end tests under test/ that start the real
-// headless engine and drive the built console in Debian's Chromium.
+// Three projects: fast tests beside the code; end-to-end tests of the CLI, the headless server and
+// the console in Debian's Chromium (their own temp folders, free ports); and the real calls over
+// the bed.
 export default defineConfig({
   test: {
     globalSetup: ['./test/support/speech-cache-setup.ts'],
@@ -33,11 +61,23 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: [`${E2E}/**/*.test.ts`],
+          exclude: bedLane,
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One Chromium and one engine at a time on a 2-core machine.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-bed',
+          include: bedLane,
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // One bed, one engine and its media host at a time: the calls are real time.
           fileParallelism: false,
         },
       },

@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import {
@@ -40,6 +40,7 @@ import { DEFAULT_DISCLOSURE_TEXT } from '../electron/engine/dialog/index.js';
 import { Engine } from '../electron/engine/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../electron/headless/media-host-launcher.js';
+import { speechCacheDir } from '../test/support/speech-cache-dir.js';
 import { type Bed, startBed } from '../test/telephony/index.js';
 import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
 
@@ -254,11 +255,7 @@ const suite: BenchSuite = {
     "Event-loop delay: the engine process's event loop (perf_hooks.monitorEventLoopDelay, 10 ms resolution) over all these calls; the engine, the speech worker and the media host share the 2 cores with the bed.",
   ].join(' '),
   async run() {
-    process.env.OUTBOUND_SPEECH_CACHE ??= resolve(
-      import.meta.dirname,
-      '..',
-      'node_modules/.cache/outbound-speech',
-    );
+    process.env.OUTBOUND_SPEECH_CACHE = speechCacheDir();
     const bed = await startBed();
     const dataDir = await mkdtemp(join(tmpdir(), 'outbound-bench-bot-'));
     const engine = await Engine.start({

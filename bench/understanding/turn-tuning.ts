@@ -46,6 +46,7 @@ import {
 } from '../../electron/engine/speech/recognizers/index.js';
 import { EspeakWasmTts, FliteWasiTts, type TtsEngine } from '../../electron/engine/tts/index.js';
 import { type EvalLanguage, joinWithPauses, soundBounds } from '../../test/eval/audio/voices.js';
+import { speechCacheDir } from '../../test/support/speech-cache-dir.js';
 import { percentile } from '../harness.js';
 import { modelPaths } from '../speech/audio.js';
 import { hearingKey, recognize, train } from './spoken.js';
@@ -111,10 +112,7 @@ const VOICES: Record<
  * copied where spoken.ts's train() looks for kept models. For tuning only: the bench trains fresh.
  */
 async function seedFromEngineCache(dir: string): Promise<void> {
-  const cache = join(
-    process.env.OUTBOUND_SPEECH_CACHE ?? join(ROOT, 'node_modules', '.cache', 'outbound-speech'),
-    'phrase-models',
-  );
+  const cache = join(speechCacheDir(), 'phrase-models');
   await mkdir(dir, { recursive: true });
   const files = (await readdir(cache)).filter((f) => f.endsWith('.json'));
   const models = await Promise.all(

@@ -37,6 +37,7 @@ import {
 import { AskRecognizer } from '../../electron/engine/speech/recognizers/phrase/library.js';
 import { Endpointer } from '../../electron/engine/speech/vad/endpointer.js';
 import { EspeakWasmTts, FliteWasiTts } from '../../electron/engine/tts/index.js';
+import { speechCacheDir } from '../../test/support/speech-cache-dir.js';
 
 /** The audio around the last stretch that CallBot sends the hesitation spotter (its pre- and post-roll). */
 const STRETCH_PRE_ROLL_MS = 200;
@@ -292,11 +293,7 @@ export async function trainHesitationModels(
  * its phrases: for the tuning script on a machine too busy to train it twice.
  */
 async function fromEngineCache(question: QuestionSpec): Promise<PhraseModel | null> {
-  const dir = join(
-    process.env.OUTBOUND_SPEECH_CACHE ??
-      join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'outbound-speech'),
-    'phrase-models',
-  );
+  const dir = join(speechCacheDir(), 'phrase-models');
   const want = JSON.stringify(question.phrases.map((p) => [p.text, p.intent]));
   for (const name of await readdir(dir).catch(() => [])) {
     if (!name.endsWith('.json')) continue;
