@@ -19,10 +19,10 @@
  * With `--project NAME` (unit, e2e, e2e-bed) or `--one-lane` it runs one Vitest process instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { ensureSystemPackages } from './system-deps.mjs';
@@ -32,7 +32,13 @@ const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const windows = process.platform === 'win32';
 const require = createRequire(import.meta.url);
 /** A package's command run by this Node (no npx, no shell: killing it kills the tool itself). */
-const bin = (pkg, path) => join(dirname(require.resolve(`${pkg}/package.json`)), path);
+function bin(pkg, path) {
+  // Not require.resolve('pkg/package.json'): packages with "exports" (knip) may not export it.
+  for (const base of require.resolve.paths(pkg) ?? []) {
+    if (existsSync(join(base, pkg, 'package.json'))) return join(base, pkg, path);
+  }
+  throw new Error(`${pkg} is not installed: run npm ci`);
+}
 const VITEST = bin('vitest', 'vitest.mjs');
 
 function fail(step, message) {
