@@ -100,6 +100,8 @@ export interface SeatLeaseOptions {
 }
 
 export const DEFAULT_LEASE_EXPIRY_MS = 60_000;
+/** Ended leases settled per transaction. */
+const SETTLE_BATCH = 100;
 /** Expired leases closed per reaper transaction. */
 const REAP_BATCH = 200;
 
@@ -222,6 +224,8 @@ export class Dialer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A beat at once: leases taken before the start (recover, a pass) are renewed now.
+    void this.beat();
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.wake();
   }
@@ -435,21 +439,49 @@ export class Dialer {
   async settleEnded(): Promise<number> {
     const leases = await this.store.campaignContacts.leases({ owner: this.seatId });
     const campaigns = new Map<number, DialingCampaignRecord | null>();
-    let settled = 0;
-    for (const lease of leases) {
+    for (const lease of leases)
       if (!campaigns.has(lease.campaignId))
         campaigns.set(
           lease.campaignId,
           await this.store.campaignContacts.getCampaign(lease.campaignId),
         );
-      const person = await this.store.transaction((tx) =>
-        this.settleIn(tx, lease, campaigns.get(lease.campaignId), this.now()),
-      );
-      // Another seat's reaper settled it first (this seat had stopped renewing): nothing to learn.
-      if (person === false) continue;
-      settled++;
-      this.observe(lease, person);
-      this.options.onCampaignChanged(lease.campaignId);
+    let settled = 0;
+    // A batch per transaction (a busy seat ends hundreds of calls between two ticks); a batch that
+    // fails is settled lease by lease, so one bad lease never holds up the others.
+    for (let i = 0; i < leases.length; i += SETTLE_BATCH) {
+      const batch = leases.slice(i, i + SETTLE_BATCH);
+      const settleOne = (tx: Repositories, lease: LeaseWithCall) =>
+        this.settleIn(tx, lease, campaigns.get(lease.campaignId), this.now());
+      let results: Array<{ at: number; abandoned: boolean } | null | false>;
+      try {
+        results = await this.store.transaction(async (tx) => {
+          const out: Array<{ at: number; abandoned: boolean } | null | false> = [];
+          for (const lease of batch) out.push(await settleOne(tx, lease));
+          return out;
+        });
+      } catch {
+        results = [];
+        for (const lease of batch)
+          results.push(
+            await this.store
+              .transaction((tx) => settleOne(tx, lease))
+              .catch((error: unknown) => {
+                this.log.error('Settling a campaign lease failed; it is tried again next round', {
+                  callId: lease.call.id,
+                  error: error instanceof Error ? error.message : String(error),
+                });
+                return false as const;
+              }),
+          );
+      }
+      batch.forEach((lease, k) => {
+        const person = results[k];
+        // Another seat's reaper settled it first (this seat had stopped renewing): nothing to learn.
+        if (person === false || person === undefined) return;
+        settled++;
+        this.observe(lease, person);
+        this.options.onCampaignChanged(lease.campaignId);
+      });
     }
     return settled;
   }

@@ -223,30 +223,36 @@ describeBackends('seat leases', (testStore) => {
     // Real time here: a short expiry and the dialers' own timers.
     const real = seatDialer(store, a.line, {
       id: 'seat-live',
-      leaseExpiryMs: 300,
-      heartbeatMs: 60,
+      leaseExpiryMs: 600,
+      heartbeatMs: 100,
     });
     const other = seatDialer(store, b.line, {
       id: 'seat-other',
-      leaseExpiryMs: 300,
-      heartbeatMs: 60,
+      leaseExpiryMs: 600,
+      heartbeatMs: 100,
     });
     dialers.push(real, other);
     await real.pass(seeded.campaign);
     await allDialing(store);
     real.start();
     other.start();
-    await new Promise((r) => setTimeout(r, 900));
+    // Three expiries: only the heartbeat keeps the leases.
+    await new Promise((r) => setTimeout(r, 1800));
     const rows = await leaseRows(store);
     expect(rows.filter((r) => r.status === 'leased' && r.lease_owner === 'seat-live')).toHaveLength(
       2,
     );
     await real.stop();
     // Stopped (as if dead): the other seat reaps it once the lease expires.
-    await new Promise((r) => setTimeout(r, 700));
-    const after = await store.database.all<{ reason: string | null }>(
-      'SELECT end_reason AS reason FROM calls',
-    );
+    let after: Array<{ reason: string | null }> = [];
+    for (let i = 0; i < 100; i++) {
+      after = await store.database.all<{ reason: string | null }>(
+        'SELECT end_reason AS reason FROM calls',
+      );
+      if (after.every((c) => c.reason !== null)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(after).toHaveLength(2);
     expect(after.every((c) => c.reason?.startsWith('seat_lost: seat seat-live'))).toBe(true);
   });
 });

@@ -233,6 +233,18 @@ async function getCall(db: SqlExecutor, id: string): Promise<CallListItem | null
   return row ? toListItem(row) : null;
 }
 
+/** Many calls by id in one statement (the dialer's leases), as stored. */
+export async function callsByIds(
+  db: SqlExecutor,
+  ids: readonly string[],
+): Promise<Map<string, CallRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.all<CallRow>(`${SELECT_CALL} WHERE id IN ${db.dialect.jsonTexts('$ids')}`, {
+    $ids: JSON.stringify(ids),
+  });
+  return new Map(rows.map((row) => [row.id, toCall(row)]));
+}
+
 function insertTransition(
   db: SqlExecutor,
   callId: string,

@@ -15,7 +15,7 @@ import type {
 import type { SqlExecutor } from '../database.js';
 import type { Dialect } from '../dialect.js';
 import type { CallRecord } from '../types.js';
-import { createCallRepository } from './calls.js';
+import { callsByIds, createCallRepository } from './calls.js';
 import { type CampaignRow as BaseCampaignRow, toCampaign } from './campaigns.js';
 import { decodeJsonObject, encodeJson } from './codec.js';
 import {
@@ -740,25 +740,27 @@ export function createCampaignContactRepository({
 
 const LEASE_COLUMNS = `cc.campaign_id, cc.contact_id, cc.attempts, c.id AS call_id, d.final, cc.lease_owner, cc.lease_expires_at`;
 
-/** Lease rows with their calls as stored. */
+/** Lease rows with their calls as stored (one statement for the calls). */
 async function withCalls(db: SqlExecutor, rows: readonly LeaseRow[]): Promise<LeaseWithCall[]> {
-  const calls = createCallRepository({ db, now: Date.now });
-  const result: LeaseWithCall[] = [];
-  for (const row of rows) {
-    const call = await calls.get(row.call_id);
-    if (!call) continue;
-    const { contactName: _n, campaignName: _c, ...record } = call;
-    result.push({
-      campaignId: row.campaign_id,
-      contactId: row.contact_id,
-      attempts: row.attempts,
-      call: record as CallRecord,
-      dispositionFinal: row.final === 1,
-      owner: row.lease_owner,
-      expiresAt: row.lease_expires_at,
-    });
-  }
-  return result;
+  const calls = await callsByIds(
+    db,
+    rows.map((r) => r.call_id),
+  );
+  return rows.flatMap((row) => {
+    const call = calls.get(row.call_id);
+    if (!call) return [];
+    return [
+      {
+        campaignId: row.campaign_id,
+        contactId: row.contact_id,
+        attempts: row.attempts,
+        call,
+        dispositionFinal: row.final === 1,
+        owner: row.lease_owner,
+        expiresAt: row.lease_expires_at,
+      },
+    ];
+  });
 }
 
 /** The primary key's INDEXED BY on SQLite (see deferMany); nothing on PostgreSQL. */
