@@ -285,6 +285,8 @@ export class CampaignService {
       if (version !== campaign.flowVersion)
         await tx.campaignContacts.updateCampaign(campaign.id, { flowVersion: version });
       await tx.campaigns.setStatus(campaign.id, 'running');
+      // Other seats sharing the store wake and re-read their running campaigns (change-feed.ts).
+      await tx.changes.notify('campaigns');
       const { added } = await tx.campaignContacts.enroll(campaign.id, campaign.listId ?? 0);
       await writeAudit(tx, actor, {
         action,
@@ -313,6 +315,7 @@ export class CampaignService {
       );
     const updated = await this.store.transaction(async (tx) => {
       await tx.campaigns.setStatus(campaign.id, status);
+      await tx.changes.notify('campaigns');
       await writeAudit(tx, actor, {
         action: status === 'paused' ? 'campaigns.pause' : 'campaigns.stop',
         subject: name,

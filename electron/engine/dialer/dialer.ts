@@ -152,6 +152,8 @@ export class Dialer {
   readonly leaseExpiryMs: number;
   private readonly heartbeatMs: number;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** Stops listening to other seats' wake-ups (change-feed.ts). */
+  private unlisten: Array<() => void> = [];
   private beating: Promise<void> | null = null;
 
   constructor(private readonly options: DialerOptions) {
@@ -227,6 +229,12 @@ export class Dialer {
     // A beat at once: leases taken before the start (recover, a pass) are renewed now.
     void this.beat();
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
+    // Another seat started, paused or stopped a campaign, or changed the DNC list: look again now
+    // (the pass re-reads both; a wake-up carries no data).
+    this.unlisten = [
+      this.store.listen('campaigns', () => this.wake()),
+      this.store.listen('dnc', () => this.wake()),
+    ];
     this.wake();
   }
 
@@ -236,6 +244,7 @@ export class Dialer {
     this.timer = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    for (const off of this.unlisten.splice(0)) off();
     await this.beating;
     this.offEnded();
     this.offReadiness();
@@ -514,12 +523,14 @@ export class Dialer {
           source: 'flow',
         },
       ]);
-      if (added > 0)
+      if (added > 0) {
+        await tx.changes.notify('dnc');
         await writeAudit(tx, ENGINE_ACTOR, {
           action: 'dnc.add',
           subject: lease.call.number,
           details: { source: 'flow', callId: lease.call.id },
         });
+      }
     }
     return person;
   }
@@ -863,6 +874,7 @@ export class Dialer {
     if (await tx.campaignContacts.hasOpen(campaign.id)) return;
     const counts = await tx.campaignContacts.counts(campaign.id, at);
     await tx.campaigns.setStatus(campaign.id, 'completed');
+    await tx.changes.notify('campaigns');
     await writeAudit(tx, ENGINE_ACTOR, {
       action: 'campaigns.completed',
       subject: campaign.name,

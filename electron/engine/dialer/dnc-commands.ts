@@ -51,6 +51,8 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
         const count = await tx.dnc.add(
           [...byPhone].map(([phone, why]) => ({ phone, reason: why, source })),
         );
+        // Other seats re-read the list (change-feed.ts); each lease checks it anyway.
+        if (count > 0) await tx.changes.notify('dnc');
         // A number erased on request (retention/) is never written down again, not even here.
         const erased = await tx.dnc.erasedAmong(unique);
         const named = unique[0] && !erased.has(unique[0]) ? unique[0] : '[erased]';
@@ -68,6 +70,7 @@ export function dncCommandHandlers(deps: DncCommandDeps): Pick<CommandHandlers, 
       if (!n.ok) throw new ApiError('INVALID_PARAMS', `number: ${n.reason}`, 'number');
       const removed = await store.transaction(async (tx) => {
         const gone = await tx.dnc.remove(n.e164);
+        if (gone) await tx.changes.notify('dnc');
         if (gone)
           await writeAudit(tx, requestActor(context, actor), {
             action: 'dnc.remove',

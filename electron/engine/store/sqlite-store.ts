@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 
+import { listenNowhere } from './change-feed.js';
 import { describeConflict } from './conflicts.js';
 import { ensureWritableDir, inspectFile } from './data-dir.js';
 import { Database, DEFAULT_BUSY_TIMEOUT_MS, ReadRouter } from './database.js';
@@ -154,6 +155,8 @@ function createStore(
     schemaVersion,
     transaction: (work) =>
       database.transaction((tx) => work(createRepositories({ db: tx, now, dncDigest }))),
+    // One seat per SQLite file: no other seat to hear from (change-feed.ts).
+    listen: listenNowhere,
     close: () => (closing ??= closeDatabase(database, reader)),
   };
 }

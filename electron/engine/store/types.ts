@@ -15,6 +15,7 @@ import type {
 import type { RoutingRepository } from './routing-types.js';
 export * from './routing-types.js';
 import type { CampaignContactRepository } from './campaign-dialing-types.js';
+import type { ChangeListen, ChangeNotifier } from './change-feed.js';
 export * from './campaign-dialing-types.js';
 import type { UtteranceLabelRepository } from './label-types.js';
 export * from './label-types.js';
@@ -506,6 +507,8 @@ export interface Repositories {
   kpi: KpiRepository;
   /** Retention's purge and erasure (privacy-types.ts). */
   privacy: PrivacyRepository;
+  /** Wake-ups for the other seats sharing the store (change-feed.ts); sent when the transaction commits. */
+  changes: ChangeNotifier;
 }
 
 export interface Store extends Repositories {
@@ -516,6 +519,8 @@ export interface Store extends Repositories {
    * all. Other store calls wait until it finishes (one writer at a time, no interleaving).
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Wakes `onWake` when another seat notified `topic` (change-feed.ts); a no-op on SQLite. */
+  listen: ChangeListen;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import { ReadRouter } from '../database.js';
 import { createRepositories } from '../repositories/index.js';
 import type { Store } from '../types.js';
 import { PgDatabase } from './database.js';
+import { type PgChangeListener, startPgChangeListener } from './listen.js';
 import { migratePostgres, type PgMigrateResult } from './migrate.js';
 
 export interface OpenPostgresStoreOptions {
@@ -40,6 +41,8 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     const reader = database.reader();
     const dncDigest: { fn: ((phone: string) => string) | null } = { fn: null };
     let closing: Promise<void> | undefined;
+    // The change feed's own connection, opened by the first listener (one-shot commands never do).
+    let listener: PgChangeListener | null = null;
     return {
       ...createRepositories({
         db: database,
@@ -53,8 +56,11 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
       schemaVersion: migrated.version,
       transaction: (work) =>
         database.transaction((tx) => work(createRepositories({ db: tx, now, dncDigest }))),
+      listen: (topic, onWake) =>
+        (listener ??= startPgChangeListener(options.url)).listen(topic, onWake),
       close: () =>
         (closing ??= (async () => {
+          await listener?.close();
           await reader.close().catch(() => undefined);
           await database.close();
         })()),

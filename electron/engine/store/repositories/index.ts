@@ -1,4 +1,5 @@
 /** Every repository, bound to one executor: the Database, or one open transaction. */
+import { createChangeNotifier } from '../change-feed.js';
 import type { Repositories } from '../types.js';
 import { createAuditRepository } from './audit.js';
 import { createAuthRepository } from './auth.js';
@@ -38,5 +39,6 @@ export function createRepositories(context: RepositoryContext): Repositories {
     kpi: createKpiRepository(context),
     auth: createAuthRepository(context),
     privacy: createPrivacyRepository(context),
+    changes: createChangeNotifier(context.db),
   };
 }
