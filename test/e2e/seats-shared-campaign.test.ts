@@ -5,13 +5,16 @@
  * - Ten seats, two campaigns over the same 2,000 numbers with a daily cap of one call per number:
  *   every number is called exactly once over both campaigns (the cap holds across seats and
  *   campaigns), no contact is leased twice in one attempt slot, and the work is spread over seats.
- * - Three seats, one campaign of 2,000 contacts; one seat dies mid-campaign holding live calls:
+ * - Three seats, one campaign of 2,000 contacts; one seat (its own process) is killed with SIGKILL
+ *   mid-campaign holding live calls:
  *   after its leases expire the others' reapers close its calls as `seat_lost`, its contacts are
  *   redialed after the failed retry delay, and every contact ends with exactly one completed call.
  *
  * The line places nothing (dialer/testing/seats.ts): what is under test is leasing, the checks in
  * the lease's transaction, renewal and reaping. Lease expiry and retry delays are short here.
  */
+import { join } from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
 
 import type { Dialer } from '../../electron/engine/dialer/dialer.js';
@@ -25,6 +28,7 @@ import {
   type PostgresStore,
 } from '../../electron/engine/store/postgres/store.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
+import { spawnScriptAt } from '../support/script-child.js';
 
 const CONTACTS = 2_000;
 const stores: PostgresStore[] = [];
@@ -120,11 +124,10 @@ describe('seats sharing campaigns on one PostgreSQL', () => {
     );
   }, 150_000);
 
-  it('three seats, one campaign of 2,000; one seat dies holding calls: reaped as seat_lost after the expiry, redialed after the failed delay, exactly one completed call per contact', async () => {
+  it('three seats, one campaign of 2,000; one seat is killed (SIGKILL) holding calls: reaped as seat_lost after the expiry, redialed after the failed delay, exactly one completed call per contact', async () => {
     const started = Date.now();
     const url = await freshPostgresUrl();
-    const seats = await openSeats(url, 3);
-    const [one, two, doomed] = seats as [PostgresStore, PostgresStore, PostgresStore];
+    const [one, two] = (await openSeats(url, 2)) as [PostgresStore, PostgresStore];
     await seedCampaign(one, {
       contacts: CONTACTS,
       name: 'Shared',
@@ -132,6 +135,13 @@ describe('seats sharing campaigns on one PostgreSQL', () => {
       failedRetryMs: 1_000,
     });
     const expiry = { leaseExpiryMs: 1_500, heartbeatMs: 300 };
+    // The doomed seat runs in a process of its own, and its calls never end: they are live when
+    // it is killed with SIGKILL (its connections drop, its open transaction rolls back).
+    const doomed = spawnScriptAt(
+      join(import.meta.dirname, '../../electron/engine/dialer/testing/seat-child.ts'),
+      [url, 'seat-doomed', String(expiry.leaseExpiryMs), String(expiry.heartbeatMs)],
+    );
+    await doomed.waitForLine((line) => Number(/^held (\d+)$/.exec(line)?.[1] ?? 0) >= 50);
     const live = [one, two].map((store, i) => {
       const dialer = seatDialer(
         store,
@@ -142,27 +152,16 @@ describe('seats sharing campaigns on one PostgreSQL', () => {
       dialers.push(dialer);
       return dialer;
     });
-    // The doomed seat's calls never end: they are live when it dies.
-    const dying = seatDialer(
-      doomed,
-      new ScriptedLine(doomed, Date.now, null),
-      { id: 'seat-doomed', ...expiry },
-      { pollMs: 200 },
-    );
-    dying.start();
     for (const d of live) d.start();
+    // Mid-campaign: the others are dialing too.
     await until(
-      'the doomed seat to hold calls',
+      'the other seats to be dialing',
       async () =>
-        (await count(
-          one,
-          "SELECT count(*) AS n FROM calls WHERE seat_id = 'seat-doomed' AND state = 'dialing'",
-        )) >= 50,
+        (await count(one, "SELECT count(*) AS n FROM calls WHERE outcome = 'completed'")) >= 100,
       30_000,
     );
-    // Dies: no more heartbeats, its connections gone (what a kill -9 leaves in the database).
-    await dying.stop();
-    await doomed.close();
+    doomed.process.kill('SIGKILL');
+    expect((await doomed.exited).signal).toBe('SIGKILL');
     const diedAt = Date.now();
     const held = await count(
       one,

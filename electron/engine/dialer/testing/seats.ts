@@ -158,7 +158,7 @@ export function seatDialer(
   store: Store,
   line: DialerLine,
   seat: SeatLeaseOptions,
-  options: { now?: () => number; pollMs?: number; batchSize?: number } = {},
+  options: { now?: () => number; pollMs?: number; batchSize?: number; maxCalls?: number } = {},
 ): Dialer {
   return new Dialer({
     store,
@@ -168,7 +168,7 @@ export function seatDialer(
     ...(options.now ? { now: options.now } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    maxDesktopCalls: async () => 100_000,
+    maxDesktopCalls: async () => options.maxCalls ?? 100_000,
     trunkLimits: async () =>
       new Map(
         (await store.trunks.list()).map((t) => [
