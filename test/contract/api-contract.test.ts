@@ -33,7 +33,10 @@ describe.each(API_TRANSPORTS)('API contract over %s', (_name, makeHarness) => {
     const info = await h.api.request('app.info');
     expect(info.name).toBe('Outbound Console');
     expect(info.dataDir).toBe(h.dataDir);
-    expect(info.databasePath.startsWith(h.dataDir)).toBe(true);
+    // The SQLite file in the workspace, or the shared database's connection string (no password).
+    if (_name.includes('PostgreSQL'))
+      expect(info.databasePath).toMatch(/^postgres:\/\/outbound@127\.0\.0\.1:\d+\//);
+    else expect(info.databasePath.startsWith(h.dataDir)).toBe(true);
     expect(info.schemaVersion).toBeGreaterThanOrEqual(1);
   });
 

@@ -28,6 +28,7 @@ describe('the contract', () => {
 const SOURCES: Record<string, AuditSource> = {
   'in-process': 'cli',
   'websocket (headless)': 'ws',
+  'websocket (headless), PostgreSQL store': 'ws',
   'electron ipc (stand-ins)': 'ipc',
 };
 

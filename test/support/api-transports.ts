@@ -2,7 +2,9 @@
  * The API's three transports for contract suites: in-process, the headless WebSocket, and Electron
  * IPC (the real main-side wiring and preload bridge over stand-ins for ipcMain/ipcRenderer). A
  * suite runs `describe.each(API_TRANSPORTS)` against a real engine on a real SQLite file, which
- * `useContractEngine` starts and stops around the describe block.
+ * `useContractEngine` starts and stops around the describe block; and once more over the WebSocket
+ * (a signed-in admin, like the console) on a real PostgreSQL store (test/support/postgres.ts: the store backend is the same contract; the
+ * transports need not be crossed with it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import { registerApiIpc } from '../../electron/main/ipc.js';
 import { exactPageMatcher } from '../../electron/main/shell-policy.js';
 import { createOutboundBridge } from '../../electron/preload/bridge.js';
 import { FakeElectronIpc } from './fake-electron-ipc.js';
+import { freshPostgresUrl } from './postgres.js';
 import { nodeWebSocketTransport } from './ws-node.js';
 
 export interface TransportHarness {
@@ -63,44 +66,46 @@ export type TransportFactory = (engine: Engine) => Promise<TransportHarness>;
 
 export const quietLog = { info() {}, warn() {}, error() {} };
 
+const inProcess: TransportFactory = async (engine) => {
+  const transport: ClientTransport = {
+    request: async (message) => structuredClone(await engine.handle(structuredClone(message))),
+    onEvent: (listener) => engine.subscribe((message) => listener(structuredClone(message))),
+  };
+  return {
+    api: createApiClient(transport),
+    sendRaw: (raw) => engine.handle(raw),
+    close: async () => {},
+  };
+};
+
+const webSocket: TransportFactory = async (engine) => {
+  const server: HeadlessServer = await startHeadlessServer({
+    api: engine,
+    rendererDir: tmpdir(),
+    port: 0,
+    log: quietLog,
+  });
+  const wsUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+  const transport = nodeWebSocketTransport(wsUrl);
+  await transport.ready();
+  return {
+    api: createApiClient(transport),
+    sendRaw: (raw, session) =>
+      rawFrameAfterResume(wsUrl, session, typeof raw === 'string' ? raw : JSON.stringify(raw)),
+    close: async () => {
+      transport.close();
+      await server.close();
+    },
+  };
+};
+
+/** The same WebSocket transport (a signed-in admin), for an engine whose store is a fresh PostgreSQL database. */
+const webSocketOnPostgres: TransportFactory = (engine) => webSocket(engine);
+
 export const API_TRANSPORTS: Array<[string, TransportFactory]> = [
-  [
-    'in-process',
-    async (engine) => {
-      const transport: ClientTransport = {
-        request: async (message) => structuredClone(await engine.handle(structuredClone(message))),
-        onEvent: (listener) => engine.subscribe((message) => listener(structuredClone(message))),
-      };
-      return {
-        api: createApiClient(transport),
-        sendRaw: (raw) => engine.handle(raw),
-        close: async () => {},
-      };
-    },
-  ],
-  [
-    'websocket (headless)',
-    async (engine) => {
-      const server: HeadlessServer = await startHeadlessServer({
-        api: engine,
-        rendererDir: tmpdir(),
-        port: 0,
-        log: quietLog,
-      });
-      const wsUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
-      const transport = nodeWebSocketTransport(wsUrl);
-      await transport.ready();
-      return {
-        api: createApiClient(transport),
-        sendRaw: (raw, session) =>
-          rawFrameAfterResume(wsUrl, session, typeof raw === 'string' ? raw : JSON.stringify(raw)),
-        close: async () => {
-          transport.close();
-          await server.close();
-        },
-      };
-    },
-  ],
+  ['in-process', inProcess],
+  ['websocket (headless)', webSocket],
+  ['websocket (headless), PostgreSQL store', webSocketOnPostgres],
   [
     'electron ipc (stand-ins)',
     async (engine) => {
@@ -149,6 +154,8 @@ export function useContractEngine(makeHarness: TransportFactory, prefix: string)
       transport: 'in-process',
       version: '0.0.0-test',
       log: quietLog,
+      // '' keeps SQLite even when OUTBOUND_DATABASE is set around the tests.
+      database: makeHarness === webSocketOnPostgres ? await freshPostgresUrl() : '',
     });
     harness = await makeHarness(engine);
     session = (await signInAs(engine, harness.api, 'admin')).token;

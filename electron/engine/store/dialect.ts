@@ -31,6 +31,12 @@ export interface Dialect {
    * on PostgreSQL the physical order (ctid), which an UPDATE moves to the end.
    */
   readonly insertionOrder: string;
+  /**
+   * An inner join whose left side stays the outer loop: SQLite's CROSS JOIN … ON (never
+   * reordered, so an indexed range of calls drives the query); PostgreSQL refuses ON after CROSS
+   * JOIN and plans a plain JOIN itself.
+   */
+  readonly orderedJoin: string;
   /** The larger of two non-NULL values (SQLite's two-argument max()). */
   greatest(a: string, b: string): string;
   /** The smaller of two non-NULL values (SQLite's two-argument min()). */
@@ -52,6 +58,7 @@ export const SQLITE: Dialect = {
   jsonScalar: (expression) => `(${expression} ->> '$')`,
   jsonText: (expression, key) => `json_extract(${expression}, '$.${fieldName(key)}')`,
   insertionOrder: 'rowid',
+  orderedJoin: 'CROSS JOIN',
   greatest: (a, b) => `max(${a}, ${b})`,
   least: (a, b) => `min(${a}, ${b})`,
 };
@@ -68,6 +75,7 @@ export const POSTGRES: Dialect = {
   jsonScalar: (expression) => `(CAST(${expression} AS json) #>> '{}')`,
   jsonText: (expression, key) => `(CAST(${expression} AS json) ->> '${fieldName(key)}')`,
   insertionOrder: 'ctid',
+  orderedJoin: 'JOIN',
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   least: (a, b) => `LEAST(${a}, ${b})`,
 };

@@ -5,7 +5,7 @@
  * so its cost follows the calls in the range, never the whole table (EXPLAIN QUERY PLAN is checked
  * in kpi.test.ts). Reads go to the read-only connection beside the writer.
  *
- * Joins are CROSS JOINs, which SQLite never reorders: the calls of the range stay the outer loop (on
+ * Joins are CROSS JOINs (`orderedJoin`; a plain JOIN on PostgreSQL), which SQLite never reorders: the calls of the range stay the outer loop (on
  * its own the planner sometimes preferred an automatic index over every utterance).
  *
  * Percentiles are nearest-rank (the value at rank ⌈p·n⌉), read from a histogram SQLite groups per
@@ -13,6 +13,7 @@
  * histograms, so it is never an average of groups.
  */
 import type { SqlExecutor, SqlValue } from '../database.js';
+import { type Dialect, SQLITE } from '../dialect.js';
 import type {
   AgentStatusTime,
   KpiAgentNow,
@@ -133,20 +134,27 @@ function sql(source: Source, select: string, join = '', extra: string[] = []): s
 /** Only answered calls have a transcript: read from calls_kpi, it spares the other calls' utterance lookups. */
 const ANSWERED = 'c.answered_at IS NOT NULL';
 
+/**
+ * Rows where `condition` holds, as SQLite's sum(condition) counts them (a comparison is 0/1
+ * there); PostgreSQL has no sum of booleans, so the CASE is written out for both.
+ */
+const countIf = (condition: string): string => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+
 /** The statements, by name, so tests and the bench can EXPLAIN each one. */
-export function kpiStatements(source: Source): Record<string, string> {
+export function kpiStatements(source: Source, d: Dialect = SQLITE): Record<string, string> {
+  const join = d.orderedJoin;
   return {
     counts: sql(
       source,
-      `sum(c.state <> 'queued') AS placed,
+      `${countIf(`c.state <> 'queued'`)} AS placed,
        count(c.answered_at) AS answered,
        count(c.outcome) AS ended,
-       sum(c.outcome = 'failed') AS failed,
-       sum(c.answered_at IS NOT NULL AND c.outcome = 'completed' AND c.flow_id IS NOT NULL
-           AND c.transfer_reason IS NULL AND c.disposition_code IS NOT 'abandoned') AS bot_completed,
-       sum(c.outcome = 'transferred') AS transferred,
-       sum(c.answered_at IS NOT NULL AND c.outcome IS NOT NULL AND c.outcome <> 'transferred'
-           AND (c.transfer_reason IS NOT NULL OR c.disposition_code = 'abandoned')) AS abandoned`,
+       ${countIf(`c.outcome = 'failed'`)} AS failed,
+       ${countIf(`c.answered_at IS NOT NULL AND c.outcome = 'completed' AND c.flow_id IS NOT NULL
+           AND c.transfer_reason IS NULL AND c.disposition_code IS DISTINCT FROM 'abandoned'`)} AS bot_completed,
+       ${countIf(`c.outcome = 'transferred'`)} AS transferred,
+       ${countIf(`c.answered_at IS NOT NULL AND c.outcome IS NOT NULL AND c.outcome <> 'transferred'
+           AND (c.transfer_reason IS NOT NULL OR c.disposition_code = 'abandoned')`)} AS abandoned`,
     ),
     // The agent's takeover (→ agent) and the wrap-up's end (→ done) of calls an agent had.
     handle: sql(
@@ -156,27 +164,27 @@ export function kpiStatements(source: Source): Record<string, string> {
        count(d.at) AS wrap_ups,
        sum(d.at - c.ended_at) AS wrap_ms,
        sum(d.at - a.at) AS handle_ms`,
-      `CROSS JOIN call_transitions a ON a.call_id = c.id AND a.to_state = 'agent'
+      `${join} call_transitions a ON a.call_id = c.id AND a.to_state = 'agent'
        LEFT JOIN call_transitions d ON d.call_id = c.id AND d.to_state = 'done'`,
       [`c.outcome = 'transferred'`, 'c.ended_at IS NOT NULL'],
     ),
     answers: sql(
       source,
       'count(*) AS answers, count(u.intent) AS understood, sum(u.confidence) AS confidence',
-      `CROSS JOIN utterances u ON u.call_id = c.id AND u.speaker = 'customer' AND u.confidence IS NOT NULL`,
+      `${join} utterances u ON u.call_id = c.id AND u.speaker = 'customer' AND u.confidence IS NOT NULL`,
       [ANSWERED],
     ),
     // A label's intent NULL means "none of these", as an answer's NULL intent means no match.
     labels: sql(
       source,
-      'count(*) AS labelled, sum(l.intent IS u.intent) AS correct',
-      `CROSS JOIN utterance_labels l ON l.call_id = c.id
-       CROSS JOIN utterances u ON u.call_id = l.call_id AND u.start_ms = l.start_ms AND u.speaker = 'customer'`,
+      `count(*) AS labelled, ${countIf('l.intent IS NOT DISTINCT FROM u.intent')} AS correct`,
+      `${join} utterance_labels l ON l.call_id = c.id
+       ${join} utterances u ON u.call_id = l.call_id AND u.start_ms = l.start_ms AND u.speaker = 'customer'`,
       [ANSWERED],
     ),
     // A histogram (each distinct ms with its count): bounded by the distinct latencies, and the
     // percentiles are then read from it exactly (nearest rank), the total from the merged groups.
-    latency: `${rows(source, 'u.reply_latency_ms AS v, count(*) AS n', 'CROSS JOIN utterances u ON u.call_id = c.id AND u.reply_latency_ms IS NOT NULL', [ANSWERED])}
+    latency: `${rows(source, 'u.reply_latency_ms AS v, count(*) AS n', `${join} utterances u ON u.call_id = c.id AND u.reply_latency_ms IS NOT NULL`, [ANSWERED])}
       GROUP BY k, v`,
   };
 }
@@ -192,15 +200,20 @@ export function windowSource(range: KpiRange): Source {
 }
 
 /** Calls started in each of the ranges (a report's days), grouped by the range's index. */
-export function daysSource(ranges: readonly KpiRange[], campaignId?: number): Source {
+export function daysSource(
+  ranges: readonly KpiRange[],
+  campaignId?: number,
+  d: Dialect = SQLITE,
+): Source {
   // Integers we produced ourselves; VALUES rows let the planner loop over the days and range-scan calls_kpi for each.
   const values = ranges
     .map((r, i) => `(${i}, ${Math.trunc(r.from)}, ${Math.trunc(r.to)})`)
     .join(', ');
   return {
-    from: `(SELECT column1 AS i, column2 AS a, column3 AS b FROM (VALUES ${values})) d
-      CROSS JOIN calls c ON c.started_at >= d.a AND c.started_at < d.b`,
-    key: 'd.i',
+    from: `(SELECT column1 AS i, column2 AS a, column3 AS b FROM (VALUES ${values}) AS v) days
+      ${d.orderedJoin} calls c ON c.started_at >= days.a AND c.started_at < days.b`,
+    // Not `d`: the handle statement's wrap-up transitions are `d` (PostgreSQL refuses the clash).
+    key: 'days.i',
     where: campaignId === undefined ? [] : ['c.campaign_id = $campaign_id'],
     params: campaignId === undefined ? {} : { $campaign_id: campaignId },
   };
@@ -210,7 +223,7 @@ async function grouped(
   db: SqlExecutor,
   source: Source,
 ): Promise<{ groups: Map<number, KpiGroup>; total: KpiGroup }> {
-  const statements = kpiStatements(source);
+  const statements = kpiStatements(source, db.dialect);
   const [counts, handle, answers, labels, latency] = await Promise.all([
     db.all<CountsRow>(statements.counts as string, source.params),
     db.all<HandleRow>(statements.handle as string, source.params),
@@ -323,7 +336,10 @@ export function createKpiRepository({ db, read }: RepositoryContext): KpiReposit
     async days(ranges, campaignId) {
       if (ranges.length === 0)
         return { days: [], total: { counts: emptyCounts(), latency: { ...EMPTY_LATENCY } } };
-      const { groups, total } = await grouped(reader, daysSource(ranges, campaignId));
+      const { groups, total } = await grouped(
+        reader,
+        daysSource(ranges, campaignId, reader.dialect),
+      );
       return {
         days: ranges.map(
           (_, i) => groups.get(i) ?? { counts: emptyCounts(), latency: { ...EMPTY_LATENCY } },
