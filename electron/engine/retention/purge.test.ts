@@ -1,22 +1,26 @@
 /**
- * The purge on a real SQLite file and real recording files: per kind, rows a day either side of the
+ * The purge on a real store (SQLite and PostgreSQL) and real recording files: per kind, rows a day either side of the
  * boundary, and only those past it go. The dry run predicts exactly what the purge then removes.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { DEFAULT_SETTINGS, type Settings } from '../api/contract.js';
 import { ENGINE_ACTOR } from '../audit/index.js';
 import { silentLogger } from '../log.js';
 import { openKeyFileSecretBox } from '../secrets/index.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
-import { useTestStores } from '../store/testing/temp.js';
+import {
+  describeBackends,
+  type TestStore,
+  type TestStoreFactory,
+} from '../store/testing/backends.js';
+import { useTempDirs } from '../store/testing/temp.js';
 import { DAY_MS, purge } from './purge.js';
 import { purgeDue, RetentionService } from './service.js';
 
-const openStore = useTestStores();
+const tempDir = useTempDirs();
 const T0 = Date.UTC(2027, 0, 15, 12);
 const SETTINGS: Settings = {
   ...DEFAULT_SETTINGS,
@@ -28,16 +32,19 @@ const SETTINGS: Settings = {
 };
 
 interface World {
-  store: SqliteStore;
+  store: TestStore;
   dataDir: string;
   recordingsDir: string;
   clock: { now: number };
 }
 
-async function world(): Promise<World> {
+async function world(openStore: TestStoreFactory): Promise<World> {
   const clock = { now: T0 };
   const store = await openStore({ now: () => clock.now });
-  const dataDir = store.path.replace(/[/\\]outbound\.db$/, '');
+  // The SQLite file's folder; a folder of its own beside a PostgreSQL store.
+  const dataDir = store.path.endsWith('outbound.db')
+    ? store.path.replace(/[/\\]outbound\.db$/, '')
+    : await tempDir();
   const recordingsDir = join(dataDir, 'recordings');
   await mkdir(recordingsDir, { recursive: true });
   return { store, dataDir, recordingsDir, clock };
@@ -120,9 +127,9 @@ async function setUp(w: World) {
   return list.id;
 }
 
-describe('purge', () => {
+describeBackends('purge', (openStore) => {
   it('removes per kind exactly what is past its retention, and the dry run says so first', async () => {
-    const w = await world();
+    const w = await world(openStore);
     const listId = await setUp(w);
     const deps = {
       store: w.store,
@@ -176,7 +183,7 @@ describe('purge', () => {
   });
 
   it('keeps everything a "keep forever" setting covers', async () => {
-    const w = await world();
+    const w = await world(openStore);
     await setUp(w);
     const deps = {
       store: w.store,
@@ -197,7 +204,7 @@ describe('purge', () => {
   });
 
   it('the service audits each purge, keeps the last report and runs at start when a day has passed', async () => {
-    const w = await world();
+    const w = await world(openStore);
     await setUp(w);
     await w.store.settings.setMany({ retentionRecordingsDays: 30 });
     const service = new RetentionService({
