@@ -389,32 +389,55 @@ export class Dialer {
       }> = [];
       const batch = await this.store.transaction(async (tx) => {
         const expired = await tx.campaignContacts.expiredLeases(this.seatId, at, REAP_BATCH);
+        const reasonOf = (lease: LeaseWithCall) =>
+          seatLostReason(lease.owner ?? 'unknown', lease.expiresAt ?? at);
+        const eventOf = (lease: LeaseWithCall) => ({
+          seat: lease.owner ?? 'unknown',
+          previousState: lease.call.state,
+          campaignId: lease.campaignId,
+        });
+        // Calls under way, closed in three statements for the whole batch (a dead seat may hold
+        // hundreds); a call in wrap-up keeps its outcome, one never dialed is released.
+        const underWay = expired.filter(
+          (l) => !['queued', 'wrap_up', 'done'].includes(l.call.state),
+        );
+        const closedIds = await tx.campaignContacts.closeLostCalls(
+          underWay.map((l) => ({
+            callId: l.call.id,
+            state: l.call.state,
+            reason: reasonOf(l),
+            data: eventOf(l),
+          })),
+          at,
+          'closed_seat_lost',
+        );
+        totals.closed += closedIds.size;
         for (const lease of expired) {
-          const owner = lease.owner ?? 'unknown';
           if (lease.call.state === 'queued') {
             if (await tx.campaignContacts.discard(lease.call.id)) totals.released++;
             continue;
           }
           let ended = lease.call;
-          if (lease.call.state !== 'done') {
-            const wrapUp = lease.call.state === 'wrap_up';
-            const reason = seatLostReason(owner, lease.expiresAt ?? at);
+          if (lease.call.state === 'wrap_up') {
             ended = await tx.calls.update(
               lease.call.id,
-              wrapUp
-                ? { state: 'done', endReason: `${lease.call.endReason ?? 'ended'}; ${reason}` }
-                : { state: 'done', outcome: 'failed', endedAt: at, endReason: reason },
               {
-                at,
-                type: 'closed_seat_lost',
-                data: {
-                  seat: owner,
-                  previousState: lease.call.state,
-                  campaignId: lease.campaignId,
-                },
+                state: 'done',
+                endReason: `${lease.call.endReason ?? 'ended'}; ${reasonOf(lease)}`,
               },
+              { at, type: 'closed_seat_lost', data: eventOf(lease) },
             );
             totals.closed++;
+          } else if (lease.call.state !== 'done') {
+            // Moved on since it was read: the lease row is locked, so this is another writer's.
+            if (!closedIds.has(lease.call.id)) continue;
+            ended = {
+              ...lease.call,
+              state: 'done',
+              outcome: 'failed',
+              endedAt: at,
+              endReason: reasonOf(lease),
+            };
           }
           if (!campaigns.has(lease.campaignId))
             campaigns.set(

@@ -193,6 +193,16 @@ export interface CampaignContactRepository {
    * transaction that closes and settles them, and two reapers never take the same lease.
    */
   expiredLeases(exceptOwner: string, at: number, limit: number): Promise<LeaseWithCall[]>;
+  /**
+   * The reaper's close of many lost calls in three statements (calls.update's writes, set-based):
+   * each call still in `state` goes to 'done' as failed at `at` with its reason, its transition
+   * and an event of `type` with its data. Returns the ids closed (a call that moved on is left).
+   */
+  closeLostCalls(
+    items: ReadonlyArray<{ callId: string; state: CallState; reason: string; data: JsonObject }>,
+    at: number,
+    type: string,
+  ): Promise<Set<string>>;
   /** defer() for many contacts in one statement. */
   deferMany(
     campaignId: number,
@@ -238,10 +248,7 @@ export interface CampaignContactRepository {
   /** Which of these numbers are on the DNC list. */
   dncAmong(phones: readonly string[]): Promise<Set<string>>;
   /** The campaign's leased calls by call state (how many are still waiting for an agent…). */
-  leaseStates(
-    campaignId: number,
-    owner?: string,
-  ): Promise<Partial<Record<CallState, number>>>;
+  leaseStates(campaignId: number, owner?: string): Promise<Partial<Record<CallState, number>>>;
   /**
    * Calls answered by a person, and of them abandoned, per epoch minute from `fromMinute` on
    * (campaign_abandonment, schema 8): the pacing's rolling window after a restart.

@@ -499,6 +499,48 @@ export function createCampaignContactRepository({
       return withCalls(db, rows);
     },
 
+    async closeLostCalls(items, at, type) {
+      if (items.length === 0) return new Set();
+      const d = db.dialect;
+      const rows = encodeJson(
+        items.map((i) => ({
+          id: i.callId,
+          state: i.state,
+          reason: i.reason,
+          data: encodeJson(i.data),
+        })),
+      );
+      const closed = await db.all<{ call_id: string }>(
+        `UPDATE calls SET state = 'done', outcome = 'failed', ended_at = $at, end_reason = json_each.value ->> 'reason'
+         FROM ${d.jsonEach('$rows')}
+         WHERE calls.id = json_each.value ->> 'id' AND calls.state = json_each.value ->> 'state'
+         RETURNING calls.id AS call_id`,
+        { $at: at, $rows: rows },
+      );
+      const ids = new Set(closed.map((c) => c.call_id));
+      const done = encodeJson(
+        items
+          .filter((i) => ids.has(i.callId))
+          .map((i) => ({
+            id: i.callId,
+            state: i.state,
+            reason: i.reason,
+            data: encodeJson(i.data),
+          })),
+      );
+      await db.run(
+        `INSERT INTO call_transitions (call_id, from_state, to_state, at, reason)
+         SELECT value ->> 'id', value ->> 'state', 'done', CAST($at AS BIGINT), value ->> 'reason' FROM ${d.jsonEach('$rows')}`,
+        { $at: at, $rows: done },
+      );
+      await db.run(
+        `INSERT INTO call_events (call_id, at, type, data)
+         SELECT value ->> 'id', CAST($at AS BIGINT), CAST($type AS TEXT), value ->> 'data' FROM ${d.jsonEach('$rows')}`,
+        { $at: at, $type: type, $rows: done },
+      );
+      return ids;
+    },
+
     async settle(lease, s) {
       const { changes } = await db.run(
         `UPDATE campaign_contacts SET status = $status, attempts = attempts + 1, next_at = $next, callback_at = $callback,
