@@ -241,6 +241,27 @@ export const hostEvents = {
     /** When the page read the counts (Date.now()): the engine extrapolates from then, not from arrival. */
     at: z.number(),
   }),
+  /**
+   * The page's side of the media link, once a second: how far behind its 20 ms pump ran and how
+   * deep its queues got since the last report (the engine's stats and the benches read these).
+   */
+  'link.stats': z.object({
+    at: z.number(),
+    /** Calls the page holds now. */
+    calls: z.number().int().nonnegative(),
+    /** The longest gap between two pump ticks (20 ms when on time): a stalled main thread. */
+    pumpGapMaxMs: z.number().nonnegative(),
+    /** The deepest any call's capture ring was when the pump read it, in frames (1 = on time). */
+    captureBacklogMaxFrames: z.number().int().nonnegative(),
+    /** Capture frames lost since the page started: the pump fell a whole ring behind (drop-oldest). */
+    captureOverruns: z.number().int().nonnegative(),
+    /** The most bytes waiting in the page's outgoing socket when it sent (0 on a MessagePort). */
+    sendBufferedMaxBytes: z.number().int().nonnegative(),
+    /** The deepest any call's player was, in frames (the engine keeps a lead of up to 3 s there). */
+    playbackBufferedMaxFrames: z.number().int().nonnegative(),
+    /** Playback frames the page dropped since it started because a call's player ring was full (drop-newest). */
+    playbackRingDrops: z.number().int().nonnegative(),
+  }),
 } as const;
 
 export type HostEvents = typeof hostEvents;

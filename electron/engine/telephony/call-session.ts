@@ -8,14 +8,21 @@
  */
 import type { CallOutcome, CallState } from '../api/contract.js';
 import type { LineStatus } from '../api/line-status.js';
-import type { HostEventData, RtpStats } from '../api/media-host.js';
+import {
+  encodeMulawFrame,
+  type HostEventData,
+  type RtpStats,
+  SAMPLES_PER_FRAME,
+} from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
 import { DtmfDetector } from './dtmf-detector.js';
-import type { CaptureFrame, MediaHostClient } from './media-host-client.js';
+import type { PlaybackQueueDepth } from './link-stats.js';
+import type { CaptureFrame, LinkCaptureFrame, MediaHostClient } from './media-host-client.js';
 import { classifyFailure, describeHangup, lineStatusVerdict } from './outcomes.js';
 import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
+import { PlaybackHistory } from './playback-history.js';
 
 export interface DialTrunk {
   id: number;
@@ -124,6 +131,8 @@ export class CallSession {
   private recorder: CallRecorderLike | null = null;
   private firstRecordedSeq: number | null = null;
   private readonly playback: CallPlayback;
+  /** The bot's frames as sent, to rebuild the right channel the link leaves out. */
+  private readonly history = new PlaybackHistory();
   private readonly audioListeners = new Set<(frame: CaptureFrame) => void>();
   private readonly dtmfListeners = new Set<(tone: string, at: number) => void>();
   private ended: Promise<CallEnd>;
@@ -173,7 +182,13 @@ export class CallSession {
     this.answered = new Promise((resolve) => (this.resolveAnswered = resolve));
     this.playback = new CallPlayback(
       {
-        send: (seq, samples) => this.client?.sendPlayback(this.channel, seq, samples),
+        send: (seq, samples) => {
+          // μ-law on the link; kept here as sent, to rebuild what the customer heard (onCapture).
+          const mulaw = new Uint8Array(SAMPLES_PER_FRAME);
+          encodeMulawFrame(samples, mulaw, 0, 0, SAMPLES_PER_FRAME);
+          this.history.record(seq, mulaw);
+          this.client?.sendPlayback(this.channel, seq, mulaw);
+        },
         flush: () =>
           void this.client?.request('call.flush', { callId: this.callId }).catch(() => undefined),
       },
@@ -295,6 +310,15 @@ export class CallSession {
 
   get isPlaying(): boolean {
     return this.playback.isPlaying;
+  }
+
+  /** This call's playback queues (telephony/link-stats.ts). */
+  playbackDepth(): PlaybackQueueDepth {
+    return {
+      callId: this.callId,
+      ...this.playback.depth(),
+      lateUnderruns: this.playback.lateUnderruns,
+    };
   }
 
   /** The player's dry spells in the middle of a prompt (the engine or the page was late). */
@@ -591,6 +615,17 @@ export class CallSession {
 
   onPlayout(report: HostEventData<'calls.playout'>['reports'][number], ageMs: number): void {
     this.playback.onReport(report, ageMs);
+  }
+
+  /** A frame as it crossed the link: its right channel rebuilt from the bot's runs when not sent. */
+  onLinkCapture(raw: LinkCaptureFrame): void {
+    this.onCapture({
+      channel: raw.channel,
+      seq: raw.seq,
+      timestampMs: raw.timestampMs,
+      left: raw.left,
+      right: raw.right ?? this.history.rebuild(raw.runs),
+    });
   }
 
   onCapture(frame: CaptureFrame): void {

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  CAPTURE_FRAME_BYTES,
+  CAPTURE_FRAME_MAX_BYTES,
+  CAPTURE_RIGHT_MIXED,
+  captureFrameBytes,
+  encodeMulawFrame,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   SAMPLES_PER_FRAME,
   writeFrameHeader,
+  writeRun,
 } from '../api/media-host.js';
 import { type Logger, silentLogger } from '../log.js';
 import {
-  type CaptureFrame,
+  type LinkCaptureFrame,
   MediaHostClient,
   type MediaHostConnection,
 } from './media-host-client.js';
@@ -38,18 +42,41 @@ function fakeConnection() {
   };
 }
 
-function captureFrame(channel: number, seq: number, value: number): Uint8Array {
-  const bytes = new Uint8Array(CAPTURE_FRAME_BYTES);
+/** A capture frame with both channels as μ-law (someone besides the bot was heard). */
+function mixedFrame(channel: number, seq: number, value: number): Uint8Array {
+  const bytes = new Uint8Array(CAPTURE_FRAME_MAX_BYTES);
   writeFrameHeader(new DataView(bytes.buffer), {
     kind: FRAME_KIND.capture,
+    flags: CAPTURE_RIGHT_MIXED,
+    bytes: CAPTURE_FRAME_MAX_BYTES,
     channel,
     seq,
     timestampMs: 1,
   });
-  new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).fill(value);
-  new Int16Array(bytes.buffer, FRAME_HEADER_BYTES + SAMPLES_PER_FRAME * 2, SAMPLES_PER_FRAME).fill(
-    -value,
+  encodeMulawFrame(new Int16Array(SAMPLES_PER_FRAME).fill(value), bytes, FRAME_HEADER_BYTES);
+  encodeMulawFrame(
+    new Int16Array(SAMPLES_PER_FRAME).fill(-value),
+    bytes,
+    FRAME_HEADER_BYTES + SAMPLES_PER_FRAME,
   );
+  return bytes;
+}
+
+/** A capture frame whose right channel is the bot's frame 41 from sample 20, over samples 0–99. */
+function botFrame(channel: number, seq: number, value: number): Uint8Array {
+  const size = captureFrameBytes(1);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  writeFrameHeader(view, {
+    kind: FRAME_KIND.capture,
+    flags: 1 << 4,
+    bytes: size,
+    channel,
+    seq,
+    timestampMs: 1,
+  });
+  encodeMulawFrame(new Int16Array(SAMPLES_PER_FRAME).fill(value), bytes, FRAME_HEADER_BYTES);
+  writeRun(view, FRAME_HEADER_BYTES + SAMPLES_PER_FRAME, { at: 0, length: 100, seq: 41, from: 20 });
   return bytes;
 }
 
@@ -108,23 +135,30 @@ describe('MediaHostClient', () => {
     ]);
   });
 
-  it('splits a batch of capture frames by channel and counts what it cannot read', () => {
+  it('splits a batch of capture frames of either kind by channel and counts what it cannot read', () => {
     const fake = fakeConnection();
     const client = new MediaHostClient(fake.connection, silentLogger);
-    const frames: CaptureFrame[] = [];
-    client.onCapture((frame) =>
-      frames.push({ ...frame, left: frame.left.slice(), right: frame.right.slice() }),
-    );
-    const batch = new Uint8Array(CAPTURE_FRAME_BYTES * 2);
-    batch.set(captureFrame(1, 7, 100), 0);
-    batch.set(captureFrame(2, 9, 200), CAPTURE_FRAME_BYTES);
+    const frames: LinkCaptureFrame[] = [];
+    client.onCapture((frame) => frames.push(frame));
+    const first = mixedFrame(1, 7, 104);
+    const second = botFrame(2, 9, 196);
+    const batch = new Uint8Array(first.length + second.length);
+    batch.set(first, 0);
+    batch.set(second, first.length);
     fake.bin(batch);
     fake.bin(new Uint8Array(10));
-    expect(frames.map((f) => [f.channel, f.seq, f.left[0], f.right[0]])).toEqual([
-      [1, 7, 100, -100],
-      [2, 9, 200, -200],
+    // 104 and 196 are μ-law steps, so they cross exactly.
+    expect(frames.map((f) => [f.channel, f.seq, f.left[0], f.right?.[0] ?? null])).toEqual([
+      [1, 7, 104, -104],
+      [2, 9, 196, null],
     ]);
+    expect(frames[1]!.runs).toEqual([{ at: 0, length: 100, seq: 41, from: 20 }]);
     expect(client.badFrames).toBe(1);
+    expect(client.linkStats().capture).toMatchObject({
+      frames: 2,
+      bytes: batch.length + 10,
+      badFrames: 1,
+    });
   });
 
   it('fails pending commands at once when the host goes away', async () => {

@@ -4,7 +4,10 @@
  * the headless shell gives it a WebSocket, the Electron shell a MessagePort.
  */
 import {
-  CAPTURE_FRAME_BYTES,
+  type BotRun,
+  CAPTURE_RIGHT_MIXED,
+  CAPTURE_RUN_BYTES,
+  decodeMulawFrame,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   type HostCommandName,
@@ -19,10 +22,12 @@ import {
   isHostEventName,
   PLAYBACK_FRAME_BYTES,
   readFrameHeader,
+  readRun,
   SAMPLES_PER_FRAME,
   writeFrameHeader,
 } from '../api/media-host.js';
 import type { Logger } from '../log.js';
+import { type DelaySummary, LinkStatsRecorder, type MediaLinkStats } from './link-stats.js';
 
 /** One link to one media host page, whatever carries it. */
 export interface MediaHostConnection {
@@ -42,6 +47,20 @@ export interface CaptureFrame {
   left: Int16Array;
   /** What the customer heard from us. */
   right: Int16Array;
+}
+
+/**
+ * A capture frame as it crossed the link: the customer decoded to 16-bit, and the right channel
+ * either decoded (`right`: someone besides the bot was heard) or as the bot's runs, which the
+ * call rebuilds from the playback frames it sent (telephony/playback-history.ts). Neither: silence.
+ */
+export interface LinkCaptureFrame {
+  channel: number;
+  seq: number;
+  timestampMs: number;
+  left: Int16Array;
+  right: Int16Array | null;
+  runs: BotRun[];
 }
 
 export class MediaHostCommandError extends Error {
@@ -69,13 +88,13 @@ export class MediaHostClient {
     }
   >();
   private readonly listeners: EventListeners = {};
-  private captureListener: ((frame: CaptureFrame) => void) | null = null;
+  private captureListener: ((frame: LinkCaptureFrame) => void) | null = null;
   private playbackBatch: Uint8Array[] = [];
   private playbackFlush: ReturnType<typeof setImmediate> | null = null;
   private closedReason: string | null = null;
   private readonly closeListeners: Array<(reason: string) => void> = [];
-  /** Frames the engine could not use (unknown layout); counted, never thrown. */
-  badFrames = 0;
+  /** Bytes, frames, capture delay and the page's queue depths on this link. */
+  private readonly stats = new LinkStatsRecorder();
   private readonly ready: Promise<HostEventData<'host.ready'>>;
 
   constructor(
@@ -89,6 +108,7 @@ export class MediaHostClient {
       this.onClose((reason) => reject(new Error(`link closed (${reason})`)));
     });
     this.ready.catch(() => undefined); // observed by whenReady; a late failure is not unhandled
+    this.on('link.stats', (report) => this.stats.pageReport(report));
     connection.onText((text) => this.receiveText(text));
     connection.onBinary((data) => this.receiveBinary(data));
     connection.onClose((reason) => this.handleClose(reason));
@@ -112,6 +132,21 @@ export class MediaHostClient {
         },
       );
     });
+  }
+
+  /** Frames the engine could not use (unknown layout); counted, never thrown. */
+  get badFrames(): number {
+    return this.stats.badFrames;
+  }
+
+  /** What this link has carried and how late its capture frames arrived. */
+  linkStats(now = Date.now()): MediaLinkStats {
+    return this.stats.snapshot(now);
+  }
+
+  /** The capture delays of the frames that arrived since `from` (epoch ms). */
+  captureDelaySince(from: number): DelaySummary {
+    return this.stats.recent(from);
   }
 
   get isClosed(): boolean {
@@ -154,7 +189,9 @@ export class MediaHostClient {
         reject,
         timer,
       });
-      this.connection.sendText(JSON.stringify({ type: 'command', id, command, params: parsed }));
+      const text = JSON.stringify({ type: 'command', id, command, params: parsed });
+      this.stats.textBytesOut += text.length;
+      this.connection.sendText(text);
     });
   }
 
@@ -163,7 +200,7 @@ export class MediaHostClient {
     list.push(listener);
   }
 
-  onCapture(listener: (frame: CaptureFrame) => void): void {
+  onCapture(listener: (frame: LinkCaptureFrame) => void): void {
     this.captureListener = listener;
   }
 
@@ -172,20 +209,25 @@ export class MediaHostClient {
     else this.closeListeners.push(listener);
   }
 
-  /** Queues a playback frame; the frames of one tick (all calls) go out as one message. */
-  sendPlayback(channel: number, seq: number, samples: Int16Array): void {
+  /**
+   * Queues a playback frame (320 μ-law samples); the frames of one tick (all calls) go out as one
+   * message.
+   */
+  sendPlayback(channel: number, seq: number, mulaw: Uint8Array): void {
     if (this.closedReason !== null) return;
     const bytes = new Uint8Array(PLAYBACK_FRAME_BYTES);
     writeFrameHeader(new DataView(bytes.buffer), {
       kind: FRAME_KIND.playback,
+      flags: 0,
+      bytes: PLAYBACK_FRAME_BYTES,
       channel,
       seq,
       timestampMs: Date.now(),
     });
-    new Int16Array(bytes.buffer, FRAME_HEADER_BYTES, SAMPLES_PER_FRAME).set(
-      samples.subarray(0, SAMPLES_PER_FRAME),
-    );
+    bytes.set(mulaw.subarray(0, SAMPLES_PER_FRAME), FRAME_HEADER_BYTES);
     this.playbackBatch.push(bytes);
+    this.stats.playbackFrames++;
+    this.stats.playbackBytes += bytes.byteLength;
     if (this.playbackFlush) return;
     this.playbackFlush = setImmediate(() => {
       this.playbackFlush = null;
@@ -203,6 +245,7 @@ export class MediaHostClient {
   }
 
   private receiveText(text: string): void {
+    this.stats.textBytesIn += text.length;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -243,48 +286,46 @@ export class MediaHostClient {
     }
   }
 
-  /** One frame, or a batch of capture frames back to back (the host sends a tick's frames together). */
+  /** Capture frames back to back (the host sends a tick's frames together), each with its length. */
   private receiveBinary(data: Uint8Array): void {
-    if (data.byteLength > CAPTURE_FRAME_BYTES && data.byteLength % CAPTURE_FRAME_BYTES === 0) {
-      for (let offset = 0; offset < data.byteLength; offset += CAPTURE_FRAME_BYTES)
-        this.receiveFrame(data.subarray(offset, offset + CAPTURE_FRAME_BYTES));
-      return;
-    }
-    this.receiveFrame(data);
-  }
-
-  private receiveFrame(data: Uint8Array): void {
+    this.stats.captureBytes += data.byteLength;
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const header = readFrameHeader(view);
-    if (!header || header.kind !== FRAME_KIND.capture || data.byteLength !== CAPTURE_FRAME_BYTES) {
-      this.badFrames++;
-      return;
-    }
-    // Int16Array views need 2-byte alignment; copy when the transport's buffer is not aligned
-    // (new Uint8Array(view) copies; Buffer#slice would not).
-    const aligned = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
-    const left = new Int16Array(
-      aligned.buffer,
-      aligned.byteOffset + FRAME_HEADER_BYTES,
-      SAMPLES_PER_FRAME,
-    );
-    const right = new Int16Array(
-      aligned.buffer,
-      aligned.byteOffset + FRAME_HEADER_BYTES + SAMPLES_PER_FRAME * 2,
-      SAMPLES_PER_FRAME,
-    );
-    try {
-      this.captureListener?.({
-        channel: header.channel,
-        seq: header.seq,
-        timestampMs: header.timestampMs,
-        left,
-        right,
-      });
-    } catch (error) {
-      this.log.error('An audio frame listener failed', {
-        error: error instanceof Error ? error.stack : String(error),
-      });
+    const now = Date.now();
+    for (let offset = 0; offset < data.byteLength;) {
+      const header = readFrameHeader(view, offset);
+      if (!header || header.kind !== FRAME_KIND.capture) {
+        this.stats.badFrames++; // the rest of the message cannot be framed
+        return;
+      }
+      this.stats.captureFrames++;
+      this.stats.captureDelay(now - header.timestampMs, now);
+      const body = offset + FRAME_HEADER_BYTES;
+      const left = new Int16Array(SAMPLES_PER_FRAME);
+      decodeMulawFrame(data, left, 0, body, SAMPLES_PER_FRAME);
+      let right: Int16Array | null = null;
+      const runs: BotRun[] = [];
+      if (header.flags & CAPTURE_RIGHT_MIXED) {
+        right = new Int16Array(SAMPLES_PER_FRAME);
+        decodeMulawFrame(data, right, 0, body + SAMPLES_PER_FRAME, SAMPLES_PER_FRAME);
+      } else {
+        for (let r = 0; r < header.flags >> 4; r++)
+          runs.push(readRun(view, body + SAMPLES_PER_FRAME + r * CAPTURE_RUN_BYTES));
+      }
+      offset += header.bytes;
+      try {
+        this.captureListener?.({
+          channel: header.channel,
+          seq: header.seq,
+          timestampMs: header.timestampMs,
+          left,
+          right,
+          runs,
+        });
+      } catch (error) {
+        this.log.error('An audio frame listener failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
+      }
     }
   }
 

@@ -53,6 +53,11 @@ export class MediaHostSupervisor {
     return this.current?.host ?? null;
   }
 
+  /** The live host's link, without launching one. */
+  get currentClient(): MediaHostClient | null {
+    return this.current && !this.current.client.isClosed ? this.current.client : null;
+  }
+
   /** The live host, launching one when there is none. */
   client(): Promise<MediaHostClient> {
     if (this.stopped)

@@ -95,6 +95,8 @@ export class CallPlayback {
   underruns = 0;
   /** Dry spells while the engine still had audio to send: the engine or the page was late. */
   lateUnderruns = 0;
+  /** Frames the player held at its last report. */
+  private playerBuffered = 0;
 
   constructor(
     private readonly sink: PlaybackSink,
@@ -125,9 +127,15 @@ export class CallPlayback {
 
   /** What the player reported (cumulative counts), read `ageMs` ago. */
   onReport(
-    report: { playedFrames: number; droppedFrames: number; underruns: number },
+    report: {
+      playedFrames: number;
+      droppedFrames: number;
+      underruns: number;
+      bufferedFrames?: number;
+    },
     ageMs = 0,
   ): void {
+    if (report.bufferedFrames !== undefined) this.playerBuffered = report.bufferedFrames;
     this.played = Math.max(this.played, report.playedFrames);
     this.dropped = Math.max(this.dropped, report.droppedFrames);
     this.reportAt = this.now() - Math.min(MAX_REPORT_AGE_MS, Math.max(0, ageMs));
@@ -153,6 +161,20 @@ export class CallPlayback {
 
   get isPlaying(): boolean {
     return this.queue.length > 0;
+  }
+
+  /**
+   * The queues of this call's playback, in frames: held here (bounded by the prompts the bot asked
+   * to play, never by time), in flight (bounded by PLAYBACK_MAX_IN_FLIGHT_FRAMES) and in the player.
+   */
+  depth(): { queuedFrames: number; inFlightFrames: number; playerBufferedFrames: number } {
+    let queued = 0;
+    for (const item of this.queue) queued += item.frames.length - item.next;
+    return {
+      queuedFrames: queued,
+      inFlightFrames: this.inFlight,
+      playerBufferedFrames: this.playerBuffered,
+    };
   }
 
   /** Stops now: drops the queue here, flushes the player, resolves everything as not completed. */

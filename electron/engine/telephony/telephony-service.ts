@@ -18,6 +18,7 @@ import {
   type DialTrunk,
 } from './call-session.js';
 import type { EarlyMediaWatcher } from './early-media.js';
+import type { DelaySummary, MediaLinkStats, PlaybackQueueDepth } from './link-stats.js';
 import type { MediaHostClient } from './media-host-client.js';
 import { type MediaHostLauncher, MediaHostSupervisor } from './media-host-supervisor.js';
 import { checkDialNumber } from './numbers.js';
@@ -157,6 +158,25 @@ export class Telephony {
 
   get mediaHost(): MediaHostSupervisor | null {
     return this.supervisor;
+  }
+
+  /**
+   * The media link now: bytes and frames each way, capture delay (since the host started and over
+   * the last 10 s), the page's queue depths, and each live call's playback queues. Null while no
+   * media host runs. For the load bench, the soak and the media-link bench (telephony/link-stats.ts).
+   */
+  mediaLinkStats(): (MediaLinkStats & { calls: PlaybackQueueDepth[] }) | null {
+    const client = this.supervisor?.currentClient;
+    if (!client) return null;
+    return {
+      ...client.linkStats(),
+      calls: [...this.sessions.values()].map((s) => s.playbackDepth()),
+    };
+  }
+
+  /** The capture delays of the frames that arrived since `from` (epoch ms; the last ~26 s at 25 calls). */
+  captureDelaySince(from: number): DelaySummary | null {
+    return this.supervisor?.currentClient?.captureDelaySince(from) ?? null;
   }
 
   get liveCount(): number {
@@ -307,7 +327,7 @@ export class Telephony {
       const ageMs = Date.now() - at;
       for (const report of reports) this.sessions.get(report.callId)?.onPlayout(report, ageMs);
     });
-    client.onCapture((frame) => this.byChannel.get(frame.channel)?.onCapture(frame));
+    client.onCapture((frame) => this.byChannel.get(frame.channel)?.onLinkCapture(frame));
     // Configure every trunk right away so health shows before the first call.
     const trunks = await this.options.trunks.listForDialing();
     await Promise.all(trunks.map((t) => this.ensureTrunk(client, t).catch(() => undefined)));

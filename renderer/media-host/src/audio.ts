@@ -20,9 +20,9 @@
  * recording's right channel is outBus, what the customer heard, so a whisper never reaches it.
  */
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
-import { SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
+import { decodeMulawFrame, SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
 import {
-  CAPTURE_SLOT_SAMPLES,
+  CAPTURE_SLOT_BYTES,
   CAPTURE_SLOTS,
   CAPTURE_WRITTEN,
   type CaptureRing,
@@ -35,6 +35,7 @@ import {
   PLAYBACK_UNDERRUNS,
   PLAYBACK_WRITTEN,
   type PlaybackRing,
+  SLOT_META_WORDS,
 } from './rings.js';
 import captureUrl from './worklets/capture-processor.ts?worker&url';
 import type { PlayerCommand } from './worklets/player-processor.js';
@@ -169,6 +170,24 @@ class Speaker {
   }
 }
 
+/** Pairs each call's player with its capture worklet (they share a tap, rings.ts PlayerTap). */
+let nextPair = 1;
+
+/** One capture frame as the worklet left it in the ring (views into the ring: copy before the next drain). */
+export interface CapturedFrame {
+  seq: number;
+  /** Frames written after this one (0: the newest). */
+  age: number;
+  /** μ-law, the customer. */
+  left: Uint8Array;
+  /** μ-law, what the customer heard (send only when `mixed`). */
+  right: Uint8Array;
+  mixed: boolean;
+  /** The bot's runs, 4 words each (at, length, seq, from); `runCount` of them. */
+  runs: Int32Array;
+  runCount: number;
+}
+
 export interface PlayoutCounts {
   playedFrames: number;
   bufferedFrames: number;
@@ -194,6 +213,8 @@ export class CallAudio {
   private captureRead = 0;
   /** Capture frames lost because the page fell more than the ring behind. */
   captureOverruns = 0;
+  /** Playback frames dropped because the player's ring was full. */
+  ringDrops = 0;
   private remoteSource: MediaStreamAudioSourceNode | null = null;
   private remoteTrack: MediaStreamTrack | null = null;
   private closed = false;
@@ -223,11 +244,12 @@ export class CallAudio {
     this.playbackRing = playback.ring;
     const capture = createCaptureRing();
     this.captureRing = capture.ring;
+    const pair = nextPair++;
     this.player = new AudioWorkletNode(context, 'outbound-player', {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [1],
-      processorOptions: { ring: playback.buffer },
+      processorOptions: { ring: playback.buffer, pair },
     });
     this.botGain = new GainNode(context, { gain: 1 });
     this.voices = new GainNode(context, { gain: 1, channelCount: 1, channelCountMode: 'explicit' });
@@ -244,7 +266,7 @@ export class CallAudio {
       channelCount: 1,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { ring: capture.buffer },
+      processorOptions: { ring: capture.buffer, pair },
     });
     this.player.connect(this.botGain).connect(this.voices).connect(this.outBus);
     this.customerTap.connect(this.capture, 0, 0);
@@ -253,22 +275,35 @@ export class CallAudio {
     this.outgoingStream = this.destination.stream;
   }
 
-  /** Hands over every whole capture frame written since the last call (seq = frame number). */
-  drainCapture(onFrame: (seq: number, stereo: Int16Array) => void): void {
+  /**
+   * Hands over every whole capture frame written since the last call (seq = frame number; `age` =
+   * frames written after it, so 0 for the newest); returns how many were waiting.
+   */
+  drainCapture(onFrame: (frame: CapturedFrame) => void): number {
     const written = Atomics.load(this.captureRing.control, CAPTURE_WRITTEN);
+    const waiting = written - this.captureRead;
     if (written - this.captureRead > CAPTURE_SLOTS) {
-      // The page fell more than a second behind: the oldest frames were overwritten.
+      // The page fell more than the ring behind: the oldest frames were overwritten (drop-oldest).
       this.captureOverruns += written - this.captureRead - CAPTURE_SLOTS;
       this.captureRead = written - CAPTURE_SLOTS;
     }
+    const { audio, meta } = this.captureRing;
     while (this.captureRead < written) {
-      const base = (this.captureRead % CAPTURE_SLOTS) * CAPTURE_SLOT_SAMPLES;
-      onFrame(
-        this.captureRead,
-        this.captureRing.samples.subarray(base, base + CAPTURE_SLOT_SAMPLES),
-      );
+      const slot = this.captureRead % CAPTURE_SLOTS;
+      const base = slot * CAPTURE_SLOT_BYTES;
+      const m = slot * SLOT_META_WORDS;
+      onFrame({
+        seq: this.captureRead,
+        age: written - 1 - this.captureRead,
+        left: audio.subarray(base, base + SAMPLES_PER_FRAME),
+        right: audio.subarray(base + SAMPLES_PER_FRAME, base + CAPTURE_SLOT_BYTES),
+        mixed: meta[m] === 1,
+        runs: meta.subarray(m + 2, m + SLOT_META_WORDS),
+        runCount: meta[m + 1] ?? 0,
+      });
       this.captureRead++;
     }
+    return waiting;
   }
 
   playout(): PlayoutCounts {
@@ -295,19 +330,27 @@ export class CallAudio {
     this.remoteSource.connect(this.customerTap);
   }
 
-  /** Writes one 20 ms frame for the player; a full ring drops it (counted). */
-  play(samples: Int16Array): void {
+  /**
+   * Writes one 20 ms frame (μ-law, the engine's seq) for the player. A full ring drops it (drop-newest, counted): the engine
+   * keeps far less in flight than the ring holds, so this only happens if its pacing broke.
+   */
+  play(seq: number, mulaw: Uint8Array): void {
     if (this.closed) return;
     const control = this.playbackRing.control;
     const written = Atomics.load(control, PLAYBACK_WRITTEN);
     if (written - Atomics.load(control, PLAYBACK_READ) >= PLAYBACK_SLOTS) {
       Atomics.add(control, PLAYBACK_DROPPED, 1);
+      this.ringDrops++;
       return;
     }
-    this.playbackRing.samples.set(
-      samples.subarray(0, SAMPLES_PER_FRAME),
+    decodeMulawFrame(
+      mulaw,
+      this.playbackRing.samples,
       (written % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME,
+      0,
+      SAMPLES_PER_FRAME,
     );
+    this.playbackRing.seqs[written % PLAYBACK_SLOTS] = seq;
     Atomics.store(control, PLAYBACK_WRITTEN, written + 1);
   }
 

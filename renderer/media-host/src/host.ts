@@ -5,7 +5,10 @@
 import type { output as ZodOutput } from 'zod';
 
 import {
-  CAPTURE_FRAME_BYTES,
+  CAPTURE_FRAME_MAX_BYTES,
+  CAPTURE_RIGHT_MIXED,
+  CAPTURE_RUN_BYTES,
+  captureFrameBytes,
   FRAME_HEADER_BYTES,
   FRAME_KIND,
   HostCommandMessage,
@@ -20,6 +23,7 @@ import {
   readFrameHeader,
   SAMPLES_PER_FRAME,
   writeFrameHeader,
+  writeRun,
 } from '../../../electron/engine/api/media-host.js';
 import type { AudioEngine } from './audio.js';
 import { type PlayoutCounts } from './audio.js';
@@ -47,6 +51,8 @@ const MAX_CAPTURE_BATCH = 64;
 const PUMP_MS = 20;
 /** Player counts go to the engine every 60 ms; it extrapolates between reports. */
 const REPORT_EVERY_TICKS = 3;
+/** The page's link statistics go to the engine once a second. */
+const STATS_EVERY_TICKS = 50;
 
 /** How long a dial waits for a trunk that is still connecting before calling it down. */
 const TRUNK_READY_TIMEOUT_MS = 3000;
@@ -58,9 +64,17 @@ export class MediaHost {
   private ticks = 0;
   private readonly lastReported = new Map<string, PlayoutCounts>();
   /** Capture frames of one tick, back to back; reused every tick (the link copies what it sends). */
-  private readonly captureBatch = new Uint8Array(CAPTURE_FRAME_BYTES * MAX_CAPTURE_BATCH);
-  private readonly captureSamples = new Int16Array(this.captureBatch.buffer);
-  private readonly captureHeaders = new DataView(this.captureBatch.buffer);
+  private readonly captureBatch = new Uint8Array(CAPTURE_FRAME_MAX_BYTES * MAX_CAPTURE_BATCH);
+  private readonly captureView = new DataView(this.captureBatch.buffer);
+  /** Since the last link.stats: the pump's longest gap, deepest capture ring and socket buffer. */
+  private lastPumpAt = 0;
+  private pumpGapMaxMs = 0;
+  private captureBacklogMax = 0;
+  private sendBufferedMax = 0;
+  private playbackBufferedMax = 0;
+  /** Counts of calls that have ended, so the totals only grow. */
+  private endedOverruns = 0;
+  private endedRingDrops = 0;
 
   constructor(
     private readonly link: EngineLink,
@@ -178,6 +192,8 @@ export class MediaHost {
           audio: this.audio.createCallAudio(),
           emit: (milestone) => this.emit('call.milestone', milestone),
           onClosed: (closed) => {
+            this.endedOverruns += closed.audio.captureOverruns;
+            this.endedRingDrops += closed.audio.ringDrops;
             this.lastReported.delete(closed.callId);
             this.calls.delete(closed.callId);
             this.byChannel.delete(closed.channel);
@@ -278,29 +294,63 @@ export class MediaHost {
    */
   private pump(): void {
     const now = Date.now();
+    const tickAt = performance.now();
+    if (this.lastPumpAt > 0)
+      this.pumpGapMaxMs = Math.max(this.pumpGapMaxMs, tickAt - this.lastPumpAt);
+    this.lastPumpAt = tickAt;
     let count = 0;
+    let offset = 0;
+    const batch = this.captureBatch;
+    const view = this.captureView;
     for (const leg of this.calls.values()) {
-      leg.audio.drainCapture((seq, stereo) => {
+      const waiting = leg.audio.drainCapture((frame) => {
         // Straight into the one reused batch buffer: allocating per frame (or per tick) cost this
         // page more than the rest of its work together on a VM where every fresh page faults slowly.
-        const offset = count * CAPTURE_FRAME_BYTES;
+        const bytes = frame.mixed ? CAPTURE_FRAME_MAX_BYTES : captureFrameBytes(frame.runCount);
+        // When the frame's last sample was captured (the newest just now, each older one 20 ms
+        // before): the engine's capture delay counts the time it waited here too.
+        const timestampMs = now - frame.age * PUMP_MS;
         writeFrameHeader(
-          this.captureHeaders,
-          { kind: FRAME_KIND.capture, channel: leg.channel, seq, timestampMs: now },
+          view,
+          {
+            kind: FRAME_KIND.capture,
+            flags: frame.mixed ? CAPTURE_RIGHT_MIXED : frame.runCount << 4,
+            bytes,
+            channel: leg.channel,
+            seq: frame.seq,
+            timestampMs,
+          },
           offset,
         );
-        this.captureSamples.set(stereo, (offset + FRAME_HEADER_BYTES) / 2);
+        const body = offset + FRAME_HEADER_BYTES;
+        batch.set(frame.left, body);
+        if (frame.mixed) batch.set(frame.right, body + SAMPLES_PER_FRAME);
+        else
+          for (let r = 0; r < frame.runCount; r++)
+            writeRun(view, body + SAMPLES_PER_FRAME + r * CAPTURE_RUN_BYTES, {
+              at: frame.runs[r * 4]!,
+              length: frame.runs[r * 4 + 1]!,
+              seq: frame.runs[r * 4 + 2]!,
+              from: frame.runs[r * 4 + 3]!,
+            });
+        offset += bytes;
         if (++count === MAX_CAPTURE_BATCH) {
-          this.link.sendBinary(this.captureBatch);
+          this.send(batch.subarray(0, offset));
           count = 0;
+          offset = 0;
         }
       });
+      if (waiting > this.captureBacklogMax) this.captureBacklogMax = waiting;
     }
-    if (count > 0) this.link.sendBinary(this.captureBatch.subarray(0, count * CAPTURE_FRAME_BYTES));
-    if (++this.ticks % REPORT_EVERY_TICKS !== 0) return;
+    if (count > 0) this.send(batch.subarray(0, offset));
+    ++this.ticks;
+    if (this.ticks % STATS_EVERY_TICKS === 0) this.reportStats(now);
+    if (this.ticks % REPORT_EVERY_TICKS !== 0) return;
     const reports = [];
     for (const leg of this.calls.values()) {
       const counts = leg.audio.playout();
+      if (counts.bufferedFrames > this.playbackBufferedMax)
+        this.playbackBufferedMax = counts.bufferedFrames;
       const last = this.lastReported.get(leg.callId);
       if (
         last &&
@@ -315,25 +365,49 @@ export class MediaHost {
     if (reports.length > 0) this.emit('calls.playout', { reports, at: now });
   }
 
-  /** One playback frame, or several back to back (the engine sends a tick's frames together). */
-  private receiveAudio(buffer: ArrayBuffer): void {
-    if (
-      buffer.byteLength > PLAYBACK_FRAME_BYTES &&
-      buffer.byteLength % PLAYBACK_FRAME_BYTES === 0
-    ) {
-      for (let offset = 0; offset < buffer.byteLength; offset += PLAYBACK_FRAME_BYTES)
-        this.receiveFrame(buffer, offset);
-      return;
-    }
-    if (buffer.byteLength === PLAYBACK_FRAME_BYTES) this.receiveFrame(buffer, 0);
+  private send(view: Uint8Array<ArrayBuffer>): void {
+    const buffered = this.link.bufferedBytes();
+    if (buffered > this.sendBufferedMax) this.sendBufferedMax = buffered;
+    this.link.sendBinary(view);
   }
 
-  private receiveFrame(buffer: ArrayBuffer, offset: number): void {
-    const header = readFrameHeader(new DataView(buffer, offset, PLAYBACK_FRAME_BYTES));
-    if (!header || header.kind !== FRAME_KIND.playback) return;
-    const leg = this.byChannel.get(header.channel);
-    if (!leg || leg.isEnded) return;
-    leg.audio.play(new Int16Array(buffer, offset + FRAME_HEADER_BYTES, SAMPLES_PER_FRAME));
+  private reportStats(now: number): void {
+    let overruns = this.endedOverruns;
+    let ringDrops = this.endedRingDrops;
+    for (const leg of this.calls.values()) {
+      overruns += leg.audio.captureOverruns;
+      ringDrops += leg.audio.ringDrops;
+    }
+    this.emit('link.stats', {
+      at: now,
+      calls: this.calls.size,
+      pumpGapMaxMs: Math.round(this.pumpGapMaxMs),
+      captureBacklogMaxFrames: this.captureBacklogMax,
+      captureOverruns: overruns,
+      sendBufferedMaxBytes: this.sendBufferedMax,
+      playbackBufferedMaxFrames: this.playbackBufferedMax,
+      playbackRingDrops: ringDrops,
+    });
+    this.pumpGapMaxMs = 0;
+    this.captureBacklogMax = 0;
+    this.sendBufferedMax = 0;
+    this.playbackBufferedMax = 0;
+  }
+
+  /** One playback frame, or several back to back (the engine sends a tick's frames together). */
+  private receiveAudio(buffer: ArrayBuffer): void {
+    const view = new DataView(buffer);
+    for (let offset = 0; offset + PLAYBACK_FRAME_BYTES <= buffer.byteLength;) {
+      const header = readFrameHeader(view, offset);
+      if (!header || header.kind !== FRAME_KIND.playback) return; // the rest cannot be framed
+      const leg = this.byChannel.get(header.channel);
+      if (leg && !leg.isEnded)
+        leg.audio.play(
+          header.seq,
+          new Uint8Array(buffer, offset + FRAME_HEADER_BYTES, SAMPLES_PER_FRAME),
+        );
+      offset += header.bytes;
+    }
   }
 
   private requireCall(callId: string): CallLeg {

@@ -14,6 +14,8 @@ export interface EngineLink {
   onText(listener: (text: string) => void): void;
   onBinary(listener: (buffer: ArrayBuffer) => void): void;
   onClose(listener: (reason: string) => void): void;
+  /** Bytes sent and not yet handed to the network (a WebSocket's bufferedAmount; 0 on a port). */
+  bufferedBytes(): number;
 }
 
 const PORT_MESSAGE = 'outbound:media-host-port';
@@ -55,6 +57,7 @@ function openWebSocketLink(location: Location, secret: string): Promise<EngineLi
         onText: (l) => textListeners.push(l),
         onBinary: (l) => binaryListeners.push(l),
         onClose: (l) => closeListeners.push(l),
+        bufferedBytes: () => socket.bufferedAmount,
       }),
     );
     socket.addEventListener('error', () =>
@@ -84,5 +87,6 @@ function portLink(port: MessagePort): EngineLink {
     onText: (l) => textListeners.push(l),
     onBinary: (l) => binaryListeners.push(l),
     onClose: (l) => closeListeners.push(l),
+    bufferedBytes: () => 0,
   };
 }

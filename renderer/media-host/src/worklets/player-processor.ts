@@ -4,6 +4,10 @@
  * reported), so the ring stays a few frames deep. `flush` skips everything written (barge-in).
  * There is no re-priming after an underrun: a gap plays as silence and the next frame plays as
  * soon as it arrives, so latency never creeps up.
+ *
+ * Each quantum it also leaves what it played (the samples, and which frames by the engine's seq)
+ * in a tap the call's capture worklet reads in the same quantum (rings.ts PlayerTap), so the
+ * capture can say "the bot's frames" instead of sending the bot's audio back to the engine.
  */
 import { SAMPLES_PER_FRAME } from '../../../../electron/engine/api/audio-frames.js';
 import {
@@ -15,9 +19,19 @@ import {
   PLAYBACK_WRITTEN,
   type PlaybackRing,
   playbackRing,
+  PLAYER_TAPS,
+  type PlayerTap,
 } from '../rings.js';
 
 export type PlayerCommand = { type: 'flush' } | { type: 'stop' };
+
+/** Runs a tap holds per quantum (a 128-sample quantum spans at most two frames). */
+const TAP_RUNS = 4;
+
+function taps(): Map<number, PlayerTap> {
+  const scope = globalThis as unknown as Record<string, Map<number, PlayerTap> | undefined>;
+  return (scope[PLAYER_TAPS] ??= new Map());
+}
 
 class PlayerProcessor extends AudioWorkletProcessor {
   private readonly ring: PlaybackRing;
@@ -27,13 +41,24 @@ class PlayerProcessor extends AudioWorkletProcessor {
   private underruns = 0;
   private starving = false;
   private running = true;
+  private readonly tap: PlayerTap = {
+    frame: -1,
+    out: new Float32Array(128),
+    runs: new Int32Array(TAP_RUNS * 4),
+    runCount: 0,
+  };
+  private readonly pair: number;
 
   constructor(options?: AudioWorkletNodeOptions) {
     super(options);
-    this.ring = playbackRing((options?.processorOptions as { ring: SharedArrayBuffer }).ring);
+    const { ring, pair } = options?.processorOptions as { ring: SharedArrayBuffer; pair: number };
+    this.ring = playbackRing(ring);
+    this.pair = pair;
+    taps().set(pair, this.tap);
     this.port.onmessage = (event: MessageEvent<PlayerCommand>) => {
       if (event.data.type === 'stop') {
         this.running = false;
+        taps().delete(this.pair);
         return;
       }
       // Flush: skip to what is written; count the skipped frames (and a half-played one) as dropped.
@@ -48,7 +73,13 @@ class PlayerProcessor extends AudioWorkletProcessor {
 
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     const out = outputs[0]?.[0];
-    if (!out) return this.running;
+    const tap = this.tap;
+    tap.runCount = 0;
+    tap.frame = currentFrame;
+    if (!out) {
+      tap.frame = -1;
+      return this.running;
+    }
     const control = this.ring.control;
     let written = Atomics.load(control, PLAYBACK_WRITTEN);
     let index = 0;
@@ -67,10 +98,18 @@ class PlayerProcessor extends AudioWorkletProcessor {
         }
       }
       this.starving = false;
-      const base = (this.read % PLAYBACK_SLOTS) * SAMPLES_PER_FRAME;
+      const slot = this.read % PLAYBACK_SLOTS;
+      const base = slot * SAMPLES_PER_FRAME;
       const take = Math.min(out.length - index, SAMPLES_PER_FRAME - this.position);
       for (let i = 0; i < take; i++)
         out[index + i] = (this.ring.samples[base + this.position + i] ?? 0) / 0x8000;
+      if (tap.runCount < TAP_RUNS) {
+        const r = tap.runCount++ * 4;
+        tap.runs[r] = index;
+        tap.runs[r + 1] = take;
+        tap.runs[r + 2] = this.ring.seqs[slot] ?? 0;
+        tap.runs[r + 3] = this.position;
+      } else tap.frame = -1; // cannot describe it: the capture sends the audio instead
       index += take;
       this.position += take;
       if (this.position >= SAMPLES_PER_FRAME) {
@@ -81,6 +120,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
         Atomics.store(control, PLAYBACK_READ, this.read);
       }
     }
+    if (tap.out.length !== out.length) tap.out = new Float32Array(out.length);
+    tap.out.set(out);
     return this.running;
   }
 }
