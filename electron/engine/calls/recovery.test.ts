@@ -64,6 +64,68 @@ describe('closing calls a stop left open', () => {
     ]);
   });
 
+  it('ends an interrupted call at its last sign of life (last event, end of its recording), not at the restart', async () => {
+    // Soak: a call killed 10 s in and closed 35 s later was stored 45 s long against a 10 s recording.
+    const store = await openStore();
+    const dataDir = join(store.path, '..');
+    const recordings = join(dataDir, 'recordings');
+    const t0 = Date.now() - 60_000;
+    for (const id of ['talking', 'recorded']) {
+      await store.calls.create({ id, number: '+8613800138000', startedAt: t0, state: 'dialing' });
+      await store.calls.update(id, { state: 'answered', answeredAt: t0 + 1_000 });
+      await store.calls.update(
+        id,
+        { state: 'bot' },
+        { at: t0 + 1_500, type: 'state_bot', data: {} },
+      );
+    }
+    await store.calls.update(
+      'talking',
+      { state: 'bot' },
+      { at: t0 + 9_000, type: 'speech_end', data: {} },
+    );
+    // 'recorded' left a second of audio past its last event: the recording says it lived longer.
+    const parts = join(recordings, 'recorded.parts');
+    await mkdir(parts, { recursive: true });
+    await writeFile(
+      join(parts, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        callId: 'recorded',
+        startedAt: t0 + 1_000,
+        sampleRate: 16000,
+        channels: 2,
+        bitsPerSample: 16,
+        frameMs: 20,
+        segmentMs: 10_000,
+        channelLayout: ['customer', 'outbound'],
+      }),
+    );
+    const audio = Buffer.alloc(16_000 * 4);
+    await writeFile(
+      join(parts, 'segment-000001.wav'),
+      Buffer.concat([
+        encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
+        audio,
+      ]),
+    );
+    const report = await closeInterruptedCalls(
+      store,
+      dataDir,
+      recordings,
+      silentLogger,
+      () => keys,
+    );
+    expect(report).toMatchObject({ closedCalls: 2, recoveredRecordings: 1 });
+    expect(await store.calls.get('talking')).toMatchObject({
+      state: 'done',
+      outcome: 'completed',
+      endedAt: t0 + 9_000,
+    });
+    expect(await store.calls.get('recorded')).toMatchObject({ state: 'done', endedAt: t0 + 2_000 });
+    expect(await store.calls.recording('recorded')).toMatchObject({ durationMs: 1_000 });
+  });
+
   it('keeps a recording of a call the store does not know unindexed, and says so', async () => {
     const store = await openStore();
     const dataDir = join(store.path, '..');

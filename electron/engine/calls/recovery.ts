@@ -43,6 +43,12 @@ export async function closeInterruptedCalls(
   for (const call of open) {
     const recording = byCall.get(call.id);
     byCall.delete(call.id);
+    const endedAt = await lastSignOfLife(
+      store,
+      call,
+      recording && recording.error === undefined ? recording.durationMs : undefined,
+      now,
+    );
     await store.transaction(async (tx) => {
       // A call in wrap-up had already ended (outcome and end time stored): only the agent's form is missing.
       const wrapUp = call.state === 'wrap_up';
@@ -56,7 +62,7 @@ export async function closeInterruptedCalls(
           : {
               state: 'done',
               outcome: call.answeredAt === null ? 'failed' : 'completed',
-              endedAt: now,
+              endedAt,
               endReason:
                 'the app stopped during the call (crash or power loss); closed when it started again',
             },
@@ -107,4 +113,24 @@ export async function closeInterruptedCalls(
   if (report.closedCalls || report.recoveredRecordings || report.unrecoverable.length)
     log.warn('Closed calls interrupted by the last stop', { ...report });
   return report;
+}
+
+/**
+ * When an interrupted call really ended: the last thing it left behind (its last stored event,
+ * the end of its recovered recording), not the moment the app started again. Closing it "now"
+ * made its length include the time the app was down (a 10 s call killed and restarted 40 s later
+ * lasted 50 s against a 10 s recording), inflating talk time in History and the KPIs.
+ */
+async function lastSignOfLife(
+  store: Store,
+  call: { id: string; startedAt: number; answeredAt: number | null },
+  /** Length of its recovered recording, if one was. */
+  recordingMs: number | undefined,
+  now: number,
+): Promise<number> {
+  let last = Math.max(call.startedAt, call.answeredAt ?? 0);
+  for (const event of await store.calls.events(call.id)) last = Math.max(last, event.at);
+  if (call.answeredAt !== null && recordingMs !== undefined)
+    last = Math.max(last, call.answeredAt + recordingMs);
+  return Math.min(last, now);
 }

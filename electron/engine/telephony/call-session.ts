@@ -20,7 +20,7 @@ import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
 import { DtmfDetector } from './dtmf-detector.js';
 import type { PlaybackQueueDepth } from './link-stats.js';
 import type { CaptureFrame, LinkCaptureFrame, MediaHostClient } from './media-host-client.js';
-import { classifyFailure, describeHangup, lineStatusVerdict } from './outcomes.js';
+import { callEndTime, classifyFailure, describeHangup, lineStatusVerdict } from './outcomes.js';
 import { CallPlayback, type PlaybackClock, type PlaybackResult } from './playback.js';
 import { PlaybackHistory } from './playback-history.js';
 
@@ -113,6 +113,8 @@ export class CallSession {
   readonly number: string;
   state: CallState = 'dialing';
   answeredAt: number | null = null;
+  /** performance.now() when the engine heard of the answer: a length no wall-clock jump bends. */
+  private answeredMono: number | null = null;
   trunk: DialTrunk;
   lastStats: RtpStats | null = null;
   private trunkIndex = 0;
@@ -536,6 +538,7 @@ export class CallSession {
         this.clearRingTimer();
         this.eventAt(m.at, 'answered', data);
         this.answeredAt = m.at;
+        this.answeredMono = performance.now();
         this.resolveAnswered(true);
         this.setState('answered', {
           answeredAt: m.at,
@@ -581,22 +584,28 @@ export class CallSession {
       case 'ended':
         this.eventAt(m.at, 'sip_ended', data);
         if (this.mediaFailure) {
-          this.finish({
-            outcome: 'failed',
-            sipCode: null,
-            sipReason: null,
-            reason: this.mediaFailure,
-            detail: m.detail,
-          });
+          this.finish(
+            {
+              outcome: 'failed',
+              sipCode: null,
+              sipReason: null,
+              reason: this.mediaFailure,
+              detail: m.detail,
+            },
+            m.at,
+          );
           return;
         }
-        this.finish({
-          outcome: this.transferTarget ? 'transferred' : 'completed',
-          sipCode: null,
-          sipReason: null,
-          reason: describeHangup(m.originator, m.detail, this.localReason),
-          detail: m.detail,
-        });
+        this.finish(
+          {
+            outcome: this.transferTarget ? 'transferred' : 'completed',
+            sipCode: null,
+            sipReason: null,
+            reason: describeHangup(m.originator, m.detail, this.localReason),
+            detail: m.detail,
+          },
+          m.at,
+        );
         return;
       case 'dtmf_in':
         if (m.detail) this.lastSignalledKey = { key: m.detail, at: Date.now() };
@@ -820,13 +829,17 @@ export class CallSession {
     });
   }
 
-  private finish(end: {
-    outcome: CallOutcome;
-    sipCode: number | null;
-    sipReason: string | null;
-    reason: string;
-    detail: string | null;
-  }): void {
+  private finish(
+    end: {
+      outcome: CallOutcome;
+      sipCode: number | null;
+      sipReason: string | null;
+      reason: string;
+      detail: string | null;
+    },
+    /** When the media host saw the line end (its milestone's time), if it told us. */
+    hostEndedAt?: number,
+  ): void {
     if (this.finished) return;
     this.finished = true;
     // Canceled for an announcement heard before any answer: the announcement's outcome.
@@ -837,7 +850,12 @@ export class CallSession {
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     if (this.sensitiveSpan?.ending) clearTimeout(this.sensitiveSpan.ending);
     this.playback.close();
-    const endedAt = Date.now();
+    const endedAt = callEndTime(
+      Date.now(),
+      hostEndedAt,
+      this.answeredAt,
+      this.answeredMono === null ? null : performance.now() - this.answeredMono,
+    );
     // An answered call keeps its 200 as its SIP code; a failed one keeps the failure's.
     const sipCode = end.sipCode ?? (this.answeredAt !== null ? 200 : null);
     // A call an agent had ends as 'transferred' and waits in wrap_up for the agent's form (routing closes it).

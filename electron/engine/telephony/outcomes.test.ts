@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../api/campaigns.js';
 import { LINE_STATUSES } from '../api/line-status.js';
 import {
+  callEndTime,
   classifyFailure,
   describeHangup,
   type FailureFacts,
@@ -76,6 +77,16 @@ describe('describeHangup', () => {
       'dead line (no audio from the far end)',
     );
   });
+
+  it('a dialog JsSIP gave up on (soak: 9 calls after a proxy restart) is a dropped call, not "engine hung up"', () => {
+    expect(describeHangup('local', 'Dialog Error', null)).toBe('call dropped (Dialog Error)');
+    expect(describeHangup('local', 'Connection Error', null)).toBe(
+      'call dropped (Connection Error)',
+    );
+    // Our own hang-up keeps its reason, with or without one given.
+    expect(describeHangup('local', 'Dialog Error', 'bot: flow ended')).toBe('bot: flow ended');
+    expect(describeHangup('local', 'Terminated', null)).toBe('engine hung up');
+  });
 });
 
 describe('lineStatusVerdict (announcements heard in early media)', () => {
@@ -98,5 +109,27 @@ describe('lineStatusVerdict (announcements heard in early media)', () => {
     expect(lineStatusVerdict('powered_off', '您拨打的电话已关机').reason).toBe(
       'the phone is powered off (operator announcement: "您拨打的电话已关机")',
     );
+  });
+});
+
+describe('callEndTime', () => {
+  it("is the media host's time of the hang-up, as the answer time is, not when a lagging engine heard of it", () => {
+    // Soak: the line ended at 140_460, the engine got the news 2.5 s later; the recording stops with the line.
+    expect(callEndTime(142_974, 140_460, 128_114, 14_800)).toBe(140_460);
+    // No host time (the engine hung up itself): the answer plus what the monotonic clock measured.
+    expect(callEndTime(142_974, undefined, 128_114, 14_860)).toBe(142_974);
+  });
+
+  it('a wall clock that jumped mid-call does not lengthen the call: the monotonic length wins', () => {
+    // Soak: the clock jumped +1 h during a 12 s call; it was stored 3,612 s long.
+    const hour = 3_600_000;
+    expect(callEndTime(100_000 + hour, 100_000 + hour, 88_000, 12_000)).toBe(100_000);
+    expect(callEndTime(100_000 + hour, 100_000, 88_000, 12_000)).toBe(100_000);
+  });
+
+  it('an unanswered call ends at the host time when plausible, else now', () => {
+    expect(callEndTime(100_000, 99_000, null, null)).toBe(99_000);
+    expect(callEndTime(100_000, 100_500, null, null)).toBe(100_000);
+    expect(callEndTime(100_000, 60_000, null, null)).toBe(100_000);
   });
 });

@@ -119,13 +119,27 @@ export function classifyFailure(facts: FailureFacts, ringTimeoutMs: number): Fai
 }
 
 /** Why an answered call ended, in words. */
+/** JsSIP's causes for a session it ended itself because the dialog or its transport failed. */
+const JSSIP_DROP_CAUSES = new Set([
+  'Dialog Error',
+  'Request Timeout',
+  'Connection Error',
+  'Internal Error',
+  'RTP Timeout',
+]);
+
 export function describeHangup(
   originator: 'local' | 'remote' | 'system' | null,
   cause: string | null,
   localReason: string | null,
 ): string {
   if (originator === 'remote') return 'customer hung up';
-  if (originator === 'local') return localReason ?? 'engine hung up';
+  if (originator === 'local' && localReason) return localReason;
+  // JsSIP ends a call itself, as "local", when the dialog breaks (a re-INVITE answered 408 or 481
+  // after a proxy restart, the WebSocket gone): nobody hung up, the call dropped.
+  if (originator === 'local' && cause !== null && JSSIP_DROP_CAUSES.has(cause))
+    return `call dropped (${cause})`;
+  if (originator === 'local') return 'engine hung up';
   if (cause === 'RTP Timeout') return 'dead line (no audio from the far end)';
   return `call dropped (${cause ?? 'unknown cause'})`;
 }
@@ -155,4 +169,37 @@ export function lineStatusVerdict(
     case 'busy':
       return { outcome: 'busy', reason: `busy (${heard})` };
   }
+}
+
+/** How far the media host's account of a call's length may stray from the engine's monotonic one. */
+const MAX_HOST_END_LAG_MS = 30_000;
+
+/**
+ * A call's end time. Answered: its answer time plus its length, and the length is the media
+ * host's (hang-up time less answer time, both its milestones: the engine hears of them late under
+ * load, by 2.5 s in a soak, and the recording stops with the line) unless that strays more than
+ * 30 s from what the engine's monotonic clock measured since it heard of the answer, as it does
+ * when a wall clock jumped mid-call (then the monotonic length). Not answered: the host's time
+ * of the end when plausible, else now.
+ */
+export function callEndTime(
+  now: number,
+  hostEndedAt: number | undefined,
+  answeredAt: number | null,
+  /** Monotonic ms since the engine heard of the answer (null: not answered). */
+  sinceAnswerMs: number | null,
+): number {
+  if (answeredAt !== null && sinceAnswerMs !== null) {
+    const hostLength = hostEndedAt === undefined ? null : hostEndedAt - answeredAt;
+    if (
+      hostLength !== null &&
+      hostLength >= 0 &&
+      Math.abs(hostLength - sinceAnswerMs) <= MAX_HOST_END_LAG_MS
+    )
+      return answeredAt + hostLength;
+    return answeredAt + Math.max(0, Math.round(sinceAnswerMs));
+  }
+  if (hostEndedAt === undefined || hostEndedAt > now || now - hostEndedAt > MAX_HOST_END_LAG_MS)
+    return now;
+  return hostEndedAt;
 }
