@@ -39,6 +39,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         data: { type: 'string' },
         // A shared PostgreSQL store (docs/POSTGRES.md); every command, like OUTBOUND_DATABASE.
         database: { type: 'string' },
+        // db copy --from sqlite:PATH --to postgres://…
+        from: { type: 'string' },
+        to: { type: 'string' },
         json: { type: 'boolean', default: false },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -118,6 +121,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         {
           dataDir: values.data ?? defaultDataDir(),
           database: values.database ?? process.env.OUTBOUND_DATABASE,
+          from: values.from,
+          to: values.to,
+          dryRun: values['dry-run'] === true,
         },
         out,
       );

@@ -6,6 +6,5 @@
  * postgres:// connection string.
  */
 
-export { assertDatabaseUrl, type OpenAnyStoreOptions, openStore } from './open.js';
-export { migratePostgres, type PgMigrateResult } from './postgres/migrate.js';
+export { openStore } from './open.js';
 export * from './types.js';

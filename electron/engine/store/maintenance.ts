@@ -1,7 +1,7 @@
 /**
  * What maintenance commands (`outbound db …`) use of the store beyond the engine's `Store`: the
- * PostgreSQL database and its migrations directly, and a SQLite store opened (and so migrated) to
- * report the schema before and after.
+ * PostgreSQL database, its migrations and the SQLite-to-PostgreSQL copy directly, and a SQLite
+ * store opened (and so migrated) to report the schema before and after.
  */
 import { join, resolve } from 'node:path';
 
@@ -12,8 +12,10 @@ import { DEFAULT_FILE_NAME, openSqliteStore } from './sqlite-store.js';
 
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export { assertDatabaseUrl } from './open.js';
+export { copySqliteToPostgres } from './postgres/copy.js';
 export { PgDatabase } from './postgres/database.js';
 export { migratePostgres } from './postgres/migrate.js';
+export { DEFAULT_FILE_NAME } from './sqlite-store.js';
 
 /** Opens (and so migrates) the workspace's SQLite store; the schema before and after. */
 export async function openSqliteStoreForMaintenance(dataDir: string): Promise<{

@@ -13,12 +13,7 @@
  *   One from a newer app version: TOO_NEW, as on SQLite.
  */
 import type { SqlExecutor } from '../database.js';
-import {
-  assertKnownVersion,
-  LATEST_SCHEMA_VERSION,
-  type Migration,
-  MIGRATIONS,
-} from '../migrations.js';
+import { assertKnownVersion, type Migration, MIGRATIONS } from '../migrations.js';
 import { APPLICATION_ID } from '../migrations/001-initial.js';
 import { StoreError } from '../types.js';
 import { POSTGRES_SCHEMA_11 } from './schema-11.js';
@@ -94,11 +89,6 @@ export async function readPgSchemaVersion(db: SqlExecutor): Promise<number> {
     'SELECT max(version) AS version FROM schema_migrations',
   );
   return row?.version ?? 0;
-}
-
-/** Refuses a newer schema than this app knows, without changing anything. */
-export async function checkPgSchemaVersion(db: SqlExecutor, path: string): Promise<number> {
-  return assertKnownVersion(await readPgSchemaVersion(db), LATEST_SCHEMA_VERSION, path);
 }
 
 async function assertEmpty(tx: SqlExecutor, path: string): Promise<void> {
