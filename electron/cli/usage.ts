@@ -70,6 +70,10 @@ Commands:
   db migrate            Bring the store to this version's schema and print the migrations applied:
                         the shared PostgreSQL database with --database (safe beside running seats),
                         else the SQLite file in the data folder
+  db copy               Move a workspace's SQLite store into an empty PostgreSQL database:
+                        --from sqlite:PATH (the data folder or its outbound.db) --to postgres://…,
+                        one transaction, each table's rows counted on both sides; --dry-run copies
+                        and rolls back
   version               Print the version
   help                  Show this help
 
