@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 import { speechCacheDir } from './test/support/speech-cache-dir.js';
 
@@ -36,11 +37,41 @@ const bedLane = e2eFiles.filter(
     startsBed(file) && !BED_FILES_IN_FIRST_LANE.some((name) => file.endsWith(`/${name}.test.ts`)),
 );
 
+// The bed lane opens with these, in this order, then runs the rest slowest first. They check state
+// and outcomes rather than latencies (two train a flow themselves), so they are the ones that meet
+// the unit tests' CPU-heavy start in the other lane (phrase training and recognition); the
+// latency checks (barge-in, end of turn, supervision audio) come after it.
+const BED_LANE_OPENS_WITH = [
+  'workspace-lock',
+  'cli-flow-save',
+  'console-wallboard',
+  'console-history',
+];
+
+class Sequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const at = BED_LANE_OPENS_WITH.findIndex((name) =>
+        file.moduleId.endsWith(`/${name}.test.ts`),
+      );
+      return at < 0 ? BED_LANE_OPENS_WITH.length : at;
+    };
+    // Array sort is stable: everything else keeps Vitest's order (failed first, then slowest).
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 // Three projects: fast tests beside the code; end-to-end tests of the CLI, the headless server and
 // the console in Debian's Chromium (their own temp folders, free ports); and the real calls over
 // the bed.
 export default defineConfig({
+  // Each npm test lane keeps its own results (durations, failures: the order of the next run); one
+  // file for both would keep only the lane that ended last.
+  ...(process.env.OUTBOUND_TEST_LANE
+    ? { cacheDir: `node_modules/.vite/lane-${process.env.OUTBOUND_TEST_LANE}` }
+    : {}),
   test: {
+    sequence: { sequencer: Sequencer },
     globalSetup: ['./test/support/speech-cache-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [

@@ -145,6 +145,7 @@ function lane(name, projects, args, width) {
       env: {
         ...process.env,
         OUTBOUND_TEST_SUMMARY: summaryFile,
+        OUTBOUND_TEST_LANE: name.replace(/[^a-z0-9-]/gi, '-'),
         OUTBOUND_SPEECH_CACHE_READY: '1',
         ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
       },
