@@ -1,12 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { sleep, useTestStores } from './testing/temp.js';
-
-const testStore = useTestStores();
+import { describeBackends } from './testing/backends.js';
+import { sleep } from './testing/temp.js';
 
 const randomPause = () => sleep(Math.random() * 3);
 
-describe('concurrent use of one store', () => {
+describeBackends('concurrent use of one store', (testStore) => {
   it('keeps 50 concurrent transactions whole and apart while plain writes interleave', async () => {
     const store = await testStore();
     await store.calls.create({ id: 'background', number: '+1', startedAt: 0 });

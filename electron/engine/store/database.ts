@@ -218,20 +218,22 @@ export class Lane implements SqlExecutor {
     this.dialect = connection.dialect;
   }
 
+  // Each statement runs on the connection of the lane it lands on (`target()`): a joined
+  // transaction's, which on PostgreSQL is another client than this lane's pool.
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.schedule(() => this.connection.run(sql, params));
+    return this.schedule((lane) => lane.connection.run(sql, params));
   }
 
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.schedule(() => this.connection.get<T>(sql, params));
+    return this.schedule((lane) => lane.connection.get<T>(sql, params));
   }
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.schedule(() => this.connection.all<T>(sql, params));
+    return this.schedule((lane) => lane.connection.all<T>(sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.schedule(() => this.connection.exec(sql));
+    return this.schedule((lane) => lane.connection.exec(sql));
   }
 
   transaction<T>(

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { openSqliteStore, openStore } from './sqlite-store.js';
+import { describeBackends } from './testing/backends.js';
 import { killAndWait, spawnScript } from './testing/child.js';
 import { sha256, useTempDirs, useTestStores } from './testing/temp.js';
 import { StoreError } from './types.js';
@@ -265,7 +266,8 @@ describe('openStore', () => {
   });
 });
 
-describe('Store', () => {
+// The store's behaviour (not the SQLite file's): the same on both backends.
+describeBackends('Store', (testStore) => {
   it('enforces foreign keys', async () => {
     const store = await testStore();
     await expect(

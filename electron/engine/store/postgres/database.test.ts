@@ -94,12 +94,17 @@ describe('PgDatabase', () => {
     await expect(
       db.transaction(async (tx) => {
         await tx.run(`INSERT INTO contact_lists (name) VALUES ('rolled back')`);
+        // Joined, so on the transaction's client: it sees the row, and goes with the rollback.
+        expect(
+          await db.get(`SELECT 1 AS seen FROM contact_lists WHERE name = 'rolled back'`),
+        ).toEqual({ seen: 1 });
+        await db.run(`INSERT INTO contact_lists (name) VALUES ('joined, rolled back')`);
         throw new Error('no');
       }),
     ).rejects.toThrow('no');
     const names = (
       await db.all<{ name: string }>(
-        `SELECT name FROM contact_lists WHERE name IN ('outer', 'inner', 'joined', 'rolled back') ORDER BY name`,
+        `SELECT name FROM contact_lists WHERE name IN ('outer', 'inner', 'joined', 'rolled back', 'joined, rolled back') ORDER BY name`,
       )
     ).map((r) => r.name);
     expect(names).toEqual(['joined', 'outer']);
