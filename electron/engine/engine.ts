@@ -80,7 +80,7 @@ import {
   withKeyFileFallback,
 } from './secrets/index.js';
 import { SettingsService } from './settings/index.js';
-import { SpeechWorkerPool } from './speech/index.js';
+import { SpeechWorkerPool, speechWorkersSetting } from './speech/index.js';
 import { openStore } from './store/index.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
@@ -480,10 +480,7 @@ export class Engine {
     try {
       seat = {
         seatId: await loadSeatId(dataDir, options.seatId ?? process.env.OUTBOUND_SEAT_ID),
-        leaseExpiryMs: leaseExpiryFrom(
-          options.leaseExpiryMs,
-          process.env.OUTBOUND_LEASE_EXPIRY_MS,
-        ),
+        leaseExpiryMs: leaseExpiryFrom(options.leaseExpiryMs, process.env.OUTBOUND_LEASE_EXPIRY_MS),
       };
     } catch (error) {
       await store.close();
@@ -756,10 +753,14 @@ export class Engine {
           );
         return file.absolutePath;
       };
+      const workers = speechWorkersSetting(process.env.OUTBOUND_SPEECH_WORKERS, (message) =>
+        this.options.log.warn(message),
+      );
       this.speech = new SpeechWorkerPool({
         vadModelPath: path('vad'),
         melModelPath: path('mel'),
         embeddingModelPath: path('embedding'),
+        ...(workers !== undefined ? { workers } : {}),
       });
     }
     return this.speech;

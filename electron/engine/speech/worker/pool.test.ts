@@ -9,7 +9,7 @@ import { energyBounds, synthClip } from '../testing/espeak.js';
 import { VAD_MODEL_PATH } from '../testing/model.js';
 import type { EndpointEvent } from '../vad/endpointer.js';
 import type { VadWindow } from '../vad/silero.js';
-import { type SpeechCall, SpeechWorkerPool, workerLimit } from './pool.js';
+import { type SpeechCall, SpeechWorkerPool, speechWorkersSetting, workerLimit } from './pool.js';
 
 let pool: SpeechWorkerPool | undefined;
 
@@ -74,6 +74,26 @@ describe('SpeechWorkerPool', () => {
     expect(workerLimit(1)).toBe(1);
     expect(workerLimit(100)).toBe(Math.max(1, availableParallelism() - 1));
     expect(workerLimit(0)).toBe(1);
+  });
+
+  it('takes an exact worker count (OUTBOUND_SPEECH_WORKERS) over the cores rule, and refuses a bad one by name', async () => {
+    pool = new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, workers: 3 });
+    expect(pool.limit).toBe(3);
+    pool.open('a');
+    pool.open('b');
+    pool.open('c');
+    pool.open('d');
+    expect(pool.load).toEqual([2, 1, 1]);
+    await pool.ready();
+    const warnings: string[] = [];
+    expect(speechWorkersSetting(undefined, (m) => warnings.push(m))).toBeUndefined();
+    expect(speechWorkersSetting('2', (m) => warnings.push(m))).toBe(2);
+    expect(speechWorkersSetting('two', (m) => warnings.push(m))).toBeUndefined();
+    expect(speechWorkersSetting('0', (m) => warnings.push(m))).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(
+      /OUTBOUND_SPEECH_WORKERS must be a whole number from 1 to 16 \(got "two"\)/,
+    );
   });
 
   it('finds the speech of a clip with 1 s of silence on both sides (start within 50 ms, end within the VAD decay lag)', async () => {

@@ -44,6 +44,11 @@ export interface SpeechWorkerPoolOptions {
   embeddingModelPath?: string;
   /** Upper bound on workers (default 4); the pool never uses more than availableParallelism - 1. */
   maxWorkers?: number;
+  /**
+   * Exactly this many call workers at most, whatever the cores (overrides `maxWorkers` and the
+   * cores − 1 rule; the engine passes OUTBOUND_SPEECH_WORKERS here). For measuring: bench/load.bench.ts.
+   */
+  workers?: number;
   /** The built worker entry, if not found automatically. */
   workerUrl?: URL;
 }
@@ -57,6 +62,23 @@ export interface OpenCallOptions {
 /** How many workers a pool with `maxWorkers` may start on this machine. */
 export function workerLimit(maxWorkers = 4): number {
   return Math.max(1, Math.min(availableParallelism() - 1, Math.floor(maxWorkers)));
+}
+
+/**
+ * The call-worker count an operator asked for in OUTBOUND_SPEECH_WORKERS (a whole number 1–16), or
+ * undefined for the default. Anything else is refused with the reason, and the default is used.
+ */
+export function speechWorkersSetting(
+  value: string | undefined,
+  warn: (message: string) => void,
+): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= 16) return n;
+  warn(
+    `OUTBOUND_SPEECH_WORKERS must be a whole number from 1 to 16 (got "${value}"); using the default (${workerLimit()} on this machine)`,
+  );
+  return undefined;
 }
 
 type Listener<T> = (value: T) => void;
@@ -245,7 +267,10 @@ export class SpeechWorkerPool {
   private closed = false;
 
   constructor(private readonly options: SpeechWorkerPoolOptions) {
-    this.limit = workerLimit(options.maxWorkers);
+    this.limit =
+      options.workers !== undefined
+        ? Math.max(1, Math.floor(options.workers))
+        : workerLimit(options.maxWorkers);
     this.data = {
       vadModelPath: options.vadModelPath,
       ...(options.melModelPath ? { melModelPath: options.melModelPath } : {}),
