@@ -55,16 +55,22 @@ function step(name, command, args, env = process.env) {
   console.log(`✔ ${name} (${seconds(t)})`);
 }
 
-/** The check steps running now (stopped when the other stream fails). */
-const checking = new Set();
+/** The checks and lanes running now: stopped when a check fails, or with npm test itself. */
+const running = new Set();
+let stoppedBy = null;
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    stoppedBy = signal;
+    for (const child of running) child.kill(signal);
+  });
 
 /** Runs a command with its output kept, resolving with its exit code, output and time. */
 function captured(command, args) {
   const t = Date.now();
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    checking.add(child);
-    child.on('close', () => checking.delete(child));
+    running.add(child);
+    child.on('close', () => running.delete(child));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -101,19 +107,20 @@ async function checks() {
   await Promise.all(
     streams.map(async (steps) => {
       for (const [name, args] of steps) {
-        if (failed) return;
+        if (failed || stoppedBy) return;
         const result = await captured(process.execPath, args);
-        if (failed) return; // stopped because the other stream failed
+        if (failed || stoppedBy) return; // stopped because the other stream failed, or by a signal
         if (result.output.trim()) process.stdout.write(result.output.replace(/\n?$/, '\n'));
         if (result.code !== 0) {
           failed = { name, code: result.code };
-          for (const child of checking) child.kill();
+          for (const child of running) child.kill();
           return;
         }
         console.log(`✔ ${name} (${(result.ms / 1000).toFixed(1)} s)`);
       }
     }),
   );
+  if (stoppedBy) fail('checks', `stopped by ${stoppedBy}`);
   if (failed) fail(failed.name, `exit code ${failed.code}`);
   console.log(`✔ checks (${seconds(t)})`);
 }
@@ -151,6 +158,7 @@ function lane(name, projects, args, width) {
       },
     },
   );
+  running.add(child);
   const prefix = `${name.padEnd(width)} │ `;
   for (const stream of [child.stdout, child.stderr])
     createInterface({ input: stream }).on('line', (line) =>
@@ -209,10 +217,6 @@ console.log(
 );
 console.log(`(set-up took ${setUp}; the run closes with the "N passed, N failed" line)`);
 const lanes = LANES.map(([name, projects]) => lane(name, projects, vitestArgs, width));
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.on(signal, () => {
-    for (const { child } of lanes) child.kill(signal);
-  });
 const results = await Promise.all(lanes.map((l) => l.done));
 
 let passed = 0;
