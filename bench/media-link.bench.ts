@@ -227,6 +227,7 @@ const suite: BenchSuite = {
     "Capture delay: from the end of a 20 ms frame in the page's capture worklet (the page stamps it) to its arrival in the engine, every frame of every call; one clock, one machine.",
     "Queue depths are the worst seen in the window: the page's capture ring (frames waiting when its 20 ms pump read it; 1 is on time), its socket's outgoing buffer, the players' rings, the engine's not-yet-sent playback frames; the pump gap is the longest the page's main thread went between two 20 ms ticks.",
     'The phones, relay and proxy share the 2 cores with the app, and other work ran on the machine at the same time (see the load average).',
+    '"before": this suite on the code before issue 17 (16-bit stereo capture, 16-bit playback), 2026-12-07 07:27 UTC, load average 9.5 rising to 15.6, as "burst; steady".',
   ].join(' '),
   async run() {
     const bed = await startBed();

@@ -11,7 +11,7 @@ export {
 } from './call-events.js';
 export { type CallEnd, type CallRecorderLike, CallSession } from './call-session.js';
 export { EarlyMediaWatcher, lineStatusModelLoader } from './early-media.js';
-export { type DelaySummary, type MediaLinkStats, type PlaybackQueueDepth } from './link-stats.js';
+export { type MediaLinkStats } from './link-stats.js';
 export { type MediaHostConnection } from './media-host-client.js';
 export { type LaunchedMediaHost, type MediaHostLauncher } from './media-host-supervisor.js';
 export { type PlaybackResult } from './playback.js';

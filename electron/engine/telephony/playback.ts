@@ -24,12 +24,14 @@ export const PLAYBACK_LEAD_FRAMES = 150;
  */
 export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = Math.min(400, PLAYBACK_RING_FRAMES - 16);
 /**
- * At most this many frames per send round (a tick, a report, a new prompt): the lead fills over
- * about six ticks instead of in one burst, so a prompt's first frame crosses in a small message
- * (a WebSocket message is handed over whole) and twenty prompts starting together do not hand the
- * page 2 MB at once.
+ * At most this many frames per send round (a tick, a report, a new prompt): 1.5 s, so the lead
+ * fills in two rounds, not one burst. The first round is what carries a prompt through a stall
+ * that hits just after it starts (the page or the engine not scheduled for a few hundred ms on a
+ * loaded machine): with 500 ms, the 20-call test ran players dry at prompt starts at load average
+ * 28–44 (issue 17). It stays small: 25 KB of μ-law per call, so twenty prompts starting together
+ * hand the page about half a megabyte in twenty messages, never one burst of all the leads.
  */
-export const PLAYBACK_FRAMES_PER_PUMP = 25;
+export const PLAYBACK_FRAMES_PER_PUMP = 75;
 /** A report older than this is taken as this old (a clock step between page and engine). */
 const MAX_REPORT_AGE_MS = 2000;
 
