@@ -18,11 +18,13 @@ import {
   type WavLayout,
 } from '../audio/wav.js';
 import {
+  CONTAINER_MAGIC,
   ContainerError,
   type ContainerHeader,
   encodeIndex,
   FLAG_NO_FINAL,
   isContainer,
+  openChunk,
   parseHeader,
   RECORD_OVERHEAD,
   scanRecords,
@@ -199,8 +201,16 @@ function numbered(
 /**
  * Joins encrypted segments: one header (they all carry the same), every chunk record in order
  * (the empty final chunk each write leaves after itself is dropped except at the very end), then
- * the index. A recording whose end was torn gets a final chunk sealed now when this workspace holds
- * its key; otherwise the footer says it has none (readers report it incomplete).
+ * the index. Nothing already stored is lost to a bad part: a part that is empty, has no OBREC1
+ * magic or only part of its header (a full disk at the moment it was created) is left out with a
+ * warning naming it, and a torn end (a write cut short) is dropped, keeping the whole chunks
+ * before it. When this workspace holds the recording's key, every chunk is authenticated on the
+ * way: a chunk that authenticates only at a later index (chunks lost in between) gets the lost
+ * span as sealed silence, so the timeline stays aligned; one that does not authenticate at all
+ * cuts its part there, so unauthenticated bytes are never kept. Without the key (public-key mode)
+ * the records are copied as they are and the reader authenticates them. A recording whose end was
+ * torn gets a final chunk sealed now when this workspace holds its key; otherwise the footer says
+ * it has none (readers report it incomplete).
  */
 async function joinSealed(
   tempPath: string,
@@ -212,12 +222,15 @@ async function joinSealed(
   warnings: string[],
 ): Promise<{ sampleRate: number; dataBytes: number }> {
   let header: ContainerHeader | null = null;
+  // The recording's key when this workspace holds it (null: public-key mode, copy as is).
+  let key: Buffer | null = null;
   const records: Buffer[] = [];
   const lengths: number[] = [];
   let tail: Buffer | null = null;
+  // Parts left out that held more than a cut header: kept on disk if nothing else is readable.
+  let unreadable: string | null = null;
   for (let i = 0; i < segments.length; i++) {
     const path = join(partsDir, segments[i]!.name);
-    const last = i === segments.length - 1;
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -232,10 +245,19 @@ async function joinSealed(
     try {
       segmentHeader = parseHeader(bytes);
     } catch (error) {
-      // The last segment of a crashed recorder may have been created but never got its header.
-      if (last && error instanceof ContainerError && /cut short/.test(error.message)) {
-        if (bytes.length > 0)
-          warnings.push(`${path} holds only part of its header; it was left out`);
+      // Created but never given its (whole) header: the disk was full, or a crash came first.
+      // Such a part holds no chunk this recording can use, so it is left out, and said so.
+      if (error instanceof ContainerError) {
+        warnings.push(
+          bytes.length === 0
+            ? `${path} is empty (its header was never written); it was left out`
+            : headerNeverWritten(bytes, header)
+              ? `${path} holds only part of its header (${bytes.length} bytes); it was left out`
+              : `${path} was left out: ${error.message} (${bytes.length} bytes)`,
+        );
+        if (bytes.length > 0 && !headerNeverWritten(bytes, header))
+          unreadable ??= `${path}: ${error.message}`;
+        tail = null;
         continue;
       }
       throw new RecordingError(
@@ -250,7 +272,14 @@ async function joinSealed(
         `${path} belongs to another recording than the segments before it; its parts are kept`,
         { path },
       );
-    header ??= segmentHeader;
+    if (!header) {
+      header = segmentHeader;
+      try {
+        key = keys.unwrap(header);
+      } catch {
+        key = null;
+      }
+    }
     const scan = scanRecords(bytes, segmentHeader.bytes.length, segmentHeader.maxChunkBytes);
     if (scan.torn)
       warnings.push(
@@ -264,6 +293,27 @@ async function joinSealed(
         continue;
       }
       tail = null;
+      if (key) {
+        const at = authenticatedIndex(key, header, records.length, record);
+        if (at === null) {
+          warnings.push(
+            `${path}: the chunk at byte ${offset} does not authenticate as chunk ${records.length}; the part was cut there (${bytes.length - offset} bytes left out)`,
+          );
+          break;
+        }
+        if (at > records.length) {
+          const lost = at - records.length;
+          const chunkMs = (header.maxChunkBytes / 4 / header.sampleRate) * 1000;
+          warnings.push(
+            `${path}: ${lost} chunk(s) before chunk ${at} are missing; about ${Math.round(lost * chunkMs)} ms of silence stand in for them`,
+          );
+          const silence = Buffer.alloc(header.maxChunkBytes);
+          while (records.length < at) {
+            records.push(sealChunk(key, header, records.length, false, silence));
+            lengths.push(silence.length);
+          }
+        }
+      }
       records.push(record);
       lengths.push(length);
     }
@@ -272,16 +322,21 @@ async function joinSealed(
   const dataBytes = lengths.reduce((sum, length) => sum + length, 0);
   checkLength(dataBytes, partsDir);
   let flags = 0;
+  if (!header && unreadable !== null)
+    throw new RecordingError('CORRUPT', `${unreadable}; its parts are kept`, { path: partsDir });
   if (!header) {
     // Nothing was ever written: an empty recording, under a key of its own.
     const fresh = newRecording(keys, sampleRate, callId, meta?.startedAt ?? null, partsDir);
     header = fresh.header;
     tail = sealChunk(fresh.key, header, 0, true, Buffer.alloc(0));
+  } else if (tail && key && !authenticates(key, header, records.length, true, tail)) {
+    tail = sealChunk(key, header, records.length, true, Buffer.alloc(0));
+    warnings.push('the final chunk did not authenticate; a new one was sealed');
   } else if (!tail) {
-    try {
-      tail = sealChunk(keys.unwrap(header), header, records.length, true, Buffer.alloc(0));
+    if (key) {
+      tail = sealChunk(key, header, records.length, true, Buffer.alloc(0));
       warnings.push('the recording ended in a torn write; a final chunk was sealed for it');
-    } catch {
+    } else {
       flags |= FLAG_NO_FINAL;
       warnings.push(
         'the recording ended in a torn write and its key is not held here: it is kept without a final chunk (readers say it is incomplete)',
@@ -294,6 +349,53 @@ async function joinSealed(
   }
   await writeSealed(tempPath, header, records, lengths, flags);
   return { sampleRate, dataBytes };
+}
+
+/**
+ * True when a part that does not parse looks cut before its header was whole: a prefix of the
+ * header the parts before it carry (of an OBREC1 header when it is the first).
+ */
+function headerNeverWritten(bytes: Buffer, header: ContainerHeader | null): boolean {
+  if (header)
+    return (
+      bytes.length < header.bytes.length && header.bytes.subarray(0, bytes.length).equals(bytes)
+    );
+  const magic = CONTAINER_MAGIC.subarray(0, Math.min(bytes.length, CONTAINER_MAGIC.length));
+  return bytes.subarray(0, magic.length).equals(magic);
+}
+
+/** Whether a record authenticates as chunk `index` with that final flag. */
+function authenticates(
+  key: Buffer,
+  header: ContainerHeader,
+  index: number,
+  final: boolean,
+  record: Buffer,
+): boolean {
+  try {
+    openChunk(key, header, index, final, record);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Chunk records lost in a row that recovery fills with silence (beyond: the part is cut). */
+const MAX_LOST_CHUNKS = 1200;
+
+/**
+ * The index at which a record authenticates: `expected`, or a later one when chunks before it were
+ * lost (up to MAX_LOST_CHUNKS); null when it does not authenticate as any of them.
+ */
+function authenticatedIndex(
+  key: Buffer,
+  header: ContainerHeader,
+  expected: number,
+  record: Buffer,
+): number | null {
+  for (let index = expected; index <= expected + MAX_LOST_CHUNKS; index++)
+    if (authenticates(key, header, index, false, record)) return index;
+  return null;
 }
 
 function newRecording(
