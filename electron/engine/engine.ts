@@ -886,6 +886,20 @@ export class Engine {
           message: error.message,
         });
       },
+      // A full disk only pauses the recording: when there is room again it goes on, the lost
+      // span as silence, and the call's events say so (code RESUMED after the WRITE_FAILED).
+      onResume: ({ path, lostMs, silenceMs, stalledMs }) => {
+        this.options.log.warn('Call recording resumed after a full disk', {
+          callId,
+          file: path,
+          lostMs,
+          silenceMs,
+        });
+        this.telephony.get(callId)?.note('recording_error', {
+          code: 'RESUMED',
+          message: `The disk has room again: recording resumed in ${path} after ${(stalledMs / 1000).toFixed(1)} s; ${(lostMs / 1000).toFixed(1)} s of audio were lost${silenceMs < lostMs ? ` (${(silenceMs / 1000).toFixed(1)} s of it kept as silence)` : ' and are silence in the recording'}`,
+        });
+      },
     });
     return {
       push: (frame) => recorder.push(frame),

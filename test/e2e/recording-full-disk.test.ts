@@ -7,7 +7,8 @@
  * - the calls go on: the bot's audio still plays to the customer, the API still answers, and they
  *   end normally with their own reasons (a recording that stops short is no reason to hang up on
  *   a customer);
- * - what was written is kept: a call ending once space is back gets its partial recording at once;
+ * - what was written is kept: a call ending once space is back gets its recording at once, resumed
+ *   with the span the full disk kept out as silence (a RESUMED recording_error event says so);
  *   one ending while the disk is still full keeps its parts, which the next start joins and indexes;
  * - a new call after the space came back records normally.
  */
@@ -131,8 +132,17 @@ describe.skipIf(!run)(
       expect(endB.recording).toBeNull();
       expect(existsSync(join(recordings, `${b.callId}.parts`))).toBe(true);
 
-      // Space comes back; A ends: what was recorded up to the failure is saved and indexed.
+      // Space comes back: A's recording resumes within a second or so (a RESUMED event), the audio
+      // the full disk kept out is silence, so the recording spans the call; saved and indexed.
       await rm(filler);
+      const resumedBy = Date.now() + 10_000;
+      const codesOfA = (): string[] =>
+        calls
+          .eventsOf(a.callId)
+          .filter((e) => e.type === 'recording_error')
+          .map((e) => (e.data as { code: string }).code);
+      while (!codesOfA().includes('RESUMED') && Date.now() < resumedBy) await sleep(100);
+      await sleep(500);
       await a.hangup('test done');
       const endA = await a.whenEnded();
       expect(endA).toMatchObject({ outcome: 'completed', reason: 'test done' });
@@ -141,11 +151,10 @@ describe.skipIf(!run)(
       expect(wavA.channels).toBe(2);
       const recordedMs = (wavA.samples[0]!.length / wavA.sampleRate) * 1000;
       const callMs = endA.endedAt - endA.answeredAt!;
-      expect(recordedMs).toBeGreaterThan(500);
-      expect(recordedMs).toBeLessThan(callMs - (endA.endedAt - filledAt) + 2000);
-      expect(logged.map((l) => l.message)).toContain(
-        'Kept the part of a call recording written before it failed',
-      );
+      expect(endA.endedAt - filledAt).toBeGreaterThan(2000); // the disk was full for a while
+      expect(Math.abs(recordedMs - callMs)).toBeLessThan(1500);
+      expect(logged.map((l) => l.message)).toContain('Call recording resumed after a full disk');
+      expect(codesOfA()).toEqual(['WRITE_FAILED', 'RESUMED']);
       const stored = (await calls.engine.request('calls.get', { id: a.callId })) as {
         call: { state: string };
         events: Array<{ type: string }>;

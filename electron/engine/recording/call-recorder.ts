@@ -19,8 +19,13 @@
  * the recorder resyncs to the new seq and fills the gap the timestamps show only when that is
  * between 0 and `maxGapMs`, so a clock or numbering change never allocates minutes of silence.
  *
- * Errors never throw out of push(): they go to `onError` (once per kind). After a write failure
- * (a full disk) the recorder stops writing; finish() then joins what was written when the disk has
+ * Errors never throw out of push(): they go to `onError` (once per kind). A full disk (ENOSPC,
+ * EDQUOT, EFBIG) does not end the recording: the segment is cut back to its last whole chunk (so
+ * the parts on disk stay a valid, index-contiguous stream), the audio that comes meanwhile is
+ * counted lost, and every `retryMs` the next write tries again; when the disk has room, the lost
+ * span is written as silence (up to `maxGapMs`), so the timeline stays aligned, and `onResume`
+ * says how long the gap was. finish() tries once more. Any other write failure, or a disk still
+ * full at finish(), stops the recording: finish() then joins what was written when the disk has
  * room for it (the result's `incomplete` says why it stops short), else rejects and the parts stay
  * on disk for recoverRecordings at the next start.
  */
@@ -69,11 +74,27 @@ export interface CallRecorderOptions {
   startedAt?: number;
   /** Told about failures (once per kind); push() itself never throws for them. */
   onError?: (error: RecordingError) => void;
+  /** Told when writing resumes after a full disk: the gap (now silence in the recording). */
+  onResume?: (info: RecorderResume) => void;
+  /** How often a recording stalled by a full disk tries to write again. Default 1000. */
+  retryMs?: number;
   /**
    * Free space finish() leaves on the disk when it joins what was written before a write failure
    * (see salvage()); with less, the parts wait for the next start. Default 16 MiB.
    */
   reserveBytes?: number;
+}
+
+/** Writing resumed after a full disk stalled it. */
+export interface RecorderResume {
+  /** The segment file writing resumed in. */
+  path: string;
+  /** Audio lost while the disk was full. */
+  lostMs: number;
+  /** How much of it is silence in the recording (all of it up to `maxGapMs`). */
+  silenceMs: number;
+  /** Wall time from the failed write to the resumed one. */
+  stalledMs: number;
 }
 
 /** One frame from the media host: `left` = the customer, `right` = what went out to them. */
@@ -111,7 +132,11 @@ export interface RecorderStats {
 type Op =
   | { kind: 'open' }
   | { kind: 'data'; segment: number; buffer: Buffer; bytes: number }
-  | { kind: 'close'; segment: number };
+  | { kind: 'close'; segment: number }
+  | { kind: 'resume'; segment: number };
+
+/** Write errors that mean "no room now" (worth retrying when space comes back). */
+const SPACE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 const BIG_ENDIAN = endianness() === 'BE';
 const EMPTY = Buffer.alloc(0);
@@ -135,6 +160,19 @@ export class CallRecorder {
   private readonly flushMs: number;
   private readonly startedAt: number;
   private readonly onError: ((error: RecordingError) => void) | undefined;
+  private readonly onResume: ((info: RecorderResume) => void) | undefined;
+  private readonly retryMs: number;
+  private resumes = 0;
+  /** A full disk stopped writing for now (see the class comment); null while writing works. */
+  private stall: {
+    error: RecordingError;
+    since: number;
+    triedAt: number;
+    /** Frames not written since the failure. */
+    lostFrames: number;
+    /** Of those, frames already written back as silence. */
+    silenceFrames: number;
+  } | null = null;
   private readonly reserveBytes: number;
   private readonly keys: RecordingKeys;
   private sealing: NewRecording | null = null;
@@ -160,6 +198,12 @@ export class CallRecorder {
   private tail: Promise<void> = Promise.resolve();
   private handle: FileHandle | null = null;
   private handleSegment = 0;
+  /**
+   * The number of the last segment file created. Files are numbered as they are created (not by
+   * the filling side's segment), so a stretch the full disk kept from being written leaves no
+   * gap in the numbers.
+   */
+  private fileNumber = 0;
   private segmentBytes = 0;
 
   private readonly counters = {
@@ -192,6 +236,8 @@ export class CallRecorder {
     this.flushMs = options.flushMs ?? 500;
     this.startedAt = options.startedAt ?? Date.now();
     this.onError = options.onError;
+    this.onResume = options.onResume;
+    this.retryMs = options.retryMs ?? 1000;
     this.reserveBytes = options.reserveBytes ?? 16 * 1024 * 1024;
     this.keys = options.keys;
     this.samplesPerFrame = (this.sampleRate * this.frameMs) / 1000;
@@ -328,10 +374,12 @@ export class CallRecorder {
     }
     this.flushBuffer();
     this.state = 'finishing';
+    this.enqueue({ kind: 'resume', segment: this.segment });
     this.enqueue({ kind: 'close', segment: this.segment });
     this.finishing = (async () => {
       try {
         await this.tail;
+        if (this.stall) this.failure ??= this.stall.error;
         if (this.failure) return await this.salvage(this.failure);
         const outcome = await finalizeParts(this.dir, this.callId, this.keys);
         return {
@@ -502,38 +550,33 @@ export class CallRecorder {
           await this.createFolder();
           return;
         case 'data': {
-          path = join(this.partsDir, segmentName(op.segment));
-          const { key, header } = this.sealing!;
-          if (this.handle === null || this.handleSegment !== op.segment) {
-            await this.closeSegment();
-            this.handle = await open(path, 'wx', FILE_MODE);
-            this.handleSegment = op.segment;
-            this.segmentBytes = header.bytes.length;
-            this.counters.segments++;
-            await writeFully(this.handle, header.bytes, header.bytes.length, 0);
+          path = this.pathFor(op.segment);
+          const frames = op.bytes / this.frameBytes;
+          if (this.stall && !(await this.resume(op.segment, this.state === 'finishing'))) {
+            this.counters.lost += frames;
+            this.stall.lostFrames += frames;
+            this.release(op.buffer, op.bytes);
+            return;
           }
           if (BIG_ENDIAN) op.buffer.swap16();
-          // The chunk, then an empty final chunk after it: one write, so a kill leaves both or
-          // neither; the next chunk overwrites that tail.
-          const record = sealChunk(
-            key,
-            header,
-            this.chunkIndex,
-            false,
-            op.buffer.subarray(0, op.bytes),
-          );
-          const tail = sealChunk(key, header, this.chunkIndex + 1, true, EMPTY);
-          const both = Buffer.concat([record, tail]);
-          await writeFully(this.handle, both, both.length, this.segmentBytes);
-          this.chunkIndex++;
-          this.segmentBytes += record.length;
+          try {
+            await this.writeChunk(op.segment, op.buffer.subarray(0, op.bytes));
+          } catch (error) {
+            if (!(await this.stallOn(error, path, frames))) throw error;
+            this.counters.lost += frames;
+            this.release(op.buffer, op.bytes);
+            return;
+          }
           this.counters.writtenBytes += op.bytes;
           this.release(op.buffer, op.bytes);
           return;
         }
+        case 'resume':
+          if (this.stall) await this.resume(op.segment, true);
+          return;
         case 'close':
           if (this.handleSegment === op.segment) {
-            path = join(this.partsDir, segmentName(op.segment));
+            path = this.pathFor(op.segment);
             await this.closeSegment();
           }
           return;
@@ -556,6 +599,111 @@ export class CallRecorder {
       await this.closeHandle();
       this.report(failure);
     }
+  }
+
+  /** The file that holds (or will hold) the audio of the filling side's `segment`. */
+  private pathFor(segment: number): string {
+    const open = this.handle !== null && this.handleSegment === segment;
+    return join(this.partsDir, segmentName(open ? this.fileNumber : this.fileNumber + 1));
+  }
+
+  /** Seals `plain` as the next chunk and writes it with an empty final chunk after it. */
+  private async writeChunk(segment: number, plain: Buffer): Promise<void> {
+    const { key, header } = this.sealing!;
+    if (this.handle !== null && this.handleSegment !== segment && this.segmentBytes === 0) {
+      this.handleSegment = segment; // an empty file the full disk left: it takes the new segment
+    } else if (this.handle === null || this.handleSegment !== segment) {
+      await this.closeSegment();
+      this.handle = await open(this.pathFor(segment), 'wx', FILE_MODE);
+      this.fileNumber++;
+      this.handleSegment = segment;
+      this.segmentBytes = 0;
+      this.counters.segments++;
+    }
+    if (this.segmentBytes === 0) {
+      await writeFully(this.handle, header.bytes, header.bytes.length, 0);
+      this.segmentBytes = header.bytes.length;
+    }
+    // The chunk, then an empty final chunk after it: one write, so a kill leaves both or
+    // neither; the next chunk overwrites that tail.
+    const record = sealChunk(key, header, this.chunkIndex, false, plain);
+    const tail = sealChunk(key, header, this.chunkIndex + 1, true, EMPTY);
+    const both = Buffer.concat([record, tail]);
+    await writeFully(this.handle, both, both.length, this.segmentBytes);
+    this.chunkIndex++;
+    this.segmentBytes += record.length;
+  }
+
+  /**
+   * After a write failed for lack of space: cuts the open segment back to its last whole chunk
+   * (a torn chunk would misalign every chunk after it) and stalls. False when the error is not
+   * about space or the cut fails: the failure is then final.
+   */
+  private async stallOn(error: unknown, path: string, frames: number): Promise<boolean> {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code === undefined || !SPACE_ERRORS.has(code)) return false;
+    if (this.handle !== null) {
+      try {
+        await this.handle.truncate(this.segmentBytes);
+      } catch {
+        return false;
+      }
+    }
+    const now = Date.now();
+    if (this.stall) {
+      this.stall.lostFrames += frames;
+      this.stall.triedAt = now;
+      return true;
+    }
+    const failure = new RecordingError(
+      'WRITE_FAILED',
+      `Could not write the recording ${path}: ${describeFsError(error)}`,
+      { cause: error, path },
+    );
+    this.stall = { error: failure, since: now, triedAt: now, lostFrames: frames, silenceFrames: 0 };
+    this.report(failure);
+    return true;
+  }
+
+  /**
+   * Tries to write again after a stall (every `retryMs`, or now when `force`): the lost span as
+   * silence (at most maxGapMs of it), after which writing goes on as before (true). False while
+   * the disk is still full.
+   */
+  private async resume(segment: number, force: boolean): Promise<boolean> {
+    const stall = this.stall!;
+    const now = Date.now();
+    if (!force && now - stall.triedAt < this.retryMs) return false;
+    stall.triedAt = now;
+    const path = this.pathFor(segment);
+    const silence = Buffer.alloc(this.bufferFrames * this.frameBytes);
+    const target = Math.min(stall.lostFrames, this.maxGapFrames);
+    try {
+      while (stall.silenceFrames < target) {
+        const frames = Math.min(this.bufferFrames, target - stall.silenceFrames);
+        await this.writeChunk(segment, silence.subarray(0, frames * this.frameBytes));
+        stall.silenceFrames += frames;
+        this.counters.writtenBytes += frames * this.frameBytes;
+      }
+    } catch (error) {
+      if (await this.stallOn(error, path, 0)) return false;
+      throw error;
+    }
+    this.stall = null;
+    // A later full disk is reported again, a few times (a disk hovering at full must not flood
+    // the call's events).
+    if (++this.resumes < 5) this.reported.delete('WRITE_FAILED');
+    try {
+      this.onResume?.({
+        path,
+        lostMs: stall.lostFrames * this.frameMs,
+        silenceMs: stall.silenceFrames * this.frameMs,
+        stalledMs: now - stall.since,
+      });
+    } catch {
+      // A throwing listener must not break the recorder.
+    }
+    return true;
   }
 
   private release(buffer: Buffer, bytes: number): void {

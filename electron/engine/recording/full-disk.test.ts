@@ -16,12 +16,12 @@ import {
   tmpfsUnavailable,
   unmountTmpfs,
 } from '../../../test/support/tmpfs.js';
-import { CallRecorder } from './call-recorder.js';
+import { CallRecorder, type RecorderResume } from './call-recorder.js';
 import { recoverRecordings } from './finalize.js';
 import type { RecordingError } from './layout.js';
 import { readRecordingWav } from './reader.js';
 import { testKeys } from './testing/keys.js';
-import { makeFrame } from './testing/signal.js';
+import { leftSample, makeFrame, rightSample } from './testing/signal.js';
 
 const keys = testKeys();
 const readWav = (path: string): ReturnType<typeof readRecordingWav> => readRecordingWav(path, keys);
@@ -55,11 +55,31 @@ async function pushFrames(recorder: CallRecorder, from: number, count: number): 
   await recorder.flush();
 }
 
+/**
+ * Checks that frame f of the recording is frame seq f or silence, the silence one run in the
+ * middle (the span the full disk kept out): [from, to) in frames.
+ */
+function silentSpan(samples: Float32Array[], frames: number): { from: number; to: number } {
+  const kinds = Array.from({ length: frames }, (_, f) => {
+    const at = (i: number): [number, number] => [
+      Math.round(samples[0]![f * 320 + i]! * 32768),
+      Math.round(samples[1]![f * 320 + i]! * 32768),
+    ];
+    if ([0, 1, 319].every((i) => at(i)[0] === 0 && at(i)[1] === 0)) return 's';
+    for (const i of [0, 1, 159, 319])
+      expect([f, ...at(i)]).toEqual([f, leftSample(f, i), rightSample(f, i)]);
+    return 'a';
+  }).join('');
+  expect(kinds).toMatch(/^a+s+a+$/);
+  return { from: kinds.indexOf('s'), to: kinds.lastIndexOf('s') + 1 };
+}
+
 describe.skipIf(tmpfsUnavailable !== null)(
   `a full disk during a recording${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`,
   () => {
     it('reports the file and the reason once, keeps the call recording elsewhere going, and keeps what was written', async () => {
       const errors: RecordingError[] = [];
+      const resumes: RecorderResume[] = [];
       const full = await CallRecorder.create({
         keys,
         dir: disk,
@@ -67,6 +87,7 @@ describe.skipIf(tmpfsUnavailable !== null)(
         segmentMs: 1000,
         reserveBytes: 64 * 1024,
         onError: (e) => errors.push(e),
+        onResume: (info) => resumes.push(info),
       });
       // Another call on another disk, recording at the same time.
       const otherDir = join(root, 'elsewhere');
@@ -95,16 +116,20 @@ describe.skipIf(tmpfsUnavailable !== null)(
       expect(() => full.push(makeFrame(350))).not.toThrow();
       expect(errors).toHaveLength(1);
 
-      // Space comes back (an operator cleans up) before the call ends: the recording up to the
-      // failure is joined and says why it stops short.
+      // Space comes back (an operator cleans up) before the call ends: finish() writes again,
+      // the audio the full disk kept out is silence, and the recording spans the whole call.
       await rm(filler);
       const result = await full.finish();
-      expect(result.incomplete).toBe(error!.message);
+      expect(result.incomplete).toBeUndefined();
+      expect(resumes).toHaveLength(1);
+      expect(resumes[0]!.lostMs).toBeGreaterThan(0);
+      expect(resumes[0]!.silenceMs).toBe(resumes[0]!.lostMs);
       const wav = await readWav(result.path);
       expect(wav.channels).toBe(2);
-      const seconds = wav.samples[0]!.length / 16_000;
-      expect(seconds).toBeGreaterThan(2);
-      expect(seconds).toBeLessThan(7);
+      expect(wav.samples[0]!.length).toBe(351 * 320);
+      const gap = silentSpan(wav.samples, 351);
+      expect(gap.from).toBeGreaterThan(100); // the 2 s before the fill and some after it
+      expect((gap.to - gap.from) * 20).toBeGreaterThanOrEqual(resumes[0]!.lostMs - 20);
       expect(await readdir(disk)).toEqual(['full-1.wav']);
 
       // The recording on the other disk is whole.
@@ -112,6 +137,41 @@ describe.skipIf(tmpfsUnavailable !== null)(
       expect(whole.incomplete).toBeUndefined();
       expect(whole.durationMs).toBe(7000);
       await rm(otherDir, { recursive: true, force: true });
+      await rm(result.path);
+    });
+
+    it('resumes during the call when the disk has room again, the gap as silence, and says so', async () => {
+      const errors: RecordingError[] = [];
+      const resumes: RecorderResume[] = [];
+      const recorder = await CallRecorder.create({
+        keys,
+        dir: disk,
+        callId: 'full-3',
+        segmentMs: 1000,
+        retryMs: 50,
+        onError: (e) => errors.push(e),
+        onResume: (info) => resumes.push(info),
+      });
+      await pushFrames(recorder, 0, 100);
+      // Room for a little over a second, not a whole number of chunks: a write is cut mid-chunk.
+      const filler = await fillDisk(disk, 70 * FRAME_BYTES + 777);
+      await pushFrames(recorder, 100, 150);
+      expect(errors.map((e) => e.code)).toEqual(['WRITE_FAILED']);
+      expect(resumes).toEqual([]);
+      await rm(filler);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await pushFrames(recorder, 250, 100); // the first flush after retryMs writes again
+      expect(resumes).toHaveLength(1);
+      expect(resumes[0]!.path).toMatch(/full-3\.parts\/segment-\d{6}\.enc$/);
+      expect(resumes[0]!.silenceMs).toBe(resumes[0]!.lostMs);
+      expect(recorder.stats.lost * 20).toBe(resumes[0]!.lostMs);
+      const result = await recorder.finish();
+      expect(result.incomplete).toBeUndefined();
+      const wav = await readWav(result.path);
+      expect(wav.samples[0]!.length).toBe(350 * 320);
+      const gap = silentSpan(wav.samples, 350);
+      expect((gap.to - gap.from) * 20).toBe(resumes[0]!.lostMs);
+      expect(gap.to).toBeLessThanOrEqual(275); // the frames after the resume are all there
       await rm(result.path);
     });
 
