@@ -871,8 +871,8 @@ export class Engine {
       dir: this.recordingsDir,
       callId,
       keys,
-      // A full disk ends the recording, not the call: hanging up on a customer mid-conversation
-      // costs the call center more than a recording that stops short. The error is logged naming
+      // A write failure ends the recording (a full disk only pauses it: onResume), never the call:
+      // hanging up on a customer mid-conversation costs more than a recording that stops short. The error is logged naming
       // the file and marked on the call (History shows it); what was written is kept.
       onError: (error) => {
         this.options.log.error('Call recording failed', {

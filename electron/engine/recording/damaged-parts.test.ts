@@ -114,7 +114,17 @@ describe('recovery of damaged encrypted parts', () => {
     const keys = testKeys();
     const parts = await crashedParts(dir, keys);
     await writeFile(join(parts, 'segment-000002.enc'), Buffer.from('not a recording at all'));
-    const outcome = recovered((await recoverRecordings(dir, keys))[0]);
+    const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+    const log = {
+      warn: (message: string, fields?: Record<string, unknown>) => logged.push([message, fields]),
+    };
+    const outcome = recovered((await recoverRecordings(dir, keys, log))[0]);
+    expect(logged).toEqual([
+      [
+        'Recovered a recording with damaged or missing parts',
+        expect.objectContaining({ callId: 'c', warnings: outcome.warnings }),
+      ],
+    ]);
     expect(outcome.durationMs).toBe(137 * 20);
     expect(outcome.warnings).toEqual([
       expect.stringMatching(

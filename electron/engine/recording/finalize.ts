@@ -17,6 +17,7 @@ import {
   WavError,
   type WavLayout,
 } from '../audio/wav.js';
+import type { Logger } from '../log.js';
 import {
   CONTAINER_MAGIC,
   ContainerError,
@@ -803,10 +804,13 @@ export type RecoveryOutcome = RecoveredRecording | UnrecoverableRecording;
  * Finalizes every `<callId>.parts` folder under `dir` that no live recorder of this process owns:
  * meant for startup, after a crash. Never throws for a bad leftover (it is returned with `error`
  * and kept on disk); only listing `dir` itself can fail. A missing `dir` gives [].
+ * With `log`, each recording saved with warnings (parts left out or cut, a final chunk sealed)
+ * is logged naming the call and the files.
  */
 export async function recoverRecordings(
   recordingsDir: string,
   keys: RecordingKeys,
+  log?: Pick<Logger, 'warn'>,
 ): Promise<RecoveryOutcome[]> {
   const dir = resolve(recordingsDir);
   let names: string[];
@@ -829,10 +833,15 @@ export async function recoverRecordings(
     const callId = name.slice(0, -PARTS_SUFFIX.length);
     try {
       if (!(await stat(partsDir)).isDirectory()) continue;
-      outcomes.push({
-        callId,
-        ...(await finalizeParts(dir, callId, keys, { adoptExisting: true })),
-      });
+      const outcome = await finalizeParts(dir, callId, keys, { adoptExisting: true });
+      outcomes.push({ callId, ...outcome });
+      if (outcome.warnings.length > 0)
+        log?.warn('Recovered a recording with damaged or missing parts', {
+          callId,
+          path: outcome.path,
+          durationMs: outcome.durationMs,
+          warnings: outcome.warnings,
+        });
     } catch (error) {
       const failure =
         error instanceof RecordingError
