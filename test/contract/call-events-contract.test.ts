@@ -30,6 +30,7 @@ const stats = {
 const SAMPLES: { [K in CallEventType]: CallEventData<K> } = {
   created: { state: 'dialing' },
   closed_after_crash: { previousState: 'bot', campaignId: 4 },
+  closed_seat_lost: { seat: 'desk-7-1a2b3c4d', previousState: 'bot', campaignId: 4 },
   wrap_up: { agentId: 2, reason: 'wrap-up time ran out' },
   dial: { number: '+8613900000001', trunk: 'main' },
   sending: { trunk: 'main' },

@@ -47,10 +47,12 @@ export async function serve(
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = await new Promise<{ url: string; token: string; port: number }>(
     (resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`outbound serve did not start within 20 s:\n${stderr}`)),
-        20_000,
-      );
+      // Start-up takes a few seconds; 40 s covers a 2-core machine under heavy load. A server
+      // that does not make it is killed, so it cannot outlive the test as an orphan.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`outbound serve did not start within 40 s:\n${stderr}`));
+      }, 40_000);
       reader.on('line', (line) => {
         const record = JSON.parse(line) as {
           event: string;

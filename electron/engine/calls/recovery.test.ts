@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -124,6 +124,53 @@ describe('closing calls a stop left open', () => {
     });
     expect(await store.calls.get('recorded')).toMatchObject({ state: 'done', endedAt: t0 + 2_000 });
     expect(await store.calls.recording('recorded')).toMatchObject({ durationMs: 1_000 });
+  });
+
+  it('never ends a call after its recording was last written, though answer + length says later', async () => {
+    // Frames captured before the engine heard of the answer make answer + length overshoot the
+    // crash (campaign-dialer's kill test: 640 ms after the kill under load).
+    const store = await openStore();
+    const dataDir = join(store.path, '..');
+    const recordings = join(dataDir, 'recordings');
+    const t0 = Date.now() - 60_000;
+    await store.calls.create({
+      id: 'early',
+      number: '+8613800138000',
+      startedAt: t0,
+      state: 'dialing',
+    });
+    await store.calls.update('early', { state: 'answered', answeredAt: t0 + 1_000 });
+    const parts = join(recordings, 'early.parts');
+    await mkdir(parts, { recursive: true });
+    await writeFile(
+      join(parts, 'meta.json'),
+      JSON.stringify({
+        version: 1,
+        callId: 'early',
+        startedAt: t0 + 1_000,
+        sampleRate: 16000,
+        channels: 2,
+        bitsPerSample: 16,
+        frameMs: 20,
+        segmentMs: 10_000,
+        channelLayout: ['customer', 'outbound'],
+      }),
+    );
+    const audio = Buffer.alloc(16_000 * 4 * 2); // 2 s
+    await writeFile(
+      join(parts, 'segment-000001.wav'),
+      Buffer.concat([
+        encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
+        audio,
+      ]),
+    );
+    // The process died 1.4 s after the answer: nothing was written after that.
+    const lastWrite = new Date(t0 + 2_400);
+    for (const file of ['meta.json', 'segment-000001.wav'])
+      await utimes(join(parts, file), lastWrite, lastWrite);
+    await closeInterruptedCalls(store, dataDir, recordings, silentLogger, () => keys);
+    expect(await store.calls.get('early')).toMatchObject({ state: 'done', endedAt: t0 + 2_400 });
+    expect(await store.calls.recording('early')).toMatchObject({ durationMs: 2_000 });
   });
 
   it('keeps a recording of a call the store does not know unindexed, and says so', async () => {

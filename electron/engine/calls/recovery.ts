@@ -3,10 +3,11 @@
  * recordings (segments written while the call ran) are finalized and indexed, so History shows
  * what happened and keeps what was heard.
  */
-import { relative } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 import type { Logger } from '../log.js';
-import { type RecordingKeys, recoverRecordings } from '../recording/index.js';
+import { PARTS_SUFFIX, type RecordingKeys, recoverRecordings } from '../recording/index.js';
 import type { Store } from '../store/types.js';
 
 export interface RecoveryReport {
@@ -27,6 +28,8 @@ export async function closeInterruptedCalls(
 ): Promise<RecoveryReport> {
   const report: RecoveryReport = { closedCalls: 0, recoveredRecordings: 0, unrecoverable: [] };
   let recovered: Awaited<ReturnType<typeof recoverRecordings>> = [];
+  // Read before recovery joins (and removes) the parts: when each call last wrote audio.
+  const lastWrites = await lastPartWrites(recordingsDir);
   try {
     recovered = await recoverRecordings(recordingsDir, keys());
   } catch (error) {
@@ -47,6 +50,7 @@ export async function closeInterruptedCalls(
       store,
       call,
       recording && recording.error === undefined ? recording.durationMs : undefined,
+      lastWrites.get(call.id),
       now,
     );
     await store.transaction(async (tx) => {
@@ -120,17 +124,53 @@ export async function closeInterruptedCalls(
  * the end of its recovered recording), not the moment the app started again. Closing it "now"
  * made its length include the time the app was down (a 10 s call killed and restarted 40 s later
  * lasted 50 s against a 10 s recording), inflating talk time in History and the KPIs.
+ *
+ * The recording's end, counted from the answer, is capped by the last write of its parts: its
+ * first frame can have been captured before the engine heard of the answer (frames in flight on
+ * a busy link), so answer + length can overshoot the crash by that much, while no audio can have
+ * been written after the process died.
  */
 async function lastSignOfLife(
   store: Store,
   call: { id: string; startedAt: number; answeredAt: number | null },
   /** Length of its recovered recording, if one was. */
   recordingMs: number | undefined,
+  /** When its recording's parts were last written (file times), if any were. */
+  lastWriteAt: number | undefined,
   now: number,
 ): Promise<number> {
   let last = Math.max(call.startedAt, call.answeredAt ?? 0);
   for (const event of await store.calls.events(call.id)) last = Math.max(last, event.at);
-  if (call.answeredAt !== null && recordingMs !== undefined)
-    last = Math.max(last, call.answeredAt + recordingMs);
+  if (call.answeredAt !== null && recordingMs !== undefined) {
+    const recordedEnd = call.answeredAt + recordingMs;
+    last = Math.max(
+      last,
+      lastWriteAt === undefined ? recordedEnd : Math.min(recordedEnd, lastWriteAt),
+    );
+  }
   return Math.min(last, now);
+}
+
+/** The latest modification time of the files in each `<callId>.parts` folder (best effort). */
+async function lastPartWrites(recordingsDir: string): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  let names: string[];
+  try {
+    names = await readdir(recordingsDir);
+  } catch {
+    return result; // no folder, or unreadable: recovery reports that itself
+  }
+  for (const name of names) {
+    if (!name.endsWith(PARTS_SUFFIX) || name.length === PARTS_SUFFIX.length) continue;
+    const dir = join(recordingsDir, name);
+    try {
+      let latest = 0;
+      for (const file of await readdir(dir))
+        latest = Math.max(latest, (await stat(join(dir, file))).mtimeMs);
+      if (latest > 0) result.set(name.slice(0, -PARTS_SUFFIX.length), Math.floor(latest));
+    } catch {
+      // Not a folder, or gone meanwhile: no cap for that call.
+    }
+  }
+  return result;
 }

@@ -22,6 +22,7 @@ export {
   setRecordingPublicKey,
   unloadRecordingPrivateKey,
 } from './keys.js';
+export { PARTS_SUFFIX } from './layout.js';
 export {
   openRecording,
   readRecordingWav,

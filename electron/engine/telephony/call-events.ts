@@ -54,6 +54,12 @@ export const CALL_EVENT_DATA = {
   created: z.object({ state: CallState }),
   /** The engine stopped under a live call; closed when it started again (calls/recovery, dialer). */
   closed_after_crash: z.object({ previousState: CallState, campaignId: z.number().optional() }),
+  /** Closed by another seat's reaper: the seat holding its lease stopped renewing it (issue 16). */
+  closed_seat_lost: z.object({
+    seat: z.string(),
+    previousState: CallState,
+    campaignId: z.number(),
+  }),
   /** The agent's wrap-up form (routing), or its time running out. */
   wrap_up: z.union([
     z.object({

@@ -200,6 +200,7 @@ export const en = {
     recording_error: 'Recording error',
     wrap_up: 'Wrap-up submitted',
     closed_after_crash: 'Closed after a restart',
+    closed_seat_lost: 'Closed: its seat stopped answering',
   },
   /** Built-in dispositions: the system's, the flow runtime's (cancelled, dialog_error) and the sample flows'. */
   disposition: {

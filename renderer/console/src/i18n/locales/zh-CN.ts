@@ -193,6 +193,7 @@ export const zhCN = {
     recording_error: '录音出错',
     wrap_up: '话后处理完成',
     closed_after_crash: '重启后关闭',
+    closed_seat_lost: '所在坐席失联，已关闭',
   },
   /** Built-in dispositions: the system's, the flow runtime's (cancelled, dialog_error) and the sample flows'. */
   disposition: {
