@@ -31,7 +31,7 @@ export async function closeInterruptedCalls(
   // Read before recovery joins (and removes) the parts: when each call last wrote audio.
   const lastWrites = await lastPartWrites(recordingsDir);
   try {
-    recovered = await recoverRecordings(recordingsDir, keys());
+    recovered = await recoverRecordings(recordingsDir, keys(), log);
   } catch (error) {
     // Unreadable recording keys (or folder) must not keep the calls open: the parts stay on disk
     // for the next start, and the calls are closed below all the same.
