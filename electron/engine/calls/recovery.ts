@@ -167,7 +167,7 @@ async function lastPartWrites(recordingsDir: string): Promise<Map<string, number
       let latest = 0;
       for (const file of await readdir(dir))
         latest = Math.max(latest, (await stat(join(dir, file))).mtimeMs);
-      if (latest > 0) result.set(name.slice(0, -PARTS_SUFFIX.length), Math.floor(latest));
+      if (latest > 0) result.set(name.slice(0, -PARTS_SUFFIX.length), Math.round(latest));
     } catch {
       // Not a folder, or gone meanwhile: no cap for that call.
     }
