@@ -6,3 +6,4 @@
  */
 export { type MediaSource, resolveRecordingMedia } from './history-commands.js';
 export { MediaGrants } from './media-grants.js';
+export { lastEventAt } from './recovery.js';

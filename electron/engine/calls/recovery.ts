@@ -139,8 +139,7 @@ async function lastSignOfLife(
   lastWriteAt: number | undefined,
   now: number,
 ): Promise<number> {
-  let last = Math.max(call.startedAt, call.answeredAt ?? 0);
-  for (const event of await store.calls.events(call.id)) last = Math.max(last, event.at);
+  let last = await lastEventAt(store, call);
   if (call.answeredAt !== null && recordingMs !== undefined) {
     const recordedEnd = call.answeredAt + recordingMs;
     last = Math.max(
@@ -149,6 +148,20 @@ async function lastSignOfLife(
     );
   }
   return Math.min(last, now);
+}
+
+/**
+ * The last time a call was seen alive in the store: its start, its answer, its last event. The
+ * dialer's own crash recovery ends the campaign calls it closes here (it runs before the
+ * recordings are recovered).
+ */
+export async function lastEventAt(
+  store: Pick<Store, 'calls'>,
+  call: { id: string; startedAt: number; answeredAt: number | null },
+): Promise<number> {
+  let last = Math.max(call.startedAt, call.answeredAt ?? 0);
+  for (const event of await store.calls.events(call.id)) last = Math.max(last, event.at);
+  return last;
 }
 
 /** The latest modification time of the files in each `<callId>.parts` folder (best effort). */

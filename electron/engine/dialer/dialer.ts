@@ -40,6 +40,7 @@ import {
   type PredictiveSettings,
 } from '../api/campaigns.js';
 import { ENGINE_ACTOR, writeAudit } from '../audit/index.js';
+import { lastEventAt } from '../calls/index.js';
 import type { Logger } from '../log.js';
 import type {
   CampaignContactRecord,
@@ -321,9 +322,11 @@ export class Dialer {
       if (lease.call.state === 'queued') {
         if (await this.store.campaignContacts.discard(lease.call.id)) released++;
       } else if (lease.call.state !== 'done') {
+        // Ended when last seen alive, not at this restart: the downtime is no part of the call.
+        const endedAt = Math.min(await lastEventAt(this.store, lease.call), at);
         await this.store.calls.update(
           lease.call.id,
-          { state: 'done', outcome: 'failed', endedAt: at, endReason: CRASH_REASON },
+          { state: 'done', outcome: 'failed', endedAt, endReason: CRASH_REASON },
           {
             at,
             type: 'closed_after_crash',
