@@ -13,6 +13,40 @@ import { closeInterruptedCalls } from './recovery.js';
 const openStore = useTestStores();
 const keys = testKeys();
 
+/** The parts an older version's recorder left for a call: its meta and one plain WAV segment of silence. */
+async function writeLegacyParts(
+  recordings: string,
+  callId: string,
+  startedAt: number,
+  audioMs: number,
+): Promise<string> {
+  const parts = join(recordings, `${callId}.parts`);
+  await mkdir(parts, { recursive: true });
+  await writeFile(
+    join(parts, 'meta.json'),
+    JSON.stringify({
+      version: 1,
+      callId,
+      startedAt,
+      sampleRate: 16000,
+      channels: 2,
+      bitsPerSample: 16,
+      frameMs: 20,
+      segmentMs: 10_000,
+      channelLayout: ['customer', 'outbound'],
+    }),
+  );
+  const audio = Buffer.alloc((16_000 * 4 * audioMs) / 1000);
+  await writeFile(
+    join(parts, 'segment-000001.wav'),
+    Buffer.concat([
+      encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
+      audio,
+    ]),
+  );
+  return parts;
+}
+
 describe('closing calls a stop left open', () => {
   it('closes a live call as interrupted, and a call in wrap-up with its stored outcome and end time', async () => {
     const store = await openStore();
@@ -85,30 +119,7 @@ describe('closing calls a stop left open', () => {
       { at: t0 + 9_000, type: 'speech_end', data: {} },
     );
     // 'recorded' left a second of audio past its last event: the recording says it lived longer.
-    const parts = join(recordings, 'recorded.parts');
-    await mkdir(parts, { recursive: true });
-    await writeFile(
-      join(parts, 'meta.json'),
-      JSON.stringify({
-        version: 1,
-        callId: 'recorded',
-        startedAt: t0 + 1_000,
-        sampleRate: 16000,
-        channels: 2,
-        bitsPerSample: 16,
-        frameMs: 20,
-        segmentMs: 10_000,
-        channelLayout: ['customer', 'outbound'],
-      }),
-    );
-    const audio = Buffer.alloc(16_000 * 4);
-    await writeFile(
-      join(parts, 'segment-000001.wav'),
-      Buffer.concat([
-        encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
-        audio,
-      ]),
-    );
+    await writeLegacyParts(recordings, 'recorded', t0 + 1_000, 1_000);
     const report = await closeInterruptedCalls(
       store,
       dataDir,
@@ -140,30 +151,7 @@ describe('closing calls a stop left open', () => {
       state: 'dialing',
     });
     await store.calls.update('early', { state: 'answered', answeredAt: t0 + 1_000 });
-    const parts = join(recordings, 'early.parts');
-    await mkdir(parts, { recursive: true });
-    await writeFile(
-      join(parts, 'meta.json'),
-      JSON.stringify({
-        version: 1,
-        callId: 'early',
-        startedAt: t0 + 1_000,
-        sampleRate: 16000,
-        channels: 2,
-        bitsPerSample: 16,
-        frameMs: 20,
-        segmentMs: 10_000,
-        channelLayout: ['customer', 'outbound'],
-      }),
-    );
-    const audio = Buffer.alloc(16_000 * 4 * 2); // 2 s
-    await writeFile(
-      join(parts, 'segment-000001.wav'),
-      Buffer.concat([
-        encodeWavHeader({ sampleRate: 16000, channels: 2, dataBytes: audio.length }),
-        audio,
-      ]),
-    );
+    const parts = await writeLegacyParts(recordings, 'early', t0 + 1_000, 2_000);
     // The process died 1.4 s after the answer: nothing was written after that.
     const lastWrite = new Date(t0 + 2_400);
     for (const file of ['meta.json', 'segment-000001.wav'])
