@@ -23,7 +23,6 @@ import {
   readWav,
   resample,
   toMono,
-  type WavAudio,
   writeWav,
 } from '../electron/engine/audio/index.js';
 import {
@@ -43,6 +42,7 @@ import { createChromiumMediaHostLauncher } from '../electron/headless/media-host
 import { speechCacheDir } from '../test/support/speech-cache-dir.js';
 import { type Bed, startBed } from '../test/telephony/index.js';
 import { type BenchRow, type BenchSuite, ms, percentile } from './harness.js';
+import { loudness, stretches } from './loudness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 /**
@@ -56,7 +56,6 @@ const TURN_CALLS = 3;
 const TURNS_PER_CALL = 6;
 const BARGE_CALLS = TURNS_ONLY ? 0 : 6;
 const GREETING_CALLS = TURNS_ONLY ? 0 : 4;
-const LOUD = 0.01; // ≈ −40 dBFS per 10 ms frame
 
 const QUESTION = 'Shall I go on?';
 const LOOP_FLOW = {
@@ -168,40 +167,6 @@ function sayFlow(language: 'en' | 'zh-CN', id: string, repeats: number): Record<
 function stats(values: number[]): { median: number; p95: number; n: number } {
   const sorted = [...values].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p95: percentile(sorted, 95), n: values.length };
-}
-
-/** Loud/quiet per 10 ms frame. */
-function loudness(wav: WavAudio): boolean[] {
-  const x = toMono(wav.samples);
-  const frame = wav.sampleRate / 100;
-  const out: boolean[] = [];
-  for (let at = 0; at + frame <= x.length; at += frame) {
-    let e = 0;
-    for (let i = at; i < at + frame; i++) e += x[i]! ** 2;
-    out.push(Math.sqrt(e / frame) > LOUD);
-  }
-  return out;
-}
-
-/** [start, end) in ms of each loud stretch, merging gaps shorter than `bridgeMs`. */
-function stretches(loud: boolean[], bridgeMs: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let start = -1;
-  let quiet = 0;
-  for (let i = 0; i <= loud.length; i++) {
-    if (i < loud.length && loud[i]) {
-      if (start < 0) start = i;
-      quiet = 0;
-    } else if (start >= 0) {
-      quiet++;
-      if (quiet * 10 >= bridgeMs || i === loud.length) {
-        out.push([start * 10, (i - quiet + 1) * 10]);
-        start = -1;
-        quiet = 0;
-      }
-    }
-  }
-  return out;
 }
 
 async function espeak(

@@ -26,7 +26,7 @@ import { runInNewContext } from 'node:vm';
 
 import { AmdDetector } from '../electron/engine/amd/index.js';
 import type { CallEventStreamItem, CallUtterance } from '../electron/engine/api/calls.js';
-import { readWav, toMono, type WavAudio } from '../electron/engine/audio/index.js';
+import { readWav } from '../electron/engine/audio/index.js';
 import type { BotOutcome } from '../electron/engine/bot/index.js';
 import { Engine } from '../electron/engine/index.js';
 import { workerLimit } from '../electron/engine/speech/worker/pool.js';
@@ -53,6 +53,7 @@ import {
   threadCpuMs,
   threadSchedNs,
 } from './load/proc.js';
+import { loudness, stretches } from './loudness.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const DETAIL = process.env.LOAD_BENCH_DETAIL === '1';
@@ -67,7 +68,6 @@ const SINGLE_ROUNDS = 4;
 const DIAL_SPACING_MS = 150;
 /** How long the customers' phones ring before they answer, ms (spread over this range). */
 const RING_MS = [1000, 6000] as const;
-const LOUD = 0.01; // ≈ −40 dBFS per 10 ms frame
 const TURN_GOAL_MS = 800;
 const CAPTURE_GOAL_MS = 150;
 const FIELDS = ['Alex', 'Robin', 'Sam', 'Jordan', 'Casey', 'Morgan'].map((name) => ({
@@ -101,40 +101,6 @@ const sleep = (milliseconds: number): Promise<void> =>
 
 function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
-}
-
-/** Loud/quiet per 10 ms frame. */
-function loudness(wav: WavAudio): boolean[] {
-  const x = toMono(wav.samples);
-  const frame = wav.sampleRate / 100;
-  const out: boolean[] = [];
-  for (let at = 0; at + frame <= x.length; at += frame) {
-    let e = 0;
-    for (let i = at; i < at + frame; i++) e += x[i]! ** 2;
-    out.push(Math.sqrt(e / frame) > LOUD);
-  }
-  return out;
-}
-
-/** [start, end) in ms of each loud stretch, merging gaps shorter than `bridgeMs`. */
-function stretches(loud: boolean[], bridgeMs: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let start = -1;
-  let quietFrames = 0;
-  for (let i = 0; i <= loud.length; i++) {
-    if (i < loud.length && loud[i]) {
-      if (start < 0) start = i;
-      quietFrames = 0;
-    } else if (start >= 0) {
-      quietFrames++;
-      if (quietFrames * 10 >= bridgeMs || i === loud.length) {
-        out.push([start * 10, (i - quietFrames + 1) * 10]);
-        start = -1;
-        quietFrames = 0;
-      }
-    }
-  }
-  return out;
 }
 
 /** One /proc reading of everything measured. */
