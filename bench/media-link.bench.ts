@@ -22,6 +22,7 @@ import { Engine } from '../electron/engine/index.js';
 import type { CallSession, MediaLinkStats } from '../electron/engine/telephony/index.js';
 import { startHeadlessServer } from '../electron/headless/index.js';
 import { createChromiumMediaHostLauncher } from '../electron/headless/media-host-launcher.js';
+import { CUSTOMER_SENTENCES } from '../test/support/sentences.js';
 import { type Phone, startBed } from '../test/telephony/index.js';
 import type { BenchRow, BenchSuite } from './harness.js';
 
@@ -59,33 +60,7 @@ const BEFORE: Record<number, Record<string, string>> = {
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((r) => setTimeout(r, milliseconds));
 
-const SENTENCES = [
-  'The quick brown fox jumps over the lazy dog.',
-  'Please call me back tomorrow afternoon.',
-  'I would like to speak to a real person now.',
-  'My account number is seven seven four two.',
-  'Yes, that works fine for me, thank you.',
-  'No, I already paid that invoice on Monday.',
-  'Could you repeat that a little more slowly?',
-  'We moved to a new address in March.',
-  'Sorry, I cannot talk right now, I am driving.',
-  'Is this about the appointment on Friday?',
-  'Seven hundred and fifty dollars exactly.',
-  'Remove my number from your list, please.',
-  'The weather has been terrible all week.',
-  'I think there is a mistake on my bill.',
-  'Hello? Hello? Can you hear me at all?',
-  'My daughter usually handles these things.',
-  'Send the details to my email instead.',
-  'What time does your office open tomorrow?',
-  'I never ordered anything from your company.',
-  'Alright, go ahead and book it for Tuesday.',
-  'I have been a customer for eleven years.',
-  'Can you send someone on Thursday morning?',
-  'That number is not mine, wrong person.',
-  'Let me get a pen and write that down.',
-  'How much would the whole thing cost me?',
-];
+const SENTENCES = CUSTOMER_SENTENCES;
 
 interface Window {
   kbPerCallUp: number;

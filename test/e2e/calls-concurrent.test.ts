@@ -14,30 +14,10 @@ import {
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
 import { readStoredRecording } from '../support/recordings.js';
+import { CUSTOMER_SENTENCES } from '../support/sentences.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
 
-const SENTENCES = [
-  'The quick brown fox jumps over the lazy dog.',
-  'Please call me back tomorrow afternoon.',
-  'I would like to speak to a real person now.',
-  'My account number is seven seven four two.',
-  'Yes, that works fine for me, thank you.',
-  'No, I already paid that invoice on Monday.',
-  'Could you repeat that a little more slowly?',
-  'We moved to a new address in March.',
-  'Sorry, I cannot talk right now, I am driving.',
-  'Is this about the appointment on Friday?',
-  'Seven hundred and fifty dollars exactly.',
-  'Remove my number from your list, please.',
-  'The weather has been terrible all week.',
-  'I think there is a mistake on my bill.',
-  'Hello? Hello? Can you hear me at all?',
-  'My daughter usually handles these things.',
-  'Send the details to my email instead.',
-  'What time does your office open tomorrow?',
-  'I never ordered anything from your company.',
-  'Alright, go ahead and book it for Tuesday.',
-];
+const SENTENCES = CUSTOMER_SENTENCES.slice(0, 20);
 const CALLS = Number(process.env.CONCURRENT_CALLS ?? SENTENCES.length);
 
 let bed: Bed;
