@@ -92,4 +92,5 @@ const langs = args.filter((a) => a === 'en' || a === 'zh-CN') as EvalLanguage[];
 for (const language of langs.length ? langs : (['en', 'zh-CN'] as const)) {
   await run(language, join(root, 'test/eval/typed', `${language}.tsv`), `v1.${language}`, misses);
   await run(language, join(here, `${language}.tsv`), `dev.${language}`, misses);
+  await run(language, join(here, `dev2.${language}.tsv`), `dev2.${language}`, misses);
 }
