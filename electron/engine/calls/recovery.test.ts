@@ -161,6 +161,62 @@ describe('closing calls a stop left open', () => {
     expect(await store.calls.recording('early')).toMatchObject({ durationMs: 2_000 });
   });
 
+  it("moves a crash-closed campaign call's end to its recording's, when the dialer closed it at its last event", async () => {
+    // Soak: the dialer's recovery (it runs first) ended an agent call at its last event, 6 s
+    // before the kill, though the agent kept talking and the recording shows it.
+    const store = await openStore();
+    const dataDir = join(store.path, '..');
+    const recordings = join(dataDir, 'recordings');
+    const t0 = Date.now() - 60_000;
+    const restart = t0 + 20_000;
+    for (const id of ['agent', 'wrapped']) {
+      await store.calls.create({ id, number: '+8613800138000', startedAt: t0, state: 'dialing' });
+      await store.calls.update(id, { state: 'answered', answeredAt: t0 + 1_000 });
+    }
+    // As Dialer.recover leaves them: done at the last event (t0 + 2 s), the event stamped at the restart.
+    await store.calls.update(
+      'agent',
+      { state: 'agent' },
+      { at: t0 + 2_000, type: 'agent_accepted', data: {} },
+    );
+    await store.calls.update(
+      'agent',
+      { state: 'done', outcome: 'failed', endedAt: t0 + 2_000, endReason: 'the app stopped' },
+      { at: restart, type: 'closed_after_crash', data: { previousState: 'agent' } },
+    );
+    // A call in wrap-up had its real end stored: a recording never moves it.
+    await store.calls.update('wrapped', { state: 'agent' });
+    await store.calls.update('wrapped', {
+      state: 'wrap_up',
+      outcome: 'transferred',
+      endedAt: t0 + 3_000,
+    });
+    await store.calls.update(
+      'wrapped',
+      { state: 'done' },
+      { at: restart, type: 'closed_after_crash', data: { previousState: 'wrap_up' } },
+    );
+    await writeLegacyParts(recordings, 'agent', t0 + 1_000, 8_000);
+    await writeLegacyParts(recordings, 'wrapped', t0 + 1_000, 4_000);
+    const report = await closeInterruptedCalls(
+      store,
+      dataDir,
+      recordings,
+      silentLogger,
+      () => keys,
+    );
+    expect(report).toMatchObject({ closedCalls: 0, recoveredRecordings: 2 });
+    expect(await store.calls.get('agent')).toMatchObject({
+      state: 'done',
+      outcome: 'failed',
+      endedAt: t0 + 9_000,
+    });
+    expect(await store.calls.get('wrapped')).toMatchObject({
+      outcome: 'transferred',
+      endedAt: t0 + 3_000,
+    });
+  });
+
   it('keeps a recording of a call the store does not know unindexed, and says so', async () => {
     const store = await openStore();
     const dataDir = join(store.path, '..');

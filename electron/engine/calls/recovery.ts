@@ -113,6 +113,25 @@ export async function closeInterruptedCalls(
       });
       report.recoveredRecordings++;
     }
+    // A campaign call the dialer closed at this start (it runs first, before the recordings are
+    // joined) ended at its last event; its recording can show it lived longer (an agent talking
+    // 9 s without an event), as it does for the calls closed above. Only calls a crash cut while
+    // under way: one in wrap-up had its real end stored already.
+    if (call.state === 'done' && call.answeredAt !== null && call.endedAt !== null) {
+      const crash = (await store.calls.events(callId)).findLast(
+        (e) => e.type === 'closed_after_crash',
+      );
+      if (crash && crash.data.previousState !== 'wrap_up') {
+        const endedAt = await lastSignOfLife(
+          store,
+          call,
+          recording.durationMs,
+          lastWrites.get(callId),
+          now,
+        );
+        if (endedAt > call.endedAt) await store.calls.update(callId, { endedAt });
+      }
+    }
   }
   if (report.closedCalls || report.recoveredRecordings || report.unrecoverable.length)
     log.warn('Closed calls interrupted by the last stop', { ...report });
@@ -160,7 +179,9 @@ export async function lastEventAt(
   call: { id: string; startedAt: number; answeredAt: number | null },
 ): Promise<number> {
   let last = Math.max(call.startedAt, call.answeredAt ?? 0);
-  for (const event of await store.calls.events(call.id)) last = Math.max(last, event.at);
+  // A closed_after_crash event is stamped at the restart, not by the call.
+  for (const event of await store.calls.events(call.id))
+    if (event.type !== 'closed_after_crash') last = Math.max(last, event.at);
   return last;
 }
 

@@ -484,6 +484,34 @@ describe('the dialer (real SQLite)', () => {
     expect(s.line.dialed.map((d) => d.contact.contactId)).toEqual([never!.contactId]);
   });
 
+  it('after a crash: a call in wrap-up keeps its outcome and end (it had ended), and its contact is settled with them', async () => {
+    const s = await setup({ contacts: [{ phone: '+8613800138000' }] });
+    await s.dialer.pass(s.campaign, { dial: false });
+    const [lease] = await s.store.campaignContacts.leases({ includeOpen: true });
+    const endedAt = s.clock.now - 4_000;
+    await s.store.calls.update(lease!.call.id, { state: 'dialing' });
+    await s.store.calls.update(lease!.call.id, {
+      state: 'answered',
+      answeredAt: s.clock.now - 30_000,
+    });
+    await s.store.calls.update(lease!.call.id, { state: 'agent' });
+    await s.store.calls.update(lease!.call.id, {
+      state: 'wrap_up',
+      outcome: 'transferred',
+      endedAt,
+      endReason: 'hung up by console',
+    });
+    // … the process dies before the agent's form; a new dialer starts on the same file.
+    expect(await s.dialer.recover()).toEqual({ released: 0, closed: 1, settled: 1 });
+    const closed = await s.store.calls.get(lease!.call.id);
+    expect(closed).toMatchObject({ state: 'done', outcome: 'transferred', endedAt });
+    expect(closed?.endReason).toMatch(/^hung up by console; the app stopped before/);
+    expect(await s.store.campaignContacts.contact(s.campaign.id, lease!.contactId)).toMatchObject({
+      lastOutcome: 'transferred',
+      leaseCallId: null,
+    });
+  });
+
   it('leases nothing while the campaign waits for its flow, says why, and dials as soon as the line is ready', async () => {
     const changed: number[] = [];
     const s = await setup({ contacts: [{ phone: '+8613800138000' }, { phone: '+8613800138001' }] });

@@ -321,8 +321,26 @@ export class Dialer {
     })) {
       if (lease.call.state === 'queued') {
         if (await this.store.campaignContacts.discard(lease.call.id)) released++;
+      } else if (lease.call.state === 'wrap_up') {
+        // The call had ended (its outcome and end time are stored); only the agent's form was
+        // missing. It keeps both, as calls/recovery.ts and the reaper keep them: closing it as
+        // failed turned a soak's transferred call into a failure to retry, ended at the restart.
+        await this.store.calls.update(
+          lease.call.id,
+          {
+            state: 'done',
+            endReason: `${lease.call.endReason ?? 'ended'}; the app stopped before the agent's wrap-up was submitted`,
+          },
+          {
+            at,
+            type: 'closed_after_crash',
+            data: { previousState: lease.call.state, campaignId: lease.campaignId },
+          },
+        );
+        closed++;
       } else if (lease.call.state !== 'done') {
         // Ended when last seen alive, not at this restart: the downtime is no part of the call.
+        // (calls/recovery.ts moves the end later when the call's recording shows it lived longer.)
         const endedAt = Math.min(await lastEventAt(this.store, lease.call), at);
         await this.store.calls.update(
           lease.call.id,
