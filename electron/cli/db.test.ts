@@ -6,6 +6,8 @@
  * every table's count matching, the copy readable through the PostgreSQL store, and a second copy
  * into the now non-empty database refused.
  */
+import { writeFile } from 'node:fs/promises';
+
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { sharedPostgres } from '../../test/support/postgres.js';
@@ -166,5 +168,31 @@ describe('outbound db migrate', () => {
     const again = await cli(['db', 'copy', '--from', `sqlite:${data}`, '--to', url]);
     expect(again.code).toBe(1);
     expect(again.err).toContain('already holds data');
+  });
+
+  // Commands that open the store themselves (import, flow) use --database too.
+  it('outbound import --database puts the contacts in the shared store, not in the workspace’s SQLite file', async () => {
+    const url = await (await sharedPostgres()).createDatabase();
+    const data = await tempDir();
+    const csv = `${data}/leads.csv`;
+    await writeFile(csv, 'name,phone\nAnn,+8613800000001\nBo,+8613800000002\n');
+    const run = await cli(['import', csv, '--list', 'Leads', '--database', url, '--data', data]);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(process.env.OUTBOUND_DATABASE).toBeUndefined();
+    const pg = await openPostgresStore({ url });
+    try {
+      const list = (await pg.contacts.lists()).find((l) => l.name === 'Leads');
+      expect(list).toBeDefined();
+      expect(await pg.contacts.countContacts(list!.id)).toBe(2);
+    } finally {
+      await pg.close();
+    }
+    const sqlite = await openSqliteStore({ dataDir: data });
+    try {
+      expect((await sqlite.contacts.lists()).map((l) => l.name)).not.toContain('Leads');
+    } finally {
+      await sqlite.close();
+    }
   });
 });

@@ -77,7 +77,7 @@ async function loadStoredFlow(
   const version = at > 0 ? Number(ref.slice(at + 1)) : undefined;
   if (version !== undefined && !(Number.isInteger(version) && version >= 1))
     throw new UsageError(`a flow version is a whole number from 1 (got "${ref}")`);
-  const store = await openStore({ dataDir });
+  const store = await openStore({ dataDir, database: process.env.OUTBOUND_DATABASE });
   try {
     const flows = new FlowService({
       store,

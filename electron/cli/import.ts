@@ -77,7 +77,8 @@ export async function importCommand(
   }
   let store;
   try {
-    store = await openStore({ dataDir: options.dataDir });
+    // The shared PostgreSQL store when --database / OUTBOUND_DATABASE names one (cli/main.ts).
+    store = await openStore({ dataDir: options.dataDir, database: process.env.OUTBOUND_DATABASE });
     if (!lock) {
       await store.close();
       throw lockFailure;
