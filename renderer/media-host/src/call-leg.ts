@@ -31,6 +31,8 @@ export interface CallLegOptions {
   extraHeaders: string[];
   audio: CallAudio;
   emit(milestone: Milestone): void;
+  /** Just before the leg reports its end: the host sends the capture frames still in its ring. */
+  beforeEnd?(leg: CallLeg): void;
   onClosed(leg: CallLeg): void;
 }
 
@@ -308,6 +310,8 @@ export class CallLeg {
     const sipCode = message?.status_code ?? null;
     const originator =
       event.originator === 'remote' ? 'remote' : event.originator === 'local' ? 'local' : 'system';
+    // The audio up to now goes out before the end: the engine finishes the recording on it.
+    this.options.beforeEnd?.(this);
     this.milestone(kind, {
       sipCode,
       sipReason: message?.reason_phrase ?? null,

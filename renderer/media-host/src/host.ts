@@ -191,6 +191,7 @@ export class MediaHost {
           ...p,
           audio: this.audio.createCallAudio(),
           emit: (milestone) => this.emit('call.milestone', milestone),
+          beforeEnd: (ending) => this.sendCapture([ending], Date.now()),
           onClosed: (closed) => {
             this.endedOverruns += closed.audio.captureOverruns;
             this.endedRingDrops += closed.audio.ringDrops;
@@ -288,21 +289,18 @@ export class MediaHost {
   }
 
   /**
-   * Every 20 ms, for every call: take the capture frames the worklets wrote and send them as one
-   * message (frames back to back); every third tick, report each player's counts in one event.
-   * Audio crosses into this page through shared rings, so this timer is the only per-frame work.
+   * Sends the capture frames the worklets wrote for `legs` since the last drain (frames back to
+   * back, in messages of up to MAX_CAPTURE_BATCH). Called by the pump, and by a leg just before
+   * it reports its end: the ring can hold seconds of audio when this page was starved, and
+   * closing the leg's audio without draining it lost that tail (the soak's calls around a
+   * Kamailio restart recorded 1-2 s less than they lasted).
    */
-  private pump(): void {
-    const now = Date.now();
-    const tickAt = performance.now();
-    if (this.lastPumpAt > 0)
-      this.pumpGapMaxMs = Math.max(this.pumpGapMaxMs, tickAt - this.lastPumpAt);
-    this.lastPumpAt = tickAt;
+  private sendCapture(legs: Iterable<CallLeg>, now: number): void {
     let count = 0;
     let offset = 0;
     const batch = this.captureBatch;
     const view = this.captureView;
-    for (const leg of this.calls.values()) {
+    for (const leg of legs) {
       const waiting = leg.audio.drainCapture((frame) => {
         // Straight into the one reused batch buffer: allocating per frame (or per tick) cost this
         // page more than the rest of its work together on a VM where every fresh page faults slowly.
@@ -343,6 +341,20 @@ export class MediaHost {
       if (waiting > this.captureBacklogMax) this.captureBacklogMax = waiting;
     }
     if (count > 0) this.send(batch.subarray(0, offset));
+  }
+
+  /**
+   * Every 20 ms, for every call: take the capture frames the worklets wrote and send them as one
+   * message (frames back to back); every third tick, report each player's counts in one event.
+   * Audio crosses into this page through shared rings, so this timer is the only per-frame work.
+   */
+  private pump(): void {
+    const now = Date.now();
+    const tickAt = performance.now();
+    if (this.lastPumpAt > 0)
+      this.pumpGapMaxMs = Math.max(this.pumpGapMaxMs, tickAt - this.lastPumpAt);
+    this.lastPumpAt = tickAt;
+    this.sendCapture(this.calls.values(), now);
     ++this.ticks;
     if (this.ticks % STATS_EVERY_TICKS === 0) this.reportStats(now);
     if (this.ticks % REPORT_EVERY_TICKS !== 0) return;
