@@ -296,6 +296,47 @@ describe('telephony test bed', () => {
     await dave.stop();
   });
 
+  it("a sipp answer far end copies the proxy's Record-Route into its 200, so the ACK and BYE reach it through the proxy", async () => {
+    // RFC 3261 12.1.1: without the Record-Route the caller has no route set, and its in-dialog
+    // requests miss the proxy (after a proxy restart, JsSIP's BYE and re-INVITE never arrived).
+    const answer = await bed.sipp({ scenario: 'answer' });
+    const client = await WsSipClient.open(bed.wsUri.open);
+    const callId = randomBytes(8).toString('hex');
+    sendInvite(client, {
+      target: answer.uri(bed.sipDomain),
+      fromUser: 'agent',
+      cseq: 1,
+      callId,
+      fromTag: 'rr1',
+      body: webrtcOffer(),
+    });
+    const ok = await client.final('1 INVITE');
+    expect(ok.status).toBe(200);
+    const routes = (ok.headers.get('record-route') ?? []).flatMap((value) =>
+      value.split(/,\s*(?=<)/),
+    );
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routes.join(' ')).toMatch(/;lr/);
+    const remoteTarget = /<([^>]+)>/.exec(ok.headers.get('contact')?.[0] ?? '')?.[1] ?? '';
+    const inDialog = (method: string, cseq: number): string[] => [
+      `${method} ${remoteTarget} SIP/2.0`,
+      `Via: SIP/2.0/WS ${client.host};branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+      'Max-Forwards: 70',
+      ...[...routes].reverse().map((route) => `Route: ${route}`),
+      `To: ${ok.headers.get('to')?.[0] ?? ''}`,
+      'From: <sip:agent@127.0.0.1>;tag=rr1',
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} ${method}`,
+    ];
+    client.send(inDialog('ACK', 1));
+    client.send(inDialog('BYE', 2));
+    expect((await client.final('2 BYE')).status).toBe(200);
+    await answer.stop(); // flushes its message trace
+    expect(answer.received('ACK')).toBe(1);
+    expect(answer.received('BYE')).toBe(1);
+    client.close();
+  });
+
   it('accepts WebSocket upgrades with the sip subprotocol on every trunk; nothing listens on the dead one', async () => {
     for (const url of Object.values(bed.wsUri)) {
       const client = await WsSipClient.open(url);

@@ -78,8 +78,14 @@ function reply(status: string, options: { sdp?: boolean; contact?: boolean } = {
     '[last_Call-ID:]',
     '[last_CSeq:]',
   ];
+  // A response that makes a dialog (a To-tagged 18x or 2xx to the INVITE, the ones with a Contact)
+  // copies the INVITE's Record-Route (RFC 3261 12.1.1): without it the caller's in-dialog
+  // requests (ACK, BYE, a re-INVITE) have no route back through the proxy.
   if (options.contact)
-    lines.push('Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>');
+    lines.push(
+      '[last_Record-Route:]',
+      'Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>',
+    );
   if (options.sdp) lines.push('Content-Type: application/sdp', 'Content-Length: [len]', '', SDP);
   else lines.push('Content-Length: 0', '', '');
   return `  <send>\n    <![CDATA[\n${lines.join('\n')}\n    ]]>\n  </send>`;
