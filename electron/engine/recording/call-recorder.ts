@@ -24,10 +24,11 @@
  * the parts on disk stay a valid, index-contiguous stream), the audio that comes meanwhile is
  * counted lost, and every `retryMs` the next write tries again; when the disk has room, the lost
  * span is written as silence (up to `maxGapMs`), so the timeline stays aligned, and `onResume`
- * says how long the gap was. finish() tries once more. Any other write failure, or a disk still
- * full at finish(), stops the recording: finish() then joins what was written when the disk has
- * room for it (the result's `incomplete` says why it stops short), else rejects and the parts stay
- * on disk for recoverRecordings at the next start.
+ * says how long the gap was. A disk already full when the recording starts stalls it the same
+ * way (meta.json is written with the first audio once there is room). finish() tries once more.
+ * Any other write failure, or a disk still full at finish(), stops the recording: finish() then
+ * joins what was written when the disk has room for it (the result's `incomplete` says why it
+ * stops short), else rejects and the parts stay on disk for recoverRecordings at the next start.
  */
 import { type FileHandle, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
 import { endianness } from 'node:os';
@@ -174,6 +175,8 @@ export class CallRecorder {
     silenceFrames: number;
   } | null = null;
   private readonly reserveBytes: number;
+  /** meta.json is still to be written: the disk was full when the recording started. */
+  private metaPending = false;
   private readonly keys: RecordingKeys;
   private sealing: NewRecording | null = null;
   private chunkIndex = 0;
@@ -679,6 +682,10 @@ export class CallRecorder {
     const silence = Buffer.alloc(this.bufferFrames * this.frameBytes);
     const target = Math.min(stall.lostFrames, this.maxGapFrames);
     try {
+      if (this.metaPending) {
+        await this.writeMeta(join(this.partsDir, META_FILE));
+        this.metaPending = false;
+      }
       while (stall.silenceFrames < target) {
         const frames = Math.min(this.bufferFrames, target - stall.silenceFrames);
         await this.writeChunk(segment, silence.subarray(0, frames * this.frameBytes));
@@ -745,35 +752,6 @@ export class CallRecorder {
         { cause: error, path: this.partsDir },
       );
     }
-    const meta: RecordingMeta = {
-      version: 1,
-      callId: this.callId,
-      startedAt: this.startedAt,
-      sampleRate: this.sampleRate,
-      channels: 2,
-      bitsPerSample: 16,
-      frameMs: this.frameMs,
-      segmentMs: this.segmentMs,
-      channelLayout: ['customer', 'outbound'],
-    };
-    const path = join(this.partsDir, META_FILE);
-    try {
-      const handle = await open(path, 'wx', FILE_MODE);
-      try {
-        const text = Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
-        await writeFully(handle, text, text.length, 0);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await syncDir(this.partsDir);
-    } catch (error) {
-      throw new RecordingError(
-        'CREATE_FAILED',
-        `Could not write ${path}: ${describeFsError(error)}`,
-        { cause: error, path },
-      );
-    }
     try {
       this.sealing = this.keys.newRecording({
         sampleRate: this.sampleRate,
@@ -786,6 +764,52 @@ export class CallRecorder {
         `Could not make a key for the recording of call ${this.callId}: ${(error as Error).message}`,
         { cause: error, path: this.partsDir },
       );
+    }
+    const path = join(this.partsDir, META_FILE);
+    try {
+      await this.writeMeta(path);
+    } catch (error) {
+      // A full disk at the start stalls the recording like one mid-call: meta.json is written
+      // with the first audio once there is room (resume()), the span before it as silence. Failing
+      // here left a call answered on a full disk with no recording at all (the soak's disk-full).
+      if (SPACE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) {
+        this.metaPending = true;
+        if (await this.stallOn(error, path, 0)) return;
+      }
+      throw new RecordingError(
+        'CREATE_FAILED',
+        `Could not write ${path}: ${describeFsError(error)}`,
+        { cause: error, path },
+      );
+    }
+  }
+
+  /** Writes meta.json (fsynced, with its folder); a partial file is removed on failure. */
+  private async writeMeta(path: string): Promise<void> {
+    const meta: RecordingMeta = {
+      version: 1,
+      callId: this.callId,
+      startedAt: this.startedAt,
+      sampleRate: this.sampleRate,
+      channels: 2,
+      bitsPerSample: 16,
+      frameMs: this.frameMs,
+      segmentMs: this.segmentMs,
+      channelLayout: ['customer', 'outbound'],
+    };
+    try {
+      const handle = await open(path, 'wx', FILE_MODE);
+      try {
+        const text = Buffer.from(`${JSON.stringify(meta, null, 2)}\n`);
+        await writeFully(handle, text, text.length, 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await syncDir(this.partsDir);
+    } catch (error) {
+      await rm(path, { force: true }).catch(() => undefined);
+      throw error;
     }
   }
 

@@ -175,6 +175,43 @@ describe.skipIf(tmpfsUnavailable !== null)(
       await rm(result.path);
     });
 
+    it('starts on a disk already full: records once there is room, the span before as silence', async () => {
+      // Soak disk-full: a call answered while the disk was full had no meta.json written, so its
+      // recording failed for good (CREATE_FAILED) and the answered call had none at all.
+      const errors: RecordingError[] = [];
+      const resumes: RecorderResume[] = [];
+      const filler = await fillDisk(disk, 0);
+      const recorder = await CallRecorder.create({
+        keys,
+        dir: disk,
+        callId: 'full-4',
+        segmentMs: 1000,
+        retryMs: 50,
+        onError: (e) => errors.push(e),
+        onResume: (info) => resumes.push(info),
+      });
+      await pushFrames(recorder, 0, 100);
+      expect(errors.map((e) => e.code)).toEqual(['WRITE_FAILED']);
+      expect(errors[0]!.message).toMatch(/no space left on the disk \(ENOSPC\)$/);
+      await rm(filler);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await pushFrames(recorder, 100, 100);
+      expect(resumes).toHaveLength(1);
+      expect(resumes[0]!.silenceMs).toBe(resumes[0]!.lostMs);
+      const result = await recorder.finish();
+      expect(result.incomplete).toBeUndefined();
+      const wav = await readWav(result.path);
+      expect(wav.samples[0]!.length).toBe(200 * 320);
+      const kinds = Array.from({ length: 200 }, (_, f) =>
+        wav.samples[0]![f * 320 + 1] === 0 && wav.samples[1]![f * 320 + 1] === 0 ? 's' : 'a',
+      ).join('');
+      expect(kinds).toMatch(/^s{100,}a+$/);
+      expect(kinds.indexOf('a') * 20).toBe(resumes[0]!.lostMs);
+      for (const f of [kinds.indexOf('a'), 199])
+        expect(Math.round(wav.samples[0]![f * 320 + 159]! * 32768)).toBe(leftSample(f, 159));
+      await rm(result.path);
+    });
+
     it('with the disk still full at finish(), leaves the parts for recoverRecordings, which joins them once there is room', async () => {
       const errors: RecordingError[] = [];
       const recorder = await CallRecorder.create({
