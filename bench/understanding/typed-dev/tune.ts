@@ -74,8 +74,10 @@ async function run(language: EvalLanguage, path: string, name: string, misses: b
   const trained = trainingPhrasings(targets, language);
   const leaked = items.filter((i) => trained.has(norm(texts.get(i.line) ?? '')));
   const pct = (x: number | null | undefined) => ((x ?? 0) * 100).toFixed(1) + ' %';
+  const inScope = items.filter((i) => i.expected !== 'none');
+  const outright = inScope.filter((i) => i.correct && !i.uncertain).length;
   console.log(
-    `${name}: accuracy ${f.correct}/${f.lines} ${pct(f.accuracy)}; off-topic false accepts ${f.offTopicFalseAccepts}/${f.offTopicTagged} ${pct(f.offTopicFalseAcceptRate)}; false accepts (none) ${f.falseAccepts}/${f.offTopic}; negation errors ${f.negationErrors}/${f.negated}; identical to training ${leaked.length}`,
+    `${name}: accuracy ${f.correct}/${f.lines} ${pct(f.accuracy)}; off-topic false accepts ${f.offTopicFalseAccepts}/${f.offTopicTagged} ${pct(f.offTopicFalseAcceptRate)}; false accepts (none) ${f.falseAccepts}/${f.offTopic}; negation errors ${f.negationErrors}/${f.negated}; accepted outright ${outright}/${inScope.length}; identical to training ${leaked.length}`,
   );
   if (misses)
     for (const i of items.filter((x) => !x.correct).sort((a, b) => a.line - b.line))

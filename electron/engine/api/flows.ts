@@ -159,7 +159,7 @@ export const FlowEvalItemSchema = z.object({
   got: z.string(),
   confidence: z.number(),
   uncertain: z.boolean(),
-  matchedBy: z.enum(['classifier', 'entity', 'recognizer']).nullable(),
+  matchedBy: z.enum(['classifier', 'dtmf', 'entity', 'recognizer']).nullable(),
   correct: z.boolean(),
   /** A line expecting `none` acted on without a confirmation. */
   falseAccept: z.boolean(),

@@ -365,3 +365,57 @@ describe('not yet is no refusal', () => {
     expect(clf.classify("I won't pay that").intent).toBe('refuse');
   });
 });
+
+describe('content no example speaks of is confirmed, never acted on outright', () => {
+  const clf = trainIntentClassifier(
+    {
+      done: ['I already did it', "it's already done", 'I took care of it', 'already sorted'],
+      later: ['call me later', "I'm busy", 'not now', 'ring me back later'],
+    },
+    { offTopic: ['the weather is nice', 'I like pizza', 'my dog is asleep'] },
+  );
+
+  it("takes an answer in its examples' words outright", () => {
+    const r = clf.classify('I already did it, yes');
+    expect(r.intent).toBe('done');
+    expect(r.uncertain).toBe(false);
+  });
+
+  it('only confirms an answer with two or more words none of the examples hold', () => {
+    // "already" meets the examples; "watched" and "film" are new to them.
+    const r = clf.classify('I already watched that film');
+    expect(r.intent === NO_MATCH || r.uncertain).toBe(true);
+    const zh = trainIntentClassifier(
+      { done: ['已经弄好了', '我已经办好了', '早就处理了'], busy: ['我在忙', '等会再打'] },
+      { offTopic: ['今天天气不错', '我想吃火锅'] },
+    );
+    const home = zh.classify('我已经到家了');
+    expect(home.intent === NO_MATCH || home.uncertain).toBe(true);
+    expect(zh.classify('已经弄好了').uncertain).toBe(false);
+  });
+});
+
+describe('one written form for regional words, traditional characters and spelling variants', () => {
+  it('reads traditional characters and Cantonese as the Mandarin its examples are in', () => {
+    const clf = trainIntentClassifier({
+      paid: ['我已经还了', '已经还款了', '还过了'],
+      wrong: ['你打错了', '不是我', '没有这个人'],
+      agent: ['转人工', '我要人工客服'],
+    });
+    expect(clf.classify('我已經還款了').intent).toBe('paid');
+    expect(clf.classify('轉人工').intent).toBe('agent');
+    expect(clf.classify('冇呢個人').intent).toBe('wrong');
+  });
+
+  it('reads Scots and texting spellings as the standard English words', () => {
+    const clf = trainIntentClassifier({
+      no: ["I can't make it", "I don't think so", 'no'],
+      yes: ["yes I'll be there", 'sure', 'yes please'],
+    });
+    const r = clf.classify('naw, I cannae make it');
+    expect(r.intent).toBe('no');
+    expect(r.negated).toBe(true);
+    expect(clf.classify('yesss pls').intent).toBe('yes');
+    expect(clf.classify('i dont think so').intent).toBe('no');
+  });
+});

@@ -255,3 +255,14 @@ describe('hedge words carry no answer of their own', () => {
     expect(analyze('可能').tokens.map((t) => t.filler)).toEqual([false, false]);
   });
 });
+
+describe('doubt is never a yes', () => {
+  it('reads "I doubt …" as a doubting hedge', () => {
+    for (const text of ["I doubt I'll make it", 'I doubt it', 'doubt it']) {
+      const a = analyze(text);
+      expect(a.hedged, text).toBe(true);
+      expect(a.doubt, text).toBe(true);
+    }
+    expect(analyze('no doubt').doubt).toBe(false);
+  });
+});

@@ -11,6 +11,8 @@
  * never taken for a negation. Pure and synchronous; the classifier turns the marks into features.
  */
 
+import { standardForms } from './variants.js';
+
 export type TokenKind = 'en' | 'zh' | 'idiom';
 
 export interface Token {
@@ -49,9 +51,12 @@ export interface Analysis {
 /** pos: positive idiom; hedge: uncertainty built from a cue; plain: a word that only looks negative. */
 type IdiomClass = 'pos' | 'hedge' | 'plain';
 
-/** Lower-cases, folds full-width forms (NFKC) and unifies apostrophes. */
+/**
+ * Lower-cases, folds full-width forms (NFKC), unifies apostrophes, and writes one standard form
+ * for traditional characters, regional words and spelling variants (variants.ts).
+ */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[’‘`]/g, "'");
+  return standardForms(text.normalize('NFKC').toLowerCase().replace(/[’‘`]/g, "'"));
 }
 
 const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
@@ -100,6 +105,8 @@ const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ['dont know', 'hedge'],
   ['do not know', 'hedge'],
   ['not really sure', 'hedge'],
+  ['i doubt', 'hedge'],
+  ['doubt it', 'hedge'],
   ['never mind', 'plain'],
   ['not only', 'plain'],
   ['no matter', 'plain'],
@@ -176,6 +183,8 @@ const DOUBTS = new Set([
   'dont know',
   'do not know',
   'not really sure',
+  'i doubt',
+  'doubt it',
   '不一定',
   '不确定',
   '不知道',

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
+import { extractEntities } from '../../nlu/entities.js';
 import { IntentClassifier, type IntentResult } from '../../nlu/intents.js';
 import { CompiledFlow } from '../compile.js';
 import { confirmationQuestion, confirmationReply } from '../confirm.js';
@@ -13,6 +14,7 @@ import type { NodeOf } from '../schema.js';
 import { type ScriptedAnswer, ScriptedChannel } from '../testing/scripted-channel.js';
 import type { DialogEvent } from '../types.js';
 import { validateFlow } from '../validate.js';
+import { recognizeText } from './ask.js';
 
 type Confirm = 'auto' | 'always' | 'never';
 
@@ -294,5 +296,28 @@ describe('confirmation texts', () => {
     expect(confirmationReply("I'm not sure", 'en')).toBe('unclear');
     expect(confirmationReply('what is the weather', 'en')).toBe('unclear');
     expect(confirmationReply('今天天气不错', 'zh-CN')).toBe('unclear');
+  });
+});
+
+describe('ask node: a key said aloud', () => {
+  it('takes "one" or 按二 as the intent of that key, never as a classifier guess', () => {
+    for (const language of ['en', 'zh-CN'] as const) {
+      const compiled = new CompiledFlow(validateFlow(flowFile(undefined, language)), 1);
+      const node = compiled.flow.nodes.ask as NodeOf<'ask'>;
+      const noEntities = extractEntities('', { reference: new Date(0), timeZone: 'UTC' });
+      const one = recognizeText(compiled, node, language === 'en' ? 'one' : '一', noEntities);
+      expect(one.intent?.name).toBe('home');
+      expect(one.matchedBy).toBe('dtmf');
+      expect(one.uncertain).toBe(false);
+      const two = recognizeText(
+        compiled,
+        node,
+        language === 'en' ? 'press two' : '按二',
+        noEntities,
+      );
+      expect(two.intent?.name).toBe('away');
+      // A key no intent has is no answer by key.
+      expect(recognizeText(compiled, node, 'seven', noEntities).matchedBy).not.toBe('dtmf');
+    }
   });
 });

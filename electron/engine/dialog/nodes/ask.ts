@@ -19,6 +19,7 @@ import {
   extractEntities,
   NO_MATCH,
   offTopicBesideEntities,
+  spokenKey,
 } from '../../nlu/index.js';
 import { maskText } from '../../privacy/index.js';
 import type { CompiledFlow } from '../compile.js';
@@ -35,7 +36,8 @@ const CONFIDENT_MATCH = 0.5;
 export interface Recognition {
   intent: Intent | null;
   confidence: number;
-  matchedBy: 'classifier' | 'entity';
+  /** 'dtmf': a key of one of the node's intents said aloud ("one", 按一; nlu/keys.ts). */
+  matchedBy: 'classifier' | 'entity' | 'dtmf';
   /** The classifier placed it between its accept and reject thresholds (auto mode confirms it). */
   uncertain: boolean;
   best?: { intent: string; confidence: number };
@@ -52,6 +54,10 @@ export function recognizeText(
   text: string,
   entities: Entities,
 ): Recognition {
+  // "one" or 按一 to a prompt that says "press 1 to confirm" is that key, as if pressed.
+  const key = spokenKey(text);
+  const keyed = key === null ? undefined : node.intents.find((i) => i.dtmf === key);
+  if (keyed) return { intent: keyed, confidence: 1, matchedBy: 'dtmf', uncertain: false };
   const result = compiled.classifier(node)?.classify(text);
   const top = result?.ranked[0];
   const best = top ? { intent: top.intent, confidence: top.confidence } : undefined;
