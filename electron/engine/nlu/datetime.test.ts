@@ -145,3 +145,27 @@ describe('English dates and times via chrono-node', () => {
     ]);
   });
 });
+
+describe('English times chrono does not read on its own (reference Fri 2026-11-27 10:00)', () => {
+  it.each([
+    ['half past three', '2026-11-27T15:30:00+08:00', 'minute', 'half past three'],
+    ['quarter to four', '2026-11-27T15:45:00+08:00', 'minute', 'quarter to four'],
+    ['Thursday at two', '2026-12-03T14:00:00+08:00', 'hour', 'Thursday at two'],
+    ['give it thirty minutes', '2026-11-27T10:30:00+08:00', 'minute', 'give it thirty minutes'],
+    // A day of the month alone: this month's when still to come, else next month's.
+    ['how about the 29th', '2026-11-29T00:00:00+08:00', 'day', 'the 29th'],
+    ['on the twelfth at ten am', '2026-12-12T10:00:00+08:00', 'hour', 'on the twelfth at ten am'],
+  ])('%s → %s (%s), its span as said', (text, iso, grain, said) => {
+    expect(first(text)).toMatchObject({ iso, grain, text: said });
+  });
+
+  it('keeps spans on the answer as written', () => {
+    const [e] = extractDateTimes('ok, half past three works', SHANGHAI);
+    expect(e && 'ok, half past three works'.slice(e.start, e.end)).toBe('half past three');
+  });
+
+  it('reads no day of the month in "the first thing" or a bare number', () => {
+    expect(first('the first thing I need')).toBeUndefined();
+    expect(first('two of them')).toBeUndefined();
+  });
+});

@@ -273,16 +273,152 @@ const EN_PART: ReadonlyArray<[RegExp, PartOfDay]> = [
   [/\bnight\b/i, 'night'],
 ];
 
+const EN_NUMBER_WORDS: Readonly<Record<string, number>> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  'twenty five': 25,
+  'twenty-five': 25,
+  thirty: 30,
+  forty: 40,
+  'forty five': 45,
+  'forty-five': 45,
+  fifty: 50,
+};
+const EN_ORDINALS: Readonly<Record<string, number>> = Object.fromEntries(
+  [
+    'first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth',
+    'fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth',
+  ]
+    .join(' ')
+    .split(' ')
+    .map((w, i) => [w, i + 1] as const)
+    .concat(
+      ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'].map(
+        (w, i) => [`twenty-${w}`, 21 + i] as const,
+      ),
+      ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'].map(
+        (w, i) => [`twenty ${w}`, 21 + i] as const,
+      ),
+      [
+        ['thirtieth', 30],
+        ['thirty-first', 31],
+        ['thirty first', 31],
+      ] as const,
+    ),
+);
+const MONTHS =
+  'january february march april may june july august september october november december'.split(
+    ' ',
+  );
+const NUM = `\\d{1,2}|${Object.keys(EN_NUMBER_WORDS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')}`;
+const ORD = `\\d{1,2}(?:st|nd|rd|th)|${Object.keys(EN_ORDINALS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')}`;
+const numberOf = (w: string): number => EN_NUMBER_WORDS[w] ?? Number(w);
+const ordinalOf = (w: string): number => EN_ORDINALS[w] ?? parseInt(w, 10);
+
+/**
+ * What chrono does not read, said its way (the spans are mapped back to the answer's own): "half
+ * past three" / "quarter to four" as 3:30 / 3:45, a number word at a clock time or a duration
+ * ("at ten am", "thirty minutes") as digits, "give it thirty minutes" as "in 30 minutes", and a
+ * day of the month alone ("the 21st", "on the twelfth") as the next such day with its month.
+ */
+function forChrono(text: string, now: LocalParts): { text: string; at: (i: number) => number } {
+  let out = text;
+  // orig[i]: the index in `text` of out's character i (and of its end).
+  let orig = Array.from({ length: text.length + 1 }, (_, i) => i);
+  const rewrite = (re: RegExp, to: (m: RegExpExecArray) => string | null): void => {
+    let next = '';
+    const map: number[] = [];
+    let last = 0;
+    for (const m of out.matchAll(re)) {
+      const said = to(m as RegExpExecArray);
+      if (said === null) continue;
+      next += out.slice(last, m.index);
+      for (let i = last; i < m.index; i++) map.push(orig[i]!);
+      for (let i = 0; i < said.length; i++) map.push(orig[m.index]!);
+      next += said;
+      last = m.index + m[0].length;
+    }
+    next += out.slice(last);
+    for (let i = last; i <= out.length; i++) map.push(orig[i]!);
+    out = next;
+    orig = map;
+  };
+  const lower = (m: RegExpExecArray, i: number): string => (m[i] ?? '').toLowerCase();
+  rewrite(new RegExp(`\\b(half|quarter) (past|after|to) (${NUM})\\b`, 'gi'), (m) => {
+    const h = numberOf(lower(m, 3));
+    if (!(h >= 1 && h <= 12)) return null;
+    if (lower(m, 2) === 'to') return `${h === 1 ? 12 : h - 1}:45`;
+    return `${h}:${lower(m, 1) === 'half' ? '30' : '15'}`;
+  });
+  rewrite(
+    new RegExp(`\\bgive it (${NUM}) (minutes?|mins?|hours?)\\b`, 'gi'),
+    (m) => `in ${numberOf(lower(m, 1))} ${lower(m, 2)}`,
+  );
+  rewrite(
+    new RegExp(
+      `\\b(at|around|about|by|after|before|until|till|from|in) (${NUM})(?= ?(am|pm|a\\.m\\.|p\\.m\\.|o'clock|minutes?|mins?|hours?|\\b))`,
+      'gi',
+    ),
+    (m) => (EN_NUMBER_WORDS[lower(m, 2)] ? `${m[1]} ${numberOf(lower(m, 2))}` : null),
+  );
+  rewrite(new RegExp(`\\b(${NUM}) (am|pm|o'clock|minutes|hours)\\b`, 'gi'), (m) =>
+    EN_NUMBER_WORDS[lower(m, 1)] ? `${numberOf(lower(m, 1))} ${m[2]}` : null,
+  );
+  // A day of the month alone: the next such day (this month's when still to come).
+  rewrite(
+    new RegExp(`\\b(?:on )?the (${ORD})\\b(?! of\\b| (?:${MONTHS.join('|')})\\b)`, 'gi'),
+    (m) => {
+      const day = ordinalOf(lower(m, 1));
+      if (!(day >= 1 && day <= 31)) return null;
+      // "the first thing", "the second one": a word ordinal is a day only after "on" or at the
+      // end of what is said, or before a time, a part of the day or a verb of agreeing.
+      const after = out.slice(m.index + m[0].length);
+      if (
+        /^[a-z]/i.test(lower(m, 1)) &&
+        !/^on /i.test(m[0]) &&
+        !/^\s*($|[,.?!]|(at|in|would|works|is|please|then|or|morning|afternoon|evening|if)\b)/i.test(
+          after,
+        )
+      )
+        return null;
+      const before = out.slice(Math.max(0, m.index - 12), m.index).toLowerCase();
+      if (MONTHS.some((mo) => before.includes(mo.slice(0, 3)))) return null;
+      const month = day >= now.day ? now.month : (now.month % 12) + 1;
+      return `${MONTHS[month - 1]} ${day}`;
+    },
+  );
+  return { text: out, at: (i) => orig[Math.min(Math.max(i, 0), orig.length - 1)]! };
+}
+
 function extractEnglish(text: string, ctx: TimeContext, now: LocalParts): DateTimeEntity[] {
   const out: DateTimeEntity[] = [];
+  const said = forChrono(text, now);
   const results = chrono.en.parse(
-    text,
+    said.text,
     { instant: ctx.reference, timezone: offsetMinutes(ctx.reference, ctx.timeZone) },
     { forwardDate: true },
   );
   for (const r of results) {
     const s = r.start;
-    const span = { text: r.text, start: r.index, end: r.index + r.text.length };
+    const start = said.at(r.index);
+    const end = said.at(r.index + r.text.length);
+    const span = { text: text.slice(start, end), start, end };
     const year = s.get('year');
     const month = s.get('month');
     const day = s.get('day');
