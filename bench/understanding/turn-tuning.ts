@@ -276,6 +276,10 @@ const VARIANTS: Array<readonly [string, Readonly<TurnRules>]> = [
   ['product, filler over hesitant too', { ...TURN_RULES, fillerOverHesitant: true }],
   ['product, filler 700', { ...TURN_RULES, fillerMs: 700 }],
   ['product, filler 850', { ...TURN_RULES, fillerMs: 850 }],
+  ['product, long 1100 → 450 (left out)', { ...TURN_RULES, longSpeechMs: 1100, longMs: 450 }],
+  ['product, spotted 300', { ...TURN_RULES, spottedMs: 300 }],
+  ['product, spotted 600', { ...TURN_RULES, spottedMs: 600 }],
+  ['product, spotted 800', { ...TURN_RULES, spottedMs: 800 }],
 ];
 
 function report(traced: Traced[]): void {

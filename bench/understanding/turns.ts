@@ -166,7 +166,7 @@ export function replayTurn(trace: TurnTrace, rule: TurnRule): TurnOutcome {
     const { judgement, silenceMs } = rule({ ...pause.evidence, answeredBefore });
     const wait = Math.min(silenceMs, END_INCOMPLETE_MS);
     if (pause.silenceMs < wait) {
-      if (judgement === 'confident') answeredBefore = true;
+      if (judgement === 'confident' || judgement === 'spotted') answeredBefore = true;
       continue;
     }
     const result = pause.evidence.result ?? null;
@@ -206,6 +206,9 @@ export const BEFORE_RULES: Readonly<TurnRules> = Object.freeze({
   fillerOverUnsure: false,
   fillerOverHesitant: false,
   fillerAfterAnswer: false,
+  longSpeechMs: 0,
+  longMs: 0,
+  spottedMs: 0,
 });
 
 /**
@@ -222,6 +225,10 @@ export const RULE_VARIANTS: ReadonlyArray<readonly [string, Readonly<TurnRules>]
   ['product without hesitant starts', { ...TURN_RULES, hesitantStarts: false }],
   ['product without short-of-phrase', { ...TURN_RULES, shortOfPhraseShare: 0 }],
   ['product without the hesitation spotter', { ...TURN_RULES, fillerMs: 0 }],
+  [
+    'product without spotted answers (window matches wait as unsure)',
+    { ...TURN_RULES, spottedMs: 0 },
+  ],
   [
     `product with unsure at ${BEFORE_RULES.unsureMs} ms`,
     { ...TURN_RULES, unsureMs: BEFORE_RULES.unsureMs },

@@ -12,6 +12,7 @@ import {
   END_CONFIDENT_MS,
   END_FILLER_MS,
   END_INCOMPLETE_MS,
+  END_SPOTTED_MS,
   END_UNSURE_MS,
 } from './turn-detector.js';
 
@@ -128,6 +129,27 @@ describe('CallBot end of turn with the hesitation spotter', () => {
     expect(end).toMatchObject({ endOfTurn: 'filler', silenceMs: END_FILLER_MS });
     const decided = h.events.find((e) => e.type === 'recognition_wait')?.at ?? 0;
     expect(decided - spokeUntil).toBeGreaterThanOrEqual(END_INCOMPLETE_MS);
+  });
+
+  it(`an answer found inside a longer one ("yes, I will be home all day": spotted) ends ${END_SPOTTED_MS} ms after it, not ${END_UNSURE_MS}, and is confirmed`, async () => {
+    const { h, run } = await call([{ intent: ANSWER_INTENT, phrase: 'yes' }]);
+    await h.customer.says(1400, { intent: 'yes', phrase: 'yes', uncertain: true, spotted: true });
+    const spokeUntil = Date.now();
+    await h.customer.silentUntilEnd();
+    await run;
+    const [end] = h.of('speech_end').map((e) => e.data);
+    expect(end).toMatchObject({
+      reason: 'decided',
+      endOfTurn: 'spotted',
+      silenceMs: END_SPOTTED_MS,
+    });
+    const decided = h.events.find((e) => e.type === 'recognition_wait')?.at ?? 0;
+    expect(decided - spokeUntil).toBeGreaterThanOrEqual(END_SPOTTED_MS);
+    expect(decided - spokeUntil).toBeLessThan(END_UNSURE_MS);
+    // Uncertain all the same: the bot checks before acting on it.
+    expect(
+      h.utterances.some((u) => u.speaker === 'bot' && u.text.startsWith('Just to check')),
+    ).toBe(true);
   });
 
   it(`an unsure opener ("I'd rather…") waits ${END_UNSURE_MS} ms: a 900 ms pause after it does not end the turn`, async () => {

@@ -643,7 +643,8 @@ export class CallBot {
       // when the pause was judged confident.
       this.pauseOpen = false;
       this.stretchStartMs = window.startMs;
-      if (this.judged?.judgement === 'confident') this.answeredBefore = true;
+      if (this.judged?.judgement === 'confident' || this.judged?.judgement === 'spotted')
+        this.answeredBefore = true;
     }
     const turn = this.turn;
     if (turn && turn.utterance === null) {

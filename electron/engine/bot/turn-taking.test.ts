@@ -237,6 +237,56 @@ describe('judgeTurn', () => {
     ).toBe('confident');
   });
 
+  it('a sentence-length rule (a tuning variant, off in the product) shortens unsure and unmatched waits after long speech only', () => {
+    const long = { ...TURN_RULES, longSpeechMs: 1100, longMs: 450 };
+    const judge = (r: RecognitionResult | undefined, speechMs: number, rules = long) =>
+      judgeTurn({ result: r, speechMs, language: 'en' }, rules);
+    const unsure = result({ intent: 'confirm', phrase: "yes I'll be there", uncertain: true });
+    expect(TURN_RULES.longSpeechMs).toBe(0);
+    expect(judge(unsure, 1500, TURN_RULES)).toBe('unsure');
+    expect(judge(unsure, 1500)).toBe('long');
+    expect(judge(result({ noMatch: true }), 1500)).toBe('long');
+    expect(endOfTurnSilenceMs('long', long)).toBe(450);
+    // An opener before a pause is short; a trailing filler or digits still wait the maximum.
+    expect(judge(unsure, 800)).toBe('unsure');
+    expect(judge(result({ noMatch: true }), 800)).toBe('incomplete');
+    expect(judge(result({ intent: 'time', text: 'call me at 5 5' }), 1500)).toBe('incomplete');
+    expect(judge(undefined, 1500)).toBe('incomplete');
+    // The hesitation spotter holds it like any answer-like match.
+    const spotted = result({ intent: HESITATION_INTENT, phrase: 'you know what', endMs: 900 });
+    expect(
+      judgeTurn({ result: unsure, speechMs: 1500, language: 'en', hesitation: spotted }, long),
+    ).toBe('filler');
+  });
+
+  it('an answer found at accept strength inside a longer utterance (spotted) is judged like a confident one', () => {
+    const rules = { ...TURN_RULES, spottedMs: 450 };
+    const judge = (r: RecognitionResult, speechMs = 2000, hesitation?: RecognitionResult) =>
+      judgeTurn({ result: r, speechMs, language: 'en', hesitation }, rules);
+    // "I'm busy right now, can you call me later": "call me later" found in a window.
+    const found = result({
+      intent: 'call_later',
+      phrase: 'call me later',
+      uncertain: true,
+      spotted: true,
+    });
+    expect(judge(found)).toBe('spotted');
+    expect(endOfTurnSilenceMs('spotted', rules)).toBe(450);
+    // Off: it stays unsure. Merely uncertain (between the thresholds): unsure.
+    expect(
+      judgeTurn({ result: found, speechMs: 2000, language: 'en' }, { ...rules, spottedMs: 0 }),
+    ).toBe('unsure');
+    expect(judge(result({ intent: 'call_later', phrase: 'call me later', uncertain: true }))).toBe(
+      'unsure',
+    );
+    // The confident answer's holds apply: a negation start, a trailing filler, a hesitation.
+    expect(judge({ ...found, phrase: "no I can't" })).toBe('hesitant');
+    expect(judge({ ...found, text: 'call me later uh' })).toBe('incomplete');
+    expect(
+      judge(found, 2000, result({ intent: HESITATION_INTENT, phrase: 'uh', endMs: 600 })),
+    ).toBe('filler');
+  });
+
   describe('the hesitation spotter on the words since the last pause', () => {
     const spotted = (r: Partial<RecognitionResult> & { uncertain?: boolean }) => result(r);
     const hesitation = spotted({ intent: HESITATION_INTENT, phrase: 'uh' });

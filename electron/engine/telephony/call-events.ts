@@ -142,7 +142,16 @@ export const CALL_EVENT_DATA = {
      * the hard maximum) it is what held the turn that long.
      */
     endOfTurn: z
-      .enum(['confident', 'hesitant', 'filler', 'unsure', 'default', 'incomplete'])
+      .enum([
+        'confident',
+        'spotted',
+        'hesitant',
+        'filler',
+        'unsure',
+        'default',
+        'incomplete',
+        'long',
+      ])
       .optional(),
     silenceMs: z.number().optional(),
   }),

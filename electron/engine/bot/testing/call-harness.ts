@@ -39,7 +39,14 @@ const WINDOW_MS = 32;
 
 /** What the recognizer "hears" in one scripted utterance. */
 export type Heard =
-  | { intent: string; phrase?: string; text?: string; confidence?: number; uncertain?: boolean }
+  | {
+      intent: string;
+      phrase?: string;
+      text?: string;
+      confidence?: number;
+      uncertain?: boolean;
+      spotted?: boolean;
+    }
   | { noMatch: true; text?: string; confidence?: number };
 
 export interface HeardFrame {
@@ -305,6 +312,7 @@ export function botHarness(options: HarnessOptions) {
           confidence: script.confidence ?? 0.9,
           noMatch: false,
           ...(script.uncertain ? { uncertain: true } : {}),
+          ...(script.spotted ? { spotted: true } : {}),
           startMs,
           endMs,
           alternatives: [],

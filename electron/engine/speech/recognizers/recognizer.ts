@@ -38,6 +38,11 @@ export interface RecognitionResult {
    * `noMatch` false, but the dialog confirms it before acting on it ("Just to check: …").
    */
   uncertain?: boolean;
+  /**
+   * Uncertain only because the answer was found in a window of a longer utterance: it scored at
+   * accept strength there (phrase/library.ts). The turn detector takes that as a heard answer.
+   */
+  spotted?: boolean;
   /** Start and end of the utterance's audio, ms on the caller's timeline (see `RecognizerStartOptions`). */
   startMs: number;
   endMs: number;

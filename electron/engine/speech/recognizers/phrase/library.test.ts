@@ -138,6 +138,22 @@ describe('combining a question model with the library model', () => {
     expect(both.uncertain).toBeUndefined();
   });
 
+  it('says when an answer is uncertain only because it was found in a window (spotted, for the turn detector)', () => {
+    const window = combineRecognitions(
+      [{ ...library({ affirm: 0.9, deny: 0.05 }), windowOnly: true }],
+      times,
+    );
+    expect(window).toMatchObject({ intent: 'yes', uncertain: true, spotted: true });
+    const found = combineRecognitions([{ ...question({ home: 0.95 }), maxLevel: 1 }], times);
+    expect(found).toMatchObject({ intent: 'home', uncertain: true, spotted: true });
+    // Between the thresholds (whole or window) is merely uncertain; accepted is not spotted.
+    const between = combineRecognitions([{ ...question({ home: 0.5 }), maxLevel: 1 }], times);
+    expect(between).toMatchObject({ intent: 'home', uncertain: true });
+    expect(between.spotted).toBeUndefined();
+    expect(combineRecognitions([question({ home: 0.5 })], times).spotted).toBeUndefined();
+    expect(combineRecognitions([question({ home: 0.9 })], times).spotted).toBeUndefined();
+  });
+
   it('is uncertain between the reject and the accept threshold, so the dialog confirms', () => {
     const r = combineRecognitions([question({ home: 0.5, away: 0.1 })], times);
     expect(r).toMatchObject({ noMatch: false, intent: 'home', uncertain: true, confidence: 0.5 });

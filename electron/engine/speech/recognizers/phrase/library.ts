@@ -228,6 +228,8 @@ interface Candidate {
   /** On one scale for every model: reject threshold → 1/3, accept threshold → 2/3. */
   calibrated: number;
   level: Level;
+  /** Accept strength held to uncertain because it was only a window (see RecognitionResult.spotted). */
+  spotted: boolean;
 }
 
 /** Maps p onto [0, 1] piecewise linearly so that reject → 1/3 and accept → 2/3. */
@@ -279,6 +281,7 @@ export function combineRecognitions(
         confidence: a.confidence,
         calibrated,
         level,
+        spotted: scored === 2 && level === 1,
       };
       const held = best.get(a.intent);
       if (!held || rank(candidate) > rank(held)) best.set(a.intent, candidate);
@@ -305,6 +308,7 @@ export function combineRecognitions(
       result.text = top.phrase;
     }
     if (top.level === 1) result.uncertain = true;
+    if (top.spotted) result.spotted = true;
   }
   return result;
 }
