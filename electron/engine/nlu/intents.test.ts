@@ -419,3 +419,28 @@ describe('one written form for regional words, traditional characters and spelli
     expect(clf.classify('i dont think so').intent).toBe('no');
   });
 });
+
+describe('a negation corrected in a later clause', () => {
+  const clf = trainIntentClassifier({
+    paid: ['已经还了', '我还过了', '昨天就还了', '早就还清了'],
+    later: ['明天还', '我明天还', '后天还', '下周还', '过几天还上'],
+    refuse: ['我不还', '不还了', '不需要', '别再打了'],
+  });
+
+  it('takes what the later clause affirms: 我还没还，明天还 is a promise', () => {
+    const r = clf.classify('我还没还，明天还');
+    expect(r.blocked).not.toContain('later');
+    expect(r.intent).toBe('later');
+  });
+
+  it('never takes "not done yet" as a refusal of doing it later', () => {
+    expect(clf.classify('还没有还呢，明天弄').blocked).not.toContain('later');
+    expect(clf.classify('还没有还呢，明天弄').blocked).toContain('refuse');
+  });
+
+  it('keeps a refusal said twice a refusal', () => {
+    const r = clf.classify('我不还，明天也不还');
+    expect(r.blocked).toContain('later');
+    expect(r.intent === 'refuse' || r.intent === NO_MATCH).toBe(true);
+  });
+});

@@ -277,6 +277,20 @@ function negatedPredicates(a: Analysis, only?: (cue: string) => boolean): string
 }
 
 /**
+ * Words and characters said without a negation in a clause after the first negated one (as
+ * un-negated w1/z1 keys): what a correction after a negation affirms ("not today, tomorrow").
+ */
+function reaffirmedWords(a: Analysis): Set<string> {
+  const out = new Set<string>();
+  const first = a.tokens.find((t) => t.cue)?.clause;
+  if (first === undefined) return out;
+  for (const t of a.tokens)
+    if (t.clause > first && !t.negated && !t.cue && !t.filler && t.kind !== 'idiom')
+      out.add(`${t.kind === 'en' ? 'w1' : 'z1'}:${t.text}`);
+  return out;
+}
+
+/**
  * Cues that say "not (yet) done" (没, 未, haven't, didn't) rather than "will not" (不, 别, won't,
  * don't): 没还 says the bill is still to be paid, 不还 refuses to pay it.
  */
@@ -706,14 +720,20 @@ export class IntentClassifier {
       : negatedPredicates(analysis, notYet);
     for (const [intent, p] of this.profiles)
       if (notYetDenied.some((k) => p.refuses.has(k))) blocked.add(intent);
-    const denied = negatedPredicates(analysis);
+    // A predicate said again without a negation in a later clause is what the answer comes to:
+    // 我还没还，明天还 denies 还 and then promises it.
+    const reaffirmed = reaffirmedWords(analysis);
+    const denied = negatedPredicates(analysis).filter((k) => !reaffirmed.has(k));
+    // Not done yet is no refusal of doing it later: 还没还呢，明天弄 can still be a promise.
+    const willNotDenied = negatedPredicates(analysis, willNot).filter((k) => !reaffirmed.has(k));
     for (const [intent, p] of this.profiles) {
       // An intent answered by negations itself (reschedule: "I can't make it") is ruled out only
       // by a denied head of its other examples ("I don't want to move it" vs "move my
       // appointment"), not by any word they hold ("I can't do that day" vs "another day please").
+      const against = p.prospective ? willNotDenied : denied;
       if (
         (p.affirmative && !analysis.positive) ||
-        denied.some((k) => (p.negative ? p.heads : p.affirms).has(k))
+        against.some((k) => (p.negative ? p.heads : p.affirms).has(k))
       )
         blocked.add(intent);
     }
