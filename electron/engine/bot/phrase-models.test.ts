@@ -74,6 +74,19 @@ describe('the phrase questions of a flow', () => {
     expect(prompts[0]).toBe('This call is from an automated AI assistant and is recorded.');
     expect(prompts.some((p) => p.includes('{'))).toBe(false);
     expect(prompts.some((p) => p.startsWith('Hello'))).toBe(false); // the greeting has {name}
+    // The confirmations of spoken answers too: they depend on the intent alone.
+    expect(prompts).toContain("Just to check: you'd like us to stop calling you, is that right?");
+    expect(prompts.filter((p) => p.startsWith('Just to check:')).length).toBeGreaterThan(3);
+    const never = {
+      ...flow,
+      nodes: Object.fromEntries(
+        Object.entries(flow.nodes).map(([id, node]) => [
+          id,
+          node.kind === 'ask' ? { ...node, confirm: 'never' as const } : node,
+        ]),
+      ),
+    };
+    expect(staticPrompts(never).some((p) => p.startsWith('Just to check:'))).toBe(false);
   });
 });
 

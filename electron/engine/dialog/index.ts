@@ -7,6 +7,7 @@
  * time zone). Pure TypeScript, no electron import.
  */
 export { CompiledFlow, CompiledFlowCache } from './compile.js';
+export { confirmationQuestion } from './confirm.js';
 export { openingPrompts } from './opening.js';
 export { DialogRuntime } from './runtime.js';
 export { APPOINTMENT_EN, BILL_REMINDER_ZH, SAMPLE_FLOWS } from './samples/index.js';
