@@ -695,6 +695,35 @@ describe('a call session from dial to hang-up', () => {
     await expectContractEvents('lost-2', ringing.events);
   });
 
+  it('ends an answered call whose media host died at its last audio frame, not when the engine heard of it', async () => {
+    const call = liveCall('lost-3');
+    await call.answer();
+    const answeredAt = await vi.waitFor(async () => {
+      const at = (await store.calls.get('lost-3'))?.answeredAt;
+      if (!at) throw new Error('the answer is not stored yet');
+      return at;
+    });
+    const silent = new Int16Array(320);
+    for (let seq = 0; seq < 50; seq++)
+      call.session.onCapture({
+        channel: 3,
+        seq,
+        timestampMs: answeredAt + 20 * (seq + 1),
+        left: silent,
+        right: silent,
+      });
+    // The link closes 400 ms after the last frame (a starved page sends nothing meanwhile).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    call.session.onHostLost('the page crashed');
+    await call.session.whenEnded();
+    await vi.waitFor(async () =>
+      expect(await store.calls.get('lost-3')).toMatchObject({
+        state: 'done',
+        endedAt: answeredAt + 1_000,
+      }),
+    );
+  });
+
   it('says false from whenAnswered when the call could not even be stored to dial', async () => {
     const call = liveCall('never');
     await store.close(); // the store refuses every write

@@ -131,6 +131,8 @@ export class CallSession {
   private mediaFailure: string | null = null;
   private referTarget: string | null = null;
   private recorder: CallRecorderLike | null = null;
+  /** The host's capture time of the last audio frame since the answer (its last sign of life). */
+  private lastCaptureAt: number | null = null;
   private firstRecordedSeq: number | null = null;
   private readonly playback: CallPlayback;
   /** The bot's frames as sent, to rebuild the right channel the link leaves out. */
@@ -638,6 +640,7 @@ export class CallSession {
   }
 
   onCapture(frame: CaptureFrame): void {
+    if (this.answeredAt !== null) this.lastCaptureAt = frame.timestampMs;
     if (this.answeredAt !== null && this.recorder) {
       this.firstRecordedSeq ??= frame.seq;
       // A sensitive span is recorded as silence on both sides, frame for frame (the timeline holds).
@@ -715,16 +718,25 @@ export class CallSession {
     this.eventAt(at, type, data);
   }
 
-  /** The media host died under this call. */
+  /**
+   * The media host died under this call. An answered call ends at the host's last sign of life
+   * for it, the capture time of its last audio frame (the host's clock, as the answer's), as a
+   * crash recovery ends a call at its last event: the engine learns of the death only when the
+   * link closes, and a starved page may have sent nothing for seconds before (the soak's short
+   * run: nine calls stored 2.8 s longer than their recordings).
+   */
   onHostLost(reason: string): void {
     this.event('media_host_lost', { reason });
-    this.finish({
-      outcome: this.answeredAt === null ? 'failed' : 'completed',
-      sipCode: null,
-      sipReason: null,
-      reason: `the media host stopped (${reason})`,
-      detail: reason,
-    });
+    this.finish(
+      {
+        outcome: this.answeredAt === null ? 'failed' : 'completed',
+        sipCode: null,
+        sipReason: null,
+        reason: `the media host stopped (${reason})`,
+        detail: reason,
+      },
+      this.answeredAt === null ? undefined : (this.lastCaptureAt ?? undefined),
+    );
   }
 
   private async attempt(): Promise<void> {
