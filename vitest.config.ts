@@ -13,9 +13,10 @@ process.env.OUTBOUND_SPEECH_CACHE = speechCacheDir();
 
 // npm test runs two Vitest processes at once (scripts/test.mjs): the unit and `e2e` projects in
 // one lane, `e2e-bed` in the other. End-to-end files that start the SIP test bed (they import
-// test/telephony) place real calls with real-time audio; they go to `e2e-bed`, except the few
-// listed here, which run at the end of the first lane to even out the lanes' times (the bed
-// gives each live bed its own port block, so two beds at once do not collide).
+// test/telephony, or test/soak, whose run starts one) place real calls with real-time audio; they
+// go to `e2e-bed`, except the few listed here, which run at the end of the first lane to even out
+// the lanes' times (the bed gives each live bed its own port block, so two beds at once do not
+// collide).
 const BED_FILES_IN_FIRST_LANE = [
   'campaign-dialer',
   'cli-call',
@@ -29,7 +30,7 @@ const e2eFiles = readdirSync(join(import.meta.dirname, E2E), { recursive: true, 
   .filter((name) => name.endsWith('.test.ts'))
   .map((name) => `${E2E}/${name.split('\\').join('/')}`);
 const startsBed = (file: string): boolean =>
-  /from '(\.\.\/)+telephony(\/index)?(\.js)?'/.test(
+  /from '(\.\.\/)+(telephony(\/index)?(\.js)?|soak\/[\w-]+\.js)'/.test(
     readFileSync(join(import.meta.dirname, file), 'utf8'),
   );
 const bedLane = e2eFiles.filter(

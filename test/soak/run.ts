@@ -22,6 +22,8 @@
  *   npm run soak                                  # 1,000 calls, every fault, writes docs/SOAK.md
  *   npm run soak -- --calls 50 --faults engine-kill --report none
  *   options: --calls N  --seed S  --faults a,b|none  --report FILE|none  --keep (workspace and bed logs)
+ *            --json FILE (the verdict as JSON: calls, problems, faults injected and failed; the
+ *            short soak in npm test, test/e2e/soak-short.test.ts, reads it)
  *
  * Needs root for the recordings tmpfs (disk-full); without it that fault is left out, said so.
  * Exit code 0 when nothing was lost, 1 otherwise.
@@ -34,6 +36,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { OutboundApi } from '../../electron/engine/api/client.js';
+import { speechCacheDir } from '../support/speech-cache-dir.js';
 import { type Bed, type Phone, type Sipp, startBed } from '../telephony/index.js';
 import type { Relay } from '../telephony/rtpengine.js';
 import {
@@ -73,6 +76,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '17' },
     faults: { type: 'string', default: FAULTS.join(',') },
     report: { type: 'string', default: join(ROOT, 'docs', 'SOAK.md') },
+    json: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -206,8 +210,8 @@ async function main(): Promise<number> {
       `${process.env.NODE_OPTIONS ?? ''} --import ${join(import.meta.dirname, 'clock-preload.mjs')}`.trim(),
     SOAK_CLOCK_FILE: clockFile,
     OUTBOUND_FAKE_MIC: agentMic.path,
-    OUTBOUND_SPEECH_CACHE:
-      process.env.OUTBOUND_SPEECH_CACHE ?? join(ROOT, 'node_modules', '.cache', 'outbound-speech'),
+    // The suite's shared cache (trained models, rendered prompts), warm on a machine that ran it.
+    OUTBOUND_SPEECH_CACHE: speechCacheDir(),
   };
 
   // Far ends: what each contact's number reaches. Answering customers say "Hello?" and then
@@ -450,7 +454,9 @@ async function main(): Promise<number> {
       try {
         await inject(world, next.name, placed.ended);
       } catch (error) {
-        log(`fault ${next.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        const message = error instanceof Error ? error.message : String(error);
+        faultFailures.push({ name: next.name, error: message });
+        log(`fault ${next.name} failed: ${message}`);
       }
       continue;
     }
@@ -520,6 +526,38 @@ async function main(): Promise<number> {
     });
     log(`wrote ${args.report}`);
   }
+  if (args.json)
+    writeFileSync(
+      args.json,
+      `${JSON.stringify(
+        {
+          calls: result.calls.length,
+          answered: result.calls.filter((c) => c.answeredAt !== null).length,
+          outcomes: Object.fromEntries(
+            [...new Set(result.calls.map((c) => c.outcome ?? 'none'))].map((o) => [
+              o,
+              result.calls.filter((c) => (c.outcome ?? 'none') === o).length,
+            ]),
+          ),
+          problems: result.problems,
+          diskLosses: result.diskLosses,
+          recordings: {
+            checked: result.recordings.length,
+            worstShortMs: Math.max(0, ...result.recordings.map((r) => -(r.diffMs ?? 0))),
+          },
+          faults: world.faults.map((f) => ({
+            name: f.name,
+            note: f.note,
+            live: f.liveCallIds.length,
+          })),
+          faultFailures,
+          unanswered,
+          durationMs,
+        },
+        null,
+        2,
+      )}\n`,
+    );
   for (const phone of phones) await phone.stop().catch(() => undefined);
   if (world.relay !== bed.relay) await world.relay.stop();
   await primary.down();
@@ -555,6 +593,9 @@ async function countPlaced(world: World): Promise<Placed | null> {
     return null;
   }
 }
+
+/** Faults that could not be injected (no media host to kill, no phone in a call…), and why. */
+const faultFailures: Array<{ name: FaultName; error: string }> = [];
 
 /** API requests the engine did not answer in time (it is loaded, or stalled): a finding of their own. */
 const unanswered: Array<{ atMs: number; what: string }> = [];
@@ -832,6 +873,27 @@ async function firstPhoneInCall(phones: Phone[]): Promise<Phone> {
   }
   throw new Error('no soak phone took a call within 2 minutes');
 }
+
+// Stopped from outside (Ctrl-C, or the short soak's time limit in npm test): the engine, the
+// recordings tmpfs and the build copy are undone as on a failure (the bed stops its own processes).
+// (A listener that stays: the bed's own re-raises the signal when it is the only one left.)
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    void (async () => {
+      for (const undo of cleanups.reverse()) {
+        try {
+          await undo();
+        } catch {
+          // best effort
+        }
+      }
+      process.exit(130);
+    })();
+  });
 
 main().then(
   (code) => process.exit(code),
