@@ -3,16 +3,18 @@
  * Electron import, so the same engine runs inside Electron's main process and headless under Node.
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 import {
   type AppInfo,
   type CallSummary,
   type CommandName,
   type CommandParams,
+  type DatabaseSource,
   DEFAULT_SETTINGS,
   type EventData,
   type EventName,
+  type SeatInfo,
 } from './api/contract.js';
 import { type CommandHandlers, Dispatcher, type RequestContext } from './api/dispatcher.js';
 import { ApiError } from './api/errors.js';
@@ -34,7 +36,7 @@ import {
 } from './auth/index.js';
 import type { FlowTrainer } from './bot/flow-training.js';
 import { BotService } from './bot/service.js';
-import { historyCommandHandlers } from './calls/history-commands.js';
+import { historyCommandHandlers, type RecordingShare } from './calls/history-commands.js';
 import { MediaGrants, type MediaSource, resolveRecordingMedia } from './calls/index.js';
 import { LiveCalls } from './calls/live-calls.js';
 import { closeInterruptedCalls } from './calls/recovery.js';
@@ -45,7 +47,7 @@ import { Dialer } from './dialer/dialer.js';
 import { dncCommandHandlers } from './dialer/dnc-commands.js';
 import { explainCommandHandlers } from './dialer/explain-commands.js';
 import { PreviewDesk, PreviewError } from './dialer/preview.js';
-import { leaseExpiryFrom, loadSeatId } from './dialer/seat.js';
+import { leaseExpiryFrom, loadSeatId, readSeatConfig, writeSeatConfig } from './dialer/seat.js';
 import { TelephonyLine } from './dialer/telephony-line.js';
 import { EventHub, type EventSubscriber } from './events/index.js';
 import { FATAL_CALL_REASON, onFatal } from './fatal.js';
@@ -64,7 +66,7 @@ import {
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainLabelClips, encryptPlainRecordings } from './recording/migrate.js';
 import { privacyCommandHandlers, recordingSource, RetentionService } from './retention/index.js';
-import { transferCallOf } from './routing/bot-transfer.js';
+import { type AgentAudioDevices, transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
   campaignHandoff,
@@ -72,6 +74,7 @@ import {
   routingCommandHandlers,
   RoutingService,
 } from './routing/index.js';
+import { SeatLink } from './seats/index.js';
 import {
   openKeyFileSecretBox,
   type SecretBox,
@@ -82,6 +85,8 @@ import {
 import { SettingsService } from './settings/index.js';
 import { SpeechWorkerPool, speechWorkersSetting } from './speech/index.js';
 import { openStore } from './store/index.js';
+import { assertDatabaseUrl } from './store/open.js';
+import { redactUrl } from './store/postgres/database.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
 import {
@@ -180,6 +185,8 @@ export class Engine {
   readonly preview: PreviewDesk;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
+  /** Agents and supervisors on other seats (a shared PostgreSQL store only; null on SQLite). */
+  readonly seats: SeatLink | null;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
   readonly kpi: KpiService;
   /** Retention's purge, erasure and access export (retention/). */
@@ -206,6 +213,8 @@ export class Engine {
   private readonly dispatcher: Dispatcher;
   private readonly settings: SettingsService;
   private readonly startedAt = Date.now();
+  /** Where the store in use was chosen (seat.get): the option, the environment, seat.json, or none. */
+  private databaseSource: DatabaseSource = 'default';
   private speech: SpeechWorkerPool | null = null;
   private botService: BotService | null = null;
   private utteranceLabels: UtteranceLabels | null = null;
@@ -305,7 +314,34 @@ export class Engine {
       emit: (event, data) => this.events.emit(event, data),
       wrapUpMs: async () => (await this.settings.get()).wrapUpMs,
       onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }),
+      // Seats sharing a PostgreSQL store: offers and take-overs across seats (seats/).
+      ...(options.database.startsWith('postgres')
+        ? {
+            seat: {
+              id: options.seatId,
+              expectAgentLeg: (callId: string) => this.requireSeats().expectLeg(callId, 'agent'),
+              releaseAgentLeg: (callId: string) => this.requireSeats().releaseLeg(callId, 'agent'),
+            },
+          }
+        : {}),
     });
+    this.seats = options.database.startsWith('postgres')
+      ? new SeatLink({
+          store,
+          seatId: options.seatId,
+          telephony: this.telephony,
+          routing: this.routing,
+          log,
+          agentDevices: () => this.agentDevices(),
+          supervisorDevices: async () => {
+            const settings = await this.settings.get();
+            return {
+              inputDeviceId: settings.supervisorInputDeviceId,
+              outputDeviceId: settings.supervisorOutputDeviceId,
+            };
+          },
+        })
+      : null;
     this.telephony.onCallEnded(
       (end) =>
         void this.routing
@@ -355,7 +391,7 @@ export class Engine {
     this.events.subscribe((message) => this.kpi.noteEvent(message.event));
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(
-      campaignHandoff(this.routing, () => this.agentDevices()),
+      campaignHandoff(this.routing, (agentId) => this.agentDevices(agentId)),
       (callId) => this.routing.withdraw(callId),
     );
     // Preview campaigns: contacts shown to agents; answered, a dialed one is the agent's call.
@@ -410,6 +446,8 @@ export class Engine {
     // Logs never carry personal data, whichever logger the shell gives (log.ts).
     const log = maskingLogger(options.log ?? silentLogger);
     let store: Store;
+    let database: string;
+    let databaseSource: DatabaseSource;
     // One engine per workspace: the lock comes before the store opens and anything is recovered,
     // so a second engine (a CLI command beside `outbound serve`, the desktop app beside it) never
     // touches the live engine's calls and leases.
@@ -429,10 +467,19 @@ export class Engine {
         // The folder itself is unusable: the store's checks below name the reason.
         lockFailure = error;
       }
-      store = await openStore({
-        dataDir,
-        database: options.database ?? process.env.OUTBOUND_DATABASE,
-      });
+      // The seat's configuration (seat.json: Settings, Seat) names the shared database, unless
+      // the option or OUTBOUND_DATABASE (which --database sets) does.
+      const saved = (await readSeatConfig(dataDir)).database;
+      database = options.database ?? process.env.OUTBOUND_DATABASE ?? saved;
+      databaseSource =
+        options.database !== undefined
+          ? 'option'
+          : process.env.OUTBOUND_DATABASE !== undefined
+            ? 'environment'
+            : saved !== ''
+              ? 'workspace'
+              : 'default';
+      store = await openStore({ dataDir, database });
       if (!lock) {
         await store.close();
         throw lockFailure;
@@ -499,9 +546,10 @@ export class Engine {
       dialCampaigns: options.dialCampaigns ?? false,
       holder: lock.holder.what,
       // '' when the store is the workspace's SQLite file.
-      database: options.database ?? process.env.OUTBOUND_DATABASE ?? '',
+      database,
     };
     const engine = new Engine(store, full);
+    engine.databaseSource = databaseSource;
     engine.workspaceLock = lock;
     engine.models = models;
     // A fatal error in this process (an uncaught exception, an unhandled rejection) stops this engine.
@@ -547,6 +595,7 @@ export class Engine {
       trainLatest: options.trainFlowsAtStart ?? false,
     });
     await engine.routing.start();
+    engine.seats?.start();
     full.log.info('Engine started', {
       dataDir,
       database: store.path,
@@ -630,6 +679,7 @@ export class Engine {
       this.mediaGrants,
       mediaPath,
       this.recordingKeys,
+      this.recordingShare,
     );
     if (!media) return null;
     const { reader } = media;
@@ -727,6 +777,7 @@ export class Engine {
     await step('stopping the wallboard', () => this.kpi.stop());
     await step('closing flows', () => this.flows.close());
     await step('closing previews', () => this.preview.close());
+    await step('stopping the seat link', async () => this.seats?.stop());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
@@ -791,7 +842,7 @@ export class Engine {
         }
       },
       loadFlow: (name, version) => this.flows.load(name, version),
-      transfer: botTransfer(this.routing, () => this.agentDevices()),
+      transfer: botTransfer(this.routing, (agentId) => this.agentDevices(agentId)),
     });
     return this.botService;
   }
@@ -815,10 +866,20 @@ export class Engine {
     return this.utteranceLabels;
   }
 
-  /** The agent's microphone and speaker chosen in Settings ('' = the system default). */
-  private async agentDevices(): Promise<{ inputDeviceId: string; outputDeviceId: string }> {
+  /**
+   * The agent's microphone and speaker chosen in Settings ('' = the system default); for an agent
+   * signed on at another seat, the SIP leg to that seat's line instead.
+   */
+  private async agentDevices(agentId?: number): Promise<AgentAudioDevices> {
+    const remote = agentId !== undefined && this.seats ? await this.seats.remoteFor(agentId) : null;
+    if (remote) return { inputDeviceId: '', outputDeviceId: '', remote };
     const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
     return { inputDeviceId: audioInputDeviceId, outputDeviceId: audioOutputDeviceId };
+  }
+
+  private requireSeats(): SeatLink {
+    if (!this.seats) throw new Error('This engine shares no store with other seats');
+    return this.seats;
   }
 
   /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
@@ -917,6 +978,29 @@ export class Engine {
     };
   }
 
+  /** Where other seats' recordings are read: `<share>/<seat id>`, the share from seat.json, read at each use. */
+  private get recordingShare(): RecordingShare {
+    const { seatId, dataDir } = this.options;
+    return { seatId, root: async () => (await readSeatConfig(dataDir)).recordingsShare };
+  }
+
+  /** This seat, its store and its configuration (seat.get). */
+  async seatInfo(): Promise<SeatInfo> {
+    const config = await readSeatConfig(this.options.dataDir);
+    const inUse = this.options.database === '' ? '' : redactUrl(this.options.database);
+    const saved = config.database === '' ? '' : redactUrl(config.database);
+    const overridden = this.databaseSource === 'option' || this.databaseSource === 'environment';
+    return {
+      seatId: this.options.seatId,
+      leaseExpiryMs: this.options.leaseExpiryMs,
+      database: inUse,
+      databaseSource: this.databaseSource,
+      savedDatabase: saved,
+      restartNeeded: !overridden && config.database !== this.options.database,
+      recordingsShare: config.recordingsShare,
+    };
+  }
+
   get recordingsDir(): string {
     return join(this.options.dataDir, 'recordings');
   }
@@ -960,6 +1044,41 @@ export class Engine {
         startedAt: this.startedAt,
       }),
       'settings.get': () => this.settings.get(),
+      'seat.get': () => this.seatInfo(),
+      'seat.update': async (changes, context) => {
+        if (changes.database !== undefined && changes.database !== '') {
+          try {
+            assertDatabaseUrl(changes.database);
+          } catch (error) {
+            throw new ApiError('INVALID_PARAMS', (error as Error).message, 'database');
+          }
+        }
+        if (changes.recordingsShare !== undefined && changes.recordingsShare !== '') {
+          if (!isAbsolute(changes.recordingsShare))
+            throw new ApiError(
+              'INVALID_PARAMS',
+              `The recordings share must be an absolute folder, where each seat's recordings folder is mounted as <share>/<seat id> (got "${changes.recordingsShare}")`,
+              'recordingsShare',
+            );
+        }
+        const before = await readSeatConfig(options.dataDir);
+        await writeSeatConfig(options.dataDir, changes);
+        // What changed, never a password (the connection string without it).
+        await writeAudit(store, requestActor(context, this.actor), {
+          action: 'seat.update',
+          subject: options.seatId,
+          details: {
+            ...(changes.database !== undefined && changes.database !== before.database
+              ? { database: redactUrl(changes.database) }
+              : {}),
+            ...(changes.recordingsShare !== undefined &&
+            changes.recordingsShare !== before.recordingsShare
+              ? { recordingsShare: changes.recordingsShare }
+              : {}),
+          },
+        });
+        return this.seatInfo();
+      },
       'settings.update': async ({ changes }, context) => {
         const settings = await this.settings.update(changes, requestActor(context, this.actor));
         this.recordCalls = settings.recordCalls;
@@ -1059,6 +1178,8 @@ export class Engine {
         withdrawTransfer: (callId) => this.routing.withdraw(callId),
         // The audit trail's hook for supervision (issue 13): one entry per start, mode change, end.
         auditSupervision: (entry, actor) => writeAudit(store, actor, entry),
+        // A call another seat holds: a SIP leg to this seat, the mix made there (seats/).
+        ...(this.seats ? { remote: this.seats } : {}),
       }),
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({
@@ -1095,6 +1216,7 @@ export class Engine {
         sessionAlive: (session) => this.auth.alive(session),
         keys: () => this.recordingKeys,
         masking: () => this.masking,
+        share: this.recordingShare,
       }),
       ...labelCommandHandlers(() => this.labels, this.actor),
       ...dncCommandHandlers({

@@ -58,6 +58,8 @@ export const AUDIT_ACTIONS = {
   'dnc.add': 'dnc',
   'dnc.remove': 'dnc',
   'settings.update': 'settings',
+  // A seat's own configuration (seat.json): its database (never the password), the recordings share.
+  'seat.update': 'settings',
   'queues.create': 'routing',
   'queues.update': 'routing',
   'routing.rules.set': 'routing',

@@ -27,6 +27,7 @@ import { maskingCommands } from './masking.js';
 import { previewCommands, previewEvents } from './preview.js';
 import { privacyCommands } from './privacy.js';
 import { routingCommands, routingEvents } from './routing.js';
+import { seatCommands } from './seat.js';
 import { LiveSupervisionSchema, supervisionCommands } from './supervision.js';
 import { trunkCommands, trunkEvents } from './trunks.js';
 
@@ -48,6 +49,7 @@ export * from './masking.js';
 export * from './preview.js';
 export * from './privacy.js';
 export * from './routing.js';
+export * from './seat.js';
 export * from './supervision.js';
 export * from './trunks.js';
 
@@ -366,6 +368,7 @@ export const commands = {
   ...previewCommands,
   ...maskingCommands,
   ...privacyCommands,
+  ...seatCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -57,6 +57,9 @@ export const ROLE_MAP = {
   'app.info': EVERYONE,
   'settings.get': EVERYONE,
   'settings.update': ADMINS,
+  // The seat's own configuration (seat.json): its database and the recordings share.
+  'seat.get': ADMINS,
+  'seat.update': ADMINS,
 
   // The agent desk: the agent's own status, offers and call.
   'agents.states': EVERYONE,

@@ -23,6 +23,7 @@
  * | calls.label_utterance | flows/labels.ts |
  * | dnc.add, dnc.remove | dialer/dnc-commands.ts; dnc.add also dialer/dialer.ts (a flow's opt-out) and routing/routing-service.ts (a wrap-up's "do not call") |
  * | settings.update | settings/settings-service.ts |
+ * | seat.update | engine.ts (the seat's seat.json: its database, the recordings share) |
  * | queues.*, routing.rules.set | routing/routing-commands.ts |
  * | contacts.import | contacts/import.ts |
  * | calls.wrapUp | routing/routing-service.ts |

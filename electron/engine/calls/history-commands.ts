@@ -8,7 +8,7 @@
  * without the private key here) is refused with a message that says so.
  */
 import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 
 import type { CommandHandlers } from '../api/dispatcher.js';
@@ -43,6 +43,8 @@ export interface HistoryCommandDeps {
   keys?: () => RecordingKeys;
   /** The masking settings' name and amount rules for masked exports (default: names masked, amounts not). */
   masking?: () => ExportMasking;
+  /** Where other seats' recordings are read (default: nowhere, only this data folder). */
+  share?: RecordingShare;
 }
 
 /**
@@ -75,18 +77,29 @@ export async function openCallRecording(
 }
 
 /**
- * The absolute path of a call's finished recording, or null when the call has none (or the stored
- * path would leave the data folder, which only a tampered database could make it do).
+ * Where this seat reads the recordings other seats made (issue 16 §4): recordings stay on the seat
+ * that made them, in its `<data>/recordings` folder, which the admin shares (SMB, NFS) and mounts
+ * on the other seats as `<share>/<seat id>`. The store knows which seat made each recording (its
+ * call's seat) and its path in that seat's data folder.
  */
-export async function recordingFile(
-  store: Store,
-  dataDir: string,
-  callId: string,
+export interface RecordingShare {
+  /** This engine's seat: a recording not in its own data folder is looked for under the share. */
+  seatId: string;
+  /** The folder holding every other seat's recordings folder as `<share>/<seat id>`; '' for none. */
+  root: () => Promise<string>;
+}
+
+/** The recordings folder inside a data folder, as stored paths begin (`recordings/…`). */
+const RECORDINGS_FOLDER = 'recordings';
+/** A seat id as seat.ts accepts it: also safe as one folder name. */
+const SEAT_FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** `root/relativePath` when it stays inside `root` and is a file there; else null. */
+async function fileInside(
+  root: string,
+  relativePath: string,
 ): Promise<{ path: string; bytes: number } | null> {
-  const recording = await store.calls.recording(callId);
-  if (!recording) return null;
-  const root = resolve(dataDir);
-  const path = resolve(root, recording.path);
+  const path = resolve(root, relativePath);
   const inside = relative(root, path);
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return null;
   try {
@@ -95,6 +108,32 @@ export async function recordingFile(
   } catch {
     return null;
   }
+}
+
+/**
+ * The absolute path of a call's finished recording, or null when the call has none (or the stored
+ * path would leave the data folder, which only a tampered database could make it do). A recording
+ * another seat made (its call's seat is not this one) is read through the recordings share, when
+ * one is set: `<share>/<seat>/<path below recordings/>`.
+ */
+export async function recordingFile(
+  store: Store,
+  dataDir: string,
+  callId: string,
+  share?: RecordingShare,
+): Promise<{ path: string; bytes: number; seatId?: string } | null> {
+  const recording = await store.calls.recording(callId);
+  if (!recording) return null;
+  const local = await fileInside(resolve(dataDir), recording.path);
+  const seat = recording.seatId ?? null;
+  if (local || !share || seat === null || seat === share.seatId || !SEAT_FOLDER.test(seat))
+    return local;
+  const root = (await share.root()).trim();
+  if (root === '') return null;
+  const below = relative(RECORDINGS_FOLDER, recording.path);
+  if (below === '' || below.startsWith('..') || isAbsolute(below)) return null;
+  const shared = await fileInside(resolve(root, seat), below);
+  return shared && { ...shared, seatId: seat };
 }
 
 /** A recording as a media route serves it: the WAV's bytes by range, decrypted as they are read. */
@@ -114,6 +153,7 @@ export function historyCommandHandlers({
   sessionAlive,
   keys,
   masking,
+  share,
 }: HistoryCommandDeps): Pick<CommandHandlers, 'calls.export' | 'calls.recording'> {
   return {
     'calls.export': async ({ limit, offset, unmasked, ...filter }, context) => {
@@ -153,12 +193,25 @@ export function historyCommandHandlers({
     },
     'calls.recording': async ({ id }, context) => {
       if (!(await store.calls.get(id))) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
-      const file = await recordingFile(store, dataDir, id);
-      if (!file)
+      const file = await recordingFile(store, dataDir, id, share);
+      if (!file) {
+        // Stored, but made on another seat this one cannot reach: say where it is.
+        const stored = await store.calls.recording(id);
+        const seat = stored?.seatId ?? null;
+        if (stored && share && seat !== null && seat !== share.seatId) {
+          const root = (await share.root()).trim();
+          throw new ApiError(
+            'NOT_FOUND',
+            root === ''
+              ? `The recording of call "${id}" is on seat ${seat}, and this seat has no recordings share set (Settings, Seat: the folder where each seat's recordings folder is mounted as <share>/<seat id>)`
+              : `The recording of call "${id}" is on seat ${seat}, but ${join(root, seat)} does not hold it (${stored.path}): is that seat's recordings folder mounted there?`,
+          );
+        }
         throw new ApiError(
           'NOT_FOUND',
           `Call "${id}" has no recording (recording was off, or the call was not answered)`,
         );
+      }
       const who = requestActor(context, actor);
       await audit.recordingPlayed(who, id, 'recordings.play');
       // The audio itself is fetched over the media route with a grant for who asked here.
@@ -206,13 +259,14 @@ export async function resolveRecordingMedia(
   grants: MediaGrants,
   mediaPath: string,
   keys: RecordingKeys | null,
+  share?: RecordingShare,
 ): Promise<{ reader: RecordingReader; contentType: string; callId: string; actor: Actor } | null> {
   // The path arrives decoded (the transport decodes the URL once).
   const parsed = parseRecordingMediaPath(mediaPath);
   if (!parsed) return null;
   const actor = grants.use(parsed.callId, parsed.grant);
   if (!actor) return null;
-  const file = await recordingFile(store, dataDir, parsed.callId);
+  const file = await recordingFile(store, dataDir, parsed.callId, share);
   if (!file) return null;
   // A recording this workspace cannot decrypt is "no such media" here; calls.recording says why.
   const reader = await openRecording(file.path, keys).catch((error: unknown) => {

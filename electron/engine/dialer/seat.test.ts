@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 import { useTempDirs } from '../store/testing/temp.js';
 import { DEFAULT_LEASE_EXPIRY_MS } from './dialer.js';
-import { leaseExpiryFrom, loadSeatId, SEAT_FILE, SeatConfigError } from './seat.js';
+import {
+  leaseExpiryFrom,
+  loadSeatId,
+  readSeatConfig,
+  SEAT_FILE,
+  SeatConfigError,
+  writeSeatConfig,
+} from './seat.js';
 
 const tempDir = useTempDirs();
 
@@ -37,5 +44,23 @@ describe('the seat id', () => {
     expect(leaseExpiryFrom(2000, '1500')).toBe(2000);
     expect(() => leaseExpiryFrom(undefined, 'soon')).toThrow(/OUTBOUND_LEASE_EXPIRY_MS="soon"/);
     expect(() => leaseExpiryFrom(50, undefined)).toThrow(/200 to 3600000/);
+  });
+});
+
+describe('the seat configuration (seat.json)', () => {
+  it('reads missing fields as the defaults, keeps the id when saving, and refuses a field that is not a string', async () => {
+    const dir = await tempDir();
+    expect(await readSeatConfig(dir)).toEqual({ database: '', recordingsShare: '' });
+    // Saving into a workspace with no seat.json makes its id first.
+    const saved = await writeSeatConfig(dir, { database: 'postgres://u:pw@db/outbound' });
+    expect(saved).toEqual({ database: 'postgres://u:pw@db/outbound', recordingsShare: '' });
+    const id = await loadSeatId(dir);
+    await writeSeatConfig(dir, { recordingsShare: '/mnt/seats' });
+    await writeSeatConfig(dir, { database: '' });
+    expect(await readSeatConfig(dir)).toEqual({ database: '', recordingsShare: '/mnt/seats' });
+    expect(await loadSeatId(dir)).toBe(id);
+    expect((await stat(join(dir, SEAT_FILE))).mode & 0o777).toBe(0o600);
+    await writeFile(join(dir, SEAT_FILE), JSON.stringify({ id, database: 5 }));
+    await expect(readSeatConfig(dir)).rejects.toThrow(/"database" must be a string/);
   });
 });

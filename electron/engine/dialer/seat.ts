@@ -9,7 +9,7 @@
  * is `OUTBOUND_LEASE_EXPIRY_MS` or the `leaseExpiryMs` option; default 60 s.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,4 +82,59 @@ function checkExpiry(ms: number, source: string): number {
       `${source} is not a usable lease expiry (whole milliseconds from 200 to 3600000)`,
     );
   return ms;
+}
+
+/**
+ * The seat's own configuration, kept beside its id in `<data>/seat.json` and read at start (the
+ * store is opened from it, so it cannot live in the store): the shared database's connection
+ * string ('' for the SQLite file in the data folder) and the recordings share ('' for none).
+ */
+export interface SeatFileConfig {
+  database: string;
+  recordingsShare: string;
+}
+
+/** Reads the seat's configuration; a missing file or field is '' (the defaults). */
+export async function readSeatConfig(dataDir: string): Promise<SeatFileConfig> {
+  const file = join(dataDir, SEAT_FILE);
+  let stored: Record<string, unknown>;
+  try {
+    stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { database: '', recordingsShare: '' };
+    throw new SeatConfigError(
+      `${file} cannot be read (${(error as Error).message}); fix or remove it`,
+    );
+  }
+  const text = (key: keyof SeatFileConfig): string => {
+    const value = stored[key];
+    if (value === undefined || value === null) return '';
+    if (typeof value !== 'string')
+      throw new SeatConfigError(`${file}: "${key}" must be a string (it is ${typeof value})`);
+    return value;
+  };
+  return { database: text('database'), recordingsShare: text('recordingsShare') };
+}
+
+/**
+ * Saves changes to the seat's configuration (0600, written whole then renamed, so a crash leaves
+ * the old file or the new one). The file's id is kept, or made first when there is none.
+ */
+export async function writeSeatConfig(
+  dataDir: string,
+  changes: Partial<SeatFileConfig>,
+): Promise<SeatFileConfig> {
+  await loadSeatId(dataDir);
+  const file = join(dataDir, SEAT_FILE);
+  const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  const next: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(changes) as Array<[keyof SeatFileConfig, string]>) {
+    if (value === '') delete next[key];
+    else next[key] = value;
+  }
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
+  return readSeatConfig(dataDir);
 }

@@ -13,7 +13,9 @@ import type {
   Speaker,
 } from '../api/contract.js';
 import type { RoutingRepository } from './routing-types.js';
+import type { SeatRepository } from './seat-types.js';
 export * from './routing-types.js';
+export * from './seat-types.js';
 import type { CampaignContactRepository } from './campaign-dialing-types.js';
 import type { ChangeListen, ChangeNotifier } from './change-feed.js';
 export * from './campaign-dialing-types.js';
@@ -219,8 +221,13 @@ export type NewUtterance = Omit<
 export interface RecordingRecord {
   id: number;
   callId: string;
-  /** Path relative to the data directory. */
+  /** Path relative to the data directory (of the seat that made it). */
   path: string;
+  /**
+   * The seat that made it (its call's seat, schema 12; null before, or on one desktop), read by
+   * `calls.recording()`: another seat finds the file through the recordings share (issue 16 §4).
+   */
+  seatId?: string | null;
   channels: number;
   sampleRate: number;
   durationMs: number;
@@ -507,6 +514,8 @@ export interface Repositories {
   kpi: KpiRepository;
   /** Retention's purge and erasure (privacy-types.ts). */
   privacy: PrivacyRepository;
+  /** Seat lines, agents' seats and seat legs: people on other seats (seat-types.ts). */
+  seats: SeatRepository;
   /** Wake-ups for the other seats sharing the store (change-feed.ts); sent when the transaction commits. */
   changes: ChangeNotifier;
 }

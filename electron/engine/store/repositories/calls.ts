@@ -190,6 +190,8 @@ interface RecordingRow {
   duration_ms: number;
   bytes: number;
   created_at: number;
+  /** Only where the read joins the call (recording()). */
+  seat_id?: string | null;
 }
 
 const RECORDING_COLUMNS =
@@ -205,6 +207,7 @@ function toRecording(row: RecordingRow): RecordingRecord {
     durationMs: row.duration_ms,
     bytes: row.bytes,
     createdAt: row.created_at,
+    ...(row.seat_id !== undefined ? { seatId: row.seat_id } : {}),
   };
 }
 
@@ -488,7 +491,9 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
 
     async recording(callId) {
       const row = await db.get<RecordingRow>(
-        `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE call_id = $call_id`,
+        // With the seat that made it (its call's): another seat reads it through the share.
+        `SELECT ${RECORDING_COLUMNS}, (SELECT seat_id FROM calls WHERE calls.id = recordings.call_id) AS seat_id
+           FROM recordings WHERE call_id = $call_id`,
         { $call_id: callId },
       );
       return row ? toRecording(row) : null;
