@@ -10,9 +10,9 @@ import {
   type CallSummary,
   type CommandName,
   type CommandParams,
-  type DatabaseSource,
   DEFAULT_SETTINGS,
   type EventData,
+  type DatabaseSource,
   type EventName,
   type SeatInfo,
 } from './api/contract.js';
@@ -66,7 +66,7 @@ import {
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainLabelClips, encryptPlainRecordings } from './recording/migrate.js';
 import { privacyCommandHandlers, recordingSource, RetentionService } from './retention/index.js';
-import { type AgentAudioDevices, transferCallOf } from './routing/bot-transfer.js';
+import { transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
   campaignHandoff,
@@ -74,7 +74,6 @@ import {
   routingCommandHandlers,
   RoutingService,
 } from './routing/index.js';
-import { SeatLink } from './seats/index.js';
 import {
   openKeyFileSecretBox,
   type SecretBox,
@@ -185,8 +184,6 @@ export class Engine {
   readonly preview: PreviewDesk;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
-  /** Agents and supervisors on other seats (a shared PostgreSQL store only; null on SQLite). */
-  readonly seats: SeatLink | null;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
   readonly kpi: KpiService;
   /** Retention's purge, erasure and access export (retention/). */
@@ -314,34 +311,7 @@ export class Engine {
       emit: (event, data) => this.events.emit(event, data),
       wrapUpMs: async () => (await this.settings.get()).wrapUpMs,
       onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }),
-      // Seats sharing a PostgreSQL store: offers and take-overs across seats (seats/).
-      ...(options.database.startsWith('postgres')
-        ? {
-            seat: {
-              id: options.seatId,
-              expectAgentLeg: (callId: string) => this.requireSeats().expectLeg(callId, 'agent'),
-              releaseAgentLeg: (callId: string) => this.requireSeats().releaseLeg(callId, 'agent'),
-            },
-          }
-        : {}),
     });
-    this.seats = options.database.startsWith('postgres')
-      ? new SeatLink({
-          store,
-          seatId: options.seatId,
-          telephony: this.telephony,
-          routing: this.routing,
-          log,
-          agentDevices: () => this.agentDevices(),
-          supervisorDevices: async () => {
-            const settings = await this.settings.get();
-            return {
-              inputDeviceId: settings.supervisorInputDeviceId,
-              outputDeviceId: settings.supervisorOutputDeviceId,
-            };
-          },
-        })
-      : null;
     this.telephony.onCallEnded(
       (end) =>
         void this.routing
@@ -391,7 +361,7 @@ export class Engine {
     this.events.subscribe((message) => this.kpi.noteEvent(message.event));
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(
-      campaignHandoff(this.routing, (agentId) => this.agentDevices(agentId)),
+      campaignHandoff(this.routing, () => this.agentDevices()),
       (callId) => this.routing.withdraw(callId),
     );
     // Preview campaigns: contacts shown to agents; answered, a dialed one is the agent's call.
@@ -595,7 +565,6 @@ export class Engine {
       trainLatest: options.trainFlowsAtStart ?? false,
     });
     await engine.routing.start();
-    engine.seats?.start();
     full.log.info('Engine started', {
       dataDir,
       database: store.path,
@@ -777,7 +746,6 @@ export class Engine {
     await step('stopping the wallboard', () => this.kpi.stop());
     await step('closing flows', () => this.flows.close());
     await step('closing previews', () => this.preview.close());
-    await step('stopping the seat link', async () => this.seats?.stop());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
@@ -842,7 +810,7 @@ export class Engine {
         }
       },
       loadFlow: (name, version) => this.flows.load(name, version),
-      transfer: botTransfer(this.routing, (agentId) => this.agentDevices(agentId)),
+      transfer: botTransfer(this.routing, () => this.agentDevices()),
     });
     return this.botService;
   }
@@ -866,20 +834,10 @@ export class Engine {
     return this.utteranceLabels;
   }
 
-  /**
-   * The agent's microphone and speaker chosen in Settings ('' = the system default); for an agent
-   * signed on at another seat, the SIP leg to that seat's line instead.
-   */
-  private async agentDevices(agentId?: number): Promise<AgentAudioDevices> {
-    const remote = agentId !== undefined && this.seats ? await this.seats.remoteFor(agentId) : null;
-    if (remote) return { inputDeviceId: '', outputDeviceId: '', remote };
+  /** The agent's microphone and speaker chosen in Settings ('' = the system default). */
+  private async agentDevices(): Promise<{ inputDeviceId: string; outputDeviceId: string }> {
     const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
     return { inputDeviceId: audioInputDeviceId, outputDeviceId: audioOutputDeviceId };
-  }
-
-  private requireSeats(): SeatLink {
-    if (!this.seats) throw new Error('This engine shares no store with other seats');
-    return this.seats;
   }
 
   /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
@@ -1178,8 +1136,6 @@ export class Engine {
         withdrawTransfer: (callId) => this.routing.withdraw(callId),
         // The audit trail's hook for supervision (issue 13): one entry per start, mode change, end.
         auditSupervision: (entry, actor) => writeAudit(store, actor, entry),
-        // A call another seat holds: a SIP leg to this seat, the mix made there (seats/).
-        ...(this.seats ? { remote: this.seats } : {}),
       }),
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({
