@@ -5,7 +5,7 @@
  */
 import {
   type IntentClassifier,
-  offTopicTraining,
+  questionOffTopic,
   questionTraining,
   trainIntentClassifier,
 } from '../nlu/index.js';
@@ -24,24 +24,25 @@ export class CompiledFlow {
 
   /**
    * The classifier of an ask node: its intents' own examples, plus the common-answer library's
-   * phrasings for intents that `use` one, against the library's off-topic sentences as the
-   * "none of these" class; null when no intent has anything to train on.
+   * phrasings for intents that `use` one, against the library's off-topic sentences and the
+   * phrasings of the common answers none of its intents uses (nlu questionOffTopic) as the "none
+   * of these" class; null when no intent has anything to train on.
    */
   classifier(node: NodeOf<'ask'>): IntentClassifier | null {
     const cached = this.classifiers.get(node.id);
     if (cached !== undefined) return cached;
     // `use` is read defensively: a flow stored before it existed has none.
-    const training = questionTraining(
-      node.intents.map((i) => ({
-        name: i.name,
-        ...(i.examples !== undefined ? { examples: i.examples } : {}),
-        ...((i as { use?: string }).use !== undefined ? { use: (i as { use?: string }).use } : {}),
-      })),
-      this.flow.language,
-    );
+    const sources = node.intents.map((i) => ({
+      name: i.name,
+      ...(i.examples !== undefined ? { examples: i.examples } : {}),
+      ...((i as { use?: string }).use !== undefined ? { use: (i as { use?: string }).use } : {}),
+    }));
+    const training = questionTraining(sources, this.flow.language);
     const classifier =
       Object.keys(training).length > 0
-        ? trainIntentClassifier(training, { offTopic: offTopicTraining() })
+        ? trainIntentClassifier(training, {
+            offTopic: questionOffTopic(sources, this.flow.language),
+          })
         : null;
     this.classifiers.set(node.id, classifier);
     return classifier;

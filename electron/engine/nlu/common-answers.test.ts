@@ -7,6 +7,7 @@ import {
   classifyConfirmation,
   libraryClassifier,
   offTopicTraining,
+  questionOffTopic,
   questionTraining,
 } from './common-answers.js';
 import { extractFeatures, NO_MATCH, trainIntentClassifier } from './intents.js';
@@ -464,5 +465,36 @@ describe('没有 before a verb denies the verb', () => {
     const r = libraryClassifier('en', COMMON_ANSWERS).classify('I have no objection');
     expect(r.ranked[0]?.intent).toBe('affirm');
     expect(r.negated).toBe(false);
+  });
+});
+
+describe("a question's none of these: the common answers it does not use", () => {
+  const confirm = [
+    { name: 'confirm', use: 'affirm', examples: ['I will be there'] },
+    { name: 'reschedule', use: 'deny', examples: ['another day please'] },
+    { name: 'agent', use: 'agent' },
+  ];
+
+  it('holds the phrasings of answers no intent uses, never yes, no, busy or kindred ones', () => {
+    const none = new Set(questionOffTopic(confirm, 'en'));
+    for (const s of offTopicTraining()) expect(none.has(s)).toBe(true);
+    for (const p of commonAnswerPhrases('wrong_person', 'en')) expect(none.has(p)).toBe(true);
+    for (const p of commonAnswerPhrases('complaint', 'en')) expect(none.has(p)).toBe(true);
+    // Yes, no and busy are never "none"; not_interested and opt_out are kindred to deny (used).
+    for (const answer of ['affirm', 'deny', 'busy', 'not_interested', 'opt_out'] as const)
+      for (const p of commonAnswerPhrases(answer, 'en')) expect(none.has(p), p).toBe(false);
+  });
+
+  it('is the off-topic sentences alone for a question that uses no common answer', () => {
+    expect(questionOffTopic([{ name: 'time', examples: ['tomorrow at 3'] }], 'en')).toBe(
+      offTopicTraining(),
+    );
+  });
+
+  it('takes "wrong number" at a yes/no/reschedule question for none, not for a no', () => {
+    const training = questionTraining(confirm, 'en');
+    const clf = trainIntentClassifier(training, { offTopic: questionOffTopic(confirm, 'en') });
+    expect(clf.classify("you've dialled the wrong number, pal").intent).toBe(NO_MATCH);
+    expect(clf.classify('no, I cannot make it').intent).toBe('reschedule');
   });
 });

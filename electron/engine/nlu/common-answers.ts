@@ -7,6 +7,8 @@
  */
 import { type IntentClassifier, trainIntentClassifier } from './intents.js';
 import {
+  COMMON_ANSWERS,
+  type CommonAnswer,
   commonAnswerPhrases,
   isCommonAnswer,
   type LibraryLanguage,
@@ -64,6 +66,56 @@ export function questionTraining(
       training[intent.name] = [...(training[intent.name] ?? []), ...examples];
   }
   return training;
+}
+
+/**
+ * Common answers that say much the same thing: when a question uses one, the others are no
+ * "none of these" for it (a refusal at 请问您今天方便还款吗 is said as "not interested" or as
+ * "stop calling").
+ */
+const KINDRED: readonly (readonly CommonAnswer[])[] = [
+  ['not_interested', 'opt_out', 'deny'],
+  ['who_are_you', 'why_calling'],
+  ['busy', 'repeat'],
+];
+/** Answers never made "none": yes and no, which a question's own intents often say in their own words. */
+// Busy ("call me tomorrow") shares its words with a promise to pay or come later (measured on
+// the dev sets: as "none" it cost a promise and gained nothing).
+const NEVER_NONE = new Set<CommonAnswer>(['affirm', 'deny', 'busy']);
+
+/**
+ * The "none of these" sentences of one question: the off-topic sentences of both languages, and
+ * the library's phrasings of the common answers none of its intents uses (in the question's
+ * languages), as the speech recognizer counts them: "you've got the wrong number" answers no
+ * intent of "Will you be able to make it?" and must not pass for a "no". Left out: yes and no
+ * (a question's own intents often say them in their own words) and busy, answers kindred to one it uses,
+ * and an answer one of whose phrasings is one of the question's own examples.
+ */
+export function questionOffTopic(
+  intents: readonly IntentSource[],
+  language: LibraryLanguage,
+): readonly string[] {
+  const used = new Set(intents.map((i) => i.use).filter((u) => u !== undefined));
+  if (used.size === 0) return OFF_TOPIC_BOTH;
+  const own = new Set(
+    Object.values(
+      questionTraining(
+        intents.map((i) => ({ name: i.name, ...(i.examples ? { examples: i.examples } : {}) })),
+        language,
+      ),
+    )
+      .flat()
+      .map((t) => t.trim().toLowerCase()),
+  );
+  const none: string[] = [];
+  for (const answer of COMMON_ANSWERS) {
+    if (used.has(answer) || NEVER_NONE.has(answer)) continue;
+    if (KINDRED.some((k) => k.includes(answer) && k.some((a) => used.has(a)))) continue;
+    const phrases = commonAnswerPhrases(answer, language);
+    if (phrases.some((p) => own.has(p.trim().toLowerCase()))) continue;
+    none.push(...phrases);
+  }
+  return none.length === 0 ? OFF_TOPIC_BOTH : [...OFF_TOPIC_BOTH, ...none];
 }
 
 function isList(ex: NonNullable<IntentSource['examples']>): ex is readonly string[] {

@@ -9,7 +9,12 @@
  * numbers, dates and times resolved in an IANA time zone against a reference instant. Pure,
  * synchronous, offline; no electron import.
  */
-export { classifyConfirmation, offTopicTraining, questionTraining } from './common-answers.js';
+export {
+  classifyConfirmation,
+  offTopicTraining,
+  questionOffTopic,
+  questionTraining,
+} from './common-answers.js';
 export { type TimeContext } from './datetime.js';
 export { type Entities, extractEntities, extractMoney } from './entities.js';
 export { IntentClassifier, NO_MATCH, trainIntentClassifier } from './intents.js';

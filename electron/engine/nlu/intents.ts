@@ -20,7 +20,7 @@
  */
 import { COMMON_ANSWERS, commonAnswerPhrases } from './library/index.js';
 import synonyms from './library/synonyms.json' with { type: 'json' };
-import { type Analysis, analyze, isFunctionWord } from './negation.js';
+import { type Analysis, analyze, isFunctionWord, type Token } from './negation.js';
 
 export const NO_MATCH = 'no_match';
 
@@ -244,11 +244,14 @@ function analyzeForTraining(text: string): Analyzed {
  * each English scope (and the bigrams they start), the first two characters and bigrams in each
  * Mandarin one, and the verb of a V不C form.
  */
-function negatedPredicates(a: Analysis, only?: (cue: string) => boolean): string[] {
+function negatedPredicates(
+  a: Analysis,
+  only?: (tokens: readonly Token[], i: number) => boolean,
+): string[] {
   const keys: string[] = [];
   const tokens = a.tokens;
   for (let i = 0; i < tokens.length; i++) {
-    if (!tokens[i]!.cue || (only && !only(tokens[i]!.text))) continue;
+    if (!tokens[i]!.cue || (only && !only(tokens, i))) continue;
     // V不C (还不了): the verb before the cue is what is denied.
     const before = tokens[i - 1];
     if (before?.negated && before.kind === 'zh') keys.push(`z1:${before.text}`);
@@ -304,8 +307,12 @@ const NOT_YET_CUES = new Set([
   "didn't",
   'didnt',
 ]);
-const notYet = (cue: string): boolean => NOT_YET_CUES.has(cue);
-const willNot = (cue: string): boolean => !NOT_YET_CUES.has(cue);
+/** 没法, 没办法, 没能: "cannot", a will-not, although 没 mostly says "not yet". */
+const ZH_CANNOT_AFTER_MEI = new Set([...'法办能']);
+const notYet = (tokens: readonly Token[], i: number): boolean =>
+  NOT_YET_CUES.has(tokens[i]!.text) &&
+  !(tokens[i]!.text === '没' && ZH_CANNOT_AFTER_MEI.has(tokens[i + 1]?.text ?? ''));
+const willNot = (tokens: readonly Token[], i: number): boolean => !notYet(tokens, i);
 
 /**
  * The head of each negation: the scope's content word after any light verbs ("don't want to
@@ -715,7 +722,7 @@ export class IntentClassifier {
         if ((future && p.completed) || (past && p.prospective)) blocked.add(intent);
     if (!analysis.negated && !analysis.doubt) return blocked;
     // Not yet done is no refusal: 没还 ("haven't paid yet") is never 不还 ("won't pay").
-    const notYetDenied = analysis.tokens.some((t) => t.cue && willNot(t.text))
+    const notYetDenied = analysis.tokens.some((t, i) => t.cue && willNot(analysis.tokens, i))
       ? []
       : negatedPredicates(analysis, notYet);
     for (const [intent, p] of this.profiles)
