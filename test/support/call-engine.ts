@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { Page } from 'playwright-core';
+
 import {
   callEvents,
   type CallEventStreamItem,
@@ -35,6 +37,8 @@ export async function startCallEngine(
     log?: Logger;
     /** Use this data folder (the caller removes it); default a new temporary one, removed at stop. */
     dataDir?: string;
+    /** Sees each media host page once it is linked (a test that inspects the page over DevTools). */
+    onMediaHostPage?: (page: Page) => void;
   } = {},
 ): Promise<CallEngine> {
   assertBuilt();
@@ -53,7 +57,13 @@ export async function startCallEngine(
     // Recordings for History's player, as `outbound serve` serves them (audited).
     media: (mediaPath, from) => engine.mediaFile(mediaPath, from),
   });
-  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log }));
+  engine.telephony.setLauncher(
+    createChromiumMediaHostLauncher({
+      server,
+      log,
+      ...(options.onMediaHostPage ? { onPage: options.onMediaHostPage } : {}),
+    }),
+  );
   const events: CallEventStreamItem[] = [];
   const waiters = new Set<() => void>();
   /** Live events the contract refuses (as the console's client would): stop() fails the run with them. */

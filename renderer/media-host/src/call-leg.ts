@@ -61,6 +61,8 @@ export class CallLeg {
   private timedOut = false;
   private lastStats: RtpStats | null = null;
   private hangupReason: string | null = null;
+  /** Removes this leg's listeners from the peer connection once the call has ended. */
+  private readonly detach = new AbortController();
 
   constructor(private readonly options: CallLegOptions) {
     this.callId = options.callId;
@@ -239,12 +241,19 @@ export class CallLeg {
   }
 
   private watchPeerConnection(pc: RTCPeerConnection): void {
-    pc.addEventListener('track', (event) => {
-      if (event.track.kind === 'audio') this.audio.attachRemote(event.track);
-    });
-    pc.addEventListener('iceconnectionstatechange', () => {
-      this.milestone('ice', { detail: pc.iceConnectionState });
-    });
+    const { signal } = this.detach;
+    pc.addEventListener(
+      'track',
+      (event) => {
+        if (event.track.kind === 'audio') this.audio.attachRemote(event.track);
+      },
+      { signal },
+    );
+    pc.addEventListener(
+      'iceconnectionstatechange',
+      () => this.milestone('ice', { detail: pc.iceConnectionState }),
+      { signal },
+    );
   }
 
   private startStats(): void {
@@ -324,6 +333,10 @@ export class CallLeg {
     });
     this.audio.close();
     this.options.onClosed(this);
+    // JsSIP keeps an ended session (and its closed peer connection) for up to 32 s, until its
+    // transactions' timers run out (RFC 6026's Timer M): let it not keep this leg and its audio.
+    this.detach.abort();
+    this.session?.removeAllListeners();
   }
 
   private milestone(

@@ -92,7 +92,7 @@ export class MediaHost {
   announce(): void {
     this.emit('host.ready', {
       userAgent: navigator.userAgent,
-      sampleRate: this.audio.context.sampleRate,
+      sampleRate: this.audio.sampleRate,
       at: Date.now(),
     });
   }

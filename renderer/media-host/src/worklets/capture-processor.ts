@@ -22,6 +22,7 @@ import {
   type PlayerTap,
   SLOT_META_WORDS,
 } from '../rings.js';
+import type { WorkletStopped } from './player-processor.js';
 
 /** μ-law codes of every 16-bit value, built once for this scope (64 KiB). */
 const ENCODE = (() => {
@@ -62,6 +63,12 @@ class CaptureProcessor extends AudioWorkletProcessor {
   }
 
   process(inputs: Float32Array[][]): boolean {
+    if (!this.running) {
+      // The page waits for this before it closes the context (audio.ts; see the player).
+      const stopped: WorkletStopped = { type: 'stopped' };
+      this.port.postMessage(stopped);
+      return false;
+    }
     const customer = inputs[0]?.[0];
     const outgoing = inputs[1]?.[0];
     const length = customer?.length || outgoing?.length || 128;

@@ -24,6 +24,10 @@ import {
 } from '../rings.js';
 
 export type PlayerCommand = { type: 'flush' } | { type: 'stop' };
+/** What a processor posts back once it has stopped (its last process() call returns false). */
+export interface WorkletStopped {
+  type: 'stopped';
+}
 
 /** Runs a tap holds per quantum (a 128-sample quantum spans at most two frames). */
 const TAP_RUNS = 4;
@@ -72,6 +76,13 @@ class PlayerProcessor extends AudioWorkletProcessor {
   }
 
   process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    if (!this.running) {
+      // Chromium keeps a node alive while its processor is: the page closes the context only
+      // after this (audio.ts), or the node and its context would never be collected.
+      const stopped: WorkletStopped = { type: 'stopped' };
+      this.port.postMessage(stopped);
+      return false;
+    }
     const out = outputs[0]?.[0];
     const tap = this.tap;
     tap.runCount = 0;
