@@ -266,3 +266,20 @@ describe('doubt is never a yes', () => {
     expect(analyze('no doubt').doubt).toBe(false);
   });
 });
+
+describe('keeping a booking is a double negative', () => {
+  it.each([
+    "don't change it",
+    'no need to change anything',
+    "I don't want to move it",
+    "won't reschedule",
+  ])('%s reads as one positive expression', (text) => {
+    const a = analyze(text);
+    expect(a.negated, text).toBe(false);
+    expect(a.positive, text).toBe(true);
+  });
+
+  it.each(["I can't move it", 'never change', 'not move'])('%s stays a negation', (text) => {
+    expect(analyze(text).negated, text).toBe(true);
+  });
+});

@@ -553,7 +553,17 @@ const A_NOT_AB = new Set([
  * wording of it is one feature, and the negation no longer counts.
  */
 const EN_DOUBLE_NEG_RE =
-  /(?<![a-z'])(?:won't|wont|wouldn't|wouldnt|can't|cant|cannot|couldn't|couldnt|don't|dont|didn't|didnt|haven't|havent|hasn't|hasnt|shan't|never|not)\s+(?:(?:ever|really|possibly|even|going to|gonna|want to|wanna|be)\s+)*(miss|missing|missed|skip|skipping|forget|forgetting|forgot|forgotten|cancel|cancelling|canceling|cancelled|canceled|fail|late|back out|backing out|bail|flake)(?![a-z'])/g;
+  /(?<![a-z'])(?:won't|wont|wouldn't|wouldnt|can't|cant|cannot|couldn't|couldnt|don't|dont|didn't|didnt|haven't|havent|hasn't|hasnt|shan't|never|not|no need to|needn't)\s+(?:(?:ever|really|possibly|even|going to|gonna|want to|wanna|need to|have to|be)\s+)*(miss|missing|missed|skip|skipping|forget|forgetting|forgot|forgotten|cancel|cancelling|canceling|cancelled|canceled|fail|late|back out|backing out|bail|flake|change|changing|move|moving|reschedule|rescheduling|rebook)(?![a-z'])/g;
+/** Keeping the booking: "don't change it", "no need to move it" (never "can't move it"). */
+const EN_KEEP = new Set([
+  'change',
+  'changing',
+  'move',
+  'moving',
+  'reschedule',
+  'rescheduling',
+  'rebook',
+]);
 /** What "can't miss …" or "don't want to miss …" is about when it is no double negative. */
 const EN_DOUBLE_NEG_NOT_BEFORE =
   /^\s*(work|school|class|my (job|shift|flight|train|bus)|the (game|match|bus|train|flight))\b/;
@@ -580,7 +590,7 @@ const ZH_DOUBLE_NEG = '双重否定';
 /** 不是…吗 / 不是…嘛 at the end of a sentence: a rhetorical question (我不是还过了吗). */
 const ZH_RHETORICAL_RE = /(^|[^是])不是([^不没别，。！？,.!?]{1,12}[吗嘛])(?=[？?。!！]*$)/g;
 const DOUBLE_NEG_CANON = [
-  ...new Set(['miss', 'forget', 'cancel', 'fail', 'late'].map((stem) => `not ${stem}`)),
+  ...new Set(['miss', 'forget', 'cancel', 'fail', 'late', 'change'].map((stem) => `not ${stem}`)),
   ZH_DOUBLE_NEG,
 ];
 const IDIOM_CLASS = new Map<string, IdiomClass>([
@@ -610,7 +620,9 @@ export function analyze(text: string): Analysis {
     .replace(ZH_IDIOM_RE, mark)
     .replace(EN_DOUBLE_NEG_RE, (m: string, pred: string, at: number, all: string) => {
       const cannot = /^(can|could)/.test(m);
-      const stem = EN_DOUBLE_NEG_STEM[pred] ?? pred;
+      // "I can't move it" may be a plea for help, not a yes; "don't change it" keeps the booking.
+      if (EN_KEEP.has(pred) && (cannot || /^(never|not)\b/.test(m))) return m;
+      const stem = EN_KEEP.has(pred) ? 'change' : (EN_DOUBLE_NEG_STEM[pred] ?? pred);
       // "I can't miss work" and "I don't want to miss school" say the appointment is the problem.
       if (EN_DOUBLE_NEG_NOT_BEFORE.test(all.slice(at + m.length))) return m;
       if (
