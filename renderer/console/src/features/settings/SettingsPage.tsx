@@ -7,6 +7,7 @@ import { Page } from '../../ui/Page.js';
 import { useAuth } from '../auth/context.js';
 import { AboutPanel } from './AboutPanel.js';
 import { PrivacySection } from './PrivacySection.js';
+import { SeatSection } from './SeatSection.js';
 import { SettingsForm } from './SettingsForm.js';
 import { TrunksSection } from './TrunksSection.js';
 
@@ -35,6 +36,7 @@ export function SettingsPage() {
       {isAdmin && settings.data ? (
         <PrivacySection saved={settings.data} onSaved={(next) => settings.setData(() => next)} />
       ) : null}
+      {isAdmin ? <SeatSection /> : null}
     </Page>
   );
 }

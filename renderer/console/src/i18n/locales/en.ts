@@ -10,6 +10,7 @@ import { flowTestSetEn } from '../../features/flows/testSetStrings.js';
 import { labellingEn } from '../../features/labelling/strings.js';
 import { maskingEn, maskingFieldsEn } from '../../features/settings/maskingStrings.js';
 import { privacyEn, retentionFieldsEn } from '../../features/settings/privacyStrings.js';
+import { seatEn } from '../../features/settings/seatStrings.js';
 import { reportsEn, wallboardEn } from '../../features/wallboard/strings.js';
 
 export const en = {
@@ -1164,6 +1165,7 @@ export const en = {
   labelling: labellingEn,
   audit: auditEn,
   privacy: privacyEn,
+  seat: seatEn,
   masking: maskingEn,
   flowTestSet: flowTestSetEn,
   wallboard: wallboardEn,

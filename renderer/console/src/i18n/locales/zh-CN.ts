@@ -8,6 +8,7 @@ import { flowTestSetZh } from '../../features/flows/testSetStrings.js';
 import { labellingZh } from '../../features/labelling/strings.js';
 import { maskingFieldsZh, maskingZh } from '../../features/settings/maskingStrings.js';
 import { privacyZh, retentionFieldsZh } from '../../features/settings/privacyStrings.js';
+import { seatZh } from '../../features/settings/seatStrings.js';
 import { reportsZh, wallboardZh } from '../../features/wallboard/strings.js';
 import type { Messages } from '../messages.js';
 
@@ -1132,6 +1133,7 @@ export const zhCN = {
   labelling: labellingZh,
   audit: auditZh,
   privacy: privacyZh,
+  seat: seatZh,
   masking: maskingZh,
   flowTestSet: flowTestSetZh,
   wallboard: wallboardZh,
