@@ -254,6 +254,14 @@ interface LoadResult {
   beyondWaitMs: number[];
   /** Engine side: the end-of-turn decision → the reply's first frame sent (bot_prompt sinceDecisionMs). */
   processingMs: number[];
+  /**
+   * Engine side, how late the bot heard what it acted on (wall clock against the call's audio
+   * clock): a barge-in's pause (prompt_paused decisionLagMs: the onset → the prompt paused, of
+   * which minSpeechMs 96 is the endpointer's rule) and an end of turn the bot decided (speech_end
+   * decisionLagMs less the silence it waited: capture, the speech worker's VAD queue, the event loop).
+   */
+  pauseLagMs: number[];
+  endLagMs: number[];
 }
 
 interface Rig {
@@ -378,6 +386,8 @@ async function runLoad(
     turnsBy: new Map(),
     beyondWaitMs: [],
     processingMs: [],
+    pauseLagMs: [],
+    endLagMs: [],
   };
   const busyUsages: Array<{ usage: Usage; ms: number }> = [];
   const loopP99: number[] = [];
@@ -443,16 +453,29 @@ async function runLoad(
     const offPrompts = engine.subscribe((m) => {
       if (m.event !== 'call.event') return;
       const e = m.data as CallEventStreamItem;
-      if (!customers.has(e.callId) || (e.type !== 'bot_prompt' && e.type !== 'speech_end')) return;
+      if (!customers.has(e.callId)) return;
+      if (e.type === 'prompt_paused') {
+        const lag = (e.data as { decisionLagMs?: number }).decisionLagMs;
+        if (typeof lag === 'number') result.pauseLagMs.push(lag);
+        return;
+      }
+      if (e.type !== 'bot_prompt' && e.type !== 'speech_end') return;
       if (e.type === 'speech_end') {
         const d = e.data as {
           endOfTurn?: string;
           reason?: string;
           endMs: number;
           silenceMs?: number;
+          decisionLagMs?: number;
         };
+        if (d.reason === 'decided' && d.decisionLagMs !== undefined && d.silenceMs !== undefined)
+          result.endLagMs.push(d.decisionLagMs - d.silenceMs);
         const how = d.endOfTurn ?? String(d.reason);
         result.judged.set(how, (result.judged.get(how) ?? 0) + 1);
+        if (DETAIL)
+          (lines.get(e.callId) ?? lines.set(e.callId, []).get(e.callId)!).push(
+            `end of turn: ${how}, waited ${d.silenceMs ?? '?'} ms, decided ${d.decisionLagMs ?? '?'} ms after the VAD's end`,
+          );
         (ends.get(e.callId) ?? ends.set(e.callId, []).get(e.callId)!).push({
           endMs: d.endMs,
           how,
@@ -460,7 +483,16 @@ async function runLoad(
         });
         return;
       }
-      const d = e.data as { sinceSpeechEndMs?: number; sinceDecisionMs?: number };
+      const d = e.data as {
+        sinceSpeechEndMs?: number;
+        sinceDecisionMs?: number;
+        source?: string;
+        renderMs?: number;
+      };
+      if (DETAIL && typeof d.sinceDecisionMs === 'number')
+        (lines.get(e.callId) ?? lines.set(e.callId, []).get(e.callId)!).push(
+          `reply sent ${d.sinceDecisionMs} ms after the end was decided (${d.source ?? '?'}, rendered in ${d.renderMs ?? '?'} ms)`,
+        );
       // A prompt that follows an answer (not a no-input re-prompt long after the last speech).
       if (typeof d.sinceDecisionMs === 'number' && typeof d.sinceSpeechEndMs === 'number') {
         engineTurns.push(d.sinceSpeechEndMs);
@@ -697,6 +729,14 @@ function rowsOf(r: LoadResult, label: string): BenchRow[] {
       },
     },
     {
+      name: `${label}:   how late the engine acted on what it heard (VAD queue, capture, event loop)`,
+      values: {
+        p50: `pause ${ms(percentile(sorted(r.pauseLagMs), 50))}; end ${ms(percentile(sorted(r.endLagMs), 50))}`,
+        p95: `pause ${ms(percentile(sorted(r.pauseLagMs), 95))}; end ${ms(percentile(sorted(r.endLagMs), 95))}`,
+        detail: `pause: the customer's onset → the prompt paused (prompt_paused decisionLagMs, ${r.pauseLagMs.length} pauses; minSpeechMs 96 of it is the endpointer's rule); end: an end of turn the bot decided, wall clock less the silence it waited (speech_end decisionLagMs − silenceMs, ${r.endLagMs.length} turns)`,
+      },
+    },
+    {
       name: `${label}: capture delay (frame arrival in the engine vs the call's audio clock)`,
       values: {
         p50: ms(percentile(capture, 50)),
@@ -751,7 +791,7 @@ const suite: BenchSuite = {
   method: [
     `N calls at once through the SIP test bed on loopback (Kamailio, rtpengine, one baresip phone per call), dialed ${DIAL_SPACING_MS} ms apart, each phone ringing ${RING_MS[0] / 1000}–${RING_MS[1] / 1000} s before it answers (seeded, so the conversations do not run in lockstep); the engine with its media host in Chromium runs the English appointment sample flow (the AI disclosure, a personal greeting, the confirm question, a follow-up), recordings on, as a campaign's call would. N = 1 is ${SINGLE_ROUNDS} calls one after another.`,
     'Each customer follows one of four scripts (confirm after the question; "Please try your call again later." then "tomorrow" in a real human voice, Allison of Debian\'s Asterisk prompts; talking over the question 2.5 s in to opt out; 3.2 s in to say busy, then a time), in Festival kal or ked or the espeak-ng CLI with a Klatt variant, voices training never used, and says "yes, that\'s right" to a confirmation and repeats itself to a re-prompt. It answers 0.4–1.5 s (seeded) after a question has played out: the driver switches the phone\'s audio source to the answer (baresip\'s ausrc over ctrl_tcp) when the engine\'s transcript line says the prompt played out (bench/load/customer.ts).',
-    "Turn latency: at the phone, from its recordings of what it sent and heard (one clock, 10 ms frames louder than −40 dBFS): end of an answer → the bot's next audio; answers the bot talked on over are not timed. Each is matched to the engine's speech_end for that answer (nearest in stream time), which says how the bot judged the answer's end (bot/turn-detector.ts: confident 300 ms of silence, hesitant 450, unsure 800, incomplete or nothing matched up to 1,000) and the silence it waited: the row below it is the latency less that chosen wait (VAD lag, the path both ways, processing), the part load adds to. Barge-in stop: the customer's onset → the end of the bot audio it started in. Intents right: the call ended with its script's disposition. Capture delay: for every capture frame the engine receives, its arrival time less the call's audio clock (frame sequence × 20 ms, anchored at the call's earliest frame), so it holds the page's queueing and the link, not the network before the page.",
+    "Turn latency: at the phone, from its recordings of what it sent and heard (one clock, 10 ms frames louder than −40 dBFS): end of an answer → the bot's next audio; answers the bot talked on over are not timed. Each is matched to the engine's speech_end for that answer (nearest in stream time), which says how the bot judged the answer's end (bot/turn-detector.ts: confident 300 ms of silence, spotted 450 (an answer the recognizer found inside a longer utterance), hesitant 450, unsure 1,000, incomplete or nothing matched up to 1,000) and the silence it waited: the row below it is the latency less that chosen wait (VAD lag, the path both ways, processing), the part load adds to. How late the engine acted: a barge-in's pause (the customer's onset → the prompt paused, prompt_paused decisionLagMs, of which the endpointer's minSpeechMs 96 ms is a rule, not a lag) and an end of turn the bot decided (speech_end decisionLagMs less the silence it waited): the capture link, the speech worker's VAD queue and the event loop, the engine's share of the rest. Barge-in stop: the customer's onset → the end of the bot audio it started in. Intents right: the call ended with its script's disposition. Capture delay: for every capture frame the engine receives, its arrival time less the call's audio clock (frame sequence × 20 ms, anchored at the call's earliest frame), so it holds the page's queueing and the link, not the network before the page.",
     "CPU: utime + stime from /proc over the longest stretch with at least 80 % of the N calls up, in % of one core, less an idle baseline (phones registered, no calls, 4 s) and divided by N: engine = this process's threads other than the speech pool's (the threads that appeared when the pool started); speech = those; renderer = the media host's Chromium renderer process (Chromium = all its processes). \"Waiting for a core\": the share of the window a thread was runnable but not running (/proc/…/schedstat), i.e. starved by the rest of the machine rather than busy. Memory: engine RSS (the speech workers are threads of the same process) and renderer / Chromium PSS, median of readings in the window, less idle after a full garbage collection, divided by N. Event-loop delay: perf_hooks.monitorEventLoopDelay (10 ms resolution, subtracted) from the first dial to the last hang-up; the bench driver runs in the engine's process too (a few timers per call).",
     `Speech workers: the pool's default on this machine is ${workerLimit()}; the comparison runs the same load with OUTBOUND_SPEECH_WORKERS set. "Holds" = turn p95 ≤ ${TURN_GOAL_MS} ms and capture p95 ≤ ${CAPTURE_GOAL_MS} ms; "busiest" names the single thread or process closest to a full core. The machine is shared with other work while this runs: each row gives the load average and the priority the bench ran at (Linux shares CPU between sessions' autogroups first; a run in its own session with autogroup nice −10 gets most of the 2 cores, the closest this machine comes to one of its own).`,
   ].join(' '),
