@@ -10,9 +10,9 @@ import {
   type CallSummary,
   type CommandName,
   type CommandParams,
+  type DatabaseSource,
   DEFAULT_SETTINGS,
   type EventData,
-  type DatabaseSource,
   type EventName,
   type SeatInfo,
 } from './api/contract.js';
@@ -66,7 +66,7 @@ import {
 import { CallRecorder, type OpenedRecordingKeys, openRecordingKeys } from './recording/index.js';
 import { encryptPlainLabelClips, encryptPlainRecordings } from './recording/migrate.js';
 import { privacyCommandHandlers, recordingSource, RetentionService } from './retention/index.js';
-import { transferCallOf } from './routing/bot-transfer.js';
+import { type AgentAudioDevices, transferCallOf } from './routing/bot-transfer.js';
 import {
   botTransfer,
   campaignHandoff,
@@ -74,6 +74,7 @@ import {
   routingCommandHandlers,
   RoutingService,
 } from './routing/index.js';
+import { SeatLink } from './seats/index.js';
 import {
   openKeyFileSecretBox,
   type SecretBox,
@@ -86,6 +87,7 @@ import { SpeechWorkerPool, speechWorkersSetting } from './speech/index.js';
 import { openStore } from './store/index.js';
 import { assertDatabaseUrl } from './store/open.js';
 import { redactUrl } from './store/postgres/database.js';
+import { pgLeaseRenewer } from './store/postgres/lease-renewer.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
 import {
@@ -184,6 +186,8 @@ export class Engine {
   readonly preview: PreviewDesk;
   /** Queues, rules, agents' statuses, transfers offered to agents, wrap-ups. */
   readonly routing: RoutingService;
+  /** Agents and supervisors on other seats (a shared PostgreSQL store only; null on SQLite). */
+  readonly seats: SeatLink | null;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
   readonly kpi: KpiService;
   /** Retention's purge, erasure and access export (retention/). */
@@ -311,7 +315,34 @@ export class Engine {
       emit: (event, data) => this.events.emit(event, data),
       wrapUpMs: async () => (await this.settings.get()).wrapUpMs,
       onAccepted: (callId, agent) => this.liveCalls.patch(callId, { agentName: agent.displayName }),
+      // Seats sharing a PostgreSQL store: offers and take-overs across seats (seats/).
+      ...(options.database.startsWith('postgres')
+        ? {
+            seat: {
+              id: options.seatId,
+              expectAgentLeg: (callId: string) => this.requireSeats().expectLeg(callId, 'agent'),
+              releaseAgentLeg: (callId: string) => this.requireSeats().releaseLeg(callId, 'agent'),
+            },
+          }
+        : {}),
     });
+    this.seats = options.database.startsWith('postgres')
+      ? new SeatLink({
+          store,
+          seatId: options.seatId,
+          telephony: this.telephony,
+          routing: this.routing,
+          log,
+          agentDevices: () => this.agentDevices(),
+          supervisorDevices: async () => {
+            const settings = await this.settings.get();
+            return {
+              inputDeviceId: settings.supervisorInputDeviceId,
+              outputDeviceId: settings.supervisorOutputDeviceId,
+            };
+          },
+        })
+      : null;
     this.telephony.onCallEnded(
       (end) =>
         void this.routing
@@ -350,7 +381,12 @@ export class Engine {
           ]),
         ),
       onCampaignChanged: (id) => this.campaigns.changed(id),
-      seat: { id: options.seatId, leaseExpiryMs: options.leaseExpiryMs },
+      seat: {
+        id: options.seatId,
+        leaseExpiryMs: options.leaseExpiryMs,
+        // On a shared PostgreSQL store the heartbeat has a connection of its own.
+        ...(options.database !== '' ? { renewer: pgLeaseRenewer(options.database) } : {}),
+      },
     });
     this.kpi = new KpiService({
       store,
@@ -361,7 +397,7 @@ export class Engine {
     this.events.subscribe((message) => this.kpi.noteEvent(message.event));
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(
-      campaignHandoff(this.routing, () => this.agentDevices()),
+      campaignHandoff(this.routing, (agentId) => this.agentDevices(agentId)),
       (callId) => this.routing.withdraw(callId),
     );
     // Preview campaigns: contacts shown to agents; answered, a dialed one is the agent's call.
@@ -565,6 +601,7 @@ export class Engine {
       trainLatest: options.trainFlowsAtStart ?? false,
     });
     await engine.routing.start();
+    engine.seats?.start();
     full.log.info('Engine started', {
       dataDir,
       database: store.path,
@@ -746,6 +783,7 @@ export class Engine {
     await step('stopping the wallboard', () => this.kpi.stop());
     await step('closing flows', () => this.flows.close());
     await step('closing previews', () => this.preview.close());
+    await step('stopping the seat link', async () => this.seats?.stop());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
@@ -810,7 +848,7 @@ export class Engine {
         }
       },
       loadFlow: (name, version) => this.flows.load(name, version),
-      transfer: botTransfer(this.routing, () => this.agentDevices()),
+      transfer: botTransfer(this.routing, (agentId) => this.agentDevices(agentId)),
     });
     return this.botService;
   }
@@ -834,10 +872,20 @@ export class Engine {
     return this.utteranceLabels;
   }
 
-  /** The agent's microphone and speaker chosen in Settings ('' = the system default). */
-  private async agentDevices(): Promise<{ inputDeviceId: string; outputDeviceId: string }> {
+  /**
+   * The agent's microphone and speaker chosen in Settings ('' = the system default); for an agent
+   * signed on at another seat, the SIP leg to that seat's line instead.
+   */
+  private async agentDevices(agentId?: number): Promise<AgentAudioDevices> {
+    const remote = agentId !== undefined && this.seats ? await this.seats.remoteFor(agentId) : null;
+    if (remote) return { inputDeviceId: '', outputDeviceId: '', remote };
     const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
     return { inputDeviceId: audioInputDeviceId, outputDeviceId: audioOutputDeviceId };
+  }
+
+  private requireSeats(): SeatLink {
+    if (!this.seats) throw new Error('This engine shares no store with other seats');
+    return this.seats;
   }
 
   /** Trained phrase models, their clips and rendered prompts (content-addressed, so shareable). */
@@ -1136,6 +1184,8 @@ export class Engine {
         withdrawTransfer: (callId) => this.routing.withdraw(callId),
         // The audit trail's hook for supervision (issue 13): one entry per start, mode change, end.
         auditSupervision: (entry, actor) => writeAudit(store, actor, entry),
+        // A call another seat holds: a SIP leg to this seat, the mix made there (seats/).
+        ...(this.seats ? { remote: this.seats } : {}),
       }),
       ...explainCommandHandlers(store),
       ...routingCommandHandlers({

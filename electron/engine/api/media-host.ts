@@ -35,6 +35,20 @@ export type TrunkConfig = z.infer<typeof TrunkConfigSchema>;
 
 export const DTMF_TRANSPORTS = ['rfc4733', 'info'] as const;
 
+export const SEAT_ROLES = ['agent', 'supervisor'] as const;
+
+/**
+ * A person on another seat (issue 16 §3): instead of a local microphone and speaker, the media host
+ * places a SIP leg to that seat's line (`target`, with the headers naming the call and role) on
+ * the call's own trunk, and mixes the leg's audio as the person's voice and sends them their ear.
+ */
+const SeatRemote = z.object({
+  target: z.string().startsWith('sip:'),
+  extraHeaders: z.array(z.string()).default([]),
+  /** How long the person's seat may take to answer. */
+  answerTimeoutMs: z.number().int().min(1000).max(60_000).default(15_000),
+});
+
 export const hostCommands = {
   /** Creates or replaces the trunk's user agent (connects, registers when asked). */
   'trunk.configure': { params: TrunkConfigSchema, result: z.object({ connected: z.boolean() }) },
@@ -86,6 +100,8 @@ export const hostCommands = {
       inputDeviceId: z.string(),
       outputDeviceId: z.string(),
       crossfadeMs: z.number().int().min(0).max(1000).default(60),
+      /** The agent sits at another seat: a bridged SIP leg to it instead of the devices. */
+      remote: SeatRemote.optional(),
     }),
     result: z.object({ inputLabel: z.string() }),
   },
@@ -108,11 +124,34 @@ export const hostCommands = {
       outputDeviceId: z.string(),
       takeover: z.boolean().default(false),
       crossfadeMs: z.number().int().min(0).max(1000).default(60),
+      /** The supervisor sits at another seat (joining only; a mode change keeps the leg). */
+      remote: SeatRemote.optional(),
     }),
     result: z.object({ inputLabel: z.string() }),
   },
   /** The supervisor leaves the call: their microphone and speaker out; the call goes on. */
   'call.unsupervise': { params: z.object({ callId: CallId }), result: z.object({}) },
+  /**
+   * This seat's line: one SIP user registered through the trunk's proxy (the config's username),
+   * which answers the seat legs the engine expects and refuses every other INVITE. Replaces the
+   * line there was. `registered`: whether it registered within a few seconds.
+   */
+  'seat.line': { params: TrunkConfigSchema, result: z.object({ registered: z.boolean() }) },
+  /** Answer the next leg for this call and role (within 30 s) with these devices. */
+  'seat.expect': {
+    params: z.object({
+      callId: CallId,
+      role: z.enum(SEAT_ROLES),
+      inputDeviceId: z.string(),
+      outputDeviceId: z.string(),
+    }),
+    result: z.object({}),
+  },
+  /** Forget an expected leg and hang up the leg when it is up (either seat's side). */
+  'seat.release': {
+    params: z.object({ callId: CallId, role: z.enum(SEAT_ROLES) }),
+    result: z.object({}),
+  },
   /** Microphones and speakers this host can use. */
   'devices.list': {
     params: z.object({}),
@@ -226,6 +265,24 @@ export const hostEvents = {
     /** JsSIP's cause or another short detail. */
     detail: z.string().nullable().default(null),
     stats: RtpStatsSchema.nullable().default(null),
+  }),
+  /**
+   * A seat leg's progress. side `call`: the leg this host placed for a call it holds; `person`:
+   * a leg this host's seat line answered (or refused) for its agent or supervisor.
+   */
+  'seat.leg': z.object({
+    callId: CallId,
+    role: z.enum(SEAT_ROLES),
+    side: z.enum(['call', 'person']),
+    state: z.enum(['answered', 'ended', 'refused']),
+    detail: z.string().nullable().default(null),
+    at: z.number(),
+  }),
+  /** The seat line's registration (as trunk.state for a trunk). */
+  'seat.lineState': z.object({
+    state: z.enum(TRUNK_LINK_STATES),
+    reason: z.string().nullable(),
+    at: z.number(),
   }),
   /** Every call's player: how much of the engine's audio has played (drives the engine's pacing). */
   'calls.playout': z.object({

@@ -4,19 +4,21 @@
  * routing result becomes what the bot acts on (an agent took it, or the queue's fallback).
  */
 import type { BotTransferContext, BotTransferResult } from '../bot/call-bot.js';
-import type { CallSession } from '../telephony/call-session.js';
+import type { CallSession, SeatRemote } from '../telephony/call-session.js';
 import type { CallEventData, CallEventType } from '../telephony/index.js';
 import type { RoutingService, TransferCall } from './routing-service.js';
 
 export interface AgentAudioDevices {
   inputDeviceId: string;
   outputDeviceId: string;
+  /** The agent sits at another seat: a bridged SIP leg to its line (seats/). */
+  remote?: SeatRemote;
 }
 
-export function transferCallOf(
-  session: CallSession,
-  devices: () => Promise<AgentAudioDevices>,
-): TransferCall {
+/** The devices (or the seat leg) for the agent taking the call. */
+export type AgentDevicesFor = (agentId: number) => Promise<AgentAudioDevices>;
+
+export function transferCallOf(session: CallSession, devices: AgentDevicesFor): TransferCall {
   return {
     callId: session.callId,
     number: session.number,
@@ -25,11 +27,11 @@ export function transferCallOf(
     },
     whenEnded: () => session.whenEnded(),
     note: <K extends CallEventType>(type: K, data: CallEventData<K>) => session.note(type, data),
-    takeOver: async (agentId) => session.agentTakeover(agentId, await devices()),
+    takeOver: async (agentId) => session.agentTakeover(agentId, await devices(agentId)),
   };
 }
 
-export function botTransfer(routing: RoutingService, devices: () => Promise<AgentAudioDevices>) {
+export function botTransfer(routing: RoutingService, devices: AgentDevicesFor) {
   return async (
     session: CallSession,
     queue: string,

@@ -9,7 +9,7 @@
  * campaign's queue like a bot transfer (same offers, windows and wrap-up).
  */
 import type { CallSession } from '../telephony/call-session.js';
-import type { AgentAudioDevices } from './bot-transfer.js';
+import type { AgentDevicesFor } from './bot-transfer.js';
 import { transferCallOf } from './bot-transfer.js';
 import type { RoutingService } from './routing-service.js';
 
@@ -62,10 +62,7 @@ export class RoutingAgentCapacity implements AgentCapacityPort {
 }
 
 /** The dialer line's AgentHandoff: resolves true when an agent took the campaign call. */
-export function campaignHandoff(
-  routing: RoutingService,
-  devices: () => Promise<AgentAudioDevices>,
-) {
+export function campaignHandoff(routing: RoutingService, devices: AgentDevicesFor) {
   return async (
     session: CallSession,
     queue: string,

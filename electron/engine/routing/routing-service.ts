@@ -16,9 +16,24 @@
  * Waiting transfers are matched to agents in one place (`dispatch`, serialized), in queue priority
  * order then arrival, whenever a transfer arrives, an offer ends or an agent becomes available.
  * Agent statuses are stored with the time they changed; `agent.state` announces each change.
+ *
+ * Seats sharing one store (issue 16 §3, with `seat`): routing sees every seat's available agents.
+ * An agent signed on at another seat gets the offer through the store (a seat leg, `offered`,
+ * with the card); their seat announces it, and their accept marks it `accepted` (after telling its
+ * media host to answer the leg). This seat then takes the call over as for a local agent, the
+ * audio over a bridged SIP leg to that seat (`takeOver`), and the leg is `connected`. The call's
+ * seat writes the agent's statuses and runs the wrap-up timer as for its own agents; the form
+ * is submitted on the agent's seat, and whichever seat closes the wrap-up first wins (the other
+ * drops its hold when it sees the call done). `syncSeats()` runs on every wake-up.
  */
 import type { AgentStatus, EventData, EventName } from '../api/contract.js';
-import type { AgentOffer, AgentState, OfferContext, QueueFallback } from '../api/routing.js';
+import {
+  type AgentOffer,
+  AgentOfferSchema,
+  type AgentState,
+  type OfferContext,
+  type QueueFallback,
+} from '../api/routing.js';
 import { type Actor, ENGINE_ACTOR, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
 import type { DispositionRecord, QueueRecord, Store, UserRecord } from '../store/types.js';
@@ -71,6 +86,15 @@ export interface RoutingServiceOptions {
   wrapUpMs(): Promise<number>;
   /** An agent took a call (the Live wall shows who). */
   onAccepted?(callId: string, agent: { id: number; displayName: string }): void;
+  /**
+   * Seats sharing the store: this engine's seat id, and how its media host is told to answer the
+   * seat leg of a call offered from another seat that its agent accepted. Without it, one seat.
+   */
+  seat?: {
+    id: string;
+    expectAgentLeg(callId: string, agentId: number): Promise<void>;
+    releaseAgentLeg(callId: string): Promise<void>;
+  };
   /** How far ahead a `callback_offer` fallback books the callback. Default 1 h. */
   fallbackCallbackDelayMs?: number;
   now?: () => number;
@@ -136,6 +160,12 @@ export class RoutingService {
   private readonly changeListeners = new Set<() => void>();
   private readonly now: () => number;
   private closed = false;
+  /** Seats: offers from other seats announced to this seat's agents, by call id. */
+  private readonly remoteOffers = new Map<string, AgentOffer>();
+  /** Seats: accepted legs this seat is taking over now (not twice). */
+  private readonly takingOver = new Set<string>();
+  /** Seats: when the status last announced per agent of this seat changed (epoch ms). */
+  private readonly announced = new Map<number, number>();
 
   constructor(private readonly options: RoutingServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -151,7 +181,13 @@ export class RoutingService {
     if (!known.some((d) => d.kind === 'agent'))
       for (const d of AGENT_DISPOSITIONS) await this.options.store.dispositions.upsert(d);
     const at = this.now();
+    // Seats: only this seat's agents (or those seen at no seat); another seat's are its own.
+    const seats = this.options.seat
+      ? new Map((await this.options.store.seats.userSeats()).map((u) => [u.id, u.seatId]))
+      : null;
     for (const status of await this.options.store.routing.agentStatuses()) {
+      const seat = seats?.get(status.id) ?? null;
+      if (seat !== null && seat !== this.options.seat?.id) continue;
       if (BUSY_STATUSES.has(status.status))
         await this.options.store.routing.setAgentStatus(status.id, 'offline', at);
     }
@@ -246,6 +282,10 @@ export class RoutingService {
   /** The agent takes the call offered to them. */
   async accept(callId: string, agentId: number): Promise<void> {
     const waiting = this.waiting.get(callId);
+    if (!waiting && this.remoteOffers.get(callId)?.agentId === agentId) {
+      await this.acceptRemote(callId, agentId);
+      return;
+    }
     if (!waiting?.offer || waiting.offer.agentId !== agentId) {
       throw new RoutingError(
         'CONFLICT',
@@ -373,6 +413,16 @@ export class RoutingService {
 
   async decline(callId: string, agentId: number): Promise<void> {
     const waiting = this.waiting.get(callId);
+    if (!waiting && this.remoteOffers.get(callId)?.agentId === agentId) {
+      // The call's seat sees the leg end and offers the next agent.
+      await this.options.store.seats.moveLeg(callId, 'agent', 'ended', {
+        from: ['offered'],
+        detail: 'declined',
+      });
+      this.remoteOffers.delete(callId);
+      this.options.emit('agent.offerEnded', { callId, agentId, reason: 'declined' });
+      return;
+    }
     if (!waiting?.offer || waiting.offer.agentId !== agentId)
       throw new RoutingError('CONFLICT', `Call ${callId} is not offered to agent ${agentId}`);
     await this.endOffer(waiting, 'declined');
@@ -383,6 +433,7 @@ export class RoutingService {
   offerFor(agentId: number): AgentOffer | null {
     for (const w of this.waiting.values())
       if (w.offer?.agentId === agentId) return this.offerView(w);
+    for (const offer of this.remoteOffers.values()) if (offer.agentId === agentId) return offer;
     return null;
   }
 
@@ -403,6 +454,12 @@ export class RoutingService {
     // Offered, on a call or in wrap-up: the offer, the call and the form move the agent on.
     if (current && BUSY_STATUSES.has(current.status))
       throw new AgentTransitionError(agentId, current.status, status);
+    // Seats: routing on every seat learns where this agent sits (their offers come here).
+    if (this.options.seat)
+      await this.options.store.seats.setUserSeat(
+        user.id,
+        status === 'offline' ? null : this.options.seat.id,
+      );
     await this.setStatus(user.id, status, null);
     return this.state(agentId);
   }
@@ -411,6 +468,12 @@ export class RoutingService {
   async callEnded(callId: string): Promise<void> {
     const agentId = this.agentCalls.get(callId);
     if (agentId === undefined) return;
+    // An agent on another seat: their leg is over with the call (their seat keeps the wrap-up).
+    if (this.options.seat)
+      await this.options.store.seats.moveLeg(callId, 'agent', 'ended', {
+        from: ['offered', 'accepted', 'connected'],
+        detail: 'the call ended',
+      });
     const wrapUpMs = await this.options.wrapUpMs();
     if (wrapUpMs <= 0) {
       // No wrap-up time: through wrap_up at once (on_call → available is not a transition).
@@ -587,16 +650,36 @@ export class RoutingService {
       agentId,
       offeredAt,
       expiresAt,
-      timer: setTimeout(() => {
-        if (this.waiting.get(w.call.callId) !== w || w.offer?.agentId !== agentId) return;
-        w.call.note('offer_expired', { agentId, afterMs: w.queue.offerTimeoutMs });
-        this.endOfferThenDispatch(w, 'expired');
-      }, w.queue.offerTimeoutMs),
+      timer: setTimeout(
+        () =>
+          void this.remoteLegMoved(w.call.callId, 'expired').then((moved) => {
+            if (this.waiting.get(w.call.callId) !== w || w.offer?.agentId !== agentId) return;
+            // The agent's seat accepted it just now: the take-over goes ahead (syncSeats).
+            if (!moved) return;
+            w.call.note('offer_expired', { agentId, afterMs: w.queue.offerTimeoutMs });
+            this.endOfferThenDispatch(w, 'expired');
+          }),
+        w.queue.offerTimeoutMs,
+      ),
     };
     await this.setStatus(agentId, 'offered', { callId: w.call.callId, deadline: expiresAt });
     w.call.note('agent_offered', { agentId, queue: w.queue.name, expiresAt });
     const view = this.offerView(w);
     if (view) this.options.emit('agent.offer', view);
+    const remote = await this.remoteSeatOf(agentId);
+    if (view && remote !== null && this.options.seat)
+      await this.options.store.seats.putLeg({
+        callId: w.call.callId,
+        role: 'agent',
+        callSeat: this.options.seat.id,
+        userSeat: remote,
+        userId: agentId,
+        state: 'offered',
+        mode: null,
+        context: { offeredAt: view.offeredAt, card: view.context },
+        expiresAt,
+        detail: null,
+      });
     if (w.info.autoAccept)
       void this.accept(w.call.callId, agentId).catch((error: unknown) =>
         this.options.log.error('Taking an auto-accepted call failed', {
@@ -617,6 +700,11 @@ export class RoutingService {
     clearTimeout(offer.timer);
     w.offer = null;
     w.tried.add(offer.agentId);
+    if (this.options.seat)
+      await this.options.store.seats.moveLeg(w.call.callId, 'agent', 'ended', {
+        from: ['offered', 'accepted'],
+        detail: reason,
+      });
     if (reason === 'declined') w.call.note('offer_declined', { agentId: offer.agentId });
     await this.setStatus(offer.agentId, 'available', null);
     this.options.emit('agent.offerEnded', {
@@ -761,11 +849,162 @@ export class RoutingService {
     if (previous?.timer && previous !== hold) clearTimeout(previous.timer);
     if (hold) this.holds.set(agentId, hold);
     else this.holds.delete(agentId);
-    if (current.status !== status)
-      await this.options.store.routing.setAgentStatus(agentId, status, this.now());
+    if (current.status !== status) {
+      const at = this.now();
+      // Before the write: a wake-up reading the new row must not announce it a second time.
+      this.announced.set(agentId, at);
+      await this.options.store.routing.setAgentStatus(agentId, status, at);
+      if (this.options.seat) await this.options.store.changes.notify('agents');
+    }
     this.options.emit('agent.state', await this.state(agentId));
     this.changed();
     if (status === 'available') this.dispatch();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Seats sharing the store
+
+  /** The seat an agent signed on at when it is another seat than this one; else null. */
+  private async remoteSeatOf(agentId: number): Promise<string | null> {
+    const seat = this.options.seat;
+    if (!seat) return null;
+    const found = (await this.options.store.seats.userSeats()).find((u) => u.id === agentId);
+    return found?.seatId && found.seatId !== seat.id ? found.seatId : null;
+  }
+
+  /**
+   * An offer of this seat ran out: its remote leg (if any) is ended unless the agent's seat
+   * accepted it first. True when the offer may be expired here.
+   */
+  private async remoteLegMoved(callId: string, detail: string): Promise<boolean> {
+    if (!this.options.seat) return true;
+    const leg = await this.options.store.seats.leg(callId, 'agent');
+    if (!leg || leg.callSeat !== this.options.seat.id || leg.state === 'ended') return true;
+    return this.options.store.seats.moveLeg(callId, 'agent', 'ended', {
+      from: ['offered'],
+      detail,
+    });
+  }
+
+  /** On the agent's seat: the offer from another seat is taken; that seat bridges the call here. */
+  private async acceptRemote(callId: string, agentId: number): Promise<void> {
+    const seat = this.options.seat;
+    if (!seat) throw new RoutingError('CONFLICT', `Call ${callId} is not offered here`);
+    await seat.expectAgentLeg(callId, agentId);
+    const moved = await this.options.store.seats.moveLeg(callId, 'agent', 'accepted', {
+      from: ['offered'],
+    });
+    this.remoteOffers.delete(callId);
+    if (!moved) {
+      await seat.releaseAgentLeg(callId).catch(() => undefined);
+      this.options.emit('agent.offerEnded', { callId, agentId, reason: 'expired' });
+      throw new RoutingError(
+        'CONFLICT',
+        `Call ${callId} is not offered to agent ${agentId} any more (the offer expired or the call ended)`,
+      );
+    }
+    // The call's seat writes the statuses; this seat holds the call for the desk and the wrap-up.
+    this.agentCalls.set(callId, agentId);
+    this.holds.set(agentId, { callId, deadline: null });
+    this.options.emit('agent.offerEnded', { callId, agentId, reason: 'accepted' });
+  }
+
+  /**
+   * A wake-up from another seat (or the backstop poll): re-reads the seat legs and statuses.
+   * - Offers to this seat's agents from other seats are announced (and their end).
+   * - Legs this seat offered that the agent's seat accepted are taken over (then `connected`).
+   * - A hold on a call that is done (wrapped up on the other seat) is dropped.
+   * - This seat's agents' statuses changed by another seat are announced.
+   */
+  async syncSeats(): Promise<void> {
+    const seat = this.options.seat;
+    if (!seat || this.closed) return;
+    const store = this.options.store;
+    const legs = await store.seats.legsOf(seat.id, this.now() - 60_000);
+    const open = new Set<string>();
+    for (const leg of legs) {
+      if (leg.role !== 'agent') continue;
+      if (leg.userSeat === seat.id && leg.state === 'offered' && leg.callSeat !== seat.id) {
+        open.add(leg.callId);
+        if (this.remoteOffers.has(leg.callId)) continue;
+        const parsed = AgentOfferSchema.safeParse({
+          callId: leg.callId,
+          agentId: leg.userId,
+          offeredAt: leg.context?.offeredAt,
+          expiresAt: leg.expiresAt,
+          context: leg.context?.card,
+        });
+        if (!parsed.success) {
+          this.options.log.error('A seat leg offer cannot be read', {
+            callId: leg.callId,
+            error: parsed.error.message,
+          });
+          continue;
+        }
+        this.remoteOffers.set(leg.callId, parsed.data);
+        this.options.emit('agent.offer', parsed.data);
+      }
+      if (leg.callSeat === seat.id && leg.state === 'accepted' && !this.takingOver.has(leg.callId))
+        void this.takeOverAccepted(leg.callId, leg.userId);
+    }
+    for (const [callId, offer] of this.remoteOffers) {
+      if (open.has(callId)) continue;
+      this.remoteOffers.delete(callId);
+      this.options.emit('agent.offerEnded', {
+        callId,
+        agentId: offer.agentId,
+        reason: 'cancelled',
+      });
+    }
+    const [statuses, seats] = await Promise.all([
+      store.routing.agentStatuses(),
+      store.seats.userSeats(),
+    ]);
+    const seatOf = new Map(seats.map((u) => [u.id, u.seatId]));
+    for (const s of statuses) {
+      const hold = this.holds.get(s.id);
+      if (hold && !BUSY_STATUSES.has(s.status) && this.agentCalls.get(hold.callId) === s.id) {
+        const call = await store.calls.get(hold.callId);
+        if (call?.state === 'done') {
+          if (hold.timer) clearTimeout(hold.timer);
+          this.holds.delete(s.id);
+          this.agentCalls.delete(hold.callId);
+          this.dispatch();
+        }
+      }
+      if (seatOf.get(s.id) !== seat.id) continue;
+      // Only a change newer than the last announced (a stale read is older, never newer).
+      const changedAt = s.changedAt ?? 0;
+      const before = this.announced.get(s.id);
+      if (before !== undefined && changedAt <= before) continue;
+      this.announced.set(s.id, changedAt);
+      // Seen for the first time: nothing changed since anyone looked.
+      if (before !== undefined) this.options.emit('agent.state', await this.state(s.id));
+    }
+    this.changed();
+    // An agent on another seat may have become free for a transfer waiting here.
+    if ([...this.waiting.values()].some((w) => w.offer === null)) this.dispatch();
+  }
+
+  /** On the call's seat: the agent's seat accepted; the call is bridged to it as an accept here. */
+  private async takeOverAccepted(callId: string, agentId: number): Promise<void> {
+    this.takingOver.add(callId);
+    try {
+      await this.accept(callId, agentId);
+      await this.options.store.seats.moveLeg(callId, 'agent', 'connected', { from: ['accepted'] });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      this.options.log.error('Taking a call over to an agent on another seat failed', {
+        callId,
+        agentId,
+        error: detail,
+      });
+      await this.options.store.seats
+        .moveLeg(callId, 'agent', 'ended', { from: ['accepted'], detail: detail.slice(0, 500) })
+        .catch(() => undefined);
+    } finally {
+      this.takingOver.delete(callId);
+    }
   }
 
   private async user(agentId: number): Promise<UserRecord> {

@@ -38,6 +38,8 @@ const EXPECTED_TABLES = [
   'recordings',
   'routing_rules',
   'schema_migrations',
+  'seat_legs',
+  'seat_lines',
   'sessions',
   'settings',
   'sign_in_attempts',

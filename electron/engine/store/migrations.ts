@@ -19,6 +19,7 @@ import { amdSettings } from './migrations/009-amd.js';
 import { retention } from './migrations/010-retention.js';
 import { consentRecords } from './migrations/011-consent.js';
 import { seatLeases } from './migrations/012-seat-leases.js';
+import { seatLegs } from './migrations/013-seat-legs.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
   retention,
   consentRecords,
   seatLeases,
+  seatLegs,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

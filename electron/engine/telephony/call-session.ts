@@ -107,6 +107,15 @@ const SENSITIVE_TAIL_MS = 400;
 /** A hang-up that gets no answer from the media host ends the call anyway after this long. */
 const HANGUP_GRACE_MS = 3000;
 
+/** A person on another seat, reached by a SIP leg to that seat's line (api/media-host.ts). */
+export interface SeatRemote {
+  target: string;
+  extraHeaders?: string[];
+  answerTimeoutMs?: number;
+}
+/** A seat leg's take-over or join waits for the other seat to answer (15 s) and a little more. */
+const SEAT_LEG_COMMAND_TIMEOUT_MS = 20_000;
+
 export class CallSession {
   readonly callId: string;
   readonly channel: number;
@@ -337,16 +346,22 @@ export class CallSession {
    */
   async agentTakeover(
     agentId: number,
-    devices: { inputDeviceId: string; outputDeviceId: string },
+    devices: { inputDeviceId: string; outputDeviceId: string; remote?: SeatRemote },
   ): Promise<void> {
     const client = this.requireClient();
     if (this.state !== 'transferring')
       throw new Error(`Call ${this.callId} is "${this.state}", not waiting for an agent`);
-    const { inputLabel } = await client.request('call.takeover', {
-      callId: this.callId,
-      inputDeviceId: devices.inputDeviceId,
-      outputDeviceId: devices.outputDeviceId,
-    });
+    // An agent on another seat: a bridged SIP leg to that seat, answered within its timeout.
+    const { inputLabel } = await client.request(
+      'call.takeover',
+      {
+        callId: this.callId,
+        inputDeviceId: devices.inputDeviceId,
+        outputDeviceId: devices.outputDeviceId,
+        ...(devices.remote ? { remote: devices.remote } : {}),
+      },
+      devices.remote ? SEAT_LEG_COMMAND_TIMEOUT_MS : undefined,
+    );
     this.playback.stop(); // whatever the bot still had queued here (the host flushed its own buffer)
     this.event('agent_connected', { agentId, input: inputLabel });
     this.takenOverBy = 'agent';
@@ -384,7 +399,7 @@ export class CallSession {
    */
   async supervise(
     mode: SupervisionMode,
-    devices: { inputDeviceId: string; outputDeviceId: string },
+    devices: { inputDeviceId: string; outputDeviceId: string; remote?: SeatRemote },
     by: string,
   ): Promise<{ mode: SupervisionMode; previous: SupervisionMode | null; takeover: boolean }> {
     const client = this.requireClient();
@@ -401,13 +416,18 @@ export class CallSession {
       );
     const takeover = mode === 'barge' && this.state !== 'agent';
     const previous = this.supervision?.mode ?? null;
-    const { inputLabel } = await client.request('call.supervise', {
-      callId: this.callId,
-      mode,
-      inputDeviceId: devices.inputDeviceId,
-      outputDeviceId: devices.outputDeviceId,
-      takeover,
-    });
+    const { inputLabel } = await client.request(
+      'call.supervise',
+      {
+        callId: this.callId,
+        mode,
+        inputDeviceId: devices.inputDeviceId,
+        outputDeviceId: devices.outputDeviceId,
+        takeover,
+        ...(devices.remote ? { remote: devices.remote } : {}),
+      },
+      devices.remote ? SEAT_LEG_COMMAND_TIMEOUT_MS : undefined,
+    );
     this.supervision = { mode, by };
     if (previous === null) this.event('supervisor_joined', { by, mode, input: inputLabel });
     else if (previous !== mode) this.event('supervisor_mode', { by, from: previous, to: mode });

@@ -8,6 +8,7 @@ import { ApiError } from '../api/errors.js';
 import type { SupervisionMode } from '../api/supervision.js';
 import type { Actor } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
+import { SeatLinkError } from '../seats/seat-link.js';
 import type { JsonObject } from '../store/types.js';
 import { CallNotUpError, SupervisionError } from './call-session.js';
 import { MediaHostCommandError } from './media-host-client.js';
@@ -43,6 +44,19 @@ export interface SupervisionDeps {
    * written here. The engine wires it to the store's audit log.
    */
   auditSupervision(entry: SupervisionAuditEntry, actor: Actor): Promise<void>;
+  /**
+   * Seats sharing one store (seats/): a call another seat holds is supervised over a SIP leg to
+   * this seat; the call's seat makes the mix. Absent on one seat.
+   */
+  remote?: {
+    isRemoteCall(callId: string): Promise<boolean>;
+    supervise(
+      callId: string,
+      mode: SupervisionMode,
+      userId: number,
+    ): Promise<{ mode: SupervisionMode; previous: SupervisionMode | null; takeover: boolean }>;
+    unsupervise(callId: string, userId: number): Promise<{ mode: SupervisionMode | null }>;
+  };
 }
 
 type SupervisionCommandName = 'calls.supervise' | 'calls.unsupervise';
@@ -54,10 +68,36 @@ export function supervisionCommandHandlers(
   const actorOf = (request?: RequestLike): string => request?.principal?.name ?? deps.actor;
   // The audit trail keeps the whole principal (id, role, source, address), not only the name.
   const auditActorOf = (request?: RequestLike): Actor => request?.principal ?? deps.actor;
+  // Another seat's live call, asked by a signed-in person (the leg is theirs, by user id).
+  const remoteCall = async (callId: string, request?: RequestLike) => {
+    const userId = request?.principal?.userId ?? 0;
+    if (!deps.remote || telephony.get(callId) || userId <= 0) return null;
+    if (!(await deps.remote.isRemoteCall(callId))) return null;
+    return { seats: deps.remote, userId };
+  };
   return {
     'calls.supervise': ({ callId, mode }, request?: RequestLike) =>
       apiErrors(async () => {
         const actor = actorOf(request);
+        const remote = await remoteCall(callId, request);
+        if (remote) {
+          const result = await remote.seats.supervise(callId, mode, remote.userId);
+          if (result.previous !== mode)
+            await deps.auditSupervision(
+              {
+                action: result.previous === null ? 'supervision.start' : 'supervision.mode',
+                subject: callId,
+                details: {
+                  mode,
+                  takeover: false,
+                  callState: 'another seat',
+                  ...(result.previous === null ? {} : { from: result.previous }),
+                },
+              },
+              auditActorOf(request),
+            );
+          return result;
+        }
         const session = telephony.require(callId);
         const stateBefore = session.state;
         const result = await session.supervise(mode, await deps.devices(), actor);
@@ -88,6 +128,20 @@ export function supervisionCommandHandlers(
     'calls.unsupervise': ({ callId }, request?: RequestLike) =>
       apiErrors(async () => {
         const actor = actorOf(request);
+        const remote = await remoteCall(callId, request);
+        if (remote) {
+          const left = await remote.seats.unsupervise(callId, remote.userId);
+          if (left.mode !== null)
+            await deps.auditSupervision(
+              {
+                action: 'supervision.end',
+                subject: callId,
+                details: { mode: left.mode, hungUp: false },
+              },
+              auditActorOf(request),
+            );
+          return { mode: left.mode, hungUp: false };
+        }
         const session = telephony.require(callId);
         const result = await session.unsupervise(actor);
         if (result.mode === null) return result;
@@ -121,6 +175,7 @@ async function apiErrors<T>(work: () => Promise<T>): Promise<T> {
         error.field,
       );
     if (error instanceof CallNotUpError) throw new ApiError('CONFLICT', error.message);
+    if (error instanceof SeatLinkError) throw new ApiError(error.code, error.message);
     if (error instanceof MediaHostUnavailableError)
       throw new ApiError('UNAVAILABLE', error.message);
     if (error instanceof MediaHostCommandError)

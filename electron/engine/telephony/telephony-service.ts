@@ -84,6 +84,8 @@ export class Telephony {
   /** One playback tick for every call, so a tick's frames reach the media host as one message. */
   private readonly playbackClock = new PlaybackClock();
   private readonly endListeners = new Set<(end: CallEnd) => void>();
+  /** Told of each media host once its trunks are configured (the seat line registers then). */
+  private readonly hostListeners = new Set<(client: MediaHostClient) => void>();
   /** Trunks removed while they still carried calls. */
   private readonly removeWhenIdle = new Set<number>();
 
@@ -190,6 +192,17 @@ export class Telephony {
 
   get(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
+  }
+
+  /** The trunks calls can use now (passwords resolved): the seat line registers on one. */
+  dialTrunks(): Promise<DialTrunk[]> {
+    return this.options.trunks.listForDialing();
+  }
+
+  /** Each new media host (the first, and one after a restart), once its trunks are configured. */
+  onHostReady(listener: (client: MediaHostClient) => void): () => void {
+    this.hostListeners.add(listener);
+    return () => this.hostListeners.delete(listener);
   }
 
   onCallEnded(listener: (end: CallEnd) => void): () => void {
@@ -331,6 +344,7 @@ export class Telephony {
     // Configure every trunk right away so health shows before the first call.
     const trunks = await this.options.trunks.listForDialing();
     await Promise.all(trunks.map((t) => this.ensureTrunk(client, t).catch(() => undefined)));
+    for (const listener of this.hostListeners) listener(client);
   }
 
   private onTrunkState(s: HostEventData<'trunk.state'>): void {

@@ -18,6 +18,10 @@
  * Each party's ear leaves out their own voice: the supervisor's ear takes `voices` (bot and agent),
  * never outBus; the agent's ear takes the customer and the supervisor, never `voices`. The
  * recording's right channel is outBus, what the customer heard, so a whisper never reaches it.
+ *
+ * An agent or supervisor on another seat (issue 16 §3) is the same graph with a SIP leg in place of
+ * the device: the leg's remote track is their microphone, and their ear's mix goes out on the leg
+ * (a `SeatPerson`), so the mix is still made here, on the seat that holds the call.
  */
 import { SAMPLE_RATE } from '../../../electron/engine/api/audio-frames.js';
 import { decodeMulawFrame, SAMPLES_PER_FRAME } from '../../../electron/engine/api/audio-frames.js';
@@ -208,10 +212,19 @@ export class AudioEngine {
 export type SupervisionMode = 'listen' | 'whisper' | 'barge';
 
 /**
+ * A person on another seat, reached by a SIP leg (seat-leg.ts): `voice` is the leg's remote audio
+ * (their microphone), `ear` the node whose stream the leg sends them (what they hear).
+ */
+export interface SeatPerson {
+  voice: MediaStream;
+  ear: MediaStreamAudioDestinationNode;
+}
+
+/**
  * A person's microphone: echo cancellation against the call played on their speaker; no noise
  * suppression or gain control, which pump a headset microphone's level.
  */
-async function openMicrophone(deviceId: string): Promise<MediaStream> {
+export async function openMicrophone(deviceId: string): Promise<MediaStream> {
   return navigator.mediaDevices.getUserMedia({
     audio: {
       ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
@@ -230,15 +243,21 @@ async function openMicrophone(deviceId: string): Promise<MediaStream> {
  */
 class Speaker {
   private readonly destination: MediaStreamAudioDestinationNode;
-  private readonly element: HTMLAudioElement;
+  /** Null when the ear is a seat leg's outgoing audio (the person's own seat plays it). */
+  private readonly element: HTMLAudioElement | null;
 
   constructor(
     context: AudioContext,
     private readonly mix: AudioNode,
     party: 'agent' | 'supervisor',
+    seatEar?: MediaStreamAudioDestinationNode,
   ) {
-    this.destination = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+    this.destination = seatEar ?? new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
     mix.connect(this.destination);
+    if (seatEar) {
+      this.element = null;
+      return;
+    }
     this.element = document.createElement('audio');
     this.element.autoplay = true;
     this.element.dataset.party = party;
@@ -247,6 +266,7 @@ class Speaker {
   }
 
   async start(outputDeviceId: string): Promise<void> {
+    if (!this.element) return;
     const party = this.element.dataset.party ?? '';
     if (outputDeviceId && 'setSinkId' in this.element) {
       await (this.element as HTMLAudioElement & { setSinkId(id: string): Promise<void> })
@@ -270,9 +290,11 @@ class Speaker {
     } catch {
       // already disconnected with the whole graph
     }
-    this.element.pause();
-    this.element.srcObject = null;
-    this.element.remove();
+    if (this.element) {
+      this.element.pause();
+      this.element.srcObject = null;
+      this.element.remove();
+    }
     for (const track of this.destination.stream.getTracks()) track.stop();
   }
 }
@@ -327,6 +349,8 @@ export class CallAudio {
   ringDrops = 0;
   private remoteSource: MediaStreamAudioSourceNode | null = null;
   private remoteTrack: MediaStreamTrack | null = null;
+  /** Seat legs' remote tracks held by the keeper (released at close). */
+  private readonly seatTracks: MediaStreamTrack[] = [];
   private closed = false;
   private agent: {
     gain: GainNode;
@@ -476,14 +500,19 @@ export class CallAudio {
    * right channel hear it), the bot faded out and its player flushed, the customer on the agent's
    * speaker. The microphone is running before the bot fades, so no word falls in a gap.
    */
-  async takeOver(options: {
-    inputDeviceId: string;
-    outputDeviceId: string;
-    crossfadeMs: number;
-  }): Promise<{ inputLabel: string }> {
+  async takeOver(
+    options: {
+      inputDeviceId: string;
+      outputDeviceId: string;
+      crossfadeMs: number;
+    },
+    person?: SeatPerson,
+  ): Promise<{ inputLabel: string }> {
     if (this.closed) throw new Error('the call has ended');
     if (this.agent) throw new Error('an agent already has this call');
-    const stream = await openMicrophone(options.inputDeviceId);
+    const stream = person
+      ? this.holdSeatVoice(person)
+      : await openMicrophone(options.inputDeviceId);
     if (this.closed) {
       for (const track of stream.getTracks()) track.stop();
       throw new Error('the call ended while the microphone started');
@@ -492,11 +521,25 @@ export class CallAudio {
     const gain = new GainNode(this.context, { gain: 0 });
     source.connect(gain).connect(this.voices);
     const ear = this.ensureAgentEar();
-    const speaker = new Speaker(this.context, ear, 'agent');
+    const speaker = new Speaker(this.context, ear, 'agent', person?.ear);
     this.agent = { gain, source, stream, speaker };
     this.fadeOutBot(options.crossfadeMs, gain);
     await speaker.start(options.outputDeviceId);
     return { inputLabel: stream.getAudioTracks()[0]?.label ?? '' };
+  }
+
+  /** A seat leg's remote audio as a microphone: held by the keeper (else WebAudio hears silence). */
+  private holdSeatVoice(person: SeatPerson): MediaStream {
+    for (const track of person.voice.getAudioTracks()) {
+      this.keeper.hold(track);
+      this.seatTracks.push(track);
+    }
+    return person.voice;
+  }
+
+  /** A node whose stream a seat leg sends: what that person will hear once they join. */
+  seatEar(): MediaStreamAudioDestinationNode {
+    return new MediaStreamAudioDestinationNode(this.context, { channelCount: 1 });
   }
 
   /** The agent's ear: the customer, and (gain-switched) the supervisor. Built once, kept till the end. */
@@ -532,19 +575,24 @@ export class CallAudio {
    * everyone and is heard by nobody; whisper is heard by the agent only; barge by everyone.
    * `takeover` (a barge on a bot call) also fades the bot out and flushes its player.
    */
-  async supervise(options: {
-    mode: SupervisionMode;
-    inputDeviceId: string;
-    outputDeviceId: string;
-    takeover: boolean;
-    crossfadeMs: number;
-  }): Promise<{ inputLabel: string }> {
+  async supervise(
+    options: {
+      mode: SupervisionMode;
+      inputDeviceId: string;
+      outputDeviceId: string;
+      takeover: boolean;
+      crossfadeMs: number;
+    },
+    person?: SeatPerson,
+  ): Promise<{ inputLabel: string }> {
     if (this.closed) throw new Error('the call has ended');
     if (options.mode === 'whisper' && !this.agent)
       throw new Error('whisper needs an agent on the call');
     let supervisor = this.supervisor;
     if (!supervisor) {
-      const stream = await openMicrophone(options.inputDeviceId);
+      const stream = person
+        ? this.holdSeatVoice(person)
+        : await openMicrophone(options.inputDeviceId);
       if (this.closed) {
         for (const track of stream.getTracks()) track.stop();
         throw new Error('the call ended while the microphone started');
@@ -567,7 +615,7 @@ export class CallAudio {
         });
         this.customerTap.connect(ear);
         this.voices.connect(ear);
-        const speaker = new Speaker(this.context, ear, 'supervisor');
+        const speaker = new Speaker(this.context, ear, 'supervisor', person?.ear);
         supervisor = { source, stream, toCustomer, toAgent, ear, speaker, mode: 'listen' };
         this.supervisor = supervisor;
         await speaker.start(options.outputDeviceId);
@@ -634,7 +682,9 @@ export class CallAudio {
     for (const track of this.destination.stream.getTracks()) track.stop();
     if (this.remoteTrack) this.keeper.release(this.remoteTrack);
     this.remoteTrack = null;
+    for (const track of this.seatTracks.splice(0)) this.keeper.release(track);
   }
+
   /**
    * Stops both worklets and, once both have stopped (or after WORKLET_STOP_WAIT_MS), tells the
    * AudioEngine the call's audio is done: its context may then close. A worklet node whose

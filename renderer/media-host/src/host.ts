@@ -29,6 +29,7 @@ import type { AudioEngine } from './audio.js';
 import { type PlayoutCounts } from './audio.js';
 import { CallLeg } from './call-leg.js';
 import type { EngineLink } from './link.js';
+import { CALL_HEADER, dialSeatLeg, ROLE_HEADER, SeatLine, type SeatRole } from './seat-leg.js';
 import { TrunkAgent } from './trunk-agent.js';
 
 class HostError extends Error {
@@ -61,6 +62,10 @@ export class MediaHost {
   private readonly trunks = new Map<number, TrunkAgent>();
   private readonly calls = new Map<string, CallLeg>();
   private readonly byChannel = new Map<number, CallLeg>();
+  /** This seat's line (seat.line), answering other seats' legs for its agents and supervisors. */
+  private seatLine: SeatLine | null = null;
+  /** Legs this host placed to other seats for its calls, by role/callId. */
+  private readonly seatLegs = new Map<string, { terminate(): void }>();
   private ticks = 0;
   private readonly lastReported = new Map<string, PlayoutCounts>();
   /** Capture frames of one tick, back to back; reused every tick (the link copies what it sends). */
@@ -193,6 +198,8 @@ export class MediaHost {
           emit: (milestone) => this.emit('call.milestone', milestone),
           beforeEnd: (ending) => this.sendCapture([ending], Date.now()),
           onClosed: (closed) => {
+            for (const role of ['agent', 'supervisor'] as const)
+              this.seatLegs.get(`${role}/${closed.callId}`)?.terminate();
             this.endedOverruns += closed.audio.captureOverruns;
             this.endedRingDrops += closed.audio.ringDrops;
             this.lastReported.delete(closed.callId);
@@ -246,6 +253,15 @@ export class MediaHost {
         const leg = this.requireCall(p.callId);
         if (!leg.isAnswered || leg.isEnded)
           throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
+        if (p.remote) {
+          const person = await this.dialSeat(leg, 'agent', p.remote);
+          try {
+            return (await leg.audio.takeOver(p, person)) as HostCommandResult<C>;
+          } catch (error) {
+            this.seatLegs.get(`agent/${p.callId}`)?.terminate();
+            throw new HostError('MEDIA', `The agent's seat leg could not join: ${String(error)}`);
+          }
+        }
         try {
           return (await leg.audio.takeOver(p)) as HostCommandResult<C>;
         } catch (error) {
@@ -267,6 +283,18 @@ export class MediaHost {
           throw new HostError('CALL_STATE', `Call ${p.callId} is not up`);
         if (p.mode === 'whisper' && !leg.audio.hasAgent)
           throw new HostError('CALL_STATE', `Call ${p.callId} has no agent to whisper to`);
+        if (p.remote && leg.audio.supervisionMode === null) {
+          const person = await this.dialSeat(leg, 'supervisor', p.remote);
+          try {
+            return (await leg.audio.supervise(p, person)) as HostCommandResult<C>;
+          } catch (error) {
+            this.seatLegs.get(`supervisor/${p.callId}`)?.terminate();
+            throw new HostError(
+              'MEDIA',
+              `The supervisor's seat leg could not join: ${String(error)}`,
+            );
+          }
+        }
         try {
           return (await leg.audio.supervise(p)) as HostCommandResult<C>;
         } catch (error) {
@@ -279,6 +307,33 @@ export class MediaHost {
       case 'call.unsupervise': {
         const { callId } = params as P<'call.unsupervise'>;
         this.requireCall(callId).audio.unsupervise();
+        this.seatLegs.get(`supervisor/${callId}`)?.terminate();
+        return {} as HostCommandResult<C>;
+      }
+      case 'seat.line': {
+        const config = params as P<'seat.line'>;
+        this.seatLine?.stop();
+        const line = new SeatLine(config, {
+          onState: (state, reason) =>
+            this.emit('seat.lineState', { state, reason, at: Date.now() }),
+          onLeg: (event) => this.emit('seat.leg', { ...event, side: 'person', at: Date.now() }),
+        });
+        this.seatLine = line;
+        return {
+          registered: await line.waitUntilReady(TRUNK_READY_TIMEOUT_MS),
+        } as HostCommandResult<C>;
+      }
+      case 'seat.expect': {
+        const p = params as P<'seat.expect'>;
+        if (!this.seatLine)
+          throw new HostError('CALL_STATE', 'This seat has no line on the PBX (seat.line)');
+        this.seatLine.expect(p.callId, p.role, p);
+        return {} as HostCommandResult<C>;
+      }
+      case 'seat.release': {
+        const { callId, role } = params as P<'seat.release'>;
+        this.seatLine?.release(callId, role);
+        this.seatLegs.get(`${role}/${callId}`)?.terminate();
         return {} as HostCommandResult<C>;
       }
       case 'devices.list':
@@ -420,6 +475,73 @@ export class MediaHost {
         );
       offset += header.bytes;
     }
+  }
+
+  /**
+   * Places a seat leg for one of this host's calls on the call's trunk: what the person hears is
+   * a fresh ear node of the call's graph; their voice is the leg's remote audio.
+   */
+  private async dialSeat(
+    leg: CallLeg,
+    role: SeatRole,
+    remote: { target: string; extraHeaders: string[]; answerTimeoutMs: number },
+  ): Promise<{ voice: MediaStream; ear: MediaStreamAudioDestinationNode }> {
+    const agent = this.trunks.get(leg.trunkId);
+    if (!agent) throw new HostError('NO_SUCH_TRUNK', `Trunk ${leg.trunkId} is gone`);
+    const key = `${role}/${leg.callId}`;
+    if (this.seatLegs.has(key))
+      throw new HostError('CALL_STATE', `Call ${leg.callId} already has a ${role} seat leg`);
+    const ear = leg.audio.seatEar();
+    let placed;
+    try {
+      placed = await dialSeatLeg(
+        agent.ua,
+        remote.target,
+        [`${CALL_HEADER}: ${leg.callId}`, `${ROLE_HEADER}: ${role}`, ...remote.extraHeaders],
+        ear.stream,
+        remote.answerTimeoutMs,
+      );
+    } catch (error) {
+      for (const track of ear.stream.getTracks()) track.stop();
+      throw new HostError('MEDIA', error instanceof Error ? error.message : String(error));
+    }
+    const { session, voice } = placed;
+    const terminate = (): void => {
+      try {
+        if (!session.isEnded()) session.terminate();
+      } catch (error) {
+        console.warn('terminating a seat leg failed', error);
+      }
+    };
+    this.seatLegs.set(key, { terminate });
+    const ended = (e: { originator: string; cause: string }): void => {
+      if (this.seatLegs.get(key)?.terminate !== terminate) return;
+      this.seatLegs.delete(key);
+      for (const track of ear.stream.getTracks()) track.stop();
+      this.emit('seat.leg', {
+        callId: leg.callId,
+        role,
+        side: 'call',
+        state: 'ended',
+        detail: `${e.originator}: ${e.cause}`,
+        at: Date.now(),
+      });
+    };
+    session.on('ended', ended);
+    session.on('failed', ended);
+    if (leg.isEnded) {
+      terminate();
+      throw new HostError('CALL_STATE', `Call ${leg.callId} ended while its seat leg was answered`);
+    }
+    this.emit('seat.leg', {
+      callId: leg.callId,
+      role,
+      side: 'call',
+      state: 'answered',
+      detail: remote.target,
+      at: Date.now(),
+    });
+    return { voice, ear };
   }
 
   private requireCall(callId: string): CallLeg {

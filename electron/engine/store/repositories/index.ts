@@ -15,6 +15,7 @@ import { createKpiRepository } from './kpi.js';
 import { createLabelRepository } from './labels.js';
 import { createPrivacyRepository } from './privacy.js';
 import { createRoutingRepository } from './routing.js';
+import { createSeatRepository } from './seats.js';
 import { createSettingsRepository } from './settings.js';
 import { createTrunkRepository } from './trunks.js';
 import { createUserRepository } from './users.js';
@@ -39,6 +40,7 @@ export function createRepositories(context: RepositoryContext): Repositories {
     kpi: createKpiRepository(context),
     auth: createAuthRepository(context),
     privacy: createPrivacyRepository(context),
+    seats: createSeatRepository(context),
     changes: createChangeNotifier(context.db),
   };
 }

@@ -1,0 +1,490 @@
+/**
+ * Issue 16 §3 end to end: agents and supervisors on other seats, over the real SIP bed and one
+ * throwaway PostgreSQL shared by three built engines (`outbound serve --database`, one process per
+ * seat, each with its own media host Chromium and fake microphone).
+ *
+ * - Seat A holds the bot call (a baresip phone as the customer, repeating a clip of its own).
+ * - Seat B: the agent Mei signs on there (her seat is stored); the flow's transfer on A offers her
+ *   the call through the store, B announces the offer with its card, she accepts on B, and A
+ *   bridges the call to B's seat line over the PBX (a second SIP leg). Checked by correlation at
+ *   both ends: the phone hears Mei's microphone (B's fake microphone), and Mei's speaker on B
+ *   (tapped in B's media host page over DevTools) plays the customer.
+ * - Seat C: the supervisor Lin listens (C's speaker plays the customer; the phone does not hear
+ *   C's microphone) and then barges (the phone hears C's microphone), all mixed on seat A.
+ * - A hangs up; Mei submits the wrap-up on B; the shared store holds the call done with her
+ *   disposition and notes, its transcript, the supervision events, and the legs ended.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import type { CallDetail } from '../../electron/engine/api/contract.js';
+import type { AgentOffer } from '../../electron/engine/api/routing.js';
+import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
+import {
+  openPostgresStore,
+  type PostgresStore,
+} from '../../electron/engine/store/postgres/store.js';
+import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
+import { serve, type Served } from '../support/serve.js';
+import { nodeWebSocketTransport } from '../support/ws-node.js';
+import { type Bed, startBed } from '../telephony/index.js';
+
+const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
+const SUPERVISOR_TEXT = 'Supervisor here, offer the premium plan now.';
+const CUSTOMER_TEXT = 'Where is my parcel? It is very late.';
+const WRONG_TEXTS = [
+  'Seven green bottles stand upon the kitchen wall.',
+  'The train to the north leaves at half past four.',
+  'Please remember to water the tomato plants.',
+];
+/** A clip counts as heard from this correlation up (the takeover and supervision tests' level). */
+const HEARD = 0.75;
+const PHASE_MS = 5500;
+
+const flow = {
+  id: 'seats-transfer',
+  name: 'Seats transfer',
+  language: 'en',
+  start: 'hello',
+  nodes: {
+    hello: { kind: 'say', text: 'Hello {name}. One moment please.', next: 'handoff' },
+    handoff: {
+      kind: 'transfer',
+      say: 'I am connecting you to a person.',
+      queue: 'default',
+      reason: 'the customer asks for a person',
+    },
+  },
+};
+
+interface Seat {
+  served: Served;
+  dir: string;
+  debugPort: number;
+  host: { browser: Browser; page: Page } | null;
+}
+
+let bed: Bed;
+let url: string;
+let pg: PostgresStore;
+const seats: Record<'a' | 'b' | 'c', Seat | null> = { a: null, b: null, c: null };
+const closers: Array<() => void> = [];
+let admin: OutboundApi;
+let clipRate = 16000;
+let agentClip: Float32Array;
+let supervisorClip: Float32Array;
+let customerClip: Float32Array;
+let wrongClips: Float32Array[];
+let customerClipPath: string;
+const MEI = { username: 'mei', password: 'mei-password-1' };
+const LIN = { username: 'lin', password: 'lin-password-1' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSeat(id: 'a' | 'b' | 'c', mic: string, keyFrom?: string): Promise<Seat> {
+  const dir = await mkdtemp(join(tmpdir(), `outbound-e2e-seat-${id}-`));
+  // Seats sharing a database share the key that seals stored secrets (docs/POSTGRES.md).
+  if (keyFrom) await copyFile(join(keyFrom, 'secret.key'), join(dir, 'secret.key'));
+  const debugPort = await freePort();
+  const served = await serve(dir, ['--database', url], {
+    env: {
+      ...process.env,
+      OUTBOUND_SEAT_ID: `seat-${id}`,
+      OUTBOUND_FAKE_MIC: mic,
+      OUTBOUND_MEDIA_HOST_DEBUG_PORT: String(debugPort),
+    },
+  });
+  const seat = { served, dir, debugPort, host: null };
+  seats[id] = seat;
+  return seat;
+}
+
+async function connect(seat: Seat, who?: { username: string; password: string }) {
+  const transport = nodeWebSocketTransport(
+    // The server's token opens a signed-out connection; the admin token is the local admin's.
+    `ws://127.0.0.1:${seat.served.port}/api?token=${who ? seat.served.token : seat.served.adminToken}`,
+  );
+  await transport.ready();
+  closers.push(() => transport.close());
+  const api = createApiClient(transport);
+  if (who) await api.request('auth.signIn', who);
+  return api;
+}
+
+beforeAll(async () => {
+  bed = await startBed();
+  const clip = async (name: string, text: string, pitch: number, leadMs: number) => {
+    const made = await bed.clip(name, {
+      voice: 'en',
+      rate: 16000,
+      text,
+      pitch,
+      wordsPerMinute: 145,
+      leadMs,
+    });
+    const wav = await readWav(made.path);
+    clipRate = wav.sampleRate;
+    return { path: made.path, samples: toMono(wav.samples) };
+  };
+  const agent = await clip('seat-agent-mic', AGENT_TEXT, 80, 400);
+  const supervisor = await clip('seat-supervisor-mic', SUPERVISOR_TEXT, 95, 400);
+  // Half of each repeat is silence, so the customer does not drown the others in a mix.
+  const customer = await clip('seat-customer-voice', CUSTOMER_TEXT, 20, 2000);
+  const wrong = await Promise.all(
+    WRONG_TEXTS.map((text, i) => clip(`seat-never-played-${i}`, text, 30 + 25 * i, 400)),
+  );
+  agentClip = agent.samples;
+  supervisorClip = supervisor.samples;
+  customerClip = customer.samples;
+  customerClipPath = customer.path;
+  wrongClips = wrong.map((w) => w.samples);
+
+  url = await freshPostgresUrl();
+  pg = await openPostgresStore({ url, max: 1 });
+  // Seat A first: it migrates the database and makes the key; the trunk is shared through it.
+  const a = await startSeat('a', agent.path);
+  admin = await connect(a);
+  await admin.request('trunks.create', {
+    name: 'main',
+    uri: bed.wsUri.open,
+    domain: bed.sipDomain,
+  });
+  await admin.request('flows.save', { definition: flow });
+  await admin.request('settings.update', { changes: { wrapUpMs: 120_000, language: 'en' } });
+  await admin.request('users.add', {
+    username: MEI.username,
+    displayName: 'Mei Agent',
+    role: 'agent',
+    password: MEI.password,
+  });
+  await admin.request('users.add', {
+    username: LIN.username,
+    displayName: 'Lin Supervisor',
+    role: 'supervisor',
+    password: LIN.password,
+  });
+  // One after the other: two engines starting at once on one database stalled here (retention's
+  // start, after "Engine started"), which is not what this test is about.
+  await startSeat('b', agent.path, a.dir);
+  await startSeat('c', supervisor.path, a.dir);
+}, 150_000);
+
+afterAll(async () => {
+  for (const close of closers) close();
+  await Promise.all(
+    Object.values(seats).map(async (seat) => {
+      await seat?.host?.browser.close().catch(() => undefined);
+      await seat?.served.stop().catch(() => undefined);
+      if (seat) await rm(seat.dir, { recursive: true, force: true });
+    }),
+  );
+  await pg?.close();
+  await bed?.stop();
+  await (await sharedPostgres()).stop();
+}, 90_000);
+
+/** A seat's media host page, attached over DevTools. */
+async function hostPage(seat: Seat): Promise<Page> {
+  if (seat.host) return seat.host.page;
+  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${seat.debugPort}`);
+  let page: Page | null = null;
+  for (let i = 0; i < 50 && !page; i++) {
+    page =
+      browser
+        .contexts()
+        .flatMap((c) => c.pages())
+        .find((p) => p.url().includes('media-host')) ?? null;
+    if (!page) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!page) throw new Error('the media host page was not found over DevTools');
+  seat.host = { browser, page };
+  return page;
+}
+
+/** Records what a party's speaker plays in a seat's media host (supervise.test.ts's tap). */
+const EAR_TAP_SCRIPT = `
+  window.__earTaps = window.__earTaps || {};
+  window.__tapEar = (who) => {
+    const element = document.querySelector('audio[data-party="' + who + '"]');
+    if (!element || (window.__earTaps[who] && window.__earTaps[who].element === element)) return;
+    const context = new AudioContext({ sampleRate: 16000 });
+    const source = context.createMediaStreamSource(element.srcObject);
+    const processor = context.createScriptProcessor(1024, 1, 1);
+    const tap = { element, chunks: [] };
+    processor.onaudioprocess = (event) =>
+      tap.chunks.push({ at: Date.now(), data: new Float32Array(event.inputBuffer.getChannelData(0)) });
+    source.connect(processor).connect(context.destination);
+    window.__earTaps[who] = tap;
+  };
+  window.__earWindow = (who, from, to) => {
+    const out = [];
+    const tap = window.__earTaps[who];
+    for (const chunk of tap ? tap.chunks : [])
+      if (chunk.at > from && chunk.at <= to)
+        for (const v of chunk.data) out.push(Math.round(v * 32767));
+    return out;
+  };
+`;
+
+async function tapEar(seat: Seat, party: 'agent' | 'supervisor'): Promise<void> {
+  const page = await hostPage(seat);
+  await page.waitForSelector(`audio[data-party="${party}"]`, { state: 'attached' });
+  // The element gets its stream when the leg's audio track arrives.
+  await page.waitForFunction(
+    `Boolean(document.querySelector('audio[data-party="${party}"]')?.srcObject)`,
+  );
+  await page.evaluate(`${EAR_TAP_SCRIPT}; window.__tapEar(${JSON.stringify(party)})`);
+}
+
+async function ear(seat: Seat, party: string, from: number, to: number): Promise<Float32Array> {
+  const samples = (await (
+    await hostPage(seat)
+  ).evaluate(`window.__earWindow(${JSON.stringify(party)}, ${from}, ${to})`)) as number[];
+  return Float32Array.from(samples, (v) => v / 32767);
+}
+
+function heard(clip: Float32Array, audio: Float32Array, rate: number): number {
+  return envelopeCorrelation(clip, clipRate, audio, rate, { minOverlap: 0.6 }).correlation;
+}
+
+function wrongLevel(audio: Float32Array, rate: number): number {
+  return Math.max(...wrongClips.map((w) => heard(w, audio, rate)));
+}
+
+async function hold(ms = PHASE_MS): Promise<{ from: number; to: number }> {
+  const from = Date.now();
+  await new Promise((r) => setTimeout(r, ms));
+  return { from, to: Date.now() };
+}
+
+describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', () => {
+  it('transfers a bot call on seat A to an agent on seat B over the PBX, a supervisor on seat C listens and barges, and the wrap-up on B lands in the shared store', async () => {
+    const b = seats.b!;
+    const c = seats.c!;
+    // The seats' lines are registered on the PBX and stored for the others.
+    await expect
+      .poll(
+        async () =>
+          (await pg.database.all<{ seat_id: string }>('SELECT seat_id FROM seat_lines ORDER BY 1'))
+            .map((r) => r.seat_id)
+            .join(','),
+        { timeout: 30_000 },
+      )
+      .toBe('seat-a,seat-b,seat-c');
+
+    // Mei signs on at seat B.
+    const mei = await connect(b, MEI);
+    const meiId = (await mei.request('auth.status', {})).user!.agentId!;
+    const offers: AgentOffer[] = [];
+    mei.on('agent.offer', (offer) => offers.push(offer));
+    await mei.request('agents.setStatus', { agentId: meiId, status: 'available' });
+    expect(
+      (
+        await pg.database.get<{ seat_id: string }>('SELECT seat_id FROM users WHERE id = $id', {
+          $id: meiId,
+        })
+      )?.seat_id,
+    ).toBe('seat-b');
+
+    const phone = await bed.phone({
+      user: '4601',
+      answer: 'auto',
+      play: customerClipPath,
+      loop: true,
+      callLengthS: 120,
+    });
+    const { callId } = await admin.request('calls.dial', {
+      number: '4601',
+      trunk: 'main',
+      flow: { name: 'seats-transfer' },
+      contact: { name: 'Ann Customer' },
+    });
+    // The offer reaches seat B's desk with the card read from the shared store.
+    await expect.poll(() => offers.length, { timeout: 40_000 }).toBeGreaterThan(0);
+    expect(offers[0]).toMatchObject({
+      callId,
+      agentId: meiId,
+      context: { reason: 'the customer asks for a person', queue: { name: 'default' } },
+    });
+    expect(offers[0]!.context.transcript.some((l) => l.text.startsWith('Hello Ann'))).toBe(true);
+    await mei.request('agents.accept', { callId, agentId: meiId });
+
+    // Seat A bridged the call to seat B: the call is the agent's, the leg connected.
+    await expect
+      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
+        timeout: 25_000,
+      })
+      .toBe('agent');
+    await expect
+      .poll(
+        async () =>
+          (
+            await pg.database.get<{ state: string }>(
+              "SELECT state FROM seat_legs WHERE call_id = $id AND role = 'agent'",
+              { $id: callId },
+            )
+          )?.state,
+        { timeout: 10_000 },
+      )
+      .toBe('connected');
+    await tapEar(b, 'agent');
+    const agentPhase = await hold(PHASE_MS + 1500);
+
+    // Seat C: Lin listens, then barges. Mei is muted meanwhile (on seat A, where the mix is).
+    await admin.request('calls.mute', { callId, muted: true });
+    const lin = await connect(c, LIN);
+    const joined = await lin.request('calls.supervise', { callId, mode: 'listen' });
+    expect(joined).toMatchObject({ mode: 'listen', previous: null });
+    await tapEar(c, 'supervisor');
+    await new Promise((r) => setTimeout(r, 500));
+    const listen = await hold();
+    expect(await lin.request('calls.supervise', { callId, mode: 'barge' })).toMatchObject({
+      mode: 'barge',
+      previous: 'listen',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const barge = await hold();
+    await lin.request('calls.unsupervise', { callId });
+
+    // A hangs up; Mei's wrap-up on seat B.
+    await admin.request('calls.hangup', { id: callId });
+    await expect
+      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
+        timeout: 15_000,
+      })
+      .toBe('wrap_up');
+    await mei.request('calls.wrapUp', {
+      callId,
+      disposition: 'resolved',
+      notes: 'Delivery moved to Friday.',
+      doNotCall: false,
+    });
+    await expect
+      .poll(
+        async () =>
+          (await mei.request('agents.states', {})).agents.find((x) => x.id === meiId)?.status,
+        { timeout: 10_000 },
+      )
+      .toBe('available');
+
+    // --- What each end heard ------------------------------------------------------------------
+    const detail: CallDetail = await admin.request('calls.get', { id: callId });
+    const answeredAt = detail.call.answeredAt ?? 0;
+    const connectedAt = detail.events.find((e) => e.type === 'agent_connected')!.at;
+    const timeline = ['transfer_routed', 'agent_offered', 'agent_connected', 'agent_accepted']
+      .map(
+        (type) =>
+          `${type} +${(detail.events.find((e) => e.type === type)?.at ?? 0) - answeredAt} ms`,
+      )
+      .join(', ');
+    console.info(`[seats] after the answer: ${timeline}`);
+    const wav = await readWav(await phone.heardWav());
+    const phoneHeard = toMono(wav.samples);
+    const phoneSlice = (from: number, to: number) =>
+      phoneHeard.slice(
+        Math.max(0, Math.round(((from - answeredAt) * wav.sampleRate) / 1000)),
+        Math.round(((to - answeredAt) * wav.sampleRate) / 1000),
+      );
+    // Customer ← agent (B's microphone over the seat leg, mixed on A).
+    const customerHearsAgent = heard(
+      agentClip,
+      phoneSlice(connectedAt + 300, agentPhase.to),
+      wav.sampleRate,
+    );
+    // Agent ← customer (B's speaker, fed by the seat leg from A).
+    const agentEar = await ear(b, 'agent', agentPhase.from, agentPhase.to);
+    const agentHearsCustomer = heard(customerClip, agentEar, 16000);
+    // Supervisor listening: C hears the customer; the phone does not hear C.
+    const supervisorEar = await ear(c, 'supervisor', listen.from, listen.to);
+    const supervisorHearsCustomer = heard(customerClip, supervisorEar, 16000);
+    const listenPhone = phoneSlice(listen.from, listen.to);
+    const customerHearsSupervisorListening = heard(supervisorClip, listenPhone, wav.sampleRate);
+    const wrongListening = wrongLevel(listenPhone, wav.sampleRate);
+    // Barge: the phone hears C.
+    const customerHearsSupervisorBarging = heard(
+      supervisorClip,
+      phoneSlice(barge.from, barge.to),
+      wav.sampleRate,
+    );
+    console.info(
+      `[seats] customer←agent ${customerHearsAgent.toFixed(3)}, agent←customer ${agentHearsCustomer.toFixed(3)}, ` +
+        `supervisor←customer ${supervisorHearsCustomer.toFixed(3)}, customer←supervisor listening ${customerHearsSupervisorListening.toFixed(3)} ` +
+        `(wrong clips ${wrongListening.toFixed(3)}), barging ${customerHearsSupervisorBarging.toFixed(3)}; ` +
+        `bridged ${connectedAt - answeredAt} ms after the answer`,
+    );
+    expect(customerHearsAgent).toBeGreaterThanOrEqual(HEARD);
+    expect(agentHearsCustomer).toBeGreaterThanOrEqual(HEARD);
+    expect(supervisorHearsCustomer).toBeGreaterThanOrEqual(HEARD);
+    expect(customerHearsSupervisorListening).toBeLessThan(
+      Math.min(wrongListening + 0.1, HEARD - 0.15),
+    );
+    expect(customerHearsSupervisorBarging).toBeGreaterThanOrEqual(HEARD);
+    await phone.stop();
+
+    // --- The shared store -------------------------------------------------------------------
+    expect(detail.call).toMatchObject({
+      state: 'done',
+      outcome: 'transferred',
+      disposition: 'resolved',
+    });
+    const states = detail.transitions.map((t) => t.to);
+    expect(states.slice(states.indexOf('transferring'))).toEqual([
+      'transferring',
+      'agent',
+      'wrap_up',
+      'done',
+    ]);
+    expect(detail.events.find((e) => e.type === 'wrap_up')?.data).toMatchObject({
+      agentId: meiId,
+      disposition: 'resolved',
+      notes: 'Delivery moved to Friday.',
+    });
+    expect(detail.events.find((e) => e.type === 'agent_accepted')?.data).toMatchObject({
+      agentId: meiId,
+      agentName: 'Mei Agent',
+    });
+    expect(
+      detail.events.filter((e) => e.type.startsWith('supervisor_')).map((e) => e.type),
+    ).toEqual(['supervisor_joined', 'supervisor_mode', 'supervisor_left']);
+    // The transcript: the bot's lines up to the transfer.
+    expect(
+      detail.utterances.some((u) => u.speaker === 'bot' && u.text.startsWith('Hello Ann')),
+    ).toBe(true);
+    const row = await pg.database.get<{ seat_id: string; notes: string }>(
+      'SELECT seat_id, notes FROM calls WHERE id = $id',
+      { $id: callId },
+    );
+    expect(row).toEqual({ seat_id: 'seat-a', notes: 'Delivery moved to Friday.' });
+    const legs = await pg.database.all<{ role: string; state: string; user_seat: string }>(
+      'SELECT role, state, user_seat FROM seat_legs WHERE call_id = $id ORDER BY role',
+      { $id: callId },
+    );
+    expect(legs).toEqual([
+      { role: 'agent', state: 'ended', user_seat: 'seat-b' },
+      { role: 'supervisor', state: 'ended', user_seat: 'seat-c' },
+    ]);
+    // The supervision is audited on seat C, in the shared trail.
+    const audit = await admin.request('audit.list', { subject: callId, kind: 'supervision' });
+    expect(audit.entries.map((e) => e.action)).toEqual([
+      'supervision.end',
+      'supervision.mode',
+      'supervision.start',
+    ]);
+  }, 150_000);
+});
