@@ -41,7 +41,7 @@ describe('CallPlayback', () => {
   it('keeps only the lead in flight and completes when the player reports every frame played', async () => {
     const h = harness();
     const done = h.playback.play(frames(PLAYBACK_LEAD_FRAMES + 30));
-    // The first round is small (the first frame crosses at once); the lead fills over a few ticks.
+    // The first round is at most PLAYBACK_FRAMES_PER_PUMP; the lead fills over the next ticks.
     expect(h.sent).toHaveLength(PLAYBACK_FRAMES_PER_PUMP);
     h.fill();
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);

@@ -24,14 +24,15 @@ export const PLAYBACK_LEAD_FRAMES = 150;
  */
 export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = Math.min(400, PLAYBACK_RING_FRAMES - 16);
 /**
- * At most this many frames per send round (a tick, a report, a new prompt): 1.5 s, so the lead
- * fills in two rounds, not one burst. The first round is what carries a prompt through a stall
- * that hits just after it starts (the page or the engine not scheduled for a few hundred ms on a
- * loaded machine): with 500 ms, the 20-call test ran players dry at prompt starts at load average
- * 28–44 (issue 17). It stays small: 25 KB of μ-law per call, so twenty prompts starting together
- * hand the page about half a megabyte in twenty messages, never one burst of all the leads.
+ * At most this many frames per send round (a tick, a report, a new prompt): the whole lead, 3 s.
+ * The first round is what carries a prompt through a stall that hits just after it starts (the
+ * engine or the page not scheduled on a loaded machine): with 500 ms, the 20-call test ran players
+ * dry at prompt starts at load average 28–44 (issue 17); with 1.5 s it still did at load 30–37,
+ * where the engine's event loop lagged up to 2 s (capture delay p95 1.3–2.0 s) right after the
+ * prompts' first rounds, one dry spell in 12–16 of the 20 calls. In μ-law that is 27 KB per call:
+ * twenty prompts starting together hand the page about half a megabyte, one message per call.
  */
-export const PLAYBACK_FRAMES_PER_PUMP = 75;
+export const PLAYBACK_FRAMES_PER_PUMP = PLAYBACK_LEAD_FRAMES;
 /** A report older than this is taken as this old (a clock step between page and engine). */
 const MAX_REPORT_AGE_MS = 2000;
 
