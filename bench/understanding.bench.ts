@@ -31,7 +31,11 @@ async function carriedSpokenRows(title: string): Promise<{ rows: BenchRow[]; sta
   const doc = await readFile(join(import.meta.dirname, '..', 'docs', 'BENCHMARKS.md'), 'utf8');
   const section = doc.split(/^(?=## )/m).find((s) => s.startsWith(`## ${title}\n`));
   if (!section) throw new Error(`docs/BENCHMARKS.md has no section "${title}" to carry over`);
-  const stamp = /^Run .*$/m.exec(section)?.[0] ?? 'an earlier run';
+  // A section written by a typed-only run names the run its spoken rows came from: keep that one.
+  const stamp =
+    /carried over unchanged from the run it names: (.*)$/m.exec(section)?.[1] ??
+    /^Run .*$/m.exec(section)?.[0] ??
+    'an earlier run';
   const table = section.split('\n').filter((l) => l.startsWith('|'));
   const cells = (line: string): string[] =>
     line
