@@ -87,6 +87,7 @@ import { SpeechWorkerPool, speechWorkersSetting } from './speech/index.js';
 import { openStore } from './store/index.js';
 import { assertDatabaseUrl } from './store/open.js';
 import { redactUrl } from './store/postgres/database.js';
+import { pgLeaseRenewer } from './store/postgres/lease-renewer.js';
 import { type CallListItem, type Store, StoreError, type UserRecord } from './store/types.js';
 import { callCommandHandlers } from './telephony/call-commands.js';
 import {
@@ -380,7 +381,12 @@ export class Engine {
           ]),
         ),
       onCampaignChanged: (id) => this.campaigns.changed(id),
-      seat: { id: options.seatId, leaseExpiryMs: options.leaseExpiryMs },
+      seat: {
+        id: options.seatId,
+        leaseExpiryMs: options.leaseExpiryMs,
+        // On a shared PostgreSQL store the heartbeat has a connection of its own.
+        ...(options.database !== '' ? { renewer: pgLeaseRenewer(options.database) } : {}),
+      },
     });
     this.kpi = new KpiService({
       store,

@@ -98,6 +98,15 @@ export interface SeatLeaseOptions {
   leaseExpiryMs?: number;
   /** How often the seat renews its leases and reaps others' expired ones. Default a quarter of the expiry. */
   heartbeatMs?: number;
+  /**
+   * Renews the leases beside the store's writer lane (PostgreSQL: a connection of its own,
+   * store/postgres/lease-renewer.ts), so a long transaction cannot delay the heartbeat; the store
+   * itself when it fails. Closed when the dialer stops.
+   */
+  renewer?: {
+    renewLeases(owner: string, expiresAt: number): Promise<number>;
+    close(): Promise<void>;
+  };
 }
 
 export const DEFAULT_LEASE_EXPIRY_MS = 60_000;
@@ -251,6 +260,7 @@ export class Dialer {
     this.offReadiness();
     this.capacityOff();
     await this.ticking;
+    await this.options.seat?.renewer?.close();
   }
 
   get isRunning(): boolean {
@@ -389,7 +399,20 @@ export class Dialer {
   }
 
   /** Extends every lease this seat holds by the lease expiry from now; returns how many. */
-  renew(): Promise<number> {
+  async renew(): Promise<number> {
+    const renewer = this.options.seat?.renewer;
+    if (renewer) {
+      try {
+        return await renewer.renewLeases(this.seatId, this.now() + this.leaseExpiryMs);
+      } catch (error) {
+        this.log.warn(
+          'Renewing the leases on their own connection failed; renewing through the store',
+          {
+            error: error instanceof Error ? error.message : String(error),
+          },
+        );
+      }
+    }
     return this.store.campaignContacts.renewLeases(this.seatId, this.now() + this.leaseExpiryMs);
   }
 
