@@ -1039,6 +1039,18 @@ export class Engine {
   private handlers(): CommandHandlers {
     const { store, options } = this;
     const callHandlers = callCommandHandlers(this.telephony, options.actor);
+    const seats = this.seats;
+    if (seats) {
+      // An agent's hang-up of a call another seat holds: their seat leg ends, and the call's
+      // seat hangs the call up as for its own agent (seats/).
+      const hangUpHere = callHandlers['calls.hangup'];
+      callHandlers['calls.hangup'] = async (params, context) => {
+        if (this.telephony.get(params.id) || this.routing.agentOf(params.id) === null)
+          return hangUpHere(params, context);
+        await seats.releaseLeg(params.id, 'agent');
+        return {};
+      };
+    }
     const handlers: CommandHandlers = {
       'app.info': () => ({
         name: 'Outbound Console',

@@ -362,8 +362,8 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     const barge = await hold();
     await lin.request('calls.unsupervise', { callId });
 
-    // A hangs up; Mei's wrap-up on seat B.
-    await admin.request('calls.hangup', { id: callId });
+    // Mei hangs up on seat B (her leg ends, seat A ends the call); her wrap-up on seat B.
+    await mei.request('calls.hangup', { id: callId });
     await expect
       .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
         timeout: 15_000,

@@ -469,11 +469,18 @@ export class RoutingService {
     const agentId = this.agentCalls.get(callId);
     if (agentId === undefined) return;
     // An agent on another seat: their leg is over with the call (their seat keeps the wrap-up).
-    if (this.options.seat)
+    if (this.options.seat) {
       await this.options.store.seats.moveLeg(callId, 'agent', 'ended', {
         from: ['offered', 'accepted', 'connected'],
         detail: 'the call ended',
       });
+      // Their seat already closed the wrap-up (the form came before this): nothing to hold.
+      if ((await this.options.store.calls.get(callId))?.state === 'done') {
+        this.agentCalls.delete(callId);
+        if (this.holds.get(agentId)?.callId === callId) this.holds.delete(agentId);
+        return;
+      }
+    }
     const wrapUpMs = await this.options.wrapUpMs();
     if (wrapUpMs <= 0) {
       // No wrap-up time: through wrap_up at once (on_call → available is not a transition).
@@ -831,6 +838,9 @@ export class RoutingService {
           : { agentId, timedOut: true },
       });
     });
+    // Seats: the form on the agent's seat can beat the call's seat moving them to wrap-up.
+    const stored = (await this.options.store.routing.agentStatuses()).find((s) => s.id === agentId);
+    if (stored?.status === 'on_call') await this.setStatus(agentId, 'wrap_up', null);
     await this.setStatus(agentId, 'available', null);
     this.dispatch();
   }
