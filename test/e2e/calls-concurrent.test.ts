@@ -3,6 +3,9 @@
  * phone hears its own bot clip and the engine hears each phone's own clip (distinct sentences, so
  * a crossed line would show).
  */
+import { writeFile } from 'node:fs/promises';
+
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import {
@@ -23,10 +26,86 @@ const CALLS = Number(process.env.CONCURRENT_CALLS ?? SENTENCES.length);
 let bed: Bed;
 let calls: CallEngine;
 let attempt = 0;
+let hostPage: Page | null = null;
+
+/**
+ * The media host's Chromium gets the CPU share it would have on a machine of its own. Linux shares
+ * the CPU between sessions (autogroups) first, and this 2-core VM runs other people's work in a
+ * dozen of them: Chromium's whole process tree, one group, stalled for up to 3.3 s at load
+ * average 30-37, its network thread took RTP in bursts, and WebRTC's jitter buffer grew to 1.2 s
+ * and concealed or stretched 7-9 % of a call's audio: what the engine heard no longer matched the
+ * phone's sentence (0.76-0.79 on two of twenty calls). The phones and the relay, which stand for
+ * other machines, each run in a session of their own already. Root only (CAP_SYS_NICE); a no-op
+ * elsewhere. The assertions are unchanged.
+ */
+async function favourMediaHost(page: Page): Promise<void> {
+  const browser = page.context().browser();
+  if (!browser || process.platform !== 'linux') return;
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as unknown as {
+      processInfo: Array<{ type: string; id: number }>;
+    };
+    const main = processInfo.find((p) => p.type === 'browser');
+    if (main) await writeFile(`/proc/${main.id}/autogroup`, '-10');
+  } catch {
+    // not root, or no autogroups: run as the machine schedules it
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
+/**
+ * Each call's received audio as WebRTC's jitter buffer (NetEq) saw it, from the page's peer
+ * connections over DevTools: what it concealed (late or lost packets) and how much it stretched
+ * (slowed or sped up) to ride out jitter. Not mapped to calls: printed sorted, worst first.
+ */
+async function inboundAudioStats(): Promise<string> {
+  if (!hostPage) return 'no media host page';
+  const cdp = await hostPage.context().newCDPSession(hostPage);
+  try {
+    const proto = await cdp.send('Runtime.evaluate', { expression: 'RTCPeerConnection.prototype' });
+    const found = await cdp.send('Runtime.queryObjects', {
+      prototypeObjectId: proto.result.objectId!,
+    });
+    const stats = await cdp.send('Runtime.callFunctionOn', {
+      objectId: found.objects.objectId!,
+      awaitPromise: true,
+      returnByValue: true,
+      functionDeclaration: `async function () {
+        const rows = [];
+        for (const pc of this) {
+          if (pc.connectionState === 'closed') continue;
+          for (const s of (await pc.getStats()).values()) {
+            if (s.type !== 'inbound-rtp' || s.kind !== 'audio') continue;
+            const total = s.totalSamplesReceived || 1;
+            rows.push({
+              concealedPct: +(100 * (s.concealedSamples || 0) / total).toFixed(2),
+              stretchedPct: +(100 * ((s.insertedSamplesForDeceleration || 0) + (s.removedSamplesForAcceleration || 0)) / total).toFixed(2),
+              events: s.concealmentEvents,
+              lost: s.packetsLost,
+              jitterMs: Math.round((s.jitter || 0) * 1000),
+              bufferMs: Math.round(1000 * (s.jitterBufferDelay || 0) / (s.jitterBufferEmittedCount || 1)),
+            });
+          }
+        }
+        return rows.sort((a, b) => b.concealedPct + b.stretchedPct - a.concealedPct - a.stretchedPct);
+      }`,
+    });
+    return JSON.stringify(stats.result.value);
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
 
 beforeAll(async () => {
   bed = await startBed();
-  calls = await startCallEngine();
+  calls = await startCallEngine({
+    onMediaHostPage: (page) => {
+      hostPage = page;
+      void favourMediaHost(page);
+    },
+  });
   await calls.addTrunk({
     name: 'main',
     uri: bed.wsUri.open,
@@ -40,12 +119,15 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-// The machine these run on is a 2-core VM where the phones, relay and proxy take about a core and
-// the media host's page stalls for up to a second at times (its link to the engine backs up as
-// much); the 3 s playback lead rides that out. One retry is left for a run the VM starves outright.
+// The machine these run on is a 2-core VM where the phones, relay and proxy take about a core and,
+// under other people's load, the engine and the media host's page stall for seconds at times; the
+// 3 s playback lead, sent whole at a prompt's start, rides that out (telephony/playback.ts), and the
+// media host runs with its CPU share favoured (favourMediaHost). No retry: each call is printed
+// with its scores, its frames and sequence gaps, the page's worst stalls and each peer connection's
+// jitter-buffer figures, so a failure says where the audio went wrong.
 it(
   `carries ${CALLS} concurrent calls, each verified in both directions`,
-  { timeout: 180_000, retry: 1 },
+  { timeout: 180_000 },
   async () => {
     const customerClips = await Promise.all(
       SENTENCES.slice(0, CALLS).map((text, i) =>
@@ -70,14 +152,22 @@ it(
 
       // A dialer paces its dials; 20 answered in the same 100 ms would stall any media stack at set-up.
       const heard = new Map<string, Int16Array[]>();
+      /** Per call: capture frames missing from the sequence while listening (0 when none were lost). */
+      const seqGaps = new Map<string, number>();
       let listening = false;
       const sessions: CallSession[] = [];
       for (const phone of phones) {
         const session = await calls.engine.telephony.dial({ number: phone.user, trunk: 'main' });
         const frames: Int16Array[] = [];
         heard.set(session.callId, frames);
+        let lastSeq: number | null = null;
+        seqGaps.set(session.callId, 0);
         session.onAudio((frame) => {
-          if (listening) frames.push(frame.left.slice());
+          if (!listening) return;
+          if (lastSeq !== null && frame.seq !== lastSeq + 1)
+            seqGaps.set(session.callId, seqGaps.get(session.callId)! + 1);
+          lastSeq = frame.seq;
+          frames.push(frame.left.slice());
         });
         sessions.push(session);
         await new Promise((r) => setTimeout(r, 150));
@@ -104,6 +194,7 @@ it(
       const longestClip = Math.max(...customerClips.map((c) => c.durationMs));
       await new Promise((r) => setTimeout(r, 2 * longestClip + 500));
       listening = false;
+      const inbound = await inboundAudioStats().catch((error: unknown) => String(error));
       await Promise.all(sessions.map((s) => s.hangup('test done')));
       const ends = await Promise.all(sessions.map((s) => s.whenEnded()));
       expect(ends.map((e) => e.outcome)).toEqual(ends.map(() => 'completed'));
@@ -114,7 +205,11 @@ it(
         phoneHeard: number;
         sent: number;
         wrongClip: number;
+        phoneSent: number;
+        frames: number;
+        gaps: number;
       }> = [];
+      const linkStats = calls.engine.telephony.mediaLinkStats();
       for (let i = 0; i < CALLS; i++) {
         const session = sessions[i]!;
         const frames = heard.get(session.callId)!;
@@ -128,6 +223,7 @@ it(
         const customer = await readWav(customerClips[i]!.path);
         const bot = await readWav(botClips[i]!.path);
         const phoneHeard = await readWav(await phones[i]!.heardWav());
+        const phoneSent = await readWav(await phones[i]!.sentWav());
         const score = (clip: typeof customer, samples: Float32Array, rate: number): number =>
           envelopeCorrelation(toMono(clip.samples), clip.sampleRate, samples, rate).correlation;
         const recording = await calls.engine.store.calls.recording(session.callId);
@@ -147,16 +243,22 @@ it(
             engineHeard,
             16_000,
           ),
+          // What the phone itself sent (its own recording): a low score here is the bed, not us.
+          phoneSent: score(customer, toMono(phoneSent.samples), phoneSent.sampleRate),
+          frames: frames.length,
+          gaps: seqGaps.get(session.callId)!,
         });
       }
       console.info(
         scores
           .map(
             (s) =>
-              `call ${s.call}: engine heard ${s.engineHeard.toFixed(2)}, sent ${s.sent.toFixed(2)}, phone heard ${s.phoneHeard.toFixed(2)}, wrong clip ${s.wrongClip.toFixed(2)}`,
+              `call ${s.call}: engine heard ${s.engineHeard.toFixed(2)} (${s.frames} frames, ${s.gaps} gaps), sent ${s.sent.toFixed(2)}, phone heard ${s.phoneHeard.toFixed(2)}, phone sent ${s.phoneSent.toFixed(2)}, wrong clip ${s.wrongClip.toFixed(2)}`,
           )
           .join('\n'),
       );
+      console.info(`link: ${JSON.stringify(linkStats)}`);
+      console.info(`inbound audio per peer connection: ${inbound}`);
       for (const s of scores) {
         expect(
           s.engineHeard,

@@ -133,6 +133,21 @@ async function chromiumMemory(): Promise<
   });
 }
 
+/** Least-squares slope of mb against calls (MB per call). */
+function slope(points: Array<{ calls: number; mb: number }>): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((s, p) => s + p.calls, 0) / n;
+  const my = points.reduce((s, p) => s + p.mb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.calls - mx) * (p.mb - my);
+    den += (p.calls - mx) ** 2;
+  }
+  return num / den;
+}
+
 /** A heap snapshot of the page (for DevTools' Memory panel, or a retainer search), to `path`. */
 async function writeSnapshot(session: CDPSession, path: string): Promise<void> {
   const chunks: string[] = [];
@@ -227,7 +242,7 @@ it(
       cdp = await page!.context().newCDPSession(page!);
       // JsSIP holds an answered call's session (and its closed RTCPeerConnection) for 32 s after
       // the 200 (its Timer M): idle means none is left.
-      // Chromium itself keeps a few closed RTCPeerConnections, with the stream their sender had,
+      // Chromium itself keeps a few closed RTCPeerConnections, with their sender's stream and track,
       // through a persistent handle from their last state change (rtc_peer_connection.cc
       // ChangePeerConnectionState): 1 to 3 seen after 10, 30, 58 and 102 calls alike, so not per call.
       const idle = (c: PageCounts): boolean =>
@@ -235,7 +250,12 @@ it(
         c.objects.AudioContext === 1 &&
         c.objects.AudioWorkletNode === 0;
       const withoutPeers = (c: PageCounts): Record<string, number> => {
-        const { RTCPeerConnection: _peers, MediaStream: _streams, ...rest } = c.objects;
+        const {
+          RTCPeerConnection: _peers,
+          MediaStream: _streams,
+          MediaStreamTrack: _tracks,
+          ...rest
+        } = c.objects;
         return rest;
       };
       const before = await settledCounts(cdp, idle, 45_000);
@@ -248,11 +268,23 @@ it(
       // with a round to spare for the page to start the next context.
       const half = Math.min(6, ROUNDS);
       const keeper1 = await keep();
-      for (let i = 0; i < half; i++) await round(phones, sipps, prompt);
+      // The soak's measure: all Chromium processes' RSS summed, after each round, against calls.
+      const rss: Array<{ calls: number; mb: number }> = [];
+      const sample = async (calls: number): Promise<void> => {
+        const mem = await chromiumMemory();
+        rss.push({ calls, mb: mem.reduce((sum, p) => sum + (p.rssMb || 0), 0) });
+      };
+      for (let i = 0; i < half; i++) {
+        await round(phones, sipps, prompt);
+        await sample(2 + 4 * (i + 1));
+      }
       const keeper2 = await keep();
       await keeper1.hangup('test done');
       await keeper1.whenEnded();
-      for (let i = half; i < ROUNDS; i++) await round(phones, sipps, prompt);
+      for (let i = half; i < ROUNDS; i++) {
+        await round(phones, sipps, prompt);
+        await sample(2 + 4 * (i + 1));
+      }
       // Still a call up: the Web Audio objects are those of the calls since the rotation at most.
       const busy = await countObjects(cdp);
       await keeper2.hangup('test done');
@@ -272,6 +304,7 @@ it(
       console.info(
         [
           `${placed} calls in ${(elapsed / 1000).toFixed(1)} s`,
+          `Chromium RSS (all processes, summed) ${rss[0]?.mb.toFixed(1)} → ${rss.at(-1)?.mb.toFixed(1)} MB; slope over the last 80 % of rounds ${(slope(rss.slice(Math.floor(rss.length / 5))) * 100).toFixed(1)} MB per 100 calls`,
           `page heap ${(before.heapUsedBytes / 1e6).toFixed(2)} → ${(after.heapUsedBytes / 1e6).toFixed(2)} MB (${(((after.heapUsedBytes - before.heapUsedBytes) / 1e6) * per100).toFixed(2)} MB per 100 calls)`,
           `objects idle   ${JSON.stringify(before.objects)} dom ${JSON.stringify(before.dom)}`,
           `objects busy   ${JSON.stringify(busy.objects)} dom ${JSON.stringify(busy.dom)}`,
@@ -288,9 +321,11 @@ it(
       expect(busy.objects.MediaStreamAudioDestinationNode).toBeLessThanOrEqual(secondPhase);
       expect(withoutPeers(after)).toEqual(withoutPeers(before));
       expect(after.objects.RTCPeerConnection).toBeLessThanOrEqual(CLOSED_PEERS_KEPT);
-      expect(after.objects.MediaStream).toBeLessThanOrEqual(
-        before.objects.MediaStream! + after.objects.RTCPeerConnection!,
-      );
+      // What those keep: their sender's stream and track, one each at most.
+      for (const held of ['MediaStream', 'MediaStreamTrack'])
+        expect(after.objects[held], held).toBeLessThanOrEqual(
+          before.objects[held]! + after.objects.RTCPeerConnection!,
+        );
       expect(after.dom.nodes).toBe(before.dom.nodes);
       expect(after.dom.documents).toBe(before.dom.documents);
     } finally {
