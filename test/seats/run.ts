@@ -4,9 +4,9 @@
  * their own data folders and media hosts share one throwaway PostgreSQL and one campaign of 2,000
  * contacts, dialing through the SIP bed; one is killed with SIGKILL mid-campaign. The store is
  * then checked as the line says (test/seats/shared-campaign.ts) and the "Seats over the bed"
- * section of docs/BENCHMARKS.md is written (replaced, the rest kept).
+ * section of docs/SEATS.md is written (replaced, the rest kept).
  *
- *   npm run seats                                  # 2,000 contacts, writes docs/BENCHMARKS.md
+ *   npm run seats                                  # 2,000 contacts, writes docs/SEATS.md
  *   npm run seats -- --contacts 300 --report none
  *   options: --contacts N  --per-seat N  --report FILE|none
  *
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
   options: {
     contacts: { type: 'string', default: '2000' },
     'per-seat': { type: 'string', default: '6' },
-    report: { type: 'string', default: join(ROOT, 'docs', 'BENCHMARKS.md') },
+    report: { type: 'string', default: join(ROOT, 'docs', 'SEATS.md') },
   },
 });
 
@@ -85,7 +85,7 @@ ${result.problems.length > 0 ? `\nProblems:\n\n${result.problems.map((p) => `- $
 }
 
 function writeSection(file: string, text: string): void {
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Seats\n';
   const start = before.indexOf(`${SECTION}\n`);
   if (start < 0) {
     writeFileSync(file, `${before.trimEnd()}\n\n${text.trimEnd()}\n`);

@@ -21,7 +21,7 @@
  * - every contact of the campaign ends with exactly one completed call, and no lease is left.
  *
  * Used by `npm run seats` (test/seats/run.ts: 2,000 contacts by default, written to
- * docs/BENCHMARKS.md). Not yet in npm test: on this 2-core machine at load 20-37 three engines
+ * docs/SEATS.md). Not yet in npm test: on this 2-core machine at load 20-37 three engines
  * with their media hosts placed about 0.3-0.5 calls a second (a call's hang-up waited 10-47 s
  * behind its seat's store writes), far over the e2e-bed lane's budget.
  */
@@ -100,6 +100,8 @@ const flow = {
       kind: 'hangup',
       // No {name}: one short prompt, rendered once, for every call of every seat.
       say: 'Your order is ready. Goodbye.',
+      // Registered as not final below: a final one, stored when the bot ends its flow (before it
+      // hangs up), would settle a contact whose seat died right then as done, not redialed.
       disposition: 'reminded',
     },
   },
@@ -219,6 +221,9 @@ export async function runSharedCampaign(
   const count = async (sql: string, params: unknown[] = []): Promise<number> =>
     num((await db.query<{ n: string }>(sql, params)).rows[0]?.n);
 
+  await db.query(
+    "INSERT INTO dispositions (code, label_en, label_zh, kind, final) VALUES ('reminded', 'Reminded', '已提醒', 'system', 0)",
+  );
   const engines = new Map<string, EngineProcess>();
   const problems: string[] = [];
   // Filled in as the run goes (read after it, in the checks).
