@@ -1,2 +1,2 @@
 /** Agents and supervisors on other seats sharing one store (issue 16 §3): the seat line and legs. */
-export { seatLineUser, SeatLink, SeatLinkError } from './seat-link.js';
+export { SeatLink, SeatLinkError } from './seat-link.js';

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 
 import {
   CallPlayback,
-  PLAYBACK_FRAMES_PER_PUMP,
   PLAYBACK_LEAD_FRAMES,
   PLAYBACK_MAX_IN_FLIGHT_FRAMES,
   PlaybackClock,
@@ -41,8 +40,8 @@ describe('CallPlayback', () => {
   it('keeps only the lead in flight and completes when the player reports every frame played', async () => {
     const h = harness();
     const done = h.playback.play(frames(PLAYBACK_LEAD_FRAMES + 30));
-    // The first round is at most PLAYBACK_FRAMES_PER_PUMP; the lead fills over the next ticks.
-    expect(h.sent).toHaveLength(PLAYBACK_FRAMES_PER_PUMP);
+    // The first round is the whole lead (a prompt's start rides out a stall), no more.
+    expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
     h.fill();
     expect(h.sent).toHaveLength(PLAYBACK_LEAD_FRAMES);
     h.playback.onReport({ playedFrames: 3, droppedFrames: 0, underruns: 0 });

@@ -32,7 +32,7 @@ export const PLAYBACK_MAX_IN_FLIGHT_FRAMES = Math.min(400, PLAYBACK_RING_FRAMES 
  * prompts' first rounds, one dry spell in 12–16 of the 20 calls. In μ-law that is 27 KB per call:
  * twenty prompts starting together hand the page about half a megabyte, one message per call.
  */
-export const PLAYBACK_FRAMES_PER_PUMP = PLAYBACK_LEAD_FRAMES;
+const PLAYBACK_FRAMES_PER_PUMP = PLAYBACK_LEAD_FRAMES;
 /** A report older than this is taken as this old (a clock step between page and engine). */
 const MAX_REPORT_AGE_MS = 2000;
 

@@ -8,7 +8,7 @@ import { ApiError } from '../api/errors.js';
 import type { SupervisionMode } from '../api/supervision.js';
 import type { Actor } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
-import { SeatLinkError } from '../seats/seat-link.js';
+import { SeatLinkError } from '../seats/index.js';
 import type { JsonObject } from '../store/types.js';
 import { CallNotUpError, SupervisionError } from './call-session.js';
 import { MediaHostCommandError } from './media-host-client.js';
