@@ -176,6 +176,9 @@ export class AudioEngine {
     const due = current.served >= CONTEXT_CALLS || (current.live === 0 && current.served > 0);
     if (!due || !this.fresh) return;
     this.current = this.fresh;
+    this.current.context
+      .resume()
+      .catch((error: unknown) => console.warn(`an audio context did not resume: ${String(error)}`));
     this.fresh = null;
     current.retired = true;
     if (current.live === 0) this.closeGeneration(current);
@@ -187,6 +190,14 @@ export class AudioEngine {
     openContext().then(
       (context) => {
         this.preparing = false;
+        // Held suspended until it takes calls: two running contexts in one page degraded what a
+        // call's context delivered to a supervisor's speaker (supervise.test heard the customer at
+        // 0.55-0.72 instead of 0.95-0.99 with a prepared context running idle beside the call's).
+        context
+          .suspend()
+          .catch((error: unknown) =>
+            console.warn(`a fresh audio context did not suspend: ${String(error)}`),
+          );
         this.fresh = new AudioGeneration(context);
         this.open.add(this.fresh);
         if (this.current.live === 0) this.takeFreshIfDue();
