@@ -63,4 +63,10 @@ describe('the seat configuration (seat.json)', () => {
     await writeFile(join(dir, SEAT_FILE), JSON.stringify({ id, database: 5 }));
     await expect(readSeatConfig(dir)).rejects.toThrow(/"database" must be a string/);
   });
+
+  it('reads a data "folder" that is a file as no configuration, so the store names the folder', async () => {
+    const file = join(await tempDir(), 'a-file');
+    await writeFile(file, 'not a folder');
+    expect(await readSeatConfig(file)).toEqual({ database: '', recordingsShare: '' });
+  });
 });

@@ -101,8 +101,9 @@ export async function readSeatConfig(dataDir: string): Promise<SeatFileConfig> {
   try {
     stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { database: '', recordingsShare: '' };
+    // No file, or a data "folder" that is not one (the store's own checks then name the folder).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { database: '', recordingsShare: '' };
     throw new SeatConfigError(
       `${file} cannot be read (${(error as Error).message}); fix or remove it`,
     );
