@@ -22,11 +22,16 @@ import { type FaultName, FAULTS } from '../soak/faults.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CALLS = 50;
+// The phone fault comes before the engine's restart: right after it (full run, quiet machine, 52
+// calls placed by 49 s) the restarted engine's phones campaign reached no phone for 2 minutes and
+// the fault could not be injected (not yet explained; the full soak injects it long after). The
+// quick Kamailio restart comes before the engine's kill: last, after the phone fault's 17 s, it
+// found no call live on a quiet machine.
 const SHORT_FAULTS: FaultName[] = [
   'media-host-kill',
-  'engine-kill',
-  'kamailio-restart',
   'phone-kill',
+  'kamailio-restart',
+  'engine-kill',
 ];
 /**
  * Measured on 2 cores shared with other work: 2.5 min at load 28, 3.9 min at load 17-23 (the
