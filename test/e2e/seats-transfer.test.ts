@@ -30,6 +30,7 @@ import {
   openPostgresStore,
   type PostgresStore,
 } from '../../electron/engine/store/postgres/store.js';
+import { earWindow, type Party, tapEar as tapEarOn } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -217,46 +218,12 @@ async function hostPage(seat: Seat): Promise<Page> {
   return page;
 }
 
-/** Records what a party's speaker plays in a seat's media host (supervise.test.ts's tap). */
-const EAR_TAP_SCRIPT = `
-  window.__earTaps = window.__earTaps || {};
-  window.__tapEar = (who) => {
-    const element = document.querySelector('audio[data-party="' + who + '"]');
-    if (!element || (window.__earTaps[who] && window.__earTaps[who].element === element)) return;
-    const context = new AudioContext({ sampleRate: 16000 });
-    const source = context.createMediaStreamSource(element.srcObject);
-    const processor = context.createScriptProcessor(1024, 1, 1);
-    const tap = { element, chunks: [] };
-    processor.onaudioprocess = (event) =>
-      tap.chunks.push({ at: Date.now(), data: new Float32Array(event.inputBuffer.getChannelData(0)) });
-    source.connect(processor).connect(context.destination);
-    window.__earTaps[who] = tap;
-  };
-  window.__earWindow = (who, from, to) => {
-    const out = [];
-    const tap = window.__earTaps[who];
-    for (const chunk of tap ? tap.chunks : [])
-      if (chunk.at > from && chunk.at <= to)
-        for (const v of chunk.data) out.push(Math.round(v * 32767));
-    return out;
-  };
-`;
-
-async function tapEar(seat: Seat, party: 'agent' | 'supervisor'): Promise<void> {
-  const page = await hostPage(seat);
-  await page.waitForSelector(`audio[data-party="${party}"]`, { state: 'attached' });
-  // The element gets its stream when the leg's audio track arrives.
-  await page.waitForFunction(
-    `Boolean(document.querySelector('audio[data-party="${party}"]')?.srcObject)`,
-  );
-  await page.evaluate(`${EAR_TAP_SCRIPT}; window.__tapEar(${JSON.stringify(party)})`);
+async function tapEar(seat: Seat, party: Party): Promise<void> {
+  await tapEarOn(await hostPage(seat), party);
 }
 
-async function ear(seat: Seat, party: string, from: number, to: number): Promise<Float32Array> {
-  const samples = (await (
-    await hostPage(seat)
-  ).evaluate(`window.__earWindow(${JSON.stringify(party)}, ${from}, ${to})`)) as number[];
-  return Float32Array.from(samples, (v) => v / 32767);
+async function ear(seat: Seat, party: Party, from: number, to: number): Promise<Float32Array> {
+  return earWindow(await hostPage(seat), party, from, to);
 }
 
 function heard(clip: Float32Array, audio: Float32Array, rate: number): number {

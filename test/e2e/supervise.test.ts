@@ -32,6 +32,7 @@ import type { CallDetail } from '../../electron/engine/api/contract.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole, switchUser } from '../support/console-auth.js';
+import { earWindow, type Party, tapEar as tapEarOn } from '../support/ear-tap.js';
 import { readStoredRecording } from '../support/recordings.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
@@ -227,50 +228,14 @@ async function mediaHost(): Promise<Page> {
   return hostPage;
 }
 
-/**
- * Page script (a string: it runs in the media host page, with the DOM this Node test has no types
- * for). `__tapEar(party)` records what a party's speaker plays: the <audio data-party=…> element's
- * stream through a ScriptProcessor, each chunk stamped with the wall clock; `__earWindow(party,
- * from, to)` returns the samples (16 kHz, Int16 values) recorded between two wall-clock times.
- */
-const EAR_TAP_SCRIPT = `
-  window.__earTaps = window.__earTaps || {};
-  window.__tapEar = (who) => {
-    const element = document.querySelector('audio[data-party="' + who + '"]');
-    if (!element || (window.__earTaps[who] && window.__earTaps[who].element === element)) return;
-    const context = new AudioContext({ sampleRate: 16000 });
-    const source = context.createMediaStreamSource(element.srcObject);
-    const processor = context.createScriptProcessor(1024, 1, 1);
-    const tap = { element, chunks: [] };
-    processor.onaudioprocess = (event) =>
-      tap.chunks.push({ at: Date.now(), data: new Float32Array(event.inputBuffer.getChannelData(0)) });
-    source.connect(processor).connect(context.destination);
-    window.__earTaps[who] = tap;
-  };
-  window.__earWindow = (who, from, to) => {
-    const out = [];
-    const tap = window.__earTaps[who];
-    for (const chunk of tap ? tap.chunks : [])
-      if (chunk.at > from && chunk.at <= to)
-        for (const v of chunk.data) out.push(Math.round(v * 32767));
-    return out;
-  };
-`;
-
 /** Starts recording what a party's speaker plays (once its element exists). */
-async function tapEar(party: 'agent' | 'supervisor'): Promise<void> {
-  const page = await mediaHost();
-  await page.waitForSelector(`audio[data-party="${party}"]`, { state: 'attached' });
-  await page.evaluate(`${EAR_TAP_SCRIPT}; window.__tapEar(${JSON.stringify(party)})`);
+async function tapEar(party: Party): Promise<void> {
+  await tapEarOn(await mediaHost(), party);
 }
 
 /** What a party's speaker played between two wall-clock times (16 kHz). */
-async function ear(party: 'agent' | 'supervisor', from: number, to: number): Promise<Float32Array> {
-  const page = await mediaHost();
-  const samples = (await page.evaluate(
-    `window.__earWindow(${JSON.stringify(party)}, ${from}, ${to})`,
-  )) as number[];
-  return Float32Array.from(samples, (v) => v / 32767);
+async function ear(party: Party, from: number, to: number): Promise<Float32Array> {
+  return earWindow(await mediaHost(), party, from, to);
 }
 
 function slice(samples: Float32Array, rate: number, fromMs: number, toMs: number): Float32Array {

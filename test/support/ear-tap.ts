@@ -1,0 +1,58 @@
+/**
+ * What a person's speaker plays in a media host page, for end-to-end tests: the page's
+ * <audio data-party=…> element (agent or supervisor) recorded through a ScriptProcessor, each chunk
+ * stamped with the wall clock, so a test can ask what was heard between two moments. Used by
+ * supervise.test (one seat) and seats-transfer.test (a supervisor's or agent's ear on the seat that
+ * makes the mix).
+ */
+import type { Page } from 'playwright-core';
+
+export type Party = 'agent' | 'supervisor';
+
+/** Page script (a string: it runs in the page, whose DOM this Node code has no types for). */
+const EAR_TAP_SCRIPT = `
+  window.__earTaps = window.__earTaps || {};
+  window.__tapEar = (who) => {
+    const element = document.querySelector('audio[data-party="' + who + '"]');
+    if (!element || (window.__earTaps[who] && window.__earTaps[who].element === element)) return;
+    const context = new AudioContext({ sampleRate: 16000 });
+    const source = context.createMediaStreamSource(element.srcObject);
+    const processor = context.createScriptProcessor(1024, 1, 1);
+    const tap = { element, chunks: [] };
+    processor.onaudioprocess = (event) =>
+      tap.chunks.push({ at: Date.now(), data: new Float32Array(event.inputBuffer.getChannelData(0)) });
+    source.connect(processor).connect(context.destination);
+    window.__earTaps[who] = tap;
+  };
+  window.__earWindow = (who, from, to) => {
+    const out = [];
+    const tap = window.__earTaps[who];
+    for (const chunk of tap ? tap.chunks : [])
+      if (chunk.at > from && chunk.at <= to)
+        for (const v of chunk.data) out.push(Math.round(v * 32767));
+    return out;
+  };
+`;
+
+/** Starts recording what a party's speaker plays, once its element exists and has its stream. */
+export async function tapEar(page: Page, party: Party): Promise<void> {
+  await page.waitForSelector(`audio[data-party="${party}"]`, { state: 'attached' });
+  // A seat leg's element gets its stream only when the leg's audio track arrives.
+  await page.waitForFunction(
+    `Boolean(document.querySelector('audio[data-party="${party}"]')?.srcObject)`,
+  );
+  await page.evaluate(`${EAR_TAP_SCRIPT}; window.__tapEar(${JSON.stringify(party)})`);
+}
+
+/** What a party's speaker played between two wall-clock times (16 kHz). */
+export async function earWindow(
+  page: Page,
+  party: Party,
+  from: number,
+  to: number,
+): Promise<Float32Array> {
+  const samples = (await page.evaluate(
+    `window.__earWindow(${JSON.stringify(party)}, ${from}, ${to})`,
+  )) as number[];
+  return Float32Array.from(samples, (v) => v / 32767);
+}
