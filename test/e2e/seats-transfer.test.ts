@@ -30,23 +30,22 @@ import {
   openPostgresStore,
   type PostgresStore,
 } from '../../electron/engine/store/postgres/store.js';
-import { earWindow, type Party, tapEar as tapEarOn } from '../support/ear-tap.js';
+import {
+  CUSTOMER_TEXT,
+  earWindow,
+  HEARD,
+  type Party,
+  PHASE_MS,
+  SUPERVISOR_TEXT,
+  tapEar as tapEarOn,
+  WRONG_TEXTS,
+} from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
 const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
-const SUPERVISOR_TEXT = 'Supervisor here, offer the premium plan now.';
-const CUSTOMER_TEXT = 'Where is my parcel? It is very late.';
-const WRONG_TEXTS = [
-  'Seven green bottles stand upon the kitchen wall.',
-  'The train to the north leaves at half past four.',
-  'Please remember to water the tomato plants.',
-];
-/** A clip counts as heard from this correlation up (the takeover and supervision tests' level). */
-const HEARD = 0.75;
-const PHASE_MS = 5500;
 
 const flow = {
   id: 'seats-transfer',

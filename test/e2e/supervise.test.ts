@@ -32,25 +32,20 @@ import type { CallDetail } from '../../electron/engine/api/contract.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import { launchChromium, SCREENSHOT_DIR } from '../support/chromium.js';
 import { signInConsole, switchUser } from '../support/console-auth.js';
-import { earWindow, type Party, tapEar as tapEarOn } from '../support/ear-tap.js';
+import {
+  CUSTOMER_TEXT,
+  earWindow,
+  HEARD,
+  type Party,
+  PHASE_MS,
+  SUPERVISOR_TEXT,
+  tapEar as tapEarOn,
+  WRONG_TEXTS,
+} from '../support/ear-tap.js';
 import { readStoredRecording } from '../support/recordings.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
-
-const SUPERVISOR_TEXT = 'Supervisor here, offer the premium plan now.';
-const CUSTOMER_TEXT = 'Where is my parcel? It is very late.';
-/** Clips nobody plays: how well any speech matches by chance (the wrong-clip level). */
-const WRONG_TEXTS = [
-  'Seven green bottles stand upon the kitchen wall.',
-  'The train to the north leaves at half past four.',
-  'Please remember to water the tomato plants.',
-];
-
-/** How long each mode is held while the ears are recorded (longer than 1.2 clips: see `heard`). */
-const PHASE_MS = 5500;
-/** A clip counts as heard from this correlation up (the takeover test's level). */
-const HEARD = 0.75;
 
 const agentFlow = {
   id: 'supervise-agent',

@@ -9,6 +9,20 @@ import type { Page } from 'playwright-core';
 
 export type Party = 'agent' | 'supervisor';
 
+/** What the supervisor's fake microphone says, and the customer's phone. */
+export const SUPERVISOR_TEXT = 'Supervisor here, offer the premium plan now.';
+export const CUSTOMER_TEXT = 'Where is my parcel? It is very late.';
+/** Clips nobody plays: how well any speech matches by chance (the wrong-clip level). */
+export const WRONG_TEXTS = [
+  'Seven green bottles stand upon the kitchen wall.',
+  'The train to the north leaves at half past four.',
+  'Please remember to water the tomato plants.',
+];
+/** How long each mode is held while the ears are recorded (longer than 1.2 clips). */
+export const PHASE_MS = 5500;
+/** A clip counts as heard from this correlation up (the takeover test's level). */
+export const HEARD = 0.75;
+
 /** Page script (a string: it runs in the page, whose DOM this Node code has no types for). */
 const EAR_TAP_SCRIPT = `
   window.__earTaps = window.__earTaps || {};
