@@ -38,6 +38,7 @@ const EXPECTED_TABLES = [
   'recordings',
   'routing_rules',
   'schema_migrations',
+  'seat_commands',
   'seat_legs',
   'seat_lines',
   'sessions',

@@ -20,6 +20,7 @@ import { retention } from './migrations/010-retention.js';
 import { consentRecords } from './migrations/011-consent.js';
 import { seatLeases } from './migrations/012-seat-leases.js';
 import { seatLegs } from './migrations/013-seat-legs.js';
+import { seatCommands } from './migrations/014-seat-commands.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -54,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
   consentRecords,
   seatLeases,
   seatLegs,
+  seatCommands,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);
