@@ -102,7 +102,7 @@ const suite: BenchSuite = {
       rows.push(...typed.rows);
       misses.push({ name: `Misses, typed set v1 ${language}`, list: typed.misses });
     }
-    for (const set of ['v2', 'v3'] as const)
+    for (const set of ['v2', 'v3', 'v4'] as const)
       for (const language of ['en', 'zh-CN'] as const) {
         progress(`typed set ${set} (blind) ${language}`);
         rows.push(...(await blindTypedRows(language, set)));

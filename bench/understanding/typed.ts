@@ -180,6 +180,7 @@ const languageName = (language: EvalLanguage): string =>
 const BLIND_NAME: Record<Exclude<TypedSet, 'v1'>, string> = {
   v2: 'Typed set v2 (blind)',
   v3: 'Typed set v3 (blind, written before the 2026-12-07 tuning)',
+  v4: 'Typed set v4 (blind, written before the 2026-12-07 afternoon tuning)',
 };
 
 /**
