@@ -291,9 +291,20 @@ it(
       await keeper2.whenEnded();
       const elapsed = Date.now() - started;
       expect(calls.engine.telephony.liveCount).toBe(0);
+      // A JsSIP session can still be held by the handlers of its last in-dialog request (a heap
+      // snapshot after a run showed one, through RequestSender's callbacks), and with it its local
+      // stream and track: a full run once read 7 tracks with 6 peers too early. Transaction timers
+      // end within 32 s, so wait for the same bounds the checks below hold.
+      const peersHold = (c: PageCounts): boolean =>
+        ['MediaStream', 'MediaStreamTrack'].every(
+          (held) => c.objects[held]! <= before.objects[held]! + c.objects.RTCPeerConnection!,
+        );
       const after = await settledCounts(
         cdp,
-        (c) => idle(c) && JSON.stringify(withoutPeers(c)) === JSON.stringify(withoutPeers(before)),
+        (c) =>
+          idle(c) &&
+          peersHold(c) &&
+          JSON.stringify(withoutPeers(c)) === JSON.stringify(withoutPeers(before)),
         45_000,
       );
       const memAfter = await chromiumMemory();
@@ -322,10 +333,7 @@ it(
       expect(withoutPeers(after)).toEqual(withoutPeers(before));
       expect(after.objects.RTCPeerConnection).toBeLessThanOrEqual(CLOSED_PEERS_KEPT);
       // What those keep: their sender's stream and track, one each at most.
-      for (const held of ['MediaStream', 'MediaStreamTrack'])
-        expect(after.objects[held], held).toBeLessThanOrEqual(
-          before.objects[held]! + after.objects.RTCPeerConnection!,
-        );
+      expect(peersHold(after), JSON.stringify(after.objects)).toBe(true);
       expect(after.dom.nodes).toBe(before.dom.nodes);
       expect(after.dom.documents).toBe(before.dom.documents);
     } finally {
