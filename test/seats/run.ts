@@ -68,7 +68,7 @@ ${result.loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end (other work on t
 | campaign duration (start to last contact done) | ${s(result.campaignMs)} (${((result.completed / result.campaignMs) * 1000).toFixed(2)} completed calls/s) |
 | calls by seat | ${seats} |
 | calls under way on the killed seat at the kill | ${result.heldAtKill} |
-| its calls closed by the reaper as \`seat_lost\` | ${result.reaped} |
+| its calls closed by the reaper as \`seat_lost\` | ${result.reaped} (${result.reapedAfterResult} as completed, their final disposition already stored) |
 | kill to the last of them closed | ${s(result.reapedAfterMs)} |
 | shortest redial after a reaped call (failed delay ${s(result.failedDelayMs)}) | ${result.minRedialGapMs === null ? '–' : s(result.minRedialGapMs)} |
 | cap campaign calls (busy, cap 2) | ${result.capCalls} |
@@ -77,10 +77,12 @@ ${result.loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end (other work on t
 
 Checked in the store afterwards: no contact dialed twice in one attempt slot (nor two calls of one
 contact at once); no number called more often in a day than its cap, and every capped busy number
-exactly twice; the killed seat's calls under way closed as failed \`seat_lost\` with a
-\`closed_seat_lost\` event, after their lease's expiry and after the kill, and no call of it ended
-otherwise after the kill; each of their contacts redialed by another seat no sooner than the
-failed delay; every contact done with exactly one completed call; no lease left.
+exactly twice; the killed seat's calls under way closed as \`seat_lost\` with a
+\`closed_seat_lost\` event, after their lease's expiry and after the kill (as failed, or as
+completed with the disposition kept when the bot had stored its final one), and no call of it
+ended otherwise after the kill; each failed one's contact redialed by another seat no sooner than
+the failed delay, a completed one's not redialed; every contact done with exactly one completed
+call; no lease left.
 ${result.problems.length > 0 ? `\nProblems:\n\n${result.problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
 }
 

@@ -15,9 +15,12 @@
  *   one contact at once;
  * - the daily cap: no number called more often than its cap in a day (UTC), and the capped busy
  *   numbers called exactly that often;
- * - the killed seat's calls under way were closed by another seat's reaper as failed `seat_lost`,
- *   no sooner than their lease's expiry (the reason carries it) nor the kill;
- * - its contacts were redialed by the other seats, no sooner than the failed delay after that;
+ * - the killed seat's calls under way were closed by another seat's reaper as `seat_lost`, no
+ *   sooner than their lease's expiry (the reason carries it) nor the kill: as failed, or as
+ *   completed with the disposition kept when the bot had already stored its final one (it does
+ *   when its flow ends, before it hangs up);
+ * - the failed ones' contacts were redialed by the other seats, no sooner than the failed delay
+ *   after that; a completed one's contact was not redialed;
  * - every contact of the campaign ends with exactly one completed call, and no lease is left.
  *
  * Used by `npm run seats` (test/seats/run.ts: 2,000 contacts by default, written to
@@ -73,6 +76,8 @@ export interface SharedCampaignResult {
   /** Calls under way on the killed seat when it was killed (its leases in a dialed state). */
   heldAtKill: number;
   reaped: number;
+  /** Of those, closed as completed: the bot had stored its final disposition. */
+  reapedAfterResult: number;
   /** From the kill to the last of its calls closed by a reaper. */
   reapedAfterMs: number;
   /** Lease expiry of the killed seat, and the failed delay. */
@@ -100,8 +105,8 @@ const flow = {
       kind: 'hangup',
       // No {name}: one short prompt, rendered once, for every call of every seat.
       say: 'Your order is ready. Goodbye.',
-      // Registered as not final below: a final one, stored when the bot ends its flow (before it
-      // hangs up), would settle a contact whose seat died right then as done, not redialed.
+      // Final (the bot registers it so): stored when the flow ends, before the hang-up, so a seat
+      // killed right then leaves a call the reaper closes as completed with it.
       disposition: 'reminded',
     },
   },
@@ -221,9 +226,6 @@ export async function runSharedCampaign(
   const count = async (sql: string, params: unknown[] = []): Promise<number> =>
     num((await db.query<{ n: string }>(sql, params)).rows[0]?.n);
 
-  await db.query(
-    "INSERT INTO dispositions (code, label_en, label_zh, kind, final) VALUES ('reminded', 'Reminded', '已提醒', 'system', 0)",
-  );
   const engines = new Map<string, EngineProcess>();
   const problems: string[] = [];
   // Filled in as the run goes (read after it, in the checks).
@@ -369,6 +371,7 @@ export async function runSharedCampaign(
       killedAtCompleted: run.killedAtCompleted,
       heldAtKill: run.heldAtKill,
       reaped: checked.reaped,
+      reapedAfterResult: checked.reapedAfterResult,
       reapedAfterMs: checked.lastReapedAt - run.killedAt,
       doomedExpiryMs,
       failedDelayMs,
@@ -392,6 +395,7 @@ interface CallRow {
   seat_id: string | null;
   state: string;
   outcome: string | null;
+  disposition_code: string | null;
   end_reason: string | null;
   started_at: number;
   ended_at: number | null;
@@ -414,6 +418,7 @@ async function checkSharedCampaign(
   bySeat: Record<string, number>;
   otherFailures: Record<string, number>;
   reaped: number;
+  reapedAfterResult: number;
   lastReapedAt: number;
   minRedialGapMs: number | null;
   capCalls: number;
@@ -423,7 +428,7 @@ async function checkSharedCampaign(
   const calls = (
     await db.query<Record<keyof CallRow, unknown>>(
       `SELECT c.id, k.name AS campaign, c.contact_id, c.attempt, c.number, c.seat_id, c.state,
-              c.outcome, c.end_reason, c.started_at, c.ended_at
+              c.outcome, c.disposition_code, c.end_reason, c.started_at, c.ended_at
          FROM calls c JOIN campaigns k ON k.id = c.campaign_id ORDER BY c.started_at`,
     )
   ).rows.map((r): CallRow => ({
@@ -435,6 +440,7 @@ async function checkSharedCampaign(
     seat_id: r.seat_id === null ? null : String(r.seat_id),
     state: String(r.state),
     outcome: r.outcome === null ? null : String(r.outcome),
+    disposition_code: r.disposition_code === null ? null : String(r.disposition_code),
     end_reason: r.end_reason === null ? null : String(r.end_reason),
     started_at: num(r.started_at),
     ended_at: r.ended_at === null ? null : num(r.ended_at),
@@ -518,13 +524,25 @@ async function checkSharedCampaign(
   );
   for (const c of lost) {
     const expiredAt = Date.parse(/expired ([^)]+)\)/.exec(c.end_reason!)?.[1] ?? '');
-    if (c.outcome !== 'failed') problems.push(`lost call ${c.id} has outcome ${c.outcome}`);
+    // The bot's final disposition already stored: completed, kept, the contact not redialed.
+    const afterResult = c.end_reason!.startsWith('seat_lost after the result');
+    if (afterResult !== (c.disposition_code !== null))
+      problems.push(
+        `lost call ${c.id} with disposition ${c.disposition_code} closed as: ${c.end_reason}`,
+      );
+    if (c.outcome !== (afterResult ? 'completed' : 'failed'))
+      problems.push(`lost call ${c.id} has outcome ${c.outcome}`);
     if (!reapedEvents.has(c.id)) problems.push(`lost call ${c.id} has no closed_seat_lost event`);
     if (!(c.ended_at! >= expiredAt))
       problems.push(`lost call ${c.id} closed before its lease expired`);
     if (c.ended_at! < expect.killedAt) problems.push(`lost call ${c.id} closed before the kill`);
     lastReapedAt = Math.max(lastReapedAt, c.ended_at!);
     const next = main.find((d) => d.contact_id === c.contact_id && d.attempt === c.attempt + 1);
+    if (afterResult) {
+      if (next)
+        problems.push(`contact ${c.contact_id} of completed lost call ${c.id} was redialed`);
+      continue;
+    }
     if (!next) {
       problems.push(`contact ${c.contact_id} of lost call ${c.id} was never redialed`);
       continue;
@@ -580,6 +598,7 @@ async function checkSharedCampaign(
     bySeat,
     otherFailures,
     reaped: lost.length,
+    reapedAfterResult: lost.filter((c) => c.outcome === 'completed').length,
     lastReapedAt,
     minRedialGapMs,
     capCalls: cap.length,

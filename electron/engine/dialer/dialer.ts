@@ -28,7 +28,9 @@
  * daily cap, DNC and windows are checked in the lease's own transaction on every seat. The reaper
  * (every seat, every heartbeat) closes another seat's expired leases: a call never dialed is
  * released uncounted, a call under way is closed as failed (`seat_lost`) and its contact comes
- * back after the failed retry delay, a call that had ended is settled as it ended. A seat never
+ * back after the failed retry delay, unless the call's final result was already stored (the bot
+ * stores its disposition before it hangs up): that call is closed as completed with its
+ * disposition, and its contact is done. A call that had ended is settled as it ended. A seat never
  * reaps its own leases: after a restart with the same seat id, `recover()` takes them at once.
  */
 import { randomUUID } from 'node:crypto';
@@ -128,6 +130,22 @@ export interface PassResult {
 /** The end reason of a call the reaper closes: its seat stopped renewing the lease. */
 export function seatLostReason(seat: string, expiredAt: number): string {
   return `seat_lost: seat ${seat} stopped renewing its lease (expired ${new Date(expiredAt).toISOString()}); closed by another seat`;
+}
+
+/**
+ * The end reason of a lost call whose final result was already stored (the bot stores its
+ * disposition when its flow ends, before it hangs up): it is closed as completed with that
+ * disposition, not as failed, so its contact is not redialed and is not left done without a
+ * completed call. Starts with `seat_lost` like the other.
+ */
+function seatLostAfterResultReason(seat: string, expiredAt: number, disposition: string): string {
+  return `seat_lost after the result: seat ${seat} stopped renewing its lease (expired ${new Date(expiredAt).toISOString()}) after the call's final disposition ${disposition} was stored; closed as completed by another seat`;
+}
+
+/** Whether a call's final result (a final disposition, or an opt-out) is stored. */
+function resultStored(lease: LeaseWithCall): string | null {
+  const code = lease.call.dispositionCode;
+  return code !== null && (lease.dispositionFinal || code === 'opted_out') ? code : null;
 }
 
 /** The reason a crash-closed call gets, the same words calls/recovery.ts uses. */
@@ -354,7 +372,13 @@ export class Dialer {
         const endedAt = Math.min(await lastEventAt(this.store, lease.call), at);
         await this.store.calls.update(
           lease.call.id,
-          { state: 'done', outcome: 'failed', endedAt, endReason: CRASH_REASON },
+          {
+            state: 'done',
+            // Its final result was stored before the stop: a completed call, the contact done.
+            outcome: resultStored(lease) === null ? 'failed' : 'completed',
+            endedAt,
+            endReason: CRASH_REASON,
+          },
           {
             at,
             type: 'closed_after_crash',
@@ -420,7 +444,8 @@ export class Dialer {
    * Closes the leases other seats stopped renewing (idempotent: two seats reaping at once never
    * take the same lease; PostgreSQL skips rows the other holds). A call never dialed is released
    * uncounted; one under way is closed as failed (`seat_lost`, with the seat) and settled with the
-   * failed retry delay; one that had ended is settled as it ended.
+   * failed retry delay, or as completed when its final disposition was already stored (the contact
+   * is then done); one that had ended is settled as it ended.
    */
   async reap(): Promise<{ released: number; closed: number; settled: number }> {
     const totals = { released: 0, closed: 0, settled: 0 };
@@ -433,13 +458,25 @@ export class Dialer {
       }> = [];
       const batch = await this.store.transaction(async (tx) => {
         const expired = await tx.campaignContacts.expiredLeases(this.seatId, at, REAP_BATCH);
-        const reasonOf = (lease: LeaseWithCall) =>
-          seatLostReason(lease.owner ?? 'unknown', lease.expiresAt ?? at);
-        const eventOf = (lease: LeaseWithCall) => ({
-          seat: lease.owner ?? 'unknown',
-          previousState: lease.call.state,
-          campaignId: lease.campaignId,
-        });
+        const reasonOf = (lease: LeaseWithCall) => {
+          const result = resultStored(lease);
+          const seat = lease.owner ?? 'unknown';
+          const expiredAt = lease.expiresAt ?? at;
+          return result === null
+            ? seatLostReason(seat, expiredAt)
+            : seatLostAfterResultReason(seat, expiredAt, result);
+        };
+        const outcomeOf = (lease: LeaseWithCall) =>
+          resultStored(lease) === null ? ('failed' as const) : ('completed' as const);
+        const eventOf = (lease: LeaseWithCall) => {
+          const result = resultStored(lease);
+          return {
+            seat: lease.owner ?? 'unknown',
+            previousState: lease.call.state,
+            campaignId: lease.campaignId,
+            ...(result === null ? {} : { disposition: result }),
+          };
+        };
         // Calls under way, closed in three statements for the whole batch (a dead seat may hold
         // hundreds); a call in wrap-up keeps its outcome, one never dialed is released.
         const underWay = expired.filter(
@@ -449,6 +486,7 @@ export class Dialer {
           underWay.map((l) => ({
             callId: l.call.id,
             state: l.call.state,
+            outcome: outcomeOf(l),
             reason: reasonOf(l),
             data: eventOf(l),
           })),
@@ -478,7 +516,7 @@ export class Dialer {
             ended = {
               ...lease.call,
               state: 'done',
-              outcome: 'failed',
+              outcome: outcomeOf(lease),
               endedAt: at,
               endReason: reasonOf(lease),
             };

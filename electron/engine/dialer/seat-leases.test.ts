@@ -146,6 +146,79 @@ describeBackends('seat leases', (testStore) => {
     expect(await b.dialer.reap()).toEqual({ released: 0, closed: 0, settled: 0 });
   });
 
+  it('a lost call whose bot had already stored a final disposition is closed as completed with it, not failed: its contact is done with that completed call, not redialed', async () => {
+    const { store, clock, seeded, a, b } = await twoSeats(testStore, 3);
+    await store.dispositions.upsert({
+      code: 'reminded',
+      labelEn: 'Reminded',
+      labelZh: '已提醒',
+      kind: 'system',
+      final: true,
+    });
+    await store.dispositions.upsert({
+      code: 'call_later',
+      labelEn: 'Call later',
+      labelZh: '稍后再拨',
+      kind: 'system',
+      final: false,
+    });
+    await a.dialer.pass(seeded.campaign, { dial: false });
+    const leases = await store.campaignContacts.leases({ includeOpen: true, owner: 'seat-a' });
+    const [final, notFinal, none] = leases.map((l) => l.call.id) as [string, string, string];
+    const answeredAt = clock.now + 2_000;
+    for (const id of [final, notFinal, none]) {
+      await store.calls.update(id, { state: 'dialing' });
+      await store.calls.update(id, { state: 'answered', answeredAt });
+      await store.calls.update(id, { state: 'bot' });
+    }
+    // The bot ended its flow (disposition stored) and seat A died before it hung up.
+    await store.calls.update(final, { dispositionCode: 'reminded' });
+    await store.calls.update(notFinal, { dispositionCode: 'call_later' });
+
+    clock.now += EXPIRY + 1;
+    const at = clock.now;
+    expect(await b.dialer.reap()).toEqual({ released: 0, closed: 3, settled: 3 });
+
+    const kept = await store.calls.get(final);
+    expect(kept).toMatchObject({
+      state: 'done',
+      outcome: 'completed',
+      dispositionCode: 'reminded',
+      endedAt: at,
+    });
+    expect(kept?.endReason).toMatch(
+      /^seat_lost after the result: seat seat-a stopped renewing its lease \(expired [^)]+\) after the call's final disposition reminded was stored/,
+    );
+    expect(
+      (await store.calls.events(final)).find((e) => e.type === 'closed_seat_lost')?.data,
+    ).toMatchObject({ seat: 'seat-a', previousState: 'bot', disposition: 'reminded' });
+    for (const id of [notFinal, none]) {
+      const lost = await store.calls.get(id);
+      expect(lost).toMatchObject({ state: 'done', outcome: 'failed' });
+      expect(lost?.endReason).toMatch(/^seat_lost: seat seat-a stopped renewing its lease/);
+    }
+    expect((await store.calls.get(notFinal))?.dispositionCode).toBe('call_later');
+
+    const byCall = new Map(leases.map((l) => [l.call.id, l.contactId]));
+    const rows = new Map((await leaseRows(store)).map((r) => [r.contact_id, r]));
+    expect(rows.get(byCall.get(final)!)).toMatchObject({
+      status: 'done',
+      attempts: 1,
+      lease_owner: null,
+    });
+    const done = await store.database.get<{ reason: string; last_outcome: string }>(
+      'SELECT done_reason AS reason, last_outcome FROM campaign_contacts WHERE contact_id = $id',
+      { $id: byCall.get(final)! },
+    );
+    expect(done).toEqual({ reason: 'final disposition reminded', last_outcome: 'completed' });
+    for (const id of [notFinal, none])
+      expect(rows.get(byCall.get(id)!)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        next_at: at + 5 * MIN,
+      });
+  });
+
   it('never reaps its own leases, and two seats reaping at once close each lost lease once', async () => {
     const { store, clock, seeded, a, b } = await twoSeats(testStore, 6);
     await a.dialer.pass(seeded.campaign);
@@ -201,6 +274,44 @@ describeBackends('seat leases', (testStore) => {
         "SELECT count(*) AS n FROM calls WHERE seat_id = 'seat-b' AND state = 'dialing'",
       ),
     ).toEqual({ n: 3 });
+  });
+
+  it('a restarted seat closes its own call whose final disposition was stored as completed too (its contact done, not redialed)', async () => {
+    const { store, clock, seeded, a } = await twoSeats(testStore, 2);
+    await store.dispositions.upsert({
+      code: 'reminded',
+      labelEn: 'Reminded',
+      labelZh: '已提醒',
+      kind: 'system',
+      final: true,
+    });
+    await a.dialer.pass(seeded.campaign, { dial: false });
+    const leases = await store.campaignContacts.leases({ includeOpen: true, owner: 'seat-a' });
+    const [final, other] = leases.map((l) => l.call.id) as [string, string];
+    for (const id of [final, other]) {
+      await store.calls.update(id, { state: 'dialing' });
+      await store.calls.update(id, { state: 'answered', answeredAt: clock.now });
+      await store.calls.update(id, { state: 'bot' });
+    }
+    await store.calls.update(final, { dispositionCode: 'reminded' });
+    await a.dialer.stop();
+    const again = seatDialer(
+      store,
+      new ScriptedLine(store, () => clock.now),
+      { id: 'seat-a', leaseExpiryMs: EXPIRY },
+      { now: () => clock.now },
+    );
+    dialers.push(again);
+    expect(await again.recover()).toEqual({ released: 0, closed: 2, settled: 2 });
+    expect(await store.calls.get(final)).toMatchObject({
+      outcome: 'completed',
+      dispositionCode: 'reminded',
+    });
+    expect((await store.calls.get(other))?.outcome).toBe('failed');
+    const byCall = new Map(leases.map((l) => [l.call.id, l.contactId]));
+    const rows = new Map((await leaseRows(store)).map((r) => [r.contact_id, r]));
+    expect(rows.get(byCall.get(final)!)?.status).toBe('done');
+    expect(rows.get(byCall.get(other)!)?.status).toBe('pending');
   });
 
   it('settles a lease once when its seat and another seat’s reaper both try (abandonment counted once)', async () => {

@@ -195,11 +195,18 @@ export interface CampaignContactRepository {
   expiredLeases(exceptOwner: string, at: number, limit: number): Promise<LeaseWithCall[]>;
   /**
    * The reaper's close of many lost calls in three statements (calls.update's writes, set-based):
-   * each call still in `state` goes to 'done' as failed at `at` with its reason, its transition
-   * and an event of `type` with its data. Returns the ids closed (a call that moved on is left).
+   * each call still in `state` goes to 'done' with its outcome (failed; completed when its result
+   * was already stored) at `at` with its reason, its transition and an event of `type` with its
+   * data. Returns the ids closed (a call that moved on is left).
    */
   closeLostCalls(
-    items: ReadonlyArray<{ callId: string; state: CallState; reason: string; data: JsonObject }>,
+    items: ReadonlyArray<{
+      callId: string;
+      state: CallState;
+      outcome: 'failed' | 'completed';
+      reason: string;
+      data: JsonObject;
+    }>,
     at: number,
     type: string,
   ): Promise<Set<string>>;

@@ -59,6 +59,8 @@ export const CALL_EVENT_DATA = {
     seat: z.string(),
     previousState: CallState,
     campaignId: z.number(),
+    /** The final disposition already stored: the call was closed as completed, keeping it. */
+    disposition: z.string().optional(),
   }),
   /** The agent's wrap-up form (routing), or its time running out. */
   wrap_up: z.union([

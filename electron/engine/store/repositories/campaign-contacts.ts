@@ -506,12 +506,13 @@ export function createCampaignContactRepository({
         items.map((i) => ({
           id: i.callId,
           state: i.state,
+          outcome: i.outcome,
           reason: i.reason,
           data: encodeJson(i.data),
         })),
       );
       const closed = await db.all<{ call_id: string }>(
-        `UPDATE calls SET state = 'done', outcome = 'failed', ended_at = $at, end_reason = json_each.value ->> 'reason'
+        `UPDATE calls SET state = 'done', outcome = json_each.value ->> 'outcome', ended_at = $at, end_reason = json_each.value ->> 'reason'
          FROM ${d.jsonEach('$rows')}
          WHERE calls.id = json_each.value ->> 'id' AND calls.state = json_each.value ->> 'state'
          RETURNING calls.id AS call_id`,
