@@ -398,7 +398,6 @@ export class Engine {
     // Routing takes the flowless calls of progressive/power campaigns.
     this.dialerLine.setAgentHandoff(
       campaignHandoff(this.routing, (agentId) => this.agentDevices(agentId)),
-      (callId) => this.routing.withdraw(callId),
     );
     // Preview campaigns: contacts shown to agents; answered, a dialed one is the agent's call.
     this.preview = new PreviewDesk({

@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import {
-  ABANDON_AFTER_MS,
-  type AbandonableCall,
-  connectOrAbandon,
-  WITHDRAW_RETRY_MS,
-} from './abandon.js';
+import { ABANDON_AFTER_MS, type AbandonableCall, connectOrAbandon } from './abandon.js';
 import { GREETING_ALLOWANCE_MS } from './greeting.js';
 
 /** Without a greeting clock, the greeting is taken to end this long after the answer. */
@@ -81,32 +76,6 @@ describe('a predictive call finds an agent within 2 s of the greeting or is aban
       `played at ${DEADLINE_MS} ms`,
       'hangup: abandoned: no agent within 2 s of the answer + 1 s (predictive); the information message was played',
     ]);
-  });
-
-  it('is withdrawn even when the transfer enters the queue only after the time ran out (routing still reading the store)', async () => {
-    const { call, done } = fakeCall(Date.now());
-    let settle: (taken: boolean) => void = () => undefined;
-    let queued = false;
-    // Routing puts the call in the queue 725 ms after the deadline; a withdrawal before that finds nothing.
-    setTimeout(() => (queued = true), DEADLINE_MS + 725);
-    const result = connectOrAbandon(call, {
-      queue: 'sales',
-      handoff: new Promise((resolve) => (settle = resolve)),
-      withdraw: () => {
-        if (!queued) return;
-        done.push(`withdrawn at ${Date.now() - (call.answeredAt ?? 0)} ms`);
-        settle(false);
-      },
-      message: async () => [new Int16Array(320)],
-      onError: () => undefined,
-    });
-    await vi.advanceTimersByTimeAsync(DEADLINE_MS + 725 + WITHDRAW_RETRY_MS);
-    expect(await result).toBe('abandoned');
-    expect(call.outcome).toBe('abandoned');
-    expect(call.played).toBe(1);
-    // The next retry after it entered the queue.
-    expect(done[0]).toBe(`withdrawn at ${DEADLINE_MS + 15 * WITHDRAW_RETRY_MS} ms`);
-    expect(done.at(-1)).toContain('hangup: abandoned');
   });
 
   it('keeps an agent whose accept was under way when the time ran out', async () => {

@@ -19,9 +19,6 @@ export const ABANDON_AFTER_MS = 2_000;
 /** An abandoned call's number is not called again for this long, unless an agent is reserved. */
 export const ABANDONED_REST_MS = 72 * 3_600_000;
 
-/** Once the time has run out, the call is taken out of the queue again this often until the handoff settles. */
-export const WITHDRAW_RETRY_MS = 50;
-
 /** The message's text for a campaign: its own or the default, with `{campaign}` filled in. */
 export function abandonMessageText(template: string, campaignName: string): string {
   return template.replaceAll('{campaign}', campaignName).trim();
@@ -45,7 +42,11 @@ export interface ConnectOrAbandonOptions {
   queue: string;
   /** Resolves true when an agent took the call (routing's transfer, auto-accepted). */
   handoff: Promise<boolean>;
-  /** Takes the call out of the queue (routing.withdraw): the transfer then settles as not taken. */
+  /**
+   * Cancels the transfer (routing's TransferInfo.signal): out of the queue, or never into it when
+   * routing is still on its way there. The handoff then settles as not taken, unless an accept is
+   * already under way.
+   */
   withdraw(): void;
   /** The information message, rendered (TTS or cache); empty when it cannot be. */
   message(): Promise<Int16Array[]>;
@@ -111,8 +112,10 @@ export async function connectOrAbandon(
   over = true;
   clearTimeout(timer);
   let taken = first === true;
-  if (first === 'timeout' || first === 'machine')
-    taken = await withdrawUntilSettled(handoff, options.withdraw);
+  if (first === 'timeout' || first === 'machine') {
+    options.withdraw();
+    taken = await handoff;
+  }
   if (taken || call.state === 'agent') return 'taken';
   // AMD's hang-up may be what ended the handoff: a machine, not an abandoned person.
   if (first === 'machine' || isMachine) return 'machine';
@@ -140,29 +143,4 @@ export async function connectOrAbandon(
   if (call.isUp)
     await call.hangup(`abandoned: ${reason}; the information message was played`, 'dialer');
   return 'abandoned';
-}
-
-/**
- * Takes the call out of the queue and waits for the handoff to settle. A transfer still being
- * routed (routing reads the rules, the queue and the call from the store before the call waits in
- * the queue; on a loaded machine that took 2.4 s) is not in the queue yet: a single withdrawal
- * found nothing, and the call then waited there past its 2 s in silence until the person hung up,
- * stored as completed, never counted as abandoned. So the withdrawal is repeated until the handoff
- * settles: not taken (withdrawn, or the call ended), or taken by an accept already under way.
- */
-async function withdrawUntilSettled(
-  handoff: Promise<boolean>,
-  withdraw: () => void,
-): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const again = (): void => {
-    withdraw();
-    timer = setTimeout(again, WITHDRAW_RETRY_MS);
-  };
-  again();
-  try {
-    return await handoff;
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -33,8 +33,11 @@ export type AgentHandoff = (
   session: CallSession,
   queue: string,
   reason: string,
-  /** autoAccept: the offered agent takes the call at once (predictive: 2 s leave no time to click). */
-  options?: { autoAccept?: boolean },
+  /**
+   * autoAccept: the offered agent takes the call at once (predictive: 2 s leave no time to click).
+   * signal: cancels the transfer, in the queue or still on its way there (settles as not taken).
+   */
+  options?: { autoAccept?: boolean; signal?: AbortSignal },
 ) => Promise<boolean>;
 
 export interface TelephonyLineOptions {
@@ -61,16 +64,13 @@ export class TelephonyLine implements DialerLine {
   private readonly prepared = new Map<string, Preparation>();
   private readonly readinessListeners = new Set<(campaignId: number) => void>();
   private handoff: AgentHandoff | null = null;
-  /** Takes a waiting call out of its queue (routing.withdraw): predictive's 2 s ran out. */
-  private withdraw: ((callId: string) => void) | null = null;
   /** Predictive campaigns whose information message is rendered (by id: the settings it was rendered for). */
   private readonly abandonPrerendered = new Map<number, string>();
 
   constructor(private readonly options: TelephonyLineOptions) {}
 
-  setAgentHandoff(handoff: AgentHandoff | null, withdraw?: (callId: string) => void): void {
+  setAgentHandoff(handoff: AgentHandoff | null): void {
     this.handoff = handoff;
-    this.withdraw = withdraw ?? null;
   }
 
   /** Preview: connects an answered call to the agent who dialed it (routing.connectAgent). */
@@ -283,9 +283,13 @@ export class TelephonyLine implements DialerLine {
   ): Promise<void> {
     const settings = predictiveOf(campaign);
     const greeting = watchGreeting(session, machine ? { machine } : {});
+    // Predictive's 2 s ran out (or AMD took the call): routing cancels the transfer wherever it is.
+    const cancel = new AbortController();
     const handoff = (): Promise<boolean> =>
-      this.handoff?.(session, campaign.queue, reason, { autoAccept: true }) ??
-      Promise.resolve(false);
+      this.handoff?.(session, campaign.queue, reason, {
+        autoAccept: true,
+        signal: cancel.signal,
+      }) ?? Promise.resolve(false);
     const result = await connectOrAbandon(session, {
       greeting: greeting.end,
       ...(machine ? { machine } : {}),
@@ -296,7 +300,7 @@ export class TelephonyLine implements DialerLine {
       handoff: machine
         ? greeting.end.then((end) => (end.kind === 'person' ? handoff() : false))
         : handoff(),
-      withdraw: () => this.withdraw?.(session.callId),
+      withdraw: () => cancel.abort(),
       message: () => this.abandonMessage(campaign, settings, session.callId),
       onError: (what, error) =>
         this.options.log.error(`A predictive call failed ${what}`, {

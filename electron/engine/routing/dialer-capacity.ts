@@ -67,7 +67,7 @@ export function campaignHandoff(routing: RoutingService, devices: AgentDevicesFo
     session: CallSession,
     queue: string,
     reason: string,
-    options: { autoAccept?: boolean } = {},
+    options: { autoAccept?: boolean; signal?: AbortSignal } = {},
   ): Promise<boolean> => {
     const result = await routing.transfer(transferCallOf(session, devices), {
       queue,
@@ -76,6 +76,7 @@ export function campaignHandoff(routing: RoutingService, devices: AgentDevicesFo
       lastIntent: null,
       transcript: [],
       ...(options.autoAccept ? { autoAccept: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return result.taken;
   };

@@ -188,6 +188,45 @@ describe('RoutingService', () => {
     expect(await routing.state(ann)).toMatchObject({ status: 'on_call', callId: 'p1' });
   });
 
+  it('a predictive transfer cancelled while routing still reads the store never enters the queue: no agent is offered it, even one available', async () => {
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    const call = await transferringCall('p2');
+    const cancel = new AbortController();
+    let result: TransferResult | null = null;
+    const transfer = routing
+      .transfer(call, { ...info(), autoAccept: true, signal: cancel.signal })
+      .then((r) => (result = r));
+    // The 2 s ran out before routing had read the rules, the queue and the call.
+    cancel.abort();
+    await transfer;
+    await settle();
+    expect(result).toEqual({ taken: false, queue: 'default', fallback: null, callGone: true });
+    expect(offers()).toEqual([]);
+    expect(call.takenBy).toEqual([]);
+    expect(routing.waitingCount).toBe(0);
+    expect(await routing.state(ann)).toMatchObject({ status: 'available' });
+  });
+
+  it('a transfer cancelled while it waits in the queue leaves it at once and settles as not taken', async () => {
+    const call = await transferringCall('p3');
+    const cancel = new AbortController();
+    let result: TransferResult | null = null;
+    void routing.transfer(call, { ...info(), signal: cancel.signal }).then((r) => (result = r));
+    await settle();
+    expect(routing.waitingCount).toBe(1);
+    expect(result).toBeNull();
+    cancel.abort();
+    await settle();
+    expect(result).toEqual({ taken: false, queue: 'default', fallback: null, callGone: true });
+    expect(routing.waitingCount).toBe(0);
+    // Nobody is offered it later, and its queue's wait never gives a fallback.
+    const ann = await agent('ann');
+    await routing.setOwnStatus(ann, 'available');
+    await settle(120_000);
+    expect(offers()).toEqual([]);
+  });
+
   it("a declined offer goes to the next agent; an agent without the queue's skills is never offered it; nobody in time → the queue's fallback, stored and counted", async () => {
     const ann = await agent('ann', ['vip']);
     const bob = await agent('bob');

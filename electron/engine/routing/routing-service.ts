@@ -65,6 +65,13 @@ export interface TransferInfo {
    * answered must have an agent within 2 s). The offer is still announced, so the desk shows it.
    */
   autoAccept?: boolean;
+  /**
+   * Cancels the transfer (predictive: the 2 s ran out). Before the call enters the queue (routing
+   * still reading the rules, the queue and the call from the store: seconds on a loaded machine)
+   * it never enters it; once waiting, it is withdrawn (as `withdraw`). Either way the transfer
+   * settles as not taken, unless an agent's accept is already under way, which keeps the call.
+   */
+  signal?: AbortSignal;
 }
 
 export type TransferResult =
@@ -227,12 +234,23 @@ export class RoutingService {
 
   /** Offers the call to agents until one takes it, the queue's wait runs out, or the call ends. */
   async transfer(call: TransferCall, info: TransferInfo): Promise<TransferResult> {
+    const { signal } = info;
+    const cancelled = (queue: string): TransferResult => ({
+      taken: false,
+      queue,
+      fallback: null,
+      callGone: true,
+    });
+    if (signal?.aborted) return cancelled(info.queue);
     const { queue, rule } = await this.route(info.fields, info.queue);
+    if (signal?.aborted) return cancelled(queue.name);
     const stored = await this.options.store.calls.get(call.callId);
+    if (signal?.aborted) return cancelled(queue.name);
     await this.options.store.calls.update(call.callId, {
       queueId: queue.id,
       transferReason: info.reason,
     });
+    if (signal?.aborted) return cancelled(queue.name);
     call.note('transfer_routed', {
       queue: queue.name,
       rule,
@@ -264,9 +282,18 @@ export class RoutingService {
         settle: (result) => {
           if (settled) return;
           settled = true;
+          signal?.removeEventListener('abort', onAbort);
           resolve(result);
         },
       };
+      // Cancelled while waiting: out of the queue. An accept under way has already taken it out,
+      // and settles the transfer itself.
+      const onAbort = (): void => {
+        if (this.waiting.get(call.callId) !== waiting) return;
+        this.leave(waiting, 'cancelled');
+        waiting.settle(cancelled(queue.name));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.set(call.callId, waiting);
       this.changed();
       void call.whenEnded().then(() => {
@@ -324,14 +351,22 @@ export class RoutingService {
 
   /**
    * Preview dialing (dialer/preview.ts): agents free to be shown a contact of `queue` now (signed
-   * on, holding nothing, with the queue's skills), longest idle first.
+   * on, holding nothing, with the queue's skills), longest idle first. Seats sharing a store:
+   * only the agents signed on at this seat. Each seat's dialer runs the campaign too and leases
+   * for its own agents (under its own lease, so no contact is shown or dialed twice), and the
+   * call it dials is local to the agent: no seat leg, and mute, hold, DTMF and hang-up work as at
+   * any desk. Another seat's agent reserved here would never see the contact (their desk hears
+   * their own seat's events).
    */
   async previewAgents(queue: string): Promise<number[]> {
-    const [users, statuses, queues] = await Promise.all([
+    const seat = this.options.seat;
+    const [users, statuses, queues, seats] = await Promise.all([
       this.options.store.users.list(),
       this.options.store.routing.agentStatuses(),
       this.options.store.routing.queues(),
+      seat ? this.options.store.seats.userSeats() : Promise.resolve(null),
     ]);
+    const here = seats && new Set(seats.filter((u) => u.seatId === seat?.id).map((u) => u.id));
     const skills =
       (queues.find((q) => q.name === queue) ?? queues.find((q) => q.name === 'default'))?.skills ??
       [];
@@ -340,6 +375,7 @@ export class RoutingService {
       .filter(
         (u) =>
           since.get(u.id)?.status === 'available' &&
+          (here === null || here.has(u.id)) &&
           !this.holds.has(u.id) &&
           skills.every((s) => u.skills.includes(s)),
       )
