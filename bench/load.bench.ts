@@ -262,6 +262,15 @@ interface LoadResult {
    */
   pauseLagMs: number[];
   endLagMs: number[];
+  /**
+   * Each timed turn's latency at the phone split by stage (turns matched to a speech_end): the
+   * end-of-turn wait the bot chose, how late it decided (speech_end decisionLagMs less that wait:
+   * capture, the VAD queue, the event loop), processing (the decision → the reply's first frame
+   * sent), and the rest (the VAD hearing the end, the link and the network both ways, playout).
+   */
+  stages: { wait: number[]; lag: number[]; processing: number[]; rest: number[] };
+  /** The personal greeting's render wait once the disclosure had played (bot_prompt renderMs of node greet). */
+  greetWaitMs: number[];
 }
 
 interface Rig {
@@ -388,6 +397,8 @@ async function runLoad(
     processingMs: [],
     pauseLagMs: [],
     endLagMs: [],
+    stages: { wait: [], lag: [], processing: [], rest: [] },
+    greetWaitMs: [],
   };
   const busyUsages: Array<{ usage: Usage; ms: number }> = [];
   const loopP99: number[] = [];
@@ -448,8 +459,18 @@ async function runLoad(
       }
     });
     const engineTurns: number[] = [];
-    /** Each call's speech_end events: where the engine heard an answer end, and how it judged it. */
-    const ends = new Map<string, Array<{ endMs: number; how: string; waitMs: number | null }>>();
+    /**
+     * Each call's speech_end events: where the engine heard an answer end, how it judged it, how
+     * late it decided, and the processing of the reply that followed (its next bot_prompt).
+     */
+    interface End {
+      endMs: number;
+      how: string;
+      waitMs: number | null;
+      lagMs: number | null;
+      processingMs: number | null;
+    }
+    const ends = new Map<string, End[]>();
     const offPrompts = engine.subscribe((m) => {
       if (m.event !== 'call.event') return;
       const e = m.data as CallEventStreamItem;
@@ -480,15 +501,23 @@ async function runLoad(
           endMs: d.endMs,
           how,
           waitMs: d.silenceMs ?? null,
+          lagMs: d.decisionLagMs ?? null,
+          processingMs: null,
         });
         return;
       }
       const d = e.data as {
+        nodeId?: string | null;
         sinceSpeechEndMs?: number;
         sinceDecisionMs?: number;
         source?: string;
         renderMs?: number;
       };
+      if (d.nodeId === 'greet' && typeof d.renderMs === 'number')
+        result.greetWaitMs.push(d.renderMs);
+      const last = ends.get(e.callId)?.at(-1);
+      if (last && last.processingMs === null && typeof d.sinceDecisionMs === 'number')
+        last.processingMs = d.sinceDecisionMs;
       if (DETAIL && typeof d.sinceDecisionMs === 'number')
         (lines.get(e.callId) ?? lines.set(e.callId, []).get(e.callId)!).push(
           `reply sent ${d.sinceDecisionMs} ms after the end was decided (${d.source ?? '?'}, rendered in ${d.renderMs ?? '?'} ms)`,
@@ -616,7 +645,7 @@ async function runLoad(
             turns.push(latency);
             // The engine's judgement of this answer's end: its speech_end nearest in stream time
             // (the phone's recording and the engine's stream both start at the answer).
-            let best: { endMs: number; how: string; waitMs: number | null } | undefined;
+            let best: End | undefined;
             for (const e of ends.get(call.session.callId) ?? [])
               if (
                 Math.abs(e.endMs - end) < 700 &&
@@ -628,6 +657,13 @@ async function runLoad(
                 result.turnsBy.get(best.how) ?? result.turnsBy.set(best.how, []).get(best.how)!
               ).push(latency);
               if (best.waitMs !== null) result.beyondWaitMs.push(latency - best.waitMs);
+              if (best.waitMs !== null && best.lagMs !== null && best.processingMs !== null) {
+                const lag = best.lagMs - best.waitMs;
+                result.stages.wait.push(best.waitMs);
+                result.stages.lag.push(lag);
+                result.stages.processing.push(best.processingMs);
+                result.stages.rest.push(latency - best.waitMs - lag - best.processingMs);
+              }
             }
           }
           // Talking over the bot: how long until its audio stopped.
@@ -673,6 +709,13 @@ function perFrameUs(push: (frame: Int16Array) => void, frames: Int16Array[]): nu
 }
 
 const pct = (x: number): string => `${x.toFixed(1)} %`;
+
+/** The `p`th percentile of each stage of the turns (LoadResult.stages). */
+function stageText(r: LoadResult, p: number): string {
+  const at = (values: number[]): string => ms(percentile(sorted(values), p));
+  const { wait, lag, processing, rest } = r.stages;
+  return `${at(wait)}; ${at(lag)}; ${at(processing)}; ${at(rest)}`;
+}
 const mib = (x: number): string => `${x.toFixed(1)} MiB`;
 
 function verdict(r: LoadResult): { holds: boolean; why: string } {
@@ -716,6 +759,24 @@ function rowsOf(r: LoadResult, label: string): BenchRow[] {
         p95: ms(percentile(sorted(r.beyondWaitMs), 95)),
         p99: ms(percentile(sorted(r.beyondWaitMs), 99)),
         detail: `${r.beyondWaitMs.length} turns matched to the engine's speech_end; by judgement at the phone: ${[...r.turnsBy].map(([how, list]) => `${how} ${list.length}, p50 ${ms(percentile(sorted(list), 50))}, p95 ${ms(percentile(sorted(list), 95))}`).join('; ')}; engine processing (end decided → reply sent) p50 ${ms(percentile(sorted(r.processingMs), 50))}, p95 ${ms(percentile(sorted(r.processingMs), 95))}`,
+      },
+    },
+    {
+      name: `${label}:   by stage: end-of-turn wait; decision lag; processing; the rest`,
+      values: {
+        p50: stageText(r, 50),
+        p95: stageText(r, 95),
+        p99: stageText(r, 99),
+        detail: `${r.stages.wait.length} turns matched to a speech_end with its reply: the wait the bot chose; how late it decided (speech_end decisionLagMs less the wait: capture, the speech worker's VAD queue, the event loop); processing (the decision → the reply's first frame sent: dialog step, prompt render); the rest (the turn at the phone less those three: the VAD hearing the end, the media link, the network both ways and playout). Each column is its own percentile, so they do not add up`,
+      },
+    },
+    {
+      name: `${label}: personal greeting's render wait after the disclosure`,
+      values: {
+        p50: ms(percentile(sorted(r.greetWaitMs), 50)),
+        p95: ms(percentile(sorted(r.greetWaitMs), 95)),
+        p99: ms(percentile(sorted(r.greetWaitMs), 99)),
+        detail: `${r.greetWaitMs.length} calls: bot_prompt renderMs of "Hello {name}, …", synthesized for each call from the moment it rings (0: ready when the disclosure ended)`,
       },
     },
     {

@@ -167,3 +167,41 @@ describe('CallBot end of turn with the hesitation spotter', () => {
     expect(outcome?.path).toEqual(['ask', 'sorry']);
   });
 });
+
+describe('CallBot speculative recognitions on a slow speech worker', () => {
+  /** Five stretches of "yes please" with 250 ms pauses between them: five speech pauses. */
+  const answer = async (recognitionMs: number) => {
+    const h = botHarness({ flow, recognitionMs });
+    const run = h.run();
+    await h.customer.answer();
+    await h.customer.silent(AFTER_QUESTION);
+    await h.customer.saysWithPauses(
+      [
+        { speakMs: 300, pauseMs: 250 },
+        { speakMs: 300, pauseMs: 250 },
+        { speakMs: 300, pauseMs: 250 },
+        { speakMs: 300, pauseMs: 250 },
+        { speakMs: 300 },
+      ],
+      { intent: 'yes', phrase: 'yes please', confidence: 1 },
+    );
+    await h.customer.silentUntilEnd();
+    return { h, outcome: await run };
+  };
+
+  it('runs one at a time and skips those a newer pause made stale before they started', async () => {
+    // Each takes 2 s: the first is still out at the second, third and fourth pauses, so only the
+    // fourth (the newest when the first came back) and the last run after it.
+    const { h, outcome } = await answer(2000);
+    expect(h.recognitions).toHaveLength(3);
+    expect(outcome?.path).toEqual(['ask', 'ok']);
+    const [end] = h.of('speech_end').map((e) => e.data);
+    expect(Number(end?.endMs) - Number(end?.startMs)).toBeGreaterThan(2400); // one utterance
+  });
+
+  it('recognizes every pause when each is back before the next', async () => {
+    const { h, outcome } = await answer(20);
+    expect(h.recognitions).toHaveLength(5);
+    expect(outcome?.path).toEqual(['ask', 'ok']);
+  });
+});

@@ -80,6 +80,22 @@ describe('PromptRenderer', () => {
     expect(warnings.some((w) => /cannot write/.test(w))).toBe(true);
   });
 
+  it("warms a flow's static prompts into memory from the disk cache, never synthesizing one", async () => {
+    const dir = join(await tempDir(), 'prompts');
+    const { pool, texts } = countingPool();
+    await new PromptRenderer(pool, dir).render('Goodbye.', voice);
+    await new PromptRenderer(pool, dir).render('Please hold.', voice);
+    expect(texts).toEqual(['Goodbye.', 'Please hold.']);
+    // A new engine: the prompts are on disk, and warm() reads them into memory ahead of the calls.
+    const renderer = new PromptRenderer(pool, dir);
+    await renderer.warm(['Goodbye.', 'Not rendered yet.', 'Please hold.'], voice);
+    expect(texts).toEqual(['Goodbye.', 'Please hold.']); // nothing synthesized
+    const call = renderer.forCall('call-1');
+    expect((await call.render('Goodbye.', voice, false)).source).toBe('memory');
+    expect((await call.render('Please hold.', voice, false)).source).toBe('memory');
+    expect((await call.render('Not rendered yet.', voice, false)).source).toBe('synthesized');
+  });
+
   it('passes its disk size limit to the cache', () => {
     const { pool } = countingPool();
     expect(new PromptRenderer(pool, '/x', { diskMaxBytes: 1234 }).cache.maxBytes).toBe(1234);

@@ -90,18 +90,40 @@ export class PromptRenderer {
       return { samples, durationMs, sampleRate: 16000 };
     });
     const entry = { frames: chunkFrames(rendered.samples), durationMs: rendered.durationMs };
-    this.memory.set(memoryKey, entry);
-    while (this.memory.size > this.memoryEntries) {
-      const oldest = this.memory.keys().next().value;
-      if (oldest === undefined) break;
-      this.memory.delete(oldest);
-    }
+    this.remember(memoryKey, entry.frames, entry.durationMs);
     return { ...entry, source: rendered.hit ? 'disk' : 'synthesized' };
   }
 
   /** Renders into the caches without playing (static prompts at save time). */
   async prerender(text: string, voice: BotVoice): Promise<void> {
     await this.render(text, voice);
+  }
+
+  /**
+   * Loads a flow's static prompts from the disk cache into the memory layer before its calls
+   * (BotService.prepare), one after another: a reply then never waits for its disk read (issue 17:
+   * 50–220 ms for a prompt a call said first, on a loaded machine). It never synthesizes: a prompt
+   * not on disk is rendered by the call that says it (or when the flow is saved), so a flow file
+   * run from the CLI does not queue its every prompt ahead of the call's greeting.
+   */
+  async warm(texts: readonly string[], voice: BotVoice): Promise<void> {
+    const options = toOptions(voice);
+    for (const text of texts) {
+      const key = promptKeyFor(this.engine, text, options);
+      const memoryKey = JSON.stringify(key);
+      if (this.memory.has(memoryKey)) continue;
+      const cached = await this.cache.get(key).catch(() => null);
+      if (cached) this.remember(memoryKey, chunkFrames(cached.samples), cached.durationMs);
+    }
+  }
+
+  private remember(memoryKey: string, frames: Int16Array[], durationMs: number): void {
+    this.memory.set(memoryKey, { frames, durationMs });
+    while (this.memory.size > this.memoryEntries) {
+      const oldest = this.memory.keys().next().value;
+      if (oldest === undefined) break;
+      this.memory.delete(oldest);
+    }
   }
 
   /** The prompts of one call: personal ones stay in it, static ones use the shared caches. */

@@ -24,7 +24,12 @@ import type { EndpointerOptions, LibraryRecognition, SpeechWorkerPool } from '..
 import type { Store } from '../store/types.js';
 import type { CallSession } from '../telephony/index.js';
 import { CallBot, type CallBotDeps } from './call-bot.js';
-import { type AskModel, type HesitationSpotter, PhraseModels } from './phrase-models.js';
+import {
+  type AskModel,
+  type HesitationSpotter,
+  PhraseModels,
+  staticPrompts,
+} from './phrase-models.js';
 import { type BotVoice, defaultVoice, PromptRenderer } from './prompts.js';
 
 export interface StoredFlow {
@@ -97,6 +102,14 @@ export class BotService {
     });
   }
 
+  /**
+   * The flow's static prompts into the prompt renderer's memory, from the disk cache, in the
+   * background (PromptRenderer.warm): the calls that follow say them without a disk read.
+   */
+  private warmPrompts(flow: Flow): void {
+    void this.prompts.warm(staticPrompts(flow), defaultVoice(flow.language)).catch(() => undefined);
+  }
+
   /** Resolves the flow and loads (or trains) its phrase models. */
   async prepare(spec: BotFlowSpec): Promise<PreparedFlow> {
     warmUpTextNlu();
@@ -107,6 +120,7 @@ export class BotService {
       .then(() => this.options.pool().warm())
       .catch(() => undefined);
     if ('flow' in spec) {
+      this.warmPrompts(spec.flow);
       const compiled = new CompiledFlow(spec.flow);
       const backchannels = await this.phraseModels.backchannelSpotter(spec.flow.language);
       const models = await this.phraseModels.forFlow(spec.flow);
@@ -121,6 +135,7 @@ export class BotService {
       };
     }
     const stored = await this.options.loadFlow(spec.name, spec.version);
+    this.warmPrompts(stored.flow);
     const compiled = this.compiled.get(stored.flow, stored.version);
     const backchannels = await this.phraseModels.backchannelSpotter(stored.flow.language);
     const models = await this.phraseModels.forFlow(stored.flow);

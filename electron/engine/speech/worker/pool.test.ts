@@ -118,6 +118,51 @@ describe('SpeechWorkerPool', () => {
     await call.close();
   });
 
+  it("synthesizes on a worker of its own: a call's VAD does not wait behind a prompt", async () => {
+    const samples = await synthClip('Yes, please call me back tomorrow afternoon.', {
+      voice: 'en-us',
+      padMs: 1000,
+    });
+    pool = new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, workers: 1 });
+    expect(pool.splitSynthesis).toBe(true);
+    expect(
+      new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, synthesisWorker: false }).splitSynthesis,
+    ).toBe(false);
+    // Recognition too has a worker of its own when the calls share one (as on 2 cores).
+    expect(pool.splitRecognition).toBe(true);
+    expect(
+      new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, workers: 2 }).splitRecognition,
+    ).toBe(false);
+    expect(
+      new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, workers: 1, recognitionWorker: false })
+        .splitRecognition,
+    ).toBe(false);
+    const call = pool.open('call-1');
+    const { events, errors } = record(call);
+    await call.drain(); // the call's worker is up
+    // A long prompt asked for first: on the call's own worker its VAD would wait for all of it.
+    let synthesized = false;
+    const prompt = pool
+      .synthesize('This call is from an automated assistant and is recorded. '.repeat(12), {
+        language: 'en',
+        voice: 'en-us',
+      })
+      .then((result) => {
+        synthesized = true;
+        return result;
+      });
+    for (const frame of chunkFrames(samples)) call.push(frame);
+    await call.drain();
+    expect(synthesized).toBe(false);
+    expect(errors).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(['speech_start', 'speech_end']);
+    expect((await prompt).durationMs).toBeGreaterThan(20_000);
+    // The synthesis worker is not a call slot.
+    expect(pool.size).toBe(1);
+    expect(pool.load).toEqual([1]);
+    await call.close();
+  });
+
   it('works at 8 kHz', async () => {
     const samples = await synthClip('我现在不方便，请明天下午三点再打给我。', {
       voice: 'cmn',

@@ -1,8 +1,11 @@
 /**
  * SpeechWorkerPool: runs VAD inference off the engine's event loop in worker_threads. At most
  * min(availableParallelism - 1, maxWorkers) workers (at least one), started on demand; each call is
- * assigned to the least-loaded worker for its whole life. The endpointer runs here, on the engine
- * side (it is cheap and pure), so expectInput() needs no round trip.
+ * assigned to the least-loaded worker for its whole life. Prompts are synthesized on a worker of
+ * their own (synthesisWorker), and when the calls share one worker their
+ * utterances are recognized on another (recognitionWorker), so a call's VAD never waits behind
+ * either. The endpointer runs here, on the engine side (it is cheap and pure), so expectInput()
+ * needs no round trip.
  *
  * Loading the worker:
  *  - from source (vitest, tsx: this module's URL ends in .ts): an eval'd bootstrap registers tsx in
@@ -51,6 +54,17 @@ export interface SpeechWorkerPoolOptions {
   workers?: number;
   /** The built worker entry, if not found automatically. */
   workerUrl?: URL;
+  /**
+   * Synthesis on a worker of its own (default true), apart from the calls' VAD and recognition:
+   * see SpeechWorkerPool.synthesizer. false: on the call's worker, as before issue 17's split.
+   */
+  synthesisWorker?: boolean;
+  /**
+   * Recognition (and early-media spotting) on a worker of its own, apart from the calls' VAD
+   * (default: when the calls share one worker, `limit` 1; with more, each call's recognitions stay
+   * on its own worker). See SpeechWorkerPool.recognizer.
+   */
+  recognitionWorker?: boolean;
 }
 
 export interface OpenCallOptions {
@@ -263,6 +277,29 @@ export class SpeechWorkerPool {
   /** Trains phrase models apart from the call workers (training takes seconds of CPU). */
   private trainer: SpeechWorker | null = null;
   private trainerIdle: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Synthesizes every prompt, when `synthesisWorker` (the default). A worker thread is one event
+   * loop, and espeak-ng's synthesis is one synchronous WASM call: on a call's worker every call's
+   * VAD windows waited behind each prompt synthesized there (issue 17: at 20 calls on 2 cores, with
+   * twenty personal greetings synthesized as the calls were answered, the bot decided some ends of
+   * turn 1–2.5 s after the customer stopped). Here the OS interleaves them. It runs at the
+   * process's priority: a lower one (nice 5) left greetings ready in time, but a reply synthesized
+   * while the customer waited ("we'll call you back tomorrow at …") took up to 1 s at load 28.
+   */
+  private synthesizer: SpeechWorker | null = null;
+  /** Prompts are synthesized on a worker of their own (SpeechWorkerPoolOptions.synthesisWorker). */
+  readonly splitSynthesis: boolean;
+  /**
+   * Recognizes utterances when `recognitionWorker`. Recognitions are the calls' longest tasks
+   * besides synthesis (an utterance is recognized again at each of its pauses, with the hesitation
+   * spotter beside it): on the one call worker the VAD windows of every call queued behind them,
+   * and with twenty customers talking over their questions at once the bot heard ends of turn up
+   * to 2 s late (issue 17, bench/load). Here the VAD keeps its pace, and a late recognition only
+   * delays the turn that waits for it.
+   */
+  private recognizer: SpeechWorker | null = null;
+  /** Utterances are recognized on a worker of their own (SpeechWorkerPoolOptions.recognitionWorker). */
+  readonly splitRecognition: boolean;
   private readonly data: SpeechWorkerData;
   private closed = false;
 
@@ -271,6 +308,8 @@ export class SpeechWorkerPool {
       options.workers !== undefined
         ? Math.max(1, Math.floor(options.workers))
         : workerLimit(options.maxWorkers);
+    this.splitSynthesis = options.synthesisWorker ?? true;
+    this.splitRecognition = options.recognitionWorker ?? this.limit === 1;
     this.data = {
       vadModelPath: options.vadModelPath,
       ...(options.melModelPath ? { melModelPath: options.melModelPath } : {}),
@@ -298,24 +337,57 @@ export class SpeechWorkerPool {
     return worker;
   }
 
+  /** Where prompts are synthesized: the synthesis worker (started on first use), or the call's. */
+  private synthesisWorkerFor(callId?: string): SpeechWorker {
+    if (!this.splitSynthesis) return this.workerFor(callId);
+    if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    if (!this.synthesizer || this.synthesizer.failed)
+      this.synthesizer = new SpeechWorker(this.options.workerUrl, this.data);
+    return this.synthesizer;
+  }
+
+  /** Where a call's utterances are recognized: the recognition worker (started on first use), or the call's. */
+  private recognitionWorkerFor(callId?: string): SpeechWorker {
+    if (!this.splitRecognition) return this.workerFor(callId);
+    if (this.closed) throw new Error('SpeechWorkerPool is closed');
+    if (!this.recognizer || this.recognizer.failed)
+      this.recognizer = new SpeechWorker(this.options.workerUrl, this.data);
+    return this.recognizer;
+  }
+
   private startCallWorker(): SpeechWorker {
     const worker = new SpeechWorker(this.options.workerUrl, this.data);
     this.workers.push(worker);
     return worker;
   }
 
-  /** Loads the TTS engine and the embedder on the call's worker now (the bot does this while the phone rings). */
+  /**
+   * Loads the embedder where the call's utterances are recognized and the TTS engine where its
+   * prompts are synthesized, now (the bot does this while the phone rings).
+   */
   async warm(callId?: string): Promise<void> {
-    await this.workerFor(callId).run({ kind: 'warm' });
+    const recognition = this.recognitionWorkerFor(callId);
+    const synthesis = this.synthesisWorkerFor(callId);
+    if (recognition === synthesis) {
+      await recognition.run({ kind: 'warm' });
+      return;
+    }
+    await Promise.all([
+      recognition.run({ kind: 'warm', parts: ['embedder'] }),
+      synthesis.run({ kind: 'warm', parts: ['tts'] }),
+    ]);
   }
 
-  /** Synthesizes a prompt off the event loop (on the call's worker when `callId` is open). */
+  /**
+   * Synthesizes a prompt off the event loop: on the synthesis worker, or on the call's worker
+   * when `callId` is open and synthesis is not split.
+   */
   async synthesize(
     text: string,
     options: TtsOptions,
     callId?: string,
   ): Promise<{ samples: Int16Array; durationMs: number }> {
-    return this.workerFor(callId).run({ kind: 'synthesize', text, options });
+    return this.synthesisWorkerFor(callId).run({ kind: 'synthesize', text, options });
   }
 
   /**
@@ -331,7 +403,7 @@ export class SpeechWorkerPool {
     startMs = 0,
     library?: LibraryRecognition,
   ): Promise<RecognitionResult> {
-    const worker = this.workerFor(callId);
+    const worker = this.recognitionWorkerFor(callId);
     const sent = [model ? modelKey : null, library?.key ?? null].filter(
       (key): key is string => key !== null && !worker.models.has(key),
     );
@@ -366,7 +438,7 @@ export class SpeechWorkerPool {
 
   /**
    * One step of listening to a ringing call's early media (phrase/line-status.ts): its new audio
-   * embedded onto its stream and scored with the line-status models, on the call's worker; each
+   * embedded onto its stream and scored with the line-status models, on the recognition worker (or the call's); each
    * model is sent to a worker the first time it needs it.
    */
   async spotAnnouncement(
@@ -374,7 +446,7 @@ export class SpeechWorkerPool {
     models: ReadonlyArray<{ key: string; model: PhraseModel }>,
     step: EarlyMediaStep,
   ): Promise<EarlyMediaStepResult> {
-    const worker = this.workerFor(callId);
+    const worker = this.recognitionWorkerFor(callId);
     const sent = models.filter((m) => !worker.models.has(m.key)).map((m) => m.key);
     for (const key of sent) worker.models.add(key);
     const copy = step.samples.slice();
@@ -481,6 +553,10 @@ export class SpeechWorkerPool {
     if (this.trainer) workers.push(this.trainer);
     this.trainer = null;
     for (const w of workers) w.calls.clear();
+    if (this.synthesizer) workers.push(this.synthesizer);
+    this.synthesizer = null;
+    if (this.recognizer) workers.push(this.recognizer);
+    this.recognizer = null;
     await Promise.all(workers.map((w) => w.stop(graceMs)));
   }
 }

@@ -50,8 +50,11 @@ export type SpeechTask =
       samples: Int16Array;
       stream: EmbeddingStream;
     }
-  /** Loads the TTS engine and the embedder now, so a call's first prompt and answer do not wait for them. */
-  | { kind: 'warm' };
+  /**
+   * Loads the TTS engine and/or the embedder now (both when `parts` is absent), so a call's first
+   * prompt and answer do not wait for them.
+   */
+  | { kind: 'warm'; parts?: Array<'tts' | 'embedder'> };
 
 export interface SpeechTaskResults {
   synthesize: { samples: Int16Array; durationMs: number };

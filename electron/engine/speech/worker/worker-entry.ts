@@ -127,11 +127,13 @@ async function runTask(
         stream: task.stream,
       });
     }
-    case 'warm':
-      await Promise.all([tts(), embedder()]);
+    case 'warm': {
+      const parts = task.parts ?? ['tts', 'embedder'];
+      await Promise.all(parts.map((part) => (part === 'tts' ? tts() : embedder())));
       return { ready: true };
     case 'train':
       return trainPhraseModel(task.question, {
+    }
         tts: lazyTts,
         extraEngines: trainingEngines,
         signal: stopping.signal,

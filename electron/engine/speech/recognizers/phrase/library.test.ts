@@ -224,4 +224,39 @@ describe('a question whose intent uses the library (real embedding, synthetic vo
     ]);
     expect(outcomes.map((o) => o.accepted ?? null)).toEqual(['confirm', 'refuse', null, null]);
   }, 60_000);
+
+  it("embeds an utterance once for the question's model and the library's together", async () => {
+    const file = await readLibraryModel(LIBRARY_DIR, 'en');
+    expect(file).not.toBeNull();
+    // Counts the embedding runs (the recognizers see the real embedder through it).
+    let runs = 0;
+    const counting = Object.create(embedder) as SpeechEmbedder;
+    counting.embed = (samples, pad) => {
+      runs++;
+      return embedder.embed(samples, pad);
+    };
+    const { samples } = await tts.synthesize('yes please', { language: 'en', voice: 'en-us' });
+    const recognize = async (
+      config: ConstructorParameters<typeof AskRecognizer>[0],
+    ): Promise<ReturnType<AskRecognizer['finish']>> => {
+      const recognizer = new AskRecognizer(config);
+      recognizer.start({ startMs: 0 });
+      recognizer.push(samples);
+      return recognizer.finish();
+    };
+    // The library's model stands in for a question's own (any phrase model does).
+    const both = await recognize({
+      question: file!.model,
+      library: { model: file!.model, uses: { affirm: 'confirm', deny: 'refuse' } },
+      embedder: counting,
+    });
+    expect(runs).toBe(1);
+    expect(both.noMatch).toBe(false);
+    // Another utterance is embedded anew.
+    await recognize({
+      library: { model: file!.model, uses: { affirm: 'confirm' } },
+      embedder: counting,
+    });
+    expect(runs).toBe(2);
+  }, 60_000);
 });

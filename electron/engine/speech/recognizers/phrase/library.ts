@@ -435,6 +435,32 @@ export class LibrarySpotter implements Recognizer {
  * answers it uses, combined (`combineRecognitions`). Registered nowhere: the speech worker builds
  * one per utterance from the models it was sent.
  */
+/**
+ * The embedder for one AskRecognizer's parts: the question's model and the library's spotter each
+ * embed the same trimmed utterance, so the second one gets the first one's embeddings (read only by
+ * both) instead of running the models again. Issue 17: recognitions were the bot's bottleneck at 20
+ * calls on a loaded 2-core machine, and a node that uses common answers ran every one twice.
+ */
+function sharedEmbedder(embedder: SpeechEmbedder): SpeechEmbedder {
+  let last: { samples: Float32Array; pad: boolean; result: Promise<Matrix> } | null = null;
+  const shared = Object.create(embedder) as SpeechEmbedder;
+  shared.embed = (samples, pad = true) => {
+    if (samples instanceof Float32Array && last?.pad === pad && sameSamples(last.samples, samples))
+      return last.result;
+    const result = embedder.embed(samples, pad);
+    if (samples instanceof Float32Array) last = { samples, pad, result };
+    return result;
+  };
+  return shared;
+}
+
+function sameSamples(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class AskRecognizer implements Recognizer {
   readonly kind = 'phrase';
   private readonly parts: Array<{
@@ -443,7 +469,8 @@ export class AskRecognizer implements Recognizer {
   }> = [];
 
   constructor(config: { question?: PhraseModel; library?: LibraryUse; embedder: SpeechEmbedder }) {
-    const { question, library, embedder } = config;
+    const { question, library } = config;
+    const embedder = sharedEmbedder(config.embedder);
     if (question) {
       this.parts.push({
         recognizer: new PhraseRecognizer({ model: question, embedder }),
