@@ -299,8 +299,10 @@ describe('general rules beside the scores', () => {
     for (const text of ['我前天还的', '上个月底就还上了'])
       expect(clf.classify(text).blocked, text).toContain('later');
     expect(clf.classify('明天就还').intent).toBe('later');
+    // A condition still to be met (了 before 就) is no deed done: a promise.
+    expect(clf.classify('等我工资到账了就还').blocked).toEqual(['paid']);
     // Both or neither: nothing is ruled out by time.
-    expect(clf.classify('等我工资到账了就还').blocked).toEqual([]);
+    expect(clf.classify('昨天没空，明天还').blocked).not.toContain('later');
   });
 
   it('never takes a promise for a done deed, nor a done deed for a promise (English)', () => {
@@ -442,5 +444,53 @@ describe('a negation corrected in a later clause', () => {
     const r = clf.classify('我不还，明天也不还');
     expect(r.blocked).toContain('later');
     expect(r.intent === 'refuse' || r.intent === NO_MATCH).toBe(true);
+  });
+});
+
+describe('a deed said done before a refusal', () => {
+  const zh = trainIntentClassifier({
+    paid: ['已经还了', '我还过了', '昨天就还了', '早就还清了', '都还完了'],
+    later: ['明天还', '我明天还', '后天还', '下周还'],
+    refuse: ['不需要', '不用了', '不用管', '别再打了', '不用再提醒了', '以后别打了'],
+  });
+  const en = trainIntentClassifier({
+    done: ['I already paid', "I've paid it", 'I paid it yesterday', 'already done'],
+    refuse: ['stop calling me', "don't call me again", 'not interested', 'no thanks'],
+  });
+
+  it.each(['都还清了，别再打了', '还过了，不用再提醒了', '嗯嗯已经还了不用管了'])(
+    '%s reports the payment (the refusal follows from it)',
+    (text) => {
+      expect(zh.classify(text).intent).toBe('paid');
+    },
+  );
+
+  it('English too: "I already paid, don\'t call me again"', () => {
+    expect(en.classify("I already paid, don't call me again").intent).toBe('done');
+  });
+
+  it.each(['以后别打了', '不用再提醒了', '不需要'])('%s stays a refusal', (text) => {
+    expect(zh.classify(text).intent).toBe('refuse');
+  });
+
+  it('an adverb of the negated verb is no deed of its own: 我已经不需要了', () => {
+    expect(zh.classify('我已经不需要了').intent).not.toBe('paid');
+  });
+});
+
+describe('a bare "no" beside a reassurance refuses nothing', () => {
+  const clf = trainIntentClassifier({
+    confirm: ["yes I'll be there", 'I can make it', "I'm coming", 'sure'],
+    reschedule: ["no I can't make it", 'no', "I can't come", 'not that day', "I won't be there"],
+  });
+
+  it('"no no, I\'m coming, don\'t worry" is never a reschedule', () => {
+    const r = clf.classify("no no I'm coming, don't worry");
+    expect(r.blocked).toContain('reschedule');
+    expect(r.intent).not.toBe('reschedule');
+  });
+
+  it('"no, I can\'t make it, don\'t worry about it" still negates its verb', () => {
+    expect(clf.classify("no, I can't make it, don't worry").blocked).not.toContain('reschedule');
   });
 });

@@ -20,7 +20,7 @@
  */
 import { COMMON_ANSWERS, commonAnswerPhrases } from './library/index.js';
 import synonyms from './library/synonyms.json' with { type: 'json' };
-import { type Analysis, analyze, isFunctionWord, type Token } from './negation.js';
+import { type Analysis, analyze, isFunctionWord, type Token, ZH_SCOPE_FREE } from './negation.js';
 
 export const NO_MATCH = 'no_match';
 
@@ -262,7 +262,7 @@ function negatedPredicates(
       if (!t.negated) break;
       if (
         (t.kind === 'en' && (t.filler || isFunctionWord(t.text))) ||
-        (t.kind === 'zh' && ZH_TRAILING.has(t.text))
+        (t.kind === 'zh' && (ZH_TRAILING.has(t.text) || ZH_SCOPE_FREE.has(t.text)))
       )
         continue;
       const next = tokens[j + 1];
@@ -379,11 +379,12 @@ interface IntentProfile {
  * Content an answer holds beyond what an intent's examples say: English content words (not
  * function words, fillers or cues) whose word and synonym group no example holds, and Mandarin
  * character pairs (inside a clause, particles and fillers left out) no example holds, each
- * counted once.
+ * counted once (`novel`); and the content units some example holds (`known`).
  */
-function novelContent(a: Analysis, p: IntentProfile | undefined): number {
-  if (!p) return 0;
+function contentUnits(a: Analysis, p: IntentProfile | undefined): { novel: number; known: number } {
+  if (!p) return { novel: 0, known: 0 };
   const novel = new Set<string>();
+  const known = new Set<string>();
   const tokens = a.tokens;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -391,8 +392,9 @@ function novelContent(a: Analysis, p: IntentProfile | undefined): number {
     if (t.kind === 'en') {
       if (isFunctionWord(t.text) || /^\d+$/.test(t.text)) continue;
       const group = enSynonym(t.text);
-      if (p.vocabulary.has(`w1:${t.text}`) || (group && p.groups.has(`s1:${group}`))) continue;
-      novel.add(t.text);
+      if (p.vocabulary.has(`w1:${t.text}`) || (group && p.groups.has(`s1:${group}`)))
+        known.add(t.text);
+      else novel.add(t.text);
       continue;
     }
     if (ZH_TRAILING.has(t.text)) continue;
@@ -400,11 +402,12 @@ function novelContent(a: Analysis, p: IntentProfile | undefined): number {
     if (!u || u.kind !== 'zh' || u.clause !== t.clause || u.filler || u.cue) continue;
     if (ZH_TRAILING.has(u.text)) continue;
     const pair = `z2:${t.text}${u.text}`;
-    if (!p.vocabulary.has(pair)) novel.add(pair);
+    if (p.vocabulary.has(pair)) known.add(pair);
+    else novel.add(pair);
   }
-  return novel.size;
+  return { novel: novel.size, known: known.size };
 }
-/** Novel content units (see novelContent) from which a match is only ever confirmed. */
+/** Novel content units (see contentUnits) from which a match is only ever confirmed. */
 // Measured on the dev sets: 1 also confirms a third of the right answers in Mandarin; 3 lets
 // half the off-topic false accepts through.
 const NOVEL_CONTENT = 2;
@@ -701,12 +704,43 @@ export class IntentClassifier {
     // "I already watched that film", 经理在开会: an answer that says things none of the intent's
     // examples speak of is confirmed, never acted on outright (off-topic lines that share a word
     // or two with an intent are what the off-topic class cannot all hold).
-    if (best && novelContent(analysis, this.profiles.get(best.intent)) >= NOVEL_CONTENT)
+    const units = best ? contentUnits(analysis, this.profiles.get(best.intent)) : null;
+    // An answer none of whose content the intent's examples hold (能不能分期 met only through
+    // 能不能) is confirmed too.
+    if (units && (units.novel >= NOVEL_CONTENT || (units.novel > 0 && units.known === 0)))
       confidence = Math.min(confidence, accept - 1e-6);
+    // "都还清了，别再打了", "I already paid, stop calling": a deed said done before a refusal is
+    // what the answer reports; the refusal follows from it.
+    const done = this.doneBeforeNegation(analysis, best?.intent);
+    if (done) return { ...done, ...base, ranked, blocked: base.blocked };
     if (!best || confidence < reject || offTopic >= confidence) {
       return { intent: NO_MATCH, confidence: 1 - confidence, uncertain: false, ...base };
     }
     return { intent: best.intent, confidence, uncertain: confidence < accept, ...base };
+  }
+
+  /**
+   * The words before an answer's first negation, when they alone are confidently an intent whose
+   * examples say something is done (already paid, 已经还了) and the whole answer's best is not:
+   * that intent, at the confidence the words before the negation earn.
+   */
+  private doneBeforeNegation(
+    analysis: Analysis,
+    best: string | undefined,
+  ): Pick<IntentResult, 'intent' | 'confidence' | 'uncertain'> | null {
+    if (!analysis.negated || (best && this.profiles.get(best)?.completed)) return null;
+    const first = analysis.tokens.findIndex((t) => t.cue);
+    const before = analysis.tokens.slice(0, first).filter((t) => !t.filler);
+    if (first <= 0 || before.length < 2 || !analysis.time.past || analysis.time.future) return null;
+    // The deed is a clause of its own (ended by punctuation, or by 了 as in 已经还了不用管了), not
+    // an adverb of the negated verb (他早就不用这个号了, 我已经不需要了, "I did not catch that").
+    const last = analysis.tokens[first - 1]!;
+    if (last.clause === analysis.tokens[first]!.clause && last.text !== '了') return null;
+    const text = before.map((t) => t.text).join(before.every((t) => t.kind === 'zh') ? '' : ' ');
+    const prefix = this.classify(text);
+    const profile = this.profiles.get(prefix.intent);
+    if (prefix.intent === NO_MATCH || prefix.uncertain || !profile?.completed) return null;
+    return { intent: prefix.intent, confidence: prefix.confidence, uncertain: false };
   }
 
   /**
@@ -721,6 +755,14 @@ export class IntentClassifier {
       for (const [intent, p] of this.profiles)
         if ((future && p.completed) || (past && p.prospective)) blocked.add(intent);
     if (!analysis.negated && !analysis.doubt) return blocked;
+    // "no no, I'm coming, don't worry": a bare "no" (it negates no word) beside a positive fixed
+    // expression contradicts a doubt, it refuses nothing.
+    if (
+      analysis.tokens.some((t) => t.idiom === 'pos') &&
+      !analysis.tokens.some((t) => t.negated) &&
+      !analysis.doubt
+    )
+      for (const [intent, p] of this.profiles) if (p.negative) blocked.add(intent);
     // Not yet done is no refusal: 没还 ("haven't paid yet") is never 不还 ("won't pay").
     const notYetDenied = analysis.tokens.some((t, i) => t.cue && willNot(analysis.tokens, i))
       ? []

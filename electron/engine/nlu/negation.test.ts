@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { analyze } from './negation.js';
+import { analyze, normalizeText } from './negation.js';
 
 /** The analysis as one line: [cue], !negated, <idiom:class>, plain. */
 function marks(text: string): string {
@@ -231,7 +231,17 @@ describe('done or still to come (timeOf / Analysis.time)', () => {
     ['过两天还', { past: false, future: true }],
     ['周一', { past: false, future: false }],
     ['不过我明天还', { past: false, future: true }],
-    ['等我工资到账了就还', { past: true, future: true }],
+    // 了 before 就 is a condition still to be met: nothing is done yet.
+    ['等我工资到账了就还', { past: false, future: true }],
+    ['发了工资就还', { past: false, future: false }],
+    ['等发工资了就还', { past: false, future: true }],
+    // 一早就 is "first thing", not 早就 ("long ago").
+    ['明天一早就还', { past: false, future: true }],
+    ['我早就还了', { past: true, future: false }],
+    // Before a day is a deadline still to come; 之前 alone is "earlier".
+    ['周五之前还上', { past: false, future: true }],
+    ['月底以前还', { past: false, future: true }],
+    ['之前就还了', { past: true, future: false }],
   ])('%s', (text, expected) => {
     expect(analyze(text).time).toEqual(expected);
   });
@@ -282,4 +292,93 @@ describe('keeping a booking is a double negative', () => {
   it.each(["I can't move it", 'never change', 'not move'])('%s stays a negation', (text) => {
     expect(analyze(text).negated, text).toBe(true);
   });
+});
+
+describe('a Mandarin scope reaches over 再, 给我, 跟我们 to the verb', () => {
+  it.each([
+    ['不要再给我打电话了', '[不] !要 !再 !给 !我 !打 !电 !话 了'],
+    ['别再跟我们联系', '[别] !再 !跟 !我 !们 !联 !系'],
+    ['不用再提醒我了', '[不] !用 !再 !提 !醒 !我 了'],
+    ['没给我打过电话', '[没] !给 !我 !打 !过 !电 !话'],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+  });
+
+  it('still ends at a particle or punctuation', () => {
+    expect(marks('别再打了，明天再说')).toBe('[别] !再 !打 了 明 天 再 说');
+  });
+});
+
+describe('a denied obstacle is a yes', () => {
+  it.each([
+    "no reason I can't",
+    "no reason why I can't",
+    "I don't see any problem with that",
+    "can't see any problem, I'll be there",
+    'I see no problem',
+  ])('%s is positive, not negated', (text) => {
+    expect(analyze(text)).toMatchObject({ negated: false, positive: true });
+  });
+
+  it('"I can\'t see a way to make it" stays a negation', () => {
+    expect(analyze("I can't see a way to make it").negated).toBe(true);
+  });
+});
+
+describe('spelling variants: yes said as uh-huh, texting forms, Cantonese 咩', () => {
+  it.each([
+    ['uh-huh', 'yes'],
+    ['mm-hmm', 'yes'],
+    ['mhm', 'yes'],
+    ['yess', 'yes'],
+    ['yass', 'yes'],
+    ['wat', 'what'],
+    ['cal me latr', 'cal me later'],
+    ['咩事', '什么事'],
+    ['蛤？', '啊?'],
+  ])('%s → %s', (text, expected) => {
+    expect(normalizeText(text)).toBe(expected);
+  });
+
+  it('a lone "huh?" still asks to repeat (not a yes)', () => {
+    expect(normalizeText('huh?')).toBe('huh?');
+  });
+});
+
+describe('refusing the machine asks for a person', () => {
+  it.each([
+    "I don't want to talk to a robot",
+    "I won't speak to a machine",
+    'not a machine, a person please',
+    "I don't want to do this with a bot",
+  ])('%s is one fixed expression, no negation', (text) => {
+    const a = analyze(text);
+    expect(a.negated, text).toBe(false);
+    expect(
+      a.tokens.some((t) => t.kind === 'idiom' && t.text === 'no machine'),
+      text,
+    ).toBe(true);
+  });
+
+  it('"I don\'t want to talk to a person" stays a negation of talking to a person', () => {
+    expect(marks("I don't want to talk to a person")).toBe(
+      "i [don't] !want !to !talk !to !a !person",
+    );
+  });
+});
+
+describe('"I\'m not Alex": a name after "I\'m not" is the wrong person', () => {
+  it.each([
+    ["I'm not Alex", "i'm [not] !that !person"],
+    ["this isn't Sarah", "this [isn't] !that !person"],
+  ])('%s', (text, expected) => {
+    expect(marks(text)).toBe(expected);
+  });
+
+  it.each(["I'm not Sure", "I'm not Interested", "I'm not alex"])(
+    '%s keeps its words (no capitalised name, or a word that is none)',
+    (text) => {
+      expect(marks(text)).not.toContain('person');
+    },
+  );
 });

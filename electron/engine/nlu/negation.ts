@@ -99,6 +99,23 @@ const EN_IDIOMS: ReadonlyArray<readonly [string, IdiomClass]> = [
   ['no change', 'pos'],
   ["nothing's changed", 'pos'],
   ['nothing has changed', 'pos'],
+  // "No reason I can't", "I don't see any problem with that": a denied obstacle is a yes.
+  ["no reason i can't", 'pos'],
+  ['no reason i cant', 'pos'],
+  ["no reason why i can't", 'pos'],
+  ['no reason why not', 'pos'],
+  ['no reason not to', 'pos'],
+  ["don't see any problem", 'pos'],
+  ["don't see a problem", 'pos'],
+  ['do not see any problem', 'pos'],
+  ["can't see any problem", 'pos'],
+  ["can't see a problem", 'pos'],
+  ['cannot see any problem', 'pos'],
+  ['see no problem', 'pos'],
+  ["don't see any issue", 'pos'],
+  ["can't see any issue", 'pos'],
+  ['no issue', 'pos'],
+  ['no issues', 'pos'],
   ['not sure', 'hedge'],
   ['not certain', 'hedge'],
   ["don't know", 'hedge'],
@@ -496,6 +513,13 @@ const ZH_HEDGES = [
   '争取',
 ];
 
+/**
+ * Mandarin characters inside a negation's scope that do not use up its reach (adverbs, the
+ * coverbs 给/跟/对/把/帮/让 and their pronoun object): 不要再给我打电话 and 别再跟我们联系 deny the verb
+ * after them. They are still negated.
+ */
+export const ZH_SCOPE_FREE = new Set([...'再给跟对把帮让向和我们']);
+
 /** Max tokens a negation's scope reaches (English words; Mandarin characters). */
 const EN_SCOPE = 6;
 const ZH_SCOPE = 4;
@@ -584,6 +608,14 @@ const EN_DOUBLE_NEG_STEM: Readonly<Record<string, string>> = {
   bail: 'cancel',
   flake: 'cancel',
 };
+/**
+ * Refusing the machine asks for a person ("I don't want to talk to a robot", "not a machine"):
+ * one fixed expression (canonical "no machine", no negation), so it never reads as a refusal
+ * and never shares the negated verb with "I don't want to talk to a person".
+ */
+const EN_NO_MACHINE_RE =
+  /(?<![a-z'])(?:(?:i\s+)?(?:don't|dont|do not|won't|wont|will not|not|no)\s+(?:(?:want|wanna|need|going)\s+(?:to\s+)?)?(?:(?:talk|speak|deal|chat|do\s+(?:this|it))\s+(?:to|with)\s+)?|enough\s+of\s+)(?:a|an|the|this|some|your)?\s*(?:stupid\s+|automated\s+)?(?:machines?|robots?|bots?|recordings?|computers?)(?![a-z'])/g;
+const EN_NO_MACHINE = 'no machine';
 const ZH_DOUBLE_NEG_RE =
   /不是不|没说不|没有说不|不会不|没有不|不能不|并非不|不可能不|不得不|哪能不|怎么会不/g;
 const ZH_DOUBLE_NEG = '双重否定';
@@ -594,6 +626,7 @@ const DOUBLE_NEG_CANON = [
   ZH_DOUBLE_NEG,
 ];
 const IDIOM_CLASS = new Map<string, IdiomClass>([
+  [EN_NO_MACHINE, 'plain'],
   ...EN_IDIOMS,
   ...ZH_IDIOMS,
   ...DOUBLE_NEG_CANON.map((c) => [c, 'pos'] as const),
@@ -604,9 +637,65 @@ function isEnCue(word: string): boolean {
   return EN_CUES.has(word) || word.endsWith("n't");
 }
 
+/**
+ * "I'm not Alex", "this isn't Sarah": a capitalised name after "I'm not" (as written) says the
+ * caller has the wrong person; read as "I'm not that person", which the library holds, since no
+ * name is in any training phrasing. Words that follow "I'm not" capitalised for other reasons are
+ * left alone.
+ */
+const NOT_THIS_NAME_RE =
+  /\b((?:i'm|i’m|im|i am|this is|this isn't|this isn’t|it's|it’s|it is|that's|that’s)\s+not\s+|this isn't\s+|this isn’t\s+)([A-Z][a-z]+)\b(?!')/gi;
+const NOT_A_NAME = new Set([
+  'sure',
+  'interested',
+  'available',
+  'home',
+  'here',
+  'there',
+  'busy',
+  'free',
+  'coming',
+  'going',
+  'able',
+  'ready',
+  'happy',
+  'really',
+  'me',
+  'him',
+  'her',
+  'that',
+  'the',
+  'a',
+  'an',
+  'my',
+  'your',
+  'his',
+  'in',
+  'at',
+  'on',
+  'now',
+  'today',
+  'tomorrow',
+  'right',
+  'true',
+  'correct',
+  'good',
+  'fine',
+  'ok',
+  'okay',
+  'yet',
+  'anymore',
+]);
+
+function notThisName(text: string): string {
+  return text.replace(NOT_THIS_NAME_RE, (m: string, head: string, name: string) =>
+    /^[A-Z]/.test(name) && !NOT_A_NAME.has(name.toLowerCase()) ? `${head}that person` : m,
+  );
+}
+
 /** Splits, finds fixed expressions, negation scopes, hedges and positive cues. */
 export function analyze(text: string): Analysis {
-  let s = normalizeText(text);
+  let s = normalizeText(notThisName(text));
   const idioms: string[] = [];
   const mark = (m: string): string => {
     idioms.push(m);
@@ -618,6 +707,7 @@ export function analyze(text: string): Analysis {
       m.endsWith('know') && !KNOW_HEDGE_AFTER.test(all.slice(at + m.length)) ? m : mark(m),
     )
     .replace(ZH_IDIOM_RE, mark)
+    .replace(EN_NO_MACHINE_RE, () => mark(EN_NO_MACHINE))
     .replace(EN_DOUBLE_NEG_RE, (m: string, pred: string, at: number, all: string) => {
       const cannot = /^(can|could)/.test(m);
       // "I can't move it" may be a plea for help, not a yes; "don't change it" keeps the booking.
@@ -729,7 +819,8 @@ export function analyze(text: string): Analysis {
         filler: ZH_FILLERS.has(t),
         clause,
       });
-      if (scope > 0) scope--;
+      // 再, 给我, 跟你们 carry the scope on to the verb: 不要再给我打电话 denies 打电话.
+      if (scope > 0 && !ZH_SCOPE_FREE.has(t)) scope--;
       continue;
     }
     const word = t;
@@ -778,12 +869,18 @@ const EN_PAST_RE =
 const EN_FUTURE_RE =
   /(?<![a-z'])(tomorrow|next (week|month|time|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|later|tonight|soon|will|i'll|we'll|gonna|going to (pay|do|send|settle|sort)|in (a|an|one|two|three|a few|\d+) (minutes?|hours?|days?|weeks?))(?![a-z'])/;
 const ZH_PAST_RE =
-  /已经|早就|早已|早都|刚刚|刚才|昨天|昨晚|昨儿|前天|前几天|前两天|上周|上星期|上礼拜|上个|上次|之前|以前|了|(?<!不)过(?![两几一阵些来年])/;
+  /已经|(?<!一)早就|早已|早都|刚刚|刚才|昨天|昨晚|昨儿|前天|前几天|前两天|上周|上星期|上礼拜|上个|上次|(?<![一二三四五六日天末号底])(?:之前|以前)|了|(?<!不)过(?![两几一阵些来年])/;
 const ZH_FUTURE_RE =
-  /明天|明儿|明早|后天|下周|下个|下星期|下礼拜|过两天|过几天|过阵子|过一阵|改天|回头|(?<!上个|上)月底|周末|等我|等到|之后|以后|待会|一会|晚点|晚两天|稍后|马上/;
+  /明天|明儿|明早|后天|下周|下个|下星期|下礼拜|过两天|过几天|过阵子|过一阵|改天|回头|(?<!上个|上)月底|周末|等我|等到|(?:^|[，,。\s])等|[一二三四五六日天末号底](?:之前|以前)|之后|以后|待会|一会|晚点|晚两天|稍后|马上/;
+/**
+ * 了 of a condition still to be met: 等发工资了就还, 发了工资就还 ("once I am paid, I pay"): a 了
+ * followed by 就 in the same clause says nothing is done yet.
+ */
+const ZH_CONDITIONAL_LE_RE = /了(?=[^，,。.!?！？；;]{0,8}?就)/g;
 
 export function timeOf(text: string): { past: boolean; future: boolean } {
-  const past = EN_PAST_RE.test(text) || ZH_PAST_RE.test(text);
+  const zh = text.replace(ZH_CONDITIONAL_LE_RE, '');
+  const past = EN_PAST_RE.test(text) || ZH_PAST_RE.test(zh);
   const future = EN_FUTURE_RE.test(text) || ZH_FUTURE_RE.test(text);
   return { past, future };
 }

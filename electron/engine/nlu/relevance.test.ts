@@ -74,6 +74,32 @@ describe('does this answer the question? (an entity inside an off-topic sentence
     expect(offTopicBeside(ZH, text)).toBe(true);
   });
 
+  it.each([
+    "my daughter's wedding is next Saturday and I'm so stressed",
+    "the Lakers game is Thursday at 7 so I'll be watching that",
+  ])('English: "%s" speaks of something else (three words of its own, off-topic leads)', (text) => {
+    expect(offTopicBeside(EN, text)).toBe(true);
+  });
+
+  it.each([
+    "I'm not free until Friday, so Friday at 10",
+    "Saturday at 10 if you're open",
+    'I get off at 4 today so after that',
+  ])('English: "%s" says when the customer is free', (text) => {
+    expect(offTopicBeside(EN, text)).toBe(false);
+  });
+
+  it.each(['明天我儿子开家长会', '今天股市又跌了'])(
+    'Mandarin: "%s" speaks of something else beside its time',
+    (text) => {
+      expect(offTopicBeside(ZH, text)).toBe(true);
+    },
+  );
+
+  it.each(['明天下午去银行还', '等我下班，大概晚上六点'])('Mandarin: "%s" answers when', (text) => {
+    expect(offTopicBeside(ZH, text)).toBe(false);
+  });
+
   it('isClearlyOffTopic needs the off-topic class to win, clearly', () => {
     expect(isClearlyOffTopic(EN.classify('tomorrow morning'))).toBe(false);
     expect(isClearlyOffTopic(EN.classify('the cat knocked over the vase'))).toBe(true);

@@ -53,6 +53,9 @@ const ZH_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/嘎哈|干啥/g, '干什么'],
   [/啥/g, '什么'],
   [/咋/g, '怎么'],
+  // Cantonese 咩 (what), and 蛤 said for 啊? (huh?).
+  [/咩/g, '什么'],
+  [/蛤(?=$|[？?!！。，,])/g, '啊'],
 ];
 
 /** English spelling variants: regional (Scots), texting and common misspellings, by word. */
@@ -127,6 +130,17 @@ const EN_WORDS: Readonly<Record<string, string>> = {
   thier: 'their',
   recieve: 'receive',
   payed: 'paid',
+  yse: 'yes',
+  yess: 'yes',
+  yas: 'yes',
+  yass: 'yes',
+  ya: 'yeah',
+  wat: 'what',
+  wut: 'what',
+  latr: 'later',
+  persn: 'person',
+  hes: "he's",
+  shes: "she's",
 };
 
 /** The standard written form of a lower-cased text (see the file header). */
@@ -140,6 +154,8 @@ export function standardForms(text: string): string {
     s = s
       // Letters held for effect ("nooo", "yesss", "pleeease"): no English word has three in a row.
       .replace(/([a-z])\1{2,}/g, '$1')
+      // "uh-huh", "mm-hmm", "mhm" say yes (a lone "huh?" asks to repeat).
+      .replace(/(?<![a-z'])(?:uh[- ]?huh|mm[- ]?hmm?|mhm|mm[- ]?hm)(?![a-z'])/g, 'yes')
       .replace(/(?<![a-z'])[a-z]+(?:'[a-z]+)?(?![a-z'])/g, (w) => EN_WORDS[w] ?? w)
       // "ill be there": "ill" as "I'll" only before a verb it goes with.
       .replace(/(?<![a-z'])ill(?= (?:be|call|come|do|pay|make|try|have|see|get)\b)/g, "i'll");
