@@ -4,12 +4,15 @@
  * line goes through its ask node's own `recognizeText`, library lines through the common-answer
  * library on its own, and `figuresOf` counts), summed per language.
  *
- * Two sets, reported apart: v1 (`<lang>.tsv`) in full, with its misses; v2 (`v2.<lang>.tsv`,
- * written blind while the text understanding was being tuned) as aggregate figures only (accuracy,
- * false accepts, negation errors, and the same without lines identical to a training phrasing):
- * no per-line misses, confusions or per-intent rows, so nothing printed can be tuned against.
+ * Four sets, reported apart: v1 (`<lang>.tsv`) in full, with its misses; the later sets v2, v3
+ * and v4 (`v<n>.<lang>.tsv`) as their figures (accuracy, false accepts, negation errors, and the
+ * same without lines identical to a training phrasing or to a set tuned on) and their misses. v2
+ * and v3 were blind until 2026-12-07 and are development sets since; v4 is the blind set, written
+ * before that day's afternoon tuning and run once after it: its misses printed here are what a
+ * later tuner must not tune against (write a new blind set instead).
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import type { FlowEvalItem } from '../../electron/engine/api/flows.js';
 import {
@@ -176,41 +179,75 @@ function issueTargets(scored: readonly Scored[]): string {
 const languageName = (language: EvalLanguage): string =>
   language === 'en' ? 'English' : 'Mandarin';
 
-/** How each blind set is named in the table. */
-const BLIND_NAME: Record<Exclude<TypedSet, 'v1'>, string> = {
-  v2: 'Typed set v2 (blind)',
-  v3: 'Typed set v3 (blind, written before the 2026-12-07 tuning)',
-  v4: 'Typed set v4 (blind, written before the 2026-12-07 afternoon tuning)',
+/** How each later set is named in the table (v2 and v3 were blind until 2026-12-07's tuning). */
+const SET_NAME: Record<Exclude<TypedSet, 'v1'>, string> = {
+  v2: 'Typed set v2 (written blind 2026-12-06; a development set since 2026-12-07)',
+  v3: 'Typed set v3 (written before the 2026-12-07 morning tuning; a development set since the afternoon)',
+  v4: 'Typed set v4 (blind: written before the 2026-12-07 afternoon tuning, run once after it)',
 };
 
+/** The development sets beside v1: typed-dev's sets, and v2 and v3 from 2026-12-07 on. */
+const DEV_FILES = (language: EvalLanguage): string[] => [
+  join(import.meta.dirname, 'typed-dev', `${language}.tsv`),
+  join(import.meta.dirname, 'typed-dev', `dev2.${language}.tsv`),
+];
+
+async function linesOf(path: string): Promise<string[]> {
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => norm(l.split('\t')[0] ?? ''));
+}
+
+/** One line per miss, in the form the misses rows print. */
+function missList(language: EvalLanguage, set: TypedSet, scored: readonly Scored[]): string[] {
+  const file = set === 'v1' ? `${language}.tsv` : `${set}.${language}.tsv`;
+  return scored
+    .filter((s) => !s.item.correct)
+    .map(
+      (s) =>
+        `${file}:${s.line.line} "${s.line.text}" [${s.line.target}] expected ${s.item.expected}, got ${s.item.got}${s.item.uncertain ? ' (to confirm)' : ''} ${s.item.confidence.toFixed(2)}${s.item.negationError ? ' NEGATION ERROR' : ''}`,
+    );
+}
+
 /**
- * A blind set (v2, v3): its figures per language and nothing per line. Lines identical to a
- * training phrasing are counted (not quoted) and the figures are also given without them.
+ * A later set (v2, v3, v4): its figures per language, the same without the lines identical to a
+ * training phrasing (counted, not quoted) and without those and the lines another set holds too
+ * (v1 for v2 and v3; for v4 every set tuned on: v1, v2, v3 and typed-dev's), and its misses.
  */
-export async function blindTypedRows(
+export async function laterTypedRows(
   language: EvalLanguage,
-  set: Exclude<TypedSet, 'v1'> = 'v2',
-): Promise<BenchRow[]> {
+  set: Exclude<TypedSet, 'v1'>,
+): Promise<{ rows: BenchRow[]; misses: string[] }> {
   const { scored, leaked, unseen } = await scoreSet(language, set);
-  const name = `${BLIND_NAME[set]}, ${languageName(language)}`;
-  // Short common answers ("no", 不是) were written into both sets independently; v1 was seen in
-  // aggregate while tuning, so the figures are also given without the lines v1 holds too.
-  const inV1 = new Set((await readTyped(language, 'v1')).map((l) => norm(l.text)));
-  const fresh = unseen.filter((s) => !inV1.has(norm(s.line.text)));
-  return [
-    {
-      name: `${name}: all ${scored.length} lines`,
-      values: { ...setValues(scored), 'issue 12 targets': issueTargets(scored) },
-    },
-    {
-      name: `${name}: the ${unseen.length} lines not identical to any training phrasing (${leaked.length} are)`,
-      values: setValues(unseen),
-    },
-    {
-      name: `${name}: the ${fresh.length} lines identical neither to a training phrasing nor to a line of set v1`,
-      values: setValues(fresh),
-    },
-  ];
+  const name = `${SET_NAME[set]}, ${languageName(language)}`;
+  // Short common answers ("no", 不是) were written into several sets independently.
+  const others: TypedSet[] = set === 'v4' ? ['v1', 'v2', 'v3'] : ['v1'];
+  const seen = new Set<string>();
+  for (const other of others)
+    for (const l of await readTyped(language, other)) seen.add(norm(l.text));
+  if (set === 'v4')
+    for (const f of DEV_FILES(language)) for (const t of await linesOf(f)) seen.add(t);
+  const fresh = unseen.filter((s) => !seen.has(norm(s.line.text)));
+  const apart =
+    set === 'v4' ? 'a line of a set tuned on (v1, v2, v3, typed-dev)' : 'a line of set v1';
+  return {
+    rows: [
+      {
+        name: `${name}: all ${scored.length} lines`,
+        values: { ...setValues(scored), 'issue 12 targets': issueTargets(scored) },
+      },
+      {
+        name: `${name}: the ${unseen.length} lines not identical to any training phrasing (${leaked.length} are)`,
+        values: setValues(unseen),
+      },
+      {
+        name: `${name}: the ${fresh.length} lines identical neither to a training phrasing nor to ${apart}`,
+        values: setValues(fresh),
+      },
+    ],
+    misses: missList(language, set, scored),
+  };
 }
 
 export async function typedRows(
@@ -268,13 +305,7 @@ export async function typedRows(
         : '0: none of the held-out lines is a flow example, a library phrasing or a garbage sentence',
     },
   });
-  const misses = scored
-    .filter((s) => !s.item.correct)
-    .map(
-      (s) =>
-        `${language}.tsv:${s.line.line} "${s.line.text}" [${s.line.target}] expected ${s.item.expected}, got ${s.item.got}${s.item.uncertain ? ' (to confirm)' : ''} ${s.item.confidence.toFixed(2)}${s.item.negationError ? ' NEGATION ERROR' : ''}`,
-    );
-  return { rows, misses };
+  return { rows, misses: missList(language, 'v1', scored) };
 }
 
 const median = (xs: readonly number[]): number => {
