@@ -61,6 +61,37 @@ describe('SileroVad', () => {
     expect(max(windows.slice(0, 10).map((w) => w.probability))).toBeLessThan(0.2); // 320 ms of the leading silence
   });
 
+  it('abandon() skips the windows not inferred yet; close() infers them all', async () => {
+    // A backlog, as a speech worker behind real time holds one: 30 s of frames pushed at once.
+    const frames = chunkFrames(whiteNoise(16000 * 30, -30));
+    const runs = { n: 0 };
+    const run = model.session.run.bind(model.session);
+    const counting = (...args: Parameters<typeof run>) => {
+      runs.n++;
+      return run(...args);
+    };
+    model.session.run = counting as typeof model.session.run;
+    try {
+      const kept = model.createStream(16000);
+      const all = frames.map((frame) => kept.push(frame));
+      await kept.close();
+      expect((await Promise.all(all)).flat()).toHaveLength(Math.floor((16000 * 30) / 512));
+      expect(runs.n).toBe(Math.floor((16000 * 30) / 512));
+
+      runs.n = 0;
+      const dropped = model.createStream(16000);
+      const pending = frames.map((frame) => dropped.push(frame));
+      await dropped.abandon();
+      const windows = (await Promise.all(pending)).flat();
+      // At most the window in progress when abandon() came, not the 937 behind it.
+      expect(runs.n).toBeLessThanOrEqual(1);
+      expect(windows.length).toBe(runs.n);
+      await expect(dropped.push(frames[0]!)).rejects.toThrow(/after close/);
+    } finally {
+      model.session.run = run;
+    }
+  });
+
   it('rejects unsupported sample rates', () => {
     expect(() => model.createStream(44100 as 16000)).toThrow(RangeError);
   });

@@ -98,6 +98,8 @@ export class SileroVad {
   private readonly srTensor: Tensor;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set by abandon(): windows not yet inferred are skipped. */
+  private abandoned = false;
 
   constructor(
     private readonly model: SileroModel,
@@ -155,9 +157,22 @@ export class SileroVad {
     await this.chain;
   }
 
+  /**
+   * Stops accepting audio and skips the windows not inferred yet (their pushes resolve with the
+   * windows inferred before); resolves once the window in progress, if any, is done. For a call
+   * that is over: a worker behind real time (a machine loaded past its cores) would otherwise run
+   * the model on minutes of its audio that no one reads, holding the frames, and the call's
+   * close, that long (found by the soak: frames of calls ended 14 minutes before still queued).
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.close();
+  }
+
   private async infer(windows: { input: Float32Array; index: number }[]): Promise<VadWindow[]> {
     const results: VadWindow[] = [];
     for (const { input, index } of windows) {
+      if (this.abandoned) break;
       const feeds = {
         input: new Tensor('float32', input, [1, input.length]),
         state: new Tensor('float32', this.state, [2, 1, 128]),

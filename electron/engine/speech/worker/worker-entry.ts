@@ -214,9 +214,11 @@ port.on('message', (message: ToWorker) => {
       const stream = calls.get(callId);
       calls.delete(callId);
       if (!stream) return post({ type: 'closed', callId });
-      // Cannot reject: a failed open or close is swallowed, and post() of a plain message does not throw.
+      // The call is over: its audio not yet through the model is skipped (SileroVad.abandon), so a
+      // worker behind real time frees the call at once. Cannot reject: a failed open or close is
+      // swallowed, and post() of a plain message does not throw.
       void stream
-        .then((vad) => vad.close())
+        .then((vad) => vad.abandon())
         .catch(() => undefined)
         .then(() => post({ type: 'closed', callId }));
       return;
