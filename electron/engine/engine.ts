@@ -84,7 +84,7 @@ import {
 } from './secrets/index.js';
 import { SettingsService } from './settings/index.js';
 import { SpeechWorkerPool, speechWorkersSetting } from './speech/index.js';
-import { openStore } from './store/index.js';
+import { openStore, readingBeside } from './store/index.js';
 import { assertDatabaseUrl } from './store/open.js';
 import { redactUrl } from './store/postgres/database.js';
 import { pgLeaseRenewer } from './store/postgres/lease-renewer.js';
@@ -1109,14 +1109,20 @@ export class Engine {
         return { calls: calls.map(toCallSummary), total };
       },
       'calls.get': async ({ id }) => {
-        const call = await store.calls.get(id);
-        if (!call) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
-        const [events, transitions, utterances, recording] = await Promise.all([
-          store.calls.events(id),
-          store.calls.transitions(id),
-          store.calls.utterances(id),
-          store.calls.recording(id),
-        ]);
+        // History's detail: committed rows are enough, read beside the writer's queue.
+        const { call, events, transitions, utterances, recording } = await readingBeside(
+          async () => {
+            const found = await store.calls.get(id);
+            if (!found) throw new ApiError('NOT_FOUND', `No call with id "${id}"`);
+            const [e, t, u, r] = await Promise.all([
+              store.calls.events(id),
+              store.calls.transitions(id),
+              store.calls.utterances(id),
+              store.calls.recording(id),
+            ]);
+            return { call: found, events: e, transitions: t, utterances: u, recording: r };
+          },
+        );
         return {
           call: toCallSummary(call),
           events: events.map(({ at, type, data }) => ({ at, type, data })),

@@ -17,6 +17,7 @@ import {
 } from '../api/audit.js';
 import type { Principal, Role } from '../auth/index.js';
 import { csvSafeCell } from '../csv-safe.js';
+import { readingBeside } from '../store/index.js';
 import type {
   AuditQuery,
   AuditRecord,
@@ -254,10 +255,10 @@ export class AuditLog {
     page: { limit: number; offset: number },
   ): Promise<{ entries: AuditEntry[]; total: number }> {
     const query = auditQuery(filter);
-    const [records, total] = await Promise.all([
-      this.store.audit.list({ ...query, ...page }),
-      this.store.audit.count(query),
-    ]);
+    // The Audit page reads committed entries beside the writer's queue.
+    const [records, total] = await readingBeside(() =>
+      Promise.all([this.store.audit.list({ ...query, ...page }), this.store.audit.count(query)]),
+    );
     return { entries: records.map(toEntry), total };
   }
 
@@ -271,10 +272,9 @@ export class AuditLog {
     page: { limit: number; offset: number },
   ): Promise<{ csv: string; rows: number; total: number; nextOffset: number | null }> {
     const query = auditQuery(filter);
-    const [records, total] = await Promise.all([
-      this.store.audit.list({ ...query, ...page }),
-      this.store.audit.count(query),
-    ]);
+    const [records, total] = await readingBeside(() =>
+      Promise.all([this.store.audit.list({ ...query, ...page }), this.store.audit.count(query)]),
+    );
     await this.record(actor, {
       action: 'audit.export',
       subject: null,

@@ -24,6 +24,7 @@ import {
   RecordingReadError,
 } from '../recording/index.js';
 import { readPeaks } from '../recording/peaks.js';
+import { readingBeside } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { exportCsv, type ExportMasking, exportRow } from './history-export.js';
 import { MediaGrants, parseRecordingMediaPath, recordingMediaPath } from './media-grants.js';
@@ -167,10 +168,14 @@ export function historyCommandHandlers({
           { needs: ['admin'], role },
         );
       const rules = unmasked ? undefined : (masking?.() ?? { names: true, amounts: false });
-      const { calls, total } = await store.calls.list({ ...filter, limit, offset });
-      const rows = [];
-      for (const call of calls)
-        rows.push(exportRow(call, await store.calls.utterances(call.id), rules));
+      // The page's reads beside the writer's queue (a page of 1,000 calls is 1,001 reads).
+      const { calls, total, rows } = await readingBeside(async () => {
+        const page = await store.calls.list({ ...filter, limit, offset });
+        const lines = [];
+        for (const call of page.calls)
+          lines.push(exportRow(call, await store.calls.utterances(call.id), rules));
+        return { ...page, rows: lines };
+      });
       const next = offset + calls.length;
       // Every page is an entry: pages can be asked for in any order, so none may go unrecorded.
       await writeAudit(store, requestActor(context, actor), {

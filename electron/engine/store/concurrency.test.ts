@@ -1,11 +1,12 @@
 import { expect, it } from 'vitest';
 
+import { readingBeside, urgently } from './database.js';
 import { describeBackends } from './testing/backends.js';
 import { sleep } from './testing/temp.js';
 
 const randomPause = () => sleep(Math.random() * 3);
 
-describeBackends('concurrent use of one store', (testStore) => {
+describeBackends('concurrent use of one store', (testStore, backend) => {
   it('keeps 50 concurrent transactions whole and apart while plain writes interleave', async () => {
     const store = await testStore();
     await store.calls.create({ id: 'background', number: '+1', startedAt: 0 });
@@ -105,5 +106,91 @@ describeBackends('concurrent use of one store', (testStore) => {
     ).rejects.toThrow('undo');
     expect(await store.users.list()).toEqual([]);
     expect(await store.audit.list()).toEqual([]);
+  });
+  it('runs urgent work (a hang-up) ahead of the queued plain writes, never inside the transaction in progress', async () => {
+    const store = await testStore();
+    await store.calls.create({ id: 'live', number: '+1', startedAt: 0, state: 'dialing' });
+    await store.calls.create({ id: 'busy', number: '+2', startedAt: 0 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    // An import batch holding the writer, and plain writes queued behind it.
+    const held = store.transaction(async (tx) => {
+      await tx.calls.appendEvent('busy', { at: 1, type: 'held' });
+      await gate;
+      order.push('held transaction');
+    });
+    await sleep(20);
+    const plain = Array.from({ length: 10 }, (_, i) =>
+      store.calls
+        .appendEvent('busy', { at: 2, type: 'plain' })
+        .then(() => order.push(`plain ${i}`)),
+    );
+    const hangUp = urgently(() =>
+      store.transaction(async (tx) => {
+        await tx.calls.update('live', {
+          state: 'done',
+          outcome: 'no_answer',
+          endedAt: 3,
+          endReason: 'hung up',
+        });
+        await tx.calls.appendEvent('live', { at: 3, type: 'ended' });
+      }),
+    ).then(() => order.push('hang-up'));
+    if (backend === 'postgres') {
+      // A lane of its own beside the writer's: it does not even wait for the transaction.
+      await hangUp;
+      expect(order).toEqual(['hang-up']);
+    }
+    await sleep(20);
+    release();
+    await Promise.all([held, hangUp, ...plain]);
+    expect(order.slice(0, 2)).toEqual(
+      backend === 'postgres' ? ['hang-up', 'held transaction'] : ['held transaction', 'hang-up'],
+    );
+    expect(order.slice(2)).toEqual(Array.from({ length: 10 }, (_, i) => `plain ${i}`));
+    expect(await store.calls.get('live')).toMatchObject({ state: 'done', outcome: 'no_answer' });
+  });
+
+  it('urgent work inside an open transaction joins it (no deadlock) and rolls back with it', async () => {
+    const store = await testStore();
+    await store.calls.create({ id: 'c1', number: '+1', startedAt: 1 });
+    await expect(
+      store.transaction(async () => {
+        await urgently(() => store.calls.appendEvent('c1', { at: 2, type: 'urgent' }));
+        expect((await store.calls.events('c1')).map((e) => e.type)).toContain('urgent');
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect((await store.calls.events('c1')).map((e) => e.type)).toEqual(['created']);
+  });
+
+  it('reads beside the writer inside readingBeside: committed rows at once while a transaction holds the writer; other reads wait for it', async () => {
+    const store = await testStore();
+    await store.calls.create({ id: 'c1', number: '+1', startedAt: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = store.transaction(async (tx) => {
+      await tx.calls.appendEvent('c1', { at: 2, type: 'uncommitted' });
+      await gate;
+    });
+    await sleep(20);
+    let plainDone = false;
+    const plain = store.calls.events('c1').then((events) => {
+      plainDone = true;
+      return events;
+    });
+    const beside = await readingBeside(() => store.calls.events('c1'));
+    expect(beside.map((e) => e.type)).toEqual(['created']);
+    expect(plainDone).toBe(false);
+    release();
+    await held;
+    expect((await plain).map((e) => e.type)).toEqual(['created', 'uncommitted']);
+    // Inside a transaction a read sees its own rows, readingBeside or not.
+    await store.transaction(async (tx) => {
+      await tx.calls.appendEvent('c1', { at: 3, type: 'own' });
+      const seen = await readingBeside(() => store.calls.events('c1'));
+      expect(seen.map((e) => e.type)).toContain('own');
+    });
   });
 });

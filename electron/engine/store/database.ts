@@ -12,8 +12,15 @@
  * tracked with AsyncLocalStorage, so it also covers events and callbacks started inside `work`.
  * (Once used, AsyncLocalStorage adds roughly 0.1 µs to every await in the process on Node 20;
  * cheap next to a deadlock that only shows up in production.)
+ *
+ * Urgent work (`urgently`: a live call's state changes, events and hang-up) goes ahead of
+ * everything queued that is not urgent: FIFO among the urgent, never interrupting the statement or
+ * transaction in progress. A hang-up then waits for one statement or transaction at most, not for
+ * every import batch, dialer pass and settlement queued before it (on PostgreSQL it has a lane of
+ * its own beside the writer's, postgres/database.ts). Only a caller's own chain keeps its order, so
+ * only code that awaits each write before the next (CallSession's per-call chain) should use it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 
 import sqlite3 from 'sqlite3';
 
@@ -118,6 +125,23 @@ export class Database implements SqlExecutor {
   }
 }
 
+/** A statement the read connection can run: a SELECT (or WITH / VALUES) that returns no write. */
+const PLAIN_READ = /^\s*(?:WITH|SELECT|VALUES)\b(?![\s\S]*\b(?:RETURNING|INSERT|UPDATE|DELETE)\b)/i;
+
+/** Set while work that reads beside the writer runs (see readingBeside). */
+const besideWork = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with every read the store makes for it on the read connection beside the writer
+ * (ReadRouter), not only the reads the repositories always send there: for read-only requests
+ * that need not see writes still queued (History's call detail and export, the Audit page, an
+ * access export), so they neither wait behind the writer's queue nor hold it. Writes, and reads
+ * inside one of the writer's transactions, still go to the writer.
+ */
+export function readingBeside<T>(work: () => Promise<T>): Promise<T> {
+  return besideWork.run(true, work);
+}
+
 /**
  * Reads on a second, read-only connection beside the writer: in WAL mode a reader sees the last
  * committed state and neither waits for the writer nor holds it up, so History's page and the
@@ -126,7 +150,9 @@ export class Database implements SqlExecutor {
  * uncommitted rows), go to the writer as before.
  *
  * Only statements that need no read-your-own-write ordering with writes issued without awaiting
- * should use it: a read here can overtake a write still queued on the writer's lane.
+ * should use it: a read here can overtake a write still queued on the writer's lane. With
+ * `onlyBeside`, reads go to the reader only inside `readingBeside` (the executor every repository
+ * gets as its `db`); without, always (the one repositories get as `read`).
  */
 export class ReadRouter implements SqlExecutor {
   readonly dialect: Dialect;
@@ -134,12 +160,17 @@ export class ReadRouter implements SqlExecutor {
   constructor(
     private readonly writer: RoutedDatabase,
     private readonly reader: RoutedDatabase,
+    private readonly options: { onlyBeside?: boolean } = {},
   ) {
     this.dialect = writer.dialect;
   }
 
-  private pick(): RoutedDatabase {
-    return this.writer.inTransaction() ? this.writer : this.reader;
+  private pick(sql?: string): RoutedDatabase {
+    if (this.writer.inTransaction()) return this.writer;
+    if (this.options.onlyBeside === true && besideWork.getStore() !== true) return this.writer;
+    // A write through get/all (INSERT … RETURNING) or a PRAGMA (a checkpoint) is the writer's.
+    if (sql !== undefined && !PLAIN_READ.test(sql)) return this.writer;
+    return this.reader;
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
@@ -147,11 +178,11 @@ export class ReadRouter implements SqlExecutor {
   }
 
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.pick().get<T>(sql, params);
+    return this.pick(sql).get<T>(sql, params);
   }
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.pick().all<T>(sql, params);
+    return this.pick(sql).all<T>(sql, params);
   }
 
   exec(sql: string): Promise<void> {
@@ -199,13 +230,41 @@ export interface OpenTransaction {
 /** The innermost transaction lane of the current async context, if any. */
 const currentLane = new AsyncLocalStorage<Lane>();
 
+/** Set while urgent work runs (see the header). */
+const urgentWork = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with its store statements and transactions ahead of any queued work that is not
+ * urgent, on either backend (see the header). For short, time-critical writes whose caller awaits
+ * each one before the next: a live call's state, events and hang-up.
+ */
+export function urgently<T>(work: () => Promise<T>): Promise<T> {
+  return urgentWork.run(true, work);
+}
+
+/** Whether the calling async context runs urgent work. */
+export function isUrgent(): boolean {
+  return urgentWork.getStore() === true;
+}
+
+interface Job {
+  task: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * A FIFO of statements on one connection; a transaction occupies it from BEGIN to COMMIT and its
  * work runs on an inner Lane (see the header). Shared by both backends, so the "join the open
  * transaction" rule is the same code on SQLite and PostgreSQL.
  */
 export class Lane implements SqlExecutor {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Waiting jobs: the urgent ones run first (depth 0 only; see the header). */
+  private readonly urgent: Job[] = [];
+  private readonly normal: Job[] = [];
+  private busy = false;
+  /** Resolved whenever the lane runs dry, for finish(). */
+  private idle: Array<() => void> = [];
   private closed = false;
   private readonly depth: number;
   readonly dialect: Dialect;
@@ -252,13 +311,12 @@ export class Lane implements SqlExecutor {
 
   /** Lets queued work (including work queued meanwhile) finish, then refuses new work. */
   async finish(): Promise<void> {
-    let seen: Promise<unknown>;
-    do {
-      seen = this.tail;
-      await seen;
-    } while (seen !== this.tail);
+    // Work queued by a job's continuation lands before the lane runs dry, so one wait suffices.
+    while (this.busy || this.urgent.length > 0 || this.normal.length > 0)
+      await new Promise<void>((resolve) => this.idle.push(resolve));
     this.closed = true;
   }
+
 
   private async schedule<T>(task: (lane: Lane) => Promise<T>): Promise<T> {
     const lane = this.target();
@@ -279,9 +337,36 @@ export class Lane implements SqlExecutor {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
-    this.tail = result.catch(() => undefined);
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      // The task runs in its caller's async context (its transaction, its urgency), as it did
+      // when it was chained with .then where it was queued; not in the previous job's.
+      const job: Job = {
+        task: AsyncResource.bind(task),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      // Inside a transaction the order is the transaction's own: no overtaking there.
+      if (this.depth === 0 && isUrgent()) this.urgent.push(job);
+      else this.normal.push(job);
+      if (!this.busy) this.next();
+    });
+  }
+
+  /** Starts the next job, urgent first; at most one runs at a time. */
+  private next(): void {
+    const job = this.urgent.shift() ?? this.normal.shift();
+    if (!job) {
+      this.busy = false;
+      for (const wake of this.idle.splice(0)) wake();
+      return;
+    }
+    this.busy = true;
+    // A microtask later, as the promise chain it replaces did: the caller's synchronous code
+    // after queueing runs first.
+    void Promise.resolve()
+      .then(job.task)
+      .then(job.resolve, job.reject)
+      .finally(() => this.next());
   }
 
   private async runExclusively<T>(

@@ -6,5 +6,6 @@
  * postgres:// connection string.
  */
 
+export { readingBeside, urgently } from './database.js';
 export { openStore } from './open.js';
 export * from './types.js';

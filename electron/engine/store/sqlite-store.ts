@@ -148,7 +148,13 @@ function createStore(
   let closing: Promise<void> | undefined;
   const dncDigest: { fn: ((phone: string) => string) | null } = { fn: null };
   return {
-    ...createRepositories({ db: database, read: new ReadRouter(database, reader), now, dncDigest }),
+    ...createRepositories({
+      // The writer, or the reader inside readingBeside (database.ts).
+      db: new ReadRouter(database, reader, { onlyBeside: true }),
+      read: new ReadRouter(database, reader),
+      now,
+      dncDigest,
+    }),
     database,
     readDatabase: reader,
     path,

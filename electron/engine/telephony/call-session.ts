@@ -15,6 +15,7 @@ import {
   SAMPLES_PER_FRAME,
 } from '../api/media-host.js';
 import type { Logger } from '../log.js';
+import { urgently } from '../store/index.js';
 import type { JsonObject, Store } from '../store/types.js';
 import type { CallEvent, CallEventData, CallEventType } from './call-events.js';
 import { DtmfDetector } from './dtmf-detector.js';
@@ -1074,14 +1075,19 @@ export class CallSession {
     work: () => Promise<T>,
     onFailure?: (error: unknown) => void,
   ): Promise<T | undefined> {
-    const next = this.writes.then(work).catch((error: unknown) => {
-      this.deps.log.error('Storing a call change failed', {
-        callId: this.callId,
-        error: errorMessage(error),
+    // Urgent: ahead of imports, dialer passes and settlements queued on the store (a hang-up
+    // waited 10-47 s behind them on a loaded seat). This chain awaits each write before the next,
+    // so the call's own writes keep their order.
+    const next = this.writes
+      .then(() => urgently(work))
+      .catch((error: unknown) => {
+        this.deps.log.error('Storing a call change failed', {
+          callId: this.callId,
+          error: errorMessage(error),
+        });
+        onFailure?.(error);
+        return undefined;
       });
-      onFailure?.(error);
-      return undefined;
-    });
     this.writes = next;
     return next;
   }

@@ -5,7 +5,11 @@
  * transaction is a SAVEPOINT on that client, and code inside a transaction that calls the outer
  * PgDatabase joins the transaction (AsyncLocalStorage) instead of deadlocking behind it.
  * Concurrency between seats comes from several engines (processes) on one database, each with
- * its own lanes, and from the reader (`reader()`) beside the writer, as on SQLite.
+ * its own lanes, and from the reader (`reader()`) beside the writer, as on SQLite. Urgent work
+ * (`urgently`, ../database.ts: a live call's writes and hang-up) has a lane of its own on the pool
+ * beside the writer's, so it waits neither for queued work nor for a transaction in progress (a
+ * dialer pass waiting on another seat's row or advisory lock); code inside one of the writer's
+ * transactions still joins it.
  *
  * What differs from SQLite, and how it is made the same:
  * - Parameters: `$name` / `?` are translated to `$1…` (params.ts).
@@ -22,6 +26,7 @@
 import pg from 'pg';
 
 import {
+  isUrgent,
   Lane,
   type LaneConnection,
   type OpenTransaction,
@@ -39,7 +44,7 @@ import { translate } from './params.js';
 export interface OpenPgOptions {
   /** Turns a UNIQUE violation into a sentence for the user (see ../conflicts.ts). */
   describeConflict?: DescribeConflict;
-  /** Pool size. Default 4: one writer lane, one reader lane, headroom for LISTEN and tools. */
+  /** Pool size. Default 4: the writer, urgent and reader lanes, headroom for tools. */
   max?: number;
   /** Shown in pg_stat_activity. Default 'outbound'. */
   applicationName?: string;
@@ -82,6 +87,8 @@ export function redactUrl(url: string): string {
 export class PgDatabase implements RoutedDatabase {
   readonly dialect = POSTGRES;
   private readonly lane: Lane;
+  /** Urgent work beside the writer's lane (see the header); the reader's has none. */
+  private readonly urgentLane: Lane | null;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -92,6 +99,14 @@ export class PgDatabase implements RoutedDatabase {
     private readonly ownsPool: boolean,
   ) {
     this.lane = new Lane(new PoolConnection(pool, context), null);
+    this.urgentLane = ownsPool ? new Lane(new PoolConnection(pool, context), null) : null;
+  }
+
+  /** The urgent lane for urgent work outside the writer's transactions; else the writer's. */
+  private pick(): Lane {
+    return this.urgentLane && isUrgent() && !this.lane.hasOpenTransactionInContext()
+      ? this.urgentLane
+      : this.lane;
   }
 
   /** Connects (and checks that the server answers) before anything else uses it. */
@@ -126,33 +141,36 @@ export class PgDatabase implements RoutedDatabase {
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.lane.run(sql, params);
+    return this.pick().run(sql, params);
   }
 
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.lane.get<T>(sql, params);
+    return this.pick().get<T>(sql, params);
   }
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.lane.all<T>(sql, params);
+    return this.pick().all<T>(sql, params);
   }
 
   exec(sql: string): Promise<void> {
-    return this.lane.exec(sql);
+    return this.pick().exec(sql);
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.lane.transaction(work, options);
+    return this.pick().transaction(work, options);
   }
 
   inTransaction(): boolean {
-    return this.lane.hasOpenTransactionInContext();
+    return (
+      this.lane.hasOpenTransactionInContext() ||
+      (this.urgentLane?.hasOpenTransactionInContext() ?? false)
+    );
   }
 
   /** Waits for queued work, then ends the pool (when this lane owns it). */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
-      await this.lane.finish();
+      await Promise.all([this.lane.finish(), this.urgentLane?.finish()]);
       if (this.ownsPool) await this.pool.end();
     })());
   }

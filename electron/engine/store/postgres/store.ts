@@ -45,7 +45,8 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions): Prom
     let listener: PgChangeListener | null = null;
     return {
       ...createRepositories({
-        db: database,
+        // The writer, or the reader inside readingBeside (../database.ts).
+        db: new ReadRouter(database, reader, { onlyBeside: true }),
         read: new ReadRouter(database, reader),
         now,
         dncDigest,
