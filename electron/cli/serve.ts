@@ -1,6 +1,7 @@
 /** `outbound serve`: the engine plus the headless console, until Ctrl+C or SIGTERM. */
 import { Engine, EngineStartError, type Logger, onFatal } from '../engine/index.js';
-import { startHeadlessServer } from '../headless/index.js';
+import type { MediaHostLauncher } from '../engine/telephony/index.js';
+import { type HeadlessServer, startHeadlessServer } from '../headless/index.js';
 import type { Output } from './output.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { UsageError } from './usage.js';
@@ -62,12 +63,12 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
       throw new UsageError(error.message);
     throw error;
   }
-  // Calls placed from the console run in a media host in Chromium, started now when trunks exist
-  // (so the Settings page shows their health), otherwise on the first call.
-  const { createChromiumMediaHostLauncher } = await import('../headless/media-host-launcher.js');
-  engine.telephony.setLauncher(createChromiumMediaHostLauncher({ server, log: options.log }), {
-    warm: true,
-  });
+  // Calls placed from the console run in a media host in Chromium, started once "listening" is
+  // out when trunks exist (so the Settings page shows their health), otherwise on the first call.
+  // Its launcher is imported then, not here: importing playwright-core takes seconds of CPU (4-11 s
+  // measured, most of it parsing its bundle), which held every start between "Engine started" and
+  // "listening" (three seats started at once on a loaded machine missed a 40 s start limit).
+  engine.telephony.setLauncher(lazyChromiumLauncher(server, options.log));
   // One-shot commands on this workspace (outbound campaign start…) reach this server through it,
   // as the local admin (adminToken); written before "listening" so a caller can read it then.
   await writeServerFile(engine.dataDir, {
@@ -105,6 +106,7 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
         : []),
     ].join('\n'),
   );
+  void engine.telephony.warmUp();
   // After a fatal error (engine/fatal.ts) the server is gone: CLI commands must not look for it.
   const unregisterFatal = onFatal({
     name: 'server.json',
@@ -120,4 +122,21 @@ export async function serve(options: ServeOptions, out: Output): Promise<number>
   await server.close();
   out.record({ event: 'stopped', signal }, `Stopped (${signal}).`);
   return 0;
+}
+
+/** Chromium's media host launcher, imported (with playwright-core) on the first launch. */
+function lazyChromiumLauncher(server: HeadlessServer, log: Logger): MediaHostLauncher {
+  let launcher: Promise<MediaHostLauncher> | undefined;
+  return {
+    async launch() {
+      launcher ??= import('../headless/media-host-launcher.js').then(
+        (m) => m.createChromiumMediaHostLauncher({ server, log }),
+        (error: unknown) => {
+          launcher = undefined; // the next launch tries again
+          throw error;
+        },
+      );
+      return (await launcher).launch();
+    },
+  };
 }

@@ -19,8 +19,6 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 
-import ExcelJS from 'exceljs';
-
 export interface SheetRow {
   row: number;
   cells: string[];
@@ -70,6 +68,9 @@ export async function* xlsxRows(
   const entries = new Set(directory.map((entry) => entry.name));
   const hasSharedStrings = entries.has('xl/sharedStrings.xml');
   const hasWorksheet = [...entries].some((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name));
+  // Imported here, not at the top: exceljs takes seconds of CPU to load (6 s of a loaded engine's
+  // start was spent on it), and only an XLSX import needs it.
+  const { default: ExcelJS } = await import('exceljs');
   for (let pass = 1; ; pass++) {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
     onInput?.(input);
