@@ -74,7 +74,7 @@ import {
   routingCommandHandlers,
   RoutingService,
 } from './routing/index.js';
-import { SeatLink } from './seats/index.js';
+import { type RelayedCommand, SeatCommandRelay, SeatLink, SeatLinkError } from './seats/index.js';
 import {
   openKeyFileSecretBox,
   type SecretBox,
@@ -188,6 +188,8 @@ export class Engine {
   readonly routing: RoutingService;
   /** Agents and supervisors on other seats (a shared PostgreSQL store only; null on SQLite). */
   readonly seats: SeatLink | null;
+  /** Mute, hold and DTMF for calls other seats hold, through the store (seats/command-relay.ts). */
+  private readonly seatCommands: SeatCommandRelay | null;
   /** The wallboard's and the reports' KPIs, pushed live while a console watches. */
   readonly kpi: KpiService;
   /** Retention's purge, erasure and access export (retention/). */
@@ -341,6 +343,14 @@ export class Engine {
               outputDeviceId: settings.supervisorOutputDeviceId,
             };
           },
+        })
+      : null;
+    this.seatCommands = this.seats
+      ? new SeatCommandRelay({
+          store,
+          seatId: options.seatId,
+          call: (callId) => this.telephony.get(callId),
+          log,
         })
       : null;
     this.telephony.onCallEnded(
@@ -601,6 +611,7 @@ export class Engine {
     });
     await engine.routing.start();
     engine.seats?.start();
+    engine.seatCommands?.start();
     full.log.info('Engine started', {
       dataDir,
       database: store.path,
@@ -783,6 +794,7 @@ export class Engine {
     await step('closing flows', () => this.flows.close());
     await step('closing previews', () => this.preview.close());
     await step('stopping the seat link', async () => this.seats?.stop());
+    await step('stopping commands between seats', async () => this.seatCommands?.stop());
     await step('closing routing', () => this.routing.close());
     await step('stopping the dialer', () => this.dialer.stop());
     await step('closing campaigns', () => this.campaigns.close());
@@ -880,6 +892,21 @@ export class Engine {
     if (remote) return { inputDeviceId: '', outputDeviceId: '', remote };
     const { audioInputDeviceId, audioOutputDeviceId } = await this.settings.get();
     return { inputDeviceId: audioInputDeviceId, outputDeviceId: audioOutputDeviceId };
+  }
+
+  /** A command for a call another seat holds, carried out there (seats/command-relay.ts). */
+  private async relay(
+    callId: string,
+    command: RelayedCommand,
+    context: RequestContext | undefined,
+  ): Promise<Record<string, unknown>> {
+    if (!this.seatCommands) throw new ApiError('NOT_FOUND', `No live call ${callId}`);
+    try {
+      return await this.seatCommands.send(callId, command, context?.principal?.userId || null);
+    } catch (error) {
+      if (error instanceof SeatLinkError) throw new ApiError(error.code, error.message);
+      throw error;
+    }
   }
 
   private requireSeats(): SeatLink {
@@ -1050,6 +1077,26 @@ export class Engine {
         return {};
       };
     }
+    // Hold and DTMF on a call another seat holds: carried out there, through the store.
+    const holdHere = callHandlers['calls.hold'];
+    callHandlers['calls.hold'] = async (params, context) =>
+      this.telephony.get(params.id) || !this.seatCommands
+        ? holdHere(params, context)
+        : {
+            done:
+              (await this.relay(params.id, { kind: 'hold', hold: params.hold }, context)).done ===
+              true,
+          };
+    const dtmfHere = callHandlers['calls.dtmf'];
+    callHandlers['calls.dtmf'] = async (params, context) => {
+      if (this.telephony.get(params.id) || !this.seatCommands) return dtmfHere(params, context);
+      await this.relay(
+        params.id,
+        { kind: 'dtmf', digits: params.digits, transport: params.transport },
+        context,
+      );
+      return {};
+    };
     const handlers: CommandHandlers = {
       'app.info': () => ({
         name: 'Outbound Console',
@@ -1209,7 +1256,11 @@ export class Engine {
         routing: this.routing,
         store,
         actor: this.actor,
-        mute: (callId, muted) => this.telephony.require(callId).muteAgent(muted),
+        mute: async (callId, muted) => {
+          if (this.telephony.get(callId) || !this.seatCommands)
+            return this.telephony.require(callId).muteAgent(muted);
+          await this.relay(callId, { kind: 'mute', muted }, undefined);
+        },
         devices: async () => {
           const host = this.telephony.mediaHost;
           if (!host)

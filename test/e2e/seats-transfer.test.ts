@@ -11,8 +11,15 @@
  *   (tapped in B's media host page over DevTools) plays the customer.
  * - Seat C: the supervisor Lin listens (C's speaker plays the customer; the phone does not hear
  *   C's microphone) and then barges (the phone hears C's microphone), all mixed on seat A.
- * - A hangs up; Mei submits the wrap-up on B; the shared store holds the call done with her
+ * - From her desk on B, Mei mutes herself while Lin listens (the phone hears no agent), unmutes,
+ *   holds the customer (the phone's ear stops at the hold, hers hears no customer), resumes (she
+ *   hears the customer again) and keys a digit (the phone detects it): each a command through
+ *   the store that seat A carries out (seats/command-relay.ts), its result back on B.
+ * - Mei hangs up on B; she submits the wrap-up on B; the shared store holds the call done with her
  *   disposition and notes, its transcript, the supervision events, and the legs ended.
+ * - Preview from seat B: a preview campaign's contacts are shown on Mei's desk by seat B, leased
+ *   under seat B; she skips one with a reason and dials the other, which seat B places with her
+ *   on it (no seat leg); the phone hears her microphone.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -24,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import type { CallDetail } from '../../electron/engine/api/contract.js';
+import type { AgentPreview } from '../../electron/engine/api/preview.js';
 import type { AgentOffer } from '../../electron/engine/api/routing.js';
 import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
 import {
@@ -312,8 +320,15 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     await tapEar(b, 'agent');
     const agentPhase = await hold(PHASE_MS + 1500);
 
-    // Seat C: Lin listens, then barges. Mei is muted meanwhile (on seat A, where the mix is).
-    await admin.request('calls.mute', { callId, muted: true });
+    const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const start = Date.now();
+      const result = await work();
+      return [result, Date.now() - start];
+    };
+    // Seat C: Lin listens, then barges. Mei mutes herself on seat B meanwhile: carried out on
+    // seat A, where the mix is (a command through the store, its result back on B).
+    const [muted, muteMs] = await timed(() => mei.request('calls.mute', { callId, muted: true }));
+    expect(muted).toEqual({ muted: true });
     const lin = await connect(c, LIN);
     const joined = await lin.request('calls.supervise', { callId, mode: 'listen' });
     expect(joined).toMatchObject({ mode: 'listen', previous: null });
@@ -327,6 +342,25 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     await new Promise((r) => setTimeout(r, 300));
     const barge = await hold();
     await lin.request('calls.unsupervise', { callId });
+
+    // Mei, on seat B, unmutes, puts the customer on hold at seat A and resumes, then keys a
+    // digit that must reach the customer's phone; each a command through the store.
+    expect(await mei.request('calls.mute', { callId, muted: false })).toEqual({ muted: false });
+    const [held, holdMs] = await timed(() => mei.request('calls.hold', { id: callId, hold: true }));
+    expect(held).toEqual({ done: true });
+    const heldAt = Date.now();
+    await new Promise((r) => setTimeout(r, 300));
+    const onHold = await hold();
+    const [resumedResult, resumeMs] = await timed(() =>
+      mei.request('calls.hold', { id: callId, hold: false }),
+    );
+    expect(resumedResult).toEqual({ done: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const resumed = await hold();
+    const keysBefore = phone.events.length;
+    const [, dtmfMs] = await timed(() => mei.request('calls.dtmf', { id: callId, digits: '7' }));
+    const key = await phone.waitForEvent('CALL_DTMF_START', { after: keysBefore, timeoutMs: 5000 });
+    expect(key.param).toBe('7');
 
     // Mei hangs up on seat B (her leg ends, seat A ends the call); her wrap-up on seat B.
     await mei.request('calls.hangup', { id: callId });
@@ -382,6 +416,31 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     const listenPhone = phoneSlice(listen.from, listen.to);
     const customerHearsSupervisorListening = heard(supervisorClip, listenPhone, wav.sampleRate);
     const wrongListening = wrongLevel(listenPhone, wav.sampleRate);
+    // Muted from seat B while Lin listened: the customer heard no agent.
+    const customerHearsAgentMuted = heard(agentClip, listenPhone, wav.sampleRate);
+    // On hold from seat B: the line to the customer is held both ways. The phone's recording of
+    // what it heard ends at the hold (baresip stops its receiving stream on the hold re-INVITE,
+    // and its recorder does not start again on the resume), and Mei's speaker on B hears no
+    // customer. Resumed: she hears the customer again, and the digit she keys after the resume
+    // reaches the phone in the call's RTP stream.
+    const phoneHeardUntil = answeredAt + (phoneHeard.length * 1000) / wav.sampleRate;
+    const holdEar = await ear(b, 'agent', onHold.from, onHold.to);
+    const agentHearsCustomerOnHold = heard(customerClip, holdEar, 16000);
+    const wrongOnHold = wrongLevel(holdEar, 16000);
+    const agentHearsCustomerResumed = heard(
+      customerClip,
+      await ear(b, 'agent', resumed.from, resumed.to),
+      16000,
+    );
+    console.info(
+      `[seats] from seat B: mute ${muteMs} ms, hold ${holdMs} ms, resume ${resumeMs} ms, DTMF ${dtmfMs} ms (to the result); ` +
+        `customer←agent muted ${customerHearsAgentMuted.toFixed(3)}; phone heard until ${Math.round(phoneHeardUntil - heldAt)} ms after the hold; ` +
+        `agent←customer on hold ${agentHearsCustomerOnHold.toFixed(3)} (wrong clips ${wrongOnHold.toFixed(3)}), resumed ${agentHearsCustomerResumed.toFixed(3)}`,
+    );
+    expect(customerHearsAgentMuted).toBeLessThan(Math.min(wrongListening + 0.1, HEARD - 0.15));
+    expect(Math.abs(phoneHeardUntil - heldAt)).toBeLessThan(1500);
+    expect(agentHearsCustomerOnHold).toBeLessThan(Math.min(wrongOnHold + 0.1, HEARD - 0.15));
+    expect(agentHearsCustomerResumed).toBeGreaterThanOrEqual(HEARD);
     // Barge: the phone hears C.
     const customerHearsSupervisorBarging = heard(
       supervisorClip,
@@ -428,6 +487,31 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     expect(
       detail.events.filter((e) => e.type.startsWith('supervisor_')).map((e) => e.type),
     ).toEqual(['supervisor_joined', 'supervisor_mode', 'supervisor_left']);
+    // Seat A noted what Mei did from seat B, as for its own desk.
+    expect(
+      detail.events
+        .filter((e) =>
+          ['hold', 'unhold', 'dtmf_out', 'agent_muted', 'agent_unmuted'].includes(e.type),
+        )
+        .map((e) => e.type),
+    ).toEqual(['agent_muted', 'agent_unmuted', 'hold', 'unhold', 'dtmf_out']);
+    const commands = await pg.database.all<{
+      kind: string;
+      state: string;
+      from_seat: string;
+      call_seat: string;
+    }>(
+      'SELECT kind, state, from_seat, call_seat FROM seat_commands WHERE call_id = $id ORDER BY id',
+      { $id: callId },
+    );
+    expect(commands).toEqual(
+      ['mute', 'mute', 'hold', 'hold', 'dtmf'].map((kind) => ({
+        kind,
+        state: 'done',
+        from_seat: 'seat-b',
+        call_seat: 'seat-a',
+      })),
+    );
     // The transcript: the bot's lines up to the transfer.
     expect(
       detail.utterances.some((u) => u.speaker === 'bot' && u.text.startsWith('Hello Ann')),
@@ -453,4 +537,157 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       'supervision.start',
     ]);
   }, 150_000);
+  it('shows a preview campaign’s contacts to an agent on seat B; her seat leases and dials the one she picks, with her on it', async () => {
+    const b = seats.b!;
+    const mei = await connect(b, MEI);
+    const meiId = (await mei.request('auth.status', {})).user!.agentId!;
+    const previews: AgentPreview[] = [];
+    mei.on('agent.preview', (p) => previews.push(p));
+    await expect
+      .poll(
+        async () =>
+          (await mei.request('agents.states', {})).agents.find((x) => x.id === meiId)?.status,
+        { timeout: 10_000 },
+      )
+      .toBe('available');
+    const phone = await bed.phone({ user: '+8613800004611', answer: 'auto', callLengthS: 120 });
+    // Two contacts on seat A's admin console; every seat runs the campaign.
+    const csv = Buffer.from('name,phone\nWu Fang,13800004611\nBad Number,13800004699\n');
+    const upload = await admin.request('imports.begin', { fileName: 'p.csv', bytes: csv.length });
+    await admin.request('imports.chunk', {
+      id: upload.id,
+      offset: 0,
+      data: csv.toString('base64'),
+    });
+    await admin.request('imports.preview', { id: upload.id });
+    const imported = new Promise<void>((resolve) => {
+      const off = admin.on('import.finished', (status) => {
+        if (status.id !== upload.id) return;
+        off();
+        resolve();
+      });
+    });
+    await admin.request('imports.commit', {
+      id: upload.id,
+      list: 'seat-preview',
+      createList: true,
+      mapping: [
+        { header: 'name', field: 'name' },
+        { header: 'phone', field: 'phone' },
+      ],
+      defaultRegion: 'CN',
+    });
+    await imported;
+    const allDay: Array<[string, string]> = [['00:00', '24:00']];
+    await admin.request('campaigns.create', {
+      name: 'seat-preview',
+      list: 'seat-preview',
+      trunks: ['main'],
+      dialingMode: 'preview',
+      queue: 'default',
+      maxConcurrentCalls: 3,
+      schedule: {
+        timeZone: 'UTC',
+        windows: Object.fromEntries(
+          ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, allDay]),
+        ) as Record<'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat', Array<[string, string]>>,
+        excludedDates: [],
+      },
+      retryPolicy: { maxAttempts: 1, retryAfterMs: {}, dailyCapPerNumber: 5 },
+    });
+    await admin.request('campaigns.start', { name: 'seat-preview' });
+
+    // Seat B shows it on Mei's desk, under seat B's lease; nothing is dialed while she reads.
+    const next = async (seen: number): Promise<AgentPreview> => {
+      await expect.poll(() => previews.length, { timeout: 30_000 }).toBeGreaterThan(seen);
+      return previews[previews.length - 1]!;
+    };
+    const leaseOf = (id: string) =>
+      pg.database.get<{ lease_owner: string | null; state: string }>(
+        `SELECT cc.lease_owner, c.state FROM campaign_contacts cc JOIN calls c ON c.id = cc.lease_call_id
+         WHERE cc.lease_call_id = $id`,
+        { $id: id },
+      );
+    let shown = await next(0);
+    expect(shown.agentId).toBe(meiId);
+    expect(await leaseOf(shown.callId)).toEqual({ lease_owner: 'seat-b', state: 'queued' });
+    if (shown.contact.phone.endsWith('4699')) {
+      await mei.request('preview.skip', {
+        agentId: meiId,
+        callId: shown.callId,
+        reason: 'wrong_number',
+      });
+      shown = await next(previews.indexOf(shown) + 1);
+    }
+    expect(shown.contact.phone).toMatch(/4611$/);
+    expect(await leaseOf(shown.callId)).toEqual({ lease_owner: 'seat-b', state: 'queued' });
+    const { callId } = shown;
+    await mei.request('preview.dial', { agentId: meiId, callId });
+    await expect
+      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
+        timeout: 40_000,
+      })
+      .toBe('agent');
+    const answeredAt = (await admin.request('calls.get', { id: callId })).call.answeredAt ?? 0;
+    await new Promise((r) => setTimeout(r, PHASE_MS));
+    await mei.request('calls.hangup', { id: callId });
+    await expect
+      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
+        timeout: 15_000,
+      })
+      .toBe('wrap_up');
+    await mei.request('calls.wrapUp', {
+      callId,
+      disposition: 'resolved',
+      notes: '',
+      doNotCall: false,
+    });
+    if (previews.every((p) => !p.contact.phone.endsWith('4699'))) {
+      const last = await next(previews.length);
+      await mei.request('preview.skip', {
+        agentId: meiId,
+        callId: last.callId,
+        reason: 'wrong_number',
+      });
+    }
+
+    // The call was seat B's own (no seat leg), and the customer heard Mei's microphone.
+    const detail = await admin.request('calls.get', { id: callId });
+    const connectedAt = detail.events.find((e) => e.type === 'agent_connected')?.at ?? answeredAt;
+    const wav = await readWav(await phone.heardWav());
+    const customerHearsAgent = heard(
+      agentClip,
+      toMono(wav.samples).slice(
+        Math.round(((connectedAt - answeredAt + 300) * wav.sampleRate) / 1000),
+      ),
+      wav.sampleRate,
+    );
+    console.info(`[seats] preview from seat B: customer←agent ${customerHearsAgent.toFixed(3)}`);
+    expect(customerHearsAgent).toBeGreaterThanOrEqual(HEARD);
+    expect(detail.call).toMatchObject({
+      state: 'done',
+      disposition: 'resolved',
+      campaignName: 'seat-preview',
+    });
+    expect(detail.utterances.filter((u) => u.speaker === 'bot')).toEqual([]);
+    expect(
+      await pg.database.get<{ seat_id: string }>('SELECT seat_id FROM calls WHERE id = $id', {
+        $id: callId,
+      }),
+    ).toEqual({ seat_id: 'seat-b' });
+    expect(
+      await pg.database.all('SELECT role FROM seat_legs WHERE call_id = $id', { $id: callId }),
+    ).toEqual([]);
+    // The skip is stored as on one seat: Mei's reason in the shared audit trail, the contact done.
+    const skips = await admin.request('audit.list', { action: 'calls.previewSkip' });
+    expect(skips.entries.map((e) => [e.actor, (e.details as { reason?: string }).reason])).toEqual([
+      ['mei', 'wrong_number'],
+    ]);
+    await expect
+      .poll(async () => (await admin.request('campaigns.get', { name: 'seat-preview' })).status, {
+        timeout: 15_000,
+      })
+      .toBe('completed');
+    await phone.stop();
+  }, 120_000);
 });

@@ -11,9 +11,10 @@
  */
 import type { SqlExecutor } from './database.js';
 
-export type ChangeTopic = 'campaigns' | 'dnc' | 'agents';
+/** `commands`: a command for a call another seat holds, written or finished (seats/command-relay.ts). */
+export type ChangeTopic = 'campaigns' | 'dnc' | 'agents' | 'commands';
 
-export const CHANGE_TOPICS: readonly ChangeTopic[] = ['campaigns', 'dnc', 'agents'];
+export const CHANGE_TOPICS: readonly ChangeTopic[] = ['campaigns', 'dnc', 'agents', 'commands'];
 
 /** The PostgreSQL channel of a topic (a constant identifier, never user input). */
 export function channelOf(topic: ChangeTopic): string {

@@ -13,8 +13,10 @@ import type {
   Speaker,
 } from '../api/contract.js';
 import type { RoutingRepository } from './routing-types.js';
+import type { SeatCommandRepository } from './seat-command-types.js';
 import type { SeatRepository } from './seat-types.js';
 export * from './routing-types.js';
+export * from './seat-command-types.js';
 export * from './seat-types.js';
 import type { CampaignContactRepository } from './campaign-dialing-types.js';
 import type { ChangeListen, ChangeNotifier } from './change-feed.js';
@@ -516,6 +518,8 @@ export interface Repositories {
   privacy: PrivacyRepository;
   /** Seat lines, agents' seats and seat legs: people on other seats (seat-types.ts). */
   seats: SeatRepository;
+  /** Mute, hold and DTMF for a call another seat holds (seat-command-types.ts). */
+  seatCommands: SeatCommandRepository;
   /** Wake-ups for the other seats sharing the store (change-feed.ts); sent when the transaction commits. */
   changes: ChangeNotifier;
 }

@@ -15,6 +15,7 @@ import { createKpiRepository } from './kpi.js';
 import { createLabelRepository } from './labels.js';
 import { createPrivacyRepository } from './privacy.js';
 import { createRoutingRepository } from './routing.js';
+import { createSeatCommandRepository } from './seat-commands.js';
 import { createSeatRepository } from './seats.js';
 import { createSettingsRepository } from './settings.js';
 import { createTrunkRepository } from './trunks.js';
@@ -41,6 +42,7 @@ export function createRepositories(context: RepositoryContext): Repositories {
     auth: createAuthRepository(context),
     privacy: createPrivacyRepository(context),
     seats: createSeatRepository(context),
+    seatCommands: createSeatCommandRepository(context),
     changes: createChangeNotifier(context.db),
   };
 }
