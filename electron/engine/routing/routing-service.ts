@@ -36,6 +36,7 @@ import {
 } from '../api/routing.js';
 import { type Actor, ENGINE_ACTOR, writeAudit } from '../audit/index.js';
 import type { Logger } from '../log.js';
+import { urgently } from '../store/index.js';
 import type { DispositionRecord, QueueRecord, Store, UserRecord } from '../store/types.js';
 import type { CallEventData, CallEventType } from '../telephony/index.js';
 import { AgentTransitionError, assertAgentTransition, BUSY_STATUSES } from './agent-states.js';
@@ -215,7 +216,13 @@ export class RoutingService {
     flowQueue?: string,
   ): Promise<{ queue: QueueRecord; rule: number | null }> {
     const { routing } = this.options.store;
-    const rules = (await routing.rules()).map((r) => ({
+    // Queued together: on a busy store each await is a trip to the back of its queue.
+    const [stored, named, fallback] = await Promise.all([
+      routing.rules(),
+      flowQueue ? routing.queueByName(flowQueue) : null,
+      routing.queueByName('default'),
+    ]);
+    const rules = stored.map((r) => ({
       field: r.field,
       operator: r.operator,
       value: r.value,
@@ -224,9 +231,7 @@ export class RoutingService {
     const match = firstMatch(rules, fields);
     const byRule = match ? await routing.queueByName(match.queue) : null;
     if (byRule) return { queue: byRule, rule: match?.rule ?? null };
-    const named = flowQueue ? await routing.queueByName(flowQueue) : null;
     if (named) return { queue: named, rule: null };
-    const fallback = await routing.queueByName('default');
     if (!fallback)
       throw new RoutingError('NOT_FOUND', 'The "default" queue is missing from the database');
     return { queue: fallback, rule: null };
@@ -242,14 +247,18 @@ export class RoutingService {
       callGone: true,
     });
     if (signal?.aborted) return cancelled(info.queue);
-    const { queue, rule } = await this.route(info.fields, info.queue);
+    // Urgent, as the call's own writes are (store.urgently): a person on the line waits for
+    // this, and predictive gives them 2 s from their hello to an agent.
+    const [{ queue, rule }, stored] = await urgently(() =>
+      Promise.all([this.route(info.fields, info.queue), this.options.store.calls.get(call.callId)]),
+    );
     if (signal?.aborted) return cancelled(queue.name);
-    const stored = await this.options.store.calls.get(call.callId);
-    if (signal?.aborted) return cancelled(queue.name);
-    await this.options.store.calls.update(call.callId, {
-      queueId: queue.id,
-      transferReason: info.reason,
-    });
+    await urgently(() =>
+      this.options.store.calls.update(call.callId, {
+        queueId: queue.id,
+        transferReason: info.reason,
+      }),
+    );
     if (signal?.aborted) return cancelled(queue.name);
     call.note('transfer_routed', {
       queue: queue.name,
