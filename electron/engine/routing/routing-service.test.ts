@@ -118,6 +118,33 @@ const offers = () =>
   emitted.filter((e) => e.event === 'agent.offer').map((e) => e.data as EventData<'agent.offer'>);
 
 describe('RoutingService', () => {
+  it('previews contacts only to the agents signed on at this seat when seats share the store (their own seat previews for the others)', async () => {
+    const seated = new RoutingService({
+      store,
+      log: silentLogger,
+      emit: () => undefined,
+      wrapUpMs: async () => 0,
+      seat: {
+        id: 'seat-a',
+        expectAgentLeg: () => Promise.resolve(),
+        releaseAgentLeg: () => Promise.resolve(),
+      },
+    });
+    try {
+      const here = await agent('here');
+      const there = await agent('there');
+      await seated.setOwnStatus(here, 'available');
+      await seated.setOwnStatus(there, 'available');
+      // She signed on at seat B: seat B's dialer leases and shows her contacts.
+      await store.seats.setUserSeat(there, 'seat-b');
+      expect(await seated.previewAgents('default')).toEqual([here]);
+      // One seat (no seat option): everyone available.
+      expect(await routing.previewAgents('default')).toEqual([here, there]);
+    } finally {
+      seated.close();
+    }
+  });
+
   it("routes by the stored default rules, then the flow's queue, then default", async () => {
     expect((await routing.route({ vip_level: '4' })).queue.name).toBe('priority');
     expect((await routing.route({ tags: 'complaint' })).queue.name).toBe('complaint');
