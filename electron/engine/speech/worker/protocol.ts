@@ -49,6 +49,8 @@ export type SpeechTask =
       models: Array<{ key: string; model?: PhraseModel }>;
       samples: Int16Array;
       stream: EmbeddingStream;
+      /** The speech gate's VAD state, carried like the stream (absent: a new one). */
+      gate?: SpeechGateState;
     }
   /**
    * Loads the TTS engine and/or the embedder now (both when `parts` is absent), so a call's first
