@@ -1,7 +1,7 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
 import type { TtsOptions } from '../../tts/types.js';
 import type { EmbeddingStream } from '../recognizers/phrase/embedder.js';
-import type { EarlyMediaStepResult } from '../recognizers/phrase/line-status.js';
+import type { EarlyMediaStepResult, SpeechGateState } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
