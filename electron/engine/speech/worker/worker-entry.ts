@@ -133,9 +133,9 @@ async function runTask(
       const parts = task.parts ?? ['tts', 'embedder'];
       await Promise.all(parts.map((part) => (part === 'tts' ? tts() : embedder())));
       return { ready: true };
+    }
     case 'train':
       return trainPhraseModel(task.question, {
-    }
         tts: lazyTts,
         extraEngines: trainingEngines,
         signal: stopping.signal,
