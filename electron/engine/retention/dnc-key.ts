@@ -28,9 +28,14 @@ export async function loadDncDigest(store: Store, secrets: SecretBox): Promise<D
   if (typeof stored === 'string') {
     return dncDigestWith(Buffer.from(secrets.decrypt(stored), 'base64'));
   }
-  const key = randomBytes(32);
-  await store.privacy.setState(STATE_KEY, secrets.encrypt(key.toString('base64')));
-  return dncDigestWith(key);
+  // Two engines starting at once on one new shared database both get here: the first key stored
+  // is the one both use (each keeping its own would hash the same number two ways).
+  const kept = await store.privacy.initState(
+    STATE_KEY,
+    secrets.encrypt(randomBytes(32).toString('base64')),
+  );
+  if (typeof kept !== 'string') throw new Error('the stored do-not-call key is not text');
+  return dncDigestWith(Buffer.from(secrets.decrypt(kept), 'base64'));
 }
 
 /**

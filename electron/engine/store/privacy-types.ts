@@ -146,4 +146,9 @@ export interface PrivacyRepository {
 
   getState(key: string): Promise<unknown>;
   setState(key: string, value: unknown): Promise<void>;
+  /**
+   * Stores `value` under `key` unless a value is there already, and returns the stored one: of
+   * two engines starting at once on one shared database, both get the same (the DNC key).
+   */
+  initState(key: string, value: unknown): Promise<unknown>;
 }

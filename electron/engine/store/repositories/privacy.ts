@@ -371,6 +371,20 @@ export function createPrivacyRepository({ db, now }: RepositoryContext): Privacy
       return row ? decodeJson(row.value, `privacy_state.${key}`) : null;
     },
 
+    async initState(key, value) {
+      await db.run(
+        `INSERT INTO privacy_state (key, value, updated_at) VALUES ($key, $value, $now)
+         ON CONFLICT (key) DO NOTHING`,
+        { $key: key, $value: encodeJson(value), $now: now() },
+      );
+      const row = await db.get<{ value: string }>(
+        'SELECT value FROM privacy_state WHERE key = $key',
+        { $key: key },
+      );
+      if (!row) throw new Error(`privacy_state.${key} was not stored`);
+      return decodeJson(row.value, `privacy_state.${key}`);
+    },
+
     async setState(key, value) {
       await db.run(
         `INSERT INTO privacy_state (key, value, updated_at) VALUES ($key, $value, $now)
