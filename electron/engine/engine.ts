@@ -853,9 +853,13 @@ export class Engine {
       onUtterance: (utterance) => {
         this.events.emit('call.utterance', utterance);
         if (utterance.text !== '' || utterance.speaker === 'customer') {
-          this.lastUtterances.set(utterance.callId, utterance.text === '' ? '…' : utterance.text);
+          // Only for a live call: a line heard after its end (a speech worker behind real time)
+          // would stay in the map for good, as only a live call's last update deletes it.
           const session = this.telephony.get(utterance.callId);
-          if (session && session.state !== 'done') this.publishLiveCall(session);
+          if (session && session.state !== 'done') {
+            this.lastUtterances.set(utterance.callId, utterance.text === '' ? '…' : utterance.text);
+            this.publishLiveCall(session);
+          }
         }
       },
       loadFlow: (name, version) => this.flows.load(name, version),
