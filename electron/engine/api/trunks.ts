@@ -158,6 +158,19 @@ export const TrunkMaxCalls = z
   .min(1, 'must be at least 1')
   .max(500, 'must be at most 500');
 
+/**
+ * How a transfer to an agent on another seat goes on a trunk (issue 16 §3): `bridge` (default) —
+ * the call's seat keeps the media and bridges a second SIP leg to the agent's seat; `refer` — the
+ * call's seat sends the customer's leg a REFER to the agent's seat line, and the agent's seat
+ * holds the call from then on (a REFER the far end refuses or fails falls back to the bridge).
+ */
+export const TRUNK_TRANSFER_MODES = ['bridge', 'refer'] as const;
+export const TrunkTransferMode = z.enum(TRUNK_TRANSFER_MODES, {
+  error: (issue) =>
+    `must be "bridge" (a second leg from the call's seat) or "refer" (SIP REFER to the agent's seat), not ${JSON.stringify(issue.input)}`,
+});
+export type TrunkTransferMode = z.infer<typeof TrunkTransferMode>;
+
 export const PASSWORD_NEEDS_USERNAME = 'needs a username: digest authentication sends both';
 
 export const TrunkCreateParams = z
@@ -172,6 +185,7 @@ export const TrunkCreateParams = z
     callerId: CallerId.nullable().optional(),
     maxConcurrentCalls: TrunkMaxCalls.default(TRUNK_MAX_CALLS_DEFAULT),
     role: TrunkRole.default('primary'),
+    transferMode: TrunkTransferMode.default('bridge'),
   })
   .strict()
   .superRefine((trunk, ctx) => {
@@ -192,6 +206,7 @@ export const TrunkChangesSchema = z
     callerId: CallerId.nullable(),
     maxConcurrentCalls: TrunkMaxCalls,
     role: TrunkRole,
+    transferMode: TrunkTransferMode,
   })
   .partial()
   .strict();
@@ -209,6 +224,7 @@ export const TrunkViewSchema = z.object({
   callerId: z.string().nullable(),
   maxConcurrentCalls: z.number().int(),
   role: TrunkRole,
+  transferMode: TrunkTransferMode,
   health: TrunkHealthSchema,
   createdAt: z.number().int().nonnegative(),
   updatedAt: z.number().int().nonnegative(),

@@ -35,6 +35,7 @@ const EXPECTED_TABLES = [
   'flows',
   'privacy_state',
   'queues',
+  'recording_parts',
   'recordings',
   'routing_rules',
   'schema_migrations',

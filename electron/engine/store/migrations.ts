@@ -21,6 +21,7 @@ import { consentRecords } from './migrations/011-consent.js';
 import { seatLeases } from './migrations/012-seat-leases.js';
 import { seatLegs } from './migrations/013-seat-legs.js';
 import { seatCommands } from './migrations/014-seat-commands.js';
+import { referTransfers } from './migrations/015-refer-transfers.js';
 import { StoreError } from './types.js';
 
 export interface Migration {
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   seatLeases,
   seatLegs,
   seatCommands,
+  referTransfers,
 ];
 
 export const LATEST_SCHEMA_VERSION = latestVersion(MIGRATIONS);

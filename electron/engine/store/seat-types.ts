@@ -35,6 +35,26 @@ export interface SeatLegRecord {
 
 export type NewSeatLeg = Omit<SeatLegRecord, 'changedAt'>;
 
+/**
+ * A later part of a call's recording (schema 15): after a REFER moved the call to another seat,
+ * that seat records the rest. Part 1 is the call's row in `recordings`; parts here are 2, 3, …
+ */
+export interface RecordingPartRecord {
+  callId: string;
+  part: number;
+  /** The seat that made it (its recordings folder holds `path`). */
+  seatId: string | null;
+  /** Path relative to the data directory of the seat that made it. */
+  path: string;
+  channels: number;
+  sampleRate: number;
+  durationMs: number;
+  bytes: number;
+  /** When the part's audio starts (epoch ms). */
+  startedAt: number;
+  createdAt: number;
+}
+
 export interface SeatRepository {
   /** This seat's line on the PBX (a SIP URI), written when its media host registers it. */
   setLine(seatId: string, uri: string): Promise<void>;
@@ -59,4 +79,16 @@ export interface SeatRepository {
   liveCallSeat(callId: string): Promise<string | null>;
   /** Legs this seat takes part in (either end): every open one, and those ended since `sinceMs`. */
   legsOf(seatId: string, sinceMs: number): Promise<SeatLegRecord[]>;
+  /**
+   * A REFER moved a live call from seat `from` to seat `to` (schema 15): the call's seat and its
+   * campaign lease (owner) follow, in one transaction, so `to`'s heartbeat renews the lease and
+   * `to`'s dialer settles it. False when the call is not live on `from`.
+   */
+  moveCall(callId: string, from: string, to: string): Promise<boolean>;
+  /** Stores a later part of a call's recording (2, 3, …: the next free number). */
+  addRecordingPart(
+    part: Omit<RecordingPartRecord, 'part' | 'createdAt'>,
+  ): Promise<RecordingPartRecord>;
+  /** A call's later recording parts, in order (none for a call that stayed on one seat). */
+  recordingParts(callId: string): Promise<RecordingPartRecord[]>;
 }

@@ -130,11 +130,19 @@ export interface TrunkRecord {
   callerId: string | null;
   maxConcurrentCalls: number;
   role: 'primary' | 'backup';
+  /**
+   * How a transfer to an agent on another seat goes on this trunk (schema 15): `bridge`, a second
+   * leg from the call's seat; `refer`, a REFER that moves the call to the agent's seat.
+   */
+  transferMode: 'bridge' | 'refer';
   createdAt: number;
   updatedAt: number;
 }
 
-export type NewTrunk = Omit<TrunkRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewTrunk = Omit<TrunkRecord, 'id' | 'createdAt' | 'updatedAt' | 'transferMode'> & {
+  /** Default `bridge`. */
+  transferMode?: TrunkRecord['transferMode'];
+};
 /** Fields to change; a key left out (or undefined) keeps its stored value. */
 export type TrunkChanges = Partial<NewTrunk>;
 

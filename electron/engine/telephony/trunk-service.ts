@@ -146,6 +146,7 @@ export class TrunkService {
           callerId: input.callerId ?? null,
           maxConcurrentCalls: input.maxConcurrentCalls,
           role: input.role,
+          transferMode: input.transferMode,
         });
         await writeAudit(tx, actor, {
           action: 'trunks.create',
@@ -184,6 +185,7 @@ export class TrunkService {
           'callerId',
           'maxConcurrentCalls',
           'role',
+          'transferMode',
         ] as const) {
           const value = rest[key];
           if (value !== undefined) details[key] = value;
@@ -239,8 +241,19 @@ export class TrunkService {
 
 /** The audit entry's details for a new trunk: everything but the password, which is only "set" or "none". */
 function auditDetails(trunk: TrunkRecord, password: 'set' | 'none'): JsonObject {
-  const { uri, domain, username, register, callerId, maxConcurrentCalls, role } = trunk;
-  return { uri, domain, username, register, callerId, maxConcurrentCalls, role, password };
+  const { uri, domain, username, register, callerId, maxConcurrentCalls, role, transferMode } =
+    trunk;
+  return {
+    uri,
+    domain,
+    username,
+    register,
+    callerId,
+    maxConcurrentCalls,
+    role,
+    transferMode,
+    password,
+  };
 }
 
 /** Digest auth sends a username with the password: refuse a trunk left with one and not the other. */

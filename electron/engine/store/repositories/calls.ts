@@ -473,8 +473,8 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
 
     async addRecording(input) {
       const insert = db.get<RecordingRow>(
-        `INSERT INTO recordings (call_id, path, channels, sample_rate, duration_ms, bytes, created_at)
-         VALUES ($call_id, $path, $channels, $sample_rate, $duration_ms, $bytes, $created_at)
+        `INSERT INTO recordings (call_id, path, channels, sample_rate, duration_ms, bytes, created_at, seat_id)
+         VALUES ($call_id, $path, $channels, $sample_rate, $duration_ms, $bytes, $created_at, $seat_id)
          RETURNING ${RECORDING_COLUMNS}`,
         {
           $call_id: input.callId,
@@ -484,6 +484,7 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
           $duration_ms: input.durationMs,
           $bytes: input.bytes,
           $created_at: now(),
+          $seat_id: input.seatId ?? null,
         },
       );
       return toRecording(returned(await explainMissing(insert, missingCall(input.callId))));
@@ -492,7 +493,8 @@ export function createCallRepository({ db, read, now }: RepositoryContext): Call
     async recording(callId) {
       const row = await db.get<RecordingRow>(
         // With the seat that made it (its call's): another seat reads it through the share.
-        `SELECT ${RECORDING_COLUMNS}, (SELECT seat_id FROM calls WHERE calls.id = recordings.call_id) AS seat_id
+        `SELECT ${RECORDING_COLUMNS},
+                COALESCE(seat_id, (SELECT seat_id FROM calls WHERE calls.id = recordings.call_id)) AS seat_id
            FROM recordings WHERE call_id = $call_id`,
         { $call_id: callId },
       );

@@ -5,6 +5,7 @@
 import { createChangeNotifier } from '../change-feed.js';
 import type {
   NewSeatLeg,
+  RecordingPartRecord,
   SeatLegMode,
   SeatLegRecord,
   SeatLegRole,
@@ -162,5 +163,87 @@ export function createSeatRepository({ db, now }: RepositoryContext): SeatReposi
       );
       return rows.map(toLeg);
     },
+
+    async moveCall(callId, from, to) {
+      const moved = await db.transaction(async (tx) => {
+        const { changes: n } = await tx.run(
+          `UPDATE calls SET seat_id = $to
+           WHERE id = $id AND seat_id = $from AND state <> 'done' AND ended_at IS NULL`,
+          { $id: callId, $from: from, $to: to },
+        );
+        if (n === 0) return false;
+        // The lease follows: the new seat's heartbeat renews it and its dialer settles it.
+        await tx.run(
+          `UPDATE campaign_contacts SET lease_owner = $to
+           WHERE lease_call_id = $id AND status = 'leased' AND lease_owner = $from`,
+          { $id: callId, $from: from, $to: to },
+        );
+        return true;
+      });
+      if (moved) await changes.notify('agents');
+      return moved;
+    },
+
+    async addRecordingPart(part) {
+      const createdAt = now();
+      const row = await db.get<PartRow>(
+        `INSERT INTO recording_parts (call_id, part, seat_id, path, channels, sample_rate, duration_ms, bytes, started_at, created_at)
+         VALUES ($call, (SELECT COALESCE(MAX(part), 1) + 1 FROM recording_parts WHERE call_id = $call),
+                 $seat, $path, $channels, $rate, $duration, $bytes, $started, $created)
+         RETURNING ${PART_COLUMNS}`,
+        {
+          $call: part.callId,
+          $seat: part.seatId,
+          $path: part.path,
+          $channels: part.channels,
+          $rate: part.sampleRate,
+          $duration: part.durationMs,
+          $bytes: part.bytes,
+          $started: part.startedAt,
+          $created: createdAt,
+        },
+      );
+      if (!row) throw notFound(`Call ${part.callId} does not exist.`);
+      return toPart(row);
+    },
+
+    async recordingParts(callId) {
+      const rows = await db.all<PartRow>(
+        `SELECT ${PART_COLUMNS} FROM recording_parts WHERE call_id = $call ORDER BY part`,
+        { $call: callId },
+      );
+      return rows.map(toPart);
+    },
+  };
+}
+
+interface PartRow {
+  call_id: string;
+  part: number;
+  seat_id: string | null;
+  path: string;
+  channels: number;
+  sample_rate: number;
+  duration_ms: number;
+  bytes: number;
+  started_at: number;
+  created_at: number;
+}
+
+const PART_COLUMNS =
+  'call_id, part, seat_id, path, channels, sample_rate, duration_ms, bytes, started_at, created_at';
+
+function toPart(row: PartRow): RecordingPartRecord {
+  return {
+    callId: row.call_id,
+    part: Number(row.part),
+    seatId: row.seat_id,
+    path: row.path,
+    channels: Number(row.channels),
+    sampleRate: Number(row.sample_rate),
+    durationMs: Number(row.duration_ms),
+    bytes: Number(row.bytes),
+    startedAt: Number(row.started_at),
+    createdAt: Number(row.created_at),
   };
 }

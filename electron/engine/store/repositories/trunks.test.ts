@@ -20,7 +20,13 @@ describeBackends('trunk repository', (testStore) => {
   it('creates, finds, lists (primary first) and removes trunks', async () => {
     const store = await testStore({ now: () => 1_000 });
     const main = await store.trunks.create(trunk());
-    expect(main).toEqual({ id: main.id, ...trunk(), createdAt: 1_000, updatedAt: 1_000 });
+    expect(main).toEqual({
+      id: main.id,
+      ...trunk(),
+      transferMode: 'bridge',
+      createdAt: 1_000,
+      updatedAt: 1_000,
+    });
     await store.trunks.create(
       trunk({
         name: 'a-backup',

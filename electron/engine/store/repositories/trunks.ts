@@ -14,12 +14,13 @@ interface TrunkRow {
   caller_id: string | null;
   max_concurrent_calls: number;
   role: TrunkRecord['role'];
+  transfer_mode: TrunkRecord['transferMode'];
   created_at: number;
   updated_at: number;
 }
 
 const COLUMNS =
-  'id, name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, created_at, updated_at';
+  'id, name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, transfer_mode, created_at, updated_at';
 
 /** The column behind each field an update may set. */
 const COLUMN_OF: Record<keyof TrunkChanges, string> = {
@@ -32,6 +33,7 @@ const COLUMN_OF: Record<keyof TrunkChanges, string> = {
   callerId: 'caller_id',
   maxConcurrentCalls: 'max_concurrent_calls',
   role: 'role',
+  transferMode: 'transfer_mode',
 };
 
 function toTrunk(row: TrunkRow): TrunkRecord {
@@ -46,6 +48,7 @@ function toTrunk(row: TrunkRow): TrunkRecord {
     callerId: row.caller_id,
     maxConcurrentCalls: row.max_concurrent_calls,
     role: row.role,
+    transferMode: row.transfer_mode,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -55,8 +58,8 @@ export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepo
   return {
     async create(input: NewTrunk) {
       const row = await db.get<TrunkRow>(
-        `INSERT INTO trunks (name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, created_at, updated_at)
-         VALUES ($name, $uri, $domain, $username, $password_cipher, $register, $caller_id, $max_concurrent_calls, $role, $now, $now)
+        `INSERT INTO trunks (name, uri, domain, username, password_cipher, register, caller_id, max_concurrent_calls, role, transfer_mode, created_at, updated_at)
+         VALUES ($name, $uri, $domain, $username, $password_cipher, $register, $caller_id, $max_concurrent_calls, $role, $transfer_mode, $now, $now)
          RETURNING ${COLUMNS}`,
         {
           $name: input.name,
@@ -68,6 +71,7 @@ export function createTrunkRepository({ db, now }: RepositoryContext): TrunkRepo
           $caller_id: input.callerId,
           $max_concurrent_calls: input.maxConcurrentCalls,
           $role: input.role,
+          $transfer_mode: input.transferMode ?? 'bridge',
           $now: now(),
         },
       );

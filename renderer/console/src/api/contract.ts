@@ -48,6 +48,7 @@ export {
   type SupervisionMode,
   type TrunkHealthState,
   TrunkRole,
+  TrunkTransferMode,
   type TrunkView,
   type Utterance,
   type UtteranceLabel,

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import { TrunkRole } from '../../api/contract.js';
+import { TrunkRole, TrunkTransferMode } from '../../api/contract.js';
 import { fieldMessage } from '../../api/errors.js';
 import { useMutation } from '../../api/hooks.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
@@ -206,6 +206,26 @@ export function AddTrunkForm({ onCreated }: { onCreated: () => void }) {
             {TrunkRole.options.map((role) => (
               <option key={role} value={role}>
                 {t(`settings.trunks.role.${role}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          {...field(
+            'transferMode',
+            t('settings.trunks.form.transferMode'),
+            t('settings.trunks.form.transferModeHelp'),
+          )}
+        >
+          <select
+            className="input"
+            value={draft.transferMode}
+            onChange={(e) => update('transferMode', TrunkTransferMode.parse(e.target.value))}
+            {...control('transferMode')}
+          >
+            {TrunkTransferMode.options.map((mode) => (
+              <option key={mode} value={mode}>
+                {t(`settings.trunks.transferMode.${mode}`)}
               </option>
             ))}
           </select>

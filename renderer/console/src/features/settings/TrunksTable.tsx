@@ -61,6 +61,12 @@ export function TrunksTable({ trunks }: { trunks: readonly TrunkView[] }) {
       cell: (trunk) => t(`settings.trunks.role.${trunk.role}`),
     },
     {
+      id: 'transferMode',
+      header: t('settings.trunks.columns.transferMode'),
+      className: 'cell-nowrap',
+      cell: (trunk) => t(`settings.trunks.transferMode.${trunk.transferMode}`),
+    },
+    {
       id: 'maxCalls',
       header: t('settings.trunks.columns.maxCalls'),
       numeric: true,

@@ -20,6 +20,7 @@ describe('trunk draft', () => {
         register: false,
         maxConcurrentCalls: 30,
         role: 'primary',
+        transferMode: 'bridge',
       },
     });
   });
@@ -32,6 +33,7 @@ describe('trunk draft', () => {
       callerId: '+8602100000000',
       register: true,
       role: 'backup',
+      transferMode: 'refer',
       maxConcurrentCalls: ' 12 ',
     });
     expect(result).toEqual({
@@ -42,6 +44,7 @@ describe('trunk draft', () => {
         callerId: '+8602100000000',
         register: true,
         role: 'backup',
+        transferMode: 'refer',
         maxConcurrentCalls: 12,
       }),
     });

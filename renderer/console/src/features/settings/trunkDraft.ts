@@ -3,7 +3,7 @@
  * trunks.create's params (empty optional boxes are left out, not sent as "") and tell which form
  * field an API error is about.
  */
-import type { CommandParams, TrunkRole } from '../../api/contract.js';
+import type { CommandParams, TrunkRole, TrunkTransferMode } from '../../api/contract.js';
 
 export const TRUNK_FORM_FIELDS = [
   'name',
@@ -15,6 +15,7 @@ export const TRUNK_FORM_FIELDS = [
   'callerId',
   'maxConcurrentCalls',
   'role',
+  'transferMode',
 ] as const;
 export type TrunkFormField = (typeof TRUNK_FORM_FIELDS)[number];
 
@@ -28,6 +29,8 @@ export interface TrunkDraft {
   callerId: string;
   maxConcurrentCalls: string;
   role: TrunkRole;
+  /** How a transfer to an agent on another seat goes on this trunk (bridge or REFER). */
+  transferMode: TrunkTransferMode;
 }
 
 export const EMPTY_TRUNK_DRAFT: TrunkDraft = {
@@ -40,6 +43,7 @@ export const EMPTY_TRUNK_DRAFT: TrunkDraft = {
   callerId: '',
   maxConcurrentCalls: '30',
   role: 'primary',
+  transferMode: 'bridge',
 };
 
 export type DraftResult =
@@ -56,6 +60,7 @@ export function toCreateParams(draft: TrunkDraft): DraftResult {
     register: draft.register,
     maxConcurrentCalls: Number(maxText),
     role: draft.role,
+    transferMode: draft.transferMode,
   };
   if (draft.username.trim() !== '') params.username = draft.username;
   // A password is taken exactly as typed; only a box left empty means "none".

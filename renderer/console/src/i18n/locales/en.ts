@@ -152,6 +152,7 @@ export const en = {
     state_bot: 'Bot took the call',
     state_transferring: 'Transferring',
     agent_connected: 'Agent connected',
+    seat_handoff: 'Moved to the agent’s seat (REFER)',
     agent_muted: 'Agent muted',
     supervisor_joined: 'Supervisor joined',
     supervisor_mode: 'Supervisor changed mode',
@@ -1072,6 +1073,7 @@ export const en = {
         username: 'User',
         register: 'Registers',
         role: 'Role',
+        transferMode: 'Transfers to other seats',
         maxCalls: 'Max calls',
         health: 'Health',
         actions: 'Actions',
@@ -1082,6 +1084,10 @@ export const en = {
       role: {
         primary: 'Primary',
         backup: 'Backup',
+      },
+      transferMode: {
+        bridge: 'Bridged leg',
+        refer: 'SIP REFER',
       },
       health: {
         idle: 'Not connected',
@@ -1136,6 +1142,9 @@ export const en = {
         maxCallsHelp: 'Calls at once on this trunk (1–500).',
         role: 'Role',
         roleHelp: 'Backup trunks are used when the primary ones fail.',
+        transferMode: 'Transfers to other seats',
+        transferModeHelp:
+          'How a call goes to an agent at another seat: a bridged second leg from this seat, or a SIP REFER that moves the call to the agent’s seat (if the PBX refuses it, the call is bridged).',
         enterWholeNumber: 'Enter a whole number.',
         submit: 'Add trunk',
         submitting: 'Adding…',

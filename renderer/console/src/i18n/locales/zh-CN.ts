@@ -145,6 +145,7 @@ export const zhCN = {
     state_bot: '机器人接管通话',
     state_transferring: '正在转接',
     agent_connected: '坐席已接通',
+    seat_handoff: '已转至坐席所在席位（REFER）',
     agent_muted: '坐席已静音',
     supervisor_joined: '主管加入通话',
     supervisor_mode: '主管切换模式',
@@ -1043,6 +1044,7 @@ export const zhCN = {
         username: '用户名',
         register: '注册',
         role: '角色',
+        transferMode: '跨席位转接',
         maxCalls: '最大并发',
         health: '状态',
         actions: '操作',
@@ -1053,6 +1055,10 @@ export const zhCN = {
       role: {
         primary: '主用',
         backup: '备用',
+      },
+      transferMode: {
+        bridge: '桥接第二通话',
+        refer: 'SIP REFER',
       },
       health: {
         idle: '未连接',
@@ -1104,6 +1110,9 @@ export const zhCN = {
         maxCallsHelp: '此中继上同时进行的通话数（1–500）。',
         role: '角色',
         roleHelp: '主用中继失败时改用备用中继。',
+        transferMode: '跨席位转接',
+        transferModeHelp:
+          '通话转给其他席位的坐席时：由本席位桥接第二通话，或用 SIP REFER 把通话转到坐席所在席位（PBX 拒绝时改为桥接）。',
         enterWholeNumber: '请输入整数。',
         submit: '添加中继',
         submitting: '正在添加…',
