@@ -152,6 +152,24 @@ describe('EarlyMediaListener (the streaming decision)', () => {
   });
 });
 
+describe('a step that brought several hops (a slow worker catching up)', () => {
+  it('scores each hop in audio order, as if each had been its own step, and dates the decision at its hop', async () => {
+    const script: Array<{ spots: AnnouncementSpot[]; earlier?: AnnouncementSpot[][] }> = [
+      { spots: [], earlier: [[], [spot('busy')], [spot('busy')]] },
+    ];
+    const listener = new EarlyMediaListener({
+      evaluate: ({ stream }) => Promise.resolve({ ...(script.shift() ?? { spots: [] }), stream }),
+    });
+    const detections: AnnouncementDetection[] = [];
+    listener.onDetected((d) => detections.push(d));
+    await stream(listener, loud(3000));
+    // Hops 1-4 at 1.2 s: busy in the 2nd and 3rd, decided at the 3rd (320 ms before the step's end).
+    expect(detections.map((d) => [d.status, d.evaluations, d.atMs])).toEqual([
+      ['busy', 3, 1200 - 320],
+    ]);
+  });
+});
+
 describe('the speech gate', () => {
   it('counts an evaluation whose step heard no speech (below minSpeech) as nothing, and carries the gate', async () => {
     const gates: unknown[] = [];

@@ -325,13 +325,19 @@ function announcementSpanLengths(model: PhraseModel): number[] {
 }
 
 /**
- * Where the scored spans end, in embedding frames before the newest: a step (320 ms) brings 4
- * new frames, and spans ending at every other one of them (160 ms apart) see a key phrase between
- * two steps. On the development split (bench/early-media-dev.ts) the newest frame alone detected
- * 28 of 48 (3 wrong), newest and 2 before 36 (4 wrong), newest and 1 before 33 (4 wrong), all
- * four 31 (12 wrong: more spans, more lucky ones).
+ * Where the scored spans end, in embedding frames before the newest: a step of 320 ms brings 4
+ * new frames, and spans end at the newest and 2 before it (160 ms apart), so they see a key
+ * phrase between two steps (a step that brought more hops scores each hop so: `earlier`). On the
+ * development split (bench/early-media-dev.ts) the newest frame alone detected 28 of 48 (3
+ * wrong), newest and 2 before 36 (4 wrong), newest and 1 before 33 (4 wrong), all four 31 (12
+ * wrong: more spans, more lucky ones).
  */
 export const SPOT_ENDS: readonly number[] = [0, 2];
+
+/** Embedding frames a 320 ms hop brings. */
+const HOP_FRAMES = 4;
+/** Hops of a catch-up step scored one by one at most (4 s of backlog and a 6 s window fit). */
+const MAX_HOPS = 19;
 
 /**
  * Scores every span ending at one of `ends` (frames before the newest embedding frame): the best
@@ -409,6 +415,12 @@ export interface EarlyMediaStep {
 
 export interface EarlyMediaStepResult {
   spots: AnnouncementSpot[];
+  /**
+   * A step that brought more than one hop of audio (a slow worker catching up, a first step):
+   * the spots of its earlier hops, oldest first, each scored as if it had been its own step, so a
+   * slow machine decides as a fast one does, later.
+   */
+  earlier?: AnnouncementSpot[][];
   /** The stream continued with the step's audio (the next step goes on from it). */
   stream: EmbeddingStream;
   /** The speech gate carried on, and the mean speech probability of the newest 1.5 s (with a VAD). */
@@ -428,10 +440,17 @@ export async function spotAnnouncementStep(
 ): Promise<EarlyMediaStepResult> {
   const stream = await embedder.extendStream(step.stream, step.samples);
   const window = streamEmbeddings(stream);
+  const hops = Math.min(MAX_HOPS, Math.ceil((stream.total - step.stream.total) / HOP_FRAMES));
+  const earlier: AnnouncementSpot[][] = [];
+  for (let hop = hops - 1; hop >= 1; hop--) {
+    const ends = SPOT_ENDS.map((back) => back + hop * HOP_FRAMES);
+    earlier.push(models.flatMap((m) => spotAnnouncement(m, window, ends) ?? []));
+  }
   const spots = models.flatMap((m) => spotAnnouncement(m, window) ?? []);
-  if (!vad) return { stream, spots };
+  const more = earlier.length ? { earlier } : {};
+  if (!vad) return { stream, spots, ...more };
   const { gate, speech } = await speechGateStep(vad, step.gate ?? newSpeechGate(), step.samples);
-  return { stream, spots, gate, speech };
+  return { stream, spots, ...more, gate, speech };
 }
 
 /**
@@ -662,7 +681,7 @@ export class EarlyMediaListener {
       start = Math.max(0, end - this.windowSamples);
       this.gate = undefined;
     }
-    let spots: AnnouncementSpot[];
+    let hops: AnnouncementSpot[][];
     try {
       const result = await this.options.evaluate({
         samples: this.between(start, end),
@@ -672,31 +691,36 @@ export class EarlyMediaListener {
       this.stream = result.stream;
       this.gate = result.gate;
       this.streamedTo = end;
-      spots = result.speech !== undefined && result.speech < this.o.minSpeech ? [] : result.spots;
+      const silent = result.speech !== undefined && result.speech < this.o.minSpeech;
+      hops = [...(result.earlier ?? []), result.spots].map((spots) => (silent ? [] : spots));
     } catch (error) {
       this.stream = null;
       this.onError?.(error);
       return;
     }
     if (this.done) return;
-    this.evaluations++;
-    const accepted = spots
-      .filter((s) => s.accepted && s.p >= this.o.minP)
-      .sort((a, b) => b.p - a.p);
-    this.remember(accepted[0] ?? null);
-    const top = accepted[0];
-    if (!top) return;
-    const agreeing = this.recent.filter((s) => s?.status === top.status);
-    if (agreeing.length < this.o.hitsNeeded) return;
-    this.done = true;
-    this.onDetection?.({
-      status: top.status,
-      language: top.language,
-      phrase: top.phrase,
-      p: Math.max(...agreeing.map((s) => s!.p)),
-      atMs: at,
-      evaluations: this.evaluations,
-    });
+    // Each hop of the step in audio order, as if evaluated on its own.
+    for (const [k, spots] of hops.entries()) {
+      this.evaluations++;
+      const accepted = spots
+        .filter((s) => s.accepted && s.p >= this.o.minP)
+        .sort((a, b) => b.p - a.p);
+      this.remember(accepted[0] ?? null);
+      const top = accepted[0];
+      if (!top) continue;
+      const agreeing = this.recent.filter((s) => s?.status === top.status);
+      if (agreeing.length < this.o.hitsNeeded) continue;
+      this.done = true;
+      this.onDetection?.({
+        status: top.status,
+        language: top.language,
+        phrase: top.phrase,
+        p: Math.max(...agreeing.map((s) => s!.p)),
+        atMs: at - (hops.length - 1 - k) * HOP_FRAMES * EMBEDDING_MS,
+        evaluations: this.evaluations,
+      });
+      return;
+    }
   }
 
   private remember(spot: AnnouncementSpot | null): void {
