@@ -322,7 +322,8 @@ export class Engine {
         ? {
             seat: {
               id: options.seatId,
-              expectAgentLeg: (callId: string) => this.requireSeats().expectLeg(callId, 'agent'),
+              expectAgentLeg: (callId: string, agentId: number) =>
+                this.requireSeats().expectLeg(callId, 'agent', agentId),
               releaseAgentLeg: (callId: string) => this.requireSeats().releaseLeg(callId, 'agent'),
             },
           }
@@ -353,14 +354,15 @@ export class Engine {
           log,
         })
       : null;
-    this.telephony.onCallEnded(
-      (end) =>
-        void this.routing
-          .callEnded(end.callId)
-          .catch((error: unknown) =>
-            log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) }),
-          ),
-    );
+    this.telephony.onCallEnded((end) => {
+      // A call a REFER moved to another seat goes on there: that seat runs the wrap-up.
+      if (end.handedOffTo) return;
+      void this.routing
+        .callEnded(end.callId)
+        .catch((error: unknown) =>
+          log.error('Starting a wrap-up failed', { callId: end.callId, error: String(error) }),
+        );
+    });
     this.campaigns = new CampaignService({
       store,
       actor: this.actor,

@@ -68,6 +68,7 @@ const SAMPLES: { [K in CallEventType]: CallEventData<K> } = {
   state_bot: { flow: 'appointment', version: 3 },
   state_transferring: { queue: 'sales', reason: 'asked for a person' },
   agent_connected: { agentId: 2, input: 'Headset mic' },
+  seat_handoff: { from: 'seat-a', to: 'seat-b', agentId: 2, referMs: 640 },
   agent_muted: {},
   supervisor_joined: { by: 'lin', mode: 'listen', input: 'Headset' },
   supervisor_mode: { by: 'lin', from: 'listen', to: 'whisper' },

@@ -14,6 +14,9 @@
  * - `sipp<port>` (or `99<port>`, a number the app can dial) as the Request-URI user goes to a sipp
  *   far end on 127.0.0.1:<port> over UDP; so does the E.164 number +86 199 <port as 5 digits> NNN
  *   (e.g. +8619905300001 → port 5300), a valid mobile number that contact import accepts.
+ * - An in-dialog REFER to a phone whose user starts with 48 gets 501 from the proxy itself (a PBX
+ *   that advertises transfers it does not do); the other phones take a REFER as baresip does
+ *   (202, a new call to the Refer-To, NOTIFY with its progress).
  */
 
 export interface KamailioConfigOptions {
@@ -225,6 +228,12 @@ route[TRUNK] {
 
 route[WITHINDLG] {
 	if (!has_totag()) return;
+	# A PBX that says it does transfers but does not: a REFER to a phone whose user starts
+	# with 48 is refused (the app's REFER transfer must fall back to a bridged leg).
+	if (is_method("REFER") && $rU =~ "^48") {
+		sl_send_reply("501", "Not Implemented");
+		exit;
+	}
 	if (loose_route()) {
 		if (!isdsturiset()) {
 			if (!handle_ruri_alias()) {

@@ -38,6 +38,21 @@ export const DTMF_TRANSPORTS = ['rfc4733', 'info'] as const;
 export const SEAT_ROLES = ['agent', 'supervisor'] as const;
 
 /**
+ * A REFER to another seat's line cannot rely on the far end copying headers into its new INVITE,
+ * so its Refer-To names the call and role as parameters of the line's URI, which stay in that
+ * INVITE's To (a PBX rewrites only the request URI); the line answers such a customer only when
+ * its engine expects the call (`seat.expect` with `adopt`).
+ */
+export const REFER_CALL_PARAM = 'x-outbound-call';
+export const REFER_ROLE_PARAM = 'x-outbound-role';
+export const REFER_VIA_PARAM = 'x-outbound-via';
+
+/** The Refer-To that sends a call's customer to a seat line for its agent. */
+export function seatReferTarget(line: string, callId: string): string {
+  return `${line};${REFER_CALL_PARAM}=${callId};${REFER_ROLE_PARAM}=agent;${REFER_VIA_PARAM}=refer`;
+}
+
+/**
  * A person on another seat (issue 16 §3): instead of a local microphone and speaker, the media host
  * places a SIP leg to that seat's line (`target`, with the headers naming the call and role) on
  * the call's own trunk, and mixes the leg's audio as the person's voice and sends them their ear.
@@ -86,6 +101,22 @@ export const hostCommands = {
   'call.refer': {
     params: z.object({ callId: CallId, target: z.string().startsWith('sip:') }),
     result: z.object({}),
+  },
+  /**
+   * A transfer to another seat by REFER (issue 16 §3, a trunk in `refer` mode): an in-dialog REFER
+   * to the customer's leg with Refer-To `target` (the agent's seat line, naming the call and role in
+   * its parameters). Resolves when the far end's NOTIFY reports 2xx (the customer now talks to
+   * that seat; this host then hangs its leg up), with the time it took; fails when the REFER is
+   * refused, the NOTIFY reports a failure, or nothing final comes within `timeoutMs`, and the
+   * call goes on here as before.
+   */
+  'call.referSeat': {
+    params: z.object({
+      callId: CallId,
+      target: z.string().startsWith('sip:'),
+      timeoutMs: z.number().int().min(1000).max(60_000).default(15_000),
+    }),
+    result: z.object({ afterMs: z.number() }),
   },
   /** Drops whatever the call's player still holds (barge-in). */
   'call.flush': { params: z.object({ callId: CallId }), result: z.object({}) },
@@ -144,6 +175,17 @@ export const hostCommands = {
       role: z.enum(SEAT_ROLES),
       inputDeviceId: z.string(),
       outputDeviceId: z.string(),
+      /**
+       * An agent's leg may also be the customer themself, sent here by the call's seat's REFER
+       * (its Refer-To names the call, the role and `x-outbound-via=refer`): the call then lives
+       * on this host on this channel (`seat.adopted`), the agent's devices taken over at once.
+       */
+      adopt: z
+        .object({
+          channel: z.number().int().nonnegative(),
+          rtpTimeoutMs: z.number().int().min(1000),
+        })
+        .optional(),
     }),
     result: z.object({}),
   },
@@ -276,6 +318,16 @@ export const hostEvents = {
     side: z.enum(['call', 'person']),
     state: z.enum(['answered', 'ended', 'refused']),
     detail: z.string().nullable().default(null),
+    at: z.number(),
+  }),
+  /**
+   * The customer of another seat's call, sent here by that seat's REFER, was answered on this
+   * seat's line: the call now lives on this host on `channel` (its milestones, audio and commands
+   * follow under `callId`). Sent before any milestone of the adopted leg.
+   */
+  'seat.adopted': z.object({
+    callId: CallId,
+    channel: z.number().int().nonnegative(),
     at: z.number(),
   }),
   /** The seat line's registration (as trunk.state for a trunk). */

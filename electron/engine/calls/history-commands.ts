@@ -17,6 +17,7 @@ import { RECORDING_PEAKS_MAX, RECORDING_PEAKS_PER_SECOND } from '../api/history.
 import { type Actor, AuditLog, requestActor, writeAudit } from '../audit/index.js';
 import type { LiveSession } from '../auth/service.js';
 import {
+  joinRecordings,
   openRecording,
   RecordingKeyError,
   type RecordingKeys,
@@ -125,16 +126,73 @@ export async function recordingFile(
 ): Promise<{ path: string; bytes: number; seatId?: string } | null> {
   const recording = await store.calls.recording(callId);
   if (!recording) return null;
+  return locate(dataDir, recording, share);
+}
+
+/** A recording file made on this seat or (through the share) on the seat named. */
+async function locate(
+  dataDir: string,
+  recording: { path: string; seatId?: string | null },
+  share?: RecordingShare,
+): Promise<{ path: string; bytes: number; seatId?: string } | null> {
   const local = await fileInside(resolve(dataDir), recording.path);
   const seat = recording.seatId ?? null;
-  if (local || !share || seat === null || seat === share.seatId || !SEAT_FOLDER.test(seat))
-    return local;
+  if (!share || seat === null || seat === share.seatId || !SEAT_FOLDER.test(seat)) return local;
+  // Made on another seat: its file is there, even when this folder has one by the same name (a
+  // call a REFER moved between seats has a part on each, both named after the call).
   const root = (await share.root()).trim();
-  if (root === '') return null;
   const below = relative(RECORDINGS_FOLDER, recording.path);
-  if (below === '' || below.startsWith('..') || isAbsolute(below)) return null;
+  if (root === '' || below === '' || below.startsWith('..') || isAbsolute(below)) return local;
   const shared = await fileInside(resolve(root, seat), below);
-  return shared && { ...shared, seatId: seat };
+  return shared ? { ...shared, seatId: seat } : local;
+}
+
+/**
+ * A call's whole recording (issue 16 §3): its first part (`first`, already open) and the parts
+ * other seats recorded after a REFER moved the call there (recording_parts), each read from this
+ * data folder or through the recordings share, joined as one WAV (silence where the next part
+ * started after the last one ended). Null, with every part closed, when a later part cannot be
+ * found here: History then says where it is rather than play half a call.
+ */
+async function withLaterParts(
+  first: RecordingReader,
+  store: Store,
+  dataDir: string,
+  callId: string,
+  keys: RecordingKeys | null,
+  share?: RecordingShare,
+): Promise<RecordingReader | { missing: string }> {
+  const parts = await store.seats.recordingParts(callId);
+  if (parts.length === 0) return first;
+  const answeredAt = (await store.calls.get(callId))?.answeredAt ?? null;
+  const frameBytes = 2 * first.channels;
+  const joined: Array<{ reader: RecordingReader; gapBytes: number }> = [
+    { reader: first, gapBytes: 0 },
+  ];
+  let endsAt = answeredAt === null ? null : answeredAt + first.durationMs;
+  try {
+    for (const part of parts) {
+      const file = await locate(dataDir, part, share);
+      if (!file)
+        return {
+          missing: `part ${part.part} of the recording of call "${callId}" was made on seat ${part.seatId ?? '?'} and cannot be found here (${part.path}): is that seat's recordings folder mounted in the recordings share?`,
+        };
+      const reader = await openCallRecording(file.path, callId, keys);
+      const gapMs = endsAt === null ? 0 : part.startedAt - endsAt;
+      joined.push({
+        reader,
+        gapBytes: gapMs > 0 ? Math.round((gapMs * first.sampleRate) / 1000) * frameBytes : 0,
+      });
+      endsAt = part.startedAt + reader.durationMs;
+    }
+    return joinRecordings(joined);
+  } catch (error) {
+    await Promise.all(joined.map((j) => j.reader.close().catch(() => undefined)));
+    throw error;
+  } finally {
+    if (joined.length <= parts.length)
+      await Promise.all(joined.map((j) => j.reader.close().catch(() => undefined)));
+  }
 }
 
 /** A recording as a media route serves it: the WAV's bytes by range, decrypted as they are read. */
@@ -226,7 +284,17 @@ export function historyCommandHandlers({
         who,
         session && sessionAlive ? () => sessionAlive(session) : undefined,
       );
-      const reader = await openCallRecording(file.path, id, keys?.() ?? null);
+      const whole = await withLaterParts(
+        await openCallRecording(file.path, id, keys?.() ?? null),
+        store,
+        dataDir,
+        id,
+        keys?.() ?? null,
+        share,
+      );
+      if ('missing' in whole)
+        throw new ApiError('NOT_FOUND', `The recording of call "${id}": ${whole.missing}`);
+      const reader = whole;
       let peaks;
       try {
         peaks = await readPeaks(reader, {
@@ -274,9 +342,17 @@ export async function resolveRecordingMedia(
   const file = await recordingFile(store, dataDir, parsed.callId, share);
   if (!file) return null;
   // A recording this workspace cannot decrypt is "no such media" here; calls.recording says why.
-  const reader = await openRecording(file.path, keys).catch((error: unknown) => {
+  const first = await openRecording(file.path, keys).catch((error: unknown) => {
     if (error instanceof RecordingKeyError || error instanceof RecordingReadError) return null;
     throw error;
   });
-  return reader && { reader, contentType: 'audio/wav', callId: parsed.callId, actor };
+  if (!first) return null;
+  const reader = await withLaterParts(first, store, dataDir, parsed.callId, keys, share).catch(
+    (error: unknown) => {
+      if (error instanceof ApiError) return null;
+      throw error;
+    },
+  );
+  if (!reader || 'missing' in reader) return null;
+  return { reader, contentType: 'audio/wav', callId: parsed.callId, actor };
 }

@@ -24,6 +24,7 @@ export {
 } from './keys.js';
 export { PARTS_SUFFIX } from './layout.js';
 export {
+  joinRecordings,
   openRecording,
   readRecordingWav,
   type RecordingReader,

@@ -294,3 +294,81 @@ export async function readRecordingWav(
     await reader.close();
   }
 }
+
+/**
+ * A call's recording made in parts (a REFER moved the call to another seat, which recorded the
+ * rest; issue 16 §3) read as one WAV: part after part, with `gapBytes` of silence before a part
+ * that started after the one before it ended. The parts must share the sample rate and channels.
+ * Closing it closes every part.
+ */
+export function joinRecordings(
+  parts: ReadonlyArray<{ reader: RecordingReader; gapBytes: number }>,
+): RecordingReader {
+  const first = parts[0]?.reader;
+  if (!first) throw new Error('joinRecordings needs at least one part');
+  if (parts.length === 1) return first;
+  for (const { reader } of parts)
+    if (reader.sampleRate !== first.sampleRate || reader.channels !== first.channels)
+      throw new RecordingReadError(
+        reader.path,
+        `its format (${reader.sampleRate} Hz, ${reader.channels} channels) differs from the call's first part (${first.sampleRate} Hz, ${first.channels} channels)`,
+      );
+  const frameBytes = 2 * first.channels;
+  /** The data in order: silence (reader null) or a part's PCM from its data offset. */
+  const segments: Array<{ reader: RecordingReader | null; from: number; length: number }> = [];
+  for (const { reader, gapBytes } of parts) {
+    const gap = Math.max(0, Math.floor(gapBytes / frameBytes) * frameBytes);
+    if (gap > 0 && segments.length > 0) segments.push({ reader: null, from: 0, length: gap });
+    // Our WAVs and the synthesised ones end with their data chunk.
+    segments.push({ reader, from: reader.size - reader.dataBytes, length: reader.dataBytes });
+  }
+  const dataBytes = segments.reduce((sum, s) => sum + s.length, 0);
+  const header = encodeWavHeader({
+    sampleRate: first.sampleRate,
+    channels: first.channels,
+    dataBytes,
+  });
+  const size = WAV_HEADER_BYTES + dataBytes;
+  const read = async (position: number, length: number): Promise<Buffer> => {
+    const end = Math.min(size, position + Math.max(0, length));
+    if (position >= end) return Buffer.alloc(0);
+    const out: Buffer[] = [];
+    let at = position;
+    if (at < WAV_HEADER_BYTES) {
+      out.push(header.subarray(at, Math.min(WAV_HEADER_BYTES, end)));
+      at = WAV_HEADER_BYTES;
+    }
+    let segmentStart = WAV_HEADER_BYTES;
+    for (const segment of segments) {
+      if (at >= end) break;
+      const segmentEnd = segmentStart + segment.length;
+      if (at < segmentEnd) {
+        const take = Math.min(segmentEnd, end) - at;
+        const within = at - segmentStart;
+        out.push(
+          segment.reader
+            ? await segment.reader.read(segment.from + within, take)
+            : Buffer.alloc(take),
+        );
+        at += take;
+      }
+      segmentStart = segmentEnd;
+    }
+    return Buffer.concat(out);
+  };
+  return {
+    path: first.path,
+    encrypted: parts.some((p) => p.reader.encrypted),
+    sampleRate: first.sampleRate,
+    channels: first.channels,
+    dataBytes,
+    size,
+    durationMs: Math.round((dataBytes / frameBytes / first.sampleRate) * 1000),
+    complete: parts.every((p) => p.reader.complete),
+    read,
+    stream: (start = 0, end = size - 1) => streamOf(read, start, end),
+    close: async () => {
+      await Promise.all(parts.map((p) => p.reader.close()));
+    },
+  };
+}

@@ -80,6 +80,15 @@ export class SeatLink {
     const { store, telephony } = this.options;
     this.stops.push(
       telephony.onHostReady((client) => void this.registerLine(client)),
+      telephony.onAdopted(
+        (session) =>
+          void this.adopted(session.callId).catch((error: unknown) =>
+            this.options.log.error('Storing a call moved here by REFER failed', {
+              callId: session.callId,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          ),
+      ),
       store.listen('agents', () => this.wake()),
     );
     const timer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
@@ -120,15 +129,34 @@ export class SeatLink {
   async remoteFor(agentId: number): Promise<SeatRemote | null> {
     const seat = (await this.options.store.seats.userSeats()).find((u) => u.id === agentId)?.seatId;
     if (!seat || seat === this.seatId) return null;
-    return { target: await this.lineOf(seat) };
+    return { target: await this.lineOf(seat), seat };
   }
 
-  /** On the agent's seat: its media host answers the leg the call's seat will place. */
-  async expectLeg(callId: string, role: 'agent' | 'supervisor'): Promise<void> {
+  /**
+   * On the agent's seat: its media host answers the leg the call's seat will place, or (a trunk
+   * in `refer` mode) the customer that seat's REFER sends here, and the call then lives here.
+   */
+  async expectLeg(callId: string, role: 'agent' | 'supervisor', agentId?: number): Promise<void> {
     const devices =
       role === 'agent' ? await this.options.agentDevices() : await this.options.supervisorDevices();
+    const adopt =
+      role === 'agent' && agentId !== undefined
+        ? await this.options.telephony.prepareAdoption(callId, agentId)
+        : null;
     const client = await this.requireHost();
-    await client.request('seat.expect', { callId, role, ...devices });
+    await client.request('seat.expect', { callId, role, ...devices, ...(adopt ? { adopt } : {}) });
+  }
+
+  /**
+   * On the agent's seat: a call moved here by REFER. The store says this seat holds it now (its
+   * campaign lease follows, so this seat's heartbeat renews it), and the other seats re-read.
+   */
+  private async adopted(callId: string): Promise<void> {
+    const { store, log } = this.options;
+    const leg = await store.seats.leg(callId, 'agent');
+    const from = leg?.callSeat ?? (await store.seats.liveCallSeat(callId));
+    const moved = from ? await store.seats.moveCall(callId, from, this.seatId) : false;
+    log.info('A call moved to this seat by REFER', { callId, from, moved });
   }
 
   async releaseLeg(callId: string, role: 'agent' | 'supervisor'): Promise<void> {

@@ -108,6 +108,16 @@ export const CALL_EVENT_DATA = {
   ]),
   state_transferring: z.object({ queue: z.string(), reason: z.string() }),
   agent_connected: z.object({ agentId: z.number(), input: z.string() }),
+  /**
+   * A REFER moved the call to the agent's seat (issue 16 §3, a trunk in `refer` mode): that seat
+   * holds it from now on. `referMs`: from the REFER to the far end's NOTIFY 2xx.
+   */
+  seat_handoff: z.object({
+    from: z.string(),
+    to: z.string(),
+    agentId: z.number(),
+    referMs: z.number(),
+  }),
   agent_muted: Empty,
   agent_unmuted: Empty,
   /** A supervisor joined the call (calls.supervise): who, how, and the microphone the media host opened. */

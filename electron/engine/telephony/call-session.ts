@@ -13,6 +13,7 @@ import {
   type HostEventData,
   type RtpStats,
   SAMPLES_PER_FRAME,
+  seatReferTarget,
 } from '../api/media-host.js';
 import type { Logger } from '../log.js';
 import { urgently } from '../store/index.js';
@@ -37,6 +38,8 @@ export interface DialTrunk {
   maxConcurrentCalls: number;
   role: 'primary' | 'backup';
   updatedAt: number;
+  /** How a transfer to an agent on another seat goes on this trunk (default bridge). */
+  transferMode?: 'bridge' | 'refer';
 }
 
 export interface RecordedCall {
@@ -63,6 +66,11 @@ export interface CallEnd {
   endedAt: number;
   trunk: string;
   recording: RecordedCall | null;
+  /**
+   * A REFER moved the call to this seat (issue 16 §3): the call goes on there; this seat's part of
+   * it is over (its recording is the call's first part). Null for a call that ended.
+   */
+  handedOffTo?: string | null;
 }
 
 /** One event of a call as it is stored and streamed (`call.event`). */
@@ -111,11 +119,15 @@ const HANGUP_GRACE_MS = 3000;
 /** A person on another seat, reached by a SIP leg to that seat's line (api/media-host.ts). */
 export interface SeatRemote {
   target: string;
+  /** The person's seat id (a REFER moves the call there when the trunk says `refer`). */
+  seat?: string;
   extraHeaders?: string[];
   answerTimeoutMs?: number;
 }
 /** A seat leg's take-over or join waits for the other seat to answer (15 s) and a little more. */
 const SEAT_LEG_COMMAND_TIMEOUT_MS = 20_000;
+/** How long a REFER to another seat may take to report (NOTIFY) the customer connected there. */
+const REFER_TIMEOUT_MS = 12_000;
 
 export class CallSession {
   readonly callId: string;
@@ -140,6 +152,15 @@ export class CallSession {
   /** Why an answered call was given up because its audio never started. */
   private mediaFailure: string | null = null;
   private referTarget: string | null = null;
+  /**
+   * A REFER to another seat under way (`confirmed` once its NOTIFY reported 2xx): the end of this
+   * leg is then the call moving to that seat, not the call's end.
+   */
+  private handingOff: { seat: string; agentId: number; confirmed: boolean } | null = null;
+  /** The seat this call moved to by REFER (the session is over here; notes still reach the store). */
+  private handedOffTo: string | null = null;
+  /** A call another seat moved here by REFER: this seat records the rest of it as a later part. */
+  private adopted: { seatId: string | null; recordingFrom: number | null } | null = null;
   private recorder: CallRecorderLike | null = null;
   /** The host's capture time of the last audio frame since the answer (its last sign of life). */
   private lastCaptureAt: number | null = null;
@@ -352,6 +373,11 @@ export class CallSession {
     const client = this.requireClient();
     if (this.state !== 'transferring')
       throw new Error(`Call ${this.callId} is "${this.state}", not waiting for an agent`);
+    const { seat, ...remote } = devices.remote ?? { target: '' };
+    // A trunk in `refer` mode moves the call to the agent's seat; a REFER that fails falls back to the bridge.
+    if (devices.remote && seat && this.trunk.transferMode === 'refer') {
+      if (await this.referToSeat(agentId, seat, remote.target)) return;
+    }
     // An agent on another seat: a bridged SIP leg to that seat, answered within its timeout.
     const { inputLabel } = await client.request(
       'call.takeover',
@@ -359,7 +385,7 @@ export class CallSession {
         callId: this.callId,
         inputDeviceId: devices.inputDeviceId,
         outputDeviceId: devices.outputDeviceId,
-        ...(devices.remote ? { remote: devices.remote } : {}),
+        ...(devices.remote ? { remote } : {}),
       },
       devices.remote ? SEAT_LEG_COMMAND_TIMEOUT_MS : undefined,
     );
@@ -372,6 +398,86 @@ export class CallSession {
       (error) => this.stateNotStored('agent', error),
     );
     this.deps.onState(this);
+  }
+
+  /**
+   * The call moves to the agent's seat by REFER: the customer's leg is told to call that seat's
+   * line (naming this call), and once the far end's NOTIFY reports 2xx the media host hangs this
+   * leg up and this seat is out of the media path; the agent's seat holds the call from then on.
+   * False (the call goes on here, noted with the reason) when the REFER is refused, its NOTIFY
+   * reports a failure, or nothing final comes in time: the caller bridges the call instead.
+   */
+  private async referToSeat(agentId: number, seat: string, line: string): Promise<boolean> {
+    const client = this.requireClient();
+    this.event('refer_requested', { target: line });
+    this.handingOff = { seat, agentId, confirmed: false };
+    let afterMs: number;
+    try {
+      ({ afterMs } = await client.request(
+        'call.referSeat',
+        {
+          callId: this.callId,
+          target: seatReferTarget(line, this.callId),
+          timeoutMs: REFER_TIMEOUT_MS,
+        },
+        REFER_TIMEOUT_MS + 5000,
+      ));
+    } catch (error) {
+      const confirmed = this.handingOff.confirmed;
+      if (!confirmed) this.handingOff = null;
+      if (confirmed || this.finished) throw error;
+      const why = errorMessage(error);
+      this.event('refer', {
+        trunk: this.trunk.name,
+        detail: `REFER to seat ${seat} did not move the call (${why}); bridging it instead`,
+      });
+      this.deps.log.warn('A transfer by REFER failed; the call is bridged to the agent instead', {
+        callId: this.callId,
+        seat,
+        trunk: this.trunk.name,
+        reason: why,
+      });
+      return false;
+    }
+    this.handingOff.confirmed = true;
+    this.event('seat_handoff', {
+      from: this.deps.seatId ?? '',
+      to: seat,
+      agentId,
+      referMs: afterMs,
+    });
+    // The host hung this leg up after the NOTIFY: its end may have been handled already.
+    if (!this.finished) {
+      this.playback.stop();
+      this.takenOverBy = 'agent';
+      this.state = 'agent';
+      this.deps.onState(this);
+    }
+    return true;
+  }
+
+  /**
+   * A call another seat moved here by REFER (issue 16 §3): its customer's leg was answered on this
+   * seat's line (`seat.adopted`) and this seat's agent has it already. Nothing is dialed; the
+   * call's row, its events so far and its first recording part are the first seat's.
+   */
+  adopt(client: MediaHostClient, agentId: number): void {
+    this.client = client;
+    this.adopted = { seatId: this.deps.seatId ?? null, recordingFrom: null };
+    this.takenOverBy = 'agent';
+    this.state = 'agent';
+    this.event('agent_connected', { agentId, input: 'the call moved to this seat by REFER' });
+    // Stored here, before anything this seat writes of the call's end (its writes keep their order).
+    void this.write(
+      () => this.deps.store.calls.update(this.callId, { state: 'agent', agentId }),
+      (error) => this.stateNotStored('agent', error),
+    );
+    this.deps.onState(this);
+  }
+
+  /** True for a call another seat moved here by REFER. */
+  get isAdopted(): boolean {
+    return this.adopted !== null;
   }
 
   /** The supervisor on the call and their mode, or null. */
@@ -554,10 +660,20 @@ export class CallSession {
     switch (m.milestone) {
       case 'ringing':
       case 'early_media':
+        if (this.adopted) return; // the REFER's leg, answered on this seat's line: no ringing
         this.eventAt(m.at, m.milestone, data);
         if (this.state === 'dialing') this.setState('ringing', { sipCode: m.sipCode });
         return;
       case 'answered':
+        if (this.adopted) {
+          // The call was answered long ago on its first seat: this is the REFER's leg, answered here.
+          this.answeredAt = m.at;
+          this.answeredMono = performance.now();
+          this.adopted.recordingFrom = m.at;
+          this.resolveAnswered(true);
+          this.recorder = this.deps.createRecorder(this.callId);
+          return;
+        }
         this.clearRingTimer();
         this.eventAt(m.at, 'answered', data);
         this.answeredAt = m.at;
@@ -596,6 +712,8 @@ export class CallSession {
         return;
       case 'refer':
         this.eventAt(m.at, 'refer', data);
+        if (this.handingOff && m.detail?.startsWith('transfer succeeded'))
+          this.handingOff.confirmed = true;
         // NOTIFY 2xx: the customer is now talking to the target; our leg has done its job.
         if (m.detail?.startsWith('transfer succeeded') && this.referTarget) {
           this.transferTarget = this.referTarget;
@@ -606,6 +724,10 @@ export class CallSession {
         return;
       case 'ended':
         this.eventAt(m.at, 'sip_ended', data);
+        if (this.handingOff?.confirmed) {
+          this.finishHandoff(this.handingOff.seat);
+          return;
+        }
         if (this.mediaFailure) {
           this.finish(
             {
@@ -735,7 +857,8 @@ export class CallSession {
    * stored and streamed like the rest. Its data is typed by its kind (telephony/call-events.ts).
    */
   note<K extends CallEventType>(type: K, data: CallEventData<K>, at = Date.now()): void {
-    if (this.finished) return;
+    // A call handed to another seat goes on there: what routing notes of it still belongs to it.
+    if (this.finished && this.handedOffTo === null) return;
     this.eventAt(at, type, data);
   }
 
@@ -929,7 +1052,19 @@ export class CallSession {
             endReason: end.reason,
             trunkId: this.trunk.id,
           });
-          if (recording) {
+          if (recording && this.adopted) {
+            // The call's first part is the first seat's; this seat's is the next part.
+            await tx.seats.addRecordingPart({
+              callId: this.callId,
+              seatId: this.adopted.seatId,
+              path: this.deps.relativePath(recording.path),
+              channels: recording.channels,
+              sampleRate: recording.sampleRate,
+              durationMs: recording.durationMs,
+              bytes: recording.bytes,
+              startedAt: this.adopted.recordingFrom ?? this.answeredAt ?? endedAt,
+            });
+          } else if (recording) {
             await tx.calls.addRecording({
               callId: this.callId,
               path: this.deps.relativePath(recording.path),
@@ -957,6 +1092,74 @@ export class CallSession {
         this.deps.onEnded(this, result);
       } catch (error) {
         // whenEnded() must still resolve: stop() and the bot wait on it.
+        this.deps.log.error('A listener of a call ending failed', {
+          callId: this.callId,
+          error: error instanceof Error ? error.stack : String(error),
+        });
+      }
+      this.resolveEnded(result);
+    })();
+  }
+
+  /**
+   * This seat's part of a call a REFER moved to another seat is over: the call row is not ended
+   * (the other seat ends it); this seat's recording is stored as the call's first part.
+   */
+  private finishHandoff(seat: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.handedOffTo = seat;
+    this.state = 'done';
+    this.clearRingTimer();
+    if (this.hangupTimer) clearTimeout(this.hangupTimer);
+    if (this.sensitiveSpan?.ending) clearTimeout(this.sensitiveSpan.ending);
+    this.playback.close();
+    const endedAt = Date.now();
+    const recorder = this.recorder;
+    this.recorder = null;
+    void (async () => {
+      let recording: RecordedCall | null = null;
+      if (recorder) {
+        try {
+          recording = await recorder.finish();
+        } catch (error) {
+          this.deps.log.error('Finishing a call recording failed', {
+            callId: this.callId,
+            error: errorMessage(error),
+          });
+        }
+      }
+      if (recording) {
+        const stored = recording;
+        await this.write(() =>
+          this.deps.store.calls.addRecording({
+            callId: this.callId,
+            // This seat made it; the call's seat is the other one from now on.
+            seatId: this.deps.seatId ?? null,
+            path: this.deps.relativePath(stored.path),
+            channels: stored.channels,
+            sampleRate: stored.sampleRate,
+            durationMs: stored.durationMs,
+            bytes: stored.bytes,
+          }),
+        );
+      }
+      const result: CallEnd = {
+        callId: this.callId,
+        outcome: 'transferred',
+        sipCode: 200,
+        sipReason: null,
+        reason: `moved to seat ${seat} by REFER`,
+        answeredAt: this.answeredAt,
+        endedAt,
+        trunk: this.trunk.name,
+        recording,
+        handedOffTo: seat,
+      };
+      try {
+        this.deps.onState(this);
+        this.deps.onEnded(this, result);
+      } catch (error) {
         this.deps.log.error('A listener of a call ending failed', {
           callId: this.callId,
           error: error instanceof Error ? error.stack : String(error),

@@ -15,6 +15,7 @@ import {
   type CallEventPayload,
   type CallRecorderLike,
   CallSession,
+  type CallSessionDeps,
   type DialTrunk,
 } from './call-session.js';
 import type { EarlyMediaWatcher } from './early-media.js';
@@ -73,6 +74,17 @@ export class TelephonyError extends Error {
 }
 
 const DEFAULT_RTP_TIMEOUT_MS = 15_000;
+/** How long a call another seat may move here by REFER is expected (the seat line's own is 30 s). */
+const ADOPTION_WINDOW_MS = 60_000;
+
+interface Adoption {
+  callId: string;
+  agentId: number;
+  channel: number;
+  number: string;
+  trunk: DialTrunk;
+  until: number;
+}
 
 export class Telephony {
   private supervisor: MediaHostSupervisor | null = null;
@@ -88,6 +100,9 @@ export class Telephony {
   private readonly hostListeners = new Set<(client: MediaHostClient) => void>();
   /** Trunks removed while they still carried calls. */
   private readonly removeWhenIdle = new Set<number>();
+  /** Calls another seat may move here by REFER (issue 16 §3), by call id, until they lapse. */
+  private readonly adoptions = new Map<string, Adoption>();
+  private readonly adoptListeners = new Set<(session: CallSession) => void>();
 
   constructor(private readonly options: TelephonyOptions) {}
 
@@ -205,6 +220,34 @@ export class Telephony {
     return () => this.hostListeners.delete(listener);
   }
 
+  /**
+   * Another seat's call may come here by REFER for this seat's agent (issue 16 §3): its row and
+   * trunk are read now, and a channel kept for it, so that the host's `seat.adopted` (followed at
+   * once by the leg's milestones and audio) finds a session made without waiting on the store.
+   */
+  async prepareAdoption(
+    callId: string,
+    agentId: number,
+  ): Promise<{ channel: number; rtpTimeoutMs: number } | null> {
+    const call = await this.options.store.calls.get(callId);
+    if (!call) return null;
+    const trunks = await this.options.trunks.listForDialing();
+    const trunk = trunks.find((t) => t.id === call.trunkId) ?? trunks[0];
+    if (!trunk) return null;
+    const channel = this.nextChannel++;
+    const until = Date.now() + ADOPTION_WINDOW_MS;
+    for (const [id, pending] of this.adoptions)
+      if (pending.until < Date.now()) this.adoptions.delete(id);
+    this.adoptions.set(callId, { callId, agentId, channel, number: call.number, trunk, until });
+    return { channel, rtpTimeoutMs: DEFAULT_RTP_TIMEOUT_MS };
+  }
+
+  /** Each call another seat moved here by REFER, once its session is made. */
+  onAdopted(listener: (session: CallSession) => void): () => void {
+    this.adoptListeners.add(listener);
+    return () => this.adoptListeners.delete(listener);
+  }
+
   onCallEnded(listener: (end: CallEnd) => void): () => void {
     this.endListeners.add(listener);
     return () => this.endListeners.delete(listener);
@@ -219,40 +262,16 @@ export class Telephony {
         'No media host is available in this process (calls need the engine started with a media host)',
       );
     const trunks = await this.pickTrunks(options.trunk);
-    const session = new CallSession(
-      {
-        store: this.options.store,
-        log: this.options.log,
-        host: () => this.requireSupervisor().client(),
-        ensureTrunk: (client, trunk) => this.ensureTrunk(client, trunk),
-        createRecorder: (callId) => this.options.createRecorder(callId),
-        relativePath: (path) => relative(this.options.dataDir, path),
-        ...(this.options.seatId !== undefined ? { seatId: this.options.seatId } : {}),
-        onEvent: (event) => this.options.onCallEvent(event),
-        onState: (s) => this.options.onCallState(s),
-        playbackClock: this.playbackClock,
-        onEnded: (s, end) => {
-          this.sessions.delete(s.callId);
-          this.byChannel.delete(s.channel);
-          const trunkId = s.trunk.id;
-          if (this.removeWhenIdle.has(trunkId) && !this.carriesCalls(trunkId)) {
-            this.removeWhenIdle.delete(trunkId);
-            void this.onTrunkChanged({ kind: 'removed', trunkId });
-          }
-          for (const listener of this.endListeners) listener(end);
-        },
-      },
-      {
-        callId: options.queuedCallId ?? randomUUID(),
-        queued: options.queuedCallId !== undefined,
-        channel: this.nextChannel++,
-        number: check.number,
-        trunks,
-        ringTimeoutMs: options.ringTimeoutMs ?? (await this.options.ringTimeoutMs()),
-        rtpTimeoutMs: options.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS,
-        startedAt: Date.now(),
-      },
-    );
+    const session = new CallSession(this.sessionDeps(), {
+      callId: options.queuedCallId ?? randomUUID(),
+      queued: options.queuedCallId !== undefined,
+      channel: this.nextChannel++,
+      number: check.number,
+      trunks,
+      ringTimeoutMs: options.ringTimeoutMs ?? (await this.options.ringTimeoutMs()),
+      rtpTimeoutMs: options.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS,
+      startedAt: Date.now(),
+    });
     this.sessions.set(session.callId, session);
     this.byChannel.set(session.channel, session);
     try {
@@ -265,6 +284,60 @@ export class Telephony {
     }
     void this.options.earlyMedia?.watch(session);
     return session;
+  }
+
+  private sessionDeps(): CallSessionDeps {
+    return {
+      store: this.options.store,
+      log: this.options.log,
+      host: () => this.requireSupervisor().client(),
+      ensureTrunk: (client, trunk) => this.ensureTrunk(client, trunk),
+      createRecorder: (callId) => this.options.createRecorder(callId),
+      relativePath: (path) => relative(this.options.dataDir, path),
+      ...(this.options.seatId !== undefined ? { seatId: this.options.seatId } : {}),
+      onEvent: (event) => this.options.onCallEvent(event),
+      onState: (s) => this.options.onCallState(s),
+      playbackClock: this.playbackClock,
+      onEnded: (s, end) => {
+        this.sessions.delete(s.callId);
+        this.byChannel.delete(s.channel);
+        const trunkId = s.trunk.id;
+        if (this.removeWhenIdle.has(trunkId) && !this.carriesCalls(trunkId)) {
+          this.removeWhenIdle.delete(trunkId);
+          void this.onTrunkChanged({ kind: 'removed', trunkId });
+        }
+        for (const listener of this.endListeners) listener(end);
+      },
+    };
+  }
+
+  /** The host answered a call another seat moved here by REFER: its session, made at once. */
+  private onSeatAdopted(client: MediaHostClient, event: HostEventData<'seat.adopted'>): void {
+    const pending = this.adoptions.get(event.callId);
+    this.adoptions.delete(event.callId);
+    if (!pending || pending.channel !== event.channel || this.sessions.has(event.callId)) {
+      this.options.log.error('A call moved here by REFER was not expected; hanging it up', {
+        callId: event.callId,
+        channel: event.channel,
+      });
+      void client
+        .request('call.hangup', { callId: event.callId, reason: 'not expected on this seat' })
+        .catch(() => undefined);
+      return;
+    }
+    const session = new CallSession(this.sessionDeps(), {
+      callId: pending.callId,
+      channel: pending.channel,
+      number: pending.number,
+      trunks: [pending.trunk],
+      ringTimeoutMs: 60_000,
+      rtpTimeoutMs: DEFAULT_RTP_TIMEOUT_MS,
+      startedAt: event.at,
+    });
+    this.sessions.set(session.callId, session);
+    this.byChannel.set(session.channel, session);
+    session.adopt(client, pending.agentId);
+    for (const listener of this.adoptListeners) listener(session);
   }
 
   require(callId: string): CallSession {
@@ -341,6 +414,7 @@ export class Telephony {
       for (const report of reports) this.sessions.get(report.callId)?.onPlayout(report, ageMs);
     });
     client.onCapture((frame) => this.byChannel.get(frame.channel)?.onLinkCapture(frame));
+    client.on('seat.adopted', (event) => this.onSeatAdopted(client, event));
     // Configure every trunk right away so health shows before the first call.
     const trunks = await this.options.trunks.listForDialing();
     await Promise.all(trunks.map((t) => this.ensureTrunk(client, t).catch(() => undefined)));

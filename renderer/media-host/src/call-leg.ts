@@ -143,6 +143,38 @@ export class CallLeg {
   }
 
   refer(target: string): void {
+    this.sendRefer(target, () => undefined);
+  }
+
+  /**
+   * A REFER to another seat's line (issue 16 §3): resolves with the time until the far end's
+   * NOTIFY reported 2xx (the customer talks to that seat now); rejects, saying why, when the REFER
+   * is refused, a NOTIFY reports a failure, or nothing final arrives within `timeoutMs`.
+   */
+  referSeat(target: string, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => settle(`no final NOTIFY within ${timeoutMs} ms`), timeoutMs);
+      const settle = (failure: string | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (failure === null) resolve(Date.now() - started);
+        else reject(new Error(failure));
+      };
+      try {
+        this.sendRefer(target, settle);
+      } catch (error) {
+        settle(
+          `the REFER could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+  }
+
+  /** Sends a REFER; `final(null)` on NOTIFY 2xx, `final(why)` on a refusal or a failure NOTIFY. */
+  private sendRefer(target: string, final: (failure: string | null) => void): void {
     const session = this.requireAnswered();
     const report = (detail: string, sipCode: number | null = null): void =>
       this.milestone('refer', { detail, sipCode });
@@ -150,11 +182,11 @@ export class CallLeg {
       eventHandlers: {
         requestSucceeded: (e: { response?: SipResponseLike }) =>
           report('accepted by the far end', e.response?.status_code ?? 202),
-        requestFailed: (e: { response?: SipResponseLike; cause?: string }) =>
-          report(
-            `refused: ${e.response?.reason_phrase ?? e.cause ?? 'unknown'}`,
-            e.response?.status_code ?? null,
-          ),
+        requestFailed: (e: { response?: SipResponseLike; cause?: string }) => {
+          const why = `refused: ${e.response?.status_code ?? ''} ${e.response?.reason_phrase ?? e.cause ?? 'unknown'}`;
+          report(why.replace('  ', ' '), e.response?.status_code ?? null);
+          final(`the REFER was ${why.replace('  ', ' ')}`);
+        },
         trying: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
           report(
             `NOTIFY ${e.status_line?.status_code ?? 100} ${e.status_line?.reason_phrase ?? ''}`.trim(),
@@ -165,17 +197,37 @@ export class CallLeg {
             `NOTIFY ${e.status_line?.status_code ?? 180} ${e.status_line?.reason_phrase ?? ''}`.trim(),
             e.status_line?.status_code ?? null,
           ),
-        accepted: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
+        accepted: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) => {
           report(
             `transfer succeeded: NOTIFY ${e.status_line?.status_code ?? 200}`,
             e.status_line?.status_code ?? 200,
-          ),
-        failed: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          report(
-            `transfer failed: NOTIFY ${e.status_line?.status_code ?? ''} ${e.status_line?.reason_phrase ?? ''}`.trim(),
-            e.status_line?.status_code ?? null,
-          ),
+          );
+          final(null);
+        },
+        failed: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) => {
+          const why =
+            `NOTIFY ${e.status_line?.status_code ?? ''} ${e.status_line?.reason_phrase ?? ''}`.trim();
+          report(`transfer failed: ${why}`, e.status_line?.status_code ?? null);
+          final(`the far end reported the transfer failed (${why})`);
+        },
       },
+    });
+  }
+
+  /**
+   * An incoming session another seat's REFER sent here (the customer of that seat's call): it
+   * becomes this call's leg and is answered with the call's outgoing audio.
+   */
+  adopt(session: Session): void {
+    this.session = session;
+    session.on('peerconnection', ({ peerconnection }: { peerconnection: RTCPeerConnection }) =>
+      this.watchPeerConnection(peerconnection),
+    );
+    this.wire(session);
+    session.answer({
+      mediaStream: this.audio.outgoingStream,
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [], rtcpMuxPolicy: 'require' },
     });
   }
 

@@ -29,7 +29,14 @@ import type { AudioEngine } from './audio.js';
 import { type PlayoutCounts } from './audio.js';
 import { CallLeg } from './call-leg.js';
 import type { EngineLink } from './link.js';
-import { CALL_HEADER, dialSeatLeg, ROLE_HEADER, SeatLine, type SeatRole } from './seat-leg.js';
+import {
+  CALL_HEADER,
+  dialSeatLeg,
+  ROLE_HEADER,
+  SeatLine,
+  type SeatRole,
+  type Transferred,
+} from './seat-leg.js';
 import { TrunkAgent } from './trunk-agent.js';
 
 class HostError extends Error {
@@ -197,15 +204,7 @@ export class MediaHost {
           audio: this.audio.createCallAudio(),
           emit: (milestone) => this.emit('call.milestone', milestone),
           beforeEnd: (ending) => this.sendCapture([ending], Date.now()),
-          onClosed: (closed) => {
-            for (const role of ['agent', 'supervisor'] as const)
-              this.seatLegs.get(`${role}/${closed.callId}`)?.terminate();
-            this.endedOverruns += closed.audio.captureOverruns;
-            this.endedRingDrops += closed.audio.ringDrops;
-            this.lastReported.delete(closed.callId);
-            this.calls.delete(closed.callId);
-            this.byChannel.delete(closed.channel);
-          },
+          onClosed: (closed) => this.legClosed(closed),
         });
         this.calls.set(p.callId, leg);
         this.byChannel.set(p.channel, leg);
@@ -242,6 +241,19 @@ export class MediaHost {
         const { callId, target } = params as P<'call.refer'>;
         this.guard(() => this.requireCall(callId).refer(target));
         return {} as HostCommandResult<C>;
+      }
+      case 'call.referSeat': {
+        const { callId, target, timeoutMs } = params as P<'call.referSeat'>;
+        const leg = this.requireCall(callId);
+        let afterMs: number;
+        try {
+          afterMs = await leg.referSeat(target, timeoutMs);
+        } catch (error) {
+          throw new HostError('CALL_STATE', error instanceof Error ? error.message : String(error));
+        }
+        // The customer talks to the other seat now: this host leaves the media path.
+        leg.hangup(`transferred by REFER to ${target.split(';')[0] ?? target}`);
+        return { afterMs } as HostCommandResult<C>;
       }
       case 'call.flush': {
         const { callId } = params as P<'call.flush'>;
@@ -317,6 +329,7 @@ export class MediaHost {
           onState: (state, reason) =>
             this.emit('seat.lineState', { state, reason, at: Date.now() }),
           onLeg: (event) => this.emit('seat.leg', { ...event, side: 'person', at: Date.now() }),
+          onTransferred: (call) => this.adoptCall(call),
         });
         this.seatLine = line;
         return {
@@ -542,6 +555,76 @@ export class MediaHost {
       at: Date.now(),
     });
     return { voice, ear };
+  }
+
+  private legClosed(closed: CallLeg): void {
+    for (const role of ['agent', 'supervisor'] as const)
+      this.seatLegs.get(`${role}/${closed.callId}`)?.terminate();
+    this.endedOverruns += closed.audio.captureOverruns;
+    this.endedRingDrops += closed.audio.ringDrops;
+    this.lastReported.delete(closed.callId);
+    this.calls.delete(closed.callId);
+    this.byChannel.delete(closed.channel);
+  }
+
+  /**
+   * The customer of another seat's call, sent to this seat's line by that seat's REFER: the call
+   * lives here from now on, on the channel the engine gave (`seat.adopted` first, then the leg's
+   * milestones and audio as for a call this host dialed), and this seat's agent has it at once.
+   */
+  private adoptCall(call: Transferred): void {
+    const line = this.seatLine;
+    if (!line || this.calls.has(call.callId)) {
+      try {
+        call.session.terminate({ status_code: 486, reason_phrase: 'Call already here' });
+      } catch (error) {
+        console.warn('refusing a transferred call failed', error);
+      }
+      return;
+    }
+    const leg = new CallLeg({
+      callId: call.callId,
+      channel: call.adopt.channel,
+      trunkId: line.config.trunkId,
+      target: '',
+      rtpTimeoutMs: call.adopt.rtpTimeoutMs,
+      extraHeaders: [],
+      audio: this.audio.createCallAudio(),
+      emit: (milestone) => this.emit('call.milestone', milestone),
+      beforeEnd: (ending) => this.sendCapture([ending], Date.now()),
+      onClosed: (closed) => this.legClosed(closed),
+    });
+    this.calls.set(call.callId, leg);
+    this.byChannel.set(call.adopt.channel, leg);
+    this.emit('seat.adopted', {
+      callId: call.callId,
+      channel: call.adopt.channel,
+      at: Date.now(),
+    });
+    try {
+      leg.adopt(call.session);
+    } catch (error) {
+      this.emit('host.error', {
+        message: `A call transferred here could not be answered: ${String(error)}`,
+        at: Date.now(),
+      });
+      leg.hangup('could not answer');
+      return;
+    }
+    // No bot on this seat: the agent's microphone and speaker take the call at once.
+    void leg.audio
+      .takeOver({
+        inputDeviceId: call.inputDeviceId,
+        outputDeviceId: call.outputDeviceId,
+        crossfadeMs: 0,
+      })
+      .catch((error: unknown) => {
+        this.emit('host.error', {
+          message: `The agent's microphone could not take a transferred call: ${String(error)}`,
+          at: Date.now(),
+        });
+        leg.hangup("the agent's microphone could not be started");
+      });
   }
 
   private requireCall(callId: string): CallLeg {

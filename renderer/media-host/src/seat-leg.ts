@@ -15,7 +15,12 @@ import type * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { IncomingRTCSessionEvent, RTCSessionEvent } from 'jssip/lib/UA.js';
 
-import type { TrunkConfig } from '../../../electron/engine/api/media-host.js';
+import {
+  REFER_CALL_PARAM as CALL_PARAM,
+  REFER_ROLE_PARAM as ROLE_PARAM,
+  REFER_VIA_PARAM as VIA_PARAM,
+  type TrunkConfig,
+} from '../../../electron/engine/api/media-host.js';
 import { openMicrophone } from './audio.js';
 import { TrunkAgent, type TrunkLinkState } from './trunk-agent.js';
 
@@ -23,7 +28,6 @@ export type SeatRole = 'agent' | 'supervisor';
 
 export const CALL_HEADER = 'X-Outbound-Call';
 export const ROLE_HEADER = 'X-Outbound-Role';
-
 /** How long an expected leg may take to arrive before the expectation lapses. */
 const EXPECT_MS = 30_000;
 
@@ -38,6 +42,17 @@ interface Expected {
   inputDeviceId: string;
   outputDeviceId: string;
   until: number;
+  /** The customer may come instead of a leg (a REFER): where the call then lives on this host. */
+  adopt?: { channel: number; rtpTimeoutMs: number } | undefined;
+}
+
+/** An expected customer, sent here by the call's seat's REFER. */
+export interface Transferred {
+  callId: string;
+  session: RTCSession;
+  inputDeviceId: string;
+  outputDeviceId: string;
+  adopt: { channel: number; rtpTimeoutMs: number };
 }
 
 interface AnsweredLeg {
@@ -58,6 +73,8 @@ export class SeatLine {
     private readonly handlers: {
       onState(state: TrunkLinkState, reason: string | null): void;
       onLeg(event: SeatLegEvent): void;
+      /** The customer of an expected call arrived by REFER: the host takes the call over. */
+      onTransferred(call: Transferred): void;
     },
   ) {
     this.agent = new TrunkAgent(config, {
@@ -96,10 +113,29 @@ export class SeatLine {
   }
 
   private async incoming({ session, request }: IncomingRTCSessionEvent): Promise<void> {
-    const callId = request.getHeader(CALL_HEADER);
-    const rawRole = request.getHeader(ROLE_HEADER);
+    // A leg from the call's seat carries headers; the customer sent by a REFER, the To's parameters.
+    const to = request.to.uri;
+    const referred =
+      !request.hasHeader(CALL_HEADER) && to.getParam(VIA_PARAM) === 'refer' ? to : null;
+    const callId = referred
+      ? String(referred.getParam(CALL_PARAM) ?? '')
+      : request.getHeader(CALL_HEADER);
+    const rawRole = referred
+      ? String(referred.getParam(ROLE_PARAM) ?? '')
+      : request.getHeader(ROLE_HEADER);
     const role: SeatRole | null = rawRole === 'agent' || rawRole === 'supervisor' ? rawRole : null;
     const wanted = callId && role ? this.expected.get(key(callId, role)) : undefined;
+    if (referred && callId && role === 'agent' && wanted?.adopt && wanted.until >= Date.now()) {
+      this.expected.delete(key(callId, role));
+      this.handlers.onTransferred({
+        callId,
+        session,
+        inputDeviceId: wanted.inputDeviceId,
+        outputDeviceId: wanted.outputDeviceId,
+        adopt: wanted.adopt,
+      });
+      return;
+    }
     if (
       !callId ||
       !role ||
