@@ -202,11 +202,6 @@ interface Speculative {
   settled: RecognitionResult | null | undefined;
   /** The hesitation spotter's result on the last stretch once back (null: none or it failed). */
   hesitation: RecognitionResult | null | undefined;
-  /**
-   * A newer pause, or the utterance's end without it, made this one useless: if its recognition
-   * has not started yet it never will (CallBot.speculate), and its result (null) judges nothing.
-   */
-  superseded: boolean;
 }
 
 export class CallBot {
@@ -239,8 +234,6 @@ export class CallBot {
   private readonly disposers: Array<() => void> = [];
   private transferRequest: { queue: string; reason: string } | null = null;
   private speculative: Speculative | null = null;
-  /** The speculative recognition in flight (CallBot.speculate: one at a time per call). */
-  private speculating: Promise<unknown> = Promise.resolve();
   /** Where the words since the customer's last pause began (stream ms), and whether a pause is open. */
   private stretchStartMs = 0;
   private pauseOpen = false;
@@ -549,18 +542,15 @@ export class CallBot {
           case 'speech_pause': {
             // Recognize now; if the silence lasts until the turn ends, the result is ready then,
             // and a confident one ends the turn early (onVadWindow).
-            if (this.speculative) this.speculative.superseded = true;
             const speculative: Speculative = {
               startMs: event.startMs,
               endMs: event.endMs,
               nodeId: this.runtime.nodeId,
               expecting: this.expecting,
-              result: Promise.resolve(null),
+              result: this.recognizeAudio(event.startMs, event.endMs, this.expecting),
               settled: undefined,
               hesitation: undefined,
-              superseded: false,
             };
-            speculative.result = this.speculate(speculative);
             this.speculative = speculative;
             this.pauseOpen = true;
             this.spotHesitation(speculative, this.stretchStartMs, event.endMs);
@@ -662,29 +652,6 @@ export class CallBot {
       if (verdict) this.applyVerdict(turn, verdict);
     }
     if (silenceStartMs !== undefined && this.turn === turn) this.maybeEndTurn(window.endMs);
-  }
-
-  /**
-   * The speculative recognition of a pause, one at a time per call: asked for while the previous
-   * one is still out, it waits for it, and is never run (null) if a newer pause or the utterance's
-   * end made it useless meanwhile. Issue 17: on a loaded 2-core machine with 20 calls, every pause
-   * of a long answer queued a recognition of the whole answer so far on the speech workers,
-   * most of them stale before they ran, and the recognitions the turns waited for came late. At
-   * low load a recognition is back long before the next pause, and nothing changes.
-   */
-  private speculate(speculative: Speculative): Promise<RecognitionResult | null> {
-    const run = this.speculating.then(() =>
-      speculative.superseded
-        ? null
-        : this.recognizeAudio(
-            speculative.startMs,
-            speculative.endMs,
-            speculative.expecting,
-            speculative.nodeId,
-          ),
-    );
-    this.speculating = run;
-    return run;
   }
 
   /** Ends the turn now when the customer's silence (up to stream time `nowMs`) is long enough for what was heard. */
@@ -853,13 +820,13 @@ export class CallBot {
     startMs: number,
     endMs: number,
     expecting: Expecting,
-    nodeId = this.runtime.nodeId,
   ): Promise<RecognitionResult | null> {
     const from = Math.max(0, Math.floor((startMs - PRE_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const to = Math.max(from, Math.ceil((endMs + POST_ROLL_MS) / FRAME_MS) - this.droppedFrames);
     const slice = this.frames.slice(from, to);
     const samples = new Int16Array(slice.length * 320);
     slice.forEach((frame, i) => samples.set(frame, i * 320));
+    const nodeId = this.runtime.nodeId;
     const model = nodeId === null ? undefined : this.options.models.get(nodeId);
     if (!model) return Promise.resolve(null);
     const confirmation = expecting === 'confirmation' && model.library !== undefined;
@@ -895,7 +862,6 @@ export class CallBot {
       speculative.endMs === endMs &&
       speculative.nodeId === nodeId &&
       speculative.expecting === expecting;
-    if (speculative !== null && !reuse) speculative.superseded = true;
     const recognition = reuse ? speculative.result : this.recognizeAudio(startMs, endMs, expecting);
     const callStart = this.callMs(startMs);
     const callEnd = this.callMs(endMs);

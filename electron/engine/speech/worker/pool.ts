@@ -108,6 +108,8 @@ interface PendingTask {
 
 class SpeechWorker {
   readonly worker: Worker;
+  /** A synthesis or recognition worker whose engine is loaded: tasks go to it from now on. */
+  warmed = false;
   readonly calls = new Map<string, SpeechCall>();
   /** Phrase model keys this worker already holds. */
   readonly models = new Set<string>();
@@ -300,6 +302,9 @@ export class SpeechWorkerPool {
   private recognizer: SpeechWorker | null = null;
   /** Utterances are recognized on a worker of their own (SpeechWorkerPoolOptions.recognitionWorker). */
   readonly splitRecognition: boolean;
+  /** The synthesis and recognition workers' loading, once started (whenSplit). */
+  private synthesizerWarm: Promise<void> = Promise.resolve();
+  private recognizerWarm: Promise<void> = Promise.resolve();
   private readonly data: SpeechWorkerData;
   private closed = false;
 
@@ -337,21 +342,48 @@ export class SpeechWorkerPool {
     return worker;
   }
 
-  /** Where prompts are synthesized: the synthesis worker (started on first use), or the call's. */
+  /**
+   * Where prompts are synthesized: the synthesis worker once warm() started it and its TTS engine
+   * is loaded, else (before, or when synthesis is not split) the call's worker, as before the
+   * split: a worker starting beside the others on a loaded machine took seconds, and a call's
+   * greeting waited for it (bot-calls e2e: 5 s).
+   */
   private synthesisWorkerFor(callId?: string): SpeechWorker {
-    if (!this.splitSynthesis) return this.workerFor(callId);
+    const worker = this.synthesizer;
+    return worker?.warmed && !worker.failed ? worker : this.workerFor(callId);
+  }
+
+  /** Where a call's utterances are recognized: the recognition worker once its embedder is loaded, else the call's. */
+  private recognitionWorkerFor(callId?: string): SpeechWorker {
+    const worker = this.recognizer;
+    return worker?.warmed && !worker.failed ? worker : this.workerFor(callId);
+  }
+
+  /** The synthesis worker, started (and its TTS engine loaded) on first use. */
+  private startSynthesizer(): SpeechWorker {
     if (this.closed) throw new Error('SpeechWorkerPool is closed');
-    if (!this.synthesizer || this.synthesizer.failed)
-      this.synthesizer = new SpeechWorker(this.options.workerUrl, this.data);
+    if (!this.synthesizer || this.synthesizer.failed) {
+      const worker = new SpeechWorker(this.options.workerUrl, this.data);
+      this.synthesizer = worker;
+      this.synthesizerWarm = worker.run({ kind: 'warm', parts: ['tts'] }).then(
+        () => void (worker.warmed = true),
+        () => undefined, // it failed: the call's worker goes on synthesizing
+      );
+    }
     return this.synthesizer;
   }
 
-  /** Where a call's utterances are recognized: the recognition worker (started on first use), or the call's. */
-  private recognitionWorkerFor(callId?: string): SpeechWorker {
-    if (!this.splitRecognition) return this.workerFor(callId);
+  /** The recognition worker, started (and its embedder loaded) on first use. */
+  private startRecognizer(): SpeechWorker {
     if (this.closed) throw new Error('SpeechWorkerPool is closed');
-    if (!this.recognizer || this.recognizer.failed)
-      this.recognizer = new SpeechWorker(this.options.workerUrl, this.data);
+    if (!this.recognizer || this.recognizer.failed) {
+      const worker = new SpeechWorker(this.options.workerUrl, this.data);
+      this.recognizer = worker;
+      this.recognizerWarm = worker.run({ kind: 'warm', parts: ['embedder'] }).then(
+        () => void (worker.warmed = true),
+        () => undefined, // it failed: the call's worker goes on recognizing
+      );
+    }
     return this.recognizer;
   }
 
@@ -361,21 +393,24 @@ export class SpeechWorkerPool {
     return worker;
   }
 
+  /** Resolves when the synthesis and recognition workers started so far have taken over (or failed to). */
+  async whenSplit(): Promise<void> {
+    await Promise.all([this.synthesizerWarm, this.recognizerWarm]);
+  }
+
   /**
-   * Loads the embedder where the call's utterances are recognized and the TTS engine where its
-   * prompts are synthesized, now (the bot does this while the phone rings).
+   * Loads the TTS engine and the embedder on the call's worker now (the bot does this while the
+   * phone rings), then starts the synthesis and recognition workers, which take over once loaded.
    */
   async warm(callId?: string): Promise<void> {
-    const recognition = this.recognitionWorkerFor(callId);
-    const synthesis = this.synthesisWorkerFor(callId);
-    if (recognition === synthesis) {
-      await recognition.run({ kind: 'warm' });
-      return;
+    try {
+      await this.workerFor(callId).run({ kind: 'warm' });
+    } finally {
+      // Started after the call's worker has loaded, not beside it: three workers starting at once
+      // on a loaded machine left the first call's greeting 1.6-5 s late (bot-calls e2e).
+      if (!this.closed && this.splitSynthesis) this.startSynthesizer();
+      if (!this.closed && this.splitRecognition) this.startRecognizer();
     }
-    await Promise.all([
-      recognition.run({ kind: 'warm', parts: ['embedder'] }),
-      synthesis.run({ kind: 'warm', parts: ['tts'] }),
-    ]);
   }
 
   /**
@@ -553,11 +588,11 @@ export class SpeechWorkerPool {
     const workers = this.workers.splice(0, this.workers.length);
     if (this.trainer) workers.push(this.trainer);
     this.trainer = null;
-    for (const w of workers) w.calls.clear();
     if (this.synthesizer) workers.push(this.synthesizer);
     this.synthesizer = null;
     if (this.recognizer) workers.push(this.recognizer);
     this.recognizer = null;
+    for (const w of workers) w.calls.clear();
     await Promise.all(workers.map((w) => w.stop(graceMs)));
   }
 }
