@@ -475,11 +475,6 @@ export class CallSession {
     this.deps.onState(this);
   }
 
-  /** True for a call another seat moved here by REFER. */
-  get isAdopted(): boolean {
-    return this.adopted !== null;
-  }
-
   /** The supervisor on the call and their mode, or null. */
   get supervisor(): { mode: SupervisionMode; by: string } | null {
     return this.supervision ? { ...this.supervision } : null;
