@@ -13,15 +13,13 @@
  * - Fallback: the bed's proxy refuses REFER for phones 48xx (a PBX that says it transfers but does
  *   not); the call is bridged from A as before, with the reason in its events.
  */
-import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import type { OutboundApi } from '../../electron/engine/api/client.js';
 import type { CallDetail } from '../../electron/engine/api/contract.js';
 import type { AgentOffer } from '../../electron/engine/api/routing.js';
 import {
@@ -36,40 +34,17 @@ import {
 } from '../../electron/engine/store/postgres/store.js';
 import { CUSTOMER_TEXT, earWindow, HEARD, PHASE_MS, tapEar } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
-import { serve, type Served } from '../support/serve.js';
-import { nodeWebSocketTransport } from '../support/ws-node.js';
+import { Seats, transferFlow } from '../support/seats.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
 
 const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
 
-const flow = {
-  id: 'seats-refer',
-  name: 'Seats refer',
-  language: 'en',
-  start: 'hello',
-  nodes: {
-    hello: { kind: 'say', text: 'Hello {name}. One moment please.', next: 'handoff' },
-    handoff: {
-      kind: 'transfer',
-      say: 'I am connecting you to a person.',
-      queue: 'default',
-      reason: 'the customer asks for a person',
-    },
-  },
-};
-
-interface Seat {
-  served: Served;
-  dir: string;
-  debugPort: number;
-  host: { browser: Browser; page: Page } | null;
-}
+const flow = transferFlow('seats-refer', 'Seats refer');
 
 let bed: Bed;
 let url: string;
 let pg: PostgresStore;
-const seats: Record<'a' | 'b', Seat | null> = { a: null, b: null };
-const closers: Array<() => void> = [];
+const seats = new Seats<'a' | 'b'>('outbound-e2e-refer');
 let adminA: OutboundApi;
 let adminB: OutboundApi;
 let mei: OutboundApi;
@@ -81,68 +56,6 @@ let customerClip: Float32Array;
 let customerClipPath: string;
 let shareDir: string;
 const MEI = { username: 'mei', password: 'mei-password-1' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSeat(id: 'a' | 'b', mic: string, keyFrom?: string): Promise<Seat> {
-  const dir = await mkdtemp(join(tmpdir(), `outbound-e2e-refer-${id}-`));
-  // Seats sharing a database share the key that seals stored secrets and the recording key it
-  // seals, so any seat plays any seat's recordings (docs/POSTGRES.md).
-  if (keyFrom) {
-    await copyFile(join(keyFrom, 'secret.key'), join(dir, 'secret.key'));
-    await copyFile(join(keyFrom, 'recording-keys.json'), join(dir, 'recording-keys.json'));
-  }
-  const debugPort = await freePort();
-  const served = await serve(dir, ['--database', url], {
-    env: {
-      ...process.env,
-      OUTBOUND_SEAT_ID: `seat-${id}`,
-      OUTBOUND_FAKE_MIC: mic,
-      OUTBOUND_MEDIA_HOST_DEBUG_PORT: String(debugPort),
-    },
-  });
-  const seat = { served, dir, debugPort, host: null };
-  seats[id] = seat;
-  return seat;
-}
-
-async function connect(seat: Seat, who?: { username: string; password: string }) {
-  const transport = nodeWebSocketTransport(
-    `ws://127.0.0.1:${seat.served.port}/api?token=${who ? seat.served.token : seat.served.adminToken}`,
-  );
-  await transport.ready();
-  closers.push(() => transport.close());
-  const api = createApiClient(transport);
-  if (who) await api.request('auth.signIn', who);
-  return api;
-}
-
-async function hostPage(seat: Seat): Promise<Page> {
-  if (seat.host) return seat.host.page;
-  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${seat.debugPort}`);
-  let page: Page | null = null;
-  for (let i = 0; i < 50 && !page; i++) {
-    page =
-      browser
-        .contexts()
-        .flatMap((c) => c.pages())
-        .find((p) => p.url().includes('media-host')) ?? null;
-    if (!page) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!page) throw new Error('the media host page was not found over DevTools');
-  seat.host = { browser, page };
-  return page;
-}
 
 function heard(clip: Float32Array, audio: Float32Array, rate: number): number {
   return envelopeCorrelation(clip, clipRate, audio, rate, { minOverlap: 0.6 }).correlation;
@@ -177,8 +90,8 @@ beforeAll(async () => {
 
   url = await freshPostgresUrl();
   pg = await openPostgresStore({ url, max: 1 });
-  const a = await startSeat('a', agent.path);
-  adminA = await connect(a);
+  const a = await seats.start('a', { url, mic: agent.path });
+  adminA = await seats.connect(a);
   // A bad transfer mode is refused, naming the field and the choices.
   await expect(
     adminA.request('trunks.create', {
@@ -202,13 +115,14 @@ beforeAll(async () => {
     role: 'agent',
     password: MEI.password,
   });
-  const b = await startSeat('b', agent.path, a.dir);
-  adminB = await connect(b);
+  // With the recording key as well: any seat plays any seat's recordings.
+  const b = await seats.start('b', { url, mic: agent.path, keyFrom: a.dir, recordingKeys: true });
+  adminB = await seats.connect(b);
   // Each seat's recordings folder mounted in one share as <share>/<seat id> (docs/POSTGRES.md).
   shareDir = await mkdtemp(join(tmpdir(), 'outbound-e2e-refer-share-'));
   for (const seat of ['a', 'b'] as const) {
-    await mkdir(join(seats[seat]!.dir, 'recordings'), { recursive: true });
-    await symlink(join(seats[seat]!.dir, 'recordings'), join(shareDir, `seat-${seat}`));
+    await mkdir(join(seats.get(seat).dir, 'recordings'), { recursive: true });
+    await symlink(join(seats.get(seat).dir, 'recordings'), join(shareDir, `seat-${seat}`));
   }
   await adminA.request('seat.update', { recordingsShare: shareDir });
   await adminB.request('seat.update', { recordingsShare: shareDir });
@@ -222,21 +136,14 @@ beforeAll(async () => {
     if (i > 300) throw new Error('the seat lines were not registered within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  mei = await connect(b, MEI);
+  mei = await seats.connect(b, MEI);
   meiId = (await mei.request('auth.status', {})).user!.agentId!;
   mei.on('agent.offer', (offer) => offers.push(offer));
   await mei.request('agents.setStatus', { agentId: meiId, status: 'available' });
 }, 150_000);
 
 afterAll(async () => {
-  for (const close of closers) close();
-  await Promise.all(
-    Object.values(seats).map(async (seat) => {
-      await seat?.host?.browser.close().catch(() => undefined);
-      await seat?.served.stop().catch(() => undefined);
-      if (seat) await rm(seat.dir, { recursive: true, force: true });
-    }),
-  );
+  await seats.stop();
   if (shareDir) await rm(shareDir, { recursive: true, force: true });
   await pg?.close();
   await bed?.stop();
@@ -308,8 +215,8 @@ async function phoneHeard(phone: Phone, callStart: number, from: number, to: num
 
 describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', () => {
   it('moves the call to the agent seat: both hear each other, seat A has no leg left, the store says seat B holds it, and the recording plays whole', async () => {
-    const a = seats.a!;
-    const b = seats.b!;
+    const a = seats.get('a');
+    const b = seats.get('b');
     const { callId, phone } = await transferToMei('4701');
 
     // The call lives on seat B now: the store says so, and seat A holds nothing.
@@ -334,7 +241,7 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
     console.info(`[refer] the phone's calls: ${calls.replace(/\s+/g, ' ')}`);
     expect(calls).toMatch(/seat-seat-b/);
 
-    const page = await hostPage(b);
+    const page = await seats.hostPage(b);
     await tapEar(page, 'agent');
     const phase = await hold(PHASE_MS + 1500);
     await hangUpAndWrapUp(callId);
@@ -418,7 +325,7 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
   }, 150_000);
 
   it('bridges the call from seat A when the PBX refuses the REFER, and says why', async () => {
-    const b = seats.b!;
+    const b = seats.get('b');
     const { callId, phone } = await transferToMei('4801');
     await expect
       .poll(
@@ -445,7 +352,7 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
         })
       )?.seat_id,
     ).toBe('seat-a');
-    const page = await hostPage(b);
+    const page = await seats.hostPage(b);
     await tapEar(page, 'agent');
     // As long as the REFER case's phase: the agent's clip must fit in it whole, wherever it starts.
     const phase = await hold(PHASE_MS + 1500);

@@ -21,15 +21,9 @@
  *   under seat B; she skips one with a reason and dials the other, which seat B places with her
  *   on it (no seat leg); the phone hears her microphone.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import type { OutboundApi } from '../../electron/engine/api/client.js';
 import type { CallDetail } from '../../electron/engine/api/contract.js';
 import type { AgentPreview } from '../../electron/engine/api/preview.js';
 import type { AgentOffer } from '../../electron/engine/api/routing.js';
@@ -49,40 +43,17 @@ import {
   WRONG_TEXTS,
 } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
-import { serve, type Served } from '../support/serve.js';
-import { nodeWebSocketTransport } from '../support/ws-node.js';
+import { type Seat, Seats, transferFlow } from '../support/seats.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
 const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
 
-const flow = {
-  id: 'seats-transfer',
-  name: 'Seats transfer',
-  language: 'en',
-  start: 'hello',
-  nodes: {
-    hello: { kind: 'say', text: 'Hello {name}. One moment please.', next: 'handoff' },
-    handoff: {
-      kind: 'transfer',
-      say: 'I am connecting you to a person.',
-      queue: 'default',
-      reason: 'the customer asks for a person',
-    },
-  },
-};
-
-interface Seat {
-  served: Served;
-  dir: string;
-  debugPort: number;
-  host: { browser: Browser; page: Page } | null;
-}
+const flow = transferFlow('seats-transfer', 'Seats transfer');
 
 let bed: Bed;
 let url: string;
 let pg: PostgresStore;
-const seats: Record<'a' | 'b' | 'c', Seat | null> = { a: null, b: null, c: null };
-const closers: Array<() => void> = [];
+const seats = new Seats<'a' | 'b' | 'c'>('outbound-e2e-seat');
 let admin: OutboundApi;
 let clipRate = 16000;
 let agentClip: Float32Array;
@@ -92,48 +63,6 @@ let wrongClips: Float32Array[];
 let customerClipPath: string;
 const MEI = { username: 'mei', password: 'mei-password-1' };
 const LIN = { username: 'lin', password: 'lin-password-1' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSeat(id: 'a' | 'b' | 'c', mic: string, keyFrom?: string): Promise<Seat> {
-  const dir = await mkdtemp(join(tmpdir(), `outbound-e2e-seat-${id}-`));
-  // Seats sharing a database share the key that seals stored secrets (docs/POSTGRES.md).
-  if (keyFrom) await copyFile(join(keyFrom, 'secret.key'), join(dir, 'secret.key'));
-  const debugPort = await freePort();
-  const served = await serve(dir, ['--database', url], {
-    env: {
-      ...process.env,
-      OUTBOUND_SEAT_ID: `seat-${id}`,
-      OUTBOUND_FAKE_MIC: mic,
-      OUTBOUND_MEDIA_HOST_DEBUG_PORT: String(debugPort),
-    },
-  });
-  const seat = { served, dir, debugPort, host: null };
-  seats[id] = seat;
-  return seat;
-}
-
-async function connect(seat: Seat, who?: { username: string; password: string }) {
-  const transport = nodeWebSocketTransport(
-    // The server's token opens a signed-out connection; the admin token is the local admin's.
-    `ws://127.0.0.1:${seat.served.port}/api?token=${who ? seat.served.token : seat.served.adminToken}`,
-  );
-  await transport.ready();
-  closers.push(() => transport.close());
-  const api = createApiClient(transport);
-  if (who) await api.request('auth.signIn', who);
-  return api;
-}
 
 beforeAll(async () => {
   bed = await startBed();
@@ -166,8 +95,8 @@ beforeAll(async () => {
   url = await freshPostgresUrl();
   pg = await openPostgresStore({ url, max: 1 });
   // Seat A first: it migrates the database and makes the key; the trunk is shared through it.
-  const a = await startSeat('a', agent.path);
-  admin = await connect(a);
+  const a = await seats.start('a', { url, mic: agent.path });
+  admin = await seats.connect(a);
   await admin.request('trunks.create', {
     name: 'main',
     uri: bed.wsUri.open,
@@ -189,48 +118,23 @@ beforeAll(async () => {
   });
   // One after the other: two engines starting at once on one database stalled here (retention's
   // start, after "Engine started"), which is not what this test is about.
-  await startSeat('b', agent.path, a.dir);
-  await startSeat('c', supervisor.path, a.dir);
+  await seats.start('b', { url, mic: agent.path, keyFrom: a.dir });
+  await seats.start('c', { url, mic: supervisor.path, keyFrom: a.dir });
 }, 150_000);
 
 afterAll(async () => {
-  for (const close of closers) close();
-  await Promise.all(
-    Object.values(seats).map(async (seat) => {
-      await seat?.host?.browser.close().catch(() => undefined);
-      await seat?.served.stop().catch(() => undefined);
-      if (seat) await rm(seat.dir, { recursive: true, force: true });
-    }),
-  );
+  await seats.stop();
   await pg?.close();
   await bed?.stop();
   await (await sharedPostgres()).stop();
 }, 90_000);
 
-/** A seat's media host page, attached over DevTools. */
-async function hostPage(seat: Seat): Promise<Page> {
-  if (seat.host) return seat.host.page;
-  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${seat.debugPort}`);
-  let page: Page | null = null;
-  for (let i = 0; i < 50 && !page; i++) {
-    page =
-      browser
-        .contexts()
-        .flatMap((c) => c.pages())
-        .find((p) => p.url().includes('media-host')) ?? null;
-    if (!page) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!page) throw new Error('the media host page was not found over DevTools');
-  seat.host = { browser, page };
-  return page;
-}
-
 async function tapEar(seat: Seat, party: Party): Promise<void> {
-  await tapEarOn(await hostPage(seat), party);
+  await tapEarOn(await seats.hostPage(seat), party);
 }
 
 async function ear(seat: Seat, party: Party, from: number, to: number): Promise<Float32Array> {
-  return earWindow(await hostPage(seat), party, from, to);
+  return earWindow(await seats.hostPage(seat), party, from, to);
 }
 
 function heard(clip: Float32Array, audio: Float32Array, rate: number): number {
@@ -249,8 +153,8 @@ async function hold(ms = PHASE_MS): Promise<{ from: number; to: number }> {
 
 describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', () => {
   it('transfers a bot call on seat A to an agent on seat B over the PBX, a supervisor on seat C listens and barges, and the wrap-up on B lands in the shared store', async () => {
-    const b = seats.b!;
-    const c = seats.c!;
+    const b = seats.get('b');
+    const c = seats.get('c');
     // The seats' lines are registered on the PBX and stored for the others.
     await expect
       .poll(
@@ -263,7 +167,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       .toBe('seat-a,seat-b,seat-c');
 
     // Mei signs on at seat B.
-    const mei = await connect(b, MEI);
+    const mei = await seats.connect(b, MEI);
     const meiId = (await mei.request('auth.status', {})).user!.agentId!;
     const offers: AgentOffer[] = [];
     mei.on('agent.offer', (offer) => offers.push(offer));
@@ -329,7 +233,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     // seat A, where the mix is (a command through the store, its result back on B).
     const [muted, muteMs] = await timed(() => mei.request('calls.mute', { callId, muted: true }));
     expect(muted).toEqual({ muted: true });
-    const lin = await connect(c, LIN);
+    const lin = await seats.connect(c, LIN);
     const joined = await lin.request('calls.supervise', { callId, mode: 'listen' });
     expect(joined).toMatchObject({ mode: 'listen', previous: null });
     await tapEar(c, 'supervisor');
@@ -538,8 +442,8 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     ]);
   }, 150_000);
   it('shows a preview campaign’s contacts to an agent on seat B; her seat leases and dials the one she picks, with her on it', async () => {
-    const b = seats.b!;
-    const mei = await connect(b, MEI);
+    const b = seats.get('b');
+    const mei = await seats.connect(b, MEI);
     const meiId = (await mei.request('auth.status', {})).user!.agentId!;
     const previews: AgentPreview[] = [];
     mei.on('agent.preview', (p) => previews.push(p));

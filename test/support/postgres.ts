@@ -16,7 +16,6 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +23,7 @@ import pg from 'pg';
 
 import { PgDatabase } from '../../electron/engine/store/postgres/database.js';
 import { migratePostgres } from '../../electron/engine/store/postgres/migrate.js';
+import { freePort } from './ports.js';
 
 export interface PgCluster {
   /** Superuser connection string for a database of this cluster (default `postgres`). */
@@ -189,18 +189,6 @@ function startWatchdog(parentPid: number, postmasterPid: number, dir: string) {
   const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
   child.unref();
   return child;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

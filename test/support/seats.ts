@@ -1,0 +1,139 @@
+/**
+ * Seats for the multi-seat end-to-end tests (seats-transfer.test, seats-refer.test): built engines
+ * started by `outbound serve --database <url>` on one shared PostgreSQL, one process per seat, each
+ * with its own data folder, fake microphone and media host Chromium (its DevTools port open, so a
+ * test can attach to the media host page and tap a speaker). Owns starting them, copying the first
+ * seat's keys into the others, API connections (as the local admin or a signed-in user), the media
+ * host page over CDP, and tearing all of it down.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import { freePort } from './ports.js';
+import { serve, type Served } from './serve.js';
+import { nodeWebSocketTransport } from './ws-node.js';
+
+export interface Seat {
+  served: Served;
+  dir: string;
+  debugPort: number;
+  host: { browser: Browser; page: Page } | null;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** A flow whose bot greets the contact and transfers the call to the default queue. */
+export function transferFlow(id: string, name: string) {
+  return {
+    id,
+    name,
+    language: 'en',
+    start: 'hello',
+    nodes: {
+      hello: { kind: 'say', text: 'Hello {name}. One moment please.', next: 'handoff' },
+      handoff: {
+        kind: 'transfer',
+        say: 'I am connecting you to a person.',
+        queue: 'default',
+        reason: 'the customer asks for a person',
+      },
+    },
+  };
+}
+
+/** A test file's seats, keyed by a letter; the seat id is `seat-<letter>`. */
+export class Seats<Id extends string> {
+  private readonly started = new Map<Id, Seat>();
+  private readonly closers: Array<() => void> = [];
+
+  /** `dirPrefix` names the seats' temp folders (`<dirPrefix>-<id>-…`). */
+  constructor(private readonly dirPrefix: string) {}
+
+  /** A started seat (throws when it was not started: the suite's set-up failed). */
+  get(id: Id): Seat {
+    const seat = this.started.get(id);
+    if (!seat) throw new Error(`seat ${id} was not started`);
+    return seat;
+  }
+
+  /**
+   * Starts seat `id` on the database at `url`, its fake microphone playing `mic`. Seats sharing a
+   * database share the key that seals stored secrets (docs/POSTGRES.md): `keyFrom`, the first
+   * seat's data folder, gives its `secret.key`, and with `recordingKeys` also the recording key it
+   * seals (`recording-keys.json`), so any seat plays any seat's recordings.
+   */
+  async start(
+    id: Id,
+    options: { url: string; mic: string; keyFrom?: string; recordingKeys?: boolean },
+  ): Promise<Seat> {
+    const dir = await mkdtemp(join(tmpdir(), `${this.dirPrefix}-${id}-`));
+    const { keyFrom } = options;
+    if (keyFrom) {
+      await copyFile(join(keyFrom, 'secret.key'), join(dir, 'secret.key'));
+      if (options.recordingKeys)
+        await copyFile(join(keyFrom, 'recording-keys.json'), join(dir, 'recording-keys.json'));
+    }
+    const debugPort = await freePort();
+    const served = await serve(dir, ['--database', options.url], {
+      env: {
+        ...process.env,
+        OUTBOUND_SEAT_ID: `seat-${id}`,
+        OUTBOUND_FAKE_MIC: options.mic,
+        OUTBOUND_MEDIA_HOST_DEBUG_PORT: String(debugPort),
+      },
+    });
+    const seat: Seat = { served, dir, debugPort, host: null };
+    this.started.set(id, seat);
+    return seat;
+  }
+
+  /** An API client on `seat`: the local admin's, or signed in as `who`. */
+  async connect(seat: Seat, who?: Credentials): Promise<OutboundApi> {
+    const transport = nodeWebSocketTransport(
+      // The server's token opens a signed-out connection; the admin token is the local admin's.
+      `ws://127.0.0.1:${seat.served.port}/api?token=${who ? seat.served.token : seat.served.adminToken}`,
+    );
+    await transport.ready();
+    this.closers.push(() => transport.close());
+    const api = createApiClient(transport);
+    if (who) await api.request('auth.signIn', who);
+    return api;
+  }
+
+  /** A seat's media host page, attached over DevTools (once; later calls reuse it). */
+  async hostPage(seat: Seat): Promise<Page> {
+    if (seat.host) return seat.host.page;
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${seat.debugPort}`);
+    let page: Page | null = null;
+    for (let i = 0; i < 50 && !page; i++) {
+      page =
+        browser
+          .contexts()
+          .flatMap((c) => c.pages())
+          .find((p) => p.url().includes('media-host')) ?? null;
+      if (!page) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!page) throw new Error('the media host page was not found over DevTools');
+    seat.host = { browser, page };
+    return page;
+  }
+
+  /** Closes the connections, detaches from the media hosts, stops the seats, removes their folders. */
+  async stop(): Promise<void> {
+    for (const close of this.closers) close();
+    await Promise.all(
+      [...this.started.values()].map(async (seat) => {
+        await seat.host?.browser.close().catch(() => undefined);
+        await seat.served.stop().catch(() => undefined);
+        await rm(seat.dir, { recursive: true, force: true });
+      }),
+    );
+  }
+}
