@@ -1025,17 +1025,7 @@ export class CallSession {
       ...(this.lastStats ? { stats: { ...this.lastStats } } : {}),
     });
     void (async () => {
-      let recording: RecordedCall | null = null;
-      if (recorder) {
-        try {
-          recording = await recorder.finish();
-        } catch (error) {
-          this.deps.log.error('Finishing a call recording failed', {
-            callId: this.callId,
-            error: errorMessage(error),
-          });
-        }
-      }
+      const recording = await this.finishRecording(recorder);
       await this.write(async () => {
         await this.deps.store.transaction(async (tx) => {
           await tx.calls.update(this.callId, {
@@ -1082,18 +1072,37 @@ export class CallSession {
         trunk: this.trunk.name,
         recording,
       };
-      try {
-        this.deps.onState(this);
-        this.deps.onEnded(this, result);
-      } catch (error) {
-        // whenEnded() must still resolve: stop() and the bot wait on it.
-        this.deps.log.error('A listener of a call ending failed', {
-          callId: this.callId,
-          error: error instanceof Error ? error.stack : String(error),
-        });
-      }
-      this.resolveEnded(result);
+      this.announceEnd(result);
     })();
+  }
+
+  /** The call's recording finished (null when there is none, or finishing it failed: logged). */
+  private async finishRecording(recorder: CallRecorderLike | null): Promise<RecordedCall | null> {
+    if (!recorder) return null;
+    try {
+      return await recorder.finish();
+    } catch (error) {
+      this.deps.log.error('Finishing a call recording failed', {
+        callId: this.callId,
+        error: errorMessage(error),
+      });
+      return null;
+    }
+  }
+
+  /** Tells the listeners the call ended, then resolves whenEnded(). */
+  private announceEnd(result: CallEnd): void {
+    try {
+      this.deps.onState(this);
+      this.deps.onEnded(this, result);
+    } catch (error) {
+      // whenEnded() must still resolve: stop() and the bot wait on it.
+      this.deps.log.error('A listener of a call ending failed', {
+        callId: this.callId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+    }
+    this.resolveEnded(result);
   }
 
   /**
@@ -1113,17 +1122,7 @@ export class CallSession {
     const recorder = this.recorder;
     this.recorder = null;
     void (async () => {
-      let recording: RecordedCall | null = null;
-      if (recorder) {
-        try {
-          recording = await recorder.finish();
-        } catch (error) {
-          this.deps.log.error('Finishing a call recording failed', {
-            callId: this.callId,
-            error: errorMessage(error),
-          });
-        }
-      }
+      const recording = await this.finishRecording(recorder);
       if (recording) {
         const stored = recording;
         await this.write(() =>
@@ -1151,16 +1150,7 @@ export class CallSession {
         recording,
         handedOffTo: seat,
       };
-      try {
-        this.deps.onState(this);
-        this.deps.onEnded(this, result);
-      } catch (error) {
-        this.deps.log.error('A listener of a call ending failed', {
-          callId: this.callId,
-          error: error instanceof Error ? error.stack : String(error),
-        });
-      }
-      this.resolveEnded(result);
+      this.announceEnd(result);
     })();
   }
 
