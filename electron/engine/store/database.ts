@@ -317,7 +317,6 @@ export class Lane implements SqlExecutor {
     this.closed = true;
   }
 
-
   private async schedule<T>(task: (lane: Lane) => Promise<T>): Promise<T> {
     const lane = this.target();
     return lane.enqueue(() => task(lane));
