@@ -34,10 +34,8 @@ import {
 } from '../../electron/engine/store/postgres/store.js';
 import { CUSTOMER_TEXT, earWindow, HEARD, PHASE_MS, tapEar } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
-import { Seats, transferFlow } from '../support/seats.js';
+import { AGENT_TEXT, hold, MEI, Seats, speechClip, transferFlow } from '../support/seats.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
-
-const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
 
 const flow = transferFlow('seats-refer', 'Seats refer');
 
@@ -55,32 +53,17 @@ let agentClip: Float32Array;
 let customerClip: Float32Array;
 let customerClipPath: string;
 let shareDir: string;
-const MEI = { username: 'mei', password: 'mei-password-1' };
 
 function heard(clip: Float32Array, audio: Float32Array, rate: number): number {
   return envelopeCorrelation(clip, clipRate, audio, rate, { minOverlap: 0.6 }).correlation;
 }
 
-async function hold(ms = PHASE_MS): Promise<{ from: number; to: number }> {
-  const from = Date.now();
-  await new Promise((r) => setTimeout(r, ms));
-  return { from, to: Date.now() };
-}
-
 beforeAll(async () => {
   bed = await startBed();
   const clip = async (name: string, text: string, pitch: number, leadMs: number) => {
-    const made = await bed.clip(name, {
-      voice: 'en',
-      rate: 16000,
-      text,
-      pitch,
-      wordsPerMinute: 145,
-      leadMs,
-    });
-    const wav = await readWav(made.path);
-    clipRate = wav.sampleRate;
-    return { path: made.path, samples: toMono(wav.samples) };
+    const made = await speechClip(bed, name, text, pitch, leadMs);
+    clipRate = made.rate;
+    return made;
   };
   const agent = await clip('refer-agent-mic', AGENT_TEXT, 80, 400);
   const customer = await clip('refer-customer-voice', CUSTOMER_TEXT, 20, 2000);

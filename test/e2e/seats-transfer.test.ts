@@ -43,10 +43,16 @@ import {
   WRONG_TEXTS,
 } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
-import { type Seat, Seats, transferFlow } from '../support/seats.js';
+import {
+  AGENT_TEXT,
+  hold,
+  MEI,
+  type Seat,
+  Seats,
+  speechClip,
+  transferFlow,
+} from '../support/seats.js';
 import { type Bed, startBed } from '../telephony/index.js';
-
-const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
 
 const flow = transferFlow('seats-transfer', 'Seats transfer');
 
@@ -61,23 +67,14 @@ let supervisorClip: Float32Array;
 let customerClip: Float32Array;
 let wrongClips: Float32Array[];
 let customerClipPath: string;
-const MEI = { username: 'mei', password: 'mei-password-1' };
 const LIN = { username: 'lin', password: 'lin-password-1' };
 
 beforeAll(async () => {
   bed = await startBed();
   const clip = async (name: string, text: string, pitch: number, leadMs: number) => {
-    const made = await bed.clip(name, {
-      voice: 'en',
-      rate: 16000,
-      text,
-      pitch,
-      wordsPerMinute: 145,
-      leadMs,
-    });
-    const wav = await readWav(made.path);
-    clipRate = wav.sampleRate;
-    return { path: made.path, samples: toMono(wav.samples) };
+    const made = await speechClip(bed, name, text, pitch, leadMs);
+    clipRate = made.rate;
+    return made;
   };
   const agent = await clip('seat-agent-mic', AGENT_TEXT, 80, 400);
   const supervisor = await clip('seat-supervisor-mic', SUPERVISOR_TEXT, 95, 400);
@@ -143,12 +140,6 @@ function heard(clip: Float32Array, audio: Float32Array, rate: number): number {
 
 function wrongLevel(audio: Float32Array, rate: number): number {
   return Math.max(...wrongClips.map((w) => heard(w, audio, rate)));
-}
-
-async function hold(ms = PHASE_MS): Promise<{ from: number; to: number }> {
-  const from = Date.now();
-  await new Promise((r) => setTimeout(r, ms));
-  return { from, to: Date.now() };
 }
 
 describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', () => {

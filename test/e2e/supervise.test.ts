@@ -20,7 +20,6 @@
  *    phone hears the supervisor); leaving a call taken over hangs it up.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,26 +41,14 @@ import {
   tapEar as tapEarOn,
   WRONG_TEXTS,
 } from '../support/ear-tap.js';
+import { freePort } from '../support/ports.js';
 import { readStoredRecording } from '../support/recordings.js';
+import { transferFlow } from '../support/seats.js';
 import { serve, type Served } from '../support/serve.js';
 import { nodeWebSocketTransport } from '../support/ws-node.js';
 import { type Bed, startBed } from '../telephony/index.js';
 
-const agentFlow = {
-  id: 'supervise-agent',
-  name: 'Supervise agent call',
-  language: 'en',
-  start: 'hello',
-  nodes: {
-    hello: { kind: 'say', text: 'Hello {name}. One moment please.', next: 'handoff' },
-    handoff: {
-      kind: 'transfer',
-      say: 'I am connecting you to a person.',
-      queue: 'default',
-      reason: 'the customer asks for a person',
-    },
-  },
-};
+const agentFlow = transferFlow('supervise-agent', 'Supervise agent call');
 
 const LONG_TEXT =
   'Hello {name}. This is Acme Deliveries with an update about your order: your parcel left our ' +
@@ -100,18 +87,6 @@ const saved = {
   mic: process.env.OUTBOUND_FAKE_MIC,
   port: process.env.OUTBOUND_MEDIA_HOST_DEBUG_PORT,
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });

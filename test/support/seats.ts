@@ -4,7 +4,8 @@
  * with its own data folder, fake microphone and media host Chromium (its DevTools port open, so a
  * test can attach to the media host page and tap a speaker). Owns starting them, copying the first
  * seat's keys into the others, API connections (as the local admin or a signed-in user), the media
- * host page over CDP, and tearing all of it down.
+ * host page over CDP, and tearing all of it down; also the clips, the agent and the timing the
+ * two tests share.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,9 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
+import { readWav, toMono } from '../../electron/engine/audio/index.js';
+import type { Bed } from '../telephony/index.js';
+import { PHASE_MS } from './ear-tap.js';
 import { freePort } from './ports.js';
 import { serve, type Served } from './serve.js';
 import { nodeWebSocketTransport } from './ws-node.js';
@@ -27,6 +31,41 @@ export interface Seat {
 export interface Credentials {
   username: string;
   password: string;
+}
+
+/** What the agent Mei says into her seat's fake microphone. */
+export const AGENT_TEXT = 'Hi, this is Mei from customer care, I can move your delivery to Friday.';
+/** The agent on another seat. */
+export const MEI: Credentials = { username: 'mei', password: 'mei-password-1' };
+
+/**
+ * A clip the bed speaks (English, 16 kHz, 145 words a minute, `leadMs` of silence first): its file
+ * (for a fake microphone or a phone) and its samples, mono, to correlate with what was heard.
+ */
+export async function speechClip(
+  bed: Bed,
+  name: string,
+  text: string,
+  pitch: number,
+  leadMs: number,
+): Promise<{ path: string; samples: Float32Array; rate: number }> {
+  const made = await bed.clip(name, {
+    voice: 'en',
+    rate: 16000,
+    text,
+    pitch,
+    wordsPerMinute: 145,
+    leadMs,
+  });
+  const wav = await readWav(made.path);
+  return { path: made.path, samples: toMono(wav.samples), rate: wav.sampleRate };
+}
+
+/** Waits `ms` (a phase while the ears record) and says when it began and ended (wall clock). */
+export async function hold(ms = PHASE_MS): Promise<{ from: number; to: number }> {
+  const from = Date.now();
+  await new Promise((r) => setTimeout(r, ms));
+  return { from, to: Date.now() };
 }
 
 /** A flow whose bot greets the contact and transfers the call to the default queue. */
