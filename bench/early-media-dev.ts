@@ -13,12 +13,7 @@
  * gives the figures. It does not predict carry-over to other engines well: models with English key
  * phrases and the other language as garbage went from 24 to 26 of 48 detected here (wrong statuses
  * 7 to 6, false detections 2 to 0, at minP 0.95), but from 69.9 % to 50.7 % detected on the
- * held-out set (wrong statuses 12 to 6, music 2 to 0); they were not shipped. The key-phrase
- * models shipped after (line-status.ts: key phrases inside the announcements' frames, the frames
- * alone as garbage, 'wide' augmentation, more espeak variants; spans ending every 160 ms; the
- * speech gate) went from 25 to 37 of 48 here (wrong 8 to 3, false detections 2 to 2, median 8.12
- * to 3.00 s) and, run once, from 69.9 % to 63.0 % on the held-out set (music on hold 2 to 0,
- * median 3.70 to 3.38 s): this split still does not predict carry-over to other engines.
+ * held-out set (wrong statuses 12 to 6, music 2 to 0); they were not shipped.
  *
  *   node --import tsx bench/early-media-dev.ts '[{"hitsNeeded":2,"hitsWithin":3},{"hitsNeeded":3,"hitsWithin":3}]'
  *   LINE_STATUS_MODELS=some/folder VERBOSE=1 node --import tsx bench/early-media-dev.ts '[{}]'
@@ -40,7 +35,6 @@ import {
   concat,
   earlyMedia,
   listen,
-  loadVad,
   type Outcome,
   silence,
   telephone,
@@ -228,11 +222,10 @@ for (const language of LINE_STATUS_LANGUAGES) {
   models.push(file.model);
 }
 const embedder = await SpeechEmbedder.load(join(root, 'native-models', 'embedding'));
-const vad = await loadVad();
 const all = await clips();
 for (const options of variants) {
   const outcomes: Outcome[] = [];
-  for (const clip of all) outcomes.push(await listen(clip, models, embedder, options, vad));
+  for (const clip of all) outcomes.push(await listen(clip, models, embedder, options));
   process.stdout.write(`${report(JSON.stringify(options), outcomes)}\n`);
   if (process.env.VERBOSE)
     for (const o of outcomes)
@@ -242,4 +235,3 @@ for (const options of variants) {
         );
 }
 await embedder.release();
-await vad.release();

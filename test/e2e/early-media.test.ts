@@ -6,7 +6,7 @@
  * announcement in the early media, cancels the call long before the ring timeout, and ends it with
  * the status's outcome: the empty number (空号) as invalid_number, never retried; the powered-off
  * phone (关机) as no_answer, retried after the campaign's no-answer delay and heard again. The
- * announcements hold the models' key phrases (是空号, 已关机, "not in service", "power off") and are spoken by the engine training
+ * announcements are worded as the models' training phrasings and spoken by the engine training
  * speaks them with (the espeak-ng WASM build, its default voices): this test is about the path
  * (early RTP to the engine, the decision, CANCEL, the outcome, the retry); accuracy on unseen
  * voices and wordings is bench/early-media.bench.ts's. (Spoken by Debian's espeak-ng CLI instead,

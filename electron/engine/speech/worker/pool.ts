@@ -492,7 +492,6 @@ export class SpeechWorkerPool {
           models: models.map((m) => (sent.includes(m.key) ? m : { key: m.key })),
           samples: copy,
           stream: step.stream,
-          ...(step.gate ? { gate: step.gate } : {}),
         },
         undefined,
         [copy.buffer],

@@ -1,7 +1,7 @@
 /** Messages between the engine's SpeechWorkerPool and a speech worker thread. */
 import type { TtsOptions } from '../../tts/types.js';
 import type { EmbeddingStream } from '../recognizers/phrase/embedder.js';
-import type { EarlyMediaStepResult, SpeechGateState } from '../recognizers/phrase/line-status.js';
+import type { EarlyMediaStepResult } from '../recognizers/phrase/line-status.js';
 import type { PhraseModel } from '../recognizers/phrase/model.js';
 import type { QuestionSpec, TrainProgress } from '../recognizers/phrase/train.js';
 import type { RecognitionResult } from '../recognizers/recognizer.js';
@@ -49,8 +49,6 @@ export type SpeechTask =
       models: Array<{ key: string; model?: PhraseModel }>;
       samples: Int16Array;
       stream: EmbeddingStream;
-      /** The speech gate's VAD state, carried like the stream (absent: a new one). */
-      gate?: SpeechGateState;
     }
   /**
    * Loads the TTS engine and/or the embedder now (both when `parts` is absent), so a call's first

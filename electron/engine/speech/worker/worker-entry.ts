@@ -122,12 +122,10 @@ async function runTask(
         if (!known) throw new Error(`line-status model ${key} was never sent to this worker`);
         return known;
       });
-      return spotAnnouncementStep(
-        await embedder(),
-        models,
-        { samples: task.samples, stream: task.stream, ...(task.gate ? { gate: task.gate } : {}) },
-        await model, // the speech gate runs on this worker's Silero session
-      );
+      return spotAnnouncementStep(await embedder(), models, {
+        samples: task.samples,
+        stream: task.stream,
+      });
     }
     case 'warm': {
       const parts = task.parts ?? ['tts', 'embedder'];

@@ -7,32 +7,26 @@
  * (library.ts): built with the app (`npm run build:line-status`, build/train-line-status-models.mjs),
  * never at run time, one per language, shipped as `native-models/line-status/announcements.<lang>.json`
  * with their sha256 in the models manifest, each recording the hash of the data below so a stale
- * file is found. Their classes are the announcements' key phrases (空号, 关机, "not in service",
- * "switched off", …), learnt inside the announcements' frames, with the frames alone as garbage;
- * the evaluation (bench/early-media.bench.ts) speaks whole announcements in other wordings with
- * voices training never used.
+ * file is found. The announcements' phrasings are this file's data; the evaluation
+ * (bench/early-media.bench.ts) speaks them with voices training never used.
  *
  * Streaming: a ringing call's audio has no utterance boundaries (an announcement repeats, after a
  * tone, in two languages), so every `hopMs` the new audio is embedded (an `EmbeddingStream`,
  * embedder.ts: only the new audio goes through the models; the newest `windowMs` of embeddings are
- * kept, and travel with each step so no state lives in a worker) and every span ending at one of
- * the step's new frames (`SPOT_ENDS`), of the lengths the model knows (its windows and its
- * phrases' lengths), is scored by each language's model: a sliding window that finds a key phrase
- * wherever it falls. A status counts when its summed probability reaches the model's accept
- * threshold and beats the garbage class, in a span no longer than the status's length limit,
- * and reaches `minP`, in a step whose newest 1.5 s the VAD hears as speech (the speech gate,
- * `minSpeech`: ringback and music on hold are not speech); it is decided when it counts in
- * `hitsNeeded` of the last `hitsWithin` evaluations (one lucky span is not enough).
+ * kept, and travel with each step so no state lives in a worker) and every span ENDING at the
+ * newest frame, of the lengths the model knows (its windows and its
+ * phrases' lengths), is scored by each language's model. A status counts when its summed
+ * probability reaches the model's accept threshold and beats the garbage class, in a span no
+ * longer than the status's length limit, and reaches `minP`; it is decided when it counts in
+ * `hitsNeeded` of the last `hitsWithin` evaluations (one lucky span of music or ringback is not
+ * enough).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { Tensor } from 'onnxruntime-node';
-
 import { LINE_STATUSES, type LineStatus } from '../../../api/line-status.js';
 import type { TtsLanguage } from '../../../tts/types.js';
-import type { SileroModel } from '../../vad/silero.js';
 import {
   type EmbeddingStream,
   type Matrix,
@@ -55,88 +49,90 @@ export const LINE_STATUS_LANGUAGES: readonly TtsLanguage[] = ['zh-CN', 'en'];
 export const LINE_STATUS_FORMAT = 'outbound-line-status/1';
 
 /**
- * The key phrases of the announcements, per status: the few words that name the status in the
- * fixed wording carriers use (空号, 关机, 停机, 正在通话中, 暂时无法接通, 呼入限制; "not in
- * service", "switched off", "suspended", "busy", "cannot be reached", "barred"). The model
- * learns these inside the announcements' frames (the carriers below, said before and after) and
- * the frames alone as garbage, so it spots the status in a sliding window whatever the
- * surrounding wording. Whole announcements as classes (the models before) matched the frames'
- * sound more than the status: on the development split (bench/early-media-dev.ts) they detected
- * 23 of 48 with 7-15 wrong, the key phrases 37-38 of 48 with 3-4 wrong.
+ * The announcements, per status, in the wording Chinese and US networks use (the commonest
+ * first). Carriers' prefixes ("对不起", "Sorry") and tails ("请稍后再拨") are the trainer's
+ * carriers below, so the phrasings are the part that names the status.
  */
 export const ANNOUNCEMENTS: Readonly<
   Record<TtsLanguage, Readonly<Record<LineStatus, readonly string[]>>>
 > = {
   'zh-CN': {
-    empty_number: ['号码是空号', '是空号', '号码不存在'],
-    powered_off: ['电话已关机', '已关机', '用户已关机'],
-    suspended: ['电话已停机', '已停机', '号码已停机'],
-    busy: ['正在通话中', '用户正忙', '电话正忙'],
-    unreachable: ['暂时无法接通', '无法接通', '不在服务区'],
-    barred: ['已设置呼入限制', '限制呼入', '呼入限制'],
+    empty_number: [
+      '您拨打的号码是空号',
+      '您拨打的号码是空号，请查证后再拨',
+      '您拨打的电话号码不存在',
+      '您拨打的号码不存在，请核对后再拨',
+    ],
+    powered_off: ['您拨打的电话已关机', '您拨打的用户已关机', '您好，您拨打的电话已关机'],
+    suspended: ['您拨打的电话已停机', '您拨打的号码已停机', '您拨打的用户已停机'],
+    busy: [
+      '您拨打的电话正在通话中',
+      '您拨打的电话正在通话中，请稍后再拨',
+      '您拨打的用户正忙，请稍后再拨',
+    ],
+    unreachable: [
+      '您拨打的电话暂时无法接通',
+      '您拨打的用户暂时无法接通，请稍后再拨',
+      '您拨打的电话不在服务区',
+    ],
+    barred: ['您拨打的电话已设置呼入限制', '您拨打的用户已限制呼入', '您拨打的号码已被限制呼入'],
   },
   en: {
     empty_number: [
-      'is not in service',
-      'does not exist',
-      'is not a working number',
-      'is no longer in service',
+      'the number you have dialed is not in service',
+      'the number you dialed does not exist',
+      'the number you have dialed does not exist, please check the number and dial again',
+      'the number you have dialed is not a working number',
     ],
-    powered_off: ['is powered off', 'is power off', 'is switched off', 'is turned off'],
-    suspended: ['has been suspended', 'is temporarily suspended', 'is suspended'],
-    busy: ['is busy now', 'the line is busy', 'is busy'],
-    unreachable: ['cannot be connected', 'cannot be reached', 'is not reachable', 'is unreachable'],
+    powered_off: [
+      'the subscriber you dialed is power off',
+      'the number you dialed is powered off',
+      'the mobile phone you are calling is switched off',
+    ],
+    suspended: [
+      'the number you dialed has been suspended',
+      'the subscriber you dialed has been suspended',
+      'the number you dialed is temporarily suspended',
+    ],
+    busy: [
+      'the subscriber you dialed is busy now, please redial later',
+      'the number you dialed is busy',
+      'the line is busy, please try again later',
+    ],
+    unreachable: [
+      'the number you dialed cannot be connected for the moment, please redial later',
+      'the subscriber you dialed cannot be reached',
+      'the mobile phone you are calling is not reachable at the moment',
+    ],
     barred: [
-      'has restricted incoming calls',
-      'incoming calls are barred',
-      'does not accept incoming calls',
+      'the subscriber you dialed has restricted incoming calls',
+      'incoming calls to this number are barred',
+      'the number you dialed does not accept incoming calls',
     ],
   },
 };
 
-/**
- * The announcements' frames around a key phrase: what carriers say before it ("您拨打的",
- * "the number you have dialed") and after it (a tail, or for Chinese carriers the English
- * version that follows).
- */
+/** Around an announcement: the prefixes and tails carriers add. */
 export const ANNOUNCEMENT_CARRIERS: Readonly<
   Record<TtsLanguage, { before: readonly string[]; after: readonly string[] }>
 > = {
   'zh-CN': {
-    before: ['您拨打的', '对不起，您拨打的', '您好，您所拨打的', '您拨的'],
-    after: ['请稍后再拨', '请查证后再拨', '谢谢', '请核对后再拨', 'sorry, the number you dialed'],
+    before: ['对不起', '您好', '对不起，您好'],
+    after: ['请稍后再拨', '请查证后再拨', '谢谢'],
   },
   en: {
-    before: [
-      'the number you have dialed',
-      'sorry, the subscriber you dialed',
-      'we are sorry, the mobile phone you are calling',
-      'the person you are calling',
-    ],
-    after: [
-      'please try again later',
-      'please check the number and dial again',
-      'thank you',
-      'please redial later',
-    ],
+    before: ['sorry', 'we are sorry', 'hello'],
+    after: ['please try again later', 'please check the number and dial again', 'thank you'],
   },
 };
 
 /**
  * The garbage class besides the trainer's own (tones, DTMF, ringback, music-like notes, noise, the
- * real-speech bank): the announcements' frames alone (they name no status), and what else rings
- * before an answer (personal ringback tones with speech, IVR and hold prompts, greetings heard
- * when a call is answered early).
+ * real-speech bank): what else rings before an answer (personal ringback tones with speech, IVR
+ * and hold prompts, greetings heard when a call is answered early).
  */
 export const ANNOUNCEMENT_NEGATIVES: Readonly<Record<TtsLanguage, readonly string[]>> = {
   'zh-CN': [
-    '您拨打的电话',
-    '对不起，您拨打的号码',
-    '您好，您所拨打的用户',
-    '您拨的号码',
-    '请稍后再拨',
-    '请查证后再拨',
-    '对不起',
     '您好，欢迎致电客户服务中心',
     '请不要挂机，正在为您接通',
     '您好，请问有什么可以帮您',
@@ -155,12 +151,6 @@ export const ANNOUNCEMENT_NEGATIVES: Readonly<Record<TtsLanguage, readonly strin
     '请输入您的密码',
   ],
   en: [
-    'the number you have dialed',
-    'sorry, the subscriber you dialed',
-    'the mobile phone you are calling',
-    'please try again later',
-    'please check the number and dial again',
-    'we are sorry',
     'thank you for calling, please hold',
     'your call is important to us',
     'hello, who is this',
@@ -181,43 +171,18 @@ export const ANNOUNCEMENT_NEGATIVES: Readonly<Record<TtsLanguage, readonly strin
 };
 
 /**
- * What the build asks of the trainer beyond its defaults (part of the data hash): every key
- * phrase by 12 (English) or 10 (Mandarin) voice settings, 3 augmentations each drawn 'wide'
- * (tempo, tilt, phone bands, wider speed, warp and rooms), and espeak variants beyond the
- * trainer's four (+m1, +f1, +m4, +f4; never +f2, +m2, +klatt2 or +klatt4, which the development
- * and held-out sets speak with).
+ * What the build asks of the trainer beyond its defaults (part of the data hash). Every phrasing
+ * by every voice setting (they are few); 3 augmentations each (telephone channels among them).
  */
 export const LINE_STATUS_TRAINING: Record<
   TtsLanguage,
-  Pick<
-    TrainOptions,
-    | 'phraseSettings'
-    | 'augmentations'
-    | 'negativeSettings'
-    | 'toneClips'
-    | 'augmentBreadth'
-    | 'variants'
-  >
+  Pick<TrainOptions, 'phraseSettings' | 'augmentations' | 'negativeSettings' | 'toneClips'>
 > = {
-  en: {
-    phraseSettings: 12,
-    augmentations: 3,
-    negativeSettings: 3,
-    toneClips: 60,
-    augmentBreadth: 'wide',
-    variants: ['', '+f3', '+m3', '+f5', '+m1', '+f1', '+m4', '+f4'],
-  },
-  'zh-CN': {
-    phraseSettings: 10,
-    augmentations: 3,
-    negativeSettings: 3,
-    toneClips: 60,
-    augmentBreadth: 'wide',
-    variants: ['', '+f3', '+m3', '+f5', '+m1', '+f1', '+m4', '+f4'],
-  },
+  en: { phraseSettings: 12, augmentations: 3, negativeSettings: 3, toneClips: 60 },
+  'zh-CN': { phraseSettings: 8, augmentations: 3, negativeSettings: 4, toneClips: 60 },
 };
 /** Bump when the build changes what the same data trains into. */
-const LINE_STATUS_BUILD_REVISION = 2;
+const LINE_STATUS_BUILD_REVISION = 1;
 
 export interface LineStatusModelFile {
   format: typeof LINE_STATUS_FORMAT;
@@ -325,67 +290,43 @@ function announcementSpanLengths(model: PhraseModel): number[] {
 }
 
 /**
- * Where the scored spans end, in embedding frames before the newest: a step of 320 ms brings 4
- * new frames, and spans end at the newest and 2 before it (160 ms apart), so they see a key
- * phrase between two steps (a step that brought more hops scores each hop so: `earlier`). On the
- * development split (bench/early-media-dev.ts) the newest frame alone detected 28 of 48 (3
- * wrong), newest and 2 before 36 (4 wrong), newest and 1 before 33 (4 wrong), all four 31 (12
- * wrong: more spans, more lucky ones).
+ * Scores every span ending at the newest embedding frame: per status its best summed probability
+ * (accepted spans first), or null when no span fits in the audio yet.
  */
-export const SPOT_ENDS: readonly number[] = [0, 2];
-
-/** Embedding frames a 320 ms hop brings. */
-const HOP_FRAMES = 4;
-/** Hops of a catch-up step scored one by one at most (4 s of backlog and a 6 s window fit). */
-const MAX_HOPS = 19;
-
-/**
- * Scores every span ending at one of `ends` (frames before the newest embedding frame): the best
- * spot (accepted spans first, then the highest summed probability of a status), or null when no
- * span fits in the audio yet.
- */
-export function spotAnnouncement(
-  model: PhraseModel,
-  embeddings: Matrix,
-  ends: readonly number[] = SPOT_ENDS,
-): AnnouncementSpot | null {
+export function spotAnnouncement(model: PhraseModel, embeddings: Matrix): AnnouncementSpot | null {
   let best: AnnouncementSpot | null = null;
   const rank = (s: AnnouncementSpot): number => (s.accepted ? 10 : 0) + s.p;
-  for (const frames of announcementSpanLengths(model))
-    for (const back of ends) {
-      if (frames + back > embeddings.rows) continue;
-      const probs = classProbabilities(
-        model,
-        poolSpan(embeddings, embeddings.rows - frames - back, frames),
-      );
-      const byStatus = new Map<string, { p: number; phrase: string; bestP: number }>();
-      let garbage = 0;
-      model.classes.forEach((c, k) => {
-        const p = probs[k]!;
-        if (c.intent === null || c.phrase === null) {
-          garbage += p;
-          return;
-        }
-        const held = byStatus.get(c.intent);
-        if (!held) byStatus.set(c.intent, { p, phrase: c.phrase, bestP: p });
-        else {
-          held.p += p;
-          if (p > held.bestP) Object.assign(held, { phrase: c.phrase, bestP: p });
-        }
-      });
-      for (const [status, { p, phrase }] of byStatus) {
-        const spot: AnnouncementSpot = {
-          language: model.language,
-          status: status as LineStatus,
-          phrase,
-          p,
-          garbage,
-          frames,
-          accepted: p >= model.threshold && p > garbage && frames <= lengthLimit(model, status),
-        };
-        if (!best || rank(spot) > rank(best)) best = spot;
+  for (const frames of announcementSpanLengths(model)) {
+    if (frames > embeddings.rows) continue;
+    const probs = classProbabilities(model, poolSpan(embeddings, embeddings.rows - frames, frames));
+    const byStatus = new Map<string, { p: number; phrase: string; bestP: number }>();
+    let garbage = 0;
+    model.classes.forEach((c, k) => {
+      const p = probs[k]!;
+      if (c.intent === null || c.phrase === null) {
+        garbage += p;
+        return;
       }
+      const held = byStatus.get(c.intent);
+      if (!held) byStatus.set(c.intent, { p, phrase: c.phrase, bestP: p });
+      else {
+        held.p += p;
+        if (p > held.bestP) Object.assign(held, { phrase: c.phrase, bestP: p });
+      }
+    });
+    for (const [status, { p, phrase }] of byStatus) {
+      const spot: AnnouncementSpot = {
+        language: model.language,
+        status: status as LineStatus,
+        phrase,
+        p,
+        garbage,
+        frames,
+        accepted: p >= model.threshold && p > garbage && frames <= lengthLimit(model, status),
+      };
+      if (!best || rank(spot) > rank(best)) best = spot;
     }
+  }
   return best;
 }
 
@@ -409,23 +350,12 @@ export interface EarlyMediaStep {
   /** 16 kHz mono, in order after what `stream` has embedded (a new stream: the newest `windowMs`). */
   samples: Int16Array;
   stream: EmbeddingStream;
-  /** The speech gate's VAD state, carried like `stream` (absent: a new one). */
-  gate?: SpeechGateState;
 }
 
 export interface EarlyMediaStepResult {
   spots: AnnouncementSpot[];
-  /**
-   * A step that brought more than one hop of audio (a slow worker catching up, a first step):
-   * the spots of its earlier hops, oldest first, each scored as if it had been its own step, so a
-   * slow machine decides as a fast one does, later.
-   */
-  earlier?: AnnouncementSpot[][];
   /** The stream continued with the step's audio (the next step goes on from it). */
   stream: EmbeddingStream;
-  /** The speech gate carried on, and the mean speech probability of the newest 1.5 s (with a VAD). */
-  gate?: SpeechGateState;
-  speech?: number;
 }
 
 /**
@@ -436,88 +366,10 @@ export async function spotAnnouncementStep(
   embedder: SpeechEmbedder,
   models: readonly PhraseModel[],
   step: EarlyMediaStep,
-  vad?: SileroModel,
 ): Promise<EarlyMediaStepResult> {
   const stream = await embedder.extendStream(step.stream, step.samples);
   const window = streamEmbeddings(stream);
-  const hops = Math.min(MAX_HOPS, Math.ceil((stream.total - step.stream.total) / HOP_FRAMES));
-  const earlier: AnnouncementSpot[][] = [];
-  for (let hop = hops - 1; hop >= 1; hop--) {
-    const ends = SPOT_ENDS.map((back) => back + hop * HOP_FRAMES);
-    earlier.push(models.flatMap((m) => spotAnnouncement(m, window, ends) ?? []));
-  }
-  const spots = models.flatMap((m) => spotAnnouncement(m, window) ?? []);
-  const more = earlier.length ? { earlier } : {};
-  if (!vad) return { stream, spots, ...more };
-  const { gate, speech } = await speechGateStep(vad, step.gate ?? newSpeechGate(), step.samples);
-  return { stream, spots, ...more, gate, speech };
-}
-
-/**
- * The speech gate's state for one call (Silero VAD at 16 kHz): it travels with each step like the
- * embedding stream, so no call state lives in a worker. `recent` holds the newest windows' speech
- * probabilities (32 ms each).
- */
-export interface SpeechGateState {
-  /** Silero's recurrent state [2, 1, 128]. */
-  state: Float32Array;
-  /** The last 64 samples of the previous window (the model's context). */
-  context: Float32Array;
-  /** Samples not yet making a whole 512-sample window. */
-  pending: Float32Array;
-  recent: number[];
-}
-
-const VAD_WINDOW = 512;
-const VAD_CONTEXT = 64;
-/** Speech-gate windows kept: about 1.5 s. */
-const VAD_RECENT = 47;
-
-export function newSpeechGate(): SpeechGateState {
-  return {
-    state: new Float32Array(2 * 128),
-    context: new Float32Array(VAD_CONTEXT),
-    pending: new Float32Array(0),
-    recent: [],
-  };
-}
-
-/** Runs the VAD over a step's new audio; returns the gate carried on and the newest windows' mean speech probability. */
-export async function speechGateStep(
-  vad: SileroModel,
-  gate: SpeechGateState,
-  samples: Int16Array,
-): Promise<{ gate: SpeechGateState; speech: number }> {
-  const audio = new Float32Array(gate.pending.length + samples.length);
-  audio.set(gate.pending);
-  for (let i = 0; i < samples.length; i++) audio[gate.pending.length + i] = samples[i]! / 32768;
-  let { state, context } = gate;
-  const recent = [...gate.recent];
-  const sr = new Tensor('int64', BigInt64Array.from([16_000n]), []);
-  let at = 0;
-  // Only the newest windows matter to the gate: a long first step starts 1.5 s from its end.
-  const windows = Math.floor(audio.length / VAD_WINDOW);
-  if (windows > VAD_RECENT) at = (windows - VAD_RECENT) * VAD_WINDOW;
-  for (; at + VAD_WINDOW <= audio.length; at += VAD_WINDOW) {
-    const input = new Float32Array(VAD_CONTEXT + VAD_WINDOW);
-    input.set(context);
-    input.set(audio.subarray(at, at + VAD_WINDOW), VAD_CONTEXT);
-    const out = await vad.session.run({
-      input: new Tensor('float32', input, [1, input.length]),
-      state: new Tensor('float32', state, [2, 1, 128]),
-      sr,
-    });
-    const probability = out.output?.data[0];
-    const next = out.stateN?.data;
-    if (typeof probability !== 'number' || !(next instanceof Float32Array))
-      throw new Error('speech gate: unexpected Silero output');
-    state = new Float32Array(next);
-    context = input.slice(input.length - VAD_CONTEXT);
-    recent.push(probability);
-  }
-  while (recent.length > VAD_RECENT) recent.shift();
-  const speech = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0;
-  return { gate: { state, context, pending: audio.slice(at), recent }, speech };
+  return { stream, spots: models.flatMap((m) => spotAnnouncement(m, window) ?? []) };
 }
 
 export interface EarlyMediaListenerOptions {
@@ -542,20 +394,13 @@ export interface EarlyMediaListenerOptions {
   silenceRms?: number;
   /**
    * An accepted status also needs this probability, whatever its model's own threshold (default
-   * 0.9). Chosen on the development split (bench/early-media-dev.ts, never the held-out set): with
-   * the whole-announcement models 0.9 took wrong statuses from 12 to 4-5 of 36; with the key-phrase
-   * models 0.85 and 0.9 detect the same (36 of 48, 4 wrong), 0.93-0.95 one fewer.
+   * 0.9; the English model's own threshold is 0.84, the Mandarin one's 0.95). On the development
+   * split (bench/early-media-dev.ts, 36 announcements, 10 negatives; its clips differ a little
+   * run to run, sox dithers) 0.9 took wrong statuses from 12 to 4–5, false detections from 3 to
+   * 1–2, and detected 18–19 as before; 0.95 took wrong statuses to 0 but lost English
+   * announcements (11 → 8) and decided later (median 3.1 → 5.9–6.5 s).
    */
   minP?: number;
-  /**
-   * The speech gate: an evaluation whose step reports `speech` (the VAD's mean speech probability
-   * over the newest 1.5 s) below this counts as nothing: announcements are speech, ringback and
-   * music on hold are not. Steps without `speech` (no VAD) are not gated. Default 0.5: on the
-   * development split every announcement detected at 0.2-0.6 is detected (0.7 decides later,
-   * 0.8 loses 8 of 36), while its ringback tones and synthetic music never pass 0.08 (IVR
-   * prompts, which are speech, pass it).
-   */
-  minSpeech?: number;
 }
 
 const SAMPLE_RATE = 16_000;
@@ -578,8 +423,6 @@ export class EarlyMediaListener {
   private lastEvaluatedAt = 0;
   /** The embeddings so far (null: start a new stream at the next step). */
   private stream: EmbeddingStream | null = null;
-  /** The speech gate's VAD state (travels with the stream, and restarts with it). */
-  private gate: SpeechGateState | undefined;
   /** The sample up to which `stream` has embedded the audio. */
   private streamedTo = 0;
   private running: Promise<void> | null = null;
@@ -600,7 +443,6 @@ export class EarlyMediaListener {
       hitsWithin: options.hitsWithin ?? 3,
       silenceRms: options.silenceRms ?? 60,
       minP: options.minP ?? 0.9,
-      minSpeech: options.minSpeech ?? 0.5,
     };
     this.hopSamples = Math.round((this.o.hopMs * SAMPLE_RATE) / 1000);
     this.minSamples = Math.round((this.o.minMs * SAMPLE_RATE) / 1000);
@@ -679,48 +521,37 @@ export class EarlyMediaListener {
     if (!stream || end - start > this.windowSamples) {
       stream = newEmbeddingStream(Math.ceil(this.o.windowMs / EMBEDDING_MS));
       start = Math.max(0, end - this.windowSamples);
-      this.gate = undefined;
     }
-    let hops: AnnouncementSpot[][];
+    let spots: AnnouncementSpot[];
     try {
-      const result = await this.options.evaluate({
-        samples: this.between(start, end),
-        stream,
-        ...(this.gate ? { gate: this.gate } : {}),
-      });
+      const result = await this.options.evaluate({ samples: this.between(start, end), stream });
       this.stream = result.stream;
-      this.gate = result.gate;
       this.streamedTo = end;
-      const silent = result.speech !== undefined && result.speech < this.o.minSpeech;
-      hops = [...(result.earlier ?? []), result.spots].map((spots) => (silent ? [] : spots));
+      spots = result.spots;
     } catch (error) {
       this.stream = null;
       this.onError?.(error);
       return;
     }
     if (this.done) return;
-    // Each hop of the step in audio order, as if evaluated on its own.
-    for (const [k, spots] of hops.entries()) {
-      this.evaluations++;
-      const accepted = spots
-        .filter((s) => s.accepted && s.p >= this.o.minP)
-        .sort((a, b) => b.p - a.p);
-      this.remember(accepted[0] ?? null);
-      const top = accepted[0];
-      if (!top) continue;
-      const agreeing = this.recent.filter((s) => s?.status === top.status);
-      if (agreeing.length < this.o.hitsNeeded) continue;
-      this.done = true;
-      this.onDetection?.({
-        status: top.status,
-        language: top.language,
-        phrase: top.phrase,
-        p: Math.max(...agreeing.map((s) => s!.p)),
-        atMs: at - (hops.length - 1 - k) * HOP_FRAMES * EMBEDDING_MS,
-        evaluations: this.evaluations,
-      });
-      return;
-    }
+    this.evaluations++;
+    const accepted = spots
+      .filter((s) => s.accepted && s.p >= this.o.minP)
+      .sort((a, b) => b.p - a.p);
+    this.remember(accepted[0] ?? null);
+    const top = accepted[0];
+    if (!top) return;
+    const agreeing = this.recent.filter((s) => s?.status === top.status);
+    if (agreeing.length < this.o.hitsNeeded) return;
+    this.done = true;
+    this.onDetection?.({
+      status: top.status,
+      language: top.language,
+      phrase: top.phrase,
+      p: Math.max(...agreeing.map((s) => s!.p)),
+      atMs: at,
+      evaluations: this.evaluations,
+    });
   }
 
   private remember(spot: AnnouncementSpot | null): void {
