@@ -34,7 +34,15 @@ import {
 } from '../../electron/engine/store/postgres/store.js';
 import { CUSTOMER_TEXT, earWindow, HEARD, PHASE_MS, tapEar } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
-import { AGENT_TEXT, hold, MEI, Seats, speechClip, transferFlow } from '../support/seats.js';
+import {
+  AGENT_TEXT,
+  hangUpToWrapUp,
+  hold,
+  MEI,
+  Seats,
+  speechClip,
+  transferFlow,
+} from '../support/seats.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
 
 const flow = transferFlow('seats-refer', 'Seats refer');
@@ -157,18 +165,7 @@ async function transferToMei(number: string): Promise<{ callId: string; phone: P
 
 /** Mei hangs up on seat B and submits the wrap-up there; the call is done. */
 async function hangUpAndWrapUp(callId: string): Promise<void> {
-  await mei.request('calls.hangup', { id: callId });
-  await expect
-    .poll(async () => (await adminA.request('calls.get', { id: callId })).call.state, {
-      timeout: 15_000,
-    })
-    .toBe('wrap_up');
-  await mei.request('calls.wrapUp', {
-    callId,
-    disposition: 'resolved',
-    notes: 'Delivery moved to Friday.',
-    doNotCall: false,
-  });
+  await hangUpToWrapUp(mei, adminA, callId, 'Delivery moved to Friday.');
   await expect
     .poll(async () => (await adminA.request('calls.get', { id: callId })).call.state, {
       timeout: 10_000,

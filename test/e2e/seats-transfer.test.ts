@@ -45,6 +45,7 @@ import {
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
 import {
   AGENT_TEXT,
+  hangUpToWrapUp,
   hold,
   MEI,
   type Seat,
@@ -260,18 +261,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     expect(key.param).toBe('7');
 
     // Mei hangs up on seat B (her leg ends, seat A ends the call); her wrap-up on seat B.
-    await mei.request('calls.hangup', { id: callId });
-    await expect
-      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
-        timeout: 15_000,
-      })
-      .toBe('wrap_up');
-    await mei.request('calls.wrapUp', {
-      callId,
-      disposition: 'resolved',
-      notes: 'Delivery moved to Friday.',
-      doNotCall: false,
-    });
+    await hangUpToWrapUp(mei, admin, callId, 'Delivery moved to Friday.');
     await expect
       .poll(
         async () =>
@@ -527,18 +517,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       .toBe('agent');
     const answeredAt = (await admin.request('calls.get', { id: callId })).call.answeredAt ?? 0;
     await new Promise((r) => setTimeout(r, PHASE_MS));
-    await mei.request('calls.hangup', { id: callId });
-    await expect
-      .poll(async () => (await admin.request('calls.get', { id: callId })).call.state, {
-        timeout: 15_000,
-      })
-      .toBe('wrap_up');
-    await mei.request('calls.wrapUp', {
-      callId,
-      disposition: 'resolved',
-      notes: '',
-      doNotCall: false,
-    });
+    await hangUpToWrapUp(mei, admin, callId, '');
     if (previews.every((p) => !p.contact.phone.endsWith('4699'))) {
       const last = await next(previews.length);
       await mei.request('preview.skip', {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
 import { readWav, toMono } from '../../electron/engine/audio/index.js';
@@ -175,4 +176,23 @@ export class Seats<Id extends string> {
       }),
     );
   }
+}
+
+/**
+ * The agent hangs up from her own seat; once the call (read by `reader`, any seat's API) is in
+ * wrap-up, she submits it there.
+ */
+export async function hangUpToWrapUp(
+  agent: OutboundApi,
+  reader: OutboundApi,
+  callId: string,
+  notes: string,
+): Promise<void> {
+  await agent.request('calls.hangup', { id: callId });
+  await expect
+    .poll(async () => (await reader.request('calls.get', { id: callId })).call.state, {
+      timeout: 15_000,
+    })
+    .toBe('wrap_up');
+  await agent.request('calls.wrapUp', { callId, disposition: 'resolved', notes, doNotCall: false });
 }
