@@ -3,8 +3,6 @@
  * phone hears its own bot clip and the engine hears each phone's own clip (distinct sentences, so
  * a crossed line would show).
  */
-import { writeFile } from 'node:fs/promises';
-
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -16,6 +14,7 @@ import {
 } from '../../electron/engine/audio/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
+import { favourMediaHost } from '../support/favour-media-host.js';
 import { readStoredRecording } from '../support/recordings.js';
 import { CUSTOMER_SENTENCES } from '../support/sentences.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
@@ -27,33 +26,6 @@ let bed: Bed;
 let calls: CallEngine;
 let attempt = 0;
 let hostPage: Page | null = null;
-
-/**
- * The media host's Chromium gets the CPU share it would have on a machine of its own. Linux shares
- * the CPU between sessions (autogroups) first, and this 2-core VM runs other people's work in a
- * dozen of them: Chromium's whole process tree, one group, stalled for up to 3.3 s at load
- * average 30-37, its network thread took RTP in bursts, and WebRTC's jitter buffer grew to 1.2 s
- * and concealed or stretched 7-9 % of a call's audio: what the engine heard no longer matched the
- * phone's sentence (0.76-0.79 on two of twenty calls). The phones and the relay, which stand for
- * other machines, each run in a session of their own already. Root only (CAP_SYS_NICE); a no-op
- * elsewhere. The assertions are unchanged.
- */
-async function favourMediaHost(page: Page): Promise<void> {
-  const browser = page.context().browser();
-  if (!browser || process.platform !== 'linux') return;
-  const session = await browser.newBrowserCDPSession();
-  try {
-    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as unknown as {
-      processInfo: Array<{ type: string; id: number }>;
-    };
-    const main = processInfo.find((p) => p.type === 'browser');
-    if (main) await writeFile(`/proc/${main.id}/autogroup`, '-10');
-  } catch {
-    // not root, or no autogroups: run as the machine schedules it
-  } finally {
-    await session.detach().catch(() => undefined);
-  }
-}
 
 /**
  * Each call's received audio as WebRTC's jitter buffer (NetEq) saw it, from the page's peer

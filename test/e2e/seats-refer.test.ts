@@ -127,6 +127,7 @@ beforeAll(async () => {
     if (i > 300) throw new Error('the seat lines were not registered within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  await seats.favourMediaHosts();
   mei = await seats.connect(b, MEI);
   meiId = (await mei.request('auth.status', {})).user!.agentId!;
   mei.on('agent.offer', (offer) => offers.push(offer));

@@ -27,7 +27,12 @@ import type { OutboundApi } from '../../electron/engine/api/client.js';
 import type { CallDetail } from '../../electron/engine/api/contract.js';
 import type { AgentPreview } from '../../electron/engine/api/preview.js';
 import type { AgentOffer } from '../../electron/engine/api/routing.js';
-import { envelopeCorrelation, readWav, toMono } from '../../electron/engine/audio/index.js';
+import {
+  envelopeCorrelation,
+  parseWav,
+  readWav,
+  toMono,
+} from '../../electron/engine/audio/index.js';
 import {
   openPostgresStore,
   type PostgresStore,
@@ -157,6 +162,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
         { timeout: 30_000 },
       )
       .toBe('seat-a,seat-b,seat-c');
+    await seats.favourMediaHosts();
 
     // Mei signs on at seat B.
     const mei = await seats.connect(b, MEI);
@@ -318,6 +324,39 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       customerClip,
       await ear(b, 'agent', resumed.from, resumed.to),
       16000,
+    );
+    // Where the customer went missing after the resume, if it did: A's recording (what seat A
+    // received from the phone), B's ear level per second, and the leg's events from the hold on.
+    const recordingInfo = await admin.request('calls.recording', { id: callId });
+    const a = seats.get('a');
+    const recordingWav = parseWav(
+      Buffer.from(
+        await (
+          await fetch(
+            `http://127.0.0.1:${a.served.port}/media/${recordingInfo.mediaPath}?token=${a.served.token}`,
+          )
+        ).arrayBuffer(),
+      ),
+    );
+    const recordingSlice = (from: number, to: number) =>
+      recordingWav.samples[0]!.slice(
+        Math.round(((from - answeredAt) * recordingWav.sampleRate) / 1000),
+        Math.round(((to - answeredAt) * recordingWav.sampleRate) / 1000),
+      );
+    const resumedEar = await ear(b, 'agent', resumed.from, resumed.to);
+    const rmsPerSecond = Array.from({ length: Math.ceil(resumedEar.length / 16000) }, (_, i) => {
+      const part = resumedEar.subarray(i * 16000, (i + 1) * 16000);
+      return Math.sqrt(part.reduce((sum, v) => sum + v * v, 0) / Math.max(1, part.length)).toFixed(
+        3,
+      );
+    });
+    console.info(
+      `[seats] resumed: seat A's recording heard the customer ${heard(customerClip, recordingSlice(resumed.from, resumed.to), recordingWav.sampleRate).toFixed(3)}; ` +
+        `B's ear ${resumedEar.length} samples for ${resumed.to - resumed.from} ms, rms per second ${rmsPerSecond.join(' ')}; events after the hold: ` +
+        detail.events
+          .filter((e) => e.at >= heldAt - holdMs - 500)
+          .map((e) => `${e.type} +${e.at - heldAt} ms`)
+          .join(', '),
     );
     console.info(
       `[seats] from seat B: mute ${muteMs} ms, hold ${holdMs} ms, resume ${resumeMs} ms, DTMF ${dtmfMs} ms (to the result); ` +

@@ -18,6 +18,7 @@ import { createApiClient, type OutboundApi } from '../../electron/engine/api/cli
 import { readWav, toMono } from '../../electron/engine/audio/index.js';
 import type { Bed } from '../telephony/index.js';
 import { PHASE_MS } from './ear-tap.js';
+import { favourMediaHost } from './favour-media-host.js';
 import { freePort } from './ports.js';
 import { serve, type Served } from './serve.js';
 import { nodeWebSocketTransport } from './ws-node.js';
@@ -163,6 +164,15 @@ export class Seats<Id extends string> {
     if (!page) throw new Error('the media host page was not found over DevTools');
     seat.host = { browser, page };
     return page;
+  }
+
+  /**
+   * Every started seat's media host favoured for the CPU (favour-media-host.ts): each mixes or
+   * plays a leg of the call under test, and a starved one conceals seconds of it. Call once their
+   * media hosts are up (their lines registered).
+   */
+  async favourMediaHosts(): Promise<void> {
+    for (const seat of this.started.values()) await favourMediaHost(await this.hostPage(seat));
   }
 
   /** Closes the connections, detaches from the media hosts, stops the seats, removes their folders. */
