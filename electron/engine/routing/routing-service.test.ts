@@ -145,6 +145,58 @@ describe('RoutingService', () => {
     }
   });
 
+  it('two seats routing at once offer an available agent only one call: the reservation is one store step, and the losing seat keeps its call waiting for the next agent', async () => {
+    const seat = (id: string, out: Emitted[]) =>
+      new RoutingService({
+        store,
+        log: silentLogger,
+        emit: <E extends EventName>(event: E, data: EventData<E>) => out.push({ event, data }),
+        wrapUpMs: async () => 0,
+        seat: {
+          id,
+          expectAgentLeg: () => Promise.resolve(),
+          releaseAgentLeg: () => Promise.resolve(),
+        },
+      });
+    const onA: Emitted[] = [];
+    const onC: Emitted[] = [];
+    const a = seat('seat-a', onA);
+    const c = seat('seat-c', onC);
+    try {
+      await a.start();
+      await c.start();
+      const mei = await agent('mei');
+      await store.seats.setUserSeat(mei, 'seat-b');
+      await routing.setOwnStatus(mei, 'available');
+      // Both seats' bots transfer in the same moment; each dispatch reads Mei as available.
+      const onSeatA = await transferringCall('on-a');
+      const onSeatC = await transferringCall('on-c', '+8613800138001');
+      void a.transfer(onSeatA, info());
+      void c.transfer(onSeatC, info());
+      await settle();
+      const offered = [...onA, ...onC].filter((e) => e.event === 'agent.offer');
+      expect(offered).toHaveLength(1);
+      expect(a.waitingCount + c.waitingCount).toBe(2);
+      expect((await store.routing.agentStatuses()).find((s) => s.id === mei)?.status).toBe(
+        'offered',
+      );
+      // A second agent frees up: the losing seat's call goes to her.
+      const lin = await agent('lin');
+      await store.seats.setUserSeat(lin, 'seat-b');
+      await routing.setOwnStatus(lin, 'available');
+      await Promise.all([a.syncSeats(), c.syncSeats()]); // the store's wake-up
+      await settle();
+      const offeredTo = [...onA, ...onC]
+        .filter((e) => e.event === 'agent.offer')
+        .map((e) => (e.data as EventData<'agent.offer'>).agentId)
+        .sort();
+      expect(offeredTo).toEqual([mei, lin].sort());
+    } finally {
+      a.close();
+      c.close();
+    }
+  });
+
   it("routes by the stored default rules, then the flow's queue, then default", async () => {
     expect((await routing.route({ vip_level: '4' })).queue.name).toBe('priority');
     expect((await routing.route({ tags: 'complaint' })).queue.name).toBe('complaint');

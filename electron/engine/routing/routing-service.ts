@@ -399,14 +399,8 @@ export class RoutingService {
    * Holds an available agent for a previewed contact (status offered, with its call id and
    * deadline), so no other call is offered to them meanwhile; false when they are not free now.
    */
-  async reservePreview(agentId: number, callId: string, deadline: number): Promise<boolean> {
-    if (this.holds.has(agentId)) return false;
-    const current = (await this.options.store.routing.agentStatuses()).find(
-      (s) => s.id === agentId,
-    );
-    if (current?.status !== 'available') return false;
-    await this.setStatus(agentId, 'offered', { callId, deadline });
-    return true;
+  reservePreview(agentId: number, callId: string, deadline: number): Promise<boolean> {
+    return this.reserve(agentId, { callId, deadline });
   }
 
   /** The preview is over without a call for the agent: they are available again. */
@@ -682,22 +676,32 @@ export class RoutingService {
       );
     const taken = new Set<number>();
     for (const w of pending) {
-      if (this.waiting.get(w.call.callId) !== w || !w.call.isUp) continue;
-      const agent = free.find(
-        (u) =>
-          !taken.has(u.id) &&
-          !w.tried.has(u.id) &&
-          w.queue.skills.every((s) => u.skills.includes(s)),
-      );
-      if (!agent) continue;
-      taken.add(agent.id);
-      await this.offer(w, agent.id);
+      // Until an offer is out: when another seat reserved the agent first, the next one.
+      while (this.waiting.get(w.call.callId) === w && w.call.isUp) {
+        const agent = free.find(
+          (u) =>
+            !taken.has(u.id) &&
+            !w.tried.has(u.id) &&
+            w.queue.skills.every((s) => u.skills.includes(s)),
+        );
+        if (!agent) break;
+        taken.add(agent.id);
+        if (await this.offer(w, agent.id)) break;
+      }
     }
   }
 
-  private async offer(w: Waiting, agentId: number): Promise<void> {
+  /** Offers the call to the agent; false when she could not be reserved or the call left the queue. */
+  private async offer(w: Waiting, agentId: number): Promise<boolean> {
     const offeredAt = this.now();
     const expiresAt = offeredAt + w.queue.offerTimeoutMs;
+    if (!(await this.reserve(agentId, { callId: w.call.callId, deadline: expiresAt })))
+      return false;
+    if (this.waiting.get(w.call.callId) !== w || !w.call.isUp || w.offer !== null) {
+      // The call ended or left the queue while she was being reserved.
+      await this.setStatus(agentId, 'available', null);
+      return false;
+    }
     w.offer = {
       agentId,
       offeredAt,
@@ -714,7 +718,6 @@ export class RoutingService {
         w.queue.offerTimeoutMs,
       ),
     };
-    await this.setStatus(agentId, 'offered', { callId: w.call.callId, deadline: expiresAt });
     w.call.note('agent_offered', { agentId, queue: w.queue.name, expiresAt });
     const view = this.offerView(w);
     if (view) this.options.emit('agent.offer', view);
@@ -740,6 +743,7 @@ export class RoutingService {
           error: error instanceof Error ? error.message : String(error),
         }),
       );
+    return true;
   }
 
   /** The current offer is over without a take: the agent is free again and not offered this call again. */
@@ -888,6 +892,30 @@ export class RoutingService {
     if (stored?.status === 'on_call') await this.setStatus(agentId, 'wrap_up', null);
     await this.setStatus(agentId, 'available', null);
     this.dispatch();
+  }
+
+  /**
+   * Reserves an available agent for a call (status offered, with its hold) in one store statement:
+   * false when she is held here or not available any more, which includes another seat sharing the
+   * store reserving her a moment before (both read her as available; only one write matches).
+   */
+  private async reserve(agentId: number, hold: AgentHold): Promise<boolean> {
+    if (this.holds.has(agentId)) return false;
+    const at = this.now();
+    const announcedBefore = this.announced.get(agentId);
+    // Before the write: a wake-up reading the new row must not announce it a second time.
+    this.announced.set(agentId, at);
+    const store = this.options.store;
+    if (!(await store.routing.setAgentStatus(agentId, 'offered', at, 'available'))) {
+      if (announcedBefore === undefined) this.announced.delete(agentId);
+      else this.announced.set(agentId, announcedBefore);
+      return false;
+    }
+    this.holds.set(agentId, hold);
+    if (this.options.seat) await store.changes.notify('agents');
+    this.options.emit('agent.state', await this.state(agentId));
+    this.changed();
+    return true;
   }
 
   private async setStatus(

@@ -81,6 +81,31 @@ describeBackends('concurrent use of one store', (testStore, backend) => {
     expect((await store.settings.getAll()).counter).toBe(40);
   });
 
+  it('reserves an available agent once among many at once (the status write that checks the status it replaces)', async () => {
+    const store = await testStore();
+    const mei = await store.users.create({
+      username: 'mei',
+      displayName: 'Mei',
+      role: 'agent',
+      skills: [],
+    });
+    await store.routing.setAgentStatus(mei.id, 'available', 1);
+    const won = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.routing.setAgentStatus(mei.id, 'offered', 10 + i, 'available'),
+      ),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await store.routing.agentStatuses()).find((s) => s.id === mei.id)).toMatchObject({
+      status: 'offered',
+      changedAt: 10 + won.indexOf(true),
+    });
+    expect(await store.routing.setAgentStatus(999_999, 'offered', 50, 'available')).toBe(false);
+    await expect(store.routing.setAgentStatus(999_999, 'available', 50)).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
   it('runs a repository call that needs its own transaction inside an open one (as a savepoint)', async () => {
     const store = await testStore();
     await store.transaction(async (tx) => {

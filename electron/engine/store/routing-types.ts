@@ -63,8 +63,18 @@ export interface RoutingRepository {
   rules(): Promise<RoutingRuleRecord[]>;
   /** Replaces every rule (positions 1..n in the given order). */
   replaceRules(rules: NewRoutingRule[]): Promise<RoutingRuleRecord[]>;
-  /** Sets an agent's status and when it changed; NOT_FOUND when there is no such user. */
-  setAgentStatus(id: number, status: AgentStatus, at: number): Promise<void>;
+  /**
+   * Sets an agent's status and when it changed; NOT_FOUND when there is no such user. With
+   * `onlyFrom`, only while the status is still that one, in the same statement (seats sharing the
+   * store reserve an agent this way, so two seats never both offer her a call): false when it was
+   * not (another seat changed it first, or there is no such user).
+   */
+  setAgentStatus(
+    id: number,
+    status: AgentStatus,
+    at: number,
+    onlyFrom?: AgentStatus,
+  ): Promise<boolean>;
   agentStatuses(): Promise<AgentStatusRecord[]>;
   /** Changes an agent's display name and/or skills; NOT_FOUND when there is no such user. */
   updateAgent(id: number, changes: { displayName?: string; skills?: string[] }): Promise<void>;

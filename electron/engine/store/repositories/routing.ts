@@ -169,12 +169,20 @@ export function createRoutingRepository({ db, now }: RepositoryContext): Routing
       });
     },
 
-    async setAgentStatus(id, status, at) {
-      const { changes } = await db.run(
-        'UPDATE users SET status = $status, status_changed_at = $at WHERE id = $id',
-        { $id: id, $status: status, $at: at },
-      );
-      if (changes === 0) throw notFound(`User ${id} does not exist.`);
+    async setAgentStatus(id, status, at, onlyFrom) {
+      const { changes } =
+        onlyFrom === undefined
+          ? await db.run(
+              'UPDATE users SET status = $status, status_changed_at = $at WHERE id = $id',
+              { $id: id, $status: status, $at: at },
+            )
+          : await db.run(
+              'UPDATE users SET status = $status, status_changed_at = $at WHERE id = $id AND status = $from',
+              { $id: id, $status: status, $at: at, $from: onlyFrom },
+            );
+      if (changes > 0) return true;
+      if (onlyFrom === undefined) throw notFound(`User ${id} does not exist.`);
+      return false;
     },
 
     async agentStatuses() {
