@@ -56,6 +56,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
         backup: { type: 'boolean' },
         'caller-id': { type: 'string' },
         'max-calls': { type: 'string' },
+        'transfer-mode': { type: 'string' },
         // call (one --trunk); campaign create (--trunk repeatable, tried in order)
         trunk: { type: 'string', multiple: true },
         play: { type: 'string' },

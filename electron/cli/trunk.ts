@@ -26,6 +26,7 @@ export interface TrunkOptionValues {
   backup?: boolean;
   'caller-id'?: string;
   'max-calls'?: string;
+  'transfer-mode'?: string;
 }
 
 export interface TrunkCommandContext {
@@ -47,6 +48,7 @@ const OPTION_OF: Record<string, string> = {
   role: '--backup',
   callerId: '--caller-id',
   maxConcurrentCalls: '--max-calls',
+  transferMode: '--transfer-mode',
 };
 
 const ADD_ONLY: ReadonlyArray<keyof TrunkOptionValues> = [
@@ -58,6 +60,7 @@ const ADD_ONLY: ReadonlyArray<keyof TrunkOptionValues> = [
   'backup',
   'caller-id',
   'max-calls',
+  'transfer-mode',
 ];
 
 export async function trunkCommand(
@@ -159,6 +162,12 @@ async function addParams(
       throw new UsageError(`--max-calls must be a whole number from 1 to 500 (got "${max}")`);
     params.maxConcurrentCalls = Number(max);
   }
+  const mode = values['transfer-mode'];
+  if (mode !== undefined) {
+    if (mode !== 'bridge' && mode !== 'refer')
+      throw new UsageError(`--transfer-mode must be bridge or refer (got "${mode}")`);
+    params.transferMode = mode;
+  }
   return params;
 }
 
@@ -235,6 +244,9 @@ function describeAdded(trunk: TrunkView): string {
     trunk.register ? 'registers' : 'does not register',
     trunk.role,
     `up to ${trunk.maxConcurrentCalls} calls`,
+    trunk.transferMode === 'refer'
+      ? 'transfers to other seats by REFER'
+      : "transfers to other seats as a second leg from the call's seat",
   ];
   if (trunk.callerId !== null) parts.push(`caller ID ${trunk.callerId}`);
   return `Added trunk "${trunk.name}": ${trunk.uri}, ${parts.join(', ')}.`;
@@ -249,7 +261,17 @@ function healthText(trunk: TrunkView): string {
 function formatTable(trunks: TrunkView[]): string {
   if (trunks.length === 0)
     return 'No trunks yet. Add one with: outbound trunk add NAME --uri wss://HOST:PORT/PATH --domain DOMAIN';
-  const header = ['NAME', 'URI', 'DOMAIN', 'USER', 'REGISTER', 'ROLE', 'MAX CALLS', 'HEALTH'];
+  const header = [
+    'NAME',
+    'URI',
+    'DOMAIN',
+    'USER',
+    'REGISTER',
+    'ROLE',
+    'MAX CALLS',
+    'TRANSFER',
+    'HEALTH',
+  ];
   const rows = trunks.map((t) => [
     t.name,
     t.uri,
@@ -258,6 +280,7 @@ function formatTable(trunks: TrunkView[]): string {
     t.register ? 'yes' : 'no',
     t.role,
     String(t.maxConcurrentCalls),
+    t.transferMode,
     healthText(t),
   ]);
   const widths = header.map((title, i) =>

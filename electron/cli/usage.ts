@@ -99,6 +99,9 @@ Options for trunk add:
   --backup              A backup trunk, used when the primary ones fail (default: primary)
   --caller-id N         Outbound caller ID: digits, optionally starting with +, or a SIP user name
   --max-calls N         Calls at once on this trunk, 1-500 (default 30)
+  --transfer-mode M     How a call moves to an agent on another seat: bridge (default: a second
+                        leg from the call's seat, which keeps the call) or refer (a SIP REFER, so
+                        the agent's seat takes the call over; where the PBX supports REFER)
 
 Options for call:
   --trunk NAME          Trunk to call out on (default: the first primary trunk); a backup trunk

@@ -102,6 +102,8 @@ describe('outbound trunk', () => {
         '--backup',
         '--max-calls',
         '5',
+        '--transfer-mode',
+        'refer',
         '--json',
       ),
       `${PASSWORD}\r\n`,
@@ -114,6 +116,7 @@ describe('outbound trunk', () => {
         name: 'carrier-b',
         role: 'backup',
         maxConcurrentCalls: 5,
+        transferMode: 'refer',
         hasPassword: true,
         register: false,
       },
@@ -126,12 +129,14 @@ describe('outbound trunk', () => {
     const run = outbound(inData('trunk', 'list'));
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+URI\s+DOMAIN\s+USER\s+REGISTER\s+ROLE\s+MAX CALLS\s+HEALTH$/);
+    expect(lines[0]).toMatch(
+      /^NAME\s+URI\s+DOMAIN\s+USER\s+REGISTER\s+ROLE\s+MAX CALLS\s+TRANSFER\s+HEALTH$/,
+    );
     expect(lines[1]).toMatch(
-      /^main\s+wss:\/\/pbx\.example\.com:8089\/ws\s+pbx\.example\.com\s+1001\s+yes\s+primary\s+30\s+not connected$/,
+      /^main\s+wss:\/\/pbx\.example\.com:8089\/ws\s+pbx\.example\.com\s+1001\s+yes\s+primary\s+30\s+bridge\s+not connected$/,
     );
     expect(lines[2]).toMatch(
-      /^carrier-b\s+ws:\/\/10\.0\.0\.5:5066\s+10\.0\.0\.5\s+acct\s+no\s+backup\s+5\s+not connected$/,
+      /^carrier-b\s+ws:\/\/10\.0\.0\.5:5066\s+10\.0\.0\.5\s+acct\s+no\s+backup\s+5\s+refer\s+not connected$/,
     );
     expect(run.stdout).not.toContain(PASSWORD);
   });
@@ -198,6 +203,11 @@ describe('outbound trunk', () => {
       'calls that are not a number',
       ['--uri', 'wss://a.example.com', '--domain', 'a.example.com', '--max-calls', 'many'],
       /--max-calls must be a whole number/,
+    ],
+    [
+      'an unknown transfer mode',
+      ['--uri', 'wss://a.example.com', '--domain', 'a.example.com', '--transfer-mode', 'blind'],
+      /--transfer-mode must be bridge or refer \(got "blind"\)/,
     ],
     [
       'a bad caller ID',
