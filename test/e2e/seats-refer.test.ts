@@ -8,7 +8,8 @@
  *   B answers it as the call itself (its agent's microphone and speaker at once), the NOTIFY
  *   reports 200 and A hangs its leg up. Checked: the customer hears Mei and Mei hears the customer
  *   (by correlation), A has no call left (its live list, and the phone holds one call), the store
- *   says B holds the call, Mei hangs up and wraps up on B, and the call's recording (A's part and
+ *   says B holds the call, a supervisor signed on at A listens through a leg to B and hears the
+ *   customer, Mei hangs up and wraps up on B, and the call's recording (A's part and
  *   B's part) plays as one through the recordings share.
  * - Fallback: the bed's proxy refuses REFER for phones 48xx (a PBX that says it transfers but does
  *   not); the call is bridged from A as before, with the reason in its events.
@@ -51,6 +52,7 @@ let bed: Bed;
 let url: string;
 let pg: PostgresStore;
 const seats = new Seats<'a' | 'b'>('outbound-e2e-refer');
+const LIN = { username: 'lin', password: 'lin-password-1' };
 let adminA: OutboundApi;
 let adminB: OutboundApi;
 let mei: OutboundApi;
@@ -105,6 +107,12 @@ beforeAll(async () => {
     displayName: 'Mei Agent',
     role: 'agent',
     password: MEI.password,
+  });
+  await adminA.request('users.add', {
+    username: LIN.username,
+    displayName: 'Lin Supervisor',
+    role: 'supervisor',
+    password: LIN.password,
   });
   // With the recording key as well: any seat plays any seat's recordings.
   const b = await seats.start('b', { url, mic: agent.path, keyFrom: a.dir, recordingKeys: true });
@@ -225,6 +233,26 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
     const page = await seats.hostPage(b);
     await tapEar(page, 'agent');
     const phase = await hold(PHASE_MS + 1500);
+    // A supervisor on seat A, which held the call before the REFER, listens: her leg goes to seat B,
+    // which holds it now and makes the mix. Mei mutes herself meanwhile (her seat holds the call
+    // now, so that is local): the supervisor's ear mixes everyone, and Mei talking all along would
+    // drown the customer's envelope (0.49 unmuted, with Mei at 0.84).
+    expect(await mei.request('calls.mute', { callId, muted: true })).toEqual({ muted: true });
+    const lin = await seats.connect(a, LIN);
+    expect(await lin.request('calls.supervise', { callId, mode: 'listen' })).toMatchObject({
+      mode: 'listen',
+    });
+    const pageA = await seats.hostPage(a);
+    await tapEar(pageA, 'supervisor');
+    await new Promise((r) => setTimeout(r, 500));
+    const listen = await hold();
+    await lin.request('calls.unsupervise', { callId });
+    expect(await mei.request('calls.mute', { callId, muted: false })).toEqual({ muted: false });
+    const supervisorHearsCustomer = heard(
+      customerClip,
+      await earWindow(pageA, 'supervisor', listen.from, listen.to),
+      16000,
+    );
     await hangUpAndWrapUp(callId);
 
     // --- What each end heard ------------------------------------------------------------------
@@ -242,10 +270,12 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
       `[refer] REFER → NOTIFY 200 ${String((handoff?.data as { referMs?: number } | undefined)?.referMs)} ms, ` +
         `REFER → agent's audio flowing on seat B ${flowingOnB - referAt} ms, ` +
         `REFER sent ${referAt - (detail.call.answeredAt ?? 0)} ms after the answer; ` +
-        `customer←agent ${customerHearsAgent.toFixed(3)}, agent←customer ${agentHearsCustomer.toFixed(3)}`,
+        `customer←agent ${customerHearsAgent.toFixed(3)}, agent←customer ${agentHearsCustomer.toFixed(3)}, ` +
+        `supervisor on seat A←customer ${supervisorHearsCustomer.toFixed(3)}`,
     );
     expect(customerHearsAgent).toBeGreaterThanOrEqual(HEARD);
     expect(agentHearsCustomer).toBeGreaterThanOrEqual(HEARD);
+    expect(supervisorHearsCustomer).toBeGreaterThanOrEqual(HEARD);
     await phone.stop();
 
     // --- The shared store ---------------------------------------------------------------------
