@@ -225,6 +225,15 @@ describe('a transfer to another seat by REFER (one PostgreSQL, the SIP bed)', ()
       .poll(async () => (await adminA.request('live.list', {})).calls.length, { timeout: 10_000 })
       .toBe(0);
     expect((await adminB.request('live.list', {})).calls.map((c) => c.id)).toEqual([callId]);
+    // The offer's leg is over: the REFER took its place.
+    await expect
+      .poll(() =>
+        pg.database.get<{ state: string; detail: string | null }>(
+          "SELECT state, detail FROM seat_legs WHERE call_id = $id AND role = 'agent'",
+          { $id: callId },
+        ),
+      )
+      .toEqual({ state: 'ended', detail: 'the call moved to the agent seat by REFER' });
     // The phone holds one call: to seat B's line (its first call, to seat A's trunk, is over).
     const calls = await phone.command('listcalls');
     console.info(`[refer] the phone's calls: ${calls.replace(/\s+/g, ' ')}`);

@@ -156,6 +156,12 @@ export class SeatLink {
     const leg = await store.seats.leg(callId, 'agent');
     const from = leg?.callSeat ?? (await store.seats.liveCallSeat(callId));
     const moved = from ? await store.seats.moveCall(callId, from, this.seatId) : false;
+    // The REFER took the place of the leg the agent was offered: it is over, not left open for
+    // every later wake-up of both seats to read.
+    await store.seats.moveLeg(callId, 'agent', 'ended', {
+      from: ['offered', 'accepted', 'connected'],
+      detail: 'the call moved to the agent seat by REFER',
+    });
     log.info('A call moved to this seat by REFER', { callId, from, moved });
   }
 
