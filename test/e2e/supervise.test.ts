@@ -23,7 +23,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
@@ -41,6 +41,7 @@ import {
   tapEar as tapEarOn,
   WRONG_TEXTS,
 } from '../support/ear-tap.js';
+import { attachMediaHost } from '../support/media-host-page.js';
 import { freePort } from '../support/ports.js';
 import { readStoredRecording } from '../support/recordings.js';
 import { transferFlow } from '../support/seats.js';
@@ -185,16 +186,7 @@ afterAll(async () => {
 /** The media host page, attached over DevTools once the engine has launched it. */
 async function mediaHost(): Promise<Page> {
   if (hostPage) return hostPage;
-  hostBrowser = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`);
-  for (let i = 0; i < 50 && !hostPage; i++) {
-    hostPage =
-      hostBrowser
-        .contexts()
-        .flatMap((c) => c.pages())
-        .find((p) => p.url().includes('media-host')) ?? null;
-    if (!hostPage) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!hostPage) throw new Error('the media host page was not found over DevTools');
+  ({ browser: hostBrowser, page: hostPage } = await attachMediaHost(debugPort));
   return hostPage;
 }
 

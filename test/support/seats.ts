@@ -11,7 +11,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 import { createApiClient, type OutboundApi } from '../../electron/engine/api/client.js';
@@ -19,6 +19,7 @@ import { readWav, toMono } from '../../electron/engine/audio/index.js';
 import type { Bed } from '../telephony/index.js';
 import { PHASE_MS } from './ear-tap.js';
 import { favourMediaHost } from './favour-media-host.js';
+import { attachMediaHost } from './media-host-page.js';
 import { freePort } from './ports.js';
 import { serve, type Served } from './serve.js';
 import { nodeWebSocketTransport } from './ws-node.js';
@@ -151,17 +152,7 @@ export class Seats<Id extends string> {
   /** A seat's media host page, attached over DevTools (once; later calls reuse it). */
   async hostPage(seat: Seat): Promise<Page> {
     if (seat.host) return seat.host.page;
-    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${seat.debugPort}`);
-    let page: Page | null = null;
-    for (let i = 0; i < 50 && !page; i++) {
-      page =
-        browser
-          .contexts()
-          .flatMap((c) => c.pages())
-          .find((p) => p.url().includes('media-host')) ?? null;
-      if (!page) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!page) throw new Error('the media host page was not found over DevTools');
+    const { browser, page } = await attachMediaHost(seat.debugPort);
     seat.host = { browser, page };
     return page;
   }
