@@ -14,7 +14,6 @@ import {
 } from '../../electron/engine/audio/index.js';
 import type { CallSession } from '../../electron/engine/telephony/index.js';
 import { type CallEngine, startCallEngine } from '../support/call-engine.js';
-import { favourMediaHost } from '../support/favour-media-host.js';
 import { readStoredRecording } from '../support/recordings.js';
 import { CUSTOMER_SENTENCES } from '../support/sentences.js';
 import { type Bed, type Phone, startBed } from '../telephony/index.js';
@@ -75,7 +74,6 @@ beforeAll(async () => {
   calls = await startCallEngine({
     onMediaHostPage: (page) => {
       hostPage = page;
-      void favourMediaHost(page);
     },
   });
   await calls.addTrunk({
@@ -94,9 +92,10 @@ afterAll(async () => {
 // The machine these run on is a 2-core VM where the phones, relay and proxy take about a core and,
 // under other people's load, the engine and the media host's page stall for seconds at times; the
 // 3 s playback lead, sent whole at a prompt's start, rides that out (telephony/playback.ts), and the
-// media host runs with its CPU share favoured (favourMediaHost). No retry: each call is printed
-// with its scores, its frames and sequence gaps, the page's worst stalls and each peer connection's
-// jitter-buffer figures, so a failure says where the audio went wrong.
+// media host runs with its CPU share favoured (favourMediaHost, as every test engine's media host
+// does: support/call-engine.ts). No retry: each call is printed with its scores, its frames and
+// sequence gaps, the page's worst stalls and each peer connection's jitter-buffer figures, so a
+// failure says where the audio went wrong.
 it(
   `carries ${CALLS} concurrent calls, each verified in both directions`,
   { timeout: 180_000 },

@@ -98,6 +98,8 @@ interface CallRow {
   outcome: string | null;
   started_at: number;
   ended_at: number | null;
+  /** When the engine stored the call's end (its 'ended' event), which may be after ended_at. */
+  learned_at: number | null;
   end_reason: string | null;
   number: string;
 }
@@ -108,6 +110,12 @@ async function callsOf(dataDir: string, campaign: string): Promise<CallRow[]> {
     // The store's own connection, read-only use: every call of the campaign, oldest first.
     const list = await store.calls.list({ limit: 1000, offset: 0 });
     const rows = list.calls.filter((c) => c.campaignName === campaign);
+    const learned = new Map<string, number | null>();
+    for (const c of rows)
+      learned.set(
+        c.id,
+        (await store.calls.events(c.id)).find((e) => e.type === 'ended')?.at ?? null,
+      );
     return rows
       .map((c) => ({
         id: c.id,
@@ -117,6 +125,7 @@ async function callsOf(dataDir: string, campaign: string): Promise<CallRow[]> {
         outcome: c.outcome,
         started_at: c.startedAt,
         ended_at: c.endedAt,
+        learned_at: learned.get(c.id) ?? null,
         end_reason: c.endReason,
         number: c.number,
       }))
@@ -328,16 +337,27 @@ describe('campaigns over the real bed', () => {
       expect(list.map((c) => c.attempt)).toEqual(outcome === 'completed' ? [1] : [1, 2]);
       if (list.length === 2) {
         // The retry waits at least the configured delay after the first call ended.
-        const gap = list[1]!.started_at - list[0]!.ended_at!;
+        const delay = outcome === 'busy' ? 3_000 : 4_000;
+        const [first, retry] = [list[0]!, list[1]!];
+        const gap = retry.started_at - first.ended_at!;
         expect(gap, `${number} retried ${gap} ms after its ${outcome}`).toBeGreaterThanOrEqual(
-          outcome === 'busy' ? 3_000 : 4_000,
+          delay,
         );
-        gaps[outcome]!.push(gap);
+        // …and not much more once it was due and the engine knew of the end (the call's end is
+        // the media host's hang-up time; a loaded engine stores it up to seconds later, which is
+        // the call's path, not the dialer's): the loop looks every second, slack for a loaded
+        // machine. A full run at load 4 retried 7.9 s after a 4 s no-answer delay.
+        const due = Math.max(first.ended_at! + delay, first.learned_at ?? 0);
+        gaps[outcome]!.push(retry.started_at - due);
+        expect(
+          retry.started_at - due,
+          `${number}: retried ${gap} ms after its ${outcome}, the end stored ${(first.learned_at ?? 0) - first.ended_at!} ms after it`,
+        ).toBeLessThan(3_000);
       }
     }
-    // …and not much more: the loop looks every second (slack for a loaded machine).
-    expect(Math.max(...gaps.busy!)).toBeLessThan(3_000 + 3_000);
-    expect(Math.max(...gaps.no_answer!)).toBeLessThan(4_000 + 3_000);
+    console.info(
+      `[campaign] retries after they were due and known (ms): busy ${gaps.busy!.join(', ')}; no answer ${gaps.no_answer!.join(', ')}`,
+    );
     for (const far of kinds) await far.stop();
   }, 300_000);
 

@@ -597,7 +597,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       wav.sampleRate,
     );
     console.info(`[seats] preview from seat B: customer←agent ${customerHearsAgent.toFixed(3)}`);
-    expect(customerHearsAgent).toBeGreaterThanOrEqual(HEARD);
+    expect(customerHearsAgent, 'customer←agent on the preview call').toBeGreaterThanOrEqual(HEARD);
     expect(detail.call).toMatchObject({
       state: 'done',
       disposition: 'resolved',

@@ -114,6 +114,20 @@ async function settle(ms = 0): Promise<void> {
   while (performance.now() < until) await new Promise<void>((r) => setImmediate(r));
 }
 
+/**
+ * Lets the store's work run (fake timers still) until `done` holds, then settles: on a loaded
+ * machine the SQLite steps of two seats' transfers outlast settle's 150 ms (a full run at load 4
+ * saw no offer yet).
+ */
+async function settleUntil(done: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (!(await done())) {
+    if (performance.now() > until) throw new Error(`settleUntil: not done within ${ms} ms`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  await settle();
+}
+
 const offers = () =>
   emitted.filter((e) => e.event === 'agent.offer').map((e) => e.data as EventData<'agent.offer'>);
 
@@ -173,8 +187,9 @@ describe('RoutingService', () => {
       const onSeatC = await transferringCall('on-c', '+8613800138001');
       void a.transfer(onSeatA, info());
       void c.transfer(onSeatC, info());
-      await settle();
-      const offered = [...onA, ...onC].filter((e) => e.event === 'agent.offer');
+      const offersNow = () => [...onA, ...onC].filter((e) => e.event === 'agent.offer');
+      await settleUntil(() => a.waitingCount + c.waitingCount === 2 && offersNow().length > 0);
+      const offered = offersNow();
       expect(offered).toHaveLength(1);
       expect(a.waitingCount + c.waitingCount).toBe(2);
       expect((await store.routing.agentStatuses()).find((s) => s.id === mei)?.status).toBe(
@@ -185,7 +200,7 @@ describe('RoutingService', () => {
       await store.seats.setUserSeat(lin, 'seat-b');
       await routing.setOwnStatus(lin, 'available');
       await Promise.all([a.syncSeats(), c.syncSeats()]); // the store's wake-up
-      await settle();
+      await settleUntil(() => offersNow().length >= 2);
       const offeredTo = [...onA, ...onC]
         .filter((e) => e.event === 'agent.offer')
         .map((e) => (e.data as EventData<'agent.offer'>).agentId)
