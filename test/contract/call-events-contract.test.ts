@@ -81,6 +81,7 @@ const SAMPLES: { [K in CallEventType]: CallEventData<K> } = {
   speech_end: { startMs: 2_410, endMs: 3_020, reason: 'silence', decisionLagMs: 352 },
   barge_in: { speechAtMs: 2_410, decisionLagMs: 96 },
   speech_error: { message: 'the speech worker stopped' },
+  speech_behind: { atMs: 12_380, skippedMs: 1_504, maxLagMs: 2_000 },
   prompt_paused: { nodeId: 'greet', speechAtMs: 2_410, decisionLagMs: 96 },
   false_interruption: { nodeId: 'greet', cause: 'backchannel', speechMs: 320, text: 'uh-huh' },
   prompt_resumed: { nodeId: 'greet', cutAtMs: 1_200, resumeAtMs: 1_000 },

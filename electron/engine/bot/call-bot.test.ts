@@ -41,6 +41,7 @@ function slowPool(log: Log) {
       push() {},
       onEvent: () => () => undefined,
       onWindow: () => () => undefined,
+      onShed: () => () => undefined,
       onError: () => () => undefined,
       close: () => Promise.resolve(),
     }),

@@ -37,6 +37,7 @@ import {
   BOT_PAUSE_MS,
   type EndpointerOptions,
   type LibraryRecognition,
+  LIVE_VAD_MAX_LAG_MS,
   type RecognitionResult,
   type SpeechCall,
   type SpeechWorkerPool,
@@ -321,6 +322,9 @@ export class CallBot {
         hangoverMs: END_INCOMPLETE_MS,
         ...this.options.endpointer,
       },
+      // On a machine loaded past its cores the VAD skips what it cannot keep up with, and the
+      // call says so (speech_behind), rather than hearing the customer ever later.
+      maxLagMs: LIVE_VAD_MAX_LAG_MS,
     });
     void this.deps.pool.warm(this.session.callId).catch(() => undefined);
     // The greeting too: a personal one ("Hello {name}") is synthesized for this call only, and
@@ -503,6 +507,13 @@ export class CallBot {
       }),
       // Each VAD window comes here before the endpointer sees it.
       speech.onWindow((window) => this.onVadWindow(window)),
+      speech.onShed((shed) =>
+        this.session.note('speech_behind', {
+          atMs: this.callMs(shed.fromMs),
+          skippedMs: Math.round(shed.toMs - shed.fromMs),
+          maxLagMs: LIVE_VAD_MAX_LAG_MS,
+        }),
+      ),
       speech.onEvent((event) => {
         switch (event.type) {
           case 'speech_start': {

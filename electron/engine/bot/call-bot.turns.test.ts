@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { LIVE_VAD_MAX_LAG_MS } from '../speech/index.js';
 import { ANSWER_INTENT, HESITATION_INTENT } from './hesitations.js';
 import { RESUME_AFTER_SILENCE_MS, SURE_BARGE_IN_SPEECH_MS } from './interruption.js';
 import { RESUME_BACKOFF_MS } from './speech-handle.js';
@@ -82,6 +83,19 @@ async function started(flow = parcelFlow(), extra: Parameters<typeof botHarness>
   await h.customer.answer();
   return { h, run };
 }
+
+describe('CallBot on a machine loaded past its cores', () => {
+  it('says when its VAD skipped audio it was too far behind on (speech_behind), with the stretch', async () => {
+    const { h, run } = await started();
+    await h.customer.silent(1000);
+    h.shedSpeech({ fromMs: 200, toMs: 1704 });
+    await h.customer.silentUntilEnd();
+    await run;
+    expect(h.of('speech_behind').map((e) => e.data)).toEqual([
+      { atMs: expect.any(Number) as number, skippedMs: 1504, maxLagMs: LIVE_VAD_MAX_LAG_MS },
+    ]);
+  });
+});
 
 describe('CallBot barge-in and false interruptions', () => {
   it('a real barge-in stops the question at once, for good, and is the answer', async () => {

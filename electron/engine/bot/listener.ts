@@ -4,7 +4,7 @@
  * and, while a prompt that allows it is playing, speech cuts it (barge-in): the engine's queue is
  * dropped and the media host's player flushed at once.
  */
-import type { EndpointEvent, SpeechWorkerPool } from '../speech/index.js';
+import { type EndpointEvent, LIVE_VAD_MAX_LAG_MS, type SpeechWorkerPool } from '../speech/index.js';
 import type { CallSession } from '../telephony/index.js';
 
 export interface CallListenerOptions {
@@ -24,7 +24,7 @@ export function listenToCall(
   pool: SpeechWorkerPool,
   options: CallListenerOptions = {},
 ): CallListener {
-  const speech = pool.open(session.callId, { sampleRate: 16_000 });
+  const speech = pool.open(session.callId, { sampleRate: 16_000, maxLagMs: LIVE_VAD_MAX_LAG_MS });
   /** Wall-clock time of the first frame pushed: endpointer times are relative to it. */
   let streamStart: number | null = null;
   const offAudio = session.onAudio((frame) => {
@@ -69,6 +69,13 @@ export function listenToCall(
         options.onEvent?.({ ...event, wallAt: decidedAt });
     }
   });
+  const offShed = speech.onShed((shed) =>
+    session.note('speech_behind', {
+      atMs: Math.round(shed.fromMs),
+      skippedMs: Math.round(shed.toMs - shed.fromMs),
+      maxLagMs: LIVE_VAD_MAX_LAG_MS,
+    }),
+  );
   const offError = speech.onError((error) =>
     session.note('speech_error', { message: error.message }),
   );
@@ -83,6 +90,7 @@ export function listenToCall(
     closed = true;
     offAudio();
     offEvents();
+    offShed();
     offError();
     await speech.close();
   }

@@ -20,4 +20,10 @@ export {
 } from './recognizers/phrase/library.js';
 export { BOT_PAUSE_MS, type EndpointerOptions, type EndpointEvent } from './vad/endpointer.js';
 export { SileroModel, type VadSampleRate, windowGeometry } from './vad/silero.js';
-export { SpeechCall, SpeechWorkerPool, speechWorkersSetting } from './worker/pool.js';
+export {
+  LIVE_VAD_MAX_LAG_MS,
+  SpeechCall,
+  SpeechWorkerPool,
+  speechWorkersSetting,
+  type VadShed,
+} from './worker/pool.js';

@@ -185,6 +185,16 @@ export const CALL_EVENT_DATA = {
     z.object({ betweenParts: z.literal(true) }),
   ]),
   speech_error: z.object({ message: z.string() }),
+  /**
+   * The engine's VAD fell more than maxLagMs behind the customer's audio (a machine loaded past
+   * its cores) and skipped skippedMs of it from atMs (ms from the answer; a listener's: from the
+   * stream's start), to hear the customer in time again.
+   */
+  speech_behind: z.object({
+    atMs: z.number(),
+    skippedMs: z.number(),
+    maxLagMs: z.number(),
+  }),
   /** Customer speech paused a prompt at once (speechAtMs: ms from the answer); a barge_in or a false_interruption follows. */
   prompt_paused: z.object({
     nodeId: z.string().nullable(),

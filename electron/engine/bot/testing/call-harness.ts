@@ -212,6 +212,9 @@ export function botHarness(options: HarnessOptions) {
     endCall();
   }
 
+  /** The speech call's onShed listeners: `shedSpeech` tells them of a stretch the VAD skipped. */
+  const shedListeners = new Set<(shed: { fromMs: number; toMs: number }) => void>();
+
   /** A SpeechCall whose VAD windows come from the customer's marked audio, through the real Endpointer. */
   function fakeSpeechCall(endpointerOptions: Partial<EndpointerOptions>) {
     const endpointer = new Endpointer(endpointerOptions);
@@ -250,6 +253,10 @@ export function botHarness(options: HarnessOptions) {
       onEvent(l: (e: EndpointEvent) => void) {
         eventListeners.add(l);
         return () => eventListeners.delete(l);
+      },
+      onShed(l: (shed: { fromMs: number; toMs: number }) => void) {
+        shedListeners.add(l);
+        return () => shedListeners.delete(l);
       },
       onError: () => () => undefined,
       close: () => Promise.resolve(),
@@ -459,6 +466,10 @@ export function botHarness(options: HarnessOptions) {
     spotted,
     /** Starts the bot (it waits for the answer). */
     run: (): Promise<BotOutcome | null> => bot.run(),
+    /** The pool tells the call of a stretch its VAD skipped, being too far behind (stream ms). */
+    shedSpeech: (shed: { fromMs: number; toMs: number }) => {
+      for (const l of shedListeners) l(shed);
+    },
     of: (type: string) => events.filter((e) => e.type === type),
     /** Frames of one prompt as heard, in order. */
     heardOf: (prompt: string) => heard.filter((f) => f.prompt === prompt).map((f) => f.index),

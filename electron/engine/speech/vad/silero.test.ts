@@ -92,6 +92,35 @@ describe('SileroVad', () => {
     }
   });
 
+  it('a live stream (maxLagMs) coasts the windows further behind than its bound and infers the rest', async () => {
+    // The same 30 s backlog, on a stream that may lag 320 ms (10 windows): every window comes
+    // back, in order, but only the last 10 went through the model.
+    const frames = chunkFrames(whiteNoise(16000 * 30, -30));
+    const total = Math.floor((16000 * 30) / 512);
+    const runs = { n: 0 };
+    const run = model.session.run.bind(model.session);
+    model.session.run = ((...args: Parameters<typeof run>) => {
+      runs.n++;
+      return run(...args);
+    }) as typeof model.session.run;
+    try {
+      const live = model.createStream(16000, { maxLagMs: 320 });
+      const pending = frames.map((frame) => live.push(frame));
+      await live.close();
+      const windows = (await Promise.all(pending)).flat();
+      expect(windows).toHaveLength(total);
+      expect(windows.map((w) => w.startMs)).toEqual(windows.map((_, i) => i * 32));
+      expect(runs.n).toBe(10);
+      expect(live.coastedWindows).toBe(total - 10);
+      expect(windows.filter((w) => w.coasted)).toHaveLength(total - 10);
+      expect(windows.slice(-10).every((w) => w.coasted === undefined)).toBe(true);
+      // Nothing inferred before them: the coasted windows carry the stream's first probability, 0.
+      expect(windows[0]).toMatchObject({ probability: 0, coasted: true });
+    } finally {
+      model.session.run = run;
+    }
+  });
+
   it('rejects unsupported sample rates', () => {
     expect(() => model.createStream(44100 as 16000)).toThrow(RangeError);
   });

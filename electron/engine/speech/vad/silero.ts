@@ -21,6 +21,21 @@ export interface VadWindow {
   probability: number;
   startMs: number;
   endMs: number;
+  /**
+   * Not run through the model: the stream was more than its `maxLagMs` behind the audio it had
+   * been given, so the window carries the previous window's probability (load shedding).
+   */
+  coasted?: true;
+}
+
+export interface VadStreamOptions {
+  /**
+   * A live call's bound on how far inference may fall behind the audio pushed (ms): a window whose
+   * audio is older than this when its turn comes is not inferred (VadWindow.coasted), so a worker
+   * behind real time catches up instead of hearing the customer ever later, and its queue stays
+   * bounded. Absent: every window is inferred (benches and tests that push whole clips at once).
+   */
+  maxLagMs?: number;
 }
 
 const STATE_SIZE = 2 * 1 * 128;
@@ -69,8 +84,8 @@ export class SileroModel {
   }
 
   /** A new per-call stream with zero state. */
-  createStream(sampleRate: VadSampleRate): SileroVad {
-    return new SileroVad(this, sampleRate);
+  createStream(sampleRate: VadSampleRate, options: VadStreamOptions = {}): SileroVad {
+    return new SileroVad(this, sampleRate, options);
   }
 
   async release(): Promise<void> {
@@ -100,16 +115,26 @@ export class SileroVad {
   private closed = false;
   /** Set by abandon(): windows not yet inferred are skipped. */
   private abandoned = false;
+  /** Windows cut after a window at which that window is coasted (options.maxLagMs). */
+  private readonly maxLagWindows: number;
+  private lastProbability = 0;
+  /** Windows answered without inference so far (VadWindow.coasted). */
+  coastedWindows = 0;
 
   constructor(
     private readonly model: SileroModel,
     sampleRate: VadSampleRate,
+    options: VadStreamOptions = {},
   ) {
     const geometry = windowGeometry(sampleRate);
     this.sampleRate = sampleRate;
     this.windowSamples = geometry.windowSamples;
     this.contextSamples = geometry.contextSamples;
     this.windowMs = geometry.windowMs;
+    this.maxLagWindows =
+      options.maxLagMs === undefined
+        ? Infinity
+        : Math.max(1, Math.ceil(options.maxLagMs / geometry.windowMs));
     this.buffer = new Float32Array(this.contextSamples + this.windowSamples);
     this.srTensor = new Tensor('int64', BigInt64Array.from([BigInt(sampleRate)]), []);
   }
@@ -173,6 +198,19 @@ export class SileroVad {
     const results: VadWindow[] = [];
     for (const { input, index } of windows) {
       if (this.abandoned) break;
+      const startMs = (index * this.windowSamples * 1000) / this.sampleRate;
+      // More audio has arrived since this window than the stream may lag: skip the model (the
+      // recurrent state goes on from the last inferred window, as over a short gap).
+      if (this.windowsCut - 1 - index >= this.maxLagWindows) {
+        this.coastedWindows++;
+        results.push({
+          probability: this.lastProbability,
+          startMs,
+          endMs: startMs + this.windowMs,
+          coasted: true,
+        });
+        continue;
+      }
       const feeds = {
         input: new Tensor('float32', input, [1, input.length]),
         state: new Tensor('float32', this.state, [2, 1, 128]),
@@ -184,7 +222,7 @@ export class SileroVad {
       if (typeof probability !== 'number' || !(stateN instanceof Float32Array))
         throw new Error('SileroVad: unexpected model output');
       this.state = new Float32Array(stateN);
-      const startMs = (index * this.windowSamples * 1000) / this.sampleRate;
+      this.lastProbability = probability;
       results.push({ probability, startMs, endMs: startMs + this.windowMs });
     }
     return results;

@@ -9,7 +9,13 @@ import { energyBounds, synthClip } from '../testing/espeak.js';
 import { VAD_MODEL_PATH } from '../testing/model.js';
 import type { EndpointEvent } from '../vad/endpointer.js';
 import type { VadWindow } from '../vad/silero.js';
-import { type SpeechCall, SpeechWorkerPool, speechWorkersSetting, workerLimit } from './pool.js';
+import {
+  type SpeechCall,
+  SpeechWorkerPool,
+  speechWorkersSetting,
+  type VadShed,
+  workerLimit,
+} from './pool.js';
 
 let pool: SpeechWorkerPool | undefined;
 
@@ -164,6 +170,27 @@ describe('SpeechWorkerPool', () => {
     // Neither is a call slot.
     expect(pool.size).toBe(1);
     expect(pool.load).toEqual([1]);
+    await call.close();
+  });
+
+  it('a live call (maxLagMs) skips what its VAD is too far behind on, says which stretch, and keeps its queue bounded', async () => {
+    const samples = await synthClip('Yes, please call me back tomorrow afternoon.', {
+      voice: 'en-us',
+      padMs: 1000,
+    });
+    pool = new SpeechWorkerPool({ vadModelPath: VAD_MODEL_PATH, maxWorkers: 1 });
+    // Every frame at once, before the model has loaded: the worker is seconds behind this call.
+    const call = pool.open('live-1', { maxLagMs: 200 });
+    const sheds: VadShed[] = [];
+    call.onShed((shed) => sheds.push(shed));
+    for (const frame of chunkFrames(samples)) call.push(frame);
+    expect(call.backlogMs).toBeGreaterThan(2000);
+    await call.drain();
+    expect(call.backlogMs).toBe(0);
+    const windows = Math.floor(samples.length / 512);
+    // All but the last ceil(200 / 32) = 7 windows were coasted, as one stretch from the start.
+    expect(call.coastedWindows).toBe(windows - 7);
+    expect(sheds).toEqual([{ fromMs: 0, toMs: (windows - 7) * 32 }]);
     await call.close();
   });
 

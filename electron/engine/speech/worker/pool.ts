@@ -71,7 +71,20 @@ export interface OpenCallOptions {
   /** 8000 or 16000 (default 16000, the engine's frame rate). */
   sampleRate?: VadSampleRate;
   endpointer?: Partial<EndpointerOptions>;
+  /**
+   * A live call's bound on how far its VAD may fall behind the audio (VadStreamOptions.maxLagMs;
+   * LIVE_VAD_MAX_LAG_MS for calls). Absent: every window is inferred however late.
+   */
+  maxLagMs?: number;
 }
+
+/**
+ * How far a live call's VAD may fall behind its audio before windows are coasted: past the turn
+ * budget twice over, a late VAD only makes the bot answer later still. At 25 calls on 2 cores the
+ * load bench's decision lag p95 was 335 ms, so only a machine loaded past its cores gets here (the
+ * soak at load 30 queued minutes of a call's audio before the abandon on close).
+ */
+export const LIVE_VAD_MAX_LAG_MS = 2000;
 
 /** How many workers a pool with `maxWorkers` may start on this machine. */
 export function workerLimit(maxWorkers = 4): number {
@@ -566,7 +579,12 @@ export class SpeechWorkerPool {
     }
     const call = new SpeechCall(callId, sampleRate, worker, new Endpointer(options.endpointer));
     worker.calls.set(callId, call);
-    worker.send({ type: 'open', callId, sampleRate });
+    worker.send({
+      type: 'open',
+      callId,
+      sampleRate,
+      ...(options.maxLagMs === undefined ? {} : { maxLagMs: options.maxLagMs }),
+    });
     return call;
   }
 
@@ -596,14 +614,25 @@ export class SpeechWorkerPool {
   }
 }
 
+/** A stretch of a call's audio its VAD skipped, being too far behind (stream ms). */
+export interface VadShed {
+  fromMs: number;
+  toMs: number;
+}
+
 /** One call's speech stream in the pool. */
 export class SpeechCall {
   private readonly windowListeners = new Set<Listener<VadWindow>>();
+  private readonly shedListeners = new Set<Listener<VadShed>>();
+  /** The coasted stretch in progress (VadWindow.coasted), told to onShed when it ends. */
+  private shedding: VadShed | null = null;
   private readonly eventListeners = new Set<Listener<EndpointEvent>>();
   private readonly errorListeners = new Set<Listener<Error>>();
   private readonly windowSamples: number;
   private pushedSamples = 0;
   private receivedWindows = 0;
+  /** Windows the worker answered without inference (VadWindow.coasted) so far. */
+  coastedWindows = 0;
   private drainWaiters: { windows: number; resolve: () => void }[] = [];
   private closing: Promise<void> | undefined;
 
@@ -660,6 +689,18 @@ export class SpeechCall {
     return () => this.windowListeners.delete(listener);
   }
 
+  /** Each stretch the VAD skipped because it was too far behind (OpenCallOptions.maxLagMs), once it ends. */
+  onShed(listener: Listener<VadShed>): () => void {
+    this.shedListeners.add(listener);
+    return () => this.shedListeners.delete(listener);
+  }
+
+  private endShed(): void {
+    const shed = this.shedding;
+    this.shedding = null;
+    if (shed) for (const l of this.shedListeners) l(shed);
+  }
+
   onEvent(listener: Listener<EndpointEvent>): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
@@ -670,6 +711,15 @@ export class SpeechCall {
     return () => this.errorListeners.delete(listener);
   }
 
+  /**
+   * The VAD's queue depth: audio pushed whose windows have not come back yet, in ms (the message
+   * to the worker, its queue and the inference).
+   */
+  get backlogMs(): number {
+    const pushedWindows = Math.floor(this.pushedSamples / this.windowSamples);
+    return ((pushedWindows - this.receivedWindows) * this.windowSamples * 1000) / this.sampleRate;
+  }
+
   /** Resolves when every complete window of the audio pushed so far has been scored. */
   drain(): Promise<void> {
     const windows = Math.floor(this.pushedSamples / this.windowSamples);
@@ -678,6 +728,7 @@ export class SpeechCall {
   }
 
   close(): Promise<void> {
+    if (!this.closing) this.endShed();
     this.closing ??= this.worker.closeCall(this.callId).then(() => this.releaseDrains());
     return this.closing;
   }
@@ -686,6 +737,10 @@ export class SpeechCall {
   receive(windows: VadWindow[]): void {
     for (const window of windows) {
       this.receivedWindows++;
+      if (window.coasted) {
+        this.coastedWindows++;
+        this.shedding = { fromMs: this.shedding?.fromMs ?? window.startMs, toMs: window.endMs };
+      } else if (this.shedding) this.endShed();
       for (const l of this.windowListeners) l(window);
       for (const event of this.endpointer.push(window))
         for (const l of this.eventListeners) l(event);

@@ -65,7 +65,7 @@ export interface SpeechTaskResults {
 }
 
 export type ToWorker =
-  | { type: 'open'; callId: string; sampleRate: VadSampleRate }
+  | { type: 'open'; callId: string; sampleRate: VadSampleRate; maxLagMs?: number }
   /** Samples of one or more frames in order; the buffer is transferred. */
   | { type: 'frames'; callId: string; samples: Int16Array }
   | { type: 'close'; callId: string }

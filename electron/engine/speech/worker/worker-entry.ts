@@ -181,7 +181,7 @@ port.on('message', (message: ToWorker) => {
       return;
     }
     case 'open': {
-      const { callId, sampleRate } = message;
+      const { callId, sampleRate, maxLagMs } = message;
       if (calls.has(callId))
         return post({ type: 'error', callId, message: `call ${callId} is already open` });
       if (!isVadSampleRate(sampleRate))
@@ -190,7 +190,9 @@ port.on('message', (message: ToWorker) => {
           callId,
           message: `unsupported sample rate ${String(sampleRate)}`,
         });
-      const stream = model.then((m) => m.createStream(sampleRate));
+      const stream = model.then((m) =>
+        m.createStream(sampleRate, maxLagMs === undefined ? {} : { maxLagMs }),
+      );
       stream.catch(() => undefined); // reported once as init_error
       calls.set(callId, stream);
       return;

@@ -171,6 +171,7 @@ export const en = {
     speech_start: 'Customer started speaking',
     speech_end: 'Customer stopped speaking',
     barge_in: 'Customer interrupted the prompt',
+    speech_behind: "Speech recognition fell behind: some of the customer's audio was skipped",
     prompt_paused: 'Prompt paused: the customer spoke',
     false_interruption: 'Not an interruption (a cough, a noise or "uh-huh")',
     prompt_resumed: 'Prompt resumed',

@@ -164,6 +164,7 @@ export const zhCN = {
     speech_start: '客户开始说话',
     speech_end: '客户说话结束',
     barge_in: '客户打断播报',
+    speech_behind: '语音识别跟不上：跳过了一段客户音频',
     prompt_paused: '客户出声，播报暂停',
     false_interruption: '不算打断（咳嗽、杂音或“嗯”）',
     prompt_resumed: '播报继续',
