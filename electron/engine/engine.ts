@@ -377,6 +377,7 @@ export class Engine {
       bot: () => this.bot,
       log,
       training: (flow, version) => this.flows.trainingState(flow, version),
+      trunkHealth: this.trunkHealth,
     });
     this.dialer = new Dialer({
       store,

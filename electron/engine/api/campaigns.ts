@@ -325,16 +325,18 @@ export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
  * Why a running campaign leases no contacts now although it could (the engine that dials knows;
  * elsewhere it is null). flow_training: the pinned flow version's phrase models are still loading
  * or training, so no call is leased to wait for them; dialing starts when they are ready.
- * flow_failed: they could not be prepared (tried again every minute).
+ * flow_failed: they could not be prepared (tried again every minute). trunk_down: every trunk the
+ * campaign dials through is down (error says which and why); dialing resumes when one reconnects,
+ * instead of failing each call it would place.
  */
 export const CampaignWaitSchema = z.object({
-  reason: z.enum(['flow_training', 'flow_failed']),
+  reason: z.enum(['flow_training', 'flow_failed', 'trunk_down']),
   flow: z.string(),
   flowVersion: z.number().int(),
   /** The question (ask node) being trained, from 1, and how many the flow has; null while unknown. */
   question: z.number().int().nonnegative().nullable(),
   questions: z.number().int().nonnegative().nullable(),
-  /** flow_failed: why. */
+  /** flow_failed: why; trunk_down: each trunk and why it is down. */
   error: z.string().nullable(),
   /** When the wait began. */
   since: Timestamp,

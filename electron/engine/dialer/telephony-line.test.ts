@@ -10,6 +10,7 @@ import type { BotService, PreparedFlow } from '../bot/service.js';
 import { silentLogger } from '../log.js';
 import type { DialingCampaignRecord } from '../store/types.js';
 import type { Telephony } from '../telephony/index.js';
+import { TrunkHealthRegistry } from '../telephony/trunk-health.js';
 import { TelephonyLine } from './telephony-line.js';
 
 const campaign = {
@@ -111,6 +112,49 @@ describe('the telephony line readiness', () => {
     await tick();
     expect(h.prepared()).toBe(2);
     expect(h.line.readiness(campaign)).toBeNull();
+  });
+});
+
+describe('a campaign whose trunks are all down', () => {
+  it('waits, naming each trunk and why, while its own trunks and the backups are down, and is woken when one comes back', () => {
+    const health = new TrunkHealthRegistry(() => 5_000);
+    const line = new TelephonyLine({
+      telephony: { backupTrunks: () => [{ id: 2, name: 'backup' }] } as unknown as Telephony,
+      bot: () => ({}) as BotService,
+      log: silentLogger,
+      trunkHealth: health,
+    });
+    const woken: number[] = [];
+    line.onReadinessChange((id) => woken.push(id));
+    const agents = {
+      id: 8,
+      name: 'Renewals',
+      flowId: null,
+      trunkIds: [1],
+      trunkNames: ['main'],
+    } as unknown as DialingCampaignRecord;
+    // Nothing known yet, or connecting: calls are placed (the media host waits for a connection).
+    expect(line.readiness(agents)).toBeNull();
+    health.set(1, { state: 'down', reason: 'WebSocket closed (1006)' });
+    // The backup is up: calls fail over to it.
+    health.set(2, { state: 'registered' });
+    expect(line.readiness(agents)).toBeNull();
+    health.set(2, { state: 'down', reason: null });
+    expect(line.readiness(agents)).toMatchObject({
+      reason: 'trunk_down',
+      error: '"main" is down (WebSocket closed (1006)); "backup" is down',
+      message:
+        'waiting for a trunk: "main" is down (WebSocket closed (1006)); "backup" is down; dialing resumes when one reconnects',
+      since: 5_000,
+    });
+    woken.length = 0;
+    health.set(1, { state: 'connecting' });
+    expect(woken).toEqual([8]);
+    expect(line.readiness(agents)).toBeNull();
+    // A trunk no campaign dials through wakes nothing.
+    woken.length = 0;
+    health.set(3, { state: 'down' });
+    expect(woken).toEqual([]);
   });
 });
 

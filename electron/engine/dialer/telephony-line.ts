@@ -20,6 +20,7 @@ import type { Literal } from '../dialog/index.js';
 import type { Logger } from '../log.js';
 import type { DialingCampaignRecord } from '../store/types.js';
 import type { CallSession, Telephony } from '../telephony/index.js';
+import type { TrunkHealthRegistry } from '../telephony/trunk-health.js';
 import { abandonMessageText, connectOrAbandon } from './abandon.js';
 import { amdOf, predictiveOf } from './campaign-service.js';
 import { watchGreeting } from './greeting.js';
@@ -46,6 +47,11 @@ export interface TelephonyLineOptions {
   log: Logger;
   /** The training state of a flow version (FlowService), for the campaign's status while it waits. */
   training?: (flow: string, version: number) => FlowTraining | null;
+  /**
+   * The trunks' live health (the engine's TrunkHealthRegistry): a campaign whose every trunk is
+   * down waits instead of placing calls that fail at once (the soak's Kamailio restart failed 9).
+   */
+  trunkHealth?: Pick<TrunkHealthRegistry, 'get' | 'onChange'>;
   now?: () => number;
 }
 
@@ -67,7 +73,15 @@ export class TelephonyLine implements DialerLine {
   /** Predictive campaigns whose information message is rendered (by id: the settings it was rendered for). */
   private readonly abandonPrerendered = new Map<number, string>();
 
-  constructor(private readonly options: TelephonyLineOptions) {}
+  /** Each campaign's trunks as last asked (readiness): a change of one of them wakes the dialer. */
+  private readonly campaignTrunks = new Map<number, readonly number[]>();
+
+  constructor(private readonly options: TelephonyLineOptions) {
+    options.trunkHealth?.onChange((trunkId) => {
+      for (const [campaignId, trunkIds] of this.campaignTrunks)
+        if (trunkIds.includes(trunkId)) this.readinessChanged(campaignId);
+    });
+  }
 
   setAgentHandoff(handoff: AgentHandoff | null): void {
     this.handoff = handoff;
@@ -109,6 +123,8 @@ export class TelephonyLine implements DialerLine {
   /** null when the campaign's calls can be placed; else what they wait for (preparation is started here). */
   readiness(campaign: DialingCampaignRecord): CampaignWait | null {
     if (campaign.dialingMode === 'predictive') this.prerenderAbandonMessage(campaign);
+    const trunksDown = this.trunksDown(campaign);
+    if (trunksDown) return trunksDown;
     if (campaign.flowId === null) return null;
     const preparation = this.preparation(campaign);
     if (preparation.ready) return null;
@@ -399,6 +415,39 @@ export class TelephonyLine implements DialerLine {
     );
     this.prepared.set(key, started);
     return started;
+  }
+
+  /** A wait when every trunk of the campaign reports down (not merely unknown or connecting). */
+  private trunksDown(campaign: DialingCampaignRecord): CampaignWait | null {
+    const health = this.options.trunkHealth;
+    if (!health || campaign.trunkIds.length === 0) return null;
+    // Its calls fail over to the backup trunks too (Telephony.pickTrunks).
+    const trunks = campaign.trunkIds.map((id, i) => ({
+      id,
+      name: campaign.trunkNames[i] ?? `#${id}`,
+    }));
+    // (A test's stand-in telephony may have no backups to tell.)
+    for (const backup of this.options.telephony.backupTrunks?.() ?? [])
+      if (!trunks.some((t) => t.id === backup.id)) trunks.push(backup);
+    this.campaignTrunks.set(
+      campaign.id,
+      trunks.map((t) => t.id),
+    );
+    const down = trunks.map((t) => health.get(t.id));
+    if (!down.every((h) => h?.state === 'down')) return null;
+    const error = trunks
+      .map((t, i) => `"${t.name}" is down${down[i]?.reason ? ` (${down[i].reason})` : ''}`)
+      .join('; ');
+    return {
+      reason: 'trunk_down',
+      flow: campaign.flowName ?? '',
+      flowVersion: campaign.flowVersion ?? 0,
+      question: null,
+      questions: null,
+      error,
+      since: Math.max(...down.map((h) => h?.since ?? 0)),
+      message: `waiting for a trunk: ${error}; dialing resumes when one reconnects`,
+    };
   }
 
   private readinessChanged(campaignId: number): void {

@@ -89,6 +89,8 @@ interface Adoption {
 export class Telephony {
   private supervisor: MediaHostSupervisor | null = null;
   private readonly sessions = new Map<string, CallSession>();
+  /** Backup trunk ids as last read from the store (pickTrunks, adopt). */
+  private backups: ReadonlyArray<{ id: number; name: string }> = [];
   private readonly byChannel = new Map<number, CallSession>();
   /** Trunk id → the trunk's updatedAt as configured in the current host. */
   private configured = new WeakMap<MediaHostClient, Map<number, number>>();
@@ -380,6 +382,7 @@ export class Telephony {
         `No trunk named "${name}" (trunks: ${all.map((t) => t.name).join(', ')})`,
         'trunk',
       );
+    this.backups = all.filter((t) => t.role === 'backup').map(({ id, name }) => ({ id, name }));
     const live = [...this.sessions.values()].filter((s) => s.trunk.id === primary.id).length;
     const backup = all.find((t) => t.role === 'backup' && t.id !== primary.id);
     if (live >= primary.maxConcurrentCalls) {
@@ -392,6 +395,14 @@ export class Telephony {
       return [backup];
     }
     return backup ? [primary, backup] : [primary];
+  }
+
+  /**
+   * The backup trunks as last read (every dial and each media host's start read them): a call
+   * fails over to one, so a campaign whose own trunks are down still dials while one is up.
+   */
+  backupTrunks(): ReadonlyArray<{ id: number; name: string }> {
+    return this.backups;
   }
 
   /** Whether any live call is on this trunk (ended calls have already left `sessions`). */
@@ -417,6 +428,7 @@ export class Telephony {
     client.on('seat.adopted', (event) => this.onSeatAdopted(client, event));
     // Configure every trunk right away so health shows before the first call.
     const trunks = await this.options.trunks.listForDialing();
+    this.backups = trunks.filter((t) => t.role === 'backup').map(({ id, name }) => ({ id, name }));
     await Promise.all(trunks.map((t) => this.ensureTrunk(client, t).catch(() => undefined)));
     for (const listener of this.hostListeners) listener(client);
   }

@@ -247,18 +247,20 @@ function CampaignPacingView({ pacing }: { pacing: NonNullable<CampaignDetail['pa
   );
 }
 
-/** Why a running campaign places no calls yet (its flow's phrase models are training, or failed). */
+/** Why a running campaign places no calls now (its flow's phrase models are training or failed, its trunks are down). */
 function CampaignWaiting({ wait }: { wait: NonNullable<CampaignDetail['waiting']> }) {
   const { t } = useTranslation();
   const text =
-    wait.reason === 'flow_failed'
-      ? t('campaignPage.waiting.flowFailed', { error: wait.error ?? '' })
-      : wait.question !== null && wait.questions !== null
-        ? t('campaignPage.waiting.training', {
-            question: wait.question,
-            questions: wait.questions,
-          })
-        : t('campaignPage.waiting.trainingStarting');
+    wait.reason === 'trunk_down'
+      ? t('campaignPage.waiting.trunkDown', { error: wait.error ?? '' })
+      : wait.reason === 'flow_failed'
+        ? t('campaignPage.waiting.flowFailed', { error: wait.error ?? '' })
+        : wait.question !== null && wait.questions !== null
+          ? t('campaignPage.waiting.training', {
+              question: wait.question,
+              questions: wait.questions,
+            })
+          : t('campaignPage.waiting.trainingStarting');
   return (
     <p
       className="notice campaign-waiting"

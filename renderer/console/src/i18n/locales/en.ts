@@ -325,6 +325,8 @@ export const en = {
         "Not dialing yet: waiting for the flow's phrase models. Calls start as soon as they are ready.",
       flowFailed:
         "Not dialing: the flow's phrase models could not be prepared ({{error}}). Tried again every minute.",
+      trunkDown:
+        'Not dialing: every trunk of this campaign is down ({{error}}). Calls start again as soon as one reconnects.',
     },
     controlFailed: 'The campaign did not change.',
     headerFacts:

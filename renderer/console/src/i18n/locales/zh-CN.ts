@@ -316,6 +316,8 @@ export const zhCN = {
         '尚未拨号：正在等待话术的语音识别模型（第 {{question}} / {{questions}} 个问题）。模型就绪后立即开始呼叫。',
       trainingStarting: '尚未拨号：正在等待话术的语音识别模型。模型就绪后立即开始呼叫。',
       flowFailed: '无法拨号：话术的语音识别模型未能准备好（{{error}}）。每分钟重试一次。',
+      trunkDown:
+        '暂停拨号：本活动的所有中继线路均已断开（{{error}}）。任一线路恢复后立即继续呼叫。',
     },
     controlFailed: '任务状态未改变。',
     headerFacts: '{{mode}} · 名单 {{list}} · {{flow}} · 线路 {{trunks}} · 最多同时 {{max}} 路',
