@@ -25,5 +25,4 @@ export {
   SpeechCall,
   SpeechWorkerPool,
   speechWorkersSetting,
-  type VadShed,
 } from './worker/pool.js';
