@@ -392,6 +392,13 @@ function matchesInRun(text: string, run: readonly DigitUnit[], out: PersonalData
 // ---------------------------------------------------------------------------------------------
 // E-mail and amounts
 
+/**
+ * A UUID (the app's call and campaign ids): never personal data, and its digit groups can read as
+ * a number ("0a431433-4112-…" masked as "0a431***4112-…" in a log line, which then named no call).
+ */
+const UUID =
+  /(?<![0-9A-Fa-f-])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f-])/g;
+
 const EMAIL =
   /[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/g;
 
@@ -426,6 +433,9 @@ export function findPersonalData(text: string, options: DetectOptions = {}): Per
   if (!text || !MAYBE.test(text)) return [];
   const out: PersonalDataMatch[] = [];
   const blocked = new Array<boolean>(text.length).fill(false);
+  if (text.includes('-'))
+    for (const m of text.matchAll(UUID))
+      for (let i = m.index; i < m.index + m[0].length; i++) blocked[i] = true;
   if (text.includes('@')) {
     for (const m of text.matchAll(EMAIL)) {
       out.push({

@@ -46,6 +46,15 @@ describe('maskText', () => {
     const text = 'Call me at 10:30 on 2024-05-01 about order 12345.';
     expect(maskText(text)).toBe(text);
   });
+
+  it('leaves ids alone (UUIDs whose digits read like a number), and still masks a number beside one', () => {
+    // A call id that a full run's log masked to "0a431***4112-…": the fatal test then found no call.
+    const id = '0a431433-4112-4b69-9949-ea77c4a294b7';
+    expect(maskText(`Emergency stop: ending live calls ["${id}"]`)).toBe(
+      `Emergency stop: ending live calls ["${id}"]`,
+    );
+    expect(maskText(`call ${id} to 13800138000`)).toBe(`call ${id} to 138****8000`);
+  });
 });
 
 describe('maskName', () => {
