@@ -711,15 +711,6 @@ export class SpeechCall {
     return () => this.errorListeners.delete(listener);
   }
 
-  /**
-   * The VAD's queue depth: audio pushed whose windows have not come back yet, in ms (the message
-   * to the worker, its queue and the inference).
-   */
-  get backlogMs(): number {
-    const pushedWindows = Math.floor(this.pushedSamples / this.windowSamples);
-    return ((pushedWindows - this.receivedWindows) * this.windowSamples * 1000) / this.sampleRate;
-  }
-
   /** Resolves when every complete window of the audio pushed so far has been scored. */
   drain(): Promise<void> {
     const windows = Math.floor(this.pushedSamples / this.windowSamples);
