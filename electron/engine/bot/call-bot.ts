@@ -51,6 +51,7 @@ import {
   InterruptionDetector,
   type InterruptionVerdict,
 } from './interruption.js';
+import { speechBehind } from './listener.js';
 import type { AskModel, HesitationSpotter } from './phrase-models.js';
 import {
   type BotVoice,
@@ -508,11 +509,7 @@ export class CallBot {
       // Each VAD window comes here before the endpointer sees it.
       speech.onWindow((window) => this.onVadWindow(window)),
       speech.onShed((shed) =>
-        this.session.note('speech_behind', {
-          atMs: this.callMs(shed.fromMs),
-          skippedMs: Math.round(shed.toMs - shed.fromMs),
-          maxLagMs: LIVE_VAD_MAX_LAG_MS,
-        }),
+        this.session.note('speech_behind', speechBehind(shed, this.callMs(shed.fromMs))),
       ),
       speech.onEvent((event) => {
         switch (event.type) {

@@ -4,7 +4,12 @@
  * and, while a prompt that allows it is playing, speech cuts it (barge-in): the engine's queue is
  * dropped and the media host's player flushed at once.
  */
-import { type EndpointEvent, LIVE_VAD_MAX_LAG_MS, type SpeechWorkerPool } from '../speech/index.js';
+import {
+  type EndpointEvent,
+  LIVE_VAD_MAX_LAG_MS,
+  type SpeechWorkerPool,
+  type VadShed,
+} from '../speech/index.js';
 import type { CallSession } from '../telephony/index.js';
 
 export interface CallListenerOptions {
@@ -17,6 +22,18 @@ export interface CallListenerOptions {
 
 export interface CallListener {
   close(): Promise<void>;
+}
+
+/** The speech_behind event of a stretch the VAD skipped, at `atMs` (the caller's time base). */
+export function speechBehind(
+  shed: VadShed,
+  atMs: number,
+): { atMs: number; skippedMs: number; maxLagMs: number } {
+  return {
+    atMs: Math.round(atMs),
+    skippedMs: Math.round(shed.toMs - shed.fromMs),
+    maxLagMs: LIVE_VAD_MAX_LAG_MS,
+  };
 }
 
 export function listenToCall(
@@ -70,11 +87,7 @@ export function listenToCall(
     }
   });
   const offShed = speech.onShed((shed) =>
-    session.note('speech_behind', {
-      atMs: Math.round(shed.fromMs),
-      skippedMs: Math.round(shed.toMs - shed.fromMs),
-      maxLagMs: LIVE_VAD_MAX_LAG_MS,
-    }),
+    session.note('speech_behind', speechBehind(shed, shed.fromMs)),
   );
   const offError = speech.onError((error) =>
     session.note('speech_error', { message: error.message }),

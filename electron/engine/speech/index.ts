@@ -25,4 +25,5 @@ export {
   SpeechCall,
   SpeechWorkerPool,
   speechWorkersSetting,
+  type VadShed,
 } from './worker/pool.js';
