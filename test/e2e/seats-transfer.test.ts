@@ -43,8 +43,10 @@ import {
   HEARD,
   type Party,
   PHASE_MS,
+  rmsPerSecond,
   SUPERVISOR_TEXT,
   tapEar as tapEarOn,
+  untilSound,
   WRONG_TEXTS,
 } from '../support/ear-tap.js';
 import { freshPostgresUrl, sharedPostgres } from '../support/postgres.js';
@@ -235,8 +237,12 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     const joined = await lin.request('calls.supervise', { callId, mode: 'listen' });
     expect(joined).toMatchObject({ mode: 'listen', previous: null });
     await tapEar(c, 'supervisor');
-    await new Promise((r) => setTimeout(r, 500));
-    const listen = await hold();
+    // The phase starts once C's speaker plays the call (the leg's track exists before its RTP
+    // flows; CI heard 0.557 from a phase that started 500 ms after the track), and is long enough
+    // for one whole repeat of the customer's clip after that.
+    const tappedAt = Date.now();
+    const listenSoundMs = await untilSound(await seats.hostPage(c), 'supervisor', tappedAt, 10_000);
+    const listen = await hold(PHASE_MS + 1500);
     expect(await lin.request('calls.supervise', { callId, mode: 'barge' })).toMatchObject({
       mode: 'barge',
       previous: 'listen',
@@ -342,12 +348,6 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       );
     const resumedEar = await ear(b, 'agent', resumed.from, resumed.to);
     const agentHearsCustomerResumed = heard(customerClip, resumedEar, 16000);
-    const rmsPerSecond = Array.from({ length: Math.ceil(resumedEar.length / 16000) }, (_, i) => {
-      const part = resumedEar.subarray(i * 16000, (i + 1) * 16000);
-      return Math.sqrt(part.reduce((sum, v) => sum + v * v, 0) / Math.max(1, part.length)).toFixed(
-        3,
-      );
-    });
     // Barge: the phone hears C.
     const customerHearsSupervisorBarging = heard(
       supervisorClip,
@@ -358,7 +358,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
     // of the run's output, and the console lines above a failure are cut from it.
     const resumedReport =
       `seat A's recording heard the customer ${heard(customerClip, recordingSlice(resumed.from, resumed.to), recordingWav.sampleRate).toFixed(3)}; ` +
-      `B's ear ${resumedEar.length} samples for ${resumed.to - resumed.from} ms, rms per second ${rmsPerSecond.join(' ')}; events after the hold: ` +
+      `B's ear ${resumedEar.length} samples for ${resumed.to - resumed.from} ms, rms per second ${rmsPerSecond(resumedEar)}; events after the hold: ` +
       detail.events
         .filter((e) => e.at >= heldAt - holdMs - 500)
         .map((e) => `${e.type} +${e.at - heldAt} ms`)
@@ -369,7 +369,7 @@ describe('agents and supervisors on other seats (one PostgreSQL, the SIP bed)', 
       `from seat B: mute ${muteMs} ms, hold ${holdMs} ms, resume ${resumeMs} ms, DTMF ${dtmfMs} ms (to the result); ` +
       `customer←agent ${customerHearsAgent.toFixed(3)}, agent←customer ${agentHearsCustomer.toFixed(3)} ` +
       `(ear ${earCoverage(agentEar, agentPhase)} of its phase), supervisor←customer ${supervisorHearsCustomer.toFixed(3)} ` +
-      `(ear ${earCoverage(supervisorEar, listen)}), customer←supervisor listening ${customerHearsSupervisorListening.toFixed(3)} ` +
+      `(ear ${earCoverage(supervisorEar, listen)}, first sound ${listenSoundMs ?? 'never'} ms after the tap, rms per second ${rmsPerSecond(supervisorEar)}), customer←supervisor listening ${customerHearsSupervisorListening.toFixed(3)} ` +
       `(wrong clips ${wrongListening.toFixed(3)}), barging ${customerHearsSupervisorBarging.toFixed(3)}; ` +
       `customer←agent muted ${customerHearsAgentMuted.toFixed(3)}; phone heard until ${Math.round(phoneHeardUntil - heldAt)} ms after the hold; ` +
       `agent←customer on hold ${agentHearsCustomerOnHold.toFixed(3)} (wrong clips ${wrongOnHold.toFixed(3)}), ` +

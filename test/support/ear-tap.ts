@@ -70,3 +70,39 @@ export async function earWindow(
   )) as number[];
   return Float32Array.from(samples, (v) => v / 32767);
 }
+
+/** Root mean square of each whole second of an ear's audio (16 kHz), for failure messages. */
+export function rmsPerSecond(audio: Float32Array): string {
+  return Array.from({ length: Math.ceil(audio.length / 16000) }, (_, i) => {
+    const part = audio.subarray(i * 16000, (i + 1) * 16000);
+    return Math.sqrt(part.reduce((sum, v) => sum + v * v, 0) / Math.max(1, part.length)).toFixed(3);
+  }).join(' ');
+}
+
+/**
+ * How long after `since` a party's speaker first played sound (a 64 ms chunk above -40 dBFS), or
+ * null if it stayed silent for `timeoutMs`. A seat leg's track exists before its RTP flows, so a
+ * phase that must hear the far end starts from here, and the wait is reported, not hidden.
+ */
+export async function untilSound(
+  page: Page,
+  party: Party,
+  since: number,
+  timeoutMs: number,
+): Promise<number | null> {
+  const deadline = since + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await page.evaluate(
+      `(() => { const tap = window.__earTaps[${JSON.stringify(party)}];
+        for (const chunk of tap ? tap.chunks : []) {
+          if (chunk.at <= ${since}) continue;
+          let sum = 0; for (const v of chunk.data) sum += v * v;
+          if (Math.sqrt(sum / chunk.data.length) > 0.01) return chunk.at;
+        }
+        return null; })()`,
+    )) as number | null;
+    if (found !== null) return found - since;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
