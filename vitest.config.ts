@@ -84,6 +84,7 @@ export default defineConfig({
             'renderer/**/*.test.ts',
             'test/contract/**/*.test.ts',
             'test/eval/**/*.test.ts',
+            'test/soak/**/*.test.ts',
             'scripts/**/*.test.mjs',
           ],
           environment: 'node',

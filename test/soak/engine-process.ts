@@ -168,3 +168,20 @@ export function fdCount(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * What a Chromium process is, from its command line: `browser`, `renderer`, `gpu-process`,
+ * `zygote`, or a utility's service (`utility network.mojom.NetworkService`); '' when it is gone.
+ */
+export function chromiumKind(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const flag = (name: string) =>
+      args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const type = flag('type') ?? 'browser';
+    const service = flag('utility-sub-type');
+    return service ? `${type} ${service}` : type;
+  } catch {
+    return '';
+  }
+}

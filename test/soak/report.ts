@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, uptime } from 'node:os';
 
 import { FAULT_TEXT, type FaultName } from './faults.js';
-import { linearFit, type StoredCall, type VerifyResult } from './verify.js';
+import { linearFit, linearFit2, type StoredCall, type VerifyResult } from './verify.js';
 
 export interface Sample {
   /** ms since the soak started. */
@@ -22,6 +22,8 @@ export interface Sample {
   mediaHostPid: number;
   mediaHostRss: number;
   mediaHostFds: number;
+  /** The media host's Chromium processes one by one (the two figures above are their sums). */
+  mediaHostProcs: ProcessSample[];
 }
 
 export interface FaultRecord {
@@ -71,53 +73,124 @@ function sparkline(values: number[], width = 64): string {
     .join('');
 }
 
-interface Trend {
+/** One process of the media host's Chromium tree in a sample. */
+export interface ProcessSample {
+  pid: number;
+  /** engine-process.ts chromiumKind: renderer, utility network.mojom.NetworkService, … */
+  kind: string;
+  rss: number;
+  fds: number;
+}
+
+/** A process that started inside the fitted window: a step, reported apart from the fit. */
+export interface Birth {
+  pid: number;
+  kind: string;
+  atMs: number;
+  /** Its value at its last sample. */
+  value: number;
+}
+
+/** Helper processes a tree may start during the fitted window before that counts as growth. */
+export const MAX_BIRTHS = 2;
+
+export interface Trend {
   label: string;
   unit: string;
   scale: number;
   samples: number;
   mean: number;
+  /** Growth per 100 calls ended, at the same number of live calls. */
   slopePer100: number;
+  /** The plain fit of the whole series (births included) against calls ended alone, for comparison. */
+  plainSlopePer100: number;
+  /** What one more live call holds. */
+  perLiveCall: number;
   limit: number;
+  births: Birth[];
   flat: boolean;
   spark: string;
   min: number;
   max: number;
 }
 
+export interface TrendSource {
+  label: string;
+  unit: string;
+  scale: number;
+  limit: number;
+  /** The series' process (a restart starts a new process; the fit uses the last one's samples). */
+  pid(s: Sample): number;
+  /** The value, for a series of one process. */
+  value?(s: Sample): number;
+  /**
+   * The value per process, for a tree (Chromium's browser and children): the fit sums the
+   * processes present at the window's first sample; those started later are births.
+   */
+  parts?(s: Sample): Array<{ pid: number; kind?: string; value: number }>;
+}
+
 /**
- * The slope over the last 80 % of the samples of the final process (a restart starts a new
- * process, whose memory starts again from nothing: fitting across it would measure the restart).
+ * The growth over the last 80 % of the samples of the final process (a restart starts a new
+ * process, whose memory starts again from nothing: fitting across it would measure the restart),
+ * per 100 calls ended, by least squares with the live calls as a second regressor: live calls
+ * hold memory and sockets by design, so a window that ends busier than it began is not a leak,
+ * and one that ends quieter does not hide one. For a process tree, a helper process started
+ * inside the window (Chromium starts services on demand) is a step, not a slope: it is listed as
+ * a birth, and more than MAX_BIRTHS of them count as growth.
  */
-function trend(
-  samples: Sample[],
-  label: string,
-  value: (s: Sample) => number,
-  pid: (s: Sample) => number,
-  unit: string,
-  scale: number,
-  limit: number,
-): Trend {
-  const lastPid = pid(samples.at(-1)!);
+export function trend(samples: Sample[], source: TrendSource): Trend {
+  const whole = (s: Sample): number =>
+    source.value ? source.value(s) : (source.parts?.(s) ?? []).reduce((a, p) => a + p.value, 0);
+  const lastPid = source.pid(samples.at(-1)!);
   let first = samples.length - 1;
-  while (first > 0 && pid(samples[first - 1]!) === lastPid) first--;
-  const own = samples.slice(first).filter((s) => value(s) > 0);
+  while (first > 0 && source.pid(samples[first - 1]!) === lastPid) first--;
+  const own = samples.slice(first).filter((s) => whole(s) > 0);
   const tail = own.slice(Math.floor(own.length * 0.2));
-  const fit = linearFit(
+  const births: Birth[] = [];
+  let fitted = whole;
+  if (source.parts && tail.length > 0) {
+    const present = new Set(source.parts(tail[0]!).map((p) => p.pid));
+    fitted = (s) =>
+      source.parts!(s)
+        .filter((p) => present.has(p.pid))
+        .reduce((a, p) => a + p.value, 0);
+    const born = new Map<number, Birth>();
+    for (const s of tail)
+      for (const p of source.parts(s)) {
+        if (present.has(p.pid)) continue;
+        const seen = born.get(p.pid);
+        if (seen) seen.value = p.value;
+        else born.set(p.pid, { pid: p.pid, kind: p.kind ?? '', atMs: s.at, value: p.value });
+      }
+    births.push(...born.values());
+  }
+  const ys = tail.map(fitted);
+  const fit = linearFit2(
     tail.map((s) => s.ended),
-    tail.map(value),
+    tail.map((s) => s.live),
+    ys,
   );
-  const all = samples.map(value);
-  const mean = tail.reduce((s, x) => s + value(x), 0) / Math.max(1, tail.length);
+  // The fit the report used before: every process, calls ended alone.
+  const plain = linearFit(
+    tail.map((s) => s.ended),
+    tail.map(whole),
+  );
+  const all = samples.map(whole);
+  const mean = ys.reduce((a, y) => a + y, 0) / Math.max(1, ys.length);
+  const slopePer100 = fit.slope1 * 100;
   return {
-    label,
-    unit,
-    scale,
+    label: source.label,
+    unit: source.unit,
+    scale: source.scale,
     samples: tail.length,
     mean,
-    slopePer100: fit.slope * 100,
-    limit,
-    flat: fit.slope * 100 <= limit,
+    slopePer100,
+    plainSlopePer100: plain.slope * 100,
+    perLiveCall: fit.slope2,
+    limit: source.limit,
+    births,
+    flat: slopePer100 <= source.limit && births.length <= MAX_BIRTHS,
     spark: sparkline(all),
     min: Math.min(...all),
     max: Math.max(...all),
@@ -295,61 +368,58 @@ export async function writeReport(path: string, input: ReportInput): Promise<voi
     '',
     'Sampled every 3 s from /proc: resident memory (VmRSS) and open file descriptors of the engine',
     "(`outbound serve`; the speech worker is a worker thread inside it, so its memory is part of the engine's)",
-    'and of the media host (the Chromium browser and its child processes, summed). Slope: least squares',
+    'and of the media host (the Chromium browser and its child processes, summed). Growth: least squares',
     'over the last 80 % of the samples of the last process (a process restarted by a fault starts again',
-    `from nothing), per 100 calls ended. Flat: at most ${FLAT_LIMITS.rssBytes / 1024 ** 2} MB or ${FLAT_LIMITS.fds} descriptor per 100 calls.`,
+    'from nothing), per 100 calls ended, with the live calls as a second regressor (live calls hold memory',
+    'and sockets by design; the plain fit against calls ended alone is shown beside it). A Chromium process',
+    `started inside that window is a step, listed below the table; more than ${MAX_BIRTHS} count as growth.`,
+    `Flat: at most ${FLAT_LIMITS.rssBytes / 1024 ** 2} MB or ${FLAT_LIMITS.fds} descriptor per 100 calls.`,
     '',
-    '| series | samples fitted | mean | slope per 100 calls | verdict | whole run (min … max) |',
-    '|---|---:|---:|---:|---|---|',
+    '| series | samples fitted | mean | growth per 100 calls | plain slope | per live call | verdict | whole run (min … max) |',
+    '|---|---:|---:|---:|---:|---:|---|---|',
   );
   const samples = input.samples;
   if (samples.length > 2) {
     const mb = 1024 ** 2;
+    const rss = { unit: 'MB', scale: mb, limit: FLAT_LIMITS.rssBytes };
+    const fds = { unit: '', scale: 1, limit: FLAT_LIMITS.fds };
+    const engine = (s: Sample) => s.enginePid;
+    const host = (s: Sample) => s.mediaHostPid;
     const trends = [
-      trend(
-        samples,
-        'engine RSS',
-        (s) => s.engineRss,
-        (s) => s.enginePid,
-        'MB',
-        mb,
-        FLAT_LIMITS.rssBytes,
-      ),
-      trend(
-        samples,
-        'engine fds',
-        (s) => s.engineFds,
-        (s) => s.enginePid,
-        '',
-        1,
-        FLAT_LIMITS.fds,
-      ),
-      trend(
-        samples,
-        'media host RSS',
-        (s) => s.mediaHostRss,
-        (s) => s.mediaHostPid,
-        'MB',
-        mb,
-        FLAT_LIMITS.rssBytes,
-      ),
-      trend(
-        samples,
-        'media host fds',
-        (s) => s.mediaHostFds,
-        (s) => s.mediaHostPid,
-        '',
-        1,
-        FLAT_LIMITS.fds,
-      ),
+      trend(samples, { label: 'engine RSS', ...rss, pid: engine, value: (s) => s.engineRss }),
+      trend(samples, { label: 'engine fds', ...fds, pid: engine, value: (s) => s.engineFds }),
+      trend(samples, {
+        label: 'media host RSS',
+        ...rss,
+        pid: host,
+        parts: (s) => s.mediaHostProcs.map((p) => ({ pid: p.pid, kind: p.kind, value: p.rss })),
+      }),
+      trend(samples, {
+        label: 'media host fds',
+        ...fds,
+        pid: host,
+        parts: (s) => s.mediaHostProcs.map((p) => ({ pid: p.pid, kind: p.kind, value: p.fds })),
+      }),
     ];
+    const signed = (v: string, x: number) => `${x >= 0 ? '+' : ''}${v}`;
     for (const t of trends) {
-      const f = (v: number): string =>
-        `${(v / t.scale).toFixed(t.scale === 1 ? 1 : 1)}${t.unit ? ` ${t.unit}` : ''}`;
+      const f = (v: number): string => `${(v / t.scale).toFixed(1)}${t.unit ? ` ${t.unit}` : ''}`;
       push(
-        `| ${t.label} | ${t.samples} | ${f(t.mean)} | ${t.slopePer100 >= 0 ? '+' : ''}${f(t.slopePer100)} | ${t.flat ? 'flat' : '**growing**'} | \`${t.spark}\` ${f(t.min)} … ${f(t.max)} |`,
+        `| ${t.label} | ${t.samples} | ${f(t.mean)} | ${signed(f(t.slopePer100), t.slopePer100)} | ${signed(f(t.plainSlopePer100), t.plainSlopePer100)} | ${signed(f(t.perLiveCall), t.perLiveCall)} | ${t.flat ? 'flat' : '**growing**'} | \`${t.spark}\` ${f(t.min)} … ${f(t.max)} |`,
       );
     }
+    const born = trends.filter((t) => t.births.length > 0);
+    push('');
+    if (born.length === 0) push('No Chromium process started inside the fitted window.');
+    for (const t of born)
+      push(
+        `${t.label}: processes started inside the fitted window: ${t.births
+          .map(
+            (b) =>
+              `pid ${b.pid}${b.kind ? ` (${b.kind})` : ''} at ${seconds(b.atMs)} (${(b.value / t.scale).toFixed(1)}${t.unit ? ` ${t.unit}` : ''} at its last sample)`,
+          )
+          .join(', ')}.`,
+      );
     push(
       '',
       `Live calls over the run: \`${sparkline(samples.map((s) => s.live))}\` (0 … ${Math.max(...samples.map((s) => s.live))}).`,

@@ -40,6 +40,7 @@ import { speechCacheDir } from '../support/speech-cache-dir.js';
 import { type Bed, type Phone, type Sipp, startBed } from '../telephony/index.js';
 import type { Relay } from '../telephony/rtpengine.js';
 import {
+  chromiumKind,
   descendants,
   type EngineProcess,
   fdCount,
@@ -720,7 +721,14 @@ function startSampler(world: World): { stop(): Promise<void> } {
     while (running) {
       const placed = await countPlaced(world);
       const pid = world.engine.pid;
-      const tree = descendants(pid).filter((p) => /chrom/i.test(p.comm));
+      const tree = descendants(pid)
+        .filter((p) => /chrom/i.test(p.comm))
+        .map((p) => ({
+          pid: p.pid,
+          kind: chromiumKind(p.pid),
+          rss: rssBytes(p.pid),
+          fds: fdCount(p.pid),
+        }));
       if (placed)
         world.samples.push({
           at: Date.now() - startedAt,
@@ -730,8 +738,9 @@ function startSampler(world: World): { stop(): Promise<void> } {
           engineRss: rssBytes(pid),
           engineFds: fdCount(pid),
           mediaHostPid: mediaHostPid(pid) ?? 0,
-          mediaHostRss: tree.reduce((s, p) => s + rssBytes(p.pid), 0),
-          mediaHostFds: tree.reduce((s, p) => s + fdCount(p.pid), 0),
+          mediaHostRss: tree.reduce((s, p) => s + p.rss, 0),
+          mediaHostFds: tree.reduce((s, p) => s + p.fds, 0),
+          mediaHostProcs: tree,
         });
       await sleep(3_000);
     }

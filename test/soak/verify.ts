@@ -264,3 +264,46 @@ export function linearFit(xs: number[], ys: number[]): { slope: number; intercep
   const slope = sxx === 0 ? 0 : sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
+
+/**
+ * Least squares with two regressors, y = a + b1·x1 + b2·x2 (centred normal equations). When x2
+ * does not vary (or moves with x1 exactly), the fit falls back to x1 alone and b2 is 0.
+ */
+export function linearFit2(
+  x1: number[],
+  x2: number[],
+  ys: number[],
+): { slope1: number; slope2: number; intercept: number } {
+  const n = ys.length;
+  if (n < 3) {
+    const one = linearFit(x1, ys);
+    return { slope1: one.slope, slope2: 0, intercept: one.intercept };
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / n;
+  const m1 = mean(x1);
+  const m2 = mean(x2);
+  const my = mean(ys);
+  let s11 = 0;
+  let s22 = 0;
+  let s12 = 0;
+  let s1y = 0;
+  let s2y = 0;
+  for (let i = 0; i < n; i++) {
+    const d1 = x1[i]! - m1;
+    const d2 = x2[i]! - m2;
+    const dy = ys[i]! - my;
+    s11 += d1 * d1;
+    s22 += d2 * d2;
+    s12 += d1 * d2;
+    s1y += d1 * dy;
+    s2y += d2 * dy;
+  }
+  const det = s11 * s22 - s12 * s12;
+  if (s22 === 0 || Math.abs(det) <= 1e-9 * s11 * s22) {
+    const one = linearFit(x1, ys);
+    return { slope1: one.slope, slope2: 0, intercept: one.intercept };
+  }
+  const slope1 = (s1y * s22 - s2y * s12) / det;
+  const slope2 = (s2y * s11 - s1y * s12) / det;
+  return { slope1, slope2, intercept: my - slope1 * m1 - slope2 * m2 };
+}
