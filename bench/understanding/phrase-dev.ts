@@ -218,6 +218,15 @@ for (let t = 0.3; t <= 0.95; t += 0.05) {
   }
 }
 const f = (x: number): string => `${(x * 100).toFixed(1)}%`;
+// The whole trade-off, accept threshold by threshold (reject at the same point: no uncertain band).
+const sweep: string[] = [];
+for (let t = 0.5; t <= 0.951; t += 0.05) {
+  const j = judge(withThreshold(t, t));
+  sweep.push(
+    `${t.toFixed(2)}: acc ${f(j.acc)} wrong ${f(j.wrong)} fa ${f(j.fa)} realFa ${f(j.realFa)}`,
+  );
+}
+console.log(`sweep | ${sweep.join(' | ')}`);
 const line = `${new Date().toISOString()} ${language} ${name} train ${(trainMs / 1000).toFixed(0)}s thr ${model.threshold}/${model.rejectThreshold} | own: acc ${f(own.acc)} conf ${f(own.conf)} wrong ${f(own.wrong)} top1 ${f(own.top1)} garbageTop ${f(own.garbageTop)} fa ${f(own.fa)} realFa ${f(own.realFa)} ${JSON.stringify(own.byVoice)} | oracle t=${oracle.t}: acc ${f(oracle.acc)} wrong ${f(oracle.wrong)} fa ${f(oracle.fa)} realFa ${f(oracle.realFa)} ${JSON.stringify(oracle.byVoice)} | cal ${JSON.stringify(model.stats.calibration)} opts ${JSON.stringify(opts)}`;
 console.log(line);
 mkdirSync(join(root, '.scratch'), { recursive: true });
