@@ -139,23 +139,66 @@ const offTopic = offTopicSentences(language)
   .slice(0, 40);
 interface Heard {
   expected: string | null;
+  /** A short off-topic reply (SHORT_OFF_TOPIC). */
+  short?: boolean;
   frames: Matrix;
   voice: string;
 }
 const heard: Heard[] = [];
 const phrases = question.phrases;
-const texts = [...phrases.map((p) => p.text), ...offTopic];
+/**
+ * Short replies that answer nothing (none of them in the trainer's garbage list, negatives.ts):
+ * the risk a lower accept threshold takes is a "huh?" heard as "yes".
+ */
+const SHORT_OFF_TOPIC = {
+  en: [
+    'huh',
+    'hello',
+    'come again',
+    'hang on',
+    'one moment',
+    'who is calling',
+    'pardon me',
+    'what was that',
+    'oh',
+    'um',
+    'listen',
+    'hmm what',
+  ],
+  'zh-CN': [
+    '啊',
+    '喂',
+    '什么',
+    '你说啥',
+    '等一下',
+    '谁啊',
+    '哪位',
+    '嗯哼',
+    '听不清',
+    '稍等',
+    '你好',
+    '干嘛',
+  ],
+}[language];
+const texts = [...phrases.map((p) => p.text), ...offTopic, ...SHORT_OFF_TOPIC];
+const shortFrom = phrases.length + offTopic.length;
 const expectedOf = (i: number): string | null => (i < phrases.length ? phrases[i]!.intent : null);
 for (const voice of DEV_CLI) {
   const clips = await speakAll(voice, texts);
   for (const [i, clip] of clips.entries())
-    heard.push({ expected: expectedOf(i), frames: await embed(clip), voice: voice.id });
+    heard.push({
+      expected: expectedOf(i),
+      short: i >= shortFrom,
+      frames: await embed(clip),
+      voice: voice.id,
+    });
 }
 for (const voice of DEV_FLITE) {
   for (const [i, text] of texts.entries()) {
     const audio = await flite.synthesize(text, { language: 'en', voice, rate: 1 });
     heard.push({
       expected: expectedOf(i),
+      short: i >= shortFrom,
       frames: await embed(audio.samples),
       voice: `flite-${voice}`,
     });
@@ -169,7 +212,8 @@ const withThreshold = (t: number, reject: number): PhraseModel => ({
 });
 const judge = (m: PhraseModel) => {
   const pos = heard.filter((h) => h.expected !== null);
-  const neg = heard.filter((h) => h.expected === null);
+  const neg = heard.filter((h) => h.expected === null && !h.short);
+  const short = heard.filter((h) => h.short);
   const dPos = pos.map((h) => ({ h, d: classifyEmbeddings(m, h.frames) }));
   const accepted = dPos.filter(
     (x) => !x.d.noMatch && !x.d.uncertain && x.d.intent === x.h.expected,
@@ -201,6 +245,11 @@ const judge = (m: PhraseModel) => {
     conf: confirmed.length / pos.length,
     wrong: wrong.length / pos.length,
     fa: fa.length / neg.length,
+    shortFa:
+      short.filter((h) => {
+        const d = classifyEmbeddings(m, h.frames);
+        return !d.noMatch && !d.uncertain;
+      }).length / Math.max(1, short.length),
     realFa: realFa.length / devReal.length,
     top1,
     garbageTop,
@@ -223,11 +272,11 @@ const sweep: string[] = [];
 for (let t = 0.5; t <= 0.951; t += 0.05) {
   const j = judge(withThreshold(t, t));
   sweep.push(
-    `${t.toFixed(2)}: acc ${f(j.acc)} wrong ${f(j.wrong)} fa ${f(j.fa)} realFa ${f(j.realFa)}`,
+    `${t.toFixed(2)}: acc ${f(j.acc)} wrong ${f(j.wrong)} fa ${f(j.fa)} shortFa ${f(j.shortFa)} realFa ${f(j.realFa)}`,
   );
 }
 console.log(`sweep | ${sweep.join(' | ')}`);
-const line = `${new Date().toISOString()} ${language} ${name} train ${(trainMs / 1000).toFixed(0)}s thr ${model.threshold}/${model.rejectThreshold} | own: acc ${f(own.acc)} conf ${f(own.conf)} wrong ${f(own.wrong)} top1 ${f(own.top1)} garbageTop ${f(own.garbageTop)} fa ${f(own.fa)} realFa ${f(own.realFa)} ${JSON.stringify(own.byVoice)} | oracle t=${oracle.t}: acc ${f(oracle.acc)} wrong ${f(oracle.wrong)} fa ${f(oracle.fa)} realFa ${f(oracle.realFa)} ${JSON.stringify(oracle.byVoice)} | cal ${JSON.stringify(model.stats.calibration)} opts ${JSON.stringify(opts)}`;
+const line = `${new Date().toISOString()} ${language} ${name} train ${(trainMs / 1000).toFixed(0)}s thr ${model.threshold}/${model.rejectThreshold} | own: acc ${f(own.acc)} conf ${f(own.conf)} wrong ${f(own.wrong)} top1 ${f(own.top1)} garbageTop ${f(own.garbageTop)} fa ${f(own.fa)} shortFa ${f(own.shortFa)} realFa ${f(own.realFa)} ${JSON.stringify(own.byVoice)} | oracle t=${oracle.t}: acc ${f(oracle.acc)} wrong ${f(oracle.wrong)} fa ${f(oracle.fa)} realFa ${f(oracle.realFa)} ${JSON.stringify(oracle.byVoice)} | cal ${JSON.stringify(model.stats.calibration)} opts ${JSON.stringify(opts)}`;
 console.log(line);
 mkdirSync(join(root, '.scratch'), { recursive: true });
 await appendFile(join(root, '.scratch', 'phrase-dev.log'), `${line}\n`);
