@@ -4,12 +4,12 @@
  * line goes through its ask node's own `recognizeText`, library lines through the common-answer
  * library on its own, and `figuresOf` counts), summed per language.
  *
- * Four sets, reported apart: v1 (`<lang>.tsv`) in full, with its misses; the later sets v2, v3
- * and v4 (`v<n>.<lang>.tsv`) as their figures (accuracy, false accepts, negation errors, and the
- * same without lines identical to a training phrasing or to a set tuned on) and their misses. v2
- * and v3 were blind until 2026-12-07 and are development sets since; v4 is the blind set, written
- * before that day's afternoon tuning and run once after it: its misses printed here are what a
- * later tuner must not tune against (write a new blind set instead).
+ * Five sets, reported apart: v1 (`<lang>.tsv`) in full, with its misses; the later sets v2–v5
+ * (`v<n>.<lang>.tsv`) as their figures (accuracy, false accepts, negation errors, and the same
+ * without lines identical to a training phrasing or to a set tuned on) and their misses. v2 and v3
+ * were blind until 2026-12-07, v4 until its misses were printed here that day: development sets
+ * since. v5 is the blind set, run once after the tuning of 2026-12-08: its misses printed here are
+ * what a later tuner must not tune against (write a new blind set instead).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,6 +34,7 @@ import {
 import {
   type EvalLanguage,
   readTyped,
+  TYPED_SETS,
   type TypedLine,
   type TypedSet,
   typedSetFile,
@@ -183,7 +184,8 @@ const languageName = (language: EvalLanguage): string =>
 const SET_NAME: Record<Exclude<TypedSet, 'v1'>, string> = {
   v2: 'Typed set v2 (written blind 2026-12-06; a development set since 2026-12-07)',
   v3: 'Typed set v3 (written before the 2026-12-07 morning tuning; a development set since the afternoon)',
-  v4: 'Typed set v4 (blind: written before the 2026-12-07 afternoon tuning, run once after it)',
+  v4: 'Typed set v4 (blind until its misses were printed, 2026-12-07; a development set since 2026-12-08)',
+  v5: 'Typed set v5 (blind: written 2026-12-08 by two helper sessions that read no NLU code and no result, while the Mandarin relevance rule was tuned without it; run once after)',
 };
 
 /** The development sets beside v1: typed-dev's sets, and v2 and v3 from 2026-12-07 on. */
@@ -211,9 +213,9 @@ function missList(language: EvalLanguage, set: TypedSet, scored: readonly Scored
 }
 
 /**
- * A later set (v2, v3, v4): its figures per language, the same without the lines identical to a
+ * A later set (v2–v5): its figures per language, the same without the lines identical to a
  * training phrasing (counted, not quoted) and without those and the lines another set holds too
- * (v1 for v2 and v3; for v4 every set tuned on: v1, v2, v3 and typed-dev's), and its misses.
+ * (v1 for v2 and v3; for v4 and v5 every set before it and typed-dev's), and its misses.
  */
 export async function laterTypedRows(
   language: EvalLanguage,
@@ -222,15 +224,16 @@ export async function laterTypedRows(
   const { scored, leaked, unseen } = await scoreSet(language, set);
   const name = `${SET_NAME[set]}, ${languageName(language)}`;
   // Short common answers ("no", 不是) were written into several sets independently.
-  const others: TypedSet[] = set === 'v4' ? ['v1', 'v2', 'v3'] : ['v1'];
+  const blind = set === 'v4' || set === 'v5';
+  const others: TypedSet[] = blind ? TYPED_SETS.slice(0, TYPED_SETS.indexOf(set)) : ['v1'];
   const seen = new Set<string>();
   for (const other of others)
     for (const l of await readTyped(language, other)) seen.add(norm(l.text));
-  if (set === 'v4')
-    for (const f of DEV_FILES(language)) for (const t of await linesOf(f)) seen.add(t);
+  if (blind) for (const f of DEV_FILES(language)) for (const t of await linesOf(f)) seen.add(t);
   const fresh = unseen.filter((s) => !seen.has(norm(s.line.text)));
-  const apart =
-    set === 'v4' ? 'a line of a set tuned on (v1, v2, v3, typed-dev)' : 'a line of set v1';
+  const apart = blind
+    ? `a line of a set tuned on (${others.join(', ')}, typed-dev)`
+    : 'a line of set v1';
   return {
     rows: [
       {
