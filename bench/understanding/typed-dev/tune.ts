@@ -2,10 +2,10 @@
  * The text NLU's tuning loop (issue 12): typed set v1 (test/eval/typed/<lang>.tsv) and the
  * development set beside this file (bench/understanding/typed-dev/<lang>.tsv) through the path
  * `outbound flow eval --text` runs (flows/eval.ts), with every miss printed and the lines
- * identical to a training phrasing listed, then dev2 and sets v2, v3 and v4 (test/eval/typed/v2–v4.*.tsv:
- * blind until their misses were seen, v2 and v3 on 2026-12-07, v4 in that day's benchmark;
- * development sets since). It never reads set v5 (test/eval/typed/v5.*.tsv), the blind set now,
- * which only `npm run bench -- understanding` reads.
+ * identical to a training phrasing listed, then dev2 and sets v2–v5 (test/eval/typed/v2–v5.*.tsv:
+ * blind until their misses were seen, v2 and v3 on 2026-12-07, v4 in that day's benchmark, v5 in
+ * the benchmark of 2026-12-08; development sets since). It never reads set v6
+ * (test/eval/typed/v6.*.tsv), the blind set now, which only `npm run bench -- understanding` reads.
  *
  * Run: `node --import tsx bench/understanding/typed-dev/tune.ts [en|zh-CN] [--misses]`.
  */
@@ -98,7 +98,7 @@ for (const language of langs.length ? langs : (['en', 'zh-CN'] as const)) {
   await run(language, join(here, `${language}.tsv`), `dev.${language}`, misses);
   await run(language, join(here, `dev2.${language}.tsv`), `dev2.${language}`, misses);
   // Sets v2–v4 were blind until their misses were seen: development sets since.
-  for (const set of ['v2', 'v3', 'v4'])
+  for (const set of ['v2', 'v3', 'v4', 'v5'])
     await run(
       language,
       join(root, 'test/eval/typed', `${set}.${language}.tsv`),

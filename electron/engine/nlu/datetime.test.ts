@@ -155,6 +155,10 @@ describe('English times chrono does not read on its own (reference Fri 2026-11-2
     // A day of the month alone: this month's when still to come, else next month's.
     ['how about the 29th', '2026-11-29T00:00:00+08:00', 'day', 'the 29th'],
     ['on the twelfth at ten am', '2026-12-12T10:00:00+08:00', 'hour', 'on the twelfth at ten am'],
+    // British "half 7", and an hour said bare after a word of time (business hours: 4 is 16:00).
+    ['half 7 would be grand', '2026-11-27T19:30:00+08:00', 'minute', 'half 7'],
+    ['so about four', '2026-11-27T16:00:00+08:00', 'hour', 'about four'],
+    ["I'm not home until 7", '2026-11-27T19:00:00+08:00', 'hour', 'until 7'],
   ])('%s → %s (%s), its span as said', (text, iso, grain, said) => {
     expect(first(text)).toMatchObject({ iso, grain, text: said });
   });
@@ -167,5 +171,11 @@ describe('English times chrono does not read on its own (reference Fri 2026-11-2
   it('reads no day of the month in "the first thing" or a bare number', () => {
     expect(first('the first thing I need')).toBeUndefined();
     expect(first('two of them')).toBeUndefined();
+  });
+
+  it('reads no hour in a count after a word of time', () => {
+    expect(first('about 4 people came')).toBeUndefined();
+    expect(first('by 3 percent')).toBeUndefined();
+    expect(first('around 5 of them')).toBeUndefined();
   });
 });

@@ -334,8 +334,10 @@ const ordinalOf = (w: string): number => EN_ORDINALS[w] ?? parseInt(w, 10);
 /**
  * What chrono does not read, said its way (the spans are mapped back to the answer's own): "half
  * past three" / "quarter to four" as 3:30 / 3:45, a number word at a clock time or a duration
- * ("at ten am", "thirty minutes") as digits, "give it thirty minutes" as "in 30 minutes", and a
- * day of the month alone ("the 21st", "on the twelfth") as the next such day with its month.
+ * ("at ten am", "thirty minutes") as digits, "give it thirty minutes" as "in 30 minutes", British
+ * "half 7" as 7:30, an hour said bare after a word of time ("about four", "after 6", "until 7") as
+ * that hour, and a day of the month alone ("the 21st", "on the twelfth") as the next such day with
+ * its month.
  */
 function forChrono(text: string, now: LocalParts): { text: string; at: (i: number) => number } {
   let out = text;
@@ -379,6 +381,20 @@ function forChrono(text: string, now: LocalParts): { text: string; at: (i: numbe
   );
   rewrite(new RegExp(`\\b(${NUM}) (am|pm|o'clock|minutes|hours)\\b`, 'gi'), (m) =>
     EN_NUMBER_WORDS[lower(m, 1)] ? `${numberOf(lower(m, 1))} ${m[2]}` : null,
+  );
+  // British "half 7" is 7:30 (not "half an hour", "half past", "half of").
+  rewrite(new RegExp(`\\bhalf (${NUM})\\b(?![:.]\\d)`, 'gi'), (m) => {
+    const h = numberOf(lower(m, 1));
+    return h >= 1 && h <= 12 ? `${h}:30` : null;
+  });
+  // An hour said bare after a word of time ("about 4", "after 5", "until 7"): chrono reads an
+  // hour only after "at" or with am/pm; a count ("after 5 years", "about 4 people") is not one.
+  rewrite(
+    /\b(around|about|after|before|until|till|by|say) (\d{1,2})\b(?![:.]\d| ?(?:am|pm|a\.m\.|p\.m\.|o'clock|%|percent)\b| (?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|people|of|times?|quid|pounds?|dollars?|bucks|euros?)\b)/gi,
+    (m) => {
+      const h = Number(m[2]);
+      return h >= 1 && h <= 12 ? `${m[1]} at ${h}` : null;
+    },
   );
   // A day of the month alone: the next such day (this month's when still to come).
   rewrite(
