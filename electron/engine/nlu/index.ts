@@ -19,5 +19,5 @@ export { type TimeContext } from './datetime.js';
 export { type Entities, extractEntities, extractMoney } from './entities.js';
 export { IntentClassifier, NO_MATCH, trainIntentClassifier } from './intents.js';
 export { spokenKey } from './keys.js';
-export { offTopicBesideEntities } from './relevance.js';
+export { isClearlyOffTopic, offTopicBesideEntities } from './relevance.js';
 export { localParts, toZonedIso, zonedToInstant } from './zoned-time.js';

@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { extractEntities } from '../../nlu/entities.js';
-import { IntentClassifier, type IntentResult } from '../../nlu/intents.js';
+import { IntentClassifier, type IntentResult, NO_MATCH } from '../../nlu/intents.js';
 import { CompiledFlow } from '../compile.js';
 import { confirmationQuestion, confirmationReply } from '../confirm.js';
 import { DialogRuntime } from '../runtime.js';
+import { APPOINTMENT_EN } from '../samples/index.js';
 import type { NodeOf } from '../schema.js';
 import { type ScriptedAnswer, ScriptedChannel } from '../testing/scripted-channel.js';
 import type { DialogEvent } from '../types.js';
@@ -319,5 +320,34 @@ describe('ask node: a key said aloud', () => {
       // A key no intent has is no answer by key.
       expect(recognizeText(compiled, node, 'seven', noEntities).matchedBy).not.toBe('dtmf');
     }
+  });
+});
+
+describe('ask node: an answer inside a longer reply (the English sample flow)', () => {
+  const compiled = new CompiledFlow(validateFlow(APPOINTMENT_EN), 1);
+  const node = compiled.flow.nodes.confirm as NodeOf<'ask'>;
+  const classifier = compiled.classifier(node)!;
+  const noEntities = extractEntities('', { reference: new Date(0), timeZone: 'UTC' });
+  const heard = (text: string) => recognizeText(compiled, node, text, noEntities);
+
+  it('finds the one answer a clause holds, to be confirmed, when the whole says nothing it knows', () => {
+    const text = 'sure, my daughter is driving me over';
+    expect(classifier.classify(text).intent).toBe(NO_MATCH);
+    const r = heard(text);
+    expect(r.intent?.name).toBe('confirm');
+    expect(r.uncertain).toBe(true);
+  });
+
+  it('counts only what follows a contrast word', () => {
+    // Without the contrast rule the clauses disagree ("yes" against "can we move it").
+    const text = "yes, but I'm stuck at my nan's in Bristol, can we move it";
+    expect(classifier.classify(text).intent).toBe(NO_MATCH);
+    expect(classifier.classify('yes').intent).toBe('confirm');
+    expect(heard(text).intent?.name).toBe('reschedule');
+  });
+
+  it('takes no answer from a clause beside one clearly about something else', () => {
+    expect(classifier.classify('yes').intent).toBe('confirm');
+    expect(heard('yes, the pasta needs more salt').intent).toBeNull();
   });
 });

@@ -17,10 +17,12 @@
 import {
   type Entities,
   extractEntities,
+  isClearlyOffTopic,
   NO_MATCH,
   offTopicBesideEntities,
   spokenKey,
 } from '../../nlu/index.js';
+import { analyze } from '../../nlu/negation.js';
 import { maskText } from '../../privacy/index.js';
 import type { CompiledFlow } from '../compile.js';
 import { confirmationQuestion, confirmationReply } from '../confirm.js';
@@ -113,6 +115,15 @@ export function recognizeText(
       uncertain,
       ...(best ? { best } : {}),
     };
+  const inClause = clauseAnswer(compiled, node, text);
+  if (inClause)
+    return {
+      intent: inClause.intent,
+      confidence: inClause.confidence,
+      matchedBy: 'classifier',
+      uncertain: true,
+      ...(best ? { best } : {}),
+    };
   return {
     intent: null,
     confidence: 0,
@@ -120,6 +131,56 @@ export function recognizeText(
     uncertain: false,
     ...(best ? { best } : {}),
   };
+}
+
+/** Words that turn what follows them into what counts ("yes, but I can't", 不过…). */
+const CONTRAST = /\b(?:but|actually|although|though)\b|但是|不过|可是/iu;
+/** A clause of nothing but courtesy or a linking word says no answer ("so" alone reads as "yes"). */
+const COURTESY = /^(?:so|thanks?|thank you|please|cheers|谢谢[啊你呀]?|谢了|麻烦了|好的谢谢)$/iu;
+
+/**
+ * An answer inside a longer reply whose whole says nothing the classifier knows: "Definitely, I've
+ * got it in my diary", "I'd love to but I can't, is there anything later". The reply is cut at
+ * its punctuation, and after a contrast word only what follows it counts (a customer who says "I
+ * was going to come, but …" means what comes after the "but"). When exactly one intent is found,
+ * confidently, in the clauses, and no clause is clearly about something else ("yes, the pasta
+ * needs more salt"), it is that intent, to be confirmed: the rest of the reply was not
+ * understood. On the typed development sets (bench/understanding/typed-dev/tune.ts) English
+ * answers right went up by 11 lines over v1–v5 (v4 346 → 351, v5 326 → 329 of 369) and no line
+ * was lost; two off-topic lines starting with "no"/"not" are now confirmed instead of rejected
+ * ("no, the blue one, not the red one"); Mandarin unchanged.
+ */
+function clauseAnswer(
+  compiled: CompiledFlow,
+  node: NodeOf<'ask'>,
+  text: string,
+): { intent: Intent; confidence: number } | null {
+  const classifier = compiled.classifier(node);
+  if (!classifier) return null;
+  let parts = text.split(/[,.;!?，。；！？…]+|\s+-\s+/u);
+  const contrastAt = parts.findLastIndex((p) => CONTRAST.test(p));
+  if (contrastAt >= 0) {
+    const said = parts[contrastAt]!;
+    parts = [
+      said.slice(said.search(CONTRAST)).replace(CONTRAST, ''),
+      ...parts.slice(contrastAt + 1),
+    ];
+  }
+  parts = parts
+    .map((p) => p.trim())
+    .filter((p) => !COURTESY.test(p) && analyze(p).tokens.some((t) => !t.filler));
+  if (parts.length < 2 && contrastAt < 0) return null;
+  const results = parts.map((p) => classifier.classify(p));
+  if (results.some((r) => isClearlyOffTopic(r))) return null;
+  const found = results.filter(
+    (r) =>
+      r.intent !== NO_MATCH &&
+      (r as { uncertain?: unknown }).uncertain !== true &&
+      r.confidence >= CONFIDENT_MATCH,
+  );
+  if (found.length === 0 || found.some((r) => r.intent !== found[0]!.intent)) return null;
+  const intent = node.intents.find((i) => i.name === found[0]!.intent);
+  return intent ? { intent, confidence: found[0]!.confidence } : null;
 }
 
 /** An answer the node would act on, with whether the recognizer was unsure of it. */
