@@ -69,7 +69,7 @@ const N = '[0-9零〇一二两三四五六七八九十]+';
 const ZH_DATETIME = new RegExp(
   [
     '(?:',
-    '(?<relday>大后天|后天|今天|今日|今儿|明天|明日|明儿|今晚|明晚|今早|明早)',
+    '(?<relday>大后天|后天|后日|今天|今日|今儿|明天|明日|明儿|听日|聽日|今晚|明晚|今早|明早)',
     `|(?<wprefix>下下个?|下个?|这个?|本|上个?)?(?:周|星期|礼拜)(?<wd>[一二三四五六日天1-7])`,
     `|(?:(?<y>${N})年)?(?<mo>${N})月(?<d>${N})(?:日|号)?`,
     `|(?<dd>${N})(?:日|号)`,
@@ -210,7 +210,14 @@ function extractChinese(text: string, ctx: TimeContext, now: LocalParts): DateTi
     const b: Building = { date: null, part: null, hour: null, minute: null, minuteSaid: false };
     if (g.relday) {
       const r = g.relday;
-      const offset = r.startsWith('大后') ? 3 : r.startsWith('后') ? 2 : r.startsWith('明') ? 1 : 0;
+      // 听日 / 聽日 and 后日: Cantonese tomorrow and the day after.
+      const offset = r.startsWith('大后')
+        ? 3
+        : r.startsWith('后')
+          ? 2
+          : r.startsWith('明') || r.startsWith('听') || r.startsWith('聽')
+            ? 1
+            : 0;
       b.date = addLocalDays(today, offset);
       if (r.endsWith('晚')) b.part = 'evening';
       if (r.endsWith('早')) b.part = 'morning';
