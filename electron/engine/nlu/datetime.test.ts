@@ -163,6 +163,10 @@ describe('English times chrono does not read on its own (reference Fri 2026-11-2
     ['half 7 would be grand', '2026-11-27T19:30:00+08:00', 'minute', 'half 7'],
     ['so about four', '2026-11-27T16:00:00+08:00', 'hour', 'about four'],
     ["I'm not home until 7", '2026-11-27T19:00:00+08:00', 'hour', 'until 7'],
+    // Meals as times of day.
+    ['call me at lunchtime', '2026-11-27T12:00:00+08:00', 'hour', 'lunchtime'],
+    ['around teatime', '2026-11-27T19:00:00+08:00', 'part_of_day', 'teatime'],
+    ['Monday suppertime', '2026-11-30T19:00:00+08:00', 'part_of_day', 'Monday suppertime'],
   ])('%s → %s (%s), its span as said', (text, iso, grain, said) => {
     expect(first(text)).toMatchObject({ iso, grain, text: said });
   });

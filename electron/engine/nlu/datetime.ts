@@ -342,7 +342,7 @@ const ordinalOf = (w: string): number => EN_ORDINALS[w] ?? parseInt(w, 10);
  * What chrono does not read, said its way (the spans are mapped back to the answer's own): "half
  * past three" / "quarter to four" as 3:30 / 3:45, a number word at a clock time or a duration
  * ("at ten am", "thirty minutes") as digits, "give it thirty minutes" as "in 30 minutes", British
- * "half 7" as 7:30, an hour said bare after a word of time ("about four", "after 6", "until 7") as
+ * "half 7" as 7:30, lunchtime as noon and teatime / suppertime / dinnertime as the evening, an hour said bare after a word of time ("about four", "after 6", "until 7") as
  * that hour, and a day of the month alone ("the 21st", "on the twelfth") as the next such day with
  * its month.
  */
@@ -389,6 +389,9 @@ function forChrono(text: string, now: LocalParts): { text: string; at: (i: numbe
   rewrite(new RegExp(`\\b(${NUM}) (am|pm|o'clock|minutes|hours)\\b`, 'gi'), (m) =>
     EN_NUMBER_WORDS[lower(m, 1)] ? `${numberOf(lower(m, 1))} ${m[2]}` : null,
   );
+  // Meals as times of day: lunchtime is noon; teatime, suppertime and dinnertime the evening.
+  rewrite(/\blunch ?time\b/gi, () => 'noon');
+  rewrite(/\b(?:tea|supper|dinner) ?time\b/gi, () => 'evening');
   // British "half 7" is 7:30 (not "half an hour", "half past", "half of").
   rewrite(new RegExp(`\\bhalf (${NUM})\\b(?![:.]\\d)`, 'gi'), (m) => {
     const h = numberOf(lower(m, 1));
