@@ -241,7 +241,7 @@ const EVAL_DIR = join(import.meta.dirname, '..');
  * (`typed/v4.<lang>.tsv`, written blind by NLU12 before its tuning, when v2 and v3 became development
  * sets; aggregate only). Same format.
  */
-export const TYPED_SETS = ['v1', 'v2', 'v3', 'v4', 'v5'] as const;
+export const TYPED_SETS = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'] as const;
 export type TypedSet = (typeof TYPED_SETS)[number];
 
 /** The file of a typed set, relative to test/eval/ (for messages) and absolute. */
