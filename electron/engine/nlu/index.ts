@@ -17,7 +17,7 @@ export {
 } from './common-answers.js';
 export { type TimeContext } from './datetime.js';
 export { type Entities, extractEntities, extractMoney } from './entities.js';
-export { IntentClassifier, NO_MATCH, trainIntentClassifier } from './intents.js';
+export { IntentClassifier, type IntentResult, NO_MATCH, trainIntentClassifier } from './intents.js';
 export { spokenKey } from './keys.js';
 export { isClearlyOffTopic, offTopicBesideEntities } from './relevance.js';
 export { localParts, toZonedIso, zonedToInstant } from './zoned-time.js';

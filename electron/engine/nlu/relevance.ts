@@ -30,9 +30,9 @@ const OFF_TOPIC_LEADS = 0.1;
 /** Characters of its own beside the time from which a Mandarin sentence is judged without it. */
 const ZH_OWN_CONTENT_ALONE = 4;
 /**
- * What a Mandarin sentence says beside its time answers nothing when no one knows it: judged
- * from this many characters of its own (看春 in 晚上八点看春晚), it is held off-topic when the
- * off-topic class leads, under its 0.25 floor, and every intent stays under ZH_UNKNOWN_BELOW.
+ * What a Mandarin sentence says beside its time answers nothing when no one knows it: from
+ * OWN_CONTENT characters of its own (看春 in 晚上八点看春晚), it is held off-topic when the
+ * off-topic class leads, under its 0.25 floor, and every intent stays under this share.
  * Words that neither the question's examples nor the off-topic sentences hold spread the
  * classifier's belief thin (股市大跌: off-topic 0.027, agent 0.020), so isClearlyOffTopic never
  * holds for them; words the off-topic class knows well (转账 0.55, 去银行还 0.67) stay judged by
@@ -44,7 +44,6 @@ const ZH_OWN_CONTENT_ALONE = 4;
  * (dev2's last lines): a time with a clause of its own ("下周三，等我出差回来", "下周一去营业厅交") is
  * confirmed instead of taken at once.
  */
-const ZH_UNKNOWN_CONTENT = 2;
 const ZH_UNKNOWN_BELOW = 0.1;
 const HAN = /\p{Script=Han}/u;
 
@@ -170,7 +169,7 @@ export function offTopicBesideEntities(
   // A Mandarin sentence's time words (下周一, 明天) are what the time intent's examples say, so
   // they win the whole sentence for it; what the sentence says beside them is judged alone:
   // 我家小孩下周一开学 is 我家小孩开学, which answers nothing.
-  if (own < ZH_UNKNOWN_CONTENT || !HAN.test(text)) return false;
+  if (!HAN.test(text)) return false;
   const rest = classifier.classify(withoutEntities(text, entities));
   if (own >= ZH_OWN_CONTENT_ALONE && isClearlyOffTopic(rest)) return true;
   const top = rest.ranked[0]?.confidence ?? 0;

@@ -17,6 +17,7 @@
 import {
   type Entities,
   extractEntities,
+  type IntentResult,
   isClearlyOffTopic,
   NO_MATCH,
   offTopicBesideEntities,
@@ -63,12 +64,7 @@ export function recognizeText(
   const result = compiled.classifier(node)?.classify(text);
   const top = result?.ranked[0];
   const best = top ? { intent: top.intent, confidence: top.confidence } : undefined;
-  // The classifier reports its accept/reject band as `uncertain` (read defensively: older
-  // classifiers have no such field and are never uncertain).
-  const uncertain =
-    result !== undefined &&
-    'uncertain' in result &&
-    (result as { uncertain?: unknown }).uncertain === true;
+  const uncertain = result !== undefined && inBand(result);
   const name =
     result === undefined
       ? undefined
@@ -133,6 +129,14 @@ export function recognizeText(
   };
 }
 
+/**
+ * The classifier put its result between its accept and reject thresholds (`uncertain`; read
+ * defensively: older classifiers have no such field and are never uncertain).
+ */
+function inBand(result: IntentResult): boolean {
+  return 'uncertain' in result && (result as { uncertain?: unknown }).uncertain === true;
+}
+
 /** Words that turn what follows them into what counts ("yes, but I can't", 不过…). */
 const CONTRAST = /\b(?:but|actually|although|though)\b|但是|不过|可是/iu;
 /** A clause of nothing but courtesy or a linking word says no answer ("so" alone reads as "yes"). */
@@ -173,10 +177,7 @@ function clauseAnswer(
   const results = parts.map((p) => classifier.classify(p));
   if (results.some((r) => isClearlyOffTopic(r))) return null;
   const found = results.filter(
-    (r) =>
-      r.intent !== NO_MATCH &&
-      (r as { uncertain?: unknown }).uncertain !== true &&
-      r.confidence >= CONFIDENT_MATCH,
+    (r) => r.intent !== NO_MATCH && !inBand(r) && r.confidence >= CONFIDENT_MATCH,
   );
   if (found.length === 0 || found.some((r) => r.intent !== found[0]!.intent)) return null;
   const intent = node.intents.find((i) => i.name === found[0]!.intent);
