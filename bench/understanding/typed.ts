@@ -215,7 +215,7 @@ function missList(language: EvalLanguage, set: TypedSet, scored: readonly Scored
 }
 
 /**
- * A later set (v2–v5): its figures per language, the same without the lines identical to a
+ * A later set (v2–v6): its figures per language, the same without the lines identical to a
  * training phrasing (counted, not quoted) and without those and the lines another set holds too
  * (v1 for v2 and v3; for v4 on every set before it and typed-dev's), and its misses.
  */
@@ -226,14 +226,16 @@ export async function laterTypedRows(
   const { scored, leaked, unseen } = await scoreSet(language, set);
   const name = `${SET_NAME[set]}, ${languageName(language)}`;
   // Short common answers ("no", 不是) were written into several sets independently.
-  const blind = Number(set.slice(1)) >= 4;
-  const others: TypedSet[] = blind ? TYPED_SETS.slice(0, TYPED_SETS.indexOf(set)) : ['v1'];
+  // From v4 on, a set is compared with every set before it and the dev sets (v2 and v3 with v1).
+  const againstAll = TYPED_SETS.indexOf(set) >= TYPED_SETS.indexOf('v4');
+  const others: TypedSet[] = againstAll ? TYPED_SETS.slice(0, TYPED_SETS.indexOf(set)) : ['v1'];
   const seen = new Set<string>();
   for (const other of others)
     for (const l of await readTyped(language, other)) seen.add(norm(l.text));
-  if (blind) for (const f of DEV_FILES(language)) for (const t of await linesOf(f)) seen.add(t);
+  if (againstAll)
+    for (const f of DEV_FILES(language)) for (const t of await linesOf(f)) seen.add(t);
   const fresh = unseen.filter((s) => !seen.has(norm(s.line.text)));
-  const apart = blind
+  const apart = againstAll
     ? `a line of a set tuned on (${others.join(', ')}, typed-dev)`
     : 'a line of set v1';
   return {

@@ -215,7 +215,7 @@ function extractChinese(text: string, ctx: TimeContext, now: LocalParts): DateTi
         ? 3
         : r.startsWith('后')
           ? 2
-          : r.startsWith('明') || r.startsWith('听') || r.startsWith('聽')
+          : /^[明听聽]/u.test(r)
             ? 1
             : 0;
       b.date = addLocalDays(today, offset);
@@ -342,9 +342,9 @@ const ordinalOf = (w: string): number => EN_ORDINALS[w] ?? parseInt(w, 10);
  * What chrono does not read, said its way (the spans are mapped back to the answer's own): "half
  * past three" / "quarter to four" as 3:30 / 3:45, a number word at a clock time or a duration
  * ("at ten am", "thirty minutes") as digits, "give it thirty minutes" as "in 30 minutes", British
- * "half 7" as 7:30, lunchtime as noon and teatime / suppertime / dinnertime as the evening, an hour said bare after a word of time ("about four", "after 6", "until 7") as
- * that hour, and a day of the month alone ("the 21st", "on the twelfth") as the next such day with
- * its month.
+ * "half 7" as 7:30, lunchtime as noon and teatime / suppertime / dinnertime as the evening, an
+ * hour said bare after a word of time ("about four", "after 6", "until 7") as that hour, and a day
+ * of the month alone ("the 21st", "on the twelfth") as the next such day with its month.
  */
 function forChrono(text: string, now: LocalParts): { text: string; at: (i: number) => number } {
   let out = text;
